@@ -1,0 +1,98 @@
+// `npm test`: runs every test file under node:test (via tsx) on SQLite, and on PostgreSQL
+// when a server is reachable: DATABASE_URL=postgres://… names one, or a throwaway cluster is
+// started from the locally installed server binaries. It says loudly when PostgreSQL is skipped;
+// with ASSENT_REQUIRE_PG=1 (set by .ci/run) a skip is a failure.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startCluster } from './pg-cluster.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = ['src', 'test', 'admin']
+  .flatMap((d) => {
+    try {
+      return findTests(join(root, d));
+    } catch {
+      return [];
+    }
+  })
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+let cluster = null;
+const env = { ...process.env };
+delete env.ASSENT_TEST_PG_URL;
+if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '')) {
+  env.ASSENT_TEST_PG_URL = process.env.DATABASE_URL;
+  console.log(`PostgreSQL: using the server named by DATABASE_URL`);
+} else {
+  try {
+    cluster = await startCluster();
+  } catch (e) {
+    console.error(`PostgreSQL: could not start a throwaway cluster: ${e.message}`);
+  }
+  if (cluster) {
+    env.ASSENT_TEST_PG_URL = cluster.url;
+    console.log(`PostgreSQL: throwaway cluster at ${cluster.url.replace(/\/\/.*@/, '//')}`);
+  }
+}
+if (!env.ASSENT_TEST_PG_URL) {
+  console.log('PostgreSQL: SKIPPED — no server binaries found (apt-get install postgresql) and DATABASE_URL names no server. Database tests run on SQLite only.');
+  if (process.env.ASSENT_REQUIRE_PG === '1') {
+    console.error('PostgreSQL is required here (ASSENT_REQUIRE_PG=1): failing.');
+    process.exit(1);
+  }
+}
+delete env.DATABASE_URL; // tests build their own databases; never touch the operator's
+
+const stop = () => cluster?.stop();
+process.on('SIGINT', () => {
+  stop();
+  process.exit(130);
+});
+
+const concurrency = process.env.ASSENT_TEST_CONCURRENCY ?? '2';
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+  cwd: root,
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let pass = 0;
+let fail = 0;
+let skipped = 0;
+let buf = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  buf += chunk.toString();
+});
+child.on('close', (code) => {
+  stop();
+  for (const line of buf.split('\n')) {
+    const m = /^ℹ (pass|fail|skipped) (\d+)/.exec(line.trim());
+    if (m) {
+      if (m[1] === 'pass') pass = Number(m[2]);
+      if (m[1] === 'fail') fail = Number(m[2]);
+      if (m[1] === 'skipped') skipped = Number(m[2]);
+    }
+  }
+  if (!env.ASSENT_TEST_PG_URL) console.log('PostgreSQL was SKIPPED in this run.');
+  console.log(`${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(code ?? 1);
+});

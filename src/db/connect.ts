@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from 'pg';
+import type { Database } from './database.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DbTarget {
+  dialect: Dialect;
+  /** File path for SQLite (":memory:" allowed), connection string for PostgreSQL. */
+  location: string;
+}
+
+/** `postgres://…` / `postgresql://…` → PostgreSQL; `sqlite:PATH` or a plain path → SQLite. */
+export function parseDatabaseUrl(url: string): DbTarget {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', location: url };
+  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+  if (!path) throw new Error('DATABASE_URL names no SQLite file');
+  return { dialect: 'sqlite', location: path === ':memory:' ? path : resolve(path) };
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  target: DbTarget;
+  /** The raw better-sqlite3 handle (SQLite only): file-level maintenance and benchmarks' baselines. */
+  sqlite?: SQLite.Database;
+  /** The raw pg pool (PostgreSQL only). */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+// PostgreSQL hands int8/numeric back as strings to avoid precision loss; every count and
+// sum we read fits in a double, so one code path reads numbers on both dialects.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function openSqlite(path: string): SQLite.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new SQLite(path);
+  // WAL lets readers run beside the one writer; busy_timeout makes a second process wait
+  // for the write lock instead of failing at once; foreign keys are off by default in SQLite.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('synchronous = NORMAL');
+  // Deleted content is overwritten, not left in free pages: erasure must leave no trace in the file.
+  raw.pragma('secure_delete = ON');
+  return raw;
+}
+
+export function connect(url: string, opts: { poolSize?: number } = {}): Db {
+  const target = parseDatabaseUrl(url);
+  if (target.dialect === 'sqlite') {
+    const raw = openSqlite(target.location);
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    return {
+      kysely,
+      dialect: 'sqlite',
+      target,
+      sqlite: raw,
+      close: async () => {
+        await kysely.destroy();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: target.location, max: opts.poolSize ?? 10 });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    dialect: 'postgres',
+    target,
+    pool,
+    close: async () => {
+      await kysely.destroy();
+    },
+  };
+}

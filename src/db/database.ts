@@ -1,0 +1,16 @@
+import type { JobsTable } from '../jobs/jobs.table.ts';
+import type { AuditLogTable } from '../modules/audit/audit.table.ts';
+import type { OutboxTable } from '../modules/mail/outbox.table.ts';
+import type { SettingsTable } from '../modules/settings/settings.table.ts';
+import type { ApiKeysTable, SessionsTable, UsersTable } from '../modules/users/users.table.ts';
+
+/** Every built-in table, by its SQL name. Each module owns and declares its own. */
+export interface Database {
+  settings: SettingsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  jobs: JobsTable;
+  outbox: OutboxTable;
+}

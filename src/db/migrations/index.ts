@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_platform.ts';
+
+/** Every migration in order. Landed entries are frozen: change the schema with a new one. */
+export const migrations: Record<string, Migration> = {
+  '0001_platform': m0001,
+};

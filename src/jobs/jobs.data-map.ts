@@ -1,0 +1,27 @@
+import { declareTable } from '../modules/datamap/datamap.declare.ts';
+
+export const jobsDataMap = [
+  declareTable({
+    name: 'jobs',
+    description: 'Background work claimed with a lease. Payloads carry ids only, never personal values.',
+    subjectLink: null,
+    purposes: ['operations'],
+    retention: { after: 'P14D', from: 'finished_at' },
+    columns: {
+      id: 'system.id',
+      queue: 'system.job.queue',
+      idempotency_key: 'system.job.key',
+      payload: { category: 'system.job.payload', description: 'ids and options only' },
+      status: 'system.job.status',
+      attempts: 'system.job.attempts',
+      max_attempts: 'system.job.attempts',
+      run_at: 'system.time',
+      locked_by: 'system.job.worker',
+      locked_until: 'system.time',
+      last_error: 'system.job.error',
+      created_at: 'system.time',
+      updated_at: 'system.time',
+      finished_at: 'system.time',
+    },
+  }),
+];

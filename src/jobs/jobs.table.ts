@@ -1,0 +1,16 @@
+export interface JobsTable {
+  id: string;
+  queue: string;
+  idempotency_key: string | null;
+  payload: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}

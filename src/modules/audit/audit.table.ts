@@ -1,0 +1,11 @@
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: string;
+  request_id: string | null;
+}

@@ -1,0 +1,17 @@
+import { migrationsDataMap } from '../../db/migrations.data-map.ts';
+import { jobsDataMap } from '../../jobs/jobs.data-map.ts';
+import { auditDataMap } from '../audit/audit.data-map.ts';
+import { mailDataMap } from '../mail/mail.data-map.ts';
+import { settingsDataMap } from '../settings/settings.data-map.ts';
+import { usersDataMap } from '../users/users.data-map.ts';
+import type { TableDecl } from './datamap.model.ts';
+
+/** Every built-in table's declaration. A module that adds a table adds its map here. */
+export const builtinDataMap: TableDecl[] = [
+  ...migrationsDataMap,
+  ...settingsDataMap,
+  ...usersDataMap,
+  ...auditDataMap,
+  ...jobsDataMap,
+  ...mailDataMap,
+];

@@ -1,0 +1,32 @@
+import type { DataMap } from './datamap.model.ts';
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Records of processing (GDPR Art. 30) rendered from the map. */
+export function renderMarkdown(map: DataMap): string {
+  const out: string[] = [];
+  out.push('# Records of processing', '');
+  out.push('Generated from the data map. Every table the product stores is listed with what it holds, why, how it links to a person, what erasure does and how long it is kept.', '');
+  const categories = new Map<string, Set<string>>();
+  for (const t of map.tables) for (const c of t.columns) if (c.personal) {
+    const set = categories.get(c.category) ?? new Set<string>();
+    set.add(t.name);
+    categories.set(c.category, set);
+  }
+  out.push('## Personal data categories', '', '| category | tables |', '|---|---|');
+  for (const [cat, tables] of [...categories].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`| ${cat} | ${[...tables].sort().join(', ')} |`);
+  out.push('', '## Tables', '');
+  for (const t of map.tables) {
+    out.push(`### ${t.name}`, '', cell(t.description), '');
+    out.push(`- purposes: ${t.purposes.join(', ')}`);
+    out.push(`- subject link: ${t.subjectLink ? `${t.subjectLink.kind} via \`${t.subjectLink.column}\`` : 'none (no data subject)'}`);
+    out.push(`- retention: ${t.retention ? `${t.retention.after} from \`${t.retention.from}\`` : 'kept until erased or deleted'}`);
+    out.push(`- origin: ${t.origin ?? 'builtin'}`, '');
+    out.push('| column | category | personal | on erasure | exported |', '|---|---|---|---|---|');
+    for (const c of t.columns) out.push(`| ${c.name} | ${c.category} | ${c.personal ? 'yes' : 'no'} | ${c.erase} | ${c.exported ? 'yes' : 'no'} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,46 @@
+import type { Db } from '../../db/connect.ts';
+import { liveColumns } from '../../db/introspect.ts';
+import { builtinDataMap } from './builtin.ts';
+import { toJson, validateDataMap, type DataMap, type TableDecl } from './datamap.model.ts';
+import { renderMarkdown } from './datamap.report.ts';
+
+/** Tables declared at run time (custom entities) come from providers the owning modules register. */
+export type DataMapProvider = () => Promise<TableDecl[]>;
+
+export interface SchemaDrift {
+  undeclared: string[];
+  absent: string[];
+}
+
+export class DataMapService {
+  private readonly providers: DataMapProvider[] = [];
+  constructor(private readonly db: Db) {}
+
+  addProvider(p: DataMapProvider): void {
+    this.providers.push(p);
+  }
+
+  async getMap(): Promise<DataMap> {
+    const runtime = (await Promise.all(this.providers.map((p) => p()))).flat().map((t) => ({ ...t, origin: 'runtime' as const }));
+    return toJson({ tables: [...builtinDataMap, ...runtime] });
+  }
+
+  async validate(): Promise<string[]> {
+    return validateDataMap(await this.getMap());
+  }
+
+  /** Compares the map with the live schema: anything stored but undeclared, or declared but absent. */
+  async drift(): Promise<SchemaDrift> {
+    const map = await this.getMap();
+    const declared = new Set(map.tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
+    const live = new Set((await liveColumns(this.db)).map((c) => `${c.table}.${c.column}`));
+    return {
+      undeclared: [...live].filter((k) => !declared.has(k)).sort(),
+      absent: [...declared].filter((k) => !live.has(k)).sort(),
+    };
+  }
+
+  async markdown(): Promise<string> {
+    return renderMarkdown(await this.getMap());
+  }
+}

@@ -1,0 +1,52 @@
+import { declareTable } from '../datamap/datamap.declare.ts';
+
+/** Staff accounts. Staff are not contacts, so these rows have no contact subject link. */
+export const usersDataMap = [
+  declareTable({
+    name: 'users',
+    description: 'Staff users of the console and API, with their role.',
+    subjectLink: null,
+    purposes: ['operations', 'security'],
+    columns: {
+      id: 'system.id',
+      email: { category: 'staff.identity.email', personal: true },
+      name: { category: 'staff.identity.name', personal: true },
+      role: 'staff.access.role',
+      password_hash: { category: 'staff.credential.password_hash', description: 'scrypt hash; the password itself is never stored' },
+      disabled: 'staff.access.disabled',
+      created_at: 'system.time',
+      updated_at: 'system.time',
+      last_login_at: 'staff.activity.time',
+    },
+  }),
+  declareTable({
+    name: 'sessions',
+    description: 'Console login sessions; the cookie token is stored only as a hash.',
+    subjectLink: null,
+    purposes: ['security'],
+    retention: { after: 'P30D', from: 'expires_at' },
+    columns: {
+      id: 'system.id',
+      token_hash: 'staff.credential.session_hash',
+      user_id: 'system.ref.user',
+      created_at: 'system.time',
+      expires_at: 'system.time',
+    },
+  }),
+  declareTable({
+    name: 'api_keys',
+    description: 'API keys carrying a role; the secret is stored only as a hash.',
+    subjectLink: null,
+    purposes: ['security'],
+    columns: {
+      id: 'system.id',
+      name: 'system.label',
+      prefix: 'staff.credential.key_prefix',
+      secret_hash: 'staff.credential.key_hash',
+      role: 'staff.access.role',
+      created_by: 'system.ref.user',
+      created_at: 'system.time',
+      revoked_at: 'system.time',
+    },
+  }),
+];

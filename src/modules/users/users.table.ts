@@ -1,0 +1,30 @@
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  role: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import { connect, type Db, type Dialect } from '../../src/db/connect.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { newId } from '../../src/lib/ids.ts';
+
+export const PG_URL = process.env.ASSENT_TEST_PG_URL;
+
+export interface ScratchDb {
+  db: Db;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new, empty database of the dialect (not migrated). */
+export async function scratchDatabase(dialect: Dialect): Promise<ScratchDb> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'assent-test-'));
+    const url = `sqlite:${join(dir, 'test.db')}`;
+    const db = connect(url);
+    return {
+      db,
+      url,
+      drop: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (!PG_URL) throw new Error('no PostgreSQL for tests');
+  const name = `t_${newId().replace(/-/g, '')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const db = connect(url, { poolSize: 8 });
+  return {
+    db,
+    url,
+    drop: async () => {
+      await db.close();
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** A fresh, migrated database of the dialect. */
+export async function freshDatabase(dialect: Dialect): Promise<ScratchDb> {
+  const s = await scratchDatabase(dialect);
+  await migrateToLatest(s.db);
+  return s;
+}
+
+export const DIALECTS: { name: Dialect; skip: string | false }[] = [
+  { name: 'sqlite', skip: false },
+  { name: 'postgres', skip: PG_URL ? false : 'PostgreSQL not available (see npm test output)' },
+];
+
+/**
+ * Runs `body` once per dialect inside a describe block that owns a fresh migrated database.
+ * `ctx.db` is valid inside tests (set in `before`).
+ */
+export function forEachDialect(title: string, body: (ctx: { readonly db: Db; readonly url: string; dialect: Dialect }) => void): void {
+  for (const d of DIALECTS) {
+    describe(`${title} [${d.name}]`, { skip: d.skip }, () => {
+      let scratch: ScratchDb | undefined;
+      const ctx = {
+        dialect: d.name,
+        get db(): Db {
+          if (!scratch) throw new Error('database not ready');
+          return scratch.db;
+        },
+        get url(): string {
+          if (!scratch) throw new Error('database not ready');
+          return scratch.url;
+        },
+      };
+      before(async () => {
+        scratch = await freshDatabase(d.name);
+      });
+      after(async () => {
+        await scratch?.drop();
+      });
+      body(ctx);
+    });
+  }
+}
