@@ -1,3 +1,4 @@
+import type { RateLimitsTable } from '../http/rate-limit.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
 import type { AuditLogTable } from '../modules/audit/audit.table.ts';
 import type { OutboxTable } from '../modules/mail/outbox.table.ts';
@@ -13,4 +14,5 @@ export interface Database {
   audit_log: AuditLogTable;
   jobs: JobsTable;
   outbox: OutboxTable;
+  rate_limits: RateLimitsTable;
 }

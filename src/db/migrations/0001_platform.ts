@@ -83,6 +83,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('jobs_ready_idx').on('jobs').columns(['queue', 'status', 'run_at']).execute();
   await db.schema.createIndex('jobs_lease_idx').on('jobs').columns(['status', 'locked_until']).execute();
 
+  // Fixed-window counters shared by every process (a limit kept in one process's memory
+  // would reset on restart and multiply with the number of processes).
+  await db.schema
+    .createTable('rate_limits')
+    .addColumn('key', c.text, (col) => col.primaryKey())
+    .addColumn('window_start', c.ts, (col) => col.notNull())
+    .addColumn('count', c.int, (col) => col.notNull())
+    .execute();
+  await db.schema.createIndex('rate_limits_window_idx').on('rate_limits').column('window_start').execute();
+
   await db.schema
     .createTable('outbox')
     .addColumn('id', c.text, (col) => col.primaryKey())
@@ -101,7 +111,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['outbox', 'jobs', 'audit_log', 'api_keys', 'sessions', 'users', 'settings']) {
+  for (const t of ['outbox', 'rate_limits', 'jobs', 'audit_log', 'api_keys', 'sessions', 'users', 'settings']) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -1,4 +1,5 @@
 import { migrationsDataMap } from '../../db/migrations.data-map.ts';
+import { rateLimitDataMap } from '../../http/rate-limit.data-map.ts';
 import { jobsDataMap } from '../../jobs/jobs.data-map.ts';
 import { auditDataMap } from '../audit/audit.data-map.ts';
 import { mailDataMap } from '../mail/mail.data-map.ts';
@@ -14,4 +15,5 @@ export const builtinDataMap: TableDecl[] = [
   ...auditDataMap,
   ...jobsDataMap,
   ...mailDataMap,
+  ...rateLimitDataMap,
 ];

@@ -42,7 +42,7 @@ export interface TableDecl {
   retention: Retention | null;
   columns: ColumnDecl[];
   /** `builtin` tables are declared in code; `runtime` ones (custom entities) in the database. */
-  origin?: 'builtin' | 'runtime';
+  origin: 'builtin' | 'runtime';
 }
 
 export interface DataMap {
@@ -94,7 +94,7 @@ export function toJson(map: DataMap): DataMap {
         subjectLink: t.subjectLink,
         purposes: t.purposes,
         retention: t.retention,
-        origin: t.origin ?? 'builtin',
+        origin: t.origin,
         columns: t.columns.map((c) => ({
           name: c.name,
           category: c.category,

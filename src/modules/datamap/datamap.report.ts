@@ -23,7 +23,7 @@ export function renderMarkdown(map: DataMap): string {
     out.push(`- purposes: ${t.purposes.join(', ')}`);
     out.push(`- subject link: ${t.subjectLink ? `${t.subjectLink.kind} via \`${t.subjectLink.column}\`` : 'none (no data subject)'}`);
     out.push(`- retention: ${t.retention ? `${t.retention.after} from \`${t.retention.from}\`` : 'kept until erased or deleted'}`);
-    out.push(`- origin: ${t.origin ?? 'builtin'}`, '');
+    out.push(`- origin: ${t.origin}`, '');
     out.push('| column | category | personal | on erasure | exported |', '|---|---|---|---|---|');
     for (const c of t.columns) out.push(`| ${c.name} | ${c.category} | ${c.personal ? 'yes' : 'no'} | ${c.erase} | ${c.exported ? 'yes' : 'no'} |`);
     out.push('');

@@ -5,7 +5,7 @@ import { toJson, validateDataMap, type DataMap, type TableDecl } from './datamap
 import { renderMarkdown } from './datamap.report.ts';
 
 /** Tables declared at run time (custom entities) come from providers the owning modules register. */
-export type DataMapProvider = () => Promise<TableDecl[]>;
+export type DataMapProvider = () => Promise<Omit<TableDecl, 'origin'>[]>;
 
 export interface SchemaDrift {
   undeclared: string[];

@@ -43,6 +43,7 @@ it('validation catches personal data kept on erasure, bad durations and undeclar
     tables: [
       {
         name: 't',
+        origin: 'builtin',
         description: '',
         subjectLink: { kind: 'contact', column: 'contact_id' },
         purposes: ['marketing'],

@@ -1,0 +1,99 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import formatsPlugin from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installAuth, SESSION_COOKIE } from './http/auth.ts';
+import { installErrorHandling } from './http/errors.ts';
+import './http/route-config.ts';
+import { isMigrated } from './db/migrate.ts';
+import { newId } from './lib/ids.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { datamapRoutes } from './modules/datamap/datamap.routes.ts';
+import { outboxRoutes } from './modules/mail/outbox.routes.ts';
+import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { sessionRoutes } from './modules/users/session.routes.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+import type { Services } from './services.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
+
+/**
+ * Two validators: bodies are checked as sent (no coercion, unknown fields rejected by the
+ * closed schemas); query strings and path params are text by nature, so numbers and
+ * booleans there are converted, and still rejected when they do not parse.
+ */
+function validators() {
+  const base = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false } as const;
+  const body = new Ajv({ ...base, coerceTypes: false });
+  const text = new Ajv({ ...base, coerceTypes: true });
+  // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
+  addFormats(body);
+  addFormats(text);
+  return { body, text };
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(services: Services): Promise<App> {
+  const app = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    bodyLimit: services.config.bodyLimit,
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && REQUEST_ID.test(h) ? h : newId();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const v = validators();
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'querystring' || httpPart === 'params' || httpPart === 'headers' ? v.text : v.body;
+    return ajv.compile(schema);
+  });
+
+  installErrorHandling(app);
+  await app.register(cookie);
+  installAuth(app, services);
+  app.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('x-request-id', String(req.id));
+    return payload;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Assent API', version: '1', description: 'Privacy-first marketing automation. Every /api/v1 route needs an API key (`Authorization: Bearer …`) or a console session cookie.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created with `assent keys create`.' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  let migrated = false;
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    migrated ||= await isMigrated(services.db).catch(() => false);
+    if (!migrated) return reply.status(503).send({ error: { code: 'not_ready', message: 'database not migrated' } });
+    return { status: 'ok' };
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(sessionRoutes(services), { prefix: '/api/v1' });
+  await app.register(settingsRoutes(services), { prefix: '/api/v1' });
+  await app.register(usersRoutes(services), { prefix: '/api/v1' });
+  await app.register(auditRoutes(services), { prefix: '/api/v1' });
+  await app.register(datamapRoutes(services), { prefix: '/api/v1' });
+  await app.register(outboxRoutes(services), { prefix: '/api/v1' });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,35 @@
+import { loadConfig, type Config } from '../config.ts';
+import { connect } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { systemClock } from '../lib/clock.ts';
+import { createLogger } from '../lib/log.ts';
+import { createServices, type Services } from '../services.ts';
+
+/**
+ * Opens the configured database and the services for one CLI command. Logs go to stderr
+ * so stdout stays for the command's own output (keys, JSON) that scripts read.
+ */
+export async function openServices(opts: { migrate?: boolean; overrides?: Partial<Config> } = {}): Promise<Services> {
+  const config = loadConfig(process.env, opts.overrides);
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
+  const db = connect(config.databaseUrl);
+  if (opts.migrate !== false) await migrateToLatest(db);
+  const services = createServices(config, db, systemClock, log);
+  await services.settings.ensureDefaults();
+  return services;
+}
+
+/** Runs a command body with services, closing them however it ends. */
+export async function withServices<T>(fn: (s: Services) => Promise<T>, opts?: Parameters<typeof openServices>[0]): Promise<T> {
+  const s = await openServices(opts);
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+export function fail(message: string, code = 1): never {
+  process.stderr.write(`assent: ${message}\n`);
+  process.exit(code);
+}

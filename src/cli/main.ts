@@ -1,0 +1,26 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerAdminCommands } from './admin.commands.ts';
+import { registerServeCommands } from './serve.commands.ts';
+
+export function parsePort(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return Number(v);
+}
+
+export const formatOption = () => new Option('--format <format>', 'output format').choices(['json', 'md']).default('json');
+
+const program = new Command('assent')
+  .description('Assent: privacy-first marketing automation')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+registerServeCommands(program);
+registerAdminCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const err = e as { code?: string; message?: string };
+  process.stderr.write(`assent: ${err.code && /^[a-z_]+$/.test(err.code) ? `${err.code}: ` : ''}${err.message ?? String(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { DEFAULT_DATABASE_URL } from '../config.ts';
+import { connect } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { startServer } from '../main.ts';
+import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
+import { generatePassword } from '../modules/users/users.service.ts';
+import { parsePort } from './main.ts';
+
+const FIRST_ADMIN = 'admin@example.com';
+
+function announce(url: string): void {
+  const base = url.replace('://127.0.0.1', '://localhost');
+  process.stdout.write(`\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ${base}/health\n\n`);
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('run migrations, then serve the API')
+    .option('--port <n>', 'port (default: PORT or 8080)', parsePort)
+    .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
+    .action(async (opts: { port?: number; host?: string }) => {
+      const running = await startServer({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      announce(running.url);
+    });
+
+  program
+    .command('start')
+    .description('serve with a ready-to-use workspace: creates the database and a first admin on first run (what `npm start` runs)')
+    .option('--port <n>', 'port (default: PORT or 8080)', parsePort)
+    .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
+    .action(async (opts: { port?: number; host?: string }) => {
+      process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
+      const running = await startServer({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      const { users, audit } = running.services;
+      let login = '';
+      if ((await users.countUsers()) === 0) {
+        const password = generatePassword();
+        const admin = await users.createUser({ email: FIRST_ADMIN, role: 'admin', password, name: 'First admin' });
+        await audit.record({ actor: CLI_ACTOR, action: 'user.create', targetType: 'user', targetId: admin.id, outcome: 'ok' });
+        login = `  First admin login (shown once, change it in the console or with the API):\n    email:    ${FIRST_ADMIN}\n    password: ${password}\n`;
+      }
+      announce(running.url);
+      if (login) process.stdout.write(`${login}\n`);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      const db = connect(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+      try {
+        const r = await migrateToLatest(db);
+        const applied = (r.results ?? []).filter((x) => x.status === 'Success').map((x) => x.migrationName);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await db.close();
+      }
+    });
+}

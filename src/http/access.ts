@@ -1,0 +1,58 @@
+import type { Role } from '../modules/users/users.model.ts';
+
+/**
+ * Who may do what: the one table every /api/v1 route is checked against. A route names
+ * its area and whether it reads or writes; nothing else in the code decides access.
+ */
+export const AREAS = [
+  'self', // the caller's own session
+  'settings',
+  'users', // staff users and API keys
+  'audit',
+  'datamap',
+  'outbox',
+  'jobs',
+  'contacts',
+  'consent',
+  'lists',
+  'interactions',
+  'segments',
+  'messages',
+  'journeys',
+  'scoring',
+  'forms',
+  'requests',
+  'tasks',
+  'exports',
+  'erasure',
+  'entities',
+  'retention',
+] as const;
+export type Area = (typeof AREAS)[number];
+export type Op = 'read' | 'write';
+
+const MARKETING: Area[] = ['contacts', 'lists', 'interactions', 'segments', 'messages', 'journeys', 'scoring', 'forms', 'outbox'];
+const PRIVACY: Area[] = ['contacts', 'consent', 'requests', 'tasks', 'exports', 'erasure', 'audit', 'datamap', 'entities', 'retention'];
+
+function grant(areas: readonly Area[], ops: Op[]): Partial<Record<Area, Op[]>> {
+  return Object.fromEntries(areas.map((a) => [a, ops]));
+}
+
+export const POLICY: Record<Role, Partial<Record<Area, Op[]>>> = {
+  admin: grant(AREAS, ['read', 'write']),
+  // The marketing modules; reading consent states and lists is needed to target anyone.
+  // No settings, audit, exports or data-subject actions.
+  marketer: { ...grant(['self', 'consent', 'datamap'], ['read']), ...grant(MARKETING, ['read', 'write']), self: ['read', 'write'] },
+  // Data protection work, plus read access to the rest to answer questions about it.
+  privacy_officer: {
+    ...grant(AREAS.filter((a) => a !== 'users' && a !== 'jobs'), ['read']),
+    ...grant(PRIVACY, ['read', 'write']),
+    self: ['read', 'write'],
+  },
+  // Reads everything except the audit log and exports (which copy personal data out).
+  viewer: { ...grant(AREAS.filter((a) => a !== 'audit' && a !== 'exports'), ['read']), self: ['read', 'write'] },
+};
+
+export function can(role: Role, area: Area, op: Op): boolean {
+  return POLICY[role][area]?.includes(op) ?? false;
+}

@@ -1,0 +1,16 @@
+import { declareTable } from '../modules/datamap/datamap.declare.ts';
+
+export const rateLimitDataMap = [
+  declareTable({
+    name: 'rate_limits',
+    description: 'Request counters per scope and hashed subject (client address or email), for rate limits shared by all processes.',
+    subjectLink: null,
+    purposes: ['security'],
+    retention: { after: 'P1D', from: 'window_start' },
+    columns: {
+      key: { category: 'security.rate_limit.key', description: 'sha256 of scope and subject; not reversible to the subject' },
+      window_start: 'system.time',
+      count: 'security.rate_limit.count',
+    },
+  }),
+];

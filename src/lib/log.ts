@@ -1,0 +1,30 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Logs never contain personal data. Request logging keeps method, path (never the query
+ * string, which can carry an address) and status; anything that looks like a credential or
+ * a personal field is censored wherever it appears in a logged object.
+ */
+const PERSONAL_KEYS = ['email', 'to', 'from', 'phone', 'firstName', 'lastName', 'name', 'password', 'token', 'secret', 'ip', 'userAgent', 'birthDate', 'address'];
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  ...PERSONAL_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: {
+        req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+        err: pino.stdSerializers.err,
+      },
+    },
+    destination,
+  );
+}

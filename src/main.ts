@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { loadConfig, type Config } from './config.ts';
+import { connect } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { systemClock } from './lib/clock.ts';
+import { createLogger } from './lib/log.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface Running {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Process entry for serving: config -> db -> migrations -> services -> app -> listen. */
+export async function startServer(overrides: Partial<Config> = {}): Promise<Running> {
+  const config = loadConfig(process.env, overrides);
+  const log = createLogger(config.logLevel);
+  const db = connect(config.databaseUrl);
+  await migrateToLatest(db);
+  const services = createServices(config, db, systemClock, log);
+  await services.settings.ensureDefaults();
+  const app = await buildApp(services);
+  const address = await app.listen({ port: config.port, host: config.host });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close();
+      await services.close();
+    })());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));
+  return { app, services, url: address, stop };
+}

@@ -1,0 +1,30 @@
+/** Who acted. Audit entries name actors and targets by id only: never personal values. */
+export interface Actor {
+  type: 'user' | 'api_key' | 'system' | 'cli' | 'anonymous';
+  id: string | null;
+}
+
+export interface AuditEntry {
+  actor: Actor;
+  /** `<area>.<verb>`, e.g. `settings.update`, `contact.view`, `session.create`. */
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  outcome: 'ok' | 'denied' | 'failed';
+  requestId?: string | null;
+}
+
+export interface AuditItem {
+  id: string;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  outcome: string;
+  requestId: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+export const CLI_ACTOR: Actor = { type: 'cli', id: null };

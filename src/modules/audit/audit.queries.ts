@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { AuditLogTable } from './audit.table.ts';
+
+export async function insertAudit(db: Kysely<Database>, row: AuditLogTable): Promise<void> {
+  await db.insertInto('audit_log').values(row).execute();
+}
+
+export interface AuditFilter {
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  actorId?: string;
+  since?: string;
+  until?: string;
+}
+
+/** Newest first; `before` is the id of the last row of the previous page (ids are time-ordered). */
+export async function listAudit(db: Kysely<Database>, f: AuditFilter, limit: number, before?: string): Promise<AuditLogTable[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  if (f.action) q = q.where('action', '=', f.action);
+  if (f.targetType) q = q.where('target_type', '=', f.targetType);
+  if (f.targetId) q = q.where('target_id', '=', f.targetId);
+  if (f.actorId) q = q.where('actor_id', '=', f.actorId);
+  if (f.since) q = q.where('at', '>=', f.since);
+  if (f.until) q = q.where('at', '<', f.until);
+  if (before) q = q.where('id', '<', before);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}

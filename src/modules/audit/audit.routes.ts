@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { decodeCursor, encodeCursor, PageQuery, DEFAULT_LIMIT } from '../../http/pagination.ts';
+import { commonErrors, List, Obj } from '../../http/schemas.ts';
+import type { Services } from '../../services.ts';
+
+const AuditItemSchema = Obj({
+  id: Type.String(),
+  at: Type.String(),
+  actorType: Type.String(),
+  actorId: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  targetType: Type.Union([Type.String(), Type.Null()]),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.String(),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Ident = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,120}$' });
+
+export const auditRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/audit',
+      {
+        config: { access: { area: 'audit', op: 'read' }, audit: { action: 'audit.view', target: 'audit_log' } },
+        schema: {
+          tags: ['audit'],
+          summary: 'The audit log, newest first',
+          querystring: Obj({
+            ...PageQuery,
+            action: Type.Optional(Ident),
+            targetType: Type.Optional(Ident),
+            targetId: Type.Optional(Ident),
+            actorId: Type.Optional(Ident),
+            since: Type.Optional(Type.String({ format: 'date-time' })),
+            until: Type.Optional(Type.String({ format: 'date-time' })),
+          }),
+          response: { 200: List(AuditItemSchema), ...commonErrors },
+        },
+      },
+      async (req) => {
+        const { limit = DEFAULT_LIMIT, cursor, since, until, ...filter } = req.query;
+        const rows = await s.audit.list(
+          { ...filter, ...(since ? { since: new Date(since).toISOString() } : {}), ...(until ? { until: new Date(until).toISOString() } : {}) },
+          limit + 1,
+          decodeCursor(cursor),
+        );
+        const data = rows.slice(0, limit);
+        return { data, page: { next: rows.length > limit ? encodeCursor(data[data.length - 1]!.id) : null } };
+      },
+    );
+  };

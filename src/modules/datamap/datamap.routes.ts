@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { commonErrors, Data, Obj } from '../../http/schemas.ts';
+import type { Services } from '../../services.ts';
+
+const Column = Obj({ name: Type.String(), category: Type.String(), personal: Type.Boolean(), erase: Type.String(), exported: Type.Boolean(), description: Type.Optional(Type.String()) });
+const Table = Obj({
+  name: Type.String(),
+  description: Type.String(),
+  subjectLink: Type.Union([Obj({ kind: Type.String(), column: Type.String() }), Type.Null()]),
+  purposes: Type.Array(Type.String()),
+  retention: Type.Union([Obj({ after: Type.String(), from: Type.String() }), Type.Null()]),
+  origin: Type.String(),
+  columns: Type.Array(Column),
+});
+
+export const datamapRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/datamap',
+      {
+        config: { access: { area: 'datamap', op: 'read' }, audit: false },
+        schema: { tags: ['datamap'], summary: 'The data map: every table and column with its privacy classification', response: { 200: Data(Obj({ tables: Type.Array(Table) })), ...commonErrors } },
+      },
+      async () => ({ data: await s.datamap.getMap() }),
+    );
+
+    app.get(
+      '/datamap/report',
+      {
+        config: { access: { area: 'datamap', op: 'read' }, audit: false },
+        schema: { tags: ['datamap'], summary: 'Records of processing (Art. 30) as Markdown', produces: ['text/markdown'] },
+      },
+      async (_req, reply) => reply.type('text/markdown; charset=utf-8').send(await s.datamap.markdown()),
+    );
+  };

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { decodeCursor, DEFAULT_LIMIT, encodeCursor, PageQuery } from '../../http/pagination.ts';
+import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
+import type { Services } from '../../services.ts';
+
+const OutboxItemSchema = Obj({
+  id: Type.String(),
+  to: Type.String(),
+  subject: Type.String(),
+  text: Type.Union([Type.String(), Type.Null()]),
+  html: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+
+export const outboxRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/outbox',
+      {
+        config: { access: { area: 'outbox', op: 'read' }, audit: { action: 'outbox.list', target: 'outbox' } },
+        schema: { tags: ['mail'], summary: 'Messages kept in the local outbox (when no SMTP relay is configured), newest first', querystring: Obj(PageQuery), response: { 200: List(OutboxItemSchema), ...commonErrors } },
+      },
+      async (req) => {
+        const page = await s.mail.listOutbox({ limit: req.query.limit ?? DEFAULT_LIMIT, ...(req.query.cursor ? { cursor: decodeCursor(req.query.cursor)! } : {}) });
+        return { data: page.items, page: { next: page.next ? encodeCursor(page.next) : null } };
+      },
+    );
+
+    app.get(
+      '/outbox/:id',
+      {
+        config: { access: { area: 'outbox', op: 'read' }, audit: { action: 'outbox.view', target: 'outbox' } },
+        schema: { tags: ['mail'], summary: 'One outbox message', params: IdParams, response: { 200: Data(OutboxItemSchema), ...commonErrors } },
+      },
+      async (req) => ({ data: await s.mail.getOutboxItem(req.params.id) }),
+    );
+  };

@@ -1,0 +1,21 @@
+import type { Settings } from './settings.schemas.ts';
+
+/**
+ * Values a new installation starts with. They are written to the database on first boot,
+ * so changing a default later never changes an existing installation behind its back.
+ * Data protection is on by default (privacy by default, GDPR Art. 25).
+ */
+export const DEFAULT_SETTINGS: Settings = {
+  dataProtectionEnabled: true,
+  consentLevels: [
+    { level: 0, name: '(none)', description: 'Nothing but receiving what the person submits on a form.' },
+    { level: 1, name: 'Consent', description: 'Contact only to confirm or raise consent.' },
+    { level: 2, name: 'Transactional', description: 'Messages about existing business, such as receipts and statements; no promotion.' },
+    { level: 3, name: 'Subscriptions', description: 'Offers to sign up for lists and subscribed content.' },
+    { level: 4, name: 'Marketing', description: 'Marketing and promotional content.' },
+    { level: 5, name: 'Profiling', description: 'Use of demographic and behaviour data for automated decisions, including lead scoring and tracking.' },
+  ],
+  smtp: null,
+  publicBaseUrl: 'http://localhost:8080',
+  mailFrom: 'Assent <no-reply@localhost>',
+};

@@ -1,0 +1,65 @@
+import { Type, type Static } from 'typebox';
+
+export const ConsentLevelSchema = Type.Object(
+  {
+    level: Type.Integer({ minimum: 0, maximum: 5 }),
+    name: Type.String({ minLength: 1, maxLength: 60 }),
+    description: Type.String({ maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+export const SmtpSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, maxLength: 255 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    secure: Type.Boolean({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when offered' }),
+    user: Type.Optional(Type.String({ maxLength: 255 })),
+    password: Type.Optional(Type.String({ maxLength: 1024, description: 'write-only: never returned' })),
+    from: Type.String({ minLength: 3, maxLength: 320, description: 'default sender address' }),
+    rejectUnauthorized: Type.Optional(Type.Boolean({ description: 'verify the relay certificate (default true)' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Every setting and its type. PATCH accepts any subset; GET returns all. */
+export const SettingsSchema = Type.Object(
+  {
+    dataProtectionEnabled: Type.Boolean({ description: 'The data protection switch: when off, consent levels are stored and shown but gate nothing (children are still never profiled).' }),
+    consentLevels: Type.Array(ConsentLevelSchema, { minItems: 6, maxItems: 6 }),
+    smtp: Type.Union([SmtpSchema, Type.Null()], { description: 'SMTP relay; null keeps mail in the local outbox.' }),
+    publicBaseUrl: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500, description: 'Where people reach public pages and links in emails.' }),
+    mailFrom: Type.String({ minLength: 3, maxLength: 320, description: 'Sender used by the outbox and when the SMTP settings name none.' }),
+  },
+  { additionalProperties: false },
+);
+export type Settings = Static<typeof SettingsSchema>;
+export type SmtpSettings = Static<typeof SmtpSchema>;
+
+export const SettingsPatchSchema = Type.Partial(SettingsSchema, { additionalProperties: false, minProperties: 1 });
+export type SettingsPatch = Static<typeof SettingsPatchSchema>;
+
+/** The wire form: the SMTP password never leaves the server. */
+export const SmtpViewSchema = Type.Object(
+  {
+    host: Type.String(),
+    port: Type.Integer(),
+    secure: Type.Boolean(),
+    user: Type.Optional(Type.String()),
+    passwordSet: Type.Boolean(),
+    from: Type.String(),
+    rejectUnauthorized: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export const SettingsViewSchema = Type.Object(
+  {
+    dataProtectionEnabled: Type.Boolean(),
+    consentLevels: Type.Array(ConsentLevelSchema),
+    smtp: Type.Union([SmtpViewSchema, Type.Null()]),
+    publicBaseUrl: Type.String(),
+    mailFrom: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type SettingsView = Static<typeof SettingsViewSchema>;

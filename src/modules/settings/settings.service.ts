@@ -1,0 +1,68 @@
+import { Value } from 'typebox/value';
+import type { Db } from '../../db/connect.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { AppError } from '../../lib/errors.ts';
+import { DEFAULT_SETTINGS } from './settings.defaults.ts';
+import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts';
+import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
+
+/**
+ * Settings live in the database (every process reads the same truth); values are read on
+ * each call rather than cached in memory, so a change made through one process is seen by all.
+ */
+export class SettingsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Writes the defaults of any setting not yet stored (first boot, or a setting added by an upgrade). */
+  async ensureDefaults(): Promise<void> {
+    const rows = Object.entries(DEFAULT_SETTINGS).map(([key, value]) => ({ key, value: JSON.stringify(value) }));
+    await insertMissing(this.db.kysely, rows, this.clock.now().toISOString());
+  }
+
+  async get(): Promise<Settings> {
+    const stored = Object.fromEntries((await allSettings(this.db.kysely)).map((r) => [r.key, JSON.parse(r.value) as unknown]));
+    const merged = { ...DEFAULT_SETTINGS } as Record<string, unknown>;
+    for (const key of Object.keys(DEFAULT_SETTINGS)) if (key in stored) merged[key] = stored[key];
+    return merged as Settings;
+  }
+
+  async view(): Promise<SettingsView> {
+    return toView(await this.get());
+  }
+
+  async patch(patch: SettingsPatch): Promise<SettingsView> {
+    if (!Value.Check(SettingsPatchSchema, patch)) {
+      const details = [...Value.Errors(SettingsPatchSchema, patch)].map((e) => ({ path: e.instancePath, message: e.message }));
+      throw new AppError('validation_failed', 'invalid settings', details);
+    }
+    if (patch.consentLevels) {
+      const levels = patch.consentLevels.map((l) => l.level).sort();
+      if (levels.join(',') !== '0,1,2,3,4,5') {
+        throw new AppError('validation_failed', 'consentLevels must name each level 0 to 5 exactly once; only names and descriptions can change', [{ path: '/consentLevels', message: 'levels are fixed' }]);
+      }
+      patch = { ...patch, consentLevels: [...patch.consentLevels].sort((a, b) => a.level - b.level) };
+    }
+    const current = await this.get();
+    if (patch.smtp && patch.smtp.password === undefined && current.smtp?.password !== undefined && patch.smtp.host === current.smtp.host) {
+      // Editing the relay without retyping its password keeps the stored one.
+      patch = { ...patch, smtp: { ...patch.smtp, password: current.smtp.password } };
+    }
+    const next = { ...current, ...patch };
+    if (!Value.Check(SettingsSchema, next)) throw new AppError('validation_failed', 'invalid settings');
+    const now = this.clock.now().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (const [key, value] of Object.entries(patch)) await upsertSetting(trx, key, JSON.stringify(value), now);
+    });
+    return toView(next);
+  }
+}
+
+export function toView(s: Settings): SettingsView {
+  const { smtp, ...rest } = s;
+  if (!smtp) return { ...rest, smtp: null };
+  const { password, ...smtpRest } = smtp;
+  return { ...rest, smtp: { ...smtpRest, passwordSet: password !== undefined && password !== '' } };
+}

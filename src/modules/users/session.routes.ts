@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { SESSION_COOKIE } from '../../http/auth.ts';
+import { commonErrors, Data, ErrorBody } from '../../http/schemas.ts';
+import type { Services } from '../../services.ts';
+import { LoginSchema, SessionSchema } from './users.schemas.ts';
+
+const LOGIN_PER_IP = { scope: 'login:ip', max: 30, windowMs: 15 * 60_000 };
+const LOGIN_PER_ACCOUNT = { scope: 'login:account', max: 10, windowMs: 15 * 60_000 };
+
+export const sessionRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/session',
+      {
+        config: { access: 'public', audit: false },
+        schema: {
+          tags: ['session'],
+          summary: 'Log in to the console: sets an HTTP-only session cookie',
+          security: [],
+          body: LoginSchema,
+          response: { 201: Data(SessionSchema), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        // Limits per client and per account, held in the database so every process shares them.
+        await s.rateLimiter.check(LOGIN_PER_IP, req.ip);
+        await s.rateLimiter.check(LOGIN_PER_ACCOUNT, req.body.email.trim().toLowerCase());
+        const user = await s.users.authenticate(req.body.email, req.body.password);
+        const session = await s.users.createSession(user.id);
+        const https = (await s.settings.get()).publicBaseUrl.startsWith('https:');
+        void reply.setCookie(SESSION_COOKIE, session.token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/',
+          secure: s.config.secureCookies ?? https,
+          expires: new Date(session.expiresAt),
+        });
+        await s.audit.record({ actor: { type: 'user', id: user.id }, action: 'session.create', targetType: 'session', targetId: session.sessionId, outcome: 'ok', requestId: String(req.id) });
+        return reply.status(201).send({ data: { principal: { kind: 'user' as const, id: user.id, role: user.role }, expiresAt: session.expiresAt } });
+      },
+    );
+
+    app.get(
+      '/session',
+      {
+        config: { access: { area: 'self', op: 'read' }, audit: false },
+        schema: { tags: ['session'], summary: 'Who is calling', response: { 200: Data(SessionSchema), ...commonErrors } },
+      },
+      async (req) => {
+        const p = req.principal!;
+        return { data: { principal: { kind: p.kind, id: p.id, role: p.role } } };
+      },
+    );
+
+    app.delete(
+      '/session',
+      {
+        config: { access: { area: 'self', op: 'write' }, audit: { action: 'session.delete', target: 'session' } },
+        schema: { tags: ['session'], summary: 'Log out: ends the session and clears its cookie', response: { 204: Type.Null(), ...commonErrors } },
+      },
+      async (req, reply) => {
+        const p = req.principal!;
+        if (p.sessionId) {
+          await s.users.endSession(p.sessionId);
+          req.auditTargetId = p.sessionId;
+        }
+        void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+  };

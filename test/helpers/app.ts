@@ -1,0 +1,42 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Db } from '../../src/db/connect.ts';
+import type { Clock } from '../../src/lib/clock.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { createLogger } from '../../src/lib/log.ts';
+import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
+import { createServices, type Services } from '../../src/services.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  /** An API key per role. */
+  keys: Record<Role, string>;
+  auth(role: Role): { authorization: string };
+  close(): Promise<void>;
+}
+
+/** The real app on a test database, with one API key per role. Closing leaves the database open. */
+export async function testApp(db: Db, opts: { clock?: Clock } = {}): Promise<TestApp> {
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:' });
+  const services = createServices(config, db, opts.clock ?? systemClock, createLogger('silent'));
+  await services.settings.ensureDefaults();
+  const app = await buildApp(services);
+  const keys = {} as Record<Role, string>;
+  for (const role of ROLES) keys[role] = (await services.users.createKey({ name: `test ${role}`, role })).secret;
+  return {
+    app,
+    services,
+    keys,
+    auth: (role) => ({ authorization: `Bearer ${keys[role]}` }),
+    close: async () => {
+      await app.close();
+      await services.mail.close();
+    },
+  };
+}
+
+export function json<T = any>(res: LightMyRequestResponse): T {
+  return JSON.parse(res.body) as T;
+}
