@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   not_found: { status: 404, description: 'No such resource (or the caller may not know it exists).' },
   route_not_found: { status: 404, description: 'No route answers this method and path.' },
   user_exists: { status: 409, description: 'A user with this email already exists.' },
-  conflict: { status: 409, description: 'The request conflicts with the current state of the resource.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },

@@ -46,8 +46,10 @@ export class SettingsService {
       patch = { ...patch, consentLevels: [...patch.consentLevels].sort((a, b) => a.level - b.level) };
     }
     const current = await this.get();
-    if (patch.smtp && patch.smtp.password === undefined && current.smtp?.password !== undefined && patch.smtp.host === current.smtp.host) {
-      // Editing the relay without retyping its password keeps the stored one.
+    const same = patch.smtp && current.smtp && patch.smtp.host === current.smtp.host && patch.smtp.port === current.smtp.port && patch.smtp.user === current.smtp.user;
+    if (patch.smtp && same && patch.smtp.password === undefined && current.smtp?.password !== undefined) {
+      // Editing the same account on the same relay without retyping its password keeps the stored
+      // one; pointing at another relay or user never carries the old password over.
       patch = { ...patch, smtp: { ...patch.smtp, password: current.smtp.password } };
     }
     const next = { ...current, ...patch };

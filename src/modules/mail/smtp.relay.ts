@@ -1,0 +1,127 @@
+import nodemailer, { type SMTPPoolSentMessageInfo, type SMTPPoolOptions, type Transporter } from 'nodemailer';
+import { AppError } from '../../lib/errors.ts';
+import { sha256 } from '../../lib/crypto.ts';
+import type { SmtpSettings } from '../settings/settings.schemas.ts';
+import type { CheckedMessage } from './mail.validate.ts';
+
+// A dead or blackholed relay must fail a send in seconds, not after nodemailer's defaults
+// (two minutes to connect, ten of silence); the overall cap also ends a relay that trickles
+// replies, which no socket timeout notices.
+const CONNECTION_TIMEOUT_MS = 10_000;
+const GREETING_TIMEOUT_MS = 10_000;
+const SOCKET_TIMEOUT_MS = 30_000;
+const DNS_TIMEOUT_MS = 10_000;
+const SEND_TIMEOUT_MS = 60_000;
+
+type Pool = Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+
+interface Relay {
+  key: string;
+  transport: Pool;
+  /** Sends in flight: a replaced relay is closed only once they are done, so none of them is cut off. */
+  busy: number;
+}
+
+/**
+ * Pooled SMTP transports, one per distinct relay configuration. Settings are read on every
+ * send, so a changed configuration shows up as a new key: a new pool is built and the old
+ * one closed. The pool is a connection cache, not state another process needs.
+ */
+export class SmtpRelays {
+  private current: Relay | null = null;
+  private readonly draining = new Set<Relay>();
+
+  async send(smtp: SmtpSettings, msg: CheckedMessage): Promise<string> {
+    const relay = this.relayFor(smtp);
+    relay.busy++;
+    try {
+      const info = await relay.transport.sendMail({
+        from: msg.from,
+        to: msg.to,
+        subject: msg.subject,
+        ...(msg.text !== null && { text: msg.text }),
+        ...(msg.html !== null && { html: msg.html }),
+        headers: msg.headers,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+      return info.messageId;
+    } catch (e) {
+      throw relayFailure(e);
+    } finally {
+      relay.busy--;
+      if (relay !== this.current && relay.busy === 0) this.shut(relay);
+    }
+  }
+
+  /** Drops the current pool (SMTP was switched off): idle connections to a relay no longer used would linger. */
+  release(): void {
+    if (this.current) this.retire(this.current);
+    this.current = null;
+  }
+
+  /** Closes every pool; deliveries already under way finish first. */
+  close(): void {
+    if (this.current) this.current.transport.close();
+    for (const r of this.draining) r.transport.close();
+    this.current = null;
+    this.draining.clear();
+  }
+
+  private relayFor(smtp: SmtpSettings): Relay {
+    const key = configKey(smtp);
+    if (this.current?.key === key) return this.current;
+    if (this.current) this.retire(this.current);
+    this.current = { key, transport: buildTransport(smtp), busy: 0 };
+    return this.current;
+  }
+
+  private retire(relay: Relay): void {
+    if (relay.busy === 0) relay.transport.close();
+    else this.draining.add(relay);
+  }
+
+  private shut(relay: Relay): void {
+    this.draining.delete(relay);
+    relay.transport.close();
+  }
+}
+
+/** Only what the connection depends on: a new `from` is a message default and reuses the pool. Hashed so no password sits in a map key. */
+function configKey(s: SmtpSettings): string {
+  return sha256(JSON.stringify([s.host, s.port, s.secure, s.user ?? null, s.password ?? null, s.rejectUnauthorized ?? true]));
+}
+
+function buildTransport(s: SmtpSettings): Pool {
+  return nodemailer.createTransport({
+    pool: true,
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
+    tls: { rejectUnauthorized: s.rejectUnauthorized ?? true },
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    greetingTimeout: GREETING_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    dnsTimeout: DNS_TIMEOUT_MS,
+    // nodemailer's own logging would write addresses and message data.
+    logger: false,
+    debug: false,
+    // Bodies are strings we were given; nothing in a message may make the server read a file or fetch a URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+}
+
+/**
+ * nodemailer's messages and server replies often quote the recipient ("550 <a@b>: no such
+ * user"), so only the error code and the reply's status number are passed on.
+ */
+function relayFailure(e: unknown): AppError {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; responseCode?: unknown; permanent?: unknown };
+  const reason = typeof err.code === 'string' && /^[A-Z][A-Z0-9_]{0,39}$/.test(err.code) ? err.code : 'UNKNOWN';
+  const status = typeof err.responseCode === 'number' && Number.isInteger(err.responseCode) ? err.responseCode : undefined;
+  const details: { reason: string; status?: number; permanent?: boolean } = { reason };
+  if (status !== undefined) details.status = status;
+  if (typeof err.permanent === 'boolean') details.permanent = err.permanent;
+  return new AppError('mail_failed', `the SMTP relay did not take the message (${reason}${status !== undefined ? ` ${status}` : ''})`, details);
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { can } from '../../src/http/access.ts';
+import type { ApiRoute } from '../../src/http/auth.ts';
+import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
+import { testApp, json, type TestApp } from '../helpers/app.ts';
+import { forEachDialect } from '../helpers/db.ts';
+
+const SOME_ID = '01900000-0000-7000-8000-000000000000';
+
+type Sample = (t: TestApp) => Promise<{ url?: string; payload?: unknown; expect: number }>;
+
+/**
+ * A request that succeeds for each route. The test fails when a route has no sample, so a
+ * new route cannot skip the access and audit checks.
+ */
+const samples: Record<string, Sample> = {
+  'POST /api/v1/session': async (t) => {
+    await t.services.users.createUser({ email: 'staff@example.com', role: 'viewer', password: 'correct horse battery' }).catch(() => undefined);
+    return { payload: { email: 'staff@example.com', password: 'correct horse battery' }, expect: 201 };
+  },
+  'GET /api/v1/session': async () => ({ expect: 200 }),
+  'DELETE /api/v1/session': async () => ({ expect: 204 }),
+  'GET /api/v1/settings': async () => ({ expect: 200 }),
+  'PATCH /api/v1/settings': async () => ({ payload: { publicBaseUrl: 'https://news.example.com' }, expect: 200 }),
+  'GET /api/v1/users': async () => ({ expect: 200 }),
+  'POST /api/v1/users': async () => ({ payload: { email: `u${Date.now()}${Math.random()}@example.com`.replace('0.', ''), role: 'marketer', password: 'a long enough password' }, expect: 201 }),
+  'GET /api/v1/users/:id': async (t) => {
+    const u = await t.services.users.createUser({ email: `v${Math.random()}@example.com`.replace('0.', ''), role: 'viewer', password: 'a long enough password' });
+    return { url: `/api/v1/users/${u.id}`, expect: 200 };
+  },
+  'PATCH /api/v1/users/:id': async (t) => {
+    const u = await t.services.users.createUser({ email: `w${Math.random()}@example.com`.replace('0.', ''), role: 'viewer', password: 'a long enough password' });
+    return { url: `/api/v1/users/${u.id}`, payload: { role: 'marketer' }, expect: 200 };
+  },
+  'GET /api/v1/keys': async () => ({ expect: 200 }),
+  'POST /api/v1/keys': async () => ({ payload: { name: 'integration', role: 'viewer' }, expect: 201 }),
+  'DELETE /api/v1/keys/:id': async (t) => {
+    const k = await t.services.users.createKey({ name: 'to revoke', role: 'viewer' });
+    return { url: `/api/v1/keys/${k.key.id}`, expect: 204 };
+  },
+  'GET /api/v1/audit': async () => ({ expect: 200 }),
+  'GET /api/v1/datamap': async () => ({ expect: 200 }),
+  'GET /api/v1/datamap/report': async () => ({ expect: 200 }),
+  'GET /api/v1/outbox': async () => ({ expect: 200 }),
+  'GET /api/v1/outbox/:id': async (t) => {
+    const r = await t.services.mail.send({ to: 'reader@example.com', subject: 'Hello', text: 'Hi' });
+    return { url: `/api/v1/outbox/${r.id}`, expect: 200 };
+  },
+};
+
+function concrete(url: string): string {
+  return url.replace(/:id\b/g, SOME_ID);
+}
+
+forEachDialect('access and audit on every route', (ctx) => {
+  let t: TestApp;
+  let routes: ApiRoute[];
+  before(async () => {
+    t = await testApp(ctx.db);
+    routes = t.app.apiRoutes;
+  });
+  after(async () => t.close());
+
+  it('has a sample request for every API route', () => {
+    const missing = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !samples[k]);
+    assert.deepEqual(missing, []);
+    assert.ok(routes.length >= 17);
+  });
+
+  it('answers 401 without credentials and with an unknown or malformed key', async () => {
+    for (const r of routes.filter((x) => x.access !== 'public')) {
+      for (const headers of [{}, { authorization: 'Bearer assent_AAAAAAAAAAAA_' + 'x'.repeat(43) }, { authorization: 'Bearer nonsense' }, { authorization: 'Basic abc' }, { cookie: 'assent_session=forged' }]) {
+        const res = await t.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
+        assert.equal(res.statusCode, 401, `${r.method} ${r.url} with ${JSON.stringify(headers)}`);
+        assert.equal(json(res).error.code, 'unauthenticated');
+      }
+    }
+  });
+
+  it('answers 403 for every role the table does not allow, and audits the denial', async () => {
+    let denied = 0;
+    for (const r of routes) {
+      if (typeof r.access !== 'object') continue;
+      for (const role of ROLES) {
+        if (can(role, r.access.area, r.access.op)) continue;
+        const res = await t.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers: t.auth(role), ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
+        assert.equal(res.statusCode, 403, `${role} ${r.method} ${r.url}`);
+        assert.equal(json(res).error.code, 'forbidden');
+        denied++;
+        if (r.audit) {
+          const entries = await t.services.audit.list({ action: r.audit.action }, 1000);
+          const mine = entries.filter((e) => e.requestId === res.headers['x-request-id']);
+          assert.equal(mine.length, 1, `denial of ${role} ${r.method} ${r.url} is audited`);
+          assert.equal(mine[0]!.outcome, 'denied');
+        }
+      }
+    }
+    // Each non-admin role is refused something: the table is not accidentally open.
+    assert.ok(denied >= 20, `only ${denied} denials`);
+  });
+
+  it('lets every allowed role through, and writes the declared audit entry for each route', async () => {
+    for (const r of routes) {
+      const roles: (Role | null)[] = r.access === 'public' ? [null] : ROLES.filter((role) => r.access === 'authenticated' || (typeof r.access === 'object' && can(role, r.access.area, r.access.op)));
+      assert.ok(roles.length > 0, `${r.method} ${r.url} is reachable by someone`);
+      for (const role of roles) {
+        const s = await samples[`${r.method} ${r.url}`]!(t);
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url: s.url ?? r.url,
+          headers: role ? t.auth(role) : {},
+          ...(s.payload !== undefined ? { payload: s.payload as object } : {}),
+        });
+        assert.equal(res.statusCode, s.expect, `${role} ${r.method} ${r.url}: ${res.body}`);
+        const reqId = res.headers['x-request-id'] as string;
+        const entries = (await t.services.audit.list({}, 10_000)).filter((e) => e.requestId === reqId);
+        if (r.audit) {
+          assert.equal(entries.length, 1, `${r.method} ${r.url} writes one audit entry`);
+          const e = entries[0]!;
+          assert.equal(e.action, r.audit.action);
+          assert.equal(e.outcome, 'ok');
+          assert.equal(e.actorType, 'api_key');
+          assert.equal(e.targetType, r.audit.target ?? null);
+          if (r.url.includes(':id')) assert.equal(e.targetId, (s.url ?? '').split('/').pop());
+          if (r.method === 'POST') assert.match(e.targetId ?? '', /^[0-9a-f-]{36}$/, 'creates name the new record');
+        } else if (r.access !== 'public') {
+          assert.equal(entries.length, 0, `${r.method} ${r.url} declares no audit`);
+        }
+      }
+    }
+  });
+
+  it('never stores personal values in the audit log', async () => {
+    const entries = await t.services.audit.list({}, 10_000);
+    assert.ok(entries.length > 10);
+    for (const e of entries) assert.doesNotMatch(JSON.stringify(e), /@|correct horse/);
+  });
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { FakeClock } from '../../src/lib/clock.ts';
+import { testApp, json, type TestApp } from '../helpers/app.ts';
+import { forEachDialect } from '../helpers/db.ts';
+
+function sessionCookie(res: { headers: Record<string, unknown> }): string {
+  const raw = [res.headers['set-cookie']].flat().find((c) => typeof c === 'string' && c.startsWith('assent_session=')) as string | undefined;
+  assert.ok(raw, 'a session cookie is set');
+  return raw;
+}
+
+forEachDialect('console sessions', (ctx) => {
+  let t: TestApp;
+  const clock = new FakeClock('2026-03-01T10:00:00.000Z');
+  before(async () => {
+    t = await testApp(ctx.db, { clock });
+    await t.services.users.createUser({ email: 'Officer@Example.COM', role: 'privacy_officer', password: 'a long enough password' });
+  });
+  after(async () => t.close());
+
+  const login = (email: string, password: string, ip = '10.0.0.1') =>
+    t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress: ip });
+
+  it('logs in with an HTTP-only cookie, which then authenticates, and logs out', async () => {
+    const res = await login('Officer@example.com', 'a long enough password');
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(json(res).data.principal.role, 'privacy_officer');
+    const cookie = sessionCookie(res);
+    assert.match(cookie, /HttpOnly/i);
+    assert.match(cookie, /SameSite=Strict/i);
+    const token = cookie.split(';')[0]!;
+
+    const me = await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: token } });
+    assert.equal(me.statusCode, 200);
+    assert.equal(json(me).data.principal.kind, 'user');
+    // The role table applies to sessions too.
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/audit', headers: { cookie: token } })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: { cookie: token }, payload: { dataProtectionEnabled: false } })).statusCode, 403);
+
+    const out = await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: token } });
+    assert.equal(out.statusCode, 204);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: token } })).statusCode, 401);
+  });
+
+  it('refuses a wrong password and an unknown address with the same answer', async () => {
+    const wrong = await login('officer@example.com', 'not the password', '10.0.0.2');
+    const unknown = await login('nobody@example.com', 'not the password', '10.0.0.2');
+    assert.equal(wrong.statusCode, 401);
+    assert.equal(wrong.body, unknown.body);
+    assert.equal(json(wrong).error.code, 'invalid_credentials');
+  });
+
+  it('a session expires, and a disabled user loses theirs at once', async () => {
+    const token = sessionCookie(await login('Officer@example.com', 'a long enough password', '10.0.0.3')).split(';')[0]!;
+    clock.advance(13 * 3600_000);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: token } })).statusCode, 401);
+
+    const fresh = sessionCookie(await login('Officer@example.com', 'a long enough password', '10.0.0.3')).split(';')[0]!;
+    const user = (await t.services.users.listUsers(100)).find((u) => u.role === 'privacy_officer')!;
+    await t.services.users.updateUser(user.id, { disabled: true });
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: fresh } })).statusCode, 401);
+    assert.equal((await login('Officer@example.com', 'a long enough password', '10.0.0.3')).statusCode, 401);
+    await t.services.users.updateUser(user.id, { disabled: false });
+  });
+
+  it('rate-limits guessing per account across client addresses, in the database', async () => {
+    await t.services.users.createUser({ email: 'target@example.com', role: 'viewer', password: 'a long enough password' });
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) codes.push((await login('target@example.com', `guess ${i}`, `192.0.2.${i}`)).statusCode);
+    assert.deepEqual(codes.slice(0, 10), Array(10).fill(401));
+    assert.deepEqual(codes.slice(10), [429, 429]);
+    const limited = await login('target@example.com', 'a long enough password', '192.0.2.99');
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    // The limit lives in the database: a second app on the same database sees it too.
+    const other = await testApp(ctx.db, { clock });
+    try {
+      const res = await other.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'target@example.com', password: 'a long enough password' }, remoteAddress: '198.51.100.1' });
+      assert.equal(res.statusCode, 429);
+    } finally {
+      await other.close();
+    }
+    clock.advance(16 * 60_000);
+    assert.equal((await login('target@example.com', 'a long enough password', '192.0.2.100')).statusCode, 201);
+  });
+
+  it('a revoked API key stops working', async () => {
+    const { key, secret } = await t.services.users.createKey({ name: 'temp', role: 'viewer' });
+    const h = { authorization: `Bearer ${secret}` };
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/settings', headers: h })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/keys/${key.id}`, headers: t.auth('admin') })).statusCode, 204);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/settings', headers: h })).statusCode, 401);
+    const stored = JSON.stringify(await ctx.db.kysely.selectFrom('api_keys').selectAll().execute());
+    assert.ok(!stored.includes(secret.split('_')[2]!), 'the key secret is not stored');
+  });
+});
