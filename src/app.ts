@@ -57,6 +57,9 @@ export async function buildApp(services: Services): Promise<App> {
   });
 
   installErrorHandling(app);
+  // JSON only, unless a route registers another type (CSV imports will): a text body sent to a
+  // JSON route is refused as the wrong media type rather than failing validation as a string.
+  app.removeContentTypeParser('text/plain');
   await app.register(cookie);
   installAuth(app, services);
   app.addHook('onSend', async (req, reply, payload) => {
