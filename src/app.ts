@@ -11,6 +11,9 @@ import './http/route-config.ts';
 import { isMigrated } from './db/migrate.ts';
 import { newId } from './lib/ids.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { consentRoutes } from './modules/consent/consent.routes.ts';
+import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { listsRoutes } from './modules/lists/lists.routes.ts';
 import { datamapRoutes } from './modules/datamap/datamap.routes.ts';
 import { outboxRoutes } from './modules/mail/outbox.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
@@ -96,6 +99,9 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(auditRoutes(services), { prefix: '/api/v1' });
   await app.register(datamapRoutes(services), { prefix: '/api/v1' });
   await app.register(outboxRoutes(services), { prefix: '/api/v1' });
+  await app.register(contactsRoutes(services), { prefix: '/api/v1' });
+  await app.register(consentRoutes(services), { prefix: '/api/v1' });
+  await app.register(listsRoutes(services), { prefix: '/api/v1' });
 
   await app.ready();
   return app;

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAdminCommands } from './admin.commands.ts';
+import { registerConsentCommands } from './consent.commands.ts';
 import { registerServeCommands } from './serve.commands.ts';
 
 export function parsePort(v: string): number {
@@ -16,6 +17,7 @@ const program = new Command('assent')
 
 registerServeCommands(program);
 registerAdminCommands(program);
+registerConsentCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,7 @@
 import type { RateLimitsTable } from '../http/rate-limit.table.ts';
+import type { ContactsTable, CustomFieldsTable } from '../modules/contacts/contacts.table.ts';
+import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from '../modules/consent/consent.table.ts';
+import type { ListMembersTable, ListsTable } from '../modules/lists/lists.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
 import type { AuditLogTable } from '../modules/audit/audit.table.ts';
 import type { OutboxTable } from '../modules/mail/outbox.table.ts';
@@ -15,4 +18,11 @@ export interface Database {
   jobs: JobsTable;
   outbox: OutboxTable;
   rate_limits: RateLimitsTable;
+  contacts: ContactsTable;
+  custom_fields: CustomFieldsTable;
+  notices: NoticesTable;
+  consent_ledger: ConsentLedgerTable;
+  ledger_head: LedgerHeadTable;
+  lists: ListsTable;
+  list_members: ListMembersTable;
 }

@@ -8,7 +8,11 @@ import { forEachDialect } from '../helpers/db.ts';
 
 const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
-type Sample = (t: TestApp) => Promise<{ url?: string; payload?: unknown; expect: number }>;
+type Sample = (t: TestApp) => Promise<{ url?: string; payload?: unknown; expect: number; target?: string }>;
+
+let n = 0;
+const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;
+const contact = (t: TestApp) => t.services.contacts.create({ email: `p${uniq()}@example.com` });
 
 /**
  * A request that succeeds for each route. The test fails when a route has no sample, so a
@@ -27,17 +31,17 @@ const samples: Record<string, Sample> = {
   'POST /api/v1/users': async () => ({ payload: { email: `u${Date.now()}${Math.random()}@example.com`.replace('0.', ''), role: 'marketer', password: 'a long enough password' }, expect: 201 }),
   'GET /api/v1/users/:id': async (t) => {
     const u = await t.services.users.createUser({ email: `v${Math.random()}@example.com`.replace('0.', ''), role: 'viewer', password: 'a long enough password' });
-    return { url: `/api/v1/users/${u.id}`, expect: 200 };
+    return { url: `/api/v1/users/${u.id}`, expect: 200, target: u.id };
   },
   'PATCH /api/v1/users/:id': async (t) => {
     const u = await t.services.users.createUser({ email: `w${Math.random()}@example.com`.replace('0.', ''), role: 'viewer', password: 'a long enough password' });
-    return { url: `/api/v1/users/${u.id}`, payload: { role: 'marketer' }, expect: 200 };
+    return { url: `/api/v1/users/${u.id}`, payload: { role: 'marketer' }, expect: 200, target: u.id };
   },
   'GET /api/v1/keys': async () => ({ expect: 200 }),
   'POST /api/v1/keys': async () => ({ payload: { name: 'integration', role: 'viewer' }, expect: 201 }),
   'DELETE /api/v1/keys/:id': async (t) => {
     const k = await t.services.users.createKey({ name: 'to revoke', role: 'viewer' });
-    return { url: `/api/v1/keys/${k.key.id}`, expect: 204 };
+    return { url: `/api/v1/keys/${k.key.id}`, expect: 204, target: k.key.id };
   },
   'GET /api/v1/audit': async () => ({ expect: 200 }),
   'GET /api/v1/datamap': async () => ({ expect: 200 }),
@@ -45,12 +49,73 @@ const samples: Record<string, Sample> = {
   'GET /api/v1/outbox': async () => ({ expect: 200 }),
   'GET /api/v1/outbox/:id': async (t) => {
     const r = await t.services.mail.send({ to: 'reader@example.com', subject: 'Hello', text: 'Hi' });
-    return { url: `/api/v1/outbox/${r.id}`, expect: 200 };
+    return { url: `/api/v1/outbox/${r.id}`, expect: 200, target: r.id };
+  },
+  'POST /api/v1/contacts': async () => ({ payload: { email: `new${uniq()}@Example.com`, firstName: 'Ana', country: 'PT' }, expect: 201 }),
+  'GET /api/v1/contacts': async () => ({ url: '/api/v1/contacts?country=PT&limit=5', expect: 200 }),
+  'GET /api/v1/contacts/:id': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}`, expect: 200, target: c.id };
+  },
+  'PATCH /api/v1/contacts/:id': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}`, payload: { lastName: 'Silva' }, expect: 200, target: c.id };
+  },
+  'DELETE /api/v1/contacts/:id': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}`, expect: 204, target: c.id };
+  },
+  'GET /api/v1/contact-fields': async () => ({ expect: 200 }),
+  'POST /api/v1/contact-fields': async () => ({ payload: { name: `f_${uniq()}`, type: 'text', personal: true }, expect: 201 }),
+  'GET /api/v1/contacts/:id/consent/check': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/consent/check?purpose=marketing`, expect: 200, target: c.id };
+  },
+  'POST /api/v1/consent/check': async (t) => ({ payload: { contactIds: [(await contact(t)).id], purpose: 'profiling' }, expect: 200 }),
+  'PUT /api/v1/contacts/:id/consent': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/consent`, payload: { level: 3, source: 'api', notice: 'Yes, send me offers.' }, expect: 200, target: c.id };
+  },
+  'PUT /api/v1/contacts/:id/guardian-consent': async (t) => {
+    const g = await contact(t);
+    const c = await t.services.contacts.create({ email: `kid${uniq()}@example.com`, isChild: true, guardianId: g.id });
+    return { url: `/api/v1/contacts/${c.id}/guardian-consent`, payload: { granted: true, source: 'admin' }, expect: 200, target: c.id };
+  },
+  'GET /api/v1/contacts/:id/consent/history': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/consent/history`, expect: 200, target: c.id };
+  },
+  'GET /api/v1/contacts/:id/consent': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/consent?at=2030-01-01T00:00:00Z`, expect: 200, target: c.id };
+  },
+  'POST /api/v1/notices': async () => ({ payload: { text: `Notice ${uniq()}` }, expect: 201 }),
+  'GET /api/v1/notices/:id': async (t) => {
+    const n = await t.services.ledger.putNotice(`Shown ${uniq()}`);
+    return { url: `/api/v1/notices/${n.id}`, expect: 200, target: n.id };
+  },
+  'GET /api/v1/consent/verify': async () => ({ expect: 200 }),
+  'POST /api/v1/lists': async () => ({ payload: { name: `List ${uniq()}` }, expect: 201 }),
+  'GET /api/v1/lists': async () => ({ expect: 200 }),
+  'GET /api/v1/contacts/:id/lists': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/lists`, expect: 200, target: c.id };
+  },
+  'PUT /api/v1/contacts/:id/lists/:listId': async (t) => {
+    const c = await contact(t);
+    const l = await t.services.lists.create({ name: `L ${uniq()}` });
+    return { url: `/api/v1/contacts/${c.id}/lists/${l.id}`, payload: {}, expect: 200, target: c.id };
+  },
+  'DELETE /api/v1/contacts/:id/lists/:listId': async (t) => {
+    const c = await contact(t);
+    const l = await t.services.lists.create({ name: `L ${uniq()}` });
+    await t.services.lists.join(c.id, l.id, { source: 'api', actor: { type: 'system', id: null } });
+    return { url: `/api/v1/contacts/${c.id}/lists/${l.id}`, expect: 204, target: c.id };
   },
 };
 
 function concrete(url: string): string {
-  return url.replace(/:id\b/g, SOME_ID);
+  return url.replace(/:id\b/g, SOME_ID).replace(/:listId\b/g, SOME_ID);
 }
 
 forEachDialect('access and audit on every route', (ctx) => {
@@ -65,7 +130,7 @@ forEachDialect('access and audit on every route', (ctx) => {
   it('has a sample request for every API route', () => {
     const missing = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !samples[k]);
     assert.deepEqual(missing, []);
-    assert.ok(routes.length >= 17);
+    assert.ok(routes.length >= 38);
   });
 
   it('answers 401 without credentials and with an unknown or malformed key', async () => {
@@ -122,8 +187,8 @@ forEachDialect('access and audit on every route', (ctx) => {
           assert.equal(e.outcome, 'ok');
           assert.equal(e.actorType, 'api_key');
           assert.equal(e.targetType, r.audit.target ?? null);
-          if (r.url.includes(':id')) assert.equal(e.targetId, (s.url ?? '').split('/').pop());
-          if (r.method === 'POST') assert.match(e.targetId ?? '', /^[0-9a-f-]{36}$/, 'creates name the new record');
+          if (r.url.includes(':id')) assert.equal(e.targetId, s.target, `${r.method} ${r.url} names its record`);
+          if (s.expect === 201) assert.match(e.targetId ?? '', /^[0-9a-f-]{36}$/, 'creates name the new record');
         } else if (r.access !== 'public') {
           assert.equal(entries.length, 0, `${r.method} ${r.url} declares no audit`);
         }

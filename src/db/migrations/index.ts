@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.ts';
+import * as m0002 from './0002_contacts_consent.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
+  '0002_contacts_consent': m0002,
 };

@@ -1,6 +1,9 @@
 import { migrationsDataMap } from '../../db/migrations.data-map.ts';
 import { rateLimitDataMap } from '../../http/rate-limit.data-map.ts';
 import { jobsDataMap } from '../../jobs/jobs.data-map.ts';
+import { consentDataMap } from '../consent/consent.data-map.ts';
+import { contactsDataMap } from '../contacts/contacts.data-map.ts';
+import { listsDataMap } from '../lists/lists.data-map.ts';
 import { auditDataMap } from '../audit/audit.data-map.ts';
 import { mailDataMap } from '../mail/mail.data-map.ts';
 import { settingsDataMap } from '../settings/settings.data-map.ts';
@@ -16,4 +19,7 @@ export const builtinDataMap: TableDecl[] = [
   ...jobsDataMap,
   ...mailDataMap,
   ...rateLimitDataMap,
+  ...contactsDataMap,
+  ...consentDataMap,
+  ...listsDataMap,
 ];

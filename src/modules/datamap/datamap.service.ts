@@ -21,8 +21,15 @@ export class DataMapService {
   }
 
   async getMap(): Promise<DataMap> {
-    const runtime = (await Promise.all(this.providers.map((p) => p()))).flat().map((t) => ({ ...t, origin: 'runtime' as const }));
-    return toJson({ tables: [...builtinDataMap, ...runtime] });
+    const runtime = (await Promise.all(this.providers.map((p) => p()))).flat();
+    const tables = new Map(builtinDataMap.map((t) => [t.name, { ...t, columns: [...t.columns] }]));
+    for (const t of runtime) {
+      // Run-time columns on a built-in table (custom contact fields) join its declaration.
+      const existing = tables.get(t.name);
+      if (existing) existing.columns.push(...t.columns);
+      else tables.set(t.name, { ...t, origin: 'runtime' });
+    }
+    return toJson({ tables: [...tables.values()] });
   }
 
   async validate(): Promise<string[]> {

@@ -18,4 +18,7 @@ export const DEFAULT_SETTINGS: Settings = {
   smtp: null,
   publicBaseUrl: 'http://localhost:8080',
   mailFrom: 'Assent <no-reply@localhost>',
+  // The purpose -> level recommendations of the product brief; installations may add purposes.
+  purposes: { requested: 0, consent_request: 1, transactional: 2, subscription: 3, marketing: 4, profiling: 5 },
+  majorityAge: 16,
 };

@@ -30,6 +30,11 @@ export const SettingsSchema = Type.Object(
     smtp: Type.Union([SmtpSchema, Type.Null()], { description: 'SMTP relay; null keeps mail in the local outbox.' }),
     publicBaseUrl: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500, description: 'Where people reach public pages and links in emails.' }),
     mailFrom: Type.String({ minLength: 3, maxLength: 320, description: 'Sender used by the outbox and when the SMTP settings name none.' }),
+    purposes: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Integer({ minimum: 0, maximum: 5 }), {
+      description: 'Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own.',
+      maxProperties: 100,
+    }),
+    majorityAge: Type.Integer({ minimum: 13, maximum: 21, description: 'Age below which a contact with a birth date counts as a child.' }),
   },
   { additionalProperties: false },
 );
@@ -59,6 +64,8 @@ export const SettingsViewSchema = Type.Object(
     smtp: Type.Union([SmtpViewSchema, Type.Null()]),
     publicBaseUrl: Type.String(),
     mailFrom: Type.String(),
+    purposes: Type.Record(Type.String(), Type.Integer()),
+    majorityAge: Type.Integer(),
   },
   { additionalProperties: false },
 );

@@ -45,6 +45,12 @@ export class SettingsService {
       }
       patch = { ...patch, consentLevels: [...patch.consentLevels].sort((a, b) => a.level - b.level) };
     }
+    if (patch.purposes) {
+      const missing = Object.keys(DEFAULT_SETTINGS.purposes).filter((p) => !(p in patch.purposes!));
+      if (missing.length) throw new AppError('validation_failed', `the built-in purposes cannot be removed: ${missing.join(', ')}`, missing.map((p) => ({ path: `/purposes/${p}`, message: 'required' })));
+      // `requested` covers only answers to the person's own action; it needs no consent by definition.
+      if (patch.purposes.requested !== 0) throw new AppError('validation_failed', 'the requested purpose needs level 0', [{ path: '/purposes/requested', message: 'must be 0' }]);
+    }
     const current = await this.get();
     const same = patch.smtp && current.smtp && patch.smtp.host === current.smtp.host && patch.smtp.port === current.smtp.port && patch.smtp.user === current.smtp.user;
     if (patch.smtp && same && patch.smtp.password === undefined && current.smtp?.password !== undefined) {

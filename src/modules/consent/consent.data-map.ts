@@ -1,0 +1,49 @@
+import { declareTable } from '../datamap/datamap.declare.ts';
+
+const content = (category: string) => ({ category, personal: true, erase: 'null' as const });
+const kept = (category: string, description?: string) => ({ category, erase: 'keep' as const, exported: true, ...(description ? { description } : {}) });
+
+export const consentDataMap = [
+  declareTable({
+    name: 'notices',
+    description: 'Each distinct notice text shown when consent was asked (a form version, a banner, an API caller text), stored once by its hash.',
+    subjectLink: null,
+    purposes: ['legal_obligation'],
+    columns: { id: 'system.id', hash: 'consent.notice.hash', text: 'consent.notice.text', created_at: 'system.time' },
+  }),
+  declareTable({
+    name: 'consent_ledger',
+    description: 'Append-only evidence of every consent change (levels, list joins and leaves, guardian consent), hash-chained. Erasure turns a person’s entries into stubs that keep only the hashes, so the chain still verifies.',
+    subjectLink: { kind: 'contact', column: 'contact_id' },
+    purposes: ['legal_obligation'],
+    rowErase: 'null',
+    columns: {
+      id: kept('system.id'),
+      seq: kept('consent.ledger.sequence'),
+      contact_id: content('system.ref.contact'),
+      kind: kept('consent.change.kind'),
+      list_id: content('consent.change.list'),
+      old_value: content('consent.change.old'),
+      new_value: content('consent.change.new'),
+      source: content('consent.change.source'),
+      actor_type: content('consent.change.actor'),
+      actor_id: content('consent.change.actor'),
+      notice_hash: content('consent.notice.hash'),
+      evidence_ip: content('consent.evidence.ip'),
+      evidence_ua: content('consent.evidence.user_agent'),
+      nonce: content('consent.ledger.nonce'),
+      at: kept('consent.change.time'),
+      content_hash: kept('consent.ledger.hash', 'sha256 of the entry content, nonce included; kept on erasure'),
+      prev_hash: kept('consent.ledger.hash'),
+      entry_hash: kept('consent.ledger.hash'),
+      erased_at: kept('system.time', 'set when the entry became a stub'),
+    },
+  }),
+  declareTable({
+    name: 'ledger_head',
+    description: 'The sequence number and hash of the newest ledger entry, so removing the newest entries is detected.',
+    subjectLink: null,
+    purposes: ['legal_obligation'],
+    columns: { id: 'system.id', seq: 'consent.ledger.sequence', entry_hash: 'consent.ledger.hash', updated_at: 'system.time' },
+  }),
+];

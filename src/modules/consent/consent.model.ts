@@ -1,0 +1,53 @@
+import type { ConsentLedgerTable } from './consent.table.ts';
+
+export const SOURCES = ['api', 'admin', 'form', 'page', 'import', 'journey', 'subscription_center', 'data_request', 'system'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export type EntryKind = 'level' | 'list_join' | 'list_leave' | 'guardian_consent';
+
+/** What a caller says about the change: where it came from, what was shown, request evidence. */
+export interface ChangeContext {
+  source: Source;
+  actor: { type: string; id: string | null };
+  /** The notice text shown, or the id of a stored notice. */
+  notice?: string | { id: string };
+  evidence?: { ip?: string | null; userAgent?: string | null };
+}
+
+export interface LedgerEntry {
+  id: string;
+  seq: number;
+  contactId: string | null;
+  kind: string;
+  listId: string | null;
+  oldValue: number | null;
+  newValue: number | null;
+  source: string | null;
+  actorType: string | null;
+  actorId: string | null;
+  notice: { hash: string; text: string | null } | null;
+  evidence: { ip: string | null; userAgent: string | null };
+  at: string;
+  hash: string;
+  erased: boolean;
+}
+
+export function toEntry(r: ConsentLedgerTable, notices: Map<string, string>): LedgerEntry {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    contactId: r.contact_id,
+    kind: r.kind,
+    listId: r.list_id,
+    oldValue: r.old_value,
+    newValue: r.new_value,
+    source: r.source,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    notice: r.notice_hash ? { hash: r.notice_hash, text: notices.get(r.notice_hash) ?? null } : null,
+    evidence: { ip: r.evidence_ip, userAgent: r.evidence_ua },
+    at: r.at,
+    hash: r.entry_hash,
+    erased: r.erased_at !== null,
+  };
+}

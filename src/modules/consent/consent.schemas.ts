@@ -1,0 +1,52 @@
+import { Type } from 'typebox';
+import { Obj } from '../../http/schemas.ts';
+import { SOURCES } from './consent.model.ts';
+
+const N = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const LedgerEntrySchema = Obj({
+  id: Type.String(),
+  seq: Type.Integer(),
+  contactId: N(Type.String()),
+  kind: Type.String({ description: '`level`, `list_join`, `list_leave` or `guardian_consent`' }),
+  listId: N(Type.String()),
+  oldValue: N(Type.Integer()),
+  newValue: N(Type.Integer()),
+  source: N(Type.String()),
+  actorType: N(Type.String()),
+  actorId: N(Type.String()),
+  notice: Type.Union([Obj({ hash: Type.String(), text: N(Type.String()) }), Type.Null()]),
+  evidence: Obj({ ip: N(Type.String()), userAgent: N(Type.String()) }),
+  at: Type.String(),
+  hash: Type.String(),
+  erased: Type.Boolean(),
+});
+
+export const GateAnswerSchema = Obj({
+  allowed: Type.Boolean(),
+  reason: Type.String({ description: '`allowed`, `below_required_level`, `child_without_guardian_consent`, `child_never_profiled`, `data_protection_off`, `purpose_not_for_caller`' }),
+  effectiveLevel: Type.Integer(),
+});
+
+export const Purpose = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
+export const Caller = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'who asks: journey, campaign, form, … (some purposes are closed to some callers)' });
+
+const NoticeRef = Type.Union([Type.String({ minLength: 1, maxLength: 20_000, description: 'the notice text shown' }), Obj({ id: Type.String({ maxLength: 36 }) })]);
+const Evidence = Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) });
+export const SourceSchema = Type.Union(SOURCES.map((s) => Type.Literal(s)) as [ReturnType<typeof Type.Literal>]);
+
+export const SetLevelSchema = Obj({
+  level: Type.Integer({ minimum: 0, maximum: 5 }),
+  source: SourceSchema,
+  notice: Type.Optional(NoticeRef),
+  evidence: Type.Optional(Evidence),
+});
+
+export const GuardianConsentSchema = Obj({
+  granted: Type.Boolean(),
+  source: SourceSchema,
+  notice: Type.Optional(NoticeRef),
+  evidence: Type.Optional(Evidence),
+});
+
+export const NoticeSchema = Obj({ id: Type.String(), hash: Type.String(), text: Type.String(), createdAt: Type.String() });

@@ -1,0 +1,114 @@
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { AppError } from '../../lib/errors.ts';
+import { contactById, contactsByIds, setConsentLevel, setGuardianConsent } from '../contacts/contacts.queries.ts';
+import type { ContactsTable } from '../contacts/contacts.table.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import type { ChangeContext, LedgerEntry } from './consent.model.ts';
+import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
+import type { LedgerService } from './ledger.service.ts';
+
+export interface AskOptions {
+  /** When the processing happens; defaults to now. A past time uses the consent recorded then. */
+  at?: Date;
+  /** Who asks (`journey`, `campaign`, `form`, …): some purposes are closed to some callers. */
+  caller?: string;
+}
+
+/**
+ * The consent gate and the changes that feed it. Every processing path asks `check`,
+ * `checkMany` or `predicate`; all three read the one rule in gate.rule.ts.
+ */
+export class ConsentService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly settings: SettingsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** Turns a purpose name into the question the rule answers, from the settings now in force. */
+  async question(purpose: string, opts: AskOptions = {}): Promise<GateQuestion> {
+    const s = await this.settings.get();
+    const required = s.purposes[purpose];
+    if (required === undefined) throw new AppError('unknown_purpose', `unknown purpose "${purpose.slice(0, 60)}"`, { known: Object.keys(s.purposes) });
+    const at = opts.at ?? this.clock.now();
+    return { purpose, required, dataProtection: s.dataProtectionEnabled, childCutoff: majorityCutoff(at, s.majorityAge), ...(opts.caller ? { caller: opts.caller } : {}) };
+  }
+
+  private async stateAt(row: ContactsTable, at: Date | undefined) {
+    let storedLevel = row.consent_level;
+    let guardianConsent = row.guardian_consent === 1;
+    if (at && at.getTime() < this.clock.now().getTime()) {
+      storedLevel = (await this.ledger.lastAt(row.id, ['level'], at))?.newValue ?? 0;
+      guardianConsent = ((await this.ledger.lastAt(row.id, ['guardian_consent'], at))?.newValue ?? 0) === 1;
+    }
+    return { storedLevel, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent };
+  }
+
+  async check(contactId: string, purpose: string, opts: AskOptions = {}): Promise<GateAnswer> {
+    const q = await this.question(purpose, opts);
+    const row = await contactById(this.db.kysely, contactId);
+    if (!row) throw new AppError('not_found', 'no such contact');
+    return decide(await this.stateAt(row, opts.at), q);
+  }
+
+  /** One question for many contacts: one settings read, one query. Unknown ids are omitted. */
+  async checkMany(contactIds: string[], purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<Map<string, GateAnswer>> {
+    const q = await this.question(purpose, opts);
+    const out = new Map<string, GateAnswer>();
+    for (let i = 0; i < contactIds.length; i += 1000) {
+      for (const row of await contactsByIds(this.db.kysely, contactIds.slice(i, i + 1000))) {
+        out.set(row.id, decide({ storedLevel: row.consent_level, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent: row.guardian_consent === 1 }, q));
+      }
+    }
+    return out;
+  }
+
+  /** The gate as SQL over a contacts row (alias), for segments and bulk selection. */
+  async predicate(purpose: string, alias = 'contacts', opts: Omit<AskOptions, 'at'> = {}): Promise<RawBuilder<SqlBool>> {
+    return gateSql(await this.question(purpose, opts), alias);
+  }
+
+  /** Sets the stored level and records it. A repeat of the same level is recorded only with a notice (a re-confirmation). */
+  async setLevel(contactId: string, level: number, ctx: ChangeContext, trx?: Kysely<Database>): Promise<{ level: number; entry: LedgerEntry | null }> {
+    if (!Number.isInteger(level) || level < 0 || level > 5) throw new AppError('validation_failed', 'a consent level is a whole number from 0 to 5', [{ path: '/level', message: 'out of range' }]);
+    const run = async (t: Kysely<Database>) => {
+      const row = await contactById(t, contactId);
+      if (!row) throw new AppError('not_found', 'no such contact');
+      if (row.consent_level === level && ctx.notice === undefined) return { level, entry: null };
+      await setConsentLevel(t, contactId, level, this.clock.now().toISOString());
+      const [entry] = await this.ledger.append(t, [{ contactId, kind: 'level', oldValue: row.consent_level, newValue: level, ctx }]);
+      return { level, entry: entry ? (await this.ledger.toEntries([entry], t))[0]! : null };
+    };
+    return trx ? run(trx) : this.db.kysely.transaction().execute(run);
+  }
+
+  async setGuardianConsent(contactId: string, granted: boolean, ctx: ChangeContext): Promise<{ granted: boolean; entry: LedgerEntry | null }> {
+    return this.db.kysely.transaction().execute(async (t) => {
+      const row = await contactById(t, contactId);
+      if (!row) throw new AppError('not_found', 'no such contact');
+      if (!row.guardian_id) throw new AppError('validation_failed', 'the contact has no guardian linked', [{ path: '/guardianId', message: 'link a guardian first' }]);
+      const old = row.guardian_consent;
+      const next = granted ? 1 : 0;
+      if (old === next && ctx.notice === undefined) return { granted, entry: null };
+      await setGuardianConsent(t, contactId, granted, this.clock.now().toISOString());
+      const [entry] = await this.ledger.append(t, [{ contactId, kind: 'guardian_consent', oldValue: old, newValue: next, ctx }]);
+      return { granted, entry: entry ? (await this.ledger.toEntries([entry], t))[0]! : null };
+    });
+  }
+
+  /** The stored level at a time and the ledger entry that set it (level 0 and no entry before any). */
+  async levelAt(contactId: string, at: Date): Promise<{ level: number; entry: LedgerEntry | null }> {
+    if (!(await contactById(this.db.kysely, contactId))) throw new AppError('not_found', 'no such contact');
+    const entry = await this.ledger.lastAt(contactId, ['level'], at);
+    return { level: entry?.newValue ?? 0, entry };
+  }
+
+  async history(contactId: string): Promise<LedgerEntry[]> {
+    if (!(await contactById(this.db.kysely, contactId))) throw new AppError('not_found', 'no such contact');
+    return this.ledger.history(contactId);
+  }
+}

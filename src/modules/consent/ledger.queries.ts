@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { ConsentLedgerTable } from './consent.table.ts';
+
+type Q = Kysely<Database>;
+
+/**
+ * Takes the write lock on the chain head and reads it. An UPDATE comes first on purpose: on
+ * PostgreSQL it locks the row until commit; on SQLite it takes the write lock at once, so two
+ * processes never both read the same head and then race to append.
+ */
+export async function lockHead(db: Q, now: string): Promise<{ seq: number; entry_hash: string }> {
+  const r = await db.updateTable('ledger_head').set({ updated_at: now }).where('id', '=', 1).returning(['seq', 'entry_hash']).executeTakeFirstOrThrow();
+  return { seq: Number(r.seq), entry_hash: r.entry_hash };
+}
+
+export async function setHead(db: Q, seq: number, entryHash: string, now: string): Promise<void> {
+  await db.updateTable('ledger_head').set({ seq, entry_hash: entryHash, updated_at: now }).where('id', '=', 1).execute();
+}
+
+export const readHead = (db: Q) => db.selectFrom('ledger_head').select(['seq', 'entry_hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+
+export async function insertEntries(db: Q, rows: ConsentLedgerTable[]): Promise<void> {
+  // 19 columns a row; stay well under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 1000) await db.insertInto('consent_ledger').values(rows.slice(i, i + 1000)).execute();
+}
+
+export function entriesAfter(db: Q, afterSeq: number, limit: number) {
+  return db.selectFrom('consent_ledger').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+}
+
+export function contactEntries(db: Q, contactId: string) {
+  return db.selectFrom('consent_ledger').selectAll().where('contact_id', '=', contactId).orderBy('seq').execute();
+}
+
+/** The newest entry of a kind for a contact at or before a time. */
+export function lastEntryAt(db: Q, contactId: string, kinds: string[], at: string) {
+  return db
+    .selectFrom('consent_ledger')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('kind', 'in', kinds)
+    .where('at', '<=', at)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Turns a person's entries into stubs: content gone, hashes kept, so the chain still verifies. */
+export async function stubContactEntries(db: Q, contactId: string, now: string): Promise<number> {
+  const r = await db
+    .updateTable('consent_ledger')
+    .set({ contact_id: null, list_id: null, old_value: null, new_value: null, source: null, actor_type: null, actor_id: null, notice_hash: null, evidence_ip: null, evidence_ua: null, nonce: null, erased_at: now })
+    .where('contact_id', '=', contactId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export const noticeByHash = (db: Q, hash: string) => db.selectFrom('notices').selectAll().where('hash', '=', hash).executeTakeFirst();
+export const noticeById = (db: Q, id: string) => db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
+export const noticesByHashes = (db: Q, hashes: string[]) => (hashes.length ? db.selectFrom('notices').selectAll().where('hash', 'in', hashes).execute() : Promise.resolve([]));
+
+export async function insertNotice(db: Q, row: { id: string; hash: string; text: string; created_at: string }): Promise<void> {
+  await db.insertInto('notices').values(row).onConflict((oc) => oc.column('hash').doNothing()).execute();
+}

@@ -1,0 +1,96 @@
+import { isValidEmail } from '../../lib/email.ts';
+import type { ContactsTable } from './contacts.table.ts';
+import { isDate, readValue, type CustomField, type FieldValue } from './custom-fields.model.ts';
+
+export interface Contact {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
+  company: string | null;
+  country: string | null;
+  language: string | null;
+  birthDate: string | null;
+  /** Flagged as a child, or younger than the majority age by birth date. */
+  isChild: boolean;
+  guardianId: string | null;
+  guardianConsent: boolean;
+  consentLevel: number;
+  customFields: Record<string, FieldValue>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The profile fields a caller may write (consent goes through the ledger, not here). */
+export interface ContactInput {
+  email?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
+  company?: string | null;
+  country?: string | null;
+  language?: string | null;
+  birthDate?: string | null;
+  isChild?: boolean;
+  guardianId?: string | null;
+  customFields?: Record<string, unknown>;
+}
+
+export const PROFILE_COLUMNS = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  phone: 'phone',
+  company: 'company',
+  country: 'country',
+  language: 'language',
+  birthDate: 'birth_date',
+} as const;
+
+export function toContact(r: ContactsTable, fields: CustomField[], childCutoff: string): Contact {
+  const customFields: Record<string, FieldValue> = {};
+  for (const f of fields) customFields[f.name] = readValue(f, r[f.column as `cf_${string}`]);
+  return {
+    id: r.id,
+    email: r.email,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    phone: r.phone,
+    company: r.company,
+    country: r.country,
+    language: r.language,
+    birthDate: r.birth_date,
+    isChild: r.is_child === 1 || (r.birth_date !== null && r.birth_date > childCutoff),
+    guardianId: r.guardian_id,
+    guardianConsent: r.guardian_consent === 1,
+    consentLevel: r.consent_level,
+    customFields,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+type Problem = { path: string; message: string };
+
+const PHONE = /^\+?[0-9 ()./-]{3,32}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/** Field rules shared by the API, imports and forms; returns every problem at once. */
+export function checkProfile(input: ContactInput, today: string): Problem[] {
+  const p: Problem[] = [];
+  if (input.email !== undefined && !isValidEmail(input.email)) p.push({ path: '/email', message: 'not a valid email address' });
+  for (const k of ['firstName', 'lastName', 'company'] as const) {
+    const v = input[k];
+    if (typeof v === 'string' && (v.length > 200 || /[\u0000-\u001f\u007f]/.test(v))) p.push({ path: `/${k}`, message: 'at most 200 characters, no control characters' });
+  }
+  if (typeof input.phone === 'string' && !PHONE.test(input.phone)) p.push({ path: '/phone', message: 'digits, spaces and + ( ) . / - only, 3 to 32 characters' });
+  if (typeof input.country === 'string' && !COUNTRY.test(input.country)) p.push({ path: '/country', message: 'an ISO 3166-1 alpha-2 code such as DE' });
+  if (typeof input.language === 'string' && !LANGUAGE.test(input.language)) p.push({ path: '/language', message: 'a language tag such as de or pt-BR' });
+  if (typeof input.birthDate === 'string') {
+    if (!isDate(input.birthDate)) p.push({ path: '/birthDate', message: 'a date YYYY-MM-DD' });
+    else if (input.birthDate > today) p.push({ path: '/birthDate', message: 'lies in the future' });
+    else if (input.birthDate < '1900-01-01') p.push({ path: '/birthDate', message: 'before 1900' });
+  }
+  return p;
+}

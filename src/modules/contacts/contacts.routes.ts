@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
+import type { Services } from '../../services.ts';
+import { ContactCreateSchema, ContactPatchSchema, ContactSchema, CustomFieldCreateSchema, CustomFieldSchema } from './contacts.schemas.ts';
+
+const read = { area: 'contacts', op: 'read' } as const;
+const write = { area: 'contacts', op: 'write' } as const;
+const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
+
+export const contactsRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/contacts',
+      {
+        config: { access: write, audit: { action: 'contact.create', target: 'contact' } },
+        schema: { tags: ['contacts'], summary: 'Create a contact (email normalised and unique)', body: ContactCreateSchema, response: { 201: Data(ContactSchema), 409: ErrorBody, ...commonErrors } },
+      },
+      async (req, reply) => {
+        const c = await s.contacts.create(req.body);
+        req.auditTargetId = c.id;
+        return reply.status(201).send({ data: c });
+      },
+    );
+
+    app.get(
+      '/contacts',
+      {
+        config: { access: read, audit: { action: 'contact.list', target: 'contact' } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'List contacts, optionally filtered; `email` finds one by its normalised address',
+          querystring: Obj({
+            ...PageQuery,
+            email: Type.Optional(Type.String({ maxLength: 254 })),
+            emailPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+            country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+            language: Type.Optional(Type.String({ maxLength: 35 })),
+            consentLevelAtLeast: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+            list: Type.Optional(Id),
+            guardian: Type.Optional(Id),
+          }),
+          response: { 200: List(ContactSchema), ...commonErrors },
+        },
+      },
+      async (req) => {
+        const { limit = DEFAULT_LIMIT, cursor, list, guardian, ...rest } = req.query;
+        const rows = await s.contacts.list({ ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) }, limit + 1, decodeCursor(cursor));
+        return toPage(rows, limit);
+      },
+    );
+
+    app.get(
+      '/contacts/:id',
+      {
+        config: { access: read, audit: { action: 'contact.view', target: 'contact' } },
+        schema: { tags: ['contacts'], summary: 'One contact', params: IdParams, response: { 200: Data(ContactSchema), ...commonErrors } },
+      },
+      async (req) => ({ data: await s.contacts.get(req.params.id) }),
+    );
+
+    app.patch(
+      '/contacts/:id',
+      {
+        config: { access: write, audit: { action: 'contact.update', target: 'contact' } },
+        schema: { tags: ['contacts'], summary: 'Change profile fields (consent has its own routes)', params: IdParams, body: ContactPatchSchema, response: { 200: Data(ContactSchema), 409: ErrorBody, ...commonErrors } },
+      },
+      async (req) => ({ data: await s.contacts.update(req.params.id, req.body) }),
+    );
+
+    app.delete(
+      '/contacts/:id',
+      {
+        config: { access: { area: 'erasure', op: 'write' }, audit: { action: 'contact.delete', target: 'contact' } },
+        schema: { tags: ['contacts'], summary: 'Delete a contact and everything linked to it; its consent ledger entries become hash-only stubs', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
+      },
+      async (req, reply) => {
+        await s.contacts.delete(req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/contact-fields',
+      {
+        config: { access: read, audit: false },
+        schema: { tags: ['contacts'], summary: 'Custom contact fields', response: { 200: Data(Type.Array(CustomFieldSchema)), ...commonErrors } },
+      },
+      async () => ({ data: await s.customFields.list() }),
+    );
+
+    app.post(
+      '/contact-fields',
+      {
+        config: { access: write, audit: { action: 'contact_field.create', target: 'custom_field' } },
+        schema: { tags: ['contacts'], summary: 'Define a custom contact field: a typed column declared in the data map', body: CustomFieldCreateSchema, response: { 201: Data(CustomFieldSchema), 409: ErrorBody, ...commonErrors } },
+      },
+      async (req, reply) => {
+        const f = await s.customFields.define(req.body);
+        req.auditTargetId = f.id;
+        return reply.status(201).send({ data: f });
+      },
+    );
+  };

@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { normaliseEmail } from '../../lib/email.ts';
+import { AppError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { majorityCutoff } from '../consent/gate.ts';
+import type { LedgerService } from '../consent/ledger.service.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import * as q from './contacts.queries.ts';
+import { checkProfile, PROFILE_COLUMNS, toContact, type Contact, type ContactInput } from './contacts.model.ts';
+import { storeValue, type CustomField } from './custom-fields.model.ts';
+import type { CustomFieldsService } from './custom-fields.service.ts';
+
+type Problem = { path: string; message: string };
+
+/**
+ * Contacts: identity and profile. Consent levels and guardian consent change only through
+ * the consent module (they need ledger entries); this service never writes them.
+ */
+export class ContactsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly settings: SettingsService,
+    private readonly fields: CustomFieldsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /**
+   * What reading and writing contacts needs besides the row. Read before any transaction
+   * opens: on SQLite there is one connection, and a query outside an open transaction would
+   * wait for it forever.
+   */
+  async context(): Promise<{ fields: CustomField[]; cutoff: string }> {
+    const [fields, settings] = await Promise.all([this.fields.list(), this.settings.get()]);
+    return { fields, cutoff: majorityCutoff(this.clock.now(), settings.majorityAge) };
+  }
+
+  /** Turns validated input into column values; collects every problem before failing. */
+  async toColumns(input: ContactInput, ctx: { fields: CustomField[]; cutoff: string }, trx: Kysely<Database>, selfId?: string): Promise<Record<string, unknown>> {
+    const fields = ctx.fields;
+    if (input.email !== undefined) input = { ...input, email: normaliseEmail(input.email) };
+    const problems: Problem[] = checkProfile(input, this.clock.now().toISOString().slice(0, 10));
+    const set: Record<string, unknown> = {};
+    if (input.email !== undefined) set.email = input.email;
+    for (const [k, column] of Object.entries(PROFILE_COLUMNS)) {
+      const v = input[k as keyof typeof PROFILE_COLUMNS];
+      if (v !== undefined) set[column] = typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v;
+    }
+    if (input.isChild !== undefined) set.is_child = input.isChild ? 1 : 0;
+    if (input.guardianId !== undefined) {
+      set.guardian_id = input.guardianId;
+      if (input.guardianId !== null) {
+        const g = await q.contactById(trx, input.guardianId);
+        if (!g) problems.push({ path: '/guardianId', message: 'no such contact' });
+        else if (g.id === selfId) problems.push({ path: '/guardianId', message: 'a contact cannot be its own guardian' });
+        else if (g.is_child === 1 || (g.birth_date !== null && g.birth_date > ctx.cutoff)) problems.push({ path: '/guardianId', message: 'a guardian must be an adult' });
+      }
+    }
+    if (input.customFields !== undefined) {
+      const byName = new Map(fields.map((f) => [f.name, f]));
+      for (const [name, value] of Object.entries(input.customFields)) {
+        const f = byName.get(name);
+        if (!f) {
+          problems.push({ path: `/customFields/${name}`, message: 'no such custom field' });
+          continue;
+        }
+        const r = storeValue(f, value);
+        if (r.ok) set[f.column] = r.value;
+        else problems.push({ path: `/customFields/${name}`, message: r.message });
+      }
+    }
+    if (problems.length) throw new AppError('validation_failed', 'invalid contact', problems);
+    return set;
+  }
+
+  async create(input: ContactInput & { email: string }, trx: Kysely<Database> = this.db.kysely, ctx?: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
+    ctx ??= await this.context();
+    const set = await this.toColumns(input, ctx, trx);
+    if (await q.contactByEmail(trx, set.email as string)) throw new AppError('contact_exists', 'a contact with this email exists');
+    const now = this.clock.now().toISOString();
+    const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
+    try {
+      await q.insertContact(trx, row);
+    } catch (e) {
+      if (trx === this.db.kysely && (await q.contactByEmail(trx, set.email as string))) throw new AppError('contact_exists', 'a contact with this email exists');
+      throw e;
+    }
+    return this.read(trx, row.id, ctx);
+  }
+
+  private async read(trx: Kysely<Database>, id: string, ctx: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
+    const r = await q.contactById(trx, id);
+    if (!r) throw new AppError('not_found', 'no such contact');
+    return toContact(r, ctx.fields, ctx.cutoff);
+  }
+
+  async get(id: string): Promise<Contact> {
+    return this.read(this.db.kysely, id, await this.context());
+  }
+
+  async findByEmail(email: string): Promise<Contact | null> {
+    const r = await q.contactByEmail(this.db.kysely, normaliseEmail(email));
+    if (!r) return null;
+    const ctx = await this.context();
+    return toContact(r, ctx.fields, ctx.cutoff);
+  }
+
+  async update(id: string, patch: ContactInput): Promise<Contact> {
+    const ctx = await this.context();
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const current = await q.contactById(trx, id);
+      if (!current) throw new AppError('not_found', 'no such contact');
+      const set = await this.toColumns(patch, ctx, trx, id);
+      if (typeof set.email === 'string' && set.email !== current.email && (await q.contactByEmail(trx, set.email))) {
+        throw new AppError('contact_exists', 'a contact with this email exists');
+      }
+      if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
+      return this.read(trx, id, ctx);
+    });
+  }
+
+  async list(filter: q.ContactFilter, limit: number, after?: string): Promise<Contact[]> {
+    if (filter.email !== undefined) filter = { ...filter, email: normaliseEmail(filter.email) };
+    const rows = await q.listContacts(this.db.kysely, filter, limit, after);
+    const { fields, cutoff } = await this.context();
+    return rows.map((r) => toContact(r, fields, cutoff));
+  }
+
+  /**
+   * Removes the contact and every row linked to it; its ledger entries become stubs so the
+   * chain still verifies. (Data-subject erasure builds on this with receipts and checks.)
+   */
+  async delete(id: string): Promise<void> {
+    await this.db.kysely.transaction().execute(async (trx) => {
+      if (!(await q.contactById(trx, id))) throw new AppError('not_found', 'no such contact');
+      await this.ledger.stubContact(trx, id);
+      await q.deleteContact(trx, id);
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { ListsTable } from './lists.table.ts';
+
+type Q = Kysely<Database>;
+
+export const insertList = (db: Q, row: ListsTable) => db.insertInto('lists').values(row).execute();
+export const listById = (db: Q, id: string) => db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
+export const listByName = (db: Q, name: string) => db.selectFrom('lists').selectAll().where('name', '=', name).executeTakeFirst();
+
+export function allLists(db: Q, limit: number, after?: string) {
+  let q = db
+    .selectFrom('lists')
+    .selectAll('lists')
+    .select((eb) => eb.selectFrom('list_members').select((e) => e.fn.countAll<number>().as('n')).whereRef('list_members.list_id', '=', 'lists.id').as('members'));
+  if (after) q = q.where('lists.id', '>', after);
+  return q.orderBy('lists.id').limit(limit).execute();
+}
+
+export const membership = (db: Q, contactId: string, listId: string) =>
+  db.selectFrom('list_members').selectAll().where('contact_id', '=', contactId).where('list_id', '=', listId).executeTakeFirst();
+export const addMember = (db: Q, contactId: string, listId: string, at: string) => db.insertInto('list_members').values({ contact_id: contactId, list_id: listId, joined_at: at }).execute();
+export const removeMember = (db: Q, contactId: string, listId: string) => db.deleteFrom('list_members').where('contact_id', '=', contactId).where('list_id', '=', listId).execute();
+export const contactLists = (db: Q, contactId: string) =>
+  db.selectFrom('list_members').innerJoin('lists', 'lists.id', 'list_members.list_id').select(['lists.id', 'lists.name', 'list_members.joined_at']).where('list_members.contact_id', '=', contactId).orderBy('lists.name').execute();
