@@ -2,6 +2,8 @@ import type { RateLimitsTable } from '../http/rate-limit.table.ts';
 import type { ContactsTable, CustomFieldsTable } from '../modules/contacts/contacts.table.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from '../modules/consent/consent.table.ts';
 import type { ListMembersTable, ListsTable } from '../modules/lists/lists.table.ts';
+import type { InteractionStatsTable, InteractionsTable } from '../modules/interactions/interactions.table.ts';
+import type { SegmentMembersTable, SegmentsTable } from '../modules/segments/segments.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
 import type { AuditLogTable } from '../modules/audit/audit.table.ts';
 import type { OutboxTable } from '../modules/mail/outbox.table.ts';
@@ -25,4 +27,8 @@ export interface Database {
   ledger_head: LedgerHeadTable;
   lists: ListsTable;
   list_members: ListMembersTable;
+  interactions: InteractionsTable;
+  interaction_stats: InteractionStatsTable;
+  segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
 }

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   contact_exists: { status: 409, description: 'A contact with this (normalised) email already exists.' },
   field_exists: { status: 409, description: 'A custom field with this name already exists.' },
   list_exists: { status: 409, description: 'A list with this name already exists.' },
+  invalid_filter: { status: 400, description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.' },
   unknown_purpose: { status: 400, description: 'The processing purpose is not one the installation defines (see the `purposes` setting).' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },

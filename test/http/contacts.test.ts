@@ -52,7 +52,7 @@ forEachDialect('contacts API', (ctx) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = json(await call('GET', `/api/v1/contacts?country=NL&limit=2${cursor ? `&cursor=${cursor}` : ''}`));
+      const page: { data: { id: string }[]; page: { next: string | null } } = json(await call('GET', `/api/v1/contacts?country=NL&limit=2${cursor ? `&cursor=${cursor}` : ''}`));
       seen.push(...page.data.map((x: { id: string }) => x.id));
       cursor = page.page.next;
     } while (cursor);

@@ -92,8 +92,14 @@ interface SqlEnv {
 
 const col = (env: SqlEnv, name: string) => sql.ref(`${env.alias}.${name}`);
 
+/** Whether a contacts row (alias) is a child: the one SQL definition, used by the gate and by segments. */
+export function isChildSql(alias: string, childCutoff: string): RawBuilder<SqlBool> {
+  const c = (name: string) => sql.ref(`${alias}.${name}`);
+  return sql<SqlBool>`(${c('is_child')} = 1 or (${c('birth_date')} is not null and ${c('birth_date')} > ${childCutoff}))`;
+}
+
 function childSql(env: SqlEnv): Sym {
-  return sql<SqlBool>`(${col(env, 'is_child')} = 1 or (${col(env, 'birth_date')} is not null and ${col(env, 'birth_date')} > ${env.q.childCutoff}))`;
+  return isChildSql(env.alias, env.q.childCutoff);
 }
 
 function levelSql(e: LevelExpr, env: SqlEnv): RawBuilder<number> {

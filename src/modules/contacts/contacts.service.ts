@@ -122,6 +122,12 @@ export class ContactsService {
     });
   }
 
+  /** Domain contacts from rows another module selected (segment members). */
+  async fromRows(rows: q.ContactRow[]): Promise<Contact[]> {
+    const { fields, cutoff } = await this.context();
+    return rows.map((r) => toContact(r, fields, cutoff));
+  }
+
   async list(filter: q.ContactFilter, limit: number, after?: string): Promise<Contact[]> {
     if (filter.email !== undefined) filter = { ...filter, email: normaliseEmail(filter.email) };
     const rows = await q.listContacts(this.db.kysely, filter, limit, after);

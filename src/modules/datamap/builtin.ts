@@ -4,6 +4,8 @@ import { jobsDataMap } from '../../jobs/jobs.data-map.ts';
 import { consentDataMap } from '../consent/consent.data-map.ts';
 import { contactsDataMap } from '../contacts/contacts.data-map.ts';
 import { listsDataMap } from '../lists/lists.data-map.ts';
+import { interactionsDataMap } from '../interactions/interactions.data-map.ts';
+import { segmentsDataMap } from '../segments/segments.data-map.ts';
 import { auditDataMap } from '../audit/audit.data-map.ts';
 import { mailDataMap } from '../mail/mail.data-map.ts';
 import { settingsDataMap } from '../settings/settings.data-map.ts';
@@ -22,4 +24,6 @@ export const builtinDataMap: TableDecl[] = [
   ...contactsDataMap,
   ...consentDataMap,
   ...listsDataMap,
+  ...interactionsDataMap,
+  ...segmentsDataMap,
 ];

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect, sql } from 'kysely';
+import type { Dialect } from '../../db/connect.ts';
+import type { GateQuestion } from '../consent/gate.ts';
+import { compileFilter, type CompileContext } from './filter.compile.ts';
+import type { FilterNode } from './filter.model.ts';
+
+const pgKysely = new Kysely<any>({
+  dialect: { createAdapter: () => new PostgresAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (db) => new PostgresIntrospector(db), createQueryCompiler: () => new PostgresQueryCompiler() },
+});
+const sqliteKysely = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+
+const question: GateQuestion = { purpose: 'marketing', required: 4, dataProtection: true, childCutoff: '2010-06-15' };
+
+function compiled(dialect: Dialect, node: FilterNode): { sql: string; parameters: readonly unknown[] } {
+  const ctx: CompileContext = {
+    dialect,
+    customFields: new Map([['score', { column: 'cf_score', type: 'number' }]]),
+    purposes: new Set(['marketing']),
+    questions: new Map([['marketing', question]]),
+    childCutoff: '2010-06-15',
+    now: new Date('2026-06-15T12:00:00.000Z'),
+  };
+  const q = sql`select c.id from contacts c where ${compileFilter(node, ctx)}`.compile(dialect === 'postgres' ? pgKysely : sqliteKysely);
+  return { sql: q.sql.replace(/select c\.id from contacts c where /, ''), parameters: q.parameters };
+}
+
+const CASES: { name: string; node: FilterNode; sqlite: string; postgres: string; params: unknown[] }[] = [
+  { name: 'equality', node: { field: 'country', op: '=', value: 'DE' }, sqlite: '("c"."country" is not null and "c"."country" = ?)', postgres: '("c"."country" is not null and "c"."country" = $1)', params: ['DE'] },
+  { name: 'inequality keeps nulls', node: { field: 'country', op: '!=', value: 'DE' }, sqlite: '("c"."country" is null or "c"."country" <> ?)', postgres: '("c"."country" is null or "c"."country" <> $1)', params: ['DE'] },
+  { name: 'number comparison', node: { field: 'customFields.score', op: '>=', value: 2.5 }, sqlite: '("c"."cf_score" is not null and "c"."cf_score" >= cast(? as double precision))', postgres: '("c"."cf_score" is not null and "c"."cf_score" >= cast($1 as double precision))', params: [2.5] },
+  { name: 'in', node: { field: 'language', op: 'in', value: ['de', 'fr'] }, sqlite: '("c"."language" is not null and "c"."language" in (?, ?))', postgres: '("c"."language" is not null and "c"."language" in ($1, $2))', params: ['de', 'fr'] },
+  { name: 'contains', node: { field: 'email', op: 'contains', value: '@example' }, sqlite: '("c"."email" is not null and instr("c"."email", ?) > 0)', postgres: '("c"."email" is not null and strpos("c"."email", $1) > 0)', params: ['@example'] },
+  { name: 'starts_with counts code points', node: { field: 'lastName', op: 'starts_with', value: '😀a' }, sqlite: '("c"."last_name" is not null and substr("c"."last_name", 1, 2) = ?)', postgres: '("c"."last_name" is not null and substr("c"."last_name", 1, 2) = $1)', params: ['😀a'] },
+  { name: 'is_null', node: { field: 'phone', op: 'is_null' }, sqlite: '("c"."phone" is null)', postgres: '("c"."phone" is null)', params: [] },
+  { name: 'child status', node: { field: 'isChild', op: '=', value: true }, sqlite: '("c"."is_child" = 1 or ("c"."birth_date" is not null and "c"."birth_date" > ?))', postgres: '("c"."is_child" = 1 or ("c"."birth_date" is not null and "c"."birth_date" > $1))', params: ['2010-06-15'] },
+  { name: 'consent level', node: { consent: { atLeast: 3 } }, sqlite: '("c"."consent_level" >= 3)', postgres: '("c"."consent_level" >= 3)', params: [] },
+  { name: 'list', node: { list: '01900000-0000-7000-8000-000000000001' }, sqlite: 'exists (select 1 from list_members lm where lm.contact_id = "c"."id" and lm.list_id = ?)', postgres: 'exists (select 1 from list_members lm where lm.contact_id = "c"."id" and lm.list_id = $1)', params: ['01900000-0000-7000-8000-000000000001'] },
+  { name: 'behaviour, once', node: { behaviour: { type: 'email_clicked', ref: 'm1' } }, sqlite: 'exists (select 1 from interactions i where i.contact_id = "c"."id" and i.type = ? and i.ref = ?)', postgres: 'exists (select 1 from interactions i where i.contact_id = "c"."id" and i.type = $1 and i.ref = $2)', params: ['email_clicked', 'm1'] },
+  { name: 'behaviour, counted in a window', node: { behaviour: { type: 'email_clicked', withinDays: 30, atLeast: 2 } }, sqlite: '((select count(*) from interactions i where i.contact_id = "c"."id" and i.type = ? and i.at >= ?) >= 2)', postgres: '((select count(*) from interactions i where i.contact_id = "c"."id" and i.type = $1 and i.at >= $2) >= 2)', params: ['email_clicked', '2026-05-16T12:00:00.000Z'] },
+  { name: 'and / or / not', node: { and: [{ consent: { atLeast: 1 } }, { not: { or: [{ consent: { atLeast: 4 } }, { field: 'country', op: 'is_null', value: false }] } }] }, sqlite: '(("c"."consent_level" >= 1) and (not (("c"."consent_level" >= 4) or ("c"."country" is not null))))', postgres: '(("c"."consent_level" >= 1) and (not (("c"."consent_level" >= 4) or ("c"."country" is not null))))', params: [] },
+];
+
+for (const c of CASES) {
+  it(`compiles ${c.name} for SQLite and PostgreSQL`, () => {
+    const s = compiled('sqlite', c.node);
+    const p = compiled('postgres', c.node);
+    assert.equal(s.sql, c.sqlite);
+    assert.equal(p.sql, c.postgres);
+    assert.deepEqual(s.parameters, c.params);
+    assert.deepEqual(p.parameters, c.params);
+  });
+}
+
+it('compiles the consent gate predicate for {"allowed": purpose} from the consent module', () => {
+  const s = compiled('sqlite', { allowed: 'marketing' });
+  assert.match(s.sql, /"c"\."consent_level"/);
+  assert.match(s.sql, /"c"\."guardian_consent" = 1/);
+  assert.match(s.sql, /"c"\."is_child" = 1/);
+});

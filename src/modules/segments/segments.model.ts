@@ -1,0 +1,24 @@
+import type { FilterNode } from './filter.model.ts';
+import type { SegmentsTable } from './segments.table.ts';
+
+export type SegmentKind = 'dynamic' | 'static';
+
+export interface Segment {
+  id: string;
+  name: string;
+  kind: SegmentKind;
+  filter: FilterNode;
+  /** For static segments: when the member list was taken. */
+  snapshotAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toSegment(r: SegmentsTable): Segment {
+  return { id: r.id, name: r.name, kind: r.kind as SegmentKind, filter: JSON.parse(r.filter) as FilterNode, snapshotAt: r.snapshot_at, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export interface Explanation {
+  member: boolean;
+  conditions: { path: string; condition: FilterNode; value: boolean }[];
+}

@@ -1,0 +1,64 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { ContactsTable } from '../contacts/contacts.table.ts';
+import type { SegmentsTable } from './segments.table.ts';
+
+type Q = Kysely<Database>;
+
+export const insertSegment = (db: Q, row: SegmentsTable) => db.insertInto('segments').values(row).execute();
+export const segmentById = (db: Q, id: string) => db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
+export const updateSegment = (db: Q, id: string, set: Partial<SegmentsTable>) => db.updateTable('segments').set(set).where('id', '=', id).execute();
+export const deleteSegment = (db: Q, id: string) => db.deleteFrom('segments').where('id', '=', id).executeTakeFirst();
+
+export function listSegments(db: Q, limit: number, after?: string) {
+  let q = db.selectFrom('segments').selectAll();
+  if (after) q = q.where('id', '>', after);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+/** Contacts matching a compiled predicate over alias `c`. */
+export async function countMatching(db: Q, pred: RawBuilder<SqlBool>): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from contacts c where ${pred}`.execute(db);
+  return Number(r.rows[0]!.n);
+}
+
+export async function matchingPage(db: Q, pred: RawBuilder<SqlBool>, limit: number, after?: string): Promise<ContactsTable[]> {
+  const r = await sql<ContactsTable>`select c.* from contacts c where ${pred} ${after ? sql`and c.id > ${after}` : sql``} order by c.id limit ${sql.lit(limit)}`.execute(db);
+  return r.rows;
+}
+
+export async function isMatching(db: Q, pred: RawBuilder<SqlBool>, contactId: string): Promise<boolean> {
+  const r = await sql<{ n: number }>`select count(*) as n from contacts c where c.id = ${contactId} and ${pred}`.execute(db);
+  return Number(r.rows[0]!.n) > 0;
+}
+
+/** Each predicate's truth value for one contact, in one query (explain). */
+export async function truthValues(db: Q, preds: RawBuilder<SqlBool>[], contactId: string): Promise<boolean[] | null> {
+  const cols = preds.map((p, i) => sql`case when ${p} then 1 else 0 end as ${sql.id(`v${i}`)}`);
+  const r = await sql<Record<string, number>>`select ${sql.join(cols)} from contacts c where c.id = ${contactId}`.execute(db);
+  const row = r.rows[0];
+  return row ? preds.map((_, i) => Number(row[`v${i}`]) === 1) : null;
+}
+
+export async function snapshot(db: Q, segmentId: string, pred: RawBuilder<SqlBool>): Promise<number> {
+  await db.deleteFrom('segment_members').where('segment_id', '=', segmentId).execute();
+  const r = await sql`insert into segment_members (segment_id, contact_id) select ${segmentId}, c.id from contacts c where ${pred}`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+export async function countSnapshot(db: Q, segmentId: string): Promise<number> {
+  const r = await db.selectFrom('segment_members').select((eb) => eb.fn.countAll<number>().as('n')).where('segment_id', '=', segmentId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function snapshotPage(db: Q, segmentId: string, limit: number, after?: string): Promise<ContactsTable[]> {
+  const r = await sql<ContactsTable>`select c.* from segment_members m join contacts c on c.id = m.contact_id where m.segment_id = ${segmentId} ${after ? sql`and c.id > ${after}` : sql``} order by c.id limit ${sql.lit(limit)}`.execute(db);
+  return r.rows;
+}
+
+export async function inSnapshot(db: Q, segmentId: string, contactId: string): Promise<boolean> {
+  return !!(await db.selectFrom('segment_members').select('contact_id').where('segment_id', '=', segmentId).where('contact_id', '=', contactId).executeTakeFirst());
+}
+
+/** Segments a contact is a member of, for static ones (dynamic ones are evaluated live). */
+export const snapshotsOf = (db: Q, contactId: string) => db.selectFrom('segment_members').select('segment_id').where('contact_id', '=', contactId).execute();
