@@ -79,8 +79,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', c.ts, (col) => col.notNull())
     .addColumn('finished_at', c.ts)
     .execute();
-  // Claiming scans ready work per queue in run_at order; lease recovery scans running rows by lease end.
-  await db.schema.createIndex('jobs_ready_idx').on('jobs').columns(['queue', 'status', 'run_at']).execute();
+  // Lease recovery scans running rows by lease end.
+  // id last: claims order by (run_at, id) and must read that order off the index, not sort the backlog.
+  await db.schema.createIndex('jobs_ready_idx').on('jobs').columns(['queue', 'status', 'run_at', 'id']).execute();
   await db.schema.createIndex('jobs_lease_idx').on('jobs').columns(['status', 'locked_until']).execute();
 
   // Fixed-window counters shared by every process (a limit kept in one process's memory

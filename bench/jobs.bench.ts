@@ -1,0 +1,179 @@
+// Enqueue, claim and complete N jobs through JobQueue, against the same statements sent to the
+// raw driver (bench/jobs.raw.ts), on SQLite (a temp file in WAL mode) and PostgreSQL.
+// BENCH_JOBS overrides N, BENCH_ROUNDS the runs per side (best is kept); DATABASE_URL=postgres://…
+// uses that server instead of a throwaway one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { connect, type Db } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { newId } from '../src/lib/ids.ts';
+import { JobQueue } from '../src/jobs/queue.ts';
+import { rawPostgres, rawSqlite, type Cycle } from './jobs.raw.ts';
+
+// The cluster helper is plain JS shared with the test runner; a computed specifier keeps tsc from demanding its types.
+const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
+  startCluster(): Promise<{ url: string; stop(): void } | null>;
+};
+
+const N = Number(process.env.BENCH_JOBS ?? 100_000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const BATCH = 500;
+const LEASE_MS = 600_000;
+const QUEUE = 'bench';
+
+async function appCycle(db: Db): Promise<Cycle> {
+  const queue = new JobQueue(db, systemClock);
+  const t0 = performance.now();
+  const inserted = await queue.enqueueMany(QUEUE, Array.from({ length: N }, (_, i) => ({ payload: { i } })));
+  if (inserted !== N) throw new Error(`app enqueued ${inserted} of ${N}`);
+  const t1 = performance.now();
+  let done = 0;
+  for (;;) {
+    const jobs = await queue.claim(QUEUE, 'app-worker', { limit: BATCH, leaseMs: LEASE_MS });
+    if (jobs.length === 0) break;
+    done += await queue.completeMany(jobs, 'app-worker');
+  }
+  if (done !== N) throw new Error(`app completed ${done} of ${N}`);
+  return { enqueueMs: t1 - t0, workMs: performance.now() - t1 };
+}
+
+/**
+ * Best of ROUNDS for each side, on a fresh database every time, alternating which goes first:
+ * on a shared machine the slowest runs measure the neighbours, not the code.
+ */
+async function rounds(app: () => Promise<Cycle>, raw: () => Promise<Cycle>): Promise<[Cycle, Cycle]> {
+  const total = (c: Cycle) => c.enqueueMs + c.workMs;
+  const best = (a: Cycle | null, b: Cycle) => (a && total(a) <= total(b) ? a : b);
+  let bestApp: Cycle | null = null;
+  let bestRaw: Cycle | null = null;
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) {
+      bestRaw = best(bestRaw, await raw());
+      bestApp = best(bestApp, await app());
+    } else {
+      bestApp = best(bestApp, await app());
+      bestRaw = best(bestRaw, await raw());
+    }
+  }
+  return [bestApp!, bestRaw!];
+}
+
+function report(dialect: string, app: Cycle, raw: Cycle): void {
+  const rate = (c: Cycle) => N / ((c.enqueueMs + c.workMs) / 1000);
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const phases = (c: Cycle) => `enqueue ${fmt(c.enqueueMs)} ms + claim/complete ${fmt(c.workMs)} ms`;
+  console.log(`jobs ${dialect}: app ${fmt(rate(app))} jobs/s, raw ${fmt(rate(raw))} jobs/s, ratio ${(rate(app) / rate(raw)).toFixed(2)}`);
+  console.log(`  app: ${phases(app)}; raw: ${phases(raw)}`);
+}
+
+async function sqlite(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-bench-'));
+  try {
+    const fresh = async (name: string) => {
+      const db = connect(`sqlite:${join(dir, name)}`);
+      await migrateToLatest(db);
+      return db;
+    };
+    let k = 0;
+    const [app, raw] = await rounds(
+      async () => {
+        const db = await fresh(`app${k++}.db`);
+        try {
+          return await appCycle(db);
+        } finally {
+          await db.close();
+        }
+      },
+      async () => {
+        const db = await fresh(`raw${k++}.db`);
+        try {
+          return rawSqlite(db.sqlite!, QUEUE, N, BATCH, LEASE_MS);
+        } finally {
+          await db.close();
+        }
+      },
+    );
+    report('sqlite', app, raw);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgres(): Promise<void> {
+  const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
+  let cluster: { url: string; stop(): void } | null = null;
+  if (!given) {
+    try {
+      cluster = await startCluster();
+    } catch (e) {
+      console.log(`jobs postgres: SKIPPED (could not start a throwaway cluster: ${(e as Error).message})`);
+      return;
+    }
+    if (!cluster) {
+      console.log('jobs postgres: SKIPPED (no server binaries: apt-get install postgresql, or set DATABASE_URL)');
+      return;
+    }
+  }
+  const server = given ?? cluster!.url;
+  // Each run gets its own database, dropped afterwards, so a named server is left as found.
+  const scratch = async <T>(run: (url: string) => Promise<T>): Promise<T> => {
+    const name = `bench_${newId().replace(/-/g, '')}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    try {
+      return await run(u.toString());
+    } finally {
+      // pg's pool.end() resolves before its connections are gone; a forced drop that kills one
+      // still closing makes the pool emit an unhandled 'error'. Let them go first.
+      for (let i = 0; i < 100; i++) {
+        const r = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  };
+  try {
+    const [app, raw] = await rounds(
+      () =>
+        scratch(async (url) => {
+          const db = connect(url);
+          try {
+            await migrateToLatest(db);
+            return await appCycle(db);
+          } finally {
+            await db.close();
+          }
+        }),
+      () =>
+        scratch(async (url) => {
+          const db = connect(url);
+          await migrateToLatest(db);
+          await db.close();
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          try {
+            return await rawPostgres(client, QUEUE, N, BATCH, LEASE_MS);
+          } finally {
+            await client.end();
+          }
+        }),
+    );
+    report('postgres', app, raw);
+  } finally {
+    cluster?.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(`${N.toLocaleString('en-US')} jobs: enqueue in bulk, claim in batches of ${BATCH}, complete each batch (best of ${ROUNDS})`);
+  await sqlite();
+  await postgres();
+}
