@@ -9,9 +9,10 @@ import { parsePort } from './main.ts';
 
 const FIRST_ADMIN = 'admin@example.com';
 
-function announce(url: string): void {
+/** One write, so a program reading the output sees the whole announcement at once. */
+function announce(url: string, extra = ''): void {
   const base = url.replace('://127.0.0.1', '://localhost');
-  process.stdout.write(`\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ${base}/health\n\n`);
+  process.stdout.write(`\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ${base}/health\n\n${extra}`);
 }
 
 export function registerServeCommands(program: Command): void {
@@ -41,8 +42,7 @@ export function registerServeCommands(program: Command): void {
         await audit.record({ actor: CLI_ACTOR, action: 'user.create', targetType: 'user', targetId: admin.id, outcome: 'ok' });
         login = `  First admin login (shown once, change it in the console or with the API):\n    email:    ${FIRST_ADMIN}\n    password: ${password}\n`;
       }
-      announce(running.url);
-      if (login) process.stdout.write(`${login}\n`);
+      announce(running.url, login ? `${login}\n` : '');
     });
 
   program

@@ -115,7 +115,8 @@ forEachDialect('segments API', (ctx) => {
       fc.asyncProperty(fc.jsonValue({ maxDepth: 6 }), async (filter) => {
         const res = await call('POST', '/api/v1/segments/preview', { filter });
         assert.ok(res.statusCode === 200 || res.statusCode === 400, `${res.statusCode} for ${JSON.stringify(filter).slice(0, 200)}`);
-        if (res.statusCode === 400) assert.equal(json(res).error.code, 'invalid_filter');
+        // Prototype keys (__proto__, constructor.prototype) are refused by the JSON parser itself.
+        if (res.statusCode === 400) assert.ok(['invalid_filter', 'invalid_json'].includes(json(res).error.code), res.body);
       }),
       { numRuns: 300 },
     );

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+
+const BIN = new URL('../../bin/assent.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'assent-start-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `assent start` until it prints where it runs; returns the base URL, the output and a stop function. */
+async function start(): Promise<{ base: string; out: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { cwd: dir, env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m && /Health/.test(out)) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout.on('data', check);
+    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+  return {
+    base,
+    out: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+it('npm start serves health, the OpenAPI document and the docs on the embedded database, printing the first login once', async () => {
+  const first = await start();
+  try {
+    assert.match(first.out(), /email: +admin@example\.com/);
+    const password = /password: +(\S+)/.exec(first.out())![1]!;
+    assert.deepEqual(await (await fetch(`${first.base}/health`)).json(), { status: 'ok' });
+    const doc = (await (await fetch(`${first.base}/openapi.json`)).json()) as { openapi: string };
+    assert.match(doc.openapi, /^3\./);
+    assert.equal((await fetch(`${first.base}/docs/`)).status, 200);
+    const login = await fetch(`${first.base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password }) });
+    assert.equal(login.status, 201);
+  } finally {
+    await first.stop();
+  }
+  const second = await start();
+  try {
+    assert.doesNotMatch(second.out(), /password:/, 'the login is printed only when the admin is created');
+  } finally {
+    await second.stop();
+  }
+});
