@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteDialect, sql } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import type { GateQuestion } from '../consent/gate.ts';
-import { compileFilter, type CompileContext } from './filter.compile.ts';
+import { compileFilter, prefixSuccessor, type CompileContext } from './filter.compile.ts';
 import type { FilterNode } from './filter.model.ts';
 
 const pgKysely = new Kysely<any>({
@@ -33,13 +33,14 @@ const CASES: { name: string; node: FilterNode; sqlite: string; postgres: string;
   { name: 'number comparison', node: { field: 'customFields.score', op: '>=', value: 2.5 }, sqlite: '("c"."cf_score" is not null and "c"."cf_score" >= cast(? as double precision))', postgres: '("c"."cf_score" is not null and "c"."cf_score" >= cast($1 as double precision))', params: [2.5] },
   { name: 'in', node: { field: 'language', op: 'in', value: ['de', 'fr'] }, sqlite: '("c"."language" is not null and "c"."language" in (?, ?))', postgres: '("c"."language" is not null and "c"."language" in ($1, $2))', params: ['de', 'fr'] },
   { name: 'contains', node: { field: 'email', op: 'contains', value: '@example' }, sqlite: '("c"."email" is not null and instr("c"."email", ?) > 0)', postgres: '("c"."email" is not null and strpos("c"."email", $1) > 0)', params: ['@example'] },
-  { name: 'starts_with counts code points', node: { field: 'lastName', op: 'starts_with', value: '😀a' }, sqlite: '("c"."last_name" is not null and substr("c"."last_name", 1, 2) = ?)', postgres: '("c"."last_name" is not null and substr("c"."last_name", 1, 2) = $1)', params: ['😀a'] },
+  { name: 'starts_with as an index range', node: { field: 'lastName', op: 'starts_with', value: '😀a' }, sqlite: '("c"."last_name" is not null and "c"."last_name" >= ? and "c"."last_name" < ?)', postgres: '("c"."last_name" is not null and "c"."last_name" >= $1 and "c"."last_name" < $2)', params: ['😀a', '😀b'] },
+  { name: 'starts_with the empty string', node: { field: 'lastName', op: 'starts_with', value: '' }, sqlite: '("c"."last_name" is not null and "c"."last_name" >= ?)', postgres: '("c"."last_name" is not null and "c"."last_name" >= $1)', params: [''] },
   { name: 'is_null', node: { field: 'phone', op: 'is_null' }, sqlite: '("c"."phone" is null)', postgres: '("c"."phone" is null)', params: [] },
   { name: 'child status', node: { field: 'isChild', op: '=', value: true }, sqlite: '("c"."is_child" = 1 or ("c"."birth_date" is not null and "c"."birth_date" > ?))', postgres: '("c"."is_child" = 1 or ("c"."birth_date" is not null and "c"."birth_date" > $1))', params: ['2010-06-15'] },
   { name: 'consent level', node: { consent: { atLeast: 3 } }, sqlite: '("c"."consent_level" >= 3)', postgres: '("c"."consent_level" >= 3)', params: [] },
-  { name: 'list', node: { list: '01900000-0000-7000-8000-000000000001' }, sqlite: 'exists (select 1 from list_members lm where lm.contact_id = "c"."id" and lm.list_id = ?)', postgres: 'exists (select 1 from list_members lm where lm.contact_id = "c"."id" and lm.list_id = $1)', params: ['01900000-0000-7000-8000-000000000001'] },
-  { name: 'behaviour, once', node: { behaviour: { type: 'email_clicked', ref: 'm1' } }, sqlite: 'exists (select 1 from interactions i where i.contact_id = "c"."id" and i.type = ? and i.ref = ?)', postgres: 'exists (select 1 from interactions i where i.contact_id = "c"."id" and i.type = $1 and i.ref = $2)', params: ['email_clicked', 'm1'] },
-  { name: 'behaviour, counted in a window', node: { behaviour: { type: 'email_clicked', withinDays: 30, atLeast: 2 } }, sqlite: '((select count(*) from interactions i where i.contact_id = "c"."id" and i.type = ? and i.at >= ?) >= 2)', postgres: '((select count(*) from interactions i where i.contact_id = "c"."id" and i.type = $1 and i.at >= $2) >= 2)', params: ['email_clicked', '2026-05-16T12:00:00.000Z'] },
+  { name: 'list', node: { list: '01900000-0000-7000-8000-000000000001' }, sqlite: '("c"."id" in (select lm.contact_id from list_members lm where lm.list_id = ?))', postgres: '("c"."id" in (select lm.contact_id from list_members lm where lm.list_id = $1))', params: ['01900000-0000-7000-8000-000000000001'] },
+  { name: 'behaviour, once', node: { behaviour: { type: 'email_clicked', ref: 'm1' } }, sqlite: '("c"."id" in (select i.contact_id from interactions i where i.type = ? and i.ref = ?))', postgres: '("c"."id" in (select i.contact_id from interactions i where i.type = $1 and i.ref = $2))', params: ['email_clicked', 'm1'] },
+  { name: 'behaviour, counted in a window', node: { behaviour: { type: 'email_clicked', withinDays: 30, atLeast: 2 } }, sqlite: '("c"."id" in (select i.contact_id from interactions i where i.type = ? and i.at >= ? group by i.contact_id having count(*) >= 2))', postgres: '("c"."id" in (select i.contact_id from interactions i where i.type = $1 and i.at >= $2 group by i.contact_id having count(*) >= 2))', params: ['email_clicked', '2026-05-16T12:00:00.000Z'] },
   { name: 'and / or / not', node: { and: [{ consent: { atLeast: 1 } }, { not: { or: [{ consent: { atLeast: 4 } }, { field: 'country', op: 'is_null', value: false }] } }] }, sqlite: '(("c"."consent_level" >= 1) and (not (("c"."consent_level" >= 4) or ("c"."country" is not null))))', postgres: '(("c"."consent_level" >= 1) and (not (("c"."consent_level" >= 4) or ("c"."country" is not null))))', params: [] },
 ];
 
@@ -53,6 +54,14 @@ for (const c of CASES) {
     assert.deepEqual(p.parameters, c.params);
   });
 }
+
+it('prefix successors bound exactly the strings with the prefix', () => {
+  assert.equal(prefixSuccessor('ab'), 'ac');
+  assert.equal(prefixSuccessor('a\u{10FFFF}'), 'b');
+  assert.equal(prefixSuccessor('\u{10FFFF}'), null);
+  assert.equal(prefixSuccessor('\ud7ff'), '\ue000');
+  assert.equal(prefixSuccessor('😀'), '😁');
+});
 
 it('compiles the consent gate predicate for {"allowed": purpose} from the consent module', () => {
   const s = compiled('sqlite', { allowed: 'marketing' });

@@ -49,21 +49,43 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
       return sql<SqlBool>`(${col} is not null and ${col} ${sql.raw(op)} ${v})`;
     case 'contains':
       return ctx.dialect === 'postgres' ? sql<SqlBool>`(${col} is not null and strpos(${col}, ${v}) > 0)` : sql<SqlBool>`(${col} is not null and instr(${col}, ${v}) > 0)`;
-    case 'starts_with':
-      // Both databases count characters (code points) in substr, as [...s] does in JS.
-      return sql<SqlBool>`(${col} is not null and substr(${col}, 1, ${sql.lit([...(value as string)].length)}) = ${v})`;
+    case 'starts_with': {
+      // In binary order the strings starting with p are exactly those in [p, successor(p)),
+      // so the condition is an index range on both databases.
+      const upper = prefixSuccessor(value as string);
+      return upper === null ? sql<SqlBool>`(${col} is not null and ${col} >= ${v})` : sql<SqlBool>`(${col} is not null and ${col} >= ${v} and ${col} < ${upper})`;
+    }
   }
   throw new Error(`operator ${op} passed validation but has no compilation`);
 }
 
+/**
+ * Behaviour compiles to "id in (contacts with such interactions)": the subquery walks the
+ * (type, ref, at) index over matching events only, instead of probing every contact.
+ * contact_id is never null, so the test stays two-valued.
+ */
+/**
+ * The smallest string greater than every string that starts with `p`, in code point order:
+ * `p` with its last code point raised by one (trailing U+10FFFF dropped first, surrogates
+ * skipped). Null when no such string exists (`p` empty or all U+10FFFF).
+ */
+export function prefixSuccessor(p: string): string | null {
+  const cps = [...p].map((ch) => ch.codePointAt(0)!);
+  while (cps.length && cps[cps.length - 1] === 0x10ffff) cps.pop();
+  if (!cps.length) return null;
+  let last = cps.pop()! + 1;
+  if (last >= 0xd800 && last <= 0xdfff) last = 0xe000;
+  return String.fromCodePoint(...cps, last);
+}
+
 function behaviourCond(b: { type: string; ref?: string; withinDays?: number; atLeast?: number }, alias: string, ctx: CompileContext): B {
-  const where: RawBuilder<unknown>[] = [sql`i.contact_id = ${sql.ref(`${alias}.id`)}`, sql`i.type = ${b.type}`];
+  const where: RawBuilder<unknown>[] = [sql`i.type = ${b.type}`];
   if (b.ref !== undefined) where.push(sql`i.ref = ${b.ref}`);
   if (b.withinDays !== undefined) where.push(sql`i.at >= ${new Date(ctx.now.getTime() - b.withinDays * 86_400_000).toISOString()}`);
   const cond = sql.join(where, sql` and `);
   const atLeast = b.atLeast ?? 1;
-  if (atLeast === 1) return sql<SqlBool>`exists (select 1 from interactions i where ${cond})`;
-  return sql<SqlBool>`((select count(*) from interactions i where ${cond}) >= ${sql.lit(atLeast)})`;
+  const having = atLeast === 1 ? sql`` : sql` group by i.contact_id having count(*) >= ${sql.lit(atLeast)}`;
+  return sql<SqlBool>`(${sql.ref(`${alias}.id`)} in (select i.contact_id from interactions i where ${cond}${having}))`;
 }
 
 /** Compiles a validated tree to one predicate over `contacts` rows aliased `alias`. */
@@ -74,7 +96,7 @@ export function compileFilter(node: FilterNode, ctx: CompileContext, alias = 'c'
   if ('field' in node) return fieldCond(resolveField(node.field, ctx)!, node.op, node.value, alias, ctx);
   if ('consent' in node) return sql<SqlBool>`(${sql.ref(`${alias}.consent_level`)} >= ${sql.lit(node.consent.atLeast)})`;
   if ('allowed' in node) return gateSql(ctx.questions.get(node.allowed)!, alias);
-  if ('list' in node) return sql<SqlBool>`exists (select 1 from list_members lm where lm.contact_id = ${sql.ref(`${alias}.id`)} and lm.list_id = ${node.list})`;
+  if ('list' in node) return sql<SqlBool>`(${sql.ref(`${alias}.id`)} in (select lm.contact_id from list_members lm where lm.list_id = ${node.list}))`;
   return behaviourCond(node.behaviour, alias, ctx);
 }
 

@@ -14,7 +14,7 @@ import type { FilterNode } from './filter.model.ts';
 
 // Small pools so conditions often match; Unicode (accents, CJK, emoji beyond the BMP),
 // empty strings, prefixes of each other and ASCII/non-ASCII order traps.
-const TEXTS = ['', 'a', 'A', 'ab', 'abc', 'Zoë', 'zoe', 'Ωmega', '東京', '😀', '😀x', '\uffff', 'é', 'e\u0301', "O'Brien", '%_', ' a '];
+const TEXTS = ['', 'a', 'A', 'ab', 'abc', 'Zoë', 'zoe', 'Ωmega', '東京', '😀', '😀x', '\uffff', '\u{10FFFF}', 'a\u{10FFFF}', 'a\u{10FFFF}b', 'é', 'e\u0301', "O'Brien", '%_', ' a '];
 const COUNTRIES = ['DE', 'FR', 'PT', 'JP'];
 const NUMBERS = [-1.5, 0, 1, 2, 2.5, 3, 42, 1e6];
 const DATES = ['1990-01-01', '2000-02-29', '2010-06-15', '2012-12-31', '2020-05-05'];
