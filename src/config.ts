@@ -15,6 +15,8 @@ export const ConfigSchema = Type.Object(
     sessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
     /** Cookies get `Secure` when the public URL is https; this forces it either way. */
     secureCookies: Type.Optional(Type.Boolean()),
+    /** Signs email links and keys erased-address hashes; generated and stored when unset. */
+    secret: Type.Optional(Type.String({ minLength: 32 })),
   },
   { additionalProperties: false },
 );
@@ -37,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: intFrom(env.ASSENT_BODY_LIMIT, 'ASSENT_BODY_LIMIT', 1024 * 1024),
     sessionTtlHours: intFrom(env.ASSENT_SESSION_TTL_HOURS, 'ASSENT_SESSION_TTL_HOURS', 12),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
+    ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
     ...overrides,
   };
   if (!Value.Check(ConfigSchema, cfg)) {

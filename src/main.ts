@@ -5,6 +5,7 @@ import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
+import { startBackground } from './jobs/background.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Running {
@@ -24,10 +25,14 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   await services.settings.ensureDefaults();
   const app = await buildApp(services);
   const address = await app.listen({ port: config.port, host: config.host });
+  // Serving processes also work the job queue unless told not to (ASSENT_WORKER=off), so one
+  // process is a whole installation; more workers can run beside it (`assent worker`).
+  const background = process.env.ASSENT_WORKER === 'off' ? null : startBackground(services);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await app.close();
+      await background?.stop();
       await services.close();
     })());
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));

@@ -4,6 +4,8 @@ import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from '../modul
 import type { ListMembersTable, ListsTable } from '../modules/lists/lists.table.ts';
 import type { InteractionStatsTable, InteractionsTable } from '../modules/interactions/interactions.table.ts';
 import type { SegmentMembersTable, SegmentsTable } from '../modules/segments/segments.table.ts';
+import type { ErasureReceiptsTable, ExportsTable, RequestEventsTable, RequestsTable, SuppressionsTable, TasksTable } from '../modules/dsr/dsr.table.ts';
+import type { CustomEntitiesTable, CustomEntityFieldsTable } from '../modules/entities/entities.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
 import type { AuditLogTable } from '../modules/audit/audit.table.ts';
 import type { OutboxTable } from '../modules/mail/outbox.table.ts';
@@ -31,4 +33,12 @@ export interface Database {
   interaction_stats: InteractionStatsTable;
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
+  requests: RequestsTable;
+  request_events: RequestEventsTable;
+  tasks: TasksTable;
+  suppressions: SuppressionsTable;
+  erasure_receipts: ErasureReceiptsTable;
+  exports: ExportsTable;
+  custom_entities: CustomEntitiesTable;
+  custom_entity_fields: CustomEntityFieldsTable;
 }

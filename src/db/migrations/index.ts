@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.ts';
 import * as m0002 from './0002_contacts_consent.ts';
 import * as m0003 from './0003_interactions_segments.ts';
+import * as m0004 from './0004_data_subject_requests.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0002_contacts_consent': m0002,
   '0003_interactions_segments': m0003,
+  '0004_data_subject_requests': m0004,
 };

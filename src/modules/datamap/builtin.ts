@@ -6,6 +6,8 @@ import { contactsDataMap } from '../contacts/contacts.data-map.ts';
 import { listsDataMap } from '../lists/lists.data-map.ts';
 import { interactionsDataMap } from '../interactions/interactions.data-map.ts';
 import { segmentsDataMap } from '../segments/segments.data-map.ts';
+import { dsrDataMap } from '../dsr/dsr.data-map.ts';
+import { entitiesDataMap } from '../entities/entities.data-map.ts';
 import { auditDataMap } from '../audit/audit.data-map.ts';
 import { mailDataMap } from '../mail/mail.data-map.ts';
 import { settingsDataMap } from '../settings/settings.data-map.ts';
@@ -26,4 +28,6 @@ export const builtinDataMap: TableDecl[] = [
   ...listsDataMap,
   ...interactionsDataMap,
   ...segmentsDataMap,
+  ...dsrDataMap,
+  ...entitiesDataMap,
 ];

@@ -1,0 +1,74 @@
+export interface RequestsTable {
+  id: string;
+  type: string;
+  email: string | null;
+  email_hmac: string;
+  contact_id: string | null;
+  status: string;
+  channel: string;
+  owner_id: string | null;
+  received_at: string;
+  /** YYYY-MM-DD in the installation's time zone. */
+  deadline: string;
+  extended_at: string | null;
+  extension_reason: string | null;
+  verified_at: string | null;
+  completed_at: string | null;
+  flagged: number;
+  flag_detail: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RequestEventsTable {
+  id: string;
+  request_id: string;
+  at: string;
+  status: string;
+  actor_type: string;
+  actor_id: string | null;
+  note: string | null;
+}
+
+export interface TasksTable {
+  id: string;
+  request_id: string | null;
+  contact_id: string | null;
+  type: string;
+  title: string;
+  status: string;
+  assignee_id: string | null;
+  due_date: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface SuppressionsTable {
+  email_hmac: string;
+  reason: string;
+  request_id: string | null;
+  created_at: string;
+}
+
+export interface ErasureReceiptsTable {
+  id: string;
+  request_id: string | null;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  /** JSON: { table: rowsAffected } */
+  tables: string;
+  /** JSON: residue-scan hits as "table.column", or null when clean. */
+  residue: string | null;
+}
+
+export interface ExportsTable {
+  id: string;
+  request_id: string | null;
+  contact_id: string;
+  json: string;
+  html: string;
+  created_at: string;
+  expires_at: string;
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/connect.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { hmac } from '../../lib/crypto.ts';
+import { normaliseEmail } from '../../lib/email.ts';
+import { insertMissing } from './settings.queries.ts';
+
+const KEY = 'installation_secret';
+
+/**
+ * The installation's secret: signs links in emails and keys the hashes of erased addresses.
+ * ASSENT_SECRET (at least 32 characters) wins; otherwise a random one is made on first boot
+ * and kept in the settings table, which the settings API never returns. Keeping it in the
+ * environment instead means a copy of the database alone cannot test guesses against the
+ * suppression hashes.
+ */
+export class SecretService {
+  private cached: Buffer | null = null;
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly fromEnv: string | undefined,
+  ) {}
+
+  async key(): Promise<Buffer> {
+    if (this.cached) return this.cached;
+    if (this.fromEnv) return (this.cached = Buffer.from(this.fromEnv));
+    await insertMissing(this.db.kysely, [{ key: KEY, value: JSON.stringify(randomBytes(32).toString('base64')) }], this.clock.now().toISOString());
+    const row = await this.db.kysely.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirstOrThrow();
+    // The secret never changes once made, so every process may keep it after the first read.
+    return (this.cached = Buffer.from(JSON.parse(row.value) as string, 'base64'));
+  }
+
+  /** The keyed hash of an address, as suppressions and erased cases keep it. */
+  async emailHash(email: string): Promise<string> {
+    return hmac(await this.key(), `email:${normaliseEmail(email)}`);
+  }
+}
