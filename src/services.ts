@@ -6,12 +6,28 @@ import { JobQueue } from './jobs/queue.ts';
 import type { Clock } from './lib/clock.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { DataMapService } from './modules/datamap/datamap.service.ts';
+import { AccessExportService } from './modules/dsr/access-export.service.ts';
+import { EntitiesService } from './modules/entities/entities.service.ts';
+import { ErasureService } from './modules/dsr/erasure.service.ts';
+import { SuppressionService } from './modules/dsr/suppression.service.ts';
+import { FulfilService } from './modules/dsr/fulfil.service.ts';
+import { IntakeService } from './modules/dsr/requests.intake.ts';
+import { RequestMailer } from './modules/dsr/requests.mailer.ts';
+import { RequestsService } from './modules/dsr/requests.service.ts';
+import { VerificationService } from './modules/dsr/requests.verification.ts';
+import { TasksService } from './modules/dsr/tasks.service.ts';
 import { ConsentService } from './modules/consent/consent.service.ts';
 import { LedgerService } from './modules/consent/ledger.service.ts';
 import { ContactsService } from './modules/contacts/contacts.service.ts';
+import { InteractionsService } from './modules/interactions/interactions.service.ts';
 import { CustomFieldsService } from './modules/contacts/custom-fields.service.ts';
+import { ExportService } from './modules/contacts/export.service.ts';
+import { ImportService } from './modules/contacts/import.service.ts';
+import { SegmentsService } from './modules/segments/segments.service.ts';
 import { ListsService } from './modules/lists/lists.service.ts';
 import { MailService } from './modules/mail/mail.service.ts';
+import { RetentionService } from './modules/retention/retention.service.ts';
+import { SecretService } from './modules/settings/secret.service.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
 
@@ -22,6 +38,8 @@ export interface Services {
   clock: Clock;
   log: Logger;
   settings: SettingsService;
+  secret: SecretService;
+  retention: RetentionService;
   users: UsersService;
   audit: AuditService;
   datamap: DataMapService;
@@ -32,7 +50,20 @@ export interface Services {
   consent: ConsentService;
   customFields: CustomFieldsService;
   contacts: ContactsService;
+  imports: ImportService;
+  exports: ExportService;
   lists: ListsService;
+  interactions: InteractionsService;
+  segments: SegmentsService;
+  entities: EntitiesService;
+  accessExports: AccessExportService;
+  erasure: ErasureService;
+  suppressions: SuppressionService;
+  requests: RequestsService;
+  tasks: TasksService;
+  requestVerification: VerificationService;
+  requestIntake: IntakeService;
+  fulfil: FulfilService;
   close(): Promise<void>;
 }
 
@@ -42,24 +73,54 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const ledger = new LedgerService(db, clock);
   const customFields = new CustomFieldsService(db, clock);
   const datamap = new DataMapService(db);
+  const audit = new AuditService(db, clock);
+  const secret = new SecretService(db, clock, config.secret);
+  const erasure = new ErasureService(db, clock, datamap, ledger, secret, settings, audit);
+  const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure);
+  const consent = new ConsentService(db, clock, settings, ledger);
   datamap.addProvider(() => customFields.dataMap());
+  const entities = new EntitiesService(db, clock);
+  datamap.addProvider(() => entities.dataMap());
+  const lists = new ListsService(db, clock, ledger);
+  const segments = new SegmentsService(db, clock, settings, customFields, consent);
+  const users = new UsersService(db, clock, config.sessionTtlHours * 3600_000);
+  const rateLimiter = new RateLimiter(db, clock);
+  const accessExports = new AccessExportService(db, clock, datamap, ledger, lists, segments, secret, settings, audit);
+  const requests = new RequestsService(db, clock, settings, secret, users);
+  const requestMailer = new RequestMailer(mail, consent);
+  const requestVerification = new VerificationService(clock, settings, secret, requests, requestMailer);
   return {
     config,
     db,
     clock,
     log,
     settings,
-    users: new UsersService(db, clock, config.sessionTtlHours * 3600_000),
-    audit: new AuditService(db, clock),
+    secret,
+    users,
+    audit,
+    retention: new RetentionService(db, clock, datamap, audit),
     datamap,
     mail,
     jobs: new JobQueue(db, clock),
-    rateLimiter: new RateLimiter(db, clock),
+    rateLimiter,
     ledger,
-    consent: new ConsentService(db, clock, settings, ledger),
+    consent,
     customFields,
-    contacts: new ContactsService(db, clock, settings, customFields, ledger),
-    lists: new ListsService(db, clock, ledger),
+    contacts,
+    imports: new ImportService(db, clock, contacts, ledger),
+    exports: new ExportService(db, contacts),
+    lists,
+    interactions: new InteractionsService(db, clock, consent),
+    segments,
+    entities,
+    erasure,
+    suppressions: new SuppressionService(db, secret),
+    accessExports,
+    requests,
+    tasks: new TasksService(db, clock, users),
+    requestVerification,
+    requestIntake: new IntakeService(requests, requestVerification, rateLimiter, secret),
+    fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports),
     close: async () => {
       await mail.close();
       await db.close();

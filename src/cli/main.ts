@@ -1,6 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAdminCommands } from './admin.commands.ts';
 import { registerConsentCommands } from './consent.commands.ts';
+import { registerDsrCommands } from './dsr.commands.ts';
+import { registerImportCommands } from './import.commands.ts';
+import { registerRetentionCommands } from './retention.commands.ts';
 import { registerServeCommands } from './serve.commands.ts';
 
 export function parsePort(v: string): number {
@@ -18,6 +21,9 @@ const program = new Command('assent')
 registerServeCommands(program);
 registerAdminCommands(program);
 registerConsentCommands(program);
+registerDsrCommands(program);
+registerRetentionCommands(program);
+registerImportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

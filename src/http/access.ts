@@ -25,6 +25,7 @@ export const AREAS = [
   'tasks',
   'exports',
   'erasure',
+  'suppressions', // lifting the suppression of an erased address: admin only
   'entities',
   'retention',
 ] as const;

@@ -8,11 +8,23 @@ import { forEachDialect } from '../helpers/db.ts';
 
 const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
-type Sample = (t: TestApp) => Promise<{ url?: string; payload?: unknown; expect: number; target?: string }>;
+type Sample = (t: TestApp) => Promise<{ url?: string; payload?: unknown; headers?: Record<string, string>; expect: number; target?: string }>;
 
 let n = 0;
 const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;
+const segment = (t: TestApp) => t.services.segments.create({ name: `Seg ${uniq()}`, kind: 'dynamic', filter: { consent: { atLeast: 1 } } });
 const contact = (t: TestApp) => t.services.contacts.create({ email: `p${uniq()}@example.com` });
+const entityOf = new WeakMap<TestApp, Promise<string>>();
+const entity = (t: TestApp): Promise<string> => {
+  if (!entityOf.has(t)) entityOf.set(t, t.services.entities.define({ name: `e${uniq()}`, linked: true, erase: 'delete', fields: [{ name: 'note', type: 'text', personal: true }] }).then((e) => e.name));
+  return entityOf.get(t)!;
+};
+const entityRecord = async (t: TestApp) => {
+  const name = await entity(t);
+  return { name, id: (await t.services.entities.createRecord(name, { contactId: (await contact(t)).id, fields: { note: 'hi' } })).id };
+};
+const dsrCase = (t: TestApp) => t.services.requestIntake.fromStaff({ type: 'objection', email: `d${uniq()}@example.com`, verified: true, note: 'Identity checked by phone' }, { type: 'system', id: null }, null);
+const dsrTask = async (t: TestApp) => (await t.services.tasks.list({ requestId: (await dsrCase(t)).id }, 1))[0]!;
 
 /**
  * A request that succeeds for each route. The test fails when a route has no sample, so a
@@ -65,7 +77,22 @@ const samples: Record<string, Sample> = {
     const c = await contact(t);
     return { url: `/api/v1/contacts/${c.id}`, expect: 204, target: c.id };
   },
+  'POST /api/v1/contacts/:id/erase': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/erase`, expect: 200, target: c.id };
+  },
+  'GET /api/v1/erasures': async () => ({ url: '/api/v1/erasures?limit=5', expect: 200 }),
+  'GET /api/v1/erasures/:id': async (t) => {
+    const r = await t.services.erasure.erase({ contactIds: [(await contact(t)).id] }, { actor: { type: 'system', id: null } });
+    return { url: `/api/v1/erasures/${r.receipts[0]!.id}`, expect: 200 };
+  },
+  'DELETE /api/v1/suppressions': async (t) => {
+    const email = `gone${uniq()}@example.com`;
+    await t.services.erasure.erase({ emails: [email] }, { actor: { type: 'system', id: null } });
+    return { url: `/api/v1/suppressions?email=${encodeURIComponent(email)}`, expect: 204 };
+  },
   'GET /api/v1/contact-fields': async () => ({ expect: 200 }),
+  'POST /api/v1/imports': async () => ({ url: '/api/v1/imports?map=Name=firstName', headers: { 'content-type': 'text/csv' }, payload: `email,Name\nimp${uniq()}@example.com,Ana\n`, expect: 200 }),
   'POST /api/v1/contact-fields': async () => ({ payload: { name: `f_${uniq()}`, type: 'text', personal: true }, expect: 201 }),
   'GET /api/v1/contacts/:id/consent/check': async (t) => {
     const c = await contact(t);
@@ -97,6 +124,41 @@ const samples: Record<string, Sample> = {
   'GET /api/v1/consent/verify': async () => ({ expect: 200 }),
   'POST /api/v1/lists': async () => ({ payload: { name: `List ${uniq()}` }, expect: 201 }),
   'GET /api/v1/lists': async () => ({ expect: 200 }),
+  'POST /api/v1/segments': async () => ({ payload: { name: 'Germans', kind: 'dynamic', filter: { field: 'country', op: '=', value: 'DE' } }, expect: 201 }),
+  'GET /api/v1/segments': async () => ({ expect: 200 }),
+  'GET /api/v1/retention/preview': async () => ({ expect: 200 }),
+  'POST /api/v1/retention/run': async () => ({ expect: 200 }),
+  'POST /api/v1/segments/preview': async () => ({ payload: { filter: { consent: { atLeast: 2 } } }, expect: 200 }),
+  'GET /api/v1/segments/:id': async (t) => {
+    const seg = await segment(t);
+    return { url: `/api/v1/segments/${seg.id}`, expect: 200, target: seg.id };
+  },
+  'PATCH /api/v1/segments/:id': async (t) => {
+    const seg = await segment(t);
+    return { url: `/api/v1/segments/${seg.id}`, payload: { name: 'Renamed' }, expect: 200, target: seg.id };
+  },
+  'DELETE /api/v1/segments/:id': async (t) => {
+    const seg = await segment(t);
+    return { url: `/api/v1/segments/${seg.id}`, expect: 204, target: seg.id };
+  },
+  'POST /api/v1/segments/:id/snapshot': async (t) => {
+    const seg = await t.services.segments.create({ name: `S ${uniq()}`, kind: 'static', filter: { consent: { atLeast: 0 } } });
+    return { url: `/api/v1/segments/${seg.id}/snapshot`, expect: 200, target: seg.id };
+  },
+  'GET /api/v1/segments/:id/count': async (t) => {
+    const seg = await segment(t);
+    return { url: `/api/v1/segments/${seg.id}/count`, expect: 200, target: seg.id };
+  },
+  'GET /api/v1/segments/:id/members': async (t) => {
+    const seg = await segment(t);
+    return { url: `/api/v1/segments/${seg.id}/members?limit=3`, expect: 200, target: seg.id };
+  },
+  'GET /api/v1/segments/:id/explain': async (t) => {
+    const seg = await segment(t);
+    const c = await contact(t);
+    return { url: `/api/v1/segments/${seg.id}/explain?contact=${c.id}`, expect: 200, target: c.id };
+  },
+
   'GET /api/v1/contacts/:id/lists': async (t) => {
     const c = await contact(t);
     return { url: `/api/v1/contacts/${c.id}/lists`, expect: 200, target: c.id };
@@ -111,6 +173,61 @@ const samples: Record<string, Sample> = {
     const l = await t.services.lists.create({ name: `L ${uniq()}` });
     await t.services.lists.join(c.id, l.id, { source: 'api', actor: { type: 'system', id: null } });
     return { url: `/api/v1/contacts/${c.id}/lists/${l.id}`, expect: 204, target: c.id };
+  },
+  'POST /api/v1/interactions': async (t) => ({ payload: { events: [{ type: 'email_sent', contactId: (await contact(t)).id, messageId: SOME_ID }, { type: 'email_clicked', contactId: (await contact(t)).id, messageId: SOME_ID }] }, expect: 200 }),
+  'GET /api/v1/interactions': async (t) => {
+    const c = await contact(t);
+    await t.services.interactions.ingest([{ type: 'email_sent', contactId: c.id, messageId: SOME_ID }]);
+    return { url: `/api/v1/interactions?contact=${c.id}&limit=5`, expect: 200, target: c.id };
+  },
+  'GET /api/v1/stats/interactions': async () => ({ url: '/api/v1/stats/interactions?type=email_sent', expect: 200 }),
+  'GET /api/v1/contacts/:id/export': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}/export`, expect: 200, target: c.id };
+  },
+  'POST /api/v1/entities': async () => ({ payload: { name: `e${uniq()}`, linked: true, erase: 'anonymise', fields: [{ name: 'code', type: 'text', personal: true }] }, expect: 201 }),
+  'GET /api/v1/entities': async () => ({ expect: 200 }),
+  'GET /api/v1/entities/:name': async (t) => ({ url: `/api/v1/entities/${await entity(t)}`, expect: 200 }),
+  'POST /api/v1/entities/:name/records': async (t) => ({ url: `/api/v1/entities/${await entity(t)}/records`, payload: { contactId: (await contact(t)).id, fields: { note: 'hello' } }, expect: 201 }),
+  'GET /api/v1/entities/:name/records': async (t) => ({ url: `/api/v1/entities/${await entity(t)}/records?limit=5`, expect: 200 }),
+  'GET /api/v1/entities/:name/records/:id': async (t) => {
+    const r = await entityRecord(t);
+    return { url: `/api/v1/entities/${r.name}/records/${r.id}`, expect: 200, target: r.id };
+  },
+  'PATCH /api/v1/entities/:name/records/:id': async (t) => {
+    const r = await entityRecord(t);
+    return { url: `/api/v1/entities/${r.name}/records/${r.id}`, payload: { fields: { note: 'changed' } }, expect: 200, target: r.id };
+  },
+  'DELETE /api/v1/entities/:name/records/:id': async (t) => {
+    const r = await entityRecord(t);
+    return { url: `/api/v1/entities/${r.name}/records/${r.id}`, expect: 204, target: r.id };
+  },
+  'POST /api/v1/requests': async () => ({ payload: { type: 'access', email: `r${uniq()}@example.com`, receivedAt: '2026-01-02T10:00:00Z', verified: true, note: 'Letter with signature on file' }, expect: 201 }),
+  'GET /api/v1/requests': async () => ({ url: '/api/v1/requests?overdue=false&dueWithin=30&type=access', expect: 200 }),
+  'GET /api/v1/requests/:id': async (t) => {
+    const r = await dsrCase(t);
+    return { url: `/api/v1/requests/${r.id}`, expect: 200, target: r.id };
+  },
+  'PATCH /api/v1/requests/:id': async (t) => {
+    const r = await dsrCase(t);
+    return { url: `/api/v1/requests/${r.id}`, payload: { note: 'Called back' }, expect: 200, target: r.id };
+  },
+  'POST /api/v1/requests/:id/extend': async (t) => {
+    const r = await dsrCase(t);
+    return { url: `/api/v1/requests/${r.id}/extend`, payload: { reason: 'Several systems to search' }, expect: 200, target: r.id };
+  },
+  'POST /api/v1/requests/:id/fulfil': async (t) => {
+    const r = await dsrCase(t);
+    return { url: `/api/v1/requests/${r.id}/fulfil`, payload: {}, expect: 200, target: r.id };
+  },
+  'GET /api/v1/tasks': async () => ({ url: '/api/v1/tasks?status=open&limit=5', expect: 200 }),
+  'GET /api/v1/tasks/:id': async (t) => {
+    const task = await dsrTask(t);
+    return { url: `/api/v1/tasks/${task.id}`, expect: 200, target: task.id };
+  },
+  'PATCH /api/v1/tasks/:id': async (t) => {
+    const task = await dsrTask(t);
+    return { url: `/api/v1/tasks/${task.id}`, payload: { status: 'done' }, expect: 200, target: task.id };
   },
 };
 
@@ -174,7 +291,7 @@ forEachDialect('access and audit on every route', (ctx) => {
         const res = await t.app.inject({
           method: r.method as 'GET',
           url: s.url ?? r.url,
-          headers: role ? t.auth(role) : {},
+          headers: { ...(role ? t.auth(role) : {}), ...s.headers },
           ...(s.payload !== undefined ? { payload: s.payload as object } : {}),
         });
         assert.equal(res.statusCode, s.expect, `${role} ${r.method} ${r.url}: ${res.body}`);

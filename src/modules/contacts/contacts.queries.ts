@@ -45,7 +45,8 @@ export const allFields = (db: Q) => db.selectFrom('custom_fields').selectAll().o
 export const fieldByName = (db: Q, name: string) => db.selectFrom('custom_fields').selectAll().where('name', '=', name).executeTakeFirst();
 export const insertField = (db: Q, row: CustomFieldsTable) => db.insertInto('custom_fields').values(row).execute();
 
-const COLUMN_TYPES = {
+/** Column types of run-time fields; custom entity tables use the same, so values compare alike. */
+export const COLUMN_TYPES = {
   sqlite: { text: 'text', number: 'real', boolean: 'integer', date: 'text' },
   postgres: { text: 'text collate "C"', number: 'double precision', boolean: 'integer', date: 'text collate "C"' },
 } as const;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
@@ -74,10 +75,10 @@ export const contactsRoutes =
       '/contacts/:id',
       {
         config: { access: { area: 'erasure', op: 'write' }, audit: { action: 'contact.delete', target: 'contact' } },
-        schema: { tags: ['contacts'], summary: 'Delete a contact and everything linked to it; its consent ledger entries become hash-only stubs', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
+        schema: { tags: ['contacts'], summary: 'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); its consent ledger entries become hash-only stubs', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
       },
       async (req, reply) => {
-        await s.contacts.delete(req.params.id);
+        await s.contacts.delete(req.params.id, actorOf(req));
         return reply.status(204).send(null);
       },
     );

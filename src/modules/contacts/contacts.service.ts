@@ -6,7 +6,10 @@ import { normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { majorityCutoff } from '../consent/gate.ts';
-import type { LedgerService } from '../consent/ledger.service.ts';
+import type { ErasureService } from '../dsr/erasure.service.ts';
+import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
+import { SYSTEM_ACTOR, type Actor } from '../audit/audit.model.ts';
+import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import * as q from './contacts.queries.ts';
 import { checkProfile, PROFILE_COLUMNS, toContact, type Contact, type ContactInput } from './contacts.model.ts';
@@ -25,7 +28,8 @@ export class ContactsService {
     private readonly clock: Clock,
     private readonly settings: SettingsService,
     private readonly fields: CustomFieldsService,
-    private readonly ledger: LedgerService,
+    private readonly secret: SecretService,
+    private readonly erasure: ErasureService,
   ) {}
 
   /**
@@ -34,7 +38,8 @@ export class ContactsService {
    * wait for it forever.
    */
   async context(): Promise<{ fields: CustomField[]; cutoff: string }> {
-    const [fields, settings] = await Promise.all([this.fields.list(), this.settings.get()]);
+    // The secret is read here too: with it cached, hashing an address later queries nothing.
+    const [fields, settings] = await Promise.all([this.fields.list(), this.settings.get(), this.secret.key()]);
     return { fields, cutoff: majorityCutoff(this.clock.now(), settings.majorityAge) };
   }
 
@@ -79,6 +84,7 @@ export class ContactsService {
   async create(input: ContactInput & { email: string }, trx: Kysely<Database> = this.db.kysely, ctx?: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
     ctx ??= await this.context();
     const set = await this.toColumns(input, ctx, trx);
+    await this.refuseSuppressed(trx, set.email as string);
     if (await q.contactByEmail(trx, set.email as string)) throw new AppError('contact_exists', 'a contact with this email exists');
     const now = this.clock.now().toISOString();
     const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
@@ -114,6 +120,7 @@ export class ContactsService {
       const current = await q.contactById(trx, id);
       if (!current) throw new AppError('not_found', 'no such contact');
       const set = await this.toColumns(patch, ctx, trx, id);
+      if (typeof set.email === 'string' && set.email !== current.email) await this.refuseSuppressed(trx, set.email);
       if (typeof set.email === 'string' && set.email !== current.email && (await q.contactByEmail(trx, set.email))) {
         throw new AppError('contact_exists', 'a contact with this email exists');
       }
@@ -136,14 +143,24 @@ export class ContactsService {
   }
 
   /**
-   * Removes the contact and every row linked to it; its ledger entries become stubs so the
-   * chain still verifies. (Data-subject erasure builds on this with receipts and checks.)
+   * An erased address stays refused while its suppression lasts: creating or renaming a contact
+   * to it would silently bring the person back. Reads through `trx`; the key was read by context().
    */
-  async delete(id: string): Promise<void> {
-    await this.db.kysely.transaction().execute(async (trx) => {
-      if (!(await q.contactById(trx, id))) throw new AppError('not_found', 'no such contact');
-      await this.ledger.stubContact(trx, id);
-      await q.deleteContact(trx, id);
-    });
+  private async refuseSuppressed(trx: Kysely<Database>, email: string): Promise<void> {
+    if (await isSuppressedHash(trx, await this.secret.emailHash(email))) throw new AppError('suppressed', 'this address was erased and is suppressed');
+  }
+
+  /** Which of these (normalised) addresses are suppressed; for bulk writers such as imports. Call outside any transaction. */
+  async suppressedAmong(emails: string[]): Promise<Set<string>> {
+    if (emails.length === 0 || !(await anySuppressed(this.db.kysely))) return new Set();
+    const byHash = new Map<string, string>();
+    for (const e of emails) byHash.set(await this.secret.emailHash(e), e);
+    const hit = await suppressedHashes(this.db.kysely, [...byHash.keys()]);
+    return new Set([...hit].map((h) => byHash.get(h)!));
+  }
+
+  /** Deleting a contact is erasing it: one path, driven by the data map (see ErasureService). */
+  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+    await this.erasure.erase({ contactIds: [id] }, { actor });
   }
 }

@@ -59,7 +59,7 @@ export interface ErasureReceiptsTable {
   actor_id: string | null;
   /** JSON: { table: rowsAffected } */
   tables: string;
-  /** JSON: residue-scan hits as "table.column", or null when clean. */
+  /** JSON: residue-scan hits ("table.column", "file:NAME"), [] when clean; null until the scan after the commit has run. */
   residue: string | null;
 }
 

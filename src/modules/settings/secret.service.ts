@@ -5,7 +5,8 @@ import { hmac } from '../../lib/crypto.ts';
 import { normaliseEmail } from '../../lib/email.ts';
 import { insertMissing } from './settings.queries.ts';
 
-const KEY = 'installation_secret';
+export const INSTALLATION_SECRET_KEY = 'installation_secret';
+const KEY = INSTALLATION_SECRET_KEY;
 
 /**
  * The installation's secret: signs links in emails and keys the hashes of erased addresses.

@@ -21,4 +21,6 @@ export const DEFAULT_SETTINGS: Settings = {
   // The purpose -> level recommendations of the product brief; installations may add purposes.
   purposes: { requested: 0, consent_request: 1, transactional: 2, subscription: 3, marketing: 4, profiling: 5 },
   majorityAge: 16,
+  suppressErasedAddresses: true,
+  timeZone: 'UTC',
 };

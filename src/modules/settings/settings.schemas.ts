@@ -22,6 +22,21 @@ export const SmtpSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Ajv checks the shape; the service's Value.Check asks Intl whether the zone exists, so the
+// name accepted is exactly one the deadline arithmetic can use.
+export const TimeZoneSchema = Type.Refine(
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of the installation (e.g. Europe/Berlin): request deadlines are dates there.' }),
+  (v: string) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  () => 'not an IANA time zone',
+);
+
 /** Every setting and its type. PATCH accepts any subset; GET returns all. */
 export const SettingsSchema = Type.Object(
   {
@@ -35,6 +50,8 @@ export const SettingsSchema = Type.Object(
       maxProperties: 100,
     }),
     majorityAge: Type.Integer({ minimum: 13, maximum: 21, description: 'Age below which a contact with a birth date counts as a child.' }),
+    suppressErasedAddresses: Type.Boolean({ description: 'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).' }),
+    timeZone: TimeZoneSchema,
   },
   { additionalProperties: false },
 );
@@ -66,6 +83,8 @@ export const SettingsViewSchema = Type.Object(
     mailFrom: Type.String(),
     purposes: Type.Record(Type.String(), Type.Integer()),
     majorityAge: Type.Integer(),
+    suppressErasedAddresses: Type.Boolean(),
+    timeZone: Type.String(),
   },
   { additionalProperties: false },
 );

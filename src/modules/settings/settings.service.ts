@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Value } from 'typebox/value';
 import type { Db } from '../../db/connect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { DEFAULT_SETTINGS } from './settings.defaults.ts';
+import { INSTALLATION_SECRET_KEY } from './secret.service.ts';
 import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
 
@@ -19,6 +21,8 @@ export class SettingsService {
   /** Writes the defaults of any setting not yet stored (first boot, or a setting added by an upgrade). */
   async ensureDefaults(): Promise<void> {
     const rows = Object.entries(DEFAULT_SETTINGS).map(([key, value]) => ({ key, value: JSON.stringify(value) }));
+    // The installation secret is made at first boot too, so no later read ever has to write.
+    rows.push({ key: INSTALLATION_SECRET_KEY, value: JSON.stringify(randomBytes(32).toString('base64')) });
     await insertMissing(this.db.kysely, rows, this.clock.now().toISOString());
   }
 

@@ -1,0 +1,240 @@
+// Import N generated contacts from a CSV file through ImportService (parse, validate, upsert,
+// ledger entries for the ~20% with a consent level), end to end, against the raw drivers
+// inserting the same rows (bench/import.raw.ts), on SQLite (a temp file in WAL mode) and
+// PostgreSQL. BENCH_IMPORT_ROWS overrides N; DATABASE_URL=postgres://… uses that server
+// instead of a throwaway cluster.
+// Runs under `npm run bench import`, or alone: node --import tsx bench/import.bench.ts
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
+import { connect, type Db } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { csvLine } from '../src/lib/csv.ts';
+import { newId } from '../src/lib/ids.ts';
+import { createLogger } from '../src/lib/log.ts';
+import { createServices } from '../src/services.ts';
+import { rawPostgres, rawSqlite, type RawRow } from './import.raw.ts';
+
+// The cluster helper is plain JS shared with the test runner; a computed specifier keeps tsc from demanding its types.
+const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
+  startCluster(): Promise<{ url: string; stop(): void } | null>;
+};
+
+const N = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
+const GOAL = { sqlite: 100_000, postgres: 50_000 } as const;
+const GOAL_RATIO = 0.4;
+
+/** A small seeded generator, so every run imports the same contacts. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ['Ana', 'Ben', 'Chloé', 'David', 'Eva', 'François', 'Greta', 'Hiro', 'Inès', 'Jonas', 'Katarzyna', 'Liam', 'María', 'Noah', 'Olga', 'Pedro', 'Zoë', 'Łukasz', 'Søren', 'Aylin'];
+const LAST = ['Silva', 'Müller', 'García', 'Rossi', 'Dubois', 'Nowak', 'Jansen', 'Andersson', 'Yılmaz', 'Smith', "O'Brien", 'Kowalski', 'Novák', 'Papadopoulos', 'Fernández'];
+const COMPANY = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Tyrell'];
+const PLACE = [
+  ['DE', 'de'],
+  ['FR', 'fr'],
+  ['PT', 'pt-PT'],
+  ['BR', 'pt-BR'],
+  ['ES', 'es'],
+  ['IT', 'it'],
+  ['PL', 'pl'],
+  ['GB', 'en'],
+  ['US', 'en-US'],
+  ['SE', 'sv'],
+] as const;
+
+/** The contacts as the file states them (the header's order) and as the raw baseline stores them. */
+function generate(): { csv: string[]; rows: RawRow[] } {
+  const rand = prng(42);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const now = new Date().toISOString();
+  const csv: string[] = [csvLine(['email', 'firstName', 'lastName', 'phone', 'company', 'country', 'language', 'birthDate', 'consentLevel'])];
+  const rows: RawRow[] = [];
+  for (let i = 0; i < N; i++) {
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    const email = `${first.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}.${i}@example${i % 97}.com`;
+    const phone = rand() < 0.6 ? `+${30 + Math.floor(rand() * 20)} ${String(Math.floor(rand() * 1e9)).padStart(9, '0')}` : null;
+    const company = rand() < 0.5 ? `${pick(COMPANY)} ${pick(['GmbH', 'SA', 'Ltd', 'Inc.', 'S.p.A.'])}` : null;
+    const [country, language] = pick(PLACE);
+    const birth = rand() < 0.3 ? `${1940 + Math.floor(rand() * 60)}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}` : null;
+    const level = rand() < 0.2 ? 1 + Math.floor(rand() * 5) : null;
+    csv.push(csvLine([email, first, last, phone, company, country, language, birth, level]));
+    rows.push([newId(), email, first, last, phone, company, country, language, birth, 0, null, 0, level ?? 0, now, now]);
+  }
+  return { csv, rows };
+}
+
+async function* readText(file: string): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) yield decoder.write(buf);
+  yield decoder.end();
+}
+
+interface AppRun {
+  ms: number;
+  /** A dry run of the same file first: reading and checking alone. */
+  checkMs: number;
+  ledgerMs: number;
+  entries: number;
+}
+
+/** The whole import as the CLI runs it, file read included, with where its time went. */
+async function appImport(db: Db, file: string): Promise<AppRun> {
+  const s = createServices(loadConfig({}), db, systemClock, createLogger('silent'));
+  await s.settings.ensureDefaults();
+  const actor = { type: 'cli', id: null };
+  const c0 = performance.now();
+  await s.imports.importCsv(readText(file), { actor, dryRun: true });
+  const checkMs = performance.now() - c0;
+  // The ledger is the consent module's: timed apart, since every entry is hashed and chained.
+  let ledgerMs = 0;
+  let entries = 0;
+  const append = s.ledger.append.bind(s.ledger);
+  s.ledger.append = async (trx, drafts) => {
+    const t = performance.now();
+    try {
+      return await append(trx, drafts);
+    } finally {
+      ledgerMs += performance.now() - t;
+      entries += drafts.length;
+    }
+  };
+  const t0 = performance.now();
+  const r = await s.imports.importCsv(readText(file), { actor });
+  const ms = performance.now() - t0;
+  if (r.created !== N || r.rejected.length) throw new Error(`app created ${r.created} of ${N}, rejected ${r.rejected.length}: ${JSON.stringify(r.rejected.slice(0, 3))}`);
+  return { ms, checkMs, ledgerMs, entries };
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function report(dialect: 'sqlite' | 'postgres', app: AppRun, rawMs: number): void {
+  const appRate = N / (app.ms / 1000);
+  const raw = N / (rawMs / 1000);
+  const ratio = appRate / raw;
+  console.log(`import ${dialect}: app ${fmt(appRate)} rows/s (${sec(app.ms)}), raw ${fmt(raw)} rows/s (${sec(rawMs)}), ratio ${ratio.toFixed(2)}`);
+  const rest = app.ms - app.checkMs - app.ledgerMs;
+  console.log(
+    `  app time: reading and checking ${sec(app.checkMs)} (measured as a dry run), ledger.append ${sec(app.ledgerMs)} (${fmt(app.entries)} entries, ${fmt((app.ledgerMs * 1000) / Math.max(1, app.entries))} µs each), contact reads, writes and commits ${sec(rest)}`,
+  );
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(`  goals: ≥ ${fmt(GOAL[dialect])} rows/s ${verdict(appRate >= GOAL[dialect])}; ratio ≥ ${GOAL_RATIO} ${verdict(ratio >= GOAL_RATIO)}`);
+}
+
+async function sqlite(file: string, rows: RawRow[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-bench-'));
+  try {
+    const fresh = async (name: string) => {
+      const db = connect(`sqlite:${join(dir, name)}`);
+      await migrateToLatest(db);
+      return db;
+    };
+    const rawDb = await fresh('raw.db');
+    const rawMs = rawSqlite(rawDb.sqlite!, rows);
+    await rawDb.close();
+    const appDb = await fresh('app.db');
+    const app = await appImport(appDb, file);
+    await appDb.close();
+    report('sqlite', app, rawMs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgres(file: string, rows: RawRow[]): Promise<void> {
+  const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
+  let cluster: { url: string; stop(): void } | null = null;
+  if (!given) {
+    try {
+      cluster = await startCluster();
+    } catch (e) {
+      console.log(`import postgres: SKIPPED (could not start a throwaway cluster: ${(e as Error).message})`);
+      return;
+    }
+    if (!cluster) {
+      console.log('import postgres: SKIPPED (no server binaries: apt-get install postgresql, or set DATABASE_URL)');
+      return;
+    }
+  }
+  const server = given ?? cluster!.url;
+  // Each run gets its own database, dropped afterwards, so a named server is left as found.
+  const scratch = async <T>(body: (url: string) => Promise<T>): Promise<T> => {
+    const name = `bench_${newId().replace(/-/g, '')}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    try {
+      return await body(u.toString());
+    } finally {
+      for (let i = 0; i < 100; i++) {
+        const r = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  };
+  try {
+    const rawMs = await scratch(async (url) => {
+      const db = connect(url);
+      await migrateToLatest(db);
+      await db.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await rawPostgres(client, rows);
+      } finally {
+        await client.end();
+      }
+    });
+    const app = await scratch(async (url) => {
+      const db = connect(url);
+      try {
+        await migrateToLatest(db);
+        return await appImport(db, file);
+      } finally {
+        await db.close();
+      }
+    });
+    report('postgres', app, rawMs);
+  } finally {
+    cluster?.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-bench-csv-'));
+  try {
+    const { csv, rows } = generate();
+    const file = join(dir, 'contacts.csv');
+    writeFileSync(file, csv.join(''));
+    const levels = rows.filter((r) => r[12] !== 0).length;
+    console.log(`${fmt(N)} contacts (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB of CSV, ${fmt(levels)} with a consent level, so as many ledger entries)`);
+    await sqlite(file, rows);
+    await postgres(file, rows);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

@@ -1,0 +1,221 @@
+// Ingest N events for random contacts among M through InteractionsService.ingest, in batches of
+// 10,000, against the raw drivers writing the same rows and counters (bench/ingest.raw.ts), on
+// SQLite (a temp file in WAL mode) and PostgreSQL. BENCH_CONTACTS and BENCH_EVENTS override the
+// sizes; DATABASE_URL=postgres://… uses that server instead of a throwaway cluster.
+// Runs under `npm run bench ingest`, or alone: node --import tsx bench/ingest.bench.ts
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { connect, type Db } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { newId } from '../src/lib/ids.ts';
+import { ConsentService } from '../src/modules/consent/consent.service.ts';
+import { LedgerService } from '../src/modules/consent/ledger.service.ts';
+import type { EventInput } from '../src/modules/interactions/interactions.model.ts';
+import { InteractionsService } from '../src/modules/interactions/interactions.service.ts';
+import { SettingsService } from '../src/modules/settings/settings.service.ts';
+import { rawPostgres, rawSqlite } from './ingest.raw.ts';
+
+// The cluster helper is plain JS shared with the test runner; a computed specifier keeps tsc from demanding its types.
+const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
+  startCluster(): Promise<{ url: string; stop(): void } | null>;
+};
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
+const BATCH = 10_000;
+/** Share of contacts that are adults at level 5, whom the gate lets be profiled. */
+const PROFILED = 0.6;
+
+/** A small seeded generator, so the app and the baseline see the same events. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Population {
+  ids: string[];
+  levels: Uint8Array;
+  profiled: Set<string>;
+  messages: string[];
+  pages: string[];
+  now: number;
+}
+
+function population(): Population {
+  const rand = prng(7);
+  const ids: string[] = [];
+  const levels = new Uint8Array(CONTACTS);
+  const profiled = new Set<string>();
+  for (let i = 0; i < CONTACTS; i++) {
+    const id = newId();
+    ids.push(id);
+    levels[i] = rand() < PROFILED ? 5 : Math.floor(rand() * 5);
+    if (levels[i] === 5) profiled.add(id);
+  }
+  return { ids, levels, profiled, messages: Array.from({ length: 100 }, () => newId()), pages: Array.from({ length: 20 }, () => newId()), now: Date.now() };
+}
+
+/** Batch `b`: 40% behaviour (clicks, half with a tracked URL; opens; visits), the rest sends and deliveries, within the last day. */
+function batchOf(p: Population, b: number): EventInput[] {
+  const rand = prng(1000 + b);
+  const size = Math.min(BATCH, EVENTS - b * BATCH);
+  const out: EventInput[] = new Array(size);
+  for (let i = 0; i < size; i++) {
+    const contactId = p.ids[Math.floor(rand() * p.ids.length)]!;
+    const at = new Date(p.now - Math.floor(rand() * 86_400_000)).toISOString();
+    const r = rand();
+    const messageId = p.messages[Math.floor(rand() * p.messages.length)]!;
+    if (r < 0.15) out[i] = rand() < 0.5 ? { type: 'email_clicked', contactId, messageId, at, url: `https://shop.example.com/p/${i % 500}?utm_source=news&utm_campaign=spring&uid=${i}` } : { type: 'email_clicked', contactId, messageId, at };
+    else if (r < 0.3) out[i] = { type: 'email_opened', contactId, messageId, at };
+    else if (r < 0.4) out[i] = { type: 'page_visited', contactId, pageId: p.pages[Math.floor(rand() * p.pages.length)]!, at };
+    else out[i] = { type: r < 0.7 ? 'email_sent' : 'email_delivered', contactId, messageId, at };
+  }
+  return out;
+}
+
+const batches = Math.ceil(EVENTS / BATCH);
+
+/** Times only the writer: generating the events is the bench's work, not the writer's. */
+async function timed(p: Population, write: (events: EventInput[]) => Promise<number> | number): Promise<{ ms: number; stored: number }> {
+  let ms = 0;
+  let stored = 0;
+  for (let b = 0; b < batches; b++) {
+    const events = batchOf(p, b);
+    const t0 = performance.now();
+    stored += await write(events);
+    ms += performance.now() - t0;
+  }
+  return { ms, stored };
+}
+
+function appService(db: Db): InteractionsService {
+  const settings = new SettingsService(db, systemClock);
+  return new InteractionsService(db, systemClock, new ConsentService(db, systemClock, settings, new LedgerService(db, systemClock)));
+}
+
+async function appRun(db: Db, p: Population) {
+  const service = appService(db);
+  return timed(p, async (events) => (await service.ingest(events)).stored);
+}
+
+function report(dialect: string, app: { ms: number; stored: number }, raw: { ms: number; stored: number }, note: string): void {
+  if (app.stored !== raw.stored) throw new Error(`app stored ${app.stored} rows, raw ${raw.stored}`);
+  const rate = (ms: number) => EVENTS / (ms / 1000);
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  console.log(`ingest ${dialect}: app ${fmt(rate(app.ms))} events/s, raw ${fmt(rate(raw.ms))} events/s, ratio ${(raw.ms / app.ms).toFixed(2)}`);
+  console.log(`  ${fmt(EVENTS)} events, ${fmt(app.stored)} stored per contact; app ${fmt(app.ms)} ms, raw ${fmt(raw.ms)} ms (${note})`);
+}
+
+const CONTACT_COLS = 'id, email, is_child, guardian_consent, consent_level, created_at, updated_at';
+
+async function sqlite(p: Population): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-bench-'));
+  try {
+    const base = join(dir, 'base.db');
+    const db = connect(`sqlite:${base}`);
+    await migrateToLatest(db);
+    await new SettingsService(db, systemClock).ensureDefaults();
+    const raw = db.sqlite!;
+    const insert = raw.prepare(`insert into contacts (${CONTACT_COLS}) values (?, ?, 0, 0, ?, ?, ?)`);
+    const stamp = new Date(p.now).toISOString();
+    raw.transaction(() => {
+      for (let i = 0; i < p.ids.length; i++) insert.run(p.ids[i], `c${i}@bench.example`, p.levels[i], stamp, stamp);
+    })();
+    raw.exec('analyze');
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    await db.close();
+    copyFileSync(base, join(dir, 'app.db'));
+    copyFileSync(base, join(dir, 'raw.db'));
+
+    const rawDb = connect(`sqlite:${join(dir, 'raw.db')}`);
+    const baseline = rawSqlite(rawDb.sqlite!, (id) => p.profiled.has(id));
+    const rawResult = await timed(p, (events) => baseline.ingest(events));
+    await rawDb.close();
+
+    const appDb = connect(`sqlite:${join(dir, 'app.db')}`);
+    const appResult = await appRun(appDb, p);
+    await appDb.close();
+    report('sqlite', appResult, rawResult, 'raw: one cached prepared INSERT per row and per counter, one transaction per batch');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgres(p: Population): Promise<void> {
+  const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
+  const cluster = given ? null : await startCluster().catch((e: Error) => (console.log(`ingest postgres: SKIPPED (${e.message})`), undefined));
+  const server = given ?? cluster?.url;
+  if (!server) {
+    if (cluster === null) console.log('ingest postgres: SKIPPED (no server binaries; install postgresql or set DATABASE_URL)');
+    return;
+  }
+  const suffix = newId().replace(/-/g, '').slice(-12);
+  const names = { base: `bench_base_${suffix}`, app: `bench_app_${suffix}`, raw: `bench_raw_${suffix}` };
+  const urlOf = (name: string) => {
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${names.base}`);
+    const db = connect(urlOf(names.base));
+    await migrateToLatest(db);
+    await new SettingsService(db, systemClock).ensureDefaults();
+    await db.close();
+    const loader = new pg.Client({ connectionString: urlOf(names.base) });
+    await loader.connect();
+    const stamp = new Date(p.now).toISOString();
+    const lines = function* () {
+      for (let i = 0; i < p.ids.length; i += 10_000) {
+        let chunk = '';
+        for (let k = i; k < Math.min(i + 10_000, p.ids.length); k++) chunk += `${p.ids[k]}\tc${k}@bench.example\t0\t0\t${p.levels[k]}\t${stamp}\t${stamp}\n`;
+        yield chunk;
+      }
+    };
+    await pipeline(Readable.from(lines()), loader.query(copyStreams.from(`copy contacts (${CONTACT_COLS}) from stdin`)));
+    await loader.query('analyze');
+    await loader.end();
+    // Both runs start from the same loaded and analysed contacts.
+    await admin.query(`create database ${names.app} template ${names.base}`);
+    await admin.query(`create database ${names.raw} template ${names.base}`);
+
+    const client = new pg.Client({ connectionString: urlOf(names.raw) });
+    await client.connect();
+    const baseline = rawPostgres(client, (id) => p.profiled.has(id));
+    const rawResult = await timed(p, (events) => baseline.ingest(events));
+    await client.end();
+
+    const appDb = connect(urlOf(names.app));
+    const appResult = await appRun(appDb, p);
+    await appDb.close();
+    report('postgres', appResult, rawResult, 'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch');
+  } finally {
+    for (const n of Object.values(names)) await admin.query(`drop database if exists ${n} with (force)`);
+    await admin.end();
+    cluster?.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(`${EVENTS.toLocaleString('en-US')} events for random contacts among ${CONTACTS.toLocaleString('en-US')} (${PROFILED * 100}% profiled), batches of ${BATCH.toLocaleString('en-US')}`);
+  const p = population();
+  await sqlite(p);
+  await postgres(p);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
+import type { ErasureResult } from '../modules/dsr/erasure.model.ts';
+import { withServices } from './context.ts';
+
+/** Exit code when the erasure committed but the residue scan found traces. */
+export const RESIDUE_EXIT = 3;
+
+function report(r: ErasureResult, suppressed: boolean): string {
+  const receipt = r.receipts[0]!;
+  const lines = [`erased: receipt ${receipt.id} at ${receipt.at}`, `contacts: ${r.contacts}`];
+  const tables = Object.entries(r.tables).sort(([a], [b]) => (a < b ? -1 : 1));
+  lines.push(tables.length ? 'rows per table:' : 'no rows held for that address');
+  for (const [t, n] of tables) lines.push(`  ${t}\t${n}`);
+  lines.push(suppressed ? 'the address is suppressed: creating or importing it again is refused' : 'the address is not suppressed');
+  lines.push(r.residue.length ? `RESIDUE found in: ${r.residue.join(', ')}` : 'residue scan: clean');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `assent dsr erase EMAIL`: the operator's erasure, through the same engine as the API. */
+export function registerDsrEraseCommand(dsr: Command): void {
+  dsr
+    .command('erase')
+    .description(`erase everything held about a person (one transaction, following the data map), then scan for residue; prints the receipt; exits ${RESIDUE_EXIT} when residue is found`)
+    .argument('<email>', "the person's email address")
+    .option('--no-suppress', 'do not keep the keyed hash that refuses re-creating the address (overrides the setting)')
+    .action(async (email: string, opts: { suppress: boolean }) => {
+      const code = await withServices(async (s) => {
+        // Commander's default for a --no- flag is true; only an explicit --no-suppress overrides the setting.
+        const suppress = opts.suppress === false ? false : (await s.settings.get()).suppressErasedAddresses;
+        const r = await s.erasure.erase({ emails: [email] }, { actor: CLI_ACTOR, suppress });
+        process.stdout.write(report(r, await s.suppressions.isSuppressed(email)));
+        return r.residue.length ? RESIDUE_EXIT : 0;
+      });
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,129 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { csvLine } from '../lib/csv.ts';
+import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
+import type { ImportResult, RejectedRow } from '../modules/contacts/import.model.ts';
+import { fail, withServices } from './context.ts';
+
+/** `people.csv` → `people.rejected.csv` beside it. */
+export const rejectedPath = (file: string) => `${file.replace(/\.csv$/i, '')}.rejected.csv`;
+
+/** The file as text chunks; the progress bar follows the bytes read, which the import consumes as it goes. */
+async function* readText(file: string, onBytes: (n: number) => void): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let bytes = 0;
+  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    bytes += buf.length;
+    onBytes(bytes);
+    yield decoder.write(buf);
+  }
+  yield decoder.end();
+}
+
+/** Rejected rows go to a file created on the first one, readable by its owner only: it holds personal data. */
+function rejectsWriter(path: string) {
+  let out: WriteStream | null = null;
+  return {
+    write(row: RejectedRow, header: string[]) {
+      if (!out) {
+        out = createWriteStream(path, { mode: 0o600 });
+        out.write(csvLine([...header, 'reason']));
+      }
+      out.write(csvLine([...row.cells, row.reason]));
+    },
+    async close(): Promise<boolean> {
+      if (!out) return false;
+      out.end();
+      await once(out, 'finish');
+      return true;
+    },
+  };
+}
+
+function summary(r: ImportResult): string {
+  const lines = [`created ${r.created}, updated ${r.updated}, rejected ${r.rejected.length}${r.dryRun ? ' (dry run: nothing was written)' : ''}`];
+  if (r.ignoredColumns.length) lines.push(`ignored columns: ${r.ignoredColumns.join(', ')}`);
+  for (const x of r.rejected) lines.push(`line ${x.line}: ${x.reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function importContacts(file: string, opts: { map?: string; dryRun?: boolean }): Promise<void> {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) fail(`cannot read ${file}: not a file`);
+    size = st.size;
+  } catch (e) {
+    fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  await withServices(async (s) => {
+    const dryRun = opts.dryRun === true;
+    const target = rejectedPath(file);
+    const rejects = rejectsWriter(target);
+    const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'importing [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    bar?.start(size, 0);
+    let result: ImportResult;
+    try {
+      result = await s.imports.importCsv(
+        readText(file, (n) => bar?.update(n)),
+        { actor: CLI_ACTOR, dryRun, ...(opts.map ? { map: opts.map } : {}), ...(dryRun ? {} : { onReject: (row, header) => rejects.write(row, header) }) },
+      );
+    } catch (e) {
+      bar?.stop();
+      await rejects.close();
+      await s.audit.record({ actor: CLI_ACTOR, action: 'contact.import', targetType: 'import', outcome: 'failed' });
+      throw e;
+    }
+    bar?.stop();
+    const wrote = await rejects.close();
+    // A real run leaves FILE.rejected.csv describing this run only: an older one would mislead.
+    if (!dryRun && !wrote) rmSync(target, { force: true });
+    await s.audit.record({ actor: CLI_ACTOR, action: 'contact.import', targetType: 'import', outcome: 'ok' });
+    process.stdout.write(summary(result));
+    if (wrote) process.stdout.write(`rejected rows written to ${target}\n`);
+  });
+}
+
+async function exportContacts(opts: { out?: string }): Promise<void> {
+  await withServices(async (s) => {
+    const out = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
+    try {
+      for await (const chunk of s.exports.csv()) if (!out.write(chunk)) await once(out, 'drain');
+      if (opts.out) {
+        out.end();
+        await once(out, 'finish');
+      }
+    } catch (e) {
+      await s.audit.record({ actor: CLI_ACTOR, action: 'contact.export', targetType: 'contact', outcome: 'failed' });
+      throw e;
+    }
+    await s.audit.record({ actor: CLI_ACTOR, action: 'contact.export', targetType: 'contact', outcome: 'ok' });
+    if (opts.out) process.stderr.write(`contacts exported to ${opts.out}\n`);
+  });
+}
+
+export function registerImportCommands(program: Command): void {
+  program
+    .command('import')
+    .description('bring data in from files')
+    .command('contacts <file>')
+    .description(
+      'import contacts from CSV: upsert by email, a consentLevel column is recorded in the consent ledger (source import); ' +
+        'an empty cell leaves a field unchanged; bad rows are reported by line and written to FILE.rejected.csv; ' +
+        'exits 0 when the file was processed, rejects or not',
+    )
+    .option('--map <mapping>', 'column mapping col=field,… (col=- ignores a column)')
+    .option('--dry-run', 'check and count only; write nothing')
+    .action(async (file: string, opts: { map?: string; dryRun?: boolean }) => importContacts(file, opts));
+
+  program
+    .command('export')
+    .description('take data out as files')
+    .command('contacts')
+    .description('export every contact as CSV (custom fields and consent level included); it holds personal data')
+    .option('--out <file>', 'write to this file (created readable by its owner only) instead of stdout')
+    .action(async (opts: { out?: string }) => exportContacts(opts));
+}

@@ -1,0 +1,41 @@
+import type { Db } from '../../db/connect.ts';
+import { csvLine } from '../../lib/csv.ts';
+import { listContacts } from './contacts.queries.ts';
+import type { ContactsService } from './contacts.service.ts';
+import { readValue } from './custom-fields.model.ts';
+
+export const EXPORT_PAGE = 5000;
+
+const FIXED = ['id', 'email', 'firstName', 'lastName', 'phone', 'company', 'country', 'language', 'birthDate', 'isChild', 'guardianId', 'guardianConsent', 'consentLevel'];
+
+/**
+ * Contacts as CSV, read page by page in id order so memory stays flat whatever the count. The
+ * header uses the import's field names, so an export imports back as is (id, guardian and
+ * timestamps are read-only there). `isChild` is the stored flag, not the one derived from the
+ * birth date, so a round trip does not freeze today's age into the flag.
+ */
+export class ExportService {
+  constructor(
+    private readonly db: Db,
+    private readonly contacts: ContactsService,
+  ) {}
+
+  /** Yields the CSV a page at a time: the header first, then one chunk per page. */
+  async *csv(pageSize = EXPORT_PAGE): AsyncGenerator<string> {
+    const { fields } = await this.contacts.context();
+    yield csvLine([...FIXED, ...fields.map((f) => `customFields.${f.name}`), 'createdAt', 'updatedAt']);
+    let after: string | undefined;
+    for (;;) {
+      const rows = await listContacts(this.db.kysely, {}, pageSize, after);
+      if (rows.length === 0) return;
+      let chunk = '';
+      for (const r of rows) {
+        const custom = fields.map((f) => readValue(f, r[f.column as `cf_${string}`]));
+        chunk += csvLine([r.id, r.email, r.first_name, r.last_name, r.phone, r.company, r.country, r.language, r.birth_date, r.is_child === 1, r.guardian_id, r.guardian_consent === 1, r.consent_level, ...custom, r.created_at, r.updated_at]);
+      }
+      yield chunk;
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+}

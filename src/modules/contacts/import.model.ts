@@ -1,0 +1,231 @@
+import { normaliseEmail } from '../../lib/email.ts';
+import { AppError } from '../../lib/errors.ts';
+import { checkProfile, PROFILE_COLUMNS, type ContactInput } from './contacts.model.ts';
+import { storeValue, type CustomField } from './custom-fields.model.ts';
+
+/** What a CSV column feeds. */
+export type Target =
+  | { kind: 'email' }
+  | { kind: 'profile'; key: keyof typeof PROFILE_COLUMNS }
+  | { kind: 'isChild' }
+  | { kind: 'consentLevel' }
+  | { kind: 'custom'; field: CustomField }
+  | { kind: 'ignore' };
+
+export interface Column {
+  /** The header cell, trimmed: rejection reasons name the column as the file does. */
+  name: string;
+  target: Target;
+}
+
+/** The outcome of one import, as the CLI prints it and the API returns it. */
+export interface ImportResult {
+  created: number;
+  updated: number;
+  rejected: { line: number; reason: string }[];
+  /** Columns read from the header but not imported: unnamed, mapped to `-`, or read-only fields. */
+  ignoredColumns: string[];
+  dryRun: boolean;
+}
+
+/** A rejected line as written to FILE.rejected.csv: the cells under the file's own header. */
+export interface RejectedRow {
+  line: number;
+  reason: string;
+  cells: string[];
+}
+
+// Built-in fields by their squashed name (lower case, no spaces, `_` or `-`), so `first_name`,
+// `First Name` and `firstName` all match.
+const BUILTIN: Record<string, Target> = {
+  email: { kind: 'email' },
+  ...Object.fromEntries(Object.keys(PROFILE_COLUMNS).map((k) => [k.toLowerCase(), { kind: 'profile', key: k as keyof typeof PROFILE_COLUMNS }])),
+  ischild: { kind: 'isChild' },
+  consentlevel: { kind: 'consentLevel' },
+};
+
+/** Fields an export writes that an import never sets: ignored, so an export imports as is. */
+const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat']);
+
+const squash = (s: string) => s.trim().toLowerCase().replace(/[\s_-]/g, '');
+
+/** The field a column or `--map` value names, or null. `-` means "ignore". */
+export function targetFor(name: string, fields: CustomField[]): Target | null {
+  const lower = name.trim().toLowerCase();
+  if (lower === '-') return { kind: 'ignore' };
+  const builtin = BUILTIN[squash(name)];
+  if (builtin) return builtin;
+  const m = /^customfields\.(.+)$/.exec(lower);
+  const field = fields.find((f) => f.name === (m ? m[1] : lower));
+  return field ? { kind: 'custom', field } : null;
+}
+
+const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+/** `col=field,…` into column name → field name; column names compare case-insensitively. */
+export function parseMap(spec: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!spec) return out;
+  for (const part of spec.split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    const col = eq < 0 ? '' : part.slice(0, eq).trim();
+    const field = eq < 0 ? '' : part.slice(eq + 1).trim();
+    if (!col || !field) throw new AppError('validation_failed', `a mapping is COLUMN=FIELD (or COLUMN=- to ignore it), got "${clip(part.trim())}"`, [{ path: '/map', message: 'malformed mapping' }]);
+    out.set(col.toLowerCase(), field);
+  }
+  return out;
+}
+
+/**
+ * Decides what each column feeds, or refuses the file as a whole. Unknown columns are refused
+ * rather than skipped: a misspelt header would otherwise drop a field from every row silently.
+ */
+export function resolveColumns(header: string[], fields: CustomField[], mapSpec: string | undefined): { columns: Column[]; ignored: string[] } {
+  const map = parseMap(mapSpec);
+  const problems: string[] = [];
+  const names = header.map((h) => h.trim());
+  const lowered = names.map((n) => n.toLowerCase());
+  for (const col of map.keys()) if (!lowered.includes(col)) problems.push(`--map names a column the file does not have: "${clip(col)}"`);
+  const columns: Column[] = [];
+  const ignored: string[] = [];
+  const unknown: string[] = [];
+  names.forEach((name, i) => {
+    const mapped = map.get(name.toLowerCase());
+    let target: Target | null;
+    if (mapped !== undefined) {
+      target = targetFor(mapped, fields);
+      if (!target) problems.push(`--map sends "${clip(name)}" to "${clip(mapped)}", which is no contact field`);
+    } else if (name === '' || READ_ONLY.has(squash(name))) {
+      target = { kind: 'ignore' };
+    } else {
+      target = targetFor(name, fields);
+      if (!target) unknown.push(name);
+    }
+    if (target?.kind === 'ignore') ignored.push(name || `#${i + 1}`);
+    columns.push({ name: name || `#${i + 1}`, target: target ?? { kind: 'ignore' } });
+  });
+  if (!columns.some((c) => c.target.kind === 'email')) {
+    problems.unshift('the file has no email column: name one "email" or map one with --map COLUMN=email');
+  } else if (unknown.length) {
+    problems.push(`unknown columns: ${unknown.map((u) => `"${clip(u)}"`).join(', ')}; map each to a field with --map COLUMN=FIELD, or ignore it with --map COLUMN=-`);
+  }
+  const seen = new Map<string, string>();
+  for (const c of columns) {
+    const key = c.target.kind === 'profile' ? c.target.key : c.target.kind === 'custom' ? `customFields.${c.target.field.name}` : c.target.kind;
+    if (c.target.kind === 'ignore') continue;
+    const first = seen.get(key);
+    if (first !== undefined) problems.push(`columns "${clip(first)}" and "${clip(c.name)}" both feed ${key}`);
+    else seen.set(key, c.name);
+  }
+  if (problems.length) throw new AppError('validation_failed', problems.join('; '), problems.map((message) => ({ path: '/header', message })));
+  return { columns, ignored };
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'y']);
+const FALSE = new Set(['false', '0', 'no', 'n']);
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+function toBool(cell: string): boolean | string {
+  const s = cell.trim().toLowerCase();
+  return TRUE.has(s) ? true : FALSE.has(s) ? false : cell;
+}
+
+/** A row read into contact input. The contacts module's rules judge it afterwards (toColumns). */
+export interface RowInput {
+  email: string;
+  input: ContactInput & { email: string };
+  level: number | undefined;
+  /** Problems found in reading the cells, each naming its column. */
+  problems: string[];
+}
+
+/**
+ * Turns cells into input. An empty cell sets nothing: on a new contact the field stays empty,
+ * on an existing one it keeps its value (an import never clears a field). Cells are converted
+ * only as far as text must be (numbers, yes/no); the field rules themselves are checked by the
+ * contacts module, so imports and the API accept exactly the same values.
+ */
+export function readRow(cells: string[], columns: Column[]): RowInput {
+  const input: ContactInput & { email: string } = { email: '' };
+  let custom: Record<string, unknown> | undefined;
+  const problems: string[] = [];
+  let level: number | undefined;
+  for (let i = 0; i < columns.length; i++) {
+    const cell = cells[i]!;
+    if (cell.trim() === '') continue;
+    const { target, name } = columns[i]!;
+    switch (target.kind) {
+      case 'email':
+        input.email = cell.trim();
+        break;
+      case 'profile':
+        input[target.key] = cell;
+        break;
+      case 'isChild': {
+        const b = toBool(cell);
+        if (typeof b === 'boolean') input.isChild = b;
+        else problems.push(`${name}: expected true or false`);
+        break;
+      }
+      case 'consentLevel':
+        if (/^\s*[0-5]\s*$/.test(cell)) level = Number(cell);
+        else problems.push(`${name}: unknown level (a whole number from 0 to 5)`);
+        break;
+      case 'custom': {
+        const t = target.field.type;
+        custom ??= {};
+        custom[target.field.name] = t === 'number' && NUMBER.test(cell.trim()) ? Number(cell) : t === 'boolean' ? toBool(cell) : t === 'date' ? cell.trim() : cell;
+        break;
+      }
+      case 'ignore':
+        break;
+    }
+  }
+  if (custom) input.customFields = custom;
+  return { email: input.email, input, level, problems };
+}
+
+type Problem = { path: string; message: string };
+
+const PROFILE = Object.entries(PROFILE_COLUMNS) as [keyof typeof PROFILE_COLUMNS, string][];
+
+/**
+ * The contacts rules applied to a row's input (its email normalised in place): checkProfile
+ * and storeValue judge, and the values map to columns as ContactsService.toColumns maps them.
+ * It is that mapping without the guardian link (an import cannot set one, so nothing here
+ * needs the database), made synchronous: at a million rows a promise and a clock read per
+ * row are a measurable cost.
+ */
+export function toSet(input: ContactInput & { email: string }, fields: Map<string, CustomField>, today: string): { set: Record<string, unknown>; problems: Problem[] } {
+  input.email = normaliseEmail(input.email);
+  const problems = checkProfile(input, today);
+  const set: Record<string, unknown> = { email: input.email };
+  for (const [k, column] of PROFILE) {
+    const v = input[k];
+    if (v !== undefined) set[column] = typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v;
+  }
+  if (input.isChild !== undefined) set.is_child = input.isChild ? 1 : 0;
+  if (input.customFields === undefined) return { set, problems };
+  for (const [name, value] of Object.entries(input.customFields)) {
+    const f = fields.get(name);
+    if (!f) {
+      problems.push({ path: `/customFields/${name}`, message: 'no such custom field' });
+      continue;
+    }
+    const r = storeValue(f, value);
+    if (r.ok) set[f.column] = r.value;
+    else problems.push({ path: `/customFields/${name}`, message: r.message });
+  }
+  return { set, problems };
+}
+
+/** Names a problem reported by the contacts rules (`/customFields/x`) by the file's column. */
+export function columnOf(path: string, columns: Column[]): string {
+  const custom = /^\/customFields\/(.+)$/.exec(path);
+  for (const c of columns) {
+    const t = c.target;
+    if (custom ? t.kind === 'custom' && t.field.name === custom[1] : (t.kind === 'email' && path === '/email') || (t.kind === 'profile' && path === `/${t.key}`) || (t.kind === 'isChild' && path === '/isChild')) return c.name;
+  }
+  return path.replace(/^\//, '').replace(/\//g, '.');
+}

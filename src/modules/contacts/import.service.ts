@@ -1,0 +1,273 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { CsvReader, type CsvItem } from '../../lib/csv.ts';
+import { AppError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { ChangeContext } from '../consent/consent.model.ts';
+import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
+import type { ContactsService } from './contacts.service.ts';
+import type { CustomField } from './custom-fields.model.ts';
+import { columnOf, readRow, resolveColumns, toSet, type Column, type ImportResult, type RejectedRow } from './import.model.ts';
+import * as q from './import.queries.ts';
+
+export interface ImportOptions {
+  /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
+  map?: string;
+  /** Validate and count, write nothing. */
+  dryRun?: boolean;
+  /** Who imports: recorded on the ledger entries of consent changes. */
+  actor: ChangeContext['actor'];
+  /** Receives rejected lines in line order, with the file's header (for FILE.rejected.csv). */
+  onReject?: (row: RejectedRow, header: string[]) => void;
+  batchSize?: number;
+}
+
+/** A row that passed every check, waiting for its batch. */
+interface Valid {
+  line: number;
+  cells: string[];
+  email: string;
+  set: Record<string, unknown>;
+  level: number | undefined;
+}
+
+interface Run {
+  opts: ImportOptions;
+  header: string[];
+  columns: Column[];
+  emailColumn: string;
+  fields: Map<string, CustomField>;
+  today: string;
+  cols: q.WriteColumn[];
+  seen: Map<string, number>;
+  batch: Valid[];
+  /** Rejects since the last batch was handed over: reported with the next one, in line order. */
+  pending: RejectedRow[];
+  result: ImportResult;
+}
+
+/** A batch handed over for writing, with the rejects found since the one before. */
+interface Part {
+  rows: Valid[];
+  rejects: RejectedRow[];
+}
+
+export const BATCH_SIZE = 10_000;
+
+/**
+ * CSV import of contacts: upsert by normalised email, consent level changes recorded in the
+ * ledger (source `import`). Each row is all or nothing: it is checked whole before anything is
+ * written, and written in a batch transaction together with its ledger entry. A batch that
+ * fails is retried row by row, so only the row at fault is rejected. The file as a whole is
+ * not one transaction: an import stopped midway keeps the batches it committed, and running
+ * the same file again is safe.
+ */
+export class ImportService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly contacts: ContactsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
+    // Read before any transaction: on SQLite a query outside an open transaction would wait forever.
+    const { fields } = await this.contacts.context();
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const size = opts.batchSize ?? BATCH_SIZE;
+    const reader = new CsvReader();
+    let run: Run | null = null;
+    // Checking rows is CPU work here, writing them mostly waits on the database: the next batch
+    // is checked while the previous one is written. One write at a time, in file order.
+    let writing: Promise<void> | null = null;
+    const handOver = async (r: Run) => {
+      const part: Part = { rows: r.batch, rejects: r.pending };
+      r.batch = [];
+      r.pending = [];
+      const before = writing;
+      writing = (async () => {
+        await before;
+        await this.flush(r, part);
+      })();
+      // Handled here so a failure waits, unreported, for the await that rethrows it.
+      writing.catch(() => undefined);
+      await before;
+    };
+    const take = async (items: CsvItem[]) => {
+      for (const item of items) {
+        if (run) this.take(run, item);
+        else run = this.start(item, fields, today, opts);
+        if (run.batch.length >= size) await handOver(run);
+      }
+    };
+    try {
+      for await (const chunk of source) await take(reader.push(chunk));
+      await take(reader.end());
+    } finally {
+      await writing?.catch(() => undefined);
+    }
+    if (!run) throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [{ path: '/header', message: 'missing' }]);
+    await handOver(run);
+    await writing;
+    return (run as Run).result;
+  }
+
+  /** The header decides the columns, or refuses the file as a whole. */
+  private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
+    if (item.kind !== 'record') throw new AppError('validation_failed', `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`, [{ path: '/header', message: 'unreadable' }]);
+    const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
+    return {
+      opts,
+      header: item.cells,
+      columns,
+      emailColumn: columns.find((c) => c.target.kind === 'email')!.name,
+      fields: new Map(fields.map((f) => [f.name, f])),
+      today,
+      cols: q.writeColumns(fields),
+      seen: new Map(),
+      batch: [],
+      pending: [],
+      result: { created: 0, updated: 0, rejected: [], ignoredColumns: ignored, dryRun: opts.dryRun === true },
+    };
+  }
+
+  private take(run: Run, item: CsvItem): void {
+    if (item.kind === 'empty') this.reject(run, item.line, 'empty line', []);
+    else if (item.kind === 'error') this.reject(run, item.line, `not readable as CSV: ${item.reason}`, [item.raw]);
+    else this.check(run, item.line, item.cells);
+  }
+
+  /** Every problem of a row at once, naming the columns; only a row without any joins the batch. */
+  private check(run: Run, line: number, cells: string[]): void {
+    const row = readRow(cells, run.columns);
+    if (row.email === '') return this.reject(run, line, `${run.emailColumn}: missing`, cells);
+    const { set, problems: found } = toSet(row.input, run.fields, run.today);
+    const problems = found.length ? [...found.map((p) => `${columnOf(p.path, run.columns)}: ${p.message}`), ...row.problems] : row.problems;
+    if (!found.some((p) => p.path === '/email')) {
+      const email = set.email as string;
+      const first = run.seen.get(email);
+      if (first !== undefined) problems.unshift(`duplicate email: the file has it on line ${first} already`);
+      else run.seen.set(email, line);
+    }
+    if (problems.length) return this.reject(run, line, problems.join('; '), cells);
+    run.batch.push({ line, cells, email: set.email as string, set, level: row.level });
+  }
+
+  private reject(run: Run, line: number, reason: string, cells: string[], into: RejectedRow[] = run.pending): void {
+    const width = run.header.length;
+    const shaped = cells.length === width ? cells : [...cells, ...Array(width).fill('')].slice(0, width);
+    into.push({ line, reason, cells: shaped });
+  }
+
+  /** Writes (or, dry, classifies) a batch, then reports its rejects and those checked before it, in line order. */
+  private async flush(run: Run, part: Part): Promise<void> {
+    // An erased, suppressed address is refused per row; read before the batch transaction opens.
+    const blocked = await this.contacts.suppressedAmong(part.rows.map((r) => r.email));
+    const batch: Valid[] = [];
+    for (const r of part.rows) {
+      if (blocked.has(r.email)) this.reject(run, r.line, `${run.emailColumn}: this address was erased and is suppressed`, r.cells, part.rejects);
+      else batch.push(r);
+    }
+    if (batch.length) {
+      if (run.result.dryRun) await this.classify(run, batch);
+      else await this.write(run, batch, part.rejects);
+    }
+    part.rejects.sort((a, b) => a.line - b.line);
+    for (const r of part.rejects) {
+      run.result.rejected.push({ line: r.line, reason: r.reason });
+      run.opts.onReject?.(r, run.header);
+    }
+  }
+
+  /** Dry run: what the batch would do, read without locks, nothing written. */
+  private async classify(run: Run, batch: Valid[]): Promise<void> {
+    const existing = new Set((await q.contactsByEmails(this.db.kysely, this.db.dialect, batch.map((r) => r.email), false)).map((r) => r.email));
+    for (const r of batch) {
+      if (existing.has(r.email)) run.result.updated++;
+      else run.result.created++;
+    }
+  }
+
+  private async write(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
+    try {
+      const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, batch));
+      run.result.created += n.created;
+      run.result.updated += n.updated;
+      return;
+    } catch (e) {
+      if (batch.length === 1) {
+        this.reject(run, batch[0]!.line, failure(e), batch[0]!.cells, rejects);
+        return;
+      }
+      let failed = 0;
+      for (const row of batch) {
+        try {
+          const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, [row]));
+          run.result.created += n.created;
+          run.result.updated += n.updated;
+        } catch (rowError) {
+          failed++;
+          this.reject(run, row.line, failure(rowError), row.cells, rejects);
+        }
+      }
+      // Every row failing alone means the database, not the data, is at fault: stop, do not reject the file row by row.
+      if (failed === batch.length) throw e;
+    }
+  }
+
+  /** One transaction: read the batch's contacts, write new and merged rows, append the ledger entries under one head lock. */
+  private async writeBatch(trx: Kysely<Database>, run: Run, batch: Valid[]): Promise<{ created: number; updated: number }> {
+    const now = this.clock.now().toISOString();
+    const stored = new Map((await q.contactsByEmails(trx, this.db.dialect, batch.map((r) => r.email), true)).map((r) => [r.email, r as unknown as Record<string, unknown>]));
+    const change: ChangeContext = { source: 'import', actor: run.opts.actor };
+    const fresh: unknown[][] = [];
+    const changed: unknown[][] = [];
+    const drafts: EntryDraft[] = [];
+    const levelAt = run.cols.findIndex((c) => c.name === 'consent_level');
+    const updatedAt = run.cols.findIndex((c) => c.name === 'updated_at');
+    for (const r of batch) {
+      const old = stored.get(r.email);
+      if (!old) {
+        const id = newId();
+        const level = r.level ?? 0;
+        fresh.push(values(run.cols, r.set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
+        if (level > 0) drafts.push({ contactId: id, kind: 'level', oldValue: 0, newValue: level, ctx: change });
+        continue;
+      }
+      const row = values(run.cols, r.set, old);
+      if (r.level !== undefined) row[levelAt] = r.level;
+      // An unchanged contact is not rewritten, so updated_at keeps meaning "last changed".
+      if (row.every((v, k) => v === (old[run.cols[k]!.name] ?? null))) continue;
+      row[updatedAt] = now;
+      changed.push(row);
+      if (r.level !== undefined && r.level !== old.consent_level) drafts.push({ contactId: old.id as string, kind: 'level', oldValue: old.consent_level as number, newValue: r.level, ctx: change });
+    }
+    await q.insertContacts(trx, this.db, run.cols, fresh);
+    await q.updateContacts(trx, this.db, run.cols, changed);
+    await this.ledger.append(trx, drafts);
+    return { created: batch.length - stored.size, updated: stored.size };
+  }
+}
+
+/**
+ * A row's values in column order: what the import sets, else what `base` holds. Built by index
+ * rather than by spreading objects: with a million rows, spreads of these variably shaped
+ * records cost more than writing them.
+ */
+function values(cols: q.WriteColumn[], set: Record<string, unknown>, base: Record<string, unknown>): unknown[] {
+  const out = new Array<unknown>(cols.length);
+  for (let k = 0; k < cols.length; k++) {
+    const name = cols[k]!.name;
+    const v = set[name] !== undefined ? set[name] : base[name];
+    out[k] = v === undefined ? null : v;
+  }
+  return out;
+}
+
+/** A reason for a row the database refused: the driver's error code only, never its message (it can quote values). */
+function failure(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return `could not be written (database error${typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? ` ${code}` : ''})`;
+}

@@ -1,0 +1,149 @@
+import type { Db } from '../../db/connect.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { normaliseEmail } from '../../lib/email.ts';
+import { AppError } from '../../lib/errors.ts';
+import { isId, newId } from '../../lib/ids.ts';
+import { signToken, verifyToken } from '../../lib/signed.ts';
+import type { Actor } from '../audit/audit.model.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { LedgerService } from '../consent/ledger.service.ts';
+import { contactByEmail, contactById } from '../contacts/contacts.queries.ts';
+import type { TableDecl } from '../datamap/datamap.model.ts';
+import type { DataMapService } from '../datamap/datamap.service.ts';
+import type { ListsService } from '../lists/lists.service.ts';
+import type { SegmentsService } from '../segments/segments.service.ts';
+import type { SecretService } from '../settings/secret.service.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import { renderExportHtml } from './access-export.html.ts';
+import { EXPORT_SCHEMA, EXPORT_VERSION, jsonValue, toConsentEntry, type AccessExport, type ExportTable, type JsonValue } from './access-export.model.ts';
+import { exportById, insertExport, linkedRows } from './access-export.queries.ts';
+
+export const DOWNLOAD_PURPOSE = 'export-download';
+export const DOWNLOAD_DAYS = 7;
+
+export interface Download {
+  exportId: string;
+  url: string;
+  expiresAt: string;
+}
+
+type Subject = { contactId: string | null; email: string | null };
+
+/**
+ * The access and portability export, generic over the data map: every table that links rows
+ * to a person is read with one query, and every column the map marks `exported` is given
+ * with its category. A table or column added to the map is exported without a change here.
+ */
+export class AccessExportService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly datamap: DataMapService,
+    private readonly ledger: LedgerService,
+    private readonly lists: ListsService,
+    private readonly segments: SegmentsService,
+    private readonly secret: SecretService,
+    private readonly settings: SettingsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async build(contactId: string): Promise<AccessExport> {
+    const c = await contactById(this.db.kysely, contactId);
+    if (!c) throw new AppError('not_found', 'no such contact');
+    return this.assemble({ contactId: c.id, email: c.email });
+  }
+
+  /**
+   * For a requester known by address: the contact's full export when one holds it, otherwise
+   * what email-linked tables hold (messages, requests), possibly nothing (`dataHeld: false`).
+   */
+  async buildForEmail(email: string): Promise<AccessExport> {
+    const normalised = normaliseEmail(email);
+    const c = await contactByEmail(this.db.kysely, normalised);
+    return this.assemble({ contactId: c?.id ?? null, email: c?.email ?? normalised });
+  }
+
+  private async assemble(subject: Subject): Promise<AccessExport> {
+    const generatedAt = this.clock.now().toISOString();
+    const map = await this.datamap.getMap();
+    const linked = map.tables.filter((t) => t.subjectLink && t.columns.some((c) => c.exported) && this.keyOf(t, subject) !== null);
+    // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
+    const [tables, history, lists, segments] = await Promise.all([
+      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, this.keyOf(t, subject)!)] as const)),
+      subject.contactId ? this.ledger.history(subject.contactId) : [],
+      subject.contactId ? this.lists.memberships(subject.contactId) : [],
+      subject.contactId ? this.segments.membershipsOf(subject.contactId) : [],
+    ]);
+    // The person's own record first, then the rest by name, so the file reads top-down.
+    tables.sort(([a], [b]) => (a === 'contacts' ? -1 : b === 'contacts' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    return {
+      schema: EXPORT_SCHEMA,
+      version: EXPORT_VERSION,
+      generatedAt,
+      subject,
+      dataHeld: tables.some(([, t]) => t.rows.length > 0) || history.length > 0,
+      tables: Object.fromEntries(tables),
+      consentHistory: history.map(toConsentEntry),
+      lists: lists.map((l) => ({ listId: l.listId, name: l.name, joinedAt: l.joinedAt })),
+      segments: segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+    };
+  }
+
+  /** The value a table's subject link matches for this person, or null when the person has none. */
+  private keyOf(t: TableDecl, s: Subject): string | null {
+    return t.subjectLink!.kind === 'email' ? s.email : s.contactId;
+  }
+
+  private async readTable(t: TableDecl, key: string): Promise<ExportTable> {
+    const cols = t.columns.filter((c) => c.exported);
+    const orderBy = t.columns.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
+    const rows = await linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: t.subjectLink!.column, orderBy }, key);
+    return {
+      description: t.description,
+      columns: Object.fromEntries(cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }])),
+      rows: rows.map((r) => {
+        const out: Record<string, JsonValue> = {};
+        for (const c of cols) out[c.name] = jsonValue(r[c.name]);
+        return out;
+      }),
+    };
+  }
+
+  /**
+   * Stores the export (JSON and HTML) behind a signed link that expires in DOWNLOAD_DAYS.
+   * The link is the only key: it is signed, so the id alone opens nothing.
+   */
+  async createDownload(contactId: string | null, opts: { email?: string; requestId?: string | null; actor: Actor }): Promise<Download> {
+    let id = contactId;
+    if (id === null && opts.email) id = (await contactByEmail(this.db.kysely, normaliseEmail(opts.email)))?.id ?? null;
+    // exports.contact_id is required: a requester no contact holds gets the no-data answer by other means.
+    if (id === null) throw new AppError('not_found', 'no contact holds this address; nothing to store behind a link');
+    const x = await this.build(id);
+    const now = this.clock.now();
+    const expires = new Date(now.getTime() + DOWNLOAD_DAYS * 86_400_000);
+    const exportId = newId(now.getTime());
+    const token = signToken(await this.secret.key(), DOWNLOAD_PURPOSE, exportId, expires);
+    const query = `?token=${encodeURIComponent(token)}`;
+    const base = (await this.settings.get()).publicBaseUrl.replace(/\/+$/, '');
+    const row = { id: exportId, request_id: opts.requestId ?? null, contact_id: id, json: JSON.stringify(x), html: renderExportHtml(x, { jsonHref: `${query}&format=json` }), created_at: now.toISOString(), expires_at: expires.toISOString() };
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await insertExport(trx, row);
+      await this.audit.record({ actor: opts.actor, action: 'export.create', targetType: 'export', targetId: exportId, outcome: 'ok' }, trx);
+    });
+    return { exportId, url: `${base}/public/v1/exports/${exportId}${query}`, expiresAt: row.expires_at };
+  }
+
+  /**
+   * The stored export behind a link. Every failure (forged, altered, for another export or
+   * another use, expired, removed) is the same `link_invalid`, so a probe learns nothing.
+   */
+  async download(exportId: string, token: string | undefined, format: 'json' | 'html', requestId: string): Promise<string> {
+    const now = this.clock.now();
+    const check = token ? verifyToken(await this.secret.key(), DOWNLOAD_PURPOSE, token, now) : null;
+    const row = check?.ok && check.subject === exportId ? await exportById(this.db.kysely, exportId) : undefined;
+    const ok = !!row && row.expires_at > now.toISOString();
+    await this.audit.record({ actor: { type: 'anonymous', id: null }, action: 'export.download', targetType: 'export', targetId: isId(exportId) ? exportId : null, outcome: ok ? 'ok' : 'denied', requestId });
+    if (!ok) throw new AppError('link_invalid', 'this link is not valid or has expired; ask for a new copy');
+    return format === 'json' ? row!.json : row!.html;
+  }
+}

@@ -1,0 +1,91 @@
+import type { Actor } from '../audit/audit.model.ts';
+import type { DataMap, SubjectLink } from '../datamap/datamap.model.ts';
+import type { ErasureReceiptsTable } from './dsr.table.ts';
+
+/** Who is erased: contacts by id, and addresses (with or without a contact behind them). */
+export interface ErasureTargets {
+  contactIds?: string[];
+  emails?: string[];
+}
+
+export interface ErasureOptions {
+  actor: Actor;
+  /** The cases this erasure answers: each gets a receipt, and is flagged when residue is found. */
+  requestIds?: string[];
+  /** Overrides the `suppressErasedAddresses` setting for this erasure. */
+  suppress?: boolean;
+  /** Contacts per transaction in a bulk erasure. */
+  batchSize?: number;
+}
+
+export interface ErasureReceipt {
+  id: string;
+  requestId: string | null;
+  at: string;
+  actor: { type: string; id: string | null };
+  /** Rows deleted or anonymised, per table (tables without any left out). */
+  tables: Record<string, number>;
+  /** Where the residue scan found an identifier (`table.column`, `file:NAME`, …); null until it ran. */
+  residue: string[] | null;
+}
+
+export interface ErasureResult {
+  receipts: ErasureReceipt[];
+  contacts: number;
+  tables: Record<string, number>;
+  residue: string[];
+}
+
+/**
+ * What erasure does to one table, read off the data map: rows whose columns say `delete-row`
+ * go; rows whose personal columns say `null` stay with those columns cleared.
+ */
+export interface TablePlan {
+  table: string;
+  link: SubjectLink;
+  action: 'delete' | 'null';
+  nullColumns: string[];
+  /**
+   * Other columns holding a contact id (category `system.ref.contact`) of a table linked by
+   * address: a message sent to an address the person used before is theirs too.
+   */
+  contactRefs: string[];
+}
+
+export const CONTACT_REF = 'system.ref.contact';
+
+/**
+ * The erasure plan, in an order foreign keys accept: every linked table before the person's
+ * own row. A table that mixes `delete-row` with `null` says two contradictory things and is
+ * refused; one whose columns all say `keep` holds nothing personal and is left alone.
+ */
+export function planErasure(map: DataMap): TablePlan[] {
+  const plans: TablePlan[] = [];
+  for (const t of map.tables) {
+    if (!t.subjectLink) continue;
+    const deletes = t.columns.some((c) => c.erase === 'delete-row');
+    const nullColumns = t.columns.filter((c) => c.erase === 'null').map((c) => c.name);
+    if (deletes && nullColumns.length) throw new Error(`data map: ${t.name} mixes delete-row and null erasure (${nullColumns.join(', ')})`);
+    if (!deletes && nullColumns.length === 0) continue;
+    if (t.subjectLink.kind === 'self' && !deletes) throw new Error(`data map: ${t.name} is the person's own row and must be deleted on erasure`);
+    const contactRefs = t.subjectLink.kind === 'email' ? t.columns.filter((c) => c.category === CONTACT_REF && c.name !== t.subjectLink!.column).map((c) => c.name) : [];
+    plans.push({ table: t.name, link: t.subjectLink, action: deletes ? 'delete' : 'null', nullColumns, contactRefs });
+  }
+  return [...plans.filter((p) => p.link.kind !== 'self'), ...plans.filter((p) => p.link.kind === 'self')];
+}
+
+export function toReceipt(r: ErasureReceiptsTable): ErasureReceipt {
+  return {
+    id: r.id,
+    requestId: r.request_id,
+    at: r.at,
+    actor: { type: r.actor_type, id: r.actor_id },
+    tables: JSON.parse(r.tables) as Record<string, number>,
+    residue: r.residue === null ? null : (JSON.parse(r.residue) as string[]),
+  };
+}
+
+export function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  return into;
+}

@@ -1,0 +1,168 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { normaliseEmail } from '../../lib/email.ts';
+import { AppError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { LedgerService } from '../consent/ledger.service.ts';
+import { contactByEmail, contactsByIds } from '../contacts/contacts.queries.ts';
+import type { DataMapService } from '../datamap/datamap.service.ts';
+import type { SecretService } from '../settings/secret.service.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import type { ErasureReceiptsTable } from './dsr.table.ts';
+import { addCounts, planErasure, toReceipt, type ErasureOptions, type ErasureReceipt, type ErasureResult, type ErasureTargets, type TablePlan } from './erasure.model.ts';
+import * as q from './erasure.queries.ts';
+import { purgeStorage, removeStatSamples } from './erasure.storage.ts';
+import { identifiersOf, mergeIdentifiers, type Identifiers } from './residue.model.ts';
+import { ResidueScanner } from './residue.service.ts';
+import { insertSuppressions } from './suppression.queries.ts';
+
+export const ERASURE_BATCH = 500;
+
+/** A table whose owning module erases it itself, inside the erasure transaction. */
+type TableEraser = (trx: Kysely<Database>, contactIds: string[]) => Promise<number>;
+
+interface BatchOutcome {
+  receipts: ErasureReceiptsTable[];
+  counts: Record<string, number>;
+  identifiers: Identifiers;
+  contacts: number;
+}
+
+/**
+ * Erasure, driven by the data map: per batch of people one transaction deletes their rows,
+ * clears the personal columns of rows that must stay, turns their ledger entries into
+ * hash-only stubs, suppresses their addresses, and writes the receipt and the audit entry.
+ * After the commit the storage is purged and a residue scan looks for the people's
+ * identifiers everywhere; hits are recorded on the receipts and flag the cases.
+ */
+export class ErasureService {
+  readonly scanner: ResidueScanner;
+  private readonly erasers = new Map<string, TableEraser>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly datamap: DataMapService,
+    ledger: LedgerService,
+    private readonly secret: SecretService,
+    private readonly settings: SettingsService,
+    private readonly audit: AuditService,
+  ) {
+    this.scanner = new ResidueScanner(db);
+    // The ledger is evidence: its entries become stubs that keep the chain verifiable.
+    this.erasers.set('consent_ledger', async (trx, ids) => {
+      let n = 0;
+      for (const id of ids) n += await ledger.stubContact(trx, id);
+      return n;
+    });
+  }
+
+  async erase(targets: ErasureTargets, opts: ErasureOptions): Promise<ErasureResult> {
+    // Everything that reads through the shared handle happens before the first transaction:
+    // SQLite has one connection, and a read outside the open transaction would wait forever.
+    const plans = planErasure(await this.datamap.getMap());
+    const suppress = opts.suppress ?? (await this.settings.get()).suppressErasedAddresses;
+    await this.secret.key();
+    const requestIds = [...new Set(opts.requestIds ?? [])];
+    const emails = new Set((targets.emails ?? []).map(normaliseEmail));
+    for (const e of await q.requestEmails(this.db.kysely, requestIds)) emails.add(normaliseEmail(e));
+    const ids = new Set(targets.contactIds ?? []);
+    const known = new Set<string>();
+    for (const part of chunks([...ids], ERASURE_BATCH)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
+    if (known.size < ids.size) throw new AppError('not_found', 'no such contact');
+    for (const e of emails) {
+      const c = await contactByEmail(this.db.kysely, e);
+      if (c) ids.add(c.id);
+    }
+    if (ids.size === 0 && emails.size === 0) throw new AppError('validation_failed', 'nothing to erase: name a contact or an address', [{ path: '/targets', message: 'empty' }]);
+
+    // A case's erasure is one transaction, so its receipt covers everything erased for it.
+    const size = requestIds.length ? Number.POSITIVE_INFINITY : (opts.batchSize ?? ERASURE_BATCH);
+    const batches = chunks([...ids], size);
+    if (batches.length === 0) batches.push([]);
+    const outcomes: BatchOutcome[] = [];
+    for (const [i, batch] of batches.entries()) {
+      outcomes.push(await this.eraseBatch(plans, batch, i === 0 ? [...emails] : [], { ...opts, requestIds }, suppress));
+    }
+
+    const counts = outcomes.reduce((acc, o) => addCounts(acc, o.counts), {} as Record<string, number>);
+    const identifiers = mergeIdentifiers(outcomes.map((o) => o.identifiers));
+    const receiptIds = outcomes.flatMap((o) => o.receipts.map((r) => r.id));
+    const residue = await this.verify(Object.keys(counts), identifiers);
+    await q.setReceiptResidue(this.db.kysely, receiptIds, residue);
+    if (residue.length) await q.flagRequests(this.db.kysely, requestIds, `residue in ${residue.join(', ')}`.slice(0, 2000), this.clock.now().toISOString());
+    return {
+      receipts: outcomes.flatMap((o) => o.receipts.map((r) => toReceipt({ ...r, residue: JSON.stringify(residue) }))),
+      contacts: outcomes.reduce((n, o) => n + o.contacts, 0),
+      tables: counts,
+      residue,
+    };
+  }
+
+  private async eraseBatch(plans: TablePlan[], batch: string[], extraEmails: string[], opts: ErasureOptions & { requestIds: string[] }, suppress: boolean): Promise<BatchOutcome> {
+    const now = this.clock.now().toISOString();
+    return this.db.kysely.transaction().execute(async (trx) => {
+      // Read again inside: what is erased is what the rows hold at this moment.
+      const rows = batch.length ? await contactsByIds(trx, batch) : [];
+      const contactIds = rows.map((r) => r.id);
+      const emails = [...new Set([...extraEmails, ...rows.map((r) => normaliseEmail(r.email))])];
+      const identifiers = mergeIdentifiers([...rows.map(identifiersOf), { emails, phones: [], names: [] }]);
+      const counts: Record<string, number> = {};
+      for (const plan of plans) {
+        const eraser = this.erasers.get(plan.table);
+        const n = eraser ? await eraser(trx, contactIds) : await q.eraseRows(trx, plan, contactIds, emails);
+        if (n > 0) counts[plan.table] = n;
+      }
+      removeStatSamples(this.db, identifiers);
+      if (suppress && emails.length) {
+        // The key was read before the transaction, so hashing queries nothing here.
+        const hashes = await Promise.all(emails.map((e) => this.secret.emailHash(e)));
+        const requestId = opts.requestIds.length === 1 ? opts.requestIds[0]! : null;
+        await insertSuppressions(trx, hashes.map((h) => ({ email_hmac: h, reason: 'erased', request_id: requestId, created_at: now })));
+      }
+      const receipts: ErasureReceiptsTable[] = (opts.requestIds.length ? opts.requestIds : [null]).map((requestId) => ({
+        id: newId(),
+        request_id: requestId,
+        at: now,
+        actor_type: opts.actor.type,
+        actor_id: opts.actor.id,
+        tables: JSON.stringify(counts),
+        residue: null,
+      }));
+      await q.insertReceipts(trx, receipts);
+      // The audit entry names the receipt, which holds counts only: no personal value is copied.
+      for (const r of receipts) await this.audit.record({ actor: opts.actor, action: 'erasure.execute', targetType: 'erasure_receipt', targetId: r.id, outcome: 'ok' }, trx);
+      return { receipts, counts, identifiers, contacts: rows.length };
+    });
+  }
+
+  /** Purges storage, then scans; a scan that fails is recorded as residue rather than lost. */
+  private async verify(tables: string[], identifiers: Identifiers): Promise<string[]> {
+    try {
+      const left = await purgeStorage(this.db, tables, identifiers);
+      return [...new Set([...left, ...(await this.scanner.scanDatabase(identifiers))])].sort();
+    } catch {
+      return ['scan:failed'];
+    }
+  }
+
+  async receipt(id: string): Promise<ErasureReceipt> {
+    const r = await q.receiptById(this.db.kysely, id);
+    if (!r) throw new AppError('not_found', 'no such erasure receipt');
+    return toReceipt(r);
+  }
+
+  async receipts(limit: number, before?: string, requestId?: string): Promise<ErasureReceipt[]> {
+    return (await q.listReceipts(this.db.kysely, limit, before, requestId)).map(toReceipt);
+  }
+}
+
+function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  const step = Number.isFinite(size) ? Math.max(1, size) : Math.max(1, xs.length);
+  for (let i = 0; i < xs.length; i += step) out.push(xs.slice(i, i + step));
+  return out;
+}

@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { SuppressionsTable } from './dsr.table.ts';
+
+type Q = Kysely<Database>;
+
+/**
+ * Other modules (contacts, imports, forms) ask through these helpers whether an address was
+ * erased and suppressed; they pass the keyed hash, never the address.
+ */
+export async function isSuppressedHash(db: Q, emailHmac: string): Promise<boolean> {
+  return (await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', '=', emailHmac).executeTakeFirst()) !== undefined;
+}
+
+/** Lets bulk writers skip hashing every address while nothing is suppressed (the usual case). */
+export async function anySuppressed(db: Q): Promise<boolean> {
+  return (await db.selectFrom('suppressions').select('email_hmac').limit(1).executeTakeFirst()) !== undefined;
+}
+
+export async function suppressedHashes(db: Q, hashes: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 1000) {
+    const part = hashes.slice(i, i + 1000);
+    for (const r of await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', 'in', part).execute()) out.add(r.email_hmac);
+  }
+  return out;
+}
+
+export async function insertSuppressions(db: Q, rows: SuppressionsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.insertInto('suppressions').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('email_hmac').doNothing()).execute();
+  }
+}
+
+export async function deleteSuppression(db: Q, emailHmac: string): Promise<number> {
+  const r = await db.deleteFrom('suppressions').where('email_hmac', '=', emailHmac).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

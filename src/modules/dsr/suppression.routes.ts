@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { commonErrors } from '../../http/schemas.ts';
+import type { Services } from '../../services.ts';
+import { SuppressionQuery } from './erasure.schemas.ts';
+
+export const suppressionRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // The audit entry names no target: the only key of a suppression is the address's hash.
+    app.delete(
+      '/suppressions',
+      {
+        config: { access: { area: 'suppressions', op: 'write' }, audit: { action: 'suppression.lift', target: 'suppression' } },
+        schema: {
+          tags: ['erasure'],
+          summary: 'Lift the suppression of an erased address, so it can be created, imported or submitted again',
+          querystring: SuppressionQuery,
+          response: { 204: Type.Null(), ...commonErrors },
+        },
+      },
+      async (req, reply) => {
+        await s.suppressions.lift(req.query.email);
+        return reply.status(204).send(null);
+      },
+    );
+  };

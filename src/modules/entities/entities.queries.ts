@@ -1,0 +1,67 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../db/connect.ts';
+import type { Database } from '../../db/database.ts';
+import { COLUMN_TYPES } from '../contacts/contacts.queries.ts';
+import type { FieldType } from '../contacts/custom-fields.model.ts';
+import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
+
+type Q = Kysely<Database>;
+
+const TABLE = /^entity_[a-z][a-z0-9_]{0,39}$/;
+const COLUMN = /^f_[a-z][a-z0-9_]{0,39}$/;
+
+/** Entity tables are named at run time: every name reaching SQL is checked here against the strict patterns. */
+function records(db: Q, table: string): Kysely<any> {
+  if (!TABLE.test(table)) throw new Error('invalid entity table name');
+  return db as unknown as Kysely<any>;
+}
+
+export const allEntities = (db: Q) => db.selectFrom('custom_entities').selectAll().orderBy('name').execute();
+// Fields keep the order they were defined in: their ids are time-ordered.
+export const allEntityFields = (db: Q) => db.selectFrom('custom_entity_fields').selectAll().orderBy('entity_id').orderBy('id').execute();
+export const entityByName = (db: Q, name: string) => db.selectFrom('custom_entities').selectAll().where('name', '=', name).executeTakeFirst();
+export const fieldsOf = (db: Q, entityId: string) => db.selectFrom('custom_entity_fields').selectAll().where('entity_id', '=', entityId).orderBy('id').execute();
+export const countEntities = async (db: Q) => Number((await db.selectFrom('custom_entities').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+export async function insertEntity(db: Q, row: CustomEntitiesTable, fields: CustomEntityFieldsTable[]): Promise<void> {
+  await db.insertInto('custom_entities').values(row).execute();
+  await db.insertInto('custom_entity_fields').values(fields).execute();
+}
+
+/**
+ * The entity's own table. Types match custom contact fields (text compares in binary order on
+ * both databases). No foreign key to contacts: an `anonymise` entity keeps its rows when the
+ * contact goes, and erasure follows the data map rather than cascades.
+ */
+export async function createEntityTable(db: Q, dialect: Dialect, t: { table: string; linked: boolean; retention: boolean; fields: { column: string; type: FieldType }[] }): Promise<void> {
+  records(db, t.table);
+  const text = sql.raw(COLUMN_TYPES[dialect].text);
+  const cols = [
+    sql`${sql.id('id')} ${text} primary key`,
+    ...(t.linked ? [sql`${sql.id('contact_id')} ${text}`] : []),
+    sql`${sql.id('created_at')} ${text} not null`,
+    sql`${sql.id('updated_at')} ${text} not null`,
+    ...t.fields.map((f) => {
+      if (!COLUMN.test(f.column)) throw new Error('invalid entity column name');
+      return sql`${sql.id(f.column)} ${sql.raw(COLUMN_TYPES[dialect][f.type])}`;
+    }),
+  ];
+  await sql`create table ${sql.table(t.table)} (${sql.join(cols)})`.execute(db);
+  if (t.linked) await sql`create index ${sql.id(`${t.table}_contact_idx`)} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
+  if (t.retention) await sql`create index ${sql.id(`${t.table}_created_idx`)} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
+}
+
+export const insertRecord = (db: Q, table: string, row: Record<string, unknown>) => records(db, table).insertInto(table).values(row).execute();
+
+export const recordById = (db: Q, table: string, id: string) => records(db, table).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
+
+export function listRecords(db: Q, table: string, f: { contactId?: string }, limit: number, after?: string): Promise<Record<string, unknown>[]> {
+  let q = records(db, table).selectFrom(table).selectAll();
+  if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
+  if (after) q = q.where('id', '>', after);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+export const updateRecord = (db: Q, table: string, id: string, set: Record<string, unknown>) => records(db, table).updateTable(table).set(set).where('id', '=', id).executeTakeFirst();
+
+export const deleteRecord = (db: Q, table: string, id: string) => records(db, table).deleteFrom(table).where('id', '=', id).executeTakeFirst();

@@ -1,0 +1,130 @@
+import type { Db } from '../../db/connect.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { AppError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { ConsentService } from '../consent/consent.service.ts';
+import type { GateAnswer } from '../consent/gate.ts';
+import { contactById, contactsByIds } from '../contacts/contacts.queries.ts';
+import { isDate } from '../contacts/custom-fields.model.ts';
+import { countEvents, EventProblem, invalidEvent, MAX_BATCH, prepareEvent, toInteraction, type EventInput, type Interaction, type PreparedEvent, type StatRow } from './interactions.model.ts';
+import * as q from './interactions.queries.ts';
+import type { InteractionsTable } from './interactions.table.ts';
+
+export interface IngestResult {
+  /** Every event of the batch: all of them are counted in the anonymous statistics. */
+  accepted: number;
+  /** Events stored as rows linked to their contact. */
+  stored: number;
+  /** Behavioural events of contacts the gate did not allow to be profiled: counted only. */
+  unlinked: number;
+}
+
+export interface StatsQuery {
+  from?: string;
+  to?: string;
+  type?: string;
+  ref?: string;
+}
+
+export const STATS_DEFAULT_DAYS = 30;
+export const STATS_MAX_DAYS = 366;
+export const STATS_MAX_ROWS = 10_000;
+
+const DAY_MS = 86_400_000;
+
+function isForeignKeyViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
+/**
+ * Records what contacts did or were sent. Behaviour is linked to a contact only where the
+ * consent gate allows profiling at ingest; every event, linked or not, is counted in
+ * anonymous daily statistics, so reports survive consent changes and erasure.
+ */
+export class InteractionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly consent: ConsentService,
+  ) {}
+
+  /** Checks the whole batch before writing any of it, then writes it in one transaction. */
+  async ingest(events: EventInput[]): Promise<IngestResult> {
+    if (events.length === 0) throw new AppError('validation_failed', 'a batch needs at least one event', { path: '/events', message: 'at least one event' });
+    if (events.length > MAX_BATCH) throw new AppError('validation_failed', `a batch holds at most ${MAX_BATCH} events`, { path: '/events', message: `at most ${MAX_BATCH} events` });
+    const now = this.clock.now().getTime();
+    const prepared: PreparedEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const p = prepareEvent(events[i]!, now);
+      if (p instanceof EventProblem) throw invalidEvent(i, p);
+      prepared.push(p);
+    }
+
+    // One gate question per batch, about the contacts with behaviour, asked before the
+    // transaction opens (SQLite has one connection). Unknown ids are missing from its answer;
+    // those of operational events are caught by the foreign key instead of a second query.
+    const behaving = new Set<string>();
+    for (const p of prepared) if (p.behavioural) behaving.add(p.row.contact_id);
+    const answers = behaving.size ? await this.consent.checkMany([...behaving], 'profiling', { caller: 'tracking' }) : new Map<string, GateAnswer>();
+    const rows: InteractionsTable[] = [];
+    for (const p of prepared) {
+      if (!p.behavioural) rows.push({ id: newId(), ...p.row });
+      else {
+        const answer = answers.get(p.row.contact_id);
+        if (!answer) throw (await this.unknownContact(events)) ?? new Error('the gate left out a contact that exists');
+        if (answer.allowed) rows.push({ id: newId(), ...p.row });
+      }
+    }
+    const stats = countEvents(prepared);
+
+    try {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await q.insertInteractions(trx, this.db.dialect, rows);
+        await q.addStats(trx, this.db.dialect, stats);
+      });
+    } catch (e) {
+      if (isForeignKeyViolation(e)) throw (await this.unknownContact(events)) ?? e;
+      throw e;
+    }
+    return { accepted: events.length, stored: rows.length, unlinked: events.length - rows.length };
+  }
+
+  /**
+   * The refusal naming the first event whose contact does not exist. Also reached when a
+   * contact was erased between the gate question and the write.
+   */
+  private async unknownContact(events: EventInput[]): Promise<AppError | null> {
+    const ids = [...new Set(events.map((e) => e.contactId))];
+    const known = new Set<string>();
+    for (let i = 0; i < ids.length; i += 1000) for (const c of await contactsByIds(this.db.kysely, ids.slice(i, i + 1000))) known.add(c.id);
+    const index = events.findIndex((e) => !known.has(e.contactId));
+    return index < 0 ? null : invalidEvent(index, new EventProblem('/contactId', 'no such contact'));
+  }
+
+  /** A contact's interactions, newest first; `afterId` is the last one of the previous page. */
+  async listForContact(contactId: string, filter: { type?: string }, limit: number, afterId?: string): Promise<Interaction[]> {
+    if (!(await contactById(this.db.kysely, contactId))) throw new AppError('not_found', 'no such contact');
+    let after: { at: string; id: string } | undefined;
+    if (afterId !== undefined) {
+      const last = await q.interactionById(this.db.kysely, afterId);
+      if (!last || last.contact_id !== contactId) throw new AppError('invalid_cursor', 'the cursor does not belong to this listing');
+      after = { at: last.at, id: last.id };
+    }
+    return (await q.contactInteractions(this.db.kysely, contactId, filter, limit, after)).map(toInteraction);
+  }
+
+  /** Daily counts between two days (inclusive; the last 30 days by default). */
+  async stats(query: StatsQuery): Promise<{ data: StatRow[]; truncated: boolean }> {
+    const to = query.to ?? this.clock.now().toISOString().slice(0, 10);
+    if (!isDate(to)) throw new AppError('validation_failed', 'to is not a date', [{ path: '/to', message: 'a date YYYY-MM-DD' }]);
+    const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - (STATS_DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    if (!isDate(from)) throw new AppError('validation_failed', 'from is not a date', [{ path: '/from', message: 'a date YYYY-MM-DD' }]);
+    if (from > to) throw new AppError('validation_failed', 'from is after to', [{ path: '/from', message: 'after to' }]);
+    const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
+    if (days > STATS_MAX_DAYS) throw new AppError('validation_failed', `at most ${STATS_MAX_DAYS} days at once`, [{ path: '/from', message: `at most ${STATS_MAX_DAYS} days before to` }]);
+    const filter = { ...(query.type !== undefined ? { type: query.type } : {}), ...(query.ref !== undefined ? { ref: query.ref } : {}) };
+    const rows = await q.statsBetween(this.db.kysely, from, to, filter, STATS_MAX_ROWS + 1);
+    return { data: rows.slice(0, STATS_MAX_ROWS).map((r) => ({ day: r.day, type: r.type, ref: r.ref, count: Number(r.count) })), truncated: rows.length > STATS_MAX_ROWS };
+  }
+}
