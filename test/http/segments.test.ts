@@ -89,7 +89,7 @@ forEachDialect('segments API', (ctx) => {
     const before = await dumpDatabase(ctx.db);
     for (const [filter, path] of named) {
       const res = await call('POST', '/api/v1/segments', { name: 'hostile', kind: 'static', filter });
-      if (path === '' && typeof filter === 'object' && filter && 'field' in filter && (filter as { op: string }).op === '=') {
+      if (path === '' && typeof filter === 'object' && filter && 'field' in filter && (filter as unknown as { op: string }).op === '=') {
         // A hostile string is just a value: it compiles to a bound parameter and selects nobody.
         assert.equal(res.statusCode, 201, res.body);
         await call('DELETE', `/api/v1/segments/${json(res).data.id}`);

@@ -23,7 +23,7 @@ export const accessExportRoutes =
       },
       // The document is built from the data map, so its shape is checked by its own tests; the
       // schema-driven serialiser would walk every value for nothing (an export can be megabytes).
-      async (req, reply) => reply.serializer(JSON.stringify).send(await s.accessExports.build(req.params.id)),
+      async (req, reply) => reply.serializer((doc) => JSON.stringify(doc)).send(await s.accessExports.build(req.params.id)),
     );
   };
 
