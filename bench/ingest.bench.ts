@@ -88,30 +88,39 @@ function batchOf(p: Population, b: number): EventInput[] {
 
 const batches = Math.ceil(EVENTS / BATCH);
 
-/** Times only the writer: generating the events is the bench's work, not the writer's. */
-async function timed(p: Population, write: (events: EventInput[]) => Promise<number> | number): Promise<{ ms: number; stored: number }> {
-  let ms = 0;
-  let stored = 0;
+type Writer = (events: EventInput[]) => Promise<number> | number;
+interface Result {
+  ms: number;
+  stored: number;
+}
+
+/**
+ * Feeds each batch to the baseline and then to the app, timing only the writers (making the
+ * events is the bench's work). Interleaving batches keeps the ratio fair on a shared machine,
+ * where load that comes and goes would otherwise land on one side.
+ */
+async function paired(p: Population, raw: Writer, app: Writer): Promise<{ raw: Result; app: Result }> {
+  const r = { ms: 0, stored: 0 };
+  const a = { ms: 0, stored: 0 };
   for (let b = 0; b < batches; b++) {
     const events = batchOf(p, b);
     const t0 = performance.now();
-    stored += await write(events);
-    ms += performance.now() - t0;
+    r.stored += await raw(events);
+    const t1 = performance.now();
+    a.stored += await app(events);
+    a.ms += performance.now() - t1;
+    r.ms += t1 - t0;
   }
-  return { ms, stored };
+  return { raw: r, app: a };
 }
 
-function appService(db: Db): InteractionsService {
+function appWriter(db: Db): Writer {
   const settings = new SettingsService(db, systemClock);
-  return new InteractionsService(db, systemClock, new ConsentService(db, systemClock, settings, new LedgerService(db, systemClock)));
+  const service = new InteractionsService(db, systemClock, new ConsentService(db, systemClock, settings, new LedgerService(db, systemClock)));
+  return async (events) => (await service.ingest(events)).stored;
 }
 
-async function appRun(db: Db, p: Population) {
-  const service = appService(db);
-  return timed(p, async (events) => (await service.ingest(events)).stored);
-}
-
-function report(dialect: string, app: { ms: number; stored: number }, raw: { ms: number; stored: number }, note: string): void {
+function report(dialect: string, { app, raw }: { app: Result; raw: Result }, note: string): void {
   if (app.stored !== raw.stored) throw new Error(`app stored ${app.stored} rows, raw ${raw.stored}`);
   const rate = (ms: number) => EVENTS / (ms / 1000);
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -141,14 +150,14 @@ async function sqlite(p: Population): Promise<void> {
     copyFileSync(base, join(dir, 'raw.db'));
 
     const rawDb = connect(`sqlite:${join(dir, 'raw.db')}`);
-    const baseline = rawSqlite(rawDb.sqlite!, (id) => p.profiled.has(id));
-    const rawResult = await timed(p, (events) => baseline.ingest(events));
-    await rawDb.close();
-
     const appDb = connect(`sqlite:${join(dir, 'app.db')}`);
-    const appResult = await appRun(appDb, p);
-    await appDb.close();
-    report('sqlite', appResult, rawResult, 'raw: one cached prepared INSERT per row and per counter, one transaction per batch');
+    try {
+      const baseline = rawSqlite(rawDb.sqlite!, (id) => p.profiled.has(id));
+      report('sqlite', await paired(p, (events) => baseline.ingest(events), appWriter(appDb)), 'raw: one cached prepared INSERT per row and per counter, one transaction per batch');
+    } finally {
+      await rawDb.close();
+      await appDb.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -196,14 +205,14 @@ async function postgres(p: Population): Promise<void> {
 
     const client = new pg.Client({ connectionString: urlOf(names.raw) });
     await client.connect();
-    const baseline = rawPostgres(client, (id) => p.profiled.has(id));
-    const rawResult = await timed(p, (events) => baseline.ingest(events));
-    await client.end();
-
     const appDb = connect(urlOf(names.app));
-    const appResult = await appRun(appDb, p);
-    await appDb.close();
-    report('postgres', appResult, rawResult, 'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch');
+    try {
+      const baseline = rawPostgres(client, (id) => p.profiled.has(id));
+      report('postgres', await paired(p, (events) => baseline.ingest(events), appWriter(appDb)), 'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch');
+    } finally {
+      await client.end();
+      await appDb.close();
+    }
   } finally {
     for (const n of Object.values(names)) await admin.query(`drop database if exists ${n} with (force)`);
     await admin.end();
