@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
@@ -55,6 +56,7 @@ interface Part {
 }
 
 export const BATCH_SIZE = 10_000;
+const YIELD_EVERY = 500;
 
 /**
  * CSV import of contacts: upsert by normalised email, consent level changes recorded in the
@@ -81,7 +83,7 @@ export class ImportService {
     let run: Run | null = null;
     // Checking rows is CPU work here, writing them mostly waits on the database: the next batch
     // is checked while the previous one is written. One write at a time, in file order.
-    let writing: Promise<void> | null = null;
+    let writing: Promise<void> = Promise.resolve();
     const handOver = async (r: Run) => {
       const part: Part = { rows: r.batch, rejects: r.pending };
       r.batch = [];
@@ -96,17 +98,20 @@ export class ImportService {
       await before;
     };
     const take = async (items: CsvItem[]) => {
-      for (const item of items) {
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
         if (run) this.take(run, item);
         else run = this.start(item, fields, today, opts);
         if (run.batch.length >= size) await handOver(run);
+        // Lets the write's database replies in now and then, or it would only advance between chunks.
+        else if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
       }
     };
     try {
       for await (const chunk of source) await take(reader.push(chunk));
       await take(reader.end());
     } finally {
-      await writing?.catch(() => undefined);
+      await writing.catch(() => undefined);
     }
     if (!run) throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [{ path: '/header', message: 'missing' }]);
     await handOver(run);
