@@ -108,7 +108,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     customFields,
     contacts,
     imports: new ImportService(db, clock, contacts, ledger),
-    exports: new ExportService(db, contacts),
+    exports: new ExportService(db, contacts, segments),
     lists,
     interactions: new InteractionsService(db, clock, consent),
     segments,

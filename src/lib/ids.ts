@@ -1,21 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandom } from './random.ts';
 
 let lastMs = 0;
 let seq = 0;
-
-// One system call per 256 ids instead of one per id: the call, not the bytes, is the cost
-// (bulk ingest makes millions of ids).
-const POOL_IDS = 256;
-let pool = Buffer.alloc(0);
-let poolAt = 0;
-function random16(): Buffer {
-  if (poolAt >= pool.length) {
-    pool = randomBytes(16 * POOL_IDS);
-    poolAt = 0;
-  }
-  poolAt += 16;
-  return pool.subarray(poolAt - 16, poolAt);
-}
 
 /**
  * UUIDv7 (RFC 9562): time-ordered, so ids double as a stable cursor order and
@@ -34,7 +20,7 @@ export function newId(now: number = Date.now()): string {
     lastMs = now;
     seq = 0;
   }
-  const b = random16();
+  const b = pooledRandom(16);
   b[0] = Math.floor(now / 2 ** 40) & 0xff;
   b[1] = Math.floor(now / 2 ** 32) & 0xff;
   b[2] = (now >>> 24) & 0xff;

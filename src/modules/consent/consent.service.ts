@@ -3,7 +3,7 @@ import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
-import { contactById, contactsByIds, setConsentLevel, setGuardianConsent } from '../contacts/contacts.queries.ts';
+import { contactById, gateStatesByIds, setConsentLevel, setGuardianConsent } from '../contacts/contacts.queries.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { ChangeContext, LedgerEntry } from './consent.model.ts';
@@ -59,10 +59,8 @@ export class ConsentService {
   async checkMany(contactIds: string[], purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<Map<string, GateAnswer>> {
     const q = await this.question(purpose, opts);
     const out = new Map<string, GateAnswer>();
-    for (let i = 0; i < contactIds.length; i += 1000) {
-      for (const row of await contactsByIds(this.db.kysely, contactIds.slice(i, i + 1000))) {
-        out.set(row.id, decide({ storedLevel: row.consent_level, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent: row.guardian_consent === 1 }, q));
-      }
+    for (const row of await gateStatesByIds(this.db.kysely, this.db.dialect, [...new Set(contactIds)])) {
+      out.set(row.id, decide({ storedLevel: row.consent_level, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent: row.guardian_consent === 1 }, q));
     }
     return out;
   }

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
+import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 
@@ -20,9 +22,16 @@ export async function setHead(db: Q, seq: number, entryHash: string, now: string
 
 export const readHead = (db: Q) => db.selectFrom('ledger_head').select(['seq', 'entry_hash']).where('id', '=', 1).executeTakeFirstOrThrow();
 
-export async function insertEntries(db: Q, rows: ConsentLedgerTable[]): Promise<void> {
-  // 19 columns a row; stay well under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 1000) await db.insertInto('consent_ledger').values(rows.slice(i, i + 1000)).execute();
+// Typed by the table, so a column added to it cannot be left out of the insert.
+const ENTRY_TYPES: Record<keyof ConsentLedgerTable, BulkColumn['pgType']> = {
+  id: 'text', seq: 'int8', contact_id: 'text', kind: 'text', list_id: 'text', old_value: 'int4', new_value: 'int4',
+  source: 'text', actor_type: 'text', actor_id: 'text', notice_hash: 'text', evidence_ip: 'text', evidence_ua: 'text',
+  nonce: 'text', at: 'text', content_hash: 'text', prev_hash: 'text', entry_hash: 'text', erased_at: 'text',
+};
+const ENTRY_COLUMNS = Object.entries(ENTRY_TYPES).map(([name, pgType]) => ({ name, pgType })) as (BulkColumn & { name: keyof ConsentLedgerTable })[];
+
+export async function insertEntries(trx: Q, db: Db, rows: ConsentLedgerTable[]): Promise<void> {
+  await bulkInsert(trx, db, 'consent_ledger', ENTRY_COLUMNS, rows.map((r) => ENTRY_COLUMNS.map((c) => r[c.name] ?? null)));
 }
 
 export function entriesAfter(db: Q, afterSeq: number, limit: number) {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
@@ -7,6 +6,7 @@ import { sha256 } from '../../lib/crypto.ts';
 import { AppError } from '../../lib/errors.ts';
 import { truncateIp, truncateUserAgent } from '../../lib/evidence.ts';
 import { newId } from '../../lib/ids.ts';
+import { randomHex } from '../../lib/random.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 import { toEntry, type ChangeContext, type EntryKind, type LedgerEntry } from './consent.model.ts';
 import { ChainVerifier, contentHash, entryHash, type ChainProblem } from './ledger.chain.ts';
@@ -90,7 +90,7 @@ export class LedgerService {
         evidence_ip: truncateIp(d.ctx.evidence?.ip),
         evidence_ua: truncateUserAgent(d.ctx.evidence?.userAgent),
         // Makes each content hash unguessable, so a stub's hash cannot confirm a guess.
-        nonce: randomBytes(16).toString('hex'),
+        nonce: randomHex(16),
         at: now,
       };
       const cHash = contentHash(content);
@@ -98,7 +98,7 @@ export class LedgerService {
       rows.push({ ...content, content_hash: cHash, prev_hash: prev, entry_hash: eHash, erased_at: null });
       prev = eHash;
     }
-    await q.insertEntries(trx, rows);
+    await q.insertEntries(trx, this.db, rows);
     await q.setHead(trx, seq, prev, now);
     return rows;
   }

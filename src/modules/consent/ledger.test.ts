@@ -56,7 +56,10 @@ forEachDialect('consent ledger', (ctx) => {
           const id = contacts[st.who]!.id;
           if (st.what === 'join') await s.lists.join(id, list.id, ctxApi);
           else if (st.what === 'leave') await s.lists.leave(id, list.id, ctxApi);
-          else await s.consent.setLevel(id, st.what.level, { ...ctxApi, ...(st.what.notice !== undefined ? { notice: st.what.notice } : {}) });
+          else if (st.what.notice !== undefined && st.what.notice.trim() === '') {
+            // A blank notice is no evidence: the change is refused whole and nothing is recorded.
+            await assert.rejects(s.consent.setLevel(id, st.what.level, { ...ctxApi, notice: st.what.notice }), (e: { code?: string }) => e.code === 'validation_failed');
+          } else await s.consent.setLevel(id, st.what.level, { ...ctxApi, ...(st.what.notice !== undefined ? { notice: st.what.notice } : {}) });
         }
         const end = clock.now().getTime();
         for (const c of contacts) {
@@ -114,7 +117,7 @@ forEachDialect('consent ledger', (ctx) => {
     const ok = await verifyCli(ctx.url);
     assert.equal(ok.code, 0, ok.out);
     const rows = await ctx.db.kysely.selectFrom('consent_ledger').select(['id', 'seq', 'new_value']).where('contact_id', '=', c.id).orderBy('seq').execute();
-    const [e1, e2, e3, e4] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+    const [e1, e2, e3] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
     const k = ctx.db.kysely;
     const expectBroken = async (seq: number, id: string | null, problem: string, cliToo = false) => {
       const v = await s.ledger.verify();

@@ -10,6 +10,22 @@ export const insertContact = (db: Q, row: Record<string, unknown>) => db.insertI
 export const contactById = (db: Q, id: string) => db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 export const contactByEmail = (db: Q, email: string) => db.selectFrom('contacts').selectAll().where('email', '=', email).executeTakeFirst();
 export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute() : Promise.resolve([]));
+/**
+ * Only what the consent gate reads, for many contacts at once (ingest asks per batch of up to
+ * 10,000). The ids travel as one parameter (a JSON array on SQLite, a text array on
+ * PostgreSQL), so the statement text is the same whatever the count and needs no chunking.
+ */
+export async function gateStatesByIds(db: Q, dialect: Dialect, ids: string[]) {
+  if (ids.length === 0) return [];
+  const cols = sql`id, consent_level, is_child, birth_date, guardian_consent`;
+  const r =
+    dialect === 'postgres'
+      ? await sql<GateRow>`select ${cols} from contacts where id = any(${ids}::text[])`.execute(db)
+      : await sql<GateRow>`select ${cols} from contacts where id in (select value from json_each(${JSON.stringify(ids)}))`.execute(db);
+  return r.rows;
+}
+type GateRow = Pick<ContactsTable, 'id' | 'consent_level' | 'is_child' | 'birth_date' | 'guardian_consent'>;
+
 export const updateContact = (db: Q, id: string, set: Record<string, unknown>) => db.updateTable('contacts').set(set as never).where('id', '=', id).executeTakeFirst();
 export const deleteContact = (db: Q, id: string) => db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
 export const setConsentLevel = (db: Q, id: string, level: number, now: string) => db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();

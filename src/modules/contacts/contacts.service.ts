@@ -12,11 +12,10 @@ import { SYSTEM_ACTOR, type Actor } from '../audit/audit.model.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import * as q from './contacts.queries.ts';
-import { checkProfile, PROFILE_COLUMNS, toContact, type Contact, type ContactInput } from './contacts.model.ts';
-import { storeValue, type CustomField } from './custom-fields.model.ts';
+import { profileColumns, toContact, type Contact, type ContactInput } from './contacts.model.ts';
+import type { CustomField } from './custom-fields.model.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
 
-type Problem = { path: string; message: string };
 
 /**
  * Contacts: identity and profile. Consent levels and guardian consent change only through
@@ -45,16 +44,7 @@ export class ContactsService {
 
   /** Turns validated input into column values; collects every problem before failing. */
   async toColumns(input: ContactInput, ctx: { fields: CustomField[]; cutoff: string }, trx: Kysely<Database>, selfId?: string): Promise<Record<string, unknown>> {
-    const fields = ctx.fields;
-    if (input.email !== undefined) input = { ...input, email: normaliseEmail(input.email) };
-    const problems: Problem[] = checkProfile(input, this.clock.now().toISOString().slice(0, 10));
-    const set: Record<string, unknown> = {};
-    if (input.email !== undefined) set.email = input.email;
-    for (const [k, column] of Object.entries(PROFILE_COLUMNS)) {
-      const v = input[k as keyof typeof PROFILE_COLUMNS];
-      if (v !== undefined) set[column] = typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v;
-    }
-    if (input.isChild !== undefined) set.is_child = input.isChild ? 1 : 0;
+    const { set, problems } = profileColumns(input, new Map(ctx.fields.map((f) => [f.name, f])), this.clock.now().toISOString().slice(0, 10));
     if (input.guardianId !== undefined) {
       set.guardian_id = input.guardianId;
       if (input.guardianId !== null) {
@@ -62,19 +52,6 @@ export class ContactsService {
         if (!g) problems.push({ path: '/guardianId', message: 'no such contact' });
         else if (g.id === selfId) problems.push({ path: '/guardianId', message: 'a contact cannot be its own guardian' });
         else if (g.is_child === 1 || (g.birth_date !== null && g.birth_date > ctx.cutoff)) problems.push({ path: '/guardianId', message: 'a guardian must be an adult' });
-      }
-    }
-    if (input.customFields !== undefined) {
-      const byName = new Map(fields.map((f) => [f.name, f]));
-      for (const [name, value] of Object.entries(input.customFields)) {
-        const f = byName.get(name);
-        if (!f) {
-          problems.push({ path: `/customFields/${name}`, message: 'no such custom field' });
-          continue;
-        }
-        const r = storeValue(f, value);
-        if (r.ok) set[f.column] = r.value;
-        else problems.push({ path: `/customFields/${name}`, message: r.message });
       }
     }
     if (problems.length) throw new AppError('validation_failed', 'invalid contact', problems);
@@ -151,11 +128,11 @@ export class ContactsService {
   }
 
   /** Which of these (normalised) addresses are suppressed; for bulk writers such as imports. Call outside any transaction. */
-  async suppressedAmong(emails: string[]): Promise<Set<string>> {
-    if (emails.length === 0 || !(await anySuppressed(this.db.kysely))) return new Set();
+  async suppressedAmong(emails: string[], trx: Kysely<Database> = this.db.kysely): Promise<Set<string>> {
+    if (emails.length === 0 || !(await anySuppressed(trx))) return new Set();
     const byHash = new Map<string, string>();
     for (const e of emails) byHash.set(await this.secret.emailHash(e), e);
-    const hit = await suppressedHashes(this.db.kysely, [...byHash.keys()]);
+    const hit = await suppressedHashes(trx, [...byHash.keys()]);
     return new Set([...hit].map((h) => byHash.get(h)!));
   }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connect.ts';
 import { csvLine } from '../../lib/csv.ts';
 import { listContacts } from './contacts.queries.ts';
+import type { ContactsTable } from './contacts.table.ts';
 import type { ContactsService } from './contacts.service.ts';
 import { readValue } from './custom-fields.model.ts';
 
@@ -14,19 +15,34 @@ const FIXED = ['id', 'email', 'firstName', 'lastName', 'phone', 'company', 'coun
  * timestamps are read-only there). `isChild` is the stored flag, not the one derived from the
  * birth date, so a round trip does not freeze today's age into the flag.
  */
+/** Pages of a segment's members in id order: what the segments module offers (dynamic or static alike). */
+export interface SegmentPages {
+  get(id: string): Promise<unknown>;
+  members(id: string, limit: number, after?: string): Promise<ContactsTable[]>;
+}
+
 export class ExportService {
   constructor(
     private readonly db: Db,
     private readonly contacts: ContactsService,
+    private readonly segments: SegmentPages,
   ) {}
 
-  /** Yields the CSV a page at a time: the header first, then one chunk per page. */
-  async *csv(pageSize = EXPORT_PAGE): AsyncGenerator<string> {
+  /**
+   * Yields the CSV a page at a time: the header first, then one chunk per page. With a
+   * segment, only its members (a dynamic one evaluated page by page as the export reads; an
+   * unknown segment fails before the header is written).
+   */
+  async *csv(opts: { segmentId?: string; pageSize?: number } = {}): AsyncGenerator<string> {
+    const pageSize = opts.pageSize ?? EXPORT_PAGE;
+    const segmentId = opts.segmentId;
+    if (segmentId !== undefined) await this.segments.get(segmentId);
+    const page = (after: string | undefined) => (segmentId === undefined ? listContacts(this.db.kysely, {}, pageSize, after) : this.segments.members(segmentId, pageSize, after));
     const { fields } = await this.contacts.context();
     yield csvLine([...FIXED, ...fields.map((f) => `customFields.${f.name}`), 'createdAt', 'updatedAt']);
     let after: string | undefined;
     for (;;) {
-      const rows = await listContacts(this.db.kysely, {}, pageSize, after);
+      const rows = await page(after);
       if (rows.length === 0) return;
       let chunk = '';
       for (const r of rows) {

@@ -48,13 +48,13 @@ forEachDialect('contact export', (ctx) => {
     await s.consent.setLevel(made[0]!.id, 5, { source: 'admin', actor: { type: 'user', id: null } });
     await s.consent.setLevel(made[2]!.id, 2, { source: 'admin', actor: { type: 'user', id: null } });
 
-    const chunks = await collect(s.exports.csv(3));
+    const chunks = await collect(s.exports.csv({ pageSize: 3 }));
     assert.equal(chunks.length, 3, 'a header and two pages of at most 3 contacts');
     assert.equal(chunks[0], 'id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,customFields.member,customFields.notes,customFields.score,customFields.since,createdAt,updatedAt\n');
 
     const target = await servicesOn(other.db, clock);
     for (const [name, type] of [['score', 'number'], ['member', 'boolean'], ['since', 'date'], ['notes', 'text']] as const) await target.customFields.define({ name, type, personal: false });
-    const r = await target.imports.importCsv(chunks, { actor });
+    const r = await target.imports.importCsv(chunks, { actor, mayChangeConsent: true });
     assert.deepEqual([r.created, r.updated, r.rejected], [4, 0, []]);
     assert.deepEqual(r.ignoredColumns, ['id', 'guardianId', 'guardianConsent', 'createdAt', 'updatedAt']);
 
@@ -67,6 +67,23 @@ forEachDialect('contact export', (ctx) => {
     const kidRow = await other.db.kysely.selectFrom('contacts').select('is_child').where('email', '=', 'kid@example.com').executeTakeFirstOrThrow();
     assert.equal(kidRow.is_child, 0);
     assert.equal((await target.ledger.verify()).ok, true);
+  });
+
+  it('--segment exports only the members of a dynamic or static segment, and refuses an unknown one', async () => {
+    const pt = await s.segments.create({ name: 'Portugal', kind: 'dynamic', filter: { field: 'country', op: '=', value: 'PT' } });
+    const high = await s.segments.create({ name: 'Level 5 then', kind: 'static', filter: { consent: { atLeast: 5 } } });
+    const emails = async (segmentId: string) =>
+      (await collect(s.exports.csv({ segmentId, pageSize: 1 })))
+        .slice(1)
+        .map((chunk) => chunk.split(',')[1])
+        .sort();
+    assert.deepEqual(await emails(pt.id), ['Full@example.com']);
+    await s.contacts.create({ email: 'pt2@example.com', country: 'PT' });
+    assert.deepEqual(await emails(pt.id), ['Full@example.com', 'pt2@example.com'], 'a dynamic segment is evaluated at export time');
+    const five = await s.contacts.create({ email: 'five@example.com' });
+    await s.consent.setLevel(five.id, 5, { source: 'admin', actor: { type: 'user', id: null } });
+    assert.deepEqual(await emails(high.id), ['Full@example.com'], 'a static segment exports its snapshot');
+    await assert.rejects(collect(s.exports.csv({ segmentId: '00000000-0000-7000-8000-000000000000' })), (e: { code?: string }) => e.code === 'not_found');
   });
 
   it('an empty installation exports the header alone', async () => {

@@ -15,8 +15,8 @@ forEachDialect('POST /api/v1/imports', (ctx) => {
   });
   after(async () => t.close());
 
-  const post = (query: string, payload: string, headers: Record<string, string> = { 'content-type': 'text/csv' }, role: 'admin' | 'viewer' | 'marketer' = 'admin') =>
-    t.app.inject({ method: 'POST', url: `/api/v1/imports${query}`, headers: { ...t.auth(role), ...headers }, payload });
+  const post = (query: string, payload: string, headers: Record<string, string> | undefined = { 'content-type': 'text/csv' }, role: 'admin' | 'viewer' | 'marketer' | 'privacy_officer' = 'admin') =>
+    t.app.inject({ method: 'POST', url: `/api/v1/imports${query}`, headers: { ...t.auth(role), ...(headers ?? { 'content-type': 'text/csv' }) }, payload });
 
   it('a dry run answers what would happen and writes nothing but its audit entry', async () => {
     const before = await dumpDatabase(ctx.db);
@@ -27,8 +27,24 @@ forEachDialect('POST /api/v1/imports', (ctx) => {
     assert.deepEqual({ ...after, audit_log: [] }, { ...before, audit_log: [] });
   });
 
+  it('a marketer may import contacts but not set consent levels: such a file is refused whole', async () => {
+    const before = await dumpDatabase(ctx.db);
+    const res = await post('', CSV, { 'content-type': 'text/csv', 'x-request-id': 'import-req-0000' }, 'marketer');
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(json(res).error.code, 'forbidden');
+    assert.match(json(res).error.message, /consent_level/);
+    const after = await dumpDatabase(ctx.db);
+    assert.deepEqual({ ...after, audit_log: [] }, { ...before, audit_log: [] });
+    const audit = (await t.services.audit.list({ action: 'contact.import' }, 10)).filter((e) => e.requestId === 'import-req-0000');
+    assert.deepEqual(audit.map((e) => e.outcome), ['denied']);
+    // Ignoring the column is the marketer's way through; the levels stay as they were.
+    const ignored = await post(`?map=${encodeURIComponent('consent_level=-')}&dryRun=true`, CSV, undefined, 'marketer');
+    assert.equal(ignored.statusCode, 200, ignored.body);
+    assert.deepEqual(json(ignored).data.ignoredColumns, ['consent_level']);
+  });
+
   it('imports the file, records the consent level with the API key as actor, and audits the import', async () => {
-    const res = await post('', CSV, { 'content-type': 'text/csv; charset=utf-8', 'x-request-id': 'import-req-0001' }, 'marketer');
+    const res = await post('', CSV, { 'content-type': 'text/csv; charset=utf-8', 'x-request-id': 'import-req-0001' }, 'privacy_officer');
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(json(res).data, { created: 2, updated: 0, rejected: [{ line: 3, reason: 'email: not a valid email address' }], ignoredColumns: [], dryRun: false });
     const hana = (await t.services.contacts.findByEmail('http1@example.com'))!;

@@ -1,7 +1,6 @@
-import { normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
-import { checkProfile, PROFILE_COLUMNS, type ContactInput } from './contacts.model.ts';
-import { storeValue, type CustomField } from './custom-fields.model.ts';
+import { PROFILE_COLUMNS, type ContactInput } from './contacts.model.ts';
+import type { CustomField } from './custom-fields.model.ts';
 
 /** What a CSV column feeds. */
 export type Target =
@@ -184,40 +183,6 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
   }
   if (custom) input.customFields = custom;
   return { email: input.email, input, level, problems };
-}
-
-type Problem = { path: string; message: string };
-
-const PROFILE = Object.entries(PROFILE_COLUMNS) as [keyof typeof PROFILE_COLUMNS, string][];
-
-/**
- * The contacts rules applied to a row's input (its email normalised in place): checkProfile
- * and storeValue judge, and the values map to columns as ContactsService.toColumns maps them.
- * It is that mapping without the guardian link (an import cannot set one, so nothing here
- * needs the database), made synchronous: at a million rows a promise and a clock read per
- * row are a measurable cost.
- */
-export function toSet(input: ContactInput & { email: string }, fields: Map<string, CustomField>, today: string): { set: Record<string, unknown>; problems: Problem[] } {
-  input.email = normaliseEmail(input.email);
-  const problems = checkProfile(input, today);
-  const set: Record<string, unknown> = { email: input.email };
-  for (const [k, column] of PROFILE) {
-    const v = input[k];
-    if (v !== undefined) set[column] = typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v;
-  }
-  if (input.isChild !== undefined) set.is_child = input.isChild ? 1 : 0;
-  if (input.customFields === undefined) return { set, problems };
-  for (const [name, value] of Object.entries(input.customFields)) {
-    const f = fields.get(name);
-    if (!f) {
-      problems.push({ path: `/customFields/${name}`, message: 'no such custom field' });
-      continue;
-    }
-    const r = storeValue(f, value);
-    if (r.ok) set[f.column] = r.value;
-    else problems.push({ path: `/customFields/${name}`, message: r.message });
-  }
-  return { set, problems };
 }
 
 /** Names a problem reported by the contacts rules (`/customFields/x`) by the file's column. */

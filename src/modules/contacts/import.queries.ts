@@ -1,5 +1,5 @@
-import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
+import { bulkInsert, columnNames, pgArrays, prepared, rawInTransaction, type BulkColumn } from '../../db/bulk.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { ContactsTable } from './contacts.table.ts';
@@ -8,10 +8,7 @@ import type { CustomField } from './custom-fields.model.ts';
 type Q = Kysely<Database>;
 
 /** The columns an import writes, in order, with their PostgreSQL array types. */
-export interface WriteColumn {
-  name: string;
-  pgType: 'text' | 'int4' | 'float8';
-}
+export type WriteColumn = BulkColumn;
 
 const BASE: WriteColumn[] = [
   { name: 'id', pgType: 'text' },
@@ -55,47 +52,18 @@ export async function contactsByEmails(db: Q, dialect: Db['dialect'], emails: st
   return r.rows;
 }
 
-const names = (cols: WriteColumn[]) => cols.map((c) => `"${c.name}"`).join(', ');
 const changeable = (cols: WriteColumn[]) => cols.filter((c) => c.name !== 'id' && c.name !== 'created_at');
 
-const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
-
-function prepared(raw: SQLite.Database, text: string): SQLite.Statement {
-  let cache = statements.get(raw);
-  if (!cache) statements.set(raw, (cache = new Map()));
-  let stmt = cache.get(text);
-  if (!stmt) cache.set(text, (stmt = raw.prepare(text)));
-  return stmt;
-}
-
-/** The raw SQLite handle, which is the connection the caller's Kysely transaction holds. */
-function inTransaction(db: Db): SQLite.Database {
-  const raw = db.sqlite!;
-  if (!raw.inTransaction) throw new Error('bulk contact writes run inside the import transaction');
-  return raw;
-}
-
-/** PostgreSQL: one array parameter per column, so one statement serves any batch size. */
-const unnest = (cols: WriteColumn[], rows: unknown[][]) => sql.join(cols.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(c.pgType)}[]`));
-
 /*
- * The bulk writes use each driver's quickest plain form, inside the caller's transaction: one
- * cached prepared statement per row on better-sqlite3 (the same connection Kysely holds; a
- * plain INSERT measured about twice as fast as one with ON CONFLICT here), and on PostgreSQL
- * one statement over `unnest` of one array per column. New and existing contacts are written
- * apart: the batch has just read which is which, and the unique email index still refuses an
- * address another writer took meanwhile (the batch then fails and is retried row by row).
+ * New and existing contacts are written apart: the batch has just read which is which, and
+ * the unique email index still refuses an address another writer took meanwhile (the batch
+ * then fails and is retried row by row). A plain INSERT measured about twice as fast as one
+ * with ON CONFLICT on SQLite.
  */
 
 /** New contacts, values in `cols` order. */
 export async function insertContacts(trx: Q, db: Db, cols: WriteColumn[], rows: unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
-  if (db.dialect === 'sqlite') {
-    const stmt = prepared(inTransaction(db), `insert into contacts (${names(cols)}) values (${cols.map(() => '?').join(', ')})`);
-    for (const r of rows) stmt.run(r);
-    return;
-  }
-  await sql`insert into contacts (${sql.raw(names(cols))}) select * from unnest(${unnest(cols, rows)})`.execute(trx);
+  await bulkInsert(trx, db, 'contacts', cols, rows);
 }
 
 /** Existing contacts rewritten whole by id, values in `cols` order (created_at is kept). */
@@ -103,7 +71,7 @@ export async function updateContacts(trx: Q, db: Db, cols: WriteColumn[], rows: 
   if (rows.length === 0) return;
   const set = changeable(cols);
   if (db.dialect === 'sqlite') {
-    const stmt = prepared(inTransaction(db), `update contacts set ${set.map((c) => `"${c.name}" = ?`).join(', ')} where id = ?`);
+    const stmt = prepared(rawInTransaction(db), `update contacts set ${set.map((c) => `"${c.name}" = ?`).join(', ')} where id = ?`);
     const at = set.map((c) => cols.indexOf(c));
     const id = cols.findIndex((c) => c.name === 'id');
     for (const r of rows) stmt.run([...at.map((k) => r[k]), r[id]]);
@@ -115,6 +83,6 @@ export async function updateContacts(trx: Q, db: Db, cols: WriteColumn[], rows: 
   // statement: the settings are transaction-local and put back right after.
   const joins = (on: boolean) => sql`select set_config('enable_hashjoin', ${on ? 'on' : 'off'}, true), set_config('enable_mergejoin', ${on ? 'on' : 'off'}, true)`.execute(trx);
   await joins(false);
-  await sql`update contacts set ${sql.raw(assign)} from unnest(${unnest(cols, rows)}) as u(${sql.raw(names(cols))}) where contacts.id = u.id`.execute(trx);
+  await sql`update contacts set ${sql.raw(assign)} from unnest(${pgArrays(cols, rows)}) as u(${sql.raw(columnNames(cols))}) where contacts.id = u.id`.execute(trx);
   await joins(true);
 }

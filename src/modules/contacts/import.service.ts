@@ -10,7 +10,8 @@ import type { ChangeContext } from '../consent/consent.model.ts';
 import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
-import { columnOf, readRow, resolveColumns, toSet, type Column, type ImportResult, type RejectedRow } from './import.model.ts';
+import { profileColumns } from './contacts.model.ts';
+import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow } from './import.model.ts';
 import * as q from './import.queries.ts';
 
 export interface ImportOptions {
@@ -20,6 +21,12 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Who imports: recorded on the ledger entries of consent changes. */
   actor: ChangeContext['actor'];
+  /**
+   * Whether the importer may set consent levels. Consent changes are the privacy side's
+   * (the `consent` area): a file with a consent level column from someone who may only write
+   * contacts is refused as a whole, before any row is read. Operators at the CLI may.
+   */
+  mayChangeConsent: boolean;
   /** Receives rejected lines in line order, with the file's header (for FILE.rejected.csv). */
   onReject?: (row: RejectedRow, header: string[]) => void;
   batchSize?: number;
@@ -53,6 +60,13 @@ interface Run {
 interface Part {
   rows: Valid[];
   rejects: RejectedRow[];
+}
+
+/** What a committed batch did; suppressed rows were left out of it. */
+interface Written {
+  created: number;
+  updated: number;
+  suppressed: Valid[];
 }
 
 export const BATCH_SIZE = 10_000;
@@ -123,6 +137,8 @@ export class ImportService {
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
     if (item.kind !== 'record') throw new AppError('validation_failed', `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`, [{ path: '/header', message: 'unreadable' }]);
     const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
+    const level = columns.find((c) => c.target.kind === 'consentLevel');
+    if (level && !opts.mayChangeConsent) throw new AppError('forbidden', `column "${level.name.slice(0, 60)}" sets consent levels, which this role may not change: map it to "-" to ignore it`, [{ path: '/header', message: 'consent level column' }]);
     return {
       opts,
       header: item.cells,
@@ -148,7 +164,7 @@ export class ImportService {
   private check(run: Run, line: number, cells: string[]): void {
     const row = readRow(cells, run.columns);
     if (row.email === '') return this.reject(run, line, `${run.emailColumn}: missing`, cells);
-    const { set, problems: found } = toSet(row.input, run.fields, run.today);
+    const { set, problems: found } = profileColumns(row.input, run.fields, run.today);
     const problems = found.length ? [...found.map((p) => `${columnOf(p.path, run.columns)}: ${p.message}`), ...row.problems] : row.problems;
     if (!found.some((p) => p.path === '/email')) {
       const email = set.email as string;
@@ -168,16 +184,9 @@ export class ImportService {
 
   /** Writes (or, dry, classifies) a batch, then reports its rejects and those checked before it, in line order. */
   private async flush(run: Run, part: Part): Promise<void> {
-    // An erased, suppressed address is refused per row; read before the batch transaction opens.
-    const blocked = await this.contacts.suppressedAmong(part.rows.map((r) => r.email));
-    const batch: Valid[] = [];
-    for (const r of part.rows) {
-      if (blocked.has(r.email)) this.reject(run, r.line, `${run.emailColumn}: this address was erased and is suppressed`, r.cells, part.rejects);
-      else batch.push(r);
-    }
-    if (batch.length) {
-      if (run.result.dryRun) await this.classify(run, batch);
-      else await this.write(run, batch, part.rejects);
+    if (part.rows.length) {
+      if (run.result.dryRun) await this.classify(run, part.rows, part.rejects);
+      else await this.write(run, part.rows, part.rejects);
     }
     part.rejects.sort((a, b) => a.line - b.line);
     for (const r of part.rejects) {
@@ -187,19 +196,32 @@ export class ImportService {
   }
 
   /** Dry run: what the batch would do, read without locks, nothing written. */
-  private async classify(run: Run, batch: Valid[]): Promise<void> {
-    const existing = new Set((await q.contactsByEmails(this.db.kysely, this.db.dialect, batch.map((r) => r.email), false)).map((r) => r.email));
+  private async classify(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
+    const emails = batch.map((r) => r.email);
+    const existing = new Set((await q.contactsByEmails(this.db.kysely, this.db.dialect, emails, false)).map((r) => r.email));
+    const blocked = await this.contacts.suppressedAmong(emails);
     for (const r of batch) {
-      if (existing.has(r.email)) run.result.updated++;
+      if (blocked.has(r.email)) this.suppressed(run, r, rejects);
+      else if (existing.has(r.email)) run.result.updated++;
       else run.result.created++;
     }
+  }
+
+  /** An erased address stays erased: the row is refused, the rest of the file goes on. */
+  private suppressed(run: Run, r: Valid, rejects: RejectedRow[]): void {
+    this.reject(run, r.line, `${run.emailColumn}: this address was erased and is suppressed`, r.cells, rejects);
+  }
+
+  private count(run: Run, n: Written, rejects: RejectedRow[]): void {
+    run.result.created += n.created;
+    run.result.updated += n.updated;
+    for (const r of n.suppressed) this.suppressed(run, r, rejects);
   }
 
   private async write(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
     try {
       const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, batch));
-      run.result.created += n.created;
-      run.result.updated += n.updated;
+      this.count(run, n, rejects);
       return;
     } catch (e) {
       if (batch.length === 1) {
@@ -210,8 +232,7 @@ export class ImportService {
       for (const row of batch) {
         try {
           const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, [row]));
-          run.result.created += n.created;
-          run.result.updated += n.updated;
+          this.count(run, n, rejects);
         } catch (rowError) {
           failed++;
           this.reject(run, row.line, failure(rowError), row.cells, rejects);
@@ -222,10 +243,21 @@ export class ImportService {
     }
   }
 
-  /** One transaction: read the batch's contacts, write new and merged rows, append the ledger entries under one head lock. */
-  private async writeBatch(trx: Kysely<Database>, run: Run, batch: Valid[]): Promise<{ created: number; updated: number }> {
+  /**
+   * One transaction: read (and on PostgreSQL lock) the batch's contacts, refuse suppressed
+   * addresses, write new and merged rows, append the ledger entries under one head lock.
+   * Suppressions are read after the contacts' locks are held, inside the transaction: an
+   * erasure committing meanwhile (it deletes the contact and suppresses the address at once)
+   * is then either seen whole or waited for, and an erased address cannot slip back in.
+   * Refused rows are returned, to be reported once the transaction has committed.
+   */
+  private async writeBatch(trx: Kysely<Database>, run: Run, all: Valid[]): Promise<Written> {
     const now = this.clock.now().toISOString();
-    const stored = new Map((await q.contactsByEmails(trx, this.db.dialect, batch.map((r) => r.email), true)).map((r) => [r.email, r as unknown as Record<string, unknown>]));
+    const emails = all.map((r) => r.email);
+    const found = await q.contactsByEmails(trx, this.db.dialect, emails, true);
+    const blocked = await this.contacts.suppressedAmong(emails, trx);
+    const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
+    const stored = new Map(found.filter((r) => !blocked.has(r.email)).map((r) => [r.email, r as unknown as Record<string, unknown>]));
     const change: ChangeContext = { source: 'import', actor: run.opts.actor };
     const fresh: unknown[][] = [];
     const changed: unknown[][] = [];
@@ -252,7 +284,7 @@ export class ImportService {
     await q.insertContacts(trx, this.db, run.cols, fresh);
     await q.updateContacts(trx, this.db, run.cols, changed);
     await this.ledger.append(trx, drafts);
-    return { created: batch.length - stored.size, updated: stored.size };
+    return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };
   }
 }
 

@@ -41,7 +41,7 @@ forEachDialect('contact import', (ctx) => {
   const clock = new FakeClock('2026-03-01T10:00:00.000Z');
   let s: Services;
   let existingId: string;
-  const run = (text: string, opts: Partial<ImportOptions> = {}) => s.imports.importCsv([text], { actor, ...opts });
+  const run = (text: string, opts: Partial<ImportOptions> = {}) => s.imports.importCsv([text], { actor, mayChangeConsent: true, ...opts });
   const levelEntries = () => ctx.db.kysely.selectFrom('consent_ledger').selectAll().where('source', '=', 'import').orderBy('seq').execute();
 
   before(async () => {
@@ -209,7 +209,7 @@ forEachDialect('contact import', (ctx) => {
     const text = `${lines.join('\n')}\n`;
     const chunks: string[] = [];
     for (let i = 0; i < text.length; i += 997) chunks.push(text.slice(i, i + 997));
-    const r = await s.imports.importCsv(chunks, { actor, batchSize: 1000 });
+    const r = await s.imports.importCsv(chunks, { actor, mayChangeConsent: true, batchSize: 1000 });
     assert.deepEqual([r.created, r.updated, r.rejected], [2500, 0, [{ line: 2502, reason: 'duplicate email: the file has it on line 9 already' }]]);
     assert.equal((await s.contacts.findByEmail('bulk2499@example.com'))!.lastName, 'Bulk 2499');
     assert.equal((await s.contacts.findByEmail('bulk7@example.com'))!.consentLevel, 5);

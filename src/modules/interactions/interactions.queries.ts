@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../../db/connect.ts';
+import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
+import type { Db, Dialect } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
 
@@ -8,22 +9,15 @@ type Q = Kysely<Database>;
 const COLUMNS = ['id', 'contact_id', 'type', 'name', 'ref', 'message_id', 'journey_id', 'page_id', 'url', 'properties', 'at'] as const;
 // SQLite binds at most 32,766 parameters per statement.
 const MAX_PARAMS = 30_000;
-const ROWS_PER_INSERT = Math.floor(MAX_PARAMS / COLUMNS.length);
 const STATS_PER_UPSERT = Math.floor(MAX_PARAMS / 4);
 
-const columnList = (names: readonly string[]) => sql.join(names.map((c) => sql.ref(c)));
 /** PostgreSQL takes a whole batch as one array per column: one statement to parse and plan, whatever its size. */
 const unnest = <R>(rows: R[], names: readonly (keyof R & string)[], types: string[]) => sql.join(names.map((c, k) => sql`${rows.map((r) => r[c])}::${sql.raw(types[k]!)}[]`));
 
-export async function insertInteractions(db: Q, dialect: Dialect, rows: InteractionsTable[]): Promise<void> {
-  if (rows.length === 0) return;
-  if (dialect === 'postgres') {
-    await sql`insert into interactions (${columnList(COLUMNS)}) select * from unnest(${unnest(rows, COLUMNS, COLUMNS.map(() => 'text'))})`.execute(db);
-    return;
-  }
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await db.insertInto('interactions').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
-  }
+const INSERT_COLUMNS: BulkColumn[] = COLUMNS.map((name) => ({ name, pgType: 'text' }));
+
+export async function insertInteractions(trx: Q, db: Db, rows: InteractionsTable[]): Promise<void> {
+  await bulkInsert(trx, db, 'interactions', INSERT_COLUMNS, rows.map((r) => COLUMNS.map((c) => r[c] ?? null)));
 }
 
 /** Adds to the anonymous counters (`count = count + excluded.count` upserts on both databases). */

@@ -80,7 +80,7 @@ export class InteractionsService {
 
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
-        await q.insertInteractions(trx, this.db.dialect, rows);
+        await q.insertInteractions(trx, this.db, rows);
         await q.addStats(trx, this.db.dialect, stats);
       });
     } catch (e) {

@@ -1,6 +1,6 @@
 import { isId } from '../../lib/ids.ts';
 import { isDate } from '../contacts/custom-fields.model.ts';
-import { CONTACT_FIELDS, INTERACTION_TYPES, LIMITS, OPS_BY_TYPE, type FilterNode, type ResolvedField, type Scalar } from './filter.model.ts';
+import { CONTACT_FIELDS, INTERACTION_TYPES, LIMITS, OPS_BY_TYPE, type ResolvedField, type Scalar } from './filter.model.ts';
 
 export interface FilterProblem {
   path: string;
