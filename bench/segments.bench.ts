@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { connect, type Db } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -12,10 +11,9 @@ import { createLogger } from '../src/lib/log.ts';
 import { majorityCutoff } from '../src/modules/consent/gate.ts';
 import type { FilterNode } from '../src/modules/segments/filter.model.ts';
 import { createServices } from '../src/services.ts';
+import { loadPopulation } from './population.ts';
+import { pgServer, scratchDatabase } from './pg.ts';
 
-const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
-  startCluster(): Promise<{ url: string; stop(): void } | null>;
-};
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -71,51 +69,6 @@ const CASES: Case[] = [
   },
 ];
 
-/** Fills the database in SQL on the server: the fastest way to make this much data on both. */
-async function load(db: Db, l1: string, l2: string): Promise<void> {
-  const run = async (sqlite: string, postgres: string) => {
-    if (db.sqlite) db.sqlite.exec(sqlite);
-    else await db.pool!.query(postgres);
-  };
-  const now = NOW.toISOString();
-  const countries = `'DE','FR','NL','PT','JP','US','GB','ES'`;
-  await run(
-    `with recursive s(x) as (select 1 union all select x + 1 from s where x < ${CONTACTS})
-     insert into contacts (id, email, first_name, country, language, birth_date, is_child, guardian_consent, consent_level, created_at, updated_at)
-     select printf('c%08d', x), 'user' || x || '@example.com', 'Name' || (x % 1000),
-       (case x % 8 when 0 then 'DE' when 1 then 'FR' when 2 then 'NL' when 3 then 'PT' when 4 then 'JP' when 5 then 'US' when 6 then 'GB' else 'ES' end),
-       (case x % 3 when 0 then 'de' when 1 then 'fr' else 'en' end),
-       (case when x % 7 = 0 then null else printf('%04d-%02d-%02d', 1950 + x % 65, 1 + x % 12, 1 + x % 28) end),
-       (case when x % 97 = 0 then 1 else 0 end), x % 2, x % 6, '${now}', '${now}' from s`,
-    `insert into contacts (id, email, first_name, country, language, birth_date, is_child, guardian_consent, consent_level, created_at, updated_at)
-     select 'c' || lpad(x::text, 8, '0'), 'user' || x || '@example.com', 'Name' || (x % 1000),
-       (array[${countries}])[1 + x % 8], (array['de','fr','en'])[1 + x % 3],
-       case when x % 7 = 0 then null else lpad((1950 + x % 65)::text, 4, '0') || '-' || lpad((1 + x % 12)::text, 2, '0') || '-' || lpad((1 + x % 28)::text, 2, '0') end,
-       case when x % 97 = 0 then 1 else 0 end, x % 2, x % 6, '${now}', '${now}' from generate_series(1, ${CONTACTS}) x`,
-  );
-  await run(
-    `insert into list_members (contact_id, list_id, joined_at) select id, case when abs(random()) % 2 = 0 then '${l1}' else '${l2}' end, '${now}' from contacts where abs(random()) % 10 < 3`,
-    `insert into list_members (contact_id, list_id, joined_at) select id, case when random() < 0.5 then '${l1}' else '${l2}' end, '${now}' from contacts where random() < 0.3`,
-  );
-  const types = `'email_sent','email_delivered','email_opened','email_clicked','page_visited'`;
-  // Building the indexes once after the load is much faster than maintaining them row by row.
-  await run('drop index interactions_contact_idx; drop index interactions_type_ref_idx;', 'drop index interactions_contact_idx; drop index interactions_type_ref_idx;');
-  await run(
-    `with recursive s(x) as (select 1 union all select x + 1 from s where x < ${EVENTS})
-     insert into interactions (id, contact_id, type, ref, at)
-     select printf('e%09d', x), printf('c%08d', 1 + abs(random()) % ${CONTACTS}),
-       (case x % 5 when 0 then 'email_sent' when 1 then 'email_delivered' when 2 then 'email_opened' when 3 then 'email_clicked' else 'page_visited' end),
-       'm' || (1 + abs(random()) % 100), strftime('%Y-%m-%dT%H:%M:%fZ', '${now}', '-' || (abs(random()) % 90) || ' days') from s`,
-    `insert into interactions (id, contact_id, type, ref, at)
-     select 'e' || lpad(x::text, 9, '0'), 'c' || lpad((1 + floor(random() * ${CONTACTS}))::text, 8, '0'),
-       (array[${types}])[1 + x % 5], 'm' || (1 + floor(random() * 100)),
-       to_char(('${now}'::timestamptz - (floor(random() * 90) || ' days')::interval) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from generate_series(1, ${EVENTS}) x`,
-  );
-  const indexes = 'create index interactions_contact_idx on interactions (contact_id, type, ref, at); create index interactions_type_ref_idx on interactions (type, ref, at);';
-  await run(indexes, indexes);
-  await run('analyze', 'analyze');
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function rawCount(db: Db, text: string, params: unknown[]): Promise<number> {
@@ -133,7 +86,7 @@ async function bench(dialect: string, db: Db): Promise<void> {
   const l1 = (await s.lists.create({ name: 'L1' })).id;
   const l2 = (await s.lists.create({ name: 'L2' })).id;
   const t0 = performance.now();
-  await load(db, l1, l2);
+  await loadPopulation(db, { contacts: CONTACTS, events: EVENTS, lists: [l1, l2], now: NOW });
   console.log(`segments ${dialect}: loaded ${CONTACTS.toLocaleString('en-US')} contacts and ${EVENTS.toLocaleString('en-US')} interactions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const cutoff = majorityCutoff(NOW, (await s.settings.get()).majorityAge);
   for (const c of CASES) {
@@ -166,24 +119,12 @@ export async function run(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const external = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
-  const cluster = external ? null : await startCluster();
-  if (!external && !cluster) {
-    console.log('segments postgres: SKIPPED (no PostgreSQL server binaries and no DATABASE_URL)');
-    return;
-  }
-  const base = external ?? cluster!.url;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query('drop database if exists bench_segments');
-  await admin.query('create database bench_segments');
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = '/bench_segments';
+  const server = await pgServer('segments');
+  if (!server) return;
   try {
-    await bench('postgres', connect(u.toString()));
+    await scratchDatabase(server.url, (url) => bench('postgres', connect(url)));
   } finally {
-    cluster?.stop();
+    server.stop();
   }
 }
 
