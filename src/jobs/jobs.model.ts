@@ -29,11 +29,4 @@ export function truncateError(message: string): string {
   return message.length > MAX_ERROR_LENGTH ? message.slice(0, MAX_ERROR_LENGTH) : message;
 }
 
-/** What a thrown value tells an operator: its stable code when it has one, then its message. */
-export function describeError(e: unknown): string {
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    return typeof code === 'string' && code ? `${code}: ${e.message}` : e.message || e.name;
-  }
-  return String(e);
-}
+export { describeError } from '../lib/safe-error.ts';

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { safeError } from './safe-error.ts';
 
 /**
  * Logs never contain personal data. Request logging keeps method, path (never the query
@@ -22,7 +23,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       serializers: {
         req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-        err: pino.stdSerializers.err,
+        // Driver errors can quote the values they refused: logged by structure only.
+        err: safeError,
       },
     },
     destination,
