@@ -52,10 +52,14 @@ function validators() {
 
 export type App = FastifyInstance;
 
+const trustHops = (n: number) => (_addr: string, hop: number) => hop < n;
+
 export async function buildApp(services: Services): Promise<App> {
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     bodyLimit: services.config.bodyLimit,
+    // A hop count as proxy-addr's function form: trust the nearest n hops (the typings lack the number form).
+    trustProxy: typeof services.config.trustProxy === 'number' ? trustHops(services.config.trustProxy) : services.config.trustProxy,
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && REQUEST_ID.test(h) ? h : newId();

@@ -15,6 +15,12 @@ export const ConfigSchema = Type.Object(
     sessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
     /** Cookies get `Secure` when the public URL is https; this forces it either way. */
     secureCookies: Type.Optional(Type.Boolean()),
+    /**
+     * Which proxies' X-Forwarded-For to believe for the client address (rate limits per client
+     * depend on it): false (default: the TCP peer is the client), true (any), a hop count, or
+     * addresses/CIDRs of the proxies.
+     */
+    trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
     /** Signs email links and keys erased-address hashes; generated and stored when unset. */
     secret: Type.Optional(Type.String({ minLength: 32 })),
   },
@@ -30,6 +36,16 @@ function intFrom(v: string | undefined, name: string, dflt: number): number {
   return Number(v);
 }
 
+/** ASSENT_TRUST_PROXY: `true`, `false`, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+function trustProxyFrom(v: string | undefined): Config['trustProxy'] {
+  if (v === undefined || v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v.split(',').map((x) => x.trim());
+  if (list.some((x) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(x))) throw new AppError('validation_failed', 'ASSENT_TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs separated by commas');
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const cfg: Config = {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
@@ -38,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: (env.LOG_LEVEL as Config['logLevel']) || 'info',
     bodyLimit: intFrom(env.ASSENT_BODY_LIMIT, 'ASSENT_BODY_LIMIT', 1024 * 1024),
     sessionTtlHours: intFrom(env.ASSENT_SESSION_TTL_HOURS, 'ASSENT_SESSION_TTL_HOURS', 12),
+    trustProxy: trustProxyFrom(env.ASSENT_TRUST_PROXY),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
     ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
     ...overrides,

@@ -84,7 +84,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const lists = new ListsService(db, clock, ledger);
   const segments = new SegmentsService(db, clock, settings, customFields, consent);
   const users = new UsersService(db, clock, config.sessionTtlHours * 3600_000);
-  const rateLimiter = new RateLimiter(db, clock);
+  const rateLimiter = new RateLimiter(db, clock, () => secret.key());
   const accessExports = new AccessExportService(db, clock, datamap, ledger, lists, segments, secret, settings, audit);
   const requests = new RequestsService(db, clock, settings, secret, users);
   const requestMailer = new RequestMailer(mail, consent);

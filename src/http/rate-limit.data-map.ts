@@ -8,7 +8,7 @@ export const rateLimitDataMap = [
     purposes: ['security'],
     retention: { after: 'P1D', from: 'window_start' },
     columns: {
-      key: { category: 'security.rate_limit.key', description: 'sha256 of scope and subject; not reversible to the subject' },
+      key: { category: 'security.rate_limit.key', description: 'HMAC of scope and subject under the installation secret: a guessed address cannot be confirmed without the secret' },
       window_start: 'system.time',
       count: 'security.rate_limit.count',
     },

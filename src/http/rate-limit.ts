@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { Clock } from '../lib/clock.ts';
-import { sha256 } from '../lib/crypto.ts';
+import { hmac } from '../lib/crypto.ts';
 import { AppError } from '../lib/errors.ts';
 
 export interface Limit {
@@ -20,6 +20,8 @@ export class RateLimiter {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** The installation secret: subjects are client addresses and emails, few enough to guess one by one. */
+    private readonly key: () => Promise<Buffer>,
   ) {}
 
   /** Counts one hit; returns the count in the current window. */
@@ -27,7 +29,8 @@ export class RateLimiter {
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const cutoff = new Date(now.getTime() - limit.windowMs).toISOString();
-    const key = sha256(`${limit.scope}\u0000${subject}`);
+    // Keyed, not a plain hash: with a plain hash anyone holding the table could confirm a guessed address.
+    const key = hmac(await this.key(), `rate:${limit.scope}\u0000${subject}`);
     const r = await sql<{ count: number; window_start: string }>`
       insert into rate_limits (key, window_start, count) values (${key}, ${nowIso}, 1)
       on conflict (key) do update set

@@ -18,8 +18,8 @@ export interface TestApp {
 }
 
 /** The real app on a test database, with one API key per role. Closing leaves the database open. */
-export async function testApp(db: Db, opts: { clock?: Clock } = {}): Promise<TestApp> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:' });
+export async function testApp(db: Db, opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', ...opts.env });
   const services = createServices(config, db, opts.clock ?? systemClock, createLogger('silent'));
   await services.settings.ensureDefaults();
   const app = await buildApp(services);

@@ -16,7 +16,12 @@ export interface ErasureOptions {
   suppress?: boolean;
   /** Contacts per transaction in a bulk erasure. */
   batchSize?: number;
+  /** Told how long each phase took (benchmarks, diagnostics); `transaction` once per batch. */
+  onPhase?: (phase: ErasurePhase, ms: number) => void;
 }
+
+/** The transaction(s); the storage purge after the commit (checkpoint, vacuum); the residue scan. */
+export type ErasurePhase = 'transaction' | 'storage' | 'scan';
 
 export interface ErasureReceipt {
   id: string;

@@ -85,13 +85,15 @@ export class ErasureService {
     if (batches.length === 0) batches.push([]);
     const outcomes: BatchOutcome[] = [];
     for (const [i, batch] of batches.entries()) {
+      const t = performance.now();
       outcomes.push(await this.eraseBatch(plans, batch, i === 0 ? [...emails] : [], { ...opts, requestIds }, suppress));
+      opts.onPhase?.('transaction', performance.now() - t);
     }
 
     const counts = outcomes.reduce((acc, o) => addCounts(acc, o.counts), {} as Record<string, number>);
     const identifiers = mergeIdentifiers(outcomes.map((o) => o.identifiers));
     const receiptIds = outcomes.flatMap((o) => o.receipts.map((r) => r.id));
-    const residue = await this.verify(Object.keys(counts), identifiers);
+    const residue = await this.verify(Object.keys(counts), identifiers, opts.onPhase);
     await q.setReceiptResidue(this.db.kysely, receiptIds, residue);
     if (residue.length) await q.flagRequests(this.db.kysely, requestIds, `residue in ${residue.join(', ')}`.slice(0, 2000), this.clock.now().toISOString());
     return {
@@ -140,10 +142,15 @@ export class ErasureService {
   }
 
   /** Purges storage, then scans; a scan that fails is recorded as residue rather than lost. */
-  private async verify(tables: string[], identifiers: Identifiers): Promise<string[]> {
+  private async verify(tables: string[], identifiers: Identifiers, onPhase?: ErasureOptions['onPhase']): Promise<string[]> {
     try {
+      let t = performance.now();
       const left = await purgeStorage(this.db, tables, identifiers);
-      return [...new Set([...left, ...(await this.scanner.scanDatabase(identifiers))])].sort();
+      onPhase?.('storage', performance.now() - t);
+      t = performance.now();
+      const found = await this.scanner.scanDatabase(identifiers);
+      onPhase?.('scan', performance.now() - t);
+      return [...new Set([...left, ...found])].sort();
     } catch {
       return ['scan:failed'];
     }
