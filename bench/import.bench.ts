@@ -20,27 +20,12 @@ import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { createServices } from '../src/services.ts';
 import { rawPostgres, rawSqlite, type RawRow } from './import.raw.ts';
-
-// The cluster helper is plain JS shared with the test runner; a computed specifier keeps tsc from demanding its types.
-const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
-  startCluster(): Promise<{ url: string; stop(): void } | null>;
-};
+import { pgServer, scratchDatabase } from './pg.ts';
+import { prng } from './prng.ts';
 
 const N = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const GOAL = { sqlite: 100_000, postgres: 50_000 } as const;
 const GOAL_RATIO = 0.4;
-
-/** A small seeded generator, so every run imports the same contacts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Ana', 'Ben', 'Chloé', 'David', 'Eva', 'François', 'Greta', 'Hiro', 'Inès', 'Jonas', 'Katarzyna', 'Liam', 'María', 'Noah', 'Olga', 'Pedro', 'Zoë', 'Łukasz', 'Søren', 'Aylin'];
 const LAST = ['Silva', 'Müller', 'García', 'Rossi', 'Dubois', 'Nowak', 'Jansen', 'Andersson', 'Yılmaz', 'Smith', "O'Brien", 'Kowalski', 'Novák', 'Papadopoulos', 'Fernández'];
@@ -166,44 +151,11 @@ async function sqlite(file: string, rows: RawRow[]): Promise<void> {
 }
 
 async function postgres(file: string, rows: RawRow[]): Promise<void> {
-  const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
-  let cluster: { url: string; stop(): void } | null = null;
-  if (!given) {
-    try {
-      cluster = await startCluster();
-    } catch (e) {
-      console.log(`import postgres: SKIPPED (could not start a throwaway cluster: ${(e as Error).message})`);
-      return;
-    }
-    if (!cluster) {
-      console.log('import postgres: SKIPPED (no server binaries: apt-get install postgresql, or set DATABASE_URL)');
-      return;
-    }
-  }
-  const server = given ?? cluster!.url;
-  // Each run gets its own database, dropped afterwards, so a named server is left as found.
-  const scratch = async <T>(body: (url: string) => Promise<T>): Promise<T> => {
-    const name = `bench_${newId().replace(/-/g, '')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    try {
-      return await body(u.toString());
-    } finally {
-      for (let i = 0; i < 100; i++) {
-        const r = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
-        if (r.rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    }
-  };
+  const server = await pgServer('import');
+  if (!server) return;
   try {
     const raw = () =>
-      scratch(async (url) => {
+      scratchDatabase(server.url, async (url) => {
         const db = connect(url);
         await migrateToLatest(db);
         await db.close();
@@ -216,7 +168,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
         }
       });
     const before = await raw();
-    const app = await scratch(async (url) => {
+    const app = await scratchDatabase(server.url, async (url) => {
       const db = connect(url);
       try {
         await migrateToLatest(db);
@@ -227,7 +179,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     });
     report('postgres', app, Math.min(before, await raw()));
   } finally {
-    cluster?.stop();
+    server.stop();
   }
 }
 

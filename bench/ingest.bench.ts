@@ -21,29 +21,14 @@ import type { EventInput } from '../src/modules/interactions/interactions.model.
 import { InteractionsService } from '../src/modules/interactions/interactions.service.ts';
 import { SettingsService } from '../src/modules/settings/settings.service.ts';
 import { rawPostgres, rawSqlite } from './ingest.raw.ts';
-
-// The cluster helper is plain JS shared with the test runner; a computed specifier keeps tsc from demanding its types.
-const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
-  startCluster(): Promise<{ url: string; stop(): void } | null>;
-};
+import { pgServer, scratchDatabase } from './pg.ts';
+import { prng } from './prng.ts';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const BATCH = 10_000;
 /** Share of contacts that are adults at level 5, whom the gate lets be profiled. */
 const PROFILED = 0.6;
-
-/** A small seeded generator, so the app and the baseline see the same events. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Population {
   ids: string[];
@@ -164,59 +149,52 @@ async function sqlite(p: Population): Promise<void> {
 }
 
 async function postgres(p: Population): Promise<void> {
-  const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
-  const cluster = given ? null : await startCluster().catch((e: Error) => (console.log(`ingest postgres: SKIPPED (${e.message})`), undefined));
-  const server = given ?? cluster?.url;
-  if (!server) {
-    if (cluster === null) console.log('ingest postgres: SKIPPED (no server binaries; install postgresql or set DATABASE_URL)');
-    return;
-  }
-  const suffix = newId().replace(/-/g, '').slice(-12);
-  const names = { base: `bench_base_${suffix}`, app: `bench_app_${suffix}`, raw: `bench_raw_${suffix}` };
-  const urlOf = (name: string) => {
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
+  const server = await pgServer('ingest');
+  if (!server) return;
   try {
-    await admin.query(`create database ${names.base}`);
-    const db = connect(urlOf(names.base));
-    await migrateToLatest(db);
-    await new SettingsService(db, systemClock).ensureDefaults();
-    await db.close();
-    const loader = new pg.Client({ connectionString: urlOf(names.base) });
-    await loader.connect();
-    const stamp = new Date(p.now).toISOString();
-    const lines = function* () {
-      for (let i = 0; i < p.ids.length; i += 10_000) {
-        let chunk = '';
-        for (let k = i; k < Math.min(i + 10_000, p.ids.length); k++) chunk += `${p.ids[k]}\tc${k}@bench.example\t0\t0\t${p.levels[k]}\t${stamp}\t${stamp}\n`;
-        yield chunk;
-      }
-    };
-    await pipeline(Readable.from(lines()), loader.query(copyStreams.from(`copy contacts (${CONTACT_COLS}) from stdin`)));
-    await loader.query('analyze');
-    await loader.end();
-    // Both runs start from the same loaded and analysed contacts.
-    await admin.query(`create database ${names.app} template ${names.base}`);
-    await admin.query(`create database ${names.raw} template ${names.base}`);
-
-    const client = new pg.Client({ connectionString: urlOf(names.raw) });
-    await client.connect();
-    const appDb = connect(urlOf(names.app));
-    try {
-      const baseline = rawPostgres(client, (id) => p.profiled.has(id));
-      report('postgres', await paired(p, (events) => baseline.ingest(events), appWriter(appDb)), 'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch');
-    } finally {
-      await client.end();
-      await appDb.close();
-    }
+    await scratchDatabase(server.url, async (baseUrl, base) => {
+      const db = connect(baseUrl);
+      await migrateToLatest(db);
+      await new SettingsService(db, systemClock).ensureDefaults();
+      await db.close();
+      const loader = new pg.Client({ connectionString: baseUrl });
+      await loader.connect();
+      const stamp = new Date(p.now).toISOString();
+      const lines = function* () {
+        for (let i = 0; i < p.ids.length; i += 10_000) {
+          let chunk = '';
+          for (let k = i; k < Math.min(i + 10_000, p.ids.length); k++) chunk += `${p.ids[k]}\tc${k}@bench.example\t0\t0\t${p.levels[k]}\t${stamp}\t${stamp}\n`;
+          yield chunk;
+        }
+      };
+      await pipeline(Readable.from(lines()), loader.query(copyStreams.from(`copy contacts (${CONTACT_COLS}) from stdin`)));
+      await loader.query('analyze');
+      await loader.end();
+      // Both runs start from the same loaded and analysed contacts.
+      await scratchDatabase(
+        server.url,
+        (appUrl) =>
+          scratchDatabase(
+            server.url,
+            async (rawUrl) => {
+              const client = new pg.Client({ connectionString: rawUrl });
+              await client.connect();
+              const appDb = connect(appUrl);
+              try {
+                const baseline = rawPostgres(client, (id) => p.profiled.has(id));
+                report('postgres', await paired(p, (events) => baseline.ingest(events), appWriter(appDb)), 'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch');
+              } finally {
+                await client.end();
+                await appDb.close();
+              }
+            },
+            { template: base },
+          ),
+        { template: base },
+      );
+    });
   } finally {
-    for (const n of Object.values(names)) await admin.query(`drop database if exists ${n} with (force)`);
-    await admin.end();
-    cluster?.stop();
+    server.stop();
   }
 }
 

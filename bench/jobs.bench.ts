@@ -9,14 +9,10 @@ import pg from 'pg';
 import { connect, type Db } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { newId } from '../src/lib/ids.ts';
 import { JobQueue } from '../src/jobs/queue.ts';
 import { rawPostgres, rawSqlite, type Cycle } from './jobs.raw.ts';
+import { pgServer, scratchDatabase } from './pg.ts';
 
-// The cluster helper is plain JS shared with the test runner; a computed specifier keeps tsc from demanding its types.
-const { startCluster } = (await import(new URL('../scripts/pg-cluster.mjs', import.meta.url).href)) as {
-  startCluster(): Promise<{ url: string; stop(): void } | null>;
-};
 
 const N = Number(process.env.BENCH_JOBS ?? 100_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
@@ -103,43 +99,9 @@ async function sqlite(): Promise<void> {
 }
 
 async function postgres(): Promise<void> {
-  const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
-  let cluster: { url: string; stop(): void } | null = null;
-  if (!given) {
-    try {
-      cluster = await startCluster();
-    } catch (e) {
-      console.log(`jobs postgres: SKIPPED (could not start a throwaway cluster: ${(e as Error).message})`);
-      return;
-    }
-    if (!cluster) {
-      console.log('jobs postgres: SKIPPED (no server binaries: apt-get install postgresql, or set DATABASE_URL)');
-      return;
-    }
-  }
-  const server = given ?? cluster!.url;
-  // Each run gets its own database, dropped afterwards, so a named server is left as found.
-  const scratch = async <T>(run: (url: string) => Promise<T>): Promise<T> => {
-    const name = `bench_${newId().replace(/-/g, '')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    try {
-      return await run(u.toString());
-    } finally {
-      // pg's pool.end() resolves before its connections are gone; a forced drop that kills one
-      // still closing makes the pool emit an unhandled 'error'. Let them go first.
-      for (let i = 0; i < 100; i++) {
-        const r = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
-        if (r.rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    }
-  };
+  const server = await pgServer('jobs');
+  if (!server) return;
+  const scratch = <T>(body: (url: string) => Promise<T>) => scratchDatabase(server.url, body);
   try {
     const [app, raw] = await rounds(
       () =>
@@ -168,7 +130,7 @@ async function postgres(): Promise<void> {
     );
     report('postgres', app, raw);
   } finally {
-    cluster?.stop();
+    server.stop();
   }
 }
 

@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { it } from 'node:test';
-import { promisify } from 'node:util';
 import { UsersService } from '../../src/modules/users/users.service.ts';
 import { systemClock } from '../../src/lib/clock.ts';
+import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
-
-const run = promisify(execFile);
-const BIN = new URL('../../bin/assent.js', import.meta.url).pathname;
-
-async function assent(url: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 forEachDialect('the assent command', (ctx) => {
   it('migrate reports an up-to-date database', async () => {

@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { promisify } from 'node:util';
+import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
-
-const run = promisify(execFile);
-const BIN = new URL('../../bin/assent.js', import.meta.url).pathname;
-
-async function assent(url: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'assent-import-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,5 +93,25 @@ forEachDialect('assent import and export contacts', (ctx) => {
     assert.equal(readFileSync(target, 'utf8'), out.stdout);
     assert.equal(statSync(target).mode & 0o777, 0o600);
     assert.deepEqual((await audits('contact.export')).map((a) => [a.actor_type, a.outcome]), [['cli', 'ok'], ['cli', 'ok']]);
+  });
+
+  it('export contacts --segment writes only the members and audits against the segment; an unknown segment fails', async () => {
+    const segmentId = '0190aaaa-0000-7000-8000-00000000a5e9';
+    const now = new Date().toISOString();
+    await ctx.db.kysely
+      .insertInto('segments')
+      .values({ id: segmentId, name: 'Cleo only', kind: 'dynamic', filter: JSON.stringify({ field: 'firstName', op: '=', value: 'Cleo' }), created_at: now, updated_at: now } as never)
+      .execute();
+    const r = await assent(ctx.url, 'export', 'contacts', '--segment', segmentId);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trimEnd().split('\n').slice(1);
+    assert.equal(rows.length, 1, r.stdout);
+    assert.match(rows[0]!, /,cli1@example\.com,Cleo,/);
+    const last = (await audits('contact.export')).at(-1)!;
+    assert.deepEqual([last.target_type, last.target_id, last.outcome], ['segment', segmentId, 'ok']);
+    const unknown = await assent(ctx.url, 'export', 'contacts', '--segment', '0190aaaa-0000-7000-8000-000000000000');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /segment/i);
+    assert.equal(unknown.stdout, '', 'nothing is written before the segment is found');
   });
 });

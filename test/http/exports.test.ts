@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { FakeClock } from '../../src/lib/clock.ts';
 import { signToken } from '../../src/lib/signed.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
+import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
-const run = promisify(execFile);
-const BIN = new URL('../../bin/assent.js', import.meta.url).pathname;
 const system = { type: 'system' as const, id: null };
 const DAY = 86_400_000;
-
-async function assent(url: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 forEachDialect('access export downloads', (ctx) => {
   const clock = new FakeClock('2026-03-10T12:00:00.000Z');

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { it } from 'node:test';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { sql } from 'kysely';
+import { assent } from '../../../test/helpers/cli.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -11,17 +10,9 @@ import { loadConfig } from '../../config.ts';
 import { createServices, type Services } from '../../services.ts';
 import type { ChangeContext } from './consent.model.ts';
 
-const BIN = new URL('../../../bin/assent.js', import.meta.url).pathname;
-const run = promisify(execFile);
-
 async function verifyCli(url: string): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, 'consent', 'verify'], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
-    return { code: 0, out: r.stdout };
-  } catch (e) {
-    const err = e as { code: number; stdout: string };
-    return { code: err.code, out: err.stdout };
-  }
+  const r = await assent(url, 'consent', 'verify');
+  return { code: r.code, out: r.stdout };
 }
 
 const ctxApi: ChangeContext = { source: 'api', actor: { type: 'api_key', id: '01900000-0000-7000-8000-000000000001' } };
