@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { ERROR_CODES } from '../src/lib/errors.ts';
+import { datamapDoc } from '../scripts/datamap-doc.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -22,6 +23,10 @@ it('docs/errors.md lists exactly the codes in the catalogue, with their status',
     Object.fromEntries(rows),
     Object.fromEntries(Object.entries(ERROR_CODES).map(([k, v]) => [k, v.status])),
   );
+});
+
+it('docs/data-map.md is the data map as declared (regenerate with npm run docs:datamap)', () => {
+  assert.equal(readFileSync(join(root, 'docs/data-map.md'), 'utf8'), datamapDoc());
 });
 
 it('every error code the code raises is catalogued, and every catalogued code is raised somewhere', () => {

@@ -109,8 +109,18 @@ forEachDialect('access export downloads', (ctx) => {
     assert.ok(denials.some((e) => e.outcome === 'denied' && e.targetId === a.exportId));
   });
 
-  it('a link needs a contact: an address no contact holds is refused', async () => {
+  it('an address no contact holds gets a link only to what is held under it, and erasure by address takes the copy', async () => {
     await assert.rejects(t.services.accessExports.createDownload(null, { email: 'stranger@example.com', actor: system }), { code: 'not_found' });
+    // A message sent to an address no contact holds is data about its owner: exported, linked by address.
+    await t.services.mail.send({ to: 'Passer.By@Example.com', subject: 'Your receipt', text: 'Thank you', purpose: 'transactional' });
+    const d = await t.services.accessExports.createDownload(null, { email: 'Passer.By@EXAMPLE.com', actor: system });
+    const row = await ctx.db.kysely.selectFrom('exports').selectAll().where('id', '=', d.exportId).executeTakeFirstOrThrow();
+    assert.deepEqual([row.email, row.contact_id], ['Passer.By@example.com', null]);
+    const doc = JSON.parse(row.json);
+    assert.equal(doc.dataHeld, true);
+    assert.equal(doc.tables.outbox.rows.length, 1);
+    await t.services.erasure.erase({ emails: ['Passer.By@example.com'] }, { actor: system, suppress: false });
+    assert.equal(await ctx.db.kysely.selectFrom('exports').select('id').where('id', '=', d.exportId).executeTakeFirst(), undefined, 'the stored copy went with the rest');
   });
 
   it('staff read the export directly; roles without exports access are refused', async () => {

@@ -3,6 +3,8 @@ import * as m0001 from './0001_platform.ts';
 import * as m0002 from './0002_contacts_consent.ts';
 import * as m0003 from './0003_interactions_segments.ts';
 import * as m0004 from './0004_data_subject_requests.ts';
+import * as m0005 from './0005_interactions_type_contact_index.ts';
+import * as m0006 from './0006_exports_by_address.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_contacts_consent': m0002,
   '0003_interactions_segments': m0003,
   '0004_data_subject_requests': m0004,
+  '0005_interactions_type_contact_index': m0005,
+  '0006_exports_by_address': m0006,
 };

@@ -67,6 +67,7 @@ export class AccessExportService {
     const generatedAt = this.clock.now().toISOString();
     const map = await this.datamap.getMap();
     const linked = map.tables.filter((t) => t.subjectLink && t.columns.some((c) => c.exported) && this.keyOf(t, subject) !== null);
+    const handlingOnly = new Set(linked.filter((t) => t.purposes.length === 1 && t.purposes[0] === 'legal_obligation' && t.subjectLink!.kind === 'email').map((t) => t.name));
     // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
     const [tables, history, lists, segments] = await Promise.all([
       Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, this.keyOf(t, subject)!)] as const)),
@@ -81,7 +82,9 @@ export class AccessExportService {
       version: EXPORT_VERSION,
       generatedAt,
       subject,
-      dataHeld: tables.some(([, t]) => t.rows.length > 0) || history.length > 0,
+      // What is kept only to answer data-subject requests (the cases, their tasks, earlier
+      // exports) is listed but does not count as holding data about the person.
+      dataHeld: tables.some(([name, t]) => t.rows.length > 0 && !handlingOnly.has(name)) || history.length > 0,
       tables: Object.fromEntries(tables),
       consentHistory: history.map(toConsentEntry),
       lists: lists.map((l) => ({ listId: l.listId, name: l.name, joinedAt: l.joinedAt })),
@@ -114,18 +117,17 @@ export class AccessExportService {
    * The link is the only key: it is signed, so the id alone opens nothing.
    */
   async createDownload(contactId: string | null, opts: { email?: string; requestId?: string | null; actor: Actor }): Promise<Download> {
-    let id = contactId;
-    if (id === null && opts.email) id = (await contactByEmail(this.db.kysely, normaliseEmail(opts.email)))?.id ?? null;
-    // exports.contact_id is required: a requester no contact holds gets the no-data answer by other means.
-    if (id === null) throw new AppError('not_found', 'no contact holds this address; nothing to store behind a link');
-    const x = await this.build(id);
+    // By contact when known; otherwise by address, which finds the contact holding it now or,
+    // for a requester no contact holds, what the address-linked tables keep (messages, cases).
+    const x = contactId !== null ? await this.build(contactId) : opts.email ? await this.buildForEmail(opts.email) : null;
+    if (!x || !x.dataHeld || !x.subject.email) throw new AppError('not_found', 'nothing is held about this person; nothing to store behind a link');
     const now = this.clock.now();
     const expires = new Date(now.getTime() + DOWNLOAD_DAYS * 86_400_000);
     const exportId = newId(now.getTime());
     const token = signToken(await this.secret.key(), DOWNLOAD_PURPOSE, exportId, expires);
     const query = `?token=${encodeURIComponent(token)}`;
     const base = (await this.settings.get()).publicBaseUrl.replace(/\/+$/, '');
-    const row = { id: exportId, request_id: opts.requestId ?? null, contact_id: id, json: JSON.stringify(x), html: renderExportHtml(x, { jsonHref: `${query}&format=json` }), created_at: now.toISOString(), expires_at: expires.toISOString() };
+    const row = { id: exportId, request_id: opts.requestId ?? null, email: x.subject.email, contact_id: x.subject.contactId, json: JSON.stringify(x), html: renderExportHtml(x, { jsonHref: `${query}&format=json` }), created_at: now.toISOString(), expires_at: expires.toISOString() };
     await this.db.kysely.transaction().execute(async (trx) => {
       await insertExport(trx, row);
       await this.audit.record({ actor: opts.actor, action: 'export.create', targetType: 'export', targetId: exportId, outcome: 'ok' }, trx);

@@ -75,12 +75,14 @@ export const dsrDataMap = [
   declareTable({
     name: 'exports',
     description: 'Access and portability exports waiting behind an expiring download link.',
-    subjectLink: { kind: 'contact', column: 'contact_id' },
+    // By address, so a requester no contact holds can be answered too; erasure also finds a copy by contact id.
+    subjectLink: { kind: 'email', column: 'email' },
     purposes: ['legal_obligation'],
     retention: { after: 'P7D', from: 'created_at' },
     columns: {
       id: { category: 'system.id', exported: false },
       request_id: { category: 'system.ref.request', exported: false },
+      email: { category: 'contact.identity.email', personal: true, exported: false },
       contact_id: { category: 'system.ref.contact', personal: true, exported: false },
       json: { category: 'dsr.export.copy', personal: true, exported: false, description: 'a copy of everything exported; not exported again' },
       html: { category: 'dsr.export.copy', personal: true, exported: false },

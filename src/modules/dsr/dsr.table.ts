@@ -66,7 +66,9 @@ export interface ErasureReceiptsTable {
 export interface ExportsTable {
   id: string;
   request_id: string | null;
-  contact_id: string;
+  /** The normalised address of the person the export is about (the link to them). */
+  email: string;
+  contact_id: string | null;
   json: string;
   html: string;
   created_at: string;

@@ -68,7 +68,7 @@ export async function buildPerson(s: Services, p: Person, world: { listId: strin
   await s.db.kysely.insertInto('tasks').values({ id: newId(), request_id: requestId, contact_id: c.id, type: 'erasure', title: 'Erasure request', status: 'open', assignee_id: null, due_date: '2026-12-31', created_at: now, updated_at: now, completed_at: null }).execute();
   await s.db.kysely
     .insertInto('exports')
-    .values({ id: newId(), request_id: requestId, contact_id: c.id, json: JSON.stringify({ email: p.email, name: full, phone: p.phone }), html: `<p>${full}</p>`, created_at: now, expires_at: now })
+    .values({ id: newId(), request_id: requestId, email: c.email, contact_id: c.id, json: JSON.stringify({ email: p.email, name: full, phone: p.phone }), html: `<p>${full}</p>`, created_at: now, expires_at: now })
     .execute();
   await s.entities.createRecord('pets', { contactId: c.id, fields: { owner_name: full, species: 'cat' } });
   await s.entities.createRecord('visits', { contactId: c.id, fields: { remark: `${full} came by` } });

@@ -16,7 +16,8 @@ export interface Eraser {
 
 /** Access exports behind an expiring link, as this service needs them. */
 export interface AccessExporter {
-  createDownload(contactId: string, opts: { requestId: string; actor: Actor }): Promise<{ exportId: string; url: string; expiresAt: string }>;
+  /** Refuses with `not_found` when nothing at all is held about the person. */
+  createDownload(contactId: string | null, opts: { email?: string; requestId: string; actor: Actor }): Promise<{ exportId: string; url: string; expiresAt: string }>;
 }
 
 export interface FulfilInput {
@@ -85,11 +86,13 @@ export class FulfilService {
       await this.eraser.erase({ ...(row.email ? { emails: [row.email] } : {}), ...(contactId ? { contactIds: [contactId] } : {}) }, { requestIds: [row.id], actor });
       return 'personal data erased (see the erasure receipt of this request)';
     }
-    if (!contactId) return this.tell(row, null, noDataMessage(type), 'no data held');
     if (type === 'access' || type === 'portability') {
-      const d = await this.exporter.createDownload(contactId, { requestId: row.id, actor });
+      // Without a contact, the address may still be held (messages sent to it, earlier cases): that is exported too.
+      const d = contactId || row.email ? await this.exporter.createDownload(contactId, { ...(row.email ? { email: row.email } : {}), requestId: row.id, actor }).catch(nothingHeld) : null;
+      if (!d) return this.tell(row, null, noDataMessage(type), 'no data held');
       return this.tell(row, contactId, exportMessage(type, d.url, d.expiresAt), `export ${d.exportId} prepared; link valid until ${d.expiresAt}`);
     }
+    if (!contactId) return this.tell(row, null, noDataMessage(type), 'no data held');
     if (type === 'objection') {
       const { consentLevel } = await this.contacts.get(contactId);
       await this.consent.setLevel(contactId, Math.min(consentLevel, 1), { source: 'data_request', actor, notice: `Objection to processing (request ${row.id})` });
@@ -107,4 +110,10 @@ export class FulfilService {
     const d = await this.mailer.send(row.email, contactId, message);
     return d.sent ? `${note}; requester told by email` : `${note}; requester not told (${d.reason})`;
   }
+}
+
+/** The exporter's answer when nothing is held about the person: no link, a no-data reply instead. */
+function nothingHeld(e: unknown): null {
+  if (e instanceof AppError && e.code === 'not_found') return null;
+  throw e;
 }
