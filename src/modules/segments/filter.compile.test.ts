@@ -14,8 +14,9 @@ const sqliteKysely = new Kysely<any>({ dialect: new SqliteDialect({ database: ne
 
 const question: GateQuestion = { purpose: 'marketing', required: 4, dataProtection: true, childCutoff: '2010-06-15' };
 
-function compiled(dialect: Dialect, node: FilterNode): { sql: string; parameters: readonly unknown[] } {
+function compiled(dialect: Dialect, node: FilterNode, contact?: string): { sql: string; parameters: readonly unknown[] } {
   const ctx: CompileContext = {
+    ...(contact !== undefined ? { contact } : {}),
     dialect,
     customFields: new Map([['score', { column: 'cf_score', type: 'number' }]]),
     purposes: new Set(['marketing']),
@@ -48,6 +49,24 @@ for (const c of CASES) {
   it(`compiles ${c.name} for SQLite and PostgreSQL`, () => {
     const s = compiled('sqlite', c.node);
     const p = compiled('postgres', c.node);
+    assert.equal(s.sql, c.sqlite);
+    assert.equal(p.sql, c.postgres);
+    assert.deepEqual(s.parameters, c.params);
+    assert.deepEqual(p.parameters, c.params);
+  });
+}
+
+const ONE = '01900000-0000-7000-8000-0000000000aa';
+const NARROWED: { name: string; node: FilterNode; sqlite: string; postgres: string; params: unknown[] }[] = [
+  { name: 'list', node: { list: '01900000-0000-7000-8000-000000000001' }, sqlite: '("c"."id" in (select lm.contact_id from list_members lm where lm.list_id = ? and lm.contact_id = ?))', postgres: '("c"."id" in (select lm.contact_id from list_members lm where lm.list_id = $1 and lm.contact_id = $2))', params: ['01900000-0000-7000-8000-000000000001', ONE] },
+  { name: 'behaviour, counted', node: { behaviour: { type: 'page_visited', atLeast: 3 } }, sqlite: '("c"."id" in (select i.contact_id from interactions i where i.type = ? and i.contact_id = ? group by i.contact_id having count(*) >= 3))', postgres: '("c"."id" in (select i.contact_id from interactions i where i.type = $1 and i.contact_id = $2 group by i.contact_id having count(*) >= 3))', params: ['page_visited', ONE] },
+  { name: 'a field (unchanged)', node: { field: 'country', op: '=', value: 'DE' }, sqlite: '("c"."country" is not null and "c"."country" = ?)', postgres: '("c"."country" is not null and "c"."country" = $1)', params: ['DE'] },
+];
+
+for (const c of NARROWED) {
+  it(`compiles ${c.name} narrowed to one contact for SQLite and PostgreSQL`, () => {
+    const s = compiled('sqlite', c.node, ONE);
+    const p = compiled('postgres', c.node, ONE);
     assert.equal(s.sql, c.sqlite);
     assert.equal(p.sql, c.postgres);
     assert.deepEqual(s.parameters, c.params);

@@ -11,6 +11,13 @@ export interface CompileContext extends ValidationContext {
   questions: Map<string, GateQuestion>;
   childCutoff: string;
   now: Date;
+  /**
+   * Set when the predicate will only ever be tested against this one contact (explain,
+   * membership of one person): list and behaviour subqueries are then narrowed to that
+   * contact's rows, which is equivalent for that row and spares the database from building the
+   * whole set (a group-by over every event of a type) to answer for one person.
+   */
+  contact?: string;
 }
 
 type B = RawBuilder<SqlBool>;
@@ -60,11 +67,6 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
 }
 
 /**
- * Behaviour compiles to "id in (contacts with such interactions)": the subquery walks the
- * (type, ref, at) index over matching events only, instead of probing every contact.
- * contact_id is never null, so the test stays two-valued.
- */
-/**
  * The smallest string greater than every string that starts with `p`, in code point order:
  * `p` with its last code point raised by one (trailing U+10FFFF dropped first, surrogates
  * skipped). Null when no such string exists (`p` empty or all U+10FFFF).
@@ -78,10 +80,17 @@ export function prefixSuccessor(p: string): string | null {
   return String.fromCodePoint(...cps, last);
 }
 
+/**
+ * Behaviour compiles to "id in (contacts with such interactions)": the subquery walks the
+ * (type, ref, at) index over matching events only, or with no ref the (type, contact_id, at)
+ * index in contact order, so counting streams instead of sorting; both beat probing every
+ * contact. contact_id is never null, so the test stays two-valued.
+ */
 function behaviourCond(b: { type: string; ref?: string; withinDays?: number; atLeast?: number }, alias: string, ctx: CompileContext): B {
   const where: RawBuilder<unknown>[] = [sql`i.type = ${b.type}`];
   if (b.ref !== undefined) where.push(sql`i.ref = ${b.ref}`);
   if (b.withinDays !== undefined) where.push(sql`i.at >= ${new Date(ctx.now.getTime() - b.withinDays * 86_400_000).toISOString()}`);
+  if (ctx.contact !== undefined) where.push(sql`i.contact_id = ${ctx.contact}`);
   const cond = sql.join(where, sql` and `);
   const atLeast = b.atLeast ?? 1;
   const having = atLeast === 1 ? sql`` : sql` group by i.contact_id having count(*) >= ${sql.lit(atLeast)}`;
@@ -96,7 +105,10 @@ export function compileFilter(node: FilterNode, ctx: CompileContext, alias = 'c'
   if ('field' in node) return fieldCond(resolveField(node.field, ctx)!, node.op, node.value, alias, ctx);
   if ('consent' in node) return sql<SqlBool>`(${sql.ref(`${alias}.consent_level`)} >= ${sql.lit(node.consent.atLeast)})`;
   if ('allowed' in node) return gateSql(ctx.questions.get(node.allowed)!, alias);
-  if ('list' in node) return sql<SqlBool>`(${sql.ref(`${alias}.id`)} in (select lm.contact_id from list_members lm where lm.list_id = ${node.list}))`;
+  if ('list' in node) {
+    const one = ctx.contact !== undefined ? sql` and lm.contact_id = ${ctx.contact}` : sql``;
+    return sql<SqlBool>`(${sql.ref(`${alias}.id`)} in (select lm.contact_id from list_members lm where lm.list_id = ${node.list}${one}))`;
+  }
   return behaviourCond(node.behaviour, alias, ctx);
 }
 

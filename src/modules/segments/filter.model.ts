@@ -44,8 +44,6 @@ export const OPS_BY_TYPE: Record<FieldType, Op[]> = {
   datetime: ['=', '!=', '<', '<=', '>', '>=', 'is_null'],
 };
 
-export const INTERACTION_TYPES = ['email_sent', 'email_delivered', 'email_opened', 'email_clicked', 'email_bounced', 'page_visited', 'form_submitted', 'journey_entered', 'journey_exited', 'custom'];
-
 export const LIMITS = { depth: 12, nodes: 300, inValues: 1000, string: 1000, children: 100, withinDays: 3650, atLeast: 100_000 } as const;
 
 /** A resolved field reference (built-in or custom). */

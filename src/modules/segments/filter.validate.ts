@@ -1,6 +1,7 @@
 import { isId } from '../../lib/ids.ts';
 import { isDate } from '../contacts/custom-fields.model.ts';
-import { CONTACT_FIELDS, INTERACTION_TYPES, LIMITS, OPS_BY_TYPE, type ResolvedField, type Scalar } from './filter.model.ts';
+import { INTERACTION_TYPES } from '../interactions/interactions.model.ts';
+import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField, type Scalar } from './filter.model.ts';
 
 export interface FilterProblem {
   path: string;
@@ -120,7 +121,7 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
     if ('behaviour' in n) {
       const b = n.behaviour;
       if (keys.length !== 1 || !isObj(b) || !keysAre(b, ['type', 'ref', 'withinDays', 'atLeast'])) return void problems.push({ path, message: 'behaviour takes type, ref, withinDays and atLeast' });
-      if (typeof b.type !== 'string' || !INTERACTION_TYPES.includes(b.type)) problems.push({ path: `${path}/behaviour/type`, message: 'an interaction type' });
+      if (typeof b.type !== 'string' || !(INTERACTION_TYPES as readonly string[]).includes(b.type)) problems.push({ path: `${path}/behaviour/type`, message: 'an interaction type' });
       if (b.ref !== undefined && (typeof b.ref !== 'string' || b.ref.length === 0 || b.ref.length > 200 || b.ref.includes('\u0000'))) problems.push({ path: `${path}/behaviour/ref`, message: 'a reference of 1 to 200 characters' });
       if (b.withinDays !== undefined && (!Number.isInteger(b.withinDays) || (b.withinDays as number) < 1 || (b.withinDays as number) > LIMITS.withinDays)) problems.push({ path: `${path}/behaviour/withinDays`, message: `a whole number of days from 1 to ${LIMITS.withinDays}` });
       if (b.atLeast !== undefined && (!Number.isInteger(b.atLeast) || (b.atLeast as number) < 1 || (b.atLeast as number) > LIMITS.atLeast)) problems.push({ path: `${path}/behaviour/atLeast`, message: `a whole number from 1 to ${LIMITS.atLeast}` });

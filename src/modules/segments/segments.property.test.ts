@@ -11,6 +11,7 @@ import { createLogger } from '../../lib/log.ts';
 import { createServices, type Services } from '../../services.ts';
 import { majorityCutoff } from '../consent/gate.ts';
 import type { FilterNode } from './filter.model.ts';
+import type { Segment } from './segments.model.ts';
 
 // Small pools so conditions often match; Unicode (accents, CJK, emoji beyond the BMP),
 // empty strings, prefixes of each other and ASCII/non-ASCII order traps.
@@ -155,6 +156,26 @@ forEachDialect('segment SQL equals the reference evaluator', (ctx) => {
         await s.segments.delete(seg.id);
       }),
       { numRuns: 20 },
+    );
+  });
+
+  it('membershipsOf names exactly the segments whose members include the contact', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(treeArb(listIds), fc.constantFrom('dynamic', 'static')), { minLength: 1, maxLength: 5 }), async (defs) => {
+        const segs: Segment[] = [];
+        for (const [i, [filter, kind]] of defs.entries()) segs.push(await s.segments.create({ name: `s${i}`, kind: kind as 'dynamic' | 'static', filter }));
+        const members = new Map<string, Set<string>>();
+        for (const seg of segs) members.set(seg.id, new Set((await s.segments.members(seg.id, 10_000)).map((r) => r.id)));
+        const ids = (await ctx.db.kysely.selectFrom('contacts').select('id').execute()).map((r) => r.id);
+        for (const id of [...ids, newId()]) {
+          const got = await s.segments.membershipsOf(id);
+          const want = segs.filter((seg) => members.get(seg.id)!.has(id)).map((seg) => ({ id: seg.id, name: seg.name, kind: seg.kind }));
+          const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+          assert.deepEqual([...got].sort(byId), want.sort(byId), JSON.stringify(defs));
+        }
+        for (const seg of segs) await s.segments.delete(seg.id);
+      }),
+      { numRuns: 15 },
     );
   });
 });

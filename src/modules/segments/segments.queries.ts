@@ -27,12 +27,10 @@ export async function matchingPage(db: Q, pred: RawBuilder<SqlBool>, limit: numb
   return r.rows;
 }
 
-export async function isMatching(db: Q, pred: RawBuilder<SqlBool>, contactId: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`select count(*) as n from contacts c where c.id = ${contactId} and ${pred}`.execute(db);
-  return Number(r.rows[0]!.n) > 0;
-}
-
-/** Each predicate's truth value for one contact, in one query (explain). */
+/**
+ * Each predicate's truth value for one contact, in one query (explain, memberships). Compile
+ * the predicates for that contact (CompileContext.contact) so subqueries stay small.
+ */
 export async function truthValues(db: Q, preds: RawBuilder<SqlBool>[], contactId: string): Promise<boolean[] | null> {
   const cols = preds.map((p, i) => sql`case when ${p} then 1 else 0 end as ${sql.id(`v${i}`)}`);
   const r = await sql<Record<string, number>>`select ${sql.join(cols)} from contacts c where c.id = ${contactId}`.execute(db);

@@ -8,12 +8,24 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import { majorityCutoff, type GateQuestion } from '../consent/gate.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { CustomFieldsService } from '../contacts/custom-fields.service.ts';
+import type { Settings } from '../settings/settings.schemas.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { combine, compileFilter, leaves, type CompileContext } from './filter.compile.ts';
 import type { FilterNode, ResolvedField } from './filter.model.ts';
 import { validateFilter } from './filter.validate.ts';
 import { toSegment, type Explanation, type Segment, type SegmentKind } from './segments.model.ts';
 import * as q from './segments.queries.ts';
+
+/** Segments evaluated per query in membershipsOf: well under both databases' column limits. */
+const MEMBERSHIP_BATCH = 100;
+
+interface Base {
+  settings: Settings;
+  customFields: Map<string, ResolvedField>;
+  purposes: Set<string>;
+  /** Gate questions by purpose, asked once per base. */
+  questions: Map<string, GateQuestion>;
+}
 
 /**
  * Segments: filter trees over contacts, compiled to one SQL query per use. Dynamic segments
@@ -28,18 +40,36 @@ export class SegmentsService {
     private readonly consent: ConsentService,
   ) {}
 
-  /** Validates a tree and gathers what compiling it needs (custom fields, gate questions, now). */
-  async prepare(tree: unknown): Promise<{ tree: FilterNode; ctx: CompileContext }> {
+  /** What compiling any tree needs from the database now: custom fields, purposes, settings. */
+  private async base(): Promise<Base> {
     const [settings, fields] = await Promise.all([this.settings.get(), this.fields.list()]);
     const customFields = new Map<string, ResolvedField>(fields.map((f) => [f.name, { column: f.column, type: f.type }]));
-    const purposes = new Set(Object.keys(settings.purposes));
+    return { settings, customFields, purposes: new Set(Object.keys(settings.purposes)), questions: new Map() };
+  }
+
+  /** Validates a tree against `base` and gathers its gate questions (kept in `base` for reuse). */
+  private async prepareWith(base: Base, tree: unknown, contact?: string): Promise<{ tree: FilterNode; ctx: CompileContext }> {
+    const { customFields, purposes, settings } = base;
     const problems = validateFilter(tree, { customFields, purposes });
     if (problems.length) throw new AppError('invalid_filter', `the filter is not valid: ${problems[0]!.path || '/'} ${problems[0]!.message}`, problems);
     const node = tree as FilterNode;
     const questions = new Map<string, GateQuestion>();
-    for (const l of leaves(node)) if ('allowed' in l.node && !questions.has(l.node.allowed)) questions.set(l.node.allowed, await this.consent.question(l.node.allowed));
+    for (const l of leaves(node)) {
+      if (!('allowed' in l.node) || questions.has(l.node.allowed)) continue;
+      const p = l.node.allowed;
+      if (!base.questions.has(p)) base.questions.set(p, await this.consent.question(p));
+      questions.set(p, base.questions.get(p)!);
+    }
     const now = this.clock.now();
-    return { tree: node, ctx: { customFields, purposes, questions, dialect: this.db.dialect, childCutoff: majorityCutoff(now, settings.majorityAge), now } };
+    return { tree: node, ctx: { customFields, purposes, questions, dialect: this.db.dialect, childCutoff: majorityCutoff(now, settings.majorityAge), now, ...(contact !== undefined ? { contact } : {}) } };
+  }
+
+  /**
+   * Validates a tree and gathers what compiling it needs (custom fields, gate questions, now).
+   * With `contact`, the compiled predicate is meant for that one contact's row only.
+   */
+  async prepare(tree: unknown, contact?: string): Promise<{ tree: FilterNode; ctx: CompileContext }> {
+    return this.prepareWith(await this.base(), tree, contact);
   }
 
   async predicate(tree: unknown): Promise<RawBuilder<SqlBool>> {
@@ -117,7 +147,7 @@ export class SegmentsService {
    */
   async explain(id: string, contactId: string): Promise<Explanation> {
     const s = await this.get(id);
-    const { tree, ctx } = await this.prepare(s.filter);
+    const { tree, ctx } = await this.prepare(s.filter, contactId);
     const ls = leaves(tree);
     const values = await q.truthValues(this.db.kysely, ls.map((l) => compileFilter(l.node, ctx)), contactId);
     if (!values) throw new AppError('not_found', 'no such contact');
@@ -127,16 +157,28 @@ export class SegmentsService {
     return { member, conditions };
   }
 
-  /** Every segment the contact belongs to now (access requests). */
+  /**
+   * Every segment the contact belongs to now (access requests): static ones from their
+   * snapshots, dynamic ones evaluated together, one query per batch of segments.
+   */
   async membershipsOf(contactId: string): Promise<{ id: string; name: string; kind: SegmentKind }[]> {
-    const all = await q.listSegments(this.db.kysely, 100_000);
+    const all = (await q.listSegments(this.db.kysely, 100_000)).map(toSegment);
     const snap = new Set((await q.snapshotsOf(this.db.kysely, contactId)).map((r) => r.segment_id));
-    const out: { id: string; name: string; kind: SegmentKind }[] = [];
-    for (const r of all) {
-      const s = toSegment(r);
-      const member = s.kind === 'static' ? snap.has(s.id) : await q.isMatching(this.db.kysely, await this.predicate(s.filter), contactId);
-      if (member) out.push({ id: s.id, name: s.name, kind: s.kind });
+    const dynamic = all.filter((s) => s.kind === 'dynamic');
+    const matching = new Set<string>();
+    if (dynamic.length) {
+      const base = await this.base();
+      const preds: RawBuilder<SqlBool>[] = [];
+      for (const s of dynamic) {
+        const p = await this.prepareWith(base, s.filter, contactId);
+        preds.push(compileFilter(p.tree, p.ctx));
+      }
+      for (let i = 0; i < dynamic.length; i += MEMBERSHIP_BATCH) {
+        // No such contact: a member of nothing, as a query over no rows says.
+        const values = await q.truthValues(this.db.kysely, preds.slice(i, i + MEMBERSHIP_BATCH), contactId);
+        values?.forEach((v, k) => v && matching.add(dynamic[i + k]!.id));
+      }
     }
-    return out;
+    return all.filter((s) => (s.kind === 'static' ? snap.has(s.id) : matching.has(s.id))).map((s) => ({ id: s.id, name: s.name, kind: s.kind }));
   }
 }
