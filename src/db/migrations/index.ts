@@ -5,6 +5,7 @@ import * as m0003 from './0003_interactions_segments.ts';
 import * as m0004 from './0004_data_subject_requests.ts';
 import * as m0005 from './0005_interactions_type_contact_index.ts';
 import * as m0006 from './0006_exports_by_address.ts';
+import * as m0007 from './0007_contacts_consent_index.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_data_subject_requests': m0004,
   '0005_interactions_type_contact_index': m0005,
   '0006_exports_by_address': m0006,
+  '0007_contacts_consent_index': m0007,
 };

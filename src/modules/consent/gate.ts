@@ -137,6 +137,20 @@ function compile(c: Cond, env: SqlEnv): Sym {
   return not1(compile(c.not, env));
 }
 
+/** Every effective level is at most the stored one (a child's is 0 or capped), checked from the rule data. */
+const EFFECTIVE_NEVER_ABOVE_STORED = EFFECTIVE_LEVEL.every(({ level }) => level === 'stored' || (typeof level === 'number' ? level <= 0 : level.min[0] === 'stored'));
+
+/**
+ * A condition's negation. "Effective level not below required" also states `consent_level >=
+ * required` outright when the rule data guarantees it (the effective level never exceeds the
+ * stored one): the same truth, but a plain column comparison that an index on consent_level
+ * can serve, where the case expression alone makes every row be read.
+ */
+function negate(c: Cond, compiled: Sym, env: SqlEnv): Sym {
+  if (typeof compiled === 'boolean' || c === true || !('effectiveBelowRequired' in c) || !EFFECTIVE_NEVER_ABOVE_STORED) return not1(compiled);
+  return sql<SqlBool>`(${col(env, 'consent_level')} >= ${sql.lit(env.q.required)} and ${effectiveSql(env)} >= ${sql.lit(env.q.required)})`;
+}
+
 /**
  * The gate as a predicate over a contacts row (`alias`): true exactly where `decide` allows.
  * First-match semantics become "this rule holds and no earlier one did".
@@ -148,7 +162,7 @@ export function gateSql(q: GateQuestion, alias = 'contacts'): RawBuilder<SqlBool
   for (const r of GATE_RULES) {
     const c = compile(r.when, env);
     if (r.allowed) allowed = or2(allowed, and2(noEarlier, c));
-    noEarlier = and2(noEarlier, not1(c));
+    noEarlier = and2(noEarlier, negate(r.when, c, env));
     if (noEarlier === false) break;
   }
   return typeof allowed === 'boolean' ? sql<SqlBool>`${sql.lit(allowed ? 1 : 0)} = 1` : allowed;
