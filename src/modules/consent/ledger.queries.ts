@@ -65,6 +65,17 @@ export async function stubContactEntries(db: Q, contactId: string, now: string):
   return Number(r.numUpdatedRows);
 }
 
+/** Stubs for a batch of people in one statement (bulk erasure), the same change as `stubContactEntries`. */
+export async function stubContactsEntries(db: Q, contactIds: string[], now: string): Promise<number> {
+  if (contactIds.length === 0) return 0;
+  const r = await db
+    .updateTable('consent_ledger')
+    .set({ contact_id: null, list_id: null, old_value: null, new_value: null, source: null, actor_type: null, actor_id: null, notice_hash: null, evidence_ip: null, evidence_ua: null, nonce: null, erased_at: now })
+    .where('contact_id', 'in', contactIds)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export const noticeByHash = (db: Q, hash: string) => db.selectFrom('notices').selectAll().where('hash', '=', hash).executeTakeFirst();
 export const noticeById = (db: Q, id: string) => db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
 export const noticesByHashes = (db: Q, hashes: string[]) => (hashes.length ? db.selectFrom('notices').selectAll().where('hash', 'in', hashes).execute() : Promise.resolve([]));

@@ -131,6 +131,11 @@ export class LedgerService {
     return q.stubContactEntries(trx, contactId, this.clock.now().toISOString());
   }
 
+  /** Erasure of a batch of people: one statement for all their entries. */
+  async stubContacts(trx: Kysely<Database>, contactIds: string[]): Promise<number> {
+    return q.stubContactsEntries(trx, contactIds, this.clock.now().toISOString());
+  }
+
   /** Walks the whole chain in batches; returns the first problem, or null and the counts. */
   async verify(batch = 5000): Promise<{ ok: boolean; checked: number; stubs: number; problem: ChainProblem | null }> {
     const v = new ChainVerifier();

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
-import { ByteMatcher, passes, searchTerms, type Identifiers } from './residue.model.ts';
-import { pgStatsWithTerms } from './residue.queries.ts';
+import { ByteMatcher, searchTerms, type Identifiers } from './residue.model.ts';
+import { pgStatsWithTerms } from './residue.service.ts';
 
 /*
  * Deleting a row through SQL is not the end of it: databases keep copies of values in places
@@ -34,14 +34,37 @@ export function removeStatSamples(db: Db, ids: Identifiers): number {
   return n;
 }
 
+/**
+ * SQLite, for the erasure's transactions: a page cache that holds the pages a batch changes (the
+ * default, 2 MB, spills them into the log again and again when thousands of rows go), and no
+ * automatic checkpoint after each batch's commit: the one after the last batch copies each
+ * changed page into the file once. Returns the function that puts both settings back.
+ */
+export function tuneForErasure(db: Db): () => void {
+  const raw = db.sqlite;
+  if (!raw) return () => undefined;
+  const cache = Number(raw.pragma('cache_size', { simple: true }));
+  const auto = Number(raw.pragma('wal_autocheckpoint', { simple: true }));
+  raw.pragma(`cache_size = ${-ERASURE_CACHE_KIB}`);
+  raw.pragma('wal_autocheckpoint = 0');
+  return () => {
+    raw.pragma(`cache_size = ${cache}`);
+    raw.pragma(`wal_autocheckpoint = ${auto}`);
+  };
+}
+
+const ERASURE_CACHE_KIB = 256 * 1024;
 const CHECKPOINT_TRIES = 40;
+/** Tables PostgreSQL vacuums at once (each on its own connection). */
+const VACUUMS_AT_ONCE = 3;
 
 /**
- * After the commit: SQLite copies the log into the file and empties it; PostgreSQL vacuums the
- * touched tables and re-analyses those whose statistics hold an identifier. Neither can run
- * inside a transaction. Returns what could not be done, for the receipt's residue.
+ * After the commit, before the residue scan: SQLite copies the log into the file and empties it
+ * (the scan then reads one file); PostgreSQL re-analyses the tables whose statistics hold an
+ * identifier. Neither can run inside a transaction. Returns what could not be done, for the
+ * receipt's residue.
  */
-export async function purgeStorage(db: Db, tables: string[], ids: Identifiers): Promise<string[]> {
+export async function purgeBeforeScan(db: Db, ids: Identifiers): Promise<string[]> {
   if (db.dialect === 'sqlite') {
     if (!db.sqlite || db.target.location === ':memory:') return [];
     // A reader in another process pins the log; wait a little for it rather than leave the log full.
@@ -52,9 +75,21 @@ export async function purgeStorage(db: Db, tables: string[], ids: Identifiers): 
     }
     return ['checkpoint:busy'];
   }
-  const stale = new Set<string>();
-  for (const pass of passes(searchTerms(ids))) for (const r of await pgStatsWithTerms(db, pass)) stale.add(r.table);
+  const stale = new Set((await pgStatsWithTerms(db, searchTerms(ids))).map((r) => r.table));
   for (const t of stale) await sql`analyze ${sql.table(t)}`.execute(db.kysely);
-  for (const t of tables) await sql`vacuum ${sql.table(t)}`.execute(db.kysely);
+  return [];
+}
+
+/**
+ * PostgreSQL, after the scan (which reads only live rows, so it need not wait): vacuums the
+ * touched tables, several at once, so the deleted tuples leave their pages.
+ */
+export async function purgeAfterScan(db: Db, tables: string[]): Promise<string[]> {
+  if (db.dialect !== 'postgres') return [];
+  let next = 0;
+  const lane = async () => {
+    while (next < tables.length) await sql`vacuum ${sql.table(tables[next++]!)}`.execute(db.kysely);
+  };
+  await Promise.all(Array.from({ length: Math.min(VACUUMS_AT_ONCE, tables.length) }, lane));
   return [];
 }

@@ -93,40 +93,357 @@ export function passes(t: SearchTerms, size = TERMS_PER_PASS): SearchTerms[] {
   return out;
 }
 
-const title = (s: string) => s.replace(/(^|[\s.-])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+// ---------------------------------------------------------------- patterns for SQL
+
+/** LIKE patterns use `\` as the escape character (PostgreSQL's default; SQLite is told so). */
+export const likeEscape = (t: string) => t.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A LIKE pattern every value whose digits (separators removed) contain `digits` matches: the digits in order. */
+export const digitsInOrderPattern = (digits: string) => `%${digits.split('').join('%')}%`;
+
+/** The exact test, for values already in memory: what the SQL scan asks of each value. */
+export function valueHolds(value: string, t: SearchTerms): string[] {
+  const lower = asciiLower(value);
+  const digits = t.digits.length ? phoneDigits(value) : '';
+  return [...t.text.filter((x) => lower.includes(x)), ...t.digits.filter((d) => digits.includes(d))];
+}
+
+// ---------------------------------------------------------------- matching in memory
+
+/*
+ * Both matchers below find many needles in one pass with native searches: each needle is
+ * anchored at a character that case folding leaves alone and that stored data holds rarely
+ * ('@' in an address, the space in a full name, '+' in a phone number); every occurrence of an
+ * anchor in the haystack (found by indexOf, a memchr) is checked against the needles anchored
+ * there by a hash of the characters around it, and only hash hits are compared in full. A
+ * needle of digits alone has no such character: a few are searched with indexOf, many in one
+ * loop keyed by their last six digits. A JavaScript loop over every character costs several
+ * nanoseconds each, so only that case takes it.
+ */
+
+const ANCHOR_RANK = new Map([...'@+()/ _.-'].map((c, i) => [c.charCodeAt(0), i] as const));
+const isAsciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Beyond this many anchor-less digit needles, one loop over the haystack beats indexOf per needle. */
+const PLAIN_DIGIT_NEEDLES = 4;
+/** Digits a digit needle is keyed by: eight (four bits each fill a 32-bit key), fewer for a shorter needle. */
+const DIGIT_KEY = 8;
+const HASH = 31;
+const FWD_MAX = 16;
+
+const rankOf = (c: number) => ANCHOR_RANK.get(c) ?? ANCHOR_RANK.size;
 
 /**
- * Searches raw bytes (database files, statistics samples) for the identifiers with native
- * Buffer.indexOf, in the forms a value is written in: as stored, lower case, upper case and
- * capitalised; a phone also as bare digits and with a leading +. Folding the bytes instead would
- * match any casing, but a JavaScript loop over a database file costs far more than these
- * searches, and this runs after every erasure. Live values are matched in any casing and any
- * phone formatting by the SQL scan; the bytes are searched for what erasure leaves behind,
- * which is values as they were stored.
+ * Where each needle is anchored (-1: no character fit, letters and digits only). Every distinct
+ * anchor costs a pass over the haystack, so a needle takes an anchor another needle already has
+ * when it can (a phone number's space, like a full name's), else its rarest one.
+ */
+function chooseAnchors(needles: ArrayLike<number>[]): number[] {
+  const candidates = needles.map((codes) => {
+    const at = new Map<number, number>();
+    for (let i = 0; i < codes.length; i++) if (!isAsciiAlnum(codes[i]!) && !at.has(codes[i]!)) at.set(codes[i]!, i);
+    return [...at].sort(([a], [b]) => rankOf(a) - rankOf(b));
+  });
+  const chosen = new Set<number>();
+  const out = needles.map(() => -1);
+  // Needles with the fewest choices decide first.
+  for (const i of needles.map((_, i) => i).sort((a, b) => candidates[a]!.length - candidates[b]!.length)) {
+    const c = candidates[i]!;
+    if (c.length === 0) continue;
+    const [anchor, at] = c.find(([a]) => chosen.has(a)) ?? c[0]!;
+    chosen.add(anchor);
+    out[i] = at;
+  }
+  return out;
+}
+
+const mix = (back: number, k: number, fwd: number) => (Math.imul(back ^ Math.imul(k + 1, 0x27d4eb2d), 0x9e3779b1) ^ fwd) | 0;
+
+interface Needle {
+  /** Folded code units (bytes, or UTF-16 units). */
+  codes: ArrayLike<number>;
+  /** Where the anchor sits in the needle. */
+  at: number;
+  id: number;
+}
+
+/** The needles anchored at one character, indexed by a hash of the characters around it. */
+class AnchorGroup {
+  readonly maxBack: number;
+  /** Characters after the anchor every needle has at least (the forward hash covers them). */
+  readonly fwd: number;
+  readonly backs: Uint8Array;
+  readonly byKey = new Map<number, Needle[]>();
+
+  constructor(
+    readonly anchor: number,
+    needles: Needle[],
+  ) {
+    this.maxBack = Math.max(...needles.map((n) => n.at));
+    this.fwd = Math.min(FWD_MAX, ...needles.map((n) => n.codes.length - n.at));
+    this.backs = new Uint8Array(this.maxBack + 1);
+    for (const n of needles) {
+      let back = 0;
+      for (let k = 1; k <= n.at; k++) back = (Math.imul(back, HASH) + n.codes[n.at - k]!) | 0;
+      let fwd = 0;
+      for (let j = 0; j < this.fwd; j++) fwd = (Math.imul(fwd, HASH) + n.codes[n.at + j]!) | 0;
+      const key = mix(back, n.at, fwd);
+      this.backs[n.at] = 1;
+      const list = this.byKey.get(key);
+      if (list) list.push(n);
+      else this.byKey.set(key, [n]);
+    }
+  }
+}
+
+function groupByAnchor(needles: Needle[]): AnchorGroup[] {
+  const by = new Map<number, Needle[]>();
+  for (const n of needles) {
+    const a = n.codes[n.at]!;
+    const list = by.get(a);
+    if (list) list.push(n);
+    else by.set(a, [n]);
+  }
+  // Rarest anchors first: a match is usually found, or ruled out, in the cheap passes.
+  return [...by].sort(([a], [b]) => (ANCHOR_RANK.get(a) ?? 99) - (ANCHOR_RANK.get(b) ?? 99)).map(([a, ns]) => new AnchorGroup(a, ns));
+}
+
+/**
+ * Needles of digits only, keyed by their last digits (up to eight, four bits each, so the key of
+ * the digits just read is one shift and mask per digit), with a bit per hashed key to rule out
+ * almost every position at the cost of one memory read. Eight digits rather than six keep the
+ * zero-padded numbers that fill a database (ids, counters) from resembling a phone's tail.
+ */
+class DigitIndex {
+  readonly bits = new Uint8Array(1 << (DIGIT_BITS - 3));
+  readonly byKey = new Map<number, Needle[]>();
+  /** Digits per key: DIGIT_KEY, or the shortest needle's length. */
+  readonly len: number;
+  readonly mask: number;
+
+  constructor(needles: Needle[]) {
+    this.len = Math.min(DIGIT_KEY, ...needles.map((n) => n.codes.length));
+    this.mask = this.len >= 8 ? -1 : (1 << (4 * this.len)) - 1;
+    for (const n of needles) {
+      let key = 0;
+      for (let j = n.codes.length - this.len; j < n.codes.length; j++) key = ((key << 4) | (n.codes[j]! - 48)) & this.mask;
+      const bit = digitBit(key);
+      this.bits[bit >>> 3]! |= 1 << (bit & 7);
+      const list = this.byKey.get(key);
+      if (list) list.push(n);
+      else this.byKey.set(key, [n]);
+    }
+  }
+}
+
+const DIGIT_BITS = 20;
+const digitBit = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - DIGIT_BITS);
+
+const FOLD = new Uint8Array(256).map((_, b) => (b >= 65 && b <= 90 ? b + 32 : b));
+
+/**
+ * Searches raw bytes (database files, statistics samples) for the identifiers: addresses and
+ * names in any ASCII casing, a phone number as stored and as bare digits. Live values are also
+ * matched by the SQL scan in any phone formatting; the bytes are searched for what erasure could
+ * leave behind, values as they were stored.
  */
 export class ByteMatcher {
-  private readonly needles: Buffer[];
-  /** Bytes a chunked reader must overlap so a form across a chunk border is still seen. */
+  private readonly groups: AnchorGroup[];
+  /** Searched as they are with indexOf: a few digit needles, and case forms of a needle without an anchor. */
+  private readonly plain: Buffer[] = [];
+  private readonly digits: DigitIndex | null = null;
+  /** Bytes a chunked reader must overlap so a needle across a chunk border is still seen. */
   readonly overlap: number;
 
   constructor(ids: Identifiers) {
     const forms = new Set<string>();
-    for (const t of [...ids.emails, ...ids.names]) for (const f of [t, asciiLower(t), t.toUpperCase(), title(asciiLower(t))]) forms.add(f);
+    for (const t of [...ids.emails, ...ids.names]) forms.add(asciiLower(t));
     for (const p of ids.phones) {
       const d = phoneDigits(p);
       if (d.length < MIN_PHONE_DIGITS) continue;
-      for (const f of [p, d, `+${d}`]) forms.add(f);
+      forms.add(asciiLower(p));
+      forms.add(d);
     }
-    this.needles = [...forms].filter((f) => f.length > 0).map((f) => Buffer.from(f, 'utf8'));
-    this.overlap = Math.max(0, ...this.needles.map((n) => n.length));
+    const anchored: Needle[] = [];
+    const digitNeedles: Needle[] = [];
+    const all = [...forms].filter((f) => f.length > 0).map((f) => Buffer.from(f, 'utf8'));
+    const anchors = chooseAnchors(all);
+    let id = 0;
+    for (const [i, codes] of all.entries()) {
+      const f = codes.toString('utf8');
+      const at = anchors[i]!;
+      if (at >= 0) anchored.push({ codes, at, id: id++ });
+      else if (codes.every(isDigit) && codes.length >= MIN_PHONE_DIGITS) digitNeedles.push({ codes, at: -1, id: id++ });
+      // Letters and digits only (not an address, a full name or a formatted number): its case forms.
+      else for (const v of new Set([f, f.toUpperCase(), title(f)])) this.plain.push(Buffer.from(v, 'utf8'));
+    }
+    if (digitNeedles.length > PLAIN_DIGIT_NEEDLES) this.digits = new DigitIndex(digitNeedles);
+    else for (const n of digitNeedles) this.plain.push(n.codes as Buffer);
+    this.groups = groupByAnchor(anchored);
+    this.overlap = Math.max(0, ...[...anchored, ...digitNeedles].map((n) => n.codes.length), ...this.plain.map((b) => b.length));
   }
 
   get empty(): boolean {
-    return this.needles.length === 0;
+    return this.groups.length === 0 && this.plain.length === 0 && this.digits === null;
   }
 
   matches(bytes: Uint8Array): boolean {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return this.needles.some((n) => buf.indexOf(n) >= 0);
+    for (const n of this.plain) if (buf.indexOf(n) >= 0) return true;
+    for (const g of this.groups) if (anchoredBytes(buf, g)) return true;
+    return this.digits !== null && digitsInBytes(buf, this.digits);
   }
+}
+
+const title = (s: string) => s.replace(/(^|[\s.-])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+
+function anchoredBytes(buf: Buffer, g: AnchorGroup): boolean {
+  const end = buf.length;
+  const { anchor, fwd, maxBack, backs, byKey } = g;
+  for (let p = buf.indexOf(anchor); p >= 0; p = p + 1 < end ? buf.indexOf(anchor, p + 1) : -1) {
+    if (p + fwd > end) return false;
+    let f = 0;
+    for (let j = 0; j < fwd; j++) f = (Math.imul(f, HASH) + FOLD[buf[p + j]!]!) | 0;
+    let back = 0;
+    for (let k = 0; k <= maxBack && k <= p; k++) {
+      if (k > 0) back = (Math.imul(back, HASH) + FOLD[buf[p - k]!]!) | 0;
+      if (backs[k] === 0) continue;
+      const list = byKey.get(mix(back, k, f));
+      if (list) for (const n of list) if (bytesAt(buf, p - k, n.codes)) return true;
+    }
+  }
+  return false;
+}
+
+function bytesAt(buf: Buffer, start: number, codes: ArrayLike<number>): boolean {
+  if (start + codes.length > buf.length) return false;
+  for (let j = 0; j < codes.length; j++) if (FOLD[buf[start + j]!] !== codes[j]) return false;
+  return true;
+}
+
+function digitsInBytes(buf: Buffer, idx: DigitIndex): boolean {
+  const { bits, byKey, len, mask } = idx;
+  let key = 0;
+  let run = 0;
+  for (let i = 0, end = buf.length; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d >>> 0 > 9) {
+      run = 0;
+      continue;
+    }
+    key = ((key << 4) | d) & mask;
+    if (++run < len) continue;
+    const bit = digitBit(key);
+    if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
+    const list = byKey.get(key);
+    if (list) for (const n of list) if (run >= n.codes.length && bytesAt(buf, i + 1 - n.codes.length, n.codes)) return true;
+  }
+  return false;
+}
+
+/** Unicode's one context-dependent lower-case mapping (final sigma): a term holding it is searched exactly. */
+const CONTEXTUAL = /\u03a3/;
+
+/**
+ * Finds search terms in text held in memory (values streamed out of the database, statistics),
+ * many terms at once, with the scan's semantics: text terms in any ASCII casing, digit terms in
+ * the digits of a value with the phone separators skipped. `chunk` holds whole values separated
+ * by control characters. It may report a term that a stricter test would not (a non-ASCII
+ * letter folded); it never misses one, so callers confirm what it reports.
+ */
+export class TextMatcher {
+  private readonly groups: AnchorGroup[];
+  private readonly plainText: { folded: string; term: string }[] = [];
+  private readonly exactText: string[];
+  private readonly digits: DigitIndex | null;
+  private readonly terms: string[] = [];
+
+  constructor(t: SearchTerms) {
+    const anchored: Needle[] = [];
+    // The chunk is folded with toLowerCase (native, fast); the terms alike, so what the ASCII
+    // folding of the scan matches is matched here too.
+    const folded = t.text.filter((term) => !CONTEXTUAL.test(term)).map((term) => ({ term, folded: term.toLowerCase() }));
+    this.exactText = t.text.filter((term) => CONTEXTUAL.test(term));
+    const codes = folded.map((f) => Array.from({ length: f.folded.length }, (_, i) => f.folded.charCodeAt(i)));
+    const anchors = chooseAnchors(codes);
+    for (const [i, f] of folded.entries()) {
+      if (anchors[i]! >= 0) anchored.push({ codes: codes[i]!, at: anchors[i]!, id: this.terms.push(f.term) - 1 });
+      else this.plainText.push(f);
+    }
+    const digitNeedles = t.digits.filter((d) => d.length >= MIN_PHONE_DIGITS).map((d) => ({ codes: Array.from(d, (c) => c.charCodeAt(0)), at: -1, id: this.terms.push(d) - 1 }));
+    // Shorter digit terms are never made (searchTerms drops them).
+    this.digits = digitNeedles.length ? new DigitIndex(digitNeedles) : null;
+    this.groups = groupByAnchor(anchored);
+  }
+
+  /** Adds to `found` every term that `chunk` holds (and possibly a few it does not). */
+  scan(chunk: string, found: Set<string>): void {
+    const lower = chunk.toLowerCase();
+    for (const { folded, term } of this.plainText) if (lower.includes(folded)) found.add(term);
+    if (this.exactText.length) {
+      const ascii = asciiLower(chunk);
+      for (const term of this.exactText) if (ascii.includes(term)) found.add(term);
+    }
+    for (const g of this.groups) this.anchoredText(lower, g, found);
+    if (this.digits) this.digitsInText(chunk, this.digits, found);
+  }
+
+  private anchoredText(s: string, g: AnchorGroup, found: Set<string>): void {
+    const end = s.length;
+    const { fwd, maxBack, backs, byKey } = g;
+    const anchor = String.fromCharCode(g.anchor);
+    for (let p = s.indexOf(anchor); p >= 0 && p + fwd <= end; p = s.indexOf(anchor, p + 1)) {
+      let f = 0;
+      for (let j = 0; j < fwd; j++) f = (Math.imul(f, HASH) + s.charCodeAt(p + j)) | 0;
+      let back = 0;
+      for (let k = 0; k <= maxBack && k <= p; k++) {
+        if (k > 0) back = (Math.imul(back, HASH) + s.charCodeAt(p - k)) | 0;
+        if (backs[k] === 0) continue;
+        const list = byKey.get(mix(back, k, f));
+        if (list) for (const n of list) if (codesAt(s, p - k, n.codes)) found.add(this.terms[n.id]!);
+      }
+    }
+  }
+
+  private digitsInText(s: string, idx: DigitIndex, found: Set<string>): void {
+    const { bits, byKey, len, mask } = idx;
+    let key = 0;
+    let run = 0;
+    for (let i = 0, end = s.length; i < end; i++) {
+      const c = s.charCodeAt(i);
+      const d = c - 48;
+      if (d >>> 0 > 9) {
+        if (c > 127 || SEPARATOR[c] === 0) run = 0;
+        continue;
+      }
+      key = ((key << 4) | d) & mask;
+      if (++run < len) continue;
+      const bit = digitBit(key);
+      if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
+      const list = byKey.get(key);
+      if (list) for (const n of list) if (run >= n.codes.length && digitsEndingAt(s, i, n.codes)) found.add(this.terms[n.id]!);
+    }
+  }
+}
+
+const SEPARATOR = new Uint8Array(128);
+for (const c of PHONE_SEPARATORS) SEPARATOR[c.charCodeAt(0)] = 1;
+
+function codesAt(s: string, start: number, codes: ArrayLike<number>): boolean {
+  if (start + codes.length > s.length) return false;
+  for (let j = 0; j < codes.length; j++) if (s.charCodeAt(start + j) !== codes[j]) return false;
+  return true;
+}
+
+/** Whether the digits of `s` up to `end`, separators skipped, end with `codes`. */
+function digitsEndingAt(s: string, end: number, codes: ArrayLike<number>): boolean {
+  let j = codes.length - 1;
+  for (let i = end; j >= 0 && i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (c !== codes[j]) return false;
+      j--;
+    } else if (c > 127 || SEPARATOR[c] === 0) return false;
+  }
+  return j < 0;
 }

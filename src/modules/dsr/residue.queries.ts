@@ -1,20 +1,54 @@
 import { sql, type RawBuilder } from 'kysely';
+import copyStreams from 'pg-copy-streams';
 import type { Db } from '../../db/connect.ts';
-import { PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
+import { liveColumns } from '../../db/introspect.ts';
+import { digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
+import type { Statement } from './residue.tasks.ts';
+
+/*
+ * Every statement here reads the live catalogue's names (tables made at run time included), so
+ * they are built as raw SQL with quoted identifiers; values are always parameters.
+ */
+
+/**
+ * PostgreSQL column types whose values can hold an identifier as text: character types, JSON
+ * and XML, arrays and user-defined types (enums, domains, citext), and integers, which can hold
+ * a phone number's digits. Dates, times, booleans, UUIDs, floats and binary data cannot.
+ */
+const PG_SCANNED = new Set(['text', 'character varying', 'character', 'json', 'jsonb', 'xml', 'ARRAY', 'USER-DEFINED', 'smallint', 'integer', 'bigint', 'numeric']);
+const PG_TEXT = new Set(['text', 'character varying', 'character']);
+
+export interface ScannedColumn {
+  name: string;
+  /** Its value as text needs a cast (PostgreSQL types other than text). */
+  cast: boolean;
+}
+
+/**
+ * The columns of every table in the live catalogue that can hold an identifier. On SQLite that is
+ * every column: any column can store text, whatever its declared type.
+ */
+export async function scannedColumns(db: Db): Promise<Map<string, ScannedColumn[]>> {
+  const out = new Map<string, ScannedColumn[]>();
+  for (const c of await liveColumns(db)) {
+    if (db.dialect === 'postgres' && !PG_SCANNED.has(c.type)) continue;
+    const list = out.get(c.table) ?? [];
+    list.push({ name: c.column, cast: db.dialect === 'postgres' && !PG_TEXT.has(c.type) });
+    out.set(c.table, list);
+  }
+  return out;
+}
 
 /** The value as text, whatever its declared type (SQLite stores any type in any column). */
 function asText(db: Db, column: string): RawBuilder<unknown> {
   return db.dialect === 'sqlite' ? sql`cast(${sql.id(column)} as text)` : sql`(${sql.id(column)})::text collate "C"`;
 }
 
-const likeEscape = (t: string) => t.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * Case-insensitive (ASCII) containment. SQLite's LIKE already ignores ASCII case and needs no
- * lower-cased copy of every value; PostgreSQL's lower() under "C" folds the same letters.
- */
-function containsText(db: Db, value: RawBuilder<unknown>, term: string): RawBuilder<unknown> {
-  return db.dialect === 'sqlite' ? sql`${value} like ${`%${likeEscape(term)}%`} escape '\\'` : sql`strpos(lower(${value}), ${term}) > 0`;
+/** A row's scanned values as one text, separated by a control character no term holds. */
+function rowText(db: Db, columns: ScannedColumn[]): RawBuilder<unknown> {
+  if (db.dialect === 'sqlite') return sql`concat_ws(char(1), ${sql.join(columns.map((c) => sql.id(c.name)))})`;
+  const values = columns.map((c) => (c.cast ? sql`${sql.id(c.name)}::text` : sql.id(c.name)));
+  return sql`(concat_ws(chr(1), ${sql.join(values)}) collate "C")`;
 }
 
 function withoutSeparators(value: RawBuilder<unknown>): RawBuilder<unknown> {
@@ -24,31 +58,149 @@ function withoutSeparators(value: RawBuilder<unknown>): RawBuilder<unknown> {
 }
 
 /**
+ * Case-insensitive (ASCII) containment. SQLite's LIKE already ignores ASCII case and needs no
+ * lower-cased copy of every value; PostgreSQL's lower() under "C" folds the same letters.
+ */
+function containsText(db: Db, value: RawBuilder<unknown>, term: string): RawBuilder<unknown> {
+  return db.dialect === 'sqlite' ? sql`${value} like ${`%${likeEscape(term)}%`} escape '\\'` : sql`strpos(lower(${value}), ${term}) > 0`;
+}
+
+/**
  * The digits in order with anything between them (a cheap test most values fail at once), and
  * only then the exact test on the value with the separators removed.
  */
 function containsDigits(db: Db, value: RawBuilder<unknown>, digits: string): RawBuilder<unknown> {
   const exact = db.dialect === 'sqlite' ? sql`instr(${withoutSeparators(value)}, ${digits}) > 0` : sql`strpos(${withoutSeparators(value)}, ${digits}) > 0`;
-  return sql`(case when ${value} like ${`%${digits.split('').join('%')}%`} then ${exact} else false end)`;
+  return sql`(case when ${value} like ${digitsInOrderPattern(digits)} then ${exact} else false end)`;
 }
 
-/** True when the column's value contains any term (the whole expression is one SQL boolean). */
-function matchExpr(db: Db, column: string, terms: SearchTerms): RawBuilder<unknown> {
-  const text = asText(db, column);
-  const parts = [...terms.text.map((t) => containsText(db, text, t)), ...terms.digits.map((d) => containsDigits(db, text, d))];
+/** True when the value contains any term (the whole expression is one SQL boolean). */
+function matchExpr(db: Db, value: RawBuilder<unknown>, terms: SearchTerms): RawBuilder<unknown> {
+  const parts = [...terms.text.map((t) => containsText(db, value, t)), ...terms.digits.map((d) => containsDigits(db, value, d))];
   return sql`(${sql.join(parts, sql` or `)})`;
+}
+
+/** A table's rowid range, null for an empty table, undefined for a table without a usable rowid. */
+export async function rowidRange(db: Db, table: string, columns: ScannedColumn[]): Promise<{ lo: number; hi: number } | null | undefined> {
+  // A column named like the rowid shadows it; a WITHOUT ROWID table has none.
+  if (columns.some((c) => ['rowid', 'oid', '_rowid_'].includes(c.name.toLowerCase()))) return undefined;
+  try {
+    const r = (await sql<{ lo: number | null; hi: number | null }>`select min(rowid) as lo, max(rowid) as hi from ${sql.table(table)}`.execute(db.kysely)).rows[0];
+    return r?.lo === null || r?.lo === undefined || r.hi === null ? null : { lo: Number(r.lo), hi: Number(r.hi) };
+  } catch {
+    return undefined;
+  }
+}
+
+const inRange = (range?: { lo: number; hi: number }) => (range ? sql`where rowid between ${range.lo} and ${range.hi}` : sql``);
+
+/**
+ * SQLite: whether any row (of a rowid range) holds a term in any scanned column. One pass: each
+ * row's values are joined into one text, built once per row in a subquery the planner keeps
+ * (LIMIT), which LIKE tests for every term without folding; it stops at the first hit.
+ */
+export function hasTermsStatement(db: Db, table: string, columns: ScannedColumn[], terms: SearchTerms, range?: { lo: number; hi: number }): Statement {
+  const q = sql`select 1 from (select ${rowText(db, columns)} as v from ${sql.table(table)} ${inRange(range)} limit -1) where ${matchExpr(db, sql.ref('v'), terms)} limit 1`.compile(db.kysely);
+  return { sql: q.sql, parameters: q.parameters };
+}
+
+/** SQLite: a rowid range's rows as one text for a matcher in memory (rows joined by \x02). */
+export function textStatement(db: Db, table: string, columns: ScannedColumn[], range: { lo: number; hi: number }): Statement {
+  const q = sql`select group_concat(${rowText(db, columns)}, char(2)) from ${sql.table(table)} ${inRange(range)}`.compile(db.kysely);
+  return { sql: q.sql, parameters: q.parameters };
+}
+
+/**
+ * PostgreSQL: whether any row holds a term in any scanned column. Each row's values are joined,
+ * folded once and tested against all patterns in one `like any` (a phone's digits in order,
+ * anything between, stand in for the exact test, which runs on the rows that pass). Counting
+ * rather than stopping at the first row keeps the parallel plan a LIMIT would lose.
+ */
+export async function tableHasTerms(db: Db, table: string, columns: ScannedColumn[], terms: SearchTerms): Promise<boolean> {
+  if (columns.length === 0 || terms.text.length + terms.digits.length === 0) return false;
+  const text = rowText(db, columns);
+  const textPatterns = terms.text.map((t) => `%${likeEscape(t)}%`);
+  const exact = [
+    ...(terms.text.length ? [sql`lower(${text}) like any(${textPatterns}::text[])`] : []),
+    ...(terms.digits.length ? [sql`${withoutSeparators(text)} like any(${terms.digits.map((d) => `%${d}%`)}::text[])`] : []),
+  ];
+  const pre = [...textPatterns, ...terms.digits.map(digitsInOrderPattern)];
+  const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where case when lower(${text}) like any(${pre}::text[]) then (${sql.join(exact, sql` or `)}) else false end`.execute(db.kysely);
+  return Number(r.rows[0]?.n ?? 0) > 0;
 }
 
 /**
  * Which of a table's columns hold any of the terms: one pass over the table for all its
- * columns, each column folded to one 0/1 flag, so no value ever leaves the database.
+ * columns, each column folded to one 0/1 flag, so no value ever leaves the database. Run on the
+ * tables where a scan found something, to name the columns.
  */
-export async function columnsWithTerms(db: Db, table: string, columns: string[], terms: SearchTerms): Promise<string[]> {
+export async function columnsWithTerms(db: Db, table: string, columns: ScannedColumn[], terms: SearchTerms): Promise<string[]> {
   if (columns.length === 0 || terms.text.length + terms.digits.length === 0) return [];
-  const flags = columns.map((c, i) => sql`max(case when ${matchExpr(db, c, terms)} then 1 else 0 end) as ${sql.id(`c${i}`)}`);
+  const flags = columns.map((c, i) => sql`max(case when ${matchExpr(db, asText(db, c.name), terms)} then 1 else 0 end) as ${sql.id(`c${i}`)}`);
   const r = await sql<Record<string, number | null>>`select ${sql.join(flags)} from ${sql.table(table)}`.execute(db.kysely);
   const row = r.rows[0] ?? {};
-  return columns.filter((_, i) => Number(row[`c${i}`]) === 1);
+  return columns.filter((_, i) => Number(row[`c${i}`]) === 1).map((c) => c.name);
+}
+
+/** Rows per text chunk handed to the matcher (SQLite), and bytes per chunk (PostgreSQL). */
+export const ROWS_PER_CHUNK = 20_000;
+const PG_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Streams the table's rows as text for a matcher in memory (a scan for more terms than one
+ * statement can test): each row's scanned values joined by \x01, rows by \x02 or a line break,
+ * whole rows per chunk. PostgreSQL sends them with COPY; SQLite reads them row by row (tables
+ * with a rowid go through `textStatement` instead, which is faster). The text lives in memory
+ * only while `each` looks at it.
+ */
+export async function tableText(db: Db, table: string, columns: ScannedColumn[], each: (chunk: string) => void): Promise<void> {
+  if (columns.length === 0) return;
+  const text = rowText(db, columns);
+  if (db.dialect === 'sqlite') {
+    const q = sql`select ${text} from ${sql.table(table)}`.compile(db.kysely);
+    let parts: string[] = [];
+    for (const v of db.sqlite!.prepare(q.sql).pluck().iterate(...(q.parameters as unknown[])) as Iterable<string>) {
+      parts.push(v);
+      if (parts.length >= ROWS_PER_CHUNK) {
+        each(parts.join('\u0002'));
+        parts = [];
+      }
+    }
+    if (parts.length) each(parts.join('\u0002'));
+    return;
+  }
+  const select = sql`select ${text} from ${sql.table(table)}`.compile(db.kysely);
+  const client = await db.pool!.connect();
+  try {
+    const stream = client.query(copyStreams.to(`copy (${select.sql}) to stdout`));
+    let carry = Buffer.alloc(0);
+    let pending: Buffer[] = [];
+    let size = 0;
+    const flush = (final: boolean) => {
+      const buf = Buffer.concat([carry, ...pending]);
+      pending = [];
+      size = 0;
+      // A line break ends a row and never occurs inside a UTF-8 sequence, so cutting there is safe.
+      const cut = final ? buf.length : buf.lastIndexOf(10) + 1;
+      carry = buf.subarray(cut);
+      if (cut > 0) each(copyUnescape(buf.toString('utf8', 0, cut)));
+    };
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= PG_CHUNK_BYTES) flush(false);
+    }
+    flush(true);
+  } finally {
+    client.release();
+  }
+}
+
+/** COPY's text format escapes backslashes and control characters in values; undo it before matching. */
+function copyUnescape(s: string): string {
+  if (!s.includes('\\')) return s;
+  const map: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+  return s.replace(/\\([bfnrtv\\])/g, (_m, c: string) => map[c]!);
 }
 
 /** SQLite's own tables (schema, statistics): read whole, they are small, and searched as bytes. */
@@ -68,15 +220,13 @@ export async function sqliteSystemRows(db: Db): Promise<{ table: string; column:
 }
 
 /**
- * PostgreSQL keeps sample values of analysed columns (most common values, histogram bounds)
- * in its statistics; a person's address can be one of them.
+ * PostgreSQL keeps sample values of analysed columns (most common values, histogram bounds) in
+ * its statistics; a person's address can be one of them. They are few (at most a few hundred
+ * values per column), so they are read and matched in memory.
  */
-export async function pgStatsWithTerms(db: Db, terms: SearchTerms): Promise<{ table: string; column: string }[]> {
-  if (terms.text.length + terms.digits.length === 0) return [];
-  const cols = ['most_common_vals', 'histogram_bounds'].map((c) => matchExpr(db, c, terms));
-  const r = await sql<{ table: string; column: string }>`
-    select tablename as "table", attname as "column" from pg_stats
-    where schemaname = current_schema() and (${sql.join(cols, sql` or `)})
-    order by 1, 2`.execute(db.kysely);
-  return r.rows;
+export async function pgStatsValues(db: Db): Promise<{ table: string; column: string; values: string }[]> {
+  const r = await sql<{ table: string; column: string; mcv: string | null; hist: string | null }>`
+    select tablename as "table", attname as "column", most_common_vals::text as mcv, histogram_bounds::text as hist from pg_stats
+    where schemaname = current_schema()`.execute(db.kysely);
+  return r.rows.map((x) => ({ table: x.table, column: x.column, values: `${x.mcv ?? ''}\u0001${x.hist ?? ''}` }));
 }

@@ -1,71 +1,174 @@
-import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Db } from '../../db/connect.ts';
-import { liveColumns } from '../../db/introspect.ts';
-import { ByteMatcher, isEmpty, passes, searchTerms, type Identifiers } from './residue.model.ts';
-import { columnsWithTerms, pgStatsWithTerms, sqliteSystemRows } from './residue.queries.ts';
+import { ByteMatcher, isEmpty, passes, searchTerms, TERMS_PER_PASS, TextMatcher, valueHolds, type Identifiers, type SearchTerms } from './residue.model.ts';
+import { columnsWithTerms, hasTermsStatement, pgStatsValues, ROWS_PER_CHUNK, rowidRange, scannedColumns, sqliteSystemRows, tableHasTerms, tableText, textStatement, type ScannedColumn } from './residue.queries.ts';
+import { inProcess, inWorkers, runAll } from './residue.readers.ts';
+import type { ScanTask } from './residue.tasks.ts';
 
-const CHUNK = 16 * 1024 * 1024;
+/** Tables PostgreSQL scans at once: the large ones use parallel workers of their own. */
+const PG_TABLES_AT_ONCE = 3;
+/** Rowids per statement when SQLite tables are scanned in parts (so several readers share a large table). */
+const ROWIDS_PER_PART = 500_000;
+/** Bytes of a database file per task. */
+const FILE_PART = 128 * 1024 * 1024;
+
+export interface ScannerOptions {
+  /** SQLite: reader threads for a large database file (1 or less: the app's connection only). */
+  readers?: number;
+  /** SQLite: the file size from which reader threads are used. */
+  parallelFromBytes?: number;
+}
 
 /**
- * Looks for a person's identifiers everywhere the database keeps data, declared in the data
- * map or not: every column of every table in the live catalogue, the database's own
- * statistics, and on SQLite the bytes of the database files (free pages, write-ahead log).
+ * Looks for people's identifiers everywhere the database keeps data, declared in the data map
+ * or not: every column that can hold text of every table in the live catalogue, the database's
+ * own statistics, and on SQLite the bytes of the database files (free pages, write-ahead log).
  * Hits name where (`table.column`, `sqlite_stat4.sample`, `pg_stats:table.column`,
  * `file:NAME`), never what.
+ *
+ * Each table is read once, whatever the number of people. For a few people (up to
+ * TERMS_PER_PASS terms) one statement per table tests every row; for more (a bulk erasure) the
+ * rows are streamed through a matcher in memory that finds all terms in one pass. Only a table
+ * where something turned up is read again, to name its columns. On SQLite the tables (in rowid
+ * parts) and the file's bytes (in ranges) are tasks, which for a large file worker threads take
+ * in turn, each with its own read-only connection; PostgreSQL scans several tables at once.
  */
 export class ResidueScanner {
-  constructor(private readonly db: Db) {}
+  private readonly readers: number;
+  private readonly parallelFromBytes: number;
+
+  constructor(
+    private readonly db: Db,
+    opts: ScannerOptions = {},
+  ) {
+    this.readers = opts.readers ?? Math.min(4, availableParallelism());
+    this.parallelFromBytes = opts.parallelFromBytes ?? 256 * 1024 * 1024;
+  }
 
   async scanDatabase(ids: Identifiers): Promise<string[]> {
     const terms = searchTerms(ids);
     if (isEmpty(terms)) return [];
+    const many = terms.text.length + terms.digits.length > TERMS_PER_PASS;
+    const tables = [...(await scannedColumns(this.db))];
+    const found = new Map<string, SearchTerms>();
     const hits = new Set<string>();
-    const tables = new Map<string, string[]>();
-    for (const c of await liveColumns(this.db)) tables.set(c.table, [...(tables.get(c.table) ?? []), c.column]);
-    for (const [table, columns] of tables) {
-      for (const pass of passes(terms)) for (const column of await columnsWithTerms(this.db, table, columns, pass)) hits.add(`${table}.${column}`);
-    }
     if (this.db.dialect === 'sqlite') {
-      const matcher = new ByteMatcher(ids);
-      for (const r of await sqliteSystemRows(this.db)) if (matcher.matches(r.value)) hits.add(`${r.table}.${r.column}`);
-      for (const f of await this.scanFiles(ids)) hits.add(f);
+      await this.sqliteScan(tables, ids, terms, many, found, hits);
+      const bytes = new ByteMatcher(ids);
+      for (const r of await sqliteSystemRows(this.db)) if (bytes.matches(r.value)) hits.add(`${r.table}.${r.column}`);
     } else {
-      for (const pass of passes(terms)) for (const r of await pgStatsWithTerms(this.db, pass)) hits.add(`pg_stats:${r.table}.${r.column}`);
+      const matcher = many ? new TextMatcher(terms) : null;
+      await inParallel(tables, PG_TABLES_AT_ONCE, async ([table, columns]) => {
+        const f = matcher ? await this.termsIn(table, columns, matcher, terms) : (await tableHasTerms(this.db, table, columns, terms)) ? terms : null;
+        if (f) found.set(table, f);
+      });
+      for (const r of await pgStatsWithTerms(this.db, terms)) hits.add(`pg_stats:${r.table}.${r.column}`);
     }
+    const columnsOf = new Map(tables);
+    for (const [table, f] of found) for (const pass of passes(f)) for (const column of await columnsWithTerms(this.db, table, columnsOf.get(table)!, pass)) hits.add(`${table}.${column}`);
     return [...hits].sort();
   }
 
-  /** SQLite only: the database file and its journals, read as bytes. */
-  async scanFiles(ids: Identifiers): Promise<string[]> {
-    const path = this.db.target.location;
-    if (this.db.dialect !== 'sqlite' || path === ':memory:') return [];
-    const matcher = new ByteMatcher(ids);
-    if (matcher.empty) return [];
-    const hits: string[] = [];
-    for (const file of [path, `${path}-wal`, `${path}-journal`]) {
-      if (existsSync(file) && (await fileContains(file, matcher))) hits.push(`file:${basename(file)}`);
+  /**
+   * SQLite: every table (in rowid parts, so readers share a large one) and the bytes of the
+   * database files (in ranges), as tasks for the readers: worker threads for a large file.
+   */
+  private async sqliteScan(tables: [string, ScannedColumn[]][], ids: Identifiers, terms: SearchTerms, many: boolean, found: Map<string, SearchTerms>, hits: Set<string>): Promise<void> {
+    type Tag = { table: string } | { file: string };
+    const tasks: { task: ScanTask; tag: Tag }[] = [];
+    const seen = new Map<string, Set<string>>();
+    const matcher = many ? new TextMatcher(terms) : null;
+    for (const [table, columns] of tables) {
+      const range = await rowidRange(this.db, table, columns);
+      if (range === null) continue;
+      if (!many) {
+        for (const part of range ? parts(range, ROWIDS_PER_PART) : [undefined]) tasks.push({ task: { kind: 'test', s: hasTermsStatement(this.db, table, columns, terms, part) }, tag: { table } });
+        continue;
+      }
+      const into = new Set<string>();
+      seen.set(table, into);
+      if (range === undefined) await tableText(this.db, table, columns, (chunk) => matcher!.scan(chunk, into));
+      else for (const part of parts(range, ROWS_PER_CHUNK)) tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
     }
-    return hits;
+    const path = this.db.target.location;
+    let size = 0;
+    if (path !== ':memory:') {
+      for (const file of [path, `${path}-wal`, `${path}-journal`]) {
+        const bytes = existsSync(file) ? statSync(file).size : 0;
+        size += bytes;
+        for (let start = 0; start < bytes; start += FILE_PART) tasks.push({ task: { kind: 'bytes', file, start, end: Math.min(bytes, start + FILE_PART) }, tag: { file } });
+      }
+    }
+    const parallel = path !== ':memory:' && this.readers > 1 && size >= this.parallelFromBytes;
+    const readers = parallel ? await inWorkers(this.db, this.readers, ids, terms) : inProcess(this.db, ids, terms);
+    try {
+      await runAll(
+        readers,
+        interleave(tasks),
+        (answer, tag) => {
+          if ('file' in tag) {
+            if (answer === true) hits.add(`file:${basename(tag.file)}`);
+          } else if (answer === true) found.set(tag.table, terms);
+          else if (Array.isArray(answer)) for (const t of answer) seen.get(tag.table)!.add(t);
+        },
+        // A table that showed a term (few terms) or a file that showed a form needs no more reading.
+        (tag) => ('file' in tag ? hits.has(`file:${basename(tag.file)}`) : !many && found.has(tag.table)),
+      );
+    } finally {
+      await readers.close();
+    }
+    for (const [table, into] of seen) if (into.size) found.set(table, { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) });
+  }
+
+  /** PostgreSQL, many terms: the terms a table holds, found by streaming its rows through the matcher. */
+  private async termsIn(table: string, columns: ScannedColumn[], matcher: TextMatcher, terms: SearchTerms): Promise<SearchTerms | null> {
+    const into = new Set<string>();
+    await tableText(this.db, table, columns, (chunk) => matcher.scan(chunk, into));
+    if (into.size === 0) return null;
+    return { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) };
   }
 }
 
-async function fileContains(file: string, matcher: ByteMatcher): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(CHUNK + matcher.overlap);
-    let carry = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, carry, CHUNK, null);
-      if (bytesRead === 0) return false;
-      const end = carry + bytesRead;
-      if (matcher.matches(buf.subarray(0, end))) return true;
-      // The tail is searched again with the next chunk, so a term across the border is found.
-      carry = Math.min(matcher.overlap, end);
-      buf.copy(buf, 0, end - carry, end);
-    }
-  } finally {
-    await fh.close();
+function parts(range: { lo: number; hi: number }, size: number): { lo: number; hi: number }[] {
+  const out: { lo: number; hi: number }[] = [];
+  for (let lo = range.lo; lo <= range.hi; lo += size) out.push({ lo, hi: Math.min(range.hi, lo + size - 1) });
+  return out;
+}
+
+/**
+ * PostgreSQL: the statistics columns whose sample values hold a term. The values are few, so
+ * they are matched in memory, and each candidate is confirmed with the scan's exact test.
+ */
+export async function pgStatsWithTerms(db: Db, terms: SearchTerms): Promise<{ table: string; column: string }[]> {
+  if (isEmpty(terms)) return [];
+  const matcher = new TextMatcher(terms);
+  const out: { table: string; column: string }[] = [];
+  for (const r of await pgStatsValues(db)) {
+    const found = new Set<string>();
+    matcher.scan(r.values, found);
+    if (found.size && valueHolds(r.values, { text: terms.text.filter((t) => found.has(t)), digits: terms.digits.filter((d) => found.has(d)) }).length) out.push({ table: r.table, column: r.column });
   }
+  return out.sort((a, b) => (a.table === b.table ? (a.column < b.column ? -1 : 1) : a.table < b.table ? -1 : 1));
+}
+
+async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+/** Table parts and file ranges taken in turn, so the threads read the database's pages and its file's bytes side by side. */
+function interleave<T extends { tag: object }>(tasks: T[]): T[] {
+  const files = tasks.filter((t) => 'file' in t.tag);
+  const rows = tasks.filter((t) => !('file' in t.tag));
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(files.length, rows.length); i++) {
+    if (i < rows.length) out.push(rows[i]!);
+    if (i < files.length) out.push(files[i]!);
+  }
+  return out;
 }

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { forEachDialect } from '../../../test/helpers/db.ts';
+import { asciiLower, ByteMatcher, identifiersOf, mergeIdentifiers, phoneDigits, searchTerms, TextMatcher, valueHolds, type Identifiers } from './residue.model.ts';
+import { ResidueScanner } from './residue.service.ts';
+
+const person = (i: number, first = 'Hedwig', last = 'Schwergewicht'): Identifiers =>
+  identifiersOf({ email: `h.${i}@Bench.example`, first_name: `${first}${i}`, last_name: `${last}${i}`, phone: `+49 151 ${4000000 + i}` });
+
+const matched = (m: TextMatcher, chunk: string) => {
+  const found = new Set<string>();
+  m.scan(chunk, found);
+  return found;
+};
+
+it('the in-memory matcher finds every term the exact test finds, in any casing and phone formatting', () => {
+  const people = Array.from({ length: 300 }, (_, i) => person(i));
+  const terms = searchTerms({ emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) });
+  const m = new TextMatcher(terms);
+  const one = new TextMatcher(searchTerms(person(7)));
+  const pieces = fc.constantFrom('H.7@bench.EXAMPLE', 'hedwig7 schwergewicht7', 'HEDWIG17 SCHWERGEWICHT17', '0049-151-4000007', '+49 (151) 400 00 07', '4915140000', 'x', '@', ' ', '-', '7', '\u0001', 'ü', 'Ölaf', 'h.29@bench.example', '4 9 1 5 1 4 0 0 0 0 2 9');
+  fc.assert(
+    fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+      const chunk = parts.join('');
+      for (const [matcher, t] of [[m, terms], [one, searchTerms(person(7))]] as const) {
+        const values = chunk.split('\u0001');
+        const exact = new Set(values.flatMap((v) => valueHolds(v, t)));
+        const found = matched(matcher, chunk);
+        for (const x of exact) assert.ok(found.has(x), `missed ${x} in ${JSON.stringify(chunk)}`);
+        for (const x of found) assert.ok(exact.has(x), `reported ${x} for ${JSON.stringify(chunk)}`);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+it('the in-memory matcher folds non-ASCII letters like the database does not, and so may only report more', () => {
+  const t = searchTerms({ emails: [], phones: [], names: ['Ümit Kaya'] });
+  assert.deepEqual(t.text, ['Ümit kaya']);
+  assert.ok(matched(new TextMatcher(t), 'x\u0001ümit kaya').has('Ümit kaya'), 'a candidate; the exact test decides');
+  assert.ok(matched(new TextMatcher(t), 'ÜMIT KAYA').has('Ümit kaya'));
+  assert.deepEqual(valueHolds('ÜMIT KAYA', t), ['Ümit kaya']);
+});
+
+it('the byte matcher finds stored forms in any ASCII casing, bare digits, and nothing else', () => {
+  for (const many of [false, true]) {
+    const people = many ? Array.from({ length: 50 }, (_, i) => person(i)) : [person(7)];
+    const ids = { emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) };
+    const m = new ByteMatcher(ids);
+    const yes = ['xx h.7@bench.example yy', 'H.7@BENCH.EXAMPLE', 'Hedwig7 SCHWERGEWICHT7', '..+49 151 4000007..', 'tel:4915140000070'.replace('70', '7'), '\u0000\u0001hedwig7 schwergewicht7'];
+    const no = ['h.7@bench.exampl', 'hedwig7schwergewicht7', '+49 151 400 0007', '491514000', 'h.8@bench.example'.replace('8', many ? '80' : '8')];
+    for (const s of yes) assert.ok(m.matches(Buffer.from(s)), `${many}: ${s}`);
+    for (const s of no) assert.ok(!m.matches(Buffer.from(s)), `${many}: ${s}`);
+  }
+});
+
+it('the byte matcher agrees with a plain search over random bytes', () => {
+  const people = Array.from({ length: 40 }, (_, i) => person(i, 'Ana', 'Li'));
+  const ids = { emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) };
+  const m = new ByteMatcher(ids);
+  const needles = [...new Set([...ids.emails, ...ids.names].map(asciiLower).concat(ids.phones, ids.phones.map(phoneDigits)))];
+  const pieces = fc.oneof(fc.constantFrom(...needles, 'ANA3 LI3', 'H.3@BENCH.EXAMPLE', '4915140000'), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')));
+  fc.assert(
+    fc.property(fc.array(pieces, { maxLength: 10 }), (parts) => {
+      const bytes = Buffer.from(parts.join(''), 'latin1');
+      const folded = Buffer.from(bytes.map((b) => (b >= 65 && b <= 90 ? b + 32 : b)));
+      const expected = needles.some((n) => folded.indexOf(Buffer.from(asciiLower(n), 'latin1')) >= 0);
+      assert.equal(m.matches(bytes), expected, JSON.stringify(parts));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+forEachDialect('residue scan paths', (ctx) => {
+  const planted = person(7, 'Xaverina', 'Quengelbrecht');
+  const crowd = Array.from({ length: 40 }, (_, i) => person(100 + i, 'Ana', 'Li'));
+  const bulk = (extra: Identifiers[]) => mergeIdentifiers([planted, ...extra]);
+
+  before(async () => {
+    await sql`create table scratch_residue (id integer primary key, note text, phone_seen text, shout text, n integer)`.execute(ctx.db.kysely);
+    await sql`create table scratch_plain (k text primary key, v text) without rowid`.execute(ctx.db.kysely).catch(async () => {
+      await sql`create table scratch_plain (k text primary key, v text)`.execute(ctx.db.kysely);
+    });
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, note: `row ${i} e${String(i).padStart(9, '0')} 2026-01-10T00:00:00.000Z`, phone_seen: null as string | null, shout: null as string | null, n: i }));
+    rows[1234]!.note = `mail from ${planted.emails[0]!.toUpperCase()} today`;
+    rows[2345]!.phone_seen = '0049-151-4000007';
+    rows[2999]!.shout = 'XAVERINA7 QUENGELBRECHT7';
+    for (let i = 0; i < rows.length; i += 500) await ctx.db.kysely.insertInto('scratch_residue' as never).values(rows.slice(i, i + 500) as never).execute();
+    await sql`insert into scratch_plain values ('a', ${'call 4 9 1 5 1 4 0 0 0 0 0 7'})`.execute(ctx.db.kysely);
+    // The planted rows in the file itself, as after an erasure's checkpoint (not only in the log).
+    ctx.db.sqlite?.pragma('wal_checkpoint(TRUNCATE)');
+  });
+
+  const expected = (dialect: string) => [...(dialect === 'sqlite' ? ['file:test.db'] : []), 'scratch_plain.v', 'scratch_residue.note', 'scratch_residue.phone_seen', 'scratch_residue.shout'];
+
+  it('one person: one statement per table names every column holding an identifier', async () => {
+    assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(planted), expected(ctx.dialect));
+  });
+
+  it('many people: the rows streamed through the matcher find the same, and nothing for people not there', async () => {
+    const many = bulk(crowd);
+    assert.ok(searchTerms(many).text.length + searchTerms(many).digits.length > 48);
+    assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(many), expected(ctx.dialect));
+    assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(mergeIdentifiers(crowd)), []);
+  });
+
+  it('SQLite: worker threads, each with its own connection, find the same as the app connection', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+    const threads = new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0 });
+    assert.deepEqual(await threads.scanDatabase(planted), expected('sqlite'));
+    assert.deepEqual(await threads.scanDatabase(bulk(crowd)), expected('sqlite'));
+    assert.deepEqual(await threads.scanDatabase(crowd[0]!), []);
+  });
+});
