@@ -149,7 +149,7 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
 
   // (b) erasure of a heavy contact, by address, as `assent dsr erase` runs it
   {
-    const app = { total: [] as number[], trx: [] as number[], after: [] as number[] };
+    const app = { total: [] as number[], trx: [] as number[], after: [] as number[], storage: [] as number[], scan: [] as number[] };
     const base = { total: [] as number[], trx: [] as number[], after: [] as number[] };
     for (let i = 0; i < ERASE_SAMPLES; i++) {
       const a = heavy[1 + i]!;
@@ -161,6 +161,8 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
       app.total.push(total);
       app.trx.push(phases.transaction!);
       app.after.push((phases.storage ?? 0) + (phases.scan ?? 0));
+      app.storage.push(phases.storage ?? 0);
+      app.scan.push(phases.scan ?? 0);
 
       const b = heavy[1 + ERASE_SAMPLES + i]!;
       const hash = await s.secret.emailHash(b.email);
@@ -178,6 +180,7 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
     line(`erase a heavy contact: transaction (${ERASE_SAMPLES} samples)`, app.trx, base.trx, goal.erase);
     line('erase a heavy contact: after commit (purge + residue scan)', app.after, base.after, goal.scan);
     line('erase a heavy contact: total', app.total, base.total, goal.erase + goal.scan);
+    console.log(`    app after commit, p50: purge (${dialect === 'sqlite' ? 'checkpoint' : 'analyze, vacuum'}) ${ms(pct(app.storage, 50))}, residue scan ${ms(pct(app.scan, 50))}`);
   }
 
   // (c) the residue scan of the whole database alone, for one person's identifiers

@@ -98,6 +98,25 @@ export function passes(t: SearchTerms, size = TERMS_PER_PASS): SearchTerms[] {
 /** LIKE patterns use `\` as the escape character (PostgreSQL's default; SQLite is told so). */
 export const likeEscape = (t: string) => t.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * A case-sensitive LIKE pattern that every value holding `term` in any ASCII casing matches: from
+ * the term's rarest character that case folding leaves alone ('@', a space, a digit) on, those
+ * characters as they are and each letter as `_` (any one character). It starts with a literal,
+ * so LIKE looks only where that character occurs. PostgreSQL tests it far faster than it folds
+ * every row's text, and folds only the rows that pass.
+ */
+export function caseFreePattern(term: string): string {
+  const codes = Array.from({ length: term.length }, (_, i) => term.charCodeAt(i));
+  const letter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let from = codes.findIndex((c) => !letter(c) && !isDigit(c));
+  const ranked = codes.map((c, i) => [rankOf(c), i] as const).filter(([, i]) => !letter(codes[i]!) && !isDigit(codes[i]!));
+  if (ranked.length) from = ranked.sort((a, b) => a[0] - b[0] || a[1] - b[1])[0]![1];
+  else from = Math.max(0, codes.findIndex(isDigit));
+  let out = '%';
+  for (let i = from; i < term.length; i++) out += letter(codes[i]!) ? '_' : likeEscape(term[i]!);
+  return `${out}%`;
+}
+
 /** A LIKE pattern every value whose digits (separators removed) contain `digits` matches: the digits in order. */
 export const digitsInOrderPattern = (digits: string) => `%${digits.split('').join('%')}%`;
 
@@ -117,7 +136,7 @@ export function valueHolds(value: string, t: SearchTerms): string[] {
  * anchor in the haystack (found by indexOf, a memchr) is checked against the needles anchored
  * there by a hash of the characters around it, and only hash hits are compared in full. A
  * needle of digits alone has no such character: a few are searched with indexOf, many in one
- * loop keyed by their last six digits. A JavaScript loop over every character costs several
+ * loop keyed by their last eight digits. A JavaScript loop over every character costs several
  * nanoseconds each, so only that case takes it.
  */
 
@@ -129,7 +148,7 @@ const PLAIN_DIGIT_NEEDLES = 4;
 /** Digits a digit needle is keyed by: eight (four bits each fill a 32-bit key), fewer for a shorter needle. */
 const DIGIT_KEY = 8;
 const HASH = 31;
-const FWD_MAX = 16;
+const FWD_MAX = 24;
 
 const rankOf = (c: number) => ANCHOR_RANK.get(c) ?? ANCHOR_RANK.size;
 
@@ -167,12 +186,16 @@ interface Needle {
   id: number;
 }
 
-/** The needles anchored at one character, indexed by a hash of the characters around it. */
+/**
+ * The needles anchored at one character, indexed by a hash of the characters around it: the
+ * `at` characters before the anchor, and after it as many as every needle with that `at` has
+ * (up to FWD_MAX), so needles that share a long start ("+49 30 1000…") still get their own keys.
+ */
 class AnchorGroup {
   readonly maxBack: number;
-  /** Characters after the anchor every needle has at least (the forward hash covers them). */
-  readonly fwd: number;
-  readonly backs: Uint8Array;
+  /** Per `at`: how many characters from the anchor on its key covers (0: no needle has that `at`). */
+  readonly fwdAt: Int32Array;
+  readonly maxFwd: number;
   readonly byKey = new Map<number, Needle[]>();
 
   constructor(
@@ -180,15 +203,18 @@ class AnchorGroup {
     needles: Needle[],
   ) {
     this.maxBack = Math.max(...needles.map((n) => n.at));
-    this.fwd = Math.min(FWD_MAX, ...needles.map((n) => n.codes.length - n.at));
-    this.backs = new Uint8Array(this.maxBack + 1);
+    this.fwdAt = new Int32Array(this.maxBack + 1);
+    for (const n of needles) {
+      const f = Math.min(FWD_MAX, n.codes.length - n.at);
+      this.fwdAt[n.at] = this.fwdAt[n.at] === 0 ? f : Math.min(this.fwdAt[n.at]!, f);
+    }
+    this.maxFwd = Math.max(...this.fwdAt);
     for (const n of needles) {
       let back = 0;
       for (let k = 1; k <= n.at; k++) back = (Math.imul(back, HASH) + n.codes[n.at - k]!) | 0;
       let fwd = 0;
-      for (let j = 0; j < this.fwd; j++) fwd = (Math.imul(fwd, HASH) + n.codes[n.at + j]!) | 0;
+      for (let j = 0; j < this.fwdAt[n.at]!; j++) fwd = (Math.imul(fwd, HASH) + n.codes[n.at + j]!) | 0;
       const key = mix(back, n.at, fwd);
-      this.backs[n.at] = 1;
       const list = this.byKey.get(key);
       if (list) list.push(n);
       else this.byKey.set(key, [n]);
@@ -299,16 +325,18 @@ const title = (s: string) => s.replace(/(^|[\s.-])([a-z])/g, (_m, sep: string, c
 
 function anchoredBytes(buf: Buffer, g: AnchorGroup): boolean {
   const end = buf.length;
-  const { anchor, fwd, maxBack, backs, byKey } = g;
+  const { anchor, fwdAt, maxFwd, maxBack, byKey } = g;
+  // fwds[j]: the hash of the j characters from the anchor on.
+  const fwds = new Int32Array(maxFwd + 1);
   for (let p = buf.indexOf(anchor); p >= 0; p = p + 1 < end ? buf.indexOf(anchor, p + 1) : -1) {
-    if (p + fwd > end) return false;
-    let f = 0;
-    for (let j = 0; j < fwd; j++) f = (Math.imul(f, HASH) + FOLD[buf[p + j]!]!) | 0;
+    const reach = Math.min(maxFwd, end - p);
+    for (let j = 0; j < reach; j++) fwds[j + 1] = (Math.imul(fwds[j]!, HASH) + FOLD[buf[p + j]!]!) | 0;
     let back = 0;
     for (let k = 0; k <= maxBack && k <= p; k++) {
       if (k > 0) back = (Math.imul(back, HASH) + FOLD[buf[p - k]!]!) | 0;
-      if (backs[k] === 0) continue;
-      const list = byKey.get(mix(back, k, f));
+      const f = fwdAt[k]!;
+      if (f === 0 || f > reach) continue;
+      const list = byKey.get(mix(back, k, fwds[f]!));
       if (list) for (const n of list) if (bytesAt(buf, p - k, n.codes)) return true;
     }
   }
@@ -390,16 +418,18 @@ export class TextMatcher {
 
   private anchoredText(s: string, g: AnchorGroup, found: Set<string>): void {
     const end = s.length;
-    const { fwd, maxBack, backs, byKey } = g;
+    const { fwdAt, maxFwd, maxBack, byKey } = g;
     const anchor = String.fromCharCode(g.anchor);
-    for (let p = s.indexOf(anchor); p >= 0 && p + fwd <= end; p = s.indexOf(anchor, p + 1)) {
-      let f = 0;
-      for (let j = 0; j < fwd; j++) f = (Math.imul(f, HASH) + s.charCodeAt(p + j)) | 0;
+    const fwds = new Int32Array(maxFwd + 1);
+    for (let p = s.indexOf(anchor); p >= 0; p = s.indexOf(anchor, p + 1)) {
+      const reach = Math.min(maxFwd, end - p);
+      for (let j = 0; j < reach; j++) fwds[j + 1] = (Math.imul(fwds[j]!, HASH) + s.charCodeAt(p + j)) | 0;
       let back = 0;
       for (let k = 0; k <= maxBack && k <= p; k++) {
         if (k > 0) back = (Math.imul(back, HASH) + s.charCodeAt(p - k)) | 0;
-        if (backs[k] === 0) continue;
-        const list = byKey.get(mix(back, k, f));
+        const f = fwdAt[k]!;
+        if (f === 0 || f > reach) continue;
+        const list = byKey.get(mix(back, k, fwds[f]!));
         if (list) for (const n of list) if (codesAt(s, p - k, n.codes)) found.add(this.terms[n.id]!);
       }
     }

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import copyStreams from 'pg-copy-streams';
 import type { Db } from '../../db/connect.ts';
 import { liveColumns } from '../../db/introspect.ts';
-import { digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
+import { caseFreePattern, digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
 import type { Statement } from './residue.tasks.ts';
 
 /*
@@ -44,11 +44,18 @@ function asText(db: Db, column: string): RawBuilder<unknown> {
   return db.dialect === 'sqlite' ? sql`cast(${sql.id(column)} as text)` : sql`(${sql.id(column)})::text collate "C"`;
 }
 
+/** Arguments per concat_ws call: PostgreSQL takes at most 100, SQLite 127; a wider table nests them. */
+const CONCAT_ARGS = 64;
+
 /** A row's scanned values as one text, separated by a control character no term holds. */
 function rowText(db: Db, columns: ScannedColumn[]): RawBuilder<unknown> {
-  if (db.dialect === 'sqlite') return sql`concat_ws(char(1), ${sql.join(columns.map((c) => sql.id(c.name)))})`;
-  const values = columns.map((c) => (c.cast ? sql`${sql.id(c.name)}::text` : sql.id(c.name)));
-  return sql`(concat_ws(chr(1), ${sql.join(values)}) collate "C")`;
+  const sep = db.dialect === 'sqlite' ? sql`char(1)` : sql`chr(1)`;
+  const join = (values: RawBuilder<unknown>[]): RawBuilder<unknown> =>
+    values.length <= CONCAT_ARGS
+      ? sql`concat_ws(${sep}, ${sql.join(values)})`
+      : join(Array.from({ length: Math.ceil(values.length / CONCAT_ARGS) }, (_, i) => join(values.slice(i * CONCAT_ARGS, (i + 1) * CONCAT_ARGS))));
+  const values = columns.map((c) => (c.cast ? sql`${sql.id(c.name)}::text` : sql`${sql.id(c.name)}`));
+  return db.dialect === 'sqlite' ? join(values) : sql`(${join(values)} collate "C")`;
 }
 
 function withoutSeparators(value: RawBuilder<unknown>): RawBuilder<unknown> {
@@ -111,10 +118,11 @@ export function textStatement(db: Db, table: string, columns: ScannedColumn[], r
 }
 
 /**
- * PostgreSQL: whether any row holds a term in any scanned column. Each row's values are joined,
- * folded once and tested against all patterns in one `like any` (a phone's digits in order,
- * anything between, stand in for the exact test, which runs on the rows that pass). Counting
- * rather than stopping at the first row keeps the parallel plan a LIMIT would lose.
+ * PostgreSQL: whether any row holds a term in any scanned column. Each row's values are joined
+ * and tested case-sensitively against patterns every hit matches, all in one `like any`
+ * (`caseFreePattern`; a phone's digits in order, anything between); only the rows that pass are
+ * folded and tested exactly. Counting rather than stopping at the first row keeps the parallel
+ * plan a LIMIT would lose.
  */
 export async function tableHasTerms(db: Db, table: string, columns: ScannedColumn[], terms: SearchTerms): Promise<boolean> {
   if (columns.length === 0 || terms.text.length + terms.digits.length === 0) return false;
@@ -124,8 +132,8 @@ export async function tableHasTerms(db: Db, table: string, columns: ScannedColum
     ...(terms.text.length ? [sql`lower(${text}) like any(${textPatterns}::text[])`] : []),
     ...(terms.digits.length ? [sql`${withoutSeparators(text)} like any(${terms.digits.map((d) => `%${d}%`)}::text[])`] : []),
   ];
-  const pre = [...textPatterns, ...terms.digits.map(digitsInOrderPattern)];
-  const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where case when lower(${text}) like any(${pre}::text[]) then (${sql.join(exact, sql` or `)}) else false end`.execute(db.kysely);
+  const pre = [...terms.text.map(caseFreePattern), ...terms.digits.map(digitsInOrderPattern)];
+  const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where case when ${text} like any(${pre}::text[]) then (${sql.join(exact, sql` or `)}) else false end`.execute(db.kysely);
   return Number(r.rows[0]?.n ?? 0) > 0;
 }
 

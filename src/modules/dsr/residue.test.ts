@@ -3,7 +3,7 @@ import { before, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/db.ts';
-import { asciiLower, ByteMatcher, identifiersOf, mergeIdentifiers, phoneDigits, searchTerms, TextMatcher, valueHolds, type Identifiers } from './residue.model.ts';
+import { asciiLower, ByteMatcher, caseFreePattern, identifiersOf, mergeIdentifiers, phoneDigits, searchTerms, TextMatcher, valueHolds, type Identifiers } from './residue.model.ts';
 import { ResidueScanner } from './residue.service.ts';
 
 const person = (i: number, first = 'Hedwig', last = 'Schwergewicht'): Identifiers =>
@@ -89,11 +89,15 @@ forEachDialect('residue scan paths', (ctx) => {
     rows[2999]!.shout = 'XAVERINA7 QUENGELBRECHT7';
     for (let i = 0; i < rows.length; i += 500) await ctx.db.kysely.insertInto('scratch_residue' as never).values(rows.slice(i, i + 500) as never).execute();
     await sql`insert into scratch_plain values ('a', ${'call 4 9 1 5 1 4 0 0 0 0 0 7'})`.execute(ctx.db.kysely);
+    // Wider than one concat_ws call takes (PostgreSQL: 100 arguments).
+    const wide = Array.from({ length: 130 }, (_, i) => `c${i}`);
+    await sql.raw(`create table scratch_wide (${wide.map((c) => `${c} text`).join(', ')})`).execute(ctx.db.kysely);
+    await sql.raw(`insert into scratch_wide (c0, c129) values ('x', 'by hedwig.7 ${planted.names[0]!.toLowerCase()} too')`).execute(ctx.db.kysely);
     // The planted rows in the file itself, as after an erasure's checkpoint (not only in the log).
     ctx.db.sqlite?.pragma('wal_checkpoint(TRUNCATE)');
   });
 
-  const expected = (dialect: string) => [...(dialect === 'sqlite' ? ['file:test.db'] : []), 'scratch_plain.v', 'scratch_residue.note', 'scratch_residue.phone_seen', 'scratch_residue.shout'];
+  const expected = (dialect: string) => [...(dialect === 'sqlite' ? ['file:test.db'] : []), 'scratch_plain.v', 'scratch_residue.note', 'scratch_residue.phone_seen', 'scratch_residue.shout', 'scratch_wide.c129'];
 
   it('one person: one statement per table names every column holding an identifier', async () => {
     assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(planted), expected(ctx.dialect));
@@ -112,4 +116,29 @@ forEachDialect('residue scan paths', (ctx) => {
     assert.deepEqual(await threads.scanDatabase(bulk(crowd)), expected('sqlite'));
     assert.deepEqual(await threads.scanDatabase(crowd[0]!), []);
   });
+});
+
+it('the case-free LIKE pattern starts at the rarest character folding leaves alone, and a letter matches any character', () => {
+  assert.equal(caseFreePattern('h.7@bench.example'), '%@_____._______%');
+  assert.equal(caseFreePattern('hedwig7 schwergewicht7'), '% _____________7%');
+  assert.equal(caseFreePattern('ümit kaya'), '% ____%');
+  assert.equal(caseFreePattern('50%_off'), '%\\____%');
+  assert.equal(caseFreePattern('abc'), '%___%');
+  // Whatever the casing, the value matches the pattern (LIKE read as a regular expression here).
+  const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const likeRe = (p: string) => {
+    let re = '';
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i]!;
+      re += c === '\\' ? escapeRe(p[++i]!) : c === '%' ? '.*' : c === '_' ? '.' : escapeRe(c);
+    }
+    return new RegExp(`^${re}$`, 's');
+  };
+  fc.assert(
+    fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), fc.array(fc.boolean(), { maxLength: 12 }), (term, before, after, upper) => {
+      const t = asciiLower(term);
+      const cased = [...t].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
+      assert.match(before + (asciiLower(cased) === t ? cased : t) + after, likeRe(caseFreePattern(t)));
+    }),
+  );
 });
