@@ -135,9 +135,8 @@ export function valueHolds(value: string, t: SearchTerms): string[] {
  * ('@' in an address, the space in a full name, '+' in a phone number); every occurrence of an
  * anchor in the haystack (found by indexOf, a memchr) is checked against the needles anchored
  * there by a hash of the characters around it, and only hash hits are compared in full. A
- * needle of digits alone has no such character: a few are searched with indexOf, many in one
- * loop keyed by their last eight digits. A JavaScript loop over every character costs several
- * nanoseconds each, so only that case takes it.
+ * needle of digits alone has no such character: a few are searched with indexOf, many by the
+ * runs of digits they could lie in, keyed by their last eight digits (see digitsInBytes).
  */
 
 const ANCHOR_RANK = new Map([...'@+()/ _.-'].map((c, i) => [c.charCodeAt(0), i] as const));
@@ -246,9 +245,12 @@ class DigitIndex {
   /** Digits per key: DIGIT_KEY, or the shortest needle's length. */
   readonly len: number;
   readonly mask: number;
+  /** The shortest needle's length: a run of fewer digits holds none (phone numbers have ten or more). */
+  readonly shortest: number;
 
   constructor(needles: Needle[]) {
-    this.len = Math.min(DIGIT_KEY, ...needles.map((n) => n.codes.length));
+    this.shortest = Math.min(...needles.map((n) => n.codes.length));
+    this.len = Math.min(DIGIT_KEY, this.shortest);
     this.mask = this.len >= 8 ? -1 : (1 << (4 * this.len)) - 1;
     for (const n of needles) {
       let key = 0;
@@ -349,18 +351,43 @@ function bytesAt(buf: Buffer, start: number, codes: ArrayLike<number>): boolean 
   return true;
 }
 
+/*
+ * Digit needles are searched in runs: a needle lies in a run of at least as many digits as the
+ * shortest needle has (bytes), or of digits and phone separators holding that many digits (text).
+ * Such a run covers one of every `shortest`-th position, so only those are looked at, and a run
+ * found there is counted, and keyed only when long enough. Ids, dates and counters make runs too
+ * short for a phone number; a JavaScript loop costs per character it visits.
+ */
+
 function digitsInBytes(buf: Buffer, idx: DigitIndex): boolean {
-  const { bits, byKey, len, mask } = idx;
-  let key = 0;
-  let run = 0;
-  for (let i = 0, end = buf.length; i < end; i++) {
-    const d = buf[i]! - 48;
-    if (d >>> 0 > 9) {
-      run = 0;
+  const step = idx.shortest;
+  const end = buf.length;
+  // Bytes before `done` belong to runs already looked at (or to none).
+  let done = 0;
+  for (let i = step - 1; i < end; ) {
+    if ((buf[i]! - 48) >>> 0 > 9) {
+      i += step;
       continue;
     }
-    key = ((key << 4) | d) & mask;
-    if (++run < len) continue;
+    let s = i;
+    while (s > done && (buf[s - 1]! - 48) >>> 0 <= 9) s--;
+    let e = i + 1;
+    while (e < end && (buf[e]! - 48) >>> 0 <= 9) e++;
+    if (e - s >= step && digitRunInBytes(buf, s, e, idx)) return true;
+    done = e;
+    i = e + step;
+  }
+  return false;
+}
+
+/** Keys every `len` digits of the run [s, e) ends with, and compares the needles a key names. */
+function digitRunInBytes(buf: Buffer, s: number, e: number, idx: DigitIndex): boolean {
+  const { bits, byKey, len, mask } = idx;
+  let key = 0;
+  for (let i = s; i < e; i++) {
+    key = ((key << 4) | (buf[i]! - 48)) & mask;
+    const run = i + 1 - s;
+    if (run < len) continue;
     const bit = digitBit(key);
     if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
     const list = byKey.get(key);
@@ -436,16 +463,33 @@ export class TextMatcher {
   }
 
   private digitsInText(s: string, idx: DigitIndex, found: Set<string>): void {
+    const step = idx.shortest;
+    const end = s.length;
+    let done = 0;
+    for (let i = step - 1; i < end; ) {
+      if (!inDigitRun(s.charCodeAt(i))) {
+        i += step;
+        continue;
+      }
+      let digits = isDigitCode(s.charCodeAt(i)) ? 1 : 0;
+      let a = i;
+      for (let c = s.charCodeAt(a - 1); a > done && inDigitRun(c); c = s.charCodeAt(--a - 1)) digits += isDigitCode(c) ? 1 : 0;
+      let e = i + 1;
+      for (let c = s.charCodeAt(e); e < end && inDigitRun(c); c = s.charCodeAt(++e)) digits += isDigitCode(c) ? 1 : 0;
+      if (digits >= step) this.digitRunInText(s, a, e, idx, found);
+      done = e;
+      i = e + step;
+    }
+  }
+
+  /** The run [a, e) of digits and separators: keys its digits, separators skipped. */
+  private digitRunInText(s: string, a: number, e: number, idx: DigitIndex, found: Set<string>): void {
     const { bits, byKey, len, mask } = idx;
     let key = 0;
     let run = 0;
-    for (let i = 0, end = s.length; i < end; i++) {
-      const c = s.charCodeAt(i);
-      const d = c - 48;
-      if (d >>> 0 > 9) {
-        if (c > 127 || SEPARATOR[c] === 0) run = 0;
-        continue;
-      }
+    for (let i = a; i < e; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d >>> 0 > 9) continue;
       key = ((key << 4) | d) & mask;
       if (++run < len) continue;
       const bit = digitBit(key);
@@ -458,6 +502,9 @@ export class TextMatcher {
 
 const SEPARATOR = new Uint8Array(128);
 for (const c of PHONE_SEPARATORS) SEPARATOR[c.charCodeAt(0)] = 1;
+const isDigitCode = (c: number) => (c - 48) >>> 0 <= 9;
+/** A digit or a phone separator: what a run of a phone number's digits is made of. */
+const inDigitRun = (c: number) => isDigitCode(c) || (c < 128 && SEPARATOR[c] === 1);
 
 function codesAt(s: string, start: number, codes: ArrayLike<number>): boolean {
   if (start + codes.length > s.length) return false;

@@ -16,11 +16,18 @@ const matched = (m: TextMatcher, chunk: string) => {
 };
 
 it('the in-memory matcher finds every term the exact test finds, in any casing and phone formatting', () => {
-  const people = Array.from({ length: 300 }, (_, i) => person(i));
+  // One short number (seven digits) among the long ones: the shortest needle sets how runs are sampled.
+  const people = [...Array.from({ length: 300 }, (_, i) => person(i)), identifiersOf({ email: 'short@x.example', phone: '091 54 10' })];
   const terms = searchTerms({ emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) });
   const m = new TextMatcher(terms);
   const one = new TextMatcher(searchTerms(person(7)));
-  const pieces = fc.constantFrom('H.7@bench.EXAMPLE', 'hedwig7 schwergewicht7', 'HEDWIG17 SCHWERGEWICHT17', '0049-151-4000007', '+49 (151) 400 00 07', '4915140000', 'x', '@', ' ', '-', '7', '\u0001', 'ü', 'Ölaf', 'h.29@bench.example', '4 9 1 5 1 4 0 0 0 0 2 9');
+  // Digits and separators in runs of every length, so that a run starts and ends anywhere
+  // relative to the positions a sampling search looks at.
+  const digitish = fc.string({ unit: fc.constantFrom('0', '1', '4', '5', '7', '9', ' ', '-', '(', '+', '.'), maxLength: 14 });
+  const pieces = fc.oneof(
+    fc.constantFrom('H.7@bench.EXAMPLE', 'hedwig7 schwergewicht7', 'HEDWIG17 SCHWERGEWICHT17', '0049-151-4000007', '+49 (151) 400 00 07', '4915140000', 'x', '@', ' ', '-', '7', '\u0001', 'ü', 'Ölaf', 'h.29@bench.example', '4 9 1 5 1 4 0 0 0 0 2 9', '491514000012', '4915140000299', '0915410', '(091) 541-0'),
+    digitish,
+  );
   fc.assert(
     fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
       const chunk = parts.join('');
@@ -57,11 +64,12 @@ it('the byte matcher finds stored forms in any ASCII casing, bare digits, and no
 });
 
 it('the byte matcher agrees with a plain search over random bytes', () => {
-  const people = Array.from({ length: 40 }, (_, i) => person(i, 'Ana', 'Li'));
+  const people = [...Array.from({ length: 40 }, (_, i) => person(i, 'Ana', 'Li')), identifiersOf({ phone: '091 54 10' })];
   const ids = { emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) };
   const m = new ByteMatcher(ids);
   const needles = [...new Set([...ids.emails, ...ids.names].map(asciiLower).concat(ids.phones, ids.phones.map(phoneDigits)))];
-  const pieces = fc.oneof(fc.constantFrom(...needles, 'ANA3 LI3', 'H.3@BENCH.EXAMPLE', '4915140000'), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')));
+  const digits = fc.string({ unit: fc.constantFrom('0', '1', '4', '5', '9', 'x'), maxLength: 16 });
+  const pieces = fc.oneof(fc.constantFrom(...needles, 'ANA3 LI3', 'H.3@BENCH.EXAMPLE', '4915140000', '491514000012', '0915410', '91541', '1111111x'), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')), digits);
   fc.assert(
     fc.property(fc.array(pieces, { maxLength: 10 }), (parts) => {
       const bytes = Buffer.from(parts.join(''), 'latin1');
@@ -71,6 +79,24 @@ it('the byte matcher agrees with a plain search over random bytes', () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+it('digit needles are found after runs of every length, whichever positions a sampling search looks at', () => {
+  for (const short of ['091 54 10', '+49 151 4000007']) {
+    const ids = mergeIdentifiers([...Array.from({ length: 10 }, (_, i) => person(i)), identifiersOf({ phone: short })]);
+    const bytes = new ByteMatcher(ids);
+    const text = new TextMatcher(searchTerms(ids));
+    const needle = phoneDigits(short);
+    for (let run = 0; run <= 30; run++) {
+      for (const gap of ['x', 'xy', 'x-y', ' x ']) {
+        for (const form of [needle, short]) {
+          const hay = `${'1'.repeat(run)}${gap}${form}${gap}`;
+          assert.ok(bytes.matches(Buffer.from(hay)) || form !== needle, `bytes: ${hay}`);
+          assert.ok(matched(text, hay).has(needle), `text: ${hay}`);
+        }
+      }
+    }
+  }
 });
 
 forEachDialect('residue scan paths', (ctx) => {
