@@ -160,7 +160,8 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
       if (r.residue.length || r.tables.interactions !== HEAVY_EVENTS) throw new Error(`app erasure: residue ${r.residue.join()} / ${r.tables.interactions} interactions`);
       app.total.push(total);
       app.trx.push(phases.transaction!);
-      app.after.push((phases.storage ?? 0) + (phases.scan ?? 0));
+      // On SQLite the checkpoint runs beside the scan: after the commit is the rest of the wall time.
+      app.after.push(total - phases.transaction!);
       app.storage.push(phases.storage ?? 0);
       app.scan.push(phases.scan ?? 0);
 
@@ -180,7 +181,7 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
     line(`erase a heavy contact: transaction (${ERASE_SAMPLES} samples)`, app.trx, base.trx, goal.erase);
     line('erase a heavy contact: after commit (purge + residue scan)', app.after, base.after, goal.scan);
     line('erase a heavy contact: total', app.total, base.total, goal.erase + goal.scan);
-    console.log(`    app after commit, p50: purge (${dialect === 'sqlite' ? 'checkpoint' : 'analyze, vacuum'}) ${ms(pct(app.storage, 50))}, residue scan ${ms(pct(app.scan, 50))}`);
+    console.log(`    app after commit, p50: purge (${dialect === 'sqlite' ? 'checkpoint, during the scan' : 'analyze, vacuum'}) ${ms(pct(app.storage, 50))}, residue scan ${ms(pct(app.scan, 50))}`);
   }
 
   // (c) the residue scan of the whole database alone, for one person's identifiers
@@ -215,7 +216,7 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
     const t1 = performance.now();
     await eraser.purge();
     const base = performance.now() - t;
-    const split = `transactions ${ms(phases.transaction ?? 0)}, purge ${ms(phases.storage ?? 0)}, scan ${ms(phases.scan ?? 0)}`;
+    const split = `transactions ${ms(phases.transaction ?? 0)}, purge ${ms(phases.storage ?? 0)}${dialect === 'sqlite' ? ' (during the scan)' : ''}, scan ${ms(phases.scan ?? 0)}`;
     console.log(
       `  ${`bulk erase ${BULK.toLocaleString('en-US')} contacts`.padEnd(64)} app ${ms(app)}  raw ${ms(base)}  ratio ${(base / app).toFixed(2)}  ${verdict(app, goal.bulk)}`,
     );

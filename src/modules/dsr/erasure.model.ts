@@ -20,7 +20,10 @@ export interface ErasureOptions {
   onPhase?: (phase: ErasurePhase, ms: number) => void;
 }
 
-/** The transaction(s); the storage purge after the commit (checkpoint, vacuum); the residue scan. */
+/**
+ * The transaction(s); the storage purge after the commit (checkpoint, vacuum); the residue scan.
+ * SQLite's checkpoint runs during the scan, so those two phases overlap there.
+ */
 export type ErasurePhase = 'transaction' | 'storage' | 'scan';
 
 export interface ErasureReceipt {

@@ -144,8 +144,8 @@ export class ErasureService {
   }
 
   /**
-   * Purges storage around the scan (SQLite's log before it, PostgreSQL's vacuum after it); a
-   * purge or scan that fails is recorded as residue rather than lost.
+   * Purges storage around the scan (SQLite's log within it, PostgreSQL's statistics before and
+   * vacuum after it); a purge or scan that fails is recorded as residue rather than lost.
    */
   private async verify(tables: string[], identifiers: Identifiers, onPhase?: ErasureOptions['onPhase']): Promise<string[]> {
     const timed = async <T>(phase: ErasurePhase, work: () => Promise<T>): Promise<T> => {
@@ -158,7 +158,8 @@ export class ErasureService {
     };
     try {
       const before = await timed('storage', () => purgeBeforeScan(this.db, identifiers));
-      const found = await timed('scan', () => this.scanner.scanDatabase(identifiers));
+      // SQLite's checkpoint runs within the scan, beside its table reads: 'storage' overlaps 'scan'.
+      const found = await timed('scan', () => this.scanner.scanDatabase(identifiers, { checkpoint: true, onCheckpoint: (ms) => onPhase?.('storage', ms) }));
       const after = await timed('storage', () => purgeAfterScan(this.db, tables));
       return [...new Set([...before, ...found, ...after])].sort();
     } catch {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { ByteMatcher, searchTerms, type Identifiers } from './residue.model.ts';
@@ -54,27 +53,16 @@ export function tuneForErasure(db: Db): () => void {
 }
 
 const ERASURE_CACHE_KIB = 256 * 1024;
-const CHECKPOINT_TRIES = 40;
 /** Tables PostgreSQL vacuums at once (each on its own connection). */
 const VACUUMS_AT_ONCE = 3;
 
 /**
- * After the commit, before the residue scan: SQLite copies the log into the file and empties it
- * (the scan then reads one file); PostgreSQL re-analyses the tables whose statistics hold an
- * identifier. Neither can run inside a transaction. Returns what could not be done, for the
- * receipt's residue.
+ * After the commit, before the residue scan, PostgreSQL re-analyses the tables whose statistics
+ * hold an identifier (it cannot run inside a transaction). SQLite's log is emptied into the file
+ * by the scan itself (ResidueScanner, `checkpoint`), while its readers read the tables.
  */
 export async function purgeBeforeScan(db: Db, ids: Identifiers): Promise<string[]> {
-  if (db.dialect === 'sqlite') {
-    if (!db.sqlite || db.target.location === ':memory:') return [];
-    // A reader in another process pins the log; wait a little for it rather than leave the log full.
-    for (let i = 0; i < CHECKPOINT_TRIES; i++) {
-      const [r] = db.sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      if (r?.busy === 0) return [];
-      await sleep(50);
-    }
-    return ['checkpoint:busy'];
-  }
+  if (db.dialect !== 'postgres') return [];
   const stale = new Set((await pgStatsWithTerms(db, searchTerms(ids))).map((r) => r.table));
   for (const t of stale) await sql`analyze ${sql.table(t)}`.execute(db.kysely);
   return [];

@@ -16,7 +16,7 @@ export interface ScanReaders {
 
 export function inProcess(db: Db, ids: Identifiers, terms: SearchTerms): ScanReaders {
   const runner = new TaskRunner(db.sqlite!, ids, terms);
-  return { width: 1, run: async (task) => runner.run(task), close: async () => undefined };
+  return { width: 1, run: (task) => runner.run(task), close: async () => undefined };
 }
 
 // The worker is TypeScript: it registers tsx's loader itself (a worker does not inherit the

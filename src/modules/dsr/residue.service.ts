@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import type { Db } from '../../db/connect.ts';
 import { ByteMatcher, isEmpty, passes, searchTerms, TERMS_PER_PASS, TextMatcher, valueHolds, type Identifiers, type SearchTerms } from './residue.model.ts';
 import { columnsWithTerms, hasTermsStatement, pgStatsValues, ROWS_PER_CHUNK, rowidRange, scannedColumns, sqliteSystemRows, tableHasTerms, tableText, textStatement, type ScannedColumn } from './residue.queries.ts';
-import { inProcess, inWorkers, runAll } from './residue.readers.ts';
-import type { ScanTask } from './residue.tasks.ts';
+import { inProcess, inWorkers, runAll, type ScanReaders } from './residue.readers.ts';
+import type { ScanAnswer, ScanTask } from './residue.tasks.ts';
 
 /** Tables PostgreSQL scans at once: the large ones use parallel workers of their own. */
 const PG_TABLES_AT_ONCE = 3;
@@ -14,11 +14,24 @@ const ROWIDS_PER_PART = 500_000;
 /** Bytes of a database file per task. */
 const FILE_PART = 128 * 1024 * 1024;
 
+export interface ScanOptions {
+  /**
+   * SQLite: first copy the write-ahead log into the database file and empty it (an erasure's
+   * changes are in the log until then, and the log holds the old pages): the tables are read
+   * meanwhile, the files' bytes once it is done. A log that cannot be emptied (a reader in
+   * another process holds it) is reported as `checkpoint:busy`, and the log's bytes are searched.
+   */
+  checkpoint?: boolean;
+  onCheckpoint?: (ms: number) => void;
+}
+
 export interface ScannerOptions {
   /** SQLite: reader threads for a large database file (1 or less: the app's connection only). */
   readers?: number;
   /** SQLite: the file size from which reader threads are used. */
   parallelFromBytes?: number;
+  /** SQLite: how long a checkpoint waits for readers (other processes', or the scan's own statements) to let go of the log. */
+  checkpointPatienceMs?: number;
 }
 
 /**
@@ -38,6 +51,7 @@ export interface ScannerOptions {
 export class ResidueScanner {
   private readonly readers: number;
   private readonly parallelFromBytes: number;
+  private readonly checkpointPatienceMs: number;
 
   constructor(
     private readonly db: Db,
@@ -45,17 +59,21 @@ export class ResidueScanner {
   ) {
     this.readers = opts.readers ?? Math.min(4, availableParallelism());
     this.parallelFromBytes = opts.parallelFromBytes ?? 256 * 1024 * 1024;
+    this.checkpointPatienceMs = opts.checkpointPatienceMs ?? 5000;
   }
 
-  async scanDatabase(ids: Identifiers): Promise<string[]> {
+  async scanDatabase(ids: Identifiers, opts: ScanOptions = {}): Promise<string[]> {
     const terms = searchTerms(ids);
-    if (isEmpty(terms)) return [];
+    if (isEmpty(terms)) {
+      if (opts.checkpoint && this.db.sqlite && this.db.target.location !== ':memory:') return (await this.checkpointed(opts, inProcess(this.db, ids, terms))) ? [] : ['checkpoint:busy'];
+      return [];
+    }
     const many = terms.text.length + terms.digits.length > TERMS_PER_PASS;
     const tables = [...(await scannedColumns(this.db))];
     const found = new Map<string, SearchTerms>();
     const hits = new Set<string>();
     if (this.db.dialect === 'sqlite') {
-      await this.sqliteScan(tables, ids, terms, many, found, hits);
+      await this.sqliteScan(tables, ids, terms, many, found, hits, opts);
       const bytes = new ByteMatcher(ids);
       for (const r of await sqliteSystemRows(this.db)) if (bytes.matches(r.value)) hits.add(`${r.table}.${r.column}`);
     } else {
@@ -75,7 +93,7 @@ export class ResidueScanner {
    * SQLite: every table (in rowid parts, so readers share a large one) and the bytes of the
    * database files (in ranges), as tasks for the readers: worker threads for a large file.
    */
-  private async sqliteScan(tables: [string, ScannedColumn[]][], ids: Identifiers, terms: SearchTerms, many: boolean, found: Map<string, SearchTerms>, hits: Set<string>): Promise<void> {
+  private async sqliteScan(tables: [string, ScannedColumn[]][], ids: Identifiers, terms: SearchTerms, many: boolean, found: Map<string, SearchTerms>, hits: Set<string>, opts: ScanOptions): Promise<void> {
     type Tag = { table: string } | { file: string };
     const tasks: { task: ScanTask; tag: Tag }[] = [];
     const seen = new Map<string, Set<string>>();
@@ -93,33 +111,37 @@ export class ResidueScanner {
       else for (const part of parts(range, ROWS_PER_CHUNK)) tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
     }
     const path = this.db.target.location;
-    let size = 0;
-    if (path !== ':memory:') {
-      for (const file of [path, `${path}-wal`, `${path}-journal`]) {
-        const bytes = existsSync(file) ? statSync(file).size : 0;
-        size += bytes;
-        for (let start = 0; start < bytes; start += FILE_PART) tasks.push({ task: { kind: 'bytes', file, start, end: Math.min(bytes, start + FILE_PART) }, tag: { file } });
-      }
-    }
-    const parallel = path !== ':memory:' && this.readers > 1 && size >= this.parallelFromBytes;
+    const onFile = path !== ':memory:';
+    const parallel = onFile && this.readers > 1 && fileBytes(path) >= this.parallelFromBytes;
     const readers = parallel ? await inWorkers(this.db, this.readers, ids, terms) : inProcess(this.db, ids, terms);
+    const each = (answer: ScanAnswer, tag: Tag) => {
+      if ('file' in tag) {
+        if (answer === true) hits.add(`file:${basename(tag.file)}`);
+      } else if (answer === true) found.set(tag.table, terms);
+      else if (Array.isArray(answer)) for (const t of answer) seen.get(tag.table)!.add(t);
+    };
+    // A table that showed a term (few terms) or a file that showed a form needs no more reading.
+    const skip = (tag: Tag) => ('file' in tag ? hits.has(`file:${basename(tag.file)}`) : !many && found.has(tag.table));
+    // The files' bytes are read once the log is in the file (and the file's size is known);
+    // meanwhile the readers read the tables, which the checkpoint does not change.
+    const files = async () => {
+      if (opts.checkpoint && onFile && !(await this.checkpointed(opts, readers))) hits.add('checkpoint:busy');
+      if (onFile) await runAll(readers, fileTasks(path), each, skip);
+    };
     try {
-      await runAll(
-        readers,
-        interleave(tasks),
-        (answer, tag) => {
-          if ('file' in tag) {
-            if (answer === true) hits.add(`file:${basename(tag.file)}`);
-          } else if (answer === true) found.set(tag.table, terms);
-          else if (Array.isArray(answer)) for (const t of answer) seen.get(tag.table)!.add(t);
-        },
-        // A table that showed a term (few terms) or a file that showed a form needs no more reading.
-        (tag) => ('file' in tag ? hits.has(`file:${basename(tag.file)}`) : !many && found.has(tag.table)),
-      );
+      // files() first: the checkpoint is queued before the first table parts.
+      await Promise.all([files(), runAll(readers, tasks, each, skip)]);
     } finally {
       await readers.close();
     }
     for (const [table, into] of seen) if (into.size) found.set(table, { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) });
+  }
+
+  /** SQLite: empties the write-ahead log into the file, on a reader (a worker's own connection) or the app's connection. */
+  private async checkpointed(opts: ScanOptions, readers: ScanReaders): Promise<boolean> {
+    const answer = (await readers.run({ kind: 'checkpoint', patienceMs: this.checkpointPatienceMs })) as { checkpointed: boolean; ms: number };
+    opts.onCheckpoint?.(answer.ms);
+    return answer.checkpointed;
   }
 
   /** PostgreSQL, many terms: the terms a table holds, found by streaming its rows through the matcher. */
@@ -129,6 +151,20 @@ export class ResidueScanner {
     if (into.size === 0) return null;
     return { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) };
   }
+}
+
+function fileBytes(path: string): number {
+  return [path, `${path}-wal`, `${path}-journal`].reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
+}
+
+/** The database file, its log and its journal, in ranges a reader takes one at a time. */
+function fileTasks(path: string): { task: ScanTask; tag: { file: string } }[] {
+  const out: { task: ScanTask; tag: { file: string } }[] = [];
+  for (const file of [path, `${path}-wal`, `${path}-journal`]) {
+    const bytes = existsSync(file) ? statSync(file).size : 0;
+    for (let start = 0; start < bytes; start += FILE_PART) out.push({ task: { kind: 'bytes', file, start, end: Math.min(bytes, start + FILE_PART) }, tag: { file } });
+  }
+  return out;
 }
 
 function parts(range: { lo: number; hi: number }, size: number): { lo: number; hi: number }[] {
@@ -159,16 +195,4 @@ async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-}
-
-/** Table parts and file ranges taken in turn, so the threads read the database's pages and its file's bytes side by side. */
-function interleave<T extends { tag: object }>(tasks: T[]): T[] {
-  const files = tasks.filter((t) => 'file' in t.tag);
-  const rows = tasks.filter((t) => !('file' in t.tag));
-  const out: T[] = [];
-  for (let i = 0; i < Math.max(files.length, rows.length); i++) {
-    if (i < rows.length) out.push(rows[i]!);
-    if (i < files.length) out.push(files[i]!);
-  }
-  return out;
 }

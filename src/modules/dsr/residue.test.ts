@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { before, it } from 'node:test';
+import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/db.ts';
@@ -141,6 +143,33 @@ forEachDialect('residue scan paths', (ctx) => {
     assert.deepEqual(await threads.scanDatabase(planted), expected('sqlite'));
     assert.deepEqual(await threads.scanDatabase(bulk(crowd)), expected('sqlite'));
     assert.deepEqual(await threads.scanDatabase(crowd[0]!), []);
+  });
+
+  it('SQLite: with checkpoint, the log is emptied into the file before its bytes are read; a reader holding the log leaves it searched', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+    const path = ctx.db.target.location;
+    await sql`create table scratch_log (v text)`.execute(ctx.db.kysely);
+    const scanners = [new ResidueScanner(ctx.db, { checkpointPatienceMs: 200 }), new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0, checkpointPatienceMs: 200 })];
+    for (const [i, scanner] of scanners.entries()) {
+      const who = person(900 + i);
+      await sql`insert into scratch_log values (${who.emails[0]!})`.execute(ctx.db.kysely);
+      assert.ok(statSync(`${path}-wal`).size > 0, 'the new row is in the log');
+      // Another connection in a read transaction on the log's newest frames.
+      const other = new SQLite(path, { readonly: true });
+      other.prepare('begin').run();
+      other.prepare('select count(*) from scratch_log').get();
+      const ms: number[] = [];
+      try {
+        const busy = await scanner.scanDatabase(who, { checkpoint: true, onCheckpoint: (t) => ms.push(t) });
+        assert.deepEqual(busy, ['checkpoint:busy', 'file:test.db', 'file:test.db-wal', 'scratch_log.v']);
+        assert.ok(ms[0]! >= 200 && ms[0]! < 2000, `waited ${ms[0]} ms`);
+      } finally {
+        other.prepare('commit').run();
+        other.close();
+      }
+      assert.deepEqual(await scanner.scanDatabase(who, { checkpoint: true }), ['file:test.db', 'scratch_log.v']);
+      assert.equal(statSync(`${path}-wal`).size, 0, 'the log is empty');
+      await sql`delete from scratch_log`.execute(ctx.db.kysely);
+    }
   });
 });
 

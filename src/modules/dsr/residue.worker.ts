@@ -8,7 +8,11 @@ import { TaskRunner, type ScanTask } from './residue.tasks.ts';
 const { file, ids, terms } = workerData as { file: string; ids: Identifiers; terms: SearchTerms };
 const db = new SQLite(file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
-const runner = new TaskRunner(db, ids, terms);
+// Checkpointing needs write access: a connection of its own, opened for that task alone.
+const runner = new TaskRunner(db, ids, terms, {
+  open: () => new SQLite(file, { fileMustExist: true }),
+  release: (c) => c.close(),
+});
 const port = parentPort!;
 
 port.on('message', (m: { id: number; task: ScanTask } | { close: true }) => {
@@ -17,10 +21,9 @@ port.on('message', (m: { id: number; task: ScanTask } | { close: true }) => {
     port.close();
     return;
   }
-  try {
-    port.postMessage({ id: m.id, answer: runner.run(m.task) });
-  } catch (e) {
-    port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
-  }
+  runner.run(m.task).then(
+    (answer) => port.postMessage({ id: m.id, answer }),
+    (e: unknown) => port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) }),
+  );
 });
 port.postMessage({ ready: true });
