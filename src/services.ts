@@ -89,6 +89,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const requests = new RequestsService(db, clock, settings, secret, users);
   const requestMailer = new RequestMailer(mail, consent);
   const requestVerification = new VerificationService(clock, settings, secret, requests, requestMailer);
+  const jobs = new JobQueue(db, clock);
   return {
     config,
     db,
@@ -101,7 +102,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     retention: new RetentionService(db, clock, datamap, audit),
     datamap,
     mail,
-    jobs: new JobQueue(db, clock),
+    jobs,
     rateLimiter,
     ledger,
     consent,
@@ -119,7 +120,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     requests,
     tasks: new TasksService(db, clock, users),
     requestVerification,
-    requestIntake: new IntakeService(requests, requestVerification, rateLimiter, secret),
+    requestIntake: new IntakeService(requests, requestVerification, rateLimiter, secret, jobs),
     fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports),
     close: async () => {
       await mail.close();

@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from '../modules/audit/audit.model.ts';
+import { LINK_QUEUE } from '../modules/dsr/requests.intake.ts';
 import type { Services } from '../services.ts';
 import { Worker, type JobHandler } from './worker.ts';
 
@@ -8,6 +9,7 @@ export function jobHandlers(s: Services): Record<string, JobHandler> {
     retention: async () => {
       await s.retention.run({ actor: SYSTEM_ACTOR });
     },
+    [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload),
   };
 }
 

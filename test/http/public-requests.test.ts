@@ -5,6 +5,8 @@ import { FakeClock } from '../../src/lib/clock.ts';
 import { signToken } from '../../src/lib/signed.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { LINK_QUEUE } from '../../src/modules/dsr/requests.intake.ts';
+import { runJobs } from '../helpers/jobs.ts';
 import { dumpDatabase } from '../helpers/snapshot.ts';
 
 forEachDialect('public data-subject requests', (ctx) => {
@@ -17,7 +19,13 @@ forEachDialect('public data-subject requests', (ctx) => {
   after(async () => t.close());
 
   // Each test speaks from its own client address, so the per-client limit is tested on its own.
-  const intake = (payload: unknown, ip = `10.0.0.${++client}`) => t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: payload as object, remoteAddress: ip });
+  const answer = (payload: unknown, ip = `10.0.0.${++client}`) => t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: payload as object, remoteAddress: ip });
+  // The answer, then the background worker's turn: the link is mailed by a job.
+  const intake = async (payload: unknown, ip?: string) => {
+    const res = await answer(payload, ip);
+    await runJobs(t.services, [LINK_QUEUE]);
+    return res;
+  };
   const casesOf = (email: string) => t.services.requests.list({ email }, 500);
   const mailsTo = async (to: string) => (await t.services.mail.listOutbox({ limit: 500 })).items.filter((m) => m.to === to);
   const linkIn = async (to: string) => {
@@ -53,6 +61,24 @@ forEachDialect('public data-subject requests', (ctx) => {
       await linkIn(email);
     }
     assert.equal((await casesOf('known@example.com'))[0]!.contactId !== null, true, 'staff see the matched contact');
+  });
+
+  it('answers before the link is mailed: a job naming only the case sends it, once', async () => {
+    await t.services.contacts.create({ email: 'queued@example.com' });
+    const res = await answer({ type: 'access', email: 'queued@example.com' });
+    assert.equal(res.statusCode, 202);
+    const [c] = await casesOf('queued@example.com');
+    assert.equal(c!.status, 'received');
+    assert.deepEqual(await mailsTo('queued@example.com'), [], 'not mailed before the answer');
+    const jobs = await ctx.db.kysely.selectFrom('jobs').selectAll().where('queue', '=', LINK_QUEUE).execute();
+    const job = jobs.find((j) => String(j.payload).includes(c!.id))!;
+    assert.deepEqual(JSON.parse(String(job.payload)), { requestId: c!.id }, 'the payload names the case and nothing else');
+    assert.equal(await runJobs(t.services, [LINK_QUEUE]), 1);
+    assert.equal((await mailsTo('queued@example.com')).length, 1);
+    assert.equal((await casesOf('queued@example.com'))[0]!.status, 'awaiting_verification');
+    // A job run again (at-least-once) finds the link sent and sends nothing.
+    await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
+    assert.equal((await mailsTo('queued@example.com')).length, 1);
   });
 
   it('shows a confirmation page that changes nothing; the POST verifies the case', async () => {

@@ -1,6 +1,7 @@
 import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Limit, RateLimiter } from '../../http/rate-limit.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { DataRequest, EventActor, RequestType } from './requests.model.ts';
 import type { OpenInput, RequestsService } from './requests.service.ts';
@@ -14,6 +15,9 @@ export const PER_CLIENT: Limit = { scope: 'dsr-intake:client', max: 20, windowMs
  * answer, because a 429 here would tell a stranger that someone used the address recently.
  */
 export const PER_ADDRESS: Limit = { scope: 'dsr-intake:address', max: 5, windowMs: HOUR };
+
+/** The queue that mails a public case's verification link; its payload is the case id alone. */
+export const LINK_QUEUE = 'dsr.verification-link';
 
 export interface PublicInput {
   type: RequestType;
@@ -32,6 +36,7 @@ export class IntakeService {
     private readonly verification: VerificationService,
     private readonly limiter: RateLimiter,
     private readonly secret: SecretService,
+    private readonly jobs: JobQueue,
   ) {}
 
   async fromStaff(input: OpenInput, actor: EventActor, ownerId: string | null): Promise<DataRequest> {
@@ -41,8 +46,10 @@ export class IntakeService {
   }
 
   /**
-   * Known and unknown addresses take the same path (a case, a task, a link), so the answer and
-   * its timing reveal nothing; the caller answers the same whatever happens here short of a 429.
+   * Known and unknown addresses take the same path (a case, a task, a queued link), so the
+   * answer and its timing reveal nothing; the caller answers the same whatever happens here
+   * short of a 429. The link is mailed by a job, not before the answer: sending waits on the
+   * mail relay, and for a known address on the consent gate, which could refuse it.
    */
   async fromPublic(input: PublicInput, client: { ip: string }): Promise<void> {
     const email = normaliseEmail(input.email);
@@ -53,6 +60,15 @@ export class IntakeService {
     if (count > PER_ADDRESS.max) return;
     const requester: EventActor = { type: 'requester', id: null };
     const req = await this.requests.open({ type: input.type, email }, { actor: requester, channel: 'public', ownerId: null });
-    await this.verification.sendLink(req);
+    await this.jobs.enqueue(LINK_QUEUE, { requestId: req.id }, { key: `${LINK_QUEUE}:${req.id}`, maxAttempts: 5 });
+  }
+
+  /** The job: mails the link of a case still waiting for it (a job run twice finds it sent). */
+  async sendQueuedLink(payload: unknown): Promise<void> {
+    const id = (payload as { requestId?: unknown } | null)?.requestId;
+    if (typeof id !== 'string') throw new Error('the job names no case');
+    const req = await this.requests.find(id);
+    if (!req || req.status !== 'received' || !req.email) return;
+    await this.verification.sendLink({ id: req.id, type: req.type, email: req.email, contactId: req.contact_id });
   }
 }
