@@ -32,14 +32,17 @@ const CHUNK = 16 * 1024 * 1024;
  * the file once the frames are copied, so waiting a little is enough. False when it could not.
  */
 export async function checkpointLog(sqlite: SQLite.Database, patienceMs: number): Promise<boolean> {
-  const until = performance.now() + patienceMs;
   // Each attempt answers at once (a busy timeout would block the thread); the waiting is here.
   const timeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
   sqlite.pragma('busy_timeout = 0');
   try {
+    // The patience counts from the end of the first attempt, which copies the log (seconds after
+    // a bulk erasure); later attempts only wait for readers to let go of it.
+    let until = 0;
     for (;;) {
       const [r] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
       if (r?.busy === 0) return true;
+      until ||= performance.now() + patienceMs;
       if (performance.now() > until) return false;
       await sleep(50);
     }
