@@ -16,6 +16,10 @@ export interface PgServer {
 
 /** The server to use, or null after printing why `label`'s PostgreSQL part is skipped. */
 export async function pgServer(label: string): Promise<PgServer | null> {
+  if (process.env.BENCH_POSTGRES === 'off') {
+    console.log(`${label} postgres: SKIPPED (BENCH_POSTGRES=off)`);
+    return null;
+  }
   const given = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
   if (given) return { url: given, stop: () => undefined };
   try {

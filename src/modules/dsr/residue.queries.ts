@@ -92,7 +92,10 @@ export async function rowidRange(db: Db, table: string, columns: ScannedColumn[]
   // A column named like the rowid shadows it; a WITHOUT ROWID table has none.
   if (columns.some((c) => ['rowid', 'oid', '_rowid_'].includes(c.name.toLowerCase()))) return undefined;
   try {
-    const r = (await sql<{ lo: number | null; hi: number | null }>`select min(rowid) as lo, max(rowid) as hi from ${sql.table(table)}`.execute(db.kysely)).rows[0];
+    // Each end on its own: SQLite reads min() or max() of the rowid off the b-tree's edge only
+    // when it is the query's one aggregate; both in one query scan the whole table.
+    const t = sql.table(table);
+    const r = (await sql<{ lo: number | null; hi: number | null }>`select (select rowid from ${t} order by rowid limit 1) as lo, (select rowid from ${t} order by rowid desc limit 1) as hi`.execute(db.kysely)).rows[0];
     return r?.lo === null || r?.lo === undefined || r.hi === null ? null : { lo: Number(r.lo), hi: Number(r.hi) };
   } catch {
     return undefined;

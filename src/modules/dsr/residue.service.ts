@@ -97,7 +97,8 @@ export class ResidueScanner {
     type Tag = { table: string } | { file: string };
     const tasks: { task: ScanTask; tag: Tag }[] = [];
     const seen = new Map<string, Set<string>>();
-    const matcher = many ? new TextMatcher(terms) : null;
+    // Only a table without a rowid is matched here, on the app's connection; the readers build their own.
+    let matcher: TextMatcher | null = null;
     for (const [table, columns] of tables) {
       const range = await rowidRange(this.db, table, columns);
       if (range === null) continue;
@@ -107,7 +108,7 @@ export class ResidueScanner {
       }
       const into = new Set<string>();
       seen.set(table, into);
-      if (range === undefined) await tableText(this.db, table, columns, (chunk) => matcher!.scan(chunk, into));
+      if (range === undefined) await tableText(this.db, table, columns, (chunk) => (matcher ??= new TextMatcher(terms)).scan(chunk, into));
       else for (const part of parts(range, ROWS_PER_CHUNK)) tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
     }
     const path = this.db.target.location;
