@@ -55,17 +55,7 @@ export function lastEntryAt(db: Q, contactId: string, kinds: string[], at: strin
     .executeTakeFirst();
 }
 
-/** Turns a person's entries into stubs: content gone, hashes kept, so the chain still verifies. */
-export async function stubContactEntries(db: Q, contactId: string, now: string): Promise<number> {
-  const r = await db
-    .updateTable('consent_ledger')
-    .set({ contact_id: null, list_id: null, old_value: null, new_value: null, source: null, actor_type: null, actor_id: null, notice_hash: null, evidence_ip: null, evidence_ua: null, nonce: null, erased_at: now })
-    .where('contact_id', '=', contactId)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
-/** Stubs for a batch of people in one statement (bulk erasure), the same change as `stubContactEntries`. */
+/** Turns people's entries into stubs, in one statement: content gone, hashes kept, so the chain still verifies. */
 export async function stubContactsEntries(db: Q, contactIds: string[], now: string): Promise<number> {
   if (contactIds.length === 0) return 0;
   const r = await db

@@ -128,7 +128,7 @@ export class LedgerService {
 
   /** Erasure: the person's entries lose their content and keep their hashes. */
   async stubContact(trx: Kysely<Database>, contactId: string): Promise<number> {
-    return q.stubContactEntries(trx, contactId, this.clock.now().toISOString());
+    return q.stubContactsEntries(trx, [contactId], this.clock.now().toISOString());
   }
 
   /** Erasure of a batch of people: one statement for all their entries. */
