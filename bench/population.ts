@@ -26,6 +26,9 @@ export async function loadPopulation(db: Db, opts: { contacts: number; events: n
        case when x % 7 = 0 then null else lpad((1950 + x % 65)::text, 4, '0') || '-' || lpad((1 + x % 12)::text, 2, '0') || '-' || lpad((1 + x % 28)::text, 2, '0') end,
        case when x % 97 = 0 then 1 else 0 end, x % 2, x % 6, '${now}', '${now}' from generate_series(1, ${CONTACTS}) x`,
   );
+  // The address registry (every address here is lower-case ASCII, so it is its own key).
+  const registry = 'insert into contact_emails (email_key, dup, contact_id) select email, 0, id from contacts';
+  await run(registry, registry);
   await run(
     `insert into list_members (contact_id, list_id, joined_at) select id, case when abs(random()) % 2 = 0 then '${l1}' else '${l2}' end, '${now}' from contacts where abs(random()) % 10 < 3`,
     `insert into list_members (contact_id, list_id, joined_at) select id, case when random() < 0.5 then '${l1}' else '${l2}' end, '${now}' from contacts where random() < 0.3`,

@@ -23,6 +23,9 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   await migrateToLatest(db);
   const services = createServices(config, db, systemClock, log);
   await services.settings.ensureDefaults();
+  // Contacts left sharing an address from before addresses were compared without regard to case.
+  const dups = await services.contacts.duplicateSummary();
+  if (dups.addresses) log.warn(dups, 'addresses held by more than one contact: list them with `assent contacts duplicates` and merge them');
   const app = await buildApp(services);
   const address = await app.listen({ port: config.port, host: config.host });
   // Serving processes also work the job queue unless told not to (ASSENT_WORKER=off), so one

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAdminCommands } from './admin.commands.ts';
 import { registerConsentCommands } from './consent.commands.ts';
+import { registerContactsCommands } from './contacts.commands.ts';
 import { registerDsrCommands } from './dsr.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerRetentionCommands } from './retention.commands.ts';
@@ -24,6 +25,7 @@ registerConsentCommands(program);
 registerDsrCommands(program);
 registerRetentionCommands(program);
 registerImportCommands(program);
+registerContactsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

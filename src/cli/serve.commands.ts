@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
-import { DEFAULT_DATABASE_URL } from '../config.ts';
+import { DEFAULT_DATABASE_URL, loadConfig } from '../config.ts';
 import { connect } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { systemClock } from '../lib/clock.ts';
+import { createLogger } from '../lib/log.ts';
+import { createServices } from '../services.ts';
+import { duplicatesNotice } from './contacts.commands.ts';
 import { startServer } from '../main.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { generatePassword } from '../modules/users/users.service.ts';
@@ -54,6 +58,9 @@ export function registerServeCommands(program: Command): void {
         const r = await migrateToLatest(db);
         const applied = (r.results ?? []).filter((x) => x.status === 'Success').map((x) => x.migrationName);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+        const s = createServices(loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || DEFAULT_DATABASE_URL }), db, systemClock, createLogger('silent'));
+        const notice = await duplicatesNotice(s);
+        if (notice) process.stdout.write(`${notice}\n`);
       } finally {
         await db.close();
       }

@@ -1,5 +1,5 @@
 import type { RateLimitsTable } from '../http/rate-limit.table.ts';
-import type { ContactsTable, CustomFieldsTable } from '../modules/contacts/contacts.table.ts';
+import type { ContactEmailsTable, ContactsTable, CustomFieldsTable } from '../modules/contacts/contacts.table.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from '../modules/consent/consent.table.ts';
 import type { ListMembersTable, ListsTable } from '../modules/lists/lists.table.ts';
 import type { InteractionStatsTable, InteractionsTable } from '../modules/interactions/interactions.table.ts';
@@ -23,6 +23,7 @@ export interface Database {
   outbox: OutboxTable;
   rate_limits: RateLimitsTable;
   contacts: ContactsTable;
+  contact_emails: ContactEmailsTable;
   custom_fields: CustomFieldsTable;
   notices: NoticesTable;
   consent_ledger: ConsentLedgerTable;

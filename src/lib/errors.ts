@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, description: 'No such resource (or the caller may not know it exists).' },
   route_not_found: { status: 404, description: 'No route answers this method and path.' },
   user_exists: { status: 409, description: 'A user with this email already exists.' },
-  contact_exists: { status: 409, description: 'A contact with this (normalised) email already exists.' },
+  contact_exists: { status: 409, description: 'A contact with this email already exists (addresses compare without regard to case).' },
   field_exists: { status: 409, description: 'A custom field with this name already exists.' },
   list_exists: { status: 409, description: 'A list with this name already exists.' },
   suppressed: { status: 409, description: 'The address belongs to an erased person and is suppressed: it cannot be created, imported or submitted again until an admin lifts the suppression (`DELETE /api/v1/suppressions?email=…`).' },

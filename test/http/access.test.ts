@@ -65,6 +65,7 @@ const samples: Record<string, Sample> = {
   },
   'POST /api/v1/contacts': async () => ({ payload: { email: `new${uniq()}@Example.com`, firstName: 'Ana', country: 'PT' }, expect: 201 }),
   'GET /api/v1/contacts': async () => ({ url: '/api/v1/contacts?country=PT&limit=5', expect: 200 }),
+  'GET /api/v1/contacts/duplicates': async () => ({ url: '/api/v1/contacts/duplicates?limit=5', expect: 200 }),
   'GET /api/v1/contacts/:id': async (t) => {
     const c = await contact(t);
     return { url: `/api/v1/contacts/${c.id}`, expect: 200, target: c.id };

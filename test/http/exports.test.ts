@@ -128,7 +128,7 @@ forEachDialect('access export downloads', (ctx) => {
     assert.equal(res.statusCode, 200, res.body);
     const doc = json(res);
     assert.equal(doc.version, 1);
-    assert.deepEqual(doc.subject, { contactId, email: 'ana@example.com' });
+    assert.deepEqual(doc.subject, { contactId, email: 'ana@example.com', contactIds: [contactId] });
     assert.equal(doc.tables.contacts.columns.last_name.category, 'contact.identity.name');
     assert.equal(doc.tables.contacts.rows[0].last_name, `O'Brien`);
     for (const role of ['viewer', 'marketer'] as const) assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${contactId}/export`, headers: t.auth(role) })).statusCode, 403);

@@ -25,6 +25,17 @@ export const contactsDataMap = [
     },
   }),
   declareTable({
+    name: 'contact_emails',
+    description: 'The address registry: each contact’s address by its match key (lower-cased whole), which makes an address one person’s. dup > 0 marks contacts that shared an address before addresses were compared so; they wait for an admin to merge them.',
+    subjectLink: { kind: 'contact', column: 'contact_id' },
+    purposes: ['requested', 'consent_request', 'transactional', 'subscription', 'marketing', 'profiling'],
+    columns: {
+      email_key: { category: 'contact.identity.email', personal: true, exported: false, description: 'the address lower-cased: contacts.email holds the written form, which is exported' },
+      dup: { category: 'system.dedup', exported: false },
+      contact_id: { category: 'system.ref.contact', personal: true, exported: false },
+    },
+  }),
+  declareTable({
     name: 'custom_fields',
     description: 'Custom contact fields defined by the installation: each is a column cf_<name> on contacts.',
     subjectLink: null,

@@ -8,7 +8,40 @@ export type ContactRow = ContactsTable;
 
 export const insertContact = (db: Q, row: Record<string, unknown>) => db.insertInto('contacts').values(row as never).execute();
 export const contactById = (db: Q, id: string) => db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
-export const contactByEmail = (db: Q, email: string) => db.selectFrom('contacts').selectAll().where('email', '=', email).executeTakeFirst();
+/*
+ * Addresses are found by their match key (emailKey) in the registry, contact_emails. A key is
+ * held once, except by contacts that shared it before keys existed (dup > 0): lookups that want
+ * one contact take the oldest (dup 0 first); erasure and export by address take them all.
+ */
+export const contactByEmailKey = (db: Q, key: string) =>
+  db.selectFrom('contact_emails as r').innerJoin('contacts', 'contacts.id', 'r.contact_id').selectAll('contacts').where('r.email_key', '=', key).orderBy('r.dup').limit(1).executeTakeFirst();
+
+/** Every contact holding one of these keys, oldest registration first within a key. */
+export const contactsByEmailKeys = (db: Q, keys: string[]) =>
+  keys.length ? db.selectFrom('contact_emails as r').innerJoin('contacts', 'contacts.id', 'r.contact_id').selectAll('contacts').where('r.email_key', 'in', keys).orderBy('r.email_key').orderBy('r.dup').execute() : Promise.resolve([]);
+
+/** Whether any contact holds the key (a duplicate too, so a freed dup 0 is not taken while dup 1 lives). */
+export const emailKeyHeld = async (db: Q, key: string) => (await db.selectFrom('contact_emails').select('contact_id').where('email_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
+
+export const insertEmailKey = (db: Q, contactId: string, key: string) => db.insertInto('contact_emails').values({ email_key: key, dup: 0, contact_id: contactId }).execute();
+
+/** A contact's address changed to another key: its registry row takes the new key, as its only holder. */
+export async function moveEmailKey(db: Q, contactId: string, key: string): Promise<void> {
+  const r = await db.updateTable('contact_emails').set({ email_key: key, dup: 0 }).where('contact_id', '=', contactId).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) await insertEmailKey(db, contactId, key);
+}
+
+/** The contacts that share a key with another (dup > 0 exists), with their written form, oldest first per key. */
+export async function duplicateRows(db: Q) {
+  return db
+    .selectFrom('contact_emails as r')
+    .innerJoin('contacts', 'contacts.id', 'r.contact_id')
+    .select(['r.email_key', 'r.dup', 'contacts.id', 'contacts.email', 'contacts.created_at'])
+    .where('r.email_key', 'in', (eb) => eb.selectFrom('contact_emails').select('email_key').groupBy('email_key').having((h) => h.fn.countAll(), '>', 1))
+    .orderBy('r.email_key')
+    .orderBy('r.dup')
+    .execute();
+}
 export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute() : Promise.resolve([]));
 /**
  * Only what the consent gate reads, for many contacts at once (ingest asks per batch of up to
@@ -32,7 +65,9 @@ export const setConsentLevel = (db: Q, id: string, level: number, now: string) =
 export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) => db.updateTable('contacts').set({ guardian_consent: granted ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
 
 export interface ContactFilter {
+  /** An address's match key (emailKey). */
   email?: string;
+  /** The start of a match key. */
   emailPrefix?: string;
   country?: string;
   language?: string;
@@ -43,8 +78,15 @@ export interface ContactFilter {
 
 export function listContacts(db: Q, f: ContactFilter, limit: number, after?: string) {
   let q = db.selectFrom('contacts').selectAll();
-  if (f.email !== undefined) q = q.where('email', '=', f.email);
-  if (f.emailPrefix !== undefined) q = q.where('email', '>=', f.emailPrefix).where('email', '<', `${f.emailPrefix}\uffff`);
+  // Both by the registry's key: `email` and `emailPrefix` arrive as keys (or key prefixes).
+  if (f.email !== undefined) {
+    const key = f.email;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('contact_emails').select('contact_id').where('email_key', '=', key));
+  }
+  if (f.emailPrefix !== undefined) {
+    const prefix = f.emailPrefix;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('contact_emails').select('contact_id').where('email_key', '>=', prefix).where('email_key', '<', `${prefix}\uffff`));
+  }
   if (f.country !== undefined) q = q.where('country', '=', f.country);
   if (f.language !== undefined) q = q.where('language', '=', f.language);
   if (f.consentLevelAtLeast !== undefined) q = q.where('consent_level', '>=', f.consentLevelAtLeast);

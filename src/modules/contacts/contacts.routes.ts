@@ -4,7 +4,7 @@ import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
-import { ContactCreateSchema, ContactPatchSchema, ContactSchema, CustomFieldCreateSchema, CustomFieldSchema } from './contacts.schemas.ts';
+import { ContactCreateSchema, ContactPatchSchema, ContactSchema, CustomFieldCreateSchema, CustomFieldSchema, DuplicateGroupSchema } from './contacts.schemas.ts';
 
 const read = { area: 'contacts', op: 'read' } as const;
 const write = { area: 'contacts', op: 'write' } as const;
@@ -50,6 +50,24 @@ export const contactsRoutes =
         const { limit = DEFAULT_LIMIT, cursor, list, guardian, ...rest } = req.query;
         const rows = await s.contacts.list({ ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) }, limit + 1, decodeCursor(cursor));
         return toPage(rows, limit);
+      },
+    );
+
+    // Registered beside /contacts/:id: a static segment wins over the parameter.
+    app.get(
+      '/contacts/duplicates',
+      {
+        config: { access: read, audit: { action: 'contact.duplicates', target: 'contact' } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Contacts that share an address (compared without regard to case), left from before addresses were compared so; nothing is merged automatically',
+          querystring: Obj({ ...PageQuery }),
+          response: { 200: List(DuplicateGroupSchema), ...commonErrors },
+        },
+      },
+      async (req) => {
+        const { limit = DEFAULT_LIMIT, cursor } = req.query;
+        return toPage(await s.contacts.duplicates(limit + 1, decodeCursor(cursor)), limit);
       },
     );
 

@@ -25,6 +25,14 @@ export const ContactSchema = Obj({
   updatedAt: Type.String(),
 });
 
+export const DuplicateGroupSchema = Obj(
+  {
+    id: Type.String({ description: 'the oldest contact of the group' }),
+    contacts: Type.Array(Obj({ id: Type.String(), email: Type.String({ description: 'as written' }), createdAt: Type.String() }), { description: 'oldest first' }),
+  },
+  { description: 'Contacts holding one address (compared without regard to case) since before addresses were compared so: one person, to merge.' },
+);
+
 const profile = {
   firstName: Type.Optional(Nullable(Str(200))),
   lastName: Type.Optional(Nullable(Str(200))),

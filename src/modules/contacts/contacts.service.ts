@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { normaliseEmail } from '../../lib/email.ts';
+import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { majorityCutoff } from '../consent/gate.ts';
@@ -15,6 +15,18 @@ import * as q from './contacts.queries.ts';
 import { profileColumns, toContact, type Contact, type ContactInput } from './contacts.model.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
+
+/** A primary key or unique index refused the row (PostgreSQL 23505, SQLite's constraint codes). */
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Contacts holding one address since before addresses were compared by key; `id` is the oldest's. */
+export interface DuplicateGroup {
+  id: string;
+  contacts: { id: string; email: string; createdAt: string }[];
+}
 
 
 /**
@@ -58,17 +70,28 @@ export class ContactsService {
     return set;
   }
 
+  /**
+   * The contact row and its address's registry row are written together: the registry's primary
+   * key (email_key, 0) is what makes an address one contact's, also against a concurrent create.
+   */
   async create(input: ContactInput & { email: string }, trx: Kysely<Database> = this.db.kysely, ctx?: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
     ctx ??= await this.context();
     const set = await this.toColumns(input, ctx, trx);
+    const key = emailKey(set.email as string);
     await this.refuseSuppressed(trx, set.email as string);
-    if (await q.contactByEmail(trx, set.email as string)) throw new AppError('contact_exists', 'a contact with this email exists');
+    if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
     const now = this.clock.now().toISOString();
     const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
+    const write = async (t: Kysely<Database>) => {
+      await q.insertContact(t, row);
+      await q.insertEmailKey(t, row.id, key);
+    };
     try {
-      await q.insertContact(trx, row);
+      if (trx.isTransaction) await write(trx);
+      else await trx.transaction().execute(write);
     } catch (e) {
-      if (trx === this.db.kysely && (await q.contactByEmail(trx, set.email as string))) throw new AppError('contact_exists', 'a contact with this email exists');
+      // Another create took the key between the check and the insert.
+      if (isUniqueViolation(e)) throw new AppError('contact_exists', 'a contact with this email exists');
       throw e;
     }
     return this.read(trx, row.id, ctx);
@@ -85,7 +108,7 @@ export class ContactsService {
   }
 
   async findByEmail(email: string): Promise<Contact | null> {
-    const r = await q.contactByEmail(this.db.kysely, normaliseEmail(email));
+    const r = await q.contactByEmailKey(this.db.kysely, emailKey(email));
     if (!r) return null;
     const ctx = await this.context();
     return toContact(r, ctx.fields, ctx.cutoff);
@@ -97,9 +120,16 @@ export class ContactsService {
       const current = await q.contactById(trx, id);
       if (!current) throw new AppError('not_found', 'no such contact');
       const set = await this.toColumns(patch, ctx, trx, id);
-      if (typeof set.email === 'string' && set.email !== current.email) await this.refuseSuppressed(trx, set.email);
-      if (typeof set.email === 'string' && set.email !== current.email && (await q.contactByEmail(trx, set.email))) {
-        throw new AppError('contact_exists', 'a contact with this email exists');
+      // Another spelling of the same address only changes how it is written; another address
+      // must be free (and not suppressed), and the registry row follows it.
+      const key = typeof set.email === 'string' ? emailKey(set.email) : null;
+      const moves = key !== null && key !== emailKey(current.email);
+      if (moves) {
+        await this.refuseSuppressed(trx, set.email as string);
+        if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
+        await q.moveEmailKey(trx, id, key).catch((e: unknown) => {
+          throw isUniqueViolation(e) ? new AppError('contact_exists', 'a contact with this email exists') : e;
+        });
       }
       if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
       return this.read(trx, id, ctx);
@@ -113,7 +143,8 @@ export class ContactsService {
   }
 
   async list(filter: q.ContactFilter, limit: number, after?: string): Promise<Contact[]> {
-    if (filter.email !== undefined) filter = { ...filter, email: normaliseEmail(filter.email) };
+    if (filter.email !== undefined) filter = { ...filter, email: emailKey(filter.email) };
+    if (filter.emailPrefix !== undefined) filter = { ...filter, emailPrefix: emailKey(filter.emailPrefix) };
     const rows = await q.listContacts(this.db.kysely, filter, limit, after);
     const { fields, cutoff } = await this.context();
     return rows.map((r) => toContact(r, fields, cutoff));
@@ -124,16 +155,42 @@ export class ContactsService {
    * to it would silently bring the person back. Reads through `trx`; the key was read by context().
    */
   private async refuseSuppressed(trx: Kysely<Database>, email: string): Promise<void> {
-    if (await isSuppressedHash(trx, await this.secret.emailHash(email))) throw new AppError('suppressed', 'this address was erased and is suppressed');
+    if (await isSuppressedHash(trx, await this.secret.emailHashes(email))) throw new AppError('suppressed', 'this address was erased and is suppressed');
   }
 
-  /** Which of these (normalised) addresses are suppressed; for bulk writers such as imports. Call outside any transaction. */
+  /**
+   * Which of these (normalised) addresses are suppressed, by their key's hash or the hash the
+   * first contract made; for bulk writers such as imports. Call outside any transaction.
+   */
   async suppressedAmong(emails: string[], trx: Kysely<Database> = this.db.kysely): Promise<Set<string>> {
     if (emails.length === 0 || !(await anySuppressed(trx))) return new Set();
-    const byHash = new Map<string, string>();
-    for (const e of emails) byHash.set(await this.secret.emailHash(e), e);
+    const byHash = new Map<string, string[]>();
+    for (const e of emails) {
+      for (const h of await this.secret.emailHashes(e)) byHash.set(h, [...(byHash.get(h) ?? []), e]);
+    }
     const hit = await suppressedHashes(trx, [...byHash.keys()]);
-    return new Set([...hit].map((h) => byHash.get(h)!));
+    return new Set([...hit].flatMap((h) => byHash.get(h)!));
+  }
+
+  /**
+   * Contacts that share an address, as they were before addresses were compared by key: one
+   * group per address, oldest first, for an admin to merge. Nothing is merged here.
+   */
+  async duplicates(limit: number, after?: string): Promise<DuplicateGroup[]> {
+    const groups = new Map<string, DuplicateGroup>();
+    for (const r of await q.duplicateRows(this.db.kysely)) {
+      const g = groups.get(r.email_key) ?? { id: r.id, contacts: [] };
+      g.contacts.push({ id: r.id, email: r.email, createdAt: r.created_at });
+      groups.set(r.email_key, g);
+    }
+    const all = [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return all.filter((g) => after === undefined || g.id > after).slice(0, limit);
+  }
+
+  /** How many addresses more than one contact holds, and how many contacts hold them. */
+  async duplicateSummary(): Promise<{ addresses: number; contacts: number }> {
+    const rows = await q.duplicateRows(this.db.kysely);
+    return { addresses: new Set(rows.map((r) => r.email_key)).size, contacts: rows.length };
   }
 
   /** Deleting a contact is erasing it: one path, driven by the data map (see ErasureService). */

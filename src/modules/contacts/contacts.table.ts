@@ -19,6 +19,14 @@ export interface ContactsTable {
   [customColumn: `cf_${string}`]: string | number | null;
 }
 
+/** The address registry: one row per contact, its address's match key (see src/lib/email.ts). */
+export interface ContactEmailsTable {
+  email_key: string;
+  /** 0 for every address written since keys exist; 1, 2, … for contacts that shared a key before. */
+  dup: number;
+  contact_id: string;
+}
+
 export interface CustomFieldsTable {
   id: string;
   name: string;

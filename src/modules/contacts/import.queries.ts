@@ -33,30 +33,49 @@ export function writeColumns(fields: CustomField[]): WriteColumn[] {
 }
 
 /**
- * The stored rows for a batch of emails. On PostgreSQL they are locked until commit, so a
- * concurrent change to one of them cannot be overwritten by the merged row written back.
+ * The stored rows for a batch of address keys (emailKey), each with the key it was found by;
+ * where contacts share a key from before keys existed, the oldest (dup 0 first). On PostgreSQL
+ * they are locked until commit, so a concurrent change to one of them cannot be overwritten by
+ * the merged row written back.
  */
-export async function contactsByEmails(db: Q, dialect: Db['dialect'], emails: string[], lock: boolean): Promise<ContactsTable[]> {
-  if (emails.length === 0) return [];
+export async function contactsByEmailKeys(db: Q, dialect: Db['dialect'], keys: string[], lock: boolean): Promise<(ContactsTable & { email_key: string })[]> {
+  if (keys.length === 0) return [];
   if (dialect === 'postgres') {
-    // One index probe per address, whatever the planner believes: for `email = any($1)` with a
-    // large array it prefers hashing the array and scanning the whole table, the more so as a
-    // growing import leaves the statistics stale; every batch then reads every row, quadratic
-    // over a million. The LIMIT keeps the lateral subquery from being flattened into that.
-    const r = await sql<ContactsTable>`select c.* from unnest(${emails}::text[]) as e(email)
-      cross join lateral (select * from contacts where contacts.email = e.email limit 1 ${lock ? sql`for update` : sql``}) c`.execute(db);
+    // One index probe per address, whatever the planner believes: for `= any($1)` with a large
+    // array it prefers hashing the array and scanning the whole table, the more so as a growing
+    // import leaves the statistics stale; every batch then reads every row, quadratic over a
+    // million. The LIMIT keeps the lateral subquery from being flattened into that.
+    const r = await sql<ContactsTable & { email_key: string }>`select c.*, e.k as email_key from unnest(${keys}::text[]) as e(k)
+      cross join lateral (select contacts.* from contact_emails r join contacts on contacts.id = r.contact_id where r.email_key = e.k order by r.dup limit 1 ${lock ? sql`for update of contacts` : sql``}) c`.execute(db);
     return r.rows;
   }
   // One JSON parameter instead of one per address: SQLite binds it once, whatever the batch size.
-  const r = await sql<ContactsTable>`select * from contacts where email in (select value from json_each(${JSON.stringify(emails)}))`.execute(db);
-  return r.rows;
+  const r = await sql<ContactsTable & { email_key: string; dup: number }>`select c.*, r.email_key, r.dup from contact_emails r join contacts c on c.id = r.contact_id
+    where r.email_key in (select value from json_each(${JSON.stringify(keys)})) order by r.email_key, r.dup`.execute(db);
+  const first = new Map<string, ContactsTable & { email_key: string }>();
+  for (const row of r.rows) {
+    if (first.has(row.email_key)) continue;
+    const { dup: _dup, ...rest } = row;
+    first.set(row.email_key, rest);
+  }
+  return [...first.values()];
 }
+
+/** The registry rows of new contacts (key, contact id), in the same transaction as the contacts. */
+export async function insertEmailKeys(trx: Q, db: Db, rows: { key: string; id: string }[]): Promise<void> {
+  await bulkInsert(trx, db, 'contact_emails', REGISTRY, rows.map((r) => [r.key, 0, r.id]));
+}
+const REGISTRY: BulkColumn[] = [
+  { name: 'email_key', pgType: 'text' },
+  { name: 'dup', pgType: 'int4' },
+  { name: 'contact_id', pgType: 'text' },
+];
 
 const changeable = (cols: WriteColumn[]) => cols.filter((c) => c.name !== 'id' && c.name !== 'created_at');
 
 /*
  * New and existing contacts are written apart: the batch has just read which is which, and
- * the unique email index still refuses an address another writer took meanwhile (the batch
+ * the registry's primary key still refuses an address another writer took meanwhile (the batch
  * then fails and is retried row by row). A plain INSERT measured about twice as fast as one
  * with ON CONFLICT on SQLite.
  */

@@ -4,6 +4,7 @@ import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { CsvReader, type CsvItem } from '../../lib/csv.ts';
+import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
@@ -37,6 +38,8 @@ interface Valid {
   line: number;
   cells: string[];
   email: string;
+  /** The address's match key: rows and stored contacts are matched by it. */
+  key: string;
   set: Record<string, unknown>;
   level: number | undefined;
 }
@@ -73,7 +76,8 @@ export const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
 
 /**
- * CSV import of contacts: upsert by normalised email, consent level changes recorded in the
+ * CSV import of contacts: upsert by the address's match key (any spelling of a stored address
+ * updates that contact, which keeps its written form), consent level changes recorded in the
  * ledger (source `import`). Each row is all or nothing: it is checked whole before anything is
  * written, and written in a batch transaction together with its ledger entry. A batch that
  * fails is retried row by row, so only the row at fault is rejected. The file as a whole is
@@ -166,14 +170,15 @@ export class ImportService {
     if (row.email === '') return this.reject(run, line, `${run.emailColumn}: missing`, cells);
     const { set, problems: found } = profileColumns(row.input, run.fields, run.today);
     const problems = found.length ? [...found.map((p) => `${columnOf(p.path, run.columns)}: ${p.message}`), ...row.problems] : row.problems;
+    const key = emailKey(set.email as string);
     if (!found.some((p) => p.path === '/email')) {
-      const email = set.email as string;
-      const first = run.seen.get(email);
+      // Another spelling of an address is the same address.
+      const first = run.seen.get(key);
       if (first !== undefined) problems.unshift(`duplicate email: the file has it on line ${first} already`);
-      else run.seen.set(email, line);
+      else run.seen.set(key, line);
     }
     if (problems.length) return this.reject(run, line, problems.join('; '), cells);
-    run.batch.push({ line, cells, email: set.email as string, set, level: row.level });
+    run.batch.push({ line, cells, email: set.email as string, key, set, level: row.level });
   }
 
   private reject(run: Run, line: number, reason: string, cells: string[], into: RejectedRow[] = run.pending): void {
@@ -198,11 +203,11 @@ export class ImportService {
   /** Dry run: what the batch would do, read without locks, nothing written. */
   private async classify(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
     const emails = batch.map((r) => r.email);
-    const existing = new Set((await q.contactsByEmails(this.db.kysely, this.db.dialect, emails, false)).map((r) => r.email));
+    const existing = new Set((await q.contactsByEmailKeys(this.db.kysely, this.db.dialect, batch.map((r) => r.key), false)).map((r) => r.email_key));
     const blocked = await this.contacts.suppressedAmong(emails);
     for (const r of batch) {
       if (blocked.has(r.email)) this.suppressed(run, r, rejects);
-      else if (existing.has(r.email)) run.result.updated++;
+      else if (existing.has(r.key)) run.result.updated++;
       else run.result.created++;
     }
   }
@@ -254,26 +259,32 @@ export class ImportService {
   private async writeBatch(trx: Kysely<Database>, run: Run, all: Valid[]): Promise<Written> {
     const now = this.clock.now().toISOString();
     const emails = all.map((r) => r.email);
-    const found = await q.contactsByEmails(trx, this.db.dialect, emails, true);
+    const found = await q.contactsByEmailKeys(trx, this.db.dialect, all.map((r) => r.key), true);
     const blocked = await this.contacts.suppressedAmong(emails, trx);
     const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
-    const stored = new Map(found.filter((r) => !blocked.has(r.email)).map((r) => [r.email, r as unknown as Record<string, unknown>]));
+    const kept = new Set(batch.map((r) => r.key));
+    const stored = new Map(found.filter((r) => kept.has(r.email_key)).map((r) => [r.email_key, r as unknown as Record<string, unknown>]));
     const change: ChangeContext = { source: 'import', actor: run.opts.actor };
     const fresh: unknown[][] = [];
+    const registered: { key: string; id: string }[] = [];
     const changed: unknown[][] = [];
     const drafts: EntryDraft[] = [];
     const levelAt = run.cols.findIndex((c) => c.name === 'consent_level');
     const updatedAt = run.cols.findIndex((c) => c.name === 'updated_at');
+    const emailAt = run.cols.findIndex((c) => c.name === 'email');
     for (const r of batch) {
-      const old = stored.get(r.email);
+      const old = stored.get(r.key);
       if (!old) {
         const id = newId();
         const level = r.level ?? 0;
         fresh.push(values(run.cols, r.set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
+        registered.push({ key: r.key, id });
         if (level > 0) drafts.push({ contactId: id, kind: 'level', oldValue: 0, newValue: level, ctx: change });
         continue;
       }
       const row = values(run.cols, r.set, old);
+      // Matched by key: the stored contact keeps the address as it was written.
+      row[emailAt] = old.email;
       if (r.level !== undefined) row[levelAt] = r.level;
       // An unchanged contact is not rewritten, so updated_at keeps meaning "last changed".
       if (row.every((v, k) => v === (old[run.cols[k]!.name] ?? null))) continue;
@@ -282,6 +293,7 @@ export class ImportService {
       if (r.level !== undefined && r.level !== old.consent_level) drafts.push({ contactId: old.id as string, kind: 'level', oldValue: old.consent_level as number, newValue: r.level, ctx: change });
     }
     await q.insertContacts(trx, this.db, run.cols, fresh);
+    await q.insertEmailKeys(trx, this.db, registered);
     await q.updateContacts(trx, this.db, run.cols, changed);
     await this.ledger.append(trx, drafts);
     return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };

@@ -47,8 +47,12 @@ export interface AccessExport {
   schema: typeof EXPORT_SCHEMA;
   version: typeof EXPORT_VERSION;
   generatedAt: string;
-  /** The contact the export is about; null when only an address was known. */
-  subject: { contactId: string | null; email: string | null };
+  /**
+   * The contact the export is about (null when only an address was known), the address, and
+   * every contact the export covers: more than one only for contacts that shared the address
+   * before addresses were compared without regard to case.
+   */
+  subject: { contactId: string | null; email: string | null; contactIds: string[] };
   /** False when nothing at all is held about the person: a clear answer, not an empty file. */
   dataHeld: boolean;
   /** Every table of the data map that links rows to a person, by SQL name, with its exported columns. */

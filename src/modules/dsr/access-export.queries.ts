@@ -9,9 +9,10 @@ type Q = Kysely<Database>;
  * Table and column names come from the data map (code, or entity names checked against a
  * strict pattern), never from a request; Kysely quotes them as identifiers.
  */
-export function linkedRows(db: Q, t: { table: string; columns: string[]; link: string; orderBy: string }, value: string): Promise<Record<string, unknown>[]> {
+export function linkedRows(db: Q, t: { table: string; columns: string[]; link: string; orderBy: string }, values: string[]): Promise<Record<string, unknown>[]> {
+  if (values.length === 0) return Promise.resolve([]);
   const d = db as unknown as Kysely<any>;
-  return d.selectFrom(t.table).select(t.columns).where(t.link, '=', value).orderBy(t.orderBy).execute();
+  return d.selectFrom(t.table).select(t.columns).where(t.link, 'in', values).orderBy(t.orderBy).execute();
 }
 
 export const insertExport = (db: Q, row: ExportsTable) => db.insertInto('exports').values(row).execute();

@@ -7,7 +7,7 @@ export const AccessExportSchema = Obj(
     schema: Type.Literal('assent.access-export'),
     version: Type.Literal(1),
     generatedAt: Type.String(),
-    subject: Obj({ contactId: Type.Union([Type.String(), Type.Null()]), email: Type.Union([Type.String(), Type.Null()]) }),
+    subject: Obj({ contactId: Type.Union([Type.String(), Type.Null()]), email: Type.Union([Type.String(), Type.Null()]), contactIds: Type.Array(Type.String()) }),
     dataHeld: Type.Boolean(),
     tables: Type.Record(
       Type.String(),

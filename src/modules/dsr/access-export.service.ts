@@ -1,13 +1,14 @@
 import type { Db } from '../../db/connect.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { normaliseEmail } from '../../lib/email.ts';
+import { emailKey, normaliseEmail } from '../../lib/email.ts';
+import { writtenForms } from '../../db/email-match.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isId, newId } from '../../lib/ids.ts';
 import { signToken, verifyToken } from '../../lib/signed.ts';
 import type { Actor } from '../audit/audit.model.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
-import { contactByEmail, contactById } from '../contacts/contacts.queries.ts';
+import { contactById, contactsByEmailKeys } from '../contacts/contacts.queries.ts';
 import type { TableDecl } from '../datamap/datamap.model.ts';
 import type { DataMapService } from '../datamap/datamap.service.ts';
 import type { ListsService } from '../lists/lists.service.ts';
@@ -27,7 +28,12 @@ export interface Download {
   expiresAt: string;
 }
 
-type Subject = { contactId: string | null; email: string | null };
+/**
+ * Who the export is about: a contact (`contactId`, the oldest when several hold the address),
+ * every contact holding the address (`contactIds`: more than one only for contacts that shared
+ * it before addresses were compared by key), and the address they were looked up by.
+ */
+type Subject = { contactId: string | null; contactIds: string[]; email: string | null };
 
 /**
  * The access and portability export, generic over the data map: every table that links rows
@@ -50,7 +56,9 @@ export class AccessExportService {
   async build(contactId: string): Promise<AccessExport> {
     const c = await contactById(this.db.kysely, contactId);
     if (!c) throw new AppError('not_found', 'no such contact');
-    return this.assemble({ contactId: c.id, email: c.email });
+    // Contacts that shared the address before addresses were compared by key are the same person.
+    const held = await contactsByEmailKeys(this.db.kysely, [emailKey(c.email)]);
+    return this.assemble({ contactId: c.id, contactIds: [c.id, ...held.map((h) => h.id).filter((id) => id !== c.id)], email: c.email });
   }
 
   /**
@@ -59,8 +67,8 @@ export class AccessExportService {
    */
   async buildForEmail(email: string): Promise<AccessExport> {
     const normalised = normaliseEmail(email);
-    const c = await contactByEmail(this.db.kysely, normalised);
-    return this.assemble({ contactId: c?.id ?? null, email: c?.email ?? normalised });
+    const held = await contactsByEmailKeys(this.db.kysely, [emailKey(normalised)]);
+    return this.assemble({ contactId: held[0]?.id ?? null, contactIds: held.map((c) => c.id), email: held[0]?.email ?? normalised });
   }
 
   private async assemble(subject: Subject): Promise<AccessExport> {
@@ -70,10 +78,10 @@ export class AccessExportService {
     const handlingOnly = new Set(linked.filter((t) => t.purposes.length === 1 && t.purposes[0] === 'legal_obligation' && t.subjectLink!.kind === 'email').map((t) => t.name));
     // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
     const [tables, history, lists, segments] = await Promise.all([
-      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, this.keyOf(t, subject)!)] as const)),
-      subject.contactId ? this.ledger.history(subject.contactId) : [],
-      subject.contactId ? this.lists.memberships(subject.contactId) : [],
-      subject.contactId ? this.segments.membershipsOf(subject.contactId) : [],
+      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, subject)] as const)),
+      eachOf(subject.contactIds, (id) => this.ledger.history(id)).then((h) => h.sort((a, b) => a.seq - b.seq)),
+      eachOf(subject.contactIds, (id) => this.lists.memberships(id)),
+      eachOf(subject.contactIds, (id) => this.segments.membershipsOf(id)).then((all) => [...new Map(all.map((x) => [x.id, x])).values()]),
     ]);
     // The person's own record first, then the rest by name, so the file reads top-down.
     tables.sort(([a], [b]) => (a === 'contacts' ? -1 : b === 'contacts' ? 1 : a < b ? -1 : a > b ? 1 : 0));
@@ -81,7 +89,7 @@ export class AccessExportService {
       schema: EXPORT_SCHEMA,
       version: EXPORT_VERSION,
       generatedAt,
-      subject,
+      subject: { contactId: subject.contactId, email: subject.email, contactIds: subject.contactIds },
       // What is kept only to answer data-subject requests (the cases, their tasks, earlier
       // exports) is listed but does not count as holding data about the person.
       dataHeld: tables.some(([name, t]) => t.rows.length > 0 && !handlingOnly.has(name)) || history.length > 0,
@@ -97,10 +105,13 @@ export class AccessExportService {
     return t.subjectLink!.kind === 'email' ? s.email : s.contactId;
   }
 
-  private async readTable(t: TableDecl, key: string): Promise<ExportTable> {
+  /** A table's rows of the person: by contact ids, or by the address in any case it was written in. */
+  private async readTable(t: TableDecl, s: Subject): Promise<ExportTable> {
     const cols = t.columns.filter((c) => c.exported);
     const orderBy = t.columns.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
-    const rows = await linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: t.subjectLink!.column, orderBy }, key);
+    const link = t.subjectLink!;
+    const values = link.kind === 'email' ? await writtenForms(this.db.kysely, t.name, link.column, [emailKey(s.email!)]) : s.contactIds;
+    const rows = await linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: link.column, orderBy }, values);
     return {
       description: t.description,
       columns: Object.fromEntries(cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }])),
@@ -148,4 +159,11 @@ export class AccessExportService {
     if (!ok) throw new AppError('link_invalid', 'this link is not valid or has expired; ask for a new copy');
     return format === 'json' ? row!.json : row!.html;
   }
+}
+
+/** One read per contact, in order, flattened (contacts that share an address give one export). */
+async function eachOf<T>(ids: string[], read: (id: string) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (const id of ids) out.push(...(await read(id)));
+  return out;
 }

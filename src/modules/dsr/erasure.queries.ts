@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { writtenForms } from '../../db/email-match.ts';
 import type { ErasureReceiptsTable } from './dsr.table.ts';
 import type { TablePlan } from './erasure.model.ts';
 
@@ -7,12 +8,13 @@ type Q = Kysely<Database>;
 
 /**
  * Erases one table's rows of a batch of people in one statement: the rows go, or their
- * personal columns are cleared. Table and column names come from the data map, so the
- * statement is built on an untyped handle.
+ * personal columns are cleared. A table linked by address matches the addresses' keys, in
+ * whatever case each row wrote them (read first, in the same transaction). Table and column
+ * names come from the data map, so the statement is built on an untyped handle.
  */
-export async function eraseRows(trx: Q, plan: TablePlan, contactIds: string[], emails: string[]): Promise<number> {
+export async function eraseRows(trx: Q, plan: TablePlan, contactIds: string[], emailKeys: string[]): Promise<number> {
   const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  const byLink = plan.link.kind === 'email' ? emails : contactIds;
+  const byLink = plan.link.kind === 'email' ? (emailKeys.length ? await writtenForms(trx, plan.table, plan.link.column, emailKeys) : []) : contactIds;
   const refs = contactIds.length ? plan.contactRefs : [];
   if (byLink.length === 0 && refs.length === 0) return 0;
   const where = (eb: ExpressionBuilder<Record<string, Record<string, unknown>>, string>) =>

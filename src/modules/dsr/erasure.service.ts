@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { normaliseEmail } from '../../lib/email.ts';
+import { emailKey, normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
-import { contactByEmail, contactsByIds } from '../contacts/contacts.queries.ts';
+import { contactsByEmailKeys, contactsByIds } from '../contacts/contacts.queries.ts';
 import type { DataMapService } from '../datamap/datamap.service.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
@@ -70,10 +70,8 @@ export class ErasureService {
     const known = new Set<string>();
     for (const part of chunks([...ids], ERASURE_BATCH)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
     if (known.size < ids.size) throw new AppError('not_found', 'no such contact');
-    for (const e of emails) {
-      const c = await contactByEmail(this.db.kysely, e);
-      if (c) ids.add(c.id);
-    }
+    // An address is every contact's that holds its key: those that shared it before keys existed too.
+    for (const part of chunks([...new Set([...emails].map(emailKey))], ERASURE_BATCH)) for (const c of await contactsByEmailKeys(this.db.kysely, part)) ids.add(c.id);
     if (ids.size === 0 && emails.size === 0) throw new AppError('validation_failed', 'nothing to erase: name a contact or an address', [{ path: '/targets', message: 'empty' }]);
 
     // A case's erasure is one transaction, so its receipt covers everything erased for it.
@@ -113,17 +111,19 @@ export class ErasureService {
       const rows = batch.length ? await contactsByIds(trx, batch) : [];
       const contactIds = rows.map((r) => r.id);
       const emails = [...new Set([...extraEmails, ...rows.map((r) => normaliseEmail(r.email))])];
-      const identifiers = mergeIdentifiers([...rows.map(identifiersOf), { emails, phones: [], names: [] }]);
+      // Tables linked by address match it by key, whatever case it was written in there.
+      const keys = [...new Set(emails.map(emailKey))];
+      const identifiers = mergeIdentifiers([...rows.map(identifiersOf), { emails: [...emails, ...keys], phones: [], names: [] }]);
       const counts: Record<string, number> = {};
       for (const plan of plans) {
         const eraser = this.erasers.get(plan.table);
-        const n = eraser ? await eraser(trx, contactIds) : await q.eraseRows(trx, plan, contactIds, emails);
+        const n = eraser ? await eraser(trx, contactIds) : await q.eraseRows(trx, plan, contactIds, keys);
         if (n > 0) counts[plan.table] = n;
       }
       removeStatSamples(this.db, identifiers);
       if (suppress && emails.length) {
         // The key was read before the transaction, so hashing queries nothing here.
-        const hashes = await Promise.all(emails.map((e) => this.secret.emailHash(e)));
+        const hashes = await Promise.all(keys.map((k) => this.secret.emailHash(k)));
         const requestId = opts.requestIds.length === 1 ? opts.requestIds[0]! : null;
         await insertSuppressions(trx, hashes.map((h) => ({ email_hmac: h, reason: 'erased', request_id: requestId, created_at: now })));
       }

@@ -41,6 +41,7 @@ forEachDialect('erasure', (ctx) => {
     assert.equal(r.contacts, 1);
     assert.deepEqual(r.tables, {
       contacts: 1,
+      contact_emails: 1,
       consent_ledger: 4,
       list_members: 1,
       interactions: 50,

@@ -25,7 +25,9 @@ export interface RequestFilter {
   status?: string;
   type?: string;
   ownerId?: string;
-  emailHmac?: string;
+  /** Cases whose keyed hash is one of these, or whose address is written as one of `emails`. */
+  emailHmacs?: string[];
+  emails?: string[];
   /** With `today`: open cases past their deadline (true) or not (false). */
   overdue?: boolean;
   /** Open cases whose deadline is on or before this date (overdue ones included). */
@@ -38,7 +40,11 @@ export function listRequests(db: Q, f: RequestFilter, limit: number, after?: str
   if (f.status !== undefined) q = q.where('status', '=', f.status);
   if (f.type !== undefined) q = q.where('type', '=', f.type);
   if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
-  if (f.emailHmac !== undefined) q = q.where('email_hmac', '=', f.emailHmac);
+  if (f.emailHmacs !== undefined) {
+    const hashes = f.emailHmacs;
+    const emails = f.emails ?? [];
+    q = q.where((eb) => eb.or([eb('email_hmac', 'in', hashes), ...(emails.length ? [eb('email', 'in', emails)] : [])]));
+  }
   if (f.overdue === true) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<', f.today);
   if (f.overdue === false) q = q.where((eb) => eb.or([eb('status', 'in', [...FINAL_STATUSES]), eb('deadline', '>=', f.today)]));
   if (f.dueBy !== undefined) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<=', f.dueBy);

@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
+import { emailKey, isValidEmail, normaliseEmail } from '../../lib/email.ts';
+import { writtenForms } from '../../db/email-match.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { contactByEmail } from '../contacts/contacts.queries.ts';
+import { contactByEmailKey } from '../contacts/contacts.queries.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { UsersService } from '../users/users.service.ts';
@@ -107,7 +108,7 @@ export class RequestsService {
       updated_at: nowIso,
     };
     await this.db.kysely.transaction().execute(async (trx) => {
-      row.contact_id = (await contactByEmail(trx, email))?.id ?? null;
+      row.contact_id = (await contactByEmailKey(trx, emailKey(email)))?.id ?? null;
       await q.insertRequest(trx, row);
       // A vouching note belongs to the verification; any other note to the receipt.
       const vouch = input.verified ? input.note! : null;
@@ -154,7 +155,12 @@ export class RequestsService {
     if (query.ownerId !== undefined) filter.ownerId = query.ownerId;
     if (query.overdue !== undefined) filter.overdue = query.overdue;
     if (query.dueWithinDays !== undefined) filter.dueBy = addDays(today, query.dueWithinDays);
-    if (query.email !== undefined) filter.emailHmac = await this.secret.emailHash(query.email);
+    if (query.email !== undefined) {
+      // By keyed hash (the key's, or the first contract's for cases made before it), and, for
+      // open cases of that time still holding the address, by the address in any case.
+      filter.emailHmacs = await this.secret.emailHashes(query.email);
+      filter.emails = await writtenForms(this.db.kysely, 'requests', 'email', [emailKey(query.email)]);
+    }
     return (await q.listRequests(this.db.kysely, filter, limit, after)).map((r) => toRequest(r, today));
   }
 

@@ -8,8 +8,10 @@ type Q = Kysely<Database>;
  * Other modules (contacts, imports, forms) ask through these helpers whether an address was
  * erased and suppressed; they pass the keyed hash, never the address.
  */
-export async function isSuppressedHash(db: Q, emailHmac: string): Promise<boolean> {
-  return (await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', '=', emailHmac).executeTakeFirst()) !== undefined;
+export async function isSuppressedHash(db: Q, emailHmac: string | string[]): Promise<boolean> {
+  const hashes = typeof emailHmac === 'string' ? [emailHmac] : emailHmac;
+  if (hashes.length === 0) return false;
+  return (await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', 'in', hashes).executeTakeFirst()) !== undefined;
 }
 
 /** Lets bulk writers skip hashing every address while nothing is suppressed (the usual case). */
@@ -32,7 +34,8 @@ export async function insertSuppressions(db: Q, rows: SuppressionsTable[]): Prom
   }
 }
 
-export async function deleteSuppression(db: Q, emailHmac: string): Promise<number> {
-  const r = await db.deleteFrom('suppressions').where('email_hmac', '=', emailHmac).executeTakeFirst();
+export async function deleteSuppression(db: Q, emailHmacs: string[]): Promise<number> {
+  if (emailHmacs.length === 0) return 0;
+  const r = await db.deleteFrom('suppressions').where('email_hmac', 'in', emailHmacs).executeTakeFirst();
   return Number(r.numDeletedRows);
 }

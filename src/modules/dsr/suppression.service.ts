@@ -5,7 +5,8 @@ import { deleteSuppression, isSuppressedHash } from './suppression.queries.ts';
 
 /**
  * Addresses an erasure suppressed, known only by their keyed hash: creating, importing or
- * submitting one again is refused until an admin lifts it.
+ * submitting one again is refused until an admin lifts it. An address is looked up under its
+ * key's hash and under the hash the first contract made (SecretService.emailHashes).
  */
 export class SuppressionService {
   constructor(
@@ -14,7 +15,7 @@ export class SuppressionService {
   ) {}
 
   async isSuppressed(email: string): Promise<boolean> {
-    return isSuppressedHash(this.db.kysely, await this.secret.emailHash(email));
+    return isSuppressedHash(this.db.kysely, await this.secret.emailHashes(email));
   }
 
   /** Throws `suppressed` for a suppressed address; for callers that refuse rather than ask. */
@@ -23,6 +24,6 @@ export class SuppressionService {
   }
 
   async lift(email: string): Promise<void> {
-    if ((await deleteSuppression(this.db.kysely, await this.secret.emailHash(email))) === 0) throw new AppError('not_found', 'this address is not suppressed');
+    if ((await deleteSuppression(this.db.kysely, await this.secret.emailHashes(email))) === 0) throw new AppError('not_found', 'this address is not suppressed');
   }
 }

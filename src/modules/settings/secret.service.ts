@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/connect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac } from '../../lib/crypto.ts';
-import { normaliseEmail } from '../../lib/email.ts';
+import { emailKey, legacyEmailForm } from '../../lib/email.ts';
 import { insertMissing } from './settings.queries.ts';
 
 export const INSTALLATION_SECRET_KEY = 'installation_secret';
@@ -32,8 +32,18 @@ export class SecretService {
     return (this.cached = Buffer.from(JSON.parse(row.value) as string, 'base64'));
   }
 
-  /** The keyed hash of an address, as suppressions and erased cases keep it. */
+  /** The keyed hash of an address's match key (emailKey), as suppressions and cases keep it from now on. */
   async emailHash(email: string): Promise<string> {
-    return hmac(await this.key(), `email:${normaliseEmail(email)}`);
+    return hmac(await this.key(), `email:${emailKey(email)}`);
+  }
+
+  /**
+   * Every hash the address may be stored under: its key's, and the one the first contract made
+   * (local part as typed, see legacyEmailForm), which suppressions and cases made before the
+   * key still hold. An address typed in another case than then is not found under the old hash.
+   */
+  async emailHashes(email: string): Promise<string[]> {
+    const key = await this.key();
+    return [...new Set([hmac(key, `email:${emailKey(email)}`), hmac(key, `email:${legacyEmailForm(email)}`)])];
   }
 }
