@@ -35,7 +35,11 @@ function run(bin, args) {
   return r.stdout;
 }
 
-/** Returns { url, stop() } or null when no server binaries are installed. */
+/**
+ * Returns { url, dir, data, stop() } or null when no server binaries are installed. `data` is the
+ * cluster's data directory: tests that check what reaches the files (an erasure's storage
+ * purge) read it.
+ */
 export async function startCluster({ fsyncOff = true } = {}) {
   const bin = findPgBin();
   if (!bin) return null;
@@ -60,6 +64,7 @@ export async function startCluster({ fsyncOff = true } = {}) {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,
+    data,
     stop() {
       if (stopped) return;
       stopped = true;

@@ -2,7 +2,7 @@
 // when a server is reachable: DATABASE_URL=postgres://… names one, or a throwaway cluster is
 // started from the locally installed server binaries. It says loudly when PostgreSQL is skipped;
 // with ASSENT_REQUIRE_PG=1 (set by .ci/run) a skip is a failure.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startCluster } from './pg-cluster.mjs';
@@ -39,6 +39,9 @@ if (files.length === 0) {
 let cluster = null;
 const env = { ...process.env };
 delete env.ASSENT_TEST_PG_URL;
+delete env.ASSENT_TEST_PG_DATA;
+delete env.ASSENT_TEST_PG_TEMPLATE;
+const TEMPLATE = 'assent_test_template';
 if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '')) {
   env.ASSENT_TEST_PG_URL = process.env.DATABASE_URL;
   console.log(`PostgreSQL: using the server named by DATABASE_URL`);
@@ -50,6 +53,13 @@ if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '')) {
   }
   if (cluster) {
     env.ASSENT_TEST_PG_URL = cluster.url;
+    // One migrated database that each test's fresh database copies (test/helpers/db.ts).
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pg-template.ts', cluster.url, TEMPLATE], { cwd: root, stdio: 'inherit' });
+    if (made.status === 0) env.ASSENT_TEST_PG_TEMPLATE = TEMPLATE;
+    else console.log('PostgreSQL: no migrated template database; each test database runs the migrations itself');
+    // Where the cluster keeps its files: a test greps them for an erased person's bytes. A
+    // server named by DATABASE_URL has no directory here, and that test is skipped.
+    env.ASSENT_TEST_PG_DATA = cluster.data;
     console.log(`PostgreSQL: throwaway cluster at ${cluster.url.replace(/\/\/.*@/, '//')}`);
   }
 }

@@ -23,6 +23,11 @@ export const ConfigSchema = Type.Object(
     trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
     /** Signs email links and keys erased-address hashes; generated and stored when unset. */
     secret: Type.Optional(Type.String({ minLength: 32 })),
+    /**
+     * PostgreSQL: erasures within one window of this many seconds share the rewrite of the
+     * relations that held their people, which runs when the window ends (the storage purge).
+     */
+    purgeWindowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
   },
   { additionalProperties: false },
 );
@@ -55,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: intFrom(env.ASSENT_BODY_LIMIT, 'ASSENT_BODY_LIMIT', 1024 * 1024),
     sessionTtlHours: intFrom(env.ASSENT_SESSION_TTL_HOURS, 'ASSENT_SESSION_TTL_HOURS', 12),
     trustProxy: trustProxyFrom(env.ASSENT_TRUST_PROXY),
+    purgeWindowSeconds: intFrom(env.ASSENT_PURGE_WINDOW_SECONDS, 'ASSENT_PURGE_WINDOW_SECONDS', 60),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
     ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
     ...overrides,

@@ -75,7 +75,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const datamap = new DataMapService(db);
   const audit = new AuditService(db, clock);
   const secret = new SecretService(db, clock, config.secret);
-  const erasure = new ErasureService(db, clock, datamap, ledger, secret, settings, audit);
+  const erasure = new ErasureService(db, clock, datamap, ledger, secret, settings, audit, { purgeWindowMs: config.purgeWindowSeconds * 1000 });
   const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure);
   const consent = new ConsentService(db, clock, settings, ledger);
   datamap.addProvider(() => customFields.dataMap());

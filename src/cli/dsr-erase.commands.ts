@@ -14,6 +14,9 @@ function report(r: ErasureResult, suppressed: boolean): string {
   for (const [t, n] of tables) lines.push(`  ${t}\t${n}`);
   lines.push(suppressed ? 'the address is suppressed: creating or importing it again is refused' : 'the address is not suppressed');
   lines.push(r.residue.length ? `RESIDUE found in: ${r.residue.join(', ')}` : 'residue scan: clean');
+  // receipt.storage: whether the person's bytes are out of the database's live files.
+  const st = receipt.storage;
+  if (st) lines.push(st.status === 'pending' ? 'storage purge pending: the relations that held the person are rewritten by the background worker within the purge window (see the receipt later)' : `storage ${st.status} at ${st.purgedAt}: ${st.verification}`);
   return `${lines.join('\n')}\n`;
 }
 

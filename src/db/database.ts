@@ -4,7 +4,7 @@ import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from '../modul
 import type { ListMembersTable, ListsTable } from '../modules/lists/lists.table.ts';
 import type { InteractionStatsTable, InteractionsTable } from '../modules/interactions/interactions.table.ts';
 import type { SegmentMembersTable, SegmentsTable } from '../modules/segments/segments.table.ts';
-import type { ErasureReceiptsTable, ExportsTable, RequestEventsTable, RequestsTable, SuppressionsTable, TasksTable } from '../modules/dsr/dsr.table.ts';
+import type { ErasureReceiptsTable, ExportsTable, RequestEventsTable, RequestsTable, StoragePurgesTable, StoragePurgeTermsTable, SuppressionsTable, TasksTable } from '../modules/dsr/dsr.table.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from '../modules/entities/entities.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
 import type { AuditLogTable } from '../modules/audit/audit.table.ts';
@@ -39,6 +39,8 @@ export interface Database {
   tasks: TasksTable;
   suppressions: SuppressionsTable;
   erasure_receipts: ErasureReceiptsTable;
+  storage_purges: StoragePurgesTable;
+  storage_purge_terms: StoragePurgeTermsTable;
   exports: ExportsTable;
   custom_entities: CustomEntitiesTable;
   custom_entity_fields: CustomEntityFieldsTable;

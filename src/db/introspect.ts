@@ -21,11 +21,14 @@ export async function liveColumns(db: Db): Promise<LiveColumn[]> {
       order by m.name, p.cid`.execute(db.kysely);
     return r.rows;
   }
+  // A partition is part of its table (PostgreSQL lists both as base tables): its rows are read,
+  // and its columns declared, through the partitioned table alone.
   const r = await sql<{ table: string; column: string; type: string }>`
     select c.table_name as "table", c.column_name as "column", c.data_type as "type"
     from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-    where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+    join pg_class k on k.relname = c.table_name and k.relnamespace = c.table_schema::regnamespace
+    where c.table_schema = current_schema() and t.table_type = 'BASE TABLE' and not k.relispartition
     order by c.table_name, c.ordinal_position`.execute(db.kysely);
   return r.rows;
 }

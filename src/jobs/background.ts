@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from '../modules/audit/audit.model.ts';
+import { PURGE_QUEUE } from '../modules/dsr/purge.service.ts';
 import { LINK_QUEUE } from '../modules/dsr/requests.intake.ts';
 import type { Services } from '../services.ts';
 import { Worker, type JobHandler } from './worker.ts';
@@ -10,6 +11,7 @@ export function jobHandlers(s: Services): Record<string, JobHandler> {
       await s.retention.run({ actor: SYSTEM_ACTOR });
     },
     [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload),
+    [PURGE_QUEUE]: (payload) => s.erasure.purges.run(payload),
   };
 }
 
@@ -22,6 +24,8 @@ export async function scheduleDaily(s: Services): Promise<void> {
   const day = now.toISOString().slice(0, 10);
   const runAt = new Date(`${day}T03:00:00.000Z`);
   await s.jobs.enqueue('retention', {}, { key: `retention:${day}`, runAt: runAt < now ? now : runAt, maxAttempts: 3 });
+  // Storage purges whose job ran before their erasure committed get another (docs/storage.md).
+  await s.erasure.purges.sweep();
 }
 
 /** The background worker a serving process (or `assent worker`) runs. */

@@ -8,6 +8,8 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { newId } from '../../src/lib/ids.ts';
 
 export const PG_URL = process.env.ASSENT_TEST_PG_URL;
+/** The throwaway cluster's data directory (scripts/test.mjs); unset when DATABASE_URL names an outside server. */
+export const PG_DATA = process.env.ASSENT_TEST_PG_DATA;
 
 export interface ScratchDb {
   db: Db;
@@ -15,8 +17,10 @@ export interface ScratchDb {
   drop(): Promise<void>;
 }
 
-/** A new, empty database of the dialect (not migrated). */
-export async function scratchDatabase(dialect: Dialect): Promise<ScratchDb> {
+const PG_TEMPLATE = process.env.ASSENT_TEST_PG_TEMPLATE;
+
+/** A new, empty database of the dialect (not migrated), or on PostgreSQL a copy of `template`. */
+export async function scratchDatabase(dialect: Dialect, template?: string): Promise<ScratchDb> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'assent-test-'));
     const url = `sqlite:${join(dir, 'test.db')}`;
@@ -34,7 +38,7 @@ export async function scratchDatabase(dialect: Dialect): Promise<ScratchDb> {
   const name = `t_${newId().replace(/-/g, '')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template && /^[a-z_][a-z0-9_]*$/.test(template) ? ` template ${template}` : ''}`);
   await admin.end();
   const u = new URL(PG_URL);
   u.pathname = `/${name}`;
@@ -53,9 +57,13 @@ export async function scratchDatabase(dialect: Dialect): Promise<ScratchDb> {
   };
 }
 
-/** A fresh, migrated database of the dialect. */
+/**
+ * A fresh, migrated database of the dialect. On the throwaway cluster it is a copy of the
+ * database the test runner migrated once (ASSENT_TEST_PG_TEMPLATE); migrating it again then
+ * finds nothing to do.
+ */
 export async function freshDatabase(dialect: Dialect): Promise<ScratchDb> {
-  const s = await scratchDatabase(dialect);
+  const s = await scratchDatabase(dialect, dialect === 'postgres' ? PG_TEMPLATE : undefined);
   await migrateToLatest(s.db);
   return s;
 }

@@ -7,6 +7,8 @@ import * as m0005 from './0005_interactions_type_contact_index.ts';
 import * as m0006 from './0006_exports_by_address.ts';
 import * as m0007 from './0007_contacts_consent_index.ts';
 import * as m0010 from './0010_contact_email_keys.ts';
+import * as m0011 from './0011_person_partitions.ts';
+import * as m0012 from './0012_storage_purges.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_exports_by_address': m0006,
   '0007_contacts_consent_index': m0007,
   '0010_contact_email_keys': m0010,
+  '0011_person_partitions': m0011,
+  '0012_storage_purges': m0012,
 };

@@ -130,6 +130,8 @@ export class ContactsService {
         await q.moveEmailKey(trx, id, key).catch((e: unknown) => {
           throw isUniqueViolation(e) ? new AppError('contact_exists', 'a contact with this email exists') : e;
         });
+        // PostgreSQL: the registry row left the partition of its old key, where its old bytes stay until rewritten.
+        await this.erasure.purges.scheduleMoved(trx, 'contact_emails', emailKey(current.email));
       }
       if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
       return this.read(trx, id, ctx);

@@ -61,6 +61,28 @@ export interface ErasureReceiptsTable {
   tables: string;
   /** JSON: residue-scan hits ("table.column", "file:NAME"), [] when clean; null until the scan after the commit has run. */
   residue: string | null;
+  /** pending | purged | failed: whether the person's bytes are out of the database's live files (null on receipts made before). */
+  storage_status: string | null;
+  storage_purged_at: string | null;
+  /** What the storage purge did and what was checked, and how; never values. */
+  storage_verification: string | null;
+}
+
+/** A relation (partition or table) an erasure's storage purge rewrites, per receipt. */
+export interface StoragePurgesTable {
+  receipt_id: string;
+  relation: string;
+  due_at: string;
+  done_at: string | null;
+  outcome: string | null;
+}
+
+/** Keyed fingerprints of an erased person's identifiers, until the purge has looked for them in the rewritten pages. */
+export interface StoragePurgeTermsTable {
+  receipt_id: string;
+  length: number;
+  prefilter: number;
+  digest: string;
 }
 
 export interface ExportsTable {

@@ -2,6 +2,19 @@ import type { Actor } from '../audit/audit.model.ts';
 import type { DataMap, SubjectLink } from '../datamap/datamap.model.ts';
 import type { ErasureReceiptsTable } from './dsr.table.ts';
 
+/** Where an erasure's storage purge stands (receipts' `storage`). */
+export interface StorageStatus {
+  status: 'pending' | 'purged' | 'failed';
+  purgedAt: string | null;
+  /** What was rewritten and checked, and how; names relations, never values. */
+  verification: string | null;
+}
+
+export function storageStatus(r: Pick<ErasureReceiptsTable, 'storage_status' | 'storage_purged_at' | 'storage_verification'>): StorageStatus | null {
+  if (r.storage_status === null) return null;
+  return { status: r.storage_status as StorageStatus['status'], purgedAt: r.storage_purged_at, verification: r.storage_verification };
+}
+
 /** Who is erased: contacts by id, and addresses (with or without a contact behind them). */
 export interface ErasureTargets {
   contactIds?: string[];
@@ -35,6 +48,13 @@ export interface ErasureReceipt {
   tables: Record<string, number>;
   /** Where the residue scan found an identifier (`table.column`, `file:NAME`, …); null until it ran. */
   residue: string[] | null;
+  /**
+   * Whether the person's bytes are out of the database's live files: `pending` until the
+   * storage purge has run (PostgreSQL: a rewrite of the relations that held them, batched
+   * across erasures), then `purged` (or `failed`) with the time and what was checked, and how.
+   * SQLite's purge is part of the erasure. Null on receipts made before this was recorded.
+   */
+  storage: StorageStatus | null;
 }
 
 export interface ErasureResult {
@@ -90,6 +110,7 @@ export function toReceipt(r: ErasureReceiptsTable): ErasureReceipt {
     actor: { type: r.actor_type, id: r.actor_id },
     tables: JSON.parse(r.tables) as Record<string, number>,
     residue: r.residue === null ? null : (JSON.parse(r.residue) as string[]),
+    storage: storageStatus(r),
   };
 }
 

@@ -14,7 +14,10 @@ import type { SettingsService } from '../settings/settings.service.ts';
 import type { ErasureReceiptsTable } from './dsr.table.ts';
 import { addCounts, planErasure, toReceipt, type ErasureOptions, type ErasurePhase, type ErasureReceipt, type ErasureResult, type ErasureTargets, type TablePlan } from './erasure.model.ts';
 import * as q from './erasure.queries.ts';
-import { purgeAfterScan, purgeBeforeScan, removeStatSamples, tuneForErasure } from './erasure.storage.ts';
+import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './erasure.storage.ts';
+import { sqliteVerification, StoragePurgeService } from './purge.service.ts';
+import { purgeStrings, termsOf } from './purge.terms.ts';
+import { setReceiptStorage } from './purge.queries.ts';
 import { identifiersOf, mergeIdentifiers, type Identifiers } from './residue.model.ts';
 import { ResidueScanner } from './residue.service.ts';
 import { insertSuppressions } from './suppression.queries.ts';
@@ -40,6 +43,8 @@ interface BatchOutcome {
  */
 export class ErasureService {
   readonly scanner: ResidueScanner;
+  /** PostgreSQL's rewrite of the relations that held the erased (SQLite's purge is the erasure's own). */
+  readonly purges: StoragePurgeService;
   private readonly erasers = new Map<string, TableEraser>();
 
   constructor(
@@ -50,8 +55,10 @@ export class ErasureService {
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
+    opts: { purgeWindowMs?: number } = {},
   ) {
     this.scanner = new ResidueScanner(db);
+    this.purges = new StoragePurgeService(db, clock, secret, opts.purgeWindowMs);
     // The ledger is evidence: its entries become stubs that keep the chain verifiable.
     // One person through stubContact, a batch in one statement.
     this.erasers.set('consent_ledger', (trx, ids) => (ids.length === 1 ? ledger.stubContact(trx, ids[0]!) : ledger.stubContacts(trx, ids)));
@@ -93,11 +100,17 @@ export class ErasureService {
     const counts = outcomes.reduce((acc, o) => addCounts(acc, o.counts), {} as Record<string, number>);
     const identifiers = mergeIdentifiers(outcomes.map((o) => o.identifiers));
     const receiptIds = outcomes.flatMap((o) => o.receipts.map((r) => r.id));
-    const residue = await this.verify(Object.keys(counts), identifiers, opts.onPhase);
+    const { residue, analysed } = await this.verify(identifiers, opts.onPhase);
     await q.setReceiptResidue(this.db.kysely, receiptIds, residue);
+    // Statistics re-gathered because they held an identifier leave their old rows in pg_statistic.
+    if (analysed.length) await this.purges.scheduleMore(receiptIds, ['pg_statistic']);
+    const storage = this.db.dialect === 'sqlite' ? { ...sqliteVerification(residue), purgedAt: this.clock.now().toISOString() } : null;
+    if (storage) await setReceiptStorage(this.db.kysely, receiptIds, { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification });
     if (residue.length) await q.flagRequests(this.db.kysely, requestIds, `residue in ${residue.join(', ')}`.slice(0, 2000), this.clock.now().toISOString());
     return {
-      receipts: outcomes.flatMap((o) => o.receipts.map((r) => toReceipt({ ...r, residue: JSON.stringify(residue) }))),
+      receipts: outcomes.flatMap((o) =>
+        o.receipts.map((r) => toReceipt({ ...r, residue: JSON.stringify(residue), ...(storage ? { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification } : {}) })),
+      ),
       contacts: outcomes.reduce((n, o) => n + o.contacts, 0),
       tables: counts,
       residue,
@@ -121,6 +134,8 @@ export class ErasureService {
         if (n > 0) counts[plan.table] = n;
       }
       removeStatSamples(this.db, identifiers);
+      // PostgreSQL: where the person's bytes are (partitions their keys hash to, small tables touched).
+      const relations = await this.purges.relationsOf(trx, { contactIds, emailKeys: keys }, Object.keys(counts));
       if (suppress && emails.length) {
         // The key was read before the transaction, so hashing queries nothing here.
         const hashes = await Promise.all(keys.map((k) => this.secret.emailHash(k)));
@@ -135,8 +150,12 @@ export class ErasureService {
         actor_id: opts.actor.id,
         tables: JSON.stringify(counts),
         residue: null,
+        storage_status: 'pending',
+        storage_purged_at: null,
+        storage_verification: null,
       }));
       await q.insertReceipts(trx, receipts);
+      if (relations.length) await this.purges.schedule(trx, receipts.map((r) => r.id), relations, termsOf(await this.secret.key(), purgeStrings(identifiers)));
       // The audit entry names the receipt, which holds counts only: no personal value is copied.
       for (const r of receipts) await this.audit.record({ actor: opts.actor, action: 'erasure.execute', targetType: 'erasure_receipt', targetId: r.id, outcome: 'ok' }, trx);
       return { receipts, counts, identifiers, contacts: rows.length };
@@ -144,10 +163,11 @@ export class ErasureService {
   }
 
   /**
-   * Purges storage around the scan (SQLite's log within it, PostgreSQL's statistics before and
-   * vacuum after it); a purge or scan that fails is recorded as residue rather than lost.
+   * Purges storage around the scan (SQLite's log within it, PostgreSQL's statistics before it;
+   * PostgreSQL's pages are the storage purge's, scheduled in the transaction); a purge or scan
+   * that fails is recorded as residue rather than lost. Returns the tables re-analysed.
    */
-  private async verify(tables: string[], identifiers: Identifiers, onPhase?: ErasureOptions['onPhase']): Promise<string[]> {
+  private async verify(identifiers: Identifiers, onPhase?: ErasureOptions['onPhase']): Promise<{ residue: string[]; analysed: string[] }> {
     const timed = async <T>(phase: ErasurePhase, work: () => Promise<T>): Promise<T> => {
       const t = performance.now();
       try {
@@ -157,13 +177,12 @@ export class ErasureService {
       }
     };
     try {
-      const before = await timed('storage', () => purgeBeforeScan(this.db, identifiers));
+      const analysed = await timed('storage', () => purgeBeforeScan(this.db, identifiers));
       // SQLite's checkpoint runs within the scan, beside its table reads: 'storage' overlaps 'scan'.
       const found = await timed('scan', () => this.scanner.scanDatabase(identifiers, { checkpoint: true, onCheckpoint: (ms) => onPhase?.('storage', ms) }));
-      const after = await timed('storage', () => purgeAfterScan(this.db, tables));
-      return [...new Set([...before, ...found, ...after])].sort();
+      return { residue: [...new Set(found)].sort(), analysed };
     } catch {
-      return ['scan:failed'];
+      return { residue: ['scan:failed'], analysed: [] };
     }
   }
 

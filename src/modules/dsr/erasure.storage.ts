@@ -10,8 +10,12 @@ import { pgStatsWithTerms } from './residue.service.ts';
  *   write-ahead log still holds older page images until a checkpoint copies the new ones
  *   into the file and TRUNCATE empties the log; ANALYZE's samples (sqlite_stat4) copy index
  *   keys, an address among them.
- * - PostgreSQL: deleted tuples stay in their pages until VACUUM; pg_statistic keeps sample
- *   values (most common values, histogram bounds) until the table is analysed again.
+ * - PostgreSQL: deleted and updated tuples stay in their pages, and index entries in theirs,
+ *   until the relation is rewritten (VACUUM FULL; a plain VACUUM marks the space free and
+ *   overwrites nothing); pg_statistic keeps sample values (most common values, histogram
+ *   bounds) until the table is analysed again, and the old statistics rows until pg_statistic
+ *   is rewritten. The person tables are partitioned by contact id (migration 0011) so that the
+ *   storage purge (purge.service.ts) rewrites only the partitions that held the person.
  */
 
 /**
@@ -53,31 +57,34 @@ export function tuneForErasure(db: Db): () => void {
 }
 
 const ERASURE_CACHE_KIB = 256 * 1024;
-/** Tables PostgreSQL vacuums at once (each on its own connection). */
-const VACUUMS_AT_ONCE = 3;
 
 /**
  * After the commit, before the residue scan, PostgreSQL re-analyses the tables whose statistics
- * hold an identifier (it cannot run inside a transaction). SQLite's log is emptied into the file
- * by the scan itself (ResidueScanner, `checkpoint`), while its readers read the tables.
+ * hold an identifier (it cannot run inside a transaction); returns them. The statistics' old
+ * rows then stay in pg_statistic's pages until it is rewritten: the storage purge does that
+ * (purge.service.ts), with the relations that held the person. SQLite's log is emptied into the
+ * file by the scan itself (ResidueScanner, `checkpoint`), while its readers read the tables.
  */
 export async function purgeBeforeScan(db: Db, ids: Identifiers): Promise<string[]> {
   if (db.dialect !== 'postgres') return [];
-  const stale = new Set((await pgStatsWithTerms(db, searchTerms(ids))).map((r) => r.table));
-  for (const t of stale) await sql`analyze ${sql.table(t)}`.execute(db.kysely);
-  return [];
+  const named = new Set((await pgStatsWithTerms(db, searchTerms(ids))).map((r) => r.table));
+  // An expression index (lower(address)) has statistics of its own: its table is analysed.
+  const stale = new Set<string>();
+  for (const t of named) {
+    const r = await sql<{ table: string }>`select coalesce((select indrelid::regclass::text from pg_index where indexrelid = c.oid), c.oid::regclass::text) as table from pg_class c where c.oid = ${t}::regclass`.execute(db.kysely);
+    if (r.rows[0]) stale.add(r.rows[0].table);
+  }
+  for (const t of stale) {
+    // ANALYZE of a relation with no live row keeps its old statistics (a partition that held
+    // only the erased person is one): a superuser removes them; otherwise the scan reports them.
+    const empty = (await sql<{ held: boolean }>`select exists (select 1 from ${sql.raw(t)}) as held`.execute(db.kysely)).rows[0]?.held === false;
+    if (empty && (await isSuperuser(db))) {
+      await sql`delete from pg_catalog.pg_statistic where starelid = ${t}::regclass or starelid in (select indexrelid from pg_index where indrelid = ${t}::regclass)`.execute(db.kysely);
+    } else await sql`analyze ${sql.raw(t)}`.execute(db.kysely);
+  }
+  return [...stale];
 }
 
-/**
- * PostgreSQL, after the scan (which reads only live rows, so it need not wait): vacuums the
- * touched tables, several at once, so the deleted tuples leave their pages.
- */
-export async function purgeAfterScan(db: Db, tables: string[]): Promise<string[]> {
-  if (db.dialect !== 'postgres') return [];
-  let next = 0;
-  const lane = async () => {
-    while (next < tables.length) await sql`vacuum ${sql.table(tables[next++]!)}`.execute(db.kysely);
-  };
-  await Promise.all(Array.from({ length: Math.min(VACUUMS_AT_ONCE, tables.length) }, lane));
-  return [];
+async function isSuperuser(db: Db): Promise<boolean> {
+  return (await sql<{ su: boolean }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(db.kysely)).rows[0]?.su === true;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
+import { createHashPartitions, personModulus } from '../../db/partitions.ts';
 import type { Database } from '../../db/database.ts';
 import { COLUMN_TYPES } from '../contacts/contacts.queries.ts';
 import type { FieldType } from '../contacts/custom-fields.model.ts';
@@ -36,8 +37,13 @@ export async function insertEntity(db: Q, row: CustomEntitiesTable, fields: Cust
 export async function createEntityTable(db: Q, dialect: Dialect, t: { table: string; linked: boolean; retention: boolean; fields: { column: string; type: FieldType }[] }): Promise<void> {
   records(db, t.table);
   const text = sql.raw(COLUMN_TYPES[dialect].text);
+  // PostgreSQL: a linked entity is about people, so it is hash-partitioned by contact id like
+  // the other person tables (src/db/partitions.ts), and an erasure rewrites only the person's
+  // partitions. Its id cannot be the primary key then (a primary key must contain the partition
+  // key, and an anonymised record's contact id is null): it is indexed instead.
+  const modulus = dialect === 'postgres' && t.linked ? await personModulus(db) : 0;
   const cols = [
-    sql`${sql.id('id')} ${text} primary key`,
+    modulus ? sql`${sql.id('id')} ${text} not null` : sql`${sql.id('id')} ${text} primary key`,
     ...(t.linked ? [sql`${sql.id('contact_id')} ${text}`] : []),
     sql`${sql.id('created_at')} ${text} not null`,
     sql`${sql.id('updated_at')} ${text} not null`,
@@ -46,7 +52,11 @@ export async function createEntityTable(db: Q, dialect: Dialect, t: { table: str
       return sql`${sql.id(f.column)} ${sql.raw(COLUMN_TYPES[dialect][f.type])}`;
     }),
   ];
-  await sql`create table ${sql.table(t.table)} (${sql.join(cols)})`.execute(db);
+  await sql`create table ${sql.table(t.table)} (${sql.join(cols)})${modulus ? sql` partition by hash (${sql.id('contact_id')})` : sql``}`.execute(db);
+  if (modulus) {
+    await createHashPartitions(db, t.table, modulus);
+    await sql`create index ${sql.id(`${t.table}$id_idx`)} on ${sql.table(t.table)} (${sql.id('id')})`.execute(db);
+  }
   if (t.linked) await sql`create index ${sql.id(`${t.table}_contact_idx`)} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
   if (t.retention) await sql`create index ${sql.id(`${t.table}_created_idx`)} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
 }
