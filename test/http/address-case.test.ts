@@ -51,6 +51,11 @@ forEachDialect('one address, one contact, whatever the case of its local part', 
     const res = await call('POST', '/api/v1/contacts', { email: 'ZOE\u0308.U\u0308NAL@example.org' });
     assert.equal(res.statusCode, 409, res.body);
     assert.deepEqual((await byEmail('zoë.ünal@EXAMPLE.org')).map((c) => c.id), [json(created).data.id]);
+    // Tables linked by address find it in any case too, beyond ASCII.
+    await t.services.mail.send({ to: 'ZOË.ÜNAL@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
+    await t.services.mail.send({ to: 'zoë.ünal.other@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
+    const r = await t.services.erasure.erase({ emails: ['zoe\u0308.u\u0308nal@example.org'] }, { actor: { type: 'cli', id: null } });
+    assert.deepEqual([r.contacts, r.tables.outbox, r.residue], [1, 1, []]);
   });
 
   it('a contact may change the case of its own address, not take another contact’s address in any case', async () => {

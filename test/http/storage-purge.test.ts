@@ -109,6 +109,8 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
 
     clock.advance(3600_000);
     await runPurges(t);
+    const unfinished = (await sql<{ status: string; last_error: string | null }>`select status, last_error from jobs where queue = ${PURGE_QUEUE} and status <> 'done'`.execute(scratch.db.kysely)).rows;
+    assert.deepEqual(unfinished, [], 'every purge job ran to its end');
 
     await sql`checkpoint`.execute(scratch.db.kysely);
     const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely)).rows[0]!.oid;

@@ -131,11 +131,14 @@ export class StoragePurgeService {
   async run(payload: unknown): Promise<void> {
     const { relation, due } = (payload ?? {}) as { relation?: unknown; due?: unknown };
     if (typeof relation !== 'string' || typeof due !== 'string' || this.db.dialect !== 'postgres') throw new Error('the job names no relation to purge');
-    if (!(await q.relationExists(this.db.kysely, relation))) throw new Error('the relation to purge does not exist');
     const receipts = await q.pendingReceipts(this.db.kysely, relation, due);
-    const rewritten = await this.rewrite(relation);
     const outcomes = new Map<string, string>();
-    if (!rewritten.ok) {
+    // Only relations of this schema are rewritten; one dropped since (a custom entity) took its files with it.
+    const exists = await q.relationExists(this.db.kysely, relation);
+    const rewritten = exists ? await this.rewrite(relation) : { ok: true as const };
+    if (!exists) {
+      for (const r of receipts) outcomes.set(r, 'dropped since: its files were removed');
+    } else if (!rewritten.ok) {
       for (const r of receipts) outcomes.set(r, `not rewritten: ${rewritten.why}`);
     } else {
       const checked = await this.readBack(relation, receipts);
@@ -146,7 +149,7 @@ export class StoragePurgeService {
     // Erasures that committed after the pending rows were read wait for the next window.
     if (await q.stillPending(this.db.kysely, relation, due)) await this.db.kysely.transaction().execute((trx) => this.enqueue([relation], trx));
     for (const { receiptId, purges } of await q.completed(this.db.kysely, receipts)) {
-      const failed = purges.filter((p) => !p.outcome?.startsWith('rewritten'));
+      const failed = purges.filter((p) => p.outcome?.startsWith('not rewritten'));
       const found = purges.filter((p) => p.outcome?.includes('FOUND'));
       const read = purges.filter((p) => p.outcome?.includes('read back')).length;
       const unread = [...new Set(purges.map((p) => /not read back: (.*)$/.exec(p.outcome ?? '')?.[1]).filter(Boolean))];
