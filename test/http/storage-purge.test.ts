@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { jobHandlers } from '../../src/jobs/background.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { FakeClock } from '../../src/lib/clock.ts';
@@ -124,6 +125,47 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
     assert.match(after.storage.verification, /VACUUM FULL/);
     assert.match(after.storage.verification, /pageinspect/);
     assert.doesNotMatch(JSON.stringify(after), new RegExp(`${PERSON.last}|${tag}@`, 'i'));
+  });
+});
+
+describe('on PostgreSQL, the purge waits for snapshots older than the erasure', { skip: !PG_URL ? 'PostgreSQL not available' : !PG_DATA ? 'DATABASE_URL names an outside server: its files cannot be read here' : false }, () => {
+  let scratch: ScratchDb;
+  let t: TestApp;
+  const clock = new FakeClock('2026-05-01T09:00:00.000Z');
+  before(async () => {
+    scratch = await freshDatabase('postgres');
+    t = await testApp(scratch.db, { clock });
+    t.services.erasure.purges.horizonWaitMs = 300;
+  });
+  after(async () => {
+    await t?.close();
+    await scratch?.drop();
+  });
+
+  it('a transaction that could still see the erased rows holds the purge back (the rewrite would copy them); once it ends the purge completes', async () => {
+    const who = { email: `Old.Snapshot.${tag}@example.org`, last: `Snapshotter${tag}` };
+    const c = await t.services.contacts.create({ email: who.email, lastName: who.last });
+    await t.services.contacts.update(c.id, { company: 'Keeps Rows' });
+    const reader = new pg.Client({ connectionString: scratch.url });
+    await reader.connect();
+    try {
+      await reader.query('begin isolation level repeatable read');
+      await reader.query('select count(*) from contacts');
+      const r = await t.services.erasure.erase({ contactIds: [c.id] }, { actor: { type: 'cli', id: null } });
+      const receipt = r.receipts[0]!;
+      clock.advance(3600_000);
+      await runPurges(t);
+      assert.equal((await t.services.erasure.receipt(receipt.id)).storage?.status, 'pending', 'not purged while an older snapshot is open');
+      await reader.query('commit');
+      clock.advance(24 * 3600_000);
+      await runPurges(t);
+      assert.equal((await t.services.erasure.receipt(receipt.id)).storage?.status, 'purged');
+      await sql`checkpoint`.execute(scratch.db.kysely);
+      const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely)).rows[0]!.oid;
+      assert.deepEqual(bytesFound(join(PG_DATA!, 'base', String(oid)), [who.email, who.last]), []);
+    } finally {
+      await reader.end();
+    }
   });
 });
 

@@ -16,6 +16,16 @@ export const DEFAULT_PURGE_WINDOW_MS = 60_000;
 /** A rewrite waits this long for its lock, then the job tries again later rather than queue every reader behind it. */
 const LOCK_TIMEOUT = '10s';
 const PAGES_PER_READ = 512;
+const HORIZON_POLL_MS = 200;
+const HORIZON_WAIT_MS = 30_000;
+/** Snapshots (of any session in this database, walsenders, slots, prepared transactions) as old as the mark ($1, a 32-bit xid) or older. */
+const OLDER_SNAPSHOTS = `
+  select count(*)::int as n from (
+    select backend_xmin as x from pg_stat_activity where backend_xmin is not null and pid <> pg_backend_pid() and (datname = current_database() or datname is null)
+    union all select xmin from pg_replication_slots where xmin is not null and (database = current_database() or database is null)
+    union all select catalog_xmin from pg_replication_slots where catalog_xmin is not null and (database = current_database() or database is null)
+    union all select transaction from pg_prepared_xacts where database = current_database()
+  ) h where age(h.x) >= age($1::text::xid)`;
 
 export const OUTSIDE_LIVE_FILES = 'copies outside the live files (write-ahead log until recycled, WAL archives, base backups, replicas) are not covered: see docs/storage.md';
 
@@ -32,6 +42,8 @@ export const OUTSIDE_LIVE_FILES = 'copies outside the live files (write-ahead lo
  */
 export class StoragePurgeService {
   private readonly jobs: JobQueue;
+  /** How long a rewrite waits for older snapshots to close before the job tries again later. */
+  horizonWaitMs = HORIZON_WAIT_MS;
 
   constructor(
     private readonly db: Db,
@@ -164,10 +176,24 @@ export class StoragePurgeService {
     }
   }
 
-  /** VACUUM FULL on a connection of its own: it cannot run in a transaction, and its lock waits only so long. */
+  /**
+   * VACUUM FULL on a connection of its own: it cannot run in a transaction, and its lock waits
+   * only so long. It copies every row version some open snapshot might still see, deleted ones
+   * included: first it waits until every snapshot in the database (and every replication slot
+   * and prepared transaction holding one back) is newer than this moment, which is after the
+   * erasures it serves committed. An old snapshot that stays open fails the job, which tries
+   * again later.
+   */
   private async rewrite(relation: string): Promise<{ ok: true } | { ok: false; why: string }> {
     const client = await this.db.pool!.connect();
     try {
+      const mark = (await client.query<{ x: string }>(`select (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text as x`)).rows[0]!.x;
+      for (let waited = 0; ; waited += HORIZON_POLL_MS) {
+        const older = (await client.query<{ n: number }>(OLDER_SNAPSHOTS, [mark])).rows[0]!.n;
+        if (older === 0) break;
+        if (waited >= this.horizonWaitMs) throw new Error('an older snapshot (a long transaction, a replication slot or a prepared transaction) still sees the erased rows; trying again later');
+        await new Promise((r) => setTimeout(r, HORIZON_POLL_MS));
+      }
       await client.query(`set lock_timeout = '${LOCK_TIMEOUT}'`);
       const name = relation === 'pg_statistic' ? 'pg_catalog.pg_statistic' : `"${relation.replace(/"/g, '""')}"`;
       await client.query(`vacuum (full) ${name}`);
