@@ -39,10 +39,14 @@ for (const d of DIALECTS) {
       const migrator = new Migrator({ db: scratch.db.kysely, provider: { getMigrations: async () => migrations } });
       const r = await migrator.migrateTo(BEFORE_KEY);
       if (r.error) throw r.error;
+      // A custom field made before: its column must survive the rebuild of contacts (SQLite).
+      const real = d.name === 'postgres' ? sql`double precision` : sql`real`;
+      await sql`alter table contacts add column cf_shoe ${real}`.execute(scratch.db.kysely);
+      await sql`insert into custom_fields (id, name, label, type, personal, column_name, created_at) values ('0190aaaa-0000-7000-8000-0000000000c1', 'shoe', 'Shoe', 'number', 0, 'cf_shoe', '2025-01-01T00:00:00.000Z')`.execute(scratch.db.kysely);
       // Behind the app's back, as the old contract allowed: three spellings of one address.
       for (const [i, c] of [...ADA, SOLO].entries()) {
-        await sql`insert into contacts (id, email, first_name, last_name, is_child, guardian_consent, consent_level, created_at, updated_at)
-          values (${c.id}, ${c.email}, ${'Ada'}, ${`Lovelace${i}`}, 0, 0, 0, ${c.at}, ${c.at})`.execute(scratch.db.kysely);
+        await sql`insert into contacts (id, email, first_name, last_name, is_child, guardian_consent, consent_level, created_at, updated_at, cf_shoe)
+          values (${c.id}, ${c.email}, ${'Ada'}, ${`Lovelace${i}`}, 0, 0, 0, ${c.at}, ${c.at}, ${40 + i})`.execute(scratch.db.kysely);
       }
       await sql`insert into interactions (id, contact_id, type, ref, at) values ('0190aaaa-0000-7000-8000-0000000000e1', ${ADA[1]!.id}, 'page_visited', 'p1', '2025-02-02T00:00:00.000Z')`.execute(scratch.db.kysely);
       await sql`insert into outbox (id, contact_id, to_address, from_address, subject, text_body, headers, created_at)
@@ -61,6 +65,7 @@ for (const d of DIALECTS) {
     it('the migration keeps every contact and says how many addresses are held more than once', async () => {
       const ids = (await sql<{ id: string }>`select id from contacts order by id`.execute(scratch.db.kysely)).rows.map((r) => r.id);
       assert.deepEqual(ids, [...ADA, SOLO].map((c) => c.id));
+      assert.equal((await t.services.contacts.get(SOLO.id)).customFields.shoe, 43, 'custom field columns and values survive');
       assert.match(migrated, /1 address is held by more than one contact \(3 contacts\)/);
       assert.match(migrated, /assent contacts duplicates/);
     });
