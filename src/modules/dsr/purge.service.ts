@@ -163,7 +163,7 @@ export class StoragePurgeService {
     for (const { receiptId, purges } of await q.completed(this.db.kysely, receipts)) {
       const failed = purges.filter((p) => p.outcome?.startsWith('not rewritten'));
       const found = purges.filter((p) => p.outcome?.includes('FOUND'));
-      const read = purges.filter((p) => p.outcome?.includes('read back')).length;
+      const read = purges.filter((p) => p.outcome?.includes('pages read back')).length;
       const unread = [...new Set(purges.map((p) => /not read back: (.*)$/.exec(p.outcome ?? '')?.[1]).filter(Boolean))];
       const parts = [
         `PostgreSQL: ${purges.length - failed.length} of ${purges.length} relations that held the person rewritten by VACUUM FULL (their indexes and TOAST tables with them)${failed.length ? `; not rewritten: ${failed.map((p) => `${p.relation} (${p.outcome})`).join(', ')}` : ''}`,
@@ -232,13 +232,13 @@ export class StoragePurgeService {
       }
     }
     for (const r of receipts) {
-      const mine = terms.filter((t) => t.receipt_id === r && found.has(t.digest));
-      out.set(r, `rewritten; ${pages} pages read back (pageinspect): ${mine.length ? 'an identifier FOUND' : 'no identifier'}`);
+      const mine = terms.filter((t) => t.receipt_id === r);
+      const hit = mine.some((t) => found.has(t.digest));
+      out.set(r, mine.length ? `rewritten; ${pages} pages read back (pageinspect): ${hit ? 'an identifier FOUND' : 'no identifier'}` : 'rewritten; not read back: no address or phone number to look for');
     }
     return out;
   }
 }
-
 
 /** SQLite's purge is the erasure's own: described once, for its receipts. */
 export function sqliteVerification(residue: string[]): { status: StorageStatus['status']; verification: string } {
