@@ -23,6 +23,10 @@ export const ConfigSchema = Type.Object(
     trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
     /** Signs email links and keys erased-address hashes; generated and stored when unset. */
     secret: Type.Optional(Type.String({ minLength: 32 })),
+    /** Authenticates the consent ledger's head; never stored in the database (see LedgerKey). */
+    ledgerKey: Type.Optional(Type.String({ minLength: 32 })),
+    /** A file holding the ledger key, created with a random one (mode 0600) on first use. */
+    ledgerKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -57,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: trustProxyFrom(env.ASSENT_TRUST_PROXY),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
     ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
+    ...(env.ASSENT_LEDGER_KEY ? { ledgerKey: env.ASSENT_LEDGER_KEY } : {}),
+    ...(env.ASSENT_LEDGER_KEY_FILE ? { ledgerKeyFile: env.ASSENT_LEDGER_KEY_FILE } : {}),
     ...overrides,
   };
   if (!Value.Check(ConfigSchema, cfg)) {

@@ -27,6 +27,7 @@ import { SegmentsService } from './modules/segments/segments.service.ts';
 import { ListsService } from './modules/lists/lists.service.ts';
 import { MailService } from './modules/mail/mail.service.ts';
 import { RetentionService } from './modules/retention/retention.service.ts';
+import { LedgerKey } from './modules/settings/ledger-key.ts';
 import { SecretService } from './modules/settings/secret.service.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
@@ -39,6 +40,7 @@ export interface Services {
   log: Logger;
   settings: SettingsService;
   secret: SecretService;
+  ledgerKey: LedgerKey;
   retention: RetentionService;
   users: UsersService;
   audit: AuditService;
@@ -70,7 +72,8 @@ export interface Services {
 export function createServices(config: Config, db: Db, clock: Clock, log: Logger): Services {
   const settings = new SettingsService(db, clock);
   const mail = new MailService(db, settings, clock);
-  const ledger = new LedgerService(db, clock);
+  const ledgerKey = new LedgerKey(config);
+  const ledger = new LedgerService(db, clock, () => ledgerKey.get());
   const customFields = new CustomFieldsService(db, clock);
   const datamap = new DataMapService(db);
   const audit = new AuditService(db, clock);
@@ -97,6 +100,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     log,
     settings,
     secret,
+    ledgerKey,
     users,
     audit,
     retention: new RetentionService(db, clock, datamap, audit),
