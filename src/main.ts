@@ -23,6 +23,8 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   await migrateToLatest(db);
   const services = createServices(config, db, systemClock, log);
   await services.settings.ensureDefaults();
+  // Read (a key file created) at start, so a misconfigured key fails here and not at the first consent change.
+  if (services.ledgerKey.get() === null) log.warn('no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated');
   const app = await buildApp(services);
   const address = await app.listen({ port: config.port, host: config.host });
   // Serving processes also work the job queue unless told not to (ASSENT_WORKER=off), so one

@@ -42,7 +42,8 @@ export function registerConsentCommands(program: Command): void {
       const anchor = anchorOption(opts.head);
       const code = await withServices(async (s) => {
         const r = await s.ledger.verify({ anchor });
-        await s.audit.record({ actor: CLI_ACTOR, action: 'consent.verify', targetType: 'consent_ledger', outcome: r.ok ? 'ok' : 'failed' });
+        // The head it saw, as the target: an audit log shipped elsewhere then anchors it too.
+        await s.audit.record({ actor: CLI_ACTOR, action: 'consent.verify', targetType: 'consent_ledger', targetId: formatAnchor(r.head), outcome: r.ok ? 'ok' : 'failed' });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ ...r, head: formatAnchor(r.head), anchor: anchor ? formatAnchor(anchor) : null, keySource: s.ledgerKey.source })}\n`);
           return r.ok ? 0 : 2;
@@ -67,7 +68,7 @@ export function registerConsentCommands(program: Command): void {
       const anchor = anchorOption(opts.head);
       const code = await withServices(async (s) => {
         const r = await s.ledger.seal({ anchor });
-        await s.audit.record({ actor: CLI_ACTOR, action: 'consent.seal', targetType: 'consent_ledger', outcome: r.sealed ? 'ok' : 'failed' });
+        await s.audit.record({ actor: CLI_ACTOR, action: 'consent.seal', targetType: 'consent_ledger', targetId: formatAnchor(r.verify.head), outcome: r.sealed ? 'ok' : 'failed' });
         if (r.reason === 'no_key') {
           process.stdout.write(`not sealed: ${NO_KEY}\n`);
           return 1;

@@ -165,6 +165,8 @@ export const consentRoutes =
       },
       async (req) => {
         const r = await s.ledger.verify({ anchor: req.query.head ? parseAnchor(req.query.head) : null });
+        // The audit entry names the head it saw: an audit log shipped elsewhere anchors it.
+        req.auditTargetId = formatAnchor(r.head);
         return { data: { ...r, head: formatAnchor(r.head) } };
       },
     );
