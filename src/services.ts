@@ -78,9 +78,9 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const datamap = new DataMapService(db);
   const audit = new AuditService(db, clock);
   const secret = new SecretService(db, clock, config.secret);
-  const erasure = new ErasureService(db, clock, datamap, ledger, secret, settings, audit);
-  const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure);
   const consent = new ConsentService(db, clock, settings, ledger);
+  const erasure = new ErasureService(db, clock, datamap, consent, secret, settings, audit);
+  const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure, consent);
   datamap.addProvider(() => customFields.dataMap());
   const entities = new EntitiesService(db, clock);
   datamap.addProvider(() => entities.dataMap());

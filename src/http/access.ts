@@ -57,3 +57,25 @@ export const POLICY: Record<Role, Partial<Record<Area, Op[]>>> = {
 export function can(role: Role, area: Area, op: Op): boolean {
   return POLICY[role][area]?.includes(op) ?? false;
 }
+
+/**
+ * Contact fields that decide consent, wherever they are written (a contact's create and
+ * update, an import's columns, a rectification's changes): the consent level, and the child
+ * flag, birth date, guardian link and guardian consent, from which a child's effective level
+ * follows. Writing one needs this access besides the route's own.
+ */
+export const CONTACT_FIELD_ACCESS: Readonly<Record<string, { area: Area; op: Op }>> = {
+  consentLevel: { area: 'consent', op: 'write' },
+  isChild: { area: 'consent', op: 'write' },
+  birthDate: { area: 'consent', op: 'write' },
+  guardianId: { area: 'consent', op: 'write' },
+  guardianConsent: { area: 'consent', op: 'write' },
+};
+
+/** The fields among `fields` that the role may not write (CONTACT_FIELD_ACCESS). */
+export function deniedFields(role: Role, fields: Iterable<string>): string[] {
+  return [...fields].filter((f) => {
+    const need = Object.hasOwn(CONTACT_FIELD_ACCESS, f) ? CONTACT_FIELD_ACCESS[f] : undefined;
+    return need !== undefined && !can(role, need.area, need.op);
+  });
+}

@@ -31,6 +31,29 @@ export const deleteContact = (db: Q, id: string) => db.deleteFrom('contacts').wh
 export const setConsentLevel = (db: Q, id: string, level: number, now: string) => db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
 export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) => db.updateTable('contacts').set({ guardian_consent: granted ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
 
+/** The child-state columns, which only the consent module writes. */
+export const setChildColumns = (db: Q, id: string, s: Pick<ContactsTable, 'is_child' | 'birth_date' | 'guardian_id' | 'guardian_consent'>, now: string) =>
+  db.updateTable('contacts').set({ is_child: s.is_child, birth_date: s.birth_date, guardian_id: s.guardian_id, guardian_consent: s.guardian_consent, updated_at: now }).where('id', '=', id).execute();
+
+/** A contact read under a row lock (PostgreSQL; SQLite's writer lock serialises anyway), so a change recorded with its old value is not raced. */
+export const contactForUpdate = (db: Q, dialect: Dialect, id: string) => {
+  const q = db.selectFrom('contacts').selectAll().where('id', '=', id);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+};
+
+/** Locks contacts' rows (PostgreSQL), so a transaction takes them before the ledger head, in the order every writer does. */
+export async function lockContacts(db: Q, dialect: Dialect, ids: string[]): Promise<void> {
+  if (dialect !== 'postgres' || ids.length === 0) return;
+  await db.selectFrom('contacts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+/** The children whose guardian is one of these contacts (and who are not among them). */
+export const wardsOf = (db: Q, dialect: Dialect, guardianIds: string[]) => {
+  if (guardianIds.length === 0) return Promise.resolve([]);
+  const q = db.selectFrom('contacts').selectAll().where('guardian_id', 'in', guardianIds).where('id', 'not in', guardianIds).orderBy('id');
+  return (dialect === 'postgres' ? q.forUpdate() : q).execute();
+};
+
 export interface ContactFilter {
   email?: string;
   emailPrefix?: string;

@@ -5,6 +5,9 @@ import type { Clock } from '../../lib/clock.ts';
 import { normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import type { ChildChange } from '../consent/child-state.ts';
+import type { ChangeContext } from '../consent/consent.model.ts';
+import type { ConsentService } from '../consent/consent.service.ts';
 import { majorityCutoff } from '../consent/gate.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
@@ -16,10 +19,13 @@ import { profileColumns, toContact, type Contact, type ContactInput } from './co
 import type { CustomField } from './custom-fields.model.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
 
+/** Who changes a contact when the caller names no one: the system itself (CLI, jobs, tests). */
+export const SYSTEM_CHANGE: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
 
 /**
- * Contacts: identity and profile. Consent levels and guardian consent change only through
- * the consent module (they need ledger entries); this service never writes them.
+ * Contacts: identity and profile. Consent levels and the child state (flag, birth date,
+ * guardian link, guardian consent) change only through the consent module, which records
+ * them in the ledger; this service validates them with the rest and hands them over.
  */
 export class ContactsService {
   constructor(
@@ -29,6 +35,7 @@ export class ContactsService {
     private readonly fields: CustomFieldsService,
     private readonly secret: SecretService,
     private readonly erasure: ErasureService,
+    private readonly consent: ConsentService,
   ) {}
 
   /**
@@ -58,20 +65,28 @@ export class ContactsService {
     return set;
   }
 
-  async create(input: ContactInput & { email: string }, trx: Kysely<Database> = this.db.kysely, ctx?: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
-    ctx ??= await this.context();
-    const set = await this.toColumns(input, ctx, trx);
-    await this.refuseSuppressed(trx, set.email as string);
-    if (await q.contactByEmail(trx, set.email as string)) throw new AppError('contact_exists', 'a contact with this email exists');
-    const now = this.clock.now().toISOString();
-    const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
+  /** `who` is recorded on the ledger entries of the child state the contact starts with. */
+  async create(input: ContactInput & { email: string }, who: ChangeContext = SYSTEM_CHANGE): Promise<Contact> {
+    const ctx = await this.context();
+    let email: string | undefined;
     try {
-      await q.insertContact(trx, row);
+      return await this.db.kysely.transaction().execute(async (trx) => {
+        const set = await this.toColumns(input, ctx, trx);
+        email = set.email as string;
+        const child = takeChildState(set);
+        await this.refuseSuppressed(trx, email);
+        if (await q.contactByEmail(trx, email)) throw new AppError('contact_exists', 'a contact with this email exists');
+        const now = this.clock.now().toISOString();
+        const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
+        await q.insertContact(trx, row);
+        await this.consent.setChildState(trx, row.id, child, who, { created: true });
+        return this.read(trx, row.id, ctx);
+      });
     } catch (e) {
-      if (trx === this.db.kysely && (await q.contactByEmail(trx, set.email as string))) throw new AppError('contact_exists', 'a contact with this email exists');
+      // Another writer took the address between the check and the insert.
+      if (!(e instanceof AppError) && email !== undefined && (await q.contactByEmail(this.db.kysely, email))) throw new AppError('contact_exists', 'a contact with this email exists');
       throw e;
     }
-    return this.read(trx, row.id, ctx);
   }
 
   private async read(trx: Kysely<Database>, id: string, ctx: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
@@ -91,17 +106,20 @@ export class ContactsService {
     return toContact(r, ctx.fields, ctx.cutoff);
   }
 
-  async update(id: string, patch: ContactInput): Promise<Contact> {
+  /** `who` is recorded on the ledger entries of child-state changes. */
+  async update(id: string, patch: ContactInput, who: ChangeContext = SYSTEM_CHANGE): Promise<Contact> {
     const ctx = await this.context();
     return this.db.kysely.transaction().execute(async (trx) => {
       const current = await q.contactById(trx, id);
       if (!current) throw new AppError('not_found', 'no such contact');
       const set = await this.toColumns(patch, ctx, trx, id);
+      const child = takeChildState(set);
       if (typeof set.email === 'string' && set.email !== current.email) await this.refuseSuppressed(trx, set.email);
       if (typeof set.email === 'string' && set.email !== current.email && (await q.contactByEmail(trx, set.email))) {
         throw new AppError('contact_exists', 'a contact with this email exists');
       }
       if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
+      await this.consent.setChildState(trx, id, child, who);
       return this.read(trx, id, ctx);
     });
   }
@@ -140,4 +158,16 @@ export class ContactsService {
   async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
     await this.erasure.erase({ contactIds: [id] }, { actor });
   }
+}
+
+/** Moves the child-state columns out of validated column values: the consent module writes them. */
+function takeChildState(set: Record<string, unknown>): ChildChange {
+  const change: ChildChange = {};
+  if (set.is_child !== undefined) change.isChild = set.is_child === 1;
+  if (set.birth_date !== undefined) change.birthDate = set.birth_date as string | null;
+  if (set.guardian_id !== undefined) change.guardianId = set.guardian_id as string | null;
+  delete set.is_child;
+  delete set.birth_date;
+  delete set.guardian_id;
+  return change;
 }

@@ -6,12 +6,13 @@ import type { Clock } from '../../lib/clock.ts';
 import { CsvReader, type CsvItem } from '../../lib/csv.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { childStateChange, childStateOf, type ChildState } from '../consent/child-state.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
 import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
-import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow } from './import.model.ts';
+import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
 
 export interface ImportOptions {
@@ -22,9 +23,10 @@ export interface ImportOptions {
   /** Who imports: recorded on the ledger entries of consent changes. */
   actor: ChangeContext['actor'];
   /**
-   * Whether the importer may set consent levels. Consent changes are the privacy side's
-   * (the `consent` area): a file with a consent level column from someone who may only write
-   * contacts is refused as a whole, before any row is read. Operators at the CLI may.
+   * Whether the importer may write the columns that decide consent: the consent level, the
+   * child flag and the birth date (the access table's CONTACT_FIELD_ACCESS). Consent changes
+   * are the privacy side's: a file with such a column from someone who may only write contacts
+   * is refused as a whole, before any row is read. Operators at the CLI may.
    */
   mayChangeConsent: boolean;
   /** Receives rejected lines in line order, with the file's header (for FILE.rejected.csv). */
@@ -137,8 +139,11 @@ export class ImportService {
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
     if (item.kind !== 'record') throw new AppError('validation_failed', `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`, [{ path: '/header', message: 'unreadable' }]);
     const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
-    const level = columns.find((c) => c.target.kind === 'consentLevel');
-    if (level && !opts.mayChangeConsent) throw new AppError('forbidden', `column "${level.name.slice(0, 60)}" sets consent levels, which this role may not change: map it to "-" to ignore it`, [{ path: '/header', message: 'consent level column' }]);
+    const deciding = columns.filter((c) => decidesConsent(c.target));
+    if (deciding.length && !opts.mayChangeConsent) {
+      const names = deciding.map((c) => `"${c.name.slice(0, 60)}"`).join(', ');
+      throw new AppError('forbidden', `${deciding.length === 1 ? 'column' : 'columns'} ${names} decide consent (the consent level, or a child's flag or birth date), which this role may not change: map each to "-" to ignore it`, deciding.map((c) => ({ path: '/header', message: `${c.name.slice(0, 60)}: needs consent write access` })));
+    }
     return {
       opts,
       header: item.cells,
@@ -269,11 +274,12 @@ export class ImportService {
       if (!old) {
         const id = newId();
         const level = r.level ?? 0;
-        fresh.push(values(run.cols, r.set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
+        const set = childState(id, null, r.set, change, drafts);
+        fresh.push(values(run.cols, set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
         if (level > 0) drafts.push({ contactId: id, kind: 'level', oldValue: 0, newValue: level, ctx: change });
         continue;
       }
-      const row = values(run.cols, r.set, old);
+      const row = values(run.cols, childState(old.id as string, old as unknown as ChildState, r.set, change, drafts), old);
       if (r.level !== undefined) row[levelAt] = r.level;
       // An unchanged contact is not rewritten, so updated_at keeps meaning "last changed".
       if (row.every((v, k) => v === (old[run.cols[k]!.name] ?? null))) continue;
@@ -286,6 +292,23 @@ export class ImportService {
     await this.ledger.append(trx, drafts);
     return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };
   }
+}
+
+/** Whether a column feeds a field that decides consent. */
+function decidesConsent(t: Target): boolean {
+  return t.kind === 'consentLevel' || t.kind === 'isChild' || (t.kind === 'profile' && t.key === 'birthDate');
+}
+
+/**
+ * A row's child flag and birth date as the consent module has them change (adding the ledger
+ * entries to `drafts`): the import writes its rows in bulk, with the values this gives. Rows
+ * that set neither are returned as they are.
+ */
+function childState(contactId: string, before: ChildState | null, set: Record<string, unknown>, ctx: ChangeContext, drafts: EntryDraft[]): Record<string, unknown> {
+  if (set.is_child === undefined && set.birth_date === undefined) return set;
+  const { after, drafts: d } = childStateChange(contactId, before && childStateOf(before), { ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}), ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}) }, ctx);
+  drafts.push(...d);
+  return { ...set, is_child: after.is_child, birth_date: after.birth_date };
 }
 
 /**

@@ -48,10 +48,21 @@ function tableSection(name: string, t: ExportTable): string {
   return out.join('');
 }
 
+const CHANGE_NAMES: Record<string, string> = {
+  level: 'consent level',
+  guardian_consent: 'guardian consent',
+  list_join: 'joined list',
+  list_leave: 'left list',
+  child_flag: 'marked as a child',
+  birth_date: 'birth date',
+  guardian: 'guardian',
+};
+
 function change(e: ExportConsentEntry): string {
   if (e.erased) return 'erased entry (only its hash is kept)';
-  const what = e.kind === 'level' ? 'consent level' : e.kind === 'guardian_consent' ? 'guardian consent' : e.kind === 'list_join' ? 'joined list' : e.kind === 'list_leave' ? 'left list' : e.kind;
-  const values = e.kind === 'list_join' || e.kind === 'list_leave' ? (e.listId ?? '') : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
+  const what = CHANGE_NAMES[e.kind] ?? e.kind;
+  const text = e.kind === 'birth_date' || e.kind === 'guardian';
+  const values = e.kind === 'list_join' || e.kind === 'list_leave' ? (e.listId ?? '') : text ? `${e.oldText ?? '—'} → ${e.newText ?? '—'}` : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
   return `${esc(what)} ${esc(values)}`;
 }
 

@@ -36,6 +36,9 @@ export interface ExportConsentEntry {
   listId: string | null;
   oldValue: number | null;
   newValue: number | null;
+  /** A birth date or a guardian's contact id, before and after. */
+  oldText: string | null;
+  newText: string | null;
   source: string | null;
   actor: { type: string | null; id: string | null };
   evidence: { ip: string | null; userAgent: string | null };
@@ -68,6 +71,8 @@ export function toConsentEntry(e: LedgerEntry): ExportConsentEntry {
     listId: e.listId,
     oldValue: e.oldValue,
     newValue: e.newValue,
+    oldText: e.oldText,
+    newText: e.newText,
     source: e.source,
     actor: { type: e.actorType, id: e.actorId },
     evidence: e.evidence,

@@ -46,7 +46,7 @@ export class ErasureService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly datamap: DataMapService,
-    ledger: LedgerService,
+    ledger: Pick<LedgerService, 'stubContact' | 'stubContacts'>,
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,

@@ -99,7 +99,8 @@ export class FulfilService {
       return this.tell(row, contactId, doneMessage(type), 'objection recorded: consent set to level 1 at most through the ledger; profiling stopped');
     }
     const changes = input.changes!;
-    await this.contacts.update(contactId, changes);
+    // The child flag, birth date and guardian are consent: the consent module records their change.
+    await this.contacts.update(contactId, changes, { source: 'data_request', actor });
     const fields = Object.keys(changes).flatMap((k) => (k === 'customFields' ? Object.keys(changes.customFields ?? {}).map((f) => `customFields.${f}`) : [k]));
     return this.tell(row, contactId, doneMessage(type), `rectified: ${fields.join(', ')}`);
   }
