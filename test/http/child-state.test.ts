@@ -45,17 +45,17 @@ forEachDialect('child state goes through the consent module', (ctx) => {
   const adult = async () => (await s().contacts.create({ email: email('guardian') })).id;
 
   /** The contact a case changes, as the system built it, and what the change is expected to do. */
-  async function existing(field: Field): Promise<{ id: string; addr: string; patch: Record<string, unknown>; csv: [string, string]; levelAfter: number; changes: Change[]; importChanges: Change[] | null }> {
+  async function existing(field: Field): Promise<{ id: string; addr: string; patch: Record<string, unknown>; csv: [string, string]; levelBefore: number; levelAfter: number; changes: Change[]; importChanges: Change[] | null }> {
     const addr = email(`kid-${field}`);
     if (field === 'isChild') {
       const { id } = await s().contacts.create({ email: addr, isChild: true });
       await s().consent.setLevel(id, 5, sys);
-      return { id, addr, patch: { isChild: false }, csv: ['isChild', 'false'], levelAfter: 5, changes: [['child_flag', 1, 0]], importChanges: [['child_flag', 1, 0]] };
+      return { id, addr, patch: { isChild: false }, csv: ['isChild', 'false'], levelBefore: 0, levelAfter: 5, changes: [['child_flag', 1, 0]], importChanges: [['child_flag', 1, 0]] };
     }
     if (field === 'birthDate') {
       const { id } = await s().contacts.create({ email: addr, birthDate: CHILD_BIRTH });
       await s().consent.setLevel(id, 5, sys);
-      return { id, addr, patch: { birthDate: null }, csv: ['birthDate', ADULT_BIRTH], levelAfter: 5, changes: [['birth_date', CHILD_BIRTH, null]], importChanges: [['birth_date', CHILD_BIRTH, ADULT_BIRTH]] };
+      return { id, addr, patch: { birthDate: null }, csv: ['birthDate', ADULT_BIRTH], levelBefore: 0, levelAfter: 5, changes: [['birth_date', CHILD_BIRTH, null]], importChanges: [['birth_date', CHILD_BIRTH, ADULT_BIRTH]] };
     }
     const g1 = await adult();
     const { id } = await s().contacts.create({ email: addr, isChild: true, guardianId: g1 });
@@ -64,9 +64,9 @@ forEachDialect('child state goes through the consent module', (ctx) => {
       await s().consent.setGuardianConsent(id, true, sys);
       const g2 = await adult();
       // A new guardian does not inherit the old one's consent: the child falls back to level 0.
-      return { id, addr, patch: { guardianId: g2 }, csv: ['guardianId', g2], levelAfter: 0, changes: [['guardian', g1, g2], ['guardian_consent', 1, 0]], importChanges: null };
+      return { id, addr, patch: { guardianId: g2 }, csv: ['guardianId', g2], levelBefore: 4, levelAfter: 0, changes: [['guardian', g1, g2], ['guardian_consent', 1, 0]], importChanges: null };
     }
-    return { id, addr, patch: { guardianConsent: true }, csv: ['guardianConsent', 'true'], levelAfter: 0, changes: [], importChanges: null };
+    return { id, addr, patch: { guardianConsent: true }, csv: ['guardianConsent', 'true'], levelBefore: 0, levelAfter: 0, changes: [], importChanges: null };
   }
 
   const inject = (role: Role, method: 'POST' | 'PATCH', url: string, payload: unknown, headers: Record<string, string> = {}) =>
@@ -81,6 +81,7 @@ forEachDialect('child state goes through the consent module', (ctx) => {
   async function run(path: Exclude<Path, 'POST'>, field: Field, role: Role): Promise<void> {
     const c = await existing(field);
     const levelBefore = await effective(c.id);
+    assert.equal(levelBefore, c.levelBefore, `${path} ${field}: the effective level before`);
     const stateBefore = await childState(c.id);
     const entriesBefore = (await entries(c.id)).length;
     let res: LightMyRequestResponse;
