@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { FakeClock } from '../../src/lib/clock.ts';
+import { newId } from '../../src/lib/ids.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
@@ -109,6 +110,24 @@ forEachDialect('segments at the documented limits', (ctx) => {
     assert.equal(json(done).data.status, 'completed');
     const stored = await ctx.db.kysely.selectFrom('exports').select('json').where('request_id', '=', json(opened).data.id).executeTakeFirstOrThrow();
     assert.ok(JSON.parse(stored.json).segments.some((s: { id: string }) => s.id === probe.id));
+  });
+
+  it('an export over a hundred segments of 229 nodes each: the membership queries stay under both variable limits', async () => {
+    // Three variables per condition (type, window start, the contact): 100 such segments in one
+    // query would bind 67,600, more than either database takes.
+    const filter = { or: [0, 1, 2].map((k) => ({ or: Array.from({ length: 75 }, (_, i) => ({ behaviour: { type: 'page_visited', withinDays: 1 + k * 75 + i } })) })) };
+    const wide: string[] = [];
+    for (let i = 0; i < 100; i++) wide.push((await t.services.segments.create({ name: `wide ${i}`, kind: 'dynamic', filter })).id);
+    const cy = ids['cy@example.de']!;
+    await ctx.db.kysely.insertInto('interactions').values({ id: newId(), contact_id: cy, type: 'page_visited', name: null, ref: null, message_id: null, journey_id: null, page_id: null, url: null, properties: null, at: '2026-03-10T11:00:00.000Z' }).execute();
+    for (const [email, member] of [['cy@example.de', true], ['ben@example.de', false]] as const) {
+      const res = await call('GET', `/api/v1/contacts/${ids[email]}/export`, undefined, 'privacy_officer');
+      assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+      const named = new Set(json(res).segments.map((x: { id: string }) => x.id));
+      assert.equal(wide.filter((id) => named.has(id)).length, member ? 100 : 0, email);
+      assert.deepEqual(json(res).segmentsNotEvaluated, []);
+    }
+    for (const id of wide) await t.services.segments.delete(id);
   });
 
   it('a filter over the total bound is refused at validation, naming the limit and the list that crosses it', async () => {
