@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
 import type { Db } from '../../db/connect.ts';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import type { Database } from '../../db/database.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 
@@ -61,14 +62,15 @@ export async function stubContactsEntries(db: Q, contactIds: string[], now: stri
   const r = await db
     .updateTable('consent_ledger')
     .set({ contact_id: null, list_id: null, old_value: null, new_value: null, source: null, actor_type: null, actor_id: null, notice_hash: null, evidence_ip: null, evidence_ua: null, nonce: null, erased_at: now })
-    .where('contact_id', 'in', contactIds)
+    .where(inList(dialectOf(db), sql.ref('contact_id'), contactIds))
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
 export const noticeByHash = (db: Q, hash: string) => db.selectFrom('notices').selectAll().where('hash', '=', hash).executeTakeFirst();
 export const noticeById = (db: Q, id: string) => db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
-export const noticesByHashes = (db: Q, hashes: string[]) => (hashes.length ? db.selectFrom('notices').selectAll().where('hash', 'in', hashes).execute() : Promise.resolve([]));
+/** A person's history can name any number of notices: the hashes travel as one parameter. */
+export const noticesByHashes = (db: Q, hashes: string[]) => (hashes.length ? db.selectFrom('notices').selectAll().where(inList(dialectOf(db), sql.ref('hash'), hashes)).execute() : Promise.resolve([]));
 
 export async function insertNotice(db: Q, row: { id: string; hash: string; text: string; created_at: string }): Promise<void> {
   await db.insertInto('notices').values(row).onConflict((oc) => oc.column('hash').doNothing()).execute();
