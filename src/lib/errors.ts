@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   entity_exists: { status: 409, description: 'A custom entity with this name already exists.' },
   link_invalid: { status: 404, description: 'The link is forged, altered, expired, or its download was removed; the same answer in every case, so it reveals nothing.' },
   invalid_filter: { status: 400, description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.' },
+  segment_unevaluable: { status: 409, description: 'The segment cannot be evaluated against the database as it is now: `details.reason` is `filter_invalid` (the saved filter no longer passes validation, e.g. a custom field it names was removed; `details.problems` lists them) or `query_failed` (the database refused the query, e.g. a column was dropped outside the application). Change or delete the segment.' },
   unknown_purpose: { status: 400, description: 'The processing purpose is not one the installation defines (see the `purposes` setting).' },
   request_not_verified: { status: 409, description: 'The data-subject request is not verified: nothing is released, changed or deleted before the requester has confirmed the address (or staff have vouched for them).' },
   request_closed: { status: 409, description: 'The data-subject request is completed or rejected; it cannot change any more.' },

@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
 import type { Db } from '../../db/connect.ts';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import type { Database } from '../../db/database.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 import type { HeadRow } from './ledger.chain.ts';
@@ -77,7 +78,7 @@ export async function stubContactsEntries(db: Q, contactIds: string[], now: stri
   const rows = await db
     .updateTable('consent_ledger')
     .set({ contact_id: null, list_id: null, old_value: null, new_value: null, old_text: null, new_text: null, source: null, actor_type: null, actor_id: null, notice_hash: null, evidence_ip: null, evidence_ua: null, nonce: null, erased_at: now })
-    .where('contact_id', 'in', contactIds)
+    .where(inList(dialectOf(db), sql.ref('contact_id'), contactIds))
     .returning('seq')
     .execute();
   return rows.map((r) => Number(r.seq));
@@ -87,7 +88,8 @@ export const noticeByHash = (db: Q, hash: string) => db.selectFrom('notices').se
 export const noticeById = (db: Q, id: string) => db.selectFrom('notices').selectAll().where('id', '=', id).executeTakeFirst();
 /** Notices in id order, a batch at a time (verification recomputes each hash). */
 export const noticesAfter = (db: Q, afterId: string, limit: number) => db.selectFrom('notices').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
-export const noticesByHashes = (db: Q, hashes: string[]) => (hashes.length ? db.selectFrom('notices').selectAll().where('hash', 'in', hashes).execute() : Promise.resolve([]));
+/** A person's history can name any number of notices: the hashes travel as one parameter. */
+export const noticesByHashes = (db: Q, hashes: string[]) => (hashes.length ? db.selectFrom('notices').selectAll().where(inList(dialectOf(db), sql.ref('hash'), hashes)).execute() : Promise.resolve([]));
 
 export async function insertNotice(db: Q, row: { id: string; hash: string; text: string; created_at: string }): Promise<void> {
   await db.insertInto('notices').values(row).onConflict((oc) => oc.column('hash').doNothing()).execute();

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { Dialect } from '../../db/connect.ts';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import type { ContactsTable, CustomFieldsTable } from './contacts.table.ts';
 
 type Q = Kysely<Database>;
@@ -9,7 +10,8 @@ export type ContactRow = ContactsTable;
 export const insertContact = (db: Q, row: Record<string, unknown>) => db.insertInto('contacts').values(row as never).execute();
 export const contactById = (db: Q, id: string) => db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 export const contactByEmail = (db: Q, email: string) => db.selectFrom('contacts').selectAll().where('email', '=', email).executeTakeFirst();
-export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute() : Promise.resolve([]));
+/** Any number of ids: they travel as one parameter (inList). */
+export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where(inList(dialectOf(db), sql.ref('id'), ids)).execute() : Promise.resolve([]));
 /**
  * Only what the consent gate reads, for many contacts at once (ingest asks per batch of up to
  * 10,000). The ids travel as one parameter (a JSON array on SQLite, a text array on

@@ -96,7 +96,10 @@ export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = 
   out.push('</ul></nav>');
   out.push(consentSection(x.consentHistory));
   out.push(`<section id="lists"><h2>Lists</h2>${listItems(x.lists.map((l) => `${esc(l.name)} <span class="cat">since ${esc(l.joinedAt)}</span>`), 'You are on no list.')}</section>`);
-  out.push(`<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`), 'You are in no segment.')}</section>`);
+  const unknown = x.segmentsNotEvaluated.length
+    ? `<p class="desc">These segments could not be evaluated when this copy was made, so this copy cannot say whether you belong to them:</p>${listItems(x.segmentsNotEvaluated.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)} · could not be evaluated (${esc(s.reason.replace(/_/g, ' '))})</span>`), '')}`
+    : '';
+  out.push(`<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`), 'You are in no segment.')}${unknown}</section>`);
   for (const [name, t] of tables) out.push(tableSection(name, t));
   out.push('</main></body></html>');
   return out.join('');

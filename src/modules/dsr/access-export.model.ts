@@ -60,6 +60,12 @@ export interface AccessExport {
   lists: { listId: string; name: string; joinedAt: string }[];
   /** Segment memberships evaluated when the export was made. */
   segments: { id: string; name: string; kind: string }[];
+  /**
+   * Segments whose membership could not be evaluated for the person (the saved filter no
+   * longer validates: `filter_invalid`; the database refused its query: `query_failed`). They
+   * are named rather than left out, and they never stop the export.
+   */
+  segmentsNotEvaluated: { id: string; name: string; kind: string; reason: string }[];
 }
 
 export function toConsentEntry(e: LedgerEntry): ExportConsentEntry {

@@ -1,4 +1,6 @@
 import type { Db } from '../../db/connect.ts';
+import { liveColumns } from '../../db/introspect.ts';
+import { isStatementRefusal } from '../../db/refusal.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -25,6 +27,8 @@ export interface Download {
   exportId: string;
   url: string;
   expiresAt: string;
+  /** Segments the export names as not evaluated (the case's history says so, for the officer). */
+  segmentsNotEvaluated: number;
 }
 
 type Subject = { contactId: string | null; email: string | null };
@@ -68,12 +72,13 @@ export class AccessExportService {
     const map = await this.datamap.getMap();
     const linked = map.tables.filter((t) => t.subjectLink && t.columns.some((c) => c.exported) && this.keyOf(t, subject) !== null);
     const handlingOnly = new Set(linked.filter((t) => t.purposes.length === 1 && t.purposes[0] === 'legal_obligation' && t.subjectLink!.kind === 'email').map((t) => t.name));
+    const live = once(() => this.liveTables());
     // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
-    const [tables, history, lists, segments] = await Promise.all([
-      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, this.keyOf(t, subject)!)] as const)),
+    const [tables, history, lists, memberships] = await Promise.all([
+      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, this.keyOf(t, subject)!, live)] as const)),
       subject.contactId ? this.ledger.history(subject.contactId) : [],
       subject.contactId ? this.lists.memberships(subject.contactId) : [],
-      subject.contactId ? this.segments.membershipsOf(subject.contactId) : [],
+      subject.contactId ? this.segments.membershipsOf(subject.contactId) : { segments: [], notEvaluated: [] },
     ]);
     // The person's own record first, then the rest by name, so the file reads top-down.
     tables.sort(([a], [b]) => (a === 'contacts' ? -1 : b === 'contacts' ? 1 : a < b ? -1 : a > b ? 1 : 0));
@@ -88,7 +93,8 @@ export class AccessExportService {
       tables: Object.fromEntries(tables),
       consentHistory: history.map(toConsentEntry),
       lists: lists.map((l) => ({ listId: l.listId, name: l.name, joinedAt: l.joinedAt })),
-      segments: segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+      segments: memberships.segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+      segmentsNotEvaluated: memberships.notEvaluated.map((s) => ({ id: s.id, name: s.name, kind: s.kind, reason: s.reason })),
     };
   }
 
@@ -97,10 +103,30 @@ export class AccessExportService {
     return t.subjectLink!.kind === 'email' ? s.email : s.contactId;
   }
 
-  private async readTable(t: TableDecl, key: string): Promise<ExportTable> {
-    const cols = t.columns.filter((c) => c.exported);
-    const orderBy = t.columns.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
-    const rows = await linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: t.subjectLink!.column, orderBy }, key);
+  /**
+   * A mapped table's exported columns and the person's rows. When the database refuses the
+   * read because a declared column (or the table) is not there any more (dropped outside the
+   * application), what is not there holds nothing: the columns that remain are read, and the
+   * export goes on rather than giving the person nothing.
+   */
+  private async readTable(t: TableDecl, key: string, live: () => Promise<Map<string, Set<string>>>): Promise<ExportTable> {
+    const declared = t.columns.filter((c) => c.exported);
+    const read = (cols: typeof declared) => {
+      const orderBy = cols.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
+      return linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: t.subjectLink!.column, orderBy }, key);
+    };
+    try {
+      return this.exportTable(t, declared, await read(declared));
+    } catch (e) {
+      if (!isStatementRefusal(e)) throw e;
+      const present = (await live()).get(t.name);
+      const cols = declared.filter((c) => present?.has(c.name));
+      if (!present?.has(t.subjectLink!.column) || cols.length === 0) return this.exportTable(t, cols, []);
+      return this.exportTable(t, cols, await read(cols));
+    }
+  }
+
+  private exportTable(t: TableDecl, cols: TableDecl['columns'], rows: Record<string, unknown>[]): ExportTable {
     return {
       description: t.description,
       columns: Object.fromEntries(cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }])),
@@ -110,6 +136,12 @@ export class AccessExportService {
         return out;
       }),
     };
+  }
+
+  private async liveTables(): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    for (const c of await liveColumns(this.db)) out.set(c.table, (out.get(c.table) ?? new Set()).add(c.column));
+    return out;
   }
 
   /**
@@ -132,7 +164,7 @@ export class AccessExportService {
       await insertExport(trx, row);
       await this.audit.record({ actor: opts.actor, action: 'export.create', targetType: 'export', targetId: exportId, outcome: 'ok' }, trx);
     });
-    return { exportId, url: `${base}/public/v1/exports/${exportId}${query}`, expiresAt: row.expires_at };
+    return { exportId, url: `${base}/public/v1/exports/${exportId}${query}`, expiresAt: row.expires_at, segmentsNotEvaluated: x.segmentsNotEvaluated.length };
   }
 
   /**
@@ -148,4 +180,10 @@ export class AccessExportService {
     if (!ok) throw new AppError('link_invalid', 'this link is not valid or has expired; ask for a new copy');
     return format === 'json' ? row!.json : row!.html;
   }
+}
+
+/** `fn` run at most once, on first call; later calls share its promise. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
 }

@@ -17,7 +17,7 @@ export interface Eraser {
 /** Access exports behind an expiring link, as this service needs them. */
 export interface AccessExporter {
   /** Refuses with `not_found` when nothing at all is held about the person. */
-  createDownload(contactId: string | null, opts: { email?: string; requestId: string; actor: Actor }): Promise<{ exportId: string; url: string; expiresAt: string }>;
+  createDownload(contactId: string | null, opts: { email?: string; requestId: string; actor: Actor }): Promise<{ exportId: string; url: string; expiresAt: string; segmentsNotEvaluated: number }>;
 }
 
 export interface FulfilInput {
@@ -90,7 +90,9 @@ export class FulfilService {
       // Without a contact, the address may still be held (messages sent to it, earlier cases): that is exported too.
       const d = contactId || row.email ? await this.exporter.createDownload(contactId, { ...(row.email ? { email: row.email } : {}), requestId: row.id, actor }).catch(nothingHeld) : null;
       if (!d) return this.tell(row, null, noDataMessage(type), 'no data held');
-      return this.tell(row, contactId, exportMessage(type, d.url, d.expiresAt), `export ${d.exportId} prepared; link valid until ${d.expiresAt}`);
+      // The export names the segments it could not evaluate; the history tells the officer there are some.
+      const unknown = d.segmentsNotEvaluated ? `; ${d.segmentsNotEvaluated} segment${d.segmentsNotEvaluated === 1 ? '' : 's'} could not be evaluated (named in the export)` : '';
+      return this.tell(row, contactId, exportMessage(type, d.url, d.expiresAt), `export ${d.exportId} prepared; link valid until ${d.expiresAt}${unknown}`);
     }
     if (!contactId) return this.tell(row, null, noDataMessage(type), 'no data held');
     if (type === 'objection') {

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
+import { inList } from '../../db/in-list.ts';
 import { gateSql, isChildSql, type GateQuestion } from '../consent/gate.ts';
 import type { FilterNode, ResolvedField, Scalar } from './filter.model.ts';
 import { resolveField, type ValidationContext } from './filter.validate.ts';
@@ -42,7 +43,12 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
   const norm = (v: Scalar): unknown =>
     f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : f.type === 'number' ? sql`cast(${v} as double precision)` : v;
   if (op === 'is_null') return value === false ? sql<SqlBool>`(${col} is not null)` : sql<SqlBool>`(${col} is null)`;
-  if (op === 'in') return sql<SqlBool>`(${col} is not null and ${col} in (${sql.join((value as Scalar[]).map(norm))}))`;
+  // The list is one parameter however long (a JSON array on SQLite, a typed array on
+  // PostgreSQL): a filter of many long lists must not need a variable per value.
+  if (op === 'in') {
+    const listed = (value as Scalar[]).map((v) => (f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : (v as string | number)));
+    return sql<SqlBool>`(${col} is not null and ${inList(ctx.dialect, col, listed, f.type === 'number' || f.type === 'boolean' ? 'float8' : 'text')})`;
+  }
   const v = norm(value as Scalar);
   switch (op) {
     case '=':

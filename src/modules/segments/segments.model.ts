@@ -22,3 +22,23 @@ export interface Explanation {
   member: boolean;
   conditions: { path: string; condition: FilterNode; value: boolean }[];
 }
+
+/** A segment as an export names it. */
+export interface SegmentRef {
+  id: string;
+  name: string;
+  kind: SegmentKind;
+}
+
+/**
+ * Why a segment could not be evaluated, in fixed words (never a value or a database message):
+ * its saved filter no longer validates (`filter_invalid`), or the database refused its query
+ * (`query_failed`).
+ */
+export type NotEvaluableReason = 'filter_invalid' | 'query_failed';
+
+/** The segments a contact belongs to now, and those that could not be evaluated for them. */
+export interface Memberships {
+  segments: SegmentRef[];
+  notEvaluated: (SegmentRef & { reason: NotEvaluableReason })[];
+}
