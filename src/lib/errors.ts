@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   list_exists: { status: 409, description: 'A list with this name already exists.' },
   suppressed: { status: 409, description: 'The address belongs to an erased person and is suppressed: it cannot be created, imported or submitted again until an admin lifts the suppression (`DELETE /api/v1/suppressions?email=…`).' },
   entity_exists: { status: 409, description: 'A custom entity with this name already exists.' },
+  name_taken: { status: 409, description: 'The name would make a table, index or column whose name the database already uses for something else (for example an object made outside Assent); `details` name it. Choose another name.' },
   link_invalid: { status: 404, description: 'The link is forged, altered, expired, or its download was removed; the same answer in every case, so it reveals nothing.' },
   invalid_filter: { status: 400, description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.' },
   unknown_purpose: { status: 400, description: 'The processing purpose is not one the installation defines (see the `purposes` setting).' },
