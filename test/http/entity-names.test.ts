@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
-import { liveColumns } from '../../src/db/introspect.ts';
+import { liveColumns, namesInUse } from '../../src/db/introspect.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
@@ -41,6 +41,15 @@ forEachDialect('run-time schema names', (ctx) => {
         assert.equal(created.table, `entity_${name}`);
       }
     }
+  });
+
+  it('the longest name keeps every derived name whole (PostgreSQL cuts identifiers at 63 bytes)', async () => {
+    const name = `l${'x'.repeat(39)}`;
+    assert.equal((await define(entity(name))).statusCode, 201);
+    const table = `entity_${name}`;
+    // SQLite names a primary key's index itself (sqlite_autoindex_…), PostgreSQL takes ours.
+    const derived = [table, ...(ctx.dialect === 'postgres' ? [`${table}__pkey`] : []), `${table}__contact_idx`, `${table}__created_idx`];
+    assert.deepEqual(await namesInUse(ctx.db, derived), [...derived].sort());
   });
 
   it('refuses names that could meet another entity’s derived names', async () => {

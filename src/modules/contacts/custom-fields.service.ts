@@ -38,7 +38,7 @@ export class CustomFieldsService {
       column_name: `cf_${input.name}`,
       created_at: this.clock.now().toISOString(),
     };
-    await this.refuseTaken(row.column_name);
+    await this.refuseTaken(input.name, row.column_name);
     // The column and its declaration appear together or not at all (DDL is transactional on both databases).
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
@@ -47,16 +47,17 @@ export class CustomFieldsService {
       });
     } catch (e) {
       // A concurrent create of the same field, or a column made outside Assent: looked up again, never a 500.
-      if (await fieldByName(this.db.kysely, input.name)) throw new AppError('field_exists', 'a custom field with this name exists');
-      await this.refuseTaken(row.column_name);
+      await this.refuseTaken(input.name, row.column_name);
       throw e;
     }
     return toField(row);
   }
 
   /** A column of that name on contacts that no field declares (made by hand, say) is named, not collided with. */
-  private async refuseTaken(column: string): Promise<void> {
+  private async refuseTaken(name: string, column: string): Promise<void> {
     const exists = (await liveColumns(this.db)).some((c) => c.table === 'contacts' && c.column.toLowerCase() === column);
+    // Another create of this field got there first: its column is what is taken.
+    if (await fieldByName(this.db.kysely, name)) throw new AppError('field_exists', 'a custom field with this name exists');
     if (exists) throw new AppError('name_taken', `contacts already has a column "${column}"; choose another name`, [{ path: '/name', message: `column "${column}" exists on contacts` }]);
   }
 

@@ -56,7 +56,7 @@ export class EntitiesService {
     };
     const fields = input.fields.map((f) => ({ id: newId(), entity_id: row.id, name: f.name, type: f.type, personal: f.personal ? 1 : 0, column_name: columnOf(f.name) }));
     const names = schemaNames(input);
-    await this.refuseTaken(names);
+    await this.refuseTaken(input.name, names);
     // The table and its declaration appear together or not at all (DDL is transactional on both databases).
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
@@ -66,22 +66,23 @@ export class EntitiesService {
     } catch (e) {
       // Another create got there between the checks and the DDL (two requests at once, or a
       // table made outside Assent): said as what it is, found by looking again, never a 500.
-      if (await q.entityByName(this.db.kysely, input.name)) throw new AppError('entity_exists', 'an entity with this name exists');
-      await this.refuseTaken(names);
+      await this.refuseTaken(input.name, names);
       throw e;
     }
     return toEntity(row, fields);
   }
 
-  private async refuseTaken(names: string[]): Promise<void> {
+  /** `entity_exists` when another create of this name got there first (its table is what is taken), else `name_taken` naming what is. */
+  private async refuseTaken(name: string, names: string[]): Promise<void> {
     const taken = await namesInUse(this.db, names);
-    if (taken.length) {
-      throw new AppError(
-        'name_taken',
-        `the database already has ${taken.map((n) => `"${n}"`).join(', ')}; choose another name`,
-        taken.map((n) => ({ path: '/name', message: `"${n}" exists in the database` })),
-      );
-    }
+    // Read after the catalogue: a create of this name that committed meanwhile is what took them.
+    if (await q.entityByName(this.db.kysely, name)) throw new AppError('entity_exists', 'an entity with this name exists');
+    if (taken.length === 0) return;
+    throw new AppError(
+      'name_taken',
+      `the database already has ${taken.map((n) => `"${n}"`).join(', ')}; choose another name`,
+      taken.map((n) => ({ path: '/name', message: `"${n}" exists in the database` })),
+    );
   }
 
   /** The declarations of every entity table, for the data map. */
