@@ -6,7 +6,9 @@ import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth, SESSION_COOKIE } from './http/auth.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/errors.ts';
+import { installLinks } from './http/links.ts';
+import { installTextCheck } from './http/text-check.ts';
 import './http/route-config.ts';
 import { isMigrated } from './db/migrate.ts';
 import { newId } from './lib/ids.ts';
@@ -66,6 +68,11 @@ export async function buildApp(services: Services): Promise<App> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    // Every answer in the error envelope, those given before routing too (src/http/errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
+    return503OnClosing: false,
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const v = validators();
@@ -75,6 +82,8 @@ export async function buildApp(services: Services): Promise<App> {
   });
 
   installErrorHandling(app);
+  installLinks(app);
+  installTextCheck(app);
   // JSON only, unless a route registers another type (CSV imports will): a text body sent to a
   // JSON route is refused as the wrong media type rather than failing validation as a string.
   app.removeContentTypeParser('text/plain');

@@ -6,9 +6,14 @@
 export const ERROR_CODES = {
   validation_failed: { status: 400, description: 'The request did not match the schema: unknown field, wrong type, missing or out-of-range value. `details` lists each problem with its path.' },
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
+  bad_request: { status: 400, description: 'The HTTP request could not be read: a malformed request line or header, no Host header, a body both chunked and sized, or a path whose percent-encoding is not UTF-8. Answered before any route runs.' },
   invalid_cursor: { status: 400, description: 'The paging cursor is malformed or belongs to another listing.' },
   payload_too_large: { status: 413, description: 'The body is larger than the route accepts.' },
   unsupported_media_type: { status: 415, description: 'The Content-Type is not one the route accepts.' },
+  header_too_large: { status: 431, description: 'The request line and headers together are too large (16 KiB; a long query string counts too).' },
+  uri_too_long: { status: 414, description: 'A path segment is longer than any route accepts.' },
+  request_timeout: { status: 408, description: 'The request did not arrive in time; the connection is closed.' },
+  expectation_failed: { status: 417, description: 'The request has an `Expect` header the server does not meet (only `100-continue` is).' },
   unauthenticated: { status: 401, description: 'No valid API key or session was presented.' },
   invalid_credentials: { status: 401, description: 'The email and password do not match an active user.' },
   forbidden: { status: 403, description: "The caller's role does not allow this action." },
@@ -20,6 +25,7 @@ export const ERROR_CODES = {
   list_exists: { status: 409, description: 'A list with this name already exists.' },
   suppressed: { status: 409, description: 'The address belongs to an erased person and is suppressed: it cannot be created, imported or submitted again until an admin lifts the suppression (`DELETE /api/v1/suppressions?email=…`).' },
   entity_exists: { status: 409, description: 'A custom entity with this name already exists.' },
+  name_taken: { status: 409, description: 'The name would make a table, index or column whose name the database already uses for something else (for example an object made outside Assent); `details` name it. Choose another name.' },
   link_invalid: { status: 404, description: 'The link is forged, altered, expired, or its download was removed; the same answer in every case, so it reveals nothing.' },
   invalid_filter: { status: 400, description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.' },
   segment_unevaluable: { status: 409, description: 'The segment cannot be evaluated against the database as it is now: `details.reason` is `filter_invalid` (the saved filter no longer passes validation, e.g. a custom field it names was removed; `details.problems` lists them) or `query_failed` (the database refused the query, e.g. a column was dropped outside the application). Change or delete the segment.' },
@@ -31,6 +37,7 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },
+  shutting_down: { status: 503, description: 'The server is shutting down and takes no new requests; retry (another instance may answer).' },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -35,7 +35,8 @@ export const importRoutes =
       '/imports',
       {
         bodyLimit: IMPORT_BODY_LIMIT,
-        config: { access: { area: 'contacts', op: 'write' }, audit: { action: 'contact.import', target: 'import' } },
+        // The file's text is checked by the importer, which names the line and column (a NUL in a cell rejects that row).
+        config: { access: { area: 'contacts', op: 'write' }, audit: { action: 'contact.import', target: 'import' }, textBody: 'reader' },
         schema: {
           tags: ['contacts'],
           summary: 'Import contacts from CSV (upsert by email; a consent level column is recorded in the ledger with source "import")',

@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { CsvReader, type CsvItem } from '../../lib/csv.ts';
+import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { printable, unholdable } from '../../lib/text.ts';
 import { childStateChange, childStateOf, type ChildState } from '../consent/child-state.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
 import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
@@ -116,6 +117,8 @@ export class ImportService {
     const take = async (items: CsvItem[]) => {
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
+        // Cells stand for values: a formula neutralised by a quote (our own exports) is the formula's text (lib/csv.ts).
+        if (item.kind === 'record') for (let k = 0; k < item.cells.length; k++) item.cells[k] = fromCsvCell(item.cells[k]!);
         if (run) this.take(run, item);
         else run = this.start(item, fields, today, opts);
         if (run.batch.length >= size) await handOver(run);
@@ -138,6 +141,12 @@ export class ImportService {
   /** The header decides the columns, or refuses the file as a whole. */
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
     if (item.kind !== 'record') throw new AppError('validation_failed', `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`, [{ path: '/header', message: 'unreadable' }]);
+    // A NUL in the header is most often a UTF-16 file read as UTF-8: refused whole, each such column named.
+    const unreadable = item.cells.flatMap((c, i) => {
+      const why = unholdable(c);
+      return why ? [{ path: `/header/${i}`, message: `column ${i + 1} ("${printable(c.trim()).slice(0, 60)}") ${why}` }] : [];
+    });
+    if (unreadable.length) throw new AppError('validation_failed', `the header holds text that cannot be stored: ${unreadable.map((u) => u.message).join('; ')} (is the file UTF-8?)`, unreadable);
     const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
     const deciding = columns.filter((c) => decidesConsent(c.target));
     if (deciding.length && !opts.mayChangeConsent) {

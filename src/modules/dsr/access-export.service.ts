@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isId, newId } from '../../lib/ids.ts';
-import { signToken, verifyToken } from '../../lib/signed.ts';
+import { redactLinks, signToken, verifyToken } from '../../lib/signed.ts';
 import type { Actor } from '../audit/audit.model.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
@@ -127,12 +127,18 @@ export class AccessExportService {
   }
 
   private exportTable(t: TableDecl, cols: TableDecl['columns'], rows: Record<string, unknown>[]): ExportTable {
+    // Messages we sent hold bearer links (verification, earlier downloads): staff reading the
+    // export must not get a working copy, and the person needs none.
+    const sent = new Set(cols.filter((c) => c.category.startsWith('message.')).map((c) => c.name));
     return {
       description: t.description,
       columns: Object.fromEntries(cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }])),
       rows: rows.map((r) => {
         const out: Record<string, JsonValue> = {};
-        for (const c of cols) out[c.name] = jsonValue(r[c.name]);
+        for (const c of cols) {
+          const v = r[c.name];
+          out[c.name] = jsonValue(sent.has(c.name) && typeof v === 'string' ? redactLinks(v) : v);
+        }
         return out;
       }),
     };

@@ -3,6 +3,7 @@ import type { Dialect } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { COLUMN_TYPES } from '../contacts/contacts.queries.ts';
 import type { FieldType } from '../contacts/custom-fields.model.ts';
+import { derivedName } from './entities.model.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 
 type Q = Kysely<Database>;
@@ -37,7 +38,7 @@ export async function createEntityTable(db: Q, dialect: Dialect, t: { table: str
   records(db, t.table);
   const text = sql.raw(COLUMN_TYPES[dialect].text);
   const cols = [
-    sql`${sql.id('id')} ${text} primary key`,
+    sql`${sql.id('id')} ${text} not null`,
     ...(t.linked ? [sql`${sql.id('contact_id')} ${text}`] : []),
     sql`${sql.id('created_at')} ${text} not null`,
     sql`${sql.id('updated_at')} ${text} not null`,
@@ -45,10 +46,12 @@ export async function createEntityTable(db: Q, dialect: Dialect, t: { table: str
       if (!COLUMN.test(f.column)) throw new Error('invalid entity column name');
       return sql`${sql.id(f.column)} ${sql.raw(COLUMN_TYPES[dialect][f.type])}`;
     }),
+    // Named, so PostgreSQL does not name the key's index `<table>_pkey`: another entity could be called that.
+    sql`constraint ${sql.id(derivedName(t.table, 'pkey'))} primary key (${sql.id('id')})`,
   ];
   await sql`create table ${sql.table(t.table)} (${sql.join(cols)})`.execute(db);
-  if (t.linked) await sql`create index ${sql.id(`${t.table}_contact_idx`)} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
-  if (t.retention) await sql`create index ${sql.id(`${t.table}_created_idx`)} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
+  if (t.linked) await sql`create index ${sql.id(derivedName(t.table, 'contact_idx'))} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
+  if (t.retention) await sql`create index ${sql.id(derivedName(t.table, 'created_idx'))} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
 }
 
 export const insertRecord = (db: Q, table: string, row: Record<string, unknown>) => records(db, table).insertInto(table).values(row).execute();
