@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import { json, testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { connect, type Db } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
+import { ERASE_ME, fileScan } from './erasure.fixture.ts';
 import { ResidueScanner } from './residue.service.ts';
 
 /*
@@ -219,4 +220,22 @@ describe('SQLite: the residue scan leaves the serving process’s file locks alo
       assert.deepEqual(problems, []);
     });
   }
+
+  it('the erasure tests’ own scan of the file’s bytes (erasure.fixture.ts) leaves the test process’s locks alone', async () => {
+    const live = await startServer(false);
+    const res = await call(live.t, 'POST', '/api/v1/contacts', { email: ERASE_ME.email, firstName: ERASE_ME.firstName, lastName: ERASE_ME.lastName }, 'marketer');
+    assert.equal(res.statusCode, 201, res.body);
+    const wal = `${live.path}-wal`;
+    const inode = statSync(wal).ino;
+    assert.deepEqual(fileScan(live.db, ERASE_ME), [wal], 'the new row is in the log, and the scan sees it');
+    const { failed } = await client('once', live.path).done();
+    assert.equal(failed, null);
+    const walKept = existsSync(wal) && statSync(wal).ino === inode;
+    const kept = await acknowledgedWrites(live.t, 'g', 2);
+    const seen = await client('once', live.path).done();
+    const problems = seen.contacts === 3 ? [] : [`another process sees ${seen.contacts} contacts, the server holds 3`];
+    problems.push(...(await afterRestart(live, kept, [], 0)));
+    if (!walKept) problems.push('the test process’s -wal was unlinked by the external client');
+    assert.deepEqual(problems, []);
+  });
 });
