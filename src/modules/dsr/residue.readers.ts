@@ -193,6 +193,11 @@ export class ReaderPool {
     };
   }
 
+  /** The live reader processes' ids. */
+  get pids(): number[] {
+    return this.readers.flatMap((r) => (r.child.pid === undefined || r.failed ? [] : [r.child.pid]));
+  }
+
   async close(): Promise<void> {
     if (this.idle) clearTimeout(this.idle);
     const all = this.readers;
