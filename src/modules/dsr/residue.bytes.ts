@@ -23,7 +23,9 @@ export class FileBytes {
   /** Whether [start, end) of the file (plus the overlap a needle across `end` needs) holds one of the matcher's forms. */
   matches(matcher: ByteMatcher, file: string, start: number, end: number): boolean {
     if (matcher.empty) return false;
-    const buf = this.buf && this.buf.length >= CHUNK + matcher.overlap ? this.buf : (this.buf = Buffer.alloc(CHUNK + matcher.overlap));
+    // No larger than the range needs: a small database's reader stays small.
+    const size = Math.min(CHUNK, end - start) + matcher.overlap;
+    const buf = this.buf && this.buf.length >= size ? this.buf : (this.buf = Buffer.alloc(size));
     const fd = this.fd(file);
     for (let pos = start; pos < end; pos += CHUNK) {
       // Each chunk runs on past its end by the overlap, so a needle across a border is seen whole.
