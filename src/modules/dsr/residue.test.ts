@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -215,6 +216,38 @@ it('reader processes: one that dies fails the scan it was in and is replaced for
     assert.deepEqual(pool.pids, [], 'stopped once idle');
   } finally {
     await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('reader processes: one whose parent is killed exits by itself', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-readers-'));
+  const file = join(dir, 'bytes.bin');
+  writeFileSync(file, 'nothing personal');
+  const parent = `
+    const { ReaderPool } = await import(${JSON.stringify(new URL('./residue.readers.ts', import.meta.url).href)});
+    const pool = new ReaderPool(60_000);
+    const ids = { emails: ['a@b.example'], phones: [], names: [] };
+    const session = await pool.session(${JSON.stringify(file)}, ids, { text: ['a@b.example'], digits: [] }, 1);
+    await session.run({ kind: 'bytes', file: ${JSON.stringify(file)}, start: 0, end: 16 });
+    process.stdout.write(String(pool.pids[0]));
+    process.kill(process.pid, 'SIGKILL');`;
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', parent], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const pid = Number(r.stdout);
+    assert.ok(pid > 0, r.stdout + r.stderr);
+    // Exited: gone, or a zombie its new parent has not reaped yet (not every container's init reaps).
+    const alive = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; alive() && waited < 10_000; waited += 50) await sleep(50);
+    assert.equal(alive(), false, 'the reader exited with its parent gone');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
