@@ -128,6 +128,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports),
     close: async () => {
       await mail.close();
+      await erasure.close();
       await db.close();
     },
   };

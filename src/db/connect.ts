@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect as KyselyDialect } from "kysely";
 import pg from 'pg';
 import type { Database } from './database.ts';
 
@@ -53,11 +53,34 @@ export function openSqlite(path: string): SQLite.Database {
   return raw;
 }
 
+/**
+ * SQLite transactions begin IMMEDIATE, taking the write lock at once. A deferred one reads
+ * first and asks for the lock at its first write, and SQLite refuses that at once
+ * (SQLITE_BUSY: it does not wait while holding a read snapshot) when another process (the
+ * worker, the CLI, an operator's client) holds the lock or wrote meanwhile. Asked at BEGIN, the
+ * lock is waited for under busy_timeout like any other.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+function sqliteDialect(raw: SQLite.Database): KyselyDialect {
+  const base = new SqliteDialect({ database: raw });
+  return {
+    createAdapter: () => base.createAdapter(),
+    createDriver: () => new ImmediateSqliteDriver({ database: raw }),
+    createQueryCompiler: () => base.createQueryCompiler(),
+    createIntrospector: (db) => base.createIntrospector(db),
+  };
+}
+
 export function connect(url: string, opts: { poolSize?: number } = {}): Db {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
     const raw = openSqlite(target.location);
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    const kysely = new Kysely<Database>({ dialect: sqliteDialect(raw) });
     return {
       kysely,
       dialect: 'sqlite',

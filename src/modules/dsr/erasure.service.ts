@@ -58,6 +58,8 @@ export class ErasureService {
   }
 
   async erase(targets: ErasureTargets, opts: ErasureOptions): Promise<ErasureResult> {
+    // The scan's reader processes start while the erasure runs (a cold start costs more than it).
+    this.scanner.warm();
     // Everything that reads through the shared handle happens before the first transaction:
     // SQLite has one connection, and a read outside the open transaction would wait forever.
     const plans = planErasure(await this.datamap.getMap());
@@ -165,6 +167,11 @@ export class ErasureService {
     } catch {
       return ['scan:failed'];
     }
+  }
+
+  /** Stops the residue scan's reader processes. */
+  close(): Promise<void> {
+    return this.scanner.close();
   }
 
   async receipt(id: string): Promise<ErasureReceipt> {
