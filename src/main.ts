@@ -6,7 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { startBackground } from './jobs/background.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, prepareServices, type Services } from './services.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -22,9 +22,9 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   const db = connect(config.databaseUrl);
   await migrateToLatest(db);
   const services = createServices(config, db, systemClock, log);
-  await services.settings.ensureDefaults();
-  // Read (a key file created) at start, so a misconfigured key fails here and not at the first consent change.
-  if (services.ledgerKey.get() === null) log.warn('no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated');
+  const prepared = await prepareServices(services);
+  if (prepared.ledgerKey === 'none') log.warn('no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated');
+  if (prepared.ledgerKey === 'created') log.info({ source: services.ledgerKey.source }, 'created a ledger key file beside the database: back it up, apart from the database backups');
   const app = await buildApp(services);
   const address = await app.listen({ port: config.port, host: config.host });
   // Serving processes also work the job queue unless told not to (ASSENT_WORKER=off), so one

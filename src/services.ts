@@ -72,7 +72,7 @@ export interface Services {
 export function createServices(config: Config, db: Db, clock: Clock, log: Logger): Services {
   const settings = new SettingsService(db, clock);
   const mail = new MailService(db, settings, clock);
-  const ledgerKey = new LedgerKey(config);
+  const ledgerKey = new LedgerKey(config, db.target);
   const ledger = new LedgerService(db, clock, () => ledgerKey.get());
   const customFields = new CustomFieldsService(db, clock);
   const datamap = new DataMapService(db);
@@ -132,4 +132,18 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
       await db.close();
     },
   };
+}
+
+/**
+ * What a process does once before it serves or runs a command: the settings' defaults, and the
+ * ledger key read (created, for the default key file) so a misconfigured key fails at start. A
+ * key created just now has signed no head yet: the head as it stands is sealed when it carries
+ * no MAC and the ledger verifies (LedgerService.sealUnsigned).
+ */
+export async function prepareServices(s: Services): Promise<{ ledgerKey: 'none' | 'configured' | 'created' }> {
+  await s.settings.ensureDefaults();
+  if (s.ledgerKey.get() === null) return { ledgerKey: 'none' };
+  if (!s.ledgerKey.createdNow) return { ledgerKey: 'configured' };
+  await s.ledger.sealUnsigned();
+  return { ledgerKey: 'created' };
 }

@@ -58,6 +58,8 @@ it('no source file opens files with plain file calls where the database is open,
     // Files the operator names, refused when they are the database's own.
     'src/cli/import.commands.ts': guarded,
     'src/cli/dsr.commands.ts': guarded,
+    // The ledger key file, refused when it is one of the database's own.
+    'src/modules/settings/ledger-key.ts': (text) => text.includes('isDatabaseFile('),
   };
   const offenders: string[] = [];
   const importers: string[] = [];

@@ -4,7 +4,7 @@ import { isDatabaseFile } from '../db/files.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
-import { createServices, type Services } from '../services.ts';
+import { createServices, prepareServices, type Services } from '../services.ts';
 
 /**
  * Opens the configured database and the services for one CLI command. Logs go to stderr
@@ -16,7 +16,7 @@ export async function openServices(opts: { migrate?: boolean; overrides?: Partia
   const db = connect(config.databaseUrl);
   if (opts.migrate !== false) await migrateToLatest(db);
   const services = createServices(config, db, systemClock, log);
-  await services.settings.ensureDefaults();
+  await prepareServices(services);
   return services;
 }
 

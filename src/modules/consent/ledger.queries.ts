@@ -25,8 +25,10 @@ export async function setHead(db: Q, seq: number, entryHash: string, mac: string
 export const readHead = (db: Q) => db.selectFrom('ledger_head').select(['seq', 'entry_hash', 'mac']).where('id', '=', 1).executeTakeFirstOrThrow();
 
 /** Sets the head's MAC if the head is still the one that was verified; false when it moved meanwhile. */
-export async function sealHead(db: Q, seq: number, entryHash: string, mac: string, now: string): Promise<boolean> {
-  const r = await db.updateTable('ledger_head').set({ mac, updated_at: now }).where('id', '=', 1).where('seq', '=', seq).where('entry_hash', '=', entryHash).executeTakeFirst();
+export async function sealHead(db: Q, seq: number, entryHash: string, mac: string, now: string, opts: { unsignedOnly?: boolean } = {}): Promise<boolean> {
+  let q = db.updateTable('ledger_head').set({ mac, updated_at: now }).where('id', '=', 1).where('seq', '=', seq).where('entry_hash', '=', entryHash);
+  if (opts.unsignedOnly) q = q.where('mac', 'is', null);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 

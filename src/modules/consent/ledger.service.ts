@@ -275,17 +275,28 @@ export class LedgerService {
   }
 
   /**
+   * A key this process has just created (the default key file beside a SQLite database, on the
+   * first start after it was introduced) has signed nothing yet: the head as it stands is sealed,
+   * when it carries no MAC at all and the rest of the ledger verifies. A head that carries a MAC
+   * is never re-signed here (a key file replaced behind the ledger's back stays reported), and a
+   * ledger that does not verify is left for an operator.
+   */
+  async sealUnsigned(): Promise<boolean> {
+    return (await this.seal({ unsignedOnly: true })).sealed;
+  }
+
+  /**
    * An operator's act, after looking: authenticates the head as it stands, when the whole
    * chain verifies apart from the head's MAC (a ledger from before the key was configured, or
    * one whose head was tampered with and has been investigated). Refuses when the head moved
    * meanwhile.
    */
-  async seal(opts: { anchor?: Anchor | null } = {}): Promise<{ sealed: boolean; reason: 'sealed' | 'no_key' | 'broken' | 'moved'; verify: VerifyResult }> {
+  async seal(opts: { anchor?: Anchor | null; unsignedOnly?: boolean } = {}): Promise<{ sealed: boolean; reason: 'sealed' | 'no_key' | 'broken' | 'moved'; verify: VerifyResult }> {
     const key = this.key();
-    const verify = await this.verify({ ...opts, ignoreMac: true });
+    const verify = await this.verify({ anchor: opts.anchor ?? null, ignoreMac: true });
     if (!key) return { sealed: false, reason: 'no_key', verify };
     if (!verify.ok) return { sealed: false, reason: 'broken', verify };
-    const ok = await q.sealHead(this.db.kysely, verify.head.seq, verify.head.hash, headMac(key, verify.head.seq, verify.head.hash), this.clock.now().toISOString());
+    const ok = await q.sealHead(this.db.kysely, verify.head.seq, verify.head.hash, headMac(key, verify.head.seq, verify.head.hash), this.clock.now().toISOString(), { unsignedOnly: opts.unsignedOnly ?? false });
     return { sealed: ok, reason: ok ? 'sealed' : 'moved', verify: ok ? { ...verify, authenticated: true } : verify };
   }
 }
