@@ -14,6 +14,8 @@ const SegmentSchema = Obj({
   snapshotAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  flagged: Type.Boolean({ description: 'an erasure replaced a value in the filter or found an erased person named here; see flagDetail' }),
+  flagDetail: Type.Union([Type.String(), Type.Null()]),
 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Count = Data(Obj({ count: Type.Integer() }));

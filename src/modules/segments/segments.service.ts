@@ -84,7 +84,7 @@ export class SegmentsService {
   async create(input: { name: string; kind: SegmentKind; filter: unknown }): Promise<Segment> {
     const pred = await this.predicate(input.filter);
     const now = this.clock.now().toISOString();
-    const row = { id: newId(), name: input.name.trim(), kind: input.kind, filter: JSON.stringify(input.filter), snapshot_at: input.kind === 'static' ? now : null, created_at: now, updated_at: now };
+    const row = { id: newId(), name: input.name.trim(), kind: input.kind, filter: JSON.stringify(input.filter), snapshot_at: input.kind === 'static' ? now : null, created_at: now, updated_at: now, flagged: 0, flag_detail: null };
     await this.db.kysely.transaction().execute(async (trx) => {
       await q.insertSegment(trx, row);
       if (input.kind === 'static') await q.snapshot(trx, row.id, pred);
