@@ -59,6 +59,9 @@ forEachDialect('erasure answers with residue', (ctx) => {
     assert.equal(after.flagged, true);
     assert.equal(after.filter.value, '[redacted]');
     assert.equal(typeof after.flagDetail, 'string');
+    const cleared = await t.app.inject({ method: 'PATCH', url: `/api/v1/segments/${segId}`, headers: t.auth('marketer'), payload: { name: 'Ada', flagged: false } });
+    assert.equal(cleared.statusCode, 200, cleared.body);
+    assert.deepEqual([json(cleared).data.flagged, json(cleared).data.flagDetail, json(cleared).data.name], [false, null, 'Ada']);
 
     const receipt = json(await t.app.inject({ method: 'GET', url: `/api/v1/erasures/${r.id}`, headers: po() })).data;
     assert.equal(receipt.complete, false);

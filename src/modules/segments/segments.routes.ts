@@ -77,7 +77,13 @@ export const segmentsRoutes =
       {
         bodyLimit: BODY_LIMIT,
         config: { access: write, audit: { action: 'segment.update', target: 'segment' } },
-        schema: { tags: ['segments'], summary: 'Rename or change the filter (a static segment re-takes its snapshot)', params: IdParams, body: Obj({ name: Type.Optional(Name), filter: Type.Optional(Filter) }, { minProperties: 1 }), response: { 200: Data(SegmentSchema), ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
+          params: IdParams,
+          body: Obj({ name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) }, { minProperties: 1 }),
+          response: { 200: Data(SegmentSchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.segments.update(req.params.id, req.body) }),
     );

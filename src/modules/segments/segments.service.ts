@@ -103,7 +103,7 @@ export class SegmentsService {
   }
 
   /** A changed filter of a static segment takes a new snapshot. */
-  async update(id: string, patch: { name?: string; filter?: unknown }): Promise<Segment> {
+  async update(id: string, patch: { name?: string; filter?: unknown; flagged?: false }): Promise<Segment> {
     const current = await this.get(id);
     const pred = patch.filter !== undefined ? await this.predicate(patch.filter) : null;
     const now = this.clock.now().toISOString();
@@ -112,6 +112,8 @@ export class SegmentsService {
         ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
         ...(patch.filter !== undefined ? { filter: JSON.stringify(patch.filter) } : {}),
         ...(pred && current.kind === 'static' ? { snapshot_at: now } : {}),
+        // The owner dealt with what an erasure flagged.
+        ...(patch.flagged === false ? { flagged: 0, flag_detail: null } : {}),
         updated_at: now,
       });
       if (pred && current.kind === 'static') await q.snapshot(trx, id, pred);
