@@ -105,4 +105,24 @@ forEachDialect('erasure answers with residue', (ctx) => {
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(json(done).data.status, 'completed');
   });
+
+  it('DELETE /contacts/{id} answers 204 only when the erasure is complete; with residue 202 and the same answer as erase', async () => {
+    const mk = async (email: string, firstName: string, lastName: string) => {
+      const r = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('marketer'), payload: { email, firstName, lastName } });
+      return json(r).data.id as string;
+    };
+    const clean = await mk('del.clean@example.org', 'Delia', 'Cleanslate');
+    const res1 = await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${clean}`, headers: po() });
+    assert.equal(res1.statusCode, 204, res1.body);
+
+    const dirty = await mk('del.dirty@example.org', 'Dora', 'Dirtmeyer');
+    const list = await t.services.lists.create({ name: 'Dora Dirtmeyer VIPs' });
+    const res2 = await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${dirty}`, headers: po() });
+    assert.equal(res2.statusCode, 202, res2.body);
+    const a = json(res2).data;
+    assert.equal(a.complete, false);
+    assert.ok(a.residue.includes('lists.name'));
+    assert.ok(a.tasks.some((x: { location: string; rowId: string }) => x.location === 'lists.name' && x.rowId === list.id));
+    assert.ok(!res2.body.toLowerCase().includes('dirtmeyer'));
+  });
 });

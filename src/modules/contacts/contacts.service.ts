@@ -6,6 +6,7 @@ import { normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { majorityCutoff } from '../consent/gate.ts';
+import type { ErasureResult } from '../dsr/erasure.model.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit.model.ts';
@@ -137,7 +138,7 @@ export class ContactsService {
   }
 
   /** Deleting a contact is erasing it: one path, driven by the data map (see ErasureService). */
-  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
-    await this.erasure.erase({ contactIds: [id] }, { actor });
+  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<ErasureResult> {
+    return this.erasure.erase({ contactIds: [id] }, { actor });
   }
 }
