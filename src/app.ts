@@ -35,6 +35,11 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import type { Services } from './services.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
+// A caller's id is kept in the logs and the audit log, which outlive every erasure: one that could
+// carry a phone or customer number (six digits in a row once separators are dropped) is replaced.
+// Hex ids (UUIDs, tracing proxies' ids) are what proxies generate, and are kept.
+const HEX_ID = /^[0-9A-Fa-f-]+$/;
+const mayCarryNumber = (id: string) => !HEX_ID.test(id) && /\d{6}/.test(id.replace(/[_.:-]/g, ''));
 
 /**
  * Two validators: bodies are checked as sent (no coercion, unknown fields rejected by the
@@ -64,7 +69,7 @@ export async function buildApp(services: Services): Promise<App> {
     trustProxy: typeof services.config.trustProxy === 'number' ? trustHops(services.config.trustProxy) : services.config.trustProxy,
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
-      return typeof h === 'string' && REQUEST_ID.test(h) ? h : newId();
+      return typeof h === 'string' && REQUEST_ID.test(h) && !mayCarryNumber(h) ? h : newId();
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true },

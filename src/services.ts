@@ -93,6 +93,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const requestMailer = new RequestMailer(mail, consent);
   const requestVerification = new VerificationService(clock, settings, secret, requests, requestMailer);
   const jobs = new JobQueue(db, clock);
+  const tasks = new TasksService(db, clock, users);
   return {
     config,
     db,
@@ -122,10 +123,10 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     suppressions: new SuppressionService(db, secret),
     accessExports,
     requests,
-    tasks: new TasksService(db, clock, users),
+    tasks,
     requestVerification,
     requestIntake: new IntakeService(requests, requestVerification, rateLimiter, secret, jobs),
-    fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports),
+    fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports, tasks),
     close: async () => {
       await mail.close();
       await erasure.close();

@@ -3,7 +3,7 @@ import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import type { ErasureResult } from '../modules/dsr/erasure.model.ts';
 import { withServices } from './context.ts';
 
-/** Exit code when the erasure committed but the residue scan found traces. */
+/** Exit code when the erasure committed but is not complete: the residue scan found traces (see the tasks printed). */
 export const RESIDUE_EXIT = 3;
 
 function report(r: ErasureResult, suppressed: boolean): string {
@@ -14,6 +14,8 @@ function report(r: ErasureResult, suppressed: boolean): string {
   for (const [t, n] of tables) lines.push(`  ${t}\t${n}`);
   lines.push(suppressed ? 'the address is suppressed: creating or importing it again is refused' : 'the address is not suppressed');
   lines.push(r.residue.length ? `RESIDUE found in: ${r.residue.join(', ')}` : 'residue scan: clean');
+  if (!r.complete) lines.push('NOT COMPLETE: identifiers of the person remain; the tasks below are for the privacy officer');
+  for (const t of r.tasks) lines.push(`  task ${t.id}\t${t.kind}\t${t.location}${t.rowId ? `\trow ${t.rowId}` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

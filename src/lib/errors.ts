@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   request_closed: { status: 409, description: 'The data-subject request is completed or rejected; it cannot change any more.' },
   invalid_status_change: { status: 409, description: 'The data-subject request cannot move from its current status to the one asked (see the status rules in the API description), or another change moved it first.' },
   already_extended: { status: 409, description: 'The deadline of this data-subject request was already extended; it can be extended once.' },
+  erasure_residue_open: { status: 409, description: 'The erasure of this data-subject request left residue, and tasks for the privacy officer about it are still open (`GET /api/v1/tasks?request=…`); the case is completed once they are done.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },

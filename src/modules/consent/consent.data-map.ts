@@ -9,7 +9,12 @@ export const consentDataMap = [
     description: 'Each distinct notice text shown when consent was asked (a form version, a banner, an API caller text), stored once by its hash.',
     subjectLink: null,
     purposes: ['legal_obligation'],
-    columns: { id: 'system.id', hash: 'consent.notice.hash', text: 'consent.notice.text', created_at: 'system.time' },
+    columns: {
+      id: 'system.id',
+      hash: 'consent.notice.hash',
+      text: { category: 'consent.notice.text', freeText: true, description: 'evidence the ledger refers to by hash, so never rewritten: a person named in it becomes a task' },
+      created_at: 'system.time',
+    },
   }),
   declareTable({
     name: 'consent_ledger',

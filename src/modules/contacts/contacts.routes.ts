@@ -4,6 +4,7 @@ import { actorOf, requireFieldAccess, sourceOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
+import { ErasureAnswerSchema } from '../dsr/erasure.schemas.ts';
 import { ContactCreateSchema, ContactPatchSchema, ContactSchema, CustomFieldCreateSchema, CustomFieldSchema } from './contacts.schemas.ts';
 
 const read = { area: 'contacts', op: 'read' } as const;
@@ -85,10 +86,17 @@ export const contactsRoutes =
       '/contacts/:id',
       {
         config: { access: { area: 'erasure', op: 'write' }, audit: { action: 'contact.delete', target: 'contact' } },
-        schema: { tags: ['contacts'], summary: 'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); its consent ledger entries become hash-only stubs', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); its consent ledger entries become hash-only stubs',
+          description: '204 when the erasure is complete. When identifiers of the person remain, 202 with the same answer as POST /contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are.',
+          params: IdParams,
+          response: { 202: Data(ErasureAnswerSchema), 204: Type.Null(), ...commonErrors },
+        },
       },
       async (req, reply) => {
-        await s.contacts.delete(req.params.id, actorOf(req));
+        const r = await s.contacts.delete(req.params.id, actorOf(req));
+        if (!r.complete) return reply.status(202).send({ data: { ...r.receipts[0]!, tasks: r.tasks } });
         return reply.status(204).send(null);
       },
     );

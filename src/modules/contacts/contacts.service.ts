@@ -9,6 +9,7 @@ import type { ChildChange } from '../consent/child-state.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import { majorityCutoff } from '../consent/gate.ts';
+import type { ErasureResult } from '../dsr/erasure.model.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit.model.ts';
@@ -155,8 +156,8 @@ export class ContactsService {
   }
 
   /** Deleting a contact is erasing it: one path, driven by the data map (see ErasureService). */
-  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
-    await this.erasure.erase({ contactIds: [id] }, { actor });
+  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<ErasureResult> {
+    return this.erasure.erase({ contactIds: [id] }, { actor });
   }
 }
 

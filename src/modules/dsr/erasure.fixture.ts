@@ -65,7 +65,7 @@ export async function buildPerson(s: Services, p: Person, world: { listId: strin
     .insertInto('requests')
     .values({ id: requestId, type: 'erasure', email: p.email, email_hmac: await s.secret.emailHash(p.email), contact_id: c.id, status: 'verified', channel: 'api', owner_id: null, received_at: now, deadline: '2026-12-31', extended_at: null, extension_reason: null, verified_at: now, completed_at: null, flagged: 0, flag_detail: null, created_at: now, updated_at: now })
     .execute();
-  await s.db.kysely.insertInto('tasks').values({ id: newId(), request_id: requestId, contact_id: c.id, type: 'erasure', title: 'Erasure request', status: 'open', assignee_id: null, due_date: '2026-12-31', created_at: now, updated_at: now, completed_at: null }).execute();
+  await s.db.kysely.insertInto('tasks').values({ id: newId(), request_id: requestId, contact_id: c.id, type: 'erasure', title: 'Erasure request', status: 'open', assignee_id: null, due_date: '2026-12-31', created_at: now, updated_at: now, completed_at: null, receipt_id: null, location: null, row_id: null }).execute();
   await s.db.kysely
     .insertInto('exports')
     .values({ id: newId(), request_id: requestId, email: c.email, contact_id: c.id, json: JSON.stringify({ email: p.email, name: full, phone: p.phone }), html: `<p>${full}</p>`, created_at: now, expires_at: now })

@@ -125,6 +125,9 @@ export class RequestsService {
         created_at: nowIso,
         updated_at: nowIso,
         completed_at: null,
+        receipt_id: null,
+        location: null,
+        row_id: null,
       });
     });
     return toRequest(row, today);

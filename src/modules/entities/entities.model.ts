@@ -99,7 +99,13 @@ export function declaration(e: Omit<Entity, 'id' | 'createdAt'>): Omit<TableDecl
   const columns: ColumnDecl[] = [col('id', 'system.id', false, row)];
   if (linked) columns.push(col('contact_id', 'system.ref.contact', true, personalErase));
   columns.push(col('created_at', 'system.time', false, row), col('updated_at', 'system.time', false, row));
-  for (const f of e.fields) columns.push(col(f.column, `entity.${e.name}.${f.name}`, f.personal, f.personal ? personalErase : row, f.name));
+  for (const f of e.fields) {
+    // Text that is not personal by declaration is still typed by people and may name someone:
+    // free text, redacted in the person's own rows where those rows stay (anonymise).
+    const free = f.type === 'text' && !f.personal;
+    const erase: EraseAction = f.personal ? personalErase : free && linked && e.erase === 'anonymise' ? 'redact' : row;
+    columns.push({ ...col(f.column, `entity.${e.name}.${f.name}`, f.personal, erase, f.name), ...(free ? { freeText: true } : {}) });
+  }
   const how = !linked ? 'not linked to a contact' : e.erase === 'delete' ? 'linked to a contact; erasure deletes the person’s rows' : 'linked to a contact; erasure nulls the personal fields and the link, and keeps the rows';
   return {
     name: e.table,

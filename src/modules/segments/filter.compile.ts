@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { inList } from '../../db/in-list.ts';
 import { gateSql, isChildSql, type GateQuestion } from '../consent/gate.ts';
+import { refForMatching } from '../interactions/interactions.ref.ts';
 import type { FilterNode, ResolvedField, Scalar } from './filter.model.ts';
 import { resolveField, type ValidationContext } from './filter.validate.ts';
 
@@ -94,7 +95,8 @@ export function prefixSuccessor(p: string): string | null {
  */
 function behaviourCond(b: { type: string; ref?: string; withinDays?: number; atLeast?: number }, alias: string, ctx: CompileContext): B {
   const where: RawBuilder<unknown>[] = [sql`i.type = ${b.type}`];
-  if (b.ref !== undefined) where.push(sql`i.ref = ${b.ref}`);
+  // A URL is matched as the reference it was recorded under (identifier-looking segments replaced).
+  if (b.ref !== undefined) where.push(sql`i.ref = ${refForMatching(b.ref)}`);
   if (b.withinDays !== undefined) where.push(sql`i.at >= ${new Date(ctx.now.getTime() - b.withinDays * 86_400_000).toISOString()}`);
   if (ctx.contact !== undefined) where.push(sql`i.contact_id = ${ctx.contact}`);
   const cond = sql.join(where, sql` and `);

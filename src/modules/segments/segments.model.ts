@@ -12,10 +12,13 @@ export interface Segment {
   snapshotAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** An erasure touched this segment: see flagDetail. */
+  flagged: boolean;
+  flagDetail: string | null;
 }
 
 export function toSegment(r: SegmentsTable): Segment {
-  return { id: r.id, name: r.name, kind: r.kind as SegmentKind, filter: JSON.parse(r.filter) as FilterNode, snapshotAt: r.snapshot_at, createdAt: r.created_at, updatedAt: r.updated_at };
+  return { id: r.id, name: r.name, kind: r.kind as SegmentKind, filter: JSON.parse(r.filter) as FilterNode, snapshotAt: r.snapshot_at, createdAt: r.created_at, updatedAt: r.updated_at, flagged: r.flagged === 1, flagDetail: r.flag_detail };
 }
 
 export interface Explanation {

@@ -19,6 +19,8 @@ const SegmentSchema = Obj({
   snapshotAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  flagged: Type.Boolean({ description: 'an erasure replaced a value in the filter or found an erased person named here; see flagDetail' }),
+  flagDetail: Type.Union([Type.String(), Type.Null()]),
 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Count = Data(Obj({ count: Type.Integer() }));
@@ -80,7 +82,13 @@ export const segmentsRoutes =
       {
         bodyLimit: BODY_LIMIT,
         config: { access: write, audit: { action: 'segment.update', target: 'segment' } },
-        schema: { tags: ['segments'], summary: 'Rename or change the filter (a static segment re-takes its snapshot)', params: IdParams, body: Obj({ name: Type.Optional(Name), filter: Type.Optional(Filter) }, { minProperties: 1 }), response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
+          params: IdParams,
+          body: Obj({ name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) }, { minProperties: 1 }),
+          response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.segments.update(req.params.id, req.body) }),
     );

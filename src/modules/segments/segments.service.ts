@@ -112,7 +112,7 @@ export class SegmentsService {
   async create(input: { name: string; kind: SegmentKind; filter: unknown }): Promise<Segment> {
     const pred = await this.predicate(input.filter);
     const now = this.clock.now().toISOString();
-    const row = { id: newId(), name: input.name.trim(), kind: input.kind, filter: JSON.stringify(input.filter), snapshot_at: input.kind === 'static' ? now : null, created_at: now, updated_at: now };
+    const row = { id: newId(), name: input.name.trim(), kind: input.kind, filter: JSON.stringify(input.filter), snapshot_at: input.kind === 'static' ? now : null, created_at: now, updated_at: now, flagged: 0, flag_detail: null };
     await evaluating(() =>
       this.db.kysely.transaction().execute(async (trx) => {
         await q.insertSegment(trx, row);
@@ -133,14 +133,14 @@ export class SegmentsService {
   }
 
   /** A changed filter of a static segment takes a new snapshot. */
-  async update(id: string, patch: { name?: string; filter?: unknown }): Promise<Segment> {
+  async update(id: string, patch: { name?: string; filter?: unknown; flagged?: false }): Promise<Segment> {
     const current = await this.get(id);
     const pred = patch.filter !== undefined ? await this.predicate(patch.filter) : null;
     await this.write(current, patch, pred);
     return this.get(id);
   }
 
-  private async write(current: Segment, patch: { name?: string; filter?: unknown }, pred: RawBuilder<SqlBool> | null): Promise<void> {
+  private async write(current: Segment, patch: { name?: string; filter?: unknown; flagged?: false }, pred: RawBuilder<SqlBool> | null): Promise<void> {
     const now = this.clock.now().toISOString();
     await evaluating(() =>
       this.db.kysely.transaction().execute(async (trx) => {
@@ -148,6 +148,8 @@ export class SegmentsService {
           ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
           ...(patch.filter !== undefined ? { filter: JSON.stringify(patch.filter) } : {}),
           ...(pred && current.kind === 'static' ? { snapshot_at: now } : {}),
+          // The owner dealt with what an erasure flagged.
+          ...(patch.flagged === false ? { flagged: 0, flag_detail: null } : {}),
           updated_at: now,
         });
         if (pred && current.kind === 'static') await q.snapshot(trx, current.id, pred);
