@@ -1,5 +1,5 @@
 import { AppError } from '../../lib/errors.ts';
-import { identifierMarker, refOfUrl } from './interactions.ref.ts';
+import { httpUrl, identifierMarker, refOfUrl } from './interactions.ref.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
 
 export const INTERACTION_TYPES = [
@@ -117,13 +117,8 @@ export const isBehavioural = (e: Pick<EventInput, 'type' | 'behavioural'>): bool
  */
 export function cleanUrl(raw: string): { kept: string; base: string } | null {
   if (raw.length > MAX_URL) return null;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return null;
-  }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) return null;
+  const u = httpUrl(raw);
+  if (!u) return null;
   const base = u.origin + u.pathname;
   const kept = new URLSearchParams();
   for (const [k, v] of u.searchParams) if (CAMPAIGN_PARAMS.has(k)) kept.append(k, v);

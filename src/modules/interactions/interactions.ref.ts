@@ -36,15 +36,21 @@ export function identifierMarker(text: string): string | null {
   return null;
 }
 
-/** The counters' reference for a URL: `scheme://host[:port]/path` with identifier-looking segments replaced; null if it is no http(s) URL. */
-export function refOfUrl(raw: string): string | null {
+/** An http(s) URL with a host, parsed; null for anything else. */
+export function httpUrl(raw: string): URL | null {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
     return null;
   }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) return null;
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname ? u : null;
+}
+
+/** The counters' reference for a URL: `scheme://host[:port]/path` with identifier-looking segments replaced; null if it is no http(s) URL. */
+export function refOfUrl(raw: string): string | null {
+  const u = httpUrl(raw);
+  if (!u) return null;
   const path = u.pathname
     .split('/')
     .map((seg) => (seg === '' ? seg : (identifierMarker(seg) ?? seg)))
