@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth, SESSION_COOKIE } from './http/auth.ts';
 import { installErrorHandling } from './http/errors.ts';
 import './http/route-config.ts';
+import { ping, RETRY_AFTER_UNREACHABLE } from './db/availability.ts';
 import { isMigrated } from './db/migrate.ts';
 import { newId } from './lib/ids.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -33,6 +34,8 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import type { Services } from './services.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
+/** How long /health waits for the database before saying it cannot be reached. */
+const HEALTH_TIMEOUT_MS = 2_000;
 
 /**
  * Two validators: bodies are checked as sent (no coercion, unknown fields rejected by the
@@ -100,12 +103,21 @@ export async function buildApp(services: Services): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Readiness: the database is asked on every call (cheaply, briefly), because a success
+  // remembered from earlier says nothing about now. Migrations only go forward, so once they are
+  // seen applied that part is not read again.
   let migrated = false;
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    if (!(await ping(services.db, HEALTH_TIMEOUT_MS))) {
+      void reply.header('retry-after', String(RETRY_AFTER_UNREACHABLE));
+      return reply.status(503).send({ error: { code: 'database_unavailable', message: 'the database cannot be reached' } });
+    }
     migrated ||= await isMigrated(services.db).catch(() => false);
     if (!migrated) return reply.status(503).send({ error: { code: 'not_ready', message: 'database not migrated' } });
     return { status: 'ok' };
   });
+  // Liveness: the process answers; whether it should be restarted says nothing about the database.
+  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(sessionRoutes(services), { prefix: '/api/v1' });

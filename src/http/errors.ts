@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { unavailability } from '../db/availability.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../lib/errors.ts';
 
 interface ValidationItem {
@@ -33,7 +34,13 @@ export function installErrorHandling(app: FastifyInstance): void {
     let code: ErrorCode;
     let message: string;
     let details: unknown;
-    if (err instanceof AppError) {
+    const down = err instanceof AppError ? null : unavailability(err);
+    if (down) {
+      // Not the request's fault nor a bug: the database is away or busy. The client may retry.
+      code = 'database_unavailable';
+      message = 'the database cannot serve right now; retry later';
+      void reply.header('retry-after', String(down.retryAfter));
+    } else if (err instanceof AppError) {
       code = err.code;
       message = err.message;
       details = err.details;
