@@ -73,12 +73,18 @@ export class Proc {
     let seen = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${this.output}`)), START_TIMEOUT_MS);
+      // Only while starting: an exit after that is a crash, which `exited` records.
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited while starting (code ${code}, signal ${signal}):\n${this.output}`));
+      };
       const onData = (d: Buffer) => {
         seen += String(d);
         const m = ready.exec(seen);
         if (!m) return;
         clearTimeout(timer);
         child.stdout!.off('data', onData);
+        child.off('exit', onExit);
         if (this.kind === 'serve') {
           this.url = m[1]!.replace('://localhost', '://127.0.0.1');
           this.port = Number(new URL(this.url).port);
@@ -86,11 +92,7 @@ export class Proc {
         resolve();
       };
       child.stdout!.on('data', onData);
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        ending.expected = true;
-        reject(new Error(`${this.name} exited while starting (code ${code}, signal ${signal}):\n${this.output}`));
-      });
+      child.once('exit', onExit);
     });
   }
 

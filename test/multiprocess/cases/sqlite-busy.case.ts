@@ -1,11 +1,12 @@
 // Issue 10, defect 7 on SQLite: the database file is shared by two server processes, and a
 // third holds its write lock for longer than the busy timeout while clients drive both. A
 // write that cannot get the lock in time answers 503 `database_unavailable` with Retry-After,
-// never 500; once the lock is let go both servers write again.
+// never 500; once the lock is let go both servers write again (and one killed outright comes
+// back on its address).
 import assert from 'node:assert/strict';
 import { parseDatabaseUrl, openSqlite } from '../../../src/db/connect.ts';
 import type { HarnessCase } from '../harness.ts';
-import { pool, SCALE, sleep, type Reply } from '../load.ts';
+import { call, pool, SCALE, sleep, type Reply } from '../load.ts';
 import { opsDriver, unexpectedReplies, type Sample } from '../ops.ts';
 
 /** Longer than the busy timeout (5 s), so writes waiting for the lock give up. */
@@ -45,5 +46,12 @@ export const harnessCase: HarnessCase = {
       assert.ok(busy.some(overlapping), 'writes that waited past the busy timeout answered 503');
       for (const [i] of inst.servers.entries()) assert.ok(after.some((s) => s.server === i && s.op === 'create' && s.reply.status === 201), `server ${i + 1} creates contacts again once the lock is let go`);
     }
+    // A server killed outright comes back on its address and carries on with the same file.
+    const server = inst.servers[1]!;
+    const url = server.url;
+    await server.restart();
+    assert.equal(server.url, url);
+    const r = await call(url!, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email: 'after-restart@example.com' } });
+    assert.equal(r.status, 201);
   },
 };
