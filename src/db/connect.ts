@@ -75,6 +75,7 @@ function sqliteDialect(raw: SQLite.Database): KyselyDialect {
     createIntrospector: (db) => base.createIntrospector(db),
   };
 }
+const PG_CONNECT_TIMEOUT_MS = 10_000;
 
 export function connect(url: string, opts: { poolSize?: number } = {}): Db {
   const target = parseDatabaseUrl(url);
@@ -91,10 +92,15 @@ export function connect(url: string, opts: { poolSize?: number } = {}): Db {
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: target.location, max: opts.poolSize ?? 10 });
+  // A wait for a connection (the pool full, or a server that does not answer) ends with an
+  // error after this long instead of hanging the request; it is answered as database_unavailable.
+  const pool = new pg.Pool({ connectionString: target.location, max: opts.poolSize ?? 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
   // An idle connection the server closes (restart, admin, failover) must not crash the process:
   // the pool drops it and the next query opens a new one.
   pool.on('error', () => undefined);
+  // Nor one checked out between two queries of a transaction: without a listener its 'error'
+  // event would be thrown. The next query on it fails, and the pool discards it on release.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

@@ -1,5 +1,6 @@
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { unavailability } from './availability.ts';
 
 /*
  * Whether the database refused a statement for what it says (a column that is not there, a
@@ -23,6 +24,9 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|CORRUPT|CANTOPEN|NOTADB|R
 const PG_UNAVAILABLE = /^(08(?!P01)|40|25|53|57P|58|XX)/;
 
 export function isStatementRefusal(e: unknown): boolean {
+  // What the error handler answers as database_unavailable is never the statement's fault;
+  // the lists below add the trouble that is not worth a retry (corrupt, full, internal).
+  if (unavailability(e)) return false;
   if (e instanceof SQLite.SqliteError) return !SQLITE_UNAVAILABLE.test(e.code);
   // The server's answer carries its SQLSTATE; a lost connection is a plain Error with a socket code.
   if (e instanceof pg.DatabaseError) return typeof e.code === 'string' && !PG_UNAVAILABLE.test(e.code);

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unavailability } from '../db/availability.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../lib/errors.ts';
 import { linkFor } from './links.ts';
 
@@ -80,7 +81,13 @@ export function installErrorHandling(app: FastifyInstance): void {
     let code: ErrorCode;
     let message: string;
     let details: unknown;
-    if (err instanceof AppError) {
+    const down = err instanceof AppError ? null : unavailability(err);
+    if (down) {
+      // Not the request's fault nor a bug: the database is away or busy. The client may retry.
+      code = 'database_unavailable';
+      message = 'the database cannot serve right now; retry later';
+      void reply.header('retry-after', String(down.retryAfter));
+    } else if (err instanceof AppError) {
       code = err.code;
       message = err.message;
       details = err.details;

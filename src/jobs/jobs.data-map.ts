@@ -24,4 +24,18 @@ export const jobsDataMap = [
       finished_at: 'system.time',
     },
   }),
+  declareTable({
+    name: 'side_effects',
+    description: 'Side effects recorded by idempotency key (a mail sent for a job, an audit entry a job wrote), so work run again after a crash does nothing twice. Keys hold ids and names only.',
+    subjectLink: null,
+    purposes: ['operations'],
+    // Far longer than any job retries; a key older than this is not asked for again.
+    retention: { after: 'P90D', from: 'created_at' },
+    columns: {
+      key: { category: 'system.effect.key', description: 'ids and names only, e.g. dsr.verification-link:<case id>' },
+      status: 'system.effect.status',
+      created_at: 'system.time',
+      updated_at: 'system.time',
+    },
+  }),
 ];

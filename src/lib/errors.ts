@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },
   shutting_down: { status: 503, description: 'The server is shutting down and takes no new requests; retry (another instance may answer).' },
+  database_unavailable: {
+    status: 503,
+    description:
+      "The database cannot serve right now: the server is down, restarting or unreachable, or (SQLite) another process held the write lock past the busy timeout. Retry after the seconds in the Retry-After header. A change whose connection was cut while it committed may have been made: read before repeating one that is not idempotent.",
+  },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -8,6 +8,7 @@ import * as m0006 from './0006_exports_by_address.ts';
 import * as m0007 from './0007_contacts_consent_index.ts';
 import * as m0008 from './0008_ledger_values_and_erasure_records.ts';
 import * as m0009 from './0009_erasure_followup.ts';
+import * as m0012 from './0012_side_effects.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_contacts_consent_index': m0007,
   '0008_ledger_values_and_erasure_records': m0008,
   '0009_erasure_followup': m0009,
+  '0012_side_effects': m0012,
 };
