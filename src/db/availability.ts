@@ -34,7 +34,9 @@ export function unavailability(e: unknown, depth = 0): { retryAfter: number } | 
   const err = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   const code = typeof err.code === 'string' ? err.code : '';
   if (code.startsWith('SQLITE_BUSY')) return { retryAfter: RETRY_AFTER_BUSY };
-  if (/^08[0-9A-Z]{3}$/.test(code) || PG_UNAVAILABLE.has(code) || NETWORK.has(code)) return { retryAfter: RETRY_AFTER_DOWN };
+  // Class 08 but 08P01: a statement with more than 65,535 variables wraps the protocol's count and
+  // is refused as a protocol violation; that is the statement's fault, and a retry fails alike.
+  if ((/^08[0-9A-Z]{3}$/.test(code) && code !== '08P01') || PG_UNAVAILABLE.has(code) || NETWORK.has(code)) return { retryAfter: RETRY_AFTER_DOWN };
   if (!code && typeof err.message === 'string' && PG_MESSAGES.some((m) => m.test(err.message as string))) return { retryAfter: RETRY_AFTER_DOWN };
   for (const inner of [err.cause, ...(Array.isArray(err.errors) ? err.errors : [])]) {
     const found = unavailability(inner, depth + 1);
