@@ -1,6 +1,6 @@
 // Starts and stops a throwaway PostgreSQL cluster for tests and benchmarks. Plain JS so the
 // test runner can use it before TypeScript is loaded.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,12 +35,24 @@ function run(bin, args) {
   return r.stdout;
 }
 
+/** run() without blocking the caller's event loop: a test keeps driving load while the server stops or starts. */
+function runAsync(bin, args) {
+  const cmd = isRoot ? 'runuser' : bin;
+  const full = isRoot ? ['-u', 'postgres', '--', bin, ...args] : args;
+  return new Promise((resolve, reject) => {
+    execFile(cmd, full, { encoding: 'utf8' }, (err, stdout, stderr) => (err ? reject(new Error(`${bin} ${args.join(' ')} failed: ${stderr || stdout || err.message}`)) : resolve(stdout)));
+  });
+}
+
 /**
- * Returns { url, dir, data, stop() } or null when no server binaries are installed. `data` is the
- * cluster's data directory: tests that check what reaches the files (an erasure's storage
- * purge) read it.
+ * Returns { url, dir, data, stop(), pause(mode), resume() } or null when no server binaries are
+ * installed. `data` is the cluster's data directory: tests that check what reaches the files (an
+ * erasure's storage purge) read it.
+ * pause() stops the server and keeps its data (mode `fast`: sessions are told the server shuts
+ * down; `immediate`: they are cut, as in a crash); resume() starts it again on the same port.
+ * Both return promises and leave the caller's event loop running meanwhile.
  */
-export async function startCluster({ fsyncOff = true } = {}) {
+export async function startCluster({ fsyncOff = true, sharedBuffers = '256MB' } = {}) {
   const bin = findPgBin();
   if (!bin) return null;
   const dir = mkdtempSync(join(tmpdir(), 'assent-pg-'));
@@ -57,14 +69,21 @@ export async function startCluster({ fsyncOff = true } = {}) {
   const port = await freePort();
   const data = join(dir, 'data');
   run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-  const opts = [`-k ${dir}`, `-p ${port}`, '-c listen_addresses=127.0.0.1', '-c max_connections=200', '-c shared_buffers=256MB'];
+  const opts = [`-k ${dir}`, `-p ${port}`, '-c listen_addresses=127.0.0.1', '-c max_connections=200', `-c shared_buffers=${sharedBuffers}`];
   if (fsyncOff) opts.push('-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off');
-  run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-o', opts.join(' '), 'start']);
+  const startArgs = ['-D', data, '-l', join(dir, 'log'), '-w', '-o', opts.join(' '), 'start'];
+  run(join(bin, 'pg_ctl'), startArgs);
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,
     data,
+    async pause(mode = 'fast') {
+      await runAsync(join(bin, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']);
+    },
+    async resume() {
+      await runAsync(join(bin, 'pg_ctl'), startArgs);
+    },
     stop() {
       if (stopped) return;
       stopped = true;

@@ -6,8 +6,11 @@ import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth, SESSION_COOKIE } from './http/auth.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/errors.ts';
+import { installLinks } from './http/links.ts';
+import { installTextCheck } from './http/text-check.ts';
 import './http/route-config.ts';
+import { ping, RETRY_AFTER_UNREACHABLE } from './db/availability.ts';
 import { isMigrated } from './db/migrate.ts';
 import { newId } from './lib/ids.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -33,6 +36,13 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import type { Services } from './services.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
+// A caller's id is kept in the logs and the audit log, which outlive every erasure: one that could
+// carry a phone or customer number (six digits in a row once separators are dropped) is replaced.
+// Hex ids (UUIDs, tracing proxies' ids) are what proxies generate, and are kept.
+const HEX_ID = /^[0-9A-Fa-f-]+$/;
+const mayCarryNumber = (id: string) => !HEX_ID.test(id) && /\d{6}/.test(id.replace(/[_.:-]/g, ''));
+/** How long /health waits for the database before saying it cannot be reached. */
+const HEALTH_TIMEOUT_MS = 2_000;
 
 /**
  * Two validators: bodies are checked as sent (no coercion, unknown fields rejected by the
@@ -62,10 +72,15 @@ export async function buildApp(services: Services): Promise<App> {
     trustProxy: typeof services.config.trustProxy === 'number' ? trustHops(services.config.trustProxy) : services.config.trustProxy,
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
-      return typeof h === 'string' && REQUEST_ID.test(h) ? h : newId();
+      return typeof h === 'string' && REQUEST_ID.test(h) && !mayCarryNumber(h) ? h : newId();
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    // Every answer in the error envelope, those given before routing too (src/http/errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
+    return503OnClosing: false,
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const v = validators();
@@ -75,6 +90,8 @@ export async function buildApp(services: Services): Promise<App> {
   });
 
   installErrorHandling(app);
+  installLinks(app);
+  installTextCheck(app);
   // JSON only, unless a route registers another type (CSV imports will): a text body sent to a
   // JSON route is refused as the wrong media type rather than failing validation as a string.
   app.removeContentTypeParser('text/plain');
@@ -100,12 +117,21 @@ export async function buildApp(services: Services): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Readiness: the database is asked on every call (cheaply, briefly), because a success
+  // remembered from earlier says nothing about now. Migrations only go forward, so once they are
+  // seen applied that part is not read again.
   let migrated = false;
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    if (!(await ping(services.db, HEALTH_TIMEOUT_MS))) {
+      void reply.header('retry-after', String(RETRY_AFTER_UNREACHABLE));
+      return reply.status(503).send({ error: { code: 'database_unavailable', message: 'the database cannot be reached' } });
+    }
     migrated ||= await isMigrated(services.db).catch(() => false);
     if (!migrated) return reply.status(503).send({ error: { code: 'not_ready', message: 'database not migrated' } });
     return { status: 'ok' };
   });
+  // Liveness: the process answers; whether it should be restarted says nothing about the database.
+  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(sessionRoutes(services), { prefix: '/api/v1' });

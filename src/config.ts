@@ -28,6 +28,10 @@ export const ConfigSchema = Type.Object(
      * relations that held their people, which runs when the window ends (the storage purge).
      */
     purgeWindowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    /** Authenticates the consent ledger's head; never stored in the database (see LedgerKey). */
+    ledgerKey: Type.Optional(Type.String({ minLength: 32 })),
+    /** A file holding the ledger key, created with a random one (mode 0600) on first use. */
+    ledgerKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -63,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     purgeWindowSeconds: intFrom(env.ASSENT_PURGE_WINDOW_SECONDS, 'ASSENT_PURGE_WINDOW_SECONDS', 60),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
     ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
+    ...(env.ASSENT_LEDGER_KEY ? { ledgerKey: env.ASSENT_LEDGER_KEY } : {}),
+    ...(env.ASSENT_LEDGER_KEY_FILE ? { ledgerKeyFile: env.ASSENT_LEDGER_KEY_FILE } : {}),
     ...overrides,
   };
   if (!Value.Check(ConfigSchema, cfg)) {

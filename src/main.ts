@@ -6,7 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { startBackground } from './jobs/background.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, prepareServices, type Services } from './services.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -22,7 +22,9 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   const db = connect(config.databaseUrl);
   await migrateToLatest(db);
   const services = createServices(config, db, systemClock, log);
-  await services.settings.ensureDefaults();
+  const prepared = await prepareServices(services);
+  if (prepared.ledgerKey === 'none') log.warn('no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated');
+  if (prepared.ledgerKey === 'created') log.info({ source: services.ledgerKey.source }, 'created a ledger key file beside the database: back it up, apart from the database backups');
   // Contacts left sharing an address from before addresses were compared without regard to case.
   const dups = await services.contacts.duplicateSummary();
   if (dups.addresses) log.warn(dups, 'addresses held by more than one contact: list them with `assent contacts duplicates` and merge them');

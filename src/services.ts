@@ -27,6 +27,7 @@ import { SegmentsService } from './modules/segments/segments.service.ts';
 import { ListsService } from './modules/lists/lists.service.ts';
 import { MailService } from './modules/mail/mail.service.ts';
 import { RetentionService } from './modules/retention/retention.service.ts';
+import { LedgerKey } from './modules/settings/ledger-key.ts';
 import { SecretService } from './modules/settings/secret.service.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { UsersService } from './modules/users/users.service.ts';
@@ -39,6 +40,7 @@ export interface Services {
   log: Logger;
   settings: SettingsService;
   secret: SecretService;
+  ledgerKey: LedgerKey;
   retention: RetentionService;
   users: UsersService;
   audit: AuditService;
@@ -70,14 +72,15 @@ export interface Services {
 export function createServices(config: Config, db: Db, clock: Clock, log: Logger): Services {
   const settings = new SettingsService(db, clock);
   const mail = new MailService(db, settings, clock);
-  const ledger = new LedgerService(db, clock);
+  const ledgerKey = new LedgerKey(config, db.target);
+  const ledger = new LedgerService(db, clock, () => ledgerKey.get());
   const customFields = new CustomFieldsService(db, clock);
   const datamap = new DataMapService(db);
   const audit = new AuditService(db, clock);
   const secret = new SecretService(db, clock, config.secret);
-  const erasure = new ErasureService(db, clock, datamap, ledger, secret, settings, audit, { purgeWindowMs: config.purgeWindowSeconds * 1000 });
-  const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure);
   const consent = new ConsentService(db, clock, settings, ledger);
+  const erasure = new ErasureService(db, clock, datamap, consent, secret, settings, audit, { purgeWindowMs: config.purgeWindowSeconds * 1000 });
+  const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure, consent);
   datamap.addProvider(() => customFields.dataMap());
   const entities = new EntitiesService(db, clock);
   datamap.addProvider(() => entities.dataMap());
@@ -90,6 +93,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
   const requestMailer = new RequestMailer(mail, consent);
   const requestVerification = new VerificationService(clock, settings, secret, requests, requestMailer);
   const jobs = new JobQueue(db, clock);
+  const tasks = new TasksService(db, clock, users);
   return {
     config,
     db,
@@ -97,6 +101,7 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     log,
     settings,
     secret,
+    ledgerKey,
     users,
     audit,
     retention: new RetentionService(db, clock, datamap, audit),
@@ -118,13 +123,28 @@ export function createServices(config: Config, db: Db, clock: Clock, log: Logger
     suppressions: new SuppressionService(db, secret),
     accessExports,
     requests,
-    tasks: new TasksService(db, clock, users),
+    tasks,
     requestVerification,
     requestIntake: new IntakeService(requests, requestVerification, rateLimiter, secret, jobs),
-    fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports),
+    fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports, tasks),
     close: async () => {
       await mail.close();
+      await erasure.close();
       await db.close();
     },
   };
+}
+
+/**
+ * What a process does once before it serves or runs a command: the settings' defaults, and the
+ * ledger key read (created, for the default key file) so a misconfigured key fails at start. A
+ * key created just now has signed no head yet: the head as it stands is sealed when it carries
+ * no MAC and the ledger verifies (LedgerService.sealUnsigned).
+ */
+export async function prepareServices(s: Services): Promise<{ ledgerKey: 'none' | 'configured' | 'created' }> {
+  await s.settings.ensureDefaults();
+  if (s.ledgerKey.get() === null) return { ledgerKey: 'none' };
+  if (!s.ledgerKey.createdNow) return { ledgerKey: 'configured' };
+  await s.ledger.sealUnsigned();
+  return { ledgerKey: 'created' };
 }

@@ -1,9 +1,10 @@
 import { loadConfig, type Config } from '../config.ts';
-import { connect } from '../db/connect.ts';
+import { connect, parseDatabaseUrl } from '../db/connect.ts';
+import { isDatabaseFile } from '../db/files.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
-import { createServices, type Services } from '../services.ts';
+import { createServices, prepareServices, type Services } from '../services.ts';
 
 /**
  * Opens the configured database and the services for one CLI command. Logs go to stderr
@@ -15,7 +16,7 @@ export async function openServices(opts: { migrate?: boolean; overrides?: Partia
   const db = connect(config.databaseUrl);
   if (opts.migrate !== false) await migrateToLatest(db);
   const services = createServices(config, db, systemClock, log);
-  await services.settings.ensureDefaults();
+  await prepareServices(services);
   return services;
 }
 
@@ -32,4 +33,13 @@ export async function withServices<T>(fn: (s: Services) => Promise<T>, opts?: Pa
 export function fail(message: string, code = 1): never {
   process.stderr.write(`assent: ${message}\n`);
   process.exit(code);
+}
+
+/**
+ * Refuses a file argument that names one of the configured database's own files: writing it
+ * destroys the database, and even reading it here, where the database is open, drops SQLite's
+ * locks when the descriptor closes.
+ */
+export function refuseDatabaseFile(file: string): void {
+  if (isDatabaseFile(parseDatabaseUrl(loadConfig(process.env).databaseUrl), file)) fail(`refusing ${file}: it is one of the database's own files`);
 }

@@ -3,7 +3,7 @@ import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import type { ErasureResult } from '../modules/dsr/erasure.model.ts';
 import { withServices } from './context.ts';
 
-/** Exit code when the erasure committed but the residue scan found traces. */
+/** Exit code when the erasure committed but is not complete: the residue scan found traces (see the tasks printed). */
 export const RESIDUE_EXIT = 3;
 
 function report(r: ErasureResult, suppressed: boolean): string {
@@ -17,6 +17,8 @@ function report(r: ErasureResult, suppressed: boolean): string {
   // receipt.storage: whether the person's bytes are out of the database's live files.
   const st = receipt.storage;
   if (st) lines.push(st.status === 'pending' ? 'storage purge pending: the relations that held the person are rewritten by the background worker within the purge window (see the receipt later)' : `storage ${st.status} at ${st.purgedAt}: ${st.verification}`);
+  if (!r.complete) lines.push('NOT COMPLETE: identifiers of the person remain; the tasks below are for the privacy officer');
+  for (const t of r.tasks) lines.push(`  task ${t.id}\t${t.kind}\t${t.location}${t.rowId ? `\trow ${t.rowId}` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

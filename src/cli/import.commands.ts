@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { csvLine } from '../lib/csv.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import type { ImportResult, RejectedRow } from '../modules/contacts/import.model.ts';
-import { fail, withServices } from './context.ts';
+import { fail, refuseDatabaseFile, withServices } from './context.ts';
 
 /** `people.csv` → `people.rejected.csv` beside it. */
 export const rejectedPath = (file: string) => `${file.replace(/\.csv$/i, '')}.rejected.csv`;
@@ -51,6 +51,8 @@ function summary(r: ImportResult): string {
 }
 
 async function importContacts(file: string, opts: { map?: string; dryRun?: boolean }): Promise<void> {
+  refuseDatabaseFile(file);
+  refuseDatabaseFile(rejectedPath(file));
   let size: number;
   try {
     const st = statSync(file);
@@ -88,6 +90,7 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
 }
 
 async function exportContacts(opts: { out?: string; segment?: string }): Promise<void> {
+  if (opts.out) refuseDatabaseFile(opts.out);
   await withServices(async (s) => {
     // A segment's export is audited against the segment, so the log says whose data left.
     const target = opts.segment === undefined ? { targetType: 'contact' } : { targetType: 'segment', targetId: opts.segment };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect as KyselyDialect } from "kysely";
 import pg from 'pg';
 import type { Database } from './database.ts';
 
@@ -53,11 +53,35 @@ export function openSqlite(path: string): SQLite.Database {
   return raw;
 }
 
+/**
+ * SQLite transactions begin IMMEDIATE, taking the write lock at once. A deferred one reads
+ * first and asks for the lock at its first write, and SQLite refuses that at once
+ * (SQLITE_BUSY: it does not wait while holding a read snapshot) when another process (the
+ * worker, the CLI, an operator's client) holds the lock or wrote meanwhile. Asked at BEGIN, the
+ * lock is waited for under busy_timeout like any other.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+function sqliteDialect(raw: SQLite.Database): KyselyDialect {
+  const base = new SqliteDialect({ database: raw });
+  return {
+    createAdapter: () => base.createAdapter(),
+    createDriver: () => new ImmediateSqliteDriver({ database: raw }),
+    createQueryCompiler: () => base.createQueryCompiler(),
+    createIntrospector: (db) => base.createIntrospector(db),
+  };
+}
+const PG_CONNECT_TIMEOUT_MS = 10_000;
+
 export function connect(url: string, opts: { poolSize?: number } = {}): Db {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
     const raw = openSqlite(target.location);
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    const kysely = new Kysely<Database>({ dialect: sqliteDialect(raw) });
     return {
       kysely,
       dialect: 'sqlite',
@@ -68,10 +92,15 @@ export function connect(url: string, opts: { poolSize?: number } = {}): Db {
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: target.location, max: opts.poolSize ?? 10 });
+  // A wait for a connection (the pool full, or a server that does not answer) ends with an
+  // error after this long instead of hanging the request; it is answered as database_unavailable.
+  const pool = new pg.Pool({ connectionString: target.location, max: opts.poolSize ?? 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
   // An idle connection the server closes (restart, admin, failover) must not crash the process:
   // the pool drops it and the next query opens a new one.
   pool.on('error', () => undefined);
+  // Nor one checked out between two queries of a transaction: without a listener its 'error'
+  // event would be thrown. The next query on it fails, and the pool discards it on release.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

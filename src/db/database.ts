@@ -7,6 +7,7 @@ import type { SegmentMembersTable, SegmentsTable } from '../modules/segments/seg
 import type { ErasureReceiptsTable, ExportsTable, RequestEventsTable, RequestsTable, StoragePurgesTable, StoragePurgeTermsTable, SuppressionsTable, TasksTable } from '../modules/dsr/dsr.table.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from '../modules/entities/entities.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
+import type { SideEffectsTable } from '../jobs/effects.table.ts';
 import type { AuditLogTable } from '../modules/audit/audit.table.ts';
 import type { OutboxTable } from '../modules/mail/outbox.table.ts';
 import type { SettingsTable } from '../modules/settings/settings.table.ts';
@@ -20,6 +21,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   jobs: JobsTable;
+  side_effects: SideEffectsTable;
   outbox: OutboxTable;
   rate_limits: RateLimitsTable;
   contacts: ContactsTable;

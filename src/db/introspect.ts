@@ -32,3 +32,21 @@ export async function liveColumns(db: Db): Promise<LiveColumn[]> {
     order by c.table_name, c.ordinal_position`.execute(db.kysely);
   return r.rows;
 }
+
+/**
+ * Which of `names` the database already uses for a table, index, view or type (on PostgreSQL a
+ * table also makes a type of its name) in the schema run-time DDL writes to. Compared without
+ * case: SQLite's names ignore it, and a name differing only in case would confuse people anyway.
+ */
+export async function namesInUse(db: Db, names: readonly string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const lower = names.map((n) => n.toLowerCase());
+  const r =
+    db.dialect === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where lower(name) in (${sql.join(lower)})`.execute(db.kysely)
+      : await sql<{ name: string }>`
+          select c.relname as name from pg_class c where c.relnamespace = current_schema()::regnamespace and lower(c.relname) in (${sql.join(lower)})
+          union
+          select t.typname from pg_type t where t.typnamespace = current_schema()::regnamespace and lower(t.typname) in (${sql.join(lower)})`.execute(db.kysely);
+  return [...new Set(r.rows.map((x) => x.name))].sort();
+}

@@ -32,7 +32,13 @@ export const AREAS = [
 export type Area = (typeof AREAS)[number];
 export type Op = 'read' | 'write';
 
-const MARKETING: Area[] = ['contacts', 'lists', 'interactions', 'segments', 'messages', 'journeys', 'scoring', 'forms', 'outbox'];
+const MARKETING: Area[] = ['contacts', 'lists', 'interactions', 'segments', 'messages', 'journeys', 'scoring', 'forms'];
+/**
+ * The admin's alone: the outbox (a development aid) keeps every message as sent, bearer links
+ * included (data-request verification, export downloads), and jobs keep work in flight. A
+ * role that may not confirm a stranger's request or read a stranger's export may not read them.
+ */
+const ADMIN_ONLY: Area[] = ['outbox', 'jobs'];
 const PRIVACY: Area[] = ['contacts', 'consent', 'requests', 'tasks', 'exports', 'erasure', 'audit', 'datamap', 'entities', 'retention'];
 
 function grant(areas: readonly Area[], ops: Op[]): Partial<Record<Area, Op[]>> {
@@ -46,14 +52,36 @@ export const POLICY: Record<Role, Partial<Record<Area, Op[]>>> = {
   marketer: { ...grant(['self', 'consent', 'datamap'], ['read']), ...grant(MARKETING, ['read', 'write']), self: ['read', 'write'] },
   // Data protection work, plus read access to the rest to answer questions about it.
   privacy_officer: {
-    ...grant(AREAS.filter((a) => a !== 'users' && a !== 'jobs'), ['read']),
+    ...grant(AREAS.filter((a) => a !== 'users' && !ADMIN_ONLY.includes(a)), ['read']),
     ...grant(PRIVACY, ['read', 'write']),
     self: ['read', 'write'],
   },
-  // Reads everything except the audit log and exports (which copy personal data out).
-  viewer: { ...grant(AREAS.filter((a) => a !== 'audit' && a !== 'exports'), ['read']), self: ['read', 'write'] },
+  // Reads everything except the audit log and exports (which copy personal data out) and the admin's own areas.
+  viewer: { ...grant(AREAS.filter((a) => a !== 'audit' && a !== 'exports' && !ADMIN_ONLY.includes(a)), ['read']), self: ['read', 'write'] },
 };
 
 export function can(role: Role, area: Area, op: Op): boolean {
   return POLICY[role][area]?.includes(op) ?? false;
+}
+
+/**
+ * Contact fields that decide consent, wherever they are written (a contact's create and
+ * update, an import's columns, a rectification's changes): the consent level, and the child
+ * flag, birth date, guardian link and guardian consent, from which a child's effective level
+ * follows. Writing one needs this access besides the route's own.
+ */
+export const CONTACT_FIELD_ACCESS: Readonly<Record<string, { area: Area; op: Op }>> = {
+  consentLevel: { area: 'consent', op: 'write' },
+  isChild: { area: 'consent', op: 'write' },
+  birthDate: { area: 'consent', op: 'write' },
+  guardianId: { area: 'consent', op: 'write' },
+  guardianConsent: { area: 'consent', op: 'write' },
+};
+
+/** The fields among `fields` that the role may not write (CONTACT_FIELD_ACCESS). */
+export function deniedFields(role: Role, fields: Iterable<string>): string[] {
+  return [...fields].filter((f) => {
+    const need = Object.hasOwn(CONTACT_FIELD_ACCESS, f) ? CONTACT_FIELD_ACCESS[f] : undefined;
+    return need !== undefined && !can(role, need.area, need.op);
+  });
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { AppError } from '../lib/errors.ts';
 import { isId } from '../lib/ids.ts';
-import { can } from './access.ts';
+import { can, deniedFields } from './access.ts';
 import type { Actor } from '../modules/audit/audit.model.ts';
 import type { RouteAccessConfig } from './route-config.ts';
 
@@ -32,6 +32,25 @@ function bearer(req: FastifyRequest): string | null {
 export function actorOf(req: FastifyRequest): Actor {
   if (!req.principal) return { type: 'anonymous', id: null };
   return { type: req.principal.kind, id: req.principal.id };
+}
+
+/** The ledger source of a change a caller makes through the API: a console user or a program. */
+export function sourceOf(req: FastifyRequest): 'admin' | 'api' {
+  return req.principal?.kind === 'user' ? 'admin' : 'api';
+}
+
+/**
+ * Refuses (403, audited as a denial like any other) a body that writes a contact field the
+ * caller's role may not write, whatever the route's own access: see CONTACT_FIELD_ACCESS.
+ * `at` is where the fields sit in the body (`/changes` for a rectification).
+ */
+export function requireFieldAccess(req: FastifyRequest, fields: Iterable<string>, at = ''): void {
+  const role = req.principal?.role;
+  if (!role) throw new AppError('unauthenticated', 'an API key or a session is required');
+  const denied = deniedFields(role, fields);
+  if (denied.length) {
+    throw new AppError('forbidden', `the ${role} role may not write ${denied.join(', ')}: that needs consent write access`, denied.map((f) => ({ path: `${at}/${f}`, message: 'needs consent write access' })));
+  }
 }
 
 /**

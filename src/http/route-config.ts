@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Area, Op } from './access.ts';
 import type { Principal } from '../modules/users/users.model.ts';
 
@@ -10,7 +11,17 @@ export interface RouteAccessConfig {
   access?: { area: Area; op: Op } | 'authenticated' | 'public';
   /** Audit action (`<area>.<verb>`) and the type of record it acts on. */
   audit?: { action: string; target?: string } | false;
+  /**
+   * A public link (a signed token in the URL) and its one refusal. Whatever is malformed (a
+   * parameter repeated, unknown or of the wrong shape, text no database holds, a path the router
+   * cannot read) gets this answer and nothing else, so a probe learns nothing from it.
+   */
+  link?: LinkRefusal;
+  /** The body is a file the route's reader checks line by line (CSV imports), naming line and column: the request-wide text check leaves it alone. */
+  textBody?: 'reader';
 }
+
+export type LinkRefusal = (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | FastifyReply;
 
 declare module 'fastify' {
   interface FastifyContextConfig extends RouteAccessConfig {}

@@ -4,12 +4,18 @@ import { LINK_QUEUE } from '../modules/dsr/requests.intake.ts';
 import type { Services } from '../services.ts';
 import { Worker, type JobHandler } from './worker.ts';
 
-/** Every queue the product runs and its handler. Payloads carry ids and options only. */
+/**
+ * Every queue the product runs and its handler. Payloads carry ids and options only. A job can
+ * run more than once (its worker dies, its lease lapses): every handler keys its side effects
+ * so that a second run does none of them again (see effects.ts).
+ */
 export function jobHandlers(s: Services): Record<string, JobHandler> {
   return {
-    retention: async () => {
-      await s.retention.run({ actor: SYSTEM_ACTOR });
+    // Deleting expired rows twice deletes nothing more; the run's audit entry is keyed by the job.
+    retention: async (_payload, job) => {
+      await s.retention.run({ actor: SYSTEM_ACTOR, key: job.idempotency_key ?? `job:${job.id}` });
     },
+    // The mail is keyed by the case (the job's key), its case moves conditionally.
     [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload),
     [PURGE_QUEUE]: (payload) => s.erasure.purges.run(payload),
   };

@@ -3,7 +3,7 @@ import { declareTable } from '../modules/datamap/datamap.declare.ts';
 export const jobsDataMap = [
   declareTable({
     name: 'jobs',
-    description: 'Background work claimed with a lease. Payloads carry ids only, never personal values.',
+    description: 'Background work claimed with a lease. Payloads should carry ids only; payloads and errors are checked like free text on erasure.',
     subjectLink: null,
     purposes: ['operations'],
     retention: { after: 'P14D', from: 'finished_at' },
@@ -11,17 +11,31 @@ export const jobsDataMap = [
       id: 'system.id',
       queue: 'system.job.queue',
       idempotency_key: 'system.job.key',
-      payload: { category: 'system.job.payload', description: 'ids and options only' },
+      payload: { category: 'system.job.payload', freeText: true, description: 'ids and options; a caller could still pass a value' },
       status: 'system.job.status',
       attempts: 'system.job.attempts',
       max_attempts: 'system.job.attempts',
       run_at: 'system.time',
       locked_by: 'system.job.worker',
       locked_until: 'system.time',
-      last_error: 'system.job.error',
+      last_error: { category: 'system.job.error', freeText: true, description: 'scrubbed of quoted values, addresses and number runs; a name can remain' },
       created_at: 'system.time',
       updated_at: 'system.time',
       finished_at: 'system.time',
+    },
+  }),
+  declareTable({
+    name: 'side_effects',
+    description: 'Side effects recorded by idempotency key (a mail sent for a job, an audit entry a job wrote), so work run again after a crash does nothing twice. Keys hold ids and names only.',
+    subjectLink: null,
+    purposes: ['operations'],
+    // Far longer than any job retries; a key older than this is not asked for again.
+    retention: { after: 'P90D', from: 'created_at' },
+    columns: {
+      key: { category: 'system.effect.key', description: 'ids and names only, e.g. dsr.verification-link:<case id>' },
+      status: 'system.effect.status',
+      created_at: 'system.time',
+      updated_at: 'system.time',
     },
   }),
 ];

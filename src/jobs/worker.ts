@@ -5,6 +5,15 @@ import type { JobQueue } from './queue.ts';
 
 export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
 
+/**
+ * How long a claim holds a job without a heartbeat. Short, so the jobs of a worker that died are
+ * run again within seconds (recovery happens at every worker's next round); a live worker
+ * renews it every third of a lease, so two beats can be missed (a stalled event loop, a slow
+ * database) before anyone else may take its jobs. A lease lost anyway costs a second run, which
+ * keyed side effects make harmless; the fence keeps the first run's outcome from counting.
+ */
+export const DEFAULT_LEASE_MS = 10_000;
+
 export interface WorkerOptions {
   /** Names the lease holder; must be unique among live workers. */
   id?: string;
@@ -42,7 +51,7 @@ export class Worker {
     this.id = opts.id ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.batchSize = opts.batchSize ?? 20;
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
-    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.pollMs = opts.pollMs ?? 1_000;
     this.onError = opts.onError ?? ((e) => console.error(`job worker ${this.id}: ${describeError(e)}`));
   }
@@ -134,7 +143,7 @@ export class Worker {
     }
   }
 
-  /** Heartbeats the batch's unfinished jobs every half lease; a job whose lease is lost is dropped from `held`. */
+  /** Heartbeats the batch's unfinished jobs every third of a lease; a job whose lease is lost is dropped from `held`. */
   private keepLeases(held: Map<string, JobRow>): () => Promise<void> {
     let inFlight: Promise<void> = Promise.resolve();
     let busy = false;
@@ -153,7 +162,7 @@ export class Worker {
       if (busy) return;
       busy = true;
       inFlight = beat();
-    }, Math.max(1, Math.floor(this.leaseMs / 2)));
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
     t.unref();
     // Stopping waits for a beat in progress, so none outlives the batch (or the connection).
     return async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { CsvReader, csvLine, MAX_RECORD, type CsvItem } from './csv.ts';
+import { CsvReader, csvLine, fromCsvCell, MAX_RECORD, toCsvCell, type CsvItem } from './csv.ts';
 
 function readAll(chunks: string[]): CsvItem[] {
   const r = new CsvReader();
@@ -55,15 +55,29 @@ it('gives up on a quoted field longer than the limit instead of buffering the fi
   assert.deepEqual(items[2], { kind: 'record', line: 3, cells: ['y', 'z'] });
 });
 
-it('csvLine quotes only what needs it, and reads back to the same cells', () => {
+it('csvLine quotes only what needs it, and reads back (as the importer reads, through fromCsvCell) to the same cells', () => {
   assert.equal(csvLine(['a', 'b c', null, 3, true]), 'a,b c,,3,true\n');
   assert.equal(csvLine(['x,y', 'say "hi"', 'two\nlines', ' pad']), '"x,y","say ""hi""","two\nlines"," pad"\n');
-  const cell = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r', ' ', 'x', '😀'), maxLength: 8 });
+  const cell = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r', ' ', 'x', '😀', '=', '+', '-', '@', '\t', "'"), maxLength: 8 });
   fc.assert(
     fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 9 }), (rows, size) => {
       const text = csvLine(['h1', 'h2']) + rows.map((r) => csvLine(r)).join('');
       const got = readInPieces(text, size).filter((i) => i.kind === 'record').slice(1);
-      assert.deepEqual(got.map((i) => (i.kind === 'record' ? i.cells : [])), rows);
+      assert.deepEqual(got.map((i) => (i.kind === 'record' ? i.cells.map(fromCsvCell) : [])), rows);
+    }),
+  );
+});
+
+it('a cell a spreadsheet would run as a formula is written as text (OWASP), and read back as the value', () => {
+  assert.equal(csvLine(['=1+2', '+44 20', '-2+3', '@SUM(A1)', '\tx', '\rx', 'a=b', "'quoted", "'=x", '-']), `'=1+2,'+44 20,'-2+3,'@SUM(A1),'\tx,"'\rx",a=b,'quoted,''=x,'-\n`);
+  for (const v of ['=1+2', "'=x", "''+y", "'plain", "'", '', 'a']) assert.equal(fromCsvCell(toCsvCell(v)), v, v);
+  // Cells from other tools: one quote before a formula character is taken off, nothing else.
+  assert.deepEqual(["'=x", "'plain", "''=x", '=raw'].map(fromCsvCell), ['=x', "'plain", "'=x", '=raw']);
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', "'", 'a', ' ', '😀'), maxLength: 6 }), (v) => {
+      const written = toCsvCell(v);
+      assert.doesNotMatch(written, /^[=+\-@\t\r]/);
+      assert.equal(fromCsvCell(written), v);
     }),
   );
 });

@@ -168,12 +168,41 @@ export class CsvReader {
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
-/** One CSV line (LF-terminated); a cell is quoted only when it has to be. */
+/**
+ * A cell a spreadsheet would run as a formula ("CSV injection"): one starting with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return, after any quotes already in front of it.
+ */
+const FORMULA = /^'*[=+\-@\t\r]/;
+const APOSTROPHE = 39;
+
+/**
+ * The cell as written: a formula cell gets a leading `'`, as OWASP recommends, so a spreadsheet
+ * shows it as text. A value that already starts with quotes before a formula character gets one
+ * more, so that `fromCsvCell` gives back exactly the value: our own export imports back as is.
+ */
+export function toCsvCell(value: string): string {
+  return FORMULA.test(value) ? `'${value}` : value;
+}
+
+/**
+ * The value a cell read from a file stands for: one leading `'` before a formula character is
+ * taken off (how our exports, and other tools following OWASP, neutralise formulas); any other
+ * cell is the value. The importer reads every cell through this, so importing an export gives
+ * back the stored values, and a person whose name really starts with `'=` keeps it (written `''=`).
+ */
+export function fromCsvCell(cell: string): string {
+  return cell.charCodeAt(0) === APOSTROPHE && FORMULA.test(cell) ? cell.slice(1) : cell;
+}
+
+/**
+ * One CSV line (LF-terminated); a cell is quoted only when it has to be, and a formula cell is
+ * neutralised (`toCsvCell`). Every CSV the product writes goes through here.
+ */
 export function csvLine(cells: readonly (string | number | boolean | null | undefined)[]): string {
   let s = '';
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
-    const t = v === null || v === undefined ? '' : String(v);
+    const t = v === null || v === undefined ? '' : toCsvCell(String(v));
     if (i > 0) s += ',';
     s += NEEDS_QUOTES.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { signToken, verifyToken } from './signed.ts';
+import fc from 'fast-check';
+import { redactLinks, signToken, verifyToken } from './signed.ts';
 
 const key = Buffer.alloc(32, 7);
 const now = new Date('2026-05-01T00:00:00Z');
@@ -19,4 +20,42 @@ it('refuses forged, altered and malformed tokens', () => {
   assert.equal(verifyToken(Buffer.alloc(32, 8), 'verify', t, now).ok, false);
   assert.equal(verifyToken(key, 'verify', 'a.b.c', now).ok, false);
   assert.equal(verifyToken(key, 'verify', `${t}x`, now).ok, false);
+});
+
+it('redacts every token wherever a message puts it, and keeps the rest of the text', () => {
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  const settings = fc.record({
+    purpose: fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }),
+    subject: fc.string({ maxLength: 60, unit: 'binary' }),
+    ms: fc.integer({ min: 1, max: 10 ** 13 }),
+    before: fc.string({ maxLength: 40, unit: 'grapheme' }),
+    after: fc.string({ maxLength: 40, unit: 'grapheme' }),
+    shape: fc.constantFrom('query', 'second', 'path', 'header', 'html', 'bare'),
+  });
+  fc.assert(
+    fc.property(settings, ({ purpose, subject, ms, before, after, shape }) => {
+      const tok = signToken(key, purpose, subject, new Date(ms));
+      const link = {
+        query: `https://x.example/public/v1/requests/verify?token=${encodeURIComponent(tok)}`,
+        second: `https://x.example/public/v1/exports/id?format=json&token=${encodeURIComponent(tok)}`,
+        path: `https://x.example/unsubscribe/${tok}`,
+        header: `<https://x.example/u?token=${tok}>, <mailto:u@x.example>`,
+        html: `<a href="${escape(`https://x.example/e/1?token=${tok}&format=json`)}">download</a>`,
+        bare: tok,
+      }[shape]!;
+      const out = redactLinks(`${before} ${link} ${after}`);
+      assert.ok(!out.includes(tok.split('.').at(-1)!), out);
+      assert.ok(out.includes('[redacted]'));
+      // The text around is kept as it was (it holds no parameter to redact, and is too short to look like a token).
+      if (!(before + after).includes('=')) assert.ok(out.startsWith(`${before} `) && out.endsWith(` ${after}`), 'text around the link is kept');
+    }),
+    { numRuns: 500 },
+  );
+});
+
+it('redacts credential parameters of other links and leaves ordinary links alone', () => {
+  assert.equal(redactLinks('see https://shop.example/a?utm_source=news&id=7#top'), 'see https://shop.example/a?utm_source=news&id=7#top');
+  assert.equal(redactLinks('https://x.example/a?sig=abc123&x=1 and https://y.example/?access_token=Zz9'), 'https://x.example/a?sig=[redacted]&x=1 and https://y.example/?access_token=[redacted]');
+  assert.equal(redactLinks('<a href="https://x.example/a?b=1&amp;Token=q-w_e">'), '<a href="https://x.example/a?b=1&amp;Token=[redacted]">');
+  assert.equal(redactLinks(''), '');
 });

@@ -29,4 +29,20 @@ function mac(key: Buffer, body: string): string {
   return createHmac('sha256', key).update(body).digest('base64url');
 }
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
+
+/** A token of signToken's shape anywhere in a text: base64url purpose and subject, base-36 expiry, a 43-character HMAC. */
+const SIGNED = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[0-9a-z]+\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+/** Query parameters that carry a credential in links made elsewhere (`&amp;` as HTML bodies write it). */
+const BEARER_PARAM = /([?&;]|&amp;)(token|access_token|sig|signature|secret|key|auth)=[^&#\s"'<>\\]+/gi;
+export const REDACTED = '[redacted]';
+
+/**
+ * A text with every bearer link made useless, the rest kept: staff reading stored mail (the
+ * outbox, a person's messages in an export) see that a link was there and where it led, not a
+ * working copy. Our own tokens are found by shape wherever they sit (query, path, header);
+ * credential-named query parameters of other links lose their values too.
+ */
+export function redactLinks(text: string): string {
+  return text.replace(SIGNED, REDACTED).replace(BEARER_PARAM, (_m, sep: string, name: string) => `${sep}${name}=${REDACTED}`);
+}
 const unb64 = (s: string) => Buffer.from(s, 'base64url').toString();

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { UsersService } from '../../src/modules/users/users.service.ts';
 import { systemClock } from '../../src/lib/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/lib/log.ts';
+import { createServices } from '../../src/services.ts';
 import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
@@ -48,7 +51,7 @@ forEachDialect('the assent command', (ctx) => {
     assert.deepEqual(outbox.subjectLink, { kind: 'email', column: 'to_address' });
     assert.deepEqual(outbox.retention, { after: 'P30D', from: 'created_at' });
     const to = outbox.columns.find((c) => c.name === 'to_address')!;
-    assert.deepEqual(Object.keys(to).sort(), ['category', 'erase', 'exported', 'name', 'personal']);
+    assert.deepEqual(Object.keys(to).sort(), ['category', 'erase', 'exported', 'freeText', 'name', 'personal']);
     assert.equal(to.personal, true);
     assert.equal(to.erase, 'delete-row');
     const md = await assent(ctx.url, 'datamap', '--format', 'md');
@@ -56,5 +59,17 @@ forEachDialect('the assent command', (ctx) => {
     assert.match(md.stdout, /^# Records of processing/);
     assert.match(md.stdout, /### outbox/);
     assert.notEqual((await assent(ctx.url, 'datamap', '--format', 'xml')).code, 0);
+  });
+
+  it('dsr erase says plainly when the erasure is not complete, with the tasks it left, and exits 3', async () => {
+    const s = createServices(loadConfig({}), ctx.db, systemClock, createLogger('silent'));
+    await s.settings.ensureDefaults();
+    await s.contacts.create({ email: 'cli.residue@example.org', firstName: 'Clio', lastName: 'Residuelle' });
+    const list = await s.lists.create({ name: 'Residuelle, Clio and friends' });
+    const r = await assent(ctx.url, 'dsr', 'erase', 'cli.residue@example.org');
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /NOT COMPLETE/);
+    assert.match(r.stdout, new RegExp(`task \\S+\\tresidue\\tlists\\.name\\trow ${list.id}`));
+    assert.doesNotMatch(r.stdout, /clio|residuelle/i);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -58,4 +58,16 @@ it('npm start serves health, the OpenAPI document and the docs on the embedded d
   } finally {
     await second.stop();
   }
+  // The quickstart's consent ledger is authenticated from the start, under a key kept beside the
+  // database file, not in it (issue 9, point 6c).
+  assert.ok(existsSync(join(dir, 'data', 'assent.db.ledger-key')));
+  assert.equal(statSync(join(dir, 'data', 'assent.db.ledger-key')).mode & 0o777, 0o600);
+  const verify = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'consent', 'verify'], { cwd: dir, env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+  assert.equal(verify.code, 0, verify.out);
+  assert.match(verify.out, /authenticated with the ledger key from the key file beside the database/);
 });

@@ -33,6 +33,7 @@ export async function testApp(db: Db, opts: { clock?: Clock; env?: Record<string
     close: async () => {
       await app.close();
       await services.mail.close();
+      await services.erasure.close();
     },
   };
 }

@@ -12,8 +12,13 @@ export interface CliResult {
 
 /** Runs `assent ARGS…` as an operator would, against the database at `url`; never throws on a non-zero exit. */
 export async function assent(url: string, ...args: string[]): Promise<CliResult> {
+  return assentWith({}, url, ...args);
+}
+
+/** `assent ARGS…` with extra environment variables (a ledger key, say). */
+export async function assentWith(env: Record<string, string>, url: string, ...args: string[]): Promise<CliResult> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
+    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

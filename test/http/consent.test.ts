@@ -111,7 +111,8 @@ forEachDialect('consent API', (ctx) => {
     assert.deepEqual(await check('marketing'), { allowed: true, reason: 'allowed', effectiveLevel: 4 });
     assert.deepEqual(await check('profiling'), { allowed: false, reason: 'child_never_profiled', effectiveLevel: 4 });
     const kinds = json(await call('GET', `/api/v1/contacts/${kid.id}/consent/history`)).data.map((e: { kind: string }) => e.kind);
-    assert.deepEqual(kinds, ['level', 'guardian_consent']);
+    // The child state it was created with comes first: the ledger alone says it was a child.
+    assert.deepEqual(kinds, ['child_flag', 'guardian', 'level', 'guardian_consent']);
   });
 
   it('list joins and leaves are ledger entries; joining twice records nothing', async () => {

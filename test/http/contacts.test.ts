@@ -15,7 +15,8 @@ forEachDialect('contacts API', (ctx) => {
     t.app.inject({ method, url, headers: t.auth(role), ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   it('creates with a normalised email, reads it back, and refuses a duplicate with 409', async () => {
-    const res = await call('POST', '/api/v1/contacts', { email: '  Zoë.Ünicode@Example.COM ', firstName: 'Zoë', lastName: "O'Brien", country: 'IE', language: 'ga', birthDate: '1990-02-28' });
+    // A birth date decides consent (it can make a child): a role with consent write access sets it.
+    const res = await call('POST', '/api/v1/contacts', { email: '  Zoë.Ünicode@Example.COM ', firstName: 'Zoë', lastName: "O'Brien", country: 'IE', language: 'ga', birthDate: '1990-02-28' }, 'privacy_officer');
     assert.equal(res.statusCode, 201, res.body);
     const c = json(res).data;
     assert.equal(c.email, 'Zoë.Ünicode@example.com');
@@ -32,7 +33,7 @@ forEachDialect('contacts API', (ctx) => {
 
   it('reports every invalid field at once and writes nothing', async () => {
     const before = await dumpDatabase(ctx.db);
-    const res = await call('POST', '/api/v1/contacts', { email: 'not-an-email', phone: 'call me', country: 'de', language: 'EN_us', birthDate: '2031-02-30', guardianId: '01900000-0000-7000-8000-00000000dead' });
+    const res = await call('POST', '/api/v1/contacts', { email: 'not-an-email', phone: 'call me', country: 'de', language: 'EN_us', birthDate: '2031-02-30', guardianId: '01900000-0000-7000-8000-00000000dead' }, 'privacy_officer');
     assert.equal(res.statusCode, 400);
     const paths = (json(res).error.details as { path: string }[]).map((d) => d.path).sort();
     assert.deepEqual(paths, ['/birthDate', '/country', '/email', '/guardianId', '/language', '/phone']);
@@ -86,12 +87,12 @@ forEachDialect('contacts API', (ctx) => {
 
   it('a guardian must exist, be someone else and be an adult; a birth date can make a child', async () => {
     const parent = json(await call('POST', '/api/v1/contacts', { email: 'parent@example.com' })).data;
-    const kid = await call('POST', '/api/v1/contacts', { email: 'kid@example.com', birthDate: new Date(Date.now() - 10 * 365 * 86400_000).toISOString().slice(0, 10), guardianId: parent.id });
+    const kid = await call('POST', '/api/v1/contacts', { email: 'kid@example.com', birthDate: new Date(Date.now() - 10 * 365 * 86400_000).toISOString().slice(0, 10), guardianId: parent.id }, 'privacy_officer');
     assert.equal(kid.statusCode, 201, kid.body);
     assert.equal(json(kid).data.isChild, true);
-    const kid2 = await call('POST', '/api/v1/contacts', { email: 'kid2@example.com', guardianId: json(kid).data.id });
+    const kid2 = await call('POST', '/api/v1/contacts', { email: 'kid2@example.com', guardianId: json(kid).data.id }, 'privacy_officer');
     assert.equal(kid2.statusCode, 400, 'a child cannot be a guardian');
-    const self = await call('PATCH', `/api/v1/contacts/${parent.id}`, { guardianId: parent.id });
+    const self = await call('PATCH', `/api/v1/contacts/${parent.id}`, { guardianId: parent.id }, 'privacy_officer');
     assert.equal(self.statusCode, 400);
   });
 });

@@ -103,7 +103,9 @@ forEachDialect('custom entities API', (ctx) => {
     const note = orders.columns.find((c: { name: string }) => c.name === 'f_note');
     assert.deepEqual({ category: note.category, personal: note.personal, exported: note.exported }, { category: 'entity.orders.note', personal: true, exported: true });
 
-    assert.deepEqual(erase('entity_loyalty_cards'), { id: 'keep', contact_id: 'null', created_at: 'keep', updated_at: 'keep', f_card_no: 'null', f_tier: 'keep' });
+    // A text field not declared personal is still free text: redacted in the person's own rows that stay.
+    assert.deepEqual(erase('entity_loyalty_cards'), { id: 'keep', contact_id: 'null', created_at: 'keep', updated_at: 'keep', f_card_no: 'null', f_tier: 'redact' });
+    assert.equal(table('entity_loyalty_cards').columns.find((c: { name: string }) => c.name === 'f_tier').freeText, true);
     const events = table('entity_events');
     assert.equal(events.subjectLink, null);
     assert.ok(events.columns.every((c: { erase: string; exported: boolean }) => c.erase === 'keep' && !c.exported));

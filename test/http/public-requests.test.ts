@@ -5,7 +5,8 @@ import { FakeClock } from '../../src/lib/clock.ts';
 import { signToken } from '../../src/lib/signed.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
-import { LINK_QUEUE } from '../../src/modules/dsr/requests.intake.ts';
+import { LINK_QUEUE, linkKey } from '../../src/modules/dsr/requests.intake.ts';
+import { INTERRUPTED } from '../../src/modules/dsr/requests.verification.ts';
 import { runJobs } from '../helpers/jobs.ts';
 import { dumpDatabase } from '../helpers/snapshot.ts';
 
@@ -79,6 +80,63 @@ forEachDialect('public data-subject requests', (ctx) => {
     // A job run again (at-least-once) finds the link sent and sends nothing.
     await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
     assert.equal((await mailsTo('queued@example.com')).length, 1);
+  });
+
+  it('mails nothing twice when a link job runs again after its worker died between the mail and the case moving on', async () => {
+    await answer({ type: 'access', email: 'rerun@example.com' });
+    const [c] = await casesOf('rerun@example.com');
+    const move = t.services.requests.move;
+    t.services.requests.move = async () => {
+      throw new Error('the worker was killed');
+    };
+    try {
+      await assert.rejects(t.services.requestIntake.sendQueuedLink({ requestId: c!.id }));
+    } finally {
+      t.services.requests.move = move;
+    }
+    assert.equal((await mailsTo('rerun@example.com')).length, 1, 'the first run mailed the link');
+    assert.equal((await casesOf('rerun@example.com'))[0]!.status, 'received');
+    assert.equal(await runJobs(t.services, [LINK_QUEUE]), 1);
+    assert.equal((await mailsTo('rerun@example.com')).length, 1, 'the run after the crash mailed nothing');
+    const after = await t.services.requests.get(c!.id);
+    assert.equal(after.status, 'awaiting_verification');
+    assert.deepEqual(
+      after.history!.filter((e) => e.status === 'awaiting_verification').map((e) => e.note),
+      ['verification link sent'],
+    );
+  });
+
+  it('does not mail a link again whose send was cut off by a crash; the case says it may not have arrived', async () => {
+    await answer({ type: 'access', email: 'cutoff@example.com' });
+    const [c] = await casesOf('cutoff@example.com');
+    // What a worker killed between recording the send and the relay's answer leaves behind.
+    const now = clock.now().toISOString();
+    await ctx.db.kysely.insertInto('side_effects').values({ key: linkKey(c!.id), status: 'pending', created_at: now, updated_at: now }).execute();
+    assert.equal(await runJobs(t.services, [LINK_QUEUE]), 1);
+    assert.deepEqual(await mailsTo('cutoff@example.com'), []);
+    const after = await t.services.requests.get(c!.id);
+    assert.equal(after.status, 'awaiting_verification');
+    assert.equal(after.history!.at(-1)!.note, INTERRUPTED);
+    await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
+    assert.equal((await t.services.requests.get(c!.id)).history!.length, after.history!.length, 'a further run changes nothing');
+  });
+
+  it('notes a link the consent gate refuses once, however often its job runs', async () => {
+    // `requested` needs level 0, so no rule refuses it today; the gate's answer is what is under test here.
+    const check = t.services.consent.check;
+    t.services.consent.check = async () => ({ allowed: false, reason: 'below_required_level', effectiveLevel: 0 }) as Awaited<ReturnType<typeof check>>;
+    try {
+      await t.services.contacts.create({ email: 'refused@example.com' });
+      await answer({ type: 'access', email: 'refused@example.com' });
+      const [c] = await casesOf('refused@example.com');
+      await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
+      await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
+      assert.deepEqual(await mailsTo('refused@example.com'), []);
+      const notes = (await t.services.requests.get(c!.id)).history!.map((e) => e.note).filter((n) => n?.startsWith('verification link not sent'));
+      assert.deepEqual(notes, ['verification link not sent: below_required_level']);
+    } finally {
+      t.services.consent.check = check;
+    }
   });
 
   it('shows a confirmation page that changes nothing; the POST verifies the case', async () => {

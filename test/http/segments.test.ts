@@ -72,7 +72,6 @@ forEachDialect('segments API', (ctx) => {
       [{ field: 'country', op: '=', value: "DE'; drop table contacts; --" }, ''],
       [{ and: [{ consent: { atLeast: 1 } }, { field: 'email', op: 'in', value: Array.from({ length: 5000 }, (_, i) => `${i}@x.example`) }] }, '/and/1/value'],
       [deep(40), '/not/not/not/not/not/not/not/not/not/not/not/not'],
-      [{ field: 'country', op: '=', value: 'a\u0000b' }, '/value'],
       [{ field: 'consentLevel', op: '>', value: 'NaN' }, '/value'],
       [{ field: 'customFields.__proto__', op: '=', value: 1 }, '/field'],
       [{ field: 'constructor', op: '=', value: 1 }, '/field'],
@@ -100,6 +99,9 @@ forEachDialect('segments API', (ctx) => {
       assert.equal(err.code, 'invalid_filter');
       if (path) assert.ok((err.details as { path: string }[]).some((d) => d.path.startsWith(path)), `${JSON.stringify(err.details).slice(0, 300)} names ${path}`);
     }
+    // Text no database can hold is refused before the filter is read, like in every other field.
+    const nul = await call('POST', '/api/v1/segments', { name: 'hostile', kind: 'static', filter: { field: 'country', op: '=', value: 'a\u0000b' } });
+    assert.deepEqual([nul.statusCode, json(nul).error.code, json(nul).error.details[0].path], [400, 'validation_failed', '/filter/value']);
     const deepJson = '{"name":"x","kind":"dynamic","filter":' + '{"not":'.repeat(50_000) + '{}' + '}'.repeat(50_000) + '}';
     const huge = await t.app.inject({ method: 'POST', url: '/api/v1/segments', headers: { ...t.auth('marketer'), 'content-type': 'application/json' }, payload: deepJson });
     assert.ok(huge.statusCode === 400 || huge.statusCode === 413, `${huge.statusCode}`);

@@ -3,7 +3,12 @@ import type { ConsentLedgerTable } from './consent.table.ts';
 export const SOURCES = ['api', 'admin', 'form', 'page', 'import', 'journey', 'subscription_center', 'data_request', 'system'] as const;
 export type Source = (typeof SOURCES)[number];
 
-export type EntryKind = 'level' | 'list_join' | 'list_leave' | 'guardian_consent';
+/**
+ * `level`, list joins and leaves, and the child state: `child_flag` (0/1), `birth_date` and
+ * `guardian` (a contact id) as text values, `guardian_consent` (0/1). `erasure` records are
+ * the ledger's own: which entries an erasure made stubs, linked to no contact.
+ */
+export type EntryKind = 'level' | 'list_join' | 'list_leave' | 'child_flag' | 'birth_date' | 'guardian' | 'guardian_consent' | 'erasure';
 
 /** What a caller says about the change: where it came from, what was shown, request evidence. */
 export interface ChangeContext {
@@ -22,6 +27,9 @@ export interface LedgerEntry {
   listId: string | null;
   oldValue: number | null;
   newValue: number | null;
+  /** Values that are not small integers: a birth date, a guardian's contact id. */
+  oldText: string | null;
+  newText: string | null;
   source: string | null;
   actorType: string | null;
   actorId: string | null;
@@ -41,6 +49,8 @@ export function toEntry(r: ConsentLedgerTable, notices: Map<string, string>): Le
     listId: r.list_id,
     oldValue: r.old_value,
     newValue: r.new_value,
+    oldText: r.old_text ?? null,
+    newText: r.new_text ?? null,
     source: r.source,
     actorType: r.actor_type,
     actorId: r.actor_id,

@@ -4,6 +4,7 @@ import { actorOf } from '../../http/auth.ts';
 import { commonErrors, Data, IdParams, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
 import type { Source } from './consent.model.ts';
+import { formatAnchor, parseAnchor } from './ledger.chain.ts';
 import { Caller, GateAnswerSchema, GuardianConsentSchema, LedgerEntrySchema, NoticeSchema, Purpose, SetLevelSchema } from './consent.schemas.ts';
 
 const read = { area: 'consent', op: 'read' } as const;
@@ -143,10 +144,30 @@ export const consentRoutes =
         config: { access: read, audit: { action: 'consent.verify', target: 'consent_ledger' } },
         schema: {
           tags: ['consent'],
-          summary: 'Verify the whole ledger hash chain',
-          response: { 200: Data(Obj({ ok: Type.Boolean(), checked: Type.Integer(), stubs: Type.Integer(), problem: Type.Union([Obj({ seq: Type.Integer(), id: Type.Union([Type.String(), Type.Null()]), problem: Type.String() }), Type.Null()]) })), ...commonErrors },
+          summary: 'Verify the whole ledger: hash chain, erasure stubs, notice texts and the head (and an anchor kept elsewhere)',
+          querystring: Obj({ head: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}:[0-9a-f]{64}$', description: 'a head recorded earlier as SEQ:HASH: the ledger must still contain it' })) }),
+          response: {
+            200: Data(
+              Obj({
+                ok: Type.Boolean(),
+                checked: Type.Integer(),
+                stubs: Type.Integer(),
+                erasures: Type.Integer(),
+                notices: Type.Integer(),
+                problem: Type.Union([Obj({ seq: Type.Integer(), id: Type.Union([Type.String(), Type.Null()]), problem: Type.String() }), Type.Null()]),
+                head: Type.String({ description: 'SEQ:HASH: keep it elsewhere and pass it back as `head` to catch a rollback' }),
+                authenticated: Type.Boolean({ description: 'whether the head carries a valid MAC under the ledger key (false when no key is configured)' }),
+              }),
+            ),
+            ...commonErrors,
+          },
         },
       },
-      async () => ({ data: await s.ledger.verify() }),
+      async (req) => {
+        const r = await s.ledger.verify({ anchor: req.query.head ? parseAnchor(req.query.head) : null });
+        // The audit entry names the head it saw: an audit log shipped elsewhere anchors it.
+        req.auditTargetId = formatAnchor(r.head);
+        return { data: { ...r, head: formatAnchor(r.head) } };
+      },
     );
   };

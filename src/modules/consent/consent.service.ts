@@ -3,12 +3,13 @@ import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
-import { contactById, gateStatesByIds, setConsentLevel, setGuardianConsent } from '../contacts/contacts.queries.ts';
+import { contactById, contactForUpdate, gateStatesByIds, lockContacts, setChildColumns, setConsentLevel, setGuardianConsent, wardsOf } from '../contacts/contacts.queries.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
+import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
 import type { ChangeContext, LedgerEntry } from './consent.model.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
-import type { LedgerService } from './ledger.service.ts';
+import type { EntryDraft, LedgerService } from './ledger.service.ts';
 
 export interface AskOptions {
   /** When the processing happens; defaults to now. A past time uses the consent recorded then. */
@@ -38,14 +39,21 @@ export class ConsentService {
     return { purpose, required, dataProtection: s.dataProtectionEnabled, childCutoff: majorityCutoff(at, s.majorityAge), ...(opts.caller ? { caller: opts.caller } : {}) };
   }
 
+  /** What the rule knows about a contact, now or (a past `at`) as the ledger recorded it then. */
   private async stateAt(row: ContactsTable, at: Date | undefined) {
-    let storedLevel = row.consent_level;
-    let guardianConsent = row.guardian_consent === 1;
-    if (at && at.getTime() < this.clock.now().getTime()) {
-      storedLevel = (await this.ledger.lastAt(row.id, ['level'], at))?.newValue ?? 0;
-      guardianConsent = ((await this.ledger.lastAt(row.id, ['guardian_consent'], at))?.newValue ?? 0) === 1;
+    if (!at || at.getTime() >= this.clock.now().getTime()) {
+      return { storedLevel: row.consent_level, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent: row.guardian_consent === 1 };
     }
-    return { storedLevel, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent };
+    const storedLevel = (await this.ledger.lastAt(row.id, ['level'], at))?.newValue ?? 0;
+    const guardianConsent = ((await this.ledger.lastAt(row.id, ['guardian_consent'], at))?.newValue ?? 0) === 1;
+    const child = await this.ledger.entriesOf(row.id, ['child_flag', 'birth_date']);
+    const iso = at.toISOString();
+    return {
+      storedLevel,
+      guardianConsent,
+      isChildFlag: valueAt(child.filter((e) => e.kind === 'child_flag'), iso, row.is_child === 1, (e, side) => (side === 'new' ? e.newValue : e.oldValue) === 1),
+      birthDate: valueAt(child.filter((e) => e.kind === 'birth_date'), iso, row.birth_date, (e, side) => (side === 'new' ? e.newText : e.oldText)),
+    };
   }
 
   async check(contactId: string, purpose: string, opts: AskOptions = {}): Promise<GateAnswer> {
@@ -96,6 +104,55 @@ export class ConsentService {
       const [entry] = await this.ledger.append(t, [{ contactId, kind: 'guardian_consent', oldValue: old, newValue: next, ctx }]);
       return { granted, entry: entry ? (await this.ledger.toEntries([entry], t))[0]! : null };
     });
+  }
+
+  /**
+   * Changes a contact's child flag, birth date or guardian link, inside the caller's
+   * transaction, recording each changed value in the ledger with its old and new value. A
+   * changed guardian link withdraws guardian consent (recorded): a new guardian does not
+   * inherit it. `created`: the contact was just inserted, with no child state, and the ledger
+   * records the state it starts with. The values are the contacts module's to validate (format,
+   * a guardian who exists and is an adult).
+   */
+  async setChildState(trx: Kysely<Database>, contactId: string, change: ChildChange, ctx: ChangeContext, opts: { created?: boolean } = {}): Promise<LedgerEntry[]> {
+    if (change.isChild === undefined && change.birthDate === undefined && change.guardianId === undefined) return [];
+    const row = await contactForUpdate(trx, this.db.dialect, contactId);
+    if (!row) throw new AppError('not_found', 'no such contact');
+    const { after, drafts } = childStateChange(contactId, opts.created ? null : childStateOf(row), change, ctx);
+    if (drafts.length === 0) return [];
+    await setChildColumns(trx, contactId, after, this.clock.now().toISOString());
+    return this.ledger.toEntries(await this.ledger.append(trx, drafts), trx);
+  }
+
+  /** The erasure's consent part for one person (see stubContacts). */
+  async stubContact(trx: Kysely<Database>, contactId: string): Promise<number> {
+    await this.beforeStubbing(trx, [contactId]);
+    return this.ledger.stubContact(trx, contactId);
+  }
+
+  /**
+   * The erasure's consent part, inside its transaction: children whose guardian is erased lose
+   * the link and that guardian's consent, recorded on their own ledger; then the erased people's
+   * entries become stubs under one erasure record.
+   */
+  async stubContacts(trx: Kysely<Database>, contactIds: string[]): Promise<number> {
+    await this.beforeStubbing(trx, contactIds);
+    return this.ledger.stubContacts(trx, contactIds);
+  }
+
+  private async beforeStubbing(trx: Kysely<Database>, contactIds: string[]): Promise<void> {
+    // Rows first, then the ledger head, as every consent writer takes them: no deadlock with a
+    // consent change of the same person on PostgreSQL.
+    await lockContacts(trx, this.db.dialect, contactIds);
+    const ctx: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
+    const now = this.clock.now().toISOString();
+    const drafts: EntryDraft[] = [];
+    for (const ward of await wardsOf(trx, this.db.dialect, contactIds)) {
+      const { after, drafts: d } = childStateChange(ward.id, childStateOf(ward), { guardianId: null }, ctx);
+      await setChildColumns(trx, ward.id, after, now);
+      drafts.push(...d);
+    }
+    await this.ledger.append(trx, drafts);
   }
 
   /** The stored level at a time and the ledger entry that set it (level 0 and no entry before any). */

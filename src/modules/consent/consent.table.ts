@@ -25,6 +25,13 @@ export interface ConsentLedgerTable {
   prev_hash: string;
   entry_hash: string;
   erased_at: string | null;
+  /** Values that are not small integers (a birth date, a guardian link); version 2 entries. */
+  old_text: string | null;
+  new_text: string | null;
+  /** An erasure record: the seq ranges that erasure made stubs, as JSON `[[from, to], …]`. */
+  covers: string | null;
+  /** Which fields the content hash covers: 1 (before old_text, new_text, covers existed) or 2. */
+  hash_version: number;
 }
 
 export interface LedgerHeadTable {
@@ -32,4 +39,6 @@ export interface LedgerHeadTable {
   seq: number;
   entry_hash: string;
   updated_at: string;
+  /** HMAC of (seq, entry_hash) under the ledger key, which the database never holds; null without a key. */
+  mac: string | null;
 }

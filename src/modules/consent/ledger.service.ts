@@ -9,7 +9,7 @@ import { newId } from '../../lib/ids.ts';
 import { randomHex } from '../../lib/random.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 import { toEntry, type ChangeContext, type EntryKind, type LedgerEntry } from './consent.model.ts';
-import { ChainVerifier, contentHash, entryHash, type ChainProblem } from './ledger.chain.ts';
+import { ChainVerifier, CONTENT_VERSION, contentHash, encodeCovers, entryHash, headAuthentic, headMac, type Anchor, type ChainProblem, type HeadRow } from './ledger.chain.ts';
 import * as q from './ledger.queries.ts';
 
 export interface EntryDraft {
@@ -18,20 +18,44 @@ export interface EntryDraft {
   listId?: string | null;
   oldValue: number | null;
   newValue: number | null;
+  /** Values that are not small integers (a birth date, a guardian link). */
+  oldText?: string | null;
+  newText?: string | null;
   ctx: ChangeContext;
+}
+
+/** An entry's content before it takes its place in the chain. */
+type Content = Omit<ConsentLedgerTable, 'seq' | 'content_hash' | 'prev_hash' | 'entry_hash' | 'erased_at'>;
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  stubs: number;
+  /** Erasure records, each covering the stubs one erasure made. */
+  erasures: number;
+  /** Notices whose text was hashed again. */
+  notices: number;
+  problem: ChainProblem | null;
+  /** The stored head, as `--head` takes it: keep it elsewhere to catch a later rollback. */
+  head: Anchor;
+  /** Whether the head's MAC was checked and valid (false when no ledger key is configured). */
+  authenticated: boolean;
 }
 
 export const MAX_NOTICE = 20_000;
 
 /**
  * The consent ledger: append-only, one hash chain in `seq` order, with the head stored apart
- * so a removed newest entry is noticed. Appends happen inside the caller's transaction, so an
- * entry exists exactly when the change it records does.
+ * so a removed newest entry is noticed, and authenticated under a key the database never holds
+ * so the head cannot be rewritten to match a shortened chain. Appends happen inside the
+ * caller's transaction, so an entry exists exactly when the change it records does.
  */
 export class LedgerService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** The ledger key (see LedgerKey), or null when none is configured. */
+    private readonly key: () => Buffer | null = () => null,
   ) {}
 
   /** Stores a notice text once (by hash) and returns its id and hash. */
@@ -64,42 +88,56 @@ export class LedgerService {
     if (drafts.length === 0) return [];
     const now = this.clock.now().toISOString();
     const notices = new Map<string, string | null>();
-    for (const d of drafts) {
-      const key = typeof d.ctx.notice === 'string' ? `t:${d.ctx.notice}` : d.ctx.notice ? `i:${d.ctx.notice.id}` : '';
-      if (!notices.has(key)) notices.set(key, await this.noticeHash(trx, d.ctx.notice));
-    }
-    const head = await q.lockHead(trx, now);
-    let seq = head.seq;
-    let prev = head.entry_hash;
-    const rows: ConsentLedgerTable[] = [];
-    for (const d of drafts) {
-      seq++;
-      const key = typeof d.ctx.notice === 'string' ? `t:${d.ctx.notice}` : d.ctx.notice ? `i:${d.ctx.notice.id}` : '';
-      const content = {
+    const keyOf = (d: EntryDraft) => (typeof d.ctx.notice === 'string' ? `t:${d.ctx.notice}` : d.ctx.notice ? `i:${d.ctx.notice.id}` : '');
+    for (const d of drafts) if (!notices.has(keyOf(d))) notices.set(keyOf(d), await this.noticeHash(trx, d.ctx.notice));
+    return this.chain(
+      trx,
+      drafts.map((d) => ({
         id: newId(),
-        seq,
         contact_id: d.contactId,
         kind: d.kind,
         list_id: d.listId ?? null,
         old_value: d.oldValue,
         new_value: d.newValue,
+        old_text: d.oldText ?? null,
+        new_text: d.newText ?? null,
+        covers: null,
         source: d.ctx.source,
         actor_type: d.ctx.actor.type,
         actor_id: d.ctx.actor.id,
-        notice_hash: notices.get(key) ?? null,
+        notice_hash: notices.get(keyOf(d)) ?? null,
         evidence_ip: truncateIp(d.ctx.evidence?.ip),
         evidence_ua: truncateUserAgent(d.ctx.evidence?.userAgent),
         // Makes each content hash unguessable, so a stub's hash cannot confirm a guess.
         nonce: randomHex(16),
         at: now,
-      };
-      const cHash = contentHash(content);
+        hash_version: CONTENT_VERSION,
+      })),
+      now,
+    );
+  }
+
+  /**
+   * Links contents into the chain under the head lock. The new head is vouched for (its MAC)
+   * only when the head it extends was: a head whose MAC was removed or no longer matches stays
+   * unauthenticated after any number of appends, until an operator has looked and sealed it.
+   */
+  private async chain(trx: Kysely<Database>, contents: Content[], now: string): Promise<ConsentLedgerTable[]> {
+    const head = await q.lockHead(trx, now);
+    let seq = Number(head.seq);
+    let prev = head.entry_hash;
+    const rows: ConsentLedgerTable[] = [];
+    for (const content of contents) {
+      seq++;
+      const cHash = contentHash({ ...content, seq });
       const eHash = entryHash(seq, prev, cHash);
-      rows.push({ ...content, content_hash: cHash, prev_hash: prev, entry_hash: eHash, erased_at: null });
+      rows.push({ ...content, seq, content_hash: cHash, prev_hash: prev, entry_hash: eHash, erased_at: null });
       prev = eHash;
     }
     await q.insertEntries(trx, this.db, rows);
-    await q.setHead(trx, seq, prev, now);
+    const key = this.key();
+    const vouch = key !== null && (Number(head.seq) === 0 || headAuthentic(head, key));
+    await q.setHead(trx, seq, prev, vouch ? headMac(key, seq, prev) : null, now);
     return rows;
   }
 
@@ -115,6 +153,11 @@ export class LedgerService {
     return r ? (await this.withNotices([r]))[0]! : null;
   }
 
+  /** A contact's entries of some kinds, oldest first (without notice texts). */
+  async entriesOf(contactId: string, kinds: EntryKind[]): Promise<LedgerEntry[]> {
+    return (await q.contactEntriesOfKinds(this.db.kysely, contactId, kinds)).map((r) => toEntry(r, new Map()));
+  }
+
   /** Rows as domain entries with their notice texts (pass the transaction that wrote them). */
   async toEntries(rows: ConsentLedgerTable[], trx: Kysely<Database> = this.db.kysely): Promise<LedgerEntry[]> {
     return this.withNotices(rows, trx);
@@ -128,26 +171,132 @@ export class LedgerService {
 
   /** Erasure: the person's entries lose their content and keep their hashes. */
   async stubContact(trx: Kysely<Database>, contactId: string): Promise<number> {
-    return q.stubContactsEntries(trx, [contactId], this.clock.now().toISOString());
+    return this.stub(trx, [contactId]);
   }
 
   /** Erasure of a batch of people: one statement for all their entries. */
   async stubContacts(trx: Kysely<Database>, contactIds: string[]): Promise<number> {
-    return q.stubContactsEntries(trx, contactIds, this.clock.now().toISOString());
+    return this.stub(trx, contactIds);
   }
 
-  /** Walks the whole chain in batches; returns the first problem, or null and the counts. */
-  async verify(batch = 5000): Promise<{ ok: boolean; checked: number; stubs: number; problem: ChainProblem | null }> {
-    const v = new ChainVerifier();
+  /**
+   * The stubs, and in the same transaction an erasure record naming them (seqs only, nothing
+   * personal): verification then knows every stub an erasure made, and an entry someone wiped
+   * to look erased stands out.
+   */
+  private async stub(trx: Kysely<Database>, contactIds: string[]): Promise<number> {
+    const now = this.clock.now().toISOString();
+    const seqs = await q.stubContactsEntries(trx, contactIds, now);
+    if (seqs.length === 0) return 0;
+    const record: Content = {
+      id: newId(),
+      contact_id: null,
+      kind: 'erasure',
+      list_id: null,
+      old_value: null,
+      new_value: null,
+      old_text: null,
+      new_text: null,
+      covers: encodeCovers(seqs),
+      source: 'system',
+      actor_type: 'system',
+      actor_id: null,
+      notice_hash: null,
+      evidence_ip: null,
+      evidence_ua: null,
+      nonce: null,
+      at: now,
+      hash_version: CONTENT_VERSION,
+    };
+    await this.chain(trx, [record], now);
+    return seqs.length;
+  }
+
+  /**
+   * Walks the whole chain in batches, then checks that every stub is covered by an erasure
+   * record, that the stored head matches the newest entry (and its MAC, when a key is
+   * configured), that `anchor` (a head kept elsewhere) is still in the chain, and that every
+   * notice's text still hashes to its hash. Returns the first problem.
+   */
+  async verify(opts: { anchor?: Anchor | null; batch?: number; ignoreMac?: boolean } = {}): Promise<VerifyResult> {
+    const batch = opts.batch ?? 5000;
+    const key = this.key();
+    const v = new ChainVerifier(opts.anchor ?? null);
+    let head = (await q.readHead(this.db.kysely)) as HeadRow;
+    const result = (problem: ChainProblem | null, notices = 0): VerifyResult => ({
+      ok: problem === null,
+      checked: v.checked,
+      stubs: v.stubs,
+      erasures: v.erasures,
+      notices,
+      problem,
+      head: { seq: Number(head.seq), hash: head.entry_hash },
+      authenticated: problem === null && key !== null && headAuthentic(head, key),
+    });
     let after = 0;
     for (;;) {
       const rows = await q.entriesAfter(this.db.kysely, after, batch);
       const problem = v.feed(rows);
-      if (problem) return { ok: false, checked: v.checked, stubs: v.stubs, problem };
-      if (rows.length < batch) break;
-      after = Number(rows[rows.length - 1]!.seq);
+      if (problem) return result(problem);
+      if (rows.length > 0) after = Number(rows[rows.length - 1]!.seq);
+      if (rows.length === batch) continue;
+      // Entries appended during the walk moved the head on: read on to it, then compare.
+      head = (await q.readHead(this.db.kysely)) as HeadRow;
+      if (Number(head.seq) <= after) break;
+      const more = await q.entriesAfter(this.db.kysely, after, batch);
+      if (more.length === 0) break;
+      const p = v.feed(more);
+      if (p) return result(p);
+      after = Number(more[more.length - 1]!.seq);
     }
-    const problem = v.finish(await q.readHead(this.db.kysely));
-    return { ok: problem === null, checked: v.checked, stubs: v.stubs, problem };
+    const end = v.finish(opts.ignoreMac ? { ...head, mac: null } : head, opts.ignoreMac ? null : key);
+    if (end) return result(end);
+    const notices = await this.verifyNotices(v.notices, batch);
+    return result(notices.problem, notices.checked);
+  }
+
+  /** Each notice's hash recomputed from its text, and every cited notice present. */
+  private async verifyNotices(cited: Map<string, number>, batch: number): Promise<{ problem: ChainProblem | null; checked: number }> {
+    const missing = new Map(cited);
+    let checked = 0;
+    let after = '';
+    for (;;) {
+      const rows = await q.noticesAfter(this.db.kysely, after, batch);
+      for (const n of rows) {
+        checked++;
+        if (sha256(n.text) !== n.hash) return { problem: { seq: cited.get(n.hash) ?? 0, id: n.id, problem: 'notice_altered' }, checked };
+        missing.delete(n.hash);
+      }
+      if (rows.length < batch) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    const first = [...missing.values()].sort((a, b) => a - b)[0];
+    return { problem: first === undefined ? null : { seq: first, id: null, problem: 'notice_missing' }, checked };
+  }
+
+  /**
+   * A key this process has just created (the default key file beside a SQLite database, on the
+   * first start after it was introduced) has signed nothing yet: the head as it stands is sealed,
+   * when it carries no MAC at all and the rest of the ledger verifies. A head that carries a MAC
+   * is never re-signed here (a key file replaced behind the ledger's back stays reported), and a
+   * ledger that does not verify is left for an operator.
+   */
+  async sealUnsigned(): Promise<boolean> {
+    return (await this.seal({ unsignedOnly: true })).sealed;
+  }
+
+  /**
+   * An operator's act, after looking: authenticates the head as it stands, when the whole
+   * chain verifies apart from the head's MAC (a ledger from before the key was configured, or
+   * one whose head was tampered with and has been investigated). Refuses when the head moved
+   * meanwhile.
+   */
+  async seal(opts: { anchor?: Anchor | null; unsignedOnly?: boolean } = {}): Promise<{ sealed: boolean; reason: 'sealed' | 'no_key' | 'broken' | 'moved'; verify: VerifyResult }> {
+    const key = this.key();
+    const verify = await this.verify({ anchor: opts.anchor ?? null, ignoreMac: true });
+    if (!key) return { sealed: false, reason: 'no_key', verify };
+    if (!verify.ok) return { sealed: false, reason: 'broken', verify };
+    const ok = await q.sealHead(this.db.kysely, verify.head.seq, verify.head.hash, headMac(key, verify.head.seq, verify.head.hash), this.clock.now().toISOString(), { unsignedOnly: opts.unsignedOnly ?? false });
+    return { sealed: ok, reason: ok ? 'sealed' : 'moved', verify: ok ? { ...verify, authenticated: true } : verify };
   }
 }

@@ -43,7 +43,7 @@ export const contactsDataMap = [
     columns: {
       id: 'system.id',
       name: 'system.schema.name',
-      label: 'system.schema.label',
+      label: { category: 'system.schema.label', freeText: true },
       type: 'system.schema.type',
       personal: 'system.schema.personal',
       column_name: 'system.schema.column',

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { Dialect } from '../../db/connect.ts';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import type { ContactsTable, CustomFieldsTable } from './contacts.table.ts';
 
 type Q = Kysely<Database>;
@@ -18,7 +19,7 @@ export const contactByEmailKey = (db: Q, key: string) =>
 
 /** Every contact holding one of these keys, oldest registration first within a key. */
 export const contactsByEmailKeys = (db: Q, keys: string[]) =>
-  keys.length ? db.selectFrom('contact_emails as r').innerJoin('contacts', 'contacts.id', 'r.contact_id').selectAll('contacts').where('r.email_key', 'in', keys).orderBy('r.email_key').orderBy('r.dup').execute() : Promise.resolve([]);
+  keys.length ? db.selectFrom('contact_emails as r').innerJoin('contacts', 'contacts.id', 'r.contact_id').selectAll('contacts').where(inList(dialectOf(db), sql.ref('r.email_key'), keys)).orderBy('r.email_key').orderBy('r.dup').execute() : Promise.resolve([]);
 
 /** Whether any contact holds the key (a duplicate too, so a freed dup 0 is not taken while dup 1 lives). */
 export const emailKeyHeld = async (db: Q, key: string) => (await db.selectFrom('contact_emails').select('contact_id').where('email_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
@@ -42,7 +43,8 @@ export async function duplicateRows(db: Q) {
     .orderBy('r.dup')
     .execute();
 }
-export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute() : Promise.resolve([]));
+/** Any number of ids: they travel as one parameter (inList). */
+export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where(inList(dialectOf(db), sql.ref('id'), ids)).execute() : Promise.resolve([]));
 /**
  * Only what the consent gate reads, for many contacts at once (ingest asks per batch of up to
  * 10,000). The ids travel as one parameter (a JSON array on SQLite, a text array on
@@ -63,6 +65,29 @@ export const updateContact = (db: Q, id: string, set: Record<string, unknown>) =
 export const deleteContact = (db: Q, id: string) => db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
 export const setConsentLevel = (db: Q, id: string, level: number, now: string) => db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
 export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) => db.updateTable('contacts').set({ guardian_consent: granted ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
+
+/** The child-state columns, which only the consent module writes. */
+export const setChildColumns = (db: Q, id: string, s: Pick<ContactsTable, 'is_child' | 'birth_date' | 'guardian_id' | 'guardian_consent'>, now: string) =>
+  db.updateTable('contacts').set({ is_child: s.is_child, birth_date: s.birth_date, guardian_id: s.guardian_id, guardian_consent: s.guardian_consent, updated_at: now }).where('id', '=', id).execute();
+
+/** A contact read under a row lock (PostgreSQL; SQLite's writer lock serialises anyway), so a change recorded with its old value is not raced. */
+export const contactForUpdate = (db: Q, dialect: Dialect, id: string) => {
+  const q = db.selectFrom('contacts').selectAll().where('id', '=', id);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+};
+
+/** Locks contacts' rows (PostgreSQL), so a transaction takes them before the ledger head, in the order every writer does. */
+export async function lockContacts(db: Q, dialect: Dialect, ids: string[]): Promise<void> {
+  if (dialect !== 'postgres' || ids.length === 0) return;
+  await db.selectFrom('contacts').select('id').where(inList(dialect, sql.ref('id'), ids)).orderBy('id').forUpdate().execute();
+}
+
+/** The children whose guardian is one of these contacts (and who are not among them). */
+export const wardsOf = (db: Q, dialect: Dialect, guardianIds: string[]) => {
+  if (guardianIds.length === 0) return Promise.resolve([]);
+  const q = db.selectFrom('contacts').selectAll().where(inList(dialect, sql.ref('guardian_id'), guardianIds)).where(sql<SqlBool>`not ${inList(dialect, sql.ref('id'), guardianIds)}`).orderBy('id');
+  return (dialect === 'postgres' ? q.forUpdate() : q).execute();
+};
 
 export interface ContactFilter {
   /** An address's match key (emailKey). */

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { actorOf } from '../../http/auth.ts';
+import { actorOf, requireFieldAccess, sourceOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
+import { ErasureAnswerSchema } from '../dsr/erasure.schemas.ts';
 import { ContactCreateSchema, ContactPatchSchema, ContactSchema, CustomFieldCreateSchema, CustomFieldSchema, DuplicateGroupSchema } from './contacts.schemas.ts';
 
 const read = { area: 'contacts', op: 'read' } as const;
@@ -17,10 +18,11 @@ export const contactsRoutes =
       '/contacts',
       {
         config: { access: write, audit: { action: 'contact.create', target: 'contact' } },
-        schema: { tags: ['contacts'], summary: 'Create a contact (email normalised and unique)', body: ContactCreateSchema, response: { 201: Data(ContactSchema), 409: ErrorBody, ...commonErrors } },
+        schema: { tags: ['contacts'], summary: 'Create a contact (email normalised and unique); the child flag, birth date and guardian need consent write access and are recorded in the consent ledger', body: ContactCreateSchema, response: { 201: Data(ContactSchema), 409: ErrorBody, ...commonErrors } },
       },
       async (req, reply) => {
-        const c = await s.contacts.create(req.body);
+        requireFieldAccess(req, Object.keys(req.body));
+        const c = await s.contacts.create(req.body, { source: sourceOf(req), actor: actorOf(req) });
         req.auditTargetId = c.id;
         return reply.status(201).send({ data: c });
       },
@@ -84,19 +86,35 @@ export const contactsRoutes =
       '/contacts/:id',
       {
         config: { access: write, audit: { action: 'contact.update', target: 'contact' } },
-        schema: { tags: ['contacts'], summary: 'Change profile fields (consent has its own routes)', params: IdParams, body: ContactPatchSchema, response: { 200: Data(ContactSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Change profile fields (consent levels have their own routes); the child flag, birth date and guardian link decide consent: changing them needs consent write access, is recorded in the consent ledger, and a new guardian starts without guardian consent',
+          params: IdParams,
+          body: ContactPatchSchema,
+          response: { 200: Data(ContactSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
-      async (req) => ({ data: await s.contacts.update(req.params.id, req.body) }),
+      async (req) => {
+        requireFieldAccess(req, Object.keys(req.body));
+        return { data: await s.contacts.update(req.params.id, req.body, { source: sourceOf(req), actor: actorOf(req) }) };
+      },
     );
 
     app.delete(
       '/contacts/:id',
       {
         config: { access: { area: 'erasure', op: 'write' }, audit: { action: 'contact.delete', target: 'contact' } },
-        schema: { tags: ['contacts'], summary: 'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); its consent ledger entries become hash-only stubs', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); its consent ledger entries become hash-only stubs',
+          description: '204 when the erasure is complete. When identifiers of the person remain, 202 with the same answer as POST /contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are.',
+          params: IdParams,
+          response: { 202: Data(ErasureAnswerSchema), 204: Type.Null(), ...commonErrors },
+        },
       },
       async (req, reply) => {
-        await s.contacts.delete(req.params.id, actorOf(req));
+        const r = await s.contacts.delete(req.params.id, actorOf(req));
+        if (!r.complete) return reply.status(202).send({ data: { ...r.receipts[0]!, tasks: r.tasks } });
         return reply.status(204).send(null);
       },
     );

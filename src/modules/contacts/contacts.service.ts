@@ -5,7 +5,11 @@ import type { Clock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import type { ChildChange } from '../consent/child-state.ts';
+import type { ChangeContext } from '../consent/consent.model.ts';
+import type { ConsentService } from '../consent/consent.service.ts';
 import { majorityCutoff } from '../consent/gate.ts';
+import type { ErasureResult } from '../dsr/erasure.model.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit.model.ts';
@@ -28,10 +32,13 @@ export interface DuplicateGroup {
   contacts: { id: string; email: string; createdAt: string }[];
 }
 
+/** Who changes a contact when the caller names no one: the system itself (CLI, jobs, tests). */
+export const SYSTEM_CHANGE: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
 
 /**
- * Contacts: identity and profile. Consent levels and guardian consent change only through
- * the consent module (they need ledger entries); this service never writes them.
+ * Contacts: identity and profile. Consent levels and the child state (flag, birth date,
+ * guardian link, guardian consent) change only through the consent module, which records
+ * them in the ledger; this service validates them with the rest and hands them over.
  */
 export class ContactsService {
   constructor(
@@ -41,6 +48,7 @@ export class ContactsService {
     private readonly fields: CustomFieldsService,
     private readonly secret: SecretService,
     private readonly erasure: ErasureService,
+    private readonly consent: ConsentService,
   ) {}
 
   /**
@@ -71,30 +79,32 @@ export class ContactsService {
   }
 
   /**
-   * The contact row and its address's registry row are written together: the registry's primary
-   * key (email_key, 0) is what makes an address one contact's, also against a concurrent create.
+   * `who` is recorded on the ledger entries of the child state the contact starts with. The
+   * contact row and its address's registry row are written together: the registry's primary key
+   * (email_key, 0) is what makes an address one contact's, also against a concurrent create.
    */
-  async create(input: ContactInput & { email: string }, trx: Kysely<Database> = this.db.kysely, ctx?: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
-    ctx ??= await this.context();
-    const set = await this.toColumns(input, ctx, trx);
-    const key = emailKey(set.email as string);
-    await this.refuseSuppressed(trx, set.email as string);
-    if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
-    const now = this.clock.now().toISOString();
-    const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
-    const write = async (t: Kysely<Database>) => {
-      await q.insertContact(t, row);
-      await q.insertEmailKey(t, row.id, key);
-    };
+  async create(input: ContactInput & { email: string }, who: ChangeContext = SYSTEM_CHANGE): Promise<Contact> {
+    const ctx = await this.context();
     try {
-      if (trx.isTransaction) await write(trx);
-      else await trx.transaction().execute(write);
+      return await this.db.kysely.transaction().execute(async (trx) => {
+        const set = await this.toColumns(input, ctx, trx);
+        const email = set.email as string;
+        const key = emailKey(email);
+        const child = takeChildState(set);
+        await this.refuseSuppressed(trx, email);
+        if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
+        const now = this.clock.now().toISOString();
+        const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
+        await q.insertContact(trx, row);
+        await q.insertEmailKey(trx, row.id, key);
+        await this.consent.setChildState(trx, row.id, child, who, { created: true });
+        return this.read(trx, row.id, ctx);
+      });
     } catch (e) {
       // Another create took the key between the check and the insert.
       if (isUniqueViolation(e)) throw new AppError('contact_exists', 'a contact with this email exists');
       throw e;
     }
-    return this.read(trx, row.id, ctx);
   }
 
   private async read(trx: Kysely<Database>, id: string, ctx: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
@@ -114,17 +124,18 @@ export class ContactsService {
     return toContact(r, ctx.fields, ctx.cutoff);
   }
 
-  async update(id: string, patch: ContactInput): Promise<Contact> {
+  /** `who` is recorded on the ledger entries of child-state changes. */
+  async update(id: string, patch: ContactInput, who: ChangeContext = SYSTEM_CHANGE): Promise<Contact> {
     const ctx = await this.context();
     return this.db.kysely.transaction().execute(async (trx) => {
       const current = await q.contactById(trx, id);
       if (!current) throw new AppError('not_found', 'no such contact');
       const set = await this.toColumns(patch, ctx, trx, id);
+      const child = takeChildState(set);
       // Another spelling of the same address only changes how it is written; another address
       // must be free (and not suppressed), and the registry row follows it.
       const key = typeof set.email === 'string' ? emailKey(set.email) : null;
-      const moves = key !== null && key !== emailKey(current.email);
-      if (moves) {
+      if (key !== null && key !== emailKey(current.email)) {
         await this.refuseSuppressed(trx, set.email as string);
         if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
         await q.moveEmailKey(trx, id, key).catch((e: unknown) => {
@@ -134,6 +145,7 @@ export class ContactsService {
         await this.erasure.purges.scheduleMoved(trx, 'contact_emails', emailKey(current.email));
       }
       if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
+      await this.consent.setChildState(trx, id, child, who);
       return this.read(trx, id, ctx);
     });
   }
@@ -196,7 +208,19 @@ export class ContactsService {
   }
 
   /** Deleting a contact is erasing it: one path, driven by the data map (see ErasureService). */
-  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<void> {
-    await this.erasure.erase({ contactIds: [id] }, { actor });
+  async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<ErasureResult> {
+    return this.erasure.erase({ contactIds: [id] }, { actor });
   }
+}
+
+/** Moves the child-state columns out of validated column values: the consent module writes them. */
+function takeChildState(set: Record<string, unknown>): ChildChange {
+  const change: ChildChange = {};
+  if (set.is_child !== undefined) change.isChild = set.is_child === 1;
+  if (set.birth_date !== undefined) change.birthDate = set.birth_date as string | null;
+  if (set.guardian_id !== undefined) change.guardianId = set.guardian_id as string | null;
+  delete set.is_child;
+  delete set.birth_date;
+  delete set.guardian_id;
+  return change;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.ts';
+import { liveColumns } from '../../db/introspect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -37,12 +38,27 @@ export class CustomFieldsService {
       column_name: `cf_${input.name}`,
       created_at: this.clock.now().toISOString(),
     };
+    await this.refuseTaken(input.name, row.column_name);
     // The column and its declaration appear together or not at all (DDL is transactional on both databases).
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await insertField(trx, row);
-      await addFieldColumn(trx, this.db.dialect, row.column_name, input.type as FieldType);
-    });
+    try {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await insertField(trx, row);
+        await addFieldColumn(trx, this.db.dialect, row.column_name, input.type as FieldType);
+      });
+    } catch (e) {
+      // A concurrent create of the same field, or a column made outside Assent: looked up again, never a 500.
+      await this.refuseTaken(input.name, row.column_name);
+      throw e;
+    }
     return toField(row);
+  }
+
+  /** A column of that name on contacts that no field declares (made by hand, say) is named, not collided with. */
+  private async refuseTaken(name: string, column: string): Promise<void> {
+    const exists = (await liveColumns(this.db)).some((c) => c.table === 'contacts' && c.column.toLowerCase() === column);
+    // Another create of this field got there first: its column is what is taken.
+    if (await fieldByName(this.db.kysely, name)) throw new AppError('field_exists', 'a custom field with this name exists');
+    if (exists) throw new AppError('name_taken', `contacts already has a column "${column}"; choose another name`, [{ path: '/name', message: `column "${column}" exists on contacts` }]);
   }
 
   /** Declarations of the custom columns, merged into the contacts table of the data map. */

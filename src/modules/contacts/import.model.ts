@@ -1,4 +1,5 @@
 import { AppError } from '../../lib/errors.ts';
+import { unholdable } from '../../lib/text.ts';
 import { PROFILE_COLUMNS, type ContactInput } from './contacts.model.ts';
 import type { CustomField } from './custom-fields.model.ts';
 
@@ -154,6 +155,13 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
     const cell = cells[i]!;
     if (cell.trim() === '') continue;
     const { target, name } = columns[i]!;
+    // Text no database can hold (a NUL, a lone surrogate) rejects the row, naming the column; an ignored column does not matter.
+    const why = target.kind === 'ignore' ? null : unholdable(cell);
+    if (why) {
+      problems.push(`${name}: ${why}`);
+      if (target.kind === 'email') input.email = cell.trim();
+      continue;
+    }
     switch (target.kind) {
       case 'email':
         input.email = cell.trim();

@@ -3,16 +3,18 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { CsvReader, type CsvItem } from '../../lib/csv.ts';
+import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
 import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { printable, unholdable } from '../../lib/text.ts';
+import { childStateChange, childStateOf, type ChildState } from '../consent/child-state.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
 import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
-import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow } from './import.model.ts';
+import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
 
 export interface ImportOptions {
@@ -23,9 +25,10 @@ export interface ImportOptions {
   /** Who imports: recorded on the ledger entries of consent changes. */
   actor: ChangeContext['actor'];
   /**
-   * Whether the importer may set consent levels. Consent changes are the privacy side's
-   * (the `consent` area): a file with a consent level column from someone who may only write
-   * contacts is refused as a whole, before any row is read. Operators at the CLI may.
+   * Whether the importer may write the columns that decide consent: the consent level, the
+   * child flag and the birth date (the access table's CONTACT_FIELD_ACCESS). Consent changes
+   * are the privacy side's: a file with such a column from someone who may only write contacts
+   * is refused as a whole, before any row is read. Operators at the CLI may.
    */
   mayChangeConsent: boolean;
   /** Receives rejected lines in line order, with the file's header (for FILE.rejected.csv). */
@@ -118,6 +121,8 @@ export class ImportService {
     const take = async (items: CsvItem[]) => {
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
+        // Cells stand for values: a formula neutralised by a quote (our own exports) is the formula's text (lib/csv.ts).
+        if (item.kind === 'record') for (let k = 0; k < item.cells.length; k++) item.cells[k] = fromCsvCell(item.cells[k]!);
         if (run) this.take(run, item);
         else run = this.start(item, fields, today, opts);
         if (run.batch.length >= size) await handOver(run);
@@ -140,9 +145,18 @@ export class ImportService {
   /** The header decides the columns, or refuses the file as a whole. */
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
     if (item.kind !== 'record') throw new AppError('validation_failed', `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`, [{ path: '/header', message: 'unreadable' }]);
+    // A NUL in the header is most often a UTF-16 file read as UTF-8: refused whole, each such column named.
+    const unreadable = item.cells.flatMap((c, i) => {
+      const why = unholdable(c);
+      return why ? [{ path: `/header/${i}`, message: `column ${i + 1} ("${printable(c.trim()).slice(0, 60)}") ${why}` }] : [];
+    });
+    if (unreadable.length) throw new AppError('validation_failed', `the header holds text that cannot be stored: ${unreadable.map((u) => u.message).join('; ')} (is the file UTF-8?)`, unreadable);
     const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
-    const level = columns.find((c) => c.target.kind === 'consentLevel');
-    if (level && !opts.mayChangeConsent) throw new AppError('forbidden', `column "${level.name.slice(0, 60)}" sets consent levels, which this role may not change: map it to "-" to ignore it`, [{ path: '/header', message: 'consent level column' }]);
+    const deciding = columns.filter((c) => decidesConsent(c.target));
+    if (deciding.length && !opts.mayChangeConsent) {
+      const names = deciding.map((c) => `"${c.name.slice(0, 60)}"`).join(', ');
+      throw new AppError('forbidden', `${deciding.length === 1 ? 'column' : 'columns'} ${names} decide consent (the consent level, or a child's flag or birth date), which this role may not change: map each to "-" to ignore it`, deciding.map((c) => ({ path: '/header', message: `${c.name.slice(0, 60)}: needs consent write access` })));
+    }
     return {
       opts,
       header: item.cells,
@@ -277,12 +291,13 @@ export class ImportService {
       if (!old) {
         const id = newId();
         const level = r.level ?? 0;
-        fresh.push(values(run.cols, r.set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
+        const set = childState(id, null, r.set, change, drafts);
+        fresh.push(values(run.cols, set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
         registered.push({ key: r.key, id });
         if (level > 0) drafts.push({ contactId: id, kind: 'level', oldValue: 0, newValue: level, ctx: change });
         continue;
       }
-      const row = values(run.cols, r.set, old);
+      const row = values(run.cols, childState(old.id as string, old as unknown as ChildState, r.set, change, drafts), old);
       // Matched by key: the stored contact keeps the address as it was written.
       row[emailAt] = old.email;
       if (r.level !== undefined) row[levelAt] = r.level;
@@ -298,6 +313,23 @@ export class ImportService {
     await this.ledger.append(trx, drafts);
     return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };
   }
+}
+
+/** Whether a column feeds a field that decides consent. */
+function decidesConsent(t: Target): boolean {
+  return t.kind === 'consentLevel' || t.kind === 'isChild' || (t.kind === 'profile' && t.key === 'birthDate');
+}
+
+/**
+ * A row's child flag and birth date as the consent module has them change (adding the ledger
+ * entries to `drafts`): the import writes its rows in bulk, with the values this gives. Rows
+ * that set neither are returned as they are.
+ */
+function childState(contactId: string, before: ChildState | null, set: Record<string, unknown>, ctx: ChangeContext, drafts: EntryDraft[]): Record<string, unknown> {
+  if (set.is_child === undefined && set.birth_date === undefined) return set;
+  const { after, drafts: d } = childStateChange(contactId, before && childStateOf(before), { ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}), ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}) }, ctx);
+  drafts.push(...d);
+  return { ...set, is_child: after.is_child, birth_date: after.birth_date };
 }
 
 /**

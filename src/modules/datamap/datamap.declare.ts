@@ -2,7 +2,7 @@ import type { ColumnDecl, EraseAction, TableDecl } from './datamap.model.ts';
 
 type ColSpec =
   | string
-  | { category: string; personal?: boolean; erase?: EraseAction; exported?: boolean; description?: string };
+  | { category: string; personal?: boolean; erase?: EraseAction; exported?: boolean; freeText?: boolean; description?: string };
 
 /**
  * Declares a table with defaults that match how most tables behave, so each module's
@@ -14,6 +14,9 @@ export function declareTable(t: {
   name: string;
   description: string;
   subjectLink: TableDecl['subjectLink'];
+  partOf?: TableDecl['partOf'];
+  flag?: TableDecl['flag'];
+  rowKey?: string;
   purposes: string[];
   retention?: TableDecl['retention'];
   rowErase?: EraseAction;
@@ -28,6 +31,7 @@ export function declareTable(t: {
       personal: s.personal ?? false,
       erase: s.erase ?? (linked ? (t.rowErase ?? 'delete-row') : 'keep'),
       exported: s.exported ?? linked,
+      ...(s.freeText ? { freeText: true } : {}),
       ...(s.description ? { description: s.description } : {}),
     };
   });
@@ -35,6 +39,9 @@ export function declareTable(t: {
     name: t.name,
     description: t.description,
     subjectLink: t.subjectLink,
+    ...(t.partOf ? { partOf: t.partOf } : {}),
+    ...(t.flag ? { flag: t.flag } : {}),
+    ...(t.rowKey ? { rowKey: t.rowKey } : {}),
     purposes: t.purposes,
     retention: t.retention ?? null,
     columns,

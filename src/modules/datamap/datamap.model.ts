@@ -3,7 +3,13 @@
  * Export, erasure and retention are generic over it, so new data is covered by declaring it.
  */
 
-export type EraseAction = 'delete-row' | 'null' | 'keep';
+/**
+ * `redact` (free text only): the person's identifiers in the text are replaced by a marker. In
+ * the person's own rows (by subject link or `partOf`) every identifier goes, a first name alone
+ * included; in a table that belongs to nobody (a segment's filter) only an identifier that
+ * names the person for certain (address, full name, phone), and the row is flagged.
+ */
+export type EraseAction = 'delete-row' | 'null' | 'keep' | 'redact';
 
 /**
  * How a row reaches a contact (the data subject):
@@ -30,13 +36,37 @@ export interface ColumnDecl {
   personal: boolean;
   erase: EraseAction;
   exported: boolean;
+  /**
+   * Free text that staff or callers type, which may hold identifiers of anyone (notes, reasons,
+   * names of segments, notice texts). Erasure redacts the person's identifiers in it where the
+   * row is the person's (`erase: 'redact'`); elsewhere a hit flags the row (see
+   * `TableDecl.flag`) and becomes a task for the privacy officer.
+   */
+  freeText?: boolean;
   description?: string;
+}
+
+/** A row that is part of another table's row (a case's history event): it belongs to whoever that row belongs to. */
+export interface PartOf {
+  table: string;
+  /** The column holding the other row's `id`. */
+  column: string;
+}
+
+/** Columns a table's owner reads to see that an erasure touched a row (a flag 0/1, a detail without values). */
+export interface RowFlag {
+  flag: string;
+  detail: string;
 }
 
 export interface TableDecl {
   name: string;
   description: string;
   subjectLink: SubjectLink | null;
+  partOf?: PartOf;
+  flag?: RowFlag;
+  /** The column that names a row in tasks (default: the column of category `system.id`). */
+  rowKey?: string;
   /** Processing purposes the table serves (consent purposes, or `operations`, `security`, `legal_obligation`). */
   purposes: string[];
   retention: Retention | null;
@@ -67,13 +97,21 @@ export function validateDataMap(map: DataMap): string[] {
       if (t.subjectLink && c.personal && c.erase === 'keep') {
         problems.push(`${t.name}.${c.name}: personal data linked to a person cannot be kept on erasure`);
       }
-      if (!t.subjectLink && c.erase !== 'keep') {
+      if (c.erase === 'redact' && !c.freeText) problems.push(`${t.name}.${c.name}: only free text can be redacted`);
+      if (!t.subjectLink && c.erase !== 'keep' && c.erase !== 'redact') {
         problems.push(`${t.name}.${c.name}: erase "${c.erase}" needs a subject link on the table`);
       }
     }
     if (t.subjectLink && !colNames.has(t.subjectLink.column)) {
       problems.push(`${t.name}: subject link column "${t.subjectLink.column}" is not declared`);
     }
+    if (t.partOf) {
+      const parent = map.tables.find((p) => p.name === t.partOf!.table);
+      if (!parent?.subjectLink) problems.push(`${t.name}: part of "${t.partOf.table}", which is not a table linked to a person`);
+      if (!colNames.has(t.partOf.column)) problems.push(`${t.name}: part-of column "${t.partOf.column}" is not declared`);
+    }
+    for (const f of t.flag ? [t.flag.flag, t.flag.detail] : []) if (!colNames.has(f)) problems.push(`${t.name}: flag column "${f}" is not declared`);
+    if (t.rowKey && !colNames.has(t.rowKey)) problems.push(`${t.name}: row key "${t.rowKey}" is not declared`);
     if (t.retention) {
       if (!DURATION.test(t.retention.after)) problems.push(`${t.name}: retention "${t.retention.after}" is not an ISO-8601 duration`);
       if (!colNames.has(t.retention.from)) problems.push(`${t.name}: retention counts from undeclared column "${t.retention.from}"`);
@@ -81,6 +119,11 @@ export function validateDataMap(map: DataMap): string[] {
     if (t.purposes.length === 0) problems.push(`${t.name}: declares no purpose`);
   }
   return problems;
+}
+
+/** The column naming a row of the table in tasks, if it has one. */
+export function rowKeyOf(t: TableDecl): string | null {
+  return t.rowKey ?? t.columns.find((c) => c.category === 'system.id')?.name ?? null;
 }
 
 /** The JSON wire form (`assent datamap --format json`, `GET /api/v1/datamap`). */
@@ -92,6 +135,9 @@ export function toJson(map: DataMap): DataMap {
         name: t.name,
         description: t.description,
         subjectLink: t.subjectLink,
+        ...(t.partOf ? { partOf: t.partOf } : {}),
+        ...(t.flag ? { flag: t.flag } : {}),
+        ...(t.rowKey ? { rowKey: t.rowKey } : {}),
         purposes: t.purposes,
         retention: t.retention,
         origin: t.origin,
@@ -101,6 +147,7 @@ export function toJson(map: DataMap): DataMap {
           personal: c.personal,
           erase: c.erase,
           exported: c.exported,
+          freeText: c.freeText === true,
           ...(c.description ? { description: c.description } : {}),
         })),
       })),

@@ -3,11 +3,23 @@ import { Type } from 'typebox';
 import { commonErrors, Data, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
 
-const Column = Obj({ name: Type.String(), category: Type.String(), personal: Type.Boolean(), erase: Type.String(), exported: Type.Boolean(), description: Type.Optional(Type.String()) });
+const Column = Obj({
+  name: Type.String(),
+  category: Type.String(),
+  personal: Type.Boolean(),
+  erase: Type.String({ description: 'delete-row, null, keep, or redact (free text: the person’s identifiers replaced by a marker)' }),
+  exported: Type.Boolean(),
+  freeText: Type.Optional(Type.Boolean({ description: 'text staff or callers type, which may name anyone: erasure redacts it where the row is the person’s, elsewhere flags it as a task' })),
+  description: Type.Optional(Type.String()),
+});
+const Ref = Obj({ table: Type.String(), column: Type.String() });
 const Table = Obj({
   name: Type.String(),
   description: Type.String(),
   subjectLink: Type.Union([Obj({ kind: Type.String(), column: Type.String() }), Type.Null()]),
+  partOf: Type.Optional(Ref),
+  flag: Type.Optional(Obj({ flag: Type.String(), detail: Type.String() })),
+  rowKey: Type.Optional(Type.String()),
   purposes: Type.Array(Type.String()),
   retention: Type.Union([Obj({ after: Type.String(), from: Type.String() }), Type.Null()]),
   origin: Type.String(),

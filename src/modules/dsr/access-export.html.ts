@@ -48,10 +48,21 @@ function tableSection(name: string, t: ExportTable): string {
   return out.join('');
 }
 
+const CHANGE_NAMES: Record<string, string> = {
+  level: 'consent level',
+  guardian_consent: 'guardian consent',
+  list_join: 'joined list',
+  list_leave: 'left list',
+  child_flag: 'marked as a child',
+  birth_date: 'birth date',
+  guardian: 'guardian',
+};
+
 function change(e: ExportConsentEntry): string {
   if (e.erased) return 'erased entry (only its hash is kept)';
-  const what = e.kind === 'level' ? 'consent level' : e.kind === 'guardian_consent' ? 'guardian consent' : e.kind === 'list_join' ? 'joined list' : e.kind === 'list_leave' ? 'left list' : e.kind;
-  const values = e.kind === 'list_join' || e.kind === 'list_leave' ? (e.listId ?? '') : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
+  const what = CHANGE_NAMES[e.kind] ?? e.kind;
+  const text = e.kind === 'birth_date' || e.kind === 'guardian';
+  const values = e.kind === 'list_join' || e.kind === 'list_leave' ? (e.listId ?? '') : text ? `${e.oldText ?? '—'} → ${e.newText ?? '—'}` : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
   return `${esc(what)} ${esc(values)}`;
 }
 
@@ -85,7 +96,10 @@ export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = 
   out.push('</ul></nav>');
   out.push(consentSection(x.consentHistory));
   out.push(`<section id="lists"><h2>Lists</h2>${listItems(x.lists.map((l) => `${esc(l.name)} <span class="cat">since ${esc(l.joinedAt)}</span>`), 'You are on no list.')}</section>`);
-  out.push(`<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`), 'You are in no segment.')}</section>`);
+  const unknown = x.segmentsNotEvaluated.length
+    ? `<p class="desc">These segments could not be evaluated when this copy was made, so this copy cannot say whether you belong to them:</p>${listItems(x.segmentsNotEvaluated.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)} · could not be evaluated (${esc(s.reason.replace(/_/g, ' '))})</span>`), '')}`
+    : '';
+  out.push(`<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`), 'You are in no segment.')}${unknown}</section>`);
   for (const [name, t] of tables) out.push(tableSection(name, t));
   out.push('</main></body></html>');
   return out.join('');

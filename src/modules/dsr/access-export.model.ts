@@ -36,6 +36,9 @@ export interface ExportConsentEntry {
   listId: string | null;
   oldValue: number | null;
   newValue: number | null;
+  /** A birth date or a guardian's contact id, before and after. */
+  oldText: string | null;
+  newText: string | null;
   source: string | null;
   actor: { type: string | null; id: string | null };
   evidence: { ip: string | null; userAgent: string | null };
@@ -61,6 +64,12 @@ export interface AccessExport {
   lists: { listId: string; name: string; joinedAt: string }[];
   /** Segment memberships evaluated when the export was made. */
   segments: { id: string; name: string; kind: string }[];
+  /**
+   * Segments whose membership could not be evaluated for the person (the saved filter no
+   * longer validates: `filter_invalid`; the database refused its query: `query_failed`). They
+   * are named rather than left out, and they never stop the export.
+   */
+  segmentsNotEvaluated: { id: string; name: string; kind: string; reason: string }[];
 }
 
 export function toConsentEntry(e: LedgerEntry): ExportConsentEntry {
@@ -72,6 +81,8 @@ export function toConsentEntry(e: LedgerEntry): ExportConsentEntry {
     listId: e.listId,
     oldValue: e.oldValue,
     newValue: e.newValue,
+    oldText: e.oldText,
+    newText: e.newText,
     source: e.source,
     actor: { type: e.actorType, id: e.actorId },
     evidence: e.evidence,

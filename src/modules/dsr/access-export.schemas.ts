@@ -35,6 +35,7 @@ export const AccessExportSchema = Obj(
     ),
     lists: Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() })),
     segments: Type.Array(Obj({ id: Type.String(), name: Type.String(), kind: Type.String() })),
+    segmentsNotEvaluated: Type.Array(Obj({ id: Type.String(), name: Type.String(), kind: Type.String(), reason: Type.String() })),
   },
   { description: 'The access and portability export, format assent.access-export version 1 (docs/export-format.md).' },
 );

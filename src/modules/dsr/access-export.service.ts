@@ -1,10 +1,12 @@
 import type { Db } from '../../db/connect.ts';
+import { liveColumns } from '../../db/introspect.ts';
+import { isStatementRefusal } from '../../db/refusal.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../lib/email.ts';
 import { writtenForms } from '../../db/email-match.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isId, newId } from '../../lib/ids.ts';
-import { signToken, verifyToken } from '../../lib/signed.ts';
+import { redactLinks, signToken, verifyToken } from '../../lib/signed.ts';
 import type { Actor } from '../audit/audit.model.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
@@ -26,6 +28,8 @@ export interface Download {
   exportId: string;
   url: string;
   expiresAt: string;
+  /** Segments the export names as not evaluated (the case's history says so, for the officer). */
+  segmentsNotEvaluated: number;
 }
 
 /**
@@ -76,12 +80,16 @@ export class AccessExportService {
     const map = await this.datamap.getMap();
     const linked = map.tables.filter((t) => t.subjectLink && t.columns.some((c) => c.exported) && this.keyOf(t, subject) !== null);
     const handlingOnly = new Set(linked.filter((t) => t.purposes.length === 1 && t.purposes[0] === 'legal_obligation' && t.subjectLink!.kind === 'email').map((t) => t.name));
+    const live = once(() => this.liveTables());
     // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
-    const [tables, history, lists, segments] = await Promise.all([
-      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, subject)] as const)),
+    const [tables, history, lists, memberships] = await Promise.all([
+      Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, subject, live)] as const)),
       eachOf(subject.contactIds, (id) => this.ledger.history(id)).then((h) => h.sort((a, b) => a.seq - b.seq)),
       eachOf(subject.contactIds, (id) => this.lists.memberships(id)),
-      eachOf(subject.contactIds, (id) => this.segments.membershipsOf(id)).then((all) => [...new Map(all.map((x) => [x.id, x])).values()]),
+      eachOf(subject.contactIds, async (id) => [await this.segments.membershipsOf(id)]).then((all) => ({
+        segments: [...new Map(all.flatMap((m) => m.segments).map((x) => [x.id, x])).values()],
+        notEvaluated: [...new Map(all.flatMap((m) => m.notEvaluated).map((x) => [x.id, x])).values()],
+      })),
     ]);
     // The person's own record first, then the rest by name, so the file reads top-down.
     tables.sort(([a], [b]) => (a === 'contacts' ? -1 : b === 'contacts' ? 1 : a < b ? -1 : a > b ? 1 : 0));
@@ -96,7 +104,8 @@ export class AccessExportService {
       tables: Object.fromEntries(tables),
       consentHistory: history.map(toConsentEntry),
       lists: lists.map((l) => ({ listId: l.listId, name: l.name, joinedAt: l.joinedAt })),
-      segments: segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+      segments: memberships.segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+      segmentsNotEvaluated: memberships.notEvaluated.map((s) => ({ id: s.id, name: s.name, kind: s.kind, reason: s.reason })),
     };
   }
 
@@ -105,22 +114,54 @@ export class AccessExportService {
     return t.subjectLink!.kind === 'email' ? s.email : s.contactId;
   }
 
-  /** A table's rows of the person: by contact ids, or by the address in any case it was written in. */
-  private async readTable(t: TableDecl, s: Subject): Promise<ExportTable> {
-    const cols = t.columns.filter((c) => c.exported);
-    const orderBy = t.columns.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
+  /**
+   * A mapped table's exported columns and the person's rows. When the database refuses the
+   * read because a declared column (or the table) is not there any more (dropped outside the
+   * application), what is not there holds nothing: the columns that remain are read, and the
+   * export goes on rather than giving the person nothing.
+   */
+  private async readTable(t: TableDecl, s: Subject, live: () => Promise<Map<string, Set<string>>>): Promise<ExportTable> {
+    const declared = t.columns.filter((c) => c.exported);
+    // By contact ids, or by the address in any case each row wrote it in.
     const link = t.subjectLink!;
-    const values = link.kind === 'email' ? await writtenForms(this.db.kysely, t.name, link.column, [emailKey(s.email!)]) : s.contactIds;
-    const rows = await linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: link.column, orderBy }, values);
+    const values = link.kind === 'email' ? await writtenForms(this.db.kysely, t.name, link.column, [emailKey(s.email!)]).catch(() => [s.email!]) : s.contactIds;
+    const read = (cols: typeof declared) => {
+      const orderBy = cols.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
+      return linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: link.column, orderBy }, values);
+    };
+    try {
+      return this.exportTable(t, declared, await read(declared));
+    } catch (e) {
+      if (!isStatementRefusal(e)) throw e;
+      const present = (await live()).get(t.name);
+      const cols = declared.filter((c) => present?.has(c.name));
+      if (!present?.has(t.subjectLink!.column) || cols.length === 0) return this.exportTable(t, cols, []);
+      return this.exportTable(t, cols, await read(cols));
+    }
+  }
+
+  private exportTable(t: TableDecl, cols: TableDecl['columns'], rows: Record<string, unknown>[]): ExportTable {
+    // Messages we sent hold bearer links (verification, earlier downloads): staff reading the
+    // export must not get a working copy, and the person needs none.
+    const sent = new Set(cols.filter((c) => c.category.startsWith('message.')).map((c) => c.name));
     return {
       description: t.description,
       columns: Object.fromEntries(cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }])),
       rows: rows.map((r) => {
         const out: Record<string, JsonValue> = {};
-        for (const c of cols) out[c.name] = jsonValue(r[c.name]);
+        for (const c of cols) {
+          const v = r[c.name];
+          out[c.name] = jsonValue(sent.has(c.name) && typeof v === 'string' ? redactLinks(v) : v);
+        }
         return out;
       }),
     };
+  }
+
+  private async liveTables(): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    for (const c of await liveColumns(this.db)) out.set(c.table, (out.get(c.table) ?? new Set()).add(c.column));
+    return out;
   }
 
   /**
@@ -143,7 +184,7 @@ export class AccessExportService {
       await insertExport(trx, row);
       await this.audit.record({ actor: opts.actor, action: 'export.create', targetType: 'export', targetId: exportId, outcome: 'ok' }, trx);
     });
-    return { exportId, url: `${base}/public/v1/exports/${exportId}${query}`, expiresAt: row.expires_at };
+    return { exportId, url: `${base}/public/v1/exports/${exportId}${query}`, expiresAt: row.expires_at, segmentsNotEvaluated: x.segmentsNotEvaluated.length };
   }
 
   /**
@@ -159,6 +200,12 @@ export class AccessExportService {
     if (!ok) throw new AppError('link_invalid', 'this link is not valid or has expired; ask for a new copy');
     return format === 'json' ? row!.json : row!.html;
   }
+}
+
+/** `fn` run at most once, on first call; later calls share its promise. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
 }
 
 /** One read per contact, in order, flattened (contacts that share an address give one export). */

@@ -2,12 +2,15 @@ import { declareTable } from '../datamap/datamap.declare.ts';
 
 const personal = (category: string) => ({ category, personal: true, erase: 'null' as const });
 const kept = (category: string) => ({ category, erase: 'keep' as const, exported: true });
+/** Staff text on the person's own case: on erasure their identifiers in it are replaced by a marker. */
+const caseText = (category: string, exported: boolean, description: string) => ({ category, erase: 'redact' as const, exported, freeText: true, description });
 
 export const dsrDataMap = [
   declareTable({
     name: 'requests',
     description: 'Data-subject requests (cases) with their legal deadline. The case outlives an erasure, holding only the keyed hash of the address.',
     subjectLink: { kind: 'email', column: 'email' },
+    flag: { flag: 'flagged', detail: 'flag_detail' },
     purposes: ['legal_obligation'],
     rowErase: 'keep',
     columns: {
@@ -22,26 +25,36 @@ export const dsrDataMap = [
       received_at: kept('dsr.time'),
       deadline: kept('dsr.deadline'),
       extended_at: kept('dsr.time'),
-      extension_reason: { category: 'dsr.extension_reason', erase: 'keep', exported: true, description: 'staff text about the extension; must not name the person' },
+      extension_reason: caseText('dsr.extension_reason', true, 'staff text about the extension; the person’s identifiers are redacted on erasure'),
       verified_at: kept('dsr.time'),
       completed_at: kept('dsr.time'),
       flagged: kept('dsr.flag'),
-      flag_detail: { category: 'dsr.flag', erase: 'keep', exported: false, description: 'table and column names only' },
+      flag_detail: caseText('dsr.flag', false, 'names tables, columns and tasks, never values; redacted on erasure like any text on the case'),
       created_at: kept('system.time'),
       updated_at: kept('system.time'),
     },
   }),
   declareTable({
     name: 'request_events',
-    description: 'Status history of each case, appended and never changed.',
+    description: 'Status history of each case, appended and never changed, except that erasure redacts the person’s identifiers in the notes of their own cases (and records that it did, without the values).',
     subjectLink: null,
+    partOf: { table: 'requests', column: 'request_id' },
     purposes: ['legal_obligation'],
-    columns: { id: 'system.id', request_id: 'system.ref.request', at: 'system.time', status: 'dsr.status', actor_type: 'audit.actor.type', actor_id: 'audit.actor.id', note: { category: 'dsr.note', description: 'staff note; no personal values (the note API refuses addresses)' } },
+    columns: {
+      id: 'system.id',
+      request_id: 'system.ref.request',
+      at: 'system.time',
+      status: 'dsr.status',
+      actor_type: 'audit.actor.type',
+      actor_id: 'audit.actor.id',
+      note: caseText('dsr.note', false, 'staff note (the note API refuses addresses; names and numbers are caught on erasure)'),
+    },
   }),
   declareTable({
     name: 'tasks',
-    description: 'Tasks for staff, such as the privacy officer’s work on a request; they name the contact id and the request type.',
+    description: 'Tasks for staff, such as the privacy officer’s work on a request or on what an erasure left behind; they name the contact id, the request type, and for residue the receipt, location and row, never a value.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
+    partOf: { table: 'requests', column: 'request_id' },
     purposes: ['legal_obligation'],
     rowErase: 'keep',
     columns: {
@@ -49,13 +62,16 @@ export const dsrDataMap = [
       request_id: kept('system.ref.request'),
       contact_id: personal('system.ref.contact'),
       type: kept('task.type'),
-      title: kept('task.title'),
+      title: caseText('task.title', true, 'names the kind of work; redacted on erasure in the person’s own tasks'),
       status: kept('task.status'),
       assignee_id: { category: 'system.ref.user', erase: 'keep', exported: false },
       due_date: kept('task.due'),
       created_at: kept('system.time'),
       updated_at: kept('system.time'),
       completed_at: kept('system.time'),
+      receipt_id: { category: 'system.ref.receipt', erase: 'keep', exported: false },
+      location: { category: 'dsr.residue.location', erase: 'keep', exported: false, description: 'where an erasure left residue: table.column, or a file or statistics name' },
+      row_id: { category: 'dsr.residue.row', erase: 'keep', exported: false, description: 'the row of that table, by its key' },
     },
   }),
   declareTable({

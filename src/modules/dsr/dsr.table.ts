@@ -42,6 +42,10 @@ export interface TasksTable {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  /** Residue tasks: the erasure receipt, where (`table.column`, `file:NAME`, …) and which row; never the value. */
+  receipt_id: string | null;
+  location: string | null;
+  row_id: string | null;
 }
 
 export interface SuppressionsTable {

@@ -1,6 +1,6 @@
 // Test data for erasure tests: a person with rows in every table the data map links to a
 // person, and a raw scan of the database that does not use the app's scanner.
-import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { liveColumns } from '../../db/introspect.ts';
@@ -65,7 +65,7 @@ export async function buildPerson(s: Services, p: Person, world: { listId: strin
     .insertInto('requests')
     .values({ id: requestId, type: 'erasure', email: p.email, email_hmac: await s.secret.emailHash(p.email), contact_id: c.id, status: 'verified', channel: 'api', owner_id: null, received_at: now, deadline: '2026-12-31', extended_at: null, extension_reason: null, verified_at: now, completed_at: null, flagged: 0, flag_detail: null, created_at: now, updated_at: now })
     .execute();
-  await s.db.kysely.insertInto('tasks').values({ id: newId(), request_id: requestId, contact_id: c.id, type: 'erasure', title: 'Erasure request', status: 'open', assignee_id: null, due_date: '2026-12-31', created_at: now, updated_at: now, completed_at: null }).execute();
+  await s.db.kysely.insertInto('tasks').values({ id: newId(), request_id: requestId, contact_id: c.id, type: 'erasure', title: 'Erasure request', status: 'open', assignee_id: null, due_date: '2026-12-31', created_at: now, updated_at: now, completed_at: null, receipt_id: null, location: null, row_id: null }).execute();
   await s.db.kysely
     .insertInto('exports')
     .values({ id: newId(), request_id: requestId, email: c.email, contact_id: c.id, json: JSON.stringify({ email: p.email, name: full, phone: p.phone }), html: `<p>${full}</p>`, created_at: now, expires_at: now })
@@ -124,10 +124,22 @@ export async function rawScan(db: Db, p: Person): Promise<string[]> {
   return hits;
 }
 
-/** SQLite: the database file and its write-ahead log as bytes. */
+// Plain JavaScript, so the process starts without the TypeScript loader; the words come on stdin.
+const READ_FILES = `
+const fs = require('node:fs');
+const { files, words } = JSON.parse(fs.readFileSync(0, 'utf8'));
+const hit = (f) => { const text = fs.readFileSync(f).toString('latin1').toLowerCase(); return words.some((w) => text.includes(w)); };
+process.stdout.write(JSON.stringify(files.filter((f) => fs.existsSync(f) && hit(f))));
+`;
+
+/**
+ * SQLite: the database file and its write-ahead log as bytes, read by another process: this
+ * one has the database open, and closing a descriptor of the file here would drop SQLite's locks.
+ */
 export function fileScan(db: Db, p: Person): string[] {
   if (db.dialect !== 'sqlite') return [];
   const path = db.target.location;
   const words = [p.email, p.firstName, p.lastName, p.phone, p.phone.replace(/\D/g, '')].map((w) => w.toLowerCase());
-  return [path, `${path}-wal`].filter((f) => existsSync(f) && words.some((w) => readFileSync(f).toString('latin1').toLowerCase().includes(w)));
+  const out = execFileSync(process.execPath, ['-e', READ_FILES], { input: JSON.stringify({ files: [path, `${path}-wal`], words }), encoding: 'utf8' });
+  return JSON.parse(out) as string[];
 }

@@ -1,6 +1,8 @@
 import type { Actor } from '../audit/audit.model.ts';
 import type { DataMap, SubjectLink } from '../datamap/datamap.model.ts';
 import type { ErasureReceiptsTable } from './dsr.table.ts';
+import type { PersonRow } from './residue.model.ts';
+import type { ResidueKind } from './tasks.model.ts';
 
 /** Where an erasure's storage purge stands (receipts' `storage`). */
 export interface StorageStatus {
@@ -55,6 +57,16 @@ export interface ErasureReceipt {
    * SQLite's purge is part of the erasure. Null on receipts made before this was recorded.
    */
   storage: StorageStatus | null;
+  /** True when the scan found nothing; false while residue remains (see the tasks); null until it ran. */
+  complete: boolean | null;
+}
+
+/** A task an erasure left for the privacy officer: where, never what. */
+export interface ErasureTask {
+  id: string;
+  kind: ResidueKind;
+  location: string;
+  rowId: string | null;
 }
 
 export interface ErasureResult {
@@ -62,6 +74,12 @@ export interface ErasureResult {
   contacts: number;
   tables: Record<string, number>;
   residue: string[];
+  /**
+   * False when residue remains: the erasure is not done, and `tasks` say where a person must
+   * act. Only residue decides: `review` tasks (weak signs such as a shared first name) do not.
+   */
+  complete: boolean;
+  tasks: ErasureTask[];
 }
 
 /**
@@ -111,10 +129,38 @@ export function toReceipt(r: ErasureReceiptsTable): ErasureReceipt {
     tables: JSON.parse(r.tables) as Record<string, number>,
     residue: r.residue === null ? null : (JSON.parse(r.residue) as string[]),
     storage: storageStatus(r),
+    complete: r.residue === null ? null : (JSON.parse(r.residue) as string[]).length === 0,
   };
 }
 
 export function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
   return into;
+}
+
+/** Per table the larger count: rows both cleared and redacted are counted once. */
+export function maxCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = Math.max(out[k] ?? 0, v);
+  return out;
+}
+
+/**
+ * The profiles an access export copied (its `contacts` rows): a person's earlier name or phone,
+ * from before a rectification, is known from them while they exist (7 days).
+ */
+export function namesKnownFrom(exportJson: string[]): PersonRow[] {
+  const out: PersonRow[] = [];
+  for (const text of exportJson) {
+    try {
+      const x = JSON.parse(text) as { tables?: { contacts?: { rows?: Record<string, unknown>[] } } };
+      for (const r of x.tables?.contacts?.rows ?? []) {
+        const str = (v: unknown) => (typeof v === 'string' ? v : null);
+        out.push({ email: str(r.email), phone: str(r.phone), first_name: str(r.first_name), last_name: str(r.last_name) });
+      }
+    } catch {
+      // A copy that is not an export of this format names nobody we can read.
+    }
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
-import { ReceiptSchema } from './erasure.schemas.ts';
+import { ErasureAnswerSchema, ReceiptSchema } from './erasure.schemas.ts';
 
 const read = { area: 'erasure', op: 'read' } as const;
 const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
@@ -19,14 +19,15 @@ export const erasureRoutes =
         schema: {
           tags: ['erasure'],
           summary: 'Erase a contact and everything linked to it, following the data map; answers with the receipt',
-          description: 'One transaction deletes or anonymises every linked row, turns consent ledger entries into hash-only stubs and, unless the `suppressErasedAddresses` setting is off, suppresses the address. A residue scan follows; any hit is listed in `residue`.',
+          description:
+            'One transaction deletes or anonymises every linked row, redacts the person’s identifiers in the free text of their own cases, closes their pending public requests, turns consent ledger entries into hash-only stubs and, unless the `suppressErasedAddresses` setting is off, suppresses the address. A residue scan follows. `complete: false` means it is not done: `residue` names where identifiers remain, and `tasks` the work left for the privacy officer (`residue`) or to look at (`review`), by table, column and row, never the value.',
           params: IdParams,
-          response: { 200: Data(ReceiptSchema), ...commonErrors },
+          response: { 200: Data(ErasureAnswerSchema), ...commonErrors },
         },
       },
       async (req) => {
         const r = await s.erasure.erase({ contactIds: [req.params.id] }, { actor: actorOf(req) });
-        return { data: r.receipts[0]! };
+        return { data: { ...r.receipts[0]!, tasks: r.tasks } };
       },
     );
 

@@ -22,6 +22,18 @@ export const ReceiptSchema = Obj({
     ],
     { description: 'whether the person’s bytes are out of the database’s live files; null on receipts made before this was recorded' },
   ),
+  complete: Type.Union([Type.Boolean(), Type.Null()], { description: 'false while residue remains (the erasure is not done: see its tasks), true when the scan found nothing, null until it ran' }),
 });
+
+/** A task the erasure left: where, never what. */
+export const ErasureTaskSchema = Obj({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('residue'), Type.Literal('review')], { description: 'residue: an identifier that names the person remains where erasure may not remove it; review: a weaker sign (a first name others share) for a person to look at' }),
+  location: Type.String({ description: 'table.column, or file:NAME, pg_stats:table.column, …' }),
+  rowId: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The answer to an erasure: its receipt, and the tasks it left. */
+export const ErasureAnswerSchema = Obj({ ...ReceiptSchema.properties, tasks: Type.Array(ErasureTaskSchema) });
 
 export const SuppressionQuery = Obj({ email: Type.String({ minLength: 3, maxLength: 254 }) });

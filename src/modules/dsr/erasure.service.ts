@@ -8,16 +8,19 @@ import { newId } from '../../lib/ids.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
 import { contactsByEmailKeys, contactsByIds } from '../contacts/contacts.queries.ts';
+import type { DataMap } from '../datamap/datamap.model.ts';
 import type { DataMapService } from '../datamap/datamap.service.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { ErasureReceiptsTable } from './dsr.table.ts';
-import { addCounts, planErasure, toReceipt, type ErasureOptions, type ErasurePhase, type ErasureReceipt, type ErasureResult, type ErasureTargets, type TablePlan } from './erasure.model.ts';
+import { closePendingCases, followUp, followUpFailed, redactOwnRows, redactUnownedRows } from './erasure.followup.ts';
+import { addCounts, maxCounts, namesKnownFrom, planErasure, toReceipt, type ErasureOptions, type ErasurePhase, type ErasureReceipt, type ErasureResult, type ErasureTargets, type TablePlan } from './erasure.model.ts';
 import * as q from './erasure.queries.ts';
 import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './erasure.storage.ts';
 import { sqliteVerification, StoragePurgeService } from './purge.service.ts';
 import { purgeStrings, termsOf } from './purge.terms.ts';
 import { setReceiptStorage } from './purge.queries.ts';
+import { IdentifierIndex } from './redaction.model.ts';
 import { identifiersOf, mergeIdentifiers, type Identifiers } from './residue.model.ts';
 import { ResidueScanner } from './residue.service.ts';
 import { insertSuppressions } from './suppression.queries.ts';
@@ -51,7 +54,7 @@ export class ErasureService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly datamap: DataMapService,
-    ledger: LedgerService,
+    ledger: Pick<LedgerService, 'stubContact' | 'stubContacts'>,
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
@@ -65,9 +68,12 @@ export class ErasureService {
   }
 
   async erase(targets: ErasureTargets, opts: ErasureOptions): Promise<ErasureResult> {
+    // The scan's reader processes start while the erasure runs (a cold start costs more than it).
+    this.scanner.warm();
     // Everything that reads through the shared handle happens before the first transaction:
     // SQLite has one connection, and a read outside the open transaction would wait forever.
-    const plans = planErasure(await this.datamap.getMap());
+    const map = await this.datamap.getMap();
+    const plans = planErasure(map);
     const suppress = opts.suppress ?? (await this.settings.get()).suppressErasedAddresses;
     await this.secret.key();
     const requestIds = [...new Set(opts.requestIds ?? [])];
@@ -90,7 +96,7 @@ export class ErasureService {
     try {
       for (const [i, batch] of batches.entries()) {
         const t = performance.now();
-        outcomes.push(await this.eraseBatch(plans, batch, i === 0 ? [...emails] : [], { ...opts, requestIds }, suppress));
+        outcomes.push(await this.eraseBatch(map, plans, batch, i === 0 ? [...emails] : [], { ...opts, requestIds }, suppress));
         opts.onPhase?.('transaction', performance.now() - t);
       }
     } finally {
@@ -100,13 +106,18 @@ export class ErasureService {
     const counts = outcomes.reduce((acc, o) => addCounts(acc, o.counts), {} as Record<string, number>);
     const identifiers = mergeIdentifiers(outcomes.map((o) => o.identifiers));
     const receiptIds = outcomes.flatMap((o) => o.receipts.map((r) => r.id));
-    const { residue, analysed } = await this.verify(identifiers, opts.onPhase);
+    const { residue: scanned, analysed } = await this.verify(identifiers, opts.onPhase);
+    // What remains becomes work: residue tasks (and flags), and tasks to look at weak signs.
+    const now = this.clock.now().toISOString();
+    const ctx = { receiptId: receiptIds[0]!, requestId: requestIds.length === 1 ? requestIds[0]! : null, now };
+    const { residue, tasks } = await followUp(this.db.kysely, this.db.dialect, map, new IdentifierIndex(identifiers), scanned, ctx).catch(() => followUpFailed(this.db.kysely, scanned, ctx));
     await q.setReceiptResidue(this.db.kysely, receiptIds, residue);
     // Statistics re-gathered because they held an identifier leave their old rows in pg_statistic.
     if (analysed.length) await this.purges.scheduleMore(receiptIds, ['pg_statistic']);
     const storage = this.db.dialect === 'sqlite' ? { ...sqliteVerification(residue), purgedAt: this.clock.now().toISOString() } : null;
     if (storage) await setReceiptStorage(this.db.kysely, receiptIds, { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification });
-    if (residue.length) await q.flagRequests(this.db.kysely, requestIds, `residue in ${residue.join(', ')}`.slice(0, 2000), this.clock.now().toISOString());
+    const open = tasks.filter((t) => t.kind === 'residue').length;
+    if (residue.length) await q.flagRequests(this.db.kysely, requestIds, `residue in ${residue.join(', ')}; ${open} task${open === 1 ? '' : 's'} for the privacy officer`.slice(0, 2000), now);
     return {
       receipts: outcomes.flatMap((o) =>
         o.receipts.map((r) => toReceipt({ ...r, residue: JSON.stringify(residue), ...(storage ? { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification } : {}) })),
@@ -114,36 +125,49 @@ export class ErasureService {
       contacts: outcomes.reduce((n, o) => n + o.contacts, 0),
       tables: counts,
       residue,
+      complete: residue.length === 0,
+      tasks,
     };
   }
 
-  private async eraseBatch(plans: TablePlan[], batch: string[], extraEmails: string[], opts: ErasureOptions & { requestIds: string[] }, suppress: boolean): Promise<BatchOutcome> {
+  private async eraseBatch(map: DataMap, plans: TablePlan[], batch: string[], extraEmails: string[], opts: ErasureOptions & { requestIds: string[] }, suppress: boolean): Promise<BatchOutcome> {
     const now = this.clock.now().toISOString();
+    const receiptIds = (opts.requestIds.length ? opts.requestIds : [null]).map(() => newId());
     return this.db.kysely.transaction().execute(async (trx) => {
       // Read again inside: what is erased is what the rows hold at this moment.
       const rows = batch.length ? await contactsByIds(trx, batch) : [];
       const contactIds = rows.map((r) => r.id);
-      const emails = [...new Set([...extraEmails, ...rows.map((r) => normaliseEmail(r.email))])];
-      // Tables linked by address match it by key, whatever case it was written in there.
-      const keys = [...new Set(emails.map(emailKey))];
-      const identifiers = mergeIdentifiers([...rows.map(identifiersOf), { emails: [...emails, ...keys], phones: [], names: [] }]);
+      const named = [...new Set([...extraEmails, ...rows.map((r) => normaliseEmail(r.email))])];
+      // An address is matched by its key, in whatever case each table wrote it: the forms the
+      // address-linked tables hold, found once here, are what every statement below matches.
+      const keys = [...new Set(named.map(emailKey))];
+      const emails = await q.writtenAddresses(trx, map, keys, named);
+      // Names the people had before (a rectified last name) are known from copies about to be erased: their access exports.
+      const earlier = namesKnownFrom(await q.exportCopies(trx, contactIds, emails));
+      const identifiers = mergeIdentifiers([...rows.map(identifiersOf), ...earlier.map(identifiersOf), { emails: [...emails, ...keys], phones: [], names: [] }]);
+      const index = new IdentifierIndex(identifiers);
+      await closePendingCases(trx, map, contactIds, emails, opts.requestIds, opts.actor, now);
+      // Before the links are cleared: the people's own free text (their cases' notes and reasons).
+      const redacted = maxCounts(await redactOwnRows(trx, map, index, contactIds, emails, opts.actor, now), await redactUnownedRows(trx, this.db.dialect, map, index, receiptIds[0]!));
       const counts: Record<string, number> = {};
       for (const plan of plans) {
         const eraser = this.erasers.get(plan.table);
-        const n = eraser ? await eraser(trx, contactIds) : await q.eraseRows(trx, plan, contactIds, keys);
+        const n = eraser ? await eraser(trx, contactIds) : await q.eraseRows(trx, plan, contactIds, emails);
         if (n > 0) counts[plan.table] = n;
       }
+      // A row both cleared and redacted counts once.
+      Object.assign(counts, maxCounts(counts, redacted));
       removeStatSamples(this.db, identifiers);
       // PostgreSQL: where the person's bytes are (partitions their keys hash to, small tables touched).
       const relations = await this.purges.relationsOf(trx, { contactIds, emailKeys: keys }, Object.keys(counts));
-      if (suppress && emails.length) {
+      if (suppress && keys.length) {
         // The key was read before the transaction, so hashing queries nothing here.
         const hashes = await Promise.all(keys.map((k) => this.secret.emailHash(k)));
         const requestId = opts.requestIds.length === 1 ? opts.requestIds[0]! : null;
         await insertSuppressions(trx, hashes.map((h) => ({ email_hmac: h, reason: 'erased', request_id: requestId, created_at: now })));
       }
-      const receipts: ErasureReceiptsTable[] = (opts.requestIds.length ? opts.requestIds : [null]).map((requestId) => ({
-        id: newId(),
+      const receipts: ErasureReceiptsTable[] = (opts.requestIds.length ? opts.requestIds : [null]).map((requestId, i) => ({
+        id: receiptIds[i]!,
         request_id: requestId,
         at: now,
         actor_type: opts.actor.type,
@@ -184,6 +208,11 @@ export class ErasureService {
     } catch {
       return { residue: ['scan:failed'], analysed: [] };
     }
+  }
+
+  /** Stops the residue scan's reader processes. */
+  close(): Promise<void> {
+    return this.scanner.close();
   }
 
   async receipt(id: string): Promise<ErasureReceipt> {

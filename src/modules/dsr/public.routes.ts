@@ -1,6 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { ErrorBody } from '../../http/schemas.ts';
+import { Type } from 'typebox';
+import { ErrorBody, Obj } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
 import { alreadyConfirmedPage, confirmedPage, confirmPage, invalidLinkPage, PAGE_HEADERS } from './public.pages.ts';
 import { PublicAcceptedSchema, PublicIntakeSchema } from './requests.schemas.ts';
@@ -17,10 +18,14 @@ function html(reply: FastifyReply, status: number, body: string) {
   return reply.status(status).headers(PAGE_HEADERS).send(body);
 }
 
-function tokenOf(source: unknown): string {
-  const t = (source as { token?: unknown } | null | undefined)?.token;
-  return typeof t === 'string' ? t : '';
-}
+/**
+ * The link's one refusal (the same page for a forged, expired or malformed link): a parameter
+ * repeated or unknown, text no database holds, a form field too many all get it.
+ */
+const refuse = (_req: unknown, reply: FastifyReply) => html(reply, 400, invalidLinkPage());
+const link = { ...open, link: refuse } as const;
+/** Exactly one token, nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
+const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
 
 /** Self-service intake and the verification link's pages, under /public/v1: no login. */
 export const publicRequestRoutes =
@@ -47,21 +52,28 @@ export const publicRequestRoutes =
     );
 
     // The pages take a form post, so only they get a form parser.
-    await app.register(async (pages) => {
+    await app.register(async (plain) => {
+      const pages = plain.withTypeProvider<TypeBoxTypeProvider>();
       pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: PUBLIC_BODY_LIMIT }, (_req, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+        // Every value of a repeated field is kept (an array), so the schema refuses the repetition rather than one copy winning.
+        const fields: Record<string, string | string[]> = {};
+        for (const [k, v] of new URLSearchParams(body as string)) {
+          const had = fields[k];
+          fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+        }
+        done(null, fields);
       });
 
       // A GET never changes anything: mail scanners open links before people do.
-      pages.get('/requests/verify', { config: open, schema: { hide: true } }, async (req, reply) => {
-        const token = tokenOf(req.query);
-        const c = token ? await s.requestVerification.check(token) : null;
+      pages.get('/requests/verify', { config: link, schema: { hide: true, querystring: TokenOnly } }, async (req, reply) => {
+        const token = req.query.token;
+        const c = await s.requestVerification.check(token);
         return c ? html(reply, 200, confirmPage(token, c.type)) : html(reply, 400, invalidLinkPage());
       });
 
-      pages.post('/requests/verify', { config: open, bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true } }, async (req, reply) => {
-        const token = tokenOf(req.body);
-        const outcome = token ? await s.requestVerification.confirm(token) : 'invalid';
+      // The token travels in the form only: the page's form posts to a bare URL.
+      pages.post('/requests/verify', { config: link, bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true, querystring: Obj({}), body: TokenOnly } }, async (req, reply) => {
+        const outcome = await s.requestVerification.confirm(req.body.token);
         if (outcome === 'verified') return html(reply, 200, confirmedPage());
         if (outcome === 'already_verified') return html(reply, 200, alreadyConfirmedPage());
         return html(reply, 400, invalidLinkPage());

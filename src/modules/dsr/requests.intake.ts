@@ -19,6 +19,9 @@ export const PER_ADDRESS: Limit = { scope: 'dsr-intake:address', max: 5, windowM
 /** The queue that mails a public case's verification link; its payload is the case id alone. */
 export const LINK_QUEUE = 'dsr.verification-link';
 
+/** The link job's key, and the key its mail is sent under: one per case. */
+export const linkKey = (requestId: string) => `${LINK_QUEUE}:${requestId}`;
+
 export interface PublicInput {
   type: RequestType;
   email: string;
@@ -60,15 +63,19 @@ export class IntakeService {
     if (count > PER_ADDRESS.max) return;
     const requester: EventActor = { type: 'requester', id: null };
     const req = await this.requests.open({ type: input.type, email }, { actor: requester, channel: 'public', ownerId: null });
-    await this.jobs.enqueue(LINK_QUEUE, { requestId: req.id }, { key: `${LINK_QUEUE}:${req.id}`, maxAttempts: 5 });
+    await this.jobs.enqueue(LINK_QUEUE, { requestId: req.id }, { key: linkKey(req.id), maxAttempts: 5 });
   }
 
-  /** The job: mails the link of a case still waiting for it (a job run twice finds it sent). */
+  /**
+   * The job: mails the link of a case still waiting for it. The send is keyed by the case (the
+   * job's own key), so a run repeated after a crash, or beside a run whose lease lapsed, sends
+   * nothing a second time (VerificationService.sendLink).
+   */
   async sendQueuedLink(payload: unknown): Promise<void> {
     const id = (payload as { requestId?: unknown } | null)?.requestId;
     if (typeof id !== 'string') throw new Error('the job names no case');
     const req = await this.requests.find(id);
     if (!req || req.status !== 'received' || !req.email) return;
-    await this.verification.sendLink({ id: req.id, type: req.type, email: req.email, contactId: req.contact_id });
+    await this.verification.sendLink({ id: req.id, type: req.type, email: req.email, contactId: req.contact_id }, linkKey(req.id));
   }
 }

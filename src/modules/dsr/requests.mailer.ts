@@ -3,7 +3,12 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import type { MailService } from '../mail/mail.service.ts';
 import type { Message } from './requests.messages.ts';
 
+/**
+ * Sent now; refused by the gate (`reason`); or, under a key, handled by an earlier call
+ * (`earlier`: sent, begun by a process that died before the relay answered, or refused then).
+ */
 export type Delivery = { sent: true } | { sent: false; reason: string };
+export type KeyedDelivery = Delivery | { sent: false; earlier: 'pending' | 'done' | 'skipped' };
 
 /**
  * Mail to a requester serves the `requested` purpose (an answer to the person's own action).
@@ -16,7 +21,10 @@ export class RequestMailer {
     private readonly consent: ConsentService,
   ) {}
 
-  async send(to: string, contactId: string | null, message: Message): Promise<Delivery> {
+  /** With a `key` (ids only), the message is sent at most once under it however often this is called (MailService.sendOnce). */
+  async send(to: string, contactId: string | null, message: Message): Promise<Delivery>;
+  async send(to: string, contactId: string | null, message: Message, key: string | undefined): Promise<KeyedDelivery>;
+  async send(to: string, contactId: string | null, message: Message, key?: string): Promise<KeyedDelivery> {
     let contact = contactId;
     if (contact) {
       const answer = await this.consent.check(contact, 'requested', { caller: 'data_request' }).catch((e: unknown) => {
@@ -26,7 +34,12 @@ export class RequestMailer {
       if (!answer) contact = null;
       else if (!answer.allowed) return { sent: false, reason: answer.reason };
     }
-    await this.mail.send({ to, subject: message.subject, text: message.text, purpose: 'requested', ...(contact ? { contactId: contact } : {}) });
-    return { sent: true };
+    const msg = { to, subject: message.subject, text: message.text, purpose: 'requested', ...(contact ? { contactId: contact } : {}) };
+    if (key === undefined) {
+      await this.mail.send(msg);
+      return { sent: true };
+    }
+    const r = await this.mail.sendOnce(key, msg);
+    return r.sent ? { sent: true } : { sent: false, earlier: r.earlier };
   }
 }

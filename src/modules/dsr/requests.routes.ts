@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../../http/auth.ts';
+import { actorOf, requireFieldAccess } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List } from '../../http/schemas.ts';
 import type { Services } from '../../services.ts';
@@ -94,12 +94,15 @@ export const requestsRoutes =
         schema: {
           tags: ['requests'],
           summary: 'Carry out a verified case: export (access, portability), erase, record the objection, or apply `changes` (rectification)',
-          description: 'Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send `{}` for every type but rectification.',
+          description: 'Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send `{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and are recorded in the consent ledger.',
           params: IdParams,
           body: FulfilSchema,
           response: { 200: Data(RequestSchema), ...errors },
         },
       },
-      async (req) => ({ data: await s.fulfil.fulfil(req.params.id, req.body, actorOf(req)) }),
+      async (req) => {
+        requireFieldAccess(req, Object.keys(req.body.changes ?? {}), '/changes');
+        return { data: await s.fulfil.fulfil(req.params.id, req.body, actorOf(req)) };
+      },
     );
   };

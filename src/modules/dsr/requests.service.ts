@@ -6,6 +6,7 @@ import { emailKey, isValidEmail, normaliseEmail } from '../../lib/email.ts';
 import { writtenForms } from '../../db/email-match.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { SideEffects } from '../../jobs/effects.ts';
 import { contactByEmailKey } from '../contacts/contacts.queries.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
@@ -60,13 +61,17 @@ function checkNote(text: string | undefined, path: string): void {
  * and the one extension. What a case's work does is FulfilService's; links are VerificationService's.
  */
 export class RequestsService {
+  private readonly effects: SideEffects;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly settings: SettingsService,
     private readonly secret: SecretService,
     private readonly users: UsersService,
-  ) {}
+  ) {
+    this.effects = new SideEffects(db, clock);
+  }
 
   /** Today's date in the installation's time zone, and that zone. */
   async today(): Promise<{ today: string; timeZone: string }> {
@@ -126,6 +131,9 @@ export class RequestsService {
         created_at: nowIso,
         updated_at: nowIso,
         completed_at: null,
+        receipt_id: null,
+        location: null,
+        row_id: null,
       });
     });
     return toRequest(row, today);
@@ -227,6 +235,20 @@ export class RequestsService {
   async note(id: string, actor: EventActor, note: string): Promise<void> {
     const row = await this.row(id);
     await this.event(this.db.kysely, id, row.status, actor, note, this.clock.now().toISOString());
+  }
+
+  /**
+   * note(), once under `key` (ids only): the note and the key's record (`skipped`: what the note
+   * says was decided against) are one transaction, so work run again adds no second note.
+   */
+  async noteOnce(id: string, actor: EventActor, note: string, key: string): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      if (!(await this.effects.once(key, trx, 'skipped'))) return;
+      const row = await q.requestById(trx, id);
+      if (!row) throw new AppError('not_found', 'no such request');
+      await this.event(trx, id, row.status, actor, note, now);
+    });
   }
 
   private statusColumns(to: RequestStatus, now: string): Partial<Row> {

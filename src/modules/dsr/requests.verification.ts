@@ -12,6 +12,8 @@ export const LINK_TTL_MS = 48 * 3600_000;
 export const VERIFY_PATH = '/public/v1/requests/verify';
 
 const SYSTEM: EventActor = { type: 'system', id: null };
+/** The history's note when a link's send was cut off by a crash: it may have left, and is not sent again. */
+export const INTERRUPTED = 'verification link sent, but the sending process stopped before the mail relay answered: it may not have arrived';
 const REQUESTER: EventActor = { type: 'requester', id: null };
 
 export type Confirmation = 'verified' | 'already_verified' | 'invalid';
@@ -29,16 +31,31 @@ export class VerificationService {
     private readonly mailer: RequestMailer,
   ) {}
 
-  /** Emails the link; the case then awaits verification (or says on its history why no mail went). */
-  async sendLink(req: Pick<DataRequest, 'id' | 'type' | 'email' | 'contactId'>): Promise<void> {
+  /**
+   * Emails the link; the case then awaits verification (or says on its history why no mail
+   * went). With a `key` (a job's), called again it neither mails nor notes twice: the send is
+   * recorded under the key before the mail leaves, the move is conditional on the status, and a
+   * refusal's note is written once with its record. A send whose process died before the relay
+   * answered is not repeated (at most once); the case moves on, its history saying the link
+   * may not have arrived, so staff can look.
+   */
+  async sendLink(req: Pick<DataRequest, 'id' | 'type' | 'email' | 'contactId'>, key?: string): Promise<void> {
     if (!req.email) return;
     const expires = new Date(this.clock.now().getTime() + LINK_TTL_MS);
     const token = signToken(await this.secret.key(), PURPOSE, req.id, expires);
     const base = (await this.settings.get()).publicBaseUrl.replace(/\/+$/, '');
     const link = `${base}${VERIFY_PATH}?token=${encodeURIComponent(token)}`;
-    const delivery = await this.mailer.send(req.email, req.contactId, verificationMessage(req.type as RequestType, link, expires));
-    if (delivery.sent) await this.requests.move(req.id, ['received'], 'awaiting_verification', SYSTEM, 'verification link sent');
-    else await this.requests.note(req.id, SYSTEM, `verification link not sent: ${delivery.reason}`);
+    const delivery = await this.mailer.send(req.email, req.contactId, verificationMessage(req.type as RequestType, link, expires), key);
+    if (delivery.sent || ('earlier' in delivery && delivery.earlier === 'done')) {
+      await this.requests.move(req.id, ['received'], 'awaiting_verification', SYSTEM, 'verification link sent');
+    } else if ('earlier' in delivery) {
+      // Refused earlier: that run noted why.
+      if (delivery.earlier === 'pending') await this.requests.move(req.id, ['received'], 'awaiting_verification', SYSTEM, INTERRUPTED);
+    } else if (key !== undefined) {
+      await this.requests.noteOnce(req.id, SYSTEM, `verification link not sent: ${delivery.reason}`, key);
+    } else {
+      await this.requests.note(req.id, SYSTEM, `verification link not sent: ${delivery.reason}`);
+    }
   }
 
   /** The case a genuine, unexpired link names, if it can still be confirmed or was. Changes nothing. */

@@ -8,13 +8,24 @@ export interface Identifiers {
   emails: string[];
   /** As stored (trimmed); the scan compares their digits (at least MIN_PHONE_DIGITS of them). */
   phones: string[];
-  /** "First Last" as one string, whitespace collapsed. */
+  /**
+   * The full name as people write it: "First Last", "Last First" and "Last, First", whitespace
+   * collapsed. Strong evidence, searched everywhere.
+   */
   names: string[];
+  /**
+   * The first and the last name alone. Weak evidence: other people share them, so they are
+   * looked for only in free-text columns of the data map, where a hit asks a person to look
+   * (a review task) and proves nothing; in the person's own case rows they are redacted.
+   */
+  weak?: string[];
 }
 
 export const MIN_PHONE_DIGITS = 6;
 // A full name shorter than this ("Al Li") matches too much unrelated text to be a useful signal.
 export const MIN_NAME_LENGTH = 5;
+// A name part shorter than this ("Al", "Li") is a word in too many texts even as a whole word.
+export const MIN_WEAK_NAME_LENGTH = 3;
 
 /** The separators a stored phone number may contain (contacts.model's PHONE rule). */
 export const PHONE_SEPARATORS = [' ', '+', '(', ')', '.', '/', '-'] as const;
@@ -41,13 +52,19 @@ export interface PersonRow {
 }
 
 export function identifiersOf(p: PersonRow): Identifiers {
-  const out: Identifiers = { emails: [], phones: [], names: [] };
+  const out: Identifiers = { emails: [], phones: [], names: [], weak: [] };
   if (p.email) out.emails.push(normaliseEmail(p.email));
   if (p.phone && phoneDigits(p.phone.trim()).length >= MIN_PHONE_DIGITS) out.phones.push(p.phone.trim());
   const first = p.first_name?.trim().replace(/\s+/g, ' ');
   const last = p.last_name?.trim().replace(/\s+/g, ' ');
-  if (first && last && first.length + last.length + 1 >= MIN_NAME_LENGTH) out.names.push(`${first} ${last}`);
+  if (first && last && first.length + last.length + 1 >= MIN_NAME_LENGTH) out.names.push(...nameForms(first, last));
+  for (const part of [first, last]) if (part && part.length >= MIN_WEAK_NAME_LENGTH) out.weak!.push(part);
   return out;
+}
+
+/** The ways a full name is written: given name first, family name first, and "Family, Given". */
+export function nameForms(first: string, last: string): string[] {
+  return [`${first} ${last}`, `${last} ${first}`, `${last}, ${first}`];
 }
 
 export function mergeIdentifiers(list: Identifiers[]): Identifiers {
@@ -56,6 +73,7 @@ export function mergeIdentifiers(list: Identifiers[]): Identifiers {
     emails: uniq(list.flatMap((i) => i.emails)),
     phones: uniq(list.flatMap((i) => i.phones)),
     names: uniq(list.flatMap((i) => i.names)),
+    weak: uniq(list.flatMap((i) => i.weak ?? [])),
   };
 }
 

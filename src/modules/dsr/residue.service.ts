@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Db } from '../../db/connect.ts';
 import { ByteMatcher, isEmpty, passes, searchTerms, TERMS_PER_PASS, TextMatcher, valueHolds, type Identifiers, type SearchTerms } from './residue.model.ts';
 import { columnsWithTerms, hasTermsStatement, pgStatsValues, ROWS_PER_CHUNK, rowidRange, scannedColumns, sqliteSystemRows, tableHasTerms, tableText, textStatement, type ScannedColumn } from './residue.queries.ts';
-import { inProcess, inWorkers, runAll, type ScanReaders } from './residue.readers.ts';
+import { inProcess, ReaderPool, runAll, type ScanReaders } from './residue.readers.ts';
 import type { ScanAnswer, ScanTask } from './residue.tasks.ts';
 
 /** Tables PostgreSQL scans at once: the large ones use parallel workers of their own. */
@@ -26,13 +26,18 @@ export interface ScanOptions {
 }
 
 export interface ScannerOptions {
-  /** SQLite: reader threads for a large database file (1 or less: the app's connection only). */
+  /** SQLite: reader processes for a large database file (1 or less: the app's connection reads the tables). */
   readers?: number;
-  /** SQLite: the file size from which reader threads are used. */
+  /** SQLite: the file size from which the tables are read by reader processes. */
   parallelFromBytes?: number;
+  /** SQLite: how long reader processes are kept after a scan for the next one. */
+  readerIdleMs?: number;
   /** SQLite: how long a checkpoint waits for readers (other processes', or the scan's own statements) to let go of the log. */
   checkpointPatienceMs?: number;
 }
+
+/** Reader processes kept after a scan: erasures come in runs (a queue of cases, a bulk job), and a start costs far more than a scan. */
+const READER_IDLE_MS = 10 * 60_000;
 
 /**
  * Looks for people's identifiers everywhere the database keeps data, declared in the data map
@@ -45,13 +50,16 @@ export interface ScannerOptions {
  * TERMS_PER_PASS terms) one statement per table tests every row; for more (a bulk erasure) the
  * rows are streamed through a matcher in memory that finds all terms in one pass. Only a table
  * where something turned up is read again, to name its columns. On SQLite the tables (in rowid
- * parts) and the file's bytes (in ranges) are tasks, which for a large file worker threads take
- * in turn, each with its own read-only connection; PostgreSQL scans several tables at once.
+ * parts) and the file's bytes (in ranges) are tasks: the bytes are read by a reader process
+ * (residue.readers.ts: this process never opens its database's files), and for a large file
+ * the tables too, by several processes, each with its own read-only connection. PostgreSQL
+ * scans several tables at once.
  */
 export class ResidueScanner {
   private readonly readers: number;
   private readonly parallelFromBytes: number;
   private readonly checkpointPatienceMs: number;
+  private readonly pool: ReaderPool;
 
   constructor(
     private readonly db: Db,
@@ -60,12 +68,31 @@ export class ResidueScanner {
     this.readers = opts.readers ?? Math.min(4, availableParallelism());
     this.parallelFromBytes = opts.parallelFromBytes ?? 256 * 1024 * 1024;
     this.checkpointPatienceMs = opts.checkpointPatienceMs ?? 5000;
+    this.pool = new ReaderPool(opts.readerIdleMs ?? READER_IDLE_MS);
+  }
+
+  private get onFile(): boolean {
+    return this.db.dialect === 'sqlite' && this.db.target.location !== ':memory:';
+  }
+
+  /** SQLite: starts the reader processes a scan will need, so that their start overlaps the erasure before it. */
+  warm(): void {
+    if (this.onFile) this.pool.warm(this.parallel() ? this.readers : 1);
+  }
+
+  /** Stops the reader processes (they stop by themselves when idle, or when this process exits). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private parallel(): boolean {
+    return this.onFile && this.readers > 1 && fileBytes(this.db.target.location) >= this.parallelFromBytes;
   }
 
   async scanDatabase(ids: Identifiers, opts: ScanOptions = {}): Promise<string[]> {
     const terms = searchTerms(ids);
     if (isEmpty(terms)) {
-      if (opts.checkpoint && this.db.sqlite && this.db.target.location !== ':memory:') return (await this.checkpointed(opts, inProcess(this.db, ids, terms))) ? [] : ['checkpoint:busy'];
+      if (opts.checkpoint && this.onFile) return (await this.checkpointed(opts, inProcess(this.db, terms))) ? [] : ['checkpoint:busy'];
       return [];
     }
     const many = terms.text.length + terms.digits.length > TERMS_PER_PASS;
@@ -91,7 +118,8 @@ export class ResidueScanner {
 
   /**
    * SQLite: every table (in rowid parts, so readers share a large one) and the bytes of the
-   * database files (in ranges), as tasks for the readers: worker threads for a large file.
+   * database files (in ranges), as tasks: the bytes for a reader process, the tables for the
+   * app's connection, or for reader processes when the file is large.
    */
   private async sqliteScan(tables: [string, ScannedColumn[]][], ids: Identifiers, terms: SearchTerms, many: boolean, found: Map<string, SearchTerms>, hits: Set<string>, opts: ScanOptions): Promise<void> {
     type Tag = { table: string } | { file: string };
@@ -112,9 +140,11 @@ export class ResidueScanner {
       else for (const part of parts(range, ROWS_PER_CHUNK)) tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
     }
     const path = this.db.target.location;
-    const onFile = path !== ':memory:';
-    const parallel = onFile && this.readers > 1 && fileBytes(path) >= this.parallelFromBytes;
-    const readers = parallel ? await inWorkers(this.db, this.readers, ids, terms) : inProcess(this.db, ids, terms);
+    const onFile = this.onFile;
+    const parallel = this.parallel();
+    // The reader processes get ready (a first start takes a while) as the app's connection reads.
+    const session = onFile ? this.pool.session(path, ids, terms, parallel ? this.readers : 1) : null;
+    const readers = parallel ? (await session)! : inProcess(this.db, terms);
     const each = (answer: ScanAnswer, tag: Tag) => {
       if ('file' in tag) {
         if (answer === true) hits.add(`file:${basename(tag.file)}`);
@@ -127,18 +157,18 @@ export class ResidueScanner {
     // meanwhile the readers read the tables, which the checkpoint does not change.
     const files = async () => {
       if (opts.checkpoint && onFile && !(await this.checkpointed(opts, readers))) hits.add('checkpoint:busy');
-      if (onFile) await runAll(readers, fileTasks(path), each, skip);
+      if (session) await runAll(await session, fileTasks(path), each, skip);
     };
     try {
       // files() first: the checkpoint is queued before the first table parts.
       await Promise.all([files(), runAll(readers, tasks, each, skip)]);
     } finally {
-      await readers.close();
+      await (await session?.catch(() => null))?.close();
     }
     for (const [table, into] of seen) if (into.size) found.set(table, { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) });
   }
 
-  /** SQLite: empties the write-ahead log into the file, on a reader (a worker's own connection) or the app's connection. */
+  /** SQLite: empties the write-ahead log into the file, on a reader process's own connection or the app's connection. */
   private async checkpointed(opts: ScanOptions, readers: ScanReaders): Promise<boolean> {
     const answer = (await readers.run({ kind: 'checkpoint', patienceMs: this.checkpointPatienceMs })) as { checkpointed: boolean; ms: number };
     opts.onCheckpoint?.(answer.ms);

@@ -1,7 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SQLite from 'better-sqlite3';
-import { ByteMatcher, TextMatcher, type Identifiers, type SearchTerms } from './residue.model.ts';
+import { TextMatcher, type SearchTerms } from './residue.model.ts';
 
 /** A statement to run on a SQLite connection; its first value is the answer. */
 export interface Statement {
@@ -10,13 +9,21 @@ export interface Statement {
 }
 
 /**
- * One piece of a SQLite residue scan, small enough to hand to any reader:
+ * A piece of a SQLite residue scan that runs on a connection, the app's own or a reader
+ * process's (residue.reader.ts):
  * - `test`: a statement answering whether rows hold a term (a few terms, tested in SQL);
  * - `text`: a statement answering rows as one text, searched in memory for many terms;
- * - `bytes`: a byte range of a database file, searched for the identifiers' stored forms;
  * - `checkpoint`: copy the write-ahead log into the file and empty it (before any `bytes`).
  */
-export type ScanTask = { kind: 'test'; s: Statement } | { kind: 'text'; s: Statement } | { kind: 'bytes'; file: string; start: number; end: number } | { kind: 'checkpoint'; patienceMs: number };
+export type SqlTask = { kind: 'test'; s: Statement } | { kind: 'text'; s: Statement } | { kind: 'checkpoint'; patienceMs: number };
+
+/**
+ * A byte range of a database file, searched for the identifiers' stored forms. Only ever run in
+ * a reader process (residue.bytes.ts): the serving process never opens its database's files.
+ */
+export type BytesTask = { kind: 'bytes'; file: string; start: number; end: number };
+
+export type ScanTask = SqlTask | BytesTask;
 
 /**
  * `test` and `bytes`: whether something was found; `text`: the terms found (possibly a few more,
@@ -24,7 +31,6 @@ export type ScanTask = { kind: 'test'; s: Statement } | { kind: 'text'; s: State
  */
 export type ScanAnswer = boolean | string[] | { checkpointed: boolean; ms: number };
 
-const CHUNK = 16 * 1024 * 1024;
 /**
  * Copies the write-ahead log into the database file and truncates it, so that the file alone
  * holds the database and the log no longer holds older page images. A reader still using the
@@ -52,28 +58,30 @@ export async function checkpointLog(sqlite: SQLite.Database, patienceMs: number)
 }
 
 /**
- * Runs scan tasks on one connection, in whatever thread it lives: the app's own connection for a
- * small database, or a read-only connection in each worker thread for a large one.
+ * Runs SQL tasks on one connection: the app's own for a small database, or a reader process's
+ * read-only one for a large database.
  */
 export class TaskRunner {
   private text: TextMatcher | null = null;
-  private bytes: ByteMatcher | null = null;
-  private buf: Buffer | null = null;
 
   /**
-   * `writable` gives a connection that may checkpoint (a worker's own connection is read-only)
-   * and is handed back to `release` afterwards.
+   * `sqlite` gives the connection (opened on first use); `writable` a connection that may
+   * checkpoint (a reader's own connection is read-only), handed back to `release` afterwards.
    */
   constructor(
-    private readonly sqlite: SQLite.Database,
-    private readonly ids: Identifiers,
+    private readonly sqlite: () => SQLite.Database,
     private readonly terms: SearchTerms,
-    private readonly writable: { open: () => SQLite.Database; release: (c: SQLite.Database) => void } = { open: () => sqlite, release: () => undefined },
+    private readonly writable: { open: () => SQLite.Database; release: (c: SQLite.Database) => void } = { open: sqlite, release: () => undefined },
   ) {}
 
-  async run(task: ScanTask): Promise<ScanAnswer> {
+  async run(task: SqlTask): Promise<ScanAnswer> {
     if (task.kind === 'checkpoint') return this.checkpoint(task.patienceMs);
-    return this.runNow(task);
+    const value = (this.sqlite().prepare(task.s.sql).raw().get(...(task.s.parameters as unknown[])) as unknown[] | undefined)?.[0];
+    if (task.kind === 'test') return value !== undefined && value !== null;
+    if (typeof value !== 'string') return [];
+    const found = new Set<string>();
+    (this.text ??= new TextMatcher(this.terms)).scan(value, found);
+    return [...found];
   }
 
   private async checkpoint(patienceMs: number): Promise<ScanAnswer> {
@@ -83,35 +91,6 @@ export class TaskRunner {
       return { checkpointed: await checkpointLog(c, patienceMs), ms: performance.now() - t };
     } finally {
       this.writable.release(c);
-    }
-  }
-
-  private runNow(task: Exclude<ScanTask, { kind: 'checkpoint' }>): ScanAnswer {
-    if (task.kind === 'bytes') return this.rangeMatches(task.file, task.start, task.end);
-    const value = (this.sqlite.prepare(task.s.sql).raw().get(...(task.s.parameters as unknown[])) as unknown[] | undefined)?.[0];
-    if (task.kind === 'test') return value !== undefined && value !== null;
-    if (typeof value !== 'string') return [];
-    const found = new Set<string>();
-    (this.text ??= new TextMatcher(this.terms)).scan(value, found);
-    return [...found];
-  }
-
-  /** Reads [start, end) of the file (plus the overlap a needle across `end` needs) and searches it. */
-  private rangeMatches(file: string, start: number, end: number): boolean {
-    const matcher = (this.bytes ??= new ByteMatcher(this.ids));
-    if (matcher.empty) return false;
-    const buf = (this.buf ??= Buffer.alloc(CHUNK + matcher.overlap));
-    const fd = openSync(file, 'r');
-    try {
-      for (let pos = start; pos < end; pos += CHUNK) {
-        // Each chunk runs on past its end by the overlap, so a needle across a border is seen whole.
-        const n = readSync(fd, buf, 0, Math.min(CHUNK, end - pos) + matcher.overlap, pos);
-        if (n === 0) break;
-        if (matcher.matches(buf.subarray(0, n))) return true;
-      }
-      return false;
-    } finally {
-      closeSync(fd);
     }
   }
 }

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
-import { before, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { asciiLower, ByteMatcher, caseFreePattern, identifiersOf, mergeIdentifiers, phoneDigits, searchTerms, TextMatcher, valueHolds, type Identifiers } from './residue.model.ts';
+import { inProcess, ReaderPool } from './residue.readers.ts';
 import { ResidueScanner } from './residue.service.ts';
 
 const person = (i: number, first = 'Hedwig', last = 'Schwergewicht'): Identifiers =>
@@ -105,6 +110,10 @@ forEachDialect('residue scan paths', (ctx) => {
   const planted = person(7, 'Xaverina', 'Quengelbrecht');
   const crowd = Array.from({ length: 40 }, (_, i) => person(100 + i, 'Ana', 'Li'));
   const bulk = (extra: Identifiers[]) => mergeIdentifiers([planted, ...extra]);
+  // One scanner for the plain cases: on SQLite it keeps a reader process for the file's bytes.
+  let shared: ResidueScanner | undefined;
+  const scanner = () => (shared ??= new ResidueScanner(ctx.db));
+  after(async () => shared?.close());
 
   before(async () => {
     await sql`create table scratch_residue (id integer primary key, note text, phone_seen text, shout text, n integer)`.execute(ctx.db.kysely);
@@ -128,21 +137,25 @@ forEachDialect('residue scan paths', (ctx) => {
   const expected = (dialect: string) => [...(dialect === 'sqlite' ? ['file:test.db'] : []), 'scratch_plain.v', 'scratch_residue.note', 'scratch_residue.phone_seen', 'scratch_residue.shout', 'scratch_wide.c129'];
 
   it('one person: one statement per table names every column holding an identifier', async () => {
-    assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(planted), expected(ctx.dialect));
+    assert.deepEqual(await scanner().scanDatabase(planted), expected(ctx.dialect));
   });
 
   it('many people: the rows streamed through the matcher find the same, and nothing for people not there', async () => {
     const many = bulk(crowd);
     assert.ok(searchTerms(many).text.length + searchTerms(many).digits.length > 48);
-    assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(many), expected(ctx.dialect));
-    assert.deepEqual(await new ResidueScanner(ctx.db).scanDatabase(mergeIdentifiers(crowd)), []);
+    assert.deepEqual(await scanner().scanDatabase(many), expected(ctx.dialect));
+    assert.deepEqual(await scanner().scanDatabase(mergeIdentifiers(crowd)), []);
   });
 
-  it('SQLite: worker threads, each with its own connection, find the same as the app connection', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
-    const threads = new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0 });
-    assert.deepEqual(await threads.scanDatabase(planted), expected('sqlite'));
-    assert.deepEqual(await threads.scanDatabase(bulk(crowd)), expected('sqlite'));
-    assert.deepEqual(await threads.scanDatabase(crowd[0]!), []);
+  it('SQLite: reader processes, each with its own connection, find the same as the app connection', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+    const readers = new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0 });
+    try {
+      assert.deepEqual(await readers.scanDatabase(planted), expected('sqlite'));
+      assert.deepEqual(await readers.scanDatabase(bulk(crowd)), expected('sqlite'));
+      assert.deepEqual(await readers.scanDatabase(crowd[0]!), []);
+    } finally {
+      await readers.close();
+    }
   });
 
   it('SQLite: with checkpoint, the log is emptied into the file before its bytes are read; a reader holding the log leaves it searched', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
@@ -169,8 +182,74 @@ forEachDialect('residue scan paths', (ctx) => {
       assert.deepEqual(await scanner.scanDatabase(who, { checkpoint: true }), ['file:test.db', 'scratch_log.v']);
       assert.equal(statSync(`${path}-wal`).size, 0, 'the log is empty');
       await sql`delete from scratch_log`.execute(ctx.db.kysely);
+      await scanner.close();
     }
   });
+
+  it('SQLite: the app connection never reads a file’s bytes; that is a reader process’s task', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+    const path = ctx.db.target.location;
+    await assert.rejects(inProcess(ctx.db, searchTerms(planted)).run({ kind: 'bytes', file: path, start: 0, end: statSync(path).size }), /reader process only/);
+  });
+});
+
+it('reader processes: one that dies fails the scan it was in and is replaced for the next; idle ones stop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-readers-'));
+  const file = join(dir, 'bytes.bin');
+  writeFileSync(file, `${'x'.repeat(1000)} Hedwig7 SCHWERGEWICHT7 ${'y'.repeat(1000)}`);
+  const ids = person(7);
+  const whole = { kind: 'bytes', file, start: 0, end: 2100 } as const;
+  const pool = new ReaderPool(300);
+  try {
+    const first = await pool.session(file, ids, searchTerms(ids), 1);
+    assert.equal(await first.run(whole), true);
+    assert.equal(await first.run({ ...whole, end: 500 }), false, 'a range before the name (and its overlap)');
+    const [pid] = pool.pids;
+    assert.ok(pid && pid !== process.pid);
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(first.run(whole), /residue reader process/);
+    await first.close();
+    const next = await pool.session(file, ids, searchTerms(ids), 1);
+    assert.notEqual(pool.pids[0], pid);
+    assert.equal(await next.run(whole), true);
+    await next.close();
+    for (let waited = 0; pool.pids.length && waited < 5000; waited += 50) await sleep(50);
+    assert.deepEqual(pool.pids, [], 'stopped once idle');
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('reader processes: one whose parent is killed exits by itself', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-readers-'));
+  const file = join(dir, 'bytes.bin');
+  writeFileSync(file, 'nothing personal');
+  const parent = `
+    const { ReaderPool } = await import(${JSON.stringify(new URL('./residue.readers.ts', import.meta.url).href)});
+    const pool = new ReaderPool(60_000);
+    const ids = { emails: ['a@b.example'], phones: [], names: [] };
+    const session = await pool.session(${JSON.stringify(file)}, ids, { text: ['a@b.example'], digits: [] }, 1);
+    await session.run({ kind: 'bytes', file: ${JSON.stringify(file)}, start: 0, end: 16 });
+    process.stdout.write(String(pool.pids[0]));
+    process.kill(process.pid, 'SIGKILL');`;
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', parent], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const pid = Number(r.stdout);
+    assert.ok(pid > 0, r.stdout + r.stderr);
+    // Exited: gone, or a zombie its new parent has not reaped yet (not every container's init reaps).
+    const alive = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; alive() && waited < 10_000; waited += 50) await sleep(50);
+    assert.equal(alive(), false, 'the reader exited with its parent gone');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it('the case-free LIKE pattern starts at the rarest character folding leaves alone, and a letter matches any character', () => {

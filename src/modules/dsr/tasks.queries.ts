@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { TasksTable } from './dsr.table.ts';
+import { RESIDUE_TASK } from './tasks.model.ts';
 
 type Q = Kysely<Database>;
 
@@ -27,4 +28,10 @@ export function listTasks(db: Q, f: TaskFilter, limit: number, after?: string) {
   if (f.assigneeId !== undefined) q = q.where('assignee_id', '=', f.assigneeId);
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/** Residue tasks of a case, counted by status. */
+export async function residueTaskCounts(db: Q, requestId: string): Promise<{ status: string; n: number }[]> {
+  const rows = await db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('request_id', '=', requestId).where('type', '=', RESIDUE_TASK.residue).groupBy('status').execute();
+  return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
 }

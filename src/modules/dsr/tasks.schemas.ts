@@ -19,6 +19,20 @@ export const TaskSchema = Obj({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   completedAt: Nullable(Type.String()),
+  receiptId: Nullable(Type.String({ description: 'the erasure receipt a residue or review task comes from' })),
+  residue: Type.Union([
+    Obj(
+      {
+        kind: Type.Union([Type.Literal('residue'), Type.Literal('review')]),
+        location: Type.String({ description: 'as on the erasure receipt: table.column, file:NAME, pg_stats:table.column, …' }),
+        table: Nullable(Type.String()),
+        column: Nullable(Type.String()),
+        rowId: Nullable(Type.String({ description: 'the row, by the table’s key, where there is one' })),
+      },
+      { description: 'residue: an identifier of an erased person where erasure may not remove it (the case completes once these are done); review: a weaker sign to look at. Never the value.' },
+    ),
+    Type.Null(),
+  ]),
 });
 
 export const TaskPatchSchema = Obj({ status: Type.Optional(Type.Enum([...TASK_STATUSES])), assigneeId: Type.Optional(Nullable(Id)) }, { minProperties: 1 });

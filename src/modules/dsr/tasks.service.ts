@@ -28,6 +28,12 @@ export class TasksService {
     return toTask(r);
   }
 
+  /** How many residue tasks an erasure left on a case are open and done. */
+  async residueOf(requestId: string): Promise<{ open: number; done: number }> {
+    const rows = await q.residueTaskCounts(this.db.kysely, requestId);
+    return { open: rows.find((r) => r.status === 'open')?.n ?? 0, done: rows.find((r) => r.status === 'done')?.n ?? 0 };
+  }
+
   async patch(id: string, patch: TaskPatch): Promise<Task> {
     const current = await this.get(id);
     if (patch.assigneeId) await assertActiveUser(this.users, patch.assigneeId, '/assigneeId');

@@ -6,7 +6,7 @@ export const entitiesDataMap = [
     description: 'Custom entities defined by the installation: each is a table entity_<name>, declared in the data map at run time.',
     subjectLink: null,
     purposes: ['operations'],
-    columns: { id: 'system.id', name: 'system.schema.name', label: 'system.schema.label', table_name: 'system.schema.table', linked: 'system.schema.link', erase: 'system.schema.erase', retention: 'system.schema.retention', created_at: 'system.time' },
+    columns: { id: 'system.id', name: 'system.schema.name', label: { category: 'system.schema.label', freeText: true }, table_name: 'system.schema.table', linked: 'system.schema.link', erase: 'system.schema.erase', retention: 'system.schema.retention', created_at: 'system.time' },
   }),
   declareTable({
     name: 'custom_entity_fields',

@@ -2,7 +2,15 @@ import { FIELD_NAME, FIELD_TYPES, readValue, storeValue, type CustomField, type 
 import { validateDataMap, type ColumnDecl, type EraseAction, type TableDecl } from '../datamap/datamap.model.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 
-export const ENTITY_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+/**
+ * A new entity's name: no `__`, which separates an entity's table (`entity_<name>`) from the
+ * names derived from it (`entity_<name>__pkey`, `…__contact_idx`, `…__created_idx`). A table
+ * name then never contains `__` and a derived name always does, and the suffixes differ in their
+ * last characters, so no entity's names can meet another's (`orders` and `orders_contact_idx`
+ * both work). Lookups accept the older pattern: entities made before this rule keep their names.
+ */
+export const ENTITY_NAME_SOURCE = '^[a-z](?:[a-z0-9]|_(?!_)){0,39}$';
+export const ENTITY_NAME = new RegExp(ENTITY_NAME_SOURCE);
 export const ERASE_KINDS = ['delete', 'anonymise'] as const;
 export type EraseKind = (typeof ERASE_KINDS)[number];
 export const MAX_FIELDS = 50;
@@ -61,6 +69,14 @@ export function toEntity(r: CustomEntitiesTable, fields: CustomEntityFieldsTable
 }
 
 export const tableOf = (name: string) => `entity_${name}`;
+export type Derived = 'pkey' | 'id_idx' | 'contact_idx' | 'created_idx';
+export const derivedName = (table: string, what: Derived) => `${table}__${what}`;
+
+/** Every name the entity's DDL will create: checked against the live catalogue before it runs. */
+export function schemaNames(e: { name: string; linked: boolean; retention?: string | null }): string[] {
+  const table = tableOf(e.name);
+  return [table, derivedName(table, 'pkey'), ...(e.linked ? [derivedName(table, 'id_idx'), derivedName(table, 'contact_idx')] : []), ...(e.retention ? [derivedName(table, 'created_idx')] : [])];
+}
 export const columnOf = (field: string) => `f_${field}`;
 
 /**
@@ -83,7 +99,13 @@ export function declaration(e: Omit<Entity, 'id' | 'createdAt'>): Omit<TableDecl
   const columns: ColumnDecl[] = [col('id', 'system.id', false, row)];
   if (linked) columns.push(col('contact_id', 'system.ref.contact', true, personalErase));
   columns.push(col('created_at', 'system.time', false, row), col('updated_at', 'system.time', false, row));
-  for (const f of e.fields) columns.push(col(f.column, `entity.${e.name}.${f.name}`, f.personal, f.personal ? personalErase : row, f.name));
+  for (const f of e.fields) {
+    // Text that is not personal by declaration is still typed by people and may name someone:
+    // free text, redacted in the person's own rows where those rows stay (anonymise).
+    const free = f.type === 'text' && !f.personal;
+    const erase: EraseAction = f.personal ? personalErase : free && linked && e.erase === 'anonymise' ? 'redact' : row;
+    columns.push({ ...col(f.column, `entity.${e.name}.${f.name}`, f.personal, erase, f.name), ...(free ? { freeText: true } : {}) });
+  }
   const how = !linked ? 'not linked to a contact' : e.erase === 'delete' ? 'linked to a contact; erasure deletes the person’s rows' : 'linked to a contact; erasure nulls the personal fields and the link, and keeps the rows';
   return {
     name: e.table,
@@ -98,7 +120,7 @@ export function declaration(e: Omit<Entity, 'id' | 'createdAt'>): Omit<TableDecl
 /** Every problem with a definition, so the caller fixes them at once. */
 export function checkDefinition(input: EntityInput): Problem[] {
   const problems: Problem[] = [];
-  if (!ENTITY_NAME.test(input.name ?? '')) problems.push({ path: '/name', message: 'a name is 1 to 40 lower-case letters, digits or _, starting with a letter' });
+  if (!ENTITY_NAME.test(input.name ?? '')) problems.push({ path: '/name', message: 'a name is 1 to 40 lower-case letters, digits or single _, starting with a letter' });
   if (!(ERASE_KINDS as readonly string[]).includes(input.erase)) problems.push({ path: '/erase', message: `one of ${ERASE_KINDS.join(', ')}` });
   const fields = Array.isArray(input.fields) ? input.fields : [];
   if (fields.length < 1 || fields.length > MAX_FIELDS) problems.push({ path: '/fields', message: `1 to ${MAX_FIELDS} fields` });

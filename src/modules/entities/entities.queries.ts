@@ -4,6 +4,7 @@ import { createHashPartitions, personModulus } from '../../db/partitions.ts';
 import type { Database } from '../../db/database.ts';
 import { COLUMN_TYPES } from '../contacts/contacts.queries.ts';
 import type { FieldType } from '../contacts/custom-fields.model.ts';
+import { derivedName } from './entities.model.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 
 type Q = Kysely<Database>;
@@ -43,7 +44,7 @@ export async function createEntityTable(db: Q, dialect: Dialect, t: { table: str
   // key, and an anonymised record's contact id is null): it is indexed instead.
   const modulus = dialect === 'postgres' && t.linked ? await personModulus(db) : 0;
   const cols = [
-    modulus ? sql`${sql.id('id')} ${text} not null` : sql`${sql.id('id')} ${text} primary key`,
+    sql`${sql.id('id')} ${text} not null`,
     ...(t.linked ? [sql`${sql.id('contact_id')} ${text}`] : []),
     sql`${sql.id('created_at')} ${text} not null`,
     sql`${sql.id('updated_at')} ${text} not null`,
@@ -51,14 +52,16 @@ export async function createEntityTable(db: Q, dialect: Dialect, t: { table: str
       if (!COLUMN.test(f.column)) throw new Error('invalid entity column name');
       return sql`${sql.id(f.column)} ${sql.raw(COLUMN_TYPES[dialect][f.type])}`;
     }),
+    // Named, so PostgreSQL does not name the key's index `<table>_pkey`: another entity could be called that.
+    ...(modulus ? [] : [sql`constraint ${sql.id(derivedName(t.table, 'pkey'))} primary key (${sql.id('id')})`]),
   ];
   await sql`create table ${sql.table(t.table)} (${sql.join(cols)})${modulus ? sql` partition by hash (${sql.id('contact_id')})` : sql``}`.execute(db);
   if (modulus) {
     await createHashPartitions(db, t.table, modulus);
-    await sql`create index ${sql.id(`${t.table}$id_idx`)} on ${sql.table(t.table)} (${sql.id('id')})`.execute(db);
+    await sql`create index ${sql.id(derivedName(t.table, 'id_idx'))} on ${sql.table(t.table)} (${sql.id('id')})`.execute(db);
   }
-  if (t.linked) await sql`create index ${sql.id(`${t.table}_contact_idx`)} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
-  if (t.retention) await sql`create index ${sql.id(`${t.table}_created_idx`)} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
+  if (t.linked) await sql`create index ${sql.id(derivedName(t.table, 'contact_idx'))} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
+  if (t.retention) await sql`create index ${sql.id(derivedName(t.table, 'created_idx'))} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
 }
 
 export const insertRecord = (db: Q, table: string, row: Record<string, unknown>) => records(db, table).insertInto(table).values(row).execute();

@@ -2,9 +2,11 @@ import { Type } from 'typebox';
 import { Obj } from '../../http/schemas.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
 import { FieldValueSchema } from '../contacts/contacts.schemas.ts';
-import { MAX_FIELDS } from './entities.model.ts';
+import { ENTITY_NAME_SOURCE, MAX_FIELDS } from './entities.model.ts';
 
 const Name = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
+// Fields keep the plain pattern: their columns (f_<name>) live inside the entity's own table.
+const NewName = Type.String({ pattern: ENTITY_NAME_SOURCE, description: 'Lower-case letters, digits and single underscores, starting with a letter (`__` is reserved for the names derived from it).' });
 const FieldType = Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('date')]);
 const Id = Type.String({ pattern: ID_PATTERN });
 
@@ -24,7 +26,7 @@ export const EntitySchema = Obj({
 });
 
 export const EntityCreateSchema = Obj({
-  name: Name,
+  name: NewName,
   label: Type.Optional(Type.String({ maxLength: 100 })),
   linked: Type.Boolean({ description: 'Whether each record may link to a contact (the data subject). Only linked records are exported and erased with the person.' }),
   erase: Type.Union([Type.Literal('delete'), Type.Literal('anonymise')], { description: '`delete`: erasure removes the person’s records; `anonymise`: it nulls their personal fields and the contact link, and keeps the records.' }),

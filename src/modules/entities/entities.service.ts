@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
+import { namesInUse } from '../../db/introspect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { contactById } from '../contacts/contacts.queries.ts';
 import type { FieldType } from '../contacts/custom-fields.model.ts';
 import type { TableDecl } from '../datamap/datamap.model.ts';
-import { checkDefinition, columnOf, declaration, MAX_ENTITIES, tableOf, toColumns, toEntity, toRecord, type Entity, type EntityInput, type EntityRecord } from './entities.model.ts';
+import { checkDefinition, columnOf, declaration, MAX_ENTITIES, schemaNames, tableOf, toColumns, toEntity, toRecord, type Entity, type EntityInput, type EntityRecord } from './entities.model.ts';
 import * as q from './entities.queries.ts';
 
 export interface RecordInput {
@@ -54,12 +55,34 @@ export class EntitiesService {
       created_at: this.clock.now().toISOString(),
     };
     const fields = input.fields.map((f) => ({ id: newId(), entity_id: row.id, name: f.name, type: f.type, personal: f.personal ? 1 : 0, column_name: columnOf(f.name) }));
+    const names = schemaNames(input);
+    await this.refuseTaken(input.name, names);
     // The table and its declaration appear together or not at all (DDL is transactional on both databases).
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await q.insertEntity(trx, row, fields);
-      await q.createEntityTable(trx, this.db.dialect, { table: row.table_name, linked: input.linked, retention: row.retention !== null, fields: fields.map((f) => ({ column: f.column_name, type: f.type as FieldType })) });
-    });
+    try {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await q.insertEntity(trx, row, fields);
+        await q.createEntityTable(trx, this.db.dialect, { table: row.table_name, linked: input.linked, retention: row.retention !== null, fields: fields.map((f) => ({ column: f.column_name, type: f.type as FieldType })) });
+      });
+    } catch (e) {
+      // Another create got there between the checks and the DDL (two requests at once, or a
+      // table made outside Assent): said as what it is, found by looking again, never a 500.
+      await this.refuseTaken(input.name, names);
+      throw e;
+    }
     return toEntity(row, fields);
+  }
+
+  /** `entity_exists` when another create of this name got there first (its table is what is taken), else `name_taken` naming what is. */
+  private async refuseTaken(name: string, names: string[]): Promise<void> {
+    const taken = await namesInUse(this.db, names);
+    // Read after the catalogue: a create of this name that committed meanwhile is what took them.
+    if (await q.entityByName(this.db.kysely, name)) throw new AppError('entity_exists', 'an entity with this name exists');
+    if (taken.length === 0) return;
+    throw new AppError(
+      'name_taken',
+      `the database already has ${taken.map((n) => `"${n}"`).join(', ')}; choose another name`,
+      taken.map((n) => ({ path: '/name', message: `"${n}" exists in the database` })),
+    );
   }
 
   /** The declarations of every entity table, for the data map. */

@@ -22,9 +22,9 @@ export const interactionsDataMap = [
   }),
   declareTable({
     name: 'interaction_stats',
-    description: 'Anonymous daily counts per interaction type and reference (message, journey, page, URL without query string). No contact id: erasure and consent changes never alter them.',
+    description: 'Anonymous daily counts per interaction type and reference (message, journey, page, custom event name, or a URL without query and with identifier-looking path segments replaced). No contact id: erasure and consent changes never alter them.',
     subjectLink: null,
     purposes: ['operations'],
-    columns: { day: 'stats.day', type: 'stats.type', ref: 'stats.ref', count: 'stats.count' },
+    columns: { day: 'stats.day', type: 'stats.type', ref: { category: 'stats.ref', freeText: true, description: 'a URL path can still spell a name no rule recognises' }, count: 'stats.count' },
   }),
 ];

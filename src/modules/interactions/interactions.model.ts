@@ -1,4 +1,5 @@
 import { AppError } from '../../lib/errors.ts';
+import { httpUrl, identifierMarker, refOfUrl } from './interactions.ref.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
 
 export const INTERACTION_TYPES = [
@@ -111,17 +112,13 @@ export const isBehavioural = (e: Pick<EventInput, 'type' | 'behavioural'>): bool
 
 /**
  * A URL as kept per contact (no credentials, no fragment, only campaign parameters: the rest
- * of a query string often carries addresses or tokens) and as counted (no query at all).
+ * of a query string often carries addresses or tokens) and without any query (`base`; the
+ * counters' reference is derived from it by `refOfUrl`).
  */
 export function cleanUrl(raw: string): { kept: string; base: string } | null {
   if (raw.length > MAX_URL) return null;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return null;
-  }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) return null;
+  const u = httpUrl(raw);
+  if (!u) return null;
   const base = u.origin + u.pathname;
   const kept = new URLSearchParams();
   for (const [k, v] of u.searchParams) if (CAMPAIGN_PARAMS.has(k)) kept.append(k, v);
@@ -172,6 +169,8 @@ export function prepareEvent(e: EventInput, now: number): PreparedEvent | EventP
   if (!custom && e.name !== undefined) return new EventProblem('/name', 'only custom events have a name');
   if (!custom && e.behavioural !== undefined) return new EventProblem('/behavioural', 'only custom events are classified by the caller');
   if (custom && !CUSTOM_NAME_RE.test(e.name!)) return new EventProblem('/name', 'lower-case letters, digits, _ . - (at most 64), starting with a letter');
+  // The name is counted anonymously and kept after every erasure: it names a kind of event, never someone.
+  if (custom && identifierMarker(e.name!)) return new EventProblem('/name', 'names a kind of event: no long numbers, ids or tokens (put those in properties)');
 
   let atMs = now;
   if (e.at !== undefined) {
@@ -191,7 +190,7 @@ export function prepareEvent(e: EventInput, now: number): PreparedEvent | EventP
   const properties = serialiseProperties(e.properties);
   if (properties instanceof EventProblem) return properties;
 
-  const ref = e.type === 'custom' ? e.name! : (e[REF_FIELD[e.type]] ?? url?.base ?? null);
+  const ref = e.type === 'custom' ? e.name! : (e[REF_FIELD[e.type]] ?? (url ? refOfUrl(url.base) : null));
   const at = new Date(atMs).toISOString();
   return {
     row: {

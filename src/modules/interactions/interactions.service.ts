@@ -8,6 +8,7 @@ import { contactById, contactsByIds } from '../contacts/contacts.queries.ts';
 import { isDate } from '../contacts/custom-fields.model.ts';
 import { countEvents, EventProblem, invalidEvent, MAX_BATCH, prepareEvent, toInteraction, type EventInput, type Interaction, type PreparedEvent, type StatRow } from './interactions.model.ts';
 import * as q from './interactions.queries.ts';
+import { refForMatching } from './interactions.ref.ts';
 import type { InteractionsTable } from './interactions.table.ts';
 
 export interface IngestResult {
@@ -123,7 +124,7 @@ export class InteractionsService {
     if (from > to) throw new AppError('validation_failed', 'from is after to', [{ path: '/from', message: 'after to' }]);
     const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
     if (days > STATS_MAX_DAYS) throw new AppError('validation_failed', `at most ${STATS_MAX_DAYS} days at once`, [{ path: '/from', message: `at most ${STATS_MAX_DAYS} days before to` }]);
-    const filter = { ...(query.type !== undefined ? { type: query.type } : {}), ...(query.ref !== undefined ? { ref: query.ref } : {}) };
+    const filter = { ...(query.type !== undefined ? { type: query.type } : {}), ...(query.ref !== undefined ? { ref: refForMatching(query.ref) } : {}) };
     const rows = await q.statsBetween(this.db.kysely, from, to, filter, STATS_MAX_ROWS + 1);
     return { data: rows.slice(0, STATS_MAX_ROWS).map((r) => ({ day: r.day, type: r.type, ref: r.ref, count: Number(r.count) })), truncated: rows.length > STATS_MAX_ROWS };
   }

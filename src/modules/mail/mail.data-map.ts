@@ -9,7 +9,7 @@ export const mailDataMap = [
     retention: { after: 'P30D', from: 'created_at' },
     columns: {
       id: 'system.id',
-      contact_id: { category: 'system.ref.contact', exported: false },
+      contact_id: { category: 'system.ref.contact', personal: true, exported: false },
       to_address: { category: 'contact.identity.email', personal: true },
       from_address: 'message.sender',
       subject: { category: 'message.content.subject', personal: true },

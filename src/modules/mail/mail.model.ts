@@ -23,6 +23,13 @@ export interface SendResult {
   messageId?: string;
 }
 
+/**
+ * A send under an idempotency key: either this call sent it, or an earlier one with the key
+ * did (or began to: `pending` means its process died before the relay answered, and it is not
+ * sent again), or decided against it (`skipped`).
+ */
+export type KeyedSend = { sent: true; result: SendResult } | { sent: false; earlier: 'pending' | 'done' | 'skipped' };
+
 /** The wire shape of an outbox entry (`GET /api/v1/outbox`): exactly these fields. */
 export interface OutboxItem {
   id: string;

@@ -1,12 +1,20 @@
 import type { Db } from '../../db/connect.ts';
+import { SideEffects, type EffectStatus } from '../../jobs/effects.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isId, newId } from '../../lib/ids.ts';
+import type { SmtpSettings } from '../settings/settings.schemas.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
-import { toOutboxItem, type MailMessage, type OutboxItem, type OutboxPage, type SendResult } from './mail.model.ts';
-import { checkMessage } from './mail.validate.ts';
+import { toOutboxItem, type KeyedSend, type MailMessage, type OutboxItem, type OutboxPage, type SendResult } from './mail.model.ts';
+import { checkMessage, type CheckedMessage } from './mail.validate.ts';
+import type { OutboxTable } from './outbox.table.ts';
 import { insertOutbox, listOutbox, outboxById } from './outbox.queries.ts';
-import { SmtpRelays } from './smtp.relay.ts';
+import { certainlyNotSent, SmtpRelays } from './smtp.relay.ts';
+
+/** A failed record is claimed again, so claim() never reports one. */
+function earlier(status: EffectStatus): 'pending' | 'done' | 'skipped' {
+  return status === 'failed' ? 'pending' : status;
+}
 
 // The same bounds as the API's paging (src/http/pagination.ts), which a service may not import.
 export const DEFAULT_PAGE = 50;
@@ -19,30 +27,72 @@ export const MAX_PAGE = 500;
  */
 export class MailService {
   private readonly relays = new SmtpRelays();
+  private readonly effects: SideEffects;
 
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.effects = new SideEffects(db, clock);
+  }
 
   async send(msg: MailMessage): Promise<SendResult> {
-    // Read per send: another process may have changed the relay since the last one.
+    const { smtp, m } = await this.prepare(msg);
+    const row = this.outboxRow(m);
+    if (smtp) return { id: row.id, transport: 'smtp', messageId: await this.relays.send(smtp, m) };
+    this.relays.release();
+    await insertOutbox(this.db.kysely, row);
+    return { id: row.id, transport: 'outbox' };
+  }
+
+  /**
+   * Sends at most once under `key` (ids only: a job's key, say), however often it is called.
+   * Through a relay the key is recorded before the message leaves and marked done after the
+   * relay took it; a process that dies between the two leaves it pending, and pending is never
+   * sent again: at most once, never twice, since whether the relay took it cannot be known. A
+   * relay's refusal marks it failed, and a later call sends. Into the outbox, the record and the
+   * message are one transaction: exactly once.
+   */
+  async sendOnce(key: string, msg: MailMessage): Promise<KeyedSend> {
+    const { smtp, m } = await this.prepare(msg);
+    const row = this.outboxRow(m);
+    if (!smtp) {
+      this.relays.release();
+      return this.db.kysely.transaction().execute(async (trx): Promise<KeyedSend> => {
+        const claim = await this.effects.claim(key, trx);
+        if (!claim.claimed) return { sent: false, earlier: earlier(claim.status) };
+        await insertOutbox(trx, row);
+        await this.effects.finish(key, 'done', trx);
+        return { sent: true, result: { id: row.id, transport: 'outbox' } };
+      });
+    }
+    const claim = await this.effects.claim(key);
+    if (!claim.claimed) return { sent: false, earlier: earlier(claim.status) };
+    let messageId: string;
+    try {
+      messageId = await this.relays.send(smtp, m);
+    } catch (e) {
+      if (certainlyNotSent(e)) await this.effects.finish(key, 'failed');
+      throw e;
+    }
+    await this.effects.finish(key, 'done');
+    return { sent: true, result: { id: row.id, transport: 'smtp', messageId } };
+  }
+
+  /** Checks the message against the settings read now: another process may have changed the relay since the last send. */
+  private async prepare(msg: MailMessage): Promise<{ smtp: SmtpSettings | null; m: CheckedMessage }> {
     const settings = await this.settings.get();
     const from = msg?.from ?? settings.smtp?.from ?? settings.mailFrom;
     const checked = checkMessage(msg, from);
     if (!checked.ok) throw new AppError('validation_failed', 'invalid message', checked.problems);
-    const m = checked.message;
-    const now = this.clock.now();
-    const id = newId(now.getTime());
+    return { smtp: settings.smtp, m: checked.message };
+  }
 
-    if (settings.smtp) {
-      const messageId = await this.relays.send(settings.smtp, m);
-      return { id, transport: 'smtp', messageId };
-    }
-    this.relays.release();
-    await insertOutbox(this.db.kysely, {
-      id,
+  private outboxRow(m: CheckedMessage): OutboxTable {
+    const now = this.clock.now();
+    return {
+      id: newId(now.getTime()),
       contact_id: m.contactId,
       to_address: m.to,
       from_address: m.from,
@@ -52,8 +102,7 @@ export class MailService {
       headers: JSON.stringify(m.headers),
       purpose: m.purpose,
       created_at: now.toISOString(),
-    });
-    return { id, transport: 'outbox' };
+    };
   }
 
   /**

@@ -250,6 +250,48 @@ forEachDialect('mail', (ctx) => {
     assert.ok(performance.now() - t0 < 5000, 'a refused connection fails at once, not after a long timeout');
   });
 
+  it('sends once under a key into the outbox, however often and however concurrently it is asked', async () => {
+    await settings.patch({ smtp: null });
+    const key = `test:outbox:${newId()}`;
+    const results = await Promise.all(Array.from({ length: 6 }, () => mail.sendOnce(key, { to: 'once@example.org', subject: 'once', text: 'x' })));
+    assert.equal(results.filter((r) => r.sent).length, 1);
+    assert.ok(results.every((r) => r.sent || r.earlier === 'done'));
+    const rows = await ctx.db.kysely.selectFrom('outbox').select('id').where('to_address', '=', 'once@example.org').execute();
+    assert.equal(rows.length, 1);
+    assert.deepEqual(await mail.sendOnce(key, { to: 'once@example.org', subject: 'once', text: 'x' }), { sent: false, earlier: 'done' });
+    const invalid = `test:invalid:${newId()}`;
+    await rejectsWith(mail.sendOnce(invalid, { to: 'not an address', subject: 'x', text: 'x' }), 'validation_failed');
+    assert.equal(await ctx.db.kysely.selectFrom('side_effects').select('key').where('key', '=', invalid).executeTakeFirst(), undefined, 'an invalid message records nothing');
+  });
+
+  it('sends once under a key through a relay: again after a refusal, never after the relay took it or a send that may have', async () => {
+    await useRelay(plainSink.port);
+    const before = plainSink.received.length;
+    const key = `test:relay:${newId()}`;
+    assert.equal((await mail.sendOnce(key, { to: 'relay.once@example.org', subject: 'once', text: 'x' })).sent, true);
+    assert.deepEqual(await mail.sendOnce(key, { to: 'relay.once@example.org', subject: 'once', text: 'x' }), { sent: false, earlier: 'done' });
+    assert.equal(plainSink.received.length, before + 1);
+
+    // A refusal (a reply code) or a relay that cannot be reached: certainly not sent, so a retry sends.
+    const refusedKey = `test:refused:${newId()}`;
+    await rejectsWith(mail.sendOnce(refusedKey, { to: 'nobody@example.org', subject: 'x', text: 'x' }), 'mail_failed');
+    const unreachable = `test:unreachable:${newId()}`;
+    await useRelay(await closedPort());
+    await rejectsWith(mail.sendOnce(unreachable, { to: 'later@example.org', subject: 'x', text: 'x' }), 'mail_failed');
+    const status = async (k: string) => (await ctx.db.kysely.selectFrom('side_effects').select('status').where('key', '=', k).executeTakeFirst())?.status;
+    assert.equal(await status(refusedKey), 'failed');
+    assert.equal(await status(unreachable), 'failed');
+    await useRelay(plainSink.port);
+    assert.equal((await mail.sendOnce(unreachable, { to: 'later@example.org', subject: 'x', text: 'x' })).sent, true);
+    assert.equal(plainSink.received.filter((r) => r.rcptTo.includes('later@example.org')).length, 1);
+
+    // Recorded and never finished: the process died before the relay answered. Not sent again.
+    const cut = `test:cut:${newId()}`;
+    await ctx.db.kysely.insertInto('side_effects').values({ key: cut, status: 'pending', created_at: clock.now().toISOString(), updated_at: clock.now().toISOString() }).execute();
+    assert.deepEqual(await mail.sendOnce(cut, { to: 'cut@example.org', subject: 'x', text: 'x' }), { sent: false, earlier: 'pending' });
+    assert.equal(plainSink.received.filter((r) => r.rcptTo.includes('cut@example.org')).length, 0);
+  });
+
   const malformed: [string, Partial<MailMessage>][] = [
     ['a line break in the subject', { subject: 'Hello\r\nBcc: x@y.example' }],
     ['a bare LF in the subject', { subject: 'Hello\nBcc: x@y.example' }],

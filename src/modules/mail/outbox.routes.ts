@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, encodeCursor, PageQuery } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
+import { redactLinks } from '../../lib/signed.ts';
 import type { Services } from '../../services.ts';
+import type { OutboxItem } from './mail.model.ts';
 
 const OutboxItemSchema = Obj({
   id: Type.String(),
@@ -13,6 +15,14 @@ const OutboxItemSchema = Obj({
   createdAt: Type.String(),
 });
 
+/**
+ * What the outbox shows: the message with every bearer link (verification, download) made
+ * useless. The admin debugging mail sees that a link was there and where it led; a working copy
+ * would let them confirm a stranger's request or download a stranger's export. Headers and the
+ * sender stay in the row (the item is an allow-list).
+ */
+const shown = (m: OutboxItem): OutboxItem => ({ ...m, subject: redactLinks(m.subject), text: m.text === null ? null : redactLinks(m.text), html: m.html === null ? null : redactLinks(m.html) });
+
 export const outboxRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -20,11 +30,11 @@ export const outboxRoutes =
       '/outbox',
       {
         config: { access: { area: 'outbox', op: 'read' }, audit: { action: 'outbox.list', target: 'outbox' } },
-        schema: { tags: ['mail'], summary: 'Messages kept in the local outbox (when no SMTP relay is configured), newest first', querystring: Obj(PageQuery), response: { 200: List(OutboxItemSchema), ...commonErrors } },
+        schema: { tags: ['mail'], summary: 'Messages kept in the local outbox (when no SMTP relay is configured), newest first; links that carry a token are shown redacted (admin only)', querystring: Obj(PageQuery), response: { 200: List(OutboxItemSchema), ...commonErrors } },
       },
       async (req) => {
         const page = await s.mail.listOutbox({ limit: req.query.limit ?? DEFAULT_LIMIT, ...(req.query.cursor ? { cursor: decodeCursor(req.query.cursor)! } : {}) });
-        return { data: page.items, page: { next: page.next ? encodeCursor(page.next) : null } };
+        return { data: page.items.map(shown), page: { next: page.next ? encodeCursor(page.next) : null } };
       },
     );
 
@@ -34,6 +44,6 @@ export const outboxRoutes =
         config: { access: { area: 'outbox', op: 'read' }, audit: { action: 'outbox.view', target: 'outbox' } },
         schema: { tags: ['mail'], summary: 'One outbox message', params: IdParams, response: { 200: Data(OutboxItemSchema), ...commonErrors } },
       },
-      async (req) => ({ data: await s.mail.getOutboxItem(req.params.id) }),
+      async (req) => ({ data: shown(await s.mail.getOutboxItem(req.params.id)) }),
     );
   };

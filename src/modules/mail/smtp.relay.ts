@@ -112,16 +112,35 @@ function buildTransport(s: SmtpSettings): Pool {
   });
 }
 
+// Failures before any of the message was handed over: it was certainly not taken. A timeout
+// (nodemailer reports every timeout as ETIMEDOUT) or a connection lost on the way may come after
+// the data was sent, and so may have delivered it.
+const BEFORE_DATA = new Set(['EDNS', 'EAUTH', 'ETLS', 'EENVELOPE', 'ECONFIG', 'EREQUIRETLS']);
+// The socket's own code, for a connection that never opened.
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const refused = new WeakSet<AppError>();
+
+/**
+ * Whether a failed send certainly did not deliver: the relay answered with a refusal (a reply
+ * code), or the failure came before the message was handed over. Anything else may have
+ * delivered it, and a send under a key is then not repeated.
+ */
+export function certainlyNotSent(e: unknown): boolean {
+  return e instanceof AppError && refused.has(e);
+}
+
 /**
  * nodemailer's messages and server replies often quote the recipient ("550 <a@b>: no such
  * user"), so only the error code and the reply's status number are passed on.
  */
 function relayFailure(e: unknown): AppError {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; responseCode?: unknown; permanent?: unknown };
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; originalCode?: unknown; responseCode?: unknown; permanent?: unknown };
   const reason = typeof err.code === 'string' && /^[A-Z][A-Z0-9_]{0,39}$/.test(err.code) ? err.code : 'UNKNOWN';
   const status = typeof err.responseCode === 'number' && Number.isInteger(err.responseCode) ? err.responseCode : undefined;
   const details: { reason: string; status?: number; permanent?: boolean } = { reason };
   if (status !== undefined) details.status = status;
   if (typeof err.permanent === 'boolean') details.permanent = err.permanent;
-  return new AppError('mail_failed', `the SMTP relay did not take the message (${reason}${status !== undefined ? ` ${status}` : ''})`, details);
+  const failure = new AppError('mail_failed', `the SMTP relay did not take the message (${reason}${status !== undefined ? ` ${status}` : ''})`, details);
+  if (status !== undefined || BEFORE_DATA.has(reason) || (typeof err.originalCode === 'string' && NEVER_CONNECTED.has(err.originalCode))) refused.add(failure);
+  return failure;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { SideEffects } from '../../jobs/effects.ts';
 import { parseDuration, subtractDuration } from '../../lib/duration.ts';
 import type { Actor } from '../audit/audit.model.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -22,12 +23,16 @@ const BATCH = 5000;
  * table (or a custom entity) with a retention policy is covered by declaring it.
  */
 export class RetentionService {
+  private readonly effects: SideEffects;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly datamap: DataMapService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.effects = new SideEffects(db, clock);
+  }
 
   /** What a run would delete now. */
   async preview(): Promise<RetentionItem[]> {
@@ -39,8 +44,12 @@ export class RetentionService {
     return out;
   }
 
-  /** Deletes expired rows in batches (short write locks), then records one audit entry for the run. */
-  async run(opts: { dryRun?: boolean; actor: Actor }): Promise<RetentionItem[]> {
+  /**
+   * Deletes expired rows in batches (short write locks), then records one audit entry for the
+   * run. With a `key` (the job's), a run repeated after a crash deletes what expired meanwhile
+   * but records no second entry: deleting is idempotent, the entry is written once under the key.
+   */
+  async run(opts: { dryRun?: boolean; actor: Actor; key?: string }): Promise<RetentionItem[]> {
     if (opts.dryRun) return this.preview();
     const out: RetentionItem[] = [];
     for (const p of await this.policies()) {
@@ -54,7 +63,14 @@ export class RetentionService {
       }
       out.push({ ...p, rows });
     }
-    await this.audit.record({ actor: opts.actor, action: 'retention.run', targetType: 'retention', outcome: 'ok' });
+    const entry = { actor: opts.actor, action: 'retention.run', targetType: 'retention', outcome: 'ok' } as const;
+    if (opts.key === undefined) await this.audit.record(entry);
+    else {
+      const key = opts.key;
+      await this.db.kysely.transaction().execute(async (trx) => {
+        if (await this.effects.once(key, trx)) await this.audit.record(entry, trx);
+      });
+    }
     return out;
   }
 

@@ -61,3 +61,29 @@ forEachDialect('retention', (ctx) => {
     assert.equal((await s.audit.list({ action: 'retention.run' }, 10)).filter((a) => a.actorType === 'system').length, 1);
   });
 });
+
+forEachDialect('retention job run again', (ctx) => {
+  const clock = new FakeClock('2026-05-20T12:00:00.000Z');
+  let s: Services;
+  before(async () => {
+    s = createServices(loadConfig({}), ctx.db, clock, createLogger('silent'));
+    await s.settings.ensureDefaults();
+  });
+
+  it('records one run however often the job runs (a worker that died after the run leaves it to run again)', async () => {
+    await scheduleDaily(s);
+    const [job] = await ctx.db.kysely.selectFrom('jobs').selectAll().where('queue', '=', 'retention').execute();
+    clock.set(job!.run_at);
+    const [claimed] = await s.jobs.claim('retention', 'first', { limit: 1, leaseMs: 1_000 });
+    const handler = jobHandlers(s).retention!;
+    // The first worker ran it and died before completing the job; the lease lapsed and another ran it again.
+    await handler(JSON.parse(claimed!.payload), claimed!);
+    clock.advance(2_000);
+    await s.jobs.recoverExpired();
+    const [again] = await s.jobs.claim('retention', 'second', { limit: 1, leaseMs: 1_000 });
+    assert.equal(again?.id, claimed!.id);
+    await handler(JSON.parse(again!.payload), again!);
+    assert.equal(await s.jobs.complete(again!, 'second'), true);
+    assert.equal((await s.audit.list({ action: 'retention.run' }, 10)).length, 1);
+  });
+});

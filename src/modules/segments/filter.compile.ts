@@ -1,6 +1,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
+import { inList } from '../../db/in-list.ts';
 import { gateSql, isChildSql, type GateQuestion } from '../consent/gate.ts';
+import { refForMatching } from '../interactions/interactions.ref.ts';
 import type { FilterNode, ResolvedField, Scalar } from './filter.model.ts';
 import { resolveField, type ValidationContext } from './filter.validate.ts';
 
@@ -42,7 +44,12 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
   const norm = (v: Scalar): unknown =>
     f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : f.type === 'number' ? sql`cast(${v} as double precision)` : v;
   if (op === 'is_null') return value === false ? sql<SqlBool>`(${col} is not null)` : sql<SqlBool>`(${col} is null)`;
-  if (op === 'in') return sql<SqlBool>`(${col} is not null and ${col} in (${sql.join((value as Scalar[]).map(norm))}))`;
+  // The list is one parameter however long (a JSON array on SQLite, a typed array on
+  // PostgreSQL): a filter of many long lists must not need a variable per value.
+  if (op === 'in') {
+    const listed = (value as Scalar[]).map((v) => (f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : (v as string | number)));
+    return sql<SqlBool>`(${col} is not null and ${inList(ctx.dialect, col, listed, f.type === 'number' || f.type === 'boolean' ? 'float8' : 'text')})`;
+  }
   const v = norm(value as Scalar);
   switch (op) {
     case '=':
@@ -88,7 +95,8 @@ export function prefixSuccessor(p: string): string | null {
  */
 function behaviourCond(b: { type: string; ref?: string; withinDays?: number; atLeast?: number }, alias: string, ctx: CompileContext): B {
   const where: RawBuilder<unknown>[] = [sql`i.type = ${b.type}`];
-  if (b.ref !== undefined) where.push(sql`i.ref = ${b.ref}`);
+  // A URL is matched as the reference it was recorded under (identifier-looking segments replaced).
+  if (b.ref !== undefined) where.push(sql`i.ref = ${refForMatching(b.ref)}`);
   if (b.withinDays !== undefined) where.push(sql`i.at >= ${new Date(ctx.now.getTime() - b.withinDays * 86_400_000).toISOString()}`);
   if (ctx.contact !== undefined) where.push(sql`i.contact_id = ${ctx.contact}`);
   const cond = sql.join(where, sql` and `);

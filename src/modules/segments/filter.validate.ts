@@ -52,6 +52,12 @@ const keysAre = (o: Record<string, unknown>, allowed: string[]) => Object.keys(o
 export function validateFilter(tree: unknown, ctx: ValidationContext): FilterProblem[] {
   const problems: FilterProblem[] = [];
   let nodes = 0;
+  let values = 0;
+  /** Counts a condition's values; the condition that takes the tree past the bound is named once. */
+  const count = (n: number, path: string): void => {
+    values += n;
+    if (values > LIMITS.values && values - n <= LIMITS.values) problems.push({ path, message: `a filter holds at most ${LIMITS.values} values in all its conditions together` });
+  };
   const walk = (n: unknown, path: string, depth: number): void => {
     if (problems.length >= 20) return;
     nodes++;
@@ -93,12 +99,14 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
       }
       if (n.op === 'in') {
         if (!Array.isArray(n.value) || n.value.length === 0 || n.value.length > LIMITS.inValues) return void problems.push({ path: `${path}/value`, message: `in takes a list of 1 to ${LIMITS.inValues} values` });
+        count(n.value.length, `${path}/value`);
         n.value.forEach((v, i) => {
           const m = scalarOk(v, f.type);
-          if (m) problems.push({ path: `${path}/value/${i}`, message: m });
+          if (m && problems.length < 20) problems.push({ path: `${path}/value/${i}`, message: m });
         });
         return;
       }
+      count(1, `${path}/value`);
       const m = scalarOk(n.value, f.type);
       if (m) problems.push({ path: `${path}/value`, message: m });
       return;

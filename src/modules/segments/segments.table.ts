@@ -7,6 +7,10 @@ export interface SegmentsTable {
   snapshot_at: string | null;
   created_at: string;
   updated_at: string;
+  /** 1 once an erasure replaced a value in the filter or found a person's identifiers here. */
+  flagged: number;
+  /** What the erasure did or found (columns, receipt, tasks), never a value. */
+  flag_detail: string | null;
 }
 
 export interface SegmentMembersTable {

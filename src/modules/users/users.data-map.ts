@@ -40,7 +40,7 @@ export const usersDataMap = [
     purposes: ['security'],
     columns: {
       id: 'system.id',
-      name: 'system.label',
+      name: { category: 'system.label', freeText: true },
       prefix: 'staff.credential.key_prefix',
       secret_hash: 'staff.credential.key_hash',
       role: 'staff.access.role',
