@@ -44,6 +44,8 @@ forEachDialect('CSV the product writes cannot run as a formula', (ctx) => {
         .insertInto('contacts')
         .values({ id: '0190aaaa-0000-7000-8000-0000000f0002', email: 'quoted@example.com', first_name: "'=already quoted", last_name: "'plain", company: '-minus corp', is_child: 0, guardian_consent: 0, consent_level: 0, created_at: now, updated_at: now } as never)
         .execute();
+      // Behind the app's back (the values would not pass its checks), so their addresses' registry rows too.
+      await db.kysely.insertInto('contact_emails').values([{ email_key: 'formula@example.com', dup: 0, contact_id: '0190aaaa-0000-7000-8000-0000000f0001' }, { email_key: 'quoted@example.com', dup: 0, contact_id: '0190aaaa-0000-7000-8000-0000000f0002' }]).execute();
       const out = await assent(ctx.url, 'export', 'contacts');
       assert.equal(out.code, 0, out.stderr);
       const rows = cellsOf(out.stdout);

@@ -47,8 +47,9 @@ forEachDialect('run-time schema names', (ctx) => {
     const name = `l${'x'.repeat(39)}`;
     assert.equal((await define(entity(name))).statusCode, 201);
     const table = `entity_${name}`;
-    // SQLite names a primary key's index itself (sqlite_autoindex_…), PostgreSQL takes ours.
-    const derived = [table, ...(ctx.dialect === 'postgres' ? [`${table}__pkey`] : []), `${table}__contact_idx`, `${table}__created_idx`];
+    // SQLite names a primary key's index itself (sqlite_autoindex_…). On PostgreSQL a linked
+    // entity is partitioned by contact id, so its id has an index of ours instead of a key.
+    const derived = [table, ...(ctx.dialect === 'postgres' ? [`${table}__id_idx`] : []), `${table}__contact_idx`, `${table}__created_idx`];
     assert.deepEqual(await namesInUse(ctx.db, derived), [...derived].sort());
   });
 

@@ -137,6 +137,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/outbox/:id': `/api/v1/outbox/${outboxIds[0]}`,
       'GET /api/v1/contacts': '/api/v1/contacts',
       'GET /api/v1/contacts/:id': `/api/v1/contacts/${contactId}`,
+      'GET /api/v1/contacts/duplicates': '/api/v1/contacts/duplicates',
       'GET /api/v1/contact-fields': '/api/v1/contact-fields',
       'GET /api/v1/erasures': '/api/v1/erasures',
       'GET /api/v1/erasures/:id': `/api/v1/erasures/${receipt}`,
