@@ -53,7 +53,20 @@ forEachDialect('multi-process harness checks', (ctx) => {
     const problems = await erasedLeavesNothing(probe);
     assert.ok(problems.some((p) => p.startsWith('contacts.id: 1 rows')), problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('consent_ledger.contact_id:')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('the residue scan finds erased addresses in') && p.includes('contacts.email')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('the residue scan finds erased addresses or contact ids in') && p.includes('contacts.email')), problems.join('\n'));
+  });
+
+  it('find a ledger entry written about a contact after its erasure, in the map and by the residue scan', async () => {
+    const c = await s.contacts.create({ email: 'late@example.com' }, ctxOf);
+    await s.consent.setLevel(c.id, 2, ctxOf);
+    await s.erasure.erase({ contactIds: [c.id] }, { actor: SYSTEM_ACTOR });
+    const probe = { ...checked, erased: { contactIds: new Set([c.id]), emails: new Set(['late@example.com']) } };
+    assert.deepEqual(await erasedLeavesNothing(probe), []);
+    // A consent change that committed after the erasure: its entry names the contact by id alone.
+    await ctx.db.kysely.transaction().execute((trx) => s.ledger.append(trx, [{ contactId: c.id, kind: 'level', oldValue: 2, newValue: 4, ctx: { ...ctxOf, evidence: { ip: '198.51.100.7', userAgent: 'Late' } } }]));
+    const problems = await erasedLeavesNothing(probe);
+    assert.ok(problems.some((p) => p.startsWith('consent_ledger.contact_id: 1 rows')), problems.join('\n'));
+    assert.ok(problems.some((p) => /^the residue scan finds erased addresses or contact ids in .*consent_ledger\.contact_id/.test(p)), problems.join('\n'));
   });
 
   it('find a contact that holds an erased address: one the case erased, or one the suppression list holds', async () => {

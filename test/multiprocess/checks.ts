@@ -68,7 +68,9 @@ export async function ledgerValuesChain(db: Db): Promise<string[]> {
 /**
  * No row anywhere names an erased contact: every column the data map links to a person or marks
  * as a contact reference (tables added at run time included), and the residue scan finds none
- * of the erased addresses anywhere in the database (undeclared tables, statistics, SQLite's files).
+ * of the erased addresses anywhere in the database (undeclared tables, statistics, SQLite's files)
+ * and none of the erased contact ids where ids are kept (any column named for them, declared or
+ * not) or in free text.
  */
 export async function erasedLeavesNothing(inst: Checked): Promise<string[]> {
   const ids = [...inst.erased.contactIds];
@@ -89,9 +91,10 @@ export async function erasedLeavesNothing(inst: Checked): Promise<string[]> {
       }
     }
   }
-  if (emails.length) {
-    const hits = await inst.services.erasure.scanner.scanDatabase({ emails, phones: [], names: [] }, { checkpoint: true });
-    if (hits.length) problems.push(`the residue scan finds erased addresses in ${hits.join(', ')}`);
+  if (emails.length || ids.length) {
+    // The scan looks for the ids too: in every column that holds contact ids (declared or not) and in free text.
+    const hits = await inst.services.erasure.scanner.scanDatabase({ emails, phones: [], names: [], contactIds: ids }, { checkpoint: true });
+    if (hits.length) problems.push(`the residue scan finds erased addresses or contact ids in ${hits.join(', ')}`);
   }
   return problems;
 }

@@ -18,6 +18,8 @@ export interface Reply {
 export interface CallOptions {
   headers?: Record<string, string>;
   body?: unknown;
+  /** A body sent as it is (with its own content-type header), e.g. a CSV file. */
+  text?: string;
   timeoutMs?: number;
 }
 
@@ -28,7 +30,7 @@ export async function call(base: string, method: string, path: string, opts: Cal
     const res = await fetch(`${base}${path}`, {
       method,
       headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : opts.text !== undefined ? { body: opts.text } : {}),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
     });
     const text = await res.text();

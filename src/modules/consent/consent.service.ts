@@ -82,8 +82,7 @@ export class ConsentService {
   async setLevel(contactId: string, level: number, ctx: ChangeContext, trx?: Kysely<Database>): Promise<{ level: number; entry: LedgerEntry | null }> {
     if (!Number.isInteger(level) || level < 0 || level > 5) throw new AppError('validation_failed', 'a consent level is a whole number from 0 to 5', [{ path: '/level', message: 'out of range' }]);
     const run = async (t: Kysely<Database>) => {
-      const row = await contactById(t, contactId);
-      if (!row) throw new AppError('not_found', 'no such contact');
+      const row = await this.lockedContact(t, contactId);
       if (row.consent_level === level && ctx.notice === undefined) return { level, entry: null };
       await setConsentLevel(t, contactId, level, this.clock.now().toISOString());
       const [entry] = await this.ledger.append(t, [{ contactId, kind: 'level', oldValue: row.consent_level, newValue: level, ctx }]);
@@ -92,10 +91,33 @@ export class ConsentService {
     return trx ? run(trx) : this.db.kysely.transaction().execute(run);
   }
 
+  /**
+   * An objection: the stored level lowered to `atMost`, never raised, decided on the level read
+   * under the row lock (a level read before it could be one a concurrent change replaced).
+   */
+  async capLevel(contactId: string, atMost: number, ctx: ChangeContext): Promise<{ level: number; entry: LedgerEntry | null }> {
+    return this.db.kysely.transaction().execute(async (t) => {
+      const row = await this.lockedContact(t, contactId);
+      return this.setLevel(contactId, Math.min(row.consent_level, atMost), ctx, t);
+    });
+  }
+
+  /**
+   * The contact row every ledger writer reads the value it replaces from, locked until its
+   * transaction ends (PostgreSQL FOR UPDATE; on SQLite the transaction began IMMEDIATE and holds
+   * the write lock already). Taken before the ledger head, as every writer takes them, so no
+   * two writers deadlock. A contact erased meanwhile is gone once the lock is granted: nothing
+   * more is written about it (404).
+   */
+  private async lockedContact(trx: Kysely<Database>, contactId: string): Promise<ContactsTable> {
+    const row = await contactForUpdate(trx, this.db.dialect, contactId);
+    if (!row) throw new AppError('not_found', 'no such contact');
+    return row;
+  }
+
   async setGuardianConsent(contactId: string, granted: boolean, ctx: ChangeContext): Promise<{ granted: boolean; entry: LedgerEntry | null }> {
     return this.db.kysely.transaction().execute(async (t) => {
-      const row = await contactById(t, contactId);
-      if (!row) throw new AppError('not_found', 'no such contact');
+      const row = await this.lockedContact(t, contactId);
       if (!row.guardian_id) throw new AppError('validation_failed', 'the contact has no guardian linked', [{ path: '/guardianId', message: 'link a guardian first' }]);
       const old = row.guardian_consent;
       const next = granted ? 1 : 0;
@@ -116,8 +138,7 @@ export class ConsentService {
    */
   async setChildState(trx: Kysely<Database>, contactId: string, change: ChildChange, ctx: ChangeContext, opts: { created?: boolean } = {}): Promise<LedgerEntry[]> {
     if (change.isChild === undefined && change.birthDate === undefined && change.guardianId === undefined) return [];
-    const row = await contactForUpdate(trx, this.db.dialect, contactId);
-    if (!row) throw new AppError('not_found', 'no such contact');
+    const row = await this.lockedContact(trx, contactId);
     const { after, drafts } = childStateChange(contactId, opts.created ? null : childStateOf(row), change, ctx);
     if (drafts.length === 0) return [];
     await setChildColumns(trx, contactId, after, this.clock.now().toISOString());

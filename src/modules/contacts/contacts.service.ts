@@ -128,7 +128,8 @@ export class ContactsService {
   async update(id: string, patch: ContactInput, who: ChangeContext = SYSTEM_CHANGE): Promise<Contact> {
     const ctx = await this.context();
     return this.db.kysely.transaction().execute(async (trx) => {
-      const current = await q.contactById(trx, id);
+      // Locked first, as every writer of a contact's consent takes it (its child state is recorded below).
+      const current = await q.contactForUpdate(trx, this.db.dialect, id);
       if (!current) throw new AppError('not_found', 'no such contact');
       const set = await this.toColumns(patch, ctx, trx, id);
       const child = takeChildState(set);

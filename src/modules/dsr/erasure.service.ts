@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
-import { contactsByEmailKeys, contactsByIds } from '../contacts/contacts.queries.ts';
+import { contactsByEmailKeys, contactsByIds, lockContacts } from '../contacts/contacts.queries.ts';
 import type { DataMap } from '../datamap/datamap.model.ts';
 import type { DataMapService } from '../datamap/datamap.service.ts';
 import type { SecretService } from '../settings/secret.service.ts';
@@ -60,7 +60,8 @@ export class ErasureService {
     private readonly audit: AuditService,
     opts: { purgeWindowMs?: number } = {},
   ) {
-    this.scanner = new ResidueScanner(db);
+    // The map tells the scan where contact ids are kept and which columns are free text.
+    this.scanner = new ResidueScanner(db, { declared: () => datamap.getMap() });
     this.purges = new StoragePurgeService(db, clock, secret, opts.purgeWindowMs);
     // The ledger is evidence: its entries become stubs that keep the chain verifiable.
     // One person through stubContact, a batch in one statement.
@@ -134,6 +135,11 @@ export class ErasureService {
     const now = this.clock.now().toISOString();
     const receiptIds = (opts.requestIds.length ? opts.requestIds : [null]).map(() => newId());
     return this.db.kysely.transaction().execute(async (trx) => {
+      // The people's rows locked first, before anything else the erasure touches, in the order
+      // every writer about a contact takes them (contact rows, then the ledger head): a write
+      // holding a row commits before, and is erased with the rest; one arriving later waits and
+      // finds the contact gone.
+      await lockContacts(trx, this.db.dialect, batch);
       // Read again inside: what is erased is what the rows hold at this moment.
       const rows = batch.length ? await contactsByIds(trx, batch) : [];
       const contactIds = rows.map((r) => r.id);

@@ -126,8 +126,8 @@ export class FulfilService {
     }
     if (!contactId) return this.tell(row, null, noDataMessage(type), 'no data held');
     if (type === 'objection') {
-      const { consentLevel } = await this.contacts.get(contactId);
-      await this.consent.setLevel(contactId, Math.min(consentLevel, 1), { source: 'data_request', actor, notice: `Objection to processing (request ${row.id})` });
+      // Lowered under the row lock: a level read before it may be one a concurrent change replaced.
+      await this.consent.capLevel(contactId, 1, { source: 'data_request', actor, notice: `Objection to processing (request ${row.id})` });
       return this.tell(row, contactId, doneMessage(type), 'objection recorded: consent set to level 1 at most through the ledger; profiling stopped');
     }
     const changes = input.changes!;

@@ -19,6 +19,13 @@ export interface Identifiers {
    * (a review task) and proves nothing; in the person's own case rows they are redacted.
    */
   weak?: string[];
+  /**
+   * The erased contacts' ids. A row written about a person after the erasure (a ledger entry)
+   * names them by id, not by address: the scan looks for the ids where ids are kept (columns
+   * that hold contact ids) and in free text, not in every column (the audit log keeps the ids
+   * of the records it names, which link to nobody once the person is gone).
+   */
+  contactIds?: string[];
 }
 
 export const MIN_PHONE_DIGITS = 6;
@@ -45,6 +52,8 @@ export function phoneDigits(phone: string): string {
 }
 
 export interface PersonRow {
+  /** The contact's id, when the row is a contact's. */
+  id?: string | null;
   email?: string | null;
   first_name?: string | null;
   last_name?: string | null;
@@ -52,7 +61,7 @@ export interface PersonRow {
 }
 
 export function identifiersOf(p: PersonRow): Identifiers {
-  const out: Identifiers = { emails: [], phones: [], names: [], weak: [] };
+  const out: Identifiers = { emails: [], phones: [], names: [], weak: [], contactIds: p.id ? [p.id] : [] };
   if (p.email) out.emails.push(normaliseEmail(p.email));
   if (p.phone && phoneDigits(p.phone.trim()).length >= MIN_PHONE_DIGITS) out.phones.push(p.phone.trim());
   const first = p.first_name?.trim().replace(/\s+/g, ' ');
@@ -74,6 +83,7 @@ export function mergeIdentifiers(list: Identifiers[]): Identifiers {
     phones: uniq(list.flatMap((i) => i.phones)),
     names: uniq(list.flatMap((i) => i.names)),
     weak: uniq(list.flatMap((i) => i.weak ?? [])),
+    contactIds: uniq(list.flatMap((i) => i.contactIds ?? [])),
   };
 }
 

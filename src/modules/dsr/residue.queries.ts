@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import copyStreams from 'pg-copy-streams';
 import type { Db } from '../../db/connect.ts';
+import { inList } from '../../db/in-list.ts';
 import { liveColumns } from '../../db/introspect.ts';
-import { caseFreePattern, digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
+import { asciiLower, caseFreePattern, digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
 import type { Statement } from './residue.tasks.ts';
 
 /*
@@ -240,4 +241,42 @@ export async function pgStatsValues(db: Db): Promise<{ table: string; column: st
     select tablename as "table", attname as "column", most_common_vals::text as mcv, histogram_bounds::text as hist from pg_stats
     where schemaname = current_schema()`.execute(db.kysely);
   return r.rows.map((x) => ({ table: x.table, column: x.column, values: `${x.mcv ?? ''}\u0001${x.hist ?? ''}` }));
+}
+
+// ------------------------------------------------------------------ erased contact ids
+
+/** A column whose name says it holds contact ids, declared or not: `contact_id`, `…_contact_id`. */
+export const namesContactIds = (column: string) => /(^|_)contact_id$/i.test(column);
+
+/** Ids per statement: they travel as one parameter (equality) or as patterns (free text). */
+const IDS_PER_STATEMENT = 500;
+const PATTERNS_PER_SQLITE_STATEMENT = 100;
+
+/** Whether a column that holds contact ids holds one of these (compared whole, so its index serves). */
+export async function columnHoldsIds(db: Db, table: string, column: string, cast: boolean, ids: string[]): Promise<boolean> {
+  const value = cast ? asText(db, column) : sql.id(column);
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    const r = await sql<{ one: number }>`select 1 as one from ${sql.table(table)} where ${inList(db.dialect, value, ids.slice(i, i + IDS_PER_STATEMENT))} limit 1`.execute(db.kysely);
+    if (r.rows.length) return true;
+  }
+  return false;
+}
+
+/** Whether a free-text column quotes one of these ids anywhere, in any ASCII case. */
+export async function textHoldsIds(db: Db, table: string, column: string, ids: string[]): Promise<boolean> {
+  const value = asText(db, column);
+  const patterns = ids.map((id) => `%${likeEscape(asciiLower(id))}%`);
+  const step = db.dialect === 'sqlite' ? PATTERNS_PER_SQLITE_STATEMENT : IDS_PER_STATEMENT;
+  for (let i = 0; i < patterns.length; i += step) {
+    const part = patterns.slice(i, i + step);
+    const where = db.dialect === 'sqlite' ? sql.join(part.map((p) => sql`${value} like ${p} escape '\\'`), sql` or `) : sql`lower(${value}) like any(${part}::text[])`;
+    const r = await sql<{ one: number }>`select 1 as one from ${sql.table(table)} where ${where} limit 1`.execute(db.kysely);
+    if (r.rows.length) return true;
+  }
+  return false;
+}
+
+/** The live catalogue's columns, each with whether its value needs a cast to be compared as text. */
+export async function liveColumnTypes(db: Db): Promise<{ table: string; column: string; cast: boolean }[]> {
+  return (await liveColumns(db)).map((c) => ({ table: c.table, column: c.column, cast: db.dialect === 'postgres' && !PG_TEXT.has(c.type) }));
 }

@@ -3,7 +3,25 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Db } from '../../db/connect.ts';
 import { ByteMatcher, isEmpty, passes, searchTerms, TERMS_PER_PASS, TextMatcher, valueHolds, type Identifiers, type SearchTerms } from './residue.model.ts';
-import { columnsWithTerms, hasTermsStatement, pgStatsValues, ROWS_PER_CHUNK, rowidRange, scannedColumns, sqliteSystemRows, tableHasTerms, tableText, textStatement, type ScannedColumn } from './residue.queries.ts';
+import type { DataMap } from '../datamap/datamap.model.ts';
+import { CONTACT_REF } from './erasure.model.ts';
+import {
+  columnHoldsIds,
+  columnsWithTerms,
+  hasTermsStatement,
+  liveColumnTypes,
+  namesContactIds,
+  pgStatsValues,
+  ROWS_PER_CHUNK,
+  rowidRange,
+  scannedColumns,
+  sqliteSystemRows,
+  tableHasTerms,
+  tableText,
+  textHoldsIds,
+  textStatement,
+  type ScannedColumn,
+} from './residue.queries.ts';
 import { inProcess, ReaderPool, runAll, type ScanReaders } from './residue.readers.ts';
 import type { ScanAnswer, ScanTask } from './residue.tasks.ts';
 
@@ -34,7 +52,12 @@ export interface ScannerOptions {
   readerIdleMs?: number;
   /** SQLite: how long a checkpoint waits for readers (other processes', or the scan's own statements) to let go of the log. */
   checkpointPatienceMs?: number;
+  /** The data map: which columns hold contact ids, and which are free text, for the erased contacts' ids. */
+  declared?: () => Promise<DataMap>;
 }
+
+/** Columns the data map declares as holding a contact's id (besides the subject links by contact). */
+const CONTACT_ID_CATEGORIES = new Set([CONTACT_REF, 'contact.minor.guardian']);
 
 /** Reader processes kept after a scan: erasures come in runs (a queue of cases, a bulk job), and a start costs far more than a scan. */
 const READER_IDLE_MS = 10 * 60_000;
@@ -60,11 +83,13 @@ export class ResidueScanner {
   private readonly parallelFromBytes: number;
   private readonly checkpointPatienceMs: number;
   private readonly pool: ReaderPool;
+  private readonly declared: (() => Promise<DataMap>) | null;
 
   constructor(
     private readonly db: Db,
     opts: ScannerOptions = {},
   ) {
+    this.declared = opts.declared ?? null;
     this.readers = opts.readers ?? Math.min(4, availableParallelism());
     this.parallelFromBytes = opts.parallelFromBytes ?? 256 * 1024 * 1024;
     this.checkpointPatienceMs = opts.checkpointPatienceMs ?? 5000;
@@ -90,6 +115,42 @@ export class ResidueScanner {
   }
 
   async scanDatabase(ids: Identifiers, opts: ScanOptions = {}): Promise<string[]> {
+    const byId = ids.contactIds?.length ? await this.contactIdHits(ids.contactIds) : [];
+    return [...new Set([...byId, ...(await this.termHits(ids, opts))])].sort();
+  }
+
+  /**
+   * Where the erased contacts' ids are still kept: every column that holds contact ids (named
+   * so in the live catalogue, declared tables or not, or declared so in the data map) compared
+   * whole, and every free-text column of the map searched for them. A row written about a
+   * person after the erasure (a ledger entry, with its evidence) names them so.
+   */
+  private async contactIdHits(contactIds: string[]): Promise<string[]> {
+    const live = await liveColumnTypes(this.db);
+    const at = new Map(live.map((c) => [`${c.table}.${c.column}`, c]));
+    const idColumns = new Set(live.filter((c) => namesContactIds(c.column)).map((c) => `${c.table}.${c.column}`));
+    const textColumns = new Set<string>();
+    const map = this.declared ? await this.declared() : null;
+    for (const t of map?.tables ?? []) {
+      if (t.subjectLink && t.subjectLink.kind !== 'email') idColumns.add(`${t.name}.${t.subjectLink.column}`);
+      for (const c of t.columns) {
+        if (CONTACT_ID_CATEGORIES.has(c.category)) idColumns.add(`${t.name}.${c.name}`);
+        if (c.freeText) textColumns.add(`${t.name}.${c.name}`);
+      }
+    }
+    const hits: string[] = [];
+    for (const location of idColumns) {
+      const c = at.get(location);
+      if (c && (await columnHoldsIds(this.db, c.table, c.column, c.cast, contactIds))) hits.push(location);
+    }
+    for (const location of textColumns) {
+      const c = at.get(location);
+      if (c && !idColumns.has(location) && (await textHoldsIds(this.db, c.table, c.column, contactIds))) hits.push(location);
+    }
+    return hits;
+  }
+
+  private async termHits(ids: Identifiers, opts: ScanOptions): Promise<string[]> {
     const terms = searchTerms(ids);
     if (isEmpty(terms)) {
       if (opts.checkpoint && this.onFile) return (await this.checkpointed(opts, inProcess(this.db, terms))) ? [] : ['checkpoint:busy'];

@@ -2,7 +2,7 @@ import type { Db } from '../../db/connect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { contactById } from '../contacts/contacts.queries.ts';
+import { contactForUpdate } from '../contacts/contacts.queries.ts';
 import type { ChangeContext, LedgerEntry } from '../consent/consent.model.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
 import * as q from './lists.queries.ts';
@@ -68,8 +68,13 @@ export class ListsService {
     });
   }
 
-  private async mustExist(t: Parameters<typeof contactById>[0], contactId: string, listId: string): Promise<void> {
-    if (!(await contactById(t, contactId))) throw new AppError('not_found', 'no such contact');
+  /**
+   * The contact row locked first (before the membership and the ledger head, the order every
+   * ledger writer takes): a concurrent join or leave waits and then sees this one's membership,
+   * so each entry's old value is the membership it replaced; a contact erased meanwhile is gone.
+   */
+  private async mustExist(t: Parameters<typeof contactForUpdate>[0], contactId: string, listId: string): Promise<void> {
+    if (!(await contactForUpdate(t, this.db.dialect, contactId))) throw new AppError('not_found', 'no such contact');
     if (!(await q.listById(t, listId))) throw new AppError('not_found', 'no such list');
   }
 }
