@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { retryConflicts } from '../../db/conflict.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
@@ -74,6 +75,10 @@ interface Written {
   updated: number;
   suppressed: Valid[];
 }
+
+/** A batch created an address that an erasure suppressed while the batch was being written. */
+class SuppressedMeanwhile extends Error {}
+const SUPPRESSED_TRIES = 3;
 
 export const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
@@ -237,9 +242,25 @@ export class ImportService {
     for (const r of n.suppressed) this.suppressed(run, r, rejects);
   }
 
+  /**
+   * One transaction for the rows, run again when an address it creates was erased meanwhile (the
+   * next run refuses it as suppressed) or when the database chose it as a deadlock victim.
+   */
+  private writeRetrying(run: Run, rows: Valid[]): Promise<Written> {
+    return retryConflicts(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, rows));
+        } catch (e) {
+          if (!(e instanceof SuppressedMeanwhile) || attempt >= SUPPRESSED_TRIES) throw e;
+        }
+      }
+    });
+  }
+
   private async write(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
     try {
-      const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, batch));
+      const n = await this.writeRetrying(run, batch);
       this.count(run, n, rejects);
       return;
     } catch (e) {
@@ -250,7 +271,7 @@ export class ImportService {
       let failed = 0;
       for (const row of batch) {
         try {
-          const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, [row]));
+          const n = await this.writeRetrying(run, [row]);
           this.count(run, n, rejects);
         } catch (rowError) {
           failed++;
@@ -267,7 +288,8 @@ export class ImportService {
    * addresses, write new and merged rows, append the ledger entries under one head lock.
    * Suppressions are read after the contacts' locks are held, inside the transaction: an
    * erasure committing meanwhile (it deletes the contact and suppresses the address at once)
-   * is then either seen whole or waited for, and an erased address cannot slip back in.
+   * is then either seen whole or waited for; and again after the new addresses' registry rows
+   * are written, for an erasure of an address no contact held yet (it holds the key instead).
    * Refused rows are returned, to be reported once the transaction has committed.
    */
   private async writeBatch(trx: Kysely<Database>, run: Run, all: Valid[]): Promise<Written> {
@@ -309,6 +331,10 @@ export class ImportService {
     }
     await q.insertContacts(trx, this.db, run.cols, fresh);
     await q.insertEmailKeys(trx, this.db, registered);
+    // Asked again once the new addresses' keys are taken: an erasure of one of them holds its key
+    // until it commits (and suppresses it in the same transaction), so the insert above waited for
+    // it and this read sees the suppression. The batch then runs again and refuses that row.
+    if (registered.length && (await this.contacts.suppressedAmong(batch.filter((r) => !stored.has(r.key)).map((r) => r.email), trx)).size) throw new SuppressedMeanwhile();
     await q.updateContacts(trx, this.db, run.cols, changed);
     await this.ledger.append(trx, drafts);
     return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };
