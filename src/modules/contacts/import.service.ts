@@ -17,6 +17,7 @@ import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
 import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
+import { lockContacts } from './contacts.queries.ts';
 
 export interface ImportOptions {
   /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
@@ -295,7 +296,12 @@ export class ImportService {
   private async writeBatch(trx: Kysely<Database>, run: Run, all: Valid[]): Promise<Written> {
     const now = this.clock.now().toISOString();
     const emails = all.map((r) => r.email);
-    const found = await q.contactsByEmailKeys(trx, this.db.dialect, all.map((r) => r.key), true);
+    const keys = all.map((r) => r.key);
+    // PostgreSQL: the stored contacts are locked in id order first, the order erasures and
+    // segment snapshots take contacts in, not the file's; the locked read below then waits for
+    // nothing it does not hold already (a contact created for a key meanwhile aside).
+    if (this.db.dialect === 'postgres') await lockContacts(trx, this.db.dialect, (await q.contactsByEmailKeys(trx, this.db.dialect, keys, false)).map((r) => r.id));
+    const found = await q.contactsByEmailKeys(trx, this.db.dialect, keys, true);
     const blocked = await this.contacts.suppressedAmong(emails, trx);
     const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
     const kept = new Set(batch.map((r) => r.key));
