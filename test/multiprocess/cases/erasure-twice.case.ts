@@ -32,14 +32,19 @@ export const harnessCase: HarnessCase = {
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const id = (created.body as { data: { id: string } }).data.id;
       inst.noteErased({ contactIds: [id], emails: [email] });
+      // A 503 tells the client the change may have been made (SQLite: a write after the commit
+      // waited past the busy timeout); its retry then rightly finds nothing. Such a side proves
+      // nothing either way: the receipts count below still says whether two erasures happened.
+      const retried = [false, false];
       const [erase, del] = await Promise.all([
-        callRetrying(a, 'POST', `/api/v1/contacts/${id}/erase`, { headers: inst.auth(), body: {}, timeoutMs: 120_000 }, () => outcomes.add('retried after 503')),
-        callRetrying(b, 'DELETE', `/api/v1/contacts/${id}`, { headers: inst.auth(), timeoutMs: 120_000 }, () => outcomes.add('retried after 503')),
+        callRetrying(a, 'POST', `/api/v1/contacts/${id}/erase`, { headers: inst.auth(), body: {}, timeoutMs: 120_000 }, () => ((retried[0] = true), outcomes.add('retried after 503'))),
+        callRetrying(b, 'DELETE', `/api/v1/contacts/${id}`, { headers: inst.auth(), timeoutMs: 120_000 }, () => ((retried[1] = true), outcomes.add('retried after 503'))),
       ]);
       outcomes.add(`erase ${erase.status}, delete ${del.status}`);
       const succeeded = [erase, del].filter(ok).length;
       const missing = [erase, del].filter((r) => r.status === 404 && (r.body as { error?: { code?: string } } | null)?.error?.code === 'not_found').length;
-      if (succeeded !== 1 || missing !== 1) wrong.push(`round ${i + 1}: erase ${erase.status} ${JSON.stringify(erase.body).slice(0, 160)}, delete ${del.status} ${JSON.stringify(del.body).slice(0, 160)}`);
+      const unknown = [erase, del].filter((r, k) => retried[k] && r.status === 404).length;
+      if (succeeded > 1 || succeeded + missing !== 2 || (succeeded === 0 && unknown === 0)) wrong.push(`round ${i + 1}: erase ${erase.status} ${JSON.stringify(erase.body).slice(0, 160)}, delete ${del.status} ${JSON.stringify(del.body).slice(0, 160)}`);
       // What remains of the person may only be looked for once the winner answered.
       const left = await call(a, 'GET', `/api/v1/contacts/${id}`, { headers: inst.auth() });
       if (left.status !== 404) wrong.push(`round ${i + 1}: the contact still answers ${left.status}`);
