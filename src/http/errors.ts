@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unavailability } from '../db/availability.ts';
+import { isWriteConflict, RETRY_AFTER_CONFLICT } from '../db/conflict.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../lib/errors.ts';
 import { linkFor } from './links.ts';
 
@@ -87,6 +88,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       code = 'database_unavailable';
       message = 'the database cannot serve right now; retry later';
       void reply.header('retry-after', String(down.retryAfter));
+    } else if (!(err instanceof AppError) && isWriteConflict(err)) {
+      // A deadlock victim that lost every retry (or was not retried): nothing was written, a retry succeeds.
+      code = 'write_conflict';
+      message = 'the change collided with concurrent changes; retry';
+      void reply.header('retry-after', String(RETRY_AFTER_CONFLICT));
     } else if (err instanceof AppError) {
       code = err.code;
       message = err.message;

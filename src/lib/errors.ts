@@ -44,6 +44,10 @@ export const ERROR_CODES = {
     description:
       "The database cannot serve right now: the server is down, restarting or unreachable, or (SQLite) another process held the write lock past the busy timeout. Retry after the seconds in the Retry-After header. A change whose connection was cut while it committed may have been made: read before repeating one that is not idempotent.",
   },
+  write_conflict: {
+    status: 503,
+    description: 'The change collided with concurrent changes of the same rows (the database chose it as a deadlock victim, or could not serialise it) and still did after a few tries; nothing of it was written. Retry after the seconds in the Retry-After header.',
+  },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -82,6 +82,30 @@ export async function lockContacts(db: Q, dialect: Dialect, ids: string[]): Prom
   await db.selectFrom('contacts').select('id').where(inList(dialect, sql.ref('id'), ids)).orderBy('id').forUpdate().execute();
 }
 
+/**
+ * Holds address keys for an erasure's transaction and names the contacts holding them. Each key
+ * gets a placeholder (key, 0, NULL) unless a row takes (key, 0) already, then every row of the
+ * keys is locked (PostgreSQL). A creation of the same address inserts (key, 0) too, so it waits
+ * for the erasure (or the erasure's insert waits for it, and then sees its contact): the two
+ * cannot miss each other. Keys are taken in order, so two erasures do not deadlock over them.
+ * The placeholders go again with releaseEmailKeys before the commit.
+ */
+export async function holdEmailKeys(db: Q, dialect: Dialect, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const sorted = [...new Set(keys)].sort();
+  for (let i = 0; i < sorted.length; i += 500) {
+    await db.insertInto('contact_emails').values(sorted.slice(i, i + 500).map((k) => ({ email_key: k, dup: 0, contact_id: null }))).onConflict((oc) => oc.columns(['email_key', 'dup']).doNothing()).execute();
+  }
+  const q = db.selectFrom('contact_emails').select('contact_id').where(inList(dialect, sql.ref('email_key'), sorted)).where('contact_id', 'is not', null).orderBy('email_key').orderBy('dup');
+  const rows = await (dialect === 'postgres' ? q.forUpdate() : q).execute();
+  return [...new Set(rows.map((r) => r.contact_id!))];
+}
+
+/** Removes an erasure's placeholders (holdEmailKeys), inside its transaction. */
+export async function releaseEmailKeys(db: Q, dialect: Dialect, keys: string[]): Promise<void> {
+  if (keys.length) await db.deleteFrom('contact_emails').where(inList(dialect, sql.ref('email_key'), keys)).where('contact_id', 'is', null).execute();
+}
+
 /** The children whose guardian is one of these contacts (and who are not among them). */
 export const wardsOf = (db: Q, dialect: Dialect, guardianIds: string[]) => {
   if (guardianIds.length === 0) return Promise.resolve([]);

@@ -91,12 +91,14 @@ export class ContactsService {
         const email = set.email as string;
         const key = emailKey(email);
         const child = takeChildState(set);
-        await this.refuseSuppressed(trx, email);
         if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
         const now = this.clock.now().toISOString();
         const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
         await q.insertContact(trx, row);
         await q.insertEmailKey(trx, row.id, key);
+        // Asked after the key is taken: an erasure of the address holds its key until it commits,
+        // so this statement sees its suppression (see refuseSuppressed).
+        await this.refuseSuppressed(trx, email);
         await this.consent.setChildState(trx, row.id, child, who, { created: true });
         return this.read(trx, row.id, ctx);
       });
@@ -137,11 +139,11 @@ export class ContactsService {
       // must be free (and not suppressed), and the registry row follows it.
       const key = typeof set.email === 'string' ? emailKey(set.email) : null;
       if (key !== null && key !== emailKey(current.email)) {
-        await this.refuseSuppressed(trx, set.email as string);
         if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
         await q.moveEmailKey(trx, id, key).catch((e: unknown) => {
           throw isUniqueViolation(e) ? new AppError('contact_exists', 'a contact with this email exists') : e;
         });
+        await this.refuseSuppressed(trx, set.email as string);
         // PostgreSQL: the registry row left the partition of its old key, where its old bytes stay until rewritten.
         await this.erasure.purges.scheduleMoved(trx, 'contact_emails', emailKey(current.email));
       }
@@ -168,6 +170,10 @@ export class ContactsService {
   /**
    * An erased address stays refused while its suppression lasts: creating or renaming a contact
    * to it would silently bring the person back. Reads through `trx`; the key was read by context().
+   * Asked once the address's registry row is written: an erasure of the address holds the same
+   * key (ErasureService, holdEmailKeys) and suppresses in the same transaction, so the write waits
+   * for it and this read, a statement after it, sees the suppression; or the erasure comes after
+   * and finds the new contact. Asked before, a concurrent erasure could pass unseen both ways.
    */
   private async refuseSuppressed(trx: Kysely<Database>, email: string): Promise<void> {
     if (await isSuppressedHash(trx, await this.secret.emailHashes(email))) throw new AppError('suppressed', 'this address was erased and is suppressed');

@@ -24,7 +24,8 @@ export interface ContactEmailsTable {
   email_key: string;
   /** 0 for every address written since keys exist; 1, 2, … for contacts that shared a key before. */
   dup: number;
-  contact_id: string;
+  /** NULL only in an erasure's placeholder, which holds the key inside its transaction and is never committed. */
+  contact_id: string | null;
 }
 
 export interface CustomFieldsTable {

@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { retryConflicts } from '../../db/conflict.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
@@ -16,6 +17,7 @@ import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
 import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
+import { lockContacts } from './contacts.queries.ts';
 
 export interface ImportOptions {
   /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
@@ -74,6 +76,10 @@ interface Written {
   updated: number;
   suppressed: Valid[];
 }
+
+/** A batch created an address that an erasure suppressed while the batch was being written. */
+class SuppressedMeanwhile extends Error {}
+const SUPPRESSED_TRIES = 3;
 
 export const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
@@ -237,9 +243,25 @@ export class ImportService {
     for (const r of n.suppressed) this.suppressed(run, r, rejects);
   }
 
+  /**
+   * One transaction for the rows, run again when an address it creates was erased meanwhile (the
+   * next run refuses it as suppressed) or when the database chose it as a deadlock victim.
+   */
+  private writeRetrying(run: Run, rows: Valid[]): Promise<Written> {
+    return retryConflicts(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, rows));
+        } catch (e) {
+          if (!(e instanceof SuppressedMeanwhile) || attempt >= SUPPRESSED_TRIES) throw e;
+        }
+      }
+    });
+  }
+
   private async write(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
     try {
-      const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, batch));
+      const n = await this.writeRetrying(run, batch);
       this.count(run, n, rejects);
       return;
     } catch (e) {
@@ -250,7 +272,7 @@ export class ImportService {
       let failed = 0;
       for (const row of batch) {
         try {
-          const n = await this.db.kysely.transaction().execute((trx) => this.writeBatch(trx, run, [row]));
+          const n = await this.writeRetrying(run, [row]);
           this.count(run, n, rejects);
         } catch (rowError) {
           failed++;
@@ -267,13 +289,19 @@ export class ImportService {
    * addresses, write new and merged rows, append the ledger entries under one head lock.
    * Suppressions are read after the contacts' locks are held, inside the transaction: an
    * erasure committing meanwhile (it deletes the contact and suppresses the address at once)
-   * is then either seen whole or waited for, and an erased address cannot slip back in.
+   * is then either seen whole or waited for; and again after the new addresses' registry rows
+   * are written, for an erasure of an address no contact held yet (it holds the key instead).
    * Refused rows are returned, to be reported once the transaction has committed.
    */
   private async writeBatch(trx: Kysely<Database>, run: Run, all: Valid[]): Promise<Written> {
     const now = this.clock.now().toISOString();
     const emails = all.map((r) => r.email);
-    const found = await q.contactsByEmailKeys(trx, this.db.dialect, all.map((r) => r.key), true);
+    const keys = all.map((r) => r.key);
+    // PostgreSQL: the stored contacts are locked in id order first, the order erasures and
+    // segment snapshots take contacts in, not the file's; the locked read below then waits for
+    // nothing it does not hold already (a contact created for a key meanwhile aside).
+    if (this.db.dialect === 'postgres') await lockContacts(trx, this.db.dialect, (await q.contactsByEmailKeys(trx, this.db.dialect, keys, false)).map((r) => r.id));
+    const found = await q.contactsByEmailKeys(trx, this.db.dialect, keys, true);
     const blocked = await this.contacts.suppressedAmong(emails, trx);
     const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
     const kept = new Set(batch.map((r) => r.key));
@@ -309,6 +337,10 @@ export class ImportService {
     }
     await q.insertContacts(trx, this.db, run.cols, fresh);
     await q.insertEmailKeys(trx, this.db, registered);
+    // Asked again once the new addresses' keys are taken: an erasure of one of them holds its key
+    // until it commits (and suppresses it in the same transaction), so the insert above waited for
+    // it and this read sees the suppression. The batch then runs again and refuses that row.
+    if (registered.length && (await this.contacts.suppressedAmong(batch.filter((r) => !stored.has(r.key)).map((r) => r.email), trx)).size) throw new SuppressedMeanwhile();
     await q.updateContacts(trx, this.db, run.cols, changed);
     await this.ledger.append(trx, drafts);
     return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { retryConflicts } from '../../db/conflict.ts';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../lib/email.ts';
@@ -7,7 +8,7 @@ import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { LedgerService } from '../consent/ledger.service.ts';
-import { contactsByEmailKeys, contactsByIds, lockContacts } from '../contacts/contacts.queries.ts';
+import { contactsByIds, holdEmailKeys, lockContacts, releaseEmailKeys } from '../contacts/contacts.queries.ts';
 import type { DataMap } from '../datamap/datamap.model.ts';
 import type { DataMapService } from '../datamap/datamap.service.ts';
 import type { SecretService } from '../settings/secret.service.ts';
@@ -35,6 +36,13 @@ interface BatchOutcome {
   counts: Record<string, number>;
   identifiers: Identifiers;
   contacts: number;
+  contactIds: string[];
+}
+
+/** What one transaction erases: contacts by id, and addresses (with whoever holds them then). */
+interface Batch {
+  contactIds: string[];
+  emails: string[];
 }
 
 /**
@@ -84,20 +92,26 @@ export class ErasureService {
     const known = new Set<string>();
     for (const part of chunks([...ids], ERASURE_BATCH)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
     if (known.size < ids.size) throw new AppError('not_found', 'no such contact');
-    // An address is every contact's that holds its key: those that shared it before keys existed too.
-    for (const part of chunks([...new Set([...emails].map(emailKey))], ERASURE_BATCH)) for (const c of await contactsByEmailKeys(this.db.kysely, part)) ids.add(c.id);
     if (ids.size === 0 && emails.size === 0) throw new AppError('validation_failed', 'nothing to erase: name a contact or an address', [{ path: '/targets', message: 'empty' }]);
 
+    // Which contacts hold an address is decided inside its batch's transaction, where the
+    // address's registry rows are held (holdEmailKeys): a contact created with it meanwhile is
+    // either seen and erased, or waits and then finds the address suppressed. Addresses go
+    // first, so a contact named by id that one of them took is known as erased when its turn comes.
     // A case's erasure is one transaction, so its receipt covers everything erased for it.
-    const size = requestIds.length ? Number.POSITIVE_INFINITY : (opts.batchSize ?? ERASURE_BATCH);
-    const batches = chunks([...ids], size);
-    if (batches.length === 0) batches.push([]);
+    const batches: Batch[] = requestIds.length
+      ? [{ contactIds: [...ids], emails: [...emails] }]
+      : [...chunks([...emails], opts.batchSize ?? ERASURE_BATCH).map((e) => ({ contactIds: [], emails: e })), ...chunks([...ids], opts.batchSize ?? ERASURE_BATCH).map((c) => ({ contactIds: c, emails: [] }))];
     const outcomes: BatchOutcome[] = [];
+    const erased = new Set<string>();
     const untune = tuneForErasure(this.db);
     try {
-      for (const [i, batch] of batches.entries()) {
+      for (const batch of batches) {
         const t = performance.now();
-        outcomes.push(await this.eraseBatch(map, plans, batch, i === 0 ? [...emails] : [], { ...opts, requestIds }, suppress));
+        // A deadlock victim (an import holding one of the people while it waits for an address held here) starts its batch again.
+        const outcome = await retryConflicts(() => this.eraseBatch(map, plans, batch, erased, { ...opts, requestIds }, suppress));
+        for (const id of outcome.contactIds) erased.add(id);
+        outcomes.push(outcome);
         opts.onPhase?.('transaction', performance.now() - t);
       }
     } finally {
@@ -131,18 +145,24 @@ export class ErasureService {
     };
   }
 
-  private async eraseBatch(map: DataMap, plans: TablePlan[], batch: string[], extraEmails: string[], opts: ErasureOptions & { requestIds: string[] }, suppress: boolean): Promise<BatchOutcome> {
+  private async eraseBatch(map: DataMap, plans: TablePlan[], batch: Batch, before: Set<string>, opts: ErasureOptions & { requestIds: string[] }, suppress: boolean): Promise<BatchOutcome> {
     const now = this.clock.now().toISOString();
     const receiptIds = (opts.requestIds.length ? opts.requestIds : [null]).map(() => newId());
+    const d = this.db.dialect;
     return this.db.kysely.transaction().execute(async (trx) => {
-      // The people's rows locked first, before anything else the erasure touches, in the order
-      // every writer about a contact takes them (contact rows, then the ledger head): a write
-      // holding a row commits before, and is erased with the rest; one arriving later waits and
-      // finds the contact gone.
-      await lockContacts(trx, this.db.dialect, batch);
-      // Read again inside: what is erased is what the rows hold at this moment.
-      const rows = batch.length ? await contactsByIds(trx, batch) : [];
+      // The addresses first (their registry rows held), then their contacts and the named ones,
+      // locked in id order: what is erased is what holds them at this moment.
+      const held = [...new Set(batch.emails.map(emailKey))];
+      const holders = await holdEmailKeys(trx, d, held);
+      const wanted = [...new Set([...batch.contactIds, ...holders])];
+      await lockContacts(trx, d, wanted);
+      const rows = wanted.length ? await contactsByIds(trx, wanted) : [];
       const contactIds = rows.map((r) => r.id);
+      // A contact named by id that another erasure took meanwhile: that one succeeded, this one
+      // finds nothing to erase (one receipt). A case's erasure goes on: it is by address.
+      const present = new Set(contactIds);
+      if (!opts.requestIds.length && batch.contactIds.some((id) => !present.has(id) && !before.has(id))) throw new AppError('not_found', 'no such contact');
+      const extraEmails = batch.emails;
       const named = [...new Set([...extraEmails, ...rows.map((r) => normaliseEmail(r.email))])];
       // An address is matched by its key, in whatever case each table wrote it: the forms the
       // address-linked tables hold, found once here, are what every statement below matches.
@@ -188,7 +208,8 @@ export class ErasureService {
       if (relations.length) await this.purges.schedule(trx, receipts.map((r) => r.id), relations, termsOf(await this.secret.key(), purgeStrings(identifiers)));
       // The audit entry names the receipt, which holds counts only: no personal value is copied.
       for (const r of receipts) await this.audit.record({ actor: opts.actor, action: 'erasure.execute', targetType: 'erasure_receipt', targetId: r.id, outcome: 'ok' }, trx);
-      return { receipts, counts, identifiers, contacts: rows.length };
+      await releaseEmailKeys(trx, d, held);
+      return { receipts, counts, identifiers, contacts: rows.length, contactIds };
     });
   }
 

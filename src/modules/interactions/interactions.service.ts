@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.ts';
+import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -79,11 +80,19 @@ export class InteractionsService {
     }
     const stats = countEvents(prepared);
 
+    // Rows in contact order and counters in key order: the foreign key's checks lock the contacts
+    // (KEY SHARE) in the order rows arrive, and the order every other writer locks contacts in
+    // is by id, so two writers never wait for each other in a circle. A deadlock victim all the
+    // same (an unordered writer elsewhere) runs again.
+    rows.sort((a, b) => (a.contact_id < b.contact_id ? -1 : a.contact_id > b.contact_id ? 1 : 0));
+    stats.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
     try {
-      await this.db.kysely.transaction().execute(async (trx) => {
-        await q.insertInteractions(trx, this.db, rows);
-        await q.addStats(trx, this.db.dialect, stats);
-      });
+      await retryConflicts(() =>
+        this.db.kysely.transaction().execute(async (trx) => {
+          await q.insertInteractions(trx, this.db, rows);
+          await q.addStats(trx, this.db.dialect, stats);
+        }),
+      );
     } catch (e) {
       if (isForeignKeyViolation(e)) throw (await this.unknownContact(events)) ?? e;
       throw e;

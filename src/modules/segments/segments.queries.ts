@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Dialect } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SegmentsTable } from './segments.table.ts';
@@ -38,9 +39,20 @@ export async function truthValues(db: Q, preds: RawBuilder<SqlBool>[], contactId
   return row ? preds.map((_, i) => Number(row[`v${i}`]) === 1) : null;
 }
 
-export async function snapshot(db: Q, segmentId: string, pred: RawBuilder<SqlBool>): Promise<number> {
+/**
+ * Takes a static segment's members again. On PostgreSQL the matching contacts are first locked
+ * (KEY SHARE: they cannot be deleted until the commit, and may still be updated) in id order,
+ * the order erasures and imports lock contacts in, before any member row is touched: an erasure
+ * deletes its contact's member rows while holding the contact, so taking the member rows first
+ * would deadlock with it. Rows deleted meanwhile are skipped by the lock (no foreign-key
+ * violation); the insert locks again, for what began to match in between. SQLite has one
+ * writer at a time: none of this can happen there.
+ */
+export async function snapshot(db: Q, dialect: Dialect, segmentId: string, pred: RawBuilder<SqlBool>): Promise<number> {
+  const lock = dialect === 'postgres' ? sql`order by c.id for key share of c` : sql``;
+  if (dialect === 'postgres') await sql`select count(*) from (select c.id from contacts c where ${pred} ${lock}) locked`.execute(db);
   await db.deleteFrom('segment_members').where('segment_id', '=', segmentId).execute();
-  const r = await sql`insert into segment_members (segment_id, contact_id) select ${segmentId}, c.id from contacts c where ${pred}`.execute(db);
+  const r = await sql`insert into segment_members (segment_id, contact_id) select ${segmentId}, c.id from contacts c where ${pred} ${lock}`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { retryConflicts } from '../../db/conflict.ts';
 import type { Database } from '../../db/database.ts';
 import { isStatementRefusal } from '../../db/refusal.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -114,10 +115,12 @@ export class SegmentsService {
     const now = this.clock.now().toISOString();
     const row = { id: newId(), name: input.name.trim(), kind: input.kind, filter: JSON.stringify(input.filter), snapshot_at: input.kind === 'static' ? now : null, created_at: now, updated_at: now, flagged: 0, flag_detail: null };
     await evaluating(() =>
-      this.db.kysely.transaction().execute(async (trx) => {
-        await q.insertSegment(trx, row);
-        if (input.kind === 'static') await q.snapshot(trx, row.id, pred);
-      }),
+      retryConflicts(() =>
+        this.db.kysely.transaction().execute(async (trx) => {
+          await q.insertSegment(trx, row);
+          if (input.kind === 'static') await q.snapshot(trx, this.db.dialect, row.id, pred);
+        }),
+      ),
     );
     return toSegment(row);
   }
@@ -142,18 +145,23 @@ export class SegmentsService {
 
   private async write(current: Segment, patch: { name?: string; filter?: unknown; flagged?: false }, pred: RawBuilder<SqlBool> | null): Promise<void> {
     const now = this.clock.now().toISOString();
+    // The segment's row is written first: two snapshots of one segment then take turns (the
+    // second would find the first's members). A deadlock victim runs again: an erasure that
+    // redacts this segment's filter holds the person's contact and then wants this row.
     await evaluating(() =>
-      this.db.kysely.transaction().execute(async (trx) => {
-        await q.updateSegment(trx, current.id, {
-          ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-          ...(patch.filter !== undefined ? { filter: JSON.stringify(patch.filter) } : {}),
-          ...(pred && current.kind === 'static' ? { snapshot_at: now } : {}),
-          // The owner dealt with what an erasure flagged.
-          ...(patch.flagged === false ? { flagged: 0, flag_detail: null } : {}),
-          updated_at: now,
-        });
-        if (pred && current.kind === 'static') await q.snapshot(trx, current.id, pred);
-      }),
+      retryConflicts(() =>
+        this.db.kysely.transaction().execute(async (trx) => {
+          await q.updateSegment(trx, current.id, {
+            ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+            ...(patch.filter !== undefined ? { filter: JSON.stringify(patch.filter) } : {}),
+            ...(pred && current.kind === 'static' ? { snapshot_at: now } : {}),
+            // The owner dealt with what an erasure flagged.
+            ...(patch.flagged === false ? { flagged: 0, flag_detail: null } : {}),
+            updated_at: now,
+          });
+          if (pred && current.kind === 'static') await q.snapshot(trx, this.db.dialect, current.id, pred);
+        }),
+      ),
     );
   }
 
