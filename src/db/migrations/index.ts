@@ -12,7 +12,7 @@ import * as m0010 from './0010_contact_email_keys.ts';
 import * as m0011 from './0011_person_partitions.ts';
 import * as m0012 from './0012_side_effects.ts';
 import * as m0013 from './0013_storage_purges.ts';
-import * as m0015 from './0015_address_placeholders.ts';
+import * as m0014 from './0014_address_placeholders.ts';
 
 /** Every migration in order. Landed entries are frozen: change the schema with a new one. */
 export const migrations: Record<string, Migration> = {
@@ -29,5 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_person_partitions': m0011,
   '0012_side_effects': m0012,
   '0013_storage_purges': m0013,
-  '0015_address_placeholders': m0015,
+  '0014_address_placeholders': m0014,
 };
