@@ -96,7 +96,11 @@ export async function buildApp(services: Services): Promise<App> {
   // JSON route is refused as the wrong media type rather than failing validation as a string.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
-  installAuth(app, services);
+  installAuth(app, {
+    resolveKey: (key) => services.users.resolveKey(key),
+    resolveSession: (token) => services.users.resolveSession(token),
+    record: (entry) => services.audit.record(entry),
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     void reply.header('x-request-id', String(req.id));
     return payload;

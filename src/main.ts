@@ -5,8 +5,7 @@ import { connect } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
-import { startBackground } from './jobs/background.ts';
-import { createServices, prepareServices, type Services } from './services.ts';
+import { createServices, prepareServices, startBackground, type Services } from './services.ts';
 
 export interface Running {
   app: FastifyInstance;

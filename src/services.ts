@@ -1,17 +1,21 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { Db } from './db/connect.ts';
+import type { Db } from './modules/database.ts';
 import { RateLimiter } from './http/rate-limit.ts';
+import { startBackground as runBackground } from './jobs/background.ts';
 import { JobQueue } from './jobs/queue.ts';
+import type { JobHandler } from './jobs/worker.ts';
 import type { Clock } from './lib/clock.ts';
+import { SYSTEM_ACTOR } from './modules/audit/audit.model.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { DataMapService } from './modules/datamap/datamap.service.ts';
 import { AccessExportService } from './modules/dsr/access-export.service.ts';
 import { EntitiesService } from './modules/entities/entities.service.ts';
 import { ErasureService } from './modules/dsr/erasure.service.ts';
+import { PURGE_QUEUE } from './modules/dsr/purge.service.ts';
 import { SuppressionService } from './modules/dsr/suppression.service.ts';
 import { FulfilService } from './modules/dsr/fulfil.service.ts';
-import { IntakeService } from './modules/dsr/requests.intake.ts';
+import { IntakeService, LINK_QUEUE } from './modules/dsr/requests.intake.ts';
 import { RequestMailer } from './modules/dsr/requests.mailer.ts';
 import { RequestsService } from './modules/dsr/requests.service.ts';
 import { VerificationService } from './modules/dsr/requests.verification.ts';
@@ -147,4 +151,43 @@ export async function prepareServices(s: Services): Promise<{ ledgerKey: 'none' 
   if (!s.ledgerKey.createdNow) return { ledgerKey: 'configured' };
   await s.ledger.sealUnsigned();
   return { ledgerKey: 'created' };
+}
+
+/**
+ * Every queue the product runs and its handler. Payloads carry ids and options only. A job can
+ * run more than once (its worker dies, its lease lapses): every handler keys its side effects
+ * so that a second run does none of them again (see jobs/effects.ts).
+ */
+export function jobHandlers(s: Services): Record<string, JobHandler> {
+  return {
+    // Deleting expired rows twice deletes nothing more; the run's audit entry is keyed by the job.
+    retention: async (_payload, job) => {
+      await s.retention.run({ actor: SYSTEM_ACTOR, key: job.idempotency_key ?? `job:${job.id}` });
+    },
+    // The mail is keyed by the case (the job's key), its case moves conditionally.
+    [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload),
+    [PURGE_QUEUE]: (payload) => s.erasure.purges.run(payload),
+  };
+}
+
+/**
+ * Schedules the daily jobs: one retention run per UTC day at 03:00, keyed by the date, so
+ * any number of processes scheduling at once still make exactly one job.
+ */
+export async function scheduleDaily(s: Services): Promise<void> {
+  const now = s.clock.now();
+  const day = now.toISOString().slice(0, 10);
+  const runAt = new Date(`${day}T03:00:00.000Z`);
+  await s.jobs.enqueue('retention', {}, { key: `retention:${day}`, runAt: runAt < now ? now : runAt, maxAttempts: 3 });
+  // Storage purges whose job ran before their erasure committed get another (docs/storage.md).
+  await s.erasure.purges.sweep();
+}
+
+/** The background worker a serving process (or `assent worker`) runs. */
+export function startBackground(s: Services): { stop(): Promise<void> } {
+  return runBackground(s.jobs, {
+    handlers: jobHandlers(s),
+    daily: () => scheduleDaily(s),
+    onError: (e, what) => s.log.error({ err: e }, what === 'worker' ? 'job worker error' : 'scheduling failed'),
+  });
 }

@@ -2,7 +2,7 @@ import { Migrator, type MigrationResultSet } from 'kysely';
 import type { Db } from './connect.ts';
 import { migrations } from './migrations/index.ts';
 
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Db<any>): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
@@ -10,7 +10,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
 }
 
 /** True when every known migration has been applied (what /health reports). */
-export async function isMigrated(db: Db): Promise<boolean> {
+export async function isMigrated(db: Db<any>): Promise<boolean> {
   const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
   const list = await migrator.getMigrations();
   return list.every((m) => m.executedAt !== undefined);

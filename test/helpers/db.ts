@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
-import { connect, type Db, type Dialect } from '../../src/db/connect.ts';
+import { connect, type Dialect } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { newId } from '../../src/lib/ids.ts';
 

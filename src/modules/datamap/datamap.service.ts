@@ -1,11 +1,11 @@
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { liveColumns } from '../../db/introspect.ts';
 import { builtinDataMap } from './builtin.ts';
-import { toJson, validateDataMap, type DataMap, type TableDecl } from './datamap.model.ts';
+import type { DataMapProvider } from '../../db/datamap.types.ts';
+import { toJson, validateDataMap, type DataMap } from './datamap.model.ts';
 import { renderMarkdown } from './datamap.report.ts';
 
-/** Tables declared at run time (custom entities) come from providers the owning modules register. */
-export type DataMapProvider = () => Promise<Omit<TableDecl, 'origin'>[]>;
+export type { DataMapProvider } from '../../db/datamap.types.ts';
 
 export interface SchemaDrift {
   undeclared: string[];

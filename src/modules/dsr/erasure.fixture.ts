@@ -2,7 +2,7 @@
 // person, and a raw scan of the database that does not use the app's scanner.
 import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { liveColumns } from '../../db/introspect.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Services } from '../../services.ts';

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import copyStreams from 'pg-copy-streams';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { liveColumns } from '../../db/introspect.ts';
 import { caseFreePattern, digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';
 import type { Statement } from './residue.tasks.ts';

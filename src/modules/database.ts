@@ -1,17 +1,18 @@
+import type { Db as DbOf } from '../db/connect.ts';
 import type { RateLimitsTable } from '../http/rate-limit.table.ts';
-import type { ContactEmailsTable, ContactsTable, CustomFieldsTable } from '../modules/contacts/contacts.table.ts';
-import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from '../modules/consent/consent.table.ts';
-import type { ListMembersTable, ListsTable } from '../modules/lists/lists.table.ts';
-import type { InteractionStatsTable, InteractionsTable } from '../modules/interactions/interactions.table.ts';
-import type { SegmentMembersTable, SegmentsTable } from '../modules/segments/segments.table.ts';
-import type { ErasureReceiptsTable, ExportsTable, RequestEventsTable, RequestsTable, StoragePurgesTable, StoragePurgeTermsTable, SuppressionsTable, TasksTable } from '../modules/dsr/dsr.table.ts';
-import type { CustomEntitiesTable, CustomEntityFieldsTable } from '../modules/entities/entities.table.ts';
+import type { ContactEmailsTable, ContactsTable, CustomFieldsTable } from './contacts/contacts.table.ts';
+import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consent/consent.table.ts';
+import type { ListMembersTable, ListsTable } from './lists/lists.table.ts';
+import type { InteractionStatsTable, InteractionsTable } from './interactions/interactions.table.ts';
+import type { SegmentMembersTable, SegmentsTable } from './segments/segments.table.ts';
+import type { ErasureReceiptsTable, ExportsTable, RequestEventsTable, RequestsTable, StoragePurgesTable, StoragePurgeTermsTable, SuppressionsTable, TasksTable } from './dsr/dsr.table.ts';
+import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities/entities.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
 import type { SideEffectsTable } from '../jobs/effects.table.ts';
-import type { AuditLogTable } from '../modules/audit/audit.table.ts';
-import type { OutboxTable } from '../modules/mail/outbox.table.ts';
-import type { SettingsTable } from '../modules/settings/settings.table.ts';
-import type { ApiKeysTable, SessionsTable, UsersTable } from '../modules/users/users.table.ts';
+import type { AuditLogTable } from './audit/audit.table.ts';
+import type { OutboxTable } from './mail/outbox.table.ts';
+import type { SettingsTable } from './settings/settings.table.ts';
+import type { ApiKeysTable, SessionsTable, UsersTable } from './users/users.table.ts';
 
 /** Every built-in table, by its SQL name. Each module owns and declares its own. */
 export interface Database {
@@ -47,3 +48,6 @@ export interface Database {
   custom_entities: CustomEntitiesTable;
   custom_entity_fields: CustomEntityFieldsTable;
 }
+
+/** A database holding these tables: what every module's services take. */
+export type Db = DbOf<Database>;
