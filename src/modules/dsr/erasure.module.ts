@@ -37,7 +37,8 @@ export const erasure = defineModule({
   needs: [settings, audit, datamap, consent],
   dataMap: dsrDataMap.filter((t) => ERASURE_TABLES.has(t.name)),
   create: (core, deps) => ({
-    erasure: new ErasureService(core.db, core.clock, deps.datamap, deps.ledger, deps.secret, deps.settings, deps.audit, { purgeWindowMs: core.config.purgeWindowSeconds * 1000 }),
+    // The consent service stubs the ledger: it first unlinks the erased guardians' wards, on their own ledger.
+    erasure: new ErasureService(core.db, core.clock, deps.datamap, deps.consent, deps.secret, deps.settings, deps.audit, { purgeWindowMs: core.config.purgeWindowSeconds * 1000 }),
     suppressions: new SuppressionService(core.db, deps.secret),
   }),
   routes: (s) => [
