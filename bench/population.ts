@@ -1,7 +1,7 @@
 // A large population made in SQL on the server (the fastest way on both databases), shared by
 // the benchmarks that need one: contacts with profiles and consent levels, two lists, and
 // interactions over 90 days. Ids are 'c%08d' (contacts) and 'e%09d' (interactions).
-import type { Db } from '../src/db/connect.ts';
+import type { Db } from '../src/modules/database.ts';
 
 export async function loadPopulation(db: Db, opts: { contacts: number; events: number; lists: [string, string]; now: Date }): Promise<void> {
   const { contacts: CONTACTS, events: EVENTS, now: NOW } = opts;

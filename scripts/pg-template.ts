@@ -5,7 +5,7 @@
 // a few hundred relations).
 import pg from 'pg';
 import { connect } from '../src/db/connect.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { migrate } from '../src/services.ts';
 
 const [url, name] = process.argv.slice(2);
 if (!url || !name || !/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error('usage: pg-template.ts URL NAME');
@@ -18,7 +18,7 @@ const u = new URL(url);
 u.pathname = `/${name}`;
 const db = connect(u.toString(), { poolSize: 1 });
 try {
-  await migrateToLatest(db);
+  await migrate(db);
 } finally {
   await db.close();
 }

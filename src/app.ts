@@ -13,27 +13,7 @@ import './http/route-config.ts';
 import { ping, RETRY_AFTER_UNREACHABLE } from './db/availability.ts';
 import { isMigrated } from './db/migrate.ts';
 import { newId } from './lib/ids.ts';
-import { auditRoutes } from './modules/audit/audit.routes.ts';
-import { consentRoutes } from './modules/consent/consent.routes.ts';
-import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
-import { erasureRoutes } from './modules/dsr/erasure.routes.ts';
-import { suppressionRoutes } from './modules/dsr/suppression.routes.ts';
-import { publicRequestRoutes } from './modules/dsr/public.routes.ts';
-import { requestsRoutes } from './modules/dsr/requests.routes.ts';
-import { tasksRoutes } from './modules/dsr/tasks.routes.ts';
-import { importRoutes } from './modules/contacts/import.routes.ts';
-import { retentionRoutes } from './modules/retention/retention.routes.ts';
-import { segmentsRoutes } from './modules/segments/segments.routes.ts';
-import { listsRoutes } from './modules/lists/lists.routes.ts';
-import { interactionsRoutes } from './modules/interactions/interactions.routes.ts';
-import { datamapRoutes } from './modules/datamap/datamap.routes.ts';
-import { accessExportPublicRoutes, accessExportRoutes } from './modules/dsr/access-export.routes.ts';
-import { entitiesRoutes } from './modules/entities/entities.routes.ts';
-import { outboxRoutes } from './modules/mail/outbox.routes.ts';
-import { settingsRoutes } from './modules/settings/settings.routes.ts';
-import { sessionRoutes } from './modules/users/session.routes.ts';
-import { usersRoutes } from './modules/users/users.routes.ts';
-import type { Services } from './services.ts';
+import { composedMigrations, moduleRoutes, type Services } from './services.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
 // A caller's id is kept in the logs and the audit log, which outlive every erasure: one that could
@@ -96,7 +76,11 @@ export async function buildApp(services: Services): Promise<App> {
   // JSON route is refused as the wrong media type rather than failing validation as a string.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
-  installAuth(app, services);
+  installAuth(app, {
+    resolveKey: (key) => services.users.resolveKey(key),
+    resolveSession: (token) => services.users.resolveSession(token),
+    record: (entry) => services.audit.record(entry),
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     void reply.header('x-request-id', String(req.id));
     return payload;
@@ -126,7 +110,7 @@ export async function buildApp(services: Services): Promise<App> {
       void reply.header('retry-after', String(RETRY_AFTER_UNREACHABLE));
       return reply.status(503).send({ error: { code: 'database_unavailable', message: 'the database cannot be reached' } });
     }
-    migrated ||= await isMigrated(services.db).catch(() => false);
+    migrated ||= await isMigrated(services.db, composedMigrations(services)).catch(() => false);
     if (!migrated) return reply.status(503).send({ error: { code: 'not_ready', message: 'database not migrated' } });
     return { status: 'ok' };
   });
@@ -134,27 +118,8 @@ export async function buildApp(services: Services): Promise<App> {
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(sessionRoutes(services), { prefix: '/api/v1' });
-  await app.register(settingsRoutes(services), { prefix: '/api/v1' });
-  await app.register(usersRoutes(services), { prefix: '/api/v1' });
-  await app.register(auditRoutes(services), { prefix: '/api/v1' });
-  await app.register(datamapRoutes(services), { prefix: '/api/v1' });
-  await app.register(outboxRoutes(services), { prefix: '/api/v1' });
-  await app.register(contactsRoutes(services), { prefix: '/api/v1' });
-  await app.register(erasureRoutes(services), { prefix: '/api/v1' });
-  await app.register(suppressionRoutes(services), { prefix: '/api/v1' });
-  await app.register(requestsRoutes(services), { prefix: '/api/v1' });
-  await app.register(tasksRoutes(services), { prefix: '/api/v1' });
-  await app.register(publicRequestRoutes(services), { prefix: '/public/v1' });
-  await app.register(importRoutes(services), { prefix: '/api/v1' });
-  await app.register(consentRoutes(services), { prefix: '/api/v1' });
-  await app.register(listsRoutes(services), { prefix: '/api/v1' });
-  await app.register(interactionsRoutes(services), { prefix: '/api/v1' });
-  await app.register(segmentsRoutes(services), { prefix: '/api/v1' });
-  await app.register(entitiesRoutes(services), { prefix: '/api/v1' });
-  await app.register(accessExportRoutes(services), { prefix: '/api/v1' });
-  await app.register(accessExportPublicRoutes(services), { prefix: '/public/v1' });
-  await app.register(retentionRoutes(services), { prefix: '/api/v1' });
+  // Each module's routes, in the order of the list of modules (src/modules/index.ts).
+  for (const r of moduleRoutes(services)) await app.register(r.plugin, { prefix: r.prefix });
 
   await app.ready();
   return app;

@@ -2,11 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
 import { connect } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
-import { startBackground } from './jobs/background.ts';
-import { createServices, prepareServices, type Services } from './services.ts';
+import { createServices, migrate, prepareServices, startBackground, type Services } from './services.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -20,7 +18,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
   const db = connect(config.databaseUrl);
-  await migrateToLatest(db);
+  await migrate(db);
   const services = createServices(config, db, systemClock, log);
   const prepared = await prepareServices(services);
   if (prepared.ledgerKey === 'none') log.warn('no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated');

@@ -1,138 +1,150 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { Db } from './db/connect.ts';
-import { RateLimiter } from './http/rate-limit.ts';
-import { JobQueue } from './jobs/queue.ts';
+import type { DataMapProvider, TableDecl } from './db/datamap.types.ts';
+import { migrateToLatest, type Migrations } from './db/migrate.ts';
+import { startBackground as runBackground } from './jobs/background.ts';
+import type { JobHandler } from './jobs/worker.ts';
 import type { Clock } from './lib/clock.ts';
-import { AuditService } from './modules/audit/audit.service.ts';
-import { DataMapService } from './modules/datamap/datamap.service.ts';
-import { AccessExportService } from './modules/dsr/access-export.service.ts';
-import { EntitiesService } from './modules/entities/entities.service.ts';
-import { ErasureService } from './modules/dsr/erasure.service.ts';
-import { SuppressionService } from './modules/dsr/suppression.service.ts';
-import { FulfilService } from './modules/dsr/fulfil.service.ts';
-import { IntakeService } from './modules/dsr/requests.intake.ts';
-import { RequestMailer } from './modules/dsr/requests.mailer.ts';
-import { RequestsService } from './modules/dsr/requests.service.ts';
-import { VerificationService } from './modules/dsr/requests.verification.ts';
-import { TasksService } from './modules/dsr/tasks.service.ts';
-import { ConsentService } from './modules/consent/consent.service.ts';
-import { LedgerService } from './modules/consent/ledger.service.ts';
-import { ContactsService } from './modules/contacts/contacts.service.ts';
-import { InteractionsService } from './modules/interactions/interactions.service.ts';
-import { CustomFieldsService } from './modules/contacts/custom-fields.service.ts';
-import { ExportService } from './modules/contacts/export.service.ts';
-import { ImportService } from './modules/contacts/import.service.ts';
-import { SegmentsService } from './modules/segments/segments.service.ts';
-import { ListsService } from './modules/lists/lists.service.ts';
-import { MailService } from './modules/mail/mail.service.ts';
-import { RetentionService } from './modules/retention/retention.service.ts';
-import { LedgerKey } from './modules/settings/ledger-key.ts';
-import { SecretService } from './modules/settings/secret.service.ts';
-import { SettingsService } from './modules/settings/settings.service.ts';
-import { UsersService } from './modules/users/users.service.ts';
+import type { Db } from './modules/database.ts';
+import { MODULES } from './modules/index.ts';
+import type { AnyModule, Core, DataMapRegistry, FacesOf, RouteEntry } from './modules/module.ts';
 
-/** The composition root: every module's service, created once, wired by hand. */
-export interface Services {
+/** What every process has before any module: configuration, the database, the clock, the log. */
+export interface Base {
   config: Config;
   db: Db;
   clock: Clock;
   log: Logger;
-  settings: SettingsService;
-  secret: SecretService;
-  ledgerKey: LedgerKey;
-  retention: RetentionService;
-  users: UsersService;
-  audit: AuditService;
-  datamap: DataMapService;
-  mail: MailService;
-  jobs: JobQueue;
-  rateLimiter: RateLimiter;
-  ledger: LedgerService;
-  consent: ConsentService;
-  customFields: CustomFieldsService;
-  contacts: ContactsService;
-  imports: ImportService;
-  exports: ExportService;
-  lists: ListsService;
-  interactions: InteractionsService;
-  segments: SegmentsService;
-  entities: EntitiesService;
-  accessExports: AccessExportService;
-  erasure: ErasureService;
-  suppressions: SuppressionService;
-  requests: RequestsService;
-  tasks: TasksService;
-  requestVerification: VerificationService;
-  requestIntake: IntakeService;
-  fulfil: FulfilService;
-  close(): Promise<void>;
 }
 
-export function createServices(config: Config, db: Db, clock: Clock, log: Logger): Services {
-  const settings = new SettingsService(db, clock);
-  const mail = new MailService(db, settings, clock);
-  const ledgerKey = new LedgerKey(config, db.target);
-  const ledger = new LedgerService(db, clock, () => ledgerKey.get());
-  const customFields = new CustomFieldsService(db, clock);
-  const datamap = new DataMapService(db);
-  const audit = new AuditService(db, clock);
-  const secret = new SecretService(db, clock, config.secret);
-  const consent = new ConsentService(db, clock, settings, ledger);
-  const erasure = new ErasureService(db, clock, datamap, consent, secret, settings, audit, { purgeWindowMs: config.purgeWindowSeconds * 1000 });
-  const contacts = new ContactsService(db, clock, settings, customFields, secret, erasure, consent);
-  datamap.addProvider(() => customFields.dataMap());
-  const entities = new EntitiesService(db, clock);
-  datamap.addProvider(() => entities.dataMap());
-  const lists = new ListsService(db, clock, ledger);
-  const segments = new SegmentsService(db, clock, settings, customFields, consent);
-  const users = new UsersService(db, clock, config.sessionTtlHours * 3600_000);
-  const rateLimiter = new RateLimiter(db, clock, () => secret.key());
-  const accessExports = new AccessExportService(db, clock, datamap, ledger, lists, segments, secret, settings, audit);
-  const requests = new RequestsService(db, clock, settings, secret, users);
-  const requestMailer = new RequestMailer(mail, consent);
-  const requestVerification = new VerificationService(clock, settings, secret, requests, requestMailer);
-  const jobs = new JobQueue(db, clock);
-  const tasks = new TasksService(db, clock, users);
-  return {
-    config,
-    db,
-    clock,
-    log,
-    settings,
-    secret,
-    ledgerKey,
-    users,
-    audit,
-    retention: new RetentionService(db, clock, datamap, audit),
-    datamap,
-    mail,
-    jobs,
-    rateLimiter,
-    ledger,
-    consent,
-    customFields,
-    contacts,
-    imports: new ImportService(db, clock, contacts, ledger),
-    exports: new ExportService(db, contacts, segments),
-    lists,
-    interactions: new InteractionsService(db, clock, consent),
-    segments,
-    entities,
-    erasure,
-    suppressions: new SuppressionService(db, secret),
-    accessExports,
-    requests,
-    tasks,
-    requestVerification,
-    requestIntake: new IntakeService(requests, requestVerification, rateLimiter, secret, jobs),
-    fulfil: new FulfilService(requests, contacts, consent, requestMailer, erasure, accessExports, tasks),
-    close: async () => {
-      await mail.close();
-      await erasure.close();
-      await db.close();
-    },
+/** The flat bag of every module's face (`services.contacts`, `services.ledger`…), for the CLI and tests. */
+export type ServicesOf<Ms extends readonly AnyModule[]> = Base & FacesOf<Ms> & { close(): Promise<void> };
+export type Services = ServicesOf<typeof MODULES>;
+
+/** How a bag of services was composed: the list, and what each module's routes and jobs may see. */
+interface Composition {
+  modules: readonly AnyModule[];
+  contexts: Map<string, object>;
+}
+const composed = new WeakMap<object, Composition>();
+
+function composition(s: Base): Composition {
+  const c = composed.get(s);
+  if (!c) throw new Error('services not made by composeServices');
+  return c;
+}
+
+/** A list's declared tables and run-time providers (providers are added as their modules are created). */
+export function declaredDataMap(modules: readonly AnyModule[] = MODULES): DataMapRegistry & { providers: DataMapProvider[] } {
+  const tables: TableDecl[] = modules.flatMap((m) => m.dataMap);
+  return { tables, providers: [] };
+}
+
+/** Every module's own migrations, by name. */
+export function moduleMigrations(modules: readonly AnyModule[] = MODULES): Migrations {
+  const all: Record<string, Migrations[string]> = {};
+  for (const m of modules) {
+    for (const [name, mig] of Object.entries(m.migrations ?? {})) {
+      if (Object.hasOwn(all, name)) throw new Error(`migration ${name} is declared by two modules`);
+      all[name] = mig;
+    }
+  }
+  return all;
+}
+
+/** Brings the database to the latest schema: the frozen history and every module's own migrations. */
+export function migrate(db: Db, modules: readonly AnyModule[] = MODULES) {
+  return migrateToLatest(db, moduleMigrations(modules));
+}
+
+/** A module may only name modules that come before it in the list, and names are unique. */
+function checkOrder(modules: readonly AnyModule[]): void {
+  const seen = new Set<string>();
+  for (const m of modules) {
+    if (seen.has(m.name)) throw new Error(`module ${m.name} is listed twice`);
+    for (const n of m.needs) if (!seen.has(n.name)) throw new Error(`module ${m.name} needs ${n.name}, which does not come before it in the list`);
+    seen.add(m.name);
+  }
+}
+
+/**
+ * The composition root: creates each module in list order, handing it the core and only the
+ * faces it names; gathers the data map's providers; flattens every face into one bag. Two modules
+ * offering the same member is refused, so `services.<name>` always means one thing.
+ */
+export function composeServices<const Ms extends readonly AnyModule[]>(modules: Ms, config: Config, db: Db, clock: Clock, log: Logger): ServicesOf<Ms> {
+  checkOrder(modules);
+  const dataMap = declaredDataMap(modules);
+  const core: Core = { config, db, clock, log, dataMap };
+  const base: Base = { config, db, clock, log };
+  const bag: Record<string, unknown> = { ...base };
+  const faces = new Map<string, object>();
+  const contexts = new Map<string, object>();
+  for (const m of modules) {
+    const deps: object = Object.assign({}, ...m.needs.map((n) => faces.get(n.name)));
+    const face = m.create(core, deps);
+    for (const key of Object.keys(face)) if (Object.hasOwn(bag, key)) throw new Error(`module ${m.name} offers ${key}, which another module or the core already offers`);
+    faces.set(m.name, face);
+    // Routes, jobs and daily work see the core, the module's face and what it needs: nothing else.
+    contexts.set(m.name, { ...base, ...deps, ...face });
+    Object.assign(bag, face);
+    if (m.providers) dataMap.providers.push(...m.providers(face));
+  }
+  bag.close = async () => {
+    // Later modules first (they may use earlier ones while closing), the database last.
+    for (const m of [...modules].reverse()) await m.close?.(faces.get(m.name) as never);
+    await db.close();
   };
+  composed.set(bag, { modules, contexts });
+  return bag as ServicesOf<Ms>;
+}
+
+/** Every module of the product, composed. */
+export function createServices(config: Config, db: Db, clock: Clock, log: Logger): Services {
+  return composeServices(MODULES, config, db, clock, log);
+}
+
+/** Each module's routes, built from what that module may see, in list order. */
+export function moduleRoutes(s: Base): (RouteEntry & { module: string })[] {
+  const { modules, contexts } = composition(s);
+  return modules.flatMap((m) => (m.routes?.(contexts.get(m.name)) ?? []).map((r) => ({ ...r, module: m.name })));
+}
+
+/** The migrations the composed modules add to the history (what /health checks). */
+export function composedMigrations(s: Base): Migrations {
+  return moduleMigrations(composition(s).modules);
+}
+
+/**
+ * Every queue the product runs and its handler, gathered from the modules. Payloads carry ids
+ * and options only. A job can run more than once (its worker dies, its lease lapses): every
+ * handler keys its side effects so that a second run does none of them again (jobs/effects.ts).
+ */
+export function jobHandlers(s: Base): Record<string, JobHandler> {
+  const { modules, contexts } = composition(s);
+  const handlers: Record<string, JobHandler> = {};
+  for (const m of modules) {
+    for (const [queue, h] of Object.entries(m.jobs?.(contexts.get(m.name)) ?? {})) {
+      if (Object.hasOwn(handlers, queue)) throw new Error(`queue ${queue} is handled by two modules`);
+      handlers[queue] = h;
+    }
+  }
+  return handlers;
+}
+
+/** The modules' daily work, in list order (each safe to run in several processes at once). */
+export async function scheduleDaily(s: Base): Promise<void> {
+  const { modules, contexts } = composition(s);
+  for (const m of modules) await m.daily?.(contexts.get(m.name));
+}
+
+/** The background worker a serving process (or `assent worker`) runs. */
+export function startBackground(s: Services): { stop(): Promise<void> } {
+  return runBackground(s.jobs, {
+    handlers: jobHandlers(s),
+    daily: () => scheduleDaily(s),
+    onError: (e, what) => s.log.error({ err: e }, what === 'worker' ? 'job worker error' : 'scheduling failed'),
+  });
 }
 
 /**

@@ -1,10 +1,9 @@
 import { loadConfig, type Config } from '../config.ts';
 import { connect, parseDatabaseUrl } from '../db/connect.ts';
 import { isDatabaseFile } from '../db/files.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
-import { createServices, prepareServices, type Services } from '../services.ts';
+import { createServices, migrate, prepareServices, type Services } from '../services.ts';
 
 /**
  * Opens the configured database and the services for one CLI command. Logs go to stderr
@@ -14,7 +13,7 @@ export async function openServices(opts: { migrate?: boolean; overrides?: Partia
   const config = loadConfig(process.env, opts.overrides);
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
   const db = connect(config.databaseUrl);
-  if (opts.migrate !== false) await migrateToLatest(db);
+  if (opts.migrate !== false) await migrate(db);
   const services = createServices(config, db, systemClock, log);
   await prepareServices(services);
   return services;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startBackground } from '../jobs/background.ts';
+import { startBackground } from '../services.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { openServices, withServices } from './context.ts';
 

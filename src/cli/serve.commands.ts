@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_DATABASE_URL, loadConfig } from '../config.ts';
 import { connect } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
-import { createServices } from '../services.ts';
+import { createServices, migrate } from '../services.ts';
 import { duplicatesNotice } from './contacts.commands.ts';
 import { startServer } from '../main.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
@@ -55,7 +54,7 @@ export function registerServeCommands(program: Command): void {
     .action(async () => {
       const db = connect(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
       try {
-        const r = await migrateToLatest(db);
+        const r = await migrate(db);
         const applied = (r.results ?? []).filter((x) => x.status === 'Success').map((x) => x.migrationName);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
         const s = createServices(loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || DEFAULT_DATABASE_URL }), db, systemClock, createLogger('silent'));

@@ -52,7 +52,7 @@ export const RETRY_AFTER_UNREACHABLE = RETRY_AFTER_DOWN;
  * Asks the database now, cheaply: true when it answers within `timeoutMs`. Nothing is
  * remembered between calls; a query that outlives the wait finishes (or fails) on its own.
  */
-export async function ping(db: Db, timeoutMs: number): Promise<boolean> {
+export async function ping(db: Db<any>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);

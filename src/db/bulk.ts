@@ -1,7 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from './connect.ts';
-import type { Database } from './database.ts';
 
 /** A column a bulk write fills, with the PostgreSQL array type its values travel in. */
 export interface BulkColumn {
@@ -25,7 +24,7 @@ export function prepared(raw: SQLite.Database, text: string): SQLite.Statement {
  * Refuses outside a transaction: a bulk write must commit or roll back with the change it
  * belongs to.
  */
-export function rawInTransaction(db: Db): SQLite.Database {
+export function rawInTransaction(db: Db<any>): SQLite.Database {
   const raw = db.sqlite!;
   if (!raw.inTransaction) throw new Error('bulk writes run inside a transaction');
   return raw;
@@ -43,7 +42,7 @@ export const pgArrays = (cols: readonly BulkColumn[], rows: readonly unknown[][]
  * batch as one statement over `unnest` of one array per column (one parse and plan, one round
  * trip). `rows` hold values in `cols` order.
  */
-export async function bulkInsert(trx: Kysely<Database>, db: Db, table: string, cols: readonly BulkColumn[], rows: readonly unknown[][]): Promise<void> {
+export async function bulkInsert(trx: Kysely<any>, db: Db<any>, table: string, cols: readonly BulkColumn[], rows: readonly unknown[][]): Promise<void> {
   if (rows.length === 0) return;
   if (db.dialect === 'sqlite') {
     const stmt = prepared(rawInTransaction(db), `insert into "${table}" (${columnNames(cols)}) values (${cols.map(() => '?').join(', ')})`);

@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect as KyselyDialect } from "kysely";
 import pg from 'pg';
-import type { Database } from './database.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -21,8 +20,13 @@ export function parseDatabaseUrl(url: string): DbTarget {
   return { dialect: 'sqlite', location: path === ':memory:' ? path : resolve(path) };
 }
 
-export interface Db {
-  kysely: Kysely<Database>;
+/**
+ * An open database. `DB` is the tables' types: the lower layers know none of them (they take
+ * `Db<any>` and type their own tables); the modules' `Db` fixes it to the type derived from the
+ * list of modules (src/modules/database.ts).
+ */
+export interface Db<DB> {
+  kysely: Kysely<DB>;
   dialect: Dialect;
   target: DbTarget;
   /** The raw better-sqlite3 handle (SQLite only): file-level maintenance and benchmarks' baselines. */
@@ -77,11 +81,11 @@ function sqliteDialect(raw: SQLite.Database): KyselyDialect {
 }
 const PG_CONNECT_TIMEOUT_MS = 10_000;
 
-export function connect(url: string, opts: { poolSize?: number } = {}): Db {
+export function connect<DB = any>(url: string, opts: { poolSize?: number } = {}): Db<DB> {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
     const raw = openSqlite(target.location);
-    const kysely = new Kysely<Database>({ dialect: sqliteDialect(raw) });
+    const kysely = new Kysely<DB>({ dialect: sqliteDialect(raw) });
     return {
       kysely,
       dialect: 'sqlite',
@@ -101,7 +105,7 @@ export function connect(url: string, opts: { poolSize?: number } = {}): Db {
   // Nor one checked out between two queries of a transaction: without a listener its 'error'
   // event would be thrown. The next query on it fails, and the pool discards it on release.
   pool.on('connect', (client) => void client.on('error', () => undefined));
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,
     dialect: 'postgres',

@@ -12,7 +12,7 @@ export interface LiveColumn {
  * anything the app declares: the data-map check and the residue scan must see tables the
  * code does not know about.
  */
-export async function liveColumns(db: Db): Promise<LiveColumn[]> {
+export async function liveColumns(db: Db<any>): Promise<LiveColumn[]> {
   if (db.dialect === 'sqlite') {
     const r = await sql<{ table: string; column: string; type: string }>`
       select m.name as "table", p.name as "column", lower(p.type) as "type"
@@ -38,7 +38,7 @@ export async function liveColumns(db: Db): Promise<LiveColumn[]> {
  * table also makes a type of its name) in the schema run-time DDL writes to. Compared without
  * case: SQLite's names ignore it, and a name differing only in case would confuse people anyway.
  */
-export async function namesInUse(db: Db, names: readonly string[]): Promise<string[]> {
+export async function namesInUse(db: Db<any>, names: readonly string[]): Promise<string[]> {
   if (names.length === 0) return [];
   const lower = names.map((n) => n.toLowerCase());
   const r =

@@ -1,4 +1,4 @@
-import { declareTable } from '../modules/datamap/datamap.declare.ts';
+import { declareTable } from './datamap.declare.ts';
 
 /** Kysely's own bookkeeping tables. */
 export const migrationsDataMap = [

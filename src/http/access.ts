@@ -1,4 +1,4 @@
-import type { Role } from '../modules/users/users.model.ts';
+import type { Role } from './principal.ts';
 
 /**
  * Who may do what: the one table every /api/v1 route is checked against. A route names

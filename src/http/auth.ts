@@ -1,12 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../services.ts';
 import { AppError } from '../lib/errors.ts';
 import { isId } from '../lib/ids.ts';
 import { can, deniedFields } from './access.ts';
-import type { Actor } from '../modules/audit/audit.model.ts';
+import type { Actor, Principal } from './principal.ts';
 import type { RouteAccessConfig } from './route-config.ts';
 
 export const SESSION_COOKIE = 'assent_session';
+
+/**
+ * What authentication needs from the modules, declared here so the HTTP layer imports none of
+ * them: the users module resolves keys and sessions, the audit module records (the composition
+ * root hands both in).
+ */
+export interface AuthPorts {
+  resolveKey(key: string): Promise<Principal | null>;
+  resolveSession(token: string): Promise<Principal | null>;
+  record(entry: { actor: Actor; action: string; targetType: string | null; targetId: string | null; outcome: 'ok' | 'denied'; requestId: string }): Promise<unknown>;
+}
 
 /** Every /api route with what it declared: the access and audit tests enumerate this. */
 export interface ApiRoute {
@@ -58,7 +68,7 @@ export function requireFieldAccess(req: FastifyRequest, fields: Iterable<string>
  * and the audit entry, for every route under /api/v1. Routes declare what they need in
  * their config; a route that declares nothing cannot be registered.
  */
-export function installAuth(app: FastifyInstance, services: Services): void {
+export function installAuth(app: FastifyInstance, ports: AuthPorts): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('auditTargetId', null);
 
@@ -80,10 +90,10 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     if (!access || access === 'public') return;
     const key = bearer(req);
     if (key !== null) {
-      req.principal = key ? await services.users.resolveKey(key) : null;
+      req.principal = key ? await ports.resolveKey(key) : null;
     } else {
       const token = req.cookies[SESSION_COOKIE];
-      if (token) req.principal = await services.users.resolveSession(token);
+      if (token) req.principal = await ports.resolveSession(token);
     }
     if (!req.principal) throw new AppError('unauthenticated', 'an API key or a session is required');
     if (access !== 'authenticated' && !can(req.principal.role, access.area, access.op)) {
@@ -99,7 +109,7 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     const outcome = status < 400 ? 'ok' : status === 403 ? 'denied' : null;
     if (!outcome) return payload;
     const params = req.params as { id?: string } | undefined;
-    await services.audit.record({
+    await ports.record({
       actor: actorOf(req),
       action: audit.action,
       targetType: audit.target ?? null,

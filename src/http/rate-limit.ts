@@ -18,7 +18,7 @@ export interface Limit {
  */
 export class RateLimiter {
   constructor(
-    private readonly db: Db,
+    private readonly db: Db<any>,
     private readonly clock: Clock,
     /** The installation secret: subjects are client addresses and emails, few enough to guess one by one. */
     private readonly key: () => Promise<Buffer>,

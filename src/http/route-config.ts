@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Area, Op } from './access.ts';
-import type { Principal } from '../modules/users/users.model.ts';
+import type { Principal } from './principal.ts';
 
 /**
  * What each route declares about itself. Under /api/v1 a route must name its access

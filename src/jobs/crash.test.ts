@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../test/helpers/db.ts';
 import { FakeClock, systemClock } from '../lib/clock.ts';
-import { createEffectTables, dropEffectTables, recordEffect } from './crash-effects.fixture.ts';
+import { createEffectTables, dropEffectTables, recordEffect } from '../../test/fixtures/jobs/crash-effects.fixture.ts';
 import { JobQueue } from './queue.ts';
 import { Worker } from './worker.ts';
 
@@ -22,7 +22,7 @@ forEachDialect('job runner survives SIGKILL', (ctx) => {
     let child: ChildProcess | undefined;
     try {
       await new JobQueue(db, systemClock).enqueueMany('crash', Array.from({ length: JOBS }, (_, i) => ({ payload: { i } })));
-      child = spawn(process.execPath, ['--import', 'tsx', 'src/jobs/crash-child.fixture.ts', ctx.url, 'crash', String(LEASE_MS)], {
+      child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/jobs/crash-child.fixture.ts', ctx.url, 'crash', String(LEASE_MS)], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'pipe'],
       });

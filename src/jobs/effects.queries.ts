@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/database.ts';
+import type { JobsDatabase as Database } from './jobs.table.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connect.ts';
-import type { Database } from '../db/database.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { effectStatus, insertEffect, moveEffect } from './effects.queries.ts';
 
@@ -29,7 +28,7 @@ export type Claim = { claimed: true } | { claimed: false; status: EffectStatus }
  */
 export class SideEffects {
   constructor(
-    private readonly db: Db,
+    private readonly db: Db<any>,
     private readonly clock: Clock,
   ) {}
 
@@ -39,7 +38,7 @@ export class SideEffects {
    * concurrent claims one wins: the key is the primary key, and the move from failed is one
    * conditional statement.
    */
-  async claim(key: string, trx: Kysely<Database> = this.db.kysely): Promise<Claim> {
+  async claim(key: string, trx: Kysely<any> = this.db.kysely): Promise<Claim> {
     const now = this.now();
     // Twice at most: a record can vanish between the statements only when retention deletes an old one.
     for (let round = 0; ; round++) {
@@ -51,7 +50,7 @@ export class SideEffects {
   }
 
   /** Records how a claimed effect ended. Only a pending record moves, so a late finisher cannot undo another's outcome. */
-  async finish(key: string, status: 'done' | 'failed', trx: Kysely<Database> = this.db.kysely): Promise<void> {
+  async finish(key: string, status: 'done' | 'failed', trx: Kysely<any> = this.db.kysely): Promise<void> {
     await moveEffect(trx, key, ['pending'], status, this.now());
   }
 
@@ -59,7 +58,7 @@ export class SideEffects {
    * Records an effect made in `trx` itself: true the first time (make it), false when the key was
    * recorded before (it was made, or decided against, already).
    */
-  async once(key: string, trx: Kysely<Database>, status: 'done' | 'skipped' = 'done'): Promise<boolean> {
+  async once(key: string, trx: Kysely<any>, status: 'done' | 'skipped' = 'done'): Promise<boolean> {
     return insertEffect(trx, key, status, this.now());
   }
 

@@ -1,9 +1,8 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/database.ts';
 import type { JobRow, JobStatus } from './jobs.model.ts';
-import type { JobsTable } from './jobs.table.ts';
+import type { JobsDatabase, JobsTable } from './jobs.table.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+type Executor = Kysely<JobsDatabase> | Transaction<JobsDatabase>;
 
 const JOB_COLUMNS = [
   'id',

@@ -1,3 +1,5 @@
+import type { SideEffectsTable } from './effects.table.ts';
+
 export interface JobsTable {
   id: string;
   queue: string;
@@ -13,4 +15,10 @@ export interface JobsTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+/** The platform's job tables: what this layer queries (it knows no module's tables). */
+export interface JobsDatabase {
+  jobs: JobsTable;
+  side_effects: SideEffectsTable;
 }

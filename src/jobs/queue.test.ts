@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { forEachDialect, freshDatabase } from '../../test/helpers/db.ts';
 import { FakeClock } from '../lib/clock.ts';
 import { jobById } from './jobs.queries.ts';
@@ -13,7 +13,7 @@ forEachDialect('job queue', (ctx) => {
   let clock: FakeClock;
   let jobs: JobQueue;
   const row = async (id: string) => {
-    const r = await jobById(ctx.db.kysely, id);
+    const r = await jobById(ctx.db.kysely as Kysely<any>, id);
     assert.ok(r, `job ${id} exists`);
     return r;
   };

@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../db/connect.ts';
-import type { Database } from '../db/database.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import { JOB_STATUSES, retryDelayMs, truncateError, type JobRow, type JobStats } from './jobs.model.ts';
@@ -12,7 +11,7 @@ export interface EnqueueOptions {
   runAt?: Date;
   maxAttempts?: number;
   /** Enqueue inside the caller's transaction, so the job exists exactly when the change that asked for it does. */
-  trx?: Transaction<Database>;
+  trx?: Transaction<any>;
 }
 
 export interface BulkJob {
@@ -35,7 +34,7 @@ const COMPLETE_CHUNK = 1000;
 
 export class JobQueue {
   constructor(
-    readonly db: Db,
+    readonly db: Db<any>,
     readonly clock: Clock,
   ) {}
 
@@ -51,13 +50,13 @@ export class JobQueue {
   }
 
   /** Bulk enqueue, all or nothing; jobs whose key exists are skipped. Returns how many were inserted. */
-  async enqueueMany(queue: string, jobs: BulkJob[], opts: { trx?: Transaction<Database> } = {}): Promise<number> {
+  async enqueueMany(queue: string, jobs: BulkJob[], opts: { trx?: Transaction<any> } = {}): Promise<number> {
     // One enqueue time for the whole batch: the jobs were asked for together.
     const now = iso(this.clock.now());
     const rows = jobs.map((j) => this.newRow(queue, j, now));
     if (rows.length === 0) return 0;
     const chunk = Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length);
-    const insertAll = async (exec: Kysely<Database>): Promise<number> => {
+    const insertAll = async (exec: Kysely<any>): Promise<number> => {
       let n = 0;
       for (let i = 0; i < rows.length; i += chunk) n += await q.insertJobs(exec, rows.slice(i, i + chunk));
       return n;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { forEachDialect } from '../../test/helpers/db.ts';
 import { connect } from '../db/connect.ts';
 import { FakeClock, systemClock } from '../lib/clock.ts';
@@ -116,7 +116,7 @@ forEachDialect('job worker', (ctx) => {
     clock.advance(60_001);
     assert.equal(await b.runOnce(), 1);
     assert.deepEqual(seenByB, [{ payload: { n: 1 }, attempts: 2 }]);
-    const finished = await jobById(ctx.db.kysely, job.id);
+    const finished = await jobById(ctx.db.kysely as Kysely<any>, job.id);
     assert.equal(finished?.status, 'done');
 
     clock.advance(5_000);
@@ -124,7 +124,7 @@ forEachDialect('job worker', (ctx) => {
     assert.equal(await aRound, 1);
     assert.deepEqual(qa.completions, [{ id: job.id, ok: false }]);
     assert.deepEqual(qb.completions, [{ id: job.id, ok: true }]);
-    assert.deepEqual(await jobById(ctx.db.kysely, job.id), finished, 'the late completion changed nothing');
+    assert.deepEqual(await jobById(ctx.db.kysely as Kysely<any>, job.id), finished, 'the late completion changed nothing');
   });
 
   it('a handler that always throws is retried with backoff, then dead after max_attempts', async () => {
@@ -143,7 +143,7 @@ forEachDialect('job worker', (ctx) => {
     const runAts: string[] = [];
     for (let i = 1; i <= 3; i++) {
       assert.equal(await w.runOnce(), 1, `attempt ${i} runs`);
-      const row = await jobById(ctx.db.kysely, job.id);
+      const row = await jobById(ctx.db.kysely as Kysely<any>, job.id);
       assert.ok(row);
       assert.equal(row.last_error, 'smtp_refused: relay refused');
       if (i < 3) {

@@ -1,12 +1,14 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Db } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
-import { createServices, type Services } from '../../src/services.ts';
+import { MODULES } from '../../src/modules/index.ts';
+import type { AnyModule } from '../../src/modules/module.ts';
+import { composeServices, type Services } from '../../src/services.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -18,9 +20,10 @@ export interface TestApp {
 }
 
 /** The real app on a test database, with one API key per role. Closing leaves the database open. */
-export async function testApp(db: Db, opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function testApp(db: Db, opts: { clock?: Clock; env?: Record<string, string>; modules?: readonly AnyModule[] } = {}): Promise<TestApp> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', ...opts.env });
-  const services = createServices(config, db, opts.clock ?? systemClock, createLogger('silent'));
+  // Another list of modules (a fixture's added) composes the same way; its faces are there at run time.
+  const services = composeServices(opts.modules ?? MODULES, config, db, opts.clock ?? systemClock, createLogger('silent')) as Services;
   await services.settings.ensureDefaults();
   const app = await buildApp(services);
   const keys = {} as Record<Role, string>;

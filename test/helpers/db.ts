@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
-import { connect, type Db, type Dialect } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
+import { connect, type Dialect } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
+import { migrate } from '../../src/services.ts';
 import { newId } from '../../src/lib/ids.ts';
 
 export const PG_URL = process.env.ASSENT_TEST_PG_URL;
@@ -64,7 +65,7 @@ export async function scratchDatabase(dialect: Dialect, template?: string): Prom
  */
 export async function freshDatabase(dialect: Dialect): Promise<ScratchDb> {
   const s = await scratchDatabase(dialect, dialect === 'postgres' ? PG_TEMPLATE : undefined);
-  await migrateToLatest(s.db);
+  await migrate(s.db);
   return s;
 }
 

@@ -1,4 +1,4 @@
-import { jobHandlers } from '../../src/jobs/background.ts';
+import { jobHandlers } from '../../src/services.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import type { Services } from '../../src/services.ts';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
 import { liveColumns } from '../../src/db/introspect.ts';
 
 /** Every row of every live table, for "this request wrote nothing" assertions. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { connect, openSqlite, parseDatabaseUrl, type Db } from '../../src/db/connect.ts';
+import { connect, openSqlite, parseDatabaseUrl } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect, freshDatabase, PG_URL, type ScratchDb } from '../helpers/db.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { jobHandlers } from '../../src/jobs/background.ts';
+import { jobHandlers } from '../../src/services.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { FakeClock } from '../../src/lib/clock.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';

@@ -2,7 +2,7 @@
 // entry's old value is the value it replaced, nothing of an erased person is left, and no erased
 // address is a contact again. Each returns problems as text; an empty list is a pass.
 import { sql } from 'kysely';
-import type { Db } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
 import type { Services } from '../../src/services.ts';
 import { assentWith } from '../helpers/cli.ts';
 import type { Erased } from './installation.ts';

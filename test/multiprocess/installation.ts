@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
-import { connect, type Db, type Dialect } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
+import { connect, type Dialect } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
+import { migrate } from '../../src/services.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { createLogger } from '../../src/lib/log.ts';
@@ -74,7 +75,7 @@ export class Installation {
   static async start(opts: StartOptions): Promise<Installation> {
     const inst = await Installation.database(opts);
     try {
-      await migrateToLatest(inst.db);
+      await migrate(inst.db);
       inst.services = createServices(loadConfig(inst.env()), inst.db, systemClock, createLogger('silent'));
       await inst.services.settings.ensureDefaults();
       for (const role of ROLES) inst.keys[role] = (await inst.services.users.createKey({ name: `harness ${role}`, role })).secret;

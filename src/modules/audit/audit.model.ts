@@ -1,8 +1,7 @@
-/** Who acted. Audit entries name actors and targets by id only: never personal values. */
-export interface Actor {
-  type: 'user' | 'api_key' | 'system' | 'cli' | 'anonymous';
-  id: string | null;
-}
+import type { Actor } from '../../http/principal.ts';
+
+// The actor is what the HTTP layer makes of a request's principal: declared there, named here too.
+export type { Actor } from '../../http/principal.ts';
 
 export interface AuditEntry {
   actor: Actor;

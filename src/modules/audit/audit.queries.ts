@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import type { AuditLogTable } from './audit.table.ts';
 
 export async function insertAudit(db: Kysely<Database>, row: AuditLogTable): Promise<void> {

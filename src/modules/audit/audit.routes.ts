@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor, PageQuery, DEFAULT_LIMIT } from '../../http/pagination.ts';
 import { commonErrors, List, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { AuditService } from './audit.service.ts';
 
 const AuditItemSchema = Obj({
   id: Type.String(),
@@ -18,8 +18,13 @@ const AuditItemSchema = Obj({
 
 const Ident = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,120}$' });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface AuditRouteDeps {
+  audit: AuditService;
+}
+
 export const auditRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: AuditRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/audit',

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { AuditEntry, AuditItem } from './audit.model.ts';

@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { commonErrors, Data, IdParams, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { ConsentService } from './consent.service.ts';
+import type { LedgerService } from './ledger.service.ts';
 import type { Source } from './consent.model.ts';
 import { formatAnchor, parseAnchor } from './ledger.chain.ts';
 import { Caller, GateAnswerSchema, GuardianConsentSchema, LedgerEntrySchema, NoticeSchema, Purpose, SetLevelSchema } from './consent.schemas.ts';
@@ -11,8 +13,15 @@ const read = { area: 'consent', op: 'read' } as const;
 const write = { area: 'consent', op: 'write' } as const;
 const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface ConsentRouteDeps {
+  clock: Clock;
+  consent: ConsentService;
+  ledger: LedgerService;
+}
+
 export const consentRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: ConsentRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/contacts/:id/consent/check',

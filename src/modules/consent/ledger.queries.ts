@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { dialectOf, inList } from '../../db/in-list.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 import type { HeadRow } from './ledger.chain.ts';
 

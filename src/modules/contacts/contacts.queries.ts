@@ -1,5 +1,5 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
 import { dialectOf, inList } from '../../db/in-list.ts';
 import type { ContactsTable, CustomFieldsTable } from './contacts.table.ts';

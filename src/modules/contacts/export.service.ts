@@ -1,4 +1,4 @@
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { csvLine } from '../../lib/csv.ts';
 import { listContacts } from './contacts.queries.ts';
 import type { ContactsTable } from './contacts.table.ts';

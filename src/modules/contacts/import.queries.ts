@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { bulkInsert, columnNames, pgArrays, prepared, rawInTransaction, type BulkColumn } from '../../db/bulk.ts';
-import type { Db } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import type { ContactsTable } from './contacts.table.ts';
 import type { CustomField } from './custom-fields.model.ts';
 

@@ -4,7 +4,7 @@ import { deniedFields } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
 import { commonErrors, Data, ErrorBody, Obj } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
-import type { Services } from '../../services.ts';
+import type { ImportService } from './import.service.ts';
 
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 
@@ -21,12 +21,17 @@ const ImportResultSchema = Obj({
   dryRun: Type.Boolean(),
 });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface ImportRouteDeps {
+  imports: ImportService;
+}
+
 /**
  * CSV import for programs. The plugin accepts text/csv alone: its own content-type parsers
  * replace the app's JSON one, so any other body is refused as 415 before the route runs.
  */
 export const importRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: ImportRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));

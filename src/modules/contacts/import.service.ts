@@ -1,8 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
-import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
 import { emailKey } from '../../lib/email.ts';

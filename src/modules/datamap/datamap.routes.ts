@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { commonErrors, Data, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { DataMapService } from './datamap.service.ts';
 
 const Column = Obj({
   name: Type.String(),
@@ -26,8 +26,13 @@ const Table = Obj({
   columns: Type.Array(Column),
 });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface DatamapRouteDeps {
+  datamap: DataMapService;
+}
+
 export const datamapRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: DatamapRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/datamap',

@@ -1,11 +1,11 @@
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { liveColumns } from '../../db/introspect.ts';
-import { builtinDataMap } from './builtin.ts';
-import { toJson, validateDataMap, type DataMap, type TableDecl } from './datamap.model.ts';
+import type { DataMapRegistry } from '../module.ts';
+import type { DataMapProvider } from '../../db/datamap.types.ts';
+import { toJson, validateDataMap, type DataMap } from './datamap.model.ts';
 import { renderMarkdown } from './datamap.report.ts';
 
-/** Tables declared at run time (custom entities) come from providers the owning modules register. */
-export type DataMapProvider = () => Promise<Omit<TableDecl, 'origin'>[]>;
+export type { DataMapProvider } from '../../db/datamap.types.ts';
 
 export interface SchemaDrift {
   undeclared: string[];
@@ -14,15 +14,19 @@ export interface SchemaDrift {
 
 export class DataMapService {
   private readonly providers: DataMapProvider[] = [];
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Every module's declared tables and run-time providers, gathered from the list of modules. */
+    private readonly declared: DataMapRegistry,
+  ) {}
 
   addProvider(p: DataMapProvider): void {
     this.providers.push(p);
   }
 
   async getMap(): Promise<DataMap> {
-    const runtime = (await Promise.all(this.providers.map((p) => p()))).flat();
-    const tables = new Map(builtinDataMap.map((t) => [t.name, { ...t, columns: [...t.columns] }]));
+    const runtime = (await Promise.all([...this.declared.providers, ...this.providers].map((p) => p()))).flat();
+    const tables = new Map(this.declared.tables.map((t) => [t.name, { ...t, columns: [...t.columns] }]));
     for (const t of runtime) {
       // Run-time columns on a built-in table (custom contact fields) join its declaration.
       const existing = tables.get(t.name);

@@ -2,21 +2,22 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/db.ts';
+import { declaredDataMap } from '../../services.ts';
 import { DataMapService } from './datamap.service.ts';
 import { validateDataMap } from './datamap.model.ts';
 
 forEachDialect('data map covers the live schema', (ctx) => {
   it('declares every live table and column, and nothing that is absent', async () => {
-    const drift = await new DataMapService(ctx.db).drift();
+    const drift = await new DataMapService(ctx.db, declaredDataMap()).drift();
     assert.deepEqual(drift, { undeclared: [], absent: [] });
   });
 
   it('is internally consistent', async () => {
-    assert.deepEqual(await new DataMapService(ctx.db).validate(), []);
+    assert.deepEqual(await new DataMapService(ctx.db, declaredDataMap()).validate(), []);
   });
 
   it('fails on a column added without a declaration, and on a table added without one', async () => {
-    const svc = new DataMapService(ctx.db);
+    const svc = new DataMapService(ctx.db, declaredDataMap());
     await sql`alter table users add column shoe_size text`.execute(ctx.db.kysely);
     await sql`create table scratch_notes (id text primary key, body text)`.execute(ctx.db.kysely);
     try {
@@ -30,7 +31,7 @@ forEachDialect('data map covers the live schema', (ctx) => {
   });
 
   it('reports a declared column that is missing from the schema', async () => {
-    const svc = new DataMapService(ctx.db);
+    const svc = new DataMapService(ctx.db, declaredDataMap());
     svc.addProvider(async () => [
       { name: 'ghost', description: 'x', subjectLink: null, purposes: ['operations'], retention: null, columns: [{ name: 'id', category: 'system.id', personal: false, erase: 'keep', exported: false }] },
     ]);
@@ -57,14 +58,14 @@ it('validation catches personal data kept on erasure, bad durations and undeclar
 
 forEachDialect('data map: free text and classifications (issue 9, point 11)', (ctx) => {
   it('a contact id is personal wherever it is stored', async () => {
-    const map = await new DataMapService(ctx.db).getMap();
+    const map = await new DataMapService(ctx.db, declaredDataMap()).getMap();
     const refs = map.tables.flatMap((t) => t.columns.filter((c) => c.category === 'system.ref.contact').map((c) => ({ at: `${t.name}.${c.name}`, personal: c.personal })));
     assert.ok(refs.length >= 8);
     assert.deepEqual(refs.filter((r) => !r.personal).map((r) => r.at), []);
   });
 
   it('declares the columns staff and callers write free text into, and says so in JSON and Markdown', async () => {
-    const svc = new DataMapService(ctx.db);
+    const svc = new DataMapService(ctx.db, declaredDataMap());
     const map = await svc.getMap();
     const free = map.tables.flatMap((t) => t.columns.filter((c) => c.freeText).map((c) => `${t.name}.${c.name}:${c.erase}`)).sort();
     for (const c of [

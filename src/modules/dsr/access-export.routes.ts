@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { commonErrors, IdParams, Obj } from '../../http/schemas.ts';
 import { AppError, isAppError } from '../../lib/errors.ts';
-import type { Services } from '../../services.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
+import type { AccessExportService } from './access-export.service.ts';
 import { esc, EXPORT_CSP } from './access-export.html.ts';
 import { AccessExportSchema } from './access-export.schemas.ts';
 
@@ -12,9 +13,15 @@ const DOWNLOADS_PER_IP = { scope: 'export-download:ip', max: 30, windowMs: 60_00
 
 const REFUSED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link not valid</title></head><body><p>${esc('This link is not valid or has expired. Ask for a new copy of your data.')}</p></body></html>`;
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface AccessExportRouteDeps {
+  accessExports: AccessExportService;
+  rateLimiter: RateLimiter;
+}
+
 /** Staff: a contact's export, as the JSON document itself (what a download would hold). */
 export const accessExportRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: AccessExportRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/contacts/:id/export',
@@ -30,7 +37,7 @@ export const accessExportRoutes =
 
 /** The person: the download behind the signed link in their email. No login; the link is the key. */
 export const accessExportPublicRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: AccessExportRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff');
     /** The one refusal: the page for a reader, `link_invalid` for the file. */

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { loadConfig } from '../../config.ts';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { liveColumns } from '../../db/introspect.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';

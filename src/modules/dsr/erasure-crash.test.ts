@@ -8,7 +8,7 @@ import { loadConfig } from '../../config.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createServices, type Services } from '../../services.ts';
-import { buildPerson, ERASE_ME, prepareWorld, rowsOf } from './erasure.fixture.ts';
+import { buildPerson, ERASE_ME, prepareWorld, rowsOf } from '../../../test/fixtures/dsr/erasure.fixture.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PAUSE_MS = 150;
@@ -20,7 +20,7 @@ const DELAYS = [0, PAUSE_MS + 5, PAUSE_MS + 120, PAUSE_MS + 800];
  * contact and kills it `delay` ms after it reports being inside the transaction.
  */
 function startEraser(url: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/modules/dsr/erasure-crash.fixture.ts', url, String(PAUSE_MS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dsr/erasure-crash.fixture.ts', url, String(PAUSE_MS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let delay: number | null = null;

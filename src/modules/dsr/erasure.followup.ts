@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Actor } from '../audit/audit.model.ts';
 import { rowKeyOf, type DataMap, type TableDecl } from '../datamap/datamap.model.ts';

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import { writtenForms } from '../../db/email-match.ts';
 import { dialectOf, inList } from '../../db/in-list.ts';
 import type { DataMap, SubjectLink, TableDecl } from '../datamap/datamap.model.ts';

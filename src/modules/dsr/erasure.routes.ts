@@ -3,14 +3,19 @@ import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { ErasureService } from './erasure.service.ts';
 import { ErasureAnswerSchema, ReceiptSchema } from './erasure.schemas.ts';
 
 const read = { area: 'erasure', op: 'read' } as const;
 const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface ErasureRouteDeps {
+  erasure: ErasureService;
+}
+
 export const erasureRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: ErasureRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/contacts/:id/erase',

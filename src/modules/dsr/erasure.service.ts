@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
-import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { ByteMatcher, searchTerms, type Identifiers } from './residue.model.ts';
 import { pgStatsWithTerms } from './residue.service.ts';
 

@@ -9,7 +9,7 @@ import type { AppError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createServices, type Services } from '../../services.ts';
 import { CLI_ACTOR } from '../audit/audit.model.ts';
-import { buildPerson, ERASE_ME, fileScan, prepareWorld, rawScan, rowsOf, STAYS, type Person } from './erasure.fixture.ts';
+import { buildPerson, ERASE_ME, fileScan, prepareWorld, rawScan, rowsOf, STAYS, type Person } from '../../../test/fixtures/dsr/erasure.fixture.ts';
 import { identifiersOf } from './residue.model.ts';
 
 const other = (p: Person, tag: string): Person => ({ ...p, email: p.email.replace('@', `.${tag}@`), phone: p.phone.replace(/\d$/, String(tag.length % 10)), lastName: `${p.lastName}${tag}` });
@@ -31,7 +31,7 @@ forEachDialect('erasure', (ctx) => {
 
     const before = await rowsOf(s, { contactId: gone.contactId, email: ERASE_ME.email });
     const empty = Object.entries(before).filter(([, rows]) => rows.length === 0).map(([t]) => t);
-    assert.deepEqual(empty, [], 'the person has rows in every subject-linked table (add data for a new table to erasure.fixture.ts)');
+    assert.deepEqual(empty, [], 'the person has rows in every subject-linked table (add data for a new table to test/fixtures/dsr/erasure.fixture.ts)');
     const staysBefore = await rowsOf(s, { contactId: stays.contactId, email: STAYS.email });
     const stubsBefore = (await s.ledger.verify()).stubs;
 

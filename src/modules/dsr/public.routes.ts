@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { IntakeService } from './requests.intake.ts';
+import type { VerificationService } from './requests.verification.ts';
 import { alreadyConfirmedPage, confirmedPage, confirmPage, invalidLinkPage, PAGE_HEADERS } from './public.pages.ts';
 import { PublicAcceptedSchema, PublicIntakeSchema } from './requests.schemas.ts';
 
@@ -27,9 +28,15 @@ const link = { ...open, link: refuse } as const;
 /** Exactly one token, nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
 const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface PublicRequestRouteDeps {
+  requestIntake: IntakeService;
+  requestVerification: VerificationService;
+}
+
 /** Self-service intake and the verification link's pages, under /public/v1: no login. */
 export const publicRequestRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: PublicRequestRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/requests',

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Db } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import { partitionedTables, partitionsOf } from '../../db/partitions.ts';
 import { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';

@@ -2,15 +2,24 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, requireFieldAccess } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { FulfilService } from './fulfil.service.ts';
+import type { IntakeService } from './requests.intake.ts';
+import type { RequestsService } from './requests.service.ts';
 import { ExtendSchema, FulfilSchema, RequestCreateSchema, RequestListQuery, RequestPatchSchema, RequestSchema } from './requests.schemas.ts';
 
 const read = { area: 'requests', op: 'read' } as const;
 const write = { area: 'requests', op: 'write' } as const;
 const errors = { 409: ErrorBody, ...commonErrors };
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface RequestsRouteDeps {
+  fulfil: FulfilService;
+  requestIntake: IntakeService;
+  requests: RequestsService;
+}
+
 export const requestsRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: RequestsRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/requests',

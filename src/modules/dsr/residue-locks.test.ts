@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { json, testApp, type TestApp } from '../../../test/helpers/app.ts';
-import { connect, type Db } from '../../db/connect.ts';
+import { connect } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { ERASE_ME, fileScan } from './erasure.fixture.ts';
+import { ERASE_ME, fileScan } from '../../../test/fixtures/dsr/erasure.fixture.ts';
 import { ResidueScanner } from './residue.service.ts';
 
 /*

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import copyStreams from 'pg-copy-streams';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { inList } from '../../db/in-list.ts';
 import { liveColumns } from '../../db/introspect.ts';
 import { asciiLower, caseFreePattern, digitsInOrderPattern, likeEscape, PHONE_SEPARATORS, type SearchTerms } from './residue.model.ts';

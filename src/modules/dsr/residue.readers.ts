@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import type { Identifiers, SearchTerms } from './residue.model.ts';
 import { TaskRunner, type ScanAnswer, type ScanTask } from './residue.tasks.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { ByteMatcher, isEmpty, passes, searchTerms, TERMS_PER_PASS, TextMatcher, valueHolds, type Identifiers, type SearchTerms } from './residue.model.ts';
 import type { DataMap } from '../datamap/datamap.model.ts';
 import { CONTACT_REF } from './erasure.model.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import type { SuppressionsTable } from './dsr.table.ts';
 
 type Q = Kysely<Database>;

@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { commonErrors } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { SuppressionService } from './suppression.service.ts';
 import { SuppressionQuery } from './erasure.schemas.ts';
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface SuppressionRouteDeps {
+  suppressions: SuppressionService;
+}
+
 export const suppressionRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: SuppressionRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     // The audit entry names no target: the only key of a suppression is the address's hash.
     app.delete(

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import { deleteSuppression, isSuppressedHash } from './suppression.queries.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import type { TasksTable } from './dsr.table.ts';
 import { RESIDUE_TASK } from './tasks.model.ts';
 

@@ -1,14 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { TasksService } from './tasks.service.ts';
 import { TaskListQuery, TaskPatchSchema, TaskSchema } from './tasks.schemas.ts';
 
 const read = { area: 'tasks', op: 'read' } as const;
 const write = { area: 'tasks', op: 'write' } as const;
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface TasksRouteDeps {
+  tasks: TasksService;
+}
+
 export const tasksRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: TasksRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/tasks',

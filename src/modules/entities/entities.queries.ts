@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { createHashPartitions, personModulus } from '../../db/partitions.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 import { COLUMN_TYPES } from '../contacts/contacts.queries.ts';
 import type { FieldType } from '../contacts/custom-fields.model.ts';
 import { derivedName } from './entities.model.ts';

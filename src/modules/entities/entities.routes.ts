@@ -3,14 +3,19 @@ import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, List, Obj } from '../../http/schemas.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
-import type { Services } from '../../services.ts';
+import type { EntitiesService } from './entities.service.ts';
 import { EntityCreateSchema, EntityParams, EntitySchema, RecordCreateSchema, RecordParams, RecordPatchSchema, RecordSchema } from './entities.schemas.ts';
 
 const read = { area: 'entities', op: 'read' } as const;
 const write = { area: 'entities', op: 'write' } as const;
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface EntitiesRouteDeps {
+  entities: EntitiesService;
+}
+
 export const entitiesRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: EntitiesRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/entities',

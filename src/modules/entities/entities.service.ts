@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import { namesInUse } from '../../db/introspect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
-import type { Db, Dialect } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
+import type { Dialect } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
 
 type Q = Kysely<Database>;

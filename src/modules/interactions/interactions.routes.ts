@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, List, Obj } from '../../http/schemas.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
-import type { Services } from '../../services.ts';
+import type { Config } from '../../config.ts';
+import type { InteractionsService } from './interactions.service.ts';
 import { INTERACTION_TYPES } from './interactions.model.ts';
 import { checkIngestBody, eventsOf, IngestBodySchema, IngestResultSchema, InteractionSchema, StatsQuerySchema, StatsSchema } from './interactions.schemas.ts';
 
@@ -13,8 +14,14 @@ const write = { area: 'interactions', op: 'write' } as const;
 /** Room for a full batch of ordinary events (a few hundred bytes each), with margin. */
 const INGEST_BODY_LIMIT = 20 * 1024 * 1024;
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface InteractionsRouteDeps {
+  config: Config;
+  interactions: InteractionsService;
+}
+
 export const interactionsRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: InteractionsRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/interactions',

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { ContactsService } from '../contacts/contacts.service.ts';
+import type { ListsService } from './lists.service.ts';
 import type { Source } from '../consent/consent.model.ts';
 import { SourceSchema } from '../consent/consent.schemas.ts';
 
@@ -18,8 +19,14 @@ const ChangeBody = Type.Optional(
   }),
 );
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface ListsRouteDeps {
+  contacts: ContactsService;
+  lists: ListsService;
+}
+
 export const listsRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: ListsRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/lists',

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, encodeCursor, PageQuery } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
 import { redactLinks } from '../../lib/signed.ts';
-import type { Services } from '../../services.ts';
+import type { MailService } from './mail.service.ts';
 import type { OutboxItem } from './mail.model.ts';
 
 const OutboxItemSchema = Obj({
@@ -23,8 +23,13 @@ const OutboxItemSchema = Obj({
  */
 const shown = (m: OutboxItem): OutboxItem => ({ ...m, subject: redactLinks(m.subject), text: m.text === null ? null : redactLinks(m.text), html: m.html === null ? null : redactLinks(m.html) });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface OutboxRouteDeps {
+  mail: MailService;
+}
+
 export const outboxRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: OutboxRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/outbox',

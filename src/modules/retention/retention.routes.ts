@@ -2,12 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { commonErrors, Data, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { RetentionService } from './retention.service.ts';
 
 const Item = Obj({ table: Type.String(), after: Type.String(), from: Type.String(), cutoff: Type.String(), rows: Type.Integer() });
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface RetentionRouteDeps {
+  retention: RetentionService;
+}
+
 export const retentionRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: RetentionRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/retention/preview',

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { SideEffects } from '../../jobs/effects.ts';
 import { parseDuration, subtractDuration } from '../../lib/duration.ts';

@@ -3,7 +3,7 @@ import { before, it } from 'node:test';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { loadConfig } from '../../config.ts';
-import { jobHandlers, scheduleDaily } from '../../jobs/background.ts';
+import { jobHandlers, scheduleDaily } from '../../services.ts';
 import { Worker } from '../../jobs/worker.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';

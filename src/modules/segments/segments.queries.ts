@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SegmentsTable } from './segments.table.ts';
 

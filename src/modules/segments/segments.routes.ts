@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { ContactsService } from '../contacts/contacts.service.ts';
+import type { SegmentsService } from './segments.service.ts';
 import { ContactSchema } from '../contacts/contacts.schemas.ts';
 import { LIMITS } from './filter.model.ts';
 
@@ -29,8 +30,14 @@ const write = { area: 'segments', op: 'write' } as const;
 // Filter trees are small; a tight limit keeps hostile bodies (deep nesting) cheap to refuse.
 const BODY_LIMIT = 256 * 1024;
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface SegmentsRouteDeps {
+  contacts: ContactsService;
+  segments: SegmentsService;
+}
+
 export const segmentsRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: SegmentsRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/segments',

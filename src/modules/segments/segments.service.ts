@@ -1,7 +1,7 @@
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
+import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
-import type { Database } from '../../db/database.ts';
 import { isStatementRefusal } from '../../db/refusal.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac } from '../../lib/crypto.ts';
 import { emailKey, legacyEmailForm } from '../../lib/email.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { Database } from '../database.ts';
 
 export async function allSettings(db: Kysely<Database>): Promise<{ key: string; value: string }[]> {
   return db.selectFrom('settings').select(['key', 'value']).execute();

@@ -1,10 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { commonErrors, Data } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { SettingsService } from './settings.service.ts';
 import { SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface SettingsRouteDeps {
+  settings: SettingsService;
+}
+
 export const settingsRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: SettingsRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/settings',

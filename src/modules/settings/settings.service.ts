@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Value } from 'typebox/value';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { DEFAULT_SETTINGS } from './settings.defaults.ts';

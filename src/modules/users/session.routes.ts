@@ -2,14 +2,27 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { commonErrors, Data, ErrorBody } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { Config } from '../../config.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { SettingsService } from '../settings/settings.service.ts';
+import type { UsersService } from './users.service.ts';
 import { LoginSchema, SessionSchema } from './users.schemas.ts';
 
 const LOGIN_PER_IP = { scope: 'login:ip', max: 30, windowMs: 15 * 60_000 };
 const LOGIN_PER_ACCOUNT = { scope: 'login:account', max: 10, windowMs: 15 * 60_000 };
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface SessionRouteDeps {
+  audit: AuditService;
+  config: Config;
+  rateLimiter: RateLimiter;
+  settings: SettingsService;
+  users: UsersService;
+}
+
 export const sessionRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: SessionRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/session',

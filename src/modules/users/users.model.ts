@@ -1,11 +1,8 @@
+import type { Role } from '../../http/principal.ts';
 import type { UsersTable } from './users.table.ts';
 
-export const ROLES = ['admin', 'marketer', 'privacy_officer', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
-
-export function isRole(s: unknown): s is Role {
-  return typeof s === 'string' && (ROLES as readonly string[]).includes(s);
-}
+// Roles and principals are what access control checks (src/http): declared there, named here too.
+export { isRole, ROLES, type Principal, type Role } from '../../http/principal.ts';
 
 export interface User {
   id: string;
@@ -37,15 +34,6 @@ export interface ApiKey {
   createdBy: string | null;
   createdAt: string;
   revokedAt: string | null;
-}
-
-/** Who is calling, once authenticated. */
-export interface Principal {
-  kind: 'user' | 'api_key';
-  id: string;
-  role: Role;
-  /** The session used, for logout. */
-  sessionId?: string;
 }
 
 /** Keys read `assent_<prefix>_<secret>`: the prefix finds the row, the secret is compared by hash. */

@@ -2,14 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { Services } from '../../services.ts';
+import type { UsersService } from './users.service.ts';
 import { KeyCreatedSchema, KeyCreateSchema, KeySchema, UserCreateSchema, UserPatchSchema, UserSchema } from './users.schemas.ts';
 
 const read = { area: 'users', op: 'read' } as const;
 const write = { area: 'users', op: 'write' } as const;
 
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface UsersRouteDeps {
+  users: UsersService;
+}
+
 export const usersRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
+  (s: UsersRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/users',

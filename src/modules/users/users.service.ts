@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../db/connect.ts';
+import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, randomToken, safeEqual, sha256, verifyPassword } from '../../lib/crypto.ts';
 import { isValidEmail, normaliseEmail } from '../../lib/email.ts';

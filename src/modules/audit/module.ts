@@ -1,0 +1,20 @@
+import { defineModule } from '../module.ts';
+import { auditDataMap } from './audit.data-map.ts';
+import { auditRoutes } from './audit.routes.ts';
+import { AuditService } from './audit.service.ts';
+import type { AuditLogTable } from './audit.table.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    audit_log: AuditLogTable;
+  }
+}
+
+export const audit = defineModule({
+  name: 'audit',
+  needs: [],
+  dataMap: auditDataMap,
+  create: (core) => ({ audit: new AuditService(core.db, core.clock) }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: auditRoutes(s) }],
+});

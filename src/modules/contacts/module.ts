@@ -1,0 +1,41 @@
+import { consent } from '../consent/module.ts';
+import { erasure } from '../dsr/erasure.module.ts';
+import { defineModule } from '../module.ts';
+import { settings } from '../settings/module.ts';
+import { contactsDataMap } from './contacts.data-map.ts';
+import { contactsRoutes } from './contacts.routes.ts';
+import { ContactsService } from './contacts.service.ts';
+import type { ContactEmailsTable, ContactsTable, CustomFieldsTable } from './contacts.table.ts';
+import { CustomFieldsService } from './custom-fields.service.ts';
+import { importRoutes } from './import.routes.ts';
+import { ImportService } from './import.service.ts';
+
+// The CSV export of contacts needs a segment's pages; the segments module, which comes later,
+// assembles it (see segments/module.ts).
+export { ExportService, type SegmentPages } from './export.service.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    contacts: ContactsTable;
+    contact_emails: ContactEmailsTable;
+    custom_fields: CustomFieldsTable;
+  }
+}
+
+/** Contacts, their custom fields (run-time columns of the contacts table), and imports. Deleting one is erasing it. */
+export const contacts = defineModule({
+  name: 'contacts',
+  needs: [settings, consent, erasure],
+  dataMap: contactsDataMap,
+  create: (core, deps) => {
+    const customFields = new CustomFieldsService(core.db, core.clock);
+    const contacts = new ContactsService(core.db, core.clock, deps.settings, customFields, deps.secret, deps.erasure, deps.consent);
+    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.ledger) };
+  },
+  providers: (face) => [() => face.customFields.dataMap()],
+  routes: (s) => [
+    { prefix: '/api/v1', plugin: contactsRoutes(s) },
+    { prefix: '/api/v1', plugin: importRoutes(s) },
+  ],
+});

@@ -1,0 +1,71 @@
+import { audit } from '../audit/module.ts';
+import { consent } from '../consent/module.ts';
+import { contacts } from '../contacts/module.ts';
+import { datamap } from '../datamap/module.ts';
+import { lists } from '../lists/module.ts';
+import { mail } from '../mail/module.ts';
+import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
+import { segments } from '../segments/module.ts';
+import { settings } from '../settings/module.ts';
+import { users } from '../users/module.ts';
+import { accessExportPublicRoutes, accessExportRoutes } from './access-export.routes.ts';
+import { AccessExportService } from './access-export.service.ts';
+import { dsrDataMap } from './dsr.data-map.ts';
+import type { ExportsTable, RequestEventsTable, RequestsTable, TasksTable } from './dsr.table.ts';
+import { ERASURE_TABLES, erasure } from './erasure.module.ts';
+import { FulfilService } from './fulfil.service.ts';
+import { publicRequestRoutes } from './public.routes.ts';
+import { IntakeService, LINK_QUEUE } from './requests.intake.ts';
+import { RequestMailer } from './requests.mailer.ts';
+import { requestsRoutes } from './requests.routes.ts';
+import { RequestsService } from './requests.service.ts';
+import { VerificationService } from './requests.verification.ts';
+import { tasksRoutes } from './tasks.routes.ts';
+import { TasksService } from './tasks.service.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    requests: RequestsTable;
+    request_events: RequestEventsTable;
+    tasks: TasksTable;
+    exports: ExportsTable;
+  }
+}
+
+/**
+ * Data-subject requests: the cases and their public intake, verification, tasks, the access
+ * export and fulfilment. They read contacts, lists and segments, so they come above them; the
+ * erasure they fulfil sits below contacts (erasure.module.ts).
+ */
+export const dsr = defineModule({
+  name: 'dsr',
+  needs: [settings, platform, users, audit, datamap, mail, consent, erasure, contacts, lists, segments],
+  // Every data-subject table that is not erasure's: a table added to the file is declared here.
+  dataMap: dsrDataMap.filter((t) => !ERASURE_TABLES.has(t.name)),
+  create: (core, deps) => {
+    const accessExports = new AccessExportService(core.db, core.clock, deps.datamap, deps.ledger, deps.lists, deps.segments, deps.secret, deps.settings, deps.audit);
+    const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users);
+    const requestMailer = new RequestMailer(deps.mail, deps.consent);
+    const requestVerification = new VerificationService(core.clock, deps.settings, deps.secret, requests, requestMailer);
+    const tasks = new TasksService(core.db, core.clock, deps.users);
+    return {
+      accessExports,
+      requests,
+      tasks,
+      requestVerification,
+      requestIntake: new IntakeService(requests, requestVerification, deps.rateLimiter, deps.secret, deps.jobs),
+      fulfil: new FulfilService(requests, deps.contacts, deps.consent, requestMailer, deps.erasure, accessExports, tasks),
+    };
+  },
+  routes: (s) => [
+    { prefix: '/api/v1', plugin: requestsRoutes(s) },
+    { prefix: '/api/v1', plugin: tasksRoutes(s) },
+    { prefix: '/public/v1', plugin: publicRequestRoutes(s) },
+    { prefix: '/api/v1', plugin: accessExportRoutes(s) },
+    { prefix: '/public/v1', plugin: accessExportPublicRoutes(s) },
+  ],
+  // The mail is keyed by the case (the job's key), its case moves conditionally.
+  jobs: (s) => ({ [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload) }),
+});

@@ -1,0 +1,22 @@
+import { audit } from './audit/module.ts';
+import { consent } from './consent/module.ts';
+import { contacts } from './contacts/module.ts';
+import { datamap } from './datamap/module.ts';
+import { erasure } from './dsr/erasure.module.ts';
+import { dsr } from './dsr/module.ts';
+import { entities } from './entities/module.ts';
+import { interactions } from './interactions/module.ts';
+import { lists } from './lists/module.ts';
+import { mail } from './mail/module.ts';
+import { platform } from './platform/module.ts';
+import { retention } from './retention/module.ts';
+import { segments } from './segments/module.ts';
+import { settings } from './settings/module.ts';
+import { users } from './users/module.ts';
+
+/**
+ * Every module, in dependency order: each needs only modules before it. The composition root
+ * (src/services.ts), the app's routes, the worker's jobs and daily work, the data map and the
+ * database type are all derived from this list. A new module is a folder and one line here.
+ */
+export const MODULES = [settings, platform, audit, users, datamap, mail, consent, retention, erasure, contacts, entities, lists, interactions, segments, dsr] as const;

@@ -1,0 +1,23 @@
+import { consent } from '../consent/module.ts';
+import { defineModule } from '../module.ts';
+import { interactionsDataMap } from './interactions.data-map.ts';
+import { interactionsRoutes } from './interactions.routes.ts';
+import { InteractionsService } from './interactions.service.ts';
+import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    interactions: InteractionsTable;
+    interaction_stats: InteractionStatsTable;
+  }
+}
+
+/** Interactions (opens, clicks, visits) recorded when the gate allows tracking, and their counters. */
+export const interactions = defineModule({
+  name: 'interactions',
+  needs: [consent],
+  dataMap: interactionsDataMap,
+  create: (core, deps) => ({ interactions: new InteractionsService(core.db, core.clock, deps.consent) }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: interactionsRoutes(s) }],
+});

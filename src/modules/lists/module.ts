@@ -1,0 +1,24 @@
+import { consent } from '../consent/module.ts';
+import { contacts } from '../contacts/module.ts';
+import { defineModule } from '../module.ts';
+import { listsDataMap } from './lists.data-map.ts';
+import { listsRoutes } from './lists.routes.ts';
+import { ListsService } from './lists.service.ts';
+import type { ListMembersTable, ListsTable } from './lists.table.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    lists: ListsTable;
+    list_members: ListMembersTable;
+  }
+}
+
+/** Lists and their members; joining by double opt-in writes the ledger. */
+export const lists = defineModule({
+  name: 'lists',
+  needs: [consent, contacts],
+  dataMap: listsDataMap,
+  create: (core, deps) => ({ lists: new ListsService(core.db, core.clock, deps.ledger) }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: listsRoutes(s) }],
+});

@@ -1,0 +1,97 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Migration } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connect.ts';
+import type { DataMapProvider, TableDecl } from '../db/datamap.types.ts';
+import type { JobHandler } from '../jobs/worker.ts';
+import type { Clock } from '../lib/clock.ts';
+
+/**
+ * What every module receives before any other module exists. `dataMap` is the composed
+ * declaration (every module's tables and run-time providers), filled by the composition root
+ * from the manifests, which the datamap module reads.
+ */
+export interface Core {
+  config: Config;
+  // Typed loosely here only: a module's services declare the typed `Db` (src/modules/database.ts)
+  // themselves, and that type is derived from the list of modules, which holds this one.
+  db: Db<any>;
+  clock: Clock;
+  log: Logger;
+  dataMap: DataMapRegistry;
+}
+
+export interface DataMapRegistry {
+  readonly tables: readonly TableDecl[];
+  readonly providers: readonly DataMapProvider[];
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The faces of the modules named, as one bag (`{}` for none). */
+export type FacesOf<Ms extends readonly AnyModule[]> = [Ms[number]] extends [never] ? {} : UnionToIntersection<FaceOf<Ms[number]>>;
+export type FaceOf<M> = M extends Module<string, infer F> ? F : never;
+
+/** What routes, job handlers and the daily work of a module see: the core, its face, and the faces it needs. */
+export type Context<F, Needs extends readonly AnyModule[]> = Core & F & FacesOf<Needs>;
+
+/** A Fastify plugin, built from what the route file declares it uses, and where it is mounted. */
+export interface RouteEntry {
+  prefix: '/api/v1' | '/public/v1';
+  plugin: FastifyPluginAsyncTypebox;
+}
+
+export interface ModuleSpec<N extends string, Needs extends readonly AnyModule[], F extends object> {
+  name: N;
+  /** The modules whose faces `create` receives; each must come earlier in the list. */
+  needs: Needs;
+  /**
+   * Its tables' declarations (category, subject link, erase action, export, retention). Their
+   * row types go into the one `Database` type by declaration merging, in the module's module.ts.
+   */
+  dataMap: readonly TableDecl[];
+  /**
+   * Its migrations, for a module that has its own (the history before manifests stays in
+   * src/db/migrations, frozen). Names continue the global numbering (`0014_email_…`): the
+   * migrator merges every list with the history and applies them in name order.
+   */
+  migrations?: Readonly<Record<string, Migration>>;
+  /** Builds its face (its services) from the core and only the faces it needs. */
+  create(core: Core, deps: FacesOf<Needs>): F;
+  /** Tables declared at run time (custom fields, custom entities). */
+  providers?: (face: NoInfer<F>) => DataMapProvider[];
+  /** Its route plugins, each built from the context (a route file declares the part it uses). */
+  routes?: (ctx: Context<NoInfer<F>, Needs>) => readonly RouteEntry[];
+  /** Queue name -> handler; payloads carry ids and options only, and handlers key their side effects. */
+  jobs?: (ctx: Context<NoInfer<F>, Needs>) => Record<string, JobHandler>;
+  /** What the daily tick does for it (every process ticks: it must be safe to run at once in several). */
+  daily?: (ctx: Context<NoInfer<F>, Needs>) => Promise<void>;
+  /** Releases what its services hold (connections, child processes), before the database closes. */
+  close?: (face: NoInfer<F>) => Promise<void>;
+}
+
+/** A module as the composition root handles it. */
+export interface Module<N extends string, F extends object> {
+  readonly name: N;
+  readonly needs: readonly AnyModule[];
+  readonly dataMap: readonly TableDecl[];
+  readonly migrations?: Readonly<Record<string, Migration>>;
+  create(core: Core, deps: any): F;
+  readonly providers?: (face: F) => DataMapProvider[];
+  readonly routes?: (ctx: any) => readonly RouteEntry[];
+  readonly jobs?: (ctx: any) => Record<string, JobHandler>;
+  readonly daily?: (ctx: any) => Promise<void>;
+  readonly close?: (face: F) => Promise<void>;
+}
+
+export type AnyModule = Module<string, any>;
+
+/**
+ * Declares a module. Typed so that `create`, the routes, jobs and daily work see only the faces
+ * of the modules it `needs` (asking for another is a type error), and so that the list of modules
+ * yields the flat bag of services.
+ */
+export function defineModule<const N extends string, const Needs extends readonly AnyModule[], F extends object>(spec: ModuleSpec<N, Needs, F>): Module<N, F> {
+  return spec as Module<N, F>;
+}

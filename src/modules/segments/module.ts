@@ -1,0 +1,32 @@
+import { consent } from '../consent/module.ts';
+import { contacts, ExportService } from '../contacts/module.ts';
+import { defineModule } from '../module.ts';
+import { settings } from '../settings/module.ts';
+import { segmentsDataMap } from './segments.data-map.ts';
+import { segmentsRoutes } from './segments.routes.ts';
+import { SegmentsService } from './segments.service.ts';
+import type { SegmentMembersTable, SegmentsTable } from './segments.table.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    segments: SegmentsTable;
+    segment_members: SegmentMembersTable;
+  }
+}
+
+/**
+ * Segments (dynamic filters, static sets) and their members. The contacts' CSV export is put
+ * together here: it reads a segment's pages, and contacts come before segments (a segment's
+ * filter reads the custom fields).
+ */
+export const segments = defineModule({
+  name: 'segments',
+  needs: [settings, consent, contacts],
+  dataMap: segmentsDataMap,
+  create: (core, deps) => {
+    const segments = new SegmentsService(core.db, core.clock, deps.settings, deps.customFields, deps.consent);
+    return { segments, exports: new ExportService(core.db, deps.contacts, segments) };
+  },
+  routes: (s) => [{ prefix: '/api/v1', plugin: segmentsRoutes(s) }],
+});

@@ -1,0 +1,27 @@
+import { defineModule } from '../module.ts';
+import { LedgerKey } from './ledger-key.ts';
+import { SecretService } from './secret.service.ts';
+import { settingsDataMap } from './settings.data-map.ts';
+import { settingsRoutes } from './settings.routes.ts';
+import { SettingsService } from './settings.service.ts';
+import type { SettingsTable } from './settings.table.ts';
+
+// The tables it owns: each module adds its own to the one Database type.
+declare module '../database.ts' {
+  interface Database {
+    settings: SettingsTable;
+  }
+}
+
+/** The installation's settings, its secret, and the ledger key (read from configuration or its file). */
+export const settings = defineModule({
+  name: 'settings',
+  needs: [],
+  dataMap: settingsDataMap,
+  create: (core) => ({
+    settings: new SettingsService(core.db, core.clock),
+    secret: new SecretService(core.db, core.clock, core.config.secret),
+    ledgerKey: new LedgerKey(core.config, core.db.target),
+  }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: settingsRoutes(s) }],
+});

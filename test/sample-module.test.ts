@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { before, after, it } from 'node:test';
+import { liveColumns } from '../src/db/introspect.ts';
+import { Worker } from '../src/jobs/worker.ts';
+import { MODULES } from '../src/modules/index.ts';
+import { composeServices, jobHandlers, migrate, type ServicesOf } from '../src/services.ts';
+import { loadConfig } from '../src/config.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { createLogger } from '../src/lib/log.ts';
+import { SAMPLE_QUEUE, sample } from './fixtures/sample-module/module.ts';
+import { json, testApp, type TestApp } from './helpers/app.ts';
+import { forEachDialect } from './helpers/db.ts';
+
+// A module added through the same list type as the product's own: its table, data-map entry,
+// route (under access control) and job all appear, and no shared file was edited for it.
+const LIST = [...MODULES, sample] as const;
+const notes = (t: TestApp) => (t.services as ServicesOf<typeof LIST>).sampleNotes;
+
+forEachDialect('a module added to the list', (ctx) => {
+  let t: TestApp;
+  before(async () => {
+    await migrate(ctx.db, LIST);
+    t = await testApp(ctx.db, { modules: LIST });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('has its table, made by its own migration', async () => {
+    const cols = (await liveColumns(ctx.db)).filter((c) => c.table === 'sample_notes').map((c) => c.column).sort();
+    assert.deepEqual(cols, ['body', 'contact_id', 'created_at', 'id']);
+  });
+
+  it('is declared in the data map, which still covers the live schema', async () => {
+    assert.deepEqual(await t.services.datamap.drift(), { undeclared: [], absent: [] });
+    assert.deepEqual(await t.services.datamap.validate(), []);
+    const map = await t.services.datamap.getMap();
+    assert.equal(map.tables.find((x) => x.name === 'sample_notes')?.subjectLink?.column, 'contact_id');
+  });
+
+  it('serves its routes through the app, under access control and audit', async () => {
+    const c = await t.services.contacts.create({ email: `sample${Date.now()}@example.com` });
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/sample-notes' })).statusCode, 401);
+    const denied = await t.app.inject({ method: 'POST', url: '/api/v1/sample-notes', headers: t.auth('viewer'), payload: { contactId: c.id, body: 'hello' } });
+    assert.equal(denied.statusCode, 403);
+    const made = await t.app.inject({ method: 'POST', url: '/api/v1/sample-notes', headers: t.auth('marketer'), payload: { contactId: c.id, body: 'hello' } });
+    assert.equal(made.statusCode, 201, made.body);
+    const read = await t.app.inject({ method: 'GET', url: '/api/v1/sample-notes', headers: t.auth('viewer') });
+    assert.equal(json(read).data.count, 1);
+    assert.ok(t.app.apiRoutes.some((r) => r.method === 'POST' && r.url === '/api/v1/sample-notes'), 'listed with the routes the access test enumerates');
+    const audited = await t.services.audit.list({ action: 'sample.create' }, 10);
+    assert.equal(audited.length, 2, 'the success and the denial are audited');
+  });
+
+  it('runs its job in the worker', async () => {
+    const c = await t.services.contacts.create({ email: `job${Date.now()}@example.com` });
+    const before = await notes(t).count();
+    await t.services.jobs.enqueue(SAMPLE_QUEUE, { contactId: c.id, body: 'from a job' });
+    const worker = new Worker(t.services.jobs, { queues: jobHandlers(t.services) });
+    assert.equal(await worker.runOnce(), 1);
+    assert.equal(await notes(t).count(), before + 1);
+  });
+
+  it('is refused when it needs a module listed after it', () => {
+    const config = loadConfig({ DATABASE_URL: 'sqlite::memory:' });
+    assert.throws(() => composeServices([sample, ...MODULES], config, ctx.db, systemClock, createLogger('silent')), /needs contacts, which does not come before it/);
+  });
+});
