@@ -45,7 +45,7 @@ function parse(data: string): Raw[] {
 }
 
 /** Bytes written to a real listening server, as a broken or hostile client would; every answer until the server closes. */
-function exchange(port: number, bytes: string, opts: { gapMs?: number; then?: string; onSent?: () => void } = {}): Promise<Raw[]> {
+function exchange(port: number, bytes: string, opts: { gapMs?: number; thenWrite?: string; onSent?: () => void } = {}): Promise<Raw[]> {
   return new Promise((resolve, reject) => {
     const socket = tcp(port, '127.0.0.1');
     let data = '';
@@ -56,7 +56,7 @@ function exchange(port: number, bytes: string, opts: { gapMs?: number; then?: st
     socket.on('connect', () => {
       socket.write(bytes);
       opts.onSent?.();
-      if (opts.then !== undefined) setTimeout(() => socket.writable && socket.write(opts.then!), opts.gapMs ?? 0);
+      if (opts.thenWrite !== undefined) setTimeout(() => socket.writable && socket.write(opts.thenWrite!), opts.gapMs ?? 0);
     });
     socket.on('data', (d) => (data += d.toString('latin1')));
     socket.on('error', () => undefined);
@@ -140,7 +140,7 @@ forEachDialect('every answer is in the error envelope', (ctx) => {
     const answers = await exchange(p, 'POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n', {
       onSent: () => setTimeout(() => (closing = other.close()), 50),
       gapMs: 200,
-      then: '{}GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      thenWrite: '{}GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     });
     await closing;
     assert.equal(answers.length, 2, JSON.stringify(answers));
