@@ -3,7 +3,7 @@ import { connect as tcp } from 'node:net';
 import { after, before, it } from 'node:test';
 import { ERROR_CODES } from '../../src/lib/errors.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
-import { forEachDialect } from '../helpers/db.ts';
+import { onOneDatabase } from '../helpers/db.ts';
 
 interface Raw {
   status: number;
@@ -78,7 +78,8 @@ async function send(port: number, bytes: string): Promise<Raw> {
  * HTTP parser and Fastify give before any route runs. A real server, real sockets: the
  * in-process injector never goes through the HTTP parser.
  */
-forEachDialect('every answer is in the error envelope', (ctx) => {
+// The envelope is the HTTP layer's, above the database: one database is enough.
+onOneDatabase('every answer is in the error envelope', (ctx) => {
   let t: TestApp;
   let port: number;
   before(async () => {
