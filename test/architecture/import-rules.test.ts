@@ -230,36 +230,42 @@ describe('the import rules on planted violations', () => {
   });
 });
 
+/** Imports `files` in one child process, in a directory of its own; what it printed, wrote and how it ended. */
+async function importInChild(files: string[]): Promise<{ files: string[]; code: number | null; output: string; written: string[] }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'assent-cli-import-'));
+  try {
+    const urls = files.map((f) => pathToFileURL(join(root, 'src/cli', f)).href);
+    const script = urls.map((u) => `await import(${JSON.stringify(u)});`).join('\n');
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '--eval', script], {
+      cwd,
+      // no database named: were the CLI to run, it would make its default SQLite file here
+      env: { PATH: process.env.PATH ?? '', HOME: cwd },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    return { files, code, output, written: readdirSync(cwd) };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
 describe('importing a CLI command module', () => {
   const commands = readdirSync(join(root, 'src/cli')).filter((f) => f.endsWith('.commands.ts'));
+  const clean = (r: { code: number | null; output: string; written: string[] }) => r.code === 0 && r.output === '' && r.written.length === 0;
 
   it('runs nothing: no output, exit 0, no file written', async () => {
     assert.ok(commands.length >= 5, `found ${commands.join(', ')}`);
-    const results = await Promise.all(
-      commands.map(async (file) => {
-        const cwd = mkdtempSync(join(tmpdir(), 'assent-cli-import-'));
-        try {
-          const url = pathToFileURL(join(root, 'src/cli', file)).href;
-          const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '--eval', `await import(${JSON.stringify(url)});`], {
-            cwd,
-            // no database named: were the CLI to run, it would make its default SQLite file here
-            env: { PATH: process.env.PATH ?? '', HOME: cwd },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let output = '';
-          child.stdout.on('data', (d) => (output += d));
-          child.stderr.on('data', (d) => (output += d));
-          const code = await new Promise<number | null>((res) => child.on('close', res));
-          return { file, code, output, written: readdirSync(cwd) };
-        } finally {
-          rmSync(cwd, { recursive: true, force: true });
-        }
-      }),
-    );
+    // all in one process; when that is not clean, one process each names the culprits
+    if (clean(await importInChild(commands))) return;
+    const each = await Promise.all(commands.map((f) => importInChild([f])));
     assert.deepEqual(
-      results.filter((r) => r.code !== 0 || r.output !== '' || r.written.length > 0),
+      each.filter((r) => !clean(r)),
       [],
       'a command module ran something when imported',
     );
+    assert.fail('importing the command modules together ran something, though none does alone');
   });
 });
