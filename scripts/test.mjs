@@ -123,7 +123,7 @@ child.on('close', (code) => {
   const times = fileTimes();
   const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10);
   if (slowest.length) {
-    console.log(`slowest test files (of ${times.size}; each file's tests, without its process start; ${concurrency} files at a time):`);
+    console.log(`slowest test files (of ${times.size}, each its process's wall time; ${concurrency} files at a time):`);
     for (const [file, ms] of slowest) console.log(`  ${seconds(ms).padStart(8)}  ${relative(root, file.startsWith('/') ? file : join(root, file))}`);
   }
   console.log(`suite wall time: ${seconds(performance.now() - startedAt)} (${seconds(performance.now() - scriptStart)} with the PostgreSQL cluster's start and template)`);
