@@ -3,11 +3,13 @@
 // started from the locally installed server binaries. It says loudly when PostgreSQL is skipped;
 // with ASSENT_REQUIRE_PG=1 (set by .ci/run) a skip is a failure.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { startCluster } from './pg-cluster.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+const scriptStart = performance.now();
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -79,11 +81,25 @@ process.on('SIGINT', () => {
 });
 
 const concurrency = process.env.ASSENT_TEST_CONCURRENCY ?? '2';
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+// The spec reporter for people, and each file's time (scripts/test-times.mjs) for the summary at the end.
+const timesFile = join(mkdtempSync(join(tmpdir(), 'assent-test-times-')), 'times.json');
+const startedAt = performance.now();
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/test-times.mjs', `--test-reporter-destination=${timesFile}`, ...files], {
   cwd: root,
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+/** Each file's time, from scripts/test-times.mjs; none when the run died before writing them. */
+function fileTimes() {
+  try {
+    return new Map(Object.entries(JSON.parse(readFileSync(timesFile, 'utf8'))));
+  } catch {
+    return new Map();
+  } finally {
+    rmSync(dirname(timesFile), { recursive: true, force: true });
+  }
+}
+
 let pass = 0;
 let fail = 0;
 let skipped = 0;
@@ -103,6 +119,14 @@ child.on('close', (code) => {
     }
   }
   if (!env.ASSENT_TEST_PG_URL) console.log('PostgreSQL was SKIPPED in this run.');
+  const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+  const times = fileTimes();
+  const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  if (slowest.length) {
+    console.log(`slowest test files (of ${times.size}, each its process's wall time; ${concurrency} files at a time):`);
+    for (const [file, ms] of slowest) console.log(`  ${seconds(ms).padStart(8)}  ${relative(root, file.startsWith('/') ? file : join(root, file))}`);
+  }
+  console.log(`suite wall time: ${seconds(performance.now() - startedAt)} (${seconds(performance.now() - scriptStart)} with the PostgreSQL cluster's start and template)`);
   console.log(`${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(code ?? 1);
 });

@@ -3,7 +3,7 @@ import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { ROLES } from '../modules/users/users.model.ts';
 import { generatePassword } from '../modules/users/users.service.ts';
 import { withServices, fail } from './context.ts';
-import { formatOption } from './main.ts';
+import { formatOption } from './options.ts';
 import { Option } from 'commander';
 
 const roleOption = () => new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory();

@@ -45,7 +45,8 @@ export function registerConsentCommands(program: Command): void {
         // The head it saw, as the target: an audit log shipped elsewhere then anchors it too.
         await s.audit.record({ actor: CLI_ACTOR, action: 'consent.verify', targetType: 'consent_ledger', targetId: formatAnchor(r.head), outcome: r.ok ? 'ok' : 'failed' });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...r, head: formatAnchor(r.head), anchor: anchor ? formatAnchor(anchor) : null, keySource: s.ledgerKey.source })}\n`);
+          const out = { ...r, head: formatAnchor(r.head), anchor: anchor ? formatAnchor(anchor) : null, keySource: s.ledgerKey.source };
+          process.stdout.write(`${JSON.stringify(out)}\n`);
           return r.ok ? 0 : 2;
         }
         if (!r.ok) {

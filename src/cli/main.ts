@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { registerAdminCommands } from './admin.commands.ts';
 import { registerConsentCommands } from './consent.commands.ts';
 import { registerContactsCommands } from './contacts.commands.ts';
@@ -6,13 +6,6 @@ import { registerDsrCommands } from './dsr.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerRetentionCommands } from './retention.commands.ts';
 import { registerServeCommands } from './serve.commands.ts';
-
-export function parsePort(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return Number(v);
-}
-
-export const formatOption = () => new Option('--format <format>', 'output format').choices(['json', 'md']).default('json');
 
 const program = new Command('assent')
   .description('Assent: privacy-first marketing automation')

@@ -8,7 +8,7 @@ import { duplicatesNotice } from './contacts.commands.ts';
 import { startServer } from '../main.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { generatePassword } from '../modules/users/users.service.ts';
-import { parsePort } from './main.ts';
+import { parsePort } from './options.ts';
 
 const FIRST_ADMIN = 'admin@example.com';
 

@@ -41,7 +41,9 @@ export function isAsciiKey(key: string): boolean {
 
 // Deliberately plain: one @, no spaces or control characters, a dotted domain. Anything this
 // accepts is safe in a header; deliverability is the relay's business.
-const EMAIL = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]{1,64}@[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62}[A-Za-z0-9\u00a0-\uffff])?(?:\.[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62}[A-Za-z0-9\u00a0-\uffff])?)+$/;
+// A domain label: letters and digits of any script, hyphens inside, at most 63 characters.
+const LABEL = String.raw`[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62}[A-Za-z0-9\u00a0-\uffff])?`;
+const EMAIL = new RegExp(String.raw`^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]{1,64}@${LABEL}(?:\.${LABEL})+$`);
 
 export function isValidEmail(s: string): boolean {
   return s.length <= 254 && EMAIL.test(s);

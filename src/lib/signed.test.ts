@@ -23,7 +23,7 @@ it('refuses forged, altered and malformed tokens', () => {
 });
 
 it('redacts every token wherever a message puts it, and keeps the rest of the text', () => {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  const escapeAttribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
   const settings = fc.record({
     purpose: fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }),
     subject: fc.string({ maxLength: 60, unit: 'binary' }),
@@ -40,7 +40,7 @@ it('redacts every token wherever a message puts it, and keeps the rest of the te
         second: `https://x.example/public/v1/exports/id?format=json&token=${encodeURIComponent(tok)}`,
         path: `https://x.example/unsubscribe/${tok}`,
         header: `<https://x.example/u?token=${tok}>, <mailto:u@x.example>`,
-        html: `<a href="${escape(`https://x.example/e/1?token=${tok}&format=json`)}">download</a>`,
+        html: `<a href="${escapeAttribute(`https://x.example/e/1?token=${tok}&format=json`)}">download</a>`,
         bare: tok,
       }[shape]!;
       const out = redactLinks(`${before} ${link} ${after}`);

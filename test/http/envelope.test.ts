@@ -3,7 +3,7 @@ import { connect as tcp } from 'node:net';
 import { after, before, it } from 'node:test';
 import { ERROR_CODES } from '../../src/lib/errors.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
-import { forEachDialect } from '../helpers/db.ts';
+import { onOneDatabase } from '../helpers/db.ts';
 
 interface Raw {
   status: number;
@@ -45,7 +45,7 @@ function parse(data: string): Raw[] {
 }
 
 /** Bytes written to a real listening server, as a broken or hostile client would; every answer until the server closes. */
-function exchange(port: number, bytes: string, opts: { gapMs?: number; then?: string; onSent?: () => void } = {}): Promise<Raw[]> {
+function exchange(port: number, bytes: string, opts: { gapMs?: number; thenWrite?: string; onSent?: () => void } = {}): Promise<Raw[]> {
   return new Promise((resolve, reject) => {
     const socket = tcp(port, '127.0.0.1');
     let data = '';
@@ -56,7 +56,7 @@ function exchange(port: number, bytes: string, opts: { gapMs?: number; then?: st
     socket.on('connect', () => {
       socket.write(bytes);
       opts.onSent?.();
-      if (opts.then !== undefined) setTimeout(() => socket.writable && socket.write(opts.then!), opts.gapMs ?? 0);
+      if (opts.thenWrite !== undefined) setTimeout(() => socket.writable && socket.write(opts.thenWrite!), opts.gapMs ?? 0);
     });
     socket.on('data', (d) => (data += d.toString('latin1')));
     socket.on('error', () => undefined);
@@ -78,7 +78,8 @@ async function send(port: number, bytes: string): Promise<Raw> {
  * HTTP parser and Fastify give before any route runs. A real server, real sockets: the
  * in-process injector never goes through the HTTP parser.
  */
-forEachDialect('every answer is in the error envelope', (ctx) => {
+// The envelope is the HTTP layer's, above the database: one database is enough.
+onOneDatabase('every answer is in the error envelope', (ctx) => {
   let t: TestApp;
   let port: number;
   before(async () => {
@@ -140,7 +141,7 @@ forEachDialect('every answer is in the error envelope', (ctx) => {
     const answers = await exchange(p, 'POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n', {
       onSent: () => setTimeout(() => (closing = other.close()), 50),
       gapMs: 200,
-      then: '{}GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      thenWrite: '{}GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     });
     await closing;
     assert.equal(answers.length, 2, JSON.stringify(answers));

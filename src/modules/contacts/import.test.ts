@@ -66,7 +66,12 @@ forEachDialect('contact import', (ctx) => {
     clock.advance(60_000);
     const rejects: RejectedRow[] = [];
     let header: string[] = [];
-    const r = await run(ACCEPTANCE, { onReject: (row, h) => (rejects.push(row), (header = h)) });
+    const r = await run(ACCEPTANCE, {
+      onReject: (row, h) => {
+        rejects.push(row);
+        header = h;
+      },
+    });
     assert.equal(r.created, 4);
     assert.equal(r.updated, 1);
     assert.equal(r.dryRun, false);

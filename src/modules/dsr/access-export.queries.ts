@@ -11,6 +11,7 @@ type Q = Kysely<Database>;
  */
 export function linkedRows(db: Q, t: { table: string; columns: string[]; link: string; orderBy: string }, values: string[]): Promise<Record<string, unknown>[]> {
   if (values.length === 0) return Promise.resolve([]);
+  // biome-ignore lint/suspicious/noExplicitAny: the data map names these tables at run time
   const d = db as unknown as Kysely<any>;
   return d.selectFrom(t.table).select(t.columns).where(t.link, 'in', values).orderBy(t.orderBy).execute();
 }

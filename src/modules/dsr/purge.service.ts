@@ -165,9 +165,10 @@ export class StoragePurgeService {
       const found = purges.filter((p) => p.outcome?.includes('FOUND'));
       const read = purges.filter((p) => p.outcome?.includes('pages read back')).length;
       const unread = [...new Set(purges.map((p) => /not read back: (.*)$/.exec(p.outcome ?? '')?.[1]).filter(Boolean))];
+      const inPages = found.length ? `an identifier FOUND in ${found.map((p) => p.relation).join(', ')}` : 'none of the person’s addresses or phone numbers found';
       const parts = [
         `PostgreSQL: ${purges.length - failed.length} of ${purges.length} relations that held the person rewritten by VACUUM FULL (their indexes and TOAST tables with them)${failed.length ? `; not rewritten: ${failed.map((p) => `${p.relation} (${p.outcome})`).join(', ')}` : ''}`,
-        read ? `pageinspect read the pages of ${read} of them back: ${found.length ? `an identifier FOUND in ${found.map((p) => p.relation).join(', ')}` : 'none of the person’s addresses or phone numbers found'}` : '',
+        read ? `pageinspect read the pages of ${read} of them back: ${inPages}` : '',
         unread.length ? `pages not read back: ${unread.join('; ')}` : '',
         OUTSIDE_LIVE_FILES,
       ].filter(Boolean);

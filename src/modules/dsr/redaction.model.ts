@@ -14,7 +14,7 @@ export type Strength = 'strong' | 'weak';
 
 /** Separators that may stand between a phone number's digits in text. */
 const SEP = '[\\s+().\\/-]*';
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Not inside a word: letters and digits of any script are word characters. */
 const wordStart = '(?<![\\p{L}\\p{N}])';
 const wordEnd = '(?![\\p{L}\\p{N}])';
@@ -22,7 +22,7 @@ const wordEnd = '(?![\\p{L}\\p{N}])';
 const spaced = (name: string) =>
   name
     .split(/\s+/)
-    .map((w) => escape(w).replace(/,$/, '\\s*,'))
+    .map((w) => escapeRegExp(w).replace(/,$/, '\\s*,'))
     .join('\\s+');
 
 /**
@@ -65,7 +65,7 @@ export class IdentifierIndex {
       if (list) list.push(p);
       else this.byTerm.set(term, [p]);
     };
-    for (const e of ids.emails) add(asciiLower(e), new Pattern('strong', escape(e), 'giu'));
+    for (const e of ids.emails) add(asciiLower(e), new Pattern('strong', escapeRegExp(e), 'giu'));
     for (const n of ids.names) {
       // Found by any of its words (the matcher cannot know the spacing), confirmed with any spacing.
       const p = new Pattern('strong', wordStart + spaced(n) + wordEnd, 'giu');

@@ -13,9 +13,11 @@ const TABLE = /^entity_[a-z][a-z0-9_]{0,39}$/;
 const COLUMN = /^f_[a-z][a-z0-9_]{0,39}$/;
 
 /** Entity tables are named at run time: every name reaching SQL is checked here against the strict patterns. */
-function records(db: Q, table: string): Kysely<any> {
+// biome-ignore lint/suspicious/noExplicitAny: entity tables are named at run time, so no type names them
+type Records = Kysely<any>;
+function records(db: Q, table: string): Records {
   if (!TABLE.test(table)) throw new Error('invalid entity table name');
-  return db as unknown as Kysely<any>;
+  return db as unknown as Records;
 }
 
 export const allEntities = (db: Q) => db.selectFrom('custom_entities').selectAll().orderBy('name').execute();

@@ -25,7 +25,8 @@ function compiled(dialect: Dialect, node: FilterNode, contact?: string): { sql: 
     now: new Date('2026-06-15T12:00:00.000Z'),
   };
   const q = sql`select c.id from contacts c where ${compileFilter(node, ctx)}`.compile(dialect === 'postgres' ? pgKysely : sqliteKysely);
-  return { sql: q.sql.replace(/select c\.id from contacts c where /, ''), parameters: q.parameters };
+  // Whitespace is layout (a long SQL template is wrapped at the formatter's width), not meaning.
+  return { sql: q.sql.replace(/\s+/g, ' ').replace(/select c\.id from contacts c where /, ''), parameters: q.parameters };
 }
 
 const CASES: { name: string; node: FilterNode; sqlite: string; postgres: string; params: unknown[] }[] = [
