@@ -130,7 +130,13 @@ export const RULES: ImportRules = {
 const CYCLES_PER_PART = 200;
 
 const layerOf = (rules: ImportRules, file: string) => rules.layers.find((l) => file.startsWith(l.dir));
-const moduleOf = (rules: ImportRules, file: string) => (file.startsWith(rules.modulesDir) ? (file.slice(rules.modulesDir.length).split('/')[0] ?? null) : null);
+// Files directly in src/modules (the manifest type, the module list, the database type) are the
+// modules' shared kernel, not a module: every module may import them.
+const moduleOf = (rules: ImportRules, file: string) => {
+  if (!file.startsWith(rules.modulesDir)) return null;
+  const parts = file.slice(rules.modulesDir.length).split('/');
+  return parts.length > 1 ? (parts[0] ?? null) : null;
+};
 
 const typeNote = (kinds: Set<ImportEdge['kind']>) => ([...kinds].every((k) => k === 'type') ? ' (a type import: erased at run time, but it still couples the two)' : '');
 const where = (e: ImportEdge) => `${e.from}:${e.line}`;
