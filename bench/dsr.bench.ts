@@ -61,19 +61,40 @@ async function addHeavy(s: Services, db: Db, listId: string, n: number): Promise
   const out: Heavy[] = [];
   for (let i = 0; i < n; i++) {
     const p = { email: `heavy${i}@bench.example`, firstName: `Hedwig${i}`, lastName: `Schwergewicht${i}`, phone: `+49 151 ${4000000 + i}` };
-    const c = await s.contacts.create({ email: p.email, firstName: p.firstName, lastName: p.lastName, phone: p.phone, company: 'Bench GmbH' });
-    for (const [level, ip] of [[3, '198.51.100.7'], [5, '198.51.100.8'], [4, '198.51.100.9']] as const) {
-      await s.consent.setLevel(c.id, level, { ...api, notice: 'We keep your data for the newsletter.', evidence: { ip, userAgent: 'Mozilla/5.0 (bench)' } });
+    const c = await s.contacts.create({
+      email: p.email,
+      firstName: p.firstName,
+      lastName: p.lastName,
+      phone: p.phone,
+      company: 'Bench GmbH',
+    });
+    for (const [level, ip] of [
+      [3, '198.51.100.7'],
+      [5, '198.51.100.8'],
+      [4, '198.51.100.9'],
+    ] as const) {
+      await s.consent.setLevel(c.id, level, {
+        ...api,
+        notice: 'We keep your data for the newsletter.',
+        evidence: { ip, userAgent: 'Mozilla/5.0 (bench)' },
+      });
     }
     await s.lists.join(c.id, listId, api);
-    await s.mail.send({ to: p.email, subject: 'Welcome', text: `Dear ${p.firstName} ${p.lastName}, welcome.`, contactId: c.id, purpose: 'transactional' });
+    await s.mail.send({
+      to: p.email,
+      subject: 'Welcome',
+      text: `Dear ${p.firstName} ${p.lastName}, welcome.`,
+      contactId: c.id,
+      purpose: 'transactional',
+    });
     const id = `h${String(i).padStart(3, '0')}`;
     if (db.sqlite) {
       db.sqlite
         .prepare(
           `with recursive s(x) as (select 1 union all select x + 1 from s where x < ${HEAVY_EVENTS})
            insert into interactions (id, contact_id, type, ref, url, at)
-           select printf('%s%06d', ?, x), ?, (case x % 5 when 0 then 'email_sent' when 1 then 'email_delivered' when 2 then 'email_opened' when 3 then 'email_clicked' else 'page_visited' end),
+           select printf('%s%06d', ?, x), ?, (case x % 5 when 0 then 'email_sent' when 1 then 'email_delivered' when 2 ` +
+            `then 'email_opened' when 3 then 'email_clicked' else 'page_visited' end),
              'm' || (1 + x % 100), (case when x % 5 = 3 then 'https://shop.example.com/p/' || (x % 500) else null end),
              strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || (x % 90) || ' days', '-' || x || ' seconds') from s`,
         )
@@ -81,9 +102,11 @@ async function addHeavy(s: Services, db: Db, listId: string, n: number): Promise
     } else {
       await db.pool!.query(
         `insert into interactions (id, contact_id, type, ref, url, at)
-         select $1 || lpad(x::text, 6, '0'), $2, (array['email_sent','email_delivered','email_opened','email_clicked','page_visited'])[1 + x % 5],
+         select $1 || lpad(x::text, 6, '0'), $2, ` +
+          `(array['email_sent','email_delivered','email_opened','email_clicked','page_visited'])[1 + x % 5],
            'm' || (1 + x % 100), case when x % 5 = 3 then 'https://shop.example.com/p/' || (x % 500) end,
-           to_char(($3::timestamptz - ((x % 90) || ' days')::interval - (x || ' seconds')::interval) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+           to_char(($3::timestamptz - ((x % 90) || ' days')::interval - (x || ' seconds')::interval) at time zone 'UTC', ` +
+          `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
          from generate_series(1, ${HEAVY_EVENTS}) x`,
         [id, c.id, NOW.toISOString()],
       );
@@ -96,12 +119,22 @@ async function addHeavy(s: Services, db: Db, listId: string, n: number): Promise
 /** The population's contacts `from`..`from+n-1` (ids c%08d) get one consent entry each, as every real contact has. */
 async function ledgerFor(s: Services, from: number, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `c${String(from + i).padStart(8, '0')}`);
-  const drafts: EntryDraft[] = ids.map((contactId) => ({ contactId, kind: 'level', oldValue: 0, newValue: 3, ctx: { ...api, evidence: { ip: '203.0.113.5', userAgent: 'Mozilla/5.0 (import)' } } }));
+  const drafts: EntryDraft[] = ids.map((contactId) => ({
+    contactId,
+    kind: 'level',
+    oldValue: 0,
+    newValue: 3,
+    ctx: { ...api, evidence: { ip: '203.0.113.5', userAgent: 'Mozilla/5.0 (import)' } },
+  }));
   await s.db.kysely.transaction().execute((trx) => s.ledger.append(trx, drafts));
   return ids;
 }
 
-const personOf = (n: number): Person => ({ email: `user${n}@example.com`, name: `Name${n % 1000} Family${n}`, phone: `+49 30 ${1_000_000 + n}` });
+const personOf = (n: number): Person => ({
+  email: `user${n}@example.com`,
+  name: `Name${n % 1000} Family${n}`,
+  phone: `+49 30 ${1_000_000 + n}`,
+});
 
 async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
   const goal = GOALS[dialect];
@@ -123,8 +156,11 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
     db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } else await db.pool!.query('vacuum analyze');
   console.log(
-    `dsr ${dialect}: loaded ${CONTACTS.toLocaleString('en-US')} contacts and ${EVENTS.toLocaleString('en-US')} interactions in ${loadS.toFixed(1)} s; ` +
-      `${heavy.length} heavy contacts (${HEAVY_EVENTS.toLocaleString('en-US')} interactions, 4 ledger entries, a list, a message each) and ledger entries for ${(2 * BULK).toLocaleString('en-US')} contacts in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `dsr ${dialect}: loaded ${CONTACTS.toLocaleString('en-US')} contacts and ${EVENTS.toLocaleString('en-US')} interactions in ` +
+      `${loadS.toFixed(1)} s; ` +
+      `${heavy.length} heavy contacts (${HEAVY_EVENTS.toLocaleString('en-US')} interactions, 4 ledger entries, a list, a message ` +
+      `each) and ledger entries for ${(2 * BULK).toLocaleString('en-US')} contacts in ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const raw = { sqlite: db.sqlite, pool: db.pool, file: db.sqlite ? db.target.location : undefined };
   const eraser = rawErasure(raw);
@@ -157,9 +193,13 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
       const a = heavy[1 + i]!;
       const phases: Partial<Record<ErasurePhase, number>> = {};
       let t = performance.now();
-      const r = await s.erasure.erase({ emails: [a.email] }, { actor: CLI_ACTOR, suppress, onPhase: (p, d) => (phases[p] = (phases[p] ?? 0) + d) });
+      const r = await s.erasure.erase(
+        { emails: [a.email] },
+        { actor: CLI_ACTOR, suppress, onPhase: (p, d) => (phases[p] = (phases[p] ?? 0) + d) },
+      );
       const total = performance.now() - t;
-      if (r.residue.length || r.tables.interactions !== HEAVY_EVENTS) throw new Error(`app erasure: residue ${r.residue.join()} / ${r.tables.interactions} interactions`);
+      if (r.residue.length || r.tables.interactions !== HEAVY_EVENTS)
+        throw new Error(`app erasure: residue ${r.residue.join()} / ${r.tables.interactions} interactions`);
       app.total.push(total);
       app.trx.push(phases.transaction!);
       // On SQLite the checkpoint runs beside the scan: after the commit is the rest of the wall time.
@@ -183,7 +223,10 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
     line(`erase a heavy contact: transaction (${ERASE_SAMPLES} samples)`, app.trx, base.trx, goal.erase);
     line('erase a heavy contact: after commit (purge + residue scan)', app.after, base.after, goal.scan);
     line('erase a heavy contact: total', app.total, base.total, goal.erase + goal.scan);
-    console.log(`    app after commit, p50: purge (${dialect === 'sqlite' ? 'checkpoint, during the scan' : 'statistics'}) ${ms(pct(app.storage, 50))}, residue scan ${ms(pct(app.scan, 50))}`);
+    console.log(
+      `    app after commit, p50: purge (${dialect === 'sqlite' ? 'checkpoint, during the scan' : 'statistics'}) ` +
+        `${ms(pct(app.storage, 50))}, residue scan ${ms(pct(app.scan, 50))}`,
+    );
     if (dialect === 'postgres') await storagePurge(s, `storage purge of ${ERASE_SAMPLES} erasures (one window)`);
   }
 
@@ -209,19 +252,26 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
   {
     const phases: Partial<Record<ErasurePhase, number>> = {};
     let t = performance.now();
-    const r = await s.erasure.erase({ contactIds: bulkApp }, { actor: CLI_ACTOR, suppress, onPhase: (p, d) => (phases[p] = (phases[p] ?? 0) + d) });
+    const r = await s.erasure.erase(
+      { contactIds: bulkApp },
+      { actor: CLI_ACTOR, suppress, onPhase: (p, d) => (phases[p] = (phases[p] ?? 0) + d) },
+    );
     const app = performance.now() - t;
     if (r.contacts !== BULK || r.residue.length) throw new Error(`bulk: ${r.contacts} contacts, residue ${r.residue.join()}`);
     const emails = bulkRaw.map((id) => personOf(Number(id.slice(1))).email);
     const hashes = suppress ? await Promise.all(emails.map((e) => s.secret.emailHash(e))) : [];
     t = performance.now();
-    for (let i = 0; i < bulkRaw.length; i += 500) await eraser.erase(bulkRaw.slice(i, i + 500), emails.slice(i, i + 500), hashes.slice(i, i + 500), newId(), new Date().toISOString());
+    for (let i = 0; i < bulkRaw.length; i += 500)
+      await eraser.erase(bulkRaw.slice(i, i + 500), emails.slice(i, i + 500), hashes.slice(i, i + 500), newId(), new Date().toISOString());
     const t1 = performance.now();
     await eraser.purge();
     const base = performance.now() - t;
-    const split = `transactions ${ms(phases.transaction ?? 0)}, purge ${ms(phases.storage ?? 0)}${dialect === 'sqlite' ? ' (during the scan)' : ''}, scan ${ms(phases.scan ?? 0)}`;
+    const split =
+      `transactions ${ms(phases.transaction ?? 0)}, purge ` +
+      `${ms(phases.storage ?? 0)}${dialect === 'sqlite' ? ' (during the scan)' : ''}, scan ${ms(phases.scan ?? 0)}`;
     console.log(
-      `  ${`bulk erase ${BULK.toLocaleString('en-US')} contacts`.padEnd(64)} app ${ms(app)}  raw ${ms(base)}  ratio ${(base / app).toFixed(2)}  ${verdict(app, goal.bulk)}`,
+      `  ${`bulk erase ${BULK.toLocaleString('en-US')} contacts`.padEnd(64)} app ${ms(app)}  raw ${ms(base)}  ratio ` +
+        `${(base / app).toFixed(2)}  ${verdict(app, goal.bulk)}`,
     );
     console.log(`    app: ${split}; raw: deletes ${ms(t1 - t)}, purge ${ms(base - (t1 - t))}, no scan`);
     if (dialect === 'postgres') await storagePurge(s, `storage purge of the bulk erasure`);
@@ -236,17 +286,30 @@ async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
  * after the window, apart from the erasure's own time.
  */
 async function storagePurge(s: Services, label: string): Promise<void> {
-  const jobs = await s.db.kysely.selectFrom('jobs').select(['id', 'payload']).where('queue', '=', PURGE_QUEUE).where('status', '=', 'queued').orderBy('id').execute();
+  const jobs = await s.db.kysely
+    .selectFrom('jobs')
+    .select(['id', 'payload'])
+    .where('queue', '=', PURGE_QUEUE)
+    .where('status', '=', 'queued')
+    .orderBy('id')
+    .execute();
   const t = performance.now();
   for (const j of jobs) await s.erasure.purges.run(JSON.parse(j.payload));
   const took = performance.now() - t;
-  await s.db.kysely.updateTable('jobs').set({ status: 'done' }).where('id', 'in', jobs.length ? jobs.map((j) => j.id) : ['']).execute();
+  await s.db.kysely
+    .updateTable('jobs')
+    .set({ status: 'done' })
+    .where('id', 'in', jobs.length ? jobs.map((j) => j.id) : [''])
+    .execute();
   console.log(`  ${label.padEnd(64)} ${jobs.length} relations rewritten in ${ms(took)} (background, after the window)`);
 }
 
 function line(label: string, app: number[], base: number[], goal: number): void {
   const [a50, a95, r50, r95] = [pct(app, 50), pct(app, 95), pct(base, 50), pct(base, 95)];
-  console.log(`  ${label.padEnd(64)} app p50 ${ms(a50)} p95 ${ms(a95)}  raw p50 ${ms(r50)} p95 ${ms(r95)}  ratio ${(r95 / a95).toFixed(2)}  ${verdict(a95, goal)}`);
+  console.log(
+    `  ${label.padEnd(64)} app p50 ${ms(a50)} p95 ${ms(a95)}  raw p50 ${ms(r50)} p95 ${ms(r95)}  ratio ${(r95 / a95).toFixed(2)}  ` +
+      `${verdict(a95, goal)}`,
+  );
 }
 
 export async function run(): Promise<void> {

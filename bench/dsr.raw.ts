@@ -38,7 +38,8 @@ export async function rawExport(db: { sqlite?: SQLite.Database; pool?: pg.Pool }
       'select l.id, l.name, m.joined_at from list_members m join lists l on l.id = m.list_id where m.contact_id = ?',
       'select * from segment_members where contact_id = ?',
       'select * from tasks where contact_id = ?',
-    ]) n += raw.prepare(sqlText).all(c.id).length;
+    ])
+      n += raw.prepare(sqlText).all(c.id).length;
     n += raw.prepare('select * from outbox where to_address = ? order by id').all(email).length;
     n += raw.prepare('select * from requests where email = ? order by id').all(email).length;
     n += raw.prepare('select * from segments').all().length;
@@ -85,17 +86,28 @@ export function rawErasure(db: { sqlite?: SQLite.Database; pool?: pg.Pool }): Ra
       const inEmails = emails.map(() => '?').join(', ') || 'null';
       const ph = stat4 ? phones(ids) : [];
       raw.prepare(`update consent_ledger set ${STUB} ? where contact_id in (${inIds})`).run(now, ...ids);
-      for (const t of ['interactions', 'list_members', 'segment_members']) raw.prepare(`delete from ${t} where contact_id in (${inIds})`).run(...ids);
+      for (const t of ['interactions', 'list_members', 'segment_members'])
+        raw.prepare(`delete from ${t} where contact_id in (${inIds})`).run(...ids);
       raw.prepare(`delete from outbox where to_address in (${inEmails}) or contact_id in (${inIds})`).run(...emails, ...ids);
       raw.prepare(`delete from exports where email in (${inEmails}) or contact_id in (${inIds})`).run(...emails, ...ids);
-      raw.prepare(`update requests set email = null, contact_id = null where email in (${inEmails}) or contact_id in (${inIds})`).run(...emails, ...ids);
+      raw
+        .prepare(`update requests set email = null, contact_id = null where email in (${inEmails}) or contact_id in (${inIds})`)
+        .run(...emails, ...ids);
       raw.prepare(`update tasks set contact_id = null where contact_id in (${inIds})`).run(...ids);
       raw.prepare(`delete from contacts where id in (${inIds})`).run(...ids);
       // ANALYZE's samples copy index keys: an address or a phone can be one of them.
-      if (stat4) for (const v of [...emails, ...ph]) raw.prepare('delete from sqlite_stat4 where instr(sample, cast(? as blob)) > 0').run(v);
-      const sup = raw.prepare(`insert into suppressions (email_hmac, reason, request_id, created_at) values (?, 'erased', null, ?) on conflict do nothing`);
+      if (stat4)
+        for (const v of [...emails, ...ph]) raw.prepare('delete from sqlite_stat4 where instr(sample, cast(? as blob)) > 0').run(v);
+      const sup = raw.prepare(
+        `insert into suppressions (email_hmac, reason, request_id, created_at) values (?, 'erased', null, ?) on conflict do nothing`,
+      );
       for (const h of hashes) sup.run(h, now);
-      raw.prepare(`insert into erasure_receipts (id, request_id, at, actor_type, actor_id, tables, residue) values (?, null, ?, 'cli', null, '{}', null)`).run(receiptId, now);
+      raw
+        .prepare(
+          `insert into erasure_receipts (id, request_id, at, actor_type, actor_id, tables, residue) values (?, null, ?, 'cli', ` +
+            `null, '{}', null)`,
+        )
+        .run(receiptId, now);
     });
     return {
       async erase(ids, emails, hashes, receiptId, now) {
@@ -123,14 +135,23 @@ export function rawErasure(db: { sqlite?: SQLite.Database; pool?: pg.Pool }): Ra
       try {
         await c.query('begin');
         await c.query(`update consent_ledger set ${STUB} $2 where contact_id = any($1)`, [ids, now]);
-        for (const t of ['interactions', 'list_members', 'segment_members']) await c.query(`delete from ${t} where contact_id = any($1)`, [ids]);
+        for (const t of ['interactions', 'list_members', 'segment_members'])
+          await c.query(`delete from ${t} where contact_id = any($1)`, [ids]);
         await c.query('delete from outbox where to_address = any($1) or contact_id = any($2)', [emails, ids]);
         await c.query('delete from exports where email = any($1) or contact_id = any($2)', [emails, ids]);
         await c.query('update requests set email = null, contact_id = null where email = any($1) or contact_id = any($2)', [emails, ids]);
         await c.query('update tasks set contact_id = null where contact_id = any($1)', [ids]);
         await c.query('delete from contacts where id = any($1)', [ids]);
-        await c.query(`insert into suppressions (email_hmac, reason, request_id, created_at) select h, 'erased', null, $2 from unnest($1::text[]) h on conflict do nothing`, [hashes, now]);
-        await c.query(`insert into erasure_receipts (id, request_id, at, actor_type, actor_id, tables, residue) values ($1, null, $2, 'cli', null, '{}', null)`, [receiptId, now]);
+        await c.query(
+          `insert into suppressions (email_hmac, reason, request_id, created_at) select h, 'erased', null, $2 from ` +
+            `unnest($1::text[]) h on conflict do nothing`,
+          [hashes, now],
+        );
+        await c.query(
+          `insert into erasure_receipts (id, request_id, at, actor_type, actor_id, tables, residue) values ($1, null, $2, 'cli', ` +
+            `null, '{}', null)`,
+          [receiptId, now],
+        );
         await c.query('commit');
       } catch (e) {
         await c.query('rollback');
@@ -162,13 +183,31 @@ export async function rawScan(db: { sqlite?: SQLite.Database; pool?: pg.Pool; fi
   const gap = (d: string) => `%${d.split('').join('%')}%`;
   if (db.sqlite) {
     const raw = db.sqlite;
-    const cols = raw.prepare(`select m.name as t, p.name as c from sqlite_master m, pragma_table_info(m.name) p where m.type = 'table' and m.name not like 'sqlite%'`).all() as { t: string; c: string }[];
+    const cols = raw
+      .prepare(
+        `select m.name as t, p.name as c from sqlite_master m, pragma_table_info(m.name) p where m.type = 'table' and m.name not ` +
+          `like 'sqlite%'`,
+      )
+      .all() as { t: string; c: string }[];
     const byTable = new Map<string, string[]>();
     for (const { t: table, c } of cols) byTable.set(table, [...(byTable.get(table) ?? []), c]);
-    const tests = [...t.text.map((_, i) => `v like @t${i}`), ...t.digits.map((_, i) => `(v like @g${i} and instr(${strip('v')}, @d${i}) > 0)`)].join(' or ');
-    const params = Object.fromEntries([...t.text.map((x, i) => [`t${i}`, `%${x}%`]), ...t.digits.flatMap((x, i) => [[`g${i}`, gap(x)], [`d${i}`, x]])]);
+    const tests = [
+      ...t.text.map((_, i) => `v like @t${i}`),
+      ...t.digits.map((_, i) => `(v like @g${i} and instr(${strip('v')}, @d${i}) > 0)`),
+    ].join(' or ');
+    const params = Object.fromEntries([
+      ...t.text.map((x, i) => [`t${i}`, `%${x}%`]),
+      ...t.digits.flatMap((x, i) => [
+        [`g${i}`, gap(x)],
+        [`d${i}`, x],
+      ]),
+    ]);
     for (const [table, columns] of byTable) {
-      const found = raw.prepare(`select 1 from (select concat_ws(char(1), ${columns.map(q).join(', ')}) as v from ${q(table)} limit -1) where ${tests} limit 1`).get(params);
+      const found = raw
+        .prepare(
+          `select 1 from (select concat_ws(char(1), ${columns.map(q).join(', ')}) as v from ${q(table)} limit -1) where ${tests} limit 1`,
+        )
+        .get(params);
       if (found) hits.push(table);
     }
     if (db.file) for (const f of [db.file, `${db.file}-wal`]) if (existsSync(f) && (await fileHas(f, people))) hits.push(`file:${f}`);
@@ -177,15 +216,19 @@ export async function rawScan(db: { sqlite?: SQLite.Database; pool?: pg.Pool; fi
   const pool = db.pool!;
   const cols = (
     await pool.query(
-      `select table_name as t, column_name as c, data_type as type from information_schema.columns where table_schema = current_schema() and data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'integer', 'bigint', 'smallint', 'numeric')`,
+      `select table_name as t, column_name as c, data_type as type from information_schema.columns where table_schema = ` +
+        `current_schema() and data_type in ('text', 'character varying', 'character', 'json', 'jsonb', 'integer', 'bigint', ` +
+        `'smallint', 'numeric')`,
     )
   ).rows as { t: string; c: string; type: string }[];
   const byTable = new Map<string, string[]>();
-  for (const { t: table, c, type } of cols) byTable.set(table, [...(byTable.get(table) ?? []), ['text', 'character varying', 'character'].includes(type) ? q(c) : `${q(c)}::text`]);
+  for (const { t: table, c, type } of cols)
+    byTable.set(table, [...(byTable.get(table) ?? []), ['text', 'character varying', 'character'].includes(type) ? q(c) : `${q(c)}::text`]);
   for (const [table, columns] of byTable) {
     const v = `concat_ws(chr(1), ${columns.join(', ')})`;
     const r = await pool.query(
-      `select count(*)::int as n from ${q(table)} where case when lower(${v}) like any($1) then lower(${v}) like any($2) or ${strip(v)} like any($3) else false end`,
+      `select count(*)::int as n from ${q(table)} where case when lower(${v}) like any($1) then lower(${v}) like any($2) or ` +
+        `${strip(v)} like any($3) else false end`,
       [[...t.text.map((x) => `%${x}%`), ...t.digits.map(gap)], t.text.map((x) => `%${x}%`), t.digits.map((x) => `%${x}%`)],
     );
     if (r.rows[0].n > 0) hits.push(table);
@@ -194,7 +237,9 @@ export async function rawScan(db: { sqlite?: SQLite.Database; pool?: pg.Pool; fi
 }
 
 async function fileHas(file: string, people: Person[]): Promise<boolean> {
-  const needles = [...new Set(people.flatMap((p) => [p.email, p.name, p.name.toLowerCase(), p.name.toUpperCase(), p.phone, p.phone.replace(/\D/g, '')]))].map((s) => Buffer.from(s));
+  const needles = [
+    ...new Set(people.flatMap((p) => [p.email, p.name, p.name.toLowerCase(), p.name.toUpperCase(), p.phone, p.phone.replace(/\D/g, '')])),
+  ].map((s) => Buffer.from(s));
   const overlap = Math.max(...needles.map((n) => n.length));
   const CHUNK = 16 * 1024 * 1024;
   const fh = await open(file, 'r');

@@ -28,8 +28,45 @@ const N = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const GOAL = { sqlite: 100_000, postgres: 50_000 } as const;
 const GOAL_RATIO = 0.4;
 
-const FIRST = ['Ana', 'Ben', 'Chloé', 'David', 'Eva', 'François', 'Greta', 'Hiro', 'Inès', 'Jonas', 'Katarzyna', 'Liam', 'María', 'Noah', 'Olga', 'Pedro', 'Zoë', 'Łukasz', 'Søren', 'Aylin'];
-const LAST = ['Silva', 'Müller', 'García', 'Rossi', 'Dubois', 'Nowak', 'Jansen', 'Andersson', 'Yılmaz', 'Smith', "O'Brien", 'Kowalski', 'Novák', 'Papadopoulos', 'Fernández'];
+const FIRST = [
+  'Ana',
+  'Ben',
+  'Chloé',
+  'David',
+  'Eva',
+  'François',
+  'Greta',
+  'Hiro',
+  'Inès',
+  'Jonas',
+  'Katarzyna',
+  'Liam',
+  'María',
+  'Noah',
+  'Olga',
+  'Pedro',
+  'Zoë',
+  'Łukasz',
+  'Søren',
+  'Aylin',
+];
+const LAST = [
+  'Silva',
+  'Müller',
+  'García',
+  'Rossi',
+  'Dubois',
+  'Nowak',
+  'Jansen',
+  'Andersson',
+  'Yılmaz',
+  'Smith',
+  "O'Brien",
+  'Kowalski',
+  'Novák',
+  'Papadopoulos',
+  'Fernández',
+];
 const COMPANY = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Tyrell'];
 const PLACE = [
   ['DE', 'de'],
@@ -49,16 +86,25 @@ function generate(): { csv: string[]; rows: RawRow[] } {
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const now = new Date().toISOString();
-  const csv: string[] = [csvLine(['email', 'firstName', 'lastName', 'phone', 'company', 'country', 'language', 'birthDate', 'consentLevel'])];
+  const csv: string[] = [
+    csvLine(['email', 'firstName', 'lastName', 'phone', 'company', 'country', 'language', 'birthDate', 'consentLevel']),
+  ];
   const rows: RawRow[] = [];
   for (let i = 0; i < N; i++) {
     const first = pick(FIRST);
     const last = pick(LAST);
-    const email = `${first.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}.${i}@example${i % 97}.com`;
+    const email = `${first
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z]/g, '')}.${i}@example${i % 97}.com`;
     const phone = rand() < 0.6 ? `+${30 + Math.floor(rand() * 20)} ${String(Math.floor(rand() * 1e9)).padStart(9, '0')}` : null;
     const company = rand() < 0.5 ? `${pick(COMPANY)} ${pick(['GmbH', 'SA', 'Ltd', 'Inc.', 'S.p.A.'])}` : null;
     const [country, language] = pick(PLACE);
-    const birth = rand() < 0.3 ? `${1940 + Math.floor(rand() * 60)}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}` : null;
+    const birth =
+      rand() < 0.3
+        ? `${1940 + Math.floor(rand() * 60)}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-` +
+          `${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`
+        : null;
     const level = rand() < 0.2 ? 1 + Math.floor(rand() * 5) : null;
     csv.push(csvLine([email, first, last, phone, company, country, language, birth, level]));
     rows.push([newId(), email, first, last, phone, company, country, language, birth, 0, null, 0, level ?? 0, now, now]);
@@ -104,7 +150,8 @@ async function appImport(db: Db, file: string): Promise<AppRun> {
   const t0 = performance.now();
   const r = await s.imports.importCsv(readText(file), { actor, mayChangeConsent: true });
   const ms = performance.now() - t0;
-  if (r.created !== N || r.rejected.length) throw new Error(`app created ${r.created} of ${N}, rejected ${r.rejected.length}: ${JSON.stringify(r.rejected.slice(0, 3))}`);
+  if (r.created !== N || r.rejected.length)
+    throw new Error(`app created ${r.created} of ${N}, rejected ${r.rejected.length}: ${JSON.stringify(r.rejected.slice(0, 3))}`);
   return { ms, checkMs, ledgerMs, entries };
 }
 
@@ -116,13 +163,19 @@ function report(dialect: 'sqlite' | 'postgres', app: AppRun, rawMs: number): voi
   const appRate = N / (app.ms / 1000);
   const raw = N / (rawMs / 1000);
   const ratio = appRate / raw;
-  console.log(`import ${dialect}: app ${fmt(appRate)} rows/s (${sec(app.ms)}), raw ${fmt(raw)} rows/s (${sec(rawMs)}), ratio ${ratio.toFixed(2)}`);
+  console.log(
+    `import ${dialect}: app ${fmt(appRate)} rows/s (${sec(app.ms)}), raw ${fmt(raw)} rows/s (${sec(rawMs)}), ratio ${ratio.toFixed(2)}`,
+  );
   const rest = app.ms - app.checkMs - app.ledgerMs;
   console.log(
-    `  app time: reading and checking ${sec(app.checkMs)} (alone, as a dry run; the import overlaps it with writing), ledger.append ${sec(app.ledgerMs)} (${fmt(app.entries)} entries, ${fmt((app.ledgerMs * 1000) / Math.max(1, app.entries))} µs each), the rest (contact reads, writes, commits) ${sec(rest)}`,
+    `  app time: reading and checking ${sec(app.checkMs)} (alone, as a dry run; the import overlaps it with writing), ledger.append ` +
+      `${sec(app.ledgerMs)} (${fmt(app.entries)} entries, ${fmt((app.ledgerMs * 1000) / Math.max(1, app.entries))} µs each), the rest ` +
+      `(contact reads, writes, commits) ${sec(rest)}`,
   );
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  console.log(`  goals: ≥ ${fmt(GOAL[dialect])} rows/s ${verdict(appRate >= GOAL[dialect])}; ratio ≥ ${GOAL_RATIO} ${verdict(ratio >= GOAL_RATIO)}`);
+  console.log(
+    `  goals: ≥ ${fmt(GOAL[dialect])} rows/s ${verdict(appRate >= GOAL[dialect])}; ratio ≥ ${GOAL_RATIO} ${verdict(ratio >= GOAL_RATIO)}`,
+  );
 }
 
 async function sqlite(file: string, rows: RawRow[]): Promise<void> {
@@ -191,7 +244,10 @@ export async function run(): Promise<void> {
     const file = join(dir, 'contacts.csv');
     writeFileSync(file, csv.join(''));
     const levels = rows.filter((r) => r[12] !== 0).length;
-    console.log(`${fmt(N)} contacts (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB of CSV, ${fmt(levels)} with a consent level, so as many ledger entries)`);
+    console.log(
+      `${fmt(N)} contacts (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB of CSV, ${fmt(levels)} with a consent level, so as ` +
+        `many ledger entries)`,
+    );
     await sqlite(file, rows);
     await postgres(file, rows);
   } finally {

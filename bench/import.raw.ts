@@ -12,7 +12,23 @@ import copyStreams from 'pg-copy-streams';
 /** Values in COLUMNS order. */
 export type RawRow = (string | number | null)[];
 
-export const COLUMNS = ['id', 'email', 'first_name', 'last_name', 'phone', 'company', 'country', 'language', 'birth_date', 'is_child', 'guardian_id', 'guardian_consent', 'consent_level', 'created_at', 'updated_at'];
+export const COLUMNS = [
+  'id',
+  'email',
+  'first_name',
+  'last_name',
+  'phone',
+  'company',
+  'country',
+  'language',
+  'birth_date',
+  'is_child',
+  'guardian_id',
+  'guardian_consent',
+  'consent_level',
+  'created_at',
+  'updated_at',
+];
 
 const SQLITE_TX_ROWS = 50_000;
 
@@ -28,7 +44,12 @@ export function rawSqlite(db: SQLite.Database, rows: RawRow[]): number {
 }
 
 // COPY text format: tab-separated, \N for null, backslash escapes for the few characters that need them.
-const copyCell = (v: string | number | null) => (v === null ? '\\N' : typeof v === 'number' ? String(v) : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')));
+const copyCell = (v: string | number | null) =>
+  v === null
+    ? '\\N'
+    : typeof v === 'number'
+      ? String(v)
+      : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 
 function* copyText(rows: RawRow[]): Generator<string> {
   for (let i = 0; i < rows.length; i += 10_000) {

@@ -51,7 +51,14 @@ function population(): Population {
     levels[i] = rand() < PROFILED ? 5 : Math.floor(rand() * 5);
     if (levels[i] === 5) profiled.add(id);
   }
-  return { ids, levels, profiled, messages: Array.from({ length: 100 }, () => newId()), pages: Array.from({ length: 20 }, () => newId()), now: Date.now() };
+  return {
+    ids,
+    levels,
+    profiled,
+    messages: Array.from({ length: 100 }, () => newId()),
+    pages: Array.from({ length: 20 }, () => newId()),
+    now: Date.now(),
+  };
 }
 
 /** Batch `b`: 40% behaviour (clicks, half with a tracked URL; opens; visits), the rest sends and deliveries, within the last day. */
@@ -64,7 +71,17 @@ function batchOf(p: Population, b: number): EventInput[] {
     const at = new Date(p.now - Math.floor(rand() * 86_400_000)).toISOString();
     const r = rand();
     const messageId = p.messages[Math.floor(rand() * p.messages.length)]!;
-    if (r < 0.15) out[i] = rand() < 0.5 ? { type: 'email_clicked', contactId, messageId, at, url: `https://shop.example.com/p/${i % 500}?utm_source=news&utm_campaign=spring&uid=${i}` } : { type: 'email_clicked', contactId, messageId, at };
+    if (r < 0.15)
+      out[i] =
+        rand() < 0.5
+          ? {
+              type: 'email_clicked',
+              contactId,
+              messageId,
+              at,
+              url: `https://shop.example.com/p/${i % 500}?utm_source=news&utm_campaign=spring&uid=${i}`,
+            }
+          : { type: 'email_clicked', contactId, messageId, at };
     else if (r < 0.3) out[i] = { type: 'email_opened', contactId, messageId, at };
     else if (r < 0.4) out[i] = { type: 'page_visited', contactId, pageId: p.pages[Math.floor(rand() * p.pages.length)]!, at };
     else out[i] = { type: r < 0.7 ? 'email_sent' : 'email_delivered', contactId, messageId, at };
@@ -102,7 +119,11 @@ async function paired(p: Population, raw: Writer, app: Writer): Promise<{ raw: R
 
 function appWriter(db: Db): Writer {
   const settings = new SettingsService(db, systemClock);
-  const service = new InteractionsService(db, systemClock, new ConsentService(db, systemClock, settings, new LedgerService(db, systemClock)));
+  const service = new InteractionsService(
+    db,
+    systemClock,
+    new ConsentService(db, systemClock, settings, new LedgerService(db, systemClock)),
+  );
   return async (events) => (await service.ingest(events)).stored;
 }
 
@@ -110,7 +131,9 @@ function report(dialect: string, { app, raw }: { app: Result; raw: Result }, not
   if (app.stored !== raw.stored) throw new Error(`app stored ${app.stored} rows, raw ${raw.stored}`);
   const rate = (ms: number) => EVENTS / (ms / 1000);
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  console.log(`ingest ${dialect}: app ${fmt(rate(app.ms))} events/s, raw ${fmt(rate(raw.ms))} events/s, ratio ${(raw.ms / app.ms).toFixed(2)}`);
+  console.log(
+    `ingest ${dialect}: app ${fmt(rate(app.ms))} events/s, raw ${fmt(rate(raw.ms))} events/s, ratio ${(raw.ms / app.ms).toFixed(2)}`,
+  );
   console.log(`  ${fmt(EVENTS)} events, ${fmt(app.stored)} stored per contact; app ${fmt(app.ms)} ms, raw ${fmt(raw.ms)} ms (${note})`);
 }
 
@@ -139,7 +162,11 @@ async function sqlite(p: Population): Promise<void> {
     const appDb = connect(`sqlite:${join(dir, 'app.db')}`);
     try {
       const baseline = rawSqlite(rawDb.sqlite!, (id) => p.profiled.has(id));
-      report('sqlite', await paired(p, (events) => baseline.ingest(events), appWriter(appDb)), 'raw: one cached prepared INSERT per row and per counter, one transaction per batch');
+      report(
+        'sqlite',
+        await paired(p, (events) => baseline.ingest(events), appWriter(appDb)),
+        'raw: one cached prepared INSERT per row and per counter, one transaction per batch',
+      );
     } finally {
       await rawDb.close();
       await appDb.close();
@@ -164,7 +191,8 @@ async function postgres(p: Population): Promise<void> {
       const lines = function* () {
         for (let i = 0; i < p.ids.length; i += 10_000) {
           let chunk = '';
-          for (let k = i; k < Math.min(i + 10_000, p.ids.length); k++) chunk += `${p.ids[k]}\tc${k}@bench.example\t0\t0\t${p.levels[k]}\t${stamp}\t${stamp}\n`;
+          for (let k = i; k < Math.min(i + 10_000, p.ids.length); k++)
+            chunk += `${p.ids[k]}\tc${k}@bench.example\t0\t0\t${p.levels[k]}\t${stamp}\t${stamp}\n`;
           yield chunk;
         }
       };
@@ -183,7 +211,11 @@ async function postgres(p: Population): Promise<void> {
               const appDb = connect(appUrl);
               try {
                 const baseline = rawPostgres(client, (id) => p.profiled.has(id));
-                report('postgres', await paired(p, (events) => baseline.ingest(events), appWriter(appDb)), 'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch');
+                report(
+                  'postgres',
+                  await paired(p, (events) => baseline.ingest(events), appWriter(appDb)),
+                  'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch',
+                );
               } finally {
                 await client.end();
                 await appDb.close();
@@ -200,7 +232,10 @@ async function postgres(p: Population): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  console.log(`${EVENTS.toLocaleString('en-US')} events for random contacts among ${CONTACTS.toLocaleString('en-US')} (${PROFILED * 100}% profiled), batches of ${BATCH.toLocaleString('en-US')}`);
+  console.log(
+    `${EVENTS.toLocaleString('en-US')} events for random contacts among ${CONTACTS.toLocaleString('en-US')} (${PROFILED * 100}% ` +
+      `profiled), batches of ${BATCH.toLocaleString('en-US')}`,
+  );
   const p = population();
   await sqlite(p);
   await postgres(p);

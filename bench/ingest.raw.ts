@@ -11,7 +11,19 @@ import copyStreams from 'pg-copy-streams';
 import { newId } from '../src/lib/ids.ts';
 import { cleanUrl, type EventInput } from '../src/modules/interactions/interactions.model.ts';
 
-type Row = [string, string, string, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string];
+type Row = [
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string,
+];
 type Stat = [string, string, string, number];
 
 const COLS = 'id, contact_id, type, name, ref, message_id, journey_id, page_id, url, properties, at';
@@ -25,7 +37,8 @@ function build(events: EventInput[], allowed: (contactId: string) => boolean): {
     const ref = (e.type === 'page_visited' ? e.pageId : e.messageId) ?? url?.base ?? null;
     const at = e.at!;
     const behavioural = e.type === 'email_opened' || e.type === 'email_clicked' || e.type === 'page_visited';
-    if (!behavioural || allowed(e.contactId)) rows.push([newId(), e.contactId, e.type, null, ref, e.messageId ?? null, null, e.pageId ?? null, url?.kept ?? null, null, at]);
+    if (!behavioural || allowed(e.contactId))
+      rows.push([newId(), e.contactId, e.type, null, ref, e.messageId ?? null, null, e.pageId ?? null, url?.kept ?? null, null, at]);
     const day = at.slice(0, 10);
     const key = `${day}\u0000${e.type}\u0000${ref ?? ''}`;
     const c = counts.get(key);
@@ -41,7 +54,10 @@ export interface RawSqlite {
 
 export function rawSqlite(db: SQLite.Database, allowed: (contactId: string) => boolean): RawSqlite {
   const insert = db.prepare(`insert into interactions (${COLS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const upsert = db.prepare('insert into interaction_stats (day, type, ref, count) values (?, ?, ?, ?) on conflict (day, type, ref) do update set count = interaction_stats.count + excluded.count');
+  const upsert = db.prepare(
+    'insert into interaction_stats (day, type, ref, count) values (?, ?, ?, ?) on conflict (day, type, ref) do update set count = ' +
+      'interaction_stats.count + excluded.count',
+  );
   const write = db.transaction((rows: Row[], stats: Stat[]) => {
     for (const r of rows) insert.run(r);
     for (const s of stats) upsert.run(s);
@@ -56,7 +72,8 @@ export function rawSqlite(db: SQLite.Database, allowed: (contactId: string) => b
 }
 
 // COPY text format: backslash, tab and line breaks escaped; \N is null.
-const copyField = (v: string | null) => (v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')));
+const copyField = (v: string | null) =>
+  v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 
 export interface RawPg {
   ingest(events: EventInput[]): Promise<number>;

@@ -14,7 +14,6 @@ import { JobQueue } from '../src/jobs/queue.ts';
 import { rawPostgres, rawSqlite, type Cycle } from './jobs.raw.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 
-
 const N = Number(process.env.BENCH_JOBS ?? 100_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const BATCH = 500;
@@ -24,7 +23,10 @@ const QUEUE = 'bench';
 async function appCycle(db: Db): Promise<Cycle> {
   const queue = new JobQueue(db, systemClock);
   const t0 = performance.now();
-  const inserted = await queue.enqueueMany(QUEUE, Array.from({ length: N }, (_, i) => ({ payload: { i } })));
+  const inserted = await queue.enqueueMany(
+    QUEUE,
+    Array.from({ length: N }, (_, i) => ({ payload: { i } })),
+  );
   if (inserted !== N) throw new Error(`app enqueued ${inserted} of ${N}`);
   const t1 = performance.now();
   let done = 0;

@@ -10,7 +10,9 @@ const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 // Measured fastest on better-sqlite3 here: larger statements cost more to bind than they save.
 const SQLITE_INSERT_ROWS = 100;
 
-const RETURNED = 'id, queue, idempotency_key, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at, finished_at';
+const RETURNED =
+  'id, queue, idempotency_key, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, ' +
+  'updated_at, finished_at';
 
 const CLAIM_SQLITE = `with picked as materialized (
     select id as job_id from jobs where queue = ? and status = 'queued' and run_at <= ? order by run_at, id limit ?)
@@ -40,14 +42,17 @@ function leaseEnd(leaseMs: number): string {
 
 export function rawSqlite(db: SQLite.Database, queue: string, n: number, batch: number, leaseMs: number): Cycle {
   const t0 = performance.now();
-  const insert = db.prepare(`insert into jobs (${COLS}) values ${Array(SQLITE_INSERT_ROWS).fill(ROW).join(', ')} on conflict (idempotency_key) do nothing`);
+  const insert = db.prepare(
+    `insert into jobs (${COLS}) values ${Array(SQLITE_INSERT_ROWS).fill(ROW).join(', ')} on conflict (idempotency_key) do nothing`,
+  );
   const insertOne = db.prepare(`insert into jobs (${COLS}) values ${ROW} on conflict (idempotency_key) do nothing`);
   db.transaction(() => {
     const now = stamp();
     let i = 0;
     for (; i + SQLITE_INSERT_ROWS <= n; i += SQLITE_INSERT_ROWS) {
       const params: unknown[] = [];
-      for (let k = i; k < i + SQLITE_INSERT_ROWS; k++) params.push(newId(), queue, null, JSON.stringify({ i: k }), 'queued', 0, 5, now, now, now);
+      for (let k = i; k < i + SQLITE_INSERT_ROWS; k++)
+        params.push(newId(), queue, null, JSON.stringify({ i: k }), 'queued', 0, 5, now, now, now);
       insert.run(params);
     }
     for (; i < n; i++) insertOne.run(newId(), queue, null, JSON.stringify({ i }), 'queued', 0, 5, now, now, now);
@@ -59,7 +64,10 @@ export function rawSqlite(db: SQLite.Database, queue: string, n: number, batch: 
   const completeFor = (size: number): SQLite.Statement => {
     let s = completes.get(size);
     if (!s) {
-      s = db.prepare(`update jobs set ${COMPLETE_SET} where id in (${Array(size).fill('?').join(', ')}) and locked_by = ? and attempts = ? and status = 'running'`);
+      s = db.prepare(
+        `update jobs set ${COMPLETE_SET} where id in (${Array(size).fill('?').join(', ')}) and locked_by = ? and attempts = ? and ` +
+          `status = 'running'`,
+      );
       completes.set(size, s);
     }
     return s;

@@ -36,7 +36,11 @@ export async function pgServer(label: string): Promise<PgServer | null> {
  * Runs `body` against a new database on the server, dropped afterwards. With `template`, the
  * database starts as a copy of that one (a loaded data set cloned for each contender).
  */
-export async function scratchDatabase<T>(server: string, body: (url: string, name: string) => Promise<T>, opts: { template?: string; name?: string } = {}): Promise<T> {
+export async function scratchDatabase<T>(
+  server: string,
+  body: (url: string, name: string) => Promise<T>,
+  opts: { template?: string; name?: string } = {},
+): Promise<T> {
   const name = opts.name ?? `bench_${newId().replace(/-/g, '')}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();

@@ -15,7 +15,6 @@ import { createServices } from '../src/services.ts';
 import { loadPopulation } from './population.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 
-
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 /** Timed runs per contender (app and raw take turns); the median is reported. */
@@ -33,41 +32,97 @@ interface Case {
   params: (l1: string, l2: string, cutoff: string) => unknown[];
 }
 
-const GATE_MARKETING_RAW = `((c.is_child = 0 and (c.birth_date is null or c.birth_date <= ?) and c.consent_level >= 4) or ((c.is_child = 1 or c.birth_date > ?) and c.guardian_consent = 1 and c.consent_level >= 4))`;
+const GATE_MARKETING_RAW =
+  `((c.is_child = 0 and (c.birth_date is null or c.birth_date <= ?) ` +
+  `and c.consent_level >= 4) or ((c.is_child = 1 or c.birth_date > ` +
+  `?) and c.guardian_consent = 1 and c.consent_level >= 4))`;
 
 const CASES: Case[] = [
-  { name: 'country = DE', kind: 'attribute', tree: () => ({ field: 'country', op: '=', value: 'DE' }), raw: `select count(*) as n from contacts c where c.country = ?`, params: () => ['DE'] },
-  { name: 'consent >= 4', kind: 'attribute', tree: () => ({ consent: { atLeast: 4 } }), raw: `select count(*) as n from contacts c where c.consent_level >= 4`, params: () => [] },
-  { name: 'allowed marketing', kind: 'attribute', tree: () => ({ allowed: 'marketing' }), raw: `select count(*) as n from contacts c where ${GATE_MARKETING_RAW}`, params: (_a, _b, cut) => [cut, cut] },
+  {
+    name: 'country = DE',
+    kind: 'attribute',
+    tree: () => ({ field: 'country', op: '=', value: 'DE' }),
+    raw: `select count(*) as n from contacts c where c.country = ?`,
+    params: () => ['DE'],
+  },
+  {
+    name: 'consent >= 4',
+    kind: 'attribute',
+    tree: () => ({ consent: { atLeast: 4 } }),
+    raw: `select count(*) as n from contacts c where c.consent_level >= 4`,
+    params: () => [],
+  },
+  {
+    name: 'allowed marketing',
+    kind: 'attribute',
+    tree: () => ({ allowed: 'marketing' }),
+    raw: `select count(*) as n from contacts c where ${GATE_MARKETING_RAW}`,
+    params: (_a, _b, cut) => [cut, cut],
+  },
   {
     name: 'country in (DE,FR,NL) and language = de',
     kind: 'attribute',
-    tree: () => ({ and: [{ field: 'country', op: 'in', value: ['DE', 'FR', 'NL'] }, { field: 'language', op: '=', value: 'de' }] }),
+    tree: () => ({
+      and: [
+        { field: 'country', op: 'in', value: ['DE', 'FR', 'NL'] },
+        { field: 'language', op: '=', value: 'de' },
+      ],
+    }),
     raw: `select count(*) as n from contacts c where c.country in (?, ?, ?) and c.language = ?`,
     params: () => ['DE', 'FR', 'NL', 'de'],
   },
-  { name: 'email starts with user1', kind: 'attribute', tree: () => ({ field: 'email', op: 'starts_with', value: 'user1' }), raw: `select count(*) as n from contacts c where c.email >= ? and c.email < ?`, params: () => ['user1', 'user2'] },
-  { name: 'on list L1', kind: 'attribute', tree: (l1) => ({ list: l1 }), raw: `select count(*) as n from list_members where list_id = ?`, params: (l1) => [l1] },
-  { name: 'clicked m1', kind: 'behavioural', tree: () => ({ behaviour: { type: 'email_clicked', ref: 'm1' } }), raw: `select count(distinct contact_id) as n from interactions where type = ? and ref = ?`, params: () => ['email_clicked', 'm1'] },
+  {
+    name: 'email starts with user1',
+    kind: 'attribute',
+    tree: () => ({ field: 'email', op: 'starts_with', value: 'user1' }),
+    raw: `select count(*) as n from contacts c where c.email >= ? and c.email < ?`,
+    params: () => ['user1', 'user2'],
+  },
+  {
+    name: 'on list L1',
+    kind: 'attribute',
+    tree: (l1) => ({ list: l1 }),
+    raw: `select count(*) as n from list_members where list_id = ?`,
+    params: (l1) => [l1],
+  },
+  {
+    name: 'clicked m1',
+    kind: 'behavioural',
+    tree: () => ({ behaviour: { type: 'email_clicked', ref: 'm1' } }),
+    raw: `select count(distinct contact_id) as n from interactions where type = ? and ref = ?`,
+    params: () => ['email_clicked', 'm1'],
+  },
   {
     name: 'clicked twice in 30 days',
     kind: 'behavioural',
     tree: () => ({ behaviour: { type: 'email_clicked', withinDays: 30, atLeast: 2 } }),
-    raw: `select count(*) as n from (select contact_id from interactions where type = ? and at >= ? group by contact_id having count(*) >= 2) x`,
+    raw:
+      `select count(*) as n from (select contact_id from interactions where type = ? and at >= ? group by contact_id having count(*) ` +
+      `>= 2) x`,
     params: () => ['email_clicked', ago(30)],
   },
   {
     name: 'nested: marketing and (DE or opened m2 in 14 days) and not on L2',
     kind: 'behavioural',
-    tree: (_l1, l2) => ({ and: [{ allowed: 'marketing' }, { or: [{ field: 'country', op: '=', value: 'DE' }, { behaviour: { type: 'email_opened', ref: 'm2', withinDays: 14 } }] }, { not: { list: l2 } }] }),
-    raw: `select count(*) as n from contacts c where ${GATE_MARKETING_RAW} and (c.country = ? or c.id in (select contact_id from interactions where type = ? and ref = ? and at >= ?)) and c.id not in (select contact_id from list_members where list_id = ?)`,
+    tree: (_l1, l2) => ({
+      and: [
+        { allowed: 'marketing' },
+        { or: [{ field: 'country', op: '=', value: 'DE' }, { behaviour: { type: 'email_opened', ref: 'm2', withinDays: 14 } }] },
+        { not: { list: l2 } },
+      ],
+    }),
+    raw:
+      `select count(*) as n from contacts c where ${GATE_MARKETING_RAW} and (c.country = ? or c.id in (select contact_id from ` +
+      `interactions where type = ? and ref = ? and at >= ?)) and c.id not in (select contact_id from list_members where list_id = ?)`,
     params: (_l1, l2, cut) => [cut, cut, 'DE', 'email_opened', 'm2', ago(14), l2],
   },
   {
     name: 'visited 3 times and consent >= 3',
     kind: 'behavioural',
     tree: () => ({ and: [{ behaviour: { type: 'page_visited', atLeast: 3 } }, { consent: { atLeast: 3 } }] }),
-    raw: `select count(*) as n from contacts c where c.consent_level >= 3 and c.id in (select contact_id from interactions where type = ? group by contact_id having count(*) >= 3)`,
+    raw:
+      `select count(*) as n from contacts c where c.consent_level >= 3 and c.id in (select contact_id from interactions where type = ` +
+      `? group by contact_id having count(*) >= 3)`,
     params: () => ['page_visited'],
   },
 ];
@@ -77,7 +132,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function rawCount(db: Db, text: string, params: unknown[]): Promise<number> {
   if (db.sqlite) return Number((db.sqlite.prepare(text).get(...(params as never[])) as { n: number }).n);
   let i = 0;
-  const r = await db.pool!.query(text.replace(/\?/g, () => `$${++i}`), params);
+  const r = await db.pool!.query(
+    text.replace(/\?/g, () => `$${++i}`),
+    params,
+  );
   return Number(r.rows[0].n);
 }
 
@@ -94,7 +152,10 @@ async function bench(dialect: string, db: Db): Promise<void> {
   // of the timings (it starts a minute or so later): the visibility map that lets index-only
   // scans skip the table. App and raw queries gain alike.
   if (!db.sqlite) await db.pool!.query('vacuum analyze');
-  console.log(`segments ${dialect}: loaded ${CONTACTS.toLocaleString('en-US')} contacts and ${EVENTS.toLocaleString('en-US')} interactions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `segments ${dialect}: loaded ${CONTACTS.toLocaleString('en-US')} contacts and ${EVENTS.toLocaleString('en-US')} interactions in ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const cutoff = majorityCutoff(NOW, (await s.settings.get()).majorityAge);
   for (const c of CASES) {
     const tree = c.tree(l1, l2);
@@ -114,7 +175,10 @@ async function bench(dialect: string, db: Db): Promise<void> {
     const a = median(appMs);
     const r = median(rawMs);
     const same = appN === rawN ? '' : `  COUNTS DIFFER (raw ${rawN})`;
-    console.log(`  ${c.name.padEnd(64)} ${String(appN).padStart(8)}  app ${a.toFixed(0).padStart(5)} ms  raw ${r.toFixed(0).padStart(5)} ms  ratio ${(r / a).toFixed(2)}  goal ${goal} ms ${a <= goal ? 'met' : 'MISSED'}${same}`);
+    console.log(
+      `  ${c.name.padEnd(64)} ${String(appN).padStart(8)}  app ${a.toFixed(0).padStart(5)} ms  raw ${r.toFixed(0).padStart(5)} ms  ` +
+        `ratio ${(r / a).toFixed(2)}  goal ${goal} ms ${a <= goal ? 'met' : 'MISSED'}${same}`,
+    );
   }
   // The other ways a saved dynamic segment is used: its count and first page of members (the
   // whole set, as preview), and explain for one contact (a member if there is one), which

@@ -90,7 +90,8 @@ function reflowComment(lines, i) {
     const next = new RegExp(`^${indent.replace(/\s/g, '\\s')}${marker.trim().replace(/[*/]/g, '\\$&')} ?(.*)$`).exec(lines[i + n]);
     if (!next) break;
     const t = next[1];
-    if (t.trim() === '' || t.trim() === '/' || t.startsWith('@') || LIST_ITEM.test(t.trimStart()) || t.includes('*/') || /^\s{2,}/.test(t)) break;
+    if (t.trim() === '' || t.trim() === '/' || t.startsWith('@') || LIST_ITEM.test(t.trimStart()) || t.includes('*/') || /^\s{2,}/.test(t))
+      break;
     words.push(t);
     n++;
   }
@@ -131,7 +132,8 @@ function splittable(sf) {
     ts.isArrowFunction(parent) ||
     ts.isParameter(parent) ||
     (ts.isConditionalExpression(parent) && parent.condition !== node) ||
-    (ts.isBinaryExpression(parent) && [ts.SyntaxKind.PlusToken, ts.SyntaxKind.EqualsToken, ts.SyntaxKind.CommaToken].includes(parent.operatorToken.kind));
+    (ts.isBinaryExpression(parent) &&
+      [ts.SyntaxKind.PlusToken, ts.SyntaxKind.EqualsToken, ts.SyntaxKind.CommaToken].includes(parent.operatorToken.kind));
   const visit = (node) => {
     const parent = node.parent;
     const literalUse =
@@ -151,7 +153,10 @@ function splittable(sf) {
       const t = node.template;
       const parts = ts.isNoSubstitutionTemplateLiteral(t)
         ? [[t.getStart(sf) + 1, t.end - 1]]
-        : [[t.head.getStart(sf) + 1, t.head.end - 2], ...t.templateSpans.map((sp) => [sp.literal.getStart(sf) + 1, sp.literal.end - (ts.isTemplateTail(sp.literal) ? 1 : 2)])];
+        : [
+            [t.head.getStart(sf) + 1, t.head.end - 2],
+            ...t.templateSpans.map((sp) => [sp.literal.getStart(sf) + 1, sp.literal.end - (ts.isTemplateTail(sp.literal) ? 1 : 2)]),
+          ];
       out.push({ start: t.getStart(sf), end: t.end, quote: null, parts, wrap: false });
     } else if (ts.isStringLiteral(node) && !literalUse) {
       const start = node.getStart(sf);
@@ -323,5 +328,9 @@ for (const file of sources()) {
   }
 }
 if (fix) console.log(`long-lines: rewrapped in ${changed} files; ${total} lines still over ${WIDTH} (run the formatter, then this again)`);
-else if (total) console.log(`${total} lines over ${WIDTH} characters: rewrap them (node scripts/long-lines.mjs --fix, then the formatter), or allow one with a '// long-line: <why>' comment above it`);
+else if (total)
+  console.log(
+    `${total} lines over ${WIDTH} characters: rewrap them (node scripts/long-lines.mjs --fix, then the formatter), or allow one ` +
+      `with a '// long-line: <why>' comment above it`,
+  );
 process.exit(!fix && total ? 1 : 0);

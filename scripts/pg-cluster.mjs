@@ -10,7 +10,9 @@ export function findPgBin() {
   if (process.env.PGBIN && existsSync(join(process.env.PGBIN, 'initdb'))) return process.env.PGBIN;
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return null;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? join(base, versions[0], 'bin') : null;
 }
 
@@ -40,7 +42,9 @@ function runAsync(bin, args) {
   const cmd = isRoot ? 'runuser' : bin;
   const full = isRoot ? ['-u', 'postgres', '--', bin, ...args] : args;
   return new Promise((resolve, reject) => {
-    execFile(cmd, full, { encoding: 'utf8' }, (err, stdout, stderr) => (err ? reject(new Error(`${bin} ${args.join(' ')} failed: ${stderr || stdout || err.message}`)) : resolve(stdout)));
+    execFile(cmd, full, { encoding: 'utf8' }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${bin} ${args.join(' ')} failed: ${stderr || stdout || err.message}`)) : resolve(stdout),
+    );
   });
 }
 

@@ -56,7 +56,10 @@ if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '')) {
   if (cluster) {
     env.ASSENT_TEST_PG_URL = cluster.url;
     // One migrated database that each test's fresh database copies (test/helpers/db.ts).
-    const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pg-template.ts', cluster.url, TEMPLATE], { cwd: root, stdio: 'inherit' });
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pg-template.ts', cluster.url, TEMPLATE], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     if (made.status === 0) env.ASSENT_TEST_PG_TEMPLATE = TEMPLATE;
     else console.log('PostgreSQL: no migrated template database; each test database runs the migrations itself');
     // Where the cluster keeps its files: a test greps them for an erased person's bytes. A
@@ -66,7 +69,10 @@ if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '')) {
   }
 }
 if (!env.ASSENT_TEST_PG_URL) {
-  console.log('PostgreSQL: SKIPPED — no server binaries found (apt-get install postgresql) and DATABASE_URL names no server. Database tests run on SQLite only.');
+  console.log(
+    'PostgreSQL: SKIPPED — no server binaries found (apt-get install postgresql) and DATABASE_URL names no server. Database tests ' +
+      'run on SQLite only.',
+  );
   if (process.env.ASSENT_REQUIRE_PG === '1') {
     console.error('PostgreSQL is required here (ASSENT_REQUIRE_PG=1): failing.');
     process.exit(1);
@@ -84,11 +90,25 @@ const concurrency = process.env.ASSENT_TEST_CONCURRENCY ?? '2';
 // The spec reporter for people, and each file's time (scripts/test-times.mjs) for the summary at the end.
 const timesFile = join(mkdtempSync(join(tmpdir(), 'assent-test-times-')), 'times.json');
 const startedAt = performance.now();
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/test-times.mjs', `--test-reporter-destination=${timesFile}`, ...files], {
-  cwd: root,
-  env,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/test-times.mjs',
+    `--test-reporter-destination=${timesFile}`,
+    ...files,
+  ],
+  {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 /** Each file's time, from scripts/test-times.mjs; none when the run died before writing them. */
 function fileTimes() {
   try {
@@ -124,9 +144,13 @@ child.on('close', (code) => {
   const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10);
   if (slowest.length) {
     console.log(`slowest test files (of ${times.size}, each its process's wall time; ${concurrency} files at a time):`);
-    for (const [file, ms] of slowest) console.log(`  ${seconds(ms).padStart(8)}  ${relative(root, file.startsWith('/') ? file : join(root, file))}`);
+    for (const [file, ms] of slowest)
+      console.log(`  ${seconds(ms).padStart(8)}  ${relative(root, file.startsWith('/') ? file : join(root, file))}`);
   }
-  console.log(`suite wall time: ${seconds(performance.now() - startedAt)} (${seconds(performance.now() - scriptStart)} with the PostgreSQL cluster's start and template)`);
+  console.log(
+    `suite wall time: ${seconds(performance.now() - startedAt)} (${seconds(performance.now() - scriptStart)} with the PostgreSQL ` +
+      `cluster's start and template)`,
+  );
   console.log(`${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(code ?? 1);
 });

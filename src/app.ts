@@ -34,7 +34,9 @@ function validators() {
   const body = new Ajv({ ...base, coerceTypes: false });
   const text = new Ajv({ ...base, coerceTypes: true });
   // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
-  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (a: Ajv) => void;
+  const addFormats = ((formatsPlugin as unknown as { default?: typeof formatsPlugin }).default ?? formatsPlugin) as unknown as (
+    a: Ajv,
+  ) => void;
   addFormats(body);
   addFormats(text);
   return { body, text };
@@ -89,7 +91,13 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Assent API', version: '1', description: 'Privacy-first marketing automation. Every /api/v1 route needs an API key (`Authorization: Bearer …`) or a console session cookie.' },
+      info: {
+        title: 'Assent API',
+        version: '1',
+        description:
+          'Privacy-first marketing automation. Every /api/v1 route needs an API key (`Authorization: Bearer …`) or a console ' +
+          'session cookie.',
+      },
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created with `assent keys create`.' },

@@ -8,7 +8,15 @@ export const ConfigSchema = Type.Object(
     databaseUrl: Type.String({ minLength: 1 }),
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
-    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+    logLevel: Type.Union([
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ]),
     /** Largest JSON body a route accepts unless it says otherwise. */
     bodyLimit: Type.Integer({ minimum: 1024 }),
     /** Console session lifetime. */
@@ -20,7 +28,11 @@ export const ConfigSchema = Type.Object(
      * depend on it): false (default: the TCP peer is the client), true (any), a hop count, or
      * addresses/CIDRs of the proxies.
      */
-    trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+    trustProxy: Type.Union([
+      Type.Boolean(),
+      Type.Integer({ minimum: 1, maximum: 10 }),
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    ]),
     /** Signs email links and keys erased-address hashes; generated and stored when unset. */
     secret: Type.Optional(Type.String({ minLength: 32 })),
     /**
@@ -51,7 +63,11 @@ function trustProxyFrom(v: string | undefined): Config['trustProxy'] {
   if (v === 'true') return true;
   if (/^\d+$/.test(v)) return Number(v);
   const list = v.split(',').map((x) => x.trim());
-  if (list.some((x) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(x))) throw new AppError('validation_failed', 'ASSENT_TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs separated by commas');
+  if (list.some((x) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(x)))
+    throw new AppError(
+      'validation_failed',
+      'ASSENT_TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs separated by commas',
+    );
   return list;
 }
 

@@ -21,8 +21,15 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   await migrate(db);
   const services = createServices(config, db, systemClock, log);
   const prepared = await prepareServices(services);
-  if (prepared.ledgerKey === 'none') log.warn('no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated');
-  if (prepared.ledgerKey === 'created') log.info({ source: services.ledgerKey.source }, 'created a ledger key file beside the database: back it up, apart from the database backups');
+  if (prepared.ledgerKey === 'none')
+    log.warn(
+      'no ledger key configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET): the consent ledger head is not authenticated',
+    );
+  if (prepared.ledgerKey === 'created')
+    log.info(
+      { source: services.ledgerKey.source },
+      'created a ledger key file beside the database: back it up, apart from the database backups',
+    );
   // Contacts left sharing an address from before addresses were compared without regard to case.
   const dups = await services.contacts.duplicateSummary();
   if (dups.addresses) log.warn(dups, 'addresses held by more than one contact: list them with `assent contacts duplicates` and merge them');

@@ -62,7 +62,8 @@ function checkOrder(modules: readonly AnyModule[]): void {
   const seen = new Set<string>();
   for (const m of modules) {
     if (seen.has(m.name)) throw new Error(`module ${m.name} is listed twice`);
-    for (const n of m.needs) if (!seen.has(n.name)) throw new Error(`module ${m.name} needs ${n.name}, which does not come before it in the list`);
+    for (const n of m.needs)
+      if (!seen.has(n.name)) throw new Error(`module ${m.name} needs ${n.name}, which does not come before it in the list`);
     seen.add(m.name);
   }
 }
@@ -72,7 +73,13 @@ function checkOrder(modules: readonly AnyModule[]): void {
  * faces it names; gathers the data map's providers; flattens every face into one bag. Two modules
  * offering the same member is refused, so `services.<name>` always means one thing.
  */
-export function composeServices<const Ms extends readonly AnyModule[]>(modules: Ms, config: Config, db: Db, clock: Clock, log: Logger): ServicesOf<Ms> {
+export function composeServices<const Ms extends readonly AnyModule[]>(
+  modules: Ms,
+  config: Config,
+  db: Db,
+  clock: Clock,
+  log: Logger,
+): ServicesOf<Ms> {
   checkOrder(modules);
   const dataMap = declaredDataMap(modules);
   const core: Core = { config, db, clock, log, dataMap };
@@ -83,7 +90,8 @@ export function composeServices<const Ms extends readonly AnyModule[]>(modules: 
   for (const m of modules) {
     const deps: object = Object.assign({}, ...m.needs.map((n) => faces.get(n.name)));
     const face = m.create(core, deps);
-    for (const key of Object.keys(face)) if (Object.hasOwn(bag, key)) throw new Error(`module ${m.name} offers ${key}, which another module or the core already offers`);
+    for (const key of Object.keys(face))
+      if (Object.hasOwn(bag, key)) throw new Error(`module ${m.name} offers ${key}, which another module or the core already offers`);
     faces.set(m.name, face);
     // Routes, jobs and daily work see the core, the module's face and what it needs: nothing else.
     contexts.set(m.name, { ...base, ...deps, ...face });

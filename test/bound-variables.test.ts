@@ -41,11 +41,27 @@ forEachDialect('caller-sized lists bind a bounded number of variables', (ctx) =>
     const k = ctx.db.kysely;
     const texts = among(['b', 'd']);
     const numbers = Array.from({ length: N }, (_, i) => i * 0.5);
-    const r = await sql<{ t: string }>`select t from (select 'a' as t union all select 'b' union all select 'd') x where ${inList(ctx.dialect, sql.ref('t'), texts)} order by t`.execute(k);
-    assert.deepEqual(r.rows.map((x) => x.t), ['b', 'd']);
-    const n = await sql<{ v: number }>`select v from (select 2.5 as v union all select 3 union all select -1) x where ${inList(ctx.dialect, sql.ref('v'), numbers, 'float8')} order by v`.execute(k);
-    assert.deepEqual(n.rows.map((x) => Number(x.v)), [2.5, 3]);
-    assert.equal((await sql`select 1 as one where ${inList(ctx.dialect, sql.lit(1), [])}`.execute(k)).rows.length, 0, 'an empty list is false');
+    const r = await sql<{
+      t: string;
+    }>`select t from (select 'a' as t union all select 'b' union all select 'd') x where ${inList(ctx.dialect, sql.ref('t'), texts)}
+      order by t`.execute(k);
+    assert.deepEqual(
+      r.rows.map((x) => x.t),
+      ['b', 'd'],
+    );
+    const n = await sql<{
+      v: number;
+    }>`select v from (select 2.5 as v union all select 3 union all select -1) x where
+      ${inList(ctx.dialect, sql.ref('v'), numbers, 'float8')} order by v`.execute(k);
+    assert.deepEqual(
+      n.rows.map((x) => Number(x.v)),
+      [2.5, 3],
+    );
+    assert.equal(
+      (await sql`select 1 as one where ${inList(ctx.dialect, sql.lit(1), [])}`.execute(k)).rows.length,
+      0,
+      'an empty list is false',
+    );
   });
 
   it('contacts by ids', async () => {
@@ -60,7 +76,10 @@ forEachDialect('caller-sized lists bind a bounded number of variables', (ctx) =>
     await s.consent.setLevel(a.id, 3, { source: 'api', actor: system, notice: 'Notice for the bound test' });
     const hash = (await s.ledger.history(a.id))[0]!.notice!.hash;
     const notices = await noticesByHashes(ctx.db.kysely, among([hash]));
-    assert.deepEqual(notices.map((x) => x.hash), [hash]);
+    assert.deepEqual(
+      notices.map((x) => x.hash),
+      [hash],
+    );
     const stubbed = await ctx.db.kysely.transaction().execute((trx) => stubContactsEntries(trx, among([a.id]), NOW));
     assert.equal(stubbed.length, 1, 'the one entry became a stub, and its seq is returned for the erasure record');
   });
@@ -76,23 +95,59 @@ forEachDialect('caller-sized lists bind a bounded number of variables', (ctx) =>
     const emails = among(['many.c@example.org', 'no.contact@example.org']).map((x) => (x.includes('@') ? x : `${x}@example.net`));
     const n = await ctx.db.kysely.transaction().execute((trx) => eraseRows(trx, outbox, among([c.id]), emails));
     assert.equal(n, 3, 'by address, by contact id, and the address no contact holds');
-    assert.deepEqual((await ctx.db.kysely.selectFrom('outbox').select('to_address').execute()).map((r) => r.to_address), ['bystander@example.org']);
+    assert.deepEqual(
+      (await ctx.db.kysely.selectFrom('outbox').select('to_address').execute()).map((r) => r.to_address),
+      ['bystander@example.org'],
+    );
   });
 
   it('erasure: the cases an erasure answers', async () => {
     const requestId = newId();
     await ctx.db.kysely
       .insertInto('requests')
-      .values({ id: requestId, type: 'erasure', email: 'case@example.org', email_hmac: await s.secret.emailHash('case@example.org'), contact_id: null, status: 'verified', channel: 'api', owner_id: null, received_at: NOW, deadline: '2026-12-31', extended_at: null, extension_reason: null, verified_at: NOW, completed_at: null, flagged: 0, flag_detail: null, created_at: NOW, updated_at: NOW })
+      .values({
+        id: requestId,
+        type: 'erasure',
+        email: 'case@example.org',
+        email_hmac: await s.secret.emailHash('case@example.org'),
+        contact_id: null,
+        status: 'verified',
+        channel: 'api',
+        owner_id: null,
+        received_at: NOW,
+        deadline: '2026-12-31',
+        extended_at: null,
+        extension_reason: null,
+        verified_at: NOW,
+        completed_at: null,
+        flagged: 0,
+        flag_detail: null,
+        created_at: NOW,
+        updated_at: NOW,
+      })
       .execute();
     assert.deepEqual(await requestEmails(ctx.db.kysely, among([requestId])), ['case@example.org']);
     await flagRequests(ctx.db.kysely, among([requestId]), 'residue in x.y', NOW);
-    assert.equal((await ctx.db.kysely.selectFrom('requests').select('flagged').where('id', '=', requestId).executeTakeFirstOrThrow()).flagged, 1);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('requests').select('flagged').where('id', '=', requestId).executeTakeFirstOrThrow()).flagged,
+      1,
+    );
   });
 
   it('erasure: receipts, a row each, and their residue', async () => {
     // Enough rows that one variable per value exceeds both limits (10 columns each).
-    const receipts = Array.from({ length: 10_000 }, () => ({ id: newId(), request_id: null, at: NOW, actor_type: 'system', actor_id: null, tables: '{}', residue: null, storage_status: null, storage_purged_at: null, storage_verification: null }));
+    const receipts = Array.from({ length: 10_000 }, () => ({
+      id: newId(),
+      request_id: null,
+      at: NOW,
+      actor_type: 'system',
+      actor_id: null,
+      tables: '{}',
+      residue: null,
+      storage_status: null,
+      storage_purged_at: null,
+      storage_verification: null,
+    }));
     await ctx.db.kysely.transaction().execute((trx) => insertReceipts(trx, receipts));
     await setReceiptResidue(ctx.db.kysely, among(receipts.map((r) => r.id)), ['x.y']);
     const stored = await ctx.db.kysely.selectFrom('erasure_receipts').select(['residue']).execute();

@@ -27,7 +27,10 @@ forEachDialect('a module added to the list', (ctx) => {
   });
 
   it('has its table, made by its own migration', async () => {
-    const cols = (await liveColumns(ctx.db)).filter((c) => c.table === 'sample_notes').map((c) => c.column).sort();
+    const cols = (await liveColumns(ctx.db))
+      .filter((c) => c.table === 'sample_notes')
+      .map((c) => c.column)
+      .sort();
     assert.deepEqual(cols, ['body', 'contact_id', 'created_at', 'id']);
   });
 
@@ -41,13 +44,26 @@ forEachDialect('a module added to the list', (ctx) => {
   it('serves its routes through the app, under access control and audit', async () => {
     const c = await t.services.contacts.create({ email: `sample${Date.now()}@example.com` });
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/sample-notes' })).statusCode, 401);
-    const denied = await t.app.inject({ method: 'POST', url: '/api/v1/sample-notes', headers: t.auth('viewer'), payload: { contactId: c.id, body: 'hello' } });
+    const denied = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sample-notes',
+      headers: t.auth('viewer'),
+      payload: { contactId: c.id, body: 'hello' },
+    });
     assert.equal(denied.statusCode, 403);
-    const made = await t.app.inject({ method: 'POST', url: '/api/v1/sample-notes', headers: t.auth('marketer'), payload: { contactId: c.id, body: 'hello' } });
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sample-notes',
+      headers: t.auth('marketer'),
+      payload: { contactId: c.id, body: 'hello' },
+    });
     assert.equal(made.statusCode, 201, made.body);
     const read = await t.app.inject({ method: 'GET', url: '/api/v1/sample-notes', headers: t.auth('viewer') });
     assert.equal(json(read).data.count, 1);
-    assert.ok(t.app.apiRoutes.some((r) => r.method === 'POST' && r.url === '/api/v1/sample-notes'), 'listed with the routes the access test enumerates');
+    assert.ok(
+      t.app.apiRoutes.some((r) => r.method === 'POST' && r.url === '/api/v1/sample-notes'),
+      'listed with the routes the access test enumerates',
+    );
     const audited = await t.services.audit.list({ action: 'sample.create' }, 10);
     assert.equal(audited.length, 2, 'the success and the denial are audited');
   });
@@ -63,6 +79,9 @@ forEachDialect('a module added to the list', (ctx) => {
 
   it('is refused when it needs a module listed after it', () => {
     const config = loadConfig({ DATABASE_URL: 'sqlite::memory:' });
-    assert.throws(() => composeServices([sample, ...MODULES], config, ctx.db, systemClock, createLogger('silent')), /needs contacts, which does not come before it/);
+    assert.throws(
+      () => composeServices([sample, ...MODULES], config, ctx.db, systemClock, createLogger('silent')),
+      /needs contacts, which does not come before it/,
+    );
   });
 });

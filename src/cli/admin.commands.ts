@@ -43,7 +43,8 @@ export function registerAdminCommands(program: Command): void {
     .description('list staff users')
     .action(async () => {
       await withServices(async (s) => {
-        for (const u of await s.users.listUsers(10_000)) process.stdout.write(`${u.id}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.email}\n`);
+        for (const u of await s.users.listUsers(10_000))
+          process.stdout.write(`${u.id}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.email}\n`);
       });
     });
 
@@ -66,7 +67,8 @@ export function registerAdminCommands(program: Command): void {
     .description('list API keys (never their secrets)')
     .action(async () => {
       await withServices(async (s) => {
-        for (const k of await s.users.listKeys(10_000)) process.stdout.write(`${k.id}\t${k.role}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`);
+        for (const k of await s.users.listKeys(10_000))
+          process.stdout.write(`${k.id}\t${k.role}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`);
       });
     });
   keys

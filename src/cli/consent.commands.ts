@@ -16,18 +16,29 @@ function anchorOption(value: string | undefined): Anchor | null {
 
 function describe(p: ChainProblem): string {
   const what = p.problem.replace(/_/g, ' ');
-  if (p.problem === 'notice_altered') return `notice altered: the text of notice ${p.id} no longer matches its hash${p.seq ? ` (first cited by seq ${p.seq})` : ''}`;
+  if (p.problem === 'notice_altered')
+    return `notice altered: the text of notice ${p.id} no longer matches its hash${p.seq ? ` (first cited by seq ${p.seq})` : ''}`;
   if (p.problem === 'notice_missing') return `notice missing: seq ${p.seq} cites a notice that is gone`;
   if (p.problem === 'head_key_missing') return `head key missing: the head carries a MAC but ${NO_KEY} in this process`;
-  if (p.problem === 'head_unauthenticated') return `head unauthenticated: a ledger key is configured but the head at seq ${p.seq} has no MAC (removed, or written by a process without the key); after investigating, \`assent consent seal\``;
-  if (p.problem === 'head_mac_mismatch') return `head mac mismatch: the head at seq ${p.seq} is not the one the key vouched for (entries removed and the head rewritten?)`;
-  if (p.problem === 'anchor_missing') return `anchor missing: the ledger no longer reaches seq ${p.seq} (entries removed, or rolled back to an older copy)`;
+  if (p.problem === 'head_unauthenticated')
+    return (
+      `head unauthenticated: a ledger key is configured but the head at seq ${p.seq} has no MAC (removed, or written by a process ` +
+      `without the key); after investigating, \`assent consent seal\``
+    );
+  if (p.problem === 'head_mac_mismatch')
+    return `head mac mismatch: the head at seq ${p.seq} is not the one the key vouched for (entries removed and the head rewritten?)`;
+  if (p.problem === 'anchor_missing')
+    return `anchor missing: the ledger no longer reaches seq ${p.seq} (entries removed, or rolled back to an older copy)`;
   if (p.problem === 'anchor_mismatch') return `anchor mismatch: entry seq ${p.seq} is not the one the anchor recorded`;
   return `at seq ${p.seq}${p.id ? ` (entry ${p.id})` : ''}: ${what}`;
 }
 
 function headLine(r: VerifyResult, s: Services): string {
-  const how = r.authenticated ? `authenticated with the ledger key from ${s.ledgerKey.source}` : s.ledgerKey.source ? 'not authenticated' : `NOT authenticated: ${NO_KEY}`;
+  const how = r.authenticated
+    ? `authenticated with the ledger key from ${s.ledgerKey.source}`
+    : s.ledgerKey.source
+      ? 'not authenticated'
+      : `NOT authenticated: ${NO_KEY}`;
   return `head ${formatAnchor(r.head)} (${how})\n`;
 }
 
@@ -35,7 +46,10 @@ export function registerConsentCommands(program: Command): void {
   const consent = program.command('consent').description('the consent ledger');
   consent
     .command('verify')
-    .description('check the whole ledger: hash chain, erasure stubs, notice texts and the head; exits non-zero naming the first problem. Prints the head as SEQ:HASH: keep it elsewhere (a daily log) and pass it back with --head to catch a rollback')
+    .description(
+      'check the whole ledger: hash chain, erasure stubs, notice texts and the head; exits non-zero naming the first problem. ' +
+        'Prints the head as SEQ:HASH: keep it elsewhere (a daily log) and pass it back with --head to catch a rollback',
+    )
     .option('--head <SEQ:HASH>', 'a head recorded earlier, elsewhere: the ledger must still contain it')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { head?: string; json?: boolean }) => {
@@ -43,7 +57,13 @@ export function registerConsentCommands(program: Command): void {
       const code = await withServices(async (s) => {
         const r = await s.ledger.verify({ anchor });
         // The head it saw, as the target: an audit log shipped elsewhere then anchors it too.
-        await s.audit.record({ actor: CLI_ACTOR, action: 'consent.verify', targetType: 'consent_ledger', targetId: formatAnchor(r.head), outcome: r.ok ? 'ok' : 'failed' });
+        await s.audit.record({
+          actor: CLI_ACTOR,
+          action: 'consent.verify',
+          targetType: 'consent_ledger',
+          targetId: formatAnchor(r.head),
+          outcome: r.ok ? 'ok' : 'failed',
+        });
         if (opts.json) {
           const out = { ...r, head: formatAnchor(r.head), anchor: anchor ? formatAnchor(anchor) : null, keySource: s.ledgerKey.source };
           process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -53,7 +73,10 @@ export function registerConsentCommands(program: Command): void {
           process.stdout.write(`ledger BROKEN ${describe(r.problem!)}; ${r.checked} entries before it verified\n`);
           return 2;
         }
-        process.stdout.write(`ledger ok: ${r.checked} entries verified (${r.stubs} erased stubs, covered by ${r.erasures} erasure records), ${r.notices} notices\n`);
+        process.stdout.write(
+          `ledger ok: ${r.checked} entries verified (${r.stubs} erased stubs, covered by ${r.erasures} erasure records), ` +
+            `${r.notices} notices\n`,
+        );
         process.stdout.write(headLine(r, s));
         if (anchor) process.stdout.write(`anchor ${formatAnchor(anchor)} found in the chain\n`);
         return 0;
@@ -63,13 +86,22 @@ export function registerConsentCommands(program: Command): void {
 
   consent
     .command('seal')
-    .description('authenticate the head as it stands with the ledger key, when the rest of the ledger verifies: once after configuring a key, or after investigating a head reported unauthenticated')
+    .description(
+      'authenticate the head as it stands with the ledger key, when the rest of the ledger verifies: once after configuring a key, ' +
+        'or after investigating a head reported unauthenticated',
+    )
     .option('--head <SEQ:HASH>', 'a head recorded earlier, elsewhere: sealing refuses unless the ledger still contains it')
     .action(async (opts: { head?: string }) => {
       const anchor = anchorOption(opts.head);
       const code = await withServices(async (s) => {
         const r = await s.ledger.seal({ anchor });
-        await s.audit.record({ actor: CLI_ACTOR, action: 'consent.seal', targetType: 'consent_ledger', targetId: formatAnchor(r.verify.head), outcome: r.sealed ? 'ok' : 'failed' });
+        await s.audit.record({
+          actor: CLI_ACTOR,
+          action: 'consent.seal',
+          targetType: 'consent_ledger',
+          targetId: formatAnchor(r.verify.head),
+          outcome: r.sealed ? 'ok' : 'failed',
+        });
         if (r.reason === 'no_key') {
           process.stdout.write(`not sealed: ${NO_KEY}\n`);
           return 1;

@@ -10,14 +10,20 @@ import { withServices } from './context.ts';
 export async function duplicatesNotice(s: Services): Promise<string | null> {
   const { addresses, contacts } = await s.contacts.duplicateSummary();
   if (addresses === 0) return null;
-  return `${addresses} address${addresses === 1 ? ' is' : 'es are'} held by more than one contact (${contacts} contacts): nothing was merged or deleted; list them with \`assent contacts duplicates\` (GET /api/v1/contacts/duplicates) and merge them`;
+  return (
+    `${addresses} address${addresses === 1 ? ' is' : 'es are'} held by more than one contact (${contacts} contacts): nothing was ` +
+    `merged or deleted; list them with \`assent contacts duplicates\` (GET /api/v1/contacts/duplicates) and merge them`
+  );
 }
 
 export function registerContactsCommands(program: Command): void {
   const contacts = program.command('contacts').description('contacts');
   contacts
     .command('duplicates')
-    .description('list the contacts that share an address (compared without regard to case), oldest first: one group per address, tab-separated id, address, created')
+    .description(
+      'list the contacts that share an address (compared without regard to case), oldest first: one group per address, ' +
+        'tab-separated id, address, created',
+    )
     .action(async () => {
       await withServices(async (s) => {
         const groups = await s.contacts.duplicates(Number.MAX_SAFE_INTEGER);

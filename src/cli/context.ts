@@ -40,5 +40,6 @@ export function fail(message: string, code = 1): never {
  * locks when the descriptor closes.
  */
 export function refuseDatabaseFile(file: string): void {
-  if (isDatabaseFile(parseDatabaseUrl(loadConfig(process.env).databaseUrl), file)) fail(`refusing ${file}: it is one of the database's own files`);
+  if (isDatabaseFile(parseDatabaseUrl(loadConfig(process.env).databaseUrl), file))
+    fail(`refusing ${file}: it is one of the database's own files`);
 }

@@ -16,7 +16,13 @@ function report(r: ErasureResult, suppressed: boolean): string {
   lines.push(r.residue.length ? `RESIDUE found in: ${r.residue.join(', ')}` : 'residue scan: clean');
   // receipt.storage: whether the person's bytes are out of the database's live files.
   const st = receipt.storage;
-  if (st) lines.push(st.status === 'pending' ? 'storage purge pending: the relations that held the person are rewritten by the background worker within the purge window (see the receipt later)' : `storage ${st.status} at ${st.purgedAt}: ${st.verification}`);
+  if (st)
+    lines.push(
+      st.status === 'pending'
+        ? 'storage purge pending: the relations that held the person are rewritten by the background worker within the purge window ' +
+            '(see the receipt later)'
+        : `storage ${st.status} at ${st.purgedAt}: ${st.verification}`,
+    );
   if (!r.complete) lines.push('NOT COMPLETE: identifiers of the person remain; the tasks below are for the privacy officer');
   for (const t of r.tasks) lines.push(`  task ${t.id}\t${t.kind}\t${t.location}${t.rowId ? `\trow ${t.rowId}` : ''}`);
   return `${lines.join('\n')}\n`;
@@ -26,7 +32,10 @@ function report(r: ErasureResult, suppressed: boolean): string {
 export function registerDsrEraseCommand(dsr: Command): void {
   dsr
     .command('erase')
-    .description(`erase everything held about a person (one transaction, following the data map), then scan for residue; prints the receipt; exits ${RESIDUE_EXIT} when residue is found`)
+    .description(
+      `erase everything held about a person (one transaction, following the data map), then scan for residue; prints the receipt; ` +
+        `exits ${RESIDUE_EXIT} when residue is found`,
+    )
     .argument('<email>', "the person's email address")
     .option('--no-suppress', 'do not keep the keyed hash that refuses re-creating the address (overrides the setting)')
     .action(async (email: string, opts: { suppress: boolean }) => {

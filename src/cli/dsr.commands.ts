@@ -20,10 +20,20 @@ export function registerDsrCommands(program: Command): void {
       await withServices(async (s) => {
         const x = await s.accessExports.buildForEmail(email);
         writeFileSync(opts.out, opts.format === 'html' ? renderExportHtml(x) : `${JSON.stringify(x, null, 2)}\n`, { mode: 0o600 });
-        await s.audit.record({ actor: CLI_ACTOR, action: 'contact.export', targetType: 'contact', targetId: x.subject.contactId, outcome: 'ok' });
+        await s.audit.record({
+          actor: CLI_ACTOR,
+          action: 'contact.export',
+          targetType: 'contact',
+          targetId: x.subject.contactId,
+          outcome: 'ok',
+        });
         const rows = Object.values(x.tables).reduce((n, t) => n + t.rows.length, 0);
         // An answer of "nothing held" is still an answer the controller must give: the file records it.
-        process.stdout.write(x.dataHeld ? `wrote ${opts.out}: ${rows} records in ${Object.keys(x.tables).length} tables, ${x.consentHistory.length} consent entries\n` : `no data held for that address; wrote the empty export to ${opts.out}\n`);
+        process.stdout.write(
+          x.dataHeld
+            ? `wrote ${opts.out}: ${rows} records in ${Object.keys(x.tables).length} tables, ${x.consentHistory.length} consent entries\n`
+            : `no data held for that address; wrote the empty export to ${opts.out}\n`,
+        );
       });
     });
 }

@@ -44,7 +44,9 @@ function rejectsWriter(path: string) {
 }
 
 function summary(r: ImportResult): string {
-  const lines = [`created ${r.created}, updated ${r.updated}, rejected ${r.rejected.length}${r.dryRun ? ' (dry run: nothing was written)' : ''}`];
+  const lines = [
+    `created ${r.created}, updated ${r.updated}, rejected ${r.rejected.length}${r.dryRun ? ' (dry run: nothing was written)' : ''}`,
+  ];
   if (r.ignoredColumns.length) lines.push(`ignored columns: ${r.ignoredColumns.join(', ')}`);
   for (const x of r.rejected) lines.push(`line ${x.line}: ${x.reason}`);
   return `${lines.join('\n')}\n`;
@@ -65,13 +67,24 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
     const dryRun = opts.dryRun === true;
     const target = rejectedPath(file);
     const rejects = rejectsWriter(target);
-    const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'importing [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    const bar = process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: 'importing [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
     bar?.start(size, 0);
     let result: ImportResult;
     try {
       result = await s.imports.importCsv(
         readText(file, (n) => bar?.update(n)),
-        { actor: CLI_ACTOR, mayChangeConsent: true, dryRun, ...(opts.map ? { map: opts.map } : {}), ...(dryRun ? {} : { onReject: (row, header) => rejects.write(row, header) }) },
+        {
+          actor: CLI_ACTOR,
+          mayChangeConsent: true,
+          dryRun,
+          ...(opts.map ? { map: opts.map } : {}),
+          ...(dryRun ? {} : { onReject: (row, header) => rejects.write(row, header) }),
+        },
       );
     } catch (e) {
       bar?.stop();
@@ -96,7 +109,8 @@ async function exportContacts(opts: { out?: string; segment?: string }): Promise
     const target = opts.segment === undefined ? { targetType: 'contact' } : { targetType: 'segment', targetId: opts.segment };
     const out = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
     try {
-      for await (const chunk of s.exports.csv(opts.segment === undefined ? {} : { segmentId: opts.segment })) if (!out.write(chunk)) await once(out, 'drain');
+      for await (const chunk of s.exports.csv(opts.segment === undefined ? {} : { segmentId: opts.segment }))
+        if (!out.write(chunk)) await once(out, 'drain');
       if (opts.out) {
         out.end();
         await once(out, 'finish');
@@ -128,7 +142,9 @@ export function registerImportCommands(program: Command): void {
     .command('export')
     .description('take data out as files')
     .command('contacts')
-    .description('export contacts as CSV (custom fields and consent level included), all of them or a segment\'s members; it holds personal data')
+    .description(
+      "export contacts as CSV (custom fields and consent level included), all of them or a segment's members; it holds personal data",
+    )
     .option('--segment <id>', 'only the members of this segment (a dynamic one is evaluated as the export reads)')
     .option('--out <file>', 'write to this file (created readable by its owner only) instead of stdout')
     .action(async (opts: { out?: string; segment?: string }) => exportContacts(opts));

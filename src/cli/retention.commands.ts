@@ -12,7 +12,11 @@ export function registerRetentionCommands(program: Command): void {
     .action(async (opts: { dryRun?: boolean }) => {
       await withServices(async (s) => {
         const items = await s.retention.run({ dryRun: !!opts.dryRun, actor: CLI_ACTOR });
-        for (const i of items) process.stdout.write(`${i.table.padEnd(24)} ${String(i.rows).padStart(8)} ${opts.dryRun ? 'would be deleted' : 'deleted'} (older than ${i.after} by ${i.from}, before ${i.cutoff})\n`);
+        for (const i of items)
+          process.stdout.write(
+            `${i.table.padEnd(24)} ${String(i.rows).padStart(8)} ${opts.dryRun ? 'would be deleted' : 'deleted'} (older than ` +
+              `${i.after} by ${i.from}, before ${i.cutoff})\n`,
+          );
       });
     });
 
@@ -24,7 +28,14 @@ export function registerRetentionCommands(program: Command): void {
       const bg = startBackground(s);
       process.stdout.write('assent worker running; Ctrl-C to stop\n');
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(sig, () => void bg.stop().then(() => s.close()).then(() => process.exit(0)));
+        process.once(
+          sig,
+          () =>
+            void bg
+              .stop()
+              .then(() => s.close())
+              .then(() => process.exit(0)),
+        );
       }
     });
 }

@@ -15,7 +15,10 @@ const FIRST_ADMIN = 'admin@example.com';
 /** One write, so a program reading the output sees the whole announcement at once. */
 function announce(url: string, extra = ''): void {
   const base = url.replace('://127.0.0.1', '://localhost');
-  process.stdout.write(`\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ${base}/health\n\n${extra}`);
+  process.stdout.write(
+    `\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ` +
+      `${base}/health\n\n${extra}`,
+  );
 }
 
 export function registerServeCommands(program: Command): void {
@@ -25,7 +28,10 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default: PORT or 8080)', parsePort)
     .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
     .action(async (opts: { port?: number; host?: string }) => {
-      const running = await startServer({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      const running = await startServer({
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+      });
       announce(running.url);
     });
 
@@ -36,14 +42,20 @@ export function registerServeCommands(program: Command): void {
     .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
     .action(async (opts: { port?: number; host?: string }) => {
       process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
-      const running = await startServer({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      const running = await startServer({
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+      });
       const { users, audit } = running.services;
       let login = '';
       if ((await users.countUsers()) === 0) {
         const password = generatePassword();
         const admin = await users.createUser({ email: FIRST_ADMIN, role: 'admin', password, name: 'First admin' });
         await audit.record({ actor: CLI_ACTOR, action: 'user.create', targetType: 'user', targetId: admin.id, outcome: 'ok' });
-        login = `  First admin login (shown once, change it in the console or with the API):\n    email:    ${FIRST_ADMIN}\n    password: ${password}\n`;
+        login =
+          `  First admin login (shown once, change it in the console or ` +
+          `with the API):\n    email:    ${FIRST_ADMIN}\n    password: ` +
+          `${password}\n`;
       }
       announce(running.url, login ? `${login}\n` : '');
     });
@@ -57,7 +69,12 @@ export function registerServeCommands(program: Command): void {
         const r = await migrate(db);
         const applied = (r.results ?? []).filter((x) => x.status === 'Success').map((x) => x.migrationName);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-        const s = createServices(loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || DEFAULT_DATABASE_URL }), db, systemClock, createLogger('silent'));
+        const s = createServices(
+          loadConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || DEFAULT_DATABASE_URL }),
+          db,
+          systemClock,
+          createLogger('silent'),
+        );
         const notice = await duplicatesNotice(s);
         if (notice) process.stdout.write(`${notice}\n`);
       } finally {

@@ -20,15 +20,19 @@ it('recognises the ways the drivers say the database cannot serve now', () => {
     ['pg: connect timeout', new Error('Connection terminated due to connection timeout')],
     ['pg-pool: wait timed out', new Error('timeout exceeded when trying to connect')],
     ['pg: broken client', new Error('Client has encountered a connection error and is not queryable')],
-    ['net: every address refused', Object.assign(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]), { code: 'ECONNREFUSED' })],
+    [
+      'net: every address refused',
+      Object.assign(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]), { code: 'ECONNREFUSED' }),
+    ],
     ['net: aggregate without a code of its own', new AggregateError([new Error('other'), withCode('EHOSTUNREACH')])],
     ['wrapped as a cause', new Error('query failed', { cause: withCode('57P01') })],
   ];
   for (const [what, e] of down) assert.deepEqual(unavailability(e), { retryAfter: 5 }, what);
-  for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']) assert.deepEqual(unavailability(withCode(code, 'database is locked')), { retryAfter: 1 }, code);
+  for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT'])
+    assert.deepEqual(unavailability(withCode(code, 'database is locked')), { retryAfter: 1 }, code);
 });
 
-it('leaves every other error alone: those are the request\'s or the code\'s', () => {
+it("leaves every other error alone: those are the request's or the code's", () => {
   const other: [string, unknown][] = [
     ['pg: unique violation', withCode('23505')],
     ['pg: deadlock', withCode('40P01')],

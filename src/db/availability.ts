@@ -13,7 +13,17 @@ const PG_UNAVAILABLE = new Set([
   '53300', // too_many_connections
 ]);
 // The socket's own codes for a server that cannot be reached, or a connection it dropped.
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 // node-postgres reports a dropped connection and a pool wait that timed out as plain errors without a code.
 const PG_MESSAGES = [
   /^Connection terminated( unexpectedly| due to connection timeout)?$/,
@@ -36,8 +46,10 @@ export function unavailability(e: unknown, depth = 0): { retryAfter: number } | 
   if (code.startsWith('SQLITE_BUSY')) return { retryAfter: RETRY_AFTER_BUSY };
   // Class 08 but 08P01: a statement with more than 65,535 variables wraps the protocol's count and
   // is refused as a protocol violation; that is the statement's fault, and a retry fails alike.
-  if ((/^08[0-9A-Z]{3}$/.test(code) && code !== '08P01') || PG_UNAVAILABLE.has(code) || NETWORK.has(code)) return { retryAfter: RETRY_AFTER_DOWN };
-  if (!code && typeof err.message === 'string' && PG_MESSAGES.some((m) => m.test(err.message as string))) return { retryAfter: RETRY_AFTER_DOWN };
+  if ((/^08[0-9A-Z]{3}$/.test(code) && code !== '08P01') || PG_UNAVAILABLE.has(code) || NETWORK.has(code))
+    return { retryAfter: RETRY_AFTER_DOWN };
+  if (!code && typeof err.message === 'string' && PG_MESSAGES.some((m) => m.test(err.message as string)))
+    return { retryAfter: RETRY_AFTER_DOWN };
   for (const inner of [err.cause, ...(Array.isArray(err.errors) ? err.errors : [])]) {
     const found = unavailability(inner, depth + 1);
     if (found) return found;

@@ -33,7 +33,8 @@ export function rawInTransaction(db: Db<any>): SQLite.Database {
 export const columnNames = (cols: readonly BulkColumn[]) => cols.map((c) => `"${c.name}"`).join(', ');
 
 /** PostgreSQL: one array parameter per column, so one statement serves any batch size. */
-export const pgArrays = (cols: readonly BulkColumn[], rows: readonly unknown[][]) => sql.join(cols.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(c.pgType)}[]`));
+export const pgArrays = (cols: readonly BulkColumn[], rows: readonly unknown[][]) =>
+  sql.join(cols.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(c.pgType)}[]`));
 
 /*
  * Each driver's quickest plain form of a many-row insert, inside the caller's transaction:
@@ -42,7 +43,13 @@ export const pgArrays = (cols: readonly BulkColumn[], rows: readonly unknown[][]
  * batch as one statement over `unnest` of one array per column (one parse and plan, one round
  * trip). `rows` hold values in `cols` order.
  */
-export async function bulkInsert(trx: Kysely<any>, db: Db<any>, table: string, cols: readonly BulkColumn[], rows: readonly unknown[][]): Promise<void> {
+export async function bulkInsert(
+  trx: Kysely<any>,
+  db: Db<any>,
+  table: string,
+  cols: readonly BulkColumn[],
+  rows: readonly unknown[][],
+): Promise<void> {
   if (rows.length === 0) return;
   if (db.dialect === 'sqlite') {
     const stmt = prepared(rawInTransaction(db), `insert into "${table}" (${columnNames(cols)}) values (${cols.map(() => '?').join(', ')})`);

@@ -51,7 +51,10 @@ it('SQLite: a transaction that reads before it writes waits for another processâ
     await other.released;
     assert.equal(n, 1, 'the transaction began once the other process had committed');
     const rows = await sql<{ v: string }>`select v from notes order by id`.execute(db.kysely);
-    assert.deepEqual(rows.rows.map((r) => r.v), ['from the other process', 'from the server']);
+    assert.deepEqual(
+      rows.rows.map((r) => r.v),
+      ['from the other process', 'from the server'],
+    );
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -20,12 +20,16 @@ export async function writtenForms(db: Kysely<any>, table: string, column: strin
   const col = sql.ref(column);
   for (let i = 0; i < ascii.length; i += CHUNK) {
     const part = ascii.slice(i, i + CHUNK);
-    const r = await sql<{ v: string }>`select distinct ${col} as v from ${sql.table(table)} where lower(${col}) in (${sql.join(part)})`.execute(db);
+    const r = await sql<{
+      v: string;
+    }>`select distinct ${col} as v from ${sql.table(table)} where lower(${col}) in (${sql.join(part)})`.execute(db);
     for (const { v } of r.rows) found.add(v);
   }
   for (const d of domains) {
     const pattern = `%@${d.replace(/[\\%_]/g, (m) => `\\${m}`)}`;
-    const r = await sql<{ v: string }>`select distinct ${col} as v from ${sql.table(table)} where ${col} like ${pattern} escape '\\'`.execute(db);
+    const r = await sql<{
+      v: string;
+    }>`select distinct ${col} as v from ${sql.table(table)} where ${col} like ${pattern} escape '\\'`.execute(db);
     for (const { v } of r.rows) found.add(v);
   }
   return [...found].filter((v) => typeof v === 'string' && wanted.has(emailKey(v)));

@@ -17,7 +17,12 @@ export function dialectOf(db: Kysely<any>): Dialect {
  * filter) fails past that. Here the statement is the same whatever the count. An empty list is
  * false, as `in ()` would be.
  */
-export function inList(dialect: Dialect, expr: Expression<unknown>, values: readonly (string | number)[], type: ListType = 'text'): RawBuilder<SqlBool> {
+export function inList(
+  dialect: Dialect,
+  expr: Expression<unknown>,
+  values: readonly (string | number)[],
+  type: ListType = 'text',
+): RawBuilder<SqlBool> {
   if (values.length === 0) return sql<SqlBool>`(1 = 0)`;
   return dialect === 'postgres'
     ? sql<SqlBool>`(${expr} = any(cast(${values} as ${sql.raw(type)}[])))`

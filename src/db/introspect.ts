@@ -45,8 +45,10 @@ export async function namesInUse(db: Db<any>, names: readonly string[]): Promise
     db.dialect === 'sqlite'
       ? await sql<{ name: string }>`select name from sqlite_master where lower(name) in (${sql.join(lower)})`.execute(db.kysely)
       : await sql<{ name: string }>`
-          select c.relname as name from pg_class c where c.relnamespace = current_schema()::regnamespace and lower(c.relname) in (${sql.join(lower)})
+          select c.relname as name from pg_class c where c.relnamespace = current_schema()::regnamespace and
+            lower(c.relname) in (${sql.join(lower)})
           union
-          select t.typname from pg_type t where t.typnamespace = current_schema()::regnamespace and lower(t.typname) in (${sql.join(lower)})`.execute(db.kysely);
+          select t.typname from pg_type t where t.typnamespace = current_schema()::regnamespace and lower(t.typname) in
+            (${sql.join(lower)})`.execute(db.kysely);
   return [...new Set(r.rows.map((x) => x.name))].sort();
 }

@@ -18,14 +18,18 @@ export function partitionName(table: string, remainder: number): string {
 
 /** The modulus the person tables were partitioned with (migration 0011); 0 when they are not (SQLite, or before it). */
 export async function personModulus(db: Kysely<any>): Promise<number> {
-  const r = await sql<{ n: number }>`select count(*)::int as n from pg_inherits i join pg_class p on p.oid = i.inhparent where p.relname = 'contacts' and p.relnamespace = current_schema()::regnamespace`.execute(db);
+  const r = await sql<{
+    n: number;
+  }>`select count(*)::int as n from pg_inherits i join pg_class p on p.oid = i.inhparent where p.relname = 'contacts' and
+    p.relnamespace = current_schema()::regnamespace`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
 
 /** Creates `modulus` hash partitions of a table created with `partition by hash (...)`. */
 export async function createHashPartitions(db: Kysely<any>, table: string, modulus: number): Promise<void> {
   for (let r = 0; r < modulus; r++) {
-    await sql`create table ${sql.id(partitionName(table, r))} partition of ${sql.id(table)} for values with (modulus ${sql.lit(modulus)}, remainder ${sql.lit(r)})`.execute(db);
+    await sql`create table ${sql.id(partitionName(table, r))} partition of ${sql.id(table)} for values with (modulus ${sql.lit(modulus)},
+      remainder ${sql.lit(r)})`.execute(db);
   }
 }
 
@@ -66,7 +70,8 @@ export async function partitionsOf(db: Kysely<any>, table: PartitionedTable, val
   if (values.length === 0 || table.partitions.length === 0) return [];
   const names = table.partitions.map((p) => p.name);
   const r = await sql<{ name: string }>`
-    select distinct p.name from unnest(${names}::text[], ${table.partitions.map((p) => p.modulus)}::int[], ${table.partitions.map((p) => p.remainder)}::int[]) as p(name, modulus, remainder)
+    select distinct p.name from unnest(${names}::text[], ${table.partitions.map((p) => p.modulus)}::int[],
+      ${table.partitions.map((p) => p.remainder)}::int[]) as p(name, modulus, remainder)
     cross join unnest(${values}::text[]) as v(value)
     where satisfies_hash_partition(${table.table}::regclass, p.modulus, p.remainder, v.value)`.execute(db);
   return r.rows.map((x) => x.name).sort();

@@ -8,7 +8,8 @@ it('admin may do everything', () => {
 });
 
 it('marketer works the marketing modules but has no settings, audit, user or data-subject rights', () => {
-  for (const a of ['contacts', 'lists', 'segments', 'messages', 'journeys', 'scoring', 'forms'] as const) assert.ok(can('marketer', a, 'write'), a);
+  for (const a of ['contacts', 'lists', 'segments', 'messages', 'journeys', 'scoring', 'forms'] as const)
+    assert.ok(can('marketer', a, 'write'), a);
   for (const a of ['settings', 'audit', 'users', 'requests', 'tasks', 'exports', 'erasure', 'retention', 'entities'] as const) {
     assert.ok(!can('marketer', a, 'write'), `${a} write`);
   }
@@ -18,12 +19,14 @@ it('marketer works the marketing modules but has no settings, audit, user or dat
 
 it('the outbox and jobs (bearer links, work in flight) are the admin’s alone', () => {
   for (const role of ['marketer', 'privacy_officer', 'viewer'] as const) {
-    for (const a of ['outbox', 'jobs'] as const) for (const op of ['read', 'write'] as const) assert.ok(!can(role, a, op), `${role} ${a} ${op}`);
+    for (const a of ['outbox', 'jobs'] as const)
+      for (const op of ['read', 'write'] as const) assert.ok(!can(role, a, op), `${role} ${a} ${op}`);
   }
 });
 
 it('privacy officer handles contacts, consent, requests, tasks, exports, erasure, audit and the data map', () => {
-  for (const a of ['contacts', 'consent', 'requests', 'tasks', 'exports', 'erasure', 'datamap', 'entities', 'retention'] as const) assert.ok(can('privacy_officer', a, 'write'), a);
+  for (const a of ['contacts', 'consent', 'requests', 'tasks', 'exports', 'erasure', 'datamap', 'entities', 'retention'] as const)
+    assert.ok(can('privacy_officer', a, 'write'), a);
   assert.ok(can('privacy_officer', 'audit', 'read'));
   for (const a of ['settings', 'users', 'journeys', 'messages', 'segments'] as const) assert.ok(!can('privacy_officer', a, 'write'), a);
 });

@@ -52,12 +52,21 @@ export const POLICY: Record<Role, Partial<Record<Area, Op[]>>> = {
   marketer: { ...grant(['self', 'consent', 'datamap'], ['read']), ...grant(MARKETING, ['read', 'write']), self: ['read', 'write'] },
   // Data protection work, plus read access to the rest to answer questions about it.
   privacy_officer: {
-    ...grant(AREAS.filter((a) => a !== 'users' && !ADMIN_ONLY.includes(a)), ['read']),
+    ...grant(
+      AREAS.filter((a) => a !== 'users' && !ADMIN_ONLY.includes(a)),
+      ['read'],
+    ),
     ...grant(PRIVACY, ['read', 'write']),
     self: ['read', 'write'],
   },
   // Reads everything except the audit log and exports (which copy personal data out) and the admin's own areas.
-  viewer: { ...grant(AREAS.filter((a) => a !== 'audit' && a !== 'exports' && !ADMIN_ONLY.includes(a)), ['read']), self: ['read', 'write'] },
+  viewer: {
+    ...grant(
+      AREAS.filter((a) => a !== 'audit' && a !== 'exports' && !ADMIN_ONLY.includes(a)),
+      ['read'],
+    ),
+    self: ['read', 'write'],
+  },
 };
 
 export function can(role: Role, area: Area, op: Op): boolean {

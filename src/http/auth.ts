@@ -15,7 +15,14 @@ export const SESSION_COOKIE = 'assent_session';
 export interface AuthPorts {
   resolveKey(key: string): Promise<Principal | null>;
   resolveSession(token: string): Promise<Principal | null>;
-  record(entry: { actor: Actor; action: string; targetType: string | null; targetId: string | null; outcome: 'ok' | 'denied'; requestId: string }): Promise<unknown>;
+  record(entry: {
+    actor: Actor;
+    action: string;
+    targetType: string | null;
+    targetId: string | null;
+    outcome: 'ok' | 'denied';
+    requestId: string;
+  }): Promise<unknown>;
 }
 
 /** Every /api route with what it declared: the access and audit tests enumerate this. */
@@ -59,7 +66,11 @@ export function requireFieldAccess(req: FastifyRequest, fields: Iterable<string>
   if (!role) throw new AppError('unauthenticated', 'an API key or a session is required');
   const denied = deniedFields(role, fields);
   if (denied.length) {
-    throw new AppError('forbidden', `the ${role} role may not write ${denied.join(', ')}: that needs consent write access`, denied.map((f) => ({ path: `${at}/${f}`, message: 'needs consent write access' })));
+    throw new AppError(
+      'forbidden',
+      `the ${role} role may not write ${denied.join(', ')}: that needs consent write access`,
+      denied.map((f) => ({ path: `${at}/${f}`, message: 'needs consent write access' })),
+    );
   }
 }
 

@@ -35,7 +35,9 @@ function validationDetails(items: ValidationItem[], part: string | undefined) {
   });
 }
 
-const body = (code: ErrorCode, message: string, details?: unknown) => ({ error: { code, message, ...(details !== undefined ? { details } : {}) } });
+const body = (code: ErrorCode, message: string, details?: unknown) => ({
+  error: { code, message, ...(details !== undefined ? { details } : {}) },
+});
 
 /**
  * Answers Node's HTTP parser gives before Fastify sees a request (Fastify's default writes its
@@ -44,14 +46,23 @@ const body = (code: ErrorCode, message: string, details?: unknown) => ({ error: 
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException & { bytesParsed?: number }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'header_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request';
-  const message = code === 'header_too_large' ? 'the request line and headers are too large' : code === 'request_timeout' ? 'the request did not arrive in time' : 'the HTTP request could not be read';
+  const code: ErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'header_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request';
+  const message =
+    code === 'header_too_large'
+      ? 'the request line and headers are too large'
+      : code === 'request_timeout'
+        ? 'the request did not arrive in time'
+        : 'the HTTP request could not be read';
   const status = ERROR_CODES[code].status;
   const json = JSON.stringify(body(code, message));
   // A response already under way on this socket cannot be followed by another (Node's own advice).
   const busy = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
   if (socket.writable && !busy) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ` +
+        `${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
   }
   socket.destroy();
 }
@@ -74,7 +85,14 @@ export async function frameworkErrors(err: FastifyError, req: FastifyRequest, re
   }
   const code: ErrorCode = err instanceof AppError ? err.code : (FASTIFY_CODES[err.code] ?? 'internal');
   if (code === 'internal') req.log.error({ err }, 'router error');
-  void reply.status(ERROR_CODES[code].status).send(body(code, err instanceof AppError ? err.message : code === 'internal' ? 'an unexpected error occurred' : 'the request path could not be read'));
+  void reply
+    .status(ERROR_CODES[code].status)
+    .send(
+      body(
+        code,
+        err instanceof AppError ? err.message : code === 'internal' ? 'an unexpected error occurred' : 'the request path could not be read',
+      ),
+    );
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -128,7 +146,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   // An `Expect` other than 100-continue: Node would answer 417 with an empty body.
   app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     const json = JSON.stringify(body('expectation_failed', 'only "Expect: 100-continue" is supported'));
-    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), connection: 'close' });
+    res.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+      connection: 'close',
+    });
     res.end(json);
   });
 
@@ -140,6 +162,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addHook('onRequest', async (req) => {
     if (closing) throw new AppError('shutting_down', 'the server is shutting down; retry');
     // Node refuses an HTTP/1.1 request without Host with an empty 400 (requireHostHeader is off in app.ts): the same refusal, enveloped.
-    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) throw new AppError('bad_request', 'an HTTP/1.1 request needs a Host header');
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined)
+      throw new AppError('bad_request', 'an HTTP/1.1 request needs a Host header');
   });
 }

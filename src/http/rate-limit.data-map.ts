@@ -8,7 +8,10 @@ export const rateLimitDataMap = [
     purposes: ['security'],
     retention: { after: 'P1D', from: 'window_start' },
     columns: {
-      key: { category: 'security.rate_limit.key', description: 'HMAC of scope and subject under the installation secret: a guessed address cannot be confirmed without the secret' },
+      key: {
+        category: 'security.rate_limit.key',
+        description: 'HMAC of scope and subject under the installation secret: a guessed address cannot be confirmed without the secret',
+      },
       window_start: 'system.time',
       count: 'security.rate_limit.count',
     },

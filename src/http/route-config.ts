@@ -17,7 +17,10 @@ export interface RouteAccessConfig {
    * cannot read) gets this answer and nothing else, so a probe learns nothing from it.
    */
   link?: LinkRefusal;
-  /** The body is a file the route's reader checks line by line (CSV imports), naming line and column: the request-wide text check leaves it alone. */
+  /**
+   * The body is a file the route's reader checks line by line (CSV imports), naming line and column: the request-wide text check leaves it
+   * alone.
+   */
   textBody?: 'reader';
 }
 

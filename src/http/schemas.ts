@@ -14,7 +14,8 @@ export const ErrorBody = Obj({
 });
 
 export const Data = <T extends TSchema>(t: T) => Obj({ data: t });
-export const List = <T extends TSchema>(t: T) => Obj({ data: Type.Array(t), page: Obj({ next: Type.Union([Type.String(), Type.Null()]) }) });
+export const List = <T extends TSchema>(t: T) =>
+  Obj({ data: Type.Array(t), page: Obj({ next: Type.Union([Type.String(), Type.Null()]) }) });
 
 export const IdParams = Obj({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) });
 

@@ -54,9 +54,17 @@ export function installTextCheck(app: FastifyInstance): void {
   app.addHook('preValidation', async (req, reply) => {
     if (req.is404) return;
     const cfg = req.routeOptions.config;
-    const problems = [...textProblems(req.params, 'params'), ...textProblems(req.query, 'querystring'), ...(cfg.textBody === 'reader' ? [] : textProblems(req.body, 'body'))];
+    const problems = [
+      ...textProblems(req.params, 'params'),
+      ...textProblems(req.query, 'querystring'),
+      ...(cfg.textBody === 'reader' ? [] : textProblems(req.body, 'body')),
+    ];
     if (problems.length === 0) return;
     if (cfg.link) return cfg.link(req, reply);
-    throw new AppError('validation_failed', 'the request holds text that cannot be stored (a NUL character or a lone surrogate)', problems.slice(0, MAX_PROBLEMS));
+    throw new AppError(
+      'validation_failed',
+      'the request holds text that cannot be stored (a NUL character or a lone surrogate)',
+      problems.slice(0, MAX_PROBLEMS),
+    );
   });
 }

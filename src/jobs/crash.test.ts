@@ -21,11 +21,18 @@ forEachDialect('job runner survives SIGKILL', (ctx) => {
     await createEffectTables(db);
     let child: ChildProcess | undefined;
     try {
-      await new JobQueue(db, systemClock).enqueueMany('crash', Array.from({ length: JOBS }, (_, i) => ({ payload: { i } })));
-      child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/jobs/crash-child.fixture.ts', ctx.url, 'crash', String(LEASE_MS)], {
-        cwd: root,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      await new JobQueue(db, systemClock).enqueueMany(
+        'crash',
+        Array.from({ length: JOBS }, (_, i) => ({ payload: { i } })),
+      );
+      child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'test/fixtures/jobs/crash-child.fixture.ts', ctx.url, 'crash', String(LEASE_MS)],
+        {
+          cwd: root,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr?.on('data', (c) => (stderr += c));
       const exited = once(child, 'exit');
@@ -49,7 +56,10 @@ forEachDialect('job runner survives SIGKILL', (ctx) => {
       assert.equal(held.length, 20, 'the whole batch was claimed when the child died');
       assert.ok(held.every((r) => r.locked_by === 'crash-child'));
       assert.ok(startedRuns.rows.length >= 4);
-      assert.ok(startedRuns.rows.every((r) => heldIds.has(r.job_id)), 'the child died with started handlers unfinished');
+      assert.ok(
+        startedRuns.rows.every((r) => heldIds.has(r.job_id)),
+        'the child died with started handlers unfinished',
+      );
       assert.equal((await new JobQueue(db, systemClock).stats('crash')).done, 0);
 
       // Another worker, with the clock past the dead child's lease, picks everything up.
@@ -73,7 +83,10 @@ forEachDialect('job runner survives SIGKILL', (ctx) => {
         select job_id, count(*) as n from job_effects group by job_id order by job_id`.execute(db.kysely);
       assert.deepEqual(
         effects.rows.map((r) => [r.job_id, Number(r.n)]),
-        jobs.map((j) => j.id).sort().map((id) => [id, 1]),
+        jobs
+          .map((j) => j.id)
+          .sort()
+          .map((id) => [id, 1]),
         'one effect per job',
       );
       const runs = await sql<{ n: number }>`select count(*) as n from job_runs`.execute(db.kysely);

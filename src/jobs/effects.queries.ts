@@ -15,7 +15,12 @@ export async function insertEffect(db: Executor, key: string, status: string, no
 
 /** Moves the key from one of `from` to `to` in one statement; true when it was in one of them. */
 export async function moveEffect(db: Executor, key: string, from: readonly string[], to: string, now: string): Promise<boolean> {
-  const r = await db.updateTable('side_effects').set({ status: to, updated_at: now }).where('key', '=', key).where('status', 'in', from).executeTakeFirst();
+  const r = await db
+    .updateTable('side_effects')
+    .set({ status: to, updated_at: now })
+    .where('key', '=', key)
+    .where('status', 'in', from)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 

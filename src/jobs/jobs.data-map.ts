@@ -3,7 +3,8 @@ import { declareTable } from '../db/datamap.declare.ts';
 export const jobsDataMap = [
   declareTable({
     name: 'jobs',
-    description: 'Background work claimed with a lease. Payloads should carry ids only; payloads and errors are checked like free text on erasure.',
+    description:
+      'Background work claimed with a lease. Payloads should carry ids only; payloads and errors are checked like free text on erasure.',
     subjectLink: null,
     purposes: ['operations'],
     retention: { after: 'P14D', from: 'finished_at' },
@@ -18,7 +19,11 @@ export const jobsDataMap = [
       run_at: 'system.time',
       locked_by: 'system.job.worker',
       locked_until: 'system.time',
-      last_error: { category: 'system.job.error', freeText: true, description: 'scrubbed of quoted values, addresses and number runs; a name can remain' },
+      last_error: {
+        category: 'system.job.error',
+        freeText: true,
+        description: 'scrubbed of quoted values, addresses and number runs; a name can remain',
+      },
       created_at: 'system.time',
       updated_at: 'system.time',
       finished_at: 'system.time',
@@ -26,7 +31,9 @@ export const jobsDataMap = [
   }),
   declareTable({
     name: 'side_effects',
-    description: 'Side effects recorded by idempotency key (a mail sent for a job, an audit entry a job wrote), so work run again after a crash does nothing twice. Keys hold ids and names only.',
+    description:
+      'Side effects recorded by idempotency key (a mail sent for a job, an audit entry a job wrote), so work run again after a ' +
+      'crash does nothing twice. Keys hold ids and names only.',
     subjectLink: null,
     purposes: ['operations'],
     // Far longer than any job retries; a key older than this is not asked for again.

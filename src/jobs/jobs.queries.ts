@@ -23,7 +23,10 @@ const JOB_COLUMNS = [
 
 export type NewJobRow = Insertable<JobsTable>;
 
-/** The proof of holding a lease: attempts grows on every claim, so a worker that re-claims its own job still cannot finish the earlier attempt. */
+/**
+ * The proof of holding a lease: attempts grows on every claim, so a worker that re-claims its own job still cannot finish the earlier
+ * attempt.
+ */
 export interface LeaseFence {
   id: string;
   workerId: string;
@@ -77,35 +80,37 @@ export async function claimJobs(
   db: Executor,
   p: { queue: string; workerId: string; limit: number; now: string; lockedUntil: string; skipLocked: boolean },
 ): Promise<JobRow[]> {
-  return db
-    .with(
-      (cte) => cte('picked').materialized(),
-      (qc) =>
-        qc
-          .selectFrom('jobs')
-          .select('id as job_id')
-          .where('queue', '=', p.queue)
-          .where('status', '=', 'queued')
-          .where('run_at', '<=', p.now)
-          .orderBy('run_at')
-          .orderBy('id')
-          .limit(p.limit)
-          .$if(p.skipLocked, (qb) => qb.forUpdate().skipLocked()),
-    )
-    .updateTable('jobs')
-    .from('picked')
-    .set((eb) => ({
-      status: 'running',
-      locked_by: p.workerId,
-      locked_until: p.lockedUntil,
-      attempts: eb('attempts', '+', 1),
-      updated_at: p.now,
-    }))
-    .whereRef('jobs.id', '=', 'picked.job_id')
-    .where('jobs.status', '=', 'queued')
-    // Named, not `*`: PostgreSQL's * would add picked's columns, and SQLite allows no `jobs.*` here.
-    .returning(JOB_COLUMNS)
-    .execute();
+  return (
+    db
+      .with(
+        (cte) => cte('picked').materialized(),
+        (qc) =>
+          qc
+            .selectFrom('jobs')
+            .select('id as job_id')
+            .where('queue', '=', p.queue)
+            .where('status', '=', 'queued')
+            .where('run_at', '<=', p.now)
+            .orderBy('run_at')
+            .orderBy('id')
+            .limit(p.limit)
+            .$if(p.skipLocked, (qb) => qb.forUpdate().skipLocked()),
+      )
+      .updateTable('jobs')
+      .from('picked')
+      .set((eb) => ({
+        status: 'running',
+        locked_by: p.workerId,
+        locked_until: p.lockedUntil,
+        attempts: eb('attempts', '+', 1),
+        updated_at: p.now,
+      }))
+      .whereRef('jobs.id', '=', 'picked.job_id')
+      .where('jobs.status', '=', 'queued')
+      // Named, not `*`: PostgreSQL's * would add picked's columns, and SQLite allows no `jobs.*` here.
+      .returning(JOB_COLUMNS)
+      .execute()
+  );
 }
 
 export async function completeJob(db: Executor, f: LeaseFence, now: string): Promise<boolean> {

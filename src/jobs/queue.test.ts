@@ -71,7 +71,10 @@ forEachDialect('job queue', (ctx) => {
     assert.deepEqual(await jobs.claim('later', 'w1', { limit: 10, leaseMs: LEASE }), []);
     clock.set(later);
     const claimed = await jobs.claim('later', 'w1', { limit: 10, leaseMs: LEASE });
-    assert.deepEqual(claimed.map((j) => j.id), [job.id]);
+    assert.deepEqual(
+      claimed.map((j) => j.id),
+      [job.id],
+    );
   });
 
   it('claims up to the limit in run_at then id order, only from its queue, and takes a lease', async () => {
@@ -81,7 +84,10 @@ forEachDialect('job queue', (ctx) => {
     await jobs.enqueue('other', {}, { runAt: at(60) });
     const claimed = await jobs.claim('q', 'w1', { limit: 3, leaseMs: LEASE });
     // the two due 30 s ago (by id), then the one due 20 s ago
-    assert.deepEqual(claimed.map((j) => j.id), [ids[1], ids[3], ids[2]]);
+    assert.deepEqual(
+      claimed.map((j) => j.id),
+      [ids[1], ids[3], ids[2]],
+    );
     for (const j of claimed) {
       assert.equal(j.status, 'running');
       assert.equal(j.locked_by, 'w1');
@@ -90,7 +96,10 @@ forEachDialect('job queue', (ctx) => {
     }
     assert.deepEqual(await jobs.stats('q'), { queued: 1, running: 3, done: 0, dead: 0 });
     const rest = await jobs.claim('q', 'w2', { limit: 3, leaseMs: LEASE });
-    assert.deepEqual(rest.map((j) => j.id), [ids[0]]);
+    assert.deepEqual(
+      rest.map((j) => j.id),
+      [ids[0]],
+    );
     assert.deepEqual(await jobs.claim('q', 'w2', { limit: 3, leaseMs: LEASE }), []);
   });
 
@@ -100,7 +109,10 @@ forEachDialect('job queue', (ctx) => {
     const fresh = await freshDatabase(ctx.dialect);
     try {
       const q = new JobQueue(fresh.db, clock);
-      await q.enqueueMany('lim', Array.from({ length: 40 }, (_, i) => ({ payload: i })));
+      await q.enqueueMany(
+        'lim',
+        Array.from({ length: 40 }, (_, i) => ({ payload: i })),
+      );
       assert.equal((await q.claim('lim', 'w1', { limit: 20, leaseMs: LEASE })).length, 20);
       assert.deepEqual(await q.stats('lim'), { queued: 20, running: 20, done: 0, dead: 0 });
       assert.equal((await q.claim('lim', 'w2', { limit: 7, leaseMs: LEASE })).length, 7);
@@ -218,7 +230,10 @@ forEachDialect('job queue', (ctx) => {
   });
 
   it('completes a batch, fenced per job', async () => {
-    await jobs.enqueueMany('b', Array.from({ length: 5 }, (_, i) => ({ payload: { i } })));
+    await jobs.enqueueMany(
+      'b',
+      Array.from({ length: 5 }, (_, i) => ({ payload: { i } })),
+    );
     const claimed = await jobs.claim('b', 'w1', { limit: 5, leaseMs: 1_000 });
     assert.equal(claimed.length, 5);
     // one job's lease lapses and another worker takes it over

@@ -72,11 +72,18 @@ forEachDialect('job worker', (ctx) => {
       assert.deepEqual(await probe.stats('race'), { queued: 0, running: 0, done: 1_000, dead: 0 });
       const effects = await sql<{ n: number; distinct_jobs: number }>`
         select count(*) as n, count(distinct job_id) as distinct_jobs from job_effects`.execute(ctx.db.kysely);
-      assert.deepEqual(effects.rows.map((r) => ({ n: Number(r.n), d: Number(r.distinct_jobs) })), [{ n: 1_000, d: 1_000 }]);
+      assert.deepEqual(
+        effects.rows.map((r) => ({ n: Number(r.n), d: Number(r.distinct_jobs) })),
+        [{ n: 1_000, d: 1_000 }],
+      );
       assert.equal(calls.size, 1_000);
       assert.deepEqual([...new Set(calls.values())], [1], 'no handler ran twice');
       const attempts = await ctx.db.kysely.selectFrom('jobs').select('attempts').distinct().execute();
-      assert.deepEqual(attempts.map((r) => r.attempts), [1], 'no job was claimed twice');
+      assert.deepEqual(
+        attempts.map((r) => r.attempts),
+        [1],
+        'no job was claimed twice',
+      );
       assert.ok(ran.A > 0 && ran.B > 0, `both workers competed (A ${ran.A}, B ${ran.B})`);
     } finally {
       await Promise.all(conns.map((c) => c.close()));
@@ -166,7 +173,10 @@ forEachDialect('job worker', (ctx) => {
 
   it('runs a batch with bounded concurrency and stops after finishing it', async () => {
     const queue = new JobQueue(ctx.db, systemClock);
-    await queue.enqueueMany('bounded', Array.from({ length: 30 }, (_, i) => ({ payload: i })));
+    await queue.enqueueMany(
+      'bounded',
+      Array.from({ length: 30 }, (_, i) => ({ payload: i })),
+    );
     let active = 0;
     let maxActive = 0;
     let started = 0;
@@ -229,6 +239,9 @@ forEachDialect('job worker', (ctx) => {
     }
     assert.equal(stolen, 0);
     const rows = await ctx.db.kysely.selectFrom('jobs').select(['status', 'attempts']).where('queue', '=', 'long').execute();
-    assert.deepEqual(rows, [1, 2, 3].map(() => ({ status: 'done', attempts: 1 })));
+    assert.deepEqual(
+      rows,
+      [1, 2, 3].map(() => ({ status: 'done', attempts: 1 })),
+    );
   });
 });

@@ -158,11 +158,14 @@ export class Worker {
         busy = false;
       }
     };
-    const t = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      inFlight = beat();
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    const t = setInterval(
+      () => {
+        if (busy) return;
+        busy = true;
+        inFlight = beat();
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     t.unref();
     // Stopping waits for a beat in progress, so none outlives the batch (or the connection).
     return async () => {

@@ -31,9 +31,22 @@ it('reports bad quoting, wrong widths and empty lines by line, and resumes on th
   const text = ['h1,h2', 'a,"b"x', 'c,"unclosed', 'd,e', '', '   ', 'f,g,h', 'i,j', 'k,l"m', '"n",o', ''].join('\n');
   const items = readAll([text]);
   assert.deepEqual(
-    items.map((i) => (i.kind === 'record' ? `${i.line}:${i.cells.join('|')}` : i.kind === 'error' ? `${i.line}!${i.reason}` : `${i.line}:empty`)),
+    items.map((i) =>
+      i.kind === 'record' ? `${i.line}:${i.cells.join('|')}` : i.kind === 'error' ? `${i.line}!${i.reason}` : `${i.line}:empty`,
+    ),
     // Line 3's quote runs on to the one on line 9, where the text after it gives the error away.
-    ['1:h1|h2', '2!text after a closing quote', '3!text after a closing quote', '4:d|e', '5:empty', '6:empty', '7!expected 2 fields, found 3', '8:i|j', '9!a quote inside an unquoted field', '10:n|o'],
+    [
+      '1:h1|h2',
+      '2!text after a closing quote',
+      '3!text after a closing quote',
+      '4:d|e',
+      '5:empty',
+      '6:empty',
+      '7!expected 2 fields, found 3',
+      '8:i|j',
+      '9!a quote inside an unquoted field',
+      '10:n|o',
+    ],
   );
   const bad = items.find((i) => i.kind === 'error' && i.line === 3);
   assert.equal(bad?.kind === 'error' && bad.raw, 'c,"unclosed');
@@ -58,18 +71,33 @@ it('gives up on a quoted field longer than the limit instead of buffering the fi
 it('csvLine quotes only what needs it, and reads back (as the importer reads, through fromCsvCell) to the same cells', () => {
   assert.equal(csvLine(['a', 'b c', null, 3, true]), 'a,b c,,3,true\n');
   assert.equal(csvLine(['x,y', 'say "hi"', 'two\nlines', ' pad']), '"x,y","say ""hi""","two\nlines"," pad"\n');
-  const cell = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r', ' ', 'x', '😀', '=', '+', '-', '@', '\t', "'"), maxLength: 8 });
+  const cell = fc.string({
+    unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r', ' ', 'x', '😀', '=', '+', '-', '@', '\t', "'"),
+    maxLength: 8,
+  });
   fc.assert(
-    fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 9 }), (rows, size) => {
-      const text = csvLine(['h1', 'h2']) + rows.map((r) => csvLine(r)).join('');
-      const got = readInPieces(text, size).filter((i) => i.kind === 'record').slice(1);
-      assert.deepEqual(got.map((i) => (i.kind === 'record' ? i.cells.map(fromCsvCell) : [])), rows);
-    }),
+    fc.property(
+      fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 9 }),
+      (rows, size) => {
+        const text = csvLine(['h1', 'h2']) + rows.map((r) => csvLine(r)).join('');
+        const got = readInPieces(text, size)
+          .filter((i) => i.kind === 'record')
+          .slice(1);
+        assert.deepEqual(
+          got.map((i) => (i.kind === 'record' ? i.cells.map(fromCsvCell) : [])),
+          rows,
+        );
+      },
+    ),
   );
 });
 
 it('a cell a spreadsheet would run as a formula is written as text (OWASP), and read back as the value', () => {
-  assert.equal(csvLine(['=1+2', '+44 20', '-2+3', '@SUM(A1)', '\tx', '\rx', 'a=b', "'quoted", "'=x", '-']), `'=1+2,'+44 20,'-2+3,'@SUM(A1),'\tx,"'\rx",a=b,'quoted,''=x,'-\n`);
+  assert.equal(
+    csvLine(['=1+2', '+44 20', '-2+3', '@SUM(A1)', '\tx', '\rx', 'a=b', "'quoted", "'=x", '-']),
+    `'=1+2,'+44 20,'-2+3,'@SUM(A1),'\tx,"'\rx",a=b,'quoted,''=x,'-\n`,
+  );
   for (const v of ['=1+2', "'=x", "''+y", "'plain", "'", '', 'a']) assert.equal(fromCsvCell(toCsvCell(v)), v, v);
   // Cells from other tools: one quote before a formula character is taken off, nothing else.
   assert.deepEqual(["'=x", "'plain", "''=x", '=raw'].map(fromCsvCell), ['=x', "'plain", "'=x", '=raw']);

@@ -25,7 +25,15 @@ export function subtractDuration(at: Date, d: Duration): Date {
   const year = y + Math.floor(mTotal / 12);
   const month = ((mTotal % 12) + 12) % 12;
   const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const base = Date.UTC(year, month, Math.min(at.getUTCDate(), last), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds(), at.getUTCMilliseconds());
+  const base = Date.UTC(
+    year,
+    month,
+    Math.min(at.getUTCDate(), last),
+    at.getUTCHours(),
+    at.getUTCMinutes(),
+    at.getUTCSeconds(),
+    at.getUTCMilliseconds(),
+  );
   const ms = ((d.weeks * 7 + d.days) * 86_400 + d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000;
   return new Date(base - ms);
 }

@@ -4,13 +4,26 @@
  * HTTP status, and docs/errors.md is checked against this table by a test.
  */
 export const ERROR_CODES = {
-  validation_failed: { status: 400, description: 'The request did not match the schema: unknown field, wrong type, missing or out-of-range value. `details` lists each problem with its path.' },
+  validation_failed: {
+    status: 400,
+    description:
+      'The request did not match the schema: unknown field, wrong type, missing or out-of-range value. `details` lists each problem ' +
+      'with its path.',
+  },
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
-  bad_request: { status: 400, description: 'The HTTP request could not be read: a malformed request line or header, no Host header, a body both chunked and sized, or a path whose percent-encoding is not UTF-8. Answered before any route runs.' },
+  bad_request: {
+    status: 400,
+    description:
+      'The HTTP request could not be read: a malformed request line or header, no Host header, a body both chunked and sized, or a ' +
+      'path whose percent-encoding is not UTF-8. Answered before any route runs.',
+  },
   invalid_cursor: { status: 400, description: 'The paging cursor is malformed or belongs to another listing.' },
   payload_too_large: { status: 413, description: 'The body is larger than the route accepts.' },
   unsupported_media_type: { status: 415, description: 'The Content-Type is not one the route accepts.' },
-  header_too_large: { status: 431, description: 'The request line and headers together are too large (16 KiB; a long query string counts too).' },
+  header_too_large: {
+    status: 431,
+    description: 'The request line and headers together are too large (16 KiB; a long query string counts too).',
+  },
   uri_too_long: { status: 414, description: 'A path segment is longer than any route accepts.' },
   request_timeout: { status: 408, description: 'The request did not arrive in time; the connection is closed.' },
   expectation_failed: { status: 417, description: 'The request has an `Expect` header the server does not meet (only `100-continue` is).' },
@@ -23,30 +36,77 @@ export const ERROR_CODES = {
   contact_exists: { status: 409, description: 'A contact with this email already exists (addresses compare without regard to case).' },
   field_exists: { status: 409, description: 'A custom field with this name already exists.' },
   list_exists: { status: 409, description: 'A list with this name already exists.' },
-  suppressed: { status: 409, description: 'The address belongs to an erased person and is suppressed: it cannot be created, imported or submitted again until an admin lifts the suppression (`DELETE /api/v1/suppressions?email=…`).' },
+  suppressed: {
+    status: 409,
+    description:
+      'The address belongs to an erased person and is suppressed: it cannot be created, imported or submitted again until an admin ' +
+      'lifts the suppression (`DELETE /api/v1/suppressions?email=…`).',
+  },
   entity_exists: { status: 409, description: 'A custom entity with this name already exists.' },
-  name_taken: { status: 409, description: 'The name would make a table, index or column whose name the database already uses for something else (for example an object made outside Assent); `details` name it. Choose another name.' },
-  link_invalid: { status: 404, description: 'The link is forged, altered, expired, or its download was removed; the same answer in every case, so it reveals nothing.' },
-  invalid_filter: { status: 400, description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.' },
-  segment_unevaluable: { status: 409, description: 'The segment cannot be evaluated against the database as it is now: `details.reason` is `filter_invalid` (the saved filter no longer passes validation, e.g. a custom field it names was removed; `details.problems` lists them) or `query_failed` (the database refused the query, e.g. a column was dropped outside the application). Change or delete the segment.' },
+  name_taken: {
+    status: 409,
+    description:
+      'The name would make a table, index or column whose name the database already uses for something else (for example an object ' +
+      'made outside Assent); `details` name it. Choose another name.',
+  },
+  link_invalid: {
+    status: 404,
+    description: 'The link is forged, altered, expired, or its download was removed; the same answer in every case, so it reveals nothing.',
+  },
+  invalid_filter: {
+    status: 400,
+    description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.',
+  },
+  segment_unevaluable: {
+    status: 409,
+    description:
+      'The segment cannot be evaluated against the database as it is now: `details.reason` is `filter_invalid` (the saved filter no ' +
+      'longer passes validation, e.g. a custom field it names was removed; `details.problems` lists them) or `query_failed` (the ' +
+      'database refused the query, e.g. a column was dropped outside the application). Change or delete the segment.',
+  },
   unknown_purpose: { status: 400, description: 'The processing purpose is not one the installation defines (see the `purposes` setting).' },
-  request_not_verified: { status: 409, description: 'The data-subject request is not verified: nothing is released, changed or deleted before the requester has confirmed the address (or staff have vouched for them).' },
+  request_not_verified: {
+    status: 409,
+    description:
+      'The data-subject request is not verified: nothing is released, changed or deleted before the requester has confirmed the ' +
+      'address (or staff have vouched for them).',
+  },
   request_closed: { status: 409, description: 'The data-subject request is completed or rejected; it cannot change any more.' },
-  invalid_status_change: { status: 409, description: 'The data-subject request cannot move from its current status to the one asked (see the status rules in the API description), or another change moved it first.' },
-  already_extended: { status: 409, description: 'The deadline of this data-subject request was already extended; it can be extended once.' },
-  erasure_residue_open: { status: 409, description: 'The erasure of this data-subject request left residue, and tasks for the privacy officer about it are still open (`GET /api/v1/tasks?request=…`); the case is completed once they are done.' },
+  invalid_status_change: {
+    status: 409,
+    description:
+      'The data-subject request cannot move from its current status to the one asked (see the status rules in the API description), ' +
+      'or another change moved it first.',
+  },
+  already_extended: {
+    status: 409,
+    description: 'The deadline of this data-subject request was already extended; it can be extended once.',
+  },
+  erasure_residue_open: {
+    status: 409,
+    description:
+      'The erasure of this data-subject request left residue, and tasks for the privacy officer about it are still open (`GET ' +
+      '/api/v1/tasks?request=…`); the case is completed once they are done.',
+  },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },
-  shutting_down: { status: 503, description: 'The server is shutting down and takes no new requests; retry (another instance may answer).' },
+  shutting_down: {
+    status: 503,
+    description: 'The server is shutting down and takes no new requests; retry (another instance may answer).',
+  },
   database_unavailable: {
     status: 503,
     description:
-      "The database cannot serve right now: the server is down, restarting or unreachable, or (SQLite) another process held the write lock past the busy timeout. Retry after the seconds in the Retry-After header. A change whose connection was cut while it committed may have been made: read before repeating one that is not idempotent.",
+      'The database cannot serve right now: the server is down, restarting or unreachable, or (SQLite) another process held the ' +
+      'write lock past the busy timeout. Retry after the seconds in the Retry-After header. A change whose connection was cut while ' +
+      'it committed may have been made: read before repeating one that is not idempotent.',
   },
   write_conflict: {
     status: 503,
-    description: 'The change collided with concurrent changes of the same rows (the database chose it as a deadlock victim, or could not serialise it) and still did after a few tries; nothing of it was written. Retry after the seconds in the Retry-After header.',
+    description:
+      'The change collided with concurrent changes of the same rows (the database chose it as a deadlock victim, or could not ' +
+      'serialise it) and still did after a few tries; nothing of it was written. Retry after the seconds in the Retry-After header.',
   },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
 } as const satisfies Record<string, { status: number; description: string }>;

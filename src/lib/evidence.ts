@@ -26,7 +26,7 @@ function expandIpv6(s: string): number[] {
     const [a, b, c, d] = v4[1]!.split('.').map(Number) as [number, number, number, number];
     addr = addr.slice(0, -v4[1]!.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const [head, tail] = addr.includes('::') ? addr.split('::') as [string, string] : [addr, null];
+  const [head, tail] = addr.includes('::') ? (addr.split('::') as [string, string]) : [addr, null];
   const h = head ? head.split(':').filter(Boolean) : [];
   const t = tail ? tail.split(':').filter(Boolean) : [];
   const fill = tail === null ? [] : Array(8 - h.length - t.length).fill('0');

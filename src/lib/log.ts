@@ -6,7 +6,22 @@ import { safeError } from './safe-error.ts';
  * string, which can carry an address) and status; anything that looks like a credential or
  * a personal field is censored wherever it appears in a logged object.
  */
-const PERSONAL_KEYS = ['email', 'to', 'from', 'phone', 'firstName', 'lastName', 'name', 'password', 'token', 'secret', 'ip', 'userAgent', 'birthDate', 'address'];
+const PERSONAL_KEYS = [
+  'email',
+  'to',
+  'from',
+  'phone',
+  'firstName',
+  'lastName',
+  'name',
+  'password',
+  'token',
+  'secret',
+  'ip',
+  'userAgent',
+  'birthDate',
+  'address',
+];
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -21,7 +36,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
-        req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+        req: (req: { method?: string; url?: string; id?: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+        }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         // Driver errors can quote the values they refused: logged by structure only.
         err: safeError,

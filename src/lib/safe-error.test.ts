@@ -26,13 +26,31 @@ forEachDialect('driver errors in logs and job errors', (ctx) => {
   it('a refused value (unique violation, bad cast, bad JSON) leaves the log and last_error without it, keeping the code', async () => {
     const k = ctx.db.kysely;
     const now = new Date().toISOString();
-    const row = { id: '00000000-0000-7000-8000-0000000000e1', email: PERSON[0]!, first_name: 'Jane', last_name: 'Roe', phone: PERSON[2]!, is_child: 0, guardian_consent: 0, consent_level: 0, created_at: now, updated_at: now };
+    const row = {
+      id: '00000000-0000-7000-8000-0000000000e1',
+      email: PERSON[0]!,
+      first_name: 'Jane',
+      last_name: 'Roe',
+      phone: PERSON[2]!,
+      is_child: 0,
+      guardian_consent: 0,
+      consent_level: 0,
+      created_at: now,
+      updated_at: now,
+    };
     await k.insertInto('contacts').values(row).execute();
     // The address registry's key is what refuses a second contact with the address.
     await k.insertInto('contact_emails').values({ email_key: PERSON[0]!, dup: 0, contact_id: row.id }).execute();
     const errors: unknown[] = [];
-    await k.insertInto('contact_emails').values({ email_key: PERSON[0]!, dup: 0, contact_id: row.id }).execute().catch((e: unknown) => errors.push(e));
-    const cast = ctx.dialect === 'postgres' ? sql`select cast(${PERSON[1]} as integer)` : sql`select json_extract(${`{"who": "${PERSON[1]}"`}, '$.who')`;
+    await k
+      .insertInto('contact_emails')
+      .values({ email_key: PERSON[0]!, dup: 0, contact_id: row.id })
+      .execute()
+      .catch((e: unknown) => errors.push(e));
+    const cast =
+      ctx.dialect === 'postgres'
+        ? sql`select cast(${PERSON[1]} as integer)`
+        : sql`select json_extract(${`{"who": "${PERSON[1]}"`}, '$.who')`;
     await cast.execute(k).catch((e: unknown) => errors.push(e));
     await sql`select * from contacts where email = ${PERSON[0]} and nosuchcolumn = 1`.execute(k).catch((e: unknown) => errors.push(e));
     assert.equal(errors.length, 3, 'each statement failed');

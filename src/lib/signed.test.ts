@@ -47,7 +47,8 @@ it('redacts every token wherever a message puts it, and keeps the rest of the te
       assert.ok(!out.includes(tok.split('.').at(-1)!), out);
       assert.ok(out.includes('[redacted]'));
       // The text around is kept as it was (it holds no parameter to redact, and is too short to look like a token).
-      if (!(before + after).includes('=')) assert.ok(out.startsWith(`${before} `) && out.endsWith(` ${after}`), 'text around the link is kept');
+      if (!(before + after).includes('='))
+        assert.ok(out.startsWith(`${before} `) && out.endsWith(` ${after}`), 'text around the link is kept');
     }),
     { numRuns: 500 },
   );
@@ -55,7 +56,13 @@ it('redacts every token wherever a message puts it, and keeps the rest of the te
 
 it('redacts credential parameters of other links and leaves ordinary links alone', () => {
   assert.equal(redactLinks('see https://shop.example/a?utm_source=news&id=7#top'), 'see https://shop.example/a?utm_source=news&id=7#top');
-  assert.equal(redactLinks('https://x.example/a?sig=abc123&x=1 and https://y.example/?access_token=Zz9'), 'https://x.example/a?sig=[redacted]&x=1 and https://y.example/?access_token=[redacted]');
-  assert.equal(redactLinks('<a href="https://x.example/a?b=1&amp;Token=q-w_e">'), '<a href="https://x.example/a?b=1&amp;Token=[redacted]">');
+  assert.equal(
+    redactLinks('https://x.example/a?sig=abc123&x=1 and https://y.example/?access_token=Zz9'),
+    'https://x.example/a?sig=[redacted]&x=1 and https://y.example/?access_token=[redacted]',
+  );
+  assert.equal(
+    redactLinks('<a href="https://x.example/a?b=1&amp;Token=q-w_e">'),
+    '<a href="https://x.example/a?b=1&amp;Token=[redacted]">',
+  );
   assert.equal(redactLinks(''), '');
 });

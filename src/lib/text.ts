@@ -11,7 +11,9 @@ const UNHOLDABLE_ALL = new RegExp(UNHOLDABLE.source, 'g');
 export function unholdable(s: string): string | null {
   const m = UNHOLDABLE.exec(s);
   if (!m) return null;
-  return m[0] === '\u0000' ? 'contains a NUL character, which text fields cannot hold' : 'contains a lone surrogate (text that is not valid Unicode), which text fields cannot hold';
+  return m[0] === '\u0000'
+    ? 'contains a NUL character, which text fields cannot hold'
+    : 'contains a lone surrogate (text that is not valid Unicode), which text fields cannot hold';
 }
 
 /** A name or key shown back in an error: such characters written as \uXXXX, so the message itself is storable text. */

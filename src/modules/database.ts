@@ -6,6 +6,7 @@ import type { Db as DbOf } from '../db/connect.ts';
  * union of the modules' declarations and adding a module edits no shared file. See ADR 0013
  * for why not a type computed from the list of modules.
  */
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, so each module's declaration merges into it
 export interface Database {}
 
 /** A database holding these tables: what every module's services take. */

@@ -19,4 +19,20 @@ import { users } from './users/module.ts';
  * (src/services.ts), the app's routes, the worker's jobs and daily work, the data map and the
  * database type are all derived from this list. A new module is a folder and one line here.
  */
-export const MODULES = [settings, platform, audit, users, datamap, mail, consent, retention, erasure, contacts, entities, lists, interactions, segments, dsr] as const;
+export const MODULES = [
+  settings,
+  platform,
+  audit,
+  users,
+  datamap,
+  mail,
+  consent,
+  retention,
+  erasure,
+  contacts,
+  entities,
+  lists,
+  interactions,
+  segments,
+  dsr,
+] as const;

@@ -92,6 +92,8 @@ export type AnyModule = Module<string, any>;
  * of the modules it `needs` (asking for another is a type error), and so that the list of modules
  * yields the flat bag of services.
  */
-export function defineModule<const N extends string, const Needs extends readonly AnyModule[], F extends object>(spec: ModuleSpec<N, Needs, F>): Module<N, F> {
+export function defineModule<const N extends string, const Needs extends readonly AnyModule[], F extends object>(
+  spec: ModuleSpec<N, Needs, F>,
+): Module<N, F> {
   return spec as Module<N, F>;
 }

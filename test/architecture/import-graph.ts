@@ -46,7 +46,10 @@ function listSources(dir: string, out: string[]): void {
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
-/** A relative specifier to the file it names: as written (`.ts` extensions are the house style), or as NodeNext would map `.js`, or a folder's index. */
+/**
+ * A relative specifier to the file it names: as written (`.ts` extensions are the house style), or as NodeNext would map `.js`, or a
+ * folder's index.
+ */
 function resolveRelative(fromAbs: string, specifier: string, exists: (abs: string) => boolean): string | null {
   const base = resolve(dirname(fromAbs), specifier);
   const candidates = [base];
@@ -57,7 +60,13 @@ function resolveRelative(fromAbs: string, specifier: string, exists: (abs: strin
 
 /** The imports one file's text makes, by syntax; `specifier` is as written, unresolved. */
 export function importsOf(fileName: string, text: string): { specifier: string; kind: ImportKind; line: number }[] {
-  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, fileName.endsWith('.ts') || fileName.endsWith('.mts') ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const sf = ts.createSourceFile(
+    fileName,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    fileName.endsWith('.ts') || fileName.endsWith('.mts') ? ts.ScriptKind.TS : ts.ScriptKind.JS,
+  );
   const found: { specifier: string; kind: ImportKind; line: number }[] = [];
   const add = (lit: ts.Node, kind: ImportKind) => {
     if (!ts.isStringLiteralLike(lit)) return;
@@ -79,13 +88,22 @@ export function importsOf(fileName: string, text: string): { specifier: string; 
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
       const typeOnly =
         node.isTypeOnly ||
-        (node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+        (node.exportClause !== undefined &&
+          ts.isNamedExports(node.exportClause) &&
+          node.exportClause.elements.length > 0 &&
+          node.exportClause.elements.every((e) => e.isTypeOnly));
       add(node.moduleSpecifier, typeOnly ? 'type' : 'export-from');
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node.moduleReference.expression, node.isTypeOnly ? 'type' : 'require');
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0]) {
       add(node.arguments[0], 'dynamic');
-    } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.length === 1 && node.arguments[0]) {
+    } else if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments.length === 1 &&
+      node.arguments[0]
+    ) {
       add(node.arguments[0], 'require');
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       // `typeof import('./x.ts')` in a type position

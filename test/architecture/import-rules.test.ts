@@ -27,7 +27,7 @@ describe('the import graph reader', () => {
       "type K = typeof import('./k.ts');",
       "// import x from './comment.ts';",
       "/* import y from './block.ts'; */",
-      "const s = \"import z from './string.ts'\";",
+      'const s = "import z from \'./string.ts\'";',
       "const t = `await import('./template.ts')`;",
       "import './side-effect.ts';",
     ].join('\n');
@@ -61,13 +61,23 @@ describe('the live import graph against the rules', () => {
     const found = checkImports(readImportGraph(root));
     const counts = new Map<RuleId, number>();
     for (const v of found) counts.set(v.rule, (counts.get(v.rule) ?? 0) + 1);
-    t.diagnostic(`import rules, violations today (all pending): ${[...counts].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}; pending list ${PENDING.length}`);
+    t.diagnostic(
+      `import rules, violations today (all pending): ${[...counts].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}; pending list ` +
+        `${PENDING.length}`,
+    );
     const { unexpected, gone } = comparePending(found, PENDING);
-    assert.equal(unexpected.length, 0, `new import-rule violations (fix them; the pending list never grows):\n${unexpected.map((v) => `  [${v.rule}] ${v.message}`).join('\n')}`);
+    assert.equal(
+      unexpected.length,
+      0,
+      `new import-rule violations (fix them; the pending list never ` +
+        `grows):\n${unexpected.map((v) => `  [${v.rule}] ${v.message}`).join('\n')}`,
+    );
     assert.equal(
       gone.length,
       0,
-      `fixed, so remove from test/architecture/import-rules.pending.ts:\n${gone.map((p) => `  { rule: '${p.rule}', file: '${p.file}', import: '${p.import}' }`).join('\n')}`,
+      `fixed, so remove from ` +
+        `test/architecture/import-` +
+        `rules.pending.ts:\n${gone.map((p) => `  { rule: '${p.rule}', file: '${p.file}', import: '${p.import}' }`).join('\n')}`,
     );
   });
 
@@ -158,32 +168,77 @@ describe('the import rules on planted violations', () => {
   });
 
   it('a type import is counted, and its message says it was a type import', () => {
-    const v = only(plant(['src/db/database.ts', 'src/modules/contacts/contacts.table.ts', 'type']), 'layers', 'src/db/database.ts', 'src/modules/contacts/contacts.table.ts');
+    const v = only(
+      plant(['src/db/database.ts', 'src/modules/contacts/contacts.table.ts', 'type']),
+      'layers',
+      'src/db/database.ts',
+      'src/modules/contacts/contacts.table.ts',
+    );
     assert.match(v.message, /type import/);
-    const w = only(plant(['src/db/database.ts', 'src/modules/contacts/contacts.table.ts']), 'layers', 'src/db/database.ts', 'src/modules/contacts/contacts.table.ts');
+    const w = only(
+      plant(['src/db/database.ts', 'src/modules/contacts/contacts.table.ts']),
+      'layers',
+      'src/db/database.ts',
+      'src/modules/contacts/contacts.table.ts',
+    );
     assert.doesNotMatch(w.message, /type import/);
   });
 
   it("rule 2: a module importing another module's queries is reported as reading another module's queries", () => {
-    const v = only(plant(['src/modules/lists/lists.service.ts', 'src/modules/contacts/contacts.queries.ts']), 'public-face', 'src/modules/lists/lists.service.ts', 'src/modules/contacts/contacts.queries.ts');
+    const v = only(
+      plant(['src/modules/lists/lists.service.ts', 'src/modules/contacts/contacts.queries.ts']),
+      'public-face',
+      'src/modules/lists/lists.service.ts',
+      'src/modules/contacts/contacts.queries.ts',
+    );
     assert.match(v.message, /reads another module's queries/);
     // the CLI and the composition root call services, never another module's SQL
-    only(plant(['src/cli/serve.commands.ts', 'src/modules/contacts/contacts.queries.ts']), 'public-face', 'src/cli/serve.commands.ts', 'src/modules/contacts/contacts.queries.ts');
+    only(
+      plant(['src/cli/serve.commands.ts', 'src/modules/contacts/contacts.queries.ts']),
+      'public-face',
+      'src/cli/serve.commands.ts',
+      'src/modules/contacts/contacts.queries.ts',
+    );
   });
 
   it('rule 2: a module reaching past another module’s public face is reported; a sub-folder is still inside', () => {
-    only(plant(['src/modules/lists/lists.service.ts', 'src/modules/contacts/contacts.service.ts', 'type']), 'public-face', 'src/modules/lists/lists.service.ts', 'src/modules/contacts/contacts.service.ts');
-    only(plant(['src/modules/lists/lists.service.ts', 'src/modules/contacts/parts/module.ts']), 'public-face', 'src/modules/lists/lists.service.ts', 'src/modules/contacts/parts/module.ts');
+    only(
+      plant(['src/modules/lists/lists.service.ts', 'src/modules/contacts/contacts.service.ts', 'type']),
+      'public-face',
+      'src/modules/lists/lists.service.ts',
+      'src/modules/contacts/contacts.service.ts',
+    );
+    only(
+      plant(['src/modules/lists/lists.service.ts', 'src/modules/contacts/parts/module.ts']),
+      'public-face',
+      'src/modules/lists/lists.service.ts',
+      'src/modules/contacts/parts/module.ts',
+    );
     // inside one module, sub-folders reach each other freely
     assert.deepEqual(plant(['src/modules/contacts/erasure/erase.ts', 'src/modules/contacts/contacts.queries.ts']), []);
   });
 
   it('rule 3: an import cycle is reported once, as its files in order', () => {
-    const v = only(plant(['src/modules/contacts/contacts.queries.ts', 'src/modules/contacts/module.ts']), 'no-cycle', 'src/modules/contacts/contacts.queries.ts', 'src/modules/contacts/module.ts');
-    assert.deepEqual(v.cycle, ['src/modules/contacts/contacts.queries.ts', 'src/modules/contacts/module.ts', 'src/modules/contacts/contacts.service.ts']);
+    const v = only(
+      plant(['src/modules/contacts/contacts.queries.ts', 'src/modules/contacts/module.ts']),
+      'no-cycle',
+      'src/modules/contacts/contacts.queries.ts',
+      'src/modules/contacts/module.ts',
+    );
+    assert.deepEqual(v.cycle, [
+      'src/modules/contacts/contacts.queries.ts',
+      'src/modules/contacts/module.ts',
+      'src/modules/contacts/contacts.service.ts',
+    ]);
     assert.match(v.message, /contacts\.queries\.ts -> .*module\.ts -> .*contacts\.service\.ts -> .*contacts\.queries\.ts/);
     // two cycles sharing a file are two reports; a self-import is a cycle too
-    const two = plant(['src/lib/a.ts', 'src/lib/b.ts'], ['src/lib/b.ts', 'src/lib/a.ts'], ['src/lib/b.ts', 'src/lib/c.ts'], ['src/lib/c.ts', 'src/lib/b.ts', 'type'], ['src/lib/d.ts', 'src/lib/d.ts']);
+    const two = plant(
+      ['src/lib/a.ts', 'src/lib/b.ts'],
+      ['src/lib/b.ts', 'src/lib/a.ts'],
+      ['src/lib/b.ts', 'src/lib/c.ts'],
+      ['src/lib/c.ts', 'src/lib/b.ts', 'type'],
+      ['src/lib/d.ts', 'src/lib/d.ts'],
+    );
     assert.deepEqual(
       two.map((v) => v.cycle),
       [['src/lib/a.ts', 'src/lib/b.ts'], ['src/lib/b.ts', 'src/lib/c.ts'], ['src/lib/d.ts']],
@@ -207,13 +262,33 @@ describe('the import rules on planted violations', () => {
       'src/modules/mail/mail.service.ts',
     );
     // inside the mail module too: only the gated sender hands mail to the transport
-    only(plant(['src/modules/mail/module.ts', 'src/modules/mail/mail.service.ts']), 'only-through', 'src/modules/mail/module.ts', 'src/modules/mail/mail.service.ts');
-    only(plant(['src/services.ts', 'src/modules/mail/mail.service.ts', 'type']), 'only-through', 'src/services.ts', 'src/modules/mail/mail.service.ts');
+    only(
+      plant(['src/modules/mail/module.ts', 'src/modules/mail/mail.service.ts']),
+      'only-through',
+      'src/modules/mail/module.ts',
+      'src/modules/mail/mail.service.ts',
+    );
+    only(
+      plant(['src/services.ts', 'src/modules/mail/mail.service.ts', 'type']),
+      'only-through',
+      'src/services.ts',
+      'src/modules/mail/mail.service.ts',
+    );
     // and no second door: the relay, the outbox's writes, an SMTP client of one's own
     only(plant([GATED_SENDER, 'src/modules/mail/smtp.relay.ts']), 'only-through', GATED_SENDER, 'src/modules/mail/smtp.relay.ts');
-    only(plant(['src/modules/mail/outbox.routes.ts', 'src/modules/mail/outbox.queries.ts']), 'only-through', 'src/modules/mail/outbox.routes.ts', 'src/modules/mail/outbox.queries.ts');
+    only(
+      plant(['src/modules/mail/outbox.routes.ts', 'src/modules/mail/outbox.queries.ts']),
+      'only-through',
+      'src/modules/mail/outbox.routes.ts',
+      'src/modules/mail/outbox.queries.ts',
+    );
     only(plant(['src/modules/dsr/requests.mailer.ts', 'nodemailer']), 'only-through', 'src/modules/dsr/requests.mailer.ts', 'nodemailer');
-    only(plant(['src/modules/dsr/requests.mailer.ts', 'nodemailer/lib/smtp-transport']), 'only-through', 'src/modules/dsr/requests.mailer.ts', 'nodemailer');
+    only(
+      plant(['src/modules/dsr/requests.mailer.ts', 'nodemailer/lib/smtp-transport']),
+      'only-through',
+      'src/modules/dsr/requests.mailer.ts',
+      'nodemailer',
+    );
   });
 
   it('rule 5: a command module importing the CLI entry is reported', () => {
@@ -224,7 +299,10 @@ describe('the import rules on planted violations', () => {
   it('the pending list: a violation not in it is unexpected, an entry that no longer occurs is gone', () => {
     const found = plant(['src/lib/clock.ts', 'src/db/connect.ts']);
     assert.deepEqual(comparePending(found, []).unexpected, found);
-    assert.deepEqual(comparePending(found, [{ rule: 'layers', file: 'src/lib/clock.ts', import: 'src/db/connect.ts' }]), { unexpected: [], gone: [] });
+    assert.deepEqual(comparePending(found, [{ rule: 'layers', file: 'src/lib/clock.ts', import: 'src/db/connect.ts' }]), {
+      unexpected: [],
+      gone: [],
+    });
     const stale = { rule: 'public-face' as const, file: 'src/modules/a/x.ts', import: 'src/modules/b/b.queries.ts' };
     assert.deepEqual(comparePending([], [stale]).gone, [stale]);
   });
@@ -254,7 +332,8 @@ async function importInChild(files: string[]): Promise<{ files: string[]; code: 
 
 describe('importing a CLI command module', () => {
   const commands = readdirSync(join(root, 'src/cli')).filter((f) => f.endsWith('.commands.ts'));
-  const clean = (r: { code: number | null; output: string; written: string[] }) => r.code === 0 && r.output === '' && r.written.length === 0;
+  const clean = (r: { code: number | null; output: string; written: string[] }) =>
+    r.code === 0 && r.output === '' && r.written.length === 0;
 
   it('runs nothing: no output, exit 0, no file written', async () => {
     assert.ok(commands.length >= 5, `found ${commands.join(', ')}`);

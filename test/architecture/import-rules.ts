@@ -138,7 +138,8 @@ const moduleOf = (rules: ImportRules, file: string) => {
   return parts.length > 1 ? (parts[0] ?? null) : null;
 };
 
-const typeNote = (kinds: Set<ImportEdge['kind']>) => ([...kinds].every((k) => k === 'type') ? ' (a type import: erased at run time, but it still couples the two)' : '');
+const typeNote = (kinds: Set<ImportEdge['kind']>) =>
+  [...kinds].every((k) => k === 'type') ? ' (a type import: erased at run time, but it still couples the two)' : '';
 const where = (e: ImportEdge) => `${e.from}:${e.line}`;
 
 export function violationKey(v: { rule: RuleId; file: string; import: string; cycle?: string[] }): string {
@@ -176,7 +177,8 @@ export function checkImports(graph: ImportGraph, rules: ImportRules = RULES): Vi
           const what = target
             ? `a module (${target}): src/${from.name} is below the modules and imports nothing from ${rules.modulesDir}`
             : to
-              ? `src/${to.name}, which src/${from.name} may not import (layers: lib < db < jobs, http; it may import ${from.mayImport.join(', ')})`
+              ? `src/${to.name}, which src/${from.name} may not import (layers: lib < db < jobs, http; it may import ` +
+                `${from.mayImport.join(', ')})`
               : `something above the layers: src/${from.name} may import only ${from.mayImport.join(', ')}`;
           add({ file: e.from, import: e.to, rule: 'layers', message: `${where(e)} imports ${e.to}${typeNote(kinds)}: ${what}` });
         }
@@ -192,8 +194,10 @@ export function checkImports(graph: ImportGraph, rules: ImportRules = RULES): Vi
         if (source !== null ? !isPublic : queries) {
           const faces = [...rules.publicFaces, ...(rules.namedPublic[target] ?? [])].join(' / ');
           const message = queries
-            ? `${where(e)} reads another module's queries: ${e.to}${typeNote(kinds)}; the ${target} module's SQL is its own, reach it through ${target}/${faces}`
-            : `${where(e)} imports ${e.to}${typeNote(kinds)}, inside the ${target} module: another module is used only through its public face (${target}/${faces})`;
+            ? `${where(e)} reads another module's queries: ${e.to}${typeNote(kinds)}; the ${target} module's SQL is its own, reach it ` +
+              `through ${target}/${faces}`
+            : `${where(e)} imports ${e.to}${typeNote(kinds)}, inside the ${target} module: another module is used only through its ` +
+              `public face (${target}/${faces})`;
           add({ file: e.from, import: e.to, rule: 'public-face', message });
         }
       }
@@ -203,14 +207,21 @@ export function checkImports(graph: ImportGraph, rules: ImportRules = RULES): Vi
     const to = e.to ?? e.specifier;
     for (const r of rules.onlyThrough) {
       if ((to !== r.target && !to.startsWith(`${r.target}/`)) || r.except?.includes(to) || r.allowed.includes(e.from) || exempt) continue;
-      add({ file: e.from, import: r.target, rule: r.rule, message: `${where(e)} imports ${r.what} (${r.target})${typeNote(kinds)}: only ${r.allowed.join(', ')} may; ${r.why}` });
+      add({
+        file: e.from,
+        import: r.target,
+        rule: r.rule,
+        message: `${where(e)} imports ${r.what} (${r.target})${typeNote(kinds)}: only ${r.allowed.join(', ')} may; ${r.why}`,
+      });
     }
   }
 
   // Rule 3: no cycles.
   for (const v of findCycles(graph, rules)) add(v);
 
-  return [...out.values()].sort((a, b) => (a.rule === b.rule ? violationKey(a).localeCompare(violationKey(b)) : a.rule.localeCompare(b.rule)));
+  return [...out.values()].sort((a, b) =>
+    a.rule === b.rule ? violationKey(a).localeCompare(violationKey(b)) : a.rule.localeCompare(b.rule),
+  );
 }
 
 /** Each elementary cycle once, as its files starting from the least name; type imports count. */
@@ -253,12 +264,26 @@ function findCycles(graph: ImportGraph, rules: ImportRules): Violation[] {
     for (const cycle of cycles) {
       const ring = [...cycle, cycle[0]!];
       const typed = ring.slice(0, -1).filter((f, i) => [...(adj.get(f)?.get(ring[i + 1]!) ?? [])].every((k) => k === 'type'));
-      const note = typed.length ? ` (through a type import from ${typed.join(', ')}: erased at run time, but still a loop of dependencies)` : '';
-      out.push({ file: cycle[0]!, import: cycle[1] ?? cycle[0]!, rule: 'no-cycle', cycle, message: `import cycle: ${ring.join(' -> ')}${note}` });
+      const note = typed.length
+        ? ` (through a type import from ${typed.join(', ')}: erased at run time, but still a loop of dependencies)`
+        : '';
+      out.push({
+        file: cycle[0]!,
+        import: cycle[1] ?? cycle[0]!,
+        rule: 'no-cycle',
+        cycle,
+        message: `import cycle: ${ring.join(' -> ')}${note}`,
+      });
     }
     if (cycles.length >= CYCLES_PER_PART) {
       const first = [...part].sort()[0]!;
-      out.push({ file: first, import: first, rule: 'no-cycle', cycle: [first, '…'], message: `more than ${CYCLES_PER_PART} cycles among ${part.length} files: ${[...part].sort().join(', ')}` });
+      out.push({
+        file: first,
+        import: first,
+        rule: 'no-cycle',
+        cycle: [first, '…'],
+        message: `more than ${CYCLES_PER_PART} cycles among ${part.length} files: ${[...part].sort().join(', ')}`,
+      });
     }
   }
   return out;

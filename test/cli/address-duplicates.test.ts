@@ -42,15 +42,21 @@ for (const d of DIALECTS) {
       // A custom field made before: its column must survive the rebuild of contacts (SQLite).
       const real = d.name === 'postgres' ? sql`double precision` : sql`real`;
       await sql`alter table contacts add column cf_shoe ${real}`.execute(scratch.db.kysely);
-      await sql`insert into custom_fields (id, name, label, type, personal, column_name, created_at) values ('0190aaaa-0000-7000-8000-0000000000c1', 'shoe', 'Shoe', 'number', 0, 'cf_shoe', '2025-01-01T00:00:00.000Z')`.execute(scratch.db.kysely);
+      await sql`insert into custom_fields (id, name, label, type, personal, column_name, created_at) values
+        ('0190aaaa-0000-7000-8000-0000000000c1', 'shoe', 'Shoe', 'number', 0, 'cf_shoe', '2025-01-01T00:00:00.000Z')`.execute(
+        scratch.db.kysely,
+      );
       // Behind the app's back, as the old contract allowed: three spellings of one address.
       for (const [i, c] of [...ADA, SOLO].entries()) {
-        await sql`insert into contacts (id, email, first_name, last_name, is_child, guardian_consent, consent_level, created_at, updated_at, cf_shoe)
+        await sql`insert into contacts (id, email, first_name, last_name, is_child, guardian_consent, consent_level, created_at, updated_at,
+          cf_shoe)
           values (${c.id}, ${c.email}, ${'Ada'}, ${`Lovelace${i}`}, 0, 0, 0, ${c.at}, ${c.at}, ${40 + i})`.execute(scratch.db.kysely);
       }
-      await sql`insert into interactions (id, contact_id, type, ref, at) values ('0190aaaa-0000-7000-8000-0000000000e1', ${ADA[1]!.id}, 'page_visited', 'p1', '2025-02-02T00:00:00.000Z')`.execute(scratch.db.kysely);
+      await sql`insert into interactions (id, contact_id, type, ref, at) values ('0190aaaa-0000-7000-8000-0000000000e1', ${ADA[1]!.id},
+        'page_visited', 'p1', '2025-02-02T00:00:00.000Z')`.execute(scratch.db.kysely);
       await sql`insert into outbox (id, contact_id, to_address, from_address, subject, text_body, headers, created_at)
-        values ('0190aaaa-0000-7000-8000-0000000000f1', ${ADA[2]!.id}, ${ADA[2]!.email}, 'Assent <noreply@example.com>', 'Hello', 'Hello', '{}', '2025-03-02T00:00:00.000Z')`.execute(scratch.db.kysely);
+        values ('0190aaaa-0000-7000-8000-0000000000f1', ${ADA[2]!.id}, ${ADA[2]!.email}, 'Assent <noreply@example.com>',
+          'Hello', 'Hello', '{}', '2025-03-02T00:00:00.000Z')`.execute(scratch.db.kysely);
       const out = await assent(scratch.url, 'migrate');
       assert.equal(out.code, 0, out.stderr);
       migrated = out.stdout;
@@ -64,7 +70,10 @@ for (const d of DIALECTS) {
 
     it('the migration keeps every contact and says how many addresses are held more than once', async () => {
       const ids = (await sql<{ id: string }>`select id from contacts order by id`.execute(scratch.db.kysely)).rows.map((r) => r.id);
-      assert.deepEqual(ids, [...ADA, SOLO].map((c) => c.id));
+      assert.deepEqual(
+        ids,
+        [...ADA, SOLO].map((c) => c.id),
+      );
       assert.equal((await t.services.contacts.get(SOLO.id)).customFields.shoe, 43, 'custom field columns and values survive');
       assert.match(migrated, /1 address is held by more than one contact \(3 contacts\)/);
       assert.match(migrated, /assent contacts duplicates/);
@@ -84,7 +93,12 @@ for (const d of DIALECTS) {
     });
 
     it('refuses a new contact in any spelling, and finds the oldest when asked by address', async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('admin'), payload: { email: 'aDa.CaSe@example.org' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/contacts',
+        headers: t.auth('admin'),
+        payload: { email: 'aDa.CaSe@example.org' },
+      });
       assert.equal(res.statusCode, 409, res.body);
       assert.equal((await t.services.contacts.findByEmail('ADA.case@example.org'))?.id, ADA[0]!.id);
     });
@@ -94,7 +108,10 @@ for (const d of DIALECTS) {
       const r = await assent(scratch.url, 'dsr', 'export', 'ada.CASE@Example.org', '--out', file);
       assert.equal(r.code, 0, r.stderr);
       const x = JSON.parse(readFileSync(file, 'utf8'));
-      assert.deepEqual(x.tables.contacts.rows.map((c: { id: string }) => c.id).sort(), ADA.map((c) => c.id));
+      assert.deepEqual(
+        x.tables.contacts.rows.map((c: { id: string }) => c.id).sort(),
+        ADA.map((c) => c.id),
+      );
       assert.equal(x.tables.interactions.rows.length, 1);
       assert.equal(x.tables.outbox.rows.length, 1);
     });

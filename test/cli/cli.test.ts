@@ -25,7 +25,17 @@ forEachDialect('the assent command', (ctx) => {
 
     const bad = await assent(ctx.url, 'users', 'create', '--email', 'x@example.com', '--role', 'root');
     assert.notEqual(bad.code, 0);
-    const dup = await assent(ctx.url, 'users', 'create', '--email', 'cli.user@example.com', '--role', 'viewer', '--password', 'another long password');
+    const dup = await assent(
+      ctx.url,
+      'users',
+      'create',
+      '--email',
+      'cli.user@example.com',
+      '--role',
+      'viewer',
+      '--password',
+      'another long password',
+    );
     assert.notEqual(dup.code, 0);
     assert.match(dup.stderr, /user_exists/);
   });
@@ -46,7 +56,15 @@ forEachDialect('the assent command', (ctx) => {
   it('datamap prints the JSON contract and the Markdown report', async () => {
     const j = await assent(ctx.url, 'datamap');
     assert.equal(j.code, 0, j.stderr);
-    const map = JSON.parse(j.stdout) as { tables: { name: string; subjectLink: unknown; purposes: string[]; retention: unknown; columns: { name: string; category: string; personal: boolean; erase: string; exported: boolean }[] }[] };
+    const map = JSON.parse(j.stdout) as {
+      tables: {
+        name: string;
+        subjectLink: unknown;
+        purposes: string[];
+        retention: unknown;
+        columns: { name: string; category: string; personal: boolean; erase: string; exported: boolean }[];
+      }[];
+    };
     const outbox = map.tables.find((t) => t.name === 'outbox')!;
     assert.deepEqual(outbox.subjectLink, { kind: 'email', column: 'to_address' });
     assert.deepEqual(outbox.retention, { after: 'P30D', from: 'created_at' });

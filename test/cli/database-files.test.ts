@@ -44,7 +44,10 @@ describe('CLI file arguments that name the database’s own files (SQLite only)'
     const names = () => [path, `${path}-wal`, `${path}-shm`, relative(process.cwd(), path), join(links, 'alias.db')];
     for (const target of names()) {
       const size = existsSync(target) ? statSync(target).size : -1;
-      for (const args of [['dsr', 'export', 'kept@example.org', '--out', target], ['export', 'contacts', '--out', target]]) {
+      for (const args of [
+        ['dsr', 'export', 'kept@example.org', '--out', target],
+        ['export', 'contacts', '--out', target],
+      ]) {
         const r = await assent(scratch.url, ...args);
         assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
         assert.match(r.stderr, /database's own files/);

@@ -17,7 +17,12 @@ forEachDialect('assent dsr erase', (ctx) => {
   // On SQLite the scan reads the file's bytes in a reader process the command starts: it must
   // answer, and must not keep the command from exiting once it is done.
   it('erases by address, reports a clean residue scan and exits', { timeout: 120_000 }, async () => {
-    const c = await s.contacts.create({ email: 'cli.erase@example.org', firstName: 'Clementine', lastName: 'Eraseworth', phone: '+49 151 9876 5432' });
+    const c = await s.contacts.create({
+      email: 'cli.erase@example.org',
+      firstName: 'Clementine',
+      lastName: 'Eraseworth',
+      phone: '+49 151 9876 5432',
+    });
     const r = await assent(ctx.url, 'dsr', 'erase', 'cli.erase@example.org');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /contacts: 1/);

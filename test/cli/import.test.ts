@@ -18,7 +18,10 @@ forEachDialect('assent import and export contacts', (ctx) => {
   const audits = (action: string) => ctx.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('at').execute();
 
   it('imports a file with bad rows: exit 0, a summary by line, the rejected rows in FILE.rejected.csv', async () => {
-    const csv = file('people.csv', 'email,firstName,consentLevel\ncli1@example.com,Cleo,2\nnope,Bad,1\ncli2@example.com,"Bro"ken,1\n\ncli3@example.com,Cai,9\n');
+    const csv = file(
+      'people.csv',
+      'email,firstName,consentLevel\ncli1@example.com,Cleo,2\nnope,Bad,1\ncli2@example.com,"Bro"ken,1\n\ncli3@example.com,Cai,9\n',
+    );
     const r = await assent(ctx.url, 'import', 'contacts', csv);
     assert.equal(r.code, 0, r.stderr);
     const rejected = join(dir, `${ctx.dialect}-people.rejected.csv`);
@@ -63,9 +66,15 @@ forEachDialect('assent import and export contacts', (ctx) => {
     const csv = file('mapped.csv', 'Mail,Given,Shoe\ncli9@example.com,Nia,44\nbad,X,1\n');
     const r = await assent(ctx.url, 'import', 'contacts', csv, '--map', 'Mail=email,Given=firstName,Shoe=-', '--dry-run');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'created 1, updated 0, rejected 1 (dry run: nothing was written)\nignored columns: Shoe\nline 3: Mail: not a valid email address\n');
+    assert.equal(
+      r.stdout,
+      'created 1, updated 0, rejected 1 (dry run: nothing was written)\nignored columns: Shoe\nline 3: Mail: not a valid email address\n',
+    );
     assert.equal(existsSync(join(dir, `${ctx.dialect}-mapped.rejected.csv`)), false);
-    assert.equal(await ctx.db.kysely.selectFrom('contacts').select('id').where('email', '=', 'cli9@example.com').executeTakeFirst(), undefined);
+    assert.equal(
+      await ctx.db.kysely.selectFrom('contacts').select('id').where('email', '=', 'cli9@example.com').executeTakeFirst(),
+      undefined,
+    );
   });
 
   it('exits non-zero when the file cannot be processed: missing, no email column, unknown columns', async () => {
@@ -92,7 +101,13 @@ forEachDialect('assent import and export contacts', (ctx) => {
     assert.equal(toFile.code, 0, toFile.stderr);
     assert.equal(readFileSync(target, 'utf8'), out.stdout);
     assert.equal(statSync(target).mode & 0o777, 0o600);
-    assert.deepEqual((await audits('contact.export')).map((a) => [a.actor_type, a.outcome]), [['cli', 'ok'], ['cli', 'ok']]);
+    assert.deepEqual(
+      (await audits('contact.export')).map((a) => [a.actor_type, a.outcome]),
+      [
+        ['cli', 'ok'],
+        ['cli', 'ok'],
+      ],
+    );
   });
 
   it('export contacts --segment writes only the members and audits against the segment; an unknown segment fails', async () => {
@@ -100,7 +115,14 @@ forEachDialect('assent import and export contacts', (ctx) => {
     const now = new Date().toISOString();
     await ctx.db.kysely
       .insertInto('segments')
-      .values({ id: segmentId, name: 'Cleo only', kind: 'dynamic', filter: JSON.stringify({ field: 'firstName', op: '=', value: 'Cleo' }), created_at: now, updated_at: now } as never)
+      .values({
+        id: segmentId,
+        name: 'Cleo only',
+        kind: 'dynamic',
+        filter: JSON.stringify({ field: 'firstName', op: '=', value: 'Cleo' }),
+        created_at: now,
+        updated_at: now,
+      } as never)
       .execute();
     const r = await assent(ctx.url, 'export', 'contacts', '--segment', segmentId);
     assert.equal(r.code, 0, r.stderr);

@@ -20,7 +20,9 @@ const BEFORE = Object.keys(migrations)
   .sort()
   .at(-1)!;
 
-describe('migration 0011 partitions the person tables of a database in use [postgres]', { skip: PG_URL ? false : 'PostgreSQL not available' }, () => {
+describe('migration 0011 partitions the person tables of a database in use [postgres]', {
+  skip: PG_URL ? false : 'PostgreSQL not available',
+}, () => {
   let scratch: ScratchDb;
   let s: Services;
   const counts: Record<string, number> = {};
@@ -28,7 +30,8 @@ describe('migration 0011 partitions the person tables of a database in use [post
   let ana: string;
   let bo: string;
 
-  const count = async (t: string) => (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(t)}`.execute(scratch.db.kysely)).rows[0]!.n;
+  const count = async (t: string) =>
+    (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(t)}`.execute(scratch.db.kysely)).rows[0]!.n;
 
   before(async () => {
     scratch = await scratchDatabase('postgres');
@@ -56,23 +59,46 @@ describe('migration 0011 partitions the person tables of a database in use [post
   after(async () => scratch?.drop());
 
   it('makes every person table hash-partitioned, with every row and column', async () => {
-    const parted = (await sql<{ t: string }>`select c.relname as t from pg_partitioned_table p join pg_class c on c.oid = p.partrelid order by 1`.execute(scratch.db.kysely)).rows.map((r) => r.t);
+    const parted = (
+      await sql<{ t: string }>`select c.relname as t from pg_partitioned_table p join pg_class c on c.oid = p.partrelid order by 1`.execute(
+        scratch.db.kysely,
+      )
+    ).rows.map((r) => r.t);
     assert.deepEqual(parted, [...TABLES].sort());
     for (const t of TABLES) assert.equal(await count(t), counts[t], t);
     assert.ok(counts.interactions! > 0 && counts.segment_members! > 0 && counts.entity_visits! > 0);
     assert.equal((await s.contacts.get(ana)).customFields.shoe, 40, 'custom field columns come along');
-    const parts = (await sql<{ n: number }>`select count(*)::int as n from pg_inherits i join pg_class c on c.oid = i.inhparent where c.relname = 'contacts'`.execute(scratch.db.kysely)).rows[0]!.n;
+    const parts = (
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_inherits i join pg_class c on c.oid = i.inhparent where c.relname = 'contacts'`.execute(
+        scratch.db.kysely,
+      )
+    ).rows[0]!.n;
     assert.equal(parts, 16);
   });
 
   it('keeps the foreign keys: deleting a contact cascades, a dangling reference is refused', async () => {
-    const fks = (await sql<{ n: number }>`select count(*)::int as n from pg_constraint where contype = 'f' and confrelid = 'contacts'::regclass and conparentid = 0`.execute(scratch.db.kysely)).rows[0]!.n;
+    const fks = (
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_constraint where contype = 'f' and confrelid = 'contacts'::regclass and conparentid = 0`.execute(
+        scratch.db.kysely,
+      )
+    ).rows[0]!.n;
     assert.ok(fks >= 5, `foreign keys to contacts: ${fks}`);
-    await assert.rejects(sql`insert into interactions (id, contact_id, type, at) values ('0190aaaa-0000-7000-8000-00000000beef', 'no-such-contact', 'page_visited', '2026-01-01T00:00:00.000Z')`.execute(scratch.db.kysely));
+    await assert.rejects(
+      sql`insert into interactions (id, contact_id, type, at) values ('0190aaaa-0000-7000-8000-00000000beef', 'no-such-contact',
+        'page_visited', '2026-01-01T00:00:00.000Z')`.execute(scratch.db.kysely),
+    );
     await sql`delete from contacts where id = ${bo}`.execute(scratch.db.kysely);
     // Erasure is the way a contact goes: through it the data map decides, the cascades back it up.
     assert.equal(await count('contacts'), 1);
-    assert.equal((await sql<{ n: number }>`select count(*)::int as n from interactions where contact_id = ${bo}`.execute(scratch.db.kysely)).rows[0]!.n, 0);
+    assert.equal(
+      (await sql<{ n: number }>`select count(*)::int as n from interactions where contact_id = ${bo}`.execute(scratch.db.kysely)).rows[0]!
+        .n,
+      0,
+    );
   });
 
   it('the ledger still verifies, and the app works on the partitioned tables', async () => {

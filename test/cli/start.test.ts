@@ -11,7 +11,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `assent start` until it prints where it runs; returns the base URL, the output and a stop function. */
 async function start(): Promise<{ base: string; out: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { cwd: dir, env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (out += String(d)));
@@ -47,7 +51,11 @@ it('npm start serves health, the OpenAPI document and the docs on the embedded d
     const doc = (await (await fetch(`${first.base}/openapi.json`)).json()) as { openapi: string };
     assert.match(doc.openapi, /^3\./);
     assert.equal((await fetch(`${first.base}/docs/`)).status, 200);
-    const login = await fetch(`${first.base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password }) });
+    const login = await fetch(`${first.base}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.com', password }),
+    });
     assert.equal(login.status, 201);
   } finally {
     await first.stop();
@@ -63,7 +71,11 @@ it('npm start serves health, the OpenAPI document and the docs on the embedded d
   assert.ok(existsSync(join(dir, 'data', 'assent.db.ledger-key')));
   assert.equal(statSync(join(dir, 'data', 'assent.db.ledger-key')).mode & 0o777, 0o600);
   const verify = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'consent', 'verify'], { cwd: dir, env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'consent', 'verify'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.on('exit', (code) => resolve({ code, out }));

@@ -20,7 +20,10 @@ export interface TestApp {
 }
 
 /** The real app on a test database, with one API key per role. Closing leaves the database open. */
-export async function testApp(db: Db, opts: { clock?: Clock; env?: Record<string, string>; modules?: readonly AnyModule[] } = {}): Promise<TestApp> {
+export async function testApp(
+  db: Db,
+  opts: { clock?: Clock; env?: Record<string, string>; modules?: readonly AnyModule[] } = {},
+): Promise<TestApp> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', ...opts.env });
   // Another list of modules (a fixture's added) composes the same way; its faces are there at run time.
   const services = composeServices(opts.modules ?? MODULES, config, db, opts.clock ?? systemClock, createLogger('silent')) as Services;

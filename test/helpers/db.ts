@@ -91,7 +91,11 @@ export function onOneDatabase(title: string, body: (ctx: { readonly db: Db; read
   onDialect(title, DIALECTS[0]!, body);
 }
 
-function onDialect(title: string, d: (typeof DIALECTS)[number], body: (ctx: { readonly db: Db; readonly url: string; dialect: Dialect }) => void): void {
+function onDialect(
+  title: string,
+  d: (typeof DIALECTS)[number],
+  body: (ctx: { readonly db: Db; readonly url: string; dialect: Dialect }) => void,
+): void {
   describe(`${title} [${d.name}]`, { skip: d.skip }, () => {
     let scratch: ScratchDb | undefined;
     const ctx = {

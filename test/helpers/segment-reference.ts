@@ -67,7 +67,8 @@ function field(c: RefContact, name: string, op: string, value: Scalar | Scalar[]
   }
   const f = FIELDS[name]!;
   let v = c[f.key] as string | number | null;
-  const norm = (x: Scalar): string | number => (f.type === 'boolean' ? (x ? 1 : 0) : f.type === 'datetime' ? new Date(x as string).toISOString() : (x as string | number));
+  const norm = (x: Scalar): string | number =>
+    f.type === 'boolean' ? (x ? 1 : 0) : f.type === 'datetime' ? new Date(x as string).toISOString() : (x as string | number);
   if (op === 'is_null') return value === false ? v !== null : v === null;
   if (op === '!=') return v === null || cmp(v, norm(value as Scalar)) !== 0;
   if (v === null) return false;
@@ -108,6 +109,8 @@ export function evaluate(node: FilterNode, c: RefContact, w: RefWorld): boolean 
   if ('list' in node) return w.members.some((m) => m.contact_id === c.id && m.list_id === node.list);
   const b = node.behaviour;
   const since = b.withinDays !== undefined ? new Date(w.now.getTime() - b.withinDays * 86_400_000).toISOString() : null;
-  const n = w.interactions.filter((i) => i.contact_id === c.id && i.type === b.type && (b.ref === undefined || i.ref === b.ref) && (since === null || i.at >= since)).length;
+  const n = w.interactions.filter(
+    (i) => i.contact_id === c.id && i.type === b.type && (b.ref === undefined || i.ref === b.ref) && (since === null || i.at >= since),
+  ).length;
   return n >= (b.atLeast ?? 1);
 }

@@ -8,7 +8,9 @@ import { forEachDialect } from '../helpers/db.ts';
 
 const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
-type Sample = (t: TestApp) => Promise<{ url?: string; payload?: unknown; headers?: Record<string, string>; expect: number; target?: string }>;
+type Sample = (
+  t: TestApp,
+) => Promise<{ url?: string; payload?: unknown; headers?: Record<string, string>; expect: number; target?: string }>;
 
 let n = 0;
 const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;
@@ -16,14 +18,25 @@ const segment = (t: TestApp) => t.services.segments.create({ name: `Seg ${uniq()
 const contact = (t: TestApp) => t.services.contacts.create({ email: `p${uniq()}@example.com` });
 const entityOf = new WeakMap<TestApp, Promise<string>>();
 const entity = (t: TestApp): Promise<string> => {
-  if (!entityOf.has(t)) entityOf.set(t, t.services.entities.define({ name: `e${uniq()}`, linked: true, erase: 'delete', fields: [{ name: 'note', type: 'text', personal: true }] }).then((e) => e.name));
+  if (!entityOf.has(t))
+    entityOf.set(
+      t,
+      t.services.entities
+        .define({ name: `e${uniq()}`, linked: true, erase: 'delete', fields: [{ name: 'note', type: 'text', personal: true }] })
+        .then((e) => e.name),
+    );
   return entityOf.get(t)!;
 };
 const entityRecord = async (t: TestApp) => {
   const name = await entity(t);
   return { name, id: (await t.services.entities.createRecord(name, { contactId: (await contact(t)).id, fields: { note: 'hi' } })).id };
 };
-const dsrCase = (t: TestApp) => t.services.requestIntake.fromStaff({ type: 'objection', email: `d${uniq()}@example.com`, verified: true, note: 'Identity checked by phone' }, { type: 'system', id: null }, null);
+const dsrCase = (t: TestApp) =>
+  t.services.requestIntake.fromStaff(
+    { type: 'objection', email: `d${uniq()}@example.com`, verified: true, note: 'Identity checked by phone' },
+    { type: 'system', id: null },
+    null,
+  );
 const dsrTask = async (t: TestApp) => (await t.services.tasks.list({ requestId: (await dsrCase(t)).id }, 1))[0]!;
 
 /**
@@ -32,7 +45,9 @@ const dsrTask = async (t: TestApp) => (await t.services.tasks.list({ requestId: 
  */
 const samples: Record<string, Sample> = {
   'POST /api/v1/session': async (t) => {
-    await t.services.users.createUser({ email: 'staff@example.com', role: 'viewer', password: 'correct horse battery' }).catch(() => undefined);
+    await t.services.users
+      .createUser({ email: 'staff@example.com', role: 'viewer', password: 'correct horse battery' })
+      .catch(() => undefined);
     return { payload: { email: 'staff@example.com', password: 'correct horse battery' }, expect: 201 };
   },
   'GET /api/v1/session': async () => ({ expect: 200 }),
@@ -40,13 +55,28 @@ const samples: Record<string, Sample> = {
   'GET /api/v1/settings': async () => ({ expect: 200 }),
   'PATCH /api/v1/settings': async () => ({ payload: { publicBaseUrl: 'https://news.example.com' }, expect: 200 }),
   'GET /api/v1/users': async () => ({ expect: 200 }),
-  'POST /api/v1/users': async () => ({ payload: { email: `u${Date.now()}${Math.random()}@example.com`.replace('0.', ''), role: 'marketer', password: 'a long enough password' }, expect: 201 }),
+  'POST /api/v1/users': async () => ({
+    payload: {
+      email: `u${Date.now()}${Math.random()}@example.com`.replace('0.', ''),
+      role: 'marketer',
+      password: 'a long enough password',
+    },
+    expect: 201,
+  }),
   'GET /api/v1/users/:id': async (t) => {
-    const u = await t.services.users.createUser({ email: `v${Math.random()}@example.com`.replace('0.', ''), role: 'viewer', password: 'a long enough password' });
+    const u = await t.services.users.createUser({
+      email: `v${Math.random()}@example.com`.replace('0.', ''),
+      role: 'viewer',
+      password: 'a long enough password',
+    });
     return { url: `/api/v1/users/${u.id}`, expect: 200, target: u.id };
   },
   'PATCH /api/v1/users/:id': async (t) => {
-    const u = await t.services.users.createUser({ email: `w${Math.random()}@example.com`.replace('0.', ''), role: 'viewer', password: 'a long enough password' });
+    const u = await t.services.users.createUser({
+      email: `w${Math.random()}@example.com`.replace('0.', ''),
+      role: 'viewer',
+      password: 'a long enough password',
+    });
     return { url: `/api/v1/users/${u.id}`, payload: { role: 'marketer' }, expect: 200, target: u.id };
   },
   'GET /api/v1/keys': async () => ({ expect: 200 }),
@@ -93,7 +123,12 @@ const samples: Record<string, Sample> = {
     return { url: `/api/v1/suppressions?email=${encodeURIComponent(email)}`, expect: 204 };
   },
   'GET /api/v1/contact-fields': async () => ({ expect: 200 }),
-  'POST /api/v1/imports': async () => ({ url: '/api/v1/imports?map=Name=firstName', headers: { 'content-type': 'text/csv' }, payload: `email,Name\nimp${uniq()}@example.com,Ana\n`, expect: 200 }),
+  'POST /api/v1/imports': async () => ({
+    url: '/api/v1/imports?map=Name=firstName',
+    headers: { 'content-type': 'text/csv' },
+    payload: `email,Name\nimp${uniq()}@example.com,Ana\n`,
+    expect: 200,
+  }),
   'POST /api/v1/contact-fields': async () => ({ payload: { name: `f_${uniq()}`, type: 'text', personal: true }, expect: 201 }),
   'GET /api/v1/contacts/:id/consent/check': async (t) => {
     const c = await contact(t);
@@ -102,7 +137,12 @@ const samples: Record<string, Sample> = {
   'POST /api/v1/consent/check': async (t) => ({ payload: { contactIds: [(await contact(t)).id], purpose: 'profiling' }, expect: 200 }),
   'PUT /api/v1/contacts/:id/consent': async (t) => {
     const c = await contact(t);
-    return { url: `/api/v1/contacts/${c.id}/consent`, payload: { level: 3, source: 'api', notice: 'Yes, send me offers.' }, expect: 200, target: c.id };
+    return {
+      url: `/api/v1/contacts/${c.id}/consent`,
+      payload: { level: 3, source: 'api', notice: 'Yes, send me offers.' },
+      expect: 200,
+      target: c.id,
+    };
   },
   'PUT /api/v1/contacts/:id/guardian-consent': async (t) => {
     const g = await contact(t);
@@ -125,7 +165,10 @@ const samples: Record<string, Sample> = {
   'GET /api/v1/consent/verify': async () => ({ expect: 200 }),
   'POST /api/v1/lists': async () => ({ payload: { name: `List ${uniq()}` }, expect: 201 }),
   'GET /api/v1/lists': async () => ({ expect: 200 }),
-  'POST /api/v1/segments': async () => ({ payload: { name: 'Germans', kind: 'dynamic', filter: { field: 'country', op: '=', value: 'DE' } }, expect: 201 }),
+  'POST /api/v1/segments': async () => ({
+    payload: { name: 'Germans', kind: 'dynamic', filter: { field: 'country', op: '=', value: 'DE' } },
+    expect: 201,
+  }),
   'GET /api/v1/segments': async () => ({ expect: 200 }),
   'GET /api/v1/retention/preview': async () => ({ expect: 200 }),
   'POST /api/v1/retention/run': async () => ({ expect: 200 }),
@@ -175,7 +218,15 @@ const samples: Record<string, Sample> = {
     await t.services.lists.join(c.id, l.id, { source: 'api', actor: { type: 'system', id: null } });
     return { url: `/api/v1/contacts/${c.id}/lists/${l.id}`, expect: 204, target: c.id };
   },
-  'POST /api/v1/interactions': async (t) => ({ payload: { events: [{ type: 'email_sent', contactId: (await contact(t)).id, messageId: SOME_ID }, { type: 'email_clicked', contactId: (await contact(t)).id, messageId: SOME_ID }] }, expect: 200 }),
+  'POST /api/v1/interactions': async (t) => ({
+    payload: {
+      events: [
+        { type: 'email_sent', contactId: (await contact(t)).id, messageId: SOME_ID },
+        { type: 'email_clicked', contactId: (await contact(t)).id, messageId: SOME_ID },
+      ],
+    },
+    expect: 200,
+  }),
   'GET /api/v1/interactions': async (t) => {
     const c = await contact(t);
     await t.services.interactions.ingest([{ type: 'email_sent', contactId: c.id, messageId: SOME_ID }]);
@@ -186,10 +237,17 @@ const samples: Record<string, Sample> = {
     const c = await contact(t);
     return { url: `/api/v1/contacts/${c.id}/export`, expect: 200, target: c.id };
   },
-  'POST /api/v1/entities': async () => ({ payload: { name: `e${uniq()}`, linked: true, erase: 'anonymise', fields: [{ name: 'code', type: 'text', personal: true }] }, expect: 201 }),
+  'POST /api/v1/entities': async () => ({
+    payload: { name: `e${uniq()}`, linked: true, erase: 'anonymise', fields: [{ name: 'code', type: 'text', personal: true }] },
+    expect: 201,
+  }),
   'GET /api/v1/entities': async () => ({ expect: 200 }),
   'GET /api/v1/entities/:name': async (t) => ({ url: `/api/v1/entities/${await entity(t)}`, expect: 200 }),
-  'POST /api/v1/entities/:name/records': async (t) => ({ url: `/api/v1/entities/${await entity(t)}/records`, payload: { contactId: (await contact(t)).id, fields: { note: 'hello' } }, expect: 201 }),
+  'POST /api/v1/entities/:name/records': async (t) => ({
+    url: `/api/v1/entities/${await entity(t)}/records`,
+    payload: { contactId: (await contact(t)).id, fields: { note: 'hello' } },
+    expect: 201,
+  }),
   'GET /api/v1/entities/:name/records': async (t) => ({ url: `/api/v1/entities/${await entity(t)}/records?limit=5`, expect: 200 }),
   'GET /api/v1/entities/:name/records/:id': async (t) => {
     const r = await entityRecord(t);
@@ -203,7 +261,16 @@ const samples: Record<string, Sample> = {
     const r = await entityRecord(t);
     return { url: `/api/v1/entities/${r.name}/records/${r.id}`, expect: 204, target: r.id };
   },
-  'POST /api/v1/requests': async () => ({ payload: { type: 'access', email: `r${uniq()}@example.com`, receivedAt: '2026-01-02T10:00:00Z', verified: true, note: 'Letter with signature on file' }, expect: 201 }),
+  'POST /api/v1/requests': async () => ({
+    payload: {
+      type: 'access',
+      email: `r${uniq()}@example.com`,
+      receivedAt: '2026-01-02T10:00:00Z',
+      verified: true,
+      note: 'Letter with signature on file',
+    },
+    expect: 201,
+  }),
   'GET /api/v1/requests': async () => ({ url: '/api/v1/requests?overdue=false&dueWithin=30&type=access', expect: 200 }),
   'GET /api/v1/requests/:id': async (t) => {
     const r = await dsrCase(t);
@@ -253,8 +320,19 @@ forEachDialect('access and audit on every route', (ctx) => {
 
   it('answers 401 without credentials and with an unknown or malformed key', async () => {
     for (const r of routes.filter((x) => x.access !== 'public')) {
-      for (const headers of [{}, { authorization: 'Bearer assent_AAAAAAAAAAAA_' + 'x'.repeat(43) }, { authorization: 'Bearer nonsense' }, { authorization: 'Basic abc' }, { cookie: 'assent_session=forged' }]) {
-        const res = await t.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
+      for (const headers of [
+        {},
+        { authorization: 'Bearer assent_AAAAAAAAAAAA_' + 'x'.repeat(43) },
+        { authorization: 'Bearer nonsense' },
+        { authorization: 'Basic abc' },
+        { cookie: 'assent_session=forged' },
+      ]) {
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url: concrete(r.url),
+          headers,
+          ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }),
+        });
         assert.equal(res.statusCode, 401, `${r.method} ${r.url} with ${JSON.stringify(headers)}`);
         assert.equal(json(res).error.code, 'unauthenticated');
       }
@@ -267,7 +345,12 @@ forEachDialect('access and audit on every route', (ctx) => {
       if (typeof r.access !== 'object') continue;
       for (const role of ROLES) {
         if (can(role, r.access.area, r.access.op)) continue;
-        const res = await t.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers: t.auth(role), ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) });
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url: concrete(r.url),
+          headers: t.auth(role),
+          ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }),
+        });
         assert.equal(res.statusCode, 403, `${role} ${r.method} ${r.url}`);
         assert.equal(json(res).error.code, 'forbidden');
         denied++;
@@ -285,7 +368,10 @@ forEachDialect('access and audit on every route', (ctx) => {
 
   it('lets every allowed role through, and writes the declared audit entry for each route', async () => {
     for (const r of routes) {
-      const roles: (Role | null)[] = r.access === 'public' ? [null] : ROLES.filter((role) => r.access === 'authenticated' || (typeof r.access === 'object' && can(role, r.access.area, r.access.op)));
+      const roles: (Role | null)[] =
+        r.access === 'public'
+          ? [null]
+          : ROLES.filter((role) => r.access === 'authenticated' || (typeof r.access === 'object' && can(role, r.access.area, r.access.op)));
       assert.ok(roles.length > 0, `${r.method} ${r.url} is reachable by someone`);
       for (const role of roles) {
         const s = await samples[`${r.method} ${r.url}`]!(t);

@@ -37,7 +37,8 @@ forEachDialect('child state goes through the consent module', (ctx) => {
   const s = () => t.services;
   const sys = { source: 'admin' as const, actor: { type: 'system', id: null } };
   const effective = async (id: string) => (await s().consent.check(id, 'profiling')).effectiveLevel;
-  const entries = async (id: string): Promise<unknown[][]> => (await s().consent.history(id)).map((e) => [e.kind, e.oldText ?? e.oldValue, e.newText ?? e.newValue, e.source, e.actorType]);
+  const entries = async (id: string): Promise<unknown[][]> =>
+    (await s().consent.history(id)).map((e) => [e.kind, e.oldText ?? e.oldValue, e.newText ?? e.newValue, e.source, e.actorType]);
   const childState = async (id: string) => {
     const c = await s().contacts.get(id);
     return { isChild: c.isChild, birthDate: c.birthDate, guardianId: c.guardianId, guardianConsent: c.guardianConsent };
@@ -45,17 +46,44 @@ forEachDialect('child state goes through the consent module', (ctx) => {
   const adult = async () => (await s().contacts.create({ email: email('guardian') })).id;
 
   /** The contact a case changes, as the system built it, and what the change is expected to do. */
-  async function existing(field: Field): Promise<{ id: string; addr: string; patch: Record<string, unknown>; csv: [string, string]; levelBefore: number; levelAfter: number; changes: Change[]; importChanges: Change[] | null }> {
+  async function existing(field: Field): Promise<{
+    id: string;
+    addr: string;
+    patch: Record<string, unknown>;
+    csv: [string, string];
+    levelBefore: number;
+    levelAfter: number;
+    changes: Change[];
+    importChanges: Change[] | null;
+  }> {
     const addr = email(`kid-${field}`);
     if (field === 'isChild') {
       const { id } = await s().contacts.create({ email: addr, isChild: true });
       await s().consent.setLevel(id, 5, sys);
-      return { id, addr, patch: { isChild: false }, csv: ['isChild', 'false'], levelBefore: 0, levelAfter: 5, changes: [['child_flag', 1, 0]], importChanges: [['child_flag', 1, 0]] };
+      return {
+        id,
+        addr,
+        patch: { isChild: false },
+        csv: ['isChild', 'false'],
+        levelBefore: 0,
+        levelAfter: 5,
+        changes: [['child_flag', 1, 0]],
+        importChanges: [['child_flag', 1, 0]],
+      };
     }
     if (field === 'birthDate') {
       const { id } = await s().contacts.create({ email: addr, birthDate: CHILD_BIRTH });
       await s().consent.setLevel(id, 5, sys);
-      return { id, addr, patch: { birthDate: null }, csv: ['birthDate', ADULT_BIRTH], levelBefore: 0, levelAfter: 5, changes: [['birth_date', CHILD_BIRTH, null]], importChanges: [['birth_date', CHILD_BIRTH, ADULT_BIRTH]] };
+      return {
+        id,
+        addr,
+        patch: { birthDate: null },
+        csv: ['birthDate', ADULT_BIRTH],
+        levelBefore: 0,
+        levelAfter: 5,
+        changes: [['birth_date', CHILD_BIRTH, null]],
+        importChanges: [['birth_date', CHILD_BIRTH, ADULT_BIRTH]],
+      };
     }
     const g1 = await adult();
     const { id } = await s().contacts.create({ email: addr, isChild: true, guardianId: g1 });
@@ -64,16 +92,42 @@ forEachDialect('child state goes through the consent module', (ctx) => {
       await s().consent.setGuardianConsent(id, true, sys);
       const g2 = await adult();
       // A new guardian does not inherit the old one's consent: the child falls back to level 0.
-      return { id, addr, patch: { guardianId: g2 }, csv: ['guardianId', g2], levelBefore: 4, levelAfter: 0, changes: [['guardian', g1, g2], ['guardian_consent', 1, 0]], importChanges: null };
+      return {
+        id,
+        addr,
+        patch: { guardianId: g2 },
+        csv: ['guardianId', g2],
+        levelBefore: 4,
+        levelAfter: 0,
+        changes: [
+          ['guardian', g1, g2],
+          ['guardian_consent', 1, 0],
+        ],
+        importChanges: null,
+      };
     }
-    return { id, addr, patch: { guardianConsent: true }, csv: ['guardianConsent', 'true'], levelBefore: 0, levelAfter: 0, changes: [], importChanges: null };
+    return {
+      id,
+      addr,
+      patch: { guardianConsent: true },
+      csv: ['guardianConsent', 'true'],
+      levelBefore: 0,
+      levelAfter: 0,
+      changes: [],
+      importChanges: null,
+    };
   }
 
   const inject = (role: Role, method: 'POST' | 'PATCH', url: string, payload: unknown, headers: Record<string, string> = {}) =>
     t.app.inject({ method, url, headers: { ...t.auth(role), ...headers }, payload: payload as string });
 
   async function openRectification(addr: string): Promise<string> {
-    const r = await inject('privacy_officer', 'POST', '/api/v1/requests', { type: 'rectification', email: addr, verified: true, note: 'Identity checked in person' });
+    const r = await inject('privacy_officer', 'POST', '/api/v1/requests', {
+      type: 'rectification',
+      email: addr,
+      verified: true,
+      note: 'Identity checked in person',
+    });
     assert.equal(r.statusCode, 201, r.body);
     return json(r).data.id;
   }
@@ -86,7 +140,8 @@ forEachDialect('child state goes through the consent module', (ctx) => {
     const entriesBefore = (await entries(c.id)).length;
     let res: LightMyRequestResponse;
     if (path === 'PATCH') res = await inject(role, 'PATCH', `/api/v1/contacts/${c.id}`, c.patch);
-    else if (path === 'import') res = await inject(role, 'POST', '/api/v1/imports', `email,${c.csv[0]}\n${c.addr},${c.csv[1]}\n`, { 'content-type': 'text/csv' });
+    else if (path === 'import')
+      res = await inject(role, 'POST', '/api/v1/imports', `email,${c.csv[0]}\n${c.addr},${c.csv[1]}\n`, { 'content-type': 'text/csv' });
     else res = await inject(role, 'POST', `/api/v1/requests/${await openRectification(c.addr)}/fulfil`, { changes: c.patch });
     const label = `${path} ${field} as ${role}: ${res.statusCode} ${res.body.slice(0, 300)}`;
 
@@ -95,7 +150,11 @@ forEachDialect('child state goes through the consent module', (ctx) => {
     const routeAllows = path === 'rectification' ? mayWriteConsent(role) : contactsWriter;
     if (expected && mayWriteConsent(role)) {
       assert.equal(res.statusCode, 200, label);
-      assert.deepEqual((await entries(c.id)).slice(entriesBefore), expected.map((x) => [...x, SOURCE[path], 'api_key']), label);
+      assert.deepEqual(
+        (await entries(c.id)).slice(entriesBefore),
+        expected.map((x) => [...x, SOURCE[path], 'api_key']),
+        label,
+      );
       assert.equal(await effective(c.id), c.levelAfter, label);
       return;
     }
@@ -154,13 +213,22 @@ forEachDialect('child state goes through the consent module', (ctx) => {
     assert.equal(res.statusCode, 403, res.body);
     assert.equal(await effective(id), 0);
     const audit = await s().audit.list({ action: 'contact.update', targetId: id }, 10);
-    assert.deepEqual(audit.map((a) => a.outcome), ['denied']);
+    assert.deepEqual(
+      audit.map((a) => a.outcome),
+      ['denied'],
+    );
     // Profile fields alone stay the marketer's to change.
     assert.equal((await inject('marketer', 'PATCH', `/api/v1/contacts/${id}`, { firstName: 'Mia' })).statusCode, 200);
     const ok = await inject('privacy_officer', 'PATCH', `/api/v1/contacts/${id}`, { isChild: false, birthDate: null });
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(await effective(id), 5);
-    assert.deepEqual((await entries(id)).slice(-2).map((e) => e.slice(0, 3)), [['child_flag', 1, 0], ['birth_date', CHILD_BIRTH, null]]);
+    assert.deepEqual(
+      (await entries(id)).slice(-2).map((e) => e.slice(0, 3)),
+      [
+        ['child_flag', 1, 0],
+        ['birth_date', CHILD_BIRTH, null],
+      ],
+    );
   });
 
   it("erasing a guardian unlinks the child through the ledger and does not leave the guardian's consent behind", async () => {
@@ -172,7 +240,13 @@ forEachDialect('child state goes through the consent module', (ctx) => {
     await s().erasure.erase({ contactIds: [g] }, { actor: { type: 'system', id: null } });
     assert.deepEqual(await childState(id), { isChild: true, birthDate: null, guardianId: null, guardianConsent: false });
     assert.equal(await effective(id), 0);
-    assert.deepEqual((await entries(id)).slice(-2).map((e) => e.slice(0, 3)), [['guardian', g, null], ['guardian_consent', 1, 0]]);
+    assert.deepEqual(
+      (await entries(id)).slice(-2).map((e) => e.slice(0, 3)),
+      [
+        ['guardian', g, null],
+        ['guardian_consent', 1, 0],
+      ],
+    );
     assert.equal((await s().ledger.verify()).ok, true);
   });
 
@@ -183,7 +257,10 @@ forEachDialect('child state goes through the consent module', (ctx) => {
     writeFileSync(file, `email,isChild,birthDate\n${addr},false,${ADULT_BIRTH}\n`);
     const r = await assent(ctx.url, 'import', 'contacts', file);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await entries(id)).slice(-2), [['child_flag', 1, 0, 'import', 'cli'], ['birth_date', null, ADULT_BIRTH, 'import', 'cli']]);
+    assert.deepEqual((await entries(id)).slice(-2), [
+      ['child_flag', 1, 0, 'import', 'cli'],
+      ['birth_date', null, ADULT_BIRTH, 'import', 'cli'],
+    ]);
     assert.equal(await effective(id), 5);
     const v = await assent(ctx.url, 'consent', 'verify');
     assert.equal(v.code, 0, v.stdout + v.stderr);

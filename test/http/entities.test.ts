@@ -21,7 +21,15 @@ const ORDERS = {
     { name: 'placed', type: 'date', personal: false },
   ],
 };
-const CARDS = { name: 'loyalty_cards', linked: true, erase: 'anonymise', fields: [{ name: 'card_no', type: 'text', personal: true }, { name: 'tier', type: 'text', personal: false }] };
+const CARDS = {
+  name: 'loyalty_cards',
+  linked: true,
+  erase: 'anonymise',
+  fields: [
+    { name: 'card_no', type: 'text', personal: true },
+    { name: 'tier', type: 'text', personal: false },
+  ],
+};
 const EVENTS = { name: 'events', linked: false, erase: 'delete', fields: [{ name: 'title', type: 'text', personal: false }] };
 
 forEachDialect('custom entities API', (ctx) => {
@@ -43,7 +51,11 @@ forEachDialect('custom entities API', (ctx) => {
     assert.equal(res.statusCode, 201, res.body);
     const e = json(res).data;
     assert.equal(e.table, 'entity_orders');
-    assert.deepEqual(e.fields.map((f: { column: string }) => f.column), ['f_reference', 'f_total', 'f_gift', 'f_note', 'f_placed'], 'in the order defined');
+    assert.deepEqual(
+      e.fields.map((f: { column: string }) => f.column),
+      ['f_reference', 'f_total', 'f_gift', 'f_note', 'f_placed'],
+      'in the order defined',
+    );
     assert.equal((await call('POST', '/api/v1/entities', CARDS)).statusCode, 201);
     assert.equal((await call('POST', '/api/v1/entities', EVENTS)).statusCode, 201);
 
@@ -51,19 +63,38 @@ forEachDialect('custom entities API', (ctx) => {
     assert.equal(again.statusCode, 409);
     assert.equal(json(again).error.code, 'entity_exists');
 
-    const live = (await liveColumns(ctx.db)).filter((c) => c.table === 'entity_orders').map((c) => c.column).sort();
+    const live = (await liveColumns(ctx.db))
+      .filter((c) => c.table === 'entity_orders')
+      .map((c) => c.column)
+      .sort();
     assert.deepEqual(live, ['contact_id', 'created_at', 'f_gift', 'f_note', 'f_placed', 'f_reference', 'f_total', 'id', 'updated_at']);
-    assert.ok(!(await liveColumns(ctx.db)).some((c) => c.table === 'entity_events' && c.column === 'contact_id'), 'an unlinked entity has no contact column');
+    assert.ok(
+      !(await liveColumns(ctx.db)).some((c) => c.table === 'entity_events' && c.column === 'contact_id'),
+      'an unlinked entity has no contact column',
+    );
 
     const list = json(await call('GET', '/api/v1/entities', undefined, 'viewer')).data;
-    assert.deepEqual(list.map((x: { name: string }) => x.name), ['events', 'loyalty_cards', 'orders']);
+    assert.deepEqual(
+      list.map((x: { name: string }) => x.name),
+      ['events', 'loyalty_cards', 'orders'],
+    );
     assert.equal(json(await call('GET', '/api/v1/entities/orders', undefined, 'viewer')).data.retention, 'P2Y');
     assert.equal((await call('GET', '/api/v1/entities/nope')).statusCode, 404);
   });
 
   it('refuses bad definitions with every problem named, and creates nothing', async () => {
     const cases: [unknown, string[]][] = [
-      [{ ...ORDERS, name: 'dup_fields', fields: [{ name: 'a', type: 'text', personal: true }, { name: 'a', type: 'number', personal: false }] }, ['/fields/1/name']],
+      [
+        {
+          ...ORDERS,
+          name: 'dup_fields',
+          fields: [
+            { name: 'a', type: 'text', personal: true },
+            { name: 'a', type: 'number', personal: false },
+          ],
+        },
+        ['/fields/1/name'],
+      ],
       [{ ...ORDERS, name: 'bad_retention', retention: '2 years' }, ['/retention']],
       [{ ...ORDERS, name: 'Bad-Name' }, ['/name']],
       [{ ...ORDERS, name: 'no_fields', fields: [] }, ['/fields']],
@@ -74,7 +105,11 @@ forEachDialect('custom entities API', (ctx) => {
       const res = await call('POST', '/api/v1/entities', body);
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(json(res).error.code, 'validation_failed');
-      for (const p of expected) assert.ok(paths(res).some((x) => x.startsWith(p)), `${JSON.stringify(body).slice(0, 60)}: ${paths(res).join(',')}`);
+      for (const p of expected)
+        assert.ok(
+          paths(res).some((x) => x.startsWith(p)),
+          `${JSON.stringify(body).slice(0, 60)}: ${paths(res).join(',')}`,
+        );
     }
     const tables = new Set((await liveColumns(ctx.db)).map((c) => c.table));
     for (const n of ['dup_fields', 'bad_retention', 'no_fields', 'bad_type', 'bad_erase']) assert.ok(!tables.has(`entity_${n}`));
@@ -84,7 +119,10 @@ forEachDialect('custom entities API', (ctx) => {
     await sql`create table entity_clash (id text primary key)`.execute(ctx.db.kysely);
     try {
       await assert.rejects(t.services.entities.define({ ...ORDERS, name: 'clash' }));
-      assert.equal((await t.services.entities.list()).some((e) => e.name === 'clash'), false);
+      assert.equal(
+        (await t.services.entities.list()).some((e) => e.name === 'clash'),
+        false,
+      );
     } finally {
       await sql`drop table entity_clash`.execute(ctx.db.kysely);
     }
@@ -101,10 +139,20 @@ forEachDialect('custom entities API', (ctx) => {
     assert.deepEqual(orders.retention, { after: 'P2Y', from: 'created_at' });
     assert.ok(Object.values(erase('entity_orders')).every((a) => a === 'delete-row'));
     const note = orders.columns.find((c: { name: string }) => c.name === 'f_note');
-    assert.deepEqual({ category: note.category, personal: note.personal, exported: note.exported }, { category: 'entity.orders.note', personal: true, exported: true });
+    assert.deepEqual(
+      { category: note.category, personal: note.personal, exported: note.exported },
+      { category: 'entity.orders.note', personal: true, exported: true },
+    );
 
     // A text field not declared personal is still free text: redacted in the person's own rows that stay.
-    assert.deepEqual(erase('entity_loyalty_cards'), { id: 'keep', contact_id: 'null', created_at: 'keep', updated_at: 'keep', f_card_no: 'null', f_tier: 'redact' });
+    assert.deepEqual(erase('entity_loyalty_cards'), {
+      id: 'keep',
+      contact_id: 'null',
+      created_at: 'keep',
+      updated_at: 'keep',
+      f_card_no: 'null',
+      f_tier: 'redact',
+    });
     assert.equal(table('entity_loyalty_cards').columns.find((c: { name: string }) => c.name === 'f_tier').freeText, true);
     const events = table('entity_events');
     assert.equal(events.subjectLink, null);
@@ -115,15 +163,23 @@ forEachDialect('custom entities API', (ctx) => {
   });
 
   it('creates, reads, pages, changes and deletes records with typed values', async () => {
-    const created = await call('POST', '/api/v1/entities/orders/records', { contactId, fields: { reference: 'R-1', total: 12.5, gift: true, note: 'ring twice', placed: '2026-03-01' } });
+    const created = await call('POST', '/api/v1/entities/orders/records', {
+      contactId,
+      fields: { reference: 'R-1', total: 12.5, gift: true, note: 'ring twice', placed: '2026-03-01' },
+    });
     assert.equal(created.statusCode, 201, created.body);
     const r = json(created).data;
     assert.deepEqual(r.fields, { reference: 'R-1', total: 12.5, gift: true, note: 'ring twice', placed: '2026-03-01' });
     assert.equal(r.contactId, contactId);
     assert.equal(r.createdAt, '2026-03-10T12:00:00.000Z');
 
-    for (let i = 2; i <= 3; i++) assert.equal((await call('POST', '/api/v1/entities/orders/records', { contactId, fields: { reference: `R-${i}` } })).statusCode, 201);
-    assert.equal((await call('POST', '/api/v1/entities/orders/records', { fields: { reference: 'walk-in' } })).statusCode, 201, 'the link is optional');
+    for (let i = 2; i <= 3; i++)
+      assert.equal((await call('POST', '/api/v1/entities/orders/records', { contactId, fields: { reference: `R-${i}` } })).statusCode, 201);
+    assert.equal(
+      (await call('POST', '/api/v1/entities/orders/records', { fields: { reference: 'walk-in' } })).statusCode,
+      201,
+      'the link is optional',
+    );
 
     const page1 = json(await call('GET', '/api/v1/entities/orders/records?limit=2', undefined, 'viewer'));
     assert.equal(page1.data.length, 2);
@@ -132,10 +188,16 @@ forEachDialect('custom entities API', (ctx) => {
     assert.equal(page2.data.length, 2);
     assert.equal(page2.page.next, null);
     const mine = json(await call('GET', `/api/v1/entities/orders/records?contact=${contactId}`));
-    assert.deepEqual(mine.data.map((x: { fields: { reference: string } }) => x.fields.reference), ['R-1', 'R-2', 'R-3']);
+    assert.deepEqual(
+      mine.data.map((x: { fields: { reference: string } }) => x.fields.reference),
+      ['R-1', 'R-2', 'R-3'],
+    );
 
     clock.advance(60_000);
-    const patched = await call('PATCH', `/api/v1/entities/orders/records/${r.id}`, { fields: { gift: false, note: null }, contactId: null });
+    const patched = await call('PATCH', `/api/v1/entities/orders/records/${r.id}`, {
+      fields: { gift: false, note: null },
+      contactId: null,
+    });
     assert.equal(patched.statusCode, 200, patched.body);
     assert.deepEqual(json(patched).data.fields, { reference: 'R-1', total: 12.5, gift: false, note: null, placed: '2026-03-01' });
     assert.equal(json(patched).data.contactId, null);
@@ -148,7 +210,10 @@ forEachDialect('custom entities API', (ctx) => {
   });
 
   it('refuses wrong types, unknown fields, unknown contacts and links on unlinked entities', async () => {
-    const bad = await call('POST', '/api/v1/entities/orders/records', { contactId: '01900000-0000-7000-8000-000000000000', fields: { total: 'a lot', gift: 'yes', placed: '2026-02-30', nope: 1 } });
+    const bad = await call('POST', '/api/v1/entities/orders/records', {
+      contactId: '01900000-0000-7000-8000-000000000000',
+      fields: { total: 'a lot', gift: 'yes', placed: '2026-02-30', nope: 1 },
+    });
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(paths(bad), ['/fields/gift', '/fields/nope', '/fields/placed', '/fields/total']);
     const ghost = await call('POST', '/api/v1/entities/orders/records', { contactId: '01900000-0000-7000-8000-000000000000', fields: {} });
@@ -165,11 +230,18 @@ forEachDialect('custom entities API', (ctx) => {
 
   it('takes part in erasure and retention through the data map: delete, anonymise, expire', async () => {
     const person = (await t.services.contacts.create({ email: 'erase.me@example.com' })).id;
-    const order = await t.services.entities.createRecord('orders', { contactId: person, fields: { reference: 'R-9', note: 'personal note' } });
+    const order = await t.services.entities.createRecord('orders', {
+      contactId: person,
+      fields: { reference: 'R-9', note: 'personal note' },
+    });
     const card = await t.services.entities.createRecord('loyalty_cards', { contactId: person, fields: { card_no: 'C-123', tier: 'gold' } });
     await t.services.erasure.erase({ contactIds: [person] }, { actor: { type: 'system', id: null } });
     await assert.rejects(t.services.entities.getRecord('orders', order.id), { code: 'not_found' });
-    assert.deepEqual(await t.services.entities.getRecord('loyalty_cards', card.id), { ...card, contactId: null, fields: { card_no: null, tier: 'gold' } });
+    assert.deepEqual(await t.services.entities.getRecord('loyalty_cards', card.id), {
+      ...card,
+      contactId: null,
+      fields: { card_no: null, tier: 'gold' },
+    });
 
     const kept = await t.services.entities.createRecord('orders', { fields: { reference: 'new' } });
     clock.advance(2 * 366 * 86_400_000);

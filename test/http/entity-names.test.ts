@@ -5,7 +5,14 @@ import { liveColumns, namesInUse } from '../../src/db/introspect.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
-const entity = (name: string, extra: Record<string, unknown> = {}) => ({ name, linked: true, erase: 'delete', retention: 'P1Y', fields: [{ name: 'note', type: 'text', personal: true }], ...extra });
+const entity = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  linked: true,
+  erase: 'delete',
+  retention: 'P1Y',
+  fields: [{ name: 'note', type: 'text', personal: true }],
+  ...extra,
+});
 
 /**
  * Names made at run time (custom entities' tables and indexes, custom fields' columns) must not
@@ -19,8 +26,15 @@ forEachDialect('run-time schema names', (ctx) => {
   });
   after(async () => t.close());
 
-  const define = (body: unknown) => t.app.inject({ method: 'POST', url: '/api/v1/entities', headers: t.auth('admin'), payload: body as object });
-  const field = (name: string) => t.app.inject({ method: 'POST', url: '/api/v1/contact-fields', headers: t.auth('admin'), payload: { name, type: 'text', personal: true } });
+  const define = (body: unknown) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/entities', headers: t.auth('admin'), payload: body as object });
+  const field = (name: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/contact-fields',
+      headers: t.auth('admin'),
+      payload: { name, type: 'text', personal: true },
+    });
   const tables = async () => new Set((await liveColumns(ctx.db)).map((c) => c.table));
 
   it('an entity named like another entity’s index or key is its own table', async () => {
@@ -36,7 +50,12 @@ forEachDialect('run-time schema names', (ctx) => {
         const res = await define(entity(name));
         assert.equal(res.statusCode, 201, `${name}: ${res.body}`);
         const created = json(res).data;
-        const rec = await t.app.inject({ method: 'POST', url: `/api/v1/entities/${name}/records`, headers: t.auth('admin'), payload: { fields: { note: 'x' } } });
+        const rec = await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/entities/${name}/records`,
+          headers: t.auth('admin'),
+          payload: { fields: { note: 'x' } },
+        });
         assert.equal(rec.statusCode, 201, rec.body);
         assert.equal(created.table, `entity_${name}`);
       }
@@ -77,7 +96,11 @@ forEachDialect('run-time schema names', (ctx) => {
         const err = json(res).error;
         assert.equal(err.code, 'name_taken');
         assert.ok(JSON.stringify(err.details).includes(clash!), `names ${clash}: ${res.body}`);
-        assert.equal((await t.services.entities.list()).some((e) => e.name === name), false, 'nothing declared');
+        assert.equal(
+          (await t.services.entities.list()).some((e) => e.name === name),
+          false,
+          'nothing declared',
+        );
       }
     } finally {
       await sql`drop table entity_old_things`.execute(ctx.db.kysely);
@@ -92,7 +115,10 @@ forEachDialect('run-time schema names', (ctx) => {
       assert.equal(res.statusCode, 409, res.body);
       assert.equal(json(res).error.code, 'name_taken');
       assert.ok(JSON.stringify(json(res).error.details).includes('cf_shoe_size'));
-      assert.equal((await t.services.customFields.list()).some((f) => f.name === 'shoe_size'), false);
+      assert.equal(
+        (await t.services.customFields.list()).some((f) => f.name === 'shoe_size'),
+        false,
+      );
     } finally {
       await sql`alter table contacts drop column cf_shoe_size`.execute(ctx.db.kysely);
     }

@@ -102,8 +102,22 @@ onOneDatabase('every answer is in the error envelope', (ctx) => {
   const key = () => t.keys.admin;
 
   it('431: a 100 kB query string, or too many headers', async () => {
-    enveloped(await send(port, `GET /api/v1/contacts?q=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`), 431, 'header_too_large', 'long query');
-    enveloped(await send(port, `GET /health HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 2000 }, (_, i) => `X-Pad-${i}: ${'v'.repeat(10)}`).join('\r\n')}\r\n\r\n`), 431, 'header_too_large', 'many headers');
+    enveloped(
+      await send(port, `GET /api/v1/contacts?q=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      431,
+      'header_too_large',
+      'long query',
+    );
+    enveloped(
+      await send(
+        port,
+        `GET /health HTTP/1.1\r\nHost: ` +
+          `x\r\n${Array.from({ length: 2000 }, (_, i) => `X-Pad-${i}: ${'v'.repeat(10)}`).join('\r\n')}\r\n\r\n`,
+      ),
+      431,
+      'header_too_large',
+      'many headers',
+    );
   });
 
   it('400: a request Node cannot parse, a header it refuses, no Host, a body both chunked and sized', async () => {
@@ -111,25 +125,94 @@ onOneDatabase('every answer is in the error envelope', (ctx) => {
     enveloped(await send(port, 'GET /health HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n'), 400, 'bad_request', 'header name with a space');
     enveloped(await send(port, 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n'), 400, 'bad_request', 'NUL in a header value');
     enveloped(await send(port, 'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'), 400, 'bad_request', 'no Host');
-    enveloped(await send(port, 'POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'), 400, 'bad_request', 'chunked and sized');
+    enveloped(
+      await send(
+        port,
+        'POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: ' +
+          'chunked\r\n\r\n0\r\n\r\n',
+      ),
+      400,
+      'bad_request',
+      'chunked and sized',
+    );
   });
 
   it('400: a path the router cannot decode; 414: a path parameter too long for it', async () => {
-    enveloped(await send(port, `GET /api/v1/entities/%E0%A4%A/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: close\r\n\r\n`), 400, 'bad_request', 'broken percent-encoding');
-    enveloped(await send(port, `GET /api/v1/entities/%ED%A0%80/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: close\r\n\r\n`), 400, 'bad_request', 'an encoded lone surrogate');
-    enveloped(await send(port, `GET /api/v1/entities/${'a'.repeat(300)}/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: close\r\n\r\n`), 414, 'uri_too_long', 'long path parameter');
+    enveloped(
+      await send(
+        port,
+        `GET /api/v1/entities/%E0%A4%A/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: close\r\n\r\n`,
+      ),
+      400,
+      'bad_request',
+      'broken percent-encoding',
+    );
+    enveloped(
+      await send(
+        port,
+        `GET /api/v1/entities/%ED%A0%80/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: close\r\n\r\n`,
+      ),
+      400,
+      'bad_request',
+      'an encoded lone surrogate',
+    );
+    enveloped(
+      await send(
+        port,
+        `GET /api/v1/entities/${'a'.repeat(300)}/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: ` +
+          `close\r\n\r\n`,
+      ),
+      414,
+      'uri_too_long',
+      'long path parameter',
+    );
   });
 
   it('417: an expectation the server does not meet', async () => {
-    enveloped(await send(port, `POST /api/v1/lists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 200-ok\r\nConnection: close\r\n\r\n{}`), 417, 'expectation_failed', 'Expect');
+    enveloped(
+      await send(
+        port,
+        `POST /api/v1/lists HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nContent-Type: ` +
+          `application/json\r\nContent-Length: 2\r\nExpect: 200-ok\r\nConnection: close\r\n\r\n{}`,
+      ),
+      417,
+      'expectation_failed',
+      'Expect',
+    );
   });
 
   it('413, 415, 404 and 400 from the routes keep the envelope over a real socket too', async () => {
-    enveloped(await send(port, `POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\nConnection: close\r\n\r\n${'a'.repeat(10_000)}`), 413, 'payload_too_large', 'body too large');
-    enveloped(await send(port, `POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 2\r\nConnection: close\r\n\r\n<a`), 415, 'unsupported_media_type', 'media type');
+    enveloped(
+      await send(
+        port,
+        `POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\nConnection: ` +
+          `close\r\n\r\n${'a'.repeat(10_000)}`,
+      ),
+      413,
+      'payload_too_large',
+      'body too large',
+    );
+    enveloped(
+      await send(
+        port,
+        `POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 2\r\nConnection: close\r\n\r\n<a`,
+      ),
+      415,
+      'unsupported_media_type',
+      'media type',
+    );
     enveloped(await send(port, 'GET /nothing/here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 404, 'route_not_found', 'no route');
     enveloped(await send(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 404, 'route_not_found', 'asterisk form');
-    enveloped(await send(port, `POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"a":`), 400, 'invalid_json', 'broken JSON');
+    enveloped(
+      await send(
+        port,
+        `POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: ` +
+          `close\r\n\r\n{"a":`,
+      ),
+      400,
+      'invalid_json',
+      'broken JSON',
+    );
   });
 
   it('503 while the server shuts down, for a request that arrives on an open connection', async () => {
@@ -138,11 +221,15 @@ onOneDatabase('every answer is in the error envelope', (ctx) => {
     const p = (other.app.server.address() as { port: number }).port;
     // The first request's headers arrive; its body and a second request follow once closing has begun.
     let closing: Promise<void> | undefined;
-    const answers = await exchange(p, 'POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n', {
-      onSent: () => setTimeout(() => (closing = other.close()), 50),
-      gapMs: 200,
-      thenWrite: '{}GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-    });
+    const answers = await exchange(
+      p,
+      'POST /public/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n',
+      {
+        onSent: () => setTimeout(() => (closing = other.close()), 50),
+        gapMs: 200,
+        thenWrite: '{}GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      },
+    );
     await closing;
     assert.equal(answers.length, 2, JSON.stringify(answers));
     enveloped(answers[0]!, 400, 'validation_failed', 'the request under way is answered by its route');

@@ -83,9 +83,20 @@ forEachDialect('access export downloads', (ctx) => {
       ['no token', `/public/v1/exports/${a.exportId}`],
       ['signature altered', `/public/v1/exports/${a.exportId}?token=${encodeURIComponent(flip(tokenOf(a.url)))}`],
       ["another export's token", `/public/v1/exports/${a.exportId}?token=${encodeURIComponent(tokenOf(b.url))}`],
-      ['token for another use', `/public/v1/exports/${a.exportId}?token=${encodeURIComponent(signToken(key, 'email-verification', a.exportId, far))}`],
-      ['signed with another key', `/public/v1/exports/${a.exportId}?token=${encodeURIComponent(signToken(Buffer.from('x'.repeat(32)), 'export-download', a.exportId, far))}`],
-      ['unknown id', `/public/v1/exports/01900000-0000-7000-8000-000000000000?token=${encodeURIComponent(signToken(key, 'export-download', '01900000-0000-7000-8000-000000000000', far))}`],
+      [
+        'token for another use',
+        `/public/v1/exports/${a.exportId}?token=${encodeURIComponent(signToken(key, 'email-verification', a.exportId, far))}`,
+      ],
+      [
+        'signed with another key',
+        `/public/v1/exports/${a.exportId}?` +
+          `token=${encodeURIComponent(signToken(Buffer.from('x'.repeat(32)), 'export-download', a.exportId, far))}`,
+      ],
+      [
+        'unknown id',
+        `/public/v1/exports/01900000-0000-7000-8000-000000000000?` +
+          `token=${encodeURIComponent(signToken(key, 'export-download', '01900000-0000-7000-8000-000000000000', far))}`,
+      ],
       ['malformed id', `/public/v1/exports/..%2Fetc?token=x`],
     ] as const) {
       for (const format of ['json', 'html']) {
@@ -110,7 +121,9 @@ forEachDialect('access export downloads', (ctx) => {
   });
 
   it('an address no contact holds gets a link only to what is held under it, and erasure by address takes the copy', async () => {
-    await assert.rejects(t.services.accessExports.createDownload(null, { email: 'stranger@example.com', actor: system }), { code: 'not_found' });
+    await assert.rejects(t.services.accessExports.createDownload(null, { email: 'stranger@example.com', actor: system }), {
+      code: 'not_found',
+    });
     // A message sent to an address no contact holds is data about its owner: exported, linked by address.
     await t.services.mail.send({ to: 'Passer.By@Example.com', subject: 'Your receipt', text: 'Thank you', purpose: 'transactional' });
     const d = await t.services.accessExports.createDownload(null, { email: 'Passer.By@EXAMPLE.com', actor: system });
@@ -120,7 +133,11 @@ forEachDialect('access export downloads', (ctx) => {
     assert.equal(doc.dataHeld, true);
     assert.equal(doc.tables.outbox.rows.length, 1);
     await t.services.erasure.erase({ emails: ['Passer.By@example.com'] }, { actor: system, suppress: false });
-    assert.equal(await ctx.db.kysely.selectFrom('exports').select('id').where('id', '=', d.exportId).executeTakeFirst(), undefined, 'the stored copy went with the rest');
+    assert.equal(
+      await ctx.db.kysely.selectFrom('exports').select('id').where('id', '=', d.exportId).executeTakeFirst(),
+      undefined,
+      'the stored copy went with the rest',
+    );
   });
 
   it('staff read the export directly; roles without exports access are refused', async () => {
@@ -131,8 +148,16 @@ forEachDialect('access export downloads', (ctx) => {
     assert.deepEqual(doc.subject, { contactId, email: 'ana@example.com', contactIds: [contactId] });
     assert.equal(doc.tables.contacts.columns.last_name.category, 'contact.identity.name');
     assert.equal(doc.tables.contacts.rows[0].last_name, `O'Brien`);
-    for (const role of ['viewer', 'marketer'] as const) assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${contactId}/export`, headers: t.auth(role) })).statusCode, 403);
-    const missing = await t.app.inject({ method: 'GET', url: '/api/v1/contacts/01900000-0000-7000-8000-000000000000/export', headers: t.auth('admin') });
+    for (const role of ['viewer', 'marketer'] as const)
+      assert.equal(
+        (await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${contactId}/export`, headers: t.auth(role) })).statusCode,
+        403,
+      );
+    const missing = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/contacts/01900000-0000-7000-8000-000000000000/export',
+      headers: t.auth('admin'),
+    });
     assert.equal(missing.statusCode, 404);
   });
 
@@ -160,7 +185,6 @@ forEachDialect('access export downloads', (ctx) => {
       const audited = (await t.services.audit.list({ action: 'contact.export' }, 100)).filter((e) => e.actorType === 'cli');
       assert.equal(audited.length, 3);
       assert.equal(audited.filter((e) => e.targetId === contactId).length, 2);
-
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

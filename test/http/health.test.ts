@@ -63,7 +63,9 @@ class CuttableLink {
   }
 }
 
-describe('health and API while PostgreSQL is away [postgres]', { skip: PG_URL ? false : 'PostgreSQL not available (see npm test output)' }, () => {
+describe('health and API while PostgreSQL is away [postgres]', {
+  skip: PG_URL ? false : 'PostgreSQL not available (see npm test output)',
+}, () => {
   let scratch: ScratchDb;
   let link: CuttableLink;
   let db: Db;
@@ -84,26 +86,39 @@ describe('health and API while PostgreSQL is away [postgres]', { skip: PG_URL ? 
     await scratch?.drop();
   });
 
-  it('answers 503 database_unavailable with Retry-After while it cannot be reached, and ok again once it can, without a restart', async () => {
-    const api = () => t.app.inject({ method: 'GET', url: '/api/v1/contacts', headers: t.auth('admin') });
-    assert.equal((await t.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
-    assert.equal((await api()).statusCode, 200);
+  it(
+    'answers 503 database_unavailable with Retry-After while it ' + 'cannot be reached, and ok again once it can, without a restart',
+    async () => {
+      const api = () => t.app.inject({ method: 'GET', url: '/api/v1/contacts', headers: t.auth('admin') });
+      assert.equal((await t.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+      assert.equal((await api()).statusCode, 200);
 
-    await link.cut();
-    for (let round = 0; round < 3; round++) {
-      assertUnavailable(await t.app.inject({ method: 'GET', url: '/health' }), '/health while the database is away');
-      assertUnavailable(await api(), 'an API call while the database is away');
-      const write = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('admin'), payload: { email: `away${round}@example.com` } });
-      assertUnavailable(write, 'a write while the database is away');
-    }
-    assert.equal((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'the process itself is fine');
+      await link.cut();
+      for (let round = 0; round < 3; round++) {
+        assertUnavailable(await t.app.inject({ method: 'GET', url: '/health' }), '/health while the database is away');
+        assertUnavailable(await api(), 'an API call while the database is away');
+        const write = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/contacts',
+          headers: t.auth('admin'),
+          payload: { email: `away${round}@example.com` },
+        });
+        assertUnavailable(write, 'a write while the database is away');
+      }
+      assert.equal((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'the process itself is fine');
 
-    await link.open();
-    assert.equal((await t.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
-    assert.equal((await api()).statusCode, 200);
-    const write = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('admin'), payload: { email: 'back@example.com' } });
-    assert.equal(write.statusCode, 201);
-  });
+      await link.open();
+      assert.equal((await t.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+      assert.equal((await api()).statusCode, 200);
+      const write = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/contacts',
+        headers: t.auth('admin'),
+        payload: { email: 'back@example.com' },
+      });
+      assert.equal(write.statusCode, 201);
+    },
+  );
 });
 
 describe('a write while another process holds the SQLite write lock past the busy timeout [sqlite]', () => {
@@ -124,7 +139,12 @@ describe('a write while another process holds the SQLite write lock past the bus
     const holder = openSqlite(parseDatabaseUrl(scratch.url).location);
     holder.exec('BEGIN IMMEDIATE');
     try {
-      const write = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('admin'), payload: { email: 'locked@example.com' } });
+      const write = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/contacts',
+        headers: t.auth('admin'),
+        payload: { email: 'locked@example.com' },
+      });
       assertUnavailable(write, 'a write while the lock is held');
       const read = await t.app.inject({ method: 'GET', url: '/health' });
       assert.equal(read.statusCode, 200, 'reads go on beside the writer: the database is there');
@@ -132,7 +152,12 @@ describe('a write while another process holds the SQLite write lock past the bus
       holder.exec('ROLLBACK');
       holder.close();
     }
-    const write = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('admin'), payload: { email: 'locked@example.com' } });
+    const write = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: t.auth('admin'),
+      payload: { email: 'locked@example.com' },
+    });
     assert.equal(write.statusCode, 201);
   });
 });

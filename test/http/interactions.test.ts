@@ -28,10 +28,18 @@ forEachDialect('interactions API', (ctx) => {
     if (level > 0) await t.services.consent.setLevel(c.id, level, { source: 'api', actor: { type: 'system', id: null } });
     return c.id;
   };
-  const linked = async (contactId: string) => Number((await sql<{ n: number }>`select count(*) as n from interactions where contact_id = ${contactId}`.execute(ctx.db.kysely)).rows[0]!.n);
+  const linked = async (contactId: string) =>
+    Number(
+      (await sql<{ n: number }>`select count(*) as n from interactions where contact_id = ${contactId}`.execute(ctx.db.kysely)).rows[0]!.n,
+    );
   const all = async () => Number((await sql<{ n: number }>`select count(*) as n from interactions`.execute(ctx.db.kysely)).rows[0]!.n);
   const clicks = async () => {
-    const res = await call('GET', `/api/v1/stats/interactions?from=2026-03-10&to=2026-03-10&type=email_clicked&ref=${MESSAGE}`, undefined, 'viewer');
+    const res = await call(
+      'GET',
+      `/api/v1/stats/interactions?from=2026-03-10&to=2026-03-10&type=email_clicked&ref=${MESSAGE}`,
+      undefined,
+      'viewer',
+    );
     return (json(res).data as { count: number }[])[0]?.count ?? 0;
   };
   const click = (contactId: string) => ({ type: 'email_clicked', contactId, messageId: MESSAGE });
@@ -62,15 +70,26 @@ forEachDialect('interactions API', (ctx) => {
 
   it('records a single event, stores operational events whatever the consent, and audits the call', async () => {
     const nobody = await contact(0);
-    const res = await call('POST', '/api/v1/interactions', { type: 'email_sent', contactId: nobody, messageId: MESSAGE, at: '2026-03-10T11:00:00Z', properties: { campaign: 'spring' } });
+    const res = await call('POST', '/api/v1/interactions', {
+      type: 'email_sent',
+      contactId: nobody,
+      messageId: MESSAGE,
+      at: '2026-03-10T11:00:00Z',
+      properties: { campaign: 'spring' },
+    });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(json(res).data, { accepted: 1, stored: 1, unlinked: 0 });
-    const entries = (await t.services.audit.list({ action: 'interaction.ingest' }, 100)).filter((e) => e.requestId === res.headers['x-request-id']);
+    const entries = (await t.services.audit.list({ action: 'interaction.ingest' }, 100)).filter(
+      (e) => e.requestId === res.headers['x-request-id'],
+    );
     assert.equal(entries.length, 1);
     assert.equal(entries[0]!.targetType, 'interaction');
     assert.equal(entries[0]!.outcome, 'ok');
     const list = json(await call('GET', `/api/v1/interactions?contact=${nobody}`, undefined, 'viewer'));
-    assert.deepEqual(list.data.map((i: { type: string; properties: unknown }) => [i.type, i.properties]), [['email_sent', { campaign: 'spring' }]]);
+    assert.deepEqual(
+      list.data.map((i: { type: string; properties: unknown }) => [i.type, i.properties]),
+      [['email_sent', { campaign: 'spring' }]],
+    );
   });
 
   it('refuses roles without write access, and audits the refusal', async () => {
@@ -79,7 +98,9 @@ forEachDialect('interactions API', (ctx) => {
       const res = await call('POST', '/api/v1/interactions', click(c), role);
       assert.equal(res.statusCode, 403);
       assert.equal(json(res).error.code, 'forbidden');
-      const entries = (await t.services.audit.list({ action: 'interaction.ingest' }, 100)).filter((e) => e.requestId === res.headers['x-request-id']);
+      const entries = (await t.services.audit.list({ action: 'interaction.ingest' }, 100)).filter(
+        (e) => e.requestId === res.headers['x-request-id'],
+      );
       assert.equal(entries[0]?.outcome, 'denied');
     }
     assert.equal((await call('POST', '/api/v1/interactions', click(c), 'admin')).statusCode, 200);
@@ -89,7 +110,11 @@ forEachDialect('interactions API', (ctx) => {
 
   it('refuses a batch with one bad event whole, naming its index, and writes nothing', async () => {
     const ok = await contact(5);
-    const good = [click(ok), { type: 'email_sent', contactId: ok, messageId: MESSAGE }, { type: 'page_visited', contactId: ok, pageId: PAGE }];
+    const good = [
+      click(ok),
+      { type: 'email_sent', contactId: ok, messageId: MESSAGE },
+      { type: 'page_visited', contactId: ok, pageId: PAGE },
+    ];
     const bad: [string, Record<string, unknown>, string][] = [
       ['unknown type', { type: 'email_liked', contactId: ok }, '/type'],
       ['unknown contact', click(newId()), '/contactId'],
@@ -117,7 +142,13 @@ forEachDialect('interactions API', (ctx) => {
     }
     const single = await call('POST', '/api/v1/interactions', { ...click(ok), url: 'javascript:alert(1)' });
     assert.equal(json(single).error.details.index, 0);
-    for (const body of [{ events: [] }, { events: Array.from({ length: 10_001 }, () => click(ok)) }, { events: good, extra: 1 }, { events: 'all' }, [click(ok)]]) {
+    for (const body of [
+      { events: [] },
+      { events: Array.from({ length: 10_001 }, () => click(ok)) },
+      { events: good, extra: 1 },
+      { events: 'all' },
+      [click(ok)],
+    ]) {
       const res = await call('POST', '/api/v1/interactions', body);
       assert.equal(res.statusCode, 400, res.body.slice(0, 200));
       assert.equal(json(res).error.code, 'validation_failed');
@@ -127,7 +158,13 @@ forEachDialect('interactions API', (ctx) => {
 
   it('takes a full batch of 10,000 events in one request', async () => {
     const ids = [await contact(5), await contact(2)];
-    const events = Array.from({ length: 10_000 }, (_, i) => ({ type: i % 3 ? 'email_delivered' : 'email_opened', contactId: ids[i % 2], messageId: MESSAGE, at: '2026-03-09T08:00:00Z', properties: { seq: i, source: 'bulk-import-from-the-sending-platform' } }));
+    const events = Array.from({ length: 10_000 }, (_, i) => ({
+      type: i % 3 ? 'email_delivered' : 'email_opened',
+      contactId: ids[i % 2],
+      messageId: MESSAGE,
+      at: '2026-03-09T08:00:00Z',
+      properties: { seq: i, source: 'bulk-import-from-the-sending-platform' },
+    }));
     const res = await call('POST', '/api/v1/interactions', { events });
     assert.equal(res.statusCode, 200, res.body.slice(0, 300));
     assert.equal(json(res).data.accepted, 10_000);
@@ -135,32 +172,54 @@ forEachDialect('interactions API', (ctx) => {
 
   it("lists a contact's interactions newest first with paging", async () => {
     const c = await contact(5);
-    const events = Array.from({ length: 5 }, (_, i) => ({ type: 'page_visited', contactId: c, url: `https://www.example.com/docs/${i}?session=abc`, at: `2026-03-0${i + 1}T10:00:00Z` }));
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      type: 'page_visited',
+      contactId: c,
+      url: `https://www.example.com/docs/${i}?session=abc`,
+      at: `2026-03-0${i + 1}T10:00:00Z`,
+    }));
     await call('POST', '/api/v1/interactions', { events: [...events, { type: 'email_sent', contactId: c, messageId: MESSAGE }] });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await call('GET', `/api/v1/interactions?contact=${c}&type=page_visited&limit=2${cursor ? `&cursor=${cursor}` : ''}`, undefined, 'viewer');
+      const res = await call(
+        'GET',
+        `/api/v1/interactions?contact=${c}&type=page_visited&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        undefined,
+        'viewer',
+      );
       assert.equal(res.statusCode, 200, res.body);
       const page = json(res);
       seen.push(...page.data.map((i: { url: string }) => i.url));
       cursor = page.page.next;
     } while (cursor);
-    assert.deepEqual(seen, [4, 3, 2, 1, 0].map((i) => `https://www.example.com/docs/${i}`));
+    assert.deepEqual(
+      seen,
+      [4, 3, 2, 1, 0].map((i) => `https://www.example.com/docs/${i}`),
+    );
     const res = await call('GET', `/api/v1/interactions?contact=${c}`, undefined, 'viewer');
-    const entries = (await t.services.audit.list({ action: 'interaction.list' }, 100)).filter((e) => e.requestId === res.headers['x-request-id']);
+    const entries = (await t.services.audit.list({ action: 'interaction.list' }, 100)).filter(
+      (e) => e.requestId === res.headers['x-request-id'],
+    );
     assert.deepEqual([entries[0]?.targetType, entries[0]?.targetId], ['contact', c]);
     assert.equal((await call('GET', `/api/v1/interactions?contact=${newId()}`)).statusCode, 404);
     assert.equal((await call('GET', '/api/v1/interactions')).statusCode, 400, 'contact is required');
     const other = json(await call('GET', `/api/v1/interactions?contact=${await contact(5)}&limit=1`));
     assert.equal(other.page.next, null);
-    const foreign = await call('GET', `/api/v1/interactions?contact=${await contact(0)}&cursor=${Buffer.from(`v1:${newId()}`).toString('base64url')}`);
+    const foreign = await call(
+      'GET',
+      `/api/v1/interactions?contact=${await contact(0)}&cursor=${Buffer.from(`v1:${newId()}`).toString('base64url')}`,
+    );
     assert.equal(json(foreign).error.code, 'invalid_cursor');
   });
 
   it('serves anonymous daily counts: no contact, no query string', async () => {
     const c = await contact(5);
-    await call('POST', '/api/v1/interactions', { type: 'page_visited', contactId: c, url: 'https://www.example.com/pricing?email=jane@example.com&utm=x#frag' });
+    await call('POST', '/api/v1/interactions', {
+      type: 'page_visited',
+      contactId: c,
+      url: 'https://www.example.com/pricing?email=jane@example.com&utm=x#frag',
+    });
     const res = await call('GET', '/api/v1/stats/interactions?type=page_visited', undefined, 'viewer');
     assert.equal(res.statusCode, 200, res.body);
     const body = json(res);
@@ -171,8 +230,18 @@ forEachDialect('interactions API', (ctx) => {
     assert.doesNotMatch(raw, /jane|[?#@]|utm/);
     assert.ok(!raw.includes(c));
     const stored = json(await call('GET', `/api/v1/interactions?contact=${c}`)).data[0];
-    assert.equal(stored.url, 'https://www.example.com/pricing', 'the per-contact row drops the query string too (only utm_* parameters are kept)');
-    for (const q of ['from=2026-13-01', 'from=2025-01-01&to=2026-03-10', 'from=2026-03-10&to=2026-03-01', 'type=email_liked', 'colour=red']) {
+    assert.equal(
+      stored.url,
+      'https://www.example.com/pricing',
+      'the per-contact row drops the query string too (only utm_* parameters are kept)',
+    );
+    for (const q of [
+      'from=2026-13-01',
+      'from=2025-01-01&to=2026-03-10',
+      'from=2026-03-10&to=2026-03-01',
+      'type=email_liked',
+      'colour=red',
+    ]) {
       const r = await call('GET', `/api/v1/stats/interactions?${q}`);
       assert.equal(r.statusCode, 400, q);
       assert.equal(json(r).error.code, 'validation_failed');

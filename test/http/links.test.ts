@@ -33,21 +33,45 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     await t.services.settings.patch({ publicBaseUrl: BASE });
     contactId = (await t.services.contacts.create({ email: 'ana@example.com', firstName: 'Ana' })).id;
     // Ana asks for her data on the public page; she confirms by the emailed link; staff fulfil.
-    const intake = await t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: { type: 'access', email: 'ana@example.com' } });
+    const intake = await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests',
+      payload: { type: 'access', email: 'ana@example.com' },
+    });
     assert.equal(intake.statusCode, 202);
     // A stranger's request stays unconfirmed: its link is live.
-    await t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: { type: 'erasure', email: 'stranger@example.com' }, remoteAddress: '10.0.0.9' });
+    await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests',
+      payload: { type: 'erasure', email: 'stranger@example.com' },
+      remoteAddress: '10.0.0.9',
+    });
     await runJobs(t.services, [LINK_QUEUE]);
     const verifyMail = (await t.services.mail.listOutbox({ limit: 500 })).items.find((m) => m.to === 'ana@example.com')!;
     const [verify] = linksIn(verifyMail.text ?? '');
-    const confirmed = await t.app.inject({ method: 'POST', url: '/public/v1/requests/verify', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ token: verify!.token }).toString() });
+    const confirmed = await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests/verify',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: verify!.token }).toString(),
+    });
     assert.equal(confirmed.statusCode, 200);
     requestId = (await t.services.requests.list({ email: 'ana@example.com' }, 10))[0]!.id;
-    const fulfilled = await t.app.inject({ method: 'POST', url: `/api/v1/requests/${requestId}/fulfil`, headers: t.auth('privacy_officer'), payload: {} });
+    const fulfilled = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/requests/${requestId}/fulfil`,
+      headers: t.auth('privacy_officer'),
+      payload: {},
+    });
     assert.equal(fulfilled.statusCode, 200, fulfilled.body);
     assert.doesNotMatch(fulfilled.body, /token=/, 'the fulfilment answer names no link');
     // A staff-opened, unverified case mails a link too.
-    const staff = await t.app.inject({ method: 'POST', url: '/api/v1/requests', headers: t.auth('privacy_officer'), payload: { type: 'access', email: 'carl@example.com' } });
+    const staff = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      headers: t.auth('privacy_officer'),
+      payload: { type: 'access', email: 'carl@example.com' },
+    });
     assert.equal(staff.statusCode, 201, staff.body);
     assert.doesNotMatch(staff.body, /token=/);
 
@@ -94,7 +118,12 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       const path = url.replace(BASE, '');
       const got = await t.app.inject({ method: 'GET', url: path });
       assert.ok(got.statusCode === 404 || got.statusCode === 400, `${path} answered ${got.statusCode}`);
-      const posted = await t.app.inject({ method: 'POST', url: '/public/v1/requests/verify', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${encodeURIComponent(new URL(url).searchParams.get('token') ?? '')}` });
+      const posted = await t.app.inject({
+        method: 'POST',
+        url: '/public/v1/requests/verify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `token=${encodeURIComponent(new URL(url).searchParams.get('token') ?? '')}`,
+      });
       assert.equal(posted.statusCode, 400);
     }
     const stranger = (await t.services.requests.list({ email: 'stranger@example.com' }, 10))[0]!;
@@ -117,11 +146,24 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
   });
 
   it('no read route gives any role a token', async () => {
-    const userId = (await t.services.users.createUser({ email: 'staff@example.com', role: 'viewer', password: 'a long enough password' })).id;
-    const receipt = (await t.services.erasure.erase({ contactIds: [(await t.services.contacts.create({ email: 'gone@example.com' })).id] }, { actor: system })).receipts[0]!.id;
+    const userId = (await t.services.users.createUser({ email: 'staff@example.com', role: 'viewer', password: 'a long enough password' }))
+      .id;
+    const receipt = (
+      await t.services.erasure.erase(
+        { contactIds: [(await t.services.contacts.create({ email: 'gone@example.com' })).id] },
+        { actor: system },
+      )
+    ).receipts[0]!.id;
     const segment = (await t.services.segments.create({ name: 'All', kind: 'dynamic', filter: { consent: { atLeast: 0 } } })).id;
     const notice = (await t.services.ledger.putNotice('Offers by email')).id;
-    const entity = (await t.services.entities.define({ name: 'cards', linked: true, erase: 'delete', fields: [{ name: 'code', type: 'text', personal: true }] })).name;
+    const entity = (
+      await t.services.entities.define({
+        name: 'cards',
+        linked: true,
+        erase: 'delete',
+        fields: [{ name: 'code', type: 'text', personal: true }],
+      })
+    ).name;
     const record = (await t.services.entities.createRecord(entity, { contactId, fields: { code: 'X1' } })).id;
     const task = (await t.services.tasks.list({ requestId }, 1))[0]!.id;
     const urls: Record<string, string> = {
@@ -167,7 +209,11 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/retention/preview': '/api/v1/retention/preview',
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
-    assert.deepEqual(reads.map((r) => `${r.method} ${r.url}`).filter((k) => !urls[k]), [], 'every read route is searched');
+    assert.deepEqual(
+      reads.map((r) => `${r.method} ${r.url}`).filter((k) => !urls[k]),
+      [],
+      'every read route is searched',
+    );
     let read = 0;
     for (const r of reads) {
       for (const role of ROLES as readonly Role[]) {

@@ -32,10 +32,23 @@ forEachDialect('logs hold no personal data', (ctx) => {
   it('request logs keep method, path and status, but no query string, credential or body value', async () => {
     const { secret } = await services.users.createKey({ name: 'k', role: 'admin' });
     await services.users.createUser({ email: 'jane.doe@example.com', role: 'viewer', password: 'jane secret password' });
-    await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'jane.doe@example.com', password: 'jane secret password' } });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { email: 'jane.doe@example.com', password: 'jane secret password' },
+    });
     await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'jane.doe@example.com', password: 'wrong guess here' } });
-    await app.inject({ method: 'GET', url: '/api/v1/audit?targetId=jane.doe%40example.com', headers: { authorization: `Bearer ${secret}` } });
-    await app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${secret}` }, payload: { email: 'john.roe@example.com', role: 'nope', password: 'x' } });
+    await app.inject({
+      method: 'GET',
+      url: '/api/v1/audit?targetId=jane.doe%40example.com',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${secret}` },
+      payload: { email: 'john.roe@example.com', role: 'nope', password: 'x' },
+    });
     const all = lines.join('');
     assert.ok(lines.length >= 8, 'requests were logged');
     assert.match(all, /"path":"\/api\/v1\/audit"/);

@@ -55,6 +55,9 @@ onOneDatabase('the API description', (ctx) => {
     for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const [m, op] of Object.entries(ops)) openObjects(op, `${m} ${p}`, open);
     }
-    assert.deepEqual(open.filter((p) => !p.includes('/details')), []);
+    assert.deepEqual(
+      open.filter((p) => !p.includes('/details')),
+      [],
+    );
   });
 });

@@ -22,7 +22,8 @@ forEachDialect('client addresses behind a reverse proxy', (ctx) => {
   /** Download attempts (limit: 30 a minute per client) until refused; the status of each. */
   const attempts = async (t: TestApp, from: string, n: number) => {
     const codes: number[] = [];
-    for (let i = 0; i < n; i++) codes.push((await t.app.inject({ method: 'GET', url: EXPORT_URL, headers: { 'x-forwarded-for': from } })).statusCode);
+    for (let i = 0; i < n; i++)
+      codes.push((await t.app.inject({ method: 'GET', url: EXPORT_URL, headers: { 'x-forwarded-for': from } })).statusCode);
     return codes;
   };
 
@@ -48,6 +49,10 @@ forEachDialect('client addresses behind a reverse proxy', (ctx) => {
 
 it('ASSENT_TRUST_PROXY takes true, false, a hop count or proxy addresses, and refuses anything else', () => {
   const of = (v: string) => loadConfig({ ASSENT_TRUST_PROXY: v }).trustProxy;
-  assert.deepEqual([of('true'), of('false'), of(''), of('2'), of('10.0.0.0/8, 127.0.0.1')], [true, false, false, 2, ['10.0.0.0/8', '127.0.0.1']]);
-  for (const bad of ['yes', '0', '10.0.0.0/8;rm', 'proxy.example']) assert.throws(() => of(bad), /ASSENT_TRUST_PROXY|invalid configuration/);
+  assert.deepEqual(
+    [of('true'), of('false'), of(''), of('2'), of('10.0.0.0/8, 127.0.0.1')],
+    [true, false, false, 2, ['10.0.0.0/8', '127.0.0.1']],
+  );
+  for (const bad of ['yes', '0', '10.0.0.0/8;rm', 'proxy.example'])
+    assert.throws(() => of(bad), /ASSENT_TRUST_PROXY|invalid configuration/);
 });

@@ -66,7 +66,11 @@ forEachDialect('every malformed public link gets the one refusal', (ctx) => {
       assert.equal(res.headers['content-security-policy'], forgedHtml.headers['content-security-policy'], url);
       assert.equal(res.headers['cache-control'], 'no-store', url);
     }
-    for (const url of [`${exportPath}?token=${q(token)}&format=json&utm_source=mail`, `${exportPath}?format=json&token=${q(token)}&token=x`, `${exportPath}?format=json&token=a%00`]) {
+    for (const url of [
+      `${exportPath}?token=${q(token)}&format=json&utm_source=mail`,
+      `${exportPath}?format=json&token=${q(token)}&token=x`,
+      `${exportPath}?format=json&token=a%00`,
+    ]) {
       const res = await get(url);
       assert.equal(res.statusCode, 404, url);
       assert.equal(res.body, forgedJson.body, url);
@@ -76,35 +80,39 @@ forEachDialect('every malformed public link gets the one refusal', (ctx) => {
     assert.ok(after.some((e) => e.targetId === exportId));
   });
 
-  it('the verification pages: the invalid-link page for a repeated, unknown or unreadable parameter, even with a genuine token', async () => {
-    const page = (url: string) => t.app.inject({ method: 'GET', url });
-    const post = (body: string, url = '/public/v1/requests/verify') => t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
-    const good = await page(`/public/v1/requests/verify?token=${q(verifyToken)}`);
-    assert.equal(good.statusCode, 200, 'the link itself works');
-    const invalid = await page('/public/v1/requests/verify?token=forged');
-    assert.equal(invalid.statusCode, 400);
-    for (const url of [
-      `/public/v1/requests/verify?token=${q(verifyToken)}&token=${q(verifyToken)}`,
-      `/public/v1/requests/verify?token=${q(verifyToken)}&utm_source=mail`,
-      `/public/v1/requests/verify?token=${q(verifyToken)}%00`,
-      `/public/v1/requests/verify?token[]=${q(verifyToken)}`,
-    ]) {
-      const res = await page(url);
-      assert.equal(res.statusCode, 400, url);
-      assert.equal(res.body, invalid.body, url);
-    }
-    for (const [body, url] of [
-      [`token=${q(verifyToken)}&token=${q(verifyToken)}`, undefined],
-      [`token=${q(verifyToken)}&extra=1`, undefined],
-      [`token=${q(verifyToken)}%00`, undefined],
-      [`token=${q(verifyToken)}`, `/public/v1/requests/verify?token=${q(verifyToken)}`],
-    ] as const) {
-      const res = await post(body, url);
-      assert.equal(res.statusCode, 400, `${body} ${url ?? ''}`);
-      assert.equal(res.body, invalid.body);
-    }
-    const [c] = await t.services.requests.list({ email: 'bo@example.com' }, 10);
-    assert.equal(c!.status, 'awaiting_verification', 'no malformed post confirmed the request');
-    assert.equal((await post(`token=${q(verifyToken)}`)).statusCode, 200, 'the genuine post still does');
-  });
+  it(
+    'the verification pages: the invalid-link page for a repeated, ' + 'unknown or unreadable parameter, even with a genuine token',
+    async () => {
+      const page = (url: string) => t.app.inject({ method: 'GET', url });
+      const post = (body: string, url = '/public/v1/requests/verify') =>
+        t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+      const good = await page(`/public/v1/requests/verify?token=${q(verifyToken)}`);
+      assert.equal(good.statusCode, 200, 'the link itself works');
+      const invalid = await page('/public/v1/requests/verify?token=forged');
+      assert.equal(invalid.statusCode, 400);
+      for (const url of [
+        `/public/v1/requests/verify?token=${q(verifyToken)}&token=${q(verifyToken)}`,
+        `/public/v1/requests/verify?token=${q(verifyToken)}&utm_source=mail`,
+        `/public/v1/requests/verify?token=${q(verifyToken)}%00`,
+        `/public/v1/requests/verify?token[]=${q(verifyToken)}`,
+      ]) {
+        const res = await page(url);
+        assert.equal(res.statusCode, 400, url);
+        assert.equal(res.body, invalid.body, url);
+      }
+      for (const [body, url] of [
+        [`token=${q(verifyToken)}&token=${q(verifyToken)}`, undefined],
+        [`token=${q(verifyToken)}&extra=1`, undefined],
+        [`token=${q(verifyToken)}%00`, undefined],
+        [`token=${q(verifyToken)}`, `/public/v1/requests/verify?token=${q(verifyToken)}`],
+      ] as const) {
+        const res = await post(body, url);
+        assert.equal(res.statusCode, 400, `${body} ${url ?? ''}`);
+        assert.equal(res.body, invalid.body);
+      }
+      const [c] = await t.services.requests.list({ email: 'bo@example.com' }, 10);
+      assert.equal(c!.status, 'awaiting_verification', 'no malformed post confirmed the request');
+      assert.equal((await post(`token=${q(verifyToken)}`)).statusCode, 200, 'the genuine post still does');
+    },
+  );
 });

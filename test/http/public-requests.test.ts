@@ -20,7 +20,8 @@ forEachDialect('public data-subject requests', (ctx) => {
   after(async () => t.close());
 
   // Each test speaks from its own client address, so the per-client limit is tested on its own.
-  const answer = (payload: unknown, ip = `10.0.0.${++client}`) => t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: payload as object, remoteAddress: ip });
+  const answer = (payload: unknown, ip = `10.0.0.${++client}`) =>
+    t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: payload as object, remoteAddress: ip });
   // The answer, then the background worker's turn: the link is mailed by a job.
   const intake = async (payload: unknown, ip?: string) => {
     const res = await answer(payload, ip);
@@ -35,11 +36,18 @@ forEachDialect('public data-subject requests', (ctx) => {
     assert.ok(m, `a link in: ${text}`);
     return { url: new URL(m[1]!), token: decodeURIComponent(m[2]!) };
   };
-  const verifyPage = (token: string) => t.app.inject({ method: 'GET', url: `/public/v1/requests/verify?token=${encodeURIComponent(token)}` });
+  const verifyPage = (token: string) =>
+    t.app.inject({ method: 'GET', url: `/public/v1/requests/verify?token=${encodeURIComponent(token)}` });
   const confirm = (token: string) =>
-    t.app.inject({ method: 'POST', url: '/public/v1/requests/verify', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ token }).toString() });
+    t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests/verify',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token }).toString(),
+    });
   const sameHeaders = (a: LightMyRequestResponse, b: LightMyRequestResponse) => {
-    const strip = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'x-request-id' && k !== 'date'));
+    const strip = (h: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'x-request-id' && k !== 'date'));
     assert.deepEqual(strip(a.headers), strip(b.headers));
   };
 
@@ -111,7 +119,10 @@ forEachDialect('public data-subject requests', (ctx) => {
     const [c] = await casesOf('cutoff@example.com');
     // What a worker killed between recording the send and the relay's answer leaves behind.
     const now = clock.now().toISOString();
-    await ctx.db.kysely.insertInto('side_effects').values({ key: linkKey(c!.id), status: 'pending', created_at: now, updated_at: now }).execute();
+    await ctx.db.kysely
+      .insertInto('side_effects')
+      .values({ key: linkKey(c!.id), status: 'pending', created_at: now, updated_at: now })
+      .execute();
     assert.equal(await runJobs(t.services, [LINK_QUEUE]), 1);
     assert.deepEqual(await mailsTo('cutoff@example.com'), []);
     const after = await t.services.requests.get(c!.id);
@@ -124,7 +135,8 @@ forEachDialect('public data-subject requests', (ctx) => {
   it('notes a link the consent gate refuses once, however often its job runs', async () => {
     // `requested` needs level 0, so no rule refuses it today; the gate's answer is what is under test here.
     const check = t.services.consent.check;
-    t.services.consent.check = async () => ({ allowed: false, reason: 'below_required_level', effectiveLevel: 0 }) as Awaited<ReturnType<typeof check>>;
+    t.services.consent.check = async () =>
+      ({ allowed: false, reason: 'below_required_level', effectiveLevel: 0 }) as Awaited<ReturnType<typeof check>>;
     try {
       await t.services.contacts.create({ email: 'refused@example.com' });
       await answer({ type: 'access', email: 'refused@example.com' });
@@ -132,7 +144,9 @@ forEachDialect('public data-subject requests', (ctx) => {
       await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
       await t.services.requestIntake.sendQueuedLink({ requestId: c!.id });
       assert.deepEqual(await mailsTo('refused@example.com'), []);
-      const notes = (await t.services.requests.get(c!.id)).history!.map((e) => e.note).filter((n) => n?.startsWith('verification link not sent'));
+      const notes = (await t.services.requests.get(c!.id))
+        .history!.map((e) => e.note)
+        .filter((n) => n?.startsWith('verification link not sent'));
       assert.deepEqual(notes, ['verification link not sent: below_required_level']);
     } finally {
       t.services.consent.check = check;
@@ -163,7 +177,13 @@ forEachDialect('public data-subject requests', (ctx) => {
     assert.equal(c!.status, 'verified');
     assert.equal(c!.verifiedAt, clock.now().toISOString());
     const history = (await t.services.requests.get(c!.id)).history!;
-    assert.deepEqual(history.at(-1), { at: clock.now().toISOString(), status: 'verified', actorType: 'requester', actorId: null, note: 'address confirmed through the emailed link' });
+    assert.deepEqual(history.at(-1), {
+      at: clock.now().toISOString(),
+      status: 'verified',
+      actorType: 'requester',
+      actorId: null,
+      note: 'address confirmed through the emailed link',
+    });
     const again = await confirm(token);
     assert.equal(again.statusCode, 200);
     assert.match(again.body, /already confirmed/);
@@ -237,7 +257,12 @@ forEachDialect('public data-subject requests', (ctx) => {
     await intake({ type: 'erasure', email: 'gone@example.com' });
     assert.equal((await confirm((await linkIn('gone@example.com')).token)).statusCode, 200);
     const [c] = await casesOf('gone@example.com');
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/requests/${c!.id}/fulfil`, headers: t.auth('privacy_officer'), payload: {} });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/requests/${c!.id}/fulfil`,
+      headers: t.auth('privacy_officer'),
+      payload: {},
+    });
     assert.equal(res.statusCode, 200, res.body);
     const done = json(res).data;
     assert.deepEqual([done.status, done.email, done.contactId, done.flagged], ['completed', null, null, false]);
@@ -274,7 +299,11 @@ forEachDialect('public data-subject requests', (ctx) => {
     assert.equal(json(over).error.code, 'rate_limited');
     assert.ok(Number(over.headers['retry-after']) > 0);
     assert.deepEqual(await casesOf('c20@example.com'), []);
-    assert.equal((await intake({ type: 'objection', email: 'c20@example.com' }, '192.0.2.78')).statusCode, 202, 'another client is unaffected');
+    assert.equal(
+      (await intake({ type: 'objection', email: 'c20@example.com' }, '192.0.2.78')).statusCode,
+      202,
+      'another client is unaffected',
+    );
   });
 
   it('validates strictly and keeps bodies small', async () => {
@@ -291,9 +320,19 @@ forEachDialect('public data-subject requests', (ctx) => {
       assert.equal(res.statusCode, status, JSON.stringify(payload).slice(0, 80));
       assert.equal(json(res).error.code, code);
     }
-    const form = await t.app.inject({ method: 'POST', url: '/public/v1/requests', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'type=access&email=v%40example.com' });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'type=access&email=v%40example.com',
+    });
     assert.equal(form.statusCode, 415, 'the intake takes JSON only');
-    const bigForm = await t.app.inject({ method: 'POST', url: '/public/v1/requests/verify', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${'a'.repeat(5000)}` });
+    const bigForm = await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests/verify',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${'a'.repeat(5000)}`,
+    });
     assert.equal(bigForm.statusCode, 413);
     assert.deepEqual(await dumpDatabase(ctx.db), before);
   });

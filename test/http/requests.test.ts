@@ -45,21 +45,24 @@ forEachDialect('data-subject requests API', (ctx) => {
     );
     const tasks = json(await call('GET', `/api/v1/tasks?request=${r.id}`)).data;
     assert.equal(tasks.length, 1);
-    assert.deepEqual({ ...tasks[0], id: undefined, createdAt: undefined, updatedAt: undefined }, {
-      id: undefined,
-      requestId: r.id,
-      contactId: contact.id,
-      type: 'access',
-      title: 'Handle access request',
-      status: 'open',
-      assigneeId: null,
-      dueDate: '2026-02-15',
-      createdAt: undefined,
-      updatedAt: undefined,
-      completedAt: null,
-      receiptId: null,
-      residue: null,
-    });
+    assert.deepEqual(
+      { ...tasks[0], id: undefined, createdAt: undefined, updatedAt: undefined },
+      {
+        id: undefined,
+        requestId: r.id,
+        contactId: contact.id,
+        type: 'access',
+        title: 'Handle access request',
+        status: 'open',
+        assigneeId: null,
+        dueDate: '2026-02-15',
+        createdAt: undefined,
+        updatedAt: undefined,
+        completedAt: null,
+        receiptId: null,
+        residue: null,
+      },
+    );
     assert.deepEqual(await outboxTo('ana@example.com'), [], 'a vouched-for case needs no link');
   });
 
@@ -93,7 +96,10 @@ forEachDialect('data-subject requests API', (ctx) => {
       const res = await call('POST', '/api/v1/requests', body);
       assert.equal(res.statusCode, 400, JSON.stringify(body));
       assert.equal(json(res).error.code, 'validation_failed');
-      assert.ok(json(res).error.details.some((d: { path: string }) => d.path === path), `${JSON.stringify(body)}: ${res.body}`);
+      assert.ok(
+        json(res).error.details.some((d: { path: string }) => d.path === path),
+        `${JSON.stringify(body)}: ${res.body}`,
+      );
     }
     assert.deepEqual(await dumpDatabase(ctx.db), before);
   });
@@ -122,7 +128,9 @@ forEachDialect('data-subject requests API', (ctx) => {
       const res = await call('GET', `/api/v1/requests?${query}&limit=500`, undefined, 'viewer');
       assert.equal(res.statusCode, 200, res.body);
       const mine = new Set([late.id, soon.id, later.id]);
-      return json(res).data.filter((r: { id: string }) => mine.has(r.id)).map((r: { id: string }) => r.id);
+      return json(res)
+        .data.filter((r: { id: string }) => mine.has(r.id))
+        .map((r: { id: string }) => r.id);
     };
     assert.deepEqual(await ids('overdue=true'), [late.id]);
     assert.deepEqual(await ids('overdue=false'), [soon.id, later.id]);
@@ -131,7 +139,11 @@ forEachDialect('data-subject requests API', (ctx) => {
     assert.deepEqual(await ids('dueWithin=28'), [late.id, soon.id, later.id]);
     assert.deepEqual(await ids('type=objection'), [soon.id, later.id]);
     assert.deepEqual(await ids('status=verified&type=access&dueWithin=0'), [late.id]);
-    assert.deepEqual(await ids(`email=${encodeURIComponent('SOON@example.com')}`), [soon.id], 'addresses compare without regard to case (issue 9, point 12)');
+    assert.deepEqual(
+      await ids(`email=${encodeURIComponent('SOON@example.com')}`),
+      [soon.id],
+      'addresses compare without regard to case (issue 9, point 12)',
+    );
     assert.deepEqual(await ids(`email=${encodeURIComponent('soon@EXAMPLE.com')}`), [soon.id]);
     clock.set('2026-02-06T08:00:00Z');
     try {
@@ -166,7 +178,11 @@ forEachDialect('data-subject requests API', (ctx) => {
   });
 
   it('sets the owner and changes status only as the rules allow, recording each change', async () => {
-    const officer = await t.services.users.createUser({ email: 'officer@example.com', role: 'privacy_officer', password: 'a long enough password' });
+    const officer = await t.services.users.createUser({
+      email: 'officer@example.com',
+      role: 'privacy_officer',
+      password: 'a long enough password',
+    });
     const r = await open({ type: 'access', email: 'status@example.com' });
     const owned = await call('PATCH', `/api/v1/requests/${r.id}`, { ownerId: officer.id });
     assert.equal(json(owned).data.ownerId, officer.id);
@@ -194,7 +210,11 @@ forEachDialect('data-subject requests API', (ctx) => {
   });
 
   it('reads, assigns and completes tasks, with paging and filters', async () => {
-    const officer = await t.services.users.createUser({ email: 'tasks@example.com', role: 'privacy_officer', password: 'a long enough password' });
+    const officer = await t.services.users.createUser({
+      email: 'tasks@example.com',
+      role: 'privacy_officer',
+      password: 'a long enough password',
+    });
     const contact = await t.services.contacts.create({ email: 'tasked@example.com' });
     const a = await open({ type: 'objection', email: 'tasked@example.com', ...vouched });
     const b = await open({ type: 'access', email: 'tasked@example.com', ...vouched });
@@ -202,13 +222,19 @@ forEachDialect('data-subject requests API', (ctx) => {
     assert.equal(page1.data.length, 1);
     assert.equal(page1.data[0].requestId, a.id);
     const page2 = json(await call('GET', `/api/v1/tasks?contact=${contact.id}&limit=1&cursor=${page1.page.next}`));
-    assert.deepEqual(page2.data.map((x: { requestId: string }) => x.requestId), [b.id]);
+    assert.deepEqual(
+      page2.data.map((x: { requestId: string }) => x.requestId),
+      [b.id],
+    );
     const taskId = page1.data[0].id;
     const done = await call('PATCH', `/api/v1/tasks/${taskId}`, { status: 'done', assigneeId: officer.id });
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(json(done).data.completedAt, NOW);
     assert.equal(json(done).data.assigneeId, officer.id);
-    assert.deepEqual(json(await call('GET', `/api/v1/tasks?contact=${contact.id}&status=open`)).data.map((x: { requestId: string }) => x.requestId), [b.id]);
+    assert.deepEqual(
+      json(await call('GET', `/api/v1/tasks?contact=${contact.id}&status=open`)).data.map((x: { requestId: string }) => x.requestId),
+      [b.id],
+    );
     const reopened = json(await call('PATCH', `/api/v1/tasks/${taskId}`, { status: 'open', assigneeId: null })).data;
     assert.deepEqual([reopened.status, reopened.completedAt, reopened.assigneeId], ['open', null, null]);
     assert.equal(json(await call('GET', `/api/v1/tasks/${taskId}`)).data.id, taskId);
@@ -227,7 +253,10 @@ forEachDialect('data-subject requests API', (ctx) => {
       const done = json(res).data;
       assert.equal(done.status, 'completed');
       assert.equal(done.completedAt, NOW);
-      assert.deepEqual(done.history.slice(-2).map((e: { status: string }) => e.status), ['in_progress', 'completed']);
+      assert.deepEqual(
+        done.history.slice(-2).map((e: { status: string }) => e.status),
+        ['in_progress', 'completed'],
+      );
       assert.match(done.history.at(-1).note, /^export [0-9a-f-]{36} prepared; link valid until .*; requester told by email$/);
       assert.equal(json(await call('GET', `/api/v1/tasks?request=${r.id}`)).data[0].status, 'done');
     }
@@ -250,10 +279,16 @@ forEachDialect('data-subject requests API', (ctx) => {
     const r = await open({ type: 'objection', email: 'objector@example.com', ...vouched });
     const res = await call('POST', `/api/v1/requests/${r.id}/fulfil`, {});
     assert.equal(res.statusCode, 200, res.body);
-    assert.match(json(res).data.history.at(-1).note, /^objection recorded: consent set to level 1 at most through the ledger; profiling stopped/);
+    assert.match(
+      json(res).data.history.at(-1).note,
+      /^objection recorded: consent set to level 1 at most through the ledger; profiling stopped/,
+    );
     assert.equal((await t.services.contacts.get(c.id)).consentLevel, 1);
     const last = (await t.services.consent.history(c.id)).at(-1)!;
-    assert.deepEqual([last.oldValue, last.newValue, last.source, last.notice?.text], [5, 1, 'data_request', `Objection to processing (request ${r.id})`]);
+    assert.deepEqual(
+      [last.oldValue, last.newValue, last.source, last.notice?.text],
+      [5, 1, 'data_request', `Objection to processing (request ${r.id})`],
+    );
     assert.equal((await t.services.consent.check(c.id, 'profiling')).allowed, false);
     const again = await call('POST', `/api/v1/requests/${r.id}/fulfil`, {});
     assert.equal(json(again).error.code, 'request_closed');
@@ -270,7 +305,11 @@ forEachDialect('data-subject requests API', (ctx) => {
     assert.equal(badValue.statusCode, 400);
     assert.equal(json(badValue).error.code, 'validation_failed');
     const failed = json(await call('GET', `/api/v1/requests/${r.id}`)).data;
-    assert.deepEqual([failed.status, failed.history.at(-1).note], ['in_progress', 'fulfilment failed (validation_failed)'], 'the failure is on the history; the work can be tried again');
+    assert.deepEqual(
+      [failed.status, failed.history.at(-1).note],
+      ['in_progress', 'fulfilment failed (validation_failed)'],
+      'the failure is on the history; the work can be tried again',
+    );
     const res = await call('POST', `/api/v1/requests/${r.id}/fulfil`, { changes: { lastName: 'Smith', country: 'DE' } });
     assert.equal(res.statusCode, 200, res.body);
     assert.match(json(res).data.history.at(-1).note, /^rectified: lastName, country/);
@@ -291,7 +330,11 @@ forEachDialect('data-subject requests API', (ctx) => {
     assert.equal(done.contactId, null);
     assert.equal(done.flagged, false, 'the residue scan found nothing left');
     assert.equal((await call('GET', `/api/v1/contacts/${c.id}`)).statusCode, 404);
-    assert.deepEqual(json(await call('GET', `/api/v1/requests?email=${encodeURIComponent('forget@example.com')}`)).data.map((x: { id: string }) => x.id), [r.id], 'still found by the keyed hash');
+    assert.deepEqual(
+      json(await call('GET', `/api/v1/requests?email=${encodeURIComponent('forget@example.com')}`)).data.map((x: { id: string }) => x.id),
+      [r.id],
+      'still found by the keyed hash',
+    );
     assert.deepEqual(await outboxTo('forget@example.com'), [], 'no message puts the address back');
   });
 });

@@ -45,13 +45,28 @@ forEachDialect('segments API', (ctx) => {
   });
 
   it('explain names each condition with its value for a contact', async () => {
-    const seg = json(await call('POST', '/api/v1/segments', { name: 'FR or profiled', kind: 'dynamic', filter: { or: [{ field: 'country', op: '=', value: 'FR' }, { allowed: 'profiling' }] } })).data;
+    const seg = json(
+      await call('POST', '/api/v1/segments', {
+        name: 'FR or profiled',
+        kind: 'dynamic',
+        filter: { or: [{ field: 'country', op: '=', value: 'FR' }, { allowed: 'profiling' }] },
+      }),
+    ).data;
     const e = json(await call('GET', `/api/v1/segments/${seg.id}/explain?contact=${ids['anna@example.de']}`)).data;
     assert.equal(e.member, false);
-    assert.deepEqual(e.conditions.map((c: { path: string; value: boolean }) => [c.path, c.value]), [['/or/0', false], ['/or/1', false]]);
+    assert.deepEqual(
+      e.conditions.map((c: { path: string; value: boolean }) => [c.path, c.value]),
+      [
+        ['/or/0', false],
+        ['/or/1', false],
+      ],
+    );
     const f = json(await call('GET', `/api/v1/segments/${seg.id}/explain?contact=${ids['chloe@example.fr']}`)).data;
     assert.equal(f.member, true);
-    assert.deepEqual(f.conditions.map((c: { value: boolean }) => c.value), [true, true]);
+    assert.deepEqual(
+      f.conditions.map((c: { value: boolean }) => c.value),
+      [true, true],
+    );
     assert.equal((await call('GET', `/api/v1/segments/${seg.id}/explain?contact=01900000-0000-7000-8000-000000000000`)).statusCode, 404);
   });
 
@@ -70,7 +85,12 @@ forEachDialect('segments API', (ctx) => {
       [{ field: 'password_hash', op: '=', value: 'x' }, '/field'],
       [{ field: 'country', op: 'LIKE', value: '%' }, '/op'],
       [{ field: 'country', op: '=', value: "DE'; drop table contacts; --" }, ''],
-      [{ and: [{ consent: { atLeast: 1 } }, { field: 'email', op: 'in', value: Array.from({ length: 5000 }, (_, i) => `${i}@x.example`) }] }, '/and/1/value'],
+      [
+        {
+          and: [{ consent: { atLeast: 1 } }, { field: 'email', op: 'in', value: Array.from({ length: 5000 }, (_, i) => `${i}@x.example`) }],
+        },
+        '/and/1/value',
+      ],
       [deep(40), '/not/not/not/not/not/not/not/not/not/not/not/not'],
       [{ field: 'consentLevel', op: '>', value: 'NaN' }, '/value'],
       [{ field: 'customFields.__proto__', op: '=', value: 1 }, '/field'],
@@ -97,13 +117,26 @@ forEachDialect('segments API', (ctx) => {
       assert.equal(res.statusCode, 400, `${JSON.stringify(filter).slice(0, 80)}: ${res.body.slice(0, 200)}`);
       const err = json(res).error;
       assert.equal(err.code, 'invalid_filter');
-      if (path) assert.ok((err.details as { path: string }[]).some((d) => d.path.startsWith(path)), `${JSON.stringify(err.details).slice(0, 300)} names ${path}`);
+      if (path)
+        assert.ok(
+          (err.details as { path: string }[]).some((d) => d.path.startsWith(path)),
+          `${JSON.stringify(err.details).slice(0, 300)} names ${path}`,
+        );
     }
     // Text no database can hold is refused before the filter is read, like in every other field.
-    const nul = await call('POST', '/api/v1/segments', { name: 'hostile', kind: 'static', filter: { field: 'country', op: '=', value: 'a\u0000b' } });
+    const nul = await call('POST', '/api/v1/segments', {
+      name: 'hostile',
+      kind: 'static',
+      filter: { field: 'country', op: '=', value: 'a\u0000b' },
+    });
     assert.deepEqual([nul.statusCode, json(nul).error.code, json(nul).error.details[0].path], [400, 'validation_failed', '/filter/value']);
     const deepJson = '{"name":"x","kind":"dynamic","filter":' + '{"not":'.repeat(50_000) + '{}' + '}'.repeat(50_000) + '}';
-    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/segments', headers: { ...t.auth('marketer'), 'content-type': 'application/json' }, payload: deepJson });
+    const huge = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/segments',
+      headers: { ...t.auth('marketer'), 'content-type': 'application/json' },
+      payload: deepJson,
+    });
     assert.ok(huge.statusCode === 400 || huge.statusCode === 413, `${huge.statusCode}`);
     assert.ok(['invalid_filter', 'invalid_json', 'payload_too_large', 'validation_failed'].includes(json(huge).error.code));
     const after = await dumpDatabase(ctx.db);

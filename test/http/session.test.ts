@@ -5,7 +5,9 @@ import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
 function sessionCookie(res: { headers: Record<string, unknown> }): string {
-  const raw = [res.headers['set-cookie']].flat().find((c) => typeof c === 'string' && c.startsWith('assent_session=')) as string | undefined;
+  const raw = [res.headers['set-cookie']].flat().find((c) => typeof c === 'string' && c.startsWith('assent_session=')) as
+    | string
+    | undefined;
   assert.ok(raw, 'a session cookie is set');
   return raw;
 }
@@ -36,7 +38,17 @@ forEachDialect('console sessions', (ctx) => {
     assert.equal(json(me).data.principal.kind, 'user');
     // The role table applies to sessions too.
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/audit', headers: { cookie: token } })).statusCode, 200);
-    assert.equal((await t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: { cookie: token }, payload: { dataProtectionEnabled: false } })).statusCode, 403);
+    assert.equal(
+      (
+        await t.app.inject({
+          method: 'PATCH',
+          url: '/api/v1/settings',
+          headers: { cookie: token },
+          payload: { dataProtectionEnabled: false },
+        })
+      ).statusCode,
+      403,
+    );
 
     const out = await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: token } });
     assert.equal(out.statusCode, 204);
@@ -76,7 +88,12 @@ forEachDialect('console sessions', (ctx) => {
     // The limit lives in the database: a second app on the same database sees it too.
     const other = await testApp(ctx.db, { clock });
     try {
-      const res = await other.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'target@example.com', password: 'a long enough password' }, remoteAddress: '198.51.100.1' });
+      const res = await other.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { email: 'target@example.com', password: 'a long enough password' },
+        remoteAddress: '198.51.100.1',
+      });
       assert.equal(res.statusCode, 429);
     } finally {
       await other.close();

@@ -58,7 +58,9 @@ const PERSON = {
   phone: '+44 20 7946 0958',
 };
 
-describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the database’s files once the purge has run', { skip: !PG_URL ? 'PostgreSQL not available' : !PG_DATA ? 'DATABASE_URL names an outside server: its files cannot be read here' : false }, () => {
+describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the database’s files once the purge has run', {
+  skip: !PG_URL ? 'PostgreSQL not available' : !PG_DATA ? 'DATABASE_URL names an outside server: its files cannot be read here' : false,
+}, () => {
   let scratch: ScratchDb;
   let t: TestApp;
   const clock = new FakeClock('2026-04-01T09:00:00.000Z');
@@ -87,19 +89,48 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
       ],
     });
     assert.equal(entity.statusCode, 201, entity.body);
-    const created = await call('POST', '/api/v1/contacts', { email: PERSON.email, firstName: PERSON.first, lastName: PERSON.last, phone: PERSON.phone, company: 'Acme' });
+    const created = await call('POST', '/api/v1/contacts', {
+      email: PERSON.email,
+      firstName: PERSON.first,
+      lastName: PERSON.last,
+      phone: PERSON.phone,
+      company: 'Acme',
+    });
     assert.equal(created.statusCode, 201, created.body);
     const id = json(created).data.id;
     // Three profile updates, one of them of the address: old row versions everywhere.
-    for (const patch of [{ company: 'Acme Ltd' }, { email: PERSON.moved }, { country: 'GB', language: 'en' }]) assert.equal((await call('PATCH', `/api/v1/contacts/${id}`, patch)).statusCode, 200);
+    for (const patch of [{ company: 'Acme Ltd' }, { email: PERSON.moved }, { country: 'GB', language: 'en' }])
+      assert.equal((await call('PATCH', `/api/v1/contacts/${id}`, patch)).statusCode, 200);
     const actor = { type: 'api_key', id: null } as const;
-    for (const level of [3, 5]) await t.services.consent.setLevel(id, level, { source: 'form', actor, notice: 'Newsletter and offers', evidence: { ip: '203.0.113.9', userAgent: `Mozilla/5.0 (${PERSON.last})` } });
+    for (const level of [3, 5])
+      await t.services.consent.setLevel(id, level, {
+        source: 'form',
+        actor,
+        notice: 'Newsletter and offers',
+        evidence: { ip: '203.0.113.9', userAgent: `Mozilla/5.0 (${PERSON.last})` },
+      });
     await t.services.interactions.ingest([
       { type: 'page_visited', contactId: id, url: 'https://shop.example.com/cart' },
       { type: 'custom', name: 'parcel.sent', contactId: id, properties: { to: `${PERSON.first} ${PERSON.last}` } },
     ]);
-    assert.equal((await call('POST', '/api/v1/entities/parcels/records', { contactId: id, fields: { ship_to: `${PERSON.first} ${PERSON.last}, 1 Purge Lane`, weight: 2.5 } }, 'privacy_officer')).statusCode, 201);
-    await t.services.mail.send({ to: PERSON.moved, subject: `Hello ${PERSON.first}`, text: `Dear ${PERSON.first} ${PERSON.last}`, contactId: id, purpose: 'transactional' });
+    assert.equal(
+      (
+        await call(
+          'POST',
+          '/api/v1/entities/parcels/records',
+          { contactId: id, fields: { ship_to: `${PERSON.first} ${PERSON.last}, 1 Purge Lane`, weight: 2.5 } },
+          'privacy_officer',
+        )
+      ).statusCode,
+      201,
+    );
+    await t.services.mail.send({
+      to: PERSON.moved,
+      subject: `Hello ${PERSON.first}`,
+      text: `Dear ${PERSON.first} ${PERSON.last}`,
+      contactId: id,
+      purpose: 'transactional',
+    });
     // Someone else, who stays, shares the tables.
     await t.services.contacts.create({ email: `stays.${tag}@example.org`, lastName: 'Bleibtreu' });
 
@@ -110,13 +141,23 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
 
     clock.advance(3600_000);
     await runPurges(t);
-    const unfinished = (await sql<{ status: string; last_error: string | null }>`select status, last_error from jobs where queue = ${PURGE_QUEUE} and status <> 'done'`.execute(scratch.db.kysely)).rows;
+    const unfinished = (
+      await sql<{
+        status: string;
+        last_error: string | null;
+      }>`select status, last_error from jobs where queue = ${PURGE_QUEUE} and status <> 'done'`.execute(scratch.db.kysely)
+    ).rows;
     assert.deepEqual(unfinished, [], 'every purge job ran to its end');
 
     await sql`checkpoint`.execute(scratch.db.kysely);
-    const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely)).rows[0]!.oid;
+    const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely))
+      .rows[0]!.oid;
     const needles = [PERSON.last, PERSON.first, PERSON.email, PERSON.moved, PERSON.email.toLowerCase(), PERSON.phone];
-    assert.deepEqual(bytesFound(join(PG_DATA!, 'base', String(oid)), needles), [], 'no file of the database holds the erased person’s bytes');
+    assert.deepEqual(
+      bytesFound(join(PG_DATA!, 'base', String(oid)), needles),
+      [],
+      'no file of the database holds the erased person’s bytes',
+    );
 
     assert.equal(receipt.storage?.status, 'pending', 'the receipt said the purge was pending until it ran');
     const after = json(await call('GET', `/api/v1/erasures/${receipt.id}`, undefined, 'privacy_officer')).data;
@@ -128,7 +169,9 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
   });
 });
 
-describe('on PostgreSQL, the purge waits for snapshots older than the erasure', { skip: !PG_URL ? 'PostgreSQL not available' : !PG_DATA ? 'DATABASE_URL names an outside server: its files cannot be read here' : false }, () => {
+describe('on PostgreSQL, the purge waits for snapshots older than the erasure', {
+  skip: !PG_URL ? 'PostgreSQL not available' : !PG_DATA ? 'DATABASE_URL names an outside server: its files cannot be read here' : false,
+}, () => {
   let scratch: ScratchDb;
   let t: TestApp;
   const clock = new FakeClock('2026-05-01T09:00:00.000Z');
@@ -142,31 +185,40 @@ describe('on PostgreSQL, the purge waits for snapshots older than the erasure', 
     await scratch?.drop();
   });
 
-  it('a transaction that could still see the erased rows holds the purge back (the rewrite would copy them); once it ends the purge completes', async () => {
-    const who = { email: `Old.Snapshot.${tag}@example.org`, last: `Snapshotter${tag}` };
-    const c = await t.services.contacts.create({ email: who.email, lastName: who.last });
-    await t.services.contacts.update(c.id, { company: 'Keeps Rows' });
-    const reader = new pg.Client({ connectionString: scratch.url });
-    await reader.connect();
-    try {
-      await reader.query('begin isolation level repeatable read');
-      await reader.query('select count(*) from contacts');
-      const r = await t.services.erasure.erase({ contactIds: [c.id] }, { actor: { type: 'cli', id: null } });
-      const receipt = r.receipts[0]!;
-      clock.advance(3600_000);
-      await runPurges(t);
-      assert.equal((await t.services.erasure.receipt(receipt.id)).storage?.status, 'pending', 'not purged while an older snapshot is open');
-      await reader.query('commit');
-      clock.advance(24 * 3600_000);
-      await runPurges(t);
-      assert.equal((await t.services.erasure.receipt(receipt.id)).storage?.status, 'purged');
-      await sql`checkpoint`.execute(scratch.db.kysely);
-      const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely)).rows[0]!.oid;
-      assert.deepEqual(bytesFound(join(PG_DATA!, 'base', String(oid)), [who.email, who.last]), []);
-    } finally {
-      await reader.end();
-    }
-  });
+  it(
+    'a transaction that could still see the erased rows holds the purge back (the rewrite would copy them); once it ends the purge ' +
+      'completes',
+    async () => {
+      const who = { email: `Old.Snapshot.${tag}@example.org`, last: `Snapshotter${tag}` };
+      const c = await t.services.contacts.create({ email: who.email, lastName: who.last });
+      await t.services.contacts.update(c.id, { company: 'Keeps Rows' });
+      const reader = new pg.Client({ connectionString: scratch.url });
+      await reader.connect();
+      try {
+        await reader.query('begin isolation level repeatable read');
+        await reader.query('select count(*) from contacts');
+        const r = await t.services.erasure.erase({ contactIds: [c.id] }, { actor: { type: 'cli', id: null } });
+        const receipt = r.receipts[0]!;
+        clock.advance(3600_000);
+        await runPurges(t);
+        assert.equal(
+          (await t.services.erasure.receipt(receipt.id)).storage?.status,
+          'pending',
+          'not purged while an older snapshot is open',
+        );
+        await reader.query('commit');
+        clock.advance(24 * 3600_000);
+        await runPurges(t);
+        assert.equal((await t.services.erasure.receipt(receipt.id)).storage?.status, 'purged');
+        await sql`checkpoint`.execute(scratch.db.kysely);
+        const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely))
+          .rows[0]!.oid;
+        assert.deepEqual(bytesFound(join(PG_DATA!, 'base', String(oid)), [who.email, who.last]), []);
+      } finally {
+        await reader.end();
+      }
+    },
+  );
 });
 
 forEachDialect('erasure receipts say where the storage purge stands', (ctx) => {
@@ -176,21 +228,26 @@ forEachDialect('erasure receipts say where the storage purge stands', (ctx) => {
   });
   after(async () => t.close());
 
-  it(ctx.dialect === 'sqlite' ? 'SQLite: purged at erasure time (secure_delete and a checkpoint), and said so' : 'PostgreSQL: pending until the purge job has run, then purged with the time', async () => {
-    const c = await t.services.contacts.create({ email: `receipt.${tag}@example.org`, lastName: 'Quittung' });
-    const r = await t.services.erasure.erase({ contactIds: [c.id] }, { actor: { type: 'cli', id: null } });
-    const receipt = r.receipts[0]!;
-    const storage = (receipt as { storage?: { status: string; purgedAt: string | null; verification: string | null } }).storage;
-    if (ctx.dialect === 'sqlite') {
-      assert.equal(storage?.status, 'purged');
-      assert.ok(storage!.purgedAt! >= receipt.at, 'when the checkpoint after the commit was done');
-      assert.match(storage?.verification ?? '', /secure_delete/);
-      return;
-    }
-    assert.deepEqual([storage?.status, storage?.purgedAt], ['pending', null]);
-    const res = await t.app.inject({ method: 'GET', url: `/api/v1/erasures/${receipt.id}`, headers: t.auth('privacy_officer') });
-    assert.equal(json(res).data.storage.status, 'pending');
-  });
+  it(
+    ctx.dialect === 'sqlite'
+      ? 'SQLite: purged at erasure time (secure_delete and a checkpoint), and said so'
+      : 'PostgreSQL: pending until the purge job has run, then purged with the time',
+    async () => {
+      const c = await t.services.contacts.create({ email: `receipt.${tag}@example.org`, lastName: 'Quittung' });
+      const r = await t.services.erasure.erase({ contactIds: [c.id] }, { actor: { type: 'cli', id: null } });
+      const receipt = r.receipts[0]!;
+      const storage = (receipt as { storage?: { status: string; purgedAt: string | null; verification: string | null } }).storage;
+      if (ctx.dialect === 'sqlite') {
+        assert.equal(storage?.status, 'purged');
+        assert.ok(storage!.purgedAt! >= receipt.at, 'when the checkpoint after the commit was done');
+        assert.match(storage?.verification ?? '', /secure_delete/);
+        return;
+      }
+      assert.deepEqual([storage?.status, storage?.purgedAt], ['pending', null]);
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/erasures/${receipt.id}`, headers: t.auth('privacy_officer') });
+      assert.equal(json(res).data.storage.status, 'pending');
+    },
+  );
 
   it('erasures within one window share one rewrite per relation; the CLI says where the purge stands', async () => {
     const a = await t.services.contacts.create({ email: `window.a.${tag}@example.org` });
@@ -201,16 +258,28 @@ forEachDialect('erasure receipts say where the storage purge stands', (ctx) => {
     assert.equal(cli.code, 0, cli.stderr);
     if (ctx.dialect === 'sqlite') {
       assert.match(cli.stdout, /^storage purged at \S+: SQLite: secure_delete/m);
-      assert.equal((await sql<{ n: number }>`select count(*) as n from jobs where queue = ${PURGE_QUEUE}`.execute(ctx.db.kysely)).rows[0]!.n, 0, 'SQLite needs no purge job');
+      assert.equal(
+        (await sql<{ n: number }>`select count(*) as n from jobs where queue = ${PURGE_QUEUE}`.execute(ctx.db.kysely)).rows[0]!.n,
+        0,
+        'SQLite needs no purge job',
+      );
       return;
     }
     assert.match(cli.stdout, /^storage purge pending/m);
     // Both contacts' registry rows and rows live in partitions; each relation has one job per window, whoever asked.
-    const jobs = (await sql<{ key: string }>`select idempotency_key as key from jobs where queue = ${PURGE_QUEUE} and status = 'queued'`.execute(ctx.db.kysely)).rows.map((r) => r.key);
+    const jobs = (
+      await sql<{ key: string }>`select idempotency_key as key from jobs where queue = ${PURGE_QUEUE} and status = 'queued'`.execute(
+        ctx.db.kysely,
+      )
+    ).rows.map((r) => r.key);
     assert.equal(new Set(jobs).size, jobs.length);
     const relations = jobs.map((k) => k.split(':')[1]);
     assert.equal(new Set(relations).size, relations.length, 'no relation is rewritten twice in one window');
-    const rows = (await sql<{ n: number }>`select count(*)::int as n from storage_purges where relation = 'outbox' or relation like 'contacts$p%'`.execute(ctx.db.kysely)).rows[0]!.n;
+    const rows = (
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from storage_purges where relation = 'outbox' or relation like 'contacts$p%'`.execute(ctx.db.kysely)
+    ).rows[0]!.n;
     assert.ok(rows >= 2, 'each receipt waits for its relations');
   });
 });

@@ -10,8 +10,15 @@ forEachDialect('erasure and suppressions over HTTP', (ctx) => {
   });
   after(async () => t.close());
 
-  const create = (email: string) => t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: t.auth('admin'), payload: { email, firstName: 'Quirin', lastName: 'Vergessmann' } });
-  const lift = (email: string, role: 'admin' | 'privacy_officer') => t.app.inject({ method: 'DELETE', url: `/api/v1/suppressions?email=${encodeURIComponent(email)}`, headers: t.auth(role) });
+  const create = (email: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: t.auth('admin'),
+      payload: { email, firstName: 'Quirin', lastName: 'Vergessmann' },
+    });
+  const lift = (email: string, role: 'admin' | 'privacy_officer') =>
+    t.app.inject({ method: 'DELETE', url: `/api/v1/suppressions?email=${encodeURIComponent(email)}`, headers: t.auth(role) });
 
   it('erases a contact with a receipt, refuses the address afterwards, and lets an admin lift that', async () => {
     const email = 'quirin.v.2b9c@example.net';
@@ -75,12 +82,16 @@ forEachDialect('erasure and suppressions over HTTP', (ctx) => {
   });
 
   it('with suppression switched off in the settings, an erased address may come back', async () => {
-    const patch = (on: boolean) => t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: t.auth('admin'), payload: { suppressErasedAddresses: on } });
+    const patch = (on: boolean) =>
+      t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: t.auth('admin'), payload: { suppressErasedAddresses: on } });
     assert.equal((await patch(false)).statusCode, 200);
     try {
       const email = 'unsuppressed.1f3e@example.net';
       const c = json(await create(email)).data;
-      assert.equal((await t.app.inject({ method: 'POST', url: `/api/v1/contacts/${c.id}/erase`, headers: t.auth('admin') })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ method: 'POST', url: `/api/v1/contacts/${c.id}/erase`, headers: t.auth('admin') })).statusCode,
+        200,
+      );
       assert.equal((await create(email)).statusCode, 201);
     } finally {
       await patch(true);

@@ -8,7 +8,16 @@ import { dumpDatabase } from '../helpers/snapshot.ts';
 const BAD = ['a\u0000b', 'a\ud800b', '\udc00'];
 const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; additionalProperties?: boolean | Schema; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; enum?: unknown[]; pattern?: string };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  enum?: unknown[];
+  pattern?: string;
+};
 
 /** One place a request body can carry text: how to build a body with `bad` there, and the JSON pointer the refusal must name. */
 interface Spot {
@@ -17,12 +26,24 @@ interface Spot {
 }
 
 /** How the API names a field in `details`: a JSON pointer, with characters it could not hold written as \uXXXX. */
-const seg = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1').replace(/\u0000|[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const seg = (s: string) =>
+  s
+    .replace(/~/g, '~0')
+    .replace(/\//g, '~1')
+    .replace(/\u0000|[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const admitsText = (s: Schema): boolean =>
-  s.type === undefined && !s.properties && !s.items && !s.anyOf && !s.oneOf ? true : s.type === 'string' || (Array.isArray(s.type) && s.type.includes('string')) || !!s.enum?.some((v) => typeof v === 'string') || !!(s.anyOf ?? s.oneOf)?.some(admitsText);
+  s.type === undefined && !s.properties && !s.items && !s.anyOf && !s.oneOf
+    ? true
+    : s.type === 'string' ||
+      (Array.isArray(s.type) && s.type.includes('string')) ||
+      !!s.enum?.some((v) => typeof v === 'string') ||
+      !!(s.anyOf ?? s.oneOf)?.some(admitsText);
 
-/** Every spot a schema admits text: values, object keys (closed objects too), record values, array items, union members, and anything an untyped schema takes. */
+/**
+ * Every spot a schema admits text: values, object keys (closed objects too), record values, array items, union members, and anything an
+ * untyped schema takes.
+ */
 function spots(s: Schema, depth = 0): Spot[] {
   if (depth > 8) return [];
   const out: Spot[] = [];
@@ -31,13 +52,20 @@ function spots(s: Schema, depth = 0): Spot[] {
   const untyped = s.type === undefined && !s.properties && !s.items && !members && !s.enum;
   if (s.type === 'string' || s.enum?.some((v) => typeof v === 'string') || untyped) out.push({ make: (b) => b, path: () => '' });
   if (s.type === 'object' || s.properties || untyped) {
-    for (const [name, p] of Object.entries(s.properties ?? {})) for (const x of spots(p, depth + 1)) out.push({ make: (b) => ({ [name]: x.make(b) }), path: (b) => `/${seg(name)}${x.path(b)}` });
+    for (const [name, p] of Object.entries(s.properties ?? {}))
+      for (const x of spots(p, depth + 1)) out.push({ make: (b) => ({ [name]: x.make(b) }), path: (b) => `/${seg(name)}${x.path(b)}` });
     // A key with bad text, in every object: a closed object refuses it anyway, but by naming it.
     out.push({ make: (b) => ({ [`k${b}`]: 1 }), path: (b) => `/${seg(`k${b}`)}` });
     const rec = typeof s.additionalProperties === 'object' ? s.additionalProperties : untyped ? {} : null;
-    if (rec) for (const x of spots(rec, depth + 1)) out.push({ make: (b) => ({ key: untyped ? { deeper: [x.make(b)] } : x.make(b) }), path: (b) => (untyped ? `/key/deeper/0${x.path(b)}` : `/key${x.path(b)}`) });
+    if (rec)
+      for (const x of spots(rec, depth + 1))
+        out.push({
+          make: (b) => ({ key: untyped ? { deeper: [x.make(b)] } : x.make(b) }),
+          path: (b) => (untyped ? `/key/deeper/0${x.path(b)}` : `/key${x.path(b)}`),
+        });
   }
-  if (s.type === 'array' && s.items) for (const x of spots(s.items, depth + 1)) out.push({ make: (b) => [x.make(b)], path: (b) => `/0${x.path(b)}` });
+  if (s.type === 'array' && s.items)
+    for (const x of spots(s.items, depth + 1)) out.push({ make: (b) => [x.make(b)], path: (b) => `/0${x.path(b)}` });
   return out;
 }
 
@@ -60,7 +88,9 @@ forEachDialect('text no database can hold is refused in every field', (ctx) => {
   before(async () => {
     t = await testApp(ctx.db);
     const doc = JSON.parse((await t.app.inject({ url: '/openapi.json' })).body) as { paths: Record<string, Record<string, Op>> };
-    ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })));
+    ops = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })),
+    );
   });
   after(async () => t.close());
 
@@ -77,11 +107,19 @@ forEachDialect('text no database can hold is refused in every field', (ctx) => {
     const err = json(res).error;
     assert.equal(err.code, 'validation_failed', what);
     const named = (err.details as { in: string; path: string }[] | undefined) ?? [];
-    assert.ok(named.some((d) => d.in === where && d.path === path), `${what} names ${where} ${path}: ${JSON.stringify(named)}`);
+    assert.ok(
+      named.some((d) => d.in === where && d.path === path),
+      `${what} names ${where} ${path}: ${JSON.stringify(named)}`,
+    );
   };
 
   it('every operation, every string field', async () => {
-    await t.services.entities.define({ name: 'cards', linked: true, erase: 'delete', fields: [{ name: 'code', type: 'text', personal: true }] });
+    await t.services.entities.define({
+      name: 'cards',
+      linked: true,
+      erase: 'delete',
+      fields: [{ name: 'code', type: 'text', personal: true }],
+    });
     const before = await dumpDatabase(ctx.db);
     let probes = 0;
     // Public links last: their refusals are counted and audited by design (as a forged link's are).
@@ -95,11 +133,21 @@ forEachDialect('text no database can hold is refused in every field', (ctx) => {
       const headers = { ...t.auth('admin') };
       for (const p of op.parameters ?? []) {
         if (p.in === 'path') {
-          const res = await t.app.inject({ method: op.method as 'GET', url: urlOf(op, { name: p.name, value: 'a%00b' }), headers, ...(op.requestBody ? { payload: {} } : {}) });
+          const res = await t.app.inject({
+            method: op.method as 'GET',
+            url: urlOf(op, { name: p.name, value: 'a%00b' }),
+            headers,
+            ...(op.requestBody ? { payload: {} } : {}),
+          });
           refused(op, res, 'params', `/${p.name}`, `${op.method} ${op.path} path ${p.name}`);
           probes++;
         } else if (p.in === 'query' && admitsText(p.schema)) {
-          const res = await t.app.inject({ method: op.method as 'GET', url: `${urlOf(op)}?${p.name}=a%00b`, headers, ...(op.requestBody?.content['application/json'] ? { payload: {} } : {}) });
+          const res = await t.app.inject({
+            method: op.method as 'GET',
+            url: `${urlOf(op)}?${p.name}=a%00b`,
+            headers,
+            ...(op.requestBody?.content['application/json'] ? { payload: {} } : {}),
+          });
           refused(op, res, 'querystring', `/${p.name}`, `${op.method} ${op.path} query ${p.name}`);
           probes++;
         }
@@ -109,7 +157,12 @@ forEachDialect('text no database can hold is refused in every field', (ctx) => {
       for (const spot of spots(body)) {
         for (const bad of BAD) {
           const payload = JSON.stringify(spot.make(bad));
-          const res = await t.app.inject({ method: op.method as 'POST', url: urlOf(op), headers: { ...headers, 'content-type': 'application/json' }, payload });
+          const res = await t.app.inject({
+            method: op.method as 'POST',
+            url: urlOf(op),
+            headers: { ...headers, 'content-type': 'application/json' },
+            payload,
+          });
           refused(op, res, 'body', spot.path(bad) || '/', `${op.method} ${op.path} body ${payload}`);
           probes++;
         }
@@ -123,24 +176,38 @@ forEachDialect('text no database can hold is refused in every field', (ctx) => {
   });
 
   it('the refusal names fields in query strings and bodies of public routes the same way', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: JSON.stringify({ type: 'access', email: 'ana\u0000@example.com' }), headers: { 'content-type': 'application/json' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests',
+      payload: JSON.stringify({ type: 'access', email: 'ana\u0000@example.com' }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.statusCode, 400);
     assert.deepEqual(
       (json(res).error.details as { in: string; path: string }[]).map((d) => [d.in, d.path]),
       [['body', '/email']],
     );
-    const lone = await t.app.inject({ method: 'POST', url: '/public/v1/requests', payload: '{"type":"access","email":"ana\\ud800@example.com"}', headers: { 'content-type': 'application/json' } });
+    const lone = await t.app.inject({
+      method: 'POST',
+      url: '/public/v1/requests',
+      payload: '{"type":"access","email":"ana\\ud800@example.com"}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(lone.statusCode, 400);
     assert.equal(json(lone).error.details[0].path, '/email');
     assert.equal((await t.services.requests.list({}, 10)).length, 0);
   });
 
   it('a CSV import refuses such a header and rejects such a row, naming the column', async () => {
-    const post = (csv: string) => t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...t.auth('admin'), 'content-type': 'text/csv' }, payload: csv });
+    const post = (csv: string) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...t.auth('admin'), 'content-type': 'text/csv' }, payload: csv });
     const head = await post('email,first\u0000Name\nnul@example.com,Ann\n');
     assert.equal(head.statusCode, 400, head.body);
     assert.equal(json(head).error.code, 'validation_failed');
-    assert.ok((json(head).error.details as { path: string }[]).some((d) => d.path === '/header/1'), head.body);
+    assert.ok(
+      (json(head).error.details as { path: string }[]).some((d) => d.path === '/header/1'),
+      head.body,
+    );
     const rows = await post('email,firstName,lastName\ncell@example.com,A\u0000nn,Lee\nok@example.com,Bo,Lee\n');
     assert.equal(rows.statusCode, 200, rows.body);
     const r = json(rows).data;
@@ -150,7 +217,10 @@ forEachDialect('text no database can hold is refused in every field', (ctx) => {
     assert.match(r.rejected[0].reason, /^firstName: /);
     assert.equal(await t.services.contacts.findByEmail('cell@example.com'), null);
     // The service reads text from anywhere (the CLI's file too): lone surrogates there are rejected alike.
-    const direct = await t.services.imports.importCsv(['email,lastName\nlone@example.com,L\ud800e\n'], { actor: { type: 'system', id: null }, mayChangeConsent: false });
+    const direct = await t.services.imports.importCsv(['email,lastName\nlone@example.com,L\ud800e\n'], {
+      actor: { type: 'system', id: null },
+      mayChangeConsent: false,
+    });
     assert.equal(direct.rejected.length, 1);
     assert.match(direct.rejected[0]!.reason, /^lastName: /);
   });

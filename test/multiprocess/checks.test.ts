@@ -40,7 +40,9 @@ forEachDialect('multi-process harness checks', (ctx) => {
     const c = await s.contacts.create({ email: 'raced@example.com' }, ctxOf);
     await s.consent.setLevel(c.id, 2, ctxOf);
     // What two unlocked reads of one contact make: both entries say they replaced the same value.
-    await ctx.db.kysely.transaction().execute((trx) => s.ledger.append(trx, [{ contactId: c.id, kind: 'level', oldValue: 0, newValue: 5, ctx: ctxOf }]));
+    await ctx.db.kysely
+      .transaction()
+      .execute((trx) => s.ledger.append(trx, [{ contactId: c.id, kind: 'level', oldValue: 0, newValue: 5, ctx: ctxOf }]));
     const problems = await ledgerValuesChain(ctx.db);
     assert.equal(problems.length, 1);
     assert.match(problems[0]!, /^1 ledger entries whose old value/);
@@ -51,9 +53,18 @@ forEachDialect('multi-process harness checks', (ctx) => {
     await s.consent.setLevel(c.id, 2, ctxOf);
     const probe = { ...checked, erased: { contactIds: new Set([c.id]), emails: new Set(['leftover@example.com']) } };
     const problems = await erasedLeavesNothing(probe);
-    assert.ok(problems.some((p) => p.startsWith('contacts.id: 1 rows')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('consent_ledger.contact_id:')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('the residue scan finds erased addresses or contact ids in') && p.includes('contacts.email')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('contacts.id: 1 rows')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('consent_ledger.contact_id:')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('the residue scan finds erased addresses or contact ids in') && p.includes('contacts.email')),
+      problems.join('\n'),
+    );
   });
 
   it('find a ledger entry written about a contact after its erasure, in the map and by the residue scan', async () => {
@@ -63,15 +74,39 @@ forEachDialect('multi-process harness checks', (ctx) => {
     const probe = { ...checked, erased: { contactIds: new Set([c.id]), emails: new Set(['late@example.com']) } };
     assert.deepEqual(await erasedLeavesNothing(probe), []);
     // A consent change that committed after the erasure: its entry names the contact by id alone.
-    await ctx.db.kysely.transaction().execute((trx) => s.ledger.append(trx, [{ contactId: c.id, kind: 'level', oldValue: 2, newValue: 4, ctx: { ...ctxOf, evidence: { ip: '198.51.100.7', userAgent: 'Late' } } }]));
+    await ctx.db.kysely.transaction().execute((trx) =>
+      s.ledger.append(trx, [
+        {
+          contactId: c.id,
+          kind: 'level',
+          oldValue: 2,
+          newValue: 4,
+          ctx: { ...ctxOf, evidence: { ip: '198.51.100.7', userAgent: 'Late' } },
+        },
+      ]),
+    );
     const problems = await erasedLeavesNothing(probe);
-    assert.ok(problems.some((p) => p.startsWith('consent_ledger.contact_id: 1 rows')), problems.join('\n'));
-    assert.ok(problems.some((p) => /^the residue scan finds erased addresses or contact ids in .*consent_ledger\.contact_id/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('consent_ledger.contact_id: 1 rows')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /^the residue scan finds erased addresses or contact ids in .*consent_ledger\.contact_id/.test(p)),
+      problems.join('\n'),
+    );
   });
 
   it('find a contact that holds an erased address: one the case erased, or one the suppression list holds', async () => {
     await s.contacts.create({ email: 'back@example.com' }, ctxOf);
-    await ctx.db.kysely.insertInto('suppressions').values({ email_hmac: await s.secret.emailHash('back@example.com'), reason: 'erased', request_id: null, created_at: new Date().toISOString() }).execute();
+    await ctx.db.kysely
+      .insertInto('suppressions')
+      .values({
+        email_hmac: await s.secret.emailHash('back@example.com'),
+        reason: 'erased',
+        request_id: null,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
     assert.equal((await erasedAddressesStayGone(checked)).length, 1);
     await s.contacts.create({ email: 'again@example.com' }, ctxOf);
     const probe = { ...checked, erased: { contactIds: new Set<string>(), emails: new Set(['again@example.com']) } };

@@ -24,10 +24,18 @@ function summarise(what: string, items: string[]): string[] {
 }
 
 export async function invariantProblems(inst: Checked): Promise<string[]> {
-  return [...(await ledgerVerifies(inst)), ...(await ledgerValuesChain(inst.db)), ...(await erasedLeavesNothing(inst)), ...(await erasedAddressesStayGone(inst))];
+  return [
+    ...(await ledgerVerifies(inst)),
+    ...(await ledgerValuesChain(inst.db)),
+    ...(await erasedLeavesNothing(inst)),
+    ...(await erasedAddressesStayGone(inst)),
+  ];
 }
 
-/** `assent consent verify`, as an operator runs it, with the installation's key: it must pass and authenticate the head (an empty ledger has none to authenticate). */
+/**
+ * `assent consent verify`, as an operator runs it, with the installation's key: it must pass and authenticate the head (an empty ledger has
+ * none to authenticate).
+ */
 export async function ledgerVerifies(inst: Checked): Promise<string[]> {
   const r = await assentWith(inst.env(), inst.url, 'consent', 'verify', '--json');
   let out: { ok?: boolean; authenticated?: boolean; checked?: number } = {};
@@ -58,7 +66,10 @@ export async function ledgerValuesChain(db: Db): Promise<string[]> {
     const key = `${r.contact_id}\u0000${history}`;
     const prev = last.get(key);
     if (prev && (prev.new_value !== r.old_value || prev.new_text !== r.old_text)) {
-      broken.push(`seq ${r.seq} (${r.kind}) says it replaced ${r.old_text ?? r.old_value}, but seq ${prev.seq} had set ${prev.new_text ?? prev.new_value}`);
+      broken.push(
+        `seq ${r.seq} (${r.kind}) says it replaced ${r.old_text ?? r.old_value}, but seq ${prev.seq} had set ` +
+          `${prev.new_text ?? prev.new_value}`,
+      );
     }
     last.set(key, r);
   }
@@ -84,7 +95,11 @@ export async function erasedLeavesNothing(inst: Checked): Promise<string[]> {
       for (const column of columns) {
         let n = 0;
         for (let i = 0; i < ids.length; i += 500) {
-          const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)} where ${sql.ref(column)} in (${sql.join(ids.slice(i, i + 500))})`.execute(inst.db.kysely);
+          const r = await sql<{
+            n: number;
+          }>`select count(*) as n from ${sql.table(t.name)} where ${sql.ref(column)} in (${sql.join(ids.slice(i, i + 500))})`.execute(
+            inst.db.kysely,
+          );
           n += Number(r.rows[0]!.n);
         }
         if (n > 0) problems.push(`${t.name}.${column}: ${n} rows name an erased contact`);
@@ -102,10 +117,15 @@ export async function erasedLeavesNothing(inst: Checked): Promise<string[]> {
 /** No contact holds an address that was erased: neither one the case erased nor one the suppression list holds. */
 export async function erasedAddressesStayGone(inst: Checked): Promise<string[]> {
   const contacts = await inst.db.kysely.selectFrom('contacts').select(['id', 'email']).execute();
-  const suppressed = new Set((await inst.db.kysely.selectFrom('suppressions').select('email_hmac').where('reason', '=', 'erased').execute()).map((r) => r.email_hmac));
+  const suppressed = new Set(
+    (await inst.db.kysely.selectFrom('suppressions').select('email_hmac').where('reason', '=', 'erased').execute()).map(
+      (r) => r.email_hmac,
+    ),
+  );
   const back: string[] = [];
   for (const c of contacts) {
-    if (inst.erased.emails.has(c.email.toLowerCase()) || (suppressed.size && suppressed.has(await inst.services.secret.emailHash(c.email)))) back.push(`contact ${c.id}`);
+    if (inst.erased.emails.has(c.email.toLowerCase()) || (suppressed.size && suppressed.has(await inst.services.secret.emailHash(c.email))))
+      back.push(`contact ${c.id}`);
   }
   return summarise('contacts hold an erased address', back);
 }

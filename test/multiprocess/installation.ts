@@ -82,7 +82,8 @@ export class Installation {
       await opts.setup?.(inst);
       const serverWorkers = opts.serverWorkers ?? !opts.workers;
       const env = { ...inst.env(), ...opts.env };
-      for (let i = 0; i < (opts.servers ?? 2); i++) inst.servers.push(new Proc(`server ${i + 1}`, 'serve', { ...env, ASSENT_WORKER: serverWorkers ? 'on' : 'off' }));
+      for (let i = 0; i < (opts.servers ?? 2); i++)
+        inst.servers.push(new Proc(`server ${i + 1}`, 'serve', { ...env, ASSENT_WORKER: serverWorkers ? 'on' : 'off' }));
       for (let i = 0; i < (opts.workers ?? 0); i++) inst.workers.push(new Proc(`worker ${i + 1}`, 'worker', env));
       await Promise.all((opts.deferWorkers ? inst.servers : inst.processes()).map((p) => p.start()));
       return inst;

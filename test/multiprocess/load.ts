@@ -43,7 +43,14 @@ export async function call(base: string, method: string, path: string, opts: Cal
     return { status: res.status, body, headers: res.headers, error: null, startedAt, endedAt: Date.now() };
   } catch (e) {
     const err = e as { name?: string; cause?: { code?: string }; code?: string };
-    return { status: 0, body: null, headers: null, error: err.cause?.code ?? err.code ?? err.name ?? 'error', startedAt, endedAt: Date.now() };
+    return {
+      status: 0,
+      body: null,
+      headers: null,
+      error: err.cause?.code ?? err.code ?? err.name ?? 'error',
+      startedAt,
+      endedAt: Date.now(),
+    };
   }
 }
 
@@ -52,7 +59,14 @@ export async function call(base: string, method: string, path: string, opts: Cal
  * is told to: at most `tries` times in all, waiting the Retry-After (capped at a second: the
  * harness's outages are short).
  */
-export async function callRetrying(base: string, method: string, path: string, opts: CallOptions, onRetry: () => void = () => undefined, tries = 4): Promise<Reply> {
+export async function callRetrying(
+  base: string,
+  method: string,
+  path: string,
+  opts: CallOptions,
+  onRetry: () => void = () => undefined,
+  tries = 4,
+): Promise<Reply> {
   for (let n = 1; ; n++) {
     const r = await call(base, method, path, opts);
     if (r.status !== 503 || n >= tries) return r;
@@ -99,7 +113,10 @@ export class Tally {
     return this.counts.get(label) ?? 0;
   }
   toString(): string {
-    return [...this.counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}: ${n}`).join(', ');
+    return [...this.counts]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ');
   }
 }
 

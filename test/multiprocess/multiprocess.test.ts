@@ -43,7 +43,8 @@ for (const file of files) {
             assert.deepEqual(await invariantProblems(inst), [], 'the shared checks after the case');
           }
         } catch (e) {
-          for (const inst of started) for (const p of inst.processes()) if (p.log().trim()) t.diagnostic(`${p.name} output:\n${p.log().slice(-4000)}`);
+          for (const inst of started)
+            for (const p of inst.processes()) if (p.log().trim()) t.diagnostic(`${p.name} output:\n${p.log().slice(-4000)}`);
           throw e;
         } finally {
           for (const inst of started) await inst.close();

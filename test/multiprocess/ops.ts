@@ -34,11 +34,19 @@ export function opsDriver(inst: Installation): { step(lane: number): Promise<Sam
       const kind = i % 4;
       if (kind === 0) return { op: 'health', server, reply: await call(base, 'GET', '/health') };
       if (kind === 1 || last === undefined) {
-        const reply = await call(base, 'POST', '/api/v1/contacts', { headers: auth, body: { email: `load-${tag}-${lane}-${i}@example.com` } });
+        const reply = await call(base, 'POST', '/api/v1/contacts', {
+          headers: auth,
+          body: { email: `load-${tag}-${lane}-${i}@example.com` },
+        });
         if (reply.status === 201) mine.push((reply.body as { data: { id: string } }).data.id);
         return { op: 'create', server, reply };
       }
-      if (kind === 2) return { op: 'consent', server, reply: await call(base, 'PUT', `/api/v1/contacts/${last}/consent`, { headers: auth, body: { level: i % 6, source: 'api' } }) };
+      if (kind === 2)
+        return {
+          op: 'consent',
+          server,
+          reply: await call(base, 'PUT', `/api/v1/contacts/${last}/consent`, { headers: auth, body: { level: i % 6, source: 'api' } }),
+        };
       return { op: 'read', server, reply: await call(base, 'GET', `/api/v1/contacts/${last}`, { headers: auth }) };
     },
   };

@@ -54,7 +54,10 @@ export class Proc {
   async start(): Promise<void> {
     if (this.alive) throw new Error(`${this.name} is already running`);
     const args = this.kind === 'serve' ? [BIN, 'serve', '--port', String(this.port), '--host', '127.0.0.1'] : [BIN, 'worker'];
-    const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     live.add(child);
     this.starts++;
@@ -72,7 +75,10 @@ export class Proc {
     const ready = this.kind === 'serve' ? /running at (http:\/\/\S+)[\s\S]*Health/ : /assent worker running/;
     let seen = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${this.output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${this.output}`)),
+        START_TIMEOUT_MS,
+      );
       // Only while starting: an exit after that is a crash, which `exited` records.
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         clearTimeout(timer);

@@ -99,9 +99,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('entry_hash', c.text, (col) => col.notNull())
     .addColumn('updated_at', c.ts, (col) => col.notNull())
     .execute();
-  await sql`insert into ledger_head (id, seq, entry_hash, updated_at) values (1, 0, ${'0'.repeat(64)}, ${new Date(0).toISOString()})`.execute(db);
+  await sql`insert into ledger_head (id, seq, entry_hash, updated_at)
+    values (1, 0, ${'0'.repeat(64)}, ${new Date(0).toISOString()})`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['ledger_head', 'consent_ledger', 'list_members', 'lists', 'notices', 'custom_fields', 'contacts']) await db.schema.dropTable(t).execute();
+  for (const t of ['ledger_head', 'consent_ledger', 'list_members', 'lists', 'notices', 'custom_fields', 'contacts'])
+    await db.schema.dropTable(t).execute();
 }

@@ -121,5 +121,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['custom_entity_fields', 'custom_entities', 'exports', 'erasure_receipts', 'suppressions', 'tasks', 'request_events', 'requests']) await db.schema.dropTable(t).execute();
+  for (const t of [
+    'custom_entity_fields',
+    'custom_entities',
+    'exports',
+    'erasure_receipts',
+    'suppressions',
+    'tasks',
+    'request_events',
+    'requests',
+  ])
+    await db.schema.dropTable(t).execute();
 }

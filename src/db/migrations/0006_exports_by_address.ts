@@ -24,7 +24,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', c.ts, (col) => col.notNull())
     .execute();
   await sql`insert into exports_next (id, request_id, email, contact_id, json, html, created_at, expires_at)
-    select e.id, e.request_id, k.email, e.contact_id, e.json, e.html, e.created_at, e.expires_at from exports e join contacts k on k.id = e.contact_id`.execute(db);
+    select e.id, e.request_id, k.email, e.contact_id, e.json, e.html, e.created_at, e.expires_at from exports e join contacts k
+      on k.id = e.contact_id`.execute(db);
   await db.schema.dropTable('exports').execute();
   await db.schema.alterTable('exports_next').renameTo('exports').execute();
   await db.schema.createIndex('exports_email_idx').on('exports').column('email').execute();

@@ -19,13 +19,21 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('consent_ledger').addColumn('old_text', c.text).execute();
   await db.schema.alterTable('consent_ledger').addColumn('new_text', c.text).execute();
   await db.schema.alterTable('consent_ledger').addColumn('covers', c.text).execute();
-  await db.schema.alterTable('consent_ledger').addColumn('hash_version', c.int, (col) => col.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('consent_ledger')
+    .addColumn('hash_version', c.int, (col) => col.notNull().defaultTo(1))
+    .execute();
   await db.schema.alterTable('ledger_head').addColumn('mac', c.text).execute();
 
   const stubs = await sql<{ seq: number | string }>`select seq from consent_ledger where erased_at is not null order by seq`.execute(db);
   if (stubs.rows.length === 0) return;
   const now = new Date().toISOString();
-  const head = (await sql<{ seq: number | string; entry_hash: string }>`update ledger_head set updated_at = ${now} where id = 1 returning seq, entry_hash`.execute(db)).rows[0]!;
+  const head = (
+    await sql<{
+      seq: number | string;
+      entry_hash: string;
+    }>`update ledger_head set updated_at = ${now} where id = 1 returning seq, entry_hash`.execute(db)
+  ).rows[0]!;
   const seq = Number(head.seq) + 1;
   const content: Record<string, string | number | null> = {
     id: uuidv7(),
@@ -47,7 +55,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     new_text: null,
     covers: JSON.stringify(ranges(stubs.rows.map((r) => Number(r.seq)))),
   };
-  const fields = ['id', 'seq', 'contact_id', 'kind', 'list_id', 'old_value', 'new_value', 'source', 'actor_type', 'actor_id', 'notice_hash', 'evidence_ip', 'evidence_ua', 'nonce', 'at', 'old_text', 'new_text', 'covers'];
+  const fields = [
+    'id',
+    'seq',
+    'contact_id',
+    'kind',
+    'list_id',
+    'old_value',
+    'new_value',
+    'source',
+    'actor_type',
+    'actor_id',
+    'notice_hash',
+    'evidence_ip',
+    'evidence_ua',
+    'nonce',
+    'at',
+    'old_text',
+    'new_text',
+    'covers',
+  ];
   const contentHash = await sha256(JSON.stringify(['v2', ...fields.map((f) => content[f] ?? null)]));
   const entryHash = await sha256(`v1|${seq}|${head.entry_hash}|${contentHash}`);
   await db
@@ -59,7 +86,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.deleteFrom('consent_ledger').where('kind', '=', 'erasure').execute();
-  for (const col of ['hash_version', 'covers', 'new_text', 'old_text']) await db.schema.alterTable('consent_ledger').dropColumn(col).execute();
+  for (const col of ['hash_version', 'covers', 'new_text', 'old_text'])
+    await db.schema.alterTable('consent_ledger').dropColumn(col).execute();
   await db.schema.alterTable('ledger_head').dropColumn('mac').execute();
 }
 

@@ -15,14 +15,24 @@ import { cols } from './columns.ts';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const c = cols(db);
-  await db.schema.alterTable('segments').addColumn('flagged', c.bool, (col) => col.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('segments')
+    .addColumn('flagged', c.bool, (col) => col.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('segments').addColumn('flag_detail', c.text).execute();
   await db.schema.alterTable('tasks').addColumn('receipt_id', c.text).execute();
   await db.schema.alterTable('tasks').addColumn('location', c.text).execute();
   await db.schema.alterTable('tasks').addColumn('row_id', c.text).execute();
   await db.schema.createIndex('tasks_request_idx').on('tasks').column('request_id').execute();
 
-  const stats = (await sql<{ day: string; type: string; ref: string; count: number | string }>`select day, type, ref, count from interaction_stats where ref like 'http%'`.execute(db)).rows;
+  const stats = (
+    await sql<{
+      day: string;
+      type: string;
+      ref: string;
+      count: number | string;
+    }>`select day, type, ref, count from interaction_stats where ref like 'http%'`.execute(db)
+  ).rows;
   for (const r of stats) {
     const next = refOfUrl(r.ref);
     if (next === null || next === r.ref) continue;

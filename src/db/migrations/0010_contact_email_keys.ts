@@ -46,21 +46,37 @@ export async function up(db: Kysely<any>): Promise<void> {
   // ASCII addresses (nearly all) are keyed by SQL's lower(), which folds exactly ASCII on both
   // databases; the rest by the key function, a page at a time.
   const ascii = c.dialect === 'sqlite' ? sql`length(email) = length(cast(email as blob))` : sql`octet_length(email) = char_length(email)`;
-  await sql`insert into contact_emails_stage (email_key, contact_id, created_at) select lower(trim(email)), id, created_at from contacts where ${ascii}`.execute(db);
+  await sql`insert into contact_emails_stage (email_key, contact_id, created_at) select lower(trim(email)), id, created_at from contacts
+    where ${ascii}`.execute(db);
   let after = '';
   for (;;) {
-    const page = (await sql<{ id: string; email: string; created_at: string }>`select id, email, created_at from contacts where id > ${after} and not (${ascii}) order by id limit ${PAGE}`.execute(db)).rows;
+    const page = (
+      await sql<{
+        id: string;
+        email: string;
+        created_at: string;
+      }>`select id, email, created_at from contacts where id > ${after} and not (${ascii}) order by id limit ${PAGE}`.execute(db)
+    ).rows;
     if (page.length === 0) break;
     const values = page.map((r) => sql`(${emailKey(r.email)}, ${r.id}, ${r.created_at})`);
     await sql`insert into contact_emails_stage (email_key, contact_id, created_at) values ${sql.join(values)}`.execute(db);
     after = page[page.length - 1]!.id;
   }
   await sql`insert into contact_emails (email_key, dup, contact_id)
-    select email_key, row_number() over (partition by email_key order by created_at, contact_id) - 1, contact_id from contact_emails_stage`.execute(db);
+    select email_key, row_number() over (partition by email_key order by created_at, contact_id) - 1, contact_id from
+      contact_emails_stage`.execute(db);
   await sql`drop table contact_emails_stage`.execute(db);
 
-  for (const [table, column] of [['requests', 'email'], ['exports', 'email'], ['outbox', 'to_address']] as const) {
-    await db.schema.createIndex(`${table}_${column}_lower_idx`).on(table).expression(sql`lower(${sql.ref(column)})`).execute();
+  for (const [table, column] of [
+    ['requests', 'email'],
+    ['exports', 'email'],
+    ['outbox', 'to_address'],
+  ] as const) {
+    await db.schema
+      .createIndex(`${table}_${column}_lower_idx`)
+      .on(table)
+      .expression(sql`lower(${sql.ref(column)})`)
+      .execute();
   }
 }
 
@@ -68,7 +84,9 @@ async function dropUniqueEmailPostgres(db: Kysely<any>): Promise<void> {
   const r = await sql<{ name: string }>`
     select con.conname as name from pg_constraint con
     join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
-    where con.conrelid = 'contacts'::regclass and con.contype = 'u' and a.attname = 'email' and array_length(con.conkey, 1) = 1`.execute(db);
+    where con.conrelid = 'contacts'::regclass and con.contype = 'u' and a.attname = 'email' and array_length(con.conkey, 1) = 1`.execute(
+    db,
+  );
   for (const { name } of r.rows) await sql`alter table contacts drop constraint ${sql.id(name)}`.execute(db);
 }
 
@@ -78,12 +96,15 @@ async function dropUniqueEmailPostgres(db: Kysely<any>): Promise<void> {
  * foreign_key_check before the commit). Migrations on SQLite run outside a transaction.
  */
 async function dropUniqueEmailSqlite(db: Kysely<any>): Promise<void> {
-  const def = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'contacts'`.execute(db)).rows[0]?.sql;
+  const def = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'contacts'`.execute(db)).rows[0]
+    ?.sql;
   if (!def) throw new Error('contacts table not found');
   const unique = /("email"\s+text\s+not\s+null)\s+unique/i;
   if (!unique.test(def)) throw new Error('contacts.email is not declared as expected; not rebuilding');
   const next = def.replace(unique, '$1').replace(/^create\s+table\s+"?contacts"?/i, 'create table "contacts_next"');
-  const indexes = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'index' and tbl_name = 'contacts' and sql is not null`.execute(db)).rows.map((r) => r.sql);
+  const indexes = (
+    await sql<{ sql: string }>`select sql from sqlite_master where type = 'index' and tbl_name = 'contacts' and sql is not null`.execute(db)
+  ).rows.map((r) => r.sql);
   await sql`pragma foreign_keys = off`.execute(db);
   await sql`begin immediate`.execute(db);
   try {
@@ -104,7 +125,12 @@ async function dropUniqueEmailSqlite(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const [table, column] of [['requests', 'email'], ['exports', 'email'], ['outbox', 'to_address']] as const) await db.schema.dropIndex(`${table}_${column}_lower_idx`).execute();
+  for (const [table, column] of [
+    ['requests', 'email'],
+    ['exports', 'email'],
+    ['outbox', 'to_address'],
+  ] as const)
+    await db.schema.dropIndex(`${table}_${column}_lower_idx`).execute();
   await db.schema.dropTable('contact_emails').execute();
   await db.schema.dropIndex('contacts_email_idx').execute();
   // The unique index cannot come back while duplicates exist; it is not restored.

@@ -42,7 +42,9 @@ const part = (table: string, r: number) => `${table}$p${String(r).padStart(2, '0
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (!db.getExecutor().adapter.constructor.name.startsWith('Postgres')) return;
-  const entities = (await sql<{ table_name: string }>`select table_name from custom_entities where linked = 1 order by table_name`.execute(db)).rows.map((r) => [r.table_name, 'contact_id'] as [string, string]);
+  const entities = (
+    await sql<{ table_name: string }>`select table_name from custom_entities where linked = 1 order by table_name`.execute(db)
+  ).rows.map((r) => [r.table_name, 'contact_id'] as [string, string]);
   const tables = [...FIXED, ...entities];
   const names = tables.map(([t]) => t);
 
@@ -51,7 +53,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql<{ name: string; owner: string; def: string }>`
       select con.conname as name, rel.relname as owner, pg_get_constraintdef(con.oid) as def
       from pg_constraint con join pg_class rel on rel.oid = con.conrelid join pg_class ref on ref.oid = con.confrelid
-      where con.contype = 'f' and rel.relnamespace = current_schema()::regnamespace and (rel.relname = any(${names}::text[]) or ref.relname = any(${names}::text[]))
+      where con.contype = 'f' and rel.relnamespace = current_schema()::regnamespace and (rel.relname = any(${names}::text[])
+        or ref.relname = any(${names}::text[]))
       order by rel.relname, con.conname`.execute(db)
   ).rows;
   for (const fk of fks) await sql`alter table ${sql.id(fk.owner)} drop constraint ${sql.id(fk.name)}`.execute(db);
@@ -62,25 +65,34 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 async function partition(db: Kysely<any>, table: string, key: string): Promise<void> {
-  const keyNullable = (await sql<{ nullable: boolean }>`select not attnotnull as nullable from pg_attribute where attrelid = ${table}::regclass and attname = ${key}`.execute(db)).rows[0]?.nullable;
+  const keyNullable = (
+    await sql<{
+      nullable: boolean;
+    }>`select not attnotnull as nullable from pg_attribute where attrelid = ${table}::regclass and attname = ${key}`.execute(db)
+  ).rows[0]?.nullable;
   if (keyNullable === undefined) throw new Error(`${table} has no column ${key}`);
   // Primary keys and unique constraints, with their columns; then the other indexes.
   const constraints = (
     await sql<{ name: string; kind: string; columns: string[] }>`
-      select con.conname as name, con.contype as kind, array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as columns
+      select con.conname as name, con.contype as kind, array(select a.attname::text from unnest(con.conkey) with ordinality
+        k(n, o) join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as columns
       from pg_constraint con where con.conrelid = ${table}::regclass and con.contype in ('p', 'u') order by con.conname`.execute(db)
   ).rows;
   const indexes = (
     await sql<{ name: string; def: string; isUnique: boolean }>`
       select c.relname as name, pg_get_indexdef(i.indexrelid) as def, i.indisunique as "isUnique"
       from pg_index i join pg_class c on c.oid = i.indexrelid
-      where i.indrelid = ${table}::regclass and not exists (select 1 from pg_constraint con where con.conindid = i.indexrelid and con.conrelid = i.indrelid)
+      where i.indrelid = ${table}::regclass and not exists (select 1 from pg_constraint con where con.conindid = i.indexrelid
+        and con.conrelid = i.indrelid)
       order by c.relname`.execute(db)
   ).rows;
 
   const next = `${table}$next`;
-  await sql`create table ${sql.id(next)} (like ${sql.id(table)} including defaults including generated including storage including constraints) partition by hash (${sql.id(key)})`.execute(db);
-  for (let r = 0; r < MODULUS; r++) await sql`create table ${sql.id(part(table, r))} partition of ${sql.id(next)} for values with (modulus ${sql.lit(MODULUS)}, remainder ${sql.lit(r)})`.execute(db);
+  await sql`create table ${sql.id(next)} (like ${sql.id(table)} including defaults including generated including storage including
+    constraints) partition by hash (${sql.id(key)})`.execute(db);
+  for (let r = 0; r < MODULUS; r++)
+    await sql`create table ${sql.id(part(table, r))} partition of ${sql.id(next)} for values with (modulus ${sql.lit(MODULUS)}, remainder
+      ${sql.lit(r)})`.execute(db);
   await sql`insert into ${sql.id(next)} select * from ${sql.id(table)}`.execute(db);
   await sql`drop table ${sql.id(table)}`.execute(db);
   await sql`alter table ${sql.id(next)} rename to ${sql.id(table)}`.execute(db);
@@ -88,7 +100,8 @@ async function partition(db: Kysely<any>, table: string, key: string): Promise<v
   for (const c of constraints) {
     const cols = sql.join(c.columns.map((x) => sql.id(x)));
     if (c.columns.includes(key)) {
-      await sql`alter table ${sql.id(table)} add constraint ${sql.id(c.name)} ${sql.raw(c.kind === 'p' ? 'primary key' : 'unique')} (${cols})`.execute(db);
+      await sql`alter table ${sql.id(table)} add constraint ${sql.id(c.name)} ${sql.raw(c.kind === 'p' ? 'primary key' : 'unique')}
+        (${cols})`.execute(db);
     } else if (c.kind === 'p' && !keyNullable) {
       await sql`alter table ${sql.id(table)} add constraint ${sql.id(c.name)} primary key (${cols}, ${sql.id(key)})`.execute(db);
     } else {
@@ -97,7 +110,8 @@ async function partition(db: Kysely<any>, table: string, key: string): Promise<v
   }
   for (const ix of indexes) {
     // A unique index without the partition key cannot exist on a partitioned table: it stays an index.
-    const def = ix.isUnique && !new RegExp(`\\(.*\\b${key}\\b.*\\)`).test(ix.def) ? ix.def.replace(/^CREATE UNIQUE INDEX/i, 'CREATE INDEX') : ix.def;
+    const def =
+      ix.isUnique && !new RegExp(`\\(.*\\b${key}\\b.*\\)`).test(ix.def) ? ix.def.replace(/^CREATE UNIQUE INDEX/i, 'CREATE INDEX') : ix.def;
     // The definition names the table the index was on, which now is the partitioned one of the same name.
     await sql.raw(def).execute(db);
   }

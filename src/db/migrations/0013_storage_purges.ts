@@ -44,5 +44,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('storage_purge_terms').execute();
   await db.schema.dropTable('storage_purges').execute();
-  for (const col of ['storage_verification', 'storage_purged_at', 'storage_status']) await db.schema.alterTable('erasure_receipts').dropColumn(col).execute();
+  for (const col of ['storage_verification', 'storage_purged_at', 'storage_status'])
+    await db.schema.alterTable('erasure_receipts').dropColumn(col).execute();
 }

@@ -14,12 +14,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`alter table contact_emails alter column contact_id drop not null`.execute(db);
     return;
   }
-  const def = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'contact_emails'`.execute(db)).rows[0]?.sql;
+  const def = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'contact_emails'`.execute(db))
+    .rows[0]?.sql;
   if (!def) throw new Error('contact_emails table not found');
   const notNull = /("contact_id"\s+text)\s+not\s+null/i;
   if (!notNull.test(def)) throw new Error('contact_emails.contact_id is not declared as expected; not rebuilding');
   const next = def.replace(notNull, '$1').replace(/^create\s+table\s+"?contact_emails"?/i, 'create table "contact_emails_next"');
-  const indexes = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'index' and tbl_name = 'contact_emails' and sql is not null`.execute(db)).rows.map((r) => r.sql);
+  const indexes = (
+    await sql<{
+      sql: string;
+    }>`select sql from sqlite_master where type = 'index' and tbl_name = 'contact_emails' and sql is not null`.execute(db)
+  ).rows.map((r) => r.sql);
   await sql.raw(next).execute(db);
   await sql`insert into contact_emails_next (email_key, dup, contact_id) select email_key, dup, contact_id from contact_emails`.execute(db);
   await sql`drop table contact_emails`.execute(db);

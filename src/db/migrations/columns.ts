@@ -22,7 +22,15 @@ export interface Cols {
 export function cols(db: Kysely<any>): Cols {
   const pgDialect = db.getExecutor().adapter.constructor.name.startsWith('Postgres');
   if (pgDialect) {
-    return { text: sql`text collate "C"`, ts: sql`text collate "C"`, bool: 'integer', int: 'integer', bigint: 'bigint', json: 'text', dialect: 'postgres' };
+    return {
+      text: sql`text collate "C"`,
+      ts: sql`text collate "C"`,
+      bool: 'integer',
+      int: 'integer',
+      bigint: 'bigint',
+      json: 'text',
+      dialect: 'postgres',
+    };
   }
   return { text: 'text', ts: 'text', bool: 'integer', int: 'integer', bigint: 'integer', json: 'text', dialect: 'sqlite' };
 }

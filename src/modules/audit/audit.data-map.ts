@@ -3,7 +3,8 @@ import { declareTable } from '../datamap/datamap.declare.ts';
 export const auditDataMap = [
   declareTable({
     name: 'audit_log',
-    description: 'Append-only record of staff actions on data: who, what, which record, when. Never holds personal values, so it survives erasure.',
+    description:
+      'Append-only record of staff actions on data: who, what, which record, when. Never holds personal values, so it survives erasure.',
     subjectLink: null,
     purposes: ['legal_obligation', 'security'],
     columns: {

@@ -48,7 +48,11 @@ export const auditRoutes =
       async (req) => {
         const { limit = DEFAULT_LIMIT, cursor, since, until, ...filter } = req.query;
         const rows = await s.audit.list(
-          { ...filter, ...(since ? { since: new Date(since).toISOString() } : {}), ...(until ? { until: new Date(until).toISOString() } : {}) },
+          {
+            ...filter,
+            ...(since ? { since: new Date(since).toISOString() } : {}),
+            ...(until ? { until: new Date(until).toISOString() } : {}),
+          },
           limit + 1,
           decodeCursor(cursor),
         );

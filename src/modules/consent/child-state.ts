@@ -22,7 +22,12 @@ export interface ChildChange {
 
 export const NO_CHILD_STATE: ChildState = { is_child: 0, birth_date: null, guardian_id: null, guardian_consent: 0 };
 
-export const childStateOf = (r: ChildState): ChildState => ({ is_child: r.is_child, birth_date: r.birth_date, guardian_id: r.guardian_id, guardian_consent: r.guardian_consent });
+export const childStateOf = (r: ChildState): ChildState => ({
+  is_child: r.is_child,
+  birth_date: r.birth_date,
+  guardian_id: r.guardian_id,
+  guardian_consent: r.guardian_consent,
+});
 
 /**
  * The state after a change and the ledger entries recording it, one per value that changed.
@@ -31,11 +36,17 @@ export const childStateOf = (r: ChildState): ChildState => ({ is_child: r.is_chi
  * child state, and an entry records each value it starts with (old value null), so the ledger
  * alone tells whether the person was a child at any time since.
  */
-export function childStateChange(contactId: string, before: ChildState | null, change: ChildChange, ctx: ChangeContext): { after: ChildState; drafts: EntryDraft[] } {
+export function childStateChange(
+  contactId: string,
+  before: ChildState | null,
+  change: ChildChange,
+  ctx: ChangeContext,
+): { after: ChildState; drafts: EntryDraft[] } {
   const base = before ?? NO_CHILD_STATE;
   const after = { ...base };
   const drafts: EntryDraft[] = [];
-  const entry = (d: Omit<EntryDraft, 'contactId' | 'ctx' | 'oldValue' | 'newValue'> & Partial<Pick<EntryDraft, 'oldValue' | 'newValue'>>) => drafts.push({ contactId, ctx, oldValue: null, newValue: null, ...d });
+  const entry = (d: Omit<EntryDraft, 'contactId' | 'ctx' | 'oldValue' | 'newValue'> & Partial<Pick<EntryDraft, 'oldValue' | 'newValue'>>) =>
+    drafts.push({ contactId, ctx, oldValue: null, newValue: null, ...d });
   if (change.isChild !== undefined && (change.isChild ? 1 : 0) !== base.is_child) {
     after.is_child = change.isChild ? 1 : 0;
     entry({ kind: 'child_flag', oldValue: before ? base.is_child : null, newValue: after.is_child });

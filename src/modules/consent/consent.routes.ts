@@ -7,7 +7,15 @@ import type { ConsentService } from './consent.service.ts';
 import type { LedgerService } from './ledger.service.ts';
 import type { Source } from './consent.model.ts';
 import { formatAnchor, parseAnchor } from './ledger.chain.ts';
-import { Caller, GateAnswerSchema, GuardianConsentSchema, LedgerEntrySchema, NoticeSchema, Purpose, SetLevelSchema } from './consent.schemas.ts';
+import {
+  Caller,
+  GateAnswerSchema,
+  GuardianConsentSchema,
+  LedgerEntrySchema,
+  NoticeSchema,
+  Purpose,
+  SetLevelSchema,
+} from './consent.schemas.ts';
 
 const read = { area: 'consent', op: 'read' } as const;
 const write = { area: 'consent', op: 'write' } as const;
@@ -36,7 +44,10 @@ export const consentRoutes =
         },
       },
       async (req) => ({
-        data: await s.consent.check(req.params.id, req.query.purpose, { ...(req.query.at ? { at: new Date(req.query.at) } : {}), ...(req.query.caller ? { caller: req.query.caller } : {}) }),
+        data: await s.consent.check(req.params.id, req.query.purpose, {
+          ...(req.query.at ? { at: new Date(req.query.at) } : {}),
+          ...(req.query.caller ? { caller: req.query.caller } : {}),
+        }),
       }),
     );
 
@@ -47,12 +58,25 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Ask the gate about many contacts at once (unknown ids are left out of the answer)',
-          body: Obj({ contactIds: Type.Array(Id, { minItems: 1, maxItems: 10_000, uniqueItems: true }), purpose: Purpose, caller: Type.Optional(Caller) }),
-          response: { 200: Data(Type.Array(Obj({ contactId: Type.String(), allowed: Type.Boolean(), reason: Type.String(), effectiveLevel: Type.Integer() }))), ...commonErrors },
+          body: Obj({
+            contactIds: Type.Array(Id, { minItems: 1, maxItems: 10_000, uniqueItems: true }),
+            purpose: Purpose,
+            caller: Type.Optional(Caller),
+          }),
+          response: {
+            200: Data(
+              Type.Array(Obj({ contactId: Type.String(), allowed: Type.Boolean(), reason: Type.String(), effectiveLevel: Type.Integer() })),
+            ),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {
-        const answers = await s.consent.checkMany(req.body.contactIds, req.body.purpose, req.body.caller ? { caller: req.body.caller } : {});
+        const answers = await s.consent.checkMany(
+          req.body.contactIds,
+          req.body.purpose,
+          req.body.caller ? { caller: req.body.caller } : {},
+        );
         return { data: req.body.contactIds.filter((id) => answers.has(id)).map((id) => ({ contactId: id, ...answers.get(id)! })) };
       },
     );
@@ -105,7 +129,12 @@ export const consentRoutes =
       '/contacts/:id/consent/history',
       {
         config: { access: read, audit: { action: 'consent.history', target: 'contact' } },
-        schema: { tags: ['consent'], summary: 'Every consent change of the contact, oldest first', params: IdParams, response: { 200: Data(Type.Array(LedgerEntrySchema)), ...commonErrors } },
+        schema: {
+          tags: ['consent'],
+          summary: 'Every consent change of the contact, oldest first',
+          params: IdParams,
+          response: { 200: Data(Type.Array(LedgerEntrySchema)), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.consent.history(req.params.id) }),
     );
@@ -129,7 +158,12 @@ export const consentRoutes =
       '/notices',
       {
         config: { access: write, audit: { action: 'notice.create', target: 'notice' } },
-        schema: { tags: ['consent'], summary: 'Store a notice text once (by its hash) to reference from consent changes', body: Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }), response: { 201: Data(NoticeSchema), ...commonErrors } },
+        schema: {
+          tags: ['consent'],
+          summary: 'Store a notice text once (by its hash) to reference from consent changes',
+          body: Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }),
+          response: { 201: Data(NoticeSchema), ...commonErrors },
+        },
       },
       async (req, reply) => {
         const n = await s.ledger.putNotice(req.body.text);
@@ -154,7 +188,14 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Verify the whole ledger: hash chain, erasure stubs, notice texts and the head (and an anchor kept elsewhere)',
-          querystring: Obj({ head: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}:[0-9a-f]{64}$', description: 'a head recorded earlier as SEQ:HASH: the ledger must still contain it' })) }),
+          querystring: Obj({
+            head: Type.Optional(
+              Type.String({
+                pattern: '^[0-9]{1,15}:[0-9a-f]{64}$',
+                description: 'a head recorded earlier as SEQ:HASH: the ledger must still contain it',
+              }),
+            ),
+          }),
           response: {
             200: Data(
               Obj({
@@ -163,9 +204,14 @@ export const consentRoutes =
                 stubs: Type.Integer(),
                 erasures: Type.Integer(),
                 notices: Type.Integer(),
-                problem: Type.Union([Obj({ seq: Type.Integer(), id: Type.Union([Type.String(), Type.Null()]), problem: Type.String() }), Type.Null()]),
+                problem: Type.Union([
+                  Obj({ seq: Type.Integer(), id: Type.Union([Type.String(), Type.Null()]), problem: Type.String() }),
+                  Type.Null(),
+                ]),
                 head: Type.String({ description: 'SEQ:HASH: keep it elsewhere and pass it back as `head` to catch a rollback' }),
-                authenticated: Type.Boolean({ description: 'whether the head carries a valid MAC under the ledger key (false when no key is configured)' }),
+                authenticated: Type.Boolean({
+                  description: 'whether the head carries a valid MAC under the ledger key (false when no key is configured)',
+                }),
               }),
             ),
             ...commonErrors,

@@ -26,14 +26,24 @@ export const LedgerEntrySchema = Obj({
 
 export const GateAnswerSchema = Obj({
   allowed: Type.Boolean(),
-  reason: Type.String({ description: '`allowed`, `below_required_level`, `child_without_guardian_consent`, `child_never_profiled`, `data_protection_off`, `purpose_not_for_caller`' }),
+  reason: Type.String({
+    description:
+      '`allowed`, `below_required_level`, `child_without_guardian_consent`, `child_never_profiled`, `data_protection_off`, ' +
+      '`purpose_not_for_caller`',
+  }),
   effectiveLevel: Type.Integer(),
 });
 
 export const Purpose = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
-export const Caller = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'who asks: journey, campaign, form, … (some purposes are closed to some callers)' });
+export const Caller = Type.String({
+  pattern: '^[a-z][a-z0-9_]{0,39}$',
+  description: 'who asks: journey, campaign, form, … (some purposes are closed to some callers)',
+});
 
-const NoticeRef = Type.Union([Type.String({ minLength: 1, maxLength: 20_000, description: 'the notice text shown' }), Obj({ id: Type.String({ maxLength: 36 }) })]);
+const NoticeRef = Type.Union([
+  Type.String({ minLength: 1, maxLength: 20_000, description: 'the notice text shown' }),
+  Obj({ id: Type.String({ maxLength: 36 }) }),
+]);
 const Evidence = Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) });
 export const SourceSchema = Type.Union(SOURCES.map((s) => Type.Literal(s)) as [ReturnType<typeof Type.Literal>]);
 

@@ -3,7 +3,16 @@ import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
-import { contactById, contactForUpdate, gateStatesByIds, lockContacts, setChildColumns, setConsentLevel, setGuardianConsent, wardsOf } from '../contacts/contacts.queries.ts';
+import {
+  contactById,
+  contactForUpdate,
+  gateStatesByIds,
+  lockContacts,
+  setChildColumns,
+  setConsentLevel,
+  setGuardianConsent,
+  wardsOf,
+} from '../contacts/contacts.queries.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
@@ -34,15 +43,27 @@ export class ConsentService {
   async question(purpose: string, opts: AskOptions = {}): Promise<GateQuestion> {
     const s = await this.settings.get();
     const required = s.purposes[purpose];
-    if (required === undefined) throw new AppError('unknown_purpose', `unknown purpose "${purpose.slice(0, 60)}"`, { known: Object.keys(s.purposes) });
+    if (required === undefined)
+      throw new AppError('unknown_purpose', `unknown purpose "${purpose.slice(0, 60)}"`, { known: Object.keys(s.purposes) });
     const at = opts.at ?? this.clock.now();
-    return { purpose, required, dataProtection: s.dataProtectionEnabled, childCutoff: majorityCutoff(at, s.majorityAge), ...(opts.caller ? { caller: opts.caller } : {}) };
+    return {
+      purpose,
+      required,
+      dataProtection: s.dataProtectionEnabled,
+      childCutoff: majorityCutoff(at, s.majorityAge),
+      ...(opts.caller ? { caller: opts.caller } : {}),
+    };
   }
 
   /** What the rule knows about a contact, now or (a past `at`) as the ledger recorded it then. */
   private async stateAt(row: ContactsTable, at: Date | undefined) {
     if (!at || at.getTime() >= this.clock.now().getTime()) {
-      return { storedLevel: row.consent_level, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent: row.guardian_consent === 1 };
+      return {
+        storedLevel: row.consent_level,
+        isChildFlag: row.is_child === 1,
+        birthDate: row.birth_date,
+        guardianConsent: row.guardian_consent === 1,
+      };
     }
     const storedLevel = (await this.ledger.lastAt(row.id, ['level'], at))?.newValue ?? 0;
     const guardianConsent = ((await this.ledger.lastAt(row.id, ['guardian_consent'], at))?.newValue ?? 0) === 1;
@@ -51,8 +72,18 @@ export class ConsentService {
     return {
       storedLevel,
       guardianConsent,
-      isChildFlag: valueAt(child.filter((e) => e.kind === 'child_flag'), iso, row.is_child === 1, (e, side) => (side === 'new' ? e.newValue : e.oldValue) === 1),
-      birthDate: valueAt(child.filter((e) => e.kind === 'birth_date'), iso, row.birth_date, (e, side) => (side === 'new' ? e.newText : e.oldText)),
+      isChildFlag: valueAt(
+        child.filter((e) => e.kind === 'child_flag'),
+        iso,
+        row.is_child === 1,
+        (e, side) => (side === 'new' ? e.newValue : e.oldValue) === 1,
+      ),
+      birthDate: valueAt(
+        child.filter((e) => e.kind === 'birth_date'),
+        iso,
+        row.birth_date,
+        (e, side) => (side === 'new' ? e.newText : e.oldText),
+      ),
     };
   }
 
@@ -68,7 +99,18 @@ export class ConsentService {
     const q = await this.question(purpose, opts);
     const out = new Map<string, GateAnswer>();
     for (const row of await gateStatesByIds(this.db.kysely, this.db.dialect, [...new Set(contactIds)])) {
-      out.set(row.id, decide({ storedLevel: row.consent_level, isChildFlag: row.is_child === 1, birthDate: row.birth_date, guardianConsent: row.guardian_consent === 1 }, q));
+      out.set(
+        row.id,
+        decide(
+          {
+            storedLevel: row.consent_level,
+            isChildFlag: row.is_child === 1,
+            birthDate: row.birth_date,
+            guardianConsent: row.guardian_consent === 1,
+          },
+          q,
+        ),
+      );
     }
     return out;
   }
@@ -79,8 +121,16 @@ export class ConsentService {
   }
 
   /** Sets the stored level and records it. A repeat of the same level is recorded only with a notice (a re-confirmation). */
-  async setLevel(contactId: string, level: number, ctx: ChangeContext, trx?: Kysely<Database>): Promise<{ level: number; entry: LedgerEntry | null }> {
-    if (!Number.isInteger(level) || level < 0 || level > 5) throw new AppError('validation_failed', 'a consent level is a whole number from 0 to 5', [{ path: '/level', message: 'out of range' }]);
+  async setLevel(
+    contactId: string,
+    level: number,
+    ctx: ChangeContext,
+    trx?: Kysely<Database>,
+  ): Promise<{ level: number; entry: LedgerEntry | null }> {
+    if (!Number.isInteger(level) || level < 0 || level > 5)
+      throw new AppError('validation_failed', 'a consent level is a whole number from 0 to 5', [
+        { path: '/level', message: 'out of range' },
+      ]);
     const run = async (t: Kysely<Database>) => {
       const row = await this.lockedContact(t, contactId);
       if (row.consent_level === level && ctx.notice === undefined) return { level, entry: null };
@@ -115,10 +165,17 @@ export class ConsentService {
     return row;
   }
 
-  async setGuardianConsent(contactId: string, granted: boolean, ctx: ChangeContext): Promise<{ granted: boolean; entry: LedgerEntry | null }> {
+  async setGuardianConsent(
+    contactId: string,
+    granted: boolean,
+    ctx: ChangeContext,
+  ): Promise<{ granted: boolean; entry: LedgerEntry | null }> {
     return this.db.kysely.transaction().execute(async (t) => {
       const row = await this.lockedContact(t, contactId);
-      if (!row.guardian_id) throw new AppError('validation_failed', 'the contact has no guardian linked', [{ path: '/guardianId', message: 'link a guardian first' }]);
+      if (!row.guardian_id)
+        throw new AppError('validation_failed', 'the contact has no guardian linked', [
+          { path: '/guardianId', message: 'link a guardian first' },
+        ]);
       const old = row.guardian_consent;
       const next = granted ? 1 : 0;
       if (old === next && ctx.notice === undefined) return { granted, entry: null };
@@ -136,7 +193,13 @@ export class ConsentService {
    * records the state it starts with. The values are the contacts module's to validate (format,
    * a guardian who exists and is an adult).
    */
-  async setChildState(trx: Kysely<Database>, contactId: string, change: ChildChange, ctx: ChangeContext, opts: { created?: boolean } = {}): Promise<LedgerEntry[]> {
+  async setChildState(
+    trx: Kysely<Database>,
+    contactId: string,
+    change: ChildChange,
+    ctx: ChangeContext,
+    opts: { created?: boolean } = {},
+  ): Promise<LedgerEntry[]> {
     if (change.isChild === undefined && change.birthDate === undefined && change.guardianId === undefined) return [];
     const row = await this.lockedContact(trx, contactId);
     const { after, drafts } = childStateChange(contactId, opts.created ? null : childStateOf(row), change, ctx);

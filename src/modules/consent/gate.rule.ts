@@ -46,7 +46,11 @@ export const GATE_RULES: { when: Cond; allowed: boolean; reason: Reason }[] = [
   // A legal floor, not a setting: it holds even with data protection switched off.
   { when: { and: [{ var: 'child' }, { requiredAtLeast: 5 }] }, allowed: false, reason: 'child_never_profiled' },
   { when: { not: { var: 'dataProtection' } }, allowed: true, reason: 'data_protection_off' },
-  { when: { and: [{ var: 'child' }, { not: { var: 'guardianConsent' } }, { requiredAtLeast: 1 }] }, allowed: false, reason: 'child_without_guardian_consent' },
+  {
+    when: { and: [{ var: 'child' }, { not: { var: 'guardianConsent' } }, { requiredAtLeast: 1 }] },
+    allowed: false,
+    reason: 'child_without_guardian_consent',
+  },
   { when: { effectiveBelowRequired: true }, allowed: false, reason: 'below_required_level' },
   { when: true, allowed: true, reason: 'allowed' },
 ];

@@ -22,7 +22,15 @@ function states(): (ContactConsentState & { name: string; child: boolean })[] {
   const out: (ContactConsentState & { name: string; child: boolean })[] = [];
   for (let level = 0; level <= 5; level++)
     for (const c of CHILD_STATES)
-      for (const guardianConsent of [false, true]) out.push({ name: `${c.name}, level ${level}, guardian ${guardianConsent}`, storedLevel: level, isChildFlag: c.isChildFlag, birthDate: c.birthDate, guardianConsent, child: c.child });
+      for (const guardianConsent of [false, true])
+        out.push({
+          name: `${c.name}, level ${level}, guardian ${guardianConsent}`,
+          storedLevel: level,
+          isChildFlag: c.isChildFlag,
+          birthDate: c.birthDate,
+          guardianConsent,
+          child: c.child,
+        });
   return out;
 }
 
@@ -30,7 +38,8 @@ function questions(): GateQuestion[] {
   const qs: GateQuestion[] = [];
   for (const [purpose, required] of Object.entries(PURPOSES))
     for (const dataProtection of [true, false])
-      for (const caller of [undefined, 'journey', 'form']) qs.push({ purpose, required, dataProtection, childCutoff: CUTOFF, ...(caller ? { caller } : {}) });
+      for (const caller of [undefined, 'journey', 'form'])
+        qs.push({ purpose, required, dataProtection, childCutoff: CUTOFF, ...(caller ? { caller } : {}) });
   return qs;
 }
 
@@ -57,7 +66,8 @@ it('decide follows the product rule for every level, purpose, child and guardian
 
 it('children are never profiled, whatever is stored and whatever the switch says', () => {
   for (const s of states().filter((x) => x.child))
-    for (const dataProtection of [true, false]) assert.equal(decide(s, { purpose: 'profiling', required: 5, dataProtection, childCutoff: CUTOFF }).allowed, false);
+    for (const dataProtection of [true, false])
+      assert.equal(decide(s, { purpose: 'profiling', required: 5, dataProtection, childCutoff: CUTOFF }).allowed, false);
 });
 
 forEachDialect('the SQL predicate agrees with the row check', (ctx) => {
@@ -82,7 +92,9 @@ forEachDialect('the SQL predicate agrees with the row check', (ctx) => {
       .execute();
     let compared = 0;
     for (const q of questions()) {
-      const got = new Set((await ctx.db.kysely.selectFrom('contacts').select('id').where(gateSql(q, 'contacts')).execute()).map((r) => r.id));
+      const got = new Set(
+        (await ctx.db.kysely.selectFrom('contacts').select('id').where(gateSql(q, 'contacts')).execute()).map((r) => r.id),
+      );
       for (const { s, id } of rows) {
         assert.equal(got.has(id), decide(s, q).allowed, `${s.name} / ${q.purpose} dp=${q.dataProtection} caller=${q.caller}`);
         compared++;

@@ -81,7 +81,8 @@ export function decide(s: ContactConsentState, q: GateQuestion): GateAnswer {
 /** A condition compiled for one question: constant, or SQL over a contact row. */
 type Sym = boolean | RawBuilder<SqlBool>;
 
-const and2 = (a: Sym, b: Sym): Sym => (a === false || b === false ? false : a === true ? b : b === true ? a : sql<SqlBool>`(${a} and ${b})`);
+const and2 = (a: Sym, b: Sym): Sym =>
+  a === false || b === false ? false : a === true ? b : b === true ? a : sql<SqlBool>`(${a} and ${b})`;
 const or2 = (a: Sym, b: Sym): Sym => (a === true || b === true ? true : a === false ? b : b === false ? a : sql<SqlBool>`(${a} or ${b})`);
 const not1 = (a: Sym): Sym => (typeof a === 'boolean' ? !a : sql<SqlBool>`(not ${a})`);
 
@@ -128,7 +129,12 @@ function effectiveSql(env: SqlEnv): RawBuilder<number> {
 
 function compile(c: Cond, env: SqlEnv): Sym {
   if (c === true) return true;
-  if ('var' in c) return c.var === 'child' ? childSql(env) : c.var === 'guardianConsent' ? sql<SqlBool>`(${col(env, 'guardian_consent')} = 1)` : env.q.dataProtection;
+  if ('var' in c)
+    return c.var === 'child'
+      ? childSql(env)
+      : c.var === 'guardianConsent'
+        ? sql<SqlBool>`(${col(env, 'guardian_consent')} = 1)`
+        : env.q.dataProtection;
   if ('requiredAtLeast' in c) return env.q.required >= c.requiredAtLeast;
   if ('purposeIs' in c) return env.q.purpose === c.purposeIs;
   if ('callerIn' in c) return env.q.caller !== undefined && c.callerIn.includes(env.q.caller);
@@ -138,7 +144,9 @@ function compile(c: Cond, env: SqlEnv): Sym {
 }
 
 /** Every effective level is at most the stored one (a child's is 0 or capped), checked from the rule data. */
-const EFFECTIVE_NEVER_ABOVE_STORED = EFFECTIVE_LEVEL.every(({ level }) => level === 'stored' || (typeof level === 'number' ? level <= 0 : level.min[0] === 'stored'));
+const EFFECTIVE_NEVER_ABOVE_STORED = EFFECTIVE_LEVEL.every(
+  ({ level }) => level === 'stored' || (typeof level === 'number' ? level <= 0 : level.min[0] === 'stored'),
+);
 
 /**
  * A condition's negation. "Effective level not below required" also states `consent_level >=
@@ -147,7 +155,8 @@ const EFFECTIVE_NEVER_ABOVE_STORED = EFFECTIVE_LEVEL.every(({ level }) => level 
  * can serve, where the case expression alone makes every row be read.
  */
 function negate(c: Cond, compiled: Sym, env: SqlEnv): Sym {
-  if (typeof compiled === 'boolean' || c === true || !('effectiveBelowRequired' in c) || !EFFECTIVE_NEVER_ABOVE_STORED) return not1(compiled);
+  if (typeof compiled === 'boolean' || c === true || !('effectiveBelowRequired' in c) || !EFFECTIVE_NEVER_ABOVE_STORED)
+    return not1(compiled);
   return sql<SqlBool>`(${col(env, 'consent_level')} >= ${sql.lit(env.q.required)} and ${effectiveSql(env)} >= ${sql.lit(env.q.required)})`;
 }
 

@@ -4,7 +4,23 @@ import type { ConsentLedgerTable } from './consent.table.ts';
 export const GENESIS = '0'.repeat(64);
 
 /** The fields a version 1 content hash covers, in a fixed order (entries written before migration 0008). */
-const CONTENT_FIELDS_V1 = ['id', 'seq', 'contact_id', 'kind', 'list_id', 'old_value', 'new_value', 'source', 'actor_type', 'actor_id', 'notice_hash', 'evidence_ip', 'evidence_ua', 'nonce', 'at'] as const;
+const CONTENT_FIELDS_V1 = [
+  'id',
+  'seq',
+  'contact_id',
+  'kind',
+  'list_id',
+  'old_value',
+  'new_value',
+  'source',
+  'actor_type',
+  'actor_id',
+  'notice_hash',
+  'evidence_ip',
+  'evidence_ua',
+  'nonce',
+  'at',
+] as const;
 /** Version 2 adds text values and an erasure record's cover. Migration 0008 computes it inline: keep the two alike. */
 const CONTENT_FIELDS_V2 = [...CONTENT_FIELDS_V1, 'old_text', 'new_text', 'covers'] as const;
 /** Fields only version 2 covers: a version 1 entry must not hold them, or they would go unchecked. */
@@ -64,7 +80,9 @@ function decodeCovers(s: string | null): [number, number][] | null {
   try {
     const v: unknown = JSON.parse(s);
     if (!Array.isArray(v) || v.length === 0) return null;
-    for (const r of v) if (!Array.isArray(r) || r.length !== 2 || !Number.isSafeInteger(r[0]) || !Number.isSafeInteger(r[1]) || r[0] < 1 || r[1] < r[0]) return null;
+    for (const r of v)
+      if (!Array.isArray(r) || r.length !== 2 || !Number.isSafeInteger(r[0]) || !Number.isSafeInteger(r[1]) || r[0] < 1 || r[1] < r[0])
+        return null;
     return v as [number, number][];
   } catch {
     return null;
@@ -137,12 +155,24 @@ export class ChainVerifier {
       if (seq > this.expectSeq) return { seq: this.expectSeq, id: null, problem: 'missing_entry' };
       if (r.prev_hash !== this.prev) return { seq, id: r.id, problem: 'broken_link' };
       if (r.erased_at) {
-        if (r.contact_id !== null || r.nonce !== null || r.evidence_ip !== null || r.evidence_ua !== null || V2_ONLY.some((f) => r[f] !== null)) return { seq, id: r.id, problem: 'stub_with_content' };
+        if (
+          r.contact_id !== null ||
+          r.nonce !== null ||
+          r.evidence_ip !== null ||
+          r.evidence_ua !== null ||
+          V2_ONLY.some((f) => r[f] !== null)
+        )
+          return { seq, id: r.id, problem: 'stub_with_content' };
         this.uncovered.set(seq, r.id);
         this.stubs++;
       } else {
         const version = Number(r.hash_version);
-        if ((version !== 1 && version !== CONTENT_VERSION) || (version === 1 && V2_ONLY.some((f) => r[f] !== null)) || contentHash(r) !== r.content_hash) return { seq, id: r.id, problem: 'content_altered' };
+        if (
+          (version !== 1 && version !== CONTENT_VERSION) ||
+          (version === 1 && V2_ONLY.some((f) => r[f] !== null)) ||
+          contentHash(r) !== r.content_hash
+        )
+          return { seq, id: r.id, problem: 'content_altered' };
         if (r.kind === 'erasure' && !this.cover(r)) return { seq, id: r.id, problem: 'cover_mismatch' };
         if (r.notice_hash && !this.notices.has(r.notice_hash)) this.notices.set(r.notice_hash, seq);
       }
@@ -183,11 +213,14 @@ export class ChainVerifier {
     if (!first.done) return { seq: first.value[0], id: first.value[1], problem: 'stub_uncovered' };
     const headSeq = Number(head.seq);
     if (headSeq !== this.lastSeq || head.entry_hash !== this.prev) {
-      return headSeq > this.lastSeq ? { seq: this.lastSeq + 1, id: null, problem: 'missing_entry' } : { seq: headSeq, id: null, problem: 'head_mismatch' };
+      return headSeq > this.lastSeq
+        ? { seq: this.lastSeq + 1, id: null, problem: 'missing_entry' }
+        : { seq: headSeq, id: null, problem: 'head_mismatch' };
     }
     const mac = this.headMac(head, key);
     if (mac) return mac;
-    if (this.anchor && !this.anchorSeen) return { seq: this.anchor.seq, id: null, problem: this.anchor.seq > this.lastSeq ? 'anchor_missing' : 'anchor_mismatch' };
+    if (this.anchor && !this.anchorSeen)
+      return { seq: this.anchor.seq, id: null, problem: this.anchor.seq > this.lastSeq ? 'anchor_missing' : 'anchor_mismatch' };
     return null;
   }
 

@@ -9,7 +9,18 @@ import { newId } from '../../lib/ids.ts';
 import { randomHex } from '../../lib/random.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 import { toEntry, type ChangeContext, type EntryKind, type LedgerEntry } from './consent.model.ts';
-import { ChainVerifier, CONTENT_VERSION, contentHash, encodeCovers, entryHash, headAuthentic, headMac, type Anchor, type ChainProblem, type HeadRow } from './ledger.chain.ts';
+import {
+  ChainVerifier,
+  CONTENT_VERSION,
+  contentHash,
+  encodeCovers,
+  entryHash,
+  headAuthentic,
+  headMac,
+  type Anchor,
+  type ChainProblem,
+  type HeadRow,
+} from './ledger.chain.ts';
 import * as q from './ledger.queries.ts';
 
 export interface EntryDraft {
@@ -60,7 +71,10 @@ export class LedgerService {
 
   /** Stores a notice text once (by hash) and returns its id and hash. */
   async putNotice(text: string, trx: Kysely<Database> = this.db.kysely): Promise<{ id: string; hash: string }> {
-    if (!text.trim() || text.length > MAX_NOTICE) throw new AppError('validation_failed', `a notice has 1 to ${MAX_NOTICE} characters`, [{ path: '/notice', message: 'invalid length' }]);
+    if (!text.trim() || text.length > MAX_NOTICE)
+      throw new AppError('validation_failed', `a notice has 1 to ${MAX_NOTICE} characters`, [
+        { path: '/notice', message: 'invalid length' },
+      ]);
     const hash = sha256(text);
     const existing = await q.noticeByHash(trx, hash);
     if (existing) return { id: existing.id, hash };
@@ -291,12 +305,21 @@ export class LedgerService {
    * one whose head was tampered with and has been investigated). Refuses when the head moved
    * meanwhile.
    */
-  async seal(opts: { anchor?: Anchor | null; unsignedOnly?: boolean } = {}): Promise<{ sealed: boolean; reason: 'sealed' | 'no_key' | 'broken' | 'moved'; verify: VerifyResult }> {
+  async seal(
+    opts: { anchor?: Anchor | null; unsignedOnly?: boolean } = {},
+  ): Promise<{ sealed: boolean; reason: 'sealed' | 'no_key' | 'broken' | 'moved'; verify: VerifyResult }> {
     const key = this.key();
     const verify = await this.verify({ anchor: opts.anchor ?? null, ignoreMac: true });
     if (!key) return { sealed: false, reason: 'no_key', verify };
     if (!verify.ok) return { sealed: false, reason: 'broken', verify };
-    const ok = await q.sealHead(this.db.kysely, verify.head.seq, verify.head.hash, headMac(key, verify.head.seq, verify.head.hash), this.clock.now().toISOString(), { unsignedOnly: opts.unsignedOnly ?? false });
+    const ok = await q.sealHead(
+      this.db.kysely,
+      verify.head.seq,
+      verify.head.hash,
+      headMac(key, verify.head.seq, verify.head.hash),
+      this.clock.now().toISOString(),
+      { unsignedOnly: opts.unsignedOnly ?? false },
+    );
     return { sealed: ok, reason: ok ? 'sealed' : 'moved', verify: ok ? { ...verify, authenticated: true } : verify };
   }
 }

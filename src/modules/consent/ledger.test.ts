@@ -33,39 +33,55 @@ forEachDialect('consent ledger', (ctx) => {
     const step = fc.record({
       who: fc.integer({ min: 0, max: 2 }),
       what: fc.oneof(
-        fc.record({ level: fc.integer({ min: 0, max: 5 }), notice: fc.option(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), { nil: undefined }) }),
+        fc.record({
+          level: fc.integer({ min: 0, max: 5 }),
+          notice: fc.option(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), { nil: undefined }),
+        }),
         fc.constant('join' as const),
         fc.constant('leave' as const),
       ),
       gapMs: fc.integer({ min: 1, max: 3 * 86_400_000 }),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), async (steps, probes) => {
-        const start = clock.now().getTime();
-        for (const st of steps) {
-          clock.advance(st.gapMs);
-          const id = contacts[st.who]!.id;
-          if (st.what === 'join') await s.lists.join(id, list.id, ctxApi);
-          else if (st.what === 'leave') await s.lists.leave(id, list.id, ctxApi);
-          else if (st.what.notice !== undefined && st.what.notice.trim() === '') {
-            // A blank notice is no evidence: the change is refused whole and nothing is recorded.
-            await assert.rejects(s.consent.setLevel(id, st.what.level, { ...ctxApi, notice: st.what.notice }), (e: { code?: string }) => e.code === 'validation_failed');
-          } else await s.consent.setLevel(id, st.what.level, { ...ctxApi, ...(st.what.notice !== undefined ? { notice: st.what.notice } : {}) });
-        }
-        const end = clock.now().getTime();
-        for (const c of contacts) {
-          const history = await s.consent.history(c.id);
-          const replayed = history.filter((e) => e.kind === 'level').reduce((lvl, e) => e.newValue ?? lvl, 0);
-          assert.equal((await s.contacts.get(c.id)).consentLevel, replayed);
-          const member = history.filter((e) => e.kind.startsWith('list_')).reduce((m, e) => e.kind === 'list_join', false);
-          assert.equal((await s.lists.memberships(c.id)).length > 0, member);
-          for (const p of probes) {
-            const at = new Date(start + Math.floor(p * (end - start)));
-            const expected = history.filter((e) => e.kind === 'level' && e.at <= at.toISOString()).reduce((lvl, e) => e.newValue ?? lvl, 0);
-            assert.equal((await s.consent.levelAt(c.id, at)).level, expected);
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        async (steps, probes) => {
+          const start = clock.now().getTime();
+          for (const st of steps) {
+            clock.advance(st.gapMs);
+            const id = contacts[st.who]!.id;
+            if (st.what === 'join') await s.lists.join(id, list.id, ctxApi);
+            else if (st.what === 'leave') await s.lists.leave(id, list.id, ctxApi);
+            else if (st.what.notice !== undefined && st.what.notice.trim() === '') {
+              // A blank notice is no evidence: the change is refused whole and nothing is recorded.
+              await assert.rejects(
+                s.consent.setLevel(id, st.what.level, { ...ctxApi, notice: st.what.notice }),
+                (e: { code?: string }) => e.code === 'validation_failed',
+              );
+            } else
+              await s.consent.setLevel(id, st.what.level, {
+                ...ctxApi,
+                ...(st.what.notice !== undefined ? { notice: st.what.notice } : {}),
+              });
           }
-        }
-      }),
+          const end = clock.now().getTime();
+          for (const c of contacts) {
+            const history = await s.consent.history(c.id);
+            const replayed = history.filter((e) => e.kind === 'level').reduce((lvl, e) => e.newValue ?? lvl, 0);
+            assert.equal((await s.contacts.get(c.id)).consentLevel, replayed);
+            const member = history.filter((e) => e.kind.startsWith('list_')).reduce((_m, e) => e.kind === 'list_join', false);
+            assert.equal((await s.lists.memberships(c.id)).length > 0, member);
+            for (const p of probes) {
+              const at = new Date(start + Math.floor(p * (end - start)));
+              const expected = history
+                .filter((e) => e.kind === 'level' && e.at <= at.toISOString())
+                .reduce((lvl, e) => e.newValue ?? lvl, 0);
+              assert.equal((await s.consent.levelAt(c.id, at)).level, expected);
+            }
+          }
+        },
+      ),
       { numRuns: 15 },
     );
     assert.equal((await s.ledger.verify()).ok, true);
@@ -80,10 +96,13 @@ forEachDialect('consent ledger', (ctx) => {
     const notices = await ctx.db.kysely.selectFrom('notices').selectAll().where('text', '=', text).execute();
     assert.equal(notices.length, 1);
     const h = await s.consent.history(c.id);
-    assert.deepEqual(h.map((e) => [e.oldValue, e.newValue, e.evidence.ip, e.notice?.text]), [
-      [0, 4, '203.0.113.0', text],
-      [4, 2, '2001:db8:85a3::', text],
-    ]);
+    assert.deepEqual(
+      h.map((e) => [e.oldValue, e.newValue, e.evidence.ip, e.notice?.text]),
+      [
+        [0, 4, '203.0.113.0', text],
+        [4, 2, '2001:db8:85a3::', text],
+      ],
+    );
   });
 
   it('a deleted contact leaves hash-only stubs, and the chain still verifies', async () => {
@@ -107,7 +126,12 @@ forEachDialect('consent ledger', (ctx) => {
     for (const l of [1, 2, 3, 4]) await s.consent.setLevel(c.id, l, ctxApi);
     const ok = await verifyCli(ctx.url);
     assert.equal(ok.code, 0, ok.out);
-    const rows = await ctx.db.kysely.selectFrom('consent_ledger').select(['id', 'seq', 'new_value']).where('contact_id', '=', c.id).orderBy('seq').execute();
+    const rows = await ctx.db.kysely
+      .selectFrom('consent_ledger')
+      .select(['id', 'seq', 'new_value'])
+      .where('contact_id', '=', c.id)
+      .orderBy('seq')
+      .execute();
     const [e1, e2, e3] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
     const k = ctx.db.kysely;
     const expectBroken = async (seq: number, id: string | null, problem: string, cliToo = false) => {
@@ -140,7 +164,11 @@ forEachDialect('consent ledger', (ctx) => {
     assert.equal((await s.ledger.verify()).ok, true);
 
     // A stub forged by wiping content without keeping the hashes consistent.
-    await k.updateTable('consent_ledger').set({ entry_hash: 'f'.repeat(64) }).where('id', '=', e1.id).execute();
+    await k
+      .updateTable('consent_ledger')
+      .set({ entry_hash: 'f'.repeat(64) })
+      .where('id', '=', e1.id)
+      .execute();
     await expectBroken(e1.seq, e1.id, 'hash_mismatch');
     await sql`update consent_ledger set entry_hash = prev_hash where id = ${e1.id}`.execute(k);
     assert.equal((await s.ledger.verify()).ok, false);

@@ -3,7 +3,9 @@ import { declareTable } from '../datamap/datamap.declare.ts';
 export const contactsDataMap = [
   declareTable({
     name: 'contacts',
-    description: 'The people marketed to: identity, profile, minors and guardians, and the current consent level (the ledger holds its history). Custom fields are further columns, declared in custom_fields.',
+    description:
+      'The people marketed to: identity, profile, minors and guardians, and the current consent level (the ledger holds its ' +
+      'history). Custom fields are further columns, declared in custom_fields.',
     subjectLink: { kind: 'self', column: 'id' },
     purposes: ['requested', 'consent_request', 'transactional', 'subscription', 'marketing', 'profiling'],
     columns: {
@@ -26,11 +28,18 @@ export const contactsDataMap = [
   }),
   declareTable({
     name: 'contact_emails',
-    description: 'The address registry: each contact’s address by its match key (lower-cased whole), which makes an address one person’s. dup > 0 marks contacts that shared an address before addresses were compared so; they wait for an admin to merge them.',
+    description:
+      'The address registry: each contact’s address by its match key (lower-cased whole), which makes an address one person’s. dup ' +
+      '> 0 marks contacts that shared an address before addresses were compared so; they wait for an admin to merge them.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
     purposes: ['requested', 'consent_request', 'transactional', 'subscription', 'marketing', 'profiling'],
     columns: {
-      email_key: { category: 'contact.identity.email', personal: true, exported: false, description: 'the address lower-cased: contacts.email holds the written form, which is exported' },
+      email_key: {
+        category: 'contact.identity.email',
+        personal: true,
+        exported: false,
+        description: 'the address lower-cased: contacts.email holds the written form, which is exported',
+      },
       dup: { category: 'system.dedup', exported: false },
       contact_id: { category: 'system.ref.contact', personal: true, exported: false },
     },

@@ -82,11 +82,15 @@ export function checkProfile(input: ContactInput, today: string): Problem[] {
   if (input.email !== undefined && !isValidEmail(input.email)) p.push({ path: '/email', message: 'not a valid email address' });
   for (const k of ['firstName', 'lastName', 'company'] as const) {
     const v = input[k];
-    if (typeof v === 'string' && (v.length > 200 || /[\u0000-\u001f\u007f]/.test(v))) p.push({ path: `/${k}`, message: 'at most 200 characters, no control characters' });
+    if (typeof v === 'string' && (v.length > 200 || /[\u0000-\u001f\u007f]/.test(v)))
+      p.push({ path: `/${k}`, message: 'at most 200 characters, no control characters' });
   }
-  if (typeof input.phone === 'string' && !PHONE.test(input.phone)) p.push({ path: '/phone', message: 'digits, spaces and + ( ) . / - only, 3 to 32 characters' });
-  if (typeof input.country === 'string' && !COUNTRY.test(input.country)) p.push({ path: '/country', message: 'an ISO 3166-1 alpha-2 code such as DE' });
-  if (typeof input.language === 'string' && !LANGUAGE.test(input.language)) p.push({ path: '/language', message: 'a language tag such as de or pt-BR' });
+  if (typeof input.phone === 'string' && !PHONE.test(input.phone))
+    p.push({ path: '/phone', message: 'digits, spaces and + ( ) . / - only, 3 to 32 characters' });
+  if (typeof input.country === 'string' && !COUNTRY.test(input.country))
+    p.push({ path: '/country', message: 'an ISO 3166-1 alpha-2 code such as DE' });
+  if (typeof input.language === 'string' && !LANGUAGE.test(input.language))
+    p.push({ path: '/language', message: 'a language tag such as de or pt-BR' });
   if (typeof input.birthDate === 'string') {
     if (!isDate(input.birthDate)) p.push({ path: '/birthDate', message: 'a date YYYY-MM-DD' });
     else if (input.birthDate > today) p.push({ path: '/birthDate', message: 'lies in the future' });
@@ -103,7 +107,11 @@ const PROFILE = Object.entries(PROFILE_COLUMNS) as [keyof typeof PROFILE_COLUMNS
  * database: the API adds it, an import cannot set it. Synchronous on purpose: an import runs
  * it for each of a million rows. The email is normalised, in `set.email`.
  */
-export function profileColumns(input: ContactInput, fields: ReadonlyMap<string, CustomField>, today: string): { set: Record<string, unknown>; problems: Problem[] } {
+export function profileColumns(
+  input: ContactInput,
+  fields: ReadonlyMap<string, CustomField>,
+  today: string,
+): { set: Record<string, unknown>; problems: Problem[] } {
   const email = input.email === undefined ? undefined : normaliseEmail(input.email);
   const problems = checkProfile(email === undefined ? input : { ...input, email }, today);
   const set: Record<string, unknown> = {};

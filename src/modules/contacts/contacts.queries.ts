@@ -7,7 +7,11 @@ import type { ContactsTable, CustomFieldsTable } from './contacts.table.ts';
 type Q = Kysely<Database>;
 export type ContactRow = ContactsTable;
 
-export const insertContact = (db: Q, row: Record<string, unknown>) => db.insertInto('contacts').values(row as never).execute();
+export const insertContact = (db: Q, row: Record<string, unknown>) =>
+  db
+    .insertInto('contacts')
+    .values(row as never)
+    .execute();
 export const contactById = (db: Q, id: string) => db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 /*
  * Addresses are found by their match key (emailKey) in the registry, contact_emails. A key is
@@ -15,16 +19,34 @@ export const contactById = (db: Q, id: string) => db.selectFrom('contacts').sele
  * one contact take the oldest (dup 0 first); erasure and export by address take them all.
  */
 export const contactByEmailKey = (db: Q, key: string) =>
-  db.selectFrom('contact_emails as r').innerJoin('contacts', 'contacts.id', 'r.contact_id').selectAll('contacts').where('r.email_key', '=', key).orderBy('r.dup').limit(1).executeTakeFirst();
+  db
+    .selectFrom('contact_emails as r')
+    .innerJoin('contacts', 'contacts.id', 'r.contact_id')
+    .selectAll('contacts')
+    .where('r.email_key', '=', key)
+    .orderBy('r.dup')
+    .limit(1)
+    .executeTakeFirst();
 
 /** Every contact holding one of these keys, oldest registration first within a key. */
 export const contactsByEmailKeys = (db: Q, keys: string[]) =>
-  keys.length ? db.selectFrom('contact_emails as r').innerJoin('contacts', 'contacts.id', 'r.contact_id').selectAll('contacts').where(inList(dialectOf(db), sql.ref('r.email_key'), keys)).orderBy('r.email_key').orderBy('r.dup').execute() : Promise.resolve([]);
+  keys.length
+    ? db
+        .selectFrom('contact_emails as r')
+        .innerJoin('contacts', 'contacts.id', 'r.contact_id')
+        .selectAll('contacts')
+        .where(inList(dialectOf(db), sql.ref('r.email_key'), keys))
+        .orderBy('r.email_key')
+        .orderBy('r.dup')
+        .execute()
+    : Promise.resolve([]);
 
 /** Whether any contact holds the key (a duplicate too, so a freed dup 0 is not taken while dup 1 lives). */
-export const emailKeyHeld = async (db: Q, key: string) => (await db.selectFrom('contact_emails').select('contact_id').where('email_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
+export const emailKeyHeld = async (db: Q, key: string) =>
+  (await db.selectFrom('contact_emails').select('contact_id').where('email_key', '=', key).limit(1).executeTakeFirst()) !== undefined;
 
-export const insertEmailKey = (db: Q, contactId: string, key: string) => db.insertInto('contact_emails').values({ email_key: key, dup: 0, contact_id: contactId }).execute();
+export const insertEmailKey = (db: Q, contactId: string, key: string) =>
+  db.insertInto('contact_emails').values({ email_key: key, dup: 0, contact_id: contactId }).execute();
 
 /** A contact's address changed to another key: its registry row takes the new key, as its only holder. */
 export async function moveEmailKey(db: Q, contactId: string, key: string): Promise<void> {
@@ -38,13 +60,26 @@ export async function duplicateRows(db: Q) {
     .selectFrom('contact_emails as r')
     .innerJoin('contacts', 'contacts.id', 'r.contact_id')
     .select(['r.email_key', 'r.dup', 'contacts.id', 'contacts.email', 'contacts.created_at'])
-    .where('r.email_key', 'in', (eb) => eb.selectFrom('contact_emails').select('email_key').groupBy('email_key').having((h) => h.fn.countAll(), '>', 1))
+    .where('r.email_key', 'in', (eb) =>
+      eb
+        .selectFrom('contact_emails')
+        .select('email_key')
+        .groupBy('email_key')
+        .having((h) => h.fn.countAll(), '>', 1),
+    )
     .orderBy('r.email_key')
     .orderBy('r.dup')
     .execute();
 }
 /** Any number of ids: they travel as one parameter (inList). */
-export const contactsByIds = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('contacts').selectAll().where(inList(dialectOf(db), sql.ref('id'), ids)).execute() : Promise.resolve([]));
+export const contactsByIds = (db: Q, ids: string[]) =>
+  ids.length
+    ? db
+        .selectFrom('contacts')
+        .selectAll()
+        .where(inList(dialectOf(db), sql.ref('id'), ids))
+        .execute()
+    : Promise.resolve([]);
 /**
  * Only what the consent gate reads, for many contacts at once (ingest asks per batch of up to
  * 10,000). The ids travel as one parameter (a JSON array on SQLite, a text array on
@@ -61,16 +96,45 @@ export async function gateStatesByIds(db: Q, dialect: Dialect, ids: string[]) {
 }
 type GateRow = Pick<ContactsTable, 'id' | 'consent_level' | 'is_child' | 'birth_date' | 'guardian_consent'>;
 
-export const updateContact = (db: Q, id: string, set: Record<string, unknown>) => db.updateTable('contacts').set(set as never).where('id', '=', id).executeTakeFirst();
+export const updateContact = (db: Q, id: string, set: Record<string, unknown>) =>
+  db
+    .updateTable('contacts')
+    .set(set as never)
+    .where('id', '=', id)
+    .executeTakeFirst();
 export const deleteContact = (db: Q, id: string) => db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
-export const setConsentLevel = (db: Q, id: string, level: number, now: string) => db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
-export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) => db.updateTable('contacts').set({ guardian_consent: granted ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
+export const setConsentLevel = (db: Q, id: string, level: number, now: string) =>
+  db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
+export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) =>
+  db
+    .updateTable('contacts')
+    .set({ guardian_consent: granted ? 1 : 0, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 
 /** The child-state columns, which only the consent module writes. */
-export const setChildColumns = (db: Q, id: string, s: Pick<ContactsTable, 'is_child' | 'birth_date' | 'guardian_id' | 'guardian_consent'>, now: string) =>
-  db.updateTable('contacts').set({ is_child: s.is_child, birth_date: s.birth_date, guardian_id: s.guardian_id, guardian_consent: s.guardian_consent, updated_at: now }).where('id', '=', id).execute();
+export const setChildColumns = (
+  db: Q,
+  id: string,
+  s: Pick<ContactsTable, 'is_child' | 'birth_date' | 'guardian_id' | 'guardian_consent'>,
+  now: string,
+) =>
+  db
+    .updateTable('contacts')
+    .set({
+      is_child: s.is_child,
+      birth_date: s.birth_date,
+      guardian_id: s.guardian_id,
+      guardian_consent: s.guardian_consent,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
 
-/** A contact read under a row lock (PostgreSQL; SQLite's writer lock serialises anyway), so a change recorded with its old value is not raced. */
+/**
+ * A contact read under a row lock (PostgreSQL; SQLite's writer lock serialises anyway), so a change recorded with its old value is not
+ * raced.
+ */
 export const contactForUpdate = (db: Q, dialect: Dialect, id: string) => {
   const q = db.selectFrom('contacts').selectAll().where('id', '=', id);
   return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
@@ -79,7 +143,13 @@ export const contactForUpdate = (db: Q, dialect: Dialect, id: string) => {
 /** Locks contacts' rows (PostgreSQL), so a transaction takes them before the ledger head, in the order every writer does. */
 export async function lockContacts(db: Q, dialect: Dialect, ids: string[]): Promise<void> {
   if (dialect !== 'postgres' || ids.length === 0) return;
-  await db.selectFrom('contacts').select('id').where(inList(dialect, sql.ref('id'), ids)).orderBy('id').forUpdate().execute();
+  await db
+    .selectFrom('contacts')
+    .select('id')
+    .where(inList(dialect, sql.ref('id'), ids))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 /**
@@ -94,22 +164,42 @@ export async function holdEmailKeys(db: Q, dialect: Dialect, keys: string[]): Pr
   if (keys.length === 0) return [];
   const sorted = [...new Set(keys)].sort();
   for (let i = 0; i < sorted.length; i += 500) {
-    await db.insertInto('contact_emails').values(sorted.slice(i, i + 500).map((k) => ({ email_key: k, dup: 0, contact_id: null }))).onConflict((oc) => oc.columns(['email_key', 'dup']).doNothing()).execute();
+    await db
+      .insertInto('contact_emails')
+      .values(sorted.slice(i, i + 500).map((k) => ({ email_key: k, dup: 0, contact_id: null })))
+      .onConflict((oc) => oc.columns(['email_key', 'dup']).doNothing())
+      .execute();
   }
-  const q = db.selectFrom('contact_emails').select('contact_id').where(inList(dialect, sql.ref('email_key'), sorted)).where('contact_id', 'is not', null).orderBy('email_key').orderBy('dup');
+  const q = db
+    .selectFrom('contact_emails')
+    .select('contact_id')
+    .where(inList(dialect, sql.ref('email_key'), sorted))
+    .where('contact_id', 'is not', null)
+    .orderBy('email_key')
+    .orderBy('dup');
   const rows = await (dialect === 'postgres' ? q.forUpdate() : q).execute();
   return [...new Set(rows.map((r) => r.contact_id!))];
 }
 
 /** Removes an erasure's placeholders (holdEmailKeys), inside its transaction. */
 export async function releaseEmailKeys(db: Q, dialect: Dialect, keys: string[]): Promise<void> {
-  if (keys.length) await db.deleteFrom('contact_emails').where(inList(dialect, sql.ref('email_key'), keys)).where('contact_id', 'is', null).execute();
+  if (keys.length)
+    await db
+      .deleteFrom('contact_emails')
+      .where(inList(dialect, sql.ref('email_key'), keys))
+      .where('contact_id', 'is', null)
+      .execute();
 }
 
 /** The children whose guardian is one of these contacts (and who are not among them). */
 export const wardsOf = (db: Q, dialect: Dialect, guardianIds: string[]) => {
   if (guardianIds.length === 0) return Promise.resolve([]);
-  const q = db.selectFrom('contacts').selectAll().where(inList(dialect, sql.ref('guardian_id'), guardianIds)).where(sql<SqlBool>`not ${inList(dialect, sql.ref('id'), guardianIds)}`).orderBy('id');
+  const q = db
+    .selectFrom('contacts')
+    .selectAll()
+    .where(inList(dialect, sql.ref('guardian_id'), guardianIds))
+    .where(sql<SqlBool>`not ${inList(dialect, sql.ref('id'), guardianIds)}`)
+    .orderBy('id');
   return (dialect === 'postgres' ? q.forUpdate() : q).execute();
 };
 
@@ -134,7 +224,9 @@ export function listContacts(db: Q, f: ContactFilter, limit: number, after?: str
   }
   if (f.emailPrefix !== undefined) {
     const prefix = f.emailPrefix;
-    q = q.where('id', 'in', (eb) => eb.selectFrom('contact_emails').select('contact_id').where('email_key', '>=', prefix).where('email_key', '<', `${prefix}\uffff`));
+    q = q.where('id', 'in', (eb) =>
+      eb.selectFrom('contact_emails').select('contact_id').where('email_key', '>=', prefix).where('email_key', '<', `${prefix}\uffff`),
+    );
   }
   if (f.country !== undefined) q = q.where('country', '=', f.country);
   if (f.language !== undefined) q = q.where('language', '=', f.language);
@@ -142,7 +234,14 @@ export function listContacts(db: Q, f: ContactFilter, limit: number, after?: str
   if (f.guardianId !== undefined) q = q.where('guardian_id', '=', f.guardianId);
   if (f.listId !== undefined) {
     const listId = f.listId;
-    q = q.where(({ exists, selectFrom }) => exists(selectFrom('list_members').select('list_members.contact_id').whereRef('list_members.contact_id', '=', 'contacts.id').where('list_members.list_id', '=', listId)));
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('list_members')
+          .select('list_members.contact_id')
+          .whereRef('list_members.contact_id', '=', 'contacts.id')
+          .where('list_members.list_id', '=', listId),
+      ),
+    );
   }
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();

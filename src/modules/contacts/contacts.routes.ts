@@ -6,7 +6,14 @@ import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/s
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
 import { ErasureAnswerSchema } from '../dsr/erasure.schemas.ts';
-import { ContactCreateSchema, ContactPatchSchema, ContactSchema, CustomFieldCreateSchema, CustomFieldSchema, DuplicateGroupSchema } from './contacts.schemas.ts';
+import {
+  ContactCreateSchema,
+  ContactPatchSchema,
+  ContactSchema,
+  CustomFieldCreateSchema,
+  CustomFieldSchema,
+  DuplicateGroupSchema,
+} from './contacts.schemas.ts';
 
 const read = { area: 'contacts', op: 'read' } as const;
 const write = { area: 'contacts', op: 'write' } as const;
@@ -25,7 +32,14 @@ export const contactsRoutes =
       '/contacts',
       {
         config: { access: write, audit: { action: 'contact.create', target: 'contact' } },
-        schema: { tags: ['contacts'], summary: 'Create a contact (email normalised and unique); the child flag, birth date and guardian need consent write access and are recorded in the consent ledger', body: ContactCreateSchema, response: { 201: Data(ContactSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['contacts'],
+          summary:
+            'Create a contact (email normalised and unique); the child flag, birth date and guardian need consent write access and ' +
+            'are recorded in the consent ledger',
+          body: ContactCreateSchema,
+          response: { 201: Data(ContactSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req, reply) => {
         requireFieldAccess(req, Object.keys(req.body));
@@ -57,7 +71,11 @@ export const contactsRoutes =
       },
       async (req) => {
         const { limit = DEFAULT_LIMIT, cursor, list, guardian, ...rest } = req.query;
-        const rows = await s.contacts.list({ ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) }, limit + 1, decodeCursor(cursor));
+        const rows = await s.contacts.list(
+          { ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) },
+          limit + 1,
+          decodeCursor(cursor),
+        );
         return toPage(rows, limit);
       },
     );
@@ -69,7 +87,9 @@ export const contactsRoutes =
         config: { access: read, audit: { action: 'contact.duplicates', target: 'contact' } },
         schema: {
           tags: ['contacts'],
-          summary: 'Contacts that share an address (compared without regard to case), left from before addresses were compared so; nothing is merged automatically',
+          summary:
+            'Contacts that share an address (compared without regard to case), left from before addresses were compared so; nothing ' +
+            'is merged automatically',
           querystring: Obj({ ...PageQuery }),
           response: { 200: List(DuplicateGroupSchema), ...commonErrors },
         },
@@ -95,7 +115,10 @@ export const contactsRoutes =
         config: { access: write, audit: { action: 'contact.update', target: 'contact' } },
         schema: {
           tags: ['contacts'],
-          summary: 'Change profile fields (consent levels have their own routes); the child flag, birth date and guardian link decide consent: changing them needs consent write access, is recorded in the consent ledger, and a new guardian starts without guardian consent',
+          summary:
+            'Change profile fields (consent levels have their own routes); the child flag, birth date and guardian link decide ' +
+            'consent: changing them needs consent write access, is recorded in the consent ledger, and a new guardian starts without ' +
+            'guardian consent',
           params: IdParams,
           body: ContactPatchSchema,
           response: { 200: Data(ContactSchema), 409: ErrorBody, ...commonErrors },
@@ -113,8 +136,12 @@ export const contactsRoutes =
         config: { access: { area: 'erasure', op: 'write' }, audit: { action: 'contact.delete', target: 'contact' } },
         schema: {
           tags: ['contacts'],
-          summary: 'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); its consent ledger entries become hash-only stubs',
-          description: '204 when the erasure is complete. When identifiers of the person remain, 202 with the same answer as POST /contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are.',
+          summary:
+            'Erase a contact and everything linked to it, as POST /contacts/{id}/erase does (receipt, suppression, residue scan); ' +
+            'its consent ledger entries become hash-only stubs',
+          description:
+            '204 when the erasure is complete. When identifiers of the person remain, 202 with the same answer as POST ' +
+            '/contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are.',
           params: IdParams,
           response: { 202: Data(ErasureAnswerSchema), 204: Type.Null(), ...commonErrors },
         },
@@ -130,7 +157,11 @@ export const contactsRoutes =
       '/contact-fields',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['contacts'], summary: 'Custom contact fields', response: { 200: Data(Type.Array(CustomFieldSchema)), ...commonErrors } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Custom contact fields',
+          response: { 200: Data(Type.Array(CustomFieldSchema)), ...commonErrors },
+        },
       },
       async () => ({ data: await s.customFields.list() }),
     );
@@ -139,7 +170,12 @@ export const contactsRoutes =
       '/contact-fields',
       {
         config: { access: write, audit: { action: 'contact_field.create', target: 'custom_field' } },
-        schema: { tags: ['contacts'], summary: 'Define a custom contact field: a typed column declared in the data map', body: CustomFieldCreateSchema, response: { 201: Data(CustomFieldSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['contacts'],
+          summary: 'Define a custom contact field: a typed column declared in the data map',
+          body: CustomFieldCreateSchema,
+          response: { 201: Data(CustomFieldSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req, reply) => {
         const f = await s.customFields.define(req.body);

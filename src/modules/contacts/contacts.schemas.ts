@@ -28,9 +28,14 @@ export const ContactSchema = Obj({
 export const DuplicateGroupSchema = Obj(
   {
     id: Type.String({ description: 'the oldest contact of the group' }),
-    contacts: Type.Array(Obj({ id: Type.String(), email: Type.String({ description: 'as written' }), createdAt: Type.String() }), { description: 'oldest first' }),
+    contacts: Type.Array(Obj({ id: Type.String(), email: Type.String({ description: 'as written' }), createdAt: Type.String() }), {
+      description: 'oldest first',
+    }),
   },
-  { description: 'Contacts holding one address (compared without regard to case) since before addresses were compared so: one person, to merge.' },
+  {
+    description:
+      'Contacts holding one address (compared without regard to case) since before addresses were compared so: one person, to merge.',
+  },
 );
 
 const profile = {
@@ -47,7 +52,10 @@ const profile = {
 };
 
 export const ContactCreateSchema = Obj({ email: Type.String({ minLength: 3, maxLength: 254 }), ...profile });
-export const ContactPatchSchema = Obj({ email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })), ...profile }, { minProperties: 1 });
+export const ContactPatchSchema = Obj(
+  { email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })), ...profile },
+  { minProperties: 1 },
+);
 
 export const CustomFieldSchema = Obj({
   id: Type.String(),
@@ -62,5 +70,7 @@ export const CustomFieldCreateSchema = Obj({
   name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
   label: Type.Optional(Type.String({ maxLength: 100 })),
   type: Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('date')]),
-  personal: Type.Boolean({ description: 'Whether values identify or describe the person (erased, exported and declared as personal data).' }),
+  personal: Type.Boolean({
+    description: 'Whether values identify or describe the person (erased, exported and declared as personal data).',
+  }),
 });

@@ -63,15 +63,25 @@ export class ContactsService {
   }
 
   /** Turns validated input into column values; collects every problem before failing. */
-  async toColumns(input: ContactInput, ctx: { fields: CustomField[]; cutoff: string }, trx: Kysely<Database>, selfId?: string): Promise<Record<string, unknown>> {
-    const { set, problems } = profileColumns(input, new Map(ctx.fields.map((f) => [f.name, f])), this.clock.now().toISOString().slice(0, 10));
+  async toColumns(
+    input: ContactInput,
+    ctx: { fields: CustomField[]; cutoff: string },
+    trx: Kysely<Database>,
+    selfId?: string,
+  ): Promise<Record<string, unknown>> {
+    const { set, problems } = profileColumns(
+      input,
+      new Map(ctx.fields.map((f) => [f.name, f])),
+      this.clock.now().toISOString().slice(0, 10),
+    );
     if (input.guardianId !== undefined) {
       set.guardian_id = input.guardianId;
       if (input.guardianId !== null) {
         const g = await q.contactById(trx, input.guardianId);
         if (!g) problems.push({ path: '/guardianId', message: 'no such contact' });
         else if (g.id === selfId) problems.push({ path: '/guardianId', message: 'a contact cannot be its own guardian' });
-        else if (g.is_child === 1 || (g.birth_date !== null && g.birth_date > ctx.cutoff)) problems.push({ path: '/guardianId', message: 'a guardian must be an adult' });
+        else if (g.is_child === 1 || (g.birth_date !== null && g.birth_date > ctx.cutoff))
+          problems.push({ path: '/guardianId', message: 'a guardian must be an adult' });
       }
     }
     if (problems.length) throw new AppError('validation_failed', 'invalid contact', problems);
@@ -176,7 +186,8 @@ export class ContactsService {
    * and finds the new contact. Asked before, a concurrent erasure could pass unseen both ways.
    */
   private async refuseSuppressed(trx: Kysely<Database>, email: string): Promise<void> {
-    if (await isSuppressedHash(trx, await this.secret.emailHashes(email))) throw new AppError('suppressed', 'this address was erased and is suppressed');
+    if (await isSuppressedHash(trx, await this.secret.emailHashes(email)))
+      throw new AppError('suppressed', 'this address was erased and is suppressed');
   }
 
   /**

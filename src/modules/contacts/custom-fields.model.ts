@@ -16,7 +16,15 @@ export interface CustomField {
 }
 
 export function toField(r: CustomFieldsTable): CustomField {
-  return { id: r.id, name: r.name, label: r.label, type: r.type as FieldType, personal: r.personal === 1, column: r.column_name, createdAt: r.created_at };
+  return {
+    id: r.id,
+    name: r.name,
+    label: r.label,
+    type: r.type as FieldType,
+    personal: r.personal === 1,
+    column: r.column_name,
+    createdAt: r.created_at,
+  };
 }
 
 export type FieldValue = string | number | boolean | null;
@@ -26,7 +34,9 @@ export function storeValue(f: CustomField, v: unknown): { ok: true; value: strin
   if (v === null) return { ok: true, value: null };
   switch (f.type) {
     case 'text':
-      return typeof v === 'string' && v.length <= 2000 ? { ok: true, value: v } : { ok: false, message: 'expected text of at most 2000 characters' };
+      return typeof v === 'string' && v.length <= 2000
+        ? { ok: true, value: v }
+        : { ok: false, message: 'expected text of at most 2000 characters' };
     case 'number':
       return typeof v === 'number' && Number.isFinite(v) ? { ok: true, value: v } : { ok: false, message: 'expected a finite number' };
     case 'boolean':

@@ -25,10 +25,15 @@ export class CustomFieldsService {
   }
 
   async define(input: { name: string; label?: string; type: string; personal: boolean }): Promise<CustomField> {
-    if (!FIELD_NAME.test(input.name)) throw new AppError('validation_failed', 'a field name is 1 to 40 lower-case letters, digits or _, starting with a letter', [{ path: '/name', message: 'invalid name' }]);
-    if (!(FIELD_TYPES as readonly string[]).includes(input.type)) throw new AppError('validation_failed', `type is one of ${FIELD_TYPES.join(', ')}`, [{ path: '/type', message: 'unknown type' }]);
+    if (!FIELD_NAME.test(input.name))
+      throw new AppError('validation_failed', 'a field name is 1 to 40 lower-case letters, digits or _, starting with a letter', [
+        { path: '/name', message: 'invalid name' },
+      ]);
+    if (!(FIELD_TYPES as readonly string[]).includes(input.type))
+      throw new AppError('validation_failed', `type is one of ${FIELD_TYPES.join(', ')}`, [{ path: '/type', message: 'unknown type' }]);
     if (await fieldByName(this.db.kysely, input.name)) throw new AppError('field_exists', 'a custom field with this name exists');
-    if ((await allFields(this.db.kysely)).length >= MAX_FIELDS) throw new AppError('validation_failed', `at most ${MAX_FIELDS} custom fields`);
+    if ((await allFields(this.db.kysely)).length >= MAX_FIELDS)
+      throw new AppError('validation_failed', `at most ${MAX_FIELDS} custom fields`);
     const row = {
       id: newId(),
       name: input.name,
@@ -58,7 +63,10 @@ export class CustomFieldsService {
     const exists = (await liveColumns(this.db)).some((c) => c.table === 'contacts' && c.column.toLowerCase() === column);
     // Another create of this field got there first: its column is what is taken.
     if (await fieldByName(this.db.kysely, name)) throw new AppError('field_exists', 'a custom field with this name exists');
-    if (exists) throw new AppError('name_taken', `contacts already has a column "${column}"; choose another name`, [{ path: '/name', message: `column "${column}" exists on contacts` }]);
+    if (exists)
+      throw new AppError('name_taken', `contacts already has a column "${column}"; choose another name`, [
+        { path: '/name', message: `column "${column}" exists on contacts` },
+      ]);
   }
 
   /** Declarations of the custom columns, merged into the contacts table of the data map. */

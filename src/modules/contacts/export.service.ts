@@ -7,7 +7,21 @@ import { readValue } from './custom-fields.model.ts';
 
 export const EXPORT_PAGE = 5000;
 
-const FIXED = ['id', 'email', 'firstName', 'lastName', 'phone', 'company', 'country', 'language', 'birthDate', 'isChild', 'guardianId', 'guardianConsent', 'consentLevel'];
+const FIXED = [
+  'id',
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'company',
+  'country',
+  'language',
+  'birthDate',
+  'isChild',
+  'guardianId',
+  'guardianConsent',
+  'consentLevel',
+];
 
 /**
  * Contacts as CSV, read page by page in id order so memory stays flat whatever the count. The
@@ -37,7 +51,8 @@ export class ExportService {
     const pageSize = opts.pageSize ?? EXPORT_PAGE;
     const segmentId = opts.segmentId;
     if (segmentId !== undefined) await this.segments.get(segmentId);
-    const page = (after: string | undefined) => (segmentId === undefined ? listContacts(this.db.kysely, {}, pageSize, after) : this.segments.members(segmentId, pageSize, after));
+    const page = (after: string | undefined) =>
+      segmentId === undefined ? listContacts(this.db.kysely, {}, pageSize, after) : this.segments.members(segmentId, pageSize, after);
     const { fields } = await this.contacts.context();
     yield csvLine([...FIXED, ...fields.map((f) => `customFields.${f.name}`), 'createdAt', 'updatedAt']);
     let after: string | undefined;
@@ -47,7 +62,24 @@ export class ExportService {
       let chunk = '';
       for (const r of rows) {
         const custom = fields.map((f) => readValue(f, r[f.column as `cf_${string}`]));
-        chunk += csvLine([r.id, r.email, r.first_name, r.last_name, r.phone, r.company, r.country, r.language, r.birth_date, r.is_child === 1, r.guardian_id, r.guardian_consent === 1, r.consent_level, ...custom, r.created_at, r.updated_at]);
+        chunk += csvLine([
+          r.id,
+          r.email,
+          r.first_name,
+          r.last_name,
+          r.phone,
+          r.company,
+          r.country,
+          r.language,
+          r.birth_date,
+          r.is_child === 1,
+          r.guardian_id,
+          r.guardian_consent === 1,
+          r.consent_level,
+          ...custom,
+          r.created_at,
+          r.updated_at,
+        ]);
       }
       yield chunk;
       if (rows.length < pageSize) return;

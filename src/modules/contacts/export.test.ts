@@ -38,9 +38,25 @@ forEachDialect('contact export', (ctx) => {
   after(async () => other?.drop());
 
   it('exports every contact page by page, and importing the export into a fresh database reproduces them', async () => {
-    for (const [name, type] of [['score', 'number'], ['member', 'boolean'], ['since', 'date'], ['notes', 'text']] as const) await s.customFields.define({ name, type, personal: false });
+    for (const [name, type] of [
+      ['score', 'number'],
+      ['member', 'boolean'],
+      ['since', 'date'],
+      ['notes', 'text'],
+    ] as const)
+      await s.customFields.define({ name, type, personal: false });
     const made = [
-      await s.contacts.create({ email: 'Full@Example.com', firstName: 'Ana', lastName: 'Lima, Jr.', phone: '+351 21 000', company: 'A "quoted" Co', country: 'PT', language: 'pt-BR', birthDate: '1980-02-29', customFields: { score: 1.5, member: true, since: '2020-01-01', notes: 'two\nlines, and "quotes"' } }),
+      await s.contacts.create({
+        email: 'Full@Example.com',
+        firstName: 'Ana',
+        lastName: 'Lima, Jr.',
+        phone: '+351 21 000',
+        company: 'A "quoted" Co',
+        country: 'PT',
+        language: 'pt-BR',
+        birthDate: '1980-02-29',
+        customFields: { score: 1.5, member: true, since: '2020-01-01', notes: 'two\nlines, and "quotes"' },
+      }),
       await s.contacts.create({ email: 'bare@example.com' }),
       await s.contacts.create({ email: 'kid@example.com', birthDate: '2016-06-01', customFields: { member: false, notes: '  padded  ' } }),
       await s.contacts.create({ email: 'flag@example.com', isChild: true, firstName: 'Zoë' }),
@@ -50,10 +66,20 @@ forEachDialect('contact export', (ctx) => {
 
     const chunks = await collect(s.exports.csv({ pageSize: 3 }));
     assert.equal(chunks.length, 3, 'a header and two pages of at most 3 contacts');
-    assert.equal(chunks[0], 'id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,customFields.member,customFields.notes,customFields.score,customFields.since,createdAt,updatedAt\n');
+    assert.equal(
+      chunks[0],
+      'id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,' +
+        'customFields.member,customFields.notes,customFields.score,customFields.since,createdAt,updatedAt\n',
+    );
 
     const target = await servicesOn(other.db, clock);
-    for (const [name, type] of [['score', 'number'], ['member', 'boolean'], ['since', 'date'], ['notes', 'text']] as const) await target.customFields.define({ name, type, personal: false });
+    for (const [name, type] of [
+      ['score', 'number'],
+      ['member', 'boolean'],
+      ['since', 'date'],
+      ['notes', 'text'],
+    ] as const)
+      await target.customFields.define({ name, type, personal: false });
     const r = await target.imports.importCsv(chunks, { actor, mayChangeConsent: true });
     assert.deepEqual([r.created, r.updated, r.rejected], [4, 0, []]);
     assert.deepEqual(r.ignoredColumns, ['id', 'guardianId', 'guardianConsent', 'createdAt', 'updatedAt']);
@@ -64,7 +90,11 @@ forEachDialect('contact export', (ctx) => {
     assert.deepEqual(copied.sort(byEmail), original.sort(byEmail));
     // The child by birth date alone is not flagged by the round trip: the flag is exported as stored.
     assert.equal((await target.contacts.findByEmail('kid@example.com'))!.isChild, true);
-    const kidRow = await other.db.kysely.selectFrom('contacts').select('is_child').where('email', '=', 'kid@example.com').executeTakeFirstOrThrow();
+    const kidRow = await other.db.kysely
+      .selectFrom('contacts')
+      .select('is_child')
+      .where('email', '=', 'kid@example.com')
+      .executeTakeFirstOrThrow();
     assert.equal(kidRow.is_child, 0);
     assert.equal((await target.ledger.verify()).ok, true);
   });
@@ -83,14 +113,20 @@ forEachDialect('contact export', (ctx) => {
     const five = await s.contacts.create({ email: 'five@example.com' });
     await s.consent.setLevel(five.id, 5, { source: 'admin', actor: { type: 'user', id: null } });
     assert.deepEqual(await emails(high.id), ['Full@example.com'], 'a static segment exports its snapshot');
-    await assert.rejects(collect(s.exports.csv({ segmentId: '00000000-0000-7000-8000-000000000000' })), (e: { code?: string }) => e.code === 'not_found');
+    await assert.rejects(
+      collect(s.exports.csv({ segmentId: '00000000-0000-7000-8000-000000000000' })),
+      (e: { code?: string }) => e.code === 'not_found',
+    );
   });
 
   it('an empty installation exports the header alone', async () => {
     const fresh = await freshDatabase(ctx.dialect);
     try {
       const chunks = await collect((await servicesOn(fresh.db, clock)).exports.csv());
-      assert.deepEqual(chunks, ['id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,createdAt,updatedAt\n']);
+      assert.deepEqual(chunks, [
+        'id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,' +
+          'createdAt,updatedAt\n',
+      ]);
     } finally {
       await fresh.drop();
     }

@@ -15,14 +15,30 @@ forEachDialect('POST /api/v1/imports', (ctx) => {
   });
   after(async () => t.close());
 
-  const post = (query: string, payload: string, headers: Record<string, string> | undefined = { 'content-type': 'text/csv' }, role: 'admin' | 'viewer' | 'marketer' | 'privacy_officer' = 'admin') =>
-    t.app.inject({ method: 'POST', url: `/api/v1/imports${query}`, headers: { ...t.auth(role), ...(headers ?? { 'content-type': 'text/csv' }) }, payload });
+  const post = (
+    query: string,
+    payload: string,
+    headers: Record<string, string> | undefined = { 'content-type': 'text/csv' },
+    role: 'admin' | 'viewer' | 'marketer' | 'privacy_officer' = 'admin',
+  ) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/v1/imports${query}`,
+      headers: { ...t.auth(role), ...(headers ?? { 'content-type': 'text/csv' }) },
+      payload,
+    });
 
   it('a dry run answers what would happen and writes nothing but its audit entry', async () => {
     const before = await dumpDatabase(ctx.db);
     const res = await post('?dryRun=true', CSV);
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepEqual(json(res).data, { created: 2, updated: 0, rejected: [{ line: 3, reason: 'email: not a valid email address' }], ignoredColumns: [], dryRun: true });
+    assert.deepEqual(json(res).data, {
+      created: 2,
+      updated: 0,
+      rejected: [{ line: 3, reason: 'email: not a valid email address' }],
+      ignoredColumns: [],
+      dryRun: true,
+    });
     const after = await dumpDatabase(ctx.db);
     assert.deepEqual({ ...after, audit_log: [] }, { ...before, audit_log: [] });
   });
@@ -36,7 +52,10 @@ forEachDialect('POST /api/v1/imports', (ctx) => {
     const after = await dumpDatabase(ctx.db);
     assert.deepEqual({ ...after, audit_log: [] }, { ...before, audit_log: [] });
     const audit = (await t.services.audit.list({ action: 'contact.import' }, 10)).filter((e) => e.requestId === 'import-req-0000');
-    assert.deepEqual(audit.map((e) => e.outcome), ['denied']);
+    assert.deepEqual(
+      audit.map((e) => e.outcome),
+      ['denied'],
+    );
     // Ignoring the column is the marketer's way through; the levels stay as they were.
     const ignored = await post(`?map=${encodeURIComponent('consent_level=-')}&dryRun=true`, CSV, undefined, 'marketer');
     assert.equal(ignored.statusCode, 200, ignored.body);
@@ -46,12 +65,21 @@ forEachDialect('POST /api/v1/imports', (ctx) => {
   it('imports the file, records the consent level with the API key as actor, and audits the import', async () => {
     const res = await post('', CSV, { 'content-type': 'text/csv; charset=utf-8', 'x-request-id': 'import-req-0001' }, 'privacy_officer');
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepEqual(json(res).data, { created: 2, updated: 0, rejected: [{ line: 3, reason: 'email: not a valid email address' }], ignoredColumns: [], dryRun: false });
+    assert.deepEqual(json(res).data, {
+      created: 2,
+      updated: 0,
+      rejected: [{ line: 3, reason: 'email: not a valid email address' }],
+      ignoredColumns: [],
+      dryRun: false,
+    });
     const hana = (await t.services.contacts.findByEmail('http1@example.com'))!;
     const [entry] = await t.services.consent.history(hana.id);
     assert.deepEqual([entry!.source, entry!.newValue, entry!.actorType], ['import', 2, 'api_key']);
     const audit = (await t.services.audit.list({ action: 'contact.import' }, 10)).filter((e) => e.requestId === 'import-req-0001');
-    assert.deepEqual(audit.map((e) => [e.targetType, e.outcome]), [['import', 'ok']]);
+    assert.deepEqual(
+      audit.map((e) => [e.targetType, e.outcome]),
+      [['import', 'ok']],
+    );
   });
 
   it('maps columns from the query and updates by email', async () => {

@@ -39,7 +39,9 @@ export interface RejectedRow {
 // `First Name` and `firstName` all match.
 const BUILTIN: Record<string, Target> = {
   email: { kind: 'email' },
-  ...Object.fromEntries(Object.keys(PROFILE_COLUMNS).map((k) => [k.toLowerCase(), { kind: 'profile', key: k as keyof typeof PROFILE_COLUMNS }])),
+  ...Object.fromEntries(
+    Object.keys(PROFILE_COLUMNS).map((k) => [k.toLowerCase(), { kind: 'profile', key: k as keyof typeof PROFILE_COLUMNS }]),
+  ),
   ischild: { kind: 'isChild' },
   consentlevel: { kind: 'consentLevel' },
 };
@@ -47,7 +49,11 @@ const BUILTIN: Record<string, Target> = {
 /** Fields an export writes that an import never sets: ignored, so an export imports as is. */
 const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat']);
 
-const squash = (s: string) => s.trim().toLowerCase().replace(/[\s_-]/g, '');
+const squash = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
 
 /** The field a column or `--map` value names, or null. `-` means "ignore". */
 export function targetFor(name: string, fields: CustomField[]): Target | null {
@@ -71,7 +77,10 @@ export function parseMap(spec: string | undefined): Map<string, string> {
     const eq = part.indexOf('=');
     const col = eq < 0 ? '' : part.slice(0, eq).trim();
     const field = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (!col || !field) throw new AppError('validation_failed', `a mapping is COLUMN=FIELD (or COLUMN=- to ignore it), got "${clip(part.trim())}"`, [{ path: '/map', message: 'malformed mapping' }]);
+    if (!col || !field)
+      throw new AppError('validation_failed', `a mapping is COLUMN=FIELD (or COLUMN=- to ignore it), got "${clip(part.trim())}"`, [
+        { path: '/map', message: 'malformed mapping' },
+      ]);
     out.set(col.toLowerCase(), field);
   }
   return out;
@@ -81,7 +90,11 @@ export function parseMap(spec: string | undefined): Map<string, string> {
  * Decides what each column feeds, or refuses the file as a whole. Unknown columns are refused
  * rather than skipped: a misspelt header would otherwise drop a field from every row silently.
  */
-export function resolveColumns(header: string[], fields: CustomField[], mapSpec: string | undefined): { columns: Column[]; ignored: string[] } {
+export function resolveColumns(
+  header: string[],
+  fields: CustomField[],
+  mapSpec: string | undefined,
+): { columns: Column[]; ignored: string[] } {
   const map = parseMap(mapSpec);
   const problems: string[] = [];
   const names = header.map((h) => h.trim());
@@ -108,17 +121,26 @@ export function resolveColumns(header: string[], fields: CustomField[], mapSpec:
   if (!columns.some((c) => c.target.kind === 'email')) {
     problems.unshift('the file has no email column: name one "email" or map one with --map COLUMN=email');
   } else if (unknown.length) {
-    problems.push(`unknown columns: ${unknown.map((u) => `"${clip(u)}"`).join(', ')}; map each to a field with --map COLUMN=FIELD, or ignore it with --map COLUMN=-`);
+    problems.push(
+      `unknown columns: ${unknown.map((u) => `"${clip(u)}"`).join(', ')}; map each to a field with --map COLUMN=FIELD, or ignore it ` +
+        `with --map COLUMN=-`,
+    );
   }
   const seen = new Map<string, string>();
   for (const c of columns) {
-    const key = c.target.kind === 'profile' ? c.target.key : c.target.kind === 'custom' ? `customFields.${c.target.field.name}` : c.target.kind;
+    const key =
+      c.target.kind === 'profile' ? c.target.key : c.target.kind === 'custom' ? `customFields.${c.target.field.name}` : c.target.kind;
     if (c.target.kind === 'ignore') continue;
     const first = seen.get(key);
     if (first !== undefined) problems.push(`columns "${clip(first)}" and "${clip(c.name)}" both feed ${key}`);
     else seen.set(key, c.name);
   }
-  if (problems.length) throw new AppError('validation_failed', problems.join('; '), problems.map((message) => ({ path: '/header', message })));
+  if (problems.length)
+    throw new AppError(
+      'validation_failed',
+      problems.join('; '),
+      problems.map((message) => ({ path: '/header', message })),
+    );
   return { columns, ignored };
 }
 
@@ -182,7 +204,8 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
       case 'custom': {
         const t = target.field.type;
         custom ??= {};
-        custom[target.field.name] = t === 'number' && NUMBER.test(cell.trim()) ? Number(cell) : t === 'boolean' ? toBool(cell) : t === 'date' ? cell.trim() : cell;
+        custom[target.field.name] =
+          t === 'number' && NUMBER.test(cell.trim()) ? Number(cell) : t === 'boolean' ? toBool(cell) : t === 'date' ? cell.trim() : cell;
         break;
       }
       case 'ignore':
@@ -198,7 +221,14 @@ export function columnOf(path: string, columns: Column[]): string {
   const custom = /^\/customFields\/(.+)$/.exec(path);
   for (const c of columns) {
     const t = c.target;
-    if (custom ? t.kind === 'custom' && t.field.name === custom[1] : (t.kind === 'email' && path === '/email') || (t.kind === 'profile' && path === `/${t.key}`) || (t.kind === 'isChild' && path === '/isChild')) return c.name;
+    if (
+      custom
+        ? t.kind === 'custom' && t.field.name === custom[1]
+        : (t.kind === 'email' && path === '/email') ||
+          (t.kind === 'profile' && path === `/${t.key}`) ||
+          (t.kind === 'isChild' && path === '/isChild')
+    )
+      return c.name;
   }
   return path.replace(/^\//, '').replace(/\//g, '.');
 }

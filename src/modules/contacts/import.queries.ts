@@ -29,7 +29,12 @@ const BASE: WriteColumn[] = [
 ];
 
 export function writeColumns(fields: CustomField[]): WriteColumn[] {
-  return [...BASE, ...fields.map((f): WriteColumn => ({ name: f.column, pgType: f.type === 'number' ? 'float8' : f.type === 'boolean' ? 'int4' : 'text' }))];
+  return [
+    ...BASE,
+    ...fields.map(
+      (f): WriteColumn => ({ name: f.column, pgType: f.type === 'number' ? 'float8' : f.type === 'boolean' ? 'int4' : 'text' }),
+    ),
+  ];
 }
 
 /**
@@ -38,7 +43,12 @@ export function writeColumns(fields: CustomField[]): WriteColumn[] {
  * they are locked until commit, so a concurrent change to one of them cannot be overwritten by
  * the merged row written back.
  */
-export async function contactsByEmailKeys(db: Q, dialect: Db['dialect'], keys: string[], lock: boolean): Promise<(ContactsTable & { email_key: string })[]> {
+export async function contactsByEmailKeys(
+  db: Q,
+  dialect: Db['dialect'],
+  keys: string[],
+  lock: boolean,
+): Promise<(ContactsTable & { email_key: string })[]> {
   if (keys.length === 0) return [];
   if (dialect === 'postgres') {
     // One index probe per address, whatever the planner believes: for `= any($1)` with a large
@@ -46,11 +56,14 @@ export async function contactsByEmailKeys(db: Q, dialect: Db['dialect'], keys: s
     // import leaves the statistics stale; every batch then reads every row, quadratic over a
     // million. The LIMIT keeps the lateral subquery from being flattened into that.
     const r = await sql<ContactsTable & { email_key: string }>`select c.*, e.k as email_key from unnest(${keys}::text[]) as e(k)
-      cross join lateral (select contacts.* from contact_emails r join contacts on contacts.id = r.contact_id where r.email_key = e.k order by r.dup limit 1 ${lock ? sql`for update of contacts` : sql``}) c`.execute(db);
+      cross join lateral (select contacts.* from contact_emails r join contacts on contacts.id = r.contact_id where
+        r.email_key = e.k order by r.dup limit 1 ${lock ? sql`for update of contacts` : sql``}) c`.execute(db);
     return r.rows;
   }
   // One JSON parameter instead of one per address: SQLite binds it once, whatever the batch size.
-  const r = await sql<ContactsTable & { email_key: string; dup: number }>`select c.*, r.email_key, r.dup from contact_emails r join contacts c on c.id = r.contact_id
+  const r = await sql<
+    ContactsTable & { email_key: string; dup: number }
+  >`select c.*, r.email_key, r.dup from contact_emails r join contacts c on c.id = r.contact_id
     where r.email_key in (select value from json_each(${JSON.stringify(keys)})) order by r.email_key, r.dup`.execute(db);
   const first = new Map<string, ContactsTable & { email_key: string }>();
   for (const row of r.rows) {
@@ -63,7 +76,13 @@ export async function contactsByEmailKeys(db: Q, dialect: Db['dialect'], keys: s
 
 /** The registry rows of new contacts (key, contact id), in the same transaction as the contacts. */
 export async function insertEmailKeys(trx: Q, db: Db, rows: { key: string; id: string }[]): Promise<void> {
-  await bulkInsert(trx, db, 'contact_emails', REGISTRY, rows.map((r) => [r.key, 0, r.id]));
+  await bulkInsert(
+    trx,
+    db,
+    'contact_emails',
+    REGISTRY,
+    rows.map((r) => [r.key, 0, r.id]),
+  );
 }
 const REGISTRY: BulkColumn[] = [
   { name: 'email_key', pgType: 'text' },
@@ -100,8 +119,11 @@ export async function updateContacts(trx: Q, db: Db, cols: WriteColumn[], rows: 
   // An index probe per row: left to itself the planner hashes the batch and scans the whole
   // table for it (stale statistics make that look cheap), once per batch. Scoped to this
   // statement: the settings are transaction-local and put back right after.
-  const joins = (on: boolean) => sql`select set_config('enable_hashjoin', ${on ? 'on' : 'off'}, true), set_config('enable_mergejoin', ${on ? 'on' : 'off'}, true)`.execute(trx);
+  const joins = (on: boolean) =>
+    sql`select set_config('enable_hashjoin', ${on ? 'on' : 'off'}, true),
+      set_config('enable_mergejoin', ${on ? 'on' : 'off'}, true)`.execute(trx);
   await joins(false);
-  await sql`update contacts set ${sql.raw(assign)} from unnest(${pgArrays(cols, rows)}) as u(${sql.raw(columnNames(cols))}) where contacts.id = u.id`.execute(trx);
+  await sql`update contacts set ${sql.raw(assign)} from unnest(${pgArrays(cols, rows)}) as u(${sql.raw(columnNames(cols))}) where
+    contacts.id = u.id`.execute(trx);
   await joins(true);
 }

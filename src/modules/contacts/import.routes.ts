@@ -46,7 +46,14 @@ export const importRoutes =
           tags: ['contacts'],
           summary: 'Import contacts from CSV (upsert by email; a consent level column is recorded in the ledger with source "import")',
           description:
-            'The body is the CSV file (Content-Type: text/csv, at most 50 MiB). The first line names the columns: email, firstName, lastName, phone, company, country, language, birthDate, isChild, consentLevel, customFields.NAME (or a custom field\'s bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores a column); an unknown column refuses the file. An empty cell leaves the field unchanged. The consentLevel, isChild and birthDate columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to `-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and the rest imported.',
+            'The body is the CSV file (Content-Type: text/csv, at most 50 MiB). The first line names the columns: email, firstName, ' +
+            "lastName, phone, company, country, language, birthDate, isChild, consentLevel, customFields.NAME (or a custom field's " +
+            'bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores a column); an ' +
+            'unknown column refuses the file. An empty cell leaves the field unchanged. The consentLevel, isChild and birthDate ' +
+            'columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the ' +
+            'consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to ' +
+            '`-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and ' +
+            'the rest imported.',
           consumes: ['text/csv'],
           querystring: Obj({
             dryRun: Type.Optional(Type.Boolean({ description: 'Check and count only; nothing is written.' })),
@@ -58,7 +65,12 @@ export const importRoutes =
       },
       async (req) => {
         if (typeof req.body !== 'string') throw new AppError('unsupported_media_type', 'send the file as text/csv');
-        const result = await s.imports.importCsv(pieces(req.body), { actor: actorOf(req), mayChangeConsent: !!req.principal && deniedFields(req.principal.role, ['consentLevel', 'isChild', 'birthDate']).length === 0, dryRun: req.query.dryRun === true, ...(req.query.map ? { map: req.query.map } : {}) });
+        const result = await s.imports.importCsv(pieces(req.body), {
+          actor: actorOf(req),
+          mayChangeConsent: !!req.principal && deniedFields(req.principal.role, ['consentLevel', 'isChild', 'birthDate']).length === 0,
+          dryRun: req.query.dryRun === true,
+          ...(req.query.map ? { map: req.query.map } : {}),
+        });
         return { data: result };
       },
     );

@@ -142,7 +142,10 @@ export class ImportService {
     } finally {
       await writing.catch(() => undefined);
     }
-    if (!run) throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [{ path: '/header', message: 'missing' }]);
+    if (!run)
+      throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [
+        { path: '/header', message: 'missing' },
+      ]);
     await handOver(run);
     await writing;
     return (run as Run).result;
@@ -150,18 +153,33 @@ export class ImportService {
 
   /** The header decides the columns, or refuses the file as a whole. */
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
-    if (item.kind !== 'record') throw new AppError('validation_failed', `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`, [{ path: '/header', message: 'unreadable' }]);
+    if (item.kind !== 'record')
+      throw new AppError(
+        'validation_failed',
+        `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`,
+        [{ path: '/header', message: 'unreadable' }],
+      );
     // A NUL in the header is most often a UTF-16 file read as UTF-8: refused whole, each such column named.
     const unreadable = item.cells.flatMap((c, i) => {
       const why = unholdable(c);
       return why ? [{ path: `/header/${i}`, message: `column ${i + 1} ("${printable(c.trim()).slice(0, 60)}") ${why}` }] : [];
     });
-    if (unreadable.length) throw new AppError('validation_failed', `the header holds text that cannot be stored: ${unreadable.map((u) => u.message).join('; ')} (is the file UTF-8?)`, unreadable);
+    if (unreadable.length)
+      throw new AppError(
+        'validation_failed',
+        `the header holds text that cannot be stored: ${unreadable.map((u) => u.message).join('; ')} (is the file UTF-8?)`,
+        unreadable,
+      );
     const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
     const deciding = columns.filter((c) => decidesConsent(c.target));
     if (deciding.length && !opts.mayChangeConsent) {
       const names = deciding.map((c) => `"${c.name.slice(0, 60)}"`).join(', ');
-      throw new AppError('forbidden', `${deciding.length === 1 ? 'column' : 'columns'} ${names} decide consent (the consent level, or a child's flag or birth date), which this role may not change: map each to "-" to ignore it`, deciding.map((c) => ({ path: '/header', message: `${c.name.slice(0, 60)}: needs consent write access` })));
+      throw new AppError(
+        'forbidden',
+        `${deciding.length === 1 ? 'column' : 'columns'} ${names} decide consent (the consent level, or a child's flag or birth ` +
+          `date), which this role may not change: map each to "-" to ignore it`,
+        deciding.map((c) => ({ path: '/header', message: `${c.name.slice(0, 60)}: needs consent write access` })),
+      );
     }
     return {
       opts,
@@ -223,7 +241,16 @@ export class ImportService {
   /** Dry run: what the batch would do, read without locks, nothing written. */
   private async classify(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
     const emails = batch.map((r) => r.email);
-    const existing = new Set((await q.contactsByEmailKeys(this.db.kysely, this.db.dialect, batch.map((r) => r.key), false)).map((r) => r.email_key));
+    const existing = new Set(
+      (
+        await q.contactsByEmailKeys(
+          this.db.kysely,
+          this.db.dialect,
+          batch.map((r) => r.key),
+          false,
+        )
+      ).map((r) => r.email_key),
+    );
     const blocked = await this.contacts.suppressedAmong(emails);
     for (const r of batch) {
       if (blocked.has(r.email)) this.suppressed(run, r, rejects);
@@ -300,7 +327,12 @@ export class ImportService {
     // PostgreSQL: the stored contacts are locked in id order first, the order erasures and
     // segment snapshots take contacts in, not the file's; the locked read below then waits for
     // nothing it does not hold already (a contact created for a key meanwhile aside).
-    if (this.db.dialect === 'postgres') await lockContacts(trx, this.db.dialect, (await q.contactsByEmailKeys(trx, this.db.dialect, keys, false)).map((r) => r.id));
+    if (this.db.dialect === 'postgres')
+      await lockContacts(
+        trx,
+        this.db.dialect,
+        (await q.contactsByEmailKeys(trx, this.db.dialect, keys, false)).map((r) => r.id),
+      );
     const found = await q.contactsByEmailKeys(trx, this.db.dialect, keys, true);
     const blocked = await this.contacts.suppressedAmong(emails, trx);
     const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
@@ -333,17 +365,31 @@ export class ImportService {
       if (row.every((v, k) => v === (old[run.cols[k]!.name] ?? null))) continue;
       row[updatedAt] = now;
       changed.push(row);
-      if (r.level !== undefined && r.level !== old.consent_level) drafts.push({ contactId: old.id as string, kind: 'level', oldValue: old.consent_level as number, newValue: r.level, ctx: change });
+      if (r.level !== undefined && r.level !== old.consent_level)
+        drafts.push({ contactId: old.id as string, kind: 'level', oldValue: old.consent_level as number, newValue: r.level, ctx: change });
     }
     await q.insertContacts(trx, this.db, run.cols, fresh);
     await q.insertEmailKeys(trx, this.db, registered);
     // Asked again once the new addresses' keys are taken: an erasure of one of them holds its key
     // until it commits (and suppresses it in the same transaction), so the insert above waited for
     // it and this read sees the suppression. The batch then runs again and refuses that row.
-    if (registered.length && (await this.contacts.suppressedAmong(batch.filter((r) => !stored.has(r.key)).map((r) => r.email), trx)).size) throw new SuppressedMeanwhile();
+    if (
+      registered.length &&
+      (
+        await this.contacts.suppressedAmong(
+          batch.filter((r) => !stored.has(r.key)).map((r) => r.email),
+          trx,
+        )
+      ).size
+    )
+      throw new SuppressedMeanwhile();
     await q.updateContacts(trx, this.db, run.cols, changed);
     await this.ledger.append(trx, drafts);
-    return { created: batch.length - stored.size, updated: stored.size, suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [] };
+    return {
+      created: batch.length - stored.size,
+      updated: stored.size,
+      suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [],
+    };
   }
 }
 
@@ -357,9 +403,23 @@ function decidesConsent(t: Target): boolean {
  * entries to `drafts`): the import writes its rows in bulk, with the values this gives. Rows
  * that set neither are returned as they are.
  */
-function childState(contactId: string, before: ChildState | null, set: Record<string, unknown>, ctx: ChangeContext, drafts: EntryDraft[]): Record<string, unknown> {
+function childState(
+  contactId: string,
+  before: ChildState | null,
+  set: Record<string, unknown>,
+  ctx: ChangeContext,
+  drafts: EntryDraft[],
+): Record<string, unknown> {
   if (set.is_child === undefined && set.birth_date === undefined) return set;
-  const { after, drafts: d } = childStateChange(contactId, before && childStateOf(before), { ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}), ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}) }, ctx);
+  const { after, drafts: d } = childStateChange(
+    contactId,
+    before && childStateOf(before),
+    {
+      ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}),
+      ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}),
+    },
+    ctx,
+  );
   drafts.push(...d);
   return { ...set, is_child: after.is_child, birth_date: after.birth_date };
 }

@@ -58,7 +58,10 @@ forEachDialect('contact import', (ctx) => {
     const before = await dumpDatabase(ctx.db);
     const r = await run(ACCEPTANCE, { dryRun: true });
     assert.deepEqual({ created: r.created, updated: r.updated, dryRun: r.dryRun }, { created: 4, updated: 1, dryRun: true });
-    assert.deepEqual(r.rejected.map((x) => x.line), EXPECTED_REJECTS.map((x) => x.line));
+    assert.deepEqual(
+      r.rejected.map((x) => x.line),
+      EXPECTED_REJECTS.map((x) => x.line),
+    );
     assert.deepEqual(await dumpDatabase(ctx.db), before);
   });
 
@@ -89,7 +92,10 @@ forEachDialect('contact import', (ctx) => {
     assert.deepEqual(rejects[4]!.cells, ['', '', '', '', '', '', '']);
 
     const ana = (await s.contacts.findByEmail('ana@example.com'))!;
-    assert.deepEqual([ana.firstName, ana.lastName, ana.country, ana.consentLevel, ana.customFields], ['Ana', 'Silva', 'PT', 3, { visits: 2, vip: true }]);
+    assert.deepEqual(
+      [ana.firstName, ana.lastName, ana.country, ana.consentLevel, ana.customFields],
+      ['Ana', 'Silva', 'PT', 3, { visits: 2, vip: true }],
+    );
     const li = (await s.contacts.findByEmail('li@example.com'))!;
     assert.deepEqual([li.firstName, li.lastName, li.customFields], ['李', '小龍', { visits: 5, vip: false }]);
     assert.equal((await s.contacts.findByEmail('zoe@example.com'))!.lastName, 'Ünal-Łukasz');
@@ -97,7 +103,11 @@ forEachDialect('contact import', (ctx) => {
     for (const gone of ['bo@example.com', 'cy@example.com', 'not-an-email']) assert.equal(await s.contacts.findByEmail(gone), null);
 
     const eva = await s.contacts.get(existingId);
-    assert.deepEqual([eva.email, eva.firstName, eva.lastName, eva.company, eva.country, eva.consentLevel], ['existing@example.com', 'Eva', 'Updated', 'Acme', 'DE', 4], 'empty cells leave fields unchanged');
+    assert.deepEqual(
+      [eva.email, eva.firstName, eva.lastName, eva.company, eva.country, eva.consentLevel],
+      ['existing@example.com', 'Eva', 'Updated', 'Acme', 'DE', 4],
+      'empty cells leave fields unchanged',
+    );
 
     const entries = await levelEntries();
     const byContact = new Map(entries.map((e) => [e.contact_id, [e.old_value, e.new_value, e.actor_type]]));
@@ -143,11 +153,16 @@ forEachDialect('contact import', (ctx) => {
     assert.match(r.rejected[1]!.reason, /birthDate: lies in the future/);
     assert.match(r.rejected[1]!.reason, /language: a language tag/);
     const kid = (await s.contacts.findByEmail('kid@example.com'))!;
-    assert.deepEqual([kid.isChild, kid.birthDate, kid.phone, kid.language, kid.customFields.visits, kid.customFields.vip], [true, '2015-05-01', '+49 30 1234', 'de', 3.5, true]);
+    assert.deepEqual(
+      [kid.isChild, kid.birthDate, kid.phone, kid.language, kid.customFields.visits, kid.customFields.vip],
+      [true, '2015-05-01', '+49 30 1234', 'de', 3.5, true],
+    );
   });
 
   it('columns are matched by name in any spelling, --map overrides them, and a file the import cannot read is refused whole', async () => {
-    const r = await run('E-Mail,FIRST_NAME,Surname,notes,id,createdAt,\nmap@example.com,Mia,Moss,whatever,x,y,\n', { map: 'surname=lastName,NOTES=-' });
+    const r = await run('E-Mail,FIRST_NAME,Surname,notes,id,createdAt,\nmap@example.com,Mia,Moss,whatever,x,y,\n', {
+      map: 'surname=lastName,NOTES=-',
+    });
     assert.equal(r.created, 1);
     assert.deepEqual(r.ignoredColumns, ['notes', 'id', 'createdAt', '#7']);
     const mia = (await s.contacts.findByEmail('map@example.com'))!;
@@ -155,7 +170,10 @@ forEachDialect('contact import', (ctx) => {
 
     const before = await dumpDatabase(ctx.db);
     const refused = async (text: string, pattern: RegExp, map?: string) => {
-      await assert.rejects(run(text, map ? { map } : {}), (e) => isAppError(e) && e.code === 'validation_failed' && pattern.test(e.message));
+      await assert.rejects(
+        run(text, map ? { map } : {}),
+        (e) => isAppError(e) && e.code === 'validation_failed' && pattern.test(e.message),
+      );
     };
     await refused('name,phone\nx,1\n', /no email column/);
     await refused('email,nickname,shoe\na@example.com,A,42\n', /unknown columns: "nickname", "shoe"/);
@@ -173,13 +191,15 @@ forEachDialect('contact import', (ctx) => {
       ctx.dialect === 'sqlite'
         ? [sql`create trigger boom before insert on contacts when new.first_name = 'Boom' begin select raise(abort, 'boom'); end`]
         : [
-            sql`create function boom() returns trigger language plpgsql as $$ begin if new.first_name = 'Boom' then raise exception 'boom'; end if; return new; end $$`,
+            sql`create function boom() returns trigger language plpgsql as $$ begin if new.first_name = 'Boom' then raise exception
+              'boom'; end if; return new; end $$`,
             sql`create trigger boom before insert on contacts for each row execute function boom()`,
           ];
     for (const q of trigger) await q.execute(ctx.db.kysely);
     try {
       const seq = (await s.ledger.verify()).checked;
-      const text = 'email,firstName,consentLevel\nb1@example.com,One,2\nb2@example.com,Boom,3\nb3@example.com,Three,4\nb4@example.com,Four,5\n';
+      const text =
+        'email,firstName,consentLevel\nb1@example.com,One,2\nb2@example.com,Boom,3\nb3@example.com,Three,4\nb4@example.com,Four,5\n';
       const r = await run(text, { batchSize: 3 });
       assert.deepEqual([r.created, r.rejected.map((x) => x.line)], [3, [3]]);
       assert.match(r.rejected[0]!.reason, /^could not be written \(database error/);
@@ -215,7 +235,10 @@ forEachDialect('contact import', (ctx) => {
     const chunks: string[] = [];
     for (let i = 0; i < text.length; i += 997) chunks.push(text.slice(i, i + 997));
     const r = await s.imports.importCsv(chunks, { actor, mayChangeConsent: true, batchSize: 1000 });
-    assert.deepEqual([r.created, r.updated, r.rejected], [2500, 0, [{ line: 2502, reason: 'duplicate email: the file has it on line 9 already' }]]);
+    assert.deepEqual(
+      [r.created, r.updated, r.rejected],
+      [2500, 0, [{ line: 2502, reason: 'duplicate email: the file has it on line 9 already' }]],
+    );
     assert.equal((await s.contacts.findByEmail('bulk2499@example.com'))!.lastName, 'Bulk 2499');
     assert.equal((await s.contacts.findByEmail('bulk7@example.com'))!.consentLevel, 5);
     assert.equal((await s.ledger.verify()).ok, true);

@@ -37,7 +37,8 @@ export function validateDataMap(map: DataMap): string[] {
       if (!parent?.subjectLink) problems.push(`${t.name}: part of "${t.partOf.table}", which is not a table linked to a person`);
       if (!colNames.has(t.partOf.column)) problems.push(`${t.name}: part-of column "${t.partOf.column}" is not declared`);
     }
-    for (const f of t.flag ? [t.flag.flag, t.flag.detail] : []) if (!colNames.has(f)) problems.push(`${t.name}: flag column "${f}" is not declared`);
+    for (const f of t.flag ? [t.flag.flag, t.flag.detail] : [])
+      if (!colNames.has(f)) problems.push(`${t.name}: flag column "${f}" is not declared`);
     if (t.rowKey && !colNames.has(t.rowKey)) problems.push(`${t.name}: row key "${t.rowKey}" is not declared`);
     if (t.retention) {
       if (!DURATION.test(t.retention.after)) problems.push(`${t.name}: retention "${t.retention.after}" is not an ISO-8601 duration`);

@@ -8,19 +8,29 @@ function cell(s: string): string {
 export function renderMarkdown(map: DataMap): string {
   const out: string[] = [];
   out.push('# Records of processing', '');
-  out.push('Generated from the data map. Every table the product stores is listed with what it holds, why, how it links to a person, what erasure does and how long it is kept.', '');
   out.push(
-    'Columns marked **free text** hold text that staff or callers type, which may name anyone. On erasure, `redact` replaces the person’s identifiers in it with a marker in the person’s own rows (and, in a table that belongs to nobody, replaces an identifier that names the person for certain and flags the row); anywhere else a hit is flagged and becomes a task for the privacy officer naming table, column and row, never the value.',
+    'Generated from the data map. Every table the product stores is listed with what it holds, why, how it links to a person, what ' +
+      'erasure does and how long it is kept.',
+    '',
+  );
+  out.push(
+    'Columns marked **free text** hold text that staff or callers type, which may name anyone. On erasure, `redact` replaces the ' +
+      'person’s identifiers in it with a marker in the person’s own rows (and, in a table that belongs to nobody, replaces an ' +
+      'identifier that names the person for certain and flags the row); anywhere else a hit is flagged and becomes a task for the ' +
+      'privacy officer naming table, column and row, never the value.',
     '',
   );
   const categories = new Map<string, Set<string>>();
-  for (const t of map.tables) for (const c of t.columns) if (c.personal) {
-    const set = categories.get(c.category) ?? new Set<string>();
-    set.add(t.name);
-    categories.set(c.category, set);
-  }
+  for (const t of map.tables)
+    for (const c of t.columns)
+      if (c.personal) {
+        const set = categories.get(c.category) ?? new Set<string>();
+        set.add(t.name);
+        categories.set(c.category, set);
+      }
   out.push('## Personal data categories', '', '| category | tables |', '|---|---|');
-  for (const [cat, tables] of [...categories].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`| ${cat} | ${[...tables].sort().join(', ')} |`);
+  for (const [cat, tables] of [...categories].sort(([a], [b]) => (a < b ? -1 : 1)))
+    out.push(`| ${cat} | ${[...tables].sort().join(', ')} |`);
   out.push('', '## Tables', '');
   for (const t of map.tables) {
     out.push(`### ${t.name}`, '', cell(t.description), '');
@@ -31,7 +41,11 @@ export function renderMarkdown(map: DataMap): string {
     out.push(`- retention: ${t.retention ? `${t.retention.after} from \`${t.retention.from}\`` : 'kept until erased or deleted'}`);
     out.push(`- origin: ${t.origin}`, '');
     out.push('| column | category | personal | free text | on erasure | exported |', '|---|---|---|---|---|---|');
-    for (const c of t.columns) out.push(`| ${c.name} | ${c.category} | ${c.personal ? 'yes' : 'no'} | ${c.freeText ? 'yes' : 'no'} | ${c.erase} | ${c.exported ? 'yes' : 'no'} |`);
+    for (const c of t.columns)
+      out.push(
+        `| ${c.name} | ${c.category} | ${c.personal ? 'yes' : 'no'} | ${c.freeText ? 'yes' : 'no'} | ${c.erase} | ` +
+          `${c.exported ? 'yes' : 'no'} |`,
+      );
     out.push('');
   }
   return out.join('\n');

@@ -9,7 +9,12 @@ const Column = Obj({
   personal: Type.Boolean(),
   erase: Type.String({ description: 'delete-row, null, keep, or redact (free text: the person’s identifiers replaced by a marker)' }),
   exported: Type.Boolean(),
-  freeText: Type.Optional(Type.Boolean({ description: 'text staff or callers type, which may name anyone: erasure redacts it where the row is the person’s, elsewhere flags it as a task' })),
+  freeText: Type.Optional(
+    Type.Boolean({
+      description:
+        'text staff or callers type, which may name anyone: erasure redacts it where the row is the person’s, elsewhere flags it as a task',
+    }),
+  ),
   description: Type.Optional(Type.String()),
 });
 const Ref = Obj({ table: Type.String(), column: Type.String() });
@@ -38,7 +43,11 @@ export const datamapRoutes =
       '/datamap',
       {
         config: { access: { area: 'datamap', op: 'read' }, audit: false },
-        schema: { tags: ['datamap'], summary: 'The data map: every table and column with its privacy classification', response: { 200: Data(Obj({ tables: Type.Array(Table) })), ...commonErrors } },
+        schema: {
+          tags: ['datamap'],
+          summary: 'The data map: every table and column with its privacy classification',
+          response: { 200: Data(Obj({ tables: Type.Array(Table) })), ...commonErrors },
+        },
       },
       async () => ({ data: await s.datamap.getMap() }),
     );

@@ -33,7 +33,14 @@ forEachDialect('data map covers the live schema', (ctx) => {
   it('reports a declared column that is missing from the schema', async () => {
     const svc = new DataMapService(ctx.db, declaredDataMap());
     svc.addProvider(async () => [
-      { name: 'ghost', description: 'x', subjectLink: null, purposes: ['operations'], retention: null, columns: [{ name: 'id', category: 'system.id', personal: false, erase: 'keep', exported: false }] },
+      {
+        name: 'ghost',
+        description: 'x',
+        subjectLink: null,
+        purposes: ['operations'],
+        retention: null,
+        columns: [{ name: 'id', category: 'system.id', personal: false, erase: 'keep', exported: false }],
+      },
     ]);
     assert.deepEqual((await svc.drift()).absent, ['ghost.id']);
   });
@@ -59,9 +66,14 @@ it('validation catches personal data kept on erasure, bad durations and undeclar
 forEachDialect('data map: free text and classifications (issue 9, point 11)', (ctx) => {
   it('a contact id is personal wherever it is stored', async () => {
     const map = await new DataMapService(ctx.db, declaredDataMap()).getMap();
-    const refs = map.tables.flatMap((t) => t.columns.filter((c) => c.category === 'system.ref.contact').map((c) => ({ at: `${t.name}.${c.name}`, personal: c.personal })));
+    const refs = map.tables.flatMap((t) =>
+      t.columns.filter((c) => c.category === 'system.ref.contact').map((c) => ({ at: `${t.name}.${c.name}`, personal: c.personal })),
+    );
     assert.ok(refs.length >= 8);
-    assert.deepEqual(refs.filter((r) => !r.personal).map((r) => r.at), []);
+    assert.deepEqual(
+      refs.filter((r) => !r.personal).map((r) => r.at),
+      [],
+    );
   });
 
   it('declares the columns staff and callers write free text into, and says so in JSON and Markdown', async () => {
@@ -85,8 +97,12 @@ forEachDialect('data map: free text and classifications (issue 9, point 11)', (c
       'segments.name:keep',
       'settings.value:keep',
       'tasks.title:redact',
-    ]) assert.ok(free.includes(c), `${c} in ${free.join(' ')}`);
-    assert.ok(map.tables.every((t) => t.columns.every((c) => typeof c.freeText === 'boolean')), 'the JSON form states freeText for every column');
+    ])
+      assert.ok(free.includes(c), `${c} in ${free.join(' ')}`);
+    assert.ok(
+      map.tables.every((t) => t.columns.every((c) => typeof c.freeText === 'boolean')),
+      'the JSON form states freeText for every column',
+    );
     const md = await svc.markdown();
     assert.match(md, /\| column \| category \| personal \| free text \| on erasure \| exported \|/);
     assert.match(md, /\| note \| dsr\.note \| no \| yes \| redact \| no \|/);
@@ -96,12 +112,45 @@ forEachDialect('data map: free text and classifications (issue 9, point 11)', (c
 });
 
 it('validation: redaction needs free text, a part-of link needs a linked table, flags need declared columns', () => {
-  const col = (name: string, extra: object = {}) => ({ name, category: 'system.id', personal: false, erase: 'keep' as const, exported: false, ...extra });
+  const col = (name: string, extra: object = {}) => ({
+    name,
+    category: 'system.id',
+    personal: false,
+    erase: 'keep' as const,
+    exported: false,
+    ...extra,
+  });
   const problems = validateDataMap({
     tables: [
-      { name: 'a', origin: 'builtin', description: '', subjectLink: null, purposes: ['operations'], retention: null, columns: [col('id'), col('body', { erase: 'redact' })] },
-      { name: 'b', origin: 'builtin', description: '', subjectLink: null, partOf: { table: 'a', column: 'a_id' }, purposes: ['operations'], retention: null, columns: [col('id')] },
-      { name: 'c', origin: 'builtin', description: '', subjectLink: null, flag: { flag: 'flagged', detail: 'why' }, purposes: ['operations'], retention: null, columns: [col('id')] },
+      {
+        name: 'a',
+        origin: 'builtin',
+        description: '',
+        subjectLink: null,
+        purposes: ['operations'],
+        retention: null,
+        columns: [col('id'), col('body', { erase: 'redact' })],
+      },
+      {
+        name: 'b',
+        origin: 'builtin',
+        description: '',
+        subjectLink: null,
+        partOf: { table: 'a', column: 'a_id' },
+        purposes: ['operations'],
+        retention: null,
+        columns: [col('id')],
+      },
+      {
+        name: 'c',
+        origin: 'builtin',
+        description: '',
+        subjectLink: null,
+        flag: { flag: 'flagged', detail: 'why' },
+        purposes: ['operations'],
+        retention: null,
+        columns: [col('id')],
+      },
     ],
   });
   assert.equal(problems.length, 5, problems.join('\n'));

@@ -37,7 +37,8 @@ function tableSection(name: string, t: ExportTable): string {
   if (t.rows.length === 1) {
     const r = t.rows[0]!;
     out.push('<table><tr><th>Field</th><th>Value</th><th>Category</th></tr>');
-    for (const [c, meta] of cols) out.push(`<tr><td>${esc(humanise(c))}</td><td>${value(r[c] ?? null)}</td><td class="cat">${esc(meta.category)}</td></tr>`);
+    for (const [c, meta] of cols)
+      out.push(`<tr><td>${esc(humanise(c))}</td><td>${value(r[c] ?? null)}</td><td class="cat">${esc(meta.category)}</td></tr>`);
   } else {
     out.push(`<p class="meta">${t.rows.length} records</p><table><tr>`);
     for (const [c, meta] of cols) out.push(`<th>${esc(humanise(c))}<span class="cat">${esc(meta.category)}</span></th>`);
@@ -62,16 +63,28 @@ function change(e: ExportConsentEntry): string {
   if (e.erased) return 'erased entry (only its hash is kept)';
   const what = CHANGE_NAMES[e.kind] ?? e.kind;
   const text = e.kind === 'birth_date' || e.kind === 'guardian';
-  const values = e.kind === 'list_join' || e.kind === 'list_leave' ? (e.listId ?? '') : text ? `${e.oldText ?? '—'} → ${e.newText ?? '—'}` : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
+  const values =
+    e.kind === 'list_join' || e.kind === 'list_leave'
+      ? (e.listId ?? '')
+      : text
+        ? `${e.oldText ?? '—'} → ${e.newText ?? '—'}`
+        : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
   return `${esc(what)} ${esc(values)}`;
 }
 
 function consentSection(entries: ExportConsentEntry[]): string {
-  const out = ['<section id="consent"><h2>Consent history</h2><p class="desc">Every change to your consent, oldest first, with the notice you were shown.</p>'];
+  const out = [
+    '<section id="consent"><h2>Consent history</h2><p class="desc">Every change to your consent, oldest first, with the notice you ' +
+      'were shown.</p>',
+  ];
   if (entries.length === 0) return `${out[0]}<p class="null">No consent changes recorded.</p></section>`;
   out.push('<table><tr><th>When</th><th>Change</th><th>Source</th><th>Notice shown</th></tr>');
   for (const e of entries) {
-    const notice = e.notice ? (e.notice.text !== null ? `<blockquote>${esc(e.notice.text)}</blockquote>` : `<span class="cat">notice ${esc(e.notice.hash)}</span>`) : '<span class="null">—</span>';
+    const notice = e.notice
+      ? e.notice.text !== null
+        ? `<blockquote>${esc(e.notice.text)}</blockquote>`
+        : `<span class="cat">notice ${esc(e.notice.hash)}</span>`
+      : '<span class="null">—</span>';
     out.push(`<tr><td>${esc(e.at)}</td><td>${change(e)}</td><td>${value(e.source)}</td><td>${notice}</td></tr>`);
   }
   out.push('</table></section>');
@@ -86,20 +99,46 @@ function listItems(items: string[], empty: string): string {
 export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = {}): string {
   const tables = Object.entries(x.tables);
   const out: string[] = [];
-  out.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>Your personal data</title><style>${STYLE}</style></head><body><main>`);
+  out.push(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" ` +
+      `content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>Your personal ` +
+      `data</title><style>${STYLE}</style></head><body><main>`,
+  );
   out.push('<h1>Your personal data</h1>');
-  out.push(`<p class="meta">Generated ${esc(x.generatedAt)}${x.subject.email ? ` for ${esc(x.subject.email)}` : ''} · format ${esc(x.schema)} version ${esc(x.version)}</p>`);
+  out.push(
+    `<p class="meta">Generated ${esc(x.generatedAt)}${x.subject.email ? ` for ${esc(x.subject.email)}` : ''} · format ` +
+      `${esc(x.schema)} version ${esc(x.version)}</p>`,
+  );
   if (opts.jsonHref) out.push(`<p><a href="${esc(opts.jsonHref)}">Download the machine-readable copy (JSON)</a></p>`);
   if (!x.dataHeld) out.push('<p class="none">We hold no personal data about you.</p>');
-  out.push('<nav><h2>Contents</h2><ul><li><a href="#consent">Consent history</a></li><li><a href="#lists">Lists</a></li><li><a href="#segments">Segments</a></li>');
+  out.push(
+    '<nav><h2>Contents</h2><ul><li><a href="#consent">Consent history</a></li><li><a href="#lists">Lists</a></li><li><a ' +
+      'href="#segments">Segments</a></li>',
+  );
   for (const [name, t] of tables) out.push(`<li><a href="#t-${esc(name)}">${esc(humanise(name))}</a> (${t.rows.length})</li>`);
   out.push('</ul></nav>');
   out.push(consentSection(x.consentHistory));
-  out.push(`<section id="lists"><h2>Lists</h2>${listItems(x.lists.map((l) => `${esc(l.name)} <span class="cat">since ${esc(l.joinedAt)}</span>`), 'You are on no list.')}</section>`);
+  out.push(
+    `<section id="lists"><h2>Lists</h2>${listItems(
+      x.lists.map((l) => `${esc(l.name)} <span class="cat">since ${esc(l.joinedAt)}</span>`),
+      'You are on no list.',
+    )}</section>`,
+  );
   const unknown = x.segmentsNotEvaluated.length
-    ? `<p class="desc">These segments could not be evaluated when this copy was made, so this copy cannot say whether you belong to them:</p>${listItems(x.segmentsNotEvaluated.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)} · could not be evaluated (${esc(s.reason.replace(/_/g, ' '))})</span>`), '')}`
+    ? `<p class="desc">These segments could not be evaluated when this copy was made, so this copy cannot say whether you belong to ` +
+      `them:</p>${listItems(
+        x.segmentsNotEvaluated.map(
+          (s) => `${esc(s.name)} <span class="cat">${esc(s.kind)} · could not be evaluated (${esc(s.reason.replace(/_/g, ' '))})</span>`,
+        ),
+        '',
+      )}`
     : '';
-  out.push(`<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`), 'You are in no segment.')}${unknown}</section>`);
+  out.push(
+    `<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(
+      x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`),
+      'You are in no segment.',
+    )}${unknown}</section>`,
+  );
   for (const [name, t] of tables) out.push(tableSection(name, t));
   out.push('</main></body></html>');
   return out.join('');

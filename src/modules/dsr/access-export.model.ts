@@ -119,6 +119,9 @@ export function jsonValue(v: unknown): JsonValue {
 
 /** "first_name" → "First name"; custom columns lose their cf_/f_ prefix. */
 export function humanise(name: string): string {
-  const s = name.replace(/^(cf|f)_/, '').replace(/_/g, ' ').trim();
+  const s = name
+    .replace(/^(cf|f)_/, '')
+    .replace(/_/g, ' ')
+    .trim();
   return s ? s[0]!.toUpperCase() + s.slice(1) : name;
 }

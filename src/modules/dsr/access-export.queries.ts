@@ -9,7 +9,11 @@ type Q = Kysely<Database>;
  * Table and column names come from the data map (code, or entity names checked against a
  * strict pattern), never from a request; Kysely quotes them as identifiers.
  */
-export function linkedRows(db: Q, t: { table: string; columns: string[]; link: string; orderBy: string }, values: string[]): Promise<Record<string, unknown>[]> {
+export function linkedRows(
+  db: Q,
+  t: { table: string; columns: string[]; link: string; orderBy: string },
+  values: string[],
+): Promise<Record<string, unknown>[]> {
   if (values.length === 0) return Promise.resolve([]);
   // biome-ignore lint/suspicious/noExplicitAny: the data map names these tables at run time
   const d = db as unknown as Kysely<any>;

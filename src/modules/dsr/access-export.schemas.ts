@@ -7,13 +7,20 @@ export const AccessExportSchema = Obj(
     schema: Type.Literal('assent.access-export'),
     version: Type.Literal(1),
     generatedAt: Type.String(),
-    subject: Obj({ contactId: Type.Union([Type.String(), Type.Null()]), email: Type.Union([Type.String(), Type.Null()]), contactIds: Type.Array(Type.String()) }),
+    subject: Obj({
+      contactId: Type.Union([Type.String(), Type.Null()]),
+      email: Type.Union([Type.String(), Type.Null()]),
+      contactIds: Type.Array(Type.String()),
+    }),
     dataHeld: Type.Boolean(),
     tables: Type.Record(
       Type.String(),
       Obj({
         description: Type.String(),
-        columns: Type.Record(Type.String(), Obj({ category: Type.String(), personal: Type.Boolean(), description: Type.Optional(Type.String()) })),
+        columns: Type.Record(
+          Type.String(),
+          Obj({ category: Type.String(), personal: Type.Boolean(), description: Type.Optional(Type.String()) }),
+        ),
         rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
       }),
     ),

@@ -18,7 +18,15 @@ import type { SegmentsService } from '../segments/segments.service.ts';
 import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { renderExportHtml } from './access-export.html.ts';
-import { EXPORT_SCHEMA, EXPORT_VERSION, jsonValue, toConsentEntry, type AccessExport, type ExportTable, type JsonValue } from './access-export.model.ts';
+import {
+  EXPORT_SCHEMA,
+  EXPORT_VERSION,
+  jsonValue,
+  toConsentEntry,
+  type AccessExport,
+  type ExportTable,
+  type JsonValue,
+} from './access-export.model.ts';
 import { exportById, insertExport, linkedRows } from './access-export.queries.ts';
 
 export const DOWNLOAD_PURPOSE = 'export-download';
@@ -79,7 +87,11 @@ export class AccessExportService {
     const generatedAt = this.clock.now().toISOString();
     const map = await this.datamap.getMap();
     const linked = map.tables.filter((t) => t.subjectLink && t.columns.some((c) => c.exported) && this.keyOf(t, subject) !== null);
-    const handlingOnly = new Set(linked.filter((t) => t.purposes.length === 1 && t.purposes[0] === 'legal_obligation' && t.subjectLink!.kind === 'email').map((t) => t.name));
+    const handlingOnly = new Set(
+      linked
+        .filter((t) => t.purposes.length === 1 && t.purposes[0] === 'legal_obligation' && t.subjectLink!.kind === 'email')
+        .map((t) => t.name),
+    );
     const live = once(() => this.liveTables());
     // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
     const [tables, history, lists, memberships] = await Promise.all([
@@ -124,7 +136,10 @@ export class AccessExportService {
     const declared = t.columns.filter((c) => c.exported);
     // By contact ids, or by the address in any case each row wrote it in.
     const link = t.subjectLink!;
-    const values = link.kind === 'email' ? await writtenForms(this.db.kysely, t.name, link.column, [emailKey(s.email!)]).catch(() => [s.email!]) : s.contactIds;
+    const values =
+      link.kind === 'email'
+        ? await writtenForms(this.db.kysely, t.name, link.column, [emailKey(s.email!)]).catch(() => [s.email!])
+        : s.contactIds;
     const read = (cols: typeof declared) => {
       const orderBy = cols.some((c) => c.name === 'id') ? 'id' : cols[0]!.name;
       return linkedRows(this.db.kysely, { table: t.name, columns: cols.map((c) => c.name), link: link.column, orderBy }, values);
@@ -146,7 +161,9 @@ export class AccessExportService {
     const sent = new Set(cols.filter((c) => c.category.startsWith('message.')).map((c) => c.name));
     return {
       description: t.description,
-      columns: Object.fromEntries(cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }])),
+      columns: Object.fromEntries(
+        cols.map((c) => [c.name, { category: c.category, personal: c.personal, ...(c.description ? { description: c.description } : {}) }]),
+      ),
       rows: rows.map((r) => {
         const out: Record<string, JsonValue> = {};
         for (const c of cols) {
@@ -172,19 +189,34 @@ export class AccessExportService {
     // By contact when known; otherwise by address, which finds the contact holding it now or,
     // for a requester no contact holds, what the address-linked tables keep (messages, cases).
     const x = contactId !== null ? await this.build(contactId) : opts.email ? await this.buildForEmail(opts.email) : null;
-    if (!x || !x.dataHeld || !x.subject.email) throw new AppError('not_found', 'nothing is held about this person; nothing to store behind a link');
+    if (!x?.dataHeld || !x.subject.email)
+      throw new AppError('not_found', 'nothing is held about this person; nothing to store behind a link');
     const now = this.clock.now();
     const expires = new Date(now.getTime() + DOWNLOAD_DAYS * 86_400_000);
     const exportId = newId(now.getTime());
     const token = signToken(await this.secret.key(), DOWNLOAD_PURPOSE, exportId, expires);
     const query = `?token=${encodeURIComponent(token)}`;
     const base = (await this.settings.get()).publicBaseUrl.replace(/\/+$/, '');
-    const row = { id: exportId, request_id: opts.requestId ?? null, email: x.subject.email, contact_id: x.subject.contactId, json: JSON.stringify(x), html: renderExportHtml(x, { jsonHref: `${query}&format=json` }), created_at: now.toISOString(), expires_at: expires.toISOString() };
+    const row = {
+      id: exportId,
+      request_id: opts.requestId ?? null,
+      email: x.subject.email,
+      contact_id: x.subject.contactId,
+      json: JSON.stringify(x),
+      html: renderExportHtml(x, { jsonHref: `${query}&format=json` }),
+      created_at: now.toISOString(),
+      expires_at: expires.toISOString(),
+    };
     await this.db.kysely.transaction().execute(async (trx) => {
       await insertExport(trx, row);
       await this.audit.record({ actor: opts.actor, action: 'export.create', targetType: 'export', targetId: exportId, outcome: 'ok' }, trx);
     });
-    return { exportId, url: `${base}/public/v1/exports/${exportId}${query}`, expiresAt: row.expires_at, segmentsNotEvaluated: x.segmentsNotEvaluated.length };
+    return {
+      exportId,
+      url: `${base}/public/v1/exports/${exportId}${query}`,
+      expiresAt: row.expires_at,
+      segmentsNotEvaluated: x.segmentsNotEvaluated.length,
+    };
   }
 
   /**
@@ -196,7 +228,14 @@ export class AccessExportService {
     const check = token ? verifyToken(await this.secret.key(), DOWNLOAD_PURPOSE, token, now) : null;
     const row = check?.ok && check.subject === exportId ? await exportById(this.db.kysely, exportId) : undefined;
     const ok = !!row && row.expires_at > now.toISOString();
-    await this.audit.record({ actor: { type: 'anonymous', id: null }, action: 'export.download', targetType: 'export', targetId: isId(exportId) ? exportId : null, outcome: ok ? 'ok' : 'denied', requestId });
+    await this.audit.record({
+      actor: { type: 'anonymous', id: null },
+      action: 'export.download',
+      targetType: 'export',
+      targetId: isId(exportId) ? exportId : null,
+      outcome: ok ? 'ok' : 'denied',
+      requestId,
+    });
     if (!ok) throw new AppError('link_invalid', 'this link is not valid or has expired; ask for a new copy');
     return format === 'json' ? row!.json : row!.html;
   }

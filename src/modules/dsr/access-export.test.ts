@@ -21,10 +21,15 @@ const MESSAGE = '01900000-0000-7000-8000-0000000000aa';
 /** Nullable columns per table, from the database's catalogue: a generic row must fill the rest. */
 async function nullable(db: Db, table: string): Promise<Set<string>> {
   if (db.dialect === 'sqlite') {
-    const r = await sql<{ name: string; notnull: number; pk: number }>`select name, "notnull", pk from pragma_table_info(${table})`.execute(db.kysely);
+    const r = await sql<{ name: string; notnull: number; pk: number }>`select name, "notnull", pk from pragma_table_info(${table})`.execute(
+      db.kysely,
+    );
     return new Set(r.rows.filter((c) => c.notnull === 0 && c.pk === 0).map((c) => c.name));
   }
-  const r = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = current_schema() and table_name = ${table} and is_nullable = 'YES'`.execute(db.kysely);
+  const r = await sql<{
+    column_name: string;
+  }>`select column_name from information_schema.columns where table_schema = current_schema() and table_name = ${table} and
+    is_nullable = 'YES'`.execute(db.kysely);
   return new Set(r.rows.map((c) => c.column_name));
 }
 
@@ -32,7 +37,11 @@ const keyFor = (t: MapTable, c: { id: string; email: string }) => (t.subjectLink
 
 async function rowsFor(db: Db, t: MapTable, key: string): Promise<Record<string, unknown>[]> {
   const order = t.columns.some((c) => c.name === 'id') ? 'id' : (t.columns.find((c) => c.exported) ?? t.columns[0]!).name;
-  return (await sql<Record<string, unknown>>`select * from ${sql.table(t.name)} where ${sql.ref(t.subjectLink!.column)} = ${key} order by ${sql.ref(order)}`.execute(db.kysely)).rows;
+  return (
+    await sql<
+      Record<string, unknown>
+    >`select * from ${sql.table(t.name)} where ${sql.ref(t.subjectLink!.column)} = ${key} order by ${sql.ref(order)}`.execute(db.kysely)
+  ).rows;
 }
 
 /**
@@ -92,7 +101,12 @@ forEachDialect('access export', (ctx) => {
 
   /** Data about a person in every place a service writes it. */
   async function populate(c: { id: string; email: string }, listId: string): Promise<void> {
-    await s.consent.setLevel(c.id, 5, { source: 'form', actor: system, notice: `Yes to offers and tracking (${c.id})`, evidence: { ip: '203.0.113.7', userAgent: 'Test/1.0' } });
+    await s.consent.setLevel(c.id, 5, {
+      source: 'form',
+      actor: system,
+      notice: `Yes to offers and tracking (${c.id})`,
+      evidence: { ip: '203.0.113.7', userAgent: 'Test/1.0' },
+    });
     await s.lists.join(c.id, listId, { source: 'api', actor: system, notice: `Join the newsletter (${c.id})` });
     await s.interactions.ingest([
       { type: 'email_sent', contactId: c.id, messageId: MESSAGE },
@@ -100,7 +114,10 @@ forEachDialect('access export', (ctx) => {
       { type: 'custom', name: 'cart.checkout', contactId: c.id, properties: { total: 42, items: ['a', 'b'] } },
     ]);
     await s.mail.send({ to: c.email, subject: 'Hello', text: 'Hi there', contactId: c.id, headers: { 'X-Campaign': 'spring' } });
-    await s.entities.createRecord('orders', { contactId: c.id, fields: { reference: `R-${c.id.slice(-4)}`, total: 99.5, gift: true, note: 'leave at door', placed: '2026-03-01' } });
+    await s.entities.createRecord('orders', {
+      contactId: c.id,
+      fields: { reference: `R-${c.id.slice(-4)}`, total: 99.5, gift: true, note: 'leave at door', placed: '2026-03-01' },
+    });
   }
 
   it('holds every exported column of every table linked to a person, with its category and value, and nothing of anyone else', async () => {
@@ -118,7 +135,12 @@ forEachDialect('access export', (ctx) => {
       ],
     });
     const list = await s.lists.create({ name: 'Newsletter' });
-    const person = await s.contacts.create({ email: 'ana@example.com', firstName: 'Ana', country: 'PT', customFields: { nickname: 'Nan' } });
+    const person = await s.contacts.create({
+      email: 'ana@example.com',
+      firstName: 'Ana',
+      country: 'PT',
+      customFields: { nickname: 'Nan' },
+    });
     const other = await s.contacts.create({ email: 'bob@example.com', firstName: 'Bob', customFields: { nickname: 'Bobby' } });
     await populate(person, list.id);
     await populate(other, list.id);
@@ -130,7 +152,8 @@ forEachDialect('access export', (ctx) => {
     const linked = map.tables.filter((t) => t.subjectLink);
     assert.ok(linked.length >= 10, 'the map links many tables to people');
     for (const t of linked) {
-      for (const c of [person, other]) if ((await rowsFor(ctx.db, t, keyFor(t, c))).length === 0) await insertGeneric(ctx.db, t, keyFor(t, c));
+      for (const c of [person, other])
+        if ((await rowsFor(ctx.db, t, keyFor(t, c))).length === 0) await insertGeneric(ctx.db, t, keyFor(t, c));
     }
 
     const x = await s.accessExports.build(person.id);
@@ -150,7 +173,12 @@ forEachDialect('access export', (ctx) => {
       assert.equal(got.description, t.description);
       const exported = t.columns.filter((c) => c.exported);
       assert.deepEqual(Object.keys(got.columns).sort(), exported.map((c) => c.name).sort(), `${t.name}: exported columns only`);
-      for (const c of exported) assert.deepEqual([got.columns[c.name]!.category, got.columns[c.name]!.personal], [c.category, c.personal], `${t.name}.${c.name} category`);
+      for (const c of exported)
+        assert.deepEqual(
+          [got.columns[c.name]!.category, got.columns[c.name]!.personal],
+          [c.category, c.personal],
+          `${t.name}.${c.name} category`,
+        );
       got.rows.forEach((row, i) => {
         assert.deepEqual(Object.keys(row).sort(), exported.map((c) => c.name).sort(), `${t.name}: every exported column in each row`);
         for (const c of exported) assert.deepEqual(row[c.name], jsonValue(stored[i]![c.name]), `${t.name}.${c.name} value`);
@@ -161,7 +189,11 @@ forEachDialect('access export', (ctx) => {
     const profile = x.tables.contacts!.rows[0]!;
     assert.equal(profile.first_name, 'Ana');
     assert.equal(profile.cf_nickname, 'Nan');
-    assert.deepEqual(x.tables.contacts!.columns.cf_nickname, { category: 'contact.custom.nickname', personal: true, description: 'nickname' });
+    assert.deepEqual(x.tables.contacts!.columns.cf_nickname, {
+      category: 'contact.custom.nickname',
+      personal: true,
+      description: 'nickname',
+    });
     const custom = x.tables.interactions!.rows.find((r) => r.type === 'custom')!;
     assert.deepEqual(custom.properties, { total: 42, items: ['a', 'b'] }, 'JSON text is given parsed');
     assert.equal(x.tables.interactions!.rows.length, 3);
@@ -171,15 +203,22 @@ forEachDialect('access export', (ctx) => {
     assert.equal(x.tables.exports, undefined, 'stored exports are not exported again');
 
     // The ledger with the notices shown, list memberships, and segments evaluated now.
-    assert.deepEqual(x.consentHistory.map((e) => e.kind), ['level', 'list_join']);
+    assert.deepEqual(
+      x.consentHistory.map((e) => e.kind),
+      ['level', 'list_join'],
+    );
     assert.equal(x.consentHistory[0]!.notice?.text, `Yes to offers and tracking (${person.id})`);
     assert.equal(x.consentHistory[1]!.notice?.text, `Join the newsletter (${person.id})`);
     assert.deepEqual(x.consentHistory[0]!.evidence, { ip: '203.0.113.0', userAgent: 'Test/1.0' });
-    assert.deepEqual(x.lists.map((l) => l.name), ['Newsletter']);
+    assert.deepEqual(
+      x.lists.map((l) => l.name),
+      ['Newsletter'],
+    );
     assert.deepEqual(x.segments.map((g) => g.id).sort(), [segment.id, dynamic.id].sort());
 
     const text = JSON.stringify(x);
-    for (const leak of [other.id, other.email, 'Bobby', `(${other.id})`]) assert.ok(!text.includes(leak), `nothing of the other contact: ${leak}`);
+    for (const leak of [other.id, other.email, 'Bobby', `(${other.id})`])
+      assert.ok(!text.includes(leak), `nothing of the other contact: ${leak}`);
     const page = renderExportHtml(x);
     for (const leak of [other.id, other.email, 'Bobby']) assert.ok(!page.includes(leak));
   });
@@ -227,7 +266,11 @@ forEachDialect('access export', (ctx) => {
   });
 
   it('escapes hostile values everywhere in the HTML view', async () => {
-    const c = await s.contacts.create({ email: 'mallory@example.com', firstName: '<script>alert("x")</script>', lastName: `O'Brien "<img src=x onerror=alert(1)>"` });
+    const c = await s.contacts.create({
+      email: 'mallory@example.com',
+      firstName: '<script>alert("x")</script>',
+      lastName: `O'Brien "<img src=x onerror=alert(1)>"`,
+    });
     await s.consent.setLevel(c.id, 3, { source: 'form', actor: system, notice: '</blockquote><script>steal()</script>' });
     const page = renderExportHtml(await s.accessExports.build(c.id), { jsonHref: '?token=a"b<c&format=json' });
     assert.doesNotMatch(page, /<script|<img|href="\?token=a"/i);

@@ -3,12 +3,19 @@ import { declareTable } from '../datamap/datamap.declare.ts';
 const personal = (category: string) => ({ category, personal: true, erase: 'null' as const });
 const kept = (category: string) => ({ category, erase: 'keep' as const, exported: true });
 /** Staff text on the person's own case: on erasure their identifiers in it are replaced by a marker. */
-const caseText = (category: string, exported: boolean, description: string) => ({ category, erase: 'redact' as const, exported, freeText: true, description });
+const caseText = (category: string, exported: boolean, description: string) => ({
+  category,
+  erase: 'redact' as const,
+  exported,
+  freeText: true,
+  description,
+});
 
 export const dsrDataMap = [
   declareTable({
     name: 'requests',
-    description: 'Data-subject requests (cases) with their legal deadline. The case outlives an erasure, holding only the keyed hash of the address.',
+    description:
+      'Data-subject requests (cases) with their legal deadline. The case outlives an erasure, holding only the keyed hash of the address.',
     subjectLink: { kind: 'email', column: 'email' },
     flag: { flag: 'flagged', detail: 'flag_detail' },
     purposes: ['legal_obligation'],
@@ -17,7 +24,12 @@ export const dsrDataMap = [
       id: kept('system.id'),
       type: kept('dsr.type'),
       email: personal('contact.identity.email'),
-      email_hmac: { category: 'dsr.requester_hash', erase: 'keep', exported: false, description: 'HMAC of the normalised address under the installation secret' },
+      email_hmac: {
+        category: 'dsr.requester_hash',
+        erase: 'keep',
+        exported: false,
+        description: 'HMAC of the normalised address under the installation secret',
+      },
       contact_id: personal('system.ref.contact'),
       status: kept('dsr.status'),
       channel: kept('dsr.channel'),
@@ -25,18 +37,28 @@ export const dsrDataMap = [
       received_at: kept('dsr.time'),
       deadline: kept('dsr.deadline'),
       extended_at: kept('dsr.time'),
-      extension_reason: caseText('dsr.extension_reason', true, 'staff text about the extension; the person’s identifiers are redacted on erasure'),
+      extension_reason: caseText(
+        'dsr.extension_reason',
+        true,
+        'staff text about the extension; the person’s identifiers are redacted on erasure',
+      ),
       verified_at: kept('dsr.time'),
       completed_at: kept('dsr.time'),
       flagged: kept('dsr.flag'),
-      flag_detail: caseText('dsr.flag', false, 'names tables, columns and tasks, never values; redacted on erasure like any text on the case'),
+      flag_detail: caseText(
+        'dsr.flag',
+        false,
+        'names tables, columns and tasks, never values; redacted on erasure like any text on the case',
+      ),
       created_at: kept('system.time'),
       updated_at: kept('system.time'),
     },
   }),
   declareTable({
     name: 'request_events',
-    description: 'Status history of each case, appended and never changed, except that erasure redacts the person’s identifiers in the notes of their own cases (and records that it did, without the values).',
+    description:
+      'Status history of each case, appended and never changed, except that erasure redacts the person’s identifiers in the notes ' +
+      'of their own cases (and records that it did, without the values).',
     subjectLink: null,
     partOf: { table: 'requests', column: 'request_id' },
     purposes: ['legal_obligation'],
@@ -52,7 +74,9 @@ export const dsrDataMap = [
   }),
   declareTable({
     name: 'tasks',
-    description: 'Tasks for staff, such as the privacy officer’s work on a request or on what an erasure left behind; they name the contact id, the request type, and for residue the receipt, location and row, never a value.',
+    description:
+      'Tasks for staff, such as the privacy officer’s work on a request or on what an erasure left behind; they name the contact ' +
+      'id, the request type, and for residue the receipt, location and row, never a value.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
     partOf: { table: 'requests', column: 'request_id' },
     purposes: ['legal_obligation'],
@@ -70,7 +94,12 @@ export const dsrDataMap = [
       updated_at: kept('system.time'),
       completed_at: kept('system.time'),
       receipt_id: { category: 'system.ref.receipt', erase: 'keep', exported: false },
-      location: { category: 'dsr.residue.location', erase: 'keep', exported: false, description: 'where an erasure left residue: table.column, or a file or statistics name' },
+      location: {
+        category: 'dsr.residue.location',
+        erase: 'keep',
+        exported: false,
+        description: 'where an erasure left residue: table.column, or a file or statistics name',
+      },
       row_id: { category: 'dsr.residue.row', erase: 'keep', exported: false, description: 'the row of that table, by its key' },
     },
   }),
@@ -79,7 +108,12 @@ export const dsrDataMap = [
     description: 'Keyed hashes of erased addresses, so an import or a form cannot silently re-create the person.',
     subjectLink: null,
     purposes: ['legal_obligation'],
-    columns: { email_hmac: 'dsr.requester_hash', reason: 'dsr.suppression_reason', request_id: 'system.ref.request', created_at: 'system.time' },
+    columns: {
+      email_hmac: 'dsr.requester_hash',
+      reason: 'dsr.suppression_reason',
+      request_id: 'system.ref.request',
+      created_at: 'system.time',
+    },
   }),
   declareTable({
     name: 'erasure_receipts',
@@ -94,9 +128,15 @@ export const dsrDataMap = [
       actor_id: 'audit.actor.id',
       tables: 'dsr.receipt.counts',
       residue: 'dsr.receipt.residue',
-      storage_status: { category: 'dsr.receipt.storage', description: 'pending | purged | failed: whether the person’s bytes are out of the database’s live files' },
+      storage_status: {
+        category: 'dsr.receipt.storage',
+        description: 'pending | purged | failed: whether the person’s bytes are out of the database’s live files',
+      },
       storage_purged_at: 'system.time',
-      storage_verification: { category: 'dsr.receipt.storage', description: 'what the storage purge rewrote and checked, and how; names relations, never values' },
+      storage_verification: {
+        category: 'dsr.receipt.storage',
+        description: 'what the storage purge rewrote and checked, and how; names relations, never values',
+      },
     },
   }),
   declareTable({
@@ -104,18 +144,32 @@ export const dsrDataMap = [
     description: 'The relations (PostgreSQL partitions and small tables) each erasure’s storage purge rewrites, and when that was done.',
     subjectLink: null,
     purposes: ['legal_obligation'],
-    columns: { receipt_id: 'system.ref.receipt', relation: 'system.schema.name', due_at: 'system.time', done_at: 'system.time', outcome: { category: 'dsr.receipt.storage', description: 'what the rewrite and the page check found; names relations, never values' } },
+    columns: {
+      receipt_id: 'system.ref.receipt',
+      relation: 'system.schema.name',
+      due_at: 'system.time',
+      done_at: 'system.time',
+      outcome: { category: 'dsr.receipt.storage', description: 'what the rewrite and the page check found; names relations, never values' },
+    },
   }),
   declareTable({
     name: 'storage_purge_terms',
-    description: 'Keyed fingerprints (under the installation secret) of an erased person’s identifiers, kept only until the storage purge has looked for them in the rewritten pages.',
+    description:
+      'Keyed fingerprints (under the installation secret) of an erased person’s identifiers, kept only until the storage purge has ' +
+      'looked for them in the rewritten pages.',
     subjectLink: null,
     purposes: ['legal_obligation'],
     columns: {
       receipt_id: 'system.ref.receipt',
       length: 'dsr.purge.fingerprint',
-      prefilter: { category: 'dsr.purge.fingerprint', description: 'a rolling hash with a secret base: a fast first test for a window of bytes' },
-      digest: { category: 'dsr.purge.fingerprint', description: 'HMAC of the identifier under the installation secret, as a suppression keeps an address' },
+      prefilter: {
+        category: 'dsr.purge.fingerprint',
+        description: 'a rolling hash with a secret base: a fast first test for a window of bytes',
+      },
+      digest: {
+        category: 'dsr.purge.fingerprint',
+        description: 'HMAC of the identifier under the installation secret, as a suppression keeps an address',
+      },
     },
   }),
   declareTable({
@@ -130,7 +184,12 @@ export const dsrDataMap = [
       request_id: { category: 'system.ref.request', exported: false },
       email: { category: 'contact.identity.email', personal: true, exported: false },
       contact_id: { category: 'system.ref.contact', personal: true, exported: false },
-      json: { category: 'dsr.export.copy', personal: true, exported: false, description: 'a copy of everything exported; not exported again' },
+      json: {
+        category: 'dsr.export.copy',
+        personal: true,
+        exported: false,
+        description: 'a copy of everything exported; not exported again',
+      },
       html: { category: 'dsr.export.copy', personal: true, exported: false },
       created_at: { category: 'system.time', exported: false },
       expires_at: { category: 'system.time', exported: false },

@@ -20,7 +20,10 @@ const DELAYS = [0, PAUSE_MS + 5, PAUSE_MS + 120, PAUSE_MS + 800];
  * contact and kills it `delay` ms after it reports being inside the transaction.
  */
 function startEraser(url: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dsr/erasure-crash.fixture.ts', url, String(PAUSE_MS)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/dsr/erasure-crash.fixture.ts', url, String(PAUSE_MS)], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let delay: number | null = null;
@@ -28,14 +31,16 @@ function startEraser(url: string) {
   child.stderr.on('data', (c) => (err += c));
   const exited = once(child, 'exit');
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const ready = new Promise<void>((resolve) => child.stdout.on('data', (c) => {
-    out += c;
-    if (out.includes('ready\n')) resolve();
-    if (out.includes('mid\n') && delay !== null && !aimed) {
-      aimed = true;
-      setTimeout(() => child.kill('SIGKILL'), delay);
-    }
-  }));
+  const ready = new Promise<void>((resolve) =>
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('ready\n')) resolve();
+      if (out.includes('mid\n') && delay !== null && !aimed) {
+        aimed = true;
+        setTimeout(() => child.kill('SIGKILL'), delay);
+      }
+    }),
+  );
   return {
     async eraseAndKill(contactId: string, killDelay: number): Promise<{ finished: boolean }> {
       await Promise.race([ready, exited]);

@@ -19,7 +19,8 @@ type Q = Kysely<Database>;
 export const ROW_TASKS_PER_LOCATION = 50;
 
 const redactColumns = (t: TableDecl) => t.columns.filter((c) => c.erase === 'redact').map((c) => c.name);
-const prefilterOf = (index: IdentifierIndex) => (index.texts.length + index.digits.length <= q.PREFILTER_MAX ? { texts: index.texts, digits: index.digits } : null);
+const prefilterOf = (index: IdentifierIndex) =>
+  index.texts.length + index.digits.length <= q.PREFILTER_MAX ? { texts: index.texts, digits: index.digits } : null;
 
 /**
  * Inside the erasure transaction, before the people's links are cleared: every identifier in
@@ -27,7 +28,15 @@ const prefilterOf = (index: IdentifierIndex) => (index.texts.length + index.digi
  * marker. A history is evidence that is only appended to; this is the one exception, and the
  * case's history records that it happened (how many values, never which).
  */
-export async function redactOwnRows(trx: Q, map: DataMap, index: IdentifierIndex, contactIds: string[], emails: string[], actor: Actor, now: string): Promise<Record<string, number>> {
+export async function redactOwnRows(
+  trx: Q,
+  map: DataMap,
+  index: IdentifierIndex,
+  contactIds: string[],
+  emails: string[],
+  actor: Actor,
+  now: string,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (index.empty) return counts;
   const perCase = new Map<string, number>();
@@ -54,7 +63,24 @@ export async function redactOwnRows(trx: Q, map: DataMap, index: IdentifierIndex
   }
   for (const r of await q.requestStatuses(trx, [...perCase.keys()])) {
     const k = perCase.get(r.id)!;
-    await insertEvent(trx, { id: newId(), request_id: r.id, at: now, status: r.status, actor_type: actor.type, actor_id: actor.id, note: `erasure redacted the person's identifiers in ${k} text${k === 1 ? '' : 's'} of this case (history notes, reason, tasks); the values are not kept` });
+    await insertEvent(trx, {
+      id: newId(),
+      request_id: r.id,
+      at: now,
+      status: r.status,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      note:
+        `erasure redacted the person's identifiers in ${k} text${k === 1 ? '' : 's'} of this case (history notes, reason, tasks); the ` +
+        `` +
+        `` +
+        `` +
+        `` +
+        `` +
+        `` +
+        `` +
+        `values are not kept`,
+    });
   }
   return counts;
 }
@@ -64,7 +90,13 @@ export async function redactOwnRows(trx: Q, map: DataMap, index: IdentifierIndex
  * erasure edit (`redact`) loses what names the people for certain, and the row is flagged for
  * its owner. A first name alone is not enough to change someone else's work.
  */
-export async function redactUnownedRows(trx: Q, dialect: Dialect, map: DataMap, index: IdentifierIndex, receiptId: string): Promise<Record<string, number>> {
+export async function redactUnownedRows(
+  trx: Q,
+  dialect: Dialect,
+  map: DataMap,
+  index: IdentifierIndex,
+  receiptId: string,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (index.empty) return counts;
   for (const t of map.tables) {
@@ -88,7 +120,16 @@ export async function redactUnownedRows(trx: Q, dialect: Dialect, map: DataMap, 
     }
     if (touched.size === 0) continue;
     counts[t.name] = touched.size;
-    if (t.flag) for (const [k, cols] of touched) await q.flagRows(trx, t.name, t.flag, key, [k], `erasure ${receiptId}: replaced an erased person's identifiers in ${[...cols].join(', ')}`);
+    if (t.flag)
+      for (const [k, cols] of touched)
+        await q.flagRows(
+          trx,
+          t.name,
+          t.flag,
+          key,
+          [k],
+          `erasure ${receiptId}: replaced an erased person's identifiers in ${[...cols].join(', ')}`,
+        );
   }
   return counts;
 }
@@ -98,14 +139,30 @@ export async function redactUnownedRows(trx: Q, dialect: Dialect, map: DataMap, 
  * with the reason "erased" (their verification links then show the invalid-link page), except
  * the cases this erasure answers. Returns how many.
  */
-export async function closePendingCases(trx: Q, map: DataMap, contactIds: string[], emails: string[], except: string[], actor: Actor, now: string): Promise<number> {
+export async function closePendingCases(
+  trx: Q,
+  map: DataMap,
+  contactIds: string[],
+  emails: string[],
+  except: string[],
+  actor: Actor,
+  now: string,
+): Promise<number> {
   const requests = map.tables.find((t) => t.name === 'requests');
   if (!requests) return 0;
   let n = 0;
   for (const c of await q.pendingPublicCases(trx, requests, contactIds, emails, except, FINAL_STATUSES)) {
     if (!(await moveRequest(trx, c.id, [c.status], { status: 'rejected', updated_at: now }))) continue;
     await updateOpenTasksOfRequest(trx, c.id, { status: 'done', completed_at: now, updated_at: now });
-    await insertEvent(trx, { id: newId(), request_id: c.id, at: now, status: 'rejected', actor_type: actor.type, actor_id: actor.id, note: 'erased' });
+    await insertEvent(trx, {
+      id: newId(),
+      request_id: c.id,
+      at: now,
+      status: 'rejected',
+      actor_type: actor.type,
+      actor_id: actor.id,
+      note: 'erased',
+    });
     n++;
   }
   return n;
@@ -132,7 +189,14 @@ export interface FollowUpContext {
  * proves nothing. Returns the residue locations (the scan's and the strong free-text ones) and
  * the tasks.
  */
-export async function followUp(db: Q, dialect: Dialect, map: DataMap, index: IdentifierIndex, scanResidue: string[], ctx: FollowUpContext): Promise<{ residue: string[]; tasks: ErasureTask[] }> {
+export async function followUp(
+  db: Q,
+  dialect: Dialect,
+  map: DataMap,
+  index: IdentifierIndex,
+  scanResidue: string[],
+  ctx: FollowUpContext,
+): Promise<{ residue: string[]; tasks: ErasureTask[] }> {
   const hits = new Map<string, Hit>();
   const add = (h: Hit) => {
     const k = `${h.location}\u0000${h.rowId ?? ''}`;
@@ -162,7 +226,8 @@ export async function followUp(db: Q, dialect: Dialect, map: DataMap, index: Ide
   const byName = new Map(map.tables.map((t) => [t.name, t]));
   for (const location of scanResidue) {
     if (searched.has(location)) {
-      if (![...hits.values()].some((h) => h.location === location && h.strength === 'strong')) add({ location, rowId: null, strength: 'strong' });
+      if (![...hits.values()].some((h) => h.location === location && h.strength === 'strong'))
+        add({ location, rowId: null, strength: 'strong' });
       continue;
     }
     const { table, column } = splitLocation(location);
@@ -171,7 +236,9 @@ export async function followUp(db: Q, dialect: Dialect, map: DataMap, index: Ide
     if (found === 0) add({ location, rowId: null, strength: 'strong' });
   }
 
-  const residue = [...new Set([...scanResidue, ...[...hits.values()].filter((h) => h.strength === 'strong').map((h) => h.location)])].sort();
+  const residue = [
+    ...new Set([...scanResidue, ...[...hits.values()].filter((h) => h.strength === 'strong').map((h) => h.location)]),
+  ].sort();
   const tasks = limitRows([...hits.values()]);
   const due = ctx.requestId ? (await q.requestStatuses(db, [ctx.requestId]))[0] : undefined;
   const rows: TasksTable[] = tasks.map((h) => {
@@ -201,7 +268,8 @@ export async function followUp(db: Q, dialect: Dialect, map: DataMap, index: Ide
     const t = table ? byName.get(table) : undefined;
     const key = t ? rowKeyOf(t) : null;
     if (r.type !== RESIDUE_TASK.residue || !t || !key || !r.row_id) continue;
-    const detail = `erasure ${ctx.receiptId}: an erased person's identifiers remain in ${t.flag ? column : `${t.name}.${column}`} (task ${r.id})`;
+    const detail =
+      `erasure ${ctx.receiptId}: an erased person's identifiers remain ` + `in ${t.flag ? column : `${t.name}.${column}`} (task ${r.id})`;
     if (t.flag) await q.flagRows(db, t.name, t.flag, key, [r.row_id], detail);
     const parent = t.partOf ? byName.get(t.partOf.table) : undefined;
     const parentKey = parent ? rowKeyOf(parent) : null;
@@ -210,14 +278,41 @@ export async function followUp(db: Q, dialect: Dialect, map: DataMap, index: Ide
       if (of) await q.flagRows(db, parent.name, parent.flag, parentKey, [of], detail);
     }
   }
-  return { residue, tasks: rows.map((r) => ({ id: r.id, kind: r.type === RESIDUE_TASK.residue ? 'residue' : 'review', location: r.location!, rowId: r.row_id })) };
+  return {
+    residue,
+    tasks: rows.map((r) => ({
+      id: r.id,
+      kind: r.type === RESIDUE_TASK.residue ? 'residue' : 'review',
+      location: r.location!,
+      rowId: r.row_id,
+    })),
+  };
 }
 
 /** When the follow-up itself fails, one task says so: the erasure cannot be called complete. */
-export async function followUpFailed(db: Q, scanResidue: string[], ctx: FollowUpContext): Promise<{ residue: string[]; tasks: ErasureTask[] }> {
+export async function followUpFailed(
+  db: Q,
+  scanResidue: string[],
+  ctx: FollowUpContext,
+): Promise<{ residue: string[]; tasks: ErasureTask[] }> {
   const residue = [...new Set([...scanResidue, 'followup:failed'])].sort();
   const id = newId();
-  const row: TasksTable = { id, request_id: ctx.requestId, contact_id: null, type: RESIDUE_TASK.residue, title: residueTaskTitle('residue', 'followup:failed', null), status: 'open', assignee_id: null, due_date: null, created_at: ctx.now, updated_at: ctx.now, completed_at: null, receipt_id: ctx.receiptId, location: 'followup:failed', row_id: null };
+  const row: TasksTable = {
+    id,
+    request_id: ctx.requestId,
+    contact_id: null,
+    type: RESIDUE_TASK.residue,
+    title: residueTaskTitle('residue', 'followup:failed', null),
+    status: 'open',
+    assignee_id: null,
+    due_date: null,
+    created_at: ctx.now,
+    updated_at: ctx.now,
+    completed_at: null,
+    receipt_id: ctx.receiptId,
+    location: 'followup:failed',
+    row_id: null,
+  };
   const inserted = await q.insertTasks(db, [row]).then(
     () => true,
     () => false,
@@ -229,7 +324,9 @@ export async function followUpFailed(db: Q, scanResidue: string[], ctx: FollowUp
 function limitRows(hits: Hit[]): Hit[] {
   const out: Hit[] = [];
   const seen = new Map<string, number>();
-  for (const h of hits.sort((a, b) => (a.location === b.location ? (a.rowId ?? '').localeCompare(b.rowId ?? '') : a.location < b.location ? -1 : 1))) {
+  for (const h of hits.sort((a, b) =>
+    a.location === b.location ? (a.rowId ?? '').localeCompare(b.rowId ?? '') : a.location < b.location ? -1 : 1,
+  )) {
     const k = `${h.location}\u0000${h.strength}`;
     const n = (seen.get(k) ?? 0) + 1;
     seen.set(k, n);

@@ -12,7 +12,9 @@ export interface StorageStatus {
   verification: string | null;
 }
 
-export function storageStatus(r: Pick<ErasureReceiptsTable, 'storage_status' | 'storage_purged_at' | 'storage_verification'>): StorageStatus | null {
+export function storageStatus(
+  r: Pick<ErasureReceiptsTable, 'storage_status' | 'storage_purged_at' | 'storage_verification'>,
+): StorageStatus | null {
   if (r.storage_status === null) return null;
   return { status: r.storage_status as StorageStatus['status'], purgedAt: r.storage_purged_at, verification: r.storage_verification };
 }
@@ -113,8 +115,12 @@ export function planErasure(map: DataMap): TablePlan[] {
     const nullColumns = t.columns.filter((c) => c.erase === 'null').map((c) => c.name);
     if (deletes && nullColumns.length) throw new Error(`data map: ${t.name} mixes delete-row and null erasure (${nullColumns.join(', ')})`);
     if (!deletes && nullColumns.length === 0) continue;
-    if (t.subjectLink.kind === 'self' && !deletes) throw new Error(`data map: ${t.name} is the person's own row and must be deleted on erasure`);
-    const contactRefs = t.subjectLink.kind === 'email' ? t.columns.filter((c) => c.category === CONTACT_REF && c.name !== t.subjectLink!.column).map((c) => c.name) : [];
+    if (t.subjectLink.kind === 'self' && !deletes)
+      throw new Error(`data map: ${t.name} is the person's own row and must be deleted on erasure`);
+    const contactRefs =
+      t.subjectLink.kind === 'email'
+        ? t.columns.filter((c) => c.category === CONTACT_REF && c.name !== t.subjectLink!.column).map((c) => c.name)
+        : [];
     plans.push({ table: t.name, link: t.subjectLink, action: deletes ? 'delete' : 'null', nullColumns, contactRefs });
   }
   return [...plans.filter((p) => p.link.kind !== 'self'), ...plans.filter((p) => p.link.kind === 'self')];

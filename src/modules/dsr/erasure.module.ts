@@ -38,7 +38,9 @@ export const erasure = defineModule({
   dataMap: dsrDataMap.filter((t) => ERASURE_TABLES.has(t.name)),
   create: (core, deps) => ({
     // The consent service stubs the ledger: it first unlinks the erased guardians' wards, on their own ledger.
-    erasure: new ErasureService(core.db, core.clock, deps.datamap, deps.consent, deps.secret, deps.settings, deps.audit, { purgeWindowMs: core.config.purgeWindowSeconds * 1000 }),
+    erasure: new ErasureService(core.db, core.clock, deps.datamap, deps.consent, deps.secret, deps.settings, deps.audit, {
+      purgeWindowMs: core.config.purgeWindowSeconds * 1000,
+    }),
     suppressions: new SuppressionService(core.db, deps.secret),
   }),
   routes: (s) => [
@@ -52,4 +54,3 @@ export const erasure = defineModule({
   },
   close: (face) => face.erasure.close(),
 });
-

@@ -17,24 +17,42 @@ type UntypedEb = ExpressionBuilder<Record<string, Record<string, unknown>>, stri
  * address), and for a table linked by address also by its other contact-id columns. The one
  * place that says which rows are a person's; erasure, redaction and case closing all use it.
  */
-export function linkedRows(d: Dialect, link: SubjectLink, contactRefs: string[], contactIds: string[], emails: string[]): RawBuilder<SqlBool> {
+export function linkedRows(
+  d: Dialect,
+  link: SubjectLink,
+  contactRefs: string[],
+  contactIds: string[],
+  emails: string[],
+): RawBuilder<SqlBool> {
   const byLink = link.kind === 'email' ? emails : contactIds;
   const refs = contactIds.length ? contactRefs : [];
   // Ids and addresses travel as one parameter each (inList): a batch can be any size.
-  const parts = [...(byLink.length ? [inList(d, sql.ref(link.column), byLink)] : []), ...refs.map((c) => inList(d, sql.ref(c), contactIds))];
+  const parts = [
+    ...(byLink.length ? [inList(d, sql.ref(link.column), byLink)] : []),
+    ...refs.map((c) => inList(d, sql.ref(c), contactIds)),
+  ];
   return parts.length ? sql<SqlBool>`(${sql.join(parts, sql` or `)})` : sql<SqlBool>`(1 = 0)`;
 }
 
 /** A table's other contact-id columns, when it is linked by address. */
 export function contactRefsOf(t: TableDecl): string[] {
-  return t.subjectLink?.kind === 'email' ? t.columns.filter((c) => c.category === CONTACT_REF && c.name !== t.subjectLink!.column).map((c) => c.name) : [];
+  return t.subjectLink?.kind === 'email'
+    ? t.columns.filter((c) => c.category === CONTACT_REF && c.name !== t.subjectLink!.column).map((c) => c.name)
+    : [];
 }
 
 /**
  * The rows that are the people's own: linked to them, or part of a row that is (a case's
  * history events, a case's tasks).
  */
-export function ownRows(eb: UntypedEb, d: Dialect, t: TableDecl, map: DataMap, contactIds: string[], emails: string[]): Expression<SqlBool> {
+export function ownRows(
+  eb: UntypedEb,
+  d: Dialect,
+  t: TableDecl,
+  map: DataMap,
+  contactIds: string[],
+  emails: string[],
+): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [];
   if (t.subjectLink) parts.push(linkedRows(d, t.subjectLink, contactRefsOf(t), contactIds, emails));
   const parent = t.partOf ? map.tables.find((p) => p.name === t.partOf!.table) : undefined;
@@ -62,7 +80,8 @@ export function ownRows(eb: UntypedEb, d: Dialect, t: TableDecl, map: DataMap, c
 export async function writtenAddresses(trx: Q, map: DataMap, keys: string[], known: string[]): Promise<string[]> {
   const out = new Set(known);
   if (keys.length === 0) return [...out];
-  for (const t of map.tables) if (t.subjectLink?.kind === 'email') for (const v of await writtenForms(trx, t.name, t.subjectLink.column, keys)) out.add(v);
+  for (const t of map.tables)
+    if (t.subjectLink?.kind === 'email') for (const v of await writtenForms(trx, t.name, t.subjectLink.column, keys)) out.add(v);
   return [...out];
 }
 
@@ -97,22 +116,40 @@ export async function eraseRows(trx: Q, plan: TablePlan, contactIds: string[], e
 /** The addresses of cases, read before their erasure clears them. */
 export async function requestEmails(db: Q, requestIds: string[]): Promise<string[]> {
   if (requestIds.length === 0) return [];
-  const rows = await db.selectFrom('requests').select('email').where(inList(dialectOf(db), sql.ref('id'), requestIds)).execute();
+  const rows = await db
+    .selectFrom('requests')
+    .select('email')
+    .where(inList(dialectOf(db), sql.ref('id'), requestIds))
+    .execute();
   return rows.map((r) => r.email).filter((e): e is string => e !== null);
 }
 
 /** A receipt per case: an erasure answering many cases writes them in parts. */
 export async function insertReceipts(db: Q, rows: ErasureReceiptsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += RECEIPTS_PER_INSERT) await db.insertInto('erasure_receipts').values(rows.slice(i, i + RECEIPTS_PER_INSERT)).execute();
+  for (let i = 0; i < rows.length; i += RECEIPTS_PER_INSERT)
+    await db
+      .insertInto('erasure_receipts')
+      .values(rows.slice(i, i + RECEIPTS_PER_INSERT))
+      .execute();
 }
 
 export async function setReceiptResidue(db: Q, ids: string[], residue: string[]): Promise<void> {
-  if (ids.length) await db.updateTable('erasure_receipts').set({ residue: JSON.stringify(residue) }).where(inList(dialectOf(db), sql.ref('id'), ids)).execute();
+  if (ids.length)
+    await db
+      .updateTable('erasure_receipts')
+      .set({ residue: JSON.stringify(residue) })
+      .where(inList(dialectOf(db), sql.ref('id'), ids))
+      .execute();
 }
 
 /** Flags cases whose erasure left residue; the detail names tables and columns, never values. */
 export async function flagRequests(db: Q, requestIds: string[], detail: string, now: string): Promise<void> {
-  if (requestIds.length) await db.updateTable('requests').set({ flagged: 1, flag_detail: detail, updated_at: now }).where(inList(dialectOf(db), sql.ref('id'), requestIds)).execute();
+  if (requestIds.length)
+    await db
+      .updateTable('requests')
+      .set({ flagged: 1, flag_detail: detail, updated_at: now })
+      .where(inList(dialectOf(db), sql.ref('id'), requestIds))
+      .execute();
 }
 
 export const receiptById = (db: Q, id: string) => db.selectFrom('erasure_receipts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -128,7 +165,15 @@ export function listReceipts(db: Q, limit: number, before?: string, requestId?: 
 // ------------------------------------------------------------------ free text and residue follow-up
 
 /** The people's own rows of a table: their key and the named columns, read to be redacted. */
-export async function ownRowValues(trx: Q, t: TableDecl, map: DataMap, key: string, columns: string[], contactIds: string[], emails: string[]): Promise<Record<string, unknown>[]> {
+export async function ownRowValues(
+  trx: Q,
+  t: TableDecl,
+  map: DataMap,
+  key: string,
+  columns: string[],
+  contactIds: string[],
+  emails: string[],
+): Promise<Record<string, unknown>[]> {
   if (contactIds.length === 0 && emails.length === 0) return [];
   const db = trx as unknown as Untyped;
   const extra = t.partOf ? [t.partOf.column] : [];
@@ -168,7 +213,9 @@ export async function* columnValues(
   prefilter: { texts: string[]; digits: string[] } | null,
 ): AsyncGenerator<{ key: string | null; value: string }[]> {
   const v = asText(dialect, column);
-  const patterns = prefilter ? [...prefilter.texts.map((t) => `%${likeEscape(t)}%`), ...prefilter.digits.map((d) => `%${d.split('').join('%')}%`)] : [];
+  const patterns = prefilter
+    ? [...prefilter.texts.map((t) => `%${likeEscape(t)}%`), ...prefilter.digits.map((d) => `%${d.split('').join('%')}%`)]
+    : [];
   const filter =
     patterns.length === 0
       ? sql`true`
@@ -184,7 +231,8 @@ export async function* columnValues(
     const k = key ? asText(dialect, key) : v;
     const rows: { k: string; v: string }[] = (
       await sql<{ k: string; v: string }>`select ${key ? sql`` : sql`distinct `}${k} as k, ${v} as v from ${sql.table(table)}
-        where ${sql.ref(column)} is not null and ${filter} ${after !== null ? sql`and ${k} > ${after}` : sql``} order by ${k} limit ${sql.lit(PAGE)}`.execute(db)
+        where ${sql.ref(column)} is not null and ${filter} ${after !== null ? sql`and ${k} > ${after}` : sql``} order by
+          ${k} limit ${sql.lit(PAGE)}`.execute(db)
     ).rows;
     if (rows.length === 0) return;
     yield rows.map((r) => ({ key: key ? String(r.k) : null, value: String(r.v) }));
@@ -194,19 +242,37 @@ export async function* columnValues(
 }
 
 /** Flags rows for their owner: sets the flag and appends to its detail (names and ids only, never values). */
-export async function flagRows(db: Q, table: string, flag: { flag: string; detail: string }, key: string, ids: string[], detail: string): Promise<void> {
+export async function flagRows(
+  db: Q,
+  table: string,
+  flag: { flag: string; detail: string },
+  key: string,
+  ids: string[],
+  detail: string,
+): Promise<void> {
   const u = db as unknown as Untyped;
   for (const id of ids) {
     const row = await u.selectFrom(table).select(flag.detail).where(key, '=', id).executeTakeFirst();
     if (!row) continue;
     const before = typeof row[flag.detail] === 'string' ? (row[flag.detail] as string) : '';
     const next = (before ? `${before}; ${detail}` : detail).slice(-2000);
-    await u.updateTable(table).set({ [flag.flag]: 1, [flag.detail]: next }).where(key, '=', id).execute();
+    await u
+      .updateTable(table)
+      .set({ [flag.flag]: 1, [flag.detail]: next })
+      .where(key, '=', id)
+      .execute();
   }
 }
 
 /** A person's cases that are still open and were made through the public intake, other than those being answered. */
-export async function pendingPublicCases(trx: Q, requests: TableDecl, contactIds: string[], emails: string[], except: string[], final: readonly string[]): Promise<{ id: string; status: string }[]> {
+export async function pendingPublicCases(
+  trx: Q,
+  requests: TableDecl,
+  contactIds: string[],
+  emails: string[],
+  except: string[],
+  final: readonly string[],
+): Promise<{ id: string; status: string }[]> {
   if (!requests.subjectLink || (contactIds.length === 0 && emails.length === 0)) return [];
   const link = requests.subjectLink;
   let q = (trx as unknown as Untyped)
@@ -225,10 +291,21 @@ export async function partOfRow(db: Q, table: string, key: string, id: string, c
   return typeof r?.[column] === 'string' ? (r[column] as string) : null;
 }
 
-export const requestStatuses = (db: Q, ids: string[]) => (ids.length ? db.selectFrom('requests').select(['id', 'status', 'owner_id', 'deadline']).where(inList(dialectOf(db), sql.ref('id'), ids)).execute() : Promise.resolve([]));
+export const requestStatuses = (db: Q, ids: string[]) =>
+  ids.length
+    ? db
+        .selectFrom('requests')
+        .select(['id', 'status', 'owner_id', 'deadline'])
+        .where(inList(dialectOf(db), sql.ref('id'), ids))
+        .execute()
+    : Promise.resolve([]);
 
 export async function insertTasks(db: Q, rows: TasksTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('tasks').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('tasks')
+      .values(rows.slice(i, i + 500))
+      .execute();
 }
 
 /** The people's access-export copies, read before the erasure removes them. */
@@ -237,7 +314,9 @@ export async function exportCopies(trx: Q, contactIds: string[], emails: string[
   const rows = await trx
     .selectFrom('exports')
     .select('json')
-    .where(sql<SqlBool>`(${inList(dialectOf(trx), sql.ref('contact_id'), contactIds)} or ${inList(dialectOf(trx), sql.ref('email'), emails)})`)
+    .where(
+      sql<SqlBool>`(${inList(dialectOf(trx), sql.ref('contact_id'), contactIds)} or ${inList(dialectOf(trx), sql.ref('email'), emails)})`,
+    )
     .execute();
   return rows.map((r) => r.json);
 }

@@ -25,7 +25,11 @@ export const erasureRoutes =
           tags: ['erasure'],
           summary: 'Erase a contact and everything linked to it, following the data map; answers with the receipt',
           description:
-            'One transaction deletes or anonymises every linked row, redacts the person’s identifiers in the free text of their own cases, closes their pending public requests, turns consent ledger entries into hash-only stubs and, unless the `suppressErasedAddresses` setting is off, suppresses the address. A residue scan follows. `complete: false` means it is not done: `residue` names where identifiers remain, and `tasks` the work left for the privacy officer (`residue`) or to look at (`review`), by table, column and row, never the value.',
+            'One transaction deletes or anonymises every linked row, redacts the person’s identifiers in the free text of their own ' +
+            'cases, closes their pending public requests, turns consent ledger entries into hash-only stubs and, unless the ' +
+            '`suppressErasedAddresses` setting is off, suppresses the address. A residue scan follows. `complete: false` means it is ' +
+            'not done: `residue` names where identifiers remain, and `tasks` the work left for the privacy officer (`residue`) or to ' +
+            'look at (`review`), by table, column and row, never the value.',
           params: IdParams,
           response: { 200: Data(ErasureAnswerSchema), ...commonErrors },
         },
@@ -41,7 +45,12 @@ export const erasureRoutes =
       '/erasures',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['erasure'], summary: 'Erasure receipts, newest first', querystring: Obj({ ...PageQuery, request: Type.Optional(Id) }), response: { 200: List(ReceiptSchema), ...commonErrors } },
+        schema: {
+          tags: ['erasure'],
+          summary: 'Erasure receipts, newest first',
+          querystring: Obj({ ...PageQuery, request: Type.Optional(Id) }),
+          response: { 200: List(ReceiptSchema), ...commonErrors },
+        },
       },
       async (req) => {
         const { limit = DEFAULT_LIMIT, cursor, request } = req.query;
@@ -53,7 +62,12 @@ export const erasureRoutes =
       '/erasures/:id',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['erasure'], summary: 'One erasure receipt', params: IdParams, response: { 200: Data(ReceiptSchema), ...commonErrors } },
+        schema: {
+          tags: ['erasure'],
+          summary: 'One erasure receipt',
+          params: IdParams,
+          response: { 200: Data(ReceiptSchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.erasure.receipt(req.params.id) }),
     );

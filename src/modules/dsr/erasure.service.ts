@@ -15,7 +15,19 @@ import type { SecretService } from '../settings/secret.service.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { ErasureReceiptsTable } from './dsr.table.ts';
 import { closePendingCases, followUp, followUpFailed, redactOwnRows, redactUnownedRows } from './erasure.followup.ts';
-import { addCounts, maxCounts, namesKnownFrom, planErasure, toReceipt, type ErasureOptions, type ErasurePhase, type ErasureReceipt, type ErasureResult, type ErasureTargets, type TablePlan } from './erasure.model.ts';
+import {
+  addCounts,
+  maxCounts,
+  namesKnownFrom,
+  planErasure,
+  toReceipt,
+  type ErasureOptions,
+  type ErasurePhase,
+  type ErasureReceipt,
+  type ErasureResult,
+  type ErasureTargets,
+  type TablePlan,
+} from './erasure.model.ts';
 import * as q from './erasure.queries.ts';
 import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './erasure.storage.ts';
 import { sqliteVerification, StoragePurgeService } from './purge.service.ts';
@@ -92,7 +104,8 @@ export class ErasureService {
     const known = new Set<string>();
     for (const part of chunks([...ids], ERASURE_BATCH)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
     if (known.size < ids.size) throw new AppError('not_found', 'no such contact');
-    if (ids.size === 0 && emails.size === 0) throw new AppError('validation_failed', 'nothing to erase: name a contact or an address', [{ path: '/targets', message: 'empty' }]);
+    if (ids.size === 0 && emails.size === 0)
+      throw new AppError('validation_failed', 'nothing to erase: name a contact or an address', [{ path: '/targets', message: 'empty' }]);
 
     // Which contacts hold an address is decided inside its batch's transaction, where the
     // address's registry rows are held (holdEmailKeys): a contact created with it meanwhile is
@@ -101,7 +114,10 @@ export class ErasureService {
     // A case's erasure is one transaction, so its receipt covers everything erased for it.
     const batches: Batch[] = requestIds.length
       ? [{ contactIds: [...ids], emails: [...emails] }]
-      : [...chunks([...emails], opts.batchSize ?? ERASURE_BATCH).map((e) => ({ contactIds: [], emails: e })), ...chunks([...ids], opts.batchSize ?? ERASURE_BATCH).map((c) => ({ contactIds: c, emails: [] }))];
+      : [
+          ...chunks([...emails], opts.batchSize ?? ERASURE_BATCH).map((e) => ({ contactIds: [], emails: e })),
+          ...chunks([...ids], opts.batchSize ?? ERASURE_BATCH).map((c) => ({ contactIds: c, emails: [] })),
+        ];
     const outcomes: BatchOutcome[] = [];
     const erased = new Set<string>();
     const untune = tuneForErasure(this.db);
@@ -125,17 +141,38 @@ export class ErasureService {
     // What remains becomes work: residue tasks (and flags), and tasks to look at weak signs.
     const now = this.clock.now().toISOString();
     const ctx = { receiptId: receiptIds[0]!, requestId: requestIds.length === 1 ? requestIds[0]! : null, now };
-    const { residue, tasks } = await followUp(this.db.kysely, this.db.dialect, map, new IdentifierIndex(identifiers), scanned, ctx).catch(() => followUpFailed(this.db.kysely, scanned, ctx));
+    const { residue, tasks } = await followUp(this.db.kysely, this.db.dialect, map, new IdentifierIndex(identifiers), scanned, ctx).catch(
+      () => followUpFailed(this.db.kysely, scanned, ctx),
+    );
     await q.setReceiptResidue(this.db.kysely, receiptIds, residue);
     // Statistics re-gathered because they held an identifier leave their old rows in pg_statistic.
     if (analysed.length) await this.purges.scheduleMore(receiptIds, ['pg_statistic']);
     const storage = this.db.dialect === 'sqlite' ? { ...sqliteVerification(residue), purgedAt: this.clock.now().toISOString() } : null;
-    if (storage) await setReceiptStorage(this.db.kysely, receiptIds, { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification });
+    if (storage)
+      await setReceiptStorage(this.db.kysely, receiptIds, {
+        storage_status: storage.status,
+        storage_purged_at: storage.purgedAt,
+        storage_verification: storage.verification,
+      });
     const open = tasks.filter((t) => t.kind === 'residue').length;
-    if (residue.length) await q.flagRequests(this.db.kysely, requestIds, `residue in ${residue.join(', ')}; ${open} task${open === 1 ? '' : 's'} for the privacy officer`.slice(0, 2000), now);
+    if (residue.length)
+      await q.flagRequests(
+        this.db.kysely,
+        requestIds,
+        `residue in ${residue.join(', ')}; ${open} task${open === 1 ? '' : 's'} for the privacy officer`.slice(0, 2000),
+        now,
+      );
     return {
       receipts: outcomes.flatMap((o) =>
-        o.receipts.map((r) => toReceipt({ ...r, residue: JSON.stringify(residue), ...(storage ? { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification } : {}) })),
+        o.receipts.map((r) =>
+          toReceipt({
+            ...r,
+            residue: JSON.stringify(residue),
+            ...(storage
+              ? { storage_status: storage.status, storage_purged_at: storage.purgedAt, storage_verification: storage.verification }
+              : {}),
+          }),
+        ),
       ),
       contacts: outcomes.reduce((n, o) => n + o.contacts, 0),
       tables: counts,
@@ -145,7 +182,14 @@ export class ErasureService {
     };
   }
 
-  private async eraseBatch(map: DataMap, plans: TablePlan[], batch: Batch, before: Set<string>, opts: ErasureOptions & { requestIds: string[] }, suppress: boolean): Promise<BatchOutcome> {
+  private async eraseBatch(
+    map: DataMap,
+    plans: TablePlan[],
+    batch: Batch,
+    before: Set<string>,
+    opts: ErasureOptions & { requestIds: string[] },
+    suppress: boolean,
+  ): Promise<BatchOutcome> {
     const now = this.clock.now().toISOString();
     const receiptIds = (opts.requestIds.length ? opts.requestIds : [null]).map(() => newId());
     const d = this.db.dialect;
@@ -161,7 +205,8 @@ export class ErasureService {
       // A contact named by id that another erasure took meanwhile: that one succeeded, this one
       // finds nothing to erase (one receipt). A case's erasure goes on: it is by address.
       const present = new Set(contactIds);
-      if (!opts.requestIds.length && batch.contactIds.some((id) => !present.has(id) && !before.has(id))) throw new AppError('not_found', 'no such contact');
+      if (!opts.requestIds.length && batch.contactIds.some((id) => !present.has(id) && !before.has(id)))
+        throw new AppError('not_found', 'no such contact');
       const extraEmails = batch.emails;
       const named = [...new Set([...extraEmails, ...rows.map((r) => normaliseEmail(r.email))])];
       // An address is matched by its key, in whatever case each table wrote it: the forms the
@@ -170,11 +215,18 @@ export class ErasureService {
       const emails = await q.writtenAddresses(trx, map, keys, named);
       // Names the people had before (a rectified last name) are known from copies about to be erased: their access exports.
       const earlier = namesKnownFrom(await q.exportCopies(trx, contactIds, emails));
-      const identifiers = mergeIdentifiers([...rows.map(identifiersOf), ...earlier.map(identifiersOf), { emails: [...emails, ...keys], phones: [], names: [] }]);
+      const identifiers = mergeIdentifiers([
+        ...rows.map(identifiersOf),
+        ...earlier.map(identifiersOf),
+        { emails: [...emails, ...keys], phones: [], names: [] },
+      ]);
       const index = new IdentifierIndex(identifiers);
       await closePendingCases(trx, map, contactIds, emails, opts.requestIds, opts.actor, now);
       // Before the links are cleared: the people's own free text (their cases' notes and reasons).
-      const redacted = maxCounts(await redactOwnRows(trx, map, index, contactIds, emails, opts.actor, now), await redactUnownedRows(trx, this.db.dialect, map, index, receiptIds[0]!));
+      const redacted = maxCounts(
+        await redactOwnRows(trx, map, index, contactIds, emails, opts.actor, now),
+        await redactUnownedRows(trx, this.db.dialect, map, index, receiptIds[0]!),
+      );
       const counts: Record<string, number> = {};
       for (const plan of plans) {
         const eraser = this.erasers.get(plan.table);
@@ -190,7 +242,10 @@ export class ErasureService {
         // The key was read before the transaction, so hashing queries nothing here.
         const hashes = await Promise.all(keys.map((k) => this.secret.emailHash(k)));
         const requestId = opts.requestIds.length === 1 ? opts.requestIds[0]! : null;
-        await insertSuppressions(trx, hashes.map((h) => ({ email_hmac: h, reason: 'erased', request_id: requestId, created_at: now })));
+        await insertSuppressions(
+          trx,
+          hashes.map((h) => ({ email_hmac: h, reason: 'erased', request_id: requestId, created_at: now })),
+        );
       }
       const receipts: ErasureReceiptsTable[] = (opts.requestIds.length ? opts.requestIds : [null]).map((requestId, i) => ({
         id: receiptIds[i]!,
@@ -205,9 +260,19 @@ export class ErasureService {
         storage_verification: null,
       }));
       await q.insertReceipts(trx, receipts);
-      if (relations.length) await this.purges.schedule(trx, receipts.map((r) => r.id), relations, termsOf(await this.secret.key(), purgeStrings(identifiers)));
+      if (relations.length)
+        await this.purges.schedule(
+          trx,
+          receipts.map((r) => r.id),
+          relations,
+          termsOf(await this.secret.key(), purgeStrings(identifiers)),
+        );
       // The audit entry names the receipt, which holds counts only: no personal value is copied.
-      for (const r of receipts) await this.audit.record({ actor: opts.actor, action: 'erasure.execute', targetType: 'erasure_receipt', targetId: r.id, outcome: 'ok' }, trx);
+      for (const r of receipts)
+        await this.audit.record(
+          { actor: opts.actor, action: 'erasure.execute', targetType: 'erasure_receipt', targetId: r.id, outcome: 'ok' },
+          trx,
+        );
       await releaseEmailKeys(trx, d, held);
       return { receipts, counts, identifiers, contacts: rows.length, contactIds };
     });
@@ -230,7 +295,9 @@ export class ErasureService {
     try {
       const analysed = await timed('storage', () => purgeBeforeScan(this.db, identifiers));
       // SQLite's checkpoint runs within the scan, beside its table reads: 'storage' overlaps 'scan'.
-      const found = await timed('scan', () => this.scanner.scanDatabase(identifiers, { checkpoint: true, onCheckpoint: (ms) => onPhase?.('storage', ms) }));
+      const found = await timed('scan', () =>
+        this.scanner.scanDatabase(identifiers, { checkpoint: true, onCheckpoint: (ms) => onPhase?.('storage', ms) }),
+      );
       return { residue: [...new Set(found)].sort(), analysed };
     } catch {
       return { residue: ['scan:failed'], analysed: [] };

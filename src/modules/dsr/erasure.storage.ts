@@ -71,20 +71,27 @@ export async function purgeBeforeScan(db: Db, ids: Identifiers): Promise<string[
   // An expression index (lower(address)) has statistics of its own: its table is analysed.
   const stale = new Set<string>();
   for (const t of named) {
-    const r = await sql<{ table: string }>`select coalesce((select indrelid::regclass::text from pg_index where indexrelid = c.oid), c.oid::regclass::text) as table from pg_class c where c.oid = ${t}::regclass`.execute(db.kysely);
+    const r = await sql<{
+      table: string;
+    }>`select coalesce((select indrelid::regclass::text from pg_index where indexrelid = c.oid), c.oid::regclass::text) as table from
+      pg_class c where c.oid = ${t}::regclass`.execute(db.kysely);
     if (r.rows[0]) stale.add(r.rows[0].table);
   }
   for (const t of stale) {
     // ANALYZE of a relation with no live row keeps its old statistics (a partition that held
     // only the erased person is one): a superuser removes them; otherwise the scan reports them.
-    const empty = (await sql<{ held: boolean }>`select exists (select 1 from ${sql.raw(t)}) as held`.execute(db.kysely)).rows[0]?.held === false;
+    const empty =
+      (await sql<{ held: boolean }>`select exists (select 1 from ${sql.raw(t)}) as held`.execute(db.kysely)).rows[0]?.held === false;
     if (empty && (await isSuperuser(db))) {
-      await sql`delete from pg_catalog.pg_statistic where starelid = ${t}::regclass or starelid in (select indexrelid from pg_index where indrelid = ${t}::regclass)`.execute(db.kysely);
+      await sql`delete from pg_catalog.pg_statistic where starelid = ${t}::regclass or starelid in (select indexrelid from pg_index where
+        indrelid = ${t}::regclass)`.execute(db.kysely);
     } else await sql`analyze ${sql.raw(t)}`.execute(db.kysely);
   }
   return [...stale];
 }
 
 async function isSuperuser(db: Db): Promise<boolean> {
-  return (await sql<{ su: boolean }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(db.kysely)).rows[0]?.su === true;
+  return (
+    (await sql<{ su: boolean }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(db.kysely)).rows[0]?.su === true
+  );
 }

@@ -9,10 +9,24 @@ import type { AppError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createServices, type Services } from '../../services.ts';
 import { CLI_ACTOR } from '../audit/audit.model.ts';
-import { buildPerson, ERASE_ME, fileScan, prepareWorld, rawScan, rowsOf, STAYS, type Person } from '../../../test/fixtures/dsr/erasure.fixture.ts';
+import {
+  buildPerson,
+  ERASE_ME,
+  fileScan,
+  prepareWorld,
+  rawScan,
+  rowsOf,
+  STAYS,
+  type Person,
+} from '../../../test/fixtures/dsr/erasure.fixture.ts';
 import { identifiersOf } from './residue.model.ts';
 
-const other = (p: Person, tag: string): Person => ({ ...p, email: p.email.replace('@', `.${tag}@`), phone: p.phone.replace(/\d$/, String(tag.length % 10)), lastName: `${p.lastName}${tag}` });
+const other = (p: Person, tag: string): Person => ({
+  ...p,
+  email: p.email.replace('@', `.${tag}@`),
+  phone: p.phone.replace(/\d$/, String(tag.length % 10)),
+  lastName: `${p.lastName}${tag}`,
+});
 
 forEachDialect('erasure', (ctx) => {
   let s: Services;
@@ -30,8 +44,14 @@ forEachDialect('erasure', (ctx) => {
     await sql`analyze`.execute(ctx.db.kysely);
 
     const before = await rowsOf(s, { contactId: gone.contactId, email: ERASE_ME.email });
-    const empty = Object.entries(before).filter(([, rows]) => rows.length === 0).map(([t]) => t);
-    assert.deepEqual(empty, [], 'the person has rows in every subject-linked table (add data for a new table to test/fixtures/dsr/erasure.fixture.ts)');
+    const empty = Object.entries(before)
+      .filter(([, rows]) => rows.length === 0)
+      .map(([t]) => t);
+    assert.deepEqual(
+      empty,
+      [],
+      'the person has rows in every subject-linked table (add data for a new table to test/fixtures/dsr/erasure.fixture.ts)',
+    );
     const staysBefore = await rowsOf(s, { contactId: stays.contactId, email: STAYS.email });
     const stubsBefore = (await s.ledger.verify()).stubs;
 
@@ -70,7 +90,9 @@ forEachDialect('erasure', (ctx) => {
     assert.equal(kept.contact_id, null);
     assert.equal(kept.email_hmac, await s.secret.emailHash(ERASE_ME.email));
     assert.equal(kept.flagged, 0);
-    const pet = await sql<Record<string, unknown>>`select * from entity_pets where f_species = 'cat' and contact_id is null`.execute(ctx.db.kysely);
+    const pet = await sql<Record<string, unknown>>`select * from entity_pets where f_species = 'cat' and contact_id is null`.execute(
+      ctx.db.kysely,
+    );
     assert.equal(pet.rows.length, 1, 'the anonymised entity row stays without its link');
 
     const receipt = await s.erasure.receipt(r.receipts[0]!.id);
@@ -82,7 +104,10 @@ forEachDialect('erasure', (ctx) => {
     assert.equal(audit.filter((e) => e.targetId === receipt.id).length, 1);
 
     await assert.rejects(s.contacts.create({ email: ERASE_ME.email }), (e: AppError) => e.code === 'suppressed');
-    await assert.rejects(s.contacts.create({ email: ERASE_ME.email.replace('example.org', 'EXAMPLE.ORG') }), (e: AppError) => e.code === 'suppressed');
+    await assert.rejects(
+      s.contacts.create({ email: ERASE_ME.email.replace('example.org', 'EXAMPLE.ORG') }),
+      (e: AppError) => e.code === 'suppressed',
+    );
     await assert.rejects(s.contacts.update(stays.contactId, { email: ERASE_ME.email }), (e: AppError) => e.code === 'suppressed');
     await s.suppressions.lift(ERASE_ME.email);
     await assert.rejects(s.suppressions.lift(ERASE_ME.email), (e: AppError) => e.code === 'not_found');
@@ -97,7 +122,8 @@ forEachDialect('erasure', (ctx) => {
     const { contactId, requestId } = await buildPerson(s, p, world);
     await sql`create table scratch_notes (id text primary key, body text, phone_seen text, shout text, n integer)`.execute(ctx.db.kysely);
     try {
-      await sql`insert into scratch_notes values ('a', ${`mail from ${p.email} today`}, ${p.phone.replace('+', '00').replace(/ /g, '-')}, ${`${p.firstName} ${p.lastName}`.toUpperCase()}, 1)`.execute(ctx.db.kysely);
+      await sql`insert into scratch_notes values ('a', ${`mail from ${p.email} today`}, ${p.phone.replace('+', '00').replace(/ /g, '-')},
+        ${`${p.firstName} ${p.lastName}`.toUpperCase()}, 1)`.execute(ctx.db.kysely);
       // On SQLite the planted values are live data in the file too, so its bytes are a hit as well.
       const file = ctx.dialect === 'sqlite' ? [`file:${basename(ctx.db.target.location)}`] : [];
       const expected = [...file, 'scratch_notes.body', 'scratch_notes.phone_seen', 'scratch_notes.shout'];
@@ -106,13 +132,22 @@ forEachDialect('erasure', (ctx) => {
       assert.deepEqual(r.residue, expected);
       assert.equal(r.contacts, 1);
       assert.equal((await s.erasure.receipt(r.receipts[0]!.id)).residue?.join(), expected.join());
-      const req = await ctx.db.kysely.selectFrom('requests').select(['flagged', 'flag_detail']).where('id', '=', requestId).executeTakeFirstOrThrow();
+      const req = await ctx.db.kysely
+        .selectFrom('requests')
+        .select(['flagged', 'flag_detail'])
+        .where('id', '=', requestId)
+        .executeTakeFirstOrThrow();
       assert.equal(req.flagged, 1);
       for (const hit of expected) assert.ok(req.flag_detail?.includes(hit), req.flag_detail ?? '');
       assert.ok(!req.flag_detail?.includes(p.email));
       assert.equal((await ctx.db.kysely.selectFrom('contacts').select('id').where('id', '=', contactId).execute()).length, 0);
       // The scanner on its own, as an operator would run it again later.
-      assert.deepEqual(await s.erasure.scanner.scanDatabase(identifiersOf({ email: p.email, phone: p.phone, first_name: p.firstName, last_name: p.lastName })), expected);
+      assert.deepEqual(
+        await s.erasure.scanner.scanDatabase(
+          identifiersOf({ email: p.email, phone: p.phone, first_name: p.firstName, last_name: p.lastName }),
+        ),
+        expected,
+      );
     } finally {
       await sql`drop table scratch_notes`.execute(ctx.db.kysely);
     }
@@ -156,6 +191,9 @@ forEachDialect('erasure', (ctx) => {
     }
     await s.erasure.erase({ emails: [email] }, { actor: CLI_ACTOR });
     assert.equal(await s.suppressions.isSuppressed(email), true);
-    await assert.rejects(s.erasure.erase({ contactIds: ['01900000-0000-7000-8000-00000000dead'] }, { actor: CLI_ACTOR }), (e: AppError) => e.code === 'not_found');
+    await assert.rejects(
+      s.erasure.erase({ contactIds: ['01900000-0000-7000-8000-00000000dead'] }, { actor: CLI_ACTOR }),
+      (e: AppError) => e.code === 'not_found',
+    );
   });
 });

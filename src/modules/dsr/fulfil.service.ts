@@ -11,7 +11,10 @@ import type { RequestsService } from './requests.service.ts';
 
 /** The erasure engine, as this service needs it. */
 export interface Eraser {
-  erase(target: { emails?: string[]; contactIds?: string[] }, opts: { requestIds?: string[]; actor: Actor }): Promise<{ complete: boolean; residue: string[]; tasks: { kind: 'residue' | 'review' }[] }>;
+  erase(
+    target: { emails?: string[]; contactIds?: string[] },
+    opts: { requestIds?: string[]; actor: Actor },
+  ): Promise<{ complete: boolean; residue: string[]; tasks: { kind: 'residue' | 'review' }[] }>;
 }
 
 /** The residue tasks an erasure left on a case, as this service needs them. */
@@ -22,7 +25,10 @@ export interface ResidueTasks {
 /** Access exports behind an expiring link, as this service needs them. */
 export interface AccessExporter {
   /** Refuses with `not_found` when nothing at all is held about the person. */
-  createDownload(contactId: string | null, opts: { email?: string; requestId: string; actor: Actor }): Promise<{ exportId: string; url: string; expiresAt: string; segmentsNotEvaluated: number }>;
+  createDownload(
+    contactId: string | null,
+    opts: { email?: string; requestId: string; actor: Actor },
+  ): Promise<{ exportId: string; url: string; expiresAt: string; segmentsNotEvaluated: number }>;
 }
 
 export interface FulfilInput {
@@ -56,17 +62,34 @@ export class FulfilService {
   async fulfil(id: string, input: FulfilInput, actor: Actor): Promise<DataRequest> {
     const row = await this.requests.row(id);
     if (isFinal(row.status)) throw new AppError('request_closed', `the request is ${row.status}`);
-    if (row.status !== 'verified' && row.status !== 'in_progress') throw new AppError('request_not_verified', 'the requester has not confirmed the address yet');
-    if (row.type === 'rectification' && !input.changes) throw new AppError('validation_failed', 'a rectification needs the changes to make', [{ path: '/changes', message: 'required for rectification' }]);
-    if (row.type !== 'rectification' && input.changes) throw new AppError('validation_failed', 'changes apply to rectification requests only', [{ path: '/changes', message: `not for ${row.type}` }]);
+    if (row.status !== 'verified' && row.status !== 'in_progress')
+      throw new AppError('request_not_verified', 'the requester has not confirmed the address yet');
+    if (row.type === 'rectification' && !input.changes)
+      throw new AppError('validation_failed', 'a rectification needs the changes to make', [
+        { path: '/changes', message: 'required for rectification' },
+      ]);
+    if (row.type !== 'rectification' && input.changes)
+      throw new AppError('validation_failed', 'changes apply to rectification requests only', [
+        { path: '/changes', message: `not for ${row.type}` },
+      ]);
 
     // An erasure that left residue is completed by the people who deal with it, not by erasing
     // again: the identifiers a new scan would need were erased with the person.
     if (row.type === 'erasure' && row.status === 'in_progress') {
       const t = await this.residueTasks.residueOf(id);
-      if (t.open > 0) throw new AppError('erasure_residue_open', `${t.open} residue task${t.open === 1 ? ' is' : 's are'} still open on this case`);
+      if (t.open > 0)
+        throw new AppError('erasure_residue_open', `${t.open} residue task${t.open === 1 ? ' is' : 's are'} still open on this case`);
       if (t.done > 0) {
-        if (!(await this.requests.move(id, ['in_progress'], 'completed', actor, `completed: the privacy officer resolved the ${t.done} residue task${t.done === 1 ? '' : 's'} the erasure left`))) throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
+        if (
+          !(await this.requests.move(
+            id,
+            ['in_progress'],
+            'completed',
+            actor,
+            `completed: the privacy officer resolved the ${t.done} residue task${t.done === 1 ? '' : 's'} the erasure left`,
+          ))
+        )
+          throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
         return this.requests.get(id);
       }
     }
@@ -74,7 +97,8 @@ export class FulfilService {
     const contactId = await this.contactOf(row);
     if (row.status === 'verified') {
       const extra = contactId !== row.contact_id ? { contact_id: contactId } : {};
-      if (!(await this.requests.move(id, ['verified'], 'in_progress', actor, null, extra))) throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
+      if (!(await this.requests.move(id, ['verified'], 'in_progress', actor, null, extra)))
+        throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
     }
     let note: string | Incomplete;
     try {
@@ -107,33 +131,61 @@ export class FulfilService {
     const contactId = row.contact_id;
     if (type === 'erasure') {
       if (!row.email && !contactId) return 'no data held';
-      const r = await this.eraser.erase({ ...(row.email ? { emails: [row.email] } : {}), ...(contactId ? { contactIds: [contactId] } : {}) }, { requestIds: [row.id], actor });
+      const r = await this.eraser.erase(
+        { ...(row.email ? { emails: [row.email] } : {}), ...(contactId ? { contactIds: [contactId] } : {}) },
+        { requestIds: [row.id], actor },
+      );
       const review = r.tasks.filter((t) => t.kind === 'review').length;
-      const toLook = review ? `; ${review} review task${review === 1 ? '' : 's'} ask the privacy officer to look at text that may name the person` : '';
+      const toLook = review
+        ? `; ${review} review task${review === 1 ? '' : 's'} ask the privacy officer to look at text that may name the person`
+        : '';
       if (r.complete) return `personal data erased (see the erasure receipt of this request)${toLook}`;
       const open = r.tasks.length - review;
       return {
-        incomplete: `erasure not complete: the person's identifiers remain in ${r.residue.join(', ')}; ${open} residue task${open === 1 ? '' : 's'} for the privacy officer${toLook}. The case is completed by fulfilling it again once the residue tasks are done.`.slice(0, 1000),
+        incomplete: (
+          `erasure not complete: the person's identifiers remain in ${r.residue.join(', ')}; ${open} residue ` +
+          `task${open === 1 ? '' : 's'} for the privacy officer${toLook}. The case is completed by fulfilling it again once the ` +
+          `residue tasks are done.`
+        ).slice(0, 1000),
       };
     }
     if (type === 'access' || type === 'portability') {
       // Without a contact, the address may still be held (messages sent to it, earlier cases): that is exported too.
-      const d = contactId || row.email ? await this.exporter.createDownload(contactId, { ...(row.email ? { email: row.email } : {}), requestId: row.id, actor }).catch(nothingHeld) : null;
+      const d =
+        contactId || row.email
+          ? await this.exporter
+              .createDownload(contactId, { ...(row.email ? { email: row.email } : {}), requestId: row.id, actor })
+              .catch(nothingHeld)
+          : null;
       if (!d) return this.tell(row, null, noDataMessage(type), 'no data held');
       // The export names the segments it could not evaluate; the history tells the officer there are some.
-      const unknown = d.segmentsNotEvaluated ? `; ${d.segmentsNotEvaluated} segment${d.segmentsNotEvaluated === 1 ? '' : 's'} could not be evaluated (named in the export)` : '';
-      return this.tell(row, contactId, exportMessage(type, d.url, d.expiresAt), `export ${d.exportId} prepared; link valid until ${d.expiresAt}${unknown}`);
+      const unknown = d.segmentsNotEvaluated
+        ? `; ${d.segmentsNotEvaluated} segment${d.segmentsNotEvaluated === 1 ? '' : 's'} could not be evaluated (named in the export)`
+        : '';
+      return this.tell(
+        row,
+        contactId,
+        exportMessage(type, d.url, d.expiresAt),
+        `export ${d.exportId} prepared; link valid until ${d.expiresAt}${unknown}`,
+      );
     }
     if (!contactId) return this.tell(row, null, noDataMessage(type), 'no data held');
     if (type === 'objection') {
       // Lowered under the row lock: a level read before it may be one a concurrent change replaced.
       await this.consent.capLevel(contactId, 1, { source: 'data_request', actor, notice: `Objection to processing (request ${row.id})` });
-      return this.tell(row, contactId, doneMessage(type), 'objection recorded: consent set to level 1 at most through the ledger; profiling stopped');
+      return this.tell(
+        row,
+        contactId,
+        doneMessage(type),
+        'objection recorded: consent set to level 1 at most through the ledger; profiling stopped',
+      );
     }
     const changes = input.changes!;
     // The child flag, birth date and guardian are consent: the consent module records their change.
     await this.contacts.update(contactId, changes, { source: 'data_request', actor });
-    const fields = Object.keys(changes).flatMap((k) => (k === 'customFields' ? Object.keys(changes.customFields ?? {}).map((f) => `customFields.${f}`) : [k]));
+    const fields = Object.keys(changes).flatMap((k) =>
+      k === 'customFields' ? Object.keys(changes.customFields ?? {}).map((f) => `customFields.${f}`) : [k],
+    );
     return this.tell(row, contactId, doneMessage(type), `rectified: ${fields.join(', ')}`);
   }
 

@@ -45,7 +45,17 @@ export const dsr = defineModule({
   // Every data-subject table that is not erasure's: a table added to the file is declared here.
   dataMap: dsrDataMap.filter((t) => !ERASURE_TABLES.has(t.name)),
   create: (core, deps) => {
-    const accessExports = new AccessExportService(core.db, core.clock, deps.datamap, deps.ledger, deps.lists, deps.segments, deps.secret, deps.settings, deps.audit);
+    const accessExports = new AccessExportService(
+      core.db,
+      core.clock,
+      deps.datamap,
+      deps.ledger,
+      deps.lists,
+      deps.segments,
+      deps.secret,
+      deps.settings,
+      deps.audit,
+    );
     const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users);
     const requestMailer = new RequestMailer(deps.mail, deps.consent);
     const requestVerification = new VerificationService(core.clock, deps.settings, deps.secret, requests, requestMailer);

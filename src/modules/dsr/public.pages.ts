@@ -20,7 +20,11 @@ export const PAGE_HEADERS = {
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]!);
 
-const CSS = 'body{font:1.1rem/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;color:#1a1a1a;background:#fff}main{max-width:36rem;margin:auto}button{font:inherit;padding:.6rem 1.2rem;border:2px solid #1a1a1a;border-radius:.3rem;background:#1a1a1a;color:#fff;cursor:pointer}button:focus{outline:3px solid #0b5fff;outline-offset:2px}';
+const CSS =
+  'body{font:1.1rem/1.5 system-ui,sans-serif;margin:0;padding:2rem ' +
+  '1rem;color:#1a1a1a;background:#fff}main{max-width:36rem;margin:auto}button{font:inherit;padding:.6rem 1.2rem;border:2px solid ' +
+  '#1a1a1a;border-radius:.3rem;background:#1a1a1a;color:#fff;cursor:pointer}button:focus{outline:3px solid ' +
+  '#0b5fff;outline-offset:2px}';
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -68,5 +72,9 @@ export function alreadyConfirmedPage(): string {
 
 /** One page for every bad link (forged, altered, expired, unknown): it gives no hint which. */
 export function invalidLinkPage(): string {
-  return page('This link cannot be used', '<p>The link is incomplete or no longer valid (links work for 48 hours). If you still want to make the request, please make it again.</p>');
+  return page(
+    'This link cannot be used',
+    '<p>The link is incomplete or no longer valid (links work for 48 hours). If you still want to make the request, please make it ' +
+      'again.</p>',
+  );
 }

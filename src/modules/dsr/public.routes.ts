@@ -11,7 +11,9 @@ import { PublicAcceptedSchema, PublicIntakeSchema } from './requests.schemas.ts'
 const PUBLIC_BODY_LIMIT = 4 * 1024;
 
 /** The one answer to every accepted intake, byte for byte, whether or not the address is known. */
-const ACCEPTED = { data: { status: 'received' as const, message: 'If the address can receive mail, we have sent it a link to confirm the request.' } };
+const ACCEPTED = {
+  data: { status: 'received' as const, message: 'If the address can receive mail, we have sent it a link to confirm the request.' },
+};
 
 const open = { access: 'public', audit: false } as const;
 
@@ -46,7 +48,8 @@ export const publicRequestRoutes =
         schema: {
           tags: ['public'],
           summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
-          description: 'Always 202 with the same body, whether or not the address is known. Leave `website` empty. Rate-limited per client (429).',
+          description:
+            'Always 202 with the same body, whether or not the address is known. Leave `website` empty. Rate-limited per client (429).',
           security: [],
           body: PublicIntakeSchema,
           response: { 202: PublicAcceptedSchema, 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
@@ -61,15 +64,19 @@ export const publicRequestRoutes =
     // The pages take a form post, so only they get a form parser.
     await app.register(async (plain) => {
       const pages = plain.withTypeProvider<TypeBoxTypeProvider>();
-      pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: PUBLIC_BODY_LIMIT }, (_req, body, done) => {
-        // Every value of a repeated field is kept (an array), so the schema refuses the repetition rather than one copy winning.
-        const fields: Record<string, string | string[]> = {};
-        for (const [k, v] of new URLSearchParams(body as string)) {
-          const had = fields[k];
-          fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-        }
-        done(null, fields);
-      });
+      pages.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: PUBLIC_BODY_LIMIT },
+        (_req, body, done) => {
+          // Every value of a repeated field is kept (an array), so the schema refuses the repetition rather than one copy winning.
+          const fields: Record<string, string | string[]> = {};
+          for (const [k, v] of new URLSearchParams(body as string)) {
+            const had = fields[k];
+            fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+          }
+          done(null, fields);
+        },
+      );
 
       // A GET never changes anything: mail scanners open links before people do.
       pages.get('/requests/verify', { config: link, schema: { hide: true, querystring: TokenOnly } }, async (req, reply) => {
@@ -79,11 +86,15 @@ export const publicRequestRoutes =
       });
 
       // The token travels in the form only: the page's form posts to a bare URL.
-      pages.post('/requests/verify', { config: link, bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true, querystring: Obj({}), body: TokenOnly } }, async (req, reply) => {
-        const outcome = await s.requestVerification.confirm(req.body.token);
-        if (outcome === 'verified') return html(reply, 200, confirmedPage());
-        if (outcome === 'already_verified') return html(reply, 200, alreadyConfirmedPage());
-        return html(reply, 400, invalidLinkPage());
-      });
+      pages.post(
+        '/requests/verify',
+        { config: link, bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true, querystring: Obj({}), body: TokenOnly } },
+        async (req, reply) => {
+          const outcome = await s.requestVerification.confirm(req.body.token);
+          if (outcome === 'verified') return html(reply, 200, confirmedPage());
+          if (outcome === 'already_verified') return html(reply, 200, alreadyConfirmedPage());
+          return html(reply, 400, invalidLinkPage());
+        },
+      );
     });
   };

@@ -19,16 +19,20 @@ const PAGES_PER_READ = 512;
 const HORIZON_POLL_MS = 200;
 const HORIZON_WAIT_MS = 30_000;
 /** Snapshots (of any session in this database, walsenders, slots, prepared transactions) as old as the mark ($1, a 32-bit xid) or older. */
-const OLDER_SNAPSHOTS = `
+const OLDER_SNAPSHOTS =
+  `
   select count(*)::int as n from (
-    select backend_xmin as x from pg_stat_activity where backend_xmin is not null and pid <> pg_backend_pid() and (datname = current_database() or datname is null)
+    select backend_xmin as x from pg_stat_activity where backend_xmin is not null and pid <> pg_backend_pid() and (datname = ` +
+  `current_database() or datname is null)
     union all select xmin from pg_replication_slots where xmin is not null and (database = current_database() or database is null)
-    union all select catalog_xmin from pg_replication_slots where catalog_xmin is not null and (database = current_database() or database is null)
+    union all select catalog_xmin from pg_replication_slots where catalog_xmin is not null and (database = current_database() ` +
+  `or database is null)
     union all select transaction from pg_prepared_xacts where database = current_database()
   ) h where age(h.x) >= age($1::text::xid)`;
 
-export const OUTSIDE_LIVE_FILES = 'copies outside the live files (write-ahead log until recycled, WAL archives, base backups, replicas) are not covered: see docs/storage.md';
-
+export const OUTSIDE_LIVE_FILES =
+  'copies outside the live files (write-ahead log until recycled, WAL archives, base backups, replicas) are not covered: see ' +
+  'docs/storage.md';
 
 /**
  * PostgreSQL's storage purge after an erasure (SQLite's is done by the erasure itself, see
@@ -84,8 +88,16 @@ export class StoragePurgeService {
   async schedule(trx: Transaction<Database>, receiptIds: string[], relations: string[], terms: Term[]): Promise<void> {
     if (this.db.dialect !== 'postgres' || relations.length === 0) return;
     const due = await this.enqueue(relations, trx);
-    await q.insertPurges(trx, receiptIds.flatMap((receipt_id) => relations.map((relation) => ({ receipt_id, relation, due_at: due.get(relation)!, done_at: null, outcome: null }))));
-    await q.insertTerms(trx, receiptIds.flatMap((receipt_id) => terms.map((t) => ({ receipt_id, length: t.length, prefilter: t.prefilter, digest: t.digest }))));
+    await q.insertPurges(
+      trx,
+      receiptIds.flatMap((receipt_id) =>
+        relations.map((relation) => ({ receipt_id, relation, due_at: due.get(relation)!, done_at: null, outcome: null })),
+      ),
+    );
+    await q.insertTerms(
+      trx,
+      receiptIds.flatMap((receipt_id) => terms.map((t) => ({ receipt_id, length: t.length, prefilter: t.prefilter, digest: t.digest }))),
+    );
   }
 
   /**
@@ -104,7 +116,12 @@ export class StoragePurgeService {
     if (this.db.dialect !== 'postgres' || relations.length === 0 || receiptIds.length === 0) return;
     await this.db.kysely.transaction().execute(async (trx) => {
       const due = await this.enqueue(relations, trx);
-      await q.insertPurges(trx, receiptIds.flatMap((receipt_id) => relations.map((relation) => ({ receipt_id, relation, due_at: due.get(relation)!, done_at: null, outcome: null }))));
+      await q.insertPurges(
+        trx,
+        receiptIds.flatMap((receipt_id) =>
+          relations.map((relation) => ({ receipt_id, relation, due_at: due.get(relation)!, done_at: null, outcome: null })),
+        ),
+      );
     });
   }
 
@@ -118,7 +135,11 @@ export class StoragePurgeService {
     for (const relation of relations) {
       let due = this.due();
       for (;;) {
-        const job = await this.jobs.enqueue(PURGE_QUEUE, { relation, due }, { key: `${PURGE_QUEUE}:${relation}:${due}`, runAt: new Date(due), maxAttempts: 10, trx });
+        const job = await this.jobs.enqueue(
+          PURGE_QUEUE,
+          { relation, due },
+          { key: `${PURGE_QUEUE}:${relation}:${due}`, runAt: new Date(due), maxAttempts: 10, trx },
+        );
         if (job.status === 'queued') break;
         due = new Date(new Date(due).getTime() + Math.max(1, this.windowMs)).toISOString();
       }
@@ -142,7 +163,8 @@ export class StoragePurgeService {
   /** The job: rewrite one relation, read it back, complete the receipts that waited for it. */
   async run(payload: unknown): Promise<void> {
     const { relation, due } = (payload ?? {}) as { relation?: unknown; due?: unknown };
-    if (typeof relation !== 'string' || typeof due !== 'string' || this.db.dialect !== 'postgres') throw new Error('the job names no relation to purge');
+    if (typeof relation !== 'string' || typeof due !== 'string' || this.db.dialect !== 'postgres')
+      throw new Error('the job names no relation to purge');
     const receipts = await q.pendingReceipts(this.db.kysely, relation, due);
     const outcomes = new Map<string, string>();
     // Only relations of this schema are rewritten; one dropped since (a custom entity) took its files with it.
@@ -159,20 +181,29 @@ export class StoragePurgeService {
     const now = this.clock.now().toISOString();
     await q.markDone(this.db.kysely, relation, outcomes, now);
     // Erasures that committed after the pending rows were read wait for the next window.
-    if (await q.stillPending(this.db.kysely, relation, due)) await this.db.kysely.transaction().execute((trx) => this.enqueue([relation], trx));
+    if (await q.stillPending(this.db.kysely, relation, due))
+      await this.db.kysely.transaction().execute((trx) => this.enqueue([relation], trx));
     for (const { receiptId, purges } of await q.completed(this.db.kysely, receipts)) {
       const failed = purges.filter((p) => p.outcome?.startsWith('not rewritten'));
       const found = purges.filter((p) => p.outcome?.includes('FOUND'));
       const read = purges.filter((p) => p.outcome?.includes('pages read back')).length;
       const unread = [...new Set(purges.map((p) => /not read back: (.*)$/.exec(p.outcome ?? '')?.[1]).filter(Boolean))];
-      const inPages = found.length ? `an identifier FOUND in ${found.map((p) => p.relation).join(', ')}` : 'none of the person’s addresses or phone numbers found';
+      const inPages = found.length
+        ? `an identifier FOUND in ${found.map((p) => p.relation).join(', ')}`
+        : 'none of the person’s addresses or phone numbers found';
       const parts = [
-        `PostgreSQL: ${purges.length - failed.length} of ${purges.length} relations that held the person rewritten by VACUUM FULL (their indexes and TOAST tables with them)${failed.length ? `; not rewritten: ${failed.map((p) => `${p.relation} (${p.outcome})`).join(', ')}` : ''}`,
+        `PostgreSQL: ${purges.length - failed.length} of ${purges.length} relations that held the person rewritten by VACUUM FULL ` +
+          `(their indexes and TOAST tables with ` +
+          `them)${failed.length ? `; not rewritten: ${failed.map((p) => `${p.relation} (${p.outcome})`).join(', ')}` : ''}`,
         read ? `pageinspect read the pages of ${read} of them back: ${inPages}` : '',
         unread.length ? `pages not read back: ${unread.join('; ')}` : '',
         OUTSIDE_LIVE_FILES,
       ].filter(Boolean);
-      await q.setReceiptStorage(this.db.kysely, [receiptId], { storage_status: failed.length || found.length ? 'failed' : 'purged', storage_purged_at: now, storage_verification: parts.join('; ') });
+      await q.setReceiptStorage(this.db.kysely, [receiptId], {
+        storage_status: failed.length || found.length ? 'failed' : 'purged',
+        storage_purged_at: now,
+        storage_verification: parts.join('; '),
+      });
       await q.deleteTerms(this.db.kysely, [receiptId]);
     }
   }
@@ -188,11 +219,17 @@ export class StoragePurgeService {
   private async rewrite(relation: string): Promise<{ ok: true } | { ok: false; why: string }> {
     const client = await this.db.pool!.connect();
     try {
-      const mark = (await client.query<{ x: string }>(`select (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text as x`)).rows[0]!.x;
+      const mark = (
+        await client.query<{ x: string }>(`select (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text as x`)
+      ).rows[0]!.x;
       for (let waited = 0; ; waited += HORIZON_POLL_MS) {
         const older = (await client.query<{ n: number }>(OLDER_SNAPSHOTS, [mark])).rows[0]!.n;
         if (older === 0) break;
-        if (waited >= this.horizonWaitMs) throw new Error('an older snapshot (a long transaction, a replication slot or a prepared transaction) still sees the erased rows; trying again later');
+        if (waited >= this.horizonWaitMs)
+          throw new Error(
+            'an older snapshot (a long transaction, a replication slot or a prepared transaction) still sees the erased rows; ' +
+              'trying again later',
+          );
         await new Promise((r) => setTimeout(r, HORIZON_POLL_MS));
       }
       await client.query(`set lock_timeout = '${LOCK_TIMEOUT}'`);
@@ -202,7 +239,8 @@ export class StoragePurgeService {
     } catch (e) {
       // Not allowed to (pg_statistic needs the database owner): say so; anything else (a lock
       // not granted in time) fails the job, which tries again later.
-      if ((e as { code?: string }).code === '42501') return { ok: false, why: 'the database role may not rewrite it (it needs the owner of the relation or the database)' };
+      if ((e as { code?: string }).code === '42501')
+        return { ok: false, why: 'the database role may not rewrite it (it needs the owner of the relation or the database)' };
       throw e;
     } finally {
       await client.query('reset lock_timeout').catch(() => undefined);
@@ -235,7 +273,12 @@ export class StoragePurgeService {
     for (const r of receipts) {
       const mine = terms.filter((t) => t.receipt_id === r);
       const hit = mine.some((t) => found.has(t.digest));
-      out.set(r, mine.length ? `rewritten; ${pages} pages read back (pageinspect): ${hit ? 'an identifier FOUND' : 'no identifier'}` : 'rewritten; not read back: no address or phone number to look for');
+      out.set(
+        r,
+        mine.length
+          ? `rewritten; ${pages} pages read back (pageinspect): ${hit ? 'an identifier FOUND' : 'no identifier'}`
+          : 'rewritten; not read back: no address or phone number to look for',
+      );
     }
     return out;
   }
@@ -247,8 +290,11 @@ export function sqliteVerification(residue: string[]): { status: StorageStatus['
   return {
     status: file.length ? 'failed' : 'purged',
     verification: [
-      'SQLite: secure_delete overwrote the deleted cells and freed pages; the write-ahead log was checkpointed (TRUNCATE) into the database file after the commit',
-      file.length ? `the residue scan of the file's and the log's bytes found: ${file.join(', ')}` : 'the residue scan read the database file’s and the log’s bytes: none of the person’s identifiers found',
+      'SQLite: secure_delete overwrote the deleted cells and freed pages; the write-ahead log was checkpointed (TRUNCATE) into the ' +
+        'database file after the commit',
+      file.length
+        ? `the residue scan of the file's and the log's bytes found: ${file.join(', ')}`
+        : 'the residue scan read the database file’s and the log’s bytes: none of the person’s identifiers found',
       OUTSIDE_LIVE_FILES,
     ].join('; '),
   };

@@ -4,7 +4,12 @@ import fc from 'fast-check';
 import { IdentifierIndex, REDACTED } from './redaction.model.ts';
 import { identifiersOf, mergeIdentifiers, phoneDigits } from './residue.model.ts';
 
-const nora = identifiersOf({ email: 'Nora.Notewright@Example.org', first_name: 'Nora', last_name: 'Notewright', phone: '+44 20 7946 0123' });
+const nora = identifiersOf({
+  email: 'Nora.Notewright@Example.org',
+  first_name: 'Nora',
+  last_name: 'Notewright',
+  phone: '+44 20 7946 0123',
+});
 
 it('redacts a person from free text in every way people write them, and leaves the rest', () => {
   const ix = new IdentifierIndex(nora);
@@ -30,8 +35,20 @@ it('redacts a person from free text in every way people write them, and leaves t
 
 it('redacts JSON value by value and keeps it valid JSON of the same shape', () => {
   const ix = new IdentifierIndex(nora);
-  const filter = JSON.stringify({ and: [{ field: 'firstName', op: '=', value: 'Nora' }, { field: 'email', op: 'in', value: ['x@example.org', 'nora.notewright@example.org'] }, { consent: { atLeast: 3 } }] });
-  assert.deepEqual(JSON.parse(ix.redactStored(filter, 'strong')), { and: [{ field: 'firstName', op: '=', value: 'Nora' }, { field: 'email', op: 'in', value: ['x@example.org', REDACTED] }, { consent: { atLeast: 3 } }] });
+  const filter = JSON.stringify({
+    and: [
+      { field: 'firstName', op: '=', value: 'Nora' },
+      { field: 'email', op: 'in', value: ['x@example.org', 'nora.notewright@example.org'] },
+      { consent: { atLeast: 3 } },
+    ],
+  });
+  assert.deepEqual(JSON.parse(ix.redactStored(filter, 'strong')), {
+    and: [
+      { field: 'firstName', op: '=', value: 'Nora' },
+      { field: 'email', op: 'in', value: ['x@example.org', REDACTED] },
+      { consent: { atLeast: 3 } },
+    ],
+  });
   assert.equal(JSON.parse(ix.redactStored(filter, 'all')).and[0].value, REDACTED);
   const untouched = JSON.stringify({ a: 'nothing here', n: 1 });
   assert.equal(ix.redactStored(untouched), untouched, 'an unchanged value is returned as stored, not re-serialised');
@@ -47,10 +64,35 @@ it('an index without identifiers changes nothing; names with pattern characters 
   assert.equal(odd.redact("met D'Arcy (Jr.) O+Brien* and DXArcy OxBrien"), `met ${REDACTED} and DXArcy OxBrien`);
 });
 
-const VOCABULARY = ['the', 'case', 'was', 'verified', 'by', 'phone', 'with', 'asked', 'to', 'wait', 'and', 'called', 'again', 'Straße', 'über', '—', '(', ')', ',', '😀'];
+const VOCABULARY = [
+  'the',
+  'case',
+  'was',
+  'verified',
+  'by',
+  'phone',
+  'with',
+  'asked',
+  'to',
+  'wait',
+  'and',
+  'called',
+  'again',
+  'Straße',
+  'über',
+  '—',
+  '(',
+  ')',
+  ',',
+  '😀',
+];
 const letter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzäöüéçñøß'.split(''));
 const word = fc
-  .tuple(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÉ'.split('')), fc.array(letter, { minLength: 2, maxLength: 9 }), fc.constantFrom('', "'s", '-Lee'))
+  .tuple(
+    fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÉ'.split('')),
+    fc.array(letter, { minLength: 2, maxLength: 9 }),
+    fc.constantFrom('', "'s", '-Lee'),
+  )
   .map(([a, b, c]) => a + b.join('') + c)
   .filter((w) => !VOCABULARY.some((v) => v.toLowerCase() === w.toLowerCase()));
 const person = fc.record({
@@ -75,11 +117,21 @@ const writeOf = (p: { first: string; last: string; local: string; digits: string
 it('after redacting a person from their own text, nothing of them is left (property, hostile text)', () => {
   fc.assert(
     fc.property(
-      fc.array(person, { minLength: 1, maxLength: 3 }).chain((people) =>
-        fc.tuple(fc.constant(people), fc.array(fc.oneof(fc.constantFrom(...VOCABULARY), fc.constantFrom(...people).chain(writeOf)), { maxLength: 14 }), fc.constantFrom(' ', '  ', '\n', ' / ')),
-      ),
+      fc
+        .array(person, { minLength: 1, maxLength: 3 })
+        .chain((people) =>
+          fc.tuple(
+            fc.constant(people),
+            fc.array(fc.oneof(fc.constantFrom(...VOCABULARY), fc.constantFrom(...people).chain(writeOf)), { maxLength: 14 }),
+            fc.constantFrom(' ', '  ', '\n', ' / '),
+          ),
+        ),
       ([people, parts, sep]) => {
-        const ids = mergeIdentifiers(people.map((p) => identifiersOf({ email: `${p.local}@example.org`, first_name: p.first, last_name: p.last, phone: `+${p.digits}` })));
+        const ids = mergeIdentifiers(
+          people.map((p) =>
+            identifiersOf({ email: `${p.local}@example.org`, first_name: p.first, last_name: p.last, phone: `+${p.digits}` }),
+          ),
+        );
         const ix = new IdentifierIndex(ids);
         const text = parts.join(sep);
         const out = ix.redact(text);
@@ -87,7 +139,11 @@ it('after redacting a person from their own text, nothing of them is left (prope
         for (const p of people) {
           assert.ok(!out.toLowerCase().includes(`${p.local}@example.org`), out);
           assert.ok(!phoneDigits(out).includes(p.digits), out);
-          for (const n of [p.first, p.last]) assert.ok(!new RegExp(`(?<![\\p{L}\\p{N}])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu').test(out), `${n} in ${out}`);
+          for (const n of [p.first, p.last])
+            assert.ok(
+              !new RegExp(`(?<![\\p{L}\\p{N}])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu').test(out),
+              `${n} in ${out}`,
+            );
         }
         // Text that never held them is returned as it was.
         const plain = parts.filter((x) => VOCABULARY.includes(x)).join(sep);

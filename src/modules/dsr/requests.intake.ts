@@ -56,7 +56,8 @@ export class IntakeService {
    */
   async fromPublic(input: PublicInput, client: { ip: string }): Promise<void> {
     const email = normaliseEmail(input.email);
-    if (!isValidEmail(email)) throw new AppError('validation_failed', 'invalid email address', [{ path: '/email', message: 'not an email address' }]);
+    if (!isValidEmail(email))
+      throw new AppError('validation_failed', 'invalid email address', [{ path: '/email', message: 'not an email address' }]);
     await this.limiter.check(PER_CLIENT, client.ip);
     if (input.website) return;
     const { count } = await this.limiter.hit(PER_ADDRESS, await this.secret.emailHash(email));
@@ -75,7 +76,7 @@ export class IntakeService {
     const id = (payload as { requestId?: unknown } | null)?.requestId;
     if (typeof id !== 'string') throw new Error('the job names no case');
     const req = await this.requests.find(id);
-    if (!req || req.status !== 'received' || !req.email) return;
+    if (req?.status !== 'received' || !req.email) return;
     await this.verification.sendLink({ id: req.id, type: req.type, email: req.email, contactId: req.contact_id }, linkKey(req.id));
   }
 }

@@ -36,7 +36,9 @@ export function exportMessage(type: 'access' | 'portability', url: string, expir
   return {
     subject: 'Your personal data',
     text: [
-      type === 'portability' ? 'Here is your personal data in machine-readable form (JSON), as you asked.' : 'Here is a copy of the personal data we hold about you, as you asked.',
+      type === 'portability'
+        ? 'Here is your personal data in machine-readable form (JSON), as you asked.'
+        : 'Here is a copy of the personal data we hold about you, as you asked.',
       '',
       `Download it from this link until ${expiresAt.slice(0, 16).replace('T', ' ')} UTC:`,
       '',

@@ -7,19 +7,26 @@ type Q = Kysely<Database>;
 
 export const insertRequest = (db: Q, row: RequestsTable) => db.insertInto('requests').values(row).execute();
 export const requestById = (db: Q, id: string) => db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
-export const updateRequest = (db: Q, id: string, set: Partial<Omit<RequestsTable, 'id'>>) => db.updateTable('requests').set(set).where('id', '=', id).executeTakeFirst();
+export const updateRequest = (db: Q, id: string, set: Partial<Omit<RequestsTable, 'id'>>) =>
+  db.updateTable('requests').set(set).where('id', '=', id).executeTakeFirst();
 
 /**
  * Moves a case only if it is still in one of `from`: the check and the change are one
  * statement, so two staff members (or a staff member and the requester) cannot both win.
  */
 export async function moveRequest(db: Q, id: string, from: readonly string[], set: Partial<Omit<RequestsTable, 'id'>>): Promise<boolean> {
-  const r = await db.updateTable('requests').set(set).where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+  const r = await db
+    .updateTable('requests')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 export const insertEvent = (db: Q, row: RequestEventsTable) => db.insertInto('request_events').values(row).execute();
-export const eventsOf = (db: Q, requestId: string) => db.selectFrom('request_events').selectAll().where('request_id', '=', requestId).orderBy('at').orderBy('id').execute();
+export const eventsOf = (db: Q, requestId: string) =>
+  db.selectFrom('request_events').selectAll().where('request_id', '=', requestId).orderBy('at').orderBy('id').execute();
 
 export interface RequestFilter {
   status?: string;
@@ -53,7 +60,17 @@ export function listRequests(db: Q, f: RequestFilter, limit: number, after?: str
 }
 
 /** Sets the extension only if none was granted yet (once per case, even under concurrent calls). */
-export async function extendRequest(db: Q, id: string, set: Pick<RequestsTable, 'deadline' | 'extended_at' | 'extension_reason' | 'updated_at'>): Promise<boolean> {
-  const r = await db.updateTable('requests').set(set).where('id', '=', id).where('extended_at', 'is', null).where('status', 'not in', [...FINAL_STATUSES]).executeTakeFirst();
+export async function extendRequest(
+  db: Q,
+  id: string,
+  set: Pick<RequestsTable, 'deadline' | 'extended_at' | 'extension_reason' | 'updated_at'>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('requests')
+    .set(set)
+    .where('id', '=', id)
+    .where('extended_at', 'is', null)
+    .where('status', 'not in', [...FINAL_STATUSES])
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

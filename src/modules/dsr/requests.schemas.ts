@@ -7,7 +7,11 @@ import { REQUEST_STATUSES, REQUEST_TYPES } from './requests.model.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Note = Type.String({ minLength: 1, maxLength: 1000, description: 'for staff, kept on the case history; must not contain email addresses or other personal values' });
+const Note = Type.String({
+  minLength: 1,
+  maxLength: 1000,
+  description: 'for staff, kept on the case history; must not contain email addresses or other personal values',
+});
 
 export const RequestType = Type.Enum([...REQUEST_TYPES]);
 export const RequestStatus = Type.Enum([...REQUEST_STATUSES]);
@@ -43,8 +47,14 @@ export const RequestSchema = Obj({
 export const RequestCreateSchema = Obj({
   type: RequestType,
   email: Type.String({ minLength: 3, maxLength: 254 }),
-  receivedAt: Type.Optional(Type.String({ format: 'date-time', description: 'when the request arrived (e.g. by post); not in the future; defaults to now' })),
-  verified: Type.Optional(Type.Boolean({ description: 'staff vouch for the requester’s identity (then `note` says how); otherwise a verification link is emailed' })),
+  receivedAt: Type.Optional(
+    Type.String({ format: 'date-time', description: 'when the request arrived (e.g. by post); not in the future; defaults to now' }),
+  ),
+  verified: Type.Optional(
+    Type.Boolean({
+      description: 'staff vouch for the requester’s identity (then `note` says how); otherwise a verification link is emailed',
+    }),
+  ),
   note: Type.Optional(Note),
 });
 
@@ -57,7 +67,13 @@ export const RequestPatchSchema = Obj(
   { minProperties: 1 },
 );
 
-export const ExtendSchema = Obj({ reason: Type.String({ minLength: 1, maxLength: 1000, description: 'why more time is needed (complexity, number of requests); must not name the person' }) });
+export const ExtendSchema = Obj({
+  reason: Type.String({
+    minLength: 1,
+    maxLength: 1000,
+    description: 'why more time is needed (complexity, number of requests); must not name the person',
+  }),
+});
 
 export const FulfilSchema = Obj({ changes: Type.Optional(ContactPatchSchema) });
 
@@ -66,9 +82,17 @@ export const RequestListQuery = Obj({
   status: Type.Optional(RequestStatus),
   type: Type.Optional(RequestType),
   owner: Type.Optional(Id),
-  email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, description: 'finds cases by the requester’s address, erased ones included (by keyed hash)' })),
+  email: Type.Optional(
+    Type.String({
+      minLength: 3,
+      maxLength: 254,
+      description: 'finds cases by the requester’s address, erased ones included (by keyed hash)',
+    }),
+  ),
   overdue: Type.Optional(Type.Boolean()),
-  dueWithin: Type.Optional(Type.Integer({ minimum: 0, maximum: 366, description: 'open cases due within this many days from today (overdue ones included)' })),
+  dueWithin: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 366, description: 'open cases due within this many days from today (overdue ones included)' }),
+  ),
 });
 
 export const PublicIntakeSchema = Obj({

@@ -13,7 +13,19 @@ import type { SettingsService } from '../settings/settings.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { addDays, deadlineFor, EXTENDED_TERM_MONTHS, localDate } from './deadline.ts';
 import type { RequestsTable } from './dsr.table.ts';
-import { holdsAddress, isFinal, NEEDS_NOTE, toEvent, toRequest, TRANSITIONS, type Channel, type DataRequest, type EventActor, type RequestStatus, type RequestType } from './requests.model.ts';
+import {
+  holdsAddress,
+  isFinal,
+  NEEDS_NOTE,
+  toEvent,
+  toRequest,
+  TRANSITIONS,
+  type Channel,
+  type DataRequest,
+  type EventActor,
+  type RequestStatus,
+  type RequestType,
+} from './requests.model.ts';
 import * as q from './requests.queries.ts';
 import { requestTaskTitle } from './tasks.model.ts';
 import { insertTask, updateOpenTasksOfRequest } from './tasks.queries.ts';
@@ -53,7 +65,8 @@ export interface ListQuery {
 type Row = RequestsTable;
 
 function checkNote(text: string | undefined, path: string): void {
-  if (text !== undefined && holdsAddress(text)) throw new AppError('validation_failed', 'notes must not contain email addresses', [{ path, message: 'contains an email address' }]);
+  if (text !== undefined && holdsAddress(text))
+    throw new AppError('validation_failed', 'notes must not contain email addresses', [{ path, message: 'contains an email address' }]);
 }
 
 /**
@@ -81,11 +94,18 @@ export class RequestsService {
 
   async open(input: OpenInput, ctx: OpenContext): Promise<DataRequest> {
     const email = normaliseEmail(input.email);
-    if (!isValidEmail(email)) throw new AppError('validation_failed', 'invalid email address', [{ path: '/email', message: 'not an email address' }]);
+    if (!isValidEmail(email))
+      throw new AppError('validation_failed', 'invalid email address', [{ path: '/email', message: 'not an email address' }]);
     const now = this.clock.now();
     const receivedAt = input.receivedAt ?? now;
-    if (receivedAt.getTime() > now.getTime()) throw new AppError('validation_failed', 'receivedAt is in the future', [{ path: '/receivedAt', message: 'must not be in the future' }]);
-    if (input.verified && !input.note?.trim()) throw new AppError('validation_failed', 'say how the identity was verified', [{ path: '/note', message: 'required when verified is true' }]);
+    if (receivedAt.getTime() > now.getTime())
+      throw new AppError('validation_failed', 'receivedAt is in the future', [
+        { path: '/receivedAt', message: 'must not be in the future' },
+      ]);
+    if (input.verified && !input.note?.trim())
+      throw new AppError('validation_failed', 'say how the identity was verified', [
+        { path: '/note', message: 'required when verified is true' },
+      ]);
     checkNote(input.note, '/note');
     if (ctx.ownerId) await assertActiveUser(this.users, ctx.ownerId, '/ownerId');
     // Read before the transaction: on SQLite the one connection is taken inside it.
@@ -180,20 +200,28 @@ export class RequestsService {
     const to = patch.status !== undefined && patch.status !== row.status ? patch.status : undefined;
     if (to) {
       if (isFinal(row.status)) throw new AppError('request_closed', `the request is ${row.status}`);
-      if (!TRANSITIONS[row.status as RequestStatus].includes(to)) throw new AppError('invalid_status_change', `a ${row.status} request cannot become ${to}`);
-      if (NEEDS_NOTE.includes(to) && !patch.note?.trim()) throw new AppError('validation_failed', `say why the request becomes ${to}`, [{ path: '/note', message: `required for ${to}` }]);
+      if (!TRANSITIONS[row.status as RequestStatus].includes(to))
+        throw new AppError('invalid_status_change', `a ${row.status} request cannot become ${to}`);
+      if (NEEDS_NOTE.includes(to) && !patch.note?.trim())
+        throw new AppError('validation_failed', `say why the request becomes ${to}`, [{ path: '/note', message: `required for ${to}` }]);
     }
     const now = this.clock.now().toISOString();
     await this.db.kysely.transaction().execute(async (trx) => {
       const set: Partial<Row> = { updated_at: now };
       if (patch.ownerId !== undefined) set.owner_id = patch.ownerId;
       if (to) {
-        if (!(await q.moveRequest(trx, id, [row.status], { ...set, ...this.statusColumns(to, now) }))) throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
+        if (!(await q.moveRequest(trx, id, [row.status], { ...set, ...this.statusColumns(to, now) })))
+          throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
         if (isFinal(to)) await updateOpenTasksOfRequest(trx, id, { status: 'done', completed_at: now, updated_at: now });
       } else {
         await q.updateRequest(trx, id, set);
       }
-      const ownerNote = patch.ownerId !== undefined && patch.ownerId !== row.owner_id ? (patch.ownerId ? `owner set to ${patch.ownerId}` : 'owner removed') : null;
+      const ownerNote =
+        patch.ownerId !== undefined && patch.ownerId !== row.owner_id
+          ? patch.ownerId
+            ? `owner set to ${patch.ownerId}`
+            : 'owner removed'
+          : null;
       const note = [patch.note, ownerNote].filter(Boolean).join('; ') || null;
       if (to || note) await this.event(trx, id, to ?? row.status, actor, note, now);
     });
@@ -210,7 +238,8 @@ export class RequestsService {
     const deadline = deadlineFor(new Date(row.received_at), timeZone, EXTENDED_TERM_MONTHS);
     const now = this.clock.now().toISOString();
     await this.db.kysely.transaction().execute(async (trx) => {
-      if (!(await q.extendRequest(trx, id, { deadline, extended_at: now, extension_reason: reason, updated_at: now }))) throw new AppError('already_extended', 'the deadline was already extended once');
+      if (!(await q.extendRequest(trx, id, { deadline, extended_at: now, extension_reason: reason, updated_at: now })))
+        throw new AppError('already_extended', 'the deadline was already extended once');
       await updateOpenTasksOfRequest(trx, id, { due_date: deadline, updated_at: now });
       await this.event(trx, id, row.status, actor, `deadline extended to ${deadline}`, now);
     });
@@ -221,7 +250,14 @@ export class RequestsService {
    * A status change made by the system's own steps (verification, fulfilment): only from one of
    * `from`, in one statement. Returns false when the case was elsewhere.
    */
-  async move(id: string, from: readonly RequestStatus[], to: RequestStatus, actor: EventActor, note: string | null, extra: Partial<Row> = {}): Promise<boolean> {
+  async move(
+    id: string,
+    from: readonly RequestStatus[],
+    to: RequestStatus,
+    actor: EventActor,
+    note: string | null,
+    extra: Partial<Row> = {},
+  ): Promise<boolean> {
     const now = this.clock.now().toISOString();
     return this.db.kysely.transaction().execute(async (trx) => {
       if (!(await q.moveRequest(trx, id, from, { ...extra, ...this.statusColumns(to, now), updated_at: now }))) return false;

@@ -13,7 +13,8 @@ export const VERIFY_PATH = '/public/v1/requests/verify';
 
 const SYSTEM: EventActor = { type: 'system', id: null };
 /** The history's note when a link's send was cut off by a crash: it may have left, and is not sent again. */
-export const INTERRUPTED = 'verification link sent, but the sending process stopped before the mail relay answered: it may not have arrived';
+export const INTERRUPTED =
+  'verification link sent, but the sending process stopped before the mail relay answered: it may not have arrived';
 const REQUESTER: EventActor = { type: 'requester', id: null };
 
 export type Confirmation = 'verified' | 'already_verified' | 'invalid';
@@ -71,7 +72,16 @@ export class VerificationService {
     const c = await this.check(token);
     if (!c) return 'invalid';
     if (c.status !== 'received' && c.status !== 'awaiting_verification') return 'already_verified';
-    if (await this.requests.move(c.id, ['received', 'awaiting_verification'], 'verified', REQUESTER, 'address confirmed through the emailed link')) return 'verified';
+    if (
+      await this.requests.move(
+        c.id,
+        ['received', 'awaiting_verification'],
+        'verified',
+        REQUESTER,
+        'address confirmed through the emailed link',
+      )
+    )
+      return 'verified';
     // Another submission of the same form got there first, or staff closed the case meanwhile.
     return (await this.check(token)) ? 'already_verified' : 'invalid';
   }

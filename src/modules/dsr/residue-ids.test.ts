@@ -24,32 +24,59 @@ forEachDialect('residue scan: erased contact ids', (ctx) => {
 
   const api = { source: 'api' as const, actor: { type: 'api_key' as const, id: null } };
 
-  it('an entry appended behind an erasure, an undeclared contact-id column and free text naming the id are found; a clean erasure finds nothing', async () => {
-    const gone = await s.contacts.create({ email: 'ids.gone@example.com', firstName: 'Ida', lastName: 'Gonzales' }, api);
-    const stays = await s.contacts.create({ email: 'ids.stays@example.com' }, api);
-    await s.consent.setLevel(gone.id, 3, api);
-    await s.consent.setLevel(stays.id, 2, api);
-    await s.audit.record({ actor: CLI_ACTOR, action: 'contact.view', targetType: 'contact', targetId: gone.id, outcome: 'ok' });
-    const r = await s.erasure.erase({ contactIds: [gone.id] }, { actor: CLI_ACTOR });
-    assert.equal(r.complete, true, `a clean erasure is complete (the audit log's target ids are not residue): ${r.residue.join(', ')}`);
-    const ids = { ...identifiersOf({ email: 'ids.gone@example.com' }), contactIds: [gone.id] };
-    assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), []);
+  it(
+    'an entry appended behind an erasure, an undeclared contact-id column and free text naming the id are found; a clean erasure ' +
+      'finds nothing',
+    async () => {
+      const gone = await s.contacts.create({ email: 'ids.gone@example.com', firstName: 'Ida', lastName: 'Gonzales' }, api);
+      const stays = await s.contacts.create({ email: 'ids.stays@example.com' }, api);
+      await s.consent.setLevel(gone.id, 3, api);
+      await s.consent.setLevel(stays.id, 2, api);
+      await s.audit.record({ actor: CLI_ACTOR, action: 'contact.view', targetType: 'contact', targetId: gone.id, outcome: 'ok' });
+      const r = await s.erasure.erase({ contactIds: [gone.id] }, { actor: CLI_ACTOR });
+      assert.equal(r.complete, true, `a clean erasure is complete (the audit log's target ids are not residue): ${r.residue.join(', ')}`);
+      const ids = { ...identifiersOf({ email: 'ids.gone@example.com' }), contactIds: [gone.id] };
+      assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), []);
 
-    // What a consent change committed after the erasure left before the fix: a full entry.
-    await ctx.db.kysely.transaction().execute((t) => s.ledger.append(t, [{ contactId: gone.id, kind: 'level', oldValue: 3, newValue: 1, ctx: { ...api, evidence: { ip: '203.0.113.9', userAgent: 'Late client' } } }]));
-    assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), ['consent_ledger.contact_id']);
+      // What a consent change committed after the erasure left before the fix: a full entry.
+      await ctx.db.kysely.transaction().execute((t) =>
+        s.ledger.append(t, [
+          {
+            contactId: gone.id,
+            kind: 'level',
+            oldValue: 3,
+            newValue: 1,
+            ctx: { ...api, evidence: { ip: '203.0.113.9', userAgent: 'Late client' } },
+          },
+        ]),
+      );
+      assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), ['consent_ledger.contact_id']);
 
-    // A table nobody declared, its contact column named as the house names them; and free text
-    // (a notice is never rewritten) that quotes the id.
-    await sql`create table side_notes (id text primary key, owner_contact_id text, body text)`.execute(ctx.db.kysely);
-    try {
-      await sql`insert into side_notes (id, owner_contact_id, body) values ('n1', ${gone.id}, 'nothing'), ('n2', ${stays.id}, 'nothing')`.execute(ctx.db.kysely);
-      await s.ledger.putNotice(`Shown to contact ${gone.id.toUpperCase()} on the phone`);
-      assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), ['consent_ledger.contact_id', 'notices.text', 'side_notes.owner_contact_id']);
-      // The other contact's id, held in the same places, is nobody's residue.
-      assert.deepEqual(await s.erasure.scanner.scanDatabase({ emails: [], phones: [], names: [], contactIds: [gone.id.replace(/.$/, (c) => (c === '0' ? '1' : '0'))] }), []);
-    } finally {
-      await sql`drop table side_notes`.execute(ctx.db.kysely);
-    }
-  });
+      // A table nobody declared, its contact column named as the house names them; and free text
+      // (a notice is never rewritten) that quotes the id.
+      await sql`create table side_notes (id text primary key, owner_contact_id text, body text)`.execute(ctx.db.kysely);
+      try {
+        await sql`insert into side_notes (id, owner_contact_id, body) values
+        ('n1', ${gone.id}, 'nothing'), ('n2', ${stays.id}, 'nothing')`.execute(ctx.db.kysely);
+        await s.ledger.putNotice(`Shown to contact ${gone.id.toUpperCase()} on the phone`);
+        assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), [
+          'consent_ledger.contact_id',
+          'notices.text',
+          'side_notes.owner_contact_id',
+        ]);
+        // The other contact's id, held in the same places, is nobody's residue.
+        assert.deepEqual(
+          await s.erasure.scanner.scanDatabase({
+            emails: [],
+            phones: [],
+            names: [],
+            contactIds: [gone.id.replace(/.$/, (c) => (c === '0' ? '1' : '0'))],
+          }),
+          [],
+        );
+      } finally {
+        await sql`drop table side_notes`.execute(ctx.db.kysely);
+      }
+    },
+  );
 });

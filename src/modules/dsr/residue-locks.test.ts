@@ -102,19 +102,29 @@ async function startServer(readers: boolean, patienceMs?: number): Promise<Live>
   await sql`create table external_writes (id integer primary key, round integer not null)`.execute(db.kysely);
   const t = await testApp(db);
   if (readers || patienceMs !== undefined) {
-    const scanner = new ResidueScanner(db, { ...(readers ? { readers: 2, parallelFromBytes: 0 } : {}), ...(patienceMs !== undefined ? { checkpointPatienceMs: patienceMs } : {}) });
+    const scanner = new ResidueScanner(db, {
+      ...(readers ? { readers: 2, parallelFromBytes: 0 } : {}),
+      ...(patienceMs !== undefined ? { checkpointPatienceMs: patienceMs } : {}),
+    });
     Object.assign(t.services.erasure, { scanner });
   }
   return { db, t, path, url, dir };
 }
 
-const call = (t: TestApp, method: 'POST' | 'PUT', url: string, payload: object | undefined, role: 'marketer' | 'privacy_officer') => t.app.inject({ method, url, headers: t.auth(role), ...(payload ? { payload } : {}) });
+const call = (t: TestApp, method: 'POST' | 'PUT', url: string, payload: object | undefined, role: 'marketer' | 'privacy_officer') =>
+  t.app.inject({ method, url, headers: t.auth(role), ...(payload ? { payload } : {}) });
 
 /** Writes through the server that it acknowledges: a contact, then its consent level. */
 async function acknowledgedWrites(t: TestApp, tag: string, n: number): Promise<{ id: string; level: number }[]> {
   const out: { id: string; level: number }[] = [];
   for (let i = 0; i < n; i++) {
-    const res = await call(t, 'POST', '/api/v1/contacts', { email: `kept.${tag}.${i}@example.org`, firstName: 'Kept', lastName: `Writer${tag}${i}` }, 'marketer');
+    const res = await call(
+      t,
+      'POST',
+      '/api/v1/contacts',
+      { email: `kept.${tag}.${i}@example.org`, firstName: 'Kept', lastName: `Writer${tag}${i}` },
+      'marketer',
+    );
     assert.equal(res.statusCode, 201, res.body);
     const id = json(res).data.id as string;
     const level = 1 + (i % 5);
@@ -126,7 +136,13 @@ async function acknowledgedWrites(t: TestApp, tag: string, n: number): Promise<{
 }
 
 async function eraseOne(t: TestApp, tag: string): Promise<string> {
-  const res = await call(t, 'POST', '/api/v1/contacts', { email: `gone.${tag}@example.org`, firstName: 'Gone', lastName: `Person${tag}`, phone: '+49 151 2345 6789' }, 'marketer');
+  const res = await call(
+    t,
+    'POST',
+    '/api/v1/contacts',
+    { email: `gone.${tag}@example.org`, firstName: 'Gone', lastName: `Person${tag}`, phone: '+49 151 2345 6789' },
+    'marketer',
+  );
   assert.equal(res.statusCode, 201, res.body);
   const id = json(res).data.id as string;
   const erased = await call(t, 'POST', `/api/v1/contacts/${id}/erase`, undefined, 'privacy_officer');
@@ -135,7 +151,12 @@ async function eraseOne(t: TestApp, tag: string): Promise<string> {
 }
 
 /** Closes the server, opens the file again as a restarted server would, and lists what is wrong with it. */
-async function afterRestart(live: Live, kept: { id: string; level: number }[], gone: string[], externalWrites: number | null): Promise<string[]> {
+async function afterRestart(
+  live: Live,
+  kept: { id: string; level: number }[],
+  gone: string[],
+  externalWrites: number | null,
+): Promise<string[]> {
   const problems: string[] = [];
   const attempt = async <T>(what: string, fn: () => T | Promise<T>): Promise<T | undefined> => {
     try {
@@ -155,12 +176,18 @@ async function afterRestart(live: Live, kept: { id: string; level: number }[], g
       if (verdict !== 'ok') throw new Error(verdict);
     });
     await attempt('reading the writes', () => {
-      const level = new Map((raw.prepare('select id, consent_level from contacts').all() as { id: string; consent_level: number }[]).map((r) => [r.id, r.consent_level]));
+      const level = new Map(
+        (raw.prepare('select id, consent_level from contacts').all() as { id: string; consent_level: number }[]).map((r) => [
+          r.id,
+          r.consent_level,
+        ]),
+      );
       const lost = kept.filter((k) => level.get(k.id) !== k.level);
       if (lost.length) problems.push(`${lost.length} of ${kept.length} acknowledged writes lost`);
       if (gone.some((g) => level.has(g))) problems.push('an erased contact is back');
       const ext = raw.prepare('select count(*) from external_writes').pluck().get() as number;
-      if (externalWrites !== null && ext !== externalWrites) problems.push(`external client: ${externalWrites} writes committed, ${ext} present`);
+      if (externalWrites !== null && ext !== externalWrites)
+        problems.push(`external client: ${externalWrites} writes committed, ${ext} present`);
     });
     await attempt('closing after the restart', () => db.close());
   }
@@ -171,28 +198,34 @@ async function afterRestart(live: Live, kept: { id: string; level: number }[], g
 describe('SQLite: the residue scan leaves the serving process’s file locks alone (SQLite only)', () => {
   for (const readers of [false, true]) {
     const how = readers ? 'reader processes' : 'the app connection';
-    it(`an external client that connects after an API erasure leaves the log and every write in place (tables scanned on ${how})`, async () => {
-      const live = await startServer(readers);
-      const gone = await eraseOne(live.t, 'a');
-      const wal = `${live.path}-wal`;
-      const inode = statSync(wal).ino;
-      const { failed } = await client('once', live.path).done();
-      assert.equal(failed, null);
-      const walKept = existsSync(wal) && statSync(wal).ino === inode;
-      const kept = await acknowledgedWrites(live.t, 'a', 5);
-      // Another process sees what the server acknowledged (a CLI export, say).
-      const seen = await client('once', live.path).done();
-      const held = Number((await sql<{ n: number }>`select count(*) as n from contacts`.execute(live.db.kysely)).rows[0]!.n);
-      const problems = seen.contacts === held ? [] : [`another process sees ${seen.contacts} contacts, the server holds ${held}`];
-      problems.push(...(await afterRestart(live, kept, [gone], 0)));
-      if (!walKept) problems.push('the server’s -wal was unlinked by the external client');
-      assert.deepEqual(problems, []);
-    });
+    it(
+      `an external client that connects after an API erasure leaves ` + `the log and every write in place (tables scanned on ${how})`,
+      async () => {
+        const live = await startServer(readers);
+        const gone = await eraseOne(live.t, 'a');
+        const wal = `${live.path}-wal`;
+        const inode = statSync(wal).ino;
+        const { failed } = await client('once', live.path).done();
+        assert.equal(failed, null);
+        const walKept = existsSync(wal) && statSync(wal).ino === inode;
+        const kept = await acknowledgedWrites(live.t, 'a', 5);
+        // Another process sees what the server acknowledged (a CLI export, say).
+        const seen = await client('once', live.path).done();
+        const held = Number((await sql<{ n: number }>`select count(*) as n from contacts`.execute(live.db.kysely)).rows[0]!.n);
+        const problems = seen.contacts === held ? [] : [`another process sees ${seen.contacts} contacts, the server holds ${held}`];
+        problems.push(...(await afterRestart(live, kept, [gone], 0)));
+        if (!walKept) problems.push('the server’s -wal was unlinked by the external client');
+        assert.deepEqual(problems, []);
+      },
+    );
   }
 
   for (const readers of [false, true]) {
     const how = readers ? 'reader processes' : 'the app connection';
-    it(`many erasures while an external process connects, reads, writes and disconnects in a loop: no write lost, file intact (tables scanned on ${how})`, { timeout: 120_000 }, async () => {
+    it(`many erasures while an external process connects, reads, writes and disconnects in a loop: no write lost, file intact (tables ` +
+      `scanned on ${how})`, {
+      timeout: 120_000,
+    }, async () => {
       // The client's reads keep the log busy; the scan need not wait long to say so.
       const live = await startServer(readers, 200);
       const wal = `${live.path}-wal`;
@@ -224,7 +257,13 @@ describe('SQLite: the residue scan leaves the serving process’s file locks alo
 
   it('the erasure tests’ own scan of the file’s bytes (erasure.fixture.ts) leaves the test process’s locks alone', async () => {
     const live = await startServer(false);
-    const res = await call(live.t, 'POST', '/api/v1/contacts', { email: ERASE_ME.email, firstName: ERASE_ME.firstName, lastName: ERASE_ME.lastName }, 'marketer');
+    const res = await call(
+      live.t,
+      'POST',
+      '/api/v1/contacts',
+      { email: ERASE_ME.email, firstName: ERASE_ME.firstName, lastName: ERASE_ME.lastName },
+      'marketer',
+    );
     assert.equal(res.statusCode, 201, res.body);
     const wal = `${live.path}-wal`;
     const inode = statSync(wal).ino;

@@ -116,7 +116,10 @@ export function passes(t: SearchTerms, size = TERMS_PER_PASS): SearchTerms[] {
   const all = [...t.text.map((x) => ['text', x] as const), ...t.digits.map((x) => ['digits', x] as const)];
   for (let i = 0; i < all.length; i += size) {
     const part = all.slice(i, i + size);
-    out.push({ text: part.filter(([k]) => k === 'text').map(([, x]) => x), digits: part.filter(([k]) => k === 'digits').map(([, x]) => x) });
+    out.push({
+      text: part.filter(([k]) => k === 'text').map(([, x]) => x),
+      digits: part.filter(([k]) => k === 'digits').map(([, x]) => x),
+    });
   }
   return out;
 }
@@ -453,7 +456,9 @@ export class TextMatcher {
       if (anchors[i]! >= 0) anchored.push({ codes: codes[i]!, at: anchors[i]!, id: this.terms.push(f.term) - 1 });
       else this.plainText.push(f);
     }
-    const digitNeedles = t.digits.filter((d) => d.length >= MIN_PHONE_DIGITS).map((d) => ({ codes: Array.from(d, (c) => c.charCodeAt(0)), at: -1, id: this.terms.push(d) - 1 }));
+    const digitNeedles = t.digits
+      .filter((d) => d.length >= MIN_PHONE_DIGITS)
+      .map((d) => ({ codes: Array.from(d, (c) => c.charCodeAt(0)), at: -1, id: this.terms.push(d) - 1 }));
     // Shorter digit terms are never made (searchTerms drops them).
     this.digits = digitNeedles.length ? new DigitIndex(digitNeedles) : null;
     this.groups = groupByAnchor(anchored);

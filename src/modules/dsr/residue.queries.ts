@@ -16,7 +16,20 @@ import type { Statement } from './residue.tasks.ts';
  * and XML, arrays and user-defined types (enums, domains, citext), and integers, which can hold
  * a phone number's digits. Dates, times, booleans, UUIDs, floats and binary data cannot.
  */
-const PG_SCANNED = new Set(['text', 'character varying', 'character', 'json', 'jsonb', 'xml', 'ARRAY', 'USER-DEFINED', 'smallint', 'integer', 'bigint', 'numeric']);
+const PG_SCANNED = new Set([
+  'text',
+  'character varying',
+  'character',
+  'json',
+  'jsonb',
+  'xml',
+  'ARRAY',
+  'USER-DEFINED',
+  'smallint',
+  'integer',
+  'bigint',
+  'numeric',
+]);
 const PG_TEXT = new Set(['text', 'character varying', 'character']);
 
 export interface ScannedColumn {
@@ -54,7 +67,11 @@ function rowText(db: Db, columns: ScannedColumn[]): RawBuilder<unknown> {
   const join = (values: RawBuilder<unknown>[]): RawBuilder<unknown> =>
     values.length <= CONCAT_ARGS
       ? sql`concat_ws(${sep}, ${sql.join(values)})`
-      : join(Array.from({ length: Math.ceil(values.length / CONCAT_ARGS) }, (_, i) => join(values.slice(i * CONCAT_ARGS, (i + 1) * CONCAT_ARGS))));
+      : join(
+          Array.from({ length: Math.ceil(values.length / CONCAT_ARGS) }, (_, i) =>
+            join(values.slice(i * CONCAT_ARGS, (i + 1) * CONCAT_ARGS)),
+          ),
+        );
   const values = columns.map((c) => (c.cast ? sql`${sql.id(c.name)}::text` : sql`${sql.id(c.name)}`));
   return db.dialect === 'sqlite' ? join(values) : sql`(${join(values)} collate "C")`;
 }
@@ -78,7 +95,10 @@ function containsText(db: Db, value: RawBuilder<unknown>, term: string): RawBuil
  * only then the exact test on the value with the separators removed.
  */
 function containsDigits(db: Db, value: RawBuilder<unknown>, digits: string): RawBuilder<unknown> {
-  const exact = db.dialect === 'sqlite' ? sql`instr(${withoutSeparators(value)}, ${digits}) > 0` : sql`strpos(${withoutSeparators(value)}, ${digits}) > 0`;
+  const exact =
+    db.dialect === 'sqlite'
+      ? sql`instr(${withoutSeparators(value)}, ${digits}) > 0`
+      : sql`strpos(${withoutSeparators(value)}, ${digits}) > 0`;
   return sql`(case when ${value} like ${digitsInOrderPattern(digits)} then ${exact} else false end)`;
 }
 
@@ -96,7 +116,14 @@ export async function rowidRange(db: Db, table: string, columns: ScannedColumn[]
     // Each end on its own: SQLite reads min() or max() of the rowid off the b-tree's edge only
     // when it is the query's one aggregate; both in one query scan the whole table.
     const t = sql.table(table);
-    const r = (await sql<{ lo: number | null; hi: number | null }>`select (select rowid from ${t} order by rowid limit 1) as lo, (select rowid from ${t} order by rowid desc limit 1) as hi`.execute(db.kysely)).rows[0];
+    const r = (
+      await sql<{
+        lo: number | null;
+        hi: number | null;
+      }>`select (select rowid from ${t} order by rowid limit 1) as lo, (select rowid from ${t} order by rowid desc limit 1) as hi`.execute(
+        db.kysely,
+      )
+    ).rows[0];
     return r?.lo === null || r?.lo === undefined || r.hi === null ? null : { lo: Number(r.lo), hi: Number(r.hi) };
   } catch {
     return undefined;
@@ -110,8 +137,15 @@ const inRange = (range?: { lo: number; hi: number }) => (range ? sql`where rowid
  * row's values are joined into one text, built once per row in a subquery the planner keeps
  * (LIMIT), which LIKE tests for every term without folding; it stops at the first hit.
  */
-export function hasTermsStatement(db: Db, table: string, columns: ScannedColumn[], terms: SearchTerms, range?: { lo: number; hi: number }): Statement {
-  const q = sql`select 1 from (select ${rowText(db, columns)} as v from ${sql.table(table)} ${inRange(range)} limit -1) where ${matchExpr(db, sql.ref('v'), terms)} limit 1`.compile(db.kysely);
+export function hasTermsStatement(
+  db: Db,
+  table: string,
+  columns: ScannedColumn[],
+  terms: SearchTerms,
+  range?: { lo: number; hi: number },
+): Statement {
+  const q = sql`select 1 from (select ${rowText(db, columns)} as v from ${sql.table(table)} ${inRange(range)} limit -1) where
+      ${matchExpr(db, sql.ref('v'), terms)} limit 1`.compile(db.kysely);
   return { sql: q.sql, parameters: q.parameters };
 }
 
@@ -137,7 +171,10 @@ export async function tableHasTerms(db: Db, table: string, columns: ScannedColum
     ...(terms.digits.length ? [sql`${withoutSeparators(text)} like any(${terms.digits.map((d) => `%${d}%`)}::text[])`] : []),
   ];
   const pre = [...terms.text.map(caseFreePattern), ...terms.digits.map(digitsInOrderPattern)];
-  const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where case when ${text} like any(${pre}::text[]) then (${sql.join(exact, sql` or `)}) else false end`.execute(db.kysely);
+  const r = await sql<{
+    n: number;
+  }>`select count(*) as n from ${sql.table(table)} where case when ${text} like any(${pre}::text[]) then
+    (${sql.join(exact, sql` or `)}) else false end`.execute(db.kysely);
   return Number(r.rows[0]?.n ?? 0) > 0;
 }
 
@@ -148,7 +185,9 @@ export async function tableHasTerms(db: Db, table: string, columns: ScannedColum
  */
 export async function columnsWithTerms(db: Db, table: string, columns: ScannedColumn[], terms: SearchTerms): Promise<string[]> {
   if (columns.length === 0 || terms.text.length + terms.digits.length === 0) return [];
-  const flags = columns.map((c, i) => sql`max(case when ${matchExpr(db, asText(db, c.name), terms)} then 1 else 0 end) as ${sql.id(`c${i}`)}`);
+  const flags = columns.map(
+    (c, i) => sql`max(case when ${matchExpr(db, asText(db, c.name), terms)} then 1 else 0 end) as ${sql.id(`c${i}`)}`,
+  );
   const r = await sql<Record<string, number | null>>`select ${sql.join(flags)} from ${sql.table(table)}`.execute(db.kysely);
   const row = r.rows[0] ?? {};
   return columns.filter((_, i) => Number(row[`c${i}`]) === 1).map((c) => c.name);
@@ -171,7 +210,10 @@ export async function tableText(db: Db, table: string, columns: ScannedColumn[],
   if (db.dialect === 'sqlite') {
     const q = sql`select ${text} from ${sql.table(table)}`.compile(db.kysely);
     let parts: string[] = [];
-    for (const v of db.sqlite!.prepare(q.sql).pluck().iterate(...(q.parameters as unknown[])) as Iterable<string>) {
+    for (const v of db
+      .sqlite!.prepare(q.sql)
+      .pluck()
+      .iterate(...(q.parameters as unknown[])) as Iterable<string>) {
       parts.push(v);
       if (parts.length >= ROWS_PER_CHUNK) {
         each(parts.join('\u0002'));
@@ -218,7 +260,10 @@ function copyUnescape(s: string): string {
 /** SQLite's own tables (schema, statistics): read whole, they are small, and searched as bytes. */
 export async function sqliteSystemRows(db: Db): Promise<{ table: string; column: string; value: Buffer }[]> {
   const raw = db.sqlite!;
-  const tables = raw.prepare(`select name from sqlite_master where type = 'table' and name like 'sqlite\\_%' escape '\\'`).pluck().all() as string[];
+  const tables = raw
+    .prepare(`select name from sqlite_master where type = 'table' and name like 'sqlite\\_%' escape '\\'`)
+    .pluck()
+    .all() as string[];
   const out: { table: string; column: string; value: Buffer }[] = [];
   for (const t of ['sqlite_master', ...tables]) {
     for (const row of raw.prepare(`select * from "${t.replace(/"/g, '""')}"`).iterate() as Iterable<Record<string, unknown>>) {
@@ -256,7 +301,11 @@ const PATTERNS_PER_SQLITE_STATEMENT = 100;
 export async function columnHoldsIds(db: Db, table: string, column: string, cast: boolean, ids: string[]): Promise<boolean> {
   const value = cast ? asText(db, column) : sql.id(column);
   for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
-    const r = await sql<{ one: number }>`select 1 as one from ${sql.table(table)} where ${inList(db.dialect, value, ids.slice(i, i + IDS_PER_STATEMENT))} limit 1`.execute(db.kysely);
+    const r = await sql<{
+      one: number;
+    }>`select 1 as one from ${sql.table(table)} where ${inList(db.dialect, value, ids.slice(i, i + IDS_PER_STATEMENT))} limit 1`.execute(
+      db.kysely,
+    );
     if (r.rows.length) return true;
   }
   return false;
@@ -269,7 +318,13 @@ export async function textHoldsIds(db: Db, table: string, column: string, ids: s
   const step = db.dialect === 'sqlite' ? PATTERNS_PER_SQLITE_STATEMENT : IDS_PER_STATEMENT;
   for (let i = 0; i < patterns.length; i += step) {
     const part = patterns.slice(i, i + step);
-    const where = db.dialect === 'sqlite' ? sql.join(part.map((p) => sql`${value} like ${p} escape '\\'`), sql` or `) : sql`lower(${value}) like any(${part}::text[])`;
+    const where =
+      db.dialect === 'sqlite'
+        ? sql.join(
+            part.map((p) => sql`${value} like ${p} escape '\\'`),
+            sql` or `,
+          )
+        : sql`lower(${value}) like any(${part}::text[])`;
     const r = await sql<{ one: number }>`select 1 as one from ${sql.table(table)} where ${where} limit 1`.execute(db.kysely);
     if (r.rows.length) return true;
   }
@@ -278,5 +333,9 @@ export async function textHoldsIds(db: Db, table: string, column: string, ids: s
 
 /** The live catalogue's columns, each with whether its value needs a cast to be compared as text. */
 export async function liveColumnTypes(db: Db): Promise<{ table: string; column: string; cast: boolean }[]> {
-  return (await liveColumns(db)).map((c) => ({ table: c.table, column: c.column, cast: db.dialect === 'postgres' && !PG_TEXT.has(c.type) }));
+  return (await liveColumns(db)).map((c) => ({
+    table: c.table,
+    column: c.column,
+    cast: db.dialect === 'postgres' && !PG_TEXT.has(c.type),
+  }));
 }

@@ -45,7 +45,10 @@ export type ToReader =
   | { type: 'end'; scan: number };
 
 /** What a reader process answers. */
-export type FromReader = { type: 'ready' } | { type: 'answer'; id: number; answer: ScanAnswer } | { type: 'error'; id: number; error: string };
+export type FromReader =
+  | { type: 'ready' }
+  | { type: 'answer'; id: number; answer: ScanAnswer }
+  | { type: 'error'; id: number; error: string };
 
 // The reader is TypeScript: it gets tsx's loader by URL, so it starts from any working directory.
 const TSX = import.meta.resolve('tsx');
@@ -227,7 +230,12 @@ export class ReaderPool {
  * Runs the tasks with every reader busy, handing each answer to `each` as it arrives; a task
  * whose question is already answered (`skip`) is not run.
  */
-export async function runAll<T>(readers: ScanReaders, tasks: { task: ScanTask; tag: T }[], each: (answer: ScanAnswer, tag: T) => void, skip: (tag: T) => boolean = () => false): Promise<void> {
+export async function runAll<T>(
+  readers: ScanReaders,
+  tasks: { task: ScanTask; tag: T }[],
+  each: (answer: ScanAnswer, tag: T) => void,
+  skip: (tag: T) => boolean = () => false,
+): Promise<void> {
   let i = 0;
   const lane = async () => {
     while (i < tasks.length) {

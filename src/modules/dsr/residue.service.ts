@@ -2,7 +2,17 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Db } from '../database.ts';
-import { ByteMatcher, isEmpty, passes, searchTerms, TERMS_PER_PASS, TextMatcher, valueHolds, type Identifiers, type SearchTerms } from './residue.model.ts';
+import {
+  ByteMatcher,
+  isEmpty,
+  passes,
+  searchTerms,
+  TERMS_PER_PASS,
+  TextMatcher,
+  valueHolds,
+  type Identifiers,
+  type SearchTerms,
+} from './residue.model.ts';
 import type { DataMap } from '../datamap/datamap.model.ts';
 import { CONTACT_REF } from './erasure.model.ts';
 import {
@@ -167,13 +177,19 @@ export class ResidueScanner {
     } else {
       const matcher = many ? new TextMatcher(terms) : null;
       await inParallel(tables, PG_TABLES_AT_ONCE, async ([table, columns]) => {
-        const f = matcher ? await this.termsIn(table, columns, matcher, terms) : (await tableHasTerms(this.db, table, columns, terms)) ? terms : null;
+        const f = matcher
+          ? await this.termsIn(table, columns, matcher, terms)
+          : (await tableHasTerms(this.db, table, columns, terms))
+            ? terms
+            : null;
         if (f) found.set(table, f);
       });
       for (const r of await pgStatsWithTerms(this.db, terms)) hits.add(`pg_stats:${r.table}.${r.column}`);
     }
     const columnsOf = new Map(tables);
-    for (const [table, f] of found) for (const pass of passes(f)) for (const column of await columnsWithTerms(this.db, table, columnsOf.get(table)!, pass)) hits.add(`${table}.${column}`);
+    for (const [table, f] of found)
+      for (const pass of passes(f))
+        for (const column of await columnsWithTerms(this.db, table, columnsOf.get(table)!, pass)) hits.add(`${table}.${column}`);
     return [...hits].sort();
   }
 
@@ -182,7 +198,15 @@ export class ResidueScanner {
    * database files (in ranges), as tasks: the bytes for a reader process, the tables for the
    * app's connection, or for reader processes when the file is large.
    */
-  private async sqliteScan(tables: [string, ScannedColumn[]][], ids: Identifiers, terms: SearchTerms, many: boolean, found: Map<string, SearchTerms>, hits: Set<string>, opts: ScanOptions): Promise<void> {
+  private async sqliteScan(
+    tables: [string, ScannedColumn[]][],
+    ids: Identifiers,
+    terms: SearchTerms,
+    many: boolean,
+    found: Map<string, SearchTerms>,
+    hits: Set<string>,
+    opts: ScanOptions,
+  ): Promise<void> {
     type Tag = { table: string } | { file: string };
     const tasks: { task: ScanTask; tag: Tag }[] = [];
     const seen = new Map<string, Set<string>>();
@@ -192,13 +216,16 @@ export class ResidueScanner {
       const range = await rowidRange(this.db, table, columns);
       if (range === null) continue;
       if (!many) {
-        for (const part of range ? parts(range, ROWIDS_PER_PART) : [undefined]) tasks.push({ task: { kind: 'test', s: hasTermsStatement(this.db, table, columns, terms, part) }, tag: { table } });
+        for (const part of range ? parts(range, ROWIDS_PER_PART) : [undefined])
+          tasks.push({ task: { kind: 'test', s: hasTermsStatement(this.db, table, columns, terms, part) }, tag: { table } });
         continue;
       }
       const into = new Set<string>();
       seen.set(table, into);
       if (range === undefined) await tableText(this.db, table, columns, (chunk) => (matcher ??= new TextMatcher(terms)).scan(chunk, into));
-      else for (const part of parts(range, ROWS_PER_CHUNK)) tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
+      else
+        for (const part of parts(range, ROWS_PER_CHUNK))
+          tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
     }
     const path = this.db.target.location;
     const onFile = this.onFile;
@@ -226,12 +253,16 @@ export class ResidueScanner {
     } finally {
       await (await session?.catch(() => null))?.close();
     }
-    for (const [table, into] of seen) if (into.size) found.set(table, { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) });
+    for (const [table, into] of seen)
+      if (into.size) found.set(table, { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) });
   }
 
   /** SQLite: empties the write-ahead log into the file, on a reader process's own connection or the app's connection. */
   private async checkpointed(opts: ScanOptions, readers: ScanReaders): Promise<boolean> {
-    const answer = (await readers.run({ kind: 'checkpoint', patienceMs: this.checkpointPatienceMs })) as { checkpointed: boolean; ms: number };
+    const answer = (await readers.run({ kind: 'checkpoint', patienceMs: this.checkpointPatienceMs })) as {
+      checkpointed: boolean;
+      ms: number;
+    };
     opts.onCheckpoint?.(answer.ms);
     return answer.checkpointed;
   }
@@ -254,7 +285,8 @@ function fileTasks(path: string): { task: ScanTask; tag: { file: string } }[] {
   const out: { task: ScanTask; tag: { file: string } }[] = [];
   for (const file of [path, `${path}-wal`, `${path}-journal`]) {
     const bytes = existsSync(file) ? statSync(file).size : 0;
-    for (let start = 0; start < bytes; start += FILE_PART) out.push({ task: { kind: 'bytes', file, start, end: Math.min(bytes, start + FILE_PART) }, tag: { file } });
+    for (let start = 0; start < bytes; start += FILE_PART)
+      out.push({ task: { kind: 'bytes', file, start, end: Math.min(bytes, start + FILE_PART) }, tag: { file } });
   }
   return out;
 }
@@ -276,7 +308,11 @@ export async function pgStatsWithTerms(db: Db, terms: SearchTerms): Promise<{ ta
   for (const r of await pgStatsValues(db)) {
     const found = new Set<string>();
     matcher.scan(r.values, found);
-    if (found.size && valueHolds(r.values, { text: terms.text.filter((t) => found.has(t)), digits: terms.digits.filter((d) => found.has(d)) }).length) out.push({ table: r.table, column: r.column });
+    if (
+      found.size &&
+      valueHolds(r.values, { text: terms.text.filter((t) => found.has(t)), digits: terms.digits.filter((d) => found.has(d)) }).length
+    )
+      out.push({ table: r.table, column: r.column });
   }
   return out.sort((a, b) => (a.table === b.table ? (a.column < b.column ? -1 : 1) : a.table < b.table ? -1 : 1));
 }

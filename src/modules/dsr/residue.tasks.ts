@@ -71,12 +71,20 @@ export class TaskRunner {
   constructor(
     private readonly sqlite: () => SQLite.Database,
     private readonly terms: SearchTerms,
-    private readonly writable: { open: () => SQLite.Database; release: (c: SQLite.Database) => void } = { open: sqlite, release: () => undefined },
+    private readonly writable: { open: () => SQLite.Database; release: (c: SQLite.Database) => void } = {
+      open: sqlite,
+      release: () => undefined,
+    },
   ) {}
 
   async run(task: SqlTask): Promise<ScanAnswer> {
     if (task.kind === 'checkpoint') return this.checkpoint(task.patienceMs);
-    const value = (this.sqlite().prepare(task.s.sql).raw().get(...(task.s.parameters as unknown[])) as unknown[] | undefined)?.[0];
+    const value = (
+      this.sqlite()
+        .prepare(task.s.sql)
+        .raw()
+        .get(...(task.s.parameters as unknown[])) as unknown[] | undefined
+    )?.[0];
     if (task.kind === 'test') return value !== undefined && value !== null;
     if (typeof value !== 'string') return [];
     const found = new Set<string>();

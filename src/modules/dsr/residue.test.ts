@@ -9,7 +9,18 @@ import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/helpers/db.ts';
-import { asciiLower, ByteMatcher, caseFreePattern, identifiersOf, mergeIdentifiers, phoneDigits, searchTerms, TextMatcher, valueHolds, type Identifiers } from './residue.model.ts';
+import {
+  asciiLower,
+  ByteMatcher,
+  caseFreePattern,
+  identifiersOf,
+  mergeIdentifiers,
+  phoneDigits,
+  searchTerms,
+  TextMatcher,
+  valueHolds,
+  type Identifiers,
+} from './residue.model.ts';
 import { inProcess, ReaderPool } from './residue.readers.ts';
 import { ResidueScanner } from './residue.service.ts';
 
@@ -25,20 +36,48 @@ const matched = (m: TextMatcher, chunk: string) => {
 it('the in-memory matcher finds every term the exact test finds, in any casing and phone formatting', () => {
   // One short number (seven digits) among the long ones: the shortest needle sets how runs are sampled.
   const people = [...Array.from({ length: 300 }, (_, i) => person(i)), identifiersOf({ email: 'short@x.example', phone: '091 54 10' })];
-  const terms = searchTerms({ emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) });
+  const terms = searchTerms({
+    emails: people.flatMap((p) => p.emails),
+    phones: people.flatMap((p) => p.phones),
+    names: people.flatMap((p) => p.names),
+  });
   const m = new TextMatcher(terms);
   const one = new TextMatcher(searchTerms(person(7)));
   // Digits and separators in runs of every length, so that a run starts and ends anywhere
   // relative to the positions a sampling search looks at.
   const digitish = fc.string({ unit: fc.constantFrom('0', '1', '4', '5', '7', '9', ' ', '-', '(', '+', '.'), maxLength: 14 });
   const pieces = fc.oneof(
-    fc.constantFrom('H.7@bench.EXAMPLE', 'hedwig7 schwergewicht7', 'HEDWIG17 SCHWERGEWICHT17', '0049-151-4000007', '+49 (151) 400 00 07', '4915140000', 'x', '@', ' ', '-', '7', '\u0001', 'ü', 'Ölaf', 'h.29@bench.example', '4 9 1 5 1 4 0 0 0 0 2 9', '491514000012', '4915140000299', '0915410', '(091) 541-0'),
+    fc.constantFrom(
+      'H.7@bench.EXAMPLE',
+      'hedwig7 schwergewicht7',
+      'HEDWIG17 SCHWERGEWICHT17',
+      '0049-151-4000007',
+      '+49 (151) 400 00 07',
+      '4915140000',
+      'x',
+      '@',
+      ' ',
+      '-',
+      '7',
+      '\u0001',
+      'ü',
+      'Ölaf',
+      'h.29@bench.example',
+      '4 9 1 5 1 4 0 0 0 0 2 9',
+      '491514000012',
+      '4915140000299',
+      '0915410',
+      '(091) 541-0',
+    ),
     digitish,
   );
   fc.assert(
     fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
       const chunk = parts.join('');
-      for (const [matcher, t] of [[m, terms], [one, searchTerms(person(7))]] as const) {
+      for (const [matcher, t] of [
+        [m, terms],
+        [one, searchTerms(person(7))],
+      ] as const) {
         const values = chunk.split('\u0001');
         const exact = new Set(values.flatMap((v) => valueHolds(v, t)));
         const found = matched(matcher, chunk);
@@ -63,8 +102,21 @@ it('the byte matcher finds stored forms in any ASCII casing, bare digits, and no
     const people = many ? Array.from({ length: 50 }, (_, i) => person(i)) : [person(7)];
     const ids = { emails: people.flatMap((p) => p.emails), phones: people.flatMap((p) => p.phones), names: people.flatMap((p) => p.names) };
     const m = new ByteMatcher(ids);
-    const yes = ['xx h.7@bench.example yy', 'H.7@BENCH.EXAMPLE', 'Hedwig7 SCHWERGEWICHT7', '..+49 151 4000007..', 'tel:4915140000070'.replace('70', '7'), '\u0000\u0001hedwig7 schwergewicht7'];
-    const no = ['h.7@bench.exampl', 'hedwig7schwergewicht7', '+49 151 400 0007', '491514000', 'h.8@bench.example'.replace('8', many ? '80' : '8')];
+    const yes = [
+      'xx h.7@bench.example yy',
+      'H.7@BENCH.EXAMPLE',
+      'Hedwig7 SCHWERGEWICHT7',
+      '..+49 151 4000007..',
+      'tel:4915140000070'.replace('70', '7'),
+      '\u0000\u0001hedwig7 schwergewicht7',
+    ];
+    const no = [
+      'h.7@bench.exampl',
+      'hedwig7schwergewicht7',
+      '+49 151 400 0007',
+      '491514000',
+      'h.8@bench.example'.replace('8', many ? '80' : '8'),
+    ];
     for (const s of yes) assert.ok(m.matches(Buffer.from(s)), `${many}: ${s}`);
     for (const s of no) assert.ok(!m.matches(Buffer.from(s)), `${many}: ${s}`);
   }
@@ -76,7 +128,11 @@ it('the byte matcher agrees with a plain search over random bytes', () => {
   const m = new ByteMatcher(ids);
   const needles = [...new Set([...ids.emails, ...ids.names].map(asciiLower).concat(ids.phones, ids.phones.map(phoneDigits)))];
   const digits = fc.string({ unit: fc.constantFrom('0', '1', '4', '5', '9', 'x'), maxLength: 16 });
-  const pieces = fc.oneof(fc.constantFrom(...needles, 'ANA3 LI3', 'H.3@BENCH.EXAMPLE', '4915140000', '491514000012', '0915410', '91541', '1111111x'), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')), digits);
+  const pieces = fc.oneof(
+    fc.constantFrom(...needles, 'ANA3 LI3', 'H.3@BENCH.EXAMPLE', '4915140000', '491514000012', '0915410', '91541', '1111111x'),
+    fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')),
+    digits,
+  );
   fc.assert(
     fc.property(fc.array(pieces, { maxLength: 10 }), (parts) => {
       const bytes = Buffer.from(parts.join(''), 'latin1');
@@ -116,25 +172,46 @@ forEachDialect('residue scan paths', (ctx) => {
   after(async () => shared?.close());
 
   before(async () => {
-    await sql`create table scratch_residue (id integer primary key, note text, phone_seen text, shout text, n integer)`.execute(ctx.db.kysely);
+    await sql`create table scratch_residue (id integer primary key, note text, phone_seen text, shout text, n integer)`.execute(
+      ctx.db.kysely,
+    );
     await sql`create table scratch_plain (k text primary key, v text) without rowid`.execute(ctx.db.kysely).catch(async () => {
       await sql`create table scratch_plain (k text primary key, v text)`.execute(ctx.db.kysely);
     });
-    const rows = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, note: `row ${i} e${String(i).padStart(9, '0')} 2026-01-10T00:00:00.000Z`, phone_seen: null as string | null, shout: null as string | null, n: i }));
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: i + 1,
+      note: `row ${i} e${String(i).padStart(9, '0')} 2026-01-10T00:00:00.000Z`,
+      phone_seen: null as string | null,
+      shout: null as string | null,
+      n: i,
+    }));
     rows[1234]!.note = `mail from ${planted.emails[0]!.toUpperCase()} today`;
     rows[2345]!.phone_seen = '0049-151-4000007';
     rows[2999]!.shout = 'XAVERINA7 QUENGELBRECHT7';
-    for (let i = 0; i < rows.length; i += 500) await ctx.db.kysely.insertInto('scratch_residue' as never).values(rows.slice(i, i + 500) as never).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await ctx.db.kysely
+        .insertInto('scratch_residue' as never)
+        .values(rows.slice(i, i + 500) as never)
+        .execute();
     await sql`insert into scratch_plain values ('a', ${'call 4 9 1 5 1 4 0 0 0 0 0 7'})`.execute(ctx.db.kysely);
     // Wider than one concat_ws call takes (PostgreSQL: 100 arguments).
     const wide = Array.from({ length: 130 }, (_, i) => `c${i}`);
     await sql.raw(`create table scratch_wide (${wide.map((c) => `${c} text`).join(', ')})`).execute(ctx.db.kysely);
-    await sql.raw(`insert into scratch_wide (c0, c129) values ('x', 'by hedwig.7 ${planted.names[0]!.toLowerCase()} too')`).execute(ctx.db.kysely);
+    await sql
+      .raw(`insert into scratch_wide (c0, c129) values ('x', 'by hedwig.7 ${planted.names[0]!.toLowerCase()} too')`)
+      .execute(ctx.db.kysely);
     // The planted rows in the file itself, as after an erasure's checkpoint (not only in the log).
     ctx.db.sqlite?.pragma('wal_checkpoint(TRUNCATE)');
   });
 
-  const expected = (dialect: string) => [...(dialect === 'sqlite' ? ['file:test.db'] : []), 'scratch_plain.v', 'scratch_residue.note', 'scratch_residue.phone_seen', 'scratch_residue.shout', 'scratch_wide.c129'];
+  const expected = (dialect: string) => [
+    ...(dialect === 'sqlite' ? ['file:test.db'] : []),
+    'scratch_plain.v',
+    'scratch_residue.note',
+    'scratch_residue.phone_seen',
+    'scratch_residue.shout',
+    'scratch_wide.c129',
+  ];
 
   it('one person: one statement per table names every column holding an identifier', async () => {
     assert.deepEqual(await scanner().scanDatabase(planted), expected(ctx.dialect));
@@ -147,7 +224,9 @@ forEachDialect('residue scan paths', (ctx) => {
     assert.deepEqual(await scanner().scanDatabase(mergeIdentifiers(crowd)), []);
   });
 
-  it('SQLite: reader processes, each with its own connection, find the same as the app connection', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+  it('SQLite: reader processes, each with its own connection, find the same as the app connection', {
+    skip: ctx.dialect !== 'sqlite' && 'SQLite only',
+  }, async () => {
     const readers = new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0 });
     try {
       assert.deepEqual(await readers.scanDatabase(planted), expected('sqlite'));
@@ -158,10 +237,15 @@ forEachDialect('residue scan paths', (ctx) => {
     }
   });
 
-  it('SQLite: with checkpoint, the log is emptied into the file before its bytes are read; a reader holding the log leaves it searched', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+  it('SQLite: with checkpoint, the log is emptied into the file before its bytes are read; a reader holding the log leaves it searched', {
+    skip: ctx.dialect !== 'sqlite' && 'SQLite only',
+  }, async () => {
     const path = ctx.db.target.location;
     await sql`create table scratch_log (v text)`.execute(ctx.db.kysely);
-    const scanners = [new ResidueScanner(ctx.db, { checkpointPatienceMs: 200 }), new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0, checkpointPatienceMs: 200 })];
+    const scanners = [
+      new ResidueScanner(ctx.db, { checkpointPatienceMs: 200 }),
+      new ResidueScanner(ctx.db, { readers: 2, parallelFromBytes: 0, checkpointPatienceMs: 200 }),
+    ];
     for (const [i, scanner] of scanners.entries()) {
       const who = person(900 + i);
       await sql`insert into scratch_log values (${who.emails[0]!})`.execute(ctx.db.kysely);
@@ -186,9 +270,14 @@ forEachDialect('residue scan paths', (ctx) => {
     }
   });
 
-  it('SQLite: the app connection never reads a file’s bytes; that is a reader process’s task', { skip: ctx.dialect !== 'sqlite' && 'SQLite only' }, async () => {
+  it('SQLite: the app connection never reads a file’s bytes; that is a reader process’s task', {
+    skip: ctx.dialect !== 'sqlite' && 'SQLite only',
+  }, async () => {
     const path = ctx.db.target.location;
-    await assert.rejects(inProcess(ctx.db, searchTerms(planted)).run({ kind: 'bytes', file: path, start: 0, end: statSync(path).size }), /reader process only/);
+    await assert.rejects(
+      inProcess(ctx.db, searchTerms(planted)).run({ kind: 'bytes', file: path, start: 0, end: statSync(path).size }),
+      /reader process only/,
+    );
   });
 });
 
@@ -269,10 +358,16 @@ it('the case-free LIKE pattern starts at the rarest character folding leaves alo
     return new RegExp(`^${re}$`, 's');
   };
   fc.assert(
-    fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), fc.array(fc.boolean(), { maxLength: 12 }), (term, before, after, upper) => {
-      const t = asciiLower(term);
-      const cased = [...t].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
-      assert.match(before + (asciiLower(cased) === t ? cased : t) + after, likeRe(caseFreePattern(t)));
-    }),
+    fc.property(
+      fc.string({ maxLength: 12 }),
+      fc.string({ maxLength: 4 }),
+      fc.string({ maxLength: 4 }),
+      fc.array(fc.boolean(), { maxLength: 12 }),
+      (term, before, after, upper) => {
+        const t = asciiLower(term);
+        const cased = [...t].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
+        assert.match(before + (asciiLower(cased) === t ? cased : t) + after, likeRe(caseFreePattern(t)));
+      },
+    ),
   );
 });

@@ -23,14 +23,19 @@ export async function suppressedHashes(db: Q, hashes: string[]): Promise<Set<str
   const out = new Set<string>();
   for (let i = 0; i < hashes.length; i += 1000) {
     const part = hashes.slice(i, i + 1000);
-    for (const r of await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', 'in', part).execute()) out.add(r.email_hmac);
+    for (const r of await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', 'in', part).execute())
+      out.add(r.email_hmac);
   }
   return out;
 }
 
 export async function insertSuppressions(db: Q, rows: SuppressionsTable[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
-    await db.insertInto('suppressions').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('email_hmac').doNothing()).execute();
+    await db
+      .insertInto('suppressions')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.column('email_hmac').doNothing())
+      .execute();
   }
 }
 

@@ -24,6 +24,7 @@ export class SuppressionService {
   }
 
   async lift(email: string): Promise<void> {
-    if ((await deleteSuppression(this.db.kysely, await this.secret.emailHashes(email))) === 0) throw new AppError('not_found', 'this address is not suppressed');
+    if ((await deleteSuppression(this.db.kysely, await this.secret.emailHashes(email))) === 0)
+      throw new AppError('not_found', 'this address is not suppressed');
   }
 }

@@ -7,7 +7,8 @@ type Q = Kysely<Database>;
 
 export const insertTask = (db: Q, row: TasksTable) => db.insertInto('tasks').values(row).execute();
 export const taskById = (db: Q, id: string) => db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-export const updateTask = (db: Q, id: string, set: Partial<Omit<TasksTable, 'id'>>) => db.updateTable('tasks').set(set).where('id', '=', id).executeTakeFirst();
+export const updateTask = (db: Q, id: string, set: Partial<Omit<TasksTable, 'id'>>) =>
+  db.updateTable('tasks').set(set).where('id', '=', id).executeTakeFirst();
 
 /** The open tasks of a case follow its deadline and close with it. */
 export const updateOpenTasksOfRequest = (db: Q, requestId: string, set: Partial<Omit<TasksTable, 'id'>>) =>
@@ -32,6 +33,12 @@ export function listTasks(db: Q, f: TaskFilter, limit: number, after?: string) {
 
 /** Residue tasks of a case, counted by status. */
 export async function residueTaskCounts(db: Q, requestId: string): Promise<{ status: string; n: number }[]> {
-  const rows = await db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('request_id', '=', requestId).where('type', '=', RESIDUE_TASK.residue).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('tasks')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('request_id', '=', requestId)
+    .where('type', '=', RESIDUE_TASK.residue)
+    .groupBy('status')
+    .execute();
   return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
 }

@@ -19,11 +19,21 @@ export const tasksRoutes =
       '/tasks',
       {
         config: { access: read, audit: { action: 'task.list', target: 'task' } },
-        schema: { tags: ['tasks'], summary: 'List tasks, by status, case, contact or assignee', querystring: TaskListQuery, response: { 200: List(TaskSchema), ...commonErrors } },
+        schema: {
+          tags: ['tasks'],
+          summary: 'List tasks, by status, case, contact or assignee',
+          querystring: TaskListQuery,
+          response: { 200: List(TaskSchema), ...commonErrors },
+        },
       },
       async (req) => {
         const { limit = DEFAULT_LIMIT, cursor, request, contact, assignee, status } = req.query;
-        const filter = { ...(status ? { status } : {}), ...(request ? { requestId: request } : {}), ...(contact ? { contactId: contact } : {}), ...(assignee ? { assigneeId: assignee } : {}) };
+        const filter = {
+          ...(status ? { status } : {}),
+          ...(request ? { requestId: request } : {}),
+          ...(contact ? { contactId: contact } : {}),
+          ...(assignee ? { assigneeId: assignee } : {}),
+        };
         return toPage(await s.tasks.list(filter, limit + 1, decodeCursor(cursor)), limit);
       },
     );
@@ -41,7 +51,13 @@ export const tasksRoutes =
       '/tasks/:id',
       {
         config: { access: write, audit: { action: 'task.update', target: 'task' } },
-        schema: { tags: ['tasks'], summary: 'Assign a task or mark it done (or open again)', params: IdParams, body: TaskPatchSchema, response: { 200: Data(TaskSchema), ...commonErrors } },
+        schema: {
+          tags: ['tasks'],
+          summary: 'Assign a task or mark it done (or open again)',
+          params: IdParams,
+          body: TaskPatchSchema,
+          response: { 200: Data(TaskSchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.tasks.patch(req.params.id, req.body) }),
     );

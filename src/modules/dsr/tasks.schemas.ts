@@ -29,13 +29,20 @@ export const TaskSchema = Obj({
         column: Nullable(Type.String()),
         rowId: Nullable(Type.String({ description: 'the row, by the table’s key, where there is one' })),
       },
-      { description: 'residue: an identifier of an erased person where erasure may not remove it (the case completes once these are done); review: a weaker sign to look at. Never the value.' },
+      {
+        description:
+          'residue: an identifier of an erased person where erasure may not remove it (the case completes once these are done); ' +
+          'review: a weaker sign to look at. Never the value.',
+      },
     ),
     Type.Null(),
   ]),
 });
 
-export const TaskPatchSchema = Obj({ status: Type.Optional(Type.Enum([...TASK_STATUSES])), assigneeId: Type.Optional(Nullable(Id)) }, { minProperties: 1 });
+export const TaskPatchSchema = Obj(
+  { status: Type.Optional(Type.Enum([...TASK_STATUSES])), assigneeId: Type.Optional(Nullable(Id)) },
+  { minProperties: 1 },
+);
 
 export const TaskListQuery = Obj({
   ...PageQuery,

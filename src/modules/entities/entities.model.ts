@@ -1,4 +1,12 @@
-import { FIELD_NAME, FIELD_TYPES, readValue, storeValue, type CustomField, type FieldType, type FieldValue } from '../contacts/custom-fields.model.ts';
+import {
+  FIELD_NAME,
+  FIELD_TYPES,
+  readValue,
+  storeValue,
+  type CustomField,
+  type FieldType,
+  type FieldValue,
+} from '../contacts/custom-fields.model.ts';
 import { validateDataMap, type ColumnDecl, type EraseAction, type TableDecl } from '../datamap/datamap.model.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 
@@ -75,7 +83,12 @@ export const derivedName = (table: string, what: Derived) => `${table}__${what}`
 /** Every name the entity's DDL will create: checked against the live catalogue before it runs. */
 export function schemaNames(e: { name: string; linked: boolean; retention?: string | null }): string[] {
   const table = tableOf(e.name);
-  return [table, derivedName(table, 'pkey'), ...(e.linked ? [derivedName(table, 'id_idx'), derivedName(table, 'contact_idx')] : []), ...(e.retention ? [derivedName(table, 'created_idx')] : [])];
+  return [
+    table,
+    derivedName(table, 'pkey'),
+    ...(e.linked ? [derivedName(table, 'id_idx'), derivedName(table, 'contact_idx')] : []),
+    ...(e.retention ? [derivedName(table, 'created_idx')] : []),
+  ];
 }
 export const columnOf = (field: string) => `f_${field}`;
 
@@ -106,7 +119,11 @@ export function declaration(e: Omit<Entity, 'id' | 'createdAt'>): Omit<TableDecl
     const erase: EraseAction = f.personal ? personalErase : free && linked && e.erase === 'anonymise' ? 'redact' : row;
     columns.push({ ...col(f.column, `entity.${e.name}.${f.name}`, f.personal, erase, f.name), ...(free ? { freeText: true } : {}) });
   }
-  const how = !linked ? 'not linked to a contact' : e.erase === 'delete' ? 'linked to a contact; erasure deletes the person’s rows' : 'linked to a contact; erasure nulls the personal fields and the link, and keeps the rows';
+  const how = !linked
+    ? 'not linked to a contact'
+    : e.erase === 'delete'
+      ? 'linked to a contact; erasure deletes the person’s rows'
+      : 'linked to a contact; erasure nulls the personal fields and the link, and keeps the rows';
   return {
     name: e.table,
     description: `Custom entity “${e.label}” (${how}).`,
@@ -120,16 +137,23 @@ export function declaration(e: Omit<Entity, 'id' | 'createdAt'>): Omit<TableDecl
 /** Every problem with a definition, so the caller fixes them at once. */
 export function checkDefinition(input: EntityInput): Problem[] {
   const problems: Problem[] = [];
-  if (!ENTITY_NAME.test(input.name ?? '')) problems.push({ path: '/name', message: 'a name is 1 to 40 lower-case letters, digits or single _, starting with a letter' });
-  if (!(ERASE_KINDS as readonly string[]).includes(input.erase)) problems.push({ path: '/erase', message: `one of ${ERASE_KINDS.join(', ')}` });
+  if (!ENTITY_NAME.test(input.name ?? ''))
+    problems.push({ path: '/name', message: 'a name is 1 to 40 lower-case letters, digits or single _, starting with a letter' });
+  if (!(ERASE_KINDS as readonly string[]).includes(input.erase))
+    problems.push({ path: '/erase', message: `one of ${ERASE_KINDS.join(', ')}` });
   const fields = Array.isArray(input.fields) ? input.fields : [];
   if (fields.length < 1 || fields.length > MAX_FIELDS) problems.push({ path: '/fields', message: `1 to ${MAX_FIELDS} fields` });
   const seen = new Set<string>();
   fields.forEach((f, i) => {
-    if (!FIELD_NAME.test(f.name ?? '')) problems.push({ path: `/fields/${i}/name`, message: 'a field name is 1 to 40 lower-case letters, digits or _, starting with a letter' });
+    if (!FIELD_NAME.test(f.name ?? ''))
+      problems.push({
+        path: `/fields/${i}/name`,
+        message: 'a field name is 1 to 40 lower-case letters, digits or _, starting with a letter',
+      });
     else if (seen.has(f.name)) problems.push({ path: `/fields/${i}/name`, message: 'repeated field name' });
     seen.add(f.name);
-    if (!(FIELD_TYPES as readonly string[]).includes(f.type)) problems.push({ path: `/fields/${i}/type`, message: `one of ${FIELD_TYPES.join(', ')}` });
+    if (!(FIELD_TYPES as readonly string[]).includes(f.type))
+      problems.push({ path: `/fields/${i}/type`, message: `one of ${FIELD_TYPES.join(', ')}` });
   });
   if (problems.length) return problems;
   // The map's own rules (durations, categories) judge the declaration the entity will get.
@@ -149,10 +173,21 @@ export function checkDefinition(input: EntityInput): Problem[] {
 }
 
 /** storeValue/readValue check and convert by type only; this gives them the shape they take. */
-const asField = (f: EntityField): CustomField => ({ id: '', name: f.name, label: f.name, type: f.type, personal: f.personal, column: f.column, createdAt: '' });
+const asField = (f: EntityField): CustomField => ({
+  id: '',
+  name: f.name,
+  label: f.name,
+  type: f.type,
+  personal: f.personal,
+  column: f.column,
+  createdAt: '',
+});
 
 /** Typed column values from a record's `fields`; unknown names and wrong types are problems. */
-export function toColumns(e: Entity, values: Record<string, unknown>): { set: Record<string, string | number | null>; problems: Problem[] } {
+export function toColumns(
+  e: Entity,
+  values: Record<string, unknown>,
+): { set: Record<string, string | number | null>; problems: Problem[] } {
   const byName = new Map(e.fields.map((f) => [f.name, f]));
   const set: Record<string, string | number | null> = {};
   const problems: Problem[] = [];

@@ -23,9 +23,19 @@ function records(db: Q, table: string): Records {
 export const allEntities = (db: Q) => db.selectFrom('custom_entities').selectAll().orderBy('name').execute();
 // Fields keep the order they were defined in: their ids are time-ordered.
 export const allEntityFields = (db: Q) => db.selectFrom('custom_entity_fields').selectAll().orderBy('entity_id').orderBy('id').execute();
-export const entityByName = (db: Q, name: string) => db.selectFrom('custom_entities').selectAll().where('name', '=', name).executeTakeFirst();
-export const fieldsOf = (db: Q, entityId: string) => db.selectFrom('custom_entity_fields').selectAll().where('entity_id', '=', entityId).orderBy('id').execute();
-export const countEntities = async (db: Q) => Number((await db.selectFrom('custom_entities').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+export const entityByName = (db: Q, name: string) =>
+  db.selectFrom('custom_entities').selectAll().where('name', '=', name).executeTakeFirst();
+export const fieldsOf = (db: Q, entityId: string) =>
+  db.selectFrom('custom_entity_fields').selectAll().where('entity_id', '=', entityId).orderBy('id').execute();
+export const countEntities = async (db: Q) =>
+  Number(
+    (
+      await db
+        .selectFrom('custom_entities')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 export async function insertEntity(db: Q, row: CustomEntitiesTable, fields: CustomEntityFieldsTable[]): Promise<void> {
   await db.insertInto('custom_entities').values(row).execute();
@@ -37,7 +47,11 @@ export async function insertEntity(db: Q, row: CustomEntitiesTable, fields: Cust
  * both databases). No foreign key to contacts: an `anonymise` entity keeps its rows when the
  * contact goes, and erasure follows the data map rather than cascades.
  */
-export async function createEntityTable(db: Q, dialect: Dialect, t: { table: string; linked: boolean; retention: boolean; fields: { column: string; type: FieldType }[] }): Promise<void> {
+export async function createEntityTable(
+  db: Q,
+  dialect: Dialect,
+  t: { table: string; linked: boolean; retention: boolean; fields: { column: string; type: FieldType }[] },
+): Promise<void> {
   records(db, t.table);
   const text = sql.raw(COLUMN_TYPES[dialect].text);
   // PostgreSQL: a linked entity is about people, so it is hash-partitioned by contact id like
@@ -57,26 +71,39 @@ export async function createEntityTable(db: Q, dialect: Dialect, t: { table: str
     // Named, so PostgreSQL does not name the key's index `<table>_pkey`: another entity could be called that.
     ...(modulus ? [] : [sql`constraint ${sql.id(derivedName(t.table, 'pkey'))} primary key (${sql.id('id')})`]),
   ];
-  await sql`create table ${sql.table(t.table)} (${sql.join(cols)})${modulus ? sql` partition by hash (${sql.id('contact_id')})` : sql``}`.execute(db);
+  await sql`create table ${sql.table(t.table)}
+    (${sql.join(cols)})${modulus ? sql` partition by hash (${sql.id('contact_id')})` : sql``}`.execute(db);
   if (modulus) {
     await createHashPartitions(db, t.table, modulus);
     await sql`create index ${sql.id(derivedName(t.table, 'id_idx'))} on ${sql.table(t.table)} (${sql.id('id')})`.execute(db);
   }
-  if (t.linked) await sql`create index ${sql.id(derivedName(t.table, 'contact_idx'))} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
-  if (t.retention) await sql`create index ${sql.id(derivedName(t.table, 'created_idx'))} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
+  if (t.linked)
+    await sql`create index ${sql.id(derivedName(t.table, 'contact_idx'))} on ${sql.table(t.table)} (${sql.id('contact_id')})`.execute(db);
+  if (t.retention)
+    await sql`create index ${sql.id(derivedName(t.table, 'created_idx'))} on ${sql.table(t.table)} (${sql.id('created_at')})`.execute(db);
 }
 
-export const insertRecord = (db: Q, table: string, row: Record<string, unknown>) => records(db, table).insertInto(table).values(row).execute();
+export const insertRecord = (db: Q, table: string, row: Record<string, unknown>) =>
+  records(db, table).insertInto(table).values(row).execute();
 
-export const recordById = (db: Q, table: string, id: string) => records(db, table).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
+export const recordById = (db: Q, table: string, id: string) =>
+  records(db, table).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
 
-export function listRecords(db: Q, table: string, f: { contactId?: string }, limit: number, after?: string): Promise<Record<string, unknown>[]> {
+export function listRecords(
+  db: Q,
+  table: string,
+  f: { contactId?: string },
+  limit: number,
+  after?: string,
+): Promise<Record<string, unknown>[]> {
   let q = records(db, table).selectFrom(table).selectAll();
   if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
 }
 
-export const updateRecord = (db: Q, table: string, id: string, set: Record<string, unknown>) => records(db, table).updateTable(table).set(set).where('id', '=', id).executeTakeFirst();
+export const updateRecord = (db: Q, table: string, id: string, set: Record<string, unknown>) =>
+  records(db, table).updateTable(table).set(set).where('id', '=', id).executeTakeFirst();
 
-export const deleteRecord = (db: Q, table: string, id: string) => records(db, table).deleteFrom(table).where('id', '=', id).executeTakeFirst();
+export const deleteRecord = (db: Q, table: string, id: string) =>
+  records(db, table).deleteFrom(table).where('id', '=', id).executeTakeFirst();

@@ -4,7 +4,15 @@ import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagin
 import { commonErrors, Data, ErrorBody, List, Obj } from '../../http/schemas.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
 import type { EntitiesService } from './entities.service.ts';
-import { EntityCreateSchema, EntityParams, EntitySchema, RecordCreateSchema, RecordParams, RecordPatchSchema, RecordSchema } from './entities.schemas.ts';
+import {
+  EntityCreateSchema,
+  EntityParams,
+  EntitySchema,
+  RecordCreateSchema,
+  RecordParams,
+  RecordPatchSchema,
+  RecordSchema,
+} from './entities.schemas.ts';
 
 const read = { area: 'entities', op: 'read' } as const;
 const write = { area: 'entities', op: 'write' } as const;
@@ -21,7 +29,12 @@ export const entitiesRoutes =
       '/entities',
       {
         config: { access: write, audit: { action: 'entity.create', target: 'entity' } },
-        schema: { tags: ['entities'], summary: 'Define a custom entity: a table of typed fields, declared in the data map', body: EntityCreateSchema, response: { 201: Data(EntitySchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['entities'],
+          summary: 'Define a custom entity: a table of typed fields, declared in the data map',
+          body: EntityCreateSchema,
+          response: { 201: Data(EntitySchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req, reply) => {
         const e = await s.entities.define(req.body);
@@ -34,7 +47,11 @@ export const entitiesRoutes =
       '/entities',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['entities'], summary: 'Custom entities with their fields', response: { 200: Data(Type.Array(EntitySchema)), ...commonErrors } },
+        schema: {
+          tags: ['entities'],
+          summary: 'Custom entities with their fields',
+          response: { 200: Data(Type.Array(EntitySchema)), ...commonErrors },
+        },
       },
       async () => ({ data: await s.entities.list() }),
     );
@@ -43,7 +60,12 @@ export const entitiesRoutes =
       '/entities/:name',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['entities'], summary: 'One custom entity', params: EntityParams, response: { 200: Data(EntitySchema), ...commonErrors } },
+        schema: {
+          tags: ['entities'],
+          summary: 'One custom entity',
+          params: EntityParams,
+          response: { 200: Data(EntitySchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.entities.get(req.params.name) }),
     );
@@ -52,7 +74,13 @@ export const entitiesRoutes =
       '/entities/:name/records',
       {
         config: { access: write, audit: { action: 'entity_record.create', target: 'entity_record' } },
-        schema: { tags: ['entities'], summary: 'Create a record; field values are checked against their types', params: EntityParams, body: RecordCreateSchema, response: { 201: Data(RecordSchema), ...commonErrors } },
+        schema: {
+          tags: ['entities'],
+          summary: 'Create a record; field values are checked against their types',
+          params: EntityParams,
+          body: RecordCreateSchema,
+          response: { 201: Data(RecordSchema), ...commonErrors },
+        },
       },
       async (req, reply) => {
         const r = await s.entities.createRecord(req.params.name, req.body);
@@ -93,7 +121,13 @@ export const entitiesRoutes =
       '/entities/:name/records/:id',
       {
         config: { access: write, audit: { action: 'entity_record.update', target: 'entity_record' } },
-        schema: { tags: ['entities'], summary: 'Change field values or the contact link', params: RecordParams, body: RecordPatchSchema, response: { 200: Data(RecordSchema), ...commonErrors } },
+        schema: {
+          tags: ['entities'],
+          summary: 'Change field values or the contact link',
+          params: RecordParams,
+          body: RecordPatchSchema,
+          response: { 200: Data(RecordSchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.entities.updateRecord(req.params.name, req.params.id, req.body) }),
     );

@@ -6,7 +6,11 @@ import { ENTITY_NAME_SOURCE, MAX_FIELDS } from './entities.model.ts';
 
 const Name = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
 // Fields keep the plain pattern: their columns (f_<name>) live inside the entity's own table.
-const NewName = Type.String({ pattern: ENTITY_NAME_SOURCE, description: 'Lower-case letters, digits and single underscores, starting with a letter (`__` is reserved for the names derived from it).' });
+const NewName = Type.String({
+  pattern: ENTITY_NAME_SOURCE,
+  description:
+    'Lower-case letters, digits and single underscores, starting with a letter (`__` is reserved for the names derived from it).',
+});
 const FieldType = Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('date')]);
 const Id = Type.String({ pattern: ID_PATTERN });
 
@@ -28,9 +32,18 @@ export const EntitySchema = Obj({
 export const EntityCreateSchema = Obj({
   name: NewName,
   label: Type.Optional(Type.String({ maxLength: 100 })),
-  linked: Type.Boolean({ description: 'Whether each record may link to a contact (the data subject). Only linked records are exported and erased with the person.' }),
-  erase: Type.Union([Type.Literal('delete'), Type.Literal('anonymise')], { description: '`delete`: erasure removes the person’s records; `anonymise`: it nulls their personal fields and the contact link, and keeps the records.' }),
-  retention: Type.Optional(Type.Union([Type.String({ maxLength: 40, description: 'ISO-8601 duration counted from created_at, e.g. P2Y' }), Type.Null()])),
+  linked: Type.Boolean({
+    description:
+      'Whether each record may link to a contact (the data subject). Only linked records are exported and erased with the person.',
+  }),
+  erase: Type.Union([Type.Literal('delete'), Type.Literal('anonymise')], {
+    description:
+      '`delete`: erasure removes the person’s records; `anonymise`: it nulls their personal fields and the contact link, and keeps ' +
+      'the records.',
+  }),
+  retention: Type.Optional(
+    Type.Union([Type.String({ maxLength: 40, description: 'ISO-8601 duration counted from created_at, e.g. P2Y' }), Type.Null()]),
+  ),
   fields: Type.Array(
     Obj({
       name: Name,
@@ -52,4 +65,7 @@ export const RecordSchema = Obj({
 const Values = Type.Record(Type.String({ maxLength: 40 }), FieldValueSchema, { maxProperties: MAX_FIELDS });
 
 export const RecordCreateSchema = Obj({ contactId: Type.Optional(Type.Union([Id, Type.Null()])), fields: Type.Optional(Values) });
-export const RecordPatchSchema = Obj({ contactId: Type.Optional(Type.Union([Id, Type.Null()])), fields: Type.Optional(Values) }, { minProperties: 1 });
+export const RecordPatchSchema = Obj(
+  { contactId: Type.Optional(Type.Union([Id, Type.Null()])), fields: Type.Optional(Values) },
+  { minProperties: 1 },
+);

@@ -8,7 +8,20 @@ import { newId } from '../../lib/ids.ts';
 import { contactById } from '../contacts/contacts.queries.ts';
 import type { FieldType } from '../contacts/custom-fields.model.ts';
 import type { TableDecl } from '../datamap/datamap.model.ts';
-import { checkDefinition, columnOf, declaration, MAX_ENTITIES, schemaNames, tableOf, toColumns, toEntity, toRecord, type Entity, type EntityInput, type EntityRecord } from './entities.model.ts';
+import {
+  checkDefinition,
+  columnOf,
+  declaration,
+  MAX_ENTITIES,
+  schemaNames,
+  tableOf,
+  toColumns,
+  toEntity,
+  toRecord,
+  type Entity,
+  type EntityInput,
+  type EntityRecord,
+} from './entities.model.ts';
 import * as q from './entities.queries.ts';
 
 export interface RecordInput {
@@ -30,7 +43,12 @@ export class EntitiesService {
 
   async list(): Promise<Entity[]> {
     const [rows, fields] = await Promise.all([q.allEntities(this.db.kysely), q.allEntityFields(this.db.kysely)]);
-    return rows.map((r) => toEntity(r, fields.filter((f) => f.entity_id === r.id)));
+    return rows.map((r) =>
+      toEntity(
+        r,
+        fields.filter((f) => f.entity_id === r.id),
+      ),
+    );
   }
 
   async get(name: string, trx: Kysely<Database> = this.db.kysely): Promise<Entity> {
@@ -43,7 +61,8 @@ export class EntitiesService {
     const problems = checkDefinition(input);
     if (problems.length) throw new AppError('validation_failed', 'invalid entity definition', problems);
     if (await q.entityByName(this.db.kysely, input.name)) throw new AppError('entity_exists', 'an entity with this name exists');
-    if ((await q.countEntities(this.db.kysely)) >= MAX_ENTITIES) throw new AppError('validation_failed', `at most ${MAX_ENTITIES} entities`);
+    if ((await q.countEntities(this.db.kysely)) >= MAX_ENTITIES)
+      throw new AppError('validation_failed', `at most ${MAX_ENTITIES} entities`);
     const row = {
       id: newId(),
       name: input.name,
@@ -54,14 +73,26 @@ export class EntitiesService {
       retention: input.retention ?? null,
       created_at: this.clock.now().toISOString(),
     };
-    const fields = input.fields.map((f) => ({ id: newId(), entity_id: row.id, name: f.name, type: f.type, personal: f.personal ? 1 : 0, column_name: columnOf(f.name) }));
+    const fields = input.fields.map((f) => ({
+      id: newId(),
+      entity_id: row.id,
+      name: f.name,
+      type: f.type,
+      personal: f.personal ? 1 : 0,
+      column_name: columnOf(f.name),
+    }));
     const names = schemaNames(input);
     await this.refuseTaken(input.name, names);
     // The table and its declaration appear together or not at all (DDL is transactional on both databases).
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
         await q.insertEntity(trx, row, fields);
-        await q.createEntityTable(trx, this.db.dialect, { table: row.table_name, linked: input.linked, retention: row.retention !== null, fields: fields.map((f) => ({ column: f.column_name, type: f.type as FieldType })) });
+        await q.createEntityTable(trx, this.db.dialect, {
+          table: row.table_name,
+          linked: input.linked,
+          retention: row.retention !== null,
+          fields: fields.map((f) => ({ column: f.column_name, type: f.type as FieldType })),
+        });
       });
     } catch (e) {
       // Another create got there between the checks and the DDL (two requests at once, or a
@@ -114,7 +145,10 @@ export class EntitiesService {
 
   async listRecords(name: string, filter: { contactId?: string }, limit: number, after?: string): Promise<EntityRecord[]> {
     const e = await this.get(name);
-    if (filter.contactId !== undefined && !e.linked) throw new AppError('validation_failed', 'this entity is not linked to contacts', [{ path: '/contact', message: 'not a linked entity' }]);
+    if (filter.contactId !== undefined && !e.linked)
+      throw new AppError('validation_failed', 'this entity is not linked to contacts', [
+        { path: '/contact', message: 'not a linked entity' },
+      ]);
     return (await q.listRecords(this.db.kysely, e.table, filter, limit, after)).map((r) => toRecord(e, r));
   }
 
@@ -139,11 +173,13 @@ export class EntitiesService {
   }
 
   private checkLink(e: Entity, input: RecordInput, problems: { path: string; message: string }[]): void {
-    if (!e.linked && input.contactId !== undefined && input.contactId !== null) problems.push({ path: '/contactId', message: 'this entity is not linked to contacts' });
+    if (!e.linked && input.contactId !== undefined && input.contactId !== null)
+      problems.push({ path: '/contactId', message: 'this entity is not linked to contacts' });
   }
 
   // Checked inside the writing transaction, as list joins are: no foreign key ties entity rows to contacts.
   private async contactMustExist(trx: Kysely<Database>, contactId: string | null | undefined): Promise<void> {
-    if (contactId && !(await contactById(trx, contactId))) throw new AppError('validation_failed', 'invalid record', [{ path: '/contactId', message: 'no such contact' }]);
+    if (contactId && !(await contactById(trx, contactId)))
+      throw new AppError('validation_failed', 'invalid record', [{ path: '/contactId', message: 'no such contact' }]);
   }
 }

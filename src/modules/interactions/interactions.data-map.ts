@@ -3,7 +3,9 @@ import { declareTable } from '../datamap/datamap.declare.ts';
 export const interactionsDataMap = [
   declareTable({
     name: 'interactions',
-    description: 'What a contact did or was sent. Behavioural events (opens, clicks, visits, behavioural custom events) are stored only when the consent gate allowed profiling at ingest.',
+    description:
+      'What a contact did or was sent. Behavioural events (opens, clicks, visits, behavioural custom events) are stored only when ' +
+      'the consent gate allowed profiling at ingest.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
     purposes: ['transactional', 'marketing', 'profiling'],
     columns: {
@@ -22,9 +24,16 @@ export const interactionsDataMap = [
   }),
   declareTable({
     name: 'interaction_stats',
-    description: 'Anonymous daily counts per interaction type and reference (message, journey, page, custom event name, or a URL without query and with identifier-looking path segments replaced). No contact id: erasure and consent changes never alter them.',
+    description:
+      'Anonymous daily counts per interaction type and reference (message, journey, page, custom event name, or a URL without query ' +
+      'and with identifier-looking path segments replaced). No contact id: erasure and consent changes never alter them.',
     subjectLink: null,
     purposes: ['operations'],
-    columns: { day: 'stats.day', type: 'stats.type', ref: { category: 'stats.ref', freeText: true, description: 'a URL path can still spell a name no rule recognises' }, count: 'stats.count' },
+    columns: {
+      day: 'stats.day',
+      type: 'stats.type',
+      ref: { category: 'stats.ref', freeText: true, description: 'a URL path can still spell a name no rule recognises' },
+      count: 'stats.count',
+    },
   }),
 ];

@@ -105,10 +105,15 @@ export class EventProblem {
 
 /** The error for a batch with a bad event: `details.index` names it, `details.path` the field inside it. */
 export function invalidEvent(index: number, p: EventProblem): AppError {
-  return new AppError('validation_failed', `event ${index} is invalid: ${p.path.slice(1) || 'event'} ${p.message}`, { index, path: p.path, message: p.message });
+  return new AppError('validation_failed', `event ${index} is invalid: ${p.path.slice(1) || 'event'} ${p.message}`, {
+    index,
+    path: p.path,
+    message: p.message,
+  });
 }
 
-export const isBehavioural = (e: Pick<EventInput, 'type' | 'behavioural'>): boolean => BEHAVIOURAL.has(e.type) || (e.type === 'custom' && e.behavioural !== false);
+export const isBehavioural = (e: Pick<EventInput, 'type' | 'behavioural'>): boolean =>
+  BEHAVIOURAL.has(e.type) || (e.type === 'custom' && e.behavioural !== false);
 
 /**
  * A URL as kept per contact (no credentials, no fragment, only campaign parameters: the rest
@@ -157,7 +162,8 @@ export function serialiseProperties(p: Record<string, unknown> | undefined): str
   if (p === undefined) return null;
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return new EventProblem('/properties', 'must be an object');
   const text = JSON.stringify(p);
-  if (Buffer.byteLength(text) > MAX_PROPERTIES_BYTES) return new EventProblem('/properties', `at most ${MAX_PROPERTIES_BYTES} bytes as JSON`);
+  if (Buffer.byteLength(text) > MAX_PROPERTIES_BYTES)
+    return new EventProblem('/properties', `at most ${MAX_PROPERTIES_BYTES} bytes as JSON`);
   if (depthOf(p, 1) > MAX_PROPERTIES_DEPTH) return new EventProblem('/properties', `nested at most ${MAX_PROPERTIES_DEPTH} levels deep`);
   return text === '{}' ? null : text;
 }
@@ -168,9 +174,11 @@ export function prepareEvent(e: EventInput, now: number): PreparedEvent | EventP
   if (custom && e.name === undefined) return new EventProblem('/name', 'a custom event needs a name');
   if (!custom && e.name !== undefined) return new EventProblem('/name', 'only custom events have a name');
   if (!custom && e.behavioural !== undefined) return new EventProblem('/behavioural', 'only custom events are classified by the caller');
-  if (custom && !CUSTOM_NAME_RE.test(e.name!)) return new EventProblem('/name', 'lower-case letters, digits, _ . - (at most 64), starting with a letter');
+  if (custom && !CUSTOM_NAME_RE.test(e.name!))
+    return new EventProblem('/name', 'lower-case letters, digits, _ . - (at most 64), starting with a letter');
   // The name is counted anonymously and kept after every erasure: it names a kind of event, never someone.
-  if (custom && identifierMarker(e.name!)) return new EventProblem('/name', 'names a kind of event: no long numbers, ids or tokens (put those in properties)');
+  if (custom && identifierMarker(e.name!))
+    return new EventProblem('/name', 'names a kind of event: no long numbers, ids or tokens (put those in properties)');
 
   let atMs = now;
   if (e.at !== undefined) {

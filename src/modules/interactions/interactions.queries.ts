@@ -13,19 +13,27 @@ const MAX_PARAMS = 30_000;
 const STATS_PER_UPSERT = Math.floor(MAX_PARAMS / 4);
 
 /** PostgreSQL takes a whole batch as one array per column: one statement to parse and plan, whatever its size. */
-const unnest = <R>(rows: R[], names: readonly (keyof R & string)[], types: string[]) => sql.join(names.map((c, k) => sql`${rows.map((r) => r[c])}::${sql.raw(types[k]!)}[]`));
+const unnest = <R>(rows: R[], names: readonly (keyof R & string)[], types: string[]) =>
+  sql.join(names.map((c, k) => sql`${rows.map((r) => r[c])}::${sql.raw(types[k]!)}[]`));
 
 const INSERT_COLUMNS: BulkColumn[] = COLUMNS.map((name) => ({ name, pgType: 'text' }));
 
 export async function insertInteractions(trx: Q, db: Db, rows: InteractionsTable[]): Promise<void> {
-  await bulkInsert(trx, db, 'interactions', INSERT_COLUMNS, rows.map((r) => COLUMNS.map((c) => r[c] ?? null)));
+  await bulkInsert(
+    trx,
+    db,
+    'interactions',
+    INSERT_COLUMNS,
+    rows.map((r) => COLUMNS.map((c) => r[c] ?? null)),
+  );
 }
 
 /** Adds to the anonymous counters (`count = count + excluded.count` upserts on both databases). */
 export async function addStats(db: Q, dialect: Dialect, rows: InteractionStatsTable[]): Promise<void> {
   if (rows.length === 0) return;
   if (dialect === 'postgres') {
-    await sql`insert into interaction_stats (day, type, ref, count) select * from unnest(${unnest(rows, ['day', 'type', 'ref', 'count'], ['text', 'text', 'text', 'bigint'])})
+    await sql`insert into interaction_stats (day, type, ref, count) select * from
+      unnest(${unnest(rows, ['day', 'type', 'ref', 'count'], ['text', 'text', 'text', 'bigint'])})
       on conflict (day, type, ref) do update set count = interaction_stats.count + excluded.count`.execute(db);
     return;
   }
@@ -33,7 +41,9 @@ export async function addStats(db: Q, dialect: Dialect, rows: InteractionStatsTa
     await db
       .insertInto('interaction_stats')
       .values(rows.slice(i, i + STATS_PER_UPSERT))
-      .onConflict((oc) => oc.columns(['day', 'type', 'ref']).doUpdateSet((eb) => ({ count: eb('interaction_stats.count', '+', eb.ref('excluded.count')) })))
+      .onConflict((oc) =>
+        oc.columns(['day', 'type', 'ref']).doUpdateSet((eb) => ({ count: eb('interaction_stats.count', '+', eb.ref('excluded.count')) })),
+      )
       .execute();
   }
 }

@@ -47,7 +47,9 @@ export function httpUrl(raw: string): URL | null {
   return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname ? u : null;
 }
 
-/** The counters' reference for a URL: `scheme://host[:port]/path` with identifier-looking segments replaced; null if it is no http(s) URL. */
+/**
+ * The counters' reference for a URL: `scheme://host[:port]/path` with identifier-looking segments replaced; null if it is no http(s) URL.
+ */
 export function refOfUrl(raw: string): string | null {
   const u = httpUrl(raw);
   if (!u) return null;

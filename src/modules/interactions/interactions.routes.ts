@@ -6,7 +6,15 @@ import { ID_PATTERN } from '../../lib/ids.ts';
 import type { Config } from '../../config.ts';
 import type { InteractionsService } from './interactions.service.ts';
 import { INTERACTION_TYPES } from './interactions.model.ts';
-import { checkIngestBody, eventsOf, IngestBodySchema, IngestResultSchema, InteractionSchema, StatsQuerySchema, StatsSchema } from './interactions.schemas.ts';
+import {
+  checkIngestBody,
+  eventsOf,
+  IngestBodySchema,
+  IngestResultSchema,
+  InteractionSchema,
+  StatsQuerySchema,
+  StatsSchema,
+} from './interactions.schemas.ts';
 
 const read = { area: 'interactions', op: 'read' } as const;
 const write = { area: 'interactions', op: 'write' } as const;
@@ -35,7 +43,9 @@ export const interactionsRoutes =
         },
         schema: {
           tags: ['interactions'],
-          summary: 'Record one event or a batch; behaviour is linked to a contact only with profiling consent, and every event is counted anonymously',
+          summary:
+            'Record one event or a batch; behaviour is linked to a contact only with profiling consent, and every event is counted ' +
+            'anonymously',
           body: IngestBodySchema,
           response: { 200: Data(IngestResultSchema), 413: ErrorBody, ...commonErrors },
         },
@@ -50,7 +60,11 @@ export const interactionsRoutes =
         schema: {
           tags: ['interactions'],
           summary: "A contact's interactions, newest first",
-          querystring: Obj({ ...PageQuery, contact: Type.String({ pattern: ID_PATTERN }), type: Type.Optional(Type.Enum([...INTERACTION_TYPES])) }),
+          querystring: Obj({
+            ...PageQuery,
+            contact: Type.String({ pattern: ID_PATTERN }),
+            type: Type.Optional(Type.Enum([...INTERACTION_TYPES])),
+          }),
           response: { 200: List(InteractionSchema), ...commonErrors },
         },
       },

@@ -3,7 +3,17 @@ import { Compile } from 'typebox/compile';
 import { Obj } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
-import { CUSTOM_NAME, EventProblem, INTERACTION_TYPES, invalidEvent, MAX_BATCH, MAX_PROPERTIES_BYTES, MAX_PROPERTIES_DEPTH, MAX_URL, type EventInput } from './interactions.model.ts';
+import {
+  CUSTOM_NAME,
+  EventProblem,
+  INTERACTION_TYPES,
+  invalidEvent,
+  MAX_BATCH,
+  MAX_PROPERTIES_BYTES,
+  MAX_PROPERTIES_DEPTH,
+  MAX_URL,
+  type EventInput,
+} from './interactions.model.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -11,18 +21,39 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 export const EventSchema = Obj({
   type: Type.Enum([...INTERACTION_TYPES], { description: '`custom` events need a `name`' }),
   contactId: Id,
-  at: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 date-time with an offset; defaults to now; at most 5 minutes ahead, not before 2000' })),
+  at: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'ISO-8601 date-time with an offset; defaults to now; at most 5 minutes ahead, not before 2000',
+    }),
+  ),
   messageId: Type.Optional(Id),
   journeyId: Type.Optional(Id),
   pageId: Type.Optional(Id),
-  url: Type.Optional(Type.String({ maxLength: MAX_URL, description: 'absolute http(s); kept per contact without credentials, fragment or query parameters other than utm_*' })),
+  url: Type.Optional(
+    Type.String({
+      maxLength: MAX_URL,
+      description: 'absolute http(s); kept per contact without credentials, fragment or query parameters other than utm_*',
+    }),
+  ),
   name: Type.Optional(Type.String({ pattern: CUSTOM_NAME, description: 'custom events: the event name' })),
-  behavioural: Type.Optional(Type.Boolean({ description: 'custom events: whether this is behaviour (stored per contact only with profiling consent); default true' })),
-  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `a JSON object of at most ${MAX_PROPERTIES_BYTES} bytes, nested at most ${MAX_PROPERTIES_DEPTH} levels` })),
+  behavioural: Type.Optional(
+    Type.Boolean({
+      description: 'custom events: whether this is behaviour (stored per contact only with profiling consent); default true',
+    }),
+  ),
+  properties: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description: `a JSON object of at most ${MAX_PROPERTIES_BYTES} bytes, nested at most ${MAX_PROPERTIES_DEPTH} levels`,
+    }),
+  ),
 });
 
 export const IngestBodySchema = Type.Union([EventSchema, Obj({ events: Type.Array(EventSchema, { minItems: 1, maxItems: MAX_BATCH }) })], {
-  description: `One event, or {"events": [...]} with up to ${MAX_BATCH}. A batch with an invalid event is refused whole; error.details.index names the event.`,
+  description:
+    `One event, or {"events": [...]} with up to ${MAX_BATCH}. A batch ` +
+    `with an invalid event is refused whole; error.details.index ` +
+    `names the event.`,
 });
 export type IngestBody = Static<typeof IngestBodySchema>;
 
@@ -58,8 +89,10 @@ const eventCheck = Compile(EventSchema);
 
 function firstProblem(value: unknown): EventProblem {
   for (const e of eventCheck.Errors(value)) {
-    if (e.keyword === 'required') return new EventProblem(`/${(e.params as { requiredProperties: string[] }).requiredProperties[0]}`, 'required');
-    if (e.keyword === 'additionalProperties') return new EventProblem(`/${(e.params as { additionalProperties: string[] }).additionalProperties[0]}`, 'unknown field');
+    if (e.keyword === 'required')
+      return new EventProblem(`/${(e.params as { requiredProperties: string[] }).requiredProperties[0]}`, 'required');
+    if (e.keyword === 'additionalProperties')
+      return new EventProblem(`/${(e.params as { additionalProperties: string[] }).additionalProperties[0]}`, 'unknown field');
     // A closed object reports each unknown field as failing the `false` schema.
     if (e.keyword === 'boolean') return new EventProblem(e.instancePath, 'unknown field');
     return new EventProblem(e.instancePath || '/', e.message);
@@ -72,14 +105,22 @@ function firstProblem(value: unknown): EventProblem {
  * (a schema validator over the whole body would report paths into a union instead).
  */
 export function checkIngestBody(body: unknown): AppError | null {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return new AppError('validation_failed', 'expected an event or {"events": [...]}', { path: '/', message: 'must be an object' });
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return new AppError('validation_failed', 'expected an event or {"events": [...]}', { path: '/', message: 'must be an object' });
   if (!('events' in body)) return eventCheck.Check(body) ? null : invalidEvent(0, firstProblem(body));
   const extra = Object.keys(body).find((k) => k !== 'events');
-  if (extra !== undefined) return new AppError('validation_failed', 'a batch has only "events"', { path: `/${extra}`, message: 'unknown field' });
+  if (extra !== undefined)
+    return new AppError('validation_failed', 'a batch has only "events"', { path: `/${extra}`, message: 'unknown field' });
   const events = (body as { events: unknown }).events;
-  if (!Array.isArray(events)) return new AppError('validation_failed', 'events must be an array', { path: '/events', message: 'must be an array' });
-  if (events.length === 0) return new AppError('validation_failed', 'a batch needs at least one event', { path: '/events', message: 'at least one event' });
-  if (events.length > MAX_BATCH) return new AppError('validation_failed', `a batch holds at most ${MAX_BATCH} events`, { path: '/events', message: `at most ${MAX_BATCH} events` });
+  if (!Array.isArray(events))
+    return new AppError('validation_failed', 'events must be an array', { path: '/events', message: 'must be an array' });
+  if (events.length === 0)
+    return new AppError('validation_failed', 'a batch needs at least one event', { path: '/events', message: 'at least one event' });
+  if (events.length > MAX_BATCH)
+    return new AppError('validation_failed', `a batch holds at most ${MAX_BATCH} events`, {
+      path: '/events',
+      message: `at most ${MAX_BATCH} events`,
+    });
   for (let i = 0; i < events.length; i++) if (!eventCheck.Check(events[i])) return invalidEvent(i, firstProblem(events[i]));
   return null;
 }

@@ -7,7 +7,18 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import type { GateAnswer } from '../consent/gate.ts';
 import { contactById, contactsByIds } from '../contacts/contacts.queries.ts';
 import { isDate } from '../contacts/custom-fields.model.ts';
-import { countEvents, EventProblem, invalidEvent, MAX_BATCH, prepareEvent, toInteraction, type EventInput, type Interaction, type PreparedEvent, type StatRow } from './interactions.model.ts';
+import {
+  countEvents,
+  EventProblem,
+  invalidEvent,
+  MAX_BATCH,
+  prepareEvent,
+  toInteraction,
+  type EventInput,
+  type Interaction,
+  type PreparedEvent,
+  type StatRow,
+} from './interactions.model.ts';
 import * as q from './interactions.queries.ts';
 import { refForMatching } from './interactions.ref.ts';
 import type { InteractionsTable } from './interactions.table.ts';
@@ -53,8 +64,13 @@ export class InteractionsService {
 
   /** Checks the whole batch before writing any of it, then writes it in one transaction. */
   async ingest(events: EventInput[]): Promise<IngestResult> {
-    if (events.length === 0) throw new AppError('validation_failed', 'a batch needs at least one event', { path: '/events', message: 'at least one event' });
-    if (events.length > MAX_BATCH) throw new AppError('validation_failed', `a batch holds at most ${MAX_BATCH} events`, { path: '/events', message: `at most ${MAX_BATCH} events` });
+    if (events.length === 0)
+      throw new AppError('validation_failed', 'a batch needs at least one event', { path: '/events', message: 'at least one event' });
+    if (events.length > MAX_BATCH)
+      throw new AppError('validation_failed', `a batch holds at most ${MAX_BATCH} events`, {
+        path: '/events',
+        message: `at most ${MAX_BATCH} events`,
+      });
     const now = this.clock.now().getTime();
     const prepared: PreparedEvent[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -68,7 +84,9 @@ export class InteractionsService {
     // those of operational events are caught by the foreign key instead of a second query.
     const behaving = new Set<string>();
     for (const p of prepared) if (p.behavioural) behaving.add(p.row.contact_id);
-    const answers = behaving.size ? await this.consent.checkMany([...behaving], 'profiling', { caller: 'tracking' }) : new Map<string, GateAnswer>();
+    const answers = behaving.size
+      ? await this.consent.checkMany([...behaving], 'profiling', { caller: 'tracking' })
+      : new Map<string, GateAnswer>();
     const rows: InteractionsTable[] = [];
     for (const p of prepared) {
       if (!p.behavioural) rows.push({ id: newId(), ...p.row });
@@ -85,7 +103,21 @@ export class InteractionsService {
     // is by id, so two writers never wait for each other in a circle. A deadlock victim all the
     // same (an unordered writer elsewhere) runs again.
     rows.sort((a, b) => (a.contact_id < b.contact_id ? -1 : a.contact_id > b.contact_id ? 1 : 0));
-    stats.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+    stats.sort((a, b) =>
+      a.day !== b.day
+        ? a.day < b.day
+          ? -1
+          : 1
+        : a.type !== b.type
+          ? a.type < b.type
+            ? -1
+            : 1
+          : a.ref < b.ref
+            ? -1
+            : a.ref > b.ref
+              ? 1
+              : 0,
+    );
     try {
       await retryConflicts(() =>
         this.db.kysely.transaction().execute(async (trx) => {
@@ -132,9 +164,18 @@ export class InteractionsService {
     if (!isDate(from)) throw new AppError('validation_failed', 'from is not a date', [{ path: '/from', message: 'a date YYYY-MM-DD' }]);
     if (from > to) throw new AppError('validation_failed', 'from is after to', [{ path: '/from', message: 'after to' }]);
     const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
-    if (days > STATS_MAX_DAYS) throw new AppError('validation_failed', `at most ${STATS_MAX_DAYS} days at once`, [{ path: '/from', message: `at most ${STATS_MAX_DAYS} days before to` }]);
-    const filter = { ...(query.type !== undefined ? { type: query.type } : {}), ...(query.ref !== undefined ? { ref: refForMatching(query.ref) } : {}) };
+    if (days > STATS_MAX_DAYS)
+      throw new AppError('validation_failed', `at most ${STATS_MAX_DAYS} days at once`, [
+        { path: '/from', message: `at most ${STATS_MAX_DAYS} days before to` },
+      ]);
+    const filter = {
+      ...(query.type !== undefined ? { type: query.type } : {}),
+      ...(query.ref !== undefined ? { ref: refForMatching(query.ref) } : {}),
+    };
     const rows = await q.statsBetween(this.db.kysely, from, to, filter, STATS_MAX_ROWS + 1);
-    return { data: rows.slice(0, STATS_MAX_ROWS).map((r) => ({ day: r.day, type: r.type, ref: r.ref, count: Number(r.count) })), truncated: rows.length > STATS_MAX_ROWS };
+    return {
+      data: rows.slice(0, STATS_MAX_ROWS).map((r) => ({ day: r.day, type: r.type, ref: r.ref, count: Number(r.count) })),
+      truncated: rows.length > STATS_MAX_ROWS,
+    };
   }
 }

@@ -38,11 +38,24 @@ forEachDialect('interactions service', (ctx) => {
     await s.consent.setLevel(c.id, 5, api);
     return c.id;
   };
-  const rowsOf = async (contactId: string) => (await sql<{ id: string }>`select id from interactions where contact_id = ${contactId}`.execute(ctx.db.kysely)).rows;
-  const totalRows = async () => Number((await sql<{ n: number }>`select count(*) as n from interactions`.execute(ctx.db.kysely)).rows[0]!.n);
+  const rowsOf = async (contactId: string) =>
+    (await sql<{ id: string }>`select id from interactions where contact_id = ${contactId}`.execute(ctx.db.kysely)).rows;
+  const totalRows = async () =>
+    Number((await sql<{ n: number }>`select count(*) as n from interactions`.execute(ctx.db.kysely)).rows[0]!.n);
   const stat = async (type: string, ref: string, day = '2026-03-10') =>
-    Number((await sql<{ count: number }>`select count from interaction_stats where day = ${day} and type = ${type} and ref = ${ref}`.execute(ctx.db.kysely)).rows[0]?.count ?? 0);
-  const click = (contactId: string, extra: Partial<EventInput> = {}): EventInput => ({ type: 'email_clicked', contactId, messageId: MESSAGE, ...extra });
+    Number(
+      (
+        await sql<{ count: number }>`select count from interaction_stats where day = ${day} and type = ${type} and ref = ${ref}`.execute(
+          ctx.db.kysely,
+        )
+      ).rows[0]?.count ?? 0,
+    );
+  const click = (contactId: string, extra: Partial<EventInput> = {}): EventInput => ({
+    type: 'email_clicked',
+    contactId,
+    messageId: MESSAGE,
+    ...extra,
+  });
   const refusal = async (p: Promise<unknown>, what = ''): Promise<{ index?: number; path?: string }> => {
     const e = await p.then(
       () => null,
@@ -85,8 +98,15 @@ forEachDialect('interactions service', (ctx) => {
     const kid = await child();
     const events: EventInput[] = [];
     for (const id of [nobody, kid]) {
-      events.push({ type: 'email_sent', contactId: id, messageId: MESSAGE }, { type: 'email_bounced', contactId: id, messageId: MESSAGE }, { type: 'form_submitted', contactId: id, pageId: PAGE });
-      events.push({ type: 'journey_entered', contactId: id, journeyId: newId() }, { type: 'custom', name: 'invoice.paid', behavioural: false, contactId: id });
+      events.push(
+        { type: 'email_sent', contactId: id, messageId: MESSAGE },
+        { type: 'email_bounced', contactId: id, messageId: MESSAGE },
+        { type: 'form_submitted', contactId: id, pageId: PAGE },
+      );
+      events.push(
+        { type: 'journey_entered', contactId: id, journeyId: newId() },
+        { type: 'custom', name: 'invoice.paid', behavioural: false, contactId: id },
+      );
       events.push({ type: 'custom', name: 'video.watched', contactId: id }, { type: 'email_opened', contactId: id, messageId: MESSAGE });
     }
     const r = await s.interactions.ingest(events);
@@ -102,7 +122,11 @@ forEachDialect('interactions service', (ctx) => {
   it('counters hold neither a contact nor a query string; the stored URL keeps only campaign parameters', async () => {
     const profiled = await adult(5);
     await s.interactions.ingest([
-      { type: 'page_visited', contactId: profiled, url: 'https://jane:secret@Shop.Example.com/pricing?email=jane@example.com&utm=x&utm_source=news#frag' },
+      {
+        type: 'page_visited',
+        contactId: profiled,
+        url: 'https://jane:secret@Shop.Example.com/pricing?email=jane@example.com&utm=x&utm_source=news#frag',
+      },
       { type: 'email_clicked', contactId: profiled, messageId: MESSAGE, url: 'https://shop.example.com/offer?token=abc' },
     ]);
     const stats = (await sql<Record<string, unknown>>`select * from interaction_stats`.execute(ctx.db.kysely)).rows;
@@ -110,7 +134,9 @@ forEachDialect('interactions service', (ctx) => {
     assert.doesNotMatch(text, /[?#@]|jane|secret|token|utm/);
     assert.ok(!text.includes(profiled));
     assert.equal(await stat('page_visited', 'https://shop.example.com/pricing'), 1);
-    const [click1, visit] = await s.interactions.listForContact(profiled, {}, 10).then((l) => [l.find((i) => i.type === 'email_clicked')!, l.find((i) => i.type === 'page_visited')!]);
+    const [click1, visit] = await s.interactions
+      .listForContact(profiled, {}, 10)
+      .then((l) => [l.find((i) => i.type === 'email_clicked')!, l.find((i) => i.type === 'page_visited')!]);
     assert.equal(visit!.url, 'https://shop.example.com/pricing?utm_source=news');
     assert.equal(visit!.ref, 'https://shop.example.com/pricing', 'a URL-only visit is referenced by the URL without query');
     assert.equal(click1!.url, 'https://shop.example.com/offer');
@@ -135,7 +161,10 @@ forEachDialect('interactions service', (ctx) => {
     ];
     const before = await dumpDatabase(ctx.db);
     for (const [bad, path] of cases) {
-      const d = await refusal(s.interactions.ingest([click(ok), click(ok, { properties: { a: { b: [1] } } }), bad, click(ok)]), JSON.stringify(bad));
+      const d = await refusal(
+        s.interactions.ingest([click(ok), click(ok, { properties: { a: { b: [1] } } }), bad, click(ok)]),
+        JSON.stringify(bad),
+      );
       assert.equal(d.index, 2, JSON.stringify(bad));
       assert.equal(d.path, path);
     }
@@ -156,12 +185,20 @@ forEachDialect('interactions service', (ctx) => {
     assert.equal(await stat('email_delivered', MESSAGE, '2026-03-09'), 1);
     assert.equal(await stat('email_delivered', MESSAGE, '2026-03-10'), 1);
     const list = await s.interactions.listForContact(ok, { type: 'email_delivered' }, 10);
-    assert.deepEqual(list.map((i) => i.at), ['2026-03-10T12:04:59.123Z', '2026-03-09T22:30:00.000Z']);
+    assert.deepEqual(
+      list.map((i) => i.at),
+      ['2026-03-10T12:04:59.123Z', '2026-03-09T22:30:00.000Z'],
+    );
   });
 
   it('writes batches larger than one statement, pages newest first, and keeps counters after erasure', async () => {
     const ids = [await adult(5), await adult(0)];
-    const events: EventInput[] = Array.from({ length: 7000 }, (_, i) => ({ type: Math.floor(i / 2) % 2 ? 'email_opened' : 'email_sent', contactId: ids[i % 2]!, messageId: PAGE, at: new Date(Date.parse('2026-03-01T00:00:00Z') + i * 1000).toISOString() }));
+    const events: EventInput[] = Array.from({ length: 7000 }, (_, i) => ({
+      type: Math.floor(i / 2) % 2 ? 'email_opened' : 'email_sent',
+      contactId: ids[i % 2]!,
+      messageId: PAGE,
+      at: new Date(Date.parse('2026-03-01T00:00:00Z') + i * 1000).toISOString(),
+    }));
     const r = await s.interactions.ingest(events);
     assert.deepEqual(r, { accepted: 7000, stored: 5250, unlinked: 1750 }, 'opens of the consenting contact, sends of both');
     const seen: string[] = [];

@@ -6,7 +6,12 @@ export const listsDataMap = [
     description: 'Subscription lists (topics) contacts can join or leave.',
     subjectLink: null,
     purposes: ['subscription'],
-    columns: { id: 'system.id', name: { category: 'list.name', freeText: true }, description: { category: 'list.description', freeText: true }, created_at: 'system.time' },
+    columns: {
+      id: 'system.id',
+      name: { category: 'list.name', freeText: true },
+      description: { category: 'list.description', freeText: true },
+      created_at: 'system.time',
+    },
   }),
   declareTable({
     name: 'list_members',

@@ -12,14 +12,28 @@ export function allLists(db: Q, limit: number, after?: string) {
   let q = db
     .selectFrom('lists')
     .selectAll('lists')
-    .select((eb) => eb.selectFrom('list_members').select((e) => e.fn.countAll<number>().as('n')).whereRef('list_members.list_id', '=', 'lists.id').as('members'));
+    .select((eb) =>
+      eb
+        .selectFrom('list_members')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('list_members.list_id', '=', 'lists.id')
+        .as('members'),
+    );
   if (after) q = q.where('lists.id', '>', after);
   return q.orderBy('lists.id').limit(limit).execute();
 }
 
 export const membership = (db: Q, contactId: string, listId: string) =>
   db.selectFrom('list_members').selectAll().where('contact_id', '=', contactId).where('list_id', '=', listId).executeTakeFirst();
-export const addMember = (db: Q, contactId: string, listId: string, at: string) => db.insertInto('list_members').values({ contact_id: contactId, list_id: listId, joined_at: at }).execute();
-export const removeMember = (db: Q, contactId: string, listId: string) => db.deleteFrom('list_members').where('contact_id', '=', contactId).where('list_id', '=', listId).execute();
+export const addMember = (db: Q, contactId: string, listId: string, at: string) =>
+  db.insertInto('list_members').values({ contact_id: contactId, list_id: listId, joined_at: at }).execute();
+export const removeMember = (db: Q, contactId: string, listId: string) =>
+  db.deleteFrom('list_members').where('contact_id', '=', contactId).where('list_id', '=', listId).execute();
 export const contactLists = (db: Q, contactId: string) =>
-  db.selectFrom('list_members').innerJoin('lists', 'lists.id', 'list_members.list_id').select(['lists.id', 'lists.name', 'list_members.joined_at']).where('list_members.contact_id', '=', contactId).orderBy('lists.name').execute();
+  db
+    .selectFrom('list_members')
+    .innerJoin('lists', 'lists.id', 'list_members.list_id')
+    .select(['lists.id', 'lists.name', 'list_members.joined_at'])
+    .where('list_members.contact_id', '=', contactId)
+    .orderBy('lists.name')
+    .execute();

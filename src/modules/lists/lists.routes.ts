@@ -8,14 +8,22 @@ import type { ListsService } from './lists.service.ts';
 import type { Source } from '../consent/consent.model.ts';
 import { SourceSchema } from '../consent/consent.schemas.ts';
 
-const ListSchema = Obj({ id: Type.String(), name: Type.String(), description: Type.Union([Type.String(), Type.Null()]), members: Type.Integer(), createdAt: Type.String() });
+const ListSchema = Obj({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  members: Type.Integer(),
+  createdAt: Type.String(),
+});
 const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 const MemberParams = Obj({ id: Id, listId: Id });
 const ChangeBody = Type.Optional(
   Obj({
     source: Type.Optional(SourceSchema),
     notice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Obj({ id: Type.String({ maxLength: 36 }) })])),
-    evidence: Type.Optional(Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) })),
+    evidence: Type.Optional(
+      Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) }),
+    ),
   }),
 );
 
@@ -32,7 +40,15 @@ export const listsRoutes =
       '/lists',
       {
         config: { access: { area: 'lists', op: 'write' }, audit: { action: 'list.create', target: 'list' } },
-        schema: { tags: ['lists'], summary: 'Create a subscription list', body: Obj({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])) }), response: { 201: Data(ListSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['lists'],
+          summary: 'Create a subscription list',
+          body: Obj({
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+          }),
+          response: { 201: Data(ListSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req, reply) => {
         const l = await s.lists.create(req.body);
@@ -45,7 +61,12 @@ export const listsRoutes =
       '/lists',
       {
         config: { access: { area: 'lists', op: 'read' }, audit: false },
-        schema: { tags: ['lists'], summary: 'Subscription lists with member counts', querystring: Obj(PageQuery), response: { 200: List(ListSchema), ...commonErrors } },
+        schema: {
+          tags: ['lists'],
+          summary: 'Subscription lists with member counts',
+          querystring: Obj(PageQuery),
+          response: { 200: List(ListSchema), ...commonErrors },
+        },
       },
       async (req) => {
         const limit = req.query.limit ?? DEFAULT_LIMIT;
@@ -57,7 +78,15 @@ export const listsRoutes =
       '/contacts/:id/lists',
       {
         config: { access: { area: 'lists', op: 'read' }, audit: { action: 'list.memberships', target: 'contact' } },
-        schema: { tags: ['lists'], summary: "The contact's list memberships", params: IdParams, response: { 200: Data(Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() }))), ...commonErrors } },
+        schema: {
+          tags: ['lists'],
+          summary: "The contact's list memberships",
+          params: IdParams,
+          response: {
+            200: Data(Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() }))),
+            ...commonErrors,
+          },
+        },
       },
       async (req) => {
         await s.contacts.get(req.params.id);
@@ -77,7 +106,13 @@ export const listsRoutes =
       '/contacts/:id/lists/:listId',
       {
         config: { access: { area: 'lists', op: 'write' }, audit: { action: 'list.join', target: 'contact' } },
-        schema: { tags: ['lists'], summary: 'Join a list (recorded in the consent ledger; joining twice records nothing)', params: MemberParams, body: ChangeBody, response: { 200: Data(Obj({ changed: Type.Boolean() })), ...commonErrors } },
+        schema: {
+          tags: ['lists'],
+          summary: 'Join a list (recorded in the consent ledger; joining twice records nothing)',
+          params: MemberParams,
+          body: ChangeBody,
+          response: { 200: Data(Obj({ changed: Type.Boolean() })), ...commonErrors },
+        },
       },
       async (req) => ({ data: { changed: (await s.lists.join(req.params.id, req.params.listId, ctxOf(req, req.body as Body))).changed } }),
     );
@@ -86,7 +121,12 @@ export const listsRoutes =
       '/contacts/:id/lists/:listId',
       {
         config: { access: { area: 'lists', op: 'write' }, audit: { action: 'list.leave', target: 'contact' } },
-        schema: { tags: ['lists'], summary: 'Leave a list (recorded in the consent ledger)', params: MemberParams, response: { 204: Type.Null(), ...commonErrors } },
+        schema: {
+          tags: ['lists'],
+          summary: 'Leave a list (recorded in the consent ledger)',
+          params: MemberParams,
+          response: { 204: Type.Null(), ...commonErrors },
+        },
       },
       async (req, reply) => {
         await s.lists.leave(req.params.id, req.params.listId, ctxOf(req, undefined));

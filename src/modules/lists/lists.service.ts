@@ -40,7 +40,13 @@ export class ListsService {
 
   async list(limit: number, after?: string): Promise<List[]> {
     const rows = await q.allLists(this.db.kysely, limit, after);
-    return rows.map((r) => ({ id: r.id, name: r.name, description: r.description, members: Number(r.members ?? 0), createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      members: Number(r.members ?? 0),
+      createdAt: r.created_at,
+    }));
   }
 
   async memberships(contactId: string): Promise<Membership[]> {

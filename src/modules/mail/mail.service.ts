@@ -112,7 +112,9 @@ export class MailService {
   async listOutbox(opts: { limit?: number; cursor?: string } = {}): Promise<OutboxPage> {
     const limit = opts.limit ?? DEFAULT_PAGE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-      throw new AppError('validation_failed', `limit must be an integer from 1 to ${MAX_PAGE}`, [{ path: '/limit', message: 'out of range' }]);
+      throw new AppError('validation_failed', `limit must be an integer from 1 to ${MAX_PAGE}`, [
+        { path: '/limit', message: 'out of range' },
+      ]);
     }
     if (opts.cursor !== undefined && !isId(opts.cursor)) throw new AppError('invalid_cursor', 'malformed outbox cursor');
     const rows = await listOutbox(this.db.kysely, { limit, ...(opts.cursor !== undefined && { after: opts.cursor }) });

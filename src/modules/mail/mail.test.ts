@@ -56,7 +56,12 @@ async function startSink(auth?: { user: string; pass: string }): Promise<Sink> {
       simpleParser(stream).then(
         (parsed) => {
           const mailFrom = session.envelope.mailFrom;
-          received.push({ mailFrom: mailFrom ? mailFrom.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address), user: session.user, parsed });
+          received.push({
+            mailFrom: mailFrom ? mailFrom.address : null,
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            user: session.user,
+            parsed,
+          });
           cb();
         },
         (e: Error) => cb(e),
@@ -100,7 +105,15 @@ forEachDialect('mail', (ctx) => {
   let sink: Sink;
   let plainSink: Sink;
 
-  const outboxCount = async () => Number((await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const outboxCount = async () =>
+    Number(
+      (
+        await ctx.db.kysely
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const useRelay = (port: number, extra: { user?: string; password?: string; from?: string } = {}) =>
     settings.patch({ smtp: { host: '127.0.0.1', port, secure: false, from: extra.from ?? 'Assent News <news@example.org>', ...extra } });
 
@@ -124,7 +137,13 @@ forEachDialect('mail', (ctx) => {
     const sent: { id: string; at: string }[] = [];
     for (let i = 0; i < 5; i++) {
       clock.advance(60_000);
-      const r = await mail.send({ to: `Reader.${i}@Example.ORG`, subject: `Issue ${i}`, text: `text ${i}`, ...(i % 2 === 0 && { html: `<p>${i}</p>` }), purpose: 'marketing' });
+      const r = await mail.send({
+        to: `Reader.${i}@Example.ORG`,
+        subject: `Issue ${i}`,
+        text: `text ${i}`,
+        ...(i % 2 === 0 && { html: `<p>${i}</p>` }),
+        purpose: 'marketing',
+      });
       assert.equal(r.transport, 'outbox');
       assert.equal(r.messageId, undefined);
       assert.ok(isId(r.id));
@@ -140,12 +159,29 @@ forEachDialect('mail', (ctx) => {
       if (page.next === null) break;
       cursor = page.next;
     }
-    assert.deepEqual(pages.map((p) => p.length), [2, 2, 1]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [2, 2, 1],
+    );
     assert.deepEqual(pages.flat(), sent.map((s) => s.id).reverse());
 
     const newest = (await mail.listOutbox({ limit: 1 })).items[0];
-    assert.deepEqual(newest, { id: sent[4]!.id, to: 'Reader.4@example.org', subject: 'Issue 4', text: 'text 4', html: '<p>4</p>', createdAt: sent[4]!.at });
-    assert.deepEqual(await mail.getOutboxItem(sent[1]!.id), { id: sent[1]!.id, to: 'Reader.1@example.org', subject: 'Issue 1', text: 'text 1', html: null, createdAt: sent[1]!.at });
+    assert.deepEqual(newest, {
+      id: sent[4]!.id,
+      to: 'Reader.4@example.org',
+      subject: 'Issue 4',
+      text: 'text 4',
+      html: '<p>4</p>',
+      createdAt: sent[4]!.at,
+    });
+    assert.deepEqual(await mail.getOutboxItem(sent[1]!.id), {
+      id: sent[1]!.id,
+      to: 'Reader.1@example.org',
+      subject: 'Issue 1',
+      text: 'text 1',
+      html: null,
+      createdAt: sent[1]!.at,
+    });
 
     const row = await ctx.db.kysely.selectFrom('outbox').selectAll().where('id', '=', sent[0]!.id).executeTakeFirstOrThrow();
     assert.equal(row.from_address, 'Assent <no-reply@localhost>');
@@ -160,7 +196,7 @@ forEachDialect('mail', (ctx) => {
     await rejectsWith(mail.listOutbox({ limit: 0 }), 'validation_failed');
   });
 
-  it('erases outbox rows by recipient address and leaves other people\'s', async () => {
+  it("erases outbox rows by recipient address and leaves other people's", async () => {
     await settings.patch({ smtp: null });
     await mail.send({ to: 'erase.me@example.org', subject: 'one', text: 'x' });
     await mail.send({ to: 'Erase.Me@EXAMPLE.org', subject: 'two', text: 'x' });
@@ -170,46 +206,57 @@ forEachDialect('mail', (ctx) => {
     assert.equal(await deleteOutboxTo(ctx.db.kysely, 'Erase.Me@example.org'), 1);
     assert.equal(await outboxCount(), before - 2);
     const left = await ctx.db.kysely.selectFrom('outbox').select('to_address').where('to_address', 'like', '%.me@%').execute();
-    assert.deepEqual(left.map((r) => r.to_address), ['keep.me@example.org']);
+    assert.deepEqual(
+      left.map((r) => r.to_address),
+      ['keep.me@example.org'],
+    );
   });
 
-  it('delivers through the relay with sender, recipient, subject, bodies and custom headers, and stores nothing in the outbox', async () => {
-    await useRelay(sink.port, { user: RELAY_USER, password: RELAY_PASS });
-    const before = { outbox: await outboxCount(), received: sink.received.length };
+  it(
+    'delivers through the relay with sender, recipient, subject, ' + 'bodies and custom headers, and stores nothing in the outbox',
+    async () => {
+      await useRelay(sink.port, { user: RELAY_USER, password: RELAY_PASS });
+      const before = { outbox: await outboxCount(), received: sink.received.length };
 
-    const r = await mail.send({
-      to: 'Reader@Example.org',
-      subject: 'Spring news — grüße',
-      text: 'Hello in text',
-      html: '<p>Hello in <b>html</b></p>',
-      headers: { 'List-Unsubscribe': '<https://example.org/u/abc>', 'X-Assent-Campaign': 'spring-2026' },
-      purpose: 'marketing',
-    });
-    assert.equal(r.transport, 'smtp');
-    assert.ok(isId(r.id));
-    assert.equal(typeof r.messageId, 'string');
+      const r = await mail.send({
+        to: 'Reader@Example.org',
+        subject: 'Spring news — grüße',
+        text: 'Hello in text',
+        html: '<p>Hello in <b>html</b></p>',
+        headers: { 'List-Unsubscribe': '<https://example.org/u/abc>', 'X-Assent-Campaign': 'spring-2026' },
+        purpose: 'marketing',
+      });
+      assert.equal(r.transport, 'smtp');
+      assert.ok(isId(r.id));
+      assert.equal(typeof r.messageId, 'string');
 
-    assert.equal(sink.received.length, before.received + 1);
-    const got = sink.received.at(-1)!;
-    assert.equal(got.user, RELAY_USER);
-    assert.equal(got.mailFrom, 'news@example.org');
-    assert.deepEqual(got.rcptTo, ['Reader@example.org']);
-    assert.deepEqual(firstAddress(got.parsed.from), { name: 'Assent News', address: 'news@example.org' });
-    assert.equal(firstAddress(got.parsed.to)?.address, 'Reader@example.org');
-    assert.equal(got.parsed.subject, 'Spring news — grüße');
-    assert.equal(got.parsed.text?.trim(), 'Hello in text');
-    assert.equal(got.parsed.html, '<p>Hello in <b>html</b></p>');
-    assert.equal(got.parsed.messageId, r.messageId);
-    const line = (name: string) => got.parsed.headerLines.find((h) => h.key === name)?.line;
-    assert.equal(line('list-unsubscribe'), 'List-Unsubscribe: <https://example.org/u/abc>');
-    assert.equal(line('x-assent-campaign'), 'X-Assent-Campaign: spring-2026');
+      assert.equal(sink.received.length, before.received + 1);
+      const got = sink.received.at(-1)!;
+      assert.equal(got.user, RELAY_USER);
+      assert.equal(got.mailFrom, 'news@example.org');
+      assert.deepEqual(got.rcptTo, ['Reader@example.org']);
+      assert.deepEqual(firstAddress(got.parsed.from), { name: 'Assent News', address: 'news@example.org' });
+      assert.equal(firstAddress(got.parsed.to)?.address, 'Reader@example.org');
+      assert.equal(got.parsed.subject, 'Spring news — grüße');
+      assert.equal(got.parsed.text?.trim(), 'Hello in text');
+      assert.equal(got.parsed.html, '<p>Hello in <b>html</b></p>');
+      assert.equal(got.parsed.messageId, r.messageId);
+      const line = (name: string) => got.parsed.headerLines.find((h) => h.key === name)?.line;
+      assert.equal(line('list-unsubscribe'), 'List-Unsubscribe: <https://example.org/u/abc>');
+      assert.equal(line('x-assent-campaign'), 'X-Assent-Campaign: spring-2026');
 
-    await mail.send({ to: 'reader@example.org', from: 'Sales <sales@example.org>', subject: 'From someone else', html: '<p>only html</p>' });
-    assert.equal(sink.received.length, before.received + 2);
-    assert.equal(sink.received.at(-1)!.mailFrom, 'sales@example.org');
+      await mail.send({
+        to: 'reader@example.org',
+        from: 'Sales <sales@example.org>',
+        subject: 'From someone else',
+        html: '<p>only html</p>',
+      });
+      assert.equal(sink.received.length, before.received + 2);
+      assert.equal(sink.received.at(-1)!.mailFrom, 'sales@example.org');
 
-    assert.equal(await outboxCount(), before.outbox);
-  });
+      assert.equal(await outboxCount(), before.outbox);
+    },
+  );
 
   it('builds a new transport when the relay settings change and closes the old pool', async () => {
     await useRelay(sink.port, { user: RELAY_USER, password: RELAY_PASS });
@@ -253,7 +300,9 @@ forEachDialect('mail', (ctx) => {
   it('sends once under a key into the outbox, however often and however concurrently it is asked', async () => {
     await settings.patch({ smtp: null });
     const key = `test:outbox:${newId()}`;
-    const results = await Promise.all(Array.from({ length: 6 }, () => mail.sendOnce(key, { to: 'once@example.org', subject: 'once', text: 'x' })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => mail.sendOnce(key, { to: 'once@example.org', subject: 'once', text: 'x' })),
+    );
     assert.equal(results.filter((r) => r.sent).length, 1);
     assert.ok(results.every((r) => r.sent || r.earlier === 'done'));
     const rows = await ctx.db.kysely.selectFrom('outbox').select('id').where('to_address', '=', 'once@example.org').execute();
@@ -261,7 +310,11 @@ forEachDialect('mail', (ctx) => {
     assert.deepEqual(await mail.sendOnce(key, { to: 'once@example.org', subject: 'once', text: 'x' }), { sent: false, earlier: 'done' });
     const invalid = `test:invalid:${newId()}`;
     await rejectsWith(mail.sendOnce(invalid, { to: 'not an address', subject: 'x', text: 'x' }), 'validation_failed');
-    assert.equal(await ctx.db.kysely.selectFrom('side_effects').select('key').where('key', '=', invalid).executeTakeFirst(), undefined, 'an invalid message records nothing');
+    assert.equal(
+      await ctx.db.kysely.selectFrom('side_effects').select('key').where('key', '=', invalid).executeTakeFirst(),
+      undefined,
+      'an invalid message records nothing',
+    );
   });
 
   it('sends once under a key through a relay: again after a refusal, never after the relay took it or a send that may have', async () => {
@@ -269,7 +322,10 @@ forEachDialect('mail', (ctx) => {
     const before = plainSink.received.length;
     const key = `test:relay:${newId()}`;
     assert.equal((await mail.sendOnce(key, { to: 'relay.once@example.org', subject: 'once', text: 'x' })).sent, true);
-    assert.deepEqual(await mail.sendOnce(key, { to: 'relay.once@example.org', subject: 'once', text: 'x' }), { sent: false, earlier: 'done' });
+    assert.deepEqual(await mail.sendOnce(key, { to: 'relay.once@example.org', subject: 'once', text: 'x' }), {
+      sent: false,
+      earlier: 'done',
+    });
     assert.equal(plainSink.received.length, before + 1);
 
     // A refusal (a reply code) or a relay that cannot be reached: certainly not sent, so a retry sends.
@@ -278,7 +334,8 @@ forEachDialect('mail', (ctx) => {
     const unreachable = `test:unreachable:${newId()}`;
     await useRelay(await closedPort());
     await rejectsWith(mail.sendOnce(unreachable, { to: 'later@example.org', subject: 'x', text: 'x' }), 'mail_failed');
-    const status = async (k: string) => (await ctx.db.kysely.selectFrom('side_effects').select('status').where('key', '=', k).executeTakeFirst())?.status;
+    const status = async (k: string) =>
+      (await ctx.db.kysely.selectFrom('side_effects').select('status').where('key', '=', k).executeTakeFirst())?.status;
     assert.equal(await status(refusedKey), 'failed');
     assert.equal(await status(unreachable), 'failed');
     await useRelay(plainSink.port);
@@ -287,7 +344,10 @@ forEachDialect('mail', (ctx) => {
 
     // Recorded and never finished: the process died before the relay answered. Not sent again.
     const cut = `test:cut:${newId()}`;
-    await ctx.db.kysely.insertInto('side_effects').values({ key: cut, status: 'pending', created_at: clock.now().toISOString(), updated_at: clock.now().toISOString() }).execute();
+    await ctx.db.kysely
+      .insertInto('side_effects')
+      .values({ key: cut, status: 'pending', created_at: clock.now().toISOString(), updated_at: clock.now().toISOString() })
+      .execute();
     assert.deepEqual(await mail.sendOnce(cut, { to: 'cut@example.org', subject: 'x', text: 'x' }), { sent: false, earlier: 'pending' });
     assert.equal(plainSink.received.filter((r) => r.rcptTo.includes('cut@example.org')).length, 0);
   });

@@ -17,7 +17,17 @@ const HEADER_NAME = /^[!-9;-~]{1,76}$/;
 const PURPOSE = /^[a-z][a-z_]{0,39}$/;
 
 /** Set from the message's own fields; a custom header must not contradict them. */
-const RESERVED_HEADERS = new Set(['from', 'to', 'cc', 'bcc', 'sender', 'subject', 'content-type', 'content-transfer-encoding', 'mime-version']);
+const RESERVED_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'sender',
+  'subject',
+  'content-type',
+  'content-transfer-encoding',
+  'mime-version',
+]);
 
 export interface Problem {
   path: string;
@@ -77,7 +87,8 @@ export function checkMessage(msg: MailMessage, from: string): { ok: true; messag
 
   if (!isSingleMailbox(from)) bad('/from', 'must be one mailbox, such as "Name <address@example.com>"');
   if (msg.contactId !== undefined && !isId(msg.contactId)) bad('/contactId', 'must be a contact id');
-  if (msg.purpose !== undefined && (typeof msg.purpose !== 'string' || !PURPOSE.test(msg.purpose))) bad('/purpose', 'must be a purpose name');
+  if (msg.purpose !== undefined && (typeof msg.purpose !== 'string' || !PURPOSE.test(msg.purpose)))
+    bad('/purpose', 'must be a purpose name');
 
   if (problems.length > 0) return { ok: false, problems };
   return {

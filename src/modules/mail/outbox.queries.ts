@@ -17,7 +17,10 @@ export async function insertOutbox(db: Q, row: OutboxTable): Promise<void> {
 export async function listOutbox(db: Q, opts: { limit: number; after?: string }): Promise<OutboxTable[]> {
   let q = db.selectFrom('outbox').selectAll();
   if (opts.after !== undefined) q = q.where('id', '<', opts.after);
-  return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+  return q
+    .orderBy('id', 'desc')
+    .limit(opts.limit + 1)
+    .execute();
 }
 
 export async function outboxById(db: Q, id: string): Promise<OutboxTable | undefined> {

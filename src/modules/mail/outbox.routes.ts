@@ -21,7 +21,12 @@ const OutboxItemSchema = Obj({
  * would let them confirm a stranger's request or download a stranger's export. Headers and the
  * sender stay in the row (the item is an allow-list).
  */
-const shown = (m: OutboxItem): OutboxItem => ({ ...m, subject: redactLinks(m.subject), text: m.text === null ? null : redactLinks(m.text), html: m.html === null ? null : redactLinks(m.html) });
+const shown = (m: OutboxItem): OutboxItem => ({
+  ...m,
+  subject: redactLinks(m.subject),
+  text: m.text === null ? null : redactLinks(m.text),
+  html: m.html === null ? null : redactLinks(m.html),
+});
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface OutboxRouteDeps {
@@ -35,10 +40,20 @@ export const outboxRoutes =
       '/outbox',
       {
         config: { access: { area: 'outbox', op: 'read' }, audit: { action: 'outbox.list', target: 'outbox' } },
-        schema: { tags: ['mail'], summary: 'Messages kept in the local outbox (when no SMTP relay is configured), newest first; links that carry a token are shown redacted (admin only)', querystring: Obj(PageQuery), response: { 200: List(OutboxItemSchema), ...commonErrors } },
+        schema: {
+          tags: ['mail'],
+          summary:
+            'Messages kept in the local outbox (when no SMTP relay is configured), newest first; links that carry a token are shown ' +
+            'redacted (admin only)',
+          querystring: Obj(PageQuery),
+          response: { 200: List(OutboxItemSchema), ...commonErrors },
+        },
       },
       async (req) => {
-        const page = await s.mail.listOutbox({ limit: req.query.limit ?? DEFAULT_LIMIT, ...(req.query.cursor ? { cursor: decodeCursor(req.query.cursor)! } : {}) });
+        const page = await s.mail.listOutbox({
+          limit: req.query.limit ?? DEFAULT_LIMIT,
+          ...(req.query.cursor ? { cursor: decodeCursor(req.query.cursor)! } : {}),
+        });
         return { data: page.items.map(shown), page: { next: page.next ? encodeCursor(page.next) : null } };
       },
     );
@@ -47,7 +62,12 @@ export const outboxRoutes =
       '/outbox/:id',
       {
         config: { access: { area: 'outbox', op: 'read' }, audit: { action: 'outbox.view', target: 'outbox' } },
-        schema: { tags: ['mail'], summary: 'One outbox message', params: IdParams, response: { 200: Data(OutboxItemSchema), ...commonErrors } },
+        schema: {
+          tags: ['mail'],
+          summary: 'One outbox message',
+          params: IdParams,
+          response: { 200: Data(OutboxItemSchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: shown(await s.mail.getOutboxItem(req.params.id)) }),
     );

@@ -134,13 +134,23 @@ export function certainlyNotSent(e: unknown): boolean {
  * user"), so only the error code and the reply's status number are passed on.
  */
 function relayFailure(e: unknown): AppError {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; originalCode?: unknown; responseCode?: unknown; permanent?: unknown };
+  const err = (typeof e === 'object' && e !== null ? e : {}) as {
+    code?: unknown;
+    originalCode?: unknown;
+    responseCode?: unknown;
+    permanent?: unknown;
+  };
   const reason = typeof err.code === 'string' && /^[A-Z][A-Z0-9_]{0,39}$/.test(err.code) ? err.code : 'UNKNOWN';
   const status = typeof err.responseCode === 'number' && Number.isInteger(err.responseCode) ? err.responseCode : undefined;
   const details: { reason: string; status?: number; permanent?: boolean } = { reason };
   if (status !== undefined) details.status = status;
   if (typeof err.permanent === 'boolean') details.permanent = err.permanent;
-  const failure = new AppError('mail_failed', `the SMTP relay did not take the message (${reason}${status !== undefined ? ` ${status}` : ''})`, details);
-  if (status !== undefined || BEFORE_DATA.has(reason) || (typeof err.originalCode === 'string' && NEVER_CONNECTED.has(err.originalCode))) refused.add(failure);
+  const failure = new AppError(
+    'mail_failed',
+    `the SMTP relay did not take the message (${reason}${status !== undefined ? ` ${status}` : ''})`,
+    details,
+  );
+  if (status !== undefined || BEFORE_DATA.has(reason) || (typeof err.originalCode === 'string' && NEVER_CONNECTED.has(err.originalCode)))
+    refused.add(failure);
   return failure;
 }

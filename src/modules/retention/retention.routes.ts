@@ -18,7 +18,11 @@ export const retentionRoutes =
       '/retention/preview',
       {
         config: { access: { area: 'retention', op: 'read' }, audit: false },
-        schema: { tags: ['retention'], summary: 'What a retention run would delete now, per table', response: { 200: Data(Type.Array(Item)), ...commonErrors } },
+        schema: {
+          tags: ['retention'],
+          summary: 'What a retention run would delete now, per table',
+          response: { 200: Data(Type.Array(Item)), ...commonErrors },
+        },
       },
       async () => ({ data: await s.retention.preview() }),
     );
@@ -27,7 +31,11 @@ export const retentionRoutes =
       '/retention/run',
       {
         config: { access: { area: 'retention', op: 'write' }, audit: false },
-        schema: { tags: ['retention'], summary: 'Run retention now (it also runs daily in the background); the run is audited', response: { 200: Data(Type.Array(Item)), ...commonErrors } },
+        schema: {
+          tags: ['retention'],
+          summary: 'Run retention now (it also runs daily in the background); the run is audited',
+          response: { 200: Data(Type.Array(Item)), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.retention.run({ actor: actorOf(req) }) }),
     );

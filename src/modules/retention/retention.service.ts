@@ -38,7 +38,11 @@ export class RetentionService {
   async preview(): Promise<RetentionItem[]> {
     const out: RetentionItem[] = [];
     for (const p of await this.policies()) {
-      const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(p.table)} where ${sql.ref(p.from)} is not null and ${sql.ref(p.from)} < ${p.cutoff}`.execute(this.db.kysely);
+      const r = await sql<{
+        n: number;
+      }>`select count(*) as n from ${sql.table(p.table)} where ${sql.ref(p.from)} is not null and ${sql.ref(p.from)} < ${p.cutoff}`.execute(
+        this.db.kysely,
+      );
       out.push({ ...p, rows: Number(r.rows[0]!.n) });
     }
     return out;
@@ -56,7 +60,10 @@ export class RetentionService {
       let rows = 0;
       for (;;) {
         // Batches by rowid-free portable means: delete the oldest BATCH rows by the timestamp.
-        const r = await sql`delete from ${sql.table(p.table)} where ${sql.ref(p.from)} in (select ${sql.ref(p.from)} from ${sql.table(p.table)} where ${sql.ref(p.from)} is not null and ${sql.ref(p.from)} < ${p.cutoff} order by ${sql.ref(p.from)} limit ${sql.lit(BATCH)})`.execute(this.db.kysely);
+        const r =
+          await sql`delete from ${sql.table(p.table)} where ${sql.ref(p.from)} in (select ${sql.ref(p.from)} from ${sql.table(p.table)}
+            where ${sql.ref(p.from)} is not null and ${sql.ref(p.from)} < ${p.cutoff} order by ${sql.ref(p.from)} limit
+            ${sql.lit(BATCH)})`.execute(this.db.kysely);
         const n = Number(r.numAffectedRows ?? 0);
         rows += n;
         if (n === 0) break;

@@ -30,7 +30,10 @@ forEachDialect('retention', (ctx) => {
     assert.equal(await outboxCount(), 2, 'a dry run deletes nothing');
     const done = await s.retention.run({ actor: CLI_ACTOR });
     assert.equal(done.find((p) => p.table === 'outbox')!.rows, 1);
-    assert.deepEqual((await s.mail.listOutbox()).items.map((i) => i.subject), ['New']);
+    assert.deepEqual(
+      (await s.mail.listOutbox()).items.map((i) => i.subject),
+      ['New'],
+    );
     const audits = await s.audit.list({ action: 'retention.run' }, 10);
     assert.equal(audits.length, 1);
     assert.equal(audits[0]!.actorType, 'cli');
@@ -39,10 +42,21 @@ forEachDialect('retention', (ctx) => {
   it('covers any table the data map gives a retention policy, with no code of its own', async () => {
     await sql`create table scratch_visits (id text primary key, seen_at text)`.execute(ctx.db.kysely);
     s.datamap.addProvider(async () => [
-      { name: 'scratch_visits', description: 'test', subjectLink: null, purposes: ['operations'], retention: { after: 'P1M', from: 'seen_at' }, columns: [{ name: 'id', category: 'system.id', personal: false, erase: 'keep', exported: false }, { name: 'seen_at', category: 'system.time', personal: false, erase: 'keep', exported: false }] },
+      {
+        name: 'scratch_visits',
+        description: 'test',
+        subjectLink: null,
+        purposes: ['operations'],
+        retention: { after: 'P1M', from: 'seen_at' },
+        columns: [
+          { name: 'id', category: 'system.id', personal: false, erase: 'keep', exported: false },
+          { name: 'seen_at', category: 'system.time', personal: false, erase: 'keep', exported: false },
+        ],
+      },
     ]);
     const now = clock.now();
-    await sql`insert into scratch_visits values ('a', ${new Date(now.getTime() - 40 * 86_400_000).toISOString()}), ('b', ${new Date(now.getTime() - 5 * 86_400_000).toISOString()}), ('c', null)`.execute(ctx.db.kysely);
+    await sql`insert into scratch_visits values ('a', ${new Date(now.getTime() - 40 * 86_400_000).toISOString()}), ('b',
+      ${new Date(now.getTime() - 5 * 86_400_000).toISOString()}), ('c', null)`.execute(ctx.db.kysely);
     const done = await s.retention.run({ actor: CLI_ACTOR });
     assert.equal(done.find((p) => p.table === 'scratch_visits')!.rows, 1);
     const left = (await sql<{ id: string }>`select id from scratch_visits order by id`.execute(ctx.db.kysely)).rows.map((r) => r.id);

@@ -42,13 +42,24 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
   const col = sql.ref(`${alias}.${f.column}`);
   // Numbers are cast so PostgreSQL never has to parse 3.5 as an integer column's type.
   const norm = (v: Scalar): unknown =>
-    f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : f.type === 'number' ? sql`cast(${v} as double precision)` : v;
+    f.type === 'boolean'
+      ? v
+        ? 1
+        : 0
+      : f.type === 'datetime'
+        ? new Date(v as string).toISOString()
+        : f.type === 'number'
+          ? sql`cast(${v} as double precision)`
+          : v;
   if (op === 'is_null') return value === false ? sql<SqlBool>`(${col} is not null)` : sql<SqlBool>`(${col} is null)`;
   // The list is one parameter however long (a JSON array on SQLite, a typed array on
   // PostgreSQL): a filter of many long lists must not need a variable per value.
   if (op === 'in') {
-    const listed = (value as Scalar[]).map((v) => (f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : (v as string | number)));
-    return sql<SqlBool>`(${col} is not null and ${inList(ctx.dialect, col, listed, f.type === 'number' || f.type === 'boolean' ? 'float8' : 'text')})`;
+    const listed = (value as Scalar[]).map((v) =>
+      f.type === 'boolean' ? (v ? 1 : 0) : f.type === 'datetime' ? new Date(v as string).toISOString() : (v as string | number),
+    );
+    return sql<SqlBool>`(${col} is not null and
+      ${inList(ctx.dialect, col, listed, f.type === 'number' || f.type === 'boolean' ? 'float8' : 'text')})`;
   }
   const v = norm(value as Scalar);
   switch (op) {
@@ -62,12 +73,16 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
     case '>=':
       return sql<SqlBool>`(${col} is not null and ${col} ${sql.raw(op)} ${v})`;
     case 'contains':
-      return ctx.dialect === 'postgres' ? sql<SqlBool>`(${col} is not null and strpos(${col}, ${v}) > 0)` : sql<SqlBool>`(${col} is not null and instr(${col}, ${v}) > 0)`;
+      return ctx.dialect === 'postgres'
+        ? sql<SqlBool>`(${col} is not null and strpos(${col}, ${v}) > 0)`
+        : sql<SqlBool>`(${col} is not null and instr(${col}, ${v}) > 0)`;
     case 'starts_with': {
       // In binary order the strings starting with p are exactly those in [p, successor(p)),
       // so the condition is an index range on both databases.
       const upper = prefixSuccessor(value as string);
-      return upper === null ? sql<SqlBool>`(${col} is not null and ${col} >= ${v})` : sql<SqlBool>`(${col} is not null and ${col} >= ${v} and ${col} < ${upper})`;
+      return upper === null
+        ? sql<SqlBool>`(${col} is not null and ${col} >= ${v})`
+        : sql<SqlBool>`(${col} is not null and ${col} >= ${v} and ${col} < ${upper})`;
     }
   }
   throw new Error(`operator ${op} passed validation but has no compilation`);
@@ -107,8 +122,20 @@ function behaviourCond(b: { type: string; ref?: string; withinDays?: number; atL
 
 /** Compiles a validated tree to one predicate over `contacts` rows aliased `alias`. */
 export function compileFilter(node: FilterNode, ctx: CompileContext, alias = 'c'): B {
-  if ('and' in node) return node.and.length === 1 ? compileFilter(node.and[0]!, ctx, alias) : sql<SqlBool>`(${sql.join(node.and.map((n) => compileFilter(n, ctx, alias)), sql` and `)})`;
-  if ('or' in node) return node.or.length === 1 ? compileFilter(node.or[0]!, ctx, alias) : sql<SqlBool>`(${sql.join(node.or.map((n) => compileFilter(n, ctx, alias)), sql` or `)})`;
+  if ('and' in node)
+    return node.and.length === 1
+      ? compileFilter(node.and[0]!, ctx, alias)
+      : sql<SqlBool>`(${sql.join(
+          node.and.map((n) => compileFilter(n, ctx, alias)),
+          sql` and `,
+        )})`;
+  if ('or' in node)
+    return node.or.length === 1
+      ? compileFilter(node.or[0]!, ctx, alias)
+      : sql<SqlBool>`(${sql.join(
+          node.or.map((n) => compileFilter(n, ctx, alias)),
+          sql` or `,
+        )})`;
   if ('not' in node) return sql<SqlBool>`(not ${compileFilter(node.not, ctx, alias)})`;
   if ('field' in node) return fieldCond(resolveField(node.field, ctx)!, node.op, node.value, alias, ctx);
   if ('consent' in node) return sql<SqlBool>`(${sql.ref(`${alias}.consent_level`)} >= ${sql.lit(node.consent.atLeast)})`;

@@ -49,7 +49,16 @@ export const OPS_BY_TYPE: Record<FieldType, Op[]> = {
  * every condition (each `in` list counts its length), so 300 nodes of 1,000-value lists cannot
  * add up to 300,000.
  */
-export const LIMITS = { depth: 12, nodes: 300, inValues: 1000, values: 50_000, string: 1000, children: 100, withinDays: 3650, atLeast: 100_000 } as const;
+export const LIMITS = {
+  depth: 12,
+  nodes: 300,
+  inValues: 1000,
+  values: 50_000,
+  string: 1000,
+  children: 100,
+  withinDays: 3650,
+  atLeast: 100_000,
+} as const;
 
 /** A resolved field reference (built-in or custom). */
 export interface ResolvedField {

@@ -11,7 +11,9 @@ it('bounds the values of the whole filter, not only of each list, and names the 
   assert.deepEqual(validateFilter({ or: full }, ctx), [], 'exactly at the bound');
   // One value more, in a scalar condition: every condition's values count.
   const over = validateFilter({ and: [{ or: full }, { field: 'country', op: '=', value: 'PT' }] }, ctx);
-  assert.deepEqual(over, [{ path: '/and/1/value', message: `a filter holds at most ${LIMITS.values} values in all its conditions together` }]);
+  assert.deepEqual(over, [
+    { path: '/and/1/value', message: `a filter holds at most ${LIMITS.values} values in all its conditions together` },
+  ]);
   // Crossed by a list deep in the tree: named once, by that list, whatever follows.
   const deep = validateFilter({ or: [...full.slice(1), { not: { and: [list(999), list(2)] } }, list(LIMITS.inValues)] }, ctx);
   assert.deepEqual(

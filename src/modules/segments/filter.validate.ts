@@ -38,7 +38,9 @@ function scalarOk(v: unknown, type: ResolvedField['type']): string | null {
     case 'date':
       return typeof v === 'string' && isDate(v) ? null : 'expected a date YYYY-MM-DD';
     case 'datetime':
-      return typeof v === 'string' && ISO_DT.test(v) && !Number.isNaN(Date.parse(v)) ? null : 'expected a UTC date-time like 2026-01-31T12:00:00.000Z';
+      return typeof v === 'string' && ISO_DT.test(v) && !Number.isNaN(Date.parse(v))
+        ? null
+        : 'expected a UTC date-time like 2026-01-31T12:00:00.000Z';
   }
 }
 
@@ -56,7 +58,8 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
   /** Counts a condition's values; the condition that takes the tree past the bound is named once. */
   const count = (n: number, path: string): void => {
     values += n;
-    if (values > LIMITS.values && values - n <= LIMITS.values) problems.push({ path, message: `a filter holds at most ${LIMITS.values} values in all its conditions together` });
+    if (values > LIMITS.values && values - n <= LIMITS.values)
+      problems.push({ path, message: `a filter holds at most ${LIMITS.values} values in all its conditions together` });
   };
   const walk = (n: unknown, path: string, depth: number): void => {
     if (problems.length >= 20) return;
@@ -78,7 +81,8 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
       const k = 'and' in n ? 'and' : 'or';
       if (keys.length !== 1) return void problems.push({ path, message: `"${k}" stands alone in its node` });
       const list = n[k];
-      if (!Array.isArray(list) || list.length === 0 || list.length > LIMITS.children) return void problems.push({ path: `${path}/${k}`, message: `a list of 1 to ${LIMITS.children} nodes` });
+      if (!Array.isArray(list) || list.length === 0 || list.length > LIMITS.children)
+        return void problems.push({ path: `${path}/${k}`, message: `a list of 1 to ${LIMITS.children} nodes` });
       list.forEach((c, i) => walk(c, `${path}/${k}/${i}`, depth + 1));
       return;
     }
@@ -87,18 +91,22 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
       return walk(n.not, `${path}/not`, depth + 1);
     }
     if ('field' in n) {
-      if (!keysAre(n, ['field', 'op', 'value'])) return void problems.push({ path, message: 'a field condition has field, op and value only' });
+      if (!keysAre(n, ['field', 'op', 'value']))
+        return void problems.push({ path, message: 'a field condition has field, op and value only' });
       if (typeof n.field !== 'string') return void problems.push({ path: `${path}/field`, message: 'expected a field name' });
       const f = resolveField(n.field, ctx);
       if (!f) return void problems.push({ path: `${path}/field`, message: 'unknown field' });
       const ops = OPS_BY_TYPE[f.type];
-      if (typeof n.op !== 'string' || !ops.includes(n.op as never)) return void problems.push({ path: `${path}/op`, message: `the operator for this field is one of ${ops.join(' ')}` });
+      if (typeof n.op !== 'string' || !ops.includes(n.op as never))
+        return void problems.push({ path: `${path}/op`, message: `the operator for this field is one of ${ops.join(' ')}` });
       if (n.op === 'is_null') {
-        if (n.value !== undefined && typeof n.value !== 'boolean') problems.push({ path: `${path}/value`, message: 'is_null takes true, false or no value' });
+        if (n.value !== undefined && typeof n.value !== 'boolean')
+          problems.push({ path: `${path}/value`, message: 'is_null takes true, false or no value' });
         return;
       }
       if (n.op === 'in') {
-        if (!Array.isArray(n.value) || n.value.length === 0 || n.value.length > LIMITS.inValues) return void problems.push({ path: `${path}/value`, message: `in takes a list of 1 to ${LIMITS.inValues} values` });
+        if (!Array.isArray(n.value) || n.value.length === 0 || n.value.length > LIMITS.inValues)
+          return void problems.push({ path: `${path}/value`, message: `in takes a list of 1 to ${LIMITS.inValues} values` });
         count(n.value.length, `${path}/value`);
         n.value.forEach((v, i) => {
           const m = scalarOk(v, f.type);
@@ -113,13 +121,21 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
     }
     if ('consent' in n) {
       const c = n.consent;
-      if (keys.length !== 1 || !isObj(c) || !keysAre(c, ['atLeast']) || !Number.isInteger(c.atLeast) || (c.atLeast as number) < 0 || (c.atLeast as number) > 5) {
+      if (
+        keys.length !== 1 ||
+        !isObj(c) ||
+        !keysAre(c, ['atLeast']) ||
+        !Number.isInteger(c.atLeast) ||
+        (c.atLeast as number) < 0 ||
+        (c.atLeast as number) > 5
+      ) {
         problems.push({ path, message: 'consent takes {"atLeast": 0..5}' });
       }
       return;
     }
     if ('allowed' in n) {
-      if (keys.length !== 1 || typeof n.allowed !== 'string' || !ctx.purposes.has(n.allowed)) problems.push({ path: `${path}/allowed`, message: 'a purpose the installation defines' });
+      if (keys.length !== 1 || typeof n.allowed !== 'string' || !ctx.purposes.has(n.allowed))
+        problems.push({ path: `${path}/allowed`, message: 'a purpose the installation defines' });
       return;
     }
     if ('list' in n) {
@@ -128,11 +144,19 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
     }
     if ('behaviour' in n) {
       const b = n.behaviour;
-      if (keys.length !== 1 || !isObj(b) || !keysAre(b, ['type', 'ref', 'withinDays', 'atLeast'])) return void problems.push({ path, message: 'behaviour takes type, ref, withinDays and atLeast' });
-      if (typeof b.type !== 'string' || !(INTERACTION_TYPES as readonly string[]).includes(b.type)) problems.push({ path: `${path}/behaviour/type`, message: 'an interaction type' });
-      if (b.ref !== undefined && (typeof b.ref !== 'string' || b.ref.length === 0 || b.ref.length > 200 || b.ref.includes('\u0000'))) problems.push({ path: `${path}/behaviour/ref`, message: 'a reference of 1 to 200 characters' });
-      if (b.withinDays !== undefined && (!Number.isInteger(b.withinDays) || (b.withinDays as number) < 1 || (b.withinDays as number) > LIMITS.withinDays)) problems.push({ path: `${path}/behaviour/withinDays`, message: `a whole number of days from 1 to ${LIMITS.withinDays}` });
-      if (b.atLeast !== undefined && (!Number.isInteger(b.atLeast) || (b.atLeast as number) < 1 || (b.atLeast as number) > LIMITS.atLeast)) problems.push({ path: `${path}/behaviour/atLeast`, message: `a whole number from 1 to ${LIMITS.atLeast}` });
+      if (keys.length !== 1 || !isObj(b) || !keysAre(b, ['type', 'ref', 'withinDays', 'atLeast']))
+        return void problems.push({ path, message: 'behaviour takes type, ref, withinDays and atLeast' });
+      if (typeof b.type !== 'string' || !(INTERACTION_TYPES as readonly string[]).includes(b.type))
+        problems.push({ path: `${path}/behaviour/type`, message: 'an interaction type' });
+      if (b.ref !== undefined && (typeof b.ref !== 'string' || b.ref.length === 0 || b.ref.length > 200 || b.ref.includes('\u0000')))
+        problems.push({ path: `${path}/behaviour/ref`, message: 'a reference of 1 to 200 characters' });
+      if (
+        b.withinDays !== undefined &&
+        (!Number.isInteger(b.withinDays) || (b.withinDays as number) < 1 || (b.withinDays as number) > LIMITS.withinDays)
+      )
+        problems.push({ path: `${path}/behaviour/withinDays`, message: `a whole number of days from 1 to ${LIMITS.withinDays}` });
+      if (b.atLeast !== undefined && (!Number.isInteger(b.atLeast) || (b.atLeast as number) < 1 || (b.atLeast as number) > LIMITS.atLeast))
+        problems.push({ path: `${path}/behaviour/atLeast`, message: `a whole number from 1 to ${LIMITS.atLeast}` });
       return;
     }
     problems.push({ path: path || '/', message: 'unknown node: expected and, or, not, field, consent, allowed, list or behaviour' });

@@ -3,7 +3,9 @@ import { declareTable } from '../datamap/datamap.declare.ts';
 export const segmentsDataMap = [
   declareTable({
     name: 'segments',
-    description: 'Segment definitions: a name, dynamic or static, and the filter tree. Both are typed by marketers and may name someone; an erasure replaces the person’s identifiers in the filter and flags the segment.',
+    description:
+      'Segment definitions: a name, dynamic or static, and the filter tree. Both are typed by marketers and may name someone; an ' +
+      'erasure replaces the person’s identifiers in the filter and flags the segment.',
     subjectLink: null,
     flag: { flag: 'flagged', detail: 'flag_detail' },
     purposes: ['marketing'],
@@ -11,7 +13,12 @@ export const segmentsDataMap = [
       id: 'system.id',
       name: { category: 'segment.name', freeText: true },
       kind: 'segment.kind',
-      filter: { category: 'segment.filter', freeText: true, erase: 'redact', description: 'JSON; on erasure a value naming the person is replaced by a marker, so the filter stays valid' },
+      filter: {
+        category: 'segment.filter',
+        freeText: true,
+        erase: 'redact',
+        description: 'JSON; on erasure a value naming the person is replaced by a marker, so the filter stays valid',
+      },
       snapshot_at: 'system.time',
       created_at: 'system.time',
       updated_at: 'system.time',
@@ -24,6 +31,9 @@ export const segmentsDataMap = [
     description: 'Members of static segments, as of the snapshot time.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
     purposes: ['marketing'],
-    columns: { segment_id: { category: 'contact.segment', personal: true }, contact_id: { category: 'system.ref.contact', personal: true } },
+    columns: {
+      segment_id: { category: 'contact.segment', personal: true },
+      contact_id: { category: 'system.ref.contact', personal: true },
+    },
   }),
 ];

@@ -18,7 +18,17 @@ export interface Segment {
 }
 
 export function toSegment(r: SegmentsTable): Segment {
-  return { id: r.id, name: r.name, kind: r.kind as SegmentKind, filter: JSON.parse(r.filter) as FilterNode, snapshotAt: r.snapshot_at, createdAt: r.created_at, updatedAt: r.updated_at, flagged: r.flagged === 1, flagDetail: r.flag_detail };
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as SegmentKind,
+    filter: JSON.parse(r.filter) as FilterNode,
+    snapshotAt: r.snapshot_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    flagged: r.flagged === 1,
+    flagDetail: r.flag_detail,
+  };
 }
 
 export interface Explanation {

@@ -15,7 +15,28 @@ import type { Segment } from './segments.model.ts';
 
 // Small pools so conditions often match; Unicode (accents, CJK, emoji beyond the BMP),
 // empty strings, prefixes of each other and ASCII/non-ASCII order traps.
-const TEXTS = ['', 'a', 'A', 'ab', 'abc', 'Zoë', 'zoe', 'Ωmega', '東京', '😀', '😀x', '\uffff', '\u{10FFFF}', 'a\u{10FFFF}', 'a\u{10FFFF}b', 'é', 'e\u0301', "O'Brien", '%_', ' a '];
+const TEXTS = [
+  '',
+  'a',
+  'A',
+  'ab',
+  'abc',
+  'Zoë',
+  'zoe',
+  'Ωmega',
+  '東京',
+  '😀',
+  '😀x',
+  '\uffff',
+  '\u{10FFFF}',
+  'a\u{10FFFF}',
+  'a\u{10FFFF}b',
+  'é',
+  'e\u0301',
+  "O'Brien",
+  '%_',
+  ' a ',
+];
 const COUNTRIES = ['DE', 'FR', 'PT', 'JP'];
 const NUMBERS = [-1.5, 0, 1, 2, 2.5, 3, 42, 1e6];
 const DATES = ['1990-01-01', '2000-02-29', '2010-06-15', '2012-12-31', '2020-05-05'];
@@ -41,7 +62,10 @@ const contactArb = fc.record({
   cf_vip: nullable(fc.constantFrom(0, 1)),
   cf_since: nullable(fc.constantFrom(...DATES)),
   lists: fc.subarray([0, 1]),
-  events: fc.array(fc.record({ type: fc.constantFrom(...TYPES), ref: nullable(fc.constantFrom(...REFS)), daysAgo: fc.integer({ min: 0, max: 60 }) }), { maxLength: 4 }),
+  events: fc.array(
+    fc.record({ type: fc.constantFrom(...TYPES), ref: nullable(fc.constantFrom(...REFS)), daysAgo: fc.integer({ min: 0, max: 60 }) }),
+    { maxLength: 4 },
+  ),
 });
 
 type Field = { name: string; values: unknown[]; ops: string[]; type?: 'number' | 'date' };
@@ -64,7 +88,10 @@ const FIELDS: Field[] = [
 /** Values a list may hold besides the pool's: any code point but NUL, any finite double, any date. */
 function noise(f: Field): fc.Arbitrary<unknown> {
   if (f.type === 'number') return fc.double({ noNaN: true, noDefaultInfinity: true });
-  if (f.type === 'date') return fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  if (f.type === 'date')
+    return fc
+      .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
   return fc.string({ unit: 'binary', maxLength: 12 }).filter((t) => !t.includes('\u0000'));
 }
 
@@ -74,16 +101,24 @@ function noise(f: Field): fc.Arbitrary<unknown> {
  * short lists mean.
  */
 function longList(f: Field): fc.Arbitrary<unknown[]> {
-  return fc.tuple(fc.subarray(f.values, { minLength: 1 }), fc.array(noise(f), { minLength: 100, maxLength: 1000 - f.values.length })).map(([pool, rest]) => [...rest.slice(0, rest.length >> 1), ...pool, ...rest.slice(rest.length >> 1)]);
+  return fc
+    .tuple(fc.subarray(f.values, { minLength: 1 }), fc.array(noise(f), { minLength: 100, maxLength: 1000 - f.values.length }))
+    .map(([pool, rest]) => [...rest.slice(0, rest.length >> 1), ...pool, ...rest.slice(rest.length >> 1)]);
 }
 
 function leafArb(listIds: string[]): fc.Arbitrary<FilterNode> {
   const fieldLeaf = fc.constantFrom(...FIELDS).chain((f) =>
     fc.constantFrom(...f.ops).chain((op) => {
-      if (op === 'is_null') return fc.option(fc.boolean(), { nil: undefined }).map((v) => ({ field: f.name, op, ...(v === undefined ? {} : { value: v }) }) as FilterNode);
+      if (op === 'is_null')
+        return fc
+          .option(fc.boolean(), { nil: undefined })
+          .map((v) => ({ field: f.name, op, ...(v === undefined ? {} : { value: v }) }) as FilterNode);
       if (op === 'in')
         return fc
-          .oneof({ weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom(...f.values), { minLength: 1, maxLength: 4 }) }, { weight: 1, arbitrary: longList(f) })
+          .oneof(
+            { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom(...f.values), { minLength: 1, maxLength: 4 }) },
+            { weight: 1, arbitrary: longList(f) },
+          )
           .map((v) => ({ field: f.name, op, value: v }) as FilterNode);
       return fc.constantFrom(...f.values).map((v) => ({ field: f.name, op, value: v }) as FilterNode);
     }),
@@ -91,12 +126,20 @@ function leafArb(listIds: string[]): fc.Arbitrary<FilterNode> {
   return fc.oneof(
     { weight: 6, arbitrary: fieldLeaf },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }).map((n) => ({ consent: { atLeast: n } }) as FilterNode) },
-    { weight: 1, arbitrary: fc.constantFrom('requested', 'transactional', 'marketing', 'profiling').map((p) => ({ allowed: p }) as FilterNode) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('requested', 'transactional', 'marketing', 'profiling').map((p) => ({ allowed: p }) as FilterNode),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...listIds).map((l) => ({ list: l }) as FilterNode) },
     {
       weight: 2,
       arbitrary: fc
-        .record({ type: fc.constantFrom(...TYPES), ref: fc.option(fc.constantFrom(...REFS), { nil: undefined }), withinDays: fc.option(fc.integer({ min: 1, max: 45 }), { nil: undefined }), atLeast: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) })
+        .record({
+          type: fc.constantFrom(...TYPES),
+          ref: fc.option(fc.constantFrom(...REFS), { nil: undefined }),
+          withinDays: fc.option(fc.integer({ min: 1, max: 45 }), { nil: undefined }),
+          atLeast: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+        })
         .map((b) => ({ behaviour: Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) }) as FilterNode),
     },
   );
@@ -131,31 +174,72 @@ forEachDialect('segment SQL equals the reference evaluator', (ctx) => {
   it('for random trees over random contacts, lists and interactions', async () => {
     const settings = await s.settings.get();
     await fc.assert(
-      fc.asyncProperty(fc.array(contactArb, { minLength: 1, maxLength: 25 }), fc.array(treeArb(listIds), { minLength: 1, maxLength: 6 }), fc.boolean(), async (people, trees, dataProtection) => {
-        const k = ctx.db.kysely;
-        await sql`delete from interactions`.execute(k);
-        await sql`delete from list_members`.execute(k);
-        await sql`delete from contacts`.execute(k);
-        await s.settings.patch({ dataProtectionEnabled: dataProtection });
-        const world: RefWorld = { contacts: [], members: [], interactions: [], now: NOW, childCutoff: majorityCutoff(NOW, settings.majorityAge), purposes: settings.purposes, dataProtection };
-        people.forEach((p, i) => {
-          const { lists, events, ...cols } = p;
-          const c: RefContact = { id: newId(), ...cols, email: `${i}${cols.email}` };
-          world.contacts.push(c);
-          for (const l of lists) world.members.push({ contact_id: c.id, list_id: listIds[l]! });
-          for (const e of events) world.interactions.push({ contact_id: c.id, type: e.type, ref: e.ref, at: new Date(NOW.getTime() - e.daysAgo * 86_400_000 - 1000).toISOString() });
-        });
-        await k.insertInto('contacts').values(world.contacts.map((c) => ({ ...c, updated_at: c.created_at })) as never).execute();
-        if (world.members.length) await k.insertInto('list_members').values(world.members.map((m) => ({ ...m, joined_at: NOW.toISOString() }))).execute();
-        if (world.interactions.length) await k.insertInto('interactions').values(world.interactions.map((i) => ({ id: newId(), ...i, name: null, message_id: null, journey_id: null, page_id: null, url: null, properties: null }))).execute();
-        for (const tree of trees) {
-          const pred = await s.segments.predicate(tree);
-          const got = new Set((await sql<{ id: string }>`select c.id from contacts c where ${pred}`.execute(k)).rows.map((r) => r.id));
-          const want = new Set(world.contacts.filter((c) => evaluate(tree, c, world)).map((c) => c.id));
-          assert.deepEqual([...got].sort(), [...want].sort(), JSON.stringify(tree));
-          assert.equal(await s.segments.preview(tree), want.size);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(contactArb, { minLength: 1, maxLength: 25 }),
+        fc.array(treeArb(listIds), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (people, trees, dataProtection) => {
+          const k = ctx.db.kysely;
+          await sql`delete from interactions`.execute(k);
+          await sql`delete from list_members`.execute(k);
+          await sql`delete from contacts`.execute(k);
+          await s.settings.patch({ dataProtectionEnabled: dataProtection });
+          const world: RefWorld = {
+            contacts: [],
+            members: [],
+            interactions: [],
+            now: NOW,
+            childCutoff: majorityCutoff(NOW, settings.majorityAge),
+            purposes: settings.purposes,
+            dataProtection,
+          };
+          people.forEach((p, i) => {
+            const { lists, events, ...cols } = p;
+            const c: RefContact = { id: newId(), ...cols, email: `${i}${cols.email}` };
+            world.contacts.push(c);
+            for (const l of lists) world.members.push({ contact_id: c.id, list_id: listIds[l]! });
+            for (const e of events)
+              world.interactions.push({
+                contact_id: c.id,
+                type: e.type,
+                ref: e.ref,
+                at: new Date(NOW.getTime() - e.daysAgo * 86_400_000 - 1000).toISOString(),
+              });
+          });
+          await k
+            .insertInto('contacts')
+            .values(world.contacts.map((c) => ({ ...c, updated_at: c.created_at })) as never)
+            .execute();
+          if (world.members.length)
+            await k
+              .insertInto('list_members')
+              .values(world.members.map((m) => ({ ...m, joined_at: NOW.toISOString() })))
+              .execute();
+          if (world.interactions.length)
+            await k
+              .insertInto('interactions')
+              .values(
+                world.interactions.map((i) => ({
+                  id: newId(),
+                  ...i,
+                  name: null,
+                  message_id: null,
+                  journey_id: null,
+                  page_id: null,
+                  url: null,
+                  properties: null,
+                })),
+              )
+              .execute();
+          for (const tree of trees) {
+            const pred = await s.segments.predicate(tree);
+            const got = new Set((await sql<{ id: string }>`select c.id from contacts c where ${pred}`.execute(k)).rows.map((r) => r.id));
+            const want = new Set(world.contacts.filter((c) => evaluate(tree, c, world)).map((c) => c.id));
+            assert.deepEqual([...got].sort(), [...want].sort(), JSON.stringify(tree));
+            assert.equal(await s.segments.preview(tree), want.size);
+          }
+        },
+      ),
       { numRuns: Number(process.env.SEGMENT_PROPERTY_RUNS ?? 60) },
     );
   });
@@ -180,21 +264,25 @@ forEachDialect('segment SQL equals the reference evaluator', (ctx) => {
 
   it('membershipsOf names exactly the segments whose members include the contact', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(treeArb(listIds), fc.constantFrom('dynamic', 'static')), { minLength: 1, maxLength: 5 }), async (defs) => {
-        const segs: Segment[] = [];
-        for (const [i, [filter, kind]] of defs.entries()) segs.push(await s.segments.create({ name: `s${i}`, kind: kind as 'dynamic' | 'static', filter }));
-        const members = new Map<string, Set<string>>();
-        for (const seg of segs) members.set(seg.id, new Set((await s.segments.members(seg.id, 10_000)).map((r) => r.id)));
-        const ids = (await ctx.db.kysely.selectFrom('contacts').select('id').execute()).map((r) => r.id);
-        for (const id of [...ids, newId()]) {
-          const got = await s.segments.membershipsOf(id);
-          const want = segs.filter((seg) => members.get(seg.id)!.has(id)).map((seg) => ({ id: seg.id, name: seg.name, kind: seg.kind }));
-          const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-          assert.deepEqual([...got.segments].sort(byId), want.sort(byId), JSON.stringify(defs));
-          assert.deepEqual(got.notEvaluated, []);
-        }
-        for (const seg of segs) await s.segments.delete(seg.id);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(treeArb(listIds), fc.constantFrom('dynamic', 'static')), { minLength: 1, maxLength: 5 }),
+        async (defs) => {
+          const segs: Segment[] = [];
+          for (const [i, [filter, kind]] of defs.entries())
+            segs.push(await s.segments.create({ name: `s${i}`, kind: kind as 'dynamic' | 'static', filter }));
+          const members = new Map<string, Set<string>>();
+          for (const seg of segs) members.set(seg.id, new Set((await s.segments.members(seg.id, 10_000)).map((r) => r.id)));
+          const ids = (await ctx.db.kysely.selectFrom('contacts').select('id').execute()).map((r) => r.id);
+          for (const id of [...ids, newId()]) {
+            const got = await s.segments.membershipsOf(id);
+            const want = segs.filter((seg) => members.get(seg.id)!.has(id)).map((seg) => ({ id: seg.id, name: seg.name, kind: seg.kind }));
+            const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+            assert.deepEqual([...got.segments].sort(byId), want.sort(byId), JSON.stringify(defs));
+            assert.deepEqual(got.notEvaluated, []);
+          }
+          for (const seg of segs) await s.segments.delete(seg.id);
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -207,27 +295,37 @@ forEachDialect('segment SQL equals the reference evaluator', (ctx) => {
     const ids = (await ctx.db.kysely.selectFrom('contacts').select('id').limit(6).execute()).map((r) => r.id);
     await fc.assert(
       // More segments than one query evaluates (100), the refused ones anywhere among them.
-      fc.asyncProperty(fc.array(fc.tuple(treeArb(listIds), fc.boolean()), { minLength: 95, maxLength: 140 }), fc.integer({ min: 1, max: 5 }), async (defs, every) => {
-        const segs: { bad: boolean; seg: Segment }[] = [];
-        for (const [i, [tree, mixed]] of defs.entries()) {
-          const bad = i % (every * 7) === every;
-          const filter = bad ? (mixed ? { and: [tree, { not: refused }] } : refused) : tree;
-          segs.push({ bad, seg: await s.segments.create({ name: `m${i}`, kind: 'dynamic', filter }) });
-        }
-        const members = new Map<string, Set<string>>();
-        for (const { bad, seg } of segs) if (!bad) members.set(seg.id, new Set((await s.segments.members(seg.id, 10_000)).map((r) => r.id)));
-        for (const id of [...ids, newId()]) {
-          const got = await s.segments.membershipsOf(id);
-          const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-          const want = segs.filter(({ bad, seg }) => !bad && members.get(seg.id)!.has(id)).map(({ seg }) => ({ id: seg.id, name: seg.name, kind: seg.kind }));
-          assert.deepEqual([...got.segments].sort(byId), want.sort(byId));
-          assert.deepEqual(
-            [...got.notEvaluated].sort(byId),
-            segs.filter((x) => x.bad).map(({ seg }) => ({ id: seg.id, name: seg.name, kind: seg.kind, reason: 'query_failed' })).sort(byId),
-          );
-        }
-        for (const { seg } of segs) await s.segments.delete(seg.id);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(treeArb(listIds), fc.boolean()), { minLength: 95, maxLength: 140 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (defs, every) => {
+          const segs: { bad: boolean; seg: Segment }[] = [];
+          for (const [i, [tree, mixed]] of defs.entries()) {
+            const bad = i % (every * 7) === every;
+            const filter = bad ? (mixed ? { and: [tree, { not: refused }] } : refused) : tree;
+            segs.push({ bad, seg: await s.segments.create({ name: `m${i}`, kind: 'dynamic', filter }) });
+          }
+          const members = new Map<string, Set<string>>();
+          for (const { bad, seg } of segs)
+            if (!bad) members.set(seg.id, new Set((await s.segments.members(seg.id, 10_000)).map((r) => r.id)));
+          for (const id of [...ids, newId()]) {
+            const got = await s.segments.membershipsOf(id);
+            const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+            const want = segs
+              .filter(({ bad, seg }) => !bad && members.get(seg.id)!.has(id))
+              .map(({ seg }) => ({ id: seg.id, name: seg.name, kind: seg.kind }));
+            assert.deepEqual([...got.segments].sort(byId), want.sort(byId));
+            assert.deepEqual(
+              [...got.notEvaluated].sort(byId),
+              segs
+                .filter((x) => x.bad)
+                .map(({ seg }) => ({ id: seg.id, name: seg.name, kind: seg.kind, reason: 'query_failed' }))
+                .sort(byId),
+            );
+          }
+          for (const { seg } of segs) await s.segments.delete(seg.id);
+        },
+      ),
       { numRuns: 4 },
     );
   });

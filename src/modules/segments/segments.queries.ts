@@ -8,7 +8,8 @@ type Q = Kysely<Database>;
 
 export const insertSegment = (db: Q, row: SegmentsTable) => db.insertInto('segments').values(row).execute();
 export const segmentById = (db: Q, id: string) => db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
-export const updateSegment = (db: Q, id: string, set: Partial<SegmentsTable>) => db.updateTable('segments').set(set).where('id', '=', id).execute();
+export const updateSegment = (db: Q, id: string, set: Partial<SegmentsTable>) =>
+  db.updateTable('segments').set(set).where('id', '=', id).execute();
 export const deleteSegment = (db: Q, id: string) => db.deleteFrom('segments').where('id', '=', id).executeTakeFirst();
 
 export function listSegments(db: Q, limit: number, after?: string) {
@@ -24,7 +25,8 @@ export async function countMatching(db: Q, pred: RawBuilder<SqlBool>): Promise<n
 }
 
 export async function matchingPage(db: Q, pred: RawBuilder<SqlBool>, limit: number, after?: string): Promise<ContactsTable[]> {
-  const r = await sql<ContactsTable>`select c.* from contacts c where ${pred} ${after ? sql`and c.id > ${after}` : sql``} order by c.id limit ${sql.lit(limit)}`.execute(db);
+  const r = await sql<ContactsTable>`select c.* from contacts c where ${pred}
+      ${after ? sql`and c.id > ${after}` : sql``} order by c.id limit ${sql.lit(limit)}`.execute(db);
   return r.rows;
 }
 
@@ -52,23 +54,38 @@ export async function snapshot(db: Q, dialect: Dialect, segmentId: string, pred:
   const lock = dialect === 'postgres' ? sql`order by c.id for key share of c` : sql``;
   if (dialect === 'postgres') await sql`select count(*) from (select c.id from contacts c where ${pred} ${lock}) locked`.execute(db);
   await db.deleteFrom('segment_members').where('segment_id', '=', segmentId).execute();
-  const r = await sql`insert into segment_members (segment_id, contact_id) select ${segmentId}, c.id from contacts c where ${pred} ${lock}`.execute(db);
+  const r =
+    await sql`insert into segment_members (segment_id, contact_id) select ${segmentId}, c.id from contacts c where ${pred} ${lock}`.execute(
+      db,
+    );
   return Number(r.numAffectedRows ?? 0);
 }
 
 export async function countSnapshot(db: Q, segmentId: string): Promise<number> {
-  const r = await db.selectFrom('segment_members').select((eb) => eb.fn.countAll<number>().as('n')).where('segment_id', '=', segmentId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('segment_members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('segment_id', '=', segmentId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 export async function snapshotPage(db: Q, segmentId: string, limit: number, after?: string): Promise<ContactsTable[]> {
-  const r = await sql<ContactsTable>`select c.* from segment_members m join contacts c on c.id = m.contact_id where m.segment_id = ${segmentId} ${after ? sql`and c.id > ${after}` : sql``} order by c.id limit ${sql.lit(limit)}`.execute(db);
+  const r =
+    await sql<ContactsTable>`select c.* from segment_members m join contacts c on c.id = m.contact_id where m.segment_id = ${segmentId}
+      ${after ? sql`and c.id > ${after}` : sql``} order by c.id limit ${sql.lit(limit)}`.execute(db);
   return r.rows;
 }
 
 export async function inSnapshot(db: Q, segmentId: string, contactId: string): Promise<boolean> {
-  return !!(await db.selectFrom('segment_members').select('contact_id').where('segment_id', '=', segmentId).where('contact_id', '=', contactId).executeTakeFirst());
+  return !!(await db
+    .selectFrom('segment_members')
+    .select('contact_id')
+    .where('segment_id', '=', segmentId)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirst());
 }
 
 /** Segments a contact is a member of, for static ones (dynamic ones are evaluated live). */
-export const snapshotsOf = (db: Q, contactId: string) => db.selectFrom('segment_members').select('segment_id').where('contact_id', '=', contactId).execute();
+export const snapshotsOf = (db: Q, contactId: string) =>
+  db.selectFrom('segment_members').select('segment_id').where('contact_id', '=', contactId).execute();

@@ -9,8 +9,10 @@ import { LIMITS } from './filter.model.ts';
 
 const Filter = Type.Unknown({
   description:
-    'A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. ' +
-    `Limits: ${LIMITS.nodes} nodes, depth ${LIMITS.depth}, ${LIMITS.children} nodes per and/or, ${LIMITS.inValues} values per in list, ${LIMITS.values} values in the whole filter, ${LIMITS.string} characters per text value.`,
+    'A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, ' +
+    '{"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. ' +
+    `Limits: ${LIMITS.nodes} nodes, depth ${LIMITS.depth}, ${LIMITS.children} nodes per and/or, ${LIMITS.inValues} values per in ` +
+    `list, ${LIMITS.values} values in the whole filter, ${LIMITS.string} characters per text value.`,
 });
 const SegmentSchema = Obj({
   id: Type.String(),
@@ -44,7 +46,12 @@ export const segmentsRoutes =
       {
         bodyLimit: BODY_LIMIT,
         config: { access: write, audit: { action: 'segment.create', target: 'segment' } },
-        schema: { tags: ['segments'], summary: 'Create a segment (a static one takes its member snapshot now)', body: Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }), response: { 201: Data(SegmentSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Create a segment (a static one takes its member snapshot now)',
+          body: Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
+          response: { 201: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req, reply) => {
         const seg = await s.segments.create(req.body);
@@ -57,7 +64,12 @@ export const segmentsRoutes =
       '/segments',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['segments'], summary: 'Segments', querystring: Obj(PageQuery), response: { 200: List(SegmentSchema), ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Segments',
+          querystring: Obj(PageQuery),
+          response: { 200: List(SegmentSchema), ...commonErrors },
+        },
       },
       async (req) => {
         const limit = req.query.limit ?? DEFAULT_LIMIT;
@@ -70,7 +82,12 @@ export const segmentsRoutes =
       {
         bodyLimit: BODY_LIMIT,
         config: { access: read, audit: false },
-        schema: { tags: ['segments'], summary: 'Count the contacts an unsaved filter selects', body: Obj({ filter: Filter }), response: { 200: Count, 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Count the contacts an unsaved filter selects',
+          body: Obj({ filter: Filter }),
+          response: { 200: Count, 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req) => ({ data: { count: await s.segments.preview(req.body.filter) } }),
     );
@@ -91,9 +108,13 @@ export const segmentsRoutes =
         config: { access: write, audit: { action: 'segment.update', target: 'segment' } },
         schema: {
           tags: ['segments'],
-          summary: 'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
+          summary:
+            'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
           params: IdParams,
-          body: Obj({ name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) }, { minProperties: 1 }),
+          body: Obj(
+            { name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) },
+            { minProperties: 1 },
+          ),
           response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
         },
       },
@@ -116,7 +137,12 @@ export const segmentsRoutes =
       '/segments/:id/snapshot',
       {
         config: { access: write, audit: { action: 'segment.snapshot', target: 'segment' } },
-        schema: { tags: ['segments'], summary: 'Re-take the member snapshot of a static segment', params: IdParams, response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Re-take the member snapshot of a static segment',
+          params: IdParams,
+          response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.segments.refresh(req.params.id) }),
     );
@@ -125,7 +151,12 @@ export const segmentsRoutes =
       '/segments/:id/count',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['segments'], summary: 'How many contacts are in the segment now (static: in its snapshot)', params: IdParams, response: { 200: Count, 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'How many contacts are in the segment now (static: in its snapshot)',
+          params: IdParams,
+          response: { 200: Count, 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req) => ({ data: { count: await s.segments.count(req.params.id) } }),
     );
@@ -134,7 +165,13 @@ export const segmentsRoutes =
       '/segments/:id/members',
       {
         config: { access: read, audit: { action: 'segment.members', target: 'segment' } },
-        schema: { tags: ['segments'], summary: 'The contacts in the segment, paged', params: IdParams, querystring: Obj(PageQuery), response: { 200: List(ContactSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'The contacts in the segment, paged',
+          params: IdParams,
+          querystring: Obj(PageQuery),
+          response: { 200: List(ContactSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req) => {
         const limit = req.query.limit ?? DEFAULT_LIMIT;
@@ -152,7 +189,16 @@ export const segmentsRoutes =
           summary: 'Why a contact is or is not in the segment: each condition with its truth value',
           params: IdParams,
           querystring: Obj({ contact: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) }),
-          response: { 200: Data(Obj({ member: Type.Boolean(), conditions: Type.Array(Obj({ path: Type.String(), condition: Type.Unknown(), value: Type.Boolean() })) })), 409: ErrorBody, ...commonErrors },
+          response: {
+            200: Data(
+              Obj({
+                member: Type.Boolean(),
+                conditions: Type.Array(Obj({ path: Type.String(), condition: Type.Unknown(), value: Type.Boolean() })),
+              }),
+            ),
+            409: ErrorBody,
+            ...commonErrors,
+          },
         },
       },
       async (req) => {

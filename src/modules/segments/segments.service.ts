@@ -15,7 +15,14 @@ import type { SettingsService } from '../settings/settings.service.ts';
 import { combine, compileFilter, leaves, type CompileContext } from './filter.compile.ts';
 import type { FilterNode, ResolvedField } from './filter.model.ts';
 import { validateFilter } from './filter.validate.ts';
-import { toSegment, type Explanation, type Memberships, type NotEvaluableReason, type Segment, type SegmentKind } from './segments.model.ts';
+import {
+  toSegment,
+  type Explanation,
+  type Memberships,
+  type NotEvaluableReason,
+  type Segment,
+  type SegmentKind,
+} from './segments.model.ts';
 import * as q from './segments.queries.ts';
 
 /** Segments evaluated per query in membershipsOf: well under both databases' column limits. */
@@ -61,7 +68,8 @@ export class SegmentsService {
   private async prepareWith(base: Base, tree: unknown, contact?: string): Promise<{ tree: FilterNode; ctx: CompileContext }> {
     const { customFields, purposes, settings } = base;
     const problems = validateFilter(tree, { customFields, purposes });
-    if (problems.length) throw new AppError('invalid_filter', `the filter is not valid: ${problems[0]!.path || '/'} ${problems[0]!.message}`, problems);
+    if (problems.length)
+      throw new AppError('invalid_filter', `the filter is not valid: ${problems[0]!.path || '/'} ${problems[0]!.message}`, problems);
     const node = tree as FilterNode;
     const questions = new Map<string, GateQuestion>();
     for (const l of leaves(node)) {
@@ -71,7 +79,18 @@ export class SegmentsService {
       questions.set(p, base.questions.get(p)!);
     }
     const now = this.clock.now();
-    return { tree: node, ctx: { customFields, purposes, questions, dialect: this.db.dialect, childCutoff: majorityCutoff(now, settings.majorityAge), now, ...(contact !== undefined ? { contact } : {}) } };
+    return {
+      tree: node,
+      ctx: {
+        customFields,
+        purposes,
+        questions,
+        dialect: this.db.dialect,
+        childCutoff: majorityCutoff(now, settings.majorityAge),
+        now,
+        ...(contact !== undefined ? { contact } : {}),
+      },
+    };
   }
 
   /**
@@ -113,7 +132,17 @@ export class SegmentsService {
   async create(input: { name: string; kind: SegmentKind; filter: unknown }): Promise<Segment> {
     const pred = await this.predicate(input.filter);
     const now = this.clock.now().toISOString();
-    const row = { id: newId(), name: input.name.trim(), kind: input.kind, filter: JSON.stringify(input.filter), snapshot_at: input.kind === 'static' ? now : null, created_at: now, updated_at: now, flagged: 0, flag_detail: null };
+    const row = {
+      id: newId(),
+      name: input.name.trim(),
+      kind: input.kind,
+      filter: JSON.stringify(input.filter),
+      snapshot_at: input.kind === 'static' ? now : null,
+      created_at: now,
+      updated_at: now,
+      flagged: 0,
+      flag_detail: null,
+    };
     await evaluating(() =>
       retryConflicts(() =>
         this.db.kysely.transaction().execute(async (trx) => {
@@ -143,7 +172,11 @@ export class SegmentsService {
     return this.get(id);
   }
 
-  private async write(current: Segment, patch: { name?: string; filter?: unknown; flagged?: false }, pred: RawBuilder<SqlBool> | null): Promise<void> {
+  private async write(
+    current: Segment,
+    patch: { name?: string; filter?: unknown; flagged?: false },
+    pred: RawBuilder<SqlBool> | null,
+  ): Promise<void> {
     const now = this.clock.now().toISOString();
     // The segment's row is written first: two snapshots of one segment then take turns (the
     // second would find the first's members). A deadlock victim runs again: an erasure that
@@ -167,7 +200,8 @@ export class SegmentsService {
 
   async refresh(id: string): Promise<Segment> {
     const s = await this.get(id);
-    if (s.kind !== 'static') throw new AppError('validation_failed', 'only static segments take snapshots; dynamic ones are always current');
+    if (s.kind !== 'static')
+      throw new AppError('validation_failed', 'only static segments take snapshots; dynamic ones are always current');
     await this.write(s, { filter: s.filter }, await this.savedPredicate(s));
     return this.get(id);
   }
@@ -200,7 +234,13 @@ export class SegmentsService {
     const s = await this.get(id);
     const { tree, ctx } = await this.prepareSaved(s, contactId);
     const ls = leaves(tree);
-    const values = await evaluating(() => q.truthValues(this.db.kysely, ls.map((l) => compileFilter(l.node, ctx)), contactId));
+    const values = await evaluating(() =>
+      q.truthValues(
+        this.db.kysely,
+        ls.map((l) => compileFilter(l.node, ctx)),
+        contactId,
+      ),
+    );
     if (!values) throw new AppError('not_found', 'no such contact');
     const byPath = new Map(ls.map((l, i) => [l.path, values[i]!]));
     const conditions = ls.map((l, i) => ({ path: l.path, condition: l.node, value: values[i]! }));
@@ -243,10 +283,19 @@ export class SegmentsService {
   }
 
   /** One query for a batch of segments; a refused batch is halved until the segment at fault stands alone. */
-  private async evaluateFor(contactId: string, batch: Candidate[], matching: Set<string>, failed: Map<string, NotEvaluableReason>): Promise<void> {
+  private async evaluateFor(
+    contactId: string,
+    batch: Candidate[],
+    matching: Set<string>,
+    failed: Map<string, NotEvaluableReason>,
+  ): Promise<void> {
     let values: boolean[] | null;
     try {
-      values = await q.truthValues(this.db.kysely, batch.map((c) => c.pred), contactId);
+      values = await q.truthValues(
+        this.db.kysely,
+        batch.map((c) => c.pred),
+        contactId,
+      );
     } catch (e) {
       if (!isStatementRefusal(e)) throw e;
       if (batch.length === 1) return void failed.set(batch[0]!.id, 'query_failed');
@@ -289,7 +338,8 @@ function unevaluable(reason: NotEvaluableReason, problems?: unknown): AppError {
   const message =
     reason === 'filter_invalid'
       ? 'the saved filter is no longer valid (a field it names may have been removed): change or delete the segment'
-      : 'the database cannot evaluate this filter as it is now (a column it needs may have been removed or changed outside the application): change or delete the segment';
+      : 'the database cannot evaluate this filter as it is now (a column it needs may have been removed or changed outside the ' +
+        'application): change or delete the segment';
   return new AppError('segment_unevaluable', message, { reason, ...(problems !== undefined ? { problems } : {}) });
 }
 

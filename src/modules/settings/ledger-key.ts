@@ -66,7 +66,8 @@ export class LedgerKey {
   private readOrCreate(path: string): string {
     // This process has the database open: opening (and closing) one of its files here would drop
     // SQLite's locks on it, and writing one would destroy it.
-    if (this.database && isDatabaseFile(this.database, path)) throw new AppError('validation_failed', 'the ledger key file names one of the database’s own files');
+    if (this.database && isDatabaseFile(this.database, path))
+      throw new AppError('validation_failed', 'the ledger key file names one of the database’s own files');
     try {
       const fd = openSync(path, 'wx', 0o600);
       try {
@@ -76,7 +77,8 @@ export class LedgerKey {
         closeSync(fd);
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new AppError('validation_failed', `the ledger key file cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new AppError('validation_failed', `the ledger key file cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const key = readFileSync(path, 'utf8').trim();
     if (key.length < MIN_KEY) throw new AppError('validation_failed', `the ledger key file holds fewer than ${MIN_KEY} characters`);

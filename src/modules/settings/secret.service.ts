@@ -26,7 +26,11 @@ export class SecretService {
   async key(): Promise<Buffer> {
     if (this.cached) return this.cached;
     if (this.fromEnv) return (this.cached = Buffer.from(this.fromEnv));
-    await insertMissing(this.db.kysely, [{ key: KEY, value: JSON.stringify(randomBytes(32).toString('base64')) }], this.clock.now().toISOString());
+    await insertMissing(
+      this.db.kysely,
+      [{ key: KEY, value: JSON.stringify(randomBytes(32).toString('base64')) }],
+      this.clock.now().toISOString(),
+    );
     const row = await this.db.kysely.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirstOrThrow();
     // The secret never changes once made, so every process may keep it after the first read.
     return (this.cached = Buffer.from(JSON.parse(row.value) as string, 'base64'));

@@ -9,7 +9,11 @@ export const settingsDataMap = [
     purposes: ['operations'],
     columns: {
       key: 'system.config.key',
-      value: { category: 'system.config.value', freeText: true, description: 'names, addresses and texts an installation sets (organisation, notices)' },
+      value: {
+        category: 'system.config.value',
+        freeText: true,
+        description: 'names, addresses and texts an installation sets (organisation, notices)',
+      },
       updated_at: 'system.time',
     },
   }),

@@ -13,7 +13,11 @@ export const DEFAULT_SETTINGS: Settings = {
     { level: 2, name: 'Transactional', description: 'Messages about existing business, such as receipts and statements; no promotion.' },
     { level: 3, name: 'Subscriptions', description: 'Offers to sign up for lists and subscribed content.' },
     { level: 4, name: 'Marketing', description: 'Marketing and promotional content.' },
-    { level: 5, name: 'Profiling', description: 'Use of demographic and behaviour data for automated decisions, including lead scoring and tracking.' },
+    {
+      level: 5,
+      name: 'Profiling',
+      description: 'Use of demographic and behaviour data for automated decisions, including lead scoring and tracking.',
+    },
   ],
   smtp: null,
   publicBaseUrl: 'http://localhost:8080',

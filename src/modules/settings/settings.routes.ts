@@ -15,7 +15,11 @@ export const settingsRoutes =
       '/settings',
       {
         config: { access: { area: 'settings', op: 'read' }, audit: { action: 'settings.view', target: 'settings' } },
-        schema: { tags: ['settings'], summary: 'Read the installation settings', response: { 200: Data(SettingsViewSchema), ...commonErrors } },
+        schema: {
+          tags: ['settings'],
+          summary: 'Read the installation settings',
+          response: { 200: Data(SettingsViewSchema), ...commonErrors },
+        },
       },
       async () => ({ data: await s.settings.view() }),
     );
@@ -27,7 +31,9 @@ export const settingsRoutes =
         schema: {
           tags: ['settings'],
           summary: 'Change some settings',
-          description: 'Send only the settings to change. Consent level numbers are fixed; their names and descriptions can change. The SMTP password is write-only.',
+          description:
+            'Send only the settings to change. Consent level numbers are fixed; their names and descriptions can change. The SMTP ' +
+            'password is write-only.',
           body: SettingsPatchSchema,
           response: { 200: Data(SettingsViewSchema), ...commonErrors },
         },

@@ -25,7 +25,12 @@ export const SmtpSchema = Type.Object(
 // Ajv checks the shape; the service's Value.Check asks Intl whether the zone exists, so the
 // name accepted is exactly one the deadline arithmetic can use.
 export const TimeZoneSchema = Type.Refine(
-  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of the installation (e.g. Europe/Berlin): request deadlines are dates there.' }),
+  Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$',
+    description: 'IANA time zone of the installation (e.g. Europe/Berlin): request deadlines are dates there.',
+  }),
   (v: string) => {
     try {
       new Intl.DateTimeFormat('en', { timeZone: v });
@@ -40,17 +45,29 @@ export const TimeZoneSchema = Type.Refine(
 /** Every setting and its type. PATCH accepts any subset; GET returns all. */
 export const SettingsSchema = Type.Object(
   {
-    dataProtectionEnabled: Type.Boolean({ description: 'The data protection switch: when off, consent levels are stored and shown but gate nothing (children are still never profiled).' }),
+    dataProtectionEnabled: Type.Boolean({
+      description:
+        'The data protection switch: when off, consent levels are stored and shown but gate nothing (children are still never profiled).',
+    }),
     consentLevels: Type.Array(ConsentLevelSchema, { minItems: 6, maxItems: 6 }),
     smtp: Type.Union([SmtpSchema, Type.Null()], { description: 'SMTP relay; null keeps mail in the local outbox.' }),
-    publicBaseUrl: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500, description: 'Where people reach public pages and links in emails.' }),
+    publicBaseUrl: Type.String({
+      format: 'uri',
+      pattern: '^https?://',
+      maxLength: 500,
+      description: 'Where people reach public pages and links in emails.',
+    }),
     mailFrom: Type.String({ minLength: 3, maxLength: 320, description: 'Sender used by the outbox and when the SMTP settings name none.' }),
     purposes: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Integer({ minimum: 0, maximum: 5 }), {
-      description: 'Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own.',
+      description:
+        'Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own.',
       maxProperties: 100,
     }),
     majorityAge: Type.Integer({ minimum: 13, maximum: 21, description: 'Age below which a contact with a birth date counts as a child.' }),
-    suppressErasedAddresses: Type.Boolean({ description: 'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).' }),
+    suppressErasedAddresses: Type.Boolean({
+      description:
+        'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).',
+    }),
     timeZone: TimeZoneSchema,
   },
   { additionalProperties: false },

@@ -45,18 +45,35 @@ export class SettingsService {
     if (patch.consentLevels) {
       const levels = patch.consentLevels.map((l) => l.level).sort();
       if (levels.join(',') !== '0,1,2,3,4,5') {
-        throw new AppError('validation_failed', 'consentLevels must name each level 0 to 5 exactly once; only names and descriptions can change', [{ path: '/consentLevels', message: 'levels are fixed' }]);
+        throw new AppError(
+          'validation_failed',
+          'consentLevels must name each level 0 to 5 exactly once; only names and descriptions can change',
+          [{ path: '/consentLevels', message: 'levels are fixed' }],
+        );
       }
       patch = { ...patch, consentLevels: [...patch.consentLevels].sort((a, b) => a.level - b.level) };
     }
     if (patch.purposes) {
       const missing = Object.keys(DEFAULT_SETTINGS.purposes).filter((p) => !(p in patch.purposes!));
-      if (missing.length) throw new AppError('validation_failed', `the built-in purposes cannot be removed: ${missing.join(', ')}`, missing.map((p) => ({ path: `/purposes/${p}`, message: 'required' })));
+      if (missing.length)
+        throw new AppError(
+          'validation_failed',
+          `the built-in purposes cannot be removed: ${missing.join(', ')}`,
+          missing.map((p) => ({ path: `/purposes/${p}`, message: 'required' })),
+        );
       // `requested` covers only answers to the person's own action; it needs no consent by definition.
-      if (patch.purposes.requested !== 0) throw new AppError('validation_failed', 'the requested purpose needs level 0', [{ path: '/purposes/requested', message: 'must be 0' }]);
+      if (patch.purposes.requested !== 0)
+        throw new AppError('validation_failed', 'the requested purpose needs level 0', [
+          { path: '/purposes/requested', message: 'must be 0' },
+        ]);
     }
     const current = await this.get();
-    const same = patch.smtp && current.smtp && patch.smtp.host === current.smtp.host && patch.smtp.port === current.smtp.port && patch.smtp.user === current.smtp.user;
+    const same =
+      patch.smtp &&
+      current.smtp &&
+      patch.smtp.host === current.smtp.host &&
+      patch.smtp.port === current.smtp.port &&
+      patch.smtp.user === current.smtp.user;
     if (patch.smtp && same && patch.smtp.password === undefined && current.smtp?.password !== undefined) {
       // Editing the same account on the same relay without retyping its password keeps the stored
       // one; pointing at another relay or user never carries the old password over.

@@ -50,8 +50,17 @@ export const sessionRoutes =
           secure: s.config.secureCookies ?? https,
           expires: new Date(session.expiresAt),
         });
-        await s.audit.record({ actor: { type: 'user', id: user.id }, action: 'session.create', targetType: 'session', targetId: session.sessionId, outcome: 'ok', requestId: String(req.id) });
-        return reply.status(201).send({ data: { principal: { kind: 'user' as const, id: user.id, role: user.role }, expiresAt: session.expiresAt } });
+        await s.audit.record({
+          actor: { type: 'user', id: user.id },
+          action: 'session.create',
+          targetType: 'session',
+          targetId: session.sessionId,
+          outcome: 'ok',
+          requestId: String(req.id),
+        });
+        return reply
+          .status(201)
+          .send({ data: { principal: { kind: 'user' as const, id: user.id, role: user.role }, expiresAt: session.expiresAt } });
       },
     );
 
@@ -71,7 +80,11 @@ export const sessionRoutes =
       '/session',
       {
         config: { access: { area: 'self', op: 'write' }, audit: { action: 'session.delete', target: 'session' } },
-        schema: { tags: ['session'], summary: 'Log out: ends the session and clears its cookie', response: { 204: Type.Null(), ...commonErrors } },
+        schema: {
+          tags: ['session'],
+          summary: 'Log out: ends the session and clears its cookie',
+          response: { 204: Type.Null(), ...commonErrors },
+        },
       },
       async (req, reply) => {
         const p = req.principal!;

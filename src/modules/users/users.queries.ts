@@ -7,7 +7,15 @@ type Q = Kysely<Database>;
 export const insertUser = (db: Q, row: UsersTable) => db.insertInto('users').values(row).execute();
 export const userByEmail = (db: Q, email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 export const userById = (db: Q, id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-export const countUsers = async (db: Q) => Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+export const countUsers = async (db: Q) =>
+  Number(
+    (
+      await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 export function listUsers(db: Q, limit: number, after?: string) {
   let q = db.selectFrom('users').selectAll();

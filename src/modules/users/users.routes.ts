@@ -20,7 +20,12 @@ export const usersRoutes =
       '/users',
       {
         config: { access: read, audit: { action: 'user.list', target: 'user' } },
-        schema: { tags: ['users'], summary: 'Staff users', querystring: Obj(PageQuery), response: { 200: List(UserSchema), ...commonErrors } },
+        schema: {
+          tags: ['users'],
+          summary: 'Staff users',
+          querystring: Obj(PageQuery),
+          response: { 200: List(UserSchema), ...commonErrors },
+        },
       },
       async (req) => {
         const limit = req.query.limit ?? DEFAULT_LIMIT;
@@ -32,7 +37,12 @@ export const usersRoutes =
       '/users',
       {
         config: { access: write, audit: { action: 'user.create', target: 'user' } },
-        schema: { tags: ['users'], summary: 'Create a staff user', body: UserCreateSchema, response: { 201: Data(UserSchema), 409: ErrorBody, ...commonErrors } },
+        schema: {
+          tags: ['users'],
+          summary: 'Create a staff user',
+          body: UserCreateSchema,
+          response: { 201: Data(UserSchema), 409: ErrorBody, ...commonErrors },
+        },
       },
       async (req, reply) => {
         const user = await s.users.createUser(req.body);
@@ -54,7 +64,13 @@ export const usersRoutes =
       '/users/:id',
       {
         config: { access: write, audit: { action: 'user.update', target: 'user' } },
-        schema: { tags: ['users'], summary: 'Change role, name, password, or disable a user', params: IdParams, body: UserPatchSchema, response: { 200: Data(UserSchema), ...commonErrors } },
+        schema: {
+          tags: ['users'],
+          summary: 'Change role, name, password, or disable a user',
+          params: IdParams,
+          body: UserPatchSchema,
+          response: { 200: Data(UserSchema), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.users.updateUser(req.params.id, req.body) }),
     );
@@ -63,7 +79,12 @@ export const usersRoutes =
       '/keys',
       {
         config: { access: read, audit: { action: 'key.list', target: 'api_key' } },
-        schema: { tags: ['users'], summary: 'API keys (never their secrets)', querystring: Obj(PageQuery), response: { 200: List(KeySchema), ...commonErrors } },
+        schema: {
+          tags: ['users'],
+          summary: 'API keys (never their secrets)',
+          querystring: Obj(PageQuery),
+          response: { 200: List(KeySchema), ...commonErrors },
+        },
       },
       async (req) => {
         const limit = req.query.limit ?? DEFAULT_LIMIT;
@@ -75,7 +96,12 @@ export const usersRoutes =
       '/keys',
       {
         config: { access: write, audit: { action: 'key.create', target: 'api_key' } },
-        schema: { tags: ['users'], summary: 'Create an API key; its secret is in this response only', body: KeyCreateSchema, response: { 201: Data(KeyCreatedSchema), ...commonErrors } },
+        schema: {
+          tags: ['users'],
+          summary: 'Create an API key; its secret is in this response only',
+          body: KeyCreateSchema,
+          response: { 201: Data(KeyCreatedSchema), ...commonErrors },
+        },
       },
       async (req, reply) => {
         const createdBy = req.principal?.kind === 'user' ? req.principal.id : null;

@@ -1,6 +1,11 @@
 import { Type } from 'typebox';
 import { Obj } from '../../http/schemas.ts';
-export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('marketer'), Type.Literal('privacy_officer'), Type.Literal('viewer')]);
+export const RoleSchema = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('marketer'),
+  Type.Literal('privacy_officer'),
+  Type.Literal('viewer'),
+]);
 
 export const UserSchema = Obj({
   id: Type.String(),
@@ -42,7 +47,10 @@ export const KeySchema = Obj({
 export const KeyCreateSchema = Obj({ name: Type.String({ minLength: 1, maxLength: 100 }), role: RoleSchema });
 export const KeyCreatedSchema = Obj({ key: KeySchema, secret: Type.String({ description: 'Shown once; store it now.' }) });
 
-export const LoginSchema = Obj({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) });
+export const LoginSchema = Obj({
+  email: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
 export const SessionSchema = Obj({
   principal: Obj({ kind: Type.Union([Type.Literal('user'), Type.Literal('api_key')]), id: Type.String(), role: RoleSchema }),
   expiresAt: Type.Optional(Type.String()),

@@ -24,7 +24,15 @@ export function generatePassword(): string {
 }
 
 function toKey(r: ApiKeysTable): ApiKey {
-  return { id: r.id, name: r.name, role: r.role as ApiKey['role'], prefix: r.prefix, createdBy: r.created_by, createdAt: r.created_at, revokedAt: r.revoked_at };
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role as ApiKey['role'],
+    prefix: r.prefix,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
 }
 
 /** Staff users, console sessions and API keys. Secrets are stored only as hashes. */
@@ -37,9 +45,16 @@ export class UsersService {
 
   async createUser(input: { email: string; role: string; password: string; name?: string | null }): Promise<User> {
     const email = normaliseEmail(input.email);
-    if (!isValidEmail(email)) throw new AppError('validation_failed', 'not a valid email address', [{ path: '/email', message: 'invalid email' }]);
-    if (!isRole(input.role)) throw new AppError('validation_failed', `role must be one of admin, marketer, privacy_officer, viewer`, [{ path: '/role', message: 'unknown role' }]);
-    if (input.password.length < MIN_PASSWORD) throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [{ path: '/password', message: 'too short' }]);
+    if (!isValidEmail(email))
+      throw new AppError('validation_failed', 'not a valid email address', [{ path: '/email', message: 'invalid email' }]);
+    if (!isRole(input.role))
+      throw new AppError('validation_failed', `role must be one of admin, marketer, privacy_officer, viewer`, [
+        { path: '/role', message: 'unknown role' },
+      ]);
+    if (input.password.length < MIN_PASSWORD)
+      throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [
+        { path: '/password', message: 'too short' },
+      ]);
     if (await q.userByEmail(this.db.kysely, email)) throw new AppError('user_exists', 'a user with this email already exists');
     const now = this.clock.now().toISOString();
     const row = {
@@ -81,7 +96,9 @@ export class UsersService {
     const current = await q.userById(this.db.kysely, id);
     if (!current) throw new AppError('not_found', 'no such user');
     if (patch.password !== undefined && patch.password.length < MIN_PASSWORD) {
-      throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [{ path: '/password', message: 'too short' }]);
+      throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [
+        { path: '/password', message: 'too short' },
+      ]);
     }
     const set: Parameters<typeof q.updateUser>[2] = { updated_at: this.clock.now().toISOString() };
     if (patch.name !== undefined) set.name = patch.name;
@@ -113,7 +130,13 @@ export class UsersService {
     const sessionId = newId();
     const expiresAt = new Date(now.getTime() + this.sessionTtlMs).toISOString();
     await this.db.kysely.transaction().execute(async (trx) => {
-      await q.insertSession(trx, { id: sessionId, token_hash: sha256(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt });
+      await q.insertSession(trx, {
+        id: sessionId,
+        token_hash: sha256(token),
+        user_id: userId,
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+      });
       await q.updateUser(trx, userId, { last_login_at: now.toISOString() });
     });
     return { token, sessionId, expiresAt };
@@ -132,9 +155,13 @@ export class UsersService {
 
   /** Returns the key record and its secret, which is shown once and never stored. */
   async createKey(input: { name: string; role: string; createdBy?: string | null }): Promise<{ key: ApiKey; secret: string }> {
-    if (!isRole(input.role)) throw new AppError('validation_failed', 'role must be one of admin, marketer, privacy_officer, viewer', [{ path: '/role', message: 'unknown role' }]);
+    if (!isRole(input.role))
+      throw new AppError('validation_failed', 'role must be one of admin, marketer, privacy_officer, viewer', [
+        { path: '/role', message: 'unknown role' },
+      ]);
     const name = input.name.trim();
-    if (!name || name.length > 100) throw new AppError('validation_failed', 'name must have 1 to 100 characters', [{ path: '/name', message: 'invalid name' }]);
+    if (!name || name.length > 100)
+      throw new AppError('validation_failed', 'name must have 1 to 100 characters', [{ path: '/name', message: 'invalid name' }]);
     const prefix = alnum(12);
     const secretPart = randomToken(32);
     const row: ApiKeysTable = {

@@ -14,7 +14,9 @@ const OUTAGE_MS = 4_000;
 const RECOVERY_MS = 20_000;
 
 export const harnessCase: HarnessCase = {
-  name: 'PostgreSQL stopped for seconds under load: /health 503 while down, API 503 database_unavailable (never 500), both servers recover without restart',
+  name:
+    'PostgreSQL stopped for seconds under load: /health 503 while down, API 503 database_unavailable (never 500), both servers ' +
+    'recover without restart',
   dialects: ['postgres'],
   timeoutMs: 600_000,
   async run(h) {
@@ -49,12 +51,19 @@ export const harnessCase: HarnessCase = {
       const health = during.filter((s) => s.op === 'health');
       const after = samples.filter((s) => s.reply.startedAt >= recovered);
       h.note(
-        `round ${round + 1} (${mode} stop): ${samples.length} calls, ${during.length} while down (${health.length} health checks), back ${((recovered - upAt) / 1000).toFixed(1)} s after the restart, ${after.length} calls after`,
+        `round ${round + 1} (${mode} stop): ${samples.length} calls, ${during.length} while down (${health.length} health checks), ` +
+          `back ${((recovered - upAt) / 1000).toFixed(1)} s after the restart, ${after.length} calls after`,
       );
       assert.deepEqual(unexpectedReplies(samples), [], 'only 2xx, and 503 database_unavailable with Retry-After');
       for (const [i] of inst.servers.entries()) {
-        assert.ok(health.some((s) => s.server === i), `server ${i + 1} was asked for its health while the database was down`);
-        assert.ok(during.some((s) => s.server === i && s.op !== 'health'), `server ${i + 1} got API calls while the database was down`);
+        assert.ok(
+          health.some((s) => s.server === i),
+          `server ${i + 1} was asked for its health while the database was down`,
+        );
+        assert.ok(
+          during.some((s) => s.server === i && s.op !== 'health'),
+          `server ${i + 1} got API calls while the database was down`,
+        );
       }
       assert.deepEqual(
         health.filter((s) => s.reply.status !== 503).map((s) => `server ${s.server + 1}: ${s.reply.status}`),
@@ -62,16 +71,24 @@ export const harnessCase: HarnessCase = {
         '/health answers 503 while the database is down',
       );
       assert.deepEqual(
-        during.filter((s) => s.op !== 'health' && s.reply.status !== 503).map((s) => `${s.op} on server ${s.server + 1}: ${s.reply.status}`),
+        during
+          .filter((s) => s.op !== 'health' && s.reply.status !== 503)
+          .map((s) => `${s.op} on server ${s.server + 1}: ${s.reply.status}`),
         [],
         'every API call answers 503 while the database is down',
       );
       assert.deepEqual(
-        after.filter((s) => s.reply.status >= 300).map((s) => `${s.op} on server ${s.server + 1}: ${s.reply.status} ${JSON.stringify(s.reply.body)}`),
+        after
+          .filter((s) => s.reply.status >= 300)
+          .map((s) => `${s.op} on server ${s.server + 1}: ${s.reply.status} ${JSON.stringify(s.reply.body)}`),
         [],
         'after recovery every call succeeds',
       );
-      for (const [i] of inst.servers.entries()) assert.ok(after.some((s) => s.server === i && s.op === 'create'), `server ${i + 1} creates contacts again`);
+      for (const [i] of inst.servers.entries())
+        assert.ok(
+          after.some((s) => s.server === i && s.op === 'create'),
+          `server ${i + 1} creates contacts again`,
+        );
     }
     assert.deepEqual(
       inst.servers.map((s) => s.pid),
@@ -84,6 +101,9 @@ export const harnessCase: HarnessCase = {
 };
 
 async function live(inst: Installation): Promise<number> {
-  const r = await inst.db.kysely.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await inst.db.kysely
+    .selectFrom('contacts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -9,7 +9,10 @@ import { call, callRetrying, pool, SCALE, Tally, type Reply } from '../load.ts';
 const ROUNDS = 20 * SCALE;
 
 async function receipts(inst: Installation): Promise<number> {
-  const r = await inst.db.kysely.selectFrom('erasure_receipts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await inst.db.kysely
+    .selectFrom('erasure_receipts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -28,7 +31,10 @@ export const harnessCase: HarnessCase = {
     await pool({ concurrency: 3, rounds: ROUNDS }, async (i) => {
       const [a, b] = (i % 2 === 0 ? inst.servers : [...inst.servers].reverse()).map((s) => s.url!) as [string, string];
       const email = `twice-${run}-${i}@example.com`;
-      const created = await callRetrying(a, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email, firstName: 'Twice', lastName: `Erased${i}` } });
+      const created = await callRetrying(a, 'POST', '/api/v1/contacts', {
+        headers: inst.auth(),
+        body: { email, firstName: 'Twice', lastName: `Erased${i}` },
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const id = (created.body as { data: { id: string } }).data.id;
       inst.noteErased({ contactIds: [id], emails: [email] });
@@ -37,14 +43,32 @@ export const harnessCase: HarnessCase = {
       // nothing either way: the receipts count below still says whether two erasures happened.
       const retried = [false, false];
       const [erase, del] = await Promise.all([
-        callRetrying(a, 'POST', `/api/v1/contacts/${id}/erase`, { headers: inst.auth(), body: {}, timeoutMs: 120_000 }, () => ((retried[0] = true), outcomes.add('retried after 503'))),
-        callRetrying(b, 'DELETE', `/api/v1/contacts/${id}`, { headers: inst.auth(), timeoutMs: 120_000 }, () => ((retried[1] = true), outcomes.add('retried after 503'))),
+        callRetrying(
+          a,
+          'POST',
+          `/api/v1/contacts/${id}/erase`,
+          { headers: inst.auth(), body: {}, timeoutMs: 120_000 },
+          () => ((retried[0] = true), outcomes.add('retried after 503')),
+        ),
+        callRetrying(
+          b,
+          'DELETE',
+          `/api/v1/contacts/${id}`,
+          { headers: inst.auth(), timeoutMs: 120_000 },
+          () => ((retried[1] = true), outcomes.add('retried after 503')),
+        ),
       ]);
       outcomes.add(`erase ${erase.status}, delete ${del.status}`);
       const succeeded = [erase, del].filter(ok).length;
-      const missing = [erase, del].filter((r) => r.status === 404 && (r.body as { error?: { code?: string } } | null)?.error?.code === 'not_found').length;
+      const missing = [erase, del].filter(
+        (r) => r.status === 404 && (r.body as { error?: { code?: string } } | null)?.error?.code === 'not_found',
+      ).length;
       const unknown = [erase, del].filter((r, k) => retried[k] && r.status === 404).length;
-      if (succeeded > 1 || succeeded + missing !== 2 || (succeeded === 0 && unknown === 0)) wrong.push(`round ${i + 1}: erase ${erase.status} ${JSON.stringify(erase.body).slice(0, 160)}, delete ${del.status} ${JSON.stringify(del.body).slice(0, 160)}`);
+      if (succeeded > 1 || succeeded + missing !== 2 || (succeeded === 0 && unknown === 0))
+        wrong.push(
+          `round ${i + 1}: erase ${erase.status} ${JSON.stringify(erase.body).slice(0, 160)}, delete ${del.status} ` +
+            `${JSON.stringify(del.body).slice(0, 160)}`,
+        );
       // What remains of the person may only be looked for once the winner answered.
       const left = await call(a, 'GET', `/api/v1/contacts/${id}`, { headers: inst.auth() });
       if (left.status !== 404) wrong.push(`round ${i + 1}: the contact still answers ${left.status}`);

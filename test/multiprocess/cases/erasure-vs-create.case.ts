@@ -16,7 +16,12 @@ const ROUNDS = 2 * SCALE;
 export async function importCsv(inst: Installation, base: string, csv: string): Promise<Reply> {
   const startedAt = Date.now();
   try {
-    const res = await fetch(`${base}/api/v1/imports`, { method: 'POST', headers: { ...inst.auth(), 'content-type': 'text/csv' }, body: csv, signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${base}/api/v1/imports`, {
+      method: 'POST',
+      headers: { ...inst.auth(), 'content-type': 'text/csv' },
+      body: csv,
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -26,7 +31,14 @@ export async function importCsv(inst: Installation, base: string, csv: string): 
     }
     return { status: res.status, body, headers: res.headers, error: null, startedAt, endedAt: Date.now() };
   } catch (e) {
-    return { status: 0, body: null, headers: null, error: (e as { cause?: { code?: string } }).cause?.code ?? 'error', startedAt, endedAt: Date.now() };
+    return {
+      status: 0,
+      body: null,
+      headers: null,
+      error: (e as { cause?: { code?: string } }).cause?.code ?? 'error',
+      startedAt,
+      endedAt: Date.now(),
+    };
   }
 }
 
@@ -46,7 +58,10 @@ export const harnessCase: HarnessCase = {
       const addresses = Array.from({ length: ADDRESSES }, (_, i) => `Erase.${run}.${round}.${i}@Example.com`);
       const cases: string[] = [];
       for (const email of addresses) {
-        const r = await call(eraser, 'POST', '/api/v1/requests', { headers: inst.auth(), body: { type: 'erasure', email, verified: true, note: 'identity checked by phone' } });
+        const r = await call(eraser, 'POST', '/api/v1/requests', {
+          headers: inst.auth(),
+          body: { type: 'erasure', email, verified: true, note: 'identity checked by phone' },
+        });
         assert.equal(r.status, 201, JSON.stringify(r.body));
         cases.push((r.body as { data: { id: string } }).data.id);
       }
@@ -57,17 +72,37 @@ export const harnessCase: HarnessCase = {
         let done = false;
         const fulfil = (async () => {
           // SQLite: the other server's writers can hold the write lock past the busy timeout (503); a client retries.
-          const r = await callRetrying(eraser, 'POST', `/api/v1/requests/${cases[i]}/fulfil`, { headers: inst.auth(), body: {}, timeoutMs: 120_000 }, () => outcomes.add('fulfil retried after 503'), 6);
+          const r = await callRetrying(
+            eraser,
+            'POST',
+            `/api/v1/requests/${cases[i]}/fulfil`,
+            { headers: inst.auth(), body: {}, timeoutMs: 120_000 },
+            () => outcomes.add('fulfil retried after 503'),
+            6,
+          );
           done = true;
           outcomes.add(`fulfil ${r.status}`);
           if (r.status !== 200) unexpected.push(`fulfil: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
-          else if ((r.body as { data: { status: string } }).data.status !== 'completed') unexpected.push(`case ${(r.body as { data: { status: string; flagDetail?: string } }).data.status}: ${(r.body as { data: { flagDetail?: string } }).data.flagDetail}`);
+          else if ((r.body as { data: { status: string } }).data.status !== 'completed')
+            unexpected.push(
+              `case ${(r.body as { data: { status: string; flagDetail?: string } }).data.status}: ` +
+                `${(r.body as { data: { flagDetail?: string } }).data.flagDetail}`,
+            );
         })();
         let n = 0;
         while (!done || n < 2) {
-          const r = n % 2 === 0 ? await importCsv(inst, writer, `email,firstName\n${n % 4 === 0 ? email : email.toLowerCase()},Ada\n`) : await call(writer, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email } });
+          const r =
+            n % 2 === 0
+              ? await importCsv(inst, writer, `email,firstName\n${n % 4 === 0 ? email : email.toLowerCase()},Ada\n`)
+              : await call(writer, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email } });
           const code = (r.body as { error?: { code?: string } } | null)?.error?.code;
-          const label = n % 2 === 0 ? `import ${r.status}${r.status === 200 && (r.body as { data: { rejected: unknown[] } }).data.rejected.length ? ' (row rejected)' : ''}` : `create ${r.status}${code ? ` ${code}` : ''}`;
+          const label =
+            n % 2 === 0
+              ? `import ` +
+                `${r.status}${
+                  r.status === 200 && (r.body as { data: { rejected: unknown[] } }).data.rejected.length ? ' (row ' + 'rejected)' : ''
+                }`
+              : `create ${r.status}${code ? ` ${code}` : ''}`;
           outcomes.add(label);
           if (r.status === 0 || r.status >= 500) unexpected.push(`${label}: ${JSON.stringify(r.body).slice(0, 200)}`);
           n++;

@@ -19,7 +19,9 @@ type Op = 'consent' | 'import' | 'join' | 'leave' | 'update';
 const OPS: Op[] = ['consent', 'import', 'join', 'consent', 'leave', 'update'];
 
 export const harnessCase: HarnessCase = {
-  name: 'consent changes, imports, list changes and updates of a contact while it is erased: nothing about it is written after the erasure, a late write answers 404',
+  name:
+    'consent changes, imports, list changes and updates of a contact while it is erased: nothing about it is written after the ' +
+    'erasure, a late write answers 404',
   dialects: ['postgres', 'sqlite'],
   timeoutMs: 600_000,
   async run(h) {
@@ -36,18 +38,36 @@ export const harnessCase: HarnessCase = {
 
     for (let round = 0; round < ROUNDS; round++) {
       const email = `erased-${tag}-${round}@example.com`;
-      const made = await call(server(round), 'POST', '/api/v1/contacts', { headers: auth, body: { email, firstName: 'Ada', lastName: `Erased${round}` } });
+      const made = await call(server(round), 'POST', '/api/v1/contacts', {
+        headers: auth,
+        body: { email, firstName: 'Ada', lastName: `Erased${round}` },
+      });
       assert.equal(made.status, 201, JSON.stringify(made.body));
       const id = (made.body as { data: { id: string } }).data.id;
-      assert.equal((await call(server(round), 'PUT', `/api/v1/contacts/${id}/consent`, { headers: auth, body: { level: 2, source: 'api' } })).status, 200);
-      assert.equal((await call(server(round), 'PUT', `/api/v1/contacts/${id}/lists/${listId}`, { headers: auth, body: { source: 'api' } })).status, 200);
+      assert.equal(
+        (await call(server(round), 'PUT', `/api/v1/contacts/${id}/consent`, { headers: auth, body: { level: 2, source: 'api' } })).status,
+        200,
+      );
+      assert.equal(
+        (await call(server(round), 'PUT', `/api/v1/contacts/${id}/lists/${listId}`, { headers: auth, body: { source: 'api' } })).status,
+        200,
+      );
       inst.noteErased({ contactIds: [id], emails: [email] });
 
       const write = (op: Op, n: number, via: string): Promise<Reply> => {
         const evidence = { ip: '203.0.113.77', userAgent: `Racing client ${tag}` };
-        if (op === 'consent') return call(via, 'PUT', `/api/v1/contacts/${id}/consent`, { headers: auth, body: { level: 1 + (n % 5), source: 'api', evidence } });
-        if (op === 'import') return call(via, 'POST', '/api/v1/imports', { headers: { ...auth, 'content-type': 'text/csv' }, text: `email,consentLevel\n${email},${n % 6}\n` });
-        if (op === 'join') return call(via, 'PUT', `/api/v1/contacts/${id}/lists/${listId}`, { headers: auth, body: { source: 'api', evidence } });
+        if (op === 'consent')
+          return call(via, 'PUT', `/api/v1/contacts/${id}/consent`, {
+            headers: auth,
+            body: { level: 1 + (n % 5), source: 'api', evidence },
+          });
+        if (op === 'import')
+          return call(via, 'POST', '/api/v1/imports', {
+            headers: { ...auth, 'content-type': 'text/csv' },
+            text: `email,consentLevel\n${email},${n % 6}\n`,
+          });
+        if (op === 'join')
+          return call(via, 'PUT', `/api/v1/contacts/${id}/lists/${listId}`, { headers: auth, body: { source: 'api', evidence } });
         if (op === 'leave') return call(via, 'DELETE', `/api/v1/contacts/${id}/lists/${listId}`, { headers: auth });
         return call(via, 'PATCH', `/api/v1/contacts/${id}`, { headers: auth, body: { company: `Company ${n}` } });
       };
@@ -62,8 +82,14 @@ export const harnessCase: HarnessCase = {
           const rejected = (r.body as { data?: { rejected?: { reason: string }[] } } | null)?.data?.rejected ?? [];
           const outcome = r.status === 200 && rejected.length ? 'suppressed' : String(r.status || r.error);
           tally.add(`${op} ${late ? 'after' : 'during'} ${outcome}`);
-          const ok = late ? r.status === 404 || outcome === 'suppressed' : r.status === 200 || r.status === 204 || r.status === 404 || r.status === 409;
-          if (!ok || rejected.some((x) => !/suppressed/.test(x.reason))) bad.push(`round ${round + 1}, ${op} ${late ? 'after the erasure answered' : 'during the erasure'}: ${r.status || r.error} ${JSON.stringify(r.body).slice(0, 200)}`);
+          const ok = late
+            ? r.status === 404 || outcome === 'suppressed'
+            : r.status === 200 || r.status === 204 || r.status === 404 || r.status === 409;
+          if (!ok || rejected.some((x) => !/suppressed/.test(x.reason)))
+            bad.push(
+              `round ${round + 1}, ${op} ${late ? 'after the erasure answered' : 'during the erasure'}: ${r.status || r.error} ` +
+                `${JSON.stringify(r.body).slice(0, 200)}`,
+            );
           // Gone already (the erasure committed; its scan runs on): no need to hammer the servers meanwhile.
           if (r.status === 404 || outcome === 'suppressed') await sleep(25);
         }
@@ -72,12 +98,20 @@ export const harnessCase: HarnessCase = {
         await sleep(5 + (round % 4) * 10);
         const r = await call(server(round + 1), 'POST', `/api/v1/contacts/${id}/erase`, { headers: auth, body: {} });
         erasedAt = r.endedAt;
-        tally.add(`erase ${r.status}${r.status === 200 ? ((r.body as { data: { complete: boolean } }).data.complete ? ' complete' : ' incomplete') : ''}`);
-        if (r.status !== 200 || (r.body as { data: { complete: boolean } }).data.complete !== true) bad.push(`round ${round + 1}, erasure: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        tally.add(
+          `erase ` +
+            `${r.status}${
+              r.status === 200 ? ((r.body as { data: { complete: boolean } }).data.complete ? ' complete' : ' ' + 'incomplete') : ''
+            }`,
+        );
+        if (r.status !== 200 || (r.body as { data: { complete: boolean } }).data.complete !== true)
+          bad.push(`round ${round + 1}, erasure: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       })();
       await Promise.all([erase, ...Array.from({ length: LANES }, (_, l) => lane(l))]);
     }
-    h.note(`${ROUNDS} rounds, ${LANES} clients writing about each erased contact, in ${((Date.now() - began) / 1000).toFixed(1)} s: ${tally}`);
+    h.note(
+      `${ROUNDS} rounds, ${LANES} clients writing about each erased contact, in ${((Date.now() - began) / 1000).toFixed(1)} s: ${tally}`,
+    );
     assert.deepEqual(bad.slice(0, 10), [], `${bad.length} unexpected answers`);
   },
 };

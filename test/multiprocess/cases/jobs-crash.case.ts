@@ -19,7 +19,13 @@ const clientIp = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 2
 
 async function heldBy(inst: Installation, pid: number): Promise<string[]> {
   // Worker ids are `host:pid:random`.
-  const rows = await inst.db.kysely.selectFrom('jobs').select('id').where('queue', '=', LINK_QUEUE).where('status', '=', 'running').where('locked_by', 'like', `%:${pid}:%`).execute();
+  const rows = await inst.db.kysely
+    .selectFrom('jobs')
+    .select('id')
+    .where('queue', '=', LINK_QUEUE)
+    .where('status', '=', 'running')
+    .where('locked_by', 'like', `%:${pid}:%`)
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -55,7 +61,13 @@ export const harnessCase: HarnessCase = {
     let submitted = 0;
     const submit = async (): Promise<void> => {
       const i = submitted++;
-      const r = await callRetrying(inst.servers[i % inst.servers.length]!.url!, 'POST', '/public/v1/requests', { headers: { 'x-forwarded-for': clientIp(i) }, body: { type: 'access', email: address(run, i) } }, () => answers.add('retried after 503'));
+      const r = await callRetrying(
+        inst.servers[i % inst.servers.length]!.url!,
+        'POST',
+        '/public/v1/requests',
+        { headers: { 'x-forwarded-for': clientIp(i) }, body: { type: 'access', email: address(run, i) } },
+        () => answers.add('retried after 503'),
+      );
       answers.add(String(r.status || r.error));
     };
     await pool({ concurrency: 6, rounds: backlog }, submit);
@@ -90,7 +102,12 @@ export const harnessCase: HarnessCase = {
       restarts.push(worker.start().catch((e: Error) => void restartFailures.push(e.message)));
       // How long until no job is held by the dead worker any more (another took it over).
       watching.push(
-        waitFor(`the jobs of killed worker ${pid} to be taken over`, async () => ((await heldBy(inst, pid)).length === 0 ? true : undefined), 180_000, 200).then(
+        waitFor(
+          `the jobs of killed worker ${pid} to be taken over`,
+          async () => ((await heldBy(inst, pid)).length === 0 ? true : undefined),
+          180_000,
+          200,
+        ).then(
           () => void takeovers.push(Date.now() - killedAt),
           () => void takeovers.push(Number.POSITIVE_INFINITY),
         ),
@@ -115,15 +132,25 @@ export const harnessCase: HarnessCase = {
     if (sink) {
       for (const [to, n] of sink.counts()) delivered.set(to, n);
     } else {
-      for (const r of await inst.db.kysely.selectFrom('outbox').select('to_address').execute()) delivered.set(r.to_address, (delivered.get(r.to_address) ?? 0) + 1);
+      for (const r of await inst.db.kysely.selectFrom('outbox').select('to_address').execute())
+        delivered.set(r.to_address, (delivered.get(r.to_address) ?? 0) + 1);
     }
     const twice = [...delivered].filter(([, n]) => n > 1);
     const missing = Array.from({ length: jobs }, (_, i) => address(run, i)).filter((a) => !delivered.has(a));
-    h.note(`${jobs} jobs, ${killed} kills (${strandedTotal} jobs stranded by them), takeover after ${takeovers.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s; ${took / 1000} s in all`);
-    h.note(`delivered once: ${[...delivered.values()].filter((n) => n === 1).length}, twice or more: ${twice.length}, not delivered: ${missing.length}`);
+    h.note(
+      `${jobs} jobs, ${killed} kills (${strandedTotal} jobs stranded by them), takeover after ` +
+        `${takeovers.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s; ${took / 1000} s in all`,
+    );
+    h.note(
+      `delivered once: ${[...delivered.values()].filter((n) => n === 1).length}, twice or more: ${twice.length}, not delivered: ` +
+        `${missing.length}`,
+    );
     assert.deepEqual(twice, [], 'no link was mailed twice');
     assert.equal(killed, kills, 'workers were killed mid-batch');
-    assert.ok(Math.max(...takeovers) <= TAKEOVER_MS, `a killed worker's jobs were taken over within ${TAKEOVER_MS / 1000} s (took ${takeovers.join(', ')} ms)`);
+    assert.ok(
+      Math.max(...takeovers) <= TAKEOVER_MS,
+      `a killed worker's jobs were taken over within ${TAKEOVER_MS / 1000} s (took ${takeovers.join(', ')} ms)`,
+    );
 
     // A link that did not arrive is one whose send was under way when its worker died: recorded
     // before the message left, never repeated (at most once). Only the outbox, written in the

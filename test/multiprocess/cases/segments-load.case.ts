@@ -37,7 +37,9 @@ export const harnessCase: HarnessCase = {
         await i.services.imports.importCsv([csv], { actor: { type: 'system', id: null }, mayChangeConsent: true });
       },
     });
-    const ids = (await inst.db.kysely.selectFrom('contacts').select(['id', 'email']).execute()).filter((c) => c.email.startsWith(`seg-${run}-`)).map((c) => c.id);
+    const ids = (await inst.db.kysely.selectFrom('contacts').select(['id', 'email']).execute())
+      .filter((c) => c.email.startsWith(`seg-${run}-`))
+      .map((c) => c.id);
     assert.equal(ids.length, SEED);
     const outcomes = new Tally();
     const bad: string[] = [];
@@ -45,7 +47,10 @@ export const harnessCase: HarnessCase = {
     const judge = (what: string, r: Reply, fine: (r: Reply) => boolean) => {
       const code = (r.body as { error?: { code?: string } } | null)?.error?.code;
       outcomes.add(`${what} ${r.status}${code ? ` ${code}` : ''}`);
-      const retry = r.status === 503 && (code === 'database_unavailable' || code === 'write_conflict') && /^\d+$/.test(r.headers?.get('retry-after') ?? '');
+      const retry =
+        r.status === 503 &&
+        (code === 'database_unavailable' || code === 'write_conflict') &&
+        /^\d+$/.test(r.headers?.get('retry-after') ?? '');
       if (!fine(r) && !retry) bad.push(`${what}: ${r.status || r.error} ${JSON.stringify(r.body).slice(0, 200)}`);
     };
     let next = SEED;
@@ -55,7 +60,10 @@ export const harnessCase: HarnessCase = {
       const kind = lane % 6;
       if (kind <= 1) {
         // Imports: existing contacts (in a random order, as files come) and new ones.
-        const rows = shuffled([...Array.from({ length: 60 }, () => address(Math.floor(Math.random() * SEED))), ...Array.from({ length: 20 }, () => address(next++))]);
+        const rows = shuffled([
+          ...Array.from({ length: 60 }, () => address(Math.floor(Math.random() * SEED))),
+          ...Array.from({ length: 20 }, () => address(next++)),
+        ]);
         const csv = ['email,firstName', ...[...new Set(rows)].map((e) => `${e},Name${i}`)].join('\n');
         judge('import', await importCsv(inst, base(lane), csv), (r) => r.status === 200);
       } else if (kind === 2) {
@@ -63,21 +71,37 @@ export const harnessCase: HarnessCase = {
         const id = ids[erasedUpTo++ % SEED]!;
         if (erasedUpTo > SEED) return;
         inst.noteErased({ contactIds: [id] });
-        judge('erase', await call(base(lane), 'DELETE', `/api/v1/contacts/${id}`, { headers: inst.auth(), timeoutMs: 120_000 }), (r) => r.status === 204 || r.status === 202);
+        judge(
+          'erase',
+          await call(base(lane), 'DELETE', `/api/v1/contacts/${id}`, { headers: inst.auth(), timeoutMs: 120_000 }),
+          (r) => r.status === 204 || r.status === 202,
+        );
       } else if (kind <= 4) {
         if (segments.length < 4 || i % 3 === 0) {
-          const r = await call(base(lane), 'POST', '/api/v1/segments', { headers: inst.auth(), body: { name: `all ${i}`, kind: 'static', filter: { field: 'email', op: 'contains', value: '@' } }, timeoutMs: 120_000 });
+          const r = await call(base(lane), 'POST', '/api/v1/segments', {
+            headers: inst.auth(),
+            body: { name: `all ${i}`, kind: 'static', filter: { field: 'email', op: 'contains', value: '@' } },
+            timeoutMs: 120_000,
+          });
           if (r.status === 201) segments.push((r.body as { data: { id: string } }).data.id);
           judge('segment create', r, (x) => x.status === 201);
         } else {
           const id = segments[Math.floor(Math.random() * segments.length)]!;
-          judge('segment snapshot', await call(base(lane), 'POST', `/api/v1/segments/${id}/snapshot`, { headers: inst.auth(), timeoutMs: 120_000 }), (x) => x.status === 200);
+          judge(
+            'segment snapshot',
+            await call(base(lane), 'POST', `/api/v1/segments/${id}/snapshot`, { headers: inst.auth(), timeoutMs: 120_000 }),
+            (x) => x.status === 200,
+          );
         }
       } else {
         // Events for seeded contacts around the erasures' front: some are gone, or going.
         const from = erasedUpTo % SEED;
         const events = Array.from({ length: 50 }, (_, k) => ({ type: 'email_sent', contactId: ids[(from + k) % SEED]! }));
-        judge('ingest', await call(base(lane), 'POST', '/api/v1/interactions', { headers: inst.auth(), body: { events }, timeoutMs: 120_000 }), (r) => r.status === 200 || r.status === 201 || (r.status === 400 && /contactId/.test(JSON.stringify(r.body))));
+        judge(
+          'ingest',
+          await call(base(lane), 'POST', '/api/v1/interactions', { headers: inst.auth(), body: { events }, timeoutMs: 120_000 }),
+          (r) => r.status === 200 || r.status === 201 || (r.status === 400 && /contactId/.test(JSON.stringify(r.body))),
+        );
       }
     });
     h.note(`${Math.round(DURATION_MS / 1000)} s: ${outcomes}`);

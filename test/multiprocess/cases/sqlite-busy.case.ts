@@ -13,7 +13,9 @@ import { opsDriver, unexpectedReplies, type Sample } from '../ops.ts';
 const HOLD_MS = 8_000;
 
 export const harnessCase: HarnessCase = {
-  name: 'the SQLite write lock held past the busy timeout under load: writes answer 503 database_unavailable (never 500), then succeed again',
+  name:
+    'the SQLite write lock held past the busy timeout under load: writes answer 503 database_unavailable (never 500), then succeed ' +
+    'again',
   dialects: ['sqlite'],
   timeoutMs: 600_000,
   async run(h) {
@@ -31,7 +33,11 @@ export const harnessCase: HarnessCase = {
       // One write of our own on each server while the lock is held, so the check does not hang on
       // which of the load's calls happened to be writes inside the window (on a loaded machine,
       // sometimes none): each waits the busy timeout, then answers 503 with Retry-After.
-      const probes = await Promise.all(inst.servers.map((srv, i) => call(srv.url!, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email: `probe-${round}-${i}@example.com` } })));
+      const probes = await Promise.all(
+        inst.servers.map((srv, i) =>
+          call(srv.url!, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email: `probe-${round}-${i}@example.com` } }),
+        ),
+      );
       await sleep(Math.max(0, HOLD_MS - (Date.now() - heldFrom)));
       holder.exec('ROLLBACK');
       holder.close();
@@ -44,7 +50,9 @@ export const harnessCase: HarnessCase = {
       const overlapping = (s: { reply: Reply }) => s.reply.endedAt >= heldFrom && s.reply.startedAt <= released;
       const after = samples.filter((s) => s.reply.startedAt >= released + 1_000);
       h.note(
-        `round ${round + 1}: ${samples.length} calls, ${samples.filter(overlapping).length} while the lock was held, 503: ${busy.filter(overlapping).length} then and ${busy.length - busy.filter(overlapping).length} otherwise (the two servers' own contention), ${after.length} calls after`,
+        `round ${round + 1}: ${samples.length} calls, ${samples.filter(overlapping).length} while the lock was held, 503: ` +
+          `${busy.filter(overlapping).length} then and ${busy.length - busy.filter(overlapping).length} otherwise (the two servers' ` +
+          `own contention), ${after.length} calls after`,
       );
       assert.deepEqual(unexpectedReplies(samples), [], 'only 2xx, and 503 database_unavailable with Retry-After');
       for (const p of probes) {
@@ -52,7 +60,11 @@ export const harnessCase: HarnessCase = {
         assert.equal((p.body as { error?: { code?: string } } | null)?.error?.code, 'database_unavailable');
         assert.ok(p.headers?.get('retry-after'), 'with Retry-After');
       }
-      for (const [i] of inst.servers.entries()) assert.ok(after.some((s) => s.server === i && s.op === 'create' && s.reply.status === 201), `server ${i + 1} creates contacts again once the lock is let go`);
+      for (const [i] of inst.servers.entries())
+        assert.ok(
+          after.some((s) => s.server === i && s.op === 'create' && s.reply.status === 201),
+          `server ${i + 1} creates contacts again once the lock is let go`,
+        );
     }
     // A server killed outright comes back on its address and carries on with the same file.
     const server = inst.servers[1]!;
