@@ -18,11 +18,19 @@ const LOCK_TIMEOUT = '10s';
 const PAGES_PER_READ = 512;
 const HORIZON_POLL_MS = 200;
 const HORIZON_WAIT_MS = 30_000;
-/** Snapshots (of any session in this database, walsenders, slots, prepared transactions) as old as the mark ($1, a 32-bit xid) or older. */
+/** How often a relation is rewritten again when its pages still hold an identifier afterwards. */
+const REWRITES_WHEN_FOUND = 2;
+/**
+ * Snapshots and running transactions (of any session in this database, walsenders, slots, prepared
+ * transactions) as old as the mark ($1, a 32-bit xid) or older. A transaction between two
+ * statements holds no snapshot but its xid still holds the horizon back, as PostgreSQL counts it.
+ */
 const OLDER_SNAPSHOTS =
   `
   select count(*)::int as n from (
     select backend_xmin as x from pg_stat_activity where backend_xmin is not null and pid <> pg_backend_pid() and (datname = ` +
+  `current_database() or datname is null)
+    union all select backend_xid from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid() and (datname = ` +
   `current_database() or datname is null)
     union all select xmin from pg_replication_slots where xmin is not null and (database = current_database() or database is null)
     union all select catalog_xmin from pg_replication_slots where catalog_xmin is not null and (database = current_database() ` +
@@ -175,7 +183,13 @@ export class StoragePurgeService {
     } else if (!rewritten.ok) {
       for (const r of receipts) outcomes.set(r, `not rewritten: ${rewritten.why}`);
     } else {
-      const checked = await this.readBack(relation, receipts);
+      let checked = await this.readBack(relation, receipts);
+      // An identifier read back means a transaction older than the rewrite still held the row
+      // versions back: wait for what is open now to end, and rewrite again (bounded).
+      for (let again = 0; again < REWRITES_WHEN_FOUND && [...checked.values()].some((o) => o.includes('FOUND')); again++) {
+        if (!(await this.rewrite(relation)).ok) break;
+        checked = await this.readBack(relation, receipts);
+      }
       for (const r of receipts) outcomes.set(r, checked.get(r)!);
     }
     const now = this.clock.now().toISOString();
