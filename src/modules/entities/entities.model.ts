@@ -1,13 +1,5 @@
-import {
-  FIELD_NAME,
-  FIELD_TYPES,
-  readValue,
-  storeValue,
-  type CustomField,
-  type FieldType,
-  type FieldValue,
-} from '../contacts/custom-fields.model.ts';
-import { validateDataMap, type ColumnDecl, type EraseAction, type TableDecl } from '../datamap/datamap.model.ts';
+import { FIELD_NAME, FIELD_TYPES, readValue, storeValue, type CustomField, type FieldType, type FieldValue } from '../contacts/module.ts';
+import { validateDataMap, type ColumnDecl, type EraseAction, type TableDecl } from '../datamap/module.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { Obj } from '../../http/schemas.ts';
 import { ID_PATTERN } from '../../lib/ids.ts';
-import { FieldValueSchema } from '../contacts/contacts.schemas.ts';
+import { FieldValueSchema } from '../contacts/module.ts';
 import { ENTITY_NAME_SOURCE, MAX_FIELDS } from './entities.model.ts';
 
 const Name = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });

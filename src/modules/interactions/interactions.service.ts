@@ -3,10 +3,8 @@ import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { ConsentService } from '../consent/consent.service.ts';
-import type { GateAnswer } from '../consent/gate.ts';
-import { contactById, contactsByIds } from '../contacts/contacts.queries.ts';
-import { isDate } from '../contacts/custom-fields.model.ts';
+import type { ConsentService, GateAnswer } from '../consent/module.ts';
+import { contactById, contactsByIds, isDate } from '../contacts/module.ts';
 import {
   countEvents,
   EventProblem,

@@ -3,10 +3,9 @@ import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
+import type { ContactsService } from '../contacts/module.ts';
 import type { ListsService } from './lists.service.ts';
-import type { Source } from '../consent/consent.model.ts';
-import { SourceSchema } from '../consent/consent.schemas.ts';
+import { type Source, SourceSchema } from '../consent/module.ts';
 
 const ListSchema = Obj({
   id: Type.String(),

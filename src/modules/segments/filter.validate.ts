@@ -1,6 +1,6 @@
 import { isId } from '../../lib/ids.ts';
-import { isDate } from '../contacts/custom-fields.model.ts';
-import { INTERACTION_TYPES } from '../interactions/interactions.model.ts';
+import { isDate } from '../contacts/module.ts';
+import { INTERACTION_TYPES } from '../interactions/module.ts';
 import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField, type Scalar } from './filter.model.ts';
 
 export interface FilterProblem {

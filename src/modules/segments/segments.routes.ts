@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
+import { ContactSchema, type ContactsService } from '../contacts/module.ts';
 import type { SegmentsService } from './segments.service.ts';
-import { ContactSchema } from '../contacts/contacts.schemas.ts';
 import { LIMITS } from './filter.model.ts';
 
 const Filter = Type.Unknown({
