@@ -9,9 +9,14 @@ import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { printable, unholdable } from '../../lib/text.ts';
-import { childStateChange, childStateOf, type ChildState } from '../consent/child-state.ts';
-import type { ChangeContext } from '../consent/consent.model.ts';
-import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
+import {
+  type ChangeContext,
+  type ChildState,
+  childStateChange,
+  childStateOf,
+  type EntryDraft,
+  type LedgerService,
+} from '../consent/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
