@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { chunks } from '../../lib/chunks.ts';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
@@ -318,11 +319,4 @@ export class ErasureService {
   async receipts(limit: number, before?: string, requestId?: string): Promise<ErasureReceipt[]> {
     return (await q.listReceipts(this.db.kysely, limit, before, requestId)).map(toReceipt);
   }
-}
-
-function chunks<T>(xs: T[], size: number): T[][] {
-  const out: T[][] = [];
-  const step = Number.isFinite(size) ? Math.max(1, size) : Math.max(1, xs.length);
-  for (let i = 0; i < xs.length; i += step) out.push(xs.slice(i, i + step));
-  return out;
 }

@@ -1,3 +1,4 @@
+import { chunks } from '../../lib/chunks.ts';
 import type { Db } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -137,7 +138,7 @@ export class InteractionsService {
   private async unknownContact(events: EventInput[]): Promise<AppError | null> {
     const ids = [...new Set(events.map((e) => e.contactId))];
     const known = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1000) for (const c of await contactsByIds(this.db.kysely, ids.slice(i, i + 1000))) known.add(c.id);
+    for (const part of chunks(ids, 1000)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
     const index = events.findIndex((e) => !known.has(e.contactId));
     return index < 0 ? null : invalidEvent(index, new EventProblem('/contactId', 'no such contact'));
   }
