@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf, requireFieldAccess, sourceOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
 import { ErasureAnswerSchema } from '../dsr/erasure.schemas.ts';
@@ -17,7 +17,6 @@ import {
 
 const read = { area: 'contacts', op: 'read' } as const;
 const write = { area: 'contacts', op: 'write' } as const;
-const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface ContactsRouteDeps {

@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ErasureService } from './erasure.service.ts';
 import { ErasureAnswerSchema, ReceiptSchema } from './erasure.schemas.ts';
 
 const read = { area: 'erasure', op: 'read' } as const;
-const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface ErasureRouteDeps {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import { ContactSchema, type ContactsService } from '../contacts/module.ts';
 import type { SegmentsService } from './segments.service.ts';
 import { LIMITS } from './filter.model.ts';
@@ -187,7 +187,7 @@ export const segmentsRoutes =
           tags: ['segments'],
           summary: 'Why a contact is or is not in the segment: each condition with its truth value',
           params: IdParams,
-          querystring: Obj({ contact: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) }),
+          querystring: Obj({ contact: Id }),
           response: {
             200: Data(
               Obj({
