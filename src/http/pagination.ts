@@ -29,3 +29,15 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): { da
   const last = data[data.length - 1];
   return { data, page: { next: rows.length > limit && last ? encodeCursor(last.id) : null } };
 }
+
+/**
+ * A list route's body: reads the page size and cursor from the query, fetches one row more
+ * than the page after the cursor's row, and answers the page with the next cursor.
+ */
+export async function listPage<T extends { id: string }>(
+  query: { limit?: number; cursor?: string },
+  fetch: (limit: number, after: string | undefined) => Promise<T[]>,
+): Promise<{ data: T[]; page: { next: string | null } }> {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  return toPage(await fetch(limit + 1, decodeCursor(query.cursor)), limit);
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ErasureService } from './erasure.service.ts';
 import { ErasureAnswerSchema, ReceiptSchema } from './erasure.schemas.ts';
@@ -52,8 +52,7 @@ export const erasureRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, request } = req.query;
-        return toPage(await s.erasure.receipts(limit + 1, decodeCursor(cursor), request), limit);
+        return listPage(req.query, (n, after) => s.erasure.receipts(n, after, req.query.request));
       },
     );
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, List, Obj, Id } from '../../http/schemas.ts';
 import type { EntitiesService } from './entities.service.ts';
 import {
@@ -101,9 +101,8 @@ export const entitiesRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, contact } = req.query;
-        const rows = await s.entities.listRecords(req.params.name, contact ? { contactId: contact } : {}, limit + 1, decodeCursor(cursor));
-        return toPage(rows, limit);
+        const { contact } = req.query;
+        return listPage(req.query, (n, after) => s.entities.listRecords(req.params.name, contact ? { contactId: contact } : {}, n, after));
       },
     );
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, List, Obj, Id } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { InteractionsService } from './interactions.service.ts';
@@ -68,10 +68,9 @@ export const interactionsRoutes =
         },
       },
       async (req) => {
-        const { contact, type, limit = DEFAULT_LIMIT, cursor } = req.query;
+        const { contact, type } = req.query;
         req.auditTargetId = contact;
-        const rows = await s.interactions.listForContact(contact, type ? { type } : {}, limit + 1, decodeCursor(cursor));
-        return toPage(rows, limit);
+        return listPage(req.query, (n, after) => s.interactions.listForContact(contact, type ? { type } : {}, n, after));
       },
     );
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ContactsService } from '../contacts/module.ts';
 import type { ListsService } from './lists.service.ts';
@@ -67,8 +67,7 @@ export const listsRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        return toPage(await s.lists.list(limit + 1, decodeCursor(req.query.cursor)), limit);
+        return listPage(req.query, (n, after) => s.lists.list(n, after));
       },
     );
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import { ContactSchema, type ContactsService } from '../contacts/module.ts';
 import type { SegmentsService } from './segments.service.ts';
@@ -71,8 +71,7 @@ export const segmentsRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        return toPage(await s.segments.list(limit + 1, decodeCursor(req.query.cursor)), limit);
+        return listPage(req.query, (n, after) => s.segments.list(n, after));
       },
     );
 
@@ -173,9 +172,7 @@ export const segmentsRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        const rows = await s.segments.members(req.params.id, limit + 1, decodeCursor(req.query.cursor));
-        return toPage(await s.contacts.fromRows(rows), limit);
+        return listPage(req.query, async (n, after) => s.contacts.fromRows(await s.segments.members(req.params.id, n, after)));
       },
     );
 
