@@ -13,7 +13,7 @@ export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
  * database) before anyone else may take its jobs. A lease lost anyway costs a second run, which
  * keyed side effects make harmless; the fence keeps the first run's outcome from counting.
  */
-export const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_LEASE_MS = 10_000;
 
 export interface WorkerOptions {
   /** Names the lease holder; must be unique among live workers. */

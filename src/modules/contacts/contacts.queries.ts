@@ -103,7 +103,6 @@ export const updateContact = (db: Q, id: string, set: Record<string, unknown>) =
     .set(set as never)
     .where('id', '=', id)
     .executeTakeFirst();
-export const deleteContact = (db: Q, id: string) => db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
 export const setConsentLevel = (db: Q, id: string, level: number, now: string) =>
   db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
 export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) =>

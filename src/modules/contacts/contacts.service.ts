@@ -29,7 +29,7 @@ export interface DuplicateGroup {
 }
 
 /** Who changes a contact when the caller names no one: the system itself (CLI, jobs, tests). */
-export const SYSTEM_CHANGE: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
+const SYSTEM_CHANGE: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
 
 /**
  * Contacts: identity and profile. Consent levels and the child state (flag, birth date,

@@ -7,7 +7,7 @@ import type { TableDecl } from '../datamap/module.ts';
 import { addFieldColumn, allFields, fieldByName, insertField } from './contacts.queries.ts';
 import { FIELD_NAME, FIELD_TYPES, toField, type CustomField, type FieldType } from './custom-fields.model.ts';
 
-export const MAX_FIELDS = 200;
+const MAX_FIELDS = 200;
 
 /**
  * Custom contact fields. Each is a real, typed column on contacts (`cf_<name>`), so segments

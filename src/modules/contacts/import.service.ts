@@ -86,7 +86,7 @@ interface Written {
 class SuppressedMeanwhile extends Error {}
 const SUPPRESSED_TRIES = 3;
 
-export const BATCH_SIZE = 10_000;
+const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
 
 /**

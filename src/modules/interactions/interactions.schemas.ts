@@ -16,7 +16,7 @@ import {
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const EventSchema = Obj({
+const EventSchema = Obj({
   type: Type.Enum([...INTERACTION_TYPES], { description: '`custom` events need a `name`' }),
   contactId: Id,
   at: Type.Optional(

@@ -38,9 +38,9 @@ export interface StatsQuery {
   ref?: string;
 }
 
-export const STATS_DEFAULT_DAYS = 30;
-export const STATS_MAX_DAYS = 366;
-export const STATS_MAX_ROWS = 10_000;
+const STATS_DEFAULT_DAYS = 30;
+const STATS_MAX_DAYS = 366;
+const STATS_MAX_ROWS = 10_000;
 
 const DAY_MS = 86_400_000;
 

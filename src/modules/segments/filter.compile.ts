@@ -162,5 +162,3 @@ export function combine(node: FilterNode, value: (path: string) => boolean, path
   if ('not' in node) return !combine(node.not, value, `${path}/not`);
   return value(path || '/');
 }
-
-export const _internal = { TRUE, FALSE };
