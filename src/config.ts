@@ -3,7 +3,7 @@ import { Value } from 'typebox/value';
 import { AppError } from './lib/errors.ts';
 
 /** Everything the process reads from its environment, validated once at boot. */
-export const ConfigSchema = Type.Object(
+const ConfigSchema = Type.Object(
   {
     databaseUrl: Type.String({ minLength: 1 }),
     host: Type.String({ minLength: 1 }),

@@ -41,7 +41,7 @@ export function declaredDataMap(modules: readonly AnyModule[] = MODULES): DataMa
 }
 
 /** Every module's own migrations, by name. */
-export function moduleMigrations(modules: readonly AnyModule[] = MODULES): Migrations {
+function moduleMigrations(modules: readonly AnyModule[] = MODULES): Migrations {
   const all: Record<string, Migrations[string]> = {};
   for (const m of modules) {
     for (const [name, mig] of Object.entries(m.migrations ?? {})) {

@@ -8,6 +8,8 @@ import { loadConfig } from '../src/config.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { SAMPLE_QUEUE, sample } from './fixtures/sample-module/module.ts';
+import { accessSuite } from './helpers/access-suite.ts';
+import { loadSamples, missingSamples } from './helpers/access-samples.ts';
 import { json, testApp, type TestApp } from './helpers/app.ts';
 import { forEachDialect } from './helpers/db.ts';
 
@@ -68,6 +70,14 @@ forEachDialect('a module added to the list', (ctx) => {
     assert.equal(audited.length, 2, 'the success and the denial are audited');
   });
 
+  it('has its routes sampled for the access test by a file beside it, which the test finds; without it they are missing', async () => {
+    const all = await loadSamples();
+    const { samples: mine } = await import('./fixtures/sample-module/sample.access-samples.ts');
+    const without = Object.fromEntries(Object.entries(all).filter(([k]) => !(k in mine)));
+    assert.deepEqual(missingSamples(t.app.apiRoutes, without), ['GET /api/v1/sample-notes', 'POST /api/v1/sample-notes']);
+    assert.deepEqual(missingSamples(t.app.apiRoutes, all), []);
+  });
+
   it('runs its job in the worker', async () => {
     const c = await t.services.contacts.create({ email: `job${Date.now()}@example.com` });
     const before = await notes(t).count();
@@ -84,4 +94,13 @@ forEachDialect('a module added to the list', (ctx) => {
       /needs contacts, which does not come before it/,
     );
   });
+});
+
+// The access suite, run on the list with the module added, over the module's own routes (the
+// product's are the access test's): access control, audit and samples with no edit to it.
+accessSuite('access and audit on a module added to the list', {
+  modules: LIST,
+  prepare: (db) => migrate(db, LIST).then(() => undefined),
+  only: (r) => r.url.startsWith('/api/v1/sample-notes'),
+  atLeast: { routes: 2, denials: 1, auditEntries: 1 },
 });

@@ -4,7 +4,7 @@ import type { ErasureResult } from '../modules/dsr/erasure.model.ts';
 import { withServices } from './context.ts';
 
 /** Exit code when the erasure committed but is not complete: the residue scan found traces (see the tasks printed). */
-export const RESIDUE_EXIT = 3;
+const RESIDUE_EXIT = 3;
 
 function report(r: ErasureResult, suppressed: boolean): string {
   const receipt = r.receipts[0]!;

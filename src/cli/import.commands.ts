@@ -9,7 +9,7 @@ import type { ImportResult, RejectedRow } from '../modules/contacts/import.model
 import { fail, refuseDatabaseFile, withServices } from './context.ts';
 
 /** `people.csv` → `people.rejected.csv` beside it. */
-export const rejectedPath = (file: string) => `${file.replace(/\.csv$/i, '')}.rejected.csv`;
+const rejectedPath = (file: string) => `${file.replace(/\.csv$/i, '')}.rejected.csv`;
 
 /** The file as text chunks; the progress bar follows the bytes read, which the import consumes as it goes. */
 async function* readText(file: string, onBytes: (n: number) => void): AsyncGenerator<string> {

@@ -6,6 +6,7 @@ import { registerDsrCommands } from './dsr.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerRetentionCommands } from './retention.commands.ts';
 import { registerServeCommands } from './serve.commands.ts';
+import { registerWorkerCommands } from './worker.commands.ts';
 
 const program = new Command('assent')
   .description('Assent: privacy-first marketing automation')
@@ -17,6 +18,7 @@ registerAdminCommands(program);
 registerConsentCommands(program);
 registerDsrCommands(program);
 registerRetentionCommands(program);
+registerWorkerCommands(program);
 registerImportCommands(program);
 registerContactsCommands(program);
 

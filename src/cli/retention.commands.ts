@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { startBackground } from '../services.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
-import { openServices, withServices } from './context.ts';
+import { withServices } from './context.ts';
 
 export function registerRetentionCommands(program: Command): void {
   const retention = program.command('retention').description('data retention per the data map');
@@ -18,24 +17,5 @@ export function registerRetentionCommands(program: Command): void {
               `${i.after} by ${i.from}, before ${i.cutoff})\n`,
           );
       });
-    });
-
-  program
-    .command('worker')
-    .description('run the background worker (retention and other jobs) without serving HTTP')
-    .action(async () => {
-      const s = await openServices();
-      const bg = startBackground(s);
-      process.stdout.write('assent worker running; Ctrl-C to stop\n');
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(
-          sig,
-          () =>
-            void bg
-              .stop()
-              .then(() => s.close())
-              .then(() => process.exit(0)),
-        );
-      }
     });
 }

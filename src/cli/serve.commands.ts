@@ -5,7 +5,7 @@ import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/log.ts';
 import { createServices, migrate } from '../services.ts';
 import { duplicatesNotice } from './contacts.commands.ts';
-import { startServer } from '../main.ts';
+import { startServer } from '../server.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { generatePassword } from '../modules/users/users.service.ts';
 import { parsePort } from './options.ts';

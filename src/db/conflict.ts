@@ -19,7 +19,7 @@ export function isWriteConflict(e: unknown, depth = 0): boolean {
 }
 
 /** Tries in all; the waits between grow and are jittered so two victims do not collide again in step. */
-export const CONFLICT_TRIES = 5;
+const CONFLICT_TRIES = 5;
 
 /**
  * Runs `work` (a whole transaction: it must start from its beginning) again while the database

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { chunks } from '../lib/chunks.ts';
 import { emailKey, isAsciiKey } from '../lib/email.ts';
 
 const CHUNK = 1000;
@@ -18,8 +19,7 @@ export async function writtenForms(db: Kysely<any>, table: string, column: strin
   const domains = [...new Set([...wanted].filter((k) => !isAsciiKey(k)).map((k) => k.slice(k.lastIndexOf('@') + 1)))];
   const found = new Set<string>();
   const col = sql.ref(column);
-  for (let i = 0; i < ascii.length; i += CHUNK) {
-    const part = ascii.slice(i, i + CHUNK);
+  for (const part of chunks(ascii, CHUNK)) {
     const r = await sql<{
       v: string;
     }>`select distinct ${col} as v from ${sql.table(table)} where lower(${col}) in (${sql.join(part)})`.execute(db);

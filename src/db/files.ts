@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { DbTarget } from './connect.ts';
 
 /** The files SQLite keeps for a database: the file, its log, the log's shared index, the rollback journal. */
-export function databaseFiles(target: DbTarget): string[] {
+function databaseFiles(target: DbTarget): string[] {
   if (target.dialect !== 'sqlite' || target.location === ':memory:') return [];
   return ['', '-wal', '-shm', '-journal'].map((suffix) => `${target.location}${suffix}`);
 }

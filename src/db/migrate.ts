@@ -10,7 +10,7 @@ export type Migrations = Readonly<Record<string, Migration>>;
  * composition root). Kysely applies them in name order, so a module's names continue the
  * global numbering; a name given twice is refused rather than one silently winning.
  */
-export function allMigrations(extra: Migrations = {}): Record<string, Migration> {
+function allMigrations(extra: Migrations = {}): Record<string, Migration> {
   const all: Record<string, Migration> = { ...history };
   for (const [name, m] of Object.entries(extra)) {
     if (Object.hasOwn(all, name)) throw new Error(`migration ${name} is declared twice`);

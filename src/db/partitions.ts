@@ -10,9 +10,9 @@ import { sql, type Kysely } from 'kysely';
  * A partition is named `<table>$p<remainder>`: `$` can appear in no table name the product makes
  * (entity names are [a-z0-9_]), so a partition never takes another table's name.
  */
-export const PARTITION_MARK = '$p';
+const PARTITION_MARK = '$p';
 
-export function partitionName(table: string, remainder: number): string {
+function partitionName(table: string, remainder: number): string {
   return `${table}${PARTITION_MARK}${String(remainder).padStart(2, '0')}`;
 }
 

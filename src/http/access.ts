@@ -45,7 +45,7 @@ function grant(areas: readonly Area[], ops: Op[]): Partial<Record<Area, Op[]>> {
   return Object.fromEntries(areas.map((a) => [a, ops]));
 }
 
-export const POLICY: Record<Role, Partial<Record<Area, Op[]>>> = {
+const POLICY: Record<Role, Partial<Record<Area, Op[]>>> = {
   admin: grant(AREAS, ['read', 'write']),
   // The marketing modules; reading consent states and lists is needed to target anyone.
   // No settings, audit, exports or data-subject actions.
@@ -79,7 +79,7 @@ export function can(role: Role, area: Area, op: Op): boolean {
  * flag, birth date, guardian link and guardian consent, from which a child's effective level
  * follows. Writing one needs this access besides the route's own.
  */
-export const CONTACT_FIELD_ACCESS: Readonly<Record<string, { area: Area; op: Op }>> = {
+const CONTACT_FIELD_ACCESS: Readonly<Record<string, { area: Area; op: Op }>> = {
   consentLevel: { area: 'consent', op: 'write' },
   isChild: { area: 'consent', op: 'write' },
   birthDate: { area: 'consent', op: 'write' },

@@ -1,4 +1,5 @@
 import { Type, type TProperties, type TSchema } from 'typebox';
+import { ID_PATTERN } from '../lib/ids.ts';
 
 /** Every object on the wire is closed: unknown fields are rejected, never stripped. */
 export function Obj<P extends TProperties>(props: P, opts: { description?: string; minProperties?: number } = {}) {
@@ -17,7 +18,10 @@ export const Data = <T extends TSchema>(t: T) => Obj({ data: t });
 export const List = <T extends TSchema>(t: T) =>
   Obj({ data: Type.Array(t), page: Obj({ next: Type.Union([Type.String(), Type.Null()]) }) });
 
-export const IdParams = Obj({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) });
+/** An id as the API takes it (src/lib/ids.ts makes them): every route's id field and parameter is this one schema. */
+export const Id = Type.String({ pattern: ID_PATTERN });
+
+export const IdParams = Obj({ id: Id });
 
 /** Error responses every authenticated route may give, for the OpenAPI document. */
 export const commonErrors = {

@@ -18,7 +18,7 @@ const segment = (key: string) => printable(key.replace(/~/g, '~0').replace(/\//g
  * Every string and object key in a parsed request part that no database can hold (lib/text.ts),
  * by JSON pointer. Iterative: a filter tree may nest as deep as the body limit allows.
  */
-export function textProblems(value: unknown, part: string): TextProblem[] {
+function textProblems(value: unknown, part: string): TextProblem[] {
   const out: TextProblem[] = [];
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0 && out.length < MAX_PROBLEMS) {

@@ -10,7 +10,7 @@ export type JobRow = Selectable<JobsTable>;
 export type JobStats = Record<JobStatus, number>;
 
 /** last_error is an operator's hint, not a log: bounded so a runaway message cannot bloat the table. */
-export const MAX_ERROR_LENGTH = 500;
+const MAX_ERROR_LENGTH = 500;
 
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 60 * 60 * 1_000;

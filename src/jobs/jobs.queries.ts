@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
 import type { JobRow, JobStatus } from './jobs.model.ts';
 import type { JobsDatabase, JobsTable } from './jobs.table.ts';
 
@@ -31,6 +31,15 @@ export interface LeaseFence {
   id: string;
   workerId: string;
   attempts: number;
+}
+
+/**
+ * The fence as a condition, the one place it is written: the row is still running, claimed by
+ * this worker, in this attempt. Every write of a lease holder (complete, fail, heartbeat) is
+ * made under it, and is refused (no row) when another worker holds the job now.
+ */
+function holds(eb: ExpressionBuilder<JobsDatabase, 'jobs'>, f: Omit<LeaseFence, 'id'>) {
+  return eb.and([eb('locked_by', '=', f.workerId), eb('attempts', '=', f.attempts), eb('status', '=', 'running')]);
 }
 
 /** Inserts unless the idempotency key exists; returns the new row, or undefined when it did. */
@@ -118,9 +127,7 @@ export async function completeJob(db: Executor, f: LeaseFence, now: string): Pro
     .updateTable('jobs')
     .set({ status: 'done', locked_by: null, locked_until: null, finished_at: now, updated_at: now })
     .where('id', '=', f.id)
-    .where('locked_by', '=', f.workerId)
-    .where('attempts', '=', f.attempts)
-    .where('status', '=', 'running')
+    .where((eb) => holds(eb, f))
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
@@ -132,9 +139,7 @@ export async function completeJobs(db: Executor, ids: string[], workerId: string
     .updateTable('jobs')
     .set({ status: 'done', locked_by: null, locked_until: null, finished_at: now, updated_at: now })
     .where('id', 'in', ids)
-    .where('locked_by', '=', workerId)
-    .where('attempts', '=', attempts)
-    .where('status', '=', 'running')
+    .where((eb) => holds(eb, { workerId, attempts }))
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
@@ -160,9 +165,7 @@ export async function failJob(db: Executor, f: LeaseFence, p: { now: string; ret
       };
     })
     .where('id', '=', f.id)
-    .where('locked_by', '=', f.workerId)
-    .where('attempts', '=', f.attempts)
-    .where('status', '=', 'running')
+    .where((eb) => holds(eb, f))
     .returning('status')
     .executeTakeFirst();
   return row ? (row.status as JobStatus) : null;
@@ -173,9 +176,7 @@ export async function extendLease(db: Executor, f: LeaseFence, lockedUntil: stri
     .updateTable('jobs')
     .set({ locked_until: lockedUntil, updated_at: now })
     .where('id', '=', f.id)
-    .where('locked_by', '=', f.workerId)
-    .where('attempts', '=', f.attempts)
-    .where('status', '=', 'running')
+    .where((eb) => holds(eb, f))
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }

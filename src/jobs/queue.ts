@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { chunks } from '../lib/chunks.ts';
 import type { Db } from '../db/connect.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
@@ -58,7 +59,7 @@ export class JobQueue {
     const chunk = Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length);
     const insertAll = async (exec: Kysely<any>): Promise<number> => {
       let n = 0;
-      for (let i = 0; i < rows.length; i += chunk) n += await q.insertJobs(exec, rows.slice(i, i + chunk));
+      for (const part of chunks(rows, chunk)) n += await q.insertJobs(exec, part);
       return n;
     };
     if (opts.trx) return insertAll(opts.trx);
@@ -99,9 +100,7 @@ export class JobQueue {
     }
     let n = 0;
     for (const [attempts, ids] of byAttempts) {
-      for (let i = 0; i < ids.length; i += COMPLETE_CHUNK) {
-        n += await q.completeJobs(this.db.kysely, ids.slice(i, i + COMPLETE_CHUNK), workerId, attempts, now);
-      }
+      for (const part of chunks(ids, COMPLETE_CHUNK)) n += await q.completeJobs(this.db.kysely, part, workerId, attempts, now);
     }
     return n;
   }

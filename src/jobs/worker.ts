@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { inParallel } from '../lib/parallel.ts';
 import { describeError, type JobRow } from './jobs.model.ts';
 import type { JobQueue } from './queue.ts';
 
@@ -12,7 +13,7 @@ export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
  * database) before anyone else may take its jobs. A lease lost anyway costs a second run, which
  * keyed side effects make harmless; the fence keeps the first run's outcome from counting.
  */
-export const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_LEASE_MS = 10_000;
 
 export interface WorkerOptions {
   /** Names the lease holder; must be unique among live workers. */
@@ -114,7 +115,7 @@ export class Worker {
     const stopBeating = this.keepLeases(held);
     let ran = 0;
     try {
-      await eachLimited(jobs, this.concurrency, async (job) => {
+      await inParallel(jobs, this.concurrency, async (job) => {
         // A lease lost while the job waited for a slot belongs to someone else now.
         if (!held.has(job.id)) return;
         ran++;
@@ -173,12 +174,4 @@ export class Worker {
       await inFlight;
     };
   }
-}
-
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

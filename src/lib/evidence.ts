@@ -55,7 +55,7 @@ function compressIpv6(groups: number[]): string {
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
-export const MAX_USER_AGENT = 200;
+const MAX_USER_AGENT = 200;
 
 export function truncateUserAgent(ua: string | undefined | null): string | null {
   if (!ua) return null;

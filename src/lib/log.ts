@@ -23,7 +23,7 @@ const PERSONAL_KEYS = [
   'address',
 ];
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

@@ -34,7 +34,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64url');
 const SIGNED = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[0-9a-z]+\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
 /** Query parameters that carry a credential in links made elsewhere (`&amp;` as HTML bodies write it). */
 const BEARER_PARAM = /([?&;]|&amp;)(token|access_token|sig|signature|secret|key|auth)=[^&#\s"'<>\\]+/gi;
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * A text with every bearer link made useless, the rest kept: staff reading stored mail (the

@@ -70,7 +70,7 @@ export const GATED_SENDER = 'src/modules/mail/mail.sender.ts';
  * and imports nothing of ours; `db` is the connection, the database type and the migrations,
  * over lib; `jobs` (the lease runner) and `http` (transport: errors, auth, paging) both sit
  * on db and lib and are siblings: neither needs the other. None of them imports a module,
- * nor what sits above the modules (`services.ts`, `app.ts`, `main.ts`, `config.ts`, `cli/`).
+ * nor what sits above the modules (`services.ts`, `app.ts`, `server.ts`, `config.ts`, `cli/`).
  */
 export const LAYERS: Layer[] = [
   { name: 'lib', dir: 'src/lib/', mayImport: ['lib'] },

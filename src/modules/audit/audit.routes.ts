@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, encodeCursor, PageQuery, DEFAULT_LIMIT } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, List, Obj } from '../../http/schemas.ts';
 import type { AuditService } from './audit.service.ts';
 
@@ -46,18 +46,12 @@ export const auditRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, since, until, ...filter } = req.query;
-        const rows = await s.audit.list(
-          {
-            ...filter,
-            ...(since ? { since: new Date(since).toISOString() } : {}),
-            ...(until ? { until: new Date(until).toISOString() } : {}),
-          },
-          limit + 1,
-          decodeCursor(cursor),
-        );
-        const data = rows.slice(0, limit);
-        return { data, page: { next: rows.length > limit ? encodeCursor(data[data.length - 1]!.id) : null } };
+        const { limit: _, cursor: __, since, until, ...filter } = req.query;
+        const window = {
+          ...(since ? { since: new Date(since).toISOString() } : {}),
+          ...(until ? { until: new Date(until).toISOString() } : {}),
+        };
+        return listPage(req.query, (n, after) => s.audit.list({ ...filter, ...window }, n, after));
       },
     );
   };

@@ -4,6 +4,10 @@ import { auditRoutes } from './audit.routes.ts';
 import { AuditService } from './audit.service.ts';
 import type { AuditLogTable } from './audit.table.ts';
 
+// What other modules may use: who acts, and the audit service they write through.
+export { type Actor, CLI_ACTOR, SYSTEM_ACTOR } from './audit.model.ts';
+export type { AuditService } from './audit.service.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {

@@ -1,4 +1,4 @@
-import { declareTable } from '../datamap/datamap.declare.ts';
+import { declareTable } from '../../db/datamap.declare.ts';
 
 const content = (category: string) => ({ category, personal: true, erase: 'null' as const });
 const kept = (category: string, description?: string) => ({

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
-import { commonErrors, Data, IdParams, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, Obj, Id } from '../../http/schemas.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ConsentService } from './consent.service.ts';
 import type { LedgerService } from './ledger.service.ts';
@@ -19,7 +19,6 @@ import {
 
 const read = { area: 'consent', op: 'read' } as const;
 const write = { area: 'consent', op: 'write' } as const;
-const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface ConsentRouteDeps {

@@ -14,7 +14,7 @@ import {
   wardsOf,
 } from '../contacts/contacts.queries.ts';
 import type { ContactsTable } from '../contacts/contacts.table.ts';
-import type { SettingsService } from '../settings/settings.service.ts';
+import type { SettingsService } from '../settings/module.ts';
 import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
 import type { ChangeContext, LedgerEntry } from './consent.model.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';

@@ -1,7 +1,7 @@
 import { hmac, safeEqual, sha256 } from '../../lib/crypto.ts';
 import type { ConsentLedgerTable } from './consent.table.ts';
 
-export const GENESIS = '0'.repeat(64);
+const GENESIS = '0'.repeat(64);
 
 /** The fields a version 1 content hash covers, in a fixed order (entries written before migration 0008). */
 const CONTENT_FIELDS_V1 = [

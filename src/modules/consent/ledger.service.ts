@@ -53,7 +53,7 @@ export interface VerifyResult {
   authenticated: boolean;
 }
 
-export const MAX_NOTICE = 20_000;
+const MAX_NOTICE = 20_000;
 
 /**
  * The consent ledger: append-only, one hash chain in `seq` order, with the head stored apart

@@ -77,7 +77,7 @@ const COUNTRY = /^[A-Z]{2}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 /** Field rules shared by the API, imports and forms; returns every problem at once. */
-export function checkProfile(input: ContactInput, today: string): Problem[] {
+function checkProfile(input: ContactInput, today: string): Problem[] {
   const p: Problem[] = [];
   if (input.email !== undefined && !isValidEmail(input.email)) p.push({ path: '/email', message: 'not a valid email address' });
   for (const k of ['firstName', 'lastName', 'company'] as const) {

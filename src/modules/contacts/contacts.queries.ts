@@ -1,4 +1,5 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
+import { chunks } from '../../lib/chunks.ts';
 import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
 import { dialectOf, inList } from '../../db/in-list.ts';
@@ -102,7 +103,6 @@ export const updateContact = (db: Q, id: string, set: Record<string, unknown>) =
     .set(set as never)
     .where('id', '=', id)
     .executeTakeFirst();
-export const deleteContact = (db: Q, id: string) => db.deleteFrom('contacts').where('id', '=', id).executeTakeFirst();
 export const setConsentLevel = (db: Q, id: string, level: number, now: string) =>
   db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
 export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) =>
@@ -163,10 +163,10 @@ export async function lockContacts(db: Q, dialect: Dialect, ids: string[]): Prom
 export async function holdEmailKeys(db: Q, dialect: Dialect, keys: string[]): Promise<string[]> {
   if (keys.length === 0) return [];
   const sorted = [...new Set(keys)].sort();
-  for (let i = 0; i < sorted.length; i += 500) {
+  for (const part of chunks(sorted, 500)) {
     await db
       .insertInto('contact_emails')
-      .values(sorted.slice(i, i + 500).map((k) => ({ email_key: k, dup: 0, contact_id: null })))
+      .values(part.map((k) => ({ email_key: k, dup: 0, contact_id: null })))
       .onConflict((oc) => oc.columns(['email_key', 'dup']).doNothing())
       .execute();
   }

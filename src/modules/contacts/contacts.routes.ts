@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf, requireFieldAccess, sourceOf } from '../../http/auth.ts';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
 import { ErasureAnswerSchema } from '../dsr/erasure.schemas.ts';
@@ -17,7 +17,6 @@ import {
 
 const read = { area: 'contacts', op: 'read' } as const;
 const write = { area: 'contacts', op: 'write' } as const;
-const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface ContactsRouteDeps {
@@ -70,13 +69,9 @@ export const contactsRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, list, guardian, ...rest } = req.query;
-        const rows = await s.contacts.list(
-          { ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) },
-          limit + 1,
-          decodeCursor(cursor),
-        );
-        return toPage(rows, limit);
+        const { limit: _, cursor: __, list, guardian, ...rest } = req.query;
+        const filter = { ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) };
+        return listPage(req.query, (n, after) => s.contacts.list(filter, n, after));
       },
     );
 
@@ -95,8 +90,7 @@ export const contactsRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor } = req.query;
-        return toPage(await s.contacts.duplicates(limit + 1, decodeCursor(cursor)), limit);
+        return listPage(req.query, (n, after) => s.contacts.duplicates(n, after));
       },
     );
 

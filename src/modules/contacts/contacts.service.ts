@@ -5,16 +5,12 @@ import type { Clock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { ChildChange } from '../consent/child-state.ts';
-import type { ChangeContext } from '../consent/consent.model.ts';
-import type { ConsentService } from '../consent/consent.service.ts';
-import { majorityCutoff } from '../consent/gate.ts';
+import { type ChangeContext, type ChildChange, type ConsentService, majorityCutoff } from '../consent/module.ts';
 import type { ErasureResult } from '../dsr/erasure.model.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
-import { SYSTEM_ACTOR, type Actor } from '../audit/audit.model.ts';
-import type { SecretService } from '../settings/secret.service.ts';
-import type { SettingsService } from '../settings/settings.service.ts';
+import { type Actor, SYSTEM_ACTOR } from '../audit/module.ts';
+import type { SecretService, SettingsService } from '../settings/module.ts';
 import * as q from './contacts.queries.ts';
 import { profileColumns, toContact, type Contact, type ContactInput } from './contacts.model.ts';
 import type { CustomField } from './custom-fields.model.ts';
@@ -33,7 +29,7 @@ export interface DuplicateGroup {
 }
 
 /** Who changes a contact when the caller names no one: the system itself (CLI, jobs, tests). */
-export const SYSTEM_CHANGE: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
+const SYSTEM_CHANGE: ChangeContext = { source: 'system', actor: { type: 'system', id: null } };
 
 /**
  * Contacts: identity and profile. Consent levels and the child state (flag, birth date,

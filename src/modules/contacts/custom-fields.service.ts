@@ -3,11 +3,11 @@ import { liveColumns } from '../../db/introspect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { TableDecl } from '../datamap/datamap.model.ts';
+import type { TableDecl } from '../datamap/module.ts';
 import { addFieldColumn, allFields, fieldByName, insertField } from './contacts.queries.ts';
 import { FIELD_NAME, FIELD_TYPES, toField, type CustomField, type FieldType } from './custom-fields.model.ts';
 
-export const MAX_FIELDS = 200;
+const MAX_FIELDS = 200;
 
 /**
  * Custom contact fields. Each is a real, typed column on contacts (`cf_<name>`), so segments

@@ -5,7 +5,7 @@ import type { ContactsTable } from './contacts.table.ts';
 import type { ContactsService } from './contacts.service.ts';
 import { readValue } from './custom-fields.model.ts';
 
-export const EXPORT_PAGE = 5000;
+const EXPORT_PAGE = 5000;
 
 const FIXED = [
   'id',

@@ -56,7 +56,7 @@ const squash = (s: string) =>
     .replace(/[\s_-]/g, '');
 
 /** The field a column or `--map` value names, or null. `-` means "ignore". */
-export function targetFor(name: string, fields: CustomField[]): Target | null {
+function targetFor(name: string, fields: CustomField[]): Target | null {
   const lower = name.trim().toLowerCase();
   if (lower === '-') return { kind: 'ignore' };
   const builtin = BUILTIN[squash(name)];
@@ -69,7 +69,7 @@ export function targetFor(name: string, fields: CustomField[]): Target | null {
 const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
 /** `col=field,…` into column name → field name; column names compare case-insensitively. */
-export function parseMap(spec: string | undefined): Map<string, string> {
+function parseMap(spec: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!spec) return out;
   for (const part of spec.split(',')) {

@@ -6,7 +6,7 @@ import { commonErrors, Data, ErrorBody, Obj } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ImportService } from './import.service.ts';
 
-export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
+const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 
 /** The body in pieces, so the reader holds a piece's rows at a time rather than the whole file's. */
 function* pieces(text: string): Generator<string> {

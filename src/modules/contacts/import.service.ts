@@ -9,9 +9,14 @@ import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { printable, unholdable } from '../../lib/text.ts';
-import { childStateChange, childStateOf, type ChildState } from '../consent/child-state.ts';
-import type { ChangeContext } from '../consent/consent.model.ts';
-import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
+import {
+  type ChangeContext,
+  type ChildState,
+  childStateChange,
+  childStateOf,
+  type EntryDraft,
+  type LedgerService,
+} from '../consent/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
@@ -81,7 +86,7 @@ interface Written {
 class SuppressedMeanwhile extends Error {}
 const SUPPRESSED_TRIES = 3;
 
-export const BATCH_SIZE = 10_000;
+const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
 
 /**

@@ -10,6 +10,26 @@ import { CustomFieldsService } from './custom-fields.service.ts';
 import { importRoutes } from './import.routes.ts';
 import { ImportService } from './import.service.ts';
 
+// What other modules may use: the contact's row and schema, its custom fields' types, the service
+// and three reads. The reads are functions over an executor, not service methods, because callers
+// run them inside their own transaction (a row lock, an existence check before a write).
+export { COLUMN_TYPES, contactById, contactForUpdate, contactsByIds } from './contacts.queries.ts';
+export { ContactSchema, FieldValueSchema } from './contacts.schemas.ts';
+export type { ContactsService } from './contacts.service.ts';
+export type { ContactsTable } from './contacts.table.ts';
+// Custom fields' value model: custom entities' fields are typed and stored the same way.
+export {
+  type CustomField,
+  FIELD_NAME,
+  FIELD_TYPES,
+  type FieldType,
+  type FieldValue,
+  isDate,
+  readValue,
+  storeValue,
+} from './custom-fields.model.ts';
+export type { CustomFieldsService } from './custom-fields.service.ts';
+
 // The CSV export of contacts needs a segment's pages; the segments module, which comes later,
 // assembles it (see segments/module.ts).
 export { ExportService, type SegmentPages } from './export.service.ts';

@@ -1,14 +1,11 @@
+import { escapeHtml } from '../../lib/html.ts';
 import { humanise, type AccessExport, type ExportConsentEntry, type ExportTable, type JsonValue } from './access-export.model.ts';
 
 /** Served with it: nothing may load or run, inline styles aside. */
 export const EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Every stored value is the person's or someone's input: all of it is escaped, everywhere. */
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+// Every stored value is the person's or someone's input: all of it is escaped, everywhere.
+const esc = escapeHtml;
 
 const STYLE = `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;background:#fafafa;margin:0}

@@ -5,7 +5,8 @@ import { commonErrors, IdParams, Obj } from '../../http/schemas.ts';
 import { type AppError, isAppError } from '../../lib/errors.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { AccessExportService } from './access-export.service.ts';
-import { esc, EXPORT_CSP } from './access-export.html.ts';
+import { escapeHtml } from '../../lib/html.ts';
+import { EXPORT_CSP } from './access-export.html.ts';
 import { AccessExportSchema } from './access-export.schemas.ts';
 
 /** Tokens cannot be guessed; the limit only keeps probes from filling the audit log. */
@@ -13,7 +14,7 @@ const DOWNLOADS_PER_IP = { scope: 'export-download:ip', max: 30, windowMs: 60_00
 
 const REFUSED_PAGE =
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link not ` +
-  `valid</title></head><body><p>${esc('This link is not valid or has expired. Ask for a new copy of your data.')}</p></body></html>`;
+  `valid</title></head><body><p>${escapeHtml('This link is not valid or has expired. Ask for a new copy of your data.')}</p></body></html>`;
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface AccessExportRouteDeps {

@@ -40,6 +40,7 @@ export const erasure = defineModule({
     // The consent service stubs the ledger: it first unlinks the erased guardians' wards, on their own ledger.
     erasure: new ErasureService(core.db, core.clock, deps.datamap, deps.consent, deps.secret, deps.settings, deps.audit, {
       purgeWindowMs: core.config.purgeWindowSeconds * 1000,
+      log: core.log,
     }),
     suppressions: new SuppressionService(core.db, deps.secret),
   }),

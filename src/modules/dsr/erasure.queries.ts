@@ -1,4 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { chunks } from '../../lib/chunks.ts';
 import type { Dialect } from '../../db/connect.ts';
 import type { Database } from '../database.ts';
 import { writtenForms } from '../../db/email-match.ts';
@@ -126,11 +127,7 @@ export async function requestEmails(db: Q, requestIds: string[]): Promise<string
 
 /** A receipt per case: an erasure answering many cases writes them in parts. */
 export async function insertReceipts(db: Q, rows: ErasureReceiptsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += RECEIPTS_PER_INSERT)
-    await db
-      .insertInto('erasure_receipts')
-      .values(rows.slice(i, i + RECEIPTS_PER_INSERT))
-      .execute();
+  for (const part of chunks(rows, RECEIPTS_PER_INSERT)) await db.insertInto('erasure_receipts').values(part).execute();
 }
 
 export async function setReceiptResidue(db: Q, ids: string[], residue: string[]): Promise<void> {
@@ -301,11 +298,7 @@ export const requestStatuses = (db: Q, ids: string[]) =>
     : Promise.resolve([]);
 
 export async function insertTasks(db: Q, rows: TasksTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500)
-    await db
-      .insertInto('tasks')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  for (const part of chunks(rows, 500)) await db.insertInto('tasks').values(part).execute();
 }
 
 /** The people's access-export copies, read before the erasure removes them. */

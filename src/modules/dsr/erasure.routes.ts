@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
+import { commonErrors, Data, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ErasureService } from './erasure.service.ts';
 import { ErasureAnswerSchema, ReceiptSchema } from './erasure.schemas.ts';
 
 const read = { area: 'erasure', op: 'read' } as const;
-const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface ErasureRouteDeps {
@@ -53,8 +52,7 @@ export const erasureRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, request } = req.query;
-        return toPage(await s.erasure.receipts(limit + 1, decodeCursor(cursor), request), limit);
+        return listPage(req.query, (n, after) => s.erasure.receipts(n, after, req.query.request));
       },
     );
 

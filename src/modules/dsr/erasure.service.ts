@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { chunks } from '../../lib/chunks.ts';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
@@ -69,6 +71,8 @@ export class ErasureService {
   /** PostgreSQL's rewrite of the relations that held the erased (SQLite's purge is the erasure's own). */
   readonly purges: StoragePurgeService;
   private readonly erasers = new Map<string, TableEraser>();
+  /** Where a failed scan or follow-up says why (the logger's serializer keeps errors to their structure). */
+  private readonly log: Pick<Logger, 'error'> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -78,8 +82,9 @@ export class ErasureService {
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
-    opts: { purgeWindowMs?: number } = {},
+    opts: { purgeWindowMs?: number; log?: Pick<Logger, 'error'> } = {},
   ) {
+    this.log = opts.log;
     // The map tells the scan where contact ids are kept and which columns are free text.
     this.scanner = new ResidueScanner(db, { declared: () => datamap.getMap() });
     this.purges = new StoragePurgeService(db, clock, secret, opts.purgeWindowMs);
@@ -142,7 +147,10 @@ export class ErasureService {
     const now = this.clock.now().toISOString();
     const ctx = { receiptId: receiptIds[0]!, requestId: requestIds.length === 1 ? requestIds[0]! : null, now };
     const { residue, tasks } = await followUp(this.db.kysely, this.db.dialect, map, new IdentifierIndex(identifiers), scanned, ctx).catch(
-      () => followUpFailed(this.db.kysely, scanned, ctx),
+      (err: unknown) => {
+        this.log?.error({ err, receipts: receiptIds.length }, 'erasure follow-up failed: recorded as followup:failed with a task');
+        return followUpFailed(this.db.kysely, scanned, ctx);
+      },
     );
     await q.setReceiptResidue(this.db.kysely, receiptIds, residue);
     // Statistics re-gathered because they held an identifier leave their old rows in pg_statistic.
@@ -299,7 +307,9 @@ export class ErasureService {
         this.scanner.scanDatabase(identifiers, { checkpoint: true, onCheckpoint: (ms) => onPhase?.('storage', ms) }),
       );
       return { residue: [...new Set(found)].sort(), analysed };
-    } catch {
+    } catch (err) {
+      // Recorded on the receipts either way; the log says why, for whoever runs the installation.
+      this.log?.error({ err }, 'residue scan failed: recorded as scan:failed on the receipts');
       return { residue: ['scan:failed'], analysed: [] };
     }
   }
@@ -318,11 +328,4 @@ export class ErasureService {
   async receipts(limit: number, before?: string, requestId?: string): Promise<ErasureReceipt[]> {
     return (await q.listReceipts(this.db.kysely, limit, before, requestId)).map(toReceipt);
   }
-}
-
-function chunks<T>(xs: T[], size: number): T[][] {
-  const out: T[][] = [];
-  const step = Number.isFinite(size) ? Math.max(1, size) : Math.max(1, xs.length);
-  for (let i = 0; i < xs.length; i += step) out.push(xs.slice(i, i + step));
-  return out;
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../lib/html.ts';
 import { ASKED } from './requests.messages.ts';
 import type { RequestType } from './requests.model.ts';
 
@@ -16,9 +17,6 @@ export const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 } as const;
-
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]!);
 
 const CSS =
   'body{font:1.1rem/1.5 system-ui,sans-serif;margin:0;padding:2rem ' +

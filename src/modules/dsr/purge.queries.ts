@@ -1,23 +1,16 @@
 import { sql, type Kysely } from 'kysely';
+import { chunks } from '../../lib/chunks.ts';
 import type { Database } from '../database.ts';
 import type { StoragePurgesTable, StoragePurgeTermsTable } from './dsr.table.ts';
 
 type Q = Kysely<Database>;
 
 export async function insertPurges(db: Q, rows: StoragePurgesTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000)
-    await db
-      .insertInto('storage_purges')
-      .values(rows.slice(i, i + 1000))
-      .execute();
+  for (const part of chunks(rows, 1000)) await db.insertInto('storage_purges').values(part).execute();
 }
 
 export async function insertTerms(db: Q, rows: StoragePurgeTermsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000)
-    await db
-      .insertInto('storage_purge_terms')
-      .values(rows.slice(i, i + 1000))
-      .execute();
+  for (const part of chunks(rows, 1000)) await db.insertInto('storage_purge_terms').values(part).execute();
 }
 
 /** The receipts still waiting for this relation's rewrite, due by `due`. */

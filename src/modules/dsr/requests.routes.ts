@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, requireFieldAccess } from '../../http/auth.ts';
-import { decodeCursor, DEFAULT_LIMIT, toPage } from '../../http/pagination.ts';
+import { listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List } from '../../http/schemas.ts';
 import type { FulfilService } from './fulfil.service.ts';
 import type { IntakeService } from './requests.intake.ts';
@@ -68,13 +68,9 @@ export const requestsRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, owner, dueWithin, ...rest } = req.query;
-        const rows = await s.requests.list(
-          { ...rest, ...(owner ? { ownerId: owner } : {}), ...(dueWithin !== undefined ? { dueWithinDays: dueWithin } : {}) },
-          limit + 1,
-          decodeCursor(cursor),
-        );
-        return toPage(rows, limit);
+        const { limit: _, cursor: __, owner, dueWithin, ...rest } = req.query;
+        const filter = { ...rest, ...(owner ? { ownerId: owner } : {}), ...(dueWithin !== undefined ? { dueWithinDays: dueWithin } : {}) };
+        return listPage(req.query, (n, after) => s.requests.list(filter, n, after));
       },
     );
 

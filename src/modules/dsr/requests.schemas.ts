@@ -1,11 +1,9 @@
 import { Type } from 'typebox';
 import { PageQuery } from '../../http/pagination.ts';
-import { Obj } from '../../http/schemas.ts';
-import { ID_PATTERN } from '../../lib/ids.ts';
+import { Obj, Id } from '../../http/schemas.ts';
 import { ContactPatchSchema } from '../contacts/contacts.schemas.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './requests.model.ts';
 
-const Id = Type.String({ pattern: ID_PATTERN });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Note = Type.String({
   minLength: 1,

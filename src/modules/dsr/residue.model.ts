@@ -1,3 +1,4 @@
+import { chunks } from '../../lib/chunks.ts';
 import { normaliseEmail } from '../../lib/email.ts';
 
 /**
@@ -114,8 +115,7 @@ export const TERMS_PER_PASS = 48;
 export function passes(t: SearchTerms, size = TERMS_PER_PASS): SearchTerms[] {
   const out: SearchTerms[] = [];
   const all = [...t.text.map((x) => ['text', x] as const), ...t.digits.map((x) => ['digits', x] as const)];
-  for (let i = 0; i < all.length; i += size) {
-    const part = all.slice(i, i + size);
+  for (const part of chunks(all, size)) {
     out.push({
       text: part.filter(([k]) => k === 'text').map(([, x]) => x),
       digits: part.filter(([k]) => k === 'digits').map(([, x]) => x),

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import copyStreams from 'pg-copy-streams';
+import { chunks } from '../../lib/chunks.ts';
 import type { Db } from '../database.ts';
 import { inList } from '../../db/in-list.ts';
 import { liveColumns } from '../../db/introspect.ts';
@@ -300,12 +301,10 @@ const PATTERNS_PER_SQLITE_STATEMENT = 100;
 /** Whether a column that holds contact ids holds one of these (compared whole, so its index serves). */
 export async function columnHoldsIds(db: Db, table: string, column: string, cast: boolean, ids: string[]): Promise<boolean> {
   const value = cast ? asText(db, column) : sql.id(column);
-  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+  for (const part of chunks(ids, IDS_PER_STATEMENT)) {
     const r = await sql<{
       one: number;
-    }>`select 1 as one from ${sql.table(table)} where ${inList(db.dialect, value, ids.slice(i, i + IDS_PER_STATEMENT))} limit 1`.execute(
-      db.kysely,
-    );
+    }>`select 1 as one from ${sql.table(table)} where ${inList(db.dialect, value, part)} limit 1`.execute(db.kysely);
     if (r.rows.length) return true;
   }
   return false;
@@ -316,8 +315,7 @@ export async function textHoldsIds(db: Db, table: string, column: string, ids: s
   const value = asText(db, column);
   const patterns = ids.map((id) => `%${likeEscape(asciiLower(id))}%`);
   const step = db.dialect === 'sqlite' ? PATTERNS_PER_SQLITE_STATEMENT : IDS_PER_STATEMENT;
-  for (let i = 0; i < patterns.length; i += step) {
-    const part = patterns.slice(i, i + step);
+  for (const part of chunks(patterns, step)) {
     const where =
       db.dialect === 'sqlite'
         ? sql.join(

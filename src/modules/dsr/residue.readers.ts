@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { inParallel } from '../../lib/parallel.ts';
 import type { Db } from '../database.ts';
 import type { Identifiers, SearchTerms } from './residue.model.ts';
 import { TaskRunner, type ScanAnswer, type ScanTask } from './residue.tasks.ts';
@@ -236,12 +237,7 @@ export async function runAll<T>(
   each: (answer: ScanAnswer, tag: T) => void,
   skip: (tag: T) => boolean = () => false,
 ): Promise<void> {
-  let i = 0;
-  const lane = async () => {
-    while (i < tasks.length) {
-      const t = tasks[i++]!;
-      if (!skip(t.tag)) each(await readers.run(t.task), t.tag);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(readers.width + 1, tasks.length) }, lane));
+  await inParallel(tasks, readers.width + 1, async (t) => {
+    if (!skip(t.tag)) each(await readers.run(t.task), t.tag);
+  });
 }

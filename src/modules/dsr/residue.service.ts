@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
+import { inParallel } from '../../lib/parallel.ts';
 import type { Db } from '../database.ts';
 import {
   ByteMatcher,
@@ -315,12 +316,4 @@ export async function pgStatsWithTerms(db: Db, terms: SearchTerms): Promise<{ ta
       out.push({ table: r.table, column: r.column });
   }
   return out.sort((a, b) => (a.table === b.table ? (a.column < b.column ? -1 : 1) : a.table < b.table ? -1 : 1));
-}
-
-async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { chunks } from '../../lib/chunks.ts';
 import type { Database } from '../database.ts';
 import type { SuppressionsTable } from './dsr.table.ts';
 
@@ -21,8 +22,7 @@ export async function anySuppressed(db: Q): Promise<boolean> {
 
 export async function suppressedHashes(db: Q, hashes: string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (let i = 0; i < hashes.length; i += 1000) {
-    const part = hashes.slice(i, i + 1000);
+  for (const part of chunks(hashes, 1000)) {
     for (const r of await db.selectFrom('suppressions').select('email_hmac').where('email_hmac', 'in', part).execute())
       out.add(r.email_hmac);
   }
@@ -30,10 +30,10 @@ export async function suppressedHashes(db: Q, hashes: string[]): Promise<Set<str
 }
 
 export async function insertSuppressions(db: Q, rows: SuppressionsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
+  for (const part of chunks(rows, 500)) {
     await db
       .insertInto('suppressions')
-      .values(rows.slice(i, i + 500))
+      .values(part)
       .onConflict((oc) => oc.column('email_hmac').doNothing())
       .execute();
   }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { decodeCursor, DEFAULT_LIMIT, toPage } from '../../http/pagination.ts';
+import { listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List } from '../../http/schemas.ts';
 import type { TasksService } from './tasks.service.ts';
 import { TaskListQuery, TaskPatchSchema, TaskSchema } from './tasks.schemas.ts';
@@ -27,14 +27,14 @@ export const tasksRoutes =
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, request, contact, assignee, status } = req.query;
+        const { request, contact, assignee, status } = req.query;
         const filter = {
           ...(status ? { status } : {}),
           ...(request ? { requestId: request } : {}),
           ...(contact ? { contactId: contact } : {}),
           ...(assignee ? { assigneeId: assignee } : {}),
         };
-        return toPage(await s.tasks.list(filter, limit + 1, decodeCursor(cursor)), limit);
+        return listPage(req.query, (n, after) => s.tasks.list(filter, n, after));
       },
     );
 

@@ -1,10 +1,8 @@
 import { Type } from 'typebox';
 import { PageQuery } from '../../http/pagination.ts';
-import { Obj } from '../../http/schemas.ts';
-import { ID_PATTERN } from '../../lib/ids.ts';
+import { Obj, Id } from '../../http/schemas.ts';
 import { TASK_STATUSES } from './tasks.model.ts';
 
-const Id = Type.String({ pattern: ID_PATTERN });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const TaskSchema = Obj({

@@ -1,13 +1,5 @@
-import {
-  FIELD_NAME,
-  FIELD_TYPES,
-  readValue,
-  storeValue,
-  type CustomField,
-  type FieldType,
-  type FieldValue,
-} from '../contacts/custom-fields.model.ts';
-import { validateDataMap, type ColumnDecl, type EraseAction, type TableDecl } from '../datamap/datamap.model.ts';
+import { FIELD_NAME, FIELD_TYPES, readValue, storeValue, type CustomField, type FieldType, type FieldValue } from '../contacts/module.ts';
+import { validateDataMap, type ColumnDecl, type EraseAction, type TableDecl } from '../datamap/module.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 
 /**
@@ -18,8 +10,8 @@ import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.ta
  * both work). Lookups accept the older pattern: entities made before this rule keep their names.
  */
 export const ENTITY_NAME_SOURCE = '^[a-z](?:[a-z0-9]|_(?!_)){0,39}$';
-export const ENTITY_NAME = new RegExp(ENTITY_NAME_SOURCE);
-export const ERASE_KINDS = ['delete', 'anonymise'] as const;
+const ENTITY_NAME = new RegExp(ENTITY_NAME_SOURCE);
+const ERASE_KINDS = ['delete', 'anonymise'] as const;
 export type EraseKind = (typeof ERASE_KINDS)[number];
 export const MAX_FIELDS = 50;
 export const MAX_ENTITIES = 100;

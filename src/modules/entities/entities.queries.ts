@@ -2,8 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { createHashPartitions, personModulus } from '../../db/partitions.ts';
 import type { Database } from '../database.ts';
-import { COLUMN_TYPES } from '../contacts/contacts.queries.ts';
-import type { FieldType } from '../contacts/custom-fields.model.ts';
+import { COLUMN_TYPES, type FieldType } from '../contacts/module.ts';
 import { derivedName } from './entities.model.ts';
 import type { CustomEntitiesTable, CustomEntityFieldsTable } from './entities.table.ts';
 

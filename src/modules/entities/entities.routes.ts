@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, List, Obj } from '../../http/schemas.ts';
-import { ID_PATTERN } from '../../lib/ids.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
+import { commonErrors, Data, ErrorBody, List, Obj, Id } from '../../http/schemas.ts';
 import type { EntitiesService } from './entities.service.ts';
 import {
   EntityCreateSchema,
@@ -97,14 +96,13 @@ export const entitiesRoutes =
           tags: ['entities'],
           summary: 'Records in id order; `contact` keeps those of one contact',
           params: EntityParams,
-          querystring: Obj({ ...PageQuery, contact: Type.Optional(Type.String({ pattern: ID_PATTERN })) }),
+          querystring: Obj({ ...PageQuery, contact: Type.Optional(Id) }),
           response: { 200: List(RecordSchema), ...commonErrors },
         },
       },
       async (req) => {
-        const { limit = DEFAULT_LIMIT, cursor, contact } = req.query;
-        const rows = await s.entities.listRecords(req.params.name, contact ? { contactId: contact } : {}, limit + 1, decodeCursor(cursor));
-        return toPage(rows, limit);
+        const { contact } = req.query;
+        return listPage(req.query, (n, after) => s.entities.listRecords(req.params.name, contact ? { contactId: contact } : {}, n, after));
       },
     );
 

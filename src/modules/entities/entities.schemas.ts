@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
-import { Obj } from '../../http/schemas.ts';
-import { ID_PATTERN } from '../../lib/ids.ts';
-import { FieldValueSchema } from '../contacts/contacts.schemas.ts';
+import { Obj, Id } from '../../http/schemas.ts';
+import { FieldValueSchema } from '../contacts/module.ts';
 import { ENTITY_NAME_SOURCE, MAX_FIELDS } from './entities.model.ts';
 
 const Name = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
@@ -12,7 +11,6 @@ const NewName = Type.String({
     'Lower-case letters, digits and single underscores, starting with a letter (`__` is reserved for the names derived from it).',
 });
 const FieldType = Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('date')]);
-const Id = Type.String({ pattern: ID_PATTERN });
 
 export const EntityParams = Obj({ name: Name });
 export const RecordParams = Obj({ name: Name, id: Id });

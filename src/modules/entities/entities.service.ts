@@ -5,9 +5,8 @@ import { namesInUse } from '../../db/introspect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { contactById } from '../contacts/contacts.queries.ts';
-import type { FieldType } from '../contacts/custom-fields.model.ts';
-import type { TableDecl } from '../datamap/datamap.model.ts';
+import { contactById, type FieldType } from '../contacts/module.ts';
+import type { TableDecl } from '../datamap/module.ts';
 import {
   checkDefinition,
   columnOf,

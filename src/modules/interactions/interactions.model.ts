@@ -20,7 +20,7 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
  * Behaviour is profiling (PRODUCT.md §1, level 5): stored per contact only where the gate
  * allows it. Custom events join this set unless the caller marks them `behavioural: false`.
  */
-export const BEHAVIOURAL: ReadonlySet<string> = new Set(['email_opened', 'email_clicked', 'page_visited']);
+const BEHAVIOURAL: ReadonlySet<string> = new Set(['email_opened', 'email_clicked', 'page_visited']);
 
 /** Which reference says what an event of each type acted on; custom events use their name. */
 const REF_FIELD: Record<Exclude<InteractionType, 'custom'>, 'messageId' | 'pageId' | 'journeyId'> = {
@@ -44,7 +44,7 @@ export const MAX_PROPERTIES_DEPTH = 3;
 export const CUSTOM_NAME = '^[a-z][a-z0-9_.-]{0,63}$';
 const CUSTOM_NAME_RE = new RegExp(CUSTOM_NAME);
 /** Clients' clocks run ahead a little; further ahead is a bug, not an event. */
-export const MAX_FUTURE_MS = 5 * 60_000;
+const MAX_FUTURE_MS = 5 * 60_000;
 const EARLIEST = Date.UTC(2000, 0, 1);
 /** Campaign attribution is the one part of a query string worth keeping per contact. */
 const CAMPAIGN_PARAMS = new Set(['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']);
@@ -112,7 +112,7 @@ export function invalidEvent(index: number, p: EventProblem): AppError {
   });
 }
 
-export const isBehavioural = (e: Pick<EventInput, 'type' | 'behavioural'>): boolean =>
+const isBehavioural = (e: Pick<EventInput, 'type' | 'behavioural'>): boolean =>
   BEHAVIOURAL.has(e.type) || (e.type === 'custom' && e.behavioural !== false);
 
 /**
@@ -134,7 +134,7 @@ export function cleanUrl(raw: string): { kept: string; base: string } | null {
 const AT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/i;
 
 /** Milliseconds since the epoch of an RFC 3339 date-time, or null when it names no real instant. */
-export function parseAt(s: string): number | null {
+function parseAt(s: string): number | null {
   const m = AT.exec(s);
   if (!m) return null;
   const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
@@ -158,7 +158,7 @@ function depthOf(v: unknown, level: number): number {
 }
 
 /** The stored JSON of an event's properties, or a problem; an empty object is stored as none. */
-export function serialiseProperties(p: Record<string, unknown> | undefined): string | null | EventProblem {
+function serialiseProperties(p: Record<string, unknown> | undefined): string | null | EventProblem {
   if (p === undefined) return null;
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return new EventProblem('/properties', 'must be an object');
   const text = JSON.stringify(p);

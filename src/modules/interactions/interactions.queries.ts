@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { chunks } from '../../lib/chunks.ts';
 import { bulkInsert, type BulkColumn } from '../../db/bulk.ts';
 import type { Dialect } from '../../db/connect.ts';
 import type { Db } from '../database.ts';
@@ -37,10 +38,10 @@ export async function addStats(db: Q, dialect: Dialect, rows: InteractionStatsTa
       on conflict (day, type, ref) do update set count = interaction_stats.count + excluded.count`.execute(db);
     return;
   }
-  for (let i = 0; i < rows.length; i += STATS_PER_UPSERT) {
+  for (const part of chunks(rows, STATS_PER_UPSERT)) {
     await db
       .insertInto('interaction_stats')
-      .values(rows.slice(i, i + STATS_PER_UPSERT))
+      .values(part)
       .onConflict((oc) =>
         oc.columns(['day', 'type', 'ref']).doUpdateSet((eb) => ({ count: eb('interaction_stats.count', '+', eb.ref('excluded.count')) })),
       )

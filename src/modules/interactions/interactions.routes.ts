@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, List, Obj } from '../../http/schemas.ts';
-import { ID_PATTERN } from '../../lib/ids.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
+import { commonErrors, Data, ErrorBody, List, Obj, Id } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { InteractionsService } from './interactions.service.ts';
 import { INTERACTION_TYPES } from './interactions.model.ts';
@@ -62,17 +61,16 @@ export const interactionsRoutes =
           summary: "A contact's interactions, newest first",
           querystring: Obj({
             ...PageQuery,
-            contact: Type.String({ pattern: ID_PATTERN }),
+            contact: Id,
             type: Type.Optional(Type.Enum([...INTERACTION_TYPES])),
           }),
           response: { 200: List(InteractionSchema), ...commonErrors },
         },
       },
       async (req) => {
-        const { contact, type, limit = DEFAULT_LIMIT, cursor } = req.query;
+        const { contact, type } = req.query;
         req.auditTargetId = contact;
-        const rows = await s.interactions.listForContact(contact, type ? { type } : {}, limit + 1, decodeCursor(cursor));
-        return toPage(rows, limit);
+        return listPage(req.query, (n, after) => s.interactions.listForContact(contact, type ? { type } : {}, n, after));
       },
     );
 

@@ -1,8 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { Obj } from '../../http/schemas.ts';
+import { Obj, Id } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
-import { ID_PATTERN } from '../../lib/ids.ts';
 import {
   CUSTOM_NAME,
   EventProblem,
@@ -15,10 +14,9 @@ import {
   type EventInput,
 } from './interactions.model.ts';
 
-const Id = Type.String({ pattern: ID_PATTERN });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const EventSchema = Obj({
+const EventSchema = Obj({
   type: Type.Enum([...INTERACTION_TYPES], { description: '`custom` events need a `name`' }),
   contactId: Id,
   at: Type.Optional(

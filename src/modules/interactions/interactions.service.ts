@@ -1,12 +1,11 @@
+import { chunks } from '../../lib/chunks.ts';
 import type { Db } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { ConsentService } from '../consent/consent.service.ts';
-import type { GateAnswer } from '../consent/gate.ts';
-import { contactById, contactsByIds } from '../contacts/contacts.queries.ts';
-import { isDate } from '../contacts/custom-fields.model.ts';
+import type { ConsentService, GateAnswer } from '../consent/module.ts';
+import { contactById, contactsByIds, isDate } from '../contacts/module.ts';
 import {
   countEvents,
   EventProblem,
@@ -39,9 +38,9 @@ export interface StatsQuery {
   ref?: string;
 }
 
-export const STATS_DEFAULT_DAYS = 30;
-export const STATS_MAX_DAYS = 366;
-export const STATS_MAX_ROWS = 10_000;
+const STATS_DEFAULT_DAYS = 30;
+const STATS_MAX_DAYS = 366;
+const STATS_MAX_ROWS = 10_000;
 
 const DAY_MS = 86_400_000;
 
@@ -139,7 +138,7 @@ export class InteractionsService {
   private async unknownContact(events: EventInput[]): Promise<AppError | null> {
     const ids = [...new Set(events.map((e) => e.contactId))];
     const known = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1000) for (const c of await contactsByIds(this.db.kysely, ids.slice(i, i + 1000))) known.add(c.id);
+    for (const part of chunks(ids, 1000)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
     const index = events.findIndex((e) => !known.has(e.contactId));
     return index < 0 ? null : invalidEvent(index, new EventProblem('/contactId', 'no such contact'));
   }

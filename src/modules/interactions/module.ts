@@ -5,6 +5,10 @@ import { interactionsRoutes } from './interactions.routes.ts';
 import { InteractionsService } from './interactions.service.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
 
+// What other modules may use: the interaction types (segment filters name them) and how a stored ref is matched.
+export { INTERACTION_TYPES, type InteractionType } from './interactions.model.ts';
+export { refForMatching } from './interactions.ref.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
+import type { ContactsService } from '../contacts/module.ts';
 import type { ListsService } from './lists.service.ts';
-import type { Source } from '../consent/consent.model.ts';
-import { SourceSchema } from '../consent/consent.schemas.ts';
+import { type Source, SourceSchema } from '../consent/module.ts';
 
 const ListSchema = Obj({
   id: Type.String(),
@@ -15,7 +14,6 @@ const ListSchema = Obj({
   members: Type.Integer(),
   createdAt: Type.String(),
 });
-const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 const MemberParams = Obj({ id: Id, listId: Id });
 const ChangeBody = Type.Optional(
   Obj({
@@ -69,8 +67,7 @@ export const listsRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        return toPage(await s.lists.list(limit + 1, decodeCursor(req.query.cursor)), limit);
+        return listPage(req.query, (n, after) => s.lists.list(n, after));
       },
     );
 

@@ -2,9 +2,8 @@ import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { contactForUpdate } from '../contacts/contacts.queries.ts';
-import type { ChangeContext, LedgerEntry } from '../consent/consent.model.ts';
-import type { LedgerService } from '../consent/ledger.service.ts';
+import { contactForUpdate } from '../contacts/module.ts';
+import type { ChangeContext, LedgerEntry, LedgerService } from '../consent/module.ts';
 import * as q from './lists.queries.ts';
 
 export interface List {

@@ -1,5 +1,4 @@
-import { SYSTEM_ACTOR } from '../audit/audit.model.ts';
-import { audit } from '../audit/module.ts';
+import { audit, SYSTEM_ACTOR } from '../audit/module.ts';
 import { datamap } from '../datamap/module.ts';
 import { defineModule } from '../module.ts';
 import { platform } from '../platform/module.ts';

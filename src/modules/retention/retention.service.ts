@@ -3,9 +3,8 @@ import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { SideEffects } from '../../jobs/effects.ts';
 import { parseDuration, subtractDuration } from '../../lib/duration.ts';
-import type { Actor } from '../audit/audit.model.ts';
-import type { AuditService } from '../audit/audit.service.ts';
-import type { DataMapService } from '../datamap/datamap.service.ts';
+import type { Actor, AuditService } from '../audit/module.ts';
+import type { DataMapService } from '../datamap/module.ts';
 
 export interface RetentionItem {
   table: string;

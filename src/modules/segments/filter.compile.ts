@@ -1,8 +1,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { inList } from '../../db/in-list.ts';
-import { gateSql, isChildSql, type GateQuestion } from '../consent/gate.ts';
-import { refForMatching } from '../interactions/interactions.ref.ts';
+import { type GateQuestion, gateSql, isChildSql } from '../consent/module.ts';
+import { refForMatching } from '../interactions/module.ts';
 import type { FilterNode, ResolvedField, Scalar } from './filter.model.ts';
 import { resolveField, type ValidationContext } from './filter.validate.ts';
 
@@ -162,5 +162,3 @@ export function combine(node: FilterNode, value: (path: string) => boolean, path
   if ('not' in node) return !combine(node.not, value, `${path}/not`);
   return value(path || '/');
 }
-
-export const _internal = { TRUE, FALSE };

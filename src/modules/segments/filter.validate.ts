@@ -1,7 +1,7 @@
 import { isId } from '../../lib/ids.ts';
-import { isDate } from '../contacts/custom-fields.model.ts';
-import { INTERACTION_TYPES } from '../interactions/interactions.model.ts';
-import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField, type Scalar } from './filter.model.ts';
+import { isDate } from '../contacts/module.ts';
+import { INTERACTION_TYPES } from '../interactions/module.ts';
+import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
 
 export interface FilterProblem {
   path: string;
@@ -163,8 +163,4 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
   };
   walk(tree, '', 1);
   return problems;
-}
-
-export function isScalarArray(v: unknown): v is Scalar[] {
-  return Array.isArray(v);
 }

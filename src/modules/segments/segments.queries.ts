@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
-import type { ContactsTable } from '../contacts/contacts.table.ts';
+import type { ContactsTable } from '../contacts/module.ts';
 import type { SegmentsTable } from './segments.table.ts';
 
 type Q = Kysely<Database>;

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
+import { ContactSchema, type ContactsService } from '../contacts/module.ts';
 import type { SegmentsService } from './segments.service.ts';
-import { ContactSchema } from '../contacts/contacts.schemas.ts';
 import { LIMITS } from './filter.model.ts';
 
 const Filter = Type.Unknown({
@@ -72,8 +71,7 @@ export const segmentsRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        return toPage(await s.segments.list(limit + 1, decodeCursor(req.query.cursor)), limit);
+        return listPage(req.query, (n, after) => s.segments.list(n, after));
       },
     );
 
@@ -174,9 +172,7 @@ export const segmentsRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        const rows = await s.segments.members(req.params.id, limit + 1, decodeCursor(req.query.cursor));
-        return toPage(await s.contacts.fromRows(rows), limit);
+        return listPage(req.query, async (n, after) => s.contacts.fromRows(await s.segments.members(req.params.id, n, after)));
       },
     );
 
@@ -188,7 +184,7 @@ export const segmentsRoutes =
           tags: ['segments'],
           summary: 'Why a contact is or is not in the segment: each condition with its truth value',
           params: IdParams,
-          querystring: Obj({ contact: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) }),
+          querystring: Obj({ contact: Id }),
           response: {
             200: Data(
               Obj({

@@ -6,6 +6,11 @@ import { settingsRoutes } from './settings.routes.ts';
 import { SettingsService } from './settings.service.ts';
 import type { SettingsTable } from './settings.table.ts';
 
+// What other modules may use: the settings and the installation secret they read.
+export type { Settings, SmtpSettings } from './settings.schemas.ts';
+export type { SettingsService } from './settings.service.ts';
+export type { SecretService } from './secret.service.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 
-export const ConsentLevelSchema = Type.Object(
+const ConsentLevelSchema = Type.Object(
   {
     level: Type.Integer({ minimum: 0, maximum: 5 }),
     name: Type.String({ minLength: 1, maxLength: 60 }),
@@ -9,7 +9,7 @@ export const ConsentLevelSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SmtpSchema = Type.Object(
+const SmtpSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, maxLength: 255 }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
@@ -24,7 +24,7 @@ export const SmtpSchema = Type.Object(
 
 // Ajv checks the shape; the service's Value.Check asks Intl whether the zone exists, so the
 // name accepted is exactly one the deadline arithmetic can use.
-export const TimeZoneSchema = Type.Refine(
+const TimeZoneSchema = Type.Refine(
   Type.String({
     minLength: 1,
     maxLength: 64,
@@ -79,7 +79,7 @@ export const SettingsPatchSchema = Type.Partial(SettingsSchema, { additionalProp
 export type SettingsPatch = Static<typeof SettingsPatchSchema>;
 
 /** The wire form: the SMTP password never leaves the server. */
-export const SmtpViewSchema = Type.Object(
+const SmtpViewSchema = Type.Object(
   {
     host: Type.String(),
     port: Type.Integer(),

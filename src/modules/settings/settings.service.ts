@@ -89,7 +89,7 @@ export class SettingsService {
   }
 }
 
-export function toView(s: Settings): SettingsView {
+function toView(s: Settings): SettingsView {
   const { smtp, ...rest } = s;
   if (!smtp) return { ...rest, smtp: null };
   const { password, ...smtpRest } = smtp;

@@ -4,8 +4,8 @@ import { SESSION_COOKIE } from '../../http/auth.ts';
 import { commonErrors, Data, ErrorBody } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
-import type { AuditService } from '../audit/audit.service.ts';
-import type { SettingsService } from '../settings/settings.service.ts';
+import type { AuditService } from '../audit/module.ts';
+import type { SettingsService } from '../settings/module.ts';
 import type { UsersService } from './users.service.ts';
 import { LoginSchema, SessionSchema } from './users.schemas.ts';
 

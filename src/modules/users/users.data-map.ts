@@ -1,4 +1,4 @@
-import { declareTable } from '../datamap/datamap.declare.ts';
+import { declareTable } from '../../db/datamap.declare.ts';
 
 /** Staff accounts. Staff are not contacts, so these rows have no contact subject link. */
 export const usersDataMap = [

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagination.ts';
+import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { UsersService } from './users.service.ts';
 import { KeyCreatedSchema, KeyCreateSchema, KeySchema, UserCreateSchema, UserPatchSchema, UserSchema } from './users.schemas.ts';
@@ -28,8 +28,7 @@ export const usersRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        return toPage(await s.users.listUsers(limit + 1, decodeCursor(req.query.cursor)), limit);
+        return listPage(req.query, (n, after) => s.users.listUsers(n, after));
       },
     );
 
@@ -87,8 +86,7 @@ export const usersRoutes =
         },
       },
       async (req) => {
-        const limit = req.query.limit ?? DEFAULT_LIMIT;
-        return toPage(await s.users.listKeys(limit + 1, decodeCursor(req.query.cursor)), limit);
+        return listPage(req.query, (n, after) => s.users.listKeys(n, after));
       },
     );
 

@@ -1,11 +1,6 @@
 import { Type } from 'typebox';
 import { Obj } from '../../http/schemas.ts';
-export const RoleSchema = Type.Union([
-  Type.Literal('admin'),
-  Type.Literal('marketer'),
-  Type.Literal('privacy_officer'),
-  Type.Literal('viewer'),
-]);
+const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('marketer'), Type.Literal('privacy_officer'), Type.Literal('viewer')]);
 
 export const UserSchema = Obj({
   id: Type.String(),

@@ -1,0 +1,6 @@
+import type { Samples } from '../../helpers/access-samples.ts';
+
+/** A request that succeeds for each route of the audit module (test/helpers/access-suite.ts runs them). */
+export const samples: Samples = {
+  'GET /api/v1/audit': async () => ({ expect: 200 }),
+};

@@ -1,0 +1,28 @@
+import { type Samples, uniq, contact } from '../../helpers/access-samples.ts';
+
+/** A request that succeeds for each route of the contacts module (test/helpers/access-suite.ts runs them). */
+export const samples: Samples = {
+  'POST /api/v1/contacts': async () => ({ payload: { email: `new${uniq()}@Example.com`, firstName: 'Ana', country: 'PT' }, expect: 201 }),
+  'GET /api/v1/contacts': async () => ({ url: '/api/v1/contacts?country=PT&limit=5', expect: 200 }),
+  'GET /api/v1/contacts/duplicates': async () => ({ url: '/api/v1/contacts/duplicates?limit=5', expect: 200 }),
+  'GET /api/v1/contacts/:id': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}`, expect: 200, target: c.id };
+  },
+  'PATCH /api/v1/contacts/:id': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}`, payload: { lastName: 'Silva' }, expect: 200, target: c.id };
+  },
+  'DELETE /api/v1/contacts/:id': async (t) => {
+    const c = await contact(t);
+    return { url: `/api/v1/contacts/${c.id}`, expect: 204, target: c.id };
+  },
+  'GET /api/v1/contact-fields': async () => ({ expect: 200 }),
+  'POST /api/v1/imports': async () => ({
+    url: '/api/v1/imports?map=Name=firstName',
+    headers: { 'content-type': 'text/csv' },
+    payload: `email,Name\nimp${uniq()}@example.com,Ana\n`,
+    expect: 200,
+  }),
+  'POST /api/v1/contact-fields': async () => ({ payload: { name: `f_${uniq()}`, type: 'text', personal: true }, expect: 201 }),
+};

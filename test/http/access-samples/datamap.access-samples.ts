@@ -1,0 +1,7 @@
+import type { Samples } from '../../helpers/access-samples.ts';
+
+/** A request that succeeds for each route of the datamap module (test/helpers/access-suite.ts runs them). */
+export const samples: Samples = {
+  'GET /api/v1/datamap': async () => ({ expect: 200 }),
+  'GET /api/v1/datamap/report': async () => ({ expect: 200 }),
+};
