@@ -17,14 +17,15 @@ import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
 import type { ChangeContext, LedgerEntry } from './consent.model.ts';
+import type { Caller } from './gate.rule.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
 import type { EntryDraft, LedgerService } from './ledger.service.ts';
 
 export interface AskOptions {
   /** When the processing happens; defaults to now. A past time uses the consent recorded then. */
   at?: Date;
-  /** Who asks (`journey`, `campaign`, `form`, …): some purposes are closed to some callers. */
-  caller?: string;
+  /** Who asks (one of CALLERS in gate.rule.ts): some purposes are closed to some callers. */
+  caller?: Caller;
 }
 
 /**
