@@ -5,6 +5,7 @@ import type { ApiRoute } from '../../src/http/auth.ts';
 import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { transportOf } from '../helpers/mail.ts';
 
 const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
@@ -90,7 +91,7 @@ const samples: Record<string, Sample> = {
   'GET /api/v1/datamap/report': async () => ({ expect: 200 }),
   'GET /api/v1/outbox': async () => ({ expect: 200 }),
   'GET /api/v1/outbox/:id': async (t) => {
-    const r = await t.services.mail.send({ to: 'reader@example.com', subject: 'Hello', text: 'Hi' });
+    const r = await transportOf(t.services).send({ to: 'reader@example.com', subject: 'Hello', text: 'Hi' });
     return { url: `/api/v1/outbox/${r.id}`, expect: 200, target: r.id };
   },
   'POST /api/v1/contacts': async () => ({ payload: { email: `new${uniq()}@Example.com`, firstName: 'Ana', country: 'PT' }, expect: 201 }),

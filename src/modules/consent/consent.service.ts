@@ -95,6 +95,14 @@ export class ConsentService {
     return decide(await this.stateAt(row, opts.at), q);
   }
 
+  /**
+   * The answer for an address no contact holds (a data request's requester, say): nothing is
+   * recorded about it, so it counts as an adult at level 0, and only what needs no consent passes.
+   */
+  async checkUnknown(purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<GateAnswer> {
+    return decide({ storedLevel: 0, isChildFlag: false, birthDate: null, guardianConsent: false }, await this.question(purpose, opts));
+  }
+
   /** One question for many contacts: one settings read, one query. Unknown ids are omitted. */
   async checkMany(contactIds: string[], purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<Map<string, GateAnswer>> {
     const q = await this.question(purpose, opts);

@@ -6,6 +6,8 @@ import { ConsentService } from './consent.service.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consent.table.ts';
 import { LedgerService } from './ledger.service.ts';
 
+export { CALLERS, type Caller } from './gate.rule.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {
