@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { Obj } from '../../http/schemas.ts';
 import { SOURCES } from './consent.model.ts';
 import { CALLERS } from './gate.rule.ts';
+import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const N = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -49,7 +50,7 @@ const Evidence = Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAg
 export const SourceSchema = Type.Union(SOURCES.map((s) => Type.Literal(s)) as [ReturnType<typeof Type.Literal>]);
 
 export const SetLevelSchema = Obj({
-  level: Type.Integer({ minimum: 0, maximum: 5 }),
+  level: Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
   source: SourceSchema,
   notice: Type.Optional(NoticeRef),
   evidence: Type.Optional(Evidence),

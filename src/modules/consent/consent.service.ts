@@ -2,6 +2,7 @@ import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
   contactById,
@@ -136,8 +137,8 @@ export class ConsentService {
     ctx: ChangeContext,
     trx?: Kysely<Database>,
   ): Promise<{ level: number; entry: LedgerEntry | null }> {
-    if (!Number.isInteger(level) || level < 0 || level > 5)
-      throw new AppError('validation_failed', 'a consent level is a whole number from 0 to 5', [
+    if (!isConsentLevel(level))
+      throw new AppError('validation_failed', `a consent level is a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL}`, [
         { path: '/level', message: 'out of range' },
       ]);
     const run = async (t: Kysely<Database>) => {

@@ -2,6 +2,7 @@ import { isId } from '../../lib/ids.ts';
 import { isDate } from '../contacts/custom-fields.model.ts';
 import { INTERACTION_TYPES } from '../interactions/interactions.model.ts';
 import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField, type Scalar } from './filter.model.ts';
+import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 export interface FilterProblem {
   path: string;
@@ -121,15 +122,8 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
     }
     if ('consent' in n) {
       const c = n.consent;
-      if (
-        keys.length !== 1 ||
-        !isObj(c) ||
-        !keysAre(c, ['atLeast']) ||
-        !Number.isInteger(c.atLeast) ||
-        (c.atLeast as number) < 0 ||
-        (c.atLeast as number) > 5
-      ) {
-        problems.push({ path, message: 'consent takes {"atLeast": 0..5}' });
+      if (keys.length !== 1 || !isObj(c) || !keysAre(c, ['atLeast']) || !isConsentLevel(c.atLeast)) {
+        problems.push({ path, message: `consent takes {"atLeast": ${LOWEST_LEVEL}..${HIGHEST_LEVEL}}` });
       }
       return;
     }
