@@ -17,6 +17,7 @@ import {
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
+import { ConsentBatch } from './consent.batch.ts';
 import type { ChangeContext, LedgerEntry } from './consent.model.ts';
 import type { Caller } from './gate.rule.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
@@ -128,6 +129,11 @@ export class ConsentService {
   /** The gate as SQL over a contacts row (alias), for segments and bulk selection. */
   async predicate(purpose: string, alias = 'contacts', opts: Omit<AskOptions, 'at'> = {}): Promise<RawBuilder<SqlBool>> {
     return gateSql(await this.question(purpose, opts), alias);
+  }
+
+  /** Consent changes for a writer of contact rows in bulk (the import), recorded as `ctx` says (consent.batch.ts). */
+  batch(ctx: ChangeContext): ConsentBatch {
+    return new ConsentBatch(this.ledger, ctx);
   }
 
   /** Sets the stored level and records it. A repeat of the same level is recorded only with a notice (a re-confirmation). */

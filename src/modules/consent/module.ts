@@ -7,6 +7,11 @@ import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consen
 import { LedgerService } from './ledger.service.ts';
 
 export { CALLERS, type Caller } from './gate.rule.ts';
+// The child rule, for those who show or check child status: defined once, in the gate.
+export { isChild } from './gate.ts';
+export type { ConsentBatch, ConsentColumns } from './consent.batch.ts';
+export type { ChangeContext } from './consent.model.ts';
+export type { ConsentService } from './consent.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

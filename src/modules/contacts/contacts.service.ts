@@ -9,6 +9,7 @@ import type { ChildChange } from '../consent/child-state.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import { majorityCutoff } from '../consent/gate.ts';
+import { isChild } from '../consent/module.ts';
 import type { ErasureResult } from '../dsr/erasure.model.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
@@ -80,7 +81,7 @@ export class ContactsService {
         const g = await q.contactById(trx, input.guardianId);
         if (!g) problems.push({ path: '/guardianId', message: 'no such contact' });
         else if (g.id === selfId) problems.push({ path: '/guardianId', message: 'a contact cannot be its own guardian' });
-        else if (g.is_child === 1 || (g.birth_date !== null && g.birth_date > ctx.cutoff))
+        else if (isChild({ isChildFlag: g.is_child === 1, birthDate: g.birth_date }, ctx.cutoff))
           problems.push({ path: '/guardianId', message: 'a guardian must be an adult' });
       }
     }
