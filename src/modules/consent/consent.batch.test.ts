@@ -12,7 +12,11 @@ const trx = {} as Kysely<Database>;
 
 function batch() {
   const appended: EntryDraft[][] = [];
-  const b = new ConsentBatch({ append: async (_t, drafts) => (appended.push(drafts), []) }, ctx);
+  const append = async (_t: unknown, drafts: EntryDraft[]) => {
+    appended.push(drafts);
+    return [];
+  };
+  const b = new ConsentBatch({ append }, ctx);
   return { b, appended };
 }
 const brief = (d: EntryDraft) => [d.contactId, d.kind, d.oldValue ?? d.oldText ?? null, d.newValue ?? d.newText ?? null];
