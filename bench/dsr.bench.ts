@@ -26,6 +26,7 @@ import { createServices, type Services } from '../src/services.ts';
 import { rawErasure, rawExport, rawScan, type Person } from './dsr.raw.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { loadPopulation } from './population.ts';
+import { transportOf } from '../test/helpers/mail.ts';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -80,7 +81,7 @@ async function addHeavy(s: Services, db: Db, listId: string, n: number): Promise
       });
     }
     await s.lists.join(c.id, listId, api);
-    await s.mail.send({
+    await transportOf(s).send({
       to: p.email,
       subject: 'Welcome',
       text: `Dear ${p.firstName} ${p.lastName}, welcome.`,

@@ -17,6 +17,7 @@ import { planErasure } from '../src/modules/dsr/erasure.model.ts';
 import { eraseRows, flagRequests, insertReceipts, requestEmails, setReceiptResidue } from '../src/modules/dsr/erasure.queries.ts';
 import { createServices, type Services } from '../src/services.ts';
 import { forEachDialect } from './helpers/db.ts';
+import { transportOf } from './helpers/mail.ts';
 
 /** More than PostgreSQL's 65,535 (and so SQLite's 32,766). */
 const N = 70_000;
@@ -86,10 +87,10 @@ forEachDialect('caller-sized lists bind a bounded number of variables', (ctx) =>
 
   it('erasure: rows by contact id and by address', async () => {
     const c = await s.contacts.create({ email: 'many.c@example.org' });
-    await s.mail.send({ to: 'many.c@example.org', subject: 'One', text: 'x', contactId: c.id });
-    await s.mail.send({ to: 'other.address@example.org', subject: 'Two', text: 'x', contactId: c.id });
-    await s.mail.send({ to: 'no.contact@example.org', subject: 'Three', text: 'x' });
-    await s.mail.send({ to: 'bystander@example.org', subject: 'Four', text: 'x' });
+    await transportOf(s).send({ to: 'many.c@example.org', subject: 'One', text: 'x', contactId: c.id });
+    await transportOf(s).send({ to: 'other.address@example.org', subject: 'Two', text: 'x', contactId: c.id });
+    await transportOf(s).send({ to: 'no.contact@example.org', subject: 'Three', text: 'x' });
+    await transportOf(s).send({ to: 'bystander@example.org', subject: 'Four', text: 'x' });
     const outbox = planErasure(await s.datamap.getMap()).find((p) => p.table === 'outbox')!;
     assert.deepEqual([outbox.link.kind, outbox.contactRefs], ['email', ['contact_id']]);
     const emails = among(['many.c@example.org', 'no.contact@example.org']).map((x) => (x.includes('@') ? x : `${x}@example.net`));

@@ -25,10 +25,11 @@ export const MODULES = [
   audit,
   users,
   datamap,
-  mail,
   consent,
   retention,
   erasure,
+  // After the gate and the suppression list it asks before every send.
+  mail,
   contacts,
   entities,
   lists,

@@ -5,10 +5,6 @@
 import type { PendingViolation } from './import-rules.ts';
 
 export const PENDING: PendingViolation[] = [
-  // only-through
-  { rule: 'only-through', file: 'src/modules/dsr/requests.mailer.ts', import: 'src/modules/mail/mail.service.ts' },
-  { rule: 'only-through', file: 'src/modules/mail/module.ts', import: 'src/modules/mail/mail.service.ts' },
-  { rule: 'only-through', file: 'src/modules/mail/outbox.routes.ts', import: 'src/modules/mail/mail.service.ts' },
   // public-face
   { rule: 'public-face', file: 'src/modules/consent/consent.service.ts', import: 'src/modules/contacts/contacts.queries.ts' },
   { rule: 'public-face', file: 'src/modules/consent/consent.service.ts', import: 'src/modules/contacts/contacts.table.ts' },
@@ -16,7 +12,6 @@ export const PENDING: PendingViolation[] = [
   { rule: 'public-face', file: 'src/modules/contacts/contacts.service.ts', import: 'src/modules/dsr/erasure.model.ts' },
   { rule: 'public-face', file: 'src/modules/contacts/contacts.service.ts', import: 'src/modules/dsr/erasure.service.ts' },
   { rule: 'public-face', file: 'src/modules/contacts/contacts.service.ts', import: 'src/modules/dsr/suppression.queries.ts' },
-  { rule: 'public-face', file: 'src/modules/contacts/module.ts', import: 'src/modules/dsr/erasure.module.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/access-export.model.ts', import: 'src/modules/consent/consent.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/access-export.service.ts', import: 'src/modules/audit/audit.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/access-export.service.ts', import: 'src/modules/audit/audit.service.ts' },
@@ -47,8 +42,6 @@ export const PENDING: PendingViolation[] = [
   { rule: 'public-face', file: 'src/modules/dsr/fulfil.service.ts', import: 'src/modules/contacts/contacts.service.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/purge.service.ts', import: 'src/modules/settings/secret.service.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/requests.intake.ts', import: 'src/modules/settings/secret.service.ts' },
-  { rule: 'public-face', file: 'src/modules/dsr/requests.mailer.ts', import: 'src/modules/consent/consent.service.ts' },
-  { rule: 'public-face', file: 'src/modules/dsr/requests.mailer.ts', import: 'src/modules/mail/mail.service.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/requests.schemas.ts', import: 'src/modules/contacts/contacts.schemas.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/requests.service.ts', import: 'src/modules/contacts/contacts.queries.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/requests.service.ts', import: 'src/modules/settings/secret.service.ts' },

@@ -8,6 +8,7 @@ import type { Role } from '../../src/modules/users/users.model.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
 import { runJobs } from '../helpers/jobs.ts';
+import { transportOf } from '../helpers/mail.ts';
 
 /*
  * Issue 9, point 12: mail providers match the local part of an address without regard to case,
@@ -69,8 +70,8 @@ forEachDialect('one address, one contact, whatever the case of its local part', 
       [json(created).data.id],
     );
     // Tables linked by address find it in any case too, beyond ASCII.
-    await t.services.mail.send({ to: 'ZOË.ÜNAL@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
-    await t.services.mail.send({ to: 'zoë.ünal.other@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
+    await transportOf(t.services).send({ to: 'ZOË.ÜNAL@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
+    await transportOf(t.services).send({ to: 'zoë.ünal.other@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
     const r = await t.services.erasure.erase({ emails: ['zoe\u0308.u\u0308nal@example.org'] }, { actor: { type: 'cli', id: null } });
     assert.deepEqual([r.contacts, r.tables.outbox, r.residue], [1, 1, []]);
   });
@@ -214,8 +215,14 @@ forEachDialect('one address, one contact, whatever the case of its local part', 
 
   it('an erasure by any spelling covers the contact, mail to it and cases under other spellings, and leaves no residue', async () => {
     const c = await t.services.contacts.create({ email: 'Erin.Case@example.org', firstName: 'Erin', lastName: 'Casewright' });
-    await t.services.mail.send({ to: 'ERIN.CASE@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
-    await t.services.mail.send({ to: 'Erin.Case@example.org', subject: 'Hello', text: 'Hello', contactId: c.id, purpose: 'transactional' });
+    await transportOf(t.services).send({ to: 'ERIN.CASE@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
+    await transportOf(t.services).send({
+      to: 'Erin.Case@example.org',
+      subject: 'Hello',
+      text: 'Hello',
+      contactId: c.id,
+      purpose: 'transactional',
+    });
     await call(
       'POST',
       '/api/v1/requests',
@@ -233,7 +240,7 @@ forEachDialect('one address, one contact, whatever the case of its local part', 
 
   it('an access export by any spelling finds the contact and the messages sent to other spellings', async () => {
     const c = await t.services.contacts.create({ email: 'Ex.Port@example.org', firstName: 'Exa' });
-    await t.services.mail.send({ to: 'EX.PORT@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
+    await transportOf(t.services).send({ to: 'EX.PORT@example.org', subject: 'Hello', text: 'Hello', purpose: 'transactional' });
     const x = await t.services.accessExports.buildForEmail('ex.port@example.org');
     assert.equal(x.subject.contactId, c.id);
     assert.equal(x.subject.email, 'Ex.Port@example.org');

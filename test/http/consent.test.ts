@@ -3,8 +3,12 @@ import { after, before, it } from 'node:test';
 import { expectedAnswer } from '../helpers/consent-rule.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { CALLERS, type Caller } from '../../src/modules/consent/gate.rule.ts';
+import { DEFAULT_SETTINGS } from '../../src/modules/settings/settings.defaults.ts';
 
-const PURPOSES = { requested: 0, consent_request: 1, transactional: 2, subscription: 3, marketing: 4, profiling: 5, credit_decision: 5 };
+// Every built-in purpose and an installation's own; every caller of the union, and none.
+const PURPOSES: Record<string, number> = { ...DEFAULT_SETTINGS.purposes, credit_decision: 5 };
+const ASKERS: (Caller | undefined)[] = [undefined, ...CALLERS];
 const TEN_YEARS_AGO = () => new Date(Date.now() - 10 * 366 * 86400_000).toISOString().slice(0, 10);
 
 forEachDialect('consent API', (ctx) => {
@@ -57,7 +61,7 @@ forEachDialect('consent API', (ctx) => {
     for (const dataProtection of [true, false]) {
       assert.equal((await call('PATCH', '/api/v1/settings', { dataProtectionEnabled: dataProtection }, 'admin')).statusCode, 200);
       for (const [purpose, required] of Object.entries(PURPOSES)) {
-        for (const caller of [undefined, 'journey']) {
+        for (const caller of ASKERS) {
           const res = await call(
             'POST',
             '/api/v1/consent/check',
@@ -87,7 +91,7 @@ forEachDialect('consent API', (ctx) => {
         assert.deepEqual(one, expectedAnswer(s, { purpose, required, dataProtection }));
       }
     }
-    assert.equal(compared, states.length * 7 * 2 * 2);
+    assert.equal(compared, states.length * Object.keys(PURPOSES).length * 2 * ASKERS.length);
     await call('PATCH', '/api/v1/settings', { dataProtectionEnabled: true }, 'admin');
   });
 
@@ -98,6 +102,20 @@ forEachDialect('consent API', (ctx) => {
     assert.equal(json(res).error.code, 'unknown_purpose');
     assert.equal((await call('PATCH', '/api/v1/settings', { purposes: { marketing: 4 } }, 'admin')).statusCode, 400);
     assert.equal((await call('PATCH', '/api/v1/settings', { purposes: { ...PURPOSES, requested: 2 } }, 'admin')).statusCode, 400);
+  });
+
+  it('a caller is one of the product’s callers: any other name is refused, on both gate routes', async () => {
+    const c = json(await call('POST', '/api/v1/contacts', { email: 'caller@example.com' })).data;
+    for (const caller of ['journeys', 'Journey', 'newsletter', '']) {
+      const one = await call('GET', `/api/v1/contacts/${c.id}/consent/check?purpose=requested&caller=${encodeURIComponent(caller)}`);
+      assert.equal(one.statusCode, 400, `${caller}: ${one.body}`);
+      assert.equal(json(one).error.code, 'validation_failed');
+      const many = await call('POST', '/api/v1/consent/check', { contactIds: [c.id], purpose: 'requested', caller }, 'marketer');
+      assert.equal(many.statusCode, 400, `${caller}: ${many.body}`);
+      assert.equal(json(many).error.code, 'validation_failed');
+    }
+    for (const caller of CALLERS)
+      assert.equal((await call('GET', `/api/v1/contacts/${c.id}/consent/check?purpose=requested&caller=${caller}`)).statusCode, 200);
   });
 
   it(

@@ -9,6 +9,7 @@ import { signToken } from '../../src/lib/signed.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { transportOf } from '../helpers/mail.ts';
 
 const system = { type: 'system' as const, id: null };
 const DAY = 86_400_000;
@@ -125,7 +126,12 @@ forEachDialect('access export downloads', (ctx) => {
       code: 'not_found',
     });
     // A message sent to an address no contact holds is data about its owner: exported, linked by address.
-    await t.services.mail.send({ to: 'Passer.By@Example.com', subject: 'Your receipt', text: 'Thank you', purpose: 'transactional' });
+    await transportOf(t.services).send({
+      to: 'Passer.By@Example.com',
+      subject: 'Your receipt',
+      text: 'Thank you',
+      purpose: 'transactional',
+    });
     const d = await t.services.accessExports.createDownload(null, { email: 'Passer.By@EXAMPLE.com', actor: system });
     const row = await ctx.db.kysely.selectFrom('exports').selectAll().where('id', '=', d.exportId).executeTakeFirstOrThrow();
     assert.deepEqual([row.email, row.contact_id], ['Passer.By@example.com', null]);

@@ -11,6 +11,7 @@ import { json, testApp, type TestApp } from '../helpers/app.ts';
 import { assent } from '../helpers/cli.ts';
 import { freshDatabase, PG_DATA, PG_URL, type ScratchDb } from '../helpers/db.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { transportOf } from '../helpers/mail.ts';
 
 /*
  * Issue 9, point 10: deleting rows through SQL leaves their bytes in PostgreSQL's files (old row
@@ -124,7 +125,7 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
       ).statusCode,
       201,
     );
-    await t.services.mail.send({
+    await transportOf(t.services).send({
       to: PERSON.moved,
       subject: `Hello ${PERSON.first}`,
       text: `Dear ${PERSON.first} ${PERSON.last}`,

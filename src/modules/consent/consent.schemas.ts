@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { Obj } from '../../http/schemas.ts';
 import { SOURCES } from './consent.model.ts';
+import { CALLERS } from './gate.rule.ts';
+import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const N = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -35,10 +37,10 @@ export const GateAnswerSchema = Obj({
 });
 
 export const Purpose = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
-export const Caller = Type.String({
-  pattern: '^[a-z][a-z0-9_]{0,39}$',
-  description: 'who asks: journey, campaign, form, … (some purposes are closed to some callers)',
-});
+export const Caller = Type.Union(
+  CALLERS.map((c) => Type.Literal(c)),
+  { description: `who asks: ${CALLERS.join(', ')} (some purposes are closed to some callers)` },
+);
 
 const NoticeRef = Type.Union([
   Type.String({ minLength: 1, maxLength: 20_000, description: 'the notice text shown' }),
@@ -48,7 +50,7 @@ const Evidence = Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAg
 export const SourceSchema = Type.Union(SOURCES.map((s) => Type.Literal(s)) as [ReturnType<typeof Type.Literal>]);
 
 export const SetLevelSchema = Obj({
-  level: Type.Integer({ minimum: 0, maximum: 5 }),
+  level: Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
   source: SourceSchema,
   notice: Type.Optional(NoticeRef),
   evidence: Type.Optional(Evidence),

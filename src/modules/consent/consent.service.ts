@@ -2,6 +2,7 @@ import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
   contactById,
@@ -16,15 +17,17 @@ import {
 import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
+import { ConsentBatch } from './consent.batch.ts';
 import type { ChangeContext, LedgerEntry } from './consent.model.ts';
+import type { Caller } from './gate.rule.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
 import type { EntryDraft, LedgerService } from './ledger.service.ts';
 
 export interface AskOptions {
   /** When the processing happens; defaults to now. A past time uses the consent recorded then. */
   at?: Date;
-  /** Who asks (`journey`, `campaign`, `form`, …): some purposes are closed to some callers. */
-  caller?: string;
+  /** Who asks (one of CALLERS in gate.rule.ts): some purposes are closed to some callers. */
+  caller?: Caller;
 }
 
 /**
@@ -94,6 +97,14 @@ export class ConsentService {
     return decide(await this.stateAt(row, opts.at), q);
   }
 
+  /**
+   * The answer for an address no contact holds (a data request's requester, say): nothing is
+   * recorded about it, so it counts as an adult at level 0, and only what needs no consent passes.
+   */
+  async checkUnknown(purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<GateAnswer> {
+    return decide({ storedLevel: 0, isChildFlag: false, birthDate: null, guardianConsent: false }, await this.question(purpose, opts));
+  }
+
   /** One question for many contacts: one settings read, one query. Unknown ids are omitted. */
   async checkMany(contactIds: string[], purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<Map<string, GateAnswer>> {
     const q = await this.question(purpose, opts);
@@ -120,6 +131,11 @@ export class ConsentService {
     return gateSql(await this.question(purpose, opts), alias);
   }
 
+  /** Consent changes for a writer of contact rows in bulk (the import), recorded as `ctx` says (consent.batch.ts). */
+  batch(ctx: ChangeContext): ConsentBatch {
+    return new ConsentBatch(this.ledger, ctx);
+  }
+
   /** Sets the stored level and records it. A repeat of the same level is recorded only with a notice (a re-confirmation). */
   async setLevel(
     contactId: string,
@@ -127,8 +143,8 @@ export class ConsentService {
     ctx: ChangeContext,
     trx?: Kysely<Database>,
   ): Promise<{ level: number; entry: LedgerEntry | null }> {
-    if (!Number.isInteger(level) || level < 0 || level > 5)
-      throw new AppError('validation_failed', 'a consent level is a whole number from 0 to 5', [
+    if (!isConsentLevel(level))
+      throw new AppError('validation_failed', `a consent level is a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL}`, [
         { path: '/level', message: 'out of range' },
       ]);
     const run = async (t: Kysely<Database>) => {

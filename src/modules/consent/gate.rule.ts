@@ -17,12 +17,25 @@ export type Reason =
   | 'child_never_profiled'
   | 'purpose_not_for_caller';
 
+/**
+ * Every caller the product has: who asks the gate, on whose initiative. A closed list, so the
+ * rule below can name callers and the tests can walk them all.
+ * - `data_request`: mail answering a data-subject request (verification link, export, reply);
+ * - `form`: answers to something the person submitted (double opt-in, consent receipt);
+ * - `tracking`: recording behaviour (visits, opens, clicks);
+ * - `journey`, `campaign`: automated and bulk sending;
+ * - `segment_export`: handing a segment's people to another system;
+ * - `scoring`: lead scoring.
+ */
+export const CALLERS = ['data_request', 'form', 'tracking', 'journey', 'campaign', 'segment_export', 'scoring'] as const;
+export type Caller = (typeof CALLERS)[number];
+
 export type Cond =
   | true
   | { var: 'child' | 'guardianConsent' | 'dataProtection' }
   | { requiredAtLeast: number }
   | { purposeIs: string }
-  | { callerIn: string[] }
+  | { callerIn: readonly Caller[] }
   | { effectiveBelowRequired: true }
   | { and: Cond[] }
   | { not: Cond };
@@ -37,7 +50,7 @@ export const EFFECTIVE_LEVEL: { when: Cond; level: LevelExpr }[] = [
 ];
 
 /** Callers that run on their own initiative: they may never use the `requested` purpose. */
-export const UNSOLICITED_CALLERS = ['journey', 'campaign', 'segment_export', 'scoring'];
+export const UNSOLICITED_CALLERS: readonly Caller[] = ['journey', 'campaign', 'segment_export', 'scoring'];
 
 /** The first rule whose condition holds decides. */
 export const GATE_RULES: { when: Cond; allowed: boolean; reason: Reason }[] = [

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { expectedAnswer } from '../../../test/helpers/consent-rule.ts';
+import { expectedAnswer, ORACLE_CALLERS, ORACLE_PURPOSES } from '../../../test/helpers/consent-rule.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { newId } from '../../lib/ids.ts';
 import { DEFAULT_SETTINGS } from '../settings/settings.defaults.ts';
+import { CALLERS, type Caller } from './gate.rule.ts';
 import { decide, gateSql, majorityCutoff, type ContactConsentState, type GateQuestion } from './gate.ts';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 const CUTOFF = majorityCutoff(NOW, 16); // 2010-06-15
+// Every built-in purpose and an installation's own; every caller of the union, and none (staff asking).
 const PURPOSES: Record<string, number> = { ...DEFAULT_SETTINGS.purposes, credit_decision: 5 };
+const ASKERS: (Caller | undefined)[] = [undefined, ...CALLERS];
 
 const CHILD_STATES: { name: string; isChildFlag: boolean; birthDate: string | null; child: boolean }[] = [
   { name: 'adult, no birth date', isChildFlag: false, birthDate: null, child: false },
@@ -38,8 +41,7 @@ function questions(): GateQuestion[] {
   const qs: GateQuestion[] = [];
   for (const [purpose, required] of Object.entries(PURPOSES))
     for (const dataProtection of [true, false])
-      for (const caller of [undefined, 'journey', 'form'])
-        qs.push({ purpose, required, dataProtection, childCutoff: CUTOFF, ...(caller ? { caller } : {}) });
+      for (const caller of ASKERS) qs.push({ purpose, required, dataProtection, childCutoff: CUTOFF, ...(caller ? { caller } : {}) });
   return qs;
 }
 
@@ -61,7 +63,12 @@ it('decide follows the product rule for every level, purpose, child and guardian
       assert.deepEqual(decide(s, q), expected(s, q), `${s.name} / ${q.purpose} dp=${q.dataProtection} caller=${q.caller}`);
       n++;
     }
-  assert.equal(n, 6 * 5 * 2 * 7 * 2 * 3);
+  assert.equal(n, 6 * 5 * 2 * Object.keys(PURPOSES).length * 2 * ASKERS.length);
+});
+
+it('the oracle knows exactly the rule’s callers and built-in purposes', () => {
+  assert.deepEqual([...CALLERS].sort(), Object.keys(ORACLE_CALLERS).sort());
+  assert.deepEqual(DEFAULT_SETTINGS.purposes, ORACLE_PURPOSES);
 });
 
 it('children are never profiled, whatever is stored and whatever the switch says', () => {

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { EFFECTIVE_LEVEL, GATE_RULES, type Cond, type LevelExpr, type Reason } from './gate.rule.ts';
+import { EFFECTIVE_LEVEL, GATE_RULES, type Caller, type Cond, type LevelExpr, type Reason } from './gate.rule.ts';
 
 /** What the rule knows about one contact. */
 export interface ContactConsentState {
@@ -16,7 +16,7 @@ export interface GateQuestion {
   dataProtection: boolean;
   /** Birth dates after this day (YYYY-MM-DD) belong to children. */
   childCutoff: string;
-  caller?: string;
+  caller?: Caller;
 }
 
 export interface GateAnswer {

@@ -6,14 +6,16 @@ import { ConsentService } from './consent.service.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consent.table.ts';
 import { LedgerService } from './ledger.service.ts';
 
-// What other modules may use: the services, the change context and entry types, and the gate's
-// SQL and cut-off for the modules that select contacts by consent in their own queries.
-// The child rule's state and its change, for the imports that write a contact's child columns in their own batch.
+// What other modules may use: the services, the change context and entry types, the callers, and
+// the gate's SQL and cut-off for the modules that select contacts by consent in their own queries.
+// The child rule's state and its change; the child rule itself (isChild), defined once, in the gate.
 export { type ChildChange, type ChildState, childStateChange, childStateOf } from './child-state.ts';
+export type { ConsentBatch, ConsentColumns } from './consent.batch.ts';
 export type { ChangeContext, LedgerEntry, Source } from './consent.model.ts';
 export { SourceSchema } from './consent.schemas.ts';
 export type { ConsentService } from './consent.service.ts';
-export { type GateAnswer, type GateQuestion, gateSql, isChildSql, majorityCutoff } from './gate.ts';
+export { CALLERS, type Caller } from './gate.rule.ts';
+export { type GateAnswer, type GateQuestion, gateSql, isChild, isChildSql, majorityCutoff } from './gate.ts';
 export type { EntryDraft, LedgerService } from './ledger.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.

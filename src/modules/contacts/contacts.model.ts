@@ -1,4 +1,5 @@
 import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
+import { isChild } from '../consent/module.ts';
 import type { ContactsTable } from './contacts.table.ts';
 import { isDate, readValue, storeValue, type CustomField, type FieldValue } from './custom-fields.model.ts';
 
@@ -60,7 +61,7 @@ export function toContact(r: ContactsTable, fields: CustomField[], childCutoff: 
     country: r.country,
     language: r.language,
     birthDate: r.birth_date,
-    isChild: r.is_child === 1 || (r.birth_date !== null && r.birth_date > childCutoff),
+    isChild: isChild({ isChildFlag: r.is_child === 1, birthDate: r.birth_date }, childCutoff),
     guardianId: r.guardian_id,
     guardianConsent: r.guardian_consent === 1,
     consentLevel: r.consent_level,

@@ -14,6 +14,7 @@ import {
   CustomFieldSchema,
   DuplicateGroupSchema,
 } from './contacts.schemas.ts';
+import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const read = { area: 'contacts', op: 'read' } as const;
 const write = { area: 'contacts', op: 'write' } as const;
@@ -61,7 +62,7 @@ export const contactsRoutes =
             emailPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
             country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
             language: Type.Optional(Type.String({ maxLength: 35 })),
-            consentLevelAtLeast: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+            consentLevelAtLeast: Type.Optional(Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL })),
             list: Type.Optional(Id),
             guardian: Type.Optional(Id),
           }),

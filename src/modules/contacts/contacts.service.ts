@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { type ChangeContext, type ChildChange, type ConsentService, majorityCutoff } from '../consent/module.ts';
+import { type ChangeContext, type ChildChange, type ConsentService, isChild, majorityCutoff } from '../consent/module.ts';
 import type { ErasureResult } from '../dsr/erasure.model.ts';
 import type { ErasureService } from '../dsr/erasure.service.ts';
 import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
@@ -76,7 +76,7 @@ export class ContactsService {
         const g = await q.contactById(trx, input.guardianId);
         if (!g) problems.push({ path: '/guardianId', message: 'no such contact' });
         else if (g.id === selfId) problems.push({ path: '/guardianId', message: 'a contact cannot be its own guardian' });
-        else if (g.is_child === 1 || (g.birth_date !== null && g.birth_date > ctx.cutoff))
+        else if (isChild({ isChildFlag: g.is_child === 1, birthDate: g.birth_date }, ctx.cutoff))
           problems.push({ path: '/guardianId', message: 'a guardian must be an adult' });
       }
     }

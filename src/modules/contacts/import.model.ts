@@ -2,6 +2,7 @@ import { AppError } from '../../lib/errors.ts';
 import { unholdable } from '../../lib/text.ts';
 import { PROFILE_COLUMNS, type ContactInput } from './contacts.model.ts';
 import type { CustomField } from './custom-fields.model.ts';
+import { HIGHEST_LEVEL, LOWEST_LEVEL, parseConsentLevel } from '../../lib/consent-levels.ts';
 
 /** What a CSV column feeds. */
 export type Target =
@@ -198,8 +199,8 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
         break;
       }
       case 'consentLevel':
-        if (/^\s*[0-5]\s*$/.test(cell)) level = Number(cell);
-        else problems.push(`${name}: unknown level (a whole number from 0 to 5)`);
+        level = parseConsentLevel(cell) ?? undefined;
+        if (level === undefined) problems.push(`${name}: unknown level (a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL})`);
         break;
       case 'custom': {
         const t = target.field.type;

@@ -9,14 +9,7 @@ import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { printable, unholdable } from '../../lib/text.ts';
-import {
-  type ChangeContext,
-  type ChildState,
-  childStateChange,
-  childStateOf,
-  type EntryDraft,
-  type LedgerService,
-} from '../consent/module.ts';
+import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService } from '../consent/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
@@ -103,7 +96,7 @@ export class ImportService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly contacts: ContactsService,
-    private readonly ledger: LedgerService,
+    private readonly consent: Pick<ConsentService, 'batch'>,
   ) {}
 
   async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
@@ -344,34 +337,29 @@ export class ImportService {
     const kept = new Set(batch.map((r) => r.key));
     const stored = new Map(found.filter((r) => kept.has(r.email_key)).map((r) => [r.email_key, r as unknown as Record<string, unknown>]));
     const change: ChangeContext = { source: 'import', actor: run.opts.actor };
+    // The consent columns are written as the consent module gives them, with their ledger entries.
+    const consent = this.consent.batch(change);
     const fresh: unknown[][] = [];
     const registered: { key: string; id: string }[] = [];
     const changed: unknown[][] = [];
-    const drafts: EntryDraft[] = [];
-    const levelAt = run.cols.findIndex((c) => c.name === 'consent_level');
     const updatedAt = run.cols.findIndex((c) => c.name === 'updated_at');
     const emailAt = run.cols.findIndex((c) => c.name === 'email');
     for (const r of batch) {
       const old = stored.get(r.key);
       if (!old) {
         const id = newId();
-        const level = r.level ?? 0;
-        const set = childState(id, null, r.set, change, drafts);
-        fresh.push(values(run.cols, set, { id, is_child: 0, guardian_consent: 0, consent_level: level, created_at: now, updated_at: now }));
+        const set = withConsent(consent, id, null, r);
+        fresh.push(values(run.cols, set, { id, created_at: now, updated_at: now }));
         registered.push({ key: r.key, id });
-        if (level > 0) drafts.push({ contactId: id, kind: 'level', oldValue: 0, newValue: level, ctx: change });
         continue;
       }
-      const row = values(run.cols, childState(old.id as string, old as unknown as ChildState, r.set, change, drafts), old);
+      const row = values(run.cols, withConsent(consent, old.id as string, old as unknown as ConsentColumns, r), old);
       // Matched by key: the stored contact keeps the address as it was written.
       row[emailAt] = old.email;
-      if (r.level !== undefined) row[levelAt] = r.level;
       // An unchanged contact is not rewritten, so updated_at keeps meaning "last changed".
       if (row.every((v, k) => v === (old[run.cols[k]!.name] ?? null))) continue;
       row[updatedAt] = now;
       changed.push(row);
-      if (r.level !== undefined && r.level !== old.consent_level)
-        drafts.push({ contactId: old.id as string, kind: 'level', oldValue: old.consent_level as number, newValue: r.level, ctx: change });
     }
     await q.insertContacts(trx, this.db, run.cols, fresh);
     await q.insertEmailKeys(trx, this.db, registered);
@@ -389,7 +377,7 @@ export class ImportService {
     )
       throw new SuppressedMeanwhile();
     await q.updateContacts(trx, this.db, run.cols, changed);
-    await this.ledger.append(trx, drafts);
+    await consent.commit(trx);
     return {
       created: batch.length - stored.size,
       updated: stored.size,
@@ -404,29 +392,24 @@ function decidesConsent(t: Target): boolean {
 }
 
 /**
- * A row's child flag and birth date as the consent module has them change (adding the ledger
- * entries to `drafts`): the import writes its rows in bulk, with the values this gives. Rows
- * that set neither are returned as they are.
+ * A row's values with its consent columns (level, child flag, birth date) as the consent module
+ * gives them, which also records their ledger entries: the import writes its rows in bulk, with
+ * these values and none of its own.
  */
-function childState(
-  contactId: string,
-  before: ChildState | null,
-  set: Record<string, unknown>,
-  ctx: ChangeContext,
-  drafts: EntryDraft[],
-): Record<string, unknown> {
-  if (set.is_child === undefined && set.birth_date === undefined) return set;
-  const { after, drafts: d } = childStateChange(
-    contactId,
-    before && childStateOf(before),
-    {
-      ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}),
-      ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}),
-    },
-    ctx,
-  );
-  drafts.push(...d);
-  return { ...set, is_child: after.is_child, birth_date: after.birth_date };
+function withConsent(consent: ConsentBatch, contactId: string, before: ConsentColumns | null, r: Valid): Record<string, unknown> {
+  const set = r.set;
+  const after = consent.change(contactId, before, {
+    ...(r.level !== undefined ? { level: r.level } : {}),
+    ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}),
+    ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}),
+  });
+  return {
+    ...set,
+    consent_level: after.consent_level,
+    is_child: after.is_child,
+    birth_date: after.birth_date,
+    guardian_consent: after.guardian_consent,
+  };
 }
 
 /**

@@ -51,7 +51,7 @@ export const contacts = defineModule({
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
     const contacts = new ContactsService(core.db, core.clock, deps.settings, customFields, deps.secret, deps.erasure, deps.consent);
-    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.ledger) };
+    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.consent) };
   },
   providers: (face) => [() => face.customFields.dataMap()],
   routes: (s) => [

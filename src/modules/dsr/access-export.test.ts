@@ -13,6 +13,7 @@ import { createServices, type Services } from '../../services.ts';
 import type { DataMap } from '../datamap/datamap.model.ts';
 import { renderExportHtml } from './access-export.html.ts';
 import { jsonValue } from './access-export.model.ts';
+import { transportOf } from '../../../test/helpers/mail.ts';
 
 type MapTable = DataMap['tables'][number];
 const system = { type: 'system', id: null };
@@ -113,7 +114,7 @@ forEachDialect('access export', (ctx) => {
       { type: 'email_clicked', contactId: c.id, messageId: MESSAGE, url: 'https://shop.example.com/a?utm_source=mail' },
       { type: 'custom', name: 'cart.checkout', contactId: c.id, properties: { total: 42, items: ['a', 'b'] } },
     ]);
-    await s.mail.send({ to: c.email, subject: 'Hello', text: 'Hi there', contactId: c.id, headers: { 'X-Campaign': 'spring' } });
+    await transportOf(s).send({ to: c.email, subject: 'Hello', text: 'Hi there', contactId: c.id, headers: { 'X-Campaign': 'spring' } });
     await s.entities.createRecord('orders', {
       contactId: c.id,
       fields: { reference: `R-${c.id.slice(-4)}`, total: 99.5, gift: true, note: 'leave at door', placed: '2026-03-01' },
@@ -228,7 +229,7 @@ forEachDialect('access export', (ctx) => {
     assert.equal(byEmail.subject.email, 'ana@example.com');
     assert.ok(byEmail.subject.contactId);
 
-    await s.mail.send({ to: 'stranger@example.com', subject: 'Confirm your request', text: 'Click the link' });
+    await transportOf(s).send({ to: 'stranger@example.com', subject: 'Confirm your request', text: 'Click the link' });
     const stranger = await s.accessExports.buildForEmail('stranger@example.com');
     assert.deepEqual(stranger.subject, { contactId: null, email: 'stranger@example.com', contactIds: [] });
     assert.equal(stranger.dataHeld, true);

@@ -20,6 +20,7 @@ import {
   type Person,
 } from '../../../test/fixtures/dsr/erasure.fixture.ts';
 import { identifiersOf } from './residue.model.ts';
+import { transportOf } from '../../../test/helpers/mail.ts';
 
 const other = (p: Person, tag: string): Person => ({
   ...p,
@@ -179,7 +180,7 @@ forEachDialect('erasure', (ctx) => {
 
   it('erases an address that never became a contact, and honours the suppression setting', async () => {
     const email = 'never.contact.5d1e@example.org';
-    await s.mail.send({ to: email, subject: 'Your request', text: 'We received it.' });
+    await transportOf(s).send({ to: email, subject: 'Your request', text: 'We received it.' });
     await s.settings.patch({ suppressErasedAddresses: false });
     try {
       const r = await s.erasure.erase({ emails: [email] }, { actor: CLI_ACTOR });

@@ -57,7 +57,7 @@ export const dsr = defineModule({
       deps.audit,
     );
     const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users);
-    const requestMailer = new RequestMailer(deps.mail, deps.consent);
+    const requestMailer = new RequestMailer(deps.mail);
     const requestVerification = new VerificationService(core.clock, deps.settings, deps.secret, requests, requestMailer);
     const tasks = new TasksService(core.db, core.clock, deps.users);
     return {

@@ -1,7 +1,9 @@
+import { consent } from '../consent/module.ts';
+import { erasure } from '../dsr/erasure.module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
 import { mailDataMap } from './mail.data-map.ts';
-import { MailService } from './mail.service.ts';
+import { MailSender } from './mail.sender.ts';
 import { outboxRoutes } from './outbox.routes.ts';
 import type { OutboxTable } from './outbox.table.ts';
 
@@ -12,11 +14,17 @@ declare module '../database.ts' {
   }
 }
 
+export type { Delivery, KeyedDelivery, MailSender, PersonMail } from './mail.sender.ts';
+
+/**
+ * Its face is the gated sender, never the transport: mail to a person leaves only after the
+ * consent gate and the suppression list have been asked (mail.sender.ts).
+ */
 export const mail = defineModule({
   name: 'mail',
-  needs: [settings],
+  needs: [settings, consent, erasure],
   dataMap: mailDataMap,
-  create: (core, deps) => ({ mail: new MailService(core.db, deps.settings, core.clock) }),
+  create: (core, deps) => ({ mail: new MailSender(core.db, deps.settings, core.clock, deps.consent, deps.suppressions) }),
   routes: (s) => [{ prefix: '/api/v1', plugin: outboxRoutes(s) }],
   close: (face) => face.mail.close(),
 });

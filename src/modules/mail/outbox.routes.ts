@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { decodeCursor, DEFAULT_LIMIT, encodeCursor, PageQuery } from '../../http/pagination.ts';
 import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
 import { redactLinks } from '../../lib/signed.ts';
-import type { MailService } from './mail.service.ts';
+import type { MailSender } from './mail.sender.ts';
 import type { OutboxItem } from './mail.model.ts';
 
 const OutboxItemSchema = Obj({
@@ -30,7 +30,7 @@ const shown = (m: OutboxItem): OutboxItem => ({
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface OutboxRouteDeps {
-  mail: MailService;
+  mail: Pick<MailSender, 'listOutbox' | 'getOutboxItem'>;
 }
 
 export const outboxRoutes =

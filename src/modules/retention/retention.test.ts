@@ -9,6 +9,7 @@ import { FakeClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createServices, type Services } from '../../services.ts';
 import { CLI_ACTOR } from '../audit/audit.model.ts';
+import { transportOf } from '../../../test/helpers/mail.ts';
 
 forEachDialect('retention', (ctx) => {
   const clock = new FakeClock('2026-04-10T12:00:00.000Z');
@@ -21,9 +22,9 @@ forEachDialect('retention', (ctx) => {
   const outboxCount = async () => Number((await sql<{ n: number }>`select count(*) as n from outbox`.execute(ctx.db.kysely)).rows[0]!.n);
 
   it('deletes rows past the declared period, keeps the rest, previews without deleting, and audits each run', async () => {
-    await s.mail.send({ to: 'old@example.com', subject: 'Old', text: 'x' });
+    await transportOf(s).send({ to: 'old@example.com', subject: 'Old', text: 'x' });
     clock.advance(20 * 86_400_000);
-    await s.mail.send({ to: 'new@example.com', subject: 'New', text: 'y' });
+    await transportOf(s).send({ to: 'new@example.com', subject: 'New', text: 'y' });
     clock.advance(11 * 86_400_000); // the first is 31 days old, the second 11
     const preview = await s.retention.run({ dryRun: true, actor: CLI_ACTOR });
     assert.equal(preview.find((p) => p.table === 'outbox')!.rows, 1);

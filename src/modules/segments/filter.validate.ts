@@ -1,4 +1,5 @@
 import { isId } from '../../lib/ids.ts';
+import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { isDate } from '../contacts/module.ts';
 import { INTERACTION_TYPES } from '../interactions/module.ts';
 import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
@@ -121,15 +122,8 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
     }
     if ('consent' in n) {
       const c = n.consent;
-      if (
-        keys.length !== 1 ||
-        !isObj(c) ||
-        !keysAre(c, ['atLeast']) ||
-        !Number.isInteger(c.atLeast) ||
-        (c.atLeast as number) < 0 ||
-        (c.atLeast as number) > 5
-      ) {
-        problems.push({ path, message: 'consent takes {"atLeast": 0..5}' });
+      if (keys.length !== 1 || !isObj(c) || !keysAre(c, ['atLeast']) || !isConsentLevel(c.atLeast)) {
+        problems.push({ path, message: `consent takes {"atLeast": ${LOWEST_LEVEL}..${HIGHEST_LEVEL}}` });
       }
       return;
     }

@@ -1,8 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const ConsentLevelSchema = Type.Object(
   {
-    level: Type.Integer({ minimum: 0, maximum: 5 }),
+    level: Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
     name: Type.String({ minLength: 1, maxLength: 60 }),
     description: Type.String({ maxLength: 500 }),
   },
@@ -58,11 +59,15 @@ export const SettingsSchema = Type.Object(
       description: 'Where people reach public pages and links in emails.',
     }),
     mailFrom: Type.String({ minLength: 3, maxLength: 320, description: 'Sender used by the outbox and when the SMTP settings name none.' }),
-    purposes: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Integer({ minimum: 0, maximum: 5 }), {
-      description:
-        'Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own.',
-      maxProperties: 100,
-    }),
+    purposes: Type.Record(
+      Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
+      Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
+      {
+        description:
+          'Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own.',
+        maxProperties: 100,
+      },
+    ),
     majorityAge: Type.Integer({ minimum: 13, maximum: 21, description: 'Age below which a contact with a birth date counts as a child.' }),
     suppressErasedAddresses: Type.Boolean({
       description:

@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import { INSTALLATION_SECRET_KEY } from './secret.service.ts';
 import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
+import { CONSENT_LEVELS, HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 /**
  * Settings live in the database (every process reads the same truth); values are read on
@@ -44,10 +45,10 @@ export class SettingsService {
     }
     if (patch.consentLevels) {
       const levels = patch.consentLevels.map((l) => l.level).sort();
-      if (levels.join(',') !== '0,1,2,3,4,5') {
+      if (levels.join(',') !== CONSENT_LEVELS.join(',')) {
         throw new AppError(
           'validation_failed',
-          'consentLevels must name each level 0 to 5 exactly once; only names and descriptions can change',
+          `consentLevels must name each level ${LOWEST_LEVEL} to ${HIGHEST_LEVEL} exactly once; only names and descriptions can change`,
           [{ path: '/consentLevels', message: 'levels are fixed' }],
         );
       }
