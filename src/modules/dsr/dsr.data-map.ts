@@ -1,4 +1,4 @@
-import { declareTable } from '../datamap/datamap.declare.ts';
+import { declareTable } from '../../db/datamap.declare.ts';
 
 const personal = (category: string) => ({ category, personal: true, erase: 'null' as const });
 const kept = (category: string) => ({ category, erase: 'keep' as const, exported: true });

@@ -1,4 +1,4 @@
-import { declareTable } from '../datamap/datamap.declare.ts';
+import { declareTable } from '../../db/datamap.declare.ts';
 
 export const mailDataMap = [
   declareTable({
