@@ -13,8 +13,8 @@ import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { noticesByHashes, stubContactsEntries } from '../src/modules/consent/ledger.queries.ts';
 import { contactsByIds } from '../src/modules/contacts/contacts.queries.ts';
-import { planErasure } from '../src/modules/dsr/erasure.model.ts';
-import { eraseRows, flagRequests, insertReceipts, requestEmails, setReceiptResidue } from '../src/modules/dsr/erasure.queries.ts';
+import { planErasure } from '../src/modules/dsr/erasure/erasure.model.ts';
+import { eraseRows, flagRequests, insertReceipts, requestEmails, setReceiptResidue } from '../src/modules/dsr/erasure/erasure.queries.ts';
 import { createServices, type Services } from '../src/services.ts';
 import { forEachDialect } from './helpers/db.ts';
 

@@ -2,7 +2,7 @@ import { audit } from './audit/module.ts';
 import { consent } from './consent/module.ts';
 import { contacts } from './contacts/module.ts';
 import { datamap } from './datamap/module.ts';
-import { erasure } from './dsr/erasure.module.ts';
+import { erasure } from './dsr/erasure/module.ts';
 import { dsr } from './dsr/module.ts';
 import { entities } from './entities/module.ts';
 import { interactions } from './interactions/module.ts';

@@ -83,7 +83,8 @@ export const RULES: ImportRules = {
   layers: LAYERS,
   modulesDir: 'src/modules/',
   publicFaces: ['module.ts', 'index.ts'],
-  namedPublic: {},
+  // The data-subject module's erasure part has its own manifest, below contacts (ADR 0013).
+  namedPublic: { dsr: ['erasure/module.ts'] },
   onlyThrough: [
     {
       target: 'src/modules/mail/mail.service.ts',

@@ -5,7 +5,7 @@ import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../http/pagin
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj } from '../../http/schemas.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
-import { ErasureAnswerSchema } from '../dsr/erasure.schemas.ts';
+import { ErasureAnswerSchema } from '../dsr/erasure/erasure.schemas.ts';
 import {
   ContactCreateSchema,
   ContactPatchSchema,

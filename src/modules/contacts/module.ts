@@ -1,5 +1,5 @@
 import { consent } from '../consent/module.ts';
-import { erasure } from '../dsr/erasure.module.ts';
+import { erasure } from '../dsr/erasure/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
 import { contactsDataMap } from './contacts.data-map.ts';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { commonErrors } from '../../http/schemas.ts';
 import type { SuppressionService } from './suppression.service.ts';
-import { SuppressionQuery } from './erasure.schemas.ts';
+import { SuppressionQuery } from './erasure/erasure.schemas.ts';
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface SuppressionRouteDeps {
