@@ -12,6 +12,7 @@ import { platform } from './platform/module.ts';
 import { retention } from './retention/module.ts';
 import { segments } from './segments/module.ts';
 import { settings } from './settings/module.ts';
+import { suppression } from './suppression/module.ts';
 import { users } from './users/module.ts';
 
 /**
@@ -28,6 +29,7 @@ export const MODULES = [
   mail,
   consent,
   retention,
+  suppression,
   erasure,
   contacts,
   entities,

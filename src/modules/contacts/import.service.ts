@@ -12,6 +12,7 @@ import { printable, unholdable } from '../../lib/text.ts';
 import { childStateChange, childStateOf, type ChildState } from '../consent/child-state.ts';
 import type { ChangeContext } from '../consent/consent.model.ts';
 import type { EntryDraft, LedgerService } from '../consent/ledger.service.ts';
+import type { SuppressionService } from '../suppression/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
@@ -99,6 +100,7 @@ export class ImportService {
     private readonly clock: Clock,
     private readonly contacts: ContactsService,
     private readonly ledger: LedgerService,
+    private readonly suppressions: Pick<SuppressionService, 'among'>,
   ) {}
 
   async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
@@ -251,7 +253,7 @@ export class ImportService {
         )
       ).map((r) => r.email_key),
     );
-    const blocked = await this.contacts.suppressedAmong(emails);
+    const blocked = await this.suppressions.among(emails);
     for (const r of batch) {
       if (blocked.has(r.email)) this.suppressed(run, r, rejects);
       else if (existing.has(r.key)) run.result.updated++;
@@ -334,7 +336,7 @@ export class ImportService {
         (await q.contactsByEmailKeys(trx, this.db.dialect, keys, false)).map((r) => r.id),
       );
     const found = await q.contactsByEmailKeys(trx, this.db.dialect, keys, true);
-    const blocked = await this.contacts.suppressedAmong(emails, trx);
+    const blocked = await this.suppressions.among(emails, trx);
     const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
     const kept = new Set(batch.map((r) => r.key));
     const stored = new Map(found.filter((r) => kept.has(r.email_key)).map((r) => [r.email_key, r as unknown as Record<string, unknown>]));
@@ -376,7 +378,7 @@ export class ImportService {
     if (
       registered.length &&
       (
-        await this.contacts.suppressedAmong(
+        await this.suppressions.among(
           batch.filter((r) => !stored.has(r.key)).map((r) => r.email),
           trx,
         )

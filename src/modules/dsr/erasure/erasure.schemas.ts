@@ -51,5 +51,3 @@ export const ErasureTaskSchema = Obj({
 
 /** The answer to an erasure: its receipt, and the tasks it left. */
 export const ErasureAnswerSchema = Obj({ ...ReceiptSchema.properties, tasks: Type.Array(ErasureTaskSchema) });
-
-export const SuppressionQuery = Obj({ email: Type.String({ minLength: 3, maxLength: 254 }) });

@@ -12,6 +12,7 @@ import { contactsByIds, holdEmailKeys, lockContacts, releaseEmailKeys } from '..
 import type { DataMap } from '../../datamap/datamap.model.ts';
 import type { DataMapService } from '../../datamap/datamap.service.ts';
 import type { SecretService } from '../../settings/secret.service.ts';
+import type { SuppressionService } from '../../suppression/module.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
 import type { ErasureReceiptsTable } from '../dsr.table.ts';
 import { closePendingCases, followUp, followUpFailed, redactOwnRows, redactUnownedRows } from './erasure.followup.ts';
@@ -36,7 +37,6 @@ import { setReceiptStorage } from './purge.queries.ts';
 import { IdentifierIndex } from './redaction.model.ts';
 import { identifiersOf, mergeIdentifiers, type Identifiers } from '../residue/residue.model.ts';
 import { ResidueScanner } from '../residue/residue.service.ts';
-import { insertSuppressions } from '../suppression.queries.ts';
 
 export const ERASURE_BATCH = 500;
 
@@ -78,6 +78,7 @@ export class ErasureService {
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
+    private readonly suppressions: Pick<SuppressionService, 'suppressKeys'>,
     opts: { purgeWindowMs?: number } = {},
   ) {
     // The map tells the scan where contact ids are kept and which columns are free text.
@@ -240,12 +241,7 @@ export class ErasureService {
       const relations = await this.purges.relationsOf(trx, { contactIds, emailKeys: keys }, Object.keys(counts));
       if (suppress && keys.length) {
         // The key was read before the transaction, so hashing queries nothing here.
-        const hashes = await Promise.all(keys.map((k) => this.secret.emailHash(k)));
-        const requestId = opts.requestIds.length === 1 ? opts.requestIds[0]! : null;
-        await insertSuppressions(
-          trx,
-          hashes.map((h) => ({ email_hmac: h, reason: 'erased', request_id: requestId, created_at: now })),
-        );
+        await this.suppressions.suppressKeys(trx, keys, opts.requestIds.length === 1 ? opts.requestIds[0]! : null, now);
       }
       const receipts: ErasureReceiptsTable[] = (opts.requestIds.length ? opts.requestIds : [null]).map((requestId, i) => ({
         id: receiptIds[i]!,

@@ -3,20 +3,19 @@ import { consent } from '../../consent/module.ts';
 import { datamap } from '../../datamap/module.ts';
 import { defineModule } from '../../module.ts';
 import { settings } from '../../settings/module.ts';
+import { suppression } from '../../suppression/module.ts';
 import { dsrDataMap } from '../dsr.data-map.ts';
-import type { ErasureReceiptsTable, StoragePurgesTable, StoragePurgeTermsTable, SuppressionsTable } from '../dsr.table.ts';
+import type { ErasureReceiptsTable, StoragePurgesTable, StoragePurgeTermsTable } from '../dsr.table.ts';
 import { erasureRoutes } from './erasure.routes.ts';
 import { ErasureService } from './erasure.service.ts';
 import { PURGE_QUEUE } from './purge.service.ts';
-import { suppressionRoutes } from '../suppression.routes.ts';
-import { SuppressionService } from '../suppression.service.ts';
 
 /*
- * The data-subject module has two manifests until it is split into parts (issue 11, point 4):
- * erasure (with the suppression of erased addresses and the storage purges) sits below
- * contacts, since deleting a contact is erasing it; the requests (module.ts) sit above
- * contacts, lists and segments, which they read. Two files, so that contacts can name
- * erasure without importing what imports contacts.
+ * The data-subject module's erasure part (ADR 0013): erasure, the storage purges and the
+ * redaction of case text. It sits below contacts, since deleting a contact is erasing it, and
+ * above suppression, which it writes; the requests (../module.ts) sit above contacts, lists and
+ * segments, which they read. Two manifests, so that contacts can name erasure without
+ * importing what imports contacts.
  */
 
 // The tables it owns: each module adds its own to the one Database type.
@@ -25,28 +24,33 @@ declare module '../../database.ts' {
     erasure_receipts: ErasureReceiptsTable;
     storage_purges: StoragePurgesTable;
     storage_purge_terms: StoragePurgeTermsTable;
-    suppressions: SuppressionsTable;
   }
 }
 
 /** Erasure's tables in the data-subject data map; the requests' manifest declares the rest. */
-export const ERASURE_TABLES = new Set(['erasure_receipts', 'storage_purges', 'storage_purge_terms', 'suppressions']);
+export const ERASURE_TABLES = new Set(['erasure_receipts', 'storage_purges', 'storage_purge_terms']);
 
 export const erasure = defineModule({
   name: 'erasure',
-  needs: [settings, audit, datamap, consent],
+  needs: [settings, audit, datamap, consent, suppression],
   dataMap: dsrDataMap.filter((t) => ERASURE_TABLES.has(t.name)),
   create: (core, deps) => ({
     // The consent service stubs the ledger: it first unlinks the erased guardians' wards, on their own ledger.
-    erasure: new ErasureService(core.db, core.clock, deps.datamap, deps.consent, deps.secret, deps.settings, deps.audit, {
-      purgeWindowMs: core.config.purgeWindowSeconds * 1000,
-    }),
-    suppressions: new SuppressionService(core.db, deps.secret),
+    erasure: new ErasureService(
+      core.db,
+      core.clock,
+      deps.datamap,
+      deps.consent,
+      deps.secret,
+      deps.settings,
+      deps.audit,
+      deps.suppressions,
+      {
+        purgeWindowMs: core.config.purgeWindowSeconds * 1000,
+      },
+    ),
   }),
-  routes: (s) => [
-    { prefix: '/api/v1', plugin: erasureRoutes(s) },
-    { prefix: '/api/v1', plugin: suppressionRoutes(s) },
-  ],
+  routes: (s) => [{ prefix: '/api/v1', plugin: erasureRoutes(s) }],
   jobs: (s) => ({ [PURGE_QUEUE]: (payload) => s.erasure.purges.run(payload) }),
   // Storage purges whose job ran before their erasure committed get another (docs/storage.md).
   daily: async (s) => {

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { commonErrors } from '../../http/schemas.ts';
+import { commonErrors, Obj } from '../../http/schemas.ts';
 import type { SuppressionService } from './suppression.service.ts';
-import { SuppressionQuery } from './erasure/erasure.schemas.ts';
+
+const SuppressionQuery = Obj({ email: Type.String({ minLength: 3, maxLength: 254 }) });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface SuppressionRouteDeps {

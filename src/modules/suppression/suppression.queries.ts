@@ -1,13 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.ts';
-import type { SuppressionsTable } from './dsr.table.ts';
+import type { SuppressionsTable } from './suppression.table.ts';
 
 type Q = Kysely<Database>;
 
-/**
- * Other modules (contacts, imports, forms) ask through these helpers whether an address was
- * erased and suppressed; they pass the keyed hash, never the address.
- */
+// The module's SQL; other modules ask through SuppressionService, passing their transaction.
+
 export async function isSuppressedHash(db: Q, emailHmac: string | string[]): Promise<boolean> {
   const hashes = typeof emailHmac === 'string' ? [emailHmac] : emailHmac;
   if (hashes.length === 0) return false;
