@@ -1,4 +1,5 @@
 import { normaliseEmail } from '../../../lib/email.ts';
+import { anchorRank as rankOf, ByteUnits, chooseAnchors, isDigit, MultiSearch, type Needle, TextUnits } from '../../../lib/multi-search.ts';
 
 /**
  * What identifies a person to the residue scan. Held in memory only while an erasure and its
@@ -161,144 +162,12 @@ export function valueHolds(value: string, t: SearchTerms): string[] {
 // ---------------------------------------------------------------- matching in memory
 
 /*
- * Both matchers below find many needles in one pass with native searches: each needle is
- * anchored at a character that case folding leaves alone and that stored data holds rarely
- * ('@' in an address, the space in a full name, '+' in a phone number); every occurrence of an
- * anchor in the haystack (found by indexOf, a memchr) is checked against the needles anchored
- * there by a hash of the characters around it, and only hash hits are compared in full. A
- * needle of digits alone has no such character: a few are searched with indexOf, many by the
- * runs of digits they could lie in, keyed by their last eight digits (see digitsInBytes).
+ * Both matchers below are the one multi-needle search of src/lib/multi-search.ts, over bytes and
+ * over text; they differ only in the needles they make and in what they report.
  */
 
-const ANCHOR_RANK = new Map([...'@+()/ _.-'].map((c, i) => [c.charCodeAt(0), i] as const));
-const isAsciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isDigit = (c: number) => c >= 48 && c <= 57;
 /** Beyond this many anchor-less digit needles, one loop over the haystack beats indexOf per needle. */
 const PLAIN_DIGIT_NEEDLES = 4;
-/** Digits a digit needle is keyed by: eight (four bits each fill a 32-bit key), fewer for a shorter needle. */
-const DIGIT_KEY = 8;
-const HASH = 31;
-const FWD_MAX = 24;
-
-const rankOf = (c: number) => ANCHOR_RANK.get(c) ?? ANCHOR_RANK.size;
-
-/**
- * Where each needle is anchored (-1: no character fit, letters and digits only). Every distinct
- * anchor costs a pass over the haystack, so a needle takes an anchor another needle already has
- * when it can (a phone number's space, like a full name's), else its rarest one.
- */
-function chooseAnchors(needles: ArrayLike<number>[]): number[] {
-  const candidates = needles.map((codes) => {
-    const at = new Map<number, number>();
-    for (let i = 0; i < codes.length; i++) if (!isAsciiAlnum(codes[i]!) && !at.has(codes[i]!)) at.set(codes[i]!, i);
-    return [...at].sort(([a], [b]) => rankOf(a) - rankOf(b));
-  });
-  const chosen = new Set<number>();
-  const out = needles.map(() => -1);
-  // Needles with the fewest choices decide first.
-  for (const i of needles.map((_, i) => i).sort((a, b) => candidates[a]!.length - candidates[b]!.length)) {
-    const c = candidates[i]!;
-    if (c.length === 0) continue;
-    const [anchor, at] = c.find(([a]) => chosen.has(a)) ?? c[0]!;
-    chosen.add(anchor);
-    out[i] = at;
-  }
-  return out;
-}
-
-const mix = (back: number, k: number, fwd: number) => (Math.imul(back ^ Math.imul(k + 1, 0x27d4eb2d), 0x9e3779b1) ^ fwd) | 0;
-
-interface Needle {
-  /** Folded code units (bytes, or UTF-16 units). */
-  codes: ArrayLike<number>;
-  /** Where the anchor sits in the needle. */
-  at: number;
-  id: number;
-}
-
-/**
- * The needles anchored at one character, indexed by a hash of the characters around it: the
- * `at` characters before the anchor, and after it as many as every needle with that `at` has
- * (up to FWD_MAX), so needles that share a long start ("+49 30 1000…") still get their own keys.
- */
-class AnchorGroup {
-  readonly maxBack: number;
-  /** Per `at`: how many characters from the anchor on its key covers (0: no needle has that `at`). */
-  readonly fwdAt: Int32Array;
-  readonly maxFwd: number;
-  readonly byKey = new Map<number, Needle[]>();
-
-  constructor(
-    readonly anchor: number,
-    needles: Needle[],
-  ) {
-    this.maxBack = Math.max(...needles.map((n) => n.at));
-    this.fwdAt = new Int32Array(this.maxBack + 1);
-    for (const n of needles) {
-      const f = Math.min(FWD_MAX, n.codes.length - n.at);
-      this.fwdAt[n.at] = this.fwdAt[n.at] === 0 ? f : Math.min(this.fwdAt[n.at]!, f);
-    }
-    this.maxFwd = Math.max(...this.fwdAt);
-    for (const n of needles) {
-      let back = 0;
-      for (let k = 1; k <= n.at; k++) back = (Math.imul(back, HASH) + n.codes[n.at - k]!) | 0;
-      let fwd = 0;
-      for (let j = 0; j < this.fwdAt[n.at]!; j++) fwd = (Math.imul(fwd, HASH) + n.codes[n.at + j]!) | 0;
-      const key = mix(back, n.at, fwd);
-      const list = this.byKey.get(key);
-      if (list) list.push(n);
-      else this.byKey.set(key, [n]);
-    }
-  }
-}
-
-function groupByAnchor(needles: Needle[]): AnchorGroup[] {
-  const by = new Map<number, Needle[]>();
-  for (const n of needles) {
-    const a = n.codes[n.at]!;
-    const list = by.get(a);
-    if (list) list.push(n);
-    else by.set(a, [n]);
-  }
-  // Rarest anchors first: a match is usually found, or ruled out, in the cheap passes.
-  return [...by].sort(([a], [b]) => (ANCHOR_RANK.get(a) ?? 99) - (ANCHOR_RANK.get(b) ?? 99)).map(([a, ns]) => new AnchorGroup(a, ns));
-}
-
-/**
- * Needles of digits only, keyed by their last digits (up to eight, four bits each, so the key of
- * the digits just read is one shift and mask per digit), with a bit per hashed key to rule out
- * almost every position at the cost of one memory read. Eight digits rather than six keep the
- * zero-padded numbers that fill a database (ids, counters) from resembling a phone's tail.
- */
-class DigitIndex {
-  readonly bits = new Uint8Array(1 << (DIGIT_BITS - 3));
-  readonly byKey = new Map<number, Needle[]>();
-  /** Digits per key: DIGIT_KEY, or the shortest needle's length. */
-  readonly len: number;
-  readonly mask: number;
-  /** The shortest needle's length: a run of fewer digits holds none (phone numbers have ten or more). */
-  readonly shortest: number;
-
-  constructor(needles: Needle[]) {
-    this.shortest = Math.min(...needles.map((n) => n.codes.length));
-    this.len = Math.min(DIGIT_KEY, this.shortest);
-    this.mask = this.len >= 8 ? -1 : (1 << (4 * this.len)) - 1;
-    for (const n of needles) {
-      let key = 0;
-      for (let j = n.codes.length - this.len; j < n.codes.length; j++) key = ((key << 4) | (n.codes[j]! - 48)) & this.mask;
-      const bit = digitBit(key);
-      this.bits[bit >>> 3]! |= 1 << (bit & 7);
-      const list = this.byKey.get(key);
-      if (list) list.push(n);
-      else this.byKey.set(key, [n]);
-    }
-  }
-}
-
-const DIGIT_BITS = 20;
-const digitBit = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - DIGIT_BITS);
-
-const FOLD = new Uint8Array(256).map((_, b) => (b >= 65 && b <= 90 ? b + 32 : b));
 
 /**
  * Searches raw bytes (database files, statistics samples) for the identifiers: addresses and
@@ -307,10 +176,9 @@ const FOLD = new Uint8Array(256).map((_, b) => (b >= 65 && b <= 90 ? b + 32 : b)
  * leave behind, values as they were stored.
  */
 export class ByteMatcher {
-  private readonly groups: AnchorGroup[];
+  private readonly search: MultiSearch;
   /** Searched as they are with indexOf: a few digit needles, and case forms of a needle without an anchor. */
   private readonly plain: Buffer[] = [];
-  private readonly digits: DigitIndex | null = null;
   /** Bytes a chunked reader must overlap so a needle across a chunk border is still seen. */
   readonly overlap: number;
 
@@ -336,96 +204,25 @@ export class ByteMatcher {
       // Letters and digits only (not an address, a full name or a formatted number): its case forms.
       else for (const v of new Set([f, f.toUpperCase(), title(f)])) this.plain.push(Buffer.from(v, 'utf8'));
     }
-    if (digitNeedles.length > PLAIN_DIGIT_NEEDLES) this.digits = new DigitIndex(digitNeedles);
-    else for (const n of digitNeedles) this.plain.push(n.codes as Buffer);
-    this.groups = groupByAnchor(anchored);
+    const indexed = digitNeedles.length > PLAIN_DIGIT_NEEDLES;
+    if (!indexed) for (const n of digitNeedles) this.plain.push(n.codes as Buffer);
+    // Bytes are searched for values as they were stored: digits in runs of digits alone.
+    this.search = new MultiSearch(anchored, indexed ? digitNeedles : []);
     this.overlap = Math.max(0, ...[...anchored, ...digitNeedles].map((n) => n.codes.length), ...this.plain.map((b) => b.length));
   }
 
   get empty(): boolean {
-    return this.groups.length === 0 && this.plain.length === 0 && this.digits === null;
+    return this.search.empty && this.plain.length === 0;
   }
 
   matches(bytes: Uint8Array): boolean {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (const n of this.plain) if (buf.indexOf(n) >= 0) return true;
-    for (const g of this.groups) if (anchoredBytes(buf, g)) return true;
-    return this.digits !== null && digitsInBytes(buf, this.digits);
+    return this.search.search(new ByteUnits(buf), () => true);
   }
 }
 
 const title = (s: string) => s.replace(/(^|[\s.-])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
-
-function anchoredBytes(buf: Buffer, g: AnchorGroup): boolean {
-  const end = buf.length;
-  const { anchor, fwdAt, maxFwd, maxBack, byKey } = g;
-  // fwds[j]: the hash of the j characters from the anchor on.
-  const fwds = new Int32Array(maxFwd + 1);
-  for (let p = buf.indexOf(anchor); p >= 0; p = p + 1 < end ? buf.indexOf(anchor, p + 1) : -1) {
-    const reach = Math.min(maxFwd, end - p);
-    for (let j = 0; j < reach; j++) fwds[j + 1] = (Math.imul(fwds[j]!, HASH) + FOLD[buf[p + j]!]!) | 0;
-    let back = 0;
-    for (let k = 0; k <= maxBack && k <= p; k++) {
-      if (k > 0) back = (Math.imul(back, HASH) + FOLD[buf[p - k]!]!) | 0;
-      const f = fwdAt[k]!;
-      if (f === 0 || f > reach) continue;
-      const list = byKey.get(mix(back, k, fwds[f]!));
-      if (list) for (const n of list) if (bytesAt(buf, p - k, n.codes)) return true;
-    }
-  }
-  return false;
-}
-
-function bytesAt(buf: Buffer, start: number, codes: ArrayLike<number>): boolean {
-  if (start + codes.length > buf.length) return false;
-  for (let j = 0; j < codes.length; j++) if (FOLD[buf[start + j]!] !== codes[j]) return false;
-  return true;
-}
-
-/*
- * Digit needles are searched in runs: a needle lies in a run of at least as many digits as the
- * shortest needle has (bytes), or of digits and phone separators holding that many digits (text).
- * Such a run covers one of every `shortest`-th position, so only those are looked at, and a run
- * found there is counted, and keyed only when long enough. Ids, dates and counters make runs too
- * short for a phone number; a JavaScript loop costs per character it visits.
- */
-
-function digitsInBytes(buf: Buffer, idx: DigitIndex): boolean {
-  const step = idx.shortest;
-  const end = buf.length;
-  // Bytes before `done` belong to runs already looked at (or to none).
-  let done = 0;
-  for (let i = step - 1; i < end; ) {
-    if ((buf[i]! - 48) >>> 0 > 9) {
-      i += step;
-      continue;
-    }
-    let s = i;
-    while (s > done && (buf[s - 1]! - 48) >>> 0 <= 9) s--;
-    let e = i + 1;
-    while (e < end && (buf[e]! - 48) >>> 0 <= 9) e++;
-    if (e - s >= step && digitRunInBytes(buf, s, e, idx)) return true;
-    done = e;
-    i = e + step;
-  }
-  return false;
-}
-
-/** Keys every `len` digits of the run [s, e) ends with, and compares the needles a key names. */
-function digitRunInBytes(buf: Buffer, s: number, e: number, idx: DigitIndex): boolean {
-  const { bits, byKey, len, mask } = idx;
-  let key = 0;
-  for (let i = s; i < e; i++) {
-    key = ((key << 4) | (buf[i]! - 48)) & mask;
-    const run = i + 1 - s;
-    if (run < len) continue;
-    const bit = digitBit(key);
-    if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
-    const list = byKey.get(key);
-    if (list) for (const n of list) if (run >= n.codes.length && bytesAt(buf, i + 1 - n.codes.length, n.codes)) return true;
-  }
-  return false;
-}
 
 /** Unicode's one context-dependent lower-case mapping (final sigma): a term holding it is searched exactly. */
 const CONTEXTUAL = /\u03a3/;
@@ -438,10 +235,9 @@ const CONTEXTUAL = /\u03a3/;
  * letter folded); it never misses one, so callers confirm what it reports.
  */
 export class TextMatcher {
-  private readonly groups: AnchorGroup[];
+  private readonly search: MultiSearch;
   private readonly plainText: { folded: string; term: string }[] = [];
   private readonly exactText: string[];
-  private readonly digits: DigitIndex | null;
   private readonly terms: string[] = [];
 
   constructor(t: SearchTerms) {
@@ -456,104 +252,26 @@ export class TextMatcher {
       if (anchors[i]! >= 0) anchored.push({ codes: codes[i]!, at: anchors[i]!, id: this.terms.push(f.term) - 1 });
       else this.plainText.push(f);
     }
+    // Shorter digit terms are never made (searchTerms drops them).
     const digitNeedles = t.digits
       .filter((d) => d.length >= MIN_PHONE_DIGITS)
       .map((d) => ({ codes: Array.from(d, (c) => c.charCodeAt(0)), at: -1, id: this.terms.push(d) - 1 }));
-    // Shorter digit terms are never made (searchTerms drops them).
-    this.digits = digitNeedles.length ? new DigitIndex(digitNeedles) : null;
-    this.groups = groupByAnchor(anchored);
+    // In text, a number's digits are looked for with the phone separators between them.
+    this.search = new MultiSearch(anchored, digitNeedles, PHONE_SEPARATORS);
   }
 
   /** Adds to `found` every term that `chunk` holds (and possibly a few it does not). */
   scan(chunk: string, found: Set<string>): void {
+    // Lower-casing changes letters only: digits and separators, and so the digit runs, stay as they were.
     const lower = chunk.toLowerCase();
     for (const { folded, term } of this.plainText) if (lower.includes(folded)) found.add(term);
     if (this.exactText.length) {
       const ascii = asciiLower(chunk);
       for (const term of this.exactText) if (ascii.includes(term)) found.add(term);
     }
-    for (const g of this.groups) this.anchoredText(lower, g, found);
-    if (this.digits) this.digitsInText(chunk, this.digits, found);
+    this.search.search(new TextUnits(lower), (id) => {
+      found.add(this.terms[id]!);
+      return false;
+    });
   }
-
-  private anchoredText(s: string, g: AnchorGroup, found: Set<string>): void {
-    const end = s.length;
-    const { fwdAt, maxFwd, maxBack, byKey } = g;
-    const anchor = String.fromCharCode(g.anchor);
-    const fwds = new Int32Array(maxFwd + 1);
-    for (let p = s.indexOf(anchor); p >= 0; p = s.indexOf(anchor, p + 1)) {
-      const reach = Math.min(maxFwd, end - p);
-      for (let j = 0; j < reach; j++) fwds[j + 1] = (Math.imul(fwds[j]!, HASH) + s.charCodeAt(p + j)) | 0;
-      let back = 0;
-      for (let k = 0; k <= maxBack && k <= p; k++) {
-        if (k > 0) back = (Math.imul(back, HASH) + s.charCodeAt(p - k)) | 0;
-        const f = fwdAt[k]!;
-        if (f === 0 || f > reach) continue;
-        const list = byKey.get(mix(back, k, fwds[f]!));
-        if (list) for (const n of list) if (codesAt(s, p - k, n.codes)) found.add(this.terms[n.id]!);
-      }
-    }
-  }
-
-  private digitsInText(s: string, idx: DigitIndex, found: Set<string>): void {
-    const step = idx.shortest;
-    const end = s.length;
-    let done = 0;
-    for (let i = step - 1; i < end; ) {
-      if (!inDigitRun(s.charCodeAt(i))) {
-        i += step;
-        continue;
-      }
-      let digits = isDigitCode(s.charCodeAt(i)) ? 1 : 0;
-      let a = i;
-      for (let c = s.charCodeAt(a - 1); a > done && inDigitRun(c); c = s.charCodeAt(--a - 1)) digits += isDigitCode(c) ? 1 : 0;
-      let e = i + 1;
-      for (let c = s.charCodeAt(e); e < end && inDigitRun(c); c = s.charCodeAt(++e)) digits += isDigitCode(c) ? 1 : 0;
-      if (digits >= step) this.digitRunInText(s, a, e, idx, found);
-      done = e;
-      i = e + step;
-    }
-  }
-
-  /** The run [a, e) of digits and separators: keys its digits, separators skipped. */
-  private digitRunInText(s: string, a: number, e: number, idx: DigitIndex, found: Set<string>): void {
-    const { bits, byKey, len, mask } = idx;
-    let key = 0;
-    let run = 0;
-    for (let i = a; i < e; i++) {
-      const d = s.charCodeAt(i) - 48;
-      if (d >>> 0 > 9) continue;
-      key = ((key << 4) | d) & mask;
-      if (++run < len) continue;
-      const bit = digitBit(key);
-      if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) continue;
-      const list = byKey.get(key);
-      if (list) for (const n of list) if (run >= n.codes.length && digitsEndingAt(s, i, n.codes)) found.add(this.terms[n.id]!);
-    }
-  }
-}
-
-const SEPARATOR = new Uint8Array(128);
-for (const c of PHONE_SEPARATORS) SEPARATOR[c.charCodeAt(0)] = 1;
-const isDigitCode = (c: number) => (c - 48) >>> 0 <= 9;
-/** A digit or a phone separator: what a run of a phone number's digits is made of. */
-const inDigitRun = (c: number) => isDigitCode(c) || (c < 128 && SEPARATOR[c] === 1);
-
-function codesAt(s: string, start: number, codes: ArrayLike<number>): boolean {
-  if (start + codes.length > s.length) return false;
-  for (let j = 0; j < codes.length; j++) if (s.charCodeAt(start + j) !== codes[j]) return false;
-  return true;
-}
-
-/** Whether the digits of `s` up to `end`, separators skipped, end with `codes`. */
-function digitsEndingAt(s: string, end: number, codes: ArrayLike<number>): boolean {
-  let j = codes.length - 1;
-  for (let i = end; j >= 0 && i >= 0; i--) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (c !== codes[j]) return false;
-      j--;
-    } else if (c > 127 || SEPARATOR[c] === 0) return false;
-  }
-  return j < 0;
 }
