@@ -10,7 +10,7 @@ import { createLogger } from '../../../lib/log.ts';
 import { createServices, type Services } from '../../../services.ts';
 import { buildPerson, ERASE_ME, prepareWorld, rowsOf } from '../../../../test/fixtures/dsr/erasure.fixture.ts';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const PAUSE_MS = 150;
 // Kills inside the lingering transaction, and at points after it: in the big deletes, around the commit, after it.
 const DELAYS = [0, PAUSE_MS + 5, PAUSE_MS + 120, PAUSE_MS + 800];

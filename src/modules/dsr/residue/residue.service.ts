@@ -15,23 +15,9 @@ import {
 } from './residue.model.ts';
 import type { DataMap } from '../../datamap/datamap.model.ts';
 import { CONTACT_REF } from '../erasure/erasure.model.ts';
-import {
-  columnHoldsIds,
-  columnsWithTerms,
-  hasTermsStatement,
-  liveColumnTypes,
-  namesContactIds,
-  pgStatsValues,
-  ROWS_PER_CHUNK,
-  rowidRange,
-  scannedColumns,
-  sqliteSystemRows,
-  tableHasTerms,
-  tableText,
-  textHoldsIds,
-  textStatement,
-  type ScannedColumn,
-} from './residue.queries.ts';
+import { PostgresResidueQueries } from './residue.postgres.queries.ts';
+import { namesContactIds, ROWS_PER_CHUNK, type ScannedColumn } from './residue.queries.ts';
+import { SqliteResidueQueries } from './residue.sqlite.queries.ts';
 import { inProcess, ReaderPool, runAll, type ScanReaders } from './residue.readers.ts';
 import type { ScanAnswer, ScanTask } from './residue.tasks.ts';
 
@@ -94,12 +80,15 @@ export class ResidueScanner {
   private readonly checkpointPatienceMs: number;
   private readonly pool: ReaderPool;
   private readonly declared: (() => Promise<DataMap>) | null;
+  /** The dialect's queries, behind one interface (residue.queries.ts). */
+  private readonly q: SqliteResidueQueries | PostgresResidueQueries;
 
   constructor(
     private readonly db: Db,
     opts: ScannerOptions = {},
   ) {
     this.declared = opts.declared ?? null;
+    this.q = db.dialect === 'sqlite' ? new SqliteResidueQueries(db) : new PostgresResidueQueries(db);
     this.readers = opts.readers ?? Math.min(4, availableParallelism());
     this.parallelFromBytes = opts.parallelFromBytes ?? 256 * 1024 * 1024;
     this.checkpointPatienceMs = opts.checkpointPatienceMs ?? 5000;
@@ -136,7 +125,7 @@ export class ResidueScanner {
    * person after the erasure (a ledger entry, with its evidence) names them so.
    */
   private async contactIdHits(contactIds: string[]): Promise<string[]> {
-    const live = await liveColumnTypes(this.db);
+    const live = await this.q.liveColumnTypes();
     const at = new Map(live.map((c) => [`${c.table}.${c.column}`, c]));
     const idColumns = new Set(live.filter((c) => namesContactIds(c.column)).map((c) => `${c.table}.${c.column}`));
     const textColumns = new Set<string>();
@@ -151,11 +140,11 @@ export class ResidueScanner {
     const hits: string[] = [];
     for (const location of idColumns) {
       const c = at.get(location);
-      if (c && (await columnHoldsIds(this.db, c.table, c.column, c.cast, contactIds))) hits.push(location);
+      if (c && (await this.q.columnHoldsIds(c.table, c.column, c.cast, contactIds))) hits.push(location);
     }
     for (const location of textColumns) {
       const c = at.get(location);
-      if (c && !idColumns.has(location) && (await textHoldsIds(this.db, c.table, c.column, contactIds))) hits.push(location);
+      if (c && !idColumns.has(location) && (await this.q.textHoldsIds(c.table, c.column, contactIds))) hits.push(location);
     }
     return hits;
   }
@@ -167,29 +156,30 @@ export class ResidueScanner {
       return [];
     }
     const many = terms.text.length + terms.digits.length > TERMS_PER_PASS;
-    const tables = [...(await scannedColumns(this.db))];
+    const tables = [...(await this.q.scannedColumns())];
     const found = new Map<string, SearchTerms>();
     const hits = new Set<string>();
-    if (this.db.dialect === 'sqlite') {
-      await this.sqliteScan(tables, ids, terms, many, found, hits, opts);
+    const q = this.q;
+    if (q.dialect === 'sqlite') {
+      await this.sqliteScan(q, tables, ids, terms, many, found, hits, opts);
       const bytes = new ByteMatcher(ids);
-      for (const r of await sqliteSystemRows(this.db)) if (bytes.matches(r.value)) hits.add(`${r.table}.${r.column}`);
+      for (const r of await q.systemRows()) if (bytes.matches(r.value)) hits.add(`${r.table}.${r.column}`);
     } else {
       const matcher = many ? new TextMatcher(terms) : null;
       await inParallel(tables, PG_TABLES_AT_ONCE, async ([table, columns]) => {
         const f = matcher
           ? await this.termsIn(table, columns, matcher, terms)
-          : (await tableHasTerms(this.db, table, columns, terms))
+          : (await q.tableHasTerms(table, columns, terms))
             ? terms
             : null;
         if (f) found.set(table, f);
       });
-      for (const r of await pgStatsWithTerms(this.db, terms)) hits.add(`pg_stats:${r.table}.${r.column}`);
+      for (const r of await statsWithTerms(q, terms)) hits.add(`pg_stats:${r.table}.${r.column}`);
     }
     const columnsOf = new Map(tables);
     for (const [table, f] of found)
       for (const pass of passes(f))
-        for (const column of await columnsWithTerms(this.db, table, columnsOf.get(table)!, pass)) hits.add(`${table}.${column}`);
+        for (const column of await q.columnsWithTerms(table, columnsOf.get(table)!, pass)) hits.add(`${table}.${column}`);
     return [...hits].sort();
   }
 
@@ -199,6 +189,7 @@ export class ResidueScanner {
    * app's connection, or for reader processes when the file is large.
    */
   private async sqliteScan(
+    q: SqliteResidueQueries,
     tables: [string, ScannedColumn[]][],
     ids: Identifiers,
     terms: SearchTerms,
@@ -213,19 +204,19 @@ export class ResidueScanner {
     // Only a table without a rowid is matched here, on the app's connection; the readers build their own.
     let matcher: TextMatcher | null = null;
     for (const [table, columns] of tables) {
-      const range = await rowidRange(this.db, table, columns);
+      const range = await q.rowidRange(table, columns);
       if (range === null) continue;
       if (!many) {
         for (const part of range ? parts(range, ROWIDS_PER_PART) : [undefined])
-          tasks.push({ task: { kind: 'test', s: hasTermsStatement(this.db, table, columns, terms, part) }, tag: { table } });
+          tasks.push({ task: { kind: 'test', s: q.hasTermsStatement(table, columns, terms, part) }, tag: { table } });
         continue;
       }
       const into = new Set<string>();
       seen.set(table, into);
-      if (range === undefined) await tableText(this.db, table, columns, (chunk) => (matcher ??= new TextMatcher(terms)).scan(chunk, into));
+      if (range === undefined) await q.tableText(table, columns, (chunk) => (matcher ??= new TextMatcher(terms)).scan(chunk, into));
       else
         for (const part of parts(range, ROWS_PER_CHUNK))
-          tasks.push({ task: { kind: 'text', s: textStatement(this.db, table, columns, part) }, tag: { table } });
+          tasks.push({ task: { kind: 'text', s: q.textStatement(table, columns, part) }, tag: { table } });
     }
     const path = this.db.target.location;
     const onFile = this.onFile;
@@ -270,7 +261,7 @@ export class ResidueScanner {
   /** PostgreSQL, many terms: the terms a table holds, found by streaming its rows through the matcher. */
   private async termsIn(table: string, columns: ScannedColumn[], matcher: TextMatcher, terms: SearchTerms): Promise<SearchTerms | null> {
     const into = new Set<string>();
-    await tableText(this.db, table, columns, (chunk) => matcher.scan(chunk, into));
+    await this.q.tableText(table, columns, (chunk) => matcher.scan(chunk, into));
     if (into.size === 0) return null;
     return { text: terms.text.filter((t) => into.has(t)), digits: terms.digits.filter((d) => into.has(d)) };
   }
@@ -301,11 +292,15 @@ function parts(range: { lo: number; hi: number }, size: number): { lo: number; h
  * PostgreSQL: the statistics columns whose sample values hold a term. The values are few, so
  * they are matched in memory, and each candidate is confirmed with the scan's exact test.
  */
-export async function pgStatsWithTerms(db: Db, terms: SearchTerms): Promise<{ table: string; column: string }[]> {
+export function pgStatsWithTerms(db: Db, terms: SearchTerms): Promise<{ table: string; column: string }[]> {
+  return statsWithTerms(new PostgresResidueQueries(db), terms);
+}
+
+async function statsWithTerms(q: PostgresResidueQueries, terms: SearchTerms): Promise<{ table: string; column: string }[]> {
   if (isEmpty(terms)) return [];
   const matcher = new TextMatcher(terms);
   const out: { table: string; column: string }[] = [];
-  for (const r of await pgStatsValues(db)) {
+  for (const r of await q.statsValues()) {
     const found = new Set<string>();
     matcher.scan(r.values, found);
     if (
