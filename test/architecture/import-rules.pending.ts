@@ -60,7 +60,6 @@ export const PENDING: PendingViolation[] = [
   { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.model.ts', import: 'src/modules/datamap/datamap.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.queries.ts', import: 'src/modules/datamap/datamap.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.service.ts', import: 'src/modules/audit/audit.service.ts' },
-  { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.service.ts', import: 'src/modules/consent/ledger.service.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.service.ts', import: 'src/modules/contacts/contacts.queries.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.service.ts', import: 'src/modules/datamap/datamap.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/erasure/erasure.service.ts', import: 'src/modules/datamap/datamap.service.ts' },

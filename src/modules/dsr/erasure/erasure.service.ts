@@ -1,17 +1,15 @@
-import type { Kysely } from 'kysely';
 import type { Db } from '../../database.ts';
-import type { Database } from '../../database.ts';
 import { retryConflicts } from '../../../db/conflict.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../../lib/email.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { AuditService } from '../../audit/audit.service.ts';
-import type { LedgerService } from '../../consent/ledger.service.ts';
 import { contactsByIds, holdEmailKeys, lockContacts, releaseEmailKeys } from '../../contacts/contacts.queries.ts';
 import type { DataMap } from '../../datamap/datamap.model.ts';
 import type { DataMapService } from '../../datamap/datamap.service.ts';
 import type { SecretService } from '../../settings/secret.service.ts';
+import type { TableEraser } from '../../module.ts';
 import type { SuppressionService } from '../../suppression/module.ts';
 import type { SettingsService } from '../../settings/settings.service.ts';
 import type { ErasureReceiptsTable } from '../dsr.table.ts';
@@ -40,9 +38,6 @@ import { ResidueScanner } from '../residue/residue.service.ts';
 
 export const ERASURE_BATCH = 500;
 
-/** A table whose owning module erases it itself, inside the erasure transaction. */
-type TableEraser = (trx: Kysely<Database>, contactIds: string[]) => Promise<number>;
-
 interface BatchOutcome {
   receipts: ErasureReceiptsTable[];
   counts: Record<string, number>;
@@ -68,13 +63,13 @@ export class ErasureService {
   readonly scanner: ResidueScanner;
   /** PostgreSQL's rewrite of the relations that held the erased (SQLite's purge is the erasure's own). */
   readonly purges: StoragePurgeService;
-  private readonly erasers = new Map<string, TableEraser>();
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly datamap: DataMapService,
-    ledger: Pick<LedgerService, 'stubContact' | 'stubContacts'>,
+    /** Tables their owning modules erase themselves (the consent ledger's stubs), by the manifests' `erasers`. */
+    private readonly erasers: ReadonlyMap<string, TableEraser>,
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
@@ -84,9 +79,6 @@ export class ErasureService {
     // The map tells the scan where contact ids are kept and which columns are free text.
     this.scanner = new ResidueScanner(db, { declared: () => datamap.getMap() });
     this.purges = new StoragePurgeService(db, clock, secret, opts.purgeWindowMs);
-    // The ledger is evidence: its entries become stubs that keep the chain verifiable.
-    // One person through stubContact, a batch in one statement.
-    this.erasers.set('consent_ledger', (trx, ids) => (ids.length === 1 ? ledger.stubContact(trx, ids[0]!) : ledger.stubContacts(trx, ids)));
   }
 
   async erase(targets: ErasureTargets, opts: ErasureOptions): Promise<ErasureResult> {

@@ -1,5 +1,4 @@
 import { audit } from '../../audit/module.ts';
-import { consent } from '../../consent/module.ts';
 import { datamap } from '../../datamap/module.ts';
 import { defineModule } from '../../module.ts';
 import { settings } from '../../settings/module.ts';
@@ -32,15 +31,15 @@ export const ERASURE_TABLES = new Set(['erasure_receipts', 'storage_purges', 'st
 
 export const erasure = defineModule({
   name: 'erasure',
-  needs: [settings, audit, datamap, consent, suppression],
+  needs: [settings, audit, datamap, suppression],
   dataMap: dsrDataMap.filter((t) => ERASURE_TABLES.has(t.name)),
   create: (core, deps) => ({
-    // The consent service stubs the ledger: it first unlinks the erased guardians' wards, on their own ledger.
+    // Tables their modules erase themselves (the consent ledger) come from the manifests, through the core.
     erasure: new ErasureService(
       core.db,
       core.clock,
       deps.datamap,
-      deps.consent,
+      core.erasers,
       deps.secret,
       deps.settings,
       deps.audit,
