@@ -7,7 +7,7 @@ import type { JobHandler } from './jobs/worker.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Db } from './modules/database.ts';
 import { MODULES } from './modules/index.ts';
-import type { AnyModule, Core, DataMapRegistry, FacesOf, RouteEntry } from './modules/module.ts';
+import type { AnyModule, Core, DataMapRegistry, FacesOf, RouteEntry, TableEraser } from './modules/module.ts';
 
 /** What every process has before any module: configuration, the database, the clock, the log. */
 export interface Base {
@@ -82,7 +82,8 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
 ): ServicesOf<Ms> {
   checkOrder(modules);
   const dataMap = declaredDataMap(modules);
-  const core: Core = { config, db, clock, log, dataMap };
+  const erasers = new Map<string, TableEraser>();
+  const core: Core = { config, db, clock, log, dataMap, erasers };
   const base: Base = { config, db, clock, log };
   const bag: Record<string, unknown> = { ...base };
   const faces = new Map<string, object>();
@@ -97,6 +98,10 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
     contexts.set(m.name, { ...base, ...deps, ...face });
     Object.assign(bag, face);
     if (m.providers) dataMap.providers.push(...m.providers(face));
+    for (const [table, erase] of Object.entries(m.erasers?.(face) ?? {})) {
+      if (!m.dataMap.some((t) => t.name === table)) throw new Error(`module ${m.name} offers to erase ${table}, which it does not declare`);
+      erasers.set(table, erase);
+    }
   }
   bag.close = async () => {
     // Later modules first (they may use earlier ones while closing), the database last.

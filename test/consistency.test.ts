@@ -73,7 +73,7 @@ it(
     const guarded = (text: string) => text.includes('refuseDatabaseFile(');
     const allowed: Record<string, (text: string) => boolean> = {
       // Database files' bytes, read in the residue scan's reader process only (checked below).
-      'src/modules/dsr/residue.bytes.ts': () => true,
+      'src/modules/dsr/residue/residue.bytes.ts': () => true,
       // Files the operator names, refused when they are the database's own.
       'src/cli/import.commands.ts': guarded,
       'src/cli/dsr.commands.ts': guarded,
@@ -108,6 +108,6 @@ it(
       }
     }
     assert.deepEqual(offenders, []);
-    assert.deepEqual(importers, ['src/modules/dsr/residue.reader.ts'], 'residue.bytes.ts runs in the reader process alone');
+    assert.deepEqual(importers, ['src/modules/dsr/residue/residue.reader.ts'], 'residue.bytes.ts runs in the reader process alone');
   },
 );

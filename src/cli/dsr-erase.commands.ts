@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
-import type { ErasureResult } from '../modules/dsr/erasure.model.ts';
+import type { ErasureResult } from '../modules/dsr/erasure/erasure.model.ts';
 import { withServices } from './context.ts';
 
 /** Exit code when the erasure committed but is not complete: the residue scan found traces (see the tasks printed). */

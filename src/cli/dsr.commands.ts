@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
-import { renderExportHtml } from '../modules/dsr/access-export.html.ts';
+import { renderExportHtml } from '../modules/dsr/access-export/access-export.html.ts';
 import { refuseDatabaseFile, withServices } from './context.ts';
 import { registerDsrEraseCommand } from './dsr-erase.commands.ts';
 

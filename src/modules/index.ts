@@ -2,7 +2,7 @@ import { audit } from './audit/module.ts';
 import { consent } from './consent/module.ts';
 import { contacts } from './contacts/module.ts';
 import { datamap } from './datamap/module.ts';
-import { erasure } from './dsr/erasure.module.ts';
+import { erasure } from './dsr/erasure/module.ts';
 import { dsr } from './dsr/module.ts';
 import { entities } from './entities/module.ts';
 import { interactions } from './interactions/module.ts';
@@ -12,6 +12,7 @@ import { platform } from './platform/module.ts';
 import { retention } from './retention/module.ts';
 import { segments } from './segments/module.ts';
 import { settings } from './settings/module.ts';
+import { suppression } from './suppression/module.ts';
 import { users } from './users/module.ts';
 
 /**
@@ -27,9 +28,10 @@ export const MODULES = [
   datamap,
   consent,
   retention,
-  erasure,
+  suppression,
   // After the gate and the suppression list it asks before every send.
   mail,
+  erasure,
   contacts,
   entities,
   lists,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
@@ -20,7 +20,16 @@ export interface Core {
   clock: Clock;
   log: Logger;
   dataMap: DataMapRegistry;
+  /** Every module's own erasers, by table, filled by the composition root from the manifests; read when an erasure runs. */
+  erasers: ReadonlyMap<string, TableEraser>;
 }
+
+/**
+ * Erases a module's table itself, inside the erasure's transaction, instead of by the erase
+ * actions its data map declares: evidence whose entries become stubs (the consent ledger).
+ * Returns how many rows it changed.
+ */
+export type TableEraser = (trx: Kysely<any>, contactIds: string[]) => Promise<number>;
 
 export interface DataMapRegistry {
   readonly tables: readonly TableDecl[];
@@ -61,6 +70,8 @@ export interface ModuleSpec<N extends string, Needs extends readonly AnyModule[]
   create(core: Core, deps: FacesOf<Needs>): F;
   /** Tables declared at run time (custom fields, custom entities). */
   providers?: (face: NoInfer<F>) => DataMapProvider[];
+  /** Its tables that an erasure hands to it rather than erasing them by the data map (one of its own tables each). */
+  erasers?: (face: NoInfer<F>) => Readonly<Record<string, TableEraser>>;
   /** Its route plugins, each built from the context (a route file declares the part it uses). */
   routes?: (ctx: Context<NoInfer<F>, Needs>) => readonly RouteEntry[];
   /** Queue name -> handler; payloads carry ids and options only, and handlers key their side effects. */
@@ -79,6 +90,7 @@ export interface Module<N extends string, F extends object> {
   readonly migrations?: Readonly<Record<string, Migration>>;
   create(core: Core, deps: any): F;
   readonly providers?: (face: F) => DataMapProvider[];
+  readonly erasers?: (face: F) => Readonly<Record<string, TableEraser>>;
   readonly routes?: (ctx: any) => readonly RouteEntry[];
   readonly jobs?: (ctx: any) => Record<string, JobHandler>;
   readonly daily?: (ctx: any) => Promise<void>;

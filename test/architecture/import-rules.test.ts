@@ -120,7 +120,7 @@ const CLEAN: [string, string, ImportEdge['kind']?][] = [
   ['src/modules/mail/mail.service.ts', 'src/modules/mail/outbox.queries.ts'],
   ['src/modules/mail/smtp.relay.ts', 'nodemailer'],
   ['src/modules/mail/mail.validate.ts', 'nodemailer/lib/addressparser'],
-  ['src/modules/dsr/requests.mailer.ts', 'src/modules/mail/module.ts'],
+  ['src/modules/dsr/requests/requests.mailer.ts', 'src/modules/mail/module.ts'],
   ['src/modules/index.ts', 'src/modules/contacts/module.ts'],
   ['src/modules/index.ts', 'src/modules/mail/module.ts'],
   ['src/services.ts', 'src/modules/index.ts'],
@@ -253,12 +253,12 @@ describe('the import rules on planted violations', () => {
 
   it('rule 4: a module reaching the mail transport directly is reported', () => {
     // from another module it is also past the mail module's face: both rules say so
-    const found = plant(['src/modules/dsr/requests.mailer.ts', 'src/modules/mail/mail.service.ts']);
+    const found = plant(['src/modules/dsr/requests/requests.mailer.ts', 'src/modules/mail/mail.service.ts']);
     assert.deepEqual(found.map((v) => v.rule).sort(), ['only-through', 'public-face']);
     only(
       found.filter((v) => v.rule === 'only-through'),
       'only-through',
-      'src/modules/dsr/requests.mailer.ts',
+      'src/modules/dsr/requests/requests.mailer.ts',
       'src/modules/mail/mail.service.ts',
     );
     // inside the mail module too: only the gated sender hands mail to the transport
@@ -282,11 +282,16 @@ describe('the import rules on planted violations', () => {
       'src/modules/mail/outbox.routes.ts',
       'src/modules/mail/outbox.queries.ts',
     );
-    only(plant(['src/modules/dsr/requests.mailer.ts', 'nodemailer']), 'only-through', 'src/modules/dsr/requests.mailer.ts', 'nodemailer');
     only(
-      plant(['src/modules/dsr/requests.mailer.ts', 'nodemailer/lib/smtp-transport']),
+      plant(['src/modules/dsr/requests/requests.mailer.ts', 'nodemailer']),
       'only-through',
-      'src/modules/dsr/requests.mailer.ts',
+      'src/modules/dsr/requests/requests.mailer.ts',
+      'nodemailer',
+    );
+    only(
+      plant(['src/modules/dsr/requests/requests.mailer.ts', 'nodemailer/lib/smtp-transport']),
+      'only-through',
+      'src/modules/dsr/requests/requests.mailer.ts',
       'nodemailer',
     );
   });

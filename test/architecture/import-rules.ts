@@ -83,8 +83,8 @@ export const RULES: ImportRules = {
   layers: LAYERS,
   modulesDir: 'src/modules/',
   publicFaces: ['module.ts', 'index.ts'],
-  // Erasure's manifest, until the data-subject module is split (its own face: what contacts and mail need of it).
-  namedPublic: { dsr: ['erasure.module.ts'] },
+  // The data-subject module's erasure part has its own manifest, below contacts (ADR 0013).
+  namedPublic: { dsr: ['erasure/module.ts'] },
   onlyThrough: [
     {
       target: 'src/modules/mail/mail.service.ts',

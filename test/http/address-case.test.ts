@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { FakeClock } from '../../src/lib/clock.ts';
 import { hmac } from '../../src/lib/crypto.ts';
-import { LINK_QUEUE } from '../../src/modules/dsr/requests.intake.ts';
+import { LINK_QUEUE } from '../../src/modules/dsr/requests/requests.intake.ts';
 import type { Role } from '../../src/modules/users/users.model.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';

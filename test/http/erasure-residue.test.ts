@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { FakeClock } from '../../src/lib/clock.ts';
-import { LINK_QUEUE } from '../../src/modules/dsr/requests.intake.ts';
+import { LINK_QUEUE } from '../../src/modules/dsr/requests/requests.intake.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
 import { runJobs } from '../helpers/jobs.ts';

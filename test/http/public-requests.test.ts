@@ -5,8 +5,8 @@ import { FakeClock } from '../../src/lib/clock.ts';
 import { signToken } from '../../src/lib/signed.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
-import { LINK_QUEUE, linkKey } from '../../src/modules/dsr/requests.intake.ts';
-import { INTERRUPTED } from '../../src/modules/dsr/requests.verification.ts';
+import { LINK_QUEUE, linkKey } from '../../src/modules/dsr/requests/requests.intake.ts';
+import { INTERRUPTED } from '../../src/modules/dsr/requests/requests.verification.ts';
 import { runJobs } from '../helpers/jobs.ts';
 import { dumpDatabase } from '../helpers/snapshot.ts';
 

@@ -35,5 +35,11 @@ export const consent = defineModule({
     const ledger = new LedgerService(core.db, core.clock, () => deps.ledgerKey.get());
     return { ledger, consent: new ConsentService(core.db, core.clock, deps.settings, ledger) };
   },
+  // The ledger is evidence: an erasure turns the person's entries into stubs that keep the chain
+  // verifiable (one person through stubContact, a batch in one statement), after unlinking the
+  // erased guardians' wards on their own ledger.
+  erasers: (face) => ({
+    consent_ledger: (trx, ids) => (ids.length === 1 ? face.consent.stubContact(trx, ids[0]!) : face.consent.stubContacts(trx, ids)),
+  }),
   routes: (s) => [{ prefix: '/api/v1', plugin: consentRoutes(s) }],
 });

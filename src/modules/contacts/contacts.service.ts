@@ -6,11 +6,11 @@ import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type ChangeContext, type ChildChange, type ConsentService, isChild, majorityCutoff } from '../consent/module.ts';
-import type { ErasureResult } from '../dsr/erasure.model.ts';
-import type { ErasureService } from '../dsr/erasure.service.ts';
-import { anySuppressed, isSuppressedHash, suppressedHashes } from '../dsr/suppression.queries.ts';
+import type { ErasureResult } from '../dsr/erasure/erasure.model.ts';
+import type { ErasureService } from '../dsr/erasure/erasure.service.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/module.ts';
 import type { SecretService, SettingsService } from '../settings/module.ts';
+import type { SuppressionService } from '../suppression/module.ts';
 import * as q from './contacts.queries.ts';
 import { profileColumns, toContact, type Contact, type ContactInput } from './contacts.model.ts';
 import type { CustomField } from './custom-fields.model.ts';
@@ -45,6 +45,7 @@ export class ContactsService {
     private readonly secret: SecretService,
     private readonly erasure: ErasureService,
     private readonly consent: ConsentService,
+    private readonly suppressions: Pick<SuppressionService, 'refuse'>,
   ) {}
 
   /**
@@ -182,22 +183,7 @@ export class ContactsService {
    * and finds the new contact. Asked before, a concurrent erasure could pass unseen both ways.
    */
   private async refuseSuppressed(trx: Kysely<Database>, email: string): Promise<void> {
-    if (await isSuppressedHash(trx, await this.secret.emailHashes(email)))
-      throw new AppError('suppressed', 'this address was erased and is suppressed');
-  }
-
-  /**
-   * Which of these (normalised) addresses are suppressed, by their key's hash or the hash the
-   * first contract made; for bulk writers such as imports. Call outside any transaction.
-   */
-  async suppressedAmong(emails: string[], trx: Kysely<Database> = this.db.kysely): Promise<Set<string>> {
-    if (emails.length === 0 || !(await anySuppressed(trx))) return new Set();
-    const byHash = new Map<string, string[]>();
-    for (const e of emails) {
-      for (const h of await this.secret.emailHashes(e)) byHash.set(h, [...(byHash.get(h) ?? []), e]);
-    }
-    const hit = await suppressedHashes(trx, [...byHash.keys()]);
-    return new Set([...hit].flatMap((h) => byHash.get(h)!));
+    await this.suppressions.refuse(email, trx);
   }
 
   /**

@@ -10,6 +10,7 @@ import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { printable, unholdable } from '../../lib/text.ts';
 import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService } from '../consent/module.ts';
+import type { SuppressionService } from '../suppression/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
@@ -97,6 +98,7 @@ export class ImportService {
     private readonly clock: Clock,
     private readonly contacts: ContactsService,
     private readonly consent: Pick<ConsentService, 'batch'>,
+    private readonly suppressions: Pick<SuppressionService, 'among'>,
   ) {}
 
   async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
@@ -249,7 +251,7 @@ export class ImportService {
         )
       ).map((r) => r.email_key),
     );
-    const blocked = await this.contacts.suppressedAmong(emails);
+    const blocked = await this.suppressions.among(emails);
     for (const r of batch) {
       if (blocked.has(r.email)) this.suppressed(run, r, rejects);
       else if (existing.has(r.key)) run.result.updated++;
@@ -332,7 +334,7 @@ export class ImportService {
         (await q.contactsByEmailKeys(trx, this.db.dialect, keys, false)).map((r) => r.id),
       );
     const found = await q.contactsByEmailKeys(trx, this.db.dialect, keys, true);
-    const blocked = await this.contacts.suppressedAmong(emails, trx);
+    const blocked = await this.suppressions.among(emails, trx);
     const batch = blocked.size ? all.filter((r) => !blocked.has(r.email)) : all;
     const kept = new Set(batch.map((r) => r.key));
     const stored = new Map(found.filter((r) => kept.has(r.email_key)).map((r) => [r.email_key, r as unknown as Record<string, unknown>]));
@@ -369,7 +371,7 @@ export class ImportService {
     if (
       registered.length &&
       (
-        await this.contacts.suppressedAmong(
+        await this.suppressions.among(
           batch.filter((r) => !stored.has(r.key)).map((r) => r.email),
           trx,
         )

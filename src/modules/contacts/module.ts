@@ -1,7 +1,8 @@
 import { consent } from '../consent/module.ts';
-import { erasure } from '../dsr/erasure.module.ts';
+import { erasure } from '../dsr/erasure/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
+import { suppression } from '../suppression/module.ts';
 import { contactsDataMap } from './contacts.data-map.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { ContactsService } from './contacts.service.ts';
@@ -46,12 +47,21 @@ declare module '../database.ts' {
 /** Contacts, their custom fields (run-time columns of the contacts table), and imports. Deleting one is erasing it. */
 export const contacts = defineModule({
   name: 'contacts',
-  needs: [settings, consent, erasure],
+  needs: [settings, consent, suppression, erasure],
   dataMap: contactsDataMap,
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
-    const contacts = new ContactsService(core.db, core.clock, deps.settings, customFields, deps.secret, deps.erasure, deps.consent);
-    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.consent) };
+    const contacts = new ContactsService(
+      core.db,
+      core.clock,
+      deps.settings,
+      customFields,
+      deps.secret,
+      deps.erasure,
+      deps.consent,
+      deps.suppressions,
+    );
+    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions) };
   },
   providers: (face) => [() => face.customFields.dataMap()],
   routes: (s) => [

@@ -104,18 +104,6 @@ export const dsrDataMap = [
     },
   }),
   declareTable({
-    name: 'suppressions',
-    description: 'Keyed hashes of erased addresses, so an import or a form cannot silently re-create the person.',
-    subjectLink: null,
-    purposes: ['legal_obligation'],
-    columns: {
-      email_hmac: 'dsr.requester_hash',
-      reason: 'dsr.suppression_reason',
-      request_id: 'system.ref.request',
-      created_at: 'system.time',
-    },
-  }),
-  declareTable({
     name: 'erasure_receipts',
     description: 'What each erasure removed: tables and row counts, who and when; no personal data.',
     subjectLink: null,

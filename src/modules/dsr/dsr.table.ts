@@ -48,13 +48,6 @@ export interface TasksTable {
   row_id: string | null;
 }
 
-export interface SuppressionsTable {
-  email_hmac: string;
-  reason: string;
-  request_id: string | null;
-  created_at: string;
-}
-
 export interface ErasureReceiptsTable {
   id: string;
   request_id: string | null;

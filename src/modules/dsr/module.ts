@@ -9,20 +9,20 @@ import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { users } from '../users/module.ts';
-import { accessExportPublicRoutes, accessExportRoutes } from './access-export.routes.ts';
-import { AccessExportService } from './access-export.service.ts';
+import { accessExportPublicRoutes, accessExportRoutes } from './access-export/access-export.routes.ts';
+import { AccessExportService } from './access-export/access-export.service.ts';
 import { dsrDataMap } from './dsr.data-map.ts';
 import type { ExportsTable, RequestEventsTable, RequestsTable, TasksTable } from './dsr.table.ts';
-import { ERASURE_TABLES, erasure } from './erasure.module.ts';
-import { FulfilService } from './fulfil.service.ts';
-import { publicRequestRoutes } from './public.routes.ts';
-import { IntakeService, LINK_QUEUE } from './requests.intake.ts';
-import { RequestMailer } from './requests.mailer.ts';
-import { requestsRoutes } from './requests.routes.ts';
-import { RequestsService } from './requests.service.ts';
-import { VerificationService } from './requests.verification.ts';
-import { tasksRoutes } from './tasks.routes.ts';
-import { TasksService } from './tasks.service.ts';
+import { ERASURE_TABLES, erasure } from './erasure/module.ts';
+import { FulfilService } from './requests/fulfil.service.ts';
+import { publicRequestRoutes } from './requests/public.routes.ts';
+import { IntakeService, LINK_QUEUE } from './requests/requests.intake.ts';
+import { RequestMailer } from './requests/requests.mailer.ts';
+import { requestsRoutes } from './requests/requests.routes.ts';
+import { RequestsService } from './requests/requests.service.ts';
+import { VerificationService } from './requests/requests.verification.ts';
+import { tasksRoutes } from './requests/tasks.routes.ts';
+import { TasksService } from './requests/tasks.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

@@ -1,7 +1,7 @@
 import { consent } from '../consent/module.ts';
-import { erasure } from '../dsr/erasure.module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
+import { suppression } from '../suppression/module.ts';
 import { mailDataMap } from './mail.data-map.ts';
 import { MailSender } from './mail.sender.ts';
 import { outboxRoutes } from './outbox.routes.ts';
@@ -22,7 +22,7 @@ export type { Delivery, KeyedDelivery, MailSender, PersonMail } from './mail.sen
  */
 export const mail = defineModule({
   name: 'mail',
-  needs: [settings, consent, erasure],
+  needs: [settings, consent, suppression],
   dataMap: mailDataMap,
   create: (core, deps) => ({ mail: new MailSender(core.db, deps.settings, core.clock, deps.consent, deps.suppressions) }),
   routes: (s) => [{ prefix: '/api/v1', plugin: outboxRoutes(s) }],

@@ -5,7 +5,7 @@
 // a real SMTP relay in this process (PostgreSQL) or the outbox (SQLite). No link may leave twice,
 // a killed worker's jobs must be taken over within seconds, and every job must end done.
 import assert from 'node:assert/strict';
-import { LINK_QUEUE } from '../../../src/modules/dsr/requests.intake.ts';
+import { LINK_QUEUE } from '../../../src/modules/dsr/requests/requests.intake.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
 import type { HarnessCase } from '../harness.ts';
 import type { Installation } from '../installation.ts';

@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { commonErrors, IdParams, Obj } from '../../../http/schemas.ts';
+import { type AppError, isAppError } from '../../../lib/errors.ts';
+import type { RateLimiter } from '../../../http/rate-limit.ts';
+import type { AccessExportService } from './access-export.service.ts';
+import { escapeHtml } from '../../../lib/html.ts';
+import { EXPORT_CSP } from './access-export.html.ts';
+import { AccessExportSchema } from './access-export.schemas.ts';
+
+/** Tokens cannot be guessed; the limit only keeps probes from filling the audit log. */
+const DOWNLOADS_PER_IP = { scope: 'export-download:ip', max: 30, windowMs: 60_000 };
+
+const REFUSED_PAGE =
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link not ` +
+  `valid</title></head><body><p>${escapeHtml('This link is not valid or has expired. Ask for a new copy of your data.')}</p></body></html>`;
+
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface AccessExportRouteDeps {
+  accessExports: AccessExportService;
+  rateLimiter: RateLimiter;
+}
+
+/** Staff: a contact's export, as the JSON document itself (what a download would hold). */
+export const accessExportRoutes =
+  (s: AccessExportRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/contacts/:id/export',
+      {
+        config: { access: { area: 'exports', op: 'read' }, audit: { action: 'contact.export', target: 'contact' } },
+        schema: {
+          tags: ['exports'],
+          summary: 'Everything held about the contact, driven by the data map (the access-export document, not wrapped in `data`)',
+          params: IdParams,
+          response: { 200: AccessExportSchema, ...commonErrors },
+        },
+      },
+      // The document is built from the data map, so its shape is checked by its own tests; the
+      // schema-driven serialiser would walk every value for nothing (an export can be megabytes).
+      async (req, reply) => reply.serializer((doc) => JSON.stringify(doc)).send(await s.accessExports.build(req.params.id)),
+    );
+  };
+
+/** The person: the download behind the signed link in their email. No login; the link is the key. */
+export const accessExportPublicRoutes =
+  (s: AccessExportRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const noStore = (reply: FastifyReply) =>
+      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff');
+    /** The one refusal: the page for a reader, `link_invalid` for the file. */
+    const refusal = (reply: FastifyReply, format: 'html' | 'json', e: AppError) =>
+      format === 'html'
+        ? noStore(reply).status(404).header('content-security-policy', EXPORT_CSP).type('text/html; charset=utf-8').send(REFUSED_PAGE)
+        : noStore(reply).send(e);
+
+    /**
+     * A link that is malformed (a parameter repeated, unknown or unreadable, text no database
+     * holds, a path the router cannot read) is refused like a forged one, counted and audited
+     * alike: the service sees it as a link without a token. The file format is kept only when
+     * asked for plainly; anything else gets the page.
+     */
+    const malformed = async (req: FastifyRequest, reply: FastifyReply) => {
+      const query = (req.query ?? {}) as Record<string, unknown>;
+      const format = query.format === 'json' ? 'json' : 'html';
+      const id = (req.params as { id?: unknown } | null)?.id;
+      await s.rateLimiter.check(DOWNLOADS_PER_IP, req.ip);
+      try {
+        // Without a token the service refuses, and audits the refusal, as it does a forged link.
+        await s.accessExports.download(typeof id === 'string' ? id : '', undefined, format, String(req.id));
+      } catch (e) {
+        if (isAppError(e) && e.code === 'link_invalid') return refusal(reply, format, e);
+        throw e;
+      }
+      throw new Error('a link without a token was not refused');
+    };
+
+    app.get(
+      '/exports/:id',
+      {
+        config: { access: 'public', audit: false, link: malformed },
+        schema: {
+          tags: ['public'],
+          summary:
+            'Download an access export through its expiring signed link: HTML to read, or JSON to keep. Any refusal is 404 ' +
+            '`link_invalid`, a malformed link included.',
+          params: Obj({ id: Type.String({ maxLength: 100 }) }),
+          querystring: Obj({
+            token: Type.Optional(Type.String({ maxLength: 1000 })),
+            format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const format = req.query.format ?? 'html';
+        await s.rateLimiter.check(DOWNLOADS_PER_IP, req.ip);
+        let body: string;
+        try {
+          body = await s.accessExports.download(req.params.id, req.query.token, format, String(req.id));
+        } catch (e) {
+          if (isAppError(e) && e.code === 'link_invalid') return refusal(reply, format, e);
+          throw e;
+        }
+        noStore(reply);
+        if (format === 'json') {
+          return reply
+            .type('application/json; charset=utf-8')
+            .header('content-disposition', `attachment; filename="personal-data-${req.params.id}.json"`)
+            .send(body);
+        }
+        return reply.header('content-security-policy', EXPORT_CSP).type('text/html; charset=utf-8').send(body);
+      },
+    );
+  };

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { ErrorBody, Obj } from '../../../http/schemas.ts';
+import type { IntakeService } from './requests.intake.ts';
+import type { VerificationService } from './requests.verification.ts';
+import { alreadyConfirmedPage, confirmedPage, confirmPage, invalidLinkPage, PAGE_HEADERS } from './public.pages.ts';
+import { PublicAcceptedSchema, PublicIntakeSchema } from './requests.schemas.ts';
+
+/** Public input is small; anything bigger is not a request from a person. */
+const PUBLIC_BODY_LIMIT = 4 * 1024;
+
+/** The one answer to every accepted intake, byte for byte, whether or not the address is known. */
+const ACCEPTED = {
+  data: { status: 'received' as const, message: 'If the address can receive mail, we have sent it a link to confirm the request.' },
+};
+
+const open = { access: 'public', audit: false } as const;
+
+function html(reply: FastifyReply, status: number, body: string) {
+  return reply.status(status).headers(PAGE_HEADERS).send(body);
+}
+
+/**
+ * The link's one refusal (the same page for a forged, expired or malformed link): a parameter
+ * repeated or unknown, text no database holds, a form field too many all get it.
+ */
+const refuse = (_req: unknown, reply: FastifyReply) => html(reply, 400, invalidLinkPage());
+const link = { ...open, link: refuse } as const;
+/** Exactly one token, nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
+const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
+
+/** What these routes use: the module's face and the faces it needs, nothing else. */
+export interface PublicRequestRouteDeps {
+  requestIntake: IntakeService;
+  requestVerification: VerificationService;
+}
+
+/** Self-service intake and the verification link's pages, under /public/v1: no login. */
+export const publicRequestRoutes =
+  (s: PublicRequestRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/requests',
+      {
+        config: open,
+        bodyLimit: PUBLIC_BODY_LIMIT,
+        schema: {
+          tags: ['public'],
+          summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
+          description:
+            'Always 202 with the same body, whether or not the address is known. Leave `website` empty. Rate-limited per client (429).',
+          security: [],
+          body: PublicIntakeSchema,
+          response: { 202: PublicAcceptedSchema, 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        await s.requestIntake.fromPublic(req.body, { ip: req.ip });
+        return reply.status(202).header('cache-control', 'no-store').send(ACCEPTED);
+      },
+    );
+
+    // The pages take a form post, so only they get a form parser.
+    await app.register(async (plain) => {
+      const pages = plain.withTypeProvider<TypeBoxTypeProvider>();
+      pages.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: PUBLIC_BODY_LIMIT },
+        (_req, body, done) => {
+          // Every value of a repeated field is kept (an array), so the schema refuses the repetition rather than one copy winning.
+          const fields: Record<string, string | string[]> = {};
+          for (const [k, v] of new URLSearchParams(body as string)) {
+            const had = fields[k];
+            fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+          }
+          done(null, fields);
+        },
+      );
+
+      // A GET never changes anything: mail scanners open links before people do.
+      pages.get('/requests/verify', { config: link, schema: { hide: true, querystring: TokenOnly } }, async (req, reply) => {
+        const token = req.query.token;
+        const c = await s.requestVerification.check(token);
+        return c ? html(reply, 200, confirmPage(token, c.type)) : html(reply, 400, invalidLinkPage());
+      });
+
+      // The token travels in the form only: the page's form posts to a bare URL.
+      pages.post(
+        '/requests/verify',
+        { config: link, bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true, querystring: Obj({}), body: TokenOnly } },
+        async (req, reply) => {
+          const outcome = await s.requestVerification.confirm(req.body.token);
+          if (outcome === 'verified') return html(reply, 200, confirmedPage());
+          if (outcome === 'already_verified') return html(reply, 200, alreadyConfirmedPage());
+          return html(reply, 400, invalidLinkPage());
+        },
+      );
+    });
+  };

@@ -1,0 +1,76 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../database.ts';
+import type { RequestEventsTable, RequestsTable } from '../dsr.table.ts';
+import { FINAL_STATUSES } from './requests.model.ts';
+
+type Q = Kysely<Database>;
+
+export const insertRequest = (db: Q, row: RequestsTable) => db.insertInto('requests').values(row).execute();
+export const requestById = (db: Q, id: string) => db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+export const updateRequest = (db: Q, id: string, set: Partial<Omit<RequestsTable, 'id'>>) =>
+  db.updateTable('requests').set(set).where('id', '=', id).executeTakeFirst();
+
+/**
+ * Moves a case only if it is still in one of `from`: the check and the change are one
+ * statement, so two staff members (or a staff member and the requester) cannot both win.
+ */
+export async function moveRequest(db: Q, id: string, from: readonly string[], set: Partial<Omit<RequestsTable, 'id'>>): Promise<boolean> {
+  const r = await db
+    .updateTable('requests')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export const insertEvent = (db: Q, row: RequestEventsTable) => db.insertInto('request_events').values(row).execute();
+export const eventsOf = (db: Q, requestId: string) =>
+  db.selectFrom('request_events').selectAll().where('request_id', '=', requestId).orderBy('at').orderBy('id').execute();
+
+export interface RequestFilter {
+  status?: string;
+  type?: string;
+  ownerId?: string;
+  /** Cases whose keyed hash is one of these, or whose address is written as one of `emails`. */
+  emailHmacs?: string[];
+  emails?: string[];
+  /** With `today`: open cases past their deadline (true) or not (false). */
+  overdue?: boolean;
+  /** Open cases whose deadline is on or before this date (overdue ones included). */
+  dueBy?: string;
+  today: string;
+}
+
+export function listRequests(db: Q, f: RequestFilter, limit: number, after?: string) {
+  let q = db.selectFrom('requests').selectAll();
+  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  if (f.type !== undefined) q = q.where('type', '=', f.type);
+  if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
+  if (f.emailHmacs !== undefined) {
+    const hashes = f.emailHmacs;
+    const emails = f.emails ?? [];
+    q = q.where((eb) => eb.or([eb('email_hmac', 'in', hashes), ...(emails.length ? [eb('email', 'in', emails)] : [])]));
+  }
+  if (f.overdue === true) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<', f.today);
+  if (f.overdue === false) q = q.where((eb) => eb.or([eb('status', 'in', [...FINAL_STATUSES]), eb('deadline', '>=', f.today)]));
+  if (f.dueBy !== undefined) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<=', f.dueBy);
+  if (after) q = q.where('id', '>', after);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+/** Sets the extension only if none was granted yet (once per case, even under concurrent calls). */
+export async function extendRequest(
+  db: Q,
+  id: string,
+  set: Pick<RequestsTable, 'deadline' | 'extended_at' | 'extension_reason' | 'updated_at'>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('requests')
+    .set(set)
+    .where('id', '=', id)
+    .where('extended_at', 'is', null)
+    .where('status', 'not in', [...FINAL_STATUSES])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -1,0 +1,299 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../../database.ts';
+import type { Database } from '../../database.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import { emailKey, isValidEmail, normaliseEmail } from '../../../lib/email.ts';
+import { writtenForms } from '../../../db/email-match.ts';
+import { AppError } from '../../../lib/errors.ts';
+import { newId } from '../../../lib/ids.ts';
+import { SideEffects } from '../../../jobs/effects.ts';
+import { contactByEmailKey } from '../../contacts/contacts.queries.ts';
+import type { SecretService } from '../../settings/secret.service.ts';
+import type { SettingsService } from '../../settings/settings.service.ts';
+import type { UsersService } from '../../users/users.service.ts';
+import { addDays, deadlineFor, EXTENDED_TERM_MONTHS, localDate } from './deadline.ts';
+import type { RequestsTable } from '../dsr.table.ts';
+import {
+  holdsAddress,
+  isFinal,
+  NEEDS_NOTE,
+  toEvent,
+  toRequest,
+  TRANSITIONS,
+  type Channel,
+  type DataRequest,
+  type EventActor,
+  type RequestStatus,
+  type RequestType,
+} from './requests.model.ts';
+import * as q from './requests.queries.ts';
+import { requestTaskTitle } from './tasks.model.ts';
+import { insertTask, updateOpenTasksOfRequest } from './tasks.queries.ts';
+import { assertActiveUser } from './tasks.service.ts';
+
+export interface OpenInput {
+  type: RequestType;
+  email: string;
+  /** When the request arrived (a letter entered later); defaults to now. */
+  receivedAt?: Date;
+  /** Staff vouch for the requester's identity; `note` must say how. */
+  verified?: boolean;
+  note?: string;
+}
+
+export interface OpenContext {
+  actor: EventActor;
+  channel: Channel;
+  ownerId: string | null;
+}
+
+export interface RequestPatch {
+  status?: RequestStatus;
+  ownerId?: string | null;
+  note?: string;
+}
+
+export interface ListQuery {
+  status?: string;
+  type?: string;
+  ownerId?: string;
+  email?: string;
+  overdue?: boolean;
+  dueWithinDays?: number;
+}
+
+type Row = RequestsTable;
+
+function checkNote(text: string | undefined, path: string): void {
+  if (text !== undefined && holdsAddress(text))
+    throw new AppError('validation_failed', 'notes must not contain email addresses', [{ path, message: 'contains an email address' }]);
+}
+
+/**
+ * Cases: opening one (with its task), reading, status changes with their appended history,
+ * and the one extension. What a case's work does is FulfilService's; links are VerificationService's.
+ */
+export class RequestsService {
+  private readonly effects: SideEffects;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly settings: SettingsService,
+    private readonly secret: SecretService,
+    private readonly users: UsersService,
+  ) {
+    this.effects = new SideEffects(db, clock);
+  }
+
+  /** Today's date in the installation's time zone, and that zone. */
+  async today(): Promise<{ today: string; timeZone: string }> {
+    const { timeZone } = await this.settings.get();
+    return { today: localDate(this.clock.now(), timeZone), timeZone };
+  }
+
+  async open(input: OpenInput, ctx: OpenContext): Promise<DataRequest> {
+    const email = normaliseEmail(input.email);
+    if (!isValidEmail(email))
+      throw new AppError('validation_failed', 'invalid email address', [{ path: '/email', message: 'not an email address' }]);
+    const now = this.clock.now();
+    const receivedAt = input.receivedAt ?? now;
+    if (receivedAt.getTime() > now.getTime())
+      throw new AppError('validation_failed', 'receivedAt is in the future', [
+        { path: '/receivedAt', message: 'must not be in the future' },
+      ]);
+    if (input.verified && !input.note?.trim())
+      throw new AppError('validation_failed', 'say how the identity was verified', [
+        { path: '/note', message: 'required when verified is true' },
+      ]);
+    checkNote(input.note, '/note');
+    if (ctx.ownerId) await assertActiveUser(this.users, ctx.ownerId, '/ownerId');
+    // Read before the transaction: on SQLite the one connection is taken inside it.
+    const { today, timeZone } = await this.today();
+    const emailHmac = await this.secret.emailHash(email);
+    const nowIso = now.toISOString();
+    const row: Row = {
+      id: newId(now.getTime()),
+      type: input.type,
+      email,
+      email_hmac: emailHmac,
+      contact_id: null,
+      status: input.verified ? 'verified' : 'received',
+      channel: ctx.channel,
+      owner_id: ctx.ownerId,
+      received_at: receivedAt.toISOString(),
+      deadline: deadlineFor(receivedAt, timeZone),
+      extended_at: null,
+      extension_reason: null,
+      verified_at: input.verified ? nowIso : null,
+      completed_at: null,
+      flagged: 0,
+      flag_detail: null,
+      created_at: nowIso,
+      updated_at: nowIso,
+    };
+    await this.db.kysely.transaction().execute(async (trx) => {
+      row.contact_id = (await contactByEmailKey(trx, emailKey(email)))?.id ?? null;
+      await q.insertRequest(trx, row);
+      // A vouching note belongs to the verification; any other note to the receipt.
+      const vouch = input.verified ? input.note! : null;
+      await this.event(trx, row.id, 'received', ctx.actor, vouch ? null : (input.note ?? null), row.received_at);
+      if (vouch) await this.event(trx, row.id, 'verified', ctx.actor, vouch, nowIso);
+      await insertTask(trx, {
+        id: newId(),
+        request_id: row.id,
+        contact_id: row.contact_id,
+        type: row.type,
+        title: requestTaskTitle(row.type),
+        status: 'open',
+        assignee_id: row.owner_id,
+        due_date: row.deadline,
+        created_at: nowIso,
+        updated_at: nowIso,
+        completed_at: null,
+        receipt_id: null,
+        location: null,
+        row_id: null,
+      });
+    });
+    return toRequest(row, today);
+  }
+
+  async find(id: string): Promise<Row | undefined> {
+    return q.requestById(this.db.kysely, id);
+  }
+
+  async row(id: string): Promise<Row> {
+    const r = await this.find(id);
+    if (!r) throw new AppError('not_found', 'no such request');
+    return r;
+  }
+
+  async get(id: string): Promise<DataRequest> {
+    const r = await this.row(id);
+    const { today } = await this.today();
+    return { ...toRequest(r, today), history: (await q.eventsOf(this.db.kysely, id)).map(toEvent) };
+  }
+
+  async list(query: ListQuery, limit: number, after?: string): Promise<DataRequest[]> {
+    const { today } = await this.today();
+    const filter: q.RequestFilter = { today };
+    if (query.status !== undefined) filter.status = query.status;
+    if (query.type !== undefined) filter.type = query.type;
+    if (query.ownerId !== undefined) filter.ownerId = query.ownerId;
+    if (query.overdue !== undefined) filter.overdue = query.overdue;
+    if (query.dueWithinDays !== undefined) filter.dueBy = addDays(today, query.dueWithinDays);
+    if (query.email !== undefined) {
+      // By keyed hash (the key's, or the first contract's for cases made before it), and, for
+      // open cases of that time still holding the address, by the address in any case.
+      filter.emailHmacs = await this.secret.emailHashes(query.email);
+      filter.emails = await writtenForms(this.db.kysely, 'requests', 'email', [emailKey(query.email)]);
+    }
+    return (await q.listRequests(this.db.kysely, filter, limit, after)).map((r) => toRequest(r, today));
+  }
+
+  /** Staff changes: owner, a status change the rules allow, or a note on the history. */
+  async patch(id: string, patch: RequestPatch, actor: EventActor): Promise<DataRequest> {
+    const row = await this.row(id);
+    checkNote(patch.note, '/note');
+    if (patch.ownerId) await assertActiveUser(this.users, patch.ownerId, '/ownerId');
+    const to = patch.status !== undefined && patch.status !== row.status ? patch.status : undefined;
+    if (to) {
+      if (isFinal(row.status)) throw new AppError('request_closed', `the request is ${row.status}`);
+      if (!TRANSITIONS[row.status as RequestStatus].includes(to))
+        throw new AppError('invalid_status_change', `a ${row.status} request cannot become ${to}`);
+      if (NEEDS_NOTE.includes(to) && !patch.note?.trim())
+        throw new AppError('validation_failed', `say why the request becomes ${to}`, [{ path: '/note', message: `required for ${to}` }]);
+    }
+    const now = this.clock.now().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const set: Partial<Row> = { updated_at: now };
+      if (patch.ownerId !== undefined) set.owner_id = patch.ownerId;
+      if (to) {
+        if (!(await q.moveRequest(trx, id, [row.status], { ...set, ...this.statusColumns(to, now) })))
+          throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
+        if (isFinal(to)) await updateOpenTasksOfRequest(trx, id, { status: 'done', completed_at: now, updated_at: now });
+      } else {
+        await q.updateRequest(trx, id, set);
+      }
+      const ownerNote =
+        patch.ownerId !== undefined && patch.ownerId !== row.owner_id
+          ? patch.ownerId
+            ? `owner set to ${patch.ownerId}`
+            : 'owner removed'
+          : null;
+      const note = [patch.note, ownerNote].filter(Boolean).join('; ') || null;
+      if (to || note) await this.event(trx, id, to ?? row.status, actor, note, now);
+    });
+    return this.get(id);
+  }
+
+  /** Moves the deadline to three calendar months from receipt, once, with the reason recorded. */
+  async extend(id: string, reason: string, actor: EventActor): Promise<DataRequest> {
+    checkNote(reason, '/reason');
+    const row = await this.row(id);
+    if (isFinal(row.status)) throw new AppError('request_closed', `the request is ${row.status}`);
+    if (row.extended_at) throw new AppError('already_extended', 'the deadline was already extended once');
+    const { timeZone } = await this.today();
+    const deadline = deadlineFor(new Date(row.received_at), timeZone, EXTENDED_TERM_MONTHS);
+    const now = this.clock.now().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      if (!(await q.extendRequest(trx, id, { deadline, extended_at: now, extension_reason: reason, updated_at: now })))
+        throw new AppError('already_extended', 'the deadline was already extended once');
+      await updateOpenTasksOfRequest(trx, id, { due_date: deadline, updated_at: now });
+      await this.event(trx, id, row.status, actor, `deadline extended to ${deadline}`, now);
+    });
+    return this.get(id);
+  }
+
+  /**
+   * A status change made by the system's own steps (verification, fulfilment): only from one of
+   * `from`, in one statement. Returns false when the case was elsewhere.
+   */
+  async move(
+    id: string,
+    from: readonly RequestStatus[],
+    to: RequestStatus,
+    actor: EventActor,
+    note: string | null,
+    extra: Partial<Row> = {},
+  ): Promise<boolean> {
+    const now = this.clock.now().toISOString();
+    return this.db.kysely.transaction().execute(async (trx) => {
+      if (!(await q.moveRequest(trx, id, from, { ...extra, ...this.statusColumns(to, now), updated_at: now }))) return false;
+      if (isFinal(to)) await updateOpenTasksOfRequest(trx, id, { status: 'done', completed_at: now, updated_at: now });
+      await this.event(trx, id, to, actor, note, now);
+      return true;
+    });
+  }
+
+  /** A line on the history without a status change. */
+  async note(id: string, actor: EventActor, note: string): Promise<void> {
+    const row = await this.row(id);
+    await this.event(this.db.kysely, id, row.status, actor, note, this.clock.now().toISOString());
+  }
+
+  /**
+   * note(), once under `key` (ids only): the note and the key's record (`skipped`: what the note
+   * says was decided against) are one transaction, so work run again adds no second note.
+   */
+  async noteOnce(id: string, actor: EventActor, note: string, key: string): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      if (!(await this.effects.once(key, trx, 'skipped'))) return;
+      const row = await q.requestById(trx, id);
+      if (!row) throw new AppError('not_found', 'no such request');
+      await this.event(trx, id, row.status, actor, note, now);
+    });
+  }
+
+  private statusColumns(to: RequestStatus, now: string): Partial<Row> {
+    if (to === 'verified') return { status: to, verified_at: now };
+    if (to === 'completed') return { status: to, completed_at: now };
+    return { status: to };
+  }
+
+  private event(db: Kysely<Database>, requestId: string, status: string, actor: EventActor, note: string | null, at: string) {
+    return q.insertEvent(db, { id: newId(), request_id: requestId, at, status, actor_type: actor.type, actor_id: actor.id, note });
+  }
+}
