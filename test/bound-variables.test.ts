@@ -12,12 +12,12 @@ import { FakeClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { noticesByHashes, stubContactsEntries } from '../src/modules/consent/ledger.queries.ts';
-import { contactsByIds } from '../src/modules/contacts/contacts.queries.ts';
 import { planErasure } from '../src/modules/dsr/erasure/erasure.model.ts';
 import { eraseRows, flagRequests, insertReceipts, requestEmails, setReceiptResidue } from '../src/modules/dsr/erasure/erasure.queries.ts';
 import { createServices, type Services } from '../src/services.ts';
 import { forEachDialect } from './helpers/db.ts';
 import { transportOf } from './helpers/mail.ts';
+import { contactsByIds } from '../src/modules/contact-records/module.ts';
 
 /** More than PostgreSQL's 65,535 (and so SQLite's 32,766). */
 const N = 70_000;

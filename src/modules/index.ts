@@ -1,5 +1,6 @@
 import { audit } from './audit/module.ts';
 import { consent } from './consent/module.ts';
+import { contactRecords } from './contact-records/module.ts';
 import { contacts } from './contacts/module.ts';
 import { datamap } from './datamap/module.ts';
 import { erasure } from './dsr/erasure/module.ts';
@@ -26,6 +27,8 @@ export const MODULES = [
   audit,
   users,
   datamap,
+  // The contact's row and address registry, which consent, erasure and contacts read and lock.
+  contactRecords,
   consent,
   retention,
   suppression,

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { CsvReader } from '../../src/lib/csv.ts';
 import { connect } from '../../src/db/connect.ts';
-import { contactByEmailKey } from '../../src/modules/contacts/contacts.queries.ts';
 import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { contactByEmailKey } from '../../src/modules/contact-records/module.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'assent-csv-formulas-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

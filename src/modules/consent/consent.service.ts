@@ -4,17 +4,6 @@ import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { AppError } from '../../lib/errors.ts';
-import {
-  contactById,
-  contactForUpdate,
-  gateStatesByIds,
-  lockContacts,
-  setChildColumns,
-  setConsentLevel,
-  setGuardianConsent,
-  wardsOf,
-} from '../contacts/contacts.queries.ts';
-import type { ContactsTable } from '../contacts/contacts.table.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { childStateChange, childStateOf, valueAt, type ChildChange } from './child-state.ts';
 import { ConsentBatch } from './consent.batch.ts';
@@ -22,6 +11,8 @@ import type { ChangeContext, LedgerEntry } from './consent.model.ts';
 import type { Caller } from './gate.rule.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
 import type { EntryDraft, LedgerService } from './ledger.service.ts';
+import { contactById, contactForUpdate, lockContacts, type ContactsTable } from '../contact-records/module.ts';
+import { gateStatesByIds, setChildColumns, setConsentLevel, setGuardianConsent, wardsOf } from './consent.columns.queries.ts';
 
 export interface AskOptions {
   /** When the processing happens; defaults to now. A past time uses the consent recorded then. */

@@ -1,7 +1,7 @@
 import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
 import { isChild } from '../consent/module.ts';
-import type { ContactsTable } from './contacts.table.ts';
 import { isDate, readValue, storeValue, type CustomField, type FieldValue } from './custom-fields.model.ts';
+import type { ContactsTable } from '../contact-records/module.ts';
 
 export interface Contact {
   id: string;

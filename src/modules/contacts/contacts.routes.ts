@@ -5,7 +5,7 @@ import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
-import { ErasureAnswerSchema } from '../dsr/erasure/erasure.schemas.ts';
+import { ErasureAnswerSchema } from '../dsr/erasure/module.ts';
 import {
   ContactCreateSchema,
   ContactPatchSchema,

@@ -1,17 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../database.ts';
-import type { Database } from '../database.ts';
+import type { Database, Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type ChangeContext, type ChildChange, type ConsentService, isChild, majorityCutoff } from '../consent/module.ts';
-import type { ErasureResult } from '../dsr/erasure/erasure.model.ts';
-import type { ErasureService } from '../dsr/erasure/erasure.service.ts';
+import type { ErasureResult, ErasureService } from '../dsr/erasure/module.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/module.ts';
 import type { SecretService, SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import * as q from './contacts.queries.ts';
+import * as records from '../contact-records/module.ts';
 import { profileColumns, toContact, type Contact, type ContactInput } from './contacts.model.ts';
 import type { CustomField } from './custom-fields.model.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
@@ -74,7 +73,7 @@ export class ContactsService {
     if (input.guardianId !== undefined) {
       set.guardian_id = input.guardianId;
       if (input.guardianId !== null) {
-        const g = await q.contactById(trx, input.guardianId);
+        const g = await records.contactById(trx, input.guardianId);
         if (!g) problems.push({ path: '/guardianId', message: 'no such contact' });
         else if (g.id === selfId) problems.push({ path: '/guardianId', message: 'a contact cannot be its own guardian' });
         else if (isChild({ isChildFlag: g.is_child === 1, birthDate: g.birth_date }, ctx.cutoff))
@@ -98,11 +97,11 @@ export class ContactsService {
         const email = set.email as string;
         const key = emailKey(email);
         const child = takeChildState(set);
-        if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
+        if (await records.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
         const now = this.clock.now().toISOString();
         const row = { id: newId(), is_child: 0, guardian_consent: 0, consent_level: 0, ...set, created_at: now, updated_at: now };
         await q.insertContact(trx, row);
-        await q.insertEmailKey(trx, row.id, key);
+        await records.insertEmailKey(trx, row.id, key);
         // Asked after the key is taken: an erasure of the address holds its key until it commits,
         // so this statement sees its suppression (see refuseSuppressed).
         await this.refuseSuppressed(trx, email);
@@ -117,7 +116,7 @@ export class ContactsService {
   }
 
   private async read(trx: Kysely<Database>, id: string, ctx: { fields: CustomField[]; cutoff: string }): Promise<Contact> {
-    const r = await q.contactById(trx, id);
+    const r = await records.contactById(trx, id);
     if (!r) throw new AppError('not_found', 'no such contact');
     return toContact(r, ctx.fields, ctx.cutoff);
   }
@@ -127,7 +126,7 @@ export class ContactsService {
   }
 
   async findByEmail(email: string): Promise<Contact | null> {
-    const r = await q.contactByEmailKey(this.db.kysely, emailKey(email));
+    const r = await records.contactByEmailKey(this.db.kysely, emailKey(email));
     if (!r) return null;
     const ctx = await this.context();
     return toContact(r, ctx.fields, ctx.cutoff);
@@ -138,7 +137,7 @@ export class ContactsService {
     const ctx = await this.context();
     return this.db.kysely.transaction().execute(async (trx) => {
       // Locked first, as every writer of a contact's consent takes it (its child state is recorded below).
-      const current = await q.contactForUpdate(trx, this.db.dialect, id);
+      const current = await records.contactForUpdate(trx, this.db.dialect, id);
       if (!current) throw new AppError('not_found', 'no such contact');
       const set = await this.toColumns(patch, ctx, trx, id);
       const child = takeChildState(set);
@@ -146,8 +145,8 @@ export class ContactsService {
       // must be free (and not suppressed), and the registry row follows it.
       const key = typeof set.email === 'string' ? emailKey(set.email) : null;
       if (key !== null && key !== emailKey(current.email)) {
-        if (await q.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
-        await q.moveEmailKey(trx, id, key).catch((e: unknown) => {
+        if (await records.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
+        await records.moveEmailKey(trx, id, key).catch((e: unknown) => {
           throw isUniqueViolation(e) ? new AppError('contact_exists', 'a contact with this email exists') : e;
         });
         await this.refuseSuppressed(trx, set.email as string);
@@ -192,7 +191,7 @@ export class ContactsService {
    */
   async duplicates(limit: number, after?: string): Promise<DuplicateGroup[]> {
     const groups = new Map<string, DuplicateGroup>();
-    for (const r of await q.duplicateRows(this.db.kysely)) {
+    for (const r of await records.duplicateRows(this.db.kysely)) {
       const g = groups.get(r.email_key) ?? { id: r.id, contacts: [] };
       g.contacts.push({ id: r.id, email: r.email, createdAt: r.created_at });
       groups.set(r.email_key, g);
@@ -203,7 +202,7 @@ export class ContactsService {
 
   /** How many addresses more than one contact holds, and how many contacts hold them. */
   async duplicateSummary(): Promise<{ addresses: number; contacts: number }> {
-    const rows = await q.duplicateRows(this.db.kysely);
+    const rows = await records.duplicateRows(this.db.kysely);
     return { addresses: new Set(rows.map((r) => r.email_key)).size, contacts: rows.length };
   }
 

@@ -1,9 +1,9 @@
 import type { Db } from '../database.ts';
 import { csvLine } from '../../lib/csv.ts';
 import { listContacts } from './contacts.queries.ts';
-import type { ContactsTable } from './contacts.table.ts';
 import type { ContactsService } from './contacts.service.ts';
 import { readValue } from './custom-fields.model.ts';
+import type { ContactsTable } from '../contact-records/module.ts';
 
 const EXPORT_PAGE = 5000;
 

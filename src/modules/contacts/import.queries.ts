@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { bulkInsert, columnNames, pgArrays, prepared, rawInTransaction, type BulkColumn } from '../../db/bulk.ts';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
-import type { ContactsTable } from './contacts.table.ts';
 import type { CustomField } from './custom-fields.model.ts';
+import type { ContactsTable } from '../contact-records/module.ts';
 
 type Q = Kysely<Database>;
 

@@ -16,7 +16,7 @@ import type { CustomField } from './custom-fields.model.ts';
 import { profileColumns } from './contacts.model.ts';
 import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
-import { lockContacts } from './contacts.queries.ts';
+import { lockContacts } from '../contact-records/module.ts';
 
 export interface ImportOptions {
   /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */

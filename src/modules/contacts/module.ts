@@ -6,18 +6,17 @@ import { suppression } from '../suppression/module.ts';
 import { contactsDataMap } from './contacts.data-map.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { ContactsService } from './contacts.service.ts';
-import type { ContactEmailsTable, ContactsTable, CustomFieldsTable } from './contacts.table.ts';
+import type { CustomFieldsTable } from './contacts.table.ts';
 import { CustomFieldsService } from './custom-fields.service.ts';
 import { importRoutes } from './import.routes.ts';
 import { ImportService } from './import.service.ts';
 
-// What other modules may use: the contact's row and schema, its custom fields' types, the service
-// and three reads. The reads are functions over an executor, not service methods, because callers
-// run them inside their own transaction (a row lock, an existence check before a write).
-export { COLUMN_TYPES, contactById, contactForUpdate, contactsByIds } from './contacts.queries.ts';
-export { ContactSchema, FieldValueSchema } from './contacts.schemas.ts';
+// What other modules may use: the contact's schema, its custom fields' types and the service (the
+// row's type and the reads others run in their own transactions are contact-records' face).
+export { COLUMN_TYPES } from './contacts.queries.ts';
+export type { ContactInput } from './contacts.model.ts';
+export { ContactPatchSchema, ContactSchema, FieldValueSchema } from './contacts.schemas.ts';
 export type { ContactsService } from './contacts.service.ts';
-export type { ContactsTable } from './contacts.table.ts';
 // Custom fields' value model: custom entities' fields are typed and stored the same way.
 export {
   type CustomField,
@@ -38,8 +37,6 @@ export { ExportService, type SegmentPages } from './export.service.ts';
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {
-    contacts: ContactsTable;
-    contact_emails: ContactEmailsTable;
     custom_fields: CustomFieldsTable;
   }
 }

@@ -3,8 +3,8 @@ import { datamapRoutes } from './datamap.routes.ts';
 import { DataMapService } from './datamap.service.ts';
 
 // What other modules may use: the declarations' types and their checks, and the service that reads the composed map.
-export type { ColumnDecl, DataMap, EraseAction, TableDecl } from './datamap.model.ts';
-export { validateDataMap } from './datamap.model.ts';
+export type { ColumnDecl, DataMap, EraseAction, SubjectLink, TableDecl } from './datamap.model.ts';
+export { rowKeyOf, validateDataMap } from './datamap.model.ts';
 export type { DataMapService } from './datamap.service.ts';
 
 /** The data map is composed from every module's declaration (the core carries it); this module serves it. */

@@ -5,7 +5,7 @@ import { namesInUse } from '../../db/introspect.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { contactById, type FieldType } from '../contacts/module.ts';
+import type { FieldType } from '../contacts/module.ts';
 import type { TableDecl } from '../datamap/module.ts';
 import {
   checkDefinition,
@@ -22,6 +22,7 @@ import {
   type EntityRecord,
 } from './entities.model.ts';
 import * as q from './entities.queries.ts';
+import { contactById } from '../contact-records/module.ts';
 
 export interface RecordInput {
   contactId?: string | null;

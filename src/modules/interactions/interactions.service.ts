@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ConsentService, GateAnswer } from '../consent/module.ts';
-import { contactById, contactsByIds, isDate } from '../contacts/module.ts';
+import { isDate } from '../contacts/module.ts';
 import {
   countEvents,
   EventProblem,
@@ -21,6 +21,7 @@ import {
 import * as q from './interactions.queries.ts';
 import { refForMatching } from './interactions.ref.ts';
 import type { InteractionsTable } from './interactions.table.ts';
+import { contactById, contactsByIds } from '../contact-records/module.ts';
 
 export interface IngestResult {
   /** Every event of the batch: all of them are counted in the anonymous statistics. */

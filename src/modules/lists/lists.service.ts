@@ -2,9 +2,9 @@ import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { contactForUpdate } from '../contacts/module.ts';
 import type { ChangeContext, LedgerEntry, LedgerService } from '../consent/module.ts';
 import * as q from './lists.queries.ts';
+import { contactForUpdate } from '../contact-records/module.ts';
 
 export interface List {
   id: string;

@@ -1,7 +1,7 @@
 import nodemailer, { type SMTPPoolSentMessageInfo, type SMTPPoolOptions, type Transporter } from 'nodemailer';
 import { AppError } from '../../lib/errors.ts';
 import { sha256 } from '../../lib/crypto.ts';
-import type { SmtpSettings } from '../settings/settings.schemas.ts';
+import type { SmtpSettings } from '../settings/module.ts';
 import type { CheckedMessage } from './mail.validate.ts';
 
 // A dead or blackholed relay must fail a send in seconds, not after nodemailer's defaults

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
-import type { ContactsTable } from '../contacts/module.ts';
 import type { SegmentsTable } from './segments.table.ts';
+import type { ContactsTable } from '../contact-records/module.ts';
 
 type Q = Kysely<Database>;
 

@@ -7,7 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type ConsentService, type GateQuestion, majorityCutoff } from '../consent/module.ts';
-import type { ContactsTable, CustomFieldsService } from '../contacts/module.ts';
+import type { CustomFieldsService } from '../contacts/module.ts';
 import type { Settings, SettingsService } from '../settings/module.ts';
 import { combine, compileFilter, leaves, type CompileContext } from './filter.compile.ts';
 import type { FilterNode, ResolvedField } from './filter.model.ts';
@@ -21,6 +21,7 @@ import {
   type SegmentKind,
 } from './segments.model.ts';
 import * as q from './segments.queries.ts';
+import type { ContactsTable } from '../contact-records/module.ts';
 
 /** Segments evaluated per query in membershipsOf: well under both databases' column limits. */
 const MEMBERSHIP_BATCH = 100;

@@ -18,6 +18,8 @@ declare module '../database.ts' {
 }
 
 /** Staff users, their sessions and API keys. Signing in is rate-limited and audited (the needs). */
+export type { UsersService } from './users.service.ts';
+
 export const users = defineModule({
   name: 'users',
   needs: [settings, platform, audit],

@@ -10,7 +10,6 @@ import { redactLinks, signToken, verifyToken } from '../../../lib/signed.ts';
 import type { Actor } from '../../audit/audit.model.ts';
 import type { AuditService } from '../../audit/audit.service.ts';
 import type { LedgerService } from '../../consent/ledger.service.ts';
-import { contactById, contactsByEmailKeys } from '../../contacts/contacts.queries.ts';
 import type { TableDecl } from '../../datamap/datamap.model.ts';
 import type { DataMapService } from '../../datamap/datamap.service.ts';
 import type { ListsService } from '../../lists/lists.service.ts';
@@ -28,6 +27,7 @@ import {
   type JsonValue,
 } from './access-export.model.ts';
 import { exportById, insertExport, linkedRows } from './access-export.queries.ts';
+import { contactById, contactsByEmailKeys } from '../../contact-records/module.ts';
 
 export const DOWNLOAD_PURPOSE = 'export-download';
 export const DOWNLOAD_DAYS = 7;

@@ -1,5 +1,5 @@
-import type { Actor } from '../../audit/audit.model.ts';
-import type { DataMap, SubjectLink } from '../../datamap/datamap.model.ts';
+import type { Actor } from '../../audit/module.ts';
+import type { DataMap, SubjectLink } from '../../datamap/module.ts';
 import type { ErasureReceiptsTable } from '../dsr.table.ts';
 import type { PersonRow } from '../residue/residue.model.ts';
 import type { ResidueKind } from '../requests/tasks.model.ts';

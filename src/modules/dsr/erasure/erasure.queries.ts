@@ -3,7 +3,7 @@ import type { Dialect } from '../../../db/connect.ts';
 import type { Database } from '../../database.ts';
 import { writtenForms } from '../../../db/email-match.ts';
 import { dialectOf, inList } from '../../../db/in-list.ts';
-import type { DataMap, SubjectLink, TableDecl } from '../../datamap/datamap.model.ts';
+import type { DataMap, SubjectLink, TableDecl } from '../../datamap/module.ts';
 import type { ErasureReceiptsTable, TasksTable } from '../dsr.table.ts';
 import { chunks } from '../../../lib/chunks.ts';
 import { CONTACT_REF, type TablePlan } from './erasure.model.ts';

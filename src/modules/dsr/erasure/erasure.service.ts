@@ -6,14 +6,11 @@ import type { Clock } from '../../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../../lib/email.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
-import type { AuditService } from '../../audit/audit.service.ts';
-import { contactsByIds, holdEmailKeys, lockContacts, releaseEmailKeys } from '../../contacts/contacts.queries.ts';
-import type { DataMap } from '../../datamap/datamap.model.ts';
-import type { DataMapService } from '../../datamap/datamap.service.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
+import type { AuditService } from '../../audit/module.ts';
+import type { DataMap, DataMapService } from '../../datamap/module.ts';
+import type { SecretService, SettingsService } from '../../settings/module.ts';
 import type { TableEraser } from '../../module.ts';
 import type { SuppressionService } from '../../suppression/module.ts';
-import type { SettingsService } from '../../settings/settings.service.ts';
 import type { ErasureReceiptsTable } from '../dsr.table.ts';
 import { closePendingCases, followUp, followUpFailed, redactOwnRows, redactUnownedRows } from './erasure.followup.ts';
 import {
@@ -37,6 +34,7 @@ import { setReceiptStorage } from './purge.queries.ts';
 import { IdentifierIndex } from './redaction.model.ts';
 import { identifiersOf, mergeIdentifiers, type Identifiers } from '../residue/residue.model.ts';
 import { ResidueScanner } from '../residue/residue.service.ts';
+import { contactsByIds, holdEmailKeys, lockContacts, releaseEmailKeys } from '../../contact-records/module.ts';
 
 export const ERASURE_BATCH = 500;
 

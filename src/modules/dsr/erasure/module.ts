@@ -27,6 +27,11 @@ declare module '../../database.ts' {
 }
 
 /** Erasure's tables in the data-subject data map; the requests' manifest declares the rest. */
+// What contacts use of it: deleting a contact is erasing it, and answers as an erasure does.
+export type { ErasureResult } from './erasure.model.ts';
+export { ErasureAnswerSchema } from './erasure.schemas.ts';
+export type { ErasureService } from './erasure.service.ts';
+
 export const ERASURE_TABLES = new Set(['erasure_receipts', 'storage_purges', 'storage_purge_terms']);
 
 export const erasure = defineModule({

@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Db } from '../../database.ts';
-import type { Database } from '../../database.ts';
+import type { Database, Db } from '../../database.ts';
 import { partitionedTables, partitionsOf } from '../../../db/partitions.ts';
 import { JobQueue } from '../../../jobs/queue.ts';
 import type { Clock } from '../../../lib/clock.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
+import type { SecretService } from '../../settings/module.ts';
 import type { StorageStatus } from './erasure.model.ts';
 import * as q from './purge.queries.ts';
 import { PageMatcher, type Term } from './purge.terms.ts';

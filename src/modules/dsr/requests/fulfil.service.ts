@@ -1,8 +1,7 @@
 import { AppError } from '../../../lib/errors.ts';
-import type { Actor } from '../../audit/audit.model.ts';
-import type { ConsentService } from '../../consent/consent.service.ts';
-import type { ContactInput } from '../../contacts/contacts.model.ts';
-import type { ContactsService } from '../../contacts/contacts.service.ts';
+import type { Actor } from '../../audit/module.ts';
+import type { ConsentService } from '../../consent/module.ts';
+import type { ContactInput, ContactsService } from '../../contacts/module.ts';
 import type { RequestsTable } from '../dsr.table.ts';
 import type { RequestMailer } from './requests.mailer.ts';
 import { doneMessage, exportMessage, noDataMessage, type Message } from './requests.messages.ts';

@@ -2,7 +2,7 @@ import { isValidEmail, normaliseEmail } from '../../../lib/email.ts';
 import { AppError } from '../../../lib/errors.ts';
 import type { Limit, RateLimiter } from '../../../http/rate-limit.ts';
 import type { JobQueue } from '../../../jobs/queue.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
+import type { SecretService } from '../../settings/module.ts';
 import type { DataRequest, EventActor, RequestType } from './requests.model.ts';
 import type { OpenInput, RequestsService } from './requests.service.ts';
 import type { VerificationService } from './requests.verification.ts';

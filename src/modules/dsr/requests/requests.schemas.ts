@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { PageQuery } from '../../../http/pagination.ts';
 import { Obj, Id } from '../../../http/schemas.ts';
-import { ContactPatchSchema } from '../../contacts/contacts.schemas.ts';
+import { ContactPatchSchema } from '../../contacts/module.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './requests.model.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);

@@ -1,16 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../../database.ts';
-import type { Database } from '../../database.ts';
+import type { Database, Db } from '../../database.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { emailKey, isValidEmail, normaliseEmail } from '../../../lib/email.ts';
 import { writtenForms } from '../../../db/email-match.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import { SideEffects } from '../../../jobs/effects.ts';
-import { contactByEmailKey } from '../../contacts/contacts.queries.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
-import type { SettingsService } from '../../settings/settings.service.ts';
-import type { UsersService } from '../../users/users.service.ts';
+import type { SecretService, SettingsService } from '../../settings/module.ts';
+import type { UsersService } from '../../users/module.ts';
 import { addDays, deadlineFor, EXTENDED_TERM_MONTHS, localDate } from './deadline.ts';
 import type { RequestsTable } from '../dsr.table.ts';
 import {
@@ -30,6 +27,7 @@ import * as q from './requests.queries.ts';
 import { requestTaskTitle } from './tasks.model.ts';
 import { insertTask, updateOpenTasksOfRequest } from './tasks.queries.ts';
 import { assertActiveUser } from './tasks.service.ts';
+import { contactByEmailKey } from '../../contact-records/module.ts';
 
 export interface OpenInput {
   type: RequestType;

@@ -1,7 +1,6 @@
 import type { Clock } from '../../../lib/clock.ts';
 import { signToken, verifyToken } from '../../../lib/signed.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
-import type { SettingsService } from '../../settings/settings.service.ts';
+import type { SecretService, SettingsService } from '../../settings/module.ts';
 import type { RequestMailer } from './requests.mailer.ts';
 import { verificationMessage } from './requests.messages.ts';
 import type { DataRequest, EventActor, RequestType } from './requests.model.ts';

@@ -1,7 +1,7 @@
 import type { Db } from '../../database.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { AppError } from '../../../lib/errors.ts';
-import type { UsersService } from '../../users/users.service.ts';
+import type { UsersService } from '../../users/module.ts';
 import { toTask, type Task, type TaskStatus } from './tasks.model.ts';
 import * as q from './tasks.queries.ts';
 

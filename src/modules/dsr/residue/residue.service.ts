@@ -14,7 +14,7 @@ import {
   type Identifiers,
   type SearchTerms,
 } from './residue.model.ts';
-import type { DataMap } from '../../datamap/datamap.model.ts';
+import type { DataMap } from '../../datamap/module.ts';
 import { CONTACT_REF } from '../erasure/erasure.model.ts';
 import { PostgresResidueQueries } from './residue.postgres.queries.ts';
 import { namesContactIds, ROWS_PER_CHUNK, type ScannedColumn } from './residue.queries.ts';
