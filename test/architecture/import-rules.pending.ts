@@ -11,10 +11,8 @@ export const PENDING: PendingViolation[] = [
   { rule: 'public-face', file: 'src/modules/contacts/contacts.routes.ts', import: 'src/modules/dsr/erasure/erasure.schemas.ts' },
   { rule: 'public-face', file: 'src/modules/contacts/contacts.service.ts', import: 'src/modules/dsr/erasure/erasure.model.ts' },
   { rule: 'public-face', file: 'src/modules/contacts/contacts.service.ts', import: 'src/modules/dsr/erasure/erasure.service.ts' },
-  { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.model.ts', import: 'src/modules/consent/consent.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/audit/audit.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/audit/audit.service.ts' },
-  { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/consent/ledger.service.ts' },
   {
     rule: 'public-face',
     file: 'src/modules/dsr/access-export/access-export.service.ts',
@@ -22,12 +20,6 @@ export const PENDING: PendingViolation[] = [
   },
   { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/datamap/datamap.model.ts' },
   { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/datamap/datamap.service.ts' },
-  { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/lists/lists.service.ts' },
-  {
-    rule: 'public-face',
-    file: 'src/modules/dsr/access-export/access-export.service.ts',
-    import: 'src/modules/segments/segments.service.ts',
-  },
   { rule: 'public-face', file: 'src/modules/dsr/access-export/access-export.service.ts', import: 'src/modules/settings/secret.service.ts' },
   {
     rule: 'public-face',

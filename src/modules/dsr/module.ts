@@ -45,13 +45,12 @@ export const dsr = defineModule({
   // Every data-subject table that is not erasure's: a table added to the file is declared here.
   dataMap: dsrDataMap.filter((t) => !ERASURE_TABLES.has(t.name)),
   create: (core, deps) => {
+    // The export's sections beyond the tables are the modules' own (consent, lists, segments).
     const accessExports = new AccessExportService(
       core.db,
       core.clock,
       deps.datamap,
-      deps.ledger,
-      deps.lists,
-      deps.segments,
+      core.exportSections,
       deps.secret,
       deps.settings,
       deps.audit,
