@@ -7,14 +7,11 @@ import { writtenForms } from '../../../db/email-match.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { isId, newId } from '../../../lib/ids.ts';
 import { redactLinks, signToken, verifyToken } from '../../../lib/signed.ts';
-import type { Actor } from '../../audit/audit.model.ts';
-import type { AuditService } from '../../audit/audit.service.ts';
+import type { Actor, AuditService } from '../../audit/module.ts';
 import { contactById, contactsByEmailKeys } from '../../contacts/contacts.queries.ts';
-import type { TableDecl } from '../../datamap/datamap.model.ts';
-import type { DataMapService } from '../../datamap/datamap.service.ts';
+import type { DataMapService, TableDecl } from '../../datamap/module.ts';
 import type { ExportSection } from '../../module.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
-import type { SettingsService } from '../../settings/settings.service.ts';
+import type { SecretService, SettingsService } from '../../settings/module.ts';
 import { renderExportHtml } from './access-export.html.ts';
 import {
   ENVELOPE_KEYS,
