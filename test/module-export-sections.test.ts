@@ -69,6 +69,23 @@ onOneDatabase('module export sections', (ctx) => {
     await assert.rejects(s.accessExports.buildForEmail('someone@example.com'), /export section notes/);
   });
 
+  it('a section says whether what it read counts as data held', async () => {
+    const saying = (held: boolean) =>
+      defineModule({
+        name: 'saying',
+        needs: [],
+        dataMap: [],
+        create: () => ({}),
+        exportSections: () => [{ keys: ['said'], read: async () => ({ values: { said: 'something' }, dataHeld: held }) }],
+      });
+    for (const held of [true, false]) {
+      const s = compose(saying(held));
+      await s.settings.ensureDefaults();
+      const x = await s.accessExports.buildForEmail('nobody@example.com');
+      assert.deepEqual([x.said, x.dataHeld], ['something', held]);
+    }
+  });
+
   it('the consent, lists and segments modules fill the export’s sections, in the order of the format', () => {
     const keys = [consent, lists, segments].flatMap((m) => (m.exportSections?.({} as never) ?? []).flatMap((x) => x.keys));
     assert.deepEqual(keys, ['consentHistory', 'lists', 'segments', 'segmentsNotEvaluated']);

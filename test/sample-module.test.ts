@@ -100,8 +100,10 @@ forEachDialect('a module added to the list', (ctx) => {
     );
     assert.deepEqual((await t.services.accessExports.buildForEmail('nobody@example.com')).sampleNotes, []);
     const page = renderExportHtml(await t.services.accessExports.build(c.id));
-    assert.match(page, /<h2>Sample notes<\/h2>/);
-    assert.ok(page.includes('first &lt;note&gt;') && !page.includes('first <note>'), 'shown, escaped');
+    // Its own section (the table's rows have theirs, under the table's name), listed in the contents.
+    assert.match(page, /<section id="s-sampleNotes"><h2>Sample notes<\/h2><pre>[^<]*first &lt;note&gt;[^<]*second[^<]*<\/pre><\/section>/);
+    assert.match(page, /<li><a href="#s-sampleNotes">Sample notes<\/a><\/li>/);
+    assert.ok(!page.includes('first <note>'), 'escaped');
   });
 
   it('runs its job in the worker', async () => {
