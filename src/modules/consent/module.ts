@@ -3,6 +3,7 @@ import { settings } from '../settings/module.ts';
 import { consentDataMap } from './consent.data-map.ts';
 import { consentRoutes } from './consent.routes.ts';
 import { ConsentService } from './consent.service.ts';
+import type { LedgerEntry } from './consent.model.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consent.table.ts';
 import { LedgerService } from './ledger.service.ts';
 
@@ -41,5 +42,38 @@ export const consent = defineModule({
   erasers: (face) => ({
     consent_ledger: (trx, ids) => (ids.length === 1 ? face.consent.stubContact(trx, ids[0]!) : face.consent.stubContacts(trx, ids)),
   }),
+  // The access export's consent history: every entry of each of the person's contacts, oldest
+  // first, with the notice shown. Having any counts as holding data about the person.
+  exportSections: (face) => [
+    {
+      keys: ['consentHistory'],
+      read: async (ids) => {
+        const history: LedgerEntry[] = [];
+        for (const id of ids) history.push(...(await face.ledger.history(id)));
+        history.sort((a, b) => a.seq - b.seq);
+        return { values: { consentHistory: history.map(exportEntry) }, dataHeld: history.length > 0 };
+      },
+    },
+  ],
   routes: (s) => [{ prefix: '/api/v1', plugin: consentRoutes(s) }],
 });
+
+/** A ledger entry as the access export gives it (docs/export-format.md): no hash, the actor and evidence grouped. */
+function exportEntry(e: LedgerEntry) {
+  return {
+    id: e.id,
+    seq: e.seq,
+    at: e.at,
+    kind: e.kind,
+    listId: e.listId,
+    oldValue: e.oldValue,
+    newValue: e.newValue,
+    oldText: e.oldText,
+    newText: e.newText,
+    source: e.source,
+    actor: { type: e.actorType, id: e.actorId },
+    evidence: { ip: e.evidence.ip, userAgent: e.evidence.userAgent },
+    notice: e.notice && { hash: e.notice.hash, text: e.notice.text },
+    erased: e.erased,
+  };
+}

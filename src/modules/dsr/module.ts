@@ -36,8 +36,9 @@ declare module '../database.ts' {
 
 /**
  * Data-subject requests: the cases and their public intake, verification, tasks, the access
- * export and fulfilment. They read contacts, lists and segments, so they come above them; the
- * erasure they fulfil sits below contacts (erasure.module.ts).
+ * export and fulfilment. They read contacts, so they come above them; the erasure they fulfil
+ * sits below contacts (erasure/module.ts). Lists and segments are needed for the order only: the
+ * export's sections they declare (core.exportSections) must be there when an export is built.
  */
 export const dsr = defineModule({
   name: 'dsr',
@@ -45,13 +46,12 @@ export const dsr = defineModule({
   // Every data-subject table that is not erasure's: a table added to the file is declared here.
   dataMap: dsrDataMap.filter((t) => !ERASURE_TABLES.has(t.name)),
   create: (core, deps) => {
+    // The export's sections beyond the tables are the modules' own (consent, lists, segments).
     const accessExports = new AccessExportService(
       core.db,
       core.clock,
       deps.datamap,
-      deps.ledger,
-      deps.lists,
-      deps.segments,
+      core.exportSections,
       deps.secret,
       deps.settings,
       deps.audit,

@@ -20,5 +20,17 @@ export const lists = defineModule({
   needs: [consent, contacts],
   dataMap: listsDataMap,
   create: (core, deps) => ({ lists: new ListsService(core.db, core.clock, deps.ledger) }),
+  // The access export's lists: each of the person's contacts' memberships, in turn. Memberships
+  // alone do not count as holding data (the contact's own row does).
+  exportSections: (face) => [
+    {
+      keys: ['lists'],
+      read: async (ids) => {
+        const lists = [];
+        for (const id of ids) lists.push(...(await face.lists.memberships(id)));
+        return { values: { lists: lists.map((l) => ({ listId: l.listId, name: l.name, joinedAt: l.joinedAt })) }, dataHeld: false };
+      },
+    },
+  ],
   routes: (s) => [{ prefix: '/api/v1', plugin: listsRoutes(s) }],
 });
