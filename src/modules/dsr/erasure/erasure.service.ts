@@ -27,7 +27,7 @@ import {
   type TablePlan,
 } from './erasure.model.ts';
 import * as q from './erasure.queries.ts';
-import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './erasure.storage.ts';
+import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './hidden-copies.ts';
 import { sqliteVerification, StoragePurgeService } from './purge.service.ts';
 import { purgeStrings, termsOf } from './purge.terms.ts';
 import { setReceiptStorage } from './purge.queries.ts';

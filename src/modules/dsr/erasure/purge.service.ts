@@ -43,7 +43,7 @@ export const OUTSIDE_LIVE_FILES =
 
 /**
  * PostgreSQL's storage purge after an erasure (SQLite's is done by the erasure itself, see
- * erasure.storage.ts). Inside the erasure's transaction, `schedule` records which relations
+ * hidden-copies.ts). Inside the erasure's transaction, `schedule` records which relations
  * held the person (the partitions their keys hash to, of every partitioned table, and the small
  * tables the erasure touched) and asks for one job per relation, due at the end of the current
  * window, so that erasures in a window share one rewrite. The job rewrites the relation with
