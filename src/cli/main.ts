@@ -1,39 +1,10 @@
-import { Command, CommanderError } from 'commander';
-import pkg from '../../package.json' with { type: 'json' };
-import { registerAdminCommands } from './admin.commands.ts';
-import { registerConsentCommands } from './consent.commands.ts';
-import { registerContactsCommands } from './contacts.commands.ts';
+import { CommanderError } from 'commander';
 import { EXIT } from './context.ts';
-import { registerDsrCommands } from './dsr.commands.ts';
-import { registerImportCommands } from './import.commands.ts';
-import { registerRetentionCommands } from './retention.commands.ts';
-import { registerServeCommands } from './serve.commands.ts';
-import { registerWorkerCommands } from './worker.commands.ts';
+import { buildProgram } from './program.ts';
 
-// The entry: command definitions only. What a command runs is imported when it runs, so reading
-// the command line (`--help`, `--version`, a usage error) loads none of the server or the database.
-const program = new Command('assent')
-  .description('Assent: privacy-first marketing automation')
-  .version(pkg.version, '-V, --version', 'print the version')
-  .addHelpText('after', '\nExit codes: 0 success, 1 runtime error, 2 usage error, 3 residue found (dsr erase). List commands take --json.')
-  .showHelpAfterError()
-  // Commander's errors (unknown command or option, a missing or malformed argument) are thrown
-  // here, not ended with its own exit code 1: they are usage errors, exit 2. Set before the
-  // commands are added, which inherit it.
-  .exitOverride()
-  .configureOutput({ outputError: (s, write) => write(s) });
-
-registerServeCommands(program);
-registerAdminCommands(program);
-registerConsentCommands(program);
-registerDsrCommands(program);
-registerRetentionCommands(program);
-registerWorkerCommands(program);
-registerImportCommands(program);
-registerContactsCommands(program);
-
+// The entry: importing it runs the command line (the import rules' cli-entry rule).
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (e) {
   // Help and version asked for end 0; help shown because a command was missing is a usage error.
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
