@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Services } from '../services.ts';
 import { duplicatesNotice } from './contacts.commands.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { parsePort } from './options.ts';
@@ -13,6 +14,18 @@ function announce(url: string, extra = ''): void {
   process.stdout.write(
     `\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ` +
       `${base}/health\n\n${extra}`,
+  );
+}
+
+/** While publicBaseUrl is not set, links in mail follow this address: fine here, wrong for people elsewhere. */
+async function publicUrlNotice(running: { services: Services }): Promise<string> {
+  const s = running.services.settings;
+  if (await s.publicBaseUrlSet()) return '';
+  const links = (await s.get()).publicBaseUrl;
+  return (
+    `  Links in emails (data-request verification, downloads) point to ${links}, the address this server\n` +
+    `  listens on. For production set publicBaseUrl to the address people reach it at:\n` +
+    `    PATCH /api/v1/settings {"publicBaseUrl":"https://assent.example.com"}\n\n`
   );
 }
 
@@ -58,7 +71,7 @@ export function registerServeCommands(program: Command): void {
           `with the API):\n    email:    ${FIRST_ADMIN}\n    password: ` +
           `${password}\n`;
       }
-      announce(running.url, login ? `${login}\n` : '');
+      announce(running.url, `${login ? `${login}\n` : ''}${await publicUrlNotice(running)}`);
     });
 
   program
