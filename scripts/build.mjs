@@ -51,6 +51,15 @@ export async function build({ quiet = false, force = false } = {}) {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  // Code that names a file beside itself (`new URL('./x.ts', import.meta.url)`: a process to
+  // fork, a worker thread) finds dist/ there once bundled: each such file must be an entry above,
+  // compiled to dist/x.js, and the code must take the .js when it is there (residue.readers.ts).
+  const names = new Set(out.outputFiles.map((f) => basename(f.path)));
+  for (const f of out.outputFiles.filter((f) => f.path.endsWith('.js'))) {
+    for (const m of f.text.matchAll(/new URL\("\.\/([\w.-]+)\.ts", import\.meta\.url\)/g))
+      if (!names.has(`${m[1]}.js`))
+        throw new Error(`${basename(f.path)} opens ./${m[1]}.ts beside itself: add it to the entries in scripts/build.mjs`);
+  }
   const written = new Set([STAMP]);
   for (const f of out.outputFiles) {
     const tmp = `${f.path}.${process.pid}.tmp`;
