@@ -197,20 +197,30 @@ forEachDialect('assent list commands', (ctx) => {
   });
 });
 
+/** Every command that runs something, by its path (`users list`), with its definition. */
+function leaves(c: Command, prefix = ''): [string, Command][] {
+  return c.commands
+    .filter((sub) => sub.name() !== 'help')
+    .flatMap((sub) => {
+      const path = `${prefix} ${sub.name()}`.trim();
+      return sub.commands.length ? leaves(sub, path) : [[path, sub] as [string, Command]];
+    });
+}
+
+it('every command that lists (its description says so) takes --json', () => {
+  const lists = leaves(buildProgram()).filter(([, c]) => /^list\b/i.test(c.description()));
+  assert.ok(lists.length >= 3, lists.map(([p]) => p).join(', '));
+  assert.deepEqual(
+    lists.filter(([, c]) => !c.options.some((o) => o.long === '--json')).map(([p]) => p),
+    [],
+  );
+});
+
 describe('the README', () => {
   it('names every command the program has', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## The command line'));
-    const paths: string[] = [];
-    const walk = (c: Command, prefix: string) => {
-      for (const sub of c.commands) {
-        if (sub.name() === 'help') continue;
-        const path = `${prefix} ${sub.name()}`;
-        if (sub.commands.length) walk(sub, path);
-        else paths.push(path.trim());
-      }
-    };
-    walk(buildProgram(), '');
+    const paths = leaves(buildProgram()).map(([p]) => p);
     assert.ok(paths.length >= 15, paths.join(', '));
     assert.deepEqual(
       paths.filter((p) => !section.includes(`assent ${p}`)),
