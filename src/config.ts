@@ -44,6 +44,12 @@ const ConfigSchema = Type.Object(
     ledgerKey: Type.Optional(Type.String({ minLength: 32 })),
     /** A file holding the ledger key, created with a random one (mode 0600) on first use. */
     ledgerKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * Where links point while the `publicBaseUrl` setting is not set: the address the server is
+     * started on (HOST, PORT; see listenBaseUrl). A serving process replaces it with the port it
+     * actually listens on (PORT=0 picks one).
+     */
+    listenBaseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   },
   { additionalProperties: false },
 );
@@ -71,6 +77,18 @@ function trustProxyFrom(v: string | undefined): Config['trustProxy'] {
   return list;
 }
 
+/**
+ * The base of links to a server listening on `host`:`port`. An unspecified address (0.0.0.0, ::,
+ * every interface) and 127.0.0.1 stand for this machine: links say `localhost`, as the start
+ * message does. An IPv6 address is bracketed (`[::1]`: `localhost` may resolve to 127.0.0.1 only).
+ */
+export function listenBaseUrl(host: string, port: number): string {
+  const h = host.trim().replace(/^\[(.*)\]$/, '$1');
+  const local = h === '' || h === '0.0.0.0' || h === '::' || h === '127.0.0.1' || h === 'localhost';
+  const name = local ? 'localhost' : h.includes(':') ? `[${h}]` : h;
+  return `http://${name}:${port}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const cfg: Config = {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
@@ -87,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.ASSENT_LEDGER_KEY_FILE ? { ledgerKeyFile: env.ASSENT_LEDGER_KEY_FILE } : {}),
     ...overrides,
   };
+  if (overrides.listenBaseUrl === undefined) cfg.listenBaseUrl = listenBaseUrl(cfg.host, cfg.port);
   if (!Value.Check(ConfigSchema, cfg)) {
     const errs = [...Value.Errors(ConfigSchema, cfg)].map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new AppError('validation_failed', `invalid configuration: ${errs.join('; ')}`, errs);

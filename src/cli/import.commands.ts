@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { csvLine } from '../lib/csv.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
@@ -53,8 +52,8 @@ function summary(r: ImportResult): string {
 }
 
 async function importContacts(file: string, opts: { map?: string; dryRun?: boolean }): Promise<void> {
-  refuseDatabaseFile(file);
-  refuseDatabaseFile(rejectedPath(file));
+  await refuseDatabaseFile(file);
+  await refuseDatabaseFile(rejectedPath(file));
   let size: number;
   try {
     const st = statSync(file);
@@ -63,6 +62,7 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
   } catch (e) {
     fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  const { default: cliProgress } = await import('cli-progress');
   await withServices(async (s) => {
     const dryRun = opts.dryRun === true;
     const target = rejectedPath(file);
@@ -103,7 +103,7 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
 }
 
 async function exportContacts(opts: { out?: string; segment?: string }): Promise<void> {
-  if (opts.out) refuseDatabaseFile(opts.out);
+  if (opts.out) await refuseDatabaseFile(opts.out);
   await withServices(async (s) => {
     // A segment's export is audited against the segment, so the log says whose data left.
     const target = opts.segment === undefined ? { targetType: 'contact' } : { targetType: 'segment', targetId: opts.segment };
