@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../config.ts';
+import { type Config, connectOptions, loadConfig } from '../config.ts';
 import { connect, parseDatabaseUrl } from '../db/connect.ts';
 import { isDatabaseFile } from '../db/files.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -12,7 +12,7 @@ import { createServices, migrate, prepareServices, type Services } from '../serv
 export async function openServices(opts: { migrate?: boolean; overrides?: Partial<Config> } = {}): Promise<Services> {
   const config = loadConfig(process.env, opts.overrides);
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
-  const db = connect(config.databaseUrl);
+  const db = connect(config.databaseUrl, connectOptions(config));
   if (opts.migrate !== false) await migrate(db);
   const services = createServices(config, db, systemClock, log);
   await prepareServices(services);
