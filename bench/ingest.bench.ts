@@ -234,11 +234,11 @@ async function postgres(p: Population): Promise<void> {
           scratch(async (tunedUrl) => {
             const client = new pg.Client({ connectionString: rawUrl });
             const tunedClient = new pg.Client({ connectionString: tunedUrl });
-            await client.connect();
-            await tunedClient.connect();
-            await leanPostgres(tunedClient);
             const appDb = connect(appUrl);
             try {
+              await client.connect();
+              await tunedClient.connect();
+              await leanPostgres(tunedClient);
               const baseline = rawPostgres(client, (id) => p.profiled.has(id));
               const tuned = rawPostgres(tunedClient, (id) => p.profiled.has(id));
               report(

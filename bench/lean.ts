@@ -42,7 +42,7 @@ function leanSqlite(db: SQLite.Database): void {
 /** The same schema on PostgreSQL: only the lean indexes (besides the primary key) and no foreign keys on interactions. */
 export async function leanPostgres(client: pg.Client): Promise<void> {
   const fks = await client.query<{ name: string }>(
-    `select conname as name from pg_constraint where conrelid = 'interactions'::regclass and contype = 'f'`,
+    `select conname as name from pg_constraint where conrelid = 'interactions'::regclass and contype = 'f' and conparentid = 0`,
   );
   for (const { name } of fks.rows) await client.query(`alter table interactions drop constraint "${name}"`);
   const idx = await client.query<{ name: string }>(
