@@ -40,6 +40,10 @@ const ConfigSchema = Type.Object(
      * relations that held their people, which runs when the window ends (the storage purge).
      */
     purgeWindowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    /** SQLite: page cache per connection, in MiB (default: a sixteenth of memory, 16 MiB to 1 GiB). */
+    sqliteCacheMb: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_048_576 })),
+    /** SQLite: memory-mapped I/O, in MiB; 0 turns it off (default: a quarter of memory, 64 MiB to 8 GiB). */
+    sqliteMmapMb: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_048_576 })),
     /** Authenticates the consent ledger's head; never stored in the database (see LedgerKey). */
     ledgerKey: Type.Optional(Type.String({ minLength: 32 })),
     /** A file holding the ledger key, created with a random one (mode 0600) on first use. */
@@ -56,6 +60,16 @@ const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/assent.db';
+
+/** What connect() takes of the configuration: the SQLite memory settings when the operator set them. */
+export function connectOptions(c: Config): { sqlite: { cacheMb?: number; mmapMb?: number } } {
+  return {
+    sqlite: {
+      ...(c.sqliteCacheMb !== undefined ? { cacheMb: c.sqliteCacheMb } : {}),
+      ...(c.sqliteMmapMb !== undefined ? { mmapMb: c.sqliteMmapMb } : {}),
+    },
+  };
+}
 
 function intFrom(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined || v === '') return dflt;
@@ -99,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlHours: intFrom(env.ASSENT_SESSION_TTL_HOURS, 'ASSENT_SESSION_TTL_HOURS', 12),
     trustProxy: trustProxyFrom(env.ASSENT_TRUST_PROXY),
     purgeWindowSeconds: intFrom(env.ASSENT_PURGE_WINDOW_SECONDS, 'ASSENT_PURGE_WINDOW_SECONDS', 60),
+    ...(env.ASSENT_SQLITE_CACHE_MB ? { sqliteCacheMb: intFrom(env.ASSENT_SQLITE_CACHE_MB, 'ASSENT_SQLITE_CACHE_MB', 0) } : {}),
+    ...(env.ASSENT_SQLITE_MMAP_MB ? { sqliteMmapMb: intFrom(env.ASSENT_SQLITE_MMAP_MB, 'ASSENT_SQLITE_MMAP_MB', 0) } : {}),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
     ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
     ...(env.ASSENT_LEDGER_KEY ? { ledgerKey: env.ASSENT_LEDGER_KEY } : {}),

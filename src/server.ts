@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { listenBaseUrl, loadConfig, type Config } from './config.ts';
+import { type Config, connectOptions, listenBaseUrl, loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
@@ -17,7 +17,7 @@ export interface Running {
 export async function startServer(overrides: Partial<Config> = {}): Promise<Running> {
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
-  const db = connect(config.databaseUrl);
+  const db = connect(config.databaseUrl, connectOptions(config));
   await migrate(db);
   const services = createServices(config, db, systemClock, log);
   const prepared = await prepareServices(services);

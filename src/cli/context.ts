@@ -10,16 +10,17 @@ import type { Services } from '../services.ts';
  * so stdout stays for the command's own output (keys, JSON) that scripts read.
  */
 export async function openServices(opts: { migrate?: boolean; overrides?: Partial<Config> } = {}): Promise<Services> {
-  const [{ loadConfig }, { connect }, { systemClock }, { createLogger }, { createServices, migrate, prepareServices }] = await Promise.all([
-    import('../config.ts'),
-    import('../db/connect.ts'),
-    import('../lib/clock.ts'),
-    import('../lib/log.ts'),
-    import('../services.ts'),
-  ]);
+  const [{ loadConfig, connectOptions }, { connect }, { systemClock }, { createLogger }, { createServices, migrate, prepareServices }] =
+    await Promise.all([
+      import('../config.ts'),
+      import('../db/connect.ts'),
+      import('../lib/clock.ts'),
+      import('../lib/log.ts'),
+      import('../services.ts'),
+    ]);
   const config = loadConfig(process.env, opts.overrides);
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
-  const db = connect(config.databaseUrl);
+  const db = connect(config.databaseUrl, connectOptions(config));
   if (opts.migrate !== false) await migrate(db);
   const services = createServices(config, db, systemClock, log);
   await prepareServices(services);

@@ -11,6 +11,7 @@ import {
   type Dialect as KyselyDialect,
 } from 'kysely';
 import pg from 'pg';
+import { defaultSqliteTuning, type SqliteTuning, tuningPragmas } from './sqlite-tuning.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -49,7 +50,8 @@ export interface Db<DB> {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-export function openSqlite(path: string): SQLite.Database {
+/** Opens a SQLite file with the house's pragmas; `tuning` overrides the memory defaults (sqlite-tuning.ts). */
+export function openSqlite(path: string, tuning: Partial<SqliteTuning> = {}): SQLite.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new SQLite(path);
   // WAL lets readers run beside the one writer; busy_timeout makes a second process wait
@@ -60,6 +62,8 @@ export function openSqlite(path: string): SQLite.Database {
   raw.pragma('synchronous = NORMAL');
   // Deleted content is overwritten, not left in free pages: erasure must leave no trace in the file.
   raw.pragma('secure_delete = ON');
+  // Page cache and memory map sized for the machine, temporary b-trees in memory (sqlite-tuning.ts).
+  for (const p of tuningPragmas({ ...defaultSqliteTuning(), ...tuning })) raw.pragma(p);
   // Lets the planner use statistics gathered so far (SQLite's recommended call at open).
   raw.pragma('optimize = 0x10002');
   return raw;
@@ -89,10 +93,10 @@ function sqliteDialect(raw: SQLite.Database): KyselyDialect {
 }
 const PG_CONNECT_TIMEOUT_MS = 10_000;
 
-export function connect<DB = any>(url: string, opts: { poolSize?: number } = {}): Db<DB> {
+export function connect<DB = any>(url: string, opts: { poolSize?: number; sqlite?: Partial<SqliteTuning> } = {}): Db<DB> {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
-    const raw = openSqlite(target.location);
+    const raw = openSqlite(target.location, opts.sqlite);
     const kysely = new Kysely<DB>({ dialect: sqliteDialect(raw) });
     return {
       kysely,
