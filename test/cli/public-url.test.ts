@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,46 +9,16 @@ import { createLogger } from '../../src/lib/log.ts';
 import { settingsMigrations } from '../../src/modules/settings/settings.migrations.ts';
 import { createServices } from '../../src/services.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { startAssent } from '../helpers/start.ts';
 
 // Issue 12, point 7: while `publicBaseUrl` is not set, links use the address the server was
 // started on, and never a port nobody listens on.
 
-const BIN = new URL('../../bin/assent.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'assent-public-url-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `assent start --port 0` (a port the system picks) until it says where it runs. */
-async function start(): Promise<{ base: string; out: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (out += String(d)));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m && /Health/.test(out) && /password: +\S+\n[\s\S]*\n\n/.test(out)) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-  return {
-    base,
-    out: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+/** `assent start --port 0` until it says where it runs and has printed the first login. */
+const start = () => startAssent(dir, { env: { PORT: '' }, ready: (out) => /password: +\S+\n[\s\S]*\n\n/.test(out) });
 
 it('assent start on a random port: a data request’s link points to that port, and the start says to set publicBaseUrl', async () => {
   const s = await start();
