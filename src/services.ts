@@ -83,7 +83,9 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
   checkOrder(modules);
   const dataMap = declaredDataMap(modules);
   const erasers = new Map<string, TableEraser>();
-  const core: Core = { config, db, clock, log, dataMap, erasers };
+  const eventTypes = modules.flatMap((m) => m.events ?? []);
+  if (new Set(eventTypes).size !== eventTypes.length) throw new Error('an event type is declared by two modules');
+  const core: Core = { config, db, clock, log, dataMap, erasers, eventTypes };
   const base: Base = { config, db, clock, log };
   const bag: Record<string, unknown> = { ...base };
   const faces = new Map<string, object>();

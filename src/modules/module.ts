@@ -22,6 +22,8 @@ export interface Core {
   dataMap: DataMapRegistry;
   /** Every module's own erasers, by table, filled by the composition root from the manifests; read when an erasure runs. */
   erasers: ReadonlyMap<string, TableEraser>;
+  /** Every event type the manifests declare (`events`), in list order: what the event log accepts and webhooks subscribe to. */
+  eventTypes: readonly string[];
 }
 
 /**
@@ -66,6 +68,11 @@ export interface ModuleSpec<N extends string, Needs extends readonly AnyModule[]
    * migrator merges every list with the history and applies them in name order.
    */
   migrations?: Readonly<Record<string, Migration>>;
+  /**
+   * The event types it publishes to the event log (src/modules/events), `<noun>.<verb>`: a
+   * module that adds events declares them here, and webhooks may subscribe to them.
+   */
+  events?: readonly string[];
   /** Builds its face (its services) from the core and only the faces it needs. */
   create(core: Core, deps: FacesOf<Needs>): F;
   /** Tables declared at run time (custom fields, custom entities). */
@@ -88,6 +95,7 @@ export interface Module<N extends string, F extends object> {
   readonly needs: readonly AnyModule[];
   readonly dataMap: readonly TableDecl[];
   readonly migrations?: Readonly<Record<string, Migration>>;
+  readonly events?: readonly string[];
   create(core: Core, deps: any): F;
   readonly providers?: (face: F) => DataMapProvider[];
   readonly erasers?: (face: F) => Readonly<Record<string, TableEraser>>;
