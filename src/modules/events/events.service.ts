@@ -70,7 +70,7 @@ export class EventLog {
     const now = this.clock.now();
     const at = now.toISOString();
     const rows: EventsTable[] = list.map((d) => ({
-      id: newId(now.getTime()),
+      id: newId(),
       type: d.type,
       contact_id: d.contactId ?? null,
       data: JSON.stringify(d.data ?? {}),

@@ -9,7 +9,8 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 // Event types are checked against the manifests' list by the service, which names the allowed ones.
 const EventType = Type.String({ minLength: 3, maxLength: 100, pattern: '^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$' });
 const Events = Type.Array(EventType, { minItems: 1, maxItems: 100, uniqueItems: true });
-const Url = Type.String({ minLength: 8, maxLength: 2000, format: 'uri' });
+// Parsed and checked by the service (WHATWG URL, so an internationalised host is accepted): refused as webhook_target_refused.
+const Url = Type.String({ minLength: 1, maxLength: 2000 });
 const Description = Nullable(Type.String({ maxLength: 500 }));
 
 const WebhookSchema = Obj({
