@@ -80,7 +80,7 @@ export class EventLog {
     for (const part of chunks(rows, INSERT_CHUNK)) await trx.insertInto('events').values(part).execute();
     const ids = rows.map((r) => r.id);
     for (const part of chunks(ids, DISPATCH_CHUNK))
-      await this.jobs.enqueue(DISPATCH_QUEUE, { ids: part }, { trx: trx as Transaction<any>, key: `${DISPATCH_QUEUE}:${part[0]}` });
+      await this.jobs.enqueue(DISPATCH_QUEUE, { ids: part }, { trx: trx as Transaction<Database>, key: `${DISPATCH_QUEUE}:${part[0]}` });
     return ids;
   }
 
