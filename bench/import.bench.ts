@@ -14,12 +14,11 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { csvLine } from '../src/lib/csv.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
-import { createServices } from '../src/services.ts';
+import { createServices, migrate } from '../src/services.ts';
 import { rawPostgres, rawSqlite, type RawRow } from './import.raw.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { prng } from './prng.ts';
@@ -183,7 +182,7 @@ async function sqlite(file: string, rows: RawRow[]): Promise<void> {
   try {
     const fresh = async (name: string) => {
       const db = connect(`sqlite:${join(dir, name)}`);
-      await migrateToLatest(db);
+      await migrate(db);
       return db;
     };
     const raw = async (name: string) => {
@@ -211,7 +210,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     const raw = () =>
       scratchDatabase(server.url, async (url) => {
         const db = connect(url);
-        await migrateToLatest(db);
+        await migrate(db);
         await db.close();
         const client = new pg.Client({ connectionString: url });
         await client.connect();
@@ -225,7 +224,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     const app = await scratchDatabase(server.url, async (url) => {
       const db = connect(url);
       try {
-        await migrateToLatest(db);
+        await migrate(db);
         return await appImport(db, file);
       } finally {
         await db.close();
