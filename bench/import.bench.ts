@@ -16,12 +16,11 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { csvLine } from '../src/lib/csv.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
-import { createServices } from '../src/services.ts';
+import { createServices, migrate } from '../src/services.ts';
 import { rawPostgres, rawSqlite, type RawRow } from './import.raw.ts';
 import { dropForeignKeys, tuneSqliteConnection } from './lean.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
@@ -188,7 +187,7 @@ async function sqlite(file: string, rows: RawRow[]): Promise<void> {
   try {
     const fresh = async (name: string) => {
       const db = connect(`sqlite:${join(dir, name)}`);
-      await migrateToLatest(db);
+      await migrate(db);
       return db;
     };
     // As configured: the app's connection and schema; tuned: bench/lean.ts's connection.
@@ -220,7 +219,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     const raw = (tuned = false) =>
       scratchDatabase(server.url, async (url) => {
         const db = connect(url);
-        await migrateToLatest(db);
+        await migrate(db);
         await db.close();
         const client = new pg.Client({ connectionString: url });
         try {
@@ -236,7 +235,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     const app = await scratchDatabase(server.url, async (url) => {
       const db = connect(url);
       try {
-        await migrateToLatest(db);
+        await migrate(db);
         return await appImport(db, file);
       } finally {
         await db.close();

@@ -16,7 +16,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { migrate } from '../src/services.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { ConsentService } from '../src/modules/consent/consent.service.ts';
@@ -161,7 +161,7 @@ async function sqlite(p: Population): Promise<void> {
   try {
     const base = join(dir, 'base.db');
     const db = connect(`sqlite:${base}`);
-    await migrateToLatest(db);
+    await migrate(db);
     await new SettingsService(db, systemClock).ensureDefaults();
     const raw = db.sqlite!;
     const insert = raw.prepare(`insert into contacts (${CONTACT_COLS}) values (?, ?, 0, 0, ?, ?, ?)`);
@@ -210,7 +210,7 @@ async function postgres(p: Population): Promise<void> {
   try {
     await scratchDatabase(server.url, async (baseUrl, base) => {
       const db = connect(baseUrl);
-      await migrateToLatest(db);
+      await migrate(db);
       await new SettingsService(db, systemClock).ensureDefaults();
       await db.close();
       const loader = new pg.Client({ connectionString: baseUrl });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { isIP } from 'node:net';
 import { Value } from 'typebox/value';
 import { AppError } from './lib/errors.ts';
 
@@ -54,6 +55,14 @@ const ConfigSchema = Type.Object(
      * actually listens on (PORT=0 picks one).
      */
     listenBaseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    /** Webhooks may target plain http URLs (default: https only). */
+    webhookAllowHttp: Type.Boolean(),
+    /** Address ranges (CIDRs) webhooks may reach although they are loopback, private, link-local or metadata addresses. */
+    webhookAllowRanges: Type.Array(Type.String({ minLength: 1 })),
+    /** One delivery's deadline (connection, request and response). */
+    webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
+    /** Failed delivery attempts in a row after which a webhook is disabled. */
+    webhookDisableAfter: Type.Integer({ minimum: 1, maximum: 1000 }),
   },
   { additionalProperties: false },
 );
@@ -103,6 +112,19 @@ export function listenBaseUrl(host: string, port: number): string {
   return `http://${name}:${port}`;
 }
 
+/** ASSENT_WEBHOOK_ALLOW_RANGES: addresses or CIDRs separated by commas. */
+function rangesFrom(v: string | undefined): string[] {
+  if (v === undefined || v.trim() === '') return [];
+  const list = v.split(',').map((x) => x.trim());
+  for (const x of list) {
+    const [addr, bits] = x.split('/');
+    const type = isIP(addr ?? '');
+    if (type === 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (type === 4 ? 32 : 128))))
+      throw new AppError('validation_failed', `ASSENT_WEBHOOK_ALLOW_RANGES must list addresses or CIDRs separated by commas, got "${x}"`);
+  }
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const cfg: Config = {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
@@ -115,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     purgeWindowSeconds: intFrom(env.ASSENT_PURGE_WINDOW_SECONDS, 'ASSENT_PURGE_WINDOW_SECONDS', 60),
     ...(env.ASSENT_SQLITE_CACHE_MB ? { sqliteCacheMb: intFrom(env.ASSENT_SQLITE_CACHE_MB, 'ASSENT_SQLITE_CACHE_MB', 0) } : {}),
     ...(env.ASSENT_SQLITE_MMAP_MB ? { sqliteMmapMb: intFrom(env.ASSENT_SQLITE_MMAP_MB, 'ASSENT_SQLITE_MMAP_MB', 0) } : {}),
+    webhookAllowHttp: env.ASSENT_WEBHOOK_ALLOW_HTTP === 'true',
+    webhookAllowRanges: rangesFrom(env.ASSENT_WEBHOOK_ALLOW_RANGES),
+    webhookTimeoutMs: intFrom(env.ASSENT_WEBHOOK_TIMEOUT_MS, 'ASSENT_WEBHOOK_TIMEOUT_MS', 10_000),
+    webhookDisableAfter: intFrom(env.ASSENT_WEBHOOK_DISABLE_AFTER, 'ASSENT_WEBHOOK_DISABLE_AFTER', 20),
     ...(env.ASSENT_SECURE_COOKIES ? { secureCookies: env.ASSENT_SECURE_COOKIES === 'true' } : {}),
     ...(env.ASSENT_SECRET ? { secret: env.ASSENT_SECRET } : {}),
     ...(env.ASSENT_LEDGER_KEY ? { ledgerKey: env.ASSENT_LEDGER_KEY } : {}),

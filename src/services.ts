@@ -86,7 +86,9 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
   const exportSections: ExportSection[] = [];
   // Which module fills each key of the export, so that a key means one thing.
   const exportKeys = new Map<string, string>();
-  const core: Core = { config, db, clock, log, dataMap, erasers, exportSections };
+  const eventTypes = modules.flatMap((m) => m.events ?? []);
+  if (new Set(eventTypes).size !== eventTypes.length) throw new Error('an event type is declared by two modules');
+  const core: Core = { config, db, clock, log, dataMap, erasers, exportSections, eventTypes };
   const base: Base = { config, db, clock, log };
   const bag: Record<string, unknown> = { ...base };
   const faces = new Map<string, object>();

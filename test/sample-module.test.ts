@@ -110,7 +110,8 @@ forEachDialect('a module added to the list', (ctx) => {
     const c = await t.services.contacts.create({ email: `job${Date.now()}@example.com` });
     const before = await notes(t).count();
     await t.services.jobs.enqueue(SAMPLE_QUEUE, { contactId: c.id, body: 'from a job' });
-    const worker = new Worker(t.services.jobs, { queues: jobHandlers(t.services) });
+    // Its queue among the gathered handlers (others, such as the event log's dispatch of the contact's creation, have their own jobs).
+    const worker = new Worker(t.services.jobs, { queues: { [SAMPLE_QUEUE]: jobHandlers(t.services)[SAMPLE_QUEUE]! } });
     assert.equal(await worker.runOnce(), 1);
     assert.equal(await notes(t).count(), before + 1);
   });

@@ -88,6 +88,13 @@ export const ERROR_CODES = {
       'The erasure of this data-subject request left residue, and tasks for the privacy officer about it are still open (`GET ' +
       '/api/v1/tasks?request=…`); the case is completed once they are done.',
   },
+  webhook_target_refused: {
+    status: 400,
+    description:
+      'The webhook URL may not be used: not https (plain http needs ASSENT_WEBHOOK_ALLOW_HTTP=true), carries credentials or a ' +
+      'fragment, or names (or, at delivery, resolves to) a loopback, private, link-local, carrier-grade NAT or metadata address ' +
+      'that the installation does not allow (ASSENT_WEBHOOK_ALLOW_RANGES).',
+  },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },

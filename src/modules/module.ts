@@ -27,6 +27,8 @@ export interface Core {
    * from the manifests (a module listed after the export's adds to it too); read when an export is built.
    */
   exportSections: readonly ExportSection[];
+  /** Every event type the manifests declare (`events`), in list order: what the event log accepts and webhooks subscribe to. */
+  eventTypes: readonly string[];
 }
 
 /** A value as JSON has it: what an export section gives. */
@@ -98,6 +100,11 @@ export interface ModuleSpec<N extends string, Needs extends readonly AnyModule[]
    * migrator merges every list with the history and applies them in name order.
    */
   migrations?: Readonly<Record<string, Migration>>;
+  /**
+   * The event types it publishes to the event log (src/modules/events), `<noun>.<verb>`: a
+   * module that adds events declares them here, and webhooks may subscribe to them.
+   */
+  events?: readonly string[];
   /** Builds its face (its services) from the core and only the faces it needs. */
   create(core: Core, deps: FacesOf<Needs>): F;
   /** Tables declared at run time (custom fields, custom entities). */
@@ -125,6 +132,7 @@ export interface Module<N extends string, F extends object> {
   readonly needs: readonly AnyModule[];
   readonly dataMap: readonly TableDecl[];
   readonly migrations?: Readonly<Record<string, Migration>>;
+  readonly events?: readonly string[];
   create(core: Core, deps: any): F;
   readonly providers?: (face: F) => DataMapProvider[];
   readonly erasers?: (face: F) => Readonly<Record<string, TableEraser>>;

@@ -166,6 +166,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     ).name;
     const record = (await t.services.entities.createRecord(entity, { contactId, fields: { code: 'X1' } })).id;
     const task = (await t.services.tasks.list({ requestId }, 1))[0]!.id;
+    const hook = (await t.services.webhooks.create({ url: 'https://hooks.example.com/links', events: ['contact.created'] })).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -207,6 +208,10 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/entities/:name/records/:id': `/api/v1/entities/${entity}/records/${record}`,
       'GET /api/v1/contacts/:id/export': `/api/v1/contacts/${contactId}/export`,
       'GET /api/v1/retention/preview': '/api/v1/retention/preview',
+      'GET /api/v1/webhooks': '/api/v1/webhooks',
+      'GET /api/v1/webhooks/event-types': '/api/v1/webhooks/event-types',
+      'GET /api/v1/webhooks/:id': `/api/v1/webhooks/${hook}`,
+      'GET /api/v1/webhooks/:id/deliveries': `/api/v1/webhooks/${hook}/deliveries`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

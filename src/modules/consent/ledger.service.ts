@@ -22,6 +22,7 @@ import {
   type HeadRow,
 } from './ledger.chain.ts';
 import * as q from './ledger.queries.ts';
+import type { EventLog } from '../events/module.ts';
 
 export interface EntryDraft {
   contactId: string;
@@ -67,6 +68,8 @@ export class LedgerService {
     private readonly clock: Clock,
     /** The ledger key (see LedgerKey), or null when none is configured. */
     private readonly key: () => Buffer | null = () => null,
+    /** Where each change is announced (consent.changed); none in a bare ledger (benchmarks). */
+    private readonly events?: Pick<EventLog, 'publish'>,
   ) {}
 
   /** Stores a notice text once (by hash) and returns its id and hash. */
@@ -104,6 +107,15 @@ export class LedgerService {
     const notices = new Map<string, string | null>();
     const keyOf = (d: EntryDraft) => (typeof d.ctx.notice === 'string' ? `t:${d.ctx.notice}` : d.ctx.notice ? `i:${d.ctx.notice.id}` : '');
     for (const d of drafts) if (!notices.has(keyOf(d))) notices.set(keyOf(d), await this.noticeHash(trx, d.ctx.notice));
+    // Every consent change is an entry: one event per contact, naming the kinds of what changed.
+    if (this.events) {
+      const kinds = new Map<string, Set<string>>();
+      for (const d of drafts) kinds.set(d.contactId, (kinds.get(d.contactId) ?? new Set()).add(d.kind));
+      await this.events.publish(
+        trx,
+        [...kinds].map(([contactId, k]) => ({ type: 'consent.changed', contactId, fields: [...k] })),
+      );
+    }
     return this.chain(
       trx,
       drafts.map((d) => ({

@@ -1,3 +1,4 @@
+import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
 import { consentDataMap } from './consent.data-map.ts';
@@ -30,10 +31,11 @@ declare module '../database.ts' {
 
 export const consent = defineModule({
   name: 'consent',
-  needs: [settings],
+  needs: [settings, events],
   dataMap: consentDataMap,
+  events: ['consent.changed'],
   create: (core, deps) => {
-    const ledger = new LedgerService(core.db, core.clock, () => deps.ledgerKey.get());
+    const ledger = new LedgerService(core.db, core.clock, () => deps.ledgerKey.get(), deps.events);
     return { ledger, consent: new ConsentService(core.db, core.clock, deps.settings, ledger) };
   },
   // The ledger is evidence: an erasure turns the person's entries into stubs that keep the chain

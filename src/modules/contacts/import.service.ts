@@ -17,6 +17,7 @@ import { profileColumns } from './contacts.model.ts';
 import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
 import { lockContacts } from '../contact-records/module.ts';
+import type { EventLog } from '../events/module.ts';
 
 export interface ImportOptions {
   /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
@@ -99,6 +100,7 @@ export class ImportService {
     private readonly contacts: ContactsService,
     private readonly consent: Pick<ConsentService, 'batch'>,
     private readonly suppressions: Pick<SuppressionService, 'among'>,
+    private readonly events: Pick<EventLog, 'publish'>,
   ) {}
 
   async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
@@ -148,7 +150,16 @@ export class ImportService {
       ]);
     await handOver(run);
     await writing;
-    return (run as Run).result;
+    const result = (run as Run).result;
+    // After the last batch committed (each batch is its own transaction): counts only.
+    if (!result.dryRun)
+      await this.db.kysely.transaction().execute((trx) =>
+        this.events.publish(trx, {
+          type: 'import.finished',
+          data: { created: result.created, updated: result.updated, rejected: result.rejected.length },
+        }),
+      );
+    return result;
   }
 
   /** The header decides the columns, or refuses the file as a whole. */

@@ -1,5 +1,6 @@
 import { consent } from '../consent/module.ts';
 import { erasure } from '../dsr/erasure/module.ts';
+import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
@@ -44,8 +45,10 @@ declare module '../database.ts' {
 /** Contacts, their custom fields (run-time columns of the contacts table), and imports. Deleting one is erasing it. */
 export const contacts = defineModule({
   name: 'contacts',
-  needs: [settings, consent, suppression, erasure],
+  needs: [settings, consent, suppression, erasure, events],
   dataMap: contactsDataMap,
+  // contact.erased is the erasure's (it erases contacts however asked).
+  events: ['contact.created', 'contact.updated', 'import.finished'],
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
     const contacts = new ContactsService(
@@ -57,8 +60,13 @@ export const contacts = defineModule({
       deps.erasure,
       deps.consent,
       deps.suppressions,
+      deps.events,
     );
-    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions) };
+    return {
+      customFields,
+      contacts,
+      imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions, deps.events),
+    };
   },
   providers: (face) => [() => face.customFields.dataMap()],
   routes: (s) => [

@@ -4,6 +4,7 @@ import { contacts } from '../contacts/module.ts';
 import { datamap } from '../datamap/module.ts';
 import { lists } from '../lists/module.ts';
 import { mail } from '../mail/module.ts';
+import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
 import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
@@ -42,7 +43,8 @@ declare module '../database.ts' {
  */
 export const dsr = defineModule({
   name: 'dsr',
-  needs: [settings, platform, users, audit, datamap, mail, consent, erasure, contacts, lists, segments],
+  needs: [settings, platform, users, audit, datamap, mail, consent, erasure, contacts, lists, segments, events],
+  events: ['request.received', 'request.due_soon', 'request.fulfilled'],
   // Every data-subject table that is not erasure's: a table added to the file is declared here.
   dataMap: dsrDataMap.filter((t) => !ERASURE_TABLES.has(t.name)),
   create: (core, deps) => {
@@ -56,7 +58,7 @@ export const dsr = defineModule({
       deps.settings,
       deps.audit,
     );
-    const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users);
+    const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users, deps.events);
     const requestMailer = new RequestMailer(deps.mail);
     const requestVerification = new VerificationService(core.clock, deps.settings, deps.secret, requests, requestMailer);
     const tasks = new TasksService(core.db, core.clock, deps.users);
@@ -78,4 +80,8 @@ export const dsr = defineModule({
   ],
   // The mail is keyed by the case (the job's key), its case moves conditionally.
   jobs: (s) => ({ [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload) }),
+  // Cases near their deadline are announced (request.due_soon), once per deadline.
+  daily: async (s) => {
+    await s.requests.announceDueSoon();
+  },
 });

@@ -64,6 +64,8 @@ forEachDialect('erasure', (ctx) => {
       contacts: 1,
       contact_emails: 1,
       consent_ledger: 4,
+      // What the event log said about the person: created, and each consent change.
+      events: 5,
       list_members: 1,
       interactions: 50,
       segment_members: 1,
