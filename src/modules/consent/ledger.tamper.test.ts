@@ -5,11 +5,10 @@ import { Migrator, sql } from 'kysely';
 import { assentWith } from '../../../test/helpers/cli.ts';
 import { forEachDialect, freshDatabase, scratchDatabase, type ScratchDb } from '../../../test/helpers/db.ts';
 import { loadConfig } from '../../config.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';
-import { createServices, prepareServices, type Services } from '../../services.ts';
+import { createServices, prepareServices, type Services, migrate } from '../../services.ts';
 import type { ChangeContext } from './consent.model.ts';
 
 // An attacker with database access edits the ledger with SQL; `assent consent verify` (and the
@@ -278,7 +277,7 @@ forEachDialect('consent ledger against tampering', (ctx) => {
         null, actor_id = null, notice_hash = null, evidence_ip = null, evidence_ua = null, nonce = null, erased_at = ${at} where
         contact_id = 'c-old'`.execute(k);
 
-        await migrateToLatest(scratch.db);
+        await migrate(scratch.db);
         const s = createServices(loadConfig({}), scratch.db, new FakeClock(), createLogger('silent'));
         // As a process starts: on SQLite the default key file is created beside the database, and
         // the upgraded ledger, which verifies, is sealed with it; PostgreSQL has no default key.

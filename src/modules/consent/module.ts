@@ -5,12 +5,13 @@ import { consentRoutes } from './consent.routes.ts';
 import { ConsentService } from './consent.service.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consent.table.ts';
 import { LedgerService } from './ledger.service.ts';
+import * as m0018 from './migrations/0018_consent_imported_history.ts';
 
 // What other modules may use: the services, the change context and entry types, the callers, and
 // the gate's SQL and cut-off for the modules that select contacts by consent in their own queries.
 // The child rule's state and its change; the child rule itself (isChild), defined once, in the gate.
 export { type ChildChange, type ChildState, childStateChange, childStateOf } from './child-state.ts';
-export type { ConsentBatch, ConsentColumns } from './consent.batch.ts';
+export type { ConsentBatch, ConsentColumns, ImportedConsent } from './consent.batch.ts';
 export type { ChangeContext, LedgerEntry, Source } from './consent.model.ts';
 export { SourceSchema } from './consent.schemas.ts';
 export type { ConsentService } from './consent.service.ts';
@@ -31,6 +32,7 @@ export const consent = defineModule({
   name: 'consent',
   needs: [settings],
   dataMap: consentDataMap,
+  migrations: { '0018_consent_imported_history': m0018 },
   create: (core, deps) => {
     const ledger = new LedgerService(core.db, core.clock, () => deps.ledgerKey.get());
     return { ledger, consent: new ConsentService(core.db, core.clock, deps.settings, ledger) };

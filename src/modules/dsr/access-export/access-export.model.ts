@@ -43,6 +43,8 @@ export interface ExportConsentEntry {
   actor: { type: string | null; id: string | null };
   evidence: { ip: string | null; userAgent: string | null };
   notice: { hash: string; text: string | null } | null;
+  /** Imported history: when and where another system says the consent was given. */
+  imported: { at: string; source: string | null } | null;
   erased: boolean;
 }
 
@@ -87,6 +89,7 @@ export function toConsentEntry(e: LedgerEntry): ExportConsentEntry {
     actor: { type: e.actorType, id: e.actorId },
     evidence: e.evidence,
     notice: e.notice,
+    imported: e.imported,
     erased: e.erased,
   };
 }
