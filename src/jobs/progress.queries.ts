@@ -57,3 +57,6 @@ export const setTotal = (db: Executor, jobId: string, total: number, now: string
 
 export const setDone = (db: Executor, jobId: string, done: number, now: string) =>
   db.updateTable('job_progress').set({ done, updated_at: now }).where('job_id', '=', jobId).execute();
+
+export const resultOf = async (db: Executor, jobId: string) =>
+  (await db.selectFrom('job_progress').select('result').where('job_id', '=', jobId).executeTakeFirst())?.result ?? null;

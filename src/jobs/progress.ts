@@ -133,6 +133,18 @@ export class JobProgress {
     await q.setDone(trx, jobId, done, iso(this.clock.now()));
   }
 
+  /**
+   * Adds counts to the result inside a step's transaction, so the counts a job reports are those
+   * of the steps that committed, however often it ran.
+   */
+  async tally(trx: Kysely<any>, jobId: string, counts: Record<string, number>): Promise<void> {
+    const now = iso(this.clock.now());
+    const before = await q.resultOf(trx, jobId);
+    const sum: Record<string, number> = before ? (JSON.parse(before) as Record<string, number>) : {};
+    for (const [k, v] of Object.entries(counts)) sum[k] = (sum[k] ?? 0) + v;
+    await q.setResult(trx, jobId, { result: JSON.stringify(sum), now });
+  }
+
   async setTotal(jobId: string, total: number): Promise<void> {
     await q.setTotal(this.db.kysely, jobId, total, iso(this.clock.now()));
   }

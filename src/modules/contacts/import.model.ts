@@ -48,7 +48,7 @@ const BUILTIN: Record<string, Target> = {
 };
 
 /** Fields an export writes that an import never sets: ignored, so an export imports as is. */
-const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat']);
+const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat', 'consentlevelname', 'lists']);
 
 const squash = (s: string) =>
   s

@@ -1,0 +1,43 @@
+import { consent } from '../consent/module.ts';
+import { contacts, ExportService } from '../contacts/module.ts';
+import { dsr } from '../dsr/module.ts';
+import { lists } from '../lists/module.ts';
+import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
+import { segments } from '../segments/module.ts';
+import { settings } from '../settings/module.ts';
+import { bulkRoutes } from './bulk.routes.ts';
+import { BULK_QUEUE, BulkService } from './bulk.service.ts';
+
+/**
+ * Bulk actions over many contacts (issue 12 point 1): list joins and leaves, a consent level,
+ * erasures, and the CSV export with list and level names. It owns no table: each action is the
+ * owning module's per-contact semantics, batched, and long ones run as tracked jobs (platform's
+ * JobProgress). Last in the list, since it names contacts by segment and erases through the
+ * data-subject services.
+ */
+export const bulk = defineModule({
+  name: 'bulk',
+  needs: [settings, platform, consent, contacts, lists, segments, dsr],
+  dataMap: [],
+  create: (core, deps) => ({
+    bulk: new BulkService(
+      core.db,
+      core.clock,
+      deps.progress,
+      deps.lists,
+      deps.consent,
+      deps.segments,
+      deps.contacts,
+      deps.requestIntake,
+      deps.fulfil,
+    ),
+    // The export as a person reads it: beside the stored values, the level's name and the lists' names.
+    bulkExport: new ExportService(core.db, deps.contacts, deps.segments, {
+      levelNames: async () => new Map((await deps.settings.get()).consentLevels.map((l) => [l.level, l.name])),
+      listNames: (ids) => deps.lists.namesOf(ids),
+    }),
+  }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: bulkRoutes(s) }],
+  jobs: (s) => ({ [BULK_QUEUE]: (payload, job) => s.bulk.runJob(payload, job) }),
+});
