@@ -64,10 +64,20 @@ export class JobProgress {
     private readonly queue: JobQueue,
   ) {}
 
-  /** Enqueues a job with its progress row in one transaction: a reader never sees one without the other. */
-  async enqueue(queueName: string, payload: unknown, owner: JobOwner, total: number, opts: { maxAttempts?: number } = {}): Promise<JobRow> {
+  /**
+   * Enqueues a job with its progress row in one transaction: a reader never sees one without the
+   * other. `with` writes what the job will read (its items) in the same transaction.
+   */
+  async enqueue(
+    queueName: string,
+    payload: unknown,
+    owner: JobOwner,
+    total: number,
+    opts: { maxAttempts?: number; with?: (trx: Kysely<any>, job: JobRow) => Promise<void> } = {},
+  ): Promise<JobRow> {
     return this.db.kysely.transaction().execute(async (trx) => {
-      const job = await this.queue.enqueue(queueName, payload, { ...opts, trx });
+      const job = await this.queue.enqueue(queueName, payload, { ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}), trx });
+      await opts.with?.(trx, job);
       const now = iso(this.clock.now());
       await q.insertProgress(trx, {
         job_id: job.id,

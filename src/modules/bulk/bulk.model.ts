@@ -8,6 +8,12 @@ export const MAX_IDS = 10_000;
 /** Whom a bulk action covers: the ids named (deduplicated), or a saved segment's members when the work reaches them. */
 export type BulkTarget = { contactIds: string[] } | { segmentId: string };
 
+/**
+ * A job's target: the segment, or the ids it was given, stored in bulk_targets (never in the
+ * payload, which the erasure's residue scan reads as free text and which outlives the job).
+ */
+export type JobTarget = { segmentId: string } | { stored: true };
+
 /** Who asked, as the ledger, the cases and the audit name them: ids only. */
 export interface BulkActor {
   type: 'user' | 'api_key' | 'system' | 'cli' | 'anonymous';
@@ -21,9 +27,10 @@ export type BulkAction =
   | { kind: 'consent.level'; level: number; source: Source; notice?: string | { id: string } }
   | { kind: 'erasure'; note: string };
 
+/** A job's payload: ids of the caller, the list or segment, and options; never the contacts' ids. */
 export interface BulkPayload {
   action: BulkAction;
-  target: BulkTarget;
+  target: JobTarget;
   actor: BulkActor;
 }
 

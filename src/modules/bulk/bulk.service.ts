@@ -10,6 +10,7 @@ import { type FulfilService, holdsAddress, type IntakeService } from '../dsr/mod
 import type { ListsService } from '../lists/module.ts';
 import type { JobOwner, JobProgress } from '../platform/module.ts';
 import type { SegmentsService } from '../segments/module.ts';
+import { insertTargets, targetsAfter } from './bulk.queries.ts';
 import {
   addCounts,
   type BulkAction,
@@ -17,6 +18,7 @@ import {
   type BulkCounts,
   type BulkPayload,
   type BulkTarget,
+  type JobTarget,
   SYNC_LIMIT,
   zeroCounts,
 } from './bulk.model.ts';
@@ -45,7 +47,7 @@ export class BulkService {
 
   constructor(
     private readonly db: Db,
-    clock: Clock,
+    private readonly clock: Clock,
     private readonly progress: JobProgress,
     private readonly lists: ListsService,
     private readonly consent: ConsentService,
@@ -70,24 +72,31 @@ export class BulkService {
       ]);
     const named = 'contactIds' in target ? { contactIds: distinct(target.contactIds) } : target;
     const total = 'contactIds' in named ? named.contactIds.length : await this.segments.count(named.segmentId);
-    const payload: BulkPayload = { action, target: named, actor };
-    if (total <= SYNC_LIMIT) return { done: true, counts: await this.runHere(payload) };
-    const job = await this.progress.enqueue(BULK_QUEUE, payload, owner, total);
+    if (total <= SYNC_LIMIT) return { done: true, counts: await this.runHere(action, named, actor) };
+    const payload: BulkPayload = { action, target: 'contactIds' in named ? { stored: true } : named, actor };
+    const job = await this.progress.enqueue(BULK_QUEUE, payload, owner, total, {
+      with: async (trx, j) => {
+        if ('contactIds' in named) await insertTargets(trx, j.id, named.contactIds, this.clock.now().toISOString());
+      },
+    });
     return { done: false, jobId: job.id, total };
   }
 
   /** The action on every contact of its target, in the request. List and consent changes are one transaction. */
-  private async runHere(p: BulkPayload): Promise<BulkCounts> {
-    const ids: string[] = [];
-    for (let after: string | null = null; ; ) {
-      const page = await this.next(p.target, after, STEP);
-      if (page.length === 0) break;
-      ids.push(...page);
-      after = page[page.length - 1]!;
+  private async runHere(action: BulkAction, target: BulkTarget, actor: BulkActor): Promise<BulkCounts> {
+    let ids: string[] = [];
+    if ('contactIds' in target) ids = target.contactIds;
+    else {
+      for (let after: string | undefined; ; ) {
+        const page = (await this.segments.members(target.segmentId, STEP, after)).map((r: { id: string }) => r.id);
+        if (page.length === 0) break;
+        ids.push(...page);
+        after = page[page.length - 1]!;
+      }
     }
-    if (p.action.kind === 'erasure') return this.eraseEach(p, ids, null);
-    const counts = await this.db.kysely.transaction().execute((trx) => this.apply(trx, p, ids));
-    return addCounts(zeroCounts(p.action.kind), counts);
+    if (action.kind === 'erasure') return this.eraseEach(action.note, actor, ids, null);
+    const counts = await this.db.kysely.transaction().execute((trx) => this.apply(trx, action, actor, ids));
+    return addCounts(zeroCounts(action.kind), counts);
   }
 
   /**
@@ -100,50 +109,62 @@ export class BulkService {
     for (;;) {
       const pos = await this.progress.position(job.id);
       if (!pos) return;
-      const page = await this.next(p.target, pos.cursor, p.action.kind === 'erasure' ? ERASURE_STEP : STEP);
-      if (page.length === 0) {
-        await this.progress.finish(job.id, addCounts(zeroCounts(p.action.kind), await this.resultSoFar(job.id)));
-        await this.progress.setTotal(job.id, pos.done);
-        return;
-      }
+      const page = await this.next(job.id, p.target, pos.cursor, p.action.kind === 'erasure' ? ERASURE_STEP : STEP);
+      if (page.length === 0) return this.end(job.id, p, pos);
       const move = { from: pos.cursor, to: page[page.length - 1]!, by: page.length };
-      if (p.action.kind === 'erasure') {
-        const counts = await this.eraseEach(p, page, job.id);
+      const a = p.action;
+      if (a.kind === 'erasure') {
+        const counts = await this.eraseEach(a.note, p.actor, page, job.id);
         await this.progress.step(job.id, move, (trx) => this.progress.tally(trx, job.id, counts));
       } else {
-        await this.progress.step(job.id, move, async (trx) => this.progress.tally(trx, job.id, await this.apply(trx, p, page)));
+        await this.progress.step(job.id, move, async (trx) => this.progress.tally(trx, job.id, await this.apply(trx, a, p.actor, page)));
       }
     }
+  }
+
+  /**
+   * The job's end: its result, and its progress at the end. Ids it was given that it never came
+   * to are gone from its targets because the contact was erased: by this job's own earlier run
+   * whose step was lost with its process (an erasure job; the step records after the erasures),
+   * or by another erasure meanwhile. They are counted (erased, or missing for other actions), so
+   * the counts add up to the contacts named. A segment's end is where its members ran out.
+   */
+  private async end(jobId: string, p: BulkPayload, pos: { done: number; total: number }): Promise<void> {
+    const counts = addCounts(zeroCounts(p.action.kind), await this.resultSoFar(jobId));
+    if ('stored' in p.target) {
+      const gone = pos.total - (counts.total ?? 0);
+      if (gone > 0) {
+        counts.total = pos.total;
+        counts[p.action.kind === 'erasure' ? 'erased' : 'missing']! += gone;
+      }
+      await this.progress.count(jobId, pos.total);
+    } else {
+      await this.progress.setTotal(jobId, pos.done);
+    }
+    await this.progress.finish(jobId, counts);
   }
 
   private async resultSoFar(jobId: string): Promise<BulkCounts> {
     return ((await this.progress.get(jobId))?.result as BulkCounts | null) ?? {};
   }
 
-  /** The next contacts of the target after a cursor, in id order. */
-  private async next(target: BulkTarget, after: string | null, n: number): Promise<string[]> {
+  /** The job's next contacts after a cursor, in id order. */
+  private async next(jobId: string, target: JobTarget, after: string | null, n: number): Promise<string[]> {
     if ('segmentId' in target)
       return (await this.segments.members(target.segmentId, n, after ?? undefined)).map((r: { id: string }) => r.id);
-    const ids = target.contactIds;
-    let lo = 0;
-    if (after !== null) {
-      let hi = ids.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (ids[mid]! <= after) lo = mid + 1;
-        else hi = mid;
-      }
-    }
-    return ids.slice(lo, lo + n);
+    return (await targetsAfter(this.db.kysely, jobId, after, n)).map((r) => r.contact_id);
   }
 
   /** A list or consent change of these contacts in `trx`, through the owning module; its counts. */
-  private async apply(trx: Kysely<Database>, p: BulkPayload, ids: string[]): Promise<BulkCounts> {
-    const a = p.action;
-    if (a.kind === 'erasure') throw new Error('erasures are not applied in one transaction');
+  private async apply(
+    trx: Kysely<Database>,
+    a: Exclude<BulkAction, { kind: 'erasure' }>,
+    actor: BulkActor,
+    ids: string[],
+  ): Promise<BulkCounts> {
     const ctx: ChangeContext = {
       source: a.source,
-      actor: p.actor,
+      actor,
       ...(a.kind === 'consent.level' && a.notice !== undefined ? { notice: a.notice } : {}),
     };
     if (a.kind === 'consent.level') {
@@ -167,9 +188,7 @@ export class BulkService {
    * one whose run died midway is never begun again and counted as uncertain (its case says how
    * far it came).
    */
-  private async eraseEach(p: BulkPayload, ids: string[], jobId: string | null): Promise<BulkCounts> {
-    if (p.action.kind !== 'erasure') throw new Error('not an erasure');
-    const note = p.action.note;
+  private async eraseEach(note: string, actor: BulkActor, ids: string[], jobId: string | null): Promise<BulkCounts> {
     const counts = zeroCounts('erasure');
     for (const id of ids) {
       counts.total!++;
@@ -192,10 +211,8 @@ export class BulkService {
         counts.missing!++;
         continue;
       }
-      const outcome = await this.eraseOne(contact, note, p.actor).catch(async (e: unknown) => {
-        if (key) await this.effects.finish(key, 'failed');
-        throw e;
-      });
+      // A failure leaves the key pending: the case may have been opened, so it is never begun again (counted uncertain).
+      const outcome = await this.eraseOne(contact, note, actor);
       if (key) await this.effects.finish(key, 'done');
       counts[outcome]!++;
     }
