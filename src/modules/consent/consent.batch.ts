@@ -74,6 +74,15 @@ export class ConsentBatch {
     return { ...after, consent_level: level };
   }
 
+  /**
+   * A level confirmed again as it stands, with the notice shown (as setLevel records a repeat of
+   * the same level given with a notice): an entry whose old and new value are the level.
+   */
+  reconfirm(contactId: string, level: number): void {
+    if (this.ctx.notice === undefined) return;
+    this.drafts.push({ contactId, kind: 'level', oldValue: level, newValue: level, ctx: this.ctx });
+  }
+
   /** Appends the entries recorded so far, in the order they were made, inside `trx`. */
   async commit(trx: Kysely<Database>): Promise<void> {
     const drafts = this.drafts;

@@ -61,7 +61,7 @@ export const MAX_HISTORY_SOURCE = 200;
 export const MAX_HISTORY_NOTICE = 20_000;
 
 /** Fields an export writes that an import never sets: ignored, so an export imports as is. */
-const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat']);
+const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat', 'consentlevelname', 'lists']);
 
 const squash = (s: string) =>
   s
