@@ -8,18 +8,17 @@
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { csvLine } from '../src/lib/csv.ts';
+import { decodeText } from '../src/lib/text-encoding.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
-import { createServices } from '../src/services.ts';
+import { createServices, migrate } from '../src/services.ts';
 import { rawPostgres, rawSqlite, type RawRow } from './import.raw.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { prng } from './prng.ts';
@@ -112,10 +111,9 @@ function generate(): { csv: string[]; rows: RawRow[] } {
   return { csv, rows };
 }
 
-async function* readText(file: string): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) yield decoder.write(buf);
-  yield decoder.end();
+/** The file as the CLI reads it: bytes through the encoding detection (lib/text-encoding.ts). */
+function readText(file: string): AsyncGenerator<string> {
+  return decodeText(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>);
 }
 
 interface AppRun {
@@ -183,7 +181,7 @@ async function sqlite(file: string, rows: RawRow[]): Promise<void> {
   try {
     const fresh = async (name: string) => {
       const db = connect(`sqlite:${join(dir, name)}`);
-      await migrateToLatest(db);
+      await migrate(db);
       return db;
     };
     const raw = async (name: string) => {
@@ -211,7 +209,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     const raw = () =>
       scratchDatabase(server.url, async (url) => {
         const db = connect(url);
-        await migrateToLatest(db);
+        await migrate(db);
         await db.close();
         const client = new pg.Client({ connectionString: url });
         await client.connect();
@@ -225,7 +223,7 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
     const app = await scratchDatabase(server.url, async (url) => {
       const db = connect(url);
       try {
-        await migrateToLatest(db);
+        await migrate(db);
         return await appImport(db, file);
       } finally {
         await db.close();

@@ -13,7 +13,6 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { ConsentService } from '../src/modules/consent/consent.service.ts';
@@ -24,6 +23,7 @@ import { SettingsService } from '../src/modules/settings/settings.service.ts';
 import { rawPostgres, rawSqlite } from './ingest.raw.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { prng } from './prng.ts';
+import { migrate } from '../src/services.ts';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
@@ -144,7 +144,7 @@ async function sqlite(p: Population): Promise<void> {
   try {
     const base = join(dir, 'base.db');
     const db = connect(`sqlite:${base}`);
-    await migrateToLatest(db);
+    await migrate(db);
     await new SettingsService(db, systemClock).ensureDefaults();
     const raw = db.sqlite!;
     const insert = raw.prepare(`insert into contacts (${CONTACT_COLS}) values (?, ?, 0, 0, ?, ?, ?)`);
@@ -182,7 +182,7 @@ async function postgres(p: Population): Promise<void> {
   try {
     await scratchDatabase(server.url, async (baseUrl, base) => {
       const db = connect(baseUrl);
-      await migrateToLatest(db);
+      await migrate(db);
       await new SettingsService(db, systemClock).ensureDefaults();
       await db.close();
       const loader = new pg.Client({ connectionString: baseUrl });
