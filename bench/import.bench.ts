@@ -10,7 +10,6 @@
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
@@ -18,6 +17,7 @@ import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { csvLine } from '../src/lib/csv.ts';
+import { decodeText } from '../src/lib/text-encoding.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { createServices, migrate } from '../src/services.ts';
@@ -114,10 +114,9 @@ function generate(): { csv: string[]; rows: RawRow[] } {
   return { csv, rows };
 }
 
-async function* readText(file: string): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) yield decoder.write(buf);
-  yield decoder.end();
+/** The file as the CLI reads it: bytes through the encoding detection (lib/text-encoding.ts). */
+function readText(file: string): AsyncGenerator<string> {
+  return decodeText(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>);
 }
 
 interface AppRun {

@@ -20,6 +20,13 @@ export const ERROR_CODES = {
   invalid_cursor: { status: 400, description: 'The paging cursor is malformed or belongs to another listing.' },
   payload_too_large: { status: 413, description: 'The body is larger than the route accepts.' },
   unsupported_media_type: { status: 415, description: 'The Content-Type is not one the route accepts.' },
+  unsupported_encoding: {
+    status: 415,
+    description:
+      'The file is not text in an encoding the import reads (UTF-8 with or without BOM, UTF-16 LE/BE, Windows-1252/Latin-1), a ' +
+      '`charset` names an unknown encoding, or the bytes are not valid in the declared or detected one (a file mixing encodings ' +
+      'too). Nothing is guessed or replaced: save the file as UTF-8 and send it again.',
+  },
   header_too_large: {
     status: 431,
     description: 'The request line and headers together are too large (16 KiB; a long query string counts too).',

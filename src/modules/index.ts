@@ -1,4 +1,5 @@
 import { audit } from './audit/module.ts';
+import { bulk } from './bulk/module.ts';
 import { consent } from './consent/module.ts';
 import { contactRecords } from './contact-records/module.ts';
 import { contacts } from './contacts/module.ts';
@@ -45,6 +46,8 @@ export const MODULES = [
   interactions,
   segments,
   dsr,
+  // Bulk actions: through the lists, consent, segments and data-subject services.
+  bulk,
   // Delivers the events of every module above.
   webhooks,
 ] as const;

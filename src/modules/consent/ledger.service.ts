@@ -34,6 +34,14 @@ export interface EntryDraft {
   oldText?: string | null;
   newText?: string | null;
   ctx: ChangeContext;
+  /** History from another system (an import): when and where it recorded this change. */
+  imported?: ImportedHistory;
+}
+
+/** What another system recorded about a consent: its time (ISO-8601 UTC) and its source, as free text. */
+export interface ImportedHistory {
+  at: string;
+  source: string | null;
 }
 
 /** An entry's content before it takes its place in the chain. */
@@ -128,6 +136,8 @@ export class LedgerService {
         old_text: d.oldText ?? null,
         new_text: d.newText ?? null,
         covers: null,
+        original_at: d.imported?.at ?? null,
+        original_source: d.imported?.source ?? null,
         source: d.ctx.source,
         actor_type: d.ctx.actor.type,
         actor_id: d.ctx.actor.id,
@@ -224,6 +234,8 @@ export class LedgerService {
       old_text: null,
       new_text: null,
       covers: encodeCovers(seqs),
+      original_at: null,
+      original_source: null,
       source: 'system',
       actor_type: 'system',
       actor_id: null,

@@ -296,6 +296,11 @@ forEachDialect('consent ledger against tampering', (ctx) => {
         // An old entry given a value the old hash never covered is still caught.
         await sql`update consent_ledger set new_text = '2016-01-01' where seq = 2`.execute(k);
         await broken(s, 'content_altered', 2);
+        // So is one given imported history (version 3 fields) it never had.
+        await sql`update consent_ledger set new_text = null, original_at = '2010-01-01T00:00:00.000Z' where seq = 2`.execute(k);
+        await broken(s, 'content_altered', 2);
+        await sql`update consent_ledger set original_at = null, original_source = 'Old CRM' where seq = 2`.execute(k);
+        await broken(s, 'content_altered', 2);
       } finally {
         await scratch.drop();
       }

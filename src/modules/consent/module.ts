@@ -7,12 +7,13 @@ import { ConsentService } from './consent.service.ts';
 import type { LedgerEntry } from './consent.model.ts';
 import type { ConsentLedgerTable, LedgerHeadTable, NoticesTable } from './consent.table.ts';
 import { LedgerService } from './ledger.service.ts';
+import * as m0018 from './migrations/0018_consent_imported_history.ts';
 
 // What other modules may use: the services, the change context and entry types, the callers, and
 // the gate's SQL and cut-off for the modules that select contacts by consent in their own queries.
 // The child rule's state and its change; the child rule itself (isChild), defined once, in the gate.
 export { type ChildChange, type ChildState, childStateChange, childStateOf } from './child-state.ts';
-export type { ConsentBatch, ConsentColumns } from './consent.batch.ts';
+export type { ConsentBatch, ConsentColumns, ImportedConsent } from './consent.batch.ts';
 export type { ChangeContext, LedgerEntry, Source } from './consent.model.ts';
 export { SourceSchema } from './consent.schemas.ts';
 export type { ConsentService } from './consent.service.ts';
@@ -34,6 +35,7 @@ export const consent = defineModule({
   needs: [settings, events],
   dataMap: consentDataMap,
   events: ['consent.changed'],
+  migrations: { '0018_consent_imported_history': m0018 },
   create: (core, deps) => {
     const ledger = new LedgerService(core.db, core.clock, () => deps.ledgerKey.get(), deps.events);
     return { ledger, consent: new ConsentService(core.db, core.clock, deps.settings, ledger) };
@@ -76,6 +78,7 @@ function exportEntry(e: LedgerEntry) {
     actor: { type: e.actorType, id: e.actorId },
     evidence: { ip: e.evidence.ip, userAgent: e.evidence.userAgent },
     notice: e.notice && { hash: e.notice.hash, text: e.notice.text },
+    imported: e.imported,
     erased: e.erased,
   };
 }

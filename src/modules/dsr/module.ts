@@ -25,6 +25,11 @@ import { VerificationService } from './requests/requests.verification.ts';
 import { tasksRoutes } from './requests/tasks.routes.ts';
 import { TasksService } from './requests/tasks.service.ts';
 
+// What other modules use: opening a case as staff and fulfilling it (bulk erasure), and the rule on notes.
+export type { FulfilService } from './requests/fulfil.service.ts';
+export type { IntakeService } from './requests/requests.intake.ts';
+export { holdsAddress } from './requests/requests.model.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {

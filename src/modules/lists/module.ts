@@ -6,6 +6,9 @@ import { listsRoutes } from './lists.routes.ts';
 import { ListsService } from './lists.service.ts';
 import type { ListMembersTable, ListsTable } from './lists.table.ts';
 
+// What other modules use: the service (bulk membership changes, the export's list names).
+export type { ListsService, MembershipsChange } from './lists.service.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {

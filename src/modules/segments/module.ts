@@ -7,6 +7,9 @@ import { segmentsRoutes } from './segments.routes.ts';
 import { SegmentsService } from './segments.service.ts';
 import type { SegmentMembersTable, SegmentsTable } from './segments.table.ts';
 
+// What other modules use: the service (a bulk action's contacts, by segment).
+export type { SegmentsService } from './segments.service.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {

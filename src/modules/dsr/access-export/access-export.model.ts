@@ -43,6 +43,8 @@ export interface ExportConsentEntry {
   actor: { type: string | null; id: string | null };
   evidence: { ip: string | null; userAgent: string | null };
   notice: { hash: string; text: string | null } | null;
+  /** Imported history: when and where another system says the consent was given. */
+  imported: { at: string; source: string | null } | null;
   erased: boolean;
 }
 
