@@ -11,6 +11,7 @@ import {
   type Dialect as KyselyDialect,
 } from 'kysely';
 import pg from 'pg';
+import { registerTextFunctions } from './text-fold.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -62,6 +63,8 @@ export function openSqlite(path: string): SQLite.Database {
   raw.pragma('secure_delete = ON');
   // Lets the planner use statistics gathered so far (SQLite's recommended call at open).
   raw.pragma('optimize = 0x10002');
+  // Unicode lower case and accent folding, which SQLite lacks (src/db/text-fold.ts).
+  registerTextFunctions(raw);
   return raw;
 }
 
