@@ -144,6 +144,11 @@ export class InteractionsService {
     return index < 0 ? null : invalidEvent(index, new EventProblem('/contactId', 'no such contact'));
   }
 
+  /** The total of listForContact's listing. */
+  countForContact(contactId: string, filter: { type?: string }): Promise<number> {
+    return q.countContactInteractions(this.db.kysely, contactId, filter);
+  }
+
   /** A contact's interactions, newest first; `afterId` is the last one of the previous page. */
   async listForContact(contactId: string, filter: { type?: string }, limit: number, afterId?: string): Promise<Interaction[]> {
     if (!(await contactById(this.db.kysely, contactId))) throw new AppError('not_found', 'no such contact');

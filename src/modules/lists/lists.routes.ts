@@ -67,7 +67,11 @@ export const listsRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.lists.list(n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.lists.list(n, after),
+          () => s.lists.total(),
+        );
       },
     );
 

@@ -1,3 +1,4 @@
+import { tableTotal } from '../../db/estimate.ts';
 import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -35,6 +36,11 @@ export class ListsService {
     const row = { id: newId(), name, description: input.description ?? null, created_at: this.clock.now().toISOString() };
     await q.insertList(this.db.kysely, row);
     return { id: row.id, name, description: row.description, members: 0, createdAt: row.created_at };
+  }
+
+  /** The list listing's total (src/db/estimate.ts). */
+  total(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'lists');
   }
 
   async list(limit: number, after?: string): Promise<List[]> {

@@ -1,3 +1,4 @@
+import { tableTotal } from '../../db/estimate.ts';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -86,6 +87,15 @@ export class UsersService {
     const r = await q.userById(this.db.kysely, id);
     if (!r) throw new AppError('not_found', 'no such user');
     return toUser(r);
+  }
+
+  /** Totals of the user and key listings (src/db/estimate.ts). */
+  usersTotal(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'users');
+  }
+
+  keysTotal(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'api_keys');
   }
 
   async listUsers(limit: number, after?: string): Promise<User[]> {
