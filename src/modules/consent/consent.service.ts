@@ -128,11 +128,16 @@ export class ConsentService {
   }
 
   /** Sets the stored level and records it. A repeat of the same level is recorded only with a notice (a re-confirmation). */
+  /**
+   * `withdrawalOnly`: the caller may lower the level but not raise it (src/http/access.ts,
+   * WITHDRAWAL_ACCESS); decided on the level read under the row lock.
+   */
   async setLevel(
     contactId: string,
     level: number,
     ctx: ChangeContext,
     trx?: Kysely<Database>,
+    opts: { withdrawalOnly?: boolean } = {},
   ): Promise<{ level: number; entry: LedgerEntry | null }> {
     if (!isConsentLevel(level))
       throw new AppError('validation_failed', `a consent level is a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL}`, [
@@ -140,6 +145,10 @@ export class ConsentService {
       ]);
     const run = async (t: Kysely<Database>) => {
       const row = await this.lockedContact(t, contactId);
+      if (opts.withdrawalOnly && level > row.consent_level)
+        throw new AppError('forbidden', 'raising consent needs consent write access; this role may only lower it (a withdrawal)', [
+          { path: '/level', message: `above the current level ${row.consent_level}: needs consent write access` },
+        ]);
       if (row.consent_level === level && ctx.notice === undefined) return { level, entry: null };
       await setConsentLevel(t, contactId, level, this.clock.now().toISOString());
       const [entry] = await this.ledger.append(t, [{ contactId, kind: 'level', oldValue: row.consent_level, newValue: level, ctx }]);
@@ -172,10 +181,12 @@ export class ConsentService {
     return row;
   }
 
+  /** `withdrawalOnly`: the caller may withdraw guardian consent but not grant it (see setLevel). */
   async setGuardianConsent(
     contactId: string,
     granted: boolean,
     ctx: ChangeContext,
+    opts: { withdrawalOnly?: boolean } = {},
   ): Promise<{ granted: boolean; entry: LedgerEntry | null }> {
     return this.db.kysely.transaction().execute(async (t) => {
       const row = await this.lockedContact(t, contactId);
@@ -185,6 +196,10 @@ export class ConsentService {
         ]);
       const old = row.guardian_consent;
       const next = granted ? 1 : 0;
+      if (opts.withdrawalOnly && next > old)
+        throw new AppError('forbidden', 'granting guardian consent needs consent write access; this role may only withdraw it', [
+          { path: '/granted', message: 'needs consent write access' },
+        ]);
       if (old === next && ctx.notice === undefined) return { granted, entry: null };
       await setGuardianConsent(t, contactId, granted, this.clock.now().toISOString());
       const [entry] = await this.ledger.append(t, [{ contactId, kind: 'guardian_consent', oldValue: old, newValue: next, ctx }]);
