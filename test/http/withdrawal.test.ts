@@ -28,38 +28,45 @@ forEachDialect('withdrawals by every role that edits contacts, raises only with 
     const withdraws = can(role, 'contacts', 'write');
     const raises = mayRaiseConsent(role);
 
-    it(`${role}: lowering the level ${withdraws ? 'is recorded' : 'is refused'}, raising it ${raises ? 'is recorded' : 'is refused'}`, async () => {
-      const c = await person();
-      await t.services.consent.setLevel(c.id, 3, SYSTEM);
-      const down = await put(`/api/v1/contacts/${c.id}/consent`, { level: 1, source: 'api' }, role);
-      assert.equal(down.statusCode, withdraws ? 200 : 403, down.body);
-      const after1 = withdraws ? 1 : 3;
-      assert.equal((await t.services.consent.levelAt(c.id, new Date(Date.now() + 1000))).level, after1);
-      const up = await put(`/api/v1/contacts/${c.id}/consent`, { level: 4, source: 'api' }, role);
-      assert.equal(up.statusCode, raises ? 200 : 403, up.body);
-      if (!raises) assert.equal(json(up).error.code, 'forbidden');
-      const history = await t.services.consent.history(c.id);
-      assert.deepEqual(
-        history.map((e) => [e.oldValue, e.newValue]),
-        [[0, 3], ...(withdraws ? [[3, 1]] : []), ...(raises ? [[after1, 4]] : [])],
-        'refused changes write nothing to the ledger',
-      );
-      // The same level again (a re-confirmation with its notice) is no raise.
-      const same = await put(`/api/v1/contacts/${c.id}/consent`, { level: raises ? 4 : after1, source: 'api', notice: 'again' }, role);
-      assert.equal(same.statusCode, withdraws ? 200 : 403, same.body);
-    });
+    it(
+      `${role}: lowering the level ${withdraws ? 'is recorded' : 'is refused'}, ` + `raising it ${raises ? 'is recorded' : 'is refused'}`,
+      async () => {
+        const c = await person();
+        await t.services.consent.setLevel(c.id, 3, SYSTEM);
+        const down = await put(`/api/v1/contacts/${c.id}/consent`, { level: 1, source: 'api' }, role);
+        assert.equal(down.statusCode, withdraws ? 200 : 403, down.body);
+        const after1 = withdraws ? 1 : 3;
+        assert.equal((await t.services.consent.levelAt(c.id, new Date(Date.now() + 1000))).level, after1);
+        const up = await put(`/api/v1/contacts/${c.id}/consent`, { level: 4, source: 'api' }, role);
+        assert.equal(up.statusCode, raises ? 200 : 403, up.body);
+        if (!raises) assert.equal(json(up).error.code, 'forbidden');
+        const history = await t.services.consent.history(c.id);
+        assert.deepEqual(
+          history.map((e) => [e.oldValue, e.newValue]),
+          [[0, 3], ...(withdraws ? [[3, 1]] : []), ...(raises ? [[after1, 4]] : [])],
+          'refused changes write nothing to the ledger',
+        );
+        // The same level again (a re-confirmation with its notice) is no raise.
+        const same = await put(`/api/v1/contacts/${c.id}/consent`, { level: raises ? 4 : after1, source: 'api', notice: 'again' }, role);
+        assert.equal(same.statusCode, withdraws ? 200 : 403, same.body);
+      },
+    );
 
-    it(`${role}: withdrawing guardian consent ${withdraws ? 'is recorded' : 'is refused'}, granting it ${raises ? 'is recorded' : 'is refused'}`, async () => {
-      const g = await person();
-      const kid = await t.services.contacts.create({ email: `kid${n++}@example.com`, isChild: true, guardianId: g.id });
-      await t.services.consent.setGuardianConsent(kid.id, true, SYSTEM);
-      const off = await put(`/api/v1/contacts/${kid.id}/guardian-consent`, { granted: false, source: 'admin' }, role);
-      assert.equal(off.statusCode, withdraws ? 200 : 403, off.body);
-      const on = await put(`/api/v1/contacts/${kid.id}/guardian-consent`, { granted: true, source: 'admin' }, role);
-      assert.equal(on.statusCode, raises ? 200 : withdraws ? 403 : 403, on.body);
-      const granted = (await t.services.contacts.get(kid.id)).guardianConsent;
-      assert.equal(granted, raises ? true : !withdraws);
-    });
+    it(
+      `${role}: withdrawing guardian consent ${withdraws ? 'is recorded' : 'is refused'}, granting it ` +
+        `${raises ? 'is recorded' : 'is refused'}`,
+      async () => {
+        const g = await person();
+        const kid = await t.services.contacts.create({ email: `kid${n++}@example.com`, isChild: true, guardianId: g.id });
+        await t.services.consent.setGuardianConsent(kid.id, true, SYSTEM);
+        const off = await put(`/api/v1/contacts/${kid.id}/guardian-consent`, { granted: false, source: 'admin' }, role);
+        assert.equal(off.statusCode, withdraws ? 200 : 403, off.body);
+        const on = await put(`/api/v1/contacts/${kid.id}/guardian-consent`, { granted: true, source: 'admin' }, role);
+        assert.equal(on.statusCode, raises ? 200 : withdraws ? 403 : 403, on.body);
+        const granted = (await t.services.contacts.get(kid.id)).guardianConsent;
+        assert.equal(granted, raises ? true : !withdraws);
+      },
+    );
 
     it(`${role}: leaving a list ${withdraws ? 'is recorded' : 'is refused'}; joining follows list write access`, async () => {
       const c = await person();
