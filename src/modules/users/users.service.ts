@@ -124,6 +124,30 @@ export class UsersService {
   }
 
   /**
+   * A user changes their own password: the current one is required (a session left open on a
+   * shared machine must not be enough to take the account), and every other session of the user
+   * ends, so whoever holds one of them is out; the session that asked stays.
+   */
+  async changeOwnPassword(userId: string, current: string, next: string, keepSession: string | undefined): Promise<void> {
+    const row = await q.userById(this.db.kysely, userId);
+    if (!row || row.disabled === 1) throw new AppError('not_found', 'no such user');
+    if (!(await verifyPassword(current, row.password_hash)))
+      throw new AppError('validation_failed', 'the current password is wrong', [
+        { path: '/currentPassword', message: 'not the current password' },
+      ]);
+    if (next.length < MIN_PASSWORD)
+      throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [
+        { path: '/newPassword', message: 'too short' },
+      ]);
+    const hash = await hashPassword(next);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await q.updateUser(trx, userId, { password_hash: hash, updated_at: this.clock.now().toISOString() });
+      if (keepSession) await q.deleteOtherSessions(trx, userId, keepSession);
+      else await q.deleteUserSessions(trx, userId);
+    });
+  }
+
+  /**
    * Checks a login. An unknown address costs the same scrypt work as a wrong password, so
    * timing does not tell which addresses have accounts.
    */
