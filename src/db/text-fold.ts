@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Dialect } from './connect.ts';
+// The dialect's name, spelled here: connect.ts registers these functions and may not be imported back.
+type Dialect = 'sqlite' | 'postgres';
 
 /**
  * Case- and accent-insensitive text comparison, the same on both databases.
