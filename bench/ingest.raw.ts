@@ -37,8 +37,8 @@ function build(events: EventInput[], allowed: (contactId: string) => boolean): {
     const ref = (e.type === 'page_visited' ? e.pageId : e.messageId) ?? url?.base ?? null;
     const at = e.at!;
     const behavioural = e.type === 'email_opened' || e.type === 'email_clicked' || e.type === 'page_visited';
-    if (!behavioural || allowed(e.contactId))
-      rows.push([newId(), e.contactId, e.type, null, ref, e.messageId ?? null, null, e.pageId ?? null, url?.kept ?? null, null, at]);
+    if (!behavioural || allowed(e.contactId!))
+      rows.push([newId(), e.contactId!, e.type, null, ref, e.messageId ?? null, null, e.pageId ?? null, url?.kept ?? null, null, at]);
     const day = at.slice(0, 10);
     const key = `${day}\u0000${e.type}\u0000${ref ?? ''}`;
     const c = counts.get(key);

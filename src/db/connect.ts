@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { defaultSqliteTuning, type SqliteTuning, tuningPragmas } from './sqlite-tuning.ts';
+import { registerTextFunctions } from './text-fold.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -66,6 +67,8 @@ export function openSqlite(path: string, tuning: Partial<SqliteTuning> = {}): SQ
   for (const p of tuningPragmas({ ...defaultSqliteTuning(), ...tuning })) raw.pragma(p);
   // Lets the planner use statistics gathered so far (SQLite's recommended call at open).
   raw.pragma('optimize = 0x10002');
+  // Unicode lower case and accent folding, which SQLite lacks (src/db/text-fold.ts).
+  registerTextFunctions(raw);
   return raw;
 }
 

@@ -90,6 +90,23 @@ const CONTACT_FIELD_ACCESS: Readonly<Record<string, { area: Area; op: Op }>> = {
   guardianConsent: { area: 'consent', op: 'write' },
 };
 
+/**
+ * Consent changes by direction. A withdrawal (the level lowered, guardian consent withdrawn, a
+ * list left) takes consent away from the organisation, never grants it: it is part of editing
+ * the contact, open to every role that may edit contacts, so a marketer can act on "unsubscribe
+ * me" at once. Raising consent (or granting guardian consent) is what the ledger must be able to
+ * prove and needs consent write access. The routes that record either declare WITHDRAWAL_ACCESS
+ * and ask mayRaiseConsent for a raise; the comparison with the stored value is made under the
+ * contact's row lock (ConsentService), so a "lowering" that a concurrent change turned into a
+ * raise is refused.
+ */
+export const WITHDRAWAL_ACCESS = { area: 'contacts', op: 'write' } as const satisfies { area: Area; op: Op };
+export const RAISE_ACCESS = { area: 'consent', op: 'write' } as const satisfies { area: Area; op: Op };
+
+export function mayRaiseConsent(role: Role): boolean {
+  return can(role, RAISE_ACCESS.area, RAISE_ACCESS.op);
+}
+
 /** The fields among `fields` that the role may not write (CONTACT_FIELD_ACCESS). */
 export function deniedFields(role: Role, fields: Iterable<string>): string[] {
   return [...fields].filter((f) => {

@@ -16,7 +16,18 @@ export const ErrorBody = Obj({
 
 export const Data = <T extends TSchema>(t: T) => Obj({ data: t });
 export const List = <T extends TSchema>(t: T) =>
-  Obj({ data: Type.Array(t), page: Obj({ next: Type.Union([Type.String(), Type.Null()]) }) });
+  Obj({
+    data: Type.Array(t),
+    page: Obj({
+      next: Type.Union([Type.String(), Type.Null()], { description: 'the cursor of the next page; null on the last' }),
+      total: Type.Integer({ minimum: 0, description: 'how many rows the listing holds (all pages, with its filters)' }),
+      totalIsEstimate: Type.Boolean({
+        description:
+          "true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of " +
+          'more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table',
+      }),
+    }),
+  });
 
 /** An id as the API takes it (src/lib/ids.ts makes them): every route's id field and parameter is this one schema. */
 export const Id = Type.String({ pattern: ID_PATTERN });

@@ -10,9 +10,15 @@ import type { TestApp } from './app.ts';
 
 export const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
-export type Sample = (
-  t: TestApp,
-) => Promise<{ url?: string; payload?: unknown; headers?: Record<string, string>; expect: number; target?: string }>;
+export type Sample = (t: TestApp) => Promise<{
+  url?: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+  expect: number;
+  target?: string;
+  /** Who the audit entry names, when the sample signs in otherwise than with the role's API key (a user's own session). */
+  actorType?: string;
+}>;
 
 let n = 0;
 export const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;

@@ -121,7 +121,7 @@ export function accessSuite(title: string, opts: AccessSuiteOptions = {}): void 
             const e = entries[0]!;
             assert.equal(e.action, r.audit.action);
             assert.equal(e.outcome, 'ok');
-            assert.equal(e.actorType, 'api_key');
+            assert.equal(e.actorType, s.actorType ?? 'api_key');
             assert.equal(e.targetType, r.audit.target ?? null);
             if (r.url.includes(':id')) assert.equal(e.targetId, s.target, `${r.method} ${r.url} names its record`);
             if (s.expect === 201) assert.match(e.targetId ?? '', /^[0-9a-f-]{36}$/, 'creates name the new record');

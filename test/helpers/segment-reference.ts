@@ -89,6 +89,13 @@ function field(c: RefContact, name: string, op: string, value: Scalar | Scalar[]
       return String(v).includes(String(value));
     case 'starts_with':
       return String(v).startsWith(String(value));
+    // Unicode full lower case on both sides (what toLowerCase does); accents stay significant.
+    case 'icontains':
+      return String(v).toLowerCase().includes(String(value).toLowerCase());
+    case 'istarts_with':
+      return String(v).toLowerCase().startsWith(String(value).toLowerCase());
+    case 'iequals':
+      return String(v).toLowerCase() === String(value).toLowerCase();
   }
   v = null;
   throw new Error(`unknown op ${op}`);

@@ -95,7 +95,7 @@ forEachDialect('bulk actions over HTTP', (ctx) => {
         'privacy_officer',
       );
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(json(res).data, { total: 3, changed: 2, unchanged: 1, missing: 0 });
+      assert.deepEqual(json(res).data, { total: 3, changed: 2, unchanged: 1, missing: 0, refused: 0 });
       for (const id of ids) assert.equal((await t.services.contacts.get(id)).consentLevel, 2);
       const hist = await t.services.consent.history(ids[0]!);
       assert.deepEqual(
@@ -109,7 +109,7 @@ forEachDialect('bulk actions over HTTP', (ctx) => {
       assert.deepEqual([entries.length, entries[0]!.action, entries[0]!.count], [1, 'consent.bulk_set_level', 3]);
       // Without a notice a repeat records nothing, as for one contact.
       const quiet = await post('/api/v1/consent/bulk', { contactIds: ids, level: 2, source: 'admin' });
-      assert.deepEqual(json(quiet).data, { total: 3, changed: 0, unchanged: 3, missing: 0 });
+      assert.deepEqual(json(quiet).data, { total: 3, changed: 0, unchanged: 3, missing: 0, refused: 0 });
       assert.equal((await t.services.consent.history(ids[1]!)).length, 1);
     });
 

@@ -58,7 +58,7 @@ forEachDialect('contacts API', (ctx) => {
       {
         email: 'not-an-email',
         phone: 'call me',
-        country: 'de',
+        country: 'd3',
         language: 'EN_us',
         birthDate: '2031-02-30',
         guardianId: '01900000-0000-7000-8000-00000000dead',

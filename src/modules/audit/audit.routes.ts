@@ -52,7 +52,11 @@ export const auditRoutes =
           ...(since ? { since: new Date(since).toISOString() } : {}),
           ...(until ? { until: new Date(until).toISOString() } : {}),
         };
-        return listPage(req.query, (n, after) => s.audit.list({ ...filter, ...window }, n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.audit.list({ ...filter, ...window }, n, after),
+          () => s.audit.count({ ...filter, ...window }),
+        );
       },
     );
   };

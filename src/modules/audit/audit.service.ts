@@ -4,7 +4,7 @@ import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { AuditEntry, AuditItem } from './audit.model.ts';
-import { insertAudit, listAudit, type AuditFilter } from './audit.queries.ts';
+import { countAudit, insertAudit, listAudit, type AuditFilter } from './audit.queries.ts';
 
 const SAFE = /^[A-Za-z0-9_.:-]{1,120}$/;
 
@@ -42,6 +42,11 @@ export class AuditService {
       request_id: entry.requestId ?? null,
       count: entry.count ?? null,
     });
+  }
+
+  /** The listing's total (exact, or an estimate for the whole of a large log on PostgreSQL). */
+  count(filter: AuditFilter): Promise<{ total: number; isEstimate: boolean }> {
+    return countAudit(this.db.kysely, filter);
   }
 
   async list(filter: AuditFilter, limit: number, before?: string): Promise<AuditItem[]> {

@@ -24,7 +24,14 @@ export interface BulkActor {
 export type BulkAction =
   | { kind: 'list.add'; listId: string; source: Source }
   | { kind: 'list.remove'; listId: string; source: Source }
-  | { kind: 'consent.level'; level: number; source: Source; notice?: string | { id: string } }
+  | {
+      kind: 'consent.level';
+      level: number;
+      source: Source;
+      notice?: string | { id: string };
+      /** The caller may only lower levels (src/http/access.ts, WITHDRAWAL_ACCESS): a contact below the level is refused, not raised. */
+      withdrawalOnly?: boolean;
+    }
   | { kind: 'erasure'; note: string };
 
 /** A job's payload: ids of the caller, the list or segment, and options; never the contacts' ids. */
@@ -45,7 +52,8 @@ export type BulkCounts = Record<string, number>;
 export const COUNT_NAMES: Record<BulkAction['kind'], readonly string[]> = {
   'list.add': ['total', 'added', 'unchanged', 'missing'],
   'list.remove': ['total', 'removed', 'unchanged', 'missing'],
-  'consent.level': ['total', 'changed', 'unchanged', 'missing'],
+  // refused: below the level, for a caller who may only withdraw (the level is not raised).
+  'consent.level': ['total', 'changed', 'unchanged', 'missing', 'refused'],
   // uncertain: an erasure begun by a run that died before it ended (never begun again; the case says what happened).
   erasure: ['total', 'erased', 'incomplete', 'missing', 'uncertain'],
 };

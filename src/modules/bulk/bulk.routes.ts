@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
+import { mayRaiseConsent, WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { commonErrors, Data, Id, Obj } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Source } from '../consent/module.ts';
@@ -93,7 +94,8 @@ export const bulkRoutes =
     app.post(
       '/lists/:listId/members/remove',
       {
-        config: { access: { area: 'lists', op: 'write' }, audit: { action: 'list.bulk_leave', target: 'list' } },
+        // Leaving a list is a withdrawal: open to every role that may edit contacts, as for one contact.
+        config: { access: WITHDRAWAL_ACCESS, audit: { action: 'list.bulk_leave', target: 'list' } },
         schema: {
           tags: ['lists'],
           summary: 'Remove many contacts from a list',
@@ -115,23 +117,17 @@ export const bulkRoutes =
     app.post(
       '/consent/bulk',
       {
-        // Today's rights: consent write, for a raise as for a withdrawal. Which role may record a
-        // withdrawal (a lower level) is decided per request here once issue 12 point 6 lands: the
-        // action's level and the stored ones are known to BulkService.start before any work.
-        config: { access: { area: 'consent', op: 'write' }, audit: { action: 'consent.bulk_set_level' } },
+        // A withdrawal (a lower level) is open to every role that may edit contacts; a role without
+        // consent write access has each contact below the level refused, decided under its lock.
+        config: { access: WITHDRAWAL_ACCESS, audit: { action: 'consent.bulk_set_level' } },
         schema: {
           tags: ['consent'],
           summary: 'Set the consent level of many contacts',
           description:
             `Each contact's level is set as PUT /contacts/{id}/consent would: a ledger entry per change with its source and notice; a ` +
-            `` +
-            `` +
-            `` +
-            `` +
-            `` +
-            `` +
-            `` +
-            `contact already at the level is recorded again only when a notice is given (a re-confirmation). ${ANSWERS}`,
+            `contact already at the level is recorded again only when a notice is given (a re-confirmation). Any role that may edit ` +
+            `contacts may lower levels (a withdrawal); without consent write access, contacts below the level are counted as ` +
+            `\`refused\` and left as they were. ${ANSWERS}`,
           body: ConsentBulkBody,
           response: { 200: Data(ConsentCounts), 202: Accepted, ...commonErrors },
         },
@@ -141,7 +137,13 @@ export const bulkRoutes =
         return run(
           req,
           reply,
-          { kind: 'consent.level', level: b.level, source: b.source as Source, ...(b.notice !== undefined ? { notice: b.notice } : {}) },
+          {
+            kind: 'consent.level',
+            level: b.level,
+            source: b.source as Source,
+            ...(b.notice !== undefined ? { notice: b.notice } : {}),
+            ...(mayRaiseConsent(req.principal!.role) ? {} : { withdrawalOnly: true }),
+          },
           b,
         );
       },

@@ -62,6 +62,7 @@ export const ConsentCounts = Obj({
   total,
   changed: count('contacts whose level changed'),
   unchanged: count('already at the level (recorded again only with a notice, as a re-confirmation)'),
+  refused: count('below the level, for a role that may only lower levels (a withdrawal): left as they were'),
   missing,
 });
 export const ErasureCounts = Obj({

@@ -168,8 +168,8 @@ export class BulkService {
       ...(a.kind === 'consent.level' && a.notice !== undefined ? { notice: a.notice } : {}),
     };
     if (a.kind === 'consent.level') {
-      const r = await this.consent.setLevels(trx, ids, a.level, ctx);
-      return { total: ids.length, changed: r.changed.length, unchanged: r.unchanged, missing: r.missing };
+      const r = await this.consent.setLevels(trx, ids, a.level, ctx, { withdrawalOnly: a.withdrawalOnly === true });
+      return { total: ids.length, changed: r.changed.length, unchanged: r.unchanged, missing: r.missing, refused: r.refused };
     }
     const r =
       a.kind === 'list.add' ? await this.lists.joinMany(trx, a.listId, ids, ctx) : await this.lists.leaveMany(trx, a.listId, ids, ctx);

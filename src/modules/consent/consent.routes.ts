@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { mayRaiseConsent, WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
 import { commonErrors, Data, IdParams, Obj, Id } from '../../http/schemas.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -83,44 +84,62 @@ export const consentRoutes =
     app.put(
       '/contacts/:id/consent',
       {
-        config: { access: write, audit: { action: 'consent.set_level', target: 'contact' } },
+        config: { access: WITHDRAWAL_ACCESS, audit: { action: 'consent.set_level', target: 'contact' } },
         schema: {
           tags: ['consent'],
           summary: 'Set the consent level; the change is appended to the ledger with its notice and minimised evidence',
+          description:
+            'Lowering the level (a withdrawal) is open to every role that may edit contacts; raising it needs consent write access ' +
+            '(admin, privacy officer): a marketer raising it gets 403 `forbidden`. The comparison is with the level stored when ' +
+            'the change is written.',
           params: IdParams,
           body: SetLevelSchema,
           response: { 200: Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), ...commonErrors },
         },
       },
       async (req) => ({
-        data: await s.consent.setLevel(req.params.id, req.body.level, {
-          source: req.body.source as Source,
-          actor: actorOf(req),
-          ...(req.body.notice !== undefined ? { notice: req.body.notice } : {}),
-          ...(req.body.evidence ? { evidence: req.body.evidence } : {}),
-        }),
+        data: await s.consent.setLevel(
+          req.params.id,
+          req.body.level,
+          {
+            source: req.body.source as Source,
+            actor: actorOf(req),
+            ...(req.body.notice !== undefined ? { notice: req.body.notice } : {}),
+            ...(req.body.evidence ? { evidence: req.body.evidence } : {}),
+          },
+          undefined,
+          { withdrawalOnly: !mayRaiseConsent(req.principal!.role) },
+        ),
       }),
     );
 
     app.put(
       '/contacts/:id/guardian-consent',
       {
-        config: { access: write, audit: { action: 'consent.guardian', target: 'contact' } },
+        config: { access: WITHDRAWAL_ACCESS, audit: { action: 'consent.guardian', target: 'contact' } },
         schema: {
           tags: ['consent'],
           summary: "Record a guardian's consent (or its withdrawal) for a child contact",
+          description:
+            'Withdrawing (`granted: false`) is open to every role that may edit contacts; granting needs consent write access ' +
+            '(403 `forbidden` otherwise).',
           params: IdParams,
           body: GuardianConsentSchema,
           response: { 200: Data(Obj({ granted: Type.Boolean(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), ...commonErrors },
         },
       },
       async (req) => ({
-        data: await s.consent.setGuardianConsent(req.params.id, req.body.granted, {
-          source: req.body.source as Source,
-          actor: actorOf(req),
-          ...(req.body.notice !== undefined ? { notice: req.body.notice } : {}),
-          ...(req.body.evidence ? { evidence: req.body.evidence } : {}),
-        }),
+        data: await s.consent.setGuardianConsent(
+          req.params.id,
+          req.body.granted,
+          {
+            source: req.body.source as Source,
+            actor: actorOf(req),
+            ...(req.body.notice !== undefined ? { notice: req.body.notice } : {}),
+            ...(req.body.evidence ? { evidence: req.body.evidence } : {}),
+          },
+          { withdrawalOnly: !mayRaiseConsent(req.principal!.role) },
+        ),
       }),
     );
 

@@ -135,11 +135,16 @@ export class ConsentService {
   }
 
   /** Sets the stored level and records it. A repeat of the same level is recorded only with a notice (a re-confirmation). */
+  /**
+   * `withdrawalOnly`: the caller may lower the level but not raise it (src/http/access.ts,
+   * WITHDRAWAL_ACCESS); decided on the level read under the row lock.
+   */
   async setLevel(
     contactId: string,
     level: number,
     ctx: ChangeContext,
     trx?: Kysely<Database>,
+    opts: { withdrawalOnly?: boolean } = {},
   ): Promise<{ level: number; entry: LedgerEntry | null }> {
     if (!isConsentLevel(level))
       throw new AppError('validation_failed', `a consent level is a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL}`, [
@@ -147,6 +152,10 @@ export class ConsentService {
       ]);
     const run = async (t: Kysely<Database>) => {
       const row = await this.lockedContact(t, contactId);
+      if (opts.withdrawalOnly && level > row.consent_level)
+        throw new AppError('forbidden', 'raising consent needs consent write access; this role may only lower it (a withdrawal)', [
+          { path: '/level', message: `above the current level ${row.consent_level}: needs consent write access` },
+        ]);
       if (row.consent_level === level && ctx.notice === undefined) return { level, entry: null };
       await setConsentLevel(t, contactId, level, this.clock.now().toISOString());
       const [entry] = await this.ledger.append(t, [{ contactId, kind: 'level', oldValue: row.consent_level, newValue: level, ctx }]);
@@ -160,23 +169,31 @@ export class ConsentService {
    * through `batch` as every bulk writer: for each contact what setLevel does for one (an entry
    * with the level it replaced; a repeat of the same level recorded only with a notice). The
    * contacts are locked first, in id order, before the ledger head. Ids naming no contact are
-   * counted, not refused. Who may raise or lower a level is the route's to decide.
+   * counted, not refused. Who may raise or lower a level is the route's to decide; with
+   * `withdrawalOnly` a contact whose stored level (read under its lock) is below `level` is left
+   * as it is and counted as refused.
    */
   async setLevels(
     trx: Kysely<Database>,
     contactIds: string[],
     level: number,
     ctx: ChangeContext,
-  ): Promise<{ changed: string[]; unchanged: number; missing: number }> {
+    opts: { withdrawalOnly?: boolean } = {},
+  ): Promise<{ changed: string[]; unchanged: number; missing: number; refused: number }> {
     const ids = [...new Set(contactIds)].sort();
     await lockContacts(trx, this.db.dialect, ids);
     const rows = new Map((await contactsByIds(trx, ids)).map((r) => [r.id, r]));
     const batch = this.batch(ctx);
     const changed: string[] = [];
     let unchanged = 0;
+    let refused = 0;
     for (const id of ids) {
       const row = rows.get(id);
       if (!row) continue;
+      if (opts.withdrawalOnly && level > row.consent_level) {
+        refused++;
+        continue;
+      }
       const after = batch.change(id, row, { level });
       if (after.consent_level !== row.consent_level) changed.push(id);
       else {
@@ -186,7 +203,7 @@ export class ConsentService {
     }
     if (changed.length > 0) await setConsentLevels(trx, changed, level, this.clock.now().toISOString());
     await batch.commit(trx);
-    return { changed, unchanged, missing: ids.length - rows.size };
+    return { changed, unchanged, missing: ids.length - rows.size, refused };
   }
 
   /**
@@ -213,10 +230,12 @@ export class ConsentService {
     return row;
   }
 
+  /** `withdrawalOnly`: the caller may withdraw guardian consent but not grant it (see setLevel). */
   async setGuardianConsent(
     contactId: string,
     granted: boolean,
     ctx: ChangeContext,
+    opts: { withdrawalOnly?: boolean } = {},
   ): Promise<{ granted: boolean; entry: LedgerEntry | null }> {
     return this.db.kysely.transaction().execute(async (t) => {
       const row = await this.lockedContact(t, contactId);
@@ -226,6 +245,10 @@ export class ConsentService {
         ]);
       const old = row.guardian_consent;
       const next = granted ? 1 : 0;
+      if (opts.withdrawalOnly && next > old)
+        throw new AppError('forbidden', 'granting guardian consent needs consent write access; this role may only withdraw it', [
+          { path: '/granted', message: 'needs consent write access' },
+        ]);
       if (old === next && ctx.notice === undefined) return { granted, entry: null };
       await setGuardianConsent(t, contactId, granted, this.clock.now().toISOString());
       const [entry] = await this.ledger.append(t, [{ contactId, kind: 'guardian_consent', oldValue: old, newValue: next, ctx }]);

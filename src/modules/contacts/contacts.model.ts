@@ -77,6 +77,30 @@ const PHONE = /^\+?[0-9 ()./-]{3,32}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
+/** A country code in its canonical case (ISO 3166-1 writes them upper case): `de` is DE. */
+export const canonicalCountry = (code: string): string => code.trim().toUpperCase();
+
+/**
+ * A language tag in the case BCP 47 recommends: language lower case, a script title case, a
+ * region upper case, anything else lower case (`PT-br` is pt-BR, `zh-hant-tw` zh-Hant-TW).
+ * Tags compare without regard to case, so this changes no meaning.
+ */
+export function canonicalLanguage(tag: string): string {
+  return tag
+    .trim()
+    .split('-')
+    .map((sub, i) =>
+      i === 0
+        ? sub.toLowerCase()
+        : /^[A-Za-z]{2}$/.test(sub)
+          ? sub.toUpperCase()
+          : /^[A-Za-z]{4}$/.test(sub)
+            ? sub[0]!.toUpperCase() + sub.slice(1).toLowerCase()
+            : sub.toLowerCase(),
+    )
+    .join('-');
+}
+
 /** Field rules shared by the API, imports and forms; returns every problem at once. */
 function checkProfile(input: ContactInput, today: string): Problem[] {
   const p: Problem[] = [];
@@ -114,6 +138,9 @@ export function profileColumns(
   today: string,
 ): { set: Record<string, unknown>; problems: Problem[] } {
   const email = input.email === undefined ? undefined : normaliseEmail(input.email);
+  // Codes in any case are accepted and stored canonical (checked in that form).
+  if (typeof input.country === 'string') input = { ...input, country: canonicalCountry(input.country) };
+  if (typeof input.language === 'string') input = { ...input, language: canonicalLanguage(input.language) };
   const problems = checkProfile(email === undefined ? input : { ...input, email }, today);
   const set: Record<string, unknown> = {};
   if (email !== undefined) set.email = email;

@@ -1,4 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { countOrEstimate } from '../../db/estimate.ts';
+import { dialectOf } from '../../db/in-list.ts';
+import { foldSql, lowerSql } from '../../db/text-fold.ts';
 import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
 import type { CustomFieldsTable } from './contacts.table.ts';
@@ -23,6 +26,8 @@ export interface ContactFilter {
   email?: string;
   /** The start of a match key. */
   emailPrefix?: string;
+  /** Words found in the address, first or last name or company, without regard to case or Latin accents. */
+  q?: string;
   country?: string;
   language?: string;
   consentLevelAtLeast?: number;
@@ -30,8 +35,30 @@ export interface ContactFilter {
   guardianId?: string;
 }
 
-export function listContacts(db: Q, f: ContactFilter, limit: number, after?: string) {
-  let q = db.selectFrom('contacts').selectAll();
+/** The columns a contact listing may be sorted by (the API's names), each with its column and kind. */
+export const CONTACT_SORTS = {
+  email: { column: 'email', text: true },
+  firstName: { column: 'first_name', text: true },
+  lastName: { column: 'last_name', text: true },
+  company: { column: 'company', text: true },
+  country: { column: 'country', text: true },
+  consentLevel: { column: 'consent_level', text: false },
+  createdAt: { column: 'created_at', text: false },
+  updatedAt: { column: 'updated_at', text: false },
+} as const;
+export type ContactSortField = keyof typeof CONTACT_SORTS;
+export interface ContactSort {
+  field: ContactSortField;
+  desc: boolean;
+}
+
+/** The search's words: each must be found in one of the searched columns (`q=ana acme`). */
+export function searchWords(q: string): string[] {
+  return [...new Set(q.split(/\s+/).filter((w) => w !== ''))].slice(0, 10);
+}
+
+function filtered(db: Q, f: ContactFilter) {
+  let q = db.selectFrom('contacts');
   // Both by the registry's key: `email` and `emailPrefix` arrive as keys (or key prefixes).
   if (f.email !== undefined) {
     const key = f.email;
@@ -42,6 +69,19 @@ export function listContacts(db: Q, f: ContactFilter, limit: number, after?: str
     q = q.where('id', 'in', (eb) =>
       eb.selectFrom('contact_emails').select('contact_id').where('email_key', '>=', prefix).where('email_key', '<', `${prefix}\uffff`),
     );
+  }
+  if (f.q !== undefined) {
+    // Every word in some column, both sides folded by the database (src/db/text-fold.ts). A scan
+    // of the contacts: no index serves a substring of a folded value.
+    const d = dialectOf(db);
+    for (const word of searchWords(f.q)) {
+      const w = foldSql(d, sql`${word}`);
+      const found = (col: string) =>
+        d === 'postgres'
+          ? sql<SqlBool>`strpos(${foldSql(d, sql.ref(col))}, ${w}) > 0`
+          : sql<SqlBool>`instr(${foldSql(d, sql.ref(col))}, ${w}) > 0`;
+      q = q.where(sql<SqlBool>`(${sql.join(['email', 'first_name', 'last_name', 'company'].map(found), sql` or `)})`);
+    }
   }
   if (f.country !== undefined) q = q.where('country', '=', f.country);
   if (f.language !== undefined) q = q.where('language', '=', f.language);
@@ -58,8 +98,55 @@ export function listContacts(db: Q, f: ContactFilter, limit: number, after?: str
       ),
     );
   }
+  return q;
+}
+
+export function listContacts(db: Q, f: ContactFilter, limit: number, after?: string) {
+  let q = filtered(db, f).selectAll();
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/**
+ * The sort value as compared: text in lower case (full Unicode mapping, binary order, the same
+ * on both databases), a missing value as the empty string so it sorts first ascending on both
+ * (SQLite puts NULL first, PostgreSQL last); numbers and times as stored.
+ */
+function sortExpr(db: Q, s: ContactSort): RawBuilder<string | number> {
+  const c = CONTACT_SORTS[s.field];
+  return c.text
+    ? lowerSql(dialectOf(db), sql`coalesce(${sql.ref(`contacts.${c.column}`)}, '')`)
+    : sql<number>`${sql.ref(`contacts.${c.column}`)}`;
+}
+
+/** A page in (sort value, id) order after `after`: rows with their sort values, which the next cursor carries. */
+export async function listContactsSorted(
+  db: Q,
+  f: ContactFilter,
+  s: ContactSort,
+  limit: number,
+  after?: { key: string | number; id: string },
+) {
+  const key = sortExpr(db, s);
+  let q = filtered(db, f).selectAll().select(key.as('sort_key'));
+  if (after) {
+    const cmp = sql.raw(s.desc ? '<' : '>');
+    q = q.where(sql<SqlBool>`(${key} ${cmp} ${after.key} or (${key} = ${after.key} and contacts.id ${cmp} ${after.id}))`);
+  }
+  const dir = s.desc ? 'desc' : 'asc';
+  const rows = await q.orderBy(key, dir).orderBy('id', dir).limit(limit).execute();
+  return rows.map(({ sort_key, ...row }) => ({ row: row as ContactRow, key: sort_key as string | number }));
+}
+
+/** How many contacts the filter matches, or the table's estimate when unfiltered and large. */
+export function countContacts(db: Q, f: ContactFilter) {
+  const any = Object.values(f).some((v) => v !== undefined);
+  return countOrEstimate(db, 'contacts', any, async () => {
+    const r = await filtered(db, f)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  });
 }
 
 export const allFields = (db: Q) => db.selectFrom('custom_fields').selectAll().orderBy('name').execute();

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf, requireFieldAccess, sourceOf } from '../../http/auth.ts';
-import { PageQuery, listPage } from '../../http/pagination.ts';
+import { PageQuery, listPage, sortedListPage } from '../../http/pagination.ts';
+import { CONTACT_SORTS, type ContactFilter, type ContactSortField } from './contacts.queries.ts';
+import { canonicalCountry, canonicalLanguage } from './contacts.model.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
@@ -17,6 +19,7 @@ import {
 import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const read = { area: 'contacts', op: 'read' } as const;
+const SORTS = Object.keys(CONTACT_SORTS).flatMap((k) => [k, `-${k}`]);
 const write = { area: 'contacts', op: 'write' } as const;
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
@@ -55,12 +58,26 @@ export const contactsRoutes =
         config: { access: read, audit: { action: 'contact.list', target: 'contact' } },
         schema: {
           tags: ['contacts'],
-          summary: 'List contacts, optionally filtered; `email` finds one by its normalised address',
+          summary: 'List, search and sort contacts; `email` finds one by its normalised address',
+          description:
+            '`q` searches the address, first and last name and company: each word (up to 10, split at spaces) must be found in one ' +
+            'of them, without regard to case or to accents on Latin letters (é, ü, ø, ł… match e, u, o, l), the same on SQLite and ' +
+            'PostgreSQL. `sort` orders by a column, `-` before it for descending; text columns compare in lower case and a missing ' +
+            'value sorts as empty (first ascending). Without `sort` contacts come in creation order. Paging follows the sort: the ' +
+            'cursor carries the last sort value and id, so equal values are neither skipped nor repeated; a cursor is valid only ' +
+            'with the sort it came from (`invalid_cursor` otherwise). `country` and `language` accept any case.',
           querystring: Obj({
             ...PageQuery,
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'words to find in address, names and company' })),
+            sort: Type.Optional(
+              Type.Union(
+                SORTS.map((v) => Type.Literal(v)),
+                { description: 'a column to order by, `-` before it for descending' },
+              ),
+            ),
             email: Type.Optional(Type.String({ maxLength: 254 })),
             emailPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
-            country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+            country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
             language: Type.Optional(Type.String({ maxLength: 35 })),
             consentLevelAtLeast: Type.Optional(Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL })),
             list: Type.Optional(Id),
@@ -70,9 +87,19 @@ export const contactsRoutes =
         },
       },
       async (req) => {
-        const { limit: _, cursor: __, list, guardian, ...rest } = req.query;
-        const filter = { ...rest, ...(list ? { listId: list } : {}), ...(guardian ? { guardianId: guardian } : {}) };
-        return listPage(req.query, (n, after) => s.contacts.list(filter, n, after));
+        const { limit: _, cursor: __, list, guardian, sort: chosen, country, language, ...rest } = req.query;
+        const sort = chosen as string | undefined;
+        const filter: ContactFilter = {
+          ...rest,
+          ...(country !== undefined ? { country: canonicalCountry(country) } : {}),
+          ...(language !== undefined ? { language: canonicalLanguage(language) } : {}),
+          ...(list ? { listId: list } : {}),
+          ...(guardian ? { guardianId: guardian } : {}),
+        };
+        const count = () => s.contacts.count(filter);
+        if (sort === undefined) return listPage(req.query, (n, after) => s.contacts.list(filter, n, after), count);
+        const order = { field: sort.replace(/^-/, '') as ContactSortField, desc: sort.startsWith('-') };
+        return sortedListPage(req.query, sort, (n, after) => s.contacts.listSorted(filter, order, n, after), count);
       },
     );
 
@@ -91,7 +118,11 @@ export const contactsRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.contacts.duplicates(n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.contacts.duplicates(n, after),
+          async () => (await s.contacts.duplicateSummary()).addresses,
+        );
       },
     );
 

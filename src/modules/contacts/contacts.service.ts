@@ -173,11 +173,26 @@ export class ContactsService {
   }
 
   async list(filter: q.ContactFilter, limit: number, after?: string): Promise<Contact[]> {
-    if (filter.email !== undefined) filter = { ...filter, email: emailKey(filter.email) };
-    if (filter.emailPrefix !== undefined) filter = { ...filter, emailPrefix: emailKey(filter.emailPrefix) };
-    const rows = await q.listContacts(this.db.kysely, filter, limit, after);
+    const rows = await q.listContacts(this.db.kysely, keyed(filter), limit, after);
     const { fields, cutoff } = await this.context();
     return rows.map((r) => toContact(r, fields, cutoff));
+  }
+
+  /** A page in the order `sort` names (q.listContactsSorted), each contact with its sort value for the cursor. */
+  async listSorted(
+    filter: q.ContactFilter,
+    sort: q.ContactSort,
+    limit: number,
+    after?: { key: string | number; id: string },
+  ): Promise<{ row: Contact; key: string | number }[]> {
+    const rows = await q.listContactsSorted(this.db.kysely, keyed(filter), sort, limit, after);
+    const { fields, cutoff } = await this.context();
+    return rows.map((r) => ({ row: toContact(r.row, fields, cutoff), key: r.key }));
+  }
+
+  /** The listing's total (exact, or an estimate for a large unfiltered table on PostgreSQL). */
+  count(filter: q.ContactFilter): Promise<{ total: number; isEstimate: boolean }> {
+    return q.countContacts(this.db.kysely, keyed(filter));
   }
 
   /**
@@ -217,6 +232,13 @@ export class ContactsService {
   async delete(id: string, actor: Actor = SYSTEM_ACTOR): Promise<ErasureResult> {
     return this.erasure.erase({ contactIds: [id] }, { actor });
   }
+}
+
+/** A listing filter with its addresses as match keys, as the registry holds them. */
+function keyed(filter: q.ContactFilter): q.ContactFilter {
+  if (filter.email !== undefined) filter = { ...filter, email: emailKey(filter.email) };
+  if (filter.emailPrefix !== undefined) filter = { ...filter, emailPrefix: emailKey(filter.emailPrefix) };
+  return filter;
 }
 
 /** Moves the child-state columns out of validated column values: the consent module writes them. */

@@ -11,6 +11,7 @@ import type { CustomFieldsTable } from './contacts.table.ts';
 import { CustomFieldsService } from './custom-fields.service.ts';
 import { importRoutes } from './import.routes.ts';
 import { ImportService } from './import.service.ts';
+import * as m0019 from './migrations/0019_contacts_canonical_codes.ts';
 
 // What other modules may use: the contact's schema, its custom fields' types and the service (the
 // row's type and the reads others run in their own transactions are contact-records' face).
@@ -49,6 +50,7 @@ export const contacts = defineModule({
   dataMap: contactsDataMap,
   // contact.erased is the erasure's (it erases contacts however asked).
   events: ['contact.created', 'contact.updated', 'import.finished'],
+  migrations: { '0019_contacts_canonical_codes': m0019 },
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
     const contacts = new ContactsService(

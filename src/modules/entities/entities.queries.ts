@@ -1,3 +1,4 @@
+import { countOrEstimate } from '../../db/estimate.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { createHashPartitions, personModulus } from '../../db/partitions.ts';
@@ -99,6 +100,15 @@ export function listRecords(
   if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/** The record listing's total (src/db/estimate.ts). */
+export function countRecords(db: Q, table: string, f: { contactId?: string }) {
+  return countOrEstimate(db, table, f.contactId !== undefined, async () => {
+    let q = records(db, table).selectFrom(table);
+    if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
+    return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  });
 }
 
 export const updateRecord = (db: Q, table: string, id: string, set: Record<string, unknown>) =>

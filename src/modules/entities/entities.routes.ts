@@ -102,7 +102,12 @@ export const entitiesRoutes =
       },
       async (req) => {
         const { contact } = req.query;
-        return listPage(req.query, (n, after) => s.entities.listRecords(req.params.name, contact ? { contactId: contact } : {}, n, after));
+        const filter = contact ? { contactId: contact } : {};
+        return listPage(
+          req.query,
+          (n, after) => s.entities.listRecords(req.params.name, filter, n, after),
+          () => s.entities.countRecords(req.params.name, filter),
+        );
       },
     );
 

@@ -143,6 +143,12 @@ export class EntitiesService {
     return toRecord(e, r);
   }
 
+  /** The record listing's total, with the same filter. */
+  async countRecords(name: string, filter: { contactId?: string }): Promise<{ total: number; isEstimate: boolean }> {
+    const e = await this.get(name);
+    return q.countRecords(this.db.kysely, e.table, e.linked ? filter : {});
+  }
+
   async listRecords(name: string, filter: { contactId?: string }, limit: number, after?: string): Promise<EntityRecord[]> {
     const e = await this.get(name);
     if (filter.contactId !== undefined && !e.linked)

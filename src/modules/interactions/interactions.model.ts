@@ -52,7 +52,9 @@ const CAMPAIGN_PARAMS = new Set(['utm_source', 'utm_medium', 'utm_campaign', 'ut
 /** One event as callers send it. */
 export interface EventInput {
   type: InteractionType;
-  contactId: string;
+  /** The contact, or instead its `email` (resolved by address key in the batch). */
+  contactId?: string;
+  email?: string;
   /** ISO-8601 date-time with an offset; defaults to the time of ingest. */
   at?: string;
   messageId?: string;
@@ -169,7 +171,7 @@ function serialiseProperties(p: Record<string, unknown> | undefined): string | n
 }
 
 /** Checks what a schema cannot (cross-field rules, URL, time window, size) and builds the row. */
-export function prepareEvent(e: EventInput, now: number): PreparedEvent | EventProblem {
+export function prepareEvent(e: EventInput & { contactId: string }, now: number): PreparedEvent | EventProblem {
   const custom = e.type === 'custom';
   if (custom && e.name === undefined) return new EventProblem('/name', 'a custom event needs a name');
   if (!custom && e.name !== undefined) return new EventProblem('/name', 'only custom events have a name');

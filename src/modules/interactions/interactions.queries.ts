@@ -59,6 +59,13 @@ export function contactInteractions(db: Q, contactId: string, f: { type?: string
   return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
+/** How many interactions of a contact (of a type) there are: the listing's total, always counted (one contact's rows). */
+export async function countContactInteractions(db: Q, contactId: string, f: { type?: string }): Promise<number> {
+  let q = db.selectFrom('interactions').where('contact_id', '=', contactId);
+  if (f.type !== undefined) q = q.where('type', '=', f.type);
+  return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+}
+
 export function statsBetween(db: Q, from: string, to: string, f: { type?: string; ref?: string }, limit: number) {
   let q = db.selectFrom('interaction_stats').select(['day', 'type', 'ref', 'count']).where('day', '>=', from).where('day', '<=', to);
   if (f.type !== undefined) q = q.where('type', '=', f.type);

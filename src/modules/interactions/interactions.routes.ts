@@ -70,7 +70,12 @@ export const interactionsRoutes =
       async (req) => {
         const { contact, type } = req.query;
         req.auditTargetId = contact;
-        return listPage(req.query, (n, after) => s.interactions.listForContact(contact, type ? { type } : {}, n, after));
+        const filter = type ? { type } : {};
+        return listPage(
+          req.query,
+          (n, after) => s.interactions.listForContact(contact, filter, n, after),
+          () => s.interactions.countForContact(contact, filter),
+        );
       },
     );
 

@@ -18,7 +18,16 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 
 const EventSchema = Obj({
   type: Type.Enum([...INTERACTION_TYPES], { description: '`custom` events need a `name`' }),
-  contactId: Id,
+  contactId: Type.Optional(Id),
+  email: Type.Optional(
+    Type.String({
+      minLength: 3,
+      maxLength: 254,
+      description:
+        'instead of `contactId`: the contact holding this address (compared as addresses are, without regard to case); an ' +
+        'address no contact holds is counted in the anonymous statistics only',
+    }),
+  ),
   at: Type.Optional(
     Type.String({
       maxLength: 40,
@@ -55,7 +64,11 @@ export const IngestBodySchema = Type.Union([EventSchema, Obj({ events: Type.Arra
 });
 export type IngestBody = Static<typeof IngestBodySchema>;
 
-export const IngestResultSchema = Obj({ accepted: Type.Integer(), stored: Type.Integer(), unlinked: Type.Integer() });
+export const IngestResultSchema = Obj({
+  accepted: Type.Integer(),
+  stored: Type.Integer(),
+  unlinked: Type.Integer({ description: 'events counted but not kept per contact (no profiling consent, or an unknown address)' }),
+});
 
 export const InteractionSchema = Obj({
   id: Type.String(),

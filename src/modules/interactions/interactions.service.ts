@@ -21,14 +21,15 @@ import {
 import * as q from './interactions.queries.ts';
 import { refForMatching } from './interactions.ref.ts';
 import type { InteractionsTable } from './interactions.table.ts';
-import { contactById, contactsByIds } from '../contact-records/module.ts';
+import { contactById, contactsByEmailKeys, contactsByIds } from '../contact-records/module.ts';
+import { emailKey, isValidEmail } from '../../lib/email.ts';
 
 export interface IngestResult {
   /** Every event of the batch: all of them are counted in the anonymous statistics. */
   accepted: number;
   /** Events stored as rows linked to their contact. */
   stored: number;
-  /** Behavioural events of contacts the gate did not allow to be profiled: counted only. */
+  /** Behavioural events of contacts the gate did not allow to be profiled, and events by an unknown address: counted only. */
   unlinked: number;
 }
 
@@ -72,10 +73,17 @@ export class InteractionsService {
         message: `at most ${MAX_BATCH} events`,
       });
     const now = this.clock.now().getTime();
+    const byEmail = await this.resolveEmails(events);
     const prepared: PreparedEvent[] = [];
+    // Events by an address no contact holds: prepared (checked and counted) but never stored.
+    const anonymous = new Set<PreparedEvent>();
     for (let i = 0; i < events.length; i++) {
-      const p = prepareEvent(events[i]!, now);
+      const e = events[i]!;
+      const resolved = e.email !== undefined ? (byEmail.get(emailKey(e.email)) ?? null) : e.contactId!;
+      // A placeholder id for an unknown address: the row is never written, only counted.
+      const p = prepareEvent({ ...e, contactId: resolved ?? '' }, now);
       if (p instanceof EventProblem) throw invalidEvent(i, p);
+      if (resolved === null) anonymous.add(p);
       prepared.push(p);
     }
 
@@ -83,12 +91,13 @@ export class InteractionsService {
     // transaction opens (SQLite has one connection). Unknown ids are missing from its answer;
     // those of operational events are caught by the foreign key instead of a second query.
     const behaving = new Set<string>();
-    for (const p of prepared) if (p.behavioural) behaving.add(p.row.contact_id);
+    for (const p of prepared) if (p.behavioural && !anonymous.has(p)) behaving.add(p.row.contact_id);
     const answers = behaving.size
       ? await this.consent.checkMany([...behaving], 'profiling', { caller: 'tracking' })
       : new Map<string, GateAnswer>();
     const rows: InteractionsTable[] = [];
     for (const p of prepared) {
+      if (anonymous.has(p)) continue;
       if (!p.behavioural) rows.push({ id: newId(), ...p.row });
       else {
         const answer = answers.get(p.row.contact_id);
@@ -133,15 +142,45 @@ export class InteractionsService {
   }
 
   /**
+   * The batch's addresses to contacts, by address key in one query (contact-records' face): the
+   * contact that registered the key first when duplicates from before keys share it. Each event
+   * names its contact one way: `contactId` or `email`, not both.
+   */
+  private async resolveEmails(events: EventInput[]): Promise<Map<string, string>> {
+    const keys = new Set<string>();
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if ((e.contactId === undefined) === (e.email === undefined))
+        throw invalidEvent(i, new EventProblem('/contactId', 'name the contact by contactId or by email, one of them'));
+      if (e.email === undefined) continue;
+      if (!isValidEmail(e.email.trim())) throw invalidEvent(i, new EventProblem('/email', 'not a valid email address'));
+      keys.add(emailKey(e.email));
+    }
+    const found = new Map<string, string>();
+    for (const part of chunks([...keys], 1000))
+      for (const c of await contactsByEmailKeys(this.db.kysely, part)) {
+        const key = emailKey(c.email);
+        if (!found.has(key)) found.set(key, c.id);
+      }
+    return found;
+  }
+
+  /**
    * The refusal naming the first event whose contact does not exist. Also reached when a
    * contact was erased between the gate question and the write.
    */
   private async unknownContact(events: EventInput[]): Promise<AppError | null> {
-    const ids = [...new Set(events.map((e) => e.contactId))];
+    // Events by email were resolved to contacts that exist (or counted anonymously): only ids can be unknown.
+    const ids = [...new Set(events.flatMap((e) => (e.contactId !== undefined ? [e.contactId] : [])))];
     const known = new Set<string>();
     for (const part of chunks(ids, 1000)) for (const c of await contactsByIds(this.db.kysely, part)) known.add(c.id);
-    const index = events.findIndex((e) => !known.has(e.contactId));
+    const index = events.findIndex((e) => e.contactId !== undefined && !known.has(e.contactId));
     return index < 0 ? null : invalidEvent(index, new EventProblem('/contactId', 'no such contact'));
+  }
+
+  /** The total of listForContact's listing. */
+  countForContact(contactId: string, filter: { type?: string }): Promise<number> {
+    return q.countContactInteractions(this.db.kysely, contactId, filter);
   }
 
   /** A contact's interactions, newest first; `afterId` is the last one of the previous page. */

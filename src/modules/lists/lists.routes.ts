@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
 import { PageQuery, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
@@ -67,7 +68,11 @@ export const listsRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.lists.list(n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.lists.list(n, after),
+          () => s.lists.total(),
+        );
       },
     );
 
@@ -117,10 +122,12 @@ export const listsRoutes =
     app.delete(
       '/contacts/:id/lists/:listId',
       {
-        config: { access: { area: 'lists', op: 'write' }, audit: { action: 'list.leave', target: 'contact' } },
+        // Leaving is a withdrawal: open to every role that may edit contacts (src/http/access.ts).
+        config: { access: WITHDRAWAL_ACCESS, audit: { action: 'list.leave', target: 'contact' } },
         schema: {
           tags: ['lists'],
           summary: 'Leave a list (recorded in the consent ledger)',
+          description: 'A withdrawal: open to every role that may edit contacts (the privacy officer too), unlike joining.',
           params: MemberParams,
           response: { 204: Type.Null(), ...commonErrors },
         },

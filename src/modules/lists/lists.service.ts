@@ -1,3 +1,4 @@
+import { tableTotal } from '../../db/estimate.ts';
 import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -57,6 +58,11 @@ export class ListsService {
     const r = await q.listById(this.db.kysely, id);
     if (!r) throw new AppError('not_found', 'no such list');
     return { id: r.id, name: r.name, description: r.description, createdAt: r.created_at };
+  }
+
+  /** The list listing's total (src/db/estimate.ts). */
+  total(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'lists');
   }
 
   async list(limit: number, after?: string): Promise<List[]> {

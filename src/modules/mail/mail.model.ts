@@ -44,6 +44,8 @@ export interface OutboxPage {
   items: OutboxItem[];
   /** Cursor for the following page, or null when this is the last one. */
   next: string | null;
+  /** How many messages the outbox holds (an estimate when large, on PostgreSQL: src/db/estimate.ts). */
+  total: { total: number; isEstimate: boolean };
 }
 
 /** An allow-list: headers, sender, contact and purpose stay in the row. */

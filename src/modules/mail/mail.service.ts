@@ -1,3 +1,4 @@
+import { tableTotal } from '../../db/estimate.ts';
 import type { Db } from '../database.ts';
 import { SideEffects, type EffectStatus } from '../../jobs/effects.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -118,7 +119,8 @@ export class MailService {
     if (opts.cursor !== undefined && !isId(opts.cursor)) throw new AppError('invalid_cursor', 'malformed outbox cursor');
     const rows = await listOutbox(this.db.kysely, { limit, ...(opts.cursor !== undefined && { after: opts.cursor }) });
     const page = rows.slice(0, limit);
-    return { items: page.map(toOutboxItem), next: rows.length > limit ? page[page.length - 1]!.id : null };
+    const total = await tableTotal(this.db.kysely, 'outbox');
+    return { items: page.map(toOutboxItem), next: rows.length > limit ? page[page.length - 1]!.id : null, total };
   }
 
   async getOutboxItem(id: string): Promise<OutboxItem> {

@@ -54,7 +54,10 @@ export const outboxRoutes =
           limit: req.query.limit ?? DEFAULT_LIMIT,
           ...(req.query.cursor ? { cursor: decodeCursor(req.query.cursor)! } : {}),
         });
-        return { data: page.items.map(shown), page: { next: page.next ? encodeCursor(page.next) : null } };
+        return {
+          data: page.items.map(shown),
+          page: { next: page.next ? encodeCursor(page.next) : null, total: page.total.total, totalIsEstimate: page.total.isEstimate },
+        };
       },
     );
 

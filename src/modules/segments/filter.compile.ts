@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { inList } from '../../db/in-list.ts';
+import { lowerSql } from '../../db/text-fold.ts';
 import { type GateQuestion, gateSql, isChildSql } from '../consent/module.ts';
 import { refForMatching } from '../interactions/module.ts';
 import type { FilterNode, ResolvedField, Scalar } from './filter.model.ts';
@@ -76,6 +77,17 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
       return ctx.dialect === 'postgres'
         ? sql<SqlBool>`(${col} is not null and strpos(${col}, ${v}) > 0)`
         : sql<SqlBool>`(${col} is not null and instr(${col}, ${v}) > 0)`;
+    case 'icontains':
+    case 'istarts_with':
+    case 'iequals': {
+      // Both sides lowered by the database (the same mapping on both, see text-fold.ts); no index
+      // serves these, the contacts table is scanned as for `contains`.
+      const l = lowerSql(ctx.dialect, col);
+      const lv = lowerSql(ctx.dialect, sql`${v}`);
+      if (op === 'iequals') return sql<SqlBool>`(${col} is not null and ${l} = ${lv})`;
+      const at = ctx.dialect === 'postgres' ? sql`strpos(${l}, ${lv})` : sql`instr(${l}, ${lv})`;
+      return op === 'icontains' ? sql<SqlBool>`(${col} is not null and ${at} > 0)` : sql<SqlBool>`(${col} is not null and ${at} = 1)`;
+    }
     case 'starts_with': {
       // In binary order the strings starting with p are exactly those in [p, successor(p)),
       // so the condition is an index range on both databases.

@@ -3,7 +3,21 @@
  * is compiled, so no caller-supplied name ever reaches SQL.
  */
 
-export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'contains' | 'starts_with' | 'is_null';
+export type Op =
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'in'
+  | 'contains'
+  | 'starts_with'
+  | 'is_null'
+  // Case-insensitive forms: both sides in Unicode lower case (src/db/text-fold.ts), accents kept.
+  | 'icontains'
+  | 'istarts_with'
+  | 'iequals';
 export type Scalar = string | number | boolean;
 
 export type FilterNode =
@@ -37,7 +51,7 @@ export const CONTACT_FIELDS: Record<string, { column: string; type: FieldType }>
 };
 
 export const OPS_BY_TYPE: Record<FieldType, Op[]> = {
-  text: ['=', '!=', '<', '<=', '>', '>=', 'in', 'contains', 'starts_with', 'is_null'],
+  text: ['=', '!=', '<', '<=', '>', '>=', 'in', 'contains', 'starts_with', 'is_null', 'icontains', 'istarts_with', 'iequals'],
   number: ['=', '!=', '<', '<=', '>', '>=', 'in', 'is_null'],
   boolean: ['=', '!=', 'is_null'],
   date: ['=', '!=', '<', '<=', '>', '>=', 'in', 'is_null'],

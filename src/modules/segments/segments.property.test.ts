@@ -36,6 +36,22 @@ const TEXTS = [
   "O'Brien",
   '%_',
   ' a ',
+  // Case pairs beyond ASCII: accents, ß (lower of itself, upper SS), dotted İ (lowers to two
+  // code points), final sigma, Cyrillic, a supplementary-plane letter (Deseret).
+  'ZOË',
+  'zoë',
+  'ÉCOLE',
+  'école',
+  'Straße',
+  'STRASSE',
+  'İstanbul',
+  'i̇stanbul',
+  'ΟΔΟΣ',
+  'οδος',
+  'Москва',
+  'МОСКВА',
+  '𐐀',
+  '𐐨',
 ];
 const COUNTRIES = ['DE', 'FR', 'PT', 'JP'];
 const NUMBERS = [-1.5, 0, 1, 2, 2.5, 3, 42, 1e6];
@@ -69,7 +85,7 @@ const contactArb = fc.record({
 });
 
 type Field = { name: string; values: unknown[]; ops: string[]; type?: 'number' | 'date' };
-const TEXT_OPS = ['=', '!=', '<', '<=', '>', '>=', 'in', 'contains', 'starts_with', 'is_null'];
+const TEXT_OPS = ['=', '!=', '<', '<=', '>', '>=', 'in', 'contains', 'starts_with', 'is_null', 'icontains', 'istarts_with', 'iequals'];
 const FIELDS: Field[] = [
   { name: 'email', values: TEXTS, ops: TEXT_OPS },
   { name: 'firstName', values: TEXTS, ops: TEXT_OPS },
@@ -242,6 +258,58 @@ forEachDialect('segment SQL equals the reference evaluator', (ctx) => {
       ),
       { numRuns: Number(process.env.SEGMENT_PROPERTY_RUNS ?? 60) },
     );
+  });
+
+  it('case-insensitive operators: every pool text against every other, as the evaluator says', async () => {
+    const k = ctx.db.kysely;
+    await sql`delete from interactions`.execute(k);
+    await sql`delete from list_members`.execute(k);
+    await sql`delete from contacts`.execute(k);
+    const settings = await s.settings.get();
+    const world: RefWorld = {
+      contacts: TEXTS.map((t, i) => ({
+        id: newId(),
+        email: `${i}@x`,
+        first_name: null,
+        last_name: t,
+        country: null,
+        birth_date: null,
+        is_child: 0,
+        guardian_consent: 0,
+        consent_level: 0,
+        created_at: DATETIMES[0]!,
+        cf_nick: t,
+        cf_score: null,
+        cf_vip: null,
+        cf_since: null,
+      })),
+      members: [],
+      interactions: [],
+      now: NOW,
+      childCutoff: majorityCutoff(NOW, settings.majorityAge),
+      purposes: settings.purposes,
+      dataProtection: false,
+    };
+    await k
+      .insertInto('contacts')
+      .values(world.contacts.map((c) => ({ ...c, updated_at: c.created_at })) as never)
+      .execute();
+    let matched = 0;
+    for (const field of ['lastName', 'customFields.nick'])
+      for (const op of ['icontains', 'istarts_with', 'iequals'])
+        for (const value of TEXTS) {
+          const tree = { field, op, value } as FilterNode;
+          const pred = await s.segments.predicate(tree);
+          const got = (await sql<{ id: string }>`select c.id from contacts c where ${pred}`.execute(k)).rows.map((r) => r.id).sort();
+          const want = world.contacts
+            .filter((c) => evaluate(tree, c, world))
+            .map((c) => c.id)
+            .sort();
+          assert.deepEqual(got, want, JSON.stringify(tree));
+          matched += want.length;
+        }
+    // The pool's case pairs do match each other (the test would prove little otherwise).
+    assert.ok(matched > 3 * 2 * TEXTS.length);
   });
 
   it('explain agrees with membership for every contact', async () => {

@@ -71,7 +71,11 @@ export const segmentsRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.segments.list(n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.segments.list(n, after),
+          () => s.segments.total(),
+        );
       },
     );
 
@@ -172,7 +176,11 @@ export const segmentsRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, async (n, after) => s.contacts.fromRows(await s.segments.members(req.params.id, n, after)));
+        return listPage(
+          req.query,
+          async (n, after) => s.contacts.fromRows(await s.segments.members(req.params.id, n, after)),
+          () => s.segments.count(req.params.id),
+        );
       },
     );
 

@@ -1,3 +1,4 @@
+import { tableTotal } from '../../db/estimate.ts';
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
@@ -156,6 +157,11 @@ export class SegmentsService {
     const r = await q.segmentById(trx, id);
     if (!r) throw new AppError('not_found', 'no such segment');
     return toSegment(r);
+  }
+
+  /** The segment listing's total (src/db/estimate.ts). */
+  total(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'segments');
   }
 
   async list(limit: number, after?: string): Promise<Segment[]> {

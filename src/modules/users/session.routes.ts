@@ -7,10 +7,13 @@ import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { AuditService } from '../audit/module.ts';
 import type { SettingsService } from '../settings/module.ts';
 import type { UsersService } from './users.service.ts';
-import { LoginSchema, SessionSchema } from './users.schemas.ts';
+import { LoginSchema, PasswordChangeSchema, SessionSchema } from './users.schemas.ts';
+import { AppError } from '../../lib/errors.ts';
 
 const LOGIN_PER_IP = { scope: 'login:ip', max: 30, windowMs: 15 * 60_000 };
 const LOGIN_PER_ACCOUNT = { scope: 'login:account', max: 10, windowMs: 15 * 60_000 };
+/** Guesses of the current password from an open session count like logins. */
+const PASSWORD_PER_USER = { scope: 'password:user', max: 10, windowMs: 15 * 60_000 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface SessionRouteDeps {
@@ -73,6 +76,34 @@ export const sessionRoutes =
       async (req) => {
         const p = req.principal!;
         return { data: { principal: { kind: p.kind, id: p.id, role: p.role } } };
+      },
+    );
+
+    app.post(
+      '/session/password',
+      {
+        config: { access: { area: 'self', op: 'write' }, audit: { action: 'session.password', target: 'user' } },
+        schema: {
+          tags: ['session'],
+          summary: 'Change your own password (every role); your other sessions end',
+          description:
+            'For a signed-in user (session cookie): `currentPassword` must be the password now (400 `validation_failed` at ' +
+            '/currentPassword otherwise; ten wrong ones in 15 minutes answer 429), `newPassword` at least 12 characters. Every ' +
+            'other session of the user ends; the one that asked stays. An API key has no password: 400 `validation_failed`.',
+          body: PasswordChangeSchema,
+          response: { 204: Type.Null(), ...commonErrors },
+        },
+      },
+      async (req, reply) => {
+        const p = req.principal!;
+        if (p.kind !== 'user')
+          throw new AppError('validation_failed', 'an API key has no password: sign in as the user to change it', [
+            { path: '/', message: 'needs a user session' },
+          ]);
+        req.auditTargetId = p.id;
+        await s.rateLimiter.check(PASSWORD_PER_USER, p.id);
+        await s.users.changeOwnPassword(p.id, req.body.currentPassword, req.body.newPassword, p.sessionId);
+        return reply.status(204).send(null);
       },
     );
 

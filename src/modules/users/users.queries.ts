@@ -41,6 +41,9 @@ export function activeSession(db: Q, tokenHash: string, now: string) {
 
 export const deleteSession = (db: Q, id: string) => db.deleteFrom('sessions').where('id', '=', id).execute();
 export const deleteUserSessions = (db: Q, userId: string) => db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Every session of the user but one (the one that asked). */
+export const deleteOtherSessions = (db: Q, userId: string, keep: string) =>
+  db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '<>', keep).execute();
 
 export const insertKey = (db: Q, row: ApiKeysTable) => db.insertInto('api_keys').values(row).execute();
 export const keyByPrefix = (db: Q, prefix: string) =>

@@ -28,7 +28,11 @@ export const usersRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.users.listUsers(n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.users.listUsers(n, after),
+          () => s.users.usersTotal(),
+        );
       },
     );
 
@@ -86,7 +90,11 @@ export const usersRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.users.listKeys(n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.users.listKeys(n, after),
+          () => s.users.keysTotal(),
+        );
       },
     );
 

@@ -46,6 +46,10 @@ export const LoginSchema = Obj({
   email: Type.String({ minLength: 1, maxLength: 254 }),
   password: Type.String({ minLength: 1, maxLength: 1024 }),
 });
+export const PasswordChangeSchema = Obj({
+  currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+  newPassword: Type.String({ minLength: 1, maxLength: 1024, description: 'at least 12 characters' }),
+});
 export const SessionSchema = Obj({
   principal: Obj({ kind: Type.Union([Type.Literal('user'), Type.Literal('api_key')]), id: Type.String(), role: RoleSchema }),
   expiresAt: Type.Optional(Type.String()),

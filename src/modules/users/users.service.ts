@@ -1,3 +1,4 @@
+import { tableTotal } from '../../db/estimate.ts';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -88,6 +89,15 @@ export class UsersService {
     return toUser(r);
   }
 
+  /** Totals of the user and key listings (src/db/estimate.ts). */
+  usersTotal(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'users');
+  }
+
+  keysTotal(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'api_keys');
+  }
+
   async listUsers(limit: number, after?: string): Promise<User[]> {
     return (await q.listUsers(this.db.kysely, limit, after)).map(toUser);
   }
@@ -111,6 +121,30 @@ export class UsersService {
       if (patch.disabled || patch.password !== undefined) await q.deleteUserSessions(trx, id);
     });
     return this.getUser(id);
+  }
+
+  /**
+   * A user changes their own password: the current one is required (a session left open on a
+   * shared machine must not be enough to take the account), and every other session of the user
+   * ends, so whoever holds one of them is out; the session that asked stays.
+   */
+  async changeOwnPassword(userId: string, current: string, next: string, keepSession: string | undefined): Promise<void> {
+    const row = await q.userById(this.db.kysely, userId);
+    if (!row || row.disabled === 1) throw new AppError('not_found', 'no such user');
+    if (!(await verifyPassword(current, row.password_hash)))
+      throw new AppError('validation_failed', 'the current password is wrong', [
+        { path: '/currentPassword', message: 'not the current password' },
+      ]);
+    if (next.length < MIN_PASSWORD)
+      throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [
+        { path: '/newPassword', message: 'too short' },
+      ]);
+    const hash = await hashPassword(next);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await q.updateUser(trx, userId, { password_hash: hash, updated_at: this.clock.now().toISOString() });
+      if (keepSession) await q.deleteOtherSessions(trx, userId, keepSession);
+      else await q.deleteUserSessions(trx, userId);
+    });
   }
 
   /**

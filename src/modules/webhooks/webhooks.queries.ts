@@ -52,6 +52,16 @@ export async function recordFailure(db: Q, id: string, limit: number, now: strin
 
 export const insertDelivery = (db: Q, row: WebhookDeliveriesTable) => db.insertInto('webhook_deliveries').values(row).execute();
 
+/** How many deliveries the webhook's log holds (the log listing's total). */
+export async function countDeliveries(db: Q, webhookId: string): Promise<number> {
+  const r = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('webhook_id', '=', webhookId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
 export function listDeliveries(db: Q, webhookId: string, limit: number, before?: string) {
   let q = db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId);
   if (before) q = q.where('id', '<', before);

@@ -99,7 +99,12 @@ export const webhooksRoutes =
           response: { 200: List(WebhookSchema), ...commonErrors },
         },
       },
-      async (req) => listPage(req.query, (n, after) => s.webhooks.list(n, after)),
+      async (req) =>
+        listPage(
+          req.query,
+          (n, after) => s.webhooks.list(n, after),
+          () => s.webhooks.total(),
+        ),
     );
 
     app.get(
@@ -190,6 +195,11 @@ export const webhooksRoutes =
           response: { 200: List(DeliverySchema), ...commonErrors },
         },
       },
-      async (req) => listPage(req.query, (n, before) => s.webhooks.deliveries(req.params.id, n, before)),
+      async (req) =>
+        listPage(
+          req.query,
+          (n, before) => s.webhooks.deliveries(req.params.id, n, before),
+          () => s.webhooks.deliveryCount(req.params.id),
+        ),
     );
   };

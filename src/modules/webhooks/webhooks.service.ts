@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { JobRow } from '../../jobs/jobs.model.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { tableTotal } from '../../db/estimate.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomToken } from '../../lib/crypto.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -156,6 +157,16 @@ export class WebhooksService {
   /** Deletes the webhook and its delivery log; its queued deliveries find it gone and do nothing. */
   async remove(id: string): Promise<void> {
     if (!(await q.deleteWebhook(this.db.kysely, id))) throw new AppError('not_found', 'no such webhook');
+  }
+
+  /** The webhooks listing's total (src/db/estimate.ts). */
+  total(): Promise<{ total: number; isEstimate: boolean }> {
+    return tableTotal(this.db.kysely, 'webhooks');
+  }
+
+  /** How many entries the webhook's delivery log holds. */
+  deliveryCount(id: string): Promise<number> {
+    return q.countDeliveries(this.db.kysely, id);
   }
 
   /** The delivery log, newest first. */

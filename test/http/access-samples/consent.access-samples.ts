@@ -7,11 +7,13 @@ export const samples: Samples = {
     return { url: `/api/v1/contacts/${c.id}/consent/check?purpose=marketing`, expect: 200, target: c.id };
   },
   'POST /api/v1/consent/check': async (t) => ({ payload: { contactIds: [(await contact(t)).id], purpose: 'profiling' }, expect: 200 }),
+  // A withdrawal, which every role that may edit contacts records (raising: test/http/withdrawal.test.ts).
   'PUT /api/v1/contacts/:id/consent': async (t) => {
     const c = await contact(t);
+    await t.services.consent.setLevel(c.id, 3, { source: 'api', actor: { type: 'system', id: null } });
     return {
       url: `/api/v1/contacts/${c.id}/consent`,
-      payload: { level: 3, source: 'api', notice: 'Yes, send me offers.' },
+      payload: { level: 1, source: 'api', notice: 'Fewer messages, please.' },
       expect: 200,
       target: c.id,
     };
@@ -19,7 +21,8 @@ export const samples: Samples = {
   'PUT /api/v1/contacts/:id/guardian-consent': async (t) => {
     const g = await contact(t);
     const c = await t.services.contacts.create({ email: `kid${uniq()}@example.com`, isChild: true, guardianId: g.id });
-    return { url: `/api/v1/contacts/${c.id}/guardian-consent`, payload: { granted: true, source: 'admin' }, expect: 200, target: c.id };
+    await t.services.consent.setGuardianConsent(c.id, true, { source: 'admin', actor: { type: 'system', id: null } });
+    return { url: `/api/v1/contacts/${c.id}/guardian-consent`, payload: { granted: false, source: 'admin' }, expect: 200, target: c.id };
   },
   'GET /api/v1/contacts/:id/consent/history': async (t) => {
     const c = await contact(t);

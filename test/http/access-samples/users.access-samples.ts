@@ -1,4 +1,5 @@
-import type { Samples } from '../../helpers/access-samples.ts';
+import { SESSION_COOKIE } from '../../../src/http/auth.ts';
+import { type Samples, uniq } from '../../helpers/access-samples.ts';
 
 /** A request that succeeds for each route of the users module (test/helpers/access-suite.ts runs them). */
 export const samples: Samples = {
@@ -10,6 +11,18 @@ export const samples: Samples = {
   },
   'GET /api/v1/session': async () => ({ expect: 200 }),
   'DELETE /api/v1/session': async () => ({ expect: 204 }),
+  // A user's own password: signed in with a session of a user of that role, not with the role's API key.
+  'POST /api/v1/session/password': async (t) => {
+    const u = await t.services.users.createUser({ email: `pw${uniq()}@example.com`, role: 'viewer', password: 'correct horse battery' });
+    const { token } = await t.services.users.createSession(u.id);
+    return {
+      headers: { authorization: '', cookie: `${SESSION_COOKIE}=${token}` },
+      payload: { currentPassword: 'correct horse battery', newPassword: 'another long password' },
+      expect: 204,
+      target: u.id,
+      actorType: 'user',
+    };
+  },
   'GET /api/v1/users': async () => ({ expect: 200 }),
   'POST /api/v1/users': async () => ({
     payload: {

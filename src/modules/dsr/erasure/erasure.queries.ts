@@ -1,3 +1,4 @@
+import { countOrEstimate } from '../../../db/estimate.ts';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../../db/connect.ts';
 import type { Database } from '../../database.ts';
@@ -157,6 +158,15 @@ export function listReceipts(db: Q, limit: number, before?: string, requestId?: 
   if (before) q = q.where('id', '<', before);
   if (requestId) q = q.where('request_id', '=', requestId);
   return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** The receipt listing's total (counted for one case, estimated for all of a large table on PostgreSQL). */
+export function countReceipts(db: Q, requestId?: string) {
+  return countOrEstimate(db, 'erasure_receipts', requestId !== undefined, async () => {
+    let q = db.selectFrom('erasure_receipts');
+    if (requestId) q = q.where('request_id', '=', requestId);
+    return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  });
 }
 
 // ------------------------------------------------------------------ free text and residue follow-up

@@ -52,7 +52,11 @@ export const erasureRoutes =
         },
       },
       async (req) => {
-        return listPage(req.query, (n, after) => s.erasure.receipts(n, after, req.query.request));
+        return listPage(
+          req.query,
+          (n, after) => s.erasure.receipts(n, after, req.query.request),
+          () => s.erasure.receiptsTotal(req.query.request),
+        );
       },
     );
 

@@ -326,6 +326,10 @@ export class ErasureService {
     return toReceipt(r);
   }
 
+  receiptsTotal(requestId?: string): Promise<{ total: number; isEstimate: boolean }> {
+    return q.countReceipts(this.db.kysely, requestId);
+  }
+
   async receipts(limit: number, before?: string, requestId?: string): Promise<ErasureReceipt[]> {
     return (await q.listReceipts(this.db.kysely, limit, before, requestId)).map(toReceipt);
   }

@@ -1,3 +1,4 @@
+import { countOrEstimate } from '../../../db/estimate.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { RequestEventsTable, RequestsTable } from '../dsr.table.ts';
@@ -42,8 +43,8 @@ export interface RequestFilter {
   today: string;
 }
 
-export function listRequests(db: Q, f: RequestFilter, limit: number, after?: string) {
-  let q = db.selectFrom('requests').selectAll();
+function filteredRequests(db: Q, f: RequestFilter) {
+  let q = db.selectFrom('requests');
   if (f.status !== undefined) q = q.where('status', '=', f.status);
   if (f.type !== undefined) q = q.where('type', '=', f.type);
   if (f.ownerId !== undefined) q = q.where('owner_id', '=', f.ownerId);
@@ -55,8 +56,31 @@ export function listRequests(db: Q, f: RequestFilter, limit: number, after?: str
   if (f.overdue === true) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<', f.today);
   if (f.overdue === false) q = q.where((eb) => eb.or([eb('status', 'in', [...FINAL_STATUSES]), eb('deadline', '>=', f.today)]));
   if (f.dueBy !== undefined) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<=', f.dueBy);
+  return q;
+}
+
+export function listRequests(db: Q, f: RequestFilter, limit: number, after?: string) {
+  let q = filteredRequests(db, f).selectAll();
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/** The case listing's total (`today` alone is no filter; src/db/estimate.ts). */
+export function countRequests(db: Q, f: RequestFilter) {
+  const { today: _, ...rest } = f;
+  return countOrEstimate(
+    db,
+    'requests',
+    Object.values(rest).some((v) => v !== undefined),
+    async () =>
+      Number(
+        (
+          await filteredRequests(db, f)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+  );
 }
 
 /** Sets the extension only if none was granted yet (once per case, even under concurrent calls). */

@@ -70,7 +70,11 @@ export const requestsRoutes =
       async (req) => {
         const { limit: _, cursor: __, owner, dueWithin, ...rest } = req.query;
         const filter = { ...rest, ...(owner ? { ownerId: owner } : {}), ...(dueWithin !== undefined ? { dueWithinDays: dueWithin } : {}) };
-        return listPage(req.query, (n, after) => s.requests.list(filter, n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.requests.list(filter, n, after),
+          () => s.requests.count(filter),
+        );
       },
     );
 

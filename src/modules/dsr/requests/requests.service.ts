@@ -180,6 +180,16 @@ export class RequestsService {
   }
 
   async list(query: ListQuery, limit: number, after?: string): Promise<DataRequest[]> {
+    const { today, filter } = await this.filterOf(query);
+    return (await q.listRequests(this.db.kysely, filter, limit, after)).map((r) => toRequest(r, today));
+  }
+
+  /** The listing's total with the same filter. */
+  async count(query: ListQuery): Promise<{ total: number; isEstimate: boolean }> {
+    return q.countRequests(this.db.kysely, (await this.filterOf(query)).filter);
+  }
+
+  private async filterOf(query: ListQuery): Promise<{ today: string; filter: q.RequestFilter }> {
     const { today } = await this.today();
     const filter: q.RequestFilter = { today };
     if (query.status !== undefined) filter.status = query.status;
@@ -193,7 +203,7 @@ export class RequestsService {
       filter.emailHmacs = await this.secret.emailHashes(query.email);
       filter.emails = await writtenForms(this.db.kysely, 'requests', 'email', [emailKey(query.email)]);
     }
-    return (await q.listRequests(this.db.kysely, filter, limit, after)).map((r) => toRequest(r, today));
+    return { today, filter };
   }
 
   /** Staff changes: owner, a status change the rules allow, or a note on the history. */

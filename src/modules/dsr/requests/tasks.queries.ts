@@ -1,3 +1,4 @@
+import { countOrEstimate } from '../../../db/estimate.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { TasksTable } from '../dsr.table.ts';
@@ -21,14 +22,36 @@ export interface TaskFilter {
   assigneeId?: string;
 }
 
-export function listTasks(db: Q, f: TaskFilter, limit: number, after?: string) {
-  let q = db.selectFrom('tasks').selectAll();
+function filteredTasks(db: Q, f: TaskFilter) {
+  let q = db.selectFrom('tasks');
   if (f.status !== undefined) q = q.where('status', '=', f.status);
   if (f.requestId !== undefined) q = q.where('request_id', '=', f.requestId);
   if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
   if (f.assigneeId !== undefined) q = q.where('assignee_id', '=', f.assigneeId);
+  return q;
+}
+
+export function listTasks(db: Q, f: TaskFilter, limit: number, after?: string) {
+  let q = filteredTasks(db, f).selectAll();
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/** The task listing's total (src/db/estimate.ts). */
+export function countTasks(db: Q, f: TaskFilter) {
+  return countOrEstimate(
+    db,
+    'tasks',
+    Object.values(f).some((v) => v !== undefined),
+    async () =>
+      Number(
+        (
+          await filteredTasks(db, f)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+  );
 }
 
 /** Residue tasks of a case, counted by status. */

@@ -34,7 +34,11 @@ export const tasksRoutes =
           ...(contact ? { contactId: contact } : {}),
           ...(assignee ? { assigneeId: assignee } : {}),
         };
-        return listPage(req.query, (n, after) => s.tasks.list(filter, n, after));
+        return listPage(
+          req.query,
+          (n, after) => s.tasks.list(filter, n, after),
+          () => s.tasks.count(filter),
+        );
       },
     );
 

@@ -18,6 +18,10 @@ export class TasksService {
     private readonly users: UsersService,
   ) {}
 
+  count(filter: q.TaskFilter): Promise<{ total: number; isEstimate: boolean }> {
+    return q.countTasks(this.db.kysely, filter);
+  }
+
   async list(filter: q.TaskFilter, limit: number, after?: string): Promise<Task[]> {
     return (await q.listTasks(this.db.kysely, filter, limit, after)).map(toTask);
   }
