@@ -63,6 +63,7 @@ describe('migration 0011 partitions the person tables of a database in use [post
     for (const t of TABLES) counts[t] = await count(t);
     await sql`drop table events`.execute(scratch.db.kysely);
     for (const c of LATER) await sql`alter table consent_ledger drop column ${sql.ref(c)}`.execute(scratch.db.kysely);
+    // The history and the modules' own migrations, as a process starting on this database runs them.
     await migrate(scratch.db);
   });
   after(async () => scratch?.drop());

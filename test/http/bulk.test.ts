@@ -169,8 +169,67 @@ forEachDialect('bulk actions over HTTP', (ctx) => {
 
   describe('as a job (more than 1,000 contacts)', () => {
     let ids: string[];
+    let prefix: string;
     before(async () => {
+      prefix = `big${n}x`;
       ids = await people(10_000, 'big');
+    });
+
+    it('sets the consent of a segment of 10,000 as a job, readable by privacy officers and admins only', async () => {
+      const seg = await t.services.segments.create({
+        name: `Big ${n++}`,
+        kind: 'static',
+        filter: { field: 'email', op: 'starts_with', value: prefix },
+      });
+      const res = await post(
+        '/api/v1/consent/bulk',
+        { segmentId: seg.id, level: 3, source: 'admin', notice: 'Préférences 2026' },
+        'privacy_officer',
+      );
+      assert.equal(res.statusCode, 202, res.body);
+      const { jobId } = json(res).data;
+      assert.equal((await auditOf(res.headers['x-request-id'] as string))[0]!.count, 10_000);
+      const read = (role: 'admin' | 'marketer' | 'privacy_officer' | 'viewer') =>
+        t.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: t.auth(role) });
+      assert.equal((await read('marketer')).statusCode, 404);
+      assert.equal((await read('viewer')).statusCode, 404);
+      const worker = new Worker(t.services.jobs, { queues: jobHandlers(t.services), batchSize: 1, pollMs: 10 });
+      worker.start();
+      let last: { status: string; done: number; total: number; result: unknown };
+      try {
+        const deadline = Date.now() + 240_000;
+        do {
+          await new Promise((r) => setTimeout(r, 50));
+          last = json(await read('privacy_officer')).data;
+        } while (last.status !== 'done' && last.status !== 'failed' && Date.now() < deadline);
+      } finally {
+        await worker.stop();
+      }
+      assert.deepEqual(last!, {
+        status: 'done',
+        done: 10_000,
+        total: 10_000,
+        result: { total: 10_000, changed: 10_000, unchanged: 0, missing: 0 },
+      });
+      assert.equal(json(await read('admin')).data.status, 'done');
+      const levels = await ctx.db.kysely
+        .selectFrom('contacts')
+        .select((eb) => ['consent_level', eb.fn.countAll().as('n')])
+        .where('email', 'like', `${prefix}%`)
+        .groupBy('consent_level')
+        .execute();
+      assert.deepEqual(
+        levels.map((r) => [r.consent_level, Number(r.n)]),
+        [[3, 10_000]],
+      );
+      const entries = await ctx.db.kysely
+        .selectFrom('consent_ledger')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('kind', '=', 'level')
+        .where('new_value', '=', 3)
+        .where('old_value', '=', 0)
+        .executeTakeFirstOrThrow();
+      assert.ok(Number(entries.n) >= 10_000);
     });
 
     it('adds 10,000 contacts: 202, progress readable by the role that started it, reaching the end with the counts', async () => {

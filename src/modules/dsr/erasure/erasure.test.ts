@@ -61,6 +61,7 @@ forEachDialect('erasure', (ctx) => {
     assert.deepEqual(r.residue, []);
     assert.equal(r.contacts, 1);
     assert.deepEqual(r.tables, {
+      bulk_targets: 1,
       contacts: 1,
       contact_emails: 1,
       consent_ledger: 4,
