@@ -189,7 +189,10 @@ export class StoragePurgeService {
         if (!(await this.rewrite(relation)).ok) break;
         checked = await this.readBack(relation, receipts);
       }
-      for (const r of receipts) outcomes.set(r, checked.get(r)!);
+      // Still found: say what held the horizon back then (process kinds and transaction ages, no
+      // query text), so that an operator can find the long transaction.
+      const holders = [...checked.values()].some((o) => o.includes('FOUND')) ? await q.horizonHolders(this.db.kysely) : '';
+      for (const r of receipts) outcomes.set(r, holders ? `${checked.get(r)!} (${holders})` : checked.get(r)!);
     }
     const now = this.clock.now().toISOString();
     await q.markDone(this.db.kysely, relation, outcomes, now);
