@@ -257,6 +257,63 @@ describe('on PostgreSQL, the purge waits for snapshots older than the erasure', 
   );
 });
 
+describe('on PostgreSQL, the purge waits for transactions of other databases that began before the erasure', {
+  skip: !PG_URL ? 'PostgreSQL not available' : !PG_DATA ? 'DATABASE_URL names an outside server: its files cannot be read here' : false,
+}, () => {
+  let scratch: ScratchDb;
+  let other: ScratchDb;
+  let t: TestApp;
+  const clock = new FakeClock('2026-06-01T09:00:00.000Z');
+  before(async () => {
+    scratch = await freshDatabase('postgres');
+    other = await freshDatabase('postgres');
+    await sql`create extension if not exists pageinspect`.execute(scratch.db.kysely);
+    t = await testApp(scratch.db, { clock });
+    t.services.erasure.purges.horizonWaitMs = 300;
+  });
+  after(async () => {
+    await t?.close();
+    await scratch?.drop();
+    await other?.drop();
+  });
+
+  it(
+    'a transaction in another database of the server holds every snapshot here back (its id is running): the purge waits for ' +
+      'it, then leaves no byte behind',
+    async () => {
+      // Another application on the same server, or another tenant: a write transaction that stays open.
+      const writer = new pg.Client({ connectionString: other.url });
+      await writer.connect();
+      try {
+        await writer.query('begin');
+        await writer.query('create table busy (n int)');
+        await writer.query('select pg_current_xact_id()');
+        const who = { email: `Other.Db.${tag}@example.org`, last: `Elsewhere${tag}` };
+        const c = await t.services.contacts.create({ email: who.email, lastName: who.last });
+        await t.services.contacts.update(c.id, { company: 'Keeps Rows Too' });
+        const r = await t.services.erasure.erase({ contactIds: [c.id] }, { actor: { type: 'cli', id: null } });
+        const receipt = r.receipts[0]!;
+        clock.advance(3600_000);
+        await runPurges(t);
+        const held = (await t.services.erasure.receipt(receipt.id)).storage;
+        assert.equal(held?.status, 'pending', `not purged while the other database's transaction runs: ${JSON.stringify(held)}`);
+        await writer.query('commit');
+        clock.advance(24 * 3600_000);
+        await runPurges(t);
+        const done = (await t.services.erasure.receipt(receipt.id)).storage;
+        assert.equal(done?.status, 'purged', JSON.stringify(done));
+        await sql`checkpoint`.execute(scratch.db.kysely);
+        const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely))
+          .rows[0]!.oid;
+        const hits = bytesFound(join(PG_DATA!, 'base', String(oid)), [who.email, who.last]);
+        assert.deepEqual(hits, [], await whose(scratch, hits));
+      } finally {
+        await writer.end();
+      }
+    },
+  );
+});
+
 forEachDialect('erasure receipts say where the storage purge stands', (ctx) => {
   let t: TestApp;
   before(async () => {

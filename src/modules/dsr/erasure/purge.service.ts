@@ -20,21 +20,24 @@ const HORIZON_WAIT_MS = 30_000;
 /** How often a relation is rewritten again when its pages still hold an identifier afterwards. */
 const REWRITES_WHEN_FOUND = 2;
 /**
- * Snapshots and running transactions (of any session in this database, walsenders, slots, prepared
- * transactions) as old as the mark ($1, a 32-bit xid) or older. A transaction between two
- * statements holds no snapshot but its xid still holds the horizon back, as PostgreSQL counts it.
+ * What can still see the erased row versions when the rewrite starts, as old as the mark ($1, a
+ * 32-bit xid) or older: the snapshots of sessions in this database (a session elsewhere cannot
+ * read these tables), and running transaction ids in EVERY database of the server, prepared ones
+ * included. A transaction id anywhere is running in every snapshot taken here, so it holds each
+ * snapshot's xmin back, the rewrite's own too, and VACUUM FULL keeps every row version deleted
+ * after it: one long transaction of another application on the same server is enough. Slots hold
+ * the horizon of every database. A transaction between two statements holds no snapshot but its
+ * id still counts.
  */
 const OLDER_SNAPSHOTS =
   `
   select count(*)::int as n from (
     select backend_xmin as x from pg_stat_activity where backend_xmin is not null and pid <> pg_backend_pid() and (datname = ` +
   `current_database() or datname is null)
-    union all select backend_xid from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid() and (datname = ` +
-  `current_database() or datname is null)
-    union all select xmin from pg_replication_slots where xmin is not null and (database = current_database() or database is null)
-    union all select catalog_xmin from pg_replication_slots where catalog_xmin is not null and (database = current_database() ` +
-  `or database is null)
-    union all select transaction from pg_prepared_xacts where database = current_database()
+    union all select backend_xid from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()
+    union all select xmin from pg_replication_slots where xmin is not null
+    union all select catalog_xmin from pg_replication_slots where catalog_xmin is not null
+    union all select transaction from pg_prepared_xacts
   ) h where age(h.x) >= age($1::text::xid)`;
 
 export const OUTSIDE_LIVE_FILES =
@@ -243,7 +246,8 @@ export class StoragePurgeService {
         if (older === 0) break;
         if (waited >= this.horizonWaitMs)
           throw new Error(
-            'an older snapshot (a long transaction, a replication slot or a prepared transaction) still sees the erased rows; ' +
+            'an older snapshot here or a transaction running in any database of the server (a long transaction, a replication ' +
+              'slot or a prepared transaction) still sees the erased rows; ' +
               'trying again later',
           );
         await new Promise((r) => setTimeout(r, HORIZON_POLL_MS));
