@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { ROLES } from '../modules/users/users.model.ts';
+import { isValidEmail, normaliseEmail } from '../lib/email.ts';
 import { generatePassword } from '../modules/users/users.service.ts';
 import { withServices, fail } from './context.ts';
 import { formatOption } from './options.ts';
@@ -45,6 +46,24 @@ export function registerAdminCommands(program: Command): void {
       await withServices(async (s) => {
         for (const u of await s.users.listUsers(10_000))
           process.stdout.write(`${u.id}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.email}\n`);
+      });
+    });
+
+  users
+    .command('unlock <email>')
+    .description("clear an address's login throttle (its delays after failed logins), for a user locked out by an attack")
+    // A usage error (no address, an unknown option) ends 2, as the CLI's exit codes say.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action(async (email: string) => {
+      if (!isValidEmail(normaliseEmail(email))) fail(`not an email address: ${JSON.stringify(email)}`, 2);
+      await withServices(async (s) => {
+        const { removed, userId } = await s.users.unlock(email);
+        await s.audit.record({ actor: CLI_ACTOR, action: 'user.unlock', targetType: 'user', targetId: userId, outcome: 'ok' });
+        process.stdout.write(
+          removed === 0
+            ? `no login throttle held for ${email}; nothing to clear\n`
+            : `cleared the login throttle of ${email}: ${removed} ${removed === 1 ? 'entry' : 'entries'} removed\n`,
+        );
       });
     });
 

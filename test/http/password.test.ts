@@ -71,12 +71,11 @@ forEachDialect('a user changes their own password', (ctx) => {
     assert.equal(json(res).error.code, 'validation_failed');
   });
 
-  it('guesses of the current password are limited like logins', async () => {
+  it('guesses of the current password are slowed like logins', async () => {
     await t.services.users.createUser({ email: 'guess@example.com', role: 'viewer', password: OLD });
     const { cookie } = await login('guess@example.com', OLD, '10.1.0.9');
     const codes: number[] = [];
-    for (let i = 0; i < 12; i++) codes.push((await change(cookie, { currentPassword: `guess ${i}`, newPassword: NEW })).statusCode);
-    assert.deepEqual(codes.slice(0, 10), Array(10).fill(400));
-    assert.deepEqual(codes.slice(10), [429, 429]);
+    for (let i = 0; i < 7; i++) codes.push((await change(cookie, { currentPassword: `guess ${i}`, newPassword: NEW })).statusCode);
+    assert.deepEqual(codes, [400, 400, 400, 400, 400, 429, 429]);
   });
 });
