@@ -76,6 +76,25 @@ forEachDialect('login throttling', (ctx) => {
     assert.equal((await login(other, PASSWORD, '198.51.100.8')).statusCode, 201, 'the next IPv4 address is another client');
   });
 
+  it('hostile addresses: Unicode spellings of one address are one subject; refused bodies count nothing', async () => {
+    const nfc = `zoë.ünïcødé.${++n}@exämple.org`;
+    const nfd = nfc.normalize('NFD').toUpperCase();
+    assert.notEqual(nfc, nfd);
+    const ip = '198.51.100.150';
+    for (let i = 0; i < 5; i++) assert.equal((await login(i % 2 ? nfd : nfc, `guess ${i}`, ip)).statusCode, 401);
+    assert.equal((await login(nfc, 'x', ip)).statusCode, 429, 'composed and decomposed, upper and lower case: one address');
+    const rows = async () => (await ctx.db.kysely.selectFrom('login_throttle').select('key').execute()).length;
+    const before = await rows();
+    for (const email of ['', 'a'.repeat(255), null, 42, 'nul\u0000@example.org'])
+      assert.equal((await login(email as string, 'x', '198.51.100.151')).statusCode, 400, JSON.stringify(email).slice(0, 20));
+    assert.equal(await rows(), before, 'a refused body is not an attempt');
+    // Duplicated spellings from many clients of one /64 stay one pair.
+    const email = `dup.${++n}@example.org`;
+    for (let i = 0; i < 5; i++) assert.equal((await login(email, 'x', `2001:db8:77:1::${i + 1}`)).statusCode, 401);
+    assert.equal((await login(email, 'x', '2001:db8:77:1:aaaa::9')).statusCode, 429);
+    assert.equal((await login(email, 'x', '2001:db8:77:2::1')).statusCode, 401, 'the next /64 is another client');
+  });
+
   it('the right password still works for the real user while an attacker is being slowed', async () => {
     const email = await user('real');
     const home = '192.0.2.44';
