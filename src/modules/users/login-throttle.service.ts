@@ -36,7 +36,7 @@ export interface Attempt {
 }
 
 /**
- * Login throttling that slows guessing without locking the account (ADR-less; the choices are
+ * Login throttling that slows guessing without locking the account (the choices and their reasons are
  * in users/CONTEXT.md). Every attempt is counted before the password is checked, in one
  * transaction that holds the subjects' rows, so concurrent attempts in any number of processes
  * queue on the rows and none slips past a delay another has just set; a right password then
