@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { CLI_ACTOR } from '../src/modules/audit/audit.model.ts';
@@ -22,7 +21,7 @@ import type { EntryDraft } from '../src/modules/consent/ledger.service.ts';
 import type { ErasurePhase } from '../src/modules/dsr/erasure/erasure.model.ts';
 import { PURGE_QUEUE } from '../src/modules/dsr/erasure/purge.service.ts';
 import { identifiersOf } from '../src/modules/dsr/residue/residue.model.ts';
-import { createServices, type Services } from '../src/services.ts';
+import { createServices, migrate, type Services } from '../src/services.ts';
 import { rawErasure, rawExport, rawScan, type Person } from './dsr.raw.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { loadPopulation } from './population.ts';
@@ -139,7 +138,7 @@ const personOf = (n: number): Person => ({
 
 async function bench(dialect: 'sqlite' | 'postgres', db: Db): Promise<void> {
   const goal = GOALS[dialect];
-  await migrateToLatest(db);
+  await migrate(db);
   const s = createServices(loadConfig({}), db, { now: () => NOW }, createLogger('silent'));
   await s.settings.ensureDefaults();
   const l1 = (await s.lists.create({ name: 'L1' })).id;

@@ -1,26 +1,28 @@
 // Import N generated contacts from a CSV file through ImportService (parse, validate, upsert,
 // ledger entries for the ~20% with a consent level), end to end, against the raw drivers
-// inserting the same rows (bench/import.raw.ts), on SQLite (a temp file in WAL mode) and
-// PostgreSQL. The baseline runs before and after the app and its quicker run counts, so a
+// inserting the same rows (bench/import.raw.ts) twice: on the app's connection and schema (as
+// configured) and on a tuned connection without foreign key checks (bench/lean.ts: the
+// machine's limit), on SQLite (a temp file in WAL mode) and PostgreSQL. Each baseline runs
+// before and after the app and its quicker run counts, so a
 // moment when the machine is busier elsewhere never flatters the app. BENCH_IMPORT_ROWS overrides N;
 // DATABASE_URL=postgres://… uses that server instead of a throwaway cluster.
 // Runs under `npm run bench import`, or alone: node --import tsx bench/import.bench.ts
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { csvLine } from '../src/lib/csv.ts';
+import { decodeText } from '../src/lib/text-encoding.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createLogger } from '../src/lib/log.ts';
-import { createServices } from '../src/services.ts';
+import { createServices, migrate } from '../src/services.ts';
 import { rawPostgres, rawSqlite, type RawRow } from './import.raw.ts';
+import { dropForeignKeys, tuneSqliteConnection } from './lean.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { prng } from './prng.ts';
 
@@ -112,10 +114,9 @@ function generate(): { csv: string[]; rows: RawRow[] } {
   return { csv, rows };
 }
 
-async function* readText(file: string): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) yield decoder.write(buf);
-  yield decoder.end();
+/** The file as the CLI reads it: bytes through the encoding detection (lib/text-encoding.ts). */
+function readText(file: string): AsyncGenerator<string> {
+  return decodeText(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>);
 }
 
 interface AppRun {
@@ -159,12 +160,14 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function report(dialect: 'sqlite' | 'postgres', app: AppRun, rawMs: number): void {
+function report(dialect: 'sqlite' | 'postgres', app: AppRun, rawMs: number, tunedMs: number): void {
   const appRate = N / (app.ms / 1000);
   const raw = N / (rawMs / 1000);
+  const tuned = N / (tunedMs / 1000);
   const ratio = appRate / raw;
   console.log(
-    `import ${dialect}: app ${fmt(appRate)} rows/s (${sec(app.ms)}), raw ${fmt(raw)} rows/s (${sec(rawMs)}), ratio ${ratio.toFixed(2)}`,
+    `import ${dialect}: app ${fmt(appRate)} rows/s (${sec(app.ms)}); raw as configured ${fmt(raw)} rows/s (${sec(rawMs)}), ratio ` +
+      `${ratio.toFixed(2)}; raw tuned ${fmt(tuned)} rows/s (${sec(tunedMs)}), ratio ${(appRate / tuned).toFixed(2)}`,
   );
   const rest = app.ms - app.checkMs - app.ledgerMs;
   console.log(
@@ -183,22 +186,25 @@ async function sqlite(file: string, rows: RawRow[]): Promise<void> {
   try {
     const fresh = async (name: string) => {
       const db = connect(`sqlite:${join(dir, name)}`);
-      await migrateToLatest(db);
+      await migrate(db);
       return db;
     };
-    const raw = async (name: string) => {
+    // As configured: the app's connection and schema; tuned: bench/lean.ts's connection.
+    const raw = async (name: string, tuned = false) => {
       const db = await fresh(name);
       try {
+        if (tuned) tuneSqliteConnection(db.sqlite!);
         return rawSqlite(db.sqlite!, rows);
       } finally {
         await db.close();
       }
     };
     const before = await raw('raw1.db');
+    const tunedBefore = await raw('tuned1.db', true);
     const appDb = await fresh('app.db');
     const app = await appImport(appDb, file);
     await appDb.close();
-    report('sqlite', app, Math.min(before, await raw('raw2.db')));
+    report('sqlite', app, Math.min(before, await raw('raw2.db')), Math.min(tunedBefore, await raw('tuned2.db', true)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -208,30 +214,33 @@ async function postgres(file: string, rows: RawRow[]): Promise<void> {
   const server = await pgServer('import');
   if (!server) return;
   try {
-    const raw = () =>
+    // As configured: the app's schema; tuned: the same without foreign keys on contacts (bench/lean.ts).
+    const raw = (tuned = false) =>
       scratchDatabase(server.url, async (url) => {
         const db = connect(url);
-        await migrateToLatest(db);
+        await migrate(db);
         await db.close();
         const client = new pg.Client({ connectionString: url });
-        await client.connect();
         try {
+          await client.connect();
+          if (tuned) await dropForeignKeys(client, 'contacts');
           return await rawPostgres(client, rows);
         } finally {
           await client.end();
         }
       });
     const before = await raw();
+    const tunedBefore = await raw(true);
     const app = await scratchDatabase(server.url, async (url) => {
       const db = connect(url);
       try {
-        await migrateToLatest(db);
+        await migrate(db);
         return await appImport(db, file);
       } finally {
         await db.close();
       }
     });
-    report('postgres', app, Math.min(before, await raw()));
+    report('postgres', app, Math.min(before, await raw()), Math.min(tunedBefore, await raw(true)));
   } finally {
     server.stop();
   }

@@ -1,5 +1,7 @@
 // Ingest N events for random contacts among M through InteractionsService.ingest, in batches of
-// 10,000, against the raw drivers writing the same rows and counters (bench/ingest.raw.ts), on
+// 10,000, against the raw drivers writing the same rows and counters (bench/ingest.raw.ts) twice:
+// on the app's own connection and schema (as configured), and on a tuned connection with the
+// leanest schema the queries allow (bench/lean.ts: the machine's limit), on
 // SQLite (a temp file in WAL mode) and PostgreSQL. BENCH_CONTACTS and BENCH_EVENTS override the
 // sizes; DATABASE_URL=postgres://… uses that server instead of a throwaway cluster.
 // Runs under `npm run bench ingest`, or alone: node --import tsx bench/ingest.bench.ts
@@ -9,11 +11,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { migrate } from '../src/services.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { ConsentService } from '../src/modules/consent/consent.service.ts';
@@ -22,6 +25,7 @@ import type { EventInput } from '../src/modules/interactions/interactions.model.
 import { InteractionsService } from '../src/modules/interactions/interactions.service.ts';
 import { SettingsService } from '../src/modules/settings/settings.service.ts';
 import { rawPostgres, rawSqlite } from './ingest.raw.ts';
+import { leanPostgres, tuneSqlite } from './lean.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 import { prng } from './prng.ts';
 
@@ -96,25 +100,33 @@ interface Result {
   ms: number;
   stored: number;
 }
+/** The app; the raw driver on the app's connection and schema; the raw driver on a tuned connection and the leanest schema. */
+interface Contenders {
+  app: Result;
+  raw: Result;
+  tuned: Result;
+}
 
 /**
- * Feeds each batch to the baseline and then to the app, timing only the writers (making the
- * events is the bench's work). Interleaving batches keeps the ratio fair on a shared machine,
+ * Feeds each batch to the two baselines and then to the app, timing only the writers (making the
+ * events is the bench's work). Interleaving batches keeps the ratios fair on a shared machine,
  * where load that comes and goes would otherwise land on one side.
  */
-async function paired(p: Population, raw: Writer, app: Writer): Promise<{ raw: Result; app: Result }> {
-  const r = { ms: 0, stored: 0 };
-  const a = { ms: 0, stored: 0 };
+async function paired(p: Population, raw: Writer, tuned: Writer, app: Writer): Promise<Contenders> {
+  const out: Contenders = { raw: { ms: 0, stored: 0 }, tuned: { ms: 0, stored: 0 }, app: { ms: 0, stored: 0 } };
   for (let b = 0; b < batches; b++) {
     const events = batchOf(p, b);
-    const t0 = performance.now();
-    r.stored += await raw(events);
-    const t1 = performance.now();
-    a.stored += await app(events);
-    a.ms += performance.now() - t1;
-    r.ms += t1 - t0;
+    for (const [name, write] of [
+      ['raw', raw],
+      ['tuned', tuned],
+      ['app', app],
+    ] as const) {
+      const t0 = performance.now();
+      out[name].stored += await write(events);
+      out[name].ms += performance.now() - t0;
+    }
   }
-  return { raw: r, app: a };
+  return out;
 }
 
 function appWriter(db: Db): Writer {
@@ -127,14 +139,19 @@ function appWriter(db: Db): Writer {
   return async (events) => (await service.ingest(events)).stored;
 }
 
-function report(dialect: string, { app, raw }: { app: Result; raw: Result }, note: string): void {
-  if (app.stored !== raw.stored) throw new Error(`app stored ${app.stored} rows, raw ${raw.stored}`);
+function report(dialect: string, { app, raw, tuned }: Contenders, note: string): void {
+  if (app.stored !== raw.stored || app.stored !== tuned.stored)
+    throw new Error(`app stored ${app.stored} rows, raw ${raw.stored}, raw tuned ${tuned.stored}`);
   const rate = (ms: number) => EVENTS / (ms / 1000);
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   console.log(
-    `ingest ${dialect}: app ${fmt(rate(app.ms))} events/s, raw ${fmt(rate(raw.ms))} events/s, ratio ${(raw.ms / app.ms).toFixed(2)}`,
+    `ingest ${dialect}: app ${fmt(rate(app.ms))} events/s; raw as configured ${fmt(rate(raw.ms))} events/s, ratio ` +
+      `${(raw.ms / app.ms).toFixed(2)}; raw tuned ${fmt(rate(tuned.ms))} events/s, ratio ${(tuned.ms / app.ms).toFixed(2)}`,
   );
-  console.log(`  ${fmt(EVENTS)} events, ${fmt(app.stored)} stored per contact; app ${fmt(app.ms)} ms, raw ${fmt(raw.ms)} ms (${note})`);
+  console.log(
+    `  ${fmt(EVENTS)} events, ${fmt(app.stored)} stored per contact; app ${fmt(app.ms)} ms, raw ${fmt(raw.ms)} ms, raw tuned ` +
+      `${fmt(tuned.ms)} ms (${note})`,
+  );
 }
 
 const CONTACT_COLS = 'id, email, is_child, guardian_consent, consent_level, created_at, updated_at';
@@ -144,7 +161,7 @@ async function sqlite(p: Population): Promise<void> {
   try {
     const base = join(dir, 'base.db');
     const db = connect(`sqlite:${base}`);
-    await migrateToLatest(db);
+    await migrate(db);
     await new SettingsService(db, systemClock).ensureDefaults();
     const raw = db.sqlite!;
     const insert = raw.prepare(`insert into contacts (${CONTACT_COLS}) values (?, ?, 0, 0, ?, ?, ?)`);
@@ -157,19 +174,30 @@ async function sqlite(p: Population): Promise<void> {
     await db.close();
     copyFileSync(base, join(dir, 'app.db'));
     copyFileSync(base, join(dir, 'raw.db'));
+    copyFileSync(base, join(dir, 'tuned.db'));
 
+    // As configured: the app's own connection settings and schema. Tuned: bench/lean.ts.
     const rawDb = connect(`sqlite:${join(dir, 'raw.db')}`);
     const appDb = connect(`sqlite:${join(dir, 'app.db')}`);
+    const tunedDb = new SQLite(join(dir, 'tuned.db'));
+    tuneSqlite(tunedDb);
     try {
       const baseline = rawSqlite(rawDb.sqlite!, (id) => p.profiled.has(id));
+      const tuned = rawSqlite(tunedDb, (id) => p.profiled.has(id));
       report(
         'sqlite',
-        await paired(p, (events) => baseline.ingest(events), appWriter(appDb)),
+        await paired(
+          p,
+          (events) => baseline.ingest(events),
+          (events) => tuned.ingest(events),
+          appWriter(appDb),
+        ),
         'raw: one cached prepared INSERT per row and per counter, one transaction per batch',
       );
     } finally {
       await rawDb.close();
       await appDb.close();
+      tunedDb.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -182,7 +210,7 @@ async function postgres(p: Population): Promise<void> {
   try {
     await scratchDatabase(server.url, async (baseUrl, base) => {
       const db = connect(baseUrl);
-      await migrateToLatest(db);
+      await migrate(db);
       await new SettingsService(db, systemClock).ensureDefaults();
       await db.close();
       const loader = new pg.Client({ connectionString: baseUrl });
@@ -199,31 +227,37 @@ async function postgres(p: Population): Promise<void> {
       await pipeline(Readable.from(lines()), loader.query(copyStreams.from(`copy contacts (${CONTACT_COLS}) from stdin`)));
       await loader.query('analyze');
       await loader.end();
-      // Both runs start from the same loaded and analysed contacts.
-      await scratchDatabase(
-        server.url,
-        (appUrl) =>
-          scratchDatabase(
-            server.url,
-            async (rawUrl) => {
-              const client = new pg.Client({ connectionString: rawUrl });
+      // The three runs start from the same loaded and analysed contacts.
+      const scratch = (body: (url: string) => Promise<void>) => scratchDatabase(server.url, body, { template: base });
+      await scratch((appUrl) =>
+        scratch((rawUrl) =>
+          scratch(async (tunedUrl) => {
+            const client = new pg.Client({ connectionString: rawUrl });
+            const tunedClient = new pg.Client({ connectionString: tunedUrl });
+            const appDb = connect(appUrl);
+            try {
               await client.connect();
-              const appDb = connect(appUrl);
-              try {
-                const baseline = rawPostgres(client, (id) => p.profiled.has(id));
-                report(
-                  'postgres',
-                  await paired(p, (events) => baseline.ingest(events), appWriter(appDb)),
-                  'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch',
-                );
-              } finally {
-                await client.end();
-                await appDb.close();
-              }
-            },
-            { template: base },
-          ),
-        { template: base },
+              await tunedClient.connect();
+              await leanPostgres(tunedClient);
+              const baseline = rawPostgres(client, (id) => p.profiled.has(id));
+              const tuned = rawPostgres(tunedClient, (id) => p.profiled.has(id));
+              report(
+                'postgres',
+                await paired(
+                  p,
+                  (events) => baseline.ingest(events),
+                  (events) => tuned.ingest(events),
+                  appWriter(appDb),
+                ),
+                'raw: COPY of the rows and one unnest() upsert of the counters, one transaction per batch',
+              );
+            } finally {
+              await client.end();
+              await tunedClient.end();
+              await appDb.close();
+            }
+          }),
+        ),
       );
     });
   } finally {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { migrate } from '../src/services.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { JobQueue } from '../src/jobs/queue.ts';
 import { rawPostgres, rawSqlite, type Cycle } from './jobs.raw.ts';
@@ -73,7 +73,7 @@ async function sqlite(): Promise<void> {
   try {
     const fresh = async (name: string) => {
       const db = connect(`sqlite:${join(dir, name)}`);
-      await migrateToLatest(db);
+      await migrate(db);
       return db;
     };
     let k = 0;
@@ -111,7 +111,7 @@ async function postgres(): Promise<void> {
         scratch(async (url) => {
           const db = connect(url);
           try {
-            await migrateToLatest(db);
+            await migrate(db);
             return await appCycle(db);
           } finally {
             await db.close();
@@ -120,7 +120,7 @@ async function postgres(): Promise<void> {
       () =>
         scratch(async (url) => {
           const db = connect(url);
-          await migrateToLatest(db);
+          await migrate(db);
           await db.close();
           const client = new pg.Client({ connectionString: url });
           await client.connect();

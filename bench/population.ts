@@ -44,9 +44,9 @@ export async function loadPopulation(
   );
   const types = `'email_sent','email_delivered','email_opened','email_clicked','page_visited'`;
   // Building the indexes once after the load is much faster than maintaining them row by row.
-  const dropIndexes =
-    'drop index interactions_contact_idx; drop index interactions_type_ref_idx; drop index interactions_type_contact_idx;';
-  await run(dropIndexes, dropIndexes);
+  // They are read from the catalogue, so the bench follows the schema the migrations made.
+  const indexes = await interactionIndexes(db);
+  for (const { name } of indexes) await run(`drop index "${name}"`, `drop index "${name}"`);
   await run(
     `with recursive s(x) as (select 1 union all select x + 1 from s where x < ${EVENTS})
      insert into interactions (id, contact_id, type, ref, at)
@@ -60,9 +60,19 @@ export async function loadPopulation(
        to_char(('${now}'::timestamptz - (floor(random() * 90) || ' days')::interval) at time zone 'UTC', ` +
       `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from generate_series(1, ${EVENTS}) x`,
   );
-  const indexes =
-    'create index interactions_contact_idx on interactions (contact_id, type, ref, at); create index interactions_type_ref_idx on ' +
-    'interactions (type, ref, at); create index interactions_type_contact_idx on interactions (type, contact_id, at);';
-  await run(indexes, indexes);
+  for (const { def } of indexes) await run(def, def);
   await run('analyze', 'analyze');
+}
+
+/** The secondary indexes of interactions as the catalogue defines them (PostgreSQL: on the partitioned parent). */
+async function interactionIndexes(db: Db): Promise<{ name: string; def: string }[]> {
+  if (db.sqlite)
+    return db.sqlite
+      .prepare(`select name, sql as def from sqlite_master where type = 'index' and tbl_name = 'interactions' and sql is not null`)
+      .all() as { name: string; def: string }[];
+  const r = await db.pool!.query<{ name: string; def: string }>(
+    `select i.relname as name, pg_get_indexdef(x.indexrelid) as def from pg_index x join pg_class i on i.oid = x.indexrelid
+     where x.indrelid = 'interactions'::regclass and not x.indisprimary`,
+  );
+  return r.rows;
 }

@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { connect } from '../src/db/connect.ts';
 import type { Db } from '../src/modules/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { majorityCutoff } from '../src/modules/consent/gate.ts';
 import type { FilterNode } from '../src/modules/segments/filter.model.ts';
-import { createServices } from '../src/services.ts';
+import { createServices, migrate } from '../src/services.ts';
 import { loadPopulation } from './population.ts';
 import { pgServer, scratchDatabase } from './pg.ts';
 
@@ -140,7 +139,7 @@ async function rawCount(db: Db, text: string, params: unknown[]): Promise<number
 }
 
 async function bench(dialect: string, db: Db): Promise<void> {
-  await migrateToLatest(db);
+  await migrate(db);
   // One fixed "now" for the app and the hand-written queries, so time windows cut alike.
   const s = createServices(loadConfig({}), db, { now: () => NOW }, createLogger('silent'));
   await s.settings.ensureDefaults();

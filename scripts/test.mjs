@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { build } from './build.mjs';
 import { startCluster } from './pg-cluster.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -35,6 +36,15 @@ const files = ['src', 'test', 'admin']
 
 if (files.length === 0) {
   console.error('no test files matched');
+  process.exit(1);
+}
+
+// The tests run `assent` as an operator does (bin/assent.js): the compiled command line, built
+// here when a source is newer, so no test runs code older than the sources.
+try {
+  await build();
+} catch (e) {
+  console.error(`build failed: ${e.message}`);
   process.exit(1);
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { loadConfig, type Config } from './config.ts';
+import { type Config, connectOptions, listenBaseUrl, loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
@@ -17,7 +17,7 @@ export interface Running {
 export async function startServer(overrides: Partial<Config> = {}): Promise<Running> {
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
-  const db = connect(config.databaseUrl);
+  const db = connect(config.databaseUrl, connectOptions(config));
   await migrate(db);
   const services = createServices(config, db, systemClock, log);
   const prepared = await prepareServices(services);
@@ -35,6 +35,10 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   if (dups.addresses) log.warn(dups, 'addresses held by more than one contact: list them with `assent contacts duplicates` and merge them');
   const app = await buildApp(services);
   const address = await app.listen({ port: config.port, host: config.host });
+  // Links follow the port actually bound (PORT=0 picks one) while publicBaseUrl is not set.
+  const bound = app.server.address();
+  if (bound && typeof bound === 'object' && config.listenBaseUrl === listenBaseUrl(config.host, config.port))
+    services.settings.listeningAt(listenBaseUrl(config.host, bound.port));
   // Serving processes also work the job queue unless told not to (ASSENT_WORKER=off), so one
   // process is a whole installation; more workers can run beside it (`assent worker`).
   const background = process.env.ASSENT_WORKER === 'off' ? null : startBackground(services);

@@ -7,7 +7,7 @@ import type { JobHandler } from './jobs/worker.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Db } from './modules/database.ts';
 import { MODULES } from './modules/index.ts';
-import type { AnyModule, Core, DataMapRegistry, FacesOf, RouteEntry, TableEraser } from './modules/module.ts';
+import type { AnyModule, Core, DataMapRegistry, ExportSection, FacesOf, RouteEntry, TableEraser } from './modules/module.ts';
 
 /** What every process has before any module: configuration, the database, the clock, the log. */
 export interface Base {
@@ -83,7 +83,12 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
   checkOrder(modules);
   const dataMap = declaredDataMap(modules);
   const erasers = new Map<string, TableEraser>();
-  const core: Core = { config, db, clock, log, dataMap, erasers };
+  const exportSections: ExportSection[] = [];
+  // Which module fills each key of the export, so that a key means one thing.
+  const exportKeys = new Map<string, string>();
+  const eventTypes = modules.flatMap((m) => m.events ?? []);
+  if (new Set(eventTypes).size !== eventTypes.length) throw new Error('an event type is declared by two modules');
+  const core: Core = { config, db, clock, log, dataMap, erasers, exportSections, eventTypes };
   const base: Base = { config, db, clock, log };
   const bag: Record<string, unknown> = { ...base };
   const faces = new Map<string, object>();
@@ -101,6 +106,14 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
     for (const [table, erase] of Object.entries(m.erasers?.(face) ?? {})) {
       if (!m.dataMap.some((t) => t.name === table)) throw new Error(`module ${m.name} offers to erase ${table}, which it does not declare`);
       erasers.set(table, erase);
+    }
+    for (const section of m.exportSections?.(face) ?? []) {
+      for (const key of section.keys) {
+        const owner = exportKeys.get(key);
+        if (owner !== undefined) throw new Error(`module ${m.name} offers the export section ${key}, which ${owner} already offers`);
+        exportKeys.set(key, m.name);
+      }
+      exportSections.push(section);
     }
   }
   bag.close = async () => {

@@ -7,6 +7,7 @@ import { composeServices, jobHandlers, migrate, type ServicesOf } from '../src/s
 import { loadConfig } from '../src/config.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/log.ts';
+import { renderExportHtml } from '../src/modules/dsr/access-export/access-export.html.ts';
 import { SAMPLE_QUEUE, sample } from './fixtures/sample-module/module.ts';
 import { accessSuite } from './helpers/access-suite.ts';
 import { loadSamples, missingSamples } from './helpers/access-samples.ts';
@@ -78,11 +79,39 @@ forEachDialect('a module added to the list', (ctx) => {
     assert.deepEqual(missingSamples(t.app.apiRoutes, all), []);
   });
 
+  it('adds its section to the access export, after the product’s, in the file and on the page', async () => {
+    const c = await t.services.contacts.create({ email: `export${Date.now()}@example.com` });
+    const other = await t.services.contacts.create({ email: `other${Date.now()}@example.com` });
+    await notes(t).add(c.id, 'first <note>');
+    await notes(t).add(other.id, 'not hers');
+    await notes(t).add(c.id, 'second');
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${c.id}/export`, headers: t.auth('privacy_officer') });
+    assert.equal(res.statusCode, 200, res.body);
+    const doc = json(res);
+    assert.deepEqual(
+      doc.sampleNotes.map((n: { body: string }) => n.body),
+      ['first <note>', 'second'],
+    );
+    assert.deepEqual(Object.keys(doc).slice(-5), ['consentHistory', 'lists', 'segments', 'segmentsNotEvaluated', 'sampleNotes']);
+    const theirs = (await t.services.accessExports.build(other.id)).sampleNotes as { body: string }[];
+    assert.deepEqual(
+      theirs.map((n) => n.body),
+      ['not hers'],
+    );
+    assert.deepEqual((await t.services.accessExports.buildForEmail('nobody@example.com')).sampleNotes, []);
+    const page = renderExportHtml(await t.services.accessExports.build(c.id));
+    // Its own section (the table's rows have theirs, under the table's name), listed in the contents.
+    assert.match(page, /<section id="s-sampleNotes"><h2>Sample notes<\/h2><pre>[^<]*first &lt;note&gt;[^<]*second[^<]*<\/pre><\/section>/);
+    assert.match(page, /<li><a href="#s-sampleNotes">Sample notes<\/a><\/li>/);
+    assert.ok(!page.includes('first <note>'), 'escaped');
+  });
+
   it('runs its job in the worker', async () => {
     const c = await t.services.contacts.create({ email: `job${Date.now()}@example.com` });
     const before = await notes(t).count();
     await t.services.jobs.enqueue(SAMPLE_QUEUE, { contactId: c.id, body: 'from a job' });
-    const worker = new Worker(t.services.jobs, { queues: jobHandlers(t.services) });
+    // Its queue among the gathered handlers (others, such as the event log's dispatch of the contact's creation, have their own jobs).
+    const worker = new Worker(t.services.jobs, { queues: { [SAMPLE_QUEUE]: jobHandlers(t.services)[SAMPLE_QUEUE]! } });
     assert.equal(await worker.runOnce(), 1);
     assert.equal(await notes(t).count(), before + 1);
   });

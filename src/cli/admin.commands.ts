@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { ROLES } from '../modules/users/users.model.ts';
-import { isValidEmail, normaliseEmail } from '../lib/email.ts';
-import { generatePassword } from '../modules/users/users.service.ts';
-import { withServices, fail } from './context.ts';
-import { formatOption } from './options.ts';
+import { EXIT, withServices, fail, printJson } from './context.ts';
+import { formatOption, jsonOption } from './options.ts';
 import { Option } from 'commander';
 
 const roleOption = () => new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory();
@@ -31,6 +29,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--password <password>', 'password (at least 12 characters); generated when omitted')
     .option('--name <name>', 'display name')
     .action(async (opts: { email: string; role: string; password?: string; name?: string }) => {
+      const { generatePassword } = await import('../modules/users/users.service.ts');
       await withServices(async (s) => {
         const password = opts.password ?? generatePassword();
         const user = await s.users.createUser({ email: opts.email, role: opts.role, password, name: opts.name ?? null });
@@ -41,21 +40,33 @@ export function registerAdminCommands(program: Command): void {
     });
   users
     .command('list')
-    .description('list staff users')
-    .action(async () => {
+    .description('list staff users: tab-separated id, role, active or disabled, email')
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
-        for (const u of await s.users.listUsers(10_000))
-          process.stdout.write(`${u.id}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.email}\n`);
+        const list = await s.users.listUsers(10_000);
+        if (opts.json)
+          return printJson(
+            list.map((u) => ({
+              id: u.id,
+              email: u.email,
+              name: u.name,
+              role: u.role,
+              disabled: u.disabled,
+              createdAt: u.createdAt,
+              lastLoginAt: u.lastLoginAt,
+            })),
+          );
+        for (const u of list) process.stdout.write(`${u.id}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.email}\n`);
       });
     });
 
   users
     .command('unlock <email>')
     .description("clear an address's login throttle (its delays after failed logins), for a user locked out by an attack")
-    // A usage error (no address, an unknown option) ends 2, as the CLI's exit codes say.
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (email: string) => {
-      if (!isValidEmail(normaliseEmail(email))) fail(`not an email address: ${JSON.stringify(email)}`, 2);
+      const { isValidEmail, normaliseEmail } = await import('../lib/email.ts');
+      if (!isValidEmail(normaliseEmail(email))) fail(`not an email address: ${JSON.stringify(email)}`, EXIT.usage);
       await withServices(async (s) => {
         const { removed, userId } = await s.users.unlock(email);
         await s.audit.record({ actor: CLI_ACTOR, action: 'user.unlock', targetType: 'user', targetId: userId, outcome: 'ok' });
@@ -83,11 +94,24 @@ export function registerAdminCommands(program: Command): void {
     });
   keys
     .command('list')
-    .description('list API keys (never their secrets)')
-    .action(async () => {
+    .description('list API keys (never their secrets): tab-separated id, role, active or revoked, name')
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
-        for (const k of await s.users.listKeys(10_000))
-          process.stdout.write(`${k.id}\t${k.role}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`);
+        const list = await s.users.listKeys(10_000);
+        if (opts.json)
+          return printJson(
+            list.map((k) => ({
+              id: k.id,
+              name: k.name,
+              role: k.role,
+              prefix: k.prefix,
+              createdBy: k.createdBy,
+              createdAt: k.createdAt,
+              revokedAt: k.revokedAt,
+            })),
+          );
+        for (const k of list) process.stdout.write(`${k.id}\t${k.role}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`);
       });
     });
   keys

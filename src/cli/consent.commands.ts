@@ -3,14 +3,14 @@ import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { formatAnchor, parseAnchor, type Anchor, type ChainProblem } from '../modules/consent/ledger.chain.ts';
 import type { VerifyResult } from '../modules/consent/ledger.service.ts';
 import type { Services } from '../services.ts';
-import { fail, withServices } from './context.ts';
+import { EXIT, fail, withServices } from './context.ts';
 
 const NO_KEY = 'no ledger key is configured (ASSENT_LEDGER_KEY, ASSENT_LEDGER_KEY_FILE or ASSENT_SECRET)';
 
 function anchorOption(value: string | undefined): Anchor | null {
   if (value === undefined) return null;
   const a = parseAnchor(value);
-  if (!a) fail(`--head takes SEQ:HASH as verify prints it (the hash is 64 hex digits), got "${value.slice(0, 80)}"`, 2);
+  if (!a) fail(`--head takes SEQ:HASH as verify prints it (the hash is 64 hex digits), got "${value.slice(0, 80)}"`, EXIT.usage);
   return a;
 }
 
@@ -67,11 +67,11 @@ export function registerConsentCommands(program: Command): void {
         if (opts.json) {
           const out = { ...r, head: formatAnchor(r.head), anchor: anchor ? formatAnchor(anchor) : null, keySource: s.ledgerKey.source };
           process.stdout.write(`${JSON.stringify(out)}\n`);
-          return r.ok ? 0 : 2;
+          return r.ok ? EXIT.ok : EXIT.runtime;
         }
         if (!r.ok) {
           process.stdout.write(`ledger BROKEN ${describe(r.problem!)}; ${r.checked} entries before it verified\n`);
-          return 2;
+          return EXIT.runtime;
         }
         process.stdout.write(
           `ledger ok: ${r.checked} entries verified (${r.stubs} erased stubs, covered by ${r.erasures} erasure records), ` +
@@ -108,7 +108,7 @@ export function registerConsentCommands(program: Command): void {
         }
         if (r.reason === 'broken') {
           process.stdout.write(`not sealed: ledger BROKEN ${describe(r.verify.problem!)}\n`);
-          return 2;
+          return EXIT.runtime;
         }
         if (r.reason === 'moved') {
           process.stdout.write('not sealed: the ledger changed while it was verified; run again\n');

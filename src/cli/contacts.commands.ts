@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import type { Services } from '../services.ts';
-import { withServices } from './context.ts';
+import { printJson, withServices } from './context.ts';
+import { jsonOption } from './options.ts';
 
 /**
  * One line naming the contacts that share an address (from before addresses were compared
@@ -24,10 +25,16 @@ export function registerContactsCommands(program: Command): void {
       'list the contacts that share an address (compared without regard to case), oldest first: one group per address, ' +
         'tab-separated id, address, created',
     )
-    .action(async () => {
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean }) => {
       await withServices(async (s) => {
         const groups = await s.contacts.duplicates(Number.MAX_SAFE_INTEGER);
         await s.audit.record({ actor: CLI_ACTOR, action: 'contact.duplicates', targetType: 'contact', targetId: null, outcome: 'ok' });
+        // One group per address, as GET /api/v1/contacts/duplicates answers.
+        if (opts.json)
+          return printJson(
+            groups.map((g) => ({ id: g.id, contacts: g.contacts.map((c) => ({ id: c.id, email: c.email, createdAt: c.createdAt })) })),
+          );
         if (groups.length === 0) process.stdout.write('no address is held by more than one contact\n');
         for (const [i, g] of groups.entries()) {
           process.stdout.write(`${i ? '\n' : ''}${g.contacts.map((c) => `${c.id}\t${c.email}\t${c.createdAt}`).join('\n')}\n`);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import type { ErasureResult } from '../modules/dsr/erasure/erasure.model.ts';
-import { withServices } from './context.ts';
+import { EXIT, withServices } from './context.ts';
 
 /** Exit code when the erasure committed but is not complete: the residue scan found traces (see the tasks printed). */
-const RESIDUE_EXIT = 3;
+const RESIDUE_EXIT = EXIT.residue;
 
 function report(r: ErasureResult, suppressed: boolean): string {
   const receipt = r.receipts[0]!;

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
-import { renderExportHtml } from '../modules/dsr/access-export/access-export.html.ts';
 import { refuseDatabaseFile, withServices } from './context.ts';
 import { registerDsrEraseCommand } from './dsr-erase.commands.ts';
 
@@ -16,7 +15,8 @@ export function registerDsrCommands(program: Command): void {
     .requiredOption('--out <file>', 'file to write (created readable by its owner only: it holds personal data)')
     .addOption(new Option('--format <format>', 'JSON document or readable HTML page').choices(['json', 'html']).default('json'))
     .action(async (email: string, opts: { out: string; format: 'json' | 'html' }) => {
-      refuseDatabaseFile(opts.out);
+      await refuseDatabaseFile(opts.out);
+      const { renderExportHtml } = await import('../modules/dsr/access-export/access-export.html.ts');
       await withServices(async (s) => {
         const x = await s.accessExports.buildForEmail(email);
         writeFileSync(opts.out, opts.format === 'html' ? renderExportHtml(x) : `${JSON.stringify(x, null, 2)}\n`, { mode: 0o600 });

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { csvLine } from '../lib/csv.ts';
+import { decodeText } from '../lib/text-encoding.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import type { ImportResult, RejectedRow } from '../modules/contacts/import.model.ts';
 import { fail, refuseDatabaseFile, withServices } from './context.ts';
@@ -11,16 +10,14 @@ import { fail, refuseDatabaseFile, withServices } from './context.ts';
 /** `people.csv` → `people.rejected.csv` beside it. */
 const rejectedPath = (file: string) => `${file.replace(/\.csv$/i, '')}.rejected.csv`;
 
-/** The file as text chunks; the progress bar follows the bytes read, which the import consumes as it goes. */
-async function* readText(file: string, onBytes: (n: number) => void): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
+/** The file's bytes in chunks; the progress bar follows the bytes read, which the import consumes as it goes. */
+async function* readBytes(file: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
   let bytes = 0;
   for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     bytes += buf.length;
     onBytes(bytes);
-    yield decoder.write(buf);
+    yield buf;
   }
-  yield decoder.end();
 }
 
 /** Rejected rows go to a file created on the first one, readable by its owner only: it holds personal data. */
@@ -52,9 +49,9 @@ function summary(r: ImportResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function importContacts(file: string, opts: { map?: string; dryRun?: boolean }): Promise<void> {
-  refuseDatabaseFile(file);
-  refuseDatabaseFile(rejectedPath(file));
+async function importContacts(file: string, opts: { map?: string; dryRun?: boolean; charset?: string }): Promise<void> {
+  await refuseDatabaseFile(file);
+  await refuseDatabaseFile(rejectedPath(file));
   let size: number;
   try {
     const st = statSync(file);
@@ -63,6 +60,7 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
   } catch (e) {
     fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  const { default: cliProgress } = await import('cli-progress');
   await withServices(async (s) => {
     const dryRun = opts.dryRun === true;
     const target = rejectedPath(file);
@@ -77,7 +75,11 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
     let result: ImportResult;
     try {
       result = await s.imports.importCsv(
-        readText(file, (n) => bar?.update(n)),
+        // The encoding is detected (or named by --charset); one the importer cannot read refuses the file.
+        decodeText(
+          readBytes(file, (n) => bar?.update(n)),
+          opts.charset,
+        ),
         {
           actor: CLI_ACTOR,
           mayChangeConsent: true,
@@ -103,7 +105,7 @@ async function importContacts(file: string, opts: { map?: string; dryRun?: boole
 }
 
 async function exportContacts(opts: { out?: string; segment?: string }): Promise<void> {
-  if (opts.out) refuseDatabaseFile(opts.out);
+  if (opts.out) await refuseDatabaseFile(opts.out);
   await withServices(async (s) => {
     // A segment's export is audited against the segment, so the log says whose data left.
     const target = opts.segment === undefined ? { targetType: 'contact' } : { targetType: 'segment', targetId: opts.segment };
@@ -136,7 +138,12 @@ export function registerImportCommands(program: Command): void {
     )
     .option('--map <mapping>', 'column mapping col=field,… (col=- ignores a column)')
     .option('--dry-run', 'check and count only; write nothing')
-    .action(async (file: string, opts: { map?: string; dryRun?: boolean }) => importContacts(file, opts));
+    .option(
+      '--charset <encoding>',
+      "the file's encoding when detection gets it wrong: utf-8, utf-16le, utf-16be, windows-1252 (detected otherwise; comma, " +
+        'semicolon or tab separators are detected too)',
+    )
+    .action(async (file: string, opts: { map?: string; dryRun?: boolean; charset?: string }) => importContacts(file, opts));
 
   program
     .command('export')

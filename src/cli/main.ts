@@ -1,31 +1,14 @@
-import { Command } from 'commander';
-import { registerAdminCommands } from './admin.commands.ts';
-import { registerConsentCommands } from './consent.commands.ts';
-import { registerContactsCommands } from './contacts.commands.ts';
-import { registerDsrCommands } from './dsr.commands.ts';
-import { registerImportCommands } from './import.commands.ts';
-import { registerRetentionCommands } from './retention.commands.ts';
-import { registerServeCommands } from './serve.commands.ts';
-import { registerWorkerCommands } from './worker.commands.ts';
+import { CommanderError } from 'commander';
+import { EXIT } from './context.ts';
+import { buildProgram } from './program.ts';
 
-const program = new Command('assent')
-  .description('Assent: privacy-first marketing automation')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (s, write) => write(s) });
-
-registerServeCommands(program);
-registerAdminCommands(program);
-registerConsentCommands(program);
-registerDsrCommands(program);
-registerRetentionCommands(program);
-registerWorkerCommands(program);
-registerImportCommands(program);
-registerContactsCommands(program);
-
+// The entry: importing it runs the command line (the import rules' cli-entry rule).
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (e) {
+  // Help and version asked for end 0; help shown because a command was missing is a usage error.
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
   const err = e as { code?: string; message?: string };
   process.stderr.write(`assent: ${err.code && /^[a-z_]+$/.test(err.code) ? `${err.code}: ` : ''}${err.message ?? String(e)}\n`);
-  process.exit(1);
+  process.exit(EXIT.runtime);
 }

@@ -9,3 +9,6 @@ export function parsePort(v: string): number {
 }
 
 export const formatOption = () => new Option('--format <format>', 'output format').choices(['json', 'md']).default('json');
+
+/** `--json` on a list command (docs/cli.md names each list's fields). */
+export const jsonOption = () => new Option('--json', 'print the list as one JSON document {"data":[…]}');

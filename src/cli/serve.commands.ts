@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_DATABASE_URL, loadConfig } from '../config.ts';
-import { connect } from '../db/connect.ts';
-import { systemClock } from '../lib/clock.ts';
-import { createLogger } from '../lib/log.ts';
-import { createServices, migrate } from '../services.ts';
+import type { Services } from '../services.ts';
 import { duplicatesNotice } from './contacts.commands.ts';
-import { startServer } from '../server.ts';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
-import { generatePassword } from '../modules/users/users.service.ts';
 import { parsePort } from './options.ts';
+
+// The server, the database drivers and the services load when a command runs (src/cli/context.ts).
 
 const FIRST_ADMIN = 'admin@example.com';
 
@@ -21,6 +17,18 @@ function announce(url: string, extra = ''): void {
   );
 }
 
+/** While publicBaseUrl is not set, links in mail follow this address: fine here, wrong for people elsewhere. */
+async function publicUrlNotice(running: { services: Services }): Promise<string> {
+  const s = running.services.settings;
+  if (await s.publicBaseUrlSet()) return '';
+  const links = (await s.get()).publicBaseUrl;
+  return (
+    `  Links in emails (data-request verification, downloads) point to ${links}, the address this server\n` +
+    `  listens on. For production set publicBaseUrl to the address people reach it at:\n` +
+    `    PATCH /api/v1/settings {"publicBaseUrl":"https://assent.example.com"}\n\n`
+  );
+}
+
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
@@ -28,6 +36,7 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default: PORT or 8080)', parsePort)
     .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
     .action(async (opts: { port?: number; host?: string }) => {
+      const { startServer } = await import('../server.ts');
       const running = await startServer({
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.host ? { host: opts.host } : {}),
@@ -41,6 +50,11 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default: PORT or 8080)', parsePort)
     .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
     .action(async (opts: { port?: number; host?: string }) => {
+      const [{ DEFAULT_DATABASE_URL }, { startServer }, { generatePassword }] = await Promise.all([
+        import('../config.ts'),
+        import('../server.ts'),
+        import('../modules/users/users.service.ts'),
+      ]);
       process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
       const running = await startServer({
         ...(opts.port !== undefined ? { port: opts.port } : {}),
@@ -57,13 +71,21 @@ export function registerServeCommands(program: Command): void {
           `with the API):\n    email:    ${FIRST_ADMIN}\n    password: ` +
           `${password}\n`;
       }
-      announce(running.url, login ? `${login}\n` : '');
+      announce(running.url, `${login ? `${login}\n` : ''}${await publicUrlNotice(running)}`);
     });
 
   program
     .command('migrate')
     .description('apply pending database migrations')
     .action(async () => {
+      const [{ DEFAULT_DATABASE_URL, loadConfig }, { connect }, { systemClock }, { createLogger }, { createServices, migrate }] =
+        await Promise.all([
+          import('../config.ts'),
+          import('../db/connect.ts'),
+          import('../lib/clock.ts'),
+          import('../lib/log.ts'),
+          import('../services.ts'),
+        ]);
       const db = connect(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
       try {
         const r = await migrate(db);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startBackground } from '../services.ts';
 import { openServices } from './context.ts';
 
 /** The background worker as its own process: the job queue and the daily work, without serving HTTP. */
@@ -8,6 +7,7 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('run the background worker (retention and other jobs) without serving HTTP')
     .action(async () => {
+      const { startBackground } = await import('../services.ts');
       const s = await openServices();
       const bg = startBackground(s);
       process.stdout.write('assent worker running; Ctrl-C to stop\n');

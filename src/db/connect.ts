@@ -11,6 +11,7 @@ import {
   type Dialect as KyselyDialect,
 } from 'kysely';
 import pg from 'pg';
+import { defaultSqliteTuning, type SqliteTuning, tuningPragmas } from './sqlite-tuning.ts';
 import { registerTextFunctions } from './text-fold.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -50,7 +51,8 @@ export interface Db<DB> {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-export function openSqlite(path: string): SQLite.Database {
+/** Opens a SQLite file with the house's pragmas; `tuning` overrides the memory defaults (sqlite-tuning.ts). */
+export function openSqlite(path: string, tuning: Partial<SqliteTuning> = {}): SQLite.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new SQLite(path);
   // WAL lets readers run beside the one writer; busy_timeout makes a second process wait
@@ -61,6 +63,8 @@ export function openSqlite(path: string): SQLite.Database {
   raw.pragma('synchronous = NORMAL');
   // Deleted content is overwritten, not left in free pages: erasure must leave no trace in the file.
   raw.pragma('secure_delete = ON');
+  // Page cache and memory map sized for the machine, temporary b-trees in memory (sqlite-tuning.ts).
+  for (const p of tuningPragmas({ ...defaultSqliteTuning(), ...tuning })) raw.pragma(p);
   // Lets the planner use statistics gathered so far (SQLite's recommended call at open).
   raw.pragma('optimize = 0x10002');
   // Unicode lower case and accent folding, which SQLite lacks (src/db/text-fold.ts).
@@ -92,10 +96,10 @@ function sqliteDialect(raw: SQLite.Database): KyselyDialect {
 }
 const PG_CONNECT_TIMEOUT_MS = 10_000;
 
-export function connect<DB = any>(url: string, opts: { poolSize?: number } = {}): Db<DB> {
+export function connect<DB = any>(url: string, opts: { poolSize?: number; sqlite?: Partial<SqliteTuning> } = {}): Db<DB> {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') {
-    const raw = openSqlite(target.location);
+    const raw = openSqlite(target.location, opts.sqlite);
     const kysely = new Kysely<DB>({ dialect: sqliteDialect(raw) });
     return {
       kysely,

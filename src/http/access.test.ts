@@ -17,9 +17,9 @@ it('marketer works the marketing modules but has no settings, audit, user or dat
   assert.ok(!can('marketer', 'consent', 'write'));
 });
 
-it('the outbox and jobs (bearer links, work in flight) are the admin’s alone', () => {
+it('the outbox, jobs and webhooks (bearer links, work in flight, data sent out with its secrets) are the admin’s alone', () => {
   for (const role of ['marketer', 'privacy_officer', 'viewer'] as const) {
-    for (const a of ['outbox', 'jobs'] as const)
+    for (const a of ['outbox', 'jobs', 'webhooks'] as const)
       for (const op of ['read', 'write'] as const) assert.ok(!can(role, a, op), `${role} ${a} ${op}`);
   }
 });
@@ -31,9 +31,9 @@ it('privacy officer handles contacts, consent, requests, tasks, exports, erasure
   for (const a of ['settings', 'users', 'journeys', 'messages', 'segments'] as const) assert.ok(!can('privacy_officer', a, 'write'), a);
 });
 
-it('viewer reads everything but the audit log, exports, the outbox and jobs, and writes nothing but its own session', () => {
+it('viewer reads everything but the audit log, exports, the outbox, jobs and webhooks, and writes nothing but its own session', () => {
   for (const a of AREAS) {
-    assert.equal(can('viewer', a, 'read'), !['audit', 'exports', 'outbox', 'jobs'].includes(a), `${a} read`);
+    assert.equal(can('viewer', a, 'read'), !['audit', 'exports', 'outbox', 'jobs', 'webhooks'].includes(a), `${a} read`);
     assert.equal(can('viewer', a, 'write'), a === 'self', `${a} write`);
   }
 });

@@ -28,6 +28,7 @@ export const AREAS = [
   'suppressions', // lifting the suppression of an erased address: admin only
   'entities',
   'retention',
+  'webhooks', // endpoints that receive events, with their signing secrets: admin only
 ] as const;
 export type Area = (typeof AREAS)[number];
 export type Op = 'read' | 'write';
@@ -37,8 +38,10 @@ const MARKETING: Area[] = ['contacts', 'lists', 'interactions', 'segments', 'mes
  * The admin's alone: the outbox (a development aid) keeps every message as sent, bearer links
  * included (data-request verification, export downloads), and jobs keep work in flight. A
  * role that may not confirm a stranger's request or read a stranger's export may not read them.
+ * Webhooks send data out of the installation to URLs their admin chose, signed with secrets,
+ * and may be set to carry personal values: managing and reading them is the admin's too.
  */
-const ADMIN_ONLY: Area[] = ['outbox', 'jobs'];
+const ADMIN_ONLY: Area[] = ['outbox', 'jobs', 'webhooks'];
 const PRIVACY: Area[] = ['contacts', 'consent', 'requests', 'tasks', 'exports', 'erasure', 'audit', 'datamap', 'entities', 'retention'];
 
 function grant(areas: readonly Area[], ops: Op[]): Partial<Record<Area, Op[]>> {

@@ -22,6 +22,7 @@ export interface AuthPorts {
     targetId: string | null;
     outcome: 'ok' | 'denied';
     requestId: string;
+    count: number | null;
   }): Promise<unknown>;
 }
 
@@ -82,6 +83,7 @@ export function requireFieldAccess(req: FastifyRequest, fields: Iterable<string>
 export function installAuth(app: FastifyInstance, ports: AuthPorts): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('auditTargetId', null);
+  app.decorateRequest('auditCount', null);
 
   const table: ApiRoute[] = [];
   app.decorate('apiRoutes', table);
@@ -128,6 +130,7 @@ export function installAuth(app: FastifyInstance, ports: AuthPorts): void {
       targetId: req.auditTargetId ?? (isId(params?.id) ? params.id : null),
       outcome,
       requestId: String(req.id),
+      count: req.auditCount,
     });
     return payload;
   });

@@ -32,5 +32,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** Set by a handler that creates a record, so the audit entry names it. */
     auditTargetId: string | null;
+    /** Set by a bulk action's handler: how many records it covered, written with its one audit entry. */
+    auditCount: number | null;
   }
 }

@@ -45,4 +45,30 @@ export const jobsDataMap = [
       updated_at: 'system.time',
     },
   }),
+  declareTable({
+    name: 'job_progress',
+    description:
+      'How far a job someone waits on has come (a bulk action, an import), and what it did: written by the worker, read through ' +
+      'GET /api/v1/jobs/{id} by the role that started it and by admins. Results hold counts and ids, never personal values.',
+    subjectLink: null,
+    purposes: ['operations'],
+    // As long as its job is kept.
+    retention: { after: 'P14D', from: 'updated_at' },
+    columns: {
+      job_id: 'system.id',
+      owner_role: 'system.actor.role',
+      owner_type: 'system.actor.type',
+      owner_id: 'system.actor.id',
+      done: 'system.job.progress',
+      total: 'system.job.progress',
+      cursor: { category: 'system.job.cursor', description: 'the last item applied (a contact id), so a job run again resumes after it' },
+      result: {
+        category: 'system.job.result',
+        freeText: true,
+        description: 'JSON counts and ids the job reports; checked like free text on erasure',
+      },
+      created_at: 'system.time',
+      updated_at: 'system.time',
+    },
+  }),
 ];

@@ -1,4 +1,5 @@
 import type { SideEffectsTable } from './effects.table.ts';
+import type { JobProgressTable } from './progress.table.ts';
 
 export interface JobsTable {
   id: string;
@@ -21,4 +22,5 @@ export interface JobsTable {
 export interface JobsDatabase {
   jobs: JobsTable;
   side_effects: SideEffectsTable;
+  job_progress: JobProgressTable;
 }

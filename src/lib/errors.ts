@@ -20,6 +20,13 @@ export const ERROR_CODES = {
   invalid_cursor: { status: 400, description: 'The paging cursor is malformed or belongs to another listing.' },
   payload_too_large: { status: 413, description: 'The body is larger than the route accepts.' },
   unsupported_media_type: { status: 415, description: 'The Content-Type is not one the route accepts.' },
+  unsupported_encoding: {
+    status: 415,
+    description:
+      'The file is not text in an encoding the import reads (UTF-8 with or without BOM, UTF-16 LE/BE, Windows-1252/Latin-1), a ' +
+      '`charset` names an unknown encoding, or the bytes are not valid in the declared or detected one (a file mixing encodings ' +
+      'too). Nothing is guessed or replaced: save the file as UTF-8 and send it again.',
+  },
   header_too_large: {
     status: 431,
     description: 'The request line and headers together are too large (16 KiB; a long query string counts too).',
@@ -87,6 +94,13 @@ export const ERROR_CODES = {
     description:
       'The erasure of this data-subject request left residue, and tasks for the privacy officer about it are still open (`GET ' +
       '/api/v1/tasks?request=…`); the case is completed once they are done.',
+  },
+  webhook_target_refused: {
+    status: 400,
+    description:
+      'The webhook URL may not be used: not https (plain http needs ASSENT_WEBHOOK_ALLOW_HTTP=true), carries credentials or a ' +
+      'fragment, or names (or, at delivery, resolves to) a loopback, private, link-local, carrier-grade NAT or metadata address ' +
+      'that the installation does not allow (ASSENT_WEBHOOK_ALLOW_RANGES).',
   },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },

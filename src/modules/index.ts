@@ -1,9 +1,11 @@
 import { audit } from './audit/module.ts';
+import { bulk } from './bulk/module.ts';
 import { consent } from './consent/module.ts';
 import { contactRecords } from './contact-records/module.ts';
 import { contacts } from './contacts/module.ts';
 import { datamap } from './datamap/module.ts';
 import { erasure } from './dsr/erasure/module.ts';
+import { events } from './events/module.ts';
 import { dsr } from './dsr/module.ts';
 import { entities } from './entities/module.ts';
 import { interactions } from './interactions/module.ts';
@@ -15,6 +17,7 @@ import { segments } from './segments/module.ts';
 import { settings } from './settings/module.ts';
 import { suppression } from './suppression/module.ts';
 import { users } from './users/module.ts';
+import { webhooks } from './webhooks/module.ts';
 
 /**
  * Every module, in dependency order: each needs only modules before it. The composition root
@@ -27,6 +30,8 @@ export const MODULES = [
   audit,
   users,
   datamap,
+  // The event log, which contacts, consent, erasure and the requests publish to in their own transactions.
+  events,
   // The contact's row and address registry, which consent, erasure and contacts read and lock.
   contactRecords,
   consent,
@@ -41,4 +46,8 @@ export const MODULES = [
   interactions,
   segments,
   dsr,
+  // Bulk actions: through the lists, consent, segments and data-subject services.
+  bulk,
+  // Delivers the events of every module above.
+  webhooks,
 ] as const;

@@ -22,6 +22,40 @@ export interface Core {
   dataMap: DataMapRegistry;
   /** Every module's own erasers, by table, filled by the composition root from the manifests; read when an erasure runs. */
   erasers: ReadonlyMap<string, TableEraser>;
+  /**
+   * Every module's sections of the access export, in list order, filled by the composition root
+   * from the manifests (a module listed after the export's adds to it too); read when an export is built.
+   */
+  exportSections: readonly ExportSection[];
+  /** Every event type the manifests declare (`events`), in list order: what the event log accepts and webhooks subscribe to. */
+  eventTypes: readonly string[];
+}
+
+/** A value as JSON has it: what an export section gives. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+/**
+ * A part of the access export that a module owns beyond its tables' rows (which the data map
+ * exports by itself): the ledger's history with the notices shown, list and segment memberships.
+ * It fills top-level keys of the export (each key belongs to one module; the composition root
+ * refuses a second), from one read of the person's data.
+ */
+export interface ExportSection {
+  /** The export's keys it fills, in the order they appear in the export. */
+  readonly keys: readonly string[];
+  /**
+   * Reads the person's part. A person may hold several contact ids (contacts that shared an
+   * address before addresses were compared by key), none for a requester known only by address:
+   * the section merges what each holds into one value per key.
+   */
+  read(contactIds: readonly string[]): Promise<ExportPart>;
+}
+
+export interface ExportPart {
+  /** A JSON value for each of the section's keys. */
+  values: Readonly<Record<string, JsonValue>>;
+  /** Whether what was read counts as holding data about the person (the export's `dataHeld`). */
+  dataHeld: boolean;
 }
 
 /**
@@ -66,12 +100,22 @@ export interface ModuleSpec<N extends string, Needs extends readonly AnyModule[]
    * migrator merges every list with the history and applies them in name order.
    */
   migrations?: Readonly<Record<string, Migration>>;
+  /**
+   * The event types it publishes to the event log (src/modules/events), `<noun>.<verb>`: a
+   * module that adds events declares them here, and webhooks may subscribe to them.
+   */
+  events?: readonly string[];
   /** Builds its face (its services) from the core and only the faces it needs. */
   create(core: Core, deps: FacesOf<Needs>): F;
   /** Tables declared at run time (custom fields, custom entities). */
   providers?: (face: NoInfer<F>) => DataMapProvider[];
   /** Its tables that an erasure hands to it rather than erasing them by the data map (one of its own tables each). */
   erasers?: (face: NoInfer<F>) => Readonly<Record<string, TableEraser>>;
+  /**
+   * What it adds to a person's access export besides its tables' exported columns: sections
+   * under keys of their own (no key another module fills), read through its own services.
+   */
+  exportSections?: (face: NoInfer<F>) => readonly ExportSection[];
   /** Its route plugins, each built from the context (a route file declares the part it uses). */
   routes?: (ctx: Context<NoInfer<F>, Needs>) => readonly RouteEntry[];
   /** Queue name -> handler; payloads carry ids and options only, and handlers key their side effects. */
@@ -88,9 +132,11 @@ export interface Module<N extends string, F extends object> {
   readonly needs: readonly AnyModule[];
   readonly dataMap: readonly TableDecl[];
   readonly migrations?: Readonly<Record<string, Migration>>;
+  readonly events?: readonly string[];
   create(core: Core, deps: any): F;
   readonly providers?: (face: F) => DataMapProvider[];
   readonly erasers?: (face: F) => Readonly<Record<string, TableEraser>>;
+  readonly exportSections?: (face: F) => readonly ExportSection[];
   readonly routes?: (ctx: any) => readonly RouteEntry[];
   readonly jobs?: (ctx: any) => Record<string, JobHandler>;
   readonly daily?: (ctx: any) => Promise<void>;

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { type ImportEdge, type ImportGraph, importsOf, readImportGraph } from './import-graph.ts';
-import { checkImports, comparePending, GATED_SENDER, type RuleId, type Violation } from './import-rules.ts';
-import { PENDING } from './import-rules.pending.ts';
+import { checkImports, GATED_SENDER, type RuleId, type Violation } from './import-rules.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -57,33 +56,9 @@ describe('the import graph reader', () => {
 });
 
 describe('the live import graph against the rules', () => {
-  it('has no violation beyond the pending list, and every pending entry still occurs', (t) => {
+  it('has no violation', () => {
     const found = checkImports(readImportGraph(root));
-    const counts = new Map<RuleId, number>();
-    for (const v of found) counts.set(v.rule, (counts.get(v.rule) ?? 0) + 1);
-    t.diagnostic(
-      `import rules, violations today (all pending): ${[...counts].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}; pending list ` +
-        `${PENDING.length}`,
-    );
-    const { unexpected, gone } = comparePending(found, PENDING);
-    assert.equal(
-      unexpected.length,
-      0,
-      `new import-rule violations (fix them; the pending list never ` +
-        `grows):\n${unexpected.map((v) => `  [${v.rule}] ${v.message}`).join('\n')}`,
-    );
-    assert.equal(
-      gone.length,
-      0,
-      `fixed, so remove from ` +
-        `test/architecture/import-` +
-        `rules.pending.ts:\n${gone.map((p) => `  { rule: '${p.rule}', file: '${p.file}', import: '${p.import}' }`).join('\n')}`,
-    );
-  });
-
-  it('pending entries are unique', () => {
-    const keys = PENDING.map((p) => `${p.rule}|${p.file}|${p.import}|${p.cycle?.join('>') ?? ''}`);
-    assert.equal(new Set(keys).size, keys.length);
+    assert.equal(found.length, 0, `import-rule violations:\n${found.map((v) => `  [${v.rule}] ${v.message}`).join('\n')}`);
   });
 });
 
@@ -299,17 +274,6 @@ describe('the import rules on planted violations', () => {
   it('rule 5: a command module importing the CLI entry is reported', () => {
     const found = plant(['src/cli/admin.commands.ts', 'src/cli/main.ts']).filter((v) => v.rule !== 'no-cycle');
     only(found, 'cli-entry', 'src/cli/admin.commands.ts', 'src/cli/main.ts');
-  });
-
-  it('the pending list: a violation not in it is unexpected, an entry that no longer occurs is gone', () => {
-    const found = plant(['src/lib/clock.ts', 'src/db/connect.ts']);
-    assert.deepEqual(comparePending(found, []).unexpected, found);
-    assert.deepEqual(comparePending(found, [{ rule: 'layers', file: 'src/lib/clock.ts', import: 'src/db/connect.ts' }]), {
-      unexpected: [],
-      gone: [],
-    });
-    const stale = { rule: 'public-face' as const, file: 'src/modules/a/x.ts', import: 'src/modules/b/b.queries.ts' };
-    assert.deepEqual(comparePending([], [stale]).gone, [stale]);
   });
 });
 

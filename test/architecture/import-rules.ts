@@ -17,14 +17,6 @@ export interface Violation {
   cycle?: string[];
 }
 
-/** A violation known today and left to the rewiring (import-rules.pending.ts). */
-export interface PendingViolation {
-  rule: RuleId;
-  file: string;
-  import: string;
-  cycle?: string[];
-}
-
 export interface Layer {
   name: string;
   /** Folder prefix, with its trailing slash. */
@@ -333,11 +325,4 @@ function stronglyConnected(nodes: string[], next: (v: string) => string[]): stri
     }
   }
   return parts;
-}
-
-/** Today's violations against the pending list: those not in it, and entries that no longer occur. */
-export function comparePending(found: Violation[], pending: PendingViolation[]): { unexpected: Violation[]; gone: PendingViolation[] } {
-  const known = new Set(pending.map(violationKey));
-  const seen = new Set(found.map(violationKey));
-  return { unexpected: found.filter((v) => !known.has(violationKey(v))), gone: pending.filter((p) => !seen.has(violationKey(p))) };
 }

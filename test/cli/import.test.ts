@@ -90,6 +90,36 @@ forEachDialect('assent import and export contacts', (ctx) => {
     assert.equal((await audits('contact.import')).filter((a) => a.outcome === 'failed').length, 2);
   });
 
+  it('reads the files spreadsheets save: semicolons in Windows-1252, UTF-16 with a BOM; refuses an unknown --charset', async () => {
+    const latin = join(dir, `${ctx.dialect}-latin.csv`);
+    writeFileSync(latin, Buffer.from('email;firstName\r\ncli-w1@example.com;Chloé\r\n', 'latin1'));
+    const r1 = await assent(ctx.url, 'import', 'contacts', latin);
+    assert.equal(r1.code, 0, r1.stderr);
+    const utf16 = join(dir, `${ctx.dialect}-utf16.csv`);
+    writeFileSync(
+      utf16,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\tlastName\ncli-u1@example.com\tŁukasz\n', 'utf16le')]),
+    );
+    const r2 = await assent(ctx.url, 'import', 'contacts', utf16);
+    assert.equal(r2.code, 0, r2.stderr);
+    const names = await ctx.db.kysely
+      .selectFrom('contacts')
+      .select(['email', 'first_name', 'last_name'])
+      .where('email', 'in', ['cli-w1@example.com', 'cli-u1@example.com'])
+      .orderBy('email')
+      .execute();
+    assert.deepEqual(
+      names.map((n) => [n.email, n.first_name ?? n.last_name]),
+      [
+        ['cli-u1@example.com', 'Łukasz'],
+        ['cli-w1@example.com', 'Chloé'],
+      ],
+    );
+    const refused = await assent(ctx.url, 'import', 'contacts', latin, '--charset', 'ebcdic');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /unsupported_encoding/);
+  });
+
   it('export contacts writes CSV to stdout or to an owner-only file, and audits it', async () => {
     const out = await assent(ctx.url, 'export', 'contacts');
     assert.equal(out.code, 0, out.stderr);

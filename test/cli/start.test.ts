@@ -4,43 +4,13 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { startAssent } from '../helpers/start.ts';
 
 const BIN = new URL('../../bin/assent.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'assent-start-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `assent start` until it prints where it runs; returns the base URL, the output and a stop function. */
-async function start(): Promise<{ base: string; out: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (out += String(d)));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m && /Health/.test(out)) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-  return {
-    base,
-    out: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+const start = () => startAssent(dir);
 
 it('npm start serves health, the OpenAPI document and the docs on the embedded database, printing the first login once', async () => {
   const first = await start();

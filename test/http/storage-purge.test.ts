@@ -50,6 +50,44 @@ function bytesFound(dir: string, needles: string[]): string[] {
   return hits;
 }
 
+/**
+ * When bytes are found: which relation each file is (a live file, or one no relation owns), and
+ * what the purge recorded for it, so that a failure in a loaded run says where to look.
+ */
+async function whose(scratch: ScratchDb, hits: string[]): Promise<string> {
+  const files = [...new Set(hits.map((h) => Number(h.split(':')[0])))];
+  const lines: string[] = [];
+  for (const f of files) {
+    const rel = (
+      await sql<{
+        name: string;
+        kind: string;
+        owner: string | null;
+      }>`select c.oid::regclass::text as name, c.relkind::text as kind, (select t.oid::regclass::text from pg_class t where
+        t.reltoastrelid = c.oid or t.oid = (select indrelid from pg_index where indexrelid = c.oid)) as owner
+        from pg_class c where pg_relation_filenode(c.oid) = ${f}`.execute(scratch.db.kysely)
+    ).rows[0];
+    lines.push(`${f}: ${rel ? `${rel.name} (${rel.kind}${rel.owner ? ` of ${rel.owner}` : ''})` : 'no relation owns this file'}`);
+  }
+  const purges = (
+    await sql<{ relation: string; due_at: string; done_at: string | null; outcome: string | null }>`
+      select relation, due_at, done_at, outcome from storage_purges order by relation`.execute(scratch.db.kysely)
+  ).rows;
+  const jobs = (
+    await sql<{ key: string; status: string; attempts: number; last_error: string | null }>`
+      select idempotency_key as key, status, attempts, last_error from jobs where queue = ${PURGE_QUEUE} order by 1`.execute(
+      scratch.db.kysely,
+    )
+  ).rows;
+  return [
+    ...lines,
+    'purges:',
+    ...purges.map((p) => `  ${p.relation} due ${p.due_at} done ${p.done_at}: ${p.outcome}`),
+    'jobs:',
+    ...jobs.map((j) => `  ${j.key} ${j.status} x${j.attempts}${j.last_error ? `: ${j.last_error}` : ''}`),
+  ].join('\n');
+}
+
 const tag = Date.now().toString(36);
 const PERSON = {
   first: `Wilhelmina${tag}`,
@@ -154,11 +192,8 @@ describe('on PostgreSQL, an erasure leaves none of the person’s bytes in the d
     const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely))
       .rows[0]!.oid;
     const needles = [PERSON.last, PERSON.first, PERSON.email, PERSON.moved, PERSON.email.toLowerCase(), PERSON.phone];
-    assert.deepEqual(
-      bytesFound(join(PG_DATA!, 'base', String(oid)), needles),
-      [],
-      'no file of the database holds the erased person’s bytes',
-    );
+    const hits = bytesFound(join(PG_DATA!, 'base', String(oid)), needles);
+    assert.deepEqual(hits, [], `no file of the database holds the erased person’s bytes\n${await whose(scratch, hits)}`);
 
     assert.equal(receipt.storage?.status, 'pending', 'the receipt said the purge was pending until it ran');
     const after = json(await call('GET', `/api/v1/erasures/${receipt.id}`, undefined, 'privacy_officer')).data;

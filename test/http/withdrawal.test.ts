@@ -79,6 +79,55 @@ forEachDialect('withdrawals by every role that edits contacts, raises only with 
     });
   }
 
+  for (const role of ROLES) {
+    const withdraws = can(role, 'contacts', 'write');
+    const raises = mayRaiseConsent(role);
+    it(
+      `${role}: in bulk, lowering ${withdraws ? 'is recorded' : 'is refused'}; contacts below the level are ` +
+        `${raises ? 'raised' : withdraws ? 'counted as refused and left' : 'not reached'}; leaving a list in bulk ` +
+        `${withdraws ? 'is recorded' : 'is refused'}`,
+      async () => {
+        const high = await person();
+        const low = await person();
+        await t.services.consent.setLevel(high.id, 4, SYSTEM);
+        await t.services.consent.setLevel(low.id, 1, SYSTEM);
+        const bulk = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/consent/bulk',
+          headers: t.auth(role),
+          payload: { contactIds: [high.id, low.id], level: 2, source: 'api' },
+        });
+        assert.equal(bulk.statusCode, withdraws ? 200 : 403, bulk.body);
+        const levels = [(await t.services.contacts.get(high.id)).consentLevel, (await t.services.contacts.get(low.id)).consentLevel];
+        assert.deepEqual(levels, withdraws ? [2, raises ? 2 : 1] : [4, 1]);
+        if (withdraws) {
+          const counts = json(bulk).data;
+          assert.deepEqual([counts.changed, counts.refused], raises ? [2, 0] : [1, 1]);
+          // A refused contact has nothing written about it.
+          assert.deepEqual(
+            (await t.services.consent.history(low.id)).map((e) => [e.oldValue, e.newValue]),
+            raises
+              ? [
+                  [0, 1],
+                  [1, 2],
+                ]
+              : [[0, 1]],
+          );
+        }
+        const l = await t.services.lists.create({ name: `B${n++}` });
+        await t.services.lists.join(high.id, l.id, SYSTEM);
+        const leave = await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/lists/${l.id}/members/remove`,
+          headers: t.auth(role),
+          payload: { contactIds: [high.id] },
+        });
+        assert.equal(leave.statusCode, withdraws ? 200 : 403, leave.body);
+        if (withdraws) assert.equal(json(leave).data.removed, 1);
+      },
+    );
+  }
+
   it('a "lowering" that a concurrent change made a raise is refused: the comparison is with the stored level', async () => {
     const c = await person();
     await t.services.consent.setLevel(c.id, 3, SYSTEM);

@@ -17,6 +17,7 @@ export const auditDataMap = [
       target_id: 'audit.target.id',
       outcome: 'audit.outcome',
       request_id: 'system.request_id',
+      count: { category: 'audit.count', description: 'how many records a bulk action covered' },
     },
   }),
 ];

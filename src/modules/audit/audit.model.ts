@@ -11,6 +11,8 @@ export interface AuditEntry {
   targetId?: string | null;
   outcome: 'ok' | 'denied' | 'failed';
   requestId?: string | null;
+  /** How many records a bulk action covered: one entry per bulk action, with its count. */
+  count?: number | null;
 }
 
 export interface AuditItem {
@@ -23,6 +25,7 @@ export interface AuditItem {
   targetId: string | null;
   outcome: string;
   requestId: string | null;
+  count: number | null;
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };

@@ -14,6 +14,7 @@ const AuditItemSchema = Obj({
   targetId: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.String(),
   requestId: Type.Union([Type.String(), Type.Null()]),
+  count: Type.Union([Type.Integer(), Type.Null()], { description: 'how many records a bulk action covered; null for other actions' }),
 });
 
 const Ident = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,120}$' });

@@ -40,6 +40,7 @@ export class AuditService {
       target_id: entry.targetId ?? null,
       outcome: entry.outcome,
       request_id: entry.requestId ?? null,
+      count: entry.count ?? null,
     });
   }
 
@@ -60,6 +61,7 @@ export class AuditService {
       targetId: r.target_id,
       outcome: r.outcome,
       requestId: r.request_id,
+      count: r.count === null ? null : Number(r.count),
     }));
   }
 }

@@ -8,4 +8,6 @@ export interface AuditLogTable {
   target_id: string | null;
   outcome: string;
   request_id: string | null;
+  /** How many records a bulk action covered (the contacts of a bulk list change, consent change, erasure or export); null otherwise. */
+  count: number | null;
 }

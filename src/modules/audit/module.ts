@@ -3,6 +3,7 @@ import { auditDataMap } from './audit.data-map.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { AuditService } from './audit.service.ts';
 import type { AuditLogTable } from './audit.table.ts';
+import * as m0017 from './migrations/0017_audit_count.ts';
 
 // What other modules may use: who acts, and the audit service they write through.
 export { type Actor, CLI_ACTOR, SYSTEM_ACTOR } from './audit.model.ts';
@@ -19,6 +20,7 @@ export const audit = defineModule({
   name: 'audit',
   needs: [],
   dataMap: auditDataMap,
+  migrations: { '0017_audit_count': m0017 },
   create: (core) => ({ audit: new AuditService(core.db, core.clock) }),
   routes: (s) => [{ prefix: '/api/v1', plugin: auditRoutes(s) }],
 });

@@ -17,6 +17,18 @@ export interface ConsentColumnsChange extends Omit<ChildChange, 'guardianId'> {
 }
 
 /**
+ * A consent given in another system, as an import's file records it: the level entry is written
+ * with this notice (instead of none) and marked as imported with the original time and source.
+ */
+export interface ImportedConsent {
+  /** ISO-8601 UTC: when the other system says the consent was given. */
+  at: string;
+  source: string | null;
+  /** The text shown then, stored as a notice like any other. */
+  notice: string | null;
+}
+
+/**
  * Consent changes for a writer that writes contact rows in bulk (the import): for each row it
  * gives the consent columns to write, and it records their ledger entries, which `commit`
  * appends under one head lock in the writer's transaction. The writer writes the values this
@@ -33,7 +45,7 @@ export class ConsentBatch {
   ) {}
 
   /** `before` null: the contact is being created, at the lowest level and with no child state. */
-  change(contactId: string, before: ConsentColumns | null, change: ConsentColumnsChange): ConsentColumns {
+  change(contactId: string, before: ConsentColumns | null, change: ConsentColumnsChange, history?: ImportedConsent): ConsentColumns {
     if (change.level !== undefined && !isConsentLevel(change.level))
       throw new AppError('validation_failed', `a consent level is a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL}`, [
         { path: '/level', message: 'out of range' },
@@ -46,8 +58,29 @@ export class ConsentBatch {
     this.drafts.push(...drafts);
     const was = before ? before.consent_level : LOWEST_LEVEL;
     const level = change.level ?? was;
-    if (level !== was) this.drafts.push({ contactId, kind: 'level', oldValue: was, newValue: level, ctx: this.ctx });
+    if (level !== was)
+      this.drafts.push({
+        contactId,
+        kind: 'level',
+        oldValue: was,
+        newValue: level,
+        ...(history
+          ? {
+              ctx: history.notice === null ? this.ctx : { ...this.ctx, notice: history.notice },
+              imported: { at: history.at, source: history.source },
+            }
+          : { ctx: this.ctx }),
+      });
     return { ...after, consent_level: level };
+  }
+
+  /**
+   * A level confirmed again as it stands, with the notice shown (as setLevel records a repeat of
+   * the same level given with a notice): an entry whose old and new value are the level.
+   */
+  reconfirm(contactId: string, level: number): void {
+    if (this.ctx.notice === undefined) return;
+    this.drafts.push({ contactId, kind: 'level', oldValue: level, newValue: level, ctx: this.ctx });
   }
 
   /** Appends the entries recorded so far, in the order they were made, inside `trx`. */

@@ -1,6 +1,6 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
-import { inList } from '../../db/in-list.ts';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import type { ContactsTable } from '../contact-records/module.ts';
 import type { Database } from '../database.ts';
 
@@ -28,6 +28,13 @@ type GateRow = Pick<ContactsTable, 'id' | 'consent_level' | 'is_child' | 'birth_
 
 export const setConsentLevel = (db: Q, id: string, level: number, now: string) =>
   db.updateTable('contacts').set({ consent_level: level, updated_at: now }).where('id', '=', id).execute();
+/** One stored level for many contacts (a bulk change; the ids travel as one parameter). */
+export const setConsentLevels = (db: Q, ids: string[], level: number, now: string) =>
+  db
+    .updateTable('contacts')
+    .set({ consent_level: level, updated_at: now })
+    .where(inList(dialectOf(db), sql.ref('id'), ids))
+    .execute();
 export const setGuardianConsent = (db: Q, id: string, granted: boolean, now: string) =>
   db
     .updateTable('contacts')

@@ -1,6 +1,11 @@
 import { declareTable } from '../../db/datamap.declare.ts';
 
-const content = (category: string) => ({ category, personal: true, erase: 'null' as const });
+const content = (category: string, description?: string) => ({
+  category,
+  personal: true,
+  erase: 'null' as const,
+  ...(description ? { description } : {}),
+});
 const kept = (category: string, description?: string) => ({
   category,
   erase: 'keep' as const,
@@ -63,8 +68,11 @@ export const consentDataMap = [
       ),
       hash_version: kept(
         'consent.ledger.hash_version',
-        'which fields the content hash covers (1: entries written before old_text, new_text and covers existed)',
+        'which fields the content hash covers (1: entries written before old_text, new_text and covers existed; 2: before ' +
+          'original_at and original_source existed)',
       ),
+      original_at: content('consent.change.original_time', 'imported history: when another system recorded the consent'),
+      original_source: content('consent.change.original_source', 'imported history: where another system says it was given'),
     },
   }),
   declareTable({

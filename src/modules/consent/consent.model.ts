@@ -36,6 +36,11 @@ export interface LedgerEntry {
   notice: { hash: string; text: string | null } | null;
   evidence: { ip: string | null; userAgent: string | null };
   at: string;
+  /**
+   * History brought by an import from another system: when (`at`) and where (`source`) that
+   * system says the consent was given. The entry's own `at` is when it was recorded here.
+   */
+  imported: { at: string; source: string | null } | null;
   hash: string;
   erased: boolean;
 }
@@ -57,6 +62,7 @@ export function toEntry(r: ConsentLedgerTable, notices: Map<string, string>): Le
     notice: r.notice_hash ? { hash: r.notice_hash, text: notices.get(r.notice_hash) ?? null } : null,
     evidence: { ip: r.evidence_ip, userAgent: r.evidence_ua },
     at: r.at,
+    imported: r.original_at ? { at: r.original_at, source: r.original_source ?? null } : null,
     hash: r.entry_hash,
     erased: r.erased_at !== null,
   };

@@ -21,7 +21,12 @@ export const LedgerEntrySchema = Obj({
   actorId: N(Type.String()),
   notice: Type.Union([Obj({ hash: Type.String(), text: N(Type.String()) }), Type.Null()]),
   evidence: Obj({ ip: N(Type.String()), userAgent: N(Type.String()) }),
-  at: Type.String(),
+  at: Type.String({ description: 'when the entry was recorded here (its place in the chain)' }),
+  imported: Type.Union([Obj({ at: Type.String(), source: N(Type.String()) }), Type.Null()], {
+    description:
+      "history an import brought from another system (the file's consentDate and consentSource columns): when and where that " +
+      'system says the consent was given; null on every other entry',
+  }),
   hash: Type.String(),
   erased: Type.Boolean(),
 });

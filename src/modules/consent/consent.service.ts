@@ -11,8 +11,15 @@ import type { ChangeContext, LedgerEntry } from './consent.model.ts';
 import type { Caller } from './gate.rule.ts';
 import { decide, gateSql, majorityCutoff, type GateAnswer, type GateQuestion } from './gate.ts';
 import type { EntryDraft, LedgerService } from './ledger.service.ts';
-import { contactById, contactForUpdate, lockContacts, type ContactsTable } from '../contact-records/module.ts';
-import { gateStatesByIds, setChildColumns, setConsentLevel, setGuardianConsent, wardsOf } from './consent.columns.queries.ts';
+import { contactById, contactForUpdate, contactsByIds, lockContacts, type ContactsTable } from '../contact-records/module.ts';
+import {
+  gateStatesByIds,
+  setChildColumns,
+  setConsentLevels,
+  setConsentLevel,
+  setGuardianConsent,
+  wardsOf,
+} from './consent.columns.queries.ts';
 
 export interface AskOptions {
   /** When the processing happens; defaults to now. A past time uses the consent recorded then. */
@@ -155,6 +162,48 @@ export class ConsentService {
       return { level, entry: entry ? (await this.ledger.toEntries([entry], t))[0]! : null };
     };
     return trx ? run(trx) : this.db.kysely.transaction().execute(run);
+  }
+
+  /**
+   * Sets one stored level for many contacts inside the caller's transaction (a bulk change),
+   * through `batch` as every bulk writer: for each contact what setLevel does for one (an entry
+   * with the level it replaced; a repeat of the same level recorded only with a notice). The
+   * contacts are locked first, in id order, before the ledger head. Ids naming no contact are
+   * counted, not refused. Who may raise or lower a level is the route's to decide; with
+   * `withdrawalOnly` a contact whose stored level (read under its lock) is below `level` is left
+   * as it is and counted as refused.
+   */
+  async setLevels(
+    trx: Kysely<Database>,
+    contactIds: string[],
+    level: number,
+    ctx: ChangeContext,
+    opts: { withdrawalOnly?: boolean } = {},
+  ): Promise<{ changed: string[]; unchanged: number; missing: number; refused: number }> {
+    const ids = [...new Set(contactIds)].sort();
+    await lockContacts(trx, this.db.dialect, ids);
+    const rows = new Map((await contactsByIds(trx, ids)).map((r) => [r.id, r]));
+    const batch = this.batch(ctx);
+    const changed: string[] = [];
+    let unchanged = 0;
+    let refused = 0;
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (!row) continue;
+      if (opts.withdrawalOnly && level > row.consent_level) {
+        refused++;
+        continue;
+      }
+      const after = batch.change(id, row, { level });
+      if (after.consent_level !== row.consent_level) changed.push(id);
+      else {
+        unchanged++;
+        batch.reconfirm(id, level);
+      }
+    }
+    if (changed.length > 0) await setConsentLevels(trx, changed, level, this.clock.now().toISOString());
+    await batch.commit(trx);
+    return { changed, unchanged, missing: ids.length - rows.size, refused };
   }
 
   /**

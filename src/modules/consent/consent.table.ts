@@ -30,7 +30,13 @@ export interface ConsentLedgerTable {
   new_text: string | null;
   /** An erasure record: the seq ranges that erasure made stubs, as JSON `[[from, to], …]`. */
   covers: string | null;
-  /** Which fields the content hash covers: 1 (before old_text, new_text, covers existed) or 2. */
+  /**
+   * Imported history (migration 0018): when and where another system recorded the consent. The
+   * entry's `at` is when it was appended here; these are what the import's file said.
+   */
+  original_at: string | null;
+  original_source: string | null;
+  /** Which fields the content hash covers: 1 (before old_text, new_text, covers existed), 2, or 3 (imported history too). */
   hash_version: number;
 }
 

@@ -23,11 +23,16 @@ const CONTENT_FIELDS_V1 = [
 ] as const;
 /** Version 2 adds text values and an erasure record's cover. Migration 0008 computes it inline: keep the two alike. */
 const CONTENT_FIELDS_V2 = [...CONTENT_FIELDS_V1, 'old_text', 'new_text', 'covers'] as const;
+/** Version 3 adds imported history: the original time and source another system recorded. */
+const CONTENT_FIELDS_V3 = [...CONTENT_FIELDS_V2, 'original_at', 'original_source'] as const;
 /** Fields only version 2 covers: a version 1 entry must not hold them, or they would go unchecked. */
 const V2_ONLY = ['old_text', 'new_text', 'covers'] as const;
-export const CONTENT_VERSION = 2;
+/** Fields only version 3 covers: an older entry must not hold them. */
+const V3_ONLY = ['original_at', 'original_source'] as const;
+export const CONTENT_VERSION = 3;
 
-export type LedgerContent = Pick<ConsentLedgerTable, (typeof CONTENT_FIELDS_V2)[number] | 'hash_version'>;
+export type LedgerContent = Pick<ConsentLedgerTable, (typeof CONTENT_FIELDS_V2)[number] | 'hash_version'> &
+  Partial<Pick<ConsentLedgerTable, (typeof V3_ONLY)[number]>>;
 
 /**
  * The content hash covers every field, including a random nonce, so a stub's remaining hash
@@ -36,7 +41,8 @@ export type LedgerContent = Pick<ConsentLedgerTable, (typeof CONTENT_FIELDS_V2)[
  */
 export function contentHash(e: LedgerContent): string {
   if (Number(e.hash_version) === 1) return sha256(JSON.stringify(['v1', ...CONTENT_FIELDS_V1.map((f) => e[f] ?? null)]));
-  return sha256(JSON.stringify(['v2', ...CONTENT_FIELDS_V2.map((f) => e[f] ?? null)]));
+  if (Number(e.hash_version) === 2) return sha256(JSON.stringify(['v2', ...CONTENT_FIELDS_V2.map((f) => e[f] ?? null)]));
+  return sha256(JSON.stringify(['v3', ...CONTENT_FIELDS_V3.map((f) => e[f] ?? null)]));
 }
 
 /** The link: sequence number, previous entry's hash and this entry's content hash. */
@@ -160,7 +166,8 @@ export class ChainVerifier {
           r.nonce !== null ||
           r.evidence_ip !== null ||
           r.evidence_ua !== null ||
-          V2_ONLY.some((f) => r[f] !== null)
+          V2_ONLY.some((f) => r[f] !== null) ||
+          V3_ONLY.some((f) => (r[f] ?? null) !== null)
         )
           return { seq, id: r.id, problem: 'stub_with_content' };
         this.uncovered.set(seq, r.id);
@@ -168,8 +175,9 @@ export class ChainVerifier {
       } else {
         const version = Number(r.hash_version);
         if (
-          (version !== 1 && version !== CONTENT_VERSION) ||
+          (version !== 1 && version !== 2 && version !== CONTENT_VERSION) ||
           (version === 1 && V2_ONLY.some((f) => r[f] !== null)) ||
+          (version < 3 && V3_ONLY.some((f) => (r[f] ?? null) !== null)) ||
           contentHash(r) !== r.content_hash
         )
           return { seq, id: r.id, problem: 'content_altered' };

@@ -75,6 +75,8 @@ const ENTRY_TYPES: Record<keyof ConsentLedgerTable, BulkColumn['pgType']> = {
   new_text: 'text',
   covers: 'text',
   hash_version: 'int4',
+  original_at: 'text',
+  original_source: 'text',
 };
 const ENTRY_COLUMNS = Object.entries(ENTRY_TYPES).map(([name, pgType]) => ({ name, pgType })) as (BulkColumn & {
   name: keyof ConsentLedgerTable;
@@ -137,6 +139,8 @@ export async function stubContactsEntries(db: Q, contactIds: string[], now: stri
       new_value: null,
       old_text: null,
       new_text: null,
+      original_at: null,
+      original_source: null,
       source: null,
       actor_type: null,
       actor_id: null,

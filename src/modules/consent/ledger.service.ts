@@ -22,6 +22,7 @@ import {
   type HeadRow,
 } from './ledger.chain.ts';
 import * as q from './ledger.queries.ts';
+import type { EventLog } from '../events/module.ts';
 
 export interface EntryDraft {
   contactId: string;
@@ -33,6 +34,14 @@ export interface EntryDraft {
   oldText?: string | null;
   newText?: string | null;
   ctx: ChangeContext;
+  /** History from another system (an import): when and where it recorded this change. */
+  imported?: ImportedHistory;
+}
+
+/** What another system recorded about a consent: its time (ISO-8601 UTC) and its source, as free text. */
+export interface ImportedHistory {
+  at: string;
+  source: string | null;
 }
 
 /** An entry's content before it takes its place in the chain. */
@@ -67,6 +76,8 @@ export class LedgerService {
     private readonly clock: Clock,
     /** The ledger key (see LedgerKey), or null when none is configured. */
     private readonly key: () => Buffer | null = () => null,
+    /** Where each change is announced (consent.changed); none in a bare ledger (benchmarks). */
+    private readonly events?: Pick<EventLog, 'publish'>,
   ) {}
 
   /** Stores a notice text once (by hash) and returns its id and hash. */
@@ -104,6 +115,15 @@ export class LedgerService {
     const notices = new Map<string, string | null>();
     const keyOf = (d: EntryDraft) => (typeof d.ctx.notice === 'string' ? `t:${d.ctx.notice}` : d.ctx.notice ? `i:${d.ctx.notice.id}` : '');
     for (const d of drafts) if (!notices.has(keyOf(d))) notices.set(keyOf(d), await this.noticeHash(trx, d.ctx.notice));
+    // Every consent change is an entry: one event per contact, naming the kinds of what changed.
+    if (this.events) {
+      const kinds = new Map<string, Set<string>>();
+      for (const d of drafts) kinds.set(d.contactId, (kinds.get(d.contactId) ?? new Set()).add(d.kind));
+      await this.events.publish(
+        trx,
+        [...kinds].map(([contactId, k]) => ({ type: 'consent.changed', contactId, fields: [...k] })),
+      );
+    }
     return this.chain(
       trx,
       drafts.map((d) => ({
@@ -116,6 +136,8 @@ export class LedgerService {
         old_text: d.oldText ?? null,
         new_text: d.newText ?? null,
         covers: null,
+        original_at: d.imported?.at ?? null,
+        original_source: d.imported?.source ?? null,
         source: d.ctx.source,
         actor_type: d.ctx.actor.type,
         actor_id: d.ctx.actor.id,
@@ -212,6 +234,8 @@ export class LedgerService {
       old_text: null,
       new_text: null,
       covers: encodeCovers(seqs),
+      original_at: null,
+      original_source: null,
       source: 'system',
       actor_type: 'system',
       actor_id: null,

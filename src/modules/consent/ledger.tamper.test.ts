@@ -5,11 +5,10 @@ import { Migrator, sql } from 'kysely';
 import { assentWith } from '../../../test/helpers/cli.ts';
 import { forEachDialect, freshDatabase, scratchDatabase, type ScratchDb } from '../../../test/helpers/db.ts';
 import { loadConfig } from '../../config.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';
-import { createServices, prepareServices, type Services } from '../../services.ts';
+import { createServices, migrate, prepareServices, type Services } from '../../services.ts';
 import type { ChangeContext } from './consent.model.ts';
 
 // An attacker with database access edits the ledger with SQL; `assent consent verify` (and the
@@ -278,7 +277,7 @@ forEachDialect('consent ledger against tampering', (ctx) => {
         null, actor_id = null, notice_hash = null, evidence_ip = null, evidence_ua = null, nonce = null, erased_at = ${at} where
         contact_id = 'c-old'`.execute(k);
 
-        await migrateToLatest(scratch.db);
+        await migrate(scratch.db);
         const s = createServices(loadConfig({}), scratch.db, new FakeClock(), createLogger('silent'));
         // As a process starts: on SQLite the default key file is created beside the database, and
         // the upgraded ledger, which verifies, is sealed with it; PostgreSQL has no default key.
@@ -296,6 +295,11 @@ forEachDialect('consent ledger against tampering', (ctx) => {
         ]);
         // An old entry given a value the old hash never covered is still caught.
         await sql`update consent_ledger set new_text = '2016-01-01' where seq = 2`.execute(k);
+        await broken(s, 'content_altered', 2);
+        // So is one given imported history (version 3 fields) it never had.
+        await sql`update consent_ledger set new_text = null, original_at = '2010-01-01T00:00:00.000Z' where seq = 2`.execute(k);
+        await broken(s, 'content_altered', 2);
+        await sql`update consent_ledger set original_at = null, original_source = 'Old CRM' where seq = 2`.execute(k);
         await broken(s, 'content_altered', 2);
       } finally {
         await scratch.drop();

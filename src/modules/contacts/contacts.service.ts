@@ -9,6 +9,7 @@ import type { ErasureResult, ErasureService } from '../dsr/erasure/module.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/module.ts';
 import type { SecretService, SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
+import { changedFields, type EventLog } from '../events/module.ts';
 import * as q from './contacts.queries.ts';
 import * as records from '../contact-records/module.ts';
 import { profileColumns, toContact, type Contact, type ContactInput } from './contacts.model.ts';
@@ -45,6 +46,7 @@ export class ContactsService {
     private readonly erasure: ErasureService,
     private readonly consent: ConsentService,
     private readonly suppressions: Pick<SuppressionService, 'refuse'>,
+    private readonly events: Pick<EventLog, 'publish'>,
   ) {}
 
   /**
@@ -106,6 +108,7 @@ export class ContactsService {
         // so this statement sees its suppression (see refuseSuppressed).
         await this.refuseSuppressed(trx, email);
         await this.consent.setChildState(trx, row.id, child, who, { created: true });
+        await this.events.publish(trx, { type: 'contact.created', contactId: row.id });
         return this.read(trx, row.id, ctx);
       });
     } catch (e) {
@@ -155,7 +158,11 @@ export class ContactsService {
       }
       if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
       await this.consent.setChildState(trx, id, child, who);
-      return this.read(trx, id, ctx);
+      const after = await this.read(trx, id, ctx);
+      // The names of what changed, never the values; an update that changed nothing announces nothing.
+      const fields = changedFields(toContact(current, ctx.fields, ctx.cutoff), after, ['updatedAt']);
+      if (fields.length) await this.events.publish(trx, { type: 'contact.updated', contactId: id, fields });
+      return after;
     });
   }
 

@@ -35,11 +35,25 @@ export interface SegmentPages {
   members(id: string, limit: number, after?: string): Promise<ContactsTable[]>;
 }
 
+/**
+ * Columns a reader of the export wants beside the stored values, from modules above this one (the
+ * HTTP export adds them; the CLI's export stays as it was): the consent level's name from the
+ * settings, and the names of the lists each contact is on.
+ */
+export interface ExportDetails {
+  levelNames(): Promise<ReadonlyMap<number, string>>;
+  listNames(contactIds: string[]): Promise<ReadonlyMap<string, readonly string[]>>;
+}
+
+/** How the list names of one contact share a cell: a separator no list name is likely to hold, and a spreadsheet splits on. */
+export const LIST_SEPARATOR = '; ';
+
 export class ExportService {
   constructor(
     private readonly db: Db,
     private readonly contacts: ContactsService,
     private readonly segments: SegmentPages,
+    private readonly details?: ExportDetails,
   ) {}
 
   /**
@@ -54,12 +68,16 @@ export class ExportService {
     const page = (after: string | undefined) =>
       segmentId === undefined ? listContacts(this.db.kysely, {}, pageSize, after) : this.segments.members(segmentId, pageSize, after);
     const { fields } = await this.contacts.context();
-    yield csvLine([...FIXED, ...fields.map((f) => `customFields.${f.name}`), 'createdAt', 'updatedAt']);
+    const details = this.details;
+    const levelNames = details ? await details.levelNames() : null;
+    const extra = details ? ['consentLevelName', 'lists'] : [];
+    yield csvLine([...FIXED, ...extra, ...fields.map((f) => `customFields.${f.name}`), 'createdAt', 'updatedAt']);
     let after: string | undefined;
     for (;;) {
       const rows = await page(after);
       if (rows.length === 0) return;
       let chunk = '';
+      const lists = details ? await details.listNames(rows.map((r) => r.id)) : null;
       for (const r of rows) {
         const custom = fields.map((f) => readValue(f, r[f.column as `cf_${string}`]));
         chunk += csvLine([
@@ -76,6 +94,7 @@ export class ExportService {
           r.guardian_id,
           r.guardian_consent === 1,
           r.consent_level,
+          ...(levelNames && lists ? [levelNames.get(r.consent_level) ?? '', (lists.get(r.id) ?? []).join(LIST_SEPARATOR)] : []),
           ...custom,
           r.created_at,
           r.updated_at,

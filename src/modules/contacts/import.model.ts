@@ -10,6 +10,10 @@ export type Target =
   | { kind: 'profile'; key: keyof typeof PROFILE_COLUMNS }
   | { kind: 'isChild' }
   | { kind: 'consentLevel' }
+  /** Consent history from another system: when and where it was given, and the notice shown. */
+  | { kind: 'consentDate' }
+  | { kind: 'consentSource' }
+  | { kind: 'consentNotice' }
   | { kind: 'custom'; field: CustomField }
   | { kind: 'ignore' };
 
@@ -45,10 +49,19 @@ const BUILTIN: Record<string, Target> = {
   ),
   ischild: { kind: 'isChild' },
   consentlevel: { kind: 'consentLevel' },
+  consentdate: { kind: 'consentDate' },
+  consentsource: { kind: 'consentSource' },
+  consentnotice: { kind: 'consentNotice' },
 };
 
+/** The history columns: they describe the level a row sets, so a file with one needs a consentLevel column. */
+const HISTORY = new Set<Target['kind']>(['consentDate', 'consentSource', 'consentNotice']);
+/** Bounds of the history's cells (a notice as the ledger stores one). */
+export const MAX_HISTORY_SOURCE = 200;
+export const MAX_HISTORY_NOTICE = 20_000;
+
 /** Fields an export writes that an import never sets: ignored, so an export imports as is. */
-const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat']);
+const READ_ONLY = new Set(['id', 'guardianid', 'guardianconsent', 'createdat', 'updatedat', 'consentlevelname', 'lists']);
 
 const squash = (s: string) =>
   s
@@ -127,6 +140,12 @@ export function resolveColumns(
         `with --map COLUMN=-`,
     );
   }
+  const history = columns.filter((c) => HISTORY.has(c.target.kind));
+  if (history.length && !columns.some((c) => c.target.kind === 'consentLevel'))
+    problems.push(
+      `${history.map((c) => `"${clip(c.name)}"`).join(', ')} describe the consent a row's level records: the file needs a ` +
+        'consentLevel column too',
+    );
   const seen = new Map<string, string>();
   for (const c of columns) {
     const key =
@@ -159,6 +178,8 @@ export interface RowInput {
   email: string;
   input: ContactInput & { email: string };
   level: number | undefined;
+  /** Consent history cells, as read (the date already ISO-8601 UTC); absent when the row has none. */
+  history?: { at?: string; source?: string; notice?: string };
   /** Problems found in reading the cells, each naming its column. */
   problems: string[];
 }
@@ -174,6 +195,7 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
   let custom: Record<string, unknown> | undefined;
   const problems: string[] = [];
   let level: number | undefined;
+  let history: RowInput['history'];
   for (let i = 0; i < columns.length; i++) {
     const cell = cells[i]!;
     if (cell.trim() === '') continue;
@@ -202,6 +224,21 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
         level = parseConsentLevel(cell) ?? undefined;
         if (level === undefined) problems.push(`${name}: unknown level (a whole number from ${LOWEST_LEVEL} to ${HIGHEST_LEVEL})`);
         break;
+      case 'consentDate': {
+        const at = originalTime(cell);
+        if (at) (history ??= {}).at = at;
+        else problems.push(`${name}: expected a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SS, Z or an offset; UTC without one)`);
+        break;
+      }
+      case 'consentSource':
+        if (cell.trim().length > MAX_HISTORY_SOURCE || /[\u0000-\u001f\u007f]/.test(cell))
+          problems.push(`${name}: at most ${MAX_HISTORY_SOURCE} characters, no control characters`);
+        else (history ??= {}).source = cell.trim();
+        break;
+      case 'consentNotice':
+        if (cell.length > MAX_HISTORY_NOTICE) problems.push(`${name}: at most ${MAX_HISTORY_NOTICE} characters`);
+        else (history ??= {}).notice = cell;
+        break;
       case 'custom': {
         const t = target.field.type;
         custom ??= {};
@@ -214,7 +251,11 @@ export function readRow(cells: string[], columns: Column[]): RowInput {
     }
   }
   if (custom) input.customFields = custom;
-  return { email: input.email, input, level, problems };
+  if (history) {
+    if (level === undefined) problems.push('consent history (date, source, notice) needs a consent level in the same row');
+    else if (history.at === undefined) problems.push('consent history needs its original date (the consentDate column)');
+  }
+  return { email: input.email, input, level, ...(history ? { history } : {}), problems };
 }
 
 /** Names a problem reported by the contacts rules (`/customFields/x`) by the file's column. */
@@ -232,4 +273,25 @@ export function columnOf(path: string, columns: Column[]): string {
       return c.name;
   }
   return path.replace(/^\//, '').replace(/\//g, '.');
+}
+
+const ORIGINAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * An original consent time as ISO-8601 UTC (the ledger's form), or null. A date alone is its
+ * midnight UTC; a time without zone is UTC. Day-first or month-first forms are refused rather
+ * than guessed. Not before 1900; the caller refuses times after now.
+ */
+export function originalTime(cell: string): string | null {
+  const m = ORIGINAL_TIME.exec(cell.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '0', zone] = m;
+  const z = !zone || zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const t = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(3, '0').slice(0, 3)}${z}`);
+  if (Number.isNaN(t.getTime()) || Number(y) < 1900) return null;
+  // Date rolls 2021-02-30 over into March: such a day does not exist.
+  const local = new Date(`${y}-${mo}-${d}T00:00:00Z`);
+  if (local.getUTCDate() !== Number(d) || local.getUTCMonth() + 1 !== Number(mo)) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  return t.toISOString();
 }

@@ -1,16 +1,103 @@
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { deniedFields } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
 import { commonErrors, Data, ErrorBody, Obj } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
+import { decodeText } from '../../lib/text-encoding.ts';
 import type { ImportService } from './import.service.ts';
 
 const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
+const PIECE = 1 << 20;
 
 /** The body in pieces, so the reader holds a piece's rows at a time rather than the whole file's. */
-function* pieces(text: string): Generator<string> {
-  for (let i = 0; i < text.length; i += 1 << 20) yield text.slice(i, i + (1 << 20));
+function* pieces(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += PIECE) yield bytes.subarray(i, i + PIECE);
+}
+
+/** A flag as clients write it: `true`/`false` or `1`/`0`. */
+const Flag = Type.Unsafe<'true' | 'false' | '1' | '0'>({
+  type: 'string',
+  enum: ['true', 'false', '1', '0'],
+  description: '`true` or `1`: check and count only, nothing is written; `false` or `0` (the default): import.',
+});
+const isSet = (flag: string | undefined) => flag === 'true' || flag === '1';
+
+const Charset = Type.String({
+  maxLength: 40,
+  pattern: '^[A-Za-z0-9._:-]+$',
+  description:
+    "The file's encoding when it is not detected right: utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1 (and their usual " +
+    'aliases). Also taken from the `charset` parameter of the Content-Type (of the body, or of the multipart file part).',
+});
+
+/** The form fields a multipart upload may carry besides its file (the query's parameters, for clients that only post forms). */
+const FormFields = Obj({
+  // Read before validation (readUpload): documented here, never present in the body the schema checks.
+  file: Type.Optional(Type.Unsafe<string>({ type: 'string', format: 'binary', description: 'The CSV file (required).' })),
+  dryRun: Type.Optional(Flag),
+  map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.' })),
+  charset: Type.Optional(Charset),
+});
+
+/** What a multipart upload brought: the file's bytes and the charset its part declared. */
+interface Upload {
+  bytes: Buffer;
+  charset: string | null;
+}
+const uploads = new WeakMap<FastifyRequest, Upload>();
+
+const MULTIPART_LIMITS = { fileSize: IMPORT_BODY_LIMIT, files: 1, fields: 3, fieldSize: 4000, parts: 4, headerPairs: 20 };
+
+/** The `charset` parameter of a Content-Type, if any. */
+function charsetOf(contentType: string | undefined): string | null {
+  const m = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '');
+  return m ? m[1]! : null;
+}
+
+/**
+ * Reads a multipart upload before validation: the one file part (named `file`) into memory,
+ * bounded like a raw body, and the form fields into the body, which the schema then checks.
+ * The parser's own limit errors become the API's codes.
+ */
+async function readUpload(req: FastifyRequest): Promise<void> {
+  const fields: Record<string, string> = {};
+  let upload: Upload | null = null;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || upload) {
+          part.file.resume();
+          throw new AppError('validation_failed', 'send one file, in the part named "file"', [
+            { path: `/${part.fieldname.slice(0, 40)}`, message: 'unexpected file' },
+          ]);
+        }
+        upload = { bytes: await part.toBuffer(), charset: charsetOf(part.mimetype) };
+      } else {
+        if (Object.hasOwn(fields, part.fieldname) || part.fieldname === 'file')
+          throw new AppError('validation_failed', `the field "${part.fieldname.slice(0, 40)}" is given twice (or "file" as text)`, [
+            { path: `/${part.fieldname.slice(0, 40)}`, message: 'duplicate field' },
+          ]);
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    const code = (e as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new AppError('payload_too_large', `the file is larger than ${IMPORT_BODY_LIMIT / 1024 / 1024} MiB`);
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+      throw new AppError('payload_too_large', 'the upload has more parts than the import takes: one file and at most dryRun, map, charset');
+    throw new AppError('validation_failed', 'the multipart body cannot be read', [{ path: '/body', message: 'malformed multipart' }]);
+  }
+  if (!upload)
+    throw new AppError('validation_failed', 'the upload has no file: send it in a part named "file"', [
+      { path: '/file', message: 'missing' },
+    ]);
+  uploads.set(req, upload);
+  req.body = fields;
 }
 
 const ImportResultSchema = Obj({
@@ -34,7 +121,9 @@ export const importRoutes =
   (s: ImportRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    // Bytes, not text: the importer finds the encoding (lib/text-encoding.ts), where a string parser would have guessed UTF-8.
+    app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
 
     app.post(
       '/imports',
@@ -42,11 +131,20 @@ export const importRoutes =
         bodyLimit: IMPORT_BODY_LIMIT,
         // The file's text is checked by the importer, which names the line and column (a NUL in a cell rejects that row).
         config: { access: { area: 'contacts', op: 'write' }, audit: { action: 'contact.import', target: 'import' }, textBody: 'reader' },
+        preValidation: async (req) => {
+          if (req.isMultipart()) await readUpload(req);
+        },
         schema: {
           tags: ['contacts'],
           summary: 'Import contacts from CSV (upsert by email; a consent level column is recorded in the ledger with source "import")',
           description:
-            'The body is the CSV file (Content-Type: text/csv, at most 50 MiB). The first line names the columns: email, firstName, ' +
+            'The body is the CSV file, at most 50 MiB: raw (Content-Type: text/csv) or uploaded as a form (multipart/form-data, the ' +
+            'file in a part named `file`, optional fields `dryRun`, `map` and `charset` as in the query). The separator is the one the ' +
+            'header line uses: comma, semicolon or tab (a quoted field may hold the others). The encoding is detected: UTF-8 with or ' +
+            'without BOM, UTF-16 LE/BE (BOM, or the NUL bytes of its ASCII), else Windows-1252 (Latin-1) when the bytes are not ' +
+            'UTF-8; a `charset` (query, form field, or Content-Type parameter) names it instead. A file in any other encoding, or ' +
+            'whose bytes are not valid in the one named or found, is refused whole with `unsupported_encoding` (415): no character ' +
+            'is guessed or replaced. Lines end in LF or CRLF. The first line names the columns: email, firstName, ' +
             "lastName, phone, company, country, language, birthDate, isChild, consentLevel, customFields.NAME (or a custom field's " +
             'bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores a column); an ' +
             'unknown column refuses the file. An empty cell leaves the field unchanged. The consentLevel, isChild and birthDate ' +
@@ -54,22 +152,35 @@ export const importRoutes =
             'consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to ' +
             '`-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and ' +
             'the rest imported.',
-          consumes: ['text/csv'],
+          consumes: ['text/csv', 'multipart/form-data'],
           querystring: Obj({
-            dryRun: Type.Optional(Type.Boolean({ description: 'Check and count only; nothing is written.' })),
+            dryRun: Type.Optional(Flag),
             map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.' })),
+            charset: Type.Optional(Charset),
           }),
-          body: Type.String({ description: 'The CSV text.' }),
-          response: { 200: Data(ImportResultSchema), 415: ErrorBody, ...commonErrors },
+          body: {
+            content: {
+              // No type: the parser hands the bytes over as a Buffer; the importer reads them.
+              'text/csv': { schema: Type.Unsafe<Buffer>({ description: 'The CSV file, in any encoding described above.' }) },
+              'multipart/form-data': { schema: FormFields },
+            },
+          },
+          response: { 200: Data(ImportResultSchema), 413: ErrorBody, 415: ErrorBody, ...commonErrors },
         },
       },
       async (req) => {
-        if (typeof req.body !== 'string') throw new AppError('unsupported_media_type', 'send the file as text/csv');
-        const result = await s.imports.importCsv(pieces(req.body), {
+        const upload = uploads.get(req);
+        const form = upload ? (req.body as { dryRun?: string; map?: string; charset?: string }) : {};
+        if (!upload && !Buffer.isBuffer(req.body))
+          throw new AppError('unsupported_media_type', 'send the file as text/csv or multipart/form-data');
+        const bytes = upload ? upload.bytes : (req.body as Buffer);
+        const charset = req.query.charset ?? form.charset ?? (upload ? upload.charset : charsetOf(req.headers['content-type']));
+        const map = req.query.map ?? form.map;
+        const result = await s.imports.importCsv(decodeText(pieces(bytes), charset), {
           actor: actorOf(req),
           mayChangeConsent: !!req.principal && deniedFields(req.principal.role, ['consentLevel', 'isChild', 'birthDate']).length === 0,
-          dryRun: req.query.dryRun === true,
-          ...(req.query.map ? { map: req.query.map } : {}),
+          dryRun: isSet(req.query.dryRun ?? form.dryRun),
+          ...(map ? { map } : {}),
         });
         return { data: result };
       },

@@ -9,7 +9,7 @@ import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { printable, unholdable } from '../../lib/text.ts';
-import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService } from '../consent/module.ts';
+import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService, ImportedConsent } from '../consent/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
@@ -17,6 +17,7 @@ import { profileColumns } from './contacts.model.ts';
 import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
 import * as q from './import.queries.ts';
 import { lockContacts } from '../contact-records/module.ts';
+import type { EventLog } from '../events/module.ts';
 
 export interface ImportOptions {
   /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
@@ -46,6 +47,8 @@ interface Valid {
   key: string;
   set: Record<string, unknown>;
   level: number | undefined;
+  /** Consent history from another system, recorded with the level's ledger entry. */
+  history: ImportedConsent | undefined;
 }
 
 interface Run {
@@ -55,6 +58,8 @@ interface Run {
   emailColumn: string;
   fields: Map<string, CustomField>;
   today: string;
+  /** The import's start (ISO): an original consent time after it is refused. */
+  now: string;
   cols: q.WriteColumn[];
   seen: Map<string, number>;
   batch: Valid[];
@@ -99,6 +104,7 @@ export class ImportService {
     private readonly contacts: ContactsService,
     private readonly consent: Pick<ConsentService, 'batch'>,
     private readonly suppressions: Pick<SuppressionService, 'among'>,
+    private readonly events: Pick<EventLog, 'publish'>,
   ) {}
 
   async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
@@ -148,7 +154,16 @@ export class ImportService {
       ]);
     await handOver(run);
     await writing;
-    return (run as Run).result;
+    const result = (run as Run).result;
+    // After the last batch committed (each batch is its own transaction): counts only.
+    if (!result.dryRun)
+      await this.db.kysely.transaction().execute((trx) =>
+        this.events.publish(trx, {
+          type: 'import.finished',
+          data: { created: result.created, updated: result.updated, rejected: result.rejected.length },
+        }),
+      );
+    return result;
   }
 
   /** The header decides the columns, or refuses the file as a whole. */
@@ -188,6 +203,7 @@ export class ImportService {
       emailColumn: columns.find((c) => c.target.kind === 'email')!.name,
       fields: new Map(fields.map((f) => [f.name, f])),
       today,
+      now: this.clock.now().toISOString(),
       cols: q.writeColumns(fields),
       seen: new Map(),
       batch: [],
@@ -215,8 +231,11 @@ export class ImportService {
       if (first !== undefined) problems.unshift(`duplicate email: the file has it on line ${first} already`);
       else run.seen.set(key, line);
     }
+    const h = row.history;
+    if (h?.at !== undefined && h.at > run.now) problems.push('consent history: its original date is in the future');
     if (problems.length) return this.reject(run, line, problems.join('; '), cells);
-    run.batch.push({ line, cells, email: set.email as string, key, set, level: row.level });
+    const history = h?.at !== undefined ? { at: h.at, source: h.source ?? null, notice: h.notice ?? null } : undefined;
+    run.batch.push({ line, cells, email: set.email as string, key, set, level: row.level, history });
   }
 
   private reject(run: Run, line: number, reason: string, cells: string[], into: RejectedRow[] = run.pending): void {
@@ -390,7 +409,14 @@ export class ImportService {
 
 /** Whether a column feeds a field that decides consent. */
 function decidesConsent(t: Target): boolean {
-  return t.kind === 'consentLevel' || t.kind === 'isChild' || (t.kind === 'profile' && t.key === 'birthDate');
+  return (
+    t.kind === 'consentLevel' ||
+    t.kind === 'consentDate' ||
+    t.kind === 'consentSource' ||
+    t.kind === 'consentNotice' ||
+    t.kind === 'isChild' ||
+    (t.kind === 'profile' && t.key === 'birthDate')
+  );
 }
 
 /**
@@ -400,11 +426,16 @@ function decidesConsent(t: Target): boolean {
  */
 function withConsent(consent: ConsentBatch, contactId: string, before: ConsentColumns | null, r: Valid): Record<string, unknown> {
   const set = r.set;
-  const after = consent.change(contactId, before, {
-    ...(r.level !== undefined ? { level: r.level } : {}),
-    ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}),
-    ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}),
-  });
+  const after = consent.change(
+    contactId,
+    before,
+    {
+      ...(r.level !== undefined ? { level: r.level } : {}),
+      ...(set.is_child !== undefined ? { isChild: set.is_child === 1 } : {}),
+      ...(set.birth_date !== undefined ? { birthDate: set.birth_date as string | null } : {}),
+    },
+    r.history,
+  );
   return {
     ...set,
     consent_level: after.consent_level,

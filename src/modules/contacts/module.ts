@@ -1,5 +1,6 @@
 import { consent } from '../consent/module.ts';
 import { erasure } from '../dsr/erasure/module.ts';
+import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
@@ -45,8 +46,10 @@ declare module '../database.ts' {
 /** Contacts, their custom fields (run-time columns of the contacts table), and imports. Deleting one is erasing it. */
 export const contacts = defineModule({
   name: 'contacts',
-  needs: [settings, consent, suppression, erasure],
+  needs: [settings, consent, suppression, erasure, events],
   dataMap: contactsDataMap,
+  // contact.erased is the erasure's (it erases contacts however asked).
+  events: ['contact.created', 'contact.updated', 'import.finished'],
   migrations: { '0019_contacts_canonical_codes': m0019 },
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
@@ -59,8 +62,13 @@ export const contacts = defineModule({
       deps.erasure,
       deps.consent,
       deps.suppressions,
+      deps.events,
     );
-    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions) };
+    return {
+      customFields,
+      contacts,
+      imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions, deps.events),
+    };
   },
   providers: (face) => [() => face.customFields.dataMap()],
   routes: (s) => [

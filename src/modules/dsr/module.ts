@@ -4,6 +4,7 @@ import { contacts } from '../contacts/module.ts';
 import { datamap } from '../datamap/module.ts';
 import { lists } from '../lists/module.ts';
 import { mail } from '../mail/module.ts';
+import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
 import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
@@ -24,6 +25,11 @@ import { VerificationService } from './requests/requests.verification.ts';
 import { tasksRoutes } from './requests/tasks.routes.ts';
 import { TasksService } from './requests/tasks.service.ts';
 
+// What other modules use: opening a case as staff and fulfilling it (bulk erasure), and the rule on notes.
+export type { FulfilService } from './requests/fulfil.service.ts';
+export type { IntakeService } from './requests/requests.intake.ts';
+export { holdsAddress } from './requests/requests.model.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {
@@ -36,27 +42,28 @@ declare module '../database.ts' {
 
 /**
  * Data-subject requests: the cases and their public intake, verification, tasks, the access
- * export and fulfilment. They read contacts, lists and segments, so they come above them; the
- * erasure they fulfil sits below contacts (erasure.module.ts).
+ * export and fulfilment. They read contacts, so they come above them; the erasure they fulfil
+ * sits below contacts (erasure/module.ts). Lists and segments are needed for the order only: the
+ * export's sections they declare (core.exportSections) must be there when an export is built.
  */
 export const dsr = defineModule({
   name: 'dsr',
-  needs: [settings, platform, users, audit, datamap, mail, consent, erasure, contacts, lists, segments],
+  needs: [settings, platform, users, audit, datamap, mail, consent, erasure, contacts, lists, segments, events],
+  events: ['request.received', 'request.due_soon', 'request.fulfilled'],
   // Every data-subject table that is not erasure's: a table added to the file is declared here.
   dataMap: dsrDataMap.filter((t) => !ERASURE_TABLES.has(t.name)),
   create: (core, deps) => {
+    // The export's sections beyond the tables are the modules' own (consent, lists, segments).
     const accessExports = new AccessExportService(
       core.db,
       core.clock,
       deps.datamap,
-      deps.ledger,
-      deps.lists,
-      deps.segments,
+      core.exportSections,
       deps.secret,
       deps.settings,
       deps.audit,
     );
-    const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users);
+    const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users, deps.events);
     const requestMailer = new RequestMailer(deps.mail);
     const requestVerification = new VerificationService(core.clock, deps.settings, deps.secret, requests, requestMailer);
     const tasks = new TasksService(core.db, core.clock, deps.users);
@@ -78,4 +85,8 @@ export const dsr = defineModule({
   ],
   // The mail is keyed by the case (the job's key), its case moves conditionally.
   jobs: (s) => ({ [LINK_QUEUE]: (payload) => s.requestIntake.sendQueuedLink(payload) }),
+  // Cases near their deadline are announced (request.due_soon), once per deadline.
+  daily: async (s) => {
+    await s.requests.announceDueSoon();
+  },
 });

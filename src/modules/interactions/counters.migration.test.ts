@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Migrator, sql } from 'kysely';
 import { DIALECTS, scratchDatabase } from '../../../test/helpers/db.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
+import { migrate } from '../../services.ts';
 import { migrations } from '../../db/migrations/index.ts';
 
 for (const d of DIALECTS) {
@@ -55,7 +55,7 @@ for (const d of DIALECTS) {
             at: now,
           })
           .execute();
-        await migrateToLatest(scratch.db);
+        await migrate(scratch.db);
         const rows = (
           await sql<{
             day: string;

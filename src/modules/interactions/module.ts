@@ -1,6 +1,7 @@
 import { consent } from '../consent/module.ts';
 import { defineModule } from '../module.ts';
 import { interactionsDataMap } from './interactions.data-map.ts';
+import { interactionsMigrations } from './interactions.migrations.ts';
 import { interactionsRoutes } from './interactions.routes.ts';
 import { InteractionsService } from './interactions.service.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
@@ -21,6 +22,7 @@ declare module '../database.ts' {
 export const interactions = defineModule({
   name: 'interactions',
   needs: [consent],
+  migrations: interactionsMigrations,
   dataMap: interactionsDataMap,
   create: (core, deps) => ({ interactions: new InteractionsService(core.db, core.clock, deps.consent) }),
   routes: (s) => [{ prefix: '/api/v1', plugin: interactionsRoutes(s) }],

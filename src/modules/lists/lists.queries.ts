@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import type { Database } from '../database.ts';
 import type { ListsTable } from './lists.table.ts';
 
@@ -35,5 +36,35 @@ export const contactLists = (db: Q, contactId: string) =>
     .innerJoin('lists', 'lists.id', 'list_members.list_id')
     .select(['lists.id', 'lists.name', 'list_members.joined_at'])
     .where('list_members.contact_id', '=', contactId)
+    .orderBy('lists.name')
+    .execute();
+
+/** Which of these contacts are on the list (any number: the ids travel as one parameter). */
+export const membersAmong = (db: Q, listId: string, contactIds: string[]) =>
+  db
+    .selectFrom('list_members')
+    .select('contact_id')
+    .where('list_id', '=', listId)
+    .where(inList(dialectOf(db), sql.ref('contact_id'), contactIds))
+    .execute();
+export const addMembers = (db: Q, listId: string, contactIds: string[], at: string) =>
+  db
+    .insertInto('list_members')
+    .values(contactIds.map((id) => ({ contact_id: id, list_id: listId, joined_at: at })))
+    .execute();
+export const removeMembers = (db: Q, listId: string, contactIds: string[]) =>
+  db
+    .deleteFrom('list_members')
+    .where('list_id', '=', listId)
+    .where(inList(dialectOf(db), sql.ref('contact_id'), contactIds))
+    .execute();
+
+/** The names of the lists each of these contacts is on, by name. */
+export const listNamesOf = (db: Q, contactIds: string[]) =>
+  db
+    .selectFrom('list_members')
+    .innerJoin('lists', 'lists.id', 'list_members.list_id')
+    .select(['list_members.contact_id', 'lists.name'])
+    .where(inList(dialectOf(db), sql.ref('list_members.contact_id'), contactIds))
     .orderBy('lists.name')
     .execute();

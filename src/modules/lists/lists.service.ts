@@ -5,7 +5,10 @@ import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ChangeContext, LedgerEntry, LedgerService } from '../consent/module.ts';
 import * as q from './lists.queries.ts';
-import { contactForUpdate } from '../contact-records/module.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.ts';
+import { chunks } from '../../lib/chunks.ts';
+import { contactForUpdate, contactsByIds, lockContacts } from '../contact-records/module.ts';
 
 export interface List {
   id: string;
@@ -14,6 +17,18 @@ export interface List {
   members: number;
   createdAt: string;
 }
+
+/** What a change of many contacts' membership did: `changed` names the contacts whose membership it changed. */
+export interface MembershipsChange {
+  changed: string[];
+  /** Already on the list (a join) or not on it (a leave): nothing recorded, as for one contact. */
+  unchanged: number;
+  /** Ids that name no contact (never one, or erased). */
+  missing: number;
+}
+
+// Rows per insert: three parameters each, well under either database's limit.
+const INSERT_CHUNK = 1000;
 
 export interface Membership {
   listId: string;
@@ -38,6 +53,13 @@ export class ListsService {
     return { id: row.id, name, description: row.description, members: 0, createdAt: row.created_at };
   }
 
+  /** The list's row (without its member count); not_found when it does not exist. */
+  async get(id: string): Promise<Omit<List, 'members'>> {
+    const r = await q.listById(this.db.kysely, id);
+    if (!r) throw new AppError('not_found', 'no such list');
+    return { id: r.id, name: r.name, description: r.description, createdAt: r.created_at };
+  }
+
   /** The list listing's total (src/db/estimate.ts). */
   total(): Promise<{ total: number; isEstimate: boolean }> {
     return tableTotal(this.db.kysely, 'lists');
@@ -56,6 +78,19 @@ export class ListsService {
 
   async memberships(contactId: string): Promise<Membership[]> {
     return (await q.contactLists(this.db.kysely, contactId)).map((r) => ({ listId: r.id, name: r.name, joinedAt: r.joined_at }));
+  }
+
+  /** The names of the lists each contact is on (a contact on none is absent), in name order. */
+  async namesOf(contactIds: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const part of chunks(contactIds, INSERT_CHUNK * 10)) {
+      for (const r of await q.listNamesOf(this.db.kysely, part)) {
+        const names = out.get(r.contact_id) ?? [];
+        names.push(r.name);
+        out.set(r.contact_id, names);
+      }
+    }
+    return out;
   }
 
   /** Joins a list; joining twice changes nothing and records nothing. */
@@ -77,6 +112,48 @@ export class ListsService {
       const rows = await this.ledger.append(t, [{ contactId, kind: 'list_leave', listId, oldValue: 1, newValue: 0, ctx }]);
       return { changed: true, entry: (await this.ledger.toEntries(rows, t))[0]! };
     });
+  }
+
+  /**
+   * Joins many contacts to a list inside the caller's transaction, with the semantics of `join`
+   * for each: a contact on the list already changes nothing and records nothing; each one that
+   * joins gets its ledger entry (all appended under one head lock). Contacts are locked first, in
+   * id order, as every ledger writer takes them.
+   */
+  async joinMany(trx: Kysely<Database>, listId: string, contactIds: string[], ctx: ChangeContext): Promise<MembershipsChange> {
+    const { present, missing } = await this.lockedAmong(trx, listId, contactIds);
+    const on = new Set((await q.membersAmong(trx, listId, present)).map((r) => r.contact_id));
+    const joining = present.filter((id) => !on.has(id));
+    const at = this.clock.now().toISOString();
+    for (const part of chunks(joining, INSERT_CHUNK)) await q.addMembers(trx, listId, part, at);
+    await this.ledger.append(
+      trx,
+      joining.map((contactId) => ({ contactId, kind: 'list_join' as const, listId, oldValue: 0, newValue: 1, ctx })),
+    );
+    return { changed: joining, unchanged: present.length - joining.length, missing };
+  }
+
+  /** Takes many contacts off a list inside the caller's transaction, with the semantics of `leave` for each (see joinMany). */
+  async leaveMany(trx: Kysely<Database>, listId: string, contactIds: string[], ctx: ChangeContext): Promise<MembershipsChange> {
+    const { present, missing } = await this.lockedAmong(trx, listId, contactIds);
+    const on = new Set((await q.membersAmong(trx, listId, present)).map((r) => r.contact_id));
+    const leaving = present.filter((id) => on.has(id));
+    for (const part of chunks(leaving, INSERT_CHUNK)) await q.removeMembers(trx, listId, part);
+    await this.ledger.append(
+      trx,
+      leaving.map((contactId) => ({ contactId, kind: 'list_leave' as const, listId, oldValue: 1, newValue: 0, ctx })),
+    );
+    return { changed: leaving, unchanged: present.length - leaving.length, missing };
+  }
+
+  /** The list must exist; the contacts are locked (id order) and those that exist returned in id order. */
+  private async lockedAmong(trx: Kysely<Database>, listId: string, contactIds: string[]): Promise<{ present: string[]; missing: number }> {
+    if (!(await q.listById(trx, listId))) throw new AppError('not_found', 'no such list');
+    const ids = [...new Set(contactIds)].sort();
+    await lockContacts(trx, this.db.dialect, ids);
+    const found = new Set((await contactsByIds(trx, ids)).map((r) => r.id));
+    const present = ids.filter((id) => found.has(id));
+    return { present, missing: ids.length - present.length };
   }
 
   /**

@@ -4,9 +4,16 @@ import { RateLimiter } from '../../http/rate-limit.ts';
 import type { RateLimitsTable } from '../../http/rate-limit.table.ts';
 import { jobsDataMap } from '../../jobs/jobs.data-map.ts';
 import type { JobsDatabase } from '../../jobs/jobs.table.ts';
+import { JobProgress } from '../../jobs/progress.ts';
 import { JobQueue } from '../../jobs/queue.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
+import { jobsRoutes } from './jobs.routes.ts';
+import * as m0017 from './migrations/0017_platform_job_progress.ts';
+
+// What other modules use to start work someone waits on, and to report its progress.
+export type { JobOwner, JobProgress, JobView, ProgressStatus } from '../../jobs/progress.ts';
+export { JobProgressSchema } from './jobs.routes.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -25,8 +32,14 @@ export const platform = defineModule({
   name: 'platform',
   needs: [settings],
   dataMap: [...migrationsDataMap, ...jobsDataMap, ...rateLimitDataMap],
-  create: (core, deps) => ({
-    jobs: new JobQueue(core.db, core.clock),
-    rateLimiter: new RateLimiter(core.db, core.clock, () => deps.secret.key()),
-  }),
+  migrations: { '0017_platform_job_progress': m0017 },
+  create: (core, deps) => {
+    const jobs = new JobQueue(core.db, core.clock);
+    return {
+      jobs,
+      progress: new JobProgress(core.db, core.clock, jobs),
+      rateLimiter: new RateLimiter(core.db, core.clock, () => deps.secret.key()),
+    };
+  },
+  routes: (s) => [{ prefix: '/api/v1', plugin: jobsRoutes(s) }],
 });

@@ -116,9 +116,11 @@ export function prefixSuccessor(p: string): string | null {
 
 /**
  * Behaviour compiles to "id in (contacts with such interactions)": the subquery walks the
- * (type, ref, at) index over matching events only, or with no ref the (type, contact_id, at)
- * index in contact order, so counting streams instead of sorting; both beat probing every
- * contact. contact_id is never null, so the test stays two-valued.
+ * covering (type, ref, at, contact_id) index over one type's events (narrowed by the ref and the
+ * window when given) without reading the table, which beats probing every contact. Counting
+ * without a ref sorts the contact ids it hands over: a (type, contact_id, at) index would stream
+ * them, but cost ingest a random page per event (interactions.migrations.ts, 0022). contact_id
+ * is never null, so the test stays two-valued.
  */
 function behaviourCond(b: { type: string; ref?: string; withinDays?: number; atLeast?: number }, alias: string, ctx: CompileContext): B {
   const where: RawBuilder<unknown>[] = [sql`i.type = ${b.type}`];

@@ -7,6 +7,9 @@ import { segmentsRoutes } from './segments.routes.ts';
 import { SegmentsService } from './segments.service.ts';
 import type { SegmentMembersTable, SegmentsTable } from './segments.table.ts';
 
+// What other modules use: the service (a bulk action's contacts, by segment).
+export type { SegmentsService } from './segments.service.ts';
+
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
   interface Database {
@@ -28,5 +31,26 @@ export const segments = defineModule({
     const segments = new SegmentsService(core.db, core.clock, deps.settings, deps.customFields, deps.consent);
     return { segments, exports: new ExportService(core.db, deps.contacts, segments) };
   },
+  // The access export's segments, evaluated as it is made, and those that could not be evaluated
+  // (named, never stopping the export): one evaluation per contact, each segment once. They do not
+  // count as holding data (the contact's own row does).
+  exportSections: (face) => [
+    {
+      keys: ['segments', 'segmentsNotEvaluated'],
+      read: async (ids) => {
+        const all = [];
+        for (const id of ids) all.push(await face.segments.membershipsOf(id));
+        const segments = [...new Map(all.flatMap((m) => m.segments).map((x) => [x.id, x])).values()];
+        const notEvaluated = [...new Map(all.flatMap((m) => m.notEvaluated).map((x) => [x.id, x])).values()];
+        return {
+          values: {
+            segments: segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+            segmentsNotEvaluated: notEvaluated.map((s) => ({ id: s.id, name: s.name, kind: s.kind, reason: s.reason })),
+          },
+          dataHeld: false,
+        };
+      },
+    },
+  ],
   routes: (s) => [{ prefix: '/api/v1', plugin: segmentsRoutes(s) }],
 });

@@ -2,6 +2,7 @@ import { defineModule } from '../module.ts';
 import { LedgerKey } from './ledger-key.ts';
 import { SecretService } from './secret.service.ts';
 import { settingsDataMap } from './settings.data-map.ts';
+import { settingsMigrations } from './settings.migrations.ts';
 import { settingsRoutes } from './settings.routes.ts';
 import { SettingsService } from './settings.service.ts';
 import type { SettingsTable } from './settings.table.ts';
@@ -22,9 +23,10 @@ declare module '../database.ts' {
 export const settings = defineModule({
   name: 'settings',
   needs: [],
+  migrations: settingsMigrations,
   dataMap: settingsDataMap,
   create: (core) => ({
-    settings: new SettingsService(core.db, core.clock),
+    settings: new SettingsService(core.db, core.clock, core.config.listenBaseUrl),
     secret: new SecretService(core.db, core.clock, core.config.secret),
     ledgerKey: new LedgerKey(core.config, core.db.target),
   }),

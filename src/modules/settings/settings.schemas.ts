@@ -56,7 +56,9 @@ export const SettingsSchema = Type.Object(
       format: 'uri',
       pattern: '^https?://',
       maxLength: 500,
-      description: 'Where people reach public pages and links in emails.',
+      description:
+        'Where people reach public pages and links in emails. Until it is set, links use the address the server listens on ' +
+        '(HOST and PORT; localhost for 0.0.0.0, :: and 127.0.0.1): set it for production.',
     }),
     mailFrom: Type.String({ minLength: 3, maxLength: 320, description: 'Sender used by the outbox and when the SMTP settings name none.' }),
     purposes: Type.Record(

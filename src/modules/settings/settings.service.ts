@@ -9,6 +9,8 @@ import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
 import { CONSENT_LEVELS, HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
+const PUBLIC_BASE_URL = 'publicBaseUrl';
+
 /**
  * Settings live in the database (every process reads the same truth); values are read on
  * each call rather than cached in memory, so a change made through one process is seen by all.
@@ -17,11 +19,31 @@ export class SettingsService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Where links point while `publicBaseUrl` is not set: the address the server is started on (Config.listenBaseUrl). */
+    private listenBase: string = DEFAULT_SETTINGS.publicBaseUrl,
   ) {}
 
-  /** Writes the defaults of any setting not yet stored (first boot, or a setting added by an upgrade). */
+  /**
+   * The address this process serves on, once it listens (the port may have been chosen then):
+   * links point there while `publicBaseUrl` is not set, never to a port nobody listens on.
+   */
+  listeningAt(base: string): void {
+    this.listenBase = base;
+  }
+
+  /** Whether an operator set `publicBaseUrl`; when not, links use the listening address (`assent start` says to set it). */
+  async publicBaseUrlSet(): Promise<boolean> {
+    return (await allSettings(this.db.kysely)).some((r) => r.key === PUBLIC_BASE_URL);
+  }
+
+  /**
+   * Writes the defaults of any setting not yet stored (first boot, or a setting added by an
+   * upgrade). `publicBaseUrl` is not one: unset, it follows the address the server listens on.
+   */
   async ensureDefaults(): Promise<void> {
-    const rows = Object.entries(DEFAULT_SETTINGS).map(([key, value]) => ({ key, value: JSON.stringify(value) }));
+    const rows = Object.entries(DEFAULT_SETTINGS)
+      .filter(([key]) => key !== PUBLIC_BASE_URL)
+      .map(([key, value]) => ({ key, value: JSON.stringify(value) }));
     // The installation secret is made at first boot too, so no later read ever has to write.
     rows.push({ key: INSTALLATION_SECRET_KEY, value: JSON.stringify(randomBytes(32).toString('base64')) });
     await insertMissing(this.db.kysely, rows, this.clock.now().toISOString());
@@ -29,7 +51,7 @@ export class SettingsService {
 
   async get(): Promise<Settings> {
     const stored = Object.fromEntries((await allSettings(this.db.kysely)).map((r) => [r.key, JSON.parse(r.value) as unknown]));
-    const merged = { ...DEFAULT_SETTINGS } as Record<string, unknown>;
+    const merged = { ...DEFAULT_SETTINGS, publicBaseUrl: this.listenBase } as Record<string, unknown>;
     for (const key of Object.keys(DEFAULT_SETTINGS)) if (key in stored) merged[key] = stored[key];
     return merged as Settings;
   }

@@ -35,7 +35,14 @@ export const harnessCase: HarnessCase = {
       // sometimes none): each waits the busy timeout, then answers 503 with Retry-After.
       const probes = await Promise.all(
         inst.servers.map((srv, i) =>
-          call(srv.url!, 'POST', '/api/v1/contacts', { headers: inst.auth(), body: { email: `probe-${round}-${i}@example.com` } }),
+          // The lock is held until both probes answer, so each answer is a 503; under load a server's
+          // requests queue behind other 5 s busy waits (better-sqlite3 waits synchronously), so the
+          // client waits longer than its usual 30 s rather than give up before the answer.
+          call(srv.url!, 'POST', '/api/v1/contacts', {
+            headers: inst.auth(),
+            body: { email: `probe-${round}-${i}@example.com` },
+            timeoutMs: 180_000,
+          }),
         ),
       );
       await sleep(Math.max(0, HOLD_MS - (Date.now() - heldFrom)));

@@ -1,5 +1,12 @@
 import { escapeHtml } from '../../../lib/html.ts';
-import { humanise, type AccessExport, type ExportConsentEntry, type ExportTable, type JsonValue } from './access-export.model.ts';
+import {
+  ENVELOPE_KEYS,
+  humanise,
+  type AccessExport,
+  type ExportConsentEntry,
+  type ExportTable,
+  type JsonValue,
+} from './access-export.model.ts';
 
 /** Served with it: nothing may load or run, inline styles aside. */
 export const EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -92,9 +99,23 @@ function listItems(items: string[], empty: string): string {
   return items.length ? `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>` : `<p class="null">${empty}</p>`;
 }
 
+/** The sections this page lays out itself; another module's section is shown as its JSON. */
+const LAID_OUT = new Set([...ENVELOPE_KEYS, 'consentHistory', 'lists', 'segments', 'segmentsNotEvaluated']);
+
+/** "sampleNotes" → "Sample notes". */
+const sectionTitle = (key: string) => humanise(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
+
+function otherSection(key: string, v: unknown): string {
+  const empty = v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  const body = empty ? '<p class="null">Nothing held.</p>' : value(v as JsonValue);
+  return `<section id="s-${esc(key)}"><h2>${esc(sectionTitle(key))}</h2>${body}</section>`;
+}
+
 /** A self-contained, readable page of the export: inline CSS, no scripts, no external resources. */
 export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = {}): string {
   const tables = Object.entries(x.tables);
+  // Sections other modules add to the export (a module added to the list), after the product's.
+  const others = Object.entries(x).filter(([k]) => !LAID_OUT.has(k));
   const out: string[] = [];
   out.push(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" ` +
@@ -112,6 +133,7 @@ export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = 
     '<nav><h2>Contents</h2><ul><li><a href="#consent">Consent history</a></li><li><a href="#lists">Lists</a></li><li><a ' +
       'href="#segments">Segments</a></li>',
   );
+  for (const [key] of others) out.push(`<li><a href="#s-${esc(key)}">${esc(sectionTitle(key))}</a></li>`);
   for (const [name, t] of tables) out.push(`<li><a href="#t-${esc(name)}">${esc(humanise(name))}</a> (${t.rows.length})</li>`);
   out.push('</ul></nav>');
   out.push(consentSection(x.consentHistory));
@@ -136,6 +158,7 @@ export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = 
       'You are in no segment.',
     )}${unknown}</section>`,
   );
+  for (const [key, v] of others) out.push(otherSection(key, v));
   for (const [name, t] of tables) out.push(tableSection(name, t));
   out.push('</main></body></html>');
   return out.join('');

@@ -1,4 +1,6 @@
-import type { LedgerEntry } from '../../consent/consent.model.ts';
+import type { JsonValue } from '../../module.ts';
+
+export type { JsonValue } from '../../module.ts';
 
 /**
  * The access and portability export (GDPR Art. 15 and 20), version 1. docs/export-format.md
@@ -6,8 +8,6 @@ import type { LedgerEntry } from '../../consent/consent.model.ts';
  */
 export const EXPORT_SCHEMA = 'assent.access-export';
 export const EXPORT_VERSION = 1;
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 /** What the data map says about an exported column: every value in it has this category. */
 export interface ExportColumn {
@@ -43,9 +43,21 @@ export interface ExportConsentEntry {
   actor: { type: string | null; id: string | null };
   evidence: { ip: string | null; userAgent: string | null };
   notice: { hash: string; text: string | null } | null;
+  /** Imported history: when and where another system says the consent was given. */
+  imported: { at: string; source: string | null } | null;
   erased: boolean;
 }
 
+/** The export's own keys, before the modules' sections: no module's section may take one. */
+export const ENVELOPE_KEYS: readonly string[] = ['schema', 'version', 'generatedAt', 'subject', 'dataHeld', 'tables'];
+
+/**
+ * The export. After the tables come the sections the modules declare (ExportSection, in
+ * src/modules/module.ts), in the order of the module list: the product's are typed here (the
+ * consent module fills `consentHistory`, lists `lists`, segments the two segment keys; the
+ * data-subject module needs all three, so they are always there); a module added to the list
+ * adds its own keys.
+ */
 export interface AccessExport {
   schema: typeof EXPORT_SCHEMA;
   version: typeof EXPORT_VERSION;
@@ -70,25 +82,8 @@ export interface AccessExport {
    * are named rather than left out, and they never stop the export.
    */
   segmentsNotEvaluated: { id: string; name: string; kind: string; reason: string }[];
-}
-
-export function toConsentEntry(e: LedgerEntry): ExportConsentEntry {
-  return {
-    id: e.id,
-    seq: e.seq,
-    at: e.at,
-    kind: e.kind,
-    listId: e.listId,
-    oldValue: e.oldValue,
-    newValue: e.newValue,
-    oldText: e.oldText,
-    newText: e.newText,
-    source: e.source,
-    actor: { type: e.actorType, id: e.actorId },
-    evidence: e.evidence,
-    notice: e.notice,
-    erased: e.erased,
-  };
+  /** Another module's section. */
+  [section: string]: unknown;
 }
 
 /**

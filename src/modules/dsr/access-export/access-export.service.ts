@@ -7,21 +7,16 @@ import { writtenForms } from '../../../db/email-match.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { isId, newId } from '../../../lib/ids.ts';
 import { redactLinks, signToken, verifyToken } from '../../../lib/signed.ts';
-import type { Actor } from '../../audit/audit.model.ts';
-import type { AuditService } from '../../audit/audit.service.ts';
-import type { LedgerService } from '../../consent/ledger.service.ts';
-import type { TableDecl } from '../../datamap/datamap.model.ts';
-import type { DataMapService } from '../../datamap/datamap.service.ts';
-import type { ListsService } from '../../lists/lists.service.ts';
-import type { SegmentsService } from '../../segments/segments.service.ts';
-import type { SecretService } from '../../settings/secret.service.ts';
-import type { SettingsService } from '../../settings/settings.service.ts';
+import type { Actor, AuditService } from '../../audit/module.ts';
+import type { DataMapService, TableDecl } from '../../datamap/module.ts';
+import type { ExportSection } from '../../module.ts';
+import type { SecretService, SettingsService } from '../../settings/module.ts';
 import { renderExportHtml } from './access-export.html.ts';
 import {
+  ENVELOPE_KEYS,
   EXPORT_SCHEMA,
   EXPORT_VERSION,
   jsonValue,
-  toConsentEntry,
   type AccessExport,
   type ExportTable,
   type JsonValue,
@@ -51,15 +46,16 @@ type Subject = { contactId: string | null; contactIds: string[]; email: string |
  * The access and portability export, generic over the data map: every table that links rows
  * to a person is read with one query, and every column the map marks `exported` is given
  * with its category. A table or column added to the map is exported without a change here.
+ * What modules hold beyond their rows (the consent history, list and segment memberships) is
+ * in the sections their manifests declare: `sections` is the core's list, read at each export,
+ * so a module listed after this one adds its own too.
  */
 export class AccessExportService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly datamap: DataMapService,
-    private readonly ledger: LedgerService,
-    private readonly lists: ListsService,
-    private readonly segments: SegmentsService,
+    private readonly sections: readonly ExportSection[],
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
@@ -94,31 +90,34 @@ export class AccessExportService {
     );
     const live = once(() => this.liveTables());
     // Independent reads: PostgreSQL runs them side by side; SQLite's one connection queues them.
-    const [tables, history, lists, memberships] = await Promise.all([
+    const [tables, parts] = await Promise.all([
       Promise.all(linked.map(async (t) => [t.name, await this.readTable(t, subject, live)] as const)),
-      eachOf(subject.contactIds, (id) => this.ledger.history(id)).then((h) => h.sort((a, b) => a.seq - b.seq)),
-      eachOf(subject.contactIds, (id) => this.lists.memberships(id)),
-      eachOf(subject.contactIds, async (id) => [await this.segments.membershipsOf(id)]).then((all) => ({
-        segments: [...new Map(all.flatMap((m) => m.segments).map((x) => [x.id, x])).values()],
-        notEvaluated: [...new Map(all.flatMap((m) => m.notEvaluated).map((x) => [x.id, x])).values()],
-      })),
+      Promise.all(this.sections.map(async (section) => [section, await section.read(subject.contactIds)] as const)),
     ]);
     // The person's own record first, then the rest by name, so the file reads top-down.
     tables.sort(([a], [b]) => (a === 'contacts' ? -1 : b === 'contacts' ? 1 : a < b ? -1 : a > b ? 1 : 0));
-    return {
+    // Each module's keys in the order it declares them, the modules in list order.
+    const sections = parts.flatMap(([section, part]) =>
+      section.keys.map((key): [string, JsonValue] => {
+        // A programming error in a manifest: the file would lose one of its own keys, or a section.
+        if (ENVELOPE_KEYS.includes(key)) throw new Error(`the export section ${key} takes one of the export's own keys`);
+        if (!Object.hasOwn(part.values, key)) throw new Error(`the export section ${key} was declared but not read`);
+        return [key, part.values[key]!];
+      }),
+    );
+    const x = {
       schema: EXPORT_SCHEMA,
       version: EXPORT_VERSION,
       generatedAt,
       subject: { contactId: subject.contactId, email: subject.email, contactIds: subject.contactIds },
       // What is kept only to answer data-subject requests (the cases, their tasks, earlier
       // exports) is listed but does not count as holding data about the person.
-      dataHeld: tables.some(([name, t]) => t.rows.length > 0 && !handlingOnly.has(name)) || history.length > 0,
+      dataHeld: tables.some(([name, t]) => t.rows.length > 0 && !handlingOnly.has(name)) || parts.some(([, p]) => p.dataHeld),
       tables: Object.fromEntries(tables),
-      consentHistory: history.map(toConsentEntry),
-      lists: lists.map((l) => ({ listId: l.listId, name: l.name, joinedAt: l.joinedAt })),
-      segments: memberships.segments.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
-      segmentsNotEvaluated: memberships.notEvaluated.map((s) => ({ id: s.id, name: s.name, kind: s.kind, reason: s.reason })),
+      ...Object.fromEntries(sections),
     };
+    // The product's sections (consentHistory, lists, segments…) are its modules' (the type names them).
+    return x as AccessExport;
   }
 
   /** The value a table's subject link matches for this person, or null when the person has none. */
@@ -245,11 +244,4 @@ export class AccessExportService {
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= fn());
-}
-
-/** One read per contact, in order, flattened (contacts that share an address give one export). */
-async function eachOf<T>(ids: string[], read: (id: string) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (const id of ids) out.push(...(await read(id)));
-  return out;
 }

@@ -6,10 +6,12 @@ import type { Clock } from '../../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../../lib/email.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
+import { sha256 } from '../../../lib/crypto.ts';
 import type { AuditService } from '../../audit/module.ts';
 import type { DataMap, DataMapService } from '../../datamap/module.ts';
 import type { SecretService, SettingsService } from '../../settings/module.ts';
 import type { TableEraser } from '../../module.ts';
+import type { EventLog } from '../../events/module.ts';
 import type { SuppressionService } from '../../suppression/module.ts';
 import type { ErasureReceiptsTable } from '../dsr.table.ts';
 import { closePendingCases, followUp, followUpFailed, redactOwnRows, redactUnownedRows } from './erasure.followup.ts';
@@ -27,7 +29,7 @@ import {
   type TablePlan,
 } from './erasure.model.ts';
 import * as q from './erasure.queries.ts';
-import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './erasure.storage.ts';
+import { purgeBeforeScan, removeStatSamples, tuneForErasure } from './hidden-copies.ts';
 import { sqliteVerification, StoragePurgeService } from './purge.service.ts';
 import { purgeStrings, termsOf } from './purge.terms.ts';
 import { setReceiptStorage } from './purge.queries.ts';
@@ -76,6 +78,7 @@ export class ErasureService {
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
     private readonly suppressions: Pick<SuppressionService, 'suppressKeys'>,
+    private readonly events: Pick<EventLog, 'publish'>,
     opts: { purgeWindowMs?: number; log?: Pick<Logger, 'error'> } = {},
   ) {
     this.log = opts.log;
@@ -234,6 +237,18 @@ export class ErasureService {
       }
       // A row both cleared and redacted counts once.
       Object.assign(counts, maxCounts(counts, redacted));
+      // After the person's own events went with the rest: the erased id is not kept, its SHA-256 lets a receiver that knew it match it.
+      await this.events.publish(
+        trx,
+        contactIds.map((id) => ({
+          type: 'contact.erased',
+          data: {
+            contactIdSha256: sha256(id),
+            receiptId: receiptIds[0]!,
+            ...(opts.requestIds.length === 1 ? { requestId: opts.requestIds[0]! } : {}),
+          },
+        })),
+      );
       removeStatSamples(this.db, identifiers);
       // PostgreSQL: where the person's bytes are (partitions their keys hash to, small tables touched).
       const relations = await this.purges.relationsOf(trx, { contactIds, emailKeys: keys }, Object.keys(counts));

@@ -61,9 +61,12 @@ forEachDialect('erasure', (ctx) => {
     assert.deepEqual(r.residue, []);
     assert.equal(r.contacts, 1);
     assert.deepEqual(r.tables, {
+      bulk_targets: 1,
       contacts: 1,
       contact_emails: 1,
       consent_ledger: 4,
+      // What the event log said about the person: created, and each consent change.
+      events: 5,
       list_members: 1,
       interactions: 50,
       segment_members: 1,

@@ -1,5 +1,6 @@
 import { audit } from '../../audit/module.ts';
 import { datamap } from '../../datamap/module.ts';
+import { events } from '../../events/module.ts';
 import { defineModule } from '../../module.ts';
 import { settings } from '../../settings/module.ts';
 import { suppression } from '../../suppression/module.ts';
@@ -36,8 +37,9 @@ export const ERASURE_TABLES = new Set(['erasure_receipts', 'storage_purges', 'st
 
 export const erasure = defineModule({
   name: 'erasure',
-  needs: [settings, audit, datamap, suppression],
+  needs: [settings, audit, datamap, suppression, events],
   dataMap: dsrDataMap.filter((t) => ERASURE_TABLES.has(t.name)),
+  events: ['contact.erased'],
   create: (core, deps) => ({
     // Tables their modules erase themselves (the consent ledger) come from the manifests, through the core.
     erasure: new ErasureService(
@@ -49,6 +51,7 @@ export const erasure = defineModule({
       deps.settings,
       deps.audit,
       deps.suppressions,
+      deps.events,
       {
         purgeWindowMs: core.config.purgeWindowSeconds * 1000,
         log: core.log,

@@ -139,3 +139,20 @@ export async function rawPages(db: Q, relation: string, from: number, to: number
   }>`select get_raw_page(${relation}, 'main', b::int) as p from generate_series(${from}::int, ${to - 1}::int) b`.execute(db);
   return r.rows.map((x) => x.p);
 }
+
+/**
+ * What holds the cleanup horizon back right now, for a failed purge's outcome: each session with
+ * a snapshot or a transaction id, by kind, database (this one or another) and age in
+ * transactions; slots and prepared transactions. Never query text or user names.
+ */
+export async function horizonHolders(db: Q): Promise<string> {
+  const r = await sql<{ what: string }>`
+    select coalesce(backend_type, '?') || case when datname = current_database() then ' here' when datname is null then ' (no database)'
+      else ' elsewhere' end || ' ' || coalesce(state, '') || ' xmin age ' || coalesce(age(backend_xmin)::text, '-') || ' xid age ' ||
+      coalesce(age(backend_xid)::text, '-') as what
+    from pg_stat_activity where (backend_xmin is not null or backend_xid is not null) and pid <> pg_backend_pid()
+    union all select 'slot xmin age ' || coalesce(age(xmin)::text, '-') || ' catalog ' || coalesce(age(catalog_xmin)::text, '-')
+      from pg_replication_slots
+    union all select 'prepared xact age ' || age(transaction)::text from pg_prepared_xacts`.execute(db);
+  return r.rows.length ? `horizon then: ${r.rows.map((x) => x.what).join('; ')}` : 'horizon then: nothing older held it';
+}

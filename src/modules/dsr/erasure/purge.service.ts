@@ -43,7 +43,7 @@ export const OUTSIDE_LIVE_FILES =
 
 /**
  * PostgreSQL's storage purge after an erasure (SQLite's is done by the erasure itself, see
- * erasure.storage.ts). Inside the erasure's transaction, `schedule` records which relations
+ * hidden-copies.ts). Inside the erasure's transaction, `schedule` records which relations
  * held the person (the partitions their keys hash to, of every partitioned table, and the small
  * tables the erasure touched) and asks for one job per relation, due at the end of the current
  * window, so that erasures in a window share one rewrite. The job rewrites the relation with
@@ -189,7 +189,10 @@ export class StoragePurgeService {
         if (!(await this.rewrite(relation)).ok) break;
         checked = await this.readBack(relation, receipts);
       }
-      for (const r of receipts) outcomes.set(r, checked.get(r)!);
+      // Still found: say what held the horizon back then (process kinds and transaction ages, no
+      // query text), so that an operator can find the long transaction.
+      const holders = [...checked.values()].some((o) => o.includes('FOUND')) ? await q.horizonHolders(this.db.kysely) : '';
+      for (const r of receipts) outcomes.set(r, holders ? `${checked.get(r)!} (${holders})` : checked.get(r)!);
     }
     const now = this.clock.now().toISOString();
     await q.markDone(this.db.kysely, relation, outcomes, now);

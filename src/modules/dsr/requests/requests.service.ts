@@ -28,6 +28,10 @@ import { requestTaskTitle } from './tasks.model.ts';
 import { insertTask, updateOpenTasksOfRequest } from './tasks.queries.ts';
 import { assertActiveUser } from './tasks.service.ts';
 import { contactByEmailKey } from '../../contact-records/module.ts';
+import type { EventLog } from '../../events/module.ts';
+
+/** A case is announced as due soon (request.due_soon) this many days before its deadline. */
+export const DUE_SOON_DAYS = 7;
 
 export interface OpenInput {
   type: RequestType;
@@ -80,6 +84,7 @@ export class RequestsService {
     private readonly settings: SettingsService,
     private readonly secret: SecretService,
     private readonly users: UsersService,
+    private readonly events: Pick<EventLog, 'publish'>,
   ) {
     this.effects = new SideEffects(db, clock);
   }
@@ -136,6 +141,7 @@ export class RequestsService {
       // A vouching note belongs to the verification; any other note to the receipt.
       const vouch = input.verified ? input.note! : null;
       await this.event(trx, row.id, 'received', ctx.actor, vouch ? null : (input.note ?? null), row.received_at);
+      await this.announce(trx, row.id, row.type, 'received');
       if (vouch) await this.event(trx, row.id, 'verified', ctx.actor, vouch, nowIso);
       await insertTask(trx, {
         id: newId(),
@@ -221,6 +227,7 @@ export class RequestsService {
         if (!(await q.moveRequest(trx, id, [row.status], { ...set, ...this.statusColumns(to, now) })))
           throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
         if (isFinal(to)) await updateOpenTasksOfRequest(trx, id, { status: 'done', completed_at: now, updated_at: now });
+        await this.announce(trx, id, row.type, to);
       } else {
         await q.updateRequest(trx, id, set);
       }
@@ -271,6 +278,7 @@ export class RequestsService {
       if (!(await q.moveRequest(trx, id, from, { ...extra, ...this.statusColumns(to, now), updated_at: now }))) return false;
       if (isFinal(to)) await updateOpenTasksOfRequest(trx, id, { status: 'done', completed_at: now, updated_at: now });
       await this.event(trx, id, to, actor, note, now);
+      await this.announce(trx, id, null, to);
       return true;
     });
   }
@@ -293,6 +301,41 @@ export class RequestsService {
       if (!row) throw new AppError('not_found', 'no such request');
       await this.event(trx, id, row.status, actor, note, now);
     });
+  }
+
+  /**
+   * The daily tick's part: each open case whose deadline is within DUE_SOON_DAYS is announced
+   * once per deadline (an extended deadline is announced again), in the transaction that records it.
+   */
+  async announceDueSoon(): Promise<number> {
+    let n = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list({ dueWithinDays: DUE_SOON_DAYS }, 500, after);
+      for (const r of page) {
+        await this.db.kysely.transaction().execute(async (trx) => {
+          if (!(await this.effects.once(`request.due_soon:${r.id}:${r.deadline}`, trx))) return;
+          await this.events.publish(trx, {
+            type: 'request.due_soon',
+            data: { requestId: r.id, requestType: r.type, deadline: r.deadline },
+          });
+          n++;
+        });
+      }
+      if (page.length < 500) return n;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
+  /**
+   * Announces a case received or completed (request.received, request.fulfilled), by its id and
+   * type only: the case's address or contact would outlive an erasure in the event.
+   */
+  private async announce(trx: Kysely<Database>, id: string, type: string | null, status: string): Promise<void> {
+    const event = status === 'received' ? 'request.received' : status === 'completed' ? 'request.fulfilled' : null;
+    if (!event) return;
+    const requestType = type ?? (await q.requestById(trx, id))?.type ?? null;
+    await this.events.publish(trx, { type: event, data: { requestId: id, requestType }, fields: ['status'] });
   }
 
   private statusColumns(to: RequestStatus, now: string): Partial<Row> {

@@ -50,7 +50,8 @@ forEachDialect('residue scan: erased contact ids', (ctx) => {
           },
         ]),
       );
-      assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), ['consent_ledger.contact_id']);
+      // The entry and the consent.changed event its append published.
+      assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), ['consent_ledger.contact_id', 'events.contact_id']);
 
       // A table nobody declared, its contact column named as the house names them; and free text
       // (a notice is never rewritten) that quotes the id.
@@ -61,6 +62,7 @@ forEachDialect('residue scan: erased contact ids', (ctx) => {
         await s.ledger.putNotice(`Shown to contact ${gone.id.toUpperCase()} on the phone`);
         assert.deepEqual(await s.erasure.scanner.scanDatabase(ids), [
           'consent_ledger.contact_id',
+          'events.contact_id',
           'notices.text',
           'side_notes.owner_contact_id',
         ]);

@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { json, testApp, type TestApp } from '../../../../test/helpers/app.ts';
 import { connect } from '../../../db/connect.ts';
 import type { Db } from '../../database.ts';
-import { migrateToLatest } from '../../../db/migrate.ts';
+import { migrate } from '../../../services.ts';
 import { ERASE_ME, fileScan } from '../../../../test/fixtures/dsr/erasure.fixture.ts';
 import { ResidueScanner } from './residue.service.ts';
 
@@ -98,7 +98,7 @@ async function startServer(readers: boolean, patienceMs?: number): Promise<Live>
   const path = join(dir, 'live.db');
   const url = `sqlite:${path}`;
   const db = connect(url);
-  await migrateToLatest(db);
+  await migrate(db);
   await sql`create table external_writes (id integer primary key, round integer not null)`.execute(db.kysely);
   const t = await testApp(db);
   if (readers || patienceMs !== undefined) {

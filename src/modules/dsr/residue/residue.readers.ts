@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { inParallel } from '../../../lib/parallel.ts';
@@ -51,9 +52,12 @@ export type FromReader =
   | { type: 'answer'; id: number; answer: ScanAnswer }
   | { type: 'error'; id: number; error: string };
 
-// The reader is TypeScript: it gets tsx's loader by URL, so it starts from any working directory.
-const TSX = import.meta.resolve('tsx');
-const READER = fileURLToPath(new URL('./residue.reader.ts', import.meta.url));
+// Run from the sources, the reader is TypeScript: it gets tsx's loader by URL, so it starts from
+// any working directory. Run from the compiled command line (dist/, scripts/build.mjs), this code
+// sits in dist/ beside the reader compiled as its own entry, which needs no loader.
+const COMPILED = fileURLToPath(new URL('./residue.reader.js', import.meta.url));
+const READER = existsSync(COMPILED) ? COMPILED : fileURLToPath(new URL('./residue.reader.ts', import.meta.url));
+const READER_ARGV = READER === COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
 
 interface Waiting {
   resolve: (a: ScanAnswer) => void;
@@ -72,7 +76,7 @@ class Reader {
   readonly exited: Promise<void>;
 
   constructor(onExit: (r: Reader) => void) {
-    this.child = fork(READER, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    this.child = fork(READER, [], { execArgv: READER_ARGV, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     // Its last words explain a failed start (a missing loader); the reader prints no values.
     this.child.stderr!.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-2000)));
     (this.child.stderr as Socket).unref();
