@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ROLES } from '../../src/http/principal.ts';
+import { FakeClock } from '../../src/lib/clock.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
@@ -11,7 +12,8 @@ const NEW = 'a brand new long password';
 forEachDialect('a user changes their own password', (ctx) => {
   let t: TestApp;
   before(async () => {
-    t = await testApp(ctx.db);
+    // A clock that stands still: a throttle delay (1 s after the fifth wrong guess) must not pass while guesses are checked.
+    t = await testApp(ctx.db, { clock: new FakeClock() });
   });
   after(async () => t.close());
 
