@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { ROLES } from '../modules/users/users.model.ts';
-import { withServices, fail, printJson } from './context.ts';
+import { EXIT, withServices, fail, printJson } from './context.ts';
 import { formatOption, jsonOption } from './options.ts';
 import { Option } from 'commander';
 
@@ -58,6 +58,23 @@ export function registerAdminCommands(program: Command): void {
             })),
           );
         for (const u of list) process.stdout.write(`${u.id}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\t${u.email}\n`);
+      });
+    });
+
+  users
+    .command('unlock <email>')
+    .description("clear an address's login throttle (its delays after failed logins), for a user locked out by an attack")
+    .action(async (email: string) => {
+      const { isValidEmail, normaliseEmail } = await import('../lib/email.ts');
+      if (!isValidEmail(normaliseEmail(email))) fail(`not an email address: ${JSON.stringify(email)}`, EXIT.usage);
+      await withServices(async (s) => {
+        const { removed, userId } = await s.users.unlock(email);
+        await s.audit.record({ actor: CLI_ACTOR, action: 'user.unlock', targetType: 'user', targetId: userId, outcome: 'ok' });
+        process.stdout.write(
+          removed === 0
+            ? `no login throttle held for ${email}; nothing to clear\n`
+            : `cleared the login throttle of ${email}: ${removed} ${removed === 1 ? 'entry' : 'entries'} removed\n`,
+        );
       });
     });
 

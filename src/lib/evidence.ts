@@ -63,3 +63,17 @@ export function truncateUserAgent(ua: string | undefined | null): string | null 
   const clean = ua.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   return clean ? clean.slice(0, MAX_USER_AGENT) : null;
 }
+
+/**
+ * The client a login throttle counts against (before it is hashed): an IPv4 address whole, an
+ * IPv6 address by its /64, the block one host or home usually holds, so stepping through the
+ * addresses of its own block gives a guesser no new budget. Anything else is taken as given.
+ */
+export function throttleClient(ip: string | undefined | null): string {
+  if (!ip) return '';
+  let s = ip.trim();
+  if (s.startsWith('::ffff:') && isIP(s.slice(7)) === 4) s = s.slice(7);
+  const kind = isIP(s);
+  if (kind === 6) return `${compressIpv6([...expandIpv6(s).slice(0, 4), 0, 0, 0, 0])}/64`;
+  return s;
+}

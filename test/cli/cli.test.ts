@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { LoginThrottle } from '../../src/modules/users/login-throttle.service.ts';
 import { UsersService } from '../../src/modules/users/users.service.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -9,6 +10,9 @@ import { assent } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
 forEachDialect('the assent command', (ctx) => {
+  // The users service as the CLI's services build it, on the test's database (the throttle's key is the test's own).
+  const usersService = () =>
+    new UsersService(ctx.db, systemClock, 3600_000, new LoginThrottle(ctx.db, systemClock, async () => Buffer.alloc(32, 7)));
   it('migrate reports an up-to-date database', async () => {
     const r = await assent(ctx.url, 'migrate');
     assert.equal(r.code, 0, r.stderr);
@@ -20,7 +24,7 @@ forEachDialect('the assent command', (ctx) => {
     assert.equal(r.code, 0, r.stderr);
     const password = /password: (\S+)/.exec(r.stdout)?.[1];
     assert.ok(password);
-    const users = new UsersService(ctx.db, systemClock, 3600_000);
+    const users = usersService();
     assert.equal((await users.authenticate('cli.user@example.com', password)).role, 'marketer');
 
     const bad = await assent(ctx.url, 'users', 'create', '--email', 'x@example.com', '--role', 'root');
@@ -46,7 +50,7 @@ forEachDialect('the assent command', (ctx) => {
     const lines = r.stdout.trimEnd().split('\n');
     const key = lines[lines.length - 1]!;
     assert.match(key, /^assent_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
-    const users = new UsersService(ctx.db, systemClock, 3600_000);
+    const users = usersService();
     assert.equal((await users.resolveKey(key))?.role, 'privacy_officer');
     const audit = await ctx.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'key.create').execute();
     assert.equal(audit.length, 1);

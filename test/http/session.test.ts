@@ -76,31 +76,33 @@ forEachDialect('console sessions', (ctx) => {
     await t.services.users.updateUser(user.id, { disabled: false });
   });
 
-  it('rate-limits guessing per account across client addresses, in the database', async () => {
-    await t.services.users.createUser({ email: 'target@example.com', role: 'viewer', password: 'a long enough password' });
-    const codes: number[] = [];
-    for (let i = 0; i < 12; i++) codes.push((await login('target@example.com', `guess ${i}`, `192.0.2.${i}`)).statusCode);
-    assert.deepEqual(codes.slice(0, 10), Array(10).fill(401));
-    assert.deepEqual(codes.slice(10), [429, 429]);
-    const limited = await login('target@example.com', 'a long enough password', '192.0.2.99');
-    assert.equal(limited.statusCode, 429);
-    assert.ok(Number(limited.headers['retry-after']) > 0);
-    // The limit lives in the database: a second app on the same database sees it too.
-    const other = await testApp(ctx.db, { clock });
-    try {
-      const res = await other.app.inject({
-        method: 'POST',
-        url: '/api/v1/session',
-        payload: { email: 'target@example.com', password: 'a long enough password' },
-        remoteAddress: '198.51.100.1',
-      });
-      assert.equal(res.statusCode, 429);
-    } finally {
-      await other.close();
-    }
-    clock.advance(16 * 60_000);
-    assert.equal((await login('target@example.com', 'a long enough password', '192.0.2.100')).statusCode, 201);
-  });
+  it(
+    'slows guessing per account, in the database, without locking ' + 'the account (test/http/login-throttle.test.ts has the rest)',
+    async () => {
+      await t.services.users.createUser({ email: 'target@example.com', role: 'viewer', password: 'a long enough password' });
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i++) codes.push((await login('target@example.com', `guess ${i}`, '192.0.2.1')).statusCode);
+      assert.deepEqual(codes, [401, 401, 401, 401, 401, 429, 429]);
+      const limited = await login('target@example.com', 'a long enough password', '192.0.2.1');
+      assert.equal(limited.statusCode, 429);
+      assert.equal(limited.headers['retry-after'], '1');
+      // The count lives in the database: a second app on the same database sees it too.
+      const other = await testApp(ctx.db, { clock });
+      try {
+        const res = await other.app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { email: 'target@example.com', password: 'a long enough password' },
+          remoteAddress: '192.0.2.1',
+        });
+        assert.equal(res.statusCode, 429);
+      } finally {
+        await other.close();
+      }
+      clock.advance(1000);
+      assert.equal((await login('target@example.com', 'a long enough password', '192.0.2.1')).statusCode, 201);
+    },
+  );
 
   it('a revoked API key stops working', async () => {
     const { key, secret } = await t.services.users.createKey({ name: 'temp', role: 'viewer' });

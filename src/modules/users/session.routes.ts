@@ -3,23 +3,16 @@ import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { commonErrors, Data, ErrorBody } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
-import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { AuditService } from '../audit/module.ts';
 import type { SettingsService } from '../settings/module.ts';
 import type { UsersService } from './users.service.ts';
 import { LoginSchema, PasswordChangeSchema, SessionSchema } from './users.schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 
-const LOGIN_PER_IP = { scope: 'login:ip', max: 30, windowMs: 15 * 60_000 };
-const LOGIN_PER_ACCOUNT = { scope: 'login:account', max: 10, windowMs: 15 * 60_000 };
-/** Guesses of the current password from an open session count like logins. */
-const PASSWORD_PER_USER = { scope: 'password:user', max: 10, windowMs: 15 * 60_000 };
-
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface SessionRouteDeps {
   audit: AuditService;
   config: Config;
-  rateLimiter: RateLimiter;
   settings: SettingsService;
   users: UsersService;
 }
@@ -34,16 +27,21 @@ export const sessionRoutes =
         schema: {
           tags: ['session'],
           summary: 'Log in to the console: sets an HTTP-only session cookie',
+          description:
+            'Wrong guesses are slowed, never locked out: after 5 failures for an address from one client (an IPv4 ' +
+            'address, an IPv6 /64), 20 for the address from everywhere or 50 from the client for any address, within ' +
+            'an hour of the last, each further attempt waits 1, 2, 4… seconds, at most 15 minutes; an attempt that ' +
+            'comes earlier answers 429 `rate_limited` with `Retry-After` and is not checked. A client that gave the ' +
+            "address's right password in the last 30 days is held only to its own count, so the real user gets in " +
+            'while an attacker elsewhere is slowed. Unknown addresses are answered exactly like known ones.',
           security: [],
           body: LoginSchema,
           response: { 201: Data(SessionSchema), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
         },
       },
       async (req, reply) => {
-        // Limits per client and per account, held in the database so every process shares them.
-        await s.rateLimiter.check(LOGIN_PER_IP, req.ip);
-        await s.rateLimiter.check(LOGIN_PER_ACCOUNT, req.body.email.trim().toLowerCase());
-        const user = await s.users.authenticate(req.body.email, req.body.password);
+        // Throttled per address, client and both, in the database so every process shares it.
+        const user = await s.users.login(req.body.email, req.body.password, req.ip);
         const session = await s.users.createSession(user.id);
         const https = (await s.settings.get()).publicBaseUrl.startsWith('https:');
         void reply.setCookie(SESSION_COOKIE, session.token, {
@@ -88,10 +86,11 @@ export const sessionRoutes =
           summary: 'Change your own password (every role); your other sessions end',
           description:
             'For a signed-in user (session cookie): `currentPassword` must be the password now (400 `validation_failed` at ' +
-            '/currentPassword otherwise; ten wrong ones in 15 minutes answer 429), `newPassword` at least 12 characters. Every ' +
+            '/currentPassword otherwise; wrong ones are slowed as logins are, by the same count: 429 `rate_limited` with ' +
+            '`Retry-After`), `newPassword` at least 12 characters. Every ' +
             'other session of the user ends; the one that asked stays. An API key has no password: 400 `validation_failed`.',
           body: PasswordChangeSchema,
-          response: { 204: Type.Null(), ...commonErrors },
+          response: { 204: Type.Null(), ...commonErrors, 429: ErrorBody },
         },
       },
       async (req, reply) => {
@@ -101,8 +100,7 @@ export const sessionRoutes =
             { path: '/', message: 'needs a user session' },
           ]);
         req.auditTargetId = p.id;
-        await s.rateLimiter.check(PASSWORD_PER_USER, p.id);
-        await s.users.changeOwnPassword(p.id, req.body.currentPassword, req.body.newPassword, p.sessionId);
+        await s.users.changeOwnPassword(p.id, req.body.currentPassword, req.body.newPassword, p.sessionId, req.ip);
         return reply.status(204).send(null);
       },
     );

@@ -49,4 +49,30 @@ export const usersDataMap = [
       revoked_at: 'system.time',
     },
   }),
+  declareTable({
+    name: 'login_throttle',
+    description:
+      'Failed-login counts and delays per address, per client and per address from one client, shared by all processes. ' +
+      'Holds no address and no client address: keys are HMACs under the installation secret. Not linked to a contact: ' +
+      'an erasure leaves it, and retention removes a row a day after it stops counting (an hour after its last attempt, ' +
+      'or 30 days after a right password made the client known), well within an erasure deadline.',
+    subjectLink: null,
+    purposes: ['security'],
+    retention: { after: 'P1D', from: 'expires_at' },
+    columns: {
+      key: {
+        category: 'security.login_throttle.key',
+        description: 'HMAC of the subject (normalised address, client, or both) under the installation secret',
+      },
+      address_key: {
+        category: 'security.login_throttle.address_key',
+        description: "HMAC of the normalised address, on the address's rows, so unlock finds them; null on a client's row",
+      },
+      failures: 'security.login_throttle.count',
+      last_at: 'system.time',
+      next_at: 'system.time',
+      good_until: 'system.time',
+      expires_at: 'system.time',
+    },
+  }),
 ];

@@ -6,6 +6,7 @@ import { DUMMY_PASSWORD_HASH, hashPassword, randomToken, safeEqual, sha256, veri
 import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import type { LoginThrottle } from './login-throttle.service.ts';
 import { KEY_RE, isRole, toUser, type ApiKey, type Principal, type Role, type User } from './users.model.ts';
 import * as q from './users.queries.ts';
 import type { ApiKeysTable } from './users.table.ts';
@@ -42,6 +43,7 @@ export class UsersService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async createUser(input: { email: string; role: string; password: string; name?: string | null }): Promise<User> {
@@ -128,13 +130,22 @@ export class UsersService {
    * shared machine must not be enough to take the account), and every other session of the user
    * ends, so whoever holds one of them is out; the session that asked stays.
    */
-  async changeOwnPassword(userId: string, current: string, next: string, keepSession: string | undefined): Promise<void> {
+  async changeOwnPassword(
+    userId: string,
+    current: string,
+    next: string,
+    keepSession: string | undefined,
+    client: string | undefined,
+  ): Promise<void> {
     const row = await q.userById(this.db.kysely, userId);
     if (!row || row.disabled === 1) throw new AppError('not_found', 'no such user');
+    // A guess of the current password is a guess of the login's: the same throttle, by the user's address.
+    const attempt = await this.throttle.admit(row.email, client);
     if (!(await verifyPassword(current, row.password_hash)))
       throw new AppError('validation_failed', 'the current password is wrong', [
         { path: '/currentPassword', message: 'not the current password' },
       ]);
+    await this.throttle.succeeded(attempt);
     if (next.length < MIN_PASSWORD)
       throw new AppError('validation_failed', `password must have at least ${MIN_PASSWORD} characters`, [
         { path: '/newPassword', message: 'too short' },
@@ -156,6 +167,25 @@ export class UsersService {
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_PASSWORD_HASH);
     if (!row || !ok || row.disabled === 1) throw new AppError('invalid_credentials', 'email or password is wrong');
     return toUser(row);
+  }
+
+  /**
+   * A login from a client: the attempt is counted by the login throttle before the password is
+   * checked (a delayed attempt is refused with `rate_limited` without checking it), and a right
+   * password takes the count back. Known and unknown addresses go through the same steps.
+   */
+  async login(email: string, password: string, client: string | undefined): Promise<User> {
+    const attempt = await this.throttle.admit(email, client);
+    const user = await this.authenticate(email, password);
+    await this.throttle.succeeded(attempt);
+    return user;
+  }
+
+  /** Clears the login throttle of an address (`assent users unlock`): how many entries went, and whose address it is. */
+  async unlock(email: string): Promise<{ removed: number; userId: string | null }> {
+    const removed = await this.throttle.unlock(email);
+    const row = await q.userByEmail(this.db.kysely, normaliseEmail(email));
+    return { removed, userId: row?.id ?? null };
   }
 
   async createSession(userId: string): Promise<{ token: string; sessionId: string; expiresAt: string }> {

@@ -28,3 +28,14 @@ export interface ApiKeysTable {
   created_at: string;
   revoked_at: string | null;
 }
+
+/** A subject failed logins count against; `key` and `address_key` are keyed hashes (login-throttle.service.ts). */
+export interface LoginThrottleTable {
+  key: string;
+  address_key: string | null;
+  failures: number;
+  last_at: string;
+  next_at: string | null;
+  good_until: string | null;
+  expires_at: string;
+}
