@@ -39,7 +39,11 @@ export const consentRoutes =
           tags: ['consent'],
           summary: 'Ask the consent gate: may this contact be processed for a purpose (now, or at a time)?',
           params: IdParams,
-          querystring: Obj({ purpose: Purpose, at: Type.Optional(Type.String({ format: 'date-time' })), caller: Type.Optional(Caller) }),
+          querystring: Obj({
+            purpose: Purpose,
+            at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+            caller: Type.Optional(Caller),
+          }),
           response: { 200: Data(GateAnswerSchema), ...commonErrors },
         },
       },
@@ -165,7 +169,7 @@ export const consentRoutes =
           tags: ['consent'],
           summary: 'The consent level at a time (default now) and the ledger entry that set it',
           params: IdParams,
-          querystring: Obj({ at: Type.Optional(Type.String({ format: 'date-time' })) }),
+          querystring: Obj({ at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })) }),
           response: { 200: Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), ...commonErrors },
         },
       },
@@ -210,6 +214,7 @@ export const consentRoutes =
             head: Type.Optional(
               Type.String({
                 pattern: '^[0-9]{1,15}:[0-9a-f]{64}$',
+                maxLength: 80,
                 description: 'a head recorded earlier as SEQ:HASH: the ledger must still contain it',
               }),
             ),

@@ -36,7 +36,9 @@ const Charset = Type.String({
 /** The form fields a multipart upload may carry besides its file (the query's parameters, for clients that only post forms). */
 const FormFields = Obj({
   // Read before validation (readUpload): documented here, never present in the body the schema checks.
-  file: Type.Optional(Type.Unsafe<string>({ type: 'string', format: 'binary', description: 'The CSV file (required).' })),
+  file: Type.Optional(
+    Type.Unsafe<string>({ type: 'string', format: 'binary', maxLength: IMPORT_BODY_LIMIT, description: 'The CSV file (required).' }),
+  ),
   dryRun: Type.Optional(Flag),
   map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.' })),
   charset: Type.Optional(Charset),

@@ -43,7 +43,7 @@ const EventSchema = Obj({
       description: 'absolute http(s); kept per contact without credentials, fragment or query parameters other than utm_*',
     }),
   ),
-  name: Type.Optional(Type.String({ pattern: CUSTOM_NAME, description: 'custom events: the event name' })),
+  name: Type.Optional(Type.String({ pattern: CUSTOM_NAME, maxLength: 64, description: 'custom events: the event name' })),
   behavioural: Type.Optional(
     Type.Boolean({
       description: 'custom events: whether this is behaviour (stored per contact only with profiling consent); default true',
@@ -84,7 +84,7 @@ export const InteractionSchema = Obj({
   at: Type.String(),
 });
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 });
 export const StatsQuerySchema = Obj({
   from: Type.Optional(Day),
   to: Type.Optional(Day),
