@@ -84,10 +84,10 @@ export const InteractionSchema = Obj({
   at: Type.String(),
 });
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 });
+const Day = (example: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, examples: [example] });
 export const StatsQuerySchema = Obj({
-  from: Type.Optional(Day),
-  to: Type.Optional(Day),
+  from: Type.Optional(Day('2026-11-01')),
+  to: Type.Optional(Day('2026-11-30')),
   type: Type.Optional(Type.Enum([...INTERACTION_TYPES])),
   ref: Type.Optional(Type.String({ maxLength: MAX_URL })),
 });
