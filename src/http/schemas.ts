@@ -1,4 +1,4 @@
-import { Type, type TProperties, type TSchema } from 'typebox';
+import { Type, type Static, type TProperties, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../lib/ids.ts';
 
 /** Every object on the wire is closed: unknown fields are rejected, never stripped. */
@@ -48,3 +48,12 @@ export const commonErrors = {
   403: ErrorBody,
   404: ErrorBody,
 };
+
+/**
+ * The schema with examples for the OpenAPI document, typed: an example that does not fit the
+ * schema's type fails the type check, and one that breaks a bound fails the lint test, which
+ * validates every example against its schema. Validation ignores them.
+ */
+export function withExamples<T extends TSchema>(schema: T, ...examples: [Static<T>, ...Static<T>[]]): T {
+  return { ...schema, examples } as T;
+}
