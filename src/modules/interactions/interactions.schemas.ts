@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Obj, Id } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
+import { namedChoices } from '../../lib/choices.ts';
 import {
   CUSTOM_NAME,
   EventProblem,
@@ -99,7 +100,7 @@ export const StatsSchema = Obj({
 const eventCheck = Compile(EventSchema);
 
 function firstProblem(value: unknown): EventProblem {
-  for (const e of eventCheck.Errors(value)) {
+  for (const e of namedChoices([...eventCheck.Errors(value)], EventSchema)) {
     if (e.keyword === 'required')
       return new EventProblem(`/${(e.params as { requiredProperties: string[] }).requiredProperties[0]}`, 'required');
     if (e.keyword === 'additionalProperties')
