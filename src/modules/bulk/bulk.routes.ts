@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { mayRaiseConsent, WITHDRAWAL_ACCESS } from '../../http/access.ts';
-import { commonErrors, Data, Id, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, Id, Obj, withExamples } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Source } from '../consent/module.ts';
 import type { ExportService } from '../contacts/module.ts';
@@ -49,7 +49,7 @@ const ANSWERS =
   'not both (400 `validation_failed` otherwise); an unknown segment is 404 `not_found`. The action is one audit entry with ' +
   'the number of contacts.';
 /** A 202's answer, with its example. */
-const AcceptedJob = { ...Accepted, examples: [ACCEPTED] };
+const AcceptedJob = withExamples(Accepted, ACCEPTED);
 
 function targetOf(body: { contactIds?: string[]; segmentId?: string }): BulkTarget {
   if (body.contactIds !== undefined && body.segmentId !== undefined)
@@ -97,8 +97,8 @@ export const bulkRoutes =
             `would: a ledger entry per contact that joins, none for one ` +
             `already on the list. ${ANSWERS} Open to admin and marketer (lists write access).`,
           params: ListParams,
-          body: { ...ListBulkBody, examples: [LIST_BULK, LIST_BULK_SEGMENT] },
-          response: { 200: { ...Data(ListAddCounts), examples: [{ data: LIST_ADDED }] }, 202: AcceptedJob, ...commonErrors },
+          body: withExamples(ListBulkBody, LIST_BULK, LIST_BULK_SEGMENT),
+          response: { 200: withExamples(Data(ListAddCounts), { data: LIST_ADDED }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -121,8 +121,8 @@ export const bulkRoutes =
             `not on the list. ${ANSWERS} Leaving is a withdrawal: open to every role that may edit contacts (admin, marketer, ` +
             `privacy officer).`,
           params: ListParams,
-          body: { ...ListBulkBody, examples: [LIST_BULK, LIST_BULK_SEGMENT] },
-          response: { 200: { ...Data(ListRemoveCounts), examples: [{ data: LIST_REMOVED }] }, 202: AcceptedJob, ...commonErrors },
+          body: withExamples(ListBulkBody, LIST_BULK, LIST_BULK_SEGMENT),
+          response: { 200: withExamples(Data(ListRemoveCounts), { data: LIST_REMOVED }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -145,8 +145,8 @@ export const bulkRoutes =
             `contact already at the level is recorded again only when a notice is given (a re-confirmation). Any role that may edit ` +
             `contacts may lower levels (a withdrawal); without consent write access, contacts below the level are counted as ` +
             `\`refused\` and left as they were. ${ANSWERS}`,
-          body: { ...ConsentBulkBody, examples: [CONSENT_BULK] },
-          response: { 200: { ...Data(ConsentCounts), examples: [{ data: CONSENT_COUNTS }] }, 202: AcceptedJob, ...commonErrors },
+          body: withExamples(ConsentBulkBody, CONSENT_BULK),
+          response: { 200: withExamples(Data(ConsentCounts), { data: CONSENT_COUNTS }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -178,8 +178,8 @@ export const bulkRoutes =
             `erasure, its receipt and the case's history, as for one case. A contact whose erasure left residue keeps its case in ` +
             `progress with residue tasks (counted as incomplete). ${ANSWERS} Open to admin and privacy officer (erasure write ` +
             `access); it cannot be undone, and each erased address is suppressed.`,
-          body: { ...ErasureBulkBody, examples: [ERASURE_BULK] },
-          response: { 200: { ...Data(ErasureCounts), examples: [{ data: ERASURE_COUNTS }] }, 202: AcceptedJob, ...commonErrors },
+          body: withExamples(ErasureBulkBody, ERASURE_BULK),
+          response: { 200: withExamples(Data(ErasureCounts), { data: ERASURE_COUNTS }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => run(req, reply, { kind: 'erasure', note: req.body.note }, req.body),
@@ -200,7 +200,7 @@ export const bulkRoutes =
             'member count when the export began. An unknown segment is 404 `not_found` before any byte is sent; a segment that ' +
             'cannot be evaluated, 409 `segment_unevaluable`. Open to admin and privacy officer (exports read access: the file ' +
             'copies personal data out).',
-          querystring: Obj({ segment: { ...Id, examples: [SEGMENT_ID] } }),
+          querystring: Obj({ segment: withExamples(Id, SEGMENT_ID) }),
           produces: ['text/csv'],
           response: {
             200: { description: 'The CSV file', content: { 'text/csv': { schema: Type.String(), example: CSV } } },

@@ -34,7 +34,7 @@ export const LEDGER_ENTRY = {
 
 export const GATE_ANSWER = { allowed: true, reason: 'allowed', effectiveLevel: 4 };
 
-export const CHECK_MANY_BODY = { contactIds: [CONTACT_ID, OTHER_CONTACT_ID], purpose: 'marketing', caller: 'campaign' };
+export const CHECK_MANY_BODY = { contactIds: [CONTACT_ID, OTHER_CONTACT_ID], purpose: 'marketing' };
 export const CHECK_MANY_ANSWER = [
   { contactId: CONTACT_ID, ...GATE_ANSWER },
   { contactId: OTHER_CONTACT_ID, allowed: false, reason: 'below_required_level', effectiveLevel: 2 },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { mayRaiseConsent, WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
-import { commonErrors, Data, IdParams, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ConsentService } from './consent.service.ts';
 import type { LedgerService } from './ledger.service.ts';
@@ -65,11 +65,11 @@ export const consentRoutes =
             `replayed). Every role may ask; each question is an audit entry naming the contact.`,
           params: IdParams,
           querystring: Obj({
-            purpose: { ...Purpose, examples: ['marketing'] },
+            purpose: withExamples(Purpose, 'marketing'),
             at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, examples: ['2026-11-01T00:00:00Z'] })),
             caller: Type.Optional(Caller),
           }),
-          response: { 200: { ...Data(GateAnswerSchema), examples: [{ data: GATE_ANSWER }] }, ...commonErrors },
+          response: { 200: withExamples(Data(GateAnswerSchema), { data: GATE_ANSWER }), ...commonErrors },
         },
       },
       async (req) => ({
@@ -90,23 +90,23 @@ export const consentRoutes =
           description:
             `The gate's answer for each of up to 10,000 distinct contacts, in the order asked; ids that name no contact are left ` +
             `out. ${PURPOSES} ${ANSWER} Every role may ask; the question is one audit entry.`,
-          body: {
-            ...Obj({
+          body: withExamples(
+            Obj({
               contactIds: Type.Array(Id, { minItems: 1, maxItems: 10_000, uniqueItems: true }),
               purpose: Purpose,
               caller: Type.Optional(Caller),
             }),
-            examples: [CHECK_MANY_BODY],
-          },
+            CHECK_MANY_BODY,
+          ),
           response: {
-            200: {
-              ...Data(
+            200: withExamples(
+              Data(
                 Type.Array(
                   Obj({ contactId: Type.String(), allowed: Type.Boolean(), reason: Type.String(), effectiveLevel: Type.Integer() }),
                 ),
               ),
-              examples: [{ data: CHECK_MANY_ANSWER }],
-            },
+              { data: CHECK_MANY_ANSWER },
+            ),
             ...commonErrors,
           },
         },
@@ -136,12 +136,11 @@ export const consentRoutes =
             '`evidence` is minimised before it is kept (the IP address cut to its network). `entry` is null when the level was ' +
             'already that one and no notice was given (nothing is recorded).',
           params: IdParams,
-          body: { ...SetLevelSchema, examples: [SET_LEVEL_BODY] },
+          body: withExamples(SetLevelSchema, SET_LEVEL_BODY),
           response: {
-            200: {
-              ...Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })),
-              examples: [{ data: { level: 4, entry: LEDGER_ENTRY } }],
-            },
+            200: withExamples(Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), {
+              data: { level: 4, entry: LEDGER_ENTRY },
+            }),
             ...commonErrors,
           },
         },
@@ -175,12 +174,11 @@ export const consentRoutes =
             'birth date) with a guardian linked; the change is appended to the consent ledger with its source, notice and evidence, ' +
             'and decides what the gate allows for the child.',
           params: IdParams,
-          body: { ...GuardianConsentSchema, examples: [GUARDIAN_BODY] },
+          body: withExamples(GuardianConsentSchema, GUARDIAN_BODY),
           response: {
-            200: {
-              ...Data(Obj({ granted: Type.Boolean(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })),
-              examples: [{ data: { granted: true, entry: GUARDIAN_ENTRY } }],
-            },
+            200: withExamples(Data(Obj({ granted: Type.Boolean(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), {
+              data: { granted: true, entry: GUARDIAN_ENTRY },
+            }),
             ...commonErrors,
           },
         },
@@ -212,7 +210,7 @@ export const consentRoutes =
             "consent), each with its source, actor, notice, minimised evidence and hash. Not paged: one person's history is " +
             'short. Every role may read it; each read is an audit entry naming the contact. 404 `not_found` for an unknown id.',
           params: IdParams,
-          response: { 200: { ...Data(Type.Array(LedgerEntrySchema)), examples: [{ data: [LEDGER_ENTRY] }] }, ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(LedgerEntrySchema)), { data: [LEDGER_ENTRY] }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.consent.history(req.params.id) }),
@@ -232,10 +230,9 @@ export const consentRoutes =
           params: IdParams,
           querystring: Obj({ at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, examples: ['2026-11-01T00:00:00Z'] })) }),
           response: {
-            200: {
-              ...Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })),
-              examples: [{ data: { level: 4, entry: LEDGER_ENTRY } }],
-            },
+            200: withExamples(Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), {
+              data: { level: 4, entry: LEDGER_ENTRY },
+            }),
             ...commonErrors,
           },
         },
@@ -254,8 +251,8 @@ export const consentRoutes =
             'The text a person is shown when asked for consent (up to 20,000 characters), kept once by its SHA-256 hash: storing ' +
             'the same text again answers the same notice. Consent changes then cite it as `{"id"}` instead of repeating the text. ' +
             'Open to admin and privacy officer (consent write access).',
-          body: { ...Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }), examples: [{ text: NOTICE_TEXT }] },
-          response: { 201: { ...Data(NoticeSchema), examples: [{ data: NOTICE }] }, ...commonErrors },
+          body: withExamples(Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }), { text: NOTICE_TEXT }),
+          response: { 201: withExamples(Data(NoticeSchema), { data: NOTICE }), ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -274,7 +271,7 @@ export const consentRoutes =
           summary: 'One notice text',
           description: 'The text and hash of a stored notice; 404 `not_found` for an unknown id. Every role may read notices.',
           params: IdParams,
-          response: { 200: { ...Data(NoticeSchema), examples: [{ data: NOTICE }] }, ...commonErrors },
+          response: { 200: withExamples(Data(NoticeSchema), { data: NOTICE }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.ledger.getNotice(req.params.id) }),
@@ -304,8 +301,8 @@ export const consentRoutes =
             ),
           }),
           response: {
-            200: {
-              ...Data(
+            200: withExamples(
+              Data(
                 Obj({
                   ok: Type.Boolean(),
                   checked: Type.Integer(),
@@ -322,8 +319,8 @@ export const consentRoutes =
                   }),
                 }),
               ),
-              examples: [{ data: VERIFY_ANSWER }],
-            },
+              { data: VERIFY_ANSWER },
+            ),
             ...commonErrors,
           },
         },

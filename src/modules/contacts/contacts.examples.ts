@@ -57,14 +57,19 @@ export const ERASURE_ANSWER = {
   storage: null,
   complete: false,
   tasks: [
-    { id: '01939b12-5e70-7a81-9b1d-2d3e4f5a6b7d', kind: 'residue', location: 'notes.body', rowId: '01938c01-aaaa-7bbb-8ccc-dddd0000eeee' },
+    {
+      id: '01939b12-5e70-7a81-9b1d-2d3e4f5a6b7d',
+      kind: 'residue' as const,
+      location: 'notes.body',
+      rowId: '01938c01-aaaa-7bbb-8ccc-dddd0000eeee',
+    },
   ],
 };
 
 export const CUSTOM_FIELD_CREATE = {
   name: 'loyalty_tier',
   label: 'Loyalty tier',
-  type: 'text',
+  type: 'text' as const,
   personal: false,
 };
 
@@ -72,7 +77,7 @@ export const CUSTOM_FIELD = {
   id: '01938a60-3c4d-7e5f-8a6b-7c8d9e0f1a2b',
   name: 'loyalty_tier',
   label: 'Loyalty tier',
-  type: 'text',
+  type: 'text' as const,
   personal: false,
   column: 'cf_loyalty_tier',
   createdAt: '2026-10-15T08:00:00.000Z',

@@ -4,7 +4,7 @@ import { actorOf, requireFieldAccess, sourceOf } from '../../http/auth.ts';
 import { PageQuery, listPage, sortedListPage } from '../../http/pagination.ts';
 import { CONTACT_SORTS, type ContactFilter, type ContactSortField } from './contacts.queries.ts';
 import { canonicalCountry, canonicalLanguage } from './contacts.model.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomFieldsService } from './custom-fields.service.ts';
 import { ErasureAnswerSchema } from '../dsr/erasure/module.ts';
@@ -57,8 +57,8 @@ export const contactsRoutes =
             '`isChild`, `birthDate` and `guardianId` decide consent: a marketer sending them gets 403 `forbidden`. A new contact ' +
             'starts at consent level 0: set it with PUT /contacts/{id}/consent. Unknown fields are refused (400 ' +
             '`validation_failed`), never dropped.',
-          body: { ...ContactCreateSchema, examples: [CONTACT_CREATE] },
-          response: { 201: { ...Data(ContactSchema), examples: [{ data: CONTACT }] }, 409: ErrorBody, ...commonErrors },
+          body: withExamples(ContactCreateSchema, CONTACT_CREATE),
+          response: { 201: withExamples(Data(ContactSchema), { data: CONTACT }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -109,7 +109,7 @@ export const contactsRoutes =
             list: Type.Optional(Id),
             guardian: Type.Optional(Id),
           }),
-          response: { 200: { ...List(ContactSchema), examples: [page([CONTACT], 1340)] }, ...commonErrors },
+          response: { 200: withExamples(List(ContactSchema), page([CONTACT], 1340)), ...commonErrors },
         },
       },
       async (req) => {
@@ -144,7 +144,7 @@ export const contactsRoutes =
             '`limit` (default 50, at most 500) and the `cursor` of `page.next`. Every role may read it. Merge by hand: move what ' +
             'the younger contacts hold to the oldest, then erase them (DELETE /contacts/{id}).',
           querystring: Obj({ ...PageQuery }),
-          response: { 200: { ...List(DuplicateGroupSchema), examples: [page([DUPLICATE_GROUP])] }, ...commonErrors },
+          response: { 200: withExamples(List(DuplicateGroupSchema), page([DUPLICATE_GROUP])), ...commonErrors },
         },
       },
       async (req) => {
@@ -167,7 +167,7 @@ export const contactsRoutes =
             'The profile, custom fields and stored consent level of one contact; 404 `not_found` for an id no contact has (never ' +
             'one, or erased). Every role may read it; each read is an audit entry naming the contact.',
           params: IdParams,
-          response: { 200: { ...Data(ContactSchema), examples: [{ data: CONTACT }] }, ...commonErrors },
+          response: { 200: withExamples(Data(ContactSchema), { data: CONTACT }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.contacts.get(req.params.id) }),
@@ -189,9 +189,9 @@ export const contactsRoutes =
             'marketer). An address another contact holds gives 409 `contact_exists`. `customFields` merges: the fields named change, ' +
             'the others stay.',
           params: IdParams,
-          body: { ...ContactPatchSchema, examples: [CONTACT_PATCH] },
+          body: withExamples(ContactPatchSchema, CONTACT_PATCH),
           response: {
-            200: { ...Data(ContactSchema), examples: [{ data: { ...CONTACT, company: 'Martin & Fils' } }] },
+            200: withExamples(Data(ContactSchema), { data: { ...CONTACT, company: 'Martin & Fils' } }),
             409: ErrorBody,
             ...commonErrors,
           },
@@ -218,7 +218,7 @@ export const contactsRoutes =
             'admin and privacy officer (erasure write access); it cannot be undone. The address is then suppressed: creating or ' +
             'importing it again is refused.',
           params: IdParams,
-          response: { 202: { ...Data(ErasureAnswerSchema), examples: [{ data: ERASURE_ANSWER }] }, 204: Type.Null(), ...commonErrors },
+          response: { 202: withExamples(Data(ErasureAnswerSchema), { data: ERASURE_ANSWER }), 204: Type.Null(), ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -238,7 +238,7 @@ export const contactsRoutes =
           description:
             'Every custom field defined, with its type, whether it is personal data, and the column that holds it. Not paged (an ' +
             'installation defines at most a few hundred). Every role may read them.',
-          response: { 200: { ...Data(Type.Array(CustomFieldSchema)), examples: [{ data: [CUSTOM_FIELD] }] }, ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(CustomFieldSchema)), { data: [CUSTOM_FIELD] }), ...commonErrors },
         },
       },
       async () => ({ data: await s.customFields.list() }),
@@ -256,8 +256,8 @@ export const contactsRoutes =
             '_ (up to 40, starting with a letter), `type` one of text, number, boolean, date; `personal: true` makes its values ' +
             'part of access exports and erasures. A name in use gives 409 `field_exists` (or `name_taken` when the database already ' +
             'has such a column). Open to admin, marketer and privacy officer.',
-          body: { ...CustomFieldCreateSchema, examples: [CUSTOM_FIELD_CREATE] },
-          response: { 201: { ...Data(CustomFieldSchema), examples: [{ data: CUSTOM_FIELD }] }, 409: ErrorBody, ...commonErrors },
+          body: withExamples(CustomFieldCreateSchema, CUSTOM_FIELD_CREATE),
+          response: { 201: withExamples(Data(CustomFieldSchema), { data: CUSTOM_FIELD }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { deniedFields } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
-import { commonErrors, Data, ErrorBody, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import { decodeText } from '../../lib/text-encoding.ts';
 import type { ImportService } from './import.service.ts';
@@ -166,9 +166,9 @@ export const importRoutes =
             'contacts and lists each rejected line with its reason (never the cell values).',
           consumes: ['text/csv', 'multipart/form-data'],
           querystring: Obj({
-            dryRun: Type.Optional({ ...Flag, examples: ['true'] }),
+            dryRun: Type.Optional(withExamples(Flag, 'true')),
             map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.', examples: [MAP_EXAMPLE] })),
-            charset: Type.Optional({ ...Charset, examples: ['windows-1252'] }),
+            charset: Type.Optional(withExamples(Charset, 'windows-1252')),
           }),
           body: {
             content: {
@@ -176,11 +176,11 @@ export const importRoutes =
               'text/csv': {
                 schema: Type.Unsafe<Buffer>({ description: 'The CSV file, in any encoding described above.', examples: [CSV_EXAMPLE] }),
               },
-              'multipart/form-data': { schema: { ...FormFields, examples: [{ file: CSV_EXAMPLE, dryRun: 'false', map: MAP_EXAMPLE }] } },
+              'multipart/form-data': { schema: withExamples(FormFields, { file: CSV_EXAMPLE, dryRun: 'false', map: MAP_EXAMPLE }) },
             },
           },
           response: {
-            200: { ...Data(ImportResultSchema), examples: [{ data: IMPORT_RESULT }] },
+            200: withExamples(Data(ImportResultSchema), { data: IMPORT_RESULT }),
             413: ErrorBody,
             415: ErrorBody,
             ...commonErrors,

@@ -4,14 +4,14 @@ export const CONTACT_ID = '01938a6e-4c2f-7b10-9a3e-5f2c8d1e4a07';
 const MESSAGE_ID = '01938b40-6a7b-7c8d-9e0f-1a2b3c4d5e6f';
 const PAGE_ID = '01938b41-0f1e-7d2c-8b3a-495867f3e2d1';
 
-const OPENED = { type: 'email_opened', contactId: CONTACT_ID, messageId: MESSAGE_ID, at: '2026-12-01T08:02:17+01:00' };
+const OPENED = { type: 'email_opened' as const, contactId: CONTACT_ID, messageId: MESSAGE_ID, at: '2026-12-01T08:02:17+01:00' };
 const VISITED = {
-  type: 'page_visited',
+  type: 'page_visited' as const,
   email: 'lea.martin@example.com',
   pageId: PAGE_ID,
   url: 'https://shop.example.com/pain-au-levain?utm_source=newsletter&utm_campaign=december',
 };
-const CUSTOM = { type: 'custom', contactId: CONTACT_ID, name: 'cart.abandoned', properties: { items: 3, value: 42.5 } };
+const CUSTOM = { type: 'custom' as const, contactId: CONTACT_ID, name: 'cart.abandoned', properties: { items: 3, value: 42.5 } };
 
 export const INGEST_ONE = OPENED;
 export const INGEST_BATCH = { events: [OPENED, VISITED, CUSTOM] };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, List, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, List, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { InteractionsService } from './interactions.service.ts';
 import { INTERACTION_TYPES } from './interactions.model.ts';
@@ -55,8 +55,8 @@ export const interactionsRoutes =
             'a custom name that looks like an identifier, properties over 2,048 bytes or 3 levels) is refused whole with 400 ' +
             '`validation_failed`, `details.index` naming the event. Open to admin and marketer (interactions write access); the ' +
             'batch is one audit entry.',
-          body: { ...IngestBodySchema, examples: [INGEST_BATCH, INGEST_ONE] },
-          response: { 200: { ...Data(IngestResultSchema), examples: [{ data: INGEST_RESULT }] }, 413: ErrorBody, ...commonErrors },
+          body: withExamples(IngestBodySchema, INGEST_BATCH, INGEST_ONE),
+          response: { 200: withExamples(Data(IngestResultSchema), { data: INGEST_RESULT }), 413: ErrorBody, ...commonErrors },
         },
       },
       async (req) => ({ data: await s.interactions.ingest(eventsOf(req.body)) }),
@@ -75,14 +75,11 @@ export const interactionsRoutes =
             'audit entry naming the contact.',
           querystring: Obj({
             ...PageQuery,
-            contact: { ...Id, examples: [CONTACT_ID] },
+            contact: withExamples(Id, CONTACT_ID),
             type: Type.Optional(Type.Enum([...INTERACTION_TYPES], { examples: ['email_opened'] })),
           }),
           response: {
-            200: {
-              ...List(InteractionSchema),
-              examples: [{ data: [INTERACTION], page: { next: null, total: 1, totalIsEstimate: false } }],
-            },
+            200: withExamples(List(InteractionSchema), { data: [INTERACTION], page: { next: null, total: 1, totalIsEstimate: false } }),
             ...commonErrors,
           },
         },
@@ -113,7 +110,7 @@ export const interactionsRoutes =
             'narrow it (a URL ref is matched without its query). At most 10,000 rows: `truncated` says when more matched. Every ' +
             'role may read them.',
           querystring: StatsQuerySchema,
-          response: { 200: { ...StatsSchema, examples: [STATS] }, ...commonErrors },
+          response: { 200: withExamples(StatsSchema, STATS), ...commonErrors },
         },
       },
       async (req) => s.interactions.stats(req.query),

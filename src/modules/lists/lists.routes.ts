@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { ContactsService } from '../contacts/module.ts';
 import type { ListsService } from './lists.service.ts';
 import { type Source, SourceSchema } from '../consent/module.ts';
@@ -17,16 +17,18 @@ const ListSchema = Obj({
   createdAt: Type.String(),
 });
 const MemberParams = Obj({ id: Id, listId: Id });
-const ChangeBody = Type.Optional({
-  ...Obj({
-    source: Type.Optional(SourceSchema),
-    notice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Obj({ id: Type.String({ maxLength: 36 }) })])),
-    evidence: Type.Optional(
-      Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) }),
-    ),
-  }),
-  examples: [JOIN_BODY],
-});
+const ChangeBody = Type.Optional(
+  withExamples(
+    Obj({
+      source: Type.Optional(SourceSchema),
+      notice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Obj({ id: Type.String({ maxLength: 36 }) })])),
+      evidence: Type.Optional(
+        Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      ),
+    }),
+    JOIN_BODY,
+  ),
+);
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface ListsRouteDeps {
@@ -47,14 +49,14 @@ export const listsRoutes =
           description:
             'A list people join and leave (each join and leave is recorded in the consent ledger). The name is trimmed and must ' +
             'be unique: a name in use gives 409 `list_exists`. Open to admin and marketer (lists write access).',
-          body: {
-            ...Obj({
+          body: withExamples(
+            Obj({
               name: Type.String({ minLength: 1, maxLength: 200 }),
               description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
             }),
-            examples: [LIST_CREATE],
-          },
-          response: { 201: { ...Data(ListSchema), examples: [{ data: { ...LIST, members: 0 } }] }, 409: ErrorBody, ...commonErrors },
+            LIST_CREATE,
+          ),
+          response: { 201: withExamples(Data(ListSchema), { data: { ...LIST, members: 0 } }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -75,7 +77,7 @@ export const listsRoutes =
             'Every list in creation order, with its current member count. Paged: `limit` (default 50, at most 500) rows, then ' +
             'pass `page.next` as `cursor` for the next page. Every role may read lists.',
           querystring: Obj(PageQuery),
-          response: { 200: { ...List(ListSchema), examples: [LISTS_PAGE] }, ...commonErrors },
+          response: { 200: withExamples(List(ListSchema), LISTS_PAGE), ...commonErrors },
         },
       },
       async (req) => {
@@ -100,10 +102,9 @@ export const listsRoutes =
             'audit entry naming the contact.',
           params: IdParams,
           response: {
-            200: {
-              ...Data(Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() }))),
-              examples: [{ data: MEMBERSHIPS }],
-            },
+            200: withExamples(Data(Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() }))), {
+              data: MEMBERSHIPS,
+            }),
             ...commonErrors,
           },
         },
@@ -136,7 +137,7 @@ export const listsRoutes =
             'marketer (lists write access); for many contacts at once use POST /lists/{listId}/members.',
           params: MemberParams,
           body: ChangeBody,
-          response: { 200: { ...Data(Obj({ changed: Type.Boolean() })), examples: [{ data: { changed: true } }] }, ...commonErrors },
+          response: { 200: withExamples(Data(Obj({ changed: Type.Boolean() })), { data: { changed: true } }), ...commonErrors },
         },
       },
       async (req) => ({ data: { changed: (await s.lists.join(req.params.id, req.params.listId, ctxOf(req, req.body as Body))).changed } }),

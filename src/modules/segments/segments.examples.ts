@@ -16,12 +16,12 @@ export const FILTER = {
   ],
 };
 
-export const SEGMENT_CREATE = { name: 'Engaged French-speaking customers', kind: 'dynamic', filter: FILTER };
+export const SEGMENT_CREATE = { name: 'Engaged French-speaking customers', kind: 'dynamic' as const, filter: FILTER };
 
 export const SEGMENT = {
   id: SEGMENT_ID,
   name: 'Engaged French-speaking customers',
-  kind: 'dynamic',
+  kind: 'dynamic' as const,
   filter: FILTER,
   snapshotAt: null,
   createdAt: '2026-11-20T10:12:00.000Z',
@@ -34,7 +34,7 @@ export const STATIC_SEGMENT = {
   ...SEGMENT,
   id: '01938a70-8c9d-7e0f-a1b2-c3d4e5f60718',
   name: 'Black Friday buyers',
-  kind: 'static',
+  kind: 'static' as const,
   filter: { field: 'customFields.last_order', op: '>=', value: '2026-11-27' },
   snapshotAt: '2026-11-30T23:00:00.000Z',
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id, withExamples } from '../../http/schemas.ts';
 import { CONTACT_EXAMPLE, ContactSchema, type ContactsService } from '../contacts/module.ts';
 import { CONTACT_ID, COUNT, EXPLANATION, FILTER, SEGMENT, SEGMENT_CREATE, SEGMENT_PATCH, STATIC_SEGMENT } from './segments.examples.ts';
 import type { SegmentsService } from './segments.service.ts';
@@ -26,7 +26,7 @@ const SegmentSchema = Obj({
   flagDetail: Type.Union([Type.String(), Type.Null()]),
 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Count = { ...Data(Obj({ count: Type.Integer() })), examples: [COUNT] };
+const Count = withExamples(Data(Obj({ count: Type.Integer() })), COUNT);
 const LANGUAGE = 'The filter language, its operators and limits: docs/segments.md.';
 const UNEVALUABLE =
   'A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 ' +
@@ -58,11 +58,11 @@ export const segmentsRoutes =
             `/segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 ` +
             `\`invalid_filter\`, \`details\` naming each problem's node (at most 20). ${LANGUAGE} Body at most 256 kB. Open to ` +
             'admin and marketer (segments write access).',
-          body: {
-            ...Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
-            examples: [SEGMENT_CREATE],
-          },
-          response: { 201: { ...Data(SegmentSchema), examples: [{ data: SEGMENT }] }, 409: ErrorBody, ...commonErrors },
+          body: withExamples(
+            Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
+            SEGMENT_CREATE,
+          ),
+          response: { 201: withExamples(Data(SegmentSchema), { data: SEGMENT }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -84,10 +84,10 @@ export const segmentsRoutes =
             '50, at most 500), then `page.next` as `cursor`. Every role may read segments.',
           querystring: Obj(PageQuery),
           response: {
-            200: {
-              ...List(SegmentSchema),
-              examples: [{ data: [SEGMENT, STATIC_SEGMENT], page: { next: null, total: 2, totalIsEstimate: false } }],
-            },
+            200: withExamples(List(SegmentSchema), {
+              data: [SEGMENT, STATIC_SEGMENT],
+              page: { next: null, total: 2, totalIsEstimate: false },
+            }),
             ...commonErrors,
           },
         },
@@ -112,7 +112,7 @@ export const segmentsRoutes =
           description:
             `Checks and evaluates a filter without saving it, to try one out: 400 \`invalid_filter\` as for a saved one. ` +
             `${LANGUAGE} Every role may preview.`,
-          body: { ...Obj({ filter: Filter }), examples: [{ filter: FILTER }] },
+          body: withExamples(Obj({ filter: Filter }), { filter: FILTER }),
           response: { 200: Count, 409: ErrorBody, ...commonErrors },
         },
       },
@@ -130,7 +130,7 @@ export const segmentsRoutes =
             'Its name, kind, filter and snapshot time; `flagged` with `flagDetail` when an erasure replaced a value in the ' +
             'filter or found an erased person named there. 404 `not_found` for an unknown id. Every role may read it.',
           params: IdParams,
-          response: { 200: { ...Data(SegmentSchema), examples: [{ data: SEGMENT }] }, ...commonErrors },
+          response: { 200: withExamples(Data(SegmentSchema), { data: SEGMENT }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.segments.get(req.params.id) }),
@@ -149,15 +149,15 @@ export const segmentsRoutes =
             `Send at least one of \`name\`, \`filter\`, \`flagged\`. A new filter is checked as on creation (400 ` +
             `\`invalid_filter\`). ${LANGUAGE} ${UNEVALUABLE} Open to admin and marketer.`,
           params: IdParams,
-          body: {
-            ...Obj(
+          body: withExamples(
+            Obj(
               { name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) },
               { minProperties: 1 },
             ),
-            examples: [SEGMENT_PATCH],
-          },
+            SEGMENT_PATCH,
+          ),
           response: {
-            200: { ...Data(SegmentSchema), examples: [{ data: { ...SEGMENT, ...SEGMENT_PATCH, updatedAt: '2026-12-02T09:00:00.000Z' } }] },
+            200: withExamples(Data(SegmentSchema), { data: { ...SEGMENT, ...SEGMENT_PATCH, updatedAt: '2026-12-02T09:00:00.000Z' } }),
             409: ErrorBody,
             ...commonErrors,
           },
@@ -197,7 +197,7 @@ export const segmentsRoutes =
             "Replaces the static segment's members with those its filter selects now; a dynamic segment is refused with 400 " +
             `\`validation_failed\` (it is always current). ${UNEVALUABLE} Open to admin and marketer.`,
           params: IdParams,
-          response: { 200: { ...Data(SegmentSchema), examples: [{ data: STATIC_SEGMENT }] }, 409: ErrorBody, ...commonErrors },
+          response: { 200: withExamples(Data(SegmentSchema), { data: STATIC_SEGMENT }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req) => ({ data: await s.segments.refresh(req.params.id) }),
@@ -232,10 +232,7 @@ export const segmentsRoutes =
           params: IdParams,
           querystring: Obj(PageQuery),
           response: {
-            200: {
-              ...List(ContactSchema),
-              examples: [{ data: [CONTACT_EXAMPLE], page: { next: null, total: 1, totalIsEstimate: false } }],
-            },
+            200: withExamples(List(ContactSchema), { data: [CONTACT_EXAMPLE], page: { next: null, total: 1, totalIsEstimate: false } }),
             409: ErrorBody,
             ...commonErrors,
           },
@@ -262,17 +259,17 @@ export const segmentsRoutes =
             `(for a static segment: the filter now, not the snapshot). 404 \`not_found\` for an unknown segment or contact. ` +
             `${UNEVALUABLE} Every role may ask; each question is an audit entry naming the contact.`,
           params: IdParams,
-          querystring: Obj({ contact: { ...Id, examples: [CONTACT_ID] } }),
+          querystring: Obj({ contact: withExamples(Id, CONTACT_ID) }),
           response: {
-            200: {
-              ...Data(
+            200: withExamples(
+              Data(
                 Obj({
                   member: Type.Boolean(),
                   conditions: Type.Array(Obj({ path: Type.String(), condition: Type.Unknown(), value: Type.Boolean() })),
                 }),
               ),
-              examples: [{ data: EXPLANATION }],
-            },
+              { data: EXPLANATION },
+            ),
             409: ErrorBody,
             ...commonErrors,
           },

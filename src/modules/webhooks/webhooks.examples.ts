@@ -14,7 +14,7 @@ export const WEBHOOK = {
   description: WEBHOOK_CREATE.description,
   events: WEBHOOK_CREATE.events,
   includePersonalData: false,
-  status: 'active',
+  status: 'active' as const,
   consecutiveFailures: 0,
   disabledAt: null,
   createdAt: '2026-11-15T11:20:00.000Z',
@@ -23,7 +23,10 @@ export const WEBHOOK = {
 
 export const WEBHOOK_CREATED = { ...WEBHOOK, secret: 'whsec_q7Z1m4Kx9PbV2nR8tYc3LwE6sH0jDfGa5uNiOe_Xk-T' };
 
-export const WEBHOOK_PATCH = { status: 'active', events: ['contact.created', 'contact.updated', 'consent.changed', 'contact.erased'] };
+export const WEBHOOK_PATCH = {
+  status: 'active' as const,
+  events: ['contact.created', 'contact.updated', 'consent.changed', 'contact.erased'],
+};
 
 export const EVENT_TYPES = [
   'consent.changed',
@@ -43,7 +46,7 @@ export const DELIVERIES = {
       eventId: '01939e00-1b2c-7d3e-8f40-5a6b7c8d9e0f',
       eventType: 'contact.updated',
       attempt: 2,
-      status: 'succeeded',
+      status: 'succeeded' as const,
       responseStatus: 204,
       error: null,
       durationMs: 143,
@@ -54,7 +57,7 @@ export const DELIVERIES = {
       eventId: '01939e00-1b2c-7d3e-8f40-5a6b7c8d9e0f',
       eventType: 'contact.updated',
       attempt: 1,
-      status: 'failed',
+      status: 'failed' as const,
       responseStatus: 503,
       error: 'http_status',
       durationMs: 2011,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listPage, PageQuery } from '../../http/pagination.ts';
-import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, List, Obj, withExamples } from '../../http/schemas.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 import { DELIVERIES, EVENT_TYPES, WEBHOOK, WEBHOOK_CREATE, WEBHOOK_CREATED, WEBHOOK_PATCH } from './webhooks.examples.ts';
 
@@ -75,16 +75,16 @@ export const webhooksRoutes =
             `ASSENT_WEBHOOK_DISABLE_AFTER failed attempts in a row (default 20) the webhook is disabled (PATCH status "active" to ` +
             `resume). ` +
             `An event type not in the list is refused with 400 \`validation_failed\`, naming the allowed ones. ${ADMIN}`,
-          body: {
-            ...Obj({
+          body: withExamples(
+            Obj({
               url: Url,
               events: Events,
               description: Type.Optional(Description),
               includePersonalData: Type.Optional(Type.Boolean({ default: false })),
             }),
-            examples: [WEBHOOK_CREATE],
-          },
-          response: { 201: { ...Data(CreatedSchema), examples: [{ data: WEBHOOK_CREATED }] }, ...commonErrors },
+            WEBHOOK_CREATE,
+          ),
+          response: { 201: withExamples(Data(CreatedSchema), { data: WEBHOOK_CREATED }), ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -106,7 +106,7 @@ export const webhooksRoutes =
             `at most 500), then \`page.next\` as \`cursor\`. ${ADMIN}`,
           querystring: Obj(PageQuery),
           response: {
-            200: { ...List(WebhookSchema), examples: [{ data: [WEBHOOK], page: { next: null, total: 1, totalIsEstimate: false } }] },
+            200: withExamples(List(WebhookSchema), { data: [WEBHOOK], page: { next: null, total: 1, totalIsEstimate: false } }),
             ...commonErrors,
           },
         },
@@ -128,7 +128,7 @@ export const webhooksRoutes =
           summary: 'The event types a webhook can subscribe to',
           description:
             'Declared by the modules (each manifest lists the events it publishes), so the list grows with the product. ' + ADMIN,
-          response: { 200: { ...Data(Type.Array(Type.String())), examples: [{ data: EVENT_TYPES }] }, ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(Type.String())), { data: EVENT_TYPES }), ...commonErrors },
         },
       },
       async () => ({ data: s.webhooks.eventTypes() }),
@@ -145,7 +145,7 @@ export const webhooksRoutes =
             'Its settings and health; `consecutiveFailures` counts failed attempts in a row. The secret is never shown again. ' +
             `404 \`not_found\` for an unknown id. ${ADMIN}`,
           params: IdParams,
-          response: { 200: { ...Data(WebhookSchema), examples: [{ data: WEBHOOK }] }, ...commonErrors },
+          response: { 200: withExamples(Data(WebhookSchema), { data: WEBHOOK }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.webhooks.get(req.params.id) }),
@@ -162,8 +162,8 @@ export const webhooksRoutes =
             `Send at least one field. \`status: "active"\` re-enables a disabled webhook and clears its count of failures. ` +
             `${TARGETS} 404 \`not_found\` for an unknown id. ${ADMIN}`,
           params: IdParams,
-          body: {
-            ...Obj(
+          body: withExamples(
+            Obj(
               {
                 url: Type.Optional(Url),
                 events: Type.Optional(Events),
@@ -173,10 +173,10 @@ export const webhooksRoutes =
               },
               { minProperties: 1 },
             ),
-            examples: [WEBHOOK_PATCH],
-          },
+            WEBHOOK_PATCH,
+          ),
           response: {
-            200: { ...Data(WebhookSchema), examples: [{ data: { ...WEBHOOK, ...WEBHOOK_PATCH, updatedAt: '2026-12-02T08:00:00.000Z' } }] },
+            200: withExamples(Data(WebhookSchema), { data: { ...WEBHOOK, ...WEBHOOK_PATCH, updatedAt: '2026-12-02T08:00:00.000Z' } }),
             ...commonErrors,
           },
         },
@@ -216,7 +216,7 @@ export const webhooksRoutes =
             `\`limit\` (default 50, at most 500), then \`page.next\` as \`cursor\`. ${ADMIN}`,
           params: IdParams,
           querystring: Obj(PageQuery),
-          response: { 200: { ...List(DeliverySchema), examples: [DELIVERIES] }, ...commonErrors },
+          response: { 200: withExamples(List(DeliverySchema), DELIVERIES), ...commonErrors },
         },
       },
       async (req) =>
