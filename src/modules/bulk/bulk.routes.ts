@@ -177,7 +177,8 @@ export const bulkRoutes =
             `For each contact an erasure case is opened as verified by the caller (with the note), and fulfilled at once: the ` +
             `erasure, its receipt and the case's history, as for one case. A contact whose erasure left residue keeps its case in ` +
             `progress with residue tasks (counted as incomplete). ${ANSWERS} Open to admin and privacy officer (erasure write ` +
-            `access); it cannot be undone, and each erased address is suppressed.`,
+            `access); it cannot be undone, and each erased address is suppressed while the \`suppressErasedAddresses\` ` +
+            `setting is on (the default).`,
           body: withExamples(ErasureBulkBody, ERASURE_BULK),
           response: { 200: withExamples(Data(ErasureCounts), { data: ERASURE_COUNTS }), 202: AcceptedJob, ...commonErrors },
         },

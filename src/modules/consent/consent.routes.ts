@@ -170,9 +170,9 @@ export const consentRoutes =
           summary: "Record a guardian's consent (or its withdrawal) for a child contact",
           description:
             'Withdrawing (`granted: false`) is open to every role that may edit contacts; granting needs consent write access ' +
-            '(403 `forbidden` otherwise). Only for a contact that is a child (flagged, or younger than the majority age by ' +
-            'birth date) with a guardian linked; the change is appended to the consent ledger with its source, notice and evidence, ' +
-            'and decides what the gate allows for the child.',
+            '(403 `forbidden` otherwise). The contact needs a guardian linked (`guardianId`; 400 `validation_failed` otherwise). ' +
+            'The change is appended to the consent ledger with its source, notice and evidence, and decides what the gate ' +
+            'allows while the contact is a child (flagged, or younger than the majority age by birth date).',
           params: IdParams,
           body: withExamples(GuardianConsentSchema, GUARDIAN_BODY),
           response: {

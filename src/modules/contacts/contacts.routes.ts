@@ -141,8 +141,9 @@ export const contactsRoutes =
             'is merged automatically',
           description:
             'Each group is one address held by several contacts, oldest contact first; `page.total` counts the addresses. Paged by ' +
-            '`limit` (default 50, at most 500) and the `cursor` of `page.next`. Every role may read it. Merge by hand: move what ' +
-            'the younger contacts hold to the oldest, then erase them (DELETE /contacts/{id}).',
+            '`limit` (default 50, at most 500) and the `cursor` of `page.next`. Every role may read it. They are for an admin to ' +
+            'merge by hand: nothing here merges or deletes. Mind that erasing one of them (DELETE /contacts/{id}) suppresses ' +
+            'the address they share, while the `suppressErasedAddresses` setting is on (the default).',
           querystring: Obj({ ...PageQuery }),
           response: { 200: withExamples(List(DuplicateGroupSchema), page([DUPLICATE_GROUP])), ...commonErrors },
         },
@@ -215,8 +216,9 @@ export const contactsRoutes =
           description:
             '204 when the erasure is complete. When identifiers of the person remain, 202 with the same answer as POST ' +
             '/contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are. Open to ' +
-            'admin and privacy officer (erasure write access); it cannot be undone. The address is then suppressed: creating or ' +
-            'importing it again is refused.',
+            'admin and privacy officer (erasure write access); it cannot be undone. While the `suppressErasedAddresses` setting is ' +
+            'on (the ' +
+            'default) the address is then suppressed: creating or importing it again is refused with 409 `suppressed`.',
           params: IdParams,
           response: { 202: withExamples(Data(ErasureAnswerSchema), { data: ERASURE_ANSWER }), 204: Type.Null(), ...commonErrors },
         },

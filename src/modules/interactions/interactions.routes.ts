@@ -47,7 +47,8 @@ export const interactionsRoutes =
             'Record one event or a batch; behaviour is linked to a contact only with profiling consent, and every event is counted ' +
             'anonymously',
           description:
-            'One event, or `{"events": [...]}` with up to 10,000 (body at most 20 MiB). Name the contact by `contactId` or by ' +
+            'One event, or `{"events": [...]}` with up to 10,000 (body at most 20 MiB, or the body limit of the installation ' +
+            'when larger). Name the contact by `contactId` or by ' +
             '`email` (an address no contact holds is counted, not stored). Email opens and clicks, page visits and custom events ' +
             '(unless `behavioural: false`) are behaviour: kept per contact only when the consent gate allows profiling, else ' +
             'counted as `unlinked`; every event is counted in the anonymous daily statistics. A batch with one invalid event ' +

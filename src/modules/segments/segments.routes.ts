@@ -256,7 +256,8 @@ export const segmentsRoutes =
           summary: 'Why a contact is or is not in the segment: each condition with its truth value',
           description:
             'Each leaf condition of the filter, by its JSON pointer in the tree, with whether it holds for the contact now ' +
-            `(for a static segment: the filter now, not the snapshot). 404 \`not_found\` for an unknown segment or contact. ` +
+            '(for a static segment `member` is whether it is in the snapshot, while the conditions are the filter now). ' +
+            '404 `not_found` for an unknown segment or contact. ' +
             `${UNEVALUABLE} Every role may ask; each question is an audit entry naming the contact.`,
           params: IdParams,
           querystring: Obj({ contact: withExamples(Id, CONTACT_ID) }),

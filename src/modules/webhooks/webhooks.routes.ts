@@ -73,8 +73,7 @@ export const webhooksRoutes =
             `values, unless \`includePersonalData\` is true (then contact.created and contact.updated also carry the contact as ` +
             `GET /api/v1/contacts/{id} shows it). ${TARGETS} ${SIGNING} A delivery is tried up to 8 times with growing waits; after ` +
             `ASSENT_WEBHOOK_DISABLE_AFTER failed attempts in a row (default 20) the webhook is disabled (PATCH status "active" to ` +
-            `resume). ` +
-            `An event type not in the list is refused with 400 \`validation_failed\`, naming the allowed ones. ${ADMIN}`,
+            `resume). An event type not in the list is refused with 400 \`validation_failed\`, naming the allowed ones. ${ADMIN}`,
           body: withExamples(
             Obj({
               url: Url,
