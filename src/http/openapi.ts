@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { TSchema } from 'typebox';
 import { AppError, type ErrorCode } from '../lib/errors.ts';
+import { can } from './access.ts';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './pagination.ts';
+import { ROLES } from './principal.ts';
 import type { RouteAccessConfig } from './route-config.ts';
 import { ErrorBody } from './schemas.ts';
 
@@ -141,7 +144,8 @@ interface RouteForDocs {
 function transform({ schema, url, route }: RouteForDocs) {
   if (!schema || schema.hide) return { schema, url };
   const method = Array.isArray(route.method) ? route.method[0]! : route.method;
-  const open = route.config?.access === 'public';
+  const access = route.config?.access;
+  const open = access === 'public';
   const response = { ...((schema.response as Record<string, TSchema> | undefined) ?? {}) };
   const statuses = [500, 503, ...(open ? [429] : [401, 403])];
   if (schema.body || schema.querystring || schema.params) statuses.push(400);
@@ -152,10 +156,29 @@ function transform({ schema, url, route }: RouteForDocs) {
     schema: {
       ...schema,
       operationId: schema.operationId ?? operationIdFor(method, url),
+      description: [schema.description, whoMayCall(access), paging(schema)].filter(Boolean).join('\n\n'),
       response,
       ...(open ? { security: [] } : {}),
     },
   };
+}
+
+/** Who may call the route, read from the access table itself, so the document cannot disagree with it. */
+function whoMayCall(access: RouteAccessConfig['access']): string {
+  if (access === 'public') return '**Who may call:** anyone, without a key (rate-limited per client address).';
+  if (access === 'authenticated' || access === undefined) return '**Who may call:** any API key or console session.';
+  const roles = ROLES.filter((r) => can(r, access.area, access.op));
+  return `**Who may call:** ${roles.map((r) => `\`${r}\``).join(', ')} (area \`${access.area}\`, ${access.op}); other roles get 403.`;
+}
+
+/** The paging note of a listing: one that takes a `cursor`. */
+function paging(schema: Record<string, unknown>): string {
+  const q = schema.querystring as { properties?: Record<string, unknown> } | undefined;
+  if (!q?.properties?.cursor) return '';
+  return (
+    `**Paging:** up to \`limit\` rows (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}); pass \`page.next\` back as \`cursor\` ` +
+    'for the next page, until it is `null`. `page.total` counts every page.'
+  );
 }
 
 const retryAfter = {

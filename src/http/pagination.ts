@@ -3,11 +3,17 @@ import { AppError } from '../lib/errors.ts';
 import { isId } from '../lib/ids.ts';
 
 export const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
+export const MAX_LIMIT = 500;
 
 export const PageQuery = {
   limit: Type.Optional(
-    Type.Integer({ format: 'int32', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'rows per page (1 to 500)' }),
+    Type.Integer({
+      format: 'int32',
+      minimum: 1,
+      maximum: MAX_LIMIT,
+      default: DEFAULT_LIMIT,
+      description: `rows per page (1 to ${MAX_LIMIT})`,
+    }),
   ),
   cursor: Type.Optional(
     Type.String({
