@@ -95,7 +95,7 @@ export const bulkRoutes =
           description:
             `Each contact joins as PUT /contacts/{id}/lists/{listId} ` +
             `would: a ledger entry per contact that joins, none for one ` +
-            `already on the list. ${ANSWERS} Open to admin and marketer (lists write access).`,
+            `already on the list. ${ANSWERS}`,
           params: ListParams,
           body: withExamples(ListBulkBody, LIST_BULK, LIST_BULK_SEGMENT),
           response: { 200: withExamples(Data(ListAddCounts), { data: LIST_ADDED }), 202: AcceptedJob, ...commonErrors },
@@ -176,9 +176,8 @@ export const bulkRoutes =
           description:
             `For each contact an erasure case is opened as verified by the caller (with the note), and fulfilled at once: the ` +
             `erasure, its receipt and the case's history, as for one case. A contact whose erasure left residue keeps its case in ` +
-            `progress with residue tasks (counted as incomplete). ${ANSWERS} Open to admin and privacy officer (erasure write ` +
-            `access); it cannot be undone, and each erased address is suppressed while the \`suppressErasedAddresses\` ` +
-            `setting is on (the default).`,
+            `progress with residue tasks (counted as incomplete). ${ANSWERS} It cannot be undone, and each erased address is ` +
+            `suppressed while the \`suppressErasedAddresses\` setting is on (the default).`,
           body: withExamples(ErasureBulkBody, ERASURE_BULK),
           response: { 200: withExamples(Data(ErasureCounts), { data: ERASURE_COUNTS }), 202: AcceptedJob, ...commonErrors },
         },
@@ -199,8 +198,7 @@ export const bulkRoutes =
             'by "; "), the custom fields as `customFields.NAME`, and the timestamps. Cells that a spreadsheet would run as a ' +
             "formula are neutralised with a leading '. The file imports back as is. The audit entry names the segment and its " +
             'member count when the export began. An unknown segment is 404 `not_found` before any byte is sent; a segment that ' +
-            'cannot be evaluated, 409 `segment_unevaluable`. Open to admin and privacy officer (exports read access: the file ' +
-            'copies personal data out).',
+            'cannot be evaluated, 409 `segment_unevaluable`.',
           querystring: Obj({ segment: withExamples(Id, SEGMENT_ID) }),
           produces: ['text/csv'],
           response: {

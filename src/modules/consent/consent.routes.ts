@@ -62,7 +62,7 @@ export const consentRoutes =
           description:
             `The one consent gate every sending and processing path asks: the contact's level (a child's follows from guardian ` +
             `consent) against the level the purpose needs. ${PURPOSES} ${ANSWER} \`at\` asks about a past moment (the ledger ` +
-            `replayed). Every role may ask; each question is an audit entry naming the contact.`,
+            `replayed). Each question is an audit entry naming the contact.`,
           params: IdParams,
           querystring: Obj({
             purpose: withExamples(Purpose, 'marketing'),
@@ -89,7 +89,7 @@ export const consentRoutes =
           summary: 'Ask the gate about many contacts at once (unknown ids are left out of the answer)',
           description:
             `The gate's answer for each of up to 10,000 distinct contacts, in the order asked; ids that name no contact are left ` +
-            `out. ${PURPOSES} ${ANSWER} Every role may ask; the question is one audit entry.`,
+            `out. ${PURPOSES} ${ANSWER} The question is one audit entry.`,
           body: withExamples(
             Obj({
               contactIds: Type.Array(Id, { minItems: 1, maxItems: 10_000, uniqueItems: true }),
@@ -208,7 +208,7 @@ export const consentRoutes =
           description:
             "The contact's consent ledger entries (levels, list joins and leaves, child flag, birth date, guardian and guardian " +
             "consent), each with its source, actor, notice, minimised evidence and hash. Not paged: one person's history is " +
-            'short. Every role may read it; each read is an audit entry naming the contact. 404 `not_found` for an unknown id.',
+            'short. Each read is an audit entry naming the contact. 404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 200: withExamples(Data(Type.Array(LedgerEntrySchema)), { data: [LEDGER_ENTRY] }), ...commonErrors },
         },
@@ -226,7 +226,7 @@ export const consentRoutes =
           description:
             'The stored level the ledger gives at `at` (an ISO-8601 date-time; default now) and the entry that set it (null while ' +
             "the contact never had a change: level 0). Not the gate's answer for a purpose: ask GET /contacts/{id}/consent/check " +
-            'for that. Every role may read it; each read is an audit entry naming the contact.',
+            'for that. Each read is an audit entry naming the contact.',
           params: IdParams,
           querystring: Obj({ at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, examples: ['2026-11-01T00:00:00Z'] })) }),
           response: {
@@ -249,8 +249,7 @@ export const consentRoutes =
           summary: 'Store a notice text once (by its hash) to reference from consent changes',
           description:
             'The text a person is shown when asked for consent (up to 20,000 characters), kept once by its SHA-256 hash: storing ' +
-            'the same text again answers the same notice. Consent changes then cite it as `{"id"}` instead of repeating the text. ' +
-            'Open to admin and privacy officer (consent write access).',
+            'the same text again answers the same notice. Consent changes then cite it as `{"id"}` instead of repeating the text.',
           body: withExamples(Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }), { text: NOTICE_TEXT }),
           response: { 201: withExamples(Data(NoticeSchema), { data: NOTICE }), ...commonErrors },
         },
@@ -269,7 +268,7 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'One notice text',
-          description: 'The text and hash of a stored notice; 404 `not_found` for an unknown id. Every role may read notices.',
+          description: 'The text and hash of a stored notice; 404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 200: withExamples(Data(NoticeSchema), { data: NOTICE }), ...commonErrors },
         },
@@ -288,7 +287,7 @@ export const consentRoutes =
             'Reads every entry in order and recomputes the chain: `ok: false` with `problem` (the first entry that fails and why) ' +
             'when an entry was changed, removed or reordered, a stub does not match its erasure, or a cited notice text is gone. ' +
             "Keep the answer's `head` outside the database and pass it back as `head` later: a ledger rolled back past it fails. " +
-            'Reads the whole ledger (slow on millions of entries). Every role may run it; each run is an audit entry naming the ' +
+            'Reads the whole ledger (slow on millions of entries). Each run is an audit entry naming the ' +
             'head it saw.',
           querystring: Obj({
             head: Type.Optional(

@@ -51,7 +51,7 @@ export const contactsRoutes =
             'Create a contact (email normalised and unique); the child flag, birth date and guardian need consent write access and ' +
             'are recorded in the consent ledger',
           description:
-            'Open to admin, marketer and privacy officer (not viewer). The address is trimmed and compared without regard to case: ' +
+            'The address is trimmed and compared without regard to case: ' +
             'one already held gives 409 `contact_exists`; an address erased earlier is suppressed and refused with 409 ' +
             '`suppressed`. `customFields` takes only fields defined with POST /contact-fields, each value of its type. ' +
             '`isChild`, `birthDate` and `guardianId` decide consent: a marketer sending them gets 403 `forbidden`. A new contact ' +
@@ -84,7 +84,7 @@ export const contactsRoutes =
             'cursor carries the last sort value and id, so equal values are neither skipped nor repeated; a cursor is valid only ' +
             'with the sort it came from (`invalid_cursor` otherwise). `country` and `language` accept any case. Filters combine ' +
             '(all must hold): `list` its members, `guardian` the children linked to that guardian, `consentLevelAtLeast` the ' +
-            'stored level. Every role may list; each listing is one audit entry.',
+            'stored level. Each listing is one audit entry.',
           querystring: Obj({
             ...PageQuery,
             q: Type.Optional(
@@ -140,8 +140,8 @@ export const contactsRoutes =
             'Contacts that share an address (compared without regard to case), left from before addresses were compared so; nothing ' +
             'is merged automatically',
           description:
-            'Each group is one address held by several contacts, oldest contact first; `page.total` counts the addresses. Paged by ' +
-            '`limit` (default 50, at most 500) and the `cursor` of `page.next`. Every role may read it. They are for an admin to ' +
+            'Each group is one address held by several contacts, oldest contact first; `page.total` counts the addresses. They are for ' +
+            'an admin to ' +
             'merge by hand: nothing here merges or deletes. Mind that erasing one of them (DELETE /contacts/{id}) suppresses ' +
             'the address they share, while the `suppressErasedAddresses` setting is on (the default).',
           querystring: Obj({ ...PageQuery }),
@@ -166,7 +166,7 @@ export const contactsRoutes =
           summary: 'One contact',
           description:
             'The profile, custom fields and stored consent level of one contact; 404 `not_found` for an id no contact has (never ' +
-            'one, or erased). Every role may read it; each read is an audit entry naming the contact.',
+            'one, or erased). Each read is an audit entry naming the contact.',
           params: IdParams,
           response: { 200: withExamples(Data(ContactSchema), { data: CONTACT }), ...commonErrors },
         },
@@ -185,8 +185,8 @@ export const contactsRoutes =
             'consent: changing them needs consent write access, is recorded in the consent ledger, and a new guardian starts without ' +
             'guardian consent',
           description:
-            'Send only the fields to change (at least one); `null` clears a field. Open to admin, marketer and privacy officer; ' +
-            'the consent fields (`isChild`, `birthDate`, `guardianId`) only to admin and privacy officer (403 `forbidden` for a ' +
+            'Send only the fields to change (at least one); `null` clears a field. ' +
+            'The consent fields (`isChild`, `birthDate`, `guardianId`) only to admin and privacy officer (403 `forbidden` for a ' +
             'marketer). An address another contact holds gives 409 `contact_exists`. `customFields` merges: the fields named change, ' +
             'the others stay.',
           params: IdParams,
@@ -215,10 +215,9 @@ export const contactsRoutes =
             'its consent ledger entries become hash-only stubs',
           description:
             '204 when the erasure is complete. When identifiers of the person remain, 202 with the same answer as POST ' +
-            '/contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are. Open to ' +
-            'admin and privacy officer (erasure write access); it cannot be undone. While the `suppressErasedAddresses` setting is ' +
-            'on (the ' +
-            'default) the address is then suppressed: creating or importing it again is refused with 409 `suppressed`.',
+            '/contacts/{id}/erase (`complete: false`, `residue`, `tasks`): the erasure is not done until those tasks are. ' +
+            'It cannot be undone. While the `suppressErasedAddresses` setting is ' +
+            'on (the default) the address is then suppressed: creating or importing it again is refused with 409 `suppressed`.',
           params: IdParams,
           response: { 202: withExamples(Data(ErasureAnswerSchema), { data: ERASURE_ANSWER }), 204: Type.Null(), ...commonErrors },
         },
@@ -239,7 +238,7 @@ export const contactsRoutes =
           summary: 'Custom contact fields',
           description:
             'Every custom field defined, with its type, whether it is personal data, and the column that holds it. Not paged (an ' +
-            'installation defines at most a few hundred). Every role may read them.',
+            'installation defines at most a few hundred).',
           response: { 200: withExamples(Data(Type.Array(CustomFieldSchema)), { data: [CUSTOM_FIELD] }), ...commonErrors },
         },
       },
@@ -257,7 +256,7 @@ export const contactsRoutes =
             'Adds a typed column `cf_<name>` to contacts and declares it in the data map. `name` is lower case letters, digits and ' +
             '_ (up to 40, starting with a letter), `type` one of text, number, boolean, date; `personal: true` makes its values ' +
             'part of access exports and erasures. A name in use gives 409 `field_exists` (or `name_taken` when the database already ' +
-            'has such a column). Open to admin, marketer and privacy officer.',
+            'has such a column).',
           body: withExamples(CustomFieldCreateSchema, CUSTOM_FIELD_CREATE),
           response: { 201: withExamples(Data(CustomFieldSchema), { data: CUSTOM_FIELD }), 409: ErrorBody, ...commonErrors },
         },

@@ -161,8 +161,8 @@ export const importRoutes =
             'columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the ' +
             'consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to ' +
             '`-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and ' +
-            'the rest imported; an address erased earlier is suppressed and its row rejected. Open to admin, marketer and privacy ' +
-            'officer (contacts write access); `dryRun` checks and counts without writing. The answer counts the created and updated ' +
+            'the rest imported; an address erased earlier is suppressed and its row rejected. ' +
+            '`dryRun` checks and counts without writing. The answer counts the created and updated ' +
             'contacts and lists each rejected line with its reason (never the cell values).',
           consumes: ['text/csv', 'multipart/form-data'],
           querystring: Obj({

@@ -54,7 +54,7 @@ export const interactionsRoutes =
             'counted as `unlinked`; every event is counted in the anonymous daily statistics. A batch with one invalid event ' +
             '(unknown field, unknown contact id, `at` over five minutes ahead or before 2000, a URL that is not absolute http(s), ' +
             'a custom name that looks like an identifier, properties over 2,048 bytes or 3 levels) is refused whole with 400 ' +
-            '`validation_failed`, `details.index` naming the event. Open to admin and marketer (interactions write access); the ' +
+            '`validation_failed`, `details.index` naming the event. The ' +
             'batch is one audit entry.',
           body: withExamples(IngestBodySchema, INGEST_BATCH, INGEST_ONE),
           response: { 200: withExamples(Data(IngestResultSchema), { data: INGEST_RESULT }), 413: ErrorBody, ...commonErrors },
@@ -72,8 +72,7 @@ export const interactionsRoutes =
           summary: "A contact's interactions, newest first",
           description:
             'The events kept for one contact (behaviour only where profiling consent allowed it), optionally of one `type`. ' +
-            'Paged: `limit` (default 50, at most 500), then `page.next` as `cursor`. Every role may read them; each read is an ' +
-            'audit entry naming the contact.',
+            'Each read is an audit entry naming the contact.',
           querystring: Obj({
             ...PageQuery,
             contact: withExamples(Id, CONTACT_ID),

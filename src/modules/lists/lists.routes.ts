@@ -48,7 +48,7 @@ export const listsRoutes =
           summary: 'Create a subscription list',
           description:
             'A list people join and leave (each join and leave is recorded in the consent ledger). The name is trimmed and must ' +
-            'be unique: a name in use gives 409 `list_exists`. Open to admin and marketer (lists write access).',
+            'be unique: a name in use gives 409 `list_exists`.',
           body: withExamples(
             Obj({
               name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -73,9 +73,7 @@ export const listsRoutes =
         schema: {
           tags: ['lists'],
           summary: 'Subscription lists with member counts',
-          description:
-            'Every list in creation order, with its current member count. Paged: `limit` (default 50, at most 500) rows, then ' +
-            'pass `page.next` as `cursor` for the next page. Every role may read lists.',
+          description: 'Every list in creation order, with its current member count.',
           querystring: Obj(PageQuery),
           response: { 200: withExamples(List(ListSchema), LISTS_PAGE), ...commonErrors },
         },
@@ -98,7 +96,7 @@ export const listsRoutes =
           summary: "The contact's list memberships",
           description:
             'The lists the contact is on now, with when they joined (the history of joins and leaves is in GET ' +
-            '/contacts/{id}/consent/history). 404 `not_found` for an unknown contact. Every role may read it; each read is an ' +
+            '/contacts/{id}/consent/history). 404 `not_found` for an unknown contact. Each read is an ' +
             'audit entry naming the contact.',
           params: IdParams,
           response: {
@@ -133,8 +131,8 @@ export const listsRoutes =
           description:
             'The body is optional: `source` (default api) says where the person asked, `notice` the text they were shown (or ' +
             '`{"id"}` of a stored notice), `evidence` their IP address and user agent (minimised before it is kept). `changed` is ' +
-            'false when the contact was already on the list. 404 `not_found` for an unknown contact or list. Open to admin and ' +
-            'marketer (lists write access); for many contacts at once use POST /lists/{listId}/members.',
+            'false when the contact was already on the list. 404 `not_found` for an unknown contact or list. ' +
+            'For many contacts at once use POST /lists/{listId}/members.',
           params: MemberParams,
           body: ChangeBody,
           response: { 200: withExamples(Data(Obj({ changed: Type.Boolean() })), { data: { changed: true } }), ...commonErrors },

@@ -56,8 +56,7 @@ export const segmentsRoutes =
           description:
             'A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST ' +
             `/segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 ` +
-            `\`invalid_filter\`, \`details\` naming each problem's node (at most 20). ${LANGUAGE} Body at most 256 kB. Open to ` +
-            'admin and marketer (segments write access).',
+            `\`invalid_filter\`, \`details\` naming each problem's node (at most 20). ${LANGUAGE} Body at most 256 kB.`,
           body: withExamples(
             Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
             SEGMENT_CREATE,
@@ -79,9 +78,7 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Segments',
-          description:
-            'Every saved segment in creation order, with its filter and whether an erasure flagged it. Paged: `limit` (default ' +
-            '50, at most 500), then `page.next` as `cursor`. Every role may read segments.',
+          description: 'Every saved segment in creation order, with its filter and whether an erasure flagged it.',
           querystring: Obj(PageQuery),
           response: {
             200: withExamples(List(SegmentSchema), {
@@ -110,8 +107,7 @@ export const segmentsRoutes =
           tags: ['segments'],
           summary: 'Count the contacts an unsaved filter selects',
           description:
-            `Checks and evaluates a filter without saving it, to try one out: 400 \`invalid_filter\` as for a saved one. ` +
-            `${LANGUAGE} Every role may preview.`,
+            `Checks and evaluates a filter without saving it, to try one out: 400 \`invalid_filter\` as for a saved one. ` + `${LANGUAGE}`,
           body: withExamples(Obj({ filter: Filter }), { filter: FILTER }),
           response: { 200: Count, 409: ErrorBody, ...commonErrors },
         },
@@ -128,7 +124,7 @@ export const segmentsRoutes =
           summary: 'One segment',
           description:
             'Its name, kind, filter and snapshot time; `flagged` with `flagDetail` when an erasure replaced a value in the ' +
-            'filter or found an erased person named there. 404 `not_found` for an unknown id. Every role may read it.',
+            'filter or found an erased person named there. 404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 200: withExamples(Data(SegmentSchema), { data: SEGMENT }), ...commonErrors },
         },
@@ -147,7 +143,7 @@ export const segmentsRoutes =
             'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
           description:
             `Send at least one of \`name\`, \`filter\`, \`flagged\`. A new filter is checked as on creation (400 ` +
-            `\`invalid_filter\`). ${LANGUAGE} ${UNEVALUABLE} Open to admin and marketer.`,
+            `\`invalid_filter\`). ${LANGUAGE} ${UNEVALUABLE}`,
           params: IdParams,
           body: withExamples(
             Obj(
@@ -173,9 +169,7 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Delete a segment',
-          description:
-            'Removes the segment and its snapshot; contacts are untouched. 404 `not_found` for an unknown id. Open to admin and ' +
-            'marketer.',
+          description: 'Removes the segment and its snapshot; contacts are untouched. 404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 204: Type.Null(), ...commonErrors },
         },
@@ -195,7 +189,7 @@ export const segmentsRoutes =
           summary: 'Re-take the member snapshot of a static segment',
           description:
             "Replaces the static segment's members with those its filter selects now; a dynamic segment is refused with 400 " +
-            `\`validation_failed\` (it is always current). ${UNEVALUABLE} Open to admin and marketer.`,
+            `\`validation_failed\` (it is always current). ${UNEVALUABLE}`,
           params: IdParams,
           response: { 200: withExamples(Data(SegmentSchema), { data: STATIC_SEGMENT }), 409: ErrorBody, ...commonErrors },
         },
@@ -210,7 +204,7 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'How many contacts are in the segment now (static: in its snapshot)',
-          description: `${UNEVALUABLE} Every role may count.`,
+          description: `${UNEVALUABLE}`,
           params: IdParams,
           response: { 200: Count, 409: ErrorBody, ...commonErrors },
         },
@@ -226,8 +220,8 @@ export const segmentsRoutes =
           tags: ['segments'],
           summary: 'The contacts in the segment, paged',
           description:
-            'The members as contacts, in id order: `limit` (default 50, at most 500), then `page.next` as `cursor`; ' +
-            `\`page.total\` is the segment's count. ${UNEVALUABLE} Every role may read them; each page is an audit entry naming ` +
+            'The members as contacts, in id order; ' +
+            `\`page.total\` is the segment's count. ${UNEVALUABLE} Each page is an audit entry naming ` +
             'the segment.',
           params: IdParams,
           querystring: Obj(PageQuery),
@@ -258,7 +252,7 @@ export const segmentsRoutes =
             'Each leaf condition of the filter, by its JSON pointer in the tree, with whether it holds for the contact now ' +
             '(for a static segment `member` is whether it is in the snapshot, while the conditions are the filter now). ' +
             '404 `not_found` for an unknown segment or contact. ' +
-            `${UNEVALUABLE} Every role may ask; each question is an audit entry naming the contact.`,
+            `${UNEVALUABLE} Each question is an audit entry naming the contact.`,
           params: IdParams,
           querystring: Obj({ contact: withExamples(Id, CONTACT_ID) }),
           response: {

@@ -51,7 +51,8 @@ const TARGETS =
   '100.64/10, 169.254/16, 0/8, ::1, fc00::/7, fe80::/10, `localhost`) unless the installation allows that range ' +
   '(ASSENT_WEBHOOK_ALLOW_RANGES): refused with `webhook_target_refused`. A host name is resolved and checked again at each delivery, ' +
   'and the connection goes to the address checked; redirects are not followed.';
-const ADMIN = 'Admin only: webhooks send data out of the installation, signed with their secrets (403 `forbidden` for other roles).';
+/** Why the routes are the admin's alone (the document's "who may call" names the roles). */
+const ADMIN = "Webhooks are the admin's alone: they send data out of the installation, signed with their secrets.";
 
 /** What these routes use: the module's face, nothing else. */
 export interface WebhooksRouteDeps {
@@ -100,9 +101,7 @@ export const webhooksRoutes =
         schema: {
           tags: ['webhooks'],
           summary: 'The webhooks, oldest first (secrets are never shown again)',
-          description:
-            'Each webhook with its events, whether payloads carry personal values, and its health. Paged: `limit` (default 50, ' +
-            `at most 500), then \`page.next\` as \`cursor\`. ${ADMIN}`,
+          description: 'Each webhook with its events, whether payloads carry personal values, and its health.',
           querystring: Obj(PageQuery),
           response: {
             200: withExamples(List(WebhookSchema), { data: [WEBHOOK], page: { next: null, total: 1, totalIsEstimate: false } }),
@@ -125,8 +124,7 @@ export const webhooksRoutes =
         schema: {
           tags: ['webhooks'],
           summary: 'The event types a webhook can subscribe to',
-          description:
-            'Declared by the modules (each manifest lists the events it publishes), so the list grows with the product. ' + ADMIN,
+          description: 'Declared by the modules (each manifest lists the events it publishes), so the list grows with the product.',
           response: { 200: withExamples(Data(Type.Array(Type.String())), { data: EVENT_TYPES }), ...commonErrors },
         },
       },
@@ -142,7 +140,7 @@ export const webhooksRoutes =
           summary: 'One webhook',
           description:
             'Its settings and health; `consecutiveFailures` counts failed attempts in a row. The secret is never shown again. ' +
-            `404 \`not_found\` for an unknown id. ${ADMIN}`,
+            '404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 200: withExamples(Data(WebhookSchema), { data: WEBHOOK }), ...commonErrors },
         },
@@ -159,7 +157,7 @@ export const webhooksRoutes =
           summary: 'Change a webhook, or disable or re-enable it',
           description:
             `Send at least one field. \`status: "active"\` re-enables a disabled webhook and clears its count of failures. ` +
-            `${TARGETS} 404 \`not_found\` for an unknown id. ${ADMIN}`,
+            `${TARGETS} 404 \`not_found\` for an unknown id.`,
           params: IdParams,
           body: withExamples(
             Obj(
@@ -190,7 +188,7 @@ export const webhooksRoutes =
         schema: {
           tags: ['webhooks'],
           summary: 'Delete a webhook and its delivery log',
-          description: `Deliveries still queued for it find it gone and send nothing. 404 \`not_found\` for an unknown id. ${ADMIN}`,
+          description: 'Deliveries still queued for it find it gone and send nothing. 404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 204: Type.Null(), ...commonErrors },
         },
@@ -211,8 +209,7 @@ export const webhooksRoutes =
           description:
             'One entry per attempt: the event, the attempt number, `succeeded`, `failed` or `skipped`, the HTTP status the receiver ' +
             'answered and an error code (`timeout`, `http_status`, `redirect_not_followed`, `response_too_large`, `connection_failed`, ' +
-            '`webhook_target_refused`, `webhook_disabled`, `event_gone`); never the payload or anything the receiver sent. Paged: ' +
-            `\`limit\` (default 50, at most 500), then \`page.next\` as \`cursor\`. ${ADMIN}`,
+            '`webhook_target_refused`, `webhook_disabled`, `event_gone`); never the payload or anything the receiver sent.',
           params: IdParams,
           querystring: Obj(PageQuery),
           response: { 200: withExamples(List(DeliverySchema), DELIVERIES), ...commonErrors },
