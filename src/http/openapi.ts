@@ -146,6 +146,17 @@ function transform({ schema, url, route }: RouteForDocs) {
   const method = Array.isArray(route.method) ? route.method[0]! : route.method;
   const access = route.config?.access;
   const open = access === 'public';
+  // A query's or path's example is given for the whole object; the document has one parameter per property.
+  const parts: Record<string, unknown> = {};
+  for (const part of ['querystring', 'params'] as const) {
+    const q = schema[part] as { properties?: Record<string, object>; examples?: unknown[] } | undefined;
+    const example = q?.examples?.[0] as Record<string, unknown> | undefined;
+    if (!q?.properties || !example || typeof example !== 'object') continue;
+    const properties = Object.fromEntries(
+      Object.entries(q.properties).map(([k, p]) => [k, k in example ? { ...p, examples: [example[k]] } : p]),
+    );
+    parts[part] = { ...q, properties };
+  }
   const response = { ...((schema.response as Record<string, TSchema> | undefined) ?? {}) };
   const statuses = [500, 503, ...(open ? [429] : [401, 403])];
   if (schema.body || schema.querystring || schema.params) statuses.push(400);
@@ -155,6 +166,7 @@ function transform({ schema, url, route }: RouteForDocs) {
     url,
     schema: {
       ...schema,
+      ...parts,
       operationId: schema.operationId ?? operationIdFor(method, url),
       description: [schema.description, whoMayCall(access), paging(schema)].filter(Boolean).join('\n\n'),
       response,
@@ -209,18 +221,26 @@ function oneExample(node: unknown): void {
 }
 const VALUES = new Set(['example', 'examples', 'default', 'enum', 'const']);
 
+/** A body's example at the media type, where tools look for it, when the schema alone carries one. */
+function mediaExample(media: Doc): void {
+  if (media.example !== undefined || media.examples !== undefined || media.schema?.example === undefined) return;
+  media.example = media.schema.example;
+}
+
 /** The whole document: the tags the routes use, with their descriptions, and Retry-After where the answer carries it. */
 function transformObject({ openapiObject }: { openapiObject: Doc }): Doc {
   const used = new Set<string>();
+  oneExample(openapiObject);
   for (const item of Object.values<Doc>(openapiObject.paths ?? {})) {
     for (const op of Object.values<Doc>(item)) {
       for (const t of op.tags ?? []) used.add(t);
+      for (const media of Object.values<Doc>(op.requestBody?.content ?? {})) mediaExample(media);
       for (const [status, answer] of Object.entries<Doc>(op.responses ?? {})) {
+        for (const media of Object.values<Doc>(answer.content ?? {})) mediaExample(media);
         if (status === '429' || status === '503') answer.headers = { 'Retry-After': retryAfter, ...answer.headers };
       }
     }
   }
-  oneExample(openapiObject);
   openapiObject.tags = [...used].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? '' }));
   return openapiObject;
 }

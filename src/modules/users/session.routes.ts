@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../http/auth.ts';
-import { commonErrors, Data, ErrorBody } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, withExamples } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { AuditService } from '../audit/module.ts';
@@ -24,6 +24,8 @@ export interface SessionRouteDeps {
   users: UsersService;
 }
 
+const PRINCIPAL = { kind: 'user' as const, id: '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f', role: 'marketer' as const };
+
 export const sessionRoutes =
   (s: SessionRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -34,9 +36,19 @@ export const sessionRoutes =
         schema: {
           tags: ['session'],
           summary: 'Log in to the console: sets an HTTP-only session cookie',
+          description:
+            'Checks the email and password of a console user and sets the session cookie (HTTP-only, SameSite=Strict, ' +
+            'Secure when the public base URL is https) until `expiresAt`. A wrong pair, or a disabled user, answers 401 ' +
+            '`invalid_credentials` without saying which. Thirty attempts per client address and ten per account in 15 ' +
+            'minutes; more answer 429 `rate_limited` with `Retry-After`. Scripts use an API key instead.',
           security: [],
-          body: LoginSchema,
-          response: { 201: Data(SessionSchema), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+          body: withExamples(LoginSchema, { email: 'ines.moreau@example.com', password: 'correct horse battery staple' }),
+          response: {
+            201: withExamples(Data(SessionSchema), { data: { principal: PRINCIPAL, expiresAt: '2026-12-05T20:00:00.000Z' } }),
+            400: ErrorBody,
+            401: ErrorBody,
+            429: ErrorBody,
+          },
         },
       },
       async (req, reply) => {
@@ -71,7 +83,14 @@ export const sessionRoutes =
       '/session',
       {
         config: { access: { area: 'self', op: 'read' }, audit: false },
-        schema: { tags: ['session'], summary: 'Who is calling', response: { 200: Data(SessionSchema), ...commonErrors } },
+        schema: {
+          tags: ['session'],
+          summary: 'Who is calling',
+          description:
+            'The caller as the API sees it: a console user (`kind: user`) or an API key (`kind: api_key`), with its id and ' +
+            'role. Useful to check a key before using it.',
+          response: { 200: withExamples(Data(SessionSchema), { data: { principal: PRINCIPAL } }), ...commonErrors },
+        },
       },
       async (req) => {
         const p = req.principal!;
@@ -90,8 +109,11 @@ export const sessionRoutes =
             'For a signed-in user (session cookie): `currentPassword` must be the password now (400 `validation_failed` at ' +
             '/currentPassword otherwise; ten wrong ones in 15 minutes answer 429), `newPassword` at least 12 characters. Every ' +
             'other session of the user ends; the one that asked stays. An API key has no password: 400 `validation_failed`.',
-          body: PasswordChangeSchema,
-          response: { 204: Type.Null(), ...commonErrors },
+          body: withExamples(PasswordChangeSchema, {
+            currentPassword: 'correct horse battery staple',
+            newPassword: 'a longer passphrase, 2026',
+          }),
+          response: { 204: Type.Null({ description: 'Changed.' }), 429: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -114,7 +136,10 @@ export const sessionRoutes =
         schema: {
           tags: ['session'],
           summary: 'Log out: ends the session and clears its cookie',
-          response: { 204: Type.Null(), ...commonErrors },
+          description:
+            'Ends the session that calls and clears its cookie. Called with an API key it changes nothing (revoke a key with ' +
+            '`DELETE /api/v1/keys/{id}`).',
+          response: { 204: Type.Null({ description: 'Logged out.' }), ...commonErrors },
         },
       },
       async (req, reply) => {
