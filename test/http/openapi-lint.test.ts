@@ -99,6 +99,15 @@ onOneDatabase('the OpenAPI document against Spectral (OAS) and OWASP API Securit
     assert.deepEqual(problems, []);
   });
 
+  it('derives operationIds from method and path, so a client generated from the document keeps its method names', () => {
+    const id = (path: string, method: string) => doc.paths[path]?.[method]?.operationId;
+    assert.equal(id('/api/v1/contacts/{id}', 'get'), 'getContactsById');
+    assert.equal(id('/api/v1/contacts/{id}/lists/{listId}', 'put'), 'putContactsByIdListsByListId');
+    assert.equal(id('/api/v1/contact-fields', 'post'), 'postContactFields');
+    assert.equal(id('/public/v1/requests', 'post'), 'postPublicRequests');
+    assert.equal(id('/api/v1/requests', 'post'), 'postRequests');
+  });
+
   it('every operation has a request example (when it takes input) and a response example, each valid against its schema', () => {
     const ajv = validator();
     const problems: string[] = [];

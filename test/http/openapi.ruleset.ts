@@ -103,10 +103,3 @@ export const ruleset = {
   ],
   rules,
 };
-
-/** Every waiver with its reason, for the test's report. */
-export const WAIVERS = {
-  ...Object.fromEntries(Object.entries(REQUEST_ONLY).map(([k, v]) => [k, `response side: ${v.reason}`])),
-  ...RESPONSE_WAIVERS,
-  'owasp:api2:2023-no-credentials-in-url': `${TOKEN_IN_URL}: the one-time signed link a person opens from an email`,
-};
