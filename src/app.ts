@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth, SESSION_COOKIE } from './http/auth.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/errors.ts';
 import { installLinks } from './http/links.ts';
+import { DOC_LINKS, readDoc, swaggerOptions } from './http/openapi.ts';
 import { installTextCheck } from './http/text-check.ts';
 import './http/route-config.ts';
 import { ping, RETRY_AFTER_UNREACHABLE } from './db/availability.ts';
@@ -88,25 +89,13 @@ export async function buildApp(services: Services): Promise<App> {
     return payload;
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Assent API',
-        version: '1',
-        description:
-          'Privacy-first marketing automation. Every /api/v1 route needs an API key (`Authorization: Bearer …`) or a console ' +
-          'session cookie.',
-      },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created with `assent keys create`.' },
-          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
-        },
-      },
-      security: [{ apiKey: [] }, { session: [] }],
-    },
-  });
+  await app.register(
+    swagger,
+    swaggerOptions({
+      apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created with `assent keys create`.' },
+      session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The console session, set by `POST /api/v1/session`.' },
+    }),
+  );
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // Readiness: the database is asked on every call (cheaply, briefly), because a success
@@ -125,6 +114,12 @@ export async function buildApp(services: Services): Promise<App> {
   // Liveness: the process answers; whether it should be restarted says nothing about the database.
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The two references the document links to, served beside it so the links work on every installation.
+  for (const [name, path] of Object.entries(DOC_LINKS)) {
+    app.get(path, { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/markdown; charset=utf-8').send(await readDoc(`${name}.md` as 'errors.md')),
+    );
+  }
 
   // Each module's routes, in the order of the list of modules (src/modules/index.ts).
   for (const r of moduleRoutes(services)) await app.register(r.plugin, { prefix: r.prefix });

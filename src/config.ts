@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { isIP } from 'node:net';
 import { Value } from 'typebox/value';
+import { namedChoices } from './lib/choices.ts';
 import { AppError } from './lib/errors.ts';
 
 /** Everything the process reads from its environment, validated once at boot. */
@@ -149,7 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   };
   if (overrides.listenBaseUrl === undefined) cfg.listenBaseUrl = listenBaseUrl(cfg.host, cfg.port);
   if (!Value.Check(ConfigSchema, cfg)) {
-    const errs = [...Value.Errors(ConfigSchema, cfg)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const errs = namedChoices([...Value.Errors(ConfigSchema, cfg)], ConfigSchema).map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new AppError('validation_failed', `invalid configuration: ${errs.join('; ')}`, errs);
   }
   return cfg;

@@ -3,11 +3,13 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unavailability } from '../db/availability.ts';
 import { isWriteConflict, RETRY_AFTER_CONFLICT } from '../db/conflict.ts';
+import { namedChoices } from '../lib/choices.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../lib/errors.ts';
 import { linkFor } from './links.ts';
 
 interface ValidationItem {
   instancePath?: string;
+  schemaPath?: string;
   message?: string;
   params?: Record<string, unknown>;
   keyword?: string;
@@ -122,7 +124,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     } else if (err.validation) {
       code = 'validation_failed';
       message = `the request ${err.validationContext ?? 'body'} is invalid`;
-      details = validationDetails(err.validation, err.validationContext);
+      // The part's schema, where a choice's allowed values are read to name them.
+      const part = err.validationContext ?? 'body';
+      const schema = (req.routeOptions.schema as Record<string, unknown> | undefined)?.[part];
+      details = validationDetails(namedChoices(err.validation, schema), err.validationContext);
     } else if (err.code && FASTIFY_CODES[err.code]) {
       code = FASTIFY_CODES[err.code]!;
       message = code === 'invalid_json' ? 'the body is not valid JSON' : err.message;

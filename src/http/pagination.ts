@@ -3,11 +3,25 @@ import { AppError } from '../lib/errors.ts';
 import { isId } from '../lib/ids.ts';
 
 export const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
+export const MAX_LIMIT = 500;
 
 export const PageQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })),
-  cursor: Type.Optional(Type.String({ maxLength: 1200 })),
+  limit: Type.Optional(
+    Type.Integer({
+      format: 'int32',
+      minimum: 1,
+      maximum: MAX_LIMIT,
+      default: DEFAULT_LIMIT,
+      description: `rows per page (1 to ${MAX_LIMIT})`,
+    }),
+  ),
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 1200,
+      description: "the previous page's `page.next`, as given; absent for the first page",
+      examples: ['djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm'],
+    }),
+  ),
 };
 
 /** Cursors are opaque to clients: the id of the last row seen, base64url-encoded. */

@@ -1,4 +1,4 @@
-import { Type, type TProperties, type TSchema } from 'typebox';
+import { Type, type Static, type TProperties, type TSchema } from 'typebox';
 import { ID_PATTERN } from '../lib/ids.ts';
 
 /** Every object on the wire is closed: unknown fields are rejected, never stripped. */
@@ -30,7 +30,14 @@ export const List = <T extends TSchema>(t: T) =>
   });
 
 /** An id as the API takes it (src/lib/ids.ts makes them): every route's id field and parameter is this one schema. */
-export const Id = Type.String({ pattern: ID_PATTERN });
+export const Id = Type.String({ pattern: ID_PATTERN, maxLength: 36, examples: ['01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f'] });
+
+/**
+ * A bounded integer of a request: the bounds are the domain's (a level 0..5, a page 1..500), and
+ * the format says to a client's code generator that it fits 32 bits.
+ */
+export const Int = (opts: { minimum: number; maximum: number; default?: number; description?: string; examples?: number[] }) =>
+  Type.Integer({ format: 'int32', ...opts });
 
 export const IdParams = Obj({ id: Id });
 
@@ -41,3 +48,12 @@ export const commonErrors = {
   403: ErrorBody,
   404: ErrorBody,
 };
+
+/**
+ * The schema with examples for the OpenAPI document, typed: an example that does not fit the
+ * schema's type fails the type check, and one that breaks a bound fails the lint test, which
+ * validates every example against its schema. Validation ignores them.
+ */
+export function withExamples<T extends TSchema>(schema: T, ...examples: [Static<T>, ...Static<T>[]]): T {
+  return { ...schema, examples } as T;
+}

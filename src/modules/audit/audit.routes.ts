@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, List, Obj } from '../../http/schemas.ts';
+import { commonErrors, List, Obj, withExamples } from '../../http/schemas.ts';
 import type { AuditService } from './audit.service.ts';
 
 const AuditItemSchema = Obj({
@@ -17,7 +17,8 @@ const AuditItemSchema = Obj({
   count: Type.Union([Type.Integer(), Type.Null()], { description: 'how many records a bulk action covered; null for other actions' }),
 });
 
-const Ident = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,120}$' });
+const Ident = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,120}$', maxLength: 120 });
+const Instant = Type.String({ format: 'date-time', maxLength: 40 });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface AuditRouteDeps {
@@ -34,16 +35,44 @@ export const auditRoutes =
         schema: {
           tags: ['audit'],
           summary: 'The audit log, newest first',
-          querystring: Obj({
-            ...PageQuery,
-            action: Type.Optional(Ident),
-            targetType: Type.Optional(Ident),
-            targetId: Type.Optional(Ident),
-            actorId: Type.Optional(Ident),
-            since: Type.Optional(Type.String({ format: 'date-time' })),
-            until: Type.Optional(Type.String({ format: 'date-time' })),
-          }),
-          response: { 200: List(AuditItemSchema), ...commonErrors },
+          description:
+            'Who did what, when, and with what outcome: every call of the API that reads or changes records, every login and ' +
+            'every job step that acts for someone. Append-only: nothing here can be changed or deleted through the API. ' +
+            'Filter by `action` (e.g. `contact.update`), the target (`targetType`, `targetId`), the actor (`actorId`: a ' +
+            'user or key id) and a time window (`since` inclusive, `until` exclusive, ISO 8601). Entries name records by id ' +
+            'and hold no personal values.',
+          querystring: withExamples(
+            Obj({
+              ...PageQuery,
+              action: Type.Optional(Ident),
+              targetType: Type.Optional(Ident),
+              targetId: Type.Optional(Ident),
+              actorId: Type.Optional(Ident),
+              since: Type.Optional(Instant),
+              until: Type.Optional(Instant),
+            }),
+            { action: 'contact.update', since: '2026-11-01T00:00:00Z', limit: 100 },
+          ),
+          response: {
+            200: withExamples(List(AuditItemSchema), {
+              data: [
+                {
+                  id: '01938b02-5d1e-7f3a-9b2c-4d5e6f7a8b9c',
+                  at: '2026-11-30T16:05:42.120Z',
+                  actorType: 'user',
+                  actorId: '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f',
+                  action: 'contact.update',
+                  targetType: 'contact',
+                  targetId: '01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b',
+                  outcome: 'ok',
+                  requestId: '01938b02-5d1d-7c00-8e5a-6f7a8b9c0d1e',
+                  count: null,
+                },
+              ],
+              page: { next: null, total: 1, totalIsEstimate: false },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {

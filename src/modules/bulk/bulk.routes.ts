@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/auth.ts';
 import { mayRaiseConsent, WITHDRAWAL_ACCESS } from '../../http/access.ts';
-import { commonErrors, Data, Id, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, Id, Obj, withExamples } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Source } from '../consent/module.ts';
 import type { ExportService } from '../contacts/module.ts';
@@ -21,6 +21,19 @@ import {
   ListRemoveCounts,
 } from './bulk.schemas.ts';
 import type { BulkService } from './bulk.service.ts';
+import {
+  ACCEPTED,
+  CONSENT_BULK,
+  CONSENT_COUNTS,
+  CSV,
+  ERASURE_BULK,
+  ERASURE_COUNTS,
+  LIST_ADDED,
+  LIST_BULK,
+  LIST_BULK_SEGMENT,
+  LIST_REMOVED,
+  SEGMENT_ID,
+} from './bulk.examples.ts';
 
 /** What these routes use. */
 export interface BulkRouteDeps {
@@ -33,7 +46,10 @@ const ANSWERS =
   `Up to ${SYNC_LIMIT.toLocaleString('en')} contacts are changed in the request and the answer is 200 with the counts; more ` +
   'are changed by a job and the answer is 202 with its id: follow it at GET /api/v1/jobs/{id}, whose result has the same counts. ' +
   `Name the contacts with \`contactIds\` (1 to ${MAX_IDS.toLocaleString('en')} ids) or \`segmentId\` (a saved segment's members), ` +
-  'not both. The action is one audit entry with the number of contacts.';
+  'not both (400 `validation_failed` otherwise); an unknown segment is 404 `not_found`. The action is one audit entry with ' +
+  'the number of contacts.';
+/** A 202's answer, with its example. */
+const AcceptedJob = withExamples(Accepted, ACCEPTED);
 
 function targetOf(body: { contactIds?: string[]; segmentId?: string }): BulkTarget {
   if (body.contactIds !== undefined && body.segmentId !== undefined)
@@ -81,8 +97,8 @@ export const bulkRoutes =
             `would: a ledger entry per contact that joins, none for one ` +
             `already on the list. ${ANSWERS}`,
           params: ListParams,
-          body: ListBulkBody,
-          response: { 200: Data(ListAddCounts), 202: Accepted, ...commonErrors },
+          body: withExamples(ListBulkBody, LIST_BULK, LIST_BULK_SEGMENT),
+          response: { 200: withExamples(Data(ListAddCounts), { data: LIST_ADDED }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -102,10 +118,11 @@ export const bulkRoutes =
           description:
             `Each contact leaves as DELETE /contacts/{id}/lists/{listId} ` +
             `would: a ledger entry per contact that leaves, none for one ` +
-            `not on the list. ${ANSWERS}`,
+            `not on the list. ${ANSWERS} Leaving is a withdrawal: open to every role that may edit contacts (admin, marketer, ` +
+            `privacy officer).`,
           params: ListParams,
-          body: ListBulkBody,
-          response: { 200: Data(ListRemoveCounts), 202: Accepted, ...commonErrors },
+          body: withExamples(ListBulkBody, LIST_BULK, LIST_BULK_SEGMENT),
+          response: { 200: withExamples(Data(ListRemoveCounts), { data: LIST_REMOVED }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -128,8 +145,8 @@ export const bulkRoutes =
             `contact already at the level is recorded again only when a notice is given (a re-confirmation). Any role that may edit ` +
             `contacts may lower levels (a withdrawal); without consent write access, contacts below the level are counted as ` +
             `\`refused\` and left as they were. ${ANSWERS}`,
-          body: ConsentBulkBody,
-          response: { 200: Data(ConsentCounts), 202: Accepted, ...commonErrors },
+          body: withExamples(ConsentBulkBody, CONSENT_BULK),
+          response: { 200: withExamples(Data(ConsentCounts), { data: CONSENT_COUNTS }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -159,9 +176,10 @@ export const bulkRoutes =
           description:
             `For each contact an erasure case is opened as verified by the caller (with the note), and fulfilled at once: the ` +
             `erasure, its receipt and the case's history, as for one case. A contact whose erasure left residue keeps its case in ` +
-            `progress with residue tasks (counted as incomplete). ${ANSWERS}`,
-          body: ErasureBulkBody,
-          response: { 200: Data(ErasureCounts), 202: Accepted, ...commonErrors },
+            `progress with residue tasks (counted as incomplete). ${ANSWERS} It cannot be undone, and each erased address is ` +
+            `suppressed while the \`suppressErasedAddresses\` setting is on (the default).`,
+          body: withExamples(ErasureBulkBody, ERASURE_BULK),
+          response: { 200: withExamples(Data(ErasureCounts), { data: ERASURE_COUNTS }), 202: AcceptedJob, ...commonErrors },
         },
       },
       async (req, reply) => run(req, reply, { kind: 'erasure', note: req.body.note }, req.body),
@@ -179,11 +197,12 @@ export const bulkRoutes =
             "`consentLevelName` (the level's name in the settings) and `lists` (the names of the lists the contact is on, joined " +
             'by "; "), the custom fields as `customFields.NAME`, and the timestamps. Cells that a spreadsheet would run as a ' +
             "formula are neutralised with a leading '. The file imports back as is. The audit entry names the segment and its " +
-            'member count when the export began.',
-          querystring: Obj({ segment: Id }),
+            'member count when the export began. An unknown segment is 404 `not_found` before any byte is sent; a segment that ' +
+            'cannot be evaluated, 409 `segment_unevaluable`.',
+          querystring: Obj({ segment: withExamples(Id, SEGMENT_ID) }),
           produces: ['text/csv'],
           response: {
-            200: { description: 'The CSV file', content: { 'text/csv': { schema: Type.String() } } },
+            200: { description: 'The CSV file', content: { 'text/csv': { schema: Type.String(), example: CSV } } },
             ...commonErrors,
           },
         },

@@ -34,7 +34,7 @@ const NoticeRef = Type.Union([
 
 export const ConsentBulkBody = bulkBody(
   {
-    level: Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
+    level: Type.Integer({ format: 'int32', minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
     source: SourceSchema,
     notice: Type.Optional(NoticeRef),
   },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { mayRaiseConsent, WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
-import { commonErrors, Data, IdParams, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ConsentService } from './consent.service.ts';
 import type { LedgerService } from './ledger.service.ts';
@@ -17,6 +17,27 @@ import {
   Purpose,
   SetLevelSchema,
 } from './consent.schemas.ts';
+import {
+  CHECK_MANY_ANSWER,
+  CHECK_MANY_BODY,
+  GATE_ANSWER,
+  GUARDIAN_BODY,
+  GUARDIAN_ENTRY,
+  HEAD,
+  LEDGER_ENTRY,
+  NOTICE,
+  NOTICE_TEXT,
+  SET_LEVEL_BODY,
+  VERIFY_ANSWER,
+} from './consent.examples.ts';
+
+const PURPOSES =
+  'The purpose is one the installation defines in the `purposes` setting (built in: requested, consent_request, ' +
+  'transactional, subscription, marketing, profiling); another is refused with 400 `unknown_purpose`.';
+const ANSWER =
+  '`reason` says why: `allowed`, `below_required_level`, `child_without_guardian_consent`, `child_never_profiled`, ' +
+  '`data_protection_off` (allowed because the installation turned data protection off) or `purpose_not_for_caller` (the ' +
+  '`requested` purpose is never for a caller acting on its own: journey, campaign, segment_export, scoring).';
 
 const read = { area: 'consent', op: 'read' } as const;
 const write = { area: 'consent', op: 'write' } as const;
@@ -38,9 +59,17 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Ask the consent gate: may this contact be processed for a purpose (now, or at a time)?',
+          description:
+            `The one consent gate every sending and processing path asks: the contact's level (a child's follows from guardian ` +
+            `consent) against the level the purpose needs. ${PURPOSES} ${ANSWER} \`at\` asks about a past moment (the ledger ` +
+            `replayed). Each question is an audit entry naming the contact.`,
           params: IdParams,
-          querystring: Obj({ purpose: Purpose, at: Type.Optional(Type.String({ format: 'date-time' })), caller: Type.Optional(Caller) }),
-          response: { 200: Data(GateAnswerSchema), ...commonErrors },
+          querystring: Obj({
+            purpose: withExamples(Purpose, 'marketing'),
+            at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, examples: ['2026-11-01T00:00:00Z'] })),
+            caller: Type.Optional(Caller),
+          }),
+          response: { 200: withExamples(Data(GateAnswerSchema), { data: GATE_ANSWER }), ...commonErrors },
         },
       },
       async (req) => ({
@@ -58,14 +87,25 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Ask the gate about many contacts at once (unknown ids are left out of the answer)',
-          body: Obj({
-            contactIds: Type.Array(Id, { minItems: 1, maxItems: 10_000, uniqueItems: true }),
-            purpose: Purpose,
-            caller: Type.Optional(Caller),
-          }),
+          description:
+            `The gate's answer for each of up to 10,000 distinct contacts, in the order asked; ids that name no contact are left ` +
+            `out. ${PURPOSES} ${ANSWER} The question is one audit entry.`,
+          body: withExamples(
+            Obj({
+              contactIds: Type.Array(Id, { minItems: 1, maxItems: 10_000, uniqueItems: true }),
+              purpose: Purpose,
+              caller: Type.Optional(Caller),
+            }),
+            CHECK_MANY_BODY,
+          ),
           response: {
-            200: Data(
-              Type.Array(Obj({ contactId: Type.String(), allowed: Type.Boolean(), reason: Type.String(), effectiveLevel: Type.Integer() })),
+            200: withExamples(
+              Data(
+                Type.Array(
+                  Obj({ contactId: Type.String(), allowed: Type.Boolean(), reason: Type.String(), effectiveLevel: Type.Integer() }),
+                ),
+              ),
+              { data: CHECK_MANY_ANSWER },
             ),
             ...commonErrors,
           },
@@ -91,10 +131,18 @@ export const consentRoutes =
           description:
             'Lowering the level (a withdrawal) is open to every role that may edit contacts; raising it needs consent write access ' +
             '(admin, privacy officer): a marketer raising it gets 403 `forbidden`. The comparison is with the level stored when ' +
-            'the change is written.',
+            'the change is written. `level` is 0 to 5 (the levels and their names are in the settings); `source` says where ' +
+            'the person gave it; `notice` is the text they were shown (or `{"id"}` of one stored with POST /notices); ' +
+            '`evidence` is minimised before it is kept (the IP address cut to its network). `entry` is null when the level was ' +
+            'already that one and no notice was given (nothing is recorded).',
           params: IdParams,
-          body: SetLevelSchema,
-          response: { 200: Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), ...commonErrors },
+          body: withExamples(SetLevelSchema, SET_LEVEL_BODY),
+          response: {
+            200: withExamples(Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), {
+              data: { level: 4, entry: LEDGER_ENTRY },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => ({
@@ -122,10 +170,17 @@ export const consentRoutes =
           summary: "Record a guardian's consent (or its withdrawal) for a child contact",
           description:
             'Withdrawing (`granted: false`) is open to every role that may edit contacts; granting needs consent write access ' +
-            '(403 `forbidden` otherwise).',
+            '(403 `forbidden` otherwise). The contact needs a guardian linked (`guardianId`; 400 `validation_failed` otherwise). ' +
+            'The change is appended to the consent ledger with its source, notice and evidence, and decides what the gate ' +
+            'allows while the contact is a child (flagged, or younger than the majority age by birth date).',
           params: IdParams,
-          body: GuardianConsentSchema,
-          response: { 200: Data(Obj({ granted: Type.Boolean(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), ...commonErrors },
+          body: withExamples(GuardianConsentSchema, GUARDIAN_BODY),
+          response: {
+            200: withExamples(Data(Obj({ granted: Type.Boolean(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), {
+              data: { granted: true, entry: GUARDIAN_ENTRY },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => ({
@@ -150,8 +205,12 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Every consent change of the contact, oldest first',
+          description:
+            "The contact's consent ledger entries (levels, list joins and leaves, child flag, birth date, guardian and guardian " +
+            "consent), each with its source, actor, notice, minimised evidence and hash. Not paged: one person's history is " +
+            'short. Each read is an audit entry naming the contact. 404 `not_found` for an unknown id.',
           params: IdParams,
-          response: { 200: Data(Type.Array(LedgerEntrySchema)), ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(LedgerEntrySchema)), { data: [LEDGER_ENTRY] }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.consent.history(req.params.id) }),
@@ -164,9 +223,18 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'The consent level at a time (default now) and the ledger entry that set it',
+          description:
+            'The stored level the ledger gives at `at` (an ISO-8601 date-time; default now) and the entry that set it (null while ' +
+            "the contact never had a change: level 0). Not the gate's answer for a purpose: ask GET /contacts/{id}/consent/check " +
+            'for that. Each read is an audit entry naming the contact.',
           params: IdParams,
-          querystring: Obj({ at: Type.Optional(Type.String({ format: 'date-time' })) }),
-          response: { 200: Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), ...commonErrors },
+          querystring: Obj({ at: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, examples: ['2026-11-01T00:00:00Z'] })) }),
+          response: {
+            200: withExamples(Data(Obj({ level: Type.Integer(), entry: Type.Union([LedgerEntrySchema, Type.Null()]) })), {
+              data: { level: 4, entry: LEDGER_ENTRY },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => ({ data: await s.consent.levelAt(req.params.id, req.query.at ? new Date(req.query.at) : s.clock.now()) }),
@@ -179,8 +247,11 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Store a notice text once (by its hash) to reference from consent changes',
-          body: Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }),
-          response: { 201: Data(NoticeSchema), ...commonErrors },
+          description:
+            'The text a person is shown when asked for consent (up to 20,000 characters), kept once by its SHA-256 hash: storing ' +
+            'the same text again answers the same notice. Consent changes then cite it as `{"id"}` instead of repeating the text.',
+          body: withExamples(Obj({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }), { text: NOTICE_TEXT }),
+          response: { 201: withExamples(Data(NoticeSchema), { data: NOTICE }), ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -194,7 +265,13 @@ export const consentRoutes =
       '/notices/:id',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['consent'], summary: 'One notice text', params: IdParams, response: { 200: Data(NoticeSchema), ...commonErrors } },
+        schema: {
+          tags: ['consent'],
+          summary: 'One notice text',
+          description: 'The text and hash of a stored notice; 404 `not_found` for an unknown id.',
+          params: IdParams,
+          response: { 200: withExamples(Data(NoticeSchema), { data: NOTICE }), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.ledger.getNotice(req.params.id) }),
     );
@@ -206,31 +283,42 @@ export const consentRoutes =
         schema: {
           tags: ['consent'],
           summary: 'Verify the whole ledger: hash chain, erasure stubs, notice texts and the head (and an anchor kept elsewhere)',
+          description:
+            'Reads every entry in order and recomputes the chain: `ok: false` with `problem` (the first entry that fails and why) ' +
+            'when an entry was changed, removed or reordered, a stub does not match its erasure, or a cited notice text is gone. ' +
+            "Keep the answer's `head` outside the database and pass it back as `head` later: a ledger rolled back past it fails. " +
+            'Reads the whole ledger (slow on millions of entries). Each run is an audit entry naming the ' +
+            'head it saw.',
           querystring: Obj({
             head: Type.Optional(
               Type.String({
                 pattern: '^[0-9]{1,15}:[0-9a-f]{64}$',
+                maxLength: 80,
                 description: 'a head recorded earlier as SEQ:HASH: the ledger must still contain it',
+                examples: [HEAD],
               }),
             ),
           }),
           response: {
-            200: Data(
-              Obj({
-                ok: Type.Boolean(),
-                checked: Type.Integer(),
-                stubs: Type.Integer(),
-                erasures: Type.Integer(),
-                notices: Type.Integer(),
-                problem: Type.Union([
-                  Obj({ seq: Type.Integer(), id: Type.Union([Type.String(), Type.Null()]), problem: Type.String() }),
-                  Type.Null(),
-                ]),
-                head: Type.String({ description: 'SEQ:HASH: keep it elsewhere and pass it back as `head` to catch a rollback' }),
-                authenticated: Type.Boolean({
-                  description: 'whether the head carries a valid MAC under the ledger key (false when no key is configured)',
+            200: withExamples(
+              Data(
+                Obj({
+                  ok: Type.Boolean(),
+                  checked: Type.Integer(),
+                  stubs: Type.Integer(),
+                  erasures: Type.Integer(),
+                  notices: Type.Integer(),
+                  problem: Type.Union([
+                    Obj({ seq: Type.Integer(), id: Type.Union([Type.String(), Type.Null()]), problem: Type.String() }),
+                    Type.Null(),
+                  ]),
+                  head: Type.String({ description: 'SEQ:HASH: keep it elsewhere and pass it back as `head` to catch a rollback' }),
+                  authenticated: Type.Boolean({
+                    description: 'whether the head carries a valid MAC under the ledger key (false when no key is configured)',
+                  }),
                 }),
-              }),
+              ),
+              { data: VERIFY_ANSWER },
             ),
             ...commonErrors,
           },

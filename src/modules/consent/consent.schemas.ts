@@ -41,7 +41,7 @@ export const GateAnswerSchema = Obj({
   effectiveLevel: Type.Integer(),
 });
 
-export const Purpose = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
+export const Purpose = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', maxLength: 40 });
 export const Caller = Type.Union(
   CALLERS.map((c) => Type.Literal(c)),
   { description: `who asks: ${CALLERS.join(', ')} (some purposes are closed to some callers)` },
@@ -55,7 +55,7 @@ const Evidence = Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAg
 export const SourceSchema = Type.Union(SOURCES.map((s) => Type.Literal(s)) as [ReturnType<typeof Type.Literal>]);
 
 export const SetLevelSchema = Obj({
-  level: Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
+  level: Type.Integer({ format: 'int32', minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
   source: SourceSchema,
   notice: Type.Optional(NoticeRef),
   evidence: Type.Optional(Evidence),

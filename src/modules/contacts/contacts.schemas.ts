@@ -67,7 +67,7 @@ export const CustomFieldSchema = Obj({
   createdAt: Type.String(),
 });
 export const CustomFieldCreateSchema = Obj({
-  name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
+  name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', maxLength: 40 }),
   label: Type.Optional(Type.String({ maxLength: 100 })),
   type: Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('date')]),
   personal: Type.Boolean({

@@ -4,10 +4,15 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { deniedFields } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
-import { commonErrors, Data, ErrorBody, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
 import { decodeText } from '../../lib/text-encoding.ts';
 import type { ImportService } from './import.service.ts';
+import { IMPORT_RESULT } from './contacts.examples.ts';
+
+const CSV_EXAMPLE =
+  'email,firstName,lastName,country,consentLevel\nlea.martin@example.com,Léa,Martin,FR,4\njonas.berg@example.org,Jonas,Berg,SE,3\n';
+const MAP_EXAMPLE = 'E-mail=email,Prénom=firstName,Newsletter=-';
 
 const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 const PIECE = 1 << 20;
@@ -34,13 +39,18 @@ const Charset = Type.String({
 });
 
 /** The form fields a multipart upload may carry besides its file (the query's parameters, for clients that only post forms). */
-const FormFields = Obj({
-  // Read before validation (readUpload): documented here, never present in the body the schema checks.
-  file: Type.Optional(Type.Unsafe<string>({ type: 'string', format: 'binary', description: 'The CSV file (required).' })),
-  dryRun: Type.Optional(Flag),
-  map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.' })),
-  charset: Type.Optional(Charset),
-});
+const FormFields = Obj(
+  {
+    // Read before validation (readUpload): documented here, never present in the body the schema checks.
+    file: Type.Optional(
+      Type.Unsafe<string>({ type: 'string', format: 'binary', maxLength: IMPORT_BODY_LIMIT, description: 'The CSV file (required).' }),
+    ),
+    dryRun: Type.Optional(Flag),
+    map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.' })),
+    charset: Type.Optional(Charset),
+  },
+  { description: 'The file and the options as form fields.' },
+);
 
 /** What a multipart upload brought: the file's bytes and the charset its part declared. */
 interface Upload {
@@ -151,21 +161,30 @@ export const importRoutes =
             'columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the ' +
             'consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to ' +
             '`-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and ' +
-            'the rest imported.',
+            'the rest imported; an address erased earlier is suppressed and its row rejected. ' +
+            '`dryRun` checks and counts without writing. The answer counts the created and updated ' +
+            'contacts and lists each rejected line with its reason (never the cell values).',
           consumes: ['text/csv', 'multipart/form-data'],
           querystring: Obj({
-            dryRun: Type.Optional(Flag),
-            map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.' })),
-            charset: Type.Optional(Charset),
+            dryRun: Type.Optional(withExamples(Flag, 'true')),
+            map: Type.Optional(Type.String({ maxLength: 4000, description: 'Column mapping, `col=field,…`.', examples: [MAP_EXAMPLE] })),
+            charset: Type.Optional(withExamples(Charset, 'windows-1252')),
           }),
           body: {
             content: {
               // No type: the parser hands the bytes over as a Buffer; the importer reads them.
-              'text/csv': { schema: Type.Unsafe<Buffer>({ description: 'The CSV file, in any encoding described above.' }) },
-              'multipart/form-data': { schema: FormFields },
+              'text/csv': {
+                schema: Type.Unsafe<Buffer>({ description: 'The CSV file, in any encoding described above.', examples: [CSV_EXAMPLE] }),
+              },
+              'multipart/form-data': { schema: withExamples(FormFields, { file: CSV_EXAMPLE, dryRun: 'false', map: MAP_EXAMPLE }) },
             },
           },
-          response: { 200: Data(ImportResultSchema), 413: ErrorBody, 415: ErrorBody, ...commonErrors },
+          response: {
+            200: withExamples(Data(ImportResultSchema), { data: IMPORT_RESULT }),
+            413: ErrorBody,
+            415: ErrorBody,
+            ...commonErrors,
+          },
         },
       },
       async (req) => {

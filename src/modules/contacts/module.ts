@@ -18,6 +18,8 @@ import * as m0019 from './migrations/0019_contacts_canonical_codes.ts';
 export { COLUMN_TYPES } from './contacts.queries.ts';
 export type { ContactInput } from './contacts.model.ts';
 export { ContactPatchSchema, ContactSchema, FieldValueSchema } from './contacts.schemas.ts';
+// A contact as the API shows it, for other modules' OpenAPI examples (a segment's members).
+export { CONTACT as CONTACT_EXAMPLE } from './contacts.examples.ts';
 export type { ContactsService } from './contacts.service.ts';
 // Custom fields' value model: custom entities' fields are typed and stored the same way.
 export {

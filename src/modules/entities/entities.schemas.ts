@@ -3,10 +3,11 @@ import { Obj, Id } from '../../http/schemas.ts';
 import { FieldValueSchema } from '../contacts/module.ts';
 import { ENTITY_NAME_SOURCE, MAX_FIELDS } from './entities.model.ts';
 
-const Name = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
+const Name = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', maxLength: 40, examples: ['orders'] });
 // Fields keep the plain pattern: their columns (f_<name>) live inside the entity's own table.
 const NewName = Type.String({
   pattern: ENTITY_NAME_SOURCE,
+  maxLength: 40,
   description:
     'Lower-case letters, digits and single underscores, starting with a letter (`__` is reserved for the names derived from it).',
 });

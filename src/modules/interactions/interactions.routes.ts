@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, List, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, List, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { InteractionsService } from './interactions.service.ts';
 import { INTERACTION_TYPES } from './interactions.model.ts';
@@ -14,6 +14,7 @@ import {
   StatsQuerySchema,
   StatsSchema,
 } from './interactions.schemas.ts';
+import { CONTACT_ID, INGEST_BATCH, INGEST_ONE, INGEST_RESULT, INTERACTION, STATS } from './interactions.examples.ts';
 
 const read = { area: 'interactions', op: 'read' } as const;
 const write = { area: 'interactions', op: 'write' } as const;
@@ -45,8 +46,18 @@ export const interactionsRoutes =
           summary:
             'Record one event or a batch; behaviour is linked to a contact only with profiling consent, and every event is counted ' +
             'anonymously',
-          body: IngestBodySchema,
-          response: { 200: Data(IngestResultSchema), 413: ErrorBody, ...commonErrors },
+          description:
+            'One event, or `{"events": [...]}` with up to 10,000 (body at most 20 MiB, or the body limit of the installation ' +
+            'when larger). Name the contact by `contactId` or by ' +
+            '`email` (an address no contact holds is counted, not stored). Email opens and clicks, page visits and custom events ' +
+            '(unless `behavioural: false`) are behaviour: kept per contact only when the consent gate allows profiling, else ' +
+            'counted as `unlinked`; every event is counted in the anonymous daily statistics. A batch with one invalid event ' +
+            '(unknown field, unknown contact id, `at` over five minutes ahead or before 2000, a URL that is not absolute http(s), ' +
+            'a custom name that looks like an identifier, properties over 2,048 bytes or 3 levels) is refused whole with 400 ' +
+            '`validation_failed`, `details.index` naming the event. The ' +
+            'batch is one audit entry.',
+          body: withExamples(IngestBodySchema, INGEST_BATCH, INGEST_ONE),
+          response: { 200: withExamples(Data(IngestResultSchema), { data: INGEST_RESULT }), 413: ErrorBody, ...commonErrors },
         },
       },
       async (req) => ({ data: await s.interactions.ingest(eventsOf(req.body)) }),
@@ -59,12 +70,18 @@ export const interactionsRoutes =
         schema: {
           tags: ['interactions'],
           summary: "A contact's interactions, newest first",
+          description:
+            'The events kept for one contact (behaviour only where profiling consent allowed it), optionally of one `type`. ' +
+            'Each read is an audit entry naming the contact.',
           querystring: Obj({
             ...PageQuery,
-            contact: Id,
-            type: Type.Optional(Type.Enum([...INTERACTION_TYPES])),
+            contact: withExamples(Id, CONTACT_ID),
+            type: Type.Optional(Type.Enum([...INTERACTION_TYPES], { examples: ['email_opened'] })),
           }),
-          response: { 200: List(InteractionSchema), ...commonErrors },
+          response: {
+            200: withExamples(List(InteractionSchema), { data: [INTERACTION], page: { next: null, total: 1, totalIsEstimate: false } }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {
@@ -87,8 +104,13 @@ export const interactionsRoutes =
         schema: {
           tags: ['interactions'],
           summary: 'Anonymous daily counts per type and reference (message, journey or page id, custom event name, or URL without query)',
+          description:
+            'Counts per day (UTC), type and reference, from every event accepted, with or without consent: they hold no contact. ' +
+            '`from` and `to` are days (YYYY-MM-DD; default the 30 days up to today), at most 366 days apart; `type` and `ref` ' +
+            'narrow it (a URL ref is matched without its query). At most 10,000 rows: `truncated` says when more matched. Every ' +
+            'role may read them.',
           querystring: StatsQuerySchema,
-          response: { 200: StatsSchema, ...commonErrors },
+          response: { 200: withExamples(StatsSchema, STATS), ...commonErrors },
         },
       },
       async (req) => s.interactions.stats(req.query),

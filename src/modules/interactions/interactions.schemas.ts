@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Obj, Id } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
+import { namedChoices } from '../../lib/choices.ts';
 import {
   CUSTOM_NAME,
   EventProblem,
@@ -43,7 +44,7 @@ const EventSchema = Obj({
       description: 'absolute http(s); kept per contact without credentials, fragment or query parameters other than utm_*',
     }),
   ),
-  name: Type.Optional(Type.String({ pattern: CUSTOM_NAME, description: 'custom events: the event name' })),
+  name: Type.Optional(Type.String({ pattern: CUSTOM_NAME, maxLength: 64, description: 'custom events: the event name' })),
   behavioural: Type.Optional(
     Type.Boolean({
       description: 'custom events: whether this is behaviour (stored per contact only with profiling consent); default true',
@@ -84,10 +85,10 @@ export const InteractionSchema = Obj({
   at: Type.String(),
 });
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const Day = (example: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10, examples: [example] });
 export const StatsQuerySchema = Obj({
-  from: Type.Optional(Day),
-  to: Type.Optional(Day),
+  from: Type.Optional(Day('2026-11-01')),
+  to: Type.Optional(Day('2026-11-30')),
   type: Type.Optional(Type.Enum([...INTERACTION_TYPES])),
   ref: Type.Optional(Type.String({ maxLength: MAX_URL })),
 });
@@ -99,7 +100,7 @@ export const StatsSchema = Obj({
 const eventCheck = Compile(EventSchema);
 
 function firstProblem(value: unknown): EventProblem {
-  for (const e of eventCheck.Errors(value)) {
+  for (const e of namedChoices([...eventCheck.Errors(value)], EventSchema)) {
     if (e.keyword === 'required')
       return new EventProblem(`/${(e.params as { requiredProperties: string[] }).requiredProperties[0]}`, 'required');
     if (e.keyword === 'additionalProperties')

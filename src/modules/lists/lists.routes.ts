@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import { WITHDRAWAL_ACCESS } from '../../http/access.ts';
 import { actorOf } from '../../http/auth.ts';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id, withExamples } from '../../http/schemas.ts';
 import type { ContactsService } from '../contacts/module.ts';
 import type { ListsService } from './lists.service.ts';
 import { type Source, SourceSchema } from '../consent/module.ts';
+import { JOIN_BODY, LIST, LIST_CREATE, LISTS_PAGE, MEMBERSHIPS } from './lists.examples.ts';
 
 const ListSchema = Obj({
   id: Type.String(),
@@ -17,13 +18,16 @@ const ListSchema = Obj({
 });
 const MemberParams = Obj({ id: Id, listId: Id });
 const ChangeBody = Type.Optional(
-  Obj({
-    source: Type.Optional(SourceSchema),
-    notice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Obj({ id: Type.String({ maxLength: 36 }) })])),
-    evidence: Type.Optional(
-      Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) }),
-    ),
-  }),
+  withExamples(
+    Obj({
+      source: Type.Optional(SourceSchema),
+      notice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Obj({ id: Type.String({ maxLength: 36 }) })])),
+      evidence: Type.Optional(
+        Obj({ ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      ),
+    }),
+    JOIN_BODY,
+  ),
 );
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
@@ -42,11 +46,17 @@ export const listsRoutes =
         schema: {
           tags: ['lists'],
           summary: 'Create a subscription list',
-          body: Obj({
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
-          }),
-          response: { 201: Data(ListSchema), 409: ErrorBody, ...commonErrors },
+          description:
+            'A list people join and leave (each join and leave is recorded in the consent ledger). The name is trimmed and must ' +
+            'be unique: a name in use gives 409 `list_exists`.',
+          body: withExamples(
+            Obj({
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+            }),
+            LIST_CREATE,
+          ),
+          response: { 201: withExamples(Data(ListSchema), { data: { ...LIST, members: 0 } }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -63,8 +73,9 @@ export const listsRoutes =
         schema: {
           tags: ['lists'],
           summary: 'Subscription lists with member counts',
+          description: 'Every list in creation order, with its current member count.',
           querystring: Obj(PageQuery),
-          response: { 200: List(ListSchema), ...commonErrors },
+          response: { 200: withExamples(List(ListSchema), LISTS_PAGE), ...commonErrors },
         },
       },
       async (req) => {
@@ -83,9 +94,15 @@ export const listsRoutes =
         schema: {
           tags: ['lists'],
           summary: "The contact's list memberships",
+          description:
+            'The lists the contact is on now, with when they joined (the history of joins and leaves is in GET ' +
+            '/contacts/{id}/consent/history). 404 `not_found` for an unknown contact. Each read is an ' +
+            'audit entry naming the contact.',
           params: IdParams,
           response: {
-            200: Data(Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() }))),
+            200: withExamples(Data(Type.Array(Obj({ listId: Type.String(), name: Type.String(), joinedAt: Type.String() }))), {
+              data: MEMBERSHIPS,
+            }),
             ...commonErrors,
           },
         },
@@ -111,9 +128,14 @@ export const listsRoutes =
         schema: {
           tags: ['lists'],
           summary: 'Join a list (recorded in the consent ledger; joining twice records nothing)',
+          description:
+            'The body is optional: `source` (default api) says where the person asked, `notice` the text they were shown (or ' +
+            '`{"id"}` of a stored notice), `evidence` their IP address and user agent (minimised before it is kept). `changed` is ' +
+            'false when the contact was already on the list. 404 `not_found` for an unknown contact or list. ' +
+            'For many contacts at once use POST /lists/{listId}/members.',
           params: MemberParams,
           body: ChangeBody,
-          response: { 200: Data(Obj({ changed: Type.Boolean() })), ...commonErrors },
+          response: { 200: withExamples(Data(Obj({ changed: Type.Boolean() })), { data: { changed: true } }), ...commonErrors },
         },
       },
       async (req) => ({ data: { changed: (await s.lists.join(req.params.id, req.params.listId, ctxOf(req, req.body as Body))).changed } }),
@@ -127,7 +149,10 @@ export const listsRoutes =
         schema: {
           tags: ['lists'],
           summary: 'Leave a list (recorded in the consent ledger)',
-          description: 'A withdrawal: open to every role that may edit contacts (the privacy officer too), unlike joining.',
+          description:
+            'A withdrawal: open to every role that may edit contacts (admin, marketer and privacy officer), unlike joining. ' +
+            'Leaving a list the contact is not on records nothing and still answers 204. 404 `not_found` for an unknown contact ' +
+            'or list.',
           params: MemberParams,
           response: { 204: Type.Null(), ...commonErrors },
         },

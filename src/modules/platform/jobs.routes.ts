@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.ts';
 import type { Principal } from '../../http/principal.ts';
-import { commonErrors, Data, IdParams, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, Obj, withExamples } from '../../http/schemas.ts';
 import type { JobProgress, JobView } from '../../jobs/progress.ts';
 
 export const JobProgressSchema = Obj({
@@ -47,7 +47,14 @@ export const jobsRoutes =
             '`status` (queued, running, done, failed), `done` of `total` items, and `result` once it is done. Readable by admins ' +
             'and by callers of the role that started it; for anyone else, and for an id that names no such job, 404 not_found.',
           params: IdParams,
-          response: { 200: Data(JobProgressSchema), ...commonErrors },
+          response: {
+            200: withExamples(
+              Data(JobProgressSchema),
+              { data: { status: 'running', done: 4000, total: 12500, result: null } },
+              { data: { status: 'done', done: 12500, total: 12500, result: { added: 12380, alreadyMembers: 120 } } },
+            ),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {

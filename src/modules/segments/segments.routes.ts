@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PageQuery, listPage } from '../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id } from '../../http/schemas.ts';
-import { ContactSchema, type ContactsService } from '../contacts/module.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id, withExamples } from '../../http/schemas.ts';
+import { CONTACT_EXAMPLE, ContactSchema, type ContactsService } from '../contacts/module.ts';
+import { CONTACT_ID, COUNT, EXPLANATION, FILTER, SEGMENT, SEGMENT_CREATE, SEGMENT_PATCH, STATIC_SEGMENT } from './segments.examples.ts';
 import type { SegmentsService } from './segments.service.ts';
 import { LIMITS } from './filter.model.ts';
 
@@ -25,7 +26,11 @@ const SegmentSchema = Obj({
   flagDetail: Type.Union([Type.String(), Type.Null()]),
 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Count = Data(Obj({ count: Type.Integer() }));
+const Count = withExamples(Data(Obj({ count: Type.Integer() })), COUNT);
+const LANGUAGE = 'The filter language, its operators and limits: docs/segments.md.';
+const UNEVALUABLE =
+  'A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 ' +
+  '`segment_unevaluable`: change or delete the segment.';
 const read = { area: 'segments', op: 'read' } as const;
 const write = { area: 'segments', op: 'write' } as const;
 // Filter trees are small; a tight limit keeps hostile bodies (deep nesting) cheap to refuse.
@@ -48,8 +53,15 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Create a segment (a static one takes its member snapshot now)',
-          body: Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
-          response: { 201: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
+          description:
+            'A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST ' +
+            `/segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 ` +
+            `\`invalid_filter\`, \`details\` naming each problem's node (at most 20). ${LANGUAGE} Body at most 256 kB.`,
+          body: withExamples(
+            Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
+            SEGMENT_CREATE,
+          ),
+          response: { 201: withExamples(Data(SegmentSchema), { data: SEGMENT }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -66,8 +78,15 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Segments',
+          description: 'Every saved segment in creation order, with its filter and whether an erasure flagged it.',
           querystring: Obj(PageQuery),
-          response: { 200: List(SegmentSchema), ...commonErrors },
+          response: {
+            200: withExamples(List(SegmentSchema), {
+              data: [SEGMENT, STATIC_SEGMENT],
+              page: { next: null, total: 2, totalIsEstimate: false },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {
@@ -87,7 +106,9 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Count the contacts an unsaved filter selects',
-          body: Obj({ filter: Filter }),
+          description:
+            `Checks and evaluates a filter without saving it, to try one out: 400 \`invalid_filter\` as for a saved one. ` + `${LANGUAGE}`,
+          body: withExamples(Obj({ filter: Filter }), { filter: FILTER }),
           response: { 200: Count, 409: ErrorBody, ...commonErrors },
         },
       },
@@ -98,7 +119,15 @@ export const segmentsRoutes =
       '/segments/:id',
       {
         config: { access: read, audit: false },
-        schema: { tags: ['segments'], summary: 'One segment', params: IdParams, response: { 200: Data(SegmentSchema), ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'One segment',
+          description:
+            'Its name, kind, filter and snapshot time; `flagged` with `flagDetail` when an erasure replaced a value in the ' +
+            'filter or found an erased person named there. 404 `not_found` for an unknown id.',
+          params: IdParams,
+          response: { 200: withExamples(Data(SegmentSchema), { data: SEGMENT }), ...commonErrors },
+        },
       },
       async (req) => ({ data: await s.segments.get(req.params.id) }),
     );
@@ -112,12 +141,22 @@ export const segmentsRoutes =
           tags: ['segments'],
           summary:
             'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
+          description:
+            `Send at least one of \`name\`, \`filter\`, \`flagged\`. A new filter is checked as on creation (400 ` +
+            `\`invalid_filter\`). ${LANGUAGE} ${UNEVALUABLE}`,
           params: IdParams,
-          body: Obj(
-            { name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) },
-            { minProperties: 1 },
+          body: withExamples(
+            Obj(
+              { name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) },
+              { minProperties: 1 },
+            ),
+            SEGMENT_PATCH,
           ),
-          response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
+          response: {
+            200: withExamples(Data(SegmentSchema), { data: { ...SEGMENT, ...SEGMENT_PATCH, updatedAt: '2026-12-02T09:00:00.000Z' } }),
+            409: ErrorBody,
+            ...commonErrors,
+          },
         },
       },
       async (req) => ({ data: await s.segments.update(req.params.id, req.body) }),
@@ -127,7 +166,13 @@ export const segmentsRoutes =
       '/segments/:id',
       {
         config: { access: write, audit: { action: 'segment.delete', target: 'segment' } },
-        schema: { tags: ['segments'], summary: 'Delete a segment', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
+        schema: {
+          tags: ['segments'],
+          summary: 'Delete a segment',
+          description: 'Removes the segment and its snapshot; contacts are untouched. 404 `not_found` for an unknown id.',
+          params: IdParams,
+          response: { 204: Type.Null(), ...commonErrors },
+        },
       },
       async (req, reply) => {
         await s.segments.delete(req.params.id);
@@ -142,8 +187,11 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Re-take the member snapshot of a static segment',
+          description:
+            "Replaces the static segment's members with those its filter selects now; a dynamic segment is refused with 400 " +
+            `\`validation_failed\` (it is always current). ${UNEVALUABLE}`,
           params: IdParams,
-          response: { 200: Data(SegmentSchema), 409: ErrorBody, ...commonErrors },
+          response: { 200: withExamples(Data(SegmentSchema), { data: STATIC_SEGMENT }), 409: ErrorBody, ...commonErrors },
         },
       },
       async (req) => ({ data: await s.segments.refresh(req.params.id) }),
@@ -156,6 +204,7 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'How many contacts are in the segment now (static: in its snapshot)',
+          description: `${UNEVALUABLE}`,
           params: IdParams,
           response: { 200: Count, 409: ErrorBody, ...commonErrors },
         },
@@ -170,9 +219,17 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'The contacts in the segment, paged',
+          description:
+            'The members as contacts, in id order; ' +
+            `\`page.total\` is the segment's count. ${UNEVALUABLE} Each page is an audit entry naming ` +
+            'the segment.',
           params: IdParams,
           querystring: Obj(PageQuery),
-          response: { 200: List(ContactSchema), 409: ErrorBody, ...commonErrors },
+          response: {
+            200: withExamples(List(ContactSchema), { data: [CONTACT_EXAMPLE], page: { next: null, total: 1, totalIsEstimate: false } }),
+            409: ErrorBody,
+            ...commonErrors,
+          },
         },
       },
       async (req) => {
@@ -191,14 +248,22 @@ export const segmentsRoutes =
         schema: {
           tags: ['segments'],
           summary: 'Why a contact is or is not in the segment: each condition with its truth value',
+          description:
+            'Each leaf condition of the filter, by its JSON pointer in the tree, with whether it holds for the contact now ' +
+            '(for a static segment `member` is whether it is in the snapshot, while the conditions are the filter now). ' +
+            '404 `not_found` for an unknown segment or contact. ' +
+            `${UNEVALUABLE} Each question is an audit entry naming the contact.`,
           params: IdParams,
-          querystring: Obj({ contact: Id }),
+          querystring: Obj({ contact: withExamples(Id, CONTACT_ID) }),
           response: {
-            200: Data(
-              Obj({
-                member: Type.Boolean(),
-                conditions: Type.Array(Obj({ path: Type.String(), condition: Type.Unknown(), value: Type.Boolean() })),
-              }),
+            200: withExamples(
+              Data(
+                Obj({
+                  member: Type.Boolean(),
+                  conditions: Type.Array(Obj({ path: Type.String(), condition: Type.Unknown(), value: Type.Boolean() })),
+                }),
+              ),
+              { data: EXPLANATION },
             ),
             409: ErrorBody,
             ...commonErrors,

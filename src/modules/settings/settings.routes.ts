@@ -1,7 +1,31 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors, Data } from '../../http/schemas.ts';
+import { commonErrors, Data, withExamples } from '../../http/schemas.ts';
 import type { SettingsService } from './settings.service.ts';
 import { SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
+
+const LEVELS = [
+  { level: 0, name: '(none)', description: 'Nothing but receiving what the person submits on a form.' },
+  { level: 1, name: 'Consent', description: 'Contact only to confirm or raise consent.' },
+  { level: 2, name: 'Transactional', description: 'Messages about existing business, such as receipts and statements; no promotion.' },
+  { level: 3, name: 'Subscriptions', description: 'Offers to sign up for lists and subscribed content.' },
+  { level: 4, name: 'Marketing', description: 'Marketing and promotional content.' },
+  {
+    level: 5,
+    name: 'Profiling',
+    description: 'Use of demographic and behaviour data for automated decisions, including lead scoring and tracking.',
+  },
+];
+const VIEW = {
+  dataProtectionEnabled: true,
+  consentLevels: LEVELS,
+  smtp: { host: 'smtp.example.com', port: 587, secure: false, user: 'assent', passwordSet: true, from: 'News <news@example.com>' },
+  publicBaseUrl: 'https://assent.example.com',
+  mailFrom: 'News <news@example.com>',
+  purposes: { requested: 0, consent_request: 1, transactional: 2, subscription: 3, marketing: 4, profiling: 5 },
+  majorityAge: 16,
+  suppressErasedAddresses: true,
+  timeZone: 'Europe/Berlin',
+};
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface SettingsRouteDeps {
@@ -18,7 +42,11 @@ export const settingsRoutes =
         schema: {
           tags: ['settings'],
           summary: 'Read the installation settings',
-          response: { 200: Data(SettingsViewSchema), ...commonErrors },
+          description:
+            'Every setting with its value now: the data protection switch, the consent levels and the level each purpose ' +
+            'needs, mail (the SMTP password is never returned, only whether one is set), the public base URL, the age of ' +
+            'majority and the time zone request deadlines are counted in.',
+          response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors },
         },
       },
       async () => ({ data: await s.settings.view() }),
@@ -32,10 +60,25 @@ export const settingsRoutes =
           tags: ['settings'],
           summary: 'Change some settings',
           description:
-            'Send only the settings to change. Consent level numbers are fixed; their names and descriptions can change. The SMTP ' +
-            'password is write-only.',
-          body: SettingsPatchSchema,
-          response: { 200: Data(SettingsViewSchema), ...commonErrors },
+            'Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their ' +
+            'names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a ' +
+            'purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 ' +
+            '`validation_failed` naming the field, and nothing is changed.',
+          body: withExamples(
+            SettingsPatchSchema,
+            { publicBaseUrl: 'https://assent.example.com', timeZone: 'Europe/Berlin' },
+            {
+              smtp: {
+                host: 'smtp.example.com',
+                port: 587,
+                secure: false,
+                user: 'assent',
+                password: 'app-password',
+                from: 'News <news@example.com>',
+              },
+            },
+          ),
+          response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.settings.patch(req.body) }),

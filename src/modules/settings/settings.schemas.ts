@@ -3,7 +3,7 @@ import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const ConsentLevelSchema = Type.Object(
   {
-    level: Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
+    level: Type.Integer({ format: 'int32', minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
     name: Type.String({ minLength: 1, maxLength: 60 }),
     description: Type.String({ maxLength: 500 }),
   },
@@ -13,7 +13,7 @@ const ConsentLevelSchema = Type.Object(
 const SmtpSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, maxLength: 255 }),
-    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    port: Type.Integer({ format: 'int32', minimum: 1, maximum: 65535 }),
     secure: Type.Boolean({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when offered' }),
     user: Type.Optional(Type.String({ maxLength: 255 })),
     password: Type.Optional(Type.String({ maxLength: 1024, description: 'write-only: never returned' })),
@@ -63,14 +63,19 @@ export const SettingsSchema = Type.Object(
     mailFrom: Type.String({ minLength: 3, maxLength: 320, description: 'Sender used by the outbox and when the SMTP settings name none.' }),
     purposes: Type.Record(
       Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
-      Type.Integer({ minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
+      Type.Integer({ format: 'int32', minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL }),
       {
         description:
           'Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own.',
         maxProperties: 100,
       },
     ),
-    majorityAge: Type.Integer({ minimum: 13, maximum: 21, description: 'Age below which a contact with a birth date counts as a child.' }),
+    majorityAge: Type.Integer({
+      format: 'int32',
+      minimum: 13,
+      maximum: 21,
+      description: 'Age below which a contact with a birth date counts as a child.',
+    }),
     suppressErasedAddresses: Type.Boolean({
       description:
         'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).',

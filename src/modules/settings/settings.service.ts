@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Value } from 'typebox/value';
 import type { Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { namedChoices } from '../../lib/choices.ts';
 import { AppError } from '../../lib/errors.ts';
 import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import { INSTALLATION_SECRET_KEY } from './secret.service.ts';
@@ -62,7 +63,10 @@ export class SettingsService {
 
   async patch(patch: SettingsPatch): Promise<SettingsView> {
     if (!Value.Check(SettingsPatchSchema, patch)) {
-      const details = [...Value.Errors(SettingsPatchSchema, patch)].map((e) => ({ path: e.instancePath, message: e.message }));
+      const details = namedChoices([...Value.Errors(SettingsPatchSchema, patch)], SettingsPatchSchema).map((e) => ({
+        path: e.instancePath,
+        message: e.message,
+      }));
       throw new AppError('validation_failed', 'invalid settings', details);
     }
     if (patch.consentLevels) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../http/auth.ts';
-import { commonErrors, Data, ErrorBody } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, withExamples } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { AuditService } from '../audit/module.ts';
 import type { SettingsService } from '../settings/module.ts';
@@ -17,6 +17,8 @@ export interface SessionRouteDeps {
   users: UsersService;
 }
 
+const PRINCIPAL = { kind: 'user' as const, id: '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f', role: 'marketer' as const };
+
 export const sessionRoutes =
   (s: SessionRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -28,6 +30,9 @@ export const sessionRoutes =
           tags: ['session'],
           summary: 'Log in to the console: sets an HTTP-only session cookie',
           description:
+            'Checks the email and password of a console user and sets the session cookie (HTTP-only, SameSite=Strict, ' +
+            'Secure when the public base URL is https) until `expiresAt`. A wrong pair, or a disabled user, answers 401 ' +
+            '`invalid_credentials` without saying which. Scripts use an API key instead. ' +
             'Wrong guesses are slowed, never locked out: after 5 failures for an address from one client (an IPv4 ' +
             'address, an IPv6 /64), 20 for the address from everywhere or 50 from the client for any address, within ' +
             'an hour of the last, each further attempt waits 1, 2, 4… seconds, at most 15 minutes; an attempt that ' +
@@ -35,8 +40,13 @@ export const sessionRoutes =
             "address's right password in the last 30 days is held only to its own count, so the real user gets in " +
             'while an attacker elsewhere is slowed. Unknown addresses are answered exactly like known ones.',
           security: [],
-          body: LoginSchema,
-          response: { 201: Data(SessionSchema), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+          body: withExamples(LoginSchema, { email: 'ines.moreau@example.com', password: 'correct horse battery staple' }),
+          response: {
+            201: withExamples(Data(SessionSchema), { data: { principal: PRINCIPAL, expiresAt: '2026-12-05T20:00:00.000Z' } }),
+            400: ErrorBody,
+            401: ErrorBody,
+            429: ErrorBody,
+          },
         },
       },
       async (req, reply) => {
@@ -69,7 +79,14 @@ export const sessionRoutes =
       '/session',
       {
         config: { access: { area: 'self', op: 'read' }, audit: false },
-        schema: { tags: ['session'], summary: 'Who is calling', response: { 200: Data(SessionSchema), ...commonErrors } },
+        schema: {
+          tags: ['session'],
+          summary: 'Who is calling',
+          description:
+            'The caller as the API sees it: a console user (`kind: user`) or an API key (`kind: api_key`), with its id and ' +
+            'role. Useful to check a key before using it.',
+          response: { 200: withExamples(Data(SessionSchema), { data: { principal: PRINCIPAL } }), ...commonErrors },
+        },
       },
       async (req) => {
         const p = req.principal!;
@@ -89,8 +106,11 @@ export const sessionRoutes =
             '/currentPassword otherwise; wrong ones are slowed as logins are, by the same count: 429 `rate_limited` with ' +
             '`Retry-After`), `newPassword` at least 12 characters. Every ' +
             'other session of the user ends; the one that asked stays. An API key has no password: 400 `validation_failed`.',
-          body: PasswordChangeSchema,
-          response: { 204: Type.Null(), ...commonErrors, 429: ErrorBody },
+          body: withExamples(PasswordChangeSchema, {
+            currentPassword: 'correct horse battery staple',
+            newPassword: 'a longer passphrase, 2026',
+          }),
+          response: { 204: Type.Null({ description: 'Changed.' }), 429: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -112,7 +132,10 @@ export const sessionRoutes =
         schema: {
           tags: ['session'],
           summary: 'Log out: ends the session and clears its cookie',
-          response: { 204: Type.Null(), ...commonErrors },
+          description:
+            'Ends the session that calls and clears its cookie. Called with an API key it changes nothing (revoke a key with ' +
+            '`DELETE /api/v1/keys/{id}`).',
+          response: { 204: Type.Null({ description: 'Logged out.' }), ...commonErrors },
         },
       },
       async (req, reply) => {

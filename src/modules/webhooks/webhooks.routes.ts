@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listPage, PageQuery } from '../../http/pagination.ts';
-import { commonErrors, Data, IdParams, List, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, List, Obj, withExamples } from '../../http/schemas.ts';
 import type { WebhooksService } from './webhooks.service.ts';
+import { DELIVERIES, EVENT_TYPES, WEBHOOK, WEBHOOK_CREATE, WEBHOOK_CREATED, WEBHOOK_PATCH } from './webhooks.examples.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -50,6 +51,8 @@ const TARGETS =
   '100.64/10, 169.254/16, 0/8, ::1, fc00::/7, fe80::/10, `localhost`) unless the installation allows that range ' +
   '(ASSENT_WEBHOOK_ALLOW_RANGES): refused with `webhook_target_refused`. A host name is resolved and checked again at each delivery, ' +
   'and the connection goes to the address checked; redirects are not followed.';
+/** Why the routes are the admin's alone (the document's "who may call" names the roles). */
+const ADMIN = "Webhooks are the admin's alone: they send data out of the installation, signed with their secrets.";
 
 /** What these routes use: the module's face, nothing else. */
 export interface WebhooksRouteDeps {
@@ -70,14 +73,18 @@ export const webhooksRoutes =
             `Events: GET /api/v1/webhooks/event-types lists them. Payloads carry ids and the names of changed fields, never personal ` +
             `values, unless \`includePersonalData\` is true (then contact.created and contact.updated also carry the contact as ` +
             `GET /api/v1/contacts/{id} shows it). ${TARGETS} ${SIGNING} A delivery is tried up to 8 times with growing waits; after ` +
-            `ASSENT_WEBHOOK_DISABLE_AFTER failed attempts in a row (default 20) the webhook is disabled (PATCH status "active" to resume).`,
-          body: Obj({
-            url: Url,
-            events: Events,
-            description: Type.Optional(Description),
-            includePersonalData: Type.Optional(Type.Boolean({ default: false })),
-          }),
-          response: { 201: Data(CreatedSchema), ...commonErrors },
+            `ASSENT_WEBHOOK_DISABLE_AFTER failed attempts in a row (default 20) the webhook is disabled (PATCH status "active" to ` +
+            `resume). An event type not in the list is refused with 400 \`validation_failed\`, naming the allowed ones. ${ADMIN}`,
+          body: withExamples(
+            Obj({
+              url: Url,
+              events: Events,
+              description: Type.Optional(Description),
+              includePersonalData: Type.Optional(Type.Boolean({ default: false })),
+            }),
+            WEBHOOK_CREATE,
+          ),
+          response: { 201: withExamples(Data(CreatedSchema), { data: WEBHOOK_CREATED }), ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -96,7 +103,10 @@ export const webhooksRoutes =
           summary: 'The webhooks, oldest first (secrets are never shown again)',
           description: 'Each webhook with its events, whether payloads carry personal values, and its health.',
           querystring: Obj(PageQuery),
-          response: { 200: List(WebhookSchema), ...commonErrors },
+          response: {
+            200: withExamples(List(WebhookSchema), { data: [WEBHOOK], page: { next: null, total: 1, totalIsEstimate: false } }),
+            ...commonErrors,
+          },
         },
       },
       async (req) =>
@@ -115,7 +125,7 @@ export const webhooksRoutes =
           tags: ['webhooks'],
           summary: 'The event types a webhook can subscribe to',
           description: 'Declared by the modules (each manifest lists the events it publishes), so the list grows with the product.',
-          response: { 200: Data(Type.Array(Type.String())), ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(Type.String())), { data: EVENT_TYPES }), ...commonErrors },
         },
       },
       async () => ({ data: s.webhooks.eventTypes() }),
@@ -128,9 +138,11 @@ export const webhooksRoutes =
         schema: {
           tags: ['webhooks'],
           summary: 'One webhook',
-          description: 'Its settings and health; `consecutiveFailures` counts failed attempts in a row.',
+          description:
+            'Its settings and health; `consecutiveFailures` counts failed attempts in a row. The secret is never shown again. ' +
+            '404 `not_found` for an unknown id.',
           params: IdParams,
-          response: { 200: Data(WebhookSchema), ...commonErrors },
+          response: { 200: withExamples(Data(WebhookSchema), { data: WEBHOOK }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.webhooks.get(req.params.id) }),
@@ -143,19 +155,27 @@ export const webhooksRoutes =
         schema: {
           tags: ['webhooks'],
           summary: 'Change a webhook, or disable or re-enable it',
-          description: `\`status: "active"\` re-enables a disabled webhook and clears its count of failures. ${TARGETS}`,
+          description:
+            `Send at least one field. \`status: "active"\` re-enables a disabled webhook and clears its count of failures. ` +
+            `${TARGETS} 404 \`not_found\` for an unknown id.`,
           params: IdParams,
-          body: Obj(
-            {
-              url: Type.Optional(Url),
-              events: Type.Optional(Events),
-              description: Type.Optional(Description),
-              includePersonalData: Type.Optional(Type.Boolean()),
-              status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
-            },
-            { minProperties: 1 },
+          body: withExamples(
+            Obj(
+              {
+                url: Type.Optional(Url),
+                events: Type.Optional(Events),
+                description: Type.Optional(Description),
+                includePersonalData: Type.Optional(Type.Boolean()),
+                status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+              },
+              { minProperties: 1 },
+            ),
+            WEBHOOK_PATCH,
           ),
-          response: { 200: Data(WebhookSchema), ...commonErrors },
+          response: {
+            200: withExamples(Data(WebhookSchema), { data: { ...WEBHOOK, ...WEBHOOK_PATCH, updatedAt: '2026-12-02T08:00:00.000Z' } }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => ({ data: await s.webhooks.update(req.params.id, req.body) }),
@@ -168,7 +188,7 @@ export const webhooksRoutes =
         schema: {
           tags: ['webhooks'],
           summary: 'Delete a webhook and its delivery log',
-          description: 'Deliveries still queued for it find it gone and send nothing.',
+          description: 'Deliveries still queued for it find it gone and send nothing. 404 `not_found` for an unknown id.',
           params: IdParams,
           response: { 204: Type.Null(), ...commonErrors },
         },
@@ -192,7 +212,7 @@ export const webhooksRoutes =
             '`webhook_target_refused`, `webhook_disabled`, `event_gone`); never the payload or anything the receiver sent.',
           params: IdParams,
           querystring: Obj(PageQuery),
-          response: { 200: List(DeliverySchema), ...commonErrors },
+          response: { 200: withExamples(List(DeliverySchema), DELIVERIES), ...commonErrors },
         },
       },
       async (req) =>

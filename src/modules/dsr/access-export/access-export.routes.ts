@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { commonErrors, IdParams, Obj } from '../../../http/schemas.ts';
+import { commonErrors, ErrorBody, IdParams, Obj, withExamples } from '../../../http/schemas.ts';
 import { type AppError, isAppError } from '../../../lib/errors.ts';
 import type { RateLimiter } from '../../../http/rate-limit.ts';
 import type { AccessExportService } from './access-export.service.ts';
@@ -33,6 +33,11 @@ export const accessExportRoutes =
         schema: {
           tags: ['exports'],
           summary: 'Everything held about the contact, driven by the data map (the access-export document, not wrapped in `data`)',
+          description:
+            'The access and portability document for one contact (format in docs/export-format.md): every row the data map ' +
+            'links to them, their consent history with the notices they saw, their lists and the segments they are in. For a ' +
+            'data-subject request use `POST /api/v1/requests/{id}/fulfil`, which sends the person a download link; this is ' +
+            'the same document for staff.',
           params: IdParams,
           response: { 200: AccessExportSchema, ...commonErrors },
         },
@@ -85,11 +90,33 @@ export const accessExportPublicRoutes =
           summary:
             'Download an access export through its expiring signed link: HTML to read, or JSON to keep. Any refusal is 404 ' +
             '`link_invalid`, a malformed link included.',
-          params: Obj({ id: Type.String({ maxLength: 100 }) }),
-          querystring: Obj({
-            token: Type.Optional(Type.String({ maxLength: 1000 })),
-            format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
-          }),
+          description:
+            'The link in the email a person gets when their access request is fulfilled. Opened in a browser it shows the ' +
+            'data as a page (`format=html`, the default); `format=json` downloads the same document as a file. The link ' +
+            'expires, and a forged, altered, expired or removed link, or a malformed one, is refused alike with 404 ' +
+            '`link_invalid` (an HTML page, or JSON for `format=json`), so a probe learns nothing. Thirty downloads per ' +
+            'client address a minute.',
+          params: withExamples(Obj({ id: Type.String({ maxLength: 100 }) }), { id: '01938c40-2d3e-7f4a-8b5c-6d7e8f9a0b1c' }),
+          querystring: withExamples(
+            Obj({
+              token: Type.Optional(Type.String({ maxLength: 1000, description: 'the one-time signed token of the emailed link' })),
+              format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
+            }),
+            { token: 'ZXhwb3J0.MDE5MzhjNDA.mq2x8k0.Q2hlY2tzdW1fb2ZfdGhlX2xpbmtfaW5fdGhlX2VtYWlsX18', format: 'json' },
+          ),
+          response: {
+            200: {
+              description: 'The export: an HTML page, or the JSON document as an attachment.',
+              content: {
+                'text/html': { schema: withExamples(Type.String(), '<!doctype html><html lang="en"><head><title>Your data</title>…') },
+                'application/json': { schema: AccessExportSchema },
+              },
+            },
+            404: {
+              ...ErrorBody,
+              description: '`link_invalid`: the link is forged, altered, expired, removed or malformed (the same answer for each).',
+            },
+          },
         },
       },
       async (req, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorBody, Obj } from '../../../http/schemas.ts';
+import { ErrorBody, Obj, withExamples } from '../../../http/schemas.ts';
 import type { IntakeService } from './requests.intake.ts';
 import type { VerificationService } from './requests.verification.ts';
 import { alreadyConfirmedPage, confirmedPage, confirmPage, invalidLinkPage, PAGE_HEADERS } from './public.pages.ts';
@@ -49,10 +49,13 @@ export const publicRequestRoutes =
           tags: ['public'],
           summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
           description:
-            'Always 202 with the same body, whether or not the address is known. Leave `website` empty. Rate-limited per client (429).',
+            'For a web form of your own or a person calling directly: opens a case and emails the address a link to confirm it; ' +
+            'nothing is released or changed before the link is opened and confirmed. Always 202 with the same body, whether ' +
+            'or not the address is known, so the answer reveals nothing. `website` is a trap for robots: leave it empty (a ' +
+            'filled one is accepted and dropped). Bodies over 4 KiB are refused (413). Rate-limited per client address (429).',
           security: [],
-          body: PublicIntakeSchema,
-          response: { 202: PublicAcceptedSchema, 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+          body: withExamples(PublicIntakeSchema, { type: 'access', email: 'lena.fischer@example.org' }),
+          response: { 202: withExamples(PublicAcceptedSchema, ACCEPTED), 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
         },
       },
       async (req, reply) => {

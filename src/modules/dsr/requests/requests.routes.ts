@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, requireFieldAccess } from '../../../http/auth.ts';
 import { listPage } from '../../../http/pagination.ts';
-import { commonErrors, Data, ErrorBody, IdParams, List } from '../../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, IdParams, List, withExamples } from '../../../http/schemas.ts';
 import type { FulfilService } from './fulfil.service.ts';
 import type { IntakeService } from './requests.intake.ts';
 import type { RequestsService } from './requests.service.ts';
@@ -11,12 +11,18 @@ import {
   RequestCreateSchema,
   RequestListQuery,
   RequestPatchSchema,
+  REQUEST_EXAMPLE,
   RequestSchema,
 } from './requests.schemas.ts';
 
 const read = { area: 'requests', op: 'read' } as const;
 const write = { area: 'requests', op: 'write' } as const;
 const errors = { 409: ErrorBody, ...commonErrors };
+const HISTORY = [
+  { at: '2026-12-01T10:20:30.000Z', status: 'awaiting_verification', actorType: 'requester', actorId: null, note: null },
+  { at: '2026-12-01T10:31:02.000Z', status: 'verified', actorType: 'requester', actorId: null, note: null },
+];
+const One = withExamples(Data(RequestSchema), { data: { ...REQUEST_EXAMPLE, history: HISTORY } });
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface RequestsRouteDeps {
@@ -38,9 +44,24 @@ export const requestsRoutes =
           description:
             'Unless `verified` is true (staff vouch for the requester, `note` says how), a signed link is emailed to the address ' +
             'and nothing can be done until the requester confirms it. The deadline is one calendar month from receipt, as a date in ' +
-            'the installation time zone.',
-          body: RequestCreateSchema,
-          response: { 201: Data(RequestSchema), ...commonErrors },
+            'the installation time zone. Answers the case, with a task opened for the privacy officer.',
+          body: withExamples(
+            RequestCreateSchema,
+            { type: 'access', email: 'lena.fischer@example.org' },
+            {
+              type: 'erasure',
+              email: 'lena.fischer@example.org',
+              receivedAt: '2026-11-28T09:00:00Z',
+              verified: true,
+              note: 'letter signed, ID checked at the desk',
+            },
+          ),
+          response: {
+            201: withExamples(Data(RequestSchema), {
+              data: { ...REQUEST_EXAMPLE, status: 'awaiting_verification', channel: 'staff', verifiedAt: null, ownerId: null },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req, reply) => {
@@ -63,8 +84,15 @@ export const requestsRoutes =
         schema: {
           tags: ['requests'],
           summary: 'List cases: by status, type, owner, requester address, overdue, or due within N days',
-          querystring: RequestListQuery,
-          response: { 200: List(RequestSchema), ...commonErrors },
+          description:
+            'Cases, newest first, filtered by any of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ' +
+            'ones included, matched by keyed hash), `overdue`, `dueWithin` days (open cases, overdue ones included). The ' +
+            'listing leaves out the history; read one case for it.',
+          querystring: withExamples(RequestListQuery, { status: 'verified', dueWithin: 7 }),
+          response: {
+            200: withExamples(List(RequestSchema), { data: [REQUEST_EXAMPLE], page: { next: null, total: 1, totalIsEstimate: false } }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {
@@ -85,8 +113,9 @@ export const requestsRoutes =
         schema: {
           tags: ['requests'],
           summary: 'One case with its status history',
+          description: 'The case with every status change in order, who made it and the note given; 404 `not_found` for an unknown id.',
           params: IdParams,
-          response: { 200: Data(RequestSchema), ...commonErrors },
+          response: { 200: One, ...commonErrors },
         },
       },
       async (req) => ({ data: await s.requests.get(req.params.id) }),
@@ -104,8 +133,12 @@ export const requestsRoutes =
             'verified → in_progress or rejected; in_progress → completed or rejected; completed and rejected are final. Becoming ' +
             'verified or rejected needs a `note` (how the identity was checked; why the request is refused).',
           params: IdParams,
-          body: RequestPatchSchema,
-          response: { 200: Data(RequestSchema), ...errors },
+          body: withExamples(
+            RequestPatchSchema,
+            { ownerId: '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f' },
+            { status: 'rejected', note: 'manifestly unfounded: third identical request this month' },
+          ),
+          response: { 200: One, ...errors },
         },
       },
       async (req) => ({ data: await s.requests.patch(req.params.id, req.body, actorOf(req)) }),
@@ -118,9 +151,13 @@ export const requestsRoutes =
         schema: {
           tags: ['requests'],
           summary: 'Extend the deadline once, to three calendar months from receipt, with the reason',
+          description:
+            'For a complex case or many requests at once (GDPR Art. 12(3)): the deadline moves to three calendar months from ' +
+            'receipt, once (409 `already_extended` after), and not for a closed case (409 `request_closed`). The reason is ' +
+            'kept on the case; tell the requester about the extension.',
           params: IdParams,
-          body: ExtendSchema,
-          response: { 200: Data(RequestSchema), ...errors },
+          body: withExamples(ExtendSchema, { reason: 'the contact has 14 linked records across three systems to collect' }),
+          response: { 200: One, ...errors },
         },
       },
       async (req) => ({ data: await s.requests.extend(req.params.id, req.body.reason, actorOf(req)) }),
@@ -139,8 +176,13 @@ export const requestsRoutes =
             '`{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and ' +
             'are recorded in the consent ledger.',
           params: IdParams,
-          body: FulfilSchema,
-          response: { 200: Data(RequestSchema), ...errors },
+          body: withExamples(FulfilSchema, {}, { changes: { lastName: 'Fischer-Braun' } }),
+          response: {
+            200: withExamples(Data(RequestSchema), {
+              data: { ...REQUEST_EXAMPLE, status: 'completed', completedAt: '2026-12-03T14:00:00.000Z' },
+            }),
+            ...errors,
+          },
         },
       },
       async (req) => {

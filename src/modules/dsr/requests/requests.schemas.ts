@@ -46,7 +46,11 @@ export const RequestCreateSchema = Obj({
   type: RequestType,
   email: Type.String({ minLength: 3, maxLength: 254 }),
   receivedAt: Type.Optional(
-    Type.String({ format: 'date-time', description: 'when the request arrived (e.g. by post); not in the future; defaults to now' }),
+    Type.String({
+      format: 'date-time',
+      maxLength: 40,
+      description: 'when the request arrived (e.g. by post); not in the future; defaults to now',
+    }),
   ),
   verified: Type.Optional(
     Type.Boolean({
@@ -89,7 +93,12 @@ export const RequestListQuery = Obj({
   ),
   overdue: Type.Optional(Type.Boolean()),
   dueWithin: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: 366, description: 'open cases due within this many days from today (overdue ones included)' }),
+    Type.Integer({
+      format: 'int32',
+      minimum: 0,
+      maximum: 366,
+      description: 'open cases due within this many days from today (overdue ones included)',
+    }),
   ),
 });
 
@@ -100,3 +109,23 @@ export const PublicIntakeSchema = Obj({
 });
 
 export const PublicAcceptedSchema = Obj({ data: Obj({ status: Type.Literal('received'), message: Type.String() }) });
+
+/** One case as the examples show it: an access request, verified, due in a month. */
+export const REQUEST_EXAMPLE = {
+  id: '01938c21-3b4a-7c5d-8e6f-7a8b9c0d1e2f',
+  type: 'access',
+  status: 'verified',
+  channel: 'public',
+  email: 'lena.fischer@example.org',
+  contactId: '01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b',
+  ownerId: '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f',
+  receivedAt: '2026-12-01T10:20:30.000Z',
+  deadline: '2027-01-01',
+  extendedAt: null,
+  extensionReason: null,
+  verifiedAt: '2026-12-01T10:31:02.000Z',
+  completedAt: null,
+  flagged: false,
+  flagDetail: null,
+  overdue: false,
+};
