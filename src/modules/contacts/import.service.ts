@@ -4,10 +4,12 @@ import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
+import { CsvReader, csvLine, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
 import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import type { JobRow } from '../../jobs/jobs.model.ts';
+import type { JobOwner, JobProgress } from '../platform/module.ts';
 import { printable, unholdable } from '../../lib/text.ts';
 import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService, ImportedConsent } from '../consent/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
@@ -87,6 +89,46 @@ const SUPPRESSED_TRIES = 3;
 const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
 
+/** The queue import jobs run on. */
+export const IMPORT_QUEUE = 'import';
+/** Lines per step of an import job: one transaction each, and how often its progress moves. */
+const JOB_STEP = 1_000;
+/** The file's text is handed to the reader a piece at a time. */
+const JOB_PIECE = 1 << 20;
+
+/** An import job's payload: its options, never the file (import_uploads) nor a cell of it. */
+export interface ImportJobPayload {
+  map?: string;
+  dryRun: boolean;
+  mayChangeConsent: boolean;
+  actor: ChangeContext['actor'];
+}
+
+/**
+ * What an import job reports once done (GET /api/v1/jobs/{id}): the synchronous answer's counts,
+ * `rejected` being the number of rejected lines, which GET /api/v1/imports/{jobId}/rejected lists.
+ */
+export interface ImportJobResult {
+  created: number;
+  updated: number;
+  rejected: number;
+  ignoredColumns: string[];
+  dryRun: boolean;
+}
+
+/** A job's result is its end's once it names the ignored columns (the steps' tallies hold counts only). */
+const ended = (result: unknown): boolean => typeof result === 'object' && result !== null && 'ignoredColumns' in result;
+const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+
+/** A text cut lazily into pieces for the reader (a string, not a list: src/lib/chunks.ts splits lists). */
+function* textPieces(text: string): Generator<string> {
+  for (let at = 0; at < text.length; ) {
+    const end = at + JOB_PIECE;
+    yield text.slice(at, end);
+    at = end;
+  }
+}
+
 /**
  * CSV import of contacts: upsert by the address's match key (any spelling of a stored address
  * updates that contact, which keeps its written form), consent level changes recorded in the
@@ -103,6 +145,7 @@ export class ImportService {
     private readonly contacts: ContactsService,
     private readonly consent: Pick<ConsentService, 'batch'>,
     private readonly suppressions: Pick<SuppressionService, 'among'>,
+    private readonly progress: JobProgress,
   ) {}
 
   async importCsv(source: AsyncIterable<string> | Iterable<string>, opts: ImportOptions): Promise<ImportResult> {
@@ -153,6 +196,242 @@ export class ImportService {
     await handOver(run);
     await writing;
     return (run as Run).result;
+  }
+
+  /**
+   * Starts an import as a job (a large file, or `async` asked): the header is checked here, so a
+   * file refused whole (unknown columns, consent columns for a role without consent rights) is
+   * refused in the request; the lines are counted for the progress's total; the text is stored
+   * (import_uploads) with the job in one transaction. Nothing is imported before the job runs.
+   */
+  async startJob(text: string, opts: ImportOptions, owner: JobOwner): Promise<{ jobId: string; total: number }> {
+    const { fields } = await this.contacts.context();
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const reader = new CsvReader();
+    let header = false;
+    let total = 0;
+    const count = (items: CsvItem[]) => {
+      for (const item of items) {
+        if (header) total++;
+        else {
+          this.start(item, fields, today, opts);
+          header = true;
+        }
+      }
+    };
+    for (const piece of textPieces(text)) {
+      count(reader.push(piece));
+      await setImmediate();
+    }
+    count(reader.end());
+    if (!header)
+      throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [
+        { path: '/header', message: 'missing' },
+      ]);
+    const payload: ImportJobPayload = {
+      dryRun: opts.dryRun === true,
+      mayChangeConsent: opts.mayChangeConsent,
+      actor: opts.actor,
+      ...(opts.map ? { map: opts.map } : {}),
+    };
+    const content = Buffer.from(text, 'utf8');
+    const job = await this.progress.enqueue(IMPORT_QUEUE, payload, owner, total, {
+      with: (trx, j) => q.insertUpload(trx, j.id, content, this.clock.now().toISOString()),
+    });
+    return { jobId: job.id, total };
+  }
+
+  /**
+   * An import job: reads its file from the start and checks every line (a duplicate address is
+   * found against the lines before it, applied or not), and writes the lines after the progress's
+   * cursor (a line number) a step at a time: each step's rows, rejected lines and counts commit
+   * with the cursor's move, so a job run again after its worker died resumes after the last step
+   * that committed and imports no row twice. At its end the result is written and the file
+   * deleted, in one transaction.
+   */
+  async runJob(payload: unknown, job: JobRow): Promise<void> {
+    const p = payload as ImportJobPayload;
+    const pos = await this.progress.position(job.id);
+    if (!pos) return;
+    const upload = await q.uploadOf(this.db.kysely, job.id);
+    if (!upload) {
+      // Ended already: the run that ended it died before the job was marked done.
+      if (ended((await this.progress.get(job.id))?.result)) return;
+      throw new AppError('not_found', 'the uploaded file is gone (uploads are kept one day): import the file again');
+    }
+    const opts: ImportOptions = {
+      actor: p.actor,
+      mayChangeConsent: p.mayChangeConsent,
+      dryRun: p.dryRun,
+      ...(p.map ? { map: p.map } : {}),
+    };
+    const { fields } = await this.contacts.context();
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const text = Buffer.from(upload.content).toString('utf8');
+    const reader = new CsvReader();
+    let run: Run | null = null;
+    let cursor = pos.cursor;
+    let last = 0;
+    const hand = async (r: Run) => {
+      const rows = r.batch;
+      const rejects = r.pending;
+      r.batch = [];
+      r.pending = [];
+      cursor = await this.commitPart(job.id, r, cursor, rows, rejects, last);
+    };
+    const take = async (items: CsvItem[]) => {
+      for (const item of items) {
+        if (item.kind === 'record') for (let k = 0; k < item.cells.length; k++) item.cells[k] = fromCsvCell(item.cells[k]!);
+        if (!run) {
+          run = this.start(item, fields, today, opts);
+          continue;
+        }
+        this.take(run, item);
+        last = item.line;
+        if (run.batch.length + run.pending.length >= JOB_STEP) await hand(run);
+      }
+    };
+    for (const piece of textPieces(text)) await take(reader.push(piece));
+    await take(reader.end());
+    if (!run) throw new AppError('validation_failed', 'the file is empty', [{ path: '/header', message: 'missing' }]);
+    const done: Run = run;
+    await hand(done);
+    const sofar = ((await this.progress.get(job.id))?.result ?? {}) as Partial<Record<'created' | 'updated' | 'rejected', number>>;
+    const result: ImportJobResult = {
+      created: sofar.created ?? 0,
+      updated: sofar.updated ?? 0,
+      rejected: sofar.rejected ?? 0,
+      ignoredColumns: done.result.ignoredColumns,
+      dryRun: done.result.dryRun,
+    };
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await this.progress.finish(job.id, result, trx);
+      await q.deleteUpload(trx, job.id);
+      await this.finished(trx, job.id, result);
+    });
+  }
+
+  /**
+   * Where an import job's end is announced, in the transaction that records it. The webhook
+   * event "import finished" (issue 12 point 5, branch i12-l2-webhooks) is emitted here once both
+   * are merged: its delivery enqueued in `trx`, with the job's id and these counts (never a cell).
+   */
+  private async finished(_trx: Kysely<Database>, _jobId: string, _result: ImportJobResult): Promise<void> {}
+
+  /**
+   * The lines of a part after the cursor, applied in one step (or row by row when the step fails);
+   * the cursor afterwards. When another run of the job moved the cursor first, goes on from there.
+   */
+  private async commitPart(
+    jobId: string,
+    run: Run,
+    cursor: string | null,
+    rows: Valid[],
+    rejects: RejectedRow[],
+    last: number,
+  ): Promise<string | null> {
+    for (;;) {
+      const after = cursor === null ? 0 : Number(cursor);
+      const r = rows.filter((x) => x.line > after);
+      const j = rejects.filter((x) => x.line > after);
+      if (r.length + j.length === 0) return cursor;
+      if (await this.commitRange(jobId, run, cursor, r, j, last)) return String(last);
+      const pos = await this.progress.position(jobId);
+      if (!pos) throw new AppError('not_found', 'the import job is gone');
+      cursor = pos.cursor;
+    }
+  }
+
+  /**
+   * One step for the lines up to `to`; false when another run took it. A step that fails is
+   * tried row by row, as the synchronous import does, so only the row at fault is rejected; each
+   * row's step carries the rejected lines before it. Every row failing alone means the database,
+   * not the data, is at fault: the job fails (and is retried) having recorded none of them.
+   */
+  private async commitRange(
+    jobId: string,
+    run: Run,
+    from: string | null,
+    rows: Valid[],
+    rejects: RejectedRow[],
+    to: number,
+  ): Promise<boolean> {
+    try {
+      return await this.jobStep(jobId, run, { from, to: String(to), by: rows.length + rejects.length }, rows, rejects);
+    } catch (e) {
+      if (rows.length === 0) throw e;
+      const waiting = [...rejects].sort(byLine);
+      let w = 0;
+      let cur = from;
+      let held: RejectedRow[] = [];
+      let failed = 0;
+      for (const row of rows) {
+        while (w < waiting.length && waiting[w]!.line < row.line) held.push(waiting[w++]!);
+        try {
+          if (!(await this.jobStep(jobId, run, { from: cur, to: String(row.line), by: held.length + 1 }, [row], held))) return false;
+          cur = String(row.line);
+          held = [];
+        } catch (rowError) {
+          failed++;
+          this.reject(run, row.line, failure(rowError), row.cells, held);
+        }
+      }
+      if (failed === rows.length) throw e;
+      held.push(...waiting.slice(w));
+      if (held.length === 0) return true;
+      return this.jobStep(jobId, run, { from: cur, to: String(to), by: held.length }, [], held);
+    }
+  }
+
+  /** A step's transaction, run again when an address it creates was erased meanwhile or on a deadlock. */
+  private jobStep(
+    jobId: string,
+    run: Run,
+    move: { from: string | null; to: string; by: number },
+    rows: Valid[],
+    rejects: RejectedRow[],
+  ): Promise<boolean> {
+    return retryConflicts(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await this.progress.step(jobId, move, (trx) => this.jobWork(trx as Kysely<Database>, jobId, run, rows, [...rejects]));
+          return r.applied;
+        } catch (e) {
+          if (!(e instanceof SuppressedMeanwhile) || attempt >= SUPPRESSED_TRIES) throw e;
+        }
+      }
+    });
+  }
+
+  /** A step's work: the rows written (or, dry, classified), the rejected lines kept, the counts added to the job's. */
+  private async jobWork(trx: Kysely<Database>, jobId: string, run: Run, rows: Valid[], rejects: RejectedRow[]): Promise<void> {
+    let n = { created: 0, updated: 0 };
+    if (rows.length && run.result.dryRun) n = await this.classify(trx, run, rows, rejects);
+    else if (rows.length) {
+      const w = await this.writeBatch(trx, run, rows);
+      n = { created: w.created, updated: w.updated };
+      for (const r of w.suppressed) this.suppressed(run, r, rejects);
+    }
+    await q.insertRejects(
+      trx,
+      jobId,
+      rejects.map((r) => ({ line: r.line, reason: r.reason })),
+      this.clock.now().toISOString(),
+    );
+    await this.progress.tally(trx, jobId, { created: n.created, updated: n.updated, rejected: rejects.length });
+  }
+
+  /** An import job's rejected lines as CSV (`line,reason`), in line order, a page at a time. */
+  async *rejectedCsv(jobId: string): AsyncGenerator<string> {
+    yield csvLine(['line', 'reason']);
+    for (let after = 0; ; ) {
+      const page = await q.rejectsAfter(this.db.kysely, jobId, after, 1000);
+      if (page.length === 0) return;
+      let s = '';
+      for (const r of page) s += csvLine([r.line, r.reason]);
+      yield s;
+      after = page[page.length - 1]!.line;
+    }
   }
 
   /** The header decides the columns, or refuses the file as a whole. */
@@ -236,8 +515,11 @@ export class ImportService {
   /** Writes (or, dry, classifies) a batch, then reports its rejects and those checked before it, in line order. */
   private async flush(run: Run, part: Part): Promise<void> {
     if (part.rows.length) {
-      if (run.result.dryRun) await this.classify(run, part.rows, part.rejects);
-      else await this.write(run, part.rows, part.rejects);
+      if (run.result.dryRun) {
+        const n = await this.classify(this.db.kysely, run, part.rows, part.rejects);
+        run.result.created += n.created;
+        run.result.updated += n.updated;
+      } else await this.write(run, part.rows, part.rejects);
     }
     part.rejects.sort((a, b) => a.line - b.line);
     for (const r of part.rejects) {
@@ -246,25 +528,32 @@ export class ImportService {
     }
   }
 
-  /** Dry run: what the batch would do, read without locks, nothing written. */
-  private async classify(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
+  /** Dry run: what the batch would do, read without locks (in `db`: a job's step reads in its transaction), nothing written. */
+  private async classify(
+    db: Kysely<Database>,
+    run: Run,
+    batch: Valid[],
+    rejects: RejectedRow[],
+  ): Promise<{ created: number; updated: number }> {
     const emails = batch.map((r) => r.email);
     const existing = new Set(
       (
         await q.contactsByEmailKeys(
-          this.db.kysely,
+          db,
           this.db.dialect,
           batch.map((r) => r.key),
           false,
         )
       ).map((r) => r.email_key),
     );
-    const blocked = await this.suppressions.among(emails);
+    const blocked = await this.suppressions.among(emails, db);
+    const n = { created: 0, updated: 0 };
     for (const r of batch) {
       if (blocked.has(r.email)) this.suppressed(run, r, rejects);
-      else if (existing.has(r.key)) run.result.updated++;
-      else run.result.created++;
+      else if (existing.has(r.key)) n.updated++;
+      else n.created++;
     }
+    return n;
   }
 
   /** An erased address stays erased: the row is refused, the rest of the file goes on. */

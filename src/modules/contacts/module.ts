@@ -1,15 +1,17 @@
 import { consent } from '../consent/module.ts';
 import { erasure } from '../dsr/erasure/module.ts';
 import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { contactsDataMap } from './contacts.data-map.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { ContactsService } from './contacts.service.ts';
-import type { CustomFieldsTable } from './contacts.table.ts';
+import type { CustomFieldsTable, ImportRejectsTable, ImportUploadsTable } from './contacts.table.ts';
 import { CustomFieldsService } from './custom-fields.service.ts';
 import { importRoutes } from './import.routes.ts';
-import { ImportService } from './import.service.ts';
+import { IMPORT_QUEUE, ImportService } from './import.service.ts';
+import * as m0023 from './migrations/0023_contacts_import_uploads.ts';
 
 // What other modules may use: the contact's schema, its custom fields' types and the service (the
 // row's type and the reads others run in their own transactions are contact-records' face).
@@ -38,14 +40,17 @@ export { ExportService, type SegmentPages } from './export.service.ts';
 declare module '../database.ts' {
   interface Database {
     custom_fields: CustomFieldsTable;
+    import_uploads: ImportUploadsTable;
+    import_rejects: ImportRejectsTable;
   }
 }
 
 /** Contacts, their custom fields (run-time columns of the contacts table), and imports. Deleting one is erasing it. */
 export const contacts = defineModule({
   name: 'contacts',
-  needs: [settings, consent, suppression, erasure],
+  needs: [settings, platform, consent, suppression, erasure],
   dataMap: contactsDataMap,
+  migrations: { '0023_contacts_import_uploads': m0023 },
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
     const contacts = new ContactsService(
@@ -58,11 +63,17 @@ export const contacts = defineModule({
       deps.consent,
       deps.suppressions,
     );
-    return { customFields, contacts, imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions) };
+    return {
+      customFields,
+      contacts,
+      imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions, deps.progress),
+    };
   },
   providers: (face) => [() => face.customFields.dataMap()],
   routes: (s) => [
     { prefix: '/api/v1', plugin: contactsRoutes(s) },
     { prefix: '/api/v1', plugin: importRoutes(s) },
   ],
+  // Imports of large files (POST /api/v1/imports answering 202): a step per batch of rows.
+  jobs: (s) => ({ [IMPORT_QUEUE]: (payload, job) => s.imports.runJob(payload, job) }),
 });
