@@ -1,73 +1,28 @@
+import { existsSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { CsvReader, csvLine, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
-import { emailKey } from '../../lib/email.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { JobRow } from '../../jobs/jobs.model.ts';
 import type { JobOwner, JobProgress } from '../platform/module.ts';
-import { printable, unholdable } from '../../lib/text.ts';
-import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService, ImportedConsent } from '../consent/module.ts';
+import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService } from '../consent/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
-import { profileColumns } from './contacts.model.ts';
-import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
+import type { ImportResult, RejectedRow } from './import.model.ts';
 import * as q from './import.queries.ts';
+import type { CheckerInput, FromChecker, ToChecker } from './import.check.protocol.ts';
+import { type ImportOptions, rejectRow, type Run, startRun, takeItem, type Valid } from './import.check.ts';
+
+export type { ImportOptions } from './import.check.ts';
 import { lockContacts } from '../contact-records/module.ts';
-
-export interface ImportOptions {
-  /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
-  map?: string;
-  /** Validate and count, write nothing. */
-  dryRun?: boolean;
-  /** Who imports: recorded on the ledger entries of consent changes. */
-  actor: ChangeContext['actor'];
-  /**
-   * Whether the importer may write the columns that decide consent: the consent level, the
-   * child flag and the birth date (the access table's CONTACT_FIELD_ACCESS). Consent changes
-   * are the privacy side's: a file with such a column from someone who may only write contacts
-   * is refused as a whole, before any row is read. Operators at the CLI may.
-   */
-  mayChangeConsent: boolean;
-  /** Receives rejected lines in line order, with the file's header (for FILE.rejected.csv). */
-  onReject?: (row: RejectedRow, header: string[]) => void;
-  batchSize?: number;
-}
-
-/** A row that passed every check, waiting for its batch. */
-interface Valid {
-  line: number;
-  cells: string[];
-  email: string;
-  /** The address's match key: rows and stored contacts are matched by it. */
-  key: string;
-  set: Record<string, unknown>;
-  level: number | undefined;
-  /** Consent history from another system, recorded with the level's ledger entry. */
-  history: ImportedConsent | undefined;
-}
-
-interface Run {
-  opts: ImportOptions;
-  header: string[];
-  columns: Column[];
-  emailColumn: string;
-  fields: Map<string, CustomField>;
-  today: string;
-  /** The import's start (ISO): an original consent time after it is refused. */
-  now: string;
-  cols: q.WriteColumn[];
-  seen: Map<string, number>;
-  batch: Valid[];
-  /** Rejects since the last batch was handed over: reported with the next one, in line order. */
-  pending: RejectedRow[];
-  result: ImportResult;
-}
 
 /** A batch handed over for writing, with the rejects found since the one before. */
 interface Part {
@@ -120,6 +75,24 @@ export interface ImportJobResult {
 const ended = (result: unknown): boolean => typeof result === 'object' && result !== null && 'ignoredColumns' in result;
 const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
 
+/** Pieces of text sent to the checking thread ahead of its reading. */
+const PIECES_AHEAD = 8;
+const CHECKER_URL = new URL('./import.check.worker.ts', import.meta.url);
+const CHECKER = fileURLToPath(CHECKER_URL);
+/**
+ * The thread's start: a worker does not inherit the process's TypeScript loader (Node 20 runs
+ * `--import` hooks per thread), so it registers tsx's before importing the checker. Compiled,
+ * the checker is JavaScript and the loader is not needed.
+ */
+const checker = JSON.stringify(CHECKER_URL.href);
+const BOOT = CHECKER.endsWith('.ts')
+  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${checker}); });`
+  : `import(${checker});`;
+
+async function* toAsync(source: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  yield* source;
+}
+
 /** A text cut lazily into pieces for the reader (a string, not a list: src/lib/chunks.ts splits lists). */
 function* textPieces(text: string): Generator<string> {
   for (let at = 0; at < text.length; ) {
@@ -153,6 +126,7 @@ export class ImportService {
     const { fields } = await this.contacts.context();
     const today = this.clock.now().toISOString().slice(0, 10);
     const size = opts.batchSize ?? BATCH_SIZE;
+    if (opts.checkApart && existsSync(CHECKER)) return this.importCheckedApart(toAsync(source), opts, fields, today, size);
     const reader = new CsvReader();
     let run: Run | null = null;
     // Checking rows is CPU work here, writing them mostly waits on the database: the next batch
@@ -436,80 +410,95 @@ export class ImportService {
 
   /** The header decides the columns, or refuses the file as a whole. */
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
-    if (item.kind !== 'record')
-      throw new AppError(
-        'validation_failed',
-        `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`,
-        [{ path: '/header', message: 'unreadable' }],
-      );
-    // A NUL in the header is most often a UTF-16 file read as UTF-8: refused whole, each such column named.
-    const unreadable = item.cells.flatMap((c, i) => {
-      const why = unholdable(c);
-      return why ? [{ path: `/header/${i}`, message: `column ${i + 1} ("${printable(c.trim()).slice(0, 60)}") ${why}` }] : [];
-    });
-    if (unreadable.length)
-      throw new AppError(
-        'validation_failed',
-        `the header holds text that cannot be stored: ${unreadable.map((u) => u.message).join('; ')} (is the file UTF-8?)`,
-        unreadable,
-      );
-    const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
-    const deciding = columns.filter((c) => decidesConsent(c.target));
-    if (deciding.length && !opts.mayChangeConsent) {
-      const names = deciding.map((c) => `"${c.name.slice(0, 60)}"`).join(', ');
-      throw new AppError(
-        'forbidden',
-        `${deciding.length === 1 ? 'column' : 'columns'} ${names} decide consent (the consent level, or a child's flag or birth ` +
-          `date), which this role may not change: map each to "-" to ignore it`,
-        deciding.map((c) => ({ path: '/header', message: `${c.name.slice(0, 60)}: needs consent write access` })),
-      );
-    }
-    return {
-      opts,
-      header: item.cells,
-      columns,
-      emailColumn: columns.find((c) => c.target.kind === 'email')!.name,
-      fields: new Map(fields.map((f) => [f.name, f])),
-      today,
-      now: this.clock.now().toISOString(),
-      cols: q.writeColumns(fields),
-      seen: new Map(),
-      batch: [],
-      pending: [],
-      result: { created: 0, updated: 0, rejected: [], ignoredColumns: ignored, dryRun: opts.dryRun === true },
-    };
+    return startRun(item, fields, today, this.clock.now().toISOString(), opts);
   }
 
   private take(run: Run, item: CsvItem): void {
-    if (item.kind === 'empty') this.reject(run, item.line, 'empty line', []);
-    else if (item.kind === 'error') this.reject(run, item.line, `not readable as CSV: ${item.reason}`, [item.raw]);
-    else this.check(run, item.line, item.cells);
-  }
-
-  /** Every problem of a row at once, naming the columns; only a row without any joins the batch. */
-  private check(run: Run, line: number, cells: string[]): void {
-    const row = readRow(cells, run.columns);
-    if (row.email === '') return this.reject(run, line, `${run.emailColumn}: missing`, cells);
-    const { set, problems: found } = profileColumns(row.input, run.fields, run.today);
-    const problems = found.length ? [...found.map((p) => `${columnOf(p.path, run.columns)}: ${p.message}`), ...row.problems] : row.problems;
-    const key = emailKey(set.email as string);
-    if (!found.some((p) => p.path === '/email')) {
-      // Another spelling of an address is the same address.
-      const first = run.seen.get(key);
-      if (first !== undefined) problems.unshift(`duplicate email: the file has it on line ${first} already`);
-      else run.seen.set(key, line);
-    }
-    const h = row.history;
-    if (h?.at !== undefined && h.at > run.now) problems.push('consent history: its original date is in the future');
-    if (problems.length) return this.reject(run, line, problems.join('; '), cells);
-    const history = h?.at !== undefined ? { at: h.at, source: h.source ?? null, notice: h.notice ?? null } : undefined;
-    run.batch.push({ line, cells, email: set.email as string, key, set, level: row.level, history });
+    takeItem(run, item);
   }
 
   private reject(run: Run, line: number, reason: string, cells: string[], into: RejectedRow[] = run.pending): void {
-    const width = run.header.length;
-    const shaped = cells.length === width ? cells : [...cells, ...Array(width).fill('')].slice(0, width);
-    into.push({ line, reason, cells: shaped });
+    rejectRow(run, line, reason, cells, into);
+  }
+
+  /**
+   * The import with its lines read and checked in a worker thread (import.check.worker.ts): on
+   * SQLite a batch's write holds this thread, so the next batch can only be checked meanwhile
+   * on another. The text goes over a few pieces ahead of the checking, batches come back in line
+   * order and are written here one at a time, as in the single-thread import; the thread is
+   * ended whatever happens.
+   */
+  private async importCheckedApart(
+    source: AsyncIterable<string>,
+    opts: ImportOptions,
+    fields: CustomField[],
+    today: string,
+    size: number,
+  ): Promise<ImportResult> {
+    const input: CheckerInput = {
+      fields,
+      today,
+      now: this.clock.now().toISOString(),
+      opts: { dryRun: opts.dryRun === true, mayChangeConsent: opts.mayChangeConsent, ...(opts.map ? { map: opts.map } : {}) },
+      size,
+    };
+    const worker = new Worker(BOOT, { eval: true, workerData: input });
+    const inbox: FromChecker[] = [];
+    let wake: (() => void) | null = null;
+    const push = (m: FromChecker) => {
+      inbox.push(m);
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    worker.on('message', push);
+    worker.on('error', (e: Error) => push({ kind: 'failed', message: e.message }));
+    worker.on('exit', (code) => push({ kind: 'failed', message: `it exited (${code})` }));
+    const next = async (): Promise<FromChecker> => {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return inbox.shift()!;
+    };
+    const text = source[Symbol.asyncIterator]();
+    let ahead = 0;
+    let ended = false;
+    const feed = async () => {
+      while (!ended && ahead < PIECES_AHEAD) {
+        const r = await text.next();
+        if (r.done) {
+          ended = true;
+          worker.postMessage({ kind: 'end' } satisfies ToChecker);
+        } else {
+          worker.postMessage({ kind: 'text', text: r.value } satisfies ToChecker);
+          ahead++;
+        }
+      }
+    };
+    let run: Run | null = null;
+    try {
+      await feed();
+      for (;;) {
+        const m = await next();
+        if (m.kind === 'read') {
+          ahead--;
+          await feed();
+        } else if (m.kind === 'header') run = this.start({ kind: 'record', line: 1, cells: m.cells }, fields, today, opts);
+        else if (m.kind === 'batch') {
+          // Taken: the thread checks the next batch while this one is written.
+          worker.postMessage({ kind: 'taken' } satisfies ToChecker);
+          await this.flush(run!, { rows: m.rows, rejects: m.rejects });
+        } else if (m.kind === 'end') break;
+        else if (m.kind === 'refused') throw new AppError(m.code, m.message, m.details);
+        else throw new Error(`the import's checking thread failed: ${m.message}`);
+      }
+    } finally {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+    if (!run)
+      throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [
+        { path: '/header', message: 'missing' },
+      ]);
+    return run.result;
   }
 
   /** Writes (or, dry, classifies) a batch, then reports its rejects and those checked before it, in line order. */
@@ -683,18 +672,6 @@ export class ImportService {
       suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [],
     };
   }
-}
-
-/** Whether a column feeds a field that decides consent. */
-function decidesConsent(t: Target): boolean {
-  return (
-    t.kind === 'consentLevel' ||
-    t.kind === 'consentDate' ||
-    t.kind === 'consentSource' ||
-    t.kind === 'consentNotice' ||
-    t.kind === 'isChild' ||
-    (t.kind === 'profile' && t.key === 'birthDate')
-  );
 }
 
 /**
