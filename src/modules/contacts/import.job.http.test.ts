@@ -11,6 +11,7 @@ import { JobQueue } from '../../jobs/queue.ts';
 import { Worker } from '../../jobs/worker.ts';
 import { jobHandlers } from '../../services.ts';
 import { ASYNC_FROM_BYTES } from './import.routes.ts';
+import { IMPORT_QUEUE } from './import.service.ts';
 
 type Role = 'admin' | 'viewer' | 'marketer' | 'privacy_officer';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -169,7 +170,8 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
   });
 
   it('async=true|1 makes a small file a job (dry runs too); false|0 and no flag answer in the request', async () => {
-    const csv = 'email,firstName\nsmall1@example.com,Ana\nsmall2@example.com,\n\nbroken\n';
+    // A NUL in a cell (PostgreSQL's text cannot hold one: the upload is stored as bytes) rejects its row, as in the request.
+    const csv = 'email,firstName\nsmall1@example.com,Ana\nsmall2@example.com,\n\nbroken\nsmall3@example.com,A\u0000na\n';
     for (const flag of ['false', '0']) assert.equal((await post(`?async=${flag}&dryRun=1`, csv)).statusCode, 200);
     assert.equal((await post('?async=yes', csv)).statusCode, 400);
     const dry = await post('?async=true&dryRun=true', csv, 'marketer');
@@ -177,18 +179,27 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
     const dryRun = await runToEnd(json(dry).data.jobId, 'marketer');
     assert.deepEqual(dryRun.last, {
       status: 'done',
-      done: 4,
-      total: 4,
-      result: { created: 2, updated: 0, rejected: 2, ignoredColumns: [], dryRun: true },
+      done: 5,
+      total: 5,
+      result: { created: 2, updated: 0, rejected: 3, ignoredColumns: [], dryRun: true },
     });
     assert.equal(await count('small%'), 0, 'a dry run writes nothing');
     const res = await post('?async=1', csv, 'marketer');
     assert.equal(res.statusCode, 202);
     const { last } = await runToEnd(json(res).data.jobId, 'marketer');
-    assert.deepEqual(last.result, { created: 2, updated: 0, rejected: 2, ignoredColumns: [], dryRun: false });
+    assert.deepEqual(last.result, { created: 2, updated: 0, rejected: 3, ignoredColumns: [], dryRun: false });
     assert.equal(await count('small%'), 2);
     const rejected = await rejectedCsv(json(res).data.jobId, 'marketer');
-    assert.equal(rejected.body, 'line,reason\n4,empty line\n5,"not readable as CSV: expected 2 fields, found 1"\n');
+    const lines = rejected.body.split('\n');
+    assert.deepEqual(lines.slice(0, 3), ['line,reason', '4,empty line', '5,"not readable as CSV: expected 2 fields, found 1"']);
+    assert.match(lines[3]!, /^6,"firstName: contains a NUL character/);
+    assert.equal(lines.length, 5);
+    // The same file in the request rejects the same lines for the same reasons.
+    const here = json(await post('?dryRun=1', csv, 'marketer')).data as { rejected: { line: number; reason: string }[] };
+    assert.deepEqual(
+      here.rejected.map((r) => `${r.line},${r.reason.includes(',') ? `"${r.reason}"` : r.reason}`),
+      lines.slice(1, 4),
+    );
   });
 
   it('a file refused whole is refused in the request, never by a job: unknown column, consent columns, encoding, empty', async () => {
@@ -226,6 +237,22 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
       total: 0,
       result: { created: 0, updated: 0, rejected: 0, ignoredColumns: [], dryRun: false },
     });
+  });
+
+  it('an upload past its retention (a day) is deleted; its job then fails rather than import nothing as done', async () => {
+    const res = await post('?async=1', 'email\nlate@example.com\n');
+    assert.equal(res.statusCode, 202);
+    const { jobId } = json(res).data as { jobId: string };
+    const old = new Date(Date.now() - 25 * 3600_000).toISOString();
+    await ctx.db.kysely.updateTable('import_uploads').set({ created_at: old }).where('job_id', '=', jobId).execute();
+    const swept = await t.services.retention.run({ actor: { type: 'system', id: null } });
+    assert.ok(swept.some((p) => p.table === 'import_uploads' && p.rows >= 1));
+    assert.equal((await ctx.db.kysely.selectFrom('import_uploads').select('job_id').where('job_id', '=', jobId).execute()).length, 0);
+    const job = await ctx.db.kysely.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    await assert.rejects(jobHandlers(t.services)[IMPORT_QUEUE]!(JSON.parse(job.payload), job), /uploaded file is gone/);
+    assert.equal(await count('late%'), 0);
+    // The payload carries options only: no cell of the file.
+    assert.doesNotMatch(job.payload, /late@/);
   });
 
   it('a worker process killed mid-job (SIGKILL) leaves committed steps; the job run again imports no row twice', async () => {
