@@ -202,6 +202,28 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
     );
   });
 
+  it('a multipart upload (UTF-16 with a BOM, semicolons, CRLF) with the form field async=1 is a job too', async () => {
+    const boundary = '----assent-job-boundary-3c1a';
+    const text = 'email;firstName\r\nmpjob1@example.com;Zoë\r\nmpjob2@example.com;Łukasz\r\n';
+    const file = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="async"\r\n\r\n1\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports',
+      headers: { ...t.auth('marketer'), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload,
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    const { last } = await runToEnd(json(res).data.jobId, 'marketer');
+    assert.deepEqual(last.result, { created: 2, updated: 0, rejected: 0, ignoredColumns: [], dryRun: false });
+    assert.equal((await t.services.contacts.findByEmail('mpjob2@example.com'))?.firstName, 'Łukasz');
+  });
+
   it('a file refused whole is refused in the request, never by a job: unknown column, consent columns, encoding, empty', async () => {
     const jobsBefore = await t.services.jobs.stats('import');
     const cases: [string, string | Buffer, Role, number, string][] = [
