@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { bulkInsert, columnNames, pgArrays, prepared, rawInTransaction, type BulkColumn } from '../../db/bulk.ts';
+import { chunks } from '../../lib/chunks.ts';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import type { CustomField } from './custom-fields.model.ts';
@@ -127,3 +128,38 @@ export async function updateContacts(trx: Q, db: Db, cols: WriteColumn[], rows: 
     contacts.id = u.id`.execute(trx);
   await joins(true);
 }
+
+// Import jobs: the file waiting for its job, and the lines it rejected.
+
+export async function insertUpload(trx: Q, jobId: string, content: Uint8Array, now: string): Promise<void> {
+  await trx.insertInto('import_uploads').values({ job_id: jobId, content, created_at: now }).execute();
+}
+
+export const uploadOf = (db: Q, jobId: string) =>
+  db.selectFrom('import_uploads').select('content').where('job_id', '=', jobId).executeTakeFirst();
+
+export async function deleteUpload(trx: Q, jobId: string): Promise<void> {
+  await trx.deleteFrom('import_uploads').where('job_id', '=', jobId).execute();
+}
+
+// Four parameters a row: well under either database's limit.
+const REJECTS_CHUNK = 2000;
+
+export async function insertRejects(trx: Q, jobId: string, rows: { line: number; reason: string }[], now: string): Promise<void> {
+  for (const part of chunks(rows, REJECTS_CHUNK))
+    await trx
+      .insertInto('import_rejects')
+      .values(part.map((r) => ({ job_id: jobId, line: r.line, reason: r.reason, created_at: now })))
+      .execute();
+}
+
+/** A job's rejected lines after `line`, in line order. */
+export const rejectsAfter = (db: Q, jobId: string, line: number, n: number) =>
+  db
+    .selectFrom('import_rejects')
+    .select(['line', 'reason'])
+    .where('job_id', '=', jobId)
+    .where('line', '>', line)
+    .orderBy('line')
+    .limit(n)
+    .execute();

@@ -1,72 +1,29 @@
+import { existsSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import { retryConflicts } from '../../db/conflict.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { CsvReader, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
-import { emailKey } from '../../lib/email.ts';
+import { CsvReader, csvLine, fromCsvCell, type CsvItem } from '../../lib/csv.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { printable, unholdable } from '../../lib/text.ts';
-import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService, ImportedConsent } from '../consent/module.ts';
+import type { JobRow } from '../../jobs/jobs.model.ts';
+import type { JobOwner, JobProgress } from '../platform/module.ts';
+import type { ChangeContext, ConsentBatch, ConsentColumns, ConsentService } from '../consent/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import type { ContactsService } from './contacts.service.ts';
 import type { CustomField } from './custom-fields.model.ts';
-import { profileColumns } from './contacts.model.ts';
-import { columnOf, readRow, resolveColumns, type Column, type ImportResult, type RejectedRow, type Target } from './import.model.ts';
-import * as q from './import.queries.ts';
-import { lockContacts } from '../contact-records/module.ts';
+import type { ImportResult, RejectedRow } from './import.model.ts';
 import type { EventLog } from '../events/module.ts';
+import * as q from './import.queries.ts';
+import type { CheckerInput, FromChecker, ToChecker } from './import.check.protocol.ts';
+import { type ImportOptions, rejectRow, type Run, startRun, takeItem, type Valid } from './import.check.ts';
 
-export interface ImportOptions {
-  /** `col=field,…`: overrides the header's own names; `col=-` ignores a column. */
-  map?: string;
-  /** Validate and count, write nothing. */
-  dryRun?: boolean;
-  /** Who imports: recorded on the ledger entries of consent changes. */
-  actor: ChangeContext['actor'];
-  /**
-   * Whether the importer may write the columns that decide consent: the consent level, the
-   * child flag and the birth date (the access table's CONTACT_FIELD_ACCESS). Consent changes
-   * are the privacy side's: a file with such a column from someone who may only write contacts
-   * is refused as a whole, before any row is read. Operators at the CLI may.
-   */
-  mayChangeConsent: boolean;
-  /** Receives rejected lines in line order, with the file's header (for FILE.rejected.csv). */
-  onReject?: (row: RejectedRow, header: string[]) => void;
-  batchSize?: number;
-}
-
-/** A row that passed every check, waiting for its batch. */
-interface Valid {
-  line: number;
-  cells: string[];
-  email: string;
-  /** The address's match key: rows and stored contacts are matched by it. */
-  key: string;
-  set: Record<string, unknown>;
-  level: number | undefined;
-  /** Consent history from another system, recorded with the level's ledger entry. */
-  history: ImportedConsent | undefined;
-}
-
-interface Run {
-  opts: ImportOptions;
-  header: string[];
-  columns: Column[];
-  emailColumn: string;
-  fields: Map<string, CustomField>;
-  today: string;
-  /** The import's start (ISO): an original consent time after it is refused. */
-  now: string;
-  cols: q.WriteColumn[];
-  seen: Map<string, number>;
-  batch: Valid[];
-  /** Rejects since the last batch was handed over: reported with the next one, in line order. */
-  pending: RejectedRow[];
-  result: ImportResult;
-}
+export type { ImportOptions } from './import.check.ts';
+import { lockContacts } from '../contact-records/module.ts';
 
 /** A batch handed over for writing, with the rejects found since the one before. */
 interface Part {
@@ -88,6 +45,64 @@ const SUPPRESSED_TRIES = 3;
 const BATCH_SIZE = 10_000;
 const YIELD_EVERY = 500;
 
+/** The queue import jobs run on. */
+export const IMPORT_QUEUE = 'import';
+/** Lines per step of an import job: one transaction each, and how often its progress moves. */
+const JOB_STEP = 1_000;
+/** The file's text is handed to the reader a piece at a time. */
+const JOB_PIECE = 1 << 20;
+
+/** An import job's payload: its options, never the file (import_uploads) nor a cell of it. */
+export interface ImportJobPayload {
+  map?: string;
+  dryRun: boolean;
+  mayChangeConsent: boolean;
+  actor: ChangeContext['actor'];
+}
+
+/**
+ * What an import job reports once done (GET /api/v1/jobs/{id}): the synchronous answer's counts,
+ * `rejected` being the number of rejected lines, which GET /api/v1/imports/{jobId}/rejected lists.
+ */
+export interface ImportJobResult {
+  created: number;
+  updated: number;
+  rejected: number;
+  ignoredColumns: string[];
+  dryRun: boolean;
+}
+
+/** A job's result is its end's once it names the ignored columns (the steps' tallies hold counts only). */
+const ended = (result: unknown): boolean => typeof result === 'object' && result !== null && 'ignoredColumns' in result;
+const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+
+/** Pieces of text sent to the checking thread ahead of its reading. */
+const PIECES_AHEAD = 8;
+const CHECKER_URL = new URL('./import.check.worker.ts', import.meta.url);
+const CHECKER = fileURLToPath(CHECKER_URL);
+/**
+ * The thread's start: a worker does not inherit the process's TypeScript loader (Node 20 runs
+ * `--import` hooks per thread), so it registers tsx's before importing the checker. Compiled,
+ * the checker is JavaScript and the loader is not needed.
+ */
+const checker = JSON.stringify(CHECKER_URL.href);
+const BOOT = CHECKER.endsWith('.ts')
+  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${checker}); });`
+  : `import(${checker});`;
+
+async function* toAsync(source: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  yield* source;
+}
+
+/** A text cut lazily into pieces for the reader (a string, not a list: src/lib/chunks.ts splits lists). */
+function* textPieces(text: string): Generator<string> {
+  for (let at = 0; at < text.length; ) {
+    const end = at + JOB_PIECE;
+    yield text.slice(at, end);
+    at = end;
+  }
+}
+
 /**
  * CSV import of contacts: upsert by the address's match key (any spelling of a stored address
  * updates that contact, which keeps its written form), consent level changes recorded in the
@@ -104,6 +119,7 @@ export class ImportService {
     private readonly contacts: ContactsService,
     private readonly consent: Pick<ConsentService, 'batch'>,
     private readonly suppressions: Pick<SuppressionService, 'among'>,
+    private readonly progress: JobProgress,
     private readonly events: Pick<EventLog, 'publish'>,
   ) {}
 
@@ -112,6 +128,7 @@ export class ImportService {
     const { fields } = await this.contacts.context();
     const today = this.clock.now().toISOString().slice(0, 10);
     const size = opts.batchSize ?? BATCH_SIZE;
+    if (opts.checkApart && existsSync(CHECKER)) return this.importCheckedApart(toAsync(source), opts, fields, today, size);
     const reader = new CsvReader();
     let run: Run | null = null;
     // Checking rows is CPU work here, writing them mostly waits on the database: the next batch
@@ -157,98 +174,357 @@ export class ImportService {
     const result = (run as Run).result;
     // After the last batch committed (each batch is its own transaction): counts only.
     if (!result.dryRun)
-      await this.db.kysely.transaction().execute((trx) =>
-        this.events.publish(trx, {
-          type: 'import.finished',
-          data: { created: result.created, updated: result.updated, rejected: result.rejected.length },
-        }),
-      );
+      await this.db.kysely
+        .transaction()
+        .execute((trx) => this.finished(trx, null, { created: result.created, updated: result.updated, rejected: result.rejected.length }));
     return result;
+  }
+
+  /**
+   * Starts an import as a job (a large file, or `async` asked): the header is checked here, so a
+   * file refused whole (unknown columns, consent columns for a role without consent rights) is
+   * refused in the request; the lines are counted for the progress's total; the text is stored
+   * (import_uploads) with the job in one transaction. Nothing is imported before the job runs.
+   */
+  async startJob(text: string, opts: ImportOptions, owner: JobOwner): Promise<{ jobId: string; total: number }> {
+    const { fields } = await this.contacts.context();
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const reader = new CsvReader();
+    let header = false;
+    let total = 0;
+    const count = (items: CsvItem[]) => {
+      for (const item of items) {
+        if (header) total++;
+        else {
+          this.start(item, fields, today, opts);
+          header = true;
+        }
+      }
+    };
+    for (const piece of textPieces(text)) {
+      count(reader.push(piece));
+      await setImmediate();
+    }
+    count(reader.end());
+    if (!header)
+      throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [
+        { path: '/header', message: 'missing' },
+      ]);
+    const payload: ImportJobPayload = {
+      dryRun: opts.dryRun === true,
+      mayChangeConsent: opts.mayChangeConsent,
+      actor: opts.actor,
+      ...(opts.map ? { map: opts.map } : {}),
+    };
+    const content = Buffer.from(text, 'utf8');
+    const job = await this.progress.enqueue(IMPORT_QUEUE, payload, owner, total, {
+      with: (trx, j) => q.insertUpload(trx, j.id, content, this.clock.now().toISOString()),
+    });
+    return { jobId: job.id, total };
+  }
+
+  /**
+   * An import job: reads its file from the start and checks every line (a duplicate address is
+   * found against the lines before it, applied or not), and writes the lines after the progress's
+   * cursor (a line number) a step at a time: each step's rows, rejected lines and counts commit
+   * with the cursor's move, so a job run again after its worker died resumes after the last step
+   * that committed and imports no row twice. At its end the result is written and the file
+   * deleted, in one transaction.
+   */
+  async runJob(payload: unknown, job: JobRow): Promise<void> {
+    const p = payload as ImportJobPayload;
+    const pos = await this.progress.position(job.id);
+    if (!pos) return;
+    const upload = await q.uploadOf(this.db.kysely, job.id);
+    if (!upload) {
+      // Ended already: the run that ended it died before the job was marked done.
+      if (ended((await this.progress.get(job.id))?.result)) return;
+      throw new AppError('not_found', 'the uploaded file is gone (uploads are kept one day): import the file again');
+    }
+    const opts: ImportOptions = {
+      actor: p.actor,
+      mayChangeConsent: p.mayChangeConsent,
+      dryRun: p.dryRun,
+      ...(p.map ? { map: p.map } : {}),
+    };
+    const { fields } = await this.contacts.context();
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const text = Buffer.from(upload.content).toString('utf8');
+    const reader = new CsvReader();
+    let run: Run | null = null;
+    let cursor = pos.cursor;
+    let last = 0;
+    const hand = async (r: Run) => {
+      const rows = r.batch;
+      const rejects = r.pending;
+      r.batch = [];
+      r.pending = [];
+      cursor = await this.commitPart(job.id, r, cursor, rows, rejects, last);
+    };
+    const take = async (items: CsvItem[]) => {
+      for (const item of items) {
+        if (item.kind === 'record') for (let k = 0; k < item.cells.length; k++) item.cells[k] = fromCsvCell(item.cells[k]!);
+        if (!run) {
+          run = this.start(item, fields, today, opts);
+          continue;
+        }
+        this.take(run, item);
+        last = item.line;
+        if (run.batch.length + run.pending.length >= JOB_STEP) await hand(run);
+      }
+    };
+    for (const piece of textPieces(text)) await take(reader.push(piece));
+    await take(reader.end());
+    if (!run) throw new AppError('validation_failed', 'the file is empty', [{ path: '/header', message: 'missing' }]);
+    const done: Run = run;
+    await hand(done);
+    const sofar = ((await this.progress.get(job.id))?.result ?? {}) as Partial<Record<'created' | 'updated' | 'rejected', number>>;
+    const result: ImportJobResult = {
+      created: sofar.created ?? 0,
+      updated: sofar.updated ?? 0,
+      rejected: sofar.rejected ?? 0,
+      ignoredColumns: done.result.ignoredColumns,
+      dryRun: done.result.dryRun,
+    };
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await this.progress.finish(job.id, result, trx);
+      await q.deleteUpload(trx, job.id);
+      if (!result.dryRun) await this.finished(trx, job.id, result);
+    });
+  }
+
+  /**
+   * The webhook event "import finished", in the transaction that records the end (a job's last
+   * step, or after a request's last batch): the job's id when it ran as one, and counts, never a cell.
+   */
+  private async finished(
+    trx: Kysely<Database>,
+    jobId: string | null,
+    counts: { created: number; updated: number; rejected: number },
+  ): Promise<void> {
+    await this.events.publish(trx, {
+      type: 'import.finished',
+      data: { ...(jobId ? { jobId } : {}), created: counts.created, updated: counts.updated, rejected: counts.rejected },
+    });
+  }
+
+  /**
+   * The lines of a part after the cursor, applied in one step (or row by row when the step fails);
+   * the cursor afterwards. When another run of the job moved the cursor first, goes on from there.
+   */
+  private async commitPart(
+    jobId: string,
+    run: Run,
+    cursor: string | null,
+    rows: Valid[],
+    rejects: RejectedRow[],
+    last: number,
+  ): Promise<string | null> {
+    for (;;) {
+      const after = cursor === null ? 0 : Number(cursor);
+      const r = rows.filter((x) => x.line > after);
+      const j = rejects.filter((x) => x.line > after);
+      if (r.length + j.length === 0) return cursor;
+      if (await this.commitRange(jobId, run, cursor, r, j, last)) return String(last);
+      const pos = await this.progress.position(jobId);
+      if (!pos) throw new AppError('not_found', 'the import job is gone');
+      cursor = pos.cursor;
+    }
+  }
+
+  /**
+   * One step for the lines up to `to`; false when another run took it. A step that fails is
+   * tried row by row, as the synchronous import does, so only the row at fault is rejected; each
+   * row's step carries the rejected lines before it. Every row failing alone means the database,
+   * not the data, is at fault: the job fails (and is retried) having recorded none of them.
+   */
+  private async commitRange(
+    jobId: string,
+    run: Run,
+    from: string | null,
+    rows: Valid[],
+    rejects: RejectedRow[],
+    to: number,
+  ): Promise<boolean> {
+    try {
+      return await this.jobStep(jobId, run, { from, to: String(to), by: rows.length + rejects.length }, rows, rejects);
+    } catch (e) {
+      if (rows.length === 0) throw e;
+      const waiting = [...rejects].sort(byLine);
+      let w = 0;
+      let cur = from;
+      let held: RejectedRow[] = [];
+      let failed = 0;
+      for (const row of rows) {
+        while (w < waiting.length && waiting[w]!.line < row.line) held.push(waiting[w++]!);
+        try {
+          if (!(await this.jobStep(jobId, run, { from: cur, to: String(row.line), by: held.length + 1 }, [row], held))) return false;
+          cur = String(row.line);
+          held = [];
+        } catch (rowError) {
+          failed++;
+          this.reject(run, row.line, failure(rowError), row.cells, held);
+        }
+      }
+      if (failed === rows.length) throw e;
+      held.push(...waiting.slice(w));
+      if (held.length === 0) return true;
+      return this.jobStep(jobId, run, { from: cur, to: String(to), by: held.length }, [], held);
+    }
+  }
+
+  /** A step's transaction, run again when an address it creates was erased meanwhile or on a deadlock. */
+  private jobStep(
+    jobId: string,
+    run: Run,
+    move: { from: string | null; to: string; by: number },
+    rows: Valid[],
+    rejects: RejectedRow[],
+  ): Promise<boolean> {
+    return retryConflicts(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await this.progress.step(jobId, move, (trx) => this.jobWork(trx as Kysely<Database>, jobId, run, rows, [...rejects]));
+          return r.applied;
+        } catch (e) {
+          if (!(e instanceof SuppressedMeanwhile) || attempt >= SUPPRESSED_TRIES) throw e;
+        }
+      }
+    });
+  }
+
+  /** A step's work: the rows written (or, dry, classified), the rejected lines kept, the counts added to the job's. */
+  private async jobWork(trx: Kysely<Database>, jobId: string, run: Run, rows: Valid[], rejects: RejectedRow[]): Promise<void> {
+    let n = { created: 0, updated: 0 };
+    if (rows.length && run.result.dryRun) n = await this.classify(trx, run, rows, rejects);
+    else if (rows.length) {
+      const w = await this.writeBatch(trx, run, rows);
+      n = { created: w.created, updated: w.updated };
+      for (const r of w.suppressed) this.suppressed(run, r, rejects);
+    }
+    await q.insertRejects(
+      trx,
+      jobId,
+      rejects.map((r) => ({ line: r.line, reason: r.reason })),
+      this.clock.now().toISOString(),
+    );
+    await this.progress.tally(trx, jobId, { created: n.created, updated: n.updated, rejected: rejects.length });
+  }
+
+  /** An import job's rejected lines as CSV (`line,reason`), in line order, a page at a time. */
+  async *rejectedCsv(jobId: string): AsyncGenerator<string> {
+    yield csvLine(['line', 'reason']);
+    for (let after = 0; ; ) {
+      const page = await q.rejectsAfter(this.db.kysely, jobId, after, 1000);
+      if (page.length === 0) return;
+      let s = '';
+      for (const r of page) s += csvLine([r.line, r.reason]);
+      yield s;
+      after = page[page.length - 1]!.line;
+    }
   }
 
   /** The header decides the columns, or refuses the file as a whole. */
   private start(item: CsvItem, fields: CustomField[], today: string, opts: ImportOptions): Run {
-    if (item.kind !== 'record')
-      throw new AppError(
-        'validation_failed',
-        `the first line must name the columns (${item.kind === 'empty' ? 'it is empty' : item.reason})`,
-        [{ path: '/header', message: 'unreadable' }],
-      );
-    // A NUL in the header is most often a UTF-16 file read as UTF-8: refused whole, each such column named.
-    const unreadable = item.cells.flatMap((c, i) => {
-      const why = unholdable(c);
-      return why ? [{ path: `/header/${i}`, message: `column ${i + 1} ("${printable(c.trim()).slice(0, 60)}") ${why}` }] : [];
-    });
-    if (unreadable.length)
-      throw new AppError(
-        'validation_failed',
-        `the header holds text that cannot be stored: ${unreadable.map((u) => u.message).join('; ')} (is the file UTF-8?)`,
-        unreadable,
-      );
-    const { columns, ignored } = resolveColumns(item.cells, fields, opts.map);
-    const deciding = columns.filter((c) => decidesConsent(c.target));
-    if (deciding.length && !opts.mayChangeConsent) {
-      const names = deciding.map((c) => `"${c.name.slice(0, 60)}"`).join(', ');
-      throw new AppError(
-        'forbidden',
-        `${deciding.length === 1 ? 'column' : 'columns'} ${names} decide consent (the consent level, or a child's flag or birth ` +
-          `date), which this role may not change: map each to "-" to ignore it`,
-        deciding.map((c) => ({ path: '/header', message: `${c.name.slice(0, 60)}: needs consent write access` })),
-      );
-    }
-    return {
-      opts,
-      header: item.cells,
-      columns,
-      emailColumn: columns.find((c) => c.target.kind === 'email')!.name,
-      fields: new Map(fields.map((f) => [f.name, f])),
-      today,
-      now: this.clock.now().toISOString(),
-      cols: q.writeColumns(fields),
-      seen: new Map(),
-      batch: [],
-      pending: [],
-      result: { created: 0, updated: 0, rejected: [], ignoredColumns: ignored, dryRun: opts.dryRun === true },
-    };
+    return startRun(item, fields, today, this.clock.now().toISOString(), opts);
   }
 
   private take(run: Run, item: CsvItem): void {
-    if (item.kind === 'empty') this.reject(run, item.line, 'empty line', []);
-    else if (item.kind === 'error') this.reject(run, item.line, `not readable as CSV: ${item.reason}`, [item.raw]);
-    else this.check(run, item.line, item.cells);
-  }
-
-  /** Every problem of a row at once, naming the columns; only a row without any joins the batch. */
-  private check(run: Run, line: number, cells: string[]): void {
-    const row = readRow(cells, run.columns);
-    if (row.email === '') return this.reject(run, line, `${run.emailColumn}: missing`, cells);
-    const { set, problems: found } = profileColumns(row.input, run.fields, run.today);
-    const problems = found.length ? [...found.map((p) => `${columnOf(p.path, run.columns)}: ${p.message}`), ...row.problems] : row.problems;
-    const key = emailKey(set.email as string);
-    if (!found.some((p) => p.path === '/email')) {
-      // Another spelling of an address is the same address.
-      const first = run.seen.get(key);
-      if (first !== undefined) problems.unshift(`duplicate email: the file has it on line ${first} already`);
-      else run.seen.set(key, line);
-    }
-    const h = row.history;
-    if (h?.at !== undefined && h.at > run.now) problems.push('consent history: its original date is in the future');
-    if (problems.length) return this.reject(run, line, problems.join('; '), cells);
-    const history = h?.at !== undefined ? { at: h.at, source: h.source ?? null, notice: h.notice ?? null } : undefined;
-    run.batch.push({ line, cells, email: set.email as string, key, set, level: row.level, history });
+    takeItem(run, item);
   }
 
   private reject(run: Run, line: number, reason: string, cells: string[], into: RejectedRow[] = run.pending): void {
-    const width = run.header.length;
-    const shaped = cells.length === width ? cells : [...cells, ...Array(width).fill('')].slice(0, width);
-    into.push({ line, reason, cells: shaped });
+    rejectRow(run, line, reason, cells, into);
+  }
+
+  /**
+   * The import with its lines read and checked in a worker thread (import.check.worker.ts): on
+   * SQLite a batch's write holds this thread, so the next batch can only be checked meanwhile
+   * on another. The text goes over a few pieces ahead of the checking, batches come back in line
+   * order and are written here one at a time, as in the single-thread import; the thread is
+   * ended whatever happens.
+   */
+  private async importCheckedApart(
+    source: AsyncIterable<string>,
+    opts: ImportOptions,
+    fields: CustomField[],
+    today: string,
+    size: number,
+  ): Promise<ImportResult> {
+    const input: CheckerInput = {
+      fields,
+      today,
+      now: this.clock.now().toISOString(),
+      opts: { dryRun: opts.dryRun === true, mayChangeConsent: opts.mayChangeConsent, ...(opts.map ? { map: opts.map } : {}) },
+      size,
+    };
+    const worker = new Worker(BOOT, { eval: true, workerData: input });
+    const inbox: FromChecker[] = [];
+    let wake: (() => void) | null = null;
+    const push = (m: FromChecker) => {
+      inbox.push(m);
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    worker.on('message', push);
+    worker.on('error', (e: Error) => push({ kind: 'failed', message: e.message }));
+    worker.on('exit', (code) => push({ kind: 'failed', message: `it exited (${code})` }));
+    const next = async (): Promise<FromChecker> => {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return inbox.shift()!;
+    };
+    const text = source[Symbol.asyncIterator]();
+    let ahead = 0;
+    let ended = false;
+    const feed = async () => {
+      while (!ended && ahead < PIECES_AHEAD) {
+        const r = await text.next();
+        if (r.done) {
+          ended = true;
+          worker.postMessage({ kind: 'end' } satisfies ToChecker);
+        } else {
+          worker.postMessage({ kind: 'text', text: r.value } satisfies ToChecker);
+          ahead++;
+        }
+      }
+    };
+    let run: Run | null = null;
+    try {
+      await feed();
+      for (;;) {
+        const m = await next();
+        if (m.kind === 'read') {
+          ahead--;
+          await feed();
+        } else if (m.kind === 'header') run = this.start({ kind: 'record', line: 1, cells: m.cells }, fields, today, opts);
+        else if (m.kind === 'batch') {
+          // Taken: the thread checks the next batch while this one is written.
+          worker.postMessage({ kind: 'taken' } satisfies ToChecker);
+          await this.flush(run!, { rows: m.rows, rejects: m.rejects });
+        } else if (m.kind === 'end') break;
+        else if (m.kind === 'refused') throw new AppError(m.code, m.message, m.details);
+        else throw new Error(`the import's checking thread failed: ${m.message}`);
+      }
+    } finally {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+    if (!run)
+      throw new AppError('validation_failed', 'the file is empty: the first line must name the columns', [
+        { path: '/header', message: 'missing' },
+      ]);
+    return run.result;
   }
 
   /** Writes (or, dry, classifies) a batch, then reports its rejects and those checked before it, in line order. */
   private async flush(run: Run, part: Part): Promise<void> {
     if (part.rows.length) {
-      if (run.result.dryRun) await this.classify(run, part.rows, part.rejects);
-      else await this.write(run, part.rows, part.rejects);
+      if (run.result.dryRun) {
+        const n = await this.classify(this.db.kysely, run, part.rows, part.rejects);
+        run.result.created += n.created;
+        run.result.updated += n.updated;
+      } else await this.write(run, part.rows, part.rejects);
     }
     part.rejects.sort((a, b) => a.line - b.line);
     for (const r of part.rejects) {
@@ -257,25 +533,32 @@ export class ImportService {
     }
   }
 
-  /** Dry run: what the batch would do, read without locks, nothing written. */
-  private async classify(run: Run, batch: Valid[], rejects: RejectedRow[]): Promise<void> {
+  /** Dry run: what the batch would do, read without locks (in `db`: a job's step reads in its transaction), nothing written. */
+  private async classify(
+    db: Kysely<Database>,
+    run: Run,
+    batch: Valid[],
+    rejects: RejectedRow[],
+  ): Promise<{ created: number; updated: number }> {
     const emails = batch.map((r) => r.email);
     const existing = new Set(
       (
         await q.contactsByEmailKeys(
-          this.db.kysely,
+          db,
           this.db.dialect,
           batch.map((r) => r.key),
           false,
         )
       ).map((r) => r.email_key),
     );
-    const blocked = await this.suppressions.among(emails);
+    const blocked = await this.suppressions.among(emails, db);
+    const n = { created: 0, updated: 0 };
     for (const r of batch) {
       if (blocked.has(r.email)) this.suppressed(run, r, rejects);
-      else if (existing.has(r.key)) run.result.updated++;
-      else run.result.created++;
+      else if (existing.has(r.key)) n.updated++;
+      else n.created++;
     }
+    return n;
   }
 
   /** An erased address stays erased: the row is refused, the rest of the file goes on. */
@@ -405,18 +688,6 @@ export class ImportService {
       suppressed: blocked.size ? all.filter((r) => blocked.has(r.email)) : [],
     };
   }
-}
-
-/** Whether a column feeds a field that decides consent. */
-function decidesConsent(t: Target): boolean {
-  return (
-    t.kind === 'consentLevel' ||
-    t.kind === 'consentDate' ||
-    t.kind === 'consentSource' ||
-    t.kind === 'consentNotice' ||
-    t.kind === 'isChild' ||
-    (t.kind === 'profile' && t.key === 'birthDate')
-  );
 }
 
 /**

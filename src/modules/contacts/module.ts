@@ -2,16 +2,18 @@ import { consent } from '../consent/module.ts';
 import { erasure } from '../dsr/erasure/module.ts';
 import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { contactsDataMap } from './contacts.data-map.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { ContactsService } from './contacts.service.ts';
-import type { CustomFieldsTable } from './contacts.table.ts';
+import type { CustomFieldsTable, ImportRejectsTable, ImportUploadsTable } from './contacts.table.ts';
 import { CustomFieldsService } from './custom-fields.service.ts';
 import { importRoutes } from './import.routes.ts';
-import { ImportService } from './import.service.ts';
+import { IMPORT_QUEUE, ImportService } from './import.service.ts';
 import * as m0019 from './migrations/0019_contacts_canonical_codes.ts';
+import * as m0023 from './migrations/0023_contacts_import_uploads.ts';
 
 // What other modules may use: the contact's schema, its custom fields' types and the service (the
 // row's type and the reads others run in their own transactions are contact-records' face).
@@ -42,17 +44,19 @@ export { ExportService, type SegmentPages } from './export.service.ts';
 declare module '../database.ts' {
   interface Database {
     custom_fields: CustomFieldsTable;
+    import_uploads: ImportUploadsTable;
+    import_rejects: ImportRejectsTable;
   }
 }
 
 /** Contacts, their custom fields (run-time columns of the contacts table), and imports. Deleting one is erasing it. */
 export const contacts = defineModule({
   name: 'contacts',
-  needs: [settings, consent, suppression, erasure, events],
+  needs: [settings, platform, consent, suppression, erasure, events],
   dataMap: contactsDataMap,
   // contact.erased is the erasure's (it erases contacts however asked).
   events: ['contact.created', 'contact.updated', 'import.finished'],
-  migrations: { '0019_contacts_canonical_codes': m0019 },
+  migrations: { '0019_contacts_canonical_codes': m0019, '0023_contacts_import_uploads': m0023 },
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
     const contacts = new ContactsService(
@@ -69,7 +73,7 @@ export const contacts = defineModule({
     return {
       customFields,
       contacts,
-      imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions, deps.events),
+      imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions, deps.progress, deps.events),
     };
   },
   providers: (face) => [() => face.customFields.dataMap()],
@@ -77,4 +81,6 @@ export const contacts = defineModule({
     { prefix: '/api/v1', plugin: contactsRoutes(s) },
     { prefix: '/api/v1', plugin: importRoutes(s) },
   ],
+  // Imports of large files (POST /api/v1/imports answering 202): a step per batch of rows.
+  jobs: (s) => ({ [IMPORT_QUEUE]: (payload, job) => s.imports.runJob(payload, job) }),
 });

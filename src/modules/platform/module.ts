@@ -13,7 +13,7 @@ import * as m0017 from './migrations/0017_platform_job_progress.ts';
 
 // What other modules use to start work someone waits on, and to report its progress.
 export type { JobOwner, JobProgress, JobView, ProgressStatus } from '../../jobs/progress.ts';
-export { JobProgressSchema } from './jobs.routes.ts';
+export { JobProgressSchema, mayRead } from './jobs.routes.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

@@ -1,4 +1,16 @@
+import { can } from '../../../src/http/access.ts';
+import { ROLES } from '../../../src/http/principal.ts';
+import { IMPORT_QUEUE } from '../../../src/modules/contacts/import.service.ts';
+import type { TestApp } from '../../helpers/app.ts';
 import { type Samples, uniq, contact } from '../../helpers/access-samples.ts';
+
+/**
+ * An import job's rejected lines are readable by admins and by the role that started it. The
+ * suite asks the sample once per allowed role, in ROLES order: each call makes an import job
+ * started by the role about to read it (called out of that order, the read answers 404).
+ */
+const IMPORTERS = ROLES.filter((r) => can(r, 'contacts', 'write'));
+const calls = new WeakMap<TestApp, number>();
 
 /** A request that succeeds for each route of the contacts module (test/helpers/access-suite.ts runs them). */
 export const samples: Samples = {
@@ -24,5 +36,12 @@ export const samples: Samples = {
     payload: `email,Name\nimp${uniq()}@example.com,Ana\n`,
     expect: 200,
   }),
+  'GET /api/v1/imports/:jobId/rejected': async (t) => {
+    const n = calls.get(t) ?? 0;
+    calls.set(t, n + 1);
+    const role = IMPORTERS[n % IMPORTERS.length]!;
+    const job = await t.services.progress.enqueue(IMPORT_QUEUE, {}, { role, type: 'api_key', id: null }, 0);
+    return { url: `/api/v1/imports/${job.id}/rejected`, expect: 200, target: job.id };
+  },
   'POST /api/v1/contact-fields': async () => ({ payload: { name: `f_${uniq()}`, type: 'text', personal: true }, expect: 201 }),
 };
