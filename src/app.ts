@@ -117,7 +117,7 @@ export async function buildApp(services: Services): Promise<App> {
   // The two references the document links to, served beside it so the links work on every installation.
   for (const [name, path] of Object.entries(DOC_LINKS)) {
     app.get(path, { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/markdown; charset=utf-8').send(await readDoc(`${name}.md` as 'errors.md')),
+      reply.type('text/markdown; charset=utf-8').send(await readDoc(`${name}.md` as 'errors.md', services.config.databaseUrl)),
     );
   }
 

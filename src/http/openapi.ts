@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { TSchema } from 'typebox';
+import { parseDatabaseUrl } from '../db/connect.ts';
+import { isDatabaseFile } from '../db/files.ts';
 import { AppError, type ErrorCode } from '../lib/errors.ts';
 import { can } from './access.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './pagination.ts';
@@ -269,18 +272,20 @@ const docCache = new Map<string, string>();
 
 /**
  * A file of docs/, found upwards from this file: from src/http/ when run from source, from dist/
- * when compiled (esbuild bundles this file there). Read once.
+ * when compiled (esbuild bundles this file there). Read once. The server has the database open,
+ * and closing a descriptor of one of its files would drop SQLite's locks: a path that is one of
+ * the database's files (a DATABASE_URL pointed into docs/) is not opened.
  */
-export async function readDoc(name: 'errors.md' | 'segments.md'): Promise<string> {
+export async function readDoc(name: 'errors.md' | 'segments.md', databaseUrl: string): Promise<string> {
   const cached = docCache.get(name);
   if (cached !== undefined) return cached;
   for (const up of ['../docs/', '../../docs/', '../../../docs/']) {
-    const url = new URL(up + name, import.meta.url);
-    if (existsSync(url)) {
-      const text = await readFile(url, 'utf8');
-      docCache.set(name, text);
-      return text;
-    }
+    const path = fileURLToPath(new URL(up + name, import.meta.url));
+    if (!existsSync(path)) continue;
+    if (isDatabaseFile(parseDatabaseUrl(databaseUrl), path)) break;
+    const text = await readFile(path, 'utf8');
+    docCache.set(name, text);
+    return text;
   }
   throw new AppError('not_found', 'this installation was installed without its docs/ folder');
 }
