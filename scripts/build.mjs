@@ -38,7 +38,12 @@ export async function build({ quiet = false, force = false } = {}) {
   const out = await esbuild.build({
     write: false,
     absWorkingDir: root,
-    entryPoints: { cli: 'src/cli/main.ts', 'residue.reader': 'src/modules/dsr/residue/residue.reader.ts' },
+    entryPoints: {
+      cli: 'src/cli/main.ts',
+      'residue.reader': 'src/modules/dsr/residue/residue.reader.ts',
+      // The import's checking thread (off by default, see import.service.ts), started beside its chunk.
+      'import.check.worker': 'src/modules/contacts/import.check.worker.ts',
+    },
     bundle: true,
     splitting: true,
     // Chunks beside the entries: code that finds a file next to itself (import.meta.url) sees dist/.

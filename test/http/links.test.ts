@@ -169,6 +169,18 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     const hook = (await t.services.webhooks.create({ url: 'https://hooks.example.com/links', events: ['contact.created'] })).id;
     // A tracked job (admins read any): its progress and result hold counts and ids, never a link.
     const job = (await t.services.progress.enqueue('links-test', {}, { role: 'admin', type: 'system', id: null }, 1)).id;
+    // An import run as a job, whose rejected lines are read as CSV.
+    const importJob = (
+      await t.services.imports.startJob(
+        'email,firstName\nnot-an-address,Ana\n',
+        { actor: system, mayChangeConsent: true },
+        {
+          role: 'admin',
+          type: 'system',
+          id: null,
+        },
+      )
+    ).jobId;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -215,6 +227,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/webhooks/:id': `/api/v1/webhooks/${hook}`,
       'GET /api/v1/webhooks/:id/deliveries': `/api/v1/webhooks/${hook}/deliveries`,
       'GET /api/v1/jobs/:id': `/api/v1/jobs/${job}`,
+      'GET /api/v1/imports/:jobId/rejected': `/api/v1/imports/${importJob}/rejected`,
       'GET /api/v1/contacts/export': `/api/v1/contacts/export?segment=${segment}`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
@@ -228,7 +241,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       for (const role of ROLES as readonly Role[]) {
         const res = await t.app.inject({ method: 'GET', url: urls[`${r.method} ${r.url}`]!, headers: t.auth(role) });
         // A job is read by admins and the role that started it; any other role is told it does not exist (404).
-        const hidden = r.url === '/api/v1/jobs/:id' && res.statusCode === 404;
+        const hidden = (r.url === '/api/v1/jobs/:id' || r.url === '/api/v1/imports/:jobId/rejected') && res.statusCode === 404;
         assert.ok(
           res.statusCode === 200 || res.statusCode === 403 || hidden,
           `${role} ${r.url}: ${res.statusCode} ${res.body.slice(0, 200)}`,

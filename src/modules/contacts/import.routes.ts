@@ -268,7 +268,17 @@ export const importRoutes =
           params: Obj({ jobId: Id }),
           produces: ['text/csv'],
           response: {
-            200: { description: 'The rejected lines', content: { 'text/csv': { schema: Type.String() } } },
+            200: {
+              description: 'The rejected lines',
+              content: {
+                'text/csv': {
+                  schema: withExamples(
+                    Type.String(),
+                    'line,reason\n4,email: not an email address\n9,consentLevel: a whole number from 0 to 5\n',
+                  ),
+                },
+              },
+            },
             ...commonErrors,
           },
         },

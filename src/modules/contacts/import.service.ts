@@ -78,7 +78,9 @@ const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
 
 /** Pieces of text sent to the checking thread ahead of its reading. */
 const PIECES_AHEAD = 8;
-const CHECKER_URL = new URL('./import.check.worker.ts', import.meta.url);
+// Compiled (dist/), the checker is the .js entry beside this chunk (scripts/build.mjs); from the sources, the .ts.
+const COMPILED_CHECKER = new URL('./import.check.worker.js', import.meta.url);
+const CHECKER_URL = existsSync(fileURLToPath(COMPILED_CHECKER)) ? COMPILED_CHECKER : new URL('./import.check.worker.ts', import.meta.url);
 const CHECKER = fileURLToPath(CHECKER_URL);
 /**
  * The thread's start: a worker does not inherit the process's TypeScript loader (Node 20 runs
