@@ -209,7 +209,7 @@ forEachDialect('bulk actions over HTTP', (ctx) => {
         status: 'done',
         done: 10_000,
         total: 10_000,
-        result: { total: 10_000, changed: 10_000, unchanged: 0, missing: 0 },
+        result: { total: 10_000, changed: 10_000, unchanged: 0, missing: 0, refused: 0 },
       });
       assert.equal(json(await read('admin')).data.status, 'done');
       const levels = await ctx.db.kysely
