@@ -1,5 +1,6 @@
 /** Examples for the OpenAPI document, shaped as the schemas say (the OpenAPI lint test validates each). */
 import { csvLine } from '../../lib/csv.ts';
+import { exportHeader } from '../contacts/module.ts';
 
 export const LIST_ID = '01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88';
 export const SEGMENT_ID = '01938a70-2b7e-7f03-b1c4-7e8a9d0c3f55';
@@ -32,26 +33,7 @@ export const ACCEPTED = { data: { jobId: '01939c00-4d5e-7f60-8a1b-2c3d4e5f6a7b' 
 
 /** Made by the export's own line writer, so the example shows its quoting and formula guard as they are. */
 export const CSV =
-  csvLine([
-    'id',
-    'email',
-    'firstName',
-    'lastName',
-    'phone',
-    'company',
-    'country',
-    'language',
-    'birthDate',
-    'isChild',
-    'guardianId',
-    'guardianConsent',
-    'consentLevel',
-    'consentLevelName',
-    'lists',
-    'customFields.loyalty_tier',
-    'createdAt',
-    'updatedAt',
-  ]) +
+  csvLine(exportHeader(['loyalty_tier'], true)) +
   csvLine([
     '01938a6e-4c2f-7b10-9a3e-5f2c8d1e4a07',
     'lea.martin@example.com',

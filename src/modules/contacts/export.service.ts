@@ -7,6 +7,17 @@ import type { ContactsTable } from '../contact-records/module.ts';
 
 const EXPORT_PAGE = 5000;
 
+/** The export's columns: the fixed ones, with details the level's name and the lists, then each custom field, then the times. */
+export function exportHeader(customFields: readonly string[], withDetails: boolean): string[] {
+  return [
+    ...FIXED,
+    ...(withDetails ? ['consentLevelName', 'lists'] : []),
+    ...customFields.map((f) => `customFields.${f}`),
+    'createdAt',
+    'updatedAt',
+  ];
+}
+
 const FIXED = [
   'id',
   'email',
@@ -70,8 +81,12 @@ export class ExportService {
     const { fields } = await this.contacts.context();
     const details = this.details;
     const levelNames = details ? await details.levelNames() : null;
-    const extra = details ? ['consentLevelName', 'lists'] : [];
-    yield csvLine([...FIXED, ...extra, ...fields.map((f) => `customFields.${f.name}`), 'createdAt', 'updatedAt']);
+    yield csvLine(
+      exportHeader(
+        fields.map((f) => f.name),
+        details !== undefined,
+      ),
+    );
     let after: string | undefined;
     for (;;) {
       const rows = await page(after);

@@ -38,7 +38,7 @@ export type { CustomFieldsService } from './custom-fields.service.ts';
 
 // The CSV export of contacts needs a segment's pages; the segments module, which comes later,
 // assembles it (see segments/module.ts).
-export { ExportService, type SegmentPages } from './export.service.ts';
+export { ExportService, exportHeader, type SegmentPages } from './export.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

@@ -1,27 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { commonErrors, Data, withExamples } from '../../http/schemas.ts';
+import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import type { SettingsService } from './settings.service.ts';
 import { SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
 
-const LEVELS = [
-  { level: 0, name: '(none)', description: 'Nothing but receiving what the person submits on a form.' },
-  { level: 1, name: 'Consent', description: 'Contact only to confirm or raise consent.' },
-  { level: 2, name: 'Transactional', description: 'Messages about existing business, such as receipts and statements; no promotion.' },
-  { level: 3, name: 'Subscriptions', description: 'Offers to sign up for lists and subscribed content.' },
-  { level: 4, name: 'Marketing', description: 'Marketing and promotional content.' },
-  {
-    level: 5,
-    name: 'Profiling',
-    description: 'Use of demographic and behaviour data for automated decisions, including lead scoring and tracking.',
-  },
-];
 const VIEW = {
   dataProtectionEnabled: true,
-  consentLevels: LEVELS,
+  // The levels and purposes as a new installation has them: one source, no second copy to drift.
+  consentLevels: DEFAULT_SETTINGS.consentLevels,
   smtp: { host: 'smtp.example.com', port: 587, secure: false, user: 'assent', passwordSet: true, from: 'News <news@example.com>' },
   publicBaseUrl: 'https://assent.example.com',
   mailFrom: 'News <news@example.com>',
-  purposes: { requested: 0, consent_request: 1, transactional: 2, subscription: 3, marketing: 4, profiling: 5 },
+  purposes: DEFAULT_SETTINGS.purposes,
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'Europe/Berlin',
