@@ -15,17 +15,6 @@ export const LEAN_INTERACTION_INDEXES: readonly [name: string, columns: readonly
   ['interactions_type_ref_at_contact_idx', ['type', 'ref', 'at', 'contact_id']],
 ];
 
-/**
- * PostgreSQL's: its planner needs (type, ref, at) and (type, contact_id, at) to hash a behaviour
- * subquery inside an OR instead of running it per contact (migration 0024): the leanest set its
- * queries allow.
- */
-export const LEAN_POSTGRES_INTERACTION_INDEXES: readonly [name: string, columns: readonly string[]][] = [
-  ['interactions_contact_idx', ['contact_id', 'type', 'ref', 'at']],
-  ['interactions_type_ref_idx', ['type', 'ref', 'at']],
-  ['interactions_type_contact_idx', ['type', 'contact_id', 'at']],
-];
-
 /** A SQLite handle as fast as it goes while still durable at each commit in WAL mode, on the leanest interactions. */
 export function tuneSqlite(db: SQLite.Database): void {
   tuneSqliteConnection(db);
@@ -64,16 +53,16 @@ export async function dropForeignKeys(client: pg.Client, table: string): Promise
   for (const { name } of fks.rows) await client.query(`alter table "${table}" drop constraint "${name}"`);
 }
 
-/** The same on PostgreSQL: only its lean indexes (besides the primary key) and no foreign keys on interactions. */
+/** The same schema on PostgreSQL: only the lean indexes (besides the primary key) and no foreign keys on interactions. */
 export async function leanPostgres(client: pg.Client): Promise<void> {
   await dropForeignKeys(client, 'interactions');
   const idx = await client.query<{ name: string }>(
     `select i.relname as name from pg_index x join pg_class i on i.oid = x.indexrelid
      where x.indrelid = 'interactions'::regclass and not x.indisprimary`,
   );
-  const keep = new Set(LEAN_POSTGRES_INTERACTION_INDEXES.map(([n]) => n));
+  const keep = new Set(LEAN_INTERACTION_INDEXES.map(([n]) => n));
   for (const { name } of idx.rows) if (!keep.has(name)) await client.query(`drop index "${name}"`);
-  for (const [name, cols] of LEAN_POSTGRES_INTERACTION_INDEXES)
+  for (const [name, cols] of LEAN_INTERACTION_INDEXES)
     await client.query(`create index if not exists "${name}" on interactions (${cols.join(', ')})`);
   await client.query('analyze interactions');
 }
