@@ -106,6 +106,12 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
     return { last: last!, seen };
   }
 
+  /** The `import.finished` events (the event log webhooks read) naming this job. */
+  const finishedEvents = async (jobId: string) =>
+    (await ctx.db.kysely.selectFrom('events').select('data').where('type', '=', 'import.finished').execute())
+      .map((e) => JSON.parse(e.data) as Record<string, unknown>)
+      .filter((d) => d.jobId === jobId);
+
   it('a 10,000-row file over the threshold is a job: 202, progress reaching done == total, its counts and rejected lines', async () => {
     const f = file('big', 10_000);
     assert.ok(Buffer.byteLength(f.csv) > ASYNC_FROM_BYTES, 'the file is over the threshold');
@@ -141,6 +147,8 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
     assert.equal(ledger.length, 1_000, 'one entry per row with a level');
     assert.ok(ledger.every((n) => n === 1));
     assert.equal(await uploads(), 0, 'the file is deleted when the job ends');
+    // Its end is announced once, for webhooks: the job's id and counts, never a cell.
+    assert.deepEqual(await finishedEvents(jobId), [{ jobId, created: f.good, updated: 0, rejected: f.rejected.length }]);
     // Unicode kept as written.
     const c = await t.services.contacts.findByEmail('big7@example.com');
     assert.equal(c?.firstName, 'Zoë 7 🎉');
@@ -184,6 +192,7 @@ forEachDialect('imports as jobs (POST /api/v1/imports answering 202)', (ctx) => 
       result: { created: 2, updated: 0, rejected: 3, ignoredColumns: [], dryRun: true },
     });
     assert.equal(await count('small%'), 0, 'a dry run writes nothing');
+    assert.deepEqual(await finishedEvents(json(dry).data.jobId), [], 'a dry run announces no import');
     const res = await post('?async=1', csv, 'marketer');
     assert.equal(res.statusCode, 202);
     const { last } = await runToEnd(json(res).data.jobId, 'marketer');
