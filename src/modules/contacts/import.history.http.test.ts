@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { json, testApp, type TestApp } from '../../../test/helpers/app.ts';
+import { renderExportHtml } from '../dsr/access-export/access-export.html.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { dumpDatabase } from '../../../test/helpers/snapshot.ts';
 
@@ -53,6 +54,11 @@ forEachDialect('POST /api/v1/imports: consent history from another system', (ctx
     // The level in force is the imported one.
     const c = (await t.services.contacts.findByEmail('hist1@example.com'))!;
     assert.equal(c.consentLevel, 4);
+    // The person's access export carries the original date and source, in the document and on its page.
+    const doc = json(await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${c.id}/export`, headers: t.auth('privacy_officer') }));
+    assert.deepEqual(doc.consentHistory[0].imported, { at: '2019-06-14T07:30:00.000Z', source: 'Old CRM web form' });
+    const page = renderExportHtml(doc);
+    assert.ok(page.includes('imported; given 2019-06-14T07:30:00.000Z (Old CRM web form)'), 'the page says when and where it was given');
   });
 
   it('a changed original date is caught by verification (the content hash covers it)', async () => {

@@ -89,7 +89,12 @@ function consentSection(entries: ExportConsentEntry[]): string {
         ? `<blockquote>${esc(e.notice.text)}</blockquote>`
         : `<span class="cat">notice ${esc(e.notice.hash)}</span>`
       : '<span class="null">—</span>';
-    out.push(`<tr><td>${esc(e.at)}</td><td>${change(e)}</td><td>${value(e.source)}</td><td>${notice}</td></tr>`);
+    // History brought from another system: when and where that system says the consent was given.
+    const imported = e.imported
+      ? `<br><span class="cat">imported; given ${esc(e.imported.at)}` +
+        `${e.imported.source !== null ? ` (${esc(e.imported.source)})` : ''}</span>`
+      : '';
+    out.push(`<tr><td>${esc(e.at)}${imported}</td><td>${change(e)}</td><td>${value(e.source)}</td><td>${notice}</td></tr>`);
   }
   out.push('</table></section>');
   return out.join('');
