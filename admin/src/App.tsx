@@ -11,7 +11,7 @@ const Placeholder = lazy(() => import('./screens/Placeholder'));
 
 const loading = (
   <Center h="50vh">
-    <Loader aria-label="Loading" />
+    <Loader role="status" aria-label="Loading" />
   </Center>
 );
 

@@ -35,7 +35,7 @@ export function Shell({ principal, children }: { principal: Principal; children:
             </Title>
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <Text size="sm" c="dimmed" data-testid="role">
+            <Text size="sm" data-testid="role">
               {principal.role.replace('_', ' ')}
             </Text>
             <ActionIcon

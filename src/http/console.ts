@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
+/** The folder of package.json above this file: src/http/ when run as source, dist/ when bundled. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Where `npm run build:admin` (and `prepare`) writes the console (scripts/build-admin.mjs). */
-export const CONSOLE_DIR = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
+export const CONSOLE_DIR = join(packageRoot(), 'admin', 'dist');
 
 /**
  * On every console response. Scripts only from the console's own files (no inline script, no eval);
