@@ -52,16 +52,20 @@ export function Shell({ principal, children }: { principal: Principal; children:
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        {NAV.map((item) => (
-          <NavLink
-            key={item.path}
-            component={Link}
-            to={item.path}
-            label={item.label}
-            active={item.path === '/' ? pathname === '/' : pathname.startsWith(item.path)}
-            onClick={close}
-          />
-        ))}
+        {NAV.map((item) => {
+          const active = item.path === '/' ? pathname === '/' : pathname.startsWith(item.path);
+          return (
+            <NavLink
+              key={item.path}
+              component={Link}
+              to={item.path}
+              label={item.label}
+              active={active}
+              aria-current={active ? 'page' : undefined}
+              onClick={close}
+            />
+          );
+        })}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>

@@ -54,6 +54,7 @@ describe('console: log in as the first admin', { skip: browserSkip }, () => {
     await s.page.reload();
     await s.page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
     assert.match(s.page.url(), /\/admin\/contacts$/);
+    assert.equal(await s.page.getByRole('link', { name: 'Contacts' }).getAttribute('aria-current'), 'page');
     assert.deepEqual(s.problems, [], 'no dialog, console error or page error');
   });
 
