@@ -2,8 +2,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 // The console is served by Assent at /admin (src/http/console.ts); `npm run dev:admin` proxies the API
-// to a running server (ASSENT_API, default http://127.0.0.1:3000) so the session cookie stays same-origin.
-const api = process.env.ASSENT_API ?? 'http://127.0.0.1:3000';
+// to a running server (ASSENT_API, default http://127.0.0.1:8080, assent start's) so the session cookie stays same-origin.
+const api = process.env.ASSENT_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: import.meta.dirname,
