@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth, SESSION_COOKIE } from './http/auth.ts';
+import { installConsole } from './http/console.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/errors.ts';
 import { installLinks } from './http/links.ts';
 import { DOC_LINKS, readDoc, swaggerOptions } from './http/openapi.ts';
@@ -120,6 +121,9 @@ export async function buildApp(services: Services): Promise<App> {
       reply.type('text/markdown; charset=utf-8').send(await readDoc(`${name}.md` as 'errors.md', services.config.databaseUrl)),
     );
   }
+
+  // The web console (admin/dist) at /admin, and `/` leading there.
+  await installConsole(app);
 
   // Each module's routes, in the order of the list of modules (src/modules/index.ts).
   for (const r of moduleRoutes(services)) await app.register(r.plugin, { prefix: r.prefix });

@@ -12,7 +12,8 @@ const FIRST_ADMIN = 'admin@example.com';
 function announce(url: string, extra = ''): void {
   const base = url.replace('://127.0.0.1', '://localhost');
   process.stdout.write(
-    `\nAssent is running at ${base}\n  API docs:     ${base}/docs\n  OpenAPI:      ${base}/openapi.json\n  Health:       ` +
+    `\nAssent is running at ${base}\n  Console:      ${base}/admin/\n  API docs:     ${base}/docs\n  OpenAPI:      ` +
+      `${base}/openapi.json\n  Health:       ` +
       `${base}/health\n\n${extra}`,
   );
 }

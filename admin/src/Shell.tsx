@@ -1,0 +1,73 @@
+import { ActionIcon, AppShell, Burger, Button, Group, NavLink, Text, Title, useMantineColorScheme } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'react-router';
+import { api } from './api/client';
+import { SESSION_KEY } from './api/session';
+import { NAV } from './nav';
+
+interface Principal {
+  kind: 'user' | 'api_key';
+  id: string;
+  role: string;
+}
+
+/** The frame of every screen: header (who, theme, logout), navigation, and the screen. */
+export function Shell({ principal, children }: { principal: Principal; children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const { pathname } = useLocation();
+  const queries = useQueryClient();
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const logout = useMutation({
+    mutationFn: () => api.DELETE('/api/v1/session'),
+    onSettled: () => queries.setQueryData(SESSION_KEY, null),
+  });
+  const dark = colorScheme === 'dark';
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Title order={2} size="h4">
+              Assent
+            </Title>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" data-testid="role">
+              {principal.role.replace('_', ' ')}
+            </Text>
+            <ActionIcon
+              variant="default"
+              onClick={() => setColorScheme(dark ? 'light' : 'dark')}
+              aria-label={dark ? 'Use light theme' : 'Use dark theme'}
+            >
+              {dark ? '☀' : '☾'}
+            </ActionIcon>
+            <Button variant="default" size="xs" onClick={() => logout.mutate()} loading={logout.isPending}>
+              Log out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {NAV.map((item) => {
+          const active = item.path === '/' ? pathname === '/' : pathname.startsWith(item.path);
+          return (
+            <NavLink
+              key={item.path}
+              component={Link}
+              to={item.path}
+              label={item.label}
+              active={active}
+              aria-current={active ? 'page' : undefined}
+              onClick={close}
+            />
+          );
+        })}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}
