@@ -77,6 +77,14 @@ export function can(role: Role, area: Area, op: Op): boolean {
 }
 
 /**
+ * What a role may do, every area named (an empty list where it may do nothing): the console
+ * draws its navigation and actions from this, read from the same table the server checks.
+ */
+export function rightsOf(role: Role): Record<Area, Op[]> {
+  return Object.fromEntries(AREAS.map((a) => [a, (['read', 'write'] as const).filter((op) => can(role, a, op))])) as Record<Area, Op[]>;
+}
+
+/**
  * Contact fields that decide consent, wherever they are written (a contact's create and
  * update, an import's columns, a rectification's changes): the consent level, and the child
  * flag, birth date, guardian link and guardian consent, from which a child's effective level

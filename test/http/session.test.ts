@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { FakeClock } from '../../src/lib/clock.ts';
 import { testApp, json, type TestApp } from '../helpers/app.ts';
 import { forEachDialect } from '../helpers/db.ts';
+import { ROLES } from '../../src/modules/users/users.model.ts';
 
 function sessionCookie(res: { headers: Record<string, unknown> }): string {
   const raw = [res.headers['set-cookie']].flat().find((c) => typeof c === 'string' && c.startsWith('assent_session=')) as
@@ -115,5 +116,45 @@ forEachDialect('console sessions', (ctx) => {
     const secretPart = secret.split('_').slice(2).join('_');
     assert.ok(secretPart.length >= 40);
     assert.ok(!stored.includes(secretPart), 'the key secret is not stored');
+  });
+  it('tells each role what it may do, and the server refuses exactly the rest', async () => {
+    // A console user also sees who they are.
+    await t.services.users.createUser({
+      email: 'rights@Example.com',
+      role: 'privacy_officer',
+      password: 'another long password',
+      name: 'Ana Ré',
+    });
+    const res = await login('rights@example.com', 'another long password', '10.0.0.9');
+    assert.equal(res.statusCode, 201, res.body);
+    const mine = await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: sessionCookie(res).split(';')[0]! } });
+    assert.deepEqual(json(mine).data.user, { email: 'rights@example.com', name: 'Ana Ré' });
+    assert.deepEqual(json(mine).data.rights.webhooks, []);
+    assert.deepEqual(json(mine).data.rights.erasure, ['read', 'write']);
+    // The console draws navigation and actions from `rights`; here every route of the API is
+    // called as each role, and the server's own answer (403 or not) must agree with it.
+    for (const role of ROLES) {
+      const me = await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: t.auth(role) });
+      assert.equal(me.statusCode, 200);
+      const rights = json(me).data.rights as Record<string, string[]>;
+      assert.equal(json(me).data.user, undefined, 'an API key has no user');
+      let allowed = 0;
+      let refused = 0;
+      for (const r of t.app.apiRoutes) {
+        if (typeof r.access !== 'object') continue;
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url: r.url.replace(/:(id|listId)\b/g, '00000000-0000-7000-8000-000000000000'),
+          headers: t.auth(role),
+          ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }),
+        });
+        const says = rights[r.access.area]?.includes(r.access.op) ?? false;
+        assert.equal(res.statusCode !== 403, says, `${role} ${r.method} ${r.url}: rights say ${says}, the server ${res.statusCode}`);
+        if (says) allowed++;
+        else refused++;
+      }
+      assert.ok(allowed > 0, `${role} may do something`);
+      if (role !== 'admin') assert.ok(refused > 0, `${role} is refused something`);
+    }
   });
 });

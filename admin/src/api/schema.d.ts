@@ -1285,8 +1285,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who is calling
-         * @description The caller as the API sees it: a console user (`kind: user`) or an API key (`kind: api_key`), with its id and role. Useful to check a key before using it.
+         * Who is calling, and what they may do
+         * @description The caller as the API sees it: a console user (`kind: user`) or an API key (`kind: api_key`), with its id and role; for a user also `user` (email and name). `rights` gives, for every area of the access table, the operations the caller may use (`read`, `write`): the console shows navigation and actions from it, and the server still checks every call against the same table. Useful to check a key before using it.
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, read); other roles get 403.
          */
@@ -17531,6 +17531,63 @@ export interface operations {
                      *           "kind": "user",
                      *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
                      *           "role": "marketer"
+                     *         },
+                     *         "rights": {
+                     *           "self": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "settings": [],
+                     *           "users": [],
+                     *           "audit": [],
+                     *           "datamap": [
+                     *             "read"
+                     *           ],
+                     *           "outbox": [],
+                     *           "jobs": [],
+                     *           "contacts": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "consent": [
+                     *             "read"
+                     *           ],
+                     *           "lists": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "interactions": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "segments": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "messages": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "journeys": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "scoring": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "forms": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "requests": [],
+                     *           "tasks": [],
+                     *           "exports": [],
+                     *           "erasure": [],
+                     *           "suppressions": [],
+                     *           "entities": [],
+                     *           "retention": [],
+                     *           "webhooks": []
                      *         }
                      *       }
                      *     }
@@ -17542,6 +17599,38 @@ export interface operations {
                                 id: string;
                                 kind: "user" | "api_key";
                                 role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                            };
+                            /** @description What the caller may do, by area of the access table: `read`, `write`, both or neither (an empty list). */
+                            rights?: {
+                                audit: ("read" | "write")[];
+                                consent: ("read" | "write")[];
+                                contacts: ("read" | "write")[];
+                                datamap: ("read" | "write")[];
+                                entities: ("read" | "write")[];
+                                erasure: ("read" | "write")[];
+                                exports: ("read" | "write")[];
+                                forms: ("read" | "write")[];
+                                interactions: ("read" | "write")[];
+                                jobs: ("read" | "write")[];
+                                journeys: ("read" | "write")[];
+                                lists: ("read" | "write")[];
+                                messages: ("read" | "write")[];
+                                outbox: ("read" | "write")[];
+                                requests: ("read" | "write")[];
+                                retention: ("read" | "write")[];
+                                scoring: ("read" | "write")[];
+                                segments: ("read" | "write")[];
+                                self: ("read" | "write")[];
+                                settings: ("read" | "write")[];
+                                suppressions: ("read" | "write")[];
+                                tasks: ("read" | "write")[];
+                                users: ("read" | "write")[];
+                                webhooks: ("read" | "write")[];
+                            };
+                            /** @description The signed-in console user (absent for an API key). */
+                            user?: {
+                                email: string;
+                                name: string | null;
                             };
                         };
                     };
@@ -17743,6 +17832,38 @@ export interface operations {
                                 id: string;
                                 kind: "user" | "api_key";
                                 role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                            };
+                            /** @description What the caller may do, by area of the access table: `read`, `write`, both or neither (an empty list). */
+                            rights?: {
+                                audit: ("read" | "write")[];
+                                consent: ("read" | "write")[];
+                                contacts: ("read" | "write")[];
+                                datamap: ("read" | "write")[];
+                                entities: ("read" | "write")[];
+                                erasure: ("read" | "write")[];
+                                exports: ("read" | "write")[];
+                                forms: ("read" | "write")[];
+                                interactions: ("read" | "write")[];
+                                jobs: ("read" | "write")[];
+                                journeys: ("read" | "write")[];
+                                lists: ("read" | "write")[];
+                                messages: ("read" | "write")[];
+                                outbox: ("read" | "write")[];
+                                requests: ("read" | "write")[];
+                                retention: ("read" | "write")[];
+                                scoring: ("read" | "write")[];
+                                segments: ("read" | "write")[];
+                                self: ("read" | "write")[];
+                                settings: ("read" | "write")[];
+                                suppressions: ("read" | "write")[];
+                                tasks: ("read" | "write")[];
+                                users: ("read" | "write")[];
+                                webhooks: ("read" | "write")[];
+                            };
+                            /** @description The signed-in console user (absent for an API key). */
+                            user?: {
+                                email: string;
+                                name: string | null;
                             };
                         };
                     };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../http/auth.ts';
+import { rightsOf } from '../../http/access.ts';
 import { commonErrors, Data, ErrorBody, withExamples } from '../../http/schemas.ts';
 import type { Config } from '../../config.ts';
 import type { AuditService } from '../audit/module.ts';
@@ -81,16 +82,25 @@ export const sessionRoutes =
         config: { access: { area: 'self', op: 'read' }, audit: false },
         schema: {
           tags: ['session'],
-          summary: 'Who is calling',
+          summary: 'Who is calling, and what they may do',
           description:
             'The caller as the API sees it: a console user (`kind: user`) or an API key (`kind: api_key`), with its id and ' +
-            'role. Useful to check a key before using it.',
-          response: { 200: withExamples(Data(SessionSchema), { data: { principal: PRINCIPAL } }), ...commonErrors },
+            'role; for a user also `user` (email and name). `rights` gives, for every area of the access table, the ' +
+            'operations the caller may use (`read`, `write`): the console shows navigation and actions from it, and the ' +
+            'server still checks every call against the same table. Useful to check a key before using it.',
+          response: {
+            200: withExamples(Data(SessionSchema), { data: { principal: PRINCIPAL, rights: rightsOf(PRINCIPAL.role) } }),
+            ...commonErrors,
+          },
         },
       },
       async (req) => {
         const p = req.principal!;
-        return { data: { principal: { kind: p.kind, id: p.id, role: p.role } } };
+        const principal = { kind: p.kind, id: p.id, role: p.role };
+        const rights = rightsOf(p.role);
+        if (p.kind !== 'user') return { data: { principal, rights } };
+        const u = await s.users.getUser(p.id);
+        return { data: { principal, user: { email: u.email, name: u.name }, rights } };
       },
     );
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AREAS } from '../../http/access.ts';
 import { Obj } from '../../http/schemas.ts';
 const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('marketer'), Type.Literal('privacy_officer'), Type.Literal('viewer')]);
 
@@ -50,7 +51,19 @@ export const PasswordChangeSchema = Obj({
   currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
   newPassword: Type.String({ minLength: 1, maxLength: 1024, description: 'at least 12 characters' }),
 });
+const OpSchema = Type.Union([Type.Literal('read'), Type.Literal('write')]);
+/** Every area of the access table with what the caller may do in it (an empty list: nothing). */
+export const RightsSchema = Obj(Object.fromEntries(AREAS.map((a) => [a, Type.Array(OpSchema, { maxItems: 2 })])), {
+  description: 'What the caller may do, by area of the access table: `read`, `write`, both or neither (an empty list).',
+});
 export const SessionSchema = Obj({
   principal: Obj({ kind: Type.Union([Type.Literal('user'), Type.Literal('api_key')]), id: Type.String(), role: RoleSchema }),
   expiresAt: Type.Optional(Type.String()),
+  user: Type.Optional(
+    Obj(
+      { email: Type.String(), name: Type.Union([Type.String(), Type.Null()]) },
+      { description: 'The signed-in console user (absent for an API key).' },
+    ),
+  ),
+  rights: Type.Optional(RightsSchema),
 });
