@@ -1361,6 +1361,28 @@ export interface paths {
         patch: operations["patchSettings"];
         trace?: never;
     };
+    "/api/v1/settings/consent-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consent levels by name, the level each purpose needs, and whether data protection is on
+         * @description The vocabulary every screen that shows consent needs: the six levels with the names and descriptions this installation gave them, the processing purposes with the level each needs, and the data protection switch. Readable by every role that reads consent (the rest of the settings are not).
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `consent`, read); other roles get 403.
+         */
+        get: operations["getSettingsConsentLevels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/interactions": {
         parameters: {
             query?: never;
@@ -18775,6 +18797,233 @@ export interface operations {
                             } | null;
                             suppressErasedAddresses: boolean;
                             timeZone: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getSettingsConsentLevels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "consentLevels": [
+                     *           {
+                     *             "level": 0,
+                     *             "name": "(none)",
+                     *             "description": "Nothing but receiving what the person submits on a form."
+                     *           },
+                     *           {
+                     *             "level": 1,
+                     *             "name": "Consent",
+                     *             "description": "Contact only to confirm or raise consent."
+                     *           },
+                     *           {
+                     *             "level": 2,
+                     *             "name": "Transactional",
+                     *             "description": "Messages about existing business, such as receipts and statements; no promotion."
+                     *           },
+                     *           {
+                     *             "level": 3,
+                     *             "name": "Subscriptions",
+                     *             "description": "Offers to sign up for lists and subscribed content."
+                     *           },
+                     *           {
+                     *             "level": 4,
+                     *             "name": "Marketing",
+                     *             "description": "Marketing and promotional content."
+                     *           },
+                     *           {
+                     *             "level": 5,
+                     *             "name": "Profiling",
+                     *             "description": "Use of demographic and behaviour data for automated decisions, including lead scoring and tracking."
+                     *           }
+                     *         ],
+                     *         "purposes": {
+                     *           "requested": 0,
+                     *           "consent_request": 1,
+                     *           "transactional": 2,
+                     *           "subscription": 3,
+                     *           "marketing": 4,
+                     *           "profiling": 5
+                     *         },
+                     *         "dataProtectionEnabled": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            consentLevels: {
+                                description: string;
+                                /** Format: int32 */
+                                level: number;
+                                name: string;
+                            }[];
+                            dataProtectionEnabled: boolean;
+                            purposes: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };

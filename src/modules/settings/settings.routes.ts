@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { commonErrors, Data, withExamples } from '../../http/schemas.ts';
 import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import type { SettingsService } from './settings.service.ts';
-import { SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
+import { ConsentVocabularySchema, SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
 
 const VIEW = {
   dataProtectionEnabled: true,
@@ -40,6 +40,32 @@ export const settingsRoutes =
         },
       },
       async () => ({ data: await s.settings.view() }),
+    );
+
+    app.get(
+      '/settings/consent-levels',
+      {
+        // Every role that reads consent needs the level names to show it; the rest of the settings stay the settings area's.
+        config: { access: { area: 'consent', op: 'read' }, audit: false },
+        schema: {
+          tags: ['settings'],
+          summary: 'The consent levels by name, the level each purpose needs, and whether data protection is on',
+          description:
+            'The vocabulary every screen that shows consent needs: the six levels with the names and descriptions this ' +
+            'installation gave them, the processing purposes with the level each needs, and the data protection switch. ' +
+            'Readable by every role that reads consent (the rest of the settings are not).',
+          response: {
+            200: withExamples(Data(ConsentVocabularySchema), {
+              data: { consentLevels: VIEW.consentLevels, purposes: VIEW.purposes, dataProtectionEnabled: true },
+            }),
+            ...commonErrors,
+          },
+        },
+      },
+      async () => {
+        const v = await s.settings.view();
+        return { data: { consentLevels: v.consentLevels, purposes: v.purposes, dataProtectionEnabled: v.dataProtectionEnabled } };
+      },
     );
 
     app.patch(

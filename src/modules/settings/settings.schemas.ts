@@ -118,3 +118,13 @@ export const SettingsViewSchema = Type.Object(
   { additionalProperties: false },
 );
 export type SettingsView = Static<typeof SettingsViewSchema>;
+
+/** What every screen showing consent needs (GET /settings/consent-levels): names, purposes, the switch. */
+export const ConsentVocabularySchema = Type.Object(
+  {
+    consentLevels: Type.Array(ConsentLevelSchema),
+    purposes: Type.Record(Type.String(), Type.Integer()),
+    dataProtectionEnabled: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
