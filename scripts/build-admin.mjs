@@ -5,7 +5,8 @@
 //
 // Without Vite (an install that left out devDependencies) nothing is built and this exits 0: the
 // server then answers /admin with a note saying how to build it (src/http/console.ts).
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -40,6 +41,23 @@ export async function buildAdmin({ quiet = false } = {}) {
   for (const key of seen) gz += gzipSync(readFileSync(dist + manifest[key].file)).length;
   console.log(`build:admin: initial JavaScript ${(gz / 1024).toFixed(1)} KB gzipped (${seen.size} chunks; limit 300 KB)`);
   return gz;
+}
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Whether admin/dist is missing or older than a source of the console (admin/src, index.html, the Vite config). */
+export function adminStale() {
+  const index = `${ADMIN}dist/index.html`;
+  if (!existsSync(index)) return true;
+  const sources = Math.max(newest(`${ADMIN}src`), statSync(`${ADMIN}index.html`).mtimeMs, statSync(`${ADMIN}vite.config.ts`).mtimeMs);
+  return statSync(index).mtimeMs < sources;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

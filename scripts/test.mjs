@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { adminStale, buildAdmin } from './build-admin.mjs';
 import { build } from './build.mjs';
 import { startCluster } from './pg-cluster.mjs';
 
@@ -43,6 +44,9 @@ if (files.length === 0) {
 // here when a source is newer, so no test runs code older than the sources.
 try {
   await build();
+  // The console too, once, before any test file runs: browser test files run in parallel and
+  // must not build it at the same time (test/helpers/console.ts builds it only when run alone).
+  if (adminStale()) await buildAdmin({ quiet: true });
 } catch (e) {
   console.error(`build failed: ${e.message}`);
   process.exit(1);

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { api } from './api/client';
-import { SESSION_KEY } from './api/session';
+import { SESSION_KEY, useRights } from './api/session';
 import { NAV } from './nav';
 
 interface Principal {
@@ -14,7 +14,16 @@ interface Principal {
 }
 
 /** The frame of every screen: header (who, theme, logout), navigation, and the screen. */
-export function Shell({ principal, children }: { principal: Principal; children: ReactNode }) {
+export function Shell({
+  principal,
+  user,
+  children,
+}: {
+  principal: Principal;
+  user?: { email: string; name: string | null } | undefined;
+  children: ReactNode;
+}) {
+  const { can } = useRights();
   const [opened, { toggle, close }] = useDisclosure();
   const { pathname } = useLocation();
   const queries = useQueryClient();
@@ -35,6 +44,11 @@ export function Shell({ principal, children }: { principal: Principal; children:
             </Title>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            {user && (
+              <Text size="sm" visibleFrom="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                {user.name ?? user.email}
+              </Text>
+            )}
             <Text size="sm" data-testid="role">
               {principal.role.replace('_', ' ')}
             </Text>
@@ -52,7 +66,7 @@ export function Shell({ principal, children }: { principal: Principal; children:
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        {NAV.map((item) => {
+        {NAV.filter((item) => can(item.area, item.op ?? 'read')).map((item) => {
           const active = item.path === '/' ? pathname === '/' : pathname.startsWith(item.path);
           return (
             <NavLink

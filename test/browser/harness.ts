@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/console.ts';
 import { type StartedAssent, startAssent } from '../helpers/start.ts';
+import { DIALECTS, type ScratchDb, scratchDatabase } from '../helpers/db.ts';
 
 export const CHROMIUM = process.env.ASSENT_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../../.tmp/screenshots/', import.meta.url));
@@ -30,28 +31,70 @@ const ARGS = [
 
 export interface ConsoleServer {
   base: string;
+  dialect: 'sqlite' | 'postgres';
   admin: { email: string; password: string };
   server: StartedAssent;
+  /** Calls the API as the first admin (a session of its own, not the browser's). */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** A console user of the role, made through the API; its login. */
+  user(role: 'admin' | 'marketer' | 'privacy_officer' | 'viewer'): Promise<{ email: string; password: string }>;
   stop(): Promise<void>;
 }
 
-/** `assent start` in a new folder (its embedded SQLite database), with the console built; the first admin's login. */
-export async function startConsoleServer(): Promise<ConsoleServer> {
+/** The dialects browser flows run on: SQLite always, PostgreSQL where npm test started one. */
+export const BROWSER_DIALECTS = DIALECTS;
+
+/**
+ * `assent start` in a new folder with the console built: on its embedded SQLite database, or on a
+ * new database of the test cluster (PostgreSQL). Returns the first admin's printed login.
+ */
+export async function startConsoleServer(dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<ConsoleServer> {
   ensureConsoleBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'assent-browser-'));
-  const server = await startAssent(dir);
+  let pg: ScratchDb | undefined;
+  if (dialect === 'postgres') pg = await scratchDatabase('postgres');
+  const server = await startAssent(dir, pg ? { env: { DATABASE_URL: pg.url } } : {});
   const out = server.out();
   const email = /email: +(\S+)/.exec(out)?.[1];
   const password = /password: +(\S+)/.exec(out)?.[1];
   assert.ok(email && password, `the first admin's login is printed:\n${out}`);
   assert.match(out, /Console: +http:\/\/\S+\/admin\//, 'start prints the console URL');
+  let cookie = '';
+  const api: ConsoleServer['api'] = async (method, path, body) => {
+    if (!cookie) {
+      const res = await fetch(`${server.base}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      assert.equal(res.status, 201, 'the admin logs in through the API');
+      cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    }
+    const res = await fetch(`${server.base}${path}`, {
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  };
+  let n = 0;
   return {
     base: server.base,
+    dialect,
     admin: { email, password },
     server,
+    api,
+    user: async (role) => {
+      const who = { email: `${role.replace('_', '-')}-${++n}@example.com`, password: `a password for ${role} ${n}` };
+      const made = await api('POST', '/api/v1/users', { ...who, role });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      return who;
+    },
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+      await pg?.drop();
     },
   };
 }

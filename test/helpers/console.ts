@@ -21,7 +21,11 @@ function newest(dir: string): number {
  */
 export function ensureConsoleBuilt(): void {
   const index = join(CONSOLE_DIR, 'index.html');
-  const sources = Math.max(newest(join(ADMIN, 'src')), statSync(join(ADMIN, 'index.html')).mtimeMs);
+  const sources = Math.max(
+    newest(join(ADMIN, 'src')),
+    statSync(join(ADMIN, 'index.html')).mtimeMs,
+    statSync(join(ADMIN, 'vite.config.ts')).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, ['scripts/build-admin.mjs'], { cwd: join(ADMIN, '..'), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the console did not build:\n${r.stdout}\n${r.stderr}`);

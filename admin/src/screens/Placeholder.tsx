@@ -1,17 +1,15 @@
-import { Stack, Text, Title } from '@mantine/core';
-import { useParams } from 'react-router';
+import { Text } from '@mantine/core';
+import { useLocation } from 'react-router';
 import { NAV } from '../nav';
+import { Page } from '../ui/Page';
 
 /** Stands in for a screen not built yet, so the navigation already leads somewhere. */
 export default function Placeholder() {
-  const { area } = useParams();
-  const label = NAV.find((n) => n.path === `/${area}`)?.label ?? 'Not found';
+  const { pathname } = useLocation();
+  const label = NAV.find((n) => n.path !== '/' && pathname.startsWith(n.path))?.label ?? 'Not found';
   return (
-    <Stack component="section" aria-labelledby="screen-title">
-      <Title order={1} id="screen-title">
-        {label}
-      </Title>
+    <Page title={label}>
       <Text>This screen is not built yet.</Text>
-    </Stack>
+    </Page>
   );
 }
