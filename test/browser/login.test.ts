@@ -67,4 +67,55 @@ for (const d of BROWSER_DIALECTS)
       await s.page.getByRole('heading', { name: 'Sign in to Assent' }).waitFor();
       assert.deepEqual(s.problems, []);
     });
+    test('a session that ends on the server leads back to login with a message, on the next call', async () => {
+      await logIn(s.page, server.base, server.admin);
+      // The session is ended behind the console's back (an admin disabling the user does the same).
+      const cookies = await s.context.cookies();
+      const out = await fetch(`${server.base}/api/v1/session`, {
+        method: 'DELETE',
+        headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+      });
+      assert.equal(out.status, 204);
+      await s.page.getByRole('link', { name: 'Audit log' }).click();
+      await s.page.getByRole('status').filter({ hasText: 'Your session has ended' }).waitFor();
+      await s.page.getByRole('heading', { name: 'Sign in to Assent' }).waitFor();
+      await assertAccessible(s.page, 'login after the session ended');
+      assert.deepEqual(
+        s.problems.filter((p) => !/status of 401/.test(p)),
+        [],
+      );
+    });
+
+    test('keyboard only: sign in, move through the navigation, at 390 px wide and in the dark theme', async () => {
+      const k = await openBrowser({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+      try {
+        await k.page.goto(`${server.base}/admin/`);
+        await k.page.getByRole('heading', { name: 'Sign in to Assent' }).waitFor();
+        // Tab from the page's start reaches the email, then the password, then the button.
+        await k.page.keyboard.press('Tab');
+        await k.page.keyboard.type(server.admin.email);
+        await k.page.keyboard.press('Tab');
+        await k.page.keyboard.type(server.admin.password);
+        await k.page.keyboard.press('Enter');
+        await k.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+        await assertAccessible(k.page, 'dashboard, 390 px, dark');
+        await screenshot(k.page, `shell-390-dark-${d.name}`);
+        // On a phone the navigation sits behind the menu button: open it with the keyboard, follow a link.
+        const burger = k.page.getByRole('button', { name: 'Toggle navigation' });
+        await burger.focus();
+        await k.page.keyboard.press('Enter');
+        const link = k.page.getByRole('link', { name: 'Contacts' });
+        await link.waitFor();
+        await link.focus();
+        await k.page.keyboard.press('Enter');
+        await k.page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+        assert.match(k.page.url(), /\/admin\/contacts$/);
+        // Nothing wider than the phone's screen.
+        const overflow = await k.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        assert.equal(overflow, 0, 'no horizontal scrolling of the page at 390 px');
+        assert.deepEqual(k.problems, []);
+      } finally {
+        await k.close();
+      }
+    });
   });
