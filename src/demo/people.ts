@@ -195,7 +195,7 @@ export class People {
       firstName: first,
       lastName: last,
       lastAscii,
-      email: `${firstAscii}.${lastAscii}${index + 1}@${domain}`,
+      email: `${firstAscii}.${lastAscii}${index + 1}@${domain}`.toLowerCase(),
       country: c.country,
       language: c.language,
       company: !family && r.chance(0.55) ? r.pick(COMPANIES) : null,
