@@ -475,10 +475,12 @@ async function dataRequests(s: Services, random: Random, people: Planned[], now:
   const today = localDate(now, timeZone);
   const guardians = new Set(people.filter((p) => p.isChild).map((p) => p.guardian));
   const adults = people.filter((p, i) => !p.isChild && !guardians.has(i));
-  const take = (pred: (p: Planned) => boolean) => {
+  // A contact who fits, else another, else (a tiny demo) someone the database does not know: that happens too.
+  let strangers = 0;
+  const take = (pred: (p: Planned) => boolean): { email: string; person?: Planned } => {
     const i = adults.findIndex(pred);
-    const [p] = adults.splice(Math.max(i, 0), 1);
-    return p!;
+    const [person] = adults.splice(Math.max(i, 0), 1);
+    return person ? { email: person.email, person } : { email: `former.customer${++strangers}@example.org` };
   };
   const noon = (date: string) => new Date(`${date}T12:00:00Z`);
   // Received so that its one-month deadline falls `days` from today.
@@ -510,7 +512,7 @@ async function dataRequests(s: Services, random: Random, people: Planned[], now:
     ctx,
   );
   await s.fulfil.fulfil(done.id, {}, CLI_ACTOR);
-  objector.level = Math.min(objector.level, 1);
+  if (objector.person) objector.person.level = Math.min(objector.person.level, 1);
   cases.push(done);
   const out: DemoSummary['requests'] = [];
   for (const c of cases) {

@@ -24,7 +24,9 @@ export function report(s: DemoSummary, databaseUrl: string | undefined): string 
     `  interactions   ${num(s.interactions.events)} events from ${s.interactions.from} to ${s.interactions.to}, ` +
       `${num(s.interactions.stored)} stored per contact (the rest, without profiling consent, counted only)`,
     `  segments       ${s.segments.map((g) => `${g.name} (${num(g.count)})`).join(', ')}`,
-    `  data requests  ${s.requests.map((r) => `${r.type} ${r.status}${r.overdue ? ' OVERDUE' : ''} due ${r.deadline}`).join('; ')}`,
+    ...s.requests.map(
+      (r, i) => `${i ? '                 ' : '  data requests  '}${r.type}, ${r.status}, due ${r.deadline}${r.overdue ? ' (OVERDUE)' : ''}`,
+    ),
     '',
     'Look at it in the console:',
     `  ${env}npm start        (or ${env}npx assent start)`,

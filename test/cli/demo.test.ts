@@ -181,6 +181,19 @@ describe('assent demo: seeds, limits and help', () => {
     assert.ok(a.rows.every((r) => /@example\.(com|org)"/.test(r)));
   });
 
+  it('makes a whole workspace from a single contact: the other requesters are people it does not know', async () => {
+    const d = await freshDatabase('sqlite');
+    dbs.push(d);
+    const r = await assent(d.url, 'demo', '--contacts', '1', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as DemoSummary;
+    assert.equal(summary.contacts, 1);
+    assert.deepEqual(
+      summary.requests.map((x) => x.type),
+      ['access', 'erasure', 'portability', 'rectification', 'objection'],
+    );
+  });
+
   it('refuses a count out of bounds as a usage error, and documents itself', async () => {
     for (const n of ['0', '200001', 'many']) {
       const r = await assent('sqlite::memory:', 'demo', '--contacts', n);
