@@ -1,7 +1,9 @@
 // `npm test`: runs every test file under node:test (via tsx) on SQLite, and on PostgreSQL
 // when a server is reachable: DATABASE_URL=postgres://… names one, or a throwaway cluster is
 // started from the locally installed server binaries. It says loudly when PostgreSQL is skipped;
-// with ASSENT_REQUIRE_PG=1 (set by .ci/run) a skip is a failure.
+// with ASSENT_REQUIRE_PG=1 (set by .ci/run) a skip is a failure. With ASSENT_REQUIRE_BROWSER=1
+// (set by .ci/run too) a skipped browser test (test/browser/, skipped when Chromium is missing)
+// fails the run as well.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { adminStale, buildAdmin } from './build-admin.mjs';
 import { build } from './build.mjs';
 import { startCluster } from './pg-cluster.mjs';
+import { describeSkips, requiredSkips } from './test-skips.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const scriptStart = performance.now();
@@ -103,6 +106,8 @@ process.on('SIGINT', () => {
 const concurrency = process.env.ASSENT_TEST_CONCURRENCY ?? '2';
 // The spec reporter for people, and each file's time (scripts/test-times.mjs) for the summary at the end.
 const timesFile = join(mkdtempSync(join(tmpdir(), 'assent-test-times-')), 'times.json');
+// Every skipped test with its file and reason (scripts/test-skips.mjs), for the browser check.
+const skipsFile = join(dirname(timesFile), 'skips.json');
 const startedAt = performance.now();
 const child = spawn(
   process.execPath,
@@ -115,6 +120,8 @@ const child = spawn(
     '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/test-times.mjs',
     `--test-reporter-destination=${timesFile}`,
+    '--test-reporter=./scripts/test-skips.mjs',
+    `--test-reporter-destination=${skipsFile}`,
     ...files,
   ],
   {
@@ -129,8 +136,14 @@ function fileTimes() {
     return new Map(Object.entries(JSON.parse(readFileSync(timesFile, 'utf8'))));
   } catch {
     return new Map();
-  } finally {
-    rmSync(dirname(timesFile), { recursive: true, force: true });
+  }
+}
+/** The skipped tests, from scripts/test-skips.mjs; none when the run died before writing them. */
+function skippedTests() {
+  try {
+    return JSON.parse(readFileSync(skipsFile, 'utf8'));
+  } catch {
+    return [];
   }
 }
 
@@ -155,6 +168,9 @@ child.on('close', (code) => {
   if (!env.ASSENT_TEST_PG_URL) console.log('PostgreSQL was SKIPPED in this run.');
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const times = fileTimes();
+  const browserSkips = requiredSkips(skippedTests(), { required: process.env.ASSENT_REQUIRE_BROWSER === '1', root });
+  rmSync(dirname(timesFile), { recursive: true, force: true });
+  if (browserSkips.length) for (const line of describeSkips(browserSkips)) console.log(line);
   const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10);
   if (slowest.length) {
     console.log(`slowest test files (of ${times.size}, each its process's wall time; ${concurrency} files at a time):`);
@@ -165,6 +181,8 @@ child.on('close', (code) => {
     `suite wall time: ${seconds(performance.now() - startedAt)} (${seconds(performance.now() - scriptStart)} with the PostgreSQL ` +
       `cluster's start and template)`,
   );
-  console.log(`${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  process.exit(code ?? 1);
+  // Skipped browser tests that were required count as one failure in the closing line.
+  const failed = fail + (browserSkips.length ? 1 : 0);
+  console.log(`${pass} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(browserSkips.length ? 1 : (code ?? 1));
 });

@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { registerAdminCommands } from './admin.commands.ts';
 import { registerConsentCommands } from './consent.commands.ts';
 import { registerContactsCommands } from './contacts.commands.ts';
+import { registerDemoCommands } from './demo.commands.ts';
 import { registerDsrCommands } from './dsr.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerRetentionCommands } from './retention.commands.ts';
@@ -35,5 +36,6 @@ export function buildProgram(): Command {
   registerWorkerCommands(program);
   registerImportCommands(program);
   registerContactsCommands(program);
+  registerDemoCommands(program);
   return program;
 }
