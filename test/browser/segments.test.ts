@@ -138,9 +138,21 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('button', { name: 'Add condition to group 2' }).click();
       await page.getByRole('menuitem', { name: 'List membership' }).click();
       await fieldset(page, 'Condition 2.1: List membership').getByLabel('Member of the list').selectOption({ label: 'Monthly newsletter' });
-      await page.getByRole('button', { name: 'Add condition to group 2' }).click();
-      await page.getByRole('menuitem', { name: 'Behaviour' }).click();
+      // By keyboard alone: the menu opens with Enter, arrows walk it, Enter picks; the new condition takes the focus.
+      await page.getByRole('button', { name: 'Add condition to group 2' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('menuitem', { name: 'Contact field' }).waitFor();
+      for (let i = 0; i < 6 && (await page.evaluate('document.activeElement?.textContent')) !== 'Behaviour'; i++)
+        await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
       const behaviour = fieldset(page, 'Condition 2.2: Behaviour');
+      await page.waitForFunction(
+        () => document.activeElement?.closest('fieldset')?.querySelector('legend')?.textContent === 'Condition 2.2: Behaviour',
+        undefined,
+        { timeout: 5000 },
+      );
+      await page.keyboard.press('ArrowDown'); // a native select moves to its next option with the keyboard
+      assert.equal(await behaviour.getByLabel('Interaction').inputValue(), 'email_clicked', 'from Email opened, the next option');
       await behaviour.getByLabel('Interaction').selectOption({ label: 'Email sent' });
       await behaviour.getByLabel('Which one (optional)').fill(SPRING_SALE);
       // A value out of the language's range is marked at its condition, in words.

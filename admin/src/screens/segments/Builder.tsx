@@ -1,5 +1,5 @@
 import { Alert, Button, Code, Fieldset, Group, Menu, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { createContext, type ReactNode, useContext } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { newKey, type TreeNode, update } from './filterTree';
 import { type FieldType, INTERACTION_LABELS, type InteractionType, type Op, OPS_BY_TYPE, opLabel } from './language';
 import { purposeWords, type Vocabulary } from './vocabulary';
@@ -10,6 +10,8 @@ interface BuilderContext {
   /** The server's problems with the filter, by the key of the node they name. */
   problems: Map<string, string[]>;
   edit(key: string, f: (n: TreeNode) => TreeNode | null): void;
+  /** A node was added: its first control takes the focus, so keyboard users carry on there. */
+  added(key: string): void;
 }
 const Ctx = createContext<BuilderContext | null>(null);
 const useBuilder = () => useContext(Ctx)!;
@@ -35,9 +37,22 @@ export function Builder({
   vocab: Vocabulary;
 }) {
   const edit = (key: string, f: (n: TreeNode) => TreeNode | null) => onChange(update(tree, key, f) ?? emptyFilter());
+  const root = useRef<HTMLDivElement>(null);
+  const [focusKey, setFocusKey] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusKey) return;
+    // After the menu has handed the focus back to its button.
+    const t = setTimeout(() => {
+      root.current?.querySelector<HTMLElement>(`[data-node="${focusKey}"] :is(select, input, textarea, button)`)?.focus();
+      setFocusKey(null);
+    }, 60);
+    return () => clearTimeout(t);
+  }, [focusKey]);
   return (
-    <Ctx.Provider value={{ vocab, readOnly, problems, edit }}>
-      <NodeView node={tree} number="" parent={null} />
+    <Ctx.Provider value={{ vocab, readOnly, problems, edit, added: setFocusKey }}>
+      <div ref={root}>
+        <NodeView node={tree} number="" parent={null} />
+      </div>
     </Ctx.Provider>
   );
 }
@@ -103,7 +118,7 @@ function NodeActions({ node, name, parent }: { node: TreeNode; name: string; par
           Put in a group
         </Button>
       )}
-      {(parent || !isGroup || (isGroup && node.children.length > 0)) && (
+      {parent && (
         <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${name}`} onClick={() => edit(node.key, () => null)}>
           Remove
         </Button>
@@ -113,11 +128,19 @@ function NodeActions({ node, name, parent }: { node: TreeNode; name: string; par
 }
 
 function GroupView({ node, number, parent }: { node: Extract<TreeNode, { kind: 'and' | 'or' }>; number: string; parent: TreeNode | null }) {
-  const { readOnly, edit } = useBuilder();
+  const { readOnly, edit, added } = useBuilder();
   const name = number ? `group ${number}` : 'the filter';
-  const add = (n: TreeNode) => edit(node.key, (g) => (g.kind === 'and' || g.kind === 'or' ? { ...g, children: [...g.children, n] } : g));
+  const add = (n: TreeNode) => {
+    edit(node.key, (g) => (g.kind === 'and' || g.kind === 'or' ? { ...g, children: [...g.children, n] } : g));
+    added(n.key);
+  };
   return (
-    <Fieldset legend={number ? `Group ${number}` : 'Contacts who match'} variant={number ? 'default' : 'unstyled'} p={number ? 'sm' : 0}>
+    <Fieldset
+      data-node={node.key}
+      legend={number ? `Group ${number}` : 'Contacts who match'}
+      variant={number ? 'default' : 'unstyled'}
+      p={number ? 'sm' : 0}
+    >
       <Stack gap="sm">
         <NativeSelect
           label="Match"
@@ -154,7 +177,7 @@ function GroupView({ node, number, parent }: { node: Extract<TreeNode, { kind: '
             >
               Add group
             </Button>
-            {(parent || node.children.length > 0) && <NodeActions node={node} name={name} parent={parent} />}
+            <NodeActions node={node} name={name} parent={parent} />
           </Group>
         )}
       </Stack>
@@ -188,7 +211,11 @@ function AddCondition({ to, onAdd }: { to: string; onAdd: (n: TreeNode) => void 
 function NotView({ node, number, parent }: { node: Extract<TreeNode, { kind: 'not' }>; number: string; parent: TreeNode | null }) {
   const name = number ? `not ${number}` : 'the not';
   return (
-    <Fieldset legend={number ? `Not ${number}: contacts for whom this does not hold` : 'Contacts for whom this does not hold'} p="sm">
+    <Fieldset
+      data-node={node.key}
+      legend={number ? `Not ${number}: contacts for whom this does not hold` : 'Contacts for whom this does not hold'}
+      p="sm"
+    >
       <Stack gap="sm">
         <NodeView node={node.child} number={number ? `${number}.1` : '1'} parent={node} />
         <Problems nodeKey={node.key} />
@@ -235,7 +262,7 @@ function ConditionView({ node, number, parent }: { node: TreeNode; number: strin
       );
   }
   return (
-    <Fieldset legend={`Condition ${number || '1'}: ${KIND_WORDS[node.kind] ?? ''}`} p="sm">
+    <Fieldset data-node={node.key} legend={`Condition ${number || '1'}: ${KIND_WORDS[node.kind] ?? ''}`} p="sm">
       <Stack gap="xs">
         <Group gap="sm" align="flex-end" wrap="wrap">
           {body}

@@ -37,7 +37,12 @@ function ExplainNode({ node, values, vocab }: { node: TreeNode; values: Map<stri
         </Text>
       </Group>
       {kids.length > 0 && (
-        <List withPadding listStyleType="none" spacing={4} mt={4}>
+        <List
+          listStyleType="none"
+          spacing={4}
+          mt={4}
+          style={{ paddingInlineStart: 14, marginInlineStart: 10, borderInlineStart: '2px solid var(--mantine-color-default-border)' }}
+        >
           {kids.map((c) => (
             <ExplainNode key={c.key} node={c} values={values} vocab={vocab} />
           ))}

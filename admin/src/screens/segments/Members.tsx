@@ -60,7 +60,7 @@ export function Members({ segmentId, onWhy }: { segmentId: string; onWhy: (c: Pi
               {page.data.data.map((c) => (
                 <Table.Tr key={c.id}>
                   <Table.Td style={{ overflowWrap: 'anywhere' }}>
-                    <Anchor component={Link} to={`/contacts/${c.id}`}>
+                    <Anchor component={Link} to={`/contacts/${c.id}`} size="sm">
                       {c.email}
                     </Anchor>
                   </Table.Td>

@@ -209,7 +209,15 @@ function Editor({ segment }: { segment: Segment | undefined }) {
               </Radio.Group>
             )}
           </Group>
-          <Paper withBorder p="sm" role="status" aria-live="polite" aria-label="Live count">
+          <Paper
+            withBorder
+            p="sm"
+            role="status"
+            aria-live="polite"
+            aria-label="Live count"
+            // Stays in sight below the header while a long filter scrolls.
+            style={{ position: 'sticky', top: 'calc(var(--app-shell-header-offset, 56px) + 8px)', zIndex: 3 }}
+          >
             {count}
           </Paper>
           <Tabs

@@ -83,7 +83,7 @@ export function SegmentList() {
               {rows.map((s) => (
                 <Table.Tr key={s.id}>
                   <Table.Td>
-                    <Anchor component={Link} to={s.id} style={{ overflowWrap: 'anywhere' }}>
+                    <Anchor component={Link} to={s.id} size="sm" style={{ overflowWrap: 'anywhere' }}>
                       {s.name}
                     </Anchor>
                     {s.flagged && (
@@ -135,7 +135,10 @@ export function SegmentList() {
   return (
     <Page
       title="Segments"
-      description="Audiences picked by a filter over contacts. Dynamic segments are always current; static ones keep the members of their last snapshot."
+      description={
+        'Audiences picked by a filter over contacts. Dynamic segments are always current; ' +
+        'static ones keep the members of their last snapshot.'
+      }
       actions={newButton}
     >
       {content}
