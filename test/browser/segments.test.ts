@@ -74,6 +74,13 @@ const nested = (w: World, atLeast: number) => ({
 
 const fieldset = (page: Page, legend: string | RegExp): Locator => page.getByRole('group', { name: legend });
 
+/** Waits for the focus to land in the fieldset of this legend (a node just added takes it). */
+async function focusLandsIn(page: Page, legend: string): Promise<void> {
+  await page.waitForFunction((l) => document.activeElement?.closest('fieldset')?.querySelector('legend')?.textContent === l, legend, {
+    timeout: 5000,
+  });
+}
+
 async function liveCount(page: Page): Promise<number> {
   const status = page.getByRole('status', { name: 'Live count' });
   await status.getByTestId('live-count').waitFor();
@@ -127,6 +134,7 @@ for (const d of BROWSER_DIALECTS)
     test('a nested segment built in the builder counts what the API counts, before and after saving', async () => {
       const { page } = s;
       await page.getByLabel('Name').fill('Engaged, not in Germany');
+      await page.getByLabel('Description').fill('Zoë’s spring campaign: <b>not</b> for Germany');
       // 1: consent level at least Subscriptions, chosen by its name.
       await page.getByRole('button', { name: 'Add condition to the filter' }).click();
       await page.getByRole('menuitem', { name: 'Consent level' }).click();
@@ -137,6 +145,7 @@ for (const d of BROWSER_DIALECTS)
       await group.getByLabel('Match').first().selectOption({ label: 'any of these (or)' });
       await page.getByRole('button', { name: 'Add condition to group 2' }).click();
       await page.getByRole('menuitem', { name: 'List membership' }).click();
+      await focusLandsIn(page, 'Condition 2.1: List membership');
       await fieldset(page, 'Condition 2.1: List membership').getByLabel('Member of the list').selectOption({ label: 'Monthly newsletter' });
       // By keyboard alone: the menu opens with Enter, arrows walk it, Enter picks; the new condition takes the focus.
       await page.getByRole('button', { name: 'Add condition to group 2' }).focus();
@@ -146,11 +155,7 @@ for (const d of BROWSER_DIALECTS)
         await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
       const behaviour = fieldset(page, 'Condition 2.2: Behaviour');
-      await page.waitForFunction(
-        () => document.activeElement?.closest('fieldset')?.querySelector('legend')?.textContent === 'Condition 2.2: Behaviour',
-        undefined,
-        { timeout: 5000 },
-      );
+      await focusLandsIn(page, 'Condition 2.2: Behaviour');
       await page.keyboard.press('ArrowDown'); // a native select moves to its next option with the keyboard
       assert.equal(await behaviour.getByLabel('Interaction').inputValue(), 'email_clicked', 'from Email opened, the next option');
       await behaviour.getByLabel('Interaction').selectOption({ label: 'Email sent' });
@@ -205,6 +210,7 @@ for (const d of BROWSER_DIALECTS)
       const saved = await server.api('GET', `/api/v1/segments/${segmentId}`);
       assert.deepEqual(saved.body.data.filter, nested(w, 4));
       assert.equal(saved.body.data.kind, 'dynamic');
+      assert.equal(saved.body.data.description, 'Zoë’s spring campaign: <b>not</b> for Germany');
       const count = await server.api('GET', `/api/v1/segments/${segmentId}/count`);
       await page
         .getByTestId('saved-count')
@@ -279,6 +285,11 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('link', { name: 'All segments' }).click();
       const row = page.getByRole('row').filter({ hasText: 'VIP snapshot' });
       await row.getByText('static snapshot').waitFor();
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'Engaged, not in Germany' })
+        .getByText('Zoë’s spring campaign: <b>not</b> for Germany')
+        .waitFor();
       await row.getByRole('cell', { name: '3', exact: true }).waitFor();
       await page.getByRole('row').filter({ hasText: 'Engaged, not in Germany' }).getByRole('cell', { name: '2', exact: true }).waitFor();
       await assertAccessible(page, 'segments list');

@@ -43,6 +43,9 @@ export function Builder({
     if (!focusKey) return;
     // After the menu has handed the focus back to its button.
     const t = setTimeout(() => {
+      // Only from where the adding was done (a button, or nowhere): never away from a field the user went on to.
+      const at = document.activeElement;
+      if (at && at !== document.body && at.tagName !== 'BUTTON') return setFocusKey(null);
       root.current?.querySelector<HTMLElement>(`[data-node="${focusKey}"] :is(select, input, textarea, button)`)?.focus();
       setFocusKey(null);
     }, 60);

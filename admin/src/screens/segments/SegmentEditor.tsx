@@ -60,6 +60,7 @@ function Editor({ segment }: { segment: Segment | undefined }) {
   const queries = useQueryClient();
   const location = useLocation();
   const [name, setName] = useState(segment?.name ?? '');
+  const [description, setDescription] = useState(segment?.description ?? '');
   const [kind, setKind] = useState<'dynamic' | 'static'>(segment?.kind ?? 'dynamic');
   const [tree, setTree] = useState<TreeNode>(() => (segment ? fromJson(segment.filter) : emptyFilter()));
   const [mode, setMode] = useState<'visual' | 'json'>('visual');
@@ -83,7 +84,11 @@ function Editor({ segment }: { segment: Segment | undefined }) {
   const empty = mode === 'visual' && hasEmptyGroup(tree) && (tree.kind === 'and' || tree.kind === 'or') && tree.children.length === 0;
   const preview = usePreview(filter, parses && !empty);
   const problems = preview.problems.length ? preview.problems : saveProblems;
-  const dirty = !segment || JSON.stringify(filter) !== JSON.stringify(segment.filter) || name.trim() !== segment.name;
+  const dirty =
+    !segment ||
+    JSON.stringify(filter) !== JSON.stringify(segment.filter) ||
+    name.trim() !== segment.name ||
+    (description.trim() || null) !== segment.description;
 
   const toJsonView = () => {
     setJsonText(JSON.stringify(toJson(tree), null, 2));
@@ -104,9 +109,16 @@ function Editor({ segment }: { segment: Segment | undefined }) {
     mutationFn: async () => {
       if (segment)
         return (
-          await call(api.PATCH('/api/v1/segments/{id}', { params: { path: { id: segment.id } }, body: { name: name.trim(), filter } }))
+          await call(
+            api.PATCH('/api/v1/segments/{id}', {
+              params: { path: { id: segment.id } },
+              body: { name: name.trim(), description: description.trim() || null, filter },
+            }),
+          )
         ).data;
-      return (await call(api.POST('/api/v1/segments', { body: { name: name.trim(), kind, filter } }))).data;
+      return (
+        await call(api.POST('/api/v1/segments', { body: { name: name.trim(), description: description.trim() || null, kind, filter } }))
+      ).data;
     },
     onSuccess: async (s) => {
       setSaveProblems([]);
@@ -199,6 +211,18 @@ function Editor({ segment }: { segment: Segment | undefined }) {
               error={nameError}
               maxLength={200}
               onChange={(e) => setName(e.currentTarget.value)}
+            />
+            <Textarea
+              label="Description"
+              description="What it is for, in a sentence (optional)"
+              autosize
+              minRows={1}
+              w={420}
+              maw="100%"
+              maxLength={2000}
+              readOnly={!canWrite}
+              value={description}
+              onChange={(e) => setDescription(e.currentTarget.value)}
             />
             {!segment && (
               <Radio.Group label="Kind" value={kind} onChange={(v) => setKind(v as 'dynamic' | 'static')}>

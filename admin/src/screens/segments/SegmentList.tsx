@@ -86,6 +86,11 @@ export function SegmentList() {
                     <Anchor component={Link} to={s.id} size="sm" style={{ overflowWrap: 'anywhere' }}>
                       {s.name}
                     </Anchor>
+                    {s.description && (
+                      <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                        {s.description}
+                      </Text>
+                    )}
                     {s.flagged && (
                       <Badge ml="xs" color="orange" variant="light">
                         flagged by an erasure
@@ -115,7 +120,7 @@ export function SegmentList() {
           <Text size="sm" c="dimmed">
             {formatNumber(page.data.page.total)} segment{page.data.page.total === 1 ? '' : 's'}
           </Text>
-          <Group gap="xs">
+          <Group gap="xs" display={cursors.length === 1 && !page.data.page.next ? 'none' : undefined}>
             <Button variant="default" size="xs" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
               Previous page
             </Button>
