@@ -297,6 +297,27 @@ for (const d of BROWSER_DIALECTS)
       assert.deepEqual(s.problems, []);
     });
 
+    test('a segment is deleted only after confirming, and its contacts stay', async () => {
+      const { page } = s;
+      await page.getByRole('link', { name: 'VIP snapshot' }).click();
+      await page.getByRole('heading', { name: 'VIP snapshot', level: 1 }).waitFor();
+      const id = /\/segments\/([0-9a-f-]+)$/.exec(page.url())![1]!;
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Delete “VIP snapshot”?' });
+      await dialog.getByRole('button', { name: 'Keep it' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal((await server.api('GET', `/api/v1/segments/${id}`)).status, 200, 'kept');
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await assertAccessible(page, 'segment: delete confirmation');
+      await dialog.getByRole('button', { name: 'Delete the segment' }).click();
+      await page.getByRole('heading', { name: 'Segments', level: 1 }).waitFor();
+      await page.getByRole('link', { name: 'Engaged, not in Germany' }).waitFor();
+      await page.getByRole('link', { name: 'VIP snapshot' }).waitFor({ state: 'detached', timeout: 2000 });
+      assert.equal((await server.api('GET', `/api/v1/segments/${id}`)).status, 404);
+      assert.equal((await server.api('GET', `/api/v1/contacts/${w.contacts['eve@example.com']}`)).status, 200);
+      assert.deepEqual(s.problems, []);
+    });
+
     test('a viewer sees the segments and their builder, but no new, save or snapshot; at 390×844 in dark theme', async () => {
       const viewer = await server.user('viewer');
       const v = await openBrowser({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });

@@ -180,7 +180,7 @@ function GroupView({ node, number, parent }: { node: Extract<TreeNode, { kind: '
             >
               Add group
             </Button>
-            <NodeActions node={node} name={name} parent={parent} />
+            {(parent || node.children.length > 0) && <NodeActions node={node} name={name} parent={parent} />}
           </Group>
         )}
       </Stack>

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Group, Paper, Radio, Stack, Tabs, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Modal, Paper, Radio, Stack, Tabs, Text, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
@@ -134,6 +134,24 @@ function Editor({ segment }: { segment: Segment | undefined }) {
       setSaveProblems(problemsOf(e) ?? []);
     },
   });
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const remove = useMutation({
+    mutationFn: async () => call(api.DELETE('/api/v1/segments/{id}', { params: { path: { id: segment!.id } } })),
+    // Away first: this page's queries would otherwise ask for the deleted segment once more.
+    onSuccess: async () => {
+      // The list shows it gone at once, not after its refetch.
+      queries.setQueriesData<{ data: { id: string }[] }>({ queryKey: ['segments'] }, (old) =>
+        old ? { ...old, data: old.data.filter((x) => x.id !== segment!.id) } : old,
+      );
+      navigate('/segments');
+      await queries.invalidateQueries({ queryKey: ['segments'] });
+    },
+  });
+  const clearFlag = useMutation({
+    mutationFn: async () =>
+      (await call(api.PATCH('/api/v1/segments/{id}', { params: { path: { id: segment!.id } }, body: { flagged: false } }))).data,
+    onSuccess: (s) => queries.setQueryData(['segment', s.id], s),
+  });
   const snapshot = useMutation({
     mutationFn: async () => (await call(api.POST('/api/v1/segments/{id}/snapshot', { params: { path: { id: segment!.id } } }))).data,
     onSuccess: async (s) => {
@@ -190,12 +208,51 @@ function Editor({ segment }: { segment: Segment | undefined }) {
               Take a new snapshot
             </Button>
           )}
+          {segment && canWrite && (
+            <Button variant="default" color="red" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </Button>
+          )}
         </>
       }
     >
+      {segment && (
+        <Modal
+          opened={confirmDelete}
+          onClose={() => setConfirmDelete(false)}
+          title={`Delete “${segment.name}”?`}
+          closeButtonProps={{ 'aria-label': 'Close' }}
+        >
+          <Stack gap="sm">
+            <Text size="sm">
+              The segment and its snapshot go; its contacts stay as they are. Journeys or exports that use it will no longer find it.
+            </Text>
+            {remove.isError && <ErrorState error={remove.error} title="Could not delete" />}
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={() => setConfirmDelete(false)}>
+                Keep it
+              </Button>
+              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+                Delete the segment
+              </Button>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
       {segment?.flagged && (
         <Alert color="orange" title="An erasure touched this segment">
-          {segment.flagDetail ?? 'A value naming an erased person was replaced in the filter, or the name may name them.'}
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">
+              {segment.flagDetail ?? 'A value naming an erased person was replaced in the filter, or the name may name them.'} Check the
+              name, description and conditions, change what still names the person, then mark it as dealt with.
+            </Text>
+            {canWrite && (
+              <Button size="xs" variant="default" loading={clearFlag.isPending} onClick={() => clearFlag.mutate()}>
+                Mark as dealt with
+              </Button>
+            )}
+            {clearFlag.isError && <ErrorState error={clearFlag.error} title="Could not clear the flag" />}
+          </Stack>
         </Alert>
       )}
       <Paper withBorder p="md">
@@ -299,6 +356,7 @@ function Editor({ segment }: { segment: Segment | undefined }) {
               {segment && dirty && (
                 <Text size="sm" c="dimmed">
                   Unsaved changes: the members below are those of the saved segment.
+                  {segment.kind === 'static' && ' Saving a changed filter takes a new snapshot.'}
                 </Text>
               )}
               {saved && (
