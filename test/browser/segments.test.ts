@@ -308,7 +308,13 @@ for (const d of BROWSER_DIALECTS)
       await dialog.waitFor({ state: 'hidden' });
       assert.equal((await server.api('GET', `/api/v1/segments/${id}`)).status, 200, 'kept');
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      // Once the dialog has faded in: axe reads colours half-way through the transition otherwise.
+      await page.waitForFunction(() => {
+        const d = document.querySelector('[role=dialog]');
+        return !!d && getComputedStyle(d).opacity === '1';
+      });
       await assertAccessible(page, 'segment: delete confirmation');
+      await screenshot(page, `segments-delete-${d.name}`);
       await dialog.getByRole('button', { name: 'Delete the segment' }).click();
       await page.getByRole('heading', { name: 'Segments', level: 1 }).waitFor();
       await page.getByRole('link', { name: 'Engaged, not in Germany' }).waitFor();

@@ -456,7 +456,7 @@ function ListCondition({ node }: { node: Of<'list'> }) {
   if (!vocab.lists.some((l) => l.id === node.list))
     data.unshift({
       value: show(node.list),
-      label: vocab.lists.length ? 'A list that no longer exists' : 'No lists yet: make one under Lists',
+      label: !vocab.listsKnown ? 'A list' : vocab.lists.length ? 'A list that no longer exists' : 'No lists yet: make one under Lists',
     });
   return (
     <NativeSelect

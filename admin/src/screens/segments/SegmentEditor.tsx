@@ -232,7 +232,7 @@ function Editor({ segment }: { segment: Segment | undefined }) {
               <Button variant="default" onClick={() => setConfirmDelete(false)}>
                 Keep it
               </Button>
-              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+              <Button color="red.9" loading={remove.isPending} onClick={() => remove.mutate()}>
                 Delete the segment
               </Button>
             </Group>

@@ -50,6 +50,8 @@ export function useVocabulary() {
     levelName: (n: unknown) => levels.find((l) => l.level === n)?.name ?? `level ${String(n)}`,
     purposes: Object.entries(consent.data?.purposes ?? {}).map(([name, level]) => ({ name, level })),
     lists: lists.data ?? [],
+    /** False while the lists load, or when the role may not read them: a list id then has no name to show. */
+    listsKnown: lists.isSuccess,
     listName: (id: unknown) => lists.data?.find((l) => l.id === id)?.name,
     loading: fields.isPending || consent.isPending,
   };

@@ -20,7 +20,7 @@ export function conditionWords(n: TreeNode, v: Vocabulary): string {
     case 'allowed':
       return `Consent allows ${purposeWords(n.purpose)} now`;
     case 'list':
-      return `Is a member of ${v.listName(n.list) ?? 'a list that no longer exists'}`;
+      return `Is a member of ${v.listName(n.list) ?? (v.listsKnown ? 'a list that no longer exists' : 'a list')}`;
     case 'behaviour': {
       const type = INTERACTION_LABELS[n.type as InteractionType] ?? String(n.type);
       const ref = n.ref !== undefined ? ` (${quote(n.ref)})` : '';
