@@ -44,6 +44,8 @@ describe('migration 0011 partitions the person tables of a database in use [post
     // (0018's imported history, null here): lent for the seed, taken back before migrating.
     const LATER = ['original_at', 'original_source'];
     for (const c of LATER) await sql`alter table consent_ledger add column ${sql.ref(c)} text`.execute(scratch.db.kysely);
+    // Likewise the segment's description (0027).
+    await sql`alter table segments add column description text`.execute(scratch.db.kysely);
     s = createServices(loadConfig({}), scratch.db, new FakeClock('2026-02-01T10:00:00.000Z'), createLogger('silent'));
     await s.settings.ensureDefaults();
     await s.customFields.define({ name: 'shoe', type: 'number', personal: false });
@@ -63,6 +65,7 @@ describe('migration 0011 partitions the person tables of a database in use [post
     for (const t of TABLES) counts[t] = await count(t);
     await sql`drop table events`.execute(scratch.db.kysely);
     for (const c of LATER) await sql`alter table consent_ledger drop column ${sql.ref(c)}`.execute(scratch.db.kysely);
+    await sql`alter table segments drop column description`.execute(scratch.db.kysely);
     // The history and the modules' own migrations, as a process starting on this database runs them.
     await migrate(scratch.db);
   });

@@ -44,6 +44,31 @@ forEachDialect('segments API', (ctx) => {
     assert.equal((await call('POST', `/api/v1/segments/${dyn.id}/snapshot`)).statusCode, 400);
   });
 
+  it('a segment says what it is for: a description on create and patch, blank or null for none', async () => {
+    const filter = { field: 'country', op: '=', value: 'FR' };
+    const made = await call('POST', '/api/v1/segments', {
+      name: 'French',
+      description: '  For the Paris launch  ',
+      kind: 'dynamic',
+      filter,
+    });
+    assert.equal(made.statusCode, 201);
+    const seg = json(made).data;
+    assert.equal(seg.description, 'For the Paris launch', 'kept, trimmed');
+    assert.equal(json(await call('GET', `/api/v1/segments/${seg.id}`)).data.description, 'For the Paris launch');
+    const renamed = json(await call('PATCH', `/api/v1/segments/${seg.id}`, { description: 'Paris and Lyon' })).data;
+    assert.deepEqual([renamed.name, renamed.description, renamed.filter], ['French', 'Paris and Lyon', filter]);
+    assert.equal(json(await call('PATCH', `/api/v1/segments/${seg.id}`, { name: 'France' })).data.description, 'Paris and Lyon');
+    assert.equal(json(await call('PATCH', `/api/v1/segments/${seg.id}`, { description: '   ' })).data.description, null);
+    const listed = json(await call('GET', '/api/v1/segments?limit=500')).data.find((x: { id: string }) => x.id === seg.id);
+    assert.equal(listed.description, null);
+    const none = json(await call('POST', '/api/v1/segments', { name: 'No words', kind: 'static', filter })).data;
+    assert.equal(none.description, null);
+    const long = await call('POST', '/api/v1/segments', { name: 'Long', description: 'x'.repeat(2001), kind: 'dynamic', filter });
+    assert.equal(long.statusCode, 400);
+    assert.equal(json(long).error.code, 'validation_failed');
+  });
+
   it('explain names each condition with its value for a contact', async () => {
     const seg = json(
       await call('POST', '/api/v1/segments', {

@@ -1158,7 +1158,7 @@ export interface paths {
         head?: never;
         /**
          * Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with
-         * @description Send at least one of `name`, `filter`, `flagged`. A new filter is checked as on creation (400 `invalid_filter`). The filter language, its operators and limits: docs/segments.md. A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 `segment_unevaluable`: change or delete the segment.
+         * @description Send at least one of `name`, `description`, `filter`, `flagged`. A new filter is checked as on creation (400 `invalid_filter`). The filter language, its operators and limits: docs/segments.md. A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 `segment_unevaluable`: change or delete the segment.
          *
          *     **Who may call:** `admin`, `marketer` (area `segments`, write); other roles get 403.
          */
@@ -15222,6 +15222,7 @@ export interface operations {
                      *         {
                      *           "id": "01938a70-2b7e-7f03-b1c4-7e8a9d0c3f55",
                      *           "name": "Engaged French-speaking customers",
+                     *           "description": "Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign",
                      *           "kind": "dynamic",
                      *           "filter": {
                      *             "and": [
@@ -15260,6 +15261,7 @@ export interface operations {
                      *         {
                      *           "id": "01938a70-8c9d-7e0f-a1b2-c3d4e5f60718",
                      *           "name": "Black Friday buyers",
+                     *           "description": null,
                      *           "kind": "static",
                      *           "filter": {
                      *             "field": "customFields.last_order",
@@ -15283,6 +15285,8 @@ export interface operations {
                     "application/json": {
                         data: {
                             createdAt: string;
+                            /** @description what the segment is for, in its owner's words */
+                            description: string | null;
                             /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
@@ -15466,6 +15470,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "Engaged French-speaking customers",
+                 *       "description": "Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign",
                  *       "kind": "dynamic",
                  *       "filter": {
                  *         "and": [
@@ -15498,6 +15503,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description what the segment is for, in words (at most 2,000 characters); blank or null for none */
+                    description?: string | null;
                     /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter: unknown;
                     kind: "dynamic" | "static";
@@ -15517,6 +15524,7 @@ export interface operations {
                      *       "data": {
                      *         "id": "01938a70-2b7e-7f03-b1c4-7e8a9d0c3f55",
                      *         "name": "Engaged French-speaking customers",
+                     *         "description": "Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign",
                      *         "kind": "dynamic",
                      *         "filter": {
                      *           "and": [
@@ -15557,6 +15565,8 @@ export interface operations {
                     "application/json": {
                         data: {
                             createdAt: string;
+                            /** @description what the segment is for, in its owner's words */
+                            description: string | null;
                             /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
@@ -15758,6 +15768,7 @@ export interface operations {
                      *       "data": {
                      *         "id": "01938a70-2b7e-7f03-b1c4-7e8a9d0c3f55",
                      *         "name": "Engaged French-speaking customers",
+                     *         "description": "Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign",
                      *         "kind": "dynamic",
                      *         "filter": {
                      *           "and": [
@@ -15798,6 +15809,8 @@ export interface operations {
                     "application/json": {
                         data: {
                             createdAt: string;
+                            /** @description what the segment is for, in its owner's words */
+                            description: string | null;
                             /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
@@ -16147,6 +16160,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description what the segment is for, in words (at most 2,000 characters); blank or null for none */
+                    description?: string | null;
                     /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter?: unknown;
                     /** @enum {boolean} */
@@ -16167,6 +16182,7 @@ export interface operations {
                      *       "data": {
                      *         "id": "01938a70-2b7e-7f03-b1c4-7e8a9d0c3f55",
                      *         "name": "Engaged French-speaking customers (90 days)",
+                     *         "description": "Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign",
                      *         "kind": "dynamic",
                      *         "filter": {
                      *           "and": [
@@ -16207,6 +16223,8 @@ export interface operations {
                     "application/json": {
                         data: {
                             createdAt: string;
+                            /** @description what the segment is for, in its owner's words */
+                            description: string | null;
                             /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
@@ -17104,6 +17122,7 @@ export interface operations {
                      *       "data": {
                      *         "id": "01938a70-8c9d-7e0f-a1b2-c3d4e5f60718",
                      *         "name": "Black Friday buyers",
+                     *         "description": null,
                      *         "kind": "static",
                      *         "filter": {
                      *           "field": "customFields.last_order",
@@ -17121,6 +17140,8 @@ export interface operations {
                     "application/json": {
                         data: {
                             createdAt: string;
+                            /** @description what the segment is for, in its owner's words */
+                            description: string | null;
                             /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;

@@ -3,6 +3,7 @@ import { contacts, ExportService } from '../contacts/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
 import { segmentsDataMap } from './segments.data-map.ts';
+import { segmentsMigrations } from './segments.migrations.ts';
 import { segmentsRoutes } from './segments.routes.ts';
 import { SegmentsService } from './segments.service.ts';
 import type { SegmentMembersTable, SegmentsTable } from './segments.table.ts';
@@ -27,6 +28,7 @@ export const segments = defineModule({
   name: 'segments',
   needs: [settings, consent, contacts],
   dataMap: segmentsDataMap,
+  migrations: segmentsMigrations,
   create: (core, deps) => {
     const segments = new SegmentsService(core.db, core.clock, deps.settings, deps.customFields, deps.consent);
     return { segments, exports: new ExportService(core.db, deps.contacts, segments) };

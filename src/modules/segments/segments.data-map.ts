@@ -4,14 +4,15 @@ export const segmentsDataMap = [
   declareTable({
     name: 'segments',
     description:
-      'Segment definitions: a name, dynamic or static, and the filter tree. Both are typed by marketers and may name someone; an ' +
-      'erasure replaces the person’s identifiers in the filter and flags the segment.',
+      'Segment definitions: a name and description, dynamic or static, and the filter tree. All are typed by marketers and may name ' +
+      'someone; an erasure replaces the person’s identifiers in the filter and flags the segment.',
     subjectLink: null,
     flag: { flag: 'flagged', detail: 'flag_detail' },
     purposes: ['marketing'],
     columns: {
       id: 'system.id',
       name: { category: 'segment.name', freeText: true },
+      description: { category: 'segment.description', freeText: true },
       kind: 'segment.kind',
       filter: {
         category: 'segment.filter',

@@ -16,11 +16,17 @@ export const FILTER = {
   ],
 };
 
-export const SEGMENT_CREATE = { name: 'Engaged French-speaking customers', kind: 'dynamic' as const, filter: FILTER };
+export const SEGMENT_CREATE = {
+  name: 'Engaged French-speaking customers',
+  description: 'Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign',
+  kind: 'dynamic' as const,
+  filter: FILTER,
+};
 
 export const SEGMENT = {
   id: SEGMENT_ID,
   name: 'Engaged French-speaking customers',
+  description: 'Opened two mails in 90 days, not yet on the French newsletter: for the autumn campaign' as string | null,
   kind: 'dynamic' as const,
   filter: FILTER,
   snapshotAt: null,
@@ -34,6 +40,7 @@ export const STATIC_SEGMENT = {
   ...SEGMENT,
   id: '01938a70-8c9d-7e0f-a1b2-c3d4e5f60718',
   name: 'Black Friday buyers',
+  description: null,
   kind: 'static' as const,
   filter: { field: 'customFields.last_order', op: '>=', value: '2026-11-27' },
   snapshotAt: '2026-11-30T23:00:00.000Z',

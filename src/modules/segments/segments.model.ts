@@ -6,6 +6,7 @@ export type SegmentKind = 'dynamic' | 'static';
 export interface Segment {
   id: string;
   name: string;
+  description: string | null;
   kind: SegmentKind;
   filter: FilterNode;
   /** For static segments: when the member list was taken. */
@@ -21,6 +22,7 @@ export function toSegment(r: SegmentsTable): Segment {
   return {
     id: r.id,
     name: r.name,
+    description: r.description,
     kind: r.kind as SegmentKind,
     filter: JSON.parse(r.filter) as FilterNode,
     snapshotAt: r.snapshot_at,

@@ -17,6 +17,7 @@ const Filter = Type.Unknown({
 const SegmentSchema = Obj({
   id: Type.String(),
   name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()], { description: "what the segment is for, in its owner's words" }),
   kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]),
   filter: Filter,
   snapshotAt: Type.Union([Type.String(), Type.Null()]),
@@ -26,6 +27,9 @@ const SegmentSchema = Obj({
   flagDetail: Type.Union([Type.String(), Type.Null()]),
 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Description = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+  description: 'what the segment is for, in words (at most 2,000 characters); blank or null for none',
+});
 const Count = withExamples(Data(Obj({ count: Type.Integer() })), COUNT);
 const LANGUAGE = 'The filter language, its operators and limits: docs/segments.md.';
 const UNEVALUABLE =
@@ -58,7 +62,12 @@ export const segmentsRoutes =
             `/segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 ` +
             `\`invalid_filter\`, \`details\` naming each problem's node (at most 20). ${LANGUAGE} Body at most 256 kB.`,
           body: withExamples(
-            Obj({ name: Name, kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]), filter: Filter }),
+            Obj({
+              name: Name,
+              description: Type.Optional(Description),
+              kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]),
+              filter: Filter,
+            }),
             SEGMENT_CREATE,
           ),
           response: { 201: withExamples(Data(SegmentSchema), { data: SEGMENT }), 409: ErrorBody, ...commonErrors },
@@ -142,12 +151,17 @@ export const segmentsRoutes =
           summary:
             'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
           description:
-            `Send at least one of \`name\`, \`filter\`, \`flagged\`. A new filter is checked as on creation (400 ` +
+            `Send at least one of \`name\`, \`description\`, \`filter\`, \`flagged\`. A new filter is checked as on creation (400 ` +
             `\`invalid_filter\`). ${LANGUAGE} ${UNEVALUABLE}`,
           params: IdParams,
           body: withExamples(
             Obj(
-              { name: Type.Optional(Name), filter: Type.Optional(Filter), flagged: Type.Optional(Type.Literal(false)) },
+              {
+                name: Type.Optional(Name),
+                description: Type.Optional(Description),
+                filter: Type.Optional(Filter),
+                flagged: Type.Optional(Type.Literal(false)),
+              },
               { minProperties: 1 },
             ),
             SEGMENT_PATCH,

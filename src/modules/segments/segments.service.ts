@@ -128,12 +128,13 @@ export class SegmentsService {
     return evaluating(() => q.countMatching(this.db.kysely, pred));
   }
 
-  async create(input: { name: string; kind: SegmentKind; filter: unknown }): Promise<Segment> {
+  async create(input: { name: string; description?: string | null; kind: SegmentKind; filter: unknown }): Promise<Segment> {
     const pred = await this.predicate(input.filter);
     const now = this.clock.now().toISOString();
     const row = {
       id: newId(),
       name: input.name.trim(),
+      description: blankToNull(input.description),
       kind: input.kind,
       filter: JSON.stringify(input.filter),
       snapshot_at: input.kind === 'static' ? now : null,
@@ -169,7 +170,7 @@ export class SegmentsService {
   }
 
   /** A changed filter of a static segment takes a new snapshot. */
-  async update(id: string, patch: { name?: string; filter?: unknown; flagged?: false }): Promise<Segment> {
+  async update(id: string, patch: { name?: string; description?: string | null; filter?: unknown; flagged?: false }): Promise<Segment> {
     const current = await this.get(id);
     const pred = patch.filter !== undefined ? await this.predicate(patch.filter) : null;
     await this.write(current, patch, pred);
@@ -178,7 +179,7 @@ export class SegmentsService {
 
   private async write(
     current: Segment,
-    patch: { name?: string; filter?: unknown; flagged?: false },
+    patch: { name?: string; description?: string | null; filter?: unknown; flagged?: false },
     pred: RawBuilder<SqlBool> | null,
   ): Promise<void> {
     const now = this.clock.now().toISOString();
@@ -190,6 +191,7 @@ export class SegmentsService {
         this.db.kysely.transaction().execute(async (trx) => {
           await q.updateSegment(trx, current.id, {
             ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+            ...(patch.description !== undefined ? { description: blankToNull(patch.description) } : {}),
             ...(patch.filter !== undefined ? { filter: JSON.stringify(patch.filter) } : {}),
             ...(pred && current.kind === 'static' ? { snapshot_at: now } : {}),
             // The owner dealt with what an erasure flagged.
@@ -336,6 +338,11 @@ function membershipBatches(cs: Candidate[]): Candidate[][] {
   }
   if (cur.length) out.push(cur);
   return out;
+}
+
+/** A description of only spaces says nothing: stored as none. */
+function blankToNull(s: string | null | undefined): string | null {
+  return s?.trim() ? s.trim() : null;
 }
 
 function unevaluable(reason: NotEvaluableReason, problems?: unknown): AppError {

@@ -1,6 +1,8 @@
 export interface SegmentsTable {
   id: string;
   name: string;
+  /** What the segment is for, in its owner's words (free text, may be null). */
+  description: string | null;
   kind: string;
   /** The filter tree as JSON: a definition, never personal data. */
   filter: string;
