@@ -123,7 +123,10 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
   });
   page.on('console', (m) => {
     // The console asks GET /api/v1/session to learn whether anyone is signed in: its 401 is an answer.
-    if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console error: ${m.text()}`);
+    // A refusal the flow asks for (400 on bad input, 404, 409) is the browser's own log line for a
+    // 4xx answer the screen then shows; a 5xx, a CSP violation or a script error is a problem.
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
+      problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   const session: Session = { browser, context, page, problems, close: () => browser.close() };
@@ -161,7 +164,13 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // The shell's header and navigation are fixed: a full-page capture scrolls and paints them mid-page.
+  // The viewport is grown to the content's height instead, then put back.
+  const size = page.viewportSize();
+  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+  if (size && height > size.height) await page.setViewportSize({ width: size.width, height: Math.min(height, 8000) });
+  await page.screenshot({ path });
+  if (size && height > size.height) await page.setViewportSize(size);
   return path;
 }
 
