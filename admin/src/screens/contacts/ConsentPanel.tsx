@@ -398,7 +398,13 @@ function History({ contact }: { contact: Contact }) {
         </Text>
       )}
       {history.data && history.data.length > 0 && (
-        <Timeline bulletSize={14} lineWidth={2} aria-label="Consent history" component="ol">
+        <Timeline
+          bulletSize={14}
+          lineWidth={2}
+          aria-label="Consent history"
+          component="ol"
+          style={{ listStyle: 'none', paddingInlineStart: 0 }}
+        >
           {[...history.data].reverse().map((e) => (
             <Timeline.Item key={e.id} title={what(e)} component="li">
               <Text size="xs" c="dimmed">

@@ -106,7 +106,7 @@ export function ContactsList() {
               reset();
             }}
           >
-            {label} {active ? (sort.desc ? '↓' : '↑') : ''}
+            {label} <span aria-hidden="true">{active ? (sort.desc ? '↓' : '↑') : '↕'}</span>
           </UnstyledButton>
         )}
       </Table.Th>
