@@ -119,6 +119,25 @@ for (const d of BROWSER_DIALECTS)
       assert.equal(entry.notice.text, NOTICE);
       assert.equal(entry.source, 'admin');
 
+      // A segment of Marketing and above, and a stored event: the page shows both, the segment with why.
+      const seg = await server.api('POST', '/api/v1/segments', {
+        name: 'Marketing audience',
+        kind: 'dynamic',
+        filter: { consent: { atLeast: 4 } },
+      });
+      assert.equal(seg.status, 201, JSON.stringify(seg.body));
+      const ev = await server.api('POST', '/api/v1/interactions', {
+        type: 'custom',
+        contactId: id,
+        name: 'cart.abandoned',
+        behavioural: false,
+      });
+      assert.ok(ev.status < 300, JSON.stringify(ev.body));
+      await page.reload();
+      await page.getByRole('link', { name: 'Marketing audience' }).waitFor();
+      await page.getByText('Consent level at least Marketing').waitFor();
+      await page.getByRole('table', { name: 'Interactions' }).getByText('cart.abandoned').waitFor();
+
       // Consent at a time before the change: nothing recorded then.
       await page.getByLabel('Date and time').fill('2020-01-01T12:00');
       await page.getByRole('button', { name: 'Show consent then' }).click();
@@ -126,8 +145,17 @@ for (const d of BROWSER_DIALECTS)
       assert.deepEqual(s.problems, []);
     });
 
-    test('joining and leaving a list from the contact page; the API agrees', async () => {
+    test('editing the contact changes only what was changed; joining and leaving a list; the API agrees', async () => {
       const { page } = s;
+      await page.getByRole('link', { name: 'Edit', exact: true }).click();
+      await page.getByLabel('Last name').fill('Martin-Dupont');
+      await page.getByLabel('Orders').fill('13');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('heading', { name: 'Léa Martin-Dupont', level: 1 }).waitFor();
+      const edited = (await server.api('GET', `/api/v1/contacts/${id}`)).body.data;
+      assert.equal(edited.lastName, 'Martin-Dupont');
+      assert.deepEqual(edited.customFields, { orders: 13, tier: 'Gold' });
+      assert.equal(edited.consentLevel, 4, 'consent untouched by an edit');
       await page.getByLabel('Add to a list').selectOption({ label: 'Newsletter' });
       await page.getByRole('button', { name: 'Join list' }).click();
       await page.getByRole('button', { name: 'Leave Newsletter' }).waitFor();
@@ -169,6 +197,11 @@ for (const d of BROWSER_DIALECTS)
       await page.getByLabel('List', { exact: true }).selectOption({ label: 'Newsletter' });
       await page.getByText('1 contact', { exact: true }).waitFor();
       await page.getByLabel('List', { exact: true }).selectOption({ label: 'Any list' });
+      await page.getByLabel('Segment').selectOption({ label: 'Marketing audience' });
+      await page.getByText('1 contact', { exact: true }).waitFor();
+      assert.ok(await table.getByText('lea.martin@example.com').isVisible());
+      await page.getByLabel('Segment').selectOption({ label: 'Any segment' });
+      await page.getByText('3 contacts').waitFor();
       await page.getByLabel('Search').fill('zoe');
       await page.getByText('1 contact', { exact: true }).waitFor();
       assert.ok(await table.getByText('zoe@example.com').isVisible());
