@@ -128,7 +128,7 @@ export interface paths {
         };
         /**
          * List, search and sort contacts; `email` finds one by its normalised address
-         * @description `q` searches the address, first and last name and company: each word (up to 10, split at spaces) must be found in one of them, without regard to case or to accents on Latin letters (é, ü, ø, ł… match e, u, o, l), the same on SQLite and PostgreSQL. `sort` orders by a column, `-` before it for descending; text columns compare in lower case and a missing value sorts as empty (first ascending). Without `sort` contacts come in creation order. Paging follows the sort: the cursor carries the last sort value and id, so equal values are neither skipped nor repeated; a cursor is valid only with the sort it came from (`invalid_cursor` otherwise). `country` and `language` accept any case. Filters combine (all must hold): `list` its members, `guardian` the children linked to that guardian, `consentLevelAtLeast` the stored level. Each listing is one audit entry.
+         * @description `q` searches the address, first and last name and company: each word (up to 10, split at spaces) must be found in one of them, without regard to case or to accents on Latin letters (é, ü, ø, ł… match e, u, o, l), the same on SQLite and PostgreSQL. `sort` orders by a column, `-` before it for descending; text columns compare in lower case and a missing value sorts as empty (first ascending). Without `sort` contacts come in creation order. Paging follows the sort: the cursor carries the last sort value and id, so equal values are neither skipped nor repeated; a cursor is valid only with the sort it came from (`invalid_cursor` otherwise). `country` and `language` accept any case. Filters combine (all must hold): `list` its members, `guardian` the children linked to that guardian, `consentLevelAtLeast` and `consentLevel` the stored level (at least, or exactly). `sort=name` orders by the name as shown, first then last. Each contact comes with `lists`, the ids of the lists it is on. Each listing is one audit entry.
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `contacts`, read); other roles get 403.
          *
@@ -3008,6 +3008,8 @@ export interface operations {
     getContacts: {
         parameters: {
             query?: {
+                /** @description the stored level exactly */
+                consentLevel?: number;
                 consentLevelAtLeast?: number;
                 country?: string;
                 /**
@@ -3033,7 +3035,7 @@ export interface operations {
                  * @description a column to order by, `-` before it for descending
                  * @example -createdAt
                  */
-                sort?: "email" | "-email" | "firstName" | "-firstName" | "lastName" | "-lastName" | "company" | "-company" | "country" | "-country" | "consentLevel" | "-consentLevel" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
+                sort?: "email" | "-email" | "name" | "-name" | "firstName" | "-firstName" | "lastName" | "-lastName" | "company" | "-company" | "country" | "-country" | "consentLevel" | "-consentLevel" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
             };
             header?: never;
             path?: never;
@@ -3069,7 +3071,10 @@ export interface operations {
                      *             "orders": 12
                      *           },
                      *           "createdAt": "2026-11-02T09:15:02.114Z",
-                     *           "updatedAt": "2026-11-28T16:40:11.502Z"
+                     *           "updatedAt": "2026-11-28T16:40:11.502Z",
+                     *           "lists": [
+                     *             "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88"
+                     *           ]
                      *         }
                      *       ],
                      *       "page": {
@@ -3099,6 +3104,8 @@ export interface operations {
                             isChild: boolean;
                             language: string | null;
                             lastName: string | null;
+                            /** @description ids of the lists the contact is on now (names: GET /lists) */
+                            lists: string[];
                             phone: string | null;
                             updatedAt: string;
                         }[];

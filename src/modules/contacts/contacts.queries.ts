@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { countOrEstimate } from '../../db/estimate.ts';
-import { dialectOf } from '../../db/in-list.ts';
+import { dialectOf, inList } from '../../db/in-list.ts';
 import { foldSql, lowerSql } from '../../db/text-fold.ts';
 import type { Database } from '../database.ts';
 import type { Dialect } from '../../db/connect.ts';
@@ -31,6 +31,8 @@ export interface ContactFilter {
   country?: string;
   language?: string;
   consentLevelAtLeast?: number;
+  /** The stored level exactly (a console's "consent level is Marketing"). */
+  consentLevel?: number;
   listId?: string;
   guardianId?: string;
 }
@@ -38,6 +40,8 @@ export interface ContactFilter {
 /** The columns a contact listing may be sorted by (the API's names), each with its column and kind. */
 export const CONTACT_SORTS = {
   email: { column: 'email', text: true },
+  // The name as a list shows it, "first last" (either may be missing).
+  name: { column: null, text: true },
   firstName: { column: 'first_name', text: true },
   lastName: { column: 'last_name', text: true },
   company: { column: 'company', text: true },
@@ -86,6 +90,7 @@ function filtered(db: Q, f: ContactFilter) {
   if (f.country !== undefined) q = q.where('country', '=', f.country);
   if (f.language !== undefined) q = q.where('language', '=', f.language);
   if (f.consentLevelAtLeast !== undefined) q = q.where('consent_level', '>=', f.consentLevelAtLeast);
+  if (f.consentLevel !== undefined) q = q.where('consent_level', '=', f.consentLevel);
   if (f.guardianId !== undefined) q = q.where('guardian_id', '=', f.guardianId);
   if (f.listId !== undefined) {
     const listId = f.listId;
@@ -114,6 +119,8 @@ export function listContacts(db: Q, f: ContactFilter, limit: number, after?: str
  */
 function sortExpr(db: Q, s: ContactSort): RawBuilder<string | number> {
   const c = CONTACT_SORTS[s.field];
+  if (c.column === null)
+    return lowerSql(dialectOf(db), sql`trim(coalesce(contacts.first_name, '') || ' ' || coalesce(contacts.last_name, ''))`);
   return c.text
     ? lowerSql(dialectOf(db), sql`coalesce(${sql.ref(`contacts.${c.column}`)}, '')`)
     : sql<number>`${sql.ref(`contacts.${c.column}`)}`;
@@ -136,6 +143,17 @@ export async function listContactsSorted(
   const dir = s.desc ? 'desc' : 'asc';
   const rows = await q.orderBy(key, dir).orderBy('id', dir).limit(limit).execute();
   return rows.map(({ sort_key, ...row }) => ({ row: row as ContactRow, key: sort_key as string | number }));
+}
+
+/** The lists each of these contacts is on (a listing's page), as (contact, list) pairs in list id order. */
+export function listIdsOf(db: Q, contactIds: readonly string[]) {
+  if (contactIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('list_members')
+    .select(['contact_id', 'list_id'])
+    .where(inList(dialectOf(db), sql.ref('contact_id'), contactIds))
+    .orderBy('list_id')
+    .execute();
 }
 
 /** How many contacts the filter matches, or the table's estimate when unfiltered and large. */

@@ -10,6 +10,7 @@ import type { CustomFieldsService } from './custom-fields.service.ts';
 import { ErasureAnswerSchema } from '../dsr/erasure/module.ts';
 import {
   ContactCreateSchema,
+  ContactListedSchema,
   ContactPatchSchema,
   ContactSchema,
   CustomFieldCreateSchema,
@@ -24,6 +25,7 @@ import {
   CUSTOM_FIELD_CREATE,
   DUPLICATE_GROUP,
   ERASURE_ANSWER,
+  LIST_ID,
   page,
 } from './contacts.examples.ts';
 import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
@@ -83,8 +85,9 @@ export const contactsRoutes =
             'value sorts as empty (first ascending). Without `sort` contacts come in creation order. Paging follows the sort: the ' +
             'cursor carries the last sort value and id, so equal values are neither skipped nor repeated; a cursor is valid only ' +
             'with the sort it came from (`invalid_cursor` otherwise). `country` and `language` accept any case. Filters combine ' +
-            '(all must hold): `list` its members, `guardian` the children linked to that guardian, `consentLevelAtLeast` the ' +
-            'stored level. Each listing is one audit entry.',
+            '(all must hold): `list` its members, `guardian` the children linked to that guardian, `consentLevelAtLeast` and ' +
+            '`consentLevel` the stored level (at least, or exactly). `sort=name` orders by the name as shown, first then last. ' +
+            'Each contact comes with `lists`, the ids of the lists it is on. Each listing is one audit entry.',
           querystring: Obj({
             ...PageQuery,
             q: Type.Optional(
@@ -106,10 +109,13 @@ export const contactsRoutes =
             country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$', maxLength: 2 })),
             language: Type.Optional(Type.String({ maxLength: 35 })),
             consentLevelAtLeast: Type.Optional(Type.Integer({ format: 'int32', minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL })),
+            consentLevel: Type.Optional(
+              Type.Integer({ format: 'int32', minimum: LOWEST_LEVEL, maximum: HIGHEST_LEVEL, description: 'the stored level exactly' }),
+            ),
             list: Type.Optional(Id),
             guardian: Type.Optional(Id),
           }),
-          response: { 200: withExamples(List(ContactSchema), page([CONTACT], 1340)), ...commonErrors },
+          response: { 200: withExamples(List(ContactListedSchema), page([{ ...CONTACT, lists: [LIST_ID] }], 1340)), ...commonErrors },
         },
       },
       async (req) => {
@@ -123,9 +129,13 @@ export const contactsRoutes =
           ...(guardian ? { guardianId: guardian } : {}),
         };
         const count = () => s.contacts.count(filter);
-        if (sort === undefined) return listPage(req.query, (n, after) => s.contacts.list(filter, n, after), count);
-        const order = { field: sort.replace(/^-/, '') as ContactSortField, desc: sort.startsWith('-') };
-        return sortedListPage(req.query, sort, (n, after) => s.contacts.listSorted(filter, order, n, after), count);
+        const answer = async () => {
+          if (sort === undefined) return listPage(req.query, (n, after) => s.contacts.list(filter, n, after), count);
+          const order = { field: sort.replace(/^-/, '') as ContactSortField, desc: sort.startsWith('-') };
+          return sortedListPage(req.query, sort, (n, after) => s.contacts.listSorted(filter, order, n, after), count);
+        };
+        const p = await answer();
+        return { ...p, data: await s.contacts.withLists(p.data) };
       },
     );
 

@@ -6,7 +6,7 @@ const Str = (max: number) => Type.String({ maxLength: max });
 
 export const FieldValueSchema = Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Null()]);
 
-export const ContactSchema = Obj({
+const contactProps = {
   id: Type.String(),
   email: Type.String(),
   firstName: Type.Union([Type.String(), Type.Null()]),
@@ -23,6 +23,12 @@ export const ContactSchema = Obj({
   customFields: Type.Record(Type.String(), FieldValueSchema),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+};
+export const ContactSchema = Obj(contactProps);
+/** A contact in a listing: the contact and the lists it is on now, so a table can show them without a call per row. */
+export const ContactListedSchema = Obj({
+  ...contactProps,
+  lists: Type.Array(Type.String(), { description: 'ids of the lists the contact is on now (names: GET /lists)' }),
 });
 
 export const DuplicateGroupSchema = Obj(

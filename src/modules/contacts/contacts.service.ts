@@ -190,6 +190,13 @@ export class ContactsService {
     return rows.map((r) => ({ row: toContact(r.row, fields, cutoff), key: r.key }));
   }
 
+  /** Contacts of a listing's page with the ids of the lists each is on (a page holds at most 501). */
+  async withLists<T extends { id: string }>(contacts: T[]): Promise<(T & { lists: string[] })[]> {
+    const byContact = new Map<string, string[]>(contacts.map((c) => [c.id, []]));
+    for (const r of await q.listIdsOf(this.db.kysely, [...byContact.keys()])) byContact.get(r.contact_id)?.push(r.list_id);
+    return contacts.map((c) => ({ ...c, lists: byContact.get(c.id)! }));
+  }
+
   /** The listing's total (exact, or an estimate for a large unfiltered table on PostgreSQL). */
   count(filter: q.ContactFilter): Promise<{ total: number; isEstimate: boolean }> {
     return q.countContacts(this.db.kysely, keyed(filter));
