@@ -1,4 +1,3 @@
-import './contacts.css';
 import { Route, Routes } from 'react-router';
 import { ContactForm } from './ContactForm';
 import { ContactPage } from './ContactPage';
