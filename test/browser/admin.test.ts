@@ -29,7 +29,9 @@ const besides = (problems: string[], ...statuses: number[]) =>
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
-for (const d of BROWSER_DIALECTS)
+// SQLite only: the flow takes well over 40 s a dialect here; the API it reads (audit names and
+// filters, actors) is tested on both databases in test/http/audit-log.test.ts.
+for (const d of BROWSER_DIALECTS.filter((x) => x.name === 'sqlite'))
   describe(`console: administration [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: AdminServer;
     let s: Session;
@@ -173,8 +175,14 @@ for (const d of BROWSER_DIALECTS)
       // the API (a wrong login is not audited as theirs), so: every user creation by the admin.
       await choose(page, 'Action', 'Added a user', 'Added a user');
       await choose(page, 'Who', server.admin.email, server.admin.email);
-      const created = (await server.api('GET', '/api/v1/audit?action=user.create')).body as { page: { total: number } };
+      const adminId = (await server.api('GET', '/api/v1/session')).body.data.principal.id as string;
+      const created = (await server.api('GET', `/api/v1/audit?action=user.create&actorId=${adminId}`)).body as {
+        data: unknown[];
+        page: { total: number };
+      };
+      assert.ok(created.page.total >= 1);
       await page.getByText(new RegExp(`^${created.page.total} of ${created.page.total} entries$`)).waitFor();
+      assert.equal(await rows.count(), created.data.length + 1);
       await page.getByLabel('From').fill('2999-01-01T00:00');
       await page.getByRole('heading', { name: 'No entries match' }).waitFor();
       await assertAccessible(page, 'audit: nothing matches');
@@ -236,7 +244,7 @@ for (const d of BROWSER_DIALECTS)
         html: `<p>Hi</p>${HOSTILE}<script>alert(3)</script>`,
       });
       await go(page, 'Outbox');
-      await page.getByText('No SMTP relay is set').waitFor();
+      await page.getByText('No SMTP relay is set: nothing is being sent').waitFor();
       const listed = (await server.api('GET', '/api/v1/outbox')).body.data as { to: string; subject: string }[];
       assert.equal(listed.length, 2);
       const rows = page.getByRole('table', { name: 'Kept messages' }).getByRole('row');
@@ -257,15 +265,32 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('link', { name: `Hello ${HOSTILE}` }).click();
       await page.getByRole('heading', { name: `Hello ${HOSTILE} "><script>alert(2)</script>`, level: 1 }).waitFor();
       assert.equal(await page.locator('main img').count(), 0, 'no element made from the subject or text');
-      await page.getByRole('radio', { name: 'HTML', exact: true }).check({ force: true });
+      await page
+        .locator('label')
+        .filter({ hasText: /^HTML$/ })
+        .click();
       const frame = page.frameLocator('iframe[title="The message’s HTML, without scripts"]');
       await frame.getByText('Hi').waitFor();
       assert.equal(await page.locator('iframe').getAttribute('sandbox'), '');
-      await page.getByRole('radio', { name: 'HTML source' }).check({ force: true });
+      await page
+        .locator('label')
+        .filter({ hasText: /^HTML source$/ })
+        .click();
       await page.getByLabel('HTML source').getByText('<script>alert(3)</script>', { exact: false }).waitFor();
       await assertAccessible(page, 'outbox: hostile message');
       await screenshot(page, 'admin-outbox-hostile');
-      assert.deepEqual(s.problems, [], 'no dialog, no script');
+      // The sandbox refused the HTML's script, and the browser says so: that, and nothing else.
+      const blocked = /^console error: Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
+      assert.ok(
+        s.problems.some((p) => blocked.test(p)),
+        'the HTML part’s script was blocked',
+      );
+      assert.deepEqual(
+        s.problems.filter((p) => !blocked.test(p)),
+        [],
+        'no dialog, no script',
+      );
+      s.problems.length = 0;
     });
 
     test('at 390×844 and in the dark theme the screens hold, pass axe and do not scroll sideways', async () => {
@@ -282,7 +307,8 @@ for (const d of BROWSER_DIALECTS)
           ] as const) {
             await b.page.goto(`${server.base}/admin/${path}`);
             await b.page.getByRole('heading', { name: title, level: 1 }).waitFor();
-            await b.page.getByRole('table').first().waitFor();
+            // The data map's tables are in closed sections: their buttons show; elsewhere a table does.
+            await (name === 'data-map' ? b.page.getByRole('button', { name: /^contacts\b/ }) : b.page.getByRole('table').first()).waitFor();
             await assertAccessible(b.page, `${name} ${small ? 'at 390' : 'dark'}`);
             await screenshot(b.page, `admin-${name}-${small ? '390' : 'dark'}`);
             if (small) {

@@ -34,7 +34,7 @@ function RelayNote() {
   ) : (
     <Alert color="yellow" role="status" title="No SMTP relay is set: nothing is being sent" styles={READABLE}>
       Assent keeps every message here instead of sending it, for development and demos. Set a relay under{' '}
-      <Anchor component={Link} to="/settings">
+      <Anchor component={Link} to="/settings" c="inherit" underline="always">
         Settings
       </Anchor>{' '}
       to deliver mail.
