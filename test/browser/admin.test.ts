@@ -45,76 +45,79 @@ for (const d of BROWSER_DIALECTS.filter((x) => x.name === 'sqlite'))
       await server?.stop();
     });
 
-    test('an admin adds a marketer, who signs in elsewhere and sees a marketer’s navigation; disabled, their next call ends at login', async () => {
-      const { page } = s;
-      await go(page, 'Users and API keys');
-      await page.getByRole('cell', { name: `${server.admin.email} (you)` }).waitFor();
-      await assertAccessible(page, 'users');
-      await screenshot(page, 'admin-users');
+    test(
+      'an admin adds a marketer, who signs in elsewhere and sees a ' + 'marketer’s navigation; disabled, their next call ends at login',
+      async () => {
+        const { page } = s;
+        await go(page, 'Users and API keys');
+        await page.getByRole('cell', { name: `${server.admin.email} (you)` }).waitFor();
+        await assertAccessible(page, 'users');
+        await screenshot(page, 'admin-users');
 
-      await page.getByRole('button', { name: 'Add user' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Add a user' });
-      await dialog.getByLabel(/^Email/).fill('mara.marketer@example.com');
-      await dialog.getByLabel(/^Name/).fill('Mara <b>Marketer</b>');
-      await choose(page, 'Role', /^Marketer/);
-      await dialog.getByLabel('Initial password').fill('too short');
-      await dialog.getByRole('button', { name: 'Add user' }).click();
-      // Refused in the form with the rule, and nothing typed is lost.
-      await dialog.getByText('Use at least 12 characters (now 9).').waitFor();
-      assert.equal(await dialog.getByLabel(/^Email/).inputValue(), 'mara.marketer@example.com');
-      await assertAccessible(page, 'users: add a user, refused');
-      await screenshot(page, 'admin-users-add');
-      await dialog.getByLabel('Initial password').fill('a marketer password');
-      await dialog.getByRole('button', { name: 'Add user' }).click();
-      await dialog.waitFor({ state: 'detached' });
-      const row = page.getByRole('row').filter({ hasText: 'mara.marketer@example.com' });
-      await row.getByRole('cell', { name: 'Marketer', exact: true }).waitFor();
-      await row.getByRole('cell', { name: 'Mara <b>Marketer</b>' }).waitFor();
+        await page.getByRole('button', { name: 'Add user' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Add a user' });
+        await dialog.getByLabel(/^Email/).fill('mara.marketer@example.com');
+        await dialog.getByLabel(/^Name/).fill('Mara <b>Marketer</b>');
+        await choose(page, 'Role', /^Marketer/);
+        await dialog.getByLabel('Initial password').fill('too short');
+        await dialog.getByRole('button', { name: 'Add user' }).click();
+        // Refused in the form with the rule, and nothing typed is lost.
+        await dialog.getByText('Use at least 12 characters (now 9).').waitFor();
+        assert.equal(await dialog.getByLabel(/^Email/).inputValue(), 'mara.marketer@example.com');
+        await assertAccessible(page, 'users: add a user, refused');
+        await screenshot(page, 'admin-users-add');
+        await dialog.getByLabel('Initial password').fill('a marketer password');
+        await dialog.getByRole('button', { name: 'Add user' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        const row = page.getByRole('row').filter({ hasText: 'mara.marketer@example.com' });
+        await row.getByRole('cell', { name: 'Marketer', exact: true }).waitFor();
+        await row.getByRole('cell', { name: 'Mara <b>Marketer</b>' }).waitFor();
 
-      const users = (await server.api('GET', '/api/v1/users')).body.data as {
-        id: string;
-        email: string;
-        role: string;
-        disabled: boolean;
-      }[];
-      const mara = users.find((u) => u.email === 'mara.marketer@example.com');
-      assert.equal(mara?.role, 'marketer');
+        const users = (await server.api('GET', '/api/v1/users')).body.data as {
+          id: string;
+          email: string;
+          role: string;
+          disabled: boolean;
+        }[];
+        const mara = users.find((u) => u.email === 'mara.marketer@example.com');
+        assert.equal(mara?.role, 'marketer');
 
-      // The same address again: refused with words, on the field.
-      await page.getByRole('button', { name: 'Add user' }).click();
-      await dialog.getByLabel(/^Email/).fill('mara.marketer@example.com');
-      await dialog.getByLabel('Initial password').fill('another long password');
-      await dialog.getByRole('button', { name: 'Add user' }).click();
-      await dialog.getByText('Someone already signs in with this email.').waitFor();
-      await dialog.getByRole('button', { name: 'Cancel' }).click();
+        // The same address again: refused with words, on the field.
+        await page.getByRole('button', { name: 'Add user' }).click();
+        await dialog.getByLabel(/^Email/).fill('mara.marketer@example.com');
+        await dialog.getByLabel('Initial password').fill('another long password');
+        await dialog.getByRole('button', { name: 'Add user' }).click();
+        await dialog.getByText('Someone already signs in with this email.').waitFor();
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
 
-      // The marketer, in a browser of their own.
-      const other = await openBrowser();
-      try {
-        await logIn(other.page, server.base, { email: 'mara.marketer@example.com', password: 'a marketer password' });
-        const nav = other.page.getByRole('navigation', { name: 'Main' });
-        await nav.getByRole('link', { name: 'Contacts' }).waitFor();
-        for (const hidden of ['Users and API keys', 'Audit log', 'Outbox', 'Data requests', 'Settings'])
-          assert.equal(await nav.getByRole('link', { name: hidden }).count(), 0, `a marketer sees no ${hidden}`);
-        assert.equal(await other.page.getByTestId('role').textContent(), 'marketer');
+        // The marketer, in a browser of their own.
+        const other = await openBrowser();
+        try {
+          await logIn(other.page, server.base, { email: 'mara.marketer@example.com', password: 'a marketer password' });
+          const nav = other.page.getByRole('navigation', { name: 'Main' });
+          await nav.getByRole('link', { name: 'Contacts' }).waitFor();
+          for (const hidden of ['Users and API keys', 'Audit log', 'Outbox', 'Data requests', 'Settings'])
+            assert.equal(await nav.getByRole('link', { name: hidden }).count(), 0, `a marketer sees no ${hidden}`);
+          assert.equal(await other.page.getByTestId('role').textContent(), 'marketer');
 
-        // Disabled by the admin: the marketer's next call is refused and the console returns to login.
-        await row.getByRole('button', { name: 'Disable mara.marketer@example.com' }).click();
-        const confirm = page.getByRole('dialog', { name: 'Disable mara.marketer@example.com?' });
-        await assertAccessible(page, 'users: disable, confirmation');
-        await confirm.getByRole('button', { name: 'Disable user' }).click();
-        await row.getByText('Disabled').waitFor();
-        assert.equal(((await server.api('GET', `/api/v1/users/${mara!.id}`)).body.data as { disabled: boolean }).disabled, true);
-        await nav.getByRole('link', { name: 'Data map' }).click();
-        await other.page.getByRole('heading', { name: 'Sign in to Assent' }).waitFor();
-        await other.page.getByText('Your session has ended').waitFor();
-        assert.deepEqual(other.problems, []);
-      } finally {
-        await other.close();
-      }
-      assert.deepEqual(besides(s.problems, 409), []);
-      s.problems.length = 0;
-    });
+          // Disabled by the admin: the marketer's next call is refused and the console returns to login.
+          await row.getByRole('button', { name: 'Disable mara.marketer@example.com' }).click();
+          const confirm = page.getByRole('dialog', { name: 'Disable mara.marketer@example.com?' });
+          await assertAccessible(page, 'users: disable, confirmation');
+          await confirm.getByRole('button', { name: 'Disable user' }).click();
+          await row.getByText('Disabled').waitFor();
+          assert.equal(((await server.api('GET', `/api/v1/users/${mara!.id}`)).body.data as { disabled: boolean }).disabled, true);
+          await nav.getByRole('link', { name: 'Data map' }).click();
+          await other.page.getByRole('heading', { name: 'Sign in to Assent' }).waitFor();
+          await other.page.getByText('Your session has ended').waitFor();
+          assert.deepEqual(other.problems, []);
+        } finally {
+          await other.close();
+        }
+        assert.deepEqual(besides(s.problems, 409), []);
+        s.problems.length = 0;
+      },
+    );
 
     test('an API key’s secret is shown once, works, and is refused once revoked in the console', async () => {
       const { page } = s;
@@ -323,53 +326,57 @@ for (const d of BROWSER_DIALECTS.filter((x) => x.name === 'sqlite'))
       }
     });
 
-    test('roles: a privacy officer reads the audit log and data map but no users or outbox; a viewer no audit log, and changes their own password', async () => {
-      const officer = await server.user('privacy_officer');
-      const viewer = await server.user('viewer');
-      const b = await openBrowser();
-      try {
-        await logIn(b.page, server.base, officer);
-        const nav = b.page.getByRole('navigation', { name: 'Main' });
-        await go(b.page, 'Audit log');
-        await b.page.getByRole('table', { name: 'Audit entries' }).getByRole('row').nth(1).waitFor();
-        await choose(b.page, 'Who', server.admin.email, server.admin.email);
-        await b.page.getByRole('table', { name: 'Audit entries' }).getByRole('cell', { name: server.admin.email }).first().waitFor();
-        await assertAccessible(b.page, 'audit as a privacy officer');
-        await nav.getByRole('link', { name: 'Data map' }).click();
-        await b.page.getByRole('heading', { name: 'Data map', level: 1 }).waitFor();
-        for (const hidden of ['Users and API keys', 'Outbox'])
-          assert.equal(await nav.getByRole('link', { name: hidden }).count(), 0, `a privacy officer sees no ${hidden}`);
-        await b.page.getByRole('button', { name: 'Log out' }).click();
+    test(
+      'roles: a privacy officer reads the audit log and data map but no users or outbox; a viewer no audit log, and changes their own ' +
+        'password',
+      async () => {
+        const officer = await server.user('privacy_officer');
+        const viewer = await server.user('viewer');
+        const b = await openBrowser();
+        try {
+          await logIn(b.page, server.base, officer);
+          const nav = b.page.getByRole('navigation', { name: 'Main' });
+          await go(b.page, 'Audit log');
+          await b.page.getByRole('table', { name: 'Audit entries' }).getByRole('row').nth(1).waitFor();
+          await choose(b.page, 'Who', server.admin.email, server.admin.email);
+          await b.page.getByRole('table', { name: 'Audit entries' }).getByRole('cell', { name: server.admin.email }).first().waitFor();
+          await assertAccessible(b.page, 'audit as a privacy officer');
+          await nav.getByRole('link', { name: 'Data map' }).click();
+          await b.page.getByRole('heading', { name: 'Data map', level: 1 }).waitFor();
+          for (const hidden of ['Users and API keys', 'Outbox'])
+            assert.equal(await nav.getByRole('link', { name: hidden }).count(), 0, `a privacy officer sees no ${hidden}`);
+          await b.page.getByRole('button', { name: 'Log out' }).click();
 
-        await logIn(b.page, server.base, viewer);
-        assert.equal(await nav.getByRole('link', { name: 'Audit log' }).count(), 0, 'a viewer sees no audit log');
-        await nav.getByRole('link', { name: 'Users and API keys' }).click();
-        await b.page.getByRole('heading', { name: 'Users and API keys', level: 1 }).waitFor();
-        await b.page.getByRole('cell', { name: server.admin.email }).waitFor();
-        assert.equal(await b.page.getByRole('button', { name: /Add user|Create API key|Disable|Revoke/ }).count(), 0, 'reads only');
-        await b.page.getByRole('link', { name: 'Your account and password' }).click();
-        await b.page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
-        await b.page.getByLabel('Current password').fill('not my password at all');
-        await b.page.getByLabel(/^New password( \*)?$/).fill('a brand new passphrase');
-        await b.page.getByLabel('New password again').fill('a brand new passphrase');
-        await b.page.getByRole('button', { name: 'Change password' }).click();
-        await b.page.getByText('That is not your current password.').waitFor();
-        assert.equal(await b.page.getByLabel(/^New password( \*)?$/).inputValue(), 'a brand new passphrase', 'nothing typed is lost');
-        await assertAccessible(b.page, 'your account, refused');
-        await screenshot(b.page, 'admin-account');
-        await b.page.getByLabel('Current password').fill(viewer.password);
-        await b.page.getByRole('button', { name: 'Change password' }).click();
-        await b.page.getByText('Your password is changed.').waitFor();
-        const login = await fetch(`${server.base}/api/v1/session`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: viewer.email, password: 'a brand new passphrase' }),
-        });
-        assert.equal(login.status, 201, 'the new password signs in');
-        // The wrong current password was refused by the API on purpose (400): the browser logs that answer.
-        assert.deepEqual(besides(b.problems, 400), []);
-      } finally {
-        await b.close();
-      }
-    });
+          await logIn(b.page, server.base, viewer);
+          assert.equal(await nav.getByRole('link', { name: 'Audit log' }).count(), 0, 'a viewer sees no audit log');
+          await nav.getByRole('link', { name: 'Users and API keys' }).click();
+          await b.page.getByRole('heading', { name: 'Users and API keys', level: 1 }).waitFor();
+          await b.page.getByRole('cell', { name: server.admin.email }).waitFor();
+          assert.equal(await b.page.getByRole('button', { name: /Add user|Create API key|Disable|Revoke/ }).count(), 0, 'reads only');
+          await b.page.getByRole('link', { name: 'Your account and password' }).click();
+          await b.page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+          await b.page.getByLabel('Current password').fill('not my password at all');
+          await b.page.getByLabel(/^New password( \*)?$/).fill('a brand new passphrase');
+          await b.page.getByLabel('New password again').fill('a brand new passphrase');
+          await b.page.getByRole('button', { name: 'Change password' }).click();
+          await b.page.getByText('That is not your current password.').waitFor();
+          assert.equal(await b.page.getByLabel(/^New password( \*)?$/).inputValue(), 'a brand new passphrase', 'nothing typed is lost');
+          await assertAccessible(b.page, 'your account, refused');
+          await screenshot(b.page, 'admin-account');
+          await b.page.getByLabel('Current password').fill(viewer.password);
+          await b.page.getByRole('button', { name: 'Change password' }).click();
+          await b.page.getByText('Your password is changed.').waitFor();
+          const login = await fetch(`${server.base}/api/v1/session`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: viewer.email, password: 'a brand new passphrase' }),
+          });
+          assert.equal(login.status, 201, 'the new password signs in');
+          // The wrong current password was refused by the API on purpose (400): the browser logs that answer.
+          assert.deepEqual(besides(b.problems, 400), []);
+        } finally {
+          await b.close();
+        }
+      },
+    );
   });

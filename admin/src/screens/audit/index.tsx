@@ -130,7 +130,9 @@ export default function AuditLog() {
   return (
     <Page
       title="Audit log"
-      description="Who did what and when: every read and change of records, every sign-in, newest first. Entries cannot be changed or deleted."
+      description={
+        'Who did what and when: every read and change of records, every ' + 'sign-in, newest first. Entries cannot be changed or deleted.'
+      }
     >
       <Paper withBorder p="sm" radius="md" component="form" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }} spacing="sm">

@@ -105,7 +105,11 @@ function DataMap() {
   return (
     <Page
       title="Data map"
-      description="Every table Assent keeps, what each column holds, how erasure treats it, whether the access export carries it, and how long it is kept. Export, erasure and retention follow this map."
+      description={
+        'Every table Assent keeps, what each column holds, how erasure ' +
+        'treats it, whether the access export carries it, and how long ' +
+        'it is kept. Export, erasure and retention follow this map.'
+      }
       actions={
         <Button component={Link} to="report" variant="default">
           Records of processing
@@ -233,7 +237,11 @@ function Report() {
   return (
     <Page
       title="Records of processing"
-      description="The data map written out as the records of processing activities (GDPR Art. 30), in Markdown: to file, print or hand to an auditor."
+      description={
+        'The data map written out as the records of processing activities ' +
+        '(GDPR Art. 30), in Markdown: to file, print or hand to an ' +
+        'auditor.'
+      }
       actions={
         <>
           <Anchor component={Link} to=".." relative="path" size="sm">

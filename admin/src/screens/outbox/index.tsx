@@ -55,7 +55,11 @@ function Messages() {
   return (
     <Page
       title="Outbox"
-      description="Messages Assent would have sent while no SMTP relay is set, newest first. Links that carry a token are shown redacted, so reading a message never lets you act as its recipient. Messages are deleted after 30 days."
+      description={
+        'Messages Assent would have sent while no SMTP relay is set, ' +
+        'newest first. Links that carry a token are shown redacted, so ' +
+        'reading a message never lets you act as its recipient. Messages are deleted after 30 days.'
+      }
     >
       <RelayNote />
       {list.isPending ? (
