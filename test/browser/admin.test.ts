@@ -351,7 +351,7 @@ for (const d of BROWSER_DIALECTS.filter((x) => x.name === 'sqlite'))
           assert.equal(await nav.getByRole('link', { name: 'Audit log' }).count(), 0, 'a viewer sees no audit log');
           await nav.getByRole('link', { name: 'Users and API keys' }).click();
           await b.page.getByRole('heading', { name: 'Users and API keys', level: 1 }).waitFor();
-          await b.page.getByRole('cell', { name: server.admin.email }).waitFor();
+          await b.page.getByRole('cell', { name: server.admin.email, exact: true }).waitFor();
           assert.equal(await b.page.getByRole('button', { name: /Add user|Create API key|Disable|Revoke/ }).count(), 0, 'reads only');
           await b.page.getByRole('link', { name: 'Your account and password' }).click();
           await b.page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
