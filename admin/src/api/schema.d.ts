@@ -10,13 +10,35 @@ export interface paths {
         };
         /**
          * The audit log, newest first
-         * @description Who did what, when, and with what outcome: every call of the API that reads or changes records, every login and every job step that acts for someone. Append-only: nothing here can be changed or deleted through the API. Filter by `action` (e.g. `contact.update`), the target (`targetType`, `targetId`), the actor (`actorId`: a user or key id) and a time window (`since` inclusive, `until` exclusive, ISO 8601). Entries name records by id and hold no personal values.
+         * @description Who did what, when, and with what outcome: every call of the API that reads or changes records, every login and every job step that acts for someone. Append-only: nothing here can be changed or deleted through the API. Filter by `action` (e.g. `contact.update`), the target (`targetType`, `targetId`), the actor (`actorId`: a user or key id, from GET /api/v1/audit/actors; `actorType`: user, api_key, system, cli or anonymous), the `outcome` (ok, denied, failed) and a time window (`since` inclusive, `until` exclusive, ISO 8601). Entries name records by id and hold no personal values; `actorName` is the acting user’s email or key’s name, looked up as the log is read.
          *
          *     **Who may call:** `admin`, `privacy_officer` (area `audit`, read); other roles get 403.
          *
          *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
          */
         get: operations["getAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/actors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who can appear in the audit log: every user and API key, by name
+         * @description Every console user (named by email) and API key (by its name), disabled and revoked ones included, to choose whose entries to see: pass an `id` as `actorId` to GET /api/v1/audit. Users come first, each kind in name order. Not paged (an installation has a few dozen staff and keys).
+         *
+         *     **Who may call:** `admin`, `privacy_officer` (area `audit`, read); other roles get 403.
+         */
+        get: operations["getAuditActors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1709,6 +1731,7 @@ export interface operations {
                 /** @example contact.update */
                 action?: string;
                 actorId?: string;
+                actorType?: "user" | "api_key" | "system" | "cli" | "anonymous";
                 /**
                  * @description the previous page's `page.next`, as given; absent for the first page
                  * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
@@ -1719,6 +1742,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
+                outcome?: "ok" | "denied" | "failed";
                 /** @example 2026-11-01T00:00:00Z */
                 since?: string;
                 targetId?: string;
@@ -1750,7 +1774,8 @@ export interface operations {
                      *           "targetId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
                      *           "outcome": "ok",
                      *           "requestId": "01938b02-5d1d-7c00-8e5a-6f7a8b9c0d1e",
-                     *           "count": null
+                     *           "count": null,
+                     *           "actorName": "ines.moreau@example.com"
                      *         }
                      *       ],
                      *       "page": {
@@ -1764,6 +1789,8 @@ export interface operations {
                         data: {
                             action: string;
                             actorId: string | null;
+                            /** @description the user’s email or the key’s name as they are now; null for the system, the command line and anonymous callers */
+                            actorName: string | null;
                             actorType: string;
                             at: string;
                             /** @description how many records a bulk action covered; null for other actions */
@@ -1782,6 +1809,196 @@ export interface operations {
                             /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
                             totalIsEstimate: boolean;
                         };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAuditActors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "type": "user",
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "name": "ines.moreau@example.com"
+                     *         },
+                     *         {
+                     *           "type": "api_key",
+                     *           "id": "01938a70-11c2-7a5b-8d3e-5f6a7b8c9d0e",
+                     *           "name": "CRM sync"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @description a user’s email, a key’s name */
+                            name: string;
+                            type: "user" | "api_key";
+                        }[];
                     };
                 };
             };

@@ -12,6 +12,8 @@ export interface AuditFilter {
   targetType?: string;
   targetId?: string;
   actorId?: string;
+  actorType?: string;
+  outcome?: string;
   since?: string;
   until?: string;
 }
@@ -22,6 +24,8 @@ function filtered(db: Kysely<Database>, f: AuditFilter) {
   if (f.targetType) q = q.where('target_type', '=', f.targetType);
   if (f.targetId) q = q.where('target_id', '=', f.targetId);
   if (f.actorId) q = q.where('actor_id', '=', f.actorId);
+  if (f.actorType) q = q.where('actor_type', '=', f.actorType);
+  if (f.outcome) q = q.where('outcome', '=', f.outcome);
   if (f.since) q = q.where('at', '>=', f.since);
   if (f.until) q = q.where('at', '<', f.until);
   return q;

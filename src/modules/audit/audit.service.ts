@@ -3,7 +3,7 @@ import type { Db } from '../database.ts';
 import type { Database } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
-import type { AuditEntry, AuditItem } from './audit.model.ts';
+import type { ActorDirectory, AuditEntry, AuditItem, NamedAuditItem, StaffActor } from './audit.model.ts';
 import { countAudit, insertAudit, listAudit, type AuditFilter } from './audit.queries.ts';
 
 const SAFE = /^[A-Za-z0-9_.:-]{1,120}$/;
@@ -18,6 +18,18 @@ export class AuditService {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
+
+  private directory: ActorDirectory = { all: async () => [], names: async () => new Map() };
+
+  /** The users module names the log's actors (it comes after this one, so it hands its directory in). */
+  nameActorsWith(directory: ActorDirectory): void {
+    this.directory = directory;
+  }
+
+  /** Every staff actor the log can name, for choosing whose entries to see. */
+  actors(): Promise<StaffActor[]> {
+    return this.directory.all();
+  }
 
   /** Pass a transaction to make the entry commit or roll back with the change it records. */
   async record(entry: AuditEntry, trx?: Kysely<Database>): Promise<void> {
@@ -63,5 +75,12 @@ export class AuditService {
       requestId: r.request_id,
       count: r.count === null ? null : Number(r.count),
     }));
+  }
+
+  /** The entries with their staff actors named (a user's email, a key's name): what the listing shows, never what is stored. */
+  async named(items: AuditItem[]): Promise<NamedAuditItem[]> {
+    const staff = [...new Set(items.filter((e) => e.actorType === 'user' || e.actorType === 'api_key').flatMap((e) => e.actorId ?? []))];
+    const names = await this.directory.names(staff);
+    return items.map((e) => ({ ...e, actorName: (e.actorId && names.get(e.actorId)) ?? null }));
   }
 }

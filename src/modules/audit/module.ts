@@ -6,7 +6,7 @@ import type { AuditLogTable } from './audit.table.ts';
 import * as m0017 from './migrations/0017_audit_count.ts';
 
 // What other modules may use: who acts, and the audit service they write through.
-export { type Actor, CLI_ACTOR, SYSTEM_ACTOR } from './audit.model.ts';
+export { type Actor, type ActorDirectory, CLI_ACTOR, SYSTEM_ACTOR } from './audit.model.ts';
 export type { AuditService } from './audit.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.

@@ -28,15 +28,18 @@ export const users = defineModule({
   needs: [settings, platform, audit],
   dataMap: usersDataMap,
   migrations: { '0020_users_login_throttle': m0020 },
-  create: (core, deps) => ({
-    users: new UsersService(
+  create: (core, deps) => {
+    const users = new UsersService(
       core.db,
       core.clock,
       core.config.sessionTtlHours * 3600_000,
       // Keyed by the installation secret: a copy of the table cannot confirm a guessed address.
       new LoginThrottle(core.db, core.clock, () => deps.secret.key()),
-    ),
-  }),
+    );
+    // The audit log keeps ids; it reads them as addresses and key names through this directory.
+    deps.audit.nameActorsWith({ all: () => users.staffActors(), names: (ids) => users.actorNames(ids) });
+    return { users };
+  },
   routes: (s) => [
     { prefix: '/api/v1', plugin: sessionRoutes(s) },
     { prefix: '/api/v1', plugin: usersRoutes(s) },

@@ -57,3 +57,22 @@ export function listKeys(db: Q, limit: number, after?: string) {
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
 }
+
+/** Every staff actor the audit log can name: users by their address, keys by their name (revoked and disabled ones too). */
+export async function staffActors(db: Q): Promise<{ type: 'user' | 'api_key'; id: string; name: string }[]> {
+  const users = await db.selectFrom('users').select(['id', 'email']).orderBy('email').execute();
+  const keys = await db.selectFrom('api_keys').select(['id', 'name']).orderBy('name').orderBy('id').execute();
+  return [
+    ...users.map((u) => ({ type: 'user' as const, id: u.id, name: u.email })),
+    ...keys.map((k) => ({ type: 'api_key' as const, id: k.id, name: k.name })),
+  ];
+}
+
+/** The names of these users and keys (a user's address, a key's name), by id; unknown ids are left out. */
+export async function actorNames(db: Q, ids: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (ids.length === 0) return names;
+  for (const u of await db.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).execute()) names.set(u.id, u.email);
+  for (const k of await db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', ids).execute()) names.set(k.id, k.name);
+  return names;
+}

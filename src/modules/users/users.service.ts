@@ -255,6 +255,16 @@ export class UsersService {
     return (await q.listKeys(this.db.kysely, limit, after)).map(toKey);
   }
 
+  /** The staff the audit log names (its actor directory): every user and key, revoked and disabled ones too. */
+  staffActors(): Promise<{ type: 'user' | 'api_key'; id: string; name: string }[]> {
+    return q.staffActors(this.db.kysely);
+  }
+
+  /** A user's address or a key's name for each id that names one. */
+  actorNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return q.actorNames(this.db.kysely, ids);
+  }
+
   async revokeKey(id: string): Promise<void> {
     const r = await q.revokeKey(this.db.kysely, id, this.clock.now().toISOString());
     if (Number(r.numUpdatedRows) === 0) {
