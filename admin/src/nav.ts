@@ -19,4 +19,5 @@ export const NAV: readonly { path: string; folder: string; label: string; area: 
   { path: '/audit', folder: 'audit', label: 'Audit log', area: 'audit' },
   { path: '/data-map', folder: 'data-map', label: 'Data map', area: 'datamap' },
   { path: '/outbox', folder: 'outbox', label: 'Outbox', area: 'outbox' },
+  { path: '/account', folder: 'account', label: 'Your account', area: 'self' },
 ];

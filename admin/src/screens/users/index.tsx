@@ -2,7 +2,6 @@ import { Anchor, Stack } from '@mantine/core';
 import { Link, Route, Routes } from 'react-router';
 import { useRights } from '../../api/session';
 import { Page } from '../../ui/Page';
-import Account from '../account';
 import { Keys } from './Keys';
 import { Users } from './Users';
 
@@ -18,7 +17,7 @@ function UsersAndKeys() {
           : 'Who may sign in to the console and with which role, and the keys scripts use. Only an administrator can change them.'
       }
       actions={
-        <Anchor component={Link} to="account" size="sm">
+        <Anchor component={Link} to="/account" size="sm">
           Your account and password
         </Anchor>
       }
@@ -35,7 +34,6 @@ export default function UsersScreen() {
   return (
     <Routes>
       <Route index element={<UsersAndKeys />} />
-      <Route path="account" element={<Account />} />
     </Routes>
   );
 }
