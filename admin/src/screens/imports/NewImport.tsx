@@ -99,7 +99,10 @@ export function NewImport() {
   return (
     <Page
       title="Import contacts"
-      description="Add or update contacts from a CSV file. Each row is matched to a contact by its email address: new addresses are created, known ones updated."
+      description={
+        'Add or update contacts from a CSV file. Each row is matched to a contact by its email address: new addresses are ' +
+        'created, known ones updated.'
+      }
     >
       <Paper withBorder p="md" radius="md">
         <Stack gap="sm">
