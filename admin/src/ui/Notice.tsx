@@ -6,5 +6,5 @@ import { Alert, type AlertProps } from '@mantine/core';
  * background (axe-core, color-contrast). The colour still shows in the box and its border.
  */
 export function Notice(props: AlertProps & { role?: string }) {
-  return <Alert {...props} styles={{ title: { color: 'var(--mantine-color-text)' } }} />;
+  return <Alert closeButtonLabel="Dismiss" {...props} styles={{ title: { color: 'var(--mantine-color-text)' } }} />;
 }
