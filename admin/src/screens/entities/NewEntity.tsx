@@ -142,7 +142,8 @@ export function NewEntity() {
                 Fields
               </Title>
               <Text size="sm" c="dimmed">
-                Each field has a name ({NAME_RULE.toLowerCase().replace(/\.$/, '')}) and a type. Mark as personal what identifies or describes the person.
+                Each field has a name ({NAME_RULE.toLowerCase().replace(/\.$/, '')}) and a type. Mark as personal what identifies or
+                describes the person.
               </Text>
               {fields.map((f, i) => (
                 <Group key={f.key} align="flex-end" gap="sm" wrap="wrap">
