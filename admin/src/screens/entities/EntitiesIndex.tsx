@@ -49,7 +49,7 @@ export function EntitiesIndex() {
               {entities.data.map((e) => (
                 <Table.Tr key={e.id}>
                   <Table.Td>
-                    <Anchor component={Link} to={e.name} fw={500}>
+                    <Anchor component={Link} to={e.name} fw={500} size="sm">
                       {e.label || e.name}
                     </Anchor>
                   </Table.Td>

@@ -78,7 +78,7 @@ export function EntityRecords() {
                 {records.data.data.map((r) => (
                   <Table.Tr key={r.id}>
                     <Table.Td>
-                      <Anchor component={Link} to={r.id}>
+                      <Anchor component={Link} to={r.id} size="sm">
                         Created {formatDateTime(r.createdAt)}
                       </Anchor>
                     </Table.Td>
@@ -86,7 +86,7 @@ export function EntityRecords() {
                       <Table.Td>
                         {r.contactId ? (
                           mayContacts ? (
-                            <Anchor component={Link} to={`/contacts/${r.contactId}`}>
+                            <Anchor component={Link} to={`/contacts/${r.contactId}`} size="sm">
                               Open contact
                             </Anchor>
                           ) : (

@@ -161,7 +161,7 @@ export function ListPage() {
                       </Table.Td>
                     )}
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>
-                      <Anchor component={Link} to={`/contacts/${c.id}`}>
+                      <Anchor component={Link} to={`/contacts/${c.id}`} size="sm">
                         {c.email}
                       </Anchor>
                     </Table.Td>

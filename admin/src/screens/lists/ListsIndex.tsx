@@ -57,7 +57,7 @@ export function ListsIndex() {
                 {lists.data.data.map((l) => (
                   <Table.Tr key={l.id}>
                     <Table.Td>
-                      <Anchor component={Link} to={l.id} fw={500}>
+                      <Anchor component={Link} to={l.id} fw={500} size="sm">
                         {l.name}
                       </Anchor>
                     </Table.Td>
