@@ -181,6 +181,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
         },
       )
     ).jobId;
+    const listId = (await t.services.lists.create({ name: 'Links test list' })).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -209,6 +210,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/notices/:id': `/api/v1/notices/${notice}`,
       'GET /api/v1/consent/verify': '/api/v1/consent/verify',
       'GET /api/v1/lists': '/api/v1/lists',
+      'GET /api/v1/lists/:listId': `/api/v1/lists/${listId}`,
       'GET /api/v1/contacts/:id/lists': `/api/v1/contacts/${contactId}/lists`,
       'GET /api/v1/interactions': `/api/v1/interactions?contact=${contactId}`,
       'GET /api/v1/stats/interactions': '/api/v1/stats/interactions',

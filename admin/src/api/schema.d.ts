@@ -821,6 +821,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lists/{listId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One subscription list with its member count
+         * @description The list by its id, with its current member count; its members are GET /contacts?list={listId}. 404 `not_found` when there is no such list.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `lists`, read); other roles get 403.
+         */
+        get: operations["getListsByListId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a list or change its description
+         * @description Changes the fields given. Memberships and the consent ledger name the list by its id, so a new name changes nothing recorded. The name is trimmed and must stay unique: a name another list has gives 409 `list_exists`. 404 `not_found` when there is no such list.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `lists`, write); other roles get 403.
+         */
+        patch: operations["patchListsByListId"];
+        trace?: never;
+    };
     "/api/v1/lists/{listId}/members": {
         parameters: {
             query?: never;
@@ -11826,6 +11854,412 @@ export interface operations {
                      *         "name": "Monthly newsletter",
                      *         "description": "News from the bakery, about once a month",
                      *         "members": 0,
+                     *         "createdAt": "2026-09-14T07:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            description: string | null;
+                            id: string;
+                            members: number;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getListsByListId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "name": "Monthly newsletter",
+                     *         "description": "News from the bakery, about once a month",
+                     *         "members": 1284,
+                     *         "createdAt": "2026-09-14T07:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            description: string | null;
+                            id: string;
+                            members: number;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchListsByListId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Monthly news",
+                 *       "description": "News from the bakery, about once a month"
+                 *     }
+                 */
+                "application/json": {
+                    description?: string | null;
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "name": "Monthly news",
+                     *         "description": "News from the bakery, about once a month",
+                     *         "members": 1284,
                      *         "createdAt": "2026-09-14T07:30:00.000Z"
                      *       }
                      *     }

@@ -9,8 +9,9 @@ export const insertList = (db: Q, row: ListsTable) => db.insertInto('lists').val
 export const listById = (db: Q, id: string) => db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
 export const listByName = (db: Q, name: string) => db.selectFrom('lists').selectAll().where('name', '=', name).executeTakeFirst();
 
-export function allLists(db: Q, limit: number, after?: string) {
-  let q = db
+/** Lists with their member counts. */
+const withCounts = (db: Q) =>
+  db
     .selectFrom('lists')
     .selectAll('lists')
     .select((eb) =>
@@ -20,9 +21,16 @@ export function allLists(db: Q, limit: number, after?: string) {
         .whereRef('list_members.list_id', '=', 'lists.id')
         .as('members'),
     );
+
+export function allLists(db: Q, limit: number, after?: string) {
+  let q = withCounts(db);
   if (after) q = q.where('lists.id', '>', after);
   return q.orderBy('lists.id').limit(limit).execute();
 }
+
+export const listWithCount = (db: Q, id: string) => withCounts(db).where('lists.id', '=', id).executeTakeFirst();
+export const updateList = (db: Q, id: string, patch: { name?: string; description?: string | null }) =>
+  db.updateTable('lists').set(patch).where('id', '=', id).execute();
 
 export const membership = (db: Q, contactId: string, listId: string) =>
   db.selectFrom('list_members').selectAll().where('contact_id', '=', contactId).where('list_id', '=', listId).executeTakeFirst();

@@ -87,6 +87,60 @@ export const listsRoutes =
       },
     );
 
+    const ListParams = Obj({ listId: Id });
+
+    app.get(
+      '/lists/:listId',
+      {
+        config: { access: { area: 'lists', op: 'read' }, audit: false },
+        schema: {
+          tags: ['lists'],
+          summary: 'One subscription list with its member count',
+          description:
+            'The list by its id, with its current member count; its members are GET /contacts?list={listId}. 404 `not_found` ' +
+            'when there is no such list.',
+          params: ListParams,
+          response: { 200: withExamples(Data(ListSchema), { data: LIST }), ...commonErrors },
+        },
+      },
+      async (req) => ({ data: await s.lists.one(req.params.listId) }),
+    );
+
+    app.patch(
+      '/lists/:listId',
+      {
+        config: { access: { area: 'lists', op: 'write' }, audit: { action: 'list.update', target: 'list' } },
+        schema: {
+          tags: ['lists'],
+          summary: 'Rename a list or change its description',
+          description:
+            'Changes the fields given. Memberships and the consent ledger name the list by its id, so a new name changes nothing ' +
+            'recorded. The name is trimmed and must stay unique: a name another list has gives 409 `list_exists`. 404 ' +
+            '`not_found` when there is no such list.',
+          params: ListParams,
+          body: withExamples(
+            Obj(
+              {
+                name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+                description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+              },
+              { minProperties: 1 },
+            ),
+            { name: 'Monthly news', description: 'News from the bakery, about once a month' },
+          ),
+          response: {
+            200: withExamples(Data(ListSchema), { data: { ...LIST, name: 'Monthly news' } }),
+            409: ErrorBody,
+            ...commonErrors,
+          },
+        },
+      },
+      async (req) => {
+        req.auditTargetId = req.params.listId;
+        return { data: await s.lists.update(req.params.listId, req.body) };
+      },
+    );
+
     app.get(
       '/contacts/:id/lists',
       {

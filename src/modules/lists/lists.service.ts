@@ -60,6 +60,32 @@ export class ListsService {
     return { id: r.id, name: r.name, description: r.description, createdAt: r.created_at };
   }
 
+  /** The list with its member count; not_found when it does not exist. */
+  async one(id: string): Promise<List> {
+    const r = await q.listWithCount(this.db.kysely, id);
+    if (!r) throw new AppError('not_found', 'no such list');
+    return { id: r.id, name: r.name, description: r.description, members: Number(r.members ?? 0), createdAt: r.created_at };
+  }
+
+  /**
+   * Renames a list or changes its description. Memberships and the ledger name the list by id, so
+   * a new name changes nothing recorded; the name stays unique (`list_exists`).
+   */
+  async update(id: string, patch: { name?: string; description?: string | null }): Promise<List> {
+    await this.get(id);
+    const change: { name?: string; description?: string | null } = {};
+    if (patch.name !== undefined) {
+      const name = patch.name.trim();
+      if (!name) throw new AppError('validation_failed', 'a list needs a name', [{ path: '/name', message: 'empty' }]);
+      const other = await q.listByName(this.db.kysely, name);
+      if (other && other.id !== id) throw new AppError('list_exists', 'a list with this name exists');
+      change.name = name;
+    }
+    if (patch.description !== undefined) change.description = patch.description;
+    if (Object.keys(change).length) await q.updateList(this.db.kysely, id, change);
+    return this.one(id);
+  }
+
   /** The list listing's total (src/db/estimate.ts). */
   total(): Promise<{ total: number; isEstimate: boolean }> {
     return tableTotal(this.db.kysely, 'lists');

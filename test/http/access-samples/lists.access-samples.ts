@@ -4,6 +4,14 @@ import { type Samples, uniq, contact } from '../../helpers/access-samples.ts';
 export const samples: Samples = {
   'POST /api/v1/lists': async () => ({ payload: { name: `List ${uniq()}` }, expect: 201 }),
   'GET /api/v1/lists': async () => ({ expect: 200 }),
+  'GET /api/v1/lists/:listId': async (t) => {
+    const l = await t.services.lists.create({ name: `L ${uniq()}` });
+    return { url: `/api/v1/lists/${l.id}`, expect: 200 };
+  },
+  'PATCH /api/v1/lists/:listId': async (t) => {
+    const l = await t.services.lists.create({ name: `L ${uniq()}` });
+    return { url: `/api/v1/lists/${l.id}`, payload: { name: `Renamed ${uniq()}` }, expect: 200, target: l.id };
+  },
   'GET /api/v1/contacts/:id/lists': async (t) => {
     const c = await contact(t);
     return { url: `/api/v1/contacts/${c.id}/lists`, expect: 200, target: c.id };
