@@ -941,8 +941,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List cases: by status, type, owner, requester address, overdue, or due within N days
-         * @description Cases, newest first, filtered by any of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ones included, matched by keyed hash), `overdue`, `dueWithin` days (open cases, overdue ones included). The listing leaves out the history; read one case for it.
+         * List cases: by status, type, owner, requester address, open, overdue, or due within N days; by deadline
+         * @description Cases in the order they were opened, or by `sort` (`deadline`, `receivedAt`, `-` for descending), filtered by any of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ones included, matched by keyed hash), `open` (not completed or rejected), `overdue`, `dueWithin` days (open cases, overdue ones included). Each case says how many days are left (`daysLeft`). The listing leaves out the history; read one case for it.
          *
          *     **Who may call:** `admin`, `privacy_officer`, `viewer` (area `requests`, read); other roles get 403.
          *
@@ -1024,7 +1024,7 @@ export interface paths {
         put?: never;
         /**
          * Carry out a verified case: export (access, portability), erase, record the objection, or apply `changes` (rectification)
-         * @description Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send `{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and are recorded in the consent ledger.
+         * @description Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send `{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and are recorded in the consent ledger. For access and portability the answer carries the export’s download link (`download`), the one the requester is emailed.
          *
          *     **Who may call:** `admin`, `privacy_officer` (area `requests`, write); other roles get 403.
          */
@@ -13043,9 +13043,13 @@ export interface operations {
                 email?: string;
                 /** @description rows per page (1 to 500) */
                 limit?: number;
+                /** @description true: cases not yet completed or rejected; false: closed ones */
+                open?: boolean;
                 overdue?: boolean;
                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                 owner?: string;
+                /** @description order by the deadline or the date received, `-` before it for descending; without it, in the order opened */
+                sort?: "deadline" | "-deadline" | "receivedAt" | "-receivedAt";
                 /** @example verified */
                 status?: "received" | "awaiting_verification" | "verified" | "in_progress" | "completed" | "rejected";
                 type?: "access" | "portability" | "rectification" | "erasure" | "objection";
@@ -13081,7 +13085,8 @@ export interface operations {
                      *           "completedAt": null,
                      *           "flagged": false,
                      *           "flagDetail": null,
-                     *           "overdue": false
+                     *           "overdue": false,
+                     *           "daysLeft": 27
                      *         }
                      *       ],
                      *       "page": {
@@ -13097,6 +13102,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -13333,7 +13343,8 @@ export interface operations {
                      *         "completedAt": null,
                      *         "flagged": false,
                      *         "flagDetail": null,
-                     *         "overdue": false
+                     *         "overdue": false,
+                     *         "daysLeft": 27
                      *       }
                      *     }
                      */
@@ -13343,6 +13354,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -13558,6 +13574,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
+                     *         "daysLeft": 27,
                      *         "history": [
                      *           {
                      *             "at": "2026-12-01T10:20:30.000Z",
@@ -13583,6 +13600,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -13809,6 +13831,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
+                     *         "daysLeft": 27,
                      *         "history": [
                      *           {
                      *             "at": "2026-12-01T10:20:30.000Z",
@@ -13834,6 +13857,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -14076,6 +14104,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
+                     *         "daysLeft": 27,
                      *         "history": [
                      *           {
                      *             "at": "2026-12-01T10:20:30.000Z",
@@ -14101,6 +14130,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -14350,7 +14384,12 @@ export interface operations {
                      *         "completedAt": "2026-12-03T14:00:00.000Z",
                      *         "flagged": false,
                      *         "flagDetail": null,
-                     *         "overdue": false
+                     *         "overdue": false,
+                     *         "daysLeft": null,
+                     *         "download": {
+                     *           "url": "https://crm.example.org/public/v1/exports/01938c40-5d6e-7f80-9a1b-2c3d4e5f6a7b?token=eyJwIjoiZXhwb3J0LWRvd25sb2FkIn0.c2ln",
+                     *           "expiresAt": "2026-12-10T14:00:00.000Z"
+                     *         }
                      *       }
                      *     }
                      */
@@ -14360,8 +14399,19 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
+                            /** @description the export made for an access or portability case, the same link the requester is emailed; given to callers who may read exports (to send it by another channel, or check it), null otherwise and for every other type */
+                            download: {
+                                expiresAt: string;
+                                /** @description the public download page; anyone holding it can read the export until it expires */
+                                url: string;
+                            } | null;
                             /** @description null once the person has been erased */
                             email: string | null;
                             extendedAt: string | null;
