@@ -85,7 +85,7 @@ function Case({ r }: { r: DataRequest }) {
                 Open their contact
               </Anchor>
             )}
-            {!r.contactId && (
+            {!r.contactId && r.email && (
               <Text size="xs" c="dimmed">
                 No contact holds this address
               </Text>
@@ -102,9 +102,11 @@ function Case({ r }: { r: DataRequest }) {
           <Fact label="Identity">
             <Text size="sm">{r.verifiedAt ? `Verified ${formatDateTime(r.verifiedAt)}` : 'Not verified yet'}</Text>
           </Fact>
-          <Fact label="Closed">
-            <Text size="sm">{r.completedAt ? `Completed ${formatDateTime(r.completedAt)}` : open ? 'Open' : statusLabel(r.status)}</Text>
-          </Fact>
+          {!open && (
+            <Fact label="Closed">
+              <Text size="sm">{r.completedAt ? `Completed ${formatDateTime(r.completedAt)}` : statusLabel(r.status)}</Text>
+            </Fact>
+          )}
           {r.flagged && (
             <Fact label="Needs attention">
               <Text size="sm" c="red">
@@ -126,7 +128,7 @@ function Case({ r }: { r: DataRequest }) {
         <Timeline active={(r.history?.length ?? 1) - 1} bulletSize={14} lineWidth={2}>
           {(r.history ?? []).map((e, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the history is append-only, so an event's place never changes
-            <Timeline.Item key={i} title={statusLabel(e.status)}>
+            <Timeline.Item key={i} title={i > 0 && r.history?.[i - 1]?.status === e.status ? 'Note' : statusLabel(e.status)}>
               <Text size="xs" c="dimmed">
                 {formatDateTime(e.at)} · {actorLabel(e.actorType, e.actorId, me)}
               </Text>

@@ -133,10 +133,10 @@ export function Queue() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Requester</Table.Th>
+                  <Table.Th scope="col">Deadline</Table.Th>
                   <Table.Th scope="col">Type</Table.Th>
                   <Table.Th scope="col">Status</Table.Th>
                   <Table.Th scope="col">Received</Table.Th>
-                  <Table.Th scope="col">Deadline</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -147,6 +147,9 @@ export function Queue() {
                         {r.email ?? 'Erased requester'}
                       </Anchor>
                     </Table.Td>
+                    <Table.Td>
+                      <Deadline deadline={r.deadline} daysLeft={r.daysLeft} overdue={r.overdue} />
+                    </Table.Td>
                     <Table.Td>{typeShort(r.type)}</Table.Td>
                     <Table.Td>
                       <Badge color={STATUS_COLOR[r.status] ?? 'gray'} variant="dot">
@@ -154,9 +157,6 @@ export function Queue() {
                       </Badge>
                     </Table.Td>
                     <Table.Td>{formatDate(r.receivedAt)}</Table.Td>
-                    <Table.Td>
-                      <Deadline deadline={r.deadline} daysLeft={r.daysLeft} overdue={r.overdue} />
-                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -72,7 +72,7 @@ export function actorLabel(type: string, id: string | null, me: string | undefin
   if (type === 'user') return id && id === me ? 'You' : 'A staff member';
   if (type === 'api_key') return 'A program (API key)';
   if (type === 'cli') return 'The command line';
-  if (type === 'requester') return 'The requester (emailed link)';
+  if (type === 'requester') return 'The requester';
   if (type === 'anonymous') return 'Someone without a login';
   return 'Assent (automatic)';
 }
