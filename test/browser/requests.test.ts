@@ -295,9 +295,40 @@ for (const d of BROWSER_DIALECTS)
         await assertAccessible(phone.page, 'erase dialog');
         await screenshot(phone.page, 'requests-dialog-erase');
         await confirm.getByRole('button', { name: 'Cancel' }).click();
+        await confirm.waitFor({ state: 'detached' });
+        // Refusing asks why, and closes nothing until sent.
+        await phone.page.getByRole('button', { name: 'Refuse the request' }).click();
+        const refuse = phone.page.getByRole('dialog', { name: 'Refuse the request' });
+        await refuse.getByLabel('Why the request is refused').waitFor();
+        await assertAccessible(phone.page, 'refuse dialog');
+        await screenshot(phone.page, 'requests-dialog-refuse');
+        await refuse.getByRole('button', { name: 'Cancel' }).click();
+        await refuse.waitFor({ state: 'detached' });
+        const late = (await server.api('GET', `/api/v1/requests?email=${LATE}`)).body.data[0];
+        assert.equal(late.status, 'verified', 'cancelled dialogs changed nothing');
         assert.deepEqual(phone.problems, []);
       } finally {
         await phone.close();
+      }
+    });
+
+    test('a viewer reads the queue and a case without any action', async () => {
+      const viewer = await server.user('viewer');
+      const v = await openBrowser();
+      try {
+        await logIn(v.page, server.base, viewer);
+        await v.page.getByRole('link', { name: 'Data requests' }).click();
+        await row(v.page, LATE).waitFor();
+        assert.equal(await v.page.getByRole('button', { name: 'Log a request' }).count(), 0);
+        await v.page.getByRole('link', { name: LATE }).click();
+        await v.page.getByRole('heading', { name: 'Erasure request', level: 1 }).waitFor();
+        await v.page.getByRole('heading', { name: 'History' }).waitFor();
+        for (const name of ['Verify identity', 'Extend the deadline', 'Refuse the request', 'Erase this person’s data…', 'Mark done'])
+          assert.equal(await v.page.getByRole('button', { name }).count(), 0, `${name} is not offered to a viewer`);
+        assert.equal(await v.page.getByRole('heading', { name: 'Answer the request' }).count(), 0);
+        assert.deepEqual(v.problems, []);
+      } finally {
+        await v.close();
       }
     });
 
