@@ -91,7 +91,10 @@ export function VerifyDialog({ r, onClose }: { r: DataRequest; onClose: () => vo
   return (
     <TextDialog
       title="Verify the requester’s identity"
-      intro="Nothing is released, changed or erased until the requester is verified. Say how you checked that the request comes from the person whose address it names (a signed letter, an ID shown at the desk, a call back to a known number)."
+      intro={
+        'Nothing is released, changed or erased until the requester is verified. Say how you checked that the request comes from the ' +
+        'person whose address it names (a signed letter, an ID shown at the desk, a call back to a known number).'
+      }
       label="How the identity was checked"
       hint={NO_PERSONAL}
       submit="Mark as verified"
@@ -111,7 +114,10 @@ export function ExtendDialog({ r, onClose }: { r: DataRequest; onClose: () => vo
   return (
     <TextDialog
       title="Extend the deadline"
-      intro={`Once per request, for a complex case or many requests at once: the deadline (now ${formatDeadline(r.deadline)}) moves to three months from receipt. Tell the requester about the extension and why.`}
+      intro={
+        `Once per request, for a complex case or many requests at once: the deadline (now ${formatDeadline(r.deadline)}) moves ` +
+        'to three months from receipt. Tell the requester about the extension and why.'
+      }
       label="Why more time is needed"
       hint={NO_PERSONAL}
       submit="Extend the deadline"
@@ -129,7 +135,10 @@ export function RefuseDialog({ r, onClose }: { r: DataRequest; onClose: () => vo
   return (
     <TextDialog
       title="Refuse the request"
-      intro="This closes the case for good, with its tasks. Refuse only with a reason the law allows (for example, manifestly unfounded or excessive, or the identity could not be confirmed), and tell the requester."
+      intro={
+        'This closes the case for good, with its tasks. Refuse only with a reason the law allows (for example, manifestly unfounded ' +
+        'or excessive, or the identity could not be confirmed), and tell the requester.'
+      }
       label="Why the request is refused"
       hint={NO_PERSONAL}
       submit="Refuse and close"

@@ -63,10 +63,11 @@ function Case({ r }: { r: DataRequest }) {
       </Button>
     </>
   );
+  const via = r.channel === 'public' ? ' through the public form' : '';
   return (
     <Page
       title={`${typeLabel(r.type).split(' (')[0]} request`}
-      description={`${typeLabel(r.type)}, received ${formatDateTime(r.receivedAt)}${r.channel === 'public' ? ' through the public form' : ''}.`}
+      description={`${typeLabel(r.type)}, received ${formatDateTime(r.receivedAt)}${via}.`}
       actions={actions || undefined}
     >
       <Paper withBorder p="md" radius="md">

@@ -78,7 +78,8 @@ export function Fulfil({ r }: { r: DataRequest }) {
             <Text size="sm">
               {r.status === 'in_progress' && r.flagged
                 ? 'The erasure left traces behind (see the tasks). Once every residue task is done, complete the case.'
-                : 'Erase everything held about this person, following the data map: their contact, history and linked records. This cannot be undone.'}
+                : 'Erase everything held about this person, following the data map: their contact, history and linked records. This ' +
+                  'cannot be undone.'}
             </Text>
             <Group>
               {r.status === 'in_progress' && r.flagged ? (

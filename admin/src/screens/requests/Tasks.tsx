@@ -44,7 +44,8 @@ export function Tasks({ requestId }: { requestId: string }) {
                   </Text>
                   <Text size="xs" c="dimmed">
                     {t.residue
-                      ? `${t.residue.kind === 'residue' ? 'Left after the erasure' : 'To look at'}: ${t.residue.location}${t.residue.rowId ? `, row ${t.residue.rowId}` : ''}`
+                      ? `${t.residue.kind === 'residue' ? 'Left after the erasure' : 'To look at'}: ` +
+                        `${t.residue.location}${t.residue.rowId ? `, row ${t.residue.rowId}` : ''}`
                       : t.dueDate
                         ? `Due ${formatDeadline(t.dueDate)}`
                         : ''}

@@ -190,7 +190,9 @@ export const requestsRoutes =
                 completedAt: '2026-12-03T14:00:00.000Z',
                 daysLeft: null,
                 download: {
-                  url: 'https://crm.example.org/public/v1/exports/01938c40-5d6e-7f80-9a1b-2c3d4e5f6a7b?token=eyJwIjoiZXhwb3J0LWRvd25sb2FkIn0.c2ln',
+                  url:
+                    'https://crm.example.org/public/v1/exports/01938c40-5d6e-7f80-9a1b-2c3d4e5f6a7b?' +
+                    'token=eyJwIjoiZXhwb3J0LWRvd25sb2FkIn0.c2ln',
                   expiresAt: '2026-12-10T14:00:00.000Z',
                 },
               },
