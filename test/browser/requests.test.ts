@@ -2,6 +2,7 @@
 // public form in the queue, verifies it, extends its deadline, fulfils it and downloads the export; an
 // overdue case shows as overdue in words; a marketer has no data requests. Checked through the API.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
@@ -46,7 +47,7 @@ for (const d of BROWSER_DIALECTS)
       await s.page.getByRole('heading', { name: 'No open data requests' }).waitFor();
       // The pointer off the navigation: the active link under it is the shell's own (reported, not this screen's).
       await s.page.mouse.move(640, 790);
-      await s.page.getByText('public request form').waitFor();
+      await s.page.getByText('request form on your website').waitFor();
       await s.page.getByRole('button', { name: 'Log a request' }).first().waitFor();
       await assertAccessible(s.page, 'requests queue, empty');
       await screenshot(s.page, 'requests-queue-empty');
@@ -168,23 +169,23 @@ for (const d of BROWSER_DIALECTS)
       await s.page.getByText(/Extended .*: Records held in three archived systems/).waitFor();
       assert.equal(await s.page.getByRole('button', { name: 'Extend the deadline' }).count(), 0, 'once only');
 
-      // Fulfil: the export, and its link opened in a new tab holds this person's data.
+      // Fulfil: the export is made and its link mailed to the requester (theirs alone, never shown);
+      // the officer downloads a copy through their own session, and it is this person's.
       await s.page.getByRole('button', { name: 'Produce the export' }).click();
-      await s.page.getByText('The export is ready').waitFor();
-      const link = s.page.getByRole('link', { name: 'Open the export (new tab)' });
-      assert.equal(await link.getAttribute('target'), '_blank');
-      assert.match((await link.getAttribute('rel')) ?? '', /noreferrer/);
+      await s.page.getByText('The export was produced').waitFor();
+      await s.page.getByText('The requester was emailed a link to it, valid for 7 days.').waitFor();
+      assert.ok(!(await s.page.content()).includes('token='), 'no bearer link on the page');
       await assertAccessible(s.page, 'case page, fulfilled');
       await screenshot(s.page, 'requests-case');
-      const [tab] = await Promise.all([s.context.waitForEvent('page'), link.click()]);
-      await tab.waitForLoadState();
-      assert.match(tab.url(), /\/public\/v1\/exports\/[0-9a-f-]{36}\?token=/);
-      const text = (await tab.locator('body').textContent()) ?? '';
-      assert.ok(text.includes(PERSON.email) && text.includes('Keller'), 'the export is this person’s');
-      const json = await fetch(`${tab.url()}&format=json`);
-      assert.equal(((await json.json()) as { subject: { email: string } }).subject.email, PERSON.email);
-      await tab.close();
-      assert.ok(!s.page.url().includes('token'), 'the bearer link never reaches the console’s address bar');
+      const [download] = await Promise.all([
+        s.page.waitForEvent('download'),
+        s.page.getByRole('button', { name: 'Download a copy (JSON)' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `personal-data-${id}.json`);
+      const file = JSON.parse(readFileSync(await download.path(), 'utf8')) as { subject: { email: string; contactId: string } };
+      assert.equal(file.subject.email, PERSON.email, 'the export is this person’s');
+      assert.equal(file.subject.contactId, verified.contactId);
+      assert.ok(!s.page.url().includes('token'), 'no bearer link in the console’s address bar');
 
       const done = (await server.api('GET', `/api/v1/requests/${id}`)).body.data;
       assert.equal(done.status, 'completed');

@@ -1024,7 +1024,7 @@ export interface paths {
         put?: never;
         /**
          * Carry out a verified case: export (access, portability), erase, record the objection, or apply `changes` (rectification)
-         * @description Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send `{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and are recorded in the consent ledger. For access and portability the answer carries the export’s download link (`download`), the one the requester is emailed.
+         * @description Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send `{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and are recorded in the consent ledger.
          *
          *     **Who may call:** `admin`, `privacy_officer` (area `requests`, write); other roles get 403.
          */
@@ -14385,11 +14385,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
-                     *         "daysLeft": null,
-                     *         "download": {
-                     *           "url": "https://crm.example.org/public/v1/exports/01938c40-5d6e-7f80-9a1b-2c3d4e5f6a7b?token=eyJwIjoiZXhwb3J0LWRvd25sb2FkIn0.c2ln",
-                     *           "expiresAt": "2026-12-10T14:00:00.000Z"
-                     *         }
+                     *         "daysLeft": null
                      *       }
                      *     }
                      */
@@ -14406,12 +14402,6 @@ export interface operations {
                             daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
-                            /** @description the export made for an access or portability case, the same link the requester is emailed; given to callers who may read exports (to send it by another channel, or check it), null otherwise and for every other type */
-                            download: {
-                                expiresAt: string;
-                                /** @description the public download page; anyone holding it can read the export until it expires */
-                                url: string;
-                            } | null;
                             /** @description null once the person has been erased */
                             email: string | null;
                             extendedAt: string | null;

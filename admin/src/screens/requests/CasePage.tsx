@@ -63,7 +63,7 @@ function Case({ r }: { r: DataRequest }) {
       </Button>
     </>
   );
-  const via = r.channel === 'public' ? ' through the public form' : '';
+  const via = r.channel === 'public' ? ' through the website’s request form' : '';
   return (
     <Page
       title={`${typeLabel(r.type).split(' (')[0]} request`}

@@ -1,13 +1,13 @@
-import { Anchor, Button, Group, Modal, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Modal, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
+import { useRights } from '../../api/session';
 import { useLevelName } from '../../api/consent';
-import { formatDateTime } from '../../ui/format';
 import { errorMessage, Loading } from '../../ui/states';
 import { useCaseUpdate } from './CaseDialogs';
 import { fieldErrors } from './fieldErrors';
-import type { DataRequest, FulfilBody, Fulfilled } from './words';
+import type { DataRequest, FulfilBody } from './words';
 import { Notice } from './Notice';
 
 type Changes = FulfilBody['changes'];
@@ -16,17 +16,13 @@ type Changes = FulfilBody['changes'];
 export function Fulfil({ r }: { r: DataRequest }) {
   const update = useCaseUpdate(r.id);
   const queries = useQueryClient();
-  // The export's link is answered once, by the fulfilment that made it: kept while the page is open.
-  const [download, setDownload] = useState<Fulfilled['download']>(null);
   const [confirming, setConfirming] = useState(false);
   const fulfil = useMutation({
     mutationFn: async (changes?: Changes) =>
       (await call(api.POST('/api/v1/requests/{id}/fulfil', { params: { path: { id: r.id } }, body: changes ? { changes } : {} }))).data,
     onSuccess: async (done) => {
-      const { download: link, ...kase } = done;
-      setDownload(link);
       setConfirming(false);
-      await update(kase);
+      await update(done);
       await queries.invalidateQueries({ queryKey: ['erasures', r.id] });
     },
   });
@@ -43,7 +39,6 @@ export function Fulfil({ r }: { r: DataRequest }) {
         <Title order={2} size="h4" id="fulfil-title">
           Answer the request
         </Title>
-        {download && <DownloadLink url={download.url} expiresAt={download.expiresAt} />}
         {r.status === 'received' || r.status === 'awaiting_verification' ? (
           <Text size="sm">
             Verify the requester’s identity first: nothing is released, changed or erased before.{' '}
@@ -61,7 +56,7 @@ export function Fulfil({ r }: { r: DataRequest }) {
           <>
             <Text size="sm">
               Produce the export of everything held about this person (from the data map). The requester is emailed a download link valid
-              for 7 days; you get the same link here.
+              for 7 days; the link is theirs alone and is not shown here.
             </Text>
             <Group>
               <Button onClick={() => fulfil.mutate(undefined)} loading={fulfil.isPending}>
@@ -98,6 +93,7 @@ export function Fulfil({ r }: { r: DataRequest }) {
         {ready && r.type === 'rectification' && (
           <Rectify r={r} busy={fulfil.isPending} error={fulfil.error} go={(changes) => fulfil.mutate(changes)} />
         )}
+        {r.status === 'completed' && (r.type === 'access' || r.type === 'portability') && <ExportCopy r={r} />}
         {!confirming && failed}
       </Stack>
       {confirming && (
@@ -116,18 +112,47 @@ export function Fulfil({ r }: { r: DataRequest }) {
   );
 }
 
-/** The export's bearer link: opened in a new tab, never in the console's own address bar. */
-function DownloadLink({ url, expiresAt }: { url: string; expiresAt: string }) {
+/**
+ * After an access or portability case: the requester has their link (a bearer link, theirs alone);
+ * staff who may read exports download the same document as a file, through their own session.
+ */
+function ExportCopy({ r }: { r: DataRequest }) {
+  const { can } = useRights();
+  const save = useMutation({
+    mutationFn: async () => {
+      const doc = await call(api.GET('/api/v1/contacts/{id}/export', { params: { path: { id: r.contactId! } } }));
+      const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `personal-data-${r.id}.json`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+  });
+  const noted = [...(r.history ?? [])].reverse().find((e) => e.status === 'completed')?.note ?? '';
+  const nothing = /no data held/.test(noted);
   return (
-    <Notice color="green" title="The export is ready" role="status">
-      <Stack gap={6}>
+    <Notice color="green" title="The export was produced" role="status">
+      <Stack gap={6} align="flex-start">
         <Text size="sm">
-          The same link was emailed to the requester. Anyone holding it can read this person’s data until {formatDateTime(expiresAt)}: do
-          not paste it anywhere else.
+          {nothing
+            ? 'Nothing is held about this person; they were told so.'
+            : /requester told by email/.test(noted)
+              ? 'The requester was emailed a link to it, valid for 7 days.'
+              : 'The requester could not be emailed (the history says why): send them their copy another way.'}
         </Text>
-        <Anchor href={url} target="_blank" rel="noopener noreferrer" fw={600}>
-          Open the export (new tab)
-        </Anchor>
+        {r.contactId && can('exports') && !nothing && (
+          <Button variant="default" size="xs" onClick={() => save.mutate()} loading={save.isPending}>
+            Download a copy (JSON)
+          </Button>
+        )}
+        {save.isError && (
+          <Text size="sm" c="red" role="alert">
+            {errorMessage(save.error)}
+          </Text>
+        )}
       </Stack>
     </Notice>
   );

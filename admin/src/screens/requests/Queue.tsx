@@ -119,8 +119,9 @@ export function Queue() {
           </EmptyState>
         ) : (
           <EmptyState title="No open data requests" action={logAction}>
-            Requests arrive through the public request form (people confirm their address by an emailed link), or through the API. A request
-            received by post, phone or in person is entered here with “Log a request”.
+            Requests arrive from the request form on your website, which sends them to Assent’s public intake (people then confirm their
+            address by an emailed link), or through the API. A request received by post, phone or in person is entered here with “Log a
+            request”.
           </EmptyState>
         )
       ) : (

@@ -42,15 +42,6 @@ interface Incomplete {
   incomplete: string;
 }
 
-/** The export an access or portability case produced: the requester's bearer link, until it expires. */
-export interface FulfilDownload {
-  url: string;
-  expiresAt: string;
-}
-
-/** The case after fulfilment, and the export's link when one was made (emailed to the requester as well). */
-export type Fulfilled = DataRequest & { download: FulfilDownload | null };
-
 /**
  * Carries out a verified case: builds the export, erases, records the objection or applies the
  * correction, then completes the case. The requester is told by email, except after an erasure:
@@ -67,7 +58,7 @@ export class FulfilService {
     private readonly residueTasks: ResidueTasks,
   ) {}
 
-  async fulfil(id: string, input: FulfilInput, actor: Actor): Promise<Fulfilled> {
+  async fulfil(id: string, input: FulfilInput, actor: Actor): Promise<DataRequest> {
     const row = await this.requests.row(id);
     if (isFinal(row.status)) throw new AppError('request_closed', `the request is ${row.status}`);
     if (row.status !== 'verified' && row.status !== 'in_progress')
@@ -98,7 +89,7 @@ export class FulfilService {
           ))
         )
           throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
-        return { ...(await this.requests.get(id)), download: null };
+        return this.requests.get(id);
       }
     }
 
@@ -109,9 +100,8 @@ export class FulfilService {
         throw new AppError('invalid_status_change', 'the request changed meanwhile; read it again');
     }
     let note: string | Incomplete;
-    const made: { download: FulfilDownload | null } = { download: null };
     try {
-      note = await this.work({ ...row, contact_id: contactId }, input, actor, made);
+      note = await this.work({ ...row, contact_id: contactId }, input, actor);
     } catch (e) {
       // The case stays in progress, so the work can be tried again; the history says it failed.
       await this.requests.note(id, actor, `fulfilment failed (${e instanceof AppError ? e.code : 'internal'})`);
@@ -120,7 +110,7 @@ export class FulfilService {
     // Not done while residue remains: the case stays in progress (flagged by the erasure), and says why.
     if (typeof note !== 'string') await this.requests.note(id, actor, note.incomplete);
     else await this.requests.move(id, ['in_progress'], 'completed', actor, note);
-    return { ...(await this.requests.get(id)), download: made.download };
+    return this.requests.get(id);
   }
 
   /** The contact the address belongs to now: one may have been created, or erased, since the case opened. */
@@ -135,7 +125,7 @@ export class FulfilService {
     return row.email ? ((await this.contacts.findByEmail(row.email))?.id ?? null) : null;
   }
 
-  private async work(row: Row, input: FulfilInput, actor: Actor, made: { download: FulfilDownload | null }): Promise<string | Incomplete> {
+  private async work(row: Row, input: FulfilInput, actor: Actor): Promise<string | Incomplete> {
     const type = row.type as RequestType;
     const contactId = row.contact_id;
     if (type === 'erasure') {
@@ -167,7 +157,6 @@ export class FulfilService {
               .catch(nothingHeld)
           : null;
       if (!d) return this.tell(row, null, noDataMessage(type), 'no data held');
-      made.download = { url: d.url, expiresAt: d.expiresAt };
       // The export names the segments it could not evaluate; the history tells the officer there are some.
       const unknown = d.segmentsNotEvaluated
         ? `; ${d.segmentsNotEvaluated} segment${d.segmentsNotEvaluated === 1 ? '' : 's'} could not be evaluated (named in the export)`

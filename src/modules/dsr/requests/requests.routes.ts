@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { can } from '../../../http/access.ts';
 import { actorOf, requireFieldAccess } from '../../../http/auth.ts';
 import { listPage, sortedListPage } from '../../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, withExamples } from '../../../http/schemas.ts';
@@ -9,7 +8,6 @@ import type { RequestSort } from './requests.queries.ts';
 import type { RequestsService } from './requests.service.ts';
 import {
   ExtendSchema,
-  FulfilAnswerSchema,
   FulfilSchema,
   RequestCreateSchema,
   RequestListQuery,
@@ -178,24 +176,12 @@ export const requestsRoutes =
           description:
             'Refused with `request_not_verified` until the requester has confirmed the address or staff have vouched for them. Send ' +
             '`{}` for every type but rectification. Changes to the child flag, birth date or guardian need consent write access and ' +
-            'are recorded in the consent ledger. For access and portability the answer carries the export’s download link ' +
-            '(`download`), the one the requester is emailed.',
+            'are recorded in the consent ledger.',
           params: IdParams,
           body: withExamples(FulfilSchema, {}, { changes: { lastName: 'Fischer-Braun' } }),
           response: {
-            200: withExamples(Data(FulfilAnswerSchema), {
-              data: {
-                ...REQUEST_EXAMPLE,
-                status: 'completed',
-                completedAt: '2026-12-03T14:00:00.000Z',
-                daysLeft: null,
-                download: {
-                  url:
-                    'https://crm.example.org/public/v1/exports/01938c40-5d6e-7f80-9a1b-2c3d4e5f6a7b?' +
-                    'token=eyJwIjoiZXhwb3J0LWRvd25sb2FkIn0.c2ln',
-                  expiresAt: '2026-12-10T14:00:00.000Z',
-                },
-              },
+            200: withExamples(Data(RequestSchema), {
+              data: { ...REQUEST_EXAMPLE, status: 'completed', completedAt: '2026-12-03T14:00:00.000Z', daysLeft: null },
             }),
             ...errors,
           },
@@ -203,10 +189,7 @@ export const requestsRoutes =
       },
       async (req) => {
         requireFieldAccess(req, Object.keys(req.body.changes ?? {}), '/changes');
-        const done = await s.fulfil.fulfil(req.params.id, req.body, actorOf(req));
-        // The link reads the person's export: only for a caller who may read exports anyway.
-        const mayRead = req.principal ? can(req.principal.role, 'exports', 'read') : false;
-        return { data: { ...done, download: mayRead ? done.download : null } };
+        return { data: await s.fulfil.fulfil(req.params.id, req.body, actorOf(req)) };
       },
     );
   };

@@ -52,25 +52,6 @@ export const RequestSchema = Obj({
   history: Type.Optional(Type.Array(RequestEventSchema)),
 });
 
-/** Fulfilment's answer: the case, and for access or portability the link to the export it made. */
-export const FulfilAnswerSchema = Obj({
-  ...RequestSchema.properties,
-  download: Type.Union([
-    Obj(
-      {
-        url: Type.String({ description: 'the public download page; anyone holding it can read the export until it expires' }),
-        expiresAt: Type.String(),
-      },
-      {
-        description:
-          'the export made for an access or portability case, the same link the requester is emailed; given to callers who ' +
-          'may read exports (to send it by another channel, or check it), null otherwise and for every other type',
-      },
-    ),
-    Type.Null(),
-  ]),
-});
-
 export const RequestCreateSchema = Obj({
   type: RequestType,
   email: Type.String({ minLength: 3, maxLength: 254 }),
