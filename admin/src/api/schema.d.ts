@@ -991,8 +991,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List cases: by status, type, owner, requester address, overdue, or due within N days
-         * @description Cases, newest first, filtered by any of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ones included, matched by keyed hash), `overdue`, `dueWithin` days (open cases, overdue ones included). The listing leaves out the history; read one case for it.
+         * List cases: by status, type, owner, requester address, open, overdue, or due within N days; by deadline
+         * @description Cases in the order they were opened, or by `sort` (`deadline`, `receivedAt`, `-` for descending), filtered by any of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ones included, matched by keyed hash), `open` (not completed or rejected), `overdue`, `dueWithin` days (open cases, overdue ones included). Each case says how many days are left (`daysLeft`). The listing leaves out the history; read one case for it.
          *
          *     **Who may call:** `admin`, `privacy_officer`, `viewer` (area `requests`, read); other roles get 403.
          *
@@ -13701,9 +13701,13 @@ export interface operations {
                 email?: string;
                 /** @description rows per page (1 to 500) */
                 limit?: number;
+                /** @description true: cases not yet completed or rejected; false: closed ones */
+                open?: boolean;
                 overdue?: boolean;
                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                 owner?: string;
+                /** @description order by the deadline or the date received, `-` before it for descending; without it, in the order opened */
+                sort?: "deadline" | "-deadline" | "receivedAt" | "-receivedAt";
                 /** @example verified */
                 status?: "received" | "awaiting_verification" | "verified" | "in_progress" | "completed" | "rejected";
                 type?: "access" | "portability" | "rectification" | "erasure" | "objection";
@@ -13739,7 +13743,8 @@ export interface operations {
                      *           "completedAt": null,
                      *           "flagged": false,
                      *           "flagDetail": null,
-                     *           "overdue": false
+                     *           "overdue": false,
+                     *           "daysLeft": 27
                      *         }
                      *       ],
                      *       "page": {
@@ -13755,6 +13760,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -13991,7 +14001,8 @@ export interface operations {
                      *         "completedAt": null,
                      *         "flagged": false,
                      *         "flagDetail": null,
-                     *         "overdue": false
+                     *         "overdue": false,
+                     *         "daysLeft": 27
                      *       }
                      *     }
                      */
@@ -14001,6 +14012,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -14216,6 +14232,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
+                     *         "daysLeft": 27,
                      *         "history": [
                      *           {
                      *             "at": "2026-12-01T10:20:30.000Z",
@@ -14241,6 +14258,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -14467,6 +14489,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
+                     *         "daysLeft": 27,
                      *         "history": [
                      *           {
                      *             "at": "2026-12-01T10:20:30.000Z",
@@ -14492,6 +14515,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -14734,6 +14762,7 @@ export interface operations {
                      *         "flagged": false,
                      *         "flagDetail": null,
                      *         "overdue": false,
+                     *         "daysLeft": 27,
                      *         "history": [
                      *           {
                      *             "at": "2026-12-01T10:20:30.000Z",
@@ -14759,6 +14788,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */
@@ -15008,7 +15042,8 @@ export interface operations {
                      *         "completedAt": "2026-12-03T14:00:00.000Z",
                      *         "flagged": false,
                      *         "flagDetail": null,
-                     *         "overdue": false
+                     *         "overdue": false,
+                     *         "daysLeft": null
                      *       }
                      *     }
                      */
@@ -15018,6 +15053,11 @@ export interface operations {
                             channel: string;
                             completedAt: string | null;
                             contactId: string | null;
+                            /**
+                             * Format: int32
+                             * @description calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue
+                             */
+                            daysLeft: number | null;
                             /** @description YYYY-MM-DD in the installation time zone (the `timeZone` setting) */
                             deadline: string;
                             /** @description null once the person has been erased */

@@ -37,6 +37,13 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  const [y1, m1, d1] = parse(from);
+  const [y2, m2, d2] = parse(to);
+  return Math.round((Date.UTC(y2, m2 - 1, d2) - Date.UTC(y1, m1 - 1, d1)) / 86_400_000);
+}
+
 /** One month from receipt; an extension allows two more, counted from receipt as well. */
 export const FIRST_TERM_MONTHS = 1;
 export const EXTENDED_TERM_MONTHS = 3;

@@ -1,4 +1,5 @@
 import type { RequestEventsTable, RequestsTable } from '../dsr.table.ts';
+import { daysBetween } from './deadline.ts';
 
 export const REQUEST_TYPES = ['access', 'portability', 'rectification', 'erasure', 'objection'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -63,6 +64,8 @@ export interface DataRequest {
   flagged: boolean;
   flagDetail: string | null;
   overdue: boolean;
+  /** Days from today to the deadline (0 on the day, negative once overdue); null once closed. */
+  daysLeft: number | null;
   history?: RequestEvent[];
 }
 
@@ -89,6 +92,7 @@ export function toRequest(r: RequestsTable, today: string): DataRequest {
     flagged: r.flagged === 1,
     flagDetail: r.flag_detail,
     overdue: isOverdue(r, today),
+    daysLeft: isFinal(r.status) ? null : daysBetween(today, r.deadline),
   };
 }
 

@@ -1,5 +1,5 @@
 import { countOrEstimate } from '../../../db/estimate.ts';
-import type { Kysely } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { RequestEventsTable, RequestsTable } from '../dsr.table.ts';
 import { FINAL_STATUSES } from './requests.model.ts';
@@ -36,6 +36,8 @@ export interface RequestFilter {
   /** Cases whose keyed hash is one of these, or whose address is written as one of `emails`. */
   emailHmacs?: string[];
   emails?: string[];
+  /** Cases not yet completed or rejected (true), or closed ones (false). */
+  open?: boolean;
   /** With `today`: open cases past their deadline (true) or not (false). */
   overdue?: boolean;
   /** Open cases whose deadline is on or before this date (overdue ones included). */
@@ -53,6 +55,8 @@ function filteredRequests(db: Q, f: RequestFilter) {
     const emails = f.emails ?? [];
     q = q.where((eb) => eb.or([eb('email_hmac', 'in', hashes), ...(emails.length ? [eb('email', 'in', emails)] : [])]));
   }
+  if (f.open === true) q = q.where('status', 'not in', [...FINAL_STATUSES]);
+  if (f.open === false) q = q.where('status', 'in', [...FINAL_STATUSES]);
   if (f.overdue === true) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<', f.today);
   if (f.overdue === false) q = q.where((eb) => eb.or([eb('status', 'in', [...FINAL_STATUSES]), eb('deadline', '>=', f.today)]));
   if (f.dueBy !== undefined) q = q.where('status', 'not in', [...FINAL_STATUSES]).where('deadline', '<=', f.dueBy);
@@ -63,6 +67,36 @@ export function listRequests(db: Q, f: RequestFilter, limit: number, after?: str
   let q = filteredRequests(db, f).selectAll();
   if (after) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/** The listing's sortable fields and their columns (text both: dates as YYYY-MM-DD, instants as ISO 8601). */
+export const REQUEST_SORT_COLUMNS = { deadline: 'deadline', receivedAt: 'received_at' } as const satisfies Record<
+  string,
+  keyof RequestsTable
+>;
+export interface RequestSort {
+  field: keyof typeof REQUEST_SORT_COLUMNS;
+  desc: boolean;
+}
+
+/** The listing in (column, id) order, after the cursor's row; each row with its sort value for the next cursor. */
+export async function listRequestsSorted(
+  db: Q,
+  f: RequestFilter,
+  s: RequestSort,
+  limit: number,
+  after?: { key: string | number; id: string },
+) {
+  const col = REQUEST_SORT_COLUMNS[s.field];
+  let q = filteredRequests(db, f).selectAll();
+  if (after) {
+    const cmp = sql.raw(s.desc ? '<' : '>');
+    const key = String(after.key);
+    q = q.where(sql<SqlBool>`(${sql.ref(col)} ${cmp} ${key} or (${sql.ref(col)} = ${key} and id ${cmp} ${after.id}))`);
+  }
+  const dir = s.desc ? 'desc' : 'asc';
+  const rows = await q.orderBy(col, dir).orderBy('id', dir).limit(limit).execute();
+  return rows.map((row) => ({ row, key: row[col] }));
 }
 
 /** The case listing's total (`today` alone is no filter; src/db/estimate.ts). */

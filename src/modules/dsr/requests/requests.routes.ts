@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, requireFieldAccess } from '../../../http/auth.ts';
-import { listPage } from '../../../http/pagination.ts';
+import { listPage, sortedListPage } from '../../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, withExamples } from '../../../http/schemas.ts';
 import type { FulfilService } from './fulfil.service.ts';
 import type { IntakeService } from './requests.intake.ts';
+import type { RequestSort } from './requests.queries.ts';
 import type { RequestsService } from './requests.service.ts';
 import {
   ExtendSchema,
@@ -83,12 +84,13 @@ export const requestsRoutes =
         config: { access: read, audit: { action: 'request.list', target: 'request' } },
         schema: {
           tags: ['requests'],
-          summary: 'List cases: by status, type, owner, requester address, overdue, or due within N days',
+          summary: 'List cases: by status, type, owner, requester address, open, overdue, or due within N days; by deadline',
           description:
-            'Cases, newest first, filtered by any of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ' +
-            'ones included, matched by keyed hash), `overdue`, `dueWithin` days (open cases, overdue ones included). The ' +
-            'listing leaves out the history; read one case for it.',
-          querystring: withExamples(RequestListQuery, { status: 'verified', dueWithin: 7 }),
+            'Cases in the order they were opened, or by `sort` (`deadline`, `receivedAt`, `-` for descending), filtered by any ' +
+            'of: `status`, `type`, `owner` (a user id), `email` (the requester, erased ones included, matched by keyed hash), ' +
+            '`open` (not completed or rejected), `overdue`, `dueWithin` days (open cases, overdue ones included). Each case says ' +
+            'how many days are left (`daysLeft`). The listing leaves out the history; read one case for it.',
+          querystring: withExamples(RequestListQuery, { status: 'verified', dueWithin: 7 }, { open: true, sort: 'deadline', limit: 25 }),
           response: {
             200: withExamples(List(RequestSchema), { data: [REQUEST_EXAMPLE], page: { next: null, total: 1, totalIsEstimate: false } }),
             ...commonErrors,
@@ -96,13 +98,13 @@ export const requestsRoutes =
         },
       },
       async (req) => {
-        const { limit: _, cursor: __, owner, dueWithin, ...rest } = req.query;
+        const { limit: _, cursor: __, owner, dueWithin, sort: chosen, ...rest } = req.query;
         const filter = { ...rest, ...(owner ? { ownerId: owner } : {}), ...(dueWithin !== undefined ? { dueWithinDays: dueWithin } : {}) };
-        return listPage(
-          req.query,
-          (n, after) => s.requests.list(filter, n, after),
-          () => s.requests.count(filter),
-        );
+        const count = () => s.requests.count(filter);
+        const sort = chosen as string | undefined;
+        if (sort === undefined) return listPage(req.query, (n, after) => s.requests.list(filter, n, after), count);
+        const order = { field: sort.replace(/^-/, '') as RequestSort['field'], desc: sort.startsWith('-') };
+        return sortedListPage(req.query, sort, (n, after) => s.requests.listSorted(filter, order, n, after), count);
       },
     );
 
@@ -179,7 +181,7 @@ export const requestsRoutes =
           body: withExamples(FulfilSchema, {}, { changes: { lastName: 'Fischer-Braun' } }),
           response: {
             200: withExamples(Data(RequestSchema), {
-              data: { ...REQUEST_EXAMPLE, status: 'completed', completedAt: '2026-12-03T14:00:00.000Z' },
+              data: { ...REQUEST_EXAMPLE, status: 'completed', completedAt: '2026-12-03T14:00:00.000Z', daysLeft: null },
             }),
             ...errors,
           },

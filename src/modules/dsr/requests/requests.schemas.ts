@@ -4,6 +4,9 @@ import { Obj, Id } from '../../../http/schemas.ts';
 import { ContactPatchSchema } from '../../contacts/module.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './requests.model.ts';
 
+/** The listing's orders (requests.queries.ts REQUEST_SORT_COLUMNS): a column, or `-column` for descending. */
+export const REQUEST_SORTS = ['deadline', '-deadline', 'receivedAt', '-receivedAt'] as const;
+
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Note = Type.String({
   minLength: 1,
@@ -39,6 +42,13 @@ export const RequestSchema = Obj({
   flagged: Type.Boolean({ description: 'the erasure scan found traces left behind; see flagDetail' }),
   flagDetail: Nullable(Type.String()),
   overdue: Type.Boolean({ description: 'open and past its deadline, today in the installation time zone' }),
+  daysLeft: Type.Union([
+    Type.Integer({
+      format: 'int32',
+      description: 'calendar days from today (installation time zone) to the deadline: 0 on the day, negative once overdue',
+    }),
+    Type.Null(),
+  ]),
   history: Type.Optional(Type.Array(RequestEventSchema)),
 });
 
@@ -91,7 +101,13 @@ export const RequestListQuery = Obj({
       description: 'finds cases by the requester’s address, erased ones included (by keyed hash)',
     }),
   ),
+  open: Type.Optional(Type.Boolean({ description: 'true: cases not yet completed or rejected; false: closed ones' })),
   overdue: Type.Optional(Type.Boolean()),
+  sort: Type.Optional(
+    Type.Enum([...REQUEST_SORTS], {
+      description: 'order by the deadline or the date received, `-` before it for descending; without it, in the order opened',
+    }),
+  ),
   dueWithin: Type.Optional(
     Type.Integer({
       format: 'int32',
@@ -128,4 +144,5 @@ export const REQUEST_EXAMPLE = {
   flagged: false,
   flagDetail: null,
   overdue: false,
+  daysLeft: 27,
 };

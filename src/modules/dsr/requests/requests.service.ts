@@ -60,6 +60,7 @@ export interface ListQuery {
   type?: string;
   ownerId?: string;
   email?: string;
+  open?: boolean;
   overdue?: boolean;
   dueWithinDays?: number;
 }
@@ -184,6 +185,20 @@ export class RequestsService {
     return (await q.listRequests(this.db.kysely, filter, limit, after)).map((r) => toRequest(r, today));
   }
 
+  /** The listing in a chosen order, each case with its sort value (for the cursor). */
+  async listSorted(
+    query: ListQuery,
+    sort: q.RequestSort,
+    limit: number,
+    after?: { key: string | number; id: string },
+  ): Promise<{ row: DataRequest; key: string | number }[]> {
+    const { today, filter } = await this.filterOf(query);
+    return (await q.listRequestsSorted(this.db.kysely, filter, sort, limit, after)).map((r) => ({
+      row: toRequest(r.row, today),
+      key: r.key,
+    }));
+  }
+
   /** The listing's total with the same filter. */
   async count(query: ListQuery): Promise<{ total: number; isEstimate: boolean }> {
     return q.countRequests(this.db.kysely, (await this.filterOf(query)).filter);
@@ -195,6 +210,7 @@ export class RequestsService {
     if (query.status !== undefined) filter.status = query.status;
     if (query.type !== undefined) filter.type = query.type;
     if (query.ownerId !== undefined) filter.ownerId = query.ownerId;
+    if (query.open !== undefined) filter.open = query.open;
     if (query.overdue !== undefined) filter.overdue = query.overdue;
     if (query.dueWithinDays !== undefined) filter.dueBy = addDays(today, query.dueWithinDays);
     if (query.email !== undefined) {
