@@ -21,13 +21,8 @@ async function consentTable(page: Page): Promise<Record<string, string>> {
   const table = page.getByRole('table', { name: 'Contacts at each consent level now' });
   await table.waitFor();
   const out: Record<string, string> = {};
-  for (const row of await table.getByRole('row').all()) {
-    const name = await row
-      .getByRole('rowheader')
-      .textContent()
-      .catch(() => null);
-    if (name) out[name] = (await row.getByRole('cell').first().textContent()) ?? '';
-  }
+  for (const row of await table.locator('tbody tr').all())
+    out[(await row.getByRole('rowheader').textContent()) ?? ''] = (await row.getByRole('cell').first().textContent()) ?? '';
   return out;
 }
 
