@@ -59,13 +59,15 @@ forEachDialect('overview counts for the dashboard, and the SMTP relay test', (ct
     await open('late@example.com', '2025-12-01T09:00:00Z'); // deadline 2026-01-01: overdue
     await open('soon@example.com', '2026-01-05T09:00:00Z'); // deadline 2026-02-05: due within 7 days
     await open('later@example.com'); // deadline 2026-02-28
+    await open('today@example.com', '2025-12-31T09:00:00Z'); // deadline today: due, not overdue
+    await open('seventh@example.com', '2026-01-07T09:00:00Z'); // deadline in exactly 7 days: due within 7 days
     const done = await open('done@example.com', '2025-12-02T09:00:00Z');
     await t.services.requests.patch(done.id, { status: 'rejected', note: 'Manifestly unfounded' }, system);
     const res = await call('GET', '/api/v1/stats/requests', undefined, 'viewer');
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepEqual(json(res).data, { open: 3, dueSoon: 2, dueWithinDays: 7, overdue: 1 });
+    assert.deepEqual(json(res).data, { open: 5, dueSoon: 4, dueWithinDays: 7, overdue: 1 });
     const listed = async (q: string) => json(await call('GET', `/api/v1/requests?${q}&limit=1`)).page.total;
-    assert.equal(await listed('dueWithin=7'), 2, 'the same as the listing');
+    assert.equal(await listed('dueWithin=7'), 4, 'the same as the listing');
     assert.equal(await listed('overdue=true'), 1);
     assert.equal((await call('GET', '/api/v1/stats/requests', undefined, 'marketer')).statusCode, 403);
   });
