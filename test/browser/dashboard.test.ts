@@ -53,7 +53,7 @@ for (const d of BROWSER_DIALECTS)
       await logIn(s.page, server.base, server.admin);
       await s.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
       await s.page.getByRole('heading', { name: 'No contacts yet' }).waitFor();
-      await s.page.getByRole('link', { name: 'Import contacts from a file' }).waitFor();
+      await s.page.getByRole('link', { name: 'Import a spreadsheet' }).waitFor();
       await s.page.getByRole('link', { name: 'Build a segment' }).waitFor();
       await s.page.getByText('No open requests.').waitFor();
       await s.page.getByText('Nothing recorded in the last 30 days.').waitFor();

@@ -29,7 +29,7 @@ export function FirstSteps() {
     ),
     can('contacts', 'write') && (
       <Button key="import" component={Link} to="/imports" variant="default">
-        Import contacts from a file
+        Import a spreadsheet
       </Button>
     ),
     can('segments', 'write') && (
