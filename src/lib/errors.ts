@@ -104,6 +104,10 @@ export const ERROR_CODES = {
   },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
+  smtp_not_set: {
+    status: 409,
+    description: 'No SMTP relay is set (mail is kept in the local outbox): set `smtp` in the settings before testing it.',
+  },
   not_ready: { status: 503, description: 'The service is starting or its database is not migrated yet.' },
   shutting_down: {
     status: 503,

@@ -24,6 +24,7 @@ export const ORACLE_CALLERS: Readonly<Record<string, 'person' | 'own'>> = {
   campaign: 'own',
   segment_export: 'own',
   scoring: 'own',
+  staff: 'person',
 };
 
 /** The built-in purposes and the level each needs (PRODUCT.md §1). */

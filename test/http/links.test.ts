@@ -186,6 +186,8 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
       'GET /api/v1/settings/consent-levels': '/api/v1/settings/consent-levels',
+      'GET /api/v1/stats/contacts': '/api/v1/stats/contacts',
+      'GET /api/v1/stats/requests': '/api/v1/stats/requests',
       'GET /api/v1/users': '/api/v1/users',
       'GET /api/v1/users/:id': `/api/v1/users/${userId}`,
       'GET /api/v1/keys': '/api/v1/keys',

@@ -25,9 +25,10 @@ export type Reason =
  * - `tracking`: recording behaviour (visits, opens, clicks);
  * - `journey`, `campaign`: automated and bulk sending;
  * - `segment_export`: handing a segment's people to another system;
- * - `scoring`: lead scoring.
+ * - `scoring`: lead scoring;
+ * - `staff`: mail a staff member asked for, to an address they gave (the SMTP relay's test message).
  */
-export const CALLERS = ['data_request', 'form', 'tracking', 'journey', 'campaign', 'segment_export', 'scoring'] as const;
+export const CALLERS = ['data_request', 'form', 'tracking', 'journey', 'campaign', 'segment_export', 'scoring', 'staff'] as const;
 export type Caller = (typeof CALLERS)[number];
 
 export type Cond =

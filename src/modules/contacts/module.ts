@@ -8,6 +8,8 @@ import { suppression } from '../suppression/module.ts';
 import { contactsDataMap } from './contacts.data-map.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { ContactsService } from './contacts.service.ts';
+import { contactStatsRoutes } from './contacts.stats.routes.ts';
+import { ContactStatsService } from './contacts.stats.service.ts';
 import type { CustomFieldsTable, ImportRejectsTable, ImportUploadsTable } from './contacts.table.ts';
 import { CustomFieldsService } from './custom-fields.service.ts';
 import { importRoutes } from './import.routes.ts';
@@ -73,6 +75,7 @@ export const contacts = defineModule({
     return {
       customFields,
       contacts,
+      contactStats: new ContactStatsService(core.db),
       imports: new ImportService(core.db, core.clock, contacts, deps.consent, deps.suppressions, deps.progress, deps.events),
     };
   },
@@ -80,6 +83,7 @@ export const contacts = defineModule({
   routes: (s) => [
     { prefix: '/api/v1', plugin: contactsRoutes(s) },
     { prefix: '/api/v1', plugin: importRoutes(s) },
+    { prefix: '/api/v1', plugin: contactStatsRoutes(s) },
   ],
   // Imports of large files (POST /api/v1/imports answering 202): a step per batch of rows.
   jobs: (s) => ({ [IMPORT_QUEUE]: (payload, job) => s.imports.runJob(payload, job) }),

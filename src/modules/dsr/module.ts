@@ -21,6 +21,8 @@ import { IntakeService, LINK_QUEUE } from './requests/requests.intake.ts';
 import { RequestMailer } from './requests/requests.mailer.ts';
 import { requestsRoutes } from './requests/requests.routes.ts';
 import { RequestsService } from './requests/requests.service.ts';
+import { requestStatsRoutes } from './requests/requests.stats.routes.ts';
+import { RequestStatsService } from './requests/requests.stats.service.ts';
 import { VerificationService } from './requests/requests.verification.ts';
 import { tasksRoutes } from './requests/tasks.routes.ts';
 import { TasksService } from './requests/tasks.service.ts';
@@ -70,6 +72,7 @@ export const dsr = defineModule({
     return {
       accessExports,
       requests,
+      requestStats: new RequestStatsService(core.db, requests),
       tasks,
       requestVerification,
       requestIntake: new IntakeService(requests, requestVerification, deps.rateLimiter, deps.secret, deps.jobs),
@@ -79,6 +82,7 @@ export const dsr = defineModule({
   routes: (s) => [
     { prefix: '/api/v1', plugin: requestsRoutes(s) },
     { prefix: '/api/v1', plugin: tasksRoutes(s) },
+    { prefix: '/api/v1', plugin: requestStatsRoutes(s) },
     { prefix: '/public/v1', plugin: publicRequestRoutes(s) },
     { prefix: '/api/v1', plugin: accessExportRoutes(s) },
     { prefix: '/public/v1', plugin: accessExportPublicRoutes(s) },

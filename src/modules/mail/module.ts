@@ -5,6 +5,8 @@ import { suppression } from '../suppression/module.ts';
 import { mailDataMap } from './mail.data-map.ts';
 import { MailSender } from './mail.sender.ts';
 import { outboxRoutes } from './outbox.routes.ts';
+import { relayTestRoutes } from './relay-test.routes.ts';
+import { RelayTest } from './relay-test.service.ts';
 import type { OutboxTable } from './outbox.table.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
@@ -24,7 +26,13 @@ export const mail = defineModule({
   name: 'mail',
   needs: [settings, consent, suppression],
   dataMap: mailDataMap,
-  create: (core, deps) => ({ mail: new MailSender(core.db, deps.settings, core.clock, deps.consent, deps.suppressions) }),
-  routes: (s) => [{ prefix: '/api/v1', plugin: outboxRoutes(s) }],
+  create: (core, deps) => {
+    const mail = new MailSender(core.db, deps.settings, core.clock, deps.consent, deps.suppressions);
+    return { mail, relayTest: new RelayTest(deps.settings, mail) };
+  },
+  routes: (s) => [
+    { prefix: '/api/v1', plugin: outboxRoutes(s) },
+    { prefix: '/api/v1', plugin: relayTestRoutes(s) },
+  ],
   close: (face) => face.mail.close(),
 });

@@ -30,6 +30,7 @@ export const samples: Samples = {
     return { url: `/api/v1/contacts/${c.id}`, expect: 204, target: c.id };
   },
   'GET /api/v1/contact-fields': async () => ({ expect: 200 }),
+  'GET /api/v1/stats/contacts': async () => ({ expect: 200 }),
   'POST /api/v1/imports': async () => ({
     url: '/api/v1/imports?map=Name=firstName',
     headers: { 'content-type': 'text/csv' },

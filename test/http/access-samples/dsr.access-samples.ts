@@ -17,6 +17,7 @@ export const samples: Samples = {
     expect: 201,
   }),
   'GET /api/v1/requests': async () => ({ url: '/api/v1/requests?overdue=false&dueWithin=30&type=access', expect: 200 }),
+  'GET /api/v1/stats/requests': async () => ({ expect: 200 }),
   'GET /api/v1/requests/:id': async (t) => {
     const r = await dsrCase(t);
     return { url: `/api/v1/requests/${r.id}`, expect: 200, target: r.id };
