@@ -44,7 +44,9 @@ for (const d of BROWSER_DIALECTS)
     test('the empty list leads to adding a contact; the form keeps what was typed on an error and creates it', async () => {
       const { page } = s;
       await logIn(page, server.base, server.admin);
-      await page.getByRole('link', { name: 'Contacts' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts', exact: true }).click();
+      // The dashboard says "No contacts yet" too: wait for this screen's own title first.
+      await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
       await page.getByRole('heading', { name: 'No contacts yet' }).waitFor();
       // The pointer off the navigation: its active link under the pointer falls short of contrast (the shell's, reported).
       await page.mouse.move(640, 790);

@@ -51,12 +51,12 @@ for (const d of BROWSER_DIALECTS)
       await assertAccessible(s.page, 'dashboard');
       await screenshot(s.page, 'dashboard');
       // A screen reached through the navigation, then reloaded: the server gives the app its page.
-      await s.page.getByRole('link', { name: 'Contacts' }).click();
+      await s.page.getByRole('link', { name: 'Contacts', exact: true }).click();
       await s.page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
       await s.page.reload();
       await s.page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
       assert.match(s.page.url(), /\/admin\/contacts$/);
-      assert.equal(await s.page.getByRole('link', { name: 'Contacts' }).getAttribute('aria-current'), 'page');
+      assert.equal(await s.page.getByRole('link', { name: 'Contacts', exact: true }).getAttribute('aria-current'), 'page');
       assert.deepEqual(s.problems, [], 'no dialog, console error or page error');
     });
 
@@ -76,7 +76,7 @@ for (const d of BROWSER_DIALECTS)
         headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
       });
       assert.equal(out.status, 204);
-      await s.page.getByRole('link', { name: 'Audit log' }).click();
+      await s.page.getByRole('link', { name: 'Audit log', exact: true }).click();
       await s.page.getByRole('status').filter({ hasText: 'Your session has ended' }).waitFor();
       await s.page.getByRole('heading', { name: 'Sign in to Assent' }).waitFor();
       await assertAccessible(s.page, 'login after the session ended');
@@ -104,7 +104,7 @@ for (const d of BROWSER_DIALECTS)
         const burger = k.page.getByRole('button', { name: 'Toggle navigation' });
         await burger.focus();
         await k.page.keyboard.press('Enter');
-        const link = k.page.getByRole('link', { name: 'Contacts' });
+        const link = k.page.getByRole('link', { name: 'Contacts', exact: true });
         await link.waitFor();
         await link.focus();
         await k.page.keyboard.press('Enter');

@@ -231,6 +231,8 @@ for (const d of BROWSER_DIALECTS.filter((x) => x.name === 'sqlite'))
       assert.match(sent[0]!, /"password":"right password"/);
       assert.doesNotMatch(sent[1]!, /password/, 'the password is sent only when typed');
       await smtp.getByRole('button', { name: 'Send test message' }).click();
+      // The first send's confirmation is still on screen: wait for the relay to see the second.
+      for (let i = 0; i < 100 && relay.got.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
       await smtp.getByText('The relay took the message').waitFor();
       assert.equal(relay.got.length, 2, 'the kept password still logs in');
 

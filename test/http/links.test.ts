@@ -192,6 +192,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/users/:id': `/api/v1/users/${userId}`,
       'GET /api/v1/keys': '/api/v1/keys',
       'GET /api/v1/audit': '/api/v1/audit?limit=500',
+      'GET /api/v1/audit/actors': '/api/v1/audit/actors',
       'GET /api/v1/datamap': '/api/v1/datamap',
       'GET /api/v1/datamap/report': '/api/v1/datamap/report',
       'GET /api/v1/outbox': '/api/v1/outbox?limit=500',

@@ -32,6 +32,23 @@ async function runPurges(t: TestApp): Promise<number> {
   return total;
 }
 
+/**
+ * Runs the purge (a day later each time) until the receipt says purged, for up to 30 s: once the
+ * test's own holder has ended, a short transaction of another test file's database that began
+ * before the erasure may still hold the horizon for a moment (the purge then waits, as it must),
+ * and the job retries, as it does in production. Returns the last storage status seen.
+ */
+async function purgeUntilDone(t: TestApp, clock: FakeClock, receiptId: string) {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    clock.advance(24 * 3600_000);
+    await runPurges(t);
+    const storage = (await t.services.erasure.receipt(receiptId)).storage;
+    if (storage?.status !== 'pending' || Date.now() > end) return storage;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Every file of the database's directory (base/<oid>), searched for each needle, ASCII case ignored. */
 function bytesFound(dir: string, needles: string[]): string[] {
   const fold = (b: Buffer) => {
@@ -243,9 +260,8 @@ describe('on PostgreSQL, the purge waits for snapshots older than the erasure', 
           'not purged while an older snapshot is open',
         );
         await reader.query('commit');
-        clock.advance(24 * 3600_000);
-        await runPurges(t);
-        assert.equal((await t.services.erasure.receipt(receipt.id)).storage?.status, 'purged');
+        const done = await purgeUntilDone(t, clock, receipt.id);
+        assert.equal(done?.status, 'purged', JSON.stringify(done));
         await sql`checkpoint`.execute(scratch.db.kysely);
         const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely))
           .rows[0]!.oid;
@@ -298,9 +314,7 @@ describe('on PostgreSQL, the purge waits for transactions of other databases tha
         const held = (await t.services.erasure.receipt(receipt.id)).storage;
         assert.equal(held?.status, 'pending', `not purged while the other database's transaction runs: ${JSON.stringify(held)}`);
         await writer.query('commit');
-        clock.advance(24 * 3600_000);
-        await runPurges(t);
-        const done = (await t.services.erasure.receipt(receipt.id)).storage;
+        const done = await purgeUntilDone(t, clock, receipt.id);
         assert.equal(done?.status, 'purged', JSON.stringify(done));
         await sql`checkpoint`.execute(scratch.db.kysely);
         const oid = (await sql<{ oid: number }>`select oid from pg_database where datname = current_database()`.execute(scratch.db.kysely))

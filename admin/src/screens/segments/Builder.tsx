@@ -1,4 +1,4 @@
-import { Alert, Button, Code, Fieldset, Group, Menu, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Button, Code, Fieldset, Group, Menu, NativeSelect, Stack, Text, Textarea, TextInput, VisuallyHidden } from '@mantine/core';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { newKey, type TreeNode, update } from './filterTree';
 import { type FieldType, INTERACTION_LABELS, type InteractionType, type Op, OPS_BY_TYPE, opLabel } from './language';
@@ -112,13 +112,9 @@ function NodeActions({ node, name, parent }: { node: TreeNode; name: string; par
         )
       )}
       {!parent && !isGroup && (
-        <Button
-          size="xs"
-          variant="default"
-          aria-label={`Put ${name} in a group`}
-          onClick={() => edit(node.key, (n) => ({ key: newKey(), kind: 'and', children: [n] }))}
-        >
-          Put in a group
+        <Button size="xs" variant="default" onClick={() => edit(node.key, (n) => ({ key: newKey(), kind: 'and', children: [n] }))}>
+          {/* The visible words start the accessible name (axe: label-content-name-mismatch). */}
+          Put in a group<VisuallyHidden>: {name}</VisuallyHidden>
         </Button>
       )}
       {parent && (
