@@ -1,7 +1,7 @@
-import { ActionIcon, AppShell, Burger, Button, Group, NavLink, Text, Title, useMantineColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Burger, Button, Divider, Group, NavLink, Text, Title, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { api } from './api/client';
 import { SESSION_KEY, useRights } from './api/session';
@@ -66,20 +66,29 @@ export function Shell({
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        {NAV.filter((item) => can(item.area, item.op ?? 'read')).map((item) => {
+        {NAV.filter((item) => can(item.area, item.op ?? 'read')).map((item, i, shown) => {
           const active = item.path === '/' ? pathname === '/' : pathname.startsWith(item.path);
+          // A section's name above its first screen: audience work, privacy work, administration.
+          const heading = item.section && item.section !== shown[i - 1]?.section ? item.section : null;
           return (
-            <NavLink
-              key={item.path}
-              component={Link}
-              to={item.path}
-              label={item.label}
-              active={active}
-              // Filled: the light variant's hover shade left the active label short of contrast (axe).
-              variant="filled"
-              aria-current={active ? 'page' : undefined}
-              onClick={close}
-            />
+            <Fragment key={item.path}>
+              {heading && (
+                <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pt="md" pb={4} aria-hidden>
+                  {heading}
+                </Text>
+              )}
+              {!item.section && i > 0 && <Divider my="xs" />}
+              <NavLink
+                component={Link}
+                to={item.path}
+                label={item.label}
+                active={active}
+                // Filled: the light variant's hover shade left the active label short of contrast (axe).
+                variant="filled"
+                aria-current={active ? 'page' : undefined}
+                onClick={close}
+              />
+            </Fragment>
           );
         })}
       </AppShell.Navbar>

@@ -5,19 +5,21 @@ import type { Area } from './api/session';
  * and is shown to a role that may read its area (the session's rights). Its code is the folder
  * screens/<folder>/index.tsx (App.tsx finds it), loaded when first opened.
  */
-export const NAV: readonly { path: string; folder: string; label: string; area: Area; op?: 'read' | 'write' }[] = [
-  { path: '/', folder: 'dashboard', label: 'Dashboard', area: 'self' },
-  { path: '/contacts', folder: 'contacts', label: 'Contacts', area: 'contacts' },
-  { path: '/imports', folder: 'imports', label: 'Import', area: 'contacts', op: 'write' },
-  { path: '/lists', folder: 'lists', label: 'Lists', area: 'lists' },
-  { path: '/fields', folder: 'fields', label: 'Custom fields', area: 'contacts' },
-  { path: '/entities', folder: 'entities', label: 'Custom entities', area: 'entities' },
-  { path: '/segments', folder: 'segments', label: 'Segments', area: 'segments' },
-  { path: '/requests', folder: 'requests', label: 'Data requests', area: 'requests' },
-  { path: '/settings', folder: 'settings', label: 'Settings', area: 'settings' },
-  { path: '/users', folder: 'users', label: 'Users and API keys', area: 'users' },
-  { path: '/audit', folder: 'audit', label: 'Audit log', area: 'audit' },
-  { path: '/data-map', folder: 'data-map', label: 'Data map', area: 'datamap' },
-  { path: '/outbox', folder: 'outbox', label: 'Outbox', area: 'outbox' },
-  { path: '/account', folder: 'account', label: 'Your account', area: 'self' },
+export type Section = 'Audience' | 'Privacy' | 'Administration' | null;
+
+export const NAV: readonly { path: string; folder: string; label: string; area: Area; op?: 'read' | 'write'; section: Section }[] = [
+  { path: '/', folder: 'dashboard', label: 'Dashboard', area: 'self', section: null },
+  { path: '/contacts', folder: 'contacts', label: 'Contacts', area: 'contacts', section: 'Audience' },
+  { path: '/imports', folder: 'imports', label: 'Import', area: 'contacts', op: 'write', section: 'Audience' },
+  { path: '/lists', folder: 'lists', label: 'Lists', area: 'lists', section: 'Audience' },
+  { path: '/fields', folder: 'fields', label: 'Custom fields', area: 'contacts', section: 'Audience' },
+  { path: '/entities', folder: 'entities', label: 'Custom entities', area: 'entities', section: 'Audience' },
+  { path: '/segments', folder: 'segments', label: 'Segments', area: 'segments', section: 'Audience' },
+  { path: '/requests', folder: 'requests', label: 'Data requests', area: 'requests', section: 'Privacy' },
+  { path: '/audit', folder: 'audit', label: 'Audit log', area: 'audit', section: 'Privacy' },
+  { path: '/data-map', folder: 'data-map', label: 'Data map', area: 'datamap', section: 'Privacy' },
+  { path: '/settings', folder: 'settings', label: 'Settings', area: 'settings', section: 'Administration' },
+  { path: '/users', folder: 'users', label: 'Users and API keys', area: 'users', section: 'Administration' },
+  { path: '/outbox', folder: 'outbox', label: 'Outbox', area: 'outbox', section: 'Administration' },
+  { path: '/account', folder: 'account', label: 'Your account', area: 'self', section: null },
 ];

@@ -147,6 +147,13 @@ interface AxeViolation {
  * so a violation by the console itself still shows as a console error.
  */
 export async function assertAccessible(page: Page, what: string): Promise<void> {
+  // A dialog fading in is half transparent: colours are measured once transitions have ended.
+  // (A spinner's endless animation is left out: it never finishes.)
+  await page.evaluate(
+    `Promise.all(document.getAnimations()
+      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+      .map((a) => a.finished.catch(() => null)))`,
+  );
   if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(
     '(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations)()',

@@ -148,11 +148,22 @@ for (const d of BROWSER_DIALECTS)
       await focusLandsIn(page, 'Condition 2.1: List membership');
       await fieldset(page, 'Condition 2.1: List membership').getByLabel('Member of the list').selectOption({ label: 'Monthly newsletter' });
       // By keyboard alone: the menu opens with Enter, arrows walk it, Enter picks; the new condition takes the focus.
+      // The menu used last has finished closing (it hands the focus back when its transition ends).
+      await page.getByRole('menu').waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Add condition to group 2' }).focus();
       await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Add condition to group 2', expanded: true }).waitFor();
       await page.getByRole('menuitem', { name: 'Contact field' }).waitFor();
-      for (let i = 0; i < 6 && (await page.evaluate('document.activeElement?.textContent')) !== 'Behaviour'; i++)
+      // The menu takes the focus once it has opened (a transition): arrows pressed before that are lost, so walk until there.
+      for (let i = 0; i < 30 && (await page.evaluate('document.activeElement?.textContent')) !== 'Behaviour'; i++) {
         await page.keyboard.press('ArrowDown');
+        await page.waitForTimeout(50);
+      }
+      assert.equal(
+        await page.evaluate('document.activeElement?.textContent'),
+        'Behaviour',
+        String(await page.evaluate('document.activeElement?.outerHTML.slice(0, 300)')),
+      );
       await page.keyboard.press('Enter');
       const behaviour = fieldset(page, 'Condition 2.2: Behaviour');
       await focusLandsIn(page, 'Condition 2.2: Behaviour');
