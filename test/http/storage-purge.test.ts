@@ -380,7 +380,14 @@ forEachDialect('erasure receipts say where the storage purge stands', (ctx) => {
       )
     ).rows.map((r) => r.key);
     assert.equal(new Set(jobs).size, jobs.length);
-    const relations = jobs.map((k) => k.split(':')[1]);
+    // This test's window is the newest (an earlier test's purge held back by a short transaction of
+    // another database is requeued for a later window of its own, so it may still be queued here).
+    const window = jobs
+      .map((k) => k.split(':').slice(2).join(':'))
+      .sort()
+      .at(-1);
+    const relations = jobs.filter((k) => k.split(':').slice(2).join(':') === window).map((k) => k.split(':')[1]);
+    assert.ok(relations.length > 0, 'the window has its jobs');
     assert.equal(new Set(relations).size, relations.length, 'no relation is rewritten twice in one window');
     const rows = (
       await sql<{
