@@ -18,7 +18,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { ScrollTable } from './Scroll';
+import { TableScroll } from '../../ui/TableScroll';
 import { api, call } from '../../api/client';
 import { useConsentLevels, useLevelName } from '../../api/consent';
 import { useRights } from '../../api/session';
@@ -126,7 +126,7 @@ function GateEffect({ contact }: { contact: Contact }) {
           The gate treats this contact as <strong>{levelName(effective)}</strong> (a child's consent follows their guardian's).
         </Text>
       )}
-      <ScrollTable minWidth={420} label="What the consent gate allows, scrollable">
+      <TableScroll minWidth={420} label="What the consent gate allows, scrollable">
         <Table aria-label="What the consent gate allows">
           <Table.Thead>
             <Table.Tr>
@@ -154,7 +154,7 @@ function GateEffect({ contact }: { contact: Contact }) {
             ))}
           </Table.Tbody>
         </Table>
-      </ScrollTable>
+      </TableScroll>
     </Stack>
   );
 }

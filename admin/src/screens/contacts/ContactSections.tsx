@@ -2,7 +2,7 @@ import { Anchor, Badge, Button, Group, List, NativeSelect, Paper, Stack, Table, 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ScrollTable } from './Scroll';
+import { TableScroll } from '../../ui/TableScroll';
 import { api, call } from '../../api/client';
 import { useLevelName } from '../../api/consent';
 import { useRights } from '../../api/session';
@@ -236,7 +236,7 @@ export function ContactInteractions({ contact }: { contact: Contact }) {
       )}
       {rows.length > 0 && (
         <>
-          <ScrollTable minWidth={520} label="Interactions, scrollable">
+          <TableScroll minWidth={520} label="Interactions, scrollable">
             <Table aria-label="Interactions" striped>
               <Table.Thead>
                 <Table.Tr>
@@ -255,7 +255,7 @@ export function ContactInteractions({ contact }: { contact: Contact }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </ScrollTable>
+          </TableScroll>
           <Group justify="space-between">
             <Text size="sm" c="dimmed">
               {formatNumber(rows.length)} of {formatNumber(total)}

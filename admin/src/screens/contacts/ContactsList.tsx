@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ScrollTable } from './Scroll';
+import { TableScroll } from '../../ui/TableScroll';
 import { api, call } from '../../api/client';
 import { useConsentLevels, useLevelName } from '../../api/consent';
 import { useRights } from '../../api/session';
@@ -153,7 +153,7 @@ export function ContactsList() {
     const { data, page: info } = page.data;
     body = (
       <Stack gap="xs">
-        <ScrollTable minWidth={720} label="Contacts, scrollable">
+        <TableScroll minWidth={720} label="Contacts, scrollable">
           <Table highlightOnHover striped aria-label="Contacts">
             <Table.Thead>
               <Table.Tr>
@@ -184,7 +184,7 @@ export function ContactsList() {
               ))}
             </Table.Tbody>
           </Table>
-        </ScrollTable>
+        </TableScroll>
         <Group justify="space-between" wrap="wrap">
           <Text size="sm" c="dimmed" aria-live="polite">
             {info.totalIsEstimate ? 'About ' : ''}

@@ -6,7 +6,7 @@ import { useRights, useSession } from '../../api/session';
 import { formatDateTime } from '../../ui/format';
 import { ErrorState, Loading } from '../../ui/states';
 import { actionInWords } from './auditWords';
-import { ScrollTable } from '../../ui/ScrollTable';
+import { TableScroll } from '../../ui/TableScroll';
 import { Card } from './Card';
 
 /** Staff and keys by id, for roles that may read them (an admin); others see "a user" or "an API key". */
@@ -82,7 +82,7 @@ export function AuditCard() {
           <Text size="xs" c="dimmed">
             Views of the audit log and of the user and key lists are left out here; the audit log shows everything.
           </Text>
-          <ScrollTable label="Latest activity, as a table" minWidth={420}>
+          <TableScroll label="Latest activity, as a table" minWidth={420}>
             <Table verticalSpacing={4} fz="sm">
               <Table.Thead>
                 <Table.Tr>
@@ -109,7 +109,7 @@ export function AuditCard() {
                 ))}
               </Table.Tbody>
             </Table>
-          </ScrollTable>
+          </TableScroll>
         </>
       )}
     </Card>

@@ -7,7 +7,7 @@ import { useLevelName } from '../../api/consent';
 import { useRights } from '../../api/session';
 import { formatNumber } from '../../ui/format';
 import { EmptyState, ErrorState, Loading } from '../../ui/states';
-import { ScrollTable } from '../../ui/ScrollTable';
+import { TableScroll } from '../../ui/TableScroll';
 import { Card } from './Card';
 
 export function useContactTotals(enabled = true) {
@@ -93,7 +93,7 @@ export function ContactsCard() {
               barChartProps={{ accessibilityLayer: false }}
             />
           </div>
-          <ScrollTable label="Contacts by consent level, as a table" minWidth={280}>
+          <TableScroll label="Contacts by consent level, as a table" minWidth={280}>
             <Table striped verticalSpacing={4} fz="sm">
               <Table.Caption>Contacts at each consent level now</Table.Caption>
               <Table.Thead>
@@ -119,7 +119,7 @@ export function ContactsCard() {
                 ))}
               </Table.Tbody>
             </Table>
-          </ScrollTable>
+          </TableScroll>
         </>
       )}
     </Card>

@@ -1,6 +1,6 @@
 import { Button, Group, NativeSelect, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
-import { ScrollTable } from '../../ui/ScrollTable';
+import { TableScroll } from '../../ui/TableScroll';
 import { Section } from './Section';
 import { type SettingsView, useSaveSettings } from './settings.api';
 
@@ -48,7 +48,7 @@ export function PurposesSection({ settings, canWrite }: { settings: SettingsView
       problem={problem}
       saveLabel="Save purposes"
     >
-      <ScrollTable label="Purposes and the level each needs" minWidth={420}>
+      <TableScroll label="Purposes and the level each needs" minWidth={420}>
         <Table verticalSpacing={6}>
           <Table.Thead>
             <Table.Tr>
@@ -103,7 +103,7 @@ export function PurposesSection({ settings, canWrite }: { settings: SettingsView
             ))}
           </Table.Tbody>
         </Table>
-      </ScrollTable>
+      </TableScroll>
       {canWrite && (
         <Stack gap={4}>
           <Group align="flex-start" gap="sm" wrap="wrap">
