@@ -5,8 +5,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type AdminServer, keepInOutbox, startAdminServer } from './admin.helpers.ts';
-import { BROWSER_DIALECTS, assertAccessible, browserSkip, logIn, openBrowser, type Session, screenshot } from './harness.ts';
+import { keepInOutbox } from './admin.helpers.ts';
+import {
+  BROWSER_DIALECTS,
+  assertAccessible,
+  browserSkip,
+  type ConsoleServer,
+  logIn,
+  openBrowser,
+  type Session,
+  screenshot,
+  startConsoleServer,
+} from './harness.ts';
 
 /** Picks an option of a Mantine Select by the input's label and the option's visible text. */
 async function choose(page: Page, label: string, option: string | RegExp, type?: string): Promise<void> {
@@ -33,10 +43,10 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 // filters, actors) is tested on both databases in test/http/audit-log.test.ts.
 for (const d of BROWSER_DIALECTS.filter((x) => x.name === 'sqlite'))
   describe(`console: administration [${d.name}]`, { skip: browserSkip || d.skip }, () => {
-    let server: AdminServer;
+    let server: ConsoleServer;
     let s: Session;
     before(async () => {
-      server = await startAdminServer(d.name);
+      server = await startConsoleServer(d.name);
       s = await openBrowser();
       await logIn(s.page, server.base, server.admin);
     });

@@ -32,6 +32,8 @@ const ARGS = [
 export interface ConsoleServer {
   base: string;
   dialect: 'sqlite' | 'postgres';
+  /** The database the server runs on (a flow may write what no API route can, e.g. a hostile outbox message). */
+  databaseUrl: string;
   admin: { email: string; password: string };
   server: StartedAssent;
   /** Calls the API as the first admin (a session of its own, not the browser's). */
@@ -53,7 +55,8 @@ export async function startConsoleServer(dialect: 'sqlite' | 'postgres' = 'sqlit
   const dir = mkdtempSync(join(tmpdir(), 'assent-browser-'));
   let pg: ScratchDb | undefined;
   if (dialect === 'postgres') pg = await scratchDatabase('postgres');
-  const server = await startAssent(dir, pg ? { env: { DATABASE_URL: pg.url } } : {});
+  const databaseUrl = pg ? pg.url : `sqlite:${join(dir, 'assent.db')}`;
+  const server = await startAssent(dir, { env: { DATABASE_URL: databaseUrl } });
   const out = server.out();
   const email = /email: +(\S+)/.exec(out)?.[1];
   const password = /password: +(\S+)/.exec(out)?.[1];
@@ -82,6 +85,7 @@ export async function startConsoleServer(dialect: 'sqlite' | 'postgres' = 'sqlit
   return {
     base: server.base,
     dialect,
+    databaseUrl,
     admin: { email, password },
     server,
     api,
