@@ -11,12 +11,15 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import SQLiteDb from 'better-sqlite3';
 import { sql } from 'kysely';
 import { json, testApp, type TestApp } from '../../../../test/helpers/app.ts';
 import { connect } from '../../../db/connect.ts';
 import type { Db } from '../../database.ts';
 import { migrate } from '../../../services.ts';
 import { ERASE_ME, fileScan } from '../../../../test/fixtures/dsr/erasure.fixture.ts';
+import { identifiersOf, searchTerms } from './residue.model.ts';
+import { inProcess } from './residue.readers.ts';
 import { ResidueScanner } from './residue.service.ts';
 
 /*
@@ -276,6 +279,63 @@ describe('SQLite: the residue scan leaves the serving process’s file locks alo
     const problems = seen.contacts === 3 ? [] : [`another process sees ${seen.contacts} contacts, the server holds 3`];
     problems.push(...(await afterRestart(live, kept, [], 0)));
     if (!walKept) problems.push('the test process’s -wal was unlinked by the external client');
+    assert.deepEqual(problems, []);
+  });
+});
+
+// Another process holds the write lock for a moment: `begin immediate`, says so, commits when told.
+const ERASE_ME_IDS = identifiersOf({ email: ERASE_ME.email, first_name: ERASE_ME.firstName, last_name: ERASE_ME.lastName });
+const HOLDER = `
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], timeout=5, isolation_level=None)
+c.execute('begin immediate')
+c.execute('insert into external_writes (round) values (-1)')
+print('locked', flush=True)
+time.sleep(float(sys.argv[2]))
+c.execute('commit')
+print('committed', flush=True)
+`;
+
+describe('SQLite: while the scan’s checkpoint waits for a reader, the server’s own writes still wait for a lock (SQLite only)', () => {
+  it('a write on the app’s connection during the wait waits for another process’s write lock and succeeds', {
+    timeout: 60_000,
+  }, async () => {
+    const live = await startServer(false);
+    const raw = live.db.sqlite!;
+    // A reader in another connection keeps the log from being emptied: the checkpoint retries.
+    const reader = new SQLiteDb(live.path);
+    reader.exec('begin');
+    reader.prepare('select count(*) from contacts').get();
+    const problems: string[] = [];
+    try {
+      const readers = inProcess(live.db, searchTerms(ERASE_ME_IDS));
+      const checkpoint = readers.run({ kind: 'checkpoint', patienceMs: 3000 });
+      const holder = spawn('python3', ['-c', HOLDER, live.path, '0.4'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      holder.stdout.on('data', (c) => (said += c));
+      const exited = once(holder, 'exit');
+      while (!said.includes('locked')) {
+        if (holder.exitCode !== null) throw new Error('the lock holder ended before locking');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const busy = Number(raw.pragma('busy_timeout', { simple: true }));
+      if (busy < 1000) problems.push(`the app’s connection waits ${busy} ms for a lock while the checkpoint waits`);
+      try {
+        await sql`insert into external_writes (round) values (1)`.execute(live.db.kysely);
+      } catch (e) {
+        problems.push(`a write during the checkpoint’s wait failed: ${(e as { code?: string }).code ?? (e as Error).message}`);
+      }
+      await exited;
+      if (!said.includes('committed')) problems.push('the lock holder did not commit');
+      reader.exec('commit');
+      const answer = (await checkpoint) as { checkpointed: boolean };
+      if (!answer.checkpointed) problems.push('the log was not emptied once the reader let go');
+      assert.equal(raw.prepare('select count(*) from external_writes').pluck().get(), 2);
+    } finally {
+      if (reader.inTransaction) reader.exec('rollback');
+      reader.close();
+    }
+    problems.push(...(await afterRestart(live, [], [], null)));
     assert.deepEqual(problems, []);
   });
 });

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import SQLite from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { inParallel } from '../../../lib/parallel.ts';
 import type { Db } from '../../database.ts';
@@ -30,9 +31,22 @@ export interface ScanReaders {
   close(): Promise<void>;
 }
 
-/** SQL tasks on the app's own connection; `bytes` tasks never run here. */
+/**
+ * SQL tasks on the app's own connection; `bytes` tasks never run here. The checkpoint gets a
+ * connection of its own: it waits with a zero busy timeout between attempts, and the app's
+ * connection serves other requests meanwhile, which must keep waiting for another process's
+ * write lock rather than fail at once (a request answered 503 while a scan waited for a reader).
+ * A second connection in this process is safe for SQLite's locks (see above); an in-memory
+ * database has no log to empty.
+ */
 export function inProcess(db: Db, terms: SearchTerms): ScanReaders {
-  const runner = new TaskRunner(() => db.sqlite!, terms);
+  const raw = db.sqlite!;
+  const runner = new TaskRunner(() => raw, terms, {
+    open: () => (raw.memory ? raw : new SQLite(raw.name, { fileMustExist: true })),
+    release: (c) => {
+      if (c !== raw) c.close();
+    },
+  });
   return {
     width: 1,
     run: (task) => (task.kind === 'bytes' ? Promise.reject(new Error('file bytes are read in a reader process only')) : runner.run(task)),

@@ -36,6 +36,8 @@ export type ScanAnswer = boolean | string[] | { checkpointed: boolean; ms: numbe
  * holds the database and the log no longer holds older page images. A reader still using the
  * log's frames keeps it from being emptied; the scan's own readers start their statements on
  * the file once the frames are copied, so waiting a little is enough. False when it could not.
+ * `sqlite` must be a connection of the checkpoint's own: its busy timeout is zero while this
+ * waits, and any other statement on it would then fail at once instead of waiting for a lock.
  */
 export async function checkpointLog(sqlite: SQLite.Database, patienceMs: number): Promise<boolean> {
   // Each attempt answers at once (a busy timeout would block the thread); the waiting is here.
