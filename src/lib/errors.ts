@@ -134,6 +134,10 @@ export const ERROR_CODES = {
       'includes a file, or fails or runs past its time limit when rendered for a sample contact. `details` give `path` (`/subject`, ' +
       '`/html` or `/text`), `line`, `column` and `message`.',
   },
+  message_in_use: {
+    status: 409,
+    description: 'Sends or campaigns name this message (they keep its history): it cannot be deleted.',
+  },
   missing_subscription_link: {
     status: 422,
     description:

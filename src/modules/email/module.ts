@@ -9,6 +9,8 @@ import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
+import { messagesRoutes } from './messages.routes.ts';
+import { MessagesService } from './messages.service.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -17,6 +19,9 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+
+// What other modules use: messages and their templates (the sending engine compiles and renders them).
+export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -40,6 +45,15 @@ export const email = defineModule({
   needs: [settings, consent, suppression, mail, contacts, lists, interactions, segments],
   dataMap: emailDataMap,
   migrations: emailMigrations,
-  create: () => ({}),
-  routes: () => [],
+  create: (core, deps) => ({
+    messages: new MessagesService(core.db, core.clock, {
+      settings: deps.settings,
+      customFields: deps.customFields,
+      contacts: deps.contacts,
+      lists: deps.lists,
+      consent: deps.consent,
+      mail: deps.mail,
+    }),
+  }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: messagesRoutes(s) }],
 });
