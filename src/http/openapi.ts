@@ -35,6 +35,9 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   public: 'Open to anyone without a key: the data-subject request form and the signed download link. Rate-limited per address.',
   retention: 'Retention rules: what would be deleted for age, and running the deletion.',
   mail: 'The outbox: every message the gated sender queued, its status and attempts.',
+  email:
+    'Email messages (Liquid templates with a purpose), previews as a contact with the consent gate’s answer, test sends; sends ' +
+    'and campaigns.',
   audit: 'The audit log: who did what, when, through which key or session (append-only).',
   datamap: 'The data map: every table and column the installation keeps, its personal-data category and retention.',
   settings: 'Installation settings (purposes, the public base URL, the data protection switch...).',
