@@ -279,6 +279,24 @@ forEachDialect('the send engine', (ctx) => {
       assert.equal((await get(`/api/v1/campaigns/${newId()}`)).statusCode, 404);
     });
 
+    it('a message that no longer compiles fails its sends with the template’s code, and the job goes on', async () => {
+      const id = await contact(tag(), 2);
+      // Written past the messages service's checks (as a custom field removed since would leave it).
+      const m = await message('transactional', '<p>{{ contact.noSuchField }}</p>');
+      await post(`/api/v1/messages/${m}/send`, { contactId: id });
+      await runJobs(t.services, QUEUES);
+      const s = json(await get(`/api/v1/sends?contact=${id}`)).data[0];
+      assert.deepEqual([s.status, s.reason], ['failed', 'template_invalid']);
+      assert.equal(await mailsTo(id), 0);
+      const dead = await ctx.db.kysely
+        .selectFrom('jobs')
+        .select('id')
+        .where('queue', '=', BATCH_QUEUE)
+        .where('status', '=', 'dead')
+        .execute();
+      assert.equal(dead.length, 0);
+    });
+
     it('a direct send the gate refuses is recorded with the reason (caller staff) and mails nothing', async () => {
       const id = await contact(tag(), 3);
       const m = await message('marketing');
