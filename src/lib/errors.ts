@@ -127,6 +127,12 @@ export const ERROR_CODES = {
       'serialise it) and still did after a few tries; nothing of it was written. Retry after the seconds in the Retry-After header.',
   },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
+  dkim_key_invalid: {
+    status: 422,
+    description:
+      'The `dkim` setting names no usable key: `privateKey` must be an unencrypted PEM RSA key of 1024 bits or more or an Ed25519 key, ' +
+      'and is required when the domain or selector changes. `details` names the rule, never the key.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
