@@ -133,9 +133,10 @@ async function deliverOne(
     try {
       await groups.ready(sendId);
     } catch {
-      // Not marked: cut the connection so the relay discards the unterminated message.
+      // Not marked: cut the connection so the relay discards the unterminated message. Closing
+      // it drops the send without calling back, so `sent` is left unsettled, not awaited.
+      sent.catch(() => undefined);
       lane.abort();
-      await sent.catch(() => undefined);
       return { sendId, status: 'retry', code: 'handover' };
     }
     body.release();

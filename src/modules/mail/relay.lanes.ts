@@ -63,35 +63,38 @@ class Lane {
         logger: false,
         debug: false,
       });
-      // Failures reach the send's callback; the event only says the connection is gone.
-      c.on('error', () => this.conn === c && (this.conn = null));
-      c.once('end', () => this.conn === c && (this.conn = null));
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        c.close();
+        reject(e);
+      };
+      // A connection that fails to open reports it here, and not always to connect's callback.
+      c.on('error', (e) => {
+        if (this.conn === c) this.conn = null;
+        fail(e);
+      });
+      c.once('end', () => {
+        if (this.conn === c) this.conn = null;
+        fail(Object.assign(new Error('connection closed'), { code: 'ECONNECTION' }));
+      });
       c.connect((err) => {
-        if (err) {
-          c.close();
-          return reject(err);
-        }
+        if (err) return fail(err);
         const ready = () => {
+          if (settled) return;
+          settled = true;
           this.conn = c;
           this.used = 0;
           resolve(c);
         };
         if (!s.user) return ready();
-        c.login({ user: s.user, pass: s.password ?? '' }, (e) => {
-          if (!e) return ready();
-          c.close();
-          reject(e);
-        });
+        c.login({ user: s.user, pass: s.password ?? '' }, (e) => (e ? fail(e) : ready()));
       });
     });
   }
 }
 
-/**
- * The lanes to one relay configuration. A batch takes a lane per message and gives it back
- * when the relay has answered; several batches in one process share the lanes, so a process
- * never holds more than LANES connections to the relay.
- */
 export class RelayLanes {
   readonly key: string;
   private readonly free: Lane[];
