@@ -115,22 +115,51 @@ export class MailService {
       if (!checked.ok) {
         const reason = checked.problems.some((p) => p.path === '/to') ? 'invalid_address' : 'invalid_message';
         out[at] = { sendId, status: 'refused', reason };
-      } else ok.push({ at, sendId, messageId: messageIdFor(sendId, from), m: checked.message });
+      } else {
+        // The caller's own `<sendId@…>` (the engine stores it with the send) is kept; any other is replaced.
+        const { headers, ...m } = checked.message;
+        const given = Object.entries(headers).find(([k]) => k.toLowerCase() === 'message-id')?.[1];
+        const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'message-id'));
+        const messageId =
+          given && given.startsWith(`<${sendId}@`) && /^<[^<>\s]+@[^<>\s]+>$/.test(given) ? given : messageIdFor(sendId, from);
+        ok.push({ at, sendId, messageId, m: { ...m, headers: rest } });
+      }
     });
     if (ok.length === 0) return out;
     const smtp = settings.smtp;
     if (!smtp) {
       this.relays.release();
       this.releaseLanes();
-      // The rows and the caller's marks are one transaction: exactly once.
-      await this.db.kysely.transaction().execute(async (trx) => {
-        for (const o of ok) await insertOutbox(trx, this.outboxRow({ ...o.m, headers: { ...o.m.headers, 'Message-ID': o.messageId } }));
-        await handOver(
-          ok.map((o) => o.sendId),
-          trx,
-        );
-      });
-      for (const o of ok) out[o.at] = { sendId: o.sendId, status: 'sent', messageId: o.messageId };
+      // The rows and the caller's marks are one transaction: exactly once. A hand-over that
+      // fails for the batch (another run took some of its sends) is tried once per send, so
+      // the ones still free go now; each refused one is `retry` with code `handover`.
+      const into = (group: typeof ok) =>
+        this.db.kysely.transaction().execute(async (trx) => {
+          for (const o of group)
+            await insertOutbox(trx, this.outboxRow({ ...o.m, headers: { ...o.m.headers, 'Message-ID': o.messageId } }));
+          await handOver(
+            group.map((o) => o.sendId),
+            trx,
+          );
+        });
+      const done = (o: (typeof ok)[number], sent: boolean) => {
+        out[o.at] = sent
+          ? { sendId: o.sendId, status: 'sent', messageId: o.messageId }
+          : { sendId: o.sendId, status: 'retry', code: 'handover' };
+      };
+      try {
+        await into(ok);
+        for (const o of ok) done(o, true);
+      } catch {
+        for (const o of ok)
+          done(
+            o,
+            await into([o]).then(
+              () => true,
+              () => false,
+            ),
+          );
+      }
       return out;
     }
     const now = this.clock.now();
