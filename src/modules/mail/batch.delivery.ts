@@ -108,9 +108,10 @@ async function deliverOne(
   beforeEach: () => Promise<void>,
 ): Promise<BatchOutcome> {
   const { sendId } = item;
-  await beforeEach();
   const lane = await lanes.acquire();
   try {
+    // The rate's token is taken with the lane in hand, so a message that got one goes out at once.
+    await beforeEach();
     const body = new HeldBody(item.bytes);
     const sent = lane.send(item.envelope, body);
     const streamed = await Promise.race([
