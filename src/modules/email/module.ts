@@ -12,7 +12,6 @@ import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
 import { CampaignService } from './campaign.service.ts';
 import { campaignRoutes } from './campaign.routes.ts';
-import { OneByOneDelivery } from './engine.delivery.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
 import { SendEngine } from './engine.pipeline.ts';
 import { liquidRender, NO_POLICY, plainTracking } from './engine.steps.ts';
@@ -69,7 +68,7 @@ export const email = defineModule({
       policy: NO_POLICY,
       render: liquidRender(messages),
       tracking: plainTracking(deps.settings, deps.secret, core.clock),
-      delivery: new OneByOneDelivery(core.db, deps.mail),
+      delivery: deps.mail,
     });
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     return {

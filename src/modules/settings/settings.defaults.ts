@@ -27,4 +27,5 @@ export const DEFAULT_SETTINGS: Settings = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'UTC',
+  dkim: null,
 };
