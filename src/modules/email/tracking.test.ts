@@ -211,7 +211,8 @@ describe('tracking decoration', () => {
   it('costs little: 20,000 decorations of a typical newsletter', () => {
     const section = (i: number) =>
       `<tr><td style="padding:16px;font-family:Arial,sans-serif"><h2>Story ${i}</h2><p>${'Lorem ipsum dolor sit amet. '.repeat(12)}</p>` +
-      `<a href="https://news.example.com/stories/${i}?utm_source=newsletter&amp;utm_medium=email" style="color:#0b5fff">Read more</a></td></tr>`;
+      `<a href="https://news.example.com/stories/${i}?utm_source=newsletter&amp;utm_medium=email" style="color:#0b5fff">Read ` +
+      `more</a></td></tr>`;
     const html =
       `<!doctype html><html><head><style>td{color:#222}</style></head><body><table role="presentation" width="100%">` +
       `${Array.from({ length: 12 }, (_, i) => section(i)).join('')}` +
