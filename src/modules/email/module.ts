@@ -3,12 +3,14 @@ import { contacts } from '../contacts/module.ts';
 import { interactions } from '../interactions/module.ts';
 import { lists } from '../lists/module.ts';
 import { mail } from '../mail/module.ts';
+import { platform } from '../platform/module.ts';
 import { defineModule } from '../module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
+import { emailPublicRoutes } from './email.public.routes.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -17,6 +19,8 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+import { LinkContext, storedHtml, TrackingService } from './tracking.service.ts';
+import { UnsubscribeService } from './unsubscribe.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -37,9 +41,16 @@ declare module '../database.ts' {
  */
 export const email = defineModule({
   name: 'email',
-  needs: [settings, consent, suppression, mail, contacts, lists, interactions, segments],
+  needs: [settings, platform, consent, suppression, mail, contacts, lists, interactions, segments],
   dataMap: emailDataMap,
   migrations: emailMigrations,
-  create: () => ({}),
-  routes: () => [],
+  create: (core, deps) => {
+    const links = new LinkContext(deps.settings, deps.secret);
+    return {
+      unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
+      // storedHtml until the template renderer is wired: then the view and the click links use the message as rendered for the send.
+      tracking: new TrackingService(core.db, core.clock, links, deps.interactions, storedHtml),
+    };
+  },
+  routes: (s) => [{ prefix: '/public/v1', plugin: emailPublicRoutes(s) }],
 });
