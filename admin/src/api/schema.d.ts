@@ -1763,6 +1763,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/email/click/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tracked link: redirects to the URL of the message the token names, or 404
+         * @description In mail to recipients the consent gate allows `profiling` only. The token binds the send, the link’s place in the message and a hash of its URL; the URL is taken from the message itself, so the redirect (302) only ever leads to a URL the message holds. Anything else (a changed signature, a URL not in the message, an expired link, a send erased with its recipient) gets the same 404 page and no redirect. A click is an explicit action: it is recorded as an `email_clicked` interaction whatever the browser’s tracking signals (linked to the contact only where the gate allows profiling) and as the campaign’s first click of that send. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailClickByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/open/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open pixel: always the same 1×1 GIF
+         * @description In mail to recipients the consent gate allows `profiling` only. Answers the same transparent GIF for any token, good or bad. A good one records an `email_opened` interaction through the ingest (linked to the contact only where the gate allows profiling now; with `Sec-GPC: 1` or `DNT: 1` only counted, never per contact) and the campaign’s first open of that send. Past 1,200 requests a minute from one client address nothing is recorded.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailOpenByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe link opened in a browser: a page saying what leaving does, with its button. Changes nothing.
+         * @description The `unsubscribe_url` of a message (and its `List-Unsubscribe` header). Mail scanners open links before people do, so a GET only shows what the button will do (leave the message’s list, or lower consent below the message’s purpose); the button POSTs to the same address. Every bad link gets the same 404 page. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailUnsubscribeByToken"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): leaves at once, without login, cookie or confirmation
+         * @description What a mail client POSTs for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header, and what the page’s button posts. The body (`List-Unsubscribe=One-Click`, form-encoded or multipart, or none) is ignored; at most 1 KiB. Leaves the list the message is a newsletter of, or else lowers the contact’s consent level to just below the level the message’s purpose needs; the ledger records it with source `unsubscribe`, the message as the actor and the truncated client address. Posting again changes and records nothing more and answers the same. Every bad link gets the same 404 page and changes nothing. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicEmailUnsubscribeByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/view/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message in a browser, as its recipient got it, without tracking
+         * @description The `view_in_browser_url` of a message: its HTML rendered again for the send’s contact, with no open pixel and the original links. Scripts never run (a sandboxing Content-Security-Policy). Every bad link gets the same 404 page. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailViewByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/exports/{id}": {
         parameters: {
             query?: never;
@@ -2276,7 +2370,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -4845,7 +4939,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -6094,7 +6188,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -6546,7 +6640,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -12526,7 +12620,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -12755,7 +12849,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -23891,6 +23985,682 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailClickByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the link’s URL, in `Location`. */
+            302: {
+                headers: {
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailOpenByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A transparent 1×1 GIF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example GIF89a… */
+                    "image/gif": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests from this client address (`rate_limited`): wait the seconds in `Retry-After` (also in `details.retryAfter`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests; try again later",
+                     *         "details": {
+                     *           "retryAfter": 42
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailUnsubscribeByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page with the button. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Unsubscribe</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicEmailUnsubscribeByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed (also when it was done before). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>You are unsubscribed</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailViewByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <html><body><h1>Summer offers</h1>…</body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;

@@ -42,7 +42,10 @@ const TokenParams = withExamples(
   { token: TOKEN_EXAMPLE },
 );
 
-const html = (description: string) => ({ description, content: { 'text/html': { schema: Type.String() } } });
+const html = (description: string, example = '<!doctype html><html lang="en"><head><title>This link cannot be used</title>…') => ({
+  description,
+  content: { 'text/html': { schema: withExamples(Type.String(), example) } },
+});
 const REFUSED = html(
   'The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, ' +
     'status and headers for each).',
@@ -94,7 +97,11 @@ export const emailPublicRoutes =
             'the button POSTs to the same address. Every bad link gets the same 404 page. 300 requests a minute per client address.',
           security: [],
           params: TokenParams,
-          response: { 200: html('The page with the button.'), 404: REFUSED, 429: LIMITED },
+          response: {
+            200: html('The page with the button.', '<!doctype html><html lang="en"><head><title>Unsubscribe</title>…'),
+            404: REFUSED,
+            429: LIMITED,
+          },
         },
       },
       async (req, reply) => {
@@ -121,7 +128,15 @@ export const emailPublicRoutes =
             'the same 404 page and changes nothing. 300 requests a minute per client address.',
           security: [],
           params: TokenParams,
-          response: { 200: html('Unsubscribed (also when it was done before).'), 404: REFUSED, 413: ErrorBody, 429: LIMITED },
+          response: {
+            200: html(
+              'Unsubscribed (also when it was done before).',
+              '<!doctype html><html lang="en"><head><title>You are unsubscribed</title>…',
+            ),
+            404: REFUSED,
+            413: ErrorBody,
+            429: LIMITED,
+          },
         },
       },
       async (req, reply) => {
@@ -145,7 +160,7 @@ export const emailPublicRoutes =
             '300 requests a minute per client address.',
           security: [],
           params: TokenParams,
-          response: { 200: html('The message.'), 404: REFUSED, 429: LIMITED },
+          response: { 200: html('The message.', '<html><body><h1>Summer offers</h1>…</body></html>'), 404: REFUSED, 429: LIMITED },
         },
       },
       async (req, reply) => {
@@ -170,7 +185,10 @@ export const emailPublicRoutes =
           security: [],
           params: TokenParams,
           response: {
-            200: { description: 'A transparent 1×1 GIF.', content: { 'image/gif': { schema: Type.String({ format: 'binary' }) } } },
+            200: {
+              description: 'A transparent 1×1 GIF.',
+              content: { 'image/gif': { schema: withExamples(Type.String({ format: 'binary' }), 'GIF89a…') } },
+            },
           },
         },
       },
