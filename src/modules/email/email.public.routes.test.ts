@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import fc from 'fast-check';
 import { FakeClock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { signToken } from '../../lib/signed.ts';
@@ -255,6 +256,30 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
     assert.equal(await level(tracked.contactId), 5);
     // …while the genuine link still works.
     assert.equal((await t.app.inject({ method: 'POST', url: `/public/v1/email/unsubscribe/${good}` })).statusCode, 200);
+  });
+
+  it('any token-shaped text that is not a genuine link gets the one answer (property)', async () => {
+    const refused = shape(await t.app.inject({ method: 'GET', url: '/public/v1/email/unsubscribe/x' }));
+    const ledger = await ledgerSize();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[A-Za-z0-9_.-]{1,300}$/),
+        fc.constantFrom('unsubscribe', 'view', 'click'),
+        fc.constantFrom('GET', 'POST'),
+        async (token, route, method) => {
+          // Dots alone are a path segment the URL resolves away (`.`, `..`), not a token: another route's business.
+          fc.pre(!(route !== 'unsubscribe' && method === 'POST') && !/^\.+$/.test(token));
+          const res = await t.app.inject({
+            method,
+            url: `/public/v1/email/${route}/${token}`,
+            remoteAddress: `192.0.2.${token.length % 250}`,
+          });
+          assert.deepEqual(shape(res), refused);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    assert.equal(await ledgerSize(), ledger);
   });
 
   it('open: one GIF for any token; linked only with profiling, counted only with GPC or DNT; first open counted once', async () => {
