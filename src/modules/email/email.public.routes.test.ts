@@ -293,6 +293,8 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
     assert.equal(await count('opened'), 1);
     await t.app.inject({ method: 'GET', url: open });
     assert.equal(await rowsOf(r.contactId, 'email_opened'), 2);
+    assert.equal((await t.app.inject({ method: 'HEAD', url: open })).statusCode, 200);
+    assert.equal(await rowsOf(r.contactId, 'email_opened'), 2, 'a HEAD records nothing');
     assert.equal(await count('opened'), 1, 'the campaign counts a send’s first open only');
     assert.equal(await statCount('email_opened'), opensBefore + 2);
 
@@ -343,6 +345,9 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
     const second = await t.app.inject({ method: 'GET', url: path(clicks[1]!) });
     assert.equal(second.headers.location, 'https://shop.example/b%C3%BCcher');
     assert.equal(await rowsOf(r.contactId, 'email_clicked'), 2, 'an explicit click counts whatever the signals');
+    const head = await t.app.inject({ method: 'HEAD', url: path(clicks[0]!) });
+    assert.equal(head.headers.location, 'https://shop.example/sale?utm_source=news&id=7');
+    assert.equal(await rowsOf(r.contactId, 'email_clicked'), 2, 'a HEAD (a link checker) records nothing');
     assert.equal(await count('clicked'), 1, 'the campaign counts a send’s first click');
 
     const refused = shape(await t.app.inject({ method: 'GET', url: '/public/v1/email/click/x' }));

@@ -194,7 +194,8 @@ export const emailPublicRoutes =
       },
       async (req, reply) => {
         const { count } = await s.rateLimiter.hit(OPENS_PER_IP, req.ip);
-        if (count <= OPENS_PER_IP.max) {
+        // A HEAD (a link checker's) is answered alike and records nothing: no mail client loads an image so.
+        if (count <= OPENS_PER_IP.max && req.method === 'GET') {
           const doNotTrack = req.headers['sec-gpc'] === '1' || req.headers.dnt === '1';
           try {
             await s.tracking.open(req.params.token, { doNotTrack });
@@ -235,7 +236,8 @@ export const emailPublicRoutes =
         const click = await s.tracking.click(req.params.token);
         if (!click) return refuse(reply);
         try {
-          await click.record();
+          // A HEAD is a link checker asking where the link leads, not a person following it.
+          if (req.method === 'GET') await click.record();
         } catch (e) {
           // The person still gets where the link leads.
           req.log.warn({ code: isAppError(e) ? e.code : 'internal' }, 'email click not recorded');
