@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { FakeClock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { signToken } from '../../lib/signed.ts';
 import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { PIXEL } from './email.public.routes.ts';
-import { clickToken, LINK_TTL_MS, openUrl, sendUrls, urlHash } from './links.ts';
+import { clickToken, LINK_TTL_MS, listUnsubscribeHeaders, openUrl, sendUrls, urlHash } from './links.ts';
 import { decorate } from './tracking.ts';
 
 const BASE = 'https://mail.example.org';
@@ -404,6 +406,64 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
     assert.doesNotMatch(res.body, /\/public\/v1\/email\/(open|click)\//);
     assert.match(res.headers['content-security-policy'] as string, /sandbox(?![^;]*allow-scripts)/);
     assert.equal(await statCount('email_opened'), stats);
+  });
+
+  it('a mail through the gated sender and a real SMTP server carries headers whose one-click link works', async () => {
+    const raw: Buffer[] = [];
+    const server = new SMTPServer({
+      logger: false,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: true,
+      onData(stream, _session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          raw.push(Buffer.concat(chunks));
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.server.address() as { port: number }).port;
+      await t.services.settings.patch({ smtp: { host: '127.0.0.1', port, secure: false, from: 'News <news@shop.example>' } });
+      const r = await recipient(5, { tracked: true });
+      const contact = await t.services.contacts.get(r.contactId);
+      const html = decorate(HTML.replace('{{ unsubscribe_url }}', r.urls.unsubscribe_url), {
+        sendId: r.sendId,
+        track: true,
+        baseUrl: BASE,
+        key,
+        now: clock.now(),
+      });
+      const delivery = await t.services.mail.send({
+        to: contact.email,
+        contactId: r.contactId,
+        purpose: 'marketing',
+        caller: 'campaign',
+        subject: 'Offers',
+        html,
+        headers: listUnsubscribeHeaders(BASE, key, r.sendId, clock.now(), 'News <news@shop.example>'),
+      });
+      assert.equal(delivery.sent, true, JSON.stringify(delivery));
+      const parsed = await simpleParser(raw[0]!);
+      const header = parsed.headerLines.find((l) => l.key === 'list-unsubscribe')!.line.replace(/\r?\n[ \t]+/g, ' ');
+      const oneClick = /<(https:[^>]+)>/.exec(header)![1]!;
+      assert.match(header, /<mailto:unsubscribe@shop\.example\?subject=unsubscribe%20[^>]+>/);
+      // mailparser folds List-* headers into `list`: read the line as sent.
+      assert.equal(
+        parsed.headerLines.find((l) => l.key === 'list-unsubscribe-post')?.line,
+        'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+      );
+      assert.ok((parsed.html || '').includes('/public/v1/email/open/'), 'the pixel arrived');
+      // What a mailbox provider does with the headers: POST the https link, no cookie.
+      const res = await t.app.inject({ method: 'POST', url: path(oneClick), headers: form, payload: 'List-Unsubscribe=One-Click' });
+      assert.equal(res.statusCode, 200);
+      assert.equal(await level(r.contactId), 3);
+    } finally {
+      await t.services.settings.patch({ smtp: null });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('limits each client address', async () => {
