@@ -3,14 +3,22 @@ import { contacts } from '../contacts/module.ts';
 import { interactions } from '../interactions/module.ts';
 import { lists } from '../lists/module.ts';
 import { mail } from '../mail/module.ts';
-import { platform } from '../platform/module.ts';
 import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
 import { emailPublicRoutes } from './email.public.routes.ts';
+import { CampaignService } from './campaign.service.ts';
+import { campaignRoutes } from './campaign.routes.ts';
+import { OneByOneDelivery } from './engine.delivery.ts';
+import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
+import { SendEngine } from './engine.pipeline.ts';
+import { NO_POLICY, VERBATIM } from './engine.steps.ts';
+import { SendService } from './send.service.ts';
+import { sendRoutes } from './send.routes.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -20,6 +28,7 @@ import type {
   UndeliverableAddressesTable,
 } from './email.table.ts';
 import { LinkContext, storedHtml, TrackingService } from './tracking.service.ts';
+import { linkTracking } from './tracking.step.ts';
 import { UnsubscribeService } from './unsubscribe.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
@@ -45,12 +54,42 @@ export const email = defineModule({
   dataMap: emailDataMap,
   migrations: emailMigrations,
   create: (core, deps) => {
+    // The send pipeline. TODO(integration): the policy (R4) and template (R1) steps and the mail
+    // module's sendBatch (R6) replace the stand-ins here.
+    const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
+      policy: NO_POLICY,
+      render: VERBATIM,
+      tracking: linkTracking(deps.settings, deps.secret, core.clock),
+      delivery: new OneByOneDelivery(core.db, deps.mail),
+    });
+    const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     const links = new LinkContext(deps.settings, deps.secret);
     return {
+      sendEngine,
+      engineJobs,
+      campaigns: new CampaignService(
+        core.db,
+        core.clock,
+        deps.settings,
+        deps.consent,
+        deps.suppressions,
+        deps.segments,
+        deps.jobs,
+        engineJobs,
+      ),
+      sends: new SendService(core.db, core.clock, engineJobs),
       unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
       // storedHtml until the template renderer is wired: then the view and the click links use the message as rendered for the send.
       tracking: new TrackingService(core.db, core.clock, links, deps.interactions, storedHtml),
     };
   },
-  routes: (s) => [{ prefix: '/public/v1', plugin: emailPublicRoutes(s) }],
+  routes: (s) => [
+    { prefix: '/api/v1', plugin: campaignRoutes(s) },
+    { prefix: '/api/v1', plugin: sendRoutes(s) },
+    { prefix: '/public/v1', plugin: emailPublicRoutes(s) },
+  ],
+  jobs: (s) => ({
+    [BATCH_QUEUE]: (payload) => s.engineJobs.runBatch(payload),
+    [PREPARE_QUEUE]: (payload) => s.campaigns.prepare(payload),
+  }),
 });
