@@ -11,6 +11,8 @@ import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { PIXEL } from './email.public.routes.ts';
 import { clickToken, LINK_TTL_MS, listUnsubscribeHeaders, openUrl, sendUrls, urlHash } from './links.ts';
+import type { RenderStep } from './engine.model.ts';
+import { LinkContext, renderedBy, TrackingService } from './tracking.service.ts';
 import { decorate } from './tracking.ts';
 
 const BASE = 'https://mail.example.org';
@@ -464,6 +466,36 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
       await t.services.settings.patch({ smtp: null });
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('view and click re-render the send through the template step: the person’s own links are found, and shown', async () => {
+    // A template step of the test's own (the real one is the template part's): one contact field in a link and the text.
+    const step: RenderStep = {
+      compile: async (m) => (contact, links) => ({
+        subject: m.subject,
+        html:
+          `<p>Hi ${contact.firstName}</p><a href="https://shop.example/for/${contact.id}">mine</a>` +
+          `<a href="${links.unsubscribe_url}">x</a>`,
+        text: undefined,
+      }),
+    };
+    const tracking = new TrackingService(
+      ctx.db,
+      clock,
+      new LinkContext(t.services.settings, t.services.secret),
+      t.services.interactions,
+      renderedBy(step, t.services.contacts, ctx.db),
+    );
+    const r = await recipient(5, { tracked: true });
+    const viewed = await tracking.view(lastSegment(r.urls.view_in_browser_url));
+    assert.ok(viewed?.startsWith('<p>Hi Ana</p>'), viewed ?? 'null');
+    assert.ok(viewed?.includes('/public/v1/email/unsubscribe/'), 'the send’s own links');
+    const url = `https://shop.example/for/${r.contactId}`;
+    const token = clickToken(key, { sendId: r.sendId, index: 0, urlHash: urlHash(url) }, clock.now());
+    assert.equal((await tracking.click(token))?.url, url);
+    // Another person's link is not in this person's message.
+    const other = clickToken(key, { sendId: r.sendId, index: 0, urlHash: urlHash(`https://shop.example/for/${newId()}`) }, clock.now());
+    assert.equal(await tracking.click(other), null);
   });
 
   it('limits each client address', async () => {

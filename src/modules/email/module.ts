@@ -27,7 +27,7 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
-import { LinkContext, storedHtml, TrackingService } from './tracking.service.ts';
+import { LinkContext, renderedBy, TrackingService } from './tracking.service.ts';
 import { linkTracking } from './tracking.step.ts';
 import { UnsubscribeService } from './unsubscribe.service.ts';
 
@@ -56,9 +56,11 @@ export const email = defineModule({
   create: (core, deps) => {
     // The send pipeline. TODO(integration): the policy (R4) and template (R1) steps and the mail
     // module's sendBatch (R6) replace the stand-ins here.
+    // One template step for the pipeline and for the view and click links, which re-render a send.
+    const render = VERBATIM;
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
       policy: NO_POLICY,
-      render: VERBATIM,
+      render,
       tracking: linkTracking(deps.settings, deps.secret, core.clock),
       delivery: new OneByOneDelivery(core.db, deps.mail),
     });
@@ -79,8 +81,7 @@ export const email = defineModule({
       ),
       sends: new SendService(core.db, core.clock, engineJobs),
       unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
-      // storedHtml until the template renderer is wired: then the view and the click links use the message as rendered for the send.
-      tracking: new TrackingService(core.db, core.clock, links, deps.interactions, storedHtml),
+      tracking: new TrackingService(core.db, core.clock, links, deps.interactions, renderedBy(render, deps.contacts, core.db)),
     };
   },
   routes: (s) => [

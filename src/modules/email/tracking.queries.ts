@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.ts';
+import type { MessagesTable } from './email.table.ts';
 
 /** What a link of a send needs to know: the send, and the message it carried. */
 export interface LinkedSend {
@@ -47,4 +48,9 @@ export async function countForCampaign(trx: Kysely<Database>, campaignId: string
       oc.columns(['campaign_id', 'outcome', 'reason']).doUpdateSet((eb) => ({ n: eb('campaign_counts.n', '+', eb.ref('excluded.n')) })),
     )
     .execute();
+}
+
+/** A message's row, as the template step compiles it. */
+export function messageById(db: Kysely<Database>, id: string): Promise<MessagesTable | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,10 +1,13 @@
 import type { Db } from '../database.ts';
 import { SideEffects } from '../../jobs/effects.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { isAppError } from '../../lib/errors.ts';
+import type { ContactsService } from '../contacts/module.ts';
 import type { InteractionsService } from '../interactions/module.ts';
 import type { SecretService, SettingsService } from '../settings/module.ts';
+import type { RenderContact, RenderStep } from './engine.model.ts';
 import { clickOfToken, sendOfToken, sendUrls, type SendUrls } from './links.ts';
-import { countForCampaign, linkedSend, type LinkedSend } from './tracking.queries.ts';
+import { countForCampaign, linkedSend, messageById, type LinkedSend } from './tracking.queries.ts';
 import { trackedLinks } from './tracking.ts';
 
 /**
@@ -14,10 +17,41 @@ import { trackedLinks } from './tracking.ts';
 export type RenderSendHtml = (send: LinkedSend, urls: SendUrls) => Promise<string | null>;
 
 /**
- * The stored HTML as written, Liquid and all. A placeholder until the template renderer
- * (template.render.ts) is wired in module.ts: literal links are found by it as they were sent.
+ * The message rendered for the send's contact by the same template step the send pipeline uses
+ * (module.ts hands both the one step), with the send's links: what the person got, before
+ * tracking. Null when the contact is gone or the template no longer renders (the view and the
+ * click then give the one refusal).
  */
-export const storedHtml: RenderSendHtml = async (send) => send.html;
+export function renderedBy(render: RenderStep, contacts: ContactsService, db: Db): RenderSendHtml {
+  return async (send, urls) => {
+    const message = await messageById(db.kysely, send.message_id);
+    if (!message) return null;
+    let c: Awaited<ReturnType<ContactsService['get']>>;
+    try {
+      c = await contacts.get(send.contact_id);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'not_found') return null;
+      throw e;
+    }
+    const contact: RenderContact = {
+      id: c.id,
+      email: c.email,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      phone: c.phone,
+      company: c.company,
+      country: c.country,
+      language: c.language,
+      customFields: c.customFields,
+    };
+    try {
+      return (await render.compile(message))(contact, urls).html;
+    } catch (e) {
+      if (isAppError(e)) return null;
+      throw e;
+    }
+  };
+}
 
 /** What a campaign's anonymous totals count once per send, however often the person acts. */
 export type OncePerSend = 'opened' | 'clicked' | 'unsubscribed';
