@@ -47,6 +47,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaigns
+         * @description Campaigns newest first, with their message's and segment's names, status and counts.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getCampaigns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign and its counts
+         * @description Queued and deferred count the sends still waiting; sent, failed, cancelled, refused (by reason) and the delivery and tracking outcomes are anonymous totals, which stay when a recipient is erased.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        get: operations["getCampaignsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a campaign
+         * @description Its queued sends are cancelled, and its deferred ones unless the setting `emailRules.dropDeferredWhenCancelled` is false. A campaign that is `done` or already `cancelled` cannot be. Any other state answers 409 `campaign_state` with `details.status`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postCampaignsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a sending campaign
+         * @description Batches stop taking its sends (a batch already delivering finishes). Only a `sending` campaign. Any other state answers 409 `campaign_state` with `details.status`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postCampaignsByIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused campaign
+         * @description Its waiting sends are taken again. Only a `paused` campaign. Any other state answers 409 `campaign_state` with `details.status`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postCampaignsByIdResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consent/bulk": {
         parameters: {
             query?: never;
@@ -893,6 +1005,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many of a segment the gate would refuse, and why
+         * @description Before a campaign starts: the segment's members now, how many the gate allows for the message's purpose (caller `campaign`) and are neither suppressed nor undeliverable, and the others by reason. The gate is asked again for each recipient when its mail is sent; frequency caps and quiet hours apply then.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        post: operations["postMessagesByIdAudience"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to a contact, or start a campaign to a segment
+         * @description With `contactId`: one send (202 `{data: {send}}`), run by the job queue through the same pipeline as a campaign: the gate for the message's purpose at the moment of sending (caller `staff`), the suppression list, hard bounces, a valid address, frequency caps and quiet hours; a refusal is written on the send with its reason. `idempotencyKey` makes a repeated request return the first send and mail no one twice. With `segmentId`: a campaign (202 `{data: {campaign}}`) that fixes its recipients (the segment's members now) and sends in batches; follow it at GET /campaigns/{id}. Name exactly one of `contactId` and `segmentId` (400 `validation_failed`); an unknown message or segment is 404 `not_found`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postMessagesByIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notices": {
         parameters: {
             query?: never;
@@ -1327,6 +1483,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sends
+         * @description Sends newest first, filtered by message, contact, campaign and status. A send names its contact by id, never by address.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getSends"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -1755,6 +1935,100 @@ export interface paths {
          *     **Who may call:** `admin` (area `webhooks`, read); other roles get 403.
          */
         get: operations["getWebhooksEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/click/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tracked link: redirects to the URL of the message the token names, or 404
+         * @description In mail to recipients the consent gate allows `profiling` only. The token binds the send, the link’s place in the message and a hash of its URL; the URL is taken from the message itself, so the redirect (302) only ever leads to a URL the message holds. Anything else (a changed signature, a URL not in the message, an expired link, a send erased with its recipient) gets the same 404 page and no redirect. A click is an explicit action: it is recorded as an `email_clicked` interaction whatever the browser’s tracking signals (linked to the contact only where the gate allows profiling) and as the campaign’s first click of that send. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailClickByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/open/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open pixel: always the same 1×1 GIF
+         * @description In mail to recipients the consent gate allows `profiling` only. Answers the same transparent GIF for any token, good or bad. A good one records an `email_opened` interaction through the ingest (linked to the contact only where the gate allows profiling now; with `Sec-GPC: 1` or `DNT: 1` only counted, never per contact) and the campaign’s first open of that send. Past 1,200 requests a minute from one client address nothing is recorded.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailOpenByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe link opened in a browser: a page saying what leaving does, with its button. Changes nothing.
+         * @description The `unsubscribe_url` of a message (and its `List-Unsubscribe` header). Mail scanners open links before people do, so a GET only shows what the button will do (leave the message’s list, or lower consent below the message’s purpose); the button POSTs to the same address. Every bad link gets the same 404 page. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailUnsubscribeByToken"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): leaves at once, without login, cookie or confirmation
+         * @description What a mail client POSTs for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header, and what the page’s button posts. The body (`List-Unsubscribe=One-Click`, form-encoded or multipart, or none) is ignored; at most 1 KiB. Leaves the list the message is a newsletter of, or else lowers the contact’s consent level to just below the level the message’s purpose needs; the ledger records it with source `unsubscribe`, the message as the actor and the truncated client address. Posting again changes and records nothing more and answers the same. Every bad link gets the same 404 page and changes nothing. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicEmailUnsubscribeByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/view/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message in a browser, as its recipient got it, without tracking
+         * @description The `view_in_browser_url` of a message: its HTML rendered again for the send’s contact, with no open pixel and the original links. Scripts never run (a sandboxing Content-Security-Policy). Every bad link gets the same 404 page. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailViewByToken"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2245,6 +2519,1286 @@ export interface operations {
             };
         };
     };
+    getCampaigns: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "messageName": "Spring newsletter",
+                     *           "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *           "segmentName": "Newsletter readers",
+                     *           "status": "sending",
+                     *           "recipients": 1200,
+                     *           "counts": {
+                     *             "queued": 400,
+                     *             "deferred": 10,
+                     *             "sent": 700,
+                     *             "failed": 2,
+                     *             "cancelled": 0,
+                     *             "refused": {
+                     *               "below_required_level": 80,
+                     *               "suppressed": 8
+                     *             },
+                     *             "delivered": 0,
+                     *             "bounced": 3,
+                     *             "complained": 0,
+                     *             "unsubscribed": 4,
+                     *             "opened": 120,
+                     *             "clicked": 31
+                     *           },
+                     *           "createdAt": "2026-03-01T09:00:00.000Z",
+                     *           "startedAt": "2026-03-01T09:00:00.000Z",
+                     *           "endedAt": null
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCampaignsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCampaignsByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCampaignsByIdPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCampaignsByIdResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postConsentBulk: {
         parameters: {
             query?: never;
@@ -2276,7 +3830,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -4845,7 +6399,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -6094,7 +7648,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -6546,7 +8100,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -12526,7 +14080,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -12755,7 +14309,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -12810,6 +14364,463 @@ export interface operations {
                              * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                              */
                             jobId: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdAudience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    segmentId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "recipients": 1200,
+                     *         "allowed": 1104,
+                     *         "refused": {
+                     *           "below_required_level": 80,
+                     *           "child_without_guardian_consent": 8,
+                     *           "suppressed": 8
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            allowed: number;
+                            recipients: number;
+                            /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                            refused: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId?: string;
+                    /** @description makes the send unique per (message, contact, key): repeating the request with the same key sends nothing more */
+                    idempotencyKey?: string;
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    segmentId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            campaign?: {
+                                /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                                counts: {
+                                    bounced: number;
+                                    cancelled: number;
+                                    clicked: number;
+                                    complained: number;
+                                    deferred: number;
+                                    delivered: number;
+                                    failed: number;
+                                    opened: number;
+                                    queued: number;
+                                    /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                    refused: {
+                                        [key: string]: number;
+                                    };
+                                    sent: number;
+                                    unsubscribed: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                messageName: string | null;
+                                /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                                recipients: number;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                segmentId: string;
+                                /** @description null when the segment was deleted since */
+                                segmentName: string | null;
+                                /** Format: date-time */
+                                startedAt: string | null;
+                                /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                                status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                            };
+                            send?: {
+                                attempts: number;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                campaignId: string | null;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                contactId: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                /**
+                                 * Format: date-time
+                                 * @description deferred until, or the next attempt after a temporary failure
+                                 */
+                                notBefore: string | null;
+                                /** @description `campaign:<id>`, `direct:<key>` or `journey:<step>`: a send is unique by message, contact and origin */
+                                origin: string;
+                                purpose: string;
+                                /** Format: date-time */
+                                queuedAt: string;
+                                /** @description why it was refused, failed or deferred: the gate's reason, `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap`, `smtp_<code>` */
+                                reason: string | null;
+                                /** Format: date-time */
+                                sentAt: string | null;
+                                status: "queued" | "deferred" | "sent" | "refused" | "failed" | "cancelled";
+                                /** @description the open pixel and click links were put in (the gate allowed profiling) */
+                                tracked: boolean;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
                         };
                     };
                 };
@@ -18257,6 +20268,254 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getSends: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                campaign?: string;
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                contact?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                message?: string;
+                status?: "queued" | "deferred" | "sent" | "refused" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e63",
+                     *           "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e64",
+                     *           "origin": "direct:order-4711-confirmation",
+                     *           "campaignId": null,
+                     *           "purpose": "transactional",
+                     *           "status": "queued",
+                     *           "reason": null,
+                     *           "tracked": false,
+                     *           "attempts": 0,
+                     *           "notBefore": null,
+                     *           "queuedAt": "2026-03-01T09:00:00.000Z",
+                     *           "sentAt": null,
+                     *           "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            attempts: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            campaignId: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            contactId: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            /**
+                             * Format: date-time
+                             * @description deferred until, or the next attempt after a temporary failure
+                             */
+                            notBefore: string | null;
+                            /** @description `campaign:<id>`, `direct:<key>` or `journey:<step>`: a send is unique by message, contact and origin */
+                            origin: string;
+                            purpose: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            /** @description why it was refused, failed or deferred: the gate's reason, `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap`, `smtp_<code>` */
+                            reason: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            status: "queued" | "deferred" | "sent" | "refused" | "failed" | "cancelled";
+                            /** @description the open pixel and click links were put in (the gate allowed profiling) */
+                            tracked: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         error: {
                             code: string;
@@ -23891,6 +26150,682 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailClickByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the link’s URL, in `Location`. */
+            302: {
+                headers: {
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailOpenByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A transparent 1×1 GIF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example GIF89a… */
+                    "image/gif": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests from this client address (`rate_limited`): wait the seconds in `Retry-After` (also in `details.retryAfter`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests; try again later",
+                     *         "details": {
+                     *           "retryAfter": 42
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailUnsubscribeByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page with the button. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Unsubscribe</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicEmailUnsubscribeByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed (also when it was done before). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>You are unsubscribed</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailViewByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <html><body><h1>Summer offers</h1>…</body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;

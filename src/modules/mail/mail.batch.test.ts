@@ -81,7 +81,8 @@ forEachDialect('the batch sender', (ctx) => {
     };
   };
 
-  it('answers per recipient: 250 sent, 451 retry, 550 failed, refusals by the gate, suppression and address; one mail per sent', async () => {
+  it('answers per recipient: 250 sent, 451 retry, 550 failed, refusals ' +
+    'by the gate, suppression and address; one mail per sent', async () => {
     const ok = await contactAt('ok', 4);
     const temp = await contactAt('temp', 4);
     const perm = await contactAt('perm', 4);
@@ -89,7 +90,8 @@ forEachDialect('the batch sender', (ctx) => {
     const low = await contactAt('low', 3);
     const supp = await contactAt('supp', 4);
     const [hash] = await s.secret.emailHashes(supp.email);
-    await sql`insert into suppressions (email_hmac, reason, request_id, created_at) values (${hash}, 'erased', null, ${clock.now().toISOString()})`.execute(
+    await sql`insert into suppressions (email_hmac, reason, request_id, created_at) values (${hash}, 'erased', null,
+      ${clock.now().toISOString()})`.execute(
       s.db.kysely,
     );
     sink.script((a) =>

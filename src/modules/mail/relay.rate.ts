@@ -31,7 +31,8 @@ export class RelayRate {
         insert into rate_limits (key, window_start, count) values (${key}, ${window}, 1)
         on conflict (key) do update set
           count = case when excluded.window_start > rate_limits.window_start then 1 else rate_limits.count + 1 end,
-          window_start = case when excluded.window_start > rate_limits.window_start then excluded.window_start else rate_limits.window_start end
+          window_start = case when excluded.window_start > rate_limits.window_start then excluded.window_start else
+            rate_limits.window_start end
         returning count, window_start`.execute(this.db.kysely);
       const row = r.rows[0]!;
       if (Number(row.count) <= max) return;
