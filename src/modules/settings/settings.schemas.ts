@@ -47,7 +47,7 @@ const DkimSchema = Type.Object(
         maxLength: 20_000,
         description:
           'write-only: never returned. A PEM RSA (1024 bits or more) or Ed25519 private key; may be left out to keep the stored key ' +
-            'for the same domain and selector.',
+          'for the same domain and selector.',
       }),
     ),
   },
