@@ -41,6 +41,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   jobs: 'Background jobs (imports, bulk actions, exports): their status and outcome.',
   webhooks: 'Webhooks: signed event deliveries to an endpoint of yours, and their delivery log.',
   bulk: 'Bulk actions over many contacts (list membership, consent levels, erasure requests), run as jobs.',
+  bounces: 'Bounces and complaints that come back for sent mail (RFC 3464, RFC 5965): received, and listed.',
 };
 
 const INFO_DESCRIPTION = [

@@ -47,6 +47,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bounces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bounces and complaints received, newest first
+         * @description Every report recorded (from the API and the SMTP endpoint), newest first, optionally of one `kind` or one `contact`. Records are kept one year.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getBounces"];
+        put?: never;
+        /**
+         * Receive a bounce (RFC 3464 delivery status notification) or a complaint (RFC 5965 feedback report)
+         * @description For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact by the address it names. A hard bounce (action failed, status 5.x.x) makes the address undeliverable: later sends to it are refused with reason `undeliverable`. A complaint (feedback type abuse or fraud) lowers the contact's consent to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` (`details.reason` says why); a larger body 413 `payload_too_large`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postBounces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consent/bulk": {
         parameters: {
             query?: never;
@@ -2245,6 +2275,510 @@ export interface operations {
             };
         };
     };
+    getBounces: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                contact?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /**
+                 * @description hard: a permanent failure (5.x.x); soft: temporary (4.x.x) or delayed; complaint: an ARF abuse or fraud report
+                 * @example hard
+                 */
+                kind?: "hard" | "soft" | "complaint";
+                /**
+                 * @description rows per page (1 to 500)
+                 * @example 20
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938b10-7a2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *           "receivedAt": "2026-12-01T10:20:30.000Z",
+                     *           "kind": "hard",
+                     *           "address": "lena.fischer@example.org",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "sendId": "01938b0f-1111-7222-8333-944455556666",
+                     *           "status": "5.1.1",
+                     *           "source": "api"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the address it reports, normalised */
+                            address: string;
+                            contactId: string | null;
+                            id: string;
+                            /** @description hard: a permanent failure (5.x.x); soft: temporary (4.x.x) or delayed; complaint: an ARF abuse or fraud report */
+                            kind: "hard" | "soft" | "complaint";
+                            receivedAt: string;
+                            sendId: string | null;
+                            source: "smtp" | "api";
+                            status: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postBounces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "raw": "Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvcmVwb3J0OyByZXBvcnQtdHlwZT1kZWxpdmVyeS1zdGF0dXM7IGJvdW5kYXJ5PWINCg0KLS1iDQpDb250ZW50LVR5cGU6IG1lc3NhZ2UvZGVsaXZlcnktc3RhdHVzDQoNClJlcG9ydGluZy1NVEE6IGRuczsgbXguZXhhbXBsZS5vcmcNCg0KRmluYWwtUmVjaXBpZW50OiByZmM4MjI7IGxlbmEuZmlzY2hlckBleGFtcGxlLm9yZw0KQWN0aW9uOiBmYWlsZWQNClN0YXR1czogNS4xLjENCg0KLS1iDQpDb250ZW50LVR5cGU6IHRleHQvcmZjODIyLWhlYWRlcnMNCg0KTWVzc2FnZS1JRDogPDAxOTM4YjBmLTExMTEtNzIyMi04MzMzLTk0NDQ1NTU1NjY2NkBhc3NlbnQuZXhhbXBsZS5jb20+DQoNCi0tYi0tDQo="
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the report, base64-encoded */
+                    raw: string;
+                };
+                /**
+                 * @example Content-Type: multipart/report; report-type=delivery-status; boundary=b
+                 *
+                 *     --b
+                 *     Content-Type: message/delivery-status
+                 *
+                 *     Reporting-MTA: dns; mx.example.org
+                 *
+                 *     Final-Recipient: rfc822; lena.fischer@example.org
+                 *     Action: failed
+                 *     Status: 5.1.1
+                 *
+                 *     --b
+                 *     Content-Type: text/rfc822-headers
+                 *
+                 *     Message-ID: <01938b0f-1111-7222-8333-944455556666@assent.example.com>
+                 *
+                 *     --b--
+                 */
+                "message/rfc822": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "report": "delivery-status",
+                     *         "outcomes": [
+                     *           {
+                     *             "id": "01938b10-7a2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *             "kind": "hard",
+                     *             "status": "5.1.1",
+                     *             "sendId": "01938b0f-1111-7222-8333-944455556666",
+                     *             "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *             "effect": "undeliverable"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            outcomes: {
+                                contactId: string | null;
+                                /** @description undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: kept only (soft bounce, or nobody to lower); duplicate: this report for this send was received before; unmatched: it names no send or address of ours */
+                                effect: "undeliverable" | "consent_lowered" | "recorded" | "duplicate" | "unmatched";
+                                /** @description the bounce record; null when nothing was recorded */
+                                id: string | null;
+                                /** @description hard: a permanent failure (5.x.x); soft: temporary (4.x.x) or delayed; complaint: an ARF abuse or fraud report */
+                                kind: "hard" | "soft" | "complaint";
+                                sendId: string | null;
+                                /** @description the DSN status (5.1.1) or the feedback type (abuse) */
+                                status: string;
+                            }[];
+                            report: "delivery-status" | "feedback-report";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postConsentBulk: {
         parameters: {
             query?: never;
@@ -2276,7 +2810,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "complaint";
                 };
             };
         };
@@ -4845,7 +5379,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "complaint";
                 };
             };
         };
@@ -6094,7 +6628,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "complaint";
                 };
             };
         };
@@ -6546,7 +7080,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "complaint";
                 };
             };
         };
@@ -12526,7 +13060,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "complaint";
                 };
             };
         };
@@ -12755,7 +13289,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "complaint";
                 };
             };
         };
@@ -19250,18 +19784,27 @@ export interface operations {
                      *         },
                      *         "majorityAge": 16,
                      *         "suppressErasedAddresses": true,
-                     *         "timeZone": "Europe/Berlin"
+                     *         "timeZone": "Europe/Berlin",
+                     *         "consentReceipts": false,
+                     *         "bounceInbound": null
                      *       }
                      *     }
                      */
                     "application/json": {
                         data: {
+                            bounceInbound: {
+                                /** @description the address to listen on (127.0.0.1 when only a local mail server forwards reports to it) */
+                                host: string;
+                                /** Format: int32 */
+                                port: number;
+                            } | null;
                             consentLevels: {
                                 description: string;
                                 /** Format: int32 */
                                 level: number;
                                 name: string;
                             }[];
+                            consentReceipts: boolean;
                             dataProtectionEnabled: boolean;
                             mailFrom: string;
                             majorityAge: number;
@@ -19443,12 +19986,21 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The SMTP endpoint that receives bounces and complaints (RFC 3464, RFC 5965); null: off. Read when the server starts: restart it after a change. */
+                    bounceInbound?: {
+                        /** @description the address to listen on (127.0.0.1 when only a local mail server forwards reports to it) */
+                        host: string;
+                        /** Format: int32 */
+                        port: number;
+                    } | null;
                     consentLevels?: {
                         description: string;
                         /** Format: int32 */
                         level: number;
                         name: string;
                     }[];
+                    /** @description Send a person a receipt (purpose `requested`) after each consent change they made themselves (a form, a page, the subscription center, an unsubscribe link): what changed, when, and the notice shown. */
+                    consentReceipts?: boolean;
                     /** @description The data protection switch: when off, consent levels are stored and shown but gate nothing (children are still never profiled). */
                     dataProtectionEnabled?: boolean;
                     /** @description Sender used by the outbox and when the SMTP settings name none. */
@@ -19552,18 +20104,27 @@ export interface operations {
                      *         },
                      *         "majorityAge": 16,
                      *         "suppressErasedAddresses": true,
-                     *         "timeZone": "Europe/Berlin"
+                     *         "timeZone": "Europe/Berlin",
+                     *         "consentReceipts": false,
+                     *         "bounceInbound": null
                      *       }
                      *     }
                      */
                     "application/json": {
                         data: {
+                            bounceInbound: {
+                                /** @description the address to listen on (127.0.0.1 when only a local mail server forwards reports to it) */
+                                host: string;
+                                /** Format: int32 */
+                                port: number;
+                            } | null;
                             consentLevels: {
                                 description: string;
                                 /** Format: int32 */
                                 level: number;
                                 name: string;
                             }[];
+                            consentReceipts: boolean;
                             dataProtectionEnabled: boolean;
                             mailFrom: string;
                             majorityAge: number;

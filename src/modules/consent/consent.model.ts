@@ -1,6 +1,18 @@
 import type { ConsentLedgerTable } from './consent.table.ts';
 
-export const SOURCES = ['api', 'admin', 'form', 'page', 'import', 'journey', 'subscription_center', 'data_request', 'system'] as const;
+export const SOURCES = [
+  'api',
+  'admin',
+  'form',
+  'page',
+  'import',
+  'journey',
+  'subscription_center',
+  'data_request',
+  'system',
+  // A recipient's complaint to their mail provider (an ARF report): consent lowered below marketing.
+  'complaint',
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 /**

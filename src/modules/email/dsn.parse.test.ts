@@ -161,7 +161,9 @@ describe('bad input is a 422 with a reason, never a crash', () => {
   });
 
   it('too many parts, a huge header block and deep nesting are refused, not followed', async () => {
-    const many = `Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n${'--b\nContent-Type: text/plain\n\nx\n'.repeat(200)}--b--\n`;
+    const many =
+      `Content-Type: multipart/report; report-type=delivery-status; ` +
+      `boundary=b\n\n${'--b\nContent-Type: text/plain\n\nx\n'.repeat(200)}--b--\n`;
     assert.equal(await reason(crlf(many)), 'unreadable');
     const head = `Content-Type: multipart/report; report-type=delivery-status\nX-Long: ${'a'.repeat(100_000)}\n\nx\n`;
     assert.equal(await reason(crlf(head)), 'unreadable');

@@ -202,6 +202,7 @@ function originalMessageId(text: string): string | null {
   const end = text.search(/\r?\n\r?\n/);
   const head = end < 0 ? text : text.slice(0, end);
   const values = fieldGroups(head)[0]?.get('message-id');
-  const m = /^<?([^\s<>]{1,250})>?$/.exec(values?.[0]?.trim() ?? '');
+  // Printable ASCII only (RFC 5322 msg-id): it is looked up in the database, where a NUL cannot go.
+  const m = /^<?([\x21-\x3b\x3d\x3f-\x7e]{1,250})>?$/.exec(values?.[0]?.trim() ?? '');
   return m ? m[1]! : null;
 }

@@ -27,4 +27,8 @@ export const DEFAULT_SETTINGS: Settings = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'UTC',
+  // Off until the installation decides to send them (and has a relay); existing installations
+  // get these at their next boot (ensureDefaults writes missing keys), so no migration is needed.
+  consentReceipts: false,
+  bounceInbound: null,
 };

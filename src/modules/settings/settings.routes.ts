@@ -15,6 +15,8 @@ const VIEW = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'Europe/Berlin',
+  consentReceipts: false,
+  bounceInbound: null,
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */

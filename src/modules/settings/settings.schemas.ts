@@ -23,6 +23,18 @@ const SmtpSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const BounceInboundSchema = Type.Object(
+  {
+    port: Type.Integer({ format: 'int32', minimum: 1, maximum: 65535 }),
+    host: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'the address to listen on (127.0.0.1 when only a local mail server forwards reports to it)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 // Ajv checks the shape; the service's Value.Check asks Intl whether the zone exists, so the
 // name accepted is exactly one the deadline arithmetic can use.
 const TimeZoneSchema = Type.Refine(
@@ -81,6 +93,16 @@ export const SettingsSchema = Type.Object(
         'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).',
     }),
     timeZone: TimeZoneSchema,
+    consentReceipts: Type.Boolean({
+      description:
+        'Send a person a receipt (purpose `requested`) after each consent change they made themselves (a form, a page, the ' +
+        'subscription center, an unsubscribe link): what changed, when, and the notice shown.',
+    }),
+    bounceInbound: Type.Union([BounceInboundSchema, Type.Null()], {
+      description:
+        'The SMTP endpoint that receives bounces and complaints (RFC 3464, RFC 5965); null: off. Read when the server starts: ' +
+        'restart it after a change.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -114,6 +136,8 @@ export const SettingsViewSchema = Type.Object(
     majorityAge: Type.Integer(),
     suppressErasedAddresses: Type.Boolean(),
     timeZone: Type.String(),
+    consentReceipts: Type.Boolean(),
+    bounceInbound: Type.Union([BounceInboundSchema, Type.Null()]),
   },
   { additionalProperties: false },
 );
