@@ -95,7 +95,8 @@ export const bounceRoutes =
             'For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: ' +
             'raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about ' +
             "by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact " +
-            'by the address it names. A hard bounce (action failed, status 5.x.x) makes the address undeliverable: later sends to ' +
+            'by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, ' +
+            'status 5.x.x) makes the address undeliverable: later sends to ' +
             "it are refused with reason `undeliverable`. A complaint (feedback type abuse or fraud) lowers the contact's consent " +
             'to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action ' +
             "delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report " +

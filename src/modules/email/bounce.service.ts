@@ -118,9 +118,10 @@ export class BounceService {
     const send = sendId ? await q.sendById(db, sendId) : undefined;
     // The contact a send went to (a send goes with its contact's erasure), else the address's holder.
     const holder = send ? await contactById(db, send.contact_id) : p.address ? await contactByEmailKey(db, emailKey(p.address)) : undefined;
-    // What bounced is the address the report names; a complaint's is often redacted: then the
-    // address the send went to.
-    const address = p.address ?? holder?.email ?? null;
+    // A report about one of our sends is about the address it went to (the report may name
+    // another: a forwarding address, or none when a provider redacts it); then the row is the
+    // contact's and goes with its erasure. Without a send, the address the report names.
+    const address = send ? (holder?.email ?? null) : p.address;
     if (!address) return none('unmatched', send?.id ?? null, holder?.id ?? null);
     if (send && (await q.bounceRecorded(db, send.id, p.kind))) return none('duplicate', send.id, send.contact_id);
 

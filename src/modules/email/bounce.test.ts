@@ -60,7 +60,7 @@ forEachDialect('bounces and complaints', (ctx) => {
       id: out.outcomes[0].id,
       receivedAt: list.data[0].receivedAt,
       kind: 'hard',
-      address: 'bounce.hard@example.org',
+      address: 'Bounce.Hard@example.org',
       contactId: c.id,
       sendId: s.sendId,
       status: '5.1.1',
@@ -100,6 +100,17 @@ forEachDialect('bounces and complaints', (ctx) => {
     const after = await t.services.ledger.history(c.id);
     assert.equal(after.length, before);
     assert.equal(after.at(-1)!.newValue, 2);
+  });
+
+  it('a report about a send is about the address it went to, whatever address it names (a forward)', async () => {
+    const c = await contactAt(t, 'forwards@example.org', 4);
+    const s = await plantSend(t, c.id);
+    const out = json(await post(dsnReport({ recipient: 'final.mailbox@elsewhere.example', messageId: s.header }))).data;
+    assert.deepEqual([out.outcomes[0].effect, out.outcomes[0].contactId], ['undeliverable', c.id]);
+    assert.equal(await t.services.bounces.isUndeliverable('forwards@example.org'), true);
+    assert.equal(await t.services.bounces.isUndeliverable('final.mailbox@elsewhere.example'), false);
+    const [row] = await t.services.bounces.list({ contactId: c.id }, 1);
+    assert.equal(row!.address, 'forwards@example.org', 'the row is the contact’s, erased with it');
   });
 
   it('a soft bounce is recorded only; a DSN without Message-ID matches the contact by address (API)', async () => {
