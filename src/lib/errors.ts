@@ -102,6 +102,12 @@ export const ERROR_CODES = {
       'fragment, or names (or, at delivery, resolves to) a loopback, private, link-local, carrier-grade NAT or metadata address ' +
       'that the installation does not allow (ASSENT_WEBHOOK_ALLOW_RANGES).',
   },
+  campaign_state: {
+    status: 409,
+    description:
+      'The campaign is not in a state this change applies to: pause a sending campaign, resume a paused one, cancel one that has ' +
+      'not ended. `details.status` names its state now.',
+  },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   smtp_not_set: {
@@ -134,6 +140,24 @@ export const ERROR_CODES = {
       '`missing_report_part` or `malformed_report` (no recipient with a readable action and status, or no feedback type).',
   },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
+  template_invalid: {
+    status: 422,
+    description:
+      'A Liquid template of the message (subject, HTML or text) does not parse, names a variable or filter that does not exist, ' +
+      'includes a file, or fails or runs past its time limit when rendered for a sample contact. `details` give `path` (`/subject`, ' +
+      '`/html` or `/text`), `line`, `column` and `message`.',
+  },
+  message_in_use: {
+    status: 409,
+    description: 'Sends or campaigns name this message (they keep its history): it cannot be deleted.',
+  },
+  missing_subscription_link: {
+    status: 422,
+    description:
+      'A marketing or subscription message, or one of a purpose at consent level 3 or higher, must contain ' +
+      '`{{ subscription_center_url }}` or `{{ unsubscribe_url }}` in its HTML (and in its text when it has one) for every recipient. ' +
+      '`details.path` names the part.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { dialectOf, inList } from '../../db/in-list.ts';
+import { dialectOf } from '../../db/in-list.ts';
 import type { Database } from '../database.ts';
 import type { EmailBouncesTable } from './email.table.ts';
 
@@ -8,20 +8,6 @@ import type { EmailBouncesTable } from './email.table.ts';
  * the few reads of sends and counts that matching a report needs. `(db | trx, ...) -> rows`.
  */
 type Q = Kysely<Database>;
-
-/**
- * Which of these address keys (lib/email.ts `emailKey`) bounced hard: the sending path refuses
- * them with reason `undeliverable`. One statement whatever the number of keys.
- */
-export async function undeliverableKeys(db: Q, keys: readonly string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('undeliverable_addresses')
-    .select('email_key')
-    .where((eb) => inList(dialectOf(db), eb.ref('email_key'), [...new Set(keys)]))
-    .execute();
-  return new Set(rows.map((r) => r.email_key));
-}
 
 /** Marks an address undeliverable; the first hard bounce stays the one it names. */
 export async function markUndeliverable(db: Q, row: { email_key: string; address: string; since: string; bounce_id: string }) {

@@ -8,6 +8,7 @@ import { contactByEmailKey, contactById } from '../contact-records/module.ts';
 import type { Database, Db } from '../database.ts';
 import type { SettingsService } from '../settings/module.ts';
 import * as q from './bounce.queries.ts';
+import { undeliverableAmong } from './send.queries.ts';
 import { parseReport, type ParsedReport, type ReportedProblem } from './dsn.parse.ts';
 import type { EmailBouncesTable } from './email.table.ts';
 import type { Kysely } from 'kysely';
@@ -80,15 +81,13 @@ export class BounceService {
     private readonly settings: Pick<SettingsService, 'get'>,
   ) {}
 
-  /** Which of these address keys (`emailKey`) bounced hard: sends to them are refused `undeliverable`. */
-  undeliverableKeys(keys: readonly string[]): Promise<Set<string>> {
-    return q.undeliverableKeys(this.db.kysely, keys);
-  }
-
-  /** Whether one address bounced hard. */
+  /**
+   * Whether an address bounced hard. The sending path asks the same table for a batch at once
+   * (`undeliverableAmong` in send.queries.ts) and refuses those sends with reason `undeliverable`.
+   */
   async isUndeliverable(address: string): Promise<boolean> {
     const key = emailKey(address);
-    return (await q.undeliverableKeys(this.db.kysely, [key])).has(key);
+    return (await undeliverableAmong(this.db.kysely, [key])).has(key);
   }
 
   async receive(raw: Buffer, opts: ReceiveOptions): Promise<ReceivedReport> {

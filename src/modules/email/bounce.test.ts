@@ -4,8 +4,8 @@ import { arfReport, dsnReport } from '../../../test/fixtures/email/dsn.samples.t
 import { contactAt, counts, plantSend } from '../../../test/fixtures/email/sends.ts';
 import { json, testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
-import { emailKey } from '../../lib/email.ts';
-import { undeliverableKeys } from './module.ts';
+import { BATCH_QUEUE, PREPARE_QUEUE } from './engine.jobs.ts';
+import { runJobs } from '../../../test/helpers/jobs.ts';
 import { MAX_REPORT_BYTES } from './dsn.parse.ts';
 
 forEachDialect('bounces and complaints', (ctx) => {
@@ -43,9 +43,7 @@ forEachDialect('bounces and complaints', (ctx) => {
         effect: 'undeliverable',
       },
     );
-    // The next send asks this: the address (in any case) is refused, another is not.
-    const keys = await undeliverableKeys(t.services.db.kysely, [emailKey(email), emailKey('someone.else@example.org')]);
-    assert.deepEqual([...keys], [emailKey(email)]);
+    assert.equal(await t.services.bounces.isUndeliverable('someone.else@example.org'), false);
     assert.equal(await t.services.bounces.isUndeliverable('BOUNCE.HARD@example.org'), true);
     assert.deepEqual(await counts(t, s.campaignId!), { 'bounced:5.1.1': 1 });
 
@@ -66,6 +64,29 @@ forEachDialect('bounces and complaints', (ctx) => {
       status: '5.1.1',
       source: 'api',
     });
+  });
+
+  it('through the sending engine: a DSN for the mail it sent refuses the next send `undeliverable`', async () => {
+    const c = await contactAt(t, 'engine.bounce@example.org', 4);
+    const { messageId } = await plantSend(t, c.id, { campaign: false });
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/messages/${messageId}/send`,
+        headers: t.auth('marketer'),
+        payload: { contactId: c.id },
+      });
+    const first = json(await send()).data.send.id;
+    await runJobs(t.services, [PREPARE_QUEUE, BATCH_QUEUE]);
+    const sent = await t.services.db.kysely.selectFrom('sends').selectAll().where('id', '=', first).executeTakeFirstOrThrow();
+    assert.deepEqual([sent.status, sent.smtp_message_id?.startsWith(`<${first}@`)], ['sent', true]);
+    // The report quotes the Message-ID the mail went out with.
+    const out = json(await post(dsnReport({ recipient: 'engine.bounce@example.org', messageId: sent.smtp_message_id!.slice(1, -1) }))).data;
+    assert.deepEqual([out.outcomes[0].effect, out.outcomes[0].sendId], ['undeliverable', first]);
+    const second = json(await send()).data.send.id;
+    await runJobs(t.services, [PREPARE_QUEUE, BATCH_QUEUE]);
+    const refused = await t.services.db.kysely.selectFrom('sends').selectAll().where('id', '=', second).executeTakeFirstOrThrow();
+    assert.deepEqual([refused.status, refused.reason], ['refused', 'undeliverable']);
   });
 
   it('an ARF complaint lowers the level below marketing with a ledger entry `complaint`, by Message-ID alone', async () => {

@@ -4,8 +4,8 @@ import { contacts } from '../contacts/module.ts';
 import { interactions } from '../interactions/module.ts';
 import { lists } from '../lists/module.ts';
 import { mail } from '../mail/module.ts';
-import { platform } from '../platform/module.ts';
 import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
@@ -15,6 +15,16 @@ import { BounceInbound } from './inbound.smtp.ts';
 import { RECEIPT_QUEUE, ReceiptService } from './receipts.service.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
+import { CampaignService } from './campaign.service.ts';
+import { campaignRoutes } from './campaign.routes.ts';
+import { OneByOneDelivery } from './engine.delivery.ts';
+import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
+import { SendEngine } from './engine.pipeline.ts';
+import { NO_POLICY, plainTracking, VERBATIM } from './engine.steps.ts';
+import { SendService } from './send.service.ts';
+import { sendRoutes } from './send.routes.ts';
+import { messagesRoutes } from './messages.routes.ts';
+import { MessagesService } from './messages.service.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -23,6 +33,9 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+
+// What other modules use: messages and their templates (the sending engine compiles and renders them).
+export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -43,20 +56,61 @@ declare module '../database.ts' {
  */
 export const email = defineModule({
   name: 'email',
-  needs: [settings, consent, suppression, mail, contacts, lists, interactions, segments, platform, events],
+  needs: [settings, platform, consent, suppression, mail, contacts, lists, interactions, segments, events],
   dataMap: emailDataMap,
   migrations: emailMigrations,
   create: (core, deps) => {
+    // The send pipeline. TODO(integration): the policy (R4), template (R1) and tracking (R2) steps
+    // and the mail module's sendBatch (R6) replace the stand-ins here.
+    const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
+      policy: NO_POLICY,
+      render: VERBATIM,
+      tracking: plainTracking(deps.settings, deps.secret, core.clock),
+      delivery: new OneByOneDelivery(core.db, deps.mail),
+    });
+    const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     const bounces = new BounceService(core.db, core.clock, core.log, deps.consent, deps.settings);
     const receipts = new ReceiptService(core.db, core.log, deps.jobs, deps.events, deps.ledger, deps.settings, deps.lists, deps.mail);
     deps.events.consume('email.receipts', (evs) => receipts.onEvents(evs));
-    return { bounces, receipts, bounceInbound: new BounceInbound(bounces, deps.settings, deps.rateLimiter, core.log) };
+    return {
+      messages: new MessagesService(core.db, core.clock, {
+        settings: deps.settings,
+        customFields: deps.customFields,
+        contacts: deps.contacts,
+        lists: deps.lists,
+        consent: deps.consent,
+        mail: deps.mail,
+      }),
+      sendEngine,
+      engineJobs,
+      campaigns: new CampaignService(
+        core.db,
+        core.clock,
+        deps.settings,
+        deps.consent,
+        deps.suppressions,
+        deps.segments,
+        deps.jobs,
+        engineJobs,
+      ),
+      sends: new SendService(core.db, core.clock, engineJobs),
+      bounces,
+      receipts,
+      bounceInbound: new BounceInbound(bounces, deps.settings, deps.rateLimiter, core.log),
+    };
   },
-  routes: (s) => [{ prefix: '/api/v1', plugin: bounceRoutes(s) }],
-  jobs: (s) => ({ [RECEIPT_QUEUE]: (payload) => s.receipts.run(payload) }),
+  routes: (s) => [
+    { prefix: '/api/v1', plugin: messagesRoutes(s) },
+    { prefix: '/api/v1', plugin: campaignRoutes(s) },
+    { prefix: '/api/v1', plugin: sendRoutes(s) },
+    { prefix: '/api/v1', plugin: bounceRoutes(s) },
+  ],
+  jobs: (s) => ({
+    [BATCH_QUEUE]: (payload) => s.engineJobs.runBatch(payload),
+    [PREPARE_QUEUE]: (payload) => s.campaigns.prepare(payload),
+    [RECEIPT_QUEUE]: (payload) => s.receipts.run(payload),
+  }),
   close: (face) => face.bounceInbound.stop(),
 });
 
-// What the sending path asks before each send: which addresses bounced hard (reason `undeliverable`).
-export { undeliverableKeys } from './bounce.queries.ts';
 export type { BounceService } from './bounce.service.ts';
