@@ -176,6 +176,17 @@ forEachDialect('bounces and complaints', (ctx) => {
     assert.equal((await post(nul)).statusCode, 200);
   });
 
+  it('settings: consentReceipts and bounceInbound are off by default, shown, and checked', async () => {
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: t.auth('admin'), payload });
+    const shown = json(await t.app.inject({ method: 'GET', url: '/api/v1/settings', headers: t.auth('admin') })).data;
+    assert.deepEqual([shown.consentReceipts, shown.bounceInbound], [false, null]);
+    for (const bad of [{ consentReceipts: 'yes' }, { bounceInbound: { port: 70000, host: '127.0.0.1' } }, { bounceInbound: { port: 25 } }])
+      assert.equal((await patch(bad)).statusCode, 400, JSON.stringify(bad));
+    const set = json(await patch({ bounceInbound: { port: 2525, host: '127.0.0.1' } })).data;
+    assert.deepEqual(set.bounceInbound, { port: 2525, host: '127.0.0.1' });
+    assert.equal(json(await patch({ bounceInbound: null })).data.bounceInbound, null);
+  });
+
   it('lists newest first, by kind, page by page', async () => {
     const all = json(await t.app.inject({ method: 'GET', url: '/api/v1/bounces?limit=500', headers: t.auth('viewer') }));
     const ids = all.data.map((b: any) => b.id);
