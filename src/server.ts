@@ -42,10 +42,16 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   // Serving processes also work the job queue unless told not to (ASSENT_WORKER=off), so one
   // process is a whole installation; more workers can run beside it (`assent worker`).
   const background = process.env.ASSENT_WORKER === 'off' ? null : startBackground(services);
+  // The SMTP endpoint for bounces and complaints, when the `bounceInbound` setting names a port.
+  // A port it cannot bind is logged, not fatal: the API and the worker serve on.
+  await services.bounceInbound.start().catch((e: NodeJS.ErrnoException) => {
+    log.error({ code: e.code ?? 'error' }, 'the bounce endpoint (setting bounceInbound) could not listen');
+  });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await app.close();
+      await services.bounceInbound.stop();
       await background?.stop();
       await services.close();
     })());

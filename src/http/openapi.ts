@@ -48,6 +48,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   campaigns:
     "Sending messages: to one contact or as a campaign to a segment, what the gate would refuse beforehand, a campaign's " +
     'progress and counts, pause, resume and cancel, and every send with its outcome.',
+  bounces: 'Bounces and complaints that come back for sent mail (RFC 3464, RFC 5965): received, and listed.',
 };
 
 const INFO_DESCRIPTION = [

@@ -132,6 +132,13 @@ export const ERROR_CODES = {
       'The change collided with concurrent changes of the same rows (the database chose it as a deadlock victim, or could not ' +
       'serialise it) and still did after a few tries; nothing of it was written. Retry after the seconds in the Retry-After header.',
   },
+  report_invalid: {
+    status: 422,
+    description:
+      'The message is not a delivery status notification (RFC 3464) or feedback report (RFC 5965) that can be read: `details.reason` ' +
+      'is `empty`, `too_large`, `unreadable` (not MIME), `not_a_report` (not multipart/report), `unsupported_report_type`, ' +
+      '`missing_report_part` or `malformed_report` (no recipient with a readable action and status, or no feedback type).',
+  },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
   template_invalid: {
     status: 422,

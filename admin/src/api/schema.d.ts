@@ -47,6 +47,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bounces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bounces and complaints received, newest first
+         * @description Every report recorded (from the API and the SMTP endpoint), newest first, optionally of one `kind` or one `contact`. Records are kept one year.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getBounces"];
+        put?: never;
+        /**
+         * Receive a bounce (RFC 3464 delivery status notification) or a complaint (RFC 5965 feedback report)
+         * @description For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, status 5.x.x) makes the address undeliverable: later sends to it are refused with reason `undeliverable`. A complaint (feedback type abuse or fraud) lowers the contact's consent to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` (`details.reason` says why); a larger body 413 `payload_too_large`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postBounces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -1005,6 +1035,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages, most recently changed first
+         * @description Every message, most recently changed first; `q` keeps those whose name holds each of its words.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getMessages"];
+        put?: never;
+        /**
+         * Write a message
+         * @description A message for one purpose, checked whole before it is stored (nothing invalid is kept). Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One message
+         * @description The message with its templates and block document; 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        get: operations["getMessagesById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a message no send or campaign names
+         * @description A message that was sent (or queued, or refused) to anyone, or that a campaign names, keeps their history: 409 `message_in_use`. 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        delete: operations["deleteMessagesById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a message
+         * @description Changes the fields given (null clears an optional one); the message as it would then be is checked whole, and nothing is stored when it fails. A change reaches sends not yet made. Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        patch: operations["patchMessagesById"];
+        trace?: never;
+    };
     "/api/v1/messages/{id}/audience": {
         parameters: {
             query?: never;
@@ -1027,6 +1121,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The message as a contact would get it, and the gate’s answer
+         * @description Renders the subject, HTML and text with the contact’s fields, and asks the consent gate whether the message’s purpose may be sent to the contact now (as a campaign would ask: `gate`), and whether the mail would carry the open pixel and click links (`tracking`: the gate allows `profiling`; never for a child). The links have their real shape with the placeholder token `preview`, which no public route accepts; no send is recorded. 404 `not_found` for an unknown message or contact. Each preview is an audit entry naming the contact.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        post: operations["postMessagesByIdPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages/{id}/send": {
         parameters: {
             query?: never;
@@ -1043,6 +1159,28 @@ export interface paths {
          *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
          */
         post: operations["postMessagesByIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test of the message to a staff address
+         * @description Sends the message once to `to`, with "[Test] " before its subject, rendered as the contact `contactId` when given, else as a sample contact with every field filled (no real person). It answers the staff member’s own action, so it goes through the gated sender as purpose `requested` (caller `staff`): through the SMTP relay, or into the local outbox when none is set (`transport` says which). Its links have the placeholder token `preview` and work for nobody. 502 `mail_failed` when the relay refuses; 403 `forbidden` when the address is suppressed (an erased person’s); 404 `not_found` for an unknown message or contact. Nothing is kept of the address but the message itself in the outbox.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postMessagesByIdTest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1584,7 +1722,7 @@ export interface paths {
         head?: never;
         /**
          * Change some settings
-         * @description Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 `validation_failed` naming the field, and nothing is changed.
+         * @description Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 `validation_failed` naming the field, and nothing is changed. The DKIM private key is write-only too (the view says `dkim.privateKeySet`); a key that is not an unencrypted PEM RSA (1024 bits or more) or Ed25519 key, or none for a new domain or selector, is 422 `dkim_key_invalid`. `smtp.maxPerSecond` caps the messages per second to the relay across all processes.
          *
          *     **Who may call:** `admin` (area `settings`, write); other roles get 403.
          */
@@ -2460,6 +2598,510 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getBounces: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                contact?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /**
+                 * @description hard: a permanent failure (5.x.x); soft: temporary (4.x.x) or delayed; complaint: an ARF abuse or fraud report
+                 * @example hard
+                 */
+                kind?: "hard" | "soft" | "complaint";
+                /**
+                 * @description rows per page (1 to 500)
+                 * @example 20
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938b10-7a2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *           "receivedAt": "2026-12-01T10:20:30.000Z",
+                     *           "kind": "hard",
+                     *           "address": "lena.fischer@example.org",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "sendId": "01938b0f-1111-7222-8333-944455556666",
+                     *           "status": "5.1.1",
+                     *           "source": "api"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the address it reports, normalised */
+                            address: string;
+                            contactId: string | null;
+                            id: string;
+                            /** @description hard: a permanent failure (5.x.x); soft: temporary (4.x.x) or delayed; complaint: an ARF abuse or fraud report */
+                            kind: "hard" | "soft" | "complaint";
+                            receivedAt: string;
+                            sendId: string | null;
+                            source: "smtp" | "api";
+                            status: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postBounces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "raw": "Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvcmVwb3J0OyByZXBvcnQtdHlwZT1kZWxpdmVyeS1zdGF0dXM7IGJvdW5kYXJ5PWINCg0KLS1iDQpDb250ZW50LVR5cGU6IG1lc3NhZ2UvZGVsaXZlcnktc3RhdHVzDQoNClJlcG9ydGluZy1NVEE6IGRuczsgbXguZXhhbXBsZS5vcmcNCg0KRmluYWwtUmVjaXBpZW50OiByZmM4MjI7IGxlbmEuZmlzY2hlckBleGFtcGxlLm9yZw0KQWN0aW9uOiBmYWlsZWQNClN0YXR1czogNS4xLjENCg0KLS1iDQpDb250ZW50LVR5cGU6IHRleHQvcmZjODIyLWhlYWRlcnMNCg0KTWVzc2FnZS1JRDogPDAxOTM4YjBmLTExMTEtNzIyMi04MzMzLTk0NDQ1NTU1NjY2NkBhc3NlbnQuZXhhbXBsZS5jb20+DQoNCi0tYi0tDQo="
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the report, base64-encoded */
+                    raw: string;
+                };
+                /**
+                 * @example Content-Type: multipart/report; report-type=delivery-status; boundary=b
+                 *
+                 *     --b
+                 *     Content-Type: message/delivery-status
+                 *
+                 *     Reporting-MTA: dns; mx.example.org
+                 *
+                 *     Final-Recipient: rfc822; lena.fischer@example.org
+                 *     Action: failed
+                 *     Status: 5.1.1
+                 *
+                 *     --b
+                 *     Content-Type: text/rfc822-headers
+                 *
+                 *     Message-ID: <01938b0f-1111-7222-8333-944455556666@assent.example.com>
+                 *
+                 *     --b--
+                 */
+                "message/rfc822": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "report": "delivery-status",
+                     *         "outcomes": [
+                     *           {
+                     *             "id": "01938b10-7a2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *             "kind": "hard",
+                     *             "status": "5.1.1",
+                     *             "sendId": "01938b0f-1111-7222-8333-944455556666",
+                     *             "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *             "effect": "undeliverable"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            outcomes: {
+                                contactId: string | null;
+                                /** @description undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: kept only (soft bounce, or nobody to lower); duplicate: this report for this send was received before; unmatched: it names no send or address of ours */
+                                effect: "undeliverable" | "consent_lowered" | "recorded" | "duplicate" | "unmatched";
+                                /** @description the bounce record; null when nothing was recorded */
+                                id: string | null;
+                                /** @description hard: a permanent failure (5.x.x); soft: temporary (4.x.x) or delayed; complaint: an ARF abuse or fraud report */
+                                kind: "hard" | "soft" | "complaint";
+                                sendId: string | null;
+                                /** @description the DSN status (5.1.1) or the feedback type (abuse) */
+                                status: string;
+                            }[];
+                            report: "delivery-status" | "feedback-report";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;
@@ -3830,7 +4472,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe" | "complaint";
                 };
             };
         };
@@ -6399,7 +7041,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe" | "complaint";
                 };
             };
         };
@@ -7648,7 +8290,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe" | "complaint";
                 };
             };
         };
@@ -8100,7 +8742,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe" | "complaint";
                 };
             };
         };
@@ -14080,7 +14722,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe" | "complaint";
                 };
             };
         };
@@ -14309,7 +14951,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe" | "complaint";
                 };
             };
         };
@@ -14517,6 +15159,1130 @@ export interface operations {
             };
         };
     };
+    getMessages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /**
+                 * @description rows per page (1 to 500)
+                 * @example 20
+                 */
+                limit?: number;
+                /**
+                 * @description words that must each appear in the name (without regard to case or accents)
+                 * @example newsletter
+                 */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *           "name": "Spring newsletter",
+                     *           "purpose": "marketing",
+                     *           "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *           "fromName": "The Bakery",
+                     *           "fromEmail": "news@bakery.example.com",
+                     *           "replyTo": "hello@bakery.example.com",
+                     *           "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                     *           "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *           "text": null,
+                     *           "blocks": null,
+                     *           "createdAt": "2026-11-30T09:15:00.000Z",
+                     *           "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Spring newsletter",
+                 *       "purpose": "marketing",
+                 *       "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                 *       "fromName": "The Bakery",
+                 *       "fromEmail": "news@bakery.example.com",
+                 *       "replyTo": "hello@bakery.example.com",
+                 *       "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                 *       "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                    blocks?: {
+                        [key: string]: unknown;
+                    } | null;
+                    fromEmail?: string | null;
+                    fromName?: string | null;
+                    html: string;
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    listId?: string | null;
+                    name: string;
+                    purpose: string;
+                    replyTo?: string | null;
+                    subject: string;
+                    text?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *         "name": "Spring newsletter",
+                     *         "purpose": "marketing",
+                     *         "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "fromName": "The Bakery",
+                     *         "fromEmail": "news@bakery.example.com",
+                     *         "replyTo": "hello@bakery.example.com",
+                     *         "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "text": null,
+                     *         "blocks": null,
+                     *         "createdAt": "2026-11-30T09:15:00.000Z",
+                     *         "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMessagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *         "name": "Spring newsletter",
+                     *         "purpose": "marketing",
+                     *         "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "fromName": "The Bakery",
+                     *         "fromEmail": "news@bakery.example.com",
+                     *         "replyTo": "hello@bakery.example.com",
+                     *         "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "text": null,
+                     *         "blocks": null,
+                     *         "createdAt": "2026-11-30T09:15:00.000Z",
+                     *         "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteMessagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchMessagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                    blocks?: {
+                        [key: string]: unknown;
+                    } | null;
+                    fromEmail?: string | null;
+                    fromName?: string | null;
+                    html?: string;
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    listId?: string | null;
+                    name?: string;
+                    purpose?: string;
+                    replyTo?: string | null;
+                    subject?: string;
+                    text?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *         "name": "Spring newsletter",
+                     *         "purpose": "marketing",
+                     *         "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "fromName": "The Bakery",
+                     *         "fromEmail": "news@bakery.example.com",
+                     *         "replyTo": "hello@bakery.example.com",
+                     *         "subject": "Spring bread is back",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "text": null,
+                     *         "blocks": null,
+                     *         "createdAt": "2026-11-30T09:15:00.000Z",
+                     *         "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postMessagesByIdAudience: {
         parameters: {
             query?: never;
@@ -14662,6 +16428,246 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contactId": "01938a6e-4c2f-7b10-9a3e-5f2c8d1e4a07"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "subject": "Spring bread is back, Ana",
+                     *         "html": "<html><head></head><body><h1 style=\"color: #7a3e00;\">Hello Ana</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\" style=\"font-weight: bold;\">Order now</a></p><p><a href=\"https://mail.example.com/public/v1/email/view/preview\">View in your browser</a> · <a href=\"https://mail.example.com/public/v1/email/subscription-center/preview\">Your subscriptions</a> · <a href=\"https://mail.example.com/public/v1/email/unsubscribe/preview\">Unsubscribe</a></p></body></html>",
+                     *         "text": "Hello Ana\n\nOur spring bread is back. Order now [https://bakery.example.com/spring]\n\nView in your browser [https://mail.example.com/public/v1/email/view/preview] · Your subscriptions [https://mail.example.com/public/v1/email/subscription-center/preview] · Unsubscribe [https://mail.example.com/public/v1/email/unsubscribe/preview]",
+                     *         "gate": {
+                     *           "allowed": true,
+                     *           "reason": "allowed",
+                     *           "effectiveLevel": 4
+                     *         },
+                     *         "tracking": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            gate: {
+                                allowed: boolean;
+                                effectiveLevel: number;
+                                reason: string;
+                            };
+                            html: string;
+                            subject: string;
+                            text: string;
+                            /** @description whether this contact’s mail would carry the open pixel and click links */
+                            tracking: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;
@@ -14938,6 +16944,246 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId?: string;
+                    /** @description the staff address to send the test to */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "transport": "smtp",
+                     *         "id": "01938a71-3c5d-7e22-9f3a-7b8c9d0e1f2a",
+                     *         "messageId": "<01938a71-3c5d@bakery.example.com>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @description the Message-ID the relay took it under (SMTP only) */
+                            messageId: string | null;
+                            transport: "smtp" | "outbox";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;
@@ -21509,19 +23755,38 @@ export interface operations {
                      *         },
                      *         "majorityAge": 16,
                      *         "suppressErasedAddresses": true,
-                     *         "timeZone": "Europe/Berlin"
+                     *         "timeZone": "Europe/Berlin",
+                     *         "dkim": {
+                     *           "domain": "example.com",
+                     *           "selector": "assent",
+                     *           "privateKeySet": true
+                     *         },
+                     *         "consentReceipts": false,
+                     *         "bounceInbound": null
                      *       }
                      *     }
                      */
                     "application/json": {
                         data: {
+                            bounceInbound: {
+                                /** @description the address to listen on (127.0.0.1 when only a local mail server forwards reports to it) */
+                                host: string;
+                                /** Format: int32 */
+                                port: number;
+                            } | null;
                             consentLevels: {
                                 description: string;
                                 /** Format: int32 */
                                 level: number;
                                 name: string;
                             }[];
+                            consentReceipts: boolean;
                             dataProtectionEnabled: boolean;
+                            dkim: {
+                                domain: string;
+                                privateKeySet: boolean;
+                                selector: string;
+                            } | null;
                             mailFrom: string;
                             majorityAge: number;
                             publicBaseUrl: string;
@@ -21531,6 +23796,7 @@ export interface operations {
                             smtp: {
                                 from: string;
                                 host: string;
+                                maxPerSecond?: number | null;
                                 passwordSet: boolean;
                                 port: number;
                                 rejectUnauthorized?: boolean;
@@ -21642,6 +23908,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
             500: {
                 headers: {
@@ -21702,14 +23983,32 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The SMTP endpoint that receives bounces and complaints (RFC 3464, RFC 5965); null: off. Read when the server starts: restart it after a change. */
+                    bounceInbound?: {
+                        /** @description the address to listen on (127.0.0.1 when only a local mail server forwards reports to it) */
+                        host: string;
+                        /** Format: int32 */
+                        port: number;
+                    } | null;
                     consentLevels?: {
                         description: string;
                         /** Format: int32 */
                         level: number;
                         name: string;
                     }[];
+                    /** @description Send a person a receipt (purpose `requested`) after each consent change they made themselves (a form, a page, the subscription center, an unsubscribe link): what changed, when, and the notice shown. */
+                    consentReceipts?: boolean;
                     /** @description The data protection switch: when off, consent levels are stored and shown but gate nothing (children are still never profiled). */
                     dataProtectionEnabled?: boolean;
+                    /** @description DKIM signing of outgoing mail; null signs nothing. */
+                    dkim?: {
+                        /** @description d= of the signature */
+                        domain: string;
+                        /** @description write-only: never returned. A PEM RSA (1024 bits or more) or Ed25519 private key; may be left out to keep the stored key for the same domain and selector. */
+                        privateKey?: string;
+                        /** @description s= of the signature */
+                        selector: string;
+                    } | null;
                     /** @description Sender used by the outbox and when the SMTP settings name none. */
                     mailFrom?: string;
                     /**
@@ -21731,6 +24030,11 @@ export interface operations {
                         /** @description default sender address */
                         from: string;
                         host: string;
+                        /**
+                         * Format: int32
+                         * @description most messages per second to this relay, counted across all processes; null or absent: no limit
+                         */
+                        maxPerSecond?: number | null;
                         /** @description write-only: never returned */
                         password?: string;
                         /** Format: int32 */
@@ -21811,19 +24115,38 @@ export interface operations {
                      *         },
                      *         "majorityAge": 16,
                      *         "suppressErasedAddresses": true,
-                     *         "timeZone": "Europe/Berlin"
+                     *         "timeZone": "Europe/Berlin",
+                     *         "dkim": {
+                     *           "domain": "example.com",
+                     *           "selector": "assent",
+                     *           "privateKeySet": true
+                     *         },
+                     *         "consentReceipts": false,
+                     *         "bounceInbound": null
                      *       }
                      *     }
                      */
                     "application/json": {
                         data: {
+                            bounceInbound: {
+                                /** @description the address to listen on (127.0.0.1 when only a local mail server forwards reports to it) */
+                                host: string;
+                                /** Format: int32 */
+                                port: number;
+                            } | null;
                             consentLevels: {
                                 description: string;
                                 /** Format: int32 */
                                 level: number;
                                 name: string;
                             }[];
+                            consentReceipts: boolean;
                             dataProtectionEnabled: boolean;
+                            dkim: {
+                                domain: string;
+                                privateKeySet: boolean;
+                                selector: string;
+                            } | null;
                             mailFrom: string;
                             majorityAge: number;
                             publicBaseUrl: string;
@@ -21833,6 +24156,7 @@ export interface operations {
                             smtp: {
                                 from: string;
                                 host: string;
+                                maxPerSecond?: number | null;
                                 passwordSet: boolean;
                                 port: number;
                                 rejectUnauthorized?: boolean;
@@ -21935,6 +24259,21 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;

@@ -12,6 +12,8 @@ export const SOURCES = [
   'system',
   // A person leaving through the link in a message (the one-click POST of RFC 8058, or the page's button).
   'unsubscribe',
+  // A recipient's complaint to their mail provider (an ARF report): consent lowered below marketing.
+  'complaint',
 ] as const;
 export type Source = (typeof SOURCES)[number];
 

@@ -115,42 +115,53 @@ export class LedgerService {
     const notices = new Map<string, string | null>();
     const keyOf = (d: EntryDraft) => (typeof d.ctx.notice === 'string' ? `t:${d.ctx.notice}` : d.ctx.notice ? `i:${d.ctx.notice.id}` : '');
     for (const d of drafts) if (!notices.has(keyOf(d))) notices.set(keyOf(d), await this.noticeHash(trx, d.ctx.notice));
-    // Every consent change is an entry: one event per contact, naming the kinds of what changed.
+    const contents: Content[] = drafts.map((d) => ({
+      id: newId(),
+      contact_id: d.contactId,
+      kind: d.kind,
+      list_id: d.listId ?? null,
+      old_value: d.oldValue,
+      new_value: d.newValue,
+      old_text: d.oldText ?? null,
+      new_text: d.newText ?? null,
+      covers: null,
+      original_at: d.imported?.at ?? null,
+      original_source: d.imported?.source ?? null,
+      source: d.ctx.source,
+      actor_type: d.ctx.actor.type,
+      actor_id: d.ctx.actor.id,
+      notice_hash: notices.get(keyOf(d)) ?? null,
+      evidence_ip: truncateIp(d.ctx.evidence?.ip),
+      evidence_ua: truncateUserAgent(d.ctx.evidence?.userAgent),
+      // Makes each content hash unguessable, so a stub's hash cannot confirm a guess.
+      nonce: randomHex(16),
+      at: now,
+      hash_version: CONTENT_VERSION,
+    }));
+    // Every consent change is an entry: one event per contact, naming the kinds of what changed,
+    // its source, and its first entry and their number (a contact's entries of one append are
+    // consecutive in its history: the head lock orders appends), so a consumer (the email
+    // module's consent receipts) can read exactly the entries the change made.
     if (this.events) {
-      const kinds = new Map<string, Set<string>>();
-      for (const d of drafts) kinds.set(d.contactId, (kinds.get(d.contactId) ?? new Set()).add(d.kind));
+      const byContact = new Map<string, { kinds: Set<string>; source: string; entry: string; entries: number }>();
+      for (const c of contents) {
+        const seen = byContact.get(c.contact_id!);
+        if (seen) {
+          seen.kinds.add(c.kind);
+          seen.entries++;
+        } else byContact.set(c.contact_id!, { kinds: new Set([c.kind]), source: c.source!, entry: c.id, entries: 1 });
+      }
       await this.events.publish(
         trx,
-        [...kinds].map(([contactId, k]) => ({ type: 'consent.changed', contactId, fields: [...k] })),
+        [...byContact].map(([contactId, e]) => ({
+          type: 'consent.changed',
+          contactId,
+          fields: [...e.kinds],
+          data: { source: e.source, entry: e.entry, entries: e.entries },
+        })),
       );
     }
-    return this.chain(
-      trx,
-      drafts.map((d) => ({
-        id: newId(),
-        contact_id: d.contactId,
-        kind: d.kind,
-        list_id: d.listId ?? null,
-        old_value: d.oldValue,
-        new_value: d.newValue,
-        old_text: d.oldText ?? null,
-        new_text: d.newText ?? null,
-        covers: null,
-        original_at: d.imported?.at ?? null,
-        original_source: d.imported?.source ?? null,
-        source: d.ctx.source,
-        actor_type: d.ctx.actor.type,
-        actor_id: d.ctx.actor.id,
-        notice_hash: notices.get(keyOf(d)) ?? null,
-        evidence_ip: truncateIp(d.ctx.evidence?.ip),
-        evidence_ua: truncateUserAgent(d.ctx.evidence?.userAgent),
-        // Makes each content hash unguessable, so a stub's hash cannot confirm a guess.
-        nonce: randomHex(16),
-        at: now,
-        hash_version: CONTENT_VERSION,
-      })),
-      now,
-    );
+    return this.chain(trx, contents, now);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { consent } from '../consent/module.ts';
+import { events } from '../events/module.ts';
 import { contacts } from '../contacts/module.ts';
 import { interactions } from '../interactions/module.ts';
 import { lists } from '../lists/module.ts';
@@ -8,6 +9,10 @@ import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
+import { bounceRoutes } from './bounce.routes.ts';
+import { BounceService } from './bounce.service.ts';
+import { BounceInbound } from './inbound.smtp.ts';
+import { RECEIPT_QUEUE, ReceiptService } from './receipts.service.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
 import { emailPublicRoutes } from './email.public.routes.ts';
@@ -54,7 +59,7 @@ declare module '../database.ts' {
  */
 export const email = defineModule({
   name: 'email',
-  needs: [settings, platform, consent, suppression, mail, contacts, lists, interactions, segments],
+  needs: [settings, platform, consent, suppression, mail, contacts, lists, interactions, segments, events],
   dataMap: emailDataMap,
   migrations: emailMigrations,
   create: (core, deps) => {
@@ -77,6 +82,9 @@ export const email = defineModule({
     });
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     const links = new LinkContext(deps.settings, deps.secret);
+    const bounces = new BounceService(core.db, core.clock, core.log, deps.consent, deps.settings);
+    const receipts = new ReceiptService(core.db, core.log, deps.jobs, deps.events, deps.ledger, deps.settings, deps.lists, deps.mail);
+    deps.events.consume('email.receipts', (evs) => receipts.onEvents(evs));
     return {
       messages,
       sendEngine,
@@ -94,6 +102,9 @@ export const email = defineModule({
       sends: new SendService(core.db, core.clock, engineJobs),
       unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
       tracking: new TrackingService(core.db, core.clock, links, deps.interactions, renderedBy(render, deps.contacts, core.db)),
+      bounces,
+      receipts,
+      bounceInbound: new BounceInbound(bounces, deps.settings, deps.rateLimiter, core.log),
     };
   },
   routes: (s) => [
@@ -101,9 +112,14 @@ export const email = defineModule({
     { prefix: '/api/v1', plugin: campaignRoutes(s) },
     { prefix: '/api/v1', plugin: sendRoutes(s) },
     { prefix: '/public/v1', plugin: emailPublicRoutes(s) },
+    { prefix: '/api/v1', plugin: bounceRoutes(s) },
   ],
   jobs: (s) => ({
     [BATCH_QUEUE]: (payload) => s.engineJobs.runBatch(payload),
     [PREPARE_QUEUE]: (payload) => s.campaigns.prepare(payload),
+    [RECEIPT_QUEUE]: (payload) => s.receipts.run(payload),
   }),
+  close: (face) => face.bounceInbound.stop(),
 });
+
+export type { BounceService } from './bounce.service.ts';

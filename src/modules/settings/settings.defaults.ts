@@ -28,4 +28,8 @@ export const DEFAULT_SETTINGS: Settings = {
   suppressErasedAddresses: true,
   timeZone: 'UTC',
   dkim: null,
+  // Off until the installation decides to send them (and has a relay); existing installations
+  // get these at their next boot (ensureDefaults writes missing keys), so no migration is needed.
+  consentReceipts: false,
+  bounceInbound: null,
 };

@@ -16,6 +16,8 @@ const VIEW = {
   suppressErasedAddresses: true,
   timeZone: 'Europe/Berlin',
   dkim: { domain: 'example.com', selector: 'assent', privateKeySet: true },
+  consentReceipts: false,
+  bounceInbound: null,
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */

@@ -54,6 +54,18 @@ const DkimSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const BounceInboundSchema = Type.Object(
+  {
+    port: Type.Integer({ format: 'int32', minimum: 1, maximum: 65535 }),
+    host: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'the address to listen on (127.0.0.1 when only a local mail server forwards reports to it)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 // Ajv checks the shape; the service's Value.Check asks Intl whether the zone exists, so the
 // name accepted is exactly one the deadline arithmetic can use.
 const TimeZoneSchema = Type.Refine(
@@ -113,6 +125,16 @@ export const SettingsSchema = Type.Object(
     }),
     timeZone: TimeZoneSchema,
     dkim: Type.Union([DkimSchema, Type.Null()], { description: 'DKIM signing of outgoing mail; null signs nothing.' }),
+    consentReceipts: Type.Boolean({
+      description:
+        'Send a person a receipt (purpose `requested`) after each consent change they made themselves (a form, a page, the ' +
+        'subscription center, an unsubscribe link): what changed, when, and the notice shown.',
+    }),
+    bounceInbound: Type.Union([BounceInboundSchema, Type.Null()], {
+      description:
+        'The SMTP endpoint that receives bounces and complaints (RFC 3464, RFC 5965); null: off. Read when the server starts: ' +
+        'restart it after a change.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -154,6 +176,8 @@ export const SettingsViewSchema = Type.Object(
     suppressErasedAddresses: Type.Boolean(),
     timeZone: Type.String(),
     dkim: Type.Union([DkimViewSchema, Type.Null()]),
+    consentReceipts: Type.Boolean(),
+    bounceInbound: Type.Union([BounceInboundSchema, Type.Null()]),
   },
   { additionalProperties: false },
 );
