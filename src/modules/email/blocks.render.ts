@@ -138,7 +138,8 @@ const FILTER_NAMES = ['default', 'upcase', 'downcase', 'capitalize', 'strip', 't
 const arg = (attr: boolean) => `(?:${attr ? '' : `"[^"<>&{}%\\\\]*"|`}'[^'<>&{}%\\\\]*'|-?\\d+(?:\\.\\d+)?)`;
 const outputTag = (attr: boolean) =>
   new RegExp(
-    `\\{\\{\\s*${NAME}(?:\\.${NAME})*(?:\\s*\\|\\s*(?:${FILTER_NAMES.join('|')})(?:\\s*:\\s*${arg(attr)}(?:\\s*,\\s*${arg(attr)})*)?)*\\s*\\}\\}`,
+    `\\{\\{\\s*${NAME}(?:\\.${NAME})*(?:\\s*\\|\\s*(?:${FILTER_NAMES.join('|')})(?:\\s*:\\s*${arg(attr)}(?:\\s*,\\s*${arg(attr)})*)?` +
+      `)*\\s*\\}\\}`,
     'g',
   );
 const textTag = outputTag(false);
@@ -233,9 +234,11 @@ function blockHtml(block: Block, width: number, font: string): string {
       const link = isSafeHref(block.href)
         ? `<a href="${hrefAttr(block.href)}" style="display:inline-block;padding:12px 24px;font-family:${font};font-size:16px;` +
           `font-weight:bold;line-height:1.25;color:#ffffff;text-decoration:none;border-radius:6px;">${label}</a>`
-        : `<span style="display:inline-block;padding:12px 24px;font-family:${font};font-size:16px;font-weight:bold;color:#ffffff;">${label}</span>`;
+        : `<span style="display:inline-block;padding:12px ` +
+          `24px;font-family:${font};font-size:16px;font-weight:bold;color:#ffffff;">${label}</span>`;
       return (
-        `<table role="presentation" cellpadding="0" cellspacing="0" border="0" align="${a}" style="margin:0 ${a === 'left' ? 'auto 0 0' : a === 'right' ? '0 0 auto' : 'auto'};">` +
+        `<table role="presentation" cellpadding="0" cellspacing="0" border="0" align="${a}" style="margin:0 ` +
+        `${a === 'left' ? 'auto 0 0' : a === 'right' ? '0 0 auto' : 'auto'};">` +
         `<tr><td style="border-radius:6px;background-color:${bg};">${link}</td></tr></table>`
       );
     }

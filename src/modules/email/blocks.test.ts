@@ -186,10 +186,8 @@ describe('renderBlocks: links, images, layout', () => {
       ['Left', 'Middle', 'Right'],
     );
     const css = textContent(all(html, 'style')[0]!);
-    assert.match(
-      css,
-      /@media only screen and \(max-width:660px\)\{[^}]*\.a-container\{width:100% !important;\}\.a-col\{display:block !important;width:100% !important;/,
-    );
+    assert.ok(css.startsWith('@media only screen and (max-width:660px){'), css);
+    assert.ok(css.includes('.a-container{width:100% !important;}.a-col{display:block !important;width:100% !important;'), css);
     const container = findAll((e) => getAttributeValue(e, 'class') === 'a-container', parse(html).children)[0]!;
     assert.equal(getAttributeValue(container, 'width'), '640');
     assert.match(getAttributeValue(container, 'style')!, /Georgia/);
