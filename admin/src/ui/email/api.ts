@@ -95,7 +95,11 @@ export interface Page<T> {
 
 type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>;
 type Init = { params?: { path?: Record<string, string>; query?: Record<string, string | number | undefined> }; body?: unknown };
-const loose = api as unknown as { GET: (p: string, i?: Init) => Answer; POST: (p: string, i?: Init) => Answer; PATCH: (p: string, i?: Init) => Answer };
+const loose = api as unknown as {
+  GET: (p: string, i?: Init) => Answer;
+  POST: (p: string, i?: Init) => Answer;
+  PATCH: (p: string, i?: Init) => Answer;
+};
 
 const get = <T>(path: string, init?: Init) => call(loose.GET(path, init)) as Promise<T>;
 const post = <T>(path: string, init?: Init) => call(loose.POST(path, init)) as Promise<T>;

@@ -19,14 +19,33 @@ describe('text marks', () => {
       ],
       [{ text: 'Next [x] line' }],
     ]);
-    assert.deepEqual(parseMarks('**[Unsubscribe]({{ unsubscribe_url }})**'), [[{ text: 'Unsubscribe', bold: true, href: '{{ unsubscribe_url }}' }]]);
+    assert.deepEqual(parseMarks('**[Unsubscribe]({{ unsubscribe_url }})**'), [
+      [{ text: 'Unsubscribe', bold: true, href: '{{ unsubscribe_url }}' }],
+    ]);
     assert.deepEqual(parseMarks('<b>{{ x }}</b>'), [[{ text: '<b>{{ x }}</b>' }]]);
     assert.deepEqual(parseMarks(''), []);
   });
 
   it('typing → spans → typing → spans gives the same spans (hostile text)', () => {
     const piece = fc.oneof(
-      fc.constantFrom('**', '*', '[', ']', '(', ')', '](', '\\', '\n', '\n\n', ' ', '<script>', '{{ contact.firstName }}', 'Zoë', '😀', 'https://e.com/'),
+      fc.constantFrom(
+        '**',
+        '*',
+        '[',
+        ']',
+        '(',
+        ')',
+        '](',
+        '\\',
+        '\n',
+        '\n\n',
+        ' ',
+        '<script>',
+        '{{ contact.firstName }}',
+        'Zoë',
+        '😀',
+        'https://e.com/',
+      ),
       fc.string({ unit: 'grapheme', maxLength: 6 }),
     );
     fc.assert(

@@ -21,7 +21,8 @@ function parseParagraph(src: string): Span[] {
   let text = '';
   let linkEnd = -1;
   const flush = () => {
-    if (text !== '') spans.push({ text, ...(bold ? { bold } : {}), ...(italic ? { italic } : {}), ...(href !== undefined ? { href } : {}) });
+    if (text !== '')
+      spans.push({ text, ...(bold ? { bold } : {}), ...(italic ? { italic } : {}), ...(href !== undefined ? { href } : {}) });
     text = '';
   };
   for (let i = 0; i < src.length; i++) {
