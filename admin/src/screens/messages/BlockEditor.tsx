@@ -1,4 +1,4 @@
-import { Button, ColorInput, Group, NativeSelect, Paper, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, ColorInput, Group, NativeSelect, Paper, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import {
   type Block,
@@ -76,6 +76,7 @@ function DocumentSettings({ doc, change }: { doc: BlockDocument; change: Change 
         label="Background colour"
         value={doc.settings.background}
         format="hex"
+        withEyeDropper={false}
         onChange={(v) => /^#[0-9a-fA-F]{6}$/.test(v) && set({ background: v })}
       />
     </SimpleGrid>
@@ -114,11 +115,11 @@ function BlockCard({
 }) {
   const name = `${BLOCK_NAMES[block.type]} ${position}`;
   return (
-    <Paper withBorder p="sm" radius="md" component="fieldset" style={{ margin: 0, minWidth: 0 }}>
+    <Paper withBorder p="sm" radius="md" role="group" aria-labelledby={`block-${block.id}`} data-block-name={name}>
       <Group justify="space-between" gap="xs" mb="xs" wrap="wrap">
-        <Title order={3} size="h6" component="legend" style={{ float: 'left', padding: 0 }}>
+        <Text fw={700} size="sm" id={`block-${block.id}`}>
           {name}
-        </Title>
+        </Text>
         <Group gap={4}>
           <Button
             size="compact-xs"
@@ -149,9 +150,7 @@ function BlockCard({
           </Button>
         </Group>
       </Group>
-      <div style={{ clear: 'both' }}>
-        <BlockFields block={block} name={name} change={change} />
-      </div>
+      <BlockFields block={block} name={name} change={change} />
     </Paper>
   );
 }
@@ -197,31 +196,32 @@ type Fields<B> = { block: B; patch: (p: Partial<Block>) => void; name: string };
 function HeadingFields({ block, patch, name }: Fields<Extract<Block, { type: 'heading' }>>) {
   const insertable = useInsertable((text) => patch({ text }));
   return (
-    <SimpleGrid cols={{ base: 1, sm: 4 }} spacing="xs">
+    <Stack gap="xs">
       <TextInput
         label={`Text of ${name.toLowerCase()}`}
         value={block.text}
         onChange={(e) => patch({ text: e.currentTarget.value })}
-        style={{ gridColumn: 'span 2' }}
         {...insertable}
       />
-      <NativeSelect
-        label="Size"
-        value={String(block.level)}
-        data={[
-          { value: '1', label: 'Large' },
-          { value: '2', label: 'Medium' },
-          { value: '3', label: 'Small' },
-        ]}
-        onChange={(e) => patch({ level: Number(e.currentTarget.value) as 1 | 2 | 3 })}
-      />
-      <NativeSelect
-        label="Alignment"
-        value={block.align ?? 'left'}
-        data={ALIGN}
-        onChange={(e) => patch({ align: e.currentTarget.value as 'left' })}
-      />
-    </SimpleGrid>
+      <Group gap="xs" grow align="flex-start">
+        <NativeSelect
+          label="Size"
+          value={String(block.level)}
+          data={[
+            { value: '1', label: 'Large' },
+            { value: '2', label: 'Medium' },
+            { value: '3', label: 'Small' },
+          ]}
+          onChange={(e) => patch({ level: Number(e.currentTarget.value) as 1 | 2 | 3 })}
+        />
+        <NativeSelect
+          label="Alignment"
+          value={block.align ?? 'left'}
+          data={ALIGN}
+          onChange={(e) => patch({ align: e.currentTarget.value as 'left' })}
+        />
+      </Group>
+    </Stack>
   );
 }
 
@@ -327,6 +327,7 @@ function ButtonFields({ block, patch, name }: Fields<Extract<Block, { type: 'but
         label="Colour"
         value={block.color ?? '#2563eb'}
         format="hex"
+        withEyeDropper={false}
         onChange={(v) => /^#[0-9a-fA-F]{6}$/.test(v) && patch({ color: v })}
       />
       <NativeSelect
@@ -353,7 +354,7 @@ function ColumnsFields({ block, change, name }: { block: Extract<Block, { type: 
         maw={320}
         onChange={(e) => change((d) => setColumnCount(d, block.id, Number(e.currentTarget.value) as 2 | 3))}
       />
-      <SimpleGrid cols={{ base: 1, md: block.columns.length }} spacing="xs">
+      <SimpleGrid cols={1} spacing="md">
         {block.columns.map((col, c) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: a column is its position
           <Stack key={c} gap="xs">

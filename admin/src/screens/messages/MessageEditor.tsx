@@ -31,7 +31,7 @@ import { Page } from '../../ui/Page';
 import { ErrorState, errorMessage, Loading } from '../../ui/states';
 import { BlockEditor } from './BlockEditor';
 import { PreviewPanel } from './PreviewPanel';
-import { useInsertable, VariablePicker, VariableScope } from './Variables';
+import { useInsertable, useVariableTarget, VariablePicker, VariableScope } from './Variables';
 
 /** A saved message, loaded, then edited. */
 export function ExistingMessage() {
@@ -93,9 +93,10 @@ export function MessageEditor({ saved }: { saved?: Message }) {
     setDoc((d) => (d ? f(d) : d));
     setDirty(true);
   };
-  const subjectInsert = useInsertable(touch(setSubject));
-  const htmlInsert = useInsertable(touch(setHtml));
-  const textInsert = useInsertable(touch(setText));
+  const variables = useVariableTarget();
+  const subjectInsert = useInsertable(touch(setSubject), variables);
+  const htmlInsert = useInsertable(touch(setHtml), variables);
+  const textInsert = useInsertable(touch(setText), variables);
 
   const purposes = Object.entries(levels.data?.purposes ?? { marketing: 4 }).filter(([p]) => p !== 'requested');
   const input = (): MessageInput => ({
@@ -147,7 +148,7 @@ export function MessageEditor({ saved }: { saved?: Message }) {
   };
 
   return (
-    <VariableScope>
+    <VariableScope target={variables}>
       <Page
         title={saved ? saved.name : 'New message'}
         description={

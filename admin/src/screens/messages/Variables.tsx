@@ -10,14 +10,21 @@ import { api, call } from '../../api/client';
 type Target = { el: HTMLInputElement | HTMLTextAreaElement; set: (value: string) => void };
 const Ctx = createContext<{ current: Target | null } | null>(null);
 
-export function VariableScope({ children }: { children: ReactNode }) {
-  const target = useRef<Target | null>(null);
+export type VariableTarget = { current: Target | null };
+/** The scope's memory of the last field: made by the component that renders the scope (and may use it itself). */
+export const useVariableTarget = (): VariableTarget => useRef<Target | null>(null);
+
+export function VariableScope({ target, children }: { target: VariableTarget; children: ReactNode }) {
   return <Ctx.Provider value={target}>{children}</Ctx.Provider>;
 }
 
-/** Props for a text field that takes variables: where the picker inserts when the user was last there. */
-export function useInsertable(set: (value: string) => void) {
-  const target = useContext(Ctx);
+/**
+ * Props for a text field that takes variables: where the picker inserts when the user was last there.
+ * `scope` for a field of the component that renders the scope itself (the context is not yet there).
+ */
+export function useInsertable(set: (value: string) => void, scope?: VariableTarget) {
+  const context = useContext(Ctx);
+  const target = scope ?? context;
   return {
     onFocus: (e: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => {
       if (target) target.current = { el: e.currentTarget, set };
