@@ -75,7 +75,7 @@ export function CampaignList() {
                     </Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{segmentName(c)}</Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={status.color}>
+                      <Badge variant="dot" color={status.color}>
                         {status.label}
                       </Badge>
                     </Table.Td>

@@ -112,7 +112,7 @@ function Loaded({ c }: { c: Campaign }) {
           <Title order={2} size="h4" id="progress-title">
             Progress
           </Title>
-          <Badge variant="light" color={status.color} size="lg" role="status">
+          <Badge variant="dot" color={status.color} size="lg" role="status">
             {status.label}
           </Badge>
         </Group>

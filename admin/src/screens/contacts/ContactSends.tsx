@@ -6,14 +6,27 @@ import { formatDateTime } from '../../ui/format';
 import { ErrorState, Loading } from '../../ui/states';
 import { TableScroll } from '../../ui/TableScroll';
 
+/** A campaign's send is named by its campaign's message (the campaign carries the name); another by its message. */
+function useSendMessageName(s: Send): string {
+  const campaign = useQuery({
+    queryKey: ['campaign', s.campaignId],
+    queryFn: () => emailApi.campaign(s.campaignId!),
+    enabled: s.campaignId !== null,
+    staleTime: 60_000,
+  });
+  const fromMessage = useMessageName(s.campaignId === null ? s.messageId : null);
+  if (s.campaignId === null) return fromMessage;
+  return campaign.data?.messageName ?? (campaign.isError ? 'a message' : '…');
+}
+
 function SendRow({ s }: { s: Send }) {
-  const name = useMessageName(s.messageId, s.messageName);
+  const name = useSendMessageName(s);
   const status = SEND_STATUS[s.status] ?? { label: s.status, color: 'gray' };
   return (
     <Table.Tr>
       <Table.Td style={{ overflowWrap: 'anywhere' }}>{name}</Table.Td>
       <Table.Td>
-        <Badge variant="light" color={status.color}>
+        <Badge variant="dot" color={status.color}>
           {status.label}
         </Badge>
       </Table.Td>

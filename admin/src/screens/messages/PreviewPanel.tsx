@@ -185,7 +185,7 @@ function TestSend({ message, contact }: { message: Message; contact: Found | nul
           </Button>
         </Group>
         {send.isSuccess && (
-          <Badge color="teal" variant="light" role="status" size="lg" style={{ textTransform: 'none' }}>
+          <Badge color="teal" variant="dot" role="status" size="lg" style={{ textTransform: 'none' }}>
             Test sent to {to.trim()}
           </Badge>
         )}

@@ -1,15 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import type { BlockDocument } from '../../../../src/modules/email/blocks.render.ts';
 import { api, call } from '../../api/client';
+import type { operations } from '../../api/schema';
 
 /*
- * The email routes (messages, preview, test, send, audience, campaigns, sends) as their contracts
- * describe them (/work/specs/r1-messages.md, r5-engine.md). They were not yet on main when these
- * screens were written, so schema.d.ts does not know them: these types are the contracts' words,
- * and `loose` calls the same openapi-fetch client (cookie, 401 handling) without path types.
- * INTEGRATION: once the routes land and `npm run admin:schema` has run, replace each type below by
- * its `operations[...]` type and each `loose.X(...)` by `api.X(...)`; the compiler then shows any
- * difference between the contracts and what was built.
+ * The email routes. The engine's (send, audience, campaigns, sends) are on main and typed from
+ * schema.d.ts. The messages routes (list, CRUD, preview, test: /work/specs/r1-messages.md) were not
+ * when these screens were written: their types below are that contract's words, and `loose` calls the
+ * same openapi-fetch client (cookie, 401 handling) without path types.
+ * INTEGRATION: once they land and `npm run admin:schema` has run, replace Message/Preview by their
+ * `operations[...]` types and each `loose.X(...)` by `api.X(...)`; the compiler then shows any
+ * difference between the contract and what was built.
  */
 
 export interface Message {
@@ -41,53 +42,12 @@ export interface Preview {
   gate: GateAnswer;
   tracking: boolean;
 }
-export interface Audience {
-  recipients: number;
-  allowed: number;
-  refused: Record<string, number>;
-}
-export interface CampaignCounts {
-  queued: number;
-  deferred: number;
-  sent: number;
-  failed: number;
-  cancelled: number;
-  refused: Record<string, number>;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  unsubscribed: number;
-  opened: number;
-  clicked: number;
-}
-export type CampaignStatus = 'preparing' | 'sending' | 'paused' | 'cancelled' | 'done';
-export interface Campaign {
-  id: string;
-  messageId: string;
-  segmentId: string;
-  status: CampaignStatus;
-  recipients: number;
-  counts: CampaignCounts;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  /** The listing's names (r5: "message name, segment name"); looked up when absent. */
-  messageName?: string;
-  segmentName?: string;
-}
-export interface Send {
-  id: string;
-  messageId: string;
-  contactId: string;
-  campaignId: string | null;
-  origin: string;
-  status: 'queued' | 'deferred' | 'sent' | 'refused' | 'failed' | 'cancelled';
-  reason: string | null;
-  queuedAt: string;
-  sentAt: string | null;
-  updatedAt: string;
-  messageName?: string;
-}
+type Json<O> = O extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
+export type Audience = Json<operations['postMessagesByIdAudience']>['data'];
+export type Campaign = Json<operations['getCampaignsById']>['data'];
+export type CampaignCounts = Campaign['counts'];
+export type CampaignStatus = Campaign['status'];
+export type Send = Json<operations['getSends']>['data'][number];
 export interface Page<T> {
   data: T[];
   page: { next: string | null; total?: number };
@@ -120,19 +80,32 @@ export const emailApi = {
   test: (id: string, to: string, contactId?: string) =>
     post<unknown>('/api/v1/messages/{id}/test', { params: { path: { id } }, body: { to, ...(contactId ? { contactId } : {}) } }),
   audience: async (id: string, segmentId: string) =>
-    unwrap<Audience>(await post('/api/v1/messages/{id}/audience', { params: { path: { id } }, body: { segmentId } })),
-  startCampaign: async (id: string, segmentId: string) =>
-    unwrap<Campaign>(await post('/api/v1/messages/{id}/send', { params: { path: { id } }, body: { segmentId } }), 'campaign'),
-  campaigns: (query: { cursor?: string; limit?: number }) => get<Page<Campaign>>('/api/v1/campaigns', { params: { query } }),
-  campaign: async (id: string) => unwrap<Campaign>(await get('/api/v1/campaigns/{id}', { params: { path: { id } } })),
-  campaignAction: async (id: string, action: 'pause' | 'resume' | 'cancel') =>
-    unwrap<Campaign>(await post(`/api/v1/campaigns/{id}/${action}`, { params: { path: { id } } })),
+    (await call(api.POST('/api/v1/messages/{id}/audience', { params: { path: { id } }, body: { segmentId } }))).data,
+  startCampaign: async (id: string, segmentId: string) => {
+    const r = await call(api.POST('/api/v1/messages/{id}/send', { params: { path: { id } }, body: { segmentId } }));
+    const campaign = 'campaign' in r.data ? r.data.campaign : undefined;
+    if (!campaign) throw new Error('the server started no campaign');
+    return campaign;
+  },
+  campaigns: (query: { cursor?: string; limit?: number }) => call(api.GET('/api/v1/campaigns', { params: { query } })),
+  campaign: async (id: string) => (await call(api.GET('/api/v1/campaigns/{id}', { params: { path: { id } } }))).data,
+  campaignAction: async (id: string, action: 'pause' | 'resume' | 'cancel') => {
+    const path = { params: { path: { id } } };
+    const r = await call(
+      action === 'pause'
+        ? api.POST('/api/v1/campaigns/{id}/pause', path)
+        : action === 'resume'
+          ? api.POST('/api/v1/campaigns/{id}/resume', path)
+          : api.POST('/api/v1/campaigns/{id}/cancel', path),
+    );
+    return r.data;
+  },
   sends: (query: { contact?: string; campaign?: string; message?: string; cursor?: string; limit?: number }) =>
-    get<Page<Send>>('/api/v1/sends', { params: { query } }),
+    call(api.GET('/api/v1/sends', { params: { query } })),
 };
 
 /** A message's name for a table row: asked once per message, shared by every row that names it. */
-export function useMessageName(id: string | null | undefined, known?: string) {
+export function useMessageName(id: string | null | undefined, known?: string | null) {
   const q = useQuery({
     queryKey: ['message', id],
     queryFn: () => emailApi.message(id!),
