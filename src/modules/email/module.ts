@@ -18,6 +18,8 @@ import { SendEngine } from './engine.pipeline.ts';
 import { NO_POLICY, plainTracking, VERBATIM } from './engine.steps.ts';
 import { SendService } from './send.service.ts';
 import { sendRoutes } from './send.routes.ts';
+import { messagesRoutes } from './messages.routes.ts';
+import { MessagesService } from './messages.service.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -26,6 +28,9 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+
+// What other modules use: messages and their templates (the sending engine compiles and renders them).
+export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -60,6 +65,14 @@ export const email = defineModule({
     });
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     return {
+      messages: new MessagesService(core.db, core.clock, {
+        settings: deps.settings,
+        customFields: deps.customFields,
+        contacts: deps.contacts,
+        lists: deps.lists,
+        consent: deps.consent,
+        mail: deps.mail,
+      }),
       sendEngine,
       engineJobs,
       campaigns: new CampaignService(
@@ -76,6 +89,7 @@ export const email = defineModule({
     };
   },
   routes: (s) => [
+    { prefix: '/api/v1', plugin: messagesRoutes(s) },
     { prefix: '/api/v1', plugin: campaignRoutes(s) },
     { prefix: '/api/v1', plugin: sendRoutes(s) },
   ],
