@@ -304,8 +304,8 @@ export function renderBlocks(doc: BlockDocument): string {
     '<tr><td align="center" style="padding:24px 8px;">' +
     `<table role="presentation" class="a-container" width="${width}" cellpadding="0" cellspacing="0" border="0" ` +
     `style="width:${width}px;max-width:100%;background-color:#ffffff;font-family:${font};color:${TEXT};">` +
-    `<tr><td style="height:16px;font-size:0;line-height:0;">&nbsp;</td></tr>${rows}` +
-    '<tr><td style="height:16px;font-size:0;line-height:0;">&nbsp;</td></tr>' +
+    `<tr><td style="height:16px;font-size:0;line-height:0;"></td></tr>${rows}` +
+    '<tr><td style="height:16px;font-size:0;line-height:0;"></td></tr>' +
     '</table></td></tr></table></body></html>'
   );
 }

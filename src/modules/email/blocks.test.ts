@@ -10,6 +10,7 @@ import { parseDocument } from 'htmlparser2';
 import { Liquid } from 'liquidjs';
 import { allBlocks, type Block, type BlockDocument, BLOCK_LIMITS, DEFAULT_SETTINGS, emptyDocument, renderBlocks } from './blocks.render.ts';
 import { checkBlocks } from './blocks.schema.ts';
+import { compile, render } from './template.render.ts';
 
 const doc = (...blocks: Block[]): BlockDocument => ({ version: 1, settings: { ...DEFAULT_SETTINGS }, blocks });
 const parse = (html: string) => parseDocument(html, { decodeEntities: true });
@@ -281,5 +282,40 @@ describe('checkBlocks', () => {
     assert.ok(problems.length > 0);
     assert.ok(problems.every((p) => p.path.startsWith('/blocks')));
     assert.doesNotMatch(JSON.stringify(problems), /secret-words/);
+  });
+});
+
+describe('blocks through the messages’ compiler (CSS inliner, Liquid, the text part made from the HTML)', () => {
+  it('typed text stays text in the HTML and the text part; variables are filled in, escaped', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile.filter(noTag), async (typed) => {
+        const d = emptyDocument();
+        d.blocks.push({ type: 'heading', id: 'x', level: 2, text: `Hi {{ contact.firstName }} ${typed}` });
+        d.blocks.push({ type: 'text', id: 'y', paragraphs: [[{ text: typed, bold: true }]] });
+        const compiled = compile(
+          { purpose: 'marketing', subject: 'Hi', html: renderBlocks(d), text: null },
+          { purposes: { marketing: 4 }, fields: [] },
+        );
+        const out = render(compiled, {
+          contact: { id: 'c', email: 'a@example.com', firstName: '<i>{{ 7 }}</i>' },
+          subscription_center_url: 'https://example.com/c',
+          unsubscribe_url: 'https://example.com/u',
+          view_in_browser_url: 'https://example.com/v',
+        });
+        const h2 = findAll((e) => e.name === 'h2', parse(out.html).children)[0]!;
+        assert.equal(textContent(h2), `Hi <i>{{ 7 }}</i> ${shown(typed).replace(/\r\n|\r|\n/g, '')}`);
+        assert.equal(all(out.html, 'i').length, 0);
+        assert.deepEqual(
+          all(out.html, 'a').map((a) => getAttributeValue(a, 'href')),
+          ['https://example.com/c', 'https://example.com/u'],
+        );
+        // The text part holds the typed words as typed (html-to-text may rewrap whitespace).
+        const words = shown(typed)
+          .split(/\s+/)
+          .filter((w) => w !== '');
+        for (const w of words) assert.ok(out.text.includes(w), `text part holds ${JSON.stringify(w)}`);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -3,82 +3,40 @@ import type { BlockDocument } from '../../../../src/modules/email/blocks.render.
 import { api, call } from '../../api/client';
 import type { operations } from '../../api/schema';
 
-/*
- * The email routes. The engine's (send, audience, campaigns, sends) are on main and typed from
- * schema.d.ts. The messages routes (list, CRUD, preview, test: /work/specs/r1-messages.md) were not
- * when these screens were written: their types below are that contract's words, and `loose` calls the
- * same openapi-fetch client (cookie, 401 handling) without path types.
- * INTEGRATION: once they land and `npm run admin:schema` has run, replace Message/Preview by their
- * `operations[...]` types and each `loose.X(...)` by `api.X(...)`; the compiler then shows any
- * difference between the contract and what was built.
- */
-
-export interface Message {
-  id: string;
-  name: string;
-  purpose: string;
-  listId: string | null;
-  fromName: string | null;
-  fromEmail: string | null;
-  replyTo: string | null;
-  subject: string;
-  html: string;
-  text: string | null;
-  blocks: BlockDocument | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export type MessageInput = Omit<Message, 'id' | 'createdAt' | 'updatedAt'>;
-
-export interface GateAnswer {
-  allowed: boolean;
-  reason: string;
-  effectiveLevel: number;
-}
-export interface Preview {
-  subject: string;
-  html: string;
-  text: string;
-  gate: GateAnswer;
-  tracking: boolean;
-}
+/** The email routes' types, from the server's OpenAPI document (schema.d.ts). */
 type Json<O> = O extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
+type Stored = Json<operations['getMessagesById']>['data'];
+/** A message; its `blocks` is the block editor's document (the API keeps any JSON object there). */
+export type Message = Omit<Stored, 'blocks'> & { blocks: BlockDocument | null };
+export type MessageInput = Omit<Message, 'id' | 'createdAt' | 'updatedAt'>;
+export type Preview = Json<operations['postMessagesByIdPreview']>['data'];
 export type Audience = Json<operations['postMessagesByIdAudience']>['data'];
 export type Campaign = Json<operations['getCampaignsById']>['data'];
 export type CampaignCounts = Campaign['counts'];
 export type CampaignStatus = Campaign['status'];
 export type Send = Json<operations['getSends']>['data'][number];
-export interface Page<T> {
-  data: T[];
-  page: { next: string | null; total?: number };
-}
 
-type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-type Init = { params?: { path?: Record<string, string>; query?: Record<string, string | number | undefined> }; body?: unknown };
-const loose = api as unknown as {
-  GET: (p: string, i?: Init) => Answer;
-  POST: (p: string, i?: Init) => Answer;
-  PATCH: (p: string, i?: Init) => Answer;
+/** The stored document when it is one the editor made (version 1); else none (the HTML is then the message). */
+const asMessage = (m: Stored): Message => {
+  const b = m.blocks as Partial<BlockDocument> | null;
+  return { ...m, blocks: b && b.version === 1 && Array.isArray(b.blocks) && b.settings ? (b as BlockDocument) : null };
 };
-
-const get = <T>(path: string, init?: Init) => call(loose.GET(path, init)) as Promise<T>;
-const post = <T>(path: string, init?: Init) => call(loose.POST(path, init)) as Promise<T>;
-/** An answer's object whether the route wraps it in `data` (as the other routes do) or not. */
-const unwrap = <T>(r: unknown, key?: string): T => {
-  const d = (r as { data?: unknown })?.data ?? r;
-  return (key && d && typeof d === 'object' && key in d ? (d as Record<string, unknown>)[key] : d) as T;
-};
+const asBody = (m: MessageInput) => ({ ...m, blocks: m.blocks as unknown as Record<string, unknown> | null });
 
 export const emailApi = {
-  messages: (query: { cursor?: string; q?: string; limit?: number }) => get<Page<Message>>('/api/v1/messages', { params: { query } }),
-  message: async (id: string) => unwrap<Message>(await get('/api/v1/messages/{id}', { params: { path: { id } } })),
-  create: async (body: MessageInput) => unwrap<Message>(await post('/api/v1/messages', { body })),
+  messages: async (query: { cursor?: string; q?: string; limit?: number }) => {
+    const r = await call(api.GET('/api/v1/messages', { params: { query } }));
+    return { ...r, data: r.data.map(asMessage) };
+  },
+  message: async (id: string) => asMessage((await call(api.GET('/api/v1/messages/{id}', { params: { path: { id } } }))).data),
+  create: async (body: MessageInput) => asMessage((await call(api.POST('/api/v1/messages', { body: asBody(body) }))).data),
   update: async (id: string, body: MessageInput) =>
-    unwrap<Message>(await call(loose.PATCH('/api/v1/messages/{id}', { params: { path: { id } }, body }))),
+    asMessage((await call(api.PATCH('/api/v1/messages/{id}', { params: { path: { id } }, body: asBody(body) }))).data),
   preview: async (id: string, contactId: string) =>
-    unwrap<Preview>(await post('/api/v1/messages/{id}/preview', { params: { path: { id } }, body: { contactId } })),
-  test: (id: string, to: string, contactId?: string) =>
-    post<unknown>('/api/v1/messages/{id}/test', { params: { path: { id } }, body: { to, ...(contactId ? { contactId } : {}) } }),
+    (await call(api.POST('/api/v1/messages/{id}/preview', { params: { path: { id } }, body: { contactId } }))).data,
+  test: async (id: string, to: string, contactId?: string) =>
+    (await call(api.POST('/api/v1/messages/{id}/test', { params: { path: { id } }, body: { to, ...(contactId ? { contactId } : {}) } })))
+      .data,
   audience: async (id: string, segmentId: string) =>
     (await call(api.POST('/api/v1/messages/{id}/audience', { params: { path: { id } }, body: { segmentId } }))).data,
   startCampaign: async (id: string, segmentId: string) => {
