@@ -1,15 +1,12 @@
 // Email in the console (issue 14 point 9): a marketer designs a message with blocks, by keyboard as
 // well as by mouse — adding, editing, moving and deleting blocks, inserting variables at the caret —
-// and sees it rendered (sandboxed, escaped) and as HTML; a campaign to a segment runs to its end on
-// the campaign page with the counts the API reports, and a contact's page lists its sends.
-// The messages routes (save, list, preview, test: R1) were not on main when this was written: the
-// message is written to the database here, the campaign started through the API, and saving,
-// previewing as a contact, the test send and starting from the console are to be added once they land.
+// sees it rendered (sandboxed, escaped), saves it (a template error is shown with its line and
+// column), previews it as a contact with the gate's answer, sends a test (found in the outbox through
+// the API), starts a campaign to a segment after the audience check and watches it finish with the
+// counts the API reports; a contact's page lists its sends. Data is made through the API.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { connect } from '../../src/db/connect.ts';
-import { newId } from '../../src/lib/ids.ts';
 import {
   BROWSER_DIALECTS,
   assertAccessible,
@@ -25,31 +22,36 @@ import {
 /** The blocks' names in order, as the editor labels them (its fieldsets' legends). */
 const blockNames = (page: Page) =>
   page.locator('[data-block-name]').evaluateAll((els) => els.map((e) => e.getAttribute('data-block-name')));
-/** A message as the messages routes would store it (they are not on main yet: see the file's comment). */
-async function storeMessage(server: ConsoleServer, m: { name: string; purpose: string; subject: string; html: string }): Promise<string> {
-  const db = connect(server.databaseUrl);
-  const id = newId();
-  const now = new Date().toISOString();
-  try {
-    await db.kysely
-      .insertInto('messages')
-      .values({
-        id,
-        ...m,
-        list_id: null,
-        from_name: null,
-        from_email: null,
-        reply_to: null,
-        text: null,
-        blocks: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-  } finally {
-    await db.close();
+interface World {
+  list: string;
+  segment: string;
+  contacts: Record<string, string>;
+}
+
+/** Four readers of a list at levels 5, 4, 4 and 2 (marketing needs 4), and a segment of the list. */
+async function makeWorld(server: ConsoleServer): Promise<World> {
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const r = await server.api(method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body?.data;
+  };
+  await ok('POST', '/api/v1/contact-fields', { name: 'tier', label: 'Loyalty tier', type: 'text', personal: false });
+  const list = (await ok('POST', '/api/v1/lists', { name: 'Spring list' })).id;
+  const people: [string, number][] = [
+    ['ada@example.com', 5],
+    ['bea@example.com', 4],
+    ['cy@example.com', 4],
+    ['dee@example.com', 2],
+  ];
+  const contacts: Record<string, string> = {};
+  for (const [email, level] of people) {
+    const c = await ok('POST', '/api/v1/contacts', { email, firstName: email.split('@')[0], customFields: { tier: 'gold' } });
+    contacts[email] = c.id;
+    await ok('PUT', `/api/v1/contacts/${c.id}/consent`, { level, source: 'admin', notice: 'Asked at the shop counter' });
+    await ok('PUT', `/api/v1/contacts/${c.id}/lists/${list}`, { source: 'admin' });
   }
-  return id;
+  const segment = (await ok('POST', '/api/v1/segments', { name: 'Spring readers', kind: 'dynamic', filter: { list } })).id;
+  return { list, segment, contacts };
 }
 
 const preview = (page: Page) => page.locator('iframe[title="Design preview of the message"]');
@@ -58,15 +60,10 @@ for (const d of BROWSER_DIALECTS)
   describe(`console: email message design [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: ConsoleServer;
     let s: Session;
+    let world: World;
     before(async () => {
       server = await startConsoleServer(d.name);
-      const field = await server.api('POST', '/api/v1/contact-fields', {
-        name: 'tier',
-        label: 'Loyalty tier',
-        type: 'text',
-        personal: false,
-      });
-      assert.equal(field.status, 201, JSON.stringify(field.body));
+      world = await makeWorld(server);
       s = await openBrowser();
     });
     after(async () => {
@@ -165,9 +162,76 @@ for (const d of BROWSER_DIALECTS)
       await assertAccessible(page, 'message with blocks');
       await screenshot(page, 'email-message-blocks');
 
+      // Saving: a misspelt variable is refused with where it is; corrected, the message is saved.
+      await subject.fill('Hello {{ contact.frist_name }}!');
+      await page.getByRole('button', { name: 'Save message' }).click();
+      const problem = page.getByRole('alert').filter({ hasText: 'Not saved: the template has an error' });
+      await problem.getByText(/In the subject, line 1, column \d+: unknown variable contact\.frist_name/).waitFor();
+      await assertAccessible(page, 'message with a template error');
+      // The refusal the flow asked for is the one failed response it made.
+      const refused = s.problems.filter((p) => /status of 422/.test(p));
+      assert.equal(refused.length, 1, JSON.stringify(s.problems));
+      s.problems.splice(s.problems.indexOf(refused[0]!), 1);
+      await subject.fill('Hello {{ contact.firstName }}!');
+      await page.getByRole('button', { name: 'Save message' }).click();
+      await page.getByRole('heading', { name: 'Spring sale', level: 1 }).waitFor();
+      await page.waitForURL(/\/admin\/messages\/[0-9a-f-]{36}$/);
+      const messageId = page.url().split('/').pop()!;
+      const stored = (await server.api('GET', `/api/v1/messages/${messageId}`)).body.data;
+      assert.equal(stored.name, 'Spring sale');
+      assert.equal(stored.purpose, 'marketing');
+      assert.equal(stored.subject, 'Hello {{ contact.firstName }}!');
+      assert.deepEqual(
+        stored.blocks.blocks.map((b: { type: string }) => b.type),
+        ['heading', 'button', 'text', 'text', 'columns'],
+      );
+      assert.ok(stored.html.includes('Spring is here for {{ contact.tier }}') && stored.html.includes('Shop now'));
+
+      // Preview as a contact found by a search that stays out of the URL: the gate's answer in words.
+      await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('ada');
+      await page.getByRole('group', { name: 'Matching contacts' }).getByRole('button', { name: /^ada/ }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'ada would get this message' })
+        .getByText(/Opens and clicks would be recorded/)
+        .waitFor();
+      const asAda = page.frameLocator('iframe[title="The message as ada would get it"]');
+      await asAda.getByRole('heading', { name: 'Spring is here for gold' }).waitFor();
+      assert.equal(await page.locator('iframe[title="The message as ada would get it"]').getAttribute('sandbox'), '');
+      await page.getByText('Hello ada!', { exact: true }).waitFor();
+      assert.ok(!page.url().includes('ada'), 'the search is not in the URL');
+      await assertAccessible(page, 'message preview as a contact');
+      await screenshot(page, 'email-message-preview');
+      await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('dee');
+      await page.getByRole('group', { name: 'Matching contacts' }).getByRole('button', { name: /^dee/ }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'dee would not get this message' })
+        .getByText(/consent too low for this purpose/)
+        .waitFor();
+
+      // A test to a staff address, filled in as the chosen contact: it is in the outbox.
+      await page.getByRole('textbox', { name: /^Send a test to/ }).fill('me@example.com');
+      await page.getByRole('button', { name: 'Send a test' }).click();
+      await page.getByText('Test sent to me@example.com').waitFor();
+      let outbox: { to: string; subject: string }[] = [];
+      for (let i = 0; i < 50 && !outbox.some((m) => m.to === 'me@example.com'); i++) {
+        outbox = (await server.api('GET', '/api/v1/outbox')).body.data;
+        if (!outbox.some((m) => m.to === 'me@example.com')) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(
+        outbox.filter((m) => m.to === 'me@example.com').map((m) => m.subject),
+        ['[Test] Hello dee!'],
+      );
+
       // The HTML made from the blocks, read-only until the user chooses to edit it by hand.
-      await page.getByRole('tab', { name: 'HTML and Liquid' }).click();
       const source = page.getByRole('textbox', { name: 'HTML and Liquid' });
+      // By keyboard: a mouse click on the tab, far down this long page, did not select it in headless
+      // Chromium (it did once a screenshot had resized the viewport); not understood, noted in the report.
+      await page.getByRole('tab', { name: 'HTML and Liquid' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('tab', { name: 'HTML and Liquid', selected: true }).waitFor();
+      await source.waitFor();
       assert.equal(await source.getAttribute('readonly'), '');
       assert.ok((await source.inputValue()).includes('Spring is here for {{ contact.tier }}'));
       await page.getByRole('button', { name: 'Edit the HTML by hand' }).click();
@@ -176,7 +240,8 @@ for (const d of BROWSER_DIALECTS)
       await page.getByText('caret at line 1, column 1').waitFor();
       await assertAccessible(page, 'message HTML');
       await screenshot(page, 'email-message-html');
-      await page.getByRole('tab', { name: 'Blocks' }).click();
+      await page.getByRole('tab', { name: 'Blocks' }).focus();
+      await page.keyboard.press('Enter');
       await page.getByText('This message’s HTML is written by hand').waitFor();
       assert.deepEqual(s.problems, [], 'no dialog, console error or page error');
     });
@@ -187,45 +252,45 @@ for (const d of BROWSER_DIALECTS)
         assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
         return r.body?.data;
       };
-      const list = (await ok('POST', '/api/v1/lists', { name: 'Spring list' })).id;
-      const people: [string, number][] = [
-        ['ada@example.com', 5],
-        ['bea@example.com', 4],
-        ['cy@example.com', 4],
-        ['dee@example.com', 2],
-      ];
-      const ids: Record<string, string> = {};
-      for (const [email, level] of people) {
-        const c = await ok('POST', '/api/v1/contacts', { email, firstName: email.split('@')[0] });
-        ids[email] = c.id;
-        await ok('PUT', `/api/v1/contacts/${c.id}/consent`, { level, source: 'admin', notice: 'Asked at the shop counter' });
-        await ok('PUT', `/api/v1/contacts/${c.id}/lists/${list}`, { source: 'admin' });
-      }
-      const segment = (await ok('POST', '/api/v1/segments', { name: 'Spring readers', kind: 'dynamic', filter: { list } })).id;
-      const message = await storeMessage(server, {
-        name: 'Spring offer',
-        purpose: 'marketing',
-        subject: 'Spring is here',
-        html: '<p>Spring offer. <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
-      });
+      const segment = world.segment;
+      const ids = world.contacts;
+      const message = (
+        await ok('POST', '/api/v1/messages', {
+          name: 'Spring offer',
+          purpose: 'marketing',
+          subject: 'Spring is here',
+          html: '<p>Spring offer. <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+        })
+      ).id;
       const audience = await ok('POST', `/api/v1/messages/${message}/audience`, { segmentId: segment });
       assert.deepEqual(audience, { recipients: 4, allowed: 3, refused: { below_required_level: 1 } });
-      const started = await ok('POST', `/api/v1/messages/${message}/send`, { segmentId: segment });
-      const campaign = started.campaign.id as string;
 
       // A browser of its own: this flow needs nothing of the one before.
       const own = await openBrowser();
+      let campaign = '';
       try {
         await logIn(own.page, server.base, await server.user('marketer'));
         const page = own.page;
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns', exact: true }).click();
         await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
-        const row = page.getByRole('row').filter({ hasText: 'Spring readers' });
-        await row.getByRole('link', { name: 'Spring offer' }).waitFor();
-        await assertAccessible(page, 'campaign list');
-        await screenshot(page, 'email-campaign-list');
-        await row.getByRole('link', { name: 'Spring offer' }).click();
+        await page.getByRole('link', { name: 'New campaign' }).first().click();
+        await page.getByRole('heading', { name: 'New campaign', level: 1 }).waitFor();
+        await page.getByLabel('Message').selectOption({ label: 'Spring offer' });
+        await page.getByLabel('Segment').selectOption({ label: 'Spring readers' });
+        // The audience check before starting: the API's numbers, the refusals in words.
+        const check = page.getByRole('region', { name: 'Who would get it' });
+        await check.getByText('3 of the 4 contacts now in Spring readers would get this message.').waitFor();
+        await check.getByRole('listitem').filter({ hasText: '1: consent too low for this purpose' }).waitFor();
+        await assertAccessible(page, 'new campaign with its audience');
+        await screenshot(page, 'email-campaign-new');
+        await page.getByRole('button', { name: 'Start the campaign' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Start sending?' });
+        await dialog.getByText('“Spring offer” goes to about 3 contacts in Spring readers').waitFor();
+        await assertAccessible(page, 'start confirmation');
+        await dialog.getByRole('button', { name: 'Start sending' }).click();
         await page.getByRole('heading', { name: 'Spring offer', level: 1 }).waitFor();
+        await page.waitForURL(/\/admin\/campaigns\/[0-9a-f-]{36}$/);
+        campaign = page.url().split('/').pop()!;
         // Done (four recipients go out within moments: that the page asks again while it sends is not
         // what this waits for; a larger, slower campaign would be needed to see it move).
         await page.getByRole('status').filter({ hasText: 'Finished' }).waitFor({ timeout: 60_000 });
@@ -270,6 +335,13 @@ for (const d of BROWSER_DIALECTS)
           .waitFor();
         await assertAccessible(page, 'contact with sends');
         await screenshot(page, 'email-contact-sends');
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns', exact: true }).click();
+        const row = page.getByRole('row').filter({ hasText: 'Spring readers' });
+        await row.getByRole('link', { name: 'Spring offer' }).waitFor();
+        await row.getByText('Finished').waitFor();
+        await row.getByText('4 of 4 · 3 sent').waitFor();
+        await assertAccessible(page, 'campaign list');
+        await screenshot(page, 'email-campaign-list');
         assert.deepEqual(own.problems, [], 'no dialog, console error or page error');
       } finally {
         await own.close();

@@ -60,11 +60,10 @@ function ContactSearch({ chosen, onChoose }: { chosen: Found | null; onChoose: (
             No contact matches.
           </Text>
         ) : (
-          <Group gap="xs" role="list" aria-label="Matching contacts">
+          <Group gap="xs" role="group" aria-label="Matching contacts">
             {found.data.map((c) => (
               <Button
                 key={c.id}
-                role="listitem"
                 size="xs"
                 variant={chosen?.id === c.id ? 'filled' : 'default'}
                 aria-pressed={chosen?.id === c.id}
