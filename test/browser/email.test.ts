@@ -78,8 +78,13 @@ for (const d of BROWSER_DIALECTS)
       await nav.getByText('Email', { exact: true }).waitFor();
       await nav.getByRole('link', { name: 'Messages', exact: true }).waitFor();
       await nav.getByRole('link', { name: 'Campaigns', exact: true }).waitFor();
-      await s.page.goto(`${server.base}/admin/messages/new`);
       const page = s.page;
+      // No message yet: the empty list leads to the first one.
+      await nav.getByRole('link', { name: 'Messages', exact: true }).click();
+      await page.getByRole('heading', { name: 'No messages yet' }).waitFor();
+      await assertAccessible(page, 'messages, empty');
+      await screenshot(page, 'email-messages-empty');
+      await page.getByRole('link', { name: 'New message' }).last().click();
       await page.getByRole('heading', { name: 'New message', level: 1 }).waitFor();
       // A new message starts with the unsubscribe link a marketing message needs.
       assert.deepEqual(await blockNames(page), ['Heading 1', 'Text 2', 'Divider 3', 'Text 4']);
@@ -186,6 +191,20 @@ for (const d of BROWSER_DIALECTS)
         ['heading', 'button', 'text', 'text', 'columns'],
       );
       assert.ok(stored.html.includes('Spring is here for {{ contact.tier }}') && stored.html.includes('Shop now'));
+      // Reloaded from what was saved, the blocks and their design preview are back.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Spring sale', level: 1 }).waitFor();
+      assert.deepEqual(await blockNames(page), [
+        'Heading 1',
+        'Button 2',
+        'Text 3',
+        'Text 4',
+        'Columns 5',
+        'Text 5.1.1',
+        'Text 5.2.1',
+        'Heading 5.3.1',
+      ]);
+      await inside.getByRole('heading', { name: 'Spring is here for {{ contact.tier }}' }).waitFor();
 
       // Preview as a contact found by a search that stays out of the URL: the gate's answer in words.
       await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('ada');
@@ -243,10 +262,20 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('tab', { name: 'Blocks' }).focus();
       await page.keyboard.press('Enter');
       await page.getByText('This message’s HTML is written by hand').waitFor();
+      // The list names it with its purpose and the level that purpose needs.
+      await nav.getByRole('link', { name: 'Messages', exact: true }).click();
+      const listed = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Spring sale' }) });
+      await listed
+        .filter({ hasText: 'Marketing' })
+        .filter({ hasText: 'needs Marketing' })
+        .filter({ hasText: 'Hello {{ contact.firstName }}!' })
+        .waitFor();
+      await assertAccessible(page, 'messages list');
+      await screenshot(page, 'email-messages');
       assert.deepEqual(s.problems, [], 'no dialog, console error or page error');
     });
 
-    test('a campaign to a segment runs to its end on the campaign page with the API’s counts; a contact’s page lists its sends', async () => {
+    test('a campaign to a segment, started after the audience check, ends with the API’s counts; a contact lists its sends', async () => {
       const ok = async (method: string, path: string, body?: unknown) => {
         const r = await server.api(method, path, body);
         assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
