@@ -71,209 +71,212 @@ for (const d of BROWSER_DIALECTS)
       await server?.stop();
     });
 
-    test('a marketer builds a message from blocks, inserts variables at the caret, and sees it rendered safely', async () => {
-      const who = await server.user('marketer');
-      await logIn(s.page, server.base, who);
-      const nav = s.page.getByRole('navigation', { name: 'Main' });
-      await nav.getByText('Email', { exact: true }).waitFor();
-      await nav.getByRole('link', { name: 'Messages', exact: true }).waitFor();
-      await nav.getByRole('link', { name: 'Campaigns', exact: true }).waitFor();
-      const page = s.page;
-      // No message yet: the empty list leads to the first one.
-      await nav.getByRole('link', { name: 'Messages', exact: true }).click();
-      await page.getByRole('heading', { name: 'No messages yet' }).waitFor();
-      await assertAccessible(page, 'messages, empty');
-      await screenshot(page, 'email-messages-empty');
-      await page.getByRole('link', { name: 'New message' }).last().click();
-      await page.getByRole('heading', { name: 'New message', level: 1 }).waitFor();
-      // A new message starts with the unsubscribe link a marketing message needs.
-      assert.deepEqual(await blockNames(page), ['Heading 1', 'Text 2', 'Divider 3', 'Text 4']);
-      await assertAccessible(page, 'new message');
-      await screenshot(page, 'email-message-new');
+    // The design flows (the console's own work) run on SQLite; the campaign, the engine's work on
+    // each database, on both: the whole file on both took about a minute per database.
+    if (d.name === 'sqlite')
+      test('a marketer builds a message from blocks, inserts variables at the caret, and sees it rendered safely', async () => {
+        const who = await server.user('marketer');
+        await logIn(s.page, server.base, who);
+        const nav = s.page.getByRole('navigation', { name: 'Main' });
+        await nav.getByText('Email', { exact: true }).waitFor();
+        await nav.getByRole('link', { name: 'Messages', exact: true }).waitFor();
+        await nav.getByRole('link', { name: 'Campaigns', exact: true }).waitFor();
+        const page = s.page;
+        // No message yet: the empty list leads to the first one.
+        await nav.getByRole('link', { name: 'Messages', exact: true }).click();
+        await page.getByRole('heading', { name: 'No messages yet' }).waitFor();
+        await assertAccessible(page, 'messages, empty');
+        await screenshot(page, 'email-messages-empty');
+        await page.getByRole('link', { name: 'New message' }).last().click();
+        await page.getByRole('heading', { name: 'New message', level: 1 }).waitFor();
+        // A new message starts with the unsubscribe link a marketing message needs.
+        assert.deepEqual(await blockNames(page), ['Heading 1', 'Text 2', 'Divider 3', 'Text 4']);
+        await assertAccessible(page, 'new message');
+        await screenshot(page, 'email-message-new');
 
-      await page.getByRole('textbox', { name: /^Name/ }).fill('Spring sale');
-      // The picker inserts where the caret was, in whichever field the user was last in.
-      const subject = page.getByRole('textbox', { name: /^Subject/ });
-      await subject.fill('Hello !');
-      await subject.press('End');
-      await subject.press('ArrowLeft');
-      await page.getByRole('button', { name: 'Insert a variable' }).click();
-      await page.getByRole('menuitem', { name: 'First name' }).click();
-      assert.equal(await subject.inputValue(), 'Hello {{ contact.firstName }}!');
-      const heading = page.getByLabel('Text of heading 1');
-      await heading.fill('Spring is here for ');
-      await heading.press('End');
-      await page.getByRole('button', { name: 'Insert a variable' }).click();
-      await page.getByRole('menuitem', { name: 'Loyalty tier' }).click();
-      assert.equal(await heading.inputValue(), 'Spring is here for {{ contact.tier }}');
+        await page.getByRole('textbox', { name: /^Name/ }).fill('Spring sale');
+        // The picker inserts where the caret was, in whichever field the user was last in.
+        const subject = page.getByRole('textbox', { name: /^Subject/ });
+        await subject.fill('Hello !');
+        await subject.press('End');
+        await subject.press('ArrowLeft');
+        await page.getByRole('button', { name: 'Insert a variable' }).click();
+        await page.getByRole('menuitem', { name: 'First name' }).click();
+        assert.equal(await subject.inputValue(), 'Hello {{ contact.firstName }}!');
+        const heading = page.getByLabel('Text of heading 1');
+        await heading.fill('Spring is here for ');
+        await heading.press('End');
+        await page.getByRole('button', { name: 'Insert a variable' }).click();
+        await page.getByRole('menuitem', { name: 'Loyalty tier' }).click();
+        assert.equal(await heading.inputValue(), 'Spring is here for {{ contact.tier }}');
 
-      await page
-        .getByLabel('Text of text 2')
-        .fill('Hello **friend**, <script>alert(1)</script> {% include "/etc/passwd" %} [our shop](https://shop.example.com/)');
+        await page
+          .getByLabel('Text of text 2')
+          .fill('Hello **friend**, <script>alert(1)</script> {% include "/etc/passwd" %} [our shop](https://shop.example.com/)');
 
-      // Add a button; a link that is not http(s)/mailto is refused in words.
-      await page.getByLabel('Add a block').selectOption({ label: 'Button' });
-      await page.getByRole('button', { name: 'Add button' }).click();
-      await page.getByLabel('Words on button 5').fill('Shop now');
-      const link = page.getByRole('textbox', { name: 'Link', exact: true });
-      await link.fill('javascript:alert(1)');
-      await page.getByText('A link starts with https://, http:// or mailto:').waitFor();
-      await link.fill('https://shop.example.com/spring');
-      // Moved and deleted by keyboard: no dragging needed.
-      await page.getByRole('button', { name: 'Move Button 5 up' }).focus();
-      await page.keyboard.press('Enter');
-      assert.deepEqual(await blockNames(page), ['Heading 1', 'Text 2', 'Divider 3', 'Button 4', 'Text 5']);
-      await page.getByRole('button', { name: 'Delete Divider 3' }).focus();
-      await page.keyboard.press('Enter');
-      await page.getByRole('button', { name: 'Move Button 3 up' }).click();
-      assert.deepEqual(await blockNames(page), ['Heading 1', 'Button 2', 'Text 3', 'Text 4']);
-      // Columns hold blocks of their own.
-      await page.getByLabel('Add a block').selectOption({ label: 'Columns' });
-      await page.getByRole('button', { name: 'Add columns' }).click();
-      await page.getByLabel('Number of columns in columns 5').selectOption({ label: 'Three' });
-      await page.getByLabel('Add to column 3').selectOption({ label: 'Heading' });
-      await page.getByRole('button', { name: 'Add heading' }).last().click();
-      await page.getByLabel('Text of heading 5.3.1').fill('Third column');
-      assert.deepEqual(await blockNames(page), [
-        'Heading 1',
-        'Button 2',
-        'Text 3',
-        'Text 4',
-        'Columns 5',
-        'Text 5.1.1',
-        'Text 5.2.1',
-        'Heading 5.3.1',
-      ]);
+        // Add a button; a link that is not http(s)/mailto is refused in words.
+        await page.getByLabel('Add a block').selectOption({ label: 'Button' });
+        await page.getByRole('button', { name: 'Add button' }).click();
+        await page.getByLabel('Words on button 5').fill('Shop now');
+        const link = page.getByRole('textbox', { name: 'Link', exact: true });
+        await link.fill('javascript:alert(1)');
+        await page.getByText('A link starts with https://, http:// or mailto:').waitFor();
+        await link.fill('https://shop.example.com/spring');
+        // Moved and deleted by keyboard: no dragging needed.
+        await page.getByRole('button', { name: 'Move Button 5 up' }).focus();
+        await page.keyboard.press('Enter');
+        assert.deepEqual(await blockNames(page), ['Heading 1', 'Text 2', 'Divider 3', 'Button 4', 'Text 5']);
+        await page.getByRole('button', { name: 'Delete Divider 3' }).focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('button', { name: 'Move Button 3 up' }).click();
+        assert.deepEqual(await blockNames(page), ['Heading 1', 'Button 2', 'Text 3', 'Text 4']);
+        // Columns hold blocks of their own.
+        await page.getByLabel('Add a block').selectOption({ label: 'Columns' });
+        await page.getByRole('button', { name: 'Add columns' }).click();
+        await page.getByLabel('Number of columns in columns 5').selectOption({ label: 'Three' });
+        await page.getByLabel('Add to column 3').selectOption({ label: 'Heading' });
+        await page.getByRole('button', { name: 'Add heading' }).last().click();
+        await page.getByLabel('Text of heading 5.3.1').fill('Third column');
+        assert.deepEqual(await blockNames(page), [
+          'Heading 1',
+          'Button 2',
+          'Text 3',
+          'Text 4',
+          'Columns 5',
+          'Text 5.1.1',
+          'Text 5.2.1',
+          'Heading 5.3.1',
+        ]);
 
-      // The design preview: sandboxed, the typed markup as text, variables as written, blocks in order.
-      const frame = preview(page);
-      assert.equal(await frame.getAttribute('sandbox'), '');
-      const html = (await frame.getAttribute('srcdoc')) ?? '';
-      assert.ok(html.includes('Spring is here for {{ contact.tier }}'));
-      assert.ok(html.includes('href="https://shop.example.com/spring"'));
-      assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
-      assert.ok(!html.includes('<script') && !html.includes('{%') && !html.includes('javascript:'));
-      const inside = page.frameLocator('iframe[title="Design preview of the message"]');
-      await inside.getByRole('heading', { name: 'Spring is here for {{ contact.tier }}' }).waitFor();
-      await inside.getByRole('link', { name: 'Shop now' }).waitFor();
-      await inside.getByRole('link', { name: 'our shop' }).waitFor();
-      await inside.getByRole('link', { name: 'unsubscribe' }).waitFor();
-      assert.match(
-        ((await inside.locator('body').textContent()) ?? '').replace(/\s+/g, ' '),
-        /Spring is here.*Shop now.*Hello friend, <script>alert\(1\)<\/script>.*unsubscribe.*Third column/,
-      );
-      await page.getByRole('radiogroup', { name: 'Preview width' }).getByText('Phone', { exact: true }).click();
-      assert.equal(await frame.evaluate((el: HTMLElement) => el.style.width), '360px', 'the phone-width preview');
-      await assertAccessible(page, 'message with blocks');
-      await screenshot(page, 'email-message-blocks');
+        // The design preview: sandboxed, the typed markup as text, variables as written, blocks in order.
+        const frame = preview(page);
+        assert.equal(await frame.getAttribute('sandbox'), '');
+        const html = (await frame.getAttribute('srcdoc')) ?? '';
+        assert.ok(html.includes('Spring is here for {{ contact.tier }}'));
+        assert.ok(html.includes('href="https://shop.example.com/spring"'));
+        assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+        assert.ok(!html.includes('<script') && !html.includes('{%') && !html.includes('javascript:'));
+        const inside = page.frameLocator('iframe[title="Design preview of the message"]');
+        await inside.getByRole('heading', { name: 'Spring is here for {{ contact.tier }}' }).waitFor();
+        await inside.getByRole('link', { name: 'Shop now' }).waitFor();
+        await inside.getByRole('link', { name: 'our shop' }).waitFor();
+        await inside.getByRole('link', { name: 'unsubscribe' }).waitFor();
+        assert.match(
+          ((await inside.locator('body').textContent()) ?? '').replace(/\s+/g, ' '),
+          /Spring is here.*Shop now.*Hello friend, <script>alert\(1\)<\/script>.*unsubscribe.*Third column/,
+        );
+        await page.getByRole('radiogroup', { name: 'Preview width' }).getByText('Phone', { exact: true }).click();
+        assert.equal(await frame.evaluate((el: HTMLElement) => el.style.width), '360px', 'the phone-width preview');
+        await assertAccessible(page, 'message with blocks');
+        await screenshot(page, 'email-message-blocks');
 
-      // Saving: a misspelt variable is refused with where it is; corrected, the message is saved.
-      await subject.fill('Hello {{ contact.frist_name }}!');
-      await page.getByRole('button', { name: 'Save message' }).click();
-      const problem = page.getByRole('alert').filter({ hasText: 'Not saved: the template has an error' });
-      await problem.getByText(/In the subject, line 1, column \d+: unknown variable contact\.frist_name/).waitFor();
-      await assertAccessible(page, 'message with a template error');
-      // The refusal the flow asked for is the one failed response it made.
-      const refused = s.problems.filter((p) => /status of 422/.test(p));
-      assert.equal(refused.length, 1, JSON.stringify(s.problems));
-      s.problems.splice(s.problems.indexOf(refused[0]!), 1);
-      await subject.fill('Hello {{ contact.firstName }}!');
-      await page.getByRole('button', { name: 'Save message' }).click();
-      await page.getByRole('heading', { name: 'Spring sale', level: 1 }).waitFor();
-      await page.waitForURL(/\/admin\/messages\/[0-9a-f-]{36}$/);
-      const messageId = page.url().split('/').pop()!;
-      const stored = (await server.api('GET', `/api/v1/messages/${messageId}`)).body.data;
-      assert.equal(stored.name, 'Spring sale');
-      assert.equal(stored.purpose, 'marketing');
-      assert.equal(stored.subject, 'Hello {{ contact.firstName }}!');
-      assert.deepEqual(
-        stored.blocks.blocks.map((b: { type: string }) => b.type),
-        ['heading', 'button', 'text', 'text', 'columns'],
-      );
-      assert.ok(stored.html.includes('Spring is here for {{ contact.tier }}') && stored.html.includes('Shop now'));
-      // Reloaded from what was saved, the blocks and their design preview are back.
-      await page.reload();
-      await page.getByRole('heading', { name: 'Spring sale', level: 1 }).waitFor();
-      assert.deepEqual(await blockNames(page), [
-        'Heading 1',
-        'Button 2',
-        'Text 3',
-        'Text 4',
-        'Columns 5',
-        'Text 5.1.1',
-        'Text 5.2.1',
-        'Heading 5.3.1',
-      ]);
-      await inside.getByRole('heading', { name: 'Spring is here for {{ contact.tier }}' }).waitFor();
+        // Saving: a misspelt variable is refused with where it is; corrected, the message is saved.
+        await subject.fill('Hello {{ contact.frist_name }}!');
+        await page.getByRole('button', { name: 'Save message' }).click();
+        const problem = page.getByRole('alert').filter({ hasText: 'Not saved: the template has an error' });
+        await problem.getByText(/In the subject, line 1, column \d+: unknown variable contact\.frist_name/).waitFor();
+        await assertAccessible(page, 'message with a template error');
+        // The refusal the flow asked for is the one failed response it made.
+        const refused = s.problems.filter((p) => /status of 422/.test(p));
+        assert.equal(refused.length, 1, JSON.stringify(s.problems));
+        s.problems.splice(s.problems.indexOf(refused[0]!), 1);
+        await subject.fill('Hello {{ contact.firstName }}!');
+        await page.getByRole('button', { name: 'Save message' }).click();
+        await page.getByRole('heading', { name: 'Spring sale', level: 1 }).waitFor();
+        await page.waitForURL(/\/admin\/messages\/[0-9a-f-]{36}$/);
+        const messageId = page.url().split('/').pop()!;
+        const stored = (await server.api('GET', `/api/v1/messages/${messageId}`)).body.data;
+        assert.equal(stored.name, 'Spring sale');
+        assert.equal(stored.purpose, 'marketing');
+        assert.equal(stored.subject, 'Hello {{ contact.firstName }}!');
+        assert.deepEqual(
+          stored.blocks.blocks.map((b: { type: string }) => b.type),
+          ['heading', 'button', 'text', 'text', 'columns'],
+        );
+        assert.ok(stored.html.includes('Spring is here for {{ contact.tier }}') && stored.html.includes('Shop now'));
+        // Reloaded from what was saved, the blocks and their design preview are back.
+        await page.reload();
+        await page.getByRole('heading', { name: 'Spring sale', level: 1 }).waitFor();
+        assert.deepEqual(await blockNames(page), [
+          'Heading 1',
+          'Button 2',
+          'Text 3',
+          'Text 4',
+          'Columns 5',
+          'Text 5.1.1',
+          'Text 5.2.1',
+          'Heading 5.3.1',
+        ]);
+        await inside.getByRole('heading', { name: 'Spring is here for {{ contact.tier }}' }).waitFor();
 
-      // Preview as a contact found by a search that stays out of the URL: the gate's answer in words.
-      await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('ada');
-      await page.getByRole('group', { name: 'Matching contacts' }).getByRole('button', { name: /^ada/ }).click();
-      await page
-        .getByRole('status')
-        .filter({ hasText: 'ada would get this message' })
-        .getByText(/Opens and clicks would be recorded/)
-        .waitFor();
-      const asAda = page.frameLocator('iframe[title="The message as ada would get it"]');
-      await asAda.getByRole('heading', { name: 'Spring is here for gold' }).waitFor();
-      assert.equal(await page.locator('iframe[title="The message as ada would get it"]').getAttribute('sandbox'), '');
-      await page.getByText('Hello ada!', { exact: true }).waitFor();
-      assert.ok(!page.url().includes('ada'), 'the search is not in the URL');
-      await assertAccessible(page, 'message preview as a contact');
-      await screenshot(page, 'email-message-preview');
-      await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('dee');
-      await page.getByRole('group', { name: 'Matching contacts' }).getByRole('button', { name: /^dee/ }).click();
-      await page
-        .getByRole('status')
-        .filter({ hasText: 'dee would not get this message' })
-        .getByText(/consent too low for this purpose/)
-        .waitFor();
+        // Preview as a contact found by a search that stays out of the URL: the gate's answer in words.
+        await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('ada');
+        await page.getByRole('group', { name: 'Matching contacts' }).getByRole('button', { name: /^ada/ }).click();
+        await page
+          .getByRole('status')
+          .filter({ hasText: 'ada would get this message' })
+          .getByText(/Opens and clicks would be recorded/)
+          .waitFor();
+        const asAda = page.frameLocator('iframe[title="The message as ada would get it"]');
+        await asAda.getByRole('heading', { name: 'Spring is here for gold' }).waitFor();
+        assert.equal(await page.locator('iframe[title="The message as ada would get it"]').getAttribute('sandbox'), '');
+        await page.getByText('Hello ada!', { exact: true }).waitFor();
+        assert.ok(!page.url().includes('ada'), 'the search is not in the URL');
+        await assertAccessible(page, 'message preview as a contact');
+        await screenshot(page, 'email-message-preview');
+        await page.getByRole('textbox', { name: /^Preview as a contact/ }).fill('dee');
+        await page.getByRole('group', { name: 'Matching contacts' }).getByRole('button', { name: /^dee/ }).click();
+        await page
+          .getByRole('status')
+          .filter({ hasText: 'dee would not get this message' })
+          .getByText(/consent too low for this purpose/)
+          .waitFor();
 
-      // A test to a staff address, filled in as the chosen contact: it is in the outbox.
-      await page.getByRole('textbox', { name: /^Send a test to/ }).fill('me@example.com');
-      await page.getByRole('button', { name: 'Send a test' }).click();
-      await page.getByText('Test sent to me@example.com').waitFor();
-      let outbox: { to: string; subject: string }[] = [];
-      for (let i = 0; i < 50 && !outbox.some((m) => m.to === 'me@example.com'); i++) {
-        outbox = (await server.api('GET', '/api/v1/outbox')).body.data;
-        if (!outbox.some((m) => m.to === 'me@example.com')) await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.deepEqual(
-        outbox.filter((m) => m.to === 'me@example.com').map((m) => m.subject),
-        ['[Test] Hello dee!'],
-      );
+        // A test to a staff address, filled in as the chosen contact: it is in the outbox.
+        await page.getByRole('textbox', { name: /^Send a test to/ }).fill('me@example.com');
+        await page.getByRole('button', { name: 'Send a test' }).click();
+        await page.getByText('Test sent to me@example.com').waitFor();
+        let outbox: { to: string; subject: string }[] = [];
+        for (let i = 0; i < 50 && !outbox.some((m) => m.to === 'me@example.com'); i++) {
+          outbox = (await server.api('GET', '/api/v1/outbox')).body.data;
+          if (!outbox.some((m) => m.to === 'me@example.com')) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.deepEqual(
+          outbox.filter((m) => m.to === 'me@example.com').map((m) => m.subject),
+          ['[Test] Hello dee!'],
+        );
 
-      // The HTML made from the blocks, read-only until the user chooses to edit it by hand.
-      const source = page.getByRole('textbox', { name: 'HTML and Liquid' });
-      // By keyboard: a mouse click on the tab, far down this long page, did not select it in headless
-      // Chromium (it did once a screenshot had resized the viewport); not understood, noted in the report.
-      await page.getByRole('tab', { name: 'HTML and Liquid' }).focus();
-      await page.keyboard.press('Enter');
-      await page.getByRole('tab', { name: 'HTML and Liquid', selected: true }).waitFor();
-      await source.waitFor();
-      assert.equal(await source.getAttribute('readonly'), '');
-      assert.ok((await source.inputValue()).includes('Spring is here for {{ contact.tier }}'));
-      await page.getByRole('button', { name: 'Edit the HTML by hand' }).click();
-      assert.equal(await source.getAttribute('readonly'), null);
-      await source.press('Control+Home');
-      await page.getByText('caret at line 1, column 1').waitFor();
-      await assertAccessible(page, 'message HTML');
-      await screenshot(page, 'email-message-html');
-      await page.getByRole('tab', { name: 'Blocks' }).focus();
-      await page.keyboard.press('Enter');
-      await page.getByText('This message’s HTML is written by hand').waitFor();
-      // The list names it with its purpose and the level that purpose needs.
-      await nav.getByRole('link', { name: 'Messages', exact: true }).click();
-      const listed = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Spring sale' }) });
-      await listed
-        .filter({ hasText: 'Marketing' })
-        .filter({ hasText: 'needs Marketing' })
-        .filter({ hasText: 'Hello {{ contact.firstName }}!' })
-        .waitFor();
-      await assertAccessible(page, 'messages list');
-      await screenshot(page, 'email-messages');
-      assert.deepEqual(s.problems, [], 'no dialog, console error or page error');
-    });
+        // The HTML made from the blocks, read-only until the user chooses to edit it by hand.
+        const source = page.getByRole('textbox', { name: 'HTML and Liquid' });
+        // By keyboard: a mouse click on the tab, far down this long page, did not select it in headless
+        // Chromium (it did once a screenshot had resized the viewport); not understood, noted in the report.
+        await page.getByRole('tab', { name: 'HTML and Liquid' }).focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('tab', { name: 'HTML and Liquid', selected: true }).waitFor();
+        await source.waitFor();
+        assert.equal(await source.getAttribute('readonly'), '');
+        assert.ok((await source.inputValue()).includes('Spring is here for {{ contact.tier }}'));
+        await page.getByRole('button', { name: 'Edit the HTML by hand' }).click();
+        assert.equal(await source.getAttribute('readonly'), null);
+        await source.press('Control+Home');
+        await page.getByText('caret at line 1, column 1').waitFor();
+        await assertAccessible(page, 'message HTML');
+        await screenshot(page, 'email-message-html');
+        await page.getByRole('tab', { name: 'Blocks' }).focus();
+        await page.keyboard.press('Enter');
+        await page.getByText('This message’s HTML is written by hand').waitFor();
+        // The list names it with its purpose and the level that purpose needs.
+        await nav.getByRole('link', { name: 'Messages', exact: true }).click();
+        const listed = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Spring sale' }) });
+        await listed
+          .filter({ hasText: 'Marketing' })
+          .filter({ hasText: 'needs Marketing' })
+          .filter({ hasText: 'Hello {{ contact.firstName }}!' })
+          .waitFor();
+        await assertAccessible(page, 'messages list');
+        await screenshot(page, 'email-messages');
+        assert.deepEqual(s.problems, [], 'no dialog, console error or page error');
+      });
 
     test('a campaign to a segment, started after the audience check, ends with the API’s counts; a contact lists its sends', async () => {
       const ok = async (method: string, path: string, body?: unknown) => {
@@ -391,20 +394,21 @@ for (const d of BROWSER_DIALECTS)
       }
     });
 
-    test('on a phone and in the dark theme the editor holds its layout and passes axe', async () => {
-      const phone = await openBrowser({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
-      try {
-        await logIn(phone.page, server.base, server.admin);
-        await phone.page.goto(`${server.base}/admin/messages/new`);
-        await phone.page.getByRole('heading', { name: 'New message', level: 1 }).waitFor();
-        await preview(phone.page).waitFor();
-        const overflow = Number(await phone.page.evaluate('document.documentElement.scrollWidth'));
-        assert.ok(overflow <= 390, `no page-wide sideways scrolling (${overflow} px)`);
-        await assertAccessible(phone.page, 'new message on a phone, dark');
-        await screenshot(phone.page, 'email-message-new-390-dark');
-        assert.deepEqual(phone.problems, []);
-      } finally {
-        await phone.close();
-      }
-    });
+    if (d.name === 'sqlite')
+      test('on a phone and in the dark theme the editor holds its layout and passes axe', async () => {
+        const phone = await openBrowser({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+        try {
+          await logIn(phone.page, server.base, server.admin);
+          await phone.page.goto(`${server.base}/admin/messages/new`);
+          await phone.page.getByRole('heading', { name: 'New message', level: 1 }).waitFor();
+          await preview(phone.page).waitFor();
+          const overflow = Number(await phone.page.evaluate('document.documentElement.scrollWidth'));
+          assert.ok(overflow <= 390, `no page-wide sideways scrolling (${overflow} px)`);
+          await assertAccessible(phone.page, 'new message on a phone, dark');
+          await screenshot(phone.page, 'email-message-new-390-dark');
+          assert.deepEqual(phone.problems, []);
+        } finally {
+          await phone.close();
+        }
+      });
   });
