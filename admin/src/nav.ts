@@ -1,11 +1,12 @@
 import type { Area } from './api/session';
+import { EMAIL_AREA } from './ui/email/area';
 
 /**
  * The console's areas, in the navigation's order. Each screen lands at its path (ids only in URLs)
  * and is shown to a role that may read its area (the session's rights). Its code is the folder
  * screens/<folder>/index.tsx (App.tsx finds it), loaded when first opened.
  */
-export type Section = 'Audience' | 'Privacy' | 'Administration' | null;
+export type Section = 'Audience' | 'Email' | 'Privacy' | 'Administration' | null;
 
 export const NAV: readonly { path: string; folder: string; label: string; area: Area; op?: 'read' | 'write'; section: Section }[] = [
   { path: '/', folder: 'dashboard', label: 'Dashboard', area: 'self', section: null },
@@ -15,6 +16,8 @@ export const NAV: readonly { path: string; folder: string; label: string; area: 
   { path: '/fields', folder: 'fields', label: 'Custom fields', area: 'contacts', section: 'Audience' },
   { path: '/entities', folder: 'entities', label: 'Custom entities', area: 'entities', section: 'Audience' },
   { path: '/segments', folder: 'segments', label: 'Segments', area: 'segments', section: 'Audience' },
+  { path: '/messages', folder: 'messages', label: 'Messages', area: EMAIL_AREA, section: 'Email' },
+  { path: '/campaigns', folder: 'campaigns', label: 'Campaigns', area: EMAIL_AREA, section: 'Email' },
   { path: '/requests', folder: 'requests', label: 'Data requests', area: 'requests', section: 'Privacy' },
   { path: '/audit', folder: 'audit', label: 'Audit log', area: 'audit', section: 'Privacy' },
   { path: '/data-map', folder: 'data-map', label: 'Data map', area: 'datamap', section: 'Privacy' },

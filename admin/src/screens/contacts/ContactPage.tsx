@@ -10,6 +10,8 @@ import { ErrorState, errorMessage, Loading } from '../../ui/states';
 import { type Contact, displayName, useCustomFields } from './common';
 import { ConsentPanel } from './ConsentPanel';
 import { ContactInteractions, ContactLists, ContactSegments } from './ContactSections';
+import { ContactSends } from './ContactSends';
+import { EMAIL_AREA } from '../../ui/email/area';
 
 /** One contact: profile, the GDPR panel, lists, interactions, segments, and export and erasure for those who may. */
 export function ContactPage() {
@@ -79,6 +81,7 @@ function Loaded({ contact, onErased }: { contact: Contact; onErased: (message: s
       {can('lists') && <ContactLists contact={contact} />}
       {can('segments') && <ContactSegments contact={contact} />}
       {can('interactions') && <ContactInteractions contact={contact} />}
+      {can(EMAIL_AREA) && <ContactSends contactId={contact.id} />}
       {erasing && <EraseDialog contact={contact} onClose={() => setErasing(false)} onErased={onErased} />}
     </Page>
   );
