@@ -4,6 +4,12 @@ import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import type { SettingsService } from './settings.service.ts';
 import { ConsentVocabularySchema, SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
 
+const EMAIL_RULES = {
+  frequencyCaps: [{ purpose: 'marketing', max: 3, window: 'P7D' }],
+  quietHours: { start: '21:00', end: '08:00' },
+  dropDeferredWhenCancelled: true,
+};
+
 const VIEW = {
   dataProtectionEnabled: true,
   // The levels and purposes as a new installation has them: one source, no second copy to drift.
@@ -15,6 +21,7 @@ const VIEW = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'Europe/Berlin',
+  emailRules: EMAIL_RULES,
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
@@ -79,10 +86,13 @@ export const settingsRoutes =
             'Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their ' +
             'names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a ' +
             'purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 ' +
-            '`validation_failed` naming the field, and nothing is changed.',
+            '`validation_failed` naming the field, and nothing is changed. `emailRules` caps how many messages of a purpose ' +
+            "a contact is sent in a window and holds sends in quiet hours of the recipient's time zone; a cap names a purpose " +
+            'of the installation other than `requested` and `transactional`, which no rule touches.',
           body: withExamples(
             SettingsPatchSchema,
             { publicBaseUrl: 'https://assent.example.com', timeZone: 'Europe/Berlin' },
+            { emailRules: EMAIL_RULES },
             {
               smtp: {
                 host: 'smtp.example.com',

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
+import { isTimeZone, TIME_ZONE_PATTERN } from '../../lib/time-zones.ts';
+import { EmailRulesSchema } from './email-rules.schemas.ts';
 
 const ConsentLevelSchema = Type.Object(
   {
@@ -29,17 +31,10 @@ const TimeZoneSchema = Type.Refine(
   Type.String({
     minLength: 1,
     maxLength: 64,
-    pattern: '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$',
+    pattern: TIME_ZONE_PATTERN,
     description: 'IANA time zone of the installation (e.g. Europe/Berlin): request deadlines are dates there.',
   }),
-  (v: string) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: v });
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isTimeZone,
   () => 'not an IANA time zone',
 );
 
@@ -81,6 +76,7 @@ export const SettingsSchema = Type.Object(
         'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).',
     }),
     timeZone: TimeZoneSchema,
+    emailRules: EmailRulesSchema,
   },
   { additionalProperties: false },
 );
@@ -114,6 +110,7 @@ export const SettingsViewSchema = Type.Object(
     majorityAge: Type.Integer(),
     suppressErasedAddresses: Type.Boolean(),
     timeZone: Type.String(),
+    emailRules: EmailRulesSchema,
   },
   { additionalProperties: false },
 );
