@@ -7,6 +7,7 @@ import { datamap } from './datamap/module.ts';
 import { erasure } from './dsr/erasure/module.ts';
 import { events } from './events/module.ts';
 import { dsr } from './dsr/module.ts';
+import { email } from './email/module.ts';
 import { entities } from './entities/module.ts';
 import { interactions } from './interactions/module.ts';
 import { lists } from './lists/module.ts';
@@ -45,6 +46,8 @@ export const MODULES = [
   lists,
   interactions,
   segments,
+  // Messages, sends and campaigns: after the segments they send to and the interactions they record.
+  email,
   dsr,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,

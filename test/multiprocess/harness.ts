@@ -1,6 +1,7 @@
 // What a harness case is. A case is one file in ./cases named `<name>.case.ts` exporting
-// `harnessCase`; multiprocess.test.ts finds it, runs it once per dialect it names, and after
-// it stops the installation's processes and runs the shared checks (checks.ts).
+// `harnessCase`; run-cases.ts finds it (for erasure-and-email.test.ts or platform.test.ts), runs
+// it once per dialect it names, and after it stops the installation's processes and runs the
+// shared checks (checks.ts).
 import type { Dialect } from '../../src/db/connect.ts';
 import type { Installation, StartOptions } from './installation.ts';
 

@@ -76,6 +76,9 @@ forEachDialect('erasure', (ctx) => {
       exports: 1,
       entity_pets: 1,
       entity_visits: 1,
+      sends: 1,
+      email_bounces: 1,
+      undeliverable_addresses: 1,
     });
     assert.deepEqual(await rawScan(ctx.db, ERASE_ME), []);
     assert.deepEqual(fileScan(ctx.db, ERASE_ME), []);

@@ -1,6 +1,6 @@
-// The multi-process harness: every case in ./cases, each on the dialects it names, one at a
-// time (each starts several processes; the machine is shared). After every case its processes
-// are stopped and the shared checks run on what is left in the database.
+// The multi-process harness: the cases in ./cases a test file selects, each on the dialects it
+// names, one at a time (each starts several processes; the machine is shared). After every case
+// its processes are stopped and the shared checks run on what is left in the database.
 // ASSENT_HARNESS_CASES=a,b runs only the cases whose file name contains one of the words;
 // ASSENT_HARNESS_SCALE=N raises rounds for a soak outside CI.
 import assert from 'node:assert/strict';
@@ -13,12 +13,26 @@ import { Installation } from './installation.ts';
 
 const dir = new URL('./cases/', import.meta.url);
 const only = (process.env.ASSENT_HARNESS_CASES ?? '').split(',').filter(Boolean);
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.case.ts'))
-  .filter((f) => only.length === 0 || only.some((w) => f.includes(w)))
-  .sort();
 
-for (const file of files) {
+/** The case files, by name. */
+export function caseFiles(): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.case.ts'))
+    .sort();
+}
+
+/** The half of the cases erasure-and-email.test.ts runs; platform.test.ts runs the rest. */
+export const isErasureOrEmail = (file: string) => file.startsWith('erasure-') || file.startsWith('email-');
+
+/** Declares the tests of the cases `select` picks (and ASSENT_HARNESS_CASES lets through). */
+export async function runCases(select: (file: string) => boolean): Promise<void> {
+  const files = caseFiles()
+    .filter(select)
+    .filter((f) => only.length === 0 || only.some((w) => f.includes(w)));
+  for (const file of files) await declareCase(file);
+}
+
+async function declareCase(file: string): Promise<void> {
   const { harnessCase } = (await import(new URL(file, dir).href)) as { harnessCase: HarnessCase };
   describe(`multi-process: ${file.replace(/\.case\.ts$/, '')}`, () => {
     for (const d of DIALECTS.filter((x) => harnessCase.dialects.includes(x.name))) {
