@@ -25,6 +25,7 @@ export const FrequencyCapSchema = Type.Object(
   {
     purpose: Type.String({
       pattern: '^[a-z][a-z0-9_]{0,39}$',
+      maxLength: 40,
       description: 'a purpose of the installation (not requested or transactional)',
     }),
     max: Type.Integer({
@@ -38,12 +39,17 @@ export const FrequencyCapSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const QuietHoursSchema = Type.Object(
-  {
-    start: Type.String({ pattern: HHMM, description: "HH:MM in the recipient's time zone: sending stops" }),
-    end: Type.String({ pattern: HHMM, description: 'HH:MM: sending resumes (before start: the window crosses midnight)' }),
-  },
-  { additionalProperties: false },
+// Equal ends could mean no quiet hours or a whole quiet day: refused rather than guessed.
+export const QuietHoursSchema = Type.Refine(
+  Type.Object(
+    {
+      start: Type.String({ pattern: HHMM, maxLength: 5, description: "HH:MM in the recipient's time zone: sending stops" }),
+      end: Type.String({ pattern: HHMM, maxLength: 5, description: 'HH:MM: sending resumes (before start: the window crosses midnight)' }),
+    },
+    { additionalProperties: false },
+  ),
+  (q: { start: string; end: string }) => q.start !== q.end,
+  () => 'start and end must differ',
 );
 
 /** Rules every campaign and journey send obeys (the policy of the email module). */
