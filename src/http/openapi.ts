@@ -41,6 +41,9 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   jobs: 'Background jobs (imports, bulk actions, exports): their status and outcome.',
   webhooks: 'Webhooks: signed event deliveries to an endpoint of yours, and their delivery log.',
   bulk: 'Bulk actions over many contacts (list membership, consent levels, erasure requests), run as jobs.',
+  messages:
+    'Email: messages and their templates, sends to one contact, campaigns to a segment (the gate asked for each recipient when ' +
+    'its turn comes), and every send with what happened and why.',
 };
 
 const INFO_DESCRIPTION = [

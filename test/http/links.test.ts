@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { can } from '../../src/http/access.ts';
+import { newId } from '../../src/lib/ids.ts';
 import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
 import { LINK_QUEUE } from '../../src/modules/dsr/requests/requests.intake.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';
@@ -182,6 +183,28 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       )
     ).jobId;
     const listId = (await t.services.lists.create({ name: 'Links test list' })).id;
+    // A campaign of the email module (its message row written as the messages service stores it).
+    const messageId = newId();
+    const at = new Date().toISOString();
+    await t.services.db.kysely
+      .insertInto('messages')
+      .values({
+        id: messageId,
+        name: 'Links',
+        purpose: 'transactional',
+        list_id: null,
+        from_name: null,
+        from_email: null,
+        reply_to: null,
+        subject: 'Hi',
+        html: '<p>Hi</p>',
+        text: null,
+        blocks: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    const campaignId = (await t.services.campaigns.start(messageId, segment, null)).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -235,6 +258,9 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/jobs/:id': `/api/v1/jobs/${job}`,
       'GET /api/v1/imports/:jobId/rejected': `/api/v1/imports/${importJob}/rejected`,
       'GET /api/v1/contacts/export': `/api/v1/contacts/export?segment=${segment}`,
+      'GET /api/v1/sends': '/api/v1/sends',
+      'GET /api/v1/campaigns': '/api/v1/campaigns',
+      'GET /api/v1/campaigns/:id': `/api/v1/campaigns/${campaignId}`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(
