@@ -15,7 +15,8 @@ import { campaignRoutes } from './campaign.routes.ts';
 import { OneByOneDelivery } from './engine.delivery.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
 import { SendEngine } from './engine.pipeline.ts';
-import { NO_POLICY, plainTracking, VERBATIM } from './engine.steps.ts';
+import { plainTracking, VERBATIM } from './engine.steps.ts';
+import { PolicyService } from './policy.service.ts';
 import { SendService } from './send.service.ts';
 import { sendRoutes } from './send.routes.ts';
 import type {
@@ -52,14 +53,16 @@ export const email = defineModule({
   create: (core, deps) => {
     // The send pipeline. TODO(integration): the policy (R4), template (R1) and tracking (R2) steps
     // and the mail module's sendBatch (R6) replace the stand-ins here.
+    const policy = new PolicyService(core.db, deps.settings);
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
-      policy: NO_POLICY,
+      policy,
       render: VERBATIM,
       tracking: plainTracking(deps.settings, deps.secret, core.clock),
       delivery: new OneByOneDelivery(core.db, deps.mail),
     });
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     return {
+      policy,
       sendEngine,
       engineJobs,
       campaigns: new CampaignService(

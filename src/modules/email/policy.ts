@@ -24,7 +24,7 @@ export function capsFor(rules: EmailRules, purpose: string): FrequencyCap[] {
   return rules.frequencyCaps.filter((c) => c.purpose === purpose);
 }
 
-/** Where a cap's window begins: sends at or after it count. */
+/** Where a cap's window begins: sends after it count (a mail sent exactly a window ago has left it). */
 export function capWindowStart(cap: FrequencyCap, now: Date): Date {
   const d = parseDuration(cap.window);
   if (!d) throw new Error('invalid cap window');
