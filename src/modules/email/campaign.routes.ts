@@ -21,7 +21,7 @@ export const campaignRoutes =
       {
         config: { access: read, audit: false },
         schema: {
-          tags: ['messages'],
+          tags: ['campaigns'],
           summary: 'Campaigns',
           description: "Campaigns newest first, with their message's and segment's names, status and counts.",
           querystring: Obj(PageQuery),
@@ -44,7 +44,7 @@ export const campaignRoutes =
       {
         config: { access: read, audit: false },
         schema: {
-          tags: ['messages'],
+          tags: ['campaigns'],
           summary: 'A campaign and its counts',
           description:
             'Queued and deferred count the sends still waiting; sent, failed, cancelled, refused (by reason) and the delivery and ' +
@@ -76,7 +76,7 @@ export const campaignRoutes =
         {
           config: { access: write, audit: { action: `campaign.${verb}`, target: 'campaign' } },
           schema: {
-            tags: ['messages'],
+            tags: ['campaigns'],
             summary,
             description: `${what} Any other state answers 409 \`campaign_state\` with \`details.status\`.`,
             params: IdParams,
@@ -95,7 +95,7 @@ export const campaignRoutes =
       {
         config: { access: read, audit: false },
         schema: {
-          tags: ['messages'],
+          tags: ['campaigns'],
           summary: 'How many of a segment the gate would refuse, and why',
           description:
             "Before a campaign starts: the segment's members now, how many the gate allows for the message's purpose (caller " +

@@ -79,7 +79,9 @@ export class SendEngine {
     const groups = new Map<string, SendsTable[]>();
     for (const s of sends) {
       const k = `${s.message_id}|${s.campaign_id ?? ''}|${callerOf(s.origin)}`;
-      groups.set(k, [...(groups.get(k) ?? []), s]);
+      const g = groups.get(k);
+      if (g) g.push(s);
+      else groups.set(k, [s]);
     }
     for (const group of groups.values()) await this.runGroup(group, statuses);
     const next = await nextDue(this.db.kysely, sel, statuses);
@@ -191,7 +193,7 @@ export class SendEngine {
       }
     }
 
-    await this.db.kysely.transaction().execute((trx) => this.record(trx, campaignId, decisions, from, now));
+    if (decisions.size > 0) await this.db.kysely.transaction().execute((trx) => this.record(trx, campaignId, decisions, from, now));
     if (items.length === 0) return;
 
     const handedOver = new Set<string>();
@@ -274,6 +276,7 @@ export class SendEngine {
     handedOver: Set<string>,
     campaignId: string | null,
   ): Promise<void> {
+    if (outcomes.every((o) => o.status === 'sent' || o.status === 'unknown')) return;
     const byId = new Map(sends.map((s) => [s.id, s]));
     const at = this.clock.now();
     const iso = at.toISOString();

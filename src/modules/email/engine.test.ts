@@ -91,62 +91,66 @@ forEachDialect('the send engine', (ctx) => {
     );
 
   describe('the gate at the moment of sending', () => {
-    it('over levels 0–5 × purposes × child and guardian states, sends exactly what decide() allows and refuses the rest with its reason', async () => {
-      const company = tag();
-      const guardian = await contact(`${company}-g`, 4);
-      const people: { id: string; level: number; child: boolean; guardianConsent: boolean }[] = [];
-      for (let level = 0; level <= 5; level++)
-        for (const state of ['adult', 'child', 'child+guardian'] as const)
-          people.push({
-            id: await contact(company, level, state, guardian),
-            level,
-            child: state !== 'adult',
-            guardianConsent: state === 'child+guardian',
-          });
-      const seg = await segment(company);
-      const settings = await t.services.settings.get();
-      for (const purpose of ['consent_request', 'transactional', 'subscription', 'marketing', 'profiling']) {
-        const m = await message(purpose);
-        const audience = json(await post(`/api/v1/messages/${m}/audience`, { segmentId: seg })).data;
-        const c = await startCampaign(m, seg);
-        await runJobs(t.services, QUEUES);
-        const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
-        assert.equal(sends.size, people.length);
-        const refused: Record<string, number> = {};
-        let allowed = 0;
-        for (const p of people) {
-          const want = decide(
-            { storedLevel: p.level, isChildFlag: p.child, birthDate: null, guardianConsent: p.guardianConsent },
-            {
-              purpose,
-              required: settings.purposes[purpose]!,
-              dataProtection: true,
-              childCutoff: majorityCutoff(new Date(), settings.majorityAge),
-              caller: 'campaign',
-            },
-          );
-          const s = sends.get(p.id)!;
-          const what = `${purpose} level ${p.level} child ${p.child} guardian ${p.guardianConsent}`;
-          if (want.allowed) {
-            allowed++;
-            assert.deepEqual([s.status, s.reason], ['sent', null], what);
-            assert.match(s.smtp_message_id ?? '', new RegExp(`^<${s.id}@example\\.com>$`));
-          } else {
-            refused[want.reason] = (refused[want.reason] ?? 0) + 1;
-            assert.deepEqual([s.status, s.reason], ['refused', want.reason], what);
+    it(
+      'over levels 0–5 × purposes × child and guardian states, sends exactly what decide() allows and refuses the rest with its ' +
+        'reason',
+      async () => {
+        const company = tag();
+        const guardian = await contact(`${company}-g`, 4);
+        const people: { id: string; level: number; child: boolean; guardianConsent: boolean }[] = [];
+        for (let level = 0; level <= 5; level++)
+          for (const state of ['adult', 'child', 'child+guardian'] as const)
+            people.push({
+              id: await contact(company, level, state, guardian),
+              level,
+              child: state !== 'adult',
+              guardianConsent: state === 'child+guardian',
+            });
+        const seg = await segment(company);
+        const settings = await t.services.settings.get();
+        for (const purpose of ['consent_request', 'transactional', 'subscription', 'marketing', 'profiling']) {
+          const m = await message(purpose);
+          const audience = json(await post(`/api/v1/messages/${m}/audience`, { segmentId: seg })).data;
+          const c = await startCampaign(m, seg);
+          await runJobs(t.services, QUEUES);
+          const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
+          assert.equal(sends.size, people.length);
+          const refused: Record<string, number> = {};
+          let allowed = 0;
+          for (const p of people) {
+            const want = decide(
+              { storedLevel: p.level, isChildFlag: p.child, birthDate: null, guardianConsent: p.guardianConsent },
+              {
+                purpose,
+                required: settings.purposes[purpose]!,
+                dataProtection: true,
+                childCutoff: majorityCutoff(new Date(), settings.majorityAge),
+                caller: 'campaign',
+              },
+            );
+            const s = sends.get(p.id)!;
+            const what = `${purpose} level ${p.level} child ${p.child} guardian ${p.guardianConsent}`;
+            if (want.allowed) {
+              allowed++;
+              assert.deepEqual([s.status, s.reason], ['sent', null], what);
+              assert.match(s.smtp_message_id ?? '', new RegExp(`^<${s.id}@example\\.com>$`));
+            } else {
+              refused[want.reason] = (refused[want.reason] ?? 0) + 1;
+              assert.deepEqual([s.status, s.reason], ['refused', want.reason], what);
+            }
+            assert.equal(await mailsTo(p.id), want.allowed ? 1 + (await priorMails(p.id, m)) : await priorMails(p.id, m), what);
           }
-          assert.equal(await mailsTo(p.id), want.allowed ? 1 + (await priorMails(p.id, m)) : await priorMails(p.id, m), what);
+          const got = await campaign(c.id);
+          assert.equal(got.status, 'done');
+          assert.equal(got.recipients, people.length);
+          assert.equal(got.counts.sent, allowed, purpose);
+          assert.deepEqual(got.counts.refused, refused, purpose);
+          assert.equal(got.counts.queued, 0);
+          // The preflight asked the same gate, through its SQL: the same numbers.
+          assert.deepEqual(audience, { recipients: people.length, allowed, refused }, purpose);
         }
-        const got = await campaign(c.id);
-        assert.equal(got.status, 'done');
-        assert.equal(got.recipients, people.length);
-        assert.equal(got.counts.sent, allowed, purpose);
-        assert.deepEqual(got.counts.refused, refused, purpose);
-        assert.equal(got.counts.queued, 0);
-        // The preflight asked the same gate, through its SQL: the same numbers.
-        assert.deepEqual(audience, { recipients: people.length, allowed, refused }, purpose);
-      }
-    });
+      },
+    );
 
     /** Mails a contact got for other messages than `m` (the loop above sends several). */
     async function priorMails(contactId: string, m: string): Promise<number> {
@@ -160,25 +164,28 @@ forEachDialect('the send engine', (ctx) => {
       return Number(r.n);
     }
 
-    it('a contact whose consent falls after the campaign started is refused when its turn comes; one who joins later is not added', async () => {
-      const company = tag();
-      const stays = await contact(company, 4);
-      const withdraws = await contact(company, 4);
-      const m = await message('marketing');
-      const c = await startCampaign(m, await segment(company));
-      await runJobs(t.services, [PREPARE_QUEUE]);
-      await t.services.consent.setLevel(withdraws, 2, CTX);
-      const late = await contact(company, 4);
-      await runJobs(t.services, [BATCH_QUEUE]);
-      const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
-      assert.equal(sends.get(stays)!.status, 'sent');
-      assert.deepEqual([sends.get(withdraws)!.status, sends.get(withdraws)!.reason], ['refused', 'below_required_level']);
-      assert.equal(sends.has(late), false);
-      assert.equal(await mailsTo(withdraws), 0);
-      assert.equal(await mailsTo(late), 0);
-      const got = await campaign(c.id);
-      assert.deepEqual([got.recipients, got.counts.sent, got.counts.refused], [2, 1, { below_required_level: 1 }]);
-    });
+    it(
+      'a contact whose consent falls after the campaign started is ' + 'refused when its turn comes; one who joins later is not added',
+      async () => {
+        const company = tag();
+        const stays = await contact(company, 4);
+        const withdraws = await contact(company, 4);
+        const m = await message('marketing');
+        const c = await startCampaign(m, await segment(company));
+        await runJobs(t.services, [PREPARE_QUEUE]);
+        await t.services.consent.setLevel(withdraws, 2, CTX);
+        const late = await contact(company, 4);
+        await runJobs(t.services, [BATCH_QUEUE]);
+        const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
+        assert.equal(sends.get(stays)!.status, 'sent');
+        assert.deepEqual([sends.get(withdraws)!.status, sends.get(withdraws)!.reason], ['refused', 'below_required_level']);
+        assert.equal(sends.has(late), false);
+        assert.equal(await mailsTo(withdraws), 0);
+        assert.equal(await mailsTo(late), 0);
+        const got = await campaign(c.id);
+        assert.deepEqual([got.recipients, got.counts.sent, got.counts.refused], [2, 1, { below_required_level: 1 }]);
+      },
+    );
   });
 
   describe('campaign states', () => {

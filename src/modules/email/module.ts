@@ -19,6 +19,8 @@ import { plainTracking, VERBATIM } from './engine.steps.ts';
 import { PolicyService } from './policy.service.ts';
 import { SendService } from './send.service.ts';
 import { sendRoutes } from './send.routes.ts';
+import { messagesRoutes } from './messages.routes.ts';
+import { MessagesService } from './messages.service.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -27,6 +29,9 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+
+// What other modules use: messages and their templates (the sending engine compiles and renders them).
+export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -51,7 +56,7 @@ export const email = defineModule({
   dataMap: emailDataMap,
   migrations: emailMigrations,
   create: (core, deps) => {
-    // The send pipeline. TODO(integration): the policy (R4), template (R1) and tracking (R2) steps
+    // The send pipeline; the policy is frequency caps and quiet hours. TODO(integration): the template (R1) and tracking (R2) steps
     // and the mail module's sendBatch (R6) replace the stand-ins here.
     const policy = new PolicyService(core.db, deps.settings);
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
@@ -63,6 +68,14 @@ export const email = defineModule({
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     return {
       policy,
+      messages: new MessagesService(core.db, core.clock, {
+        settings: deps.settings,
+        customFields: deps.customFields,
+        contacts: deps.contacts,
+        lists: deps.lists,
+        consent: deps.consent,
+        mail: deps.mail,
+      }),
       sendEngine,
       engineJobs,
       campaigns: new CampaignService(
@@ -79,6 +92,7 @@ export const email = defineModule({
     };
   },
   routes: (s) => [
+    { prefix: '/api/v1', plugin: messagesRoutes(s) },
     { prefix: '/api/v1', plugin: campaignRoutes(s) },
     { prefix: '/api/v1', plugin: sendRoutes(s) },
   ],

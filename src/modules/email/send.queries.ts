@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { dialectOf, inList } from '../../db/in-list.ts';
+import { chunks } from '../../lib/chunks.ts';
 import type { Database } from '../database.ts';
 import type { SendStatus, SendsTable } from './email.table.ts';
 
@@ -14,10 +15,10 @@ export const PENDING: readonly SendStatus[] = ['queued', 'deferred'];
 /** Inserts sends; a (message, contact, origin) that exists already is kept as it is. Returns how many were new. */
 export async function insertSends(db: Q, rows: SendsTable[]): Promise<number> {
   let n = 0;
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+  for (const part of chunks(rows, INSERT_CHUNK)) {
     const r = await db
       .insertInto('sends')
-      .values(rows.slice(i, i + INSERT_CHUNK))
+      .values(part)
       .onConflict((oc) => oc.columns(['message_id', 'contact_id', 'origin']).doNothing())
       .executeTakeFirst();
     n += Number(r.numInsertedOrUpdatedRows ?? 0);

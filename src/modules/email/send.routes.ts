@@ -24,7 +24,7 @@ export const sendRoutes =
       {
         config: { access: write, audit: { action: 'message.send', target: 'message' } },
         schema: {
-          tags: ['messages'],
+          tags: ['campaigns'],
           summary: 'Send a message to a contact, or start a campaign to a segment',
           description:
             'With `contactId`: one send (202 `{data: {send}}`), run by the job queue through the same pipeline as a campaign: ' +
@@ -76,7 +76,7 @@ export const sendRoutes =
       {
         config: { access: read, audit: { action: 'send.list', target: 'contact' } },
         schema: {
-          tags: ['messages'],
+          tags: ['campaigns'],
           summary: 'Sends',
           description:
             'Sends newest first, filtered by message, contact, campaign and status. A send names its contact by id, never by address.',
