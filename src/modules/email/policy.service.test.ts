@@ -150,6 +150,33 @@ forEachDialect('email rules at send time', (ctx) => {
     }
   });
 
+  it('a batch with a contact twice, an erased one and mixed purposes: one answer per contact, the zone falling back', async () => {
+    await rules({ quietHours: { start: '21:00', end: '08:00' }, frequencyCaps: [{ purpose: 'subscription', max: 1, window: 'P1D' }] });
+    const tokyo = await contact({ timeZone: 'Asia/Tokyo' });
+    const zoneless = await contact({ country: 'GB' });
+    const sub = await message('subscription');
+    assert.equal((await sendNow(sub, tokyo)).status, 'sent'); // 10:00Z: 19:00 in Tokyo
+    // 12:30Z: 21:30 in Tokyo (quiet), 13:30 in London; someone erased is answered in the installation's zone (14:30 Berlin).
+    clock.set('2026-07-01T12:30:00.000Z');
+    const answers = await t.services.policy.decide(
+      [
+        { contactId: tokyo, purpose: 'subscription' },
+        { contactId: zoneless, purpose: 'subscription' },
+        { contactId: zoneless, purpose: 'transactional' },
+        { contactId: newId(), purpose: 'subscription' },
+      ],
+      clock.now(),
+    );
+    assert.equal(answers.size, 3);
+    assert.deepEqual(answers.get(tokyo), { deferUntil: new Date('2026-07-01T23:00:00.000Z') });
+    assert.deepEqual(answers.get(zoneless), { ok: true });
+    // Outside Tokyo's quiet hours the cap decides: one subscription mail a day, already sent.
+    clock.set('2026-07-02T00:00:00.000Z');
+    assert.deepEqual((await t.services.policy.decide([{ contactId: tokyo, purpose: 'subscription' }], clock.now())).get(tokyo), {
+      refused: 'frequency_cap',
+    });
+  });
+
   it('without rules every recipient is answered ok, without reading sends or contacts', async () => {
     await rules({});
     const ids = [await contact(), await contact()];
