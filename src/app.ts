@@ -59,7 +59,8 @@ export async function buildApp(services: Services): Promise<App> {
       return typeof h === 'string' && REQUEST_ID.test(h) && !mayCarryNumber(h) ? h : newId();
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Signed tokens travel as path parameters (the email links, /public/v1/email/*/{token}): longer than the default 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     // Every answer in the error envelope, those given before routing too (src/http/errors.ts).
     clientErrorHandler,
     frameworkErrors,

@@ -151,6 +151,12 @@ export const ERROR_CODES = {
       '`{{ subscription_center_url }}` or `{{ unsubscribe_url }}` in its HTML (and in its text when it has one) for every recipient. ' +
       '`details.path` names the part.',
   },
+  dkim_key_invalid: {
+    status: 422,
+    description:
+      'The `dkim` setting names no usable key: `privateKey` must be an unencrypted PEM RSA key of 1024 bits or more or an Ed25519 key, ' +
+      'and is required when the domain or selector changes. `details` names the rule, never the key.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

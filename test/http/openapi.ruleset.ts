@@ -56,10 +56,22 @@ const RESPONSE_WAIVERS: Record<string, string> = {
 export const OPEN_WRITES: Record<string, string> = {
   'post /api/v1/session': 'the login: the credential is what it hands out',
   'post /public/v1/requests': 'a data subject without an account asks for their rights; verified by email before anything happens',
+  'post /public/v1/email/unsubscribe/{token}':
+    'one-click unsubscribe (RFC 8058): a mail client posts it without login; the signed token of the link is the credential',
 };
 
-/** The one credential in a URL, named: the download link's one-time signed token, opened by a person from an email. */
-const TOKEN_IN_URL = '/public/v1/exports/{id}';
+/**
+ * The credentials in a URL, named: signed tokens of links a person opens from an email (the
+ * download link; the unsubscribe, view, open-pixel and click links of a sent message).
+ */
+const TOKEN_IN_URL = [
+  '/public/v1/exports/{id}',
+  '/public/v1/email/unsubscribe/{token}',
+  '/public/v1/email/view/{token}',
+  '/public/v1/email/open/{token}',
+  '/public/v1/email/click/{token}',
+];
+const notTokenPaths = TOKEN_IN_URL.map((p) => `@property !== "${p}"`).join(' && ');
 
 const writeRestricted = createRulesetFunction<Record<string, any>, null>({ input: null, options: null }, (doc) => {
   const out: { message: string; path: (string | number)[] }[] = [];
@@ -90,7 +102,7 @@ const rules: Record<string, unknown> = {
   },
   'owasp:api2:2023-no-credentials-in-url': {
     ...owasp.rules['owasp:api2:2023-no-credentials-in-url'],
-    given: [`$.paths[?(@property !== "${TOKEN_IN_URL}")]..parameters[?(@ && @.in && @.in.match(/query|path/))].name`],
+    given: [`$.paths[?(${notTokenPaths})]..parameters[?(@ && @.in && @.in.match(/query|path/))].name`],
   },
 };
 for (const [name, { given }] of Object.entries(REQUEST_ONLY)) rules[name] = { ...owasp.rules[name], given };

@@ -1692,7 +1692,7 @@ export interface paths {
         head?: never;
         /**
          * Change some settings
-         * @description Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 `validation_failed` naming the field, and nothing is changed. `emailRules` caps how many messages of a purpose a contact is sent in a window and holds sends in quiet hours of the recipient's time zone; a cap names a purpose of the installation other than `requested` and `transactional`, which no rule touches.
+         * @description Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 `validation_failed` naming the field, and nothing is changed. The DKIM private key is write-only too (the view says `dkim.privateKeySet`); a key that is not an unencrypted PEM RSA (1024 bits or more) or Ed25519 key, or none for a new domain or selector, is 422 `dkim_key_invalid`. `smtp.maxPerSecond` caps the messages per second to the relay across all processes. `emailRules` caps how many messages of a purpose a contact is sent in a window and holds sends in quiet hours of the recipient's time zone; a cap names a purpose of the installation other than `requested` and `transactional`, which no rule touches.
          *
          *     **Who may call:** `admin` (area `settings`, write); other roles get 403.
          */
@@ -2043,6 +2043,100 @@ export interface paths {
          *     **Who may call:** `admin` (area `webhooks`, read); other roles get 403.
          */
         get: operations["getWebhooksEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/click/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tracked link: redirects to the URL of the message the token names, or 404
+         * @description In mail to recipients the consent gate allows `profiling` only. The token binds the send, the link’s place in the message and a hash of its URL; the URL is taken from the message itself, so the redirect (302) only ever leads to a URL the message holds. Anything else (a changed signature, a URL not in the message, an expired link, a send erased with its recipient) gets the same 404 page and no redirect. A click is an explicit action: it is recorded as an `email_clicked` interaction whatever the browser’s tracking signals (linked to the contact only where the gate allows profiling) and as the campaign’s first click of that send. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailClickByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/open/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open pixel: always the same 1×1 GIF
+         * @description In mail to recipients the consent gate allows `profiling` only. Answers the same transparent GIF for any token, good or bad. A good one records an `email_opened` interaction through the ingest (linked to the contact only where the gate allows profiling now; with `Sec-GPC: 1` or `DNT: 1` only counted, never per contact) and the campaign’s first open of that send. Past 1,200 requests a minute from one client address nothing is recorded.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailOpenByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe link opened in a browser: a page saying what leaving does, with its button. Changes nothing.
+         * @description The `unsubscribe_url` of a message (and its `List-Unsubscribe` header). Mail scanners open links before people do, so a GET only shows what the button will do (leave the message’s list, or lower consent below the message’s purpose); the button POSTs to the same address. Every bad link gets the same 404 page. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailUnsubscribeByToken"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): leaves at once, without login, cookie or confirmation
+         * @description What a mail client POSTs for the `List-Unsubscribe-Post: List-Unsubscribe=One-Click` header, and what the page’s button posts. The body (`List-Unsubscribe=One-Click`, form-encoded or multipart, or none) is ignored; at most 1 KiB. Leaves the list the message is a newsletter of, or else lowers the contact’s consent level to just below the level the message’s purpose needs; the ledger records it with source `unsubscribe`, the message as the actor and the truncated client address. Posting again changes and records nothing more and answers the same. Every bad link gets the same 404 page and changes nothing. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicEmailUnsubscribeByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/email/view/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message in a browser, as its recipient got it, without tracking
+         * @description The `view_in_browser_url` of a message: its HTML rendered again for the send’s contact, with no open pixel and the original links. Scripts never run (a sandboxing Content-Security-Policy). Every bad link gets the same 404 page. 300 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicEmailViewByToken"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3844,7 +3938,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -6427,7 +6521,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -7676,7 +7770,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -8128,7 +8222,7 @@ export interface operations {
                     notice?: string | {
                         id: string;
                     };
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -14108,7 +14202,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -14337,7 +14431,7 @@ export interface operations {
                      * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
                      */
                     segmentId?: string;
-                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system";
+                    source?: "api" | "admin" | "form" | "page" | "import" | "journey" | "subscription_center" | "data_request" | "system" | "unsubscribe";
                 };
             };
         };
@@ -23146,6 +23240,11 @@ export interface operations {
                      *         "majorityAge": 16,
                      *         "suppressErasedAddresses": true,
                      *         "timeZone": "Europe/Berlin",
+                     *         "dkim": {
+                     *           "domain": "example.com",
+                     *           "selector": "assent",
+                     *           "privateKeySet": true
+                     *         },
                      *         "emailRules": {
                      *           "frequencyCaps": [
                      *             {
@@ -23172,6 +23271,11 @@ export interface operations {
                                 name: string;
                             }[];
                             dataProtectionEnabled: boolean;
+                            dkim: {
+                                domain: string;
+                                privateKeySet: boolean;
+                                selector: string;
+                            } | null;
                             emailRules: {
                                 /** @description A send deferred by quiet hours whose campaign was cancelled meanwhile is dropped (true) or still sent (false). */
                                 dropDeferredWhenCancelled: boolean;
@@ -23204,6 +23308,7 @@ export interface operations {
                             smtp: {
                                 from: string;
                                 host: string;
+                                maxPerSecond?: number | null;
                                 passwordSet: boolean;
                                 port: number;
                                 rejectUnauthorized?: boolean;
@@ -23315,6 +23420,21 @@ export interface operations {
                     };
                 };
             };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
             500: {
                 headers: {
@@ -23383,6 +23503,15 @@ export interface operations {
                     }[];
                     /** @description The data protection switch: when off, consent levels are stored and shown but gate nothing (children are still never profiled). */
                     dataProtectionEnabled?: boolean;
+                    /** @description DKIM signing of outgoing mail; null signs nothing. */
+                    dkim?: {
+                        /** @description d= of the signature */
+                        domain: string;
+                        /** @description write-only: never returned. A PEM RSA (1024 bits or more) or Ed25519 private key; may be left out to keep the stored key for the same domain and selector. */
+                        privateKey?: string;
+                        /** @description s= of the signature */
+                        selector: string;
+                    } | null;
                     emailRules?: {
                         /** @description A send deferred by quiet hours whose campaign was cancelled meanwhile is dropped (true) or still sent (false). */
                         dropDeferredWhenCancelled: boolean;
@@ -23427,6 +23556,11 @@ export interface operations {
                         /** @description default sender address */
                         from: string;
                         host: string;
+                        /**
+                         * Format: int32
+                         * @description most messages per second to this relay, counted across all processes; null or absent: no limit
+                         */
+                        maxPerSecond?: number | null;
                         /** @description write-only: never returned */
                         password?: string;
                         /** Format: int32 */
@@ -23508,6 +23642,11 @@ export interface operations {
                      *         "majorityAge": 16,
                      *         "suppressErasedAddresses": true,
                      *         "timeZone": "Europe/Berlin",
+                     *         "dkim": {
+                     *           "domain": "example.com",
+                     *           "selector": "assent",
+                     *           "privateKeySet": true
+                     *         },
                      *         "emailRules": {
                      *           "frequencyCaps": [
                      *             {
@@ -23534,6 +23673,11 @@ export interface operations {
                                 name: string;
                             }[];
                             dataProtectionEnabled: boolean;
+                            dkim: {
+                                domain: string;
+                                privateKeySet: boolean;
+                                selector: string;
+                            } | null;
                             emailRules: {
                                 /** @description A send deferred by quiet hours whose campaign was cancelled meanwhile is dropped (true) or still sent (false). */
                                 dropDeferredWhenCancelled: boolean;
@@ -23566,6 +23710,7 @@ export interface operations {
                             smtp: {
                                 from: string;
                                 host: string;
+                                maxPerSecond?: number | null;
                                 passwordSet: boolean;
                                 port: number;
                                 rejectUnauthorized?: boolean;
@@ -23668,6 +23813,21 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;
@@ -27883,6 +28043,682 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailClickByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the link’s URL, in `Location`. */
+            302: {
+                headers: {
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailOpenByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A transparent 1×1 GIF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example GIF89a… */
+                    "image/gif": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests from this client address (`rate_limited`): wait the seconds in `Retry-After` (also in `details.retryAfter`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests; try again later",
+                     *         "details": {
+                     *           "retryAfter": 42
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailUnsubscribeByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page with the button. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Unsubscribe</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicEmailUnsubscribeByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed (also when it was done before). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>You are unsubscribed</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicEmailViewByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link in the message, bound to one send
+                 * @example dW5zdWJzY3JpYmU.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <html><body><h1>Summer offers</h1>…</body></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its mail was erased with its recipient (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;

@@ -1,6 +1,18 @@
 import type { ConsentLedgerTable } from './consent.table.ts';
 
-export const SOURCES = ['api', 'admin', 'form', 'page', 'import', 'journey', 'subscription_center', 'data_request', 'system'] as const;
+export const SOURCES = [
+  'api',
+  'admin',
+  'form',
+  'page',
+  'import',
+  'journey',
+  'subscription_center',
+  'data_request',
+  'system',
+  // A person leaving through the link in a message (the one-click POST of RFC 8058, or the page's button).
+  'unsubscribe',
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 /**

@@ -246,6 +246,69 @@ forEachDialect('the send engine', (ctx) => {
     });
   });
 
+  describe('listings', () => {
+    it('lists campaigns newest first with names and counts, and sends by campaign and status; an empty segment ends at once', async () => {
+      const company = tag();
+      const [yes, no] = [await contact(company, 4), await contact(company, 1)];
+      const m = await message('marketing');
+      const seg = await segment(company);
+      const first = await startCampaign(m, seg);
+      const empty = await startCampaign(m, await segment(`${company}-nobody`));
+      await runJobs(t.services, QUEUES);
+      const page = json(await get('/api/v1/campaigns?limit=2'));
+      assert.deepEqual(
+        page.data.map((c: { id: string }) => c.id),
+        [empty.id, first.id],
+      );
+      assert.equal(page.data[1].segmentName, `S ${company}`);
+      assert.match(page.data[1].messageName, /^M marketing/);
+      assert.deepEqual([page.data[0].status, page.data[0].recipients], ['done', 0]);
+      assert.deepEqual([page.data[1].counts.sent, page.data[1].counts.refused], [1, { below_required_level: 1 }]);
+      assert.ok(page.page.next);
+      const refused = json(await get(`/api/v1/sends?campaign=${first.id}&status=refused`));
+      assert.deepEqual(
+        refused.data.map((s: { contactId: string; reason: string }) => [s.contactId, s.reason]),
+        [[no, 'below_required_level']],
+      );
+      assert.equal(refused.page.total, 1);
+      const sent = json(await get(`/api/v1/sends?message=${m}&contact=${yes}`));
+      assert.deepEqual(
+        sent.data.map((s: { status: string; campaignId: string; tracked: boolean }) => [s.status, s.campaignId, s.tracked]),
+        [['sent', first.id, false]],
+      );
+      assert.equal((await get(`/api/v1/campaigns/${newId()}`)).statusCode, 404);
+    });
+
+    it('a message that no longer compiles fails its sends with the template’s code, and the job goes on', async () => {
+      const id = await contact(tag(), 2);
+      // Written past the messages service's checks (as a custom field removed since would leave it).
+      const m = await message('transactional', '<p>{{ contact.noSuchField }}</p>');
+      await post(`/api/v1/messages/${m}/send`, { contactId: id });
+      await runJobs(t.services, QUEUES);
+      const s = json(await get(`/api/v1/sends?contact=${id}`)).data[0];
+      assert.deepEqual([s.status, s.reason], ['failed', 'template_invalid']);
+      assert.equal(await mailsTo(id), 0);
+      const dead = await ctx.db.kysely
+        .selectFrom('jobs')
+        .select('id')
+        .where('queue', '=', BATCH_QUEUE)
+        .where('status', '=', 'dead')
+        .execute();
+      assert.equal(dead.length, 0);
+    });
+
+    it('a direct send the gate refuses is recorded with the reason (caller staff) and mails nothing', async () => {
+      const id = await contact(tag(), 3);
+      const m = await message('marketing');
+      const res = await post(`/api/v1/messages/${m}/send`, { contactId: id });
+      assert.equal(json(res).data.send.status, 'queued');
+      await runJobs(t.services, QUEUES);
+      const s = json(await get(`/api/v1/sends?contact=${id}`)).data[0];
+      assert.deepEqual([s.status, s.reason, s.campaignId], ['refused', 'below_required_level', null]);
+      assert.equal(await mailsTo(id), 0);
+    });
+  });
+
   describe('never twice', () => {
     it('a batch run again, or run twice at once, mails each recipient once and counts each once', async () => {
       const company = tag();

@@ -10,12 +10,12 @@ import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
+import { emailPublicRoutes } from './email.public.routes.ts';
 import { CampaignService } from './campaign.service.ts';
 import { campaignRoutes } from './campaign.routes.ts';
-import { OneByOneDelivery } from './engine.delivery.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
 import { SendEngine } from './engine.pipeline.ts';
-import { plainTracking, VERBATIM } from './engine.steps.ts';
+import { liquidRender } from './engine.steps.ts';
 import { PolicyService } from './policy.service.ts';
 import { SendService } from './send.service.ts';
 import { sendRoutes } from './send.routes.ts';
@@ -29,6 +29,9 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+import { LinkContext, renderedBy, TrackingService } from './tracking.service.ts';
+import { linkTracking } from './tracking.step.ts';
+import { UnsubscribeService } from './unsubscribe.service.ts';
 
 // What other modules use: messages and their templates (the sending engine compiles and renders them).
 export type { MessagesService } from './messages.service.ts';
@@ -56,26 +59,29 @@ export const email = defineModule({
   dataMap: emailDataMap,
   migrations: emailMigrations,
   create: (core, deps) => {
-    // The send pipeline; the policy is frequency caps and quiet hours. TODO(integration): the template (R1) and tracking (R2) steps
-    // and the mail module's sendBatch (R6) replace the stand-ins here.
+    const messages = new MessagesService(core.db, core.clock, {
+      settings: deps.settings,
+      customFields: deps.customFields,
+      contacts: deps.contacts,
+      lists: deps.lists,
+      consent: deps.consent,
+      mail: deps.mail,
+    });
+    // The send pipeline; its policy is frequency caps and quiet hours (policy.service.ts).
+    // One template step for the pipeline and for the view and click links, which re-render a send.
+    const render = liquidRender(messages);
     const policy = new PolicyService(core.db, deps.settings);
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
       policy,
-      render: VERBATIM,
-      tracking: plainTracking(deps.settings, deps.secret, core.clock),
-      delivery: new OneByOneDelivery(core.db, deps.mail),
+      render,
+      tracking: linkTracking(deps.settings, deps.secret, core.clock),
+      delivery: deps.mail,
     });
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
+    const links = new LinkContext(deps.settings, deps.secret);
     return {
       policy,
-      messages: new MessagesService(core.db, core.clock, {
-        settings: deps.settings,
-        customFields: deps.customFields,
-        contacts: deps.contacts,
-        lists: deps.lists,
-        consent: deps.consent,
-        mail: deps.mail,
-      }),
+      messages,
       sendEngine,
       engineJobs,
       campaigns: new CampaignService(
@@ -89,12 +95,15 @@ export const email = defineModule({
         engineJobs,
       ),
       sends: new SendService(core.db, core.clock, engineJobs),
+      unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
+      tracking: new TrackingService(core.db, core.clock, links, deps.interactions, renderedBy(render, deps.contacts, core.db)),
     };
   },
   routes: (s) => [
     { prefix: '/api/v1', plugin: messagesRoutes(s) },
     { prefix: '/api/v1', plugin: campaignRoutes(s) },
     { prefix: '/api/v1', plugin: sendRoutes(s) },
+    { prefix: '/public/v1', plugin: emailPublicRoutes(s) },
   ],
   jobs: (s) => ({
     [BATCH_QUEUE]: (payload) => s.engineJobs.runBatch(payload),

@@ -63,8 +63,12 @@ export class InteractionsService {
     private readonly consent: ConsentService,
   ) {}
 
-  /** Checks the whole batch before writing any of it, then writes it in one transaction. */
-  async ingest(events: EventInput[]): Promise<IngestResult> {
+  /**
+   * Checks the whole batch before writing any of it, then writes it in one transaction.
+   * `countOnly`: the events are counted in the statistics and nothing is stored per contact, and
+   * the gate is not asked: a person's browser said not to track this visit (`Sec-GPC: 1`, `DNT: 1`).
+   */
+  async ingest(events: EventInput[], opts: { countOnly?: boolean } = {}): Promise<IngestResult> {
     if (events.length === 0)
       throw new AppError('validation_failed', 'a batch needs at least one event', { path: '/events', message: 'at least one event' });
     if (events.length > MAX_BATCH)
@@ -83,7 +87,7 @@ export class InteractionsService {
       // A placeholder id for an unknown address: the row is never written, only counted.
       const p = prepareEvent({ ...e, contactId: resolved ?? '' }, now);
       if (p instanceof EventProblem) throw invalidEvent(i, p);
-      if (resolved === null) anonymous.add(p);
+      if (resolved === null || opts.countOnly) anonymous.add(p);
       prepared.push(p);
     }
 

@@ -9,6 +9,8 @@ import type { InteractionStatsTable, InteractionsTable } from './interactions.ta
 // What other modules may use: the interaction types (segment filters name them) and how a stored ref is matched.
 export { INTERACTION_TYPES, type InteractionType } from './interactions.model.ts';
 export { refForMatching } from './interactions.ref.ts';
+// The ingest, through which email opens and clicks become interactions.
+export type { InteractionsService } from './interactions.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

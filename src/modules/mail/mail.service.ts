@@ -4,12 +4,22 @@ import { SideEffects, type EffectStatus } from '../../jobs/effects.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isId, newId } from '../../lib/ids.ts';
-import type { SettingsService, SmtpSettings } from '../settings/module.ts';
+import type { DkimSettings, SettingsService, SmtpSettings } from '../settings/module.ts';
+import type { DkimKey } from './dkim.ts';
 import { toOutboxItem, type KeyedSend, type MailMessage, type OutboxItem, type OutboxPage, type SendResult } from './mail.model.ts';
 import { checkMessage, type CheckedMessage } from './mail.validate.ts';
 import type { OutboxTable } from './outbox.table.ts';
 import { insertOutbox, listOutbox, outboxById } from './outbox.queries.ts';
-import { certainlyNotSent, SmtpRelays } from './smtp.relay.ts';
+import { certainlyNotSent, configKey, SmtpRelays } from './smtp.relay.ts';
+import { type BatchOutcome, type ComposedItem, deliverOverRelay, type HandOver } from './batch.delivery.ts';
+import { composeMessage, envelopeFrom, messageIdFor } from './mail.compose.ts';
+import { RelayLanes } from './relay.lanes.ts';
+import { RelayRate } from './relay.rate.ts';
+
+/** The stored setting always holds its key (the settings service refuses one without); a setting without one signs nothing. */
+function dkimKey(d: DkimSettings | null): DkimKey | null {
+  return d?.privateKey ? { domain: d.domain, selector: d.selector, privateKey: d.privateKey } : null;
+}
 
 /** A failed record is claimed again, so claim() never reports one. */
 function earlier(status: EffectStatus): 'pending' | 'done' | 'skipped' {
@@ -28,6 +38,8 @@ export const MAX_PAGE = 500;
 export class MailService {
   private readonly relays = new SmtpRelays();
   private readonly effects: SideEffects;
+  private readonly rate: RelayRate;
+  private lanes: RelayLanes | null = null;
 
   constructor(
     private readonly db: Db,
@@ -35,12 +47,16 @@ export class MailService {
     private readonly clock: Clock,
   ) {
     this.effects = new SideEffects(db, clock);
+    this.rate = new RelayRate(db);
   }
 
   async send(msg: MailMessage): Promise<SendResult> {
     const { smtp, m } = await this.prepare(msg);
     const row = this.outboxRow(m);
-    if (smtp) return { id: row.id, transport: 'smtp', messageId: await this.relays.send(smtp, m) };
+    if (smtp) {
+      await this.rate.take(smtp);
+      return { id: row.id, transport: 'smtp', messageId: await this.relays.send(smtp, m) };
+    }
     this.relays.release();
     await insertOutbox(this.db.kysely, row);
     return { id: row.id, transport: 'outbox' };
@@ -71,6 +87,7 @@ export class MailService {
     if (!claim.claimed) return { sent: false, earlier: earlier(claim.status) };
     let messageId: string;
     try {
+      await this.rate.take(smtp);
       messageId = await this.relays.send(smtp, m);
     } catch (e) {
       if (certainlyNotSent(e)) await this.effects.finish(key, 'failed');
@@ -78,6 +95,107 @@ export class MailService {
     }
     await this.effects.finish(key, 'done');
     return { sent: true, result: { id: row.id, transport: 'smtp', messageId } };
+  }
+
+  /**
+   * Delivers a batch of messages, each under its send id, exactly once into the outbox and
+   * without doubles through a relay: `handOver` marks the sends in the caller's transaction,
+   * and a relay gets a message's terminator only after that transaction committed
+   * (batch.delivery.ts says why that holds through a crash). Whether each may be sent was
+   * decided before (the gated sender). A message that fails the checks is refused
+   * (`invalid_address` for its recipient, `invalid_message` otherwise) and not handed over.
+   */
+  async deliverBatch(items: { sendId: string; msg: MailMessage }[], handOver: HandOver): Promise<BatchOutcome[]> {
+    const settings = await this.settings.get();
+    const out: BatchOutcome[] = new Array(items.length);
+    const ok: { at: number; sendId: string; messageId: string; m: CheckedMessage }[] = [];
+    items.forEach(({ sendId, msg }, at) => {
+      const from = msg?.from ?? settings.smtp?.from ?? settings.mailFrom;
+      const checked = checkMessage(msg, from);
+      if (!checked.ok) {
+        const reason = checked.problems.some((p) => p.path === '/to') ? 'invalid_address' : 'invalid_message';
+        out[at] = { sendId, status: 'refused', reason };
+      } else {
+        // The caller's own `<sendId@…>` (the engine stores it with the send) is kept; any other is replaced.
+        const { headers, ...m } = checked.message;
+        const given = Object.entries(headers).find(([k]) => k.toLowerCase() === 'message-id')?.[1];
+        const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'message-id'));
+        const messageId =
+          given && given.startsWith(`<${sendId}@`) && /^<[^<>\s]+@[^<>\s]+>$/.test(given) ? given : messageIdFor(sendId, from);
+        ok.push({ at, sendId, messageId, m: { ...m, headers: rest } });
+      }
+    });
+    if (ok.length === 0) return out;
+    const smtp = settings.smtp;
+    if (!smtp) {
+      this.relays.release();
+      this.releaseLanes();
+      // The rows and the caller's marks are one transaction: exactly once. A hand-over that
+      // fails for the batch (another run took some of its sends) is tried once per send, so
+      // the ones still free go now; each refused one is `retry` with code `handover`.
+      const into = (group: typeof ok) =>
+        this.db.kysely.transaction().execute(async (trx) => {
+          for (const o of group)
+            await insertOutbox(trx, this.outboxRow({ ...o.m, headers: { ...o.m.headers, 'Message-ID': o.messageId } }));
+          await handOver(
+            group.map((o) => o.sendId),
+            trx,
+          );
+        });
+      const done = (o: (typeof ok)[number], sent: boolean) => {
+        out[o.at] = sent
+          ? { sendId: o.sendId, status: 'sent', messageId: o.messageId }
+          : { sendId: o.sendId, status: 'retry', code: 'handover' };
+      };
+      try {
+        await into(ok);
+        for (const o of ok) done(o, true);
+      } catch {
+        for (const o of ok)
+          done(
+            o,
+            await into([o]).then(
+              () => true,
+              () => false,
+            ),
+          );
+      }
+      return out;
+    }
+    const now = this.clock.now();
+    const composed: ComposedItem[] = await Promise.all(
+      ok.map(async (o) => ({
+        sendId: o.sendId,
+        messageId: o.messageId,
+        envelope: { from: envelopeFrom(o.m.from), to: [o.m.to] },
+        bytes: await composeMessage(o.m, o.messageId, now, dkimKey(settings.dkim)),
+      })),
+    );
+    const results = await deliverOverRelay(
+      this.lanesFor(smtp),
+      composed,
+      (ids) => this.db.kysely.transaction().execute((trx) => handOver(ids, trx)),
+      () => this.rate.take(smtp),
+    );
+    ok.forEach((o, i) => {
+      out[o.at] = results[i]!;
+    });
+    return out;
+  }
+
+  /** The batch sender's connections: one set per relay configuration, like the pool of `send`. */
+  private lanesFor(smtp: SmtpSettings): RelayLanes {
+    const key = configKey(smtp);
+    if (this.lanes?.key !== key) {
+      this.releaseLanes();
+      this.lanes = new RelayLanes(smtp);
+    }
+    return this.lanes;
+  }
+
+  private releaseLanes(): void {
+    this.lanes?.close();
+    this.lanes = null;
   }
 
   /** Checks the message against the settings read now: another process may have changed the relay since the last send. */
@@ -132,5 +250,6 @@ export class MailService {
   /** Closes pooled SMTP connections; call on shutdown. */
   async close(): Promise<void> {
     this.relays.close();
+    this.releaseLanes();
   }
 }

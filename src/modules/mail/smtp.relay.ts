@@ -13,6 +13,14 @@ const SOCKET_TIMEOUT_MS = 30_000;
 const DNS_TIMEOUT_MS = 10_000;
 const SEND_TIMEOUT_MS = 60_000;
 
+/** The connection timeouts, shared with the batch sender's connections (relay.lanes.ts). */
+export const relayTimeouts = {
+  connectionTimeout: CONNECTION_TIMEOUT_MS,
+  greetingTimeout: GREETING_TIMEOUT_MS,
+  socketTimeout: SOCKET_TIMEOUT_MS,
+  dnsTimeout: DNS_TIMEOUT_MS,
+} as const;
+
 type Pool = Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 
 interface Relay {
@@ -87,7 +95,7 @@ export class SmtpRelays {
 }
 
 /** Only what the connection depends on: a new `from` is a message default and reuses the pool. Hashed so no password sits in a map key. */
-function configKey(s: SmtpSettings): string {
+export function configKey(s: SmtpSettings): string {
   return sha256(JSON.stringify([s.host, s.port, s.secure, s.user ?? null, s.password ?? null, s.rejectUnauthorized ?? true]));
 }
 
@@ -99,10 +107,7 @@ function buildTransport(s: SmtpSettings): Pool {
     secure: s.secure,
     ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
     tls: { rejectUnauthorized: s.rejectUnauthorized ?? true },
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    greetingTimeout: GREETING_TIMEOUT_MS,
-    socketTimeout: SOCKET_TIMEOUT_MS,
-    dnsTimeout: DNS_TIMEOUT_MS,
+    ...relayTimeouts,
     // nodemailer's own logging would write addresses and message data.
     logger: false,
     debug: false,

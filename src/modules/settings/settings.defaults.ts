@@ -27,6 +27,7 @@ export const DEFAULT_SETTINGS: Settings = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'UTC',
+  dkim: null,
   // No caps and no quiet hours until an installation chooses them; a send held for quiet hours
   // whose campaign is cancelled meanwhile is not sent.
   emailRules: { frequencyCaps: [], quietHours: null, dropDeferredWhenCancelled: true },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors, Data, withExamples } from '../../http/schemas.ts';
+import { commonErrors, Data, ErrorBody, withExamples } from '../../http/schemas.ts';
 import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import type { SettingsService } from './settings.service.ts';
 import { ConsentVocabularySchema, SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
@@ -21,6 +21,7 @@ const VIEW = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'Europe/Berlin',
+  dkim: { domain: 'example.com', selector: 'assent', privateKeySet: true },
   emailRules: EMAIL_RULES,
 };
 
@@ -43,7 +44,7 @@ export const settingsRoutes =
             'Every setting with its value now: the data protection switch, the consent levels and the level each purpose ' +
             'needs, mail (the SMTP password is never returned, only whether one is set), the public base URL, the age of ' +
             'majority and the time zone request deadlines are counted in.',
-          response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors },
+          response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors, 422: ErrorBody },
         },
       },
       async () => ({ data: await s.settings.view() }),
@@ -86,9 +87,12 @@ export const settingsRoutes =
             'Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their ' +
             'names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a ' +
             'purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 ' +
-            '`validation_failed` naming the field, and nothing is changed. `emailRules` caps how many messages of a purpose ' +
-            "a contact is sent in a window and holds sends in quiet hours of the recipient's time zone; a cap names a purpose " +
-            'of the installation other than `requested` and `transactional`, which no rule touches.',
+            '`validation_failed` naming the field, and nothing is changed. The DKIM private key is write-only too (the view ' +
+            'says `dkim.privateKeySet`); a key that is not an unencrypted PEM RSA (1024 bits or more) or Ed25519 key, or none ' +
+            'for a new domain or selector, is 422 `dkim_key_invalid`. `smtp.maxPerSecond` caps the messages per second to ' +
+            'the relay across all processes. `emailRules` caps how many messages of a purpose a contact is sent in a window ' +
+            "and holds sends in quiet hours of the recipient's time zone; a cap names a purpose of the installation other than " +
+            '`requested` and `transactional`, which no rule touches.',
           body: withExamples(
             SettingsPatchSchema,
             { publicBaseUrl: 'https://assent.example.com', timeZone: 'Europe/Berlin' },
@@ -104,7 +108,7 @@ export const settingsRoutes =
               },
             },
           ),
-          response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors },
+          response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors, 422: ErrorBody },
         },
       },
       async (req) => ({ data: await s.settings.patch(req.body) }),

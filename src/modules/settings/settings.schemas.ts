@@ -21,6 +21,37 @@ const SmtpSchema = Type.Object(
     password: Type.Optional(Type.String({ maxLength: 1024, description: 'write-only: never returned' })),
     from: Type.String({ minLength: 3, maxLength: 320, description: 'default sender address' }),
     rejectUnauthorized: Type.Optional(Type.Boolean({ description: 'verify the relay certificate (default true)' })),
+    maxPerSecond: Type.Optional(
+      Type.Union([Type.Integer({ format: 'int32', minimum: 1, maximum: 100_000 }), Type.Null()], {
+        description: 'most messages per second to this relay, counted across all processes; null or absent: no limit',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const DkimSchema = Type.Object(
+  {
+    domain: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$',
+      description: 'd= of the signature',
+    }),
+    selector: Type.String({
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$',
+      description: 's= of the signature',
+    }),
+    privateKey: Type.Optional(
+      Type.String({
+        maxLength: 20_000,
+        description:
+          'write-only: never returned. A PEM RSA (1024 bits or more) or Ed25519 private key; may be left out to keep the stored key ' +
+          'for the same domain and selector.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -76,12 +107,14 @@ export const SettingsSchema = Type.Object(
         'Keep a keyed hash of each erased address, so that creating, importing or submitting it again is refused (an admin can lift it).',
     }),
     timeZone: TimeZoneSchema,
+    dkim: Type.Union([DkimSchema, Type.Null()], { description: 'DKIM signing of outgoing mail; null signs nothing.' }),
     emailRules: EmailRulesSchema,
   },
   { additionalProperties: false },
 );
 export type Settings = Static<typeof SettingsSchema>;
 export type SmtpSettings = Static<typeof SmtpSchema>;
+export type DkimSettings = Static<typeof DkimSchema>;
 
 export const SettingsPatchSchema = Type.Partial(SettingsSchema, { additionalProperties: false, minProperties: 1 });
 export type SettingsPatch = Static<typeof SettingsPatchSchema>;
@@ -96,7 +129,13 @@ const SmtpViewSchema = Type.Object(
     passwordSet: Type.Boolean(),
     from: Type.String(),
     rejectUnauthorized: Type.Optional(Type.Boolean()),
+    maxPerSecond: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   },
+  { additionalProperties: false },
+);
+/** The wire form: the DKIM private key never leaves the server. */
+const DkimViewSchema = Type.Object(
+  { domain: Type.String(), selector: Type.String(), privateKeySet: Type.Boolean() },
   { additionalProperties: false },
 );
 export const SettingsViewSchema = Type.Object(
@@ -110,6 +149,7 @@ export const SettingsViewSchema = Type.Object(
     majorityAge: Type.Integer(),
     suppressErasedAddresses: Type.Boolean(),
     timeZone: Type.String(),
+    dkim: Type.Union([DkimViewSchema, Type.Null()]),
     emailRules: EmailRulesSchema,
   },
   { additionalProperties: false },

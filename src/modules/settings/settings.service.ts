@@ -9,6 +9,7 @@ import { INSTALLATION_SECRET_KEY } from './secret.service.ts';
 import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts';
 import { type EmailRules, UNCAPPED_PURPOSES } from './email-rules.schemas.ts';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
+import { dkimKeyProblem } from '../../lib/dkim-key.ts';
 import { CONSENT_LEVELS, HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const PUBLIC_BASE_URL = 'publicBaseUrl';
@@ -108,6 +109,7 @@ export class SettingsService {
       // one; pointing at another relay or user never carries the old password over.
       patch = { ...patch, smtp: { ...patch.smtp, password: current.smtp.password } };
     }
+    if (patch.dkim) patch = { ...patch, dkim: withDkimKey(patch.dkim, current.dkim) };
     const next = { ...current, ...patch };
     if (!Value.Check(SettingsSchema, next)) throw new AppError('validation_failed', 'invalid settings');
     const now = this.clock.now().toISOString();
@@ -132,9 +134,30 @@ function checkCapPurposes(rules: EmailRules, purposes: Settings['purposes']): vo
   if (details.length) throw new AppError('validation_failed', 'invalid frequency caps', details);
 }
 
+/**
+ * The DKIM key is write-only, like the SMTP password: a patch for the same domain and selector
+ * may leave it out and keeps the stored one; for another domain or selector (another DNS
+ * record) it must be given. A key that is not a usable PEM RSA or Ed25519 key is 422
+ * `dkim_key_invalid`, naming the rule, never the key.
+ */
+function withDkimKey(dkim: NonNullable<Settings['dkim']>, current: Settings['dkim']): NonNullable<Settings['dkim']> {
+  let privateKey = dkim.privateKey;
+  if (privateKey === undefined && current && current.domain === dkim.domain && current.selector === dkim.selector)
+    privateKey = current.privateKey;
+  if (privateKey === undefined)
+    throw new AppError('dkim_key_invalid', 'a DKIM private key is required for a new domain or selector', [
+      { path: '/dkim/privateKey', message: 'required' },
+    ]);
+  const problem = dkimKeyProblem(privateKey);
+  if (problem)
+    throw new AppError('dkim_key_invalid', 'the DKIM private key cannot be used', [{ path: '/dkim/privateKey', message: problem }]);
+  return { ...dkim, privateKey };
+}
+
 function toView(s: Settings): SettingsView {
-  const { smtp, ...rest } = s;
-  if (!smtp) return { ...rest, smtp: null };
+  const { smtp, dkim, ...rest } = s;
+  const dkimView = dkim ? { domain: dkim.domain, selector: dkim.selector, privateKeySet: !!dkim.privateKey } : null;
+  if (!smtp) return { ...rest, smtp: null, dkim: dkimView };
   const { password, ...smtpRest } = smtp;
-  return { ...rest, smtp: { ...smtpRest, passwordSet: password !== undefined && password !== '' } };
+  return { ...rest, smtp: { ...smtpRest, passwordSet: password !== undefined && password !== '' }, dkim: dkimView };
 }
