@@ -111,7 +111,8 @@ async function setup(db: Db, sinkPort: number): Promise<{ s: Services; messageId
       from_email: 'news@example.com',
       reply_to: null,
       subject: 'Spring offer for {{ first_name }}',
-      html: `<h1>Hello {{ first_name ` +
+      html:
+        `<h1>Hello {{ first_name ` +
         `}}</h1>${'<p>Our spring offer, with a <a href="https://example.com/offer">link</a>.</p>'.repeat(8)}<a href="{{ ` +
         `unsubscribe_url }}">Unsubscribe</a>`,
       text: null,
@@ -212,8 +213,9 @@ async function window(s: Services, out: Sink): Promise<string> {
   await s.settings.patch({ smtp: { host: '127.0.0.1', port: out.port, secure: false, from: 'News <news@example.com>' } });
   const d = [...handed].map(([a, t]) => arrived.get(a)! - t).sort((a, b) => a - b);
   const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * d.length))]!.toFixed(2);
-  return `hand-over end → message at the relay (commit, terminator, network, relay): median ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ` +
-    `ms`;
+  return (
+    `hand-over end → message at the relay (commit, terminator, network, relay): median ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ` + `ms`
+  );
 }
 
 async function measure(dialect: string, db: Db): Promise<void> {

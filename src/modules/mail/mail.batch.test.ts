@@ -81,52 +81,52 @@ forEachDialect('the batch sender', (ctx) => {
     };
   };
 
-  it('answers per recipient: 250 sent, 451 retry, 550 failed, refusals ' +
-    'by the gate, suppression and address; one mail per sent', async () => {
-    const ok = await contactAt('ok', 4);
-    const temp = await contactAt('temp', 4);
-    const perm = await contactAt('perm', 4);
-    const late = await contactAt('late', 4);
-    const low = await contactAt('low', 3);
-    const supp = await contactAt('supp', 4);
-    const [hash] = await s.secret.emailHashes(supp.email);
-    await sql`insert into suppressions (email_hmac, reason, request_id, created_at) values (${hash}, 'erased', null,
-      ${clock.now().toISOString()})`.execute(
-      s.db.kysely,
-    );
-    sink.script((a) =>
-      a.startsWith('temp') ? { rcpt: 451 } : a.startsWith('perm') ? { rcpt: 550 } : a.startsWith('late') ? { data: 554 } : null,
-    );
-    const items = [mailTo(ok), mailTo(temp), mailTo(perm), mailTo(late), mailTo(low), mailTo(supp), mailTo(ok, { to: 'not an address' })];
-    const before = sink.messages().length;
-    const r = recorder();
-    const out = await s.mail.sendBatch(items, { caller: 'campaign', handOver: r.handOver });
-    assert.deepEqual(
-      out.map((o) => ({ ...o, ...('messageId' in o && { messageId: 'x' }) })),
-      [
-        { sendId: items[0]!.sendId, status: 'sent', messageId: 'x' },
-        { sendId: items[1]!.sendId, status: 'retry', code: '451' },
-        { sendId: items[2]!.sendId, status: 'failed', code: '550' },
-        { sendId: items[3]!.sendId, status: 'failed', code: '554' },
-        { sendId: items[4]!.sendId, status: 'refused', reason: 'below_required_level' },
-        { sendId: items[5]!.sendId, status: 'refused', reason: 'suppressed' },
-        { sendId: items[6]!.sendId, status: 'refused', reason: 'invalid_address' },
-      ],
-    );
-    // Handed over: what reached the data stage (the refused-after-data one too), never what the relay refused before.
-    assert.deepEqual(r.marked.flat().sort(), [items[0]!.sendId, items[3]!.sendId].sort());
-    const got = sink.messages().slice(before);
-    assert.deepEqual(
-      got.map((m) => m.to),
-      [ok.email],
-    );
-    const parsed = await simpleParser(got[0]!.raw);
-    const domain = 'example.com';
-    assert.equal(parsed.messageId, `<${items[0]!.sendId}@${domain}>`);
-    assert.equal(out[0]!.status === 'sent' && out[0]!.messageId, `<${items[0]!.sendId}@${domain}>`);
-    assert.equal(parsed.subject, 'Spring offer');
-    assert.equal(parsed.text?.trim(), 'Hello\nthere');
-  });
+  it(
+    'answers per recipient: 250 sent, 451 retry, 550 failed, refusals ' + 'by the gate, suppression and address; one mail per sent',
+    async () => {
+      const ok = await contactAt('ok', 4);
+      const temp = await contactAt('temp', 4);
+      const perm = await contactAt('perm', 4);
+      const late = await contactAt('late', 4);
+      const low = await contactAt('low', 3);
+      const supp = await contactAt('supp', 4);
+      const [hash] = await s.secret.emailHashes(supp.email);
+      await sql`insert into suppressions (email_hmac, reason, request_id, created_at) values (${hash}, 'erased', null,
+      ${clock.now().toISOString()})`.execute(s.db.kysely);
+      sink.script((a) =>
+        a.startsWith('temp') ? { rcpt: 451 } : a.startsWith('perm') ? { rcpt: 550 } : a.startsWith('late') ? { data: 554 } : null,
+      );
+      const items = [mailTo(ok), mailTo(temp), mailTo(perm), mailTo(late), mailTo(low), mailTo(supp), mailTo(ok, { to: 'not an address' })];
+      const before = sink.messages().length;
+      const r = recorder();
+      const out = await s.mail.sendBatch(items, { caller: 'campaign', handOver: r.handOver });
+      assert.deepEqual(
+        out.map((o) => ({ ...o, ...('messageId' in o && { messageId: 'x' }) })),
+        [
+          { sendId: items[0]!.sendId, status: 'sent', messageId: 'x' },
+          { sendId: items[1]!.sendId, status: 'retry', code: '451' },
+          { sendId: items[2]!.sendId, status: 'failed', code: '550' },
+          { sendId: items[3]!.sendId, status: 'failed', code: '554' },
+          { sendId: items[4]!.sendId, status: 'refused', reason: 'below_required_level' },
+          { sendId: items[5]!.sendId, status: 'refused', reason: 'suppressed' },
+          { sendId: items[6]!.sendId, status: 'refused', reason: 'invalid_address' },
+        ],
+      );
+      // Handed over: what reached the data stage (the refused-after-data one too), never what the relay refused before.
+      assert.deepEqual(r.marked.flat().sort(), [items[0]!.sendId, items[3]!.sendId].sort());
+      const got = sink.messages().slice(before);
+      assert.deepEqual(
+        got.map((m) => m.to),
+        [ok.email],
+      );
+      const parsed = await simpleParser(got[0]!.raw);
+      const domain = 'example.com';
+      assert.equal(parsed.messageId, `<${items[0]!.sendId}@${domain}>`);
+      assert.equal(out[0]!.status === 'sent' && out[0]!.messageId, `<${items[0]!.sendId}@${domain}>`);
+      assert.equal(parsed.subject, 'Spring offer');
+      assert.equal(parsed.text?.trim(), 'Hello\nthere');
+    },
+  );
 
   it('holds the terminator until the hand-over committed: at the hand-over the relay has the bytes and no message', async () => {
     const cs = await Promise.all(Array.from({ length: 12 }, () => contactAt('held', 4)));

@@ -14,7 +14,8 @@ import { SCALE, sleep, waitFor } from '../load.ts';
 const CTX = { source: 'api', actor: { type: 'system', id: null } } as const;
 
 export const harnessCase: HarnessCase = {
-  name: 'a campaign of 2,000+ recipients, its workers SIGKILLed after N mails and mid-message: one mail per eligible recipient, none for ' +
+  name:
+    'a campaign of 2,000+ recipients, its workers SIGKILLed after N mails and mid-message: one mail per eligible recipient, none for ' +
     'the refused',
   dialects: ['sqlite', 'postgres'],
   timeoutMs: 900_000,
