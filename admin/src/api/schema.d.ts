@@ -796,7 +796,7 @@ export interface paths {
         put?: never;
         /**
          * Import contacts from CSV (upsert by email; a consent level column is recorded in the ledger with source "import")
-         * @description The body is the CSV file, at most 50 MiB: raw (Content-Type: text/csv) or uploaded as a form (multipart/form-data, the file in a part named `file`, optional fields `dryRun`, `map` and `charset` as in the query). The separator is the one the header line uses: comma, semicolon or tab (a quoted field may hold the others). The encoding is detected: UTF-8 with or without BOM, UTF-16 LE/BE (BOM, or the NUL bytes of its ASCII), else Windows-1252 (Latin-1) when the bytes are not UTF-8; a `charset` (query, form field, or Content-Type parameter) names it instead. A file in any other encoding, or whose bytes are not valid in the one named or found, is refused whole with `unsupported_encoding` (415): no character is guessed or replaced. Lines end in LF or CRLF. The first line names the columns: email, firstName, lastName, phone, company, country, language, birthDate, isChild, consentLevel, customFields.NAME (or a custom field's bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores a column); an unknown column refuses the file. An empty cell leaves the field unchanged. The consentLevel, isChild and birthDate columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to `-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and the rest imported; an address erased earlier is suppressed and its row rejected. `dryRun` checks and counts without writing. The answer counts the created and updated contacts and lists each rejected line with its reason (never the cell values). A file over 2 MiB, or any file with `async=true`, is imported by a job: the header is checked in the request (the same 400, 403 and 415 answers), then the answer is 202 with `{"data":{"jobId"}}`; follow it at GET /api/v1/jobs/{jobId} and fetch the rejected lines at GET /api/v1/imports/{jobId}/rejected. The file waits for its job in the database and is deleted when the job ends (and after one day in any case).
+         * @description The body is the CSV file, at most 50 MiB: raw (Content-Type: text/csv) or uploaded as a form (multipart/form-data, the file in a part named `file`, optional fields `dryRun`, `map` and `charset` as in the query). The separator is the one the header line uses: comma, semicolon or tab (a quoted field may hold the others). The encoding is detected: UTF-8 with or without BOM, UTF-16 LE/BE (BOM, or the NUL bytes of its ASCII), else Windows-1252 (Latin-1) when the bytes are not UTF-8; a `charset` (query, form field, or Content-Type parameter) names it instead. A file in any other encoding, or whose bytes are not valid in the one named or found, is refused whole with `unsupported_encoding` (415): no character is guessed or replaced. Lines end in LF or CRLF. The first line names the columns: email, firstName, lastName, phone, company, country, language, timeZone, birthDate, isChild, consentLevel, customFields.NAME (or a custom field's bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores a column); an unknown column refuses the file. An empty cell leaves the field unchanged. The consentLevel, isChild and birthDate columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to `-`. guardianId and guardianConsent columns (as an export writes them) are ignored. Bad rows are rejected by line and the rest imported; an address erased earlier is suppressed and its row rejected. `dryRun` checks and counts without writing. The answer counts the created and updated contacts and lists each rejected line with its reason (never the cell values). A file over 2 MiB, or any file with `async=true`, is imported by a job: the header is checked in the request (the same 400, 403 and 415 answers), then the answer is 202 with `{"data":{"jobId"}}`; follow it at GET /api/v1/jobs/{jobId} and fetch the rejected lines at GET /api/v1/imports/{jobId}/rejected. The file waits for its job in the database and is deleted when the job ends (and after one day in any case).
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer` (area `contacts`, write); other roles get 403.
          */
@@ -1722,7 +1722,7 @@ export interface paths {
         head?: never;
         /**
          * Change some settings
-         * @description Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 `validation_failed` naming the field, and nothing is changed. The DKIM private key is write-only too (the view says `dkim.privateKeySet`); a key that is not an unencrypted PEM RSA (1024 bits or more) or Ed25519 key, or none for a new domain or selector, is 422 `dkim_key_invalid`. `smtp.maxPerSecond` caps the messages per second to the relay across all processes.
+         * @description Send only the settings to change; answers every setting as it is now. Consent level numbers are fixed; their names and descriptions can change (all six levels are sent together). The built-in purposes must stay; a purpose can be added with the level it needs. The SMTP password is write-only. A value out of range is 400 `validation_failed` naming the field, and nothing is changed. The DKIM private key is write-only too (the view says `dkim.privateKeySet`); a key that is not an unencrypted PEM RSA (1024 bits or more) or Ed25519 key, or none for a new domain or selector, is 422 `dkim_key_invalid`. `smtp.maxPerSecond` caps the messages per second to the relay across all processes. `emailRules` caps how many messages of a purpose a contact is sent in a window and holds sends in quiet hours of the recipient's time zone; a cap names a purpose of the installation other than `requested` and `transactional`, which no rule touches.
          *
          *     **Who may call:** `admin` (area `settings`, write); other roles get 403.
          */
@@ -5568,6 +5568,7 @@ export interface operations {
                      *           "company": "Boulangerie Martin",
                      *           "country": "FR",
                      *           "language": "fr",
+                     *           "timeZone": "Europe/Paris",
                      *           "birthDate": null,
                      *           "isChild": false,
                      *           "guardianId": null,
@@ -5614,6 +5615,8 @@ export interface operations {
                             /** @description ids of the lists the contact is on now (names: GET /lists) */
                             lists: string[];
                             phone: string | null;
+                            /** @description IANA time zone; null: the country's, else the installation's (quiet hours are kept in it). */
+                            timeZone: string | null;
                             updatedAt: string;
                         }[];
                         page: {
@@ -5812,6 +5815,7 @@ export interface operations {
                     language?: string | null;
                     lastName?: string | null;
                     phone?: string | null;
+                    timeZone?: string | null;
                 };
             };
         };
@@ -5833,6 +5837,7 @@ export interface operations {
                      *         "company": "Boulangerie Martin",
                      *         "country": "FR",
                      *         "language": "fr",
+                     *         "timeZone": "Europe/Paris",
                      *         "birthDate": null,
                      *         "isChild": false,
                      *         "guardianId": null,
@@ -5868,6 +5873,8 @@ export interface operations {
                             language: string | null;
                             lastName: string | null;
                             phone: string | null;
+                            /** @description IANA time zone; null: the country's, else the installation's (quiet hours are kept in it). */
+                            timeZone: string | null;
                             updatedAt: string;
                         };
                     };
@@ -6066,6 +6073,7 @@ export interface operations {
                      *         "company": "Boulangerie Martin",
                      *         "country": "FR",
                      *         "language": "fr",
+                     *         "timeZone": "Europe/Paris",
                      *         "birthDate": null,
                      *         "isChild": false,
                      *         "guardianId": null,
@@ -6101,6 +6109,8 @@ export interface operations {
                             language: string | null;
                             lastName: string | null;
                             phone: string | null;
+                            /** @description IANA time zone; null: the country's, else the installation's (quiet hours are kept in it). */
+                            timeZone: string | null;
                             updatedAt: string;
                         };
                     };
@@ -6537,6 +6547,7 @@ export interface operations {
                     language?: string | null;
                     lastName?: string | null;
                     phone?: string | null;
+                    timeZone?: string | null;
                 };
             };
         };
@@ -6558,6 +6569,7 @@ export interface operations {
                      *         "company": "Martin & Fils",
                      *         "country": "FR",
                      *         "language": "fr",
+                     *         "timeZone": "Europe/Paris",
                      *         "birthDate": null,
                      *         "isChild": false,
                      *         "guardianId": null,
@@ -6593,6 +6605,8 @@ export interface operations {
                             language: string | null;
                             lastName: string | null;
                             phone: string | null;
+                            /** @description IANA time zone; null: the country's, else the installation's (quiet hours are kept in it). */
+                            timeZone: string | null;
                             updatedAt: string;
                         };
                     };
@@ -9326,7 +9340,7 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,consentLevelName,lists,customFields.loyalty_tier,createdAt,updatedAt
+                     * @example id,email,firstName,lastName,phone,company,country,language,timeZone,birthDate,isChild,guardianId,guardianConsent,consentLevel,consentLevelName,lists,customFields.loyalty_tier,createdAt,updatedAt
                      *     01938a6e-4c2f-7b10-9a3e-5f2c8d1e4a07,lea.martin@example.com,Léa,Martin,'+33 6 12 34 56 78,"Boulangerie Martin, Lyon",FR,fr,,false,,false,4,Marketing,Monthly newsletter; Product launches,gold,2026-11-02T09:15:02.114Z,2026-11-28T16:40:11.502Z
                      */
                     "text/csv": string;
@@ -19336,6 +19350,7 @@ export interface operations {
                         language?: string | null;
                         lastName?: string | null;
                         phone?: string | null;
+                        timeZone?: string | null;
                     };
                 };
             };
@@ -21902,6 +21917,7 @@ export interface operations {
                      *           "company": "Boulangerie Martin",
                      *           "country": "FR",
                      *           "language": "fr",
+                     *           "timeZone": "Europe/Paris",
                      *           "birthDate": null,
                      *           "isChild": false,
                      *           "guardianId": null,
@@ -21943,6 +21959,8 @@ export interface operations {
                             language: string | null;
                             lastName: string | null;
                             phone: string | null;
+                            /** @description IANA time zone; null: the country's, else the installation's (quiet hours are kept in it). */
+                            timeZone: string | null;
                             updatedAt: string;
                         }[];
                         page: {
@@ -23762,7 +23780,21 @@ export interface operations {
                      *           "privateKeySet": true
                      *         },
                      *         "consentReceipts": false,
-                     *         "bounceInbound": null
+                     *         "bounceInbound": null,
+                     *         "emailRules": {
+                     *           "frequencyCaps": [
+                     *             {
+                     *               "purpose": "marketing",
+                     *               "max": 3,
+                     *               "window": "P7D"
+                     *             }
+                     *           ],
+                     *           "quietHours": {
+                     *             "start": "21:00",
+                     *             "end": "08:00"
+                     *           },
+                     *           "dropDeferredWhenCancelled": true
+                     *         }
                      *       }
                      *     }
                      */
@@ -23787,6 +23819,29 @@ export interface operations {
                                 privateKeySet: boolean;
                                 selector: string;
                             } | null;
+                            emailRules: {
+                                /** @description A send deferred by quiet hours whose campaign was cancelled meanwhile is dropped (true) or still sent (false). */
+                                dropDeferredWhenCancelled: boolean;
+                                /** @description At most `max` messages of a purpose per contact within `window`; a send over it is refused (frequency_cap). */
+                                frequencyCaps: {
+                                    /**
+                                     * Format: int32
+                                     * @description messages of the purpose a contact may be sent in the window
+                                     */
+                                    max: number;
+                                    /** @description a purpose of the installation (not requested or transactional) */
+                                    purpose: string;
+                                    /** @description ISO-8601 duration, e.g. P7D */
+                                    window: string;
+                                }[];
+                                /** @description A daily window in each recipient's own time zone; a send in it is deferred to its end. */
+                                quietHours: {
+                                    /** @description HH:MM: sending resumes (before start: the window crosses midnight) */
+                                    end: string;
+                                    /** @description HH:MM in the recipient's time zone: sending stops */
+                                    start: string;
+                                } | null;
+                            };
                             mailFrom: string;
                             majorityAge: number;
                             publicBaseUrl: string;
@@ -24009,6 +24064,29 @@ export interface operations {
                         /** @description s= of the signature */
                         selector: string;
                     } | null;
+                    emailRules?: {
+                        /** @description A send deferred by quiet hours whose campaign was cancelled meanwhile is dropped (true) or still sent (false). */
+                        dropDeferredWhenCancelled: boolean;
+                        /** @description At most `max` messages of a purpose per contact within `window`; a send over it is refused (frequency_cap). */
+                        frequencyCaps: {
+                            /**
+                             * Format: int32
+                             * @description messages of the purpose a contact may be sent in the window
+                             */
+                            max: number;
+                            /** @description a purpose of the installation (not requested or transactional) */
+                            purpose: string;
+                            /** @description ISO-8601 duration, e.g. P7D */
+                            window: string;
+                        }[];
+                        /** @description A daily window in each recipient's own time zone; a send in it is deferred to its end. */
+                        quietHours: {
+                            /** @description HH:MM: sending resumes (before start: the window crosses midnight) */
+                            end: string;
+                            /** @description HH:MM in the recipient's time zone: sending stops */
+                            start: string;
+                        } | null;
+                    };
                     /** @description Sender used by the outbox and when the SMTP settings name none. */
                     mailFrom?: string;
                     /**
@@ -24122,7 +24200,21 @@ export interface operations {
                      *           "privateKeySet": true
                      *         },
                      *         "consentReceipts": false,
-                     *         "bounceInbound": null
+                     *         "bounceInbound": null,
+                     *         "emailRules": {
+                     *           "frequencyCaps": [
+                     *             {
+                     *               "purpose": "marketing",
+                     *               "max": 3,
+                     *               "window": "P7D"
+                     *             }
+                     *           ],
+                     *           "quietHours": {
+                     *             "start": "21:00",
+                     *             "end": "08:00"
+                     *           },
+                     *           "dropDeferredWhenCancelled": true
+                     *         }
                      *       }
                      *     }
                      */
@@ -24147,6 +24239,29 @@ export interface operations {
                                 privateKeySet: boolean;
                                 selector: string;
                             } | null;
+                            emailRules: {
+                                /** @description A send deferred by quiet hours whose campaign was cancelled meanwhile is dropped (true) or still sent (false). */
+                                dropDeferredWhenCancelled: boolean;
+                                /** @description At most `max` messages of a purpose per contact within `window`; a send over it is refused (frequency_cap). */
+                                frequencyCaps: {
+                                    /**
+                                     * Format: int32
+                                     * @description messages of the purpose a contact may be sent in the window
+                                     */
+                                    max: number;
+                                    /** @description a purpose of the installation (not requested or transactional) */
+                                    purpose: string;
+                                    /** @description ISO-8601 duration, e.g. P7D */
+                                    window: string;
+                                }[];
+                                /** @description A daily window in each recipient's own time zone; a send in it is deferred to its end. */
+                                quietHours: {
+                                    /** @description HH:MM: sending resumes (before start: the window crosses midnight) */
+                                    end: string;
+                                    /** @description HH:MM in the recipient's time zone: sending stops */
+                                    start: string;
+                                } | null;
+                            };
                             mailFrom: string;
                             majorityAge: number;
                             publicBaseUrl: string;

@@ -17,6 +17,7 @@ export const contactRecordsDataMap = [
       company: { category: 'contact.profile.company', personal: true },
       country: { category: 'contact.profile.country', personal: true },
       language: { category: 'contact.profile.language', personal: true },
+      time_zone: { category: 'contact.profile.time_zone', personal: true },
       birth_date: { category: 'contact.profile.birth_date', personal: true },
       is_child: { category: 'contact.minor.flag', personal: true },
       guardian_id: { category: 'contact.minor.guardian', personal: true },

@@ -80,6 +80,15 @@ export const contactsByIds = (db: Q, ids: string[]) =>
         .where(inList(dialectOf(db), sql.ref('id'), ids))
         .execute()
     : Promise.resolve([]);
+/** Where contacts are, for quiet hours in their own time: their time zone and country, nothing else (any number of ids). */
+export const contactZonesByIds = (db: Q, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .selectFrom('contacts')
+        .select(['id', 'time_zone', 'country'])
+        .where(inList(dialectOf(db), sql.ref('id'), ids))
+        .execute()
+    : Promise.resolve([]);
 /**
  * A contact read under a row lock (PostgreSQL; SQLite's writer lock serialises anyway), so a change recorded with its old value is not
  * raced.

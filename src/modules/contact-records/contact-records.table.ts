@@ -7,6 +7,8 @@ export interface ContactsTable {
   company: string | null;
   country: string | null;
   language: string | null;
+  /** IANA time zone (quiet hours are kept in it); null: the country's, else the installation's. */
+  time_zone: string | null;
   /** YYYY-MM-DD */
   birth_date: string | null;
   is_child: number;

@@ -17,6 +17,7 @@ export {
   contactForUpdate,
   contactsByEmailKeys,
   contactsByIds,
+  contactZonesByIds,
   duplicateRows,
   emailKeyHeld,
   holdEmailKeys,

@@ -17,6 +17,7 @@ export const CONTACT = {
   company: 'Boulangerie Martin',
   country: 'FR',
   language: 'fr',
+  timeZone: 'Europe/Paris',
   birthDate: null,
   isChild: false,
   guardianId: null,

@@ -1,4 +1,5 @@
 import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
+import { canonicalTimeZone, isTimeZone } from '../../lib/time-zones.ts';
 import { isChild } from '../consent/module.ts';
 import { isDate, readValue, storeValue, type CustomField, type FieldValue } from './custom-fields.model.ts';
 import type { ContactsTable } from '../contact-records/module.ts';
@@ -12,6 +13,8 @@ export interface Contact {
   company: string | null;
   country: string | null;
   language: string | null;
+  /** IANA time zone (e.g. Europe/Paris): the recipient's quiet hours are kept in it. */
+  timeZone: string | null;
   birthDate: string | null;
   /** Flagged as a child, or younger than the majority age by birth date. */
   isChild: boolean;
@@ -32,6 +35,7 @@ export interface ContactInput {
   company?: string | null;
   country?: string | null;
   language?: string | null;
+  timeZone?: string | null;
   birthDate?: string | null;
   isChild?: boolean;
   guardianId?: string | null;
@@ -45,6 +49,7 @@ export const PROFILE_COLUMNS = {
   company: 'company',
   country: 'country',
   language: 'language',
+  timeZone: 'time_zone',
   birthDate: 'birth_date',
 } as const;
 
@@ -60,6 +65,7 @@ export function toContact(r: ContactsTable, fields: CustomField[], childCutoff: 
     company: r.company,
     country: r.country,
     language: r.language,
+    timeZone: r.time_zone,
     birthDate: r.birth_date,
     isChild: isChild({ isChildFlag: r.is_child === 1, birthDate: r.birth_date }, childCutoff),
     guardianId: r.guardian_id,
@@ -116,6 +122,8 @@ function checkProfile(input: ContactInput, today: string): Problem[] {
     p.push({ path: '/country', message: 'an ISO 3166-1 alpha-2 code such as DE' });
   if (typeof input.language === 'string' && !LANGUAGE.test(input.language))
     p.push({ path: '/language', message: 'a language tag such as de or pt-BR' });
+  if (typeof input.timeZone === 'string' && input.timeZone.trim() !== '' && !isTimeZone(input.timeZone))
+    p.push({ path: '/timeZone', message: 'an IANA time zone such as Europe/Paris' });
   if (typeof input.birthDate === 'string') {
     if (!isDate(input.birthDate)) p.push({ path: '/birthDate', message: 'a date YYYY-MM-DD' });
     else if (input.birthDate > today) p.push({ path: '/birthDate', message: 'lies in the future' });
@@ -141,6 +149,7 @@ export function profileColumns(
   // Codes in any case are accepted and stored canonical (checked in that form).
   if (typeof input.country === 'string') input = { ...input, country: canonicalCountry(input.country) };
   if (typeof input.language === 'string') input = { ...input, language: canonicalLanguage(input.language) };
+  if (typeof input.timeZone === 'string') input = { ...input, timeZone: canonicalTimeZone(input.timeZone.trim()) ?? input.timeZone };
   const problems = checkProfile(email === undefined ? input : { ...input, email }, today);
   const set: Record<string, unknown> = {};
   if (email !== undefined) set.email = email;

@@ -15,6 +15,9 @@ const contactProps = {
   company: Type.Union([Type.String(), Type.Null()]),
   country: Type.Union([Type.String(), Type.Null()]),
   language: Type.Union([Type.String(), Type.Null()]),
+  timeZone: Type.Union([Type.String(), Type.Null()], {
+    description: "IANA time zone; null: the country's, else the installation's (quiet hours are kept in it).",
+  }),
   birthDate: Type.Union([Type.String(), Type.Null()]),
   isChild: Type.Boolean({ description: 'Flagged as a child, or younger than the majority age by birth date.' }),
   guardianId: Type.Union([Type.String(), Type.Null()]),
@@ -51,6 +54,7 @@ const profile = {
   company: Type.Optional(Nullable(Str(200))),
   country: Type.Optional(Nullable(Str(2))),
   language: Type.Optional(Nullable(Str(35))),
+  timeZone: Type.Optional(Nullable(Str(64))),
   birthDate: Type.Optional(Nullable(Str(10))),
   isChild: Type.Optional(Type.Boolean()),
   guardianId: Type.Optional(Nullable(Str(36))),

@@ -54,6 +54,7 @@ forEachDialect('contact export', (ctx) => {
         company: 'A "quoted" Co',
         country: 'PT',
         language: 'pt-BR',
+        timeZone: 'america/sao_paulo',
         birthDate: '1980-02-29',
         customFields: { score: 1.5, member: true, since: '2020-01-01', notes: 'two\nlines, and "quotes"' },
       }),
@@ -68,7 +69,7 @@ forEachDialect('contact export', (ctx) => {
     assert.equal(chunks.length, 3, 'a header and two pages of at most 3 contacts');
     assert.equal(
       chunks[0],
-      'id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,' +
+      'id,email,firstName,lastName,phone,company,country,language,timeZone,birthDate,isChild,guardianId,guardianConsent,consentLevel,' +
         'customFields.member,customFields.notes,customFields.score,customFields.since,createdAt,updatedAt\n',
     );
 
@@ -124,7 +125,7 @@ forEachDialect('contact export', (ctx) => {
     try {
       const chunks = await collect((await servicesOn(fresh.db, clock)).exports.csv());
       assert.deepEqual(chunks, [
-        'id,email,firstName,lastName,phone,company,country,language,birthDate,isChild,guardianId,guardianConsent,consentLevel,' +
+        'id,email,firstName,lastName,phone,company,country,language,timeZone,birthDate,isChild,guardianId,guardianConsent,consentLevel,' +
           'createdAt,updatedAt\n',
       ]);
     } finally {

@@ -20,6 +20,7 @@ const BASE: WriteColumn[] = [
   { name: 'company', pgType: 'text' },
   { name: 'country', pgType: 'text' },
   { name: 'language', pgType: 'text' },
+  { name: 'time_zone', pgType: 'text' },
   { name: 'birth_date', pgType: 'text' },
   { name: 'is_child', pgType: 'int4' },
   { name: 'guardian_id', pgType: 'text' },

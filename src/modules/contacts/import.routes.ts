@@ -185,8 +185,9 @@ export const importRoutes =
             'UTF-8; a `charset` (query, form field, or Content-Type parameter) names it instead. A file in any other encoding, or ' +
             'whose bytes are not valid in the one named or found, is refused whole with `unsupported_encoding` (415): no character ' +
             'is guessed or replaced. Lines end in LF or CRLF. The first line names the columns: email, firstName, ' +
-            "lastName, phone, company, country, language, birthDate, isChild, consentLevel, customFields.NAME (or a custom field's " +
-            'bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores a column); an ' +
+            'lastName, phone, company, country, language, timeZone, birthDate, isChild, consentLevel, customFields.NAME (or a ' +
+            "custom field's bare name), in any case and with _ or spaces. `map` overrides names (`col=field,…`; `col=-` ignores " +
+            'a column); an ' +
             'unknown column refuses the file. An empty cell leaves the field unchanged. The consentLevel, isChild and birthDate ' +
             'columns decide consent: they need consent write access (admin, privacy officer), and each change is recorded in the ' +
             'consent ledger with source "import"; for other roles the file is refused with 403 unless those columns are mapped to ' +

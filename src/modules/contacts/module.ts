@@ -16,6 +16,7 @@ import { importRoutes } from './import.routes.ts';
 import { IMPORT_QUEUE, ImportService } from './import.service.ts';
 import * as m0019 from './migrations/0019_contacts_canonical_codes.ts';
 import * as m0023 from './migrations/0023_contacts_import_uploads.ts';
+import * as m0029 from './migrations/0029_contacts_time_zone.ts';
 
 // What other modules may use: the contact's schema, its custom fields' types and the service (the
 // row's type and the reads others run in their own transactions are contact-records' face).
@@ -58,7 +59,11 @@ export const contacts = defineModule({
   dataMap: contactsDataMap,
   // contact.erased is the erasure's (it erases contacts however asked).
   events: ['contact.created', 'contact.updated', 'import.finished'],
-  migrations: { '0019_contacts_canonical_codes': m0019, '0023_contacts_import_uploads': m0023 },
+  migrations: {
+    '0019_contacts_canonical_codes': m0019,
+    '0023_contacts_import_uploads': m0023,
+    '0029_contacts_time_zone': m0029,
+  },
   create: (core, deps) => {
     const customFields = new CustomFieldsService(core.db, core.clock);
     const contacts = new ContactsService(

@@ -20,7 +20,8 @@ import { CampaignService } from './campaign.service.ts';
 import { campaignRoutes } from './campaign.routes.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
 import { SendEngine } from './engine.pipeline.ts';
-import { liquidRender, NO_POLICY } from './engine.steps.ts';
+import { liquidRender } from './engine.steps.ts';
+import { PolicyService } from './policy.service.ts';
 import { SendService } from './send.service.ts';
 import { sendRoutes } from './send.routes.ts';
 import { messagesRoutes } from './messages.routes.ts';
@@ -71,11 +72,12 @@ export const email = defineModule({
       consent: deps.consent,
       mail: deps.mail,
     });
-    // The send pipeline. TODO(integration): the policy step (R4) replaces the stand-in here.
+    // The send pipeline; its policy is frequency caps and quiet hours (policy.service.ts).
     // One template step for the pipeline and for the view and click links, which re-render a send.
     const render = liquidRender(messages);
+    const policy = new PolicyService(core.db, deps.settings);
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
-      policy: NO_POLICY,
+      policy,
       render,
       tracking: linkTracking(deps.settings, deps.secret, core.clock),
       delivery: deps.mail,
@@ -86,6 +88,7 @@ export const email = defineModule({
     const receipts = new ReceiptService(core.db, core.log, deps.jobs, deps.events, deps.ledger, deps.settings, deps.lists, deps.mail);
     deps.events.consume('email.receipts', (evs) => receipts.onEvents(evs));
     return {
+      policy,
       messages,
       sendEngine,
       engineJobs,

@@ -42,6 +42,7 @@ export const CONTACT_FIELDS: Record<string, { column: string; type: FieldType }>
   company: { column: 'company', type: 'text' },
   country: { column: 'country', type: 'text' },
   language: { column: 'language', type: 'text' },
+  timeZone: { column: 'time_zone', type: 'text' },
   birthDate: { column: 'birth_date', type: 'date' },
   isChild: { column: 'is_child', type: 'boolean' },
   guardianId: { column: 'guardian_id', type: 'text' },

@@ -9,6 +9,8 @@ import type { SettingsTable } from './settings.table.ts';
 
 // What other modules may use: the settings and the installation secret they read.
 export type { DkimSettings, Settings, SmtpSettings } from './settings.schemas.ts';
+export type { EmailRules, FrequencyCap, QuietHours } from './email-rules.schemas.ts';
+export { UNCAPPED_PURPOSES } from './email-rules.schemas.ts';
 export type { SettingsService } from './settings.service.ts';
 export type { SecretService } from './secret.service.ts';
 

@@ -32,4 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   // get these at their next boot (ensureDefaults writes missing keys), so no migration is needed.
   consentReceipts: false,
   bounceInbound: null,
+  // No caps and no quiet hours until an installation chooses them; a send held for quiet hours
+  // whose campaign is cancelled meanwhile is not sent.
+  emailRules: { frequencyCaps: [], quietHours: null, dropDeferredWhenCancelled: true },
 };

@@ -4,6 +4,12 @@ import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import type { SettingsService } from './settings.service.ts';
 import { ConsentVocabularySchema, SettingsPatchSchema, SettingsViewSchema } from './settings.schemas.ts';
 
+const EMAIL_RULES = {
+  frequencyCaps: [{ purpose: 'marketing', max: 3, window: 'P7D' }],
+  quietHours: { start: '21:00', end: '08:00' },
+  dropDeferredWhenCancelled: true,
+};
+
 const VIEW = {
   dataProtectionEnabled: true,
   // The levels and purposes as a new installation has them: one source, no second copy to drift.
@@ -18,6 +24,7 @@ const VIEW = {
   dkim: { domain: 'example.com', selector: 'assent', privateKeySet: true },
   consentReceipts: false,
   bounceInbound: null,
+  emailRules: EMAIL_RULES,
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
@@ -85,10 +92,13 @@ export const settingsRoutes =
             '`validation_failed` naming the field, and nothing is changed. The DKIM private key is write-only too (the view ' +
             'says `dkim.privateKeySet`); a key that is not an unencrypted PEM RSA (1024 bits or more) or Ed25519 key, or none ' +
             'for a new domain or selector, is 422 `dkim_key_invalid`. `smtp.maxPerSecond` caps the messages per second to ' +
-            'the relay across all processes.',
+            'the relay across all processes. `emailRules` caps how many messages of a purpose a contact is sent in a window ' +
+            "and holds sends in quiet hours of the recipient's time zone; a cap names a purpose of the installation other than " +
+            '`requested` and `transactional`, which no rule touches.',
           body: withExamples(
             SettingsPatchSchema,
             { publicBaseUrl: 'https://assent.example.com', timeZone: 'Europe/Berlin' },
+            { emailRules: EMAIL_RULES },
             {
               smtp: {
                 host: 'smtp.example.com',

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
+import { isTimeZone, TIME_ZONE_PATTERN } from '../../lib/time-zones.ts';
+import { EmailRulesSchema } from './email-rules.schemas.ts';
 
 const ConsentLevelSchema = Type.Object(
   {
@@ -72,17 +74,10 @@ const TimeZoneSchema = Type.Refine(
   Type.String({
     minLength: 1,
     maxLength: 64,
-    pattern: '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$',
+    pattern: TIME_ZONE_PATTERN,
     description: 'IANA time zone of the installation (e.g. Europe/Berlin): request deadlines are dates there.',
   }),
-  (v: string) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: v });
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isTimeZone,
   () => 'not an IANA time zone',
 );
 
@@ -135,6 +130,7 @@ export const SettingsSchema = Type.Object(
         'The SMTP endpoint that receives bounces and complaints (RFC 3464, RFC 5965); null: off. Read when the server starts: ' +
         'restart it after a change.',
     }),
+    emailRules: EmailRulesSchema,
   },
   { additionalProperties: false },
 );
@@ -178,6 +174,7 @@ export const SettingsViewSchema = Type.Object(
     dkim: Type.Union([DkimViewSchema, Type.Null()]),
     consentReceipts: Type.Boolean(),
     bounceInbound: Type.Union([BounceInboundSchema, Type.Null()]),
+    emailRules: EmailRulesSchema,
   },
   { additionalProperties: false },
 );

@@ -7,6 +7,7 @@ import { AppError } from '../../lib/errors.ts';
 import { DEFAULT_SETTINGS } from './settings.defaults.ts';
 import { INSTALLATION_SECRET_KEY } from './secret.service.ts';
 import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts';
+import { type EmailRules, UNCAPPED_PURPOSES } from './email-rules.schemas.ts';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
 import { dkimKeyProblem } from '../../lib/dkim-key.ts';
 import { CONSENT_LEVELS, HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
@@ -96,6 +97,7 @@ export class SettingsService {
         ]);
     }
     const current = await this.get();
+    if (patch.emailRules) checkCapPurposes(patch.emailRules, patch.purposes ?? current.purposes);
     const same =
       patch.smtp &&
       current.smtp &&
@@ -116,6 +118,20 @@ export class SettingsService {
     });
     return toView(next);
   }
+}
+
+/**
+ * A cap names a purpose of the installation, and not one the rules never touch: `requested` and
+ * `transactional` mail is never capped or held (email module, policy.ts).
+ */
+function checkCapPurposes(rules: EmailRules, purposes: Settings['purposes']): void {
+  const details = rules.frequencyCaps.flatMap((c, i) => {
+    const path = `/emailRules/frequencyCaps/${i}/purpose`;
+    if (!(c.purpose in purposes)) return [{ path, message: 'not a purpose of this installation' }];
+    if (UNCAPPED_PURPOSES.includes(c.purpose)) return [{ path, message: `${c.purpose} mail is never capped` }];
+    return [];
+  });
+  if (details.length) throw new AppError('validation_failed', 'invalid frequency caps', details);
 }
 
 /**

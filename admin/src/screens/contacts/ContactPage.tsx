@@ -117,6 +117,7 @@ function Profile({ contact }: { contact: Contact }) {
           <Field label="Company">{contact.company}</Field>
           <Field label="Country">{contact.country}</Field>
           <Field label="Language">{contact.language}</Field>
+          <Field label="Time zone">{contact.timeZone}</Field>
           <Field label="Added">{formatDateTime(contact.createdAt)}</Field>
           <Field label="Last changed">{formatDateTime(contact.updatedAt)}</Field>
           {(fields.data ?? []).map((f) => (

@@ -19,6 +19,7 @@ const BUILTIN: Target[] = [
   { value: 'company', label: 'Company', group: 'Contact' },
   { value: 'country', label: 'Country', group: 'Contact' },
   { value: 'language', label: 'Language', group: 'Contact' },
+  { value: 'timeZone', label: 'Time zone', group: 'Contact' },
   { value: 'consentLevel', label: 'Consent level', group: 'Consent', consent: true },
   { value: 'consentDate', label: 'Consent given on (history)', group: 'Consent', consent: true },
   { value: 'consentSource', label: 'Consent given where (history)', group: 'Consent', consent: true },

@@ -183,6 +183,7 @@ const FIELDS = [
   ['company', 'Company'],
   ['country', 'Country (2 letters)'],
   ['language', 'Language'],
+  ['timeZone', 'Time zone (e.g. Europe/Paris)'],
 ] as const;
 type Field = (typeof FIELDS)[number][0];
 

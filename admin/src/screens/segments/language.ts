@@ -30,6 +30,7 @@ export const BUILT_IN_FIELDS: Record<string, { type: FieldType; label: string }>
   company: { type: 'text', label: 'Company' },
   country: { type: 'text', label: 'Country' },
   language: { type: 'text', label: 'Language' },
+  timeZone: { type: 'text', label: 'Time zone' },
   birthDate: { type: 'date', label: 'Birth date' },
   isChild: { type: 'boolean', label: 'Is a child' },
   guardianId: { type: 'text', label: 'Guardian (contact id)' },

@@ -5,6 +5,7 @@ import { Page } from '../../ui/Page';
 import { ErrorState, Loading } from '../../ui/states';
 import { ConsentLevelsSection } from './ConsentLevelsSection';
 import { DataProtectionSection } from './DataProtectionSection';
+import { EmailRulesSection } from './EmailRulesSection';
 import { GeneralSection } from './GeneralSection';
 import { PurposesSection } from './PurposesSection';
 import { SmtpSection } from './SmtpSection';
@@ -37,6 +38,7 @@ export default function Settings() {
           <ConsentLevelsSection settings={settings.data} canWrite={canWrite} />
           <PurposesSection settings={settings.data} canWrite={canWrite} />
           <SmtpSection settings={settings.data} canWrite={canWrite} />
+          <EmailRulesSection settings={settings.data} canWrite={canWrite} />
           <GeneralSection settings={settings.data} canWrite={canWrite} />
         </Stack>
       )}
