@@ -156,6 +156,19 @@ forEachDialect('messages', (ctx) => {
       assert.deepEqual(json(await call('GET', `/api/v1/messages/${m.id}`)).data, m);
     });
 
+    it('a template that would loop for ever is refused within the time limit, and the server keeps answering', async () => {
+      const loop = '{% for i in (1..100000) %}{% for j in (1..100000) %}x{% endfor %}{% endfor %}';
+      const started = performance.now();
+      const [refused, health] = await Promise.all([
+        call('POST', '/api/v1/messages', { ...MARKETING, html: `${MARKETING.html}${loop}` }),
+        t.app.inject({ method: 'GET', url: '/health' }),
+      ]);
+      assert.deepEqual([refused.statusCode, json(refused).error.code, json(refused).error.details.path], [422, 'template_invalid', '/html']);
+      assert.match(json(refused).error.details.message, /limit exceeded/);
+      assert.ok(performance.now() - started < 3000, `${performance.now() - started} ms`);
+      assert.equal(health.statusCode, 200);
+    });
+
     it('lists most recently changed first, searches names without case or accents, and pages with a cursor', async () => {
       const tag = newId().slice(-6);
       const made = [];
