@@ -163,7 +163,10 @@ forEachDialect('messages', (ctx) => {
         call('POST', '/api/v1/messages', { ...MARKETING, html: `${MARKETING.html}${loop}` }),
         t.app.inject({ method: 'GET', url: '/health' }),
       ]);
-      assert.deepEqual([refused.statusCode, json(refused).error.code, json(refused).error.details.path], [422, 'template_invalid', '/html']);
+      assert.deepEqual(
+        [refused.statusCode, json(refused).error.code, json(refused).error.details.path],
+        [422, 'template_invalid', '/html'],
+      );
       assert.match(json(refused).error.details.message, /limit exceeded/);
       assert.ok(performance.now() - started < 3000, `${performance.now() - started} ms`);
       assert.equal(health.statusCode, 200);
