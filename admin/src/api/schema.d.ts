@@ -893,6 +893,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages, most recently changed first
+         * @description Every message, most recently changed first; `q` keeps those whose name holds each of its words.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getMessages"];
+        put?: never;
+        /**
+         * Write a message
+         * @description A message for one purpose, checked whole before it is stored (nothing invalid is kept). Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One message
+         * @description The message with its templates and block document; 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        get: operations["getMessagesById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a message no send or campaign names
+         * @description A message that was sent (or queued, or refused) to anyone, or that a campaign names, keeps their history: 409 `message_in_use`. 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        delete: operations["deleteMessagesById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a message
+         * @description Changes the fields given (null clears an optional one); the message as it would then be is checked whole, and nothing is stored when it fails. A change reaches sends not yet made. Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        patch: operations["patchMessagesById"];
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The message as a contact would get it, and the gate’s answer
+         * @description Renders the subject, HTML and text with the contact’s fields, and asks the consent gate whether the message’s purpose may be sent to the contact now (as a campaign would ask: `gate`), and whether the mail would carry the open pixel and click links (`tracking`: the gate allows `profiling`; never for a child). The links have their real shape with the placeholder token `preview`, which no public route accepts; no send is recorded. 404 `not_found` for an unknown message or contact. Each preview is an audit entry naming the contact.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        post: operations["postMessagesByIdPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test of the message to a staff address
+         * @description Sends the message once to `to`, with "[Test] " before its subject, rendered as the contact `contactId` when given, else as a sample contact with every field filled (no real person). It answers the staff member’s own action, so it goes through the gated sender as purpose `requested` (caller `staff`): through the SMTP relay, or into the local outbox when none is set (`transport` says which). Its links have the placeholder token `preview` and work for nobody. 502 `mail_failed` when the relay refuses; 403 `forbidden` when the address is suppressed (an erased person’s); 404 `not_found` for an unknown message or contact. Nothing is kept of the address but the message itself in the outbox.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postMessagesByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notices": {
         parameters: {
             query?: never;
@@ -12927,6 +13035,1610 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMessages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /**
+                 * @description rows per page (1 to 500)
+                 * @example 20
+                 */
+                limit?: number;
+                /**
+                 * @description words that must each appear in the name (without regard to case or accents)
+                 * @example newsletter
+                 */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *           "name": "Spring newsletter",
+                     *           "purpose": "marketing",
+                     *           "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *           "fromName": "The Bakery",
+                     *           "fromEmail": "news@bakery.example.com",
+                     *           "replyTo": "hello@bakery.example.com",
+                     *           "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                     *           "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *           "text": null,
+                     *           "blocks": null,
+                     *           "createdAt": "2026-11-30T09:15:00.000Z",
+                     *           "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Spring newsletter",
+                 *       "purpose": "marketing",
+                 *       "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                 *       "fromName": "The Bakery",
+                 *       "fromEmail": "news@bakery.example.com",
+                 *       "replyTo": "hello@bakery.example.com",
+                 *       "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                 *       "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                    blocks?: {
+                        [key: string]: unknown;
+                    } | null;
+                    fromEmail?: string | null;
+                    fromName?: string | null;
+                    html: string;
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    listId?: string | null;
+                    name: string;
+                    purpose: string;
+                    replyTo?: string | null;
+                    subject: string;
+                    text?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *         "name": "Spring newsletter",
+                     *         "purpose": "marketing",
+                     *         "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "fromName": "The Bakery",
+                     *         "fromEmail": "news@bakery.example.com",
+                     *         "replyTo": "hello@bakery.example.com",
+                     *         "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "text": null,
+                     *         "blocks": null,
+                     *         "createdAt": "2026-11-30T09:15:00.000Z",
+                     *         "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMessagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *         "name": "Spring newsletter",
+                     *         "purpose": "marketing",
+                     *         "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "fromName": "The Bakery",
+                     *         "fromEmail": "news@bakery.example.com",
+                     *         "replyTo": "hello@bakery.example.com",
+                     *         "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "text": null,
+                     *         "blocks": null,
+                     *         "createdAt": "2026-11-30T09:15:00.000Z",
+                     *         "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteMessagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchMessagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                    blocks?: {
+                        [key: string]: unknown;
+                    } | null;
+                    fromEmail?: string | null;
+                    fromName?: string | null;
+                    html?: string;
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    listId?: string | null;
+                    name?: string;
+                    purpose?: string;
+                    replyTo?: string | null;
+                    subject?: string;
+                    text?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a70-2b4c-7d11-8e2f-6a7b8c9d0e1f",
+                     *         "name": "Spring newsletter",
+                     *         "purpose": "marketing",
+                     *         "listId": "01938a6f-0d11-7c42-8e5b-3a9d2f6c1b88",
+                     *         "fromName": "The Bakery",
+                     *         "fromEmail": "news@bakery.example.com",
+                     *         "replyTo": "hello@bakery.example.com",
+                     *         "subject": "Spring bread is back",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "text": null,
+                     *         "blocks": null,
+                     *         "createdAt": "2026-11-30T09:15:00.000Z",
+                     *         "updatedAt": "2026-12-01T10:02:13.481Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the console’s block document (any JSON object, at most 256 KiB as JSON), kept as given */
+                            blocks: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            fromEmail: string | null;
+                            fromName: string | null;
+                            html: string;
+                            id: string;
+                            listId: string | null;
+                            name: string;
+                            purpose: string;
+                            replyTo: string | null;
+                            subject: string;
+                            /** @description null: the text part is made from the HTML */
+                            text: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contactId": "01938a6e-4c2f-7b10-9a3e-5f2c8d1e4a07"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "subject": "Spring bread is back, Ana",
+                     *         "html": "<html><head></head><body><h1 style=\"color: #7a3e00;\">Hello Ana</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\" style=\"font-weight: bold;\">Order now</a></p><p><a href=\"https://mail.example.com/public/v1/email/view/preview\">View in your browser</a> · <a href=\"https://mail.example.com/public/v1/email/subscription-center/preview\">Your subscriptions</a> · <a href=\"https://mail.example.com/public/v1/email/unsubscribe/preview\">Unsubscribe</a></p></body></html>",
+                     *         "text": "Hello Ana\n\nOur spring bread is back. Order now [https://bakery.example.com/spring]\n\nView in your browser [https://mail.example.com/public/v1/email/view/preview] · Your subscriptions [https://mail.example.com/public/v1/email/subscription-center/preview] · Unsubscribe [https://mail.example.com/public/v1/email/unsubscribe/preview]",
+                     *         "gate": {
+                     *           "allowed": true,
+                     *           "reason": "allowed",
+                     *           "effectiveLevel": 4
+                     *         },
+                     *         "tracking": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            gate: {
+                                allowed: boolean;
+                                effectiveLevel: number;
+                                reason: string;
+                            };
+                            html: string;
+                            subject: string;
+                            text: string;
+                            /** @description whether this contact’s mail would carry the open pixel and click links */
+                            tracking: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId?: string;
+                    /** @description the staff address to send the test to */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "transport": "smtp",
+                     *         "id": "01938a71-3c5d-7e22-9f3a-7b8c9d0e1f2a",
+                     *         "messageId": "<01938a71-3c5d@bakery.example.com>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @description the Message-ID the relay took it under (SMTP only) */
+                            messageId: string | null;
+                            transport: "smtp" | "outbox";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;
