@@ -67,6 +67,23 @@ describe('template variables', () => {
     assert.equal(r.html, '<p>ada@example.com|38|true|Analytical Engines|custom co|2027-01-01|</p>');
   });
 
+  it('a custom field named like an Object property is just a field, empty when the contact has no value', () => {
+    const fields: TemplateField[] = [
+      { name: 'constructor', type: 'text' },
+      { name: 'tostring', type: 'text' },
+    ];
+    const c = compile(msg({ html: '[{{ contact.constructor }}][{{ contact.customFields.constructor }}][{{ contact.tostring }}]' }), {
+      purposes: PURPOSES,
+      fields,
+    });
+    const vars = (customFields: Record<string, string>) => ({
+      contact: contactVars({ id: 'x', email: 'a@example.com', customFields }, fields),
+      ...LINKS,
+    });
+    assert.equal(render(c, vars({})).html, '[][][]');
+    assert.equal(render(c, vars({ constructor: 'c', tostring: 't' })).html, '[c][c][t]');
+  });
+
   it('answers an unknown variable with its part, line and column, even in a branch never taken', () => {
     rejects(() => compile(msg({ html: '<p>\n  Hi {{ contact.frist_name }}</p>' }), CTX), 'template_invalid', {
       path: '/html',
