@@ -44,6 +44,10 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   jobs: 'Background jobs (imports, bulk actions, exports): their status and outcome.',
   webhooks: 'Webhooks: signed event deliveries to an endpoint of yours, and their delivery log.',
   bulk: 'Bulk actions over many contacts (list membership, consent levels, erasure requests), run as jobs.',
+  messages: "Email messages: their subject, HTML and text templates, a preview as a contact with the gate's answer, a test send.",
+  campaigns:
+    "Sending messages: to one contact or as a campaign to a segment, what the gate would refuse beforehand, a campaign's " +
+    'progress and counts, pause, resume and cancel, and every send with its outcome.',
 };
 
 const INFO_DESCRIPTION = [

@@ -102,6 +102,12 @@ export const ERROR_CODES = {
       'fragment, or names (or, at delivery, resolves to) a loopback, private, link-local, carrier-grade NAT or metadata address ' +
       'that the installation does not allow (ASSENT_WEBHOOK_ALLOW_RANGES).',
   },
+  campaign_state: {
+    status: 409,
+    description:
+      'The campaign is not in a state this change applies to: pause a sending campaign, resume a paused one, cancel one that has ' +
+      'not ended. `details.status` names its state now.',
+  },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time in the Retry-After header.' },
   mail_failed: { status: 502, description: 'The configured SMTP relay refused or could not be reached.' },
   smtp_not_set: {

@@ -185,6 +185,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     const messageId = (
       await t.services.messages.create({ name: 'Links test message', purpose: 'transactional', subject: 'Hi', html: '<p>Hi</p>' })
     ).id;
+    const campaignId = (await t.services.campaigns.start(messageId, segment, null)).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -238,6 +239,9 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/jobs/:id': `/api/v1/jobs/${job}`,
       'GET /api/v1/imports/:jobId/rejected': `/api/v1/imports/${importJob}/rejected`,
       'GET /api/v1/contacts/export': `/api/v1/contacts/export?segment=${segment}`,
+      'GET /api/v1/sends': '/api/v1/sends',
+      'GET /api/v1/campaigns': '/api/v1/campaigns',
+      'GET /api/v1/campaigns/:id': `/api/v1/campaigns/${campaignId}`,
       'GET /api/v1/messages': '/api/v1/messages?limit=500',
       'GET /api/v1/messages/:id': `/api/v1/messages/${messageId}`,
     };

@@ -4,11 +4,20 @@ import { interactions } from '../interactions/module.ts';
 import { lists } from '../lists/module.ts';
 import { mail } from '../mail/module.ts';
 import { defineModule } from '../module.ts';
+import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
 import { emailDataMap } from './email.data-map.ts';
 import { emailMigrations } from './email.migrations.ts';
+import { CampaignService } from './campaign.service.ts';
+import { campaignRoutes } from './campaign.routes.ts';
+import { OneByOneDelivery } from './engine.delivery.ts';
+import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
+import { SendEngine } from './engine.pipeline.ts';
+import { NO_POLICY, plainTracking, VERBATIM } from './engine.steps.ts';
+import { SendService } from './send.service.ts';
+import { sendRoutes } from './send.routes.ts';
 import { messagesRoutes } from './messages.routes.ts';
 import { MessagesService } from './messages.service.ts';
 import type {
@@ -42,18 +51,50 @@ declare module '../database.ts' {
  */
 export const email = defineModule({
   name: 'email',
-  needs: [settings, consent, suppression, mail, contacts, lists, interactions, segments],
+  needs: [settings, platform, consent, suppression, mail, contacts, lists, interactions, segments],
   dataMap: emailDataMap,
   migrations: emailMigrations,
-  create: (core, deps) => ({
-    messages: new MessagesService(core.db, core.clock, {
-      settings: deps.settings,
-      customFields: deps.customFields,
-      contacts: deps.contacts,
-      lists: deps.lists,
-      consent: deps.consent,
-      mail: deps.mail,
-    }),
+  create: (core, deps) => {
+    // The send pipeline. TODO(integration): the policy (R4), template (R1) and tracking (R2) steps
+    // and the mail module's sendBatch (R6) replace the stand-ins here.
+    const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
+      policy: NO_POLICY,
+      render: VERBATIM,
+      tracking: plainTracking(deps.settings, deps.secret, core.clock),
+      delivery: new OneByOneDelivery(core.db, deps.mail),
+    });
+    const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
+    return {
+      messages: new MessagesService(core.db, core.clock, {
+        settings: deps.settings,
+        customFields: deps.customFields,
+        contacts: deps.contacts,
+        lists: deps.lists,
+        consent: deps.consent,
+        mail: deps.mail,
+      }),
+      sendEngine,
+      engineJobs,
+      campaigns: new CampaignService(
+        core.db,
+        core.clock,
+        deps.settings,
+        deps.consent,
+        deps.suppressions,
+        deps.segments,
+        deps.jobs,
+        engineJobs,
+      ),
+      sends: new SendService(core.db, core.clock, engineJobs),
+    };
+  },
+  routes: (s) => [
+    { prefix: '/api/v1', plugin: messagesRoutes(s) },
+    { prefix: '/api/v1', plugin: campaignRoutes(s) },
+    { prefix: '/api/v1', plugin: sendRoutes(s) },
+  ],
+  jobs: (s) => ({
+    [BATCH_QUEUE]: (payload) => s.engineJobs.runBatch(payload),
+    [PREPARE_QUEUE]: (payload) => s.campaigns.prepare(payload),
   }),
-  routes: (s) => [{ prefix: '/api/v1', plugin: messagesRoutes(s) }],
 });

@@ -86,6 +86,10 @@ export async function inSnapshot(db: Q, segmentId: string, contactId: string): P
     .executeTakeFirst());
 }
 
+/** A static segment's members as a predicate over contacts `c`. */
+export const inSnapshotSql = (segmentId: string): RawBuilder<SqlBool> =>
+  sql<SqlBool>`c.id in (select m.contact_id from segment_members m where m.segment_id = ${segmentId})`;
+
 /** Segments a contact is a member of, for static ones (dynamic ones are evaluated live). */
 export const snapshotsOf = (db: Q, contactId: string) =>
   db.selectFrom('segment_members').select('segment_id').where('contact_id', '=', contactId).execute();

@@ -224,6 +224,15 @@ export class SegmentsService {
     return evaluating(() => q.countMatching(this.db.kysely, pred));
   }
 
+  /**
+   * A saved segment's members as a predicate over contacts `c`, for a module that counts or
+   * selects them in a query of its own (email's audience: how many the gate would refuse).
+   */
+  async memberPredicate(id: string): Promise<RawBuilder<SqlBool>> {
+    const s = await this.get(id);
+    return s.kind === 'static' ? q.inSnapshotSql(id) : this.savedPredicate(s);
+  }
+
   /** Member rows in id order after a cursor. */
   async members(id: string, limit: number, after?: string): Promise<ContactsTable[]> {
     const s = await this.get(id);
