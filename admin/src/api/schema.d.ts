@@ -47,6 +47,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaigns
+         * @description Campaigns newest first, with their message's and segment's names, status and counts.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getCampaigns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign and its counts
+         * @description Queued and deferred count the sends still waiting; sent, failed, cancelled, refused (by reason) and the delivery and tracking outcomes are anonymous totals, which stay when a recipient is erased.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        get: operations["getCampaignsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a campaign
+         * @description Its queued sends are cancelled, and its deferred ones unless the setting `emailRules.dropDeferredWhenCancelled` is false. A campaign that is `done` or already `cancelled` cannot be. Any other state answers 409 `campaign_state` with `details.status`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postCampaignsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a sending campaign
+         * @description Batches stop taking its sends (a batch already delivering finishes). Only a `sending` campaign. Any other state answers 409 `campaign_state` with `details.status`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postCampaignsByIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused campaign
+         * @description Its waiting sends are taken again. Only a `paused` campaign. Any other state answers 409 `campaign_state` with `details.status`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postCampaignsByIdResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consent/bulk": {
         parameters: {
             query?: never;
@@ -957,6 +1069,28 @@ export interface paths {
         patch: operations["patchMessagesById"];
         trace?: never;
     };
+    "/api/v1/messages/{id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many of a segment the gate would refuse, and why
+         * @description Before a campaign starts: the segment's members now, how many the gate allows for the message's purpose (caller `campaign`) and are neither suppressed nor undeliverable, and the others by reason. The gate is asked again for each recipient when its mail is sent; frequency caps and quiet hours apply then.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         */
+        post: operations["postMessagesByIdAudience"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages/{id}/preview": {
         parameters: {
             query?: never;
@@ -973,6 +1107,28 @@ export interface paths {
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
          */
         post: operations["postMessagesByIdPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to a contact, or start a campaign to a segment
+         * @description With `contactId`: one send (202 `{data: {send}}`), run by the job queue through the same pipeline as a campaign: the gate for the message's purpose at the moment of sending (caller `staff`), the suppression list, hard bounces, a valid address, frequency caps and quiet hours; a refusal is written on the send with its reason. `idempotencyKey` makes a repeated request return the first send and mail no one twice. With `segmentId`: a campaign (202 `{data: {campaign}}`) that fixes its recipients (the segment's members now) and sends in batches; follow it at GET /campaigns/{id}. Name exactly one of `contactId` and `segmentId` (400 `validation_failed`); an unknown message or segment is 404 `not_found`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postMessagesByIdSend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1429,6 +1585,30 @@ export interface paths {
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `segments`, read); other roles get 403.
          */
         post: operations["postSegmentsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sends
+         * @description Sends newest first, filtered by message, contact, campaign and status. A send names its contact by id, never by address.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getSends"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2294,6 +2474,1286 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCampaigns: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "messageName": "Spring newsletter",
+                     *           "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *           "segmentName": "Newsletter readers",
+                     *           "status": "sending",
+                     *           "recipients": 1200,
+                     *           "counts": {
+                     *             "queued": 400,
+                     *             "deferred": 10,
+                     *             "sent": 700,
+                     *             "failed": 2,
+                     *             "cancelled": 0,
+                     *             "refused": {
+                     *               "below_required_level": 80,
+                     *               "suppressed": 8
+                     *             },
+                     *             "delivered": 0,
+                     *             "bounced": 3,
+                     *             "complained": 0,
+                     *             "unsubscribed": 4,
+                     *             "opened": 120,
+                     *             "clicked": 31
+                     *           },
+                     *           "createdAt": "2026-03-01T09:00:00.000Z",
+                     *           "startedAt": "2026-03-01T09:00:00.000Z",
+                     *           "endedAt": null
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCampaignsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCampaignsByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCampaignsByIdPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCampaignsByIdResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *         "messageName": "Spring newsletter",
+                     *         "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62",
+                     *         "segmentName": "Newsletter readers",
+                     *         "status": "sending",
+                     *         "recipients": 1200,
+                     *         "counts": {
+                     *           "queued": 400,
+                     *           "deferred": 10,
+                     *           "sent": 700,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "refused": {
+                     *             "below_required_level": 80,
+                     *             "suppressed": 8
+                     *           },
+                     *           "delivered": 0,
+                     *           "bounced": 3,
+                     *           "complained": 0,
+                     *           "unsubscribed": 4,
+                     *           "opened": 120,
+                     *           "clicked": 31
+                     *         },
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "startedAt": "2026-03-01T09:00:00.000Z",
+                     *         "endedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            counts: {
+                                bounced: number;
+                                cancelled: number;
+                                clicked: number;
+                                complained: number;
+                                deferred: number;
+                                delivered: number;
+                                failed: number;
+                                opened: number;
+                                queued: number;
+                                /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                refused: {
+                                    [key: string]: number;
+                                };
+                                sent: number;
+                                unsubscribed: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            messageName: string | null;
+                            /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                            recipients: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                            /** @description null when the segment was deleted since */
+                            segmentName: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                            status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;
@@ -14195,6 +15655,210 @@ export interface operations {
             };
         };
     };
+    postMessagesByIdAudience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e62"
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    segmentId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "recipients": 1200,
+                     *         "allowed": 1104,
+                     *         "refused": {
+                     *           "below_required_level": 80,
+                     *           "child_without_guardian_consent": 8,
+                     *           "suppressed": 8
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            allowed: number;
+                            recipients: number;
+                            /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                            refused: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postMessagesByIdPreview: {
         parameters: {
             query?: never;
@@ -14376,6 +16040,259 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postMessagesByIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId?: string;
+                    /** @description makes the send unique per (message, contact, key): repeating the request with the same key sends nothing more */
+                    idempotencyKey?: string;
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    segmentId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            campaign?: {
+                                /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                                counts: {
+                                    bounced: number;
+                                    cancelled: number;
+                                    clicked: number;
+                                    complained: number;
+                                    deferred: number;
+                                    delivered: number;
+                                    failed: number;
+                                    opened: number;
+                                    queued: number;
+                                    /** @description refusals by reason: the gate's (`below_required_level`, `child_without_guardian_consent`, `purpose_not_for_caller`, …), `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap` */
+                                    refused: {
+                                        [key: string]: number;
+                                    };
+                                    sent: number;
+                                    unsubscribed: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                messageName: string | null;
+                                /** @description the sends the campaign made when it fixed its recipients (0 while preparing) */
+                                recipients: number;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                segmentId: string;
+                                /** @description null when the segment was deleted since */
+                                segmentName: string | null;
+                                /** Format: date-time */
+                                startedAt: string | null;
+                                /** @description preparing (fixing its recipients) → sending → done; paused and resumed; cancelled */
+                                status: "preparing" | "sending" | "paused" | "cancelled" | "done";
+                            };
+                            send?: {
+                                attempts: number;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                campaignId: string | null;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                contactId: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                /**
+                                 * Format: date-time
+                                 * @description deferred until, or the next attempt after a temporary failure
+                                 */
+                                notBefore: string | null;
+                                /** @description `campaign:<id>`, `direct:<key>` or `journey:<step>`: a send is unique by message, contact and origin */
+                                origin: string;
+                                purpose: string;
+                                /** Format: date-time */
+                                queuedAt: string;
+                                /** @description why it was refused, failed or deferred: the gate's reason, `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap`, `smtp_<code>` */
+                                reason: string | null;
+                                /** Format: date-time */
+                                sentAt: string | null;
+                                status: "queued" | "deferred" | "sent" | "refused" | "failed" | "cancelled";
+                                /** @description the open pixel and click links were put in (the gate allowed profiling) */
+                                tracked: boolean;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         error: {
                             code: string;
@@ -19969,6 +21886,254 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getSends: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                campaign?: string;
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                contact?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                message?: string;
+                status?: "queued" | "deferred" | "sent" | "refused" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e63",
+                     *           "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e64",
+                     *           "origin": "direct:order-4711-confirmation",
+                     *           "campaignId": null,
+                     *           "purpose": "transactional",
+                     *           "status": "queued",
+                     *           "reason": null,
+                     *           "tracked": false,
+                     *           "attempts": 0,
+                     *           "notBefore": null,
+                     *           "queuedAt": "2026-03-01T09:00:00.000Z",
+                     *           "sentAt": null,
+                     *           "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            attempts: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            campaignId: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            contactId: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            messageId: string;
+                            /**
+                             * Format: date-time
+                             * @description deferred until, or the next attempt after a temporary failure
+                             */
+                            notBefore: string | null;
+                            /** @description `campaign:<id>`, `direct:<key>` or `journey:<step>`: a send is unique by message, contact and origin */
+                            origin: string;
+                            purpose: string;
+                            /** Format: date-time */
+                            queuedAt: string;
+                            /** @description why it was refused, failed or deferred: the gate's reason, `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap`, `smtp_<code>` */
+                            reason: string | null;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            status: "queued" | "deferred" | "sent" | "refused" | "failed" | "cancelled";
+                            /** @description the open pixel and click links were put in (the gate allowed profiling) */
+                            tracked: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         error: {
                             code: string;
