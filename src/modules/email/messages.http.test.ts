@@ -6,6 +6,7 @@ import { json, type TestApp, testApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Role } from '../users/users.model.ts';
+import { templateRenderStep } from './template.step.ts';
 
 const SYSTEM = { source: 'api' as const, actor: { type: 'system' as const, id: null } };
 const UNKNOWN = '01938a70-2b4c-7d11-8e2f-000000000000';
@@ -156,6 +157,22 @@ forEachDialect('messages', (ctx) => {
       assert.deepEqual(json(await call('GET', `/api/v1/messages/${m.id}`)).data, m);
     });
 
+    it('a template that would loop for ever is refused within the time limit, and the server keeps answering', async () => {
+      const loop = '{% for i in (1..100000) %}{% for j in (1..100000) %}x{% endfor %}{% endfor %}';
+      const started = performance.now();
+      const [refused, health] = await Promise.all([
+        call('POST', '/api/v1/messages', { ...MARKETING, html: `${MARKETING.html}${loop}` }),
+        t.app.inject({ method: 'GET', url: '/health' }),
+      ]);
+      assert.deepEqual(
+        [refused.statusCode, json(refused).error.code, json(refused).error.details.path],
+        [422, 'template_invalid', '/html'],
+      );
+      assert.match(json(refused).error.details.message, /limit exceeded/);
+      assert.ok(performance.now() - started < 3000, `${performance.now() - started} ms`);
+      assert.equal(health.statusCode, 200);
+    });
+
     it('lists most recently changed first, searches names without case or accents, and pages with a cursor', async () => {
       const tag = newId().slice(-6);
       const made = [];
@@ -299,6 +316,34 @@ forEachDialect('messages', (ctx) => {
       await t.services.consent.setGuardianConsent(child.id, true, SYSTEM);
       const capped = json(await call('POST', `/api/v1/messages/${m.id}/preview`, { contactId: child.id })).data;
       assert.deepEqual([capped.gate.allowed, capped.gate.effectiveLevel, capped.tracking], [true, 4, false]);
+    });
+  });
+
+  describe('the send pipeline’s render step', () => {
+    it('compiles a stored message once and renders it per recipient with the send’s links', async () => {
+      const m = await create();
+      const row = (await ctx.db.kysely.selectFrom('messages').selectAll().where('id', '=', m.id).executeTakeFirstOrThrow())!;
+      const render = await templateRenderStep(t.services.messages).compile(row);
+      const links = {
+        unsubscribe_url: 'https://mail.example.com/public/v1/email/unsubscribe/tok?a=1&b=2',
+        subscription_center_url: 'https://mail.example.com/c',
+        view_in_browser_url: 'https://mail.example.com/v',
+      };
+      const base = { id: newId(), email: 'r@example.com', lastName: null, phone: null, company: null, country: null, language: null };
+      const out = render({ ...base, firstName: '<b>Ana</b>', customFields: { shoe_size: 38 } }, links);
+      assert.equal(out.subject, 'Spring is here, <b>Ana</b>');
+      assert.equal(
+        out.html,
+        '<p style="color: red;">Hi &lt;b&gt;Ana&lt;/b&gt; (38)</p>' +
+          '<a href="https://mail.example.com/public/v1/email/unsubscribe/tok?a=1&amp;b=2">Leave</a>',
+      );
+      assert.match(out.text ?? '', /Leave \[https:\/\/mail\.example\.com\/public\/v1\/email\/unsubscribe\/tok\?a=1&b=2\]/);
+      assert.equal(render({ ...base, firstName: null, customFields: {} }, links).subject, 'Spring is here, friend');
+      // A stored marketing message without a leaving link (written around the API) is never rendered for sending.
+      await assert.rejects(
+        templateRenderStep(t.services.messages).compile({ ...row, html: '<p>Hello</p>' }),
+        (e: { code?: string }) => e.code === 'missing_subscription_link',
+      );
     });
   });
 

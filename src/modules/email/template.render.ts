@@ -12,6 +12,13 @@ import { contactVars, knownContactNames, LINK_VARIABLES, sampleContact, type Tem
  * render has a time and an allocation budget, so a loop cannot hold the process.
  */
 export const RENDER_LIMIT_MS = 200;
+/**
+ * A recipient's render may take longer than the check's: what was checked rendered within
+ * RENDER_LIMIT_MS for the samples, and a busy process (a collection pause, a loaded machine)
+ * must not fail a send that would render in a moment. Long contact values can still make a
+ * loop over them slow; this bounds that.
+ */
+export const SEND_RENDER_LIMIT_MS = 1000;
 const MEMORY_LIMIT = 10_000_000;
 // Inlined CSS can make the HTML several times longer than the 512 KB a message may hold.
 const PARSE_LIMIT = 20_000_000;
@@ -275,7 +282,7 @@ function safeMessage(e: unknown, message: string): string {
 
 function once(part: Part, l: Liquid, tpl: Template[], vars: object): string {
   try {
-    return l.renderSync(tpl, vars);
+    return l.renderSync(tpl, vars, { renderLimit: SEND_RENDER_LIMIT_MS });
   } catch (e) {
     const d = invalid(part, e).details as { path: string; line: number | null; column: number | null; message: string };
     const message = safeMessage(e, d.message);

@@ -54,7 +54,9 @@ const BUILT_IN: ReadonlySet<string> = new Set([...CONTACT_FIELDS, 'customFields'
  */
 export function contactVars(c: ContactLike, fields: readonly TemplateField[]): ContactVars {
   const custom: Record<string, FieldValue> = {};
-  for (const f of fields) custom[f.name] = c.customFields?.[f.name] ?? null;
+  const given = c.customFields ?? {};
+  // Own values only: a field named `constructor` must not read Object's.
+  for (const f of fields) custom[f.name] = Object.hasOwn(given, f.name) ? (given[f.name] ?? null) : null;
   const vars: ContactVars = {};
   for (const f of fields) if (!BUILT_IN.has(f.name)) vars[f.name] = custom[f.name] ?? null;
   for (const k of CONTACT_FIELDS) vars[k] = (c[k] as FieldValue | undefined) ?? null;
