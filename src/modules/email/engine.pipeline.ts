@@ -8,7 +8,6 @@ import type { ContactsService } from '../contacts/module.ts';
 import type { Database, Db } from '../database.ts';
 import type { SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
-import { HandOverTaken } from './engine.delivery.ts';
 import type { BatchItem, EngineSteps, RenderContact } from './engine.model.ts';
 import type { MessagesTable, SendStatus, SendsTable } from './email.table.ts';
 import { campaignById } from './campaign.queries.ts';
@@ -24,6 +23,13 @@ import {
   PENDING,
   undeliverableAmong,
 } from './send.queries.ts';
+
+/** Thrown by a hand-over that found its sends taken by another run: nothing of that group may be released. */
+export class HandOverTaken extends Error {
+  constructor() {
+    super('sends already taken by another run');
+  }
+}
 
 /** Delivery attempts before a temporary failure counts as final. */
 export const MAX_ATTEMPTS = 5;

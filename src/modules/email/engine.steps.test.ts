@@ -5,10 +5,9 @@ import { forEachDialect } from '../../../test/helpers/db.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
-import { OneByOneDelivery } from './engine.delivery.ts';
 import type { PolicyAnswer, RenderContact, SendLinks } from './engine.model.ts';
 import { SendEngine } from './engine.pipeline.ts';
-import { plainTracking } from './engine.steps.ts';
+import { linkTracking } from './tracking.step.ts';
 
 const CTX = { source: 'api', actor: { type: 'system', id: null } } as const;
 
@@ -27,7 +26,7 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
   const rendered: { contact: RenderContact; links: SendLinks }[] = [];
   const decorated = new Map<string, boolean>();
   function engine(): SendEngine {
-    const tracking = plainTracking(t.services.settings, t.services.secret, clock);
+    const tracking = linkTracking(t.services.settings, t.services.secret, clock);
     return new SendEngine(ctx.db, clock, t.services.settings, t.services.consent, t.services.suppressions, t.services.contacts, {
       policy: { decide: async () => policy },
       render: {
@@ -48,7 +47,7 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
           };
         },
       },
-      delivery: new OneByOneDelivery(ctx.db, t.services.mail),
+      delivery: t.services.mail,
     });
   }
 

@@ -329,7 +329,16 @@ forEachDialect('messages', (ctx) => {
         subscription_center_url: 'https://mail.example.com/c',
         view_in_browser_url: 'https://mail.example.com/v',
       };
-      const base = { id: newId(), email: 'r@example.com', lastName: null, phone: null, company: null, country: null, language: null };
+      const base = {
+        id: newId(),
+        email: 'r@example.com',
+        lastName: null,
+        phone: null,
+        company: null,
+        country: null,
+        language: null,
+        birthDate: null,
+      };
       const out = render({ ...base, firstName: '<b>Ana</b>', customFields: { shoe_size: 38 } }, links);
       assert.equal(out.subject, 'Spring is here, <b>Ana</b>');
       assert.equal(

@@ -20,9 +20,9 @@ import { CampaignService } from './campaign.service.ts';
 import { campaignRoutes } from './campaign.routes.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
 import { SendEngine } from './engine.pipeline.ts';
-import { liquidRender } from './engine.steps.ts';
 import { PolicyService } from './policy.service.ts';
 import { SendService } from './send.service.ts';
+import { templateRenderStep } from './template.step.ts';
 import { sendRoutes } from './send.routes.ts';
 import { messagesRoutes } from './messages.routes.ts';
 import { MessagesService } from './messages.service.ts';
@@ -74,7 +74,7 @@ export const email = defineModule({
     });
     // The send pipeline; its policy is frequency caps and quiet hours (policy.service.ts).
     // One template step for the pipeline and for the view and click links, which re-render a send.
-    const render = liquidRender(messages);
+    const render = templateRenderStep(messages);
     const policy = new PolicyService(core.db, deps.settings);
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
       policy,
