@@ -55,7 +55,8 @@ export interface BatchRun {
   next: Date | null;
 }
 
-type Decision = { refused: string } | { deferUntil: Date } | { failed: string };
+/** `retry`: tried again later with `attempts` counted (a render that ran out of time on a busy process). */
+type Decision = { refused: string } | { deferUntil: Date } | { failed: string } | { retry: string; attempts: number };
 
 /**
  * The send pipeline, one code path for direct sends, campaigns and (later) journeys. For a
@@ -178,8 +179,13 @@ export class SendEngine {
         try {
           out = render!(renderContact(c), decorations.links(s.id));
         } catch (e) {
-          // A template that fails for this contact's values (a render limit, say): the send fails, named by code only.
-          decisions.set(s.id, { failed: e instanceof AppError ? e.code : 'template_failed' });
+          // A render that ran out of time may only have met a busy process (a collection pause, a
+          // loaded machine): it is tried again later like a relay's temporary refusal, and fails
+          // after as many attempts. Any other failure is the template's for this contact's values:
+          // the send fails, named by code only.
+          if (isRenderTimeout(e) && s.attempts + 1 < MAX_ATTEMPTS)
+            decisions.set(s.id, { retry: 'render_timeout', attempts: s.attempts + 1 });
+          else decisions.set(s.id, { failed: e instanceof AppError ? e.code : 'template_failed' });
           continue;
         }
         const track = profiling.has(s.contact_id);
@@ -259,12 +265,25 @@ export class SendEngine {
                 outcome: 'failed',
                 reason: d.failed,
               }
-            : {
-                k: `d:${d.deferUntil.toISOString()}`,
-                set: { status: 'deferred' as const, not_before: d.deferUntil.toISOString(), updated_at: at },
-                outcome: null,
-                reason: '',
-              };
+            : 'retry' in d
+              ? {
+                  k: `t:${d.retry}:${d.attempts}`,
+                  set: {
+                    status: 'queued' as const,
+                    reason: d.retry,
+                    attempts: d.attempts,
+                    not_before: new Date(now.getTime() + retryDelayMs(d.attempts)).toISOString(),
+                    updated_at: at,
+                  },
+                  outcome: null,
+                  reason: '',
+                }
+              : {
+                  k: `d:${d.deferUntil.toISOString()}`,
+                  set: { status: 'deferred' as const, not_before: d.deferUntil.toISOString(), updated_at: at },
+                  outcome: null,
+                  reason: '',
+                };
       const have = groups.get(g.k) ?? { set: g.set, outcome: g.outcome, reason: g.reason, ids: [] as string[] };
       have.ids.push(id);
       groups.set(g.k, have);
@@ -330,6 +349,12 @@ export class SendEngine {
       if (campaignId) await addCounts(trx, campaignId, counts);
     });
   }
+}
+
+/** Whether a render failed for its time limit alone (liquidjs: "template render limit exceeded"). */
+function isRenderTimeout(e: unknown): boolean {
+  if (!(e instanceof AppError) || e.code !== 'template_invalid') return false;
+  return /render limit exceeded/.test(String((e.details as { message?: unknown } | undefined)?.message ?? ''));
 }
 
 /** `smtp_5xx` for 550: the class of an SMTP reply, what the anonymous totals keep. */

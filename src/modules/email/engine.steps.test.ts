@@ -4,7 +4,9 @@ import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
+import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { MAX_ATTEMPTS } from './engine.pipeline.ts';
 import type { PolicyAnswer, RenderContact, SendLinks } from './engine.model.ts';
 import { SendEngine } from './engine.pipeline.ts';
 import { linkTracking } from './tracking.step.ts';
@@ -25,6 +27,8 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
   const policy = new Map<string, PolicyAnswer>();
   const rendered: { contact: RenderContact; links: SendLinks }[] = [];
   const decorated = new Map<string, boolean>();
+  // Contacts whose render runs out of time (as on a busy process).
+  const slow = new Set<string>();
   function engine(): SendEngine {
     const tracking = linkTracking(t.services.settings, t.services.secret, clock);
     return new SendEngine(ctx.db, clock, t.services.settings, t.services.consent, t.services.suppressions, t.services.contacts, {
@@ -32,6 +36,13 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
       render: {
         compile: async (m) => (contact, links) => {
           rendered.push({ contact, links });
+          if (slow.has(contact.id))
+            throw new AppError('template_invalid', 'the html template could not be rendered', {
+              path: '/html',
+              line: 1,
+              column: 1,
+              message: 'template render limit exceeded',
+            });
           return { subject: m.subject, html: `<p>Hi ${contact.firstName} (${String(contact.customFields.plan)})</p>`, text: undefined };
         },
       },
@@ -184,4 +195,37 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
       assert.match(outbox.find((o) => o.contact_id === four)!.html_body ?? '', /\(gold\)/);
     },
   );
+
+  it('a render out of time is tried again later (a busy process), and fails only after the attempts a relay gets', async () => {
+    const m = await message('marketing');
+    const [once, always] = [await contact(4), await contact(4)];
+    policy.clear();
+    slow.add(once);
+    slow.add(always);
+    const sends = await queue(m, [once, always]);
+    let run = await engine().run({ ids: sends });
+    let got = await Promise.all(sends.map(row));
+    assert.deepEqual(
+      got.map((s) => [s.status, s.reason, s.attempts]),
+      [
+        ['queued', 'render_timeout', 1],
+        ['queued', 'render_timeout', 1],
+      ],
+    );
+    assert.ok(run.next && run.next.getTime() > clock.now().getTime(), 'due again after a wait');
+    slow.delete(once);
+    for (let i = 0; i < MAX_ATTEMPTS && run.next; i++) {
+      clock.set(run.next);
+      run = await engine().run({ ids: sends });
+    }
+    got = await Promise.all(sends.map(row));
+    assert.deepEqual(
+      got.map((s) => [s.status, s.reason]),
+      [
+        ['sent', null],
+        ['failed', 'template_invalid'],
+      ],
+    );
+    slow.clear();
+  });
 });
