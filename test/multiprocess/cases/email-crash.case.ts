@@ -95,7 +95,7 @@ export const harnessCase: HarnessCase = {
       if (!worker.alive) continue;
       const midStream = sink.streaming().size;
       await worker.kill();
-      kills.push(`${sink.messages().length}${p.mid ? ` (${midStream} mid-stream)` : ''}`);
+      kills.push(`${sink.messages().length}${p.mid ? ` (${midStream} mid-stream)` : ''} at ${new Date().toISOString()}`);
       await worker.start();
     }
     h.note(`killed at relay counts: ${kills.join(', ')}`);
@@ -137,13 +137,6 @@ export const harnessCase: HarnessCase = {
     const seconds = (Date.now() - began) / 1000;
     h.note(`${sink.messages().length} mails in ${seconds.toFixed(1)} s with ${kills.length} kills`);
 
-    const doubles = eligible.filter((e) => sink.count(e) > 1);
-    const missing = eligible.filter((e) => sink.count(e) === 0);
-    const toRefused = refused.filter((e) => sink.count(e) > 0);
-    assert.deepEqual(doubles.length, 0, `mailed twice: ${doubles.length}`);
-    assert.deepEqual(missing.length, 0, `never mailed: ${missing.length}`);
-    assert.deepEqual(toRefused.length, 0, 'a refused recipient got mail');
-    assert.equal(sink.messages().length, eligible.length);
     const statuses = await inst.db.kysely
       .selectFrom('sends')
       .select(['status', 'reason'])
@@ -152,6 +145,24 @@ export const harnessCase: HarnessCase = {
       .groupBy(['status', 'reason'])
       .execute();
     const byStatus = Object.fromEntries(statuses.map((r) => [`${r.status}${r.reason ? `:${r.reason}` : ''}`, Number(r.n)]));
+    h.note(`sends: ${JSON.stringify(byStatus)}`);
+    const doubles = eligible.filter((e) => sink.count(e) > 1);
+    const missing = eligible.filter((e) => sink.count(e) === 0);
+    const toRefused = refused.filter((e) => sink.count(e) > 0);
+    assert.deepEqual(doubles.length, 0, `mailed twice: ${doubles.length}`);
+    if (missing.length) {
+      const rows = await inst.db.kysely
+        .selectFrom('sends')
+        .innerJoin('contacts', 'contacts.id', 'sends.contact_id')
+        .select(['sends.status', 'sends.reason', 'sends.attempts', 'sends.sent_at'])
+        .where('sends.campaign_id', '=', campaign.id)
+        .where('contacts.email', 'in', missing)
+        .execute();
+      h.note(`never mailed: ${JSON.stringify(rows)}`);
+    }
+    assert.deepEqual(missing.length, 0, `never mailed: ${missing.length}`);
+    assert.deepEqual(toRefused.length, 0, 'a refused recipient got mail');
+    assert.equal(sink.messages().length, eligible.length);
     assert.deepEqual(byStatus, { sent: eligible.length, 'refused:below_required_level': refused.length });
   },
 };
