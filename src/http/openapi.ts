@@ -35,13 +35,16 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   public: 'Open to anyone without a key: the data-subject request form and the signed download link. Rate-limited per address.',
   retention: 'Retention rules: what would be deleted for age, and running the deletion.',
   mail: 'The outbox: every message the gated sender queued, its status and attempts.',
+  email:
+    'Email messages (Liquid templates with a purpose), previews as a contact with the consent gate’s answer, test sends; sends ' +
+    'and campaigns.',
   audit: 'The audit log: who did what, when, through which key or session (append-only).',
   datamap: 'The data map: every table and column the installation keeps, its personal-data category and retention.',
   settings: 'Installation settings (purposes, the public base URL, the data protection switch...).',
   jobs: 'Background jobs (imports, bulk actions, exports): their status and outcome.',
   webhooks: 'Webhooks: signed event deliveries to an endpoint of yours, and their delivery log.',
   bulk: 'Bulk actions over many contacts (list membership, consent levels, erasure requests), run as jobs.',
-  messages: 'Email messages: their subject, HTML and text templates, a preview as a contact with the gate\'s answer, a test send.',
+  messages: "Email messages: their subject, HTML and text templates, a preview as a contact with the gate's answer, a test send.",
   campaigns:
     "Sending messages: to one contact or as a campaign to a segment, what the gate would refuse beforehand, a campaign's " +
     'progress and counts, pause, resume and cancel, and every send with its outcome.',

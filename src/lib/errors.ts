@@ -133,6 +133,24 @@ export const ERROR_CODES = {
       'serialise it) and still did after a few tries; nothing of it was written. Retry after the seconds in the Retry-After header.',
   },
   internal: { status: 500, description: 'An unexpected error; the request id in the logs names it.' },
+  template_invalid: {
+    status: 422,
+    description:
+      'A Liquid template of the message (subject, HTML or text) does not parse, names a variable or filter that does not exist, ' +
+      'includes a file, or fails or runs past its time limit when rendered for a sample contact. `details` give `path` (`/subject`, ' +
+      '`/html` or `/text`), `line`, `column` and `message`.',
+  },
+  message_in_use: {
+    status: 409,
+    description: 'Sends or campaigns name this message (they keep its history): it cannot be deleted.',
+  },
+  missing_subscription_link: {
+    status: 422,
+    description:
+      'A marketing or subscription message, or one of a purpose at consent level 3 or higher, must contain ' +
+      '`{{ subscription_center_url }}` or `{{ unsubscribe_url }}` in its HTML (and in its text when it has one) for every recipient. ' +
+      '`details.path` names the part.',
+  },
   dkim_key_invalid: {
     status: 422,
     description:

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { can } from '../../src/http/access.ts';
-import { newId } from '../../src/lib/ids.ts';
 import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
 import { LINK_QUEUE } from '../../src/modules/dsr/requests/requests.intake.ts';
 import { json, testApp, type TestApp } from '../helpers/app.ts';
@@ -183,27 +182,9 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       )
     ).jobId;
     const listId = (await t.services.lists.create({ name: 'Links test list' })).id;
-    // A campaign of the email module (its message row written as the messages service stores it).
-    const messageId = newId();
-    const at = new Date().toISOString();
-    await t.services.db.kysely
-      .insertInto('messages')
-      .values({
-        id: messageId,
-        name: 'Links',
-        purpose: 'transactional',
-        list_id: null,
-        from_name: null,
-        from_email: null,
-        reply_to: null,
-        subject: 'Hi',
-        html: '<p>Hi</p>',
-        text: null,
-        blocks: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    const messageId = (
+      await t.services.messages.create({ name: 'Links test message', purpose: 'transactional', subject: 'Hi', html: '<p>Hi</p>' })
+    ).id;
     const campaignId = (await t.services.campaigns.start(messageId, segment, null)).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
@@ -261,6 +242,8 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/sends': '/api/v1/sends',
       'GET /api/v1/campaigns': '/api/v1/campaigns',
       'GET /api/v1/campaigns/:id': `/api/v1/campaigns/${campaignId}`,
+      'GET /api/v1/messages': '/api/v1/messages?limit=500',
+      'GET /api/v1/messages/:id': `/api/v1/messages/${messageId}`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

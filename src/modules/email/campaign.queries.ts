@@ -105,7 +105,9 @@ export const pendingOf = (db: Q, ids: readonly string[]) =>
         .groupBy(['campaign_id', 'status'])
         .execute();
 
-/** One group of a segment's members that the gate answers alike: its size, one member to ask about, and whether its address bounced hard. */
+/**
+ * One group of a segment's members that the gate answers alike: its size, one member to ask about, and whether its address bounced hard.
+ */
 export interface AudienceGroup {
   sample: string;
   n: number;
@@ -135,7 +137,9 @@ export async function audienceGroups(
   return r.rows.map((x) => ({ sample: x.sample, n: Number(x.n), allowed: Number(x.allowed), undeliverable: Number(x.undeliverable) }));
 }
 
-/** Addresses of the members the gate allows and that did not bounce, in id order after `after`: what the suppression list is asked about. */
+/**
+ * Addresses of the members the gate allows and that did not bounce, in id order after `after`: what the suppression list is asked about.
+ */
 export async function allowedAddresses(
   db: Q,
   member: RawBuilder<SqlBool>,

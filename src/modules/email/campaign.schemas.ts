@@ -72,7 +72,8 @@ export const SendSchema = Obj({
   status: SendStatusSchema,
   reason: Type.Union([Type.String(), Type.Null()], {
     description:
-      "why it was refused, failed or deferred: the gate's reason, `suppressed`, `undeliverable`, `invalid_address`, `frequency_cap`, `smtp_<code>`",
+      "why it was refused, failed or deferred: the gate's reason, `suppressed`, `undeliverable`, `invalid_address`, " +
+      '`frequency_cap`, `smtp_<code>`',
   }),
   tracked: Type.Boolean({ description: 'the open pixel and click links were put in (the gate allowed profiling)' }),
   attempts: N,

@@ -41,7 +41,9 @@ export class EngineJobs {
     private readonly engine: SendEngine,
   ) {}
 
-  /** One job per BATCH_SIZE consecutive sends (ids in ascending order) of a campaign; `tag` keeps a resume's jobs apart from the first ones. */
+  /**
+   * One job per BATCH_SIZE consecutive sends (ids in ascending order) of a campaign; `tag` keeps a resume's jobs apart from the first ones.
+   */
   async enqueueCampaign(campaignId: string, sendIds: readonly string[], trx?: Transaction<Database>, tag = ''): Promise<void> {
     const jobs = chunks(sendIds, BATCH_SIZE).map((ids) => {
       const sel = { campaignId, first: ids[0]!, last: ids[ids.length - 1]! };

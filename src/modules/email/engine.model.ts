@@ -35,7 +35,8 @@ export interface RenderContact {
   company: string | null;
   country: string | null;
   language: string | null;
-  customFields: Record<string, unknown>;
+  birthDate: string | null;
+  customFields: Record<string, string | number | boolean | null>;
 }
 
 export interface Rendered {

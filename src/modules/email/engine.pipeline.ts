@@ -154,17 +154,23 @@ export class SendEngine {
     const messageIds = new Map<string, string>();
     if (ready.length > 0) {
       const settings = await this.settings.get();
-      const render = await this.steps.render.compile(message);
+      const render = await this.steps.render.compile(message).catch((e: unknown) => {
+        // The message no longer compiles (a custom field or purpose it names was changed since it
+        // was stored): its sends fail with the template's code, and the batch goes on.
+        if (!(e instanceof AppError)) throw e;
+        for (const s of ready) decisions.set(s.id, { failed: e.code });
+        return null;
+      });
       const decorations = await this.steps.tracking.forBatch(message);
       const profiling = await this.profilingAllowed(ready.map((s) => s.contact_id));
       const sender = senderOf(message);
       const domain = domainOf(sender ?? settings.smtp?.from ?? settings.mailFrom);
       const withUnsubscribe = UNSUBSCRIBE_PURPOSES.has(message.purpose) || (settings.purposes[message.purpose] ?? 0) >= 3;
-      for (const s of ready) {
+      for (const s of render ? ready : []) {
         const c = contactOf(s);
         let out: ReturnType<Awaited<ReturnType<typeof this.steps.render.compile>>>;
         try {
-          out = render(renderContact(c), decorations.links(s.id));
+          out = render!(renderContact(c), decorations.links(s.id));
         } catch (e) {
           // A template that fails for this contact's values (a render limit, say): the send fails, named by code only.
           decisions.set(s.id, { failed: e instanceof AppError ? e.code : 'template_failed' });
@@ -349,6 +355,7 @@ function renderContact(c: Awaited<ReturnType<ContactsService['fromRows']>>[numbe
     company: c.company,
     country: c.country,
     language: c.language,
+    birthDate: c.birthDate,
     customFields: c.customFields,
   };
 }

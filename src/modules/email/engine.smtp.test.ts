@@ -69,7 +69,7 @@ onOneDatabase('the send engine through a real SMTP relay', (ctx) => {
         from_email: 'news@shop.example',
         reply_to: 'help@shop.example',
         subject: 'Spring ✿',
-        html: '<p>Hello</p>',
+        html: '<p>Hello {{ contact.firstName }}</p><a href="{{ unsubscribe_url }}">Leave</a>',
         text: null,
         blocks: null,
         created_at: now,
@@ -79,7 +79,7 @@ onOneDatabase('the send engine through a real SMTP relay', (ctx) => {
     return id;
   }
   const contact = async (local: string, level: number) => {
-    const c = await t.services.contacts.create({ email: `${local}@example.com`, company: 'smtp' });
+    const c = await t.services.contacts.create({ email: `${local}@example.com`, company: 'smtp', firstName: '<b>Ana</b>' });
     await t.services.consent.setLevel(c.id, level, CTX);
     return c.id;
   };
@@ -114,6 +114,11 @@ onOneDatabase('the send engine through a real SMTP relay', (ctx) => {
       /^List-Unsubscribe: {1,2}<https:\/\/mail\.example\.com\/public\/v1\/email\/unsubscribe\/[^>\s]+>, <mailto:[^>\s]+>$/,
     );
     assert.equal(header('list-unsubscribe-post'), 'List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    // Rendered by the message's own template: the contact's field as text, its own signed link, and a text part.
+    assert.match(String(mail.html), /Hello &lt;b&gt;Ana&lt;\/b&gt;/);
+    const link = /href="([^"]+)"/.exec(String(mail.html))?.[1] ?? '';
+    assert.equal(`List-Unsubscribe: <${link}>`, header('list-unsubscribe').split(',')[0]);
+    assert.match(mail.text ?? '', /Hello <b>Ana<\/b>/);
 
     const receipt = await message('transactional');
     await t.services.sends.sendToContact(receipt, person);

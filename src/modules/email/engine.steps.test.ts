@@ -149,37 +149,40 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
     assert.equal((await row(sends[5]!)).status, 'sent');
   });
 
-  it('renders with the contact’s fields (custom ones too) and its own signed links; tracks only whom the gate allows profiling', async () => {
-    const m = await message('marketing');
-    const guardian = await contact(4);
-    const [four, five, child] = [await contact(4), await contact(5), await contact(5, { child: true, guardian })];
-    policy.clear();
-    rendered.length = 0;
-    const sends = await queue(m, [four, five, child]);
-    await engine().run({ ids: sends });
-    assert.deepEqual(
-      (await Promise.all(sends.map(row))).map((s) => [s.status, s.tracked]),
-      [
-        ['sent', 0],
-        ['sent', 1],
-        ['sent', 0],
-      ],
-    );
-    assert.deepEqual(
-      sends.map((s) => decorated.get(s)),
-      [false, true, false],
-    );
-    assert.equal(rendered.length, 3);
-    assert.equal(rendered[0]!.contact.customFields.plan, 'gold');
-    assert.match(rendered[0]!.contact.firstName ?? '', /^Zoë /);
-    assert.notEqual(rendered[0]!.links.unsubscribe_url, rendered[1]!.links.unsubscribe_url, 'each send has its own link');
-    const outbox = await ctx.db.kysely
-      .selectFrom('outbox')
-      .select(['contact_id', 'html_body'])
-      .where('contact_id', 'in', [four, five])
-      .execute();
-    assert.match(outbox.find((o) => o.contact_id === five)!.html_body ?? '', /pixel/);
-    assert.doesNotMatch(outbox.find((o) => o.contact_id === four)!.html_body ?? '', /pixel/);
-    assert.match(outbox.find((o) => o.contact_id === four)!.html_body ?? '', /\(gold\)/);
-  });
+  it(
+    'renders with the contact’s fields (custom ones too) and its ' + 'own signed links; tracks only whom the gate allows profiling',
+    async () => {
+      const m = await message('marketing');
+      const guardian = await contact(4);
+      const [four, five, child] = [await contact(4), await contact(5), await contact(5, { child: true, guardian })];
+      policy.clear();
+      rendered.length = 0;
+      const sends = await queue(m, [four, five, child]);
+      await engine().run({ ids: sends });
+      assert.deepEqual(
+        (await Promise.all(sends.map(row))).map((s) => [s.status, s.tracked]),
+        [
+          ['sent', 0],
+          ['sent', 1],
+          ['sent', 0],
+        ],
+      );
+      assert.deepEqual(
+        sends.map((s) => decorated.get(s)),
+        [false, true, false],
+      );
+      assert.equal(rendered.length, 3);
+      assert.equal(rendered[0]!.contact.customFields.plan, 'gold');
+      assert.match(rendered[0]!.contact.firstName ?? '', /^Zoë /);
+      assert.notEqual(rendered[0]!.links.unsubscribe_url, rendered[1]!.links.unsubscribe_url, 'each send has its own link');
+      const outbox = await ctx.db.kysely
+        .selectFrom('outbox')
+        .select(['contact_id', 'html_body'])
+        .where('contact_id', 'in', [four, five])
+        .execute();
+      assert.match(outbox.find((o) => o.contact_id === five)!.html_body ?? '', /pixel/);
+      assert.doesNotMatch(outbox.find((o) => o.contact_id === four)!.html_body ?? '', /pixel/);
+      assert.match(outbox.find((o) => o.contact_id === four)!.html_body ?? '', /\(gold\)/);
+    },
+  );
 });

@@ -2,23 +2,34 @@ import type { Clock } from '../../lib/clock.ts';
 import { signToken } from '../../lib/signed.ts';
 import type { SecretService, SettingsService } from '../settings/module.ts';
 import type { MessagesTable } from './email.table.ts';
+import type { MessagesService } from './messages.service.ts';
+import { compile, render } from './template.render.ts';
+import { contactVars } from './template.vars.ts';
 import type { PolicyStep, RenderStep, SendDecorations, TrackingStep } from './engine.model.ts';
 import { domainOf } from './engine.pipeline.ts';
 
 /**
  * The steps the engine runs until the parts of the email module that own them are wired in
- * (frequency caps and quiet hours: policy.service.ts; templates: template.render.ts; tracking and
- * unsubscribe: tracking.ts). Each is the answer that changes nothing: no cap, the stored text as
- * it is, no tracking. TODO(integration): replace each by its owner's step.
+ * (frequency caps and quiet hours: policy.service.ts; tracking and unsubscribe: tracking.ts). Each
+ * is the answer that changes nothing: no cap, no tracking. TODO(integration): replace each by its
+ * owner's step.
  */
 export const NO_POLICY: PolicyStep = {
   decide: async () => new Map(),
 };
 
-/** The message's subject, HTML and text as stored, without Liquid: a stand-in for the template step. */
-export const VERBATIM: RenderStep = {
-  compile: async (m: MessagesTable) => () => ({ subject: m.subject, html: m.html, text: m.text ?? undefined }),
-};
+/**
+ * The messages' own templates (template.render.ts): compiled once per batch against the custom
+ * fields and purposes read now, rendered per recipient with its contact and its send's links.
+ */
+export function liquidRender(messages: Pick<MessagesService, 'templateContext'>): RenderStep {
+  return {
+    compile: async (m: MessagesTable) => {
+      const compiled = compile(m, await messages.templateContext());
+      return (contact, links) => render(compiled, { contact: contactVars(contact, compiled.fields), ...links });
+    },
+  };
+}
 
 /** Tokens are valid this long: a person may unsubscribe from an old mail (the brief asks at least 60 days). */
 const TOKEN_DAYS = 400;

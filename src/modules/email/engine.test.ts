@@ -91,62 +91,66 @@ forEachDialect('the send engine', (ctx) => {
     );
 
   describe('the gate at the moment of sending', () => {
-    it('over levels 0–5 × purposes × child and guardian states, sends exactly what decide() allows and refuses the rest with its reason', async () => {
-      const company = tag();
-      const guardian = await contact(`${company}-g`, 4);
-      const people: { id: string; level: number; child: boolean; guardianConsent: boolean }[] = [];
-      for (let level = 0; level <= 5; level++)
-        for (const state of ['adult', 'child', 'child+guardian'] as const)
-          people.push({
-            id: await contact(company, level, state, guardian),
-            level,
-            child: state !== 'adult',
-            guardianConsent: state === 'child+guardian',
-          });
-      const seg = await segment(company);
-      const settings = await t.services.settings.get();
-      for (const purpose of ['consent_request', 'transactional', 'subscription', 'marketing', 'profiling']) {
-        const m = await message(purpose);
-        const audience = json(await post(`/api/v1/messages/${m}/audience`, { segmentId: seg })).data;
-        const c = await startCampaign(m, seg);
-        await runJobs(t.services, QUEUES);
-        const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
-        assert.equal(sends.size, people.length);
-        const refused: Record<string, number> = {};
-        let allowed = 0;
-        for (const p of people) {
-          const want = decide(
-            { storedLevel: p.level, isChildFlag: p.child, birthDate: null, guardianConsent: p.guardianConsent },
-            {
-              purpose,
-              required: settings.purposes[purpose]!,
-              dataProtection: true,
-              childCutoff: majorityCutoff(new Date(), settings.majorityAge),
-              caller: 'campaign',
-            },
-          );
-          const s = sends.get(p.id)!;
-          const what = `${purpose} level ${p.level} child ${p.child} guardian ${p.guardianConsent}`;
-          if (want.allowed) {
-            allowed++;
-            assert.deepEqual([s.status, s.reason], ['sent', null], what);
-            assert.match(s.smtp_message_id ?? '', new RegExp(`^<${s.id}@example\\.com>$`));
-          } else {
-            refused[want.reason] = (refused[want.reason] ?? 0) + 1;
-            assert.deepEqual([s.status, s.reason], ['refused', want.reason], what);
+    it(
+      'over levels 0–5 × purposes × child and guardian states, sends exactly what decide() allows and refuses the rest with its ' +
+        'reason',
+      async () => {
+        const company = tag();
+        const guardian = await contact(`${company}-g`, 4);
+        const people: { id: string; level: number; child: boolean; guardianConsent: boolean }[] = [];
+        for (let level = 0; level <= 5; level++)
+          for (const state of ['adult', 'child', 'child+guardian'] as const)
+            people.push({
+              id: await contact(company, level, state, guardian),
+              level,
+              child: state !== 'adult',
+              guardianConsent: state === 'child+guardian',
+            });
+        const seg = await segment(company);
+        const settings = await t.services.settings.get();
+        for (const purpose of ['consent_request', 'transactional', 'subscription', 'marketing', 'profiling']) {
+          const m = await message(purpose);
+          const audience = json(await post(`/api/v1/messages/${m}/audience`, { segmentId: seg })).data;
+          const c = await startCampaign(m, seg);
+          await runJobs(t.services, QUEUES);
+          const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
+          assert.equal(sends.size, people.length);
+          const refused: Record<string, number> = {};
+          let allowed = 0;
+          for (const p of people) {
+            const want = decide(
+              { storedLevel: p.level, isChildFlag: p.child, birthDate: null, guardianConsent: p.guardianConsent },
+              {
+                purpose,
+                required: settings.purposes[purpose]!,
+                dataProtection: true,
+                childCutoff: majorityCutoff(new Date(), settings.majorityAge),
+                caller: 'campaign',
+              },
+            );
+            const s = sends.get(p.id)!;
+            const what = `${purpose} level ${p.level} child ${p.child} guardian ${p.guardianConsent}`;
+            if (want.allowed) {
+              allowed++;
+              assert.deepEqual([s.status, s.reason], ['sent', null], what);
+              assert.match(s.smtp_message_id ?? '', new RegExp(`^<${s.id}@example\\.com>$`));
+            } else {
+              refused[want.reason] = (refused[want.reason] ?? 0) + 1;
+              assert.deepEqual([s.status, s.reason], ['refused', want.reason], what);
+            }
+            assert.equal(await mailsTo(p.id), want.allowed ? 1 + (await priorMails(p.id, m)) : await priorMails(p.id, m), what);
           }
-          assert.equal(await mailsTo(p.id), want.allowed ? 1 + (await priorMails(p.id, m)) : await priorMails(p.id, m), what);
+          const got = await campaign(c.id);
+          assert.equal(got.status, 'done');
+          assert.equal(got.recipients, people.length);
+          assert.equal(got.counts.sent, allowed, purpose);
+          assert.deepEqual(got.counts.refused, refused, purpose);
+          assert.equal(got.counts.queued, 0);
+          // The preflight asked the same gate, through its SQL: the same numbers.
+          assert.deepEqual(audience, { recipients: people.length, allowed, refused }, purpose);
         }
-        const got = await campaign(c.id);
-        assert.equal(got.status, 'done');
-        assert.equal(got.recipients, people.length);
-        assert.equal(got.counts.sent, allowed, purpose);
-        assert.deepEqual(got.counts.refused, refused, purpose);
-        assert.equal(got.counts.queued, 0);
-        // The preflight asked the same gate, through its SQL: the same numbers.
-        assert.deepEqual(audience, { recipients: people.length, allowed, refused }, purpose);
-      }
-    });
+      },
+    );
 
     /** Mails a contact got for other messages than `m` (the loop above sends several). */
     async function priorMails(contactId: string, m: string): Promise<number> {
@@ -160,25 +164,28 @@ forEachDialect('the send engine', (ctx) => {
       return Number(r.n);
     }
 
-    it('a contact whose consent falls after the campaign started is refused when its turn comes; one who joins later is not added', async () => {
-      const company = tag();
-      const stays = await contact(company, 4);
-      const withdraws = await contact(company, 4);
-      const m = await message('marketing');
-      const c = await startCampaign(m, await segment(company));
-      await runJobs(t.services, [PREPARE_QUEUE]);
-      await t.services.consent.setLevel(withdraws, 2, CTX);
-      const late = await contact(company, 4);
-      await runJobs(t.services, [BATCH_QUEUE]);
-      const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
-      assert.equal(sends.get(stays)!.status, 'sent');
-      assert.deepEqual([sends.get(withdraws)!.status, sends.get(withdraws)!.reason], ['refused', 'below_required_level']);
-      assert.equal(sends.has(late), false);
-      assert.equal(await mailsTo(withdraws), 0);
-      assert.equal(await mailsTo(late), 0);
-      const got = await campaign(c.id);
-      assert.deepEqual([got.recipients, got.counts.sent, got.counts.refused], [2, 1, { below_required_level: 1 }]);
-    });
+    it(
+      'a contact whose consent falls after the campaign started is ' + 'refused when its turn comes; one who joins later is not added',
+      async () => {
+        const company = tag();
+        const stays = await contact(company, 4);
+        const withdraws = await contact(company, 4);
+        const m = await message('marketing');
+        const c = await startCampaign(m, await segment(company));
+        await runJobs(t.services, [PREPARE_QUEUE]);
+        await t.services.consent.setLevel(withdraws, 2, CTX);
+        const late = await contact(company, 4);
+        await runJobs(t.services, [BATCH_QUEUE]);
+        const sends = new Map((await sendsOf(c.id)).map((s) => [s.contact_id, s]));
+        assert.equal(sends.get(stays)!.status, 'sent');
+        assert.deepEqual([sends.get(withdraws)!.status, sends.get(withdraws)!.reason], ['refused', 'below_required_level']);
+        assert.equal(sends.has(late), false);
+        assert.equal(await mailsTo(withdraws), 0);
+        assert.equal(await mailsTo(late), 0);
+        const got = await campaign(c.id);
+        assert.deepEqual([got.recipients, got.counts.sent, got.counts.refused], [2, 1, { below_required_level: 1 }]);
+      },
+    );
   });
 
   describe('campaign states', () => {
@@ -236,6 +243,69 @@ forEachDialect('the send engine', (ctx) => {
       await runJobs(t.services, QUEUES);
       assert.equal(await mailsTo(id), 0);
       assert.equal((await campaign(c.id)).status, 'cancelled');
+    });
+  });
+
+  describe('listings', () => {
+    it('lists campaigns newest first with names and counts, and sends by campaign and status; an empty segment ends at once', async () => {
+      const company = tag();
+      const [yes, no] = [await contact(company, 4), await contact(company, 1)];
+      const m = await message('marketing');
+      const seg = await segment(company);
+      const first = await startCampaign(m, seg);
+      const empty = await startCampaign(m, await segment(`${company}-nobody`));
+      await runJobs(t.services, QUEUES);
+      const page = json(await get('/api/v1/campaigns?limit=2'));
+      assert.deepEqual(
+        page.data.map((c: { id: string }) => c.id),
+        [empty.id, first.id],
+      );
+      assert.equal(page.data[1].segmentName, `S ${company}`);
+      assert.match(page.data[1].messageName, /^M marketing/);
+      assert.deepEqual([page.data[0].status, page.data[0].recipients], ['done', 0]);
+      assert.deepEqual([page.data[1].counts.sent, page.data[1].counts.refused], [1, { below_required_level: 1 }]);
+      assert.ok(page.page.next);
+      const refused = json(await get(`/api/v1/sends?campaign=${first.id}&status=refused`));
+      assert.deepEqual(
+        refused.data.map((s: { contactId: string; reason: string }) => [s.contactId, s.reason]),
+        [[no, 'below_required_level']],
+      );
+      assert.equal(refused.page.total, 1);
+      const sent = json(await get(`/api/v1/sends?message=${m}&contact=${yes}`));
+      assert.deepEqual(
+        sent.data.map((s: { status: string; campaignId: string; tracked: boolean }) => [s.status, s.campaignId, s.tracked]),
+        [['sent', first.id, false]],
+      );
+      assert.equal((await get(`/api/v1/campaigns/${newId()}`)).statusCode, 404);
+    });
+
+    it('a message that no longer compiles fails its sends with the template’s code, and the job goes on', async () => {
+      const id = await contact(tag(), 2);
+      // Written past the messages service's checks (as a custom field removed since would leave it).
+      const m = await message('transactional', '<p>{{ contact.noSuchField }}</p>');
+      await post(`/api/v1/messages/${m}/send`, { contactId: id });
+      await runJobs(t.services, QUEUES);
+      const s = json(await get(`/api/v1/sends?contact=${id}`)).data[0];
+      assert.deepEqual([s.status, s.reason], ['failed', 'template_invalid']);
+      assert.equal(await mailsTo(id), 0);
+      const dead = await ctx.db.kysely
+        .selectFrom('jobs')
+        .select('id')
+        .where('queue', '=', BATCH_QUEUE)
+        .where('status', '=', 'dead')
+        .execute();
+      assert.equal(dead.length, 0);
+    });
+
+    it('a direct send the gate refuses is recorded with the reason (caller staff) and mails nothing', async () => {
+      const id = await contact(tag(), 3);
+      const m = await message('marketing');
+      const res = await post(`/api/v1/messages/${m}/send`, { contactId: id });
+      assert.equal(json(res).data.send.status, 'queued');
+      await runJobs(t.services, QUEUES);
+      const s = json(await get(`/api/v1/sends?contact=${id}`)).data[0];
+      assert.deepEqual([s.status, s.reason, s.campaignId], ['refused', 'below_required_level', null]);
+      assert.equal(await mailsTo(id), 0);
     });
   });
 

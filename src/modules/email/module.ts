@@ -14,9 +14,11 @@ import { CampaignService } from './campaign.service.ts';
 import { campaignRoutes } from './campaign.routes.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
 import { SendEngine } from './engine.pipeline.ts';
-import { NO_POLICY, plainTracking, VERBATIM } from './engine.steps.ts';
+import { liquidRender, NO_POLICY, plainTracking } from './engine.steps.ts';
 import { SendService } from './send.service.ts';
 import { sendRoutes } from './send.routes.ts';
+import { messagesRoutes } from './messages.routes.ts';
+import { MessagesService } from './messages.service.ts';
 import type {
   CampaignCountsTable,
   CampaignsTable,
@@ -25,6 +27,9 @@ import type {
   SendsTable,
   UndeliverableAddressesTable,
 } from './email.table.ts';
+
+// What other modules use: messages and their templates (the sending engine compiles and renders them).
+export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -49,16 +54,25 @@ export const email = defineModule({
   dataMap: emailDataMap,
   migrations: emailMigrations,
   create: (core, deps) => {
-    // The send pipeline. TODO(integration): the policy (R4), template (R1) and tracking (R2) steps
-    // and the mail module's sendBatch (R6) replace the stand-ins here.
+    const messages = new MessagesService(core.db, core.clock, {
+      settings: deps.settings,
+      customFields: deps.customFields,
+      contacts: deps.contacts,
+      lists: deps.lists,
+      consent: deps.consent,
+      mail: deps.mail,
+    });
+    // The send pipeline. TODO(integration): the policy (R4) and tracking (R2) steps and the mail
+    // module's sendBatch (R6) replace the stand-ins here.
     const sendEngine = new SendEngine(core.db, core.clock, deps.settings, deps.consent, deps.suppressions, deps.contacts, {
       policy: NO_POLICY,
-      render: VERBATIM,
+      render: liquidRender(messages),
       tracking: plainTracking(deps.settings, deps.secret, core.clock),
       delivery: deps.mail,
     });
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     return {
+      messages,
       sendEngine,
       engineJobs,
       campaigns: new CampaignService(
@@ -75,6 +89,7 @@ export const email = defineModule({
     };
   },
   routes: (s) => [
+    { prefix: '/api/v1', plugin: messagesRoutes(s) },
     { prefix: '/api/v1', plugin: campaignRoutes(s) },
     { prefix: '/api/v1', plugin: sendRoutes(s) },
   ],

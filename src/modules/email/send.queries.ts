@@ -127,8 +127,10 @@ export async function markSent(
 
 /** Campaign totals: adds each (outcome, reason)'s n in one statement (an upsert). */
 export async function addCounts(db: Q, campaignId: string, counts: ReadonlyMap<string, number>): Promise<void> {
+  // In key order: two batches adding to the same rows lock them in one order, never crosswise.
   const values = [...counts]
     .filter(([, n]) => n !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, n]) => {
       const [outcome, reason] = k.split('\u0000') as [string, string];
       return { campaign_id: campaignId, outcome, reason, n };
