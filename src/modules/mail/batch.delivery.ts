@@ -78,9 +78,11 @@ class HandOverGroups {
  *   connection drops (the kernel closes the socket of a killed process); the send is still
  *   queued and goes again later: one mail.
  * - killed after the commit: the send is marked sent; if the terminator was not yet written the
- *   mail is lost. That window is from the commit's return to the socket write of the
- *   terminator: promise callbacks and stream ticks in this process, no I/O wait in between.
- *   A loss there is possible; a second mail never is.
+ *   mail is lost. In this process that is from the commit's return to the socket write of the
+ *   terminator: promise callbacks and stream ticks, no I/O wait in between; but on PostgreSQL
+ *   the server commits before its reply arrives, so the window also holds the reply's way back
+ *   and the wait to be scheduled (milliseconds on a loaded machine). A loss there is possible;
+ *   a second mail never is.
  */
 export async function deliverOverRelay(
   lanes: RelayLanes,

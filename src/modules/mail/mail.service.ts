@@ -120,8 +120,7 @@ export class MailService {
         const { headers, ...m } = checked.message;
         const given = Object.entries(headers).find(([k]) => k.toLowerCase() === 'message-id')?.[1];
         const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'message-id'));
-        const messageId =
-          given && given.startsWith(`<${sendId}@`) && /^<[^<>\s]+@[^<>\s]+>$/.test(given) ? given : messageIdFor(sendId, from);
+        const messageId = given?.startsWith(`<${sendId}@`) && /^<[^<>\s]+@[^<>\s]+>$/.test(given) ? given : messageIdFor(sendId, from);
         ok.push({ at, sendId, messageId, m: { ...m, headers: rest } });
       }
     });

@@ -2,7 +2,9 @@
 // real SMTP relay in this process while the worker is SIGKILLed at several points inside sending:
 // after the relay took N mails, and while a message is mid-stream (bytes at the relay, no
 // terminator yet). Restarted each time. At the end the relay holds exactly one mail per eligible
-// recipient and none for the refused. On PostgreSQL two workers send at once and are killed in turn.
+// recipient and none for the refused. On PostgreSQL two workers send at once and are killed in turn;
+// there a kill between the server's commit and the worker reading its reply can lose a mail (never
+// double one), and the case allows that loss and no other (see below).
 // The guarantee under test is the mail module's batch primitive (MailSender.sendBatch): a send's
 // terminator is written only after the transaction that marked it sent committed.
 import assert from 'node:assert/strict';
@@ -86,6 +88,7 @@ export const harnessCase: HarnessCase = {
     ].map((p) => ({ ...p, after: p.after * SCALE }));
     let w = 0;
     const kills: string[] = [];
+    const killedAt: number[] = [];
     for (const p of points) {
       const until = Date.now() + 300_000;
       while (Date.now() < until && sink.messages().length < p.after) await sleep(2);
@@ -97,7 +100,8 @@ export const harnessCase: HarnessCase = {
       if (!worker.alive) continue;
       const midStream = sink.streaming().size;
       await worker.kill();
-      kills.push(`${sink.messages().length}${p.mid ? ` (${midStream} mid-stream)` : ''}`);
+      killedAt.push(Date.now());
+      kills.push(`${sink.messages().length}${p.mid ? ` (${midStream} mid-stream)` : ''} at ${new Date().toISOString()}`);
       await worker.start();
     }
     h.note(`killed at relay counts: ${kills.join(', ')}`);
@@ -139,13 +143,6 @@ export const harnessCase: HarnessCase = {
     const seconds = (Date.now() - began) / 1000;
     h.note(`${sink.messages().length} mails in ${seconds.toFixed(1)} s with ${kills.length} kills`);
 
-    const doubles = eligible.filter((e) => sink.count(e) > 1);
-    const missing = eligible.filter((e) => sink.count(e) === 0);
-    const toRefused = refused.filter((e) => sink.count(e) > 0);
-    assert.deepEqual(doubles.length, 0, `mailed twice: ${doubles.length}`);
-    assert.deepEqual(missing.length, 0, `never mailed: ${missing.length}`);
-    assert.deepEqual(toRefused.length, 0, 'a refused recipient got mail');
-    assert.equal(sink.messages().length, eligible.length);
     const statuses = await inst.db.kysely
       .selectFrom('sends')
       .select(['status', 'reason'])
@@ -154,6 +151,36 @@ export const harnessCase: HarnessCase = {
       .groupBy(['status', 'reason'])
       .execute();
     const byStatus = Object.fromEntries(statuses.map((r) => [`${r.status}${r.reason ? `:${r.reason}` : ''}`, Number(r.n)]));
+    h.note(`sends: ${JSON.stringify(byStatus)}`);
+    const doubles = eligible.filter((e) => sink.count(e) > 1);
+    const missing = eligible.filter((e) => sink.count(e) === 0);
+    const toRefused = refused.filter((e) => sink.count(e) > 0);
+    assert.deepEqual(doubles.length, 0, `mailed twice: ${doubles.length}`);
+    // A mail can be lost only in the window ADR 0016 describes: its send was committed as sent, and
+    // the worker died before writing the terminator. On SQLite that window is a few ticks in the
+    // process and the count must be exact. On PostgreSQL the server commits before its reply
+    // reaches the worker, so a kill can land between the two (seen on a loaded machine): a lost
+    // mail is allowed there only as a send marked sent within a second before a kill.
+    const lost = missing.length
+      ? await inst.db.kysely
+          .selectFrom('sends')
+          .innerJoin('contacts', 'contacts.id', 'sends.contact_id')
+          .select(['sends.status', 'sends.sent_at'])
+          .where('sends.campaign_id', '=', campaign.id)
+          .where('contacts.email', 'in', missing)
+          .execute()
+      : [];
+    if (lost.length) h.note(`never mailed: ${JSON.stringify(lost)}; kills at ${killedAt.map((t) => new Date(t).toISOString()).join(', ')}`);
+    if (!pg) assert.deepEqual(missing.length, 0, `never mailed: ${missing.length}`);
+    for (const l of lost) {
+      const at = l.sent_at ? new Date(l.sent_at).getTime() : Number.NaN;
+      assert.ok(
+        l.status === 'sent' && killedAt.some((k) => k >= at && k - at < 1000),
+        `a mail lost outside the commit-to-terminator window: ${JSON.stringify(l)}`,
+      );
+    }
+    assert.deepEqual(toRefused.length, 0, 'a refused recipient got mail');
+    assert.equal(sink.messages().length, eligible.length - missing.length);
     assert.deepEqual(byStatus, { sent: eligible.length, 'refused:below_required_level': refused.length });
   },
 };
