@@ -27,6 +27,15 @@ export function parseSelector(payload: unknown): BatchSelector {
   throw new Error('email.batch: malformed payload');
 }
 
+/**
+ * A batch may run again any number of times (each send moves only from a pending status, and a
+ * hand-over that finds its sends taken releases nothing), while every crash of a worker costs each
+ * batch it held one attempt: with the queue's default of five, five kills stranded a campaign's
+ * queued sends for good (seen in the crash case). Its own failures (the database away) back off
+ * up to the queue's longest wait, so many attempts cost little.
+ */
+const BATCH_MAX_ATTEMPTS = 50;
+
 /** The key a batch's first job is enqueued under; its follow-ups (retries, deferrals) add their due time. */
 function keyOf(sel: BatchSelector): string {
   return 'ids' in sel ? `email.send:${sel.ids[0]}` : `email.batch:${sel.campaignId}:${sel.first}`;
@@ -47,14 +56,14 @@ export class EngineJobs {
   async enqueueCampaign(campaignId: string, sendIds: readonly string[], trx?: Transaction<Database>, tag = ''): Promise<void> {
     const jobs = chunks(sendIds, BATCH_SIZE).map((ids) => {
       const sel = { campaignId, first: ids[0]!, last: ids[ids.length - 1]! };
-      return { payload: sel, key: `${keyOf(sel)}${tag}` };
+      return { payload: sel, key: `${keyOf(sel)}${tag}`, maxAttempts: BATCH_MAX_ATTEMPTS };
     });
     await this.jobs.enqueueMany(BATCH_QUEUE, jobs, trx ? { trx } : {});
   }
 
   async enqueueSend(sendId: string, trx?: Transaction<Database>): Promise<void> {
     const sel = { ids: [sendId] };
-    await this.jobs.enqueue(BATCH_QUEUE, sel, { key: keyOf(sel), ...(trx && { trx }) });
+    await this.jobs.enqueue(BATCH_QUEUE, sel, { key: keyOf(sel), maxAttempts: BATCH_MAX_ATTEMPTS, ...(trx && { trx }) });
   }
 
   /**
@@ -67,7 +76,7 @@ export class EngineJobs {
     if (r.next) {
       const now = this.clock.now().getTime();
       const at = new Date(Math.max(r.next.getTime(), now + (r.next.getTime() <= now ? RECHECK_MS : 0)));
-      await this.jobs.enqueue(BATCH_QUEUE, sel, { key: `${keyOf(sel)}@${at.toISOString()}`, runAt: at });
+      await this.jobs.enqueue(BATCH_QUEUE, sel, { key: `${keyOf(sel)}@${at.toISOString()}`, runAt: at, maxAttempts: BATCH_MAX_ATTEMPTS });
     }
     if ('campaignId' in sel) await finishIfDrained(this.db.kysely, sel.campaignId, this.clock.now().toISOString());
   }
