@@ -88,7 +88,23 @@ export const RULES: ImportRules = {
     {
       target: 'src/modules/mail/smtp.relay.ts',
       what: 'the SMTP relay pool',
+      // The batch sender's connections and its rate share the pool's settings key and timeouts.
+      allowed: ['src/modules/mail/mail.service.ts', 'src/modules/mail/relay.lanes.ts', 'src/modules/mail/relay.rate.ts'],
+      rule: 'only-through',
+      why: 'the relay is the transport’s own part',
+    },
+    // The batch sender's parts (ADR 0016): the transport's own, reached only through it.
+    ...['relay.lanes.ts', 'relay.rate.ts', 'mail.compose.ts'].map((f) => ({
+      target: `src/modules/mail/${f}`,
+      what: `the batch sender's ${f}`,
       allowed: ['src/modules/mail/mail.service.ts'],
+      rule: 'only-through' as const,
+      why: 'the relay is the transport’s own part',
+    })),
+    {
+      target: 'src/modules/mail/batch.delivery.ts',
+      what: 'the batch delivery over the relay',
+      allowed: ['src/modules/mail/mail.service.ts', GATED_SENDER],
       rule: 'only-through',
       why: 'the relay is the transport’s own part',
     },
@@ -102,7 +118,8 @@ export const RULES: ImportRules = {
     {
       target: 'nodemailer',
       what: 'the SMTP client package',
-      allowed: ['src/modules/mail/smtp.relay.ts'],
+      // The pool, the batch sender's own connections and its message composer (ADR 0016).
+      allowed: ['src/modules/mail/smtp.relay.ts', 'src/modules/mail/relay.lanes.ts', 'src/modules/mail/mail.compose.ts'],
       except: ['nodemailer/lib/addressparser'],
       rule: 'only-through',
       why: 'a second SMTP client would be a second door to the relay',

@@ -159,7 +159,7 @@ onOneDatabase('every answer is in the error envelope', (ctx) => {
     enveloped(
       await send(
         port,
-        `GET /api/v1/entities/${'a'.repeat(300)}/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: ` +
+        `GET /api/v1/entities/${'a'.repeat(1200)}/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key()}\r\nConnection: ` +
           `close\r\n\r\n`,
       ),
       414,

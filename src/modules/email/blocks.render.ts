@@ -1,7 +1,8 @@
 /**
  * The block editor's document and its renderer to responsive email HTML. Shared by the server (which
- * may check a saved document) and the console (which renders as the marketer edits): this file imports
- * nothing, so the console's bundle takes it as it is (admin imports it by relative path).
+ * may check a saved document) and the console (which renders as the marketer edits): it imports only
+ * the house's HTML escaping (src/lib/html.ts, itself free of imports), so the console's bundle takes
+ * both as they are (admin imports this file by relative path).
  *
  * The output is a Liquid template (the message's HTML, compiled like any other): every text the user
  * typed is HTML-escaped and its `{` written as an entity, so text can never become markup or Liquid
@@ -11,6 +12,7 @@
  * tables with inline styles, the one thing every mail client lays out alike; one `<style>` holds the
  * media query that stacks columns on narrow screens (a client that drops it shows them side by side).
  */
+import { escapeHtml } from '../../lib/html.ts';
 
 export interface BlockDocument {
   version: 1;
@@ -145,17 +147,9 @@ const outputTag = (attr: boolean) =>
 const textTag = outputTag(false);
 const attrTag = outputTag(true);
 
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '{': '&#123;',
-  '}': '&#125;',
-};
+const BRACES: Record<string, string> = { '{': '&#123;', '}': '&#125;' };
 /** Escapes for HTML text and attributes, and breaks every brace so no Liquid can form from it. */
-const escapeAll = (s: string): string => s.replace(/[&<>"'{}]/g, (c) => ENTITIES[c]!);
+const escapeAll = (s: string): string => escapeHtml(s).replace(/[{}]/g, (c) => BRACES[c]!);
 
 /** The user's text as template text: escaped whole, except the Liquid output tags let through. */
 function templateText(raw: unknown, attr = false): string {

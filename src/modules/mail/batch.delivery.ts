@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { inParallel } from '../../lib/parallel.ts';
 import type { Database } from '../database.ts';
 import { HeldBody } from './held-body.ts';
 import type { RelayLanes } from './relay.lanes.ts';
@@ -92,14 +93,13 @@ export async function deliverOverRelay(
 ): Promise<BatchOutcome[]> {
   const groups = new HandOverGroups(handOver);
   const out: BatchOutcome[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await deliverOne(lanes, items[i]!, groups, beforeEach);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes.size, items.length) }, worker));
+  await inParallel(
+    items.map((item, i) => ({ item, i })),
+    lanes.size,
+    async ({ item, i }) => {
+      out[i] = await deliverOne(lanes, item, groups, beforeEach);
+    },
+  );
   return out;
 }
 
