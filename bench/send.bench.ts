@@ -111,7 +111,10 @@ async function setup(db: Db, sinkPort: number): Promise<{ s: Services; messageId
       from_email: 'news@example.com',
       reply_to: null,
       subject: 'Spring offer for {{ contact.firstName }}',
-      html: `<h1>Hello {{ contact.firstName }}</h1>${'<p>Our spring offer, with a <a href="https://example.com/offer">link</a>.</p>'.repeat(8)}<a href="{{ unsubscribe_url }}">Unsubscribe</a>`,
+      html:
+        '<h1>Hello {{ contact.firstName }}</h1>' +
+        '<p>Our spring offer, with a <a href="https://example.com/offer">link</a>.</p>'.repeat(8) +
+        '<a href="{{ unsubscribe_url }}">Unsubscribe</a>',
       text: null,
       blocks: null,
       created_at: now,
@@ -208,7 +211,9 @@ async function window(s: Services, out: Sink): Promise<string> {
   await s.settings.patch({ smtp: { host: '127.0.0.1', port: out.port, secure: false, from: 'News <news@example.com>' } });
   const d = [...handed].map(([a, t]) => arrived.get(a)! - t).sort((a, b) => a - b);
   const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * d.length))]!.toFixed(2);
-  return `hand-over end → message at the relay (commit, terminator, network, relay): median ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`;
+  return (
+    `hand-over end → message at the relay (commit, terminator, network, relay): median ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ` + `ms`
+  );
 }
 
 async function measure(dialect: string, db: Db): Promise<void> {
@@ -269,7 +274,8 @@ async function measure(dialect: string, db: Db): Promise<void> {
     }
     const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
     console.log(
-      `send ${dialect}: campaign ${fmt(app.rate)} msg/s (${fmt(app.ms)} ms), raw nodemailer pool ${fmt(raw.rate)} msg/s (${fmt(raw.ms)} ms), ` +
+      `send ${dialect}: campaign ${fmt(app.rate)} msg/s (${fmt(app.ms)} ms), raw nodemailer pool ${fmt(raw.rate)} msg/s ` +
+        `(${fmt(raw.ms)} ms), ` +
         `ratio ${(app.rate / raw.rate).toFixed(2)}`,
     );
     console.log(`  ${await window(s, out)}`);
