@@ -97,7 +97,7 @@ export const RULES: ImportRules = {
     ...['relay.lanes.ts', 'relay.rate.ts', 'mail.compose.ts'].map((f) => ({
       target: `src/modules/mail/${f}`,
       what: `the batch sender's ${f}`,
-      allowed: ['src/modules/mail/mail.service.ts'],
+      allowed: ['src/modules/mail/mail.service.ts', 'src/modules/mail/batch.delivery.ts'],
       rule: 'only-through' as const,
       why: 'the relay is the transport’s own part',
     })),

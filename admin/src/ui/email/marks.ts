@@ -9,8 +9,19 @@ export function parseMarks(source: string): Span[][] {
   return source
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t]*\n/)
-    .map(parseParagraph)
+    .map((p) => trimEdges(parseParagraph(p)))
     .filter((p) => p.length > 0);
+}
+
+/**
+ * Line breaks at a paragraph's edges mean nothing, and kept they would join the blank line between
+ * paragraphs when typed back (a paragraph "\n" before one " " read back as one paragraph "\n ").
+ */
+function trimEdges(spans: Span[]): Span[] {
+  const out = spans.map((s) => ({ ...s }));
+  while (out.length > 0 && (out[0]!.text = out[0]!.text.replace(/^\n+/, '')) === '') out.shift();
+  while (out.length > 0 && (out[out.length - 1]!.text = out[out.length - 1]!.text.replace(/\n+$/, '')) === '') out.pop();
+  return out;
 }
 
 function parseParagraph(src: string): Span[] {

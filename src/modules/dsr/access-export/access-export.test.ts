@@ -119,6 +119,9 @@ forEachDialect('access export', (ctx) => {
       contactId: c.id,
       fields: { reference: `R-${c.id.slice(-4)}`, total: 99.5, gift: true, note: 'leave at door', placed: '2026-03-01' },
     });
+    // A message sent to the person (a send row names a message, which no generic row could).
+    const message = await s.messages.create({ name: `Receipt ${c.id}`, purpose: 'transactional', subject: 'Hi', html: '<p>Hi</p>' });
+    await s.sends.sendToContact(message.id, c.id);
   }
 
   it('holds every exported column of every table linked to a person, with its category and value, and nothing of anyone else', async () => {
