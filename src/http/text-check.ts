@@ -57,7 +57,8 @@ export function installTextCheck(app: FastifyInstance): void {
     const problems = [
       ...textProblems(req.params, 'params'),
       ...textProblems(req.query, 'querystring'),
-      ...(cfg.textBody === 'reader' ? [] : textProblems(req.body, 'body')),
+      // A reader's file body is its reader's to check; a JSON body on the same route is checked here.
+      ...(cfg.textBody === 'reader' && (Buffer.isBuffer(req.body) || typeof req.body === 'string') ? [] : textProblems(req.body, 'body')),
     ];
     if (problems.length === 0) return;
     if (cfg.link) return cfg.link(req, reply);

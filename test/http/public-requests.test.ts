@@ -134,9 +134,12 @@ forEachDialect('public data-subject requests', (ctx) => {
 
   it('notes a link the consent gate refuses once, however often its job runs', async () => {
     // `requested` needs level 0, so no rule refuses it today; the gate's answer is what is under test here.
-    const check = t.services.consent.check;
-    t.services.consent.check = async () =>
-      ({ allowed: false, reason: 'below_required_level', effectiveLevel: 0 }) as Awaited<ReturnType<typeof check>>;
+    // The gated sender asks the gate for its batch (checkMany), one message being a batch of one.
+    const checkMany = t.services.consent.checkMany;
+    t.services.consent.checkMany = async (ids: string[]) =>
+      new Map(ids.map((id) => [id, { allowed: false, reason: 'below_required_level', effectiveLevel: 0 }])) as Awaited<
+        ReturnType<typeof checkMany>
+      >;
     try {
       await t.services.contacts.create({ email: 'refused@example.com' });
       await answer({ type: 'access', email: 'refused@example.com' });
@@ -149,7 +152,7 @@ forEachDialect('public data-subject requests', (ctx) => {
         .filter((n) => n?.startsWith('verification link not sent'));
       assert.deepEqual(notes, ['verification link not sent: below_required_level']);
     } finally {
-      t.services.consent.check = check;
+      t.services.consent.checkMany = checkMany;
     }
   });
 
