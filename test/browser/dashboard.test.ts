@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
-  BROWSER_DIALECTS,
+  SQLITE_BROWSER,
   assertAccessible,
   browserSkip,
   type ConsoleServer,
@@ -36,7 +36,7 @@ function apiCalls(page: Page): Set<string> {
   return seen;
 }
 
-for (const d of BROWSER_DIALECTS)
+for (const d of SQLITE_BROWSER)
   describe(`console: dashboard [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: ConsoleServer;
     let s: Session;

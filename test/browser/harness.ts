@@ -45,6 +45,13 @@ export interface ConsoleServer {
 
 /** The dialects browser flows run on: SQLite always, PostgreSQL where npm test started one. */
 export const BROWSER_DIALECTS = DIALECTS;
+/**
+ * For flows whose server side the HTTP tests run on both databases already (login, dashboard,
+ * lists, imports): the browser adds the screens, which do not change with the database, and the
+ * suite's minutes are kept for flows where the database shows through (contacts, requests,
+ * segments, email campaigns).
+ */
+export const SQLITE_BROWSER = DIALECTS.filter((d) => d.name === 'sqlite');
 
 /**
  * `assent start` in a new folder with the console built: on its embedded SQLite database, or on a

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
-  BROWSER_DIALECTS,
+  SQLITE_BROWSER,
   assertAccessible,
   browserSkip,
   type ConsoleServer,
@@ -52,7 +52,7 @@ async function count(s: Session, list: string, label: string): Promise<number> {
   return Number(text.replace(/^[^:]*:/, '').replace(/\D/g, ''));
 }
 
-for (const d of BROWSER_DIALECTS)
+for (const d of SQLITE_BROWSER)
   describe(`console: import a CSV of ${ROWS} rows [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: ConsoleServer;
     let s: Session;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  BROWSER_DIALECTS,
+  SQLITE_BROWSER,
   assertAccessible,
   browserSkip,
   type ConsoleServer,
@@ -25,7 +25,7 @@ function expectRefusals(s: Session, statuses: number[]): void {
   s.problems.splice(0, s.problems.length, ...s.problems.filter((p) => !refused.includes(p)));
 }
 
-for (const d of BROWSER_DIALECTS)
+for (const d of SQLITE_BROWSER)
   describe(`console: lists, custom fields, custom entities [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: ConsoleServer;
     let s: Session;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  BROWSER_DIALECTS,
+  SQLITE_BROWSER,
   assertAccessible,
   browserSkip,
   type ConsoleServer,
@@ -12,7 +12,7 @@ import {
   startConsoleServer,
 } from './harness.ts';
 
-for (const d of BROWSER_DIALECTS)
+for (const d of SQLITE_BROWSER)
   describe(`console: log in as the first admin [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: ConsoleServer;
     let s: Session;

@@ -182,6 +182,7 @@ function rawOf(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   const raw = (body as { raw?: unknown } | null)?.raw;
   if (typeof raw !== 'string') throw new AppError('unsupported_media_type', 'send the report as message/rfc822 or JSON {"raw": base64}');
-  if (!BASE64.test(raw)) throw new AppError('validation_failed', 'raw is not base64', [{ in: 'body', path: '/raw', message: 'not base64' }]);
+  if (!BASE64.test(raw))
+    throw new AppError('validation_failed', 'raw is not base64', [{ in: 'body', path: '/raw', message: 'not base64' }]);
   return Buffer.from(raw, 'base64');
 }
