@@ -94,12 +94,14 @@ export const BlockDocumentSchema = Type.Object(
   { ...strict, description: 'The block editor’s document (version 1): settings and blocks, rendered to the message’s HTML.' },
 );
 
-// The schema and the renderer's types describe one document: each must be assignable to the other.
+/**
+ * The schema and the renderer's types describe one document: each is assignable to the other, or
+ * this type does not compile (a field added to one and not the other fails the type check).
+ */
 type Checked = Static<typeof BlockDocumentSchema>;
-const _toDoc = (d: Checked): BlockDocument => d;
-const _toChecked = (d: BlockDocument): Checked => d;
-void _toDoc;
-void _toChecked;
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustHold<T extends true> = T;
+export type SchemaMatchesRenderer = MustHold<Mutual<Checked, BlockDocument>>;
 
 /** A problem in a document: where (a JSON pointer) and what, with no text from the document. */
 export interface BlockProblem {
