@@ -149,7 +149,7 @@ function Loaded({ c }: { c: Campaign }) {
         {refused.length === 0 ? (
           <Text size="sm">Nobody has been left out.</Text>
         ) : (
-          <TableScroll label="Reasons for not sending" minWidth={360}>
+          <TableScroll label="Reasons for not sending" minWidth={240}>
             <Table>
               <Table.Thead>
                 <Table.Tr>
