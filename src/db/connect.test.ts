@@ -60,3 +60,38 @@ it('SQLite: a transaction that reads before it writes waits for another processâ
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('SQLite: statements kept between queries see schema changes and hold no read snapshot after they ran', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-stmt-'));
+  const file = join(dir, 'kept.db');
+  const db = connect(`sqlite:${file}`);
+  try {
+    await sql`create table kept (id integer primary key, v text)`.execute(db.kysely);
+    await db.kysely.insertInto('kept').values({ id: 1, v: 'a' }).execute();
+    const read = () => db.kysely.selectFrom('kept').selectAll().execute();
+    assert.deepEqual(await read(), [{ id: 1, v: 'a' }]);
+    // The same text again after a column was added: the kept statement returns the new column.
+    await sql`alter table kept add column w text default 'b'`.execute(db.kysely);
+    assert.deepEqual(await read(), [{ id: 1, v: 'a', w: 'b' }]);
+    // A streamed read of that text, and the same text while the stream is open: another statement serves it.
+    const streamed: unknown[] = [];
+    for await (const row of db.kysely.selectFrom('kept').selectAll().stream()) streamed.push(row);
+    assert.equal(streamed.length, 1);
+    // Another process checkpoints the whole log and truncates it: impossible while any statement of ours holds a snapshot.
+    await read();
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('python3', [
+        '-c',
+        'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("pragma wal_checkpoint(TRUNCATE)").fetchone()[0])',
+        file,
+      ]);
+      let o = '';
+      child.stdout.on('data', (c) => (o += c));
+      child.on('exit', (code) => (code === 0 ? resolve(o.trim()) : reject(new Error(`python exited ${code}`))));
+    });
+    assert.equal(out, '0', 'the checkpoint was not blocked by a reader');
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

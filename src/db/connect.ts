@@ -85,11 +85,42 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/** Prepared statements kept per connection: enough for every query text the app repeats, bounded because in-lists vary in length. */
+const STATEMENT_CACHE = 512;
+
+/**
+ * The handle Kysely's driver sees: `prepare` returns a statement kept from an earlier call with
+ * the same text. Kysely prepares every query anew, and for short statements run many times (a
+ * send's hand-over: begin, update, upsert, commit) preparing cost as much as running. A kept
+ * statement stays valid across schema changes (SQLite re-prepares it); one still iterating (a
+ * stream) is not handed out again, a new one is prepared instead.
+ */
+export function cachingHandle(raw: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (text: string): SQLite.Statement => {
+    const kept = cache.get(text);
+    if (kept && !kept.busy) {
+      // Most recently used last, so the first key is the one to drop.
+      cache.delete(text);
+      cache.set(text, kept);
+      return kept;
+    }
+    const stmt = raw.prepare(text);
+    if (!kept) {
+      cache.set(text, stmt);
+      if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    }
+    return stmt;
+  };
+  return { prepare, close: () => raw.close() } as unknown as SQLite.Database;
+}
+
 function sqliteDialect(raw: SQLite.Database): KyselyDialect {
   const base = new SqliteDialect({ database: raw });
+  const handle = cachingHandle(raw);
   return {
     createAdapter: () => base.createAdapter(),
-    createDriver: () => new ImmediateSqliteDriver({ database: raw }),
+    createDriver: () => new ImmediateSqliteDriver({ database: handle }),
     createQueryCompiler: () => base.createQueryCompiler(),
     createIntrospector: (db) => base.createIntrospector(db),
   };

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Caller } from '../consent/module.ts';
 import type { Database } from '../database.ts';
 import type { PersonMail } from '../mail/module.ts';
@@ -74,13 +74,13 @@ export type BatchOutcome =
 
 /**
  * The mail module's batch primitive: asks the gate and the suppression list for the batch,
- * then, for the items whose whole message is ready, opens a transaction and calls `handOver`
- * (the engine marks those sends sent there); only after the commit are they released.
+ * then, for the items whose whole message is ready, calls `handOver` (the engine marks those
+ * sends sent, atomically); only after it returned are they released.
  */
 export interface BatchDelivery {
   sendBatch(
     items: BatchItem[],
-    opts: { caller: Caller; handOver: (sendIds: string[], trx: Transaction<Database>) => Promise<void> },
+    opts: { caller: Caller; handOver: (sendIds: string[], q: Kysely<Database>) => Promise<void> },
   ): Promise<BatchOutcome[]>;
 }
 

@@ -16,20 +16,13 @@ import {
   type BatchSelector,
   countKey,
   dueSends,
-  markSent,
+  handOverSends,
   messageRow,
   moveSends,
   nextDue,
   PENDING,
   undeliverableAmong,
 } from './send.queries.ts';
-
-/** Thrown by a hand-over that found its sends taken by another run: nothing of that group may be released. */
-export class HandOverTaken extends Error {
-  constructor() {
-    super('sends already taken by another run');
-  }
-}
 
 /** Delivery attempts before a temporary failure counts as final. */
 export const MAX_ATTEMPTS = 5;
@@ -217,16 +210,15 @@ export class SendEngine {
     const handedOver = new Set<string>();
     const outcomes = await this.steps.delivery.sendBatch(items, {
       caller,
-      handOver: async (ids, trx) => {
-        const at = this.clock.now().toISOString();
-        const moved = await markSent(
-          trx,
+      handOver: async (ids, q) => {
+        // Another run of this batch sent some of them first: it throws, and none of this group may leave.
+        await handOverSends(
+          this.db,
+          q,
           ids.map((id) => ({ id, messageId: messageIds.get(id) ?? '', tracked: tracked.get(id) ?? 0 })),
-          at,
+          this.clock.now().toISOString(),
+          campaignId,
         );
-        // Another run of this batch sent some of them first: none of this group may leave.
-        if (moved.length < ids.length) throw new HandOverTaken();
-        if (campaignId) await addCounts(trx, campaignId, new Map([[countKey('sent'), moved.length]]));
         for (const id of ids) handedOver.add(id);
       },
     });

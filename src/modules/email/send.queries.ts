@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { dialectOf, inList } from '../../db/in-list.ts';
 import { chunks } from '../../lib/chunks.ts';
-import type { Database } from '../database.ts';
+import { executeNamed } from '../../db/named.ts';
+import type { Database, Db } from '../database.ts';
 import type { SendStatus, SendsTable } from './email.table.ts';
 
 type Q = Kysely<Database>;
@@ -123,6 +124,65 @@ export async function markSent(
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * The hand-over of a group of sends about to be released to the relay: all of them become
+ * `sent` (with their Message-ID and tracking flag) and the campaign's `sent` total grows by as
+ * many, or, when another run took any of them first, nothing changes and HandOverTaken is thrown.
+ * Atomic on its own: `db` is the database (`base.kysely`), or the caller's transaction, which this joins.
+ *
+ * On PostgreSQL it is one statement, so one round trip where a transaction took four (begin,
+ * update, upsert, commit): every message of a campaign waits for it before its terminator. The
+ * rows are locked first (`for update`, in id order, so two runs locking some of the same rows
+ * cannot deadlock); a concurrent run that locked them first is waited for,
+ * and its change is seen (read committed re-reads a locked row), so the count falls short and
+ * nothing is moved. On SQLite the same in a transaction: writers are serialised there anyway.
+ */
+export async function handOverSends(
+  base: Db,
+  db: Q,
+  items: readonly { id: string; messageId: string; tracked: number }[],
+  nowIso: string,
+  campaignId: string | null,
+): Promise<void> {
+  if (items.length === 0) return;
+  if (dialectOf(db) === 'postgres') {
+    const ids = items.map((i) => i.id);
+    const statement = sql<{ n: number }>`
+      with target as (
+        select id from sends where id = any(${ids}::text[]) and status in (${sql.join([...PENDING])}) order by id for update
+      ), moved as (
+        update sends set status = 'sent', reason = null, sent_at = ${nowIso}, updated_at = ${nowIso}, not_before = null,
+          attempts = sends.attempts + 1, smtp_message_id = m.mid, tracked = m.tracked
+        from unnest(${ids}::text[], ${items.map((i) => i.messageId)}::text[], ${items.map((i) => i.tracked)}::int4[]) as m(id, mid, tracked)
+        where sends.id = m.id and sends.id in (select id from target) and (select count(*) from target) = ${ids.length}
+        returning sends.id
+      ), counted as (
+        insert into campaign_counts (campaign_id, outcome, reason, n)
+        select ${campaignId}::text, 'sent', '', count(*) from moved where ${campaignId}::text is not null having count(*) > 0
+        on conflict (campaign_id, outcome, reason) do update set n = campaign_counts.n + excluded.n
+      )
+      select count(*) as n from moved`;
+    // A prepared statement, planned once per connection: this runs for every message of a campaign.
+    const rows = db.isTransaction ? (await statement.execute(db)).rows : await executeNamed(base, 'assent_hand_over_sends', statement);
+    if (Number(rows[0]?.n ?? 0) !== ids.length) throw new HandOverTaken();
+    return;
+  }
+  const run = async (trx: Q) => {
+    const moved = await markSent(trx, items, nowIso);
+    // Thrown, so the transaction rolls back what this group did move.
+    if (moved.length < items.length) throw new HandOverTaken();
+    if (campaignId) await addCounts(trx, campaignId, new Map([[countKey('sent'), moved.length]]));
+  };
+  await (db.isTransaction ? run(db) : db.transaction().execute(run));
+}
+
+/** Thrown by a hand-over that found its sends taken by another run: nothing of that group may be released. */
+export class HandOverTaken extends Error {
+  constructor() {
+    super('sends already taken by another run');
+  }
 }
 
 /** Campaign totals: adds each (outcome, reason)'s n in one statement (an upsert). */

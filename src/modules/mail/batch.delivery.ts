@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { inParallel } from '../../lib/parallel.ts';
 import type { Database } from '../database.ts';
 import { HeldBody } from './held-body.ts';
@@ -21,8 +21,13 @@ export type BatchOutcome =
   | { sendId: string; status: 'retry'; code: string }
   | { sendId: string; status: 'unknown' };
 
-/** Marks the sends as sent in the caller's transaction; delivery completes only after it commits. */
-export type HandOver = (sendIds: string[], trx: Transaction<Database>) => Promise<void>;
+/**
+ * Marks the sends as sent, all or none (it throws for none); delivery completes only after it
+ * returned. `q` is the transaction the delivery writes in when it writes too (the outbox's
+ * rows), else the database itself: the hand-over is then atomic on its own (one statement, or
+ * a transaction it opens), which spares a relay's every message a transaction's round trips.
+ */
+export type HandOver = (sendIds: string[], q: Kysely<Database>) => Promise<void>;
 
 export interface ComposedItem {
   sendId: string;
@@ -32,14 +37,20 @@ export interface ComposedItem {
 }
 
 /**
- * Commits ready sends in groups: whatever became ready while the last commit ran goes into the
- * next, so a commit never waits for a slow message and many messages share one transaction.
+ * Hands ready sends over in groups: those ready in the same turn of the event loop share one
+ * write. Up to `parallel` hand-overs run at once (on PostgreSQL each on a pooled connection), so
+ * a message whose bytes are at the relay never waits for another group's round trip: the
+ * hand-over is on every message's way to its terminator.
  */
 class HandOverGroups {
   private waiting: { id: string; done: (e?: unknown) => void }[] = [];
-  private running = false;
+  private running = 0;
+  private scheduled = false;
 
-  constructor(private readonly commit: (ids: string[]) => Promise<void>) {}
+  constructor(
+    private readonly commit: (ids: string[]) => Promise<void>,
+    private readonly parallel: number,
+  ) {}
 
   ready(id: string): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -49,8 +60,16 @@ class HandOverGroups {
   }
 
   private next(): void {
-    if (this.running || this.waiting.length === 0) return;
-    this.running = true;
+    if (this.scheduled || this.running >= this.parallel || this.waiting.length === 0) return;
+    this.scheduled = true;
+    // The commit waits for the end of this turn of the event loop, so the other connections'
+    // messages that are ready in the same turn share its transaction.
+    setImmediate(() => this.commitWaiting());
+  }
+
+  private commitWaiting(): void {
+    this.scheduled = false;
+    this.running++;
     const group = this.waiting.splice(0);
     this.commit(group.map((g) => g.id)).then(
       () => this.finish(group),
@@ -59,7 +78,7 @@ class HandOverGroups {
   }
 
   private finish(group: { done: (e?: unknown) => void }[], e?: unknown): void {
-    this.running = false;
+    this.running--;
     for (const g of group) g.done(e);
     this.next();
   }
@@ -91,7 +110,7 @@ export async function deliverOverRelay(
   handOver: (ids: string[]) => Promise<void>,
   beforeEach: () => Promise<void>,
 ): Promise<BatchOutcome[]> {
-  const groups = new HandOverGroups(handOver);
+  const groups = new HandOverGroups(handOver, lanes.size);
   const out: BatchOutcome[] = new Array(items.length);
   await inParallel(
     items.map((item, i) => ({ item, i })),

@@ -82,8 +82,8 @@ export class MailSender {
   /**
    * Sends a batch (a campaign's, say): the gate asked once per purpose for all of it, the
    * suppression list once, by the same rules as `send` (admit); then the transport delivers what
-   * passed and calls `handOver(sendIds, trx)` for the sends it is about to complete, in its
-   * transaction (MailService.deliverBatch): one outcome per item, in order.
+   * passed and calls `handOver(sendIds, q)` for the sends it is about to complete
+   * (MailService.deliverBatch says when `q` is a transaction): one outcome per item, in order.
    */
   async sendBatch(items: BatchMail[], opts: { caller: Caller; handOver: HandOver }): Promise<BatchOutcome[]> {
     const admitted = await this.admit(items, opts.caller);

@@ -99,8 +99,8 @@ export class MailService {
 
   /**
    * Delivers a batch of messages, each under its send id, exactly once into the outbox and
-   * without doubles through a relay: `handOver` marks the sends in the caller's transaction,
-   * and a relay gets a message's terminator only after that transaction committed
+   * without doubles through a relay: `handOver` marks the sends (in the outbox's transaction,
+   * or atomically on its own), and a relay gets a message's terminator only after it returned
    * (batch.delivery.ts says why that holds through a crash). Whether each may be sent was
    * decided before (the gated sender). A message that fails the checks is refused
    * (`invalid_address` for its recipient, `invalid_message` otherwise) and not handed over.
@@ -173,7 +173,7 @@ export class MailService {
     const results = await deliverOverRelay(
       this.lanesFor(smtp),
       composed,
-      (ids) => this.db.kysely.transaction().execute((trx) => handOver(ids, trx)),
+      (ids) => handOver(ids, this.db.kysely),
       () => this.rate.take(smtp),
     );
     ok.forEach((o, i) => {
