@@ -16,7 +16,18 @@ export type PolicyAnswer = { ok: true } | { refused: 'frequency_cap' } | { defer
 export interface PolicyStep {
   /** One answer per contact; a contact missing from the map is `ok`. One query per batch. */
   decide(recipients: { contactId: string; purpose: string }[], now: Date): Promise<Map<string, PolicyAnswer>>;
+  /**
+   * For a purpose that is capped now, how to check its caps again at the hand-over (null: no
+   * cap). `decide` ran before rendering, and another batch may have mailed the person since.
+   * The check answers the contacts whose caps are full, counted in the caller's transaction
+   * after it locked those contacts (`lockContacts`): two batches that both passed `decide` cannot
+   * both send past a cap. The rules are read here, once per batch: the check reads nothing but
+   * the sends, in the transaction it is given (a read outside it would wait for it on SQLite).
+   */
+  capCheck(purpose: string): Promise<CapCheck | null>;
 }
+
+export type CapCheck = (trx: Kysely<Database>, contactIds: string[], now: Date) => Promise<Set<string>>;
 
 /** The links a message may name, for one send. */
 export interface SendLinks {

@@ -16,7 +16,9 @@ import {
   type BatchSelector,
   countKey,
   dueSends,
+  HandOverTaken,
   handOverSends,
+  lockContacts,
   messageRow,
   moveSends,
   nextDue,
@@ -208,17 +210,27 @@ export class SendEngine {
     if (items.length === 0) return;
 
     const handedOver = new Set<string>();
+    const capCheck = await this.steps.policy.capCheck(message.purpose);
+    const personOf = new Map(sends.map((s) => [s.id, s.contact_id]));
     const outcomes = await this.steps.delivery.sendBatch(items, {
       caller,
       handOver: async (ids, q) => {
+        const at = this.clock.now();
+        const marks = ids.map((id) => ({ id, messageId: messageIds.get(id) ?? '', tracked: tracked.get(id) ?? 0 }));
         // Another run of this batch sent some of them first: it throws, and none of this group may leave.
-        await handOverSends(
-          this.db,
-          q,
-          ids.map((id) => ({ id, messageId: messageIds.get(id) ?? '', tracked: tracked.get(id) ?? 0 })),
-          this.clock.now().toISOString(),
-          campaignId,
-        );
+        if (!capCheck) await handOverSends(this.db, q, marks, at.toISOString(), campaignId);
+        else {
+          // The caps were judged before rendering; another batch (another campaign, another
+          // worker) may have mailed one of these people since. Counted again under their locks,
+          // a full cap stops the group: its sends go again later, and the policy refuses them then.
+          const people = ids.map((id) => personOf.get(id)!);
+          const run = async (trx: typeof q) => {
+            await lockContacts(trx, people);
+            if ((await capCheck(trx, people, at)).size > 0) throw new HandOverTaken();
+            await handOverSends(this.db, trx, marks, at.toISOString(), campaignId);
+          };
+          await (q.isTransaction ? run(q) : this.db.kysely.transaction().execute(run));
+        }
         for (const id of ids) handedOver.add(id);
       },
     });

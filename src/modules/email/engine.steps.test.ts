@@ -32,7 +32,7 @@ forEachDialect('the send pipeline’s steps, in order', (ctx) => {
   function engine(): SendEngine {
     const tracking = linkTracking(t.services.settings, t.services.secret, clock);
     return new SendEngine(ctx.db, clock, t.services.settings, t.services.consent, t.services.suppressions, t.services.contacts, {
-      policy: { decide: async () => policy },
+      policy: { decide: async () => policy, capCheck: async () => null },
       render: {
         compile: async (m) => (contact, links) => {
           rendered.push({ contact, links });

@@ -1,7 +1,7 @@
 import type { Db } from '../database.ts';
 import { contactZonesByIds } from '../contact-records/module.ts';
 import type { SettingsService } from '../settings/module.ts';
-import type { PolicyAnswer, PolicyStep } from './engine.model.ts';
+import type { CapCheck, PolicyAnswer, PolicyStep } from './engine.model.ts';
 import { capsFor, capWindowStart, decide } from './policy.ts';
 import { sentCounts } from './policy.queries.ts';
 import { contactTimeZone } from './time-zones.ts';
@@ -48,5 +48,24 @@ export class PolicyService implements PolicyStep {
       out.set(r.contactId, decide(rules, { purpose: r.purpose, zone, sent }, now));
     }
     return out;
+  }
+
+  async capCheck(purpose: string): Promise<CapCheck | null> {
+    const caps = capsFor((await this.settings.get()).emailRules, purpose);
+    if (caps.length === 0) return null;
+    return async (trx, contactIds, now) => {
+      const over = new Set<string>();
+      const counts = await sentCounts(
+        trx,
+        contactIds,
+        [purpose],
+        caps.map((cap) => capWindowStart(cap, now).toISOString()),
+      );
+      for (const id of contactIds) {
+        const n = counts.get(`${id}\u0000${purpose}`);
+        if (caps.some((cap, i) => (n?.[i] ?? 0) >= cap.max)) over.add(id);
+      }
+      return over;
+    };
   }
 }

@@ -178,6 +178,16 @@ export async function handOverSends(
   await (db.isTransaction ? run(db) : db.transaction().execute(run));
 }
 
+/**
+ * Locks the contacts' rows for the rest of the caller's transaction, in id order: two batches
+ * checking a frequency cap for the same person then count one after the other. SQLite needs
+ * nothing: its transactions take the write lock when they begin.
+ */
+export async function lockContacts(trx: Q, contactIds: readonly string[]): Promise<void> {
+  if (dialectOf(trx) !== 'postgres' || contactIds.length === 0) return;
+  await sql`select id from contacts where id = any(${[...new Set(contactIds)]}::text[]) order by id for update`.execute(trx);
+}
+
 /** Thrown by a hand-over that found its sends taken by another run: nothing of that group may be released. */
 export class HandOverTaken extends Error {
   constructor() {
