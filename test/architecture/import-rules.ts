@@ -118,8 +118,14 @@ export const RULES: ImportRules = {
     {
       target: 'nodemailer',
       what: 'the SMTP client package',
-      // The pool, the batch sender's own connections and its message composer (ADR 0016).
-      allowed: ['src/modules/mail/smtp.relay.ts', 'src/modules/mail/relay.lanes.ts', 'src/modules/mail/mail.compose.ts'],
+      // The pool, the batch sender's own connections and its message composer (ADR 0016), whose
+      // synchronous MIME build uses nodemailer's encoders.
+      allowed: [
+        'src/modules/mail/smtp.relay.ts',
+        'src/modules/mail/relay.lanes.ts',
+        'src/modules/mail/mail.compose.ts',
+        'src/modules/mail/mime.build.ts',
+      ],
       except: ['nodemailer/lib/addressparser'],
       rule: 'only-through',
       why: 'a second SMTP client would be a second door to the relay',
