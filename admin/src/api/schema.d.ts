@@ -66,7 +66,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a bounce (RFC 3464 delivery status notification) or a complaint (RFC 5965 feedback report)
-         * @description For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, status 5.x.x) makes the address undeliverable: later sends to it are refused with reason `undeliverable`. A complaint (feedback type abuse or fraud) lowers the contact's consent to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` (`details.reason` says why); a larger body 413 `payload_too_large`.
+         * @description For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, status 5.x.x) whose status says the address failed (RFC 3463: 5.1.x except 5.1.7 and 5.1.8, 5.2.1 mailbox disabled, 5.4.4 no such domain) makes the address undeliverable: later sends to it are refused with reason `undeliverable`. Any other hard bounce (5.7.x policy or spam blocks, 5.2.2 mailbox full, 5.2.3 too large, 5.3.x, 5.5.x, 5.6.x) failed that message only: it is recorded and counted, the address stays sendable. A complaint (feedback type abuse or fraud) lowers the contact's consent to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` (`details.reason` says why); a larger body 413 `payload_too_large`.
          *
          *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
          */
@@ -2952,7 +2952,7 @@ export interface operations {
                         data: {
                             outcomes: {
                                 contactId: string | null;
-                                /** @description undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: kept only (soft bounce, or nobody to lower); duplicate: this report for this send was received before; unmatched: it names no send or address of ours */
+                                /** @description undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: kept only (soft bounce, a hard bounce of that message only such as 5.7.1 or 5.2.2, or nobody to lower); duplicate: this report for this send was received before; unmatched: it names no send or address of ours */
                                 effect: "undeliverable" | "consent_lowered" | "recorded" | "duplicate" | "unmatched";
                                 /** @description the bounce record; null when nothing was recorded */
                                 id: string | null;
@@ -3205,7 +3205,7 @@ export interface operations {
                      *               "below_required_level": 80,
                      *               "suppressed": 8
                      *             },
-                     *             "delivered": 0,
+                     *             "delivered": 697,
                      *             "bounced": 3,
                      *             "complained": 0,
                      *             "unsubscribed": 4,
@@ -3226,13 +3226,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -3462,7 +3463,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -3477,13 +3478,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -3705,7 +3707,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -3720,13 +3722,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -3963,7 +3966,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -3978,13 +3981,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -4221,7 +4225,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -4236,13 +4240,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -16773,13 +16778,14 @@ export interface operations {
                     "application/json": {
                         data: {
                             campaign?: {
-                                /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                                /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                                 counts: {
                                     bounced: number;
                                     cancelled: number;
                                     clicked: number;
                                     complained: number;
                                     deferred: number;
+                                    /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                     delivered: number;
                                     failed: number;
                                     opened: number;
