@@ -18,6 +18,7 @@ export const NAV: readonly { path: string; folder: string; label: string; area: 
   { path: '/segments', folder: 'segments', label: 'Segments', area: 'segments', section: 'Audience' },
   { path: '/messages', folder: 'messages', label: 'Messages', area: EMAIL_AREA, section: 'Email' },
   { path: '/campaigns', folder: 'campaigns', label: 'Campaigns', area: EMAIL_AREA, section: 'Email' },
+  { path: '/bounces', folder: 'bounces', label: 'Bounces', area: EMAIL_AREA, section: 'Email' },
   { path: '/requests', folder: 'requests', label: 'Data requests', area: 'requests', section: 'Privacy' },
   { path: '/audit', folder: 'audit', label: 'Audit log', area: 'audit', section: 'Privacy' },
   { path: '/data-map', folder: 'data-map', label: 'Data map', area: 'datamap', section: 'Privacy' },

@@ -202,6 +202,7 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/outbox': '/api/v1/outbox?limit=500',
       'GET /api/v1/outbox/:id': `/api/v1/outbox/${outboxIds[0]}`,
       'GET /api/v1/bounces': '/api/v1/bounces',
+      'GET /api/v1/undeliverable': '/api/v1/undeliverable',
       'GET /api/v1/contacts': '/api/v1/contacts',
       'GET /api/v1/contacts/:id': `/api/v1/contacts/${contactId}`,
       'GET /api/v1/contacts/duplicates': '/api/v1/contacts/duplicates',

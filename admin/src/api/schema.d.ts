@@ -66,7 +66,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a bounce (RFC 3464 delivery status notification) or a complaint (RFC 5965 feedback report)
-         * @description For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, status 5.x.x) makes the address undeliverable: later sends to it are refused with reason `undeliverable`. A complaint (feedback type abuse or fraud) lowers the contact's consent to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` (`details.reason` says why); a larger body 413 `payload_too_large`.
+         * @description For a relay or a mailbox poller that hands over what comes back. The body is the report as received, at most 1 MiB: raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, status 5.x.x) whose status says the address failed (RFC 3463: 5.1.x except 5.1.7 and 5.1.8, 5.2.1 mailbox disabled, 5.4.4 no such domain) makes the address undeliverable: later sends to it are refused with reason `undeliverable`. Any other hard bounce (5.7.x policy or spam blocks, 5.2.2 mailbox full, 5.2.3 too large, 5.3.x, 5.5.x, 5.6.x) failed that message only: it is recorded and counted, the address stays sendable. A complaint (feedback type abuse or fraud) lowers the contact's consent to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` (`details.reason` says why); a larger body 413 `payload_too_large`.
          *
          *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
          */
@@ -1913,6 +1913,52 @@ export interface paths {
         patch: operations["patchTasksById"];
         trace?: never;
     };
+    "/api/v1/undeliverable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Addresses nothing more is sent to, because they bounced hard
+         * @description An address is put here by a hard bounce whose status says the address failed (5.1.x but 5.1.7 and 5.1.8, 5.2.1, 5.4.4); every later send to it is refused with reason `undeliverable`. Newest first, each with the bounce that caused it. `q` finds addresses containing the text, without regard to case (the same search as GET /contacts takes in its query string).
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `messages`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getUndeliverable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/undeliverable/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Allow sending to an undeliverable address again
+         * @description For when someone knows the mailbox works again (the person fixed it, or the bounce was a mistake of the receiving server). The address is taken off the list and later sends to it go out; the bounce records stay. `cleared` is false when the address was not on the list: the same answer shape and no error, so this reveals nothing the list does not show. The audit entry names the bounce that had put the address there, never the address.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
+         */
+        post: operations["postUndeliverableClear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2952,7 +2998,7 @@ export interface operations {
                         data: {
                             outcomes: {
                                 contactId: string | null;
-                                /** @description undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: kept only (soft bounce, or nobody to lower); duplicate: this report for this send was received before; unmatched: it names no send or address of ours */
+                                /** @description undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: kept only (soft bounce, a hard bounce of that message only such as 5.7.1 or 5.2.2, or nobody to lower); duplicate: this report for this send was received before; unmatched: it names no send or address of ours */
                                 effect: "undeliverable" | "consent_lowered" | "recorded" | "duplicate" | "unmatched";
                                 /** @description the bounce record; null when nothing was recorded */
                                 id: string | null;
@@ -3205,7 +3251,7 @@ export interface operations {
                      *               "below_required_level": 80,
                      *               "suppressed": 8
                      *             },
-                     *             "delivered": 0,
+                     *             "delivered": 697,
                      *             "bounced": 3,
                      *             "complained": 0,
                      *             "unsubscribed": 4,
@@ -3226,13 +3272,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -3462,7 +3509,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -3477,13 +3524,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -3705,7 +3753,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -3720,13 +3768,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -3963,7 +4012,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -3978,13 +4027,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -4221,7 +4271,7 @@ export interface operations {
                      *             "below_required_level": 80,
                      *             "suppressed": 8
                      *           },
-                     *           "delivered": 0,
+                     *           "delivered": 697,
                      *           "bounced": 3,
                      *           "complained": 0,
                      *           "unsubscribed": 4,
@@ -4236,13 +4286,14 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                            /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                             counts: {
                                 bounced: number;
                                 cancelled: number;
                                 clicked: number;
                                 complained: number;
                                 deferred: number;
+                                /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                 delivered: number;
                                 failed: number;
                                 opened: number;
@@ -16773,13 +16824,14 @@ export interface operations {
                     "application/json": {
                         data: {
                             campaign?: {
-                                /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient */
+                                /** @description queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0 */
                                 counts: {
                                     bounced: number;
                                     cancelled: number;
                                     clicked: number;
                                     complained: number;
                                     deferred: number;
+                                    /** @description accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not its arrival, and a bounce may come back days later, so this falls as bounces arrive */
                                     delivered: number;
                                     failed: number;
                                     opened: number;
@@ -26221,6 +26273,419 @@ export interface operations {
                             /** @description for a case, its request type */
                             type: string;
                             updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getUndeliverable: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /**
+                 * @description rows per page (1 to 500)
+                 * @example 20
+                 */
+                limit?: number;
+                /**
+                 * @description text the address contains, any case
+                 * @example example.org
+                 */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "address": "lena.fischer@example.org",
+                     *           "since": "2026-12-01T10:20:30.000Z",
+                     *           "bounceId": "01938b10-7a2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *           "status": "5.1.1"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the address, normalised */
+                            address: string;
+                            /** @description that bounce (GET /bounces lists it) */
+                            bounceId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description when the hard bounce that put it here was received
+                             */
+                            since: string;
+                            /** @description that bounce's DSN status (5.1.1 no such mailbox, 5.2.1 mailbox disabled, 5.4.4 no such domain); null once its record is past its one-year retention */
+                            status: string | null;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postUndeliverableClear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "lena.fischer@example.org"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the address, any case */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "cleared": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description true when the address was on the list and is off it now */
+                            cleared: boolean;
                         };
                     };
                 };

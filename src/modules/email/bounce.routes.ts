@@ -37,7 +37,8 @@ const Outcome = Obj({
     {
       description:
         'undeliverable: the address is refused from now on; consent_lowered: the contact is below marketing now; recorded: ' +
-        'kept only (soft bounce, or nobody to lower); duplicate: this report for this send was received before; unmatched: it ' +
+        'kept only (soft bounce, a hard bounce of that message only such as 5.7.1 or 5.2.2, or nobody to lower); duplicate: this ' +
+        'report for this send was received before; unmatched: it ' +
         'names no send or address of ours',
     },
   ),
@@ -96,8 +97,11 @@ export const bounceRoutes =
             'raw (Content-Type: message/rfc822) or as JSON `{"raw": "<base64>"}`. The report is matched to the send it is about ' +
             "by the original message's Message-ID (returned in a message/rfc822 or text/rfc822-headers part), else to a contact " +
             'by the address it names; a report about a send is about the address the send went to. A hard bounce (action failed, ' +
-            'status 5.x.x) makes the address undeliverable: later sends to ' +
-            "it are refused with reason `undeliverable`. A complaint (feedback type abuse or fraud) lowers the contact's consent " +
+            'status 5.x.x) whose status says the address failed (RFC 3463: 5.1.x except 5.1.7 and 5.1.8, 5.2.1 mailbox disabled, ' +
+            '5.4.4 no such domain) makes the address undeliverable: later sends to ' +
+            'it are refused with reason `undeliverable`. Any other hard bounce (5.7.x policy or spam blocks, 5.2.2 mailbox full, ' +
+            '5.2.3 too large, 5.3.x, 5.5.x, 5.6.x) failed that message only: it is recorded and counted, the address stays ' +
+            "sendable. A complaint (feedback type abuse or fraud) lowers the contact's consent " +
             'to just below what marketing needs, recorded in the ledger with source `complaint`. A soft bounce (4.x.x, or action ' +
             "delayed) is only recorded. A campaign send adds to its campaign's `bounced` or `complained` totals. The same report " +
             'for the same send twice changes nothing the second time. A report that cannot be read is 422 `report_invalid` ' +

@@ -9,7 +9,7 @@ import type { Database, Db } from '../database.ts';
 import type { SettingsService } from '../settings/module.ts';
 import * as q from './bounce.queries.ts';
 import { undeliverableAmong } from './send.queries.ts';
-import { parseReport, type ParsedReport, type ReportedProblem } from './dsn.parse.ts';
+import { addressFailed, parseReport, type ParsedReport, type ReportedProblem } from './dsn.parse.ts';
 import type { EmailBouncesTable } from './email.table.ts';
 import type { Kysely } from 'kysely';
 
@@ -17,9 +17,11 @@ export type BounceSource = EmailBouncesTable['source'];
 
 /**
  * What became of one problem a report named:
- * - `undeliverable`: a hard bounce; the address is refused from now on;
+ * - `undeliverable`: a hard bounce that says the address failed (`addressFailed`, dsn.parse.ts);
+ *   the address is refused from now on;
  * - `consent_lowered`: a complaint; the contact's level is below marketing now (or was already);
- * - `recorded`: a soft bounce, or a complaint about an address no contact holds;
+ * - `recorded`: a soft bounce, a hard bounce of that message only (5.7.1, 5.2.2…: counted as
+ *   bounced, the address stays sendable), or a complaint about an address no contact holds;
  * - `duplicate`: the same report for the same send was received before: nothing done again;
  * - `unmatched`: it names none of our sends (and, from SMTP, that is required) or no address.
  */
@@ -67,7 +69,7 @@ type SendRow = NonNullable<Awaited<ReturnType<typeof q.sendById>>>;
 /**
  * Bounces and complaints (issue 14, point 7). A report (RFC 3464 DSN or RFC 5965 ARF, from the
  * API or the SMTP endpoint) is matched to the send it is about by our Message-ID, else (from the
- * API) to a contact by address; then a hard bounce makes the address undeliverable, a complaint
+ * API) to a contact by address; then a hard bounce that says the address failed makes it undeliverable, a complaint
  * lowers the contact's consent below marketing (ledger source `complaint`), and a soft bounce is
  * only recorded. Campaign sends add to their campaign's anonymous `bounced` and `complained`
  * totals. Logs carry kinds, codes and effects, never an address.
@@ -144,9 +146,12 @@ export class BounceService {
         status: p.status,
         source: opts.source,
       });
-      if (p.kind === 'hard') await q.markUndeliverable(t, { email_key: emailKey(address), address, since: now, bounce_id: id });
+      // Only a failure of the address itself stops later mail; a hard bounce of that message alone
+      // (a policy block, a full mailbox) is counted and kept, and the next message may arrive.
+      const unusable = p.kind === 'hard' && addressFailed(p.status);
+      if (unusable) await q.markUndeliverable(t, { email_key: emailKey(address), address, since: now, bounce_id: id });
       if (locked?.campaign_id) await this.count(t, locked, p);
-      return p.kind === 'hard' ? 'undeliverable' : lowered ? 'consent_lowered' : 'recorded';
+      return unusable ? 'undeliverable' : lowered ? 'consent_lowered' : 'recorded';
     });
     if (effect === 'duplicate') return none('duplicate', send?.id ?? null, holder?.id ?? null);
     return { id, kind: p.kind, status: p.status, sendId: send?.id ?? null, contactId: holder?.id ?? null, effect };

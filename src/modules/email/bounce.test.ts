@@ -6,7 +6,8 @@ import { json, testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { BATCH_QUEUE, PREPARE_QUEUE } from './engine.jobs.ts';
 import { runJobs } from '../../../test/helpers/jobs.ts';
-import { MAX_REPORT_BYTES } from './dsn.parse.ts';
+import { addressFailed, MAX_REPORT_BYTES } from './dsn.parse.ts';
+import fc from 'fast-check';
 
 forEachDialect('bounces and complaints', (ctx) => {
   let t: TestApp;
@@ -155,6 +156,68 @@ forEachDialect('bounces and complaints', (ctx) => {
     const ns = json(await post(arfReport({ recipient: 'notspam@example.org', messageId: s.header, feedbackType: 'not-spam' }))).data;
     assert.deepEqual(ns.outcomes, []);
     assert.equal((await t.services.ledger.history(c.id)).at(-1)!.newValue, 4);
+  });
+
+  // RFC 3463: only a failure of the address stops later mail; a permanent failure of that
+  // message (a policy block, a full mailbox) is counted as bounced and kept, nothing more.
+  const STATUSES: [status: string, effect: 'undeliverable' | 'recorded', kind: 'hard' | 'soft'][] = [
+    ['5.1.1', 'undeliverable', 'hard'],
+    ['5.1.0', 'undeliverable', 'hard'],
+    ['5.1.2', 'undeliverable', 'hard'],
+    ['5.1.3', 'undeliverable', 'hard'],
+    ['5.1.6', 'undeliverable', 'hard'],
+    ['5.1.10', 'undeliverable', 'hard'],
+    ['5.2.1', 'undeliverable', 'hard'],
+    ['5.4.4', 'undeliverable', 'hard'],
+    ['5.1.7', 'recorded', 'hard'],
+    ['5.1.8', 'recorded', 'hard'],
+    ['5.2.2', 'recorded', 'hard'],
+    ['5.2.3', 'recorded', 'hard'],
+    ['5.2.0', 'recorded', 'hard'],
+    ['5.3.4', 'recorded', 'hard'],
+    ['5.4.1', 'recorded', 'hard'],
+    ['5.5.0', 'recorded', 'hard'],
+    ['5.6.0', 'recorded', 'hard'],
+    ['5.7.1', 'recorded', 'hard'],
+    ['5.7.26', 'recorded', 'hard'],
+    ['5.0.0', 'recorded', 'hard'],
+    ['4.1.1', 'recorded', 'soft'],
+    ['4.4.4', 'recorded', 'soft'],
+  ];
+
+  it('only a hard bounce that says the address failed makes it undeliverable; others are counted and kept', async () => {
+    for (const [status, effect, kind] of STATUSES) {
+      const email = `status.${status.replace(/\./g, '-')}@example.org`;
+      const c = await contactAt(t, email, 4);
+      const s = await plantSend(t, c.id);
+      const out = json(await post(dsnReport({ recipient: email, messageId: s.header, status }))).data;
+      assert.deepEqual([out.outcomes[0].kind, out.outcomes[0].status, out.outcomes[0].effect], [kind, status, effect], status);
+      assert.equal(await t.services.bounces.isUndeliverable(email), effect === 'undeliverable', status);
+      // Every permanent failure counts for the campaign, whether or not the address failed.
+      assert.deepEqual(await counts(t, s.campaignId!), kind === 'hard' ? { [`bounced:${status}`]: 1 } : {}, status);
+      const [row] = await t.services.bounces.list({ contactId: c.id }, 1);
+      assert.deepEqual([row!.kind, row!.status], [kind, status], 'recorded either way');
+    }
+  });
+
+  it('whatever the Status field holds, an address is made undeliverable only by a status that says it failed', async () => {
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 12 }), fc.stringMatching(/^[0-9.]{1,9}$/)), async (status) => {
+        const email = `garbage.${i++}.${Date.now()}@example.org`;
+        const res = await post(dsnReport({ recipient: email, status }));
+        assert.ok(res.statusCode === 200 || res.statusCode === 422, res.body);
+        if (res.statusCode !== 200) return;
+        for (const o of json(res).data.outcomes) {
+          if (o.effect !== 'undeliverable') continue;
+          assert.ok(addressFailed(o.status), o.status);
+        }
+        // Only a status field that starts like 5.1.x, 5.2.1 or 5.4.4 can name a failed address.
+        const garbage = !/^\s*5\.0*1\.\d|^\s*5\.0*2\.0*1(?!\d)|^\s*5\.0*4\.0*4(?!\d)/.test(status);
+        if (garbage) assert.equal(await t.services.bounces.isUndeliverable(email), false, JSON.stringify(status));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('refuses what it cannot read: 422 with a reason, 413 past 1 MiB, 415 another type, 400 bad base64, 403 for a viewer', async () => {

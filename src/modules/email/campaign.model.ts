@@ -1,7 +1,8 @@
 import type { CampaignCountsTable, CampaignStatus, CampaignsTable, SendStatus, SendsTable } from './email.table.ts';
 
 /** Outcomes the anonymous totals keep besides refusals (which go by reason). */
-const OUTCOMES = ['sent', 'failed', 'cancelled', 'delivered', 'bounced', 'complained', 'unsubscribed', 'opened', 'clicked'] as const;
+// `delivered` is not kept: it is derived (`countsFrom`).
+const OUTCOMES = ['sent', 'failed', 'cancelled', 'bounced', 'complained', 'unsubscribed', 'opened', 'clicked'] as const;
 
 export interface CampaignCounts {
   queued: number;
@@ -10,6 +11,7 @@ export interface CampaignCounts {
   failed: number;
   cancelled: number;
   refused: Record<string, number>;
+  /** Accepted by the relay and not reported bounced since: `sent` − `bounced`, never below 0. */
   delivered: number;
   bounced: number;
   complained: number;
@@ -55,6 +57,9 @@ export function countsFrom(counts: readonly CampaignCountsTable[], pending: read
     else if ((OUTCOMES as readonly string[]).includes(c.outcome)) out[c.outcome as (typeof OUTCOMES)[number]] += n;
   }
   for (const k of Object.keys(out.refused)) if (out.refused[k] === 0) delete out.refused[k];
+  // What the relay took and no hard bounce came back for. A bounce may arrive for a send of
+  // another count (a report long after, a resend); the total never goes below 0.
+  out.delivered = Math.max(0, out.sent - out.bounced);
   return out;
 }
 

@@ -34,7 +34,12 @@ export const CampaignSchema = Obj({
       failed: N,
       cancelled: N,
       refused: Refused,
-      delivered: N,
+      delivered: Type.Integer({
+        minimum: 0,
+        description:
+          'accepted by the relay (`sent`) minus reported hard bounces (`bounced`), never below 0: the relay taking a mail is not ' +
+          'its arrival, and a bounce may come back days later, so this falls as bounces arrive',
+      }),
       bounced: N,
       complained: N,
       unsubscribed: N,
@@ -43,7 +48,8 @@ export const CampaignSchema = Obj({
     },
     {
       description:
-        'queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient',
+        'queued and deferred count the sends still waiting; the rest are anonymous totals that outlive every erasure of a recipient. ' +
+        'delivered = sent − bounced (hard bounces of this campaign’s sends received so far), never below 0',
     },
   ),
   createdAt: Time,
@@ -113,7 +119,7 @@ export const CAMPAIGN: Campaign = {
     failed: 2,
     cancelled: 0,
     refused: { below_required_level: 80, suppressed: 8 },
-    delivered: 0,
+    delivered: 697,
     bounced: 3,
     complained: 0,
     unsubscribed: 4,

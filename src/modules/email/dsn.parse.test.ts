@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { arfReport, dsnReport } from '../../../test/fixtures/email/dsn.samples.ts';
 import { isAppError } from '../../lib/errors.ts';
-import { fieldGroups, MAX_REPORT_BYTES, parseReport } from './dsn.parse.ts';
+import { addressFailed, fieldGroups, MAX_REPORT_BYTES, parseReport } from './dsn.parse.ts';
 
 const crlf = (s: string) => Buffer.from(s.replace(/\r?\n/g, '\r\n'));
 
@@ -173,6 +173,12 @@ describe('bad input is a 422 with a reason, never a crash', () => {
     assert.ok(['unreadable', 'missing_report_part'].includes(await reason(crlf(deep))));
   });
 
+  it("a report cut off right after a part's `Content-Type:` is refused, not a crash (found by the property below)", async () => {
+    const dsn = dsnReport({ recipient: 'a@example.org', messageId: 'm@x' });
+    const cut = dsn.subarray(0, dsn.indexOf('content-type:') + 'content-type:'.length);
+    assert.equal(await reason(cut), 'missing_report_part');
+  });
+
   it('hostile bytes, Unicode, NULs and truncations: a report or report_invalid, nothing else', async () => {
     const dsn = dsnReport({ recipient: 'a@example.org', messageId: 'm@x' });
     const arb = fc.oneof(
@@ -203,4 +209,33 @@ it('field groups: folded lines are unfolded, names compared without case, junk l
     g.map((m) => Object.fromEntries(m)),
     [{ a: ['1 more'], b: ['2', '3'] }, { c: ['4'] }],
   );
+});
+
+describe('which hard bounces say the address failed (RFC 3463)', () => {
+  it('5.1.x but 5.1.7 and 5.1.8, 5.2.1 and 5.4.4; no other status', () => {
+    for (const yes of ['5.1.0', '5.1.1', '5.1.2', '5.1.3', '5.1.6', '5.1.10', '5.2.1', '5.4.4'])
+      assert.equal(addressFailed(yes), true, yes);
+    for (const no of ['5.1.7', '5.1.8', '5.2.2', '5.2.3', '5.2.0', '5.4.1', '5.3.4', '5.5.0', '5.6.0', '5.7.1', '5.0.0', '4.1.1', '2.1.5'])
+      assert.equal(addressFailed(no), false, no);
+  });
+
+  it('is total: any string is an answer, never an exception, and garbage is never a failed address', () => {
+    const shaped = (s: string) => (/^5\.1\.(0|[1-9]\d{0,2})$/.test(s) && s !== '5.1.7' && s !== '5.1.8') || s === '5.2.1' || s === '5.4.4';
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.stringMatching(/^[0-9. x-]{0,12}$/),
+          fc.stringMatching(/^5\.[0-9]{1,4}\.[0-9]{1,4}$/),
+        ),
+        (s) => {
+          const answer = addressFailed(s);
+          assert.equal(typeof answer, 'boolean');
+          assert.equal(answer, shaped(s), JSON.stringify(s));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -36,6 +36,9 @@ export type ReportInvalidReason =
   | 'missing_report_part'
   | 'malformed_report';
 
+// The rule of which hard bounces make an address undeliverable: pure, so the console shows it too.
+export { addressFailed } from './bounce.rule.ts';
+
 /** The largest report read: the API route and the SMTP endpoint take no more either. */
 export const MAX_REPORT_BYTES = 1024 * 1024;
 // A report about one of our mails names one recipient; a relay may batch a few. More are noise.
@@ -85,7 +88,8 @@ export async function parseReport(raw: Buffer, maxBytes = MAX_REPORT_BYTES): Pro
   const params = typeof type === 'object' && type !== null && 'params' in type ? (type.params as Record<string, string>) : {};
   if (value !== 'multipart/report') throw invalid('not_a_report', 'The message is not a multipart/report.');
   const reportType = String(params['report-type'] ?? '').toLowerCase();
-  const parts = mail.attachments.map((a) => ({ type: a.contentType.toLowerCase(), text: a.content.toString('utf8') }));
+  // A part cut off after `Content-Type:` has no type at all (mailparser leaves it undefined).
+  const parts = mail.attachments.map((a) => ({ type: String(a.contentType ?? '').toLowerCase(), text: a.content.toString('utf8') }));
   const original = parts.find((p) => HEADER_TYPES.has(p.type));
   const messageId = original ? originalMessageId(original.text) : null;
 

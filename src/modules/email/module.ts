@@ -37,6 +37,8 @@ import type {
 import { LinkContext, renderedBy, TrackingService } from './tracking.service.ts';
 import { linkTracking } from './tracking.step.ts';
 import { UnsubscribeService } from './unsubscribe.service.ts';
+import { undeliverableRoutes } from './undeliverable.routes.ts';
+import { UndeliverableService } from './undeliverable.service.ts';
 
 // What other modules use: messages and their templates (the sending engine compiles and renders them).
 export type { MessagesService } from './messages.service.ts';
@@ -106,6 +108,7 @@ export const email = defineModule({
       unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
       tracking: new TrackingService(core.db, core.clock, links, deps.interactions, renderedBy(render, deps.contacts, core.db)),
       bounces,
+      undeliverable: new UndeliverableService(core.db, core.log),
       receipts,
       bounceInbound: new BounceInbound(bounces, deps.settings, deps.rateLimiter, core.log),
     };
@@ -116,6 +119,7 @@ export const email = defineModule({
     { prefix: '/api/v1', plugin: sendRoutes(s) },
     { prefix: '/public/v1', plugin: emailPublicRoutes(s) },
     { prefix: '/api/v1', plugin: bounceRoutes(s) },
+    { prefix: '/api/v1', plugin: undeliverableRoutes(s) },
   ],
   jobs: (s) => ({
     [BATCH_QUEUE]: (payload) => s.engineJobs.runBatch(payload),

@@ -9,4 +9,14 @@ export const samples: Samples = {
     expect: 200,
   }),
   'GET /api/v1/bounces': async () => ({ expect: 200 }),
+  'GET /api/v1/undeliverable': async () => ({ expect: 200 }),
+  'POST /api/v1/undeliverable/clear': async (t) => {
+    const email = `u${uniq()}@example.com`;
+    const { outcomes } = await t.services.bounces.receive(dsnReport({ recipient: email }), {
+      source: 'api',
+      actor: { type: 'system', id: null },
+      requireSend: false,
+    });
+    return { payload: { email }, expect: 200, target: outcomes[0]!.id! };
+  },
 };
