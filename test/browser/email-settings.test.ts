@@ -59,104 +59,108 @@ for (const d of SQLITE_BROWSER)
       await server?.stop();
     });
 
-    test(
-      'rate, DKIM key, receipts and the bounce endpoint are set; a bad ' + 'value or key is refused beside its field, nothing typed lost',
-      async () => {
-        await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-        const sending = section('Sending');
-        await sending.getByLabel('Messages per second').waitFor();
-        await s.page.mouse.move(700, 5);
-        assert.equal(await sending.getByLabel('Messages per second').inputValue(), '', 'no limit yet');
+    test('rate, DKIM key, receipts and the bounce endpoint are set; a bad value or key is refused by its field', async () => {
+      await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      const sending = section('Sending');
+      await sending.getByLabel('Messages per second').waitFor();
+      await s.page.mouse.move(700, 5);
+      assert.equal(await sending.getByLabel('Messages per second').inputValue(), '', 'no limit yet');
 
-        // A rate of 0 and a key that is not one: the rate is refused by name first, the key then by the server's reason.
-        await sending.getByLabel('Messages per second').fill('0');
-        await sending.getByLabel('Signing domain').fill('Example.com');
-        await sending.getByLabel('Selector').fill('news2026');
-        await sending.getByLabel('Private key').fill('not a key');
-        await sending.getByRole('button', { name: 'Save sending' }).click();
-        await sending.getByText('Enter a whole number of 1 or more').waitFor();
-        assert.equal(await sending.getByLabel('Messages per second').getAttribute('aria-invalid'), 'true');
-        await sending.getByLabel('Messages per second').fill('50');
-        await sending.getByRole('button', { name: 'Save sending' }).click();
-        await sending.getByText('The DKIM private key cannot be used: it must be a PEM private key.').waitFor();
-        await sending.getByRole('alert').filter({ hasText: 'Nothing was saved' }).waitFor();
-        assert.equal(await sending.getByLabel('Private key').getAttribute('aria-invalid'), 'true');
-        assert.equal(await sending.getByLabel('Private key').inputValue(), 'not a key', 'what was typed stays');
-        assert.equal(await sending.getByLabel('Signing domain').inputValue(), 'Example.com');
-        const refused = await settings();
-        assert.deepEqual([refused.dkim, refused.smtp.maxPerSecond ?? null], [null, null], 'nothing saved');
-        await assertAccessible(s.page, 'settings, DKIM key refused');
-        await screenshot(s.page, 'email-settings-key-refused');
+      // A rate of 0 and a key that is not one: the rate is refused by name first, the key then by the server's reason.
+      await sending.getByLabel('Messages per second').fill('0');
+      await sending.getByLabel('Signing domain').fill('Example.com');
+      await sending.getByLabel('Selector').fill('news2026');
+      await sending.getByLabel('Private key').fill('not a key');
+      await sending.getByRole('button', { name: 'Save sending' }).click();
+      await sending.getByText('Enter a whole number of 1 or more').waitFor();
+      assert.equal(await sending.getByLabel('Messages per second').getAttribute('aria-invalid'), 'true');
+      await sending.getByLabel('Messages per second').fill('50');
+      await sending.getByRole('button', { name: 'Save sending' }).click();
+      await sending.getByText('The DKIM private key cannot be used: it must be a PEM private key.').waitFor();
+      await sending.getByRole('alert').filter({ hasText: 'Nothing was saved' }).waitFor();
+      assert.equal(await sending.getByLabel('Private key').getAttribute('aria-invalid'), 'true');
+      assert.equal(await sending.getByLabel('Private key').inputValue(), 'not a key', 'what was typed stays');
+      assert.equal(await sending.getByLabel('Signing domain').inputValue(), 'Example.com');
+      const refused = await settings();
+      assert.deepEqual([refused.dkim, refused.smtp.maxPerSecond ?? null], [null, null], 'nothing saved');
+      await assertAccessible(s.page, 'settings, DKIM key refused');
+      await screenshot(s.page, 'email-settings-key-refused');
 
-        await sending.getByLabel('Private key').fill(PEM);
-        await sending.getByRole('button', { name: 'Save sending' }).click();
-        await sending.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-        await sending.getByText('A key is set.').waitFor();
-        assert.equal(await sending.getByLabel('Private key').count(), 0, 'the key is not shown again');
-        const dkim = (await settings()).dkim;
-        assert.deepEqual([dkim.domain, dkim.selector, dkim.privateKeySet], ['Example.com', 'news2026', true]);
-        assert.equal(await sending.getByLabel('DNS record name').inputValue(), 'news2026._domainkey.example.com');
-        assert.match(await sending.getByLabel('TXT value').inputValue(), /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{300,}=*$/);
-        assert.equal(await sending.getByLabel('TXT value').inputValue(), dkim.dnsRecord.value);
-        const relay = (await settings()).smtp;
-        assert.deepEqual([relay.maxPerSecond, relay.passwordSet, relay.user], [50, true, 'ops'], 'the rate saved, the relay password kept');
+      await sending.getByLabel('Private key').fill(PEM);
+      await sending.getByRole('button', { name: 'Save sending' }).click();
+      await sending.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await sending.getByText('A key is set.').waitFor();
+      assert.equal(await sending.getByLabel('Private key').count(), 0, 'the key is not shown again');
+      const dkim = (await settings()).dkim;
+      assert.deepEqual([dkim.domain, dkim.selector, dkim.privateKeySet], ['Example.com', 'news2026', true]);
+      assert.equal(await sending.getByLabel('DNS record name').inputValue(), 'news2026._domainkey.example.com');
+      assert.match(await sending.getByLabel('TXT value').inputValue(), /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{300,}=*$/);
+      assert.equal(await sending.getByLabel('TXT value').inputValue(), dkim.dnsRecord.value);
+      const relay = (await settings()).smtp;
+      assert.deepEqual([relay.maxPerSecond, relay.passwordSet, relay.user], [50, true, 'ops'], 'the rate saved, the relay password kept');
 
-        const receipts = section('Consent receipts');
-        await receipts.getByRole('switch', { name: 'Send consent receipts' }).click({ force: true });
-        await receipts.getByRole('button', { name: 'Save consent receipts' }).click();
-        await receipts.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-        assert.equal((await settings()).consentReceipts, true);
+      const receipts = section('Consent receipts');
+      await receipts.getByRole('switch', { name: 'Send consent receipts' }).click({ force: true });
+      await receipts.getByRole('button', { name: 'Save consent receipts' }).click();
+      await receipts.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      assert.equal((await settings()).consentReceipts, true);
 
-        const reports = section('Bounce and complaint reports');
-        await reports.getByText('POST /api/v1/bounces').waitFor();
-        await reports.getByRole('switch', { name: 'Receive reports by SMTP' }).click({ force: true });
-        assert.equal(await reports.getByLabel('Listen on address').inputValue(), '127.0.0.1');
-        await reports.getByRole('spinbutton', { name: 'Listen on port' }).fill('70000');
-        await reports.getByRole('button', { name: 'Save report settings' }).click();
-        await reports.getByText('Enter a port from 1 to 65535').waitFor();
-        assert.equal((await settings()).bounceInbound, null, 'nothing saved');
-        await reports.getByRole('spinbutton', { name: 'Listen on port' }).fill('2626');
-        await reports.getByRole('button', { name: 'Save report settings' }).click();
-        await reports.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-        await reports.getByText('127.0.0.1:2626').waitFor();
-        assert.deepEqual((await settings()).bounceInbound, { host: '127.0.0.1', port: 2626 });
-        await assertAccessible(s.page, 'settings, email settings saved');
-        await screenshot(s.page, 'email-settings-saved');
+      const reports = section('Bounce and complaint reports');
+      await reports.getByText('POST /api/v1/bounces').waitFor();
+      await reports.getByRole('switch', { name: 'Receive reports by SMTP' }).click({ force: true });
+      assert.equal(await reports.getByLabel('Listen on address').inputValue(), '127.0.0.1');
+      await reports.getByRole('spinbutton', { name: 'Listen on port' }).fill('70000');
+      await reports.getByRole('button', { name: 'Save report settings' }).click();
+      await reports.getByText('Enter a port from 1 to 65535').waitFor();
+      assert.equal((await settings()).bounceInbound, null, 'nothing saved');
+      await reports.getByRole('spinbutton', { name: 'Listen on port' }).fill('2626');
+      await reports.getByRole('button', { name: 'Save report settings' }).click();
+      await reports.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await reports.getByText('127.0.0.1:2626').waitFor();
+      assert.deepEqual((await settings()).bounceInbound, { host: '127.0.0.1', port: 2626 });
+      await assertAccessible(s.page, 'settings, email settings saved');
+      await screenshot(s.page, 'email-settings-saved');
 
-        // As saved after a reload; the key is never filled in.
-        await s.page.reload();
-        const again = section('Sending');
-        await again.getByText('A key is set.').waitFor();
-        assert.equal(await again.getByLabel('Messages per second').inputValue(), '50');
-        assert.equal(await again.getByLabel('Private key').count(), 0);
-        assert.equal(await section('Consent receipts').getByRole('switch', { name: 'Send consent receipts' }).isChecked(), true);
-        assert.equal(
-          await section('Bounce and complaint reports').getByRole('spinbutton', { name: 'Listen on port' }).inputValue(),
-          '2626',
-        );
+      // As saved after a reload; the key is never filled in.
+      await s.page.reload();
+      const again = section('Sending');
+      await again.getByText('A key is set.').waitFor();
+      assert.equal(await again.getByLabel('Messages per second').inputValue(), '50');
+      assert.equal(await again.getByLabel('Private key').count(), 0);
+      assert.equal(await section('Consent receipts').getByRole('switch', { name: 'Send consent receipts' }).isChecked(), true);
+      assert.equal(await section('Bounce and complaint reports').getByRole('spinbutton', { name: 'Listen on port' }).inputValue(), '2626');
 
-        // Saving the relay keeps the rate set here.
-        await section('SMTP relay').getByRole('button', { name: 'Save relay' }).click();
-        await section('SMTP relay').getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-        assert.equal((await settings()).smtp.maxPerSecond, 50);
+      // Saving the relay keeps the rate set here.
+      await section('SMTP relay').getByRole('button', { name: 'Save relay' }).click();
+      await section('SMTP relay').getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      assert.equal((await settings()).smtp.maxPerSecond, 50);
 
-        // Replace key opens an empty field and can be left; Remove signing turns signing off.
-        await again.getByRole('button', { name: 'Replace key' }).click();
-        assert.equal(await again.getByLabel('Private key').inputValue(), '');
-        await again.getByRole('button', { name: 'Keep the current key' }).click();
-        await again.getByRole('button', { name: 'Remove signing' }).click();
-        await again.getByText('Off: mail is not signed.').waitFor();
-        assert.equal((await settings()).dkim, null);
+      // Replace key opens an empty field and can be left; Remove signing turns signing off.
+      await again.getByRole('button', { name: 'Replace key' }).click();
+      assert.equal(await again.getByLabel('Private key').inputValue(), '');
+      await again.getByRole('button', { name: 'Keep the current key' }).click();
+      // Removing deletes the key: asked first, and kept when declined.
+      await again.getByRole('button', { name: 'Remove signing' }).click();
+      const asked = s.page.getByRole('dialog', { name: 'Remove DKIM signing?' });
+      await asked.getByText('the stored private key is deleted').waitFor();
+      await assertAccessible(s.page, 'settings, removing DKIM signing');
+      await asked.getByRole('button', { name: 'Keep signing' }).click();
+      await asked.waitFor({ state: 'hidden' });
+      assert.equal((await settings()).dkim.privateKeySet, true, 'kept');
+      await again.getByRole('button', { name: 'Remove signing' }).click();
+      await asked.getByRole('button', { name: 'Remove signing' }).click();
+      await again.getByText('Off: mail is not signed.').waitFor();
+      await asked.waitFor({ state: 'hidden' });
+      assert.equal((await settings()).dkim, null);
 
-        // The key went to the server once and never came back in any answer the browser got.
-        assert.ok(answers.length > 5, `${answers.length} answers seen`);
-        assert.deepEqual(
-          answers.filter((a) => a.includes(KEY_PART) || a.includes('PRIVATE KEY')),
-          [],
-        );
-        assert.deepEqual(besides(s.problems, 400, 422), [], 'only the refusals the test asked for');
-      },
-    );
+      // The key went to the server once and never came back in any answer the browser got.
+      assert.ok(answers.length > 5, `${answers.length} answers seen`);
+      assert.deepEqual(
+        answers.filter((a) => a.includes(KEY_PART) || a.includes('PRIVATE KEY')),
+        [],
+      );
+      assert.deepEqual(besides(s.problems, 400, 422), [], 'only the refusals the test asked for');
+    });
 
     test('holds on a phone and in the dark theme, with a key set', async () => {
       assert.equal(

@@ -1,4 +1,4 @@
-import { Button, Fieldset, Group, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Fieldset, Group, Modal, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { ApiFailure } from '../../api/client';
 import { Section } from './Section';
@@ -44,6 +44,7 @@ export function SendingSection({ settings, canWrite }: { settings: SettingsView;
   const [key, setKey] = useState('');
   const [replacing, setReplacing] = useState(false);
   const [keyError, setKeyError] = useState<string | null>(null);
+  const [askingRemove, setAskingRemove] = useState(false);
   const { save, pending, problem, saved, fieldError } = useSaveSettings();
   const keySet = !!dkim?.privateKeySet;
   // Another domain or selector is another DNS record: the server wants its key.
@@ -79,7 +80,7 @@ export function SendingSection({ settings, canWrite }: { settings: SettingsView;
         setDomain('');
         setSelector('');
       }),
-    );
+    ).finally(() => setAskingRemove(false));
 
   return (
     <Section
@@ -149,7 +150,7 @@ export function SendingSection({ settings, canWrite }: { settings: SettingsView;
                   <Button variant="default" size="xs" onClick={() => setReplacing(true)}>
                     Replace key
                   </Button>
-                  <Button variant="subtle" color="red" size="xs" loading={pending} onClick={removeSigning}>
+                  <Button variant="subtle" color="red" size="xs" onClick={() => setAskingRemove(true)}>
                     Remove signing
                   </Button>
                 </>
@@ -220,6 +221,30 @@ export function SendingSection({ settings, canWrite }: { settings: SettingsView;
           )}
         </Stack>
       </Fieldset>
+      <Modal
+        opened={askingRemove}
+        onClose={() => setAskingRemove(false)}
+        title="Remove DKIM signing?"
+        centered
+        closeButtonProps={{ 'aria-label': 'Close without changing' }}
+        // Shown at once: a half-faded question is hard to read (and fails contrast while it fades in).
+        transitionProps={{ duration: 0 }}
+      >
+        <Stack gap="sm">
+          <Text size="sm">
+            Mail is sent unsigned from now on, and the stored private key is deleted: to sign again, paste the key (or a new one) again.
+            Receivers that expect a signature from {dkim?.domain} may treat unsigned mail as spam.
+          </Text>
+          <Group justify="flex-end" gap="sm" mt="sm">
+            <Button variant="default" onClick={() => setAskingRemove(false)}>
+              Keep signing
+            </Button>
+            <Button color="red.8" loading={pending} onClick={removeSigning}>
+              Remove signing
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Section>
   );
 }
