@@ -1710,7 +1710,7 @@ export interface paths {
         };
         /**
          * Read the installation settings
-         * @description Every setting with its value now: the data protection switch, the consent levels and the level each purpose needs, mail (the SMTP password is never returned, only whether one is set), the public base URL, the age of majority and the time zone request deadlines are counted in.
+         * @description Every setting with its value now: the data protection switch, the consent levels and the level each purpose needs, mail (the SMTP password and the DKIM private key are never returned, only whether one is set, and for DKIM the DNS record to publish, made from the public half of the key), the public base URL, the age of majority and the time zone request deadlines are counted in.
          *
          *     **Who may call:** `admin`, `privacy_officer`, `viewer` (area `settings`, read); other roles get 403.
          */
@@ -23829,7 +23829,12 @@ export interface operations {
                      *         "dkim": {
                      *           "domain": "example.com",
                      *           "selector": "assent",
-                     *           "privateKeySet": true
+                     *           "privateKeySet": true,
+                     *           "dnsRecord": {
+                     *             "name": "assent._domainkey.example.com",
+                     *             "type": "TXT",
+                     *             "value": "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+                     *           }
                      *         },
                      *         "consentReceipts": false,
                      *         "bounceInbound": null,
@@ -23867,6 +23872,15 @@ export interface operations {
                             consentReceipts: boolean;
                             dataProtectionEnabled: boolean;
                             dkim: {
+                                /** @description The DNS record receivers check the signatures against, derived from the public half of the stored key (the private key is never returned); null when no key is stored. */
+                                dnsRecord: {
+                                    /** @description where to publish it: `<selector>._domainkey.<domain>` */
+                                    name: string;
+                                    /** @enum {string} */
+                                    type: "TXT";
+                                    /** @description `v=DKIM1; k=rsa|ed25519; p=<public key>` */
+                                    value: string;
+                                } | null;
                                 domain: string;
                                 privateKeySet: boolean;
                                 selector: string;
@@ -24249,7 +24263,12 @@ export interface operations {
                      *         "dkim": {
                      *           "domain": "example.com",
                      *           "selector": "assent",
-                     *           "privateKeySet": true
+                     *           "privateKeySet": true,
+                     *           "dnsRecord": {
+                     *             "name": "assent._domainkey.example.com",
+                     *             "type": "TXT",
+                     *             "value": "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+                     *           }
                      *         },
                      *         "consentReceipts": false,
                      *         "bounceInbound": null,
@@ -24287,6 +24306,15 @@ export interface operations {
                             consentReceipts: boolean;
                             dataProtectionEnabled: boolean;
                             dkim: {
+                                /** @description The DNS record receivers check the signatures against, derived from the public half of the stored key (the private key is never returned); null when no key is stored. */
+                                dnsRecord: {
+                                    /** @description where to publish it: `<selector>._domainkey.<domain>` */
+                                    name: string;
+                                    /** @enum {string} */
+                                    type: "TXT";
+                                    /** @description `v=DKIM1; k=rsa|ed25519; p=<public key>` */
+                                    value: string;
+                                } | null;
                                 domain: string;
                                 privateKeySet: boolean;
                                 selector: string;

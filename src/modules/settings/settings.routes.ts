@@ -21,7 +21,16 @@ const VIEW = {
   majorityAge: 16,
   suppressErasedAddresses: true,
   timeZone: 'Europe/Berlin',
-  dkim: { domain: 'example.com', selector: 'assent', privateKeySet: true },
+  dkim: {
+    domain: 'example.com',
+    selector: 'assent',
+    privateKeySet: true,
+    dnsRecord: {
+      name: 'assent._domainkey.example.com',
+      type: 'TXT' as const,
+      value: 'v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=',
+    },
+  },
   consentReceipts: false,
   bounceInbound: null,
   emailRules: EMAIL_RULES,
@@ -44,7 +53,8 @@ export const settingsRoutes =
           summary: 'Read the installation settings',
           description:
             'Every setting with its value now: the data protection switch, the consent levels and the level each purpose ' +
-            'needs, mail (the SMTP password is never returned, only whether one is set), the public base URL, the age of ' +
+            'needs, mail (the SMTP password and the DKIM private key are never returned, only whether one is set, and for DKIM ' +
+            'the DNS record to publish, made from the public half of the key), the public base URL, the age of ' +
             'majority and the time zone request deadlines are counted in.',
           response: { 200: withExamples(Data(SettingsViewSchema), { data: VIEW }), ...commonErrors, 422: ErrorBody },
         },

@@ -157,7 +157,29 @@ const SmtpViewSchema = Type.Object(
 );
 /** The wire form: the DKIM private key never leaves the server. */
 const DkimViewSchema = Type.Object(
-  { domain: Type.String(), selector: Type.String(), privateKeySet: Type.Boolean() },
+  {
+    domain: Type.String(),
+    selector: Type.String(),
+    privateKeySet: Type.Boolean(),
+    dnsRecord: Type.Union(
+      [
+        Type.Object(
+          {
+            name: Type.String({ description: 'where to publish it: `<selector>._domainkey.<domain>`' }),
+            type: Type.Literal('TXT'),
+            value: Type.String({ description: '`v=DKIM1; k=rsa|ed25519; p=<public key>`' }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      {
+        description:
+          'The DNS record receivers check the signatures against, derived from the public half of the stored key (the private ' +
+          'key is never returned); null when no key is stored.',
+      },
+    ),
+  },
   { additionalProperties: false },
 );
 export const SettingsViewSchema = Type.Object(

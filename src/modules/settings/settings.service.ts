@@ -10,6 +10,7 @@ import { allSettings, insertMissing, upsertSetting } from './settings.queries.ts
 import { type EmailRules, UNCAPPED_PURPOSES } from './email-rules.schemas.ts';
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from './settings.schemas.ts';
 import { dkimKeyProblem } from '../../lib/dkim-key.ts';
+import { dkimDnsRecord } from './dkim-record.ts';
 import { CONSENT_LEVELS, HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 
 const PUBLIC_BASE_URL = 'publicBaseUrl';
@@ -156,7 +157,14 @@ function withDkimKey(dkim: NonNullable<Settings['dkim']>, current: Settings['dki
 
 function toView(s: Settings): SettingsView {
   const { smtp, dkim, ...rest } = s;
-  const dkimView = dkim ? { domain: dkim.domain, selector: dkim.selector, privateKeySet: !!dkim.privateKey } : null;
+  const dkimView = dkim
+    ? {
+        domain: dkim.domain,
+        selector: dkim.selector,
+        privateKeySet: !!dkim.privateKey,
+        dnsRecord: dkimDnsRecord(dkim.domain, dkim.selector, dkim.privateKey),
+      }
+    : null;
   if (!smtp) return { ...rest, smtp: null, dkim: dkimView };
   const { password, ...smtpRest } = smtp;
   return { ...rest, smtp: { ...smtpRest, passwordSet: password !== undefined && password !== '' }, dkim: dkimView };

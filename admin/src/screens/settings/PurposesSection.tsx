@@ -55,7 +55,8 @@ export function PurposesSection({ settings, canWrite }: { settings: SettingsView
               <Table.Th scope="col">Purpose</Table.Th>
               <Table.Th scope="col">Needs at least</Table.Th>
               {canWrite && (
-                <Table.Th scope="col">
+                // Positioned, so the hidden text's absolute box stays inside the scrolling table instead of widening the page at 390 px.
+                <Table.Th scope="col" pos="relative">
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
               )}

@@ -73,6 +73,8 @@ export function SmtpSection({ settings, canWrite }: { settings: SettingsView; ca
         ...(password ? { password } : {}),
         from: from.trim(),
         rejectUnauthorized: verify,
+        // The rate is set in the Sending section; saving the relay keeps it.
+        maxPerSecond: current?.maxPerSecond ?? null,
       },
     })
       .then(() => setPassword(''))

@@ -9,6 +9,9 @@ import { EmailRulesSection } from './EmailRulesSection';
 import { GeneralSection } from './GeneralSection';
 import { PurposesSection } from './PurposesSection';
 import { SmtpSection } from './SmtpSection';
+import { SendingSection } from './SendingSection';
+import { ReceiptsSection } from './ReceiptsSection';
+import { BounceReportsSection } from './BounceReportsSection';
 import { useSettings, READABLE_TITLE } from './settings.api';
 
 /**
@@ -20,7 +23,10 @@ export default function Settings() {
   const canWrite = can('settings', 'write');
   const settings = useSettings();
   return (
-    <Page title="Settings" description="Data protection, consent levels and purposes, the mail relay and the installation.">
+    <Page
+      title="Settings"
+      description="Data protection, consent levels and purposes, the mail relay and how mail is sent, and the installation."
+    >
       {settings.isPending ? (
         <Loading label="Loading the settings" />
       ) : settings.isError ? (
@@ -38,7 +44,10 @@ export default function Settings() {
           <ConsentLevelsSection settings={settings.data} canWrite={canWrite} />
           <PurposesSection settings={settings.data} canWrite={canWrite} />
           <SmtpSection settings={settings.data} canWrite={canWrite} />
+          <SendingSection settings={settings.data} canWrite={canWrite} />
           <EmailRulesSection settings={settings.data} canWrite={canWrite} />
+          <ReceiptsSection settings={settings.data} canWrite={canWrite} />
+          <BounceReportsSection settings={settings.data} canWrite={canWrite} />
           <GeneralSection settings={settings.data} canWrite={canWrite} />
         </Stack>
       )}
