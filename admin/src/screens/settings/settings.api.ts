@@ -19,13 +19,16 @@ export interface SaveProblem {
   message: string;
 }
 
+/** The server's messages start in lower case (they are written to follow a colon); here one starts a sentence. */
+const sentence = (m: string) => m.charAt(0).toUpperCase() + m.slice(1);
+
 function problemOf(e: unknown): SaveProblem {
   const fields: Record<string, string> = {};
   if (e instanceof ApiFailure && e.code === 'validation_failed' && Array.isArray(e.details))
     for (const d of e.details as { path?: string; message?: string }[]) if (d.path) fields[d.path] ??= d.message ?? 'not valid';
   const message = Object.keys(fields).length
     ? 'Nothing was saved: correct the fields marked below and save again.'
-    : `Nothing was saved. ${errorMessage(e)}`;
+    : `Nothing was saved. ${sentence(errorMessage(e))}`;
   return { fields, message };
 }
 
