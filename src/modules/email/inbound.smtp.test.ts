@@ -7,6 +7,7 @@ import { contactAt, counts, plantSend } from '../../../test/fixtures/email/sends
 import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { MAX_REPORT_BYTES } from './dsn.parse.ts';
+import { listUnsubscribeHeaders } from './links.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,6 +58,35 @@ forEachDialect('the SMTP endpoint for bounces and complaints', (ctx) => {
     const last = (await t.services.ledger.history(c.id)).at(-1)!;
     assert.deepEqual([last.oldValue, last.newValue, last.source, last.actorType], [4, 3, 'complaint', 'system']);
   });
+
+  it(
+    'reads the List-Unsubscribe mailto: the mail its client writes ' + 'leaves as the one-click POST does; a forged token changes nothing',
+    async () => {
+      const c = await contactAt(t, 'smtp.leaves@example.org', 4);
+      const s = await plantSend(t, c.id);
+      const headers = listUnsubscribeHeaders(
+        'https://' + 'mail.example.com/',
+        await t.services.secret.key(),
+        s.sendId,
+        new Date(),
+        'news@shop.example',
+      );
+      const mailto = /<mailto:([^?>]+)\?subject=([^>]+)>/.exec(headers['List-Unsubscribe'])!;
+      assert.equal(mailto[1], 'unsubscribe@shop.example');
+      const write = (subject: string) =>
+        client.sendMail({ from: 'smtp.leaves@example.org', to: mailto[1], subject, text: 'Sent from my phone' });
+      const before = (await t.services.ledger.history(c.id)).length;
+      // A forged token, and one of another purpose's shape: 250 all the same, nothing changes.
+      assert.match((await write(`unsubscribe ${'A'.repeat(40)}.${'b'.repeat(43)}`)).response ?? '', /^250/);
+      assert.equal((await t.services.ledger.history(c.id)).length, before);
+      // What a mail client writes from the mailto: the subject decoded from the URL.
+      const info = await write(decodeURIComponent(mailto[2]!));
+      assert.match(info.response ?? '', /^250/);
+      const last = (await t.services.ledger.history(c.id)).at(-1)!;
+      assert.deepEqual([last.oldValue, last.newValue, last.source, last.actorType], [4, 3, 'unsubscribe', 'message']);
+      assert.equal((await t.services.ledger.history(c.id)).length, before + 1);
+    },
+  );
 
   it('acts only on reports naming one of our sends: an address alone (no authentication here) changes nothing', async () => {
     const c = await contactAt(t, 'smtp.forged@example.org', 5);

@@ -5,6 +5,7 @@ import { isAppError } from '../../lib/errors.ts';
 import type { SettingsService } from '../settings/module.ts';
 import type { BounceService } from './bounce.service.ts';
 import { MAX_REPORT_BYTES } from './dsn.parse.ts';
+import type { UnsubscribeService } from './unsubscribe.service.ts';
 
 /** Connections and reports per client address and minute, counted in the database (every process shares them). */
 const CONNECTIONS: Limit = { scope: 'bounce-smtp:connect', max: 60, windowMs: 60_000 };
@@ -27,12 +28,18 @@ function reply(code: number, message: string): Error {
  * most 1 MiB (SIZE is announced); limits per client address on connections and reports.
  * Replies: 250 taken (whatever it matched: a sender learns nothing about our sends), 550 not a
  * report we can read, 552 too large, 421 rate-limited, 451 our failure (the sender retries).
+ *
+ * It also reads the mail that the List-Unsubscribe header's mailto sends (`unsubscribe@` the
+ * sender's domain, subject `unsubscribe <token>`; links.ts): routed here by the mail server, such
+ * a mail leaves exactly as the one-click POST does. The token is the proof, as in the link; the
+ * answer is 250 whether it named a send or not.
  */
 export class BounceInbound {
   private server: SMTPServer | null = null;
 
   constructor(
     private readonly bounces: Pick<BounceService, 'receive'>,
+    private readonly unsubscribes: Pick<UnsubscribeService, 'unsubscribe'>,
     private readonly settings: Pick<SettingsService, 'get'>,
     private readonly limiter: Pick<RateLimiter, 'hit'>,
     private readonly log: Logger,
@@ -95,12 +102,30 @@ export class BounceInbound {
     }
     if (stream.sizeExceeded || size > MAX_REPORT_BYTES) throw reply(552, 'Report too large');
     await this.limit(REPORTS, session);
+    const raw = Buffer.concat(parts);
+    const token = unsubscribeToken(raw);
     try {
-      await this.bounces.receive(Buffer.concat(parts), { source: 'smtp', actor: { type: 'system', id: null }, requireSend: true });
+      // The client is the person's mail server, not the person: no address or agent of theirs to keep.
+      if (token !== null) await this.unsubscribes.unsubscribe(token, { ip: null, userAgent: 'mailto unsubscribe' });
+      else await this.bounces.receive(raw, { source: 'smtp', actor: { type: 'system', id: null }, requireSend: true });
     } catch (e) {
       if (isAppError(e) && e.code === 'report_invalid') throw reply(550, 'Not a delivery status notification or feedback report');
       this.log.error({ code: isAppError(e) ? e.code : 'internal' }, 'bounce endpoint: report not handled');
       throw reply(451, 'Try again later');
     }
   }
+}
+
+/** Header lines end at the first empty line; a long one is folded over several (RFC 5322 §2.2.3). */
+const HEADER_END = /\r?\n\r?\n/;
+/** The mailto's subject: `unsubscribe` and one token (signed.ts tokens are base64url and dots). */
+const UNSUBSCRIBE_SUBJECT = /^subject:[ \t]*unsubscribe[ \t]+([A-Za-z0-9_.-]{16,1000})[ \t]*$/im;
+
+/** The token of a mail the List-Unsubscribe mailto wrote, or null for any other mail (a report). */
+export function unsubscribeToken(raw: Buffer): string | null {
+  // Headers only, and at most 64 KiB of them: the subject is near the top of any real mail.
+  const head = raw.subarray(0, 65_536).toString('latin1');
+  const end = HEADER_END.exec(head);
+  const headers = (end ? head.slice(0, end.index) : head).replace(/\r?\n[ \t]+/g, ' ');
+  return UNSUBSCRIBE_SUBJECT.exec(headers)?.[1] ?? null;
 }

@@ -87,6 +87,7 @@ export const email = defineModule({
     const engineJobs = new EngineJobs(core.db, core.clock, deps.jobs, sendEngine);
     const links = new LinkContext(deps.settings, deps.secret);
     const bounces = new BounceService(core.db, core.clock, core.log, deps.consent, deps.settings);
+    const unsubscribes = new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists);
     const receipts = new ReceiptService(core.db, core.log, deps.jobs, deps.events, deps.ledger, deps.settings, deps.lists, deps.mail);
     deps.events.consume('email.receipts', (evs) => receipts.onEvents(evs));
     return {
@@ -105,12 +106,12 @@ export const email = defineModule({
         engineJobs,
       ),
       sends: new SendService(core.db, core.clock, engineJobs),
-      unsubscribes: new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists),
+      unsubscribes,
       tracking: new TrackingService(core.db, core.clock, links, deps.interactions, renderedBy(render, deps.contacts, core.db)),
       bounces,
       undeliverable: new UndeliverableService(core.db, core.log),
       receipts,
-      bounceInbound: new BounceInbound(bounces, deps.settings, deps.rateLimiter, core.log),
+      bounceInbound: new BounceInbound(bounces, unsubscribes, deps.settings, deps.rateLimiter, core.log),
     };
   },
   routes: (s) => [

@@ -75,6 +75,7 @@ export function BounceReportsSection({ settings, canWrite }: { settings: Setting
         <Text size="sm" role="note">
           Saved: have the mail server that receives bounces and complaints for your sender address hand them to{' '}
           <Code>{ANY_ADDRESS.has(current.host) ? `this server, port ${current.port}` : `${current.host}:${current.port}`}</Code> by SMTP.
+          Route mail to <Code>unsubscribe@</Code> your sending domain there too: people whose mail app unsubscribes by email leave that way.
           Assent opens the endpoint when it starts: restart it after a change.
         </Text>
       )}
