@@ -23851,6 +23851,20 @@ export interface operations {
                      *             "end": "08:00"
                      *           },
                      *           "dropDeferredWhenCancelled": true
+                     *         },
+                     *         "organisation": {
+                     *           "name": "Example Shop GmbH",
+                     *           "postalAddress": "Hauptstraße 1\n10115 Berlin\nGermany",
+                     *           "contactEmail": "privacy@example.com",
+                     *           "privacyNoticeUrl": "https://example.com/privacy",
+                     *           "dpo": {
+                     *             "name": "Data Protection Officer",
+                     *             "email": "dpo@example.com"
+                     *           },
+                     *           "supervisoryAuthority": {
+                     *             "name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
+                     *             "url": "https://www.datenschutz-berlin.de/"
+                     *           }
                      *         }
                      *       }
                      *     }
@@ -23910,6 +23924,40 @@ export interface operations {
                             };
                             mailFrom: string;
                             majorityAge: number;
+                            organisation: {
+                                /**
+                                 * Format: email
+                                 * @description Where people write about their data.
+                                 */
+                                contactEmail: string | null;
+                                /** @description The data-protection officer, where the organisation has one. */
+                                dpo: {
+                                    /**
+                                     * Format: email
+                                     * @description The DPO’s address.
+                                     */
+                                    email: string | null;
+                                    name: string;
+                                } | null;
+                                /** @description The controller: the organisation people deal with. */
+                                name: string;
+                                /** @description Its postal address, as one text (lines separated by newlines). */
+                                postalAddress: string | null;
+                                /**
+                                 * Format: uri
+                                 * @description The privacy notice, linked from every public page and mail.
+                                 */
+                                privacyNoticeUrl: string | null;
+                                /** @description Where people may complain (Art. 77), named in the access export. */
+                                supervisoryAuthority: {
+                                    name: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Its website.
+                                     */
+                                    url: string | null;
+                                } | null;
+                            };
                             publicBaseUrl: string;
                             purposes: {
                                 [key: string]: number;
@@ -24160,6 +24208,40 @@ export interface operations {
                      * @description Age below which a contact with a birth date counts as a child.
                      */
                     majorityAge?: number;
+                    organisation?: {
+                        /**
+                         * Format: email
+                         * @description Where people write about their data.
+                         */
+                        contactEmail: string | null;
+                        /** @description The data-protection officer, where the organisation has one. */
+                        dpo: {
+                            /**
+                             * Format: email
+                             * @description The DPO’s address.
+                             */
+                            email: string | null;
+                            name: string;
+                        } | null;
+                        /** @description The controller: the organisation people deal with. */
+                        name: string;
+                        /** @description Its postal address, as one text (lines separated by newlines). */
+                        postalAddress: string | null;
+                        /**
+                         * Format: uri
+                         * @description The privacy notice, linked from every public page and mail.
+                         */
+                        privacyNoticeUrl: string | null;
+                        /** @description Where people may complain (Art. 77), named in the access export. */
+                        supervisoryAuthority: {
+                            name: string;
+                            /**
+                             * Format: uri
+                             * @description Its website.
+                             */
+                            url: string | null;
+                        } | null;
+                    };
                     /**
                      * Format: uri
                      * @description Where people reach public pages and links in emails. Until it is set, links use the address the server listens on (HOST and PORT; localhost for 0.0.0.0, :: and 127.0.0.1): set it for production.
@@ -24285,6 +24367,20 @@ export interface operations {
                      *             "end": "08:00"
                      *           },
                      *           "dropDeferredWhenCancelled": true
+                     *         },
+                     *         "organisation": {
+                     *           "name": "Example Shop GmbH",
+                     *           "postalAddress": "Hauptstraße 1\n10115 Berlin\nGermany",
+                     *           "contactEmail": "privacy@example.com",
+                     *           "privacyNoticeUrl": "https://example.com/privacy",
+                     *           "dpo": {
+                     *             "name": "Data Protection Officer",
+                     *             "email": "dpo@example.com"
+                     *           },
+                     *           "supervisoryAuthority": {
+                     *             "name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
+                     *             "url": "https://www.datenschutz-berlin.de/"
+                     *           }
                      *         }
                      *       }
                      *     }
@@ -24344,6 +24440,40 @@ export interface operations {
                             };
                             mailFrom: string;
                             majorityAge: number;
+                            organisation: {
+                                /**
+                                 * Format: email
+                                 * @description Where people write about their data.
+                                 */
+                                contactEmail: string | null;
+                                /** @description The data-protection officer, where the organisation has one. */
+                                dpo: {
+                                    /**
+                                     * Format: email
+                                     * @description The DPO’s address.
+                                     */
+                                    email: string | null;
+                                    name: string;
+                                } | null;
+                                /** @description The controller: the organisation people deal with. */
+                                name: string;
+                                /** @description Its postal address, as one text (lines separated by newlines). */
+                                postalAddress: string | null;
+                                /**
+                                 * Format: uri
+                                 * @description The privacy notice, linked from every public page and mail.
+                                 */
+                                privacyNoticeUrl: string | null;
+                                /** @description Where people may complain (Art. 77), named in the access export. */
+                                supervisoryAuthority: {
+                                    name: string;
+                                    /**
+                                     * Format: uri
+                                     * @description Its website.
+                                     */
+                                    url: string | null;
+                                } | null;
+                            };
                             publicBaseUrl: string;
                             purposes: {
                                 [key: string]: number;

@@ -35,4 +35,13 @@ export const DEFAULT_SETTINGS: Settings = {
   // No caps and no quiet hours until an installation chooses them; a send held for quiet hours
   // whose campaign is cancelled meanwhile is not sent.
   emailRules: { frequencyCaps: [], quietHours: null, dropDeferredWhenCancelled: true },
+  // A placeholder an installation replaces: public pages and the product's own mail name it.
+  organisation: {
+    name: 'Our organisation',
+    postalAddress: null,
+    contactEmail: null,
+    privacyNoticeUrl: null,
+    dpo: null,
+    supervisoryAuthority: null,
+  },
 };

@@ -34,6 +34,17 @@ const VIEW = {
   consentReceipts: false,
   bounceInbound: null,
   emailRules: EMAIL_RULES,
+  organisation: {
+    name: 'Example Shop GmbH',
+    postalAddress: 'Hauptstraße 1\n10115 Berlin\nGermany',
+    contactEmail: 'privacy@example.com',
+    privacyNoticeUrl: 'https://example.com/privacy',
+    dpo: { name: 'Data Protection Officer', email: 'dpo@example.com' },
+    supervisoryAuthority: {
+      name: 'Berliner Beauftragte für Datenschutz und Informationsfreiheit',
+      url: 'https://www.datenschutz-berlin.de/',
+    },
+  },
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */

@@ -81,6 +81,45 @@ const TimeZoneSchema = Type.Refine(
   () => 'not an IANA time zone',
 );
 
+const Contact = (what: string) =>
+  Type.Union([Type.String({ minLength: 3, maxLength: 320, format: 'email' }), Type.Null()], { description: what });
+const Url = (what: string) =>
+  Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 }), Type.Null()], { description: what });
+
+/**
+ * Who the installation processes data for: what every public page, every mail the product
+ * writes itself, the access export (Art. 15) and the records of processing (Art. 30) name.
+ */
+const OrganisationSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'The controller: the organisation people deal with.' }),
+    postalAddress: Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Null()], {
+      description: 'Its postal address, as one text (lines separated by newlines).',
+    }),
+    contactEmail: Contact('Where people write about their data.'),
+    privacyNoticeUrl: Url('The privacy notice, linked from every public page and mail.'),
+    dpo: Type.Union(
+      [
+        Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), email: Contact('The DPO’s address.') },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'The data-protection officer, where the organisation has one.' },
+    ),
+    supervisoryAuthority: Type.Union(
+      [
+        Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), url: Url('Its website.') }, { additionalProperties: false }),
+        Type.Null(),
+      ],
+      { description: 'Where people may complain (Art. 77), named in the access export.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type OrganisationSettings = Static<typeof OrganisationSchema>;
+
 /** Every setting and its type. PATCH accepts any subset; GET returns all. */
 export const SettingsSchema = Type.Object(
   {
@@ -131,6 +170,7 @@ export const SettingsSchema = Type.Object(
         'restart it after a change.',
     }),
     emailRules: EmailRulesSchema,
+    organisation: OrganisationSchema,
   },
   { additionalProperties: false },
 );
@@ -197,6 +237,7 @@ export const SettingsViewSchema = Type.Object(
     consentReceipts: Type.Boolean(),
     bounceInbound: Type.Union([BounceInboundSchema, Type.Null()]),
     emailRules: EmailRulesSchema,
+    organisation: OrganisationSchema,
   },
   { additionalProperties: false },
 );
