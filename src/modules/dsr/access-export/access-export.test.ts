@@ -71,14 +71,23 @@ async function insertGeneric(db: Db, t: MapTable, key: string): Promise<void> {
 /** Calls `tick` for each statement sent to the database; returns the undo. */
 function countStatements(db: Db, tick: () => void): () => void {
   if (db.sqlite) {
-    const raw = db.sqlite;
-    const prepare = raw.prepare;
-    raw.prepare = function (this: typeof raw, source: string) {
-      tick();
-      return prepare.call(this, source);
-    } as typeof raw.prepare;
+    // Every run of every statement, prepared now or kept from before (the driver keeps them).
+    const proto = Object.getPrototypeOf(db.sqlite.prepare('select 1')) as Record<
+      'run' | 'all' | 'get' | 'iterate',
+      (...a: unknown[]) => unknown
+    >;
+    const methods = ['run', 'all', 'get', 'iterate'] as const;
+    const saved = methods.map((m) => proto[m]);
+    methods.forEach((m, i) => {
+      proto[m] = function (this: unknown, ...a: unknown[]) {
+        tick();
+        return saved[i]!.apply(this, a);
+      };
+    });
     return () => {
-      raw.prepare = prepare;
+      methods.forEach((m, i) => {
+        proto[m] = saved[i]!;
+      });
     };
   }
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
