@@ -65,7 +65,8 @@ export function Shell({
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+      {/* Scrolls on its own: with every area shown (an admin's), the list is taller than a laptop's screen. */}
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main" style={{ overflowY: 'auto' }}>
         {NAV.filter((item) => can(item.area, item.op ?? 'read')).map((item, i, shown) => {
           const active = item.path === '/' ? pathname === '/' : pathname.startsWith(item.path);
           // A section's name above its first screen: audience work, privacy work, administration.
