@@ -75,7 +75,7 @@ export const dsr = defineModule({
       requestStats: new RequestStatsService(core.db, requests),
       tasks,
       requestVerification,
-      requestIntake: new IntakeService(requests, requestVerification, deps.rateLimiter, deps.secret, deps.jobs),
+      requestIntake: new IntakeService(requests, requestVerification, deps.rateLimiter, deps.secret, deps.jobs, deps.settings),
       fulfil: new FulfilService(requests, deps.contacts, deps.consent, requestMailer, deps.erasure, accessExports, tasks),
     };
   },
