@@ -64,6 +64,11 @@ export const dsr = defineModule({
       deps.secret,
       deps.settings,
       deps.audit,
+      (id) =>
+        deps.lists.get(id).then(
+          (l) => l.name,
+          () => null,
+        ),
     );
     const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users, deps.events);
     const requestMailer = new RequestMailer(deps.mail);
