@@ -3,6 +3,7 @@ import { CLI_ACTOR } from '../modules/audit/audit.model.ts';
 import { ROLES } from '../modules/users/users.model.ts';
 import { EXIT, withServices, fail, printJson } from './context.ts';
 import { formatOption, jsonOption } from './options.ts';
+import { recordsFacts } from './records.facts.ts';
 import { Option } from 'commander';
 
 const roleOption = () => new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory();
@@ -16,7 +17,9 @@ export function registerAdminCommands(program: Command): void {
       await withServices(async (s) => {
         const problems = await s.datamap.validate();
         if (problems.length) fail(`the data map is inconsistent:\n  ${problems.join('\n  ')}`);
-        process.stdout.write(opts.format === 'md' ? await s.datamap.markdown() : `${JSON.stringify(await s.datamap.getMap(), null, 2)}\n`);
+        process.stdout.write(
+          opts.format === 'md' ? await s.datamap.markdown(await recordsFacts(s)) : `${JSON.stringify(await s.datamap.getMap(), null, 2)}\n`,
+        );
       });
     });
 

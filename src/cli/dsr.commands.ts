@@ -19,7 +19,11 @@ export function registerDsrCommands(program: Command): void {
       const { renderExportHtml } = await import('../modules/dsr/access-export/access-export.html.ts');
       await withServices(async (s) => {
         const x = await s.accessExports.buildForEmail(email);
-        writeFileSync(opts.out, opts.format === 'html' ? renderExportHtml(x) : `${JSON.stringify(x, null, 2)}\n`, { mode: 0o600 });
+        writeFileSync(
+          opts.out,
+          opts.format === 'html' ? renderExportHtml(x, { reading: await s.accessExports.reading(x) }) : `${JSON.stringify(x, null, 2)}\n`,
+          { mode: 0o600 },
+        );
         await s.audit.record({
           actor: CLI_ACTOR,
           action: 'contact.export',

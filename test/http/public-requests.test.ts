@@ -10,6 +10,9 @@ import { INTERRUPTED } from '../../src/modules/dsr/requests/requests.verificatio
 import { runJobs } from '../helpers/jobs.ts';
 import { dumpDatabase } from '../helpers/snapshot.ts';
 
+/** Each type but access once, then access again (which joins): five cases for five types. */
+const REPEATS = ['portability', 'rectification', 'erasure', 'objection', 'access', 'access'] as const;
+
 forEachDialect('public data-subject requests', (ctx) => {
   let t: TestApp;
   const clock = new FakeClock('2026-03-10T10:00:00.000Z');
@@ -285,7 +288,7 @@ forEachDialect('public data-subject requests', (ctx) => {
   it('limits each address quietly: the same answer, and no more cases or mail', async () => {
     const first = await intake({ type: 'access', email: 'flood@example.com' });
     for (let i = 0; i < 6; i++) {
-      const res = await intake({ type: 'access', email: 'flood@example.com' });
+      const res = await intake({ type: REPEATS[i % REPEATS.length]!, email: 'flood@example.com' });
       assert.equal(res.statusCode, 202);
       assert.equal(res.body, first.body);
       sameHeaders(res, first);
@@ -323,13 +326,30 @@ forEachDialect('public data-subject requests', (ctx) => {
       assert.equal(res.statusCode, status, JSON.stringify(payload).slice(0, 80));
       assert.equal(json(res).error.code, code);
     }
-    const form = await t.app.inject({
+    for (const [payload, status, code] of [
+      ['type=access&email=v%40example.com&email=w%40example.com', 400, 'validation_failed'],
+      ['type=access&email=v%40example.com&admin=1', 400, 'validation_failed'],
+      ['type=wipe&email=v%40example.com', 400, 'validation_failed'],
+      ['type=access', 400, 'validation_failed'],
+      [`type=access&email=v%40example.com&website=${'x'.repeat(5000)}`, 413, 'payload_too_large'],
+    ] as const) {
+      const form = await t.app.inject({
+        method: 'POST',
+        url: '/public/v1/requests',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload,
+        remoteAddress: '10.1.1.1',
+      });
+      assert.equal(form.statusCode, status, payload.slice(0, 80));
+      assert.equal(json(form).error.code, code);
+    }
+    const text = await t.app.inject({
       method: 'POST',
       url: '/public/v1/requests',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'text/plain' },
       payload: 'type=access&email=v%40example.com',
     });
-    assert.equal(form.statusCode, 415, 'the intake takes JSON only');
+    assert.equal(text.statusCode, 415, 'JSON or a form, nothing else');
     const bigForm = await t.app.inject({
       method: 'POST',
       url: '/public/v1/requests/verify',

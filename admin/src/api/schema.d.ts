@@ -2254,7 +2254,7 @@ export interface paths {
         put?: never;
         /**
          * Make a data-subject request; a link to confirm it is emailed to the address
-         * @description For a web form of your own or a person calling directly: opens a case and emails the address a link to confirm it; nothing is released or changed before the link is opened and confirmed. Always 202 with the same body, whether or not the address is known, so the answer reveals nothing. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). Bodies over 4 KiB are refused (413). Rate-limited per client address (429).
+         * @description For a web form of your own (JSON, or a plain HTML form posting `application/x-www-form-urlencoded`) or a person calling directly: opens a case and emails the address a link to confirm it; nothing is released or changed before the link is opened and confirmed. Always 202 with the same body, whether or not the address is known, so the answer reveals nothing. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). Bodies over 4 KiB are refused (413). Rate-limited per client address (429). The same type asked again for the same address while its case is open joins that case (a fresh link is mailed if the case still waits for confirmation). Pages on the origins of the `publicFormOrigins` setting may call it from the browser (CORS).
          *
          *     **Who may call:** anyone, without a key (rate-limited per client address).
          */
@@ -23865,7 +23865,10 @@ export interface operations {
                      *             "name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
                      *             "url": "https://www.datenschutz-berlin.de/"
                      *           }
-                     *         }
+                     *         },
+                     *         "publicFormOrigins": [
+                     *           "https://www.example.com"
+                     *         ]
                      *       }
                      *     }
                      */
@@ -23959,6 +23962,7 @@ export interface operations {
                                 } | null;
                             };
                             publicBaseUrl: string;
+                            publicFormOrigins: string[];
                             purposes: {
                                 [key: string]: number;
                             };
@@ -24247,6 +24251,8 @@ export interface operations {
                      * @description Where people reach public pages and links in emails. Until it is set, links use the address the server listens on (HOST and PORT; localhost for 0.0.0.0, :: and 127.0.0.1): set it for production.
                      */
                     publicBaseUrl?: string;
+                    /** @description Web sites whose pages may post to the public intake (`POST /public/v1/requests`) from the browser and read its answer: CORS preflights are answered and CORS headers set for these origins only. A plain HTML form needs none. */
+                    publicFormOrigins?: string[];
                     /** @description Processing purposes and the consent level each needs. The built-in purposes must stay; installations may add their own. */
                     purposes?: {
                         [key: string]: number;
@@ -24381,7 +24387,10 @@ export interface operations {
                      *             "name": "Berliner Beauftragte für Datenschutz und Informationsfreiheit",
                      *             "url": "https://www.datenschutz-berlin.de/"
                      *           }
-                     *         }
+                     *         },
+                     *         "publicFormOrigins": [
+                     *           "https://www.example.com"
+                     *         ]
                      *       }
                      *     }
                      */
@@ -24475,6 +24484,7 @@ export interface operations {
                                 } | null;
                             };
                             publicBaseUrl: string;
+                            publicFormOrigins: string[];
                             purposes: {
                                 [key: string]: number;
                             };

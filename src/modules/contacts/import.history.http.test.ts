@@ -58,7 +58,10 @@ forEachDialect('POST /api/v1/imports: consent history from another system', (ctx
     const doc = json(await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${c.id}/export`, headers: t.auth('privacy_officer') }));
     assert.deepEqual(doc.consentHistory[0].imported, { at: '2019-06-14T07:30:00.000Z', source: 'Old CRM web form' });
     const page = renderExportHtml(doc);
-    assert.ok(page.includes('imported; given 2019-06-14T07:30:00.000Z (Old CRM web form)'), 'the page says when and where it was given');
+    assert.ok(
+      page.includes('imported; given <time datetime="2019-06-14T07:30:00.000Z">14 June 2019 at 07:30 UTC</time> (Old CRM web form)'),
+      'the page says when and where it was given, the date as a date',
+    );
   });
 
   it('a changed original date is caught by verification (the content hash covers it)', async () => {

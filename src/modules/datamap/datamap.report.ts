@@ -1,11 +1,12 @@
 import type { DataMap } from './datamap.model.ts';
+import { type RecordsFacts, renderRecordsSections } from './datamap.records.ts';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 /** Records of processing (GDPR Art. 30) rendered from the map. */
-export function renderMarkdown(map: DataMap): string {
+export function renderMarkdown(map: DataMap, facts?: RecordsFacts): string {
   const out: string[] = [];
   out.push('# Records of processing', '');
   out.push(
@@ -20,6 +21,8 @@ export function renderMarkdown(map: DataMap): string {
       'privacy officer naming table, column and row, never the value.',
     '',
   );
+  // Art. 30(1)'s other items, where the caller read them from the installation.
+  if (facts) out.push(renderRecordsSections(map, facts));
   const categories = new Map<string, Set<string>>();
   for (const t of map.tables)
     for (const c of t.columns)

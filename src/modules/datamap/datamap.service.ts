@@ -3,6 +3,7 @@ import { liveColumns } from '../../db/introspect.ts';
 import type { DataMapRegistry } from '../module.ts';
 import type { DataMapProvider } from '../../db/datamap.types.ts';
 import { toJson, validateDataMap, type DataMap } from './datamap.model.ts';
+import type { RecordsFacts } from './datamap.records.ts';
 import { renderMarkdown } from './datamap.report.ts';
 
 export type { DataMapProvider } from '../../db/datamap.types.ts';
@@ -51,7 +52,8 @@ export class DataMapService {
     };
   }
 
-  async markdown(): Promise<string> {
-    return renderMarkdown(await this.getMap());
+  /** The records of processing; with `facts` (the installation's configuration) the Art. 30(1) items beyond the map too. */
+  async markdown(facts?: RecordsFacts): Promise<string> {
+    return renderMarkdown(await this.getMap(), facts);
   }
 }

@@ -6,6 +6,7 @@ import { DataMapService } from './datamap.service.ts';
 export type { ColumnDecl, DataMap, EraseAction, SubjectLink, TableDecl } from './datamap.model.ts';
 export { rowKeyOf, validateDataMap } from './datamap.model.ts';
 export type { DataMapService } from './datamap.service.ts';
+export type { RecordsFacts } from './datamap.records.ts';
 
 /** The data map is composed from every module's declaration (the core carries it); this module serves it. */
 export const datamap = defineModule({

@@ -64,6 +64,11 @@ export const dsr = defineModule({
       deps.secret,
       deps.settings,
       deps.audit,
+      (id) =>
+        deps.lists.get(id).then(
+          (l) => l.name,
+          () => null,
+        ),
     );
     const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users, deps.events);
     const requestMailer = new RequestMailer(deps.mail);
@@ -75,7 +80,7 @@ export const dsr = defineModule({
       requestStats: new RequestStatsService(core.db, requests),
       tasks,
       requestVerification,
-      requestIntake: new IntakeService(requests, requestVerification, deps.rateLimiter, deps.secret, deps.jobs),
+      requestIntake: new IntakeService(requests, requestVerification, deps.rateLimiter, deps.secret, deps.jobs, deps.settings),
       fulfil: new FulfilService(requests, deps.contacts, deps.consent, requestMailer, deps.erasure, accessExports, tasks),
     };
   },

@@ -44,4 +44,6 @@ export const DEFAULT_SETTINGS: Settings = {
     dpo: null,
     supervisoryAuthority: null,
   },
+  // No other site may read the public intake's answers until the installation names it.
+  publicFormOrigins: [],
 };

@@ -45,6 +45,7 @@ const VIEW = {
       url: 'https://www.datenschutz-berlin.de/',
     },
   },
+  publicFormOrigins: ['https://www.example.com'],
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */

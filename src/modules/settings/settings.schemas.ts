@@ -120,6 +120,20 @@ const OrganisationSchema = Type.Object(
 );
 export type OrganisationSettings = Static<typeof OrganisationSchema>;
 
+/** An origin as browsers send it: scheme, lower-case host, optional port; no path, no trailing slash. */
+const OriginSchema = Type.String({
+  maxLength: 300,
+  pattern: '^https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$',
+  description: 'e.g. https://www.example.com',
+});
+const PublicFormOriginsSchema = Type.Array(OriginSchema, {
+  maxItems: 100,
+  uniqueItems: true,
+  description:
+    'Web sites whose pages may post to the public intake (`POST /public/v1/requests`) from the browser and read its answer: ' +
+    'CORS preflights are answered and CORS headers set for these origins only. A plain HTML form needs none.',
+});
+
 /** Every setting and its type. PATCH accepts any subset; GET returns all. */
 export const SettingsSchema = Type.Object(
   {
@@ -171,6 +185,7 @@ export const SettingsSchema = Type.Object(
     }),
     emailRules: EmailRulesSchema,
     organisation: OrganisationSchema,
+    publicFormOrigins: PublicFormOriginsSchema,
   },
   { additionalProperties: false },
 );
@@ -238,6 +253,7 @@ export const SettingsViewSchema = Type.Object(
     bounceInbound: Type.Union([BounceInboundSchema, Type.Null()]),
     emailRules: EmailRulesSchema,
     organisation: OrganisationSchema,
+    publicFormOrigins: Type.Array(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,6 @@
 import { escapeHtml } from '../../../lib/html.ts';
+import type { Settings } from '../../settings/module.ts';
+import { EXPORT_TEXT as T } from './access-export.text.ts';
 import {
   ENVELOPE_KEYS,
   humanise,
@@ -14,89 +16,214 @@ export const EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-u
 // Every stored value is the person's or someone's input: all of it is escaped, everywhere.
 const esc = escapeHtml;
 
-const STYLE = `
+const STYLE =
+  `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;background:#fafafa;margin:0}
 main{max-width:1100px;margin:0 auto;padding:24px}
-h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.2em;margin:1.8em 0 .3em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+h1{font-size:1.6em;margin:0 0 .2em}h3{font-size:1em;margin:1em 0 .2em}caption{text-align:left;font-weight:600;padding:4px ` +
+  `0}h2{font-size:1.2em;margin:1.8em 0 .3em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 .meta,.desc,.cat{color:#666}.cat{font-size:.8em;font-weight:normal;display:block}
 .none{padding:12px;background:#eef6ee;border:1px solid #cde3cd}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5em 0;font-size:.92em}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}
-th{background:#f0f0f3}.null{color:#aaa}
+th{background:#f0f0f3}a:focus,a:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}.null{color:#aaa}
 blockquote{margin:.3em 0;padding:.3em .6em;border-left:3px solid #ccc;white-space:pre-wrap;background:#fff}
 nav ul{columns:2;padding-left:1.2em}pre{margin:0;white-space:pre-wrap;font-size:.9em}
 @media print{body{background:#fff}nav{display:none}}`;
 
-function value(v: JsonValue): string {
+/**
+ * What the page needs beyond the export to speak plainly, read when it is made: names for
+ * levels and lists, the installation's time zone, and, for Art. 15, the data map's purposes and
+ * retention per table, the organisation (settings) and the recipients.
+ */
+export interface ExportReading {
+  levelNames: Record<number, string>;
+  listNames: Record<string, string>;
+  timeZone: string;
+  organisation: Settings['organisation'] | null;
+  tables: Record<string, { purposes: string[]; retention: { after: string; from: string } | null }>;
+  /** Who receives the data outside the organisation (the mail relay's host). */
+  recipients: string[];
+}
+
+/** Staff-internal records: in the JSON (complete), not on the person's page. */
+export const STAFF_INTERNAL_TABLES: ReadonlySet<string> = new Set(['tasks', 'outbox']);
+
+const NO_READING: ExportReading = { levelNames: {}, listNames: {}, timeZone: 'UTC', organisation: null, tables: {}, recipients: [] };
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** "2026-03-10T10:00:00.000Z" → "10 March 2026, 10:00 UTC" in the installation's zone; "2026-03-10" → "10 March 2026". */
+export function plainDate(v: string, timeZone: string): string {
+  const d = new Date(DAY.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(d.getTime())) return v;
+  if (DAY.test(v)) return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(d);
+}
+
+/** A 0/1 column, by what the data map says it holds: a flag, guardian consent, or an is_/has_ name. */
+function isYesNo(column: string, category: string): boolean {
+  return /(^|\.)(flag|guardian)$/.test(category) || /^(is|has)_/.test(column) || column === 'flagged';
+}
+
+const levelName = (n: number, r: ExportReading) => (r.levelNames[n] !== undefined ? `${r.levelNames[n]} (${T.level} ${n})` : String(n));
+
+/** A stored value as a person reads it, escaped: names for levels and lists, yes/no, dates as dates. */
+function plain(v: JsonValue, r: ExportReading, column = '', category = ''): string {
   if (v === null) return '<span class="null">—</span>';
   if (typeof v === 'object') return `<pre>${esc(JSON.stringify(v, null, 2))}</pre>`;
+  if (typeof v === 'boolean' || ((v === 0 || v === 1) && isYesNo(column, category))) return esc(v ? T.yes : T.no);
+  if (typeof v === 'number' && category === 'consent.level') return esc(levelName(v, r));
+  if (typeof v === 'string' && /(^|\.)list$/.test(category) && r.listNames[v] !== undefined) return esc(r.listNames[v]);
+  if (typeof v === 'string' && (INSTANT.test(v) || DAY.test(v)))
+    return `<time datetime="${esc(v)}">${esc(plainDate(v, r.timeZone))}</time>`;
   return esc(v);
 }
 
-function tableSection(name: string, t: ExportTable): string {
-  const out = [`<section id="t-${esc(name)}"><h2>${esc(humanise(name))}</h2><p class="desc">${esc(t.description)}</p>`];
-  if (t.rows.length === 0) return `${out[0]}<p class="null">Nothing held.</p></section>`;
+/** "P30D" from "created_at" → "30 days from created at". */
+function retentionText(ret: { after: string; from: string } | null): string {
+  if (!ret) return T.keptUntilErased;
+  const parts = [...ret.after.matchAll(/(\d+)([YMWD])/g)].map(([, n, u]) => `${n} ${T.units[u!]![Number(n) === 1 ? 0 : 1]}`);
+  return `${parts.join(' ') || ret.after} ${T.from} ${humanise(ret.from).toLowerCase()}`;
+}
+
+const purposeText = (p: string) => T.purposeNames[p] ?? p.replace(/_/g, ' ');
+
+function tableSection(name: string, t: ExportTable, r: ExportReading): string {
+  const title = esc(humanise(name));
+  const info = r.tables[name];
+  const why = info
+    ? `<p class="desc">${esc(T.heldFor)}: ${esc(info.purposes.map(purposeText).join('; '))}. ${esc(T.keptFor)}: ` +
+      `${esc(retentionText(info.retention))}.</p>`
+    : '';
+  const out = [`<section id="t-${esc(name)}"><h2>${title}</h2><p class="desc">${esc(t.description)}</p>${why}`];
+  if (t.rows.length === 0) return `${out[0]}<p class="null">${esc(T.nothingHeld)}</p></section>`;
   const cols = Object.entries(t.columns);
   // One record reads best as a list of fields; many as a grid with the categories in the header.
   if (t.rows.length === 1) {
-    const r = t.rows[0]!;
-    out.push('<table><tr><th>Field</th><th>Value</th><th>Category</th></tr>');
+    const row = t.rows[0]!;
+    out.push(
+      `<table><caption>${title}</caption><tr><th scope="col">${esc(T.field)}</th><th scope="col">${esc(T.value)}</th>` +
+        `<th scope="col">${esc(T.category)}</th></tr>`,
+    );
     for (const [c, meta] of cols)
-      out.push(`<tr><td>${esc(humanise(c))}</td><td>${value(r[c] ?? null)}</td><td class="cat">${esc(meta.category)}</td></tr>`);
+      out.push(
+        `<tr><th scope="row">${esc(humanise(c))}</th><td>${plain(row[c] ?? null, r, c, meta.category)}</td>` +
+          `<td class="cat">${esc(meta.category)}</td></tr>`,
+      );
   } else {
-    out.push(`<p class="meta">${t.rows.length} records</p><table><tr>`);
-    for (const [c, meta] of cols) out.push(`<th>${esc(humanise(c))}<span class="cat">${esc(meta.category)}</span></th>`);
+    out.push(`<p class="meta">${t.rows.length} ${esc(T.records)}</p><table><caption>${title}</caption><tr>`);
+    for (const [c, meta] of cols) out.push(`<th scope="col">${esc(humanise(c))}<span class="cat">${esc(meta.category)}</span></th>`);
     out.push('</tr>');
-    for (const r of t.rows) out.push(`<tr>${cols.map(([c]) => `<td>${value(r[c] ?? null)}</td>`).join('')}</tr>`);
+    for (const row of t.rows)
+      out.push(`<tr>${cols.map(([c, meta]) => `<td>${plain(row[c] ?? null, r, c, meta.category)}</td>`).join('')}</tr>`);
   }
   out.push('</table></section>');
   return out.join('');
 }
 
-const CHANGE_NAMES: Record<string, string> = {
-  level: 'consent level',
-  guardian_consent: 'guardian consent',
-  list_join: 'joined list',
-  list_leave: 'left list',
-  child_flag: 'marked as a child',
-  birth_date: 'birth date',
-  guardian: 'guardian',
-};
-
-function change(e: ExportConsentEntry): string {
-  if (e.erased) return 'erased entry (only its hash is kept)';
-  const what = CHANGE_NAMES[e.kind] ?? e.kind;
-  const text = e.kind === 'birth_date' || e.kind === 'guardian';
+function change(e: ExportConsentEntry, r: ExportReading): string {
+  if (e.erased) return esc(T.erasedEntry);
+  const what = T.changes[e.kind] ?? e.kind;
+  const yesNo = (n: number | null) => (n === null ? '—' : n ? T.yes : T.no);
   const values =
     e.kind === 'list_join' || e.kind === 'list_leave'
-      ? (e.listId ?? '')
-      : text
-        ? `${e.oldText ?? '—'} → ${e.newText ?? '—'}`
-        : `${e.oldValue ?? '—'} → ${e.newValue ?? '—'}`;
+      ? e.listId === null
+        ? ''
+        : (r.listNames[e.listId] ?? e.listId)
+      : e.kind === 'birth_date' || e.kind === 'guardian'
+        ? `${e.kind === 'birth_date' && e.oldText ? plainDate(e.oldText, r.timeZone) : (e.oldText ?? '—')} → ${
+            e.kind === 'birth_date' && e.newText ? plainDate(e.newText, r.timeZone) : (e.newText ?? '—')
+          }`
+        : e.kind === 'level'
+          ? `${e.oldValue === null ? '—' : levelName(e.oldValue, r)} → ${e.newValue === null ? '—' : levelName(e.newValue, r)}`
+          : `${yesNo(e.oldValue)} → ${yesNo(e.newValue)}`;
   return `${esc(what)} ${esc(values)}`;
 }
 
-function consentSection(entries: ExportConsentEntry[]): string {
-  const out = [
-    '<section id="consent"><h2>Consent history</h2><p class="desc">Every change to your consent, oldest first, with the notice you ' +
-      'were shown.</p>',
-  ];
-  if (entries.length === 0) return `${out[0]}<p class="null">No consent changes recorded.</p></section>`;
-  out.push('<table><tr><th>When</th><th>Change</th><th>Source</th><th>Notice shown</th></tr>');
+function consentSection(entries: ExportConsentEntry[], r: ExportReading): string {
+  const out = [`<section id="consent"><h2>${esc(T.consentTitle)}</h2><p class="desc">${esc(T.consentDesc)}</p>`];
+  if (entries.length === 0) return `${out[0]}<p class="null">${esc(T.consentNone)}</p></section>`;
+  out.push(
+    `<table><caption>${esc(T.consentTitle)}</caption><tr><th scope="col">${esc(T.when)}</th><th scope="col">${esc(T.change)}</th>` +
+      `<th scope="col">${esc(T.source)}</th><th scope="col">${esc(T.notice)}</th></tr>`,
+  );
   for (const e of entries) {
     const notice = e.notice
       ? e.notice.text !== null
         ? `<blockquote>${esc(e.notice.text)}</blockquote>`
-        : `<span class="cat">notice ${esc(e.notice.hash)}</span>`
+        : `<span class="cat">${esc(T.noticeHash)} ${esc(e.notice.hash)}</span>`
       : '<span class="null">—</span>';
     // History brought from another system: when and where that system says the consent was given.
     const imported = e.imported
-      ? `<br><span class="cat">imported; given ${esc(e.imported.at)}` +
+      ? `<br><span class="cat">${esc(T.imported)} ${plain(e.imported.at, r)}` +
         `${e.imported.source !== null ? ` (${esc(e.imported.source)})` : ''}</span>`
       : '';
-    out.push(`<tr><td>${esc(e.at)}${imported}</td><td>${change(e)}</td><td>${value(e.source)}</td><td>${notice}</td></tr>`);
+    out.push(
+      `<tr><td>${plain(e.at, r)}${imported}</td><td>${change(e, r)}</` +
+        `td><td>${plain(e.source ? e.source.replace(/_/g, ' ') : null, r)}</td>` +
+        `<td>${notice}</td></tr>`,
+    );
   }
   out.push('</table></section>');
+  return out.join('');
+}
+
+/** Art. 15(1): the controller and DPO, purposes, recipients, retention, the rights, the right to complain. */
+function aboutSection(x: AccessExport, r: ExportReading): string {
+  const o = r.organisation;
+  const out = [`<section id="about"><h2>${esc(T.aboutTitle)}</h2>`];
+  if (o) {
+    const lines = [`<strong>${esc(o.name)}</strong>`];
+    if (o.postalAddress) lines.push(...o.postalAddress.split('\n').map((l) => esc(l)));
+    if (o.contactEmail) lines.push(`${esc(T.contactUs)} ${esc(o.contactEmail)}`);
+    out.push(`<h3>${esc(T.controller)}</h3><p>${lines.join('<br>')}</p>`);
+    if (o.dpo) out.push(`<p>${esc(T.dpo)}: ${esc(o.dpo.name)}${o.dpo.email ? `, ${esc(o.dpo.email)}` : ''}</p>`);
+    if (o.privacyNoticeUrl) out.push(`<p><a href="${esc(o.privacyNoticeUrl)}">${esc(T.privacyNotice)}</a></p>`);
+  }
+  // The purposes of the tables that hold something about the person, as the data map declares them.
+  const purposes = [
+    ...new Set(
+      Object.entries(x.tables)
+        .filter(([, t]) => t.rows.length > 0)
+        .flatMap(([name]) => r.tables[name]?.purposes ?? []),
+    ),
+  ].sort();
+  if (purposes.length)
+    out.push(
+      `<h3>${esc(T.purposes)}</h3>${listItems(
+        purposes.map((p) => esc(purposeText(p))),
+        '',
+      )}`,
+    );
+  out.push(
+    `<h3>${esc(T.recipients)}</h3>${
+      r.recipients.length
+        ? listItems(
+            r.recipients.map((h) => `${esc(h)} <span class="cat">${esc(T.relay)}</span>`),
+            '',
+          )
+        : `<p>${esc(T.noRecipients)}</p>`
+    }`,
+  );
+  out.push(`<h3>${esc(T.retention)}</h3><p>${esc(T.retentionSee)}</p>`);
+  out.push(`<p>${esc(T.rights)}</p>`);
+  const sa = o?.supervisoryAuthority;
+  out.push(
+    `<p>${esc(T.complain)}${
+      sa ? `: ${sa.url ? `<a href="${esc(sa.url)}">${esc(sa.name)}</a>` : esc(sa.name)}, ${esc(T.complainAny)}` : ` ${esc(T.complainAny)}`
+    }</p>`,
+  );
+  out.push(`<p class="desc">${esc(T.staffOnly)}</p></section>`);
   return out.join('');
 }
 
@@ -110,61 +237,63 @@ const LAID_OUT = new Set([...ENVELOPE_KEYS, 'consentHistory', 'lists', 'segments
 /** "sampleNotes" → "Sample notes". */
 const sectionTitle = (key: string) => humanise(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
 
-function otherSection(key: string, v: unknown): string {
+function otherSection(key: string, v: unknown, r: ExportReading): string {
   const empty = v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
-  const body = empty ? '<p class="null">Nothing held.</p>' : value(v as JsonValue);
+  const body = empty ? `<p class="null">${esc(T.nothingHeld)}</p>` : plain(v as JsonValue, r);
   return `<section id="s-${esc(key)}"><h2>${esc(sectionTitle(key))}</h2>${body}</section>`;
 }
 
 /** A self-contained, readable page of the export: inline CSS, no scripts, no external resources. */
-export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string } = {}): string {
-  const tables = Object.entries(x.tables);
+export function renderExportHtml(x: AccessExport, opts: { jsonHref?: string; reading?: ExportReading } = {}): string {
+  const r = opts.reading ?? NO_READING;
+  const tables = Object.entries(x.tables).filter(([name]) => !STAFF_INTERNAL_TABLES.has(name));
   // Sections other modules add to the export (a module added to the list), after the product's.
   const others = Object.entries(x).filter(([k]) => !LAID_OUT.has(k));
   const out: string[] = [];
   out.push(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" ` +
-      `content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>Your personal ` +
-      `data</title><style>${STYLE}</style></head><body><main>`,
+      `content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${esc(T.title)}` +
+      `</title><style>${STYLE}</style></head><body><main>`,
   );
-  out.push('<h1>Your personal data</h1>');
+  out.push(`<h1>${esc(T.title)}</h1>`);
   out.push(
-    `<p class="meta">Generated ${esc(x.generatedAt)}${x.subject.email ? ` for ${esc(x.subject.email)}` : ''} · format ` +
-      `${esc(x.schema)} version ${esc(x.version)}</p>`,
+    `<p class="meta">${esc(T.generated)} ${plain(x.generatedAt, r)}${x.subject.email ? ` ${esc(T.for)} ${esc(x.subject.email)}` : ''} · ` +
+      `${esc(T.format)} ${esc(x.schema)} ${esc(T.version)} ${esc(x.version)}</p>`,
   );
-  if (opts.jsonHref) out.push(`<p><a href="${esc(opts.jsonHref)}">Download the machine-readable copy (JSON)</a></p>`);
-  if (!x.dataHeld) out.push('<p class="none">We hold no personal data about you.</p>');
+  if (opts.jsonHref) out.push(`<p><a href="${esc(opts.jsonHref)}">${esc(T.jsonLink)}</a></p>`);
+  if (!x.dataHeld) out.push(`<p class="none">${esc(T.noData)}</p>`);
   out.push(
-    '<nav><h2>Contents</h2><ul><li><a href="#consent">Consent history</a></li><li><a href="#lists">Lists</a></li><li><a ' +
-      'href="#segments">Segments</a></li>',
+    `<nav><h2>${esc(T.contents)}</h2><ul><li><a href="#about">${esc(T.aboutTitle)}</a></li><li><a href="#consent">` +
+      `${esc(T.consentTitle)}</a></li><li><a href="#lists">${esc(T.listsTitle)}</a></li><li><a href="#segments">` +
+      `${esc(T.segmentsTitle)}</a></li>`,
   );
   for (const [key] of others) out.push(`<li><a href="#s-${esc(key)}">${esc(sectionTitle(key))}</a></li>`);
   for (const [name, t] of tables) out.push(`<li><a href="#t-${esc(name)}">${esc(humanise(name))}</a> (${t.rows.length})</li>`);
   out.push('</ul></nav>');
-  out.push(consentSection(x.consentHistory));
+  out.push(aboutSection(x, r));
+  out.push(consentSection(x.consentHistory, r));
   out.push(
-    `<section id="lists"><h2>Lists</h2>${listItems(
-      x.lists.map((l) => `${esc(l.name)} <span class="cat">since ${esc(l.joinedAt)}</span>`),
-      'You are on no list.',
+    `<section id="lists"><h2>${esc(T.listsTitle)}</h2>${listItems(
+      x.lists.map((l) => `${esc(l.name)} <span class="cat">${esc(T.since)} ${plain(l.joinedAt, r)}</span>`),
+      esc(T.listsNone),
     )}</section>`,
   );
   const unknown = x.segmentsNotEvaluated.length
-    ? `<p class="desc">These segments could not be evaluated when this copy was made, so this copy cannot say whether you belong to ` +
-      `them:</p>${listItems(
+    ? `<p class="desc">${esc(T.segmentsUnknown)}</p>${listItems(
         x.segmentsNotEvaluated.map(
-          (s) => `${esc(s.name)} <span class="cat">${esc(s.kind)} · could not be evaluated (${esc(s.reason.replace(/_/g, ' '))})</span>`,
+          (s) => `${esc(s.name)} <span class="cat">${esc(s.kind)} · ${esc(T.notEvaluated)} (${esc(s.reason.replace(/_/g, ' '))})</span>`,
         ),
         '',
       )}`
     : '';
   out.push(
-    `<section id="segments"><h2>Segments</h2><p class="desc">Groups you belong to as of this copy.</p>${listItems(
+    `<section id="segments"><h2>${esc(T.segmentsTitle)}</h2><p class="desc">${esc(T.segmentsDesc)}</p>${listItems(
       x.segments.map((s) => `${esc(s.name)} <span class="cat">${esc(s.kind)}</span>`),
-      'You are in no segment.',
+      esc(T.segmentsNone),
     )}${unknown}</section>`,
   );
-  for (const [key, v] of others) out.push(otherSection(key, v));
-  for (const [name, t] of tables) out.push(tableSection(name, t));
+  for (const [key, v] of others) out.push(otherSection(key, v, r));
+  for (const [name, t] of tables) out.push(tableSection(name, t, r));
   out.push('</main></body></html>');
   return out.join('');
 }

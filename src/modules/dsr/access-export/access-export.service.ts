@@ -11,7 +11,7 @@ import type { Actor, AuditService } from '../../audit/module.ts';
 import type { DataMapService, TableDecl } from '../../datamap/module.ts';
 import type { ExportSection } from '../../module.ts';
 import type { SecretService, SettingsService } from '../../settings/module.ts';
-import { renderExportHtml } from './access-export.html.ts';
+import { renderExportHtml, type ExportReading } from './access-export.html.ts';
 import {
   ENVELOPE_KEYS,
   EXPORT_SCHEMA,
@@ -59,7 +59,38 @@ export class AccessExportService {
     private readonly secret: SecretService,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
+    /** A list's name by id (null when the list is gone), so the person's page names lists. */
+    private readonly listName: (id: string) => Promise<string | null> = async () => null,
   ) {}
+
+  /**
+   * What the person's page needs beyond the export: level and list names, the time zone, and
+   * the Art. 15 information from the data map (purposes, retention) and the settings (the
+   * organisation, the mail relay as recipient).
+   */
+  async reading(x: AccessExport): Promise<ExportReading> {
+    const settings = await this.settings.get();
+    const map = await this.datamap.getMap();
+    const listIds = new Set<string>(x.consentHistory.flatMap((e) => (e.listId ? [e.listId] : [])));
+    for (const t of Object.values(x.tables))
+      for (const [c, meta] of Object.entries(t.columns))
+        if (/(^|\.)list$/.test(meta.category)) for (const row of t.rows) if (typeof row[c] === 'string') listIds.add(row[c] as string);
+    const listNames: Record<string, string> = {};
+    for (const l of x.lists) listNames[l.listId] = l.name;
+    for (const id of listIds) {
+      if (listNames[id] !== undefined) continue;
+      const name = await this.listName(id);
+      if (name !== null) listNames[id] = name;
+    }
+    return {
+      levelNames: Object.fromEntries(settings.consentLevels.map((l) => [l.level, l.name])),
+      listNames,
+      timeZone: settings.timeZone,
+      organisation: settings.organisation,
+      tables: Object.fromEntries(map.tables.map((t) => [t.name, { purposes: t.purposes, retention: t.retention }])),
+      recipients: settings.smtp ? [settings.smtp.host] : [],
+    };
+  }
 
   async build(contactId: string): Promise<AccessExport> {
     const c = await contactById(this.db.kysely, contactId);
@@ -202,7 +233,7 @@ export class AccessExportService {
       email: x.subject.email,
       contact_id: x.subject.contactId,
       json: JSON.stringify(x),
-      html: renderExportHtml(x, { jsonHref: `${query}&format=json` }),
+      html: renderExportHtml(x, { jsonHref: `${query}&format=json`, reading: await this.reading(x) }),
       created_at: now.toISOString(),
       expires_at: expires.toISOString(),
     };

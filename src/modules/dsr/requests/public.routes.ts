@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody, Obj, withExamples } from '../../../http/schemas.ts';
 import type { IntakeService } from './requests.intake.ts';
@@ -30,6 +30,32 @@ const link = { ...open, link: refuse } as const;
 /** Exactly one token, nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
 const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
 
+/**
+ * CORS for the intake, for the origins the `publicFormOrigins` setting allows and no other: a
+ * page there may post JSON and read the answer. Everyone else gets no CORS header at all (the
+ * browser then withholds the answer from the page); `Vary: Origin` keeps caches from mixing them.
+ */
+async function corsHeaders(s: PublicRequestRouteDeps, req: FastifyRequest): Promise<Record<string, string>> {
+  const origin = req.headers.origin;
+  const allowed = typeof origin === 'string' && (await s.requestIntake.allowsOrigin(origin));
+  return allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+}
+const PREFLIGHT = {
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+};
+
+/** A form-encoded body as fields; every value of a repeated field is kept (an array), so the schema refuses the repetition. */
+function formFields(body: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const had = fields[k];
+    fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+  }
+  return fields;
+}
+
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface PublicRequestRouteDeps {
   requestIntake: IntakeService;
@@ -40,44 +66,55 @@ export interface PublicRequestRouteDeps {
 export const publicRequestRoutes =
   (s: PublicRequestRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.post(
-      '/requests',
-      {
-        config: open,
-        bodyLimit: PUBLIC_BODY_LIMIT,
-        schema: {
-          tags: ['public'],
-          summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
-          description:
-            'For a web form of your own or a person calling directly: opens a case and emails the address a link to confirm it; ' +
-            'nothing is released or changed before the link is opened and confirmed. Always 202 with the same body, whether ' +
-            'or not the address is known, so the answer reveals nothing. `website` is a trap for robots: leave it empty (a ' +
-            'filled one is accepted and dropped). Bodies over 4 KiB are refused (413). Rate-limited per client address (429).',
-          security: [],
-          body: withExamples(PublicIntakeSchema, { type: 'access', email: 'lena.fischer@example.org' }),
-          response: { 202: withExamples(PublicAcceptedSchema, ACCEPTED), 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
-        },
-      },
-      async (req, reply) => {
-        await s.requestIntake.fromPublic(req.body, { ip: req.ip });
-        return reply.status(202).header('cache-control', 'no-store').send(ACCEPTED);
-      },
-    );
-
-    // The pages take a form post, so only they get a form parser.
+    // The intake and the pages take a form post, so only they get a form parser.
     await app.register(async (plain) => {
       const pages = plain.withTypeProvider<TypeBoxTypeProvider>();
       pages.addContentTypeParser(
         'application/x-www-form-urlencoded',
         { parseAs: 'string', bodyLimit: PUBLIC_BODY_LIMIT },
-        (_req, body, done) => {
-          // Every value of a repeated field is kept (an array), so the schema refuses the repetition rather than one copy winning.
-          const fields: Record<string, string | string[]> = {};
-          for (const [k, v] of new URLSearchParams(body as string)) {
-            const had = fields[k];
-            fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-          }
-          done(null, fields);
+        (_req, body, done) => done(null, formFields(body as string)),
+      );
+
+      // The browser's question before a page elsewhere posts JSON: answered for allowed origins only.
+      // The browser's question before a page elsewhere posts JSON: answered in full for allowed origins only.
+      pages.options('/requests', { config: open, schema: { hide: true } }, async (req, reply) => {
+        const cors = await corsHeaders(s, req);
+        return reply
+          .status(204)
+          .headers('access-control-allow-origin' in cors ? { ...cors, ...PREFLIGHT } : cors)
+          .send();
+      });
+
+      pages.post(
+        '/requests',
+        {
+          config: open,
+          bodyLimit: PUBLIC_BODY_LIMIT,
+          // On every answer, refusals included, so an allowed page can read why it was refused.
+          onSend: async (req, reply, payload) => {
+            reply.headers(await corsHeaders(s, req));
+            return payload;
+          },
+          schema: {
+            tags: ['public'],
+            summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
+            description:
+              'For a web form of your own (JSON, or a plain HTML form posting `application/x-www-form-urlencoded`) or a person ' +
+              'calling directly: opens a case and emails the address a link to confirm it; ' +
+              'nothing is released or changed before the link is opened and confirmed. Always 202 with the same body, whether ' +
+              'or not the address is known, so the answer reveals nothing. `website` is a trap for robots: leave it empty (a ' +
+              'filled one is accepted and dropped). Bodies over 4 KiB are refused (413). Rate-limited per client address (429). ' +
+              'The same type asked again for the same address while its case is open joins that case (a fresh link is mailed ' +
+              'if the case still waits for confirmation). Pages on the origins of the `publicFormOrigins` setting may call it ' +
+              'from the browser (CORS).',
+            security: [],
+            body: withExamples(PublicIntakeSchema, { type: 'access', email: 'lena.fischer@example.org' }),
+            response: { 202: withExamples(PublicAcceptedSchema, ACCEPTED), 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+          },
+        },
+        async (req, reply) => {
+          await s.requestIntake.fromPublic(req.body, { ip: req.ip });
+          return reply.status(202).header('cache-control', 'no-store').send(ACCEPTED);
         },
       );
 

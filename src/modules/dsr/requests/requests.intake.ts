@@ -2,7 +2,7 @@ import { isValidEmail, normaliseEmail } from '../../../lib/email.ts';
 import { AppError } from '../../../lib/errors.ts';
 import type { Limit, RateLimiter } from '../../../http/rate-limit.ts';
 import type { JobQueue } from '../../../jobs/queue.ts';
-import type { SecretService } from '../../settings/module.ts';
+import type { SecretService, SettingsService } from '../../settings/module.ts';
 import type { DataRequest, EventActor, RequestType } from './requests.model.ts';
 import type { OpenInput, RequestsService } from './requests.service.ts';
 import type { VerificationService } from './requests.verification.ts';
@@ -21,6 +21,8 @@ export const LINK_QUEUE = 'dsr.verification-link';
 
 /** The link job's key, and the key its mail is sent under: one per case. */
 export const linkKey = (requestId: string) => `${LINK_QUEUE}:${requestId}`;
+/** The key of the fresh link a repeated request mails for a case already waiting on its link: one per repetition. */
+export const againKey = (requestId: string, eventId: string) => `${LINK_QUEUE}:${requestId}:again:${eventId}`;
 
 export interface PublicInput {
   type: RequestType;
@@ -40,7 +42,13 @@ export class IntakeService {
     private readonly limiter: RateLimiter,
     private readonly secret: SecretService,
     private readonly jobs: JobQueue,
+    private readonly settings: SettingsService,
   ) {}
+
+  /** Whether a browser page at `origin` may read the intake's answers (the `publicFormOrigins` setting). */
+  async allowsOrigin(origin: string): Promise<boolean> {
+    return (await this.settings.get()).publicFormOrigins.includes(origin.toLowerCase());
+  }
 
   async fromStaff(input: OpenInput, actor: EventActor, ownerId: string | null): Promise<DataRequest> {
     const req = await this.requests.open(input, { actor, channel: 'staff', ownerId });
@@ -63,8 +71,15 @@ export class IntakeService {
     const { count } = await this.limiter.hit(PER_ADDRESS, await this.secret.emailHash(email));
     if (count > PER_ADDRESS.max) return;
     const requester: EventActor = { type: 'requester', id: null };
-    const req = await this.requests.open({ type: input.type, email }, { actor: requester, channel: 'public', ownerId: null });
-    await this.jobs.enqueue(LINK_QUEUE, { requestId: req.id }, { key: linkKey(req.id), maxAttempts: 5 });
+    const r = await this.requests.openOrJoin({ type: input.type, email }, { actor: requester, channel: 'public', ownerId: null });
+    if (r.opened) {
+      await this.jobs.enqueue(LINK_QUEUE, { requestId: r.opened.id }, { key: linkKey(r.opened.id), maxAttempts: 5 });
+    } else if (r.joined.status === 'awaiting_verification') {
+      // The earlier link may be lost or expired: the repetition gets a fresh one for the same case,
+      // one mail per request as before. A case whose link is still queued needs none; a verified one is in hand.
+      const { id, eventId } = r.joined;
+      await this.jobs.enqueue(LINK_QUEUE, { requestId: id, again: eventId }, { key: againKey(id, eventId), maxAttempts: 5 });
+    }
   }
 
   /**
@@ -73,10 +88,14 @@ export class IntakeService {
    * nothing a second time (VerificationService.sendLink).
    */
   async sendQueuedLink(payload: unknown): Promise<void> {
-    const id = (payload as { requestId?: unknown } | null)?.requestId;
+    const p = payload as { requestId?: unknown; again?: unknown } | null;
+    const id = p?.requestId;
     if (typeof id !== 'string') throw new Error('the job names no case');
+    const again = typeof p?.again === 'string' ? p.again : null;
     const req = await this.requests.find(id);
-    if (req?.status !== 'received' || !req.email) return;
-    await this.verification.sendLink({ id: req.id, type: req.type, email: req.email, contactId: req.contact_id }, linkKey(req.id));
+    // A case closed meanwhile (an erasure of the address rejects it) or verified already gets no link.
+    if (req?.status !== (again ? 'awaiting_verification' : 'received') || !req.email) return;
+    const key = again ? againKey(req.id, again) : linkKey(req.id);
+    await this.verification.sendLink({ id: req.id, type: req.type, email: req.email, contactId: req.contact_id }, key);
   }
 }

@@ -132,3 +132,41 @@ export async function extendRequest(
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** The oldest open case of this type for the address (by keyed hash): a repeated request joins it. */
+export const openCaseFor = (db: Q, emailHmac: string, type: string) =>
+  db
+    .selectFrom('requests')
+    .select(['id', 'status'])
+    .where('email_hmac', '=', emailHmac)
+    .where('type', '=', type)
+    .where('status', 'not in', [...FINAL_STATUSES])
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+
+/**
+ * Marks a case as asked for again, only while it is open: an erasure closing it meanwhile wins,
+ * and the request then opens a case of its own. Returns the status it is in, or null.
+ */
+export async function touchOpenRequest(db: Q, id: string, now: string): Promise<string | null> {
+  const r = await db
+    .updateTable('requests')
+    .set({ updated_at: now })
+    .where('id', '=', id)
+    .where('status', 'not in', [...FINAL_STATUSES])
+    .returning('status')
+    .executeTakeFirst();
+  return r?.status ?? null;
+}
+
+/**
+ * On PostgreSQL, two requests of one type for one address arriving together take turns (until
+ * the transaction ends), so the second sees the first's case and joins it. SQLite runs one
+ * transaction at a time.
+ */
+export async function holdIntakeTurn(db: Q, dialect: string, emailHmac: string, type: string): Promise<void> {
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`dsr-intake:${type}:${emailHmac}`}, 0))`.execute(db);
+}

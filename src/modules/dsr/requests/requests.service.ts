@@ -43,6 +43,14 @@ export interface OpenInput {
   note?: string;
 }
 
+/** The history's line when the requester asks again for what an open case already asks. */
+export const ASKED_AGAIN = 'the same request was made again; it joins this case';
+
+/** A public request: a new case, or the open case of the same type for the address it joined. */
+export type Opened =
+  | { opened: DataRequest; joined?: undefined }
+  | { joined: { id: string; status: string; eventId: string }; opened?: undefined };
+
 export interface OpenContext {
   actor: EventActor;
   channel: Channel;
@@ -97,6 +105,42 @@ export class RequestsService {
   }
 
   async open(input: OpenInput, ctx: OpenContext): Promise<DataRequest> {
+    const { row, today, nowIso } = await this.prepare(input, ctx);
+    await this.db.kysely.transaction().execute((trx) => this.insertCase(trx, row, input, ctx, nowIso));
+    return toRequest(row, today);
+  }
+
+  /**
+   * The public intake's open: a request of the same type for the same address (by keyed hash,
+   * so in any spelling) while a case is open joins that case, with a line on its history, instead
+   * of opening another. Whether the address belongs to a contact plays no part.
+   */
+  async openOrJoin(input: OpenInput, ctx: OpenContext): Promise<Opened> {
+    const { row, today, nowIso } = await this.prepare(input, ctx);
+    return this.db.kysely.transaction().execute(async (trx): Promise<Opened> => {
+      await q.holdIntakeTurn(trx, this.db.dialect, row.email_hmac!, row.type);
+      const open = await q.openCaseFor(trx, row.email_hmac!, row.type);
+      // Conditional on the case still being open: an erasure that closed it meanwhile wins.
+      const status = open ? await q.touchOpenRequest(trx, open.id, nowIso) : null;
+      if (open && status) {
+        const eventId = newId();
+        await q.insertEvent(trx, {
+          id: eventId,
+          request_id: open.id,
+          at: nowIso,
+          status,
+          actor_type: ctx.actor.type,
+          actor_id: ctx.actor.id,
+          note: ASKED_AGAIN,
+        });
+        return { joined: { id: open.id, status, eventId } };
+      }
+      await this.insertCase(trx, row, input, ctx, nowIso);
+      return { opened: toRequest(row, today) };
+    });
+  }
+
+  private async prepare(input: OpenInput, ctx: OpenContext): Promise<{ row: Row; today: string; nowIso: string }> {
     const email = normaliseEmail(input.email);
     if (!isValidEmail(email))
       throw new AppError('validation_failed', 'invalid email address', [{ path: '/email', message: 'not an email address' }]);
@@ -136,32 +180,33 @@ export class RequestsService {
       created_at: nowIso,
       updated_at: nowIso,
     };
-    await this.db.kysely.transaction().execute(async (trx) => {
-      row.contact_id = (await contactByEmailKey(trx, emailKey(email)))?.id ?? null;
-      await q.insertRequest(trx, row);
-      // A vouching note belongs to the verification; any other note to the receipt.
-      const vouch = input.verified ? input.note! : null;
-      await this.event(trx, row.id, 'received', ctx.actor, vouch ? null : (input.note ?? null), row.received_at);
-      await this.announce(trx, row.id, row.type, 'received');
-      if (vouch) await this.event(trx, row.id, 'verified', ctx.actor, vouch, nowIso);
-      await insertTask(trx, {
-        id: newId(),
-        request_id: row.id,
-        contact_id: row.contact_id,
-        type: row.type,
-        title: requestTaskTitle(row.type),
-        status: 'open',
-        assignee_id: row.owner_id,
-        due_date: row.deadline,
-        created_at: nowIso,
-        updated_at: nowIso,
-        completed_at: null,
-        receipt_id: null,
-        location: null,
-        row_id: null,
-      });
+    return { row, today, nowIso };
+  }
+
+  private async insertCase(trx: Kysely<Database>, row: Row, input: OpenInput, ctx: OpenContext, nowIso: string): Promise<void> {
+    row.contact_id = (await contactByEmailKey(trx, emailKey(row.email!)))?.id ?? null;
+    await q.insertRequest(trx, row);
+    // A vouching note belongs to the verification; any other note to the receipt.
+    const vouch = input.verified ? input.note! : null;
+    await this.event(trx, row.id, 'received', ctx.actor, vouch ? null : (input.note ?? null), row.received_at);
+    await this.announce(trx, row.id, row.type, 'received');
+    if (vouch) await this.event(trx, row.id, 'verified', ctx.actor, vouch, nowIso);
+    await insertTask(trx, {
+      id: newId(),
+      request_id: row.id,
+      contact_id: row.contact_id,
+      type: row.type,
+      title: requestTaskTitle(row.type),
+      status: 'open',
+      assignee_id: row.owner_id,
+      due_date: row.deadline,
+      created_at: nowIso,
+      updated_at: nowIso,
+      completed_at: null,
+      receipt_id: null,
+      location: null,
+      row_id: null,
     });
-    return toRequest(row, today);
   }
 
   async find(id: string): Promise<Row | undefined> {
