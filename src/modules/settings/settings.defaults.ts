@@ -44,4 +44,6 @@ export const DEFAULT_SETTINGS: Settings = {
     dpo: null,
     supervisoryAuthority: null,
   },
+  // A week to confirm a form's double opt-in; existing installations get it at their next boot (ensureDefaults).
+  formConfirmationDays: 7,
 };

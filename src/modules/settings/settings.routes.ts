@@ -45,6 +45,7 @@ const VIEW = {
       url: 'https://www.datenschutz-berlin.de/',
     },
   },
+  formConfirmationDays: 7,
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */

@@ -171,6 +171,14 @@ export const SettingsSchema = Type.Object(
     }),
     emailRules: EmailRulesSchema,
     organisation: OrganisationSchema,
+    formConfirmationDays: Type.Integer({
+      format: 'int32',
+      minimum: 1,
+      maximum: 90,
+      description:
+        'Days a double opt-in link of a form stays valid; an unconfirmed submission is then removed by the daily retention, ' +
+        'leaving nothing personal.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -238,6 +246,7 @@ export const SettingsViewSchema = Type.Object(
     bounceInbound: Type.Union([BounceInboundSchema, Type.Null()]),
     emailRules: EmailRulesSchema,
     organisation: OrganisationSchema,
+    formConfirmationDays: Type.Integer(),
   },
   { additionalProperties: false },
 );
