@@ -467,6 +467,25 @@ forEachDialect('forms', (ctx) => {
       assert.equal((await t.app.inject({ method: 'POST', url: forged })).statusCode, 400);
     });
 
+    it('two POSTs of one link at once apply it once', async () => {
+      const f = await newForm({ doubleOptIn: true });
+      await submit(f.id, { email: 'twice@example.org', consent: '3', topics: listA });
+      await runJobs(t.services, [FORM_QUEUE]);
+      const path = await linkOf('twice@example.org');
+      const answers = await Promise.all([0, 1].map(() => t.app.inject({ method: 'POST', url: path })));
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 400]);
+      const c = (await contactOf('twice@example.org'))!;
+      const events = await t.services.db.kysely
+        .selectFrom('events')
+        .select('id')
+        .where('type', '=', 'form.submitted')
+        .where('contact_id', '=', c.id)
+        .execute();
+      assert.equal(events.length, 1);
+      const seen = await t.services.db.kysely.selectFrom('interactions').select('id').where('contact_id', '=', c.id).execute();
+      assert.equal(seen.length, 1);
+    });
+
     it('an unconfirmed one expires: the link stops working and retention with the daily work leave nothing of it', async () => {
       const f = await newForm({ doubleOptIn: true });
       await submit(f.id, { email: 'late@example.org', consent: '3' }, { 'user-agent': 'LateBrowser' });
