@@ -246,6 +246,12 @@ forEachDialect('forms', (ctx) => {
         await t.services.db.kysely.selectFrom('form_confirmations').select('id').where('submission_id', '=', sub.id).executeTakeFirst(),
         undefined,
       );
+      // The person's access export holds the submission: which form and version, when, from which network.
+      const exported = await t.services.accessExports.build(c.id);
+      assert.deepEqual(
+        exported.tables.form_submissions!.rows.map((r) => [r.id, r.form_id, r.version, r.ip_prefix]),
+        [[sub.id, form, 1, '192.0.2.0']],
+      );
     });
 
     it('never lowers the level and never leaves a list, whatever is posted', async () => {
@@ -439,6 +445,9 @@ forEachDialect('forms', (ctx) => {
       await runJobs(t.services, [FORM_QUEUE]);
       await runJobs(t.services, [FORM_QUEUE]);
       assert.equal(await contactOf('doi@example.org'), null, 'no contact before the confirmation');
+      // Waiting, it is the address's: an export by address shows it (erasure by address takes it too).
+      const waiting = await t.services.accessExports.buildForEmail('doi@example.org');
+      assert.equal(waiting.tables.form_confirmations!.rows.length, 1);
       const path = await linkOf('doi@example.org');
       const page = await t.app.inject({ method: 'GET', url: path });
       assert.equal(page.statusCode, 200);
