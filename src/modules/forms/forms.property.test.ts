@@ -41,7 +41,7 @@ describe('reading a submission', () => {
         // Mostly a valid address, so the other fields are read to the end.
         fc.oneof({ weight: 4, arbitrary: fc.constant('ada@example.org') }, { weight: 1, arbitrary: anyValue }),
         (rest, email) => {
-          const posted = { ...rest, email };
+          const posted: Record<string, unknown> = { ...rest, email };
           const r = readSubmission(FIELDS, posted, []);
           if (Array.isArray(r)) {
             assert.ok(r.length > 0);
