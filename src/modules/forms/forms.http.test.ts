@@ -495,6 +495,26 @@ forEachDialect('forms', (ctx) => {
       assert.equal(seen.length, 1);
     });
 
+    it('a link lasts the days of the formConfirmationDays setting (1 to 90)', async () => {
+      const admin = (payload: object) =>
+        t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: t.auth('admin'), payload: payload as object });
+      assert.equal((await admin({ formConfirmationDays: 0 })).statusCode, 400);
+      assert.equal((await admin({ formConfirmationDays: 1 })).statusCode, 200);
+      try {
+        const f = await newForm({ doubleOptIn: true });
+        await submit(f.id, { email: 'oneday@example.org' });
+        await runJobs(t.services, [FORM_QUEUE]);
+        const path = await linkOf('oneday@example.org');
+        clock.advance(86_400_000 - 60_000);
+        assert.equal((await t.app.inject({ method: 'GET', url: path })).statusCode, 200);
+        clock.advance(120_000);
+        assert.equal((await t.app.inject({ method: 'GET', url: path })).statusCode, 400);
+      } finally {
+        clock.set('2026-03-10T12:00:00.000Z');
+        await admin({ formConfirmationDays: 7 });
+      }
+    });
+
     it('an unconfirmed one expires: the link stops working and retention with the daily work leave nothing of it', async () => {
       const f = await newForm({ doubleOptIn: true });
       await submit(f.id, { email: 'late@example.org', consent: '3' }, { 'user-agent': 'LateBrowser' });
