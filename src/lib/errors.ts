@@ -164,6 +164,13 @@ export const ERROR_CODES = {
       'The `dkim` setting names no usable key: `privateKey` must be an unencrypted PEM RSA key of 1024 bits or more or an Ed25519 key, ' +
       'and is required when the domain or selector changes. `details` names the rule, never the key.',
   },
+  form_invalid: {
+    status: 400,
+    description:
+      'The form’s definition is not valid: a field name repeated or not usable as an HTML name, no or several fields mapping ' +
+      '`email` (or one not required), an unknown contact field, custom field or list, a consent choice without its notice text, ' +
+      'an invalid pattern or origin. `details` lists each problem with its path (`/fields/2/levels/0/notice`).',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,6 +19,7 @@ import { settings } from './settings/module.ts';
 import { suppression } from './suppression/module.ts';
 import { users } from './users/module.ts';
 import { webhooks } from './webhooks/module.ts';
+import { forms } from './forms/module.ts';
 
 /**
  * Every module, in dependency order: each needs only modules before it. The composition root
@@ -48,6 +49,8 @@ export const MODULES = [
   segments,
   // Messages, sends and campaigns: after the segments they send to and the interactions they record.
   email,
+  // Forms and their submissions: through the contacts, consent and lists services, and the gated sender.
+  forms,
   dsr,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,

@@ -186,6 +186,9 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       await t.services.messages.create({ name: 'Links test message', purpose: 'transactional', subject: 'Hi', html: '<p>Hi</p>' })
     ).id;
     const campaignId = (await t.services.campaigns.start(messageId, segment, null)).id;
+    const formId = (
+      await t.services.forms.create({ name: 'Links test form', fields: [{ name: 'email', label: 'Email', maps: 'email', required: true }] })
+    ).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -246,6 +249,8 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/campaigns/:id': `/api/v1/campaigns/${campaignId}`,
       'GET /api/v1/messages': '/api/v1/messages?limit=500',
       'GET /api/v1/messages/:id': `/api/v1/messages/${messageId}`,
+      'GET /api/v1/forms': '/api/v1/forms',
+      'GET /api/v1/forms/:id': `/api/v1/forms/${formId}`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

@@ -58,6 +58,8 @@ export const OPEN_WRITES: Record<string, string> = {
   'post /public/v1/requests': 'a data subject without an account asks for their rights; verified by email before anything happens',
   'post /public/v1/email/unsubscribe/{token}':
     'one-click unsubscribe (RFC 8058): a mail client posts it without login; the signed token of the link is the credential',
+  'post /public/v1/forms/{formId}':
+    'a person signs up on a form without an account; rate-limited per client and address, it can only raise consent and join lists',
 };
 
 /**

@@ -785,6 +785,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forms
+         * @description Every form not archived, with its current version’s fields, in the order they were made.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getForms"];
+        put?: never;
+        /**
+         * Create a form
+         * @description A form, checked whole before it is stored (version 1). Each field has the `name` its HTML input carries, a `label`, and `maps`: a contact field (`email`, `firstName`, `lastName`, `phone`, `company`, `country`, `language`, `timeZone`, `birthDate`, or `custom.<name>` for a custom field), `consentLevel` (with `levels`: the levels offered, each with the notice text shown beside it) or `lists` (with `listIds`: the lists offered, the field’s label shown beside them). Exactly one field maps `email`, and it is required; at most one maps `consentLevel`; no field is named `website` (the honeypot). Validation per field: `required`, `type`, `maxLength` (default 2000), `pattern` (a regular expression the whole value must match), `choices`. `allowedOrigins` are the web origins (`https://shop.example`) whose pages may post the form. Anything invalid is 400 `form_invalid` with `details` `{path, message}` for each problem. Changing `fields` of a form that has submissions makes a new version (each submission keeps the version it was made on); a form without submissions keeps its version.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        post: operations["postForms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One form
+         * @description The form with its current version’s fields (archived ones too, with `archivedAt`); 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         */
+        get: operations["getFormsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a form (archive one with submissions)
+         * @description A form nobody submitted is deleted with its versions. One with submissions is archived: they keep naming it and its version, it leaves the listing and accepts no more submissions. 404 `not_found` for an unknown or archived id.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        delete: operations["deleteFormsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a form
+         * @description Changes what is given; the form as it would then be is checked whole, and nothing is stored when it fails. Each field has the `name` its HTML input carries, a `label`, and `maps`: a contact field (`email`, `firstName`, `lastName`, `phone`, `company`, `country`, `language`, `timeZone`, `birthDate`, or `custom.<name>` for a custom field), `consentLevel` (with `levels`: the levels offered, each with the notice text shown beside it) or `lists` (with `listIds`: the lists offered, the field’s label shown beside them). Exactly one field maps `email`, and it is required; at most one maps `consentLevel`; no field is named `website` (the honeypot). Validation per field: `required`, `type`, `maxLength` (default 2000), `pattern` (a regular expression the whole value must match), `choices`. `allowedOrigins` are the web origins (`https://shop.example`) whose pages may post the form. Anything invalid is 400 `form_invalid` with `details` `{path, message}` for each problem. Changing `fields` of a form that has submissions makes a new version (each submission keeps the version it was made on); a form without submissions keeps its version.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        patch: operations["patchFormsById"];
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -2237,6 +2301,28 @@ export interface paths {
         get: operations["getPublicExportsById"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/forms/{formId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a form
+         * @description JSON, or `application/x-www-form-urlencoded` from a plain HTML form (answered with an HTML page). Each field by its name; lists ticked repeat their name. Invalid fields are 400 `validation_failed` with `details` `{path: "/<field name>", message}`. Otherwise always 200 with the same body, whether the address is known, unknown or suppressed: the changes are applied (or a double opt-in link mailed) afterwards. A submission can only raise the consent level and join lists. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). A cross-site post must come from one of the form’s `allowedOrigins` (the Origin header; else 403). Bodies over 16 KiB are refused (413). Rate-limited per client address (429) and per address submitted (dropped silently).
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicFormsByFormId"];
         delete?: never;
         options?: never;
         head?: never;
@@ -12033,6 +12119,1344 @@ export interface operations {
                             tables: {
                                 [key: string]: number;
                             };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getForms: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "name": "Newsletter sign-up",
+                     *           "doubleOptIn": true,
+                     *           "allowedOrigins": [
+                     *             "https://shop.example.com"
+                     *           ],
+                     *           "version": 1,
+                     *           "fields": [
+                     *             {
+                     *               "name": "email",
+                     *               "label": "Your email address",
+                     *               "maps": "email",
+                     *               "required": true,
+                     *               "type": "email"
+                     *             },
+                     *             {
+                     *               "name": "first_name",
+                     *               "label": "First name",
+                     *               "maps": "firstName",
+                     *               "maxLength": 100
+                     *             },
+                     *             {
+                     *               "name": "consent",
+                     *               "label": "What may we send you?",
+                     *               "maps": "consentLevel",
+                     *               "type": "radio",
+                     *               "levels": [
+                     *                 {
+                     *                   "level": 3,
+                     *                   "notice": "The newsletters you choose, until you unsubscribe."
+                     *                 },
+                     *                 {
+                     *                   "level": 4,
+                     *                   "notice": "Newsletters and offers by email, until you unsubscribe."
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "name": "topics",
+                     *               "label": "Spring bread news",
+                     *               "maps": "lists",
+                     *               "type": "checkbox",
+                     *               "listIds": [
+                     *                 "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61"
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-03-01T09:00:00.000Z",
+                     *           "updatedAt": "2026-03-01T09:00:00.000Z",
+                     *           "archivedAt": null
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            allowedOrigins: string[];
+                            /** Format: date-time */
+                            archivedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doubleOptIn: boolean;
+                            fields: {
+                                choices?: string[];
+                                label: string;
+                                levels?: {
+                                    /** Format: int32 */
+                                    level: number;
+                                    notice: string;
+                                }[];
+                                listIds?: string[];
+                                maps: string;
+                                /** Format: int32 */
+                                maxLength?: number;
+                                name: string;
+                                pattern?: string;
+                                required?: boolean;
+                                /** @enum {unknown} */
+                                type?: "text" | "email" | "number" | "date" | "checkbox" | "select" | "radio" | "textarea";
+                            }[];
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: int32
+                             * @description the current version: what a submission is checked against now
+                             */
+                            version: number;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postForms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Newsletter sign-up",
+                 *       "doubleOptIn": true,
+                 *       "allowedOrigins": [
+                 *         "https://shop.example.com"
+                 *       ],
+                 *       "fields": [
+                 *         {
+                 *           "name": "email",
+                 *           "label": "Your email address",
+                 *           "maps": "email",
+                 *           "required": true,
+                 *           "type": "email"
+                 *         },
+                 *         {
+                 *           "name": "first_name",
+                 *           "label": "First name",
+                 *           "maps": "firstName",
+                 *           "maxLength": 100
+                 *         },
+                 *         {
+                 *           "name": "consent",
+                 *           "label": "What may we send you?",
+                 *           "maps": "consentLevel",
+                 *           "type": "radio",
+                 *           "levels": [
+                 *             {
+                 *               "level": 3,
+                 *               "notice": "The newsletters you choose, until you unsubscribe."
+                 *             },
+                 *             {
+                 *               "level": 4,
+                 *               "notice": "Newsletters and offers by email, until you unsubscribe."
+                 *             }
+                 *           ]
+                 *         },
+                 *         {
+                 *           "name": "topics",
+                 *           "label": "Spring bread news",
+                 *           "maps": "lists",
+                 *           "type": "checkbox",
+                 *           "listIds": [
+                 *             "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61"
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    allowedOrigins?: string[];
+                    doubleOptIn?: boolean;
+                    fields: {
+                        choices?: string[];
+                        label: string;
+                        levels?: {
+                            /** Format: int32 */
+                            level: number;
+                            notice: string;
+                        }[];
+                        listIds?: string[];
+                        maps: string;
+                        /** Format: int32 */
+                        maxLength?: number;
+                        name: string;
+                        pattern?: string;
+                        required?: boolean;
+                        /** @enum {unknown} */
+                        type?: "text" | "email" | "number" | "date" | "checkbox" | "select" | "radio" | "textarea";
+                    }[];
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "name": "Newsletter sign-up",
+                     *         "doubleOptIn": true,
+                     *         "allowedOrigins": [
+                     *           "https://shop.example.com"
+                     *         ],
+                     *         "version": 1,
+                     *         "fields": [
+                     *           {
+                     *             "name": "email",
+                     *             "label": "Your email address",
+                     *             "maps": "email",
+                     *             "required": true,
+                     *             "type": "email"
+                     *           },
+                     *           {
+                     *             "name": "first_name",
+                     *             "label": "First name",
+                     *             "maps": "firstName",
+                     *             "maxLength": 100
+                     *           },
+                     *           {
+                     *             "name": "consent",
+                     *             "label": "What may we send you?",
+                     *             "maps": "consentLevel",
+                     *             "type": "radio",
+                     *             "levels": [
+                     *               {
+                     *                 "level": 3,
+                     *                 "notice": "The newsletters you choose, until you unsubscribe."
+                     *               },
+                     *               {
+                     *                 "level": 4,
+                     *                 "notice": "Newsletters and offers by email, until you unsubscribe."
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "topics",
+                     *             "label": "Spring bread news",
+                     *             "maps": "lists",
+                     *             "type": "checkbox",
+                     *             "listIds": [
+                     *               "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-03-01T09:00:00.000Z",
+                     *         "archivedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            allowedOrigins: string[];
+                            /** Format: date-time */
+                            archivedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doubleOptIn: boolean;
+                            fields: {
+                                choices?: string[];
+                                label: string;
+                                levels?: {
+                                    /** Format: int32 */
+                                    level: number;
+                                    notice: string;
+                                }[];
+                                listIds?: string[];
+                                maps: string;
+                                /** Format: int32 */
+                                maxLength?: number;
+                                name: string;
+                                pattern?: string;
+                                required?: boolean;
+                                /** @enum {unknown} */
+                                type?: "text" | "email" | "number" | "date" | "checkbox" | "select" | "radio" | "textarea";
+                            }[];
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: int32
+                             * @description the current version: what a submission is checked against now
+                             */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getFormsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "name": "Newsletter sign-up",
+                     *         "doubleOptIn": true,
+                     *         "allowedOrigins": [
+                     *           "https://shop.example.com"
+                     *         ],
+                     *         "version": 1,
+                     *         "fields": [
+                     *           {
+                     *             "name": "email",
+                     *             "label": "Your email address",
+                     *             "maps": "email",
+                     *             "required": true,
+                     *             "type": "email"
+                     *           },
+                     *           {
+                     *             "name": "first_name",
+                     *             "label": "First name",
+                     *             "maps": "firstName",
+                     *             "maxLength": 100
+                     *           },
+                     *           {
+                     *             "name": "consent",
+                     *             "label": "What may we send you?",
+                     *             "maps": "consentLevel",
+                     *             "type": "radio",
+                     *             "levels": [
+                     *               {
+                     *                 "level": 3,
+                     *                 "notice": "The newsletters you choose, until you unsubscribe."
+                     *               },
+                     *               {
+                     *                 "level": 4,
+                     *                 "notice": "Newsletters and offers by email, until you unsubscribe."
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "topics",
+                     *             "label": "Spring bread news",
+                     *             "maps": "lists",
+                     *             "type": "checkbox",
+                     *             "listIds": [
+                     *               "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-03-01T09:00:00.000Z",
+                     *         "archivedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            allowedOrigins: string[];
+                            /** Format: date-time */
+                            archivedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doubleOptIn: boolean;
+                            fields: {
+                                choices?: string[];
+                                label: string;
+                                levels?: {
+                                    /** Format: int32 */
+                                    level: number;
+                                    notice: string;
+                                }[];
+                                listIds?: string[];
+                                maps: string;
+                                /** Format: int32 */
+                                maxLength?: number;
+                                name: string;
+                                pattern?: string;
+                                required?: boolean;
+                                /** @enum {unknown} */
+                                type?: "text" | "email" | "number" | "date" | "checkbox" | "select" | "radio" | "textarea";
+                            }[];
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: int32
+                             * @description the current version: what a submission is checked against now
+                             */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteFormsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchFormsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    allowedOrigins?: string[];
+                    doubleOptIn?: boolean;
+                    fields?: {
+                        choices?: string[];
+                        label: string;
+                        levels?: {
+                            /** Format: int32 */
+                            level: number;
+                            notice: string;
+                        }[];
+                        listIds?: string[];
+                        maps: string;
+                        /** Format: int32 */
+                        maxLength?: number;
+                        name: string;
+                        pattern?: string;
+                        required?: boolean;
+                        /** @enum {unknown} */
+                        type?: "text" | "email" | "number" | "date" | "checkbox" | "select" | "radio" | "textarea";
+                    }[];
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "name": "Spring newsletter sign-up",
+                     *         "doubleOptIn": true,
+                     *         "allowedOrigins": [
+                     *           "https://shop.example.com"
+                     *         ],
+                     *         "version": 1,
+                     *         "fields": [
+                     *           {
+                     *             "name": "email",
+                     *             "label": "Your email address",
+                     *             "maps": "email",
+                     *             "required": true,
+                     *             "type": "email"
+                     *           },
+                     *           {
+                     *             "name": "first_name",
+                     *             "label": "First name",
+                     *             "maps": "firstName",
+                     *             "maxLength": 100
+                     *           },
+                     *           {
+                     *             "name": "consent",
+                     *             "label": "What may we send you?",
+                     *             "maps": "consentLevel",
+                     *             "type": "radio",
+                     *             "levels": [
+                     *               {
+                     *                 "level": 3,
+                     *                 "notice": "The newsletters you choose, until you unsubscribe."
+                     *               },
+                     *               {
+                     *                 "level": 4,
+                     *                 "notice": "Newsletters and offers by email, until you unsubscribe."
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "topics",
+                     *             "label": "Spring bread news",
+                     *             "maps": "lists",
+                     *             "type": "checkbox",
+                     *             "listIds": [
+                     *               "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-03-01T09:00:00.000Z",
+                     *         "archivedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            allowedOrigins: string[];
+                            /** Format: date-time */
+                            archivedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doubleOptIn: boolean;
+                            fields: {
+                                choices?: string[];
+                                label: string;
+                                levels?: {
+                                    /** Format: int32 */
+                                    level: number;
+                                    notice: string;
+                                }[];
+                                listIds?: string[];
+                                maps: string;
+                                /** Format: int32 */
+                                maxLength?: number;
+                                name: string;
+                                pattern?: string;
+                                required?: boolean;
+                                /** @enum {unknown} */
+                                type?: "text" | "email" | "number" | "date" | "checkbox" | "select" | "radio" | "textarea";
+                            }[];
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: int32
+                             * @description the current version: what a submission is checked against now
+                             */
+                            version: number;
                         };
                     };
                 };
@@ -23868,7 +25292,8 @@ export interface operations {
                      *         },
                      *         "publicFormOrigins": [
                      *           "https://www.example.com"
-                     *         ]
+                     *         ],
+                     *         "formConfirmationDays": 7
                      *       }
                      *     }
                      */
@@ -23925,6 +25350,7 @@ export interface operations {
                                     start: string;
                                 } | null;
                             };
+                            formConfirmationDays: number;
                             mailFrom: string;
                             majorityAge: number;
                             organisation: {
@@ -24205,6 +25631,11 @@ export interface operations {
                             start: string;
                         } | null;
                     };
+                    /**
+                     * Format: int32
+                     * @description Days a double opt-in link of a form stays valid; an unconfirmed submission is then removed by the daily retention, leaving nothing personal.
+                     */
+                    formConfirmationDays?: number;
                     /** @description Sender used by the outbox and when the SMTP settings name none. */
                     mailFrom?: string;
                     /**
@@ -24390,7 +25821,8 @@ export interface operations {
                      *         },
                      *         "publicFormOrigins": [
                      *           "https://www.example.com"
-                     *         ]
+                     *         ],
+                     *         "formConfirmationDays": 7
                      *       }
                      *     }
                      */
@@ -24447,6 +25879,7 @@ export interface operations {
                                     start: string;
                                 } | null;
                             };
+                            formConfirmationDays: number;
                             mailFrom: string;
                             majorityAge: number;
                             organisation: {
@@ -30177,6 +31610,224 @@ export interface operations {
             };
             /** @description `link_invalid`: the link is forged, altered, expired, removed or malformed (the same answer for each). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests from this client address (`rate_limited`): wait the seconds in `Retry-After` (also in `details.retryAfter`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests; try again later",
+                     *         "details": {
+                     *           "retryAfter": 42
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicFormsByFormId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "lena.fischer@example.org",
+                 *       "first_name": "Lena",
+                 *       "consent": "3",
+                 *       "website": ""
+                 *     }
+                 */
+                "application/json": {
+                    [key: string]: string | number | boolean | (never | null) | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "status": "received",
+                     *         "message": "Thank you. If a confirmation is needed, we have sent you an email with a link."
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            message: string;
+                            /** @enum {string} */
+                            status: "received";
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -46,4 +46,6 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   // No other site may read the public intake's answers until the installation names it.
   publicFormOrigins: [],
+  // A week to confirm a form's double opt-in; existing installations get it at their next boot (ensureDefaults).
+  formConfirmationDays: 7,
 };

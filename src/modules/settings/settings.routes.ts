@@ -46,6 +46,7 @@ const VIEW = {
     },
   },
   publicFormOrigins: ['https://www.example.com'],
+  formConfirmationDays: 7,
 };
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */

@@ -186,6 +186,14 @@ export const SettingsSchema = Type.Object(
     emailRules: EmailRulesSchema,
     organisation: OrganisationSchema,
     publicFormOrigins: PublicFormOriginsSchema,
+    formConfirmationDays: Type.Integer({
+      format: 'int32',
+      minimum: 1,
+      maximum: 90,
+      description:
+        'Days a double opt-in link of a form stays valid; an unconfirmed submission is then removed by the daily retention, ' +
+        'leaving nothing personal.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -254,6 +262,7 @@ export const SettingsViewSchema = Type.Object(
     emailRules: EmailRulesSchema,
     organisation: OrganisationSchema,
     publicFormOrigins: Type.Array(Type.String()),
+    formConfirmationDays: Type.Integer(),
   },
   { additionalProperties: false },
 );

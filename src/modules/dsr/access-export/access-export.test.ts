@@ -131,6 +131,32 @@ forEachDialect('access export', (ctx) => {
     // A message sent to the person (a send row names a message, which no generic row could).
     const message = await s.messages.create({ name: `Receipt ${c.id}`, purpose: 'transactional', subject: 'Hi', html: '<p>Hi</p>' });
     await s.sends.sendToContact(message.id, c.id);
+    // A form the person submitted, and another submission's changes waiting for their double opt-in
+    // (rows name a form, which no generic row could).
+    const form = await s.forms.create({
+      name: `Sign-up ${c.id}`,
+      fields: [{ name: 'email', label: 'Email', maps: 'email', required: true }],
+    });
+    const at = new Date().toISOString();
+    const sub = (contactId: string | null) => ({
+      id: newId(),
+      form_id: form.id,
+      version: 1,
+      contact_id: contactId,
+      created_at: at,
+      ip_prefix: '192.0.2.0',
+      user_agent: 'Mozilla/5.0',
+      confirmed_at: null,
+    });
+    const waiting = sub(null);
+    await s.db.kysely
+      .insertInto('form_submissions')
+      .values([sub(c.id), waiting])
+      .execute();
+    await s.db.kysely
+      .insertInto('form_confirmations')
+      .values({ id: newId(), submission_id: waiting.id, token_hash: null, email: c.email, changes: '{}', created_at: at, expires_at: at })
+      .execute();
   }
 
   it('holds every exported column of every table linked to a person, with its category and value, and nothing of anyone else', async () => {

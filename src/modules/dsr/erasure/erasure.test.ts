@@ -79,6 +79,9 @@ forEachDialect('erasure', (ctx) => {
       sends: 1,
       email_bounces: 1,
       undeliverable_addresses: 1,
+      // A submission made, and the changes of one waiting for a double opt-in (by address).
+      form_submissions: 1,
+      form_confirmations: 1,
     });
     assert.deepEqual(await rawScan(ctx.db, ERASE_ME), []);
     assert.deepEqual(fileScan(ctx.db, ERASE_ME), []);

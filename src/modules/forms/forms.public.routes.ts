@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
+import { AppError } from '../../lib/errors.ts';
+import { confirmedPage, confirmPage, invalidLinkPage, invalidPage, PAGE_HEADERS, receivedPage } from './forms.pages.ts';
+import { ReceivedSchema, SubmissionSchema, SubmitParams } from './forms.schemas.ts';
+import type { FormsService } from './forms.service.ts';
+import { FORMS_TEXT } from './forms.text.ts';
+
+/** A form of a hundred fields fits; anything bigger is not a person filling a form. */
+export const SUBMIT_BODY_LIMIT = 16 * 1024;
+
+/** The one answer to every accepted submission, byte for byte, whether or not the address is known. */
+export const RECEIVED = { data: { status: 'received' as const, message: FORMS_TEXT.received } };
+
+const open = { access: 'public', audit: false } as const;
+
+function html(reply: FastifyReply, status: number, body: string) {
+  return reply.status(status).headers(PAGE_HEADERS).send(body);
+}
+
+/** The link's one refusal (forged, expired, used, malformed): the same page. */
+const refuse = (_req: unknown, reply: FastifyReply) => html(reply, 400, invalidLinkPage());
+const link = { ...open, link: refuse } as const;
+const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** What these routes use: the module's face, nothing else. */
+export interface FormsPublicRouteDeps {
+  forms: FormsService;
+}
+
+/** Form submissions (JSON, or a plain HTML form's post) and the double opt-in link's pages, under /public/v1: no login. */
+export const formsPublicRoutes =
+  (s: FormsPublicRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    await app.register(async (plain) => {
+      const r = plain.withTypeProvider<TypeBoxTypeProvider>();
+      r.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: SUBMIT_BODY_LIMIT },
+        (_req, body, done) => {
+          // A repeated name (several lists ticked) keeps every value, as an array.
+          const fields: Record<string, string | string[]> = {};
+          for (const [k, v] of new URLSearchParams(body as string)) {
+            const had = fields[k];
+            fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+          }
+          done(null, fields);
+        },
+      );
+
+      r.post(
+        '/forms/:formId',
+        {
+          config: open,
+          bodyLimit: SUBMIT_BODY_LIMIT,
+          schema: {
+            tags: ['public'],
+            summary: 'Submit a form',
+            description:
+              'JSON, or `application/x-www-form-urlencoded` from a plain HTML form (answered with an HTML page). Each field by its ' +
+              'name; lists ticked repeat their name. Invalid fields are 400 `validation_failed` with `details` `{path: "/<field ' +
+              'name>", message}`. Otherwise always 200 with the same body, whether the address is known, unknown or suppressed: ' +
+              'the changes are applied (or a double opt-in link mailed) afterwards. A submission can only raise the consent level ' +
+              'and join lists. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). A cross-site ' +
+              'post must come from one of the form’s `allowedOrigins` (the Origin header; else 403). Bodies over 16 KiB are ' +
+              'refused (413). Rate-limited per client address (429) and per address submitted (dropped silently).',
+            security: [],
+            params: SubmitParams,
+            body: withExamples(SubmissionSchema, { email: 'lena.fischer@example.org', first_name: 'Lena', consent: '3', website: '' }),
+            response: {
+              200: withExamples(ReceivedSchema, RECEIVED),
+              400: ErrorBody,
+              403: ErrorBody,
+              404: ErrorBody,
+              413: ErrorBody,
+              429: ErrorBody,
+            },
+          },
+        },
+        async (req, reply) => {
+          const plainForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+          const ctx = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, origin: req.headers.origin ?? null };
+          try {
+            await s.forms.submit(req.params.formId, req.body, ctx);
+          } catch (e) {
+            if (!plainForm || !(e instanceof AppError) || e.code !== 'validation_failed') throw e;
+            const form = await s.forms.live(req.params.formId);
+            const problems = (e.details as { path: string; message: string }[]).map((p) => ({
+              label: form.fields.find((f) => `/${f.name}` === p.path)?.label ?? p.path.slice(1),
+              message: p.message,
+            }));
+            return html(reply, 400, invalidPage(problems));
+          }
+          if (plainForm) return html(reply, 200, receivedPage());
+          return reply.status(200).header('cache-control', 'no-store').send(RECEIVED);
+        },
+      );
+
+      // A GET never changes anything: mail scanners open links before people do.
+      r.get('/forms/confirm/:token', { config: link, schema: { hide: true, params: TokenParams } }, async (req, reply) =>
+        (await s.forms.pendingConfirmation(req.params.token)) ? html(reply, 200, confirmPage()) : html(reply, 400, invalidLinkPage()),
+      );
+
+      r.post('/forms/confirm/:token', { config: link, bodyLimit: 1024, schema: { hide: true, params: TokenParams } }, async (req, reply) =>
+        (await s.forms.confirm(req.params.token)) ? html(reply, 200, confirmedPage()) : html(reply, 400, invalidLinkPage()),
+      );
+    });
+  };
