@@ -111,13 +111,13 @@ forEachDialect('consent receipts', (ctx) => {
       assert.equal(german!.subject, 'Ihre Einwilligung wurde geändert', 'de-AT speaks German');
       const when = formatDateTime('de', new Date(entry!.at), 'Europe/Berlin');
       assert.match(when, /^\d{1,2}\. \p{L}+ \d{4}/u);
-      assert.ok(german!.text!.includes(`Einwilligung vom ${when} (Europe/Berlin)`), german!.text);
+      assert.ok(german!.text!.includes(`Einwilligung vom ${when} (Europe/Berlin)`), german!.text!);
       assert.ok(
         german!.text!.endsWith(
           'Diese Nachricht wurde von <b>Shop & Co</b> gesendet.\nFragen zu Ihren Daten: privacy@shop.example\n' +
             'Datenschutzhinweise: https://shop.example/privacy',
         ),
-        german!.text,
+        german!.text!,
       );
       assert.equal(english!.subject, 'Your consent settings were changed', 'a language the catalogue lacks gets English');
       assert.ok(english!.text!.includes('This message was sent by <b>Shop & Co</b>.\nQuestions about your data: privacy@shop.example'));
