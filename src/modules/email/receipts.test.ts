@@ -88,53 +88,56 @@ forEachDialect('consent receipts', (ctx) => {
     assert.ok(mails.every((m) => m.subject === 'Ihre Einwilligung wurde geändert'));
   });
 
-  it('names the organisation, where to write and its privacy notice, and says when in its time zone, in the contact’s language', async () => {
-    await t.services.settings.patch({
-      timeZone: 'Europe/Berlin',
-      organisation: {
-        name: '<b>Shop & Co</b>',
-        postalAddress: null,
-        contactEmail: 'privacy@shop.example',
-        privacyNoticeUrl: 'https://shop.example/privacy',
-        dpo: null,
-        supervisoryAuthority: null,
-      },
-    });
-    try {
-      const de = await t.services.contacts.create({ email: 'zeit@example.org', language: 'de-AT' });
-      const { entry } = await t.services.consent.setLevel(de.id, 2, { source: 'page', actor: person, notice: 'Ja' });
-      const en = await t.services.contacts.create({ email: 'time@example.org', language: 'fr' });
-      await t.services.consent.setLevel(en.id, 2, { source: 'page', actor: person, notice: 'Yes' });
-      await work();
-      const [german] = await outboxTo('zeit@example.org');
-      const [english] = await outboxTo('time@example.org');
-      assert.equal(german!.subject, 'Ihre Einwilligung wurde geändert', 'de-AT speaks German');
-      const when = formatDateTime('de', new Date(entry!.at), 'Europe/Berlin');
-      assert.match(when, /^\d{1,2}\. \p{L}+ \d{4}/u);
-      assert.ok(german!.text!.includes(`Einwilligung vom ${when} (Europe/Berlin)`), german!.text!);
-      assert.ok(
-        german!.text!.endsWith(
-          'Diese Nachricht wurde von <b>Shop & Co</b> gesendet.\nFragen zu Ihren Daten: privacy@shop.example\n' +
-            'Datenschutzhinweise: https://shop.example/privacy',
-        ),
-        german!.text!,
-      );
-      assert.equal(english!.subject, 'Your consent settings were changed', 'a language the catalogue lacks gets English');
-      assert.ok(english!.text!.includes('This message was sent by <b>Shop & Co</b>.\nQuestions about your data: privacy@shop.example'));
-    } finally {
+  it(
+    'names the organisation, where to write and its privacy notice, ' + 'and says when in its time zone, in the contact’s language',
+    async () => {
       await t.services.settings.patch({
-        timeZone: 'UTC',
+        timeZone: 'Europe/Berlin',
         organisation: {
-          name: 'Our organisation',
+          name: '<b>Shop & Co</b>',
           postalAddress: null,
-          contactEmail: null,
-          privacyNoticeUrl: null,
+          contactEmail: 'privacy@shop.example',
+          privacyNoticeUrl: 'https://shop.example/privacy',
           dpo: null,
           supervisoryAuthority: null,
         },
       });
-    }
-  });
+      try {
+        const de = await t.services.contacts.create({ email: 'zeit@example.org', language: 'de-AT' });
+        const { entry } = await t.services.consent.setLevel(de.id, 2, { source: 'page', actor: person, notice: 'Ja' });
+        const en = await t.services.contacts.create({ email: 'time@example.org', language: 'fr' });
+        await t.services.consent.setLevel(en.id, 2, { source: 'page', actor: person, notice: 'Yes' });
+        await work();
+        const [german] = await outboxTo('zeit@example.org');
+        const [english] = await outboxTo('time@example.org');
+        assert.equal(german!.subject, 'Ihre Einwilligung wurde geändert', 'de-AT speaks German');
+        const when = formatDateTime('de', new Date(entry!.at), 'Europe/Berlin');
+        assert.match(when, /^\d{1,2}\. \p{L}+ \d{4}/u);
+        assert.ok(german!.text!.includes(`Einwilligung vom ${when} (Europe/Berlin)`), german!.text!);
+        assert.ok(
+          german!.text!.endsWith(
+            'Diese Nachricht wurde von <b>Shop & Co</b> gesendet.\nFragen zu Ihren Daten: privacy@shop.example\n' +
+              'Datenschutzhinweise: https://shop.example/privacy',
+          ),
+          german!.text!,
+        );
+        assert.equal(english!.subject, 'Your consent settings were changed', 'a language the catalogue lacks gets English');
+        assert.ok(english!.text!.includes('This message was sent by <b>Shop & Co</b>.\nQuestions about your data: privacy@shop.example'));
+      } finally {
+        await t.services.settings.patch({
+          timeZone: 'UTC',
+          organisation: {
+            name: 'Our organisation',
+            postalAddress: null,
+            contactEmail: null,
+            privacyNoticeUrl: null,
+            dpo: null,
+            supervisoryAuthority: null,
+          },
+        });
+      }
+    },
+  );
 
   it('a person erased before the job runs gets nothing', async () => {
     const c = await t.services.contacts.create({ email: 'gone.soon@example.org' });
