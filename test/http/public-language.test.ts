@@ -46,7 +46,7 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
     return res;
   };
   const mailTo = async (to: string) => (await t.services.mail.listOutbox({ limit: 500 })).items.find((m) => m.to === to)!;
-  const tokenIn = (text: string) => decodeURIComponent(/verify\?token=(\S+)/.exec(text)![1]!);
+  const tokenIn = (text: string) => decodeURIComponent(/verify\?(?:lang=\w+&)?token=(\S+)/.exec(text)![1]!);
   const page = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
   const confirm = (token: string, url = '/public/v1/requests/verify', headers: Record<string, string> = {}) =>
     t.app.inject({
@@ -83,6 +83,13 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
     assert.equal(en.subject, 'Confirm your data request');
     assert.match(en.text!, /it works until 6 December 2026 at 00:30 \(Europe\/Berlin\)/);
     assert.match(en.text!, /This message was sent by <b>Shop & Co<\/b>\./);
+    // The German mail's link opens the German page, whatever the browser says; the English one carries no language.
+    const link = /(http\S+verify\?\S+)/.exec(de.text!)![1]!;
+    assert.match(link, /\/public\/v1\/requests\/verify\?lang=de&token=[^&]+$/);
+    const opened = await page(new URL(link).pathname + new URL(link).search, { 'accept-language': 'en' });
+    assert.equal(opened.statusCode, 200);
+    assert.match(opened.body, /<html lang="de">/);
+    assert.match(en.text!, /\/public\/v1\/requests\/verify\?token=[^&\s]+\n/);
   });
 
   it('shows the German page with lang="de" for a German browser, or for ?lang=de whatever the browser says', async () => {

@@ -31,6 +31,15 @@ const until = (c: MailContext, at: Date) => `${formatDateTime(c.lang, at, c.time
 
 const body = (c: MailContext, lines: string[]) => [...lines, '', ...mailFooter(c.lang, c.organisation)].join('\n');
 
+/** The link with the mail's language first (`?lang=de&token=…`), so the page it opens speaks as the mail did; English needs none. */
+function inLanguage(link: string, lang: string): string {
+  if (lang === 'en') return link;
+  const u = new URL(link);
+  const token = u.searchParams.get('token') ?? '';
+  u.search = new URLSearchParams({ lang, token }).toString();
+  return u.toString();
+}
+
 export const verificationMessage =
   (type: string, link: string, expiresAt: Date): Compose =>
   (c) => ({
@@ -40,7 +49,7 @@ export const verificationMessage =
       '',
       t(c.lang, 'dsr.mail.verify.open', { until: until(c, expiresAt) }),
       '',
-      link,
+      inLanguage(link, c.lang),
       '',
       t(c.lang, 'dsr.mail.verify.ignore'),
     ]),
