@@ -45,7 +45,9 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
     await runJobs(t.services, [LINK_QUEUE]);
     return res;
   };
-  const mailTo = async (to: string) => (await t.services.mail.listOutbox({ limit: 500 })).items.find((m) => m.to === to)!;
+  /** The first link mail to an address (the outbox lists the newest first). */
+  const mailTo = async (to: string) =>
+    (await t.services.mail.listOutbox({ limit: 500 })).items.filter((m) => m.to === to && m.text?.includes('/verify?')).at(-1)!;
   const tokenIn = (text: string) => decodeURIComponent(/verify\?(?:lang=\w+&)?token=(\S+)/.exec(text)![1]!);
   const page = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
   const confirm = (token: string, url = '/public/v1/requests/verify', headers: Record<string, string> = {}) =>
@@ -159,6 +161,30 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
       shape(await confirm(unknown, undefined, { 'accept-language': 'de' })),
     );
   });
+
+  it(
+    'answers a confirmed request in the contact’s language: the ' + 'export’s mail in German, and in English for an address alone',
+    async () => {
+      const staff = { type: 'user' as const, id: null };
+      const [de] = await t.services.requests.list({ email: 'lena@example.org' }, 10);
+      const [en] = await t.services.requests.list({ email: 'nobody@example.org' }, 10);
+      await t.services.fulfil.fulfil(de!.id, {}, staff);
+      await t.services.fulfil.fulfil(en!.id, {}, staff);
+      const mails = (await t.services.mail.listOutbox({ limit: 500 })).items;
+      const german = mails.find((m) => m.to === 'lena@example.org' && m.subject === 'Ihre personenbezogenen Daten');
+      assert.ok(german, mails.map((m) => `${m.to}: ${m.subject}`).join('\n'));
+      // The download link lasts 7 days: until 11 December, 00:30 in Berlin.
+      assert.match(german.text!, /Sie können sie bis 11\. Dezember 2026 um 00:30 \(Europe\/Berlin\) über diesen Link herunterladen:/);
+      assert.match(german.text!, /Diese Nachricht wurde von <b>Shop & Co<\/b> gesendet\./);
+      // The address alone is held too (the mails sent to it): it gets its export, in English.
+      const english = mails.find((m) => m.to === 'nobody@example.org' && m.subject === 'Your personal data');
+      assert.ok(english, mails.map((m) => `${m.to}: ${m.subject}`).join('\n'));
+      assert.match(
+        english.text!,
+        /^Here is a copy of the personal data we hold about you, as you asked\.\n\nDownload it from this link until 11 December 2026 at 00:30 \(Europe\/Berlin\):/,
+      );
+    },
+  );
 
   it('refuses every bad link with one page in each language', async () => {
     const token = tokenIn((await mailTo('nobody@example.org')).text!);
