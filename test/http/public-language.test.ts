@@ -179,10 +179,8 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
       // The address alone is held too (the mails sent to it): it gets its export, in English.
       const english = mails.find((m) => m.to === 'nobody@example.org' && m.subject === 'Your personal data');
       assert.ok(english, mails.map((m) => `${m.to}: ${m.subject}`).join('\n'));
-      assert.match(
-        english.text!,
-        /^Here is a copy of the personal data we hold about you, as you asked\.\n\nDownload it from this link until 11 December 2026 at 00:30 \(Europe\/Berlin\):/,
-      );
+      assert.ok(english.text!.startsWith('Here is a copy of the personal data we hold about you, as you asked.\n\n'), english.text!);
+      assert.ok(english.text!.includes('Download it from this link until 11 December 2026 at 00:30 (Europe/Berlin):'), english.text!);
     },
   );
 
