@@ -94,10 +94,12 @@ export const publicRequestRoutes =
         const token = req.query.token;
         const c = await s.requestVerification.check(token);
         const shell = await shellOf(s, req);
-        return c ? html(reply, 200, confirmPage(shell, token, c.type, req.query.lang ?? null)) : html(reply, 400, invalidLinkPage(shell));
+        return c
+          ? html(reply, 200, confirmPage(shell, token, c.type, req.query.lang ? shell.lang : null))
+          : html(reply, 400, invalidLinkPage(shell));
       });
 
-      // The token travels in the form only: the page's form posts to a bare URL.
+      // The token travels in the form only: the page's form posts to a bare URL (with the language a link chose, if any).
       pages.post(
         '/requests/verify',
         {
