@@ -1,4 +1,30 @@
+import { negotiate } from '../i18n/catalogue.ts';
+import { type Organisation, tHtml } from '../i18n/identity.ts';
 import { escapeHtml } from '../lib/html.ts';
+
+/** What frames every public page: the language it speaks and the organisation it names. */
+export interface PageShell {
+  lang: string;
+  organisation: Organisation;
+}
+
+/**
+ * The language of a public page: the page's `?lang=` when it is one the catalogue has, else the
+ * browser's `Accept-Language`, else English.
+ */
+export function pageLanguage(req: { query?: unknown; headers: Record<string, string | string[] | undefined> }): string {
+  const q = req.query as Record<string, unknown> | undefined;
+  const header = req.headers['accept-language'];
+  return negotiate({
+    page: typeof q?.lang === 'string' ? q.lang : null,
+    acceptLanguage: typeof header === 'string' ? header : null,
+    fallback: 'en',
+  });
+}
+
+export function pageShell(req: Parameters<typeof pageLanguage>[0], organisation: Organisation): PageShell {
+  return { lang: pageLanguage(req), organisation };
+}
 
 /**
  * The headers of every public page behind a link (a data request's verification, a message's
@@ -18,15 +44,28 @@ export const PUBLIC_PAGE_HEADERS = {
 const CSS =
   'body{font:1.1rem/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;color:#1a1a1a;background:#fff}main{max-width:36rem;margin:auto}' +
   'button{font:inherit;padding:.6rem 1.2rem;border:2px solid #1a1a1a;border-radius:.3rem;background:#1a1a1a;color:#fff;cursor:pointer}' +
-  'button:focus{outline:3px solid #0b5fff;outline-offset:2px}';
+  'button:focus,a:focus{outline:3px solid #0b5fff;outline-offset:2px}a{color:#0b4fd6}' +
+  'footer{max-width:36rem;margin:3rem auto 0;padding-top:1rem;border-top:1px solid #ccc;font-size:.95rem;color:#333}';
+
+/** Who provides the page, where to write, the privacy notice: each only when the organisation set it. */
+function footer({ lang, organisation: o }: PageShell): string {
+  const lines = [tHtml(lang, 'page.footer.by', { organisation: o.name })];
+  if (o.contactEmail) {
+    const mail = escapeHtml(o.contactEmail);
+    lines.push(tHtml(lang, 'page.footer.contact', { email: { html: `<a href="mailto:${mail}">${mail}</a>` } }));
+  }
+  if (o.privacyNoticeUrl) lines.push(`<a href="${escapeHtml(o.privacyNoticeUrl)}">${tHtml(lang, 'page.footer.privacy')}</a>`);
+  return `<footer>\n${lines.map((l) => `<p>${l}</p>`).join('\n')}\n</footer>`;
+}
 
 /**
- * A public page: plain HTML that works without JavaScript, readable on a phone. The title is
- * escaped here; `body` is HTML its caller built with every interpolated value escaped.
+ * A public page: plain HTML that works without JavaScript, readable on a phone, in the shell's
+ * language and naming its organisation. The title is escaped here; `body` is HTML its caller
+ * built with every interpolated value escaped.
  */
-export function publicPage(title: string, body: string): string {
+export function publicPage(shell: PageShell, title: string, body: string): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(shell.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -40,6 +79,7 @@ export function publicPage(title: string, body: string): string {
 <h1>${escapeHtml(title)}</h1>
 ${body}
 </main>
+${footer(shell)}
 </body>
 </html>
 `;

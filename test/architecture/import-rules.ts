@@ -61,14 +61,17 @@ export const GATED_SENDER = 'src/modules/mail/mail.sender.ts';
  * The order of the layers below the modules: lib < db < jobs, http. `lib` is plain helpers
  * and imports nothing of ours; `db` is the connection, the database type and the migrations,
  * over lib; `jobs` (the lease runner) and `http` (transport: errors, auth, paging) both sit
- * on db and lib and are siblings: neither needs the other. None of them imports a module,
+ * on db and lib and are siblings: neither needs the other; `i18n` (the message catalogue) sits
+ * beside lib, and http's public page shell speaks through it. None of them imports a module,
  * nor what sits above the modules (`services.ts`, `app.ts`, `server.ts`, `config.ts`, `cli/`).
  */
 export const LAYERS: Layer[] = [
   { name: 'lib', dir: 'src/lib/', mayImport: ['lib'] },
   { name: 'db', dir: 'src/db/', mayImport: ['lib', 'db'] },
   { name: 'jobs', dir: 'src/jobs/', mayImport: ['lib', 'db', 'jobs'] },
-  { name: 'http', dir: 'src/http/', mayImport: ['lib', 'db', 'http'] },
+  { name: 'http', dir: 'src/http/', mayImport: ['lib', 'db', 'http', 'i18n'] },
+  // The message catalogue: plain text by language, beside lib; the public page shell (http) and modules speak through it.
+  { name: 'i18n', dir: 'src/i18n/', mayImport: ['lib', 'i18n'] },
 ];
 
 export const RULES: ImportRules = {

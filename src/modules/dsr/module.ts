@@ -1,5 +1,6 @@
 import { audit } from '../audit/module.ts';
 import { consent } from '../consent/module.ts';
+import { contactById } from '../contact-records/module.ts';
 import { contacts } from '../contacts/module.ts';
 import { datamap } from '../datamap/module.ts';
 import { lists } from '../lists/module.ts';
@@ -71,7 +72,10 @@ export const dsr = defineModule({
         ),
     );
     const requests = new RequestsService(core.db, core.clock, deps.settings, deps.secret, deps.users, deps.events);
-    const requestMailer = new RequestMailer(deps.mail);
+    // Its mail speaks the contact's language (contacts.language), read when the mail is written.
+    const requestMailer = new RequestMailer(deps.mail, deps.settings, (id) =>
+      contactById(core.db.kysely, id).then((c) => c?.language ?? null),
+    );
     const requestVerification = new VerificationService(core.clock, deps.settings, deps.secret, requests, requestMailer);
     const tasks = new TasksService(core.db, core.clock, deps.users);
     return {

@@ -498,6 +498,60 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
     assert.equal(await tracking.click(other), null);
   });
 
+  it('speaks the browser’s language or the link’s ?lang=, names the organisation as text, refuses alike in each language', async () => {
+    const org = (name: string, extra = {}) => ({
+      name,
+      postalAddress: null,
+      contactEmail: null,
+      privacyNoticeUrl: null,
+      dpo: null,
+      supervisoryAuthority: null,
+      ...extra,
+    });
+    await t.services.settings.patch({ organisation: org('<b>Shop & Co</b>', { privacyNoticeUrl: 'https://shop.example/privacy' }) });
+    try {
+      const r = await recipient(3, { message: newsletter });
+      const gone = await recipient(4);
+      await t.services.erasure.erase({ contactIds: [gone.contactId] }, { actor: { type: 'system', id: null } });
+      const de = { 'accept-language': 'de-DE,de;q=0.9' };
+      for (const res of [
+        await t.app.inject({ method: 'GET', url: path(r.urls.unsubscribe_url), headers: de }),
+        await t.app.inject({ method: 'GET', url: `${path(r.urls.unsubscribe_url)}?lang=de`, headers: { 'accept-language': 'en' } }),
+      ]) {
+        assert.equal(res.statusCode, 200);
+        assert.match(res.body, /<html lang="de">[\s\S]*<h1>Abmelden<\/h1>/);
+        assert.ok(res.body.includes('Sie werden von der Liste „Monthly &lt;news&gt; &amp; more“ entfernt'), res.body);
+        assert.match(res.body, /<button type="submit">Abmelden<\/button>/);
+        assert.ok(res.body.includes('Diese Seite wird von &lt;b&gt;Shop &amp; Co&lt;/b&gt; bereitgestellt.'));
+        assert.ok(res.body.includes('<a href="https://shop.example/privacy">Datenschutzhinweise</a>'));
+        assert.ok(!res.body.includes('<b>'), 'markup in the organisation’s name is text');
+      }
+      const done = await t.app.inject({
+        method: 'POST',
+        url: path(r.urls.unsubscribe_url),
+        headers: { ...form, ...de },
+        payload: 'List-Unsubscribe=One-Click',
+      });
+      assert.equal(done.statusCode, 200);
+      assert.match(done.body, /<h1>Sie sind abgemeldet<\/h1>[\s\S]*Sie haben die Liste „Monthly &lt;news&gt; &amp; more“ verlassen\./);
+      const en = await t.app.inject({ method: 'GET', url: path(r.urls.unsubscribe_url) });
+      assert.match(en.body, /<html lang="en">[\s\S]*removed from the list “Monthly &lt;news&gt; &amp; more”/);
+      // An erased recipient's link and a forged one: the same German (and English) refusal.
+      for (const headers of [de, {}]) {
+        const erased = await t.app.inject({ method: 'GET', url: path(gone.urls.unsubscribe_url), headers });
+        const forged = await t.app.inject({ method: 'POST', url: '/public/v1/email/unsubscribe/abc', headers });
+        assert.equal(erased.statusCode, 404);
+        assert.deepEqual(shape(erased), shape(forged));
+      }
+      assert.match(
+        (await t.app.inject({ method: 'GET', url: '/public/v1/email/view/abc', headers: de })).body,
+        /<html lang="de">[\s\S]*<h1>Dieser Link kann nicht verwendet werden<\/h1>/,
+      );
+    } finally {
+      await t.services.settings.patch({ organisation: org('Our organisation') });
+    }
+  });
+
   it('limits each client address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 301; i++)

@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Limit, RateLimiter } from '../../http/rate-limit.ts';
+import { pageShell } from '../../http/public-page.ts';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
+import type { SettingsService } from '../settings/module.ts';
 import { isAppError } from '../../lib/errors.ts';
 import type { TrackingService } from './tracking.service.ts';
 import { confirmPage, donePage, invalidLinkPage, PAGE_HEADERS, VIEW_HEADERS } from './unsubscribe.pages.ts';
@@ -52,8 +54,6 @@ const REFUSED = html(
 );
 const LIMITED = { ...ErrorBody, description: '`rate_limited`: too many requests from this client address; retry after `Retry-After`.' };
 
-/** The one answer to every bad link: the same status, body and headers whatever was wrong. */
-const refuse = (reply: FastifyReply) => reply.status(404).headers(PAGE_HEADERS).send(invalidLinkPage());
 const pixel = (reply: FastifyReply) => reply.status(200).headers(PIXEL_HEADERS).send(PIXEL);
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
@@ -61,6 +61,7 @@ export interface EmailPublicRouteDeps {
   unsubscribes: UnsubscribeService;
   tracking: TrackingService;
   rateLimiter: RateLimiter;
+  settings: Pick<SettingsService, 'get'>;
 }
 
 /** The links in a sent message, under /public/v1/email: no login, no cookie; the token is the key. */
@@ -73,9 +74,18 @@ export const emailPublicRoutes =
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, _body, done) => done(null, undefined));
 
+    /** A page's language (`?lang=`, else Accept-Language) and the organisation it names. */
+    const shell = async (req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
+    /** The one answer to every bad link: the same status, body and headers whatever was wrong (in the asker's language). */
+    const refuse = async (req: FastifyRequest, reply: FastifyReply) =>
+      reply
+        .status(404)
+        .headers(PAGE_HEADERS)
+        .send(invalidLinkPage(await shell(req)));
+
     const limited = async (req: FastifyRequest, reply: FastifyReply) => {
       await s.rateLimiter.check(LINKS_PER_IP, req.ip);
-      return refuse(reply);
+      return refuse(req, reply);
     };
     const link = { access: 'public', audit: false, link: limited } as const;
     const openLink = {
@@ -107,7 +117,12 @@ export const emailPublicRoutes =
       async (req, reply) => {
         await s.rateLimiter.check(LINKS_PER_IP, req.ip);
         const leaving = await s.unsubscribes.preview(req.params.token);
-        return leaving ? reply.status(200).headers(PAGE_HEADERS).send(confirmPage(leaving)) : refuse(reply);
+        return leaving
+          ? reply
+              .status(200)
+              .headers(PAGE_HEADERS)
+              .send(confirmPage(await shell(req), leaving))
+          : refuse(req, reply);
       },
     );
 
@@ -143,7 +158,12 @@ export const emailPublicRoutes =
         await s.rateLimiter.check(LINKS_PER_IP, req.ip);
         const ua = req.headers['user-agent'];
         const leaving = await s.unsubscribes.unsubscribe(req.params.token, { ip: req.ip, userAgent: typeof ua === 'string' ? ua : null });
-        return leaving ? reply.status(200).headers(PAGE_HEADERS).send(donePage(leaving)) : refuse(reply);
+        return leaving
+          ? reply
+              .status(200)
+              .headers(PAGE_HEADERS)
+              .send(donePage(await shell(req), leaving))
+          : refuse(req, reply);
       },
     );
 
@@ -166,7 +186,7 @@ export const emailPublicRoutes =
       async (req, reply) => {
         await s.rateLimiter.check(LINKS_PER_IP, req.ip);
         const body = await s.tracking.view(req.params.token);
-        return body === null ? refuse(reply) : reply.status(200).headers(VIEW_HEADERS).send(body);
+        return body === null ? refuse(req, reply) : reply.status(200).headers(VIEW_HEADERS).send(body);
       },
     );
 
@@ -234,7 +254,7 @@ export const emailPublicRoutes =
       async (req, reply) => {
         await s.rateLimiter.check(LINKS_PER_IP, req.ip);
         const click = await s.tracking.click(req.params.token);
-        if (!click) return refuse(reply);
+        if (!click) return refuse(req, reply);
         try {
           // A HEAD is a link checker asking where the link leads, not a person following it.
           if (req.method === 'GET') await click.record();

@@ -7,7 +7,8 @@ import type { EventLog, StoredEvent } from '../events/module.ts';
 import type { ListsService } from '../lists/module.ts';
 import type { MailSender } from '../mail/module.ts';
 import type { SettingsService } from '../settings/module.ts';
-import { languageOf, receiptMessage } from './receipts.messages.ts';
+import { negotiate } from '../../i18n/catalogue.ts';
+import { receiptMessage } from './receipts.messages.ts';
 
 export const RECEIPT_QUEUE = 'email.receipt';
 
@@ -77,7 +78,7 @@ export class ReceiptService {
         level: (n) => (n === null ? '–' : `"${levels.get(n) ?? n}" (${n})`),
         list: (listId) => (listId ? `"${lists.get(listId) ?? listId}"` : '–'),
       },
-      languageOf(contact.language),
+      { lang: negotiate({ contact: contact.language, fallback: 'en' }), organisation: s.organisation, timeZone: s.timeZone },
     );
     const r = await this.mail.send(
       { to: contact.email, subject: message.subject, text: message.text, purpose: 'requested', caller: 'form', contactId: contact.id },

@@ -4,6 +4,7 @@ import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { runJobs } from '../../../test/helpers/jobs.ts';
 import type { ChangeContext } from '../consent/module.ts';
+import { formatDateTime } from '../../i18n/catalogue.ts';
 import { RECEIPT_QUEUE } from './receipts.service.ts';
 
 const person: ChangeContext['actor'] = { type: 'anonymous', id: null };
@@ -48,7 +49,8 @@ forEachDialect('consent receipts', (ctx) => {
     assert.equal(mails[0]!.subject, 'Your consent settings were changed');
     const text = mails[0]!.text!;
     assert.match(text, /Consent level: from "\(none\)" \(0\) to "Marketing" \(4\)/);
-    assert.ok(text.includes(entry!.at.slice(0, 16).replace('T', ' ')), 'when');
+    assert.ok(text.includes(`made on ${formatDateTime('en', new Date(entry!.at), 'UTC')} (UTC)`), 'when, written out');
+    assert.ok(text.endsWith('This message was sent by Our organisation.'), 'the organisation, and nothing it has not set');
     assert.ok(text.includes(notice), 'the notice shown');
     assert.ok(!text.includes('Self.Made@example.org'), 'the address is not repeated');
     // Sent as an answer to the person's own action: purpose requested (kept on the outbox row).
@@ -85,6 +87,57 @@ forEachDialect('consent receipts', (ctx) => {
     assert.ok(level[0]!.includes('kein Hinweistext') && !level[0]!.includes('Wochenbrief'), level[0]);
     assert.ok(mails.every((m) => m.subject === 'Ihre Einwilligung wurde geändert'));
   });
+
+  it(
+    'names the organisation, where to write and its privacy notice, ' + 'and says when in its time zone, in the contact’s language',
+    async () => {
+      await t.services.settings.patch({
+        timeZone: 'Europe/Berlin',
+        organisation: {
+          name: '<b>Shop & Co</b>',
+          postalAddress: null,
+          contactEmail: 'privacy@shop.example',
+          privacyNoticeUrl: 'https://shop.example/privacy',
+          dpo: null,
+          supervisoryAuthority: null,
+        },
+      });
+      try {
+        const de = await t.services.contacts.create({ email: 'zeit@example.org', language: 'de-AT' });
+        const { entry } = await t.services.consent.setLevel(de.id, 2, { source: 'page', actor: person, notice: 'Ja' });
+        const en = await t.services.contacts.create({ email: 'time@example.org', language: 'fr' });
+        await t.services.consent.setLevel(en.id, 2, { source: 'page', actor: person, notice: 'Yes' });
+        await work();
+        const [german] = await outboxTo('zeit@example.org');
+        const [english] = await outboxTo('time@example.org');
+        assert.equal(german!.subject, 'Ihre Einwilligung wurde geändert', 'de-AT speaks German');
+        const when = formatDateTime('de', new Date(entry!.at), 'Europe/Berlin');
+        assert.match(when, /^\d{1,2}\. \p{L}+ \d{4}/u);
+        assert.ok(german!.text!.includes(`Einwilligung vom ${when} (Europe/Berlin)`), german!.text!);
+        assert.ok(
+          german!.text!.endsWith(
+            'Diese Nachricht wurde von <b>Shop & Co</b> gesendet.\nFragen zu Ihren Daten: privacy@shop.example\n' +
+              'Datenschutzhinweise: https://shop.example/privacy',
+          ),
+          german!.text!,
+        );
+        assert.equal(english!.subject, 'Your consent settings were changed', 'a language the catalogue lacks gets English');
+        assert.ok(english!.text!.includes('This message was sent by <b>Shop & Co</b>.\nQuestions about your data: privacy@shop.example'));
+      } finally {
+        await t.services.settings.patch({
+          timeZone: 'UTC',
+          organisation: {
+            name: 'Our organisation',
+            postalAddress: null,
+            contactEmail: null,
+            privacyNoticeUrl: null,
+            dpo: null,
+            supervisoryAuthority: null,
+          },
+        });
+      }
+    },
+  );
 
   it('a person erased before the job runs gets nothing', async () => {
     const c = await t.services.contacts.create({ email: 'gone.soon@example.org' });

@@ -1,5 +1,7 @@
+import { t } from '../../i18n/catalogue.ts';
+import { tHtml } from '../../i18n/identity.ts';
 import { escapeHtml } from '../../lib/html.ts';
-import { PUBLIC_PAGE_HEADERS, publicPage } from '../../http/public-page.ts';
+import { PUBLIC_PAGE_HEADERS, type PageShell, publicPage } from '../../http/public-page.ts';
 import type { Leaving } from './unsubscribe.service.ts';
 
 /** The headers of these pages: every public page's (src/http/public-page.ts). */
@@ -16,35 +18,35 @@ export const VIEW_HEADERS = {
     "frame-ancestors 'none'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation",
 } as const;
 
-function what(l: Leaving): string {
-  return l.kind === 'list'
-    ? `You will be removed from the list “${escapeHtml(l.listName)}” and receive no more of its messages.`
-    : `You will receive no more messages of this kind. Your consent is set to at most “${escapeHtml(l.levelName)}”.`;
+const p = (lang: string, key: string, params?: Parameters<typeof tHtml>[2]) => `<p>${tHtml(lang, key, params)}</p>`;
+
+function what(lang: string, l: Leaving): string {
+  return l.kind === 'list' ? p(lang, 'unsubscribe.list', { list: l.listName }) : p(lang, 'unsubscribe.level', { level: l.levelName });
 }
 
 /** The GET: what the button will do. The form posts to this same address, with the body RFC 8058 defines. */
-export function confirmPage(l: Leaving): string {
+export function confirmPage(shell: PageShell, l: Leaving): string {
   return publicPage(
-    'Unsubscribe',
-    `<p>${what(l)}</p>
+    shell,
+    t(shell.lang, 'unsubscribe.title'),
+    `${what(shell.lang, l)}
 <form method="post">
 <input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
+<button type="submit">${escapeHtml(t(shell.lang, 'unsubscribe.button'))}</button>
 </form>
-<p>If you do not want to unsubscribe, close this page: nothing has changed.</p>`,
+${p(shell.lang, 'unsubscribe.keep')}`,
   );
 }
 
-export function donePage(l: Leaving): string {
+export function donePage(shell: PageShell, l: Leaving): string {
   return publicPage(
-    'You are unsubscribed',
-    l.kind === 'list'
-      ? `<p>You have left the list “${escapeHtml(l.listName)}”.</p>`
-      : '<p>You will receive no more messages of this kind.</p>',
+    shell,
+    t(shell.lang, 'unsubscribe.done.title'),
+    l.kind === 'list' ? p(shell.lang, 'unsubscribe.done.list', { list: l.listName }) : p(shell.lang, 'unsubscribe.done.level'),
   );
 }
 
 /** One page for every bad link (forged, altered, expired, another kind's, or its mail's recipient erased): no hint which. */
-export function invalidLinkPage(): string {
-  return publicPage('This link cannot be used', '<p>The link is incomplete or no longer valid.</p>');
+export function invalidLinkPage(shell: PageShell): string {
+  return publicPage(shell, t(shell.lang, 'unsubscribe.invalid.title'), p(shell.lang, 'unsubscribe.invalid.text'));
 }

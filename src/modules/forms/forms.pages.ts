@@ -1,4 +1,4 @@
-import { PUBLIC_PAGE_HEADERS, publicPage } from '../../http/public-page.ts';
+import { type PageShell, PUBLIC_PAGE_HEADERS, publicPage } from '../../http/public-page.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { FORMS_TEXT as T } from './forms.text.ts';
 
@@ -6,19 +6,20 @@ import { FORMS_TEXT as T } from './forms.text.ts';
 export const PAGE_HEADERS = PUBLIC_PAGE_HEADERS;
 
 /** The one answer to an accepted plain HTML post, known address or not. */
-export function receivedPage(): string {
-  return publicPage(T.receivedPage.title, `<p>${escapeHtml(T.received)}</p>`);
+export function receivedPage(shell: PageShell): string {
+  return publicPage(shell, T.receivedPage.title, `<p>${escapeHtml(T.received)}</p>`);
 }
 
 /** A plain HTML post with invalid fields: each problem beside the field's label, every value escaped. */
-export function invalidPage(problems: { label: string; message: string }[]): string {
+export function invalidPage(shell: PageShell, problems: { label: string; message: string }[]): string {
   const items = problems.map((p) => `<li><strong>${escapeHtml(p.label)}</strong>: ${escapeHtml(p.message)}</li>`).join('\n');
-  return publicPage(T.invalidPage.title, `<p>${escapeHtml(T.invalidPage.intro)}</p>\n<ul>\n${items}\n</ul>`);
+  return publicPage(shell, T.invalidPage.title, `<p>${escapeHtml(T.invalidPage.intro)}</p>\n<ul>\n${items}\n</ul>`);
 }
 
 /** The confirmation link's page: it only asks; the button's POST (to this same address) confirms. */
-export function confirmPage(): string {
+export function confirmPage(shell: PageShell): string {
   return publicPage(
+    shell,
     T.confirmPage.title,
     `<p>${escapeHtml(T.confirmPage.intro)}</p>
 <form method="post">
@@ -27,11 +28,11 @@ export function confirmPage(): string {
   );
 }
 
-export function confirmedPage(): string {
-  return publicPage(T.confirmedPage.title, `<p>${escapeHtml(T.confirmedPage.body)}</p>`);
+export function confirmedPage(shell: PageShell): string {
+  return publicPage(shell, T.confirmedPage.title, `<p>${escapeHtml(T.confirmedPage.body)}</p>`);
 }
 
 /** One page for every bad link (forged, expired, used): it gives no hint which. */
-export function invalidLinkPage(): string {
-  return publicPage(T.invalidLinkPage.title, `<p>${escapeHtml(T.invalidLinkPage.body)}</p>`);
+export function invalidLinkPage(shell: PageShell): string {
+  return publicPage(shell, T.invalidLinkPage.title, `<p>${escapeHtml(T.invalidLinkPage.body)}</p>`);
 }

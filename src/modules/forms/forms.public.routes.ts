@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pageShell } from '../../http/public-page.ts';
+import type { SettingsService } from '../settings/module.ts';
 import { Type } from 'typebox';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -21,19 +23,23 @@ function html(reply: FastifyReply, status: number, body: string) {
 }
 
 /** The link's one refusal (forged, expired, used, malformed): the same page. */
-const refuse = (_req: unknown, reply: FastifyReply) => html(reply, 400, invalidLinkPage());
-const link = { ...open, link: refuse } as const;
+const refuse = (s: FormsPublicRouteDeps) => async (req: FastifyRequest, reply: FastifyReply) =>
+  html(reply, 400, invalidLinkPage(await shellOf(s, req)));
+/** The page's language (`?lang=`, else Accept-Language) and the organisation it names. */
+const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
 const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** What these routes use: the module's face, nothing else. */
 export interface FormsPublicRouteDeps {
   forms: FormsService;
+  settings: Pick<SettingsService, 'get'>;
 }
 
 /** Form submissions (JSON, or a plain HTML form's post) and the double opt-in link's pages, under /public/v1: no login. */
 export const formsPublicRoutes =
   (s: FormsPublicRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const link = { ...open, link: refuse(s) } as const;
     await app.register(async (plain) => {
       const r = plain.withTypeProvider<TypeBoxTypeProvider>();
       r.addContentTypeParser(
@@ -91,20 +97,20 @@ export const formsPublicRoutes =
               label: form.fields.find((f) => `/${f.name}` === p.path)?.label ?? p.path.slice(1),
               message: p.message,
             }));
-            return html(reply, 400, invalidPage(problems));
+            return html(reply, 400, invalidPage(await shellOf(s, req), problems));
           }
-          if (plainForm) return html(reply, 200, receivedPage());
+          if (plainForm) return html(reply, 200, receivedPage(await shellOf(s, req)));
           return reply.status(200).header('cache-control', 'no-store').send(RECEIVED);
         },
       );
 
       // A GET never changes anything: mail scanners open links before people do.
       r.get('/forms/confirm/:token', { config: link, schema: { hide: true, params: TokenParams } }, async (req, reply) =>
-        (await s.forms.pendingConfirmation(req.params.token)) ? html(reply, 200, confirmPage()) : html(reply, 400, invalidLinkPage()),
+        (await s.forms.pendingConfirmation(req.params.token)) ? html(reply, 200, confirmPage(await shellOf(s, req))) : html(reply, 400, invalidLinkPage(await shellOf(s, req))),
       );
 
       r.post('/forms/confirm/:token', { config: link, bodyLimit: 1024, schema: { hide: true, params: TokenParams } }, async (req, reply) =>
-        (await s.forms.confirm(req.params.token)) ? html(reply, 200, confirmedPage()) : html(reply, 400, invalidLinkPage()),
+        (await s.forms.confirm(req.params.token)) ? html(reply, 200, confirmedPage(await shellOf(s, req))) : html(reply, 400, invalidLinkPage(await shellOf(s, req))),
       );
     });
   };

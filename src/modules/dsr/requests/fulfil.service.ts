@@ -4,7 +4,7 @@ import type { ConsentService } from '../../consent/module.ts';
 import type { ContactInput, ContactsService } from '../../contacts/module.ts';
 import type { RequestsTable } from '../dsr.table.ts';
 import type { RequestMailer } from './requests.mailer.ts';
-import { doneMessage, exportMessage, noDataMessage, type Message } from './requests.messages.ts';
+import { type Compose, doneMessage, exportMessage, noDataMessage } from './requests.messages.ts';
 import { isFinal, type DataRequest, type RequestType } from './requests.model.ts';
 import type { RequestsService } from './requests.service.ts';
 
@@ -189,7 +189,7 @@ export class FulfilService {
   }
 
   /** Emails the answer and returns the history note, saying so when no answer could be sent. */
-  private async tell(row: Row, contactId: string | null, message: Message, note: string): Promise<string> {
+  private async tell(row: Row, contactId: string | null, message: Compose, note: string): Promise<string> {
     if (!row.email) return `${note}; no address to answer to`;
     const d = await this.mailer.send(row.email, contactId, message);
     return d.sent ? `${note}; requester told by email` : `${note}; requester not told (${d.reason})`;

@@ -1,39 +1,48 @@
+import { formatDay, t } from '../../../i18n/catalogue.ts';
+import { tHtml } from '../../../i18n/identity.ts';
 import { escapeHtml } from '../../../lib/html.ts';
-import { PUBLIC_PAGE_HEADERS, publicPage } from '../../../http/public-page.ts';
-import { ASKED } from './requests.messages.ts';
-import type { RequestType } from './requests.model.ts';
+import { PUBLIC_PAGE_HEADERS, type PageShell, publicPage } from '../../../http/public-page.ts';
+import { asked } from './requests.messages.ts';
 
 /** The headers of these pages: every public page's (src/http/public-page.ts). */
 export const PAGE_HEADERS = PUBLIC_PAGE_HEADERS;
 
-/** The link's landing page: it only asks; the button's POST confirms. */
-export function confirmPage(token: string, type: string): string {
-  const asked = ASKED[type as RequestType] ?? 'a data request';
+const p = (lang: string, key: string, params?: Parameters<typeof tHtml>[2]) => `<p>${tHtml(lang, key, params)}</p>`;
+
+/**
+ * The link's landing page: it only asks; the button's POST confirms. The form posts to the bare
+ * address (the token travels in the body only), keeping the page's language when it was chosen by `?lang=`.
+ */
+export function confirmPage(shell: PageShell, token: string, type: string, lang: string | null = null): string {
+  const l = shell.lang;
+  const action = lang ? `verify?lang=${encodeURIComponent(lang)}` : 'verify';
   return publicPage(
-    'Confirm your data request',
-    `<p>Someone asked for ${escapeHtml(asked)}, using this email address.</p>
-<p>If it was you, confirm the request. Nothing is released, changed or deleted until you do.</p>
-<form method="post" action="verify">
+    shell,
+    t(l, 'dsr.confirm.title'),
+    `${p(l, 'dsr.confirm.asked', { asked: asked(l, type) })}
+${p(l, 'dsr.confirm.ifYou')}
+<form method="post" action="${escapeHtml(action)}">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-<button type="submit">Confirm my request</button>
+<button type="submit">${escapeHtml(t(l, 'dsr.confirm.button'))}</button>
 </form>
-<p>If it was not you, close this page: nothing will happen.</p>`,
+${p(l, 'dsr.confirm.ifNot')}`,
   );
 }
 
-export function confirmedPage(): string {
-  return publicPage('Request confirmed', '<p>Thank you. Your request is confirmed, and we will answer it within one month.</p>');
+/** `deadline`: the case's, a date (YYYY-MM-DD) in the installation's time zone, written out. */
+export function confirmedPage(shell: PageShell, deadline: string): string {
+  return publicPage(
+    shell,
+    t(shell.lang, 'dsr.confirmed.title'),
+    p(shell.lang, 'dsr.confirmed.text', { deadline: formatDay(shell.lang, deadline) }),
+  );
 }
 
-export function alreadyConfirmedPage(): string {
-  return publicPage('Request already confirmed', '<p>This request was already confirmed. There is nothing more to do.</p>');
+export function alreadyConfirmedPage(shell: PageShell): string {
+  return publicPage(shell, t(shell.lang, 'dsr.already.title'), p(shell.lang, 'dsr.already.text'));
 }
 
 /** One page for every bad link (forged, altered, expired, unknown): it gives no hint which. */
-export function invalidLinkPage(): string {
-  return publicPage(
-    'This link cannot be used',
-    '<p>The link is incomplete or no longer valid (links work for 48 hours). If you still want to make the request, please make it ' +
-      'again.</p>',
-  );
+export function invalidLinkPage(shell: PageShell): string {
+  return publicPage(shell, t(shell.lang, 'dsr.invalid.title'), p(shell.lang, 'dsr.invalid.text'));
 }

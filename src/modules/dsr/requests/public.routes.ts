@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { pageShell } from '../../../http/public-page.ts';
 import { ErrorBody, Obj, withExamples } from '../../../http/schemas.ts';
+import type { SettingsService } from '../../settings/module.ts';
 import type { IntakeService } from './requests.intake.ts';
 import type { VerificationService } from './requests.verification.ts';
 import { alreadyConfirmedPage, confirmedPage, confirmPage, invalidLinkPage, PAGE_HEADERS } from './public.pages.ts';
@@ -25,10 +27,14 @@ function html(reply: FastifyReply, status: number, body: string) {
  * The link's one refusal (the same page for a forged, expired or malformed link): a parameter
  * repeated or unknown, text no database holds, a form field too many all get it.
  */
-const refuse = (_req: unknown, reply: FastifyReply) => html(reply, 400, invalidLinkPage());
-const link = { ...open, link: refuse } as const;
-/** Exactly one token, nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
-const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
+const refuse = (s: PublicRequestRouteDeps) => async (req: FastifyRequest, reply: FastifyReply) =>
+  html(reply, 400, invalidLinkPage(await shellOf(s, req)));
+/** The page's language (`?lang=`, else Accept-Language) and the organisation it names. */
+const shellOf = async (s: PublicRequestRouteDeps, req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
+/** The page's language, when a link asks for one (a language the catalogue lacks is passed over, not refused). */
+const Lang = Type.Optional(Type.String({ minLength: 1, maxLength: 35 }));
+/** Exactly one token (and a language), nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
+const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }), lang: Lang });
 
 /**
  * CORS for the intake, for the origins the `publicFormOrigins` setting allows and no other: a
@@ -60,12 +66,14 @@ function formFields(body: string): Record<string, string | string[]> {
 export interface PublicRequestRouteDeps {
   requestIntake: IntakeService;
   requestVerification: VerificationService;
+  settings: Pick<SettingsService, 'get'>;
 }
 
 /** Self-service intake and the verification link's pages, under /public/v1: no login. */
 export const publicRequestRoutes =
   (s: PublicRequestRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const link = { ...open, link: refuse(s) } as const;
     // The intake and the pages take a form post, so only they get a form parser.
     await app.register(async (plain) => {
       const pages = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -122,18 +130,28 @@ export const publicRequestRoutes =
       pages.get('/requests/verify', { config: link, schema: { hide: true, querystring: TokenOnly } }, async (req, reply) => {
         const token = req.query.token;
         const c = await s.requestVerification.check(token);
-        return c ? html(reply, 200, confirmPage(token, c.type)) : html(reply, 400, invalidLinkPage());
+        const shell = await shellOf(s, req);
+        return c
+          ? html(reply, 200, confirmPage(shell, token, c.type, req.query.lang ? shell.lang : null))
+          : html(reply, 400, invalidLinkPage(shell));
       });
 
-      // The token travels in the form only: the page's form posts to a bare URL.
+      // The token travels in the form only: the page's form posts to a bare URL (with the language a link chose, if any).
       pages.post(
         '/requests/verify',
-        { config: link, bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true, querystring: Obj({}), body: TokenOnly } },
+        {
+          config: link,
+          bodyLimit: PUBLIC_BODY_LIMIT,
+          schema: { hide: true, querystring: Obj({ lang: Lang }), body: Obj({ token: TokenOnly.properties.token }) },
+        },
         async (req, reply) => {
           const outcome = await s.requestVerification.confirm(req.body.token);
-          if (outcome === 'verified') return html(reply, 200, confirmedPage());
-          if (outcome === 'already_verified') return html(reply, 200, alreadyConfirmedPage());
-          return html(reply, 400, invalidLinkPage());
+          const shell = await shellOf(s, req);
+          // The deadline is read after the confirmation, from the case the token names.
+          const c = outcome === 'verified' ? await s.requestVerification.check(req.body.token) : null;
+          if (outcome === 'verified' && c) return html(reply, 200, confirmedPage(shell, c.deadline));
+          if (outcome === 'verified' || outcome === 'already_verified') return html(reply, 200, alreadyConfirmedPage(shell));
+          return html(reply, 400, invalidLinkPage(shell));
         },
       );
     });

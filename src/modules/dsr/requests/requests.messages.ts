@@ -1,4 +1,5 @@
-import type { RequestType } from './requests.model.ts';
+import { formatDateTime, t } from '../../../i18n/catalogue.ts';
+import { mailFooter, type Organisation } from '../../../i18n/identity.ts';
 
 /**
  * What the requester is told, by email. Plain text, no personal values beyond what the
@@ -9,51 +10,74 @@ export interface Message {
   text: string;
 }
 
-export const ASKED: Record<RequestType, string> = {
-  access: 'a copy of the personal data we hold about you',
-  portability: 'your personal data in a machine-readable format',
-  rectification: 'a correction of your personal data',
-  erasure: 'the erasure of your personal data',
-  objection: 'that we stop processing your personal data for marketing and profiling',
-};
-
-export function verificationMessage(type: RequestType, link: string, expiresAt: Date): Message {
-  return {
-    subject: 'Confirm your data request',
-    text: [
-      `We received a request for ${ASKED[type]}, made with this email address.`,
-      '',
-      `If you made it, open this link to confirm it (it works until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC):`,
-      '',
-      link,
-      '',
-      'If you did not, ignore this message: nothing happens without your confirmation.',
-    ].join('\n'),
-  };
+/** What a message is written for: the recipient's language, the organisation that sends it, its time zone (for times). */
+export interface MailContext {
+  lang: string;
+  organisation: Organisation;
+  timeZone: string;
 }
 
-export function exportMessage(type: 'access' | 'portability', url: string, expiresAt: string): Message {
-  return {
-    subject: 'Your personal data',
-    text: [
-      type === 'portability'
-        ? 'Here is your personal data in machine-readable form (JSON), as you asked.'
-        : 'Here is a copy of the personal data we hold about you, as you asked.',
+/** A message, written once its recipient's language is known (RequestMailer knows it). */
+export type Compose = (ctx: MailContext) => Message;
+
+/** What the person asked for, as a phrase ("a copy of the personal data we hold about you"). */
+export function asked(lang: string, type: string): string {
+  const known = ['access', 'portability', 'rectification', 'erasure', 'objection'].includes(type);
+  return t(lang, `dsr.asked.${known ? type : 'unknown'}`);
+}
+
+/** "7 December 2026, 10:20 (Europe/Berlin)": an expiry, on the organisation's clock. */
+const until = (c: MailContext, at: Date) => `${formatDateTime(c.lang, at, c.timeZone)} (${c.timeZone})`;
+
+const body = (c: MailContext, lines: string[]) => [...lines, '', ...mailFooter(c.lang, c.organisation)].join('\n');
+
+/** The link with the mail's language first (`?lang=de&token=…`), so the page it opens speaks as the mail did; English needs none. */
+function inLanguage(link: string, lang: string): string {
+  if (lang === 'en') return link;
+  const u = new URL(link);
+  const token = u.searchParams.get('token') ?? '';
+  u.search = new URLSearchParams({ lang, token }).toString();
+  return u.toString();
+}
+
+export const verificationMessage =
+  (type: string, link: string, expiresAt: Date): Compose =>
+  (c) => ({
+    subject: t(c.lang, 'dsr.mail.verify.subject'),
+    text: body(c, [
+      t(c.lang, 'dsr.mail.verify.received', { asked: asked(c.lang, type) }),
       '',
-      `Download it from this link until ${expiresAt.slice(0, 16).replace('T', ' ')} UTC:`,
+      t(c.lang, 'dsr.mail.verify.open', { until: until(c, expiresAt) }),
+      '',
+      inLanguage(link, c.lang),
+      '',
+      t(c.lang, 'dsr.mail.verify.ignore'),
+    ]),
+  });
+
+export const exportMessage =
+  (type: 'access' | 'portability', url: string, expiresAt: string): Compose =>
+  (c) => ({
+    subject: t(c.lang, 'dsr.mail.export.subject'),
+    text: body(c, [
+      t(c.lang, type === 'portability' ? 'dsr.mail.export.portability' : 'dsr.mail.export.access'),
+      '',
+      t(c.lang, 'dsr.mail.export.download', { until: until(c, new Date(expiresAt)) }),
       '',
       url,
-    ].join('\n'),
-  };
-}
+    ]),
+  });
 
-export function noDataMessage(type: RequestType): Message {
-  return {
-    subject: 'Your data request',
-    text: `You asked for ${ASKED[type]}. We hold no personal data about this email address, apart from the record of your request.`,
-  };
-}
+export const noDataMessage =
+  (type: string): Compose =>
+  (c) => ({
+    subject: t(c.lang, 'dsr.mail.noData.subject'),
+    text: body(c, [t(c.lang, 'dsr.mail.noData.text', { asked: asked(c.lang, type) })]),
+  });
 
-export function doneMessage(type: RequestType): Message {
-  return { subject: 'Your data request is complete', text: `You asked for ${ASKED[type]}. We have done so.` };
-}
+export const doneMessage =
+  (type: string): Compose =>
+  (c) => ({
+    subject: t(c.lang, 'dsr.mail.done.subject'),
+    text: body(c, [t(c.lang, 'dsr.mail.done.text', { asked: asked(c.lang, type) })]),
+  });

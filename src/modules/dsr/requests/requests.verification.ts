@@ -3,7 +3,7 @@ import { signToken, verifyToken } from '../../../lib/signed.ts';
 import type { SecretService, SettingsService } from '../../settings/module.ts';
 import type { RequestMailer } from './requests.mailer.ts';
 import { verificationMessage } from './requests.messages.ts';
-import type { DataRequest, EventActor, RequestType } from './requests.model.ts';
+import type { DataRequest, EventActor } from './requests.model.ts';
 import type { RequestsService } from './requests.service.ts';
 
 const PURPOSE = 'dsr-verify';
@@ -45,7 +45,7 @@ export class VerificationService {
     const token = signToken(await this.secret.key(), PURPOSE, req.id, expires);
     const base = (await this.settings.get()).publicBaseUrl.replace(/\/+$/, '');
     const link = `${base}${VERIFY_PATH}?token=${encodeURIComponent(token)}`;
-    const delivery = await this.mailer.send(req.email, req.contactId, verificationMessage(req.type as RequestType, link, expires), key);
+    const delivery = await this.mailer.send(req.email, req.contactId, verificationMessage(req.type, link, expires), key);
     if (delivery.sent || ('earlier' in delivery && delivery.earlier === 'done')) {
       await this.requests.move(req.id, ['received'], 'awaiting_verification', SYSTEM, 'verification link sent');
     } else if ('earlier' in delivery) {
@@ -58,13 +58,13 @@ export class VerificationService {
     }
   }
 
-  /** The case a genuine, unexpired link names, if it can still be confirmed or was. Changes nothing. */
-  async check(token: string): Promise<{ id: string; type: string; status: string } | null> {
+  /** The case a genuine, unexpired link names, if it can still be confirmed or was (with its deadline, for the page). Changes nothing. */
+  async check(token: string): Promise<{ id: string; type: string; status: string; deadline: string } | null> {
     const t = verifyToken(await this.secret.key(), PURPOSE, token, this.clock.now());
     if (!t.ok) return null;
     const row = await this.requests.find(t.subject);
     if (!row || row.status === 'rejected') return null;
-    return { id: row.id, type: row.type, status: row.status };
+    return { id: row.id, type: row.type, status: row.status, deadline: row.deadline };
   }
 
   async confirm(token: string): Promise<Confirmation> {
