@@ -29,6 +29,7 @@ const WORDS = {
     notice: 'The notice shown to you:',
     noNotice: 'No notice text was recorded with this change.',
     keep: 'Keep this message as your record. If you did not make this change, reply to this message.',
+    portal: 'See what we hold about you, change your consent or ask for erasure:',
   },
   de: {
     subject: 'Ihre Einwilligung wurde geändert',
@@ -43,6 +44,7 @@ const WORDS = {
     keep:
       'Bewahren Sie diese Nachricht als Nachweis auf. Falls Sie die Änderung nicht vorgenommen haben, antworten Sie bitte auf diese ' +
       'Nachricht.',
+    portal: 'Sehen Sie, was wir über Sie speichern, ändern Sie Ihre Einwilligung oder verlangen Sie die Löschung:',
   },
 } as const;
 
@@ -60,7 +62,8 @@ export function languageOf(language: string | null): Lang {
 /** `2026-12-05 10:20`: the entry's time as a date and minute, in UTC. */
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
-export function receiptMessage(entries: LedgerEntry[], names: ReceiptNames, lang: Lang): ReceiptText {
+/** `portalUrl`: the person's privacy portal (src/modules/portal), named after the notice. */
+export function receiptMessage(entries: LedgerEntry[], names: ReceiptNames, lang: Lang, portalUrl?: string): ReceiptText {
   const w = WORDS[lang];
   const lines = entries.map((e) => {
     if (e.kind === 'level') return w.level(names.level(e.oldValue), names.level(e.newValue));
@@ -79,6 +82,7 @@ export function receiptMessage(entries: LedgerEntry[], names: ReceiptNames, lang
       ...lines,
       '',
       ...(notices.length ? [w.notice, '', ...notices.flatMap((n) => [n, ''])] : [w.noNotice, '']),
+      ...(portalUrl ? [w.portal, portalUrl, ''] : []),
       w.keep,
     ].join('\n'),
   };
