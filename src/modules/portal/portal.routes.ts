@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Limit, RateLimiter } from '../../http/rate-limit.ts';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
-import { EXPORT_CSP } from '../dsr/module.ts';
+import { AccessExportSchema, EXPORT_CSP } from '../dsr/module.ts';
 import {
   centerPage,
   centerSavedPage,
@@ -37,7 +37,7 @@ const TokenParams = withExamples(
 const FormToken = Type.String({ minLength: 1, maxLength: 1000, description: 'the hidden field of the page: proves the post came from it' });
 const CenterBody = Obj({
   form: FormToken,
-  level: Type.String({ pattern: '^[0-9]$', description: 'the consent level chosen' }),
+  level: Type.String({ maxLength: 1, pattern: '^[0-9]$', description: 'the consent level chosen' }),
   list: Type.Optional(
     Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 200 })], {
       description: 'the ids of the lists ticked (repeated field)',
@@ -195,7 +195,7 @@ export const portalRoutes =
               description: 'The export.',
               content: {
                 'text/html': { schema: withExamples(Type.String(), '<!doctype html><html lang="en"><head><title>Your data</title>…') },
-                'application/json': { schema: Type.Object({}, { additionalProperties: true }) },
+                'application/json': { schema: AccessExportSchema },
               },
             },
             404: REFUSED,

@@ -50,7 +50,11 @@ forEachDialect('the privacy portal', (ctx) => {
       method: 'POST',
       url: path(center),
       headers: { ...FORM, origin: BASE },
-      payload: new URLSearchParams([['form', hidden(page.body)], ['level', '3'], ['list', listId]]).toString(),
+      payload: new URLSearchParams([
+        ['form', hidden(page.body)],
+        ['level', '3'],
+        ['list', listId],
+      ]).toString(),
     });
     assert.equal(saved.statusCode, 200, saved.body);
     await runJobs(t.services, ['events.dispatch', RECEIPT_QUEUE]);
