@@ -41,6 +41,9 @@ export const PUBLIC_PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 } as const;
 
+/** The headers of a public page whose form posts back and is checked by origin (see publicPage). */
+export const SAME_ORIGIN_PAGE_HEADERS = { ...PUBLIC_PAGE_HEADERS, 'referrer-policy': 'same-origin' } as const;
+
 const CSS =
   'body{font:1.1rem/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;color:#1a1a1a;background:#fff}main{max-width:36rem;margin:auto}' +
   'button{font:inherit;padding:.6rem 1.2rem;border:2px solid #1a1a1a;border-radius:.3rem;background:#1a1a1a;color:#fff;cursor:pointer}' +
@@ -61,15 +64,17 @@ function footer({ lang, organisation: o }: PageShell): string {
 /**
  * A public page: plain HTML that works without JavaScript, readable on a phone, in the shell's
  * language and naming its organisation. The title is escaped here; `body` is HTML its caller
- * built with every interpolated value escaped.
+ * built with every interpolated value escaped. `referrer: 'same-origin'` is for a page whose
+ * form posts back under an Origin check: with `no-referrer` a browser sends `Origin: null` on the
+ * post. The page's headers must say the same (SAME_ORIGIN_PAGE_HEADERS).
  */
-export function publicPage(shell: PageShell, title: string, body: string): string {
+export function publicPage(shell: PageShell, title: string, body: string, opts: { referrer?: 'no-referrer' | 'same-origin' } = {}): string {
   return `<!doctype html>
 <html lang="${escapeHtml(shell.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="${opts.referrer ?? 'no-referrer'}">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
 <style>${CSS}</style>

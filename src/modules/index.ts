@@ -11,6 +11,7 @@ import { email } from './email/module.ts';
 import { entities } from './entities/module.ts';
 import { interactions } from './interactions/module.ts';
 import { lists } from './lists/module.ts';
+import { portal } from './portal/module.ts';
 import { mail } from './mail/module.ts';
 import { platform } from './platform/module.ts';
 import { retention } from './retention/module.ts';
@@ -52,6 +53,8 @@ export const MODULES = [
   // Forms and their submissions: through the contacts, consent and lists services, and the gated sender.
   forms,
   dsr,
+  // The subscription center and the privacy portal: after email (its links) and dsr (the export, the cases).
+  portal,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,
   // Delivers the events of every module above.

@@ -60,11 +60,17 @@ export const OPEN_WRITES: Record<string, string> = {
     'one-click unsubscribe (RFC 8058): a mail client posts it without login; the signed token of the link is the credential',
   'post /public/v1/forms/{formId}':
     'a person signs up on a form without an account; rate-limited per client and address, it can only raise consent and join lists',
+  'post /public/v1/subscription/{token}':
+    'the subscription center (a person from their mail): the signed link is the credential, with the page’s hidden field and an ' +
+    'origin check',
+  'post /public/v1/privacy/{token}/erasure':
+    'the privacy portal’s erasure request: the signed link is the credential, with the page’s hidden field and an origin check',
 };
 
 /**
  * The credentials in a URL, named: signed tokens of links a person opens from an email (the
- * download link; the unsubscribe, view, open-pixel and click links of a sent message).
+ * download link; the unsubscribe, view, open-pixel and click links of a sent message; the subscription
+ * center and the privacy portal).
  */
 const TOKEN_IN_URL = [
   '/public/v1/exports/{id}',
@@ -72,6 +78,10 @@ const TOKEN_IN_URL = [
   '/public/v1/email/view/{token}',
   '/public/v1/email/open/{token}',
   '/public/v1/email/click/{token}',
+  '/public/v1/subscription/{token}',
+  '/public/v1/privacy/{token}',
+  '/public/v1/privacy/{token}/export',
+  '/public/v1/privacy/{token}/erasure',
 ];
 const notTokenPaths = TOKEN_IN_URL.map((p) => `@property !== "${p}"`).join(' && ');
 

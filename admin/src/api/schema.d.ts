@@ -2329,6 +2329,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/privacy/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The privacy portal: what is held about the person, with the export, consent and erasure actions
+         * @description From the signed link in every consent receipt and on the subscription center (bound to the contact, valid 30 days): the profile, the consent level and its history with the notices shown, the lists, the segments the person is in with each condition in words (never the values compared), and the other records by kind — all read from the access export, which the data map drives. Every bad link gets the same 404 page. 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicPrivacyByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/privacy/{token}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks for erasure from the portal: opens an erasure case, already verified by the link
+         * @description Form-encoded `form` (the page’s hidden field, bound to the link); the post must come from this installation’s origin. Opens a data-subject case of type `erasure` for the link’s contact, verified (the link was mailed to the address and is signed), with its task and deadline, unless one is open for the address already. A bad link, a missing or foreign hidden field, or another origin changes nothing and gets the one 404 page.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicPrivacyByTokenErasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/privacy/{token}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The person’s access export through the portal link: the HTML page, or the JSON document as a file
+         * @description The same document staff and the access request get (docs/export-format.md), built now. Audited as `portal.export`. Every bad link gets the same 404 page. 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicPrivacyByTokenExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/requests": {
         parameters: {
             query?: never;
@@ -2345,6 +2411,34 @@ export interface paths {
          *     **Who may call:** anyone, without a key (rate-limited per client address).
          */
         post: operations["postPublicRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/subscription/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The subscription center: the person’s consent level and lists, with a form to change them. Changes nothing.
+         * @description The `subscription_center_url` of a message: a signed link bound to the contact, valid 60 days. Shows the level (names and descriptions from the `consentLevels` setting) and the lists, as a form that POSTs to the same address. Every bad link gets the same 404 page. 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicSubscriptionByToken"];
+        put?: never;
+        /**
+         * Saves the subscription center’s form: any level, lower included; lists joined or left
+         * @description Form-encoded: `form` (the page’s hidden field, bound to the link), `level` (0–5), `list` (each ticked list id, repeated). The post must come from this installation’s origin (`Origin`, else `Referer`, against `publicBaseUrl`). Each change is recorded in the consent ledger with source `subscription_center`, the notice the page showed and the truncated client address. A bad link, a missing or foreign hidden field, or another origin changes nothing and gets the one 404 page. At most 16 KiB; 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicSubscriptionByToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -31919,6 +32013,569 @@ export interface operations {
             };
         };
     };
+    getPublicPrivacyByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact
+                 * @example c3Vic2NyaXB0aW9uX2NlbnRlcg.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Your data</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicPrivacyByTokenErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact
+                 * @example c3Vic2NyaXB0aW9uX2NlbnRlcg.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the hidden field of the page: proves the post came from it */
+                    form: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Your request is received</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicPrivacyByTokenExport: {
+        parameters: {
+            query?: {
+                format?: "html" | "json";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact
+                 * @example c3Vic2NyaXB0aW9uX2NlbnRlcg.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schema": "assent.access-export",
+                     *       "version": 1,
+                     *       "generatedAt": "2026-12-03T14:00:00.000Z",
+                     *       "subject": {
+                     *         "contactId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *         "email": "lena.fischer@example.org",
+                     *         "contactIds": [
+                     *           "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b"
+                     *         ]
+                     *       },
+                     *       "dataHeld": true,
+                     *       "tables": {
+                     *         "contacts": {
+                     *           "description": "The people marketed to: identity, profile, minors and guardians, and the current consent level.",
+                     *           "columns": {
+                     *             "email": {
+                     *               "category": "contact.identity.email",
+                     *               "personal": true
+                     *             },
+                     *             "first_name": {
+                     *               "category": "contact.identity.name",
+                     *               "personal": true
+                     *             }
+                     *           },
+                     *           "rows": [
+                     *             {
+                     *               "email": "lena.fischer@example.org",
+                     *               "first_name": "Lena"
+                     *             }
+                     *           ]
+                     *         }
+                     *       },
+                     *       "consentHistory": [
+                     *         {
+                     *           "id": "01938af1-0d00-7a11-8b22-3c4d5e6f7a8b",
+                     *           "seq": 118,
+                     *           "at": "2026-10-14T12:00:00.000Z",
+                     *           "kind": "level",
+                     *           "listId": null,
+                     *           "oldValue": 0,
+                     *           "newValue": 4,
+                     *           "source": "signup_form",
+                     *           "actor": {
+                     *             "type": "anonymous",
+                     *             "id": null
+                     *           },
+                     *           "evidence": {
+                     *             "ip": "203.0.113.7",
+                     *             "userAgent": "Mozilla/5.0"
+                     *           },
+                     *           "notice": {
+                     *             "hash": "b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c",
+                     *             "text": "Yes, send me the monthly newsletter."
+                     *           },
+                     *           "erased": false
+                     *         }
+                     *       ],
+                     *       "lists": [
+                     *         {
+                     *           "listId": "01938ae0-7b6a-7c5d-8e4f-3a2b1c0d9e8f",
+                     *           "name": "Newsletter",
+                     *           "joinedAt": "2026-10-14T12:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "segments": [
+                     *         {
+                     *           "id": "01938ae5-1f2e-7d3c-8b4a-5f6e7d8c9b0a",
+                     *           "name": "Engaged readers",
+                     *           "kind": "dynamic"
+                     *         }
+                     *       ],
+                     *       "segmentsNotEvaluated": []
+                     *     }
+                     */
+                    "application/json": {
+                        consentHistory: {
+                            actor: {
+                                id: string | null;
+                                type: string | null;
+                            };
+                            at: string;
+                            erased: boolean;
+                            evidence: {
+                                ip: string | null;
+                                userAgent: string | null;
+                            };
+                            id: string;
+                            kind: string;
+                            listId: string | null;
+                            newValue: number | null;
+                            notice: {
+                                hash: string;
+                                text: string | null;
+                            } | null;
+                            oldValue: number | null;
+                            seq: number;
+                            source: string | null;
+                        }[];
+                        dataHeld: boolean;
+                        generatedAt: string;
+                        lists: {
+                            joinedAt: string;
+                            listId: string;
+                            name: string;
+                        }[];
+                        /** @enum {string} */
+                        schema: "assent.access-export";
+                        segments: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                        }[];
+                        segmentsNotEvaluated: {
+                            id: string;
+                            kind: string;
+                            name: string;
+                            reason: string;
+                        }[];
+                        subject: {
+                            contactId: string | null;
+                            contactIds: string[];
+                            email: string | null;
+                        };
+                        tables: {
+                            [key: string]: {
+                                columns: {
+                                    [key: string]: {
+                                        category: string;
+                                        description?: string;
+                                        personal: boolean;
+                                    };
+                                };
+                                description: string;
+                                rows: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                        };
+                        /** @enum {number} */
+                        version: 1;
+                    };
+                    /** @example <!doctype html><html lang="en"><head><title>Your data</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postPublicRequests: {
         parameters: {
             query?: never;
@@ -32031,6 +32688,296 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicSubscriptionByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact
+                 * @example c3Vic2NyaXB0aW9uX2NlbnRlcg.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Your subscriptions</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicSubscriptionByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact
+                 * @example c3Vic2NyaXB0aW9uX2NlbnRlcg.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNk.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the hidden field of the page: proves the post came from it */
+                    form: string;
+                    /** @description the consent level chosen */
+                    level: string;
+                    /** @description the ids of the lists ticked (repeated field) */
+                    list?: string | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Your choices are saved</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;

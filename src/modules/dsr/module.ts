@@ -32,6 +32,13 @@ import { TasksService } from './requests/tasks.service.ts';
 export type { FulfilService } from './requests/fulfil.service.ts';
 export type { IntakeService } from './requests/requests.intake.ts';
 export { holdsAddress } from './requests/requests.model.ts';
+// The person's own view of the export and their erasure request (the portal module).
+export type { AccessExport } from './access-export/access-export.model.ts';
+export { humanise } from './access-export/access-export.model.ts';
+export type { AccessExportService } from './access-export/access-export.service.ts';
+export { EXPORT_CSP, renderExportHtml } from './access-export/access-export.html.ts';
+export { AccessExportSchema } from './access-export/access-export.schemas.ts';
+export type { RequestsService } from './requests/requests.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

@@ -102,7 +102,7 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
         updated_at: now,
       })
       .execute();
-    return { contactId: c.id, sendId, urls: sendUrls(BASE, key, sendId, clock.now()) };
+    return { contactId: c.id, sendId, urls: sendUrls(BASE, key, sendId, clock.now(), c.id) };
   }
 
   const level = async (contactId: string) => (await t.services.contacts.get(contactId)).consentLevel;
@@ -164,8 +164,8 @@ forEachDialect('email links: one-click unsubscribe, open, click, view', (ctx) =>
       payload: '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n',
     });
     assert.equal(multi.statusCode, 200);
-    // The subscription center variable leads to the same leaving.
-    assert.equal(r.urls.subscription_center_url, r.urls.unsubscribe_url);
+    // The subscription center variable is the contact's own page now, not this leaving.
+    assert.match(r.urls.subscription_center_url, /^https:\/\/mail\.example\.org\/public\/v1\/subscription\/[A-Za-z0-9_.-]+$/);
   });
 
   it('a newsletter leaves its list (ledger list_leave, source unsubscribe) and keeps the level', async () => {

@@ -63,7 +63,8 @@ export interface RenderStep {
 
 /** Links, tracking and the unsubscribe headers for one message's sends in a batch (the signing key read once). */
 export interface SendDecorations {
-  links(sendId: string): SendLinks;
+  /** The send's links; the subscription center's is bound to its contact. */
+  links(sendId: string, contactId: string): SendLinks;
   /** When `track`, click links rewritten and an open pixel put in; else the HTML unchanged. */
   decorate(html: string, opts: { sendId: string; track: boolean }): string;
   /** `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058). */

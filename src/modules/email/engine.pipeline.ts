@@ -172,7 +172,7 @@ export class SendEngine {
         const c = contactOf(s);
         let out: ReturnType<Awaited<ReturnType<typeof this.steps.render.compile>>>;
         try {
-          out = render!(renderContact(c), decorations.links(s.id));
+          out = render!(renderContact(c), decorations.links(s.id, s.contact_id));
         } catch (e) {
           // A render that ran out of time may only have met a busy process (a collection pause, a
           // loaded machine): it is tried again later like a relay's temporary refusal, and fails

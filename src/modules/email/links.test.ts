@@ -6,6 +6,8 @@ import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { signToken } from '../../lib/signed.ts';
 import {
+  CENTER_TTL_MS,
+  contactOfToken,
   clickOfToken,
   clickToken,
   LINK_TTL_MS,
@@ -20,15 +22,25 @@ import {
 const key = Buffer.alloc(32, 9);
 const now = new Date('2026-06-01T00:00:00Z');
 const SEND = '0193a000-0000-7000-8000-00000000abcd';
+const CONTACT = '0193a000-0000-7000-8000-00000000c0de';
 const lastSegment = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+const unsubToken = (u: { unsubscribe_url: string }) => lastSegment(u.unsubscribe_url);
 
 describe('per-send links', () => {
   it('gives a send its unsubscribe and view links, each bound to the send and its purpose', () => {
-    const urls = sendUrls('https://mail.example.org/', key, SEND, now);
+    const urls = sendUrls('https://mail.example.org/', key, SEND, now, CONTACT);
     assert.match(urls.unsubscribe_url, /^https:\/\/mail\.example\.org\/public\/v1\/email\/unsubscribe\/[A-Za-z0-9_.-]+$/);
     assert.match(urls.view_in_browser_url, /^https:\/\/mail\.example\.org\/public\/v1\/email\/view\/[A-Za-z0-9_.-]+$/);
-    // Until the subscription center exists, its variable leads to the unsubscribe page.
-    assert.equal(urls.subscription_center_url, urls.unsubscribe_url);
+    // The subscription center is bound to the send's contact, not to the send, for 60 days.
+    assert.match(urls.subscription_center_url, /^https:\/\/mail\.example\.org\/public\/v1\/subscription\/[A-Za-z0-9_.-]+$/);
+    const center = lastSegment(urls.subscription_center_url);
+    assert.deepEqual(contactOfToken(key, 'subscription_center', center, now), {
+      contactId: CONTACT,
+      expiresAt: new Date(now.getTime() + CENTER_TTL_MS),
+    });
+    assert.equal(contactOfToken(key, 'portal', center, now), null);
+    assert.equal(contactOfToken(key, 'subscription_center', center, new Date(now.getTime() + CENTER_TTL_MS)), null);
+    assert.equal(contactOfToken(key, 'subscription_center', unsubToken(urls), now), null);
     const unsub = lastSegment(urls.unsubscribe_url);
     const view = lastSegment(urls.view_in_browser_url);
     assert.equal(sendOfToken(key, 'unsubscribe', unsub, now), SEND);
@@ -43,14 +55,14 @@ describe('per-send links', () => {
   });
 
   it('keeps links working for at least 60 days (400), then refuses them', () => {
-    const unsub = lastSegment(sendUrls('https://m.example', key, SEND, now).unsubscribe_url);
+    const unsub = lastSegment(sendUrls('https://m.example', key, SEND, now, CONTACT).unsubscribe_url);
     assert.ok(LINK_TTL_MS >= 60 * 86_400_000);
     assert.equal(sendOfToken(key, 'unsubscribe', unsub, new Date(now.getTime() + 399 * 86_400_000)), SEND);
     assert.equal(sendOfToken(key, 'unsubscribe', unsub, new Date(now.getTime() + LINK_TTL_MS)), null);
   });
 
   it('refuses any altered token', () => {
-    const unsub = lastSegment(sendUrls('https://m.example', key, SEND, now).unsubscribe_url);
+    const unsub = lastSegment(sendUrls('https://m.example', key, SEND, now, CONTACT).unsubscribe_url);
     fc.assert(
       fc.property(fc.nat({ max: unsub.length - 1 }), fc.constantFrom(...'ABCabc012_-.'), (at, c) => {
         fc.pre(unsub[at] !== c);

@@ -41,19 +41,61 @@ export function unsubscribeUrl(baseUrl: string, key: Buffer, sendId: string, now
   return `${linkBase(baseUrl)}${EMAIL_PUBLIC_PATH}/unsubscribe/${signToken(key, TOKEN.unsubscribe, sendId, expiry(now))}`;
 }
 
-/**
- * The template variables of one send. The subscription center is a page type of its own (forms
- * and pages, PRODUCT.md §7) that does not exist yet: until it does, its variable leads to the
- * unsubscribe page, which says what leaving does and has the button, so a message that links
- * only the center still lets the person leave. Changing that is this one line.
- */
-export function sendUrls(baseUrl: string, key: Buffer, sendId: string, now: Date): SendUrls {
-  const unsubscribe = unsubscribeUrl(baseUrl, key, sendId, now);
+/** The template variables of one send: its own links, and the subscription center of its contact. */
+export function sendUrls(baseUrl: string, key: Buffer, sendId: string, now: Date, contactId: string): SendUrls {
   return {
-    unsubscribe_url: unsubscribe,
-    subscription_center_url: unsubscribe,
+    unsubscribe_url: unsubscribeUrl(baseUrl, key, sendId, now),
+    subscription_center_url: subscriptionCenterUrl(baseUrl, key, contactId, new Date(now.getTime() + CENTER_TTL_MS)),
     view_in_browser_url: `${linkBase(baseUrl)}${EMAIL_PUBLIC_PATH}/view/${signToken(key, TOKEN.view, sendId, expiry(now))}`,
   };
+}
+
+/**
+ * The person's own pages (src/modules/portal): the subscription center and the privacy portal.
+ * Their links are bound to the CONTACT, not to a send: the receipt that carries the portal link
+ * is no send, and the pages are about the person. Erasure deletes the contact, after which every
+ * such link finds nobody and gets the one refusal.
+ */
+export const SUBSCRIPTION_CENTER_PATH = '/public/v1/subscription';
+export const PORTAL_PATH = '/public/v1/privacy';
+export const CONTACT_TOKEN = { subscriptionCenter: 'subscription_center', portal: 'portal' } as const;
+export type ContactTokenPurpose = (typeof CONTACT_TOKEN)[keyof typeof CONTACT_TOKEN];
+
+/**
+ * 60 days for the subscription center (shorter than the 400 of the unsubscribe link beside it):
+ * it can RAISE consent and join lists, so a mail forwarded or found in an archive should not do
+ * that for long; leaving stays possible through the unsubscribe link. 30 days for the portal: it
+ * shows the person's data, and the receipt it comes in is read soon after the change. A link
+ * one page makes for the other never outlives the link that opened the page (`capped`), so
+ * going back and forth cannot stretch a link's life.
+ */
+export const CENTER_TTL_MS = 60 * 86_400_000;
+export const PORTAL_TTL_MS = 30 * 86_400_000;
+
+export function subscriptionCenterUrl(baseUrl: string, key: Buffer, contactId: string, expiresAt: Date): string {
+  return `${linkBase(baseUrl)}${SUBSCRIPTION_CENTER_PATH}/${signToken(key, CONTACT_TOKEN.subscriptionCenter, contactId, expiresAt)}`;
+}
+
+export function portalUrl(baseUrl: string, key: Buffer, contactId: string, expiresAt: Date): string {
+  return `${linkBase(baseUrl)}${PORTAL_PATH}/${signToken(key, CONTACT_TOKEN.portal, contactId, expiresAt)}`;
+}
+
+/** The expiry of a link made now for `ttlMs`, never later than `cap` (the link that opened the page). */
+export function capped(now: Date, ttlMs: number, cap?: Date): Date {
+  const own = now.getTime() + ttlMs;
+  return new Date(cap ? Math.min(own, cap.getTime()) : own);
+}
+
+/** The contact a genuine, unexpired token of the purpose names, and when it expires; null otherwise. */
+export function contactOfToken(
+  key: Buffer,
+  purpose: ContactTokenPurpose,
+  token: string,
+  now: Date,
+): { contactId: string; expiresAt: Date } | null {
+  const t = verifyToken(key, purpose, token, now);
+  if (!t.ok) return null;
+  return { contactId: t.subject, expiresAt: new Date(parseInt(token.split('.')[2]!, 36)) };
 }
 
 export function openUrl(baseUrl: string, key: Buffer, sendId: string, now: Date): string {

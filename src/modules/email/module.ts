@@ -14,6 +14,7 @@ import { BounceService } from './bounce.service.ts';
 import { BounceInbound } from './inbound.smtp.ts';
 import { RECEIPT_QUEUE, ReceiptService } from './receipts.service.ts';
 import { emailDataMap } from './email.data-map.ts';
+import { PORTAL_TTL_MS, portalUrl } from './links.ts';
 import { emailMigrations } from './email.migrations.ts';
 import { emailPublicRoutes } from './email.public.routes.ts';
 import { CampaignService } from './campaign.service.ts';
@@ -41,6 +42,19 @@ import { undeliverableRoutes } from './undeliverable.routes.ts';
 import { UndeliverableService } from './undeliverable.service.ts';
 
 // What other modules use: messages and their templates (the sending engine compiles and renders them).
+// The person's own links (subscription center, portal), which the portal module serves.
+export {
+  CENTER_TTL_MS,
+  capped,
+  contactOfToken,
+  type ContactTokenPurpose,
+  linkBase,
+  PORTAL_PATH,
+  PORTAL_TTL_MS,
+  portalUrl,
+  SUBSCRIPTION_CENTER_PATH,
+  subscriptionCenterUrl,
+} from './links.ts';
 export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
@@ -88,7 +102,20 @@ export const email = defineModule({
     const links = new LinkContext(deps.settings, deps.secret);
     const bounces = new BounceService(core.db, core.clock, core.log, deps.consent, deps.settings);
     const unsubscribes = new UnsubscribeService(core.db, core.clock, links, deps.settings, deps.consent, deps.lists);
-    const receipts = new ReceiptService(core.db, core.log, deps.jobs, deps.events, deps.ledger, deps.settings, deps.lists, deps.mail);
+    // Every receipt names the person's privacy portal (30 days, links.ts).
+    const portalLink = async (contactId: string) =>
+      portalUrl(await links.baseUrl(), await links.key(), contactId, new Date(core.clock.now().getTime() + PORTAL_TTL_MS));
+    const receipts = new ReceiptService(
+      core.db,
+      core.log,
+      deps.jobs,
+      deps.events,
+      deps.ledger,
+      deps.settings,
+      deps.lists,
+      deps.mail,
+      portalLink,
+    );
     deps.events.consume('email.receipts', (evs) => receipts.onEvents(evs));
     return {
       policy,

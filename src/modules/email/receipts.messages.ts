@@ -22,6 +22,8 @@ export interface ReceiptContext {
   lang: string;
   organisation: Organisation;
   timeZone: string;
+  /** The person's privacy portal (src/modules/portal), named after the notice. */
+  portalUrl?: string;
 }
 
 /** The consent-related fields a change may touch beyond level and lists, by ledger kind. */
@@ -46,6 +48,7 @@ export function receiptMessage(entries: LedgerEntry[], names: ReceiptNames, c: R
       ...lines,
       '',
       ...(notices.length ? [w('notice'), '', ...notices.flatMap((n) => [n, ''])] : [w('noNotice'), '']),
+      ...(c.portalUrl ? [w('portal'), c.portalUrl, ''] : []),
       w('keep'),
       '',
       ...mailFooter(c.lang, c.organisation),

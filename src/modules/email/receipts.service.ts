@@ -41,6 +41,8 @@ export class ReceiptService {
     private readonly settings: Pick<SettingsService, 'get'>,
     private readonly lists: Pick<ListsService, 'get'>,
     private readonly mail: Pick<MailSender, 'send'>,
+    /** The privacy portal's link for a contact (links.ts), put in every receipt. */
+    private readonly portalLink?: (contactId: string) => Promise<string>,
   ) {}
 
   /** The event consumer: one keyed job per change the person made, while receipts are on. */
@@ -78,7 +80,12 @@ export class ReceiptService {
         level: (n) => (n === null ? '–' : `"${levels.get(n) ?? n}" (${n})`),
         list: (listId) => (listId ? `"${lists.get(listId) ?? listId}"` : '–'),
       },
-      { lang: negotiate({ contact: contact.language, fallback: 'en' }), organisation: s.organisation, timeZone: s.timeZone },
+      {
+        lang: negotiate({ contact: contact.language, fallback: 'en' }),
+        organisation: s.organisation,
+        timeZone: s.timeZone,
+        ...(this.portalLink && { portalUrl: await this.portalLink(contact.id) }),
+      },
     );
     const r = await this.mail.send(
       { to: contact.email, subject: message.subject, text: message.text, purpose: 'requested', caller: 'form', contactId: contact.id },

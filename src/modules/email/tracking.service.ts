@@ -133,7 +133,7 @@ export class TrackingService {
     const send = click === null ? undefined : await linkedSend(this.db.kysely, click.sendId);
     if (!click || !send) return null;
     const base = await this.links.baseUrl();
-    const html = await this.render(send, sendUrls(base, key, send.id, now));
+    const html = await this.render(send, sendUrls(base, key, send.id, now, send.contact_id));
     if (html === null) return null;
     const links = trackedLinks(html, base);
     const at = links[click.index];
@@ -164,6 +164,6 @@ export class TrackingService {
     const sendId = sendOfToken(key, 'view', token, now);
     const send = sendId === null ? undefined : await linkedSend(this.db.kysely, sendId);
     if (!send) return null;
-    return this.render(send, sendUrls(await this.links.baseUrl(), key, send.id, now));
+    return this.render(send, sendUrls(await this.links.baseUrl(), key, send.id, now, send.contact_id));
   }
 }

@@ -21,7 +21,7 @@ export function linkTracking(settings: SettingsService, secret: SecretService, c
       const now = clock.now();
       const sender = message.from_email ?? s.smtp?.from ?? s.mailFrom;
       return {
-        links: (sendId) => sendUrls(baseUrl, key, sendId, now),
+        links: (sendId, contactId) => sendUrls(baseUrl, key, sendId, now, contactId),
         decorate: (html, o) => decorate(html, { sendId: o.sendId, track: o.track, baseUrl, key, now }),
         unsubscribeHeaders: (sendId) => listUnsubscribeHeaders(baseUrl, key, sendId, now, sender),
       };

@@ -106,11 +106,15 @@ export const formsPublicRoutes =
 
       // A GET never changes anything: mail scanners open links before people do.
       r.get('/forms/confirm/:token', { config: link, schema: { hide: true, params: TokenParams } }, async (req, reply) =>
-        (await s.forms.pendingConfirmation(req.params.token)) ? html(reply, 200, confirmPage(await shellOf(s, req))) : html(reply, 400, invalidLinkPage(await shellOf(s, req))),
+        (await s.forms.pendingConfirmation(req.params.token))
+          ? html(reply, 200, confirmPage(await shellOf(s, req)))
+          : html(reply, 400, invalidLinkPage(await shellOf(s, req))),
       );
 
       r.post('/forms/confirm/:token', { config: link, bodyLimit: 1024, schema: { hide: true, params: TokenParams } }, async (req, reply) =>
-        (await s.forms.confirm(req.params.token)) ? html(reply, 200, confirmedPage(await shellOf(s, req))) : html(reply, 400, invalidLinkPage(await shellOf(s, req))),
+        (await s.forms.confirm(req.params.token))
+          ? html(reply, 200, confirmedPage(await shellOf(s, req)))
+          : html(reply, 400, invalidLinkPage(await shellOf(s, req))),
       );
     });
   };

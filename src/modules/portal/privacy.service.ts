@@ -1,0 +1,131 @@
+import type { Clock } from '../../lib/clock.ts';
+import { isAppError } from '../../lib/errors.ts';
+import type { AuditService } from '../audit/module.ts';
+import type { AccessExport, AccessExportService, RequestsService } from '../dsr/module.ts';
+import { renderExportHtml } from '../dsr/module.ts';
+import type { SegmentsService } from '../segments/module.ts';
+import type { SettingsService } from '../settings/module.ts';
+import { type PageLink, type PortalLinks, sameOrigin } from './portal.links.ts';
+import type { RequestFacts } from './subscription.service.ts';
+import { describeCondition } from './segment-words.ts';
+
+export interface PortalView {
+  link: PageLink;
+  /** The access export: what the page shows is read from it (built from the data map), not from a list of fields here. */
+  data: AccessExport;
+  level: { level: number; name: string; description: string } | null;
+  levelNames: Map<number, string>;
+  listNames: Map<string, string>;
+  /** Each segment the person is in, and each of its conditions in words with whether it holds for them. */
+  segments: { name: string; kind: string; conditions: { text: string; holds: boolean }[] }[];
+  formToken: string;
+  centerUrl: string;
+}
+
+/**
+ * The privacy portal (PRODUCT.md §7, GDPR Art. 15): what Assent holds about the person whose
+ * link it is, read from the access export (so every table and column the data map exports is
+ * there without a change here), the export itself to read or keep, a link to the subscription
+ * center, and an erasure request through the data-subject intake, verified by the link.
+ */
+export class PrivacyPortalService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly links: PortalLinks,
+    private readonly settings: SettingsService,
+    private readonly exports: AccessExportService,
+    private readonly segments: SegmentsService,
+    private readonly requests: RequestsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private async link(token: string): Promise<PageLink | null> {
+    return this.links.open('portal', token, this.clock.now());
+  }
+
+  private async build(link: PageLink): Promise<AccessExport | null> {
+    return this.exports.build(link.contactId).catch(notFoundAsNull);
+  }
+
+  async view(token: string): Promise<PortalView | null> {
+    const now = this.clock.now();
+    const link = await this.link(token);
+    if (!link) return null;
+    const data = await this.build(link);
+    if (!data) return null;
+    const s = await this.settings.get();
+    const levelNames = new Map(s.consentLevels.map((l) => [l.level, l.name]));
+    const stored = data.tables.contacts?.rows[0]?.consent_level;
+    const level = s.consentLevels.find((l) => l.level === stored) ?? null;
+    const listNames = new Map(data.lists.map((l) => [l.listId, l.name]));
+    const segments = [];
+    for (const seg of data.segments) {
+      if (seg.kind === 'static') {
+        segments.push({ name: seg.name, kind: seg.kind, conditions: [] });
+        continue;
+      }
+      const why = await this.segments.explain(seg.id, link.contactId).catch(() => null);
+      segments.push({
+        name: seg.name,
+        kind: seg.kind,
+        conditions: (why?.conditions ?? []).map((c) => ({ text: describeCondition(c.condition, levelNames, listNames), holds: c.value })),
+      });
+    }
+    return {
+      link,
+      data,
+      level: level && { level: level.level, name: level.name, description: level.description },
+      levelNames,
+      listNames,
+      segments,
+      formToken: await this.links.formToken(link, now),
+      centerUrl: await this.links.centerUrl(link, now),
+    };
+  }
+
+  /** The whole export, as the page the access export renders or as its JSON document; audited (`portal.export`). */
+  async download(token: string, format: 'html' | 'json', requestId: string): Promise<string | null> {
+    const link = await this.link(token);
+    if (!link) return null;
+    const data = await this.build(link);
+    if (!data) return null;
+    await this.audit.record({
+      actor: { type: 'anonymous', id: null },
+      action: 'portal.export',
+      targetType: 'contact',
+      targetId: link.contactId,
+      outcome: 'ok',
+      requestId,
+    });
+    return format === 'json' ? JSON.stringify(data) : renderExportHtml(data, { jsonHref: '?format=json' });
+  }
+
+  /**
+   * Opens an erasure case for the link's contact, verified by the link (it was mailed to the
+   * address and is signed): the data-subject intake's case, task and deadline, channel `public`.
+   * A case already open for the address is not doubled. Null, with nothing done, for a bad link,
+   * a form field not made for it, or a post from another origin.
+   */
+  async requestErasure(token: string, form: { form: string }, req: RequestFacts): Promise<'requested' | null> {
+    const now = this.clock.now();
+    const link = await this.link(token);
+    if (!link) return null;
+    if (!sameOrigin(req.headers, await this.links.origin())) return null;
+    if (!(await this.links.formTokenValid(link, form.form, now))) return null;
+    const data = await this.build(link);
+    const email = data?.subject.email;
+    if (!email) return null;
+    const open = await this.requests.list({ email, type: 'erasure', open: true }, 1);
+    if (open.length === 0)
+      await this.requests.open(
+        { type: 'erasure', email, verified: true, note: 'Verified by the signed privacy-portal link mailed to the address.' },
+        { actor: { type: 'requester', id: null }, channel: 'public', ownerId: null },
+      );
+    return 'requested';
+  }
+}
+
+function notFoundAsNull(e: unknown): null {
+  if (isAppError(e) && e.code === 'not_found') return null;
+  throw e;
+}
