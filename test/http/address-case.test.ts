@@ -172,13 +172,13 @@ forEachDialect('one address, one contact, whatever the case of its local part', 
         remoteAddress: `10.9.0.${i + 1}`,
       });
       assert.equal(res.statusCode, 202);
+      await runJobs(t.services, [LINK_QUEUE]);
     }
-    await runJobs(t.services, [LINK_QUEUE]);
-    assert.equal(
-      (await t.services.requests.list({ email: 'lim.it@example.org' }, 500)).length,
-      5,
-      'five an hour per address, however it is spelled',
-    );
+    // Repeats of one type join the waiting case (one case), and each accepted one mails a fresh
+    // link to it once the first was mailed: the limit shows in the links mailed, five of seven.
+    assert.equal((await t.services.requests.list({ email: 'lim.it@example.org' }, 500)).length, 1);
+    const links = (await t.services.mail.listOutbox({ limit: 500 })).items.filter((m) => m.to.toLowerCase() === 'lim.it@example.org');
+    assert.equal(links.length, 5, 'five an hour per address, however it is spelled');
   });
 
   it('an import matches stored contacts by any spelling and refuses a file’s repeats of one address', async () => {

@@ -34,11 +34,11 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
   after(async () => t.close());
 
   let ip = 0;
-  const intake = async (email: string, headers: Record<string, string> = {}) => {
+  const intake = async (email: string, headers: Record<string, string> = {}, type = 'access') => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/public/v1/requests',
-      payload: { type: 'access', email },
+      payload: { type, email },
       headers,
       remoteAddress: `10.9.0.${++ip}`,
     });
@@ -144,8 +144,9 @@ forEachDialect('data-request pages and mails in the person’s language', (ctx) 
       assert.match(r.body, /<html lang="de">/);
     }
     assert.deepEqual(shape(de[0]!), shape(de[1]!));
-    await intake('lena@example.org');
-    await intake('nobody@example.org');
+    // A request of another type (one of the same type would join the case already confirmed).
+    await intake('lena@example.org', {}, 'objection');
+    await intake('nobody@example.org', {}, 'objection');
     // The second case's link: the mail whose token is not the first case's.
     const again = async (to: string, first: string) =>
       (await t.services.mail.listOutbox({ limit: 500 })).items
