@@ -25,8 +25,14 @@ function html(reply: FastifyReply, status: number, body: string) {
 /** The link's one refusal (forged, expired, used, malformed): the same page. */
 const refuse = (s: FormsPublicRouteDeps) => async (req: FastifyRequest, reply: FastifyReply) =>
   html(reply, 400, invalidLinkPage(await shellOf(s, req)));
-/** The page's language (`?lang=`, else Accept-Language) and the organisation it names. */
-const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
+/**
+ * The organisation the page names. English whatever the request asks, until these pages' texts
+ * (*.text.ts) are in the message catalogue: `lang` must say the language the text is in.
+ */
+const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => ({
+  ...pageShell(req, (await s.settings.get()).organisation),
+  lang: 'en',
+});
 const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** What these routes use: the module's face, nothing else. */

@@ -77,8 +77,9 @@ export const portalRoutes =
   (s: PortalRouteDeps): FastifyPluginAsyncTypebox =>
   async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    /** The page's language (`?lang=`, else Accept-Language) and the organisation it names. */
-    const shellOf = async (req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
+    // The organisation the page names. English whatever the request asks, until these pages' texts
+    // (portal.text.ts) are in the message catalogue: `lang` must say the language the text is in.
+    const shellOf = async (req: FastifyRequest) => ({ ...pageShell(req, (await s.settings.get()).organisation), lang: 'en' });
     const refuse = async (req: FastifyRequest, reply: FastifyReply) =>
       reply
         .status(404)
