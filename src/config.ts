@@ -42,6 +42,12 @@ const ConfigSchema = Type.Object(
      * relations that held their people, which runs when the window ends (the storage purge).
      */
     purgeWindowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    /**
+     * How long a claimed job is its worker's before another process may take it over: a killed
+     * worker's jobs wait this long. Heartbeats renew it every third, so it must outlast two
+     * missed beats on a busy machine.
+     */
+    jobLeaseMs: Type.Integer({ minimum: 1_000, maximum: 600_000 }),
     /** SQLite: page cache per connection, in MiB (default: a sixteenth of memory, 16 MiB to 1 GiB). */
     sqliteCacheMb: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_048_576 })),
     /** SQLite: memory-mapped I/O, in MiB; 0 turns it off (default: a quarter of memory, 64 MiB to 8 GiB). */
@@ -136,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlHours: intFrom(env.ASSENT_SESSION_TTL_HOURS, 'ASSENT_SESSION_TTL_HOURS', 12),
     trustProxy: trustProxyFrom(env.ASSENT_TRUST_PROXY),
     purgeWindowSeconds: intFrom(env.ASSENT_PURGE_WINDOW_SECONDS, 'ASSENT_PURGE_WINDOW_SECONDS', 60),
+    jobLeaseMs: intFrom(env.ASSENT_JOB_LEASE_MS, 'ASSENT_JOB_LEASE_MS', 10_000),
     ...(env.ASSENT_SQLITE_CACHE_MB ? { sqliteCacheMb: intFrom(env.ASSENT_SQLITE_CACHE_MB, 'ASSENT_SQLITE_CACHE_MB', 0) } : {}),
     ...(env.ASSENT_SQLITE_MMAP_MB ? { sqliteMmapMb: intFrom(env.ASSENT_SQLITE_MMAP_MB, 'ASSENT_SQLITE_MMAP_MB', 0) } : {}),
     webhookAllowHttp: env.ASSENT_WEBHOOK_ALLOW_HTTP === 'true',

@@ -169,6 +169,7 @@ export function startBackground(s: Services): { stop(): Promise<void> } {
   return runBackground(s.jobs, {
     handlers: jobHandlers(s),
     daily: () => scheduleDaily(s),
+    leaseMs: s.config.jobLeaseMs,
     onError: (e, what) => s.log.error({ err: e }, what === 'worker' ? 'job worker error' : 'scheduling failed'),
   });
 }
