@@ -65,12 +65,15 @@ export const OPEN_WRITES: Record<string, string> = {
     'origin check',
   'post /public/v1/privacy/{token}/erasure':
     'the privacy portal’s erasure request: the signed link is the credential, with the page’s hidden field and an origin check',
+  'post /public/v1/forward/{token}':
+    'forward to a friend (a person from a campaign mail): the signed link is the credential, with the page’s hidden field and an ' +
+    'origin check; rate-limited per client, link and friend address',
 };
 
 /**
  * The credentials in a URL, named: signed tokens of links a person opens from an email (the
  * download link; the unsubscribe, view, open-pixel and click links of a sent message; the subscription
- * center and the privacy portal).
+ * center and the privacy portal; forward to a friend).
  */
 const TOKEN_IN_URL = [
   '/public/v1/exports/{id}',
@@ -82,6 +85,7 @@ const TOKEN_IN_URL = [
   '/public/v1/privacy/{token}',
   '/public/v1/privacy/{token}/export',
   '/public/v1/privacy/{token}/erasure',
+  '/public/v1/forward/{token}',
 ];
 const notTokenPaths = TOKEN_IN_URL.map((p) => `@property !== "${p}"`).join(' && ');
 

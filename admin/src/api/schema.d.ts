@@ -1118,7 +1118,7 @@ export interface paths {
         put?: never;
         /**
          * Write a message
-         * @description A message for one purpose, checked whole before it is stored (nothing invalid is kept). Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
+         * @description A message for one purpose, checked whole before it is stored (nothing invalid is kept). Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`, and `forward_url` (a campaign message’s forward-to-a-friend page: the person sends this message once to a friend’s address, kept 30 days; valid 30 days, bound to the contact and the send; a direct send’s gets the page’s refusal). Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
          *
          *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
          */
@@ -1156,7 +1156,7 @@ export interface paths {
         head?: never;
         /**
          * Change a message
-         * @description Changes the fields given (null clears an optional one); the message as it would then be is checked whole, and nothing is stored when it fails. A change reaches sends not yet made. Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
+         * @description Changes the fields given (null clears an optional one); the message as it would then be is checked whole, and nothing is stored when it fails. A change reaches sends not yet made. Subject, HTML and text are Liquid templates. Variables: `contact.<field>` — the contact as the contacts API names it (`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, `contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s `subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`, and `forward_url` (a campaign message’s forward-to-a-friend page: the person sends this message once to a friend’s address, kept 30 days; valid 30 days, bound to the contact and the send; a direct send’s gets the page’s refusal). Output is HTML-escaped in the HTML part (there is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, `render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, message}`. CSS in `<style>` is inlined for mail clients (media queries stay); without a `text`, the text part is made from the HTML. A `marketing` or `subscription` message, or one of any purpose at level 3 or higher (the `purposes` setting), must show `{{ subscription_center_url }}` or `{{ unsubscribe_url }}` to every recipient, in the HTML and in the text if given: else 422 `missing_subscription_link`. `purpose` is one of the installation’s purposes except `requested` (kept for the product’s own answers to a person): else 400 `validation_failed` at `/purpose`. `listId` makes the message a newsletter of that list (its unsubscribe link leaves the list); an unknown list is 400 `validation_failed` at `/listId`. Addresses are checked and normalised; `fromName` needs `fromEmail`. Sizes: `subject` 500 characters, `html` and `text` 512 KiB each (UTF-8), `blocks` (the console’s block document, any JSON object, kept as given) 256 KiB as JSON.
          *
          *     **Who may call:** `admin`, `marketer` (area `messages`, write); other roles get 403.
          */
@@ -2323,6 +2323,56 @@ export interface paths {
          *     **Who may call:** anyone, without a key (rate-limited per client address).
          */
         post: operations["postPublicFormsByFormId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/forward/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forward to a friend: what will happen, and a form for the friend’s address and a note. Changes nothing.
+         * @description The `forward_url` of a campaign message: a signed link bound to the contact and the send, valid 30 days. Shows the message’s subject, what will happen (the friend gets this message once, from the organisation, on the person’s behalf; their address is kept 30 days only to send it), and a form posting to the same address. Every bad link gets the same 404 page. 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicForwardByToken"];
+        put?: never;
+        /**
+         * Sends the message once to the friend’s address, on the person’s behalf
+         * @description Form-encoded: `form` (the page’s hidden field, bound to the link), `email` (the friend’s address), `note` (optional, at most 500 characters, shown to the friend as text). The post must come from this installation’s origin (`Origin`, else `Referer`, against `publicBaseUrl`). An invalid address or a note too long answers 400 with the form again and the error next to its field. Any other valid post answers the same 200 page, whatever then happens: the forward is sent by a job only when the consent gate allows `marketing` for the person (and for a contact holding the friend’s address), and the address is not suppressed or undeliverable; once per link and friend address. No contact is made for the friend, whose address is deleted 30 days later. A bad link, a missing or foreign hidden field, or another origin changes nothing and gets the one 404 page. At most 16 KiB; 20 posts an hour per client address (429); 5 forwards a day per link and 3 per friend address (more are dropped silently).
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        post: operations["postPublicForwardByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/forward/about": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a forwarded message is: where the personal links of a friend’s copy lead
+         * @description The copy a friend gets has none of the sender’s own links (unsubscribe, subscriptions, view in a browser, forward): each leads here, to a page saying the message was sent once on someone’s behalf, that the friend is on no list, and that their address is deleted within 30 days. The same page for everyone; 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicForwardAbout"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -16785,7 +16835,7 @@ export interface operations {
                      *           "fromEmail": "news@bakery.example.com",
                      *           "replyTo": "hello@bakery.example.com",
                      *           "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
-                     *           "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *           "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ forward_url }}\">Forward to a friend</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
                      *           "text": null,
                      *           "blocks": null,
                      *           "createdAt": "2026-11-30T09:15:00.000Z",
@@ -16997,7 +17047,7 @@ export interface operations {
                  *       "fromEmail": "news@bakery.example.com",
                  *       "replyTo": "hello@bakery.example.com",
                  *       "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
-                 *       "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>"
+                 *       "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ forward_url }}\">Forward to a friend</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>"
                  *     }
                  */
                 "application/json": {
@@ -17036,7 +17086,7 @@ export interface operations {
                      *         "fromEmail": "news@bakery.example.com",
                      *         "replyTo": "hello@bakery.example.com",
                      *         "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
-                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ forward_url }}\">Forward to a friend</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
                      *         "text": null,
                      *         "blocks": null,
                      *         "createdAt": "2026-11-30T09:15:00.000Z",
@@ -17260,7 +17310,7 @@ export interface operations {
                      *         "fromEmail": "news@bakery.example.com",
                      *         "replyTo": "hello@bakery.example.com",
                      *         "subject": "Spring bread is back, {{ contact.firstName | default: \"friend\" }}",
-                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ forward_url }}\">Forward to a friend</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
                      *         "text": null,
                      *         "blocks": null,
                      *         "createdAt": "2026-11-30T09:15:00.000Z",
@@ -17671,7 +17721,7 @@ export interface operations {
                      *         "fromEmail": "news@bakery.example.com",
                      *         "replyTo": "hello@bakery.example.com",
                      *         "subject": "Spring bread is back",
-                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
+                     *         "html": "<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body><h1>Hello {{ contact.firstName | default: \"there\" }}</h1><p>Our spring bread is back. <a class=\"cta\" href=\"https://bakery.example.com/spring\">Order now</a></p><p><a href=\"{{ view_in_browser_url }}\">View in your browser</a> · <a href=\"{{ forward_url }}\">Forward to a friend</a> · <a href=\"{{ subscription_center_url }}\">Your subscriptions</a> · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>",
                      *         "text": null,
                      *         "blocks": null,
                      *         "createdAt": "2026-11-30T09:15:00.000Z",
@@ -31954,6 +32004,369 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicForwardByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact and one send
+                 * @example Zm9yd2FyZA.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNkLzAxOTNhMDAxLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMQ.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Forward this message to a friend</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, a direct send’s, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPublicForwardByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the signed token of the link, bound to one contact and one send
+                 * @example Zm9yd2FyZA.MDE5M2EwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDBhYmNkLzAxOTNhMDAxLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMQ.n5q045c0.szKxCyNdh4YkHLxdJURMxO9FsrxtGb5GugUz-FdReqs
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "form": "Zm9yd2FyZC1mb3Jt.…",
+                 *       "email": "sam.friend@example.net",
+                 *       "note": "Thought of you when I saw this!"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the friend’s email address */
+                    email: string;
+                    /** @description the hidden field of the page: proves the post came from it */
+                    form: string;
+                    /** @description a short note to the friend, shown as text (at most 500 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Received (the same page for every valid post). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Thank you</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The address or the note is not valid: the form again, the error next to its field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html>… */
+                    "text/html": string;
+                };
+            };
+            /** @description The one refusal: the link is forged, altered, expired, of another kind, a direct send’s, or its person was erased; or a post lacks the page’s hidden field or comes from another origin (the same page, status and headers for each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>This link cannot be used</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicForwardAbout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>A message forwarded to you</title>… */
+                    "text/html": string;
+                };
+            };
+            /** @description `rate_limited`: too many requests from this client address; retry after `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
                         error: {
                             code: string;

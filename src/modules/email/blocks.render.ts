@@ -115,7 +115,7 @@ export const FONTS: Record<FontName, string> = {
 export const DEFAULT_SETTINGS: DocumentSettings = { width: 600, background: '#f4f4f5', font: 'sans' };
 
 /** The variables a link may be, whole: the message's own links (filled in per send). */
-export const LINK_VARIABLES = ['unsubscribe_url', 'subscription_center_url', 'view_in_browser_url'] as const;
+export const LINK_VARIABLES = ['unsubscribe_url', 'subscription_center_url', 'view_in_browser_url', 'forward_url'] as const;
 
 /** `#rrggbb` only: a colour goes into a style attribute, so nothing else may. */
 export const COLOR_PATTERN = '^#[0-9a-fA-F]{6}$';

@@ -301,6 +301,7 @@ describe('blocks through the messages’ compiler (CSS inliner, Liquid, the text
           subscription_center_url: 'https://example.com/c',
           unsubscribe_url: 'https://example.com/u',
           view_in_browser_url: 'https://example.com/v',
+          forward_url: 'https://example.com/f',
         });
         const h2 = findAll((e) => e.name === 'h2', parse(out.html).children)[0]!;
         assert.equal(textContent(h2), `Hi <i>{{ 7 }}</i> ${shown(typed).replace(/\r\n|\r|\n/g, '')}`);

@@ -34,6 +34,7 @@ export interface SendLinks {
   unsubscribe_url: string;
   subscription_center_url: string;
   view_in_browser_url: string;
+  forward_url: string;
 }
 
 /** A contact as templates see it: the API's fields, custom fields included. */

@@ -28,6 +28,7 @@ export interface SendUrls {
   unsubscribe_url: string;
   subscription_center_url: string;
   view_in_browser_url: string;
+  forward_url: string;
 }
 
 /** The public base URL as links start with it: normalised, no trailing slash. */
@@ -47,7 +48,36 @@ export function sendUrls(baseUrl: string, key: Buffer, sendId: string, now: Date
     unsubscribe_url: unsubscribeUrl(baseUrl, key, sendId, now),
     subscription_center_url: subscriptionCenterUrl(baseUrl, key, contactId, new Date(now.getTime() + CENTER_TTL_MS)),
     view_in_browser_url: `${linkBase(baseUrl)}${EMAIL_PUBLIC_PATH}/view/${signToken(key, TOKEN.view, sendId, expiry(now))}`,
+    forward_url: forwardUrl(baseUrl, key, { contactId, sendId }, new Date(now.getTime() + FORWARD_TTL_MS)),
   };
+}
+
+/**
+ * Forward to a friend (src/modules/forward): a link bound to the CONTACT and the SEND, so the
+ * message forwarded is the one this person got, on this person's behalf. 30 days: a forward is
+ * a reaction to a fresh mail, and the link can make us write to a stranger. Erasure deletes the
+ * contact and the send, after which the link finds nobody and gets the one refusal. The
+ * forward module refuses it for a send that is not a campaign's.
+ */
+export const FORWARD_PATH = '/public/v1/forward';
+export const FORWARD_TOKEN = 'forward';
+export const FORWARD_TTL_MS = 30 * 86_400_000;
+
+export interface ForwardSubject {
+  contactId: string;
+  sendId: string;
+}
+
+export function forwardUrl(baseUrl: string, key: Buffer, subject: ForwardSubject, expiresAt: Date): string {
+  return `${linkBase(baseUrl)}${FORWARD_PATH}/${signToken(key, FORWARD_TOKEN, `${subject.contactId}/${subject.sendId}`, expiresAt)}`;
+}
+
+/** The contact and send a genuine, unexpired forward token names, and when it expires; null otherwise. */
+export function forwardOfToken(key: Buffer, token: string, now: Date): (ForwardSubject & { expiresAt: Date }) | null {
+  const t = verifyToken(key, FORWARD_TOKEN, token, now);
+  if (!t.ok) return null;
+  const m = /^([0-9A-Za-z-]{1,64})\/([0-9A-Za-z-]{1,64})$/.exec(t.subject);
+  return m ? { contactId: m[1]!, sendId: m[2]!, expiresAt: new Date(parseInt(token.split('.')[2]!, 36)) } : null;
 }
 
 /**

@@ -8,7 +8,7 @@ const HTML =
   '<html><head><style>h1 { color: #7a3e00 } .cta { font-weight: bold }</style></head><body>' +
   '<h1>Hello {{ contact.firstName | default: "there" }}</h1>' +
   '<p>Our spring bread is back. <a class="cta" href="https://bakery.example.com/spring">Order now</a></p>' +
-  '<p><a href="{{ view_in_browser_url }}">View in your browser</a> · ' +
+  '<p><a href="{{ view_in_browser_url }}">View in your browser</a> · <a href="{{ forward_url }}">Forward to a friend</a> · ' +
   '<a href="{{ subscription_center_url }}">Your subscriptions</a> · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' +
   '</body></html>';
 

@@ -328,6 +328,7 @@ forEachDialect('messages', (ctx) => {
         unsubscribe_url: 'https://mail.example.com/public/v1/email/unsubscribe/tok?a=1&b=2',
         subscription_center_url: 'https://mail.example.com/c',
         view_in_browser_url: 'https://mail.example.com/v',
+        forward_url: 'https://mail.example.com/f',
       };
       const base = {
         id: newId(),

@@ -10,7 +10,9 @@ const VARIABLES =
   '(`contact.id`, `contact.email`, `contact.firstName`, `contact.lastName`, `contact.phone`, `contact.company`, ' +
   '`contact.country`, `contact.language`, `contact.birthDate`), every custom field as `contact.customFields.<name>` and, ' +
   'unless a built-in field has its name, as `contact.<name>`; an empty field is empty, never an error; and this send’s ' +
-  '`subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`. Output is HTML-escaped in the HTML part (there ' +
+  '`subscription_center_url`, `unsubscribe_url` and `view_in_browser_url`, and `forward_url` (a campaign message’s ' +
+  'forward-to-a-friend page: the person sends this message once to a friend’s address, kept 30 days; valid 30 days, bound to ' +
+  'the contact and the send; a direct send’s gets the page’s refusal). Output is HTML-escaped in the HTML part (there ' +
   'is no `raw` filter), the subject and text are not escaped, and line breaks are taken out of the subject. No `include`, ' +
   '`render` or `layout`. A syntax error, an unknown variable or filter (found in every branch, with its line and column), or a ' +
   'template that fails or runs out of time for a sample contact is 422 `template_invalid` with `details` `{path, line, column, ' +

@@ -183,6 +183,7 @@ export class MessagesService {
       subscription_center_url: `${base}/subscription-center/preview`,
       unsubscribe_url: `${base}/unsubscribe/preview`,
       view_in_browser_url: `${base}/view/preview`,
+      forward_url: `${base.replace(/\/email$/, '/forward')}/preview`,
     };
   }
 

@@ -17,6 +17,7 @@ import { emailDataMap } from './email.data-map.ts';
 import { PORTAL_TTL_MS, portalUrl } from './links.ts';
 import { emailMigrations } from './email.migrations.ts';
 import { emailPublicRoutes } from './email.public.routes.ts';
+import { SentMessages } from './forwarding.ts';
 import { CampaignService } from './campaign.service.ts';
 import { campaignRoutes } from './campaign.routes.ts';
 import { BATCH_QUEUE, EngineJobs, PREPARE_QUEUE } from './engine.jobs.ts';
@@ -54,7 +55,14 @@ export {
   portalUrl,
   SUBSCRIPTION_CENTER_PATH,
   subscriptionCenterUrl,
+  FORWARD_PATH,
+  FORWARD_TTL_MS,
+  forwardOfToken,
+  forwardUrl,
+  type ForwardSubject,
 } from './links.ts';
+// The forward module's view of a sent message (forwarding.ts).
+export type { ForwardableSend, SentCopy, SentMessages } from './forwarding.ts';
 export type { MessagesService } from './messages.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
@@ -138,6 +146,8 @@ export const email = defineModule({
       bounces,
       undeliverable: new UndeliverableService(core.db, core.log),
       receipts,
+      // Forward to a friend renders a send's message through the same template step.
+      sentMessages: new SentMessages(core.db, render, deps.contacts),
       bounceInbound: new BounceInbound(bounces, unsubscribes, deps.settings, deps.rateLimiter, core.log),
     };
   },

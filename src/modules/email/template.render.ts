@@ -155,6 +155,7 @@ const SAMPLE_LINKS = {
   subscription_center_url: 'https://assent.invalid/sample/subscription-center',
   unsubscribe_url: 'https://assent.invalid/sample/unsubscribe',
   view_in_browser_url: 'https://assent.invalid/sample/view',
+  forward_url: 'https://assent.invalid/sample/forward',
 } as const;
 
 function samples(fields: readonly TemplateField[]): TemplateVars[] {

@@ -26,6 +26,7 @@ const LINKS = {
   subscription_center_url: 'https://mail.example.com/public/v1/email/center?t=abc&x=1',
   unsubscribe_url: 'https://mail.example.com/public/v1/email/unsubscribe/tok',
   view_in_browser_url: 'https://mail.example.com/public/v1/email/view/tok',
+  forward_url: 'https://mail.example.com/public/v1/forward/tok',
 };
 
 const varsFor = (c: Parameters<typeof contactVars>[0]): TemplateVars => ({ contact: contactVars(c, FIELDS), ...LINKS });

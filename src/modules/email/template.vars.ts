@@ -5,7 +5,8 @@
  *   `contact.email`, …, see CONTACT_FIELDS), and every custom field both as
  *   `contact.customFields.<name>` (the API's own shape) and, when its name is not a built-in
  *   field's, as `contact.<name>`. A value the contact lacks is empty (null), never an error.
- * - `subscription_center_url`, `unsubscribe_url`, `view_in_browser_url`: this send's links.
+ * - `subscription_center_url`, `unsubscribe_url`, `view_in_browser_url`, `forward_url`: this send's links
+ *   (`forward_url`: the forward-to-a-friend page, for campaign messages; src/modules/forward).
  *
  * Nothing else: consent state, guardian links and ids of other records are not content.
  */
@@ -13,7 +14,7 @@
 /** The built-in contact fields a template may name, as the contacts API names them. */
 export const CONTACT_FIELDS = ['id', 'email', 'firstName', 'lastName', 'phone', 'company', 'country', 'language', 'birthDate'] as const;
 
-export const LINK_VARIABLES = ['subscription_center_url', 'unsubscribe_url', 'view_in_browser_url'] as const;
+export const LINK_VARIABLES = ['subscription_center_url', 'unsubscribe_url', 'view_in_browser_url', 'forward_url'] as const;
 
 export type FieldValue = string | number | boolean | null;
 
@@ -43,6 +44,7 @@ export interface TemplateVars {
   subscription_center_url: string;
   unsubscribe_url: string;
   view_in_browser_url: string;
+  forward_url: string;
 }
 
 const BUILT_IN: ReadonlySet<string> = new Set([...CONTACT_FIELDS, 'customFields']);

@@ -69,6 +69,11 @@ export class RetentionService {
       }
       out.push({ ...p, rows });
     }
+    // SQLite: secure_delete zeroed the deleted cells, but the write-ahead log still holds the pages as they were until a
+    // checkpoint copies the new ones into the file and TRUNCATE empties it. Expired data (a friend's address kept 30
+    // days) must be gone from the file, not only from the tables. A reader holding the log makes this a no-op: the
+    // next run empties it. Not the erasure's guarantee (it waits and verifies); best effort, daily.
+    if (this.db.dialect === 'sqlite' && out.some((i) => i.rows > 0)) this.db.sqlite?.pragma('wal_checkpoint(TRUNCATE)');
     const entry = { actor: opts.actor, action: 'retention.run', targetType: 'retention', outcome: 'ok' } as const;
     if (opts.key === undefined) await this.audit.record(entry);
     else {

@@ -82,6 +82,9 @@ forEachDialect('erasure', (ctx) => {
       // A submission made, and the changes of one waiting for a double opt-in (by address).
       form_submissions: 1,
       form_confirmations: 1,
+      // A forward the person made, and the address it went to (theirs).
+      forward_recipients: 1,
+      forward_messages: 1,
     });
     assert.deepEqual(await rawScan(ctx.db, ERASE_ME), []);
     assert.deepEqual(fileScan(ctx.db, ERASE_ME), []);
