@@ -10,7 +10,7 @@
 // The per-client limit stays on and in the database: the clients are many addresses behind a
 // proxy the app is told to trust (ASSENT_TRUST_PROXY=127.0.0.1), each sending a few forms.
 // BENCH_CONNECTIONS (default 32), BENCH_WARMUP / BENCH_DURATION (seconds, default 3 / 10),
-// BENCH_ROUNDS (runs per side, alternating; best kept; default 2), BENCH_POSTGRES=off,
+// BENCH_ROUNDS (runs per side, alternating; best kept; default 2), BENCH_SQLITE=off, BENCH_POSTGRES=off,
 // BENCH_PROF=<dir> (the app's server with --cpu-prof into <dir>; /work/tools/prof.mjs reads it).
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -163,6 +163,7 @@ async function measure(dialect: 'sqlite' | 'postgres', fresh: <T>(body: (url: st
 }
 
 async function sqlite(): Promise<void> {
+  if (process.env.BENCH_SQLITE === 'off') return console.log('public sqlite: SKIPPED (BENCH_SQLITE=off)');
   await measure('sqlite', async (body) => {
     const dir = mkdtempSync(join(tmpdir(), 'assent-bench-public-'));
     try {
