@@ -56,6 +56,8 @@ async function count() {
 }
 
 process.on('message', (m: { cmd: string }) => {
+  // CPU time (user + system, µs) this process has used: the parent takes the difference over a run.
+  if (m.cmd === 'cpu') process.send!({ cpu: process.cpuUsage().user + process.cpuUsage().system });
   if (m.cmd === 'count') void count().then((c) => process.send!({ count: c }));
   if (m.cmd === 'stop') void running.stop().then(() => process.exit(0));
 });
