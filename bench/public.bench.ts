@@ -6,8 +6,9 @@
 // same body against the same JSON schema and inserts one row with the raw driver
 // (bench/public.raw.ts). Prints req/s, p50/p99 latency, non-2xx and errors (must be 0), the ratio
 // and the goals, and each server's CPU time per request (the load on a shared machine changes
-// req/s from run to run; what a request costs changes much less); then checks the rows really stored (submissions, their waiting changes, their
-// queued jobs) against what was sent, so neither side can pass by refusing work.
+// req/s from run to run; what a request costs changes much less); then checks the rows really
+// stored (submissions, their waiting changes, their queued jobs) against what was sent, so
+// neither side can pass by refusing work.
 // The per-client limit stays on and in the database: the clients are many addresses behind a
 // proxy the app is told to trust (ASSENT_TRUST_PROXY=127.0.0.1), each sending a few forms.
 // BENCH_CONNECTIONS (default 32), BENCH_WARMUP / BENCH_DURATION (seconds, default 3 / 10),
