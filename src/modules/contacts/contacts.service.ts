@@ -7,7 +7,7 @@ import { newId } from '../../lib/ids.ts';
 import { type ChangeContext, type ChildChange, type ConsentService, isChild, majorityCutoff } from '../consent/module.ts';
 import type { ErasureResult, ErasureService } from '../dsr/erasure/module.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/module.ts';
-import type { SecretService, SettingsService } from '../settings/module.ts';
+import type { SecretService, Settings, SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import { changedFields, type EventLog } from '../events/module.ts';
 import * as q from './contacts.queries.ts';
@@ -57,6 +57,11 @@ export class ContactsService {
   async context(): Promise<{ fields: CustomField[]; cutoff: string }> {
     // The secret is read here too: with it cached, hashing an address later queries nothing.
     const [fields, settings] = await Promise.all([this.fields.list(), this.settings.get(), this.secret.key()]);
+    return this.contextOf(fields, settings);
+  }
+
+  /** The same from the custom fields and settings a caller has read already (a form submission reads each once). */
+  contextOf(fields: CustomField[], settings: Pick<Settings, 'majorityAge'>): { fields: CustomField[]; cutoff: string } {
     return { fields, cutoff: majorityCutoff(this.clock.now(), settings.majorityAge) };
   }
 

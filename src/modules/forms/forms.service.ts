@@ -8,13 +8,13 @@ import { truncateIp, truncateUserAgent } from '../../lib/evidence.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ChangeContext, ConsentService } from '../consent/module.ts';
 import { contactForUpdate } from '../contact-records/module.ts';
-import type { ContactsService, CustomFieldsService } from '../contacts/module.ts';
+import type { ContactsService, CustomField, CustomFieldsService } from '../contacts/module.ts';
 import type { Database, Db } from '../database.ts';
 import type { EventLog } from '../events/module.ts';
 import type { InteractionsService } from '../interactions/module.ts';
 import type { ListsService } from '../lists/module.ts';
 import type { MailSender } from '../mail/module.ts';
-import type { SecretService, SettingsService } from '../settings/module.ts';
+import type { SecretService, Settings, SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import { checkFields, type FieldDef, HONEYPOT, type Posted, readSubmission, type Wanted } from './forms.model.ts';
 import * as q from './forms.queries.ts';
@@ -224,15 +224,15 @@ export class FormsService {
   async submit(formId: string, posted: Posted, ctx: SubmitContext): Promise<void> {
     await this.deps.limiter.check(PER_CLIENT, ctx.ip ?? '');
     const form = await this.live(formId);
-    await this.checkOrigin(form, ctx.origin);
-    const custom = await this.deps.customFields.list();
+    // Read once for the whole submission: the origin, each field, the contact's rules and the link's lifetime use them.
+    const [settings, custom] = await Promise.all([this.deps.settings.get(), this.deps.customFields.list()]);
+    this.checkOrigin(form, ctx.origin, settings);
     const wanted = readSubmission(form.fields, posted, custom);
     if (Array.isArray(wanted)) throw new AppError('validation_failed', 'the submission is not valid', wanted);
-    await this.checkProfile(form, wanted);
+    await this.checkProfile(form, wanted, this.deps.contacts.contextOf(custom, settings));
     const trap = posted[HONEYPOT];
     const { count } = await this.deps.limiter.hit(PER_ADDRESS, await this.deps.secret.emailHash(wanted.email));
     if ((trap !== undefined && trap !== null && trap !== '') || count > PER_ADDRESS.max) return;
-    const settings = await this.deps.settings.get();
     const now = this.clock.now();
     const submissionId = newId();
     const { email, ...rest } = wanted;
@@ -266,9 +266,9 @@ export class FormsService {
    * (an embedded form). No Origin header (a server, an old browser) is let through: the limits
    * and the silent refusals protect the rest.
    */
-  private async checkOrigin(form: Form, origin: string | null | undefined): Promise<void> {
+  private checkOrigin(form: Form, origin: string | null | undefined, settings: Settings): void {
     if (origin === undefined || origin === null) return;
-    const own = originOf((await this.deps.settings.get()).publicBaseUrl);
+    const own = originOf(settings.publicBaseUrl);
     const o = origin.toLowerCase();
     if (o === own || form.allowedOrigins.includes(o)) return;
     throw new AppError('forbidden', 'this site may not post this form');
@@ -278,10 +278,10 @@ export class FormsService {
    * The contact fields as the contacts service would take them, checked now (a country code, a
    * custom field's type), each problem named by the form field that maps it.
    */
-  private async checkProfile(form: Form, wanted: Wanted): Promise<void> {
+  private async checkProfile(form: Form, wanted: Wanted, context: { fields: CustomField[]; cutoff: string }): Promise<void> {
     const input = { email: wanted.email, ...wanted.profile, customFields: wanted.customFields };
     try {
-      await this.deps.contacts.toColumns(input, await this.deps.contacts.context(), this.db.kysely);
+      await this.deps.contacts.toColumns(input, context, this.db.kysely);
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'validation_failed') throw e;
       const problems = (Array.isArray(e.details) ? e.details : []) as { path: string; message: string }[];
