@@ -33,13 +33,13 @@ export function ExistingForm() {
   return <FormBuilder key={`${form.data.id}:${form.data.updatedAt}`} saved={form.data} />;
 }
 
-// The schema's own messages (ajv) in plain words, for the few a builder meets.
-const plain = (m: string) =>
-  /fewer than 1 characters|must have required property/.test(m)
-    ? 'Fill this in'
-    : /more than (\d+) characters/.test(m)
-      ? m.replace(/^must NOT have/, 'At most:')
-      : m;
+// The schema's own messages (ajv) in plain words for the few a builder meets; the service's, capitalised.
+export function plain(m: string): string {
+  if (/fewer than 1 characters|must have required property/.test(m)) return 'Fill this in';
+  const most = /more than (\d+) characters/.exec(m);
+  if (most) return `At most ${most[1]} characters`;
+  return m.charAt(0).toUpperCase() + m.slice(1);
+}
 
 /** New or saved: the form's name, double opt-in, allowed origins and its fields, with a live preview and (saved) the embed snippets. */
 export function FormBuilder({ saved }: { saved?: Form }) {
@@ -139,7 +139,10 @@ export function FormBuilder({ saved }: { saved?: Form }) {
                     description="For you and your team; it is the subject of the confirmation email too"
                     required
                     value={draft.name}
-                    onChange={(e) => edit((d) => ({ ...d, name: e.currentTarget.value }))}
+                    onChange={(e) => {
+                      const name = e.currentTarget.value;
+                      edit((d) => ({ ...d, name }));
+                    }}
                     error={missingName ? 'Give the form a name' : problem('/name')}
                     readOnly={!writable}
                     maxLength={200}
@@ -167,7 +170,10 @@ export function FormBuilder({ saved }: { saved?: Form }) {
                       'always may.'
                     }
                     value={draft.origins}
-                    onChange={(e) => edit((d) => ({ ...d, origins: e.currentTarget.value }))}
+                    onChange={(e) => {
+                      const origins = e.currentTarget.value;
+                      edit((d) => ({ ...d, origins }));
+                    }}
                     error={originProblems.length ? originProblems.join(' ') : undefined}
                     readOnly={!writable}
                     autosize
@@ -265,7 +271,7 @@ export function FormBuilder({ saved }: { saved?: Form }) {
                     </Text>
                   )}
                   {!dirty && saved && justSaved && (
-                    <Text size="sm" c="teal.9" role="status">
+                    <Text size="sm" c="light-dark(var(--mantine-color-teal-9), var(--mantine-color-teal-4))" role="status">
                       Saved.
                     </Text>
                   )}
