@@ -80,195 +80,195 @@ for (const d of SQLITE_BROWSER)
       s = await openBrowser();
     });
     after(async () => {
-      if (process.env.DEBUG_U4) {
-        console.log(s?.problems);
-        await screenshot(s.page, 'forms-debug');
-      }
       await s?.close();
       await server?.stop();
     });
 
-    test('a marketer builds a form with consent and lists fields, sees it previewed, meets a server error, saves and finds the embed code', async () => {
-      const { page } = s;
-      await logIn(page, server.base, await server.user('marketer'));
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forms', exact: true }).click();
-      await page.getByRole('heading', { name: 'No forms yet' }).waitFor();
-      await assertAccessible(page, 'forms, empty');
-      await screenshot(page, 'forms-empty');
-      await page.getByRole('link', { name: 'Create your first form' }).click();
-      await page.getByRole('heading', { name: 'New form', level: 1 }).waitFor();
+    test(
+      'a marketer builds a form with consent and lists fields, sees it previewed, meets a server error, saves and finds the embed ' +
+        'code',
+      async () => {
+        const { page } = s;
+        await logIn(page, server.base, await server.user('marketer'));
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forms', exact: true }).click();
+        await page.getByRole('heading', { name: 'No forms yet' }).waitFor();
+        await assertAccessible(page, 'forms, empty');
+        await screenshot(page, 'forms-empty');
+        await page.getByRole('link', { name: 'Create your first form' }).click();
+        await page.getByRole('heading', { name: 'New form', level: 1 }).waitFor();
 
-      // It starts with the email field, which says why it stays and has no remove button.
-      assert.deepEqual(await fieldTitles(page), ['Field 1: Email address']);
-      await field(page, 1)
-        .getByText(/It cannot be removed/)
-        .waitFor();
-      assert.equal(
+        // It starts with the email field, which says why it stays and has no remove button.
+        assert.deepEqual(await fieldTitles(page), ['Field 1: Email address']);
         await field(page, 1)
-          .getByRole('button', { name: /Remove/ })
-          .count(),
-        0,
-      );
+          .getByText(/It cannot be removed/)
+          .waitFor();
+        assert.equal(
+          await field(page, 1)
+            .getByRole('button', { name: /Remove/ })
+            .count(),
+          0,
+        );
 
-      await page.getByRole('textbox', { name: /^Name/ }).fill('<i>Spring</i> sign-up');
-      // A profile field: the input name follows the label until it is typed.
-      await page.getByRole('button', { name: 'Add a field' }).click();
-      await field(page, 2)
-        .getByRole('textbox', { name: /^Label/ })
-        .fill('<b>Your</b> first name');
-      assert.equal(
+        await page.getByRole('textbox', { name: /^Name/ }).fill('<i>Spring</i> sign-up');
+        // A profile field: the input name follows the label until it is typed.
+        await page.getByRole('button', { name: 'Add a field' }).click();
+        await field(page, 2)
+          .getByRole('textbox', { name: /^Label/ })
+          .fill('<b>Your</b> first name');
+        assert.equal(
+          await field(page, 2)
+            .getByRole('textbox', { name: /^Input name/ })
+            .inputValue(),
+          'b_your_b_first_name',
+        );
         await field(page, 2)
           .getByRole('textbox', { name: /^Input name/ })
-          .inputValue(),
-        'b_your_b_first_name',
-      );
-      await field(page, 2)
-        .getByRole('textbox', { name: /^Input name/ })
-        .fill('first_name');
-      await field(page, 2)
-        .getByRole('textbox', { name: /^Label/ })
-        .fill('<b>Your</b> first name, please');
-      assert.equal(
+          .fill('first_name');
         await field(page, 2)
-          .getByRole('textbox', { name: /^Input name/ })
-          .inputValue(),
-        'first_name',
-        'a typed name stays',
-      );
+          .getByRole('textbox', { name: /^Label/ })
+          .fill('<b>Your</b> first name, please');
+        assert.equal(
+          await field(page, 2)
+            .getByRole('textbox', { name: /^Input name/ })
+            .inputValue(),
+          'first_name',
+          'a typed name stays',
+        );
 
-      // A consent-level field: the levels by name, each with its notice.
-      await page.getByRole('button', { name: 'Add a field' }).click();
-      await field(page, 3)
-        .getByLabel(/^Fills/)
-        .selectOption({ label: 'Consent level' });
-      await field(page, 3)
-        .getByRole('textbox', { name: /^Label/ })
-        .fill('What may we send you?');
-      await field(page, 3)
-        .getByRole('checkbox', { name: levelName(4) })
-        .check();
-      await field(page, 3)
-        .getByRole('textbox', { name: `Notice for ${levelName(4)}` })
-        .fill('News and offers by email, about once a month.');
-      await field(page, 3)
-        .getByRole('checkbox', { name: levelName(3) })
-        .check();
-      await field(page, 3)
-        .getByRole('textbox', { name: `Notice for ${levelName(3)}` })
-        .fill('Only what I ask for.');
+        // A consent-level field: the levels by name, each with its notice.
+        await page.getByRole('button', { name: 'Add a field' }).click();
+        await field(page, 3)
+          .getByLabel(/^Fills/)
+          .selectOption({ label: 'Consent level' });
+        await field(page, 3)
+          .getByRole('textbox', { name: /^Label/ })
+          .fill('What may we send you?');
+        await field(page, 3)
+          .getByRole('checkbox', { name: levelName(4) })
+          .check();
+        await field(page, 3)
+          .getByRole('textbox', { name: `Notice for ${levelName(4)}` })
+          .fill('News and offers by email, about once a month.');
+        await field(page, 3)
+          .getByRole('checkbox', { name: levelName(3) })
+          .check();
+        await field(page, 3)
+          .getByRole('textbox', { name: `Notice for ${levelName(3)}` })
+          .fill('Only what I ask for.');
 
-      // A lists field: lists chosen by name.
-      await page.getByRole('button', { name: 'Add a field' }).click();
-      await field(page, 4)
-        .getByLabel(/^Fills/)
-        .selectOption({ label: 'Lists' });
-      await field(page, 4)
-        .getByRole('textbox', { name: /^Label/ })
-        .fill('Join our lists');
-      const picker = field(page, 4).getByLabel(/^Lists offered/);
-      await picker.click();
-      await page.getByRole('option', { name: 'Monthly news' }).click();
-      await page.getByRole('option', { name: '<b>Offers</b> & more' }).click();
-      await page.keyboard.press('Escape');
+        // A lists field: lists chosen by name.
+        await page.getByRole('button', { name: 'Add a field' }).click();
+        await field(page, 4)
+          .getByLabel(/^Fills/)
+          .selectOption({ label: 'Lists' });
+        await field(page, 4)
+          .getByRole('textbox', { name: /^Label/ })
+          .fill('Join our lists');
+        const picker = field(page, 4).getByLabel(/^Lists offered/);
+        await picker.click();
+        await page.getByRole('option', { name: 'Monthly news' }).click();
+        await page.getByRole('option', { name: '<b>Offers</b> & more' }).click();
+        await page.keyboard.press('Escape');
 
-      // Moved by keyboard: the lists field goes above the consent field.
-      await page.getByRole('button', { name: 'Move field 4 up' }).focus();
-      await page.keyboard.press('Enter');
-      assert.deepEqual(await fieldTitles(page), [
-        'Field 1: Email address',
-        'Field 2: <b>Your</b> first name, please',
-        'Field 3: Join our lists',
-        'Field 4: What may we send you?',
-      ]);
+        // Moved by keyboard: the lists field goes above the consent field.
+        await page.getByRole('button', { name: 'Move field 4 up' }).focus();
+        await page.keyboard.press('Enter');
+        assert.deepEqual(await fieldTitles(page), [
+          'Field 1: Email address',
+          'Field 2: <b>Your</b> first name, please',
+          'Field 3: Join our lists',
+          'Field 4: What may we send you?',
+        ]);
 
-      // The live preview: labels as typed (markup as text), levels by name with notices, lists by name.
-      const preview = page.getByRole('form', { name: 'Preview of <i>Spring</i> sign-up' });
-      await preview.getByRole('textbox', { name: '<b>Your</b> first name, please' }).waitFor();
-      await preview.getByRole('textbox', { name: /Email address/ }).waitFor();
-      await preview.getByRole('checkbox', { name: 'Monthly news' }).waitFor();
-      await preview.getByRole('checkbox', { name: '<b>Offers</b> & more' }).waitFor();
-      await preview.getByRole('radio', { name: levelName(4) }).waitFor();
-      await preview.getByText('News and offers by email, about once a month.').waitFor();
-      assert.equal(await preview.locator('b, i').count(), 0, 'no markup from the labels became elements');
-      const text = (await preview.textContent()) ?? '';
-      assert.ok(text.indexOf('Join our lists') < text.indexOf('What may we send you?'), text);
+        // The live preview: labels as typed (markup as text), levels by name with notices, lists by name.
+        const preview = page.getByRole('form', { name: 'Preview of <i>Spring</i> sign-up' });
+        await preview.getByRole('textbox', { name: '<b>Your</b> first name, please' }).waitFor();
+        await preview.getByRole('textbox', { name: /Email address/ }).waitFor();
+        await preview.getByRole('checkbox', { name: 'Monthly news' }).waitFor();
+        await preview.getByRole('checkbox', { name: '<b>Offers</b> & more' }).waitFor();
+        await preview.getByRole('radio', { name: levelName(4) }).waitFor();
+        await preview.getByText('News and offers by email, about once a month.').waitFor();
+        assert.equal(await preview.locator('b, i').count(), 0, 'no markup from the labels became elements');
+        const text = (await preview.textContent()) ?? '';
+        assert.ok(text.indexOf('Join our lists') < text.indexOf('What may we send you?'), text);
 
-      // Allowed origins are checked as origins, line by line.
-      const origins = page.getByRole('textbox', { name: /^Allowed origins/ });
-      await origins.fill('https://shop.example\nshop.example/path');
-      await page.getByText(/Line 2: “shop.example\/path” is not an origin/).waitFor();
-      await origins.fill('https://shop.example\nhttps://news.example:8443/');
+        // Allowed origins are checked as origins, line by line.
+        const origins = page.getByRole('textbox', { name: /^Allowed origins/ });
+        await origins.fill('https://shop.example\nshop.example/path');
+        await page.getByText(/Line 2: “shop.example\/path” is not an origin/).waitFor();
+        await origins.fill('https://shop.example\nhttps://news.example:8443/');
 
-      // The server's refusal is shown beside the field it names: a pattern that is no regular expression.
-      await field(page, 2)
-        .getByRole('textbox', { name: /^Pattern/ })
-        .fill('([a-z');
-      await page.getByRole('button', { name: 'Save form' }).click();
-      await field(page, 2).getByText('Not a valid regular expression').waitFor();
-      assert.equal(
+        // The server's refusal is shown beside the field it names: a pattern that is no regular expression.
         await field(page, 2)
           .getByRole('textbox', { name: /^Pattern/ })
-          .getAttribute('aria-invalid'),
-        'true',
-      );
-      await assertAccessible(page, 'form builder with a server error');
-      await lookAt(page, 'forms-builder-error');
-      expectRefusals(s, [400]);
-      await field(page, 2)
-        .getByRole('textbox', { name: /^Pattern/ })
-        .fill('[^0-9]+');
+          .fill('([a-z');
+        await page.getByRole('button', { name: 'Save form' }).click();
+        await field(page, 2).getByText('Not a valid regular expression').waitFor();
+        assert.equal(
+          await field(page, 2)
+            .getByRole('textbox', { name: /^Pattern/ })
+            .getAttribute('aria-invalid'),
+          'true',
+        );
+        await assertAccessible(page, 'form builder with a server error');
+        await lookAt(page, 'forms-builder-error');
+        expectRefusals(s, [400]);
+        await field(page, 2)
+          .getByRole('textbox', { name: /^Pattern/ })
+          .fill('[^0-9]+');
 
-      await page.getByRole('button', { name: 'Save form' }).click();
-      await page.getByRole('heading', { name: '<i>Spring</i> sign-up', level: 1 }).waitFor();
-      await page.waitForURL(/\/admin\/forms\/[0-9a-f-]{36}$/);
-      formId = page.url().split('/').pop()!;
-      const stored = (await server.api('GET', `/api/v1/forms/${formId}`)).body.data;
-      assert.equal(stored.doubleOptIn, true);
-      assert.deepEqual(stored.allowedOrigins, ['https://shop.example', 'https://news.example:8443']);
-      assert.deepEqual(
-        stored.fields.map((f: { name: string; maps: string }) => [f.name, f.maps]),
-        [
-          ['email', 'email'],
-          ['first_name', 'firstName'],
-          ['join_our_lists', 'lists'],
-          ['what_may_we_send_you', 'consentLevel'],
-        ],
-      );
-      assert.equal(stored.fields[1].pattern, '[^0-9]+');
-      assert.deepEqual(stored.fields[2].listIds, [lists['Monthly news'], lists['<b>Offers</b> & more']]);
-      assert.deepEqual(stored.fields[3].levels, [
-        { level: 3, notice: 'Only what I ask for.' },
-        { level: 4, notice: 'News and offers by email, about once a month.' },
-      ]);
+        await page.getByRole('button', { name: 'Save form' }).click();
+        await page.getByRole('heading', { name: '<i>Spring</i> sign-up', level: 1 }).waitFor();
+        await page.waitForURL(/\/admin\/forms\/[0-9a-f-]{36}$/);
+        formId = page.url().split('/').pop()!;
+        const stored = (await server.api('GET', `/api/v1/forms/${formId}`)).body.data;
+        assert.equal(stored.doubleOptIn, true);
+        assert.deepEqual(stored.allowedOrigins, ['https://shop.example', 'https://news.example:8443']);
+        assert.deepEqual(
+          stored.fields.map((f: { name: string; maps: string }) => [f.name, f.maps]),
+          [
+            ['email', 'email'],
+            ['first_name', 'firstName'],
+            ['join_our_lists', 'lists'],
+            ['what_may_we_send_you', 'consentLevel'],
+          ],
+        );
+        assert.equal(stored.fields[1].pattern, '[^0-9]+');
+        assert.deepEqual(stored.fields[2].listIds, [lists['Monthly news'], lists['<b>Offers</b> & more']]);
+        assert.deepEqual(stored.fields[3].levels, [
+          { level: 3, notice: 'Only what I ask for.' },
+          { level: 4, notice: 'News and offers by email, about once a month.' },
+        ]);
 
-      // Reopened: the fields as saved, the preview, and the embed code.
-      await page.reload();
-      await page.getByRole('heading', { name: '<i>Spring</i> sign-up', level: 1 }).waitFor();
-      assert.equal((await fieldTitles(page)).length, 4);
-      await preview.getByRole('radio', { name: levelName(3) }).waitFor();
-      const embed = page.getByRole('region', { name: 'Put it on your website' });
-      await embed.getByText(/must be in the form’s allowed origins/).waitFor();
-      if (embedExists) {
-        const html = (await page.getByRole('region', { name: 'HTML form code' }).textContent()) ?? '';
-        assert.ok(html.includes(`/public/v1/forms/${formId}`), html);
-        const frame = (await page.getByRole('region', { name: 'Iframe code' }).textContent()) ?? '';
-        assert.match(frame, /<iframe /);
-        await page.getByRole('button', { name: 'Copy the html form code' }).waitFor();
-      } else await embed.getByText('This server does not give embed code yet.').waitFor();
-      await lookAt(page, 'forms-builder-saved');
+        // Reopened: the fields as saved, the preview, and the embed code.
+        await page.reload();
+        await page.getByRole('heading', { name: '<i>Spring</i> sign-up', level: 1 }).waitFor();
+        assert.equal((await fieldTitles(page)).length, 4);
+        await preview.getByRole('radio', { name: levelName(3) }).waitFor();
+        const embed = page.getByRole('region', { name: 'Put it on your website' });
+        await embed.getByText(/must be in the form’s allowed origins/).waitFor();
+        if (embedExists) {
+          const html = (await page.getByRole('region', { name: 'HTML form code' }).textContent()) ?? '';
+          assert.ok(html.includes(`/public/v1/forms/${formId}`), html);
+          const frame = (await page.getByRole('region', { name: 'Iframe code' }).textContent()) ?? '';
+          assert.match(frame, /<iframe /);
+          await page.getByRole('button', { name: 'Copy the html form code' }).waitFor();
+        } else await embed.getByText('This server does not give embed code yet.').waitFor();
+        await lookAt(page, 'forms-builder-saved');
 
-      // The list: the name as text, its fields, double opt-in.
-      await page.getByRole('link', { name: '← All forms' }).click();
-      const table = page.getByRole('table');
-      const row = table.getByRole('row', { name: /Spring/ });
-      await row.getByRole('link', { name: '<i>Spring</i> sign-up' }).waitFor();
-      assert.equal(await table.locator('i').count(), 0);
-      assert.match((await row.textContent()) ?? '', /4\s*Yes/);
-      assert.equal(await table.getByRole('columnheader', { name: 'Submissions' }).count(), countsExist ? 1 : 0);
-      await lookAt(page, 'forms-list');
-      dropMissingRoutes(s);
-      assert.deepEqual(s.problems, []);
-    });
+        // The list: the name as text, its fields, double opt-in.
+        await page.getByRole('link', { name: '← All forms' }).click();
+        const table = page.getByRole('table');
+        const row = table.getByRole('row', { name: /Spring/ });
+        await row.getByRole('link', { name: '<i>Spring</i> sign-up' }).waitFor();
+        assert.equal(await table.locator('i').count(), 0);
+        assert.match((await row.textContent()) ?? '', /4\s*Yes/);
+        assert.equal(await table.getByRole('columnheader', { name: 'Submissions' }).count(), countsExist ? 1 : 0);
+        await lookAt(page, 'forms-list');
+        dropMissingRoutes(s);
+        assert.deepEqual(s.problems, []);
+      },
+    );
 
     test('a viewer reads the forms and the builder, and can change nothing', async () => {
       assert.ok(formId, 'the first test made a form');
