@@ -15,6 +15,14 @@ import {
 import type { CustomField } from './forms.api';
 import { type DraftField, INPUT_TYPES, mapOptions, nameFromLabel, remap, uniqueName } from './draft';
 
+type Groups = { group: string; items: { value: string; label: string }[] }[];
+
+/** The options with the field's own value among them: a custom field deleted since (or still loading) shows by its name. */
+function withCurrent(groups: Groups, maps: string): Groups {
+  if (groups.some((g) => g.items.some((i) => i.value === maps))) return groups;
+  return [...groups, { group: 'Not found now', items: [{ value: maps, label: maps }] }];
+}
+
 export interface Level {
   level: number;
   name: string;
@@ -138,7 +146,10 @@ export function FieldEditor({
             data={
               isEmail
                 ? [{ value: 'email', label: 'Email address' }]
-                : mapOptions(custom).map((g) => ({ group: g.group, items: g.items.filter((i) => i.value !== 'email') }))
+                : withCurrent(
+                    mapOptions(custom).map((g) => ({ group: g.group, items: g.items.filter((i) => i.value !== 'email') })),
+                    f.maps,
+                  )
             }
             onChange={(e) => change(remap(f, e.currentTarget.value))}
             error={problem('/maps')}
