@@ -96,7 +96,8 @@ export function FormBuilder({ saved }: { saved?: Form }) {
   const otherProblems = [...problems].filter(([p]) => !handled(p));
 
   const submissions = counts.data?.total.submissions ?? 0;
-  const fieldsChanged = saved ? JSON.stringify(toInput(draft).fields) !== JSON.stringify(saved.fields) : false;
+  // Both sides in the builder's own form: a form written through the API may order or omit keys differently.
+  const fieldsChanged = saved ? JSON.stringify(toInput(draft).fields) !== JSON.stringify(toInput(toDraft(saved)).fields) : false;
   const newVersion = !!saved && submissions > 0 && fieldsChanged;
   // Without the counters (a server before them) nobody knows whether it has submissions: say what would happen.
   const maybeNewVersion = !!saved && counts.isSuccess && counts.data === null && fieldsChanged;

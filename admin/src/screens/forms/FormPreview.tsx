@@ -49,6 +49,14 @@ export function FormPreview({
 function PreviewField({ f, levelName, listName }: { f: DraftField; levelName: (l: number) => string; listName: (id: string) => string }) {
   const label = f.label.trim() === '' ? '(no label yet)' : f.label;
   const common = { label, required: !!f.required, withAsterisk: !!f.required };
+  if (f.maps === 'consentLevel' && f.type === 'select')
+    return (
+      <NativeSelect
+        {...common}
+        data={[{ value: '', label: '' }, ...(f.levels ?? []).map((l) => ({ value: String(l.level), label: levelName(l.level) }))]}
+        description={(f.levels ?? []).map((l) => `${levelName(l.level)}: ${l.notice}`).join(' · ')}
+      />
+    );
   if (f.maps === 'consentLevel')
     return (
       <Radio.Group label={label} withAsterisk={!!f.required}>
