@@ -38,14 +38,14 @@ export function ExistingPage() {
  */
 function usePublicBase(): string {
   const { can } = useRights();
-  const pages = useQuery({ queryKey: ['pages'], queryFn: pagesApi.list, retry: false });
+  const pages = useQuery({ queryKey: ['pages', null], queryFn: () => pagesApi.list(null), retry: false });
   const settings = useQuery({
     queryKey: ['settings', 'publicBaseUrl'],
     queryFn: async () => (await call(api.GET('/api/v1/settings'))).data.publicBaseUrl,
-    enabled: can('settings') && !pages.data?.length,
+    enabled: can('settings') && !pages.data?.data.length,
     staleTime: 5 * 60_000,
   });
-  const known = pages.data?.[0];
+  const known = pages.data?.data[0];
   if (known) return known.url.slice(0, known.url.length - `/p/${known.slug}`.length);
   return (settings.data ?? window.location.origin).replace(/\/+$/, '');
 }

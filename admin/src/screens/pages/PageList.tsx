@@ -1,9 +1,10 @@
 import { Anchor, Button, Table, Text } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useRights } from '../../api/session';
 import { formatNumber } from '../../ui/format';
 import { Page } from '../../ui/Page';
+import { Pager, useCursor } from '../../ui/Pager';
 import { EmptyState, ErrorState, Loading } from '../../ui/states';
 import { TableScroll } from '../../ui/TableScroll';
 import { pagesApi } from './types';
@@ -13,7 +14,13 @@ import { typeWords } from './words';
 export function PageList() {
   const { can } = useRights();
   const writable = can('forms', 'write');
-  const pages = useQuery({ queryKey: ['pages'], queryFn: pagesApi.list });
+  const paging = useCursor();
+  const pages = useQuery({
+    queryKey: ['pages', paging.cursor],
+    queryFn: () => pagesApi.list(paging.cursor),
+    placeholderData: keepPreviousData,
+  });
+  const rows = pages.data?.data ?? [];
   const create = (label: string) =>
     writable ? (
       <Button component={Link} to="new">
@@ -26,13 +33,13 @@ export function PageList() {
       description={
         'Public pages Assent serves for you: landing pages with a form, ' + 'the subscription centre, forward to a friend, data requests.'
       }
-      actions={pages.data?.length ? create('New page') : null}
+      actions={rows.length ? create('New page') : null}
     >
       {pages.isPending ? (
         <Loading label="Loading the pages" />
       ) : pages.isError ? (
         <ErrorState error={pages.error} retry={() => void pages.refetch()} />
-      ) : pages.data.length === 0 ? (
+      ) : rows.length === 0 && paging.page === 1 ? (
         <EmptyState title="No pages yet" action={create('Create your first page')}>
           A page is a web page Assent serves at its own address, in your words: a landing page with a sign-up form, or your own subscription
           centre, forward-to-a-friend or data request page.{writable ? '' : ' A marketer or an administrator can create one.'}
@@ -55,7 +62,7 @@ export function PageList() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {pages.data.map((p) => (
+              {rows.map((p) => (
                 <Table.Tr key={p.id}>
                   <Table.Td>
                     <Anchor component={Link} to={p.id} size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
@@ -77,6 +84,7 @@ export function PageList() {
           </Table>
         </TableScroll>
       )}
+      {pages.data?.page && <Pager paging={paging} next={pages.data.page.next} total={pages.data.page.total} noun="pages" />}
     </Page>
   );
 }

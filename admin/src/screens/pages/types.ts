@@ -60,7 +60,12 @@ export const loose = {
 const at = (id: string) => `/api/v1/pages/${encodeURIComponent(id)}`;
 
 export const pagesApi = {
-  list: () => loose.send<SavedPage[]>('GET', '/api/v1/pages'),
+  /** A page of the listing; `page` (next cursor, total) when the server pages it as it pages forms. */
+  list: async (cursor: string | null) =>
+    (await call(untyped.GET('/api/v1/pages', cursor ? { params: { query: { cursor } } } : undefined))) as {
+      data: SavedPage[];
+      page?: { next: string | null; total: number; totalIsEstimate?: boolean };
+    },
   page: (id: string) => loose.send<SavedPage>('GET', at(id)),
   create: (body: PageInput) => loose.send<SavedPage>('POST', '/api/v1/pages', body),
   update: (id: string, body: Partial<PageInput>) => loose.send<SavedPage>('PATCH', at(id), body),
