@@ -347,4 +347,30 @@ for (const d of SQLITE_BROWSER)
         await v.close();
       }
     });
+
+    test('a marketer deletes a form after saying so; it leaves the list', async () => {
+      const made = await server.api('POST', '/api/v1/forms', {
+        name: 'Old form',
+        fields: [{ name: 'email', label: 'Email address', maps: 'email', type: 'email', required: true }],
+      });
+      assert.equal(made.status, 201);
+      const { page } = s;
+      await page.goto(`${server.base}/admin/forms/${made.body.data.id}`);
+      await page.getByRole('heading', { name: 'Old form', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Delete form' }).click();
+      const ask = page.getByRole('dialog', { name: 'Delete “Old form”?' });
+      await ask.getByText(/A form with submissions is archived/).waitFor();
+      await assertAccessible(page, 'delete a form');
+      await ask.getByRole('button', { name: 'Keep it' }).click();
+      await ask.waitFor({ state: 'hidden' });
+      assert.equal((await server.api('GET', `/api/v1/forms/${made.body.data.id}`)).status, 200, 'kept');
+      await page.getByRole('button', { name: 'Delete form' }).click();
+      await ask.getByRole('button', { name: 'Delete form' }).click();
+      await page.getByRole('heading', { name: 'Forms', level: 1 }).waitFor();
+      await page.getByRole('link', { name: '<i>Spring</i> sign-up' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Old form' }).count(), 0);
+      assert.equal((await server.api('GET', `/api/v1/forms/${made.body.data.id}`)).status, 404);
+      dropMissingRoutes(s);
+      assert.deepEqual(s.problems, []);
+    });
   });

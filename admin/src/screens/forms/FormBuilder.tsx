@@ -11,6 +11,7 @@ import { Notice } from '../../ui/Notice';
 import { Page } from '../../ui/Page';
 import { ErrorState, errorMessage, Loading } from '../../ui/states';
 import { type Draft, type DraftField, emailField, move, newField, problemsByPath, readOrigins, toDraft, toInput } from './draft';
+import { DeleteForm } from './DeleteForm';
 import { EmbedPanel } from './EmbedPanel';
 import { FieldEditor } from './FieldEditor';
 import { type Form, formsApi } from './forms.api';
@@ -125,6 +126,7 @@ export function FormBuilder({ saved }: { saved?: Form }) {
             }`
           : 'A sign-up form: the fields a person fills in, and what each one changes for the contact.'
       }
+      actions={saved && writable ? <DeleteForm form={saved} /> : null}
     >
       <Anchor component={Link} to="/forms" size="sm">
         ← All forms
