@@ -63,6 +63,7 @@ for (const d of SQLITE_BROWSER)
     let server: ConsoleServer;
     let s: Session;
     let pageId = '';
+    let takenId = '';
     before(async () => {
       server = await startConsoleServer(d.name);
       const form = await server.api('POST', '/api/v1/forms', {
@@ -79,6 +80,7 @@ for (const d of SQLITE_BROWSER)
         published: false,
       });
       assert.equal(other.status, 201, JSON.stringify(other.body));
+      takenId = other.body.data.id;
       s = await openBrowser();
     });
     after(async () => {
@@ -187,5 +189,23 @@ for (const d of SQLITE_BROWSER)
       } finally {
         await v.close();
       }
+    });
+
+    test('a marketer deletes a page after saying so; it leaves the list', async () => {
+      const { page } = s;
+      await page.goto(`${server.base}/admin/pages/${takenId}`);
+      await page.getByRole('heading', { name: 'Your data', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Delete page' }).click();
+      const ask = page.getByRole('dialog', { name: 'Delete “Your data”?' });
+      await ask.getByText(/then answers “not found”/).waitFor();
+      await assertAccessible(page, 'delete a page');
+      await ask.getByRole('button', { name: 'Keep it' }).click();
+      await ask.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Delete page' }).click();
+      await ask.getByRole('button', { name: 'Delete page' }).click();
+      await page.getByRole('heading', { name: 'Pages', level: 1 }).waitFor();
+      await page.getByRole('link', { name: 'Spring <b>sale</b> für alle' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Your data' }).count(), 0);
+      assert.deepEqual(s.problems, []);
     });
   });

@@ -10,6 +10,7 @@ import { Page } from '../../ui/Page';
 import { ErrorState, errorMessage, Loading } from '../../ui/states';
 import { plain } from '../forms/FormBuilder';
 import { formsApi } from '../forms/forms.api';
+import { DeletePage } from './DeletePage';
 import { PageCounts } from './PageCounts';
 import { PagePreview } from './PagePreview';
 import { type PageInput, type PageType, pagesApi, type SavedPage } from './types';
@@ -134,10 +135,15 @@ export function PageEditor({ saved }: { saved?: SavedPage }) {
           : 'A web page Assent serves at its own address, in your words.'
       }
       actions={
-        saved?.published ? (
-          <Button component="a" href={saved.url} target="_blank" rel="noopener noreferrer" variant="default">
-            View page
-          </Button>
+        saved ? (
+          <>
+            {saved.published && (
+              <Button component="a" href={saved.url} target="_blank" rel="noopener noreferrer" variant="default">
+                View page
+              </Button>
+            )}
+            {writable && <DeletePage page={saved} />}
+          </>
         ) : null
       }
     >
