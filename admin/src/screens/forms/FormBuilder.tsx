@@ -10,7 +10,7 @@ import { formatDateTime, formatNumber } from '../../ui/format';
 import { Notice } from '../../ui/Notice';
 import { Page } from '../../ui/Page';
 import { ErrorState, errorMessage, Loading } from '../../ui/states';
-import { type Draft, type DraftField, emailField, move, newField, problemsByPath, readOrigins, toDraft, toInput } from './draft';
+import { type Draft, type DraftField, emailField, move, newField, plain, problemsByPath, readOrigins, toDraft, toInput } from './draft';
 import { DeleteForm } from './DeleteForm';
 import { EmbedPanel } from './EmbedPanel';
 import { FieldEditor } from './FieldEditor';
@@ -32,14 +32,6 @@ export function ExistingForm() {
       </Page>
     );
   return <FormBuilder key={`${form.data.id}:${form.data.updatedAt}`} saved={form.data} />;
-}
-
-// The schema's own messages (ajv) in plain words for the few a builder meets; the service's, capitalised.
-export function plain(m: string): string {
-  if (/fewer than 1 characters|must have required property/.test(m)) return 'Fill this in';
-  const most = /more than (\d+) characters/.exec(m);
-  if (most) return `At most ${most[1]} characters`;
-  return m.charAt(0).toUpperCase() + m.slice(1);
 }
 
 /** New or saved: the form's name, double opt-in, allowed origins and its fields, with a live preview and (saved) the embed snippets. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SLUG, slugFrom } from '../pages/words.ts';
-import { type Draft, emailField, move, nameFromLabel, newField, readOrigins, remap, toDraft, toInput, uniqueName } from './draft.ts';
+import { type Draft, emailField, move, nameFromLabel, newField, plain, readOrigins, remap, toDraft, toInput, uniqueName } from './draft.ts';
 
 // The server's own rules, loaded by a path the console's typecheck does not follow: forms.model.ts and
 // forms.service.ts bring the server's types (the database, fastify) that the console's tsconfig has not got.
@@ -72,6 +72,12 @@ describe('form builder draft', () => {
     assert.deepEqual(input.fields[1], { name: back.name, label: back.label, maps: 'firstName', required: false, type: 'text' });
     assert.equal(input.name, 'N');
     assert.equal(input.fields[0]!.required, true);
+  });
+
+  it('says the server’s messages plainly', () => {
+    assert.equal(plain('must NOT have fewer than 1 characters'), 'Fill this in');
+    assert.equal(plain('must NOT have more than 200 characters'), 'At most 200 characters');
+    assert.equal(plain('not a valid regular expression'), 'Not a valid regular expression');
   });
 
   it('moves a field one place, and nothing past either end', () => {

@@ -185,3 +185,11 @@ export function problemsByPath(details: unknown): Map<string, string> {
     if (typeof d.path === 'string' && typeof d.message === 'string' && !out.has(d.path)) out.set(d.path, d.message);
   return out;
 }
+
+// The schema's own messages (ajv) in plain words for the few a builder meets; the service's, capitalised.
+export function plain(m: string): string {
+  if (/fewer than 1 characters|must have required property/.test(m)) return 'Fill this in';
+  const most = /more than (\d+) characters/.exec(m);
+  if (most) return `At most ${most[1]} characters`;
+  return m.charAt(0).toUpperCase() + m.slice(1);
+}

@@ -8,7 +8,7 @@ import { READABLE_ERRORS } from '../../ui/contrast';
 import { formatDateTime } from '../../ui/format';
 import { Page } from '../../ui/Page';
 import { ErrorState, errorMessage, Loading } from '../../ui/states';
-import { plain } from '../forms/FormBuilder';
+import { plain } from '../forms/draft';
 import { formsApi } from '../forms/forms.api';
 import { DeletePage } from './DeletePage';
 import { PageCounts } from './PageCounts';
