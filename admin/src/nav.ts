@@ -16,6 +16,8 @@ export const NAV: readonly { path: string; folder: string; label: string; area: 
   { path: '/fields', folder: 'fields', label: 'Custom fields', area: 'contacts', section: 'Audience' },
   { path: '/entities', folder: 'entities', label: 'Custom entities', area: 'entities', section: 'Audience' },
   { path: '/segments', folder: 'segments', label: 'Segments', area: 'segments', section: 'Audience' },
+  { path: '/forms', folder: 'forms', label: 'Forms', area: 'forms', section: 'Audience' },
+  { path: '/pages', folder: 'pages', label: 'Pages', area: 'forms', section: 'Audience' },
   { path: '/messages', folder: 'messages', label: 'Messages', area: EMAIL_AREA, section: 'Email' },
   { path: '/campaigns', folder: 'campaigns', label: 'Campaigns', area: EMAIL_AREA, section: 'Email' },
   { path: '/bounces', folder: 'bounces', label: 'Bounces', area: EMAIL_AREA, section: 'Email' },
