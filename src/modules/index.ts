@@ -21,6 +21,7 @@ import { suppression } from './suppression/module.ts';
 import { users } from './users/module.ts';
 import { webhooks } from './webhooks/module.ts';
 import { forms } from './forms/module.ts';
+import { pages } from './pages/module.ts';
 
 /**
  * Every module, in dependency order: each needs only modules before it. The composition root
@@ -55,6 +56,8 @@ export const MODULES = [
   dsr,
   // The subscription center and the privacy portal: after email (its links) and dsr (the export, the cases).
   portal,
+  // The pages served at /p/{slug}: landing pages over forms, the data-request page over the intake, the subscription center's.
+  pages,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,
   // Delivers the events of every module above.
