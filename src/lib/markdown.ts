@@ -102,7 +102,8 @@ function inline(s: string): string {
   };
   /** Closes the opener of `kind` on the stack: those above it stay text. */
   const close = (kind: Kind): number | null => {
-    const at = stack.findLastIndex((i) => tokens[i]!.open === kind);
+    let at = stack.length - 1;
+    while (at >= 0 && tokens[stack[at]!]!.open !== kind) at--;
     if (at < 0) return null;
     const opener = stack[at]!;
     for (const i of stack.splice(at)) if (i !== opener) literal(i);
