@@ -477,6 +477,38 @@ forEachDialect('pages', (ctx) => {
     });
   });
 
+  describe('language and limits', () => {
+    it('speaks the page’s language, whatever the browser asks', async () => {
+      await api('POST', '/api/v1/pages', {
+        type: 'data_request',
+        slug: 'meine-daten',
+        title: 'Ihre Daten',
+        language: 'de',
+        published: true,
+      });
+      const r = await visit('meine-daten', '', { 'accept-language': 'en' });
+      assert.equal(r.statusCode, 200);
+      assert.match(r.body, /<html lang="de">/);
+      assert.match(r.body, /Was sollen wir für Sie tun\?/);
+      assert.match(r.body, /Meine Daten löschen/);
+      const english = await visit('my-data', '', { 'accept-language': 'de' });
+      assert.match(english.body, /<html lang="en">/);
+      assert.match(english.body, /What would you like us to do\?/);
+      // The 404 names no page, so it speaks the browser's language.
+      assert.match((await visit('nirgends', '', { 'accept-language': 'de' })).body, /Seite nicht gefunden/);
+    });
+
+    it('limits each client address, answering with a page', async () => {
+      const ip = '192.0.2.77';
+      let last: LightMyRequestResponse | undefined;
+      for (let i = 0; i < 121; i++) last = await visit('my-data', '', {}, ip);
+      assert.equal(last!.statusCode, 429);
+      assert.match(last!.headers['content-type'] as string, /^text\/html/);
+      assert.ok(Number(last!.headers['retry-after']) > 0);
+      assert.equal((await visit('my-data', '', {}, '192.0.2.78')).statusCode, 200, 'another client is not limited');
+    });
+  });
+
   describe('a subscription-center page', () => {
     it('shows the person’s center under the page’s title and intro, posting to the center; the refusal without a valid link', async () => {
       await api('POST', '/api/v1/pages', {
@@ -506,6 +538,11 @@ forEachDialect('pages', (ctx) => {
       assert.equal(saved.statusCode, 200, saved.body);
       assert.equal((await t.services.contacts.get(c.id)).consentLevel, 2);
       const refusal = await t.app.inject({ method: 'GET', url: `/public/v1/subscription/forged.token.x.y` });
+      assert.deepEqual(
+        shape(await post('prefs', { level: '1' }, ORIGIN, `?t=${token}`)),
+        shape(await visit('no-such-page')),
+        'its form posts to the center',
+      );
       for (const q of ['', '?t=forged', `?t=${token.slice(0, -2)}xx`]) {
         const bad = await visit('prefs', q);
         assert.equal(bad.statusCode, 404, q);
