@@ -163,6 +163,10 @@ forEachDialect('pages', (ctx) => {
         [{ ...good, colour: 'red' }, '/colour'],
         [{ type: 'landing', title: 'T', formId }, '/slug'],
       ];
+      const clash = (
+        await t.services.forms.create({ name: 'Clash', fields: [fields()[0]!, { name: 'form', label: 'Form', maps: 'company' }] })
+      ).id;
+      cases.push([{ ...good, formId: clash }, '/formId']);
       const before = await dumpDatabase(ctx.db);
       for (const [body, path] of cases) {
         const r = await api('POST', '/api/v1/pages', body);

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError, isAppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Db } from '../database.ts';
-import type { Counts, DayCounts, FormCounters, FormsService } from '../forms/module.ts';
+import type { Counts, DayCounts, Form, FormCounters, FormsService } from '../forms/module.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { MAX_INTRO, MAX_TITLE, PAGE_TYPES, type Page, type PageInput, SLUG, type StoredPage, toPage, toStored } from './pages.model.ts';
 import * as q from './pages.queries.ts';
@@ -149,18 +149,23 @@ export class PagesService {
     const formId = input.formId ?? null;
     if (input.type === 'landing') {
       if (formId === null) problems.push({ path: '/formId', message: 'a landing page shows a form' });
-      else if (!(await this.isLive(formId))) problems.push({ path: '/formId', message: 'no such form (or it is archived)' });
+      else {
+        const form = await this.liveForm(formId);
+        if (!form) problems.push({ path: '/formId', message: 'no such form (or it is archived)' });
+        // The page's own hidden field is named `form`: a field of that name could never be sent.
+        else if (form.fields.some((f) => f.name === 'form'))
+          problems.push({ path: '/formId', message: 'the form has a field named “form”, the name of the page’s own hidden field' });
+      }
     } else if (formId !== null) problems.push({ path: '/formId', message: 'only a landing page shows a form' });
     if (problems.length) throw new AppError('page_invalid', 'the page is not valid', problems);
     return { id: '', type: input.type, slug: input.slug, title, intro, language, formId, published: input.published ?? false };
   }
 
-  private async isLive(formId: string): Promise<boolean> {
+  private async liveForm(formId: string): Promise<Form | null> {
     try {
-      await this.deps.forms.live(formId);
-      return true;
+      return await this.deps.forms.live(formId);
     } catch (e) {
-      if (isAppError(e) && e.code === 'not_found') return false;
+      if (isAppError(e) && e.code === 'not_found') return null;
       throw e;
     }
   }
