@@ -276,6 +276,7 @@ forEachDialect('pages', (ctx) => {
 
     it('takes a submission: the contact, the level raised with the notice shown, the list joined', async () => {
       const p = await newPage();
+      assert.equal((await t.app.inject({ method: 'HEAD', url: `/p/${p.slug}`, remoteAddress: nextIp() })).statusCode, 200);
       const r = await submitVia(p.slug, { email: 'ana@example.org', first_name: 'Ana', consent: '4', topics: listId });
       assert.equal(r.statusCode, 200, r.body);
       await runJobs(t.services, [FORM_QUEUE]);

@@ -69,7 +69,7 @@ export const pagesPublicRoutes =
 
       r.get('/:slug', { config: open, schema: { hide: true, params: SlugParams, querystring: Query } }, async (req, reply) => {
         if (!(await within(req, reply))) return reply;
-        return send(reply, await s.pageServer.get(req.params.slug, visitOf(req, {}), req));
+        return send(reply, await s.pageServer.get(req.params.slug, visitOf(req, {}), req, req.method === 'GET'));
       });
 
       r.post(

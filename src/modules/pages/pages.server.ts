@@ -35,12 +35,13 @@ export class PageServer {
     return notFound(pageShell(req, (await this.deps.settings.get()).organisation));
   }
 
-  async get(slug: string, visit: Visit, req: Parameters<typeof pageShell>[0]): Promise<PageAnswer> {
+  /** `count`: false for a HEAD (a link checker's), which is not a view. */
+  async get(slug: string, visit: Visit, req: Parameters<typeof pageShell>[0], count = true): Promise<PageAnswer> {
     const page = await this.deps.pages.published(slug);
     if (!page) return this.notFound(req);
     const counted: CounterTarget[] = [{ kind: 'page', id: page.id }];
     if (page.type === 'landing' && page.formId) counted.push({ kind: 'form', id: page.formId });
-    await this.deps.counters.count(counted, 'views');
+    if (count) await this.deps.counters.count(counted, 'views');
     return this.types[page.type].render({ ...visit, page, shell: await this.shellOf(page), preview: false });
   }
 
