@@ -166,17 +166,25 @@ it('takes time in proportion to the text, on adversarial input of 20,000 charact
     (n) => ']('.repeat(n / 2),
     (n) => `${'<'.repeat(n / 2)}${'&'.repeat(n / 2)}`,
   ];
+  /** The best of five runs: the machine is shared, and the best run is the one least disturbed. */
   const time = (src: string) => {
     renderMarkdown(src);
-    const start = performance.now();
-    for (let i = 0; i < 3; i++) renderMarkdown(src);
-    return (performance.now() - start) / 3;
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      renderMarkdown(src);
+      best = Math.min(best, performance.now() - start);
+    }
+    return best;
   };
   for (const shape of shapes) {
     const big = shape(20_000);
-    const [small, large] = [time(shape(2_000)), time(big)];
-    // Ten times the text: about ten times the work (a quadratic renderer takes a hundred times), and fast in any case.
-    assert.ok(large < 500 && large < Math.max(small, 0.5) * 40, `${JSON.stringify(big.slice(0, 12))}…: ${small} -> ${large} ms`);
+    const normal = time(big);
+    // 20,000 characters render fast, and ten times as many within a second: a renderer whose work grows with the square of
+    // the text (nested quantifiers, rescanning) takes a hundred times as long for ten times the text, tens of seconds here.
+    assert.ok(normal < 250, `${JSON.stringify(big.slice(0, 12))}…: ${normal} ms`);
+    const huge = time(shape(200_000));
+    assert.ok(huge < 1000, `${JSON.stringify(big.slice(0, 12))}… ×10: ${huge} ms`);
     assert.deepEqual(read(renderMarkdown(big)).problems, []);
   }
 });
