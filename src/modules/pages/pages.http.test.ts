@@ -563,6 +563,8 @@ forEachDialect('pages', (ctx) => {
       const ref = await visit('no-such-page');
       assert.deepEqual(shape(await visit('tell-a-friend', '?t=abc')), shape(ref));
       assert.deepEqual(shape(await post('tell-a-friend', { friendEmail: 'f@example.org' }, ORIGIN, '?t=abc')), shape(ref));
+      const preview = await api('POST', '/api/v1/pages/preview', { type: 'forward', slug: 'tell-a-friend', title: 'Tell a friend' });
+      assert.match(json(preview).data.html, /<h1>Tell a friend<\/h1>/, 'the preview shows the page, not the 404');
     });
   });
 
