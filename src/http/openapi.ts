@@ -44,6 +44,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   jobs: 'Background jobs (imports, bulk actions, exports): their status and outcome.',
   webhooks: 'Webhooks: signed event deliveries to an endpoint of yours, and their delivery log.',
   forms: 'Forms: fields mapped to contact fields, a consent level and lists, with per-field validation; versioned.',
+  pages: 'Pages served at /p/{slug}: landing pages over a form, the data-request page, the subscription center and forward to a friend.',
   bulk: 'Bulk actions over many contacts (list membership, consent levels, erasure requests), run as jobs.',
   messages: "Email messages: their subject, HTML and text templates, a preview as a contact with the gate's answer, a test send.",
   campaigns:

@@ -171,6 +171,17 @@ export const ERROR_CODES = {
       '`email` (or one not required), an unknown contact field, custom field or list, a consent choice without its notice text, ' +
       'an invalid pattern or origin. `details` lists each problem with its path (`/fields/2/levels/0/notice`).',
   },
+  page_invalid: {
+    status: 400,
+    description:
+      'The page is not valid: a slug not of lower-case letters, digits and inner hyphens (1–64), an empty or long title, an ' +
+      'intro over 20,000 characters, a language the catalogue lacks, a landing page without a live form (or another type with ' +
+      'one), a type changed. `details` lists each problem with its path (`/slug`).',
+  },
+  conflict: {
+    status: 409,
+    description: 'The value must be unique and another record has it (a page’s `slug`); `details` name the field.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -22,6 +22,7 @@ import { users } from './users/module.ts';
 import { webhooks } from './webhooks/module.ts';
 import { forms } from './forms/module.ts';
 import { forward } from './forward/module.ts';
+import { pages } from './pages/module.ts';
 
 /**
  * Every module, in dependency order: each needs only modules before it. The composition root
@@ -58,6 +59,8 @@ export const MODULES = [
   portal,
   // Forward to a friend: after email (the sent message, its link) and mail (the gated sender).
   forward,
+  // The pages served at /p/{slug}: landing pages over forms, the data-request page over the intake, the subscription center's.
+  pages,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,
   // Delivers the events of every module above.

@@ -81,7 +81,8 @@ export type Context<F, Needs extends readonly AnyModule[]> = Core & F & FacesOf<
 
 /** A Fastify plugin, built from what the route file declares it uses, and where it is mounted. */
 export interface RouteEntry {
-  prefix: '/api/v1' | '/public/v1';
+  /** `/p`: the pages served by Assent (module `pages`), whose addresses people see and share. */
+  prefix: '/api/v1' | '/public/v1' | '/p';
   plugin: FastifyPluginAsyncTypebox;
 }
 

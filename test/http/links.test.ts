@@ -189,6 +189,8 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     const formId = (
       await t.services.forms.create({ name: 'Links test form', fields: [{ name: 'email', label: 'Email', maps: 'email', required: true }] })
     ).id;
+    const pageId = (await t.services.pages.create({ type: 'landing', slug: 'links-test', title: 'Links test', formId, published: true }))
+      .id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -251,6 +253,11 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/messages/:id': `/api/v1/messages/${messageId}`,
       'GET /api/v1/forms': '/api/v1/forms',
       'GET /api/v1/forms/:id': `/api/v1/forms/${formId}`,
+      'GET /api/v1/forms/:id/embed': `/api/v1/forms/${formId}/embed`,
+      'GET /api/v1/forms/:id/counts': `/api/v1/forms/${formId}/counts`,
+      'GET /api/v1/pages': '/api/v1/pages',
+      'GET /api/v1/pages/:id': `/api/v1/pages/${pageId}`,
+      'GET /api/v1/pages/:id/counts': `/api/v1/pages/${pageId}/counts`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

@@ -849,6 +849,50 @@ export interface paths {
         patch: operations["patchFormsById"];
         trace?: never;
     };
+    "/api/v1/forms/{id}/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Anonymous counts of a form
+         * @description Views (of pages served by Assent showing the form, and of its frame page) and accepted submissions however posted, in total and per day for the last 30 days (UTC, today first). Counted without any person’s data. 404 for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         */
+        get: operations["getFormsByIdCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forms/{id}/embed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form as a snippet for another site
+         * @description For a form not archived: `html`, a plain HTML form (a label on every input, the honeypot, no script) that posts form-encoded to `{publicBaseUrl}/public/v1/forms/{id}` (only from the form’s `allowedOrigins`: add the site’s origin there); `frameUrl`, a page showing only the form, which only those origins may frame; `iframe`, an iframe of it. Every label and notice is escaped. `lang` chooses the words the snippet adds (the button, “required”).
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         */
+        get: operations["getFormsByIdEmbed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -1335,6 +1379,114 @@ export interface paths {
         get: operations["getOutboxById"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pages
+         * @description Every page, in the order they were made, with its address, rendered intro and anonymous counts.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getPages"];
+        put?: never;
+        /**
+         * Create a page
+         * @description A page served at `/p/{slug}`, checked whole before it is stored. `type` is `landing` (shows a form: `formId`, required, names a live form), `subscription_center` (the person’s subscription center, from the `?t=` link of a message), `forward` (forward a message to a friend, from its `?t=` link) or `data_request` (access, rectification, erasure or objection, over the public intake); it cannot change. `slug` is the address, `/p/{slug}`: lower-case letters, digits and inner hyphens, 1–64, unique (409 `conflict` when taken). `title` 1–200; `intro` Markdown up to 20,000 characters (paragraphs, `#`–`###` headings, `*em*`, `**strong**`, `-`/`1.` lists, links to http, https and mailto; everything else is shown as text); `language` a language of the message catalogue (`en`, `de`, …; default `en`); `published` (default false: the address answers the generic 404 until it is published). Anything invalid is 400 `page_invalid` with `details` `{path: "/<field>", message}` for each problem.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        post: operations["postPages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page
+         * @description 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         */
+        get: operations["getPagesById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a page
+         * @description The page and its counters go; its address answers the generic 404. 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        delete: operations["deletePagesById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a page
+         * @description Changes what is given; the page as it would then be is checked whole, and nothing is stored when it fails. `type` is `landing` (shows a form: `formId`, required, names a live form), `subscription_center` (the person’s subscription center, from the `?t=` link of a message), `forward` (forward a message to a friend, from its `?t=` link) or `data_request` (access, rectification, erasure or objection, over the public intake); it cannot change. `slug` is the address, `/p/{slug}`: lower-case letters, digits and inner hyphens, 1–64, unique (409 `conflict` when taken). `title` 1–200; `intro` Markdown up to 20,000 characters (paragraphs, `#`–`###` headings, `*em*`, `**strong**`, `-`/`1.` lists, links to http, https and mailto; everything else is shown as text); `language` a language of the message catalogue (`en`, `de`, …; default `en`); `published` (default false: the address answers the generic 404 until it is published). Anything invalid is 400 `page_invalid` with `details` `{path: "/<field>", message}` for each problem.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        patch: operations["patchPagesById"];
+        trace?: never;
+    };
+    "/api/v1/pages/{id}/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Anonymous counts of a page
+         * @description Views (GETs of the published page) and accepted submissions, in total and per day for the last 30 days (UTC, today first). Counted without any person’s data. 404 for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
+         */
+        get: operations["getPagesByIdCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pages/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a page without saving it
+         * @description The whole page as `/p/{slug}` would serve it (for the editor’s live preview: show it in a sandboxed iframe via `srcdoc`). Checked as a save is, but the slug may be taken. A page opened by a person’s link (`subscription_center`, `forward`) shows a placeholder where the person’s own part would be. Nothing is stored or counted.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         */
+        post: operations["postPagesPreview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2323,6 +2475,28 @@ export interface paths {
          *     **Who may call:** anyone, without a key (rate-limited per client address).
          */
         post: operations["postPublicFormsByFormId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/forms/{formId}/frame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A form alone, for an iframe on another site
+         * @description The form of a form not archived as a plain page (no script) that posts to `/public/v1/forms/{formId}`. Only the form’s `allowedOrigins` may frame it (`Content-Security-Policy: frame-ancestors`; none when it has none). Counted as a view of the form. 404 for an unknown or archived form. 120 requests a minute per client address.
+         *
+         *     **Who may call:** anyone, without a key (rate-limited per client address).
+         */
+        get: operations["getPublicFormsByFormIdFrame"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -13754,6 +13928,403 @@ export interface operations {
             };
         };
     };
+    getFormsByIdCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "total": {
+                     *           "views": 412,
+                     *           "submissions": 37
+                     *         },
+                     *         "days": [
+                     *           {
+                     *             "day": "2026-03-10",
+                     *             "views": 21,
+                     *             "submissions": 3
+                     *           },
+                     *           {
+                     *             "day": "2026-03-09",
+                     *             "views": 0,
+                     *             "submissions": 0
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the last 30 days, today (UTC) first; 0 on a day without any */
+                            days: {
+                                /** Format: date */
+                                day: string;
+                                submissions: number;
+                                views: number;
+                            }[];
+                            total: {
+                                submissions: number;
+                                views: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getFormsByIdEmbed: {
+        parameters: {
+            query?: {
+                /** @description the language of the snippet’s words (default: English) */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "html": "<form method=\"post\" action=\"https://assent.example.org/public/v1/forms/01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60\" accept-charset=\"utf-8\" novalidate>…",
+                     *         "iframe": "<iframe src=\"https://assent.example.org/public/v1/forms/01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60/frame\" title=\"Newsletter sign-up\" …></iframe>",
+                     *         "frameUrl": "https://assent.example.org/public/v1/forms/01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60/frame"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the frame page: only the form, framable by the form’s allowedOrigins */
+                            frameUrl: string;
+                            /** @description a plain HTML form (labels, inputs, the honeypot, no script) posting to Assent */
+                            html: string;
+                            /** @description an iframe of the frame page */
+                            iframe: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postImports: {
         parameters: {
             query?: {
@@ -19488,6 +20059,1549 @@ export interface operations {
                             subject: string;
                             text: string | null;
                             to: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *           "type": "landing",
+                     *           "slug": "spring-bread",
+                     *           "title": "Spring bread news",
+                     *           "intro": "Fresh from our ovens: **new loaves** every week.\n\n- seasonal recipes\n- opening hours\n\nSee [our shop](https://shop.example.com).",
+                     *           "language": "en",
+                     *           "formId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "published": true,
+                     *           "url": "https://assent.example.org/p/spring-bread",
+                     *           "introHtml": "<p>Fresh from our ovens: <strong>new loaves</strong> every week.</p>\n<ul>\n<li>seasonal recipes</li>\n<li>opening hours</li>\n</ul>\n<p>See <a href=\"https://shop.example.com\" rel=\"noopener noreferrer\">our shop</a>.</p>",
+                     *           "views": 412,
+                     *           "submissions": 37,
+                     *           "createdAt": "2026-03-01T09:00:00.000Z",
+                     *           "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            formId: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            intro: string;
+                            /** @description the intro as the page shows it (the safe Markdown renderer’s HTML) */
+                            introHtml: string;
+                            language: string;
+                            published: boolean;
+                            slug: string;
+                            /** @description accepted submissions of its form, counted anonymously */
+                            submissions: number;
+                            title: string;
+                            /** @enum {unknown} */
+                            type: "landing" | "subscription_center" | "forward" | "data_request";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description the page’s public address: publicBaseUrl + /p/{slug} */
+                            url: string;
+                            /** @description GETs of the published page, counted anonymously */
+                            views: number;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "landing",
+                 *       "slug": "spring-bread",
+                 *       "title": "Spring bread news",
+                 *       "intro": "Fresh from our ovens: **new loaves** every week.\n\n- seasonal recipes\n- opening hours\n\nSee [our shop](https://shop.example.com).",
+                 *       "language": "en",
+                 *       "formId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                 *       "published": true
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description a landing page’s form; null for the other types
+                     * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
+                     */
+                    formId?: string | null;
+                    /** @description Markdown (the safe subset) */
+                    intro?: string;
+                    language?: string;
+                    published?: boolean;
+                    slug: string;
+                    title: string;
+                    /** @enum {unknown} */
+                    type: "landing" | "subscription_center" | "forward" | "data_request";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *         "type": "landing",
+                     *         "slug": "spring-bread",
+                     *         "title": "Spring bread news",
+                     *         "intro": "Fresh from our ovens: **new loaves** every week.\n\n- seasonal recipes\n- opening hours\n\nSee [our shop](https://shop.example.com).",
+                     *         "language": "en",
+                     *         "formId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "published": true,
+                     *         "url": "https://assent.example.org/p/spring-bread",
+                     *         "introHtml": "<p>Fresh from our ovens: <strong>new loaves</strong> every week.</p>\n<ul>\n<li>seasonal recipes</li>\n<li>opening hours</li>\n</ul>\n<p>See <a href=\"https://shop.example.com\" rel=\"noopener noreferrer\">our shop</a>.</p>",
+                     *         "views": 412,
+                     *         "submissions": 37,
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            formId: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            intro: string;
+                            /** @description the intro as the page shows it (the safe Markdown renderer’s HTML) */
+                            introHtml: string;
+                            language: string;
+                            published: boolean;
+                            slug: string;
+                            /** @description accepted submissions of its form, counted anonymously */
+                            submissions: number;
+                            title: string;
+                            /** @enum {unknown} */
+                            type: "landing" | "subscription_center" | "forward" | "data_request";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description the page’s public address: publicBaseUrl + /p/{slug} */
+                            url: string;
+                            /** @description GETs of the published page, counted anonymously */
+                            views: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *         "type": "landing",
+                     *         "slug": "spring-bread",
+                     *         "title": "Spring bread news",
+                     *         "intro": "Fresh from our ovens: **new loaves** every week.\n\n- seasonal recipes\n- opening hours\n\nSee [our shop](https://shop.example.com).",
+                     *         "language": "en",
+                     *         "formId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "published": true,
+                     *         "url": "https://assent.example.org/p/spring-bread",
+                     *         "introHtml": "<p>Fresh from our ovens: <strong>new loaves</strong> every week.</p>\n<ul>\n<li>seasonal recipes</li>\n<li>opening hours</li>\n</ul>\n<p>See <a href=\"https://shop.example.com\" rel=\"noopener noreferrer\">our shop</a>.</p>",
+                     *         "views": 412,
+                     *         "submissions": 37,
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            formId: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            intro: string;
+                            /** @description the intro as the page shows it (the safe Markdown renderer’s HTML) */
+                            introHtml: string;
+                            language: string;
+                            published: boolean;
+                            slug: string;
+                            /** @description accepted submissions of its form, counted anonymously */
+                            submissions: number;
+                            title: string;
+                            /** @enum {unknown} */
+                            type: "landing" | "subscription_center" | "forward" | "data_request";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description the page’s public address: publicBaseUrl + /p/{slug} */
+                            url: string;
+                            /** @description GETs of the published page, counted anonymously */
+                            views: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deletePagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchPagesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description a landing page’s form; null for the other types
+                     * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
+                     */
+                    formId?: string | null;
+                    /** @description Markdown (the safe subset) */
+                    intro?: string;
+                    language?: string;
+                    published?: boolean;
+                    slug?: string;
+                    title?: string;
+                    /**
+                     * @description accepted only unchanged
+                     * @enum {unknown}
+                     */
+                    type?: "landing" | "subscription_center" | "forward" | "data_request";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *         "type": "landing",
+                     *         "slug": "spring-bread",
+                     *         "title": "Summer bread news",
+                     *         "intro": "Fresh from our ovens: **new loaves** every week.\n\n- seasonal recipes\n- opening hours\n\nSee [our shop](https://shop.example.com).",
+                     *         "language": "en",
+                     *         "formId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *         "published": true,
+                     *         "url": "https://assent.example.org/p/spring-bread",
+                     *         "introHtml": "<p>Fresh from our ovens: <strong>new loaves</strong> every week.</p>\n<ul>\n<li>seasonal recipes</li>\n<li>opening hours</li>\n</ul>\n<p>See <a href=\"https://shop.example.com\" rel=\"noopener noreferrer\">our shop</a>.</p>",
+                     *         "views": 412,
+                     *         "submissions": 37,
+                     *         "createdAt": "2026-03-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-03-01T09:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            formId: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            intro: string;
+                            /** @description the intro as the page shows it (the safe Markdown renderer’s HTML) */
+                            introHtml: string;
+                            language: string;
+                            published: boolean;
+                            slug: string;
+                            /** @description accepted submissions of its form, counted anonymously */
+                            submissions: number;
+                            title: string;
+                            /** @enum {unknown} */
+                            type: "landing" | "subscription_center" | "forward" | "data_request";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description the page’s public address: publicBaseUrl + /p/{slug} */
+                            url: string;
+                            /** @description GETs of the published page, counted anonymously */
+                            views: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPagesByIdCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "total": {
+                     *           "views": 412,
+                     *           "submissions": 37
+                     *         },
+                     *         "days": [
+                     *           {
+                     *             "day": "2026-03-10",
+                     *             "views": 21,
+                     *             "submissions": 3
+                     *           },
+                     *           {
+                     *             "day": "2026-03-09",
+                     *             "views": 0,
+                     *             "submissions": 0
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the last 30 days, today (UTC) first; 0 on a day without any */
+                            days: {
+                                /** Format: date */
+                                day: string;
+                                submissions: number;
+                                views: number;
+                            }[];
+                            total: {
+                                submissions: number;
+                                views: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postPagesPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "landing",
+                 *       "slug": "spring-bread",
+                 *       "title": "Spring bread news",
+                 *       "intro": "Fresh from our ovens: **new loaves** every week.\n\n- seasonal recipes\n- opening hours\n\nSee [our shop](https://shop.example.com).",
+                 *       "language": "en",
+                 *       "formId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                 *       "published": true
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description a landing page’s form; null for the other types
+                     * @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f
+                     */
+                    formId?: string | null;
+                    /** @description Markdown (the safe subset) */
+                    intro?: string;
+                    language?: string;
+                    published?: boolean;
+                    slug: string;
+                    title: string;
+                    /** @enum {unknown} */
+                    type: "landing" | "subscription_center" | "forward" | "data_request";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "html": "<!doctype html>\n<html lang=\"en\">…<h1>Spring bread news</h1>…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the whole page, as /p/{slug} would serve it */
+                            html: string;
                         };
                     };
                 };
@@ -31976,6 +34090,159 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests from this client address (`rate_limited`): wait the seconds in `Retry-After` (also in `details.retryAfter`). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests; try again later",
+                     *         "details": {
+                     *           "retryAfter": 42
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPublicFormsByFormIdFrame: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Newsletter… */
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         error: {
                             code: string;

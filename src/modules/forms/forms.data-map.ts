@@ -71,4 +71,21 @@ export const formsDataMap = [
       expires_at: { category: 'contact.form.time', personal: true },
     },
   }),
+  // Statistics only: which page or form, which day, how many views and accepted submissions. No contact, no
+  // address, no network: erasing a person never changes them, and they need no retention of their own.
+  declareTable({
+    name: 'page_counters',
+    description:
+      'Anonymous daily counts per page (views, accepted submissions) and per form (views of pages showing it, accepted ' +
+      'submissions however posted). No person’s data: no contact, address or network is counted by.',
+    subjectLink: null,
+    purposes: ['subscription'],
+    columns: {
+      kind: 'stats.type',
+      target_id: 'stats.ref',
+      day: 'stats.day',
+      views: 'stats.count',
+      submissions: 'stats.count',
+    },
+  }),
 ];

@@ -53,4 +53,19 @@ export const formsMigrations: Record<string, Migration> = {
       await db.schema.createIndex('form_confirmations_expiry_idx').on('form_confirmations').column('expires_at').execute();
     },
   },
+  // Anonymous counters, kept by the forms module because its one submission path counts every accepted post
+  // (pages, module `pages`, count their views and read the totals through it). Number 0031 is the pages' work.
+  '0031_page_counters': {
+    up: async (db) => {
+      await db.schema
+        .createTable('page_counters')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('views', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('submissions', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('page_counters_pk', ['kind', 'target_id', 'day'])
+        .execute();
+    },
+  },
 };

@@ -5,6 +5,7 @@ import type { SettingsService } from '../settings/module.ts';
 import { Type } from 'typebox';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
 import { AppError } from '../../lib/errors.ts';
+import { frameHeaders } from './forms.embed.ts';
 import { confirmedPage, confirmPage, invalidLinkPage, invalidPage, PAGE_HEADERS, receivedPage } from './forms.pages.ts';
 import { ReceivedSchema, SubmissionSchema, SubmitParams } from './forms.schemas.ts';
 import type { FormsService } from './forms.service.ts';
@@ -18,9 +19,16 @@ export const RECEIVED = { data: { status: 'received' as const, message: FORMS_TE
 
 const open = { access: 'public', audit: false } as const;
 
-function html(reply: FastifyReply, status: number, body: string) {
-  return reply.status(status).headers(PAGE_HEADERS).send(body);
+function html(reply: FastifyReply, status: number, body: string, headers: Record<string, string> = PAGE_HEADERS) {
+  return reply.status(status).headers(headers).send(body);
 }
+
+/**
+ * A post from the frame page (forms.embed.routes.ts) is answered inside the frame: that answer
+ * may be framed by the form's allowed origins too, or the browser would show a blocked frame.
+ */
+const framed = async (s: FormsPublicRouteDeps, req: FastifyRequest, formId: string) =>
+  req.headers['sec-fetch-dest'] === 'iframe' ? frameHeaders((await s.forms.live(formId)).allowedOrigins, PAGE_HEADERS) : PAGE_HEADERS;
 
 /** The link's one refusal (forged, expired, used, malformed): the same page. */
 const refuse = (s: FormsPublicRouteDeps) => async (req: FastifyRequest, reply: FastifyReply) =>
@@ -103,9 +111,9 @@ export const formsPublicRoutes =
               label: form.fields.find((f) => `/${f.name}` === p.path)?.label ?? p.path.slice(1),
               message: p.message,
             }));
-            return html(reply, 400, invalidPage(await shellOf(s, req), problems));
+            return html(reply, 400, invalidPage(await shellOf(s, req), problems), await framed(s, req, form.id));
           }
-          if (plainForm) return html(reply, 200, receivedPage(await shellOf(s, req)));
+          if (plainForm) return html(reply, 200, receivedPage(await shellOf(s, req)), await framed(s, req, req.params.formId));
           return reply.status(200).header('cache-control', 'no-store').send(RECEIVED);
         },
       );

@@ -17,6 +17,7 @@ import type { MailSender } from '../mail/module.ts';
 import type { SecretService, Settings, SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import { checkFields, type FieldDef, HONEYPOT, type Posted, readSubmission, type Wanted } from './forms.model.ts';
+import { bump } from './forms.counters.ts';
 import * as q from './forms.queries.ts';
 import type { FormsTable } from './forms.table.ts';
 import { FORMS_TEXT } from './forms.text.ts';
@@ -258,6 +259,13 @@ export class FormsService {
         expires_at: new Date(now.getTime() + settings.formConfirmationDays * 86_400_000).toISOString(),
       });
       await this.deps.jobs.enqueue(FORM_QUEUE, { submissionId }, { key: `form:${submissionId}`, maxAttempts: 3, trx });
+      // The anonymous counters (the form's, and the page's it was posted on): one upsert, whatever the address.
+      await bump(
+        trx,
+        [{ kind: 'form', id: form.id }, ...(ctx.pageId ? [{ kind: 'page' as const, id: ctx.pageId }] : [])],
+        'submissions',
+        now,
+      );
     });
   }
 

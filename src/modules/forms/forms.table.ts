@@ -40,3 +40,17 @@ export interface FormConfirmationsTable {
   created_at: string;
   expires_at: string;
 }
+
+/**
+ * Anonymous daily counts of a page (views, submissions) or a form (views of pages showing it,
+ * submissions however posted): statistics, no person's data.
+ */
+export interface PageCountersTable {
+  /** `page` or `form`. */
+  kind: string;
+  target_id: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  views: number;
+  submissions: number;
+}

@@ -8,16 +8,24 @@ import { defineModule } from '../module.ts';
 import { platform } from '../platform/module.ts';
 import { settings } from '../settings/module.ts';
 import { suppression } from '../suppression/module.ts';
+import { FormCounters } from './forms.counters.ts';
 import { formsDataMap } from './forms.data-map.ts';
+import { formsEmbedPublicRoutes, formsEmbedRoutes } from './forms.embed.routes.ts';
 import { formsMigrations } from './forms.migrations.ts';
 import { formsPublicRoutes } from './forms.public.routes.ts';
 import { formsRoutes } from './forms.routes.ts';
 import { FORM_QUEUE, FormsService } from './forms.service.ts';
-import type { FormConfirmationsTable, FormSubmissionsTable, FormsTable, FormVersionsTable } from './forms.table.ts';
+import type { FormConfirmationsTable, FormSubmissionsTable, FormsTable, FormVersionsTable, PageCountersTable } from './forms.table.ts';
 
 // What other modules use: the service (the pages submit through it) and the form's shape.
 export type { Form, FormsService, SubmitContext } from './forms.service.ts';
 export type { FieldDef } from './forms.model.ts';
+// The anonymous counters pages count their views with and read; the form's fields as HTML (pages show them).
+export type { CounterTarget, Counts, DayCounts, FormCounters } from './forms.counters.ts';
+export { choiceNames, errorSummaryHtml, FORM_CSS, type FieldState, formFieldsHtml } from './forms.embed.ts';
+// The form's thank-you page: a page showing a form answers an accepted post with it, byte for byte.
+export { receivedPage } from './forms.pages.ts';
+export { COUNTS_EXAMPLE, CountsSchema } from './forms.embed.routes.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -26,6 +34,7 @@ declare module '../database.ts' {
     form_versions: FormVersionsTable;
     form_submissions: FormSubmissionsTable;
     form_confirmations: FormConfirmationsTable;
+    page_counters: PageCountersTable;
   }
 }
 
@@ -56,10 +65,14 @@ export const forms = defineModule({
       secret: deps.secret,
       jobs: deps.jobs,
     }),
+    formCounters: new FormCounters(core.db, core.clock),
   }),
   routes: (s) => [
     { prefix: '/api/v1', plugin: formsRoutes(s) },
     { prefix: '/public/v1', plugin: formsPublicRoutes(s) },
+    // The embed snippet, the frame page and the counts (forms.embed.routes.ts).
+    { prefix: '/api/v1', plugin: formsEmbedRoutes(s) },
+    { prefix: '/public/v1', plugin: formsEmbedPublicRoutes(s) },
   ],
   jobs: (s) => ({ [FORM_QUEUE]: (payload) => s.forms.run(payload) }),
   // Submissions whose waiting changes retention removed (a double opt-in never confirmed) go too.

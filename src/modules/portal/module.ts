@@ -9,6 +9,12 @@ import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { PortalLinks } from './portal.links.ts';
+
+// What the pages module shows inside a page of type `subscription_center`: the center's form and
+// service, the one refusal, and the origin check its posts share.
+export { centerBody, REFUSAL_HEADERS, refusalPage, STYLE as PORTAL_STYLE } from './portal.pages.ts';
+export { sameOrigin } from './portal.links.ts';
+export type { CenterView, SubscriptionCenterService } from './subscription.service.ts';
 import { portalRoutes } from './portal.routes.ts';
 import { PrivacyPortalService } from './privacy.service.ts';
 import { SubscriptionCenterService } from './subscription.service.ts';

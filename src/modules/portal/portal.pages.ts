@@ -15,7 +15,8 @@ export const PAGE_HEADERS = SAME_ORIGIN_PAGE_HEADERS;
 export const REFUSAL_HEADERS = PUBLIC_PAGE_HEADERS;
 
 const T = PORTAL_TEXT;
-const STYLE =
+/** The look of these pages' forms (a page of type `subscription_center` shows the center's form with it). */
+export const STYLE =
   '<style>fieldset{border:1px solid #888;border-radius:.3rem;margin:1rem 0;padding:.5rem 1rem}label{display:inline}' +
   'input:focus,a:focus{outline:3px solid #0b5fff;outline-offset:2px}.hint{color:#444;font-size:.95rem}' +
   'table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem;text-align:left;vertical-align:top}' +
@@ -28,6 +29,15 @@ export function refusalPage(shell: PageShell): string {
 }
 
 export function centerPage(shell: PageShell, v: CenterView): string {
+  return page(shell, T.center.title, centerBody(v));
+}
+
+/**
+ * The subscription center's form, for this module's page and for a page of type
+ * `subscription_center` (module `pages`), which shows it under its own title and posts it here
+ * (`action`: this page's address; empty posts back to the page that shows it).
+ */
+export function centerBody(v: CenterView, action = ''): string {
   const levels = v.levels
     .map(
       (l) =>
@@ -45,10 +55,7 @@ export function centerPage(shell: PageShell, v: CenterView): string {
         )
         .join('\n')
     : `<p>${e(T.center.noLists)}</p>`;
-  return page(
-    shell,
-    T.center.title,
-    `<form method="post">
+  return `<form method="post"${action ? ` action="${e(action)}"` : ''}>
 <input type="hidden" name="form" value="${e(v.formToken)}">
 <fieldset><legend>${e(T.center.levelLegend)}</legend>
 <p class="hint">${e(T.center.levelHelp)}</p>
@@ -61,8 +68,7 @@ ${lists}
 </fieldset>
 <button type="submit">${e(T.center.save)}</button>
 </form>
-<p><a href="${e(v.portalUrl)}">${e(T.center.portal)}</a></p>`,
-  );
+<p><a href="${e(v.portalUrl)}">${e(T.center.portal)}</a></p>`;
 }
 
 export function centerSavedPage(shell: PageShell, selfUrl: string): string {
