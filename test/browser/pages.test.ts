@@ -3,13 +3,10 @@
 // watches the live preview (the server's page in a sandboxed frame, the error while input is invalid),
 // meets a taken address beside its field, saves, publishes, finds "View page" and the counts; the list
 // shows the page; a viewer reads and changes nothing; markup typed stays text.
-//
-// Written against the pages API as /work/specs/u-contract.md fixes it (u1 builds it alongside): it
-// runs once the server's OpenAPI document has the routes, and is skipped until then.
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { servedDocument } from '../../scripts/admin-schema.ts';
 import {
   SQLITE_BROWSER,
   assertAccessible,
@@ -22,11 +19,6 @@ import {
   startConsoleServer,
 } from './harness.ts';
 
-const paths = Object.keys(((await servedDocument()) as { paths: Record<string, unknown> }).paths);
-const pagesApiExists = ['/api/v1/pages', '/api/v1/pages/{id}', '/api/v1/pages/preview', '/api/v1/pages/{id}/counts'].every((p) =>
-  paths.includes(p),
-);
-const noPagesApi = pagesApiExists ? false : 'the pages API (u1, issue 15) is not on this branch: the integrator removes this skip at merge';
 
 /** Takes out of the problems the refusals the flow asked for (each status at least once), failing on any other. */
 function expectRefusals(s: Session, statuses: number[]): void {
@@ -59,7 +51,7 @@ async function lookAt(page: Page, name: string): Promise<void> {
 const frame = (page: Page) => page.locator('iframe[title="Preview of the page"]');
 
 for (const d of SQLITE_BROWSER)
-  describe(`console: pages [${d.name}]`, { skip: browserSkip || d.skip || noPagesApi }, () => {
+  describe(`console: pages [${d.name}]`, { skip: browserSkip || d.skip }, () => {
     let server: ConsoleServer;
     let s: Session;
     let pageId = '';

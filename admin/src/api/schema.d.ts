@@ -1484,7 +1484,7 @@ export interface paths {
          * Preview a page without saving it
          * @description The whole page as `/p/{slug}` would serve it (for the editor’s live preview: show it in a sandboxed iframe via `srcdoc`). Checked as a save is, but the slug may be taken. A page opened by a person’s link (`subscription_center`, `forward`) shows a placeholder where the person’s own part would be. Nothing is stored or counted.
          *
-         *     **Who may call:** `admin`, `marketer` (area `forms`, write); other roles get 403.
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `forms`, read); other roles get 403.
          */
         post: operations["postPagesPreview"];
         delete?: never;

