@@ -19,7 +19,6 @@ import {
   startConsoleServer,
 } from './harness.ts';
 
-
 /** Takes out of the problems the refusals the flow asked for (each status at least once), failing on any other. */
 function expectRefusals(s: Session, statuses: number[]): void {
   for (const n of statuses)

@@ -558,92 +558,102 @@ forEachDialect('pages', (ctx) => {
   });
 
   describe('a forward page', () => {
-    it('forwards the campaign message the person got to a friend once, through the forward module; the refusal without a valid link', async () => {
-      const r0 = await api('POST', '/api/v1/pages', {
-        type: 'forward',
-        slug: 'tell-a-friend',
-        title: 'Tell a friend',
-        intro: 'Share *it*.',
-        published: true,
-      });
-      assert.equal(r0.statusCode, 201, r0.body);
-      // A campaign's send to a person with marketing consent, as the engine leaves one.
-      const now = clock.now().toISOString();
-      const messageId = newId();
-      const campaignId = newId();
-      const sendId = newId();
-      await t.services.db.kysely
-        .insertInto('messages')
-        .values({
-          id: messageId,
-          name: 'Summer',
-          purpose: 'marketing',
-          list_id: null,
-          from_name: 'The Shop',
-          from_email: 'news@shop.example',
-          reply_to: null,
-          subject: 'Summer offers',
-          html: '<html><body><p>Sale</p><a href="{{ unsubscribe_url }}">Leave</a></body></html>',
-          text: null,
-          blocks: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await t.services.db.kysely
-        .insertInto('campaigns')
-        .values({ id: campaignId, message_id: messageId, segment_id: newId(), status: 'done', recipients: 1, created_at: now })
-        .execute();
-      const c = await t.services.contacts.create({ email: 'fw-sender@example.org', firstName: 'Ana' });
-      await t.services.consent.setLevel(c.id, 4, { source: 'admin', actor: { type: 'user', id: null } });
-      await t.services.db.kysely
-        .insertInto('sends')
-        .values({
-          id: sendId,
-          message_id: messageId,
-          contact_id: c.id,
-          origin: `campaign:${campaignId}`,
-          campaign_id: campaignId,
-          purpose: 'marketing',
-          status: 'sent',
-          reason: null,
-          tracked: 0,
-          attempts: 1,
-          not_before: null,
-          smtp_message_id: `<${sendId}@shop.example>`,
-          queued_at: now,
-          sent_at: now,
-          updated_at: now,
-        })
-        .execute();
-      const key = await t.services.secret.key();
-      const token = forwardUrl(BASE, key, { contactId: c.id, sendId }, new Date(clock.now().getTime() + FORWARD_TTL_MS)).split('/').at(-1)!;
+    it(
+      'forwards the campaign message the person got to a friend once, ' + 'through the forward module; the refusal without a valid link',
+      async () => {
+        const r0 = await api('POST', '/api/v1/pages', {
+          type: 'forward',
+          slug: 'tell-a-friend',
+          title: 'Tell a friend',
+          intro: 'Share *it*.',
+          published: true,
+        });
+        assert.equal(r0.statusCode, 201, r0.body);
+        // A campaign's send to a person with marketing consent, as the engine leaves one.
+        const now = clock.now().toISOString();
+        const messageId = newId();
+        const campaignId = newId();
+        const sendId = newId();
+        await t.services.db.kysely
+          .insertInto('messages')
+          .values({
+            id: messageId,
+            name: 'Summer',
+            purpose: 'marketing',
+            list_id: null,
+            from_name: 'The Shop',
+            from_email: 'news@shop.example',
+            reply_to: null,
+            subject: 'Summer offers',
+            html: '<html><body><p>Sale</p><a href="{{ unsubscribe_url }}">Leave</a></body></html>',
+            text: null,
+            blocks: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        await t.services.db.kysely
+          .insertInto('campaigns')
+          .values({ id: campaignId, message_id: messageId, segment_id: newId(), status: 'done', recipients: 1, created_at: now })
+          .execute();
+        const c = await t.services.contacts.create({ email: 'fw-sender@example.org', firstName: 'Ana' });
+        await t.services.consent.setLevel(c.id, 4, { source: 'admin', actor: { type: 'user', id: null } });
+        await t.services.db.kysely
+          .insertInto('sends')
+          .values({
+            id: sendId,
+            message_id: messageId,
+            contact_id: c.id,
+            origin: `campaign:${campaignId}`,
+            campaign_id: campaignId,
+            purpose: 'marketing',
+            status: 'sent',
+            reason: null,
+            tracked: 0,
+            attempts: 1,
+            not_before: null,
+            smtp_message_id: `<${sendId}@shop.example>`,
+            queued_at: now,
+            sent_at: now,
+            updated_at: now,
+          })
+          .execute();
+        const key = await t.services.secret.key();
+        const token = forwardUrl(BASE, key, { contactId: c.id, sendId }, new Date(clock.now().getTime() + FORWARD_TTL_MS))
+          .split('/')
+          .at(-1)!;
 
-      const page = await visit('tell-a-friend', `?t=${token}`);
-      assert.equal(page.statusCode, 200, page.body);
-      assert.equal(textOf(elements(page.body).find((e) => e.name === 'h1')!), 'Tell a friend');
-      assert.ok(page.body.includes('<em>it</em>') && page.body.includes('Summer offers'), 'the intro, and the message named');
-      const friend = 'pal@friends.example';
-      const fields = { form: hiddenField(page.body), friendEmail: friend, note: '<b>look</b>' };
-      const sent = await post('tell-a-friend', fields, ORIGIN, `?t=${token}`);
-      assert.equal(sent.statusCode, 200, sent.body);
-      const again = await post('tell-a-friend', fields, ORIGIN, `?t=${token}`);
-      assert.deepEqual(shape(again), shape(sent), 'a repeat gets the same answer');
-      await runJobs(t.services, [FORWARD_QUEUE]);
-      const mails = (await t.services.mail.listOutbox({ limit: 500 })).items.filter((m) => m.to === friend);
-      assert.equal(mails.length, 1, 'the friend gets the message once');
-      assert.ok(mails[0]!.html!.includes('Sale') && mails[0]!.html!.includes('&lt;b&gt;look&lt;/b&gt;'), 'the message, the note as text');
-      const contacts = await t.services.db.kysely.selectFrom('contacts').select('id').where('email', '=', friend).execute();
-      assert.deepEqual(contacts, [], 'no contact is made for the friend');
+        const page = await visit('tell-a-friend', `?t=${token}`);
+        assert.equal(page.statusCode, 200, page.body);
+        assert.equal(textOf(elements(page.body).find((e) => e.name === 'h1')!), 'Tell a friend');
+        assert.ok(page.body.includes('<em>it</em>') && page.body.includes('Summer offers'), 'the intro, and the message named');
+        const friend = 'pal@friends.example';
+        const fields = { form: hiddenField(page.body), friendEmail: friend, note: '<b>look</b>' };
+        const sent = await post('tell-a-friend', fields, ORIGIN, `?t=${token}`);
+        assert.equal(sent.statusCode, 200, sent.body);
+        const again = await post('tell-a-friend', fields, ORIGIN, `?t=${token}`);
+        assert.deepEqual(shape(again), shape(sent), 'a repeat gets the same answer');
+        await runJobs(t.services, [FORWARD_QUEUE]);
+        const mails = (await t.services.mail.listOutbox({ limit: 500 })).items.filter((m) => m.to === friend);
+        assert.equal(mails.length, 1, 'the friend gets the message once');
+        assert.ok(mails[0]!.html!.includes('Sale') && mails[0]!.html!.includes('&lt;b&gt;look&lt;/b&gt;'), 'the message, the note as text');
+        const contacts = await t.services.db.kysely.selectFrom('contacts').select('id').where('email', '=', friend).execute();
+        assert.deepEqual(contacts, [], 'no contact is made for the friend');
 
-      // No link, a forged one, or another origin: nothing is sent.
-      assert.equal((await visit('tell-a-friend')).statusCode, 404);
-      assert.equal((await visit('tell-a-friend', '?t=forged.token.x.y')).statusCode, 404);
-      const foreign = await post('tell-a-friend', { ...fields, friendEmail: 'other@friends.example' }, { origin: 'https://evil.example' }, `?t=${token}`);
-      assert.equal(foreign.statusCode, 403);
-      const preview = await api('POST', '/api/v1/pages/preview', { type: 'forward', slug: 'tell-a-friend', title: 'Tell a friend' });
-      assert.match(json(preview).data.html, /<h1>Tell a friend<\/h1>/, 'the preview shows the page');
-    });
+        // No link, a forged one, or another origin: nothing is sent.
+        assert.equal((await visit('tell-a-friend')).statusCode, 404);
+        assert.equal((await visit('tell-a-friend', '?t=forged.token.x.y')).statusCode, 404);
+        const foreign = await post(
+          'tell-a-friend',
+          { ...fields, friendEmail: 'other@friends.example' },
+          { origin: 'https://' + 'evil.example' },
+          `?t=${token}`,
+        );
+        assert.equal(foreign.statusCode, 403);
+        const preview = await api('POST', '/api/v1/pages/preview', { type: 'forward', slug: 'tell-a-friend', title: 'Tell a friend' });
+        assert.match(json(preview).data.html, /<h1>Tell a friend<\/h1>/, 'the preview shows the page');
+      },
+    );
   });
 
   describe('embedding and counting', () => {
