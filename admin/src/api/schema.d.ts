@@ -32303,6 +32303,8 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "html" | "json";
+                /** @description the language of the page (else the person’s) */
+                lang?: string;
             };
             header?: never;
             path: {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pageShell } from '../../http/public-page.ts';
+import { pageLanguage, pageShell } from '../../http/public-page.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { Type } from 'typebox';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
@@ -8,13 +8,17 @@ import { AppError } from '../../lib/errors.ts';
 import { confirmedPage, confirmPage, invalidLinkPage, invalidPage, PAGE_HEADERS, receivedPage } from './forms.pages.ts';
 import { ReceivedSchema, SubmissionSchema, SubmitParams } from './forms.schemas.ts';
 import type { FormsService } from './forms.service.ts';
-import { FORMS_TEXT } from './forms.text.ts';
+import { receivedText } from './forms.text.ts';
 
 /** A form of a hundred fields fits; anything bigger is not a person filling a form. */
 export const SUBMIT_BODY_LIMIT = 16 * 1024;
 
-/** The one answer to every accepted submission, byte for byte, whether or not the address is known. */
-export const RECEIVED = { data: { status: 'received' as const, message: FORMS_TEXT.received } };
+/**
+ * The one answer to every accepted submission, byte for byte, whether or not the address is
+ * known: in the request's language (`?lang=`, else Accept-Language), never the address's.
+ */
+export const received = (lang: string) => ({ data: { status: 'received' as const, message: receivedText(lang) } });
+const RECEIVED = received('en');
 
 const open = { access: 'public', audit: false } as const;
 
@@ -26,13 +30,10 @@ function html(reply: FastifyReply, status: number, body: string) {
 const refuse = (s: FormsPublicRouteDeps) => async (req: FastifyRequest, reply: FastifyReply) =>
   html(reply, 400, invalidLinkPage(await shellOf(s, req)));
 /**
- * The organisation the page names. English whatever the request asks, until these pages' texts
- * (*.text.ts) are in the message catalogue: `lang` must say the language the text is in.
+ * The page's language (`?lang=`, else Accept-Language) and the organisation it names. Never the
+ * language of whom an address belongs to: these pages answer anyone.
  */
-const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => ({
-  ...pageShell(req, (await s.settings.get()).organisation),
-  lang: 'en',
-});
+const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
 const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** What these routes use: the module's face, nothing else. */
@@ -93,7 +94,15 @@ export const formsPublicRoutes =
         },
         async (req, reply) => {
           const plainForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-          const ctx = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, origin: req.headers.origin ?? null };
+          const lang = pageLanguage(req);
+          const query = req.query as { lang?: unknown } | undefined;
+          const ctx = {
+            ip: req.ip,
+            userAgent: req.headers['user-agent'] ?? null,
+            origin: req.headers.origin ?? null,
+            // The double opt-in mail speaks the page's language (an explicit ?lang= outranks the contact's own).
+            language: { page: typeof query?.lang === 'string' ? pageLanguage({ query, headers: {} }) : null, request: lang },
+          };
           try {
             await s.forms.submit(req.params.formId, req.body, ctx);
           } catch (e) {
@@ -106,7 +115,7 @@ export const formsPublicRoutes =
             return html(reply, 400, invalidPage(await shellOf(s, req), problems));
           }
           if (plainForm) return html(reply, 200, receivedPage(await shellOf(s, req)));
-          return reply.status(200).header('cache-control', 'no-store').send(RECEIVED);
+          return reply.status(200).header('cache-control', 'no-store').send(received(lang));
         },
       );
 

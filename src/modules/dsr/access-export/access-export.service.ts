@@ -4,6 +4,7 @@ import { isStatementRefusal } from '../../../db/refusal.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../../lib/email.ts';
 import { writtenForms } from '../../../db/email-match.ts';
+import { negotiate } from '../../../i18n/catalogue.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { isId, newId } from '../../../lib/ids.ts';
 import { redactLinks, signToken, verifyToken } from '../../../lib/signed.ts';
@@ -68,8 +69,9 @@ export class AccessExportService {
    * the Art. 15 information from the data map (purposes, retention) and the settings (the
    * organisation, the mail relay as recipient).
    */
-  async reading(x: AccessExport): Promise<ExportReading> {
+  async reading(x: AccessExport, lang?: string): Promise<ExportReading> {
     const settings = await this.settings.get();
+    const contact = x.subject.contactId === null ? undefined : await contactById(this.db.kysely, x.subject.contactId);
     const map = await this.datamap.getMap();
     const listIds = new Set<string>(x.consentHistory.flatMap((e) => (e.listId ? [e.listId] : [])));
     for (const t of Object.values(x.tables))
@@ -83,6 +85,8 @@ export class AccessExportService {
       if (name !== null) listNames[id] = name;
     }
     return {
+      // The page's language when it has one (the portal's), else the person's own, else English.
+      lang: negotiate({ page: lang ?? null, contact: contact?.language ?? null, fallback: 'en' }),
       levelNames: Object.fromEntries(settings.consentLevels.map((l) => [l.level, l.name])),
       listNames,
       timeZone: settings.timeZone,

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { pageShell } from '../../../http/public-page.ts';
+import { pageLanguage, pageShell } from '../../../http/public-page.ts';
+import { t } from '../../../i18n/catalogue.ts';
 import { ErrorBody, Obj, withExamples } from '../../../http/schemas.ts';
 import type { SettingsService } from '../../settings/module.ts';
 import type { IntakeService } from './requests.intake.ts';
@@ -12,10 +13,12 @@ import { PublicAcceptedSchema, PublicIntakeSchema } from './requests.schemas.ts'
 /** Public input is small; anything bigger is not a request from a person. */
 const PUBLIC_BODY_LIMIT = 4 * 1024;
 
-/** The one answer to every accepted intake, byte for byte, whether or not the address is known. */
-const ACCEPTED = {
-  data: { status: 'received' as const, message: 'If the address can receive mail, we have sent it a link to confirm the request.' },
-};
+/**
+ * The one answer to every accepted intake, byte for byte, whether or not the address is known:
+ * in the request's language (`?lang=`, else Accept-Language), never the address's.
+ */
+const accepted = (lang: string) => ({ data: { status: 'received' as const, message: t(lang, 'dsr.received') } });
+const ACCEPTED = accepted('en');
 
 const open = { access: 'public', audit: false } as const;
 
@@ -122,7 +125,10 @@ export const publicRequestRoutes =
         },
         async (req, reply) => {
           await s.requestIntake.fromPublic(req.body, { ip: req.ip });
-          return reply.status(202).header('cache-control', 'no-store').send(ACCEPTED);
+          return reply
+            .status(202)
+            .header('cache-control', 'no-store')
+            .send(accepted(pageLanguage(req)));
         },
       );
 
