@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { corsOnSend, preflight } from '../../http/cors.ts';
 import { pageLanguage, pageShell } from '../../http/public-page.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { Type } from 'typebox';
@@ -35,6 +36,18 @@ const refuse = (s: FormsPublicRouteDeps) => async (req: FastifyRequest, reply: F
  */
 const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
 const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
+/**
+ * CORS (src/http/cors.ts) for a page on one of the form's `allowedOrigins`, so a fetch() there
+ * can read the answer; an unknown or archived form allows no origin: the same answer as a refusal.
+ */
+const formAllows = (s: FormsPublicRouteDeps, formId: unknown) => async (origin: string) =>
+  typeof formId === 'string' &&
+  formId.length <= 100 &&
+  s.forms.live(formId).then(
+    (f) => f.allowedOrigins.includes(origin.toLowerCase()),
+    (e: unknown) => (e instanceof AppError && e.code === 'not_found' ? false : Promise.reject(e)),
+  );
+const formIdOf = (req: FastifyRequest) => (req.params as { formId?: unknown } | undefined)?.formId;
 
 /** What these routes use: the module's face, nothing else. */
 export interface FormsPublicRouteDeps {
@@ -63,11 +76,17 @@ export const formsPublicRoutes =
         },
       );
 
+      r.options('/forms/:formId', { config: open, schema: { hide: true } }, async (req, reply) =>
+        preflight(req, reply, formAllows(s, formIdOf(req))),
+      );
+
       r.post(
         '/forms/:formId',
         {
           config: open,
           bodyLimit: SUBMIT_BODY_LIMIT,
+          // On every answer, refusals included, so an allowed page can read why it was refused.
+          onSend: corsOnSend((req) => formAllows(s, formIdOf(req))),
           schema: {
             tags: ['public'],
             summary: 'Submit a form',
@@ -77,7 +96,8 @@ export const formsPublicRoutes =
               'name>", message}`. Otherwise always 200 with the same body, whether the address is known, unknown or suppressed: ' +
               'the changes are applied (or a double opt-in link mailed) afterwards. A submission can only raise the consent level ' +
               'and join lists. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). A cross-site ' +
-              'post must come from one of the form’s `allowedOrigins` (the Origin header; else 403). Bodies over 16 KiB are ' +
+              'post must come from one of the form’s `allowedOrigins` (the Origin header; else 403), and a page there may read the ' +
+              'answer (CORS: `OPTIONS` answers its preflight; other origins get no CORS header). Bodies over 16 KiB are ' +
               'refused (413). Rate-limited per client address (429) and per address submitted (dropped silently).',
             security: [],
             params: SubmitParams,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { corsOnSend, preflight } from '../../../http/cors.ts';
 import { pageLanguage, pageShell } from '../../../http/public-page.ts';
 import { t } from '../../../i18n/catalogue.ts';
 import { ErrorBody, Obj, withExamples } from '../../../http/schemas.ts';
@@ -39,21 +40,8 @@ const Lang = Type.Optional(Type.String({ minLength: 1, maxLength: 35 }));
 /** Exactly one token (and a language), nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
 const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }), lang: Lang });
 
-/**
- * CORS for the intake, for the origins the `publicFormOrigins` setting allows and no other: a
- * page there may post JSON and read the answer. Everyone else gets no CORS header at all (the
- * browser then withholds the answer from the page); `Vary: Origin` keeps caches from mixing them.
- */
-async function corsHeaders(s: PublicRequestRouteDeps, req: FastifyRequest): Promise<Record<string, string>> {
-  const origin = req.headers.origin;
-  const allowed = typeof origin === 'string' && (await s.requestIntake.allowsOrigin(origin));
-  return allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
-}
-const PREFLIGHT = {
-  'access-control-allow-methods': 'POST',
-  'access-control-allow-headers': 'content-type',
-  'access-control-max-age': '600',
-};
+/** CORS for the intake (src/http/cors.ts), for the origins the `publicFormOrigins` setting allows and no other. */
+const allowsOrigin = (s: PublicRequestRouteDeps) => (origin: string) => s.requestIntake.allowsOrigin(origin);
 
 /** A form-encoded body as fields; every value of a repeated field is kept (an array), so the schema refuses the repetition. */
 function formFields(body: string): Record<string, string | string[]> {
@@ -86,15 +74,8 @@ export const publicRequestRoutes =
         (_req, body, done) => done(null, formFields(body as string)),
       );
 
-      // The browser's question before a page elsewhere posts JSON: answered for allowed origins only.
       // The browser's question before a page elsewhere posts JSON: answered in full for allowed origins only.
-      pages.options('/requests', { config: open, schema: { hide: true } }, async (req, reply) => {
-        const cors = await corsHeaders(s, req);
-        return reply
-          .status(204)
-          .headers('access-control-allow-origin' in cors ? { ...cors, ...PREFLIGHT } : cors)
-          .send();
-      });
+      pages.options('/requests', { config: open, schema: { hide: true } }, async (req, reply) => preflight(req, reply, allowsOrigin(s)));
 
       pages.post(
         '/requests',
@@ -102,10 +83,7 @@ export const publicRequestRoutes =
           config: open,
           bodyLimit: PUBLIC_BODY_LIMIT,
           // On every answer, refusals included, so an allowed page can read why it was refused.
-          onSend: async (req, reply, payload) => {
-            reply.headers(await corsHeaders(s, req));
-            return payload;
-          },
+          onSend: corsOnSend(() => allowsOrigin(s)),
           schema: {
             tags: ['public'],
             summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
