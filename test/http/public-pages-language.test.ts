@@ -226,6 +226,22 @@ forEachDialect('public pages in the person’s language', (ctx) => {
       speaks(erasure.body, 'de', 'portal.erasureRequested.text', { deadline: '3. Januar 2027' });
     });
 
+    it('the export a request fulfils speaks the person’s language, else the browser’s; ?lang= outranks both', async () => {
+      const actor = { type: 'user', id: null } as const;
+      const de = await person('de');
+      const none = await person(null);
+      const open = async (contactId: string, extra: string, headers: Record<string, string> = {}) => {
+        const d = await t.services.accessExports.createDownload(contactId, { actor });
+        return t.app.inject({ method: 'GET', url: `${path(d.url)}${extra}`, headers });
+      };
+      speaks((await open(de.id, '', { 'accept-language': 'en' })).body, 'de', 'export.rights');
+      speaks((await open(de.id, '&lang=en', { 'accept-language': 'de' })).body, 'en', 'export.rights');
+      speaks((await open(none.id, '', { 'accept-language': 'de' })).body, 'de', 'export.rights');
+      const en = (await open(none.id, '')).body;
+      speaks(en, 'en', 'export.rights');
+      assert.ok(en.includes('<h2>About this copy and your rights</h2>'), 'English unchanged');
+    });
+
     it('refuses a bad link in the request’s language only, the same page for every bad link', async () => {
       for (const [lang, headers] of [
         ['de', { 'accept-language': 'de' }],

@@ -31504,6 +31504,8 @@ export interface operations {
             query?: {
                 /** @example json */
                 format?: "html" | "json";
+                /** @description the page’s language (else the person’s, else the browser’s) */
+                lang?: string;
                 /**
                  * @description the one-time signed token of the emailed link
                  * @example ZXhwb3J0.MDE5MzhjNDA.mq2x8k0.Q2hlY2tzdW1fb2ZfdGhlX2xpbmtfaW5fdGhlX2VtYWlsX18

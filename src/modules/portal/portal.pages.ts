@@ -19,8 +19,16 @@ const STYLE =
   '<style>fieldset{border:1px solid #888;border-radius:.3rem;margin:1rem 0;padding:.5rem 1rem}label{display:inline}' +
   'input:focus,a:focus{outline:3px solid #0b5fff;outline-offset:2px}.hint{color:#444;font-size:.95rem}' +
   'table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem;text-align:left;vertical-align:top;' +
-  'overflow-wrap:anywhere}caption{text-align:left;font-weight:600;padding:.3rem 0}.choice{margin:.5rem 0}</style>';
+  'overflow-wrap:break-word;hyphens:auto}td.n{white-space:nowrap;text-align:right}td.v{overflow-wrap:anywhere}caption{text-' +
+  'align:left;font-weight:600;' +
+  'padding:.3rem 0}.choice{margin:.5rem 0}.wide{overflow-x:auto;max-width:100%}.wide:focus{outline:3px solid #0b5fff}</style>';
 const page = (shell: PageShell, title: string, body: string) => publicPage(shell, title, `${STYLE}\n${body}`, { referrer: 'same-origin' });
+
+/**
+ * A table's box: on a narrow screen a wide table scrolls sideways in it rather than widening the
+ * page; it takes the keyboard focus, so it scrolls without a mouse, and is named by its caption.
+ */
+const wide = (name: string) => `<div class="wide" role="region" tabindex="0" aria-label="${name}">`;
 
 /** A catalogue string of the page's language, escaped. */
 const say = (shell: PageShell, key: string, params?: Params) => e(t(shell.lang, key, params));
@@ -105,7 +113,8 @@ export function portalPage(shell: PageShell, v: PortalView): string {
         .map(
           ([name, col]) =>
             `<tr><th scope="row">${e(tOr(l, `column.contacts.${name}`, col.description ?? humanise(name)))}</th>` +
-            `<td>${cell(name, col.category)}</td></tr>`,
+            // A value (an id, an address) may be one long word: it wraps anywhere rather than widen the table.
+            `<td class="v">${cell(name, col.category)}</td></tr>`,
         )
         .join('\n')
     : '';
@@ -131,7 +140,7 @@ export function portalPage(shell: PageShell, v: PortalView): string {
     : `<p>${say(shell, 'portal.noSegments')}</p>`;
   const others = Object.entries(x.tables)
     .filter(([name, table]) => name !== 'contacts' && table.rows.length > 0)
-    .map(([name, table]) => `<tr><td>${e(table.description || humanise(name))}</td><td>${table.rows.length}</td></tr>`)
+    .map(([name, table]) => `<tr><td>${e(table.description || humanise(name))}</td><td class="n">${table.rows.length}</td></tr>`)
     .join('\n');
   // The export and erasure links keep a language the page was asked in (?lang=), so they speak as it did.
   const langQuery = l === 'en' ? '' : `&lang=${encodeURIComponent(l)}`;
@@ -140,19 +149,19 @@ export function portalPage(shell: PageShell, v: PortalView): string {
     t(l, 'portal.title'),
     `<p>${say(shell, 'portal.intro')}</p>
 <h2>${say(shell, 'portal.profile')}</h2>
-<table><caption>${say(shell, 'portal.profileCaption')}</caption>
+${wide(say(shell, 'portal.profileCaption'))}<table><caption>${say(shell, 'portal.profileCaption')}</caption>
 <thead><tr><th scope="col">${say(shell, 'portal.field')}</th><th scope="col">${say(shell, 'portal.value')}</th></tr></thead><tbody>
 ${profileRows}
-</tbody></table>
+</tbody></table></div>
 <h2>${say(shell, 'portal.level')}</h2>
 <p>${v.level ? `${e(v.level.name)}: ${e(v.level.description)}` : empty}</p>
 <h2>${say(shell, 'portal.history')}</h2>
-<table><caption>${say(shell, 'portal.historyCaption')}</caption>
+${wide(say(shell, 'portal.historyCaption'))}<table><caption>${say(shell, 'portal.historyCaption')}</caption>
 <thead><tr><th scope="col">${say(shell, 'portal.when')}</th><th scope="col">${say(shell, 'portal.change')}</th><th ` +
       `scope="col">${say(shell, 'portal.source')}</th><th scope="col">${say(shell, 'portal.notice')}</th></tr></thead>
 <tbody>
 ${history}
-</tbody></table>
+</tbody></table></div>
 <h2>${say(shell, 'portal.lists')}</h2>
 ${lists}
 <h2>${say(shell, 'portal.segments')}</h2>
@@ -160,9 +169,11 @@ ${lists}
 ${segments}
 ${
   others
-    ? `<h2>${say(shell, 'portal.tables')}</h2>\n<table><caption>${say(shell, 'portal.tablesCaption')}</caption><thead><tr><th ` +
+    ? `<h2>${say(shell, 'portal.tables')}</` +
+      `h2>\n${wide(say(shell, 'portal.tablesCaption'))}<table><caption>${say(shell, 'portal.tablesCaption')}</caption><thead><tr><th ` +
+      `` +
       `scope="col">${say(shell, 'portal.kind')}</th><th scope="col">${say(shell, 'portal.count')}</th></tr></thead><tbody>\n${others}\n` +
-      '</tbody></table>'
+      '</tbody></table></div>'
     : ''
 }
 <h2>${say(shell, 'portal.actions')}</h2>

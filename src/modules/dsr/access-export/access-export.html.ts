@@ -24,14 +24,15 @@ body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;b
 main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:1.6em;margin:0 0 .2em}h3{font-size:1em;margin:1em 0 .2em}caption{text-align:left;font-weight:600;padding:4px ` +
   `0}h2{font-size:1.2em;margin:1.8em 0 .3em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.meta,.desc,.cat{color:#666}.cat{font-size:.8em;font-weight:normal;display:block}
+.meta,.desc,.cat{color:#666}.cat{font-size:.8em;font-weight:normal;display:block}td.cat{display:table-cell}
 .none{padding:12px;background:#eef6ee;border:1px solid #cde3cd}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5em 0;font-size:.92em}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}
-th{background:#f0f0f3}a:focus,a:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}.null{color:#aaa}
+th{background:#f0f0f3}a:focus,a:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}.null{color:#666}
 blockquote{margin:.3em 0;padding:.3em .6em;border-left:3px solid #ccc;white-space:pre-wrap;background:#fff}
 nav ul{columns:2;padding-left:1.2em}pre{margin:0;white-space:pre-wrap;font-size:.9em}
-@media print{body{background:#fff}nav{display:none}}`;
+.wide{overflow-x:auto;max-width:100%}.wide:focus{outline:3px solid #1a5fb4;outline-offset:2px}main{overflow-wrap:break-word}
+@media print{body{background:#fff}nav{display:none}.wide{overflow:visible}}`;
 
 /**
  * What the page needs beyond the export to speak plainly, read when it is made: names for
@@ -102,6 +103,12 @@ export function plain(v: JsonValue, r: ExportReading, column = '', category = ''
   return esc(v);
 }
 
+/**
+ * A wide table scrolls sideways in its own box on a narrow screen instead of widening the page;
+ * the box takes the keyboard focus (so it scrolls without a mouse) and is named by its table.
+ */
+const wide = (name: string) => `<div class="wide" role="region" tabindex="0" aria-label="${name}">`;
+
 function tableSection(name: string, t: ExportTable, r: ExportReading): string {
   const l = r.lang;
   const title = esc(humanise(name));
@@ -118,7 +125,8 @@ function tableSection(name: string, t: ExportTable, r: ExportReading): string {
   if (t.rows.length === 1) {
     const row = t.rows[0]!;
     out.push(
-      `<table><caption>${title}</caption><tr><th scope="col">${esc(w(l, 'field'))}</th><th scope="col">${esc(w(l, 'value'))}</th>` +
+      `${wide(title)}<table><caption>${title}</caption><tr><th scope="col">${esc(w(l, 'field'))}</th><th ` +
+        `scope="col">${esc(w(l, 'value'))}</th>` +
         `<th scope="col">${esc(w(l, 'category'))}</th></tr>`,
     );
     for (const [c, meta] of cols)
@@ -127,14 +135,14 @@ function tableSection(name: string, t: ExportTable, r: ExportReading): string {
           `<td class="cat">${esc(meta.category)}</td></tr>`,
       );
   } else {
-    out.push(`<p class="meta">${esc(w(l, 'records', { count: t.rows.length }))}</p><table><caption>${title}</caption><tr>`);
+    out.push(`<p class="meta">${esc(w(l, 'records', { count: t.rows.length }))}</p>${wide(title)}<table><caption>${title}</caption><tr>`);
     for (const [c, meta] of cols)
       out.push(`<th scope="col">${esc(columnWord(l, name, c))}<span class="cat">${esc(meta.category)}</span></th>`);
     out.push('</tr>');
     for (const row of t.rows)
       out.push(`<tr>${cols.map(([c, meta]) => `<td>${plain(row[c] ?? null, r, c, meta.category)}</td>`).join('')}</tr>`);
   }
-  out.push('</table></section>');
+  out.push('</table></div></section>');
   return out.join('');
 }
 
@@ -164,7 +172,8 @@ function consentSection(entries: ExportConsentEntry[], r: ExportReading): string
   const out = [`<section id="consent"><h2>${esc(w(l, 'consent.title'))}</h2><p class="desc">${esc(w(l, 'consent.text'))}</p>`];
   if (entries.length === 0) return `${out[0]}<p class="null">${esc(w(l, 'consent.none'))}</p></section>`;
   out.push(
-    `<table><caption>${esc(w(l, 'consent.title'))}</caption><tr><th scope="col">${esc(w(l, 'when'))}</th><th scope="col">` +
+    `${wide(esc(w(l, 'consent.title')))}<table><caption>${esc(w(l, 'consent.title'))}</caption><tr><th ` +
+      `scope="col">${esc(w(l, 'when'))}</th><th scope="col">` +
       `${esc(w(l, 'change'))}</th><th scope="col">${esc(w(l, 'source'))}</th><th scope="col">${esc(w(l, 'notice'))}</th></tr>`,
   );
   for (const e of entries) {
@@ -181,7 +190,7 @@ function consentSection(entries: ExportConsentEntry[], r: ExportReading): string
     const source = e.source ? tOr(l, `consent.source.${e.source}`, e.source.replace(/_/g, ' ')) : null;
     out.push(`<tr><td>${plain(e.at, r)}${imported}</td><td>${change(e, r)}</td><td>${plain(source, r)}</td><td>${notice}</td></tr>`);
   }
-  out.push('</table></section>');
+  out.push('</table></div></section>');
   return out.join('');
 }
 

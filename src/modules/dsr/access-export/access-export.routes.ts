@@ -109,6 +109,9 @@ export const accessExportPublicRoutes =
             Obj({
               token: Type.Optional(Type.String({ maxLength: 1000, description: 'the one-time signed token of the emailed link' })),
               format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
+              lang: Type.Optional(
+                Type.String({ minLength: 1, maxLength: 35, description: 'the page’s language (else the person’s, else the browser’s)' }),
+              ),
             }),
             { token: 'ZXhwb3J0.MDE5MzhjNDA.mq2x8k0.Q2hlY2tzdW1fb2ZfdGhlX2xpbmtfaW5fdGhlX2VtYWlsX18', format: 'json' },
           ),
@@ -132,7 +135,7 @@ export const accessExportPublicRoutes =
         await s.rateLimiter.check(DOWNLOADS_PER_IP, req.ip);
         let body: string;
         try {
-          body = await s.accessExports.download(req.params.id, req.query.token, format, String(req.id));
+          body = await s.accessExports.download(req.params.id, req.query.token, format, String(req.id), (c) => pageLanguage(req, c));
         } catch (e) {
           if (isAppError(e) && e.code === 'link_invalid') return refusal(req, reply, format, e);
           throw e;
