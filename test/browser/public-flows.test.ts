@@ -43,48 +43,51 @@ for (const d of BROWSER_DIALECTS)
     const lists = async (id: string) =>
       ((await w.server.api('GET', `/api/v1/contacts/${id}/lists`)).body.data as any[]).map((m) => m.listId);
 
-    test('double opt-in: the link’s page only asks; its button raises the level, the ledger naming submission and confirmation', async () => {
-      const email = w.address('doi');
-      const made = await w.server.api('POST', '/api/v1/contacts', { email });
-      assert.equal(made.status, 201);
-      const id = made.body.data.id as string;
-      assert.equal((await w.server.api('PUT', `/api/v1/contacts/${id}/consent`, { level: 1, source: 'admin' })).status, 200);
-      // Submitted from the organisation's site (JSON), as its script would.
-      const posted = await w.publicPost(`/public/v1/forms/${w.doiFormId}`, { email, consent: '4', topics: w.listId });
-      assert.equal(posted.status, 200);
-      const link = await w.link(email, linkOf(w, '/public/v1/forms/confirm/'));
+    test(
+      'double opt-in: the link’s page only asks; its button raises ' + 'the level, the ledger naming submission and confirmation',
+      async () => {
+        const email = w.address('doi');
+        const made = await w.server.api('POST', '/api/v1/contacts', { email });
+        assert.equal(made.status, 201);
+        const id = made.body.data.id as string;
+        assert.equal((await w.server.api('PUT', `/api/v1/contacts/${id}/consent`, { level: 1, source: 'admin' })).status, 200);
+        // Submitted from the organisation's site (JSON), as its script would.
+        const posted = await w.publicPost(`/public/v1/forms/${w.doiFormId}`, { email, consent: '4', topics: w.listId });
+        assert.equal(posted.status, 200);
+        const link = await w.link(email, linkOf(w, '/public/v1/forms/confirm/'));
 
-      await s.page.goto(link);
-      const button = s.page.getByRole('button', { name: 'Confirm' });
-      await button.waitFor();
-      await assertAccessible(s.page, 'double opt-in page');
-      await screenshot(s.page, 'public-flow-doi-ask');
-      // Opening the link (a mail scanner does) changes nothing.
-      assert.equal((await contact(id)).consentLevel, 1);
-      assert.deepEqual(await lists(id), []);
-      assert.equal((await history(id)).length, 1);
+        await s.page.goto(link);
+        const button = s.page.getByRole('button', { name: 'Confirm' });
+        await button.waitFor();
+        await assertAccessible(s.page, 'double opt-in page');
+        await screenshot(s.page, 'public-flow-doi-ask');
+        // Opening the link (a mail scanner does) changes nothing.
+        assert.equal((await contact(id)).consentLevel, 1);
+        assert.deepEqual(await lists(id), []);
+        assert.equal((await history(id)).length, 1);
 
-      await button.click();
-      await s.page.getByRole('heading', { name: 'Confirmed' }).waitFor();
-      await screenshot(s.page, 'public-flow-doi-confirmed');
-      assert.equal((await contact(id)).consentLevel, 4);
-      assert.deepEqual(await lists(id), [w.listId]);
-      const level = (await history(id)).find((e) => e.kind === 'level' && e.newValue === 4);
-      assert.ok(level, 'the raise is in the ledger');
-      assert.equal(level.source, 'form');
-      assert.equal(level.actorType, 'form_confirmation');
-      assert.match(level.actorId, /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/, 'the submission and the confirmation');
-      assert.equal(level.notice?.text, NOTICE_4, 'with the notice the form showed');
-      const join = (await history(id)).find((e) => e.kind === 'list_join');
-      assert.equal(join?.actorId, level.actorId);
-      // The link is used: pressing again (or a second tab) changes nothing and says so.
-      await s.page.goto(link);
-      await s.page.getByRole('heading', { name: 'This link does not work' }).waitFor();
-      assert.deepEqual(
-        s.problems.filter((p) => !/status of 400/.test(p)),
-        [],
-      );
-    });
+        await button.click();
+        await s.page.getByRole('heading', { name: 'Confirmed' }).waitFor();
+        await screenshot(s.page, 'public-flow-doi-confirmed');
+        assert.equal((await contact(id)).consentLevel, 4);
+        assert.deepEqual(await lists(id), [w.listId]);
+        const level = (await history(id)).find((e) => e.kind === 'level' && e.newValue === 4);
+        assert.ok(level, 'the raise is in the ledger');
+        assert.equal(level.source, 'form');
+        assert.equal(level.actorType, 'form_confirmation');
+        assert.match(level.actorId, /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/, 'the submission and the confirmation');
+        assert.equal(level.notice?.text, NOTICE_4, 'with the notice the form showed');
+        const join = (await history(id)).find((e) => e.kind === 'list_join');
+        assert.equal(join?.actorId, level.actorId);
+        // The link is used: pressing again (or a second tab) changes nothing and says so.
+        await s.page.goto(link);
+        await s.page.getByRole('heading', { name: 'This link does not work' }).waitFor();
+        assert.deepEqual(
+          s.problems.filter((p) => !/status of 400/.test(p)),
+          [],
+        );
+      },
+    );
 
     test('the subscription center with the keyboard alone: a lower level and a list left, in the ledger', async () => {
       const email = w.address('center');
