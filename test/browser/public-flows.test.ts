@@ -1,8 +1,11 @@
-// The public side's two consent flows in Chromium (issue 15, acceptance): a double opt-in raises
+// The public side in Chromium (issue 15, acceptance): a double opt-in raises
 // consent only when the person presses the confirmation page's button, and the subscription
 // center, used with the keyboard alone, lowers the level and leaves a list. Each checked through
-// the API: the contact, the consent ledger, the list memberships.
+// the API: the contact, the consent ledger, the list memberships. And a form embedded on another
+// site: the browser's own CORS rules decide whether that site's script reads the answer.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { assertAccessible, BROWSER_DIALECTS, browserSkip, openBrowser, type Session, screenshot } from './harness.ts';
@@ -128,4 +131,53 @@ for (const d of BROWSER_DIALECTS)
       assert.ok(entries.every((e) => e.actorType === 'contact' && e.actorId === id && e.notice?.text));
       assert.deepEqual(s.problems, []);
     });
+
+    test(
+      'a form embedded on the organisation’s site: its fetch() reads ' + 'the answer; once the site is no longer allowed, it cannot',
+      async () => {
+        // The organisation's site: another origin (another port) serving a page with a script.
+        const site = createServer((_req, res) =>
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Shop</title>'),
+        );
+        await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+        const origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+        const allow = (origins: string[]) => w.server.api('PATCH', `/api/v1/forms/${w.formId}`, { allowedOrigins: origins });
+        try {
+          assert.equal((await allow([origin])).status, 200);
+          await s.page.goto(`${origin}/`);
+          const email = w.address('embedded');
+          // A JSON post: the browser asks first (a preflight), then posts, then lets the page read the answer.
+          const send = (address: string) =>
+            s.page.evaluate(
+              async ([url, address]) => {
+                try {
+                  const r = await fetch(url!, {
+                    method: 'POST',
+                    headers: { 'content-type': 'application/json' },
+                    body: JSON.stringify({ email: address }),
+                  });
+                  return { status: r.status, body: await r.json() };
+                } catch (e) {
+                  return { blocked: String(e) };
+                }
+              },
+              [`${w.base}/public/v1/forms/${w.formId}`, address] as const,
+            );
+          const read = await send(email);
+          assert.deepEqual(read, {
+            status: 200,
+            body: {
+              data: { status: 'received', message: 'Thank you. If a confirmation is needed, we have sent you an email with a link.' },
+            },
+          });
+          assert.equal((await allow([])).status, 200);
+          const refused = await send(w.address('embedded'));
+          assert.ok('blocked' in refused, JSON.stringify(refused));
+        } finally {
+          await allow([]).catch(() => undefined);
+          await new Promise((r) => site.close(r));
+        }
+        s.problems.length = 0;
+      },
+    );
   });
