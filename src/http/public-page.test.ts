@@ -56,6 +56,13 @@ describe('the public page shell', () => {
     assert.equal(pageLanguage({ headers: {} }), 'en');
   });
 
+  it('on a page bound to a contact: ?lang=, else the contact’s language, else Accept-Language', () => {
+    assert.equal(pageLanguage({ headers: { 'accept-language': 'en' } }, 'de-AT'), 'de');
+    assert.equal(pageLanguage({ query: { lang: 'en' }, headers: {} }, 'de'), 'en', 'the page’s own outranks the contact’s');
+    assert.equal(pageLanguage({ headers: { 'accept-language': 'de' } }, 'pt-BR'), 'de', 'a language the catalogue lacks is passed over');
+    assert.equal(pageLanguage({ headers: { 'accept-language': 'de' } }, null), 'de');
+  });
+
   it('a sentence with a link in it: the text escaped, the link as built', () => {
     fc.assert(
       fc.property(hostile(MARKS[0]), (v) => {

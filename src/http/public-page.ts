@@ -10,20 +10,30 @@ export interface PageShell {
 
 /**
  * The language of a public page: the page's `?lang=` when it is one the catalogue has, else the
+ * language of the contact the page is bound to (a signed link's person: never pass it on a page
+ * anyone may open, whose answer must not differ by who an address belongs to), else the
  * browser's `Accept-Language`, else English.
  */
-export function pageLanguage(req: { query?: unknown; headers: Record<string, string | string[] | undefined> }): string {
+export function pageLanguage(
+  req: { query?: unknown; headers: Record<string, string | string[] | undefined> },
+  contactLanguage: string | null = null,
+): string {
   const q = req.query as Record<string, unknown> | undefined;
   const header = req.headers['accept-language'];
   return negotiate({
     page: typeof q?.lang === 'string' ? q.lang : null,
+    contact: contactLanguage,
     acceptLanguage: typeof header === 'string' ? header : null,
     fallback: 'en',
   });
 }
 
-export function pageShell(req: Parameters<typeof pageLanguage>[0], organisation: Organisation): PageShell {
-  return { lang: pageLanguage(req), organisation };
+export function pageShell(
+  req: Parameters<typeof pageLanguage>[0],
+  organisation: Organisation,
+  contactLanguage: string | null = null,
+): PageShell {
+  return { lang: pageLanguage(req, contactLanguage), organisation };
 }
 
 /**

@@ -132,3 +132,10 @@ export const catalogue = Catalogue.load(localesDir());
 
 export const t = (lang: string, key: string, params?: Params): string => catalogue.t(lang, key, params);
 export const negotiate = (o: Parameters<Catalogue['negotiate']>[0]): string => catalogue.negotiate(o);
+
+/**
+ * The string of `key` when the catalogue has it, else `fallback`: for words keyed by data (a
+ * ledger source, a column's name), where a value the catalogue does not name is shown as it is.
+ */
+export const tOr = (lang: string, key: string, fallback: string, params?: Params): string =>
+  Object.hasOwn(catalogue.strings('en'), key) ? catalogue.t(lang, key, params) : fallback;

@@ -2470,7 +2470,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a form
-         * @description JSON, or `application/x-www-form-urlencoded` from a plain HTML form (answered with an HTML page). Each field by its name; lists ticked repeat their name. Invalid fields are 400 `validation_failed` with `details` `{path: "/<field name>", message}`. Otherwise always 200 with the same body, whether the address is known, unknown or suppressed: the changes are applied (or a double opt-in link mailed) afterwards. A submission can only raise the consent level and join lists. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). A cross-site post must come from one of the form’s `allowedOrigins` (the Origin header; else 403). Bodies over 16 KiB are refused (413). Rate-limited per client address (429) and per address submitted (dropped silently).
+         * @description JSON, or `application/x-www-form-urlencoded` from a plain HTML form (answered with an HTML page). Each field by its name; lists ticked repeat their name. Invalid fields are 400 `validation_failed` with `details` `{path: "/<field name>", message}`. Otherwise always 200 with the same body, whether the address is known, unknown or suppressed: the changes are applied (or a double opt-in link mailed) afterwards. A submission can only raise the consent level and join lists. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). A cross-site post must come from one of the form’s `allowedOrigins` (the Origin header; else 403), and a page there may read the answer (CORS: `OPTIONS` answers its preflight; other origins get no CORS header). Bodies over 16 KiB are refused (413). Rate-limited per client address (429) and per address submitted (dropped silently).
          *
          *     **Who may call:** anyone, without a key (rate-limited per client address).
          */
@@ -33668,6 +33668,8 @@ export interface operations {
             query?: {
                 /** @example json */
                 format?: "html" | "json";
+                /** @description the page’s language (else the person’s, else the browser’s) */
+                lang?: string;
                 /**
                  * @description the one-time signed token of the emailed link
                  * @example ZXhwb3J0.MDE5MzhjNDA.mq2x8k0.Q2hlY2tzdW1fb2ZfdGhlX2xpbmtfaW5fdGhlX2VtYWlsX18
@@ -34983,6 +34985,8 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "html" | "json";
+                /** @description the language of the page (else the person’s) */
+                lang?: string;
             };
             header?: never;
             path: {

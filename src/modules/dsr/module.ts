@@ -36,7 +36,7 @@ export { holdsAddress } from './requests/requests.model.ts';
 export type { AccessExport } from './access-export/access-export.model.ts';
 export { humanise } from './access-export/access-export.model.ts';
 export type { AccessExportService } from './access-export/access-export.service.ts';
-export { EXPORT_CSP, renderExportHtml } from './access-export/access-export.html.ts';
+export { EXPORT_CSP, type ExportReading, plain as plainValue, renderExportHtml } from './access-export/access-export.html.ts';
 export { AccessExportSchema } from './access-export/access-export.schemas.ts';
 export type { RequestsService } from './requests/requests.service.ts';
 

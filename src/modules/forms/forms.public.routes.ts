@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pageShell } from '../../http/public-page.ts';
+import { corsOnSend, preflight } from '../../http/cors.ts';
+import { pageLanguage, pageShell } from '../../http/public-page.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { Type } from 'typebox';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
@@ -9,13 +10,17 @@ import { frameHeaders } from './forms.embed.ts';
 import { confirmedPage, confirmPage, invalidLinkPage, invalidPage, PAGE_HEADERS, receivedPage } from './forms.pages.ts';
 import { ReceivedSchema, SubmissionSchema, SubmitParams } from './forms.schemas.ts';
 import type { FormsService } from './forms.service.ts';
-import { FORMS_TEXT } from './forms.text.ts';
+import { receivedText } from './forms.text.ts';
 
 /** A form of a hundred fields fits; anything bigger is not a person filling a form. */
 export const SUBMIT_BODY_LIMIT = 16 * 1024;
 
-/** The one answer to every accepted submission, byte for byte, whether or not the address is known. */
-export const RECEIVED = { data: { status: 'received' as const, message: FORMS_TEXT.received } };
+/**
+ * The one answer to every accepted submission, byte for byte, whether or not the address is
+ * known: in the request's language (`?lang=`, else Accept-Language), never the address's.
+ */
+export const received = (lang: string) => ({ data: { status: 'received' as const, message: receivedText(lang) } });
+const RECEIVED = received('en');
 
 const open = { access: 'public', audit: false } as const;
 
@@ -34,14 +39,23 @@ const framed = async (s: FormsPublicRouteDeps, req: FastifyRequest, formId: stri
 const refuse = (s: FormsPublicRouteDeps) => async (req: FastifyRequest, reply: FastifyReply) =>
   html(reply, 400, invalidLinkPage(await shellOf(s, req)));
 /**
- * The organisation the page names. English whatever the request asks, until these pages' texts
- * (*.text.ts) are in the message catalogue: `lang` must say the language the text is in.
+ * The page's language (`?lang=`, else Accept-Language) and the organisation it names. Never the
+ * language of whom an address belongs to: these pages answer anyone.
  */
-const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => ({
-  ...pageShell(req, (await s.settings.get()).organisation),
-  lang: 'en',
-});
+const shellOf = async (s: FormsPublicRouteDeps, req: FastifyRequest) => pageShell(req, (await s.settings.get()).organisation);
 const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
+/**
+ * CORS (src/http/cors.ts) for a page on one of the form's `allowedOrigins`, so a fetch() there
+ * can read the answer; an unknown or archived form allows no origin: the same answer as a refusal.
+ */
+const formAllows = (s: FormsPublicRouteDeps, formId: unknown) => async (origin: string) =>
+  typeof formId === 'string' &&
+  formId.length <= 100 &&
+  s.forms.live(formId).then(
+    (f) => f.allowedOrigins.includes(origin.toLowerCase()),
+    (e: unknown) => (e instanceof AppError && e.code === 'not_found' ? false : Promise.reject(e)),
+  );
+const formIdOf = (req: FastifyRequest) => (req.params as { formId?: unknown } | undefined)?.formId;
 
 /** What these routes use: the module's face, nothing else. */
 export interface FormsPublicRouteDeps {
@@ -70,11 +84,17 @@ export const formsPublicRoutes =
         },
       );
 
+      r.options('/forms/:formId', { config: open, schema: { hide: true } }, async (req, reply) =>
+        preflight(req, reply, formAllows(s, formIdOf(req))),
+      );
+
       r.post(
         '/forms/:formId',
         {
           config: open,
           bodyLimit: SUBMIT_BODY_LIMIT,
+          // On every answer, refusals included, so an allowed page can read why it was refused.
+          onSend: corsOnSend((req) => formAllows(s, formIdOf(req))),
           schema: {
             tags: ['public'],
             summary: 'Submit a form',
@@ -84,7 +104,8 @@ export const formsPublicRoutes =
               'name>", message}`. Otherwise always 200 with the same body, whether the address is known, unknown or suppressed: ' +
               'the changes are applied (or a double opt-in link mailed) afterwards. A submission can only raise the consent level ' +
               'and join lists. `website` is a trap for robots: leave it empty (a filled one is accepted and dropped). A cross-site ' +
-              'post must come from one of the form’s `allowedOrigins` (the Origin header; else 403). Bodies over 16 KiB are ' +
+              'post must come from one of the form’s `allowedOrigins` (the Origin header; else 403), and a page there may read the ' +
+              'answer (CORS: `OPTIONS` answers its preflight; other origins get no CORS header). Bodies over 16 KiB are ' +
               'refused (413). Rate-limited per client address (429) and per address submitted (dropped silently).',
             security: [],
             params: SubmitParams,
@@ -101,7 +122,15 @@ export const formsPublicRoutes =
         },
         async (req, reply) => {
           const plainForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-          const ctx = { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, origin: req.headers.origin ?? null };
+          const lang = pageLanguage(req);
+          const query = req.query as { lang?: unknown } | undefined;
+          const ctx = {
+            ip: req.ip,
+            userAgent: req.headers['user-agent'] ?? null,
+            origin: req.headers.origin ?? null,
+            // The double opt-in mail speaks the page's language (an explicit ?lang= outranks the contact's own).
+            language: { page: typeof query?.lang === 'string' ? pageLanguage({ query, headers: {} }) : null, request: lang },
+          };
           try {
             await s.forms.submit(req.params.formId, req.body, ctx);
           } catch (e) {
@@ -114,7 +143,7 @@ export const formsPublicRoutes =
             return html(reply, 400, invalidPage(await shellOf(s, req), problems), await framed(s, req, form.id));
           }
           if (plainForm) return html(reply, 200, receivedPage(await shellOf(s, req)), await framed(s, req, req.params.formId));
-          return reply.status(200).header('cache-control', 'no-store').send(RECEIVED);
+          return reply.status(200).header('cache-control', 'no-store').send(received(lang));
         },
       );
 

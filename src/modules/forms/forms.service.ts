@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { hmac, sha256 } from '../../lib/crypto.ts';
 import type { Limit, RateLimiter } from '../../http/rate-limit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { negotiate } from '../../i18n/catalogue.ts';
 import { AppError } from '../../lib/errors.ts';
 import { truncateIp, truncateUserAgent } from '../../lib/evidence.ts';
 import { newId } from '../../lib/ids.ts';
@@ -20,7 +21,7 @@ import { checkFields, type FieldDef, HONEYPOT, type Posted, readSubmission, type
 import { bump } from './forms.counters.ts';
 import * as q from './forms.queries.ts';
 import type { FormsTable } from './forms.table.ts';
-import { FORMS_TEXT } from './forms.text.ts';
+import { confirmMail } from './forms.text.ts';
 
 export interface Form {
   id: string;
@@ -49,6 +50,8 @@ export interface SubmitContext {
   pageId?: string;
   /** The request's Origin header: a cross-site post must come from one of the form's allowed origins. */
   origin?: string | null;
+  /** The page's own language (`?lang=`) if it named one, and the request's (Accept-Language): the double opt-in mail speaks them. */
+  language?: { page: string | null; request: string };
 }
 
 export const CONFIRM_PATH = '/public/v1/forms/confirm';
@@ -61,7 +64,7 @@ export const PER_ADDRESS: Limit = { scope: 'form:email', max: 5, windowMs: 60 * 
 const MAX_ORIGINS = 50;
 
 /** What the confirmation waits to apply: the submission's wanted changes (JSON in form_confirmations.changes). */
-type Pending = Omit<Wanted, 'email'> & { doubleOptIn: boolean; pageId?: string };
+type Pending = Omit<Wanted, 'email'> & { doubleOptIn: boolean; pageId?: string; language?: SubmitContext['language'] };
 
 /**
  * Forms: their versioned field definitions, and the one path every submission takes (`submit`):
@@ -237,7 +240,12 @@ export class FormsService {
     const now = this.clock.now();
     const submissionId = newId();
     const { email, ...rest } = wanted;
-    const pending: Pending = { ...rest, doubleOptIn: form.doubleOptIn, ...(ctx.pageId ? { pageId: ctx.pageId } : {}) };
+    const pending: Pending = {
+      ...rest,
+      doubleOptIn: form.doubleOptIn,
+      ...(ctx.pageId ? { pageId: ctx.pageId } : {}),
+      ...(ctx.language ? { language: ctx.language } : {}),
+    };
     await this.db.kysely.transaction().execute(async (trx) => {
       await q.insertSubmission(trx, {
         id: submissionId,
@@ -327,14 +335,28 @@ export class FormsService {
     const token = await this.tokenOf(c.id);
     await q.setTokenHash(this.db.kysely, c.id, sha256(token));
     const form = await this.get(sub.form_id);
-    const link = `${(await this.deps.settings.get()).publicBaseUrl.replace(/\/+$/, '')}${CONFIRM_PATH}/${token}`;
-    const text = FORMS_TEXT.confirmMail;
+    const settings = await this.deps.settings.get();
+    const link = `${settings.publicBaseUrl.replace(/\/+$/, '')}${CONFIRM_PATH}/${token}`;
+    // The page's language if it named one, else the contact's (when the address is one's), else the browser's.
+    const lang = negotiate({
+      page: pending.language?.page,
+      contact: (await this.deps.contacts.findByEmail(c.email))?.language ?? null,
+      acceptLanguage: pending.language?.request,
+      fallback: 'en',
+    });
+    const mail = confirmMail(lang, {
+      form: form.name,
+      link,
+      expires: new Date(c.expires_at),
+      timeZone: settings.timeZone,
+      organisation: settings.organisation,
+    });
     // Purpose `requested`, the person's own action; a refusal (the gate, the relay) leaves the link unsent, and it expires.
     await this.deps.mail.send(
       {
         to: c.email,
-        subject: text.subject(form.name),
-        text: text.body(form.name, link, new Date(c.expires_at)),
+        subject: mail.subject,
+        text: mail.text,
         purpose: 'requested',
         caller: 'form',
         contactId: null,

@@ -206,11 +206,15 @@ export function pageTypes(d: PageTypeDeps): Record<PageType, PageTypeDef> {
   const subscriptionCenter: PageTypeDef = {
     async render(r) {
       if (r.preview) return placeholder(r);
-      const v = r.token === null ? null : await d.subscriptionCenter.view(r.token);
+      // The page speaks its own language, whoever the person is.
+      const v = r.token === null ? null : await d.subscriptionCenter.view(r.token, () => r.shell.lang);
       if (!v) return refusal(r);
-      // The center's own form, posted to the center's own address (the portal module checks and applies it).
-      const action = `${(await base()).replace(/\/+$/, '')}/public/v1/subscription/${encodeURIComponent(r.token!)}`;
-      return answer(200, framed(r.page, r.shell, `${PORTAL_STYLE}\n${centerBody(v, action)}`));
+      // The center's own form, posted to the center's own address (the portal module checks and applies it), in the
+      // page's language: the ledger keeps the notice in the language the person read it in.
+      const action =
+        `${(await base()).replace(/\/+$/, '')}/public/v1/subscription/${encodeURIComponent(r.token!)}` +
+        `?lang=${encodeURIComponent(r.shell.lang)}`;
+      return answer(200, framed(r.page, r.shell, `${PORTAL_STYLE}\n${centerBody(r.shell, v, action)}`));
     },
     // Its form posts to the subscription center's address, never here.
     post: async (r) => notFound(r.shell),

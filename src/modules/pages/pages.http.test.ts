@@ -533,7 +533,7 @@ forEachDialect('pages', (ctx) => {
       assert.equal(textOf(els.find((e) => e.name === 'h1')!), 'Your choices');
       assert.ok(r.body.includes('<em>freely</em>'));
       const form = els.find((e) => e.name === 'form')!;
-      assert.equal(form.attribs!.action, `${BASE}/public/v1/subscription/${token}`);
+      assert.equal(form.attribs!.action, `${BASE}/public/v1/subscription/${token}?lang=en`);
       // The center's own post route takes the form as it is.
       const saved = await t.app.inject({
         method: 'POST',

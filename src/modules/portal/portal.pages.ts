@@ -1,9 +1,10 @@
 import { type PageShell, PUBLIC_PAGE_HEADERS, publicPage, SAME_ORIGIN_PAGE_HEADERS } from '../../http/public-page.ts';
 import { escapeHtml as e } from '../../lib/html.ts';
-import { humanise } from '../dsr/module.ts';
+import { formatDateTime, formatDay, type Params, t, tOr } from '../../i18n/catalogue.ts';
+import { humanise, plainValue } from '../dsr/module.ts';
 import type { PortalView } from './privacy.service.ts';
 import type { CenterView } from './subscription.service.ts';
-import { PORTAL_TEXT } from './portal.text.ts';
+import { sourceWord } from './portal.text.ts';
 
 /**
  * The pages of the subscription center and the portal: plain HTML without scripts, every value
@@ -14,22 +15,35 @@ import { PORTAL_TEXT } from './portal.text.ts';
 export const PAGE_HEADERS = SAME_ORIGIN_PAGE_HEADERS;
 export const REFUSAL_HEADERS = PUBLIC_PAGE_HEADERS;
 
-const T = PORTAL_TEXT;
 /** The look of these pages' forms (a page of type `subscription_center` shows the center's form with it). */
 export const STYLE =
   '<style>fieldset{border:1px solid #888;border-radius:.3rem;margin:1rem 0;padding:.5rem 1rem}label{display:inline}' +
   'input:focus,a:focus{outline:3px solid #0b5fff;outline-offset:2px}.hint{color:#444;font-size:.95rem}' +
-  'table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem;text-align:left;vertical-align:top}' +
-  '.choice{margin:.5rem 0}</style>';
+  'table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem;text-align:left;vertical-align:top;' +
+  'overflow-wrap:break-word;hyphens:auto}td.n{white-space:nowrap;text-align:right}td.v{overflow-wrap:anywhere}caption{text-' +
+  'align:left;font-weight:600;' +
+  'padding:.3rem 0}.choice{margin:.5rem 0}.wide{overflow-x:auto;max-width:100%}.wide:focus{outline:3px solid #0b5fff}</style>';
 const page = (shell: PageShell, title: string, body: string) => publicPage(shell, title, `${STYLE}\n${body}`, { referrer: 'same-origin' });
 
-/** The one page for every bad link (forged, altered, expired, another kind's, its person erased): no hint which. */
+/**
+ * A table's box: on a narrow screen a wide table scrolls sideways in it rather than widening the
+ * page; it takes the keyboard focus, so it scrolls without a mouse, and is named by its caption.
+ */
+const wide = (name: string) => `<div class="wide" role="region" tabindex="0" aria-label="${name}">`;
+
+/** A catalogue string of the page's language, escaped. */
+const say = (shell: PageShell, key: string, params?: Params) => e(t(shell.lang, key, params));
+
+/**
+ * The one page for every bad link (forged, altered, expired, another kind's, its person erased):
+ * no hint which. Its language is the request's.
+ */
 export function refusalPage(shell: PageShell): string {
-  return publicPage(shell, T.refused.title, `<p>${e(T.refused.body)}</p>`);
+  return publicPage(shell, t(shell.lang, 'portal.refused.title'), `<p>${say(shell, 'portal.refused.text')}</p>`);
 }
 
 export function centerPage(shell: PageShell, v: CenterView): string {
-  return page(shell, T.center.title, centerBody(v));
+  return page(shell, t(shell.lang, 'center.title'), centerBody(shell, v));
 }
 
 /**
@@ -37,13 +51,13 @@ export function centerPage(shell: PageShell, v: CenterView): string {
  * `subscription_center` (module `pages`), which shows it under its own title and posts it here
  * (`action`: this page's address; empty posts back to the page that shows it).
  */
-export function centerBody(v: CenterView, action = ''): string {
+export function centerBody(shell: PageShell, v: CenterView, action = ''): string {
   const levels = v.levels
     .map(
       (l) =>
         `<div class="choice"><input type="radio" name="level" id="level-${l.level}" ` +
         `value="${l.level}"${l.level === v.level ? ' checked' : ''} aria-describedby="level-${l.level}-d">
-<label for="level-${l.level}">${e(l.name)}${l.level === v.level ? ` (${e(T.center.current)})` : ''}</label>
+<label for="level-${l.level}">${e(l.name)}${l.level === v.level ? ` (${say(shell, 'center.current')})` : ''}</label>
 <div class="hint" id="level-${l.level}-d">${e(l.description)}</div></div>`,
     )
     .join('\n');
@@ -54,112 +68,141 @@ export function centerBody(v: CenterView, action = ''): string {
 <label for="list-${i}">${e(l.name)}</label>${l.description ? `<div class="hint">${e(l.description)}</div>` : ''}</div>`,
         )
         .join('\n')
-    : `<p>${e(T.center.noLists)}</p>`;
+    : `<p>${say(shell, 'center.noLists')}</p>`;
   return `<form method="post"${action ? ` action="${e(action)}"` : ''}>
 <input type="hidden" name="form" value="${e(v.formToken)}">
-<fieldset><legend>${e(T.center.levelLegend)}</legend>
-<p class="hint">${e(T.center.levelHelp)}</p>
-<p class="hint">${e(T.center.levelNotice)}</p>
+<fieldset><legend>${say(shell, 'center.levelLegend')}</legend>
+<p class="hint">${say(shell, 'center.levelHelp')}</p>
+<p class="hint">${say(shell, 'center.levelNotice')}</p>
 ${levels}
 </fieldset>
-<fieldset><legend>${e(T.center.listsLegend)}</legend>
-<p class="hint">${e(T.center.listsHelp)}</p>
+<fieldset><legend>${say(shell, 'center.listsLegend')}</legend>
+<p class="hint">${say(shell, 'center.listsHelp')}</p>
 ${lists}
 </fieldset>
-<button type="submit">${e(T.center.save)}</button>
+<button type="submit">${say(shell, 'center.save')}</button>
 </form>
-<p><a href="${e(v.portalUrl)}">${e(T.center.portal)}</a></p>`;
+<p><a href="${e(v.portalUrl)}">${say(shell, 'center.portal')}</a></p>`;
 }
 
 export function centerSavedPage(shell: PageShell, selfUrl: string): string {
-  return page(shell, T.center.saved, `<p>${e(T.center.savedBody)}</p>\n<p><a href="${e(selfUrl)}">${e(T.center.back)}</a></p>`);
+  return page(
+    shell,
+    t(shell.lang, 'center.saved.title'),
+    `<p>${say(shell, 'center.saved.text')}</p>\n<p><a href="${e(selfUrl)}">${say(shell, 'center.back')}</a></p>`,
+  );
 }
 
-const cell = (v: unknown) =>
-  v === null || v === undefined || v === '' ? e(T.portal.empty) : e(typeof v === 'object' ? JSON.stringify(v) : v);
-
-function changeOf(entry: PortalView['data']['consentHistory'][number], v: PortalView): string {
+function changeOf(lang: string, entry: PortalView['data']['consentHistory'][number], v: PortalView): string {
   const level = (n: number | null) => (n === null ? '–' : (v.levelNames.get(n) ?? String(n)));
   const list = (id: string | null) => (id ? (v.listNames.get(id) ?? id) : '–');
-  if (entry.erased) return T.portal.erasedEntry;
-  if (entry.kind === 'level') return T.portal.levelChange(level(entry.oldValue), level(entry.newValue));
-  if (entry.kind === 'list_join') return T.portal.joined(list(entry.listId));
-  if (entry.kind === 'list_leave') return T.portal.left(list(entry.listId));
-  return T.portal.otherChange(humanise(entry.kind));
+  if (entry.erased) return t(lang, 'portal.erasedEntry');
+  if (entry.kind === 'level') return t(lang, 'portal.levelChange', { from: level(entry.oldValue), to: level(entry.newValue) });
+  if (entry.kind === 'list_join') return t(lang, 'portal.joined', { list: list(entry.listId) });
+  if (entry.kind === 'list_leave') return t(lang, 'portal.left', { list: list(entry.listId) });
+  return t(lang, 'portal.otherChange', { what: tOr(lang, `receipt.other.${entry.kind}`, humanise(entry.kind)) });
 }
 
 export function portalPage(shell: PageShell, v: PortalView): string {
+  const l = shell.lang;
   const x = v.data;
   const profile = x.tables.contacts;
   const row = profile?.rows[0] ?? {};
+  const empty = say(shell, 'portal.empty');
+  // Values as the export's page states them: level and list names, yes/no, dates as dates, in the page's language.
+  const cell = (name: string, category: string) => {
+    const value = row[name];
+    return value === null || value === undefined || value === '' ? empty : plainValue(value, v.reading, name, category);
+  };
   const profileRows = profile
     ? Object.entries(profile.columns)
-        .map(([name, col]) => `<tr><th scope="row">${e(col.description ?? humanise(name))}</th><td>${cell(row[name])}</td></tr>`)
+        .map(
+          ([name, col]) =>
+            `<tr><th scope="row">${e(tOr(l, `column.contacts.${name}`, col.description ?? humanise(name)))}</th>` +
+            // A value (an id, an address) may be one long word: it wraps anywhere rather than widen the table.
+            `<td class="v">${cell(name, col.category)}</td></tr>`,
+        )
         .join('\n')
     : '';
   const history = x.consentHistory
     .map(
       (h) =>
-        `<tr><td>${e(h.at.slice(0, 16).replace('T', ' '))} UTC</td><td>${e(changeOf(h, v))}</td><td>${e(h.source ?? '')}</td>` +
-        `<td>${h.notice?.text ? e(h.notice.text).replace(/\n/g, '<br>') : e(T.portal.noNotice)}</td></tr>`,
+        `<tr><td><time datetime="${e(h.at)}">${e(formatDateTime(l, new Date(h.at), v.reading.timeZone))}</time></td>` +
+        `<td>${e(changeOf(l, h, v))}</td><td>${e(h.source ? sourceWord(l, h.source) : '')}</td>` +
+        `<td>${h.notice?.text ? e(h.notice.text).replace(/\n/g, '<br>') : say(shell, 'portal.noNotice')}</td></tr>`,
     )
     .join('\n');
-  const lists = x.lists.length ? `<ul>${x.lists.map((l) => `<li>${e(l.name)}</li>`).join('')}</ul>` : `<p>${e(T.portal.noListsHeld)}</p>`;
+  const lists = x.lists.length
+    ? `<ul>${x.lists.map((list) => `<li>${e(list.name)}</li>`).join('')}</ul>`
+    : `<p>${say(shell, 'portal.noListsHeld')}</p>`;
   const why = (s: PortalView['segments'][number]) =>
     s.kind === 'static'
-      ? `<div class="hint">${e(T.portal.staticSegment)}</div>`
-      : `<ul>${s.conditions.map((c) => `<li>${e(c.text)}: ${e(c.holds ? T.portal.holds : T.portal.doesNotHold)}</li>`).join('')}</ul>`;
+      ? `<div class="hint">${say(shell, 'portal.staticSegment')}</div>`
+      : `<ul>${s.conditions
+          .map((c) => `<li>${e(c.text)}: ${say(shell, c.holds ? 'portal.holds' : 'portal.doesNotHold')}</li>`)
+          .join('')}</ul>`;
   const segments = v.segments.length
     ? `<ul>${v.segments.map((s) => `<li>${e(s.name)}${why(s)}</li>`).join('')}</ul>`
-    : `<p>${e(T.portal.noSegments)}</p>`;
+    : `<p>${say(shell, 'portal.noSegments')}</p>`;
   const others = Object.entries(x.tables)
-    .filter(([name, t]) => name !== 'contacts' && t.rows.length > 0)
-    .map(([name, t]) => `<tr><td>${e(t.description || humanise(name))}</td><td>${t.rows.length}</td></tr>`)
+    .filter(([name, table]) => name !== 'contacts' && table.rows.length > 0)
+    .map(([name, table]) => `<tr><td>${e(table.description || humanise(name))}</td><td class="n">${table.rows.length}</td></tr>`)
     .join('\n');
+  // The export and erasure links keep a language the page was asked in (?lang=), so they speak as it did.
+  const langQuery = l === 'en' ? '' : `&lang=${encodeURIComponent(l)}`;
   return page(
     shell,
-    T.portal.title,
-    `<p>${e(T.portal.intro)}</p>
-<h2>${e(T.portal.profile)}</h2>
-<table><thead><tr><th scope="col">${e(T.portal.field)}</th><th scope="col">${e(T.portal.value)}</th></tr></thead><tbody>
+    t(l, 'portal.title'),
+    `<p>${say(shell, 'portal.intro')}</p>
+<h2>${say(shell, 'portal.profile')}</h2>
+${wide(say(shell, 'portal.profileCaption'))}<table><caption>${say(shell, 'portal.profileCaption')}</caption>
+<thead><tr><th scope="col">${say(shell, 'portal.field')}</th><th scope="col">${say(shell, 'portal.value')}</th></tr></thead><tbody>
 ${profileRows}
-</tbody></table>
-<h2>${e(T.portal.level)}</h2>
-<p>${v.level ? `${e(v.level.name)}: ${e(v.level.description)}` : e(T.portal.empty)}</p>
-<h2>${e(T.portal.history)}</h2>
-<table><caption>${e(T.portal.historyCaption)}</caption>
-<thead><tr><th scope="col">${e(T.portal.when)}</th><th scope="col">${e(T.portal.change)}</th><th ` +
-      `scope="col">${e(T.portal.source)}</th><th scope="col">${e(T.portal.notice)}</th></tr></thead>
+</tbody></table></div>
+<h2>${say(shell, 'portal.level')}</h2>
+<p>${v.level ? `${e(v.level.name)}: ${e(v.level.description)}` : empty}</p>
+<h2>${say(shell, 'portal.history')}</h2>
+${wide(say(shell, 'portal.historyCaption'))}<table><caption>${say(shell, 'portal.historyCaption')}</caption>
+<thead><tr><th scope="col">${say(shell, 'portal.when')}</th><th scope="col">${say(shell, 'portal.change')}</th><th ` +
+      `scope="col">${say(shell, 'portal.source')}</th><th scope="col">${say(shell, 'portal.notice')}</th></tr></thead>
 <tbody>
 ${history}
-</tbody></table>
-<h2>${e(T.portal.lists)}</h2>
+</tbody></table></div>
+<h2>${say(shell, 'portal.lists')}</h2>
 ${lists}
-<h2>${e(T.portal.segments)}</h2>
-<p class="hint">${e(T.portal.segmentsHelp)}</p>
+<h2>${say(shell, 'portal.segments')}</h2>
+<p class="hint">${say(shell, 'portal.segmentsHelp')}</p>
 ${segments}
 ${
   others
-    ? `<h2>${e(T.portal.tables)}</h2>\n<table><caption>${e(T.portal.tablesCaption)}</caption><thead><tr><th ` +
-      `scope="col">${e(T.portal.kind)}</th><th scope="col">${e(T.portal.count)}</th></tr></thead><tbody>\n${others}\n</tbody></table>`
+    ? `<h2>${say(shell, 'portal.tables')}</` +
+      `h2>\n${wide(say(shell, 'portal.tablesCaption'))}<table><caption>${say(shell, 'portal.tablesCaption')}</caption><thead><tr><th ` +
+      `` +
+      `scope="col">${say(shell, 'portal.kind')}</th><th scope="col">${say(shell, 'portal.count')}</th></tr></thead><tbody>\n${others}\n` +
+      '</tbody></table></div>'
     : ''
 }
-<h2>${e(T.portal.actions)}</h2>
+<h2>${say(shell, 'portal.actions')}</h2>
 <ul>
-<li><a href="${e(`${v.link.token}/export?format=html`)}">${e(T.portal.downloadHtml)}</a></li>
-<li><a href="${e(`${v.link.token}/export?format=json`)}">${e(T.portal.downloadJson)}</a></li>
-<li><a href="${e(v.centerUrl)}">${e(T.portal.changeConsent)}</a></li>
+<li><a href="${e(`${v.link.token}/export?format=html${langQuery}`)}">${say(shell, 'portal.downloadHtml')}</a></li>
+<li><a href="${e(`${v.link.token}/export?format=json`)}">${say(shell, 'portal.downloadJson')}</a></li>
+<li><a href="${e(v.centerUrl)}">${say(shell, 'portal.changeConsent')}</a></li>
 </ul>
-<form method="post" action="${e(`${v.link.token}/erasure`)}">
+<form method="post" action="${e(`${v.link.token}/erasure${langQuery.replace('&', '?')}`)}">
 <input type="hidden" name="form" value="${e(v.formToken)}">
-<fieldset><legend>${e(T.portal.erasureLegend)}</legend>
-<p class="hint">${e(T.portal.erasureHelp)}</p>
-<button type="submit">${e(T.portal.erasureButton)}</button>
+<fieldset><legend>${say(shell, 'portal.erasureLegend')}</legend>
+<p class="hint">${say(shell, 'portal.erasureHelp')}</p>
+<button type="submit">${say(shell, 'portal.erasureButton')}</button>
 </fieldset>
 </form>`,
   );
 }
 
-export function erasureRequestedPage(shell: PageShell): string {
-  return page(shell, T.portal.erasureRequested, `<p>${e(T.portal.erasureRequestedBody)}</p>`);
+/** The erasure case's deadline as a date ("by 4 January 2027"), in the page's language. */
+export function erasureRequestedPage(shell: PageShell, deadline: string): string {
+  return page(
+    shell,
+    t(shell.lang, 'portal.erasureRequested.title'),
+    `<p>${say(shell, 'portal.erasureRequested.text', { deadline: formatDay(shell.lang, deadline) })}</p>`,
+  );
 }

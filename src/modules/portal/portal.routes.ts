@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { pageShell } from '../../http/public-page.ts';
+import { pageLanguage, pageShell } from '../../http/public-page.ts';
 import type { Limit, RateLimiter } from '../../http/rate-limit.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { ErrorBody, Obj, withExamples } from '../../http/schemas.ts';
@@ -77,9 +77,13 @@ export const portalRoutes =
   (s: PortalRouteDeps): FastifyPluginAsyncTypebox =>
   async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    // The organisation the page names. English whatever the request asks, until these pages' texts
-    // (portal.text.ts) are in the message catalogue: `lang` must say the language the text is in.
-    const shellOf = async (req: FastifyRequest) => ({ ...pageShell(req, (await s.settings.get()).organisation), lang: 'en' });
+    // The organisation the page names, and the page's language: the request's `?lang=`, else the
+    // language of the contact the link is bound to, else Accept-Language. The refusal knows no
+    // contact: its language is the request's alone, the same for every bad link.
+    const organisation = async () => (await s.settings.get()).organisation;
+    const shellOf = async (req: FastifyRequest) => pageShell(req, await organisation());
+    const shellIn = async (lang: string) => ({ lang, organisation: await organisation() });
+    const languageOf = (req: FastifyRequest) => (contactLanguage: string | null) => pageLanguage(req, contactLanguage);
     const refuse = async (req: FastifyRequest, reply: FastifyReply) =>
       reply
         .status(404)
@@ -122,12 +126,12 @@ export const portalRoutes =
       },
       async (req, reply) => {
         await s.rateLimiter.check(PAGES_PER_IP, req.ip);
-        const v = await s.subscriptionCenter.view(req.params.token);
+        const v = await s.subscriptionCenter.view(req.params.token, languageOf(req));
         return v
           ? reply
               .status(200)
               .headers(PAGE_HEADERS)
-              .send(centerPage(await shellOf(req), v))
+              .send(centerPage(await shellIn(v.lang), v))
           : refuse(req, reply);
       },
     );
@@ -159,12 +163,12 @@ export const portalRoutes =
       },
       async (req, reply) => {
         await s.rateLimiter.check(PAGES_PER_IP, req.ip);
-        const v = await s.subscriptionCenter.save(req.params.token, req.body, facts(req));
+        const v = await s.subscriptionCenter.save(req.params.token, req.body, facts(req), languageOf(req));
         return v
           ? reply
               .status(200)
               .headers(PAGE_HEADERS)
-              .send(centerSavedPage(await shellOf(req), req.params.token))
+              .send(centerSavedPage(await shellIn(v.lang), req.params.token))
           : refuse(req, reply);
       },
     );
@@ -192,12 +196,12 @@ export const portalRoutes =
       },
       async (req, reply) => {
         await s.rateLimiter.check(PAGES_PER_IP, req.ip);
-        const v = await s.privacyPortal.view(req.params.token);
+        const v = await s.privacyPortal.view(req.params.token, languageOf(req));
         return v
           ? reply
               .status(200)
               .headers(PAGE_HEADERS)
-              .send(portalPage(await shellOf(req), v))
+              .send(portalPage(await shellIn(v.lang), v))
           : refuse(req, reply);
       },
     );
@@ -214,7 +218,10 @@ export const portalRoutes =
             'Every bad link gets the same 404 page. 120 requests a minute per client address.',
           security: [],
           params: TokenParams,
-          querystring: Obj({ format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])) }),
+          querystring: Obj({
+            format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
+            lang: Type.Optional(Type.String({ minLength: 1, maxLength: 35, description: 'the language of the page (else the person’s)' })),
+          }),
           response: {
             200: {
               description: 'The export.',
@@ -231,7 +238,7 @@ export const portalRoutes =
       async (req, reply) => {
         await s.rateLimiter.check(PAGES_PER_IP, req.ip);
         const format = req.query.format ?? 'html';
-        const body = await s.privacyPortal.download(req.params.token, format, String(req.id));
+        const body = await s.privacyPortal.download(req.params.token, format, String(req.id), languageOf(req));
         if (body === null) return refuse(req, reply);
         reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff');
         if (format === 'json')
@@ -275,7 +282,7 @@ export const portalRoutes =
           ? reply
               .status(200)
               .headers(PAGE_HEADERS)
-              .send(erasureRequestedPage(await shellOf(req)))
+              .send(erasureRequestedPage(await shellIn(pageLanguage(req, done.lang)), done.deadline))
           : refuse(req, reply);
       },
     );

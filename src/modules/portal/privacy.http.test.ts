@@ -9,7 +9,7 @@ import { escapeHtml } from '../../lib/html.ts';
 import { verifyToken } from '../../lib/signed.ts';
 import { PORTAL_TTL_MS, subscriptionCenterUrl } from '../email/links.ts';
 import { RECEIPT_QUEUE } from '../email/receipts.service.ts';
-import { PORTAL_TEXT } from './portal.text.ts';
+import { t as say } from '../../i18n/catalogue.ts';
 
 const BASE = 'https://news.example.org';
 const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;\'"';
@@ -72,11 +72,11 @@ forEachDialect('the privacy portal', (ctx) => {
     assert.equal(res.statusCode, 200, res.body);
     const b = res.body;
     assert.doesNotMatch(b, /<script|<img|onerror=alert\(1\)>/);
-    assert.ok(b.includes(`<td>${escapeHtml(HOSTILE)}</td>`), 'the first name, as text');
+    assert.ok(b.includes(`<td class="v">${escapeHtml(HOSTILE)}</td>`), 'the first name, as text');
     assert.ok(b.includes(`<p>Subscriptions: `), 'the level by name and description');
-    assert.ok(b.includes(escapeHtml(PORTAL_TEXT.portal.levelChange('(none)', 'Subscriptions'))));
-    assert.ok(b.includes(escapeHtml(PORTAL_TEXT.portal.joined(`Club ${HOSTILE}`))));
-    assert.ok(b.includes(escapeHtml(PORTAL_TEXT.center.levelNotice)), 'the notice shown');
+    assert.ok(b.includes(escapeHtml(say('en', 'portal.levelChange', { from: '(none)', to: 'Subscriptions' }))));
+    assert.ok(b.includes(escapeHtml(say('en', 'portal.joined', { list: `Club ${HOSTILE}` }))));
+    assert.ok(b.includes(escapeHtml(say('en', 'center.levelNotice'))), 'the notice shown');
     assert.ok(b.includes(`<li>${escapeHtml(`Club ${HOSTILE}`)}</li>`), 'the list');
     assert.ok(b.includes(escapeHtml(`Germans ${HOSTILE}`)), 'the segment');
     assert.ok(b.includes('A condition on your country: holds for you'));
@@ -152,7 +152,7 @@ forEachDialect('the privacy portal', (ctx) => {
         const stored = await t.services.contacts.update(c.contactId, { lastName: `<b>${name}</b>` }).catch(() => null);
         fc.pre(stored !== null);
         const b = (await get(path(c.url))).body;
-        assert.ok(b.includes(`<td>${escapeHtml(stored!.lastName)}</td>`));
+        assert.ok(b.includes(`<td class="v">${escapeHtml(stored!.lastName)}</td>`));
         assert.ok(!b.includes('<b>'));
       }),
       { numRuns: 25 },

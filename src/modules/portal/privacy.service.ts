@@ -2,15 +2,19 @@ import type { Clock } from '../../lib/clock.ts';
 import { isAppError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/module.ts';
 import type { AccessExport, AccessExportService, RequestsService } from '../dsr/module.ts';
-import { renderExportHtml } from '../dsr/module.ts';
+import { type ExportReading, renderExportHtml } from '../dsr/module.ts';
 import type { SegmentsService } from '../segments/module.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { type PageLink, type PortalLinks, sameOrigin } from './portal.links.ts';
-import type { RequestFacts } from './subscription.service.ts';
+import type { LanguageOf, RequestFacts } from './subscription.service.ts';
 import { describeCondition } from './segment-words.ts';
 
 export interface PortalView {
   link: PageLink;
+  /** The language the page speaks: the request's `?lang=`, else the contact's, else the browser's. */
+  lang: string;
+  /** How the export page states values (level and list names, yes/no, dates), in the page's language. */
+  reading: ExportReading;
   /** The access export: what the page shows is read from it (built from the data map), not from a list of fields here. */
   data: AccessExport;
   level: { level: number; name: string; description: string } | null;
@@ -47,12 +51,13 @@ export class PrivacyPortalService {
     return this.exports.build(link.contactId).catch(notFoundAsNull);
   }
 
-  async view(token: string): Promise<PortalView | null> {
+  async view(token: string, languageOf: LanguageOf): Promise<PortalView | null> {
     const now = this.clock.now();
     const link = await this.link(token);
     if (!link) return null;
     const data = await this.build(link);
     if (!data) return null;
+    const lang = languageOf(contactLanguage(data));
     const s = await this.settings.get();
     const levelNames = new Map(s.consentLevels.map((l) => [l.level, l.name]));
     const stored = data.tables.contacts?.rows[0]?.consent_level;
@@ -68,11 +73,16 @@ export class PrivacyPortalService {
       segments.push({
         name: seg.name,
         kind: seg.kind,
-        conditions: (why?.conditions ?? []).map((c) => ({ text: describeCondition(c.condition, levelNames, listNames), holds: c.value })),
+        conditions: (why?.conditions ?? []).map((c) => ({
+          text: describeCondition(lang, c.condition, levelNames, listNames),
+          holds: c.value,
+        })),
       });
     }
     return {
       link,
+      lang,
+      reading: await this.exports.reading(data, lang),
       data,
       level: level && { level: level.level, name: level.name, description: level.description },
       levelNames,
@@ -84,7 +94,7 @@ export class PrivacyPortalService {
   }
 
   /** The whole export, as the page the access export renders or as its JSON document; audited (`portal.export`). */
-  async download(token: string, format: 'html' | 'json', requestId: string): Promise<string | null> {
+  async download(token: string, format: 'html' | 'json', requestId: string, languageOf: LanguageOf): Promise<string | null> {
     const link = await this.link(token);
     if (!link) return null;
     const data = await this.build(link);
@@ -97,7 +107,12 @@ export class PrivacyPortalService {
       outcome: 'ok',
       requestId,
     });
-    return format === 'json' ? JSON.stringify(data) : renderExportHtml(data, { jsonHref: '?format=json' });
+    if (format === 'json') return JSON.stringify(data);
+    // The page the access request mails, with the same plain words, in the portal page's language.
+    return renderExportHtml(data, {
+      jsonHref: '?format=json',
+      reading: await this.exports.reading(data, languageOf(contactLanguage(data))),
+    });
   }
 
   /**
@@ -106,7 +121,11 @@ export class PrivacyPortalService {
    * A case already open for the address is not doubled. Null, with nothing done, for a bad link,
    * a form field not made for it, or a post from another origin.
    */
-  async requestErasure(token: string, form: { form: string }, req: RequestFacts): Promise<'requested' | null> {
+  async requestErasure(
+    token: string,
+    form: { form: string },
+    req: RequestFacts,
+  ): Promise<{ deadline: string; lang: string | null } | null> {
     const now = this.clock.now();
     const link = await this.link(token);
     if (!link) return null;
@@ -116,13 +135,21 @@ export class PrivacyPortalService {
     const email = data?.subject.email;
     if (!email) return null;
     const open = await this.requests.list({ email, type: 'erasure', open: true }, 1);
-    if (open.length === 0)
-      await this.requests.open(
+    const c =
+      open[0] ??
+      (await this.requests.open(
         { type: 'erasure', email, verified: true, note: 'Verified by the signed privacy-portal link mailed to the address.' },
         { actor: { type: 'requester', id: null }, channel: 'public', ownerId: null },
-      );
-    return 'requested';
+      ));
+    // The page states the case's deadline as a date, in the person's language.
+    return { deadline: c.deadline, lang: contactLanguage(data!) };
   }
+}
+
+/** The language the person chose (contacts.language), as the export holds it. */
+function contactLanguage(data: AccessExport): string | null {
+  const v = data.tables.contacts?.rows[0]?.language;
+  return typeof v === 'string' ? v : null;
 }
 
 function notFoundAsNull(e: unknown): null {

@@ -10,7 +10,7 @@ import { newId } from '../../lib/ids.ts';
 import { signToken } from '../../lib/signed.ts';
 import { BATCH_QUEUE } from '../email/engine.jobs.ts';
 import { CENTER_TTL_MS } from '../email/links.ts';
-import { PORTAL_TEXT } from './portal.text.ts';
+import { t as say } from '../../i18n/catalogue.ts';
 
 const BASE = 'https://news.example.org';
 const ADMIN = { source: 'admin', actor: { type: 'user', id: null } } as const;
@@ -124,7 +124,7 @@ forEachDialect('the subscription center', (ctx) => {
         .select('text')
         .where('hash', '=', entries[0]!.notice_hash!)
         .executeTakeFirstOrThrow();
-      assert.ok(notice.text.startsWith(PORTAL_TEXT.center.levelNotice) && notice.text.includes('Transactional'), notice.text);
+      assert.ok(notice.text.startsWith(say('en', 'center.levelNotice')) && notice.text.includes('Transactional'), notice.text);
       // Posting the same choices again changes and records nothing.
       const again = await get(url);
       await post(
@@ -167,7 +167,7 @@ forEachDialect('the subscription center', (ctx) => {
     ];
     const first = shape(await get(`${BASE}/public/v1/subscription/${bad[0]}`));
     assert.equal(first.status, 404);
-    assert.match(first.body, new RegExp(escapeHtml(PORTAL_TEXT.refused.title)));
+    assert.match(first.body, new RegExp(escapeHtml(say('en', 'portal.refused.title'))));
     for (const b of bad) {
       assert.deepEqual(shape(await get(`${BASE}/public/v1/subscription/${b}`)), first, b);
       // On the portal, the one genuine portal token above is no refusal; the center's own token is.

@@ -5,13 +5,18 @@ import type { ContactsService } from '../contacts/module.ts';
 import type { ListsService } from '../lists/module.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { type PageLink, type PortalLinks, sameOrigin } from './portal.links.ts';
-import { PORTAL_TEXT } from './portal.text.ts';
+import { levelNotice, listNotice } from './portal.text.ts';
 
 /** At most this many lists are offered (a page of checkboxes, not a catalogue). */
 const MAX_LISTS = 200;
 
+/** The page's language, given the language of the contact the link is bound to (the route knows the request). */
+export type LanguageOf = (contactLanguage: string | null) => string;
+
 export interface CenterView {
   link: PageLink;
+  /** The language the page speaks: the request's `?lang=`, else the contact's, else the browser's. */
+  lang: string;
   level: number;
   levels: { level: number; name: string; description: string }[];
   lists: { id: string; name: string; description: string | null; member: boolean }[];
@@ -49,7 +54,7 @@ export class SubscriptionCenterService {
   ) {}
 
   /** The page's content; null for any link that is not a genuine, unexpired one of a contact that exists. */
-  async view(token: string): Promise<CenterView | null> {
+  async view(token: string, languageOf: LanguageOf): Promise<CenterView | null> {
     const now = this.clock.now();
     const link = await this.links.open('subscription_center', token, now);
     if (!link) return null;
@@ -60,6 +65,7 @@ export class SubscriptionCenterService {
     const lists = await this.lists.list(MAX_LISTS);
     return {
       link,
+      lang: languageOf(contact.language),
       level: contact.consentLevel,
       levels: s.consentLevels.map((l) => ({ level: l.level, name: l.name, description: l.description })),
       lists: lists.map((l) => ({ id: l.id, name: l.name, description: l.description, member: member.has(l.id) })),
@@ -73,13 +79,13 @@ export class SubscriptionCenterService {
    * (joined) or not (left), among the lists the page offered. Null, with nothing changed, for a
    * bad link, a form field not made for this link, or a post from another origin.
    */
-  async save(token: string, form: CenterForm, req: RequestFacts): Promise<CenterView | null> {
+  async save(token: string, form: CenterForm, req: RequestFacts, languageOf: LanguageOf): Promise<CenterView | null> {
     const now = this.clock.now();
     const link = await this.links.open('subscription_center', token, now);
     if (!link) return null;
     if (!sameOrigin(req.headers, await this.links.origin())) return null;
     if (!(await this.links.formTokenValid(link, form.form, now))) return null;
-    const view = await this.view(token);
+    const view = await this.view(token, languageOf);
     if (!view) return null;
     const level = Number(form.level);
     const chosen = view.levels.find((l) => l.level === level);
@@ -92,12 +98,12 @@ export class SubscriptionCenterService {
       evidence: { ip: req.ip, userAgent: req.userAgent },
     });
     try {
-      if (level !== view.level)
-        await this.consent.setLevel(link.contactId, level, ctx(`${PORTAL_TEXT.center.levelNotice}\n${chosen.name}: ${chosen.description}`));
+      if (level !== view.level) await this.consent.setLevel(link.contactId, level, ctx(levelNotice(view.lang, chosen)));
       for (const l of view.lists) {
         const want = ticked.has(l.id);
         if (want === l.member) continue;
-        const c = ctx(`${PORTAL_TEXT.center.listNotice}\n${l.name}`);
+        // The notice in the language the page showed it in: the ledger records what the person read.
+        const c = ctx(listNotice(view.lang, l.name));
         if (want) await this.lists.join(link.contactId, l.id, c);
         else await this.lists.leave(link.contactId, l.id, c);
       }
@@ -106,7 +112,7 @@ export class SubscriptionCenterService {
       if (isAppError(e) && e.code === 'not_found') return null;
       throw e;
     }
-    return this.view(token);
+    return this.view(token, languageOf);
   }
 }
 

@@ -165,6 +165,8 @@ it('escapes markup in every field of the export and of what the page reads besid
           [v.section]: v.value,
         };
         const reading: ExportReading = {
+          // Both languages over the runs: every word of either goes round the same escaping.
+          lang: v.table.length % 2 ? 'de' : 'en',
           levelNames: Object.fromEntries([0, 1, 2, 3, 4, 5].map((n) => [n, v.names[n % 3]!])),
           listNames: Object.fromEntries(v.entries.flatMap((e) => (e.listId ? [[e.listId, v.names[0]!]] : []))),
           timeZone: 'Europe/Berlin',

@@ -7,14 +7,18 @@ import type { RateLimiter } from '../../../http/rate-limit.ts';
 import type { AccessExportService } from './access-export.service.ts';
 import { escapeHtml } from '../../../lib/html.ts';
 import { EXPORT_CSP } from './access-export.html.ts';
+import { w } from './access-export.text.ts';
+import { pageLanguage } from '../../../http/public-page.ts';
 import { AccessExportSchema } from './access-export.schemas.ts';
 
 /** Tokens cannot be guessed; the limit only keeps probes from filling the audit log. */
 const DOWNLOADS_PER_IP = { scope: 'export-download:ip', max: 30, windowMs: 60_000 };
 
-const REFUSED_PAGE =
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link not ` +
-  `valid</title></head><body><p>${escapeHtml('This link is not valid or has expired. Ask for a new copy of your data.')}</p></body></html>`;
+/** The one refusal page, in the request's language (`?lang=`, else Accept-Language): the same for every bad link. */
+const refusedPage = (lang: string) =>
+  `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><meta name="viewport" ` +
+  `content="width=device-width,initial-scale=1"><title>${escapeHtml(w(lang, 'refused.title'))}</title></head><body><main><h1>` +
+  `${escapeHtml(w(lang, 'refused.title'))}</h1><p>${escapeHtml(w(lang, 'refused.text'))}</p></main></body></html>`;
 
 /** What these routes use: the module's face and the faces it needs, nothing else. */
 export interface AccessExportRouteDeps {
@@ -55,9 +59,13 @@ export const accessExportPublicRoutes =
     const noStore = (reply: FastifyReply) =>
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff');
     /** The one refusal: the page for a reader, `link_invalid` for the file. */
-    const refusal = (reply: FastifyReply, format: 'html' | 'json', e: AppError) =>
+    const refusal = (req: FastifyRequest, reply: FastifyReply, format: 'html' | 'json', e: AppError) =>
       format === 'html'
-        ? noStore(reply).status(404).header('content-security-policy', EXPORT_CSP).type('text/html; charset=utf-8').send(REFUSED_PAGE)
+        ? noStore(reply)
+            .status(404)
+            .header('content-security-policy', EXPORT_CSP)
+            .type('text/html; charset=utf-8')
+            .send(refusedPage(pageLanguage(req)))
         : noStore(reply).send(e);
 
     /**
@@ -75,7 +83,7 @@ export const accessExportPublicRoutes =
         // Without a token the service refuses, and audits the refusal, as it does a forged link.
         await s.accessExports.download(typeof id === 'string' ? id : '', undefined, format, String(req.id));
       } catch (e) {
-        if (isAppError(e) && e.code === 'link_invalid') return refusal(reply, format, e);
+        if (isAppError(e) && e.code === 'link_invalid') return refusal(req, reply, format, e);
         throw e;
       }
       throw new Error('a link without a token was not refused');
@@ -101,6 +109,9 @@ export const accessExportPublicRoutes =
             Obj({
               token: Type.Optional(Type.String({ maxLength: 1000, description: 'the one-time signed token of the emailed link' })),
               format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
+              lang: Type.Optional(
+                Type.String({ minLength: 1, maxLength: 35, description: 'the page’s language (else the person’s, else the browser’s)' }),
+              ),
             }),
             { token: 'ZXhwb3J0.MDE5MzhjNDA.mq2x8k0.Q2hlY2tzdW1fb2ZfdGhlX2xpbmtfaW5fdGhlX2VtYWlsX18', format: 'json' },
           ),
@@ -124,9 +135,9 @@ export const accessExportPublicRoutes =
         await s.rateLimiter.check(DOWNLOADS_PER_IP, req.ip);
         let body: string;
         try {
-          body = await s.accessExports.download(req.params.id, req.query.token, format, String(req.id));
+          body = await s.accessExports.download(req.params.id, req.query.token, format, String(req.id), (c) => pageLanguage(req, c));
         } catch (e) {
-          if (isAppError(e) && e.code === 'link_invalid') return refusal(reply, format, e);
+          if (isAppError(e) && e.code === 'link_invalid') return refusal(req, reply, format, e);
           throw e;
         }
         noStore(reply);

@@ -4,6 +4,7 @@ import { isStatementRefusal } from '../../../db/refusal.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { emailKey, normaliseEmail } from '../../../lib/email.ts';
 import { writtenForms } from '../../../db/email-match.ts';
+import { negotiate } from '../../../i18n/catalogue.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { isId, newId } from '../../../lib/ids.ts';
 import { redactLinks, signToken, verifyToken } from '../../../lib/signed.ts';
@@ -68,8 +69,9 @@ export class AccessExportService {
    * the Art. 15 information from the data map (purposes, retention) and the settings (the
    * organisation, the mail relay as recipient).
    */
-  async reading(x: AccessExport): Promise<ExportReading> {
+  async reading(x: AccessExport, lang?: string | ((contactLanguage: string | null) => string)): Promise<ExportReading> {
     const settings = await this.settings.get();
+    const contact = x.subject.contactId === null ? undefined : await contactById(this.db.kysely, x.subject.contactId);
     const map = await this.datamap.getMap();
     const listIds = new Set<string>(x.consentHistory.flatMap((e) => (e.listId ? [e.listId] : [])));
     for (const t of Object.values(x.tables))
@@ -83,6 +85,12 @@ export class AccessExportService {
       if (name !== null) listNames[id] = name;
     }
     return {
+      // The page's language (a string: the portal's), or as the page's request decides given the
+      // person's own (a function: a download's), else the person's own, else English.
+      lang:
+        typeof lang === 'function'
+          ? lang(contact?.language ?? null)
+          : negotiate({ page: lang ?? null, contact: contact?.language ?? null, fallback: 'en' }),
       levelNames: Object.fromEntries(settings.consentLevels.map((l) => [l.level, l.name])),
       listNames,
       timeZone: settings.timeZone,
@@ -253,7 +261,13 @@ export class AccessExportService {
    * The stored export behind a link. Every failure (forged, altered, for another export or
    * another use, expired, removed) is the same `link_invalid`, so a probe learns nothing.
    */
-  async download(exportId: string, token: string | undefined, format: 'json' | 'html', requestId: string): Promise<string> {
+  async download(
+    exportId: string,
+    token: string | undefined,
+    format: 'json' | 'html',
+    requestId: string,
+    languageOf?: (contactLanguage: string | null) => string,
+  ): Promise<string> {
     const now = this.clock.now();
     const check = token ? verifyToken(await this.secret.key(), DOWNLOAD_PURPOSE, token, now) : null;
     const row = check?.ok && check.subject === exportId ? await exportById(this.db.kysely, exportId) : undefined;
@@ -267,7 +281,14 @@ export class AccessExportService {
       requestId,
     });
     if (!ok) throw new AppError('link_invalid', 'this link is not valid or has expired; ask for a new copy');
-    return format === 'json' ? row!.json : row!.html;
+    if (format === 'json' || !languageOf || !token) return format === 'json' ? row!.json : row!.html;
+    // The page in the language of whoever opens it (the link's ?lang=, else the person's, else the
+    // browser's), from the document stored when the request was fulfilled.
+    const x = JSON.parse(row!.json) as AccessExport;
+    return renderExportHtml(x, {
+      jsonHref: `?token=${encodeURIComponent(token)}&format=json`,
+      reading: await this.reading(x, languageOf),
+    });
   }
 }
 

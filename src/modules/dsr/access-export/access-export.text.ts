@@ -1,86 +1,36 @@
+import { type Params, t, tOr } from '../../../i18n/catalogue.ts';
+import { humanise } from './access-export.model.ts';
+
 /**
- * The export page's words (English). The message catalogue will take them over; until then
- * they are here, one plain object, and nowhere else.
+ * The export page's words, from the message catalogue (`export.*` keys in locales/); what the
+ * catalogue does not name (an installation's own purpose, a column no key describes) is shown by
+ * its own name.
  */
-export const EXPORT_TEXT = {
-  title: 'Your personal data',
-  generated: 'Made on',
-  for: 'for',
-  format: 'format',
-  version: 'version',
-  jsonLink: 'Download the complete machine-readable copy (JSON)',
-  noData: 'We hold no personal data about you.',
-  contents: 'Contents',
-  aboutTitle: 'About this copy and your rights',
-  controller: 'Who is responsible for your data',
-  dpo: 'Data-protection officer',
-  contactUs: 'Write to us at',
-  privacyNotice: 'Our privacy notice',
-  purposes: 'Why we hold your data',
-  recipients: 'Who receives your data',
-  noRecipients: 'Nobody outside our organisation: messages stay in our own system until we set up a mail relay.',
-  relay: 'the mail relay that delivers our messages to you',
-  retention: 'How long we keep it',
-  retentionSee: 'Each section below says how long its records are kept.',
-  rights:
-    'You may ask us to correct your data, to erase it, to restrict its use, or to stop using it for marketing and profiling; ' +
-    'you may also take your data elsewhere (the machine-readable copy).',
-  complain: 'You have the right to complain to a data-protection supervisory authority',
-  complainAny: 'in the country where you live or work, or where you think your rights were infringed.',
-  staffOnly:
-    'Some records are kept for our staff’s own work (tasks about your requests, copies of messages waiting to be sent); they are ' +
-    'left out of this page and are in the machine-readable copy.',
-  consentTitle: 'Consent history',
-  consentDesc: 'Every change to your consent, oldest first, with the notice you were shown.',
-  consentNone: 'No consent changes recorded.',
-  when: 'When',
-  change: 'Change',
-  source: 'Source',
-  notice: 'Notice shown',
-  noticeHash: 'notice',
-  imported: 'imported; given',
-  erasedEntry: 'erased entry (only its hash is kept)',
-  listsTitle: 'Lists',
-  listsNone: 'You are on no list.',
-  since: 'since',
-  segmentsTitle: 'Segments',
-  segmentsDesc: 'Groups you belong to as of this copy.',
-  segmentsNone: 'You are in no segment.',
-  segmentsUnknown: 'These segments could not be evaluated when this copy was made, so this copy cannot say whether you belong to them:',
-  notEvaluated: 'could not be evaluated',
-  nothingHeld: 'Nothing held.',
-  records: 'records',
-  field: 'Field',
-  value: 'Value',
-  category: 'Kind of data',
-  heldFor: 'Why',
-  keptFor: 'Kept',
-  keptUntilErased: 'until you ask us to erase it, or it is deleted',
-  keptAfter: 'after',
-  yes: 'yes',
-  no: 'no',
-  level: 'level',
-  changes: {
-    level: 'consent level',
-    guardian_consent: 'guardian consent',
-    list_join: 'joined list',
-    list_leave: 'left list',
-    child_flag: 'marked as a child',
-    birth_date: 'birth date',
-    guardian: 'guardian',
-  } as Record<string, string>,
-  /** Plain words for the purposes the data map names; an installation's own purpose is shown by its name. */
-  purposeNames: {
-    requested: 'answering what you asked for yourself',
-    consent_request: 'asking for your consent',
-    transactional: 'messages about your existing business with us',
-    subscription: 'the lists you subscribed to',
-    marketing: 'marketing',
-    profiling: 'profiling (automated decisions from your data)',
-    operations: 'running the service',
-    security: 'security',
-    legal_obligation: 'our legal obligations (answering your requests, proving consent)',
-  } as Record<string, string>,
-  units: { Y: ['year', 'years'], M: ['month', 'months'], W: ['week', 'weeks'], D: ['day', 'days'] } as Record<string, [string, string]>,
-  from: 'from',
-} as const;
+
+/** One of the page's strings (`export.<key>`) in `lang`. */
+export const w = (lang: string, key: string, params?: Params): string => t(lang, `export.${key}`, params);
+
+/** Plain words for a purpose the data map names; an installation's own purpose is shown by its name. */
+export const purposeText = (lang: string, p: string): string => tOr(lang, `export.purpose.${p}`, p.replace(/_/g, ' '));
+
+/** What a consent-ledger entry changed ("consent level", "joined list"). */
+export const changeWord = (lang: string, kind: string): string => tOr(lang, `export.change.${kind}`, kind);
+
+/** A column's name for a person ("First name"); its data-map name made readable when no key names it. */
+export const columnWord = (lang: string, table: string, column: string): string => tOr(lang, `column.${table}.${column}`, humanise(column));
+
+const UNITS: Record<string, 'year' | 'month' | 'week' | 'day'> = { Y: 'year', M: 'month', W: 'week', D: 'day' };
+
+/**
+ * "P30D" from "created_at" → "30 days from when the record was made": the numbers and units are
+ * the language's own (Intl), so a translator writes no plural forms.
+ */
+export function retentionText(lang: string, ret: { after: string; from: string } | null): string {
+  if (!ret) return w(lang, 'keptUntilErased');
+  const locale = lang === 'en' ? 'en-GB' : lang;
+  const parts = [...ret.after.matchAll(/(\d+)([YMWD])/g)].map(([, n, u]) =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: UNITS[u!]!, unitDisplay: 'long' }).format(Number(n)),
+  );
+  const from = tOr(lang, `export.from.${ret.from}`, humanise(ret.from).toLowerCase());
+  return w(lang, 'keptFor', { period: parts.join(' ') || ret.after, from });
+}

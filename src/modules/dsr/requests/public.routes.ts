@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { pageShell } from '../../../http/public-page.ts';
+import { corsOnSend, preflight } from '../../../http/cors.ts';
+import { pageLanguage, pageShell } from '../../../http/public-page.ts';
+import { t } from '../../../i18n/catalogue.ts';
 import { ErrorBody, Obj, withExamples } from '../../../http/schemas.ts';
 import type { SettingsService } from '../../settings/module.ts';
 import type { IntakeService } from './requests.intake.ts';
@@ -12,10 +14,12 @@ import { PublicAcceptedSchema, PublicIntakeSchema } from './requests.schemas.ts'
 /** Public input is small; anything bigger is not a request from a person. */
 const PUBLIC_BODY_LIMIT = 4 * 1024;
 
-/** The one answer to every accepted intake, byte for byte, whether or not the address is known. */
-const ACCEPTED = {
-  data: { status: 'received' as const, message: 'If the address can receive mail, we have sent it a link to confirm the request.' },
-};
+/**
+ * The one answer to every accepted intake, byte for byte, whether or not the address is known:
+ * in the request's language (`?lang=`, else Accept-Language), never the address's.
+ */
+const accepted = (lang: string) => ({ data: { status: 'received' as const, message: t(lang, 'dsr.received') } });
+const ACCEPTED = accepted('en');
 
 const open = { access: 'public', audit: false } as const;
 
@@ -36,21 +40,8 @@ const Lang = Type.Optional(Type.String({ minLength: 1, maxLength: 35 }));
 /** Exactly one token (and a language), nothing else: mail clients do not add parameters to a link, so anything more is not our link. */
 const TokenOnly = Obj({ token: Type.String({ minLength: 1, maxLength: 1000 }), lang: Lang });
 
-/**
- * CORS for the intake, for the origins the `publicFormOrigins` setting allows and no other: a
- * page there may post JSON and read the answer. Everyone else gets no CORS header at all (the
- * browser then withholds the answer from the page); `Vary: Origin` keeps caches from mixing them.
- */
-async function corsHeaders(s: PublicRequestRouteDeps, req: FastifyRequest): Promise<Record<string, string>> {
-  const origin = req.headers.origin;
-  const allowed = typeof origin === 'string' && (await s.requestIntake.allowsOrigin(origin));
-  return allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
-}
-const PREFLIGHT = {
-  'access-control-allow-methods': 'POST',
-  'access-control-allow-headers': 'content-type',
-  'access-control-max-age': '600',
-};
+/** CORS for the intake (src/http/cors.ts), for the origins the `publicFormOrigins` setting allows and no other. */
+const allowsOrigin = (s: PublicRequestRouteDeps) => (origin: string) => s.requestIntake.allowsOrigin(origin);
 
 /** A form-encoded body as fields; every value of a repeated field is kept (an array), so the schema refuses the repetition. */
 function formFields(body: string): Record<string, string | string[]> {
@@ -83,15 +74,8 @@ export const publicRequestRoutes =
         (_req, body, done) => done(null, formFields(body as string)),
       );
 
-      // The browser's question before a page elsewhere posts JSON: answered for allowed origins only.
       // The browser's question before a page elsewhere posts JSON: answered in full for allowed origins only.
-      pages.options('/requests', { config: open, schema: { hide: true } }, async (req, reply) => {
-        const cors = await corsHeaders(s, req);
-        return reply
-          .status(204)
-          .headers('access-control-allow-origin' in cors ? { ...cors, ...PREFLIGHT } : cors)
-          .send();
-      });
+      pages.options('/requests', { config: open, schema: { hide: true } }, async (req, reply) => preflight(req, reply, allowsOrigin(s)));
 
       pages.post(
         '/requests',
@@ -99,10 +83,7 @@ export const publicRequestRoutes =
           config: open,
           bodyLimit: PUBLIC_BODY_LIMIT,
           // On every answer, refusals included, so an allowed page can read why it was refused.
-          onSend: async (req, reply, payload) => {
-            reply.headers(await corsHeaders(s, req));
-            return payload;
-          },
+          onSend: corsOnSend(() => allowsOrigin(s)),
           schema: {
             tags: ['public'],
             summary: 'Make a data-subject request; a link to confirm it is emailed to the address',
@@ -122,7 +103,10 @@ export const publicRequestRoutes =
         },
         async (req, reply) => {
           await s.requestIntake.fromPublic(req.body, { ip: req.ip });
-          return reply.status(202).header('cache-control', 'no-store').send(ACCEPTED);
+          return reply
+            .status(202)
+            .header('cache-control', 'no-store')
+            .send(accepted(pageLanguage(req)));
         },
       );
 

@@ -1,0 +1,150 @@
+// Every public page Assent serves, one row each: how a person reaches it. The accessibility test
+// (public-pages.test.ts) opens each in English and in German (the browser's Accept-Language), runs
+// axe-core and takes a phone-sized screenshot. A new public page is one more row here (the pages
+// module adds its /p/{slug} pages at merge).
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { linkOf, postForm, type PublicWorld } from './public-world.ts';
+
+export interface PublicPage {
+  name: string;
+  /** Leaves the browser on the page; `status` is what the page's answer must be. */
+  open(page: Page, w: PublicWorld): Promise<void>;
+}
+
+/** Goes to `url` and checks the answer's status. */
+async function go(page: Page, url: string, status = 200): Promise<void> {
+  const res = await page.goto(url);
+  assert.equal(res?.status(), status, `${url}: ${res?.status()}`);
+}
+
+/** A double opt-in submitted (JSON, as a script on the organisation's site would) and its mailed link opened. */
+async function confirmLink(page: Page, w: PublicWorld): Promise<void> {
+  const email = w.address('doi');
+  assert.equal((await w.publicPost(`/public/v1/forms/${w.doiFormId}`, { email, consent: '3' })).status, 200);
+  await go(page, await w.link(email, linkOf(w, '/public/v1/forms/confirm/')));
+}
+
+/** A data request made through the public intake, and its verification link opened. */
+async function verifyLink(page: Page, w: PublicWorld, email = w.address('dsr')): Promise<void> {
+  assert.equal((await w.publicPost('/public/v1/requests', { type: 'access', email })).status, 202);
+  await go(page, await w.link(email, linkOf(w, '/public/v1/requests/verify')));
+}
+
+/** A person with consent to marketing, sent the campaign: its link of `kind` opened. */
+async function campaignLink(page: Page, w: PublicWorld, kind: 'subscription' | 'email/unsubscribe'): Promise<void> {
+  const email = w.address('reader');
+  const contactId = await w.contact(email, 4);
+  const sent = await w.server.api('POST', `/api/v1/messages/${w.messageId}/send`, { contactId });
+  assert.ok(sent.status < 300, JSON.stringify(sent.body));
+  await go(page, await w.link(email, linkOf(w, `/public/v1/${kind}/`)));
+}
+
+/** The privacy portal, reached as a person does: from the subscription center of a campaign. */
+async function portal(page: Page, w: PublicWorld): Promise<void> {
+  await campaignLink(page, w, 'subscription');
+  await page.locator('a[href*="/public/v1/privacy/"]').click();
+  await page.waitForURL(/\/public\/v1\/privacy\//);
+}
+
+export const PUBLIC_PAGES: PublicPage[] = [
+  {
+    name: 'form received',
+    open: (page, w) => postForm(page, `${w.base}/public/v1/forms/${w.formId}`, [['email', w.address('form')]]),
+  },
+  {
+    name: 'form invalid',
+    open: async (page, w) => {
+      await postForm(page, `${w.base}/public/v1/forms/${w.formId}`, [
+        ['email', 'not an address'],
+        ['first_name', 'x'.repeat(60)],
+      ]);
+    },
+  },
+  { name: 'form confirm', open: confirmLink },
+  {
+    name: 'form confirmed',
+    open: async (page, w) => {
+      await confirmLink(page, w);
+      await page.locator('button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  { name: 'form invalid link', open: (page, w) => go(page, `${w.base}/public/v1/forms/confirm/${'0'.repeat(64)}`, 400) },
+  { name: 'subscription center', open: (page, w) => campaignLink(page, w, 'subscription') },
+  {
+    name: 'subscription center saved',
+    open: async (page, w) => {
+      await campaignLink(page, w, 'subscription');
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  { name: 'privacy portal', open: portal },
+  {
+    name: 'privacy portal export',
+    open: async (page, w) => {
+      await portal(page, w);
+      await page.locator('a[href*="/export?format=html"]').click();
+      await page.waitForURL(/\/export\?format=html/);
+    },
+  },
+  {
+    name: 'privacy portal erasure requested',
+    open: async (page, w) => {
+      await portal(page, w);
+      await page.locator('form[action*="/erasure"] button').click();
+      await page.waitForURL(/\/erasure/);
+    },
+  },
+  { name: 'link refused', open: (page, w) => go(page, `${w.base}/public/v1/subscription/not.a.link`, 404) },
+  { name: 'data request confirm', open: (page, w) => verifyLink(page, w) },
+  {
+    name: 'data request confirmed',
+    open: async (page, w) => {
+      await verifyLink(page, w);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  {
+    name: 'data request already confirmed',
+    open: async (page, w) => {
+      await verifyLink(page, w);
+      const url = page.url();
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+      await go(page, url);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  { name: 'data request invalid link', open: (page, w) => go(page, `${w.base}/public/v1/requests/verify?token=forged`, 400) },
+  {
+    name: 'access export',
+    open: async (page, w) => {
+      // A person asks, confirms, and the privacy officer fulfils: the mail's link opens the export.
+      const email = w.address('access');
+      await w.contact(email, 3);
+      await verifyLink(page, w, email);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+      const cases = await w.server.api('GET', `/api/v1/requests?email=${encodeURIComponent(email)}`);
+      const id = cases.body.data[0].id as string;
+      const done = await w.server.api('POST', `/api/v1/requests/${id}/fulfil`, {});
+      assert.ok(done.status < 300, JSON.stringify(done.body));
+      await go(page, await w.link(email, linkOf(w, '/public/v1/exports/')));
+    },
+  },
+  { name: 'access export refused', open: (page, w) => go(page, `${w.base}/public/v1/exports/x?token=forged`, 404) },
+  { name: 'unsubscribe', open: (page, w) => campaignLink(page, w, 'email/unsubscribe') },
+  {
+    name: 'unsubscribe done',
+    open: async (page, w) => {
+      await campaignLink(page, w, 'email/unsubscribe');
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  { name: 'unsubscribe invalid link', open: (page, w) => go(page, `${w.base}/public/v1/email/unsubscribe/forged`, 404) },
+];
