@@ -29,7 +29,7 @@ for (const d of SQLITE_BROWSER)
         const seen: string[] = [];
         for (const p of PUBLIC_PAGES) {
           s.problems.length = 0;
-          await p.open(s.page, w);
+          await p.open(s.page, w, lang);
           const what = `${p.name} (${lang})`;
           assert.equal(await s.page.getAttribute('html', 'lang'), lang, `${what}: says its language`);
           await assertAccessible(s.page, what);
@@ -47,7 +47,7 @@ for (const d of SQLITE_BROWSER)
         }
         assert.equal(seen.length, PUBLIC_PAGES.length);
         // The German pass read German words: one page's title checked against the catalogue.
-        await PUBLIC_PAGES.find((p) => p.name === 'form invalid link')!.open(s.page, w);
+        await PUBLIC_PAGES.find((p) => p.name === 'form invalid link')!.open(s.page, w, lang);
         assert.equal(await s.page.title(), t(lang, 'forms.invalidLink.title'));
       });
   });

@@ -9,7 +9,7 @@ import { linkOf, postForm, type PublicWorld } from './public-world.ts';
 export interface PublicPage {
   name: string;
   /** Leaves the browser on the page; `status` is what the page's answer must be. */
-  open(page: Page, w: PublicWorld): Promise<void>;
+  open(page: Page, w: PublicWorld, lang: 'en' | 'de'): Promise<void>;
 }
 
 /** Goes to `url` and checks the answer's status. */
@@ -47,7 +47,57 @@ async function portal(page: Page, w: PublicWorld): Promise<void> {
   await page.waitForURL(/\/public\/v1\/privacy\//);
 }
 
+/** A published page served at /p/{slug} (a fresh slug each call), opened; its slug. */
+async function servedPage(page: Page, w: PublicWorld, lang: string, input: Record<string, unknown>, query = ''): Promise<string> {
+  const slug = w
+    .address('page')
+    .split('@')[0]!
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
+  const made = await w.server.api('POST', '/api/v1/pages', {
+    slug,
+    title: 'Bread news',
+    intro: 'Fresh **bread** news, once a month. [Our privacy notice](https://bakery.example/privacy).',
+    published: true,
+    // A page speaks the language it was written in, whatever the browser asks: made in the one the row is opened in.
+    language: lang,
+    ...input,
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await go(page, `${w.base}/p/${slug}${query}`);
+  return slug;
+}
+
 export const PUBLIC_PAGES: PublicPage[] = [
+  { name: 'landing page', open: (page, w, lang) => servedPage(page, w, lang, { type: 'landing', formId: w.formId }).then(() => undefined) },
+  {
+    name: 'landing page with errors',
+    open: async (page, w, lang) => {
+      await servedPage(page, w, lang, { type: 'landing', formId: w.formId });
+      await page.locator('input[type=email]').fill('not an address');
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  {
+    name: 'landing page received',
+    open: async (page, w, lang) => {
+      await servedPage(page, w, lang, { type: 'landing', formId: w.formId });
+      await page.locator('input[type=email]').fill(w.address('landing'));
+      await page.locator('form button[type=submit]').click();
+      await page.waitForLoadState();
+    },
+  },
+  { name: 'data request page', open: (page, w, lang) => servedPage(page, w, lang, { type: 'data_request' }).then(() => undefined) },
+  {
+    name: 'subscription center page',
+    open: async (page, w, lang) => {
+      await campaignLink(page, w, 'subscription');
+      const token = page.url().split('/').at(-1)!.split('?')[0]!;
+      await servedPage(page, w, lang, { type: 'subscription_center' }, `?t=${token}`);
+    },
+  },
+  { name: 'page not found', open: (page, w) => go(page, `${w.base}/p/no-such-page`, 404) },
   {
     name: 'form received',
     open: (page, w) => postForm(page, `${w.base}/public/v1/forms/${w.formId}`, [['email', w.address('form')]]),

@@ -25,6 +25,7 @@ export type { CounterTarget, Counts, DayCounts, FormCounters } from './forms.cou
 export { choiceNames, errorSummaryHtml, FORM_CSS, type FieldState, formFieldsHtml } from './forms.embed.ts';
 // The form's thank-you page: a page showing a form answers an accepted post with it, byte for byte.
 export { receivedPage } from './forms.pages.ts';
+export { problemText } from './forms.text.ts';
 export { COUNTS_EXAMPLE, CountsSchema } from './forms.embed.routes.ts';
 
 // The tables it owns: each module adds its own to the one Database type.

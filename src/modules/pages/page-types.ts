@@ -5,7 +5,15 @@ import { isValidEmail, normaliseEmail } from '../../lib/email.ts';
 import { isAppError } from '../../lib/errors.ts';
 import { escapeHtml as e } from '../../lib/html.ts';
 import type { IntakeService } from '../dsr/module.ts';
-import { choiceNames, errorSummaryHtml, type FieldDef, type FormsService, formFieldsHtml, receivedPage } from '../forms/module.ts';
+import {
+  choiceNames,
+  errorSummaryHtml,
+  type FieldDef,
+  type FormsService,
+  formFieldsHtml,
+  problemText,
+  receivedPage,
+} from '../forms/module.ts';
 import type { ListsService } from '../lists/module.ts';
 import { centerBody, PORTAL_STYLE, REFUSAL_HEADERS, refusalPage, type SubscriptionCenterService, sameOrigin } from '../portal/module.ts';
 import type { SecretService, SettingsService } from '../settings/module.ts';
@@ -99,7 +107,8 @@ export function pageTypes(d: PageTypeDeps): Record<PageType, PageTypeDef> {
         if (!isAppError(err)) throw err;
         if (err.code === 'validation_failed') {
           const problems = (err.details ?? []) as { path: string; message: string }[];
-          return landingPage(r, new Map(problems.map((p) => [p.path.slice(1), p.message])), posted, 400);
+          // The check's words are English, for programs; the person reads them in the page's language.
+          return landingPage(r, new Map(problems.map((p) => [p.path.slice(1), problemText(r.shell.lang, p.message)])), posted, 400);
         }
         if (err.code === 'rate_limited') return limited(r.shell, (err.details as { retryAfter?: number } | undefined)?.retryAfter);
         if (err.code === 'not_found') return notFound(r.shell);

@@ -6,7 +6,9 @@ import { json, type TestApp, testApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { runJobs } from '../../../test/helpers/jobs.ts';
 import { dumpDatabase } from '../../../test/helpers/snapshot.ts';
+import { t as say } from '../../i18n/catalogue.ts';
 import { FakeClock } from '../../lib/clock.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import { newId } from '../../lib/ids.ts';
 import { LINK_QUEUE } from '../dsr/requests/requests.intake.ts';
 import { FORWARD_TTL_MS, forwardUrl, subscriptionCenterUrl } from '../email/links.ts';
@@ -234,6 +236,14 @@ forEachDialect('pages', (ctx) => {
   });
 
   describe('a landing page at /p/{slug}', () => {
+    it('states a field’s problem in the page’s language', async () => {
+      const p = await newPage({ language: 'de' });
+      const r = await submitVia(p.slug, { email: 'not an address' });
+      assert.equal(r.statusCode, 400, r.body);
+      assert.ok(r.body.includes(escapeHtml(say('de', 'forms.problem.email'))), r.body);
+      assert.ok(!r.body.includes('not an email address'), 'not the check’s English');
+    });
+
     it('shows the title, the intro, every field with its label, the consent notices, the honeypot and the hidden field', async () => {
       const p = await newPage({ language: 'de', intro: 'Fresh **bread**.' });
       const r = await visit(p.slug);
