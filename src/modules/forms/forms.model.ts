@@ -9,6 +9,9 @@ export type InputType = (typeof INPUT_TYPES)[number];
 
 /** The honeypot: a field robots fill and people never see. No form field may take its name. */
 export const HONEYPOT = 'website';
+/** The hidden field of a page served by Assent, proving a post came from the page: no form field may take it either. */
+export const PAGE_FORM_FIELD = 'form';
+const RESERVED_NAMES = [HONEYPOT, PAGE_FORM_FIELD];
 /** A field's HTML name: what the input carries and the submission names it by. */
 export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const DEFAULT_MAX_LENGTH = 2000;
@@ -46,8 +49,11 @@ export function checkFields(fields: FieldDef[], customFields: readonly CustomFie
   let levels = 0;
   fields.forEach((f, i) => {
     const at = (p: string) => `/fields/${i}${p}`;
-    if (!FIELD_NAME.test(f.name) || f.name === HONEYPOT)
-      problems.push({ path: at('/name'), message: `a name of letters, digits, _ and -, starting with a letter, not "${HONEYPOT}"` });
+    if (!FIELD_NAME.test(f.name) || RESERVED_NAMES.includes(f.name))
+      problems.push({
+        path: at('/name'),
+        message: `a name of letters, digits, _ and -, starting with a letter, not ${RESERVED_NAMES.map((n) => `"${n}"`).join(' or ')}`,
+      });
     else if (names.has(f.name)) problems.push({ path: at('/name'), message: 'another field has this name' });
     names.add(f.name);
     if (!f.label.trim()) problems.push({ path: at('/label'), message: 'a field needs a label' });

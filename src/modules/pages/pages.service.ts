@@ -151,10 +151,8 @@ export class PagesService {
       if (formId === null) problems.push({ path: '/formId', message: 'a landing page shows a form' });
       else {
         const form = await this.liveForm(formId);
+        // (No form has a field named like the page's own hidden field: the forms' check reserves the name.)
         if (!form) problems.push({ path: '/formId', message: 'no such form (or it is archived)' });
-        // The page's own hidden field is named `form`: a field of that name could never be sent.
-        else if (form.fields.some((f) => f.name === 'form'))
-          problems.push({ path: '/formId', message: 'the form has a field named “form”, the name of the page’s own hidden field' });
       }
     } else if (formId !== null) problems.push({ path: '/formId', message: 'only a landing page shows a form' });
     if (problems.length) throw new AppError('page_invalid', 'the page is not valid', problems);

@@ -157,6 +157,11 @@ forEachDialect('access export', (ctx) => {
       .insertInto('form_confirmations')
       .values({ id: newId(), submission_id: waiting.id, token_hash: null, email: c.email, changes: '{}', created_at: at, expires_at: at })
       .execute();
+    // The person as someone's friend: a forward to their address (the row names its sender, which no generic row could).
+    await s.db.kysely
+      .insertInto('forward_recipients')
+      .values({ forward_id: newId(), contact_id: c.id, email: c.email, created_at: at })
+      .execute();
   }
 
   it('holds every exported column of every table linked to a person, with its category and value, and nothing of anyone else', async () => {
