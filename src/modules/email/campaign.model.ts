@@ -42,7 +42,8 @@ export function countsFrom(counts: readonly CampaignCountsTable[], pending: read
     sent: 0,
     failed: 0,
     cancelled: 0,
-    refused: {},
+    // Keyed by reason: no prototype, so a reason named like an Object method ('valueOf') counts as any other.
+    refused: Object.create(null) as Record<string, number>,
     delivered: 0,
     bounced: 0,
     complained: 0,

@@ -242,7 +242,7 @@ export class CampaignService {
       message.purpose,
       { caller: 'campaign' },
     );
-    const refused: Record<string, number> = {};
+    const refused = Object.create(null) as Record<string, number>;
     const add = (reason: string, n: number) => {
       if (n > 0) refused[reason] = (refused[reason] ?? 0) + n;
     };
