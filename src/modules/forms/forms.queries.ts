@@ -45,11 +45,14 @@ export async function hasSubmissions(db: Q, formId: string): Promise<boolean> {
 
 export type SubmissionRow = FormSubmissionsTable;
 export const insertSubmission = (db: Q, row: FormSubmissionsTable) => db.insertInto('form_submissions').values(row).execute();
+/** Many at once (a group commit's batch): one statement. */
+export const insertSubmissions = (db: Q, rows: FormSubmissionsTable[]) => db.insertInto('form_submissions').values(rows).execute();
 export const submissionById = (db: Q, id: string) => db.selectFrom('form_submissions').selectAll().where('id', '=', id).executeTakeFirst();
 export const setSubmissionContact = (db: Q, id: string, contactId: string, confirmedAt: string | null) =>
   db.updateTable('form_submissions').set({ contact_id: contactId, confirmed_at: confirmedAt }).where('id', '=', id).execute();
 
 export const insertConfirmation = (db: Q, row: FormConfirmationsTable) => db.insertInto('form_confirmations').values(row).execute();
+export const insertConfirmations = (db: Q, rows: FormConfirmationsTable[]) => db.insertInto('form_confirmations').values(rows).execute();
 export const confirmationByHash = (db: Q, hash: string) =>
   db.selectFrom('form_confirmations').selectAll().where('token_hash', '=', hash).executeTakeFirst();
 export const confirmationOf = (db: Q, submissionId: string) =>
