@@ -1,8 +1,9 @@
 // Issue 15, point 12, in one process: FormsService.submit called directly (no HTTP), CONCURRENCY
 // callers at once, each submission its own address and client, on a fresh SQLite file, then on
 // PostgreSQL (DATABASE_URL's, else a throwaway cluster; BENCH_SQLITE / BENCH_POSTGRES=off skip
-// either). Prints µs of this process's CPU per submission and submissions per second: what the submission path itself costs, apart from Fastify and the
-// load generator. BENCH_N (default 4000), BENCH_CONCURRENCY (default 32).
+// either). Prints µs of this process's CPU per submission and submissions per second: what the
+// submission path itself costs, apart from Fastify and the load generator. BENCH_N (default
+// 4000), BENCH_CONCURRENCY (default 32).
 //   node --import tsx bench/public.inprocess.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
