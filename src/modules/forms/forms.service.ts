@@ -187,9 +187,9 @@ export class FormsService {
 
   /** A live form for a public entry (archived ones are gone for the public). */
   async live(id: string): Promise<Form> {
-    const f = await this.get(id);
-    if (f.archivedAt) throw new AppError('not_found', 'no such form');
-    return f;
+    const row = await q.formWithFields(this.db.kysely, id);
+    if (!row || row.archived_at) throw new AppError('not_found', 'no such form');
+    return toForm(row, row.fields);
   }
 
   private async check(input: FormInput): Promise<{ name: string; allowedOrigins: string[] }> {
