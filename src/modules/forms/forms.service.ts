@@ -19,6 +19,7 @@ import type { SuppressionService } from '../suppression/module.ts';
 import { checkFields, type FieldDef, HONEYPOT, type Posted, readSubmission, type Wanted } from './forms.model.ts';
 import { FormIntake } from './forms.intake.ts';
 import * as q from './forms.queries.ts';
+import { SharedRead } from './forms.shared-reads.ts';
 import type { FormsTable } from './forms.table.ts';
 import { FORMS_TEXT } from './forms.text.ts';
 
@@ -95,6 +96,13 @@ export class FormsService {
       queue: FORM_QUEUE,
     });
   }
+
+  /** The reads every submission makes, shared by those of the same moment: none is kept longer. */
+  private readonly reads = {
+    form: new SharedRead((id: string) => this.live(id)),
+    settings: new SharedRead(() => this.deps.settings.get()),
+    customFields: new SharedRead(() => this.deps.customFields.list()),
+  };
 
   /** The group commit of accepted submissions and the batched per-client limit (one per process). */
   private readonly intake: FormIntake;
@@ -237,9 +245,13 @@ export class FormsService {
     const client = await this.intake.hitClient(ctx.ip ?? '');
     if (client.count > PER_CLIENT.max)
       throw new AppError('rate_limited', 'too many requests; try again later', { retryAfter: client.retryAfterS });
-    const form = await this.live(formId);
-    // Read once for the whole submission: the origin, each field, the contact's rules and the link's lifetime use them.
-    const [settings, custom] = await Promise.all([this.deps.settings.get(), this.deps.customFields.list()]);
+    // Read once for the whole submission (the origin, each field, the contact's rules and the link's
+    // lifetime use them), and shared with the submissions that asked in the same moment (forms.shared-reads.ts).
+    const [form, settings, custom] = await Promise.all([
+      this.reads.form.get(formId),
+      this.reads.settings.get(null),
+      this.reads.customFields.get(null),
+    ]);
     this.checkOrigin(form, ctx.origin, settings);
     const wanted = readSubmission(form.fields, posted, custom);
     if (Array.isArray(wanted)) throw new AppError('validation_failed', 'the submission is not valid', wanted);
