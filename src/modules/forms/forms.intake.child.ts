@@ -5,6 +5,7 @@ import { loadConfig } from '../../config.ts';
 import { connect } from '../../db/connect.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { createLogger } from '../../lib/log.ts';
+import { inParallel } from '../../lib/parallel.ts';
 import { createServices } from '../../services.ts';
 import type { Db } from '../database.ts';
 
@@ -13,13 +14,15 @@ const formId = process.env.FORM_ID!;
 const db = connect(url) as Db;
 const s = createServices(loadConfig({ DATABASE_URL: url }), db, systemClock, createLogger('silent'));
 let next = 0;
-const loop = async () => {
-  for (;;) {
+process.send!({ ready: true });
+// Submissions 24 at a time, without end: the parent kills the process.
+await inParallel(
+  Array.from({ length: 1_000_000 }, (_, i) => i),
+  24,
+  async () => {
     const i = next++;
     const email = `crash${process.pid}-${i}@example.org`;
     await s.forms.submit(formId, { email }, { ip: `10.9.${(i >> 8) & 255}.${i & 255}` });
     process.send!({ ok: email });
-  }
-};
-process.send!({ ready: true });
-await Promise.all(Array.from({ length: 24 }, loop));
+  },
+);
