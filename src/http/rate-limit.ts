@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { QueryExecutorProvider } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { Clock } from '../lib/clock.ts';
 import { hmac } from '../lib/crypto.ts';
@@ -50,7 +50,7 @@ export class RateLimiter {
    * by one: the n-th of a key's k hits in this call sees `count - k + n`. Run in `exec` (a
    * transaction) to count inside it; the counts are still shared by every process.
    */
-  async hitMany(limit: Limit, subjects: readonly string[], exec?: Kysely<any>): Promise<{ count: number; retryAfterS: number }[]> {
+  async hitMany(limit: Limit, subjects: readonly string[], exec?: QueryExecutorProvider): Promise<{ count: number; retryAfterS: number }[]> {
     return this.countKeys(limit, await this.keysOf(limit, subjects), exec);
   }
 
@@ -61,7 +61,7 @@ export class RateLimiter {
   }
 
   /** hitMany's second half: counts hits on keys made by `keysOf`, in one statement. */
-  async countKeys(limit: Limit, keys: readonly string[], exec?: Kysely<any>): Promise<{ count: number; retryAfterS: number }[]> {
+  async countKeys(limit: Limit, keys: readonly string[], exec?: QueryExecutorProvider): Promise<{ count: number; retryAfterS: number }[]> {
     if (keys.length === 0) return [];
     const now = this.clock.now();
     const nowIso = now.toISOString();
