@@ -43,6 +43,31 @@ export async function bump(db: Kysely<Database>, targets: readonly CounterTarget
 }
 
 /**
+ * Counts submissions stored together (a batch of the intake): one upsert, one row per target and
+ * day with its number, in key order (two batches at once lock their rows in the same order).
+ */
+export async function bumpSubmissions(db: Kysely<Database>, hits: readonly { target: CounterTarget; at: string }[]): Promise<void> {
+  const rows = new Map<string, { kind: CounterTarget['kind']; target_id: string; day: string; views: number; submissions: number }>();
+  for (const h of hits) {
+    const day = dayOf(new Date(h.at));
+    const key = `${h.target.kind}\u0000${h.target.id}\u0000${day}`;
+    const row = rows.get(key);
+    if (row) row.submissions++;
+    else rows.set(key, { kind: h.target.kind, target_id: h.target.id, day, views: 0, submissions: 1 });
+  }
+  if (!rows.size) return;
+  await db
+    .insertInto('page_counters')
+    .values([...rows.keys()].sort().map((k) => rows.get(k)!))
+    .onConflict((oc) =>
+      oc.columns(['kind', 'target_id', 'day']).doUpdateSet((eb) => ({
+        submissions: eb('page_counters.submissions', '+', eb.ref('excluded.submissions')),
+      })),
+    )
+    .execute();
+}
+
+/**
  * The anonymous counters of pages and forms (no person's data: which page or form, which day, how
  * many). Views are counted by the pages that show a form; submissions by the forms' one
  * submission path, whatever the address.

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from '../database.ts';
 import type { FormConfirmationsTable, FormSubmissionsTable, FormsTable, FormVersionsTable } from './forms.table.ts';
 
@@ -15,6 +15,30 @@ export const versionOf = (db: Q, formId: string, version: number) =>
   db.selectFrom('form_versions').selectAll().where('form_id', '=', formId).where('version', '=', version).executeTakeFirst();
 export const replaceFields = (db: Q, formId: string, version: number, fields: string) =>
   db.updateTable('form_versions').set({ fields }).where('form_id', '=', formId).where('version', '=', version).execute();
+
+/** The compiled text of `formWithFields`, per database handle: built once, then run with each id. */
+const formWithFieldsText = new WeakMap<Q, CompiledQuery>();
+
+/**
+ * A form's row and its current version's fields in one statement (every submission reads it):
+ * compiled once per handle, as Kysely would build and compile the same text anew on each call.
+ */
+export async function formWithFields(db: Q, id: string): Promise<(FormsTable & { fields: string }) | undefined> {
+  let compiled = formWithFieldsText.get(db);
+  if (!compiled) {
+    compiled = db
+      .selectFrom('forms')
+      .innerJoin('form_versions', (j) =>
+        j.onRef('form_versions.form_id', '=', 'forms.id').onRef('form_versions.version', '=', 'forms.current_version'),
+      )
+      .selectAll('forms')
+      .select('form_versions.fields')
+      .where('forms.id', '=', id)
+      .compile();
+    formWithFieldsText.set(db, compiled);
+  }
+  return (await db.executeQuery<FormsTable & { fields: string }>({ ...compiled, parameters: [id] })).rows[0];
+}
 
 /** Forms not archived, oldest id first after the cursor, each with its current version's fields. */
 export const liveForms = (db: Q, limit: number, after?: string) => {
@@ -45,11 +69,14 @@ export async function hasSubmissions(db: Q, formId: string): Promise<boolean> {
 
 export type SubmissionRow = FormSubmissionsTable;
 export const insertSubmission = (db: Q, row: FormSubmissionsTable) => db.insertInto('form_submissions').values(row).execute();
+/** Many at once (a group commit's batch): one statement. */
+export const insertSubmissions = (db: Q, rows: FormSubmissionsTable[]) => db.insertInto('form_submissions').values(rows).execute();
 export const submissionById = (db: Q, id: string) => db.selectFrom('form_submissions').selectAll().where('id', '=', id).executeTakeFirst();
 export const setSubmissionContact = (db: Q, id: string, contactId: string, confirmedAt: string | null) =>
   db.updateTable('form_submissions').set({ contact_id: contactId, confirmed_at: confirmedAt }).where('id', '=', id).execute();
 
 export const insertConfirmation = (db: Q, row: FormConfirmationsTable) => db.insertInto('form_confirmations').values(row).execute();
+export const insertConfirmations = (db: Q, rows: FormConfirmationsTable[]) => db.insertInto('form_confirmations').values(rows).execute();
 export const confirmationByHash = (db: Q, hash: string) =>
   db.selectFrom('form_confirmations').selectAll().where('token_hash', '=', hash).executeTakeFirst();
 export const confirmationOf = (db: Q, submissionId: string) =>

@@ -18,8 +18,9 @@ import type { MailSender } from '../mail/module.ts';
 import type { SecretService, Settings, SettingsService } from '../settings/module.ts';
 import type { SuppressionService } from '../suppression/module.ts';
 import { checkFields, type FieldDef, HONEYPOT, type Posted, readSubmission, type Wanted } from './forms.model.ts';
-import { bump } from './forms.counters.ts';
+import { FormIntake } from './forms.intake.ts';
 import * as q from './forms.queries.ts';
+import { SharedRead } from './forms.shared-reads.ts';
 import type { FormsTable } from './forms.table.ts';
 import { confirmMail } from './forms.text.ts';
 
@@ -85,11 +86,29 @@ export class FormsService {
       interactions: Pick<InteractionsService, 'ingest'>;
       events: Pick<EventLog, 'publish'>;
       mail: Pick<MailSender, 'send'>;
-      limiter: Pick<RateLimiter, 'check' | 'hit'>;
+      limiter: Pick<RateLimiter, 'hitMany' | 'keysOf' | 'countKeys'>;
       secret: Pick<SecretService, 'key' | 'emailHash'>;
-      jobs: Pick<JobQueue, 'enqueue'>;
+      jobs: Pick<JobQueue, 'enqueueMany'>;
     },
-  ) {}
+  ) {
+    this.intake = new FormIntake(db, {
+      limiter: deps.limiter,
+      jobs: deps.jobs,
+      perClient: PER_CLIENT,
+      perAddress: PER_ADDRESS,
+      queue: FORM_QUEUE,
+    });
+  }
+
+  /** The reads every submission makes, shared by those of the same moment: none is kept longer. */
+  private readonly reads = {
+    form: new SharedRead((id: string) => this.live(id)),
+    settings: new SharedRead(() => this.deps.settings.get()),
+    customFields: new SharedRead(() => this.deps.customFields.list()),
+  };
+
+  /** The group commit of accepted submissions and the batched per-client limit (one per process). */
+  private readonly intake: FormIntake;
 
   async create(input: FormInput): Promise<Form> {
     const checked = await this.check(input);
@@ -179,9 +198,9 @@ export class FormsService {
 
   /** A live form for a public entry (archived ones are gone for the public). */
   async live(id: string): Promise<Form> {
-    const f = await this.get(id);
-    if (f.archivedAt) throw new AppError('not_found', 'no such form');
-    return f;
+    const row = await q.formWithFields(this.db.kysely, id);
+    if (!row || row.archived_at) throw new AppError('not_found', 'no such form');
+    return toForm(row, row.fields);
   }
 
   private async check(input: FormInput): Promise<{ name: string; allowedOrigins: string[] }> {
@@ -226,17 +245,21 @@ export class FormsService {
    * answer after the same statements: the answer and its timing reveal nothing.
    */
   async submit(formId: string, posted: Posted, ctx: SubmitContext): Promise<void> {
-    await this.deps.limiter.check(PER_CLIENT, ctx.ip ?? '');
-    const form = await this.live(formId);
-    // Read once for the whole submission: the origin, each field, the contact's rules and the link's lifetime use them.
-    const [settings, custom] = await Promise.all([this.deps.settings.get(), this.deps.customFields.list()]);
+    const client = await this.intake.hitClient(ctx.ip ?? '');
+    if (client.count > PER_CLIENT.max)
+      throw new AppError('rate_limited', 'too many requests; try again later', { retryAfter: client.retryAfterS });
+    // Read once for the whole submission (the origin, each field, the contact's rules and the link's
+    // lifetime use them), and shared with the submissions that asked in the same moment (forms.shared-reads.ts).
+    const [form, settings, custom] = await Promise.all([
+      this.reads.form.get(formId),
+      this.reads.settings.get(null),
+      this.reads.customFields.get(null),
+    ]);
     this.checkOrigin(form, ctx.origin, settings);
     const wanted = readSubmission(form.fields, posted, custom);
     if (Array.isArray(wanted)) throw new AppError('validation_failed', 'the submission is not valid', wanted);
     await this.checkProfile(form, wanted, this.deps.contacts.contextOf(custom, settings));
     const trap = posted[HONEYPOT];
-    const { count } = await this.deps.limiter.hit(PER_ADDRESS, await this.deps.secret.emailHash(wanted.email));
-    if ((trap !== undefined && trap !== null && trap !== '') || count > PER_ADDRESS.max) return;
     const now = this.clock.now();
     const submissionId = newId();
     const { email, ...rest } = wanted;
@@ -246,8 +269,14 @@ export class FormsService {
       ...(ctx.pageId ? { pageId: ctx.pageId } : {}),
       ...(ctx.language ? { language: ctx.language } : {}),
     };
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await q.insertSubmission(trx, {
+    // Stored with the submissions of the same moment, in one transaction (forms.intake.ts); the
+    // per-address limit is taken there, and an address over it (or a filled trap) is dropped silently.
+    await this.intake.accept({
+      addressKey: await this.deps.secret.emailHash(email),
+      trapped: trap !== undefined && trap !== null && trap !== '',
+      // The anonymous counters (the form's, and the page's it was posted on): counted when stored, whatever the address.
+      counted: [{ kind: 'form', id: form.id }, ...(ctx.pageId ? [{ kind: 'page' as const, id: ctx.pageId }] : [])],
+      submission: {
         id: submissionId,
         form_id: form.id,
         version: form.version,
@@ -256,8 +285,8 @@ export class FormsService {
         ip_prefix: truncateIp(ctx.ip),
         user_agent: truncateUserAgent(ctx.userAgent),
         confirmed_at: null,
-      });
-      await q.insertConfirmation(trx, {
+      },
+      confirmation: {
         id: newId(),
         submission_id: submissionId,
         token_hash: null,
@@ -265,15 +294,7 @@ export class FormsService {
         changes: JSON.stringify(pending),
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + settings.formConfirmationDays * 86_400_000).toISOString(),
-      });
-      await this.deps.jobs.enqueue(FORM_QUEUE, { submissionId }, { key: `form:${submissionId}`, maxAttempts: 3, trx });
-      // The anonymous counters (the form's, and the page's it was posted on): one upsert, whatever the address.
-      await bump(
-        trx,
-        [{ kind: 'form', id: form.id }, ...(ctx.pageId ? [{ kind: 'page' as const, id: ctx.pageId }] : [])],
-        'submissions',
-        now,
-      );
+      },
     });
   }
 
