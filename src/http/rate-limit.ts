@@ -50,7 +50,11 @@ export class RateLimiter {
    * by one: the n-th of a key's k hits in this call sees `count - k + n`. Run in `exec` (a
    * transaction) to count inside it; the counts are still shared by every process.
    */
-  async hitMany(limit: Limit, subjects: readonly string[], exec?: QueryExecutorProvider): Promise<{ count: number; retryAfterS: number }[]> {
+  async hitMany(
+    limit: Limit,
+    subjects: readonly string[],
+    exec?: QueryExecutorProvider,
+  ): Promise<{ count: number; retryAfterS: number }[]> {
     return this.countKeys(limit, await this.keysOf(limit, subjects), exec);
   }
 
