@@ -45,8 +45,8 @@ export interface PageTypeDeps {
   secret: Pick<SecretService, 'key'>;
   requestIntake: Pick<IntakeService, 'fromPublic'>;
   subscriptionCenter: Pick<SubscriptionCenterService, 'view'>;
-  /** Absent until the forward module is wired in: a forward page then answers the generic 404. */
-  forward?: ForwardPort | undefined;
+  /** The forward module's face: a page of type `forward` sends through it. */
+  forward: ForwardPort;
 }
 
 /** One request to a page: the page, the language and organisation it speaks for, the person's link (`?t=`), what was posted. */
@@ -256,14 +256,12 @@ export function pageTypes(d: PageTypeDeps): Record<PageType, PageTypeDef> {
 
   const forward: PageTypeDef = {
     async render(r) {
-      // The editor's preview shows the page as it will be once the forward module is there.
+      // The editor's preview has no person's link: it shows the page's frame.
       if (r.preview) return placeholder(r);
-      if (!d.forward) return notFound(r.shell);
       const v = r.token === null ? null : await d.forward.view(r.token);
       return v ? forwardPage(r, v.subject, new Map(), {}) : refusal(r);
     },
     async post(r) {
-      if (!d.forward) return notFound(r.shell);
       const v = r.token === null ? null : await d.forward.view(r.token);
       if (!v) return refusal(r);
       if (!(await genuine(r))) return reload(r.shell, await self(r));
