@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { corsOnSend, preflight } from '../../http/cors.ts';
+import { parseFormPosts } from '../../http/form-post.ts';
 import { pageLanguage, pageShell } from '../../http/public-page.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { Type } from 'typebox';
@@ -70,19 +71,7 @@ export const formsPublicRoutes =
     const link = { ...open, link: refuse(s) } as const;
     await app.register(async (plain) => {
       const r = plain.withTypeProvider<TypeBoxTypeProvider>();
-      r.addContentTypeParser(
-        'application/x-www-form-urlencoded',
-        { parseAs: 'string', bodyLimit: SUBMIT_BODY_LIMIT },
-        (_req, body, done) => {
-          // A repeated name (several lists ticked) keeps every value, as an array.
-          const fields: Record<string, string | string[]> = {};
-          for (const [k, v] of new URLSearchParams(body as string)) {
-            const had = fields[k];
-            fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-          }
-          done(null, fields);
-        },
-      );
+      parseFormPosts(r, SUBMIT_BODY_LIMIT);
 
       r.options('/forms/:formId', { config: open, schema: { hide: true } }, async (req, reply) =>
         preflight(req, reply, formAllows(s, formIdOf(req))),

@@ -59,18 +59,4 @@ export class ForwardLinks {
 
 const bindingOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/**
- * Whether a POST came from a page of this installation: its `Origin`, else its `Referer`, has the
- * public base URL's origin (as the portal's pages check). Neither, or `Origin: null`, is refused.
- */
-export function sameOrigin(headers: Record<string, string | string[] | undefined>, origin: string): boolean {
-  const o = headers.origin;
-  if (typeof o === 'string') return o === origin;
-  const r = headers.referer;
-  if (typeof r !== 'string') return false;
-  try {
-    return new URL(r).origin === origin;
-  } catch {
-    return false;
-  }
-}
+export { sameOrigin } from '../../http/form-post.ts';

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { parseFormPosts } from '../../http/form-post.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { pageShell } from '../../http/public-page.ts';
@@ -70,15 +71,7 @@ export const forwardRoutes =
         .status(404)
         .headers(REFUSAL_HEADERS)
         .send(refusalPage(await shellOf(req)));
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-      // A repeated field stays an array, which the schema refuses: one address per post.
-      const fields: Record<string, string | string[]> = {};
-      for (const [k, v] of new URLSearchParams(body as string)) {
-        const had = fields[k];
-        fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-      }
-      done(null, fields);
-    });
+    parseFormPosts(app, BODY_LIMIT);
     const limited = async (req: FastifyRequest, reply: FastifyReply) => {
       await s.rateLimiter.check(PAGES_PER_IP, req.ip);
       return refuse(req, reply);

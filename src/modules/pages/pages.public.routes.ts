@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { parseFormPosts } from '../../http/form-post.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { pageShell } from '../../http/public-page.ts';
@@ -57,15 +58,7 @@ export const pagesPublicRoutes =
 
     await app.register(async (plain) => {
       const r = plain.withTypeProvider<TypeBoxTypeProvider>();
-      r.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-        // A repeated name (several lists ticked) keeps every value, as an array.
-        const fields: Record<string, string | string[]> = {};
-        for (const [k, v] of new URLSearchParams(body as string)) {
-          const had = fields[k];
-          fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-        }
-        done(null, fields);
-      });
+      parseFormPosts(r, BODY_LIMIT);
 
       r.get('/:slug', { config: open, schema: { hide: true, params: SlugParams, querystring: Query } }, async (req, reply) => {
         if (!(await within(req, reply))) return reply;

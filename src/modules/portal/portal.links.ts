@@ -72,19 +72,4 @@ export class PortalLinks {
 
 const bindingOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/**
- * Whether a POST came from a page of this installation: its `Origin` (every current browser sends
- * one with a form post), else its `Referer`, must have the public base URL's origin. Neither, or
- * `null` (an opaque origin: a sandboxed frame, a `data:` page), is refused.
- */
-export function sameOrigin(headers: Record<string, string | string[] | undefined>, origin: string): boolean {
-  const o = headers.origin;
-  if (typeof o === 'string') return o === origin;
-  const r = headers.referer;
-  if (typeof r !== 'string') return false;
-  try {
-    return new URL(r).origin === origin;
-  } catch {
-    return false;
-  }
-}
+export { sameOrigin } from '../../http/form-post.ts';

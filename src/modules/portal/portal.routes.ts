@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { parseFormPosts } from '../../http/form-post.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { pageLanguage, pageShell } from '../../http/public-page.ts';
@@ -89,15 +90,7 @@ export const portalRoutes =
         .status(404)
         .headers(REFUSAL_HEADERS)
         .send(refusalPage(await shellOf(req)));
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-      // A repeated field is kept whole (an array): the lists ticked; the schema refuses any other repetition.
-      const fields: Record<string, string | string[]> = {};
-      for (const [k, v] of new URLSearchParams(body as string)) {
-        const had = fields[k];
-        fields[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-      }
-      done(null, fields);
-    });
+    parseFormPosts(app, BODY_LIMIT);
     const limited = async (req: FastifyRequest, reply: FastifyReply) => {
       await s.rateLimiter.check(PAGES_PER_IP, req.ip);
       return refuse(req, reply);
