@@ -23,6 +23,7 @@ import { webhooks } from './webhooks/module.ts';
 import { forms } from './forms/module.ts';
 import { forward } from './forward/module.ts';
 import { pages } from './pages/module.ts';
+import { journeys } from './journeys/module.ts';
 
 /**
  * Every module, in dependency order: each needs only modules before it. The composition root
@@ -61,6 +62,8 @@ export const MODULES = [
   forward,
   // The pages served at /p/{slug}: landing pages over forms, the data-request page over the intake, the subscription center's.
   pages,
+  // Customer journeys: after the email (journey sends), forms (their submissions start journeys), lists and segments.
+  journeys,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,
   // Delivers the events of every module above.

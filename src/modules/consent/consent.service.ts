@@ -26,6 +26,13 @@ export interface AskOptions {
   at?: Date;
   /** Who asks (one of CALLERS in gate.rule.ts): some purposes are closed to some callers. */
   caller?: Caller;
+  /**
+   * A level the processing needs beyond its purpose's (a journey's requirement): the question
+   * asks for the higher of the two, and the one rule answers it like any other.
+   */
+  atLeast?: number;
+  /** Reads the contacts in this transaction (a step that decides what it writes by the answer reads under its own locks). */
+  trx?: Kysely<Database>;
 }
 
 /**
@@ -49,7 +56,7 @@ export class ConsentService {
     const at = opts.at ?? this.clock.now();
     return {
       purpose,
-      required,
+      required: Math.max(required, opts.atLeast ?? LOWEST_LEVEL),
       dataProtection: s.dataProtectionEnabled,
       childCutoff: majorityCutoff(at, s.majorityAge),
       ...(opts.caller ? { caller: opts.caller } : {}),
@@ -107,7 +114,7 @@ export class ConsentService {
   async checkMany(contactIds: string[], purpose: string, opts: Omit<AskOptions, 'at'> = {}): Promise<Map<string, GateAnswer>> {
     const q = await this.question(purpose, opts);
     const out = new Map<string, GateAnswer>();
-    for (const row of await gateStatesByIds(this.db.kysely, this.db.dialect, [...new Set(contactIds)])) {
+    for (const row of await gateStatesByIds(opts.trx ?? this.db.kysely, this.db.dialect, [...new Set(contactIds)])) {
       out.set(
         row.id,
         decide(
