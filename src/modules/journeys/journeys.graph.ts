@@ -5,7 +5,10 @@
  * graph must keep are journeys.validate.ts, the engine that runs it is journeys.engine.ts.
  */
 
-/** How contacts come in: members of a segment (when it goes live, and optionally those who join later), a form's submissions, an event of a type, or the API. */
+/**
+ * How contacts come in: members of a segment (when it goes live, and optionally those who join
+ * later), a form's submissions, an event of a type, or the API.
+ */
 export type Trigger = { segmentId: string; joinLater?: boolean } | { formId: string } | { event: string } | { manual: true };
 
 interface TileBase {
