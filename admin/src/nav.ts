@@ -6,7 +6,7 @@ import { EMAIL_AREA } from './ui/email/area';
  * and is shown to a role that may read its area (the session's rights). Its code is the folder
  * screens/<folder>/index.tsx (App.tsx finds it), loaded when first opened.
  */
-export type Section = 'Audience' | 'Email' | 'Privacy' | 'Administration' | null;
+export type Section = 'Audience' | 'Email' | 'Automation' | 'Privacy' | 'Administration' | null;
 
 export const NAV: readonly { path: string; folder: string; label: string; area: Area; op?: 'read' | 'write'; section: Section }[] = [
   { path: '/', folder: 'dashboard', label: 'Dashboard', area: 'self', section: null },
@@ -21,6 +21,7 @@ export const NAV: readonly { path: string; folder: string; label: string; area: 
   { path: '/messages', folder: 'messages', label: 'Messages', area: EMAIL_AREA, section: 'Email' },
   { path: '/campaigns', folder: 'campaigns', label: 'Campaigns', area: EMAIL_AREA, section: 'Email' },
   { path: '/bounces', folder: 'bounces', label: 'Bounces', area: EMAIL_AREA, section: 'Email' },
+  { path: '/journeys', folder: 'journeys', label: 'Journeys', area: 'journeys', section: 'Automation' },
   { path: '/requests', folder: 'requests', label: 'Data requests', area: 'requests', section: 'Privacy' },
   { path: '/audit', folder: 'audit', label: 'Audit log', area: 'audit', section: 'Privacy' },
   { path: '/data-map', folder: 'data-map', label: 'Data map', area: 'datamap', section: 'Privacy' },

@@ -10,6 +10,7 @@ import { ErrorState, errorMessage, Loading } from '../../ui/states';
 import { type Contact, displayName, useCustomFields } from './common';
 import { ConsentPanel } from './ConsentPanel';
 import { ContactInteractions, ContactLists, ContactSegments } from './ContactSections';
+import { ContactJourneys } from './ContactJourneys';
 import { ContactSends } from './ContactSends';
 import { EMAIL_AREA } from '../../ui/email/area';
 
@@ -82,6 +83,7 @@ function Loaded({ contact, onErased }: { contact: Contact; onErased: (message: s
       {can('segments') && <ContactSegments contact={contact} />}
       {can('interactions') && <ContactInteractions contact={contact} />}
       {can(EMAIL_AREA) && <ContactSends contactId={contact.id} />}
+      {can('journeys') && <ContactJourneys contactId={contact.id} />}
       {erasing && <EraseDialog contact={contact} onClose={() => setErasing(false)} onErased={onErased} />}
     </Page>
   );
