@@ -13,13 +13,14 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, type KeyboardEvent, useCallback, useMemo, useState } from 'react';
+import { type DragEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { linksOf } from './graph';
 import { TileNode, type TileNodeType } from './TileNode';
 import type { Problem, Tile, TileStats, TileType } from './types';
 import { TILE_TYPES, tileTypeWords } from './words';
 
 const NODE_TYPES = { tile: TileNode };
+const FIT = { maxZoom: 1, padding: 0.15 };
 const DRAG_TYPE = 'application/x-assent-tile';
 
 export interface CanvasProps {
@@ -70,6 +71,24 @@ function Flow(props: CanvasProps) {
   const flow = useReactFlow();
   const scheme = useComputedColorScheme('light');
   const [chosenEdges, setChosenEdges] = useState<Set<string>>(new Set());
+  // The whole journey in view when the canvas changes width (a phone turned, the window resized).
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!box.current) return;
+    let width = box.current.clientWidth;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const watch = new ResizeObserver(([e]) => {
+      if (!e || Math.abs(e.contentRect.width - width) < 8) return;
+      width = e.contentRect.width;
+      clearTimeout(timer);
+      timer = setTimeout(() => void flow.fitView(FIT), 100);
+    });
+    watch.observe(box.current);
+    return () => {
+      clearTimeout(timer);
+      watch.disconnect();
+    };
+  }, [flow]);
   const byId = useMemo(() => new Map(tiles.map((t) => [t.id, t])), [tiles]);
   const name = (id: string) => {
     const t = byId.get(id);
@@ -176,6 +195,7 @@ function Flow(props: CanvasProps) {
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: the keys and focus of the canvas's own focusable tiles, handled where they bubble
     <div
+      ref={box}
       style={{ height: 'min(620px, 75vh)', minHeight: 420, width: '100%' }}
       onDrop={onDrop}
       onDragOver={(e) => {
@@ -198,7 +218,7 @@ function Flow(props: CanvasProps) {
         deleteKeyCode={null}
         colorMode={scheme}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        fitViewOptions={FIT}
         minZoom={0.3}
         maxZoom={1.5}
         ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter to choose this tile, Delete to remove it, arrow keys to move it.' }}

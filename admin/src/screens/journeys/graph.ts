@@ -185,8 +185,14 @@ export function fromApi(tiles: Tile[]): Tile[] {
         return { ...t, position, branches: (t.branches ?? []).map((b) => ({ ...b, next: b.next ?? '' })) };
       case 'wait_event':
         return { ...t, position, next: t.next ?? '', timeoutNext: t.timeoutNext ?? '', event: t.event ?? '' };
+      case 'email':
+        return { ...t, position, messageId: t.messageId ?? '', next: t.next ?? '' };
+      case 'list':
+        return { ...t, position, listId: t.listId ?? '', next: t.next ?? '' };
+      case 'update_contact':
+        return { ...t, position, field: t.field ?? '', next: t.next ?? '' };
       default:
-        return { ...t, position, next: (t as { next?: string }).next ?? '' } as Tile;
+        return { ...t, position, next: t.next ?? '' };
     }
   });
 }
