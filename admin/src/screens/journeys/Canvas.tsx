@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { linksOf } from './graph';
-import { TileNode, type TileNodeType } from './TileNode';
+import { TILE_WIDTH, TileNode, type TileNodeType } from './TileNode';
 import type { Problem, Tile, TileStats, TileType } from './types';
 import { TILE_TYPES, tileTypeWords } from './words';
 
@@ -89,6 +89,15 @@ function Flow(props: CanvasProps) {
       watch.disconnect();
     };
   }, [flow]);
+  // A tile added below the others comes into view: the journey is fitted again once it is measured.
+  const count = useRef(tiles.length);
+  useEffect(() => {
+    const grew = tiles.length > count.current;
+    count.current = tiles.length;
+    if (!grew) return;
+    const timer = setTimeout(() => void flow.fitView({ ...FIT, duration: 150 }), 60);
+    return () => clearTimeout(timer);
+  }, [tiles.length, flow]);
   const byId = useMemo(() => new Map(tiles.map((t) => [t.id, t])), [tiles]);
   const name = (id: string) => {
     const t = byId.get(id);
@@ -158,7 +167,9 @@ function Flow(props: CanvasProps) {
     const type = e.dataTransfer.getData(DRAG_TYPE) as TileType;
     if (!type || readOnly) return;
     e.preventDefault();
-    props.onAdd(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    // The tile's top centre where it was dropped.
+    const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    props.onAdd(type, { x: at.x - TILE_WIDTH / 2, y: at.y - 10 });
   };
   // Delete (or Backspace) on a tile or an arrow of the canvas removes it; the side panel's keys are its own.
   const onKeyDown = (e: KeyboardEvent) => {

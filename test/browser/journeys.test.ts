@@ -1,0 +1,373 @@
+// Journeys in the console (issue 16 point 7): a marketer builds a journey in the designer — start
+// (added by the API) → email → wait → end, tiles added by click and by drag, the last arrow drawn
+// from handle to handle, a wait typed as a number and a unit — saves it as a draft with the
+// problem the API finds drawn on its tile (a marketing email in a journey requiring less), raises
+// the requirement, goes live; contacts added through the API flow through it, worked by the served
+// app's own worker, and every tile's counts on the canvas equal GET /stats; the contact's page
+// shows its path; pause, resume and a stop that is asked first. The keyboard: tiles are reached by
+// Tab, the side panel follows them, Delete removes the chosen tile. Data is made through the API.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  assertAccessible,
+  BROWSER_DIALECTS,
+  browserSkip,
+  type ConsoleServer,
+  logIn,
+  openBrowser,
+  type Session,
+  screenshot,
+  startConsoleServer,
+} from './harness.ts';
+
+/** Takes out of the problems the refusals the flow asked for (each status at least once), failing on any other. */
+function expectRefusals(s: Session, statuses: number[]): void {
+  for (const n of statuses)
+    assert.ok(
+      s.problems.some((p) => p.includes(`status of ${n}`)),
+      `a ${n} was asked for: ${s.problems.join('; ')}`,
+    );
+  s.problems.splice(0, s.problems.length, ...s.problems.filter((p) => !statuses.some((n) => p.includes(`status of ${n}`))));
+}
+
+interface World {
+  message: string;
+  /** Three at Marketing (level 4), one at Transactional (level 2): below the journey's requirement. */
+  contacts: Record<string, string>;
+}
+
+async function makeWorld(server: ConsoleServer): Promise<World> {
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const r = await server.api(method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body?.data;
+  };
+  const message = (
+    await ok('POST', '/api/v1/messages', {
+      name: 'Welcome <i>mail</i>',
+      purpose: 'marketing',
+      subject: 'Welcome, {{ contact.firstName }}',
+      html: '<p>Hello!</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+    })
+  ).id;
+  const contacts: Record<string, string> = {};
+  for (const [email, level] of [
+    ['ada@example.com', 4],
+    ['bea@example.com', 4],
+    ['cy@example.com', 5],
+    ['dee@example.com', 2],
+  ] as const) {
+    const c = await ok('POST', '/api/v1/contacts', { email, firstName: email.split('@')[0] });
+    contacts[email] = c.id;
+    await ok('PUT', `/api/v1/contacts/${c.id}/consent`, { level, source: 'admin', notice: 'Asked at the shop counter' });
+  }
+  return { message, contacts };
+}
+
+const tile = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+/** The counts drawn on each tile: {tileId: {entered, waiting, exited}}. */
+async function shownCounts(page: Page): Promise<Record<string, { entered: number; waiting: number; exited: number }>> {
+  return page.locator('[data-tile-counts]').evaluateAll((els) =>
+    Object.fromEntries(
+      els.map((e) => {
+        const n = (k: string) => Number((e.querySelector(`[data-count="${k}"]`)?.textContent ?? '').replace(/\D/g, ''));
+        return [e.getAttribute('data-tile-counts'), { entered: n('entered'), waiting: n('waiting'), exited: n('exited') }];
+      }),
+    ),
+  );
+}
+
+/** GET /stats's tiles in the same shape (exits summed over their reasons). */
+async function apiCounts(server: ConsoleServer, id: string) {
+  const r = await server.api('GET', `/api/v1/journeys/${id}/stats`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const tiles = r.body.data.tiles as Record<string, { entered: number; waiting: number; exited: Record<string, number> }>;
+  return {
+    stats: r.body.data,
+    tiles: Object.fromEntries(
+      Object.entries(tiles).map(([k, v]) => [
+        k,
+        { entered: v.entered, waiting: v.waiting, exited: Object.values(v.exited ?? {}).reduce((a, b) => a + b, 0) },
+      ]),
+    ),
+  };
+}
+
+/** Waits until the canvas shows the counts the API gives now, for every tile of the journey. */
+async function countsMatch(page: Page, server: ConsoleServer, id: string, tileIds: string[], until: (api: any) => boolean) {
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const api = await apiCounts(server, id);
+    const shown = await shownCounts(page);
+    const want = Object.fromEntries(tileIds.map((t) => [t, api.tiles[t] ?? { entered: 0, waiting: 0, exited: 0 }]));
+    const have = Object.fromEntries(tileIds.map((t) => [t, shown[t]]));
+    last = `API ${JSON.stringify(want)} / shown ${JSON.stringify(have)}`;
+    if (until(api) && JSON.stringify(want) === JSON.stringify(have)) return api;
+    await page.waitForTimeout(500);
+  }
+  assert.fail(`the canvas's counts never equalled the API's: ${last}`);
+}
+
+/** Drags from one point to another with the mouse, in steps (xyflow follows pointer moves). */
+async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+const centre = async (page: Page, selector: string) => {
+  const b = (await page.locator(selector).boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+};
+
+const pageOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+for (const d of BROWSER_DIALECTS)
+  describe(`console: journeys [${d.name}]`, { skip: browserSkip || d.skip }, () => {
+    let server: ConsoleServer;
+    let s: Session;
+    let world: World;
+    before(async () => {
+      server = await startConsoleServer(d.name);
+      world = await makeWorld(server);
+      s = await openBrowser();
+    });
+    after(async () => {
+      await s?.close();
+      await server?.stop();
+    });
+
+    test('a marketer builds a journey, sees its problem on the tile, goes live, and watches contacts flow with the API’s counts', async () => {
+      const { page } = s;
+      await logIn(page, server.base, await server.user('marketer'));
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Journeys', exact: true }).click();
+      await page.getByRole('heading', { name: 'Journeys', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'No journeys yet' }).waitFor();
+      await page.getByRole('link', { name: 'New journey' }).click();
+      await page.getByRole('heading', { name: 'New journey', level: 1 }).waitFor();
+
+      // The journey as a whole: its name, and a requirement below the message's (Subscriptions, level 3).
+      await page.getByRole('textbox', { name: /^Name/ }).fill('Welcome <b>series</b>');
+      await page.getByLabel(/^Required consent/).selectOption({ label: 'Subscriptions (level 3)' });
+
+      // Start: contacts added through the API (the default); chosen, its settings show in the side panel.
+      await tile(page, 'start').click();
+      await page.getByRole('heading', { name: 'Start', level: 2 }).waitFor();
+      assert.equal(await page.getByLabel('Who enters').inputValue(), 'manual');
+
+      // Email after it, by a click in the palette: the message chosen by its name.
+      await page.getByRole('button', { name: 'Add Email' }).click();
+      await tile(page, 'email-1').waitFor();
+      await page.getByRole('heading', { name: 'Email', level: 2 }).waitFor();
+      await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Welcome <i>mail</i>' });
+      await page.getByText(/Its purpose is marketing: it needs Marketing \(level 4\)/).waitFor();
+      await tile(page, 'email-1').getByText('Sends “Welcome <i>mail</i>”').waitFor();
+
+      // A wait of 4 seconds, typed as a number and a unit.
+      await page.getByRole('button', { name: 'Add Wait', exact: true }).click();
+      await tile(page, 'wait-1').waitFor();
+      await page.getByRole('textbox', { name: 'Wait for' }).fill('4');
+      await page.getByLabel('Wait for: unit').selectOption('seconds');
+      await tile(page, 'wait-1').getByText('Waits 4 seconds').waitFor();
+
+      // End: dragged from the palette onto the canvas, then connected from the wait's output by the mouse.
+      const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+      await page.getByRole('button', { name: 'Add End' }).dragTo(page.locator('.react-flow__pane'), {
+        targetPosition: { x: Math.min(200, pane.width / 4), y: pane.height - 70 },
+      });
+      await tile(page, 'end-1').waitFor();
+      assert.equal(await page.locator('.react-flow__edge').count(), 2, 'start → email → wait drawn; the end not yet led to');
+      await tile(page, 'wait-1').locator('[data-problem="not_connected"]').waitFor();
+      await page.locator('.react-flow').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+      await drag(
+        page,
+        await centre(page, '.react-flow__node[data-id="wait-1"] .react-flow__handle.source'),
+        await centre(page, '.react-flow__node[data-id="end-1"] .react-flow__handle.target'),
+      );
+      await page.locator('.react-flow__edge[data-id="wait-1:next"]').waitFor();
+      assert.equal(await tile(page, 'wait-1').locator('[data-problem]').count(), 0);
+
+      // Saved as a draft with the API's problem drawn on the email tile.
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      await page.waitForURL(/\/admin\/journeys\/[0-9a-f-]{36}$/);
+      const id = page.url().split('/').pop()!;
+      await page.getByRole('heading', { name: 'Welcome <b>series</b>', level: 1 }).waitFor();
+      const stored = (await server.api('GET', `/api/v1/journeys/${id}`)).body.data;
+      assert.equal(stored.state, 'draft');
+      assert.equal(stored.requiredConsent, 3);
+      assert.deepEqual(
+        stored.tiles.map((t: { id: string; type: string }) => `${t.id}:${t.type}`),
+        ['start:start', 'email-1:email', 'wait-1:wait', 'end-1:end'],
+      );
+      assert.equal(stored.tiles[1].messageId, world.message);
+      assert.equal(stored.tiles[2].duration, 'PT4S');
+      assert.equal(stored.tiles[2].next, 'end-1');
+      assert.deepEqual(
+        stored.problems.map((p: { tileId: string; code: string }) => `${p.tileId}:${p.code}`),
+        ['email-1:needs_more_consent'],
+      );
+      const bad = tile(page, 'email-1').locator('[data-invalid="true"]');
+      await bad.getByText(/Needs more consent than the journey requires/).waitFor();
+      assert.match(await bad.evaluate((e) => getComputedStyle(e).borderTopStyle + getComputedStyle(e).borderTopWidth), /solid3px/);
+      await page.getByRole('alert').filter({ hasText: 'Saved as a draft, with problems' }).waitFor();
+      await assertAccessible(page, 'designer, a draft with a problem');
+      await screenshot(page, 'journeys-problem-1280');
+
+      // Going live with the problem is refused, and the refusal is drawn on the same tile.
+      await page.getByRole('button', { name: 'Go live' }).click();
+      const live = page.getByRole('dialog', { name: 'Go live?' });
+      await live.getByRole('button', { name: 'Go live' }).click();
+      await tile(page, 'email-1').locator('[data-problem="needs_more_consent"]').waitFor();
+      assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'draft');
+
+      // The requirement raised to Marketing: the problem goes, and it goes live.
+      await page.getByLabel(/^Required consent/).selectOption({ label: 'Marketing (level 4)' });
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Unsaved changes.').waitFor({ state: 'hidden' });
+      await tile(page, 'email-1').locator('[data-problem]').waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Go live' }).click();
+      await live.getByRole('button', { name: 'Go live' }).click();
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'live');
+
+      // Contacts added through the API: three at or above Marketing enter, Dee (level 2) does not.
+      const added = await server.api('POST', `/api/v1/journeys/${id}/contacts`, { contactIds: Object.values(world.contacts) });
+      assert.equal(added.status, 200, JSON.stringify(added.body));
+      assert.equal(added.body.data.entered, 3);
+      assert.deepEqual(added.body.data.notEntered, { below_required_level: 1 });
+
+      // They flow: while they wait, the wait tile shows them waiting, as the API counts them.
+      const tiles = ['start', 'email-1', 'wait-1', 'end-1'];
+      await countsMatch(page, server, id, tiles, (api) => (api.tiles['wait-1']?.waiting ?? 0) > 0);
+      await screenshot(page, 'journeys-flowing-1280');
+      // Then they reach the end, and every tile's counts on the canvas equal GET /stats.
+      const done = await countsMatch(page, server, id, tiles, (api) => api.tiles['end-1']?.entered === 3 && api.stats.inJourney === 0);
+      assert.deepEqual(done.tiles['email-1'], { entered: 3, waiting: 0, exited: 0 });
+      assert.equal(done.stats.entered, 3);
+      assert.equal(done.stats.notEntered.below_required_level, 1);
+      await page.locator('[data-stat="Entered"]').filter({ hasText: '3' }).waitFor();
+      await page
+        .locator('[data-stat="Finished"]')
+        .filter({ hasText: String(done.stats.done) })
+        .waitFor();
+      await page.getByText(/Did not enter: Consent level below the journey’s requirement \(1\)/).waitFor();
+      const mails = (await server.api('GET', `/api/v1/sends?message=${world.message}`)).body.data;
+      assert.equal(mails.length, 3, 'one send per contact who entered');
+
+      // Looked at as a marketer would: at 1280 and 390 px, light and dark; axe; no sideways scrolling.
+      for (const width of [1280, 390])
+        for (const scheme of ['light', 'dark'] as const) {
+          await page.setViewportSize({ width, height: 844 });
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.waitForTimeout(400);
+          await assertAccessible(page, `designer, live, at ${width} ${scheme}`);
+          assert.ok((await pageOverflow(page)) <= 0, `designer at ${width}: no sideways scrolling`);
+          await screenshot(page, `journeys-live-${width}-${scheme}`);
+        }
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.emulateMedia({ colorScheme: 'light' });
+
+      // Pause and resume; a stop is asked first, and "keep it" keeps it.
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.getByRole('status').filter({ hasText: 'Paused' }).waitFor();
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+      await page.getByRole('button', { name: 'Stop' }).click();
+      const stop = page.getByRole('dialog', { name: 'Stop this journey for good?' });
+      await stop.getByText(/Everyone still in it leaves now/).waitFor();
+      await assertAccessible(page, 'stop, asked first');
+      await stop.getByRole('button', { name: 'Keep it as it is' }).click();
+      await stop.waitFor({ state: 'hidden' });
+      assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'live');
+
+      // The list: name as text, state, requirement by its level's name, counts.
+      await page.getByRole('link', { name: '← All journeys' }).click();
+      const row = page.getByRole('row', { name: /Welcome/ });
+      await row.getByRole('link', { name: 'Welcome <b>series</b>' }).waitFor();
+      assert.equal(await page.getByRole('table').locator('b').count(), 0);
+      await row.getByText('Live').waitFor();
+      await row.getByText('Marketing', { exact: true }).waitFor();
+      await assertAccessible(page, 'journeys list');
+      await screenshot(page, 'journeys-list');
+
+      // Ada's page: the journey, finished, and its steps in words.
+      await page.goto(`${server.base}/admin/contacts/${world.contacts['ada@example.com']}`);
+      const section = page.getByRole('region', { name: 'Journeys' });
+      await section.getByRole('link', { name: 'Welcome <b>series</b>' }).waitFor();
+      await section.getByText('Finished').waitFor();
+      await section.getByRole('button', { name: 'Show steps in Welcome <b>series</b>' }).click();
+      const steps = section.getByRole('region', { name: 'Steps in Welcome <b>series</b>' });
+      await steps.getByText('Email').first().waitFor();
+      await steps.getByText('Wait').first().waitFor();
+      await assertAccessible(page, 'contact page, a journey’s steps');
+      await screenshot(page, 'journeys-contact-path');
+      // Dee never entered: her page says so.
+      await page.goto(`${server.base}/admin/contacts/${world.contacts['dee@example.com']}`);
+      await page.getByRole('region', { name: 'Journeys' }).getByText('This contact has not been in a journey.').waitFor();
+
+      // And stopped, after saying so.
+      await page.goto(`${server.base}/admin/journeys/${id}`);
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await stop.getByRole('button', { name: 'Stop' }).click();
+      await page.getByRole('status').filter({ hasText: 'Stopped' }).waitFor();
+      assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'stopped');
+      assert.equal(await page.getByRole('button', { name: 'Add Email' }).isDisabled(), true, 'a stopped journey is read only');
+      expectRefusals(s, [400]);
+      assert.deepEqual(s.problems, []);
+    });
+
+    if (d.name === 'sqlite')
+      test('by keyboard: Tab reaches the tiles and then the side panel, Delete removes the chosen tile', async () => {
+        const k = await openBrowser();
+        try {
+          const { page } = k;
+          await logIn(page, server.base, await server.user('marketer'));
+          await page.goto(`${server.base}/admin/journeys/new`);
+          await page.getByRole('heading', { name: 'New journey', level: 1 }).waitFor();
+          await tile(page, 'start').click();
+          await page.getByRole('button', { name: 'Add Email' }).click();
+          await page.getByRole('button', { name: 'Add List' }).click();
+          await tile(page, 'list-1').waitFor();
+          // From the palette's last button, Tab goes to the tiles: each one reached is chosen.
+          await page.getByRole('button', { name: 'Add End' }).focus();
+          const reached: string[] = [];
+          for (let i = 0; i < 12 && reached.length < 3; i++) {
+            await page.keyboard.press('Tab');
+            const id = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id ?? null);
+            if (id && !reached.includes(id) && !id.includes(':')) reached.push(id);
+          }
+          assert.deepEqual(reached.sort(), ['email-1', 'list-1', 'start']);
+          await tile(page, 'email-1').focus();
+          await page.getByRole('heading', { name: 'Email', level: 2 }).waitFor();
+          // Tab on from the tiles reaches the side panel's settings.
+          let inPanel = false;
+          for (let i = 0; i < 20 && !inPanel; i++) {
+            await page.keyboard.press('Tab');
+            inPanel = await page.evaluate(() => !!document.activeElement?.closest('[aria-labelledby="tile-panel-title"]'));
+          }
+          assert.ok(inPanel, 'Tab reaches the side panel');
+          // Delete on a chosen tile removes it, and the arrows to it.
+          await tile(page, 'email-1').focus();
+          await page.keyboard.press('Delete');
+          await tile(page, 'email-1').waitFor({ state: 'detached' });
+          assert.equal(await page.locator('.react-flow__edge').count(), 0, 'start led to the email only');
+          await tile(page, 'start').locator('[data-problem="not_connected"]').waitFor();
+          // Backspace in a field of the side panel edits the field, not the canvas.
+          await tile(page, 'list-1').focus();
+          const name = page.getByRole('textbox', { name: 'Name on the canvas' });
+          await name.fill('Spring');
+          await name.press('Backspace');
+          assert.equal(await name.inputValue(), 'Sprin');
+          await tile(page, 'list-1').waitFor();
+          await assertAccessible(page, 'designer, a new journey');
+          assert.deepEqual(k.problems, []);
+        } finally {
+          await k.close();
+        }
+      });
+  });
