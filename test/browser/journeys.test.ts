@@ -141,7 +141,7 @@ for (const d of BROWSER_DIALECTS)
       await server?.stop();
     });
 
-    test('a marketer builds a journey, sees its problem on the tile, goes live, and watches contacts flow with the API’s counts', async () => {
+    test('a marketer builds a journey, sees its problem on a tile, goes live, and sees contacts flow with the API’s counts', async () => {
       const { page } = s;
       await logIn(page, server.base, await server.user('marketer'));
       const nav = page.getByRole('navigation', { name: 'Main' });
