@@ -27,7 +27,7 @@ export function useRequirement() {
       group: 'A purpose (follows the settings if its level changes)',
       items: Object.entries(data?.purposes ?? {})
         .filter(([p]) => p !== 'requested')
-        .map(([p, n]) => ({ value: `purpose:${p}`, label: `${purposeWords(p)} purpose (level ${n} now, as the settings say)` })),
+        .map(([p, n]) => ({ value: `purpose:${p}`, label: `${purposeWords(p)} purpose (level ${n} now)` })),
     },
   ];
   const toValue = (rc: RequiredConsent): string => (typeof rc === 'number' ? `level:${rc}` : `purpose:${rc}`);
