@@ -15,9 +15,10 @@ function PathSteps({ row, contactId }: { row: ContactJourney; contactId: string 
     queryFn: () => journeysApi.path(row.journeyId, contactId),
   });
   const journey = useQuery({ queryKey: ['journey', row.journeyId], queryFn: () => journeysApi.journey(row.journeyId), retry: false });
-  const tileName = (id: string, type: string) => {
+  const tileName = (id: string, type: string | null) => {
     const t = journey.data?.tiles.find((x) => x.id === id);
-    return t?.title ? `${t.title} (${tileTypeWords(t.type)})` : tileTypeWords(t?.type ?? type);
+    if (!t && !type) return 'A step since removed';
+    return t?.title ? `${t.title} (${tileTypeWords(t.type)})` : tileTypeWords(t?.type ?? type ?? '');
   };
   if (path.isPending) return <Loading label="Loading the path" />;
   if (path.isError) return <ErrorState error={path.error} retry={() => path.refetch()} title="Could not load the path" />;

@@ -198,13 +198,14 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
     onSuccess: afterSave,
     onError: (e) => setRefused(problemsOfFailure(e, tiles)),
   });
-  const saveNow = () => {
-    if (!settings.name.trim()) {
-      setMissingName(true);
-      return;
-    }
-    setMissingName(false);
-    save.mutate(undefined);
+  // The API takes a graph whose every output leads somewhere (the rest it stores with its problems).
+  const [notConnected, setNotConnected] = useState(false);
+  const saveNow = (change?: JourneyState) => {
+    const nameless = !settings.name.trim();
+    const open = unconnected(tiles).length > 0;
+    setMissingName(nameless);
+    setNotConnected(open);
+    if (!nameless && !open) save.mutate(change);
   };
 
   const problems = useMemo(() => {
@@ -238,11 +239,15 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
         writable ? (
           <>
             {state !== 'stopped' && (
-              <Button onClick={saveNow} loading={save.isPending && save.variables === undefined} variant={dirty ? 'filled' : 'default'}>
+              <Button
+                onClick={() => saveNow()}
+                loading={save.isPending && save.variables === undefined}
+                variant={dirty ? 'filled' : 'default'}
+              >
                 {saved ? 'Save' : 'Save draft'}
               </Button>
             )}
-            {saved && <StateActions journey={saved} dirty={dirty} pending={save.isPending} onChange={(s) => save.mutate(s)} />}
+            {saved && <StateActions journey={saved} dirty={dirty} pending={save.isPending} onChange={(s) => saveNow(s)} />}
             {saved && (state === 'draft' || state === 'stopped') && <DeleteJourney journey={saved} />}
           </>
         ) : null
@@ -279,6 +284,11 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
               </List>
             )}
           </Stack>
+        </Alert>
+      )}
+      {notConnected && unconnected(tiles).length > 0 && (
+        <Alert color="red" role="alert" title="Not saved">
+          Connect every tile’s outputs first: the tiles outlined in red say which. A tile you do not need can be removed.
         </Alert>
       )}
       {shownFailure && (

@@ -86,7 +86,8 @@ export interface Step {
   entry: number;
   visit: number;
   tileId: string;
-  tileType: TileType;
+  /** The tile's type in the graph now; null if the tile was removed since. */
+  tileType: TileType | null;
   outcome: string;
   reason: string | null;
   at: string;
@@ -128,9 +129,9 @@ const listRoute: ListRoute = (path, init) => (api as unknown as { GET: ListRoute
 const at = (id: string) => `/api/v1/journeys/${encodeURIComponent(id)}`;
 
 export const journeysApi = {
-  /** A page of the listing, oldest first; `page.next` is the cursor for `after`. */
+  /** A page of the listing; `page.next` is the next page's cursor. */
   list: async (cursor: string | null) =>
-    (await call(listRoute('/api/v1/journeys', { params: { query: { limit: 50, ...(cursor ? { after: cursor } : {}) } } }))) as {
+    (await call(listRoute('/api/v1/journeys', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }))) as {
       data: JourneyListed[];
       page?: { next: string | null; total?: number };
     },
