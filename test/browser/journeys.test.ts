@@ -1,8 +1,8 @@
 // Journeys in the console (issue 16 point 7): a marketer builds a journey in the designer — start
 // (added by the API) → email → wait → end, tiles added by click and by drag, the last arrow drawn
 // from handle to handle, a wait typed as a number and a unit — saves it as a draft with the
-// problem the API finds drawn on its tile (a marketing email in a journey requiring less), raises
-// the requirement, goes live; contacts added through the API flow through it, worked by the served
+// problem the API finds drawn on its tile (a profiling message in a journey requiring Marketing),
+// chooses the right message, goes live; contacts added through the API flow through it, worked by the served
 // app's own worker, and every tile's counts on the canvas equal GET /stats; the contact's page
 // shows its path; pause, resume and a stop that is asked first. The keyboard: tiles are reached by
 // Tab, the side panel follows them, Delete removes the chosen tile. Data is made through the API.
@@ -33,6 +33,8 @@ function expectRefusals(s: Session, statuses: number[]): void {
 
 interface World {
   message: string;
+  /** A message for profiling (level 5): more than a journey requiring Marketing may send. */
+  profiled: string;
   /** Three at Marketing (level 4), one at Transactional (level 2): below the journey's requirement. */
   contacts: Record<string, string>;
 }
@@ -51,6 +53,14 @@ async function makeWorld(server: ConsoleServer): Promise<World> {
       html: '<p>Hello!</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
     })
   ).id;
+  const profiled = (
+    await ok('POST', '/api/v1/messages', {
+      name: 'Picked for you',
+      purpose: 'profiling',
+      subject: 'Picked for you',
+      html: '<p>Based on what you read.</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+    })
+  ).id;
   const contacts: Record<string, string> = {};
   for (const [email, level] of [
     ['ada@example.com', 4],
@@ -62,21 +72,19 @@ async function makeWorld(server: ConsoleServer): Promise<World> {
     contacts[email] = c.id;
     await ok('PUT', `/api/v1/contacts/${c.id}/consent`, { level, source: 'admin', notice: 'Asked at the shop counter' });
   }
-  return { message, contacts };
+  return { message, profiled, contacts };
 }
 
 const tile = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
 /** The counts drawn on each tile: {tileId: {entered, waiting, exited}}. */
 async function shownCounts(page: Page): Promise<Record<string, { entered: number; waiting: number; exited: number }>> {
-  return page.locator('[data-tile-counts]').evaluateAll((els) =>
-    Object.fromEntries(
-      els.map((e) => {
-        const n = (k: string) => Number((e.querySelector(`[data-count="${k}"]`)?.textContent ?? '').replace(/\D/g, ''));
-        return [e.getAttribute('data-tile-counts'), { entered: n('entered'), waiting: n('waiting'), exited: n('exited') }];
-      }),
-    ),
-  );
+  // A string, not a function: the test's compiler names inner functions with a helper the page has not got.
+  return page.evaluate(`Object.fromEntries([...document.querySelectorAll('[data-tile-counts]')].map((e) => [
+    e.getAttribute('data-tile-counts'),
+    Object.fromEntries(['entered', 'waiting', 'exited'].map((k) =>
+      [k, Number((e.querySelector('[data-count="' + k + '"]')?.textContent ?? '').replace(/\\D/g, ''))])),
+  ]))`);
 }
 
 /** GET /stats's tiles in the same shape (exits summed over their reasons). */
@@ -119,10 +127,34 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
   await page.mouse.move(to.x, to.y, { steps: 5 });
   await page.mouse.up();
 }
-const centre = async (page: Page, selector: string) => {
-  const b = (await page.locator(selector).boundingBox())!;
-  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-};
+/** The centre of an element once it stopped moving (the canvas pans to fit a tile just added). */
+async function centre(page: Page, selector: string) {
+  let last = '';
+  for (let i = 0; i < 40; i++) {
+    const b = (await page.locator(selector).boundingBox())!;
+    const at = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    if (JSON.stringify(at) === last) return at;
+    last = JSON.stringify(at);
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`${selector} kept moving`);
+}
+
+/**
+ * Waits until every dialog has faded in: half transparent, its colours blend with the page (axe).
+ * Polled with page.evaluate, whose strings the debugging protocol runs (waitForFunction's would be
+ * an eval the console's CSP refuses).
+ */
+async function faded(page: Page) {
+  for (let i = 0; i < 50; i++) {
+    const done = await page.evaluate(
+      `[...document.querySelectorAll('.mantine-Modal-content')].every((e) => getComputedStyle(e).opacity === '1')`,
+    );
+    if (done) return;
+    await page.waitForTimeout(50);
+  }
+  assert.fail('the dialog never faded in');
+}
 
 const pageOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
@@ -151,9 +183,9 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('link', { name: 'New journey' }).click();
       await page.getByRole('heading', { name: 'New journey', level: 1 }).waitFor();
 
-      // The journey as a whole: its name, and a requirement below the message's (Subscriptions, level 3).
+      // The journey as a whole: its name, and the level it requires (Marketing, level 4).
       await page.getByRole('textbox', { name: /^Name/ }).fill('Welcome <b>series</b>');
-      await page.getByLabel(/^Required consent/).selectOption({ label: 'Subscriptions (level 3)' });
+      await page.getByLabel(/^Required consent/).selectOption({ label: 'Marketing (level 4)' });
 
       // Start: contacts added through the API (the default); chosen, its settings show in the side panel.
       await tile(page, 'start').click();
@@ -164,9 +196,10 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('button', { name: 'Add Email' }).click();
       await tile(page, 'email-1').waitFor();
       await page.getByRole('heading', { name: 'Email', level: 2 }).waitFor();
-      await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Welcome <i>mail</i>' });
-      await page.getByText(/Its purpose is marketing: it needs Marketing \(level 4\)/).waitFor();
-      await tile(page, 'email-1').getByText('Sends “Welcome <i>mail</i>”').waitFor();
+      // First the wrong one: a profiling message, more than the journey requires.
+      await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Picked for you' });
+      await page.getByText(/Its purpose is profiling: it needs Profiling \(level 5\)/).waitFor();
+      await tile(page, 'email-1').getByText('Sends “Picked for you”').waitFor();
 
       // A wait of 4 seconds, typed as a number and a unit.
       await page.getByRole('button', { name: 'Add Wait', exact: true }).click();
@@ -199,12 +232,12 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('heading', { name: 'Welcome <b>series</b>', level: 1 }).waitFor();
       const stored = (await server.api('GET', `/api/v1/journeys/${id}`)).body.data;
       assert.equal(stored.state, 'draft');
-      assert.equal(stored.requiredConsent, 3);
+      assert.equal(stored.requiredConsent, 4);
       assert.deepEqual(
         stored.tiles.map((t: { id: string; type: string }) => `${t.id}:${t.type}`),
         ['start:start', 'email-1:email', 'wait-1:wait', 'end-1:end'],
       );
-      assert.equal(stored.tiles[1].messageId, world.message);
+      assert.equal(stored.tiles[1].messageId, world.profiled);
       assert.equal(stored.tiles[2].duration, 'PT4S');
       assert.equal(stored.tiles[2].next, 'end-1');
       assert.deepEqual(
@@ -225,15 +258,21 @@ for (const d of BROWSER_DIALECTS)
       await tile(page, 'email-1').locator('[data-problem="needs_more_consent"]').waitFor();
       assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'draft');
 
-      // The requirement raised to Marketing: the problem goes, and it goes live.
-      await page.getByLabel(/^Required consent/).selectOption({ label: 'Marketing (level 4)' });
+      // The right message, for marketing: the problem goes, and it goes live.
+      await tile(page, 'email-1').click();
+      await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Welcome <i>mail</i>' });
+      await page.getByText(/Its purpose is marketing: it needs Marketing \(level 4\)/).waitFor();
+      await tile(page, 'email-1').getByText('Sends “Welcome <i>mail</i>”').waitFor();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText('Unsaved changes.').waitFor({ state: 'hidden' });
       await tile(page, 'email-1').locator('[data-problem]').waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Go live' }).click();
       await live.getByRole('button', { name: 'Go live' }).click();
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
-      assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'live');
+      const going = (await server.api('GET', `/api/v1/journeys/${id}`)).body.data;
+      assert.equal(going.state, 'live');
+      assert.equal(going.tiles[1].messageId, world.message);
+      assert.deepEqual(going.problems, []);
 
       // Contacts added through the API: three at or above Marketing enter, Dee (level 2) does not.
       const added = await server.api('POST', `/api/v1/journeys/${id}/contacts`, { contactIds: Object.values(world.contacts) });
@@ -280,6 +319,8 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('button', { name: 'Stop' }).click();
       const stop = page.getByRole('dialog', { name: 'Stop this journey for good?' });
       await stop.getByText(/Everyone still in it leaves now/).waitFor();
+      // Measured once the dialog has faded in: half transparent, its colours would blend with the page.
+      await faded(page);
       await assertAccessible(page, 'stop, asked first');
       await stop.getByRole('button', { name: 'Keep it as it is' }).click();
       await stop.waitFor({ state: 'hidden' });
@@ -292,6 +333,11 @@ for (const d of BROWSER_DIALECTS)
       assert.equal(await page.getByRole('table').locator('b').count(), 0);
       await row.getByText('Live').waitFor();
       await row.getByText('Marketing', { exact: true }).waitFor();
+      // In it now, finished, left early, reached the goal: the API's counts.
+      const listed = (await server.api('GET', '/api/v1/journeys')).body.data.find((j: { id: string }) => j.id === id).counts;
+      const cells = await row.getByRole('cell').allTextContents();
+      assert.deepEqual(cells.slice(3), [listed.inJourney, listed.done, listed.exited, listed.converted].map(String));
+      assert.equal(listed.done, 3);
       await assertAccessible(page, 'journeys list');
       await screenshot(page, 'journeys-list');
 

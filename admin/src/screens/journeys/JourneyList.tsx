@@ -11,7 +11,7 @@ import { useRequirement } from './consent';
 import { journeysApi } from './types';
 import { stateWords } from './words';
 
-/** Every journey: its state, the consent it requires, how many are in it and how many reached its goal. */
+/** Every journey: its state, the consent it requires, how many are in it, finished, left early and reached its goal. */
 export function JourneyList() {
   const { can } = useRights();
   const writable = can('journeys', 'write');
@@ -48,7 +48,7 @@ export function JourneyList() {
           {writable ? '' : ' A marketer or an administrator can create one.'}
         </EmptyState>
       ) : (
-        <TableScroll label="Journeys" minWidth={760}>
+        <TableScroll label="Journeys" minWidth={860}>
           <Table striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
@@ -57,6 +57,12 @@ export function JourneyList() {
                 <Table.Th scope="col">Required consent</Table.Th>
                 <Table.Th scope="col" ta="right">
                   In the journey
+                </Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Finished
+                </Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Left early
                 </Table.Th>
                 <Table.Th scope="col" ta="right">
                   Reached the goal
@@ -80,6 +86,8 @@ export function JourneyList() {
                     </Table.Td>
                     <Table.Td>{requirement.words(j.requiredConsent)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(j.counts?.inJourney)}</Table.Td>
+                    <Table.Td ta="right">{formatNumber(j.counts?.done)}</Table.Td>
+                    <Table.Td ta="right">{formatNumber(j.counts?.exited)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(j.counts?.converted)}</Table.Td>
                   </Table.Tr>
                 );
