@@ -258,30 +258,39 @@ forEachDialect('journeys API', (ctx) => {
       ['unknown_field', (b) => void (byId(b.tiles, 'set').field = 'consentLevel'), 'set'],
       ['bad_duration', (b) => void (byId(b.tiles, 'pause').duration = 'P0D'), 'pause'],
       ['split_not_100', (b) => void ((byId(b.tiles, 'fork').branches as { percent: number }[])[1]!.percent = 71), 'fork'],
-      ['end_missing', (b) => void ((byId(b.tiles, 'cond').no = 'set'), (byId(b.tiles, 'todo').next = 'x')), 'set'],
+      [
+        'end_missing',
+        (b) => {
+          byId(b.tiles, 'cond').no = 'set';
+          byId(b.tiles, 'todo').next = 'x';
+        },
+        'set',
+      ],
       ['bad_condition', (b) => void (byId(b.tiles, 'cond').filter = { field: 'shoe', op: '=', value: 1 }), 'cond'],
       ['unknown_purpose', (b) => void (b.requiredConsent = 'astrology'), null],
     ];
     for (const [code, breakIt, tileId] of cases) {
-      it(`${code} names ${tileId === null ? 'the journey' : `tile “${tileId}”`}; ` +
-        `going live is 400 journey_invalid with its path`, async () => {
-        const b = body() as ReturnType<typeof body> & { tiles: Tile[] };
-        await breakIt(b);
-        const r = await api('POST', '/api/v1/journeys', b);
-        assert.equal(r.statusCode, 201, r.body);
-        const j = json(r).data;
-        const named = (j.problems as { code: string; tileId: string | null }[]).filter((p) => p.code === code).map((p) => p.tileId);
-        assert.deepEqual(named, [tileId], JSON.stringify(j.problems));
-        const go = await api('PATCH', `/api/v1/journeys/${j.id}`, { state: 'live' });
-        assert.equal(go.statusCode, 400, go.body);
-        const err = json(go).error;
-        assert.equal(err.code, 'journey_invalid');
-        const d = (err.details as { path: string; tileId: string | null; code: string }[]).find((x) => x.code === code)!;
-        assert.equal(d.tileId, tileId);
-        const index = b.tiles.map((x) => x.id).lastIndexOf(tileId ?? '');
-        assert.equal(d.path, tileId === null ? '/' : `/tiles/${index}`);
-        assert.equal(json(await api('GET', `/api/v1/journeys/${j.id}`)).data.state, 'draft', 'still a draft');
-      });
+      it(
+        `${code} names ${tileId === null ? 'the journey' : `tile “${tileId}”`}; ` + `going live is 400 journey_invalid with its path`,
+        async () => {
+          const b = body() as ReturnType<typeof body> & { tiles: Tile[] };
+          await breakIt(b);
+          const r = await api('POST', '/api/v1/journeys', b);
+          assert.equal(r.statusCode, 201, r.body);
+          const j = json(r).data;
+          const named = (j.problems as { code: string; tileId: string | null }[]).filter((p) => p.code === code).map((p) => p.tileId);
+          assert.deepEqual(named, [tileId], JSON.stringify(j.problems));
+          const go = await api('PATCH', `/api/v1/journeys/${j.id}`, { state: 'live' });
+          assert.equal(go.statusCode, 400, go.body);
+          const err = json(go).error;
+          assert.equal(err.code, 'journey_invalid');
+          const d = (err.details as { path: string; tileId: string | null; code: string }[]).find((x) => x.code === code)!;
+          assert.equal(d.tileId, tileId);
+          const index = b.tiles.map((x) => x.id).lastIndexOf(tileId ?? '');
+          assert.equal(d.path, tileId === null ? '/' : `/tiles/${index}`);
+          assert.equal(json(await api('GET', `/api/v1/journeys/${j.id}`)).data.state, 'draft', 'still a draft');
+        },
+      );
     }
 
     it('message_wrong_purpose names the email tile whose message’s purpose the settings dropped', async () => {

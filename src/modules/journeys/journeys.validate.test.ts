@@ -83,9 +83,24 @@ describe('journey validation: each rule names its tile', () => {
     ['unknown_field', (d) => void (tile(d, 'set').field = 'consentLevel'), 'set'],
     ['bad_duration', (d) => void (tile(d, 'pause').duration = 'P3X'), 'pause'],
     ['split_not_100', (d) => void ((tile(d, 'fork').branches as { percent: number }[])[0]!.percent = 40), 'fork'],
-    ['end_missing', (d) => void ((tile(d, 'cond').yes = 'tag'), (tile(d, 'cond').no = 'tag'), (tile(d, 'tag').next = 'gone')), 'cond'],
+    [
+      'end_missing',
+      (d) => {
+        tile(d, 'cond').yes = 'tag';
+        tile(d, 'cond').no = 'tag';
+        tile(d, 'tag').next = 'gone';
+      },
+      'cond',
+    ],
     ['bad_condition', (d) => void (tile(d, 'cond').filter = BAD_FILTER), 'cond'],
-    ['unknown_purpose', (d) => void ((d.requiredLevel = null), (d.requiredPurpose = 'astrology')), null],
+    [
+      'unknown_purpose',
+      (d) => {
+        d.requiredLevel = null;
+        d.requiredPurpose = 'astrology';
+      },
+      null,
+    ],
   ];
   for (const [code, breakIt, tileId] of cases) {
     it(`${code} names ${tileId === null ? 'the journey (null)' : `tile “${tileId}”`}`, () => {
@@ -133,8 +148,20 @@ describe('journey validation: each rule names its tile', () => {
       [(d) => void (tile(d, 'pause').duration = 'PT0S'), 'pause'],
       [(d) => void (tile(d, 'pause').until = '09:00'), 'pause'],
       [(d) => void delete tile(d, 'pause').duration, 'pause'],
-      [(d) => void (delete tile(d, 'pause').duration, (tile(d, 'pause').until = '24:00')), 'pause'],
-      [(d) => void (delete tile(d, 'pause').duration, (tile(d, 'pause').until = '2026-02-30T09:00')), 'pause'],
+      [
+        (d) => {
+          delete tile(d, 'pause').duration;
+          tile(d, 'pause').until = '24:00';
+        },
+        'pause',
+      ],
+      [
+        (d) => {
+          delete tile(d, 'pause').duration;
+          tile(d, 'pause').until = '2026-02-30T09:00';
+        },
+        'pause',
+      ],
       [(d) => void (tile(d, 'clicked').timeout = 'three days'), 'clicked'],
       [(d) => void (d.reentry = { policy: 'again', after: 'P' }), null],
     ];
