@@ -434,6 +434,11 @@ forEachDialect('journeys API', (ctx) => {
         life.calls.map((c) => c.what),
         ['started'],
       );
+      const was = json(await api('GET', `/api/v1/journeys/${j.id}`)).data;
+      clock.advance(1000);
+      const again = json(await api('PATCH', `/api/v1/journeys/${j.id}`, { state: 'live' })).data;
+      assert.deepEqual(again, was, 'asking for the state it is in changes nothing');
+      assert.equal(life.calls.length, 1);
     });
   });
 

@@ -201,6 +201,8 @@ export class JourneysService {
       if (to !== from && !TRANSITIONS[from].includes(to)) throw stateError(from, `a ${from} journey cannot become ${to}`);
       const { state: _s, ...definitionPatch } = patch;
       const changesDefinition = Object.keys(definitionPatch).length > 0;
+      // Asking for the state it is in changes nothing (a second click on "go live").
+      if (!changesDefinition && to === from) return (await this.toJourneys([row]))[0]!;
       if (changesDefinition && from === 'stopped') throw stateError(from, 'a stopped journey cannot change');
       const current = definitionOf(row);
       const next = merged(current, definitionPatch);
