@@ -15876,6 +15876,8 @@ export interface operations {
     getJourneys: {
         parameters: {
             query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                after?: string;
                 /**
                  * @description the previous page's `page.next`, as given; absent for the first page
                  * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
@@ -19135,6 +19137,8 @@ export interface operations {
     getJourneysTasks: {
         parameters: {
             query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                after?: string;
                 /**
                  * @description the previous page's `page.next`, as given; absent for the first page
                  * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm

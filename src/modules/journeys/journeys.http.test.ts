@@ -183,6 +183,13 @@ forEachDialect('journeys API', (ctx) => {
         cursor = page.page.next;
       } while (cursor);
       assert.equal(new Set(seen.map((s) => s.id)).size, seen.length, 'no row twice');
+      // The contract's `after` (the last id seen) pages as the cursor does.
+      const afterFirst = json(await api('GET', `/api/v1/journeys?limit=500&after=${seen[0]!.id}`)).data as { id: string }[];
+      assert.deepEqual(
+        afterFirst.map((x) => x.id),
+        seen.slice(1).map((x) => x.id),
+      );
+      assert.equal((await api('GET', '/api/v1/journeys?after=not-an-id')).statusCode, 400);
       assert.deepEqual(seen.find((s) => s.id === id)!.counts, { inJourney: 2, done: 7, exited: 4, converted: 2 });
     });
 
@@ -737,6 +744,7 @@ forEachDialect('journeys API', (ctx) => {
         await ids('admin'),
         rows.map((r) => r.id),
       );
+      assert.deepEqual(await ids('admin', `&after=${rows[2]!.id}`), [rows[3]!.id, rows[4]!.id]);
       const one = (json(await api('GET', '/api/v1/journeys/tasks?limit=500', undefined, 'admin')).data as { id: string }[]).find(
         (x) => x.id === rows[0]!.id,
       );

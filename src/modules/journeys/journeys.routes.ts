@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { listPage } from '../../http/pagination.ts';
+import { encodeCursor, listPage } from '../../http/pagination.ts';
 import { commonErrors, Data, ErrorBody, IdParams, List, withExamples } from '../../http/schemas.ts';
 import { CONTACT_JOURNEYS, DRAFT_WITH_PROBLEMS, JOURNEY, JOURNEY_CREATE, PATH, STATS, TASK } from './journeys.examples.ts';
 import type { Tile } from './journeys.graph.ts';
@@ -52,6 +52,11 @@ const RULES =
 
 /** The journey's JSON body, as the service takes it (the schema's tiles are the graph's types). */
 const input = <T extends { tiles?: unknown }>(b: T) => b as T & { tiles?: Tile[] };
+/** The page asked for: the opaque `cursor`, or the last id seen as `after`. */
+const paging = (q: { limit?: number; cursor?: string; after?: string }) => ({
+  limit: q.limit,
+  cursor: q.cursor ?? (q.after === undefined ? undefined : encodeCursor(q.after)),
+});
 const callerRole = (req: FastifyRequest) => (req.principal!.role === 'admin' ? null : req.principal!.role);
 
 export const journeysRoutes =
@@ -95,7 +100,7 @@ export const journeysRoutes =
       },
       async (req) =>
         listPage(
-          req.query,
+          paging(req.query),
           (n, after) => s.journeys.list(n, after),
           () => s.journeys.total(),
         ),
@@ -122,7 +127,7 @@ export const journeysRoutes =
         const role = callerRole(req);
         const f = req.query.status ? { status: req.query.status } : {};
         return listPage(
-          req.query,
+          paging(req.query),
           (n, after) => s.journeys.tasks(role, f, n, after),
           () => s.journeys.taskTotal(role, f),
         );

@@ -178,7 +178,9 @@ export const JourneySchema = Obj({
   stoppedAt: NullTime,
 });
 
-export const JourneyListQuery = Obj({ ...PageQuery });
+/** `after`: the last id seen, as the contract names it; the same as the house's opaque `cursor` (which wins when both are given). */
+const After = Type.Optional(Id);
+export const JourneyListQuery = Obj({ ...PageQuery, after: After });
 
 export const ContactParams = Obj({ id: Id, contactId: Id });
 export const ContactIdParams = Obj({ contactId: Id });
@@ -257,6 +259,7 @@ export const TaskSchema = Obj({
 
 export const TaskListQuery = Obj({
   ...PageQuery,
+  after: After,
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done')], { description: 'only tasks in this status' })),
 });
 export const TaskPatchSchema = Obj({ status: Type.Union([Type.Literal('open'), Type.Literal('done')]) });
