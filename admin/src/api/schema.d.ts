@@ -1152,7 +1152,7 @@ export interface paths {
          * Tasks journeys made
          * @description Tasks that task tiles made for the caller’s role (an admin sees every role’s), oldest first; `status` filters. Each names its journey, tile and contact.
          *
-         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `journeys`, read); other roles get 403.
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, read); other roles get 403.
          *
          *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
          */
@@ -1182,7 +1182,7 @@ export interface paths {
          * Mark a task done or open
          * @description `status` `done` (it records when) or `open` again. A task of another role is 404 `not_found` (an admin may change any).
          *
-         *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, write); other roles get 403.
          */
         patch: operations["patchJourneysTasksById"];
         trace?: never;

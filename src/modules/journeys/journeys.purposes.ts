@@ -1,5 +1,5 @@
 import { HIGHEST_LEVEL } from '../../lib/consent-levels.ts';
-import { UNSOLICITED_CALLERS } from '../consent/module.ts';
+import { closedToCaller } from '../consent/module.ts';
 import type { Tile } from './journeys.graph.ts';
 
 /**
@@ -18,12 +18,8 @@ export interface Requirement {
 /** The purposes of the installation with the level each needs (settings `purposes`). */
 export type PurposeLevels = Readonly<Record<string, number>>;
 
-/** The purpose a tile acts for when nothing more specific says (changing a contact, a list, a task, waiting). */
-export const JOURNEY_PURPOSE = 'marketing';
 /** Reading behaviour (interactions) to decide a contact's way is profiling. */
 export const BEHAVIOUR_PURPOSE = 'profiling';
-/** The purpose only answers to the person's own action have: never a journey's (the gate says so through UNSOLICITED_CALLERS). */
-const REQUESTED_PURPOSE = 'requested';
 
 /**
  * The level the journey requires: its level, or its purpose's level in the settings. A purpose
@@ -52,30 +48,46 @@ export function readsBehaviour(filter: unknown): boolean {
 }
 
 /**
+ * The purpose a journey acts for where no tile says more (waiting, branching, a list, a task, a
+ * field): the purpose that names its requirement; for a level, the purpose open to journeys whose
+ * level is the highest not above it (level 3: `subscription`, 4: `marketing`, by default), or,
+ * when none is that low, the lowest open one (the gate then refuses everyone below it). So a
+ * journey requiring level 3 is not made to need marketing's 4 by its waits.
+ */
+export function basePurpose(journey: Requirement, purposes: PurposeLevels): string {
+  if (journey.requiredPurpose !== null) return journey.requiredPurpose;
+  const level = requiredLevel(journey, purposes);
+  const open = Object.entries(purposes)
+    .filter(([p]) => !closedToCaller(p, 'journey'))
+    .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0));
+  const fitting = open.filter(([, l]) => l <= level);
+  return (fitting.length > 0 ? fitting[fitting.length - 1]! : open[0]!)[0];
+}
+
+/**
  * The purpose a tile acts for: an email's message's purpose (null when the message is unknown:
  * the caller decides — the validator names it, the engine exits the contact with
  * `message_deleted`); a condition reading behaviour (`did`, or a filter with a behaviour node)
- * is profiling; everything else acts for marketing.
+ * is profiling; every other tile acts for the journey's base purpose.
  */
-export function tilePurpose(tile: Tile, messagesById: ReadonlyMap<string, { purpose: string }>): string | null {
+export function tilePurpose(tile: Tile, messagesById: ReadonlyMap<string, { purpose: string }>, base: string): string | null {
   switch (tile.type) {
     case 'email':
       return messagesById.get(tile.messageId)?.purpose ?? null;
     case 'condition':
-      return tile.did !== undefined || readsBehaviour(tile.filter) ? BEHAVIOUR_PURPOSE : JOURNEY_PURPOSE;
+      return tile.did !== undefined || readsBehaviour(tile.filter) ? BEHAVIOUR_PURPOSE : base;
     default:
-      return JOURNEY_PURPOSE;
+      return base;
   }
 }
 
 /**
  * Why a message may not be sent by a journey, or null: its purpose is not one of the
- * installation's, or the gate closes it to callers acting on their own initiative (a journey is
- * one: UNSOLICITED_CALLERS, read from the gate's rule).
+ * installation's, or the gate's rule closes it to a journey (closedToCaller: `requested`).
  */
 export function messagePurposeProblem(purpose: string, purposes: PurposeLevels): string | null {
   if (!Object.hasOwn(purposes, purpose)) return `the message’s purpose “${purpose}” is not one of this installation’s`;
-  if (purpose === REQUESTED_PURPOSE && UNSOLICITED_CALLERS.includes('journey'))
-    return 'the message answers a person’s own request (purpose “requested”): a journey may not send it';
+  if (closedToCaller(purpose, 'journey'))
+    return `the message’s purpose “${purpose}” is for answers to a person’s own request: a journey may not send it`;
   return null;
 }

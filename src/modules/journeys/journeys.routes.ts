@@ -32,6 +32,11 @@ export interface JourneysRouteDeps {
 const BODY_LIMIT = 2 * 1024 * 1024;
 const read = { area: 'journeys', op: 'read' } as const;
 const write = { area: 'journeys', op: 'write' } as const;
+// A task is work for the members of one role, whichever: the caller's own (area `self`), and the
+// service shows and changes only its role's tasks (an admin's: every role's). A privacy officer
+// may not write journeys, yet must be able to close the privacy team's tasks.
+const ownRead = { area: 'self', op: 'read' } as const;
+const ownWrite = { area: 'self', op: 'write' } as const;
 const errors = { ...commonErrors, 409: ErrorBody };
 
 const RULES =
@@ -109,7 +114,7 @@ export const journeysRoutes =
     app.get(
       '/journeys/tasks',
       {
-        config: { access: read, audit: false },
+        config: { access: ownRead, audit: false },
         schema: {
           tags: ['journeys'],
           summary: 'Tasks journeys made',
@@ -137,7 +142,7 @@ export const journeysRoutes =
     app.patch(
       '/journeys/tasks/:id',
       {
-        config: { access: write, audit: { action: 'journey.task.update', target: 'journey_task' } },
+        config: { access: ownWrite, audit: { action: 'journey.task.update', target: 'journey_task' } },
         schema: {
           tags: ['journeys'],
           summary: 'Mark a task done or open',

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../settings/settings.defaults.ts';
 import type { Tile } from './journeys.graph.ts';
 import type { JourneyDefinition, Problem } from './journeys.model.ts';
-import { messagePurposeProblem, readsBehaviour, requiredLevel, tilePurpose } from './journeys.purposes.ts';
+import { basePurpose, messagePurposeProblem, readsBehaviour, requiredLevel, tilePurpose } from './journeys.purposes.ts';
 import { type ValidationContext, validate, validateAt } from './journeys.validate.ts';
 
 const MSG = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e01';
@@ -13,6 +13,7 @@ const MSG_GONE_PURPOSE = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e04';
 const SEG = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e05';
 const FORM = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e06';
 const LIST = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e07';
+const MSG_SUBSCRIPTION = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e08';
 const UNKNOWN = '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4eff';
 const BAD_FILTER = { field: 'nope', op: '=', value: 1 };
 
@@ -23,6 +24,7 @@ const ctx: ValidationContext = {
     [MSG_PROFILING, { purpose: 'profiling' }],
     [MSG_REQUESTED, { purpose: 'requested' }],
     [MSG_GONE_PURPOSE, { purpose: 'removed_since' }],
+    [MSG_SUBSCRIPTION, { purpose: 'subscription' }],
   ]),
   segments: new Set([SEG]),
   forms: new Set([FORM]),
@@ -190,6 +192,34 @@ describe('journey validation: each rule names its tile', () => {
     assert.deepEqual(validate(p, ctx), [], 'required by purpose: its level from the settings');
   });
 
+  it('a journey requiring level 3 with a subscription mail, waits, a split, a list, a task and an end needs nothing more', () => {
+    const d: JourneyDefinition = {
+      ...good(),
+      requiredLevel: 3,
+      requiredPurpose: null,
+      tiles: [
+        { id: 'in', type: 'start', trigger: { manual: true }, next: 'mail' },
+        { id: 'mail', type: 'email', messageId: MSG_SUBSCRIPTION, next: 'pause' },
+        { id: 'pause', type: 'wait', duration: 'P1D', next: 'ab' },
+        {
+          id: 'ab',
+          type: 'split',
+          branches: [
+            { percent: 50, next: 'join' },
+            { percent: 50, next: 'todo' },
+          ],
+        },
+        { id: 'join', type: 'list', action: 'join', listId: LIST, next: 'out' },
+        { id: 'todo', type: 'task', role: 'marketer', next: 'out' },
+        { id: 'out', type: 'end' },
+      ],
+    };
+    assert.deepEqual(validate(d, ctx), []);
+    // A mail for marketing in it needs more than level 3.
+    (d.tiles[1] as { messageId: string }).messageId = MSG;
+    assert.deepEqual(named(validate(d, ctx), 'needs_more_consent'), ['mail']);
+  });
+
   it('a did condition is profiling; a did of an unknown type, or both filter and did, is a bad condition', () => {
     const d = good();
     delete tile(d, 'cond').filter;
@@ -244,15 +274,31 @@ describe('journey purposes', () => {
     assert.equal(requiredLevel({ requiredLevel: null, requiredPurpose: 'toString' }, p), 5);
   });
 
-  it('a tile’s purpose: the message’s, profiling for behaviour, marketing for the rest', () => {
+  it('a tile’s purpose: the message’s, profiling for behaviour, the journey’s base purpose for the rest', () => {
     const msgs = new Map([[MSG, { purpose: 'subscription' }]]);
-    assert.equal(tilePurpose({ id: 'a', type: 'email', messageId: MSG, next: 'b' }, msgs), 'subscription');
-    assert.equal(tilePurpose({ id: 'a', type: 'email', messageId: UNKNOWN, next: 'b' }, msgs), null);
-    const cond = (filter: unknown) => tilePurpose({ id: 'c', type: 'condition', filter, yes: 'a', no: 'b' }, msgs);
+    assert.equal(tilePurpose({ id: 'a', type: 'email', messageId: MSG, next: 'b' }, msgs, 'marketing'), 'subscription');
+    assert.equal(tilePurpose({ id: 'a', type: 'email', messageId: UNKNOWN, next: 'b' }, msgs, 'marketing'), null);
+    const cond = (filter: unknown) => tilePurpose({ id: 'c', type: 'condition', filter, yes: 'a', no: 'b' }, msgs, 'subscription');
     assert.equal(cond({ and: [{ consent: { atLeast: 1 } }, { not: { behaviour: { type: 'page_visited' } } }] }), 'profiling');
-    assert.equal(cond({ and: [{ field: 'country', op: '=', value: 'behaviour' }] }), 'marketing');
-    for (const t of ['wait', 'split', 'task', 'end', 'start'] as const)
-      assert.equal(tilePurpose({ id: 'x', type: t } as Tile, msgs), 'marketing', t);
+    assert.equal(cond({ and: [{ field: 'country', op: '=', value: 'behaviour' }] }), 'subscription');
+    for (const t of ['wait', 'split', 'task', 'end', 'start', 'list', 'update_contact'] as const)
+      assert.equal(tilePurpose({ id: 'x', type: t } as Tile, msgs, 'subscription'), 'subscription', t);
+  });
+
+  it('the base purpose: the requirement’s purpose, else the open purpose of the highest level not above the required one', () => {
+    const p = DEFAULT_SETTINGS.purposes;
+    assert.equal(basePurpose({ requiredLevel: null, requiredPurpose: 'subscription' }, p), 'subscription');
+    for (const level of [0, 1, 2, 3, 4, 5]) {
+      const base = basePurpose({ requiredLevel: level, requiredPurpose: null }, p);
+      // Never the purpose closed to journeys, never above the level (but for level 0, where none fits: the lowest open one).
+      assert.notEqual(base, 'requested');
+      const open = Object.entries(p).filter(([k]) => k !== 'requested');
+      const fitting = open.filter(([, l]) => l <= level);
+      if (fitting.length === 0) assert.equal(p[base as keyof typeof p], Math.min(...open.map(([, l]) => l)));
+      else assert.equal(p[base as keyof typeof p], Math.max(...fitting.map(([, l]) => l)), `level ${level}`);
+    }
+    // An installation's own purpose counts like the built-in ones.
+    assert.equal(basePurpose({ requiredLevel: 4, requiredPurpose: null }, { ...p, marketing: 5, offers: 4 }), 'offers');
   });
 
   it('readsBehaviour survives a deep or self-referencing tree', () => {

@@ -1,7 +1,8 @@
 import { parseDuration } from '../../lib/duration.ts';
 import { successors, type Tile } from './journeys.graph.ts';
 import type { JourneyDefinition, Problem, ProblemCode } from './journeys.model.ts';
-import { messagePurposeProblem, type PurposeLevels, requiredLevel, tilePurpose } from './journeys.purposes.ts';
+import { closedToCaller } from '../consent/module.ts';
+import { basePurpose, messagePurposeProblem, type PurposeLevels, requiredLevel, tilePurpose } from './journeys.purposes.ts';
 
 /**
  * The rules a journey's graph must keep to go live (issue 16 point 1), each problem naming its
@@ -93,7 +94,10 @@ export function validateAt(def: JourneyDefinition, ctx: ValidationContext): { in
   // The requirement, the goal and the re-entry policy.
   if (def.requiredLevel === null && (def.requiredPurpose === null || !Object.hasOwn(ctx.purposes, def.requiredPurpose)))
     whole('unknown_purpose', `the required purpose “${def.requiredPurpose ?? ''}” is not one of this installation’s`);
+  else if (def.requiredLevel === null && def.requiredPurpose !== null && closedToCaller(def.requiredPurpose, 'journey'))
+    whole('unknown_purpose', `the purpose “${def.requiredPurpose}” is for answers to a person’s own request: a journey cannot act for it`);
   const level = requiredLevel(def, ctx.purposes);
+  const base = basePurpose(def, ctx.purposes);
   if (def.goal && 'segmentId' in def.goal && !ctx.segments.has(def.goal.segmentId))
     whole('unknown_segment', 'the goal’s segment does not exist');
   if (def.goal && 'event' in def.goal && !ctx.eventTypes.has(def.goal.event))
@@ -187,7 +191,7 @@ export function validateAt(def: JourneyDefinition, ctx: ValidationContext): { in
   // Each tile's own settings and purpose.
   def.tiles.forEach((t, i) => {
     tileProblems(t, ctx, (code, message) => at(i, code, message));
-    const purpose = tilePurpose(t, ctx.messages);
+    const purpose = tilePurpose(t, ctx.messages, base);
     if (purpose === null || !Object.hasOwn(ctx.purposes, purpose)) return;
     const needs = ctx.purposes[purpose]!;
     if (needs > level)

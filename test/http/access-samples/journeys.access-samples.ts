@@ -1,3 +1,4 @@
+import type { Role } from '../../../src/modules/users/users.model.ts';
 import type { JourneyLifecycle } from '../../../src/modules/journeys/module.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import { contact, type Samples, uniq } from '../../helpers/access-samples.ts';
@@ -31,7 +32,7 @@ async function liveManual(t: TestApp): Promise<string> {
 }
 
 /** A journey with a contact's position and a task for the marketer role, written as the engine would. */
-async function withContact(t: TestApp): Promise<{ journeyId: string; contactId: string; taskId: string }> {
+async function withContact(t: TestApp, role: Role = 'marketer'): Promise<{ journeyId: string; contactId: string; taskId: string }> {
   const journeyId = await made(t);
   const contactId = (await contact(t)).id;
   const now = new Date().toISOString();
@@ -61,7 +62,7 @@ async function withContact(t: TestApp): Promise<{ journeyId: string; contactId: 
       journey_id: journeyId,
       tile_id: 'call',
       contact_id: contactId,
-      assignee_role: 'marketer',
+      assignee_role: role,
       title: 'Call',
       status: 'open',
       created_at: now,
@@ -76,8 +77,9 @@ export const samples: Samples = {
   'POST /api/v1/journeys': async () => ({ payload: draft(), expect: 201 }),
   'GET /api/v1/journeys': async () => ({ expect: 200 }),
   'GET /api/v1/journeys/tasks': async () => ({ expect: 200 }),
-  'PATCH /api/v1/journeys/tasks/:id': async (t) => {
-    const { taskId } = await withContact(t);
+  // A task for the caller's own role: the only ones it may change.
+  'PATCH /api/v1/journeys/tasks/:id': async (t, role) => {
+    const { taskId } = await withContact(t, role ?? 'admin');
     return { url: `/api/v1/journeys/tasks/${taskId}`, payload: { status: 'done' }, expect: 200, target: taskId };
   },
   'GET /api/v1/journeys/:id': async (t) => ({ url: `/api/v1/journeys/${await made(t)}`, expect: 200 }),
