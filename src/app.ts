@@ -9,6 +9,7 @@ import { installAuth, SESSION_COOKIE } from './http/auth.ts';
 import { installConsole } from './http/console.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/errors.ts';
 import { installLinks } from './http/links.ts';
+import { RequestLog } from './http/request-log.ts';
 import { DOC_LINKS, readDoc, swaggerOptions } from './http/openapi.ts';
 import { installTextCheck } from './http/text-check.ts';
 import './http/route-config.ts';
@@ -66,6 +67,7 @@ export async function buildApp(services: Services): Promise<App> {
     frameworkErrors,
     return503OnClosing: false,
     http: { requireHostHeader: false },
+    logController: new RequestLog(services.log),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const v = validators();

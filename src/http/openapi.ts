@@ -50,6 +50,9 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   campaigns:
     "Sending messages: to one contact or as a campaign to a segment, what the gate would refuse beforehand, a campaign's " +
     'progress and counts, pause, resume and cancel, and every send with its outcome.',
+  journeys:
+    'Customer journeys: graphs of tiles (email, wait, condition, split…) with a required consent the gate checks before every ' +
+    'tile; states, manual entry, a contact’s path, per-tile counts and the tasks journeys make for staff.',
   bounces: 'Bounces and complaints that come back for sent mail (RFC 3464, RFC 5965): received, and listed.',
 };
 

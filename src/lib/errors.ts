@@ -178,6 +178,29 @@ export const ERROR_CODES = {
       'intro over 20,000 characters, a language the catalogue lacks, a landing page without a live form (or another type with ' +
       'one), a type changed. `details` lists each problem with its path (`/slug`).',
   },
+  journey_invalid: {
+    status: 400,
+    description:
+      'The journey cannot go live (or, live or paused, change) with the problems it has: `details` lists each as `{path: ' +
+      '"/tiles/<index>", tileId, code, message}` (`tileId` null and path `/` for the journey as a whole). The codes — ' +
+      '`no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, ' +
+      '`needs_more_consent`, `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, ' +
+      '`unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose` — are the ones a ' +
+      'journey’s `problems` list; a draft is stored with them.',
+  },
+  journey_state: {
+    status: 409,
+    description:
+      'The journey is not in a state this applies to: draft → live, live ⇄ paused, live or paused → stopped, nothing leaves ' +
+      'stopped (nor does a stopped journey change); only a draft or a stopped journey is deleted; contacts enter by the API only ' +
+      'a live journey with a manual trigger. `details.state` names its state now.',
+  },
+  journey_in_use: {
+    status: 409,
+    description:
+      'Contacts are at tiles this change of a live or paused journey removes or gives another type: `details` lists ' +
+      '`[{tileId, contacts}]`. Keep those tiles (a wait’s duration may change), or wait until the contacts have moved on.',
+  },
   conflict: {
     status: 409,
     description: 'The value must be unique and another record has it (a page’s `slug`); `details` name the field.',

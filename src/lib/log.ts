@@ -49,3 +49,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/**
+ * The request log's writer: one line per answered request, of the fields the serializers above
+ * keep (request id, method, path without its query, status) and the time taken. Nothing else is
+ * ever given to it, so it skips the redaction pass, which cost about 8 µs a line (of some 300 µs
+ * a public form submission takes): redaction stays on for everything else that is logged.
+ */
+export function accessLogger(log: Logger): Logger {
+  return log.child({}, { redact: { paths: [] } });
+}

@@ -1,3 +1,4 @@
+import type { Role } from '../../src/modules/users/users.model.ts';
 // Per-route sample requests for the access test, found by file name: every module's routes have
 // theirs in a `*.access-samples.ts` file under test/ (test/http/access-samples/ for the product's
 // modules, beside the module for a fixture's), exporting `samples`. A new module adds its own file;
@@ -10,7 +11,11 @@ import type { TestApp } from './app.ts';
 
 export const SOME_ID = '01900000-0000-7000-8000-000000000000';
 
-export type Sample = (t: TestApp) => Promise<{
+/** `role`: the role the request is sent as (null for a public route), for a sample whose success depends on it (a role's own task). */
+export type Sample = (
+  t: TestApp,
+  role: Role | null,
+) => Promise<{
   url?: string;
   payload?: unknown;
   headers?: Record<string, string>;

@@ -106,7 +106,7 @@ export function accessSuite(title: string, opts: AccessSuiteOptions = {}): void 
               );
         assert.ok(roles.length > 0, `${r.method} ${r.url} is reachable by someone`);
         for (const role of roles) {
-          const s = await samples[`${r.method} ${r.url}`]!(t);
+          const s = await samples[`${r.method} ${r.url}`]!(t, role);
           const res = await t.app.inject({
             method: r.method as 'GET',
             url: s.url ?? r.url,

@@ -485,6 +485,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{id}/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journeys of a contact
+         * @description Every journey the contact is in or was in, the latest entered first: where it is or how it ended. Empty when none.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `journeys`, read); other roles get 403.
+         */
+        get: operations["getContactsByIdJourneys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}/lists": {
         parameters: {
             query?: never;
@@ -987,6 +1009,182 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journeys
+         * @description Every journey, in the order they were made, with its problems and its counts (contacts in it now, ended, exited, converted).
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `journeys`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getJourneys"];
+        put?: never;
+        /**
+         * Create a journey
+         * @description A new journey, in state `draft`. A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
+         */
+        post: operations["postJourneys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One journey
+         * @description With its `problems` checked now (a message or segment deleted since shows here). 404 `not_found` for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `journeys`, read); other roles get 403.
+         */
+        get: operations["getJourneysById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a journey
+         * @description A draft or a stopped journey, with its positions, steps, tasks and counters. 409 `journey_state` for a live or paused one (stop it first); 404 for an unknown id.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
+         */
+        delete: operations["deleteJourneysById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a journey or its state
+         * @description Any of the fields, and/or `state`: `draft` → `live`; `live` ⇄ `paused`; `live` or `paused` → `stopped`; nothing leaves `stopped` (else 409 `journey_state`, `details.state` its state now). Going live, resuming, or changing a live or paused journey checks it whole: any problem is 400 `journey_invalid`, `details` `[{path: "/tiles/<index>", tileId, code, message}]`. A live or paused journey’s tiles may change only if every tile holding contacts stays, with its type (a wait’s duration may change; waiting contacts keep their due time): else 409 `journey_in_use`, `details` `[{tileId, contacts}]`. `requiredConsent` may be raised at any time. Pausing and stopping are never refused for problems. Going live admits a segment trigger's members; stopping exits everyone still in it (`journey_stopped`). A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
+         */
+        patch: operations["patchJourneysById"];
+        trace?: never;
+    };
+    "/api/v1/journeys/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let contacts enter a journey
+         * @description For a live journey whose trigger is `{manual: true}` (else 409 `journey_state`). Each contact is checked as every entry is — already in it, re-entry policy, the gate for the requirement, the holdout — and the answer counts those who entered and the others by reason.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
+         */
+        post: operations["postJourneysByIdContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys/{id}/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contact’s path through a journey
+         * @description Where it is (its tile, status and due time) or how it ended (exit reason), and every step it took with the tile’s type and outcome, every entry. 404 `not_found` if it never entered (or the journey is unknown).
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `journeys`, read); other roles get 403.
+         */
+        get: operations["getJourneysByIdContactsByContactId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of a journey, per tile
+         * @description Entered, held out, converted, ended, refused at entry and exited by reason, for the journey and per tile (with each tile’s outcomes: `yes`/`no`, `branch:<i>`, `event`/`timeout`): anonymous counters that survive erasure. `inJourney` and each tile’s `waiting` count the contacts there now.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `journeys`, read); other roles get 403.
+         */
+        get: operations["getJourneysByIdStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tasks journeys made
+         * @description Tasks that task tiles made for the caller’s role (an admin sees every role’s), oldest first; `status` filters. Each names its journey, tile and contact.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getJourneysTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Mark a task done or open
+         * @description `status` `done` (it records when) or `open` again. A task of another role is 404 `not_found` (an admin may change any).
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, write); other roles get 403.
+         */
+        patch: operations["patchJourneysTasksById"];
         trace?: never;
     };
     "/api/v1/keys": {
@@ -8993,6 +9191,206 @@ export interface operations {
             };
         };
     };
+    getContactsByIdJourneys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "journeyId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *           "name": "Welcome series",
+                     *           "status": "exited",
+                     *           "tileId": "clicked",
+                     *           "entry": 1,
+                     *           "exitReason": "below_required_level",
+                     *           "enteredAt": "2026-04-02T10:31:00.000Z",
+                     *           "endedAt": "2026-04-05T10:31:02.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** Format: date-time */
+                            enteredAt: string;
+                            entry: number;
+                            exitReason: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            journeyId: string;
+                            name: string;
+                            status: string;
+                            tileId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getContactsByIdLists: {
         parameters: {
             query?: never;
@@ -15322,6 +15720,3710 @@ export interface operations {
                             status: "queued" | "running" | "done" | "failed";
                             /** @description items to process */
                             total: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getJourneys: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                after?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *           "name": "Welcome series",
+                     *           "state": "live",
+                     *           "requiredConsent": "profiling",
+                     *           "tiles": [
+                     *             {
+                     *               "id": "start",
+                     *               "type": "start",
+                     *               "trigger": {
+                     *                 "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f30",
+                     *                 "joinLater": true
+                     *               },
+                     *               "next": "welcome"
+                     *             },
+                     *             {
+                     *               "id": "welcome",
+                     *               "type": "email",
+                     *               "title": "Welcome",
+                     *               "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f40",
+                     *               "next": "wait"
+                     *             },
+                     *             {
+                     *               "id": "wait",
+                     *               "type": "wait",
+                     *               "duration": "P3D",
+                     *               "next": "clicked"
+                     *             },
+                     *             {
+                     *               "id": "clicked",
+                     *               "type": "condition",
+                     *               "did": {
+                     *                 "type": "email_clicked"
+                     *               },
+                     *               "yes": "call",
+                     *               "no": "end"
+                     *             },
+                     *             {
+                     *               "id": "call",
+                     *               "type": "task",
+                     *               "title": "Call the new customer",
+                     *               "role": "marketer",
+                     *               "next": "end"
+                     *             },
+                     *             {
+                     *               "id": "end",
+                     *               "type": "end"
+                     *             }
+                     *           ],
+                     *           "goal": {
+                     *             "event": "form.submitted"
+                     *           },
+                     *           "reentry": {
+                     *             "policy": "again",
+                     *             "after": "P90D"
+                     *           },
+                     *           "holdoutPercent": 10,
+                     *           "version": 3,
+                     *           "problems": [],
+                     *           "counts": {
+                     *             "inJourney": 120,
+                     *             "done": 840,
+                     *             "exited": 37,
+                     *             "converted": 64
+                     *           },
+                     *           "createdAt": "2026-04-01T09:00:00.000Z",
+                     *           "updatedAt": "2026-04-02T10:30:00.000Z",
+                     *           "liveAt": "2026-04-02T10:30:00.000Z",
+                     *           "stoppedAt": null
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description entries that reached an end, exited (any reason) and converted; anonymous counters except inJourney */
+                            counts: {
+                                converted: number;
+                                done: number;
+                                exited: number;
+                                /** @description contacts in it now (active or waiting) */
+                                inJourney: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description met from any tile, the contact leaves as converted: a segment’s membership or an event; null for none */
+                            goal: {
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                segmentId: string;
+                            } | {
+                                event: string;
+                            } | (never | null);
+                            holdoutPercent: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** Format: date-time */
+                            liveAt: string | null;
+                            name: string;
+                            /** @description what keeps it from going live; empty when none */
+                            problems: {
+                                code: string;
+                                message: string;
+                                /** @description the tile concerned; null for the journey as a whole */
+                                tileId: string | null;
+                            }[];
+                            /** @description enter once (default), or again that long after the last entry ended */
+                            reentry: {
+                                /** @enum {string} */
+                                policy: "once";
+                            } | {
+                                /** @description ISO-8601 duration after the last entry ended */
+                                after: string;
+                                /** @enum {string} */
+                                policy: "again";
+                            };
+                            requiredConsent: number | string;
+                            /** @enum {unknown} */
+                            state: "draft" | "live" | "paused" | "stopped";
+                            /** Format: date-time */
+                            stoppedAt: string | null;
+                            tiles: ({
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @description how contacts come in: a segment’s members, a form’s submissions, an event of a type, or the API */
+                                trigger: {
+                                    /** @description also admit contacts who join the segment later */
+                                    joinLater?: boolean;
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    segmentId: string;
+                                } | {
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    formId: string;
+                                } | {
+                                    event: string;
+                                } | {
+                                    /** @enum {boolean} */
+                                    manual: true;
+                                };
+                                /** @enum {string} */
+                                type: "start";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "email";
+                            } | {
+                                /** @description ISO-8601 duration (`PT2S`, `P3D`); or `until` */
+                                duration?: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait";
+                                /** @description a time of day `HH:MM` or a date-time, in the installation’s time zone; or `duration` */
+                                until?: string;
+                            } | {
+                                event: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where a contact goes when the event comes */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description ISO-8601 duration: how long to wait for the event */
+                                timeout: string;
+                                /** @description where a contact goes when the timeout passes first */
+                                timeoutNext: string;
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait_event";
+                            } | {
+                                /** @description did X since entering: an interaction type */
+                                did?: {
+                                    ref?: string;
+                                    type: string;
+                                };
+                                /** @description a segment filter on the contact (the segment language) */
+                                filter?: unknown;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the others go */
+                                no: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "condition";
+                                /** @description where a contact that meets the condition goes */
+                                yes: string;
+                            } | {
+                                branches: {
+                                    /** @description the tile a contact goes to next */
+                                    next: string;
+                                    /** Format: int32 */
+                                    percent: number;
+                                }[];
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "split";
+                            } | {
+                                field: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "update_contact";
+                                value: string | number | boolean | (never | null);
+                            } | {
+                                action: "join" | "leave";
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                listId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "list";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {unknown} */
+                                role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "task";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "end";
+                            })[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description counts the changes of the journey’s definition */
+                            version: number;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postJourneys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Welcome series",
+                 *       "requiredConsent": "profiling",
+                 *       "tiles": [
+                 *         {
+                 *           "id": "start",
+                 *           "type": "start",
+                 *           "trigger": {
+                 *             "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f30",
+                 *             "joinLater": true
+                 *           },
+                 *           "next": "welcome"
+                 *         },
+                 *         {
+                 *           "id": "welcome",
+                 *           "type": "email",
+                 *           "title": "Welcome",
+                 *           "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f40",
+                 *           "next": "wait"
+                 *         },
+                 *         {
+                 *           "id": "wait",
+                 *           "type": "wait",
+                 *           "duration": "P3D",
+                 *           "next": "clicked"
+                 *         },
+                 *         {
+                 *           "id": "clicked",
+                 *           "type": "condition",
+                 *           "did": {
+                 *             "type": "email_clicked"
+                 *           },
+                 *           "yes": "call",
+                 *           "no": "end"
+                 *         },
+                 *         {
+                 *           "id": "call",
+                 *           "type": "task",
+                 *           "title": "Call the new customer",
+                 *           "role": "marketer",
+                 *           "next": "end"
+                 *         },
+                 *         {
+                 *           "id": "end",
+                 *           "type": "end"
+                 *         }
+                 *       ],
+                 *       "goal": {
+                 *         "event": "form.submitted"
+                 *       },
+                 *       "reentry": {
+                 *         "policy": "again",
+                 *         "after": "P90D"
+                 *       },
+                 *       "holdoutPercent": 10
+                 *     }
+                 */
+                "application/json": {
+                    /** @description met from any tile, the contact leaves as converted: a segment’s membership or an event; null for none */
+                    goal?: {
+                        /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                        segmentId: string;
+                    } | {
+                        event: string;
+                    } | (never | null);
+                    /**
+                     * Format: int32
+                     * @description share of would-be entrants kept out, for measuring lift
+                     */
+                    holdoutPercent?: number;
+                    name: string;
+                    /** @description enter once (default), or again that long after the last entry ended */
+                    reentry?: {
+                        /** @enum {string} */
+                        policy: "once";
+                    } | {
+                        /** @description ISO-8601 duration after the last entry ended */
+                        after: string;
+                        /** @enum {string} */
+                        policy: "again";
+                    };
+                    /** @description a consent level (0–5), or a purpose of the settings (`marketing`, `profiling`, …) whose level applies */
+                    requiredConsent: number | string;
+                    tiles: ({
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @description how contacts come in: a segment’s members, a form’s submissions, an event of a type, or the API */
+                        trigger: {
+                            /** @description also admit contacts who join the segment later */
+                            joinLater?: boolean;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                        } | {
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            formId: string;
+                        } | {
+                            event: string;
+                        } | {
+                            /** @enum {boolean} */
+                            manual: true;
+                        };
+                        /** @enum {string} */
+                        type: "start";
+                    } | {
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                        messageId: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "email";
+                    } | {
+                        /** @description ISO-8601 duration (`PT2S`, `P3D`); or `until` */
+                        duration?: string;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "wait";
+                        /** @description a time of day `HH:MM` or a date-time, in the installation’s time zone; or `duration` */
+                        until?: string;
+                    } | {
+                        event: string;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where a contact goes when the event comes */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description ISO-8601 duration: how long to wait for the event */
+                        timeout: string;
+                        /** @description where a contact goes when the timeout passes first */
+                        timeoutNext: string;
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "wait_event";
+                    } | {
+                        /** @description did X since entering: an interaction type */
+                        did?: {
+                            ref?: string;
+                            type: string;
+                        };
+                        /** @description a segment filter on the contact (the segment language) */
+                        filter?: unknown;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where the others go */
+                        no: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "condition";
+                        /** @description where a contact that meets the condition goes */
+                        yes: string;
+                    } | {
+                        branches: {
+                            /** @description the tile a contact goes to next */
+                            next: string;
+                            /** Format: int32 */
+                            percent: number;
+                        }[];
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "split";
+                    } | {
+                        field: string;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "update_contact";
+                        value: string | number | boolean | (never | null);
+                    } | {
+                        action: "join" | "leave";
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                        listId: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "list";
+                    } | {
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @enum {unknown} */
+                        role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "task";
+                    } | {
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "end";
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *         "name": "Welcome series",
+                     *         "state": "draft",
+                     *         "requiredConsent": "profiling",
+                     *         "tiles": [
+                     *           {
+                     *             "id": "start",
+                     *             "type": "start",
+                     *             "trigger": {
+                     *               "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f30",
+                     *               "joinLater": true
+                     *             },
+                     *             "next": "welcome"
+                     *           },
+                     *           {
+                     *             "id": "welcome",
+                     *             "type": "email",
+                     *             "title": "Welcome",
+                     *             "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f40",
+                     *             "next": "wait"
+                     *           },
+                     *           {
+                     *             "id": "wait",
+                     *             "type": "wait",
+                     *             "duration": "P3D",
+                     *             "next": "clicked"
+                     *           },
+                     *           {
+                     *             "id": "clicked",
+                     *             "type": "condition",
+                     *             "did": {
+                     *               "type": "email_clicked"
+                     *             },
+                     *             "yes": "call",
+                     *             "no": "end"
+                     *           },
+                     *           {
+                     *             "id": "call",
+                     *             "type": "task",
+                     *             "title": "Call the new customer",
+                     *             "role": "marketer",
+                     *             "next": "end"
+                     *           },
+                     *           {
+                     *             "id": "end",
+                     *             "type": "end"
+                     *           }
+                     *         ],
+                     *         "goal": {
+                     *           "event": "form.submitted"
+                     *         },
+                     *         "reentry": {
+                     *           "policy": "again",
+                     *           "after": "P90D"
+                     *         },
+                     *         "holdoutPercent": 10,
+                     *         "version": 3,
+                     *         "problems": [],
+                     *         "counts": {
+                     *           "inJourney": 120,
+                     *           "done": 840,
+                     *           "exited": 37,
+                     *           "converted": 64
+                     *         },
+                     *         "createdAt": "2026-04-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-04-02T10:30:00.000Z",
+                     *         "liveAt": null,
+                     *         "stoppedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description entries that reached an end, exited (any reason) and converted; anonymous counters except inJourney */
+                            counts: {
+                                converted: number;
+                                done: number;
+                                exited: number;
+                                /** @description contacts in it now (active or waiting) */
+                                inJourney: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description met from any tile, the contact leaves as converted: a segment’s membership or an event; null for none */
+                            goal: {
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                segmentId: string;
+                            } | {
+                                event: string;
+                            } | (never | null);
+                            holdoutPercent: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** Format: date-time */
+                            liveAt: string | null;
+                            name: string;
+                            /** @description what keeps it from going live; empty when none */
+                            problems: {
+                                code: string;
+                                message: string;
+                                /** @description the tile concerned; null for the journey as a whole */
+                                tileId: string | null;
+                            }[];
+                            /** @description enter once (default), or again that long after the last entry ended */
+                            reentry: {
+                                /** @enum {string} */
+                                policy: "once";
+                            } | {
+                                /** @description ISO-8601 duration after the last entry ended */
+                                after: string;
+                                /** @enum {string} */
+                                policy: "again";
+                            };
+                            requiredConsent: number | string;
+                            /** @enum {unknown} */
+                            state: "draft" | "live" | "paused" | "stopped";
+                            /** Format: date-time */
+                            stoppedAt: string | null;
+                            tiles: ({
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @description how contacts come in: a segment’s members, a form’s submissions, an event of a type, or the API */
+                                trigger: {
+                                    /** @description also admit contacts who join the segment later */
+                                    joinLater?: boolean;
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    segmentId: string;
+                                } | {
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    formId: string;
+                                } | {
+                                    event: string;
+                                } | {
+                                    /** @enum {boolean} */
+                                    manual: true;
+                                };
+                                /** @enum {string} */
+                                type: "start";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "email";
+                            } | {
+                                /** @description ISO-8601 duration (`PT2S`, `P3D`); or `until` */
+                                duration?: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait";
+                                /** @description a time of day `HH:MM` or a date-time, in the installation’s time zone; or `duration` */
+                                until?: string;
+                            } | {
+                                event: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where a contact goes when the event comes */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description ISO-8601 duration: how long to wait for the event */
+                                timeout: string;
+                                /** @description where a contact goes when the timeout passes first */
+                                timeoutNext: string;
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait_event";
+                            } | {
+                                /** @description did X since entering: an interaction type */
+                                did?: {
+                                    ref?: string;
+                                    type: string;
+                                };
+                                /** @description a segment filter on the contact (the segment language) */
+                                filter?: unknown;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the others go */
+                                no: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "condition";
+                                /** @description where a contact that meets the condition goes */
+                                yes: string;
+                            } | {
+                                branches: {
+                                    /** @description the tile a contact goes to next */
+                                    next: string;
+                                    /** Format: int32 */
+                                    percent: number;
+                                }[];
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "split";
+                            } | {
+                                field: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "update_contact";
+                                value: string | number | boolean | (never | null);
+                            } | {
+                                action: "join" | "leave";
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                listId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "list";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {unknown} */
+                                role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "task";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "end";
+                            })[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description counts the changes of the journey’s definition */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getJourneysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description entries that reached an end, exited (any reason) and converted; anonymous counters except inJourney */
+                            counts: {
+                                converted: number;
+                                done: number;
+                                exited: number;
+                                /** @description contacts in it now (active or waiting) */
+                                inJourney: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description met from any tile, the contact leaves as converted: a segment’s membership or an event; null for none */
+                            goal: {
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                segmentId: string;
+                            } | {
+                                event: string;
+                            } | (never | null);
+                            holdoutPercent: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** Format: date-time */
+                            liveAt: string | null;
+                            name: string;
+                            /** @description what keeps it from going live; empty when none */
+                            problems: {
+                                code: string;
+                                message: string;
+                                /** @description the tile concerned; null for the journey as a whole */
+                                tileId: string | null;
+                            }[];
+                            /** @description enter once (default), or again that long after the last entry ended */
+                            reentry: {
+                                /** @enum {string} */
+                                policy: "once";
+                            } | {
+                                /** @description ISO-8601 duration after the last entry ended */
+                                after: string;
+                                /** @enum {string} */
+                                policy: "again";
+                            };
+                            requiredConsent: number | string;
+                            /** @enum {unknown} */
+                            state: "draft" | "live" | "paused" | "stopped";
+                            /** Format: date-time */
+                            stoppedAt: string | null;
+                            tiles: ({
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @description how contacts come in: a segment’s members, a form’s submissions, an event of a type, or the API */
+                                trigger: {
+                                    /** @description also admit contacts who join the segment later */
+                                    joinLater?: boolean;
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    segmentId: string;
+                                } | {
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    formId: string;
+                                } | {
+                                    event: string;
+                                } | {
+                                    /** @enum {boolean} */
+                                    manual: true;
+                                };
+                                /** @enum {string} */
+                                type: "start";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "email";
+                            } | {
+                                /** @description ISO-8601 duration (`PT2S`, `P3D`); or `until` */
+                                duration?: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait";
+                                /** @description a time of day `HH:MM` or a date-time, in the installation’s time zone; or `duration` */
+                                until?: string;
+                            } | {
+                                event: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where a contact goes when the event comes */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description ISO-8601 duration: how long to wait for the event */
+                                timeout: string;
+                                /** @description where a contact goes when the timeout passes first */
+                                timeoutNext: string;
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait_event";
+                            } | {
+                                /** @description did X since entering: an interaction type */
+                                did?: {
+                                    ref?: string;
+                                    type: string;
+                                };
+                                /** @description a segment filter on the contact (the segment language) */
+                                filter?: unknown;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the others go */
+                                no: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "condition";
+                                /** @description where a contact that meets the condition goes */
+                                yes: string;
+                            } | {
+                                branches: {
+                                    /** @description the tile a contact goes to next */
+                                    next: string;
+                                    /** Format: int32 */
+                                    percent: number;
+                                }[];
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "split";
+                            } | {
+                                field: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "update_contact";
+                                value: string | number | boolean | (never | null);
+                            } | {
+                                action: "join" | "leave";
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                listId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "list";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {unknown} */
+                                role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "task";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "end";
+                            })[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description counts the changes of the journey’s definition */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteJourneysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchJourneysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description met from any tile, the contact leaves as converted: a segment’s membership or an event; null for none */
+                    goal?: {
+                        /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                        segmentId: string;
+                    } | {
+                        event: string;
+                    } | (never | null);
+                    /**
+                     * Format: int32
+                     * @description share of would-be entrants kept out, for measuring lift
+                     */
+                    holdoutPercent?: number;
+                    name?: string;
+                    /** @description enter once (default), or again that long after the last entry ended */
+                    reentry?: {
+                        /** @enum {string} */
+                        policy: "once";
+                    } | {
+                        /** @description ISO-8601 duration after the last entry ended */
+                        after: string;
+                        /** @enum {string} */
+                        policy: "again";
+                    };
+                    /** @description a consent level (0–5), or a purpose of the settings (`marketing`, `profiling`, …) whose level applies */
+                    requiredConsent?: number | string;
+                    /** @description draft → live; live ⇄ paused; live or paused → stopped */
+                    state?: "live" | "paused" | "stopped";
+                    tiles?: ({
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @description how contacts come in: a segment’s members, a form’s submissions, an event of a type, or the API */
+                        trigger: {
+                            /** @description also admit contacts who join the segment later */
+                            joinLater?: boolean;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            segmentId: string;
+                        } | {
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            formId: string;
+                        } | {
+                            event: string;
+                        } | {
+                            /** @enum {boolean} */
+                            manual: true;
+                        };
+                        /** @enum {string} */
+                        type: "start";
+                    } | {
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                        messageId: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "email";
+                    } | {
+                        /** @description ISO-8601 duration (`PT2S`, `P3D`); or `until` */
+                        duration?: string;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "wait";
+                        /** @description a time of day `HH:MM` or a date-time, in the installation’s time zone; or `duration` */
+                        until?: string;
+                    } | {
+                        event: string;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where a contact goes when the event comes */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description ISO-8601 duration: how long to wait for the event */
+                        timeout: string;
+                        /** @description where a contact goes when the timeout passes first */
+                        timeoutNext: string;
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "wait_event";
+                    } | {
+                        /** @description did X since entering: an interaction type */
+                        did?: {
+                            ref?: string;
+                            type: string;
+                        };
+                        /** @description a segment filter on the contact (the segment language) */
+                        filter?: unknown;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where the others go */
+                        no: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "condition";
+                        /** @description where a contact that meets the condition goes */
+                        yes: string;
+                    } | {
+                        branches: {
+                            /** @description the tile a contact goes to next */
+                            next: string;
+                            /** Format: int32 */
+                            percent: number;
+                        }[];
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "split";
+                    } | {
+                        field: string;
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "update_contact";
+                        value: string | number | boolean | (never | null);
+                    } | {
+                        action: "join" | "leave";
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                        listId: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "list";
+                    } | {
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description the tile a contact goes to next */
+                        next: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @enum {unknown} */
+                        role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "task";
+                    } | {
+                        /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                        id: string;
+                        /** @description where the designer draws it; ignored by the engine */
+                        position?: {
+                            x: number;
+                            y: number;
+                        };
+                        /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                        title?: string;
+                        /** @enum {string} */
+                        type: "end";
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *         "name": "Welcome series",
+                     *         "state": "live",
+                     *         "requiredConsent": "profiling",
+                     *         "tiles": [
+                     *           {
+                     *             "id": "start",
+                     *             "type": "start",
+                     *             "trigger": {
+                     *               "segmentId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f30",
+                     *               "joinLater": true
+                     *             },
+                     *             "next": "welcome"
+                     *           },
+                     *           {
+                     *             "id": "welcome",
+                     *             "type": "email",
+                     *             "title": "Welcome",
+                     *             "messageId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f40",
+                     *             "next": "wait"
+                     *           },
+                     *           {
+                     *             "id": "wait",
+                     *             "type": "wait",
+                     *             "duration": "P3D",
+                     *             "next": "clicked"
+                     *           },
+                     *           {
+                     *             "id": "clicked",
+                     *             "type": "condition",
+                     *             "did": {
+                     *               "type": "email_clicked"
+                     *             },
+                     *             "yes": "call",
+                     *             "no": "end"
+                     *           },
+                     *           {
+                     *             "id": "call",
+                     *             "type": "task",
+                     *             "title": "Call the new customer",
+                     *             "role": "marketer",
+                     *             "next": "end"
+                     *           },
+                     *           {
+                     *             "id": "end",
+                     *             "type": "end"
+                     *           }
+                     *         ],
+                     *         "goal": {
+                     *           "event": "form.submitted"
+                     *         },
+                     *         "reentry": {
+                     *           "policy": "again",
+                     *           "after": "P90D"
+                     *         },
+                     *         "holdoutPercent": 10,
+                     *         "version": 3,
+                     *         "problems": [],
+                     *         "counts": {
+                     *           "inJourney": 120,
+                     *           "done": 840,
+                     *           "exited": 37,
+                     *           "converted": 64
+                     *         },
+                     *         "createdAt": "2026-04-01T09:00:00.000Z",
+                     *         "updatedAt": "2026-04-02T10:30:00.000Z",
+                     *         "liveAt": "2026-04-02T10:30:00.000Z",
+                     *         "stoppedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description entries that reached an end, exited (any reason) and converted; anonymous counters except inJourney */
+                            counts: {
+                                converted: number;
+                                done: number;
+                                exited: number;
+                                /** @description contacts in it now (active or waiting) */
+                                inJourney: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description met from any tile, the contact leaves as converted: a segment’s membership or an event; null for none */
+                            goal: {
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                segmentId: string;
+                            } | {
+                                event: string;
+                            } | (never | null);
+                            holdoutPercent: number;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** Format: date-time */
+                            liveAt: string | null;
+                            name: string;
+                            /** @description what keeps it from going live; empty when none */
+                            problems: {
+                                code: string;
+                                message: string;
+                                /** @description the tile concerned; null for the journey as a whole */
+                                tileId: string | null;
+                            }[];
+                            /** @description enter once (default), or again that long after the last entry ended */
+                            reentry: {
+                                /** @enum {string} */
+                                policy: "once";
+                            } | {
+                                /** @description ISO-8601 duration after the last entry ended */
+                                after: string;
+                                /** @enum {string} */
+                                policy: "again";
+                            };
+                            requiredConsent: number | string;
+                            /** @enum {unknown} */
+                            state: "draft" | "live" | "paused" | "stopped";
+                            /** Format: date-time */
+                            stoppedAt: string | null;
+                            tiles: ({
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @description how contacts come in: a segment’s members, a form’s submissions, an event of a type, or the API */
+                                trigger: {
+                                    /** @description also admit contacts who join the segment later */
+                                    joinLater?: boolean;
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    segmentId: string;
+                                } | {
+                                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                    formId: string;
+                                } | {
+                                    event: string;
+                                } | {
+                                    /** @enum {boolean} */
+                                    manual: true;
+                                };
+                                /** @enum {string} */
+                                type: "start";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                messageId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "email";
+                            } | {
+                                /** @description ISO-8601 duration (`PT2S`, `P3D`); or `until` */
+                                duration?: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait";
+                                /** @description a time of day `HH:MM` or a date-time, in the installation’s time zone; or `duration` */
+                                until?: string;
+                            } | {
+                                event: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where a contact goes when the event comes */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description ISO-8601 duration: how long to wait for the event */
+                                timeout: string;
+                                /** @description where a contact goes when the timeout passes first */
+                                timeoutNext: string;
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "wait_event";
+                            } | {
+                                /** @description did X since entering: an interaction type */
+                                did?: {
+                                    ref?: string;
+                                    type: string;
+                                };
+                                /** @description a segment filter on the contact (the segment language) */
+                                filter?: unknown;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the others go */
+                                no: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "condition";
+                                /** @description where a contact that meets the condition goes */
+                                yes: string;
+                            } | {
+                                branches: {
+                                    /** @description the tile a contact goes to next */
+                                    next: string;
+                                    /** Format: int32 */
+                                    percent: number;
+                                }[];
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "split";
+                            } | {
+                                field: string;
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "update_contact";
+                                value: string | number | boolean | (never | null);
+                            } | {
+                                action: "join" | "leave";
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                                listId: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "list";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description the tile a contact goes to next */
+                                next: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {unknown} */
+                                role: "admin" | "marketer" | "privacy_officer" | "viewer";
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "task";
+                            } | {
+                                /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
+                                id: string;
+                                /** @description where the designer draws it; ignored by the engine */
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @description the tile’s name in the designer (a task tile: the task’s title) */
+                                title?: string;
+                                /** @enum {string} */
+                                type: "end";
+                            })[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description counts the changes of the journey’s definition */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postJourneysByIdContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contactIds": [
+                 *         "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    contactIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "entered": 1,
+                     *         "notEntered": {
+                     *           "below_required_level": 1,
+                     *           "already_in": 1
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            entered: number;
+                            /** @description count by reason */
+                            notEntered: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getJourneysByIdContactsByContactId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                contactId: string;
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "journeyId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *         "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
+                     *         "entry": 1,
+                     *         "status": "waiting",
+                     *         "tileId": "wait",
+                     *         "dueAt": "2026-04-05T10:31:00.000Z",
+                     *         "exitReason": null,
+                     *         "enteredAt": "2026-04-02T10:31:00.000Z",
+                     *         "endedAt": null,
+                     *         "steps": [
+                     *           {
+                     *             "entry": 1,
+                     *             "visit": 1,
+                     *             "tileId": "welcome",
+                     *             "tileType": "email",
+                     *             "outcome": "done",
+                     *             "reason": null,
+                     *             "at": "2026-04-02T10:31:00.000Z"
+                     *           },
+                     *           {
+                     *             "entry": 1,
+                     *             "visit": 2,
+                     *             "tileId": "wait",
+                     *             "tileType": "wait",
+                     *             "outcome": "waiting",
+                     *             "reason": null,
+                     *             "at": "2026-04-02T10:31:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            contactId: string;
+                            /** Format: date-time */
+                            dueAt: string | null;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** Format: date-time */
+                            enteredAt: string;
+                            entry: number;
+                            exitReason: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            journeyId: string;
+                            /** @description `active`, `waiting`, `done`, `exited`, `converted` or `holdout` */
+                            status: string;
+                            steps: {
+                                /** Format: date-time */
+                                at: string;
+                                entry: number;
+                                outcome: string;
+                                reason: string | null;
+                                tileId: string;
+                                /** @description the tile’s type in the graph now; null if it was removed */
+                                tileType: string | null;
+                                visit: number;
+                            }[];
+                            tileId: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getJourneysByIdStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "entered": 961,
+                     *         "holdout": 107,
+                     *         "converted": 64,
+                     *         "done": 840,
+                     *         "notEntered": {
+                     *           "below_required_level": 212,
+                     *           "already_entered": 9
+                     *         },
+                     *         "exited": {
+                     *           "below_required_level": 31,
+                     *           "journey_stopped": 0,
+                     *           "goal": 0,
+                     *           "child_never_profiled": 6
+                     *         },
+                     *         "inJourney": 120,
+                     *         "tiles": {
+                     *           "welcome": {
+                     *             "entered": 961,
+                     *             "done": 955,
+                     *             "waiting": 0,
+                     *             "exited": {
+                     *               "below_required_level": 6
+                     *             },
+                     *             "outcomes": {}
+                     *           },
+                     *           "wait": {
+                     *             "entered": 955,
+                     *             "done": 835,
+                     *             "waiting": 120,
+                     *             "exited": {},
+                     *             "outcomes": {}
+                     *           },
+                     *           "clicked": {
+                     *             "entered": 835,
+                     *             "done": 835,
+                     *             "waiting": 0,
+                     *             "exited": {},
+                     *             "outcomes": {
+                     *               "yes": 212,
+                     *               "no": 623
+                     *             }
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            converted: number;
+                            done: number;
+                            entered: number;
+                            /** @description count by reason */
+                            exited: {
+                                [key: string]: number;
+                            };
+                            holdout: number;
+                            inJourney: number;
+                            /** @description count by reason */
+                            notEntered: {
+                                [key: string]: number;
+                            };
+                            tiles: {
+                                [key: string]: {
+                                    done: number;
+                                    entered: number;
+                                    /** @description count by reason */
+                                    exited: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description `yes`, `no`, `branch:<i>`, `event`, `timeout` */
+                                    outcomes: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description contacts at it now (active or waiting) */
+                                    waiting: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getJourneysTasks: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                after?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /** @description rows per page (1 to 500) */
+                limit?: number;
+                /** @description only tasks in this status */
+                status?: "open" | "done";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f50",
+                     *           "journeyId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *           "journeyName": "Welcome series",
+                     *           "tileId": "call",
+                     *           "title": "Call the new customer",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
+                     *           "assigneeRole": "marketer",
+                     *           "status": "open",
+                     *           "createdAt": "2026-04-05T10:31:02.000Z",
+                     *           "doneAt": null
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            assigneeRole: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            contactId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            doneAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            journeyId: string;
+                            journeyName: string;
+                            status: "open" | "done";
+                            tileId: string;
+                            title: string;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchJourneysTasksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "done"
+                 *     }
+                 */
+                "application/json": {
+                    status: "open" | "done";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f50",
+                     *         "journeyId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f10",
+                     *         "journeyName": "Welcome series",
+                     *         "tileId": "call",
+                     *         "title": "Call the new customer",
+                     *         "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
+                     *         "assigneeRole": "marketer",
+                     *         "status": "done",
+                     *         "createdAt": "2026-04-05T10:31:02.000Z",
+                     *         "doneAt": "2026-04-06T08:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            assigneeRole: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            contactId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            doneAt: string | null;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            id: string;
+                            /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                            journeyId: string;
+                            journeyName: string;
+                            status: "open" | "done";
+                            tileId: string;
+                            title: string;
                         };
                     };
                 };

@@ -9,8 +9,30 @@ import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { journeysDataMap } from './journeys.data-map.ts';
+import type { JourneyLifecycle } from './journeys.lifecycle.ts';
 import { journeysMigrations } from './journeys.migrations.ts';
+import { journeysRoutes } from './journeys.routes.ts';
+import { JourneysService } from './journeys.service.ts';
 import type { JourneyCountersTable, JourneyPositionsTable, JourneyStepsTable, JourneysTable, JourneyTasksTable } from './journeys.table.ts';
+
+export type { Admission, JourneyLifecycle } from './journeys.lifecycle.ts';
+export type { Journey, JourneyDefinition, Problem } from './journeys.model.ts';
+export { definitionOf } from './journeys.model.ts';
+export { requiredLevel, tilePurpose } from './journeys.purposes.ts';
+export type { JourneysService } from './journeys.service.ts';
+
+/**
+ * Until the engine lands (journeys.engine.ts, wired here by the lead): state changes tell nobody,
+ * and manual entry is refused rather than pretending contacts entered.
+ */
+const NO_ENGINE: JourneyLifecycle = {
+  started: async () => {},
+  resumed: async () => {},
+  stopped: async () => {},
+  admit: async () => {
+    throw new Error('not_implemented');
+  },
+};
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -33,5 +55,21 @@ export const journeys = defineModule({
   needs: [settings, platform, events, consent, contacts, lists, segments, email, forms],
   dataMap: journeysDataMap,
   migrations: journeysMigrations,
-  create: () => ({}),
+  create: (core, deps) => ({
+    journeys: new JourneysService(
+      core.db,
+      core.clock,
+      {
+        settings: deps.settings,
+        messages: deps.messages,
+        segments: deps.segments,
+        forms: deps.forms,
+        lists: deps.lists,
+        customFields: deps.customFields,
+        eventTypes: core.eventTypes,
+      },
+      NO_ENGINE,
+    ),
+  }),
+  routes: (s) => [{ prefix: '/api/v1', plugin: journeysRoutes(s) }],
 });
