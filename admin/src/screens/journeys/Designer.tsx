@@ -29,6 +29,7 @@ import {
   type JourneyState,
   journeysApi,
   type Problem,
+  type StateChange,
   type Tile,
   type TileType,
 } from './types';
@@ -191,7 +192,7 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
     if (!loaded) navigate(`/journeys/${j.id}`, { replace: true });
   };
   const save = useMutation({
-    mutationFn: (change?: JourneyState) => {
+    mutationFn: (change?: StateChange) => {
       if (!saved) return journeysApi.create(body());
       return journeysApi.update(saved.id, { ...(dirty || !change ? body() : {}), ...(change ? { state: change } : {}) });
     },
@@ -200,7 +201,7 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
   });
   // The API takes a graph whose every output leads somewhere (the rest it stores with its problems).
   const [notConnected, setNotConnected] = useState(false);
-  const saveNow = (change?: JourneyState) => {
+  const saveNow = (change?: StateChange) => {
     const nameless = !settings.name.trim();
     const open = unconnected(tiles).length > 0;
     setMissingName(nameless);

@@ -4,9 +4,9 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { MODAL_PROPS } from '../../ui/contrast';
 import { errorMessage } from '../../ui/states';
-import { type Journey, type JourneyState, journeysApi } from './types';
+import { type Journey, type JourneyState, journeysApi, type StateChange } from './types';
 
-type Change = { to: JourneyState; label: string; question?: string; explain?: string; color?: string };
+type Change = { to: StateChange; label: string; question?: string; explain?: string; color?: string };
 
 const CHANGES: Record<JourneyState, Change[]> = {
   draft: [
@@ -52,7 +52,7 @@ export function StateActions({
   journey: Journey;
   dirty: boolean;
   pending: boolean;
-  onChange: (to: JourneyState) => void;
+  onChange: (to: StateChange) => void;
 }) {
   const [asking, setAsking] = useState<Change | null>(null);
   const changes = CHANGES[journey.state] ?? [];

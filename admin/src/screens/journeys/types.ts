@@ -1,113 +1,36 @@
 import type { Goal, Tile, TileType, Trigger } from '../../../../src/modules/journeys/journeys.graph.ts';
 import { api, call } from '../../api/client';
-import { loose } from '../pages/types';
+import type { operations } from '../../api/schema';
 
 /**
- * The journeys API's types, declared here from /work/specs/journeys-contract.md until the server's
- * OpenAPI document (admin/src/api/schema.d.ts) has them: then these become `operations[...]` types,
- * as every other screen's are. The graph's own types are the server's (journeys.graph.ts, types only).
+ * The journeys API's types, from the server's OpenAPI document (schema.d.ts); the graph's tiles are
+ * the server's own types (journeys.graph.ts, types only), which name each tile type's fields exactly.
  */
 export type { Goal, Tile, TileType, Trigger };
 
-export type JourneyState = 'draft' | 'live' | 'paused' | 'stopped';
+type Json<O> = O extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
+type Created<O> = O extends { responses: { 201: { content: { 'application/json': infer J } } } } ? J : never;
+type Stored = Json<operations['getJourneysById']>['data'];
 
-/** A level 0–5, or a purpose's name from the settings (`marketing`, `profiling`, …). */
-export type RequiredConsent = number | string;
-
-export type Reentry = { policy: 'once' } | { policy: 'again'; after: string };
-
+export type JourneyState = Stored['state'];
+/** What a PATCH may ask of the state (nothing goes back to draft). */
+export type StateChange = Exclude<JourneyState, 'draft'>;
+export type RequiredConsent = Stored['requiredConsent'];
+export type Reentry = Stored['reentry'];
 /** A rule the graph breaks, on a tile (tileId) or on the journey as a whole (tileId null). */
-export interface Problem {
-  tileId: string | null;
-  code: string;
-  message: string;
-}
-
-export interface JourneyInput {
-  name: string;
-  requiredConsent: RequiredConsent;
-  tiles: Tile[];
-  goal: Goal | null;
-  reentry: Reentry;
-  holdoutPercent: number;
-}
-
-export interface Journey extends JourneyInput {
-  id: string;
-  state: JourneyState;
-  version: number;
-  problems: Problem[];
-  createdAt: string;
-  updatedAt: string;
-  liveAt: string | null;
-  stoppedAt: string | null;
-}
-
-/** In the listing: the journey with its counts (contacts in it now, done, exited, converted). */
-export interface JourneyListed extends Journey {
-  counts?: { inJourney: number; done: number; exited: number; converted: number };
-}
-
-export interface TileStats {
-  entered: number;
-  done: number;
-  waiting: number;
-  exited: Record<string, number>;
-  outcomes: Record<string, number>;
-}
-
-/** Anonymous counters (they survive erasure); `waiting` and `inJourney` are counted from the positions now. */
-export interface Stats {
-  entered: number;
-  holdout: number;
-  converted: number;
-  done: number;
-  notEntered: Record<string, number>;
-  exited: Record<string, number>;
-  inJourney: number;
-  tiles: Record<string, TileStats>;
-}
-
+export type Problem = Stored['problems'][number];
+/** A journey, its tiles typed as the server's graph. */
+export type Journey = Omit<Stored, 'tiles' | 'goal'> & { tiles: Tile[]; goal: Goal | null };
+export type JourneyListed = Journey;
+export type JourneyInput = Pick<Journey, 'name' | 'requiredConsent' | 'tiles' | 'goal' | 'reentry' | 'holdoutPercent'>;
+export type Stats = Json<operations['getJourneysByIdStats']>['data'];
+export type TileStats = Stats['tiles'][string];
+export type Path = Json<operations['getJourneysByIdContactsByContactId']>['data'];
+export type Step = Path['steps'][number];
+export type ContactJourney = Json<operations['getContactsByIdJourneys']>['data'][number];
 export type PositionStatus = 'active' | 'waiting' | 'done' | 'exited' | 'converted' | 'holdout';
 
-/** One of a contact's journeys (its page's section). */
-export interface ContactJourney {
-  journeyId: string;
-  name: string;
-  status: PositionStatus;
-  tileId: string;
-  entry: number;
-  exitReason: string | null;
-  enteredAt: string;
-  endedAt: string | null;
-}
-
-export interface Step {
-  entry: number;
-  visit: number;
-  tileId: string;
-  /** The tile's type in the graph now; null if the tile was removed since. */
-  tileType: TileType | null;
-  outcome: string;
-  reason: string | null;
-  at: string;
-}
-
-/** A contact's path through one journey: where it is, and each step taken. */
-export interface Path {
-  journeyId: string;
-  contactId: string;
-  entry: number;
-  status: PositionStatus;
-  tileId: string;
-  dueAt: string | null;
-  exitReason: string | null;
-  enteredAt: string;
-  endedAt: string | null;
-  steps: Step[];
-}
-
-/** A 400 `journey_invalid`'s details, and a 409 `journey_in_use`'s. */
+/** A 400 `journey_invalid`'s details, and a 409 `journey_in_use`'s (the error envelope's details are not typed by route). */
 export interface InvalidDetail {
   path?: string;
   tileId: string | null;
@@ -119,27 +42,36 @@ export interface InUseDetail {
   contacts: number;
 }
 
-type ListRoute = (
-  path: string,
-  init: { params: { query: Record<string, string | number> } },
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-/** The typed client's GET without its types, for a route the schema does not name yet (the 401 hook still applies). */
-const listRoute: ListRoute = (path, init) => (api as unknown as { GET: ListRoute }).GET(path, init);
+const asJourney = (j: Stored): Journey => j as unknown as Journey;
+/** The body as the schema types it (its tile union is TypeBox's; the graph's types say the same more exactly). */
+type Body = operations['postJourneys']['requestBody'] extends { content: { 'application/json': infer B } } ? B : never;
+const asBody = <T>(b: T) => b as unknown as Body;
+const path = (id: string) => ({ params: { path: { id } } });
 
-const at = (id: string) => `/api/v1/journeys/${encodeURIComponent(id)}`;
+/** Answers 404 as null: a contact that never entered a journey has no path in it. */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return null;
+    throw e;
+  }
+}
 
 export const journeysApi = {
   /** A page of the listing; `page.next` is the next page's cursor. */
-  list: async (cursor: string | null) =>
-    (await call(listRoute('/api/v1/journeys', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }))) as {
-      data: JourneyListed[];
-      page?: { next: string | null; total?: number };
-    },
-  journey: (id: string) => loose.send<Journey>('GET', at(id)),
-  create: (body: JourneyInput) => loose.send<Journey>('POST', '/api/v1/journeys', body),
-  update: (id: string, body: Partial<JourneyInput> & { state?: JourneyState }) => loose.send<Journey>('PATCH', at(id), body),
-  remove: (id: string) => loose.send<void>('DELETE', at(id)),
-  stats: (id: string) => loose.get<Stats>(`${at(id)}/stats`),
-  path: (id: string, contactId: string) => loose.get<Path>(`${at(id)}/contacts/${encodeURIComponent(contactId)}`),
-  ofContact: (contactId: string) => loose.get<ContactJourney[]>(`/api/v1/contacts/${encodeURIComponent(contactId)}/journeys`),
+  list: async (cursor: string | null) => {
+    const r = await call(api.GET('/api/v1/journeys', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }));
+    return { ...r, data: r.data.map(asJourney) };
+  },
+  journey: async (id: string) => asJourney((await call(api.GET('/api/v1/journeys/{id}', path(id)))).data),
+  create: async (body: JourneyInput) =>
+    asJourney(((await call(api.POST('/api/v1/journeys', { body: asBody(body) }))) as Created<operations['postJourneys']>).data),
+  update: async (id: string, body: Partial<JourneyInput> & { state?: StateChange }) =>
+    asJourney((await call(api.PATCH('/api/v1/journeys/{id}', { ...path(id), body: asBody(body) }))).data),
+  remove: (id: string) => call(api.DELETE('/api/v1/journeys/{id}', path(id))),
+  stats: async (id: string) => (await call(api.GET('/api/v1/journeys/{id}/stats', path(id)))).data,
+  path: async (id: string, contactId: string) =>
+    orNull(call(api.GET('/api/v1/journeys/{id}/contacts/{contactId}', { params: { path: { id, contactId } } })).then((r) => r.data)),
+  ofContact: async (contactId: string) => (await call(api.GET('/api/v1/contacts/{id}/journeys', path(contactId)))).data,
 };
