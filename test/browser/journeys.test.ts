@@ -224,6 +224,15 @@ for (const d of BROWSER_DIALECTS)
       );
       await page.locator('.react-flow__edge[data-id="wait-1:next"]').waitFor();
       assert.equal(await tile(page, 'wait-1').locator('[data-problem]').count(), 0);
+      // Arranged: each tile in a row below the one before.
+      await page.getByRole('button', { name: 'Arrange tiles' }).click();
+      const tops: number[] = [];
+      for (const t of ['start', 'email-1', 'wait-1', 'end-1']) tops.push((await centre(page, `.react-flow__node[data-id="${t}"]`)).y);
+      assert.deepEqual(
+        [...tops].sort((a, b) => a - b),
+        tops,
+        `tiles top to bottom: ${tops}`,
+      );
 
       // Saved as a draft with the API's problem drawn on the email tile.
       await page.getByRole('button', { name: 'Save draft' }).click();
@@ -240,6 +249,7 @@ for (const d of BROWSER_DIALECTS)
       assert.equal(stored.tiles[1].messageId, world.profiled);
       assert.equal(stored.tiles[2].duration, 'PT4S');
       assert.equal(stored.tiles[2].next, 'end-1');
+      assert.deepEqual(stored.tiles[3].position, { x: 0, y: 3 * 170 }, 'where the designer arranged it');
       assert.deepEqual(
         stored.problems.map((p: { tileId: string; code: string }) => `${p.tileId}:${p.code}`),
         ['email-1:needs_more_consent'],

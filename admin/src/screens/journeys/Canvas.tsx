@@ -37,11 +37,14 @@ export interface CanvasProps {
   onDisconnect: (source: string, handle: string) => void;
   onRemove: (ids: string[]) => void;
   onSelect: (id: string | null) => void;
+  /** Every tile put in rows by its distance from the start. */
+  onArrange: () => void;
 }
 
 /** The tile types to add: a click adds one after the chosen tile, a drag puts one where it is dropped. */
-function Palette({ tiles, readOnly, onAdd }: Pick<CanvasProps, 'tiles' | 'readOnly' | 'onAdd'>) {
+function Palette({ tiles, readOnly, onAdd, onArrange }: Pick<CanvasProps, 'tiles' | 'readOnly' | 'onAdd' | 'onArrange'>) {
   const hasStart = tiles.some((t) => t.type === 'start');
+  const flow = useReactFlow();
   return (
     <Group gap={6} wrap="wrap" role="toolbar" aria-label="Add a tile">
       {TILE_TYPES.map((t) => (
@@ -62,6 +65,18 @@ function Palette({ tiles, readOnly, onAdd }: Pick<CanvasProps, 'tiles' | 'readOn
           </Button>
         </Tooltip>
       ))}
+      {!readOnly && tiles.length > 1 && (
+        <Button
+          size="compact-sm"
+          variant="subtle"
+          onClick={() => {
+            onArrange();
+            setTimeout(() => void flow.fitView({ ...FIT, duration: 200 }), 50);
+          }}
+        >
+          Arrange tiles
+        </Button>
+      )}
     </Group>
   );
 }
@@ -246,14 +261,14 @@ const zero: TileStats = { entered: 0, done: 0, waiting: 0, exited: {}, outcomes:
 /** The designer's canvas: the palette above, the graph (tiles, arrows, counts and problems) below. */
 export function Canvas(props: CanvasProps) {
   return (
-    <Paper withBorder radius="md" p="xs" component="section" aria-label="Journey canvas">
-      <Palette tiles={props.tiles} readOnly={props.readOnly} onAdd={props.onAdd} />
-      <Text size="xs" c="dimmed" mt={6} mb={6}>
-        Drag from a tile’s output (the dot below it) to the next tile. Tab moves between tiles; Delete removes the chosen one.
-      </Text>
-      <ReactFlowProvider>
+    <ReactFlowProvider>
+      <Paper withBorder radius="md" p="xs" component="section" aria-label="Journey canvas">
+        <Palette tiles={props.tiles} readOnly={props.readOnly} onAdd={props.onAdd} onArrange={props.onArrange} />
+        <Text size="xs" c="dimmed" mt={6} mb={6}>
+          Drag from a tile’s output (the dot below it) to the next tile. Tab moves between tiles; Delete removes the chosen one.
+        </Text>
         <Flow {...props} />
-      </ReactFlowProvider>
-    </Paper>
+      </Paper>
+    </ReactFlowProvider>
   );
 }

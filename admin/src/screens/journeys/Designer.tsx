@@ -14,7 +14,7 @@ import { useCustomFields } from '../contacts/common';
 import { formsApi } from '../forms/forms.api';
 import { Canvas } from './Canvas';
 import { useRequirement } from './consent';
-import { addTile, connect, forApi, fromApi, problemsByTile, removeTile, unconnected } from './graph';
+import { addTile, arranged, connect, forApi, fromApi, problemsByTile, removeTile, unconnected } from './graph';
 import { JourneySettings } from './JourneySettings';
 import { JourneyStats } from './JourneyStats';
 import { DeleteJourney, StateActions } from './StateActions';
@@ -325,6 +325,14 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
               if (selected && ids.includes(selected)) setSelected(null);
             }}
             onSelect={setSelected}
+            onArrange={() => {
+              const at = new Map(arranged(tiles).map((t) => [t.id, t.position!]));
+              setGraph((g) => ({
+                tiles: g.tiles.map((t) => ({ ...t, position: at.get(t.id) ?? t.position })),
+                nodes: g.nodes.map((n) => ({ ...n, position: at.get(n.id) ?? n.position })),
+              }));
+              setDirty(true);
+            }}
           />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

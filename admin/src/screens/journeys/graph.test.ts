@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { successors } from '../../../../src/modules/journeys/journeys.graph.ts';
 import {
   addTile,
+  arranged,
   connect,
   durationWords,
   forApi,
@@ -121,6 +122,24 @@ describe('journey designer graph', () => {
         const now = after.find((t) => t.id === from.id)!;
         if (free) assert.equal(targetOf(now, free.handle), id);
         else assert.deepEqual(now, from);
+      }),
+    );
+  });
+
+  it('arranges every tile at a place of its own, each below the tile that first leads to it, and changes nothing else', () => {
+    fc.assert(
+      fc.property(graph, (tiles) => {
+        const after = arranged(tiles);
+        const places = after.map((t) => `${t.position!.x},${t.position!.y}`);
+        assert.equal(new Set(places).size, tiles.length);
+        assert.deepEqual(
+          after.map(({ position: _p, ...t }) => t),
+          tiles.map(({ position: _p, ...t }) => t),
+        );
+        const y = new Map(after.map((t) => [t.id, t.position!.y]));
+        const start = after.find((t) => t.type === 'start');
+        if (start) assert.equal(y.get(start.id), 0);
+        for (const l of linksOf(after)) if (y.get(l.target)! > y.get(l.source)!) assert.ok(y.get(l.target)! - y.get(l.source)! >= 170);
       }),
     );
   });

@@ -256,3 +256,39 @@ export function problemsByTile(problems: readonly Problem[]): Map<string, Proble
   }
   return by;
 }
+
+/**
+ * Where each tile goes when the designer arranges them: in rows by their distance from the start
+ * (a tile reached by several paths sits in its first row), each row centred; tiles nothing leads to
+ * in a last row. Positions only: the graph is unchanged.
+ */
+export function arranged(tiles: Tile[], gap = { x: 260, y: 170 }): Tile[] {
+  const byId = new Map(tiles.map((t) => [t.id, t]));
+  const row = new Map<string, number>();
+  const queue = tiles.filter((t) => t.type === 'start').map((t) => t.id);
+  for (const id of queue) row.set(id, 0);
+  while (queue.length) {
+    const t = byId.get(queue.shift()!)!;
+    for (const o of outputsOf(t)) {
+      const next = targetOf(t, o.handle);
+      if (next && byId.has(next) && !row.has(next)) {
+        row.set(next, row.get(t.id)! + 1);
+        queue.push(next);
+      }
+    }
+  }
+  const last = Math.max(-1, ...row.values()) + 1;
+  const rows = new Map<number, string[]>();
+  for (const t of tiles) {
+    const r = row.get(t.id) ?? last;
+    rows.set(r, [...(rows.get(r) ?? []), t.id]);
+  }
+  // In a row, in the order they were reached (the queue's), so a condition's yes sits left of its no.
+  const order = new Map([...row.keys()].map((id, i) => [id, i]));
+  const at = new Map<string, { x: number; y: number }>();
+  for (const [r, ids] of rows) {
+    ids.sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+    ids.forEach((id, i) => at.set(id, { x: Math.round((i - (ids.length - 1) / 2) * gap.x), y: r * gap.y }));
+  }
+  return tiles.map((t) => ({ ...t, position: at.get(t.id)! }));
+}
