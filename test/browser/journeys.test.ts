@@ -201,12 +201,12 @@ for (const d of BROWSER_DIALECTS)
       await page.getByText(/Its purpose is profiling: it needs Profiling \(level 5\)/).waitFor();
       await tile(page, 'email-1').getByText('Sends “Picked for you”').waitFor();
 
-      // A wait of 4 seconds, typed as a number and a unit.
+      // A wait of 10 seconds, typed as a number and a unit.
       await page.getByRole('button', { name: 'Add Wait', exact: true }).click();
       await tile(page, 'wait-1').waitFor();
-      await page.getByRole('textbox', { name: 'Wait for' }).fill('4');
+      await page.getByRole('textbox', { name: 'Wait for' }).fill('10');
       await page.getByLabel('Wait for: unit').selectOption('seconds');
-      await tile(page, 'wait-1').getByText('Waits 4 seconds').waitFor();
+      await tile(page, 'wait-1').getByText('Waits 10 seconds').waitFor();
 
       // End: dragged from the palette onto the canvas, then connected from the wait's output by the mouse.
       const pane = (await page.locator('.react-flow__pane').boundingBox())!;
@@ -247,7 +247,7 @@ for (const d of BROWSER_DIALECTS)
         ['start:start', 'email-1:email', 'wait-1:wait', 'end-1:end'],
       );
       assert.equal(stored.tiles[1].messageId, world.profiled);
-      assert.equal(stored.tiles[2].duration, 'PT4S');
+      assert.equal(stored.tiles[2].duration, 'PT10S');
       assert.equal(stored.tiles[2].next, 'end-1');
       assert.deepEqual(stored.tiles[3].position, { x: 0, y: 3 * 170 }, 'where the designer arranged it');
       assert.deepEqual(
@@ -294,6 +294,17 @@ for (const d of BROWSER_DIALECTS)
       const tiles = ['start', 'email-1', 'wait-1', 'end-1'];
       await countsMatch(page, server, id, tiles, (api) => (api.tiles['wait-1']?.waiting ?? 0) > 0);
       await screenshot(page, 'journeys-flowing-1280');
+      // While they wait there, the wait cannot be taken away: the API's refusal names it, and undo brings it back.
+      await tile(page, 'wait-1').focus();
+      await page.keyboard.press('Delete');
+      await tile(page, 'wait-1').waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const refusal = page.getByRole('alert').filter({ hasText: 'Not saved' });
+      await refusal.getByText(/Wait, which you took away: 3 contacts are at it now/).waitFor();
+      await page.getByRole('button', { name: 'Undo my changes' }).click();
+      await tile(page, 'wait-1').waitFor();
+      await refusal.waitFor({ state: 'detached' });
+      assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.tiles.length, 4);
       // Then they reach the end, and every tile's counts on the canvas equal GET /stats.
       const done = await countsMatch(page, server, id, tiles, (api) => api.tiles['end-1']?.entered === 3 && api.stats.inJourney === 0);
       assert.deepEqual(done.tiles['email-1'], { entered: 3, waiting: 0, exited: 0 });
@@ -373,7 +384,7 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('status').filter({ hasText: 'Stopped' }).waitFor();
       assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'stopped');
       assert.equal(await page.getByRole('button', { name: 'Add Email' }).isDisabled(), true, 'a stopped journey is read only');
-      expectRefusals(s, [400]);
+      expectRefusals(s, [400, 409]);
       assert.deepEqual(s.problems, []);
     });
 

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Grid, List, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Grid, Group, List, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -33,7 +33,7 @@ import {
   type Tile,
   type TileType,
 } from './types';
-import { problemWords, stateWords } from './words';
+import { problemWords, stateWords, tileTypeWords } from './words';
 
 /** A saved journey, loaded, then designed. */
 export function ExistingJourney() {
@@ -108,7 +108,7 @@ function problemsOfFailure(e: unknown, sent: Tile[]): Problem[] {
     return (e.details as InUseDetail[]).map((d) => ({
       tileId: d.tileId,
       code: 'in_use',
-      message: `${d.contacts} contact${d.contacts === 1 ? ' is' : 's are'} here: keep this tile, with its type, while they are`,
+      message: `${d.contacts} contact${d.contacts === 1 ? ' is' : 's are'} at it now: keep it, with its type, while they are`,
     }));
   if (e.code === 'journey_invalid')
     return (e.details as InvalidDetail[]).map((d) => ({ tileId: d.tileId ?? null, code: d.code, message: d.message }));
@@ -209,14 +209,37 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
     if (!nameless && !open) save.mutate(change);
   };
 
+  // On the tiles where they are; those of the journey as a whole, or of a tile taken away since, above the canvas.
   const problems = useMemo(() => {
     const fromServer = refused ?? saved?.problems ?? [];
     const ids = new Set(tiles.map((t) => t.id));
-    return [...fromServer.filter((p) => p.tileId === null || ids.has(p.tileId)), ...unconnected(tiles)];
+    const gone = (p: Problem) => p.tileId !== null && !ids.has(p.tileId);
+    return [...fromServer.map((p) => (gone(p) ? { ...p, tileId: null, removed: p.tileId } : p)), ...unconnected(tiles)];
   }, [refused, saved, tiles]);
   const byTile = problemsByTile(problems);
-  const journeyProblems = byTile.get('') ?? [];
+  const journeyProblems = (byTile.get('') ?? []) as (Problem & { removed?: string | null })[];
   const tileProblemCount = problems.length - journeyProblems.length;
+  const removedName = (id: string) => {
+    const t = saved?.tiles.find((x) => x.id === id);
+    return t ? `${tileTypeWords(t.type)}${t.title ? ` “${t.title}”` : ''}` : id;
+  };
+  const undo = () => {
+    const from = saved ?? NEW_JOURNEY;
+    const tiles = fromApi(from.tiles);
+    setGraph({ tiles, nodes: toNodes(tiles) });
+    setSettings({
+      name: from.name,
+      requiredConsent: from.requiredConsent,
+      goal: from.goal ?? null,
+      reentry: from.reentry ?? { policy: 'once' },
+      holdoutPercent: from.holdoutPercent ?? 0,
+    });
+    setSelected(null);
+    setRefused(null);
+    setNotConnected(false);
+    setDirty(false);
+    save.reset();
+  };
   const summaries = new Map(tiles.map((t) => [t.id, summaryOf(t, look)]));
   const chosen = tiles.find((t) => t.id === selected);
   const failure = save.error instanceof ApiFailure ? save.error : null;
@@ -269,18 +292,30 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
         nameError={missingName ? 'Give the journey a name' : undefined}
       />
       {(journeyProblems.length > 0 || tileProblemCount > 0) && (
-        <Alert color="red" title={saved && state === 'draft' ? 'Saved as a draft, with problems' : 'Problems to fix'} role="alert">
+        <Alert
+          color="red"
+          role="alert"
+          title={
+            refused
+              ? 'Not saved'
+              : saved && state === 'draft' && saved.problems.length > 0 && !dirty
+                ? 'Saved as a draft, with problems'
+                : 'Problems to fix'
+          }
+        >
           <Stack gap={4}>
             {tileProblemCount > 0 && (
               <Text size="sm">
-                {tileProblemCount} problem{tileProblemCount === 1 ? '' : 's'} on the tiles, outlined in red. It can go live once they are
-                fixed.
+                {tileProblemCount} problem{tileProblemCount === 1 ? '' : 's'} on the tiles, outlined in red.{' '}
+                {state === 'draft' ? 'It can go live once they are fixed.' : 'Changes are saved once they are fixed.'}
               </Text>
             )}
             {journeyProblems.length > 0 && (
               <List size="sm">
                 {journeyProblems.map((p) => (
-                  <List.Item key={`${p.code}:${p.message}`}>{problemWords(p.code, p.message)}</List.Item>
+                  <List.Item key={`${p.removed ?? ''}:${p.code}:${p.message}`}>
+                    {p.removed ? `${removedName(p.removed)}, which you took away: ${p.message}.` : problemWords(p.code, p.message)}
+                  </List.Item>
                 ))}
               </List>
             )}
@@ -298,9 +333,14 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
         </Alert>
       )}
       {dirty && saved && (
-        <Text size="sm" c="dimmed" role="status">
-          Unsaved changes.
-        </Text>
+        <Group gap="xs">
+          <Text size="sm" c="dimmed" role="status">
+            Unsaved changes.
+          </Text>
+          <Button size="compact-xs" variant="default" onClick={undo}>
+            Undo my changes
+          </Button>
+        </Group>
       )}
       {saved && state !== 'draft' && <JourneyStats stats={stats.data ?? null} loading={stats.isPending} />}
       <Grid gap="md">

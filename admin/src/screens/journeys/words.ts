@@ -96,7 +96,6 @@ const PROBLEMS: Record<string, string> = {
   split_not_100: 'The branches’ shares must add up to 100%.',
   end_missing: 'A path here never ends: lead it to an end tile.',
   not_connected: 'Not connected: drag from its output to the next tile.',
-  in_use: 'Contacts are here: keep this tile, with its type, while they are.',
 };
 export const problemWords = (code: string, message: string): string => PROBLEMS[code] ?? message;
 
