@@ -294,10 +294,17 @@ for (const d of BROWSER_DIALECTS)
       const tiles = ['start', 'email-1', 'wait-1', 'end-1'];
       await countsMatch(page, server, id, tiles, (api) => (api.tiles['wait-1']?.waiting ?? 0) > 0);
       await screenshot(page, 'journeys-flowing-1280');
-      // While they wait there, the wait cannot be taken away: the API's refusal names it, and undo brings it back.
+      // While they wait there, the wait cannot be taken away (the email led straight to the end instead):
+      // the API's refusal names it, and undo brings it back.
       await tile(page, 'wait-1').focus();
       await page.keyboard.press('Delete');
       await tile(page, 'wait-1').waitFor({ state: 'detached' });
+      await drag(
+        page,
+        await centre(page, '.react-flow__node[data-id="email-1"] .react-flow__handle.source'),
+        await centre(page, '.react-flow__node[data-id="end-1"] .react-flow__handle.target'),
+      );
+      await page.locator('.react-flow__edge[data-id="email-1:next"]').waitFor();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       const refusal = page.getByRole('alert').filter({ hasText: 'Not saved' });
       await refusal.getByText(/Wait, which you took away: 3 contacts are at it now/).waitFor();
