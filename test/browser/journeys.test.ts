@@ -222,7 +222,7 @@ for (const d of BROWSER_DIALECTS)
         await centre(page, '.react-flow__node[data-id="wait-1"] .react-flow__handle.source'),
         await centre(page, '.react-flow__node[data-id="end-1"] .react-flow__handle.target'),
       );
-      await page.locator('.react-flow__edge[data-id="wait-1:next"]').waitFor();
+      await page.locator('.react-flow__edge[data-id="wait-1:next"]').waitFor({ state: 'attached' });
       assert.equal(await tile(page, 'wait-1').locator('[data-problem]').count(), 0);
       // Arranged: each tile in a row below the one before.
       await page.getByRole('button', { name: 'Arrange tiles' }).click();
@@ -304,7 +304,7 @@ for (const d of BROWSER_DIALECTS)
         await centre(page, '.react-flow__node[data-id="email-1"] .react-flow__handle.source'),
         await centre(page, '.react-flow__node[data-id="end-1"] .react-flow__handle.target'),
       );
-      await page.locator('.react-flow__edge[data-id="email-1:next"]').waitFor();
+      await page.locator('.react-flow__edge[data-id="email-1:next"]').waitFor({ state: 'attached' });
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       const refusal = page.getByRole('alert').filter({ hasText: 'Not saved' });
       await refusal.getByText(/Wait, which you took away: 3 contacts are at it now/).waitFor();
