@@ -1,11 +1,13 @@
 // Journeys in the console (issue 16 point 7): a marketer builds a journey in the designer — start
 // (added by the API) → email → wait → end, tiles added by click and by drag, the last arrow drawn
-// from handle to handle, a wait typed as a number and a unit — saves it as a draft with the
-// problem the API finds drawn on its tile (a profiling message in a journey requiring Marketing),
-// chooses the right message, goes live; contacts added through the API flow through it, worked by the served
-// app's own worker, and every tile's counts on the canvas equal GET /stats; the contact's page
-// shows its path; pause, resume and a stop that is asked first. The keyboard: tiles are reached by
-// Tab, the side panel follows them, Delete removes the chosen tile. Data is made through the API.
+// from handle to handle, a wait typed as a number and a unit, the tiles arranged — saves it as a
+// draft with the problem the API finds drawn on its tile (a profiling message in a journey
+// requiring Marketing), is refused going live, chooses the right message, goes live; contacts added
+// through the API flow through it, worked by the served app's own worker, and every tile's counts
+// on the canvas equal GET /stats while they wait and when they are done; taking the wait away while
+// contacts wait in it is refused by name and undone; the contact's page shows its path; pause,
+// resume and a stop that is asked first. A viewer changes nothing. The keyboard: tiles are reached
+// by Tab, the side panel follows them, Delete removes the chosen tile. Data is made through the API.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
