@@ -468,8 +468,13 @@ for (const d of BROWSER_DIALECTS)
           await tile(page, 'email-1').focus();
           await page.keyboard.press('Delete');
           await tile(page, 'email-1').waitFor({ state: 'detached' });
-          assert.equal(await page.locator('.react-flow__edge').count(), 0, 'start led to the email only');
+          assert.equal(await page.locator('.react-flow__edge').count(), 0, 'start led to the email only, which led to the list');
           await tile(page, 'start').locator('[data-problem="not_connected"]').waitFor();
+          // Connected without a mouse: where the start leads, chosen in its settings.
+          await tile(page, 'start').focus();
+          await page.getByLabel('Then go to').selectOption({ label: 'List (list-1)' });
+          await page.locator('.react-flow__edge[data-id="start:next"]').waitFor({ state: 'attached' });
+          assert.equal(await tile(page, 'start').locator('[data-problem]').count(), 0);
           // Backspace in a field of the side panel edits the field, not the canvas.
           await tile(page, 'list-1').focus();
           const name = page.getByRole('textbox', { name: 'Name on the canvas' });

@@ -378,6 +378,7 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <TilePanel
             tile={chosen}
+            tiles={tiles}
             onChange={(t) => setTiles((ts) => ts.map((x) => (x.id === t.id ? t : x)))}
             onRemove={(id) => {
               setTiles((ts) => removeTile(ts, id));

@@ -16,6 +16,7 @@ import {
 import type { ReactNode } from 'react';
 import { formatNumber } from '../../ui/format';
 import { DurationInput } from './DurationInput';
+import { outputsOf, targetOf, withTarget } from './graph';
 import { exitedOf } from './TileNode';
 import type { Problem, Tile, TileStats, Trigger } from './types';
 import { CONTACT_FIELDS, DID_TYPES, outcomeWords, problemWords, reasonWords, TASK_ROLES, TILE_TYPES, tileTypeWords } from './words';
@@ -404,9 +405,37 @@ function Counts({ counts }: { counts: TileStats }) {
   );
 }
 
+/** A tile as a choice in a list: its type, its name if it has one, and its id (two tiles may share a name). */
+export const tileChoice = (t: Tile) => `${tileTypeWords(t.type)}${t.title ? ` “${t.title}”` : ''} (${t.id})`;
+
+/** Where each output leads, chosen from a list: connecting tiles without a mouse. */
+function NextSteps({ tile, tiles, set, readOnly }: { tile: Tile; tiles: Tile[]; set: (t: Tile) => void; readOnly: boolean }) {
+  const outputs = outputsOf(tile);
+  if (!outputs.length) return null;
+  const others = tiles.filter((t) => t.id !== tile.id && t.type !== 'start');
+  return (
+    <Stack gap="xs">
+      <Title order={3} size="h6">
+        Then
+      </Title>
+      {outputs.map((o) => (
+        <NativeSelect
+          key={o.handle}
+          label={o.label ? `Then, if “${o.label}”, go to` : 'Then go to'}
+          value={targetOf(tile, o.handle)}
+          data={[{ value: '', label: 'Not connected yet' }, ...others.map((t) => ({ value: t.id, label: tileChoice(t) }))]}
+          onChange={(e) => set(withTarget(tile, o.handle, e.currentTarget.value))}
+          disabled={readOnly}
+        />
+      ))}
+    </Stack>
+  );
+}
+
 /** The side panel: the selected tile's settings in plain words, its problems and counts. */
 export function TilePanel({
   tile,
+  tiles,
   onChange,
   onRemove,
   look,
@@ -415,6 +444,7 @@ export function TilePanel({
   readOnly,
 }: {
   tile: Tile | undefined;
+  tiles: Tile[];
   onChange: (t: Tile) => void;
   onRemove: (id: string) => void;
   look: Lookups;
@@ -431,7 +461,8 @@ export function TilePanel({
           </Title>
           <Text size="sm" c="dimmed">
             Choose a tile on the canvas (click it, or Tab to it and press Enter) to set it up here. Add tiles from the palette: a click adds
-            one after the chosen tile, or drag one onto the canvas. Connect a tile’s output (below it) to the next tile’s input (above it).
+            one after the chosen tile, or drag one onto the canvas. Connect a tile’s output (below it) to the next tile’s input (above it),
+            or choose where it goes in its settings here.
           </Text>
         </Stack>
       ) : (
@@ -467,6 +498,7 @@ export function TilePanel({
             readOnly={readOnly}
           />
           <Settings tile={tile} set={onChange} look={look} readOnly={readOnly} />
+          <NextSteps tile={tile} tiles={tiles} set={onChange} readOnly={readOnly} />
           {counts && <Counts counts={counts} />}
           {!readOnly && (
             <Group>
