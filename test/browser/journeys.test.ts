@@ -262,6 +262,11 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('alert').filter({ hasText: 'Saved as a draft, with problems' }).waitFor();
       await assertAccessible(page, 'designer, a draft with a problem');
       await screenshot(page, 'journeys-problem-1280');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.waitForTimeout(200);
+      await assertAccessible(page, 'designer, a draft with a problem, dark');
+      await screenshot(page, 'journeys-problem-1280-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
 
       // Going live with the problem is refused, and the refusal is drawn on the same tile.
       await page.getByRole('button', { name: 'Go live' }).click();
