@@ -477,7 +477,7 @@ for (const d of BROWSER_DIALECTS)
           await tile(page, 'start').locator('[data-problem="not_connected"]').waitFor();
           // Connected without a mouse: where the start leads, chosen in its settings.
           await tile(page, 'start').focus();
-          await page.getByLabel('Then go to').selectOption({ label: 'List (list-1)' });
+          await page.getByLabel('Next step', { exact: true }).selectOption({ label: 'List (list-1)' });
           await page.locator('.react-flow__edge[data-id="start:next"]').waitFor({ state: 'attached' });
           assert.equal(await tile(page, 'start').locator('[data-problem]').count(), 0);
           // Backspace in a field of the side panel edits the field, not the canvas.

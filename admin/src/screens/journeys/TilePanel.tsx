@@ -415,13 +415,10 @@ function NextSteps({ tile, tiles, set, readOnly }: { tile: Tile; tiles: Tile[]; 
   const others = tiles.filter((t) => t.id !== tile.id && t.type !== 'start');
   return (
     <Stack gap="xs">
-      <Title order={3} size="h6">
-        Then
-      </Title>
       {outputs.map((o) => (
         <NativeSelect
           key={o.handle}
-          label={o.label ? `Then, if “${o.label}”, go to` : 'Then go to'}
+          label={o.label ? `Next step if “${o.label}”` : 'Next step'}
           value={targetOf(tile, o.handle)}
           data={[{ value: '', label: 'Not connected yet' }, ...others.map((t) => ({ value: t.id, label: tileChoice(t) }))]}
           onChange={(e) => set(withTarget(tile, o.handle, e.currentTarget.value))}
@@ -462,7 +459,7 @@ export function TilePanel({
           <Text size="sm" c="dimmed">
             Choose a tile on the canvas (click it, or Tab to it and press Enter) to set it up here. Add tiles from the palette: a click adds
             one after the chosen tile, or drag one onto the canvas. Connect a tile’s output (below it) to the next tile’s input (above it),
-            or choose where it goes in its settings here.
+            or choose its next step in its settings here.
           </Text>
         </Stack>
       ) : (
