@@ -487,6 +487,22 @@ for (const d of BROWSER_DIALECTS)
           await name.press('Backspace');
           assert.equal(await name.inputValue(), 'Sprin');
           await tile(page, 'list-1').waitFor();
+          // Tiles with several ways on: a handle for each, labelled.
+          const handles = (id: string) =>
+            page
+              .locator(`.react-flow__node[data-id="${id}"] .react-flow__handle.source`)
+              .evaluateAll((hs) => hs.map((h) => h.getAttribute('data-handleid')));
+          await page.getByRole('button', { name: 'Add Condition' }).click();
+          assert.deepEqual(await handles('condition-1'), ['yes', 'no']);
+          await tile(page, 'condition-1').getByText('Yes', { exact: true }).waitFor();
+          await page.getByRole('button', { name: 'Add Wait for event' }).click();
+          assert.deepEqual(await handles('wait-event-1'), ['next', 'timeout']);
+          await tile(page, 'wait-event-1').getByText('Timed out', { exact: true }).waitFor();
+          await page.getByRole('button', { name: 'Add Split' }).click();
+          assert.deepEqual(await handles('split-1'), ['branch-0', 'branch-1']);
+          await page.getByRole('button', { name: 'Add a branch' }).click();
+          assert.deepEqual(await handles('split-1'), ['branch-0', 'branch-1', 'branch-2']);
+          await page.getByText('100% in all').waitFor();
           await assertAccessible(page, 'designer, a new journey');
           assert.deepEqual(k.problems, []);
         } finally {
