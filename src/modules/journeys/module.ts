@@ -9,6 +9,11 @@ import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { journeysDataMap } from './journeys.data-map.ts';
+import { EngineLifecycle } from './journeys.engine.lifecycle.ts';
+import { JourneyEngine } from './journeys.engine.ts';
+import { JourneyEntry } from './journeys.entry.ts';
+import { JourneyEvents } from './journeys.events.ts';
+import { ADMIT_QUEUE, JourneyJobs, RUN_QUEUE } from './journeys.jobs.ts';
 import { journeysMigrations } from './journeys.migrations.ts';
 import type { JourneyCountersTable, JourneyPositionsTable, JourneyStepsTable, JourneysTable, JourneyTasksTable } from './journeys.table.ts';
 
@@ -33,5 +38,19 @@ export const journeys = defineModule({
   needs: [settings, platform, events, consent, contacts, lists, segments, email, forms],
   dataMap: journeysDataMap,
   migrations: journeysMigrations,
-  create: () => ({}),
+  create: (core, deps) => {
+    // The engine (journeys.engine.ts and friends): runs, admission, the events consumer, the lifecycle the service calls.
+    const journeyEngine = new JourneyEngine(core.db, core.clock, deps);
+    const journeyEntry = new JourneyEntry(core.clock, deps.settings, deps.consent);
+    const journeyJobs = new JourneyJobs(core.db, core.clock, deps.jobs, journeyEngine, journeyEntry, deps.segments);
+    const journeyEvents = new JourneyEvents(core.db, core.clock, journeyEntry, journeyJobs);
+    deps.events.consume('journeys', (evs) => journeyEvents.onEvents(evs));
+    const journeyLifecycle = new EngineLifecycle(core.db, core.clock, journeyEntry, journeyJobs);
+    return { journeyEngine, journeyEntry, journeyJobs, journeyEvents, journeyLifecycle };
+  },
+  jobs: (s) => ({
+    [RUN_QUEUE]: (payload, job) => s.journeyJobs.run(payload, job),
+    [ADMIT_QUEUE]: (payload) => s.journeyJobs.admitPage(payload),
+  }),
+  daily: (s) => s.journeyJobs.tick(),
 });
