@@ -63,7 +63,7 @@ export class EngineLifecycle implements JourneyLifecycle {
    */
   async admit(journeyId: string, contactIds: readonly string[]): Promise<Admission> {
     return this.db.kysely.transaction().execute(async (trx) => {
-      const row = await q.journeyRow(trx, journeyId);
+      const row = await q.journeyForWork(trx, journeyId);
       const j = row ? loadJourney(row) : null;
       if (!j || !j.start || !('manual' in j.start.trigger))
         return { entered: 0, notEntered: { journey_not_manual: new Set(contactIds).size } };

@@ -14,6 +14,16 @@ export const IN_JOURNEY = ['active', 'waiting'] as const;
 
 export const journeyRow = (db: Q, id: string) => db.selectFrom('journeys').selectAll().where('id', '=', id).executeTakeFirst();
 
+/**
+ * The journey row read in a run's or an admission's transaction, before any position. On
+ * PostgreSQL it is share-locked: a change of the row (a raised requirement, a stop) waits for
+ * the runs that read it, and the runs after it read the change; runs share the lock.
+ */
+export function journeyForWork(trx: Q, id: string) {
+  const q = trx.selectFrom('journeys').selectAll().where('id', '=', id);
+  return (dialectOf(trx) === 'postgres' ? q.forShare() : q).executeTakeFirst();
+}
+
 export const liveJourneys = (db: Q) => db.selectFrom('journeys').selectAll().where('state', '=', 'live').orderBy('id').execute();
 
 /**

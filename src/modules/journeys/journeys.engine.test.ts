@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids.ts';
 import { CLI_ACTOR } from '../audit/audit.model.ts';
 import type { Goal, Tile } from './journeys.graph.ts';
 import { ADMIT_QUEUE, RUN_QUEUE } from './journeys.jobs.ts';
-import { inHoldout, splitBranch } from './journeys.tiles.ts';
+import { inHoldout, splitBranch, waitUntil } from './journeys.tiles.ts';
 
 const CTX = { source: 'api', actor: { type: 'system', id: null } } as const;
 const QUEUES = [ADMIT_QUEUE, RUN_QUEUE, 'events.dispatch'];
@@ -573,6 +573,158 @@ forEachDialect('the journey engine', (ctx) => {
         .where('tile_id', '=', 'e')
         .execute();
       assert.equal(steps.length, ids.length);
+    });
+  });
+
+  describe('triggers', () => {
+    it(
+      'a segment trigger admits its members when it goes live, and ' + '(joinLater) new members at the tick; refusals counted once',
+      async () => {
+        const company = tag();
+        const members = [await contact(company, 4), await contact(company, 4)];
+        const refused = await contact(company, 1);
+        const seg = await t.services.segments.create({
+          name: `S ` + `${tag()}`,
+          kind: 'dynamic',
+          filter: { field: 'company', op: '=', value: company },
+        });
+        const jid = await journey([
+          { id: 'start', type: 'start', trigger: { segmentId: seg.id, joinLater: true }, next: 'end' },
+          { id: 'end', type: 'end' },
+        ]);
+        await run();
+        for (const id of members) assert.equal((await position(jid, id))!.status, 'done');
+        assert.equal(await position(jid, refused), undefined);
+        const later = await contact(company, 4);
+        clock.advance(MIN);
+        await t.services.journeyJobs.tick();
+        await run();
+        assert.equal((await position(jid, later))!.status, 'done');
+        const c = await counters(jid);
+        assert.equal(c['/entered'], 3);
+        assert.equal(c['/not_entered:below_required_level'], 1);
+      },
+    );
+
+    it('a form trigger admits the contact a submission names; an event trigger the contact of an event of its type', async () => {
+      const company = tag();
+      const formId = newId();
+      const submitter = await contact(company, 4);
+      const other = await contact(company, 4);
+      const byForm = await journey([
+        { id: 'start', type: 'start', trigger: { formId }, next: 'end' },
+        { id: 'end', type: 'end' },
+      ]);
+      const byEvent = await journey([
+        { id: 'start', type: 'start', trigger: { event: 'consent.changed' }, next: 'end' },
+        { id: 'end', type: 'end' },
+      ]);
+      await db()
+        .transaction()
+        .execute((trx) =>
+          t.services.events.publish(trx, [
+            { type: 'form.submitted', contactId: submitter, data: { formId, version: 1, submissionId: newId() } },
+            { type: 'form.submitted', contactId: other, data: { formId: newId(), version: 1, submissionId: newId() } },
+          ]),
+        );
+      const raised = await contact(company, 0);
+      await setLevel(raised, 4);
+      await run();
+      assert.equal((await position(byForm, submitter))!.status, 'done');
+      assert.equal(await position(byForm, other), undefined);
+      assert.equal((await position(byEvent, raised))!.status, 'done');
+    });
+  });
+
+  describe('tiles', () => {
+    it('a condition on what the contact did since entering, and a field update through the contacts service', async () => {
+      const company = tag();
+      const did = await contact(company, 5);
+      const didBefore = await contact(company, 5);
+      const didNot = await contact(company, 5);
+      const pageId = newId();
+      await t.services.interactions.ingest([{ type: 'form_submitted', contactId: didBefore, pageId }]);
+      clock.advance(1000);
+      const jid = await journey(
+        [
+          manual('w'),
+          { id: 'w', type: 'wait', duration: 'PT5M', next: 'c' },
+          { id: 'c', type: 'condition', did: { type: 'form_submitted', ref: pageId }, yes: 'u', no: 'end' },
+          { id: 'u', type: 'update_contact', field: 'company', value: 'Ünïcode ✓ 🚀', next: 'end' },
+          { id: 'end', type: 'end' },
+        ],
+        { required: 'profiling' },
+      );
+      await admit(jid, [did, didBefore, didNot]);
+      await run();
+      clock.advance(MIN);
+      await t.services.interactions.ingest([{ type: 'form_submitted', contactId: did, pageId }]);
+      clock.advance(5 * MIN);
+      await run();
+      const outcome = async (id: string) => (await stepsOf(jid, id)).find((x) => x.tile_id === 'c')!.outcome;
+      assert.equal(await outcome(did), 'yes');
+      assert.equal(await outcome(didBefore), 'no');
+      assert.equal(await outcome(didNot), 'no');
+      assert.equal((await t.services.contacts.get(did)).company, 'Ünïcode ✓ 🚀');
+      assert.equal((await t.services.contacts.get(didNot)).company, company);
+    });
+
+    it('waits until a time of day or a date-time in the installation time zone', () => {
+      const at = new Date('2026-03-28T20:00:00Z');
+      // Berlin is UTC+1 until 29 March 02:00, UTC+2 after.
+      assert.equal(waitUntil({ until: '09:00' }, at, 'Europe/Berlin').toISOString(), '2026-03-29T07:00:00.000Z');
+      assert.equal(waitUntil({ until: '20:30' }, at, 'Europe/Berlin').toISOString(), '2026-03-29T18:30:00.000Z');
+      assert.equal(waitUntil({ until: '02:30' }, at, 'Europe/Berlin').toISOString(), '2026-03-29T01:00:00.000Z');
+      assert.equal(waitUntil({ until: '2026-04-01T10:00' }, at, 'Europe/Berlin').toISOString(), '2026-04-01T08:00:00.000Z');
+      assert.equal(waitUntil({ until: '2026-04-01T10:00:00Z' }, at, 'Europe/Berlin').toISOString(), '2026-04-01T10:00:00.000Z');
+      assert.equal(waitUntil({ until: '2020-01-01' }, at, 'UTC').getTime(), at.getTime());
+      assert.equal(waitUntil({ duration: 'P1M' }, new Date('2026-01-31T00:00:00Z'), 'UTC').toISOString(), '2026-02-28T00:00:00.000Z');
+      assert.equal(waitUntil({ duration: 'PT2S' }, at, 'UTC').getTime(), at.getTime() + 2000);
+    });
+
+    it('a contact goes at most 50 steps in one run and on in the next', async () => {
+      const company = tag();
+      const id = await contact(company, 4);
+      const chain: Tile[] = [manual('s0')];
+      for (let i = 0; i < 60; i++)
+        chain.push({ id: `s${i}`, type: 'split', branches: [{ percent: 100, next: i === 59 ? 'end' : `s${i + 1}` }] });
+      chain.push({ id: 'end', type: 'end' });
+      const jid = await journey(chain);
+      await admit(jid, [id]);
+      const r = await t.services.journeyEngine.run(jid);
+      assert.equal(r.steps, 50);
+      const p = (await position(jid, id))!;
+      assert.deepEqual([p.status, p.tile_id], ['active', 's50']);
+      await run();
+      assert.equal((await position(jid, id))!.status, 'done');
+      assert.equal((await stepsOf(jid, id)).length, 62);
+    });
+
+    it('a paused journey runs nothing; resumed, the waits that ended meanwhile run', async () => {
+      const company = tag();
+      const m = await message();
+      const id = await contact(company, 4);
+      const jid = await journey([
+        manual('w'),
+        { id: 'w', type: 'wait', duration: 'PT1H', next: 'e' },
+        { id: 'e', type: 'email', messageId: m, next: 'end' },
+        { id: 'end', type: 'end' },
+      ]);
+      await admit(jid, [id]);
+      await run();
+      await db().updateTable('journeys').set({ state: 'paused' }).where('id', '=', jid).execute();
+      clock.advance(2 * hour);
+      await run();
+      assert.equal((await position(jid, id))!.status, 'waiting');
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.updateTable('journeys').set({ state: 'live' }).where('id', '=', jid).execute();
+          await t.services.journeyLifecycle.resumed(trx, jid);
+        });
+      await run();
+      assert.equal((await position(jid, id))!.status, 'done');
+      assert.equal((await sendsFor(jid)).length, 1);
     });
   });
 });

@@ -120,7 +120,7 @@ export class JourneyEngine {
     if (!before || before.state !== 'live') return { taken: 0, steps: 0, idle: true, again: false };
     const prepared = await this.prepare(loadJourney(before));
     return this.db.kysely.transaction().execute(async (trx) => {
-      const row = await q.journeyRow(trx, journeyId);
+      const row = await q.journeyForWork(trx, journeyId);
       if (!row || row.state !== 'live') return { taken: 0, steps: 0, idle: true, again: false };
       // What was prepared outside must still be what the graph says.
       if (row.graph !== before.graph || row.goal !== before.goal) return { taken: 0, steps: 0, idle: false, again: true };

@@ -121,7 +121,7 @@ export class JourneyJobs {
     if (members.length === 0) return;
     const last = members[members.length - 1]!.id;
     await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await q.journeyRow(trx, journeyId);
+      const row = await q.journeyForWork(trx, journeyId);
       if (!row || row.state !== 'live') return;
       const next = { payload: { journeyId, pass, after: last }, key: `${ADMIT_QUEUE}:${journeyId}:${pass}:${last}` };
       if ((await this.jobs.enqueueMany(ADMIT_QUEUE, [next], { trx })) === 0) return;
