@@ -65,8 +65,7 @@ export class EngineLifecycle implements JourneyLifecycle {
     return this.db.kysely.transaction().execute(async (trx) => {
       const row = await q.journeyForWork(trx, journeyId);
       const j = row ? loadJourney(row) : null;
-      if (!j || !j.start || !('manual' in j.start.trigger))
-        return { entered: 0, notEntered: { journey_not_manual: new Set(contactIds).size } };
+      if (!j?.start || !('manual' in j.start.trigger)) return { entered: 0, notEntered: { journey_not_manual: new Set(contactIds).size } };
       const a = await this.entry.admitIn(trx, j, contactIds, { countRefused: true });
       if (a.entered > 0) await this.jobs.scheduleRuns(journeyId, trx);
       return a;

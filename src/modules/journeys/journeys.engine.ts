@@ -115,20 +115,32 @@ export class JourneyEngine {
     return { filters, goal, lists, contactCtx };
   }
 
-  async run(journeyId: string, limit = RUN_BATCH): Promise<RunResult> {
+  /**
+   * One batch. `follow` runs at the end of the transaction with the result (not for a journey
+   * that is not live): the job schedules its next run there, so the chain commits with the batch.
+   */
+  async run(
+    journeyId: string,
+    opts: { limit?: number; follow?: (trx: Transaction<Database>, r: RunResult) => Promise<void> } = {},
+  ): Promise<RunResult> {
+    const idle = { taken: 0, steps: 0, idle: true, again: false };
     const before = await q.journeyRow(this.db.kysely, journeyId);
-    if (!before || before.state !== 'live') return { taken: 0, steps: 0, idle: true, again: false };
+    if (before?.state !== 'live') return idle;
     const prepared = await this.prepare(loadJourney(before));
     return this.db.kysely.transaction().execute(async (trx) => {
       const row = await q.journeyForWork(trx, journeyId);
-      if (!row || row.state !== 'live') return { taken: 0, steps: 0, idle: true, again: false };
+      if (row?.state !== 'live') return idle;
+      let r: RunResult;
       // What was prepared outside must still be what the graph says.
-      if (row.graph !== before.graph || row.goal !== before.goal) return { taken: 0, steps: 0, idle: false, again: true };
-      const now = this.clock.now();
-      const positions = await q.duePositions(trx, journeyId, now.toISOString(), limit);
-      if (positions.length === 0) return { taken: 0, steps: 0, idle: false, again: false };
-      const steps = await this.walk(trx, loadJourney(row), prepared, positions, now);
-      return { taken: positions.length, steps, idle: false, again: false };
+      if (row.graph !== before.graph || row.goal !== before.goal) r = { taken: 0, steps: 0, idle: false, again: true };
+      else {
+        const now = this.clock.now();
+        const positions = await q.duePositions(trx, journeyId, now.toISOString(), opts.limit ?? RUN_BATCH);
+        const steps = positions.length ? await this.walk(trx, loadJourney(row), prepared, positions, now) : 0;
+        r = { taken: positions.length, steps, idle: false, again: false };
+      }
+      await opts.follow?.(trx, r);
+      return r;
     });
   }
 

@@ -46,7 +46,7 @@ export class JourneyEvents {
       if (goal.length === 0 && entering.length === 0 && waits.every((w) => w.ids.length === 0)) continue;
       await this.db.kysely.transaction().execute(async (trx) => {
         const current = await q.journeyForWork(trx, row.id);
-        if (!current || current.state !== 'live') return;
+        if (current?.state !== 'live') return;
         const counters = new Counters();
         if (goal.length) await this.convert(trx, j, goal, counters);
         let moved = 0;

@@ -6,7 +6,7 @@ import { AppError } from '../../lib/errors.ts';
 import { isId } from '../../lib/ids.ts';
 import type { Database, Db } from '../database.ts';
 import type { SegmentsService } from '../segments/module.ts';
-import { type JourneyEngine, loadJourney, RUN_BATCH } from './journeys.engine.ts';
+import { type JourneyEngine, loadJourney, RUN_BATCH, type RunResult } from './journeys.engine.ts';
 import type { JourneyEntry } from './journeys.entry.ts';
 import * as q from './journeys.engine.queries.ts';
 
@@ -71,28 +71,31 @@ export class JourneyJobs {
     await this.jobs.enqueueMany(RUN_QUEUE, jobs, trx ? { trx } : {});
   }
 
+  /**
+   * A run, and its follow-up in the run's own transaction (a crash after the commit cannot lose
+   * the chain): again at once after a full batch, else at the next due time, keyed by it.
+   */
   async run(payload: unknown, job: JobRow): Promise<void> {
     const { journeyId, lane } = parseRun(payload);
-    const r = await this.engine.run(journeyId);
-    if (r.idle) return;
+    await this.engine.run(journeyId, { follow: (trx, r) => this.follow(trx, journeyId, lane, job, r) });
+  }
+
+  private async follow(trx: Transaction<Database>, journeyId: string, lane: number, job: JobRow, r: RunResult): Promise<void> {
     const now = this.clock.now();
     const again = (at: Date, key: string) =>
-      this.jobs.enqueue(RUN_QUEUE, { journeyId, lane }, { key, runAt: at, maxAttempts: RUN_MAX_ATTEMPTS });
-    // More due now: a full batch, contacts at the step cap, or a graph changed under the preparation.
+      this.jobs.enqueue(RUN_QUEUE, { journeyId, lane }, { key, runAt: at, maxAttempts: RUN_MAX_ATTEMPTS, trx });
+    const soon = `${RUN_QUEUE}:${journeyId}:${lane}:after:${job.id}`;
+    // More due now: a full batch, or a graph changed under the preparation.
     if (r.again || r.taken >= RUN_BATCH) {
-      await again(now, `${RUN_QUEUE}:${journeyId}:${lane}:after:${job.id}`);
+      await again(now, soon);
       return;
     }
-    const next = await q.nextDue(this.db.kysely, journeyId);
+    const next = await q.nextDue(trx, journeyId);
     if (next === null) return;
     const at = new Date(next);
-    if (at.getTime() <= now.getTime()) {
-      // Due already: taken by this run's capped contacts (again now), or held by another lane (look again shortly).
-      const when = r.taken > 0 ? now : new Date(now.getTime() + RECHECK_MS);
-      await again(when, `${RUN_QUEUE}:${journeyId}:${lane}:after:${job.id}`);
-      return;
-    }
-    await again(at, `${RUN_QUEUE}:${journeyId}:${lane}@${at.toISOString()}`);
+    // Due already: this run's contacts at the step cap (again now), or positions another lane holds (look again shortly).
+    if (at.getTime() <= now.getTime()) await again(r.taken > 0 ? now : new Date(now.getTime() + RECHECK_MS), soon);
+    else await again(at, `${RUN_QUEUE}:${journeyId}:${lane}@${at.toISOString()}`);
   }
 
   /** The first admission job of a pass over a segment trigger's members (`live`: going live; a time: the tick's). */
@@ -108,7 +111,7 @@ export class JourneyJobs {
   async admitPage(payload: unknown): Promise<void> {
     const { journeyId, pass, after } = parseAdmit(payload);
     const before = await q.journeyRow(this.db.kysely, journeyId);
-    if (!before || before.state !== 'live') return;
+    if (before?.state !== 'live') return;
     const start = loadJourney(before).start;
     if (!start || !('segmentId' in start.trigger)) return;
     let members: { id: string }[];
@@ -122,7 +125,7 @@ export class JourneyJobs {
     const last = members[members.length - 1]!.id;
     await this.db.kysely.transaction().execute(async (trx) => {
       const row = await q.journeyForWork(trx, journeyId);
-      if (!row || row.state !== 'live') return;
+      if (row?.state !== 'live') return;
       const next = { payload: { journeyId, pass, after: last }, key: `${ADMIT_QUEUE}:${journeyId}:${pass}:${last}` };
       if ((await this.jobs.enqueueMany(ADMIT_QUEUE, [next], { trx })) === 0) return;
       const a = await this.entry.admitIn(
