@@ -463,6 +463,47 @@ forEachDialect('the journey engine', (ctx) => {
     });
   });
 
+  describe('the email pipeline', () => {
+    it('journey sends keep the email rules: quiet hours defer them, a frequency cap refuses the second', async () => {
+      const rules = (r: object) =>
+        t.services.settings.patch({ emailRules: { frequencyCaps: [], quietHours: null, dropDeferredWhenCancelled: true, ...r } });
+      await rules({ quietHours: { start: '21:00', end: '08:00' }, frequencyCaps: [{ purpose: 'marketing', max: 1, window: 'P1D' }] });
+      try {
+        // 22:00 in the installation's zone (UTC) of the clock's next day.
+        const day = new Date(clock.now().getTime() + 86_400_000).toISOString().slice(0, 10);
+        clock.set(`${day}T22:00:00.000Z`);
+        const company = tag();
+        const first = await message();
+        const second = await message();
+        const id = await contact(company, 4);
+        const jid = await journey([
+          manual('e1'),
+          { id: 'e1', type: 'email', messageId: first, next: 'e2' },
+          { id: 'e2', type: 'email', messageId: second, next: 'end' },
+          { id: 'end', type: 'end' },
+        ]);
+        await admit(jid, [id]);
+        await run();
+        await runJobs(t.services, ['email.batch']);
+        const byMessage = async () => new Map((await sendsFor(jid)).map((x) => [x.message_id, x]));
+        let sends = await byMessage();
+        assert.equal(sends.get(first)!.status, 'deferred');
+        const day2 = new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
+        assert.equal(sends.get(first)!.not_before, `${day2}T08:00:00.000Z`);
+        clock.set(`${day2}T08:00:01.000Z`);
+        await runJobs(t.services, ['email.batch']);
+        // A send the cap stopped at its hand-over is tried again a minute later, and the policy refuses it then.
+        clock.advance(2 * MIN);
+        await runJobs(t.services, ['email.batch']);
+        sends = await byMessage();
+        const statuses = [sends.get(first)!, sends.get(second)!].map((x) => `${x.status}:${x.reason ?? ''}`).sort();
+        assert.deepEqual(statuses, ['refused:frequency_cap', 'sent:']);
+      } finally {
+        await rules({});
+      }
+    });
+  });
+
   describe('erasure and stopping', () => {
     it('erasure mid-journey removes positions, steps and tasks; no mail goes out afterwards; counters stay', async () => {
       const company = tag();
