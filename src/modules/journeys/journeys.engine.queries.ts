@@ -9,6 +9,13 @@ type Q = Kysely<Database>;
 /** Rows per insert: 8 columns each, far under both databases' bound-variable limits. */
 const INSERT_CHUNK = 1_000;
 
+/**
+ * The status compared as an expression: a query naming a few contacts then looks them up by the
+ * primary key, never through the due index by status (SQLite without statistics chose that: a
+ * scan of every waiting position of the journey per event).
+ */
+const byKeyNotStatus = sql<string>`(status || '')`;
+
 /** Statuses of a contact still in the journey (its tile runs, or it waits). */
 export const IN_JOURNEY = ['active', 'waiting'] as const;
 
@@ -231,12 +238,11 @@ export async function endPositions(
   let q = db
     .updateTable('journey_positions')
     .set({ status: opts.status, exit_reason: opts.reason, ended_at: opts.nowIso, due_at: null, wait_event: null, updated_at: opts.nowIso })
-    .where('journey_id', '=', journeyId)
-    .where('status', 'in', [...IN_JOURNEY]);
+    .where('journey_id', '=', journeyId);
   if (opts.contactIds) {
     if (opts.contactIds.length === 0) return [];
-    q = q.where(inList(dialectOf(db), sql.ref('contact_id'), opts.contactIds));
-  }
+    q = q.where(byKeyNotStatus, 'in', [...IN_JOURNEY]).where(inList(dialectOf(db), sql.ref('contact_id'), opts.contactIds));
+  } else q = q.where('status', 'in', [...IN_JOURNEY]);
   return q.returning(['contact_id', 'entry', 'visit', 'tile_id']).execute();
 }
 
@@ -259,7 +265,7 @@ export async function eventArrived(
     .set({ status: 'active', tile_id: next, visit: sql<number>`visit + 1`, due_at: nowIso, wait_event: null, updated_at: nowIso })
     .where('journey_id', '=', journeyId)
     .where('tile_id', '=', tileId)
-    .where('status', '=', 'waiting')
+    .where(byKeyNotStatus, '=', 'waiting')
     .where('wait_event', '=', event)
     .where(inList(dialectOf(db), sql.ref('contact_id'), contactIds))
     .returning(['contact_id', 'entry', 'visit'])
