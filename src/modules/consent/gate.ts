@@ -76,6 +76,18 @@ export function decide(s: ContactConsentState, q: GateQuestion): GateAnswer {
   throw new Error('GATE_RULES has no default');
 }
 
+/**
+ * Whether the rule closes a purpose to a caller whoever the contact is (`requested` to the
+ * callers acting on their own initiative): asked of the rule for an adult at the highest level,
+ * so a design-time check (a journey's message) reads the same rule the run-time answer does.
+ */
+export function closedToCaller(purpose: string, caller: Caller): boolean {
+  const adult: ContactConsentState = { storedLevel: Number.MAX_SAFE_INTEGER, isChildFlag: false, birthDate: null, guardianConsent: true };
+  return (
+    decide(adult, { purpose, required: 0, dataProtection: true, childCutoff: '0000-01-01', caller }).reason === 'purpose_not_for_caller'
+  );
+}
+
 // ---- in SQL -----------------------------------------------------------------------------
 
 /** A condition compiled for one question: constant, or SQL over a contact row. */

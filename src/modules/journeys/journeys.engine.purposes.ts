@@ -1,45 +1,84 @@
+import { HIGHEST_LEVEL } from '../../lib/consent-levels.ts';
+import { closedToCaller } from '../consent/module.ts';
 import type { Tile } from './journeys.graph.ts';
 
 /**
- * The requirement and each tile's purpose, by the contract's rules (journeys-contract.md,
- * "Requirement and purposes"). The API helper's journeys.purposes.ts holds the same two
- * functions; the lead keeps one file (this one exists only until the branches are merged).
+ * A copy of main's journeys.purposes.ts (the API helper's), less the validator's message check,
+ * for the engine's branch: the lead points the engine's imports at journeys.purposes.ts and
+ * deletes this file when merging. The one place a journey's requirement and its tiles' purposes are worked out: the validator
+ * (journeys.validate.ts) and the engine (before every tile it asks the gate
+ * `checkMany(ids, tilePurpose(tile), {caller: 'journey', atLeast: requiredLevel(journey)})`) read
+ * these, so the check at design time and the check at run time cannot drift apart.
  */
 
-/** The journey's required level: the level stored, or the level the settings give its purpose now. */
-export function requiredLevel(
-  j: { required_level: number | null; required_purpose: string | null },
-  settings: { purposes: Readonly<Record<string, number>> },
-): number {
-  if (j.required_level !== null) return j.required_level;
-  const level = j.required_purpose === null ? undefined : settings.purposes[j.required_purpose];
-  // A purpose removed from the settings since: the strictest level, so nobody is processed on a guess.
-  return level ?? 5;
+/** A journey's requirement as stored: a level, or a purpose whose level the settings in force give. */
+export interface Requirement {
+  requiredLevel: number | null;
+  requiredPurpose: string | null;
 }
 
-/** Whether a segment filter reads what people did (interactions), which is profiling. */
-export function readsBehaviour(filter: unknown, depth = 0): boolean {
-  if (depth > 64 || filter === null || typeof filter !== 'object') return false;
-  const f = filter as Record<string, unknown>;
-  if ('behaviour' in f) return true;
-  if (Array.isArray(f.and)) return f.and.some((x) => readsBehaviour(x, depth + 1));
-  if (Array.isArray(f.or)) return f.or.some((x) => readsBehaviour(x, depth + 1));
-  if ('not' in f) return readsBehaviour(f.not, depth + 1);
+/** The purposes of the installation with the level each needs (settings `purposes`). */
+export type PurposeLevels = Readonly<Record<string, number>>;
+
+/** Reading behaviour (interactions) to decide a contact's way is profiling. */
+export const BEHAVIOUR_PURPOSE = 'profiling';
+
+/**
+ * The level the journey requires: its level, or its purpose's level in the settings. A purpose
+ * the settings no longer have asks for the highest level: failing closed, and the validator names
+ * it (`unknown_purpose`) so the journey cannot go live that way.
+ */
+export function requiredLevel(journey: Requirement, purposes: PurposeLevels): number {
+  if (journey.requiredLevel !== null) return journey.requiredLevel;
+  const p = journey.requiredPurpose;
+  return p !== null && Object.hasOwn(purposes, p) ? purposes[p]! : HIGHEST_LEVEL;
+}
+
+/** Whether a segment filter tree reads behaviour (interactions) anywhere: such a condition is profiling. */
+export function readsBehaviour(filter: unknown): boolean {
+  // Iterative, with a visited set: a hostile tree (deep, or shared sub-objects) costs its size, never a stack overflow.
+  const stack: unknown[] = [filter];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const n = stack.pop();
+    if (n === null || typeof n !== 'object' || seen.has(n)) continue;
+    seen.add(n);
+    if (!Array.isArray(n) && Object.hasOwn(n, 'behaviour')) return true;
+    for (const v of Array.isArray(n) ? n : Object.values(n)) stack.push(v);
+  }
   return false;
 }
 
 /**
- * The purpose the gate is asked for before the tile runs: an email's message's; a condition on
- * behaviour (`did`, or a filter reading interactions) `profiling`; everything else `marketing`.
- * An email whose message is unknown answers `marketing` (the engine exits it as `message_deleted`).
+ * The purpose a journey acts for where no tile says more (waiting, branching, a list, a task, a
+ * field): the purpose that names its requirement; for a level, the purpose open to journeys whose
+ * level is the highest not above it (level 3: `subscription`, 4: `marketing`, by default), or,
+ * when none is that low, the lowest open one (the gate then refuses everyone below it). So a
+ * journey requiring level 3 is not made to need marketing's 4 by its waits.
  */
-export function tilePurpose(tile: Tile, messagesById: ReadonlyMap<string, { purpose: string }>): string {
+export function basePurpose(journey: Requirement, purposes: PurposeLevels): string {
+  if (journey.requiredPurpose !== null) return journey.requiredPurpose;
+  const level = requiredLevel(journey, purposes);
+  const open = Object.entries(purposes)
+    .filter(([p]) => !closedToCaller(p, 'journey'))
+    .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0));
+  const fitting = open.filter(([, l]) => l <= level);
+  return (fitting.length > 0 ? fitting[fitting.length - 1]! : open[0]!)[0];
+}
+
+/**
+ * The purpose a tile acts for: an email's message's purpose (null when the message is unknown:
+ * the caller decides — the validator names it, the engine exits the contact with
+ * `message_deleted`); a condition reading behaviour (`did`, or a filter with a behaviour node)
+ * is profiling; every other tile acts for the journey's base purpose.
+ */
+export function tilePurpose(tile: Tile, messagesById: ReadonlyMap<string, { purpose: string }>, base: string): string | null {
   switch (tile.type) {
     case 'email':
-      return messagesById.get(tile.messageId)?.purpose ?? 'marketing';
+      return messagesById.get(tile.messageId)?.purpose ?? null;
     case 'condition':
-      return tile.did || readsBehaviour(tile.filter) ? 'profiling' : 'marketing';
+      return tile.did !== undefined || readsBehaviour(tile.filter) ? BEHAVIOUR_PURPOSE : base;
     default:
-      return 'marketing';
+      return base;
   }
 }

@@ -9,7 +9,6 @@ import { CLI_ACTOR } from '../audit/audit.model.ts';
 import type { Goal, Tile } from './journeys.graph.ts';
 import { ADMIT_QUEUE, RUN_QUEUE } from './journeys.jobs.ts';
 import { inHoldout, splitBranch, waitUntil } from './journeys.tiles.ts';
-import { requiredLevel, tilePurpose } from './journeys.engine.purposes.ts';
 
 const CTX = { source: 'api', actor: { type: 'system', id: null } } as const;
 const QUEUES = [ADMIT_QUEUE, RUN_QUEUE, 'events.dispatch'];
@@ -167,6 +166,33 @@ forEachDialect('the journey engine', (ctx) => {
   const setLevel = (id: string, level: number) => t.services.consent.setLevel(id, level, CTX);
 
   describe('required consent, enforced before every tile', () => {
+    it('a journey requiring level 3 runs its waits for the base purpose (subscription), not marketing', async () => {
+      const company = tag();
+      const m = await message('subscription');
+      const three = await contact(company, 3);
+      const two = await contact(company, 2);
+      const jid = await journey(
+        [
+          manual('w'),
+          { id: 'w', type: 'wait', duration: 'PT1M', next: 'e' },
+          { id: 'e', type: 'email', messageId: m, next: 'end' },
+          { id: 'end', type: 'end' },
+        ],
+        { required: 3 },
+      );
+      const a = await admit(jid, [three, two]);
+      assert.deepEqual([a.entered, a.notEntered], [1, { below_required_level: 1 }]);
+      await run();
+      assert.equal((await position(jid, three))!.status, 'waiting');
+      clock.advance(2 * MIN);
+      await run();
+      assert.equal((await position(jid, three))!.status, 'done');
+      assert.deepEqual(
+        (await sendsFor(jid)).map((x) => x.contact_id),
+        [three],
+      );
+    });
+
     it(
       'exits contacts whose consent fell, a child whose guardian withdrew, ' + 'and those below a raised requirement, when their wait ends',
       async () => {
@@ -768,28 +794,5 @@ forEachDialect('the journey engine', (ctx) => {
       assert.equal((await position(jid, id))!.status, 'done');
       assert.equal((await sendsFor(jid)).length, 1);
     });
-  });
-});
-
-describe('the requirement and tile purposes (journeys.engine.purposes.ts)', () => {
-  const settings = { purposes: { marketing: 4, profiling: 5, subscription: 3 } };
-  it('a level stands for itself; a purpose for its level in the settings now; an unknown purpose for the strictest', () => {
-    assert.equal(requiredLevel({ required_level: 2, required_purpose: null }, settings), 2);
-    assert.equal(requiredLevel({ required_level: null, required_purpose: 'profiling' }, settings), 5);
-    assert.equal(requiredLevel({ required_level: null, required_purpose: 'gone' }, settings), 5);
-  });
-  it("an email's message purpose, profiling for behaviour, marketing for the rest", () => {
-    const messages = new Map([['m', { purpose: 'subscription' }]]);
-    const base = { id: 't', next: 'x' };
-    assert.equal(tilePurpose({ ...base, type: 'email', messageId: 'm' }, messages), 'subscription');
-    assert.equal(tilePurpose({ id: 'c', type: 'condition', did: { type: 'email_opened' }, yes: 'a', no: 'b' }, messages), 'profiling');
-    const deep = { and: [{ field: 'company', op: '=', value: 'x' }, { not: { or: [{ behaviour: { type: 'page_visited' } }] } }] };
-    assert.equal(tilePurpose({ id: 'c', type: 'condition', filter: deep, yes: 'a', no: 'b' }, messages), 'profiling');
-    assert.equal(
-      tilePurpose({ id: 'c', type: 'condition', filter: { field: 'company', op: '=', value: 'x' }, yes: 'a', no: 'b' }, messages),
-      'marketing',
-    );
-    for (const type of ['wait', 'list', 'task', 'end'] as const)
-      assert.equal(tilePurpose({ ...base, type } as Tile, messages), 'marketing');
   });
 });

@@ -8,7 +8,7 @@ import type { SendService } from '../email/module.ts';
 import type { ListsService } from '../lists/module.ts';
 import type { SegmentsService } from '../segments/module.ts';
 import type { SettingsService } from '../settings/module.ts';
-import { requiredLevel, tilePurpose } from './journeys.engine.purposes.ts';
+import { basePurpose, type Requirement, requiredLevel, tilePurpose } from './journeys.engine.purposes.ts';
 import * as q from './journeys.engine.queries.ts';
 import type { Goal, Graph, StartTile, Tile } from './journeys.graph.ts';
 import type { JourneyPositionsTable, JourneysTable, JourneyStepsTable } from './journeys.table.ts';
@@ -22,6 +22,7 @@ export const STEP_CAP = 50;
 /** A journey row read for the engine: its graph and settings parsed. */
 export interface LoadedJourney {
   row: JourneysTable;
+  req: Requirement;
   tiles: Map<string, Tile>;
   start: StartTile | null;
   goal: Goal | null;
@@ -31,7 +32,8 @@ export function loadJourney(row: JourneysTable): LoadedJourney {
   const graph = JSON.parse(row.graph) as Graph;
   const tiles = new Map((graph.tiles ?? []).map((t) => [t.id, t]));
   const start = (graph.tiles ?? []).find((t): t is StartTile => t.type === 'start') ?? null;
-  return { row, tiles, start, goal: row.goal ? (JSON.parse(row.goal) as Goal) : null };
+  const req = { requiredLevel: row.required_level, requiredPurpose: row.required_purpose };
+  return { row, req, tiles, start, goal: row.goal ? (JSON.parse(row.goal) as Goal) : null };
 }
 
 /** The key of a counter: the tile ('' for the journey) and its name. */
@@ -153,7 +155,9 @@ export class JourneyEngine {
     now: Date,
   ): Promise<number> {
     const settings = await this.deps.settings.get(trx);
-    const required = requiredLevel(j.row, settings);
+    const required = requiredLevel(j.req, settings.purposes);
+    // The purpose of tiles that name none (waits, branches, lists, tasks): the requirement's own.
+    const base = basePurpose(j.req, settings.purposes);
     const emailIds = [...j.tiles.values()].flatMap((t) => (t.type === 'email' ? [t.messageId] : []));
     const messages = new Map([...(await this.deps.sends.purposesOf(trx, emailIds))].map(([id, purpose]) => [id, { purpose }]));
     const run: TileRun = { trx, journeyId: j.row.id, now, timeZone: settings.timeZone, prepared, deps: this.deps };
@@ -218,7 +222,7 @@ export class JourneyEngine {
               ? { outcome: 'timeout', next: tile.timeoutNext }
               : { outcome: 'done', next: 'next' in tile ? tile.next : '' };
           for (const w of group) decisions.set(w.contactId, d);
-        } else await this.arrive(run, tile, group, required, messages, decisions);
+        } else await this.arrive(run, tile, group, required, base, messages, decisions);
         recorded += await this.record(run, j, tile, group, decisions, counters, finish);
       }
       moving = walkers.filter((w) => w.final === null);
@@ -241,6 +245,7 @@ export class JourneyEngine {
     tile: Tile,
     group: Walker[],
     required: number,
+    base: string,
     messages: ReadonlyMap<string, { purpose: string }>,
     decisions: Map<string, Decision>,
   ): Promise<void> {
@@ -249,7 +254,7 @@ export class JourneyEngine {
       for (const id of ids) decisions.set(id, { outcome: 'exited', reason: 'message_deleted' });
       return;
     }
-    const answers = await this.deps.consent.checkMany(ids, tilePurpose(tile, messages), {
+    const answers = await this.deps.consent.checkMany(ids, tilePurpose(tile, messages, base) ?? base, {
       caller: 'journey',
       atLeast: required,
       trx: run.trx,

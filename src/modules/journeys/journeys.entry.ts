@@ -5,7 +5,7 @@ import type { Database } from '../database.ts';
 import type { SettingsService } from '../settings/module.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import { Counters, type LoadedJourney } from './journeys.engine.ts';
-import { requiredLevel, tilePurpose } from './journeys.engine.purposes.ts';
+import { basePurpose, requiredLevel, tilePurpose } from './journeys.engine.purposes.ts';
 import * as q from './journeys.engine.queries.ts';
 import type { Admission } from './journeys.lifecycle.ts';
 import type { JourneyPositionsTable } from './journeys.table.ts';
@@ -65,9 +65,10 @@ export class JourneyEntry {
       else candidates.push(id);
     }
     const settings = await this.settings.get(trx);
-    const answers = await this.consent.checkMany(candidates, tilePurpose(start, new Map()), {
+    const base = basePurpose(j.req, settings.purposes);
+    const answers = await this.consent.checkMany(candidates, tilePurpose(start, new Map(), base) ?? base, {
       caller: 'journey',
-      atLeast: requiredLevel(j.row, settings),
+      atLeast: requiredLevel(j.req, settings.purposes),
       trx,
     });
     const counters = new Counters();
