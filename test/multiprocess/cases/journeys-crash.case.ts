@@ -16,7 +16,8 @@ const CTX = { source: 'api', actor: { type: 'system', id: null } } as const;
 const SUBJECTS = ['Journey tile one', 'Journey tile two'];
 
 export const harnessCase: HarnessCase = {
-  name: 'a journey of 2,000+ contacts with two email tiles and a wait, its workers SIGKILLed five times: one mail per eligible contact ' +
+  name:
+    'a journey of 2,000+ contacts with two email tiles and a wait, its workers SIGKILLed five times: one mail per eligible contact ' +
     'and tile',
   dialects: ['sqlite', 'postgres'],
   timeoutMs: 900_000,
