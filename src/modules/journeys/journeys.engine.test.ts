@@ -329,6 +329,45 @@ forEachDialect('the journey engine', (ctx) => {
       assert.equal(c['/done'], 1);
     });
 
+    it('a segment goal met during a long wait converts the contact at the next tick, still waiting, not when the wait ends', async () => {
+      const company = tag();
+      const won = `${company}-won`;
+      const seg = await t.services.segments.create({
+        name: `S ${tag()}`,
+        kind: 'dynamic',
+        filter: { field: 'company', op: '=', value: won },
+      });
+      const m = await message();
+      const converts = await contact(company, 4);
+      const waits = await contact(company, 4);
+      const jid = await journey(
+        [
+          manual('w'),
+          { id: 'w', type: 'wait', duration: 'P3D', next: 'e' },
+          { id: 'e', type: 'email', messageId: m, next: 'end' },
+          { id: 'end', type: 'end' },
+        ],
+        { goal: { segmentId: seg.id } },
+      );
+      await admit(jid, [converts, waits]);
+      await run();
+      await t.services.contacts.update(converts, { company: won });
+      await t.services.journeyJobs.tick();
+      const p = (await position(jid, converts))!;
+      assert.deepEqual([p.status, p.exit_reason, p.tile_id], ['converted', 'goal', 'w']);
+      assert.equal((await position(jid, waits))!.status, 'waiting');
+      assert.equal((await counters(jid))['/converted'], 1);
+      // A second tick converts and counts no one again; the wait's end sends only to the one still in.
+      await t.services.journeyJobs.tick();
+      assert.equal((await counters(jid))['/converted'], 1);
+      clock.advance(3 * 24 * hour);
+      await run();
+      assert.deepEqual(
+        (await sendsFor(jid)).map((x) => x.contact_id),
+        [waits],
+      );
+    });
+
     it('an event goal converts a waiting contact as soon as the event is dispatched', async () => {
       const company = tag();
       const m = await message();

@@ -4,6 +4,7 @@ import type { Database, Db } from '../database.ts';
 import type { StoredEvent } from '../events/module.ts';
 import { Counters, type LoadedJourney, loadJourney } from './journeys.engine.ts';
 import type { JourneyEntry } from './journeys.entry.ts';
+import { convert } from './journeys.goal.ts';
 import type { JourneyJobs } from './journeys.jobs.ts';
 import * as q from './journeys.engine.queries.ts';
 
@@ -48,7 +49,7 @@ export class JourneyEvents {
         const current = await q.journeyForWork(trx, row.id);
         if (current?.state !== 'live') return;
         const counters = new Counters();
-        if (goal.length) await this.convert(trx, j, goal, counters);
+        if (goal.length) await convert(trx, j.row.id, goal, this.clock.now().toISOString(), counters);
         let moved = 0;
         for (const w of waits) moved += await this.eventCame(trx, j, w.tile.id, w.tile.event, w.tile.next, w.ids, counters);
         const admitted = entering.length
@@ -58,26 +59,6 @@ export class JourneyEvents {
         if (moved + admitted > 0) await this.jobs.scheduleRuns(j.row.id, trx);
       });
     }
-  }
-
-  /** An event goal met: the contacts still in the journey leave it converted, wherever they are. */
-  private async convert(trx: Transaction<Database>, j: LoadedJourney, contactIds: string[], counters: Counters): Promise<void> {
-    const at = this.clock.now().toISOString();
-    const ended = await q.endPositions(trx, j.row.id, { contactIds, status: 'converted', reason: 'goal', nowIso: at });
-    const fresh = await q.insertSteps(
-      trx,
-      ended.map((p) => ({
-        journey_id: j.row.id,
-        contact_id: p.contact_id,
-        entry: p.entry,
-        visit: p.visit,
-        tile_id: p.tile_id,
-        outcome: 'converted',
-        reason: 'goal',
-        at,
-      })),
-    );
-    if (fresh.size) counters.add('', 'converted', fresh.size);
   }
 
   /** The awaited event came: the wait ends with outcome `event` and the contact goes on at `next`, due now (gated there). */

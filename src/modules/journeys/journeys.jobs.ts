@@ -6,7 +6,8 @@ import { AppError } from '../../lib/errors.ts';
 import { isId } from '../../lib/ids.ts';
 import type { Database, Db } from '../database.ts';
 import type { SegmentsService } from '../segments/module.ts';
-import { type JourneyEngine, loadJourney, RUN_BATCH, type RunResult } from './journeys.engine.ts';
+import { Counters, type JourneyEngine, loadJourney, RUN_BATCH, type RunResult } from './journeys.engine.ts';
+import { convert, GOAL_SWEEP, waitingAtGoal } from './journeys.goal.ts';
 import type { JourneyEntry } from './journeys.entry.ts';
 import * as q from './journeys.engine.queries.ts';
 
@@ -56,7 +57,7 @@ export class JourneyJobs {
     private readonly jobs: JobQueue,
     private readonly engine: JourneyEngine,
     private readonly entry: JourneyEntry,
-    private readonly segments: Pick<SegmentsService, 'members'>,
+    private readonly segments: Pick<SegmentsService, 'members' | 'memberPredicate'>,
   ) {
     this.lanes = lanesFor(db.dialect);
   }
@@ -138,14 +139,41 @@ export class JourneyJobs {
     });
   }
 
-  /** The daily (ten-minute) tick: every live journey's next run, and a segment trigger's new members. */
+  /**
+   * The daily (ten-minute) tick: every live journey's next run, a segment trigger's new members,
+   * and a segment goal met by contacts while they wait (a contact arriving at a tile is checked by
+   * the run; one waiting three days would otherwise be counted converted only when its wait ends).
+   */
   async tick(): Promise<void> {
     const now = this.clock.now();
     for (const row of await q.liveJourneys(this.db.kysely)) {
       const next = await q.nextDue(this.db.kysely, row.id);
       if (next !== null) await this.scheduleRuns(row.id, undefined, new Date(Math.max(new Date(next).getTime(), now.getTime())));
-      const start = loadJourney(row).start;
-      if (start && 'segmentId' in start.trigger && start.trigger.joinLater) await this.startAdmission(row.id, now.toISOString());
+      const j = loadJourney(row);
+      if (j.start && 'segmentId' in j.start.trigger && j.start.trigger.joinLater) await this.startAdmission(row.id, now.toISOString());
+      if (j.goal && 'segmentId' in j.goal) await this.sweepGoal(row.id, j.goal.segmentId);
     }
+  }
+
+  /** Converts the journey's waiting contacts who are in its goal's segment, GOAL_SWEEP at most per tick. */
+  async sweepGoal(journeyId: string, segmentId: string): Promise<number> {
+    let goal: Awaited<ReturnType<SegmentsService['memberPredicate']>>;
+    try {
+      goal = await this.segments.memberPredicate(segmentId);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'not_found') return 0;
+      throw e;
+    }
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const row = await q.journeyForWork(trx, journeyId);
+      // The goal read in the transaction must still be this segment (changed since: the next tick's).
+      const now = row?.state === 'live' ? loadJourney(row).goal : null;
+      if (!now || !('segmentId' in now) || now.segmentId !== segmentId) return 0;
+      const ids = await waitingAtGoal(trx, journeyId, goal, GOAL_SWEEP);
+      const counters = new Counters();
+      const n = await convert(trx, journeyId, ids, this.clock.now().toISOString(), counters);
+      await q.addCounters(trx, journeyId, counters.map);
+      return n;
+    });
   }
 }
