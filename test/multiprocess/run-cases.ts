@@ -21,8 +21,9 @@ export function caseFiles(): string[] {
     .sort();
 }
 
-/** The half of the cases erasure-and-email.test.ts runs; platform.test.ts runs the rest. */
+/** The cases erasure-and-email.test.ts runs; journeys.test.ts runs the journeys', platform.test.ts the rest. */
 export const isErasureOrEmail = (file: string) => file.startsWith('erasure-') || file.startsWith('email-');
+export const isJourneys = (file: string) => file.startsWith('journeys-');
 
 /** Declares the tests of the cases `select` picks (and ASSENT_HARNESS_CASES lets through). */
 export async function runCases(select: (file: string) => boolean): Promise<void> {

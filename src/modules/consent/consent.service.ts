@@ -49,7 +49,7 @@ export class ConsentService {
 
   /** Turns a purpose name into the question the rule answers, from the settings now in force. */
   async question(purpose: string, opts: AskOptions = {}): Promise<GateQuestion> {
-    const s = await this.settings.get();
+    const s = await this.settings.get(opts.trx);
     const required = s.purposes[purpose];
     if (required === undefined)
       throw new AppError('unknown_purpose', `unknown purpose "${purpose.slice(0, 60)}"`, { known: Object.keys(s.purposes) });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { emailKey } from '../../lib/email.ts';
@@ -143,32 +143,45 @@ export class ContactsService {
   /** `who` is recorded on the ledger entries of child-state changes. */
   async update(id: string, patch: ContactInput, who: ChangeContext = SYSTEM_CHANGE): Promise<Contact> {
     const ctx = await this.context();
-    return this.db.kysely.transaction().execute(async (trx) => {
-      // Locked first, as every writer of a contact's consent takes it (its child state is recorded below).
-      const current = await records.contactForUpdate(trx, this.db.dialect, id);
-      if (!current) throw new AppError('not_found', 'no such contact');
-      const set = await this.toColumns(patch, ctx, trx, id);
-      const child = takeChildState(set);
-      // Another spelling of the same address only changes how it is written; another address
-      // must be free (and not suppressed), and the registry row follows it.
-      const key = typeof set.email === 'string' ? emailKey(set.email) : null;
-      if (key !== null && key !== emailKey(current.email)) {
-        if (await records.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
-        await records.moveEmailKey(trx, id, key).catch((e: unknown) => {
-          throw isUniqueViolation(e) ? new AppError('contact_exists', 'a contact with this email exists') : e;
-        });
-        await this.refuseSuppressed(trx, set.email as string);
-        // PostgreSQL: the registry row left the partition of its old key, where its old bytes stay until rewritten.
-        await this.erasure.purges.scheduleMoved(trx, 'contact_emails', emailKey(current.email));
-      }
-      if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
-      await this.consent.setChildState(trx, id, child, who);
-      const after = await this.read(trx, id, ctx);
-      // The names of what changed, never the values; an update that changed nothing announces nothing.
-      const fields = changedFields(toContact(current, ctx.fields, ctx.cutoff), after, ['updatedAt']);
-      if (fields.length) await this.events.publish(trx, { type: 'contact.updated', contactId: id, fields });
-      return after;
-    });
+    return this.db.kysely.transaction().execute((trx) => this.updateIn(trx, id, patch, who, ctx));
+  }
+
+  /**
+   * `update` inside the caller's transaction (a journey's run, which holds SQLite's one
+   * connection: anything read beside it would wait for it). `ctx` is `context()`, read before
+   * the transaction began for the same reason.
+   */
+  async updateIn(
+    trx: Transaction<Database>,
+    id: string,
+    patch: ContactInput,
+    who: ChangeContext,
+    ctx: { fields: CustomField[]; cutoff: string },
+  ): Promise<Contact> {
+    // Locked first, as every writer of a contact's consent takes it (its child state is recorded below).
+    const current = await records.contactForUpdate(trx, this.db.dialect, id);
+    if (!current) throw new AppError('not_found', 'no such contact');
+    const set = await this.toColumns(patch, ctx, trx, id);
+    const child = takeChildState(set);
+    // Another spelling of the same address only changes how it is written; another address
+    // must be free (and not suppressed), and the registry row follows it.
+    const key = typeof set.email === 'string' ? emailKey(set.email) : null;
+    if (key !== null && key !== emailKey(current.email)) {
+      if (await records.emailKeyHeld(trx, key)) throw new AppError('contact_exists', 'a contact with this email exists');
+      await records.moveEmailKey(trx, id, key).catch((e: unknown) => {
+        throw isUniqueViolation(e) ? new AppError('contact_exists', 'a contact with this email exists') : e;
+      });
+      await this.refuseSuppressed(trx, set.email as string);
+      // PostgreSQL: the registry row left the partition of its old key, where its old bytes stay until rewritten.
+      await this.erasure.purges.scheduleMoved(trx, 'contact_emails', emailKey(current.email));
+    }
+    if (Object.keys(set).length) await q.updateContact(trx, id, { ...set, updated_at: this.clock.now().toISOString() });
+    await this.consent.setChildState(trx, id, child, who);
+    const after = await this.read(trx, id, ctx);
+    // The names of what changed, never the values; an update that changed nothing announces nothing.
+    const fields = changedFields(toContact(current, ctx.fields, ctx.cutoff), after, ['updatedAt']);
+    if (fields.length) await this.events.publish(trx, { type: 'contact.updated', contactId: id, fields });
+    return after;
   }
 
   /** Domain contacts from rows another module selected (segment members). */

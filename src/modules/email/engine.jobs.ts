@@ -61,6 +61,14 @@ export class EngineJobs {
     await this.jobs.enqueueMany(BATCH_QUEUE, jobs, trx ? { trx } : {});
   }
 
+  /**
+   * Batch jobs for sends by id (a journey's), BATCH_SIZE a job, inside the caller's transaction; keyed by the first id as a direct send's.
+   */
+  async enqueueSends(sendIds: readonly string[], trx: Transaction<Database>): Promise<void> {
+    const jobs = chunks(sendIds, BATCH_SIZE).map((ids) => ({ payload: { ids }, key: keyOf({ ids }), maxAttempts: BATCH_MAX_ATTEMPTS }));
+    await this.jobs.enqueueMany(BATCH_QUEUE, jobs, { trx });
+  }
+
   async enqueueSend(sendId: string, trx?: Transaction<Database>): Promise<void> {
     const sel = { ids: [sendId] };
     await this.jobs.enqueue(BATCH_QUEUE, sel, { key: keyOf(sel), maxAttempts: BATCH_MAX_ATTEMPTS, ...(trx && { trx }) });

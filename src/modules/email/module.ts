@@ -64,6 +64,7 @@ export {
 // The forward module's view of a sent message (forwarding.ts).
 export type { ForwardableSend, SentCopy, SentMessages } from './forwarding.ts';
 export type { MessagesService } from './messages.service.ts';
+export type { SendService } from './send.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {

@@ -27,6 +27,32 @@ export async function insertSends(db: Q, rows: SendsTable[]): Promise<number> {
   return n;
 }
 
+/** insertSends, returning the ids of the rows it inserted (ids ascending: the order their batch jobs take them). */
+export async function insertSendsReturning(db: Q, rows: SendsTable[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const part of chunks(rows, INSERT_CHUNK)) {
+    const r = await db
+      .insertInto('sends')
+      .values(part)
+      .onConflict((oc) => oc.columns(['message_id', 'contact_id', 'origin']).doNothing())
+      .returning('id')
+      .execute();
+    for (const x of r) ids.push(x.id);
+  }
+  return ids.sort();
+}
+
+/** The purpose of each message that exists among `ids`. */
+export async function messagePurposes(db: Q, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'purpose'])
+    .where(inList(dialectOf(db), sql.ref('id'), ids))
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.purpose]));
+}
+
 export const sendById = (db: Q, id: string) => db.selectFrom('sends').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const sendByKey = (db: Q, messageId: string, contactId: string, origin: string) =>

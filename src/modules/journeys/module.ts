@@ -9,7 +9,11 @@ import { platform } from '../platform/module.ts';
 import { segments } from '../segments/module.ts';
 import { settings } from '../settings/module.ts';
 import { journeysDataMap } from './journeys.data-map.ts';
-import type { JourneyLifecycle } from './journeys.lifecycle.ts';
+import { EngineLifecycle } from './journeys.engine.lifecycle.ts';
+import { JourneyEngine } from './journeys.engine.ts';
+import { JourneyEntry } from './journeys.entry.ts';
+import { JourneyEvents } from './journeys.events.ts';
+import { ADMIT_QUEUE, JourneyJobs, RUN_QUEUE } from './journeys.jobs.ts';
 import { journeysMigrations } from './journeys.migrations.ts';
 import { journeysRoutes } from './journeys.routes.ts';
 import { JourneysService } from './journeys.service.ts';
@@ -20,19 +24,6 @@ export type { Journey, JourneyDefinition, Problem } from './journeys.model.ts';
 export { definitionOf } from './journeys.model.ts';
 export { requiredLevel, tilePurpose } from './journeys.purposes.ts';
 export type { JourneysService } from './journeys.service.ts';
-
-/**
- * Until the engine lands (journeys.engine.ts, wired here by the lead): state changes tell nobody,
- * and manual entry is refused rather than pretending contacts entered.
- */
-const NO_ENGINE: JourneyLifecycle = {
-  started: async () => {},
-  resumed: async () => {},
-  stopped: async () => {},
-  admit: async () => {
-    throw new Error('not_implemented');
-  },
-};
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -55,8 +46,16 @@ export const journeys = defineModule({
   needs: [settings, platform, events, consent, contacts, lists, segments, email, forms],
   dataMap: journeysDataMap,
   migrations: journeysMigrations,
-  create: (core, deps) => ({
-    journeys: new JourneysService(
+  create: (core, deps) => {
+    // The engine (journeys.engine.ts and friends): runs, admission, the events consumer, and the
+    // lifecycle the service tells of state changes and manual entries.
+    const journeyEngine = new JourneyEngine(core.db, core.clock, deps);
+    const journeyEntry = new JourneyEntry(core.clock, deps.settings, deps.consent);
+    const journeyJobs = new JourneyJobs(core.db, core.clock, deps.jobs, journeyEngine, journeyEntry, deps.segments);
+    const journeyEvents = new JourneyEvents(core.db, core.clock, journeyEntry, journeyJobs);
+    deps.events.consume('journeys', (evs) => journeyEvents.onEvents(evs));
+    const journeyLifecycle = new EngineLifecycle(core.db, core.clock, journeyEntry, journeyJobs);
+    const journeys = new JourneysService(
       core.db,
       core.clock,
       {
@@ -68,8 +67,14 @@ export const journeys = defineModule({
         customFields: deps.customFields,
         eventTypes: core.eventTypes,
       },
-      NO_ENGINE,
-    ),
-  }),
+      journeyLifecycle,
+    );
+    return { journeys, journeyEngine, journeyEntry, journeyJobs, journeyEvents, journeyLifecycle };
+  },
   routes: (s) => [{ prefix: '/api/v1', plugin: journeysRoutes(s) }],
+  jobs: (s) => ({
+    [RUN_QUEUE]: (payload, job) => s.journeyJobs.run(payload, job),
+    [ADMIT_QUEUE]: (payload) => s.journeyJobs.admitPage(payload),
+  }),
+  daily: (s) => s.journeyJobs.tick(),
 });

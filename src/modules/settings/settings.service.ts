@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Value } from 'typebox/value';
-import type { Db } from '../database.ts';
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { namedChoices } from '../../lib/choices.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -53,8 +54,9 @@ export class SettingsService {
     await insertMissing(this.db.kysely, rows, this.clock.now().toISOString());
   }
 
-  async get(): Promise<Settings> {
-    const stored = Object.fromEntries((await allSettings(this.db.kysely)).map((r) => [r.key, JSON.parse(r.value) as unknown]));
+  /** `db`: a caller's transaction (a journey's run reads the settings in it: on SQLite a read beside it would wait for it). */
+  async get(db: Kysely<Database> = this.db.kysely): Promise<Settings> {
+    const stored = Object.fromEntries((await allSettings(db)).map((r) => [r.key, JSON.parse(r.value) as unknown]));
     const merged = { ...DEFAULT_SETTINGS, publicBaseUrl: this.listenBase } as Record<string, unknown>;
     for (const key of Object.keys(DEFAULT_SETTINGS)) if (key in stored) merged[key] = stored[key];
     return merged as Settings;

@@ -1,5 +1,4 @@
 import type { Role } from '../../../src/modules/users/users.model.ts';
-import type { JourneyLifecycle } from '../../../src/modules/journeys/module.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import { contact, type Samples, uniq } from '../../helpers/access-samples.ts';
 import type { TestApp } from '../../helpers/app.ts';
@@ -14,20 +13,10 @@ const draft = () => ({
 });
 const made = async (t: TestApp) => (await t.services.journeys.create(draft() as never)).id;
 
-/** A live journey with a manual trigger; manual entry runs through the engine, or a stand-in until the engine is wired. */
+/** A live journey with a manual trigger. */
 async function liveManual(t: TestApp): Promise<string> {
   const id = await made(t);
   await t.services.journeys.update(id, { state: 'live' });
-  const s = t.services.journeys as unknown as { lifecycle: JourneyLifecycle };
-  const real = s.lifecycle;
-  s.lifecycle = {
-    ...real,
-    admit: (journeyId, ids) =>
-      real.admit(journeyId, ids).catch((e: Error) => {
-        if (e.message !== 'not_implemented') throw e;
-        return { entered: ids.length, notEntered: {} };
-      }),
-  };
   return id;
 }
 

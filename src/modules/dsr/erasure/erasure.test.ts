@@ -85,6 +85,10 @@ forEachDialect('erasure', (ctx) => {
       // A forward the person made, and the address it went to (theirs).
       forward_recipients: 1,
       forward_messages: 1,
+      // Where they wait in a journey, their path, and a task about them (the journey's counters stay).
+      journey_positions: 1,
+      journey_steps: 1,
+      journey_tasks: 1,
     });
     assert.deepEqual(await rawScan(ctx.db, ERASE_ME), []);
     assert.deepEqual(fileScan(ctx.db, ERASE_ME), []);
