@@ -69,6 +69,18 @@ function PathSteps({ row, contactId }: { row: ContactJourney; contactId: string 
   );
 }
 
+/** Where a contact in a journey is now: the tile by its name and type (the journey's, cached for the path too). */
+function AtTile({ row }: { row: ContactJourney }) {
+  const journey = useQuery({ queryKey: ['journey', row.journeyId], queryFn: () => journeysApi.journey(row.journeyId), retry: false });
+  const t = journey.data?.tiles.find((x) => x.id === row.tileId);
+  if (!t) return null;
+  return (
+    <Text size="xs" mt={2} style={{ overflowWrap: 'anywhere' }}>
+      at {t.title ? `“${t.title}” (${tileTypeWords(t.type)})` : tileTypeWords(t.type)}
+    </Text>
+  );
+}
+
 /** The journeys this contact is in or went through, each with its path on request. */
 export function ContactJourneys({ contactId }: { contactId: string }) {
   const journeys = useQuery({ queryKey: ['contact-journeys', contactId], queryFn: () => journeysApi.ofContact(contactId) });
@@ -119,6 +131,7 @@ export function ContactJourneys({ contactId }: { contactId: string }) {
                               {reasonWords(j.exitReason)}
                             </Text>
                           )}
+                          {(j.status === 'active' || j.status === 'waiting') && <AtTile row={j} />}
                         </Table.Td>
                         <Table.Td>
                           {formatDateTime(j.enteredAt)}
