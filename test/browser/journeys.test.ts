@@ -273,10 +273,12 @@ for (const d of BROWSER_DIALECTS)
       const live = page.getByRole('dialog', { name: 'Go live?' });
       await live.getByRole('button', { name: 'Go live' }).click();
       await tile(page, 'email-1').locator('[data-problem="needs_more_consent"]').waitFor();
+      await live.waitFor({ state: 'hidden' });
       assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'draft');
 
       // The right message, for marketing: the problem goes, and it goes live.
       await tile(page, 'email-1').click();
+      await page.getByRole('heading', { name: 'Email', level: 2 }).waitFor();
       await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Welcome <i>mail</i>' });
       await page.getByText(/Its purpose is marketing: it needs Marketing \(level 4\)/).waitFor();
       await tile(page, 'email-1').getByText('Sends “Welcome <i>mail</i>”').waitFor();
