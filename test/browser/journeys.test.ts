@@ -272,6 +272,7 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('button', { name: 'Go live' }).click();
       const live = page.getByRole('dialog', { name: 'Go live?' });
       await live.getByRole('button', { name: 'Go live' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
       await tile(page, 'email-1').locator('[data-problem="needs_more_consent"]').waitFor();
       await live.waitFor({ state: 'hidden' });
       assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'draft');
