@@ -10,6 +10,7 @@ export type Section = 'Audience' | 'Email' | 'Automation' | 'Privacy' | 'Adminis
 
 export const NAV: readonly { path: string; folder: string; label: string; area: Area; op?: 'read' | 'write'; section: Section }[] = [
   { path: '/', folder: 'dashboard', label: 'Dashboard', area: 'self', section: null },
+  { path: '/tasks', folder: 'tasks', label: 'Tasks', area: 'self', section: null },
   { path: '/contacts', folder: 'contacts', label: 'Contacts', area: 'contacts', section: 'Audience' },
   { path: '/imports', folder: 'imports', label: 'Import', area: 'contacts', op: 'write', section: 'Audience' },
   { path: '/lists', folder: 'lists', label: 'Lists', area: 'lists', section: 'Audience' },

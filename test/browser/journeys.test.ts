@@ -442,6 +442,62 @@ for (const d of BROWSER_DIALECTS)
         }
       });
 
+    test('a task step’s work reaches the role it names: the privacy officer marks it done, a marketer does not see it', async () => {
+      const made = await server.api('POST', '/api/v1/journeys', {
+        name: 'Requests follow-up',
+        requiredConsent: 'marketing',
+        tiles: [
+          { id: 'start', type: 'start', trigger: { manual: true }, next: 'look' },
+          { id: 'look', type: 'task', title: 'Check the <b>request</b> by phone', role: 'privacy_officer', next: 'end' },
+          { id: 'end', type: 'end' },
+        ],
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const id = made.body.data.id as string;
+      assert.equal((await server.api('PATCH', `/api/v1/journeys/${id}`, { state: 'live' })).status, 200);
+      const added = await server.api('POST', `/api/v1/journeys/${id}/contacts`, { contactIds: [world.contacts['ada@example.com']] });
+      assert.equal(added.body.data.entered, 1, JSON.stringify(added.body));
+      // The served app's own worker runs the journey.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && (await server.api('GET', '/api/v1/journeys/tasks?status=open')).body.data.length === 0)
+        await new Promise((r) => setTimeout(r, 250));
+      const p = await openBrowser({ viewport: { width: 390, height: 844 } });
+      try {
+        await logIn(p.page, server.base, await server.user('privacy_officer'));
+        await p.page.goto(`${server.base}/admin/tasks`);
+        await p.page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+        const row = p.page.getByRole('row', { name: /Check the <b>request<\/b> by phone/ });
+        await row.getByRole('link', { name: 'Requests follow-up' }).waitFor();
+        assert.equal(await p.page.locator('b', { hasText: 'request' }).count(), 0, 'markup in a title is text');
+        await screenshot(p.page, 'journeys-tasks-390');
+        assert.ok((await pageOverflow(p.page)) <= 0, 'no sideways scroll at 390 px');
+        await assertAccessible(p.page, 'tasks, to do');
+        await row.getByRole('button', { name: /Mark done/ }).click();
+        await p.page.getByText('is done.').waitFor();
+        const open = (await server.api('GET', '/api/v1/journeys/tasks?status=open')).body.data;
+        const closed = (await server.api('GET', '/api/v1/journeys/tasks?status=done')).body.data;
+        assert.deepEqual([open.length, closed.length, closed[0].journeyId], [0, 1, id]);
+        await p.page.locator('label', { hasText: /^Done$/ }).click();
+        await p.page
+          .getByRole('row', { name: /Check the <b>request<\/b> by phone/ })
+          .getByRole('button', { name: /Open again/ })
+          .waitFor();
+        assert.deepEqual(p.problems, []);
+      } finally {
+        await p.close();
+      }
+      const m = await openBrowser();
+      try {
+        await logIn(m.page, server.base, await server.user('marketer'));
+        await m.page.goto(`${server.base}/admin/tasks`);
+        await m.page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+        await m.page.getByText('Nothing to do').waitFor();
+        assert.deepEqual(m.problems, []);
+      } finally {
+        await m.close();
+      }
+    });
+
     if (d.name === 'sqlite')
       test('by keyboard: Tab reaches the tiles and then the side panel, Delete removes the chosen tile', async () => {
         const k = await openBrowser();
