@@ -37,29 +37,53 @@ export const liveJourneys = (db: Q) => db.selectFrom('journeys').selectAll().whe
  * Up to `limit` due positions of a journey, oldest due first. On PostgreSQL the rows are locked
  * and rows another run holds are skipped, so two workers split the due positions; on SQLite the
  * caller's write transaction is the only writer.
+ *
+ * Each status is read on its own, in the due index's order (journey, status, due time), so a
+ * batch reads about `limit` rows: with both statuses in one IN list and a tie-break on the
+ * contact, both databases read every due position of the journey and sorted them for each
+ * batch (at 200,000 due: 75 ms a batch on PostgreSQL, sorting to disk because the lock above the
+ * sort hides the limit from it; 27 ms on SQLite — a third of the batch's time on each). The two
+ * lists are merged by due time and cut to `limit`; on PostgreSQL rows of the second list cut off
+ * stay locked until the run commits (the other lane takes the next ones).
  */
 export async function duePositions(trx: Q, journeyId: string, nowIso: string, limit: number): Promise<JourneyPositionsTable[]> {
-  const q = trx
-    .selectFrom('journey_positions')
-    .selectAll()
-    .where('journey_id', '=', journeyId)
-    .where('status', 'in', [...IN_JOURNEY])
-    .where('due_at', '<=', nowIso)
-    .orderBy('due_at')
-    .orderBy('contact_id')
-    .limit(limit);
-  return dialectOf(trx) === 'postgres' ? q.forUpdate().skipLocked().execute() : q.execute();
+  const pg = dialectOf(trx) === 'postgres';
+  const lists: JourneyPositionsTable[][] = [];
+  for (const status of IN_JOURNEY) {
+    const q = trx
+      .selectFrom('journey_positions')
+      .selectAll()
+      .where('journey_id', '=', journeyId)
+      .where('status', '=', status)
+      .where('due_at', '<=', nowIso)
+      .orderBy('due_at')
+      .limit(limit);
+    lists.push(await (pg ? q.forUpdate().skipLocked() : q).execute());
+  }
+  const all = lists.flat();
+  if (lists.filter((l) => l.length > 0).length < 2) return all;
+  return all.sort((a, b) => (a.due_at! < b.due_at! ? -1 : a.due_at! > b.due_at! ? 1 : 0)).slice(0, limit);
 }
 
-/** When the journey's next position is due (null: none is in it). */
+/**
+ * When the journey's next position is due (null: none is in it): the earliest of each status's
+ * first in the due index's order (one IN list read every position of the journey in it).
+ */
 export async function nextDue(db: Q, journeyId: string): Promise<string | null> {
-  const r = await db
-    .selectFrom('journey_positions')
-    .select((eb) => eb.fn.min('due_at').as('at'))
-    .where('journey_id', '=', journeyId)
-    .where('status', 'in', [...IN_JOURNEY])
-    .executeTakeFirst();
-  return (r?.at as string | null | undefined) ?? null;
+  let next: string | null = null;
+  for (const status of IN_JOURNEY) {
+    const r = await db
+      .selectFrom('journey_positions')
+      .select('due_at')
+      .where('journey_id', '=', journeyId)
+      .where('status', '=', status)
+      .where('due_at', 'is not', null)
+      .orderBy('due_at')
+      .limit(1)
+      .executeTakeFirst();
+    if (r?.due_at && (next === null || r.due_at < next)) next = r.due_at;
+  }
+  return next;
 }
 
 /** The positions these contacts hold in the journey (admission reads them in its transaction). */
