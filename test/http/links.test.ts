@@ -191,6 +191,22 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     ).id;
     const pageId = (await t.services.pages.create({ type: 'landing', slug: 'links-test', title: 'Links test', formId, published: true }))
       .id;
+    // A journey the contact went through, leaving a task: its path, stats, tasks and the contact's journeys have rows to show.
+    const journeyId = (
+      await t.services.journeys.create({
+        name: 'Links test journey',
+        requiredConsent: 3,
+        tiles: [
+          { id: 'in', type: 'start', trigger: { manual: true }, next: 'todo' },
+          { id: 'todo', type: 'task', title: 'Call back', role: 'privacy_officer', next: 'out' },
+          { id: 'out', type: 'end' },
+        ],
+      } as never)
+    ).id;
+    await t.services.journeys.update(journeyId, { state: 'live' });
+    await t.services.consent.setLevel(contactId, 3, { source: 'admin', actor: { type: 'user', id: null } });
+    assert.equal((await t.services.journeys.admit(journeyId, [contactId])).entered, 1);
+    await runJobs(t.services, ['journeys.run']);
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -258,6 +274,12 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/pages': '/api/v1/pages',
       'GET /api/v1/pages/:id': `/api/v1/pages/${pageId}`,
       'GET /api/v1/pages/:id/counts': `/api/v1/pages/${pageId}/counts`,
+      'GET /api/v1/journeys': '/api/v1/journeys',
+      'GET /api/v1/journeys/tasks': '/api/v1/journeys/tasks',
+      'GET /api/v1/journeys/:id': `/api/v1/journeys/${journeyId}`,
+      'GET /api/v1/journeys/:id/contacts/:contactId': `/api/v1/journeys/${journeyId}/contacts/${contactId}`,
+      'GET /api/v1/journeys/:id/stats': `/api/v1/journeys/${journeyId}/stats`,
+      'GET /api/v1/contacts/:id/journeys': `/api/v1/contacts/${contactId}/journeys`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

@@ -162,6 +162,20 @@ forEachDialect('access export', (ctx) => {
       .insertInto('forward_recipients')
       .values({ forward_id: newId(), contact_id: c.id, email: c.email, created_at: at })
       .execute();
+    // A journey the person is in, with the task it made for staff (rows name a journey, which no generic row could).
+    const journey = await s.journeys.create({
+      name: `Welcome ${c.id}`,
+      requiredConsent: 3,
+      tiles: [
+        { id: 'in', type: 'start', trigger: { manual: true }, next: 'call' },
+        { id: 'call', type: 'task', title: 'Call to welcome', role: 'marketer', next: 'pause' },
+        { id: 'pause', type: 'wait', duration: 'P1D', next: 'out' },
+        { id: 'out', type: 'end' },
+      ],
+    } as never);
+    await s.journeys.update(journey.id, { state: 'live' });
+    assert.equal((await s.journeys.admit(journey.id, [c.id])).entered, 1);
+    await s.journeyEngine.run(journey.id);
   }
 
   it('holds every exported column of every table linked to a person, with its category and value, and nothing of anyone else', async () => {
