@@ -116,6 +116,9 @@ const child = spawn(
     'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
+    // A test that waits for ever (an event listened for after it fired) fails by name after ten
+    // minutes instead of holding the whole run until CI's limit; a test may set a longer timeout.
+    '--test-timeout=600000',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/test-times.mjs',

@@ -25,7 +25,9 @@ describe('a relay and a client that dies before the terminator', () => {
     child.stdout.on('data', (d: Buffer) => {
       out += String(d);
     });
-    return { child, out: () => out };
+    // Listened for from the start: a child that exits before a later `once` is attached would leave it waiting for ever.
+    const exited = once(child, 'exit');
+    return { child, out: () => out, exited };
   };
   const until = async (what: string, ok: () => boolean, ms = 20_000) => {
     for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 10)))
@@ -38,7 +40,7 @@ describe('a relay and a client that dies before the terminator', () => {
     await until('the client to stream', () => c.out().includes('streamed'));
     await until('the relay to have the bytes', () => (sink.streaming().get('premise@example.org') ?? 0) > 2000);
     c.child.kill('SIGKILL');
-    await once(c.child, 'exit');
+    await c.exited;
     await until('the relay to see the connection close', () => sink.closed() > closed);
     assert.equal(sink.count('premise@example.org'), 0);
     assert.equal(sink.streaming().size, 0);
@@ -47,7 +49,7 @@ describe('a relay and a client that dies before the terminator', () => {
   it('the same client releasing the end delivers the message once', async () => {
     const c = client('release');
     await until('the message', () => sink.count('premise@example.org') === 1);
-    await once(c.child, 'exit');
+    await c.exited;
     assert.match(c.out(), /streamed\nsent\n/);
     assert.equal(sink.count('premise@example.org'), 1);
   });
