@@ -1,9 +1,7 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { ConfirmDelete } from '../../ui/ConfirmDelete';
 import { MODAL_PROPS } from '../../ui/contrast';
-import { errorMessage } from '../../ui/states';
 import { type Journey, type JourneyState, journeysApi, type StateChange } from './types';
 
 type Change = { to: StateChange; label: string; question?: string; explain?: string; color?: string };
@@ -97,40 +95,17 @@ export function StateActions({
 
 /** Deleting a draft or a stopped journey, asked first; its counts go with it. */
 export function DeleteJourney({ journey }: { journey: Journey }) {
-  const [open, setOpen] = useState(false);
-  const navigate = useNavigate();
-  const queries = useQueryClient();
-  const remove = useMutation({
-    mutationFn: () => journeysApi.remove(journey.id),
-    onSuccess: async () => {
-      queries.removeQueries({ queryKey: ['journey', journey.id] });
-      await queries.invalidateQueries({ queryKey: ['journeys'] });
-      navigate('/journeys', { replace: true });
-    },
-  });
   return (
-    <>
-      <Button variant="default" color="red" onClick={() => setOpen(true)}>
-        Delete
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={`Delete “${journey.name}”?`} {...MODAL_PROPS}>
-        <Stack gap="sm">
-          <Text size="sm">The journey, its paths and its counts are deleted. Messages, lists and segments it uses stay.</Text>
-          {remove.isError && (
-            <Alert color="red" role="alert" title="Not deleted">
-              {errorMessage(remove.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              Keep it
-            </Button>
-            <Button color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
-              Delete journey
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmDelete
+      name={journey.name}
+      label="Delete"
+      confirm="Delete journey"
+      remove={() => journeysApi.remove(journey.id)}
+      itemKey={['journey', journey.id]}
+      listKey={['journeys']}
+      listPath="/journeys"
+    >
+      The journey, its paths and its counts are deleted. Messages, lists and segments it uses stay.
+    </ConfirmDelete>
   );
 }
