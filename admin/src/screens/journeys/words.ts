@@ -65,7 +65,8 @@ export function outcomeWords(outcome: string): string {
   if (branch) return `Branch ${Number(branch[1]) + 1}`;
   const words: Record<string, string> = {
     done: 'Done',
-    waiting: 'Waiting',
+    // A wait's first step starts it; its second ('done') ends it.
+    waiting: 'Began waiting',
     exited: 'Left',
     converted: 'Reached the goal',
     yes: 'Yes',
