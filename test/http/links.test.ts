@@ -197,8 +197,8 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
         name: 'Links test journey',
         requiredConsent: 3,
         tiles: [
-          { id: 'in', type: 'start', trigger: { manual: true }, next: 'todo' },
-          { id: 'todo', type: 'task', title: 'Call back', role: 'privacy_officer', next: 'out' },
+          { id: 'in', type: 'start', trigger: { manual: true }, next: 'followup' },
+          { id: 'followup', type: 'task', title: 'Call back', role: 'privacy_officer', next: 'out' },
           { id: 'out', type: 'end' },
         ],
       } as never)

@@ -62,8 +62,8 @@ forEachDialect('journeys API', (ctx) => {
         { percent: 70, next: 'end' },
       ],
     },
-    { id: 'set', type: 'update_contact', field: 'company', value: 'ACME', next: 'todo' },
-    { id: 'todo', type: 'task', title: 'Call them', role: 'marketer', next: 'end' },
+    { id: 'set', type: 'update_contact', field: 'company', value: 'ACME', next: 'followup' },
+    { id: 'followup', type: 'task', title: 'Call them', role: 'marketer', next: 'end' },
     { id: 'end', type: 'end' },
   ];
   const body = (extra: Record<string, unknown> = {}) => ({ name: 'Welcome', requiredConsent: 4, tiles: tiles(), ...extra });
@@ -252,10 +252,10 @@ forEachDialect('journeys API', (ctx) => {
     const cases: [string, (b: { tiles: Tile[] } & Record<string, unknown>) => void | Promise<void>, string | null][] = [
       ['no_start', (b) => void (b.tiles = b.tiles.filter((x) => x.type !== 'start')), null],
       ['several_starts', (b) => void b.tiles.push({ id: 'again', type: 'start', trigger: { manual: true }, next: 'end' }), 'again'],
-      ['duplicate_id', (b) => void b.tiles.push({ id: 'todo', type: 'end' }), 'todo'],
+      ['duplicate_id', (b) => void b.tiles.push({ id: 'followup', type: 'end' }), 'followup'],
       ['unknown_next', (b) => void (byId(b.tiles, 'set').next = 'nowhere'), 'set'],
       ['unreachable', (b) => void b.tiles.push({ id: 'island', type: 'end' }), 'island'],
-      ['cycle_without_wait', (b) => void (byId(b.tiles, 'todo').next = 'cond'), 'cond'],
+      ['cycle_without_wait', (b) => void (byId(b.tiles, 'followup').next = 'cond'), 'cond'],
       ['needs_more_consent', (b) => void (byId(b.tiles, 'cond').filter = { behaviour: { type: 'email_clicked' } }), 'cond'],
       ['unknown_message', (b) => void (byId(b.tiles, 'mail').messageId = UNKNOWN), 'mail'],
       ['unknown_segment', (b) => void (byId(b.tiles, 'start').trigger = { segmentId: UNKNOWN }), 'start'],
@@ -269,7 +269,7 @@ forEachDialect('journeys API', (ctx) => {
         'end_missing',
         (b) => {
           byId(b.tiles, 'cond').no = 'set';
-          byId(b.tiles, 'todo').next = 'x';
+          byId(b.tiles, 'followup').next = 'x';
         },
         'set',
       ],
@@ -479,7 +479,7 @@ forEachDialect('journeys API', (ctx) => {
       await place(id, 'pause', 2);
       const ts = tiles();
       (ts[2] as { duration: string }).duration = 'P5D';
-      ts[7] = { id: 'set', type: 'update_contact', field: 'country', value: 'DE', next: 'todo' };
+      ts[7] = { id: 'set', type: 'update_contact', field: 'country', value: 'DE', next: 'followup' };
       const r = await api('PATCH', `/api/v1/journeys/${id}`, { tiles: ts, name: 'Welcome v2' });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(json(r).data.version, 2);
@@ -721,7 +721,7 @@ forEachDialect('journeys API', (ctx) => {
       const task = (role: string, status = 'open') => ({
         id: newId(),
         journey_id: id,
-        tile_id: 'todo',
+        tile_id: 'followup',
         contact_id: c,
         assignee_role: role,
         title: `Call 📞 ${role}`,
@@ -752,7 +752,7 @@ forEachDialect('journeys API', (ctx) => {
         id: rows[0]!.id,
         journeyId: id,
         journeyName: 'Tasks',
-        tileId: 'todo',
+        tileId: 'followup',
         title: 'Call 📞 marketer',
         contactId: c,
         assigneeRole: 'marketer',
@@ -783,7 +783,7 @@ forEachDialect('journeys API', (ctx) => {
         .values({
           id: taskId,
           journey_id: id,
-          tile_id: 'todo',
+          tile_id: 'followup',
           contact_id: c,
           assignee_role: 'viewer',
           title: 'Look',

@@ -52,8 +52,8 @@ function good(): JourneyDefinition {
         { percent: 50, next: 'end' },
       ],
     },
-    { id: 'set', type: 'update_contact', field: 'customFields.shoe_size', value: 42, next: 'todo' },
-    { id: 'todo', type: 'task', title: 'Call them 📞', role: 'marketer', next: 'end' },
+    { id: 'set', type: 'update_contact', field: 'customFields.shoe_size', value: 42, next: 'followup' },
+    { id: 'followup', type: 'task', title: 'Call them 📞', role: 'marketer', next: 'end' },
     { id: 'end', type: 'end' },
   ];
   return { name: 'Good', requiredLevel: 4, requiredPurpose: null, tiles, goal: null, reentry: { policy: 'once' }, holdoutPercent: 0 };
@@ -131,14 +131,14 @@ describe('journey validation: each rule names its tile', () => {
 
   it('a cycle through a wait (or a wait for an event) is allowed; one that bypasses the wait is not', () => {
     const d = good();
-    tile(d, 'todo').next = 'pause';
+    tile(d, 'followup').next = 'pause';
     assert.deepEqual(validate(d, ctx), []);
     const e = good();
-    tile(e, 'todo').next = 'clicked';
+    tile(e, 'followup').next = 'clicked';
     assert.deepEqual(validate(e, ctx), []);
-    // cond → fork → set → todo → cond passes no wait, although cond is also on a cycle through one.
+    // cond → fork → set → followup → cond passes no wait, although cond is also on a cycle through one.
     const f = good();
-    tile(f, 'todo').next = 'cond';
+    tile(f, 'followup').next = 'cond';
     assert.deepEqual(named(validate(f, ctx), 'cycle_without_wait'), ['cond']);
     const self = good();
     tile(self, 'tag').next = 'tag';
@@ -206,11 +206,11 @@ describe('journey validation: each rule names its tile', () => {
           type: 'split',
           branches: [
             { percent: 50, next: 'join' },
-            { percent: 50, next: 'todo' },
+            { percent: 50, next: 'followup' },
           ],
         },
         { id: 'join', type: 'list', action: 'join', listId: LIST, next: 'out' },
-        { id: 'todo', type: 'task', role: 'marketer', next: 'out' },
+        { id: 'followup', type: 'task', role: 'marketer', next: 'out' },
         { id: 'out', type: 'end' },
       ],
     };
