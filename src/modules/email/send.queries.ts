@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { holdCheckpoints } from '../../db/checkpoint-hold.ts';
 import { dialectOf, inList } from '../../db/in-list.ts';
 import { chunks } from '../../lib/chunks.ts';
 import { executeNamed } from '../../db/named.ts';
@@ -163,7 +164,8 @@ export async function markSent(
  * rows are locked first (`for update`, in id order, so two runs locking some of the same rows
  * cannot deadlock); a concurrent run that locked them first is waited for,
  * and its change is seen (read committed re-reads a locked row), so the count falls short and
- * nothing is moved. On SQLite the same in a transaction: writers are serialised there anyway.
+ * nothing is moved. On SQLite the same in a transaction: writers are serialised there anyway;
+ * its commit runs no automatic checkpoint, which would keep the terminators waiting (ADR 16).
  */
 export async function handOverSends(
   base: Db,
@@ -201,7 +203,15 @@ export async function handOverSends(
     if (moved.length < items.length) throw new HandOverTaken();
     if (campaignId) await addCounts(trx, campaignId, new Map([[countKey('sent'), moved.length]]));
   };
-  await (db.isTransaction ? run(db) : db.transaction().execute(run));
+  if (db.isTransaction) return run(db);
+  // The terminators go out in the continuations of this commit: no automatic checkpoint inside
+  // it (checkpoint-hold.ts), and the hold ends once those continuations have run.
+  const release = base.sqlite ? holdCheckpoints(base.sqlite) : () => undefined;
+  try {
+    await db.transaction().execute(run);
+  } finally {
+    setImmediate(release);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { holdCheckpoints } from '../../../db/checkpoint-hold.ts';
 import type { Db } from '../../database.ts';
 import { ByteMatcher, searchTerms, type Identifiers } from '../residue/residue.model.ts';
 import { pgStatsWithTerms } from '../residue/residue.service.ts';
@@ -47,12 +48,11 @@ export function tuneForErasure(db: Db): () => void {
   const raw = db.sqlite;
   if (!raw) return () => undefined;
   const cache = Number(raw.pragma('cache_size', { simple: true }));
-  const auto = Number(raw.pragma('wal_autocheckpoint', { simple: true }));
   raw.pragma(`cache_size = ${-ERASURE_CACHE_KIB}`);
-  raw.pragma('wal_autocheckpoint = 0');
+  const release = holdCheckpoints(raw);
   return () => {
     raw.pragma(`cache_size = ${cache}`);
-    raw.pragma(`wal_autocheckpoint = ${auto}`);
+    release();
   };
 }
 
