@@ -24,6 +24,8 @@ import { forms } from './forms/module.ts';
 import { forward } from './forward/module.ts';
 import { pages } from './pages/module.ts';
 import { journeys } from './journeys/module.ts';
+import { leads } from './leads/module.ts';
+import { scoring } from './scoring/module.ts';
 
 /**
  * Every module, in dependency order: each needs only modules before it. The composition root
@@ -48,6 +50,8 @@ export const MODULES = [
   erasure,
   contacts,
   entities,
+  // Sales opportunities about contacts, with their custom fields.
+  leads,
   lists,
   interactions,
   segments,
@@ -64,6 +68,8 @@ export const MODULES = [
   pages,
   // Customer journeys: after the email (journey sends), forms (their submissions start journeys), lists and segments.
   journeys,
+  // Lead scoring: models over leads, contacts and interactions (the segment language), gated per model; sales-ready starts journeys.
+  scoring,
   // Bulk actions: through the lists, consent, segments and data-subject services.
   bulk,
   // Delivers the events of every module above.
