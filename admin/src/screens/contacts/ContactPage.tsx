@@ -11,6 +11,7 @@ import { type Contact, displayName, useCustomFields } from './common';
 import { ConsentPanel } from './ConsentPanel';
 import { ContactInteractions, ContactLists, ContactSegments } from './ContactSections';
 import { ContactJourneys } from './ContactJourneys';
+import { ContactLeads } from './ContactLeads';
 import { ContactSends } from './ContactSends';
 import { EMAIL_AREA } from '../../ui/email/area';
 
@@ -84,6 +85,7 @@ function Loaded({ contact, onErased }: { contact: Contact; onErased: (message: s
       {can('interactions') && <ContactInteractions contact={contact} />}
       {can(EMAIL_AREA) && <ContactSends contactId={contact.id} />}
       {can('journeys') && <ContactJourneys contactId={contact.id} />}
+      {can('leads' as never) && <ContactLeads contactId={contact.id} />}
       {erasing && <EraseDialog contact={contact} onClose={() => setErasing(false)} onErased={onErased} />}
     </Page>
   );

@@ -12,6 +12,7 @@ interface BuilderContext {
   edit(key: string, f: (n: TreeNode) => TreeNode | null): void;
   /** A node was added: its first control takes the focus, so keyboard users carry on there. */
   added(key: string): void;
+  legend: string;
 }
 const Ctx = createContext<BuilderContext | null>(null);
 const useBuilder = () => useContext(Ctx)!;
@@ -29,12 +30,15 @@ export function Builder({
   readOnly,
   problems,
   vocab,
+  legend = 'Contacts who match',
 }: {
   tree: TreeNode;
   onChange: (t: TreeNode) => void;
   readOnly: boolean;
   problems: Map<string, string[]>;
   vocab: Vocabulary;
+  /** The whole filter's heading (the scoring editor's: leads whose contact or lead matches). */
+  legend?: string;
 }) {
   const edit = (key: string, f: (n: TreeNode) => TreeNode | null) => onChange(update(tree, key, f) ?? emptyFilter());
   const root = useRef<HTMLDivElement>(null);
@@ -52,7 +56,7 @@ export function Builder({
     return () => clearTimeout(t);
   }, [focusKey]);
   return (
-    <Ctx.Provider value={{ vocab, readOnly, problems, edit, added: setFocusKey }}>
+    <Ctx.Provider value={{ vocab, readOnly, problems, edit, added: setFocusKey, legend }}>
       <div ref={root}>
         <NodeView node={tree} number="" parent={null} />
       </div>
@@ -127,7 +131,7 @@ function NodeActions({ node, name, parent }: { node: TreeNode; name: string; par
 }
 
 function GroupView({ node, number, parent }: { node: Extract<TreeNode, { kind: 'and' | 'or' }>; number: string; parent: TreeNode | null }) {
-  const { readOnly, edit, added } = useBuilder();
+  const { readOnly, edit, added, legend } = useBuilder();
   const name = number ? `group ${number}` : 'the filter';
   const add = (n: TreeNode) => {
     edit(node.key, (g) => (g.kind === 'and' || g.kind === 'or' ? { ...g, children: [...g.children, n] } : g));
@@ -136,7 +140,7 @@ function GroupView({ node, number, parent }: { node: Extract<TreeNode, { kind: '
   return (
     <Fieldset
       data-node={node.key}
-      legend={number ? `Group ${number}` : 'Contacts who match'}
+      legend={number ? `Group ${number}` : legend}
       variant={number ? 'default' : 'unstyled'}
       p={number ? 'sm' : 0}
     >
@@ -314,11 +318,14 @@ function FieldCondition({ node }: { node: Of<'field'> }) {
       : [{ value: op, label: opLabel(op, type) }],
   );
   if (!ops.includes(node.op as Op)) opData.push({ value: node.op, label: `${node.op} (not for this field)` });
-  const builtIn = vocab.fields.filter((x) => !x.custom).map((x) => ({ value: x.name, label: x.label }));
-  const custom = vocab.fields.filter((x) => x.custom).map((x) => ({ value: x.name, label: x.label }));
+  // Under their headings, in the vocabulary's order: Contact, Custom fields, and any a screen adds (scoring's Lead).
+  const groups = new Map<string, { value: string; label: string }[]>([['Contact', []]]);
+  for (const x of vocab.fields) {
+    const g = x.group ?? (x.custom ? 'Custom fields' : 'Contact');
+    groups.set(g, [...(groups.get(g) ?? []), { value: x.name, label: x.label }]);
+  }
   const fieldData = [
-    { group: 'Contact', items: builtIn },
-    ...(custom.length ? [{ group: 'Custom fields', items: custom }] : []),
+    ...[...groups].map(([group, items]) => ({ group, items })),
     ...(f ? [] : [{ group: 'Unknown', items: [{ value: node.field, label: `${node.field} (no such field)` }] }]),
   ];
   let value: ReactNode = null;

@@ -10,6 +10,8 @@ export interface FieldChoice {
   label: string;
   type: FieldType;
   custom: boolean;
+  /** The heading the builder's field picker shows it under (default: Contact, or Custom fields). */
+  group?: string;
 }
 
 /**
