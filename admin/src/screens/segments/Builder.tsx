@@ -265,7 +265,11 @@ function ConditionView({ node, number, parent }: { node: TreeNode; number: strin
       );
   }
   return (
-    <Fieldset data-node={node.key} legend={`Condition ${number || '1'}: ${KIND_WORDS[node.kind] ?? ''}`} p="sm">
+    <Fieldset
+      data-node={node.key}
+      legend={`Condition ${number || '1'}: ${node.kind === 'field' && node.field.startsWith('lead.') ? 'Lead field' : (KIND_WORDS[node.kind] ?? '')}`}
+      p="sm"
+    >
       <Stack gap="xs">
         <Group gap="sm" align="flex-end" wrap="wrap">
           {body}
