@@ -57,11 +57,12 @@ export const personName = (c: { email: string; firstName?: string | null; lastNa
 const byId = (leadId: string) => ({ path: { id: leadId } });
 
 export const leadsApi = {
+  /** Cursor-paged as the other lists (`cursor`, `page.next`); the ranking pages with `after`/`next`. */
   list: async (q: { status?: string; contactId?: string; ownerId?: string; q?: string; after?: string | null; limit?: number }) =>
     (await call(
       http.GET('/api/v1/leads', {
         params: {
-          query: query({ status: q.status, contactId: q.contactId, ownerId: q.ownerId, q: q.q, after: q.after, limit: q.limit ?? 50 }),
+          query: query({ status: q.status, contactId: q.contactId, ownerId: q.ownerId, q: q.q, cursor: q.after, limit: q.limit ?? 50 }),
         },
       }),
     )) as Paged<Lead>,

@@ -84,8 +84,8 @@ function NumbersTable({ label, head, rows }: { label: string; head: string; rows
   );
 }
 
-/** "0 to 9" for a histogram bucket (the API's from and to, to excluded unless it is the last). */
-const bucket = (b: { from: number; to: number }) => (b.to - b.from <= 1 ? String(b.from) : `${b.from} to ${b.to - 1}`);
+/** "0 to 9" for a histogram band (the API's from and to, both included). */
+const bucket = (b: { from: number; to: number }) => (b.to <= b.from ? String(b.from) : `${b.from} to ${b.to}`);
 
 export function DistributionView({ d, model }: { d: Dist; model: Model }) {
   const requirement = useRequirement();
