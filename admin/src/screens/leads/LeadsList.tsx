@@ -152,14 +152,15 @@ export function LeadsList() {
               <Table striped highlightOnHover>
                 <Table.Thead>
                   <Table.Tr>
+                    {/* The score first after the lead: on a phone it is what shows without scrolling sideways. */}
                     <Table.Th scope="col">Lead</Table.Th>
-                    <Table.Th scope="col">Contact</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
                     <Table.Th scope="col" ta="right">
                       Score
                     </Table.Th>
                     <Table.Th scope="col">Grade</Table.Th>
                     <Table.Th scope="col">Sales-ready</Table.Th>
+                    <Table.Th scope="col">Status</Table.Th>
+                    <Table.Th scope="col">Contact</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -170,13 +171,13 @@ export function LeadsList() {
                           {r.title}
                         </Anchor>
                       </Table.Td>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{personName(r.contact)}</Table.Td>
-                      <Table.Td>
-                        <Status status={r.status} />
-                      </Table.Td>
                       <Table.Td ta="right">{r.score === null ? '—' : formatNumber(r.score)}</Table.Td>
                       <Table.Td>{r.score === null ? notScoredShort(r.reason) : (r.grade ?? 'None')}</Table.Td>
                       <Table.Td>{r.salesReady ? 'Yes' : 'No'}</Table.Td>
+                      <Table.Td>
+                        <Status status={r.status} />
+                      </Table.Td>
+                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{personName(r.contact)}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

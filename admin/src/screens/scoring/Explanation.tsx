@@ -73,15 +73,15 @@ export function ModelExplanation({ e, requiredConsent }: { e: Explanation; requi
         ) : e.rules.length === 0 ? (
           <Text size="sm">No rule gave points: the score is 0.</Text>
         ) : (
-          <TableScroll label={`Rules that gave points under ${e.modelName}`} minWidth={560}>
+          <TableScroll label={`Rules that gave points under ${e.modelName}`} minWidth={320}>
             <Table>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Rule</Table.Th>
-                  <Table.Th scope="col">Why</Table.Th>
                   <Table.Th scope="col" ta="right">
                     Points
                   </Table.Th>
+                  <Table.Th scope="col">Why</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -89,19 +89,18 @@ export function ModelExplanation({ e, requiredConsent }: { e: Explanation; requi
                   // biome-ignore lint/suspicious/noArrayIndexKey: the API's list in its order, never reordered here; names may repeat
                   <Table.Tr key={`${r.name}:${i}`}>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{r.name}</Table.Td>
-                    <Table.Td>{countedWords(r)}</Table.Td>
                     <Table.Td ta="right">{pointsWords(r)}</Table.Td>
+                    <Table.Td>{countedWords(r)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
               <Table.Tfoot>
                 <Table.Tr>
-                  <Table.Th scope="row" colSpan={2}>
-                    Score (the sum)
-                  </Table.Th>
+                  <Table.Th scope="row">Score (the sum)</Table.Th>
                   <Table.Td ta="right" fw={700}>
                     {formatNumber(e.score)}
                   </Table.Td>
+                  <Table.Td />
                 </Table.Tr>
               </Table.Tfoot>
             </Table>
