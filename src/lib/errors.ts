@@ -183,7 +183,7 @@ export const ERROR_CODES = {
     description:
       'The journey cannot go live (or, live or paused, change) with the problems it has: `details` lists each as `{path: ' +
       '"/tiles/<index>", tileId, code, message}` (`tileId` null and path `/` for the journey as a whole). The codes — ' +
-      '`no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, ' +
+      '`no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `missing_next`, `unreachable`, `cycle_without_wait`, `end_missing`, ' +
       '`needs_more_consent`, `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, ' +
       '`unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose` — are the ones a ' +
       'journey’s `problems` list; a draft is stored with them.',

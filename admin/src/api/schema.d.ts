@@ -1030,7 +1030,7 @@ export interface paths {
         put?: never;
         /**
          * Create a journey
-         * @description A new journey, in state `draft`. A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
+         * @description A new journey, in state `draft`. A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `missing_next` (an output not yet connected), `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
          *
          *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
          */
@@ -1068,7 +1068,7 @@ export interface paths {
         head?: never;
         /**
          * Change a journey or its state
-         * @description Any of the fields, and/or `state`: `draft` → `live`; `live` ⇄ `paused`; `live` or `paused` → `stopped`; nothing leaves `stopped` (else 409 `journey_state`, `details.state` its state now). Going live, resuming, or changing a live or paused journey checks it whole: any problem is 400 `journey_invalid`, `details` `[{path: "/tiles/<index>", tileId, code, message}]`. A live or paused journey’s tiles may change only if every tile holding contacts stays, with its type (a wait’s duration may change; waiting contacts keep their due time): else 409 `journey_in_use`, `details` `[{tileId, contacts}]`. `requiredConsent` may be raised at any time. Pausing and stopping are never refused for problems. Going live admits a segment trigger's members; stopping exits everyone still in it (`journey_stopped`). A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
+         * @description Any of the fields, and/or `state`: `draft` → `live`; `live` ⇄ `paused`; `live` or `paused` → `stopped`; nothing leaves `stopped` (else 409 `journey_state`, `details.state` its state now). Going live, resuming, or changing a live or paused journey checks it whole: any problem is 400 `journey_invalid`, `details` `[{path: "/tiles/<index>", tileId, code, message}]`. A live or paused journey’s tiles may change only if every tile holding contacts stays, with its type (a wait’s duration may change; waiting contacts keep their due time): else 409 `journey_in_use`, `details` `[{tileId, contacts}]`. `requiredConsent` may be raised at any time. Pausing and stopping are never refused for problems. Going live admits a segment trigger's members; stopping exits everyone still in it (`journey_stopped`). A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `missing_next` (an output not yet connected), `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
          *
          *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
          */
@@ -16029,8 +16029,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16060,8 +16060,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16076,8 +16076,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16093,8 +16093,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16102,8 +16102,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -16118,8 +16118,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16129,12 +16129,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -16153,8 +16153,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16171,8 +16171,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16185,8 +16185,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16472,8 +16472,8 @@ export interface operations {
                     tiles: ({
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16503,8 +16503,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         messageId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16519,8 +16519,8 @@ export interface operations {
                         duration?: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16536,8 +16536,8 @@ export interface operations {
                         event: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where a contact goes when the event comes */
-                        next: string;
+                        /** @description where a contact goes when the event comes; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16545,8 +16545,8 @@ export interface operations {
                         };
                         /** @description ISO-8601 duration: how long to wait for the event */
                         timeout: string;
-                        /** @description where a contact goes when the timeout passes first */
-                        timeoutNext: string;
+                        /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                        timeoutNext?: string;
                         /** @description the tile’s name in the designer (a task tile: the task’s title) */
                         title?: string;
                         /** @enum {string} */
@@ -16561,8 +16561,8 @@ export interface operations {
                         filter?: unknown;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where the others go */
-                        no: string;
+                        /** @description where the others go; absent while not yet connected */
+                        no?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16572,12 +16572,12 @@ export interface operations {
                         title?: string;
                         /** @enum {string} */
                         type: "condition";
-                        /** @description where a contact that meets the condition goes */
-                        yes: string;
+                        /** @description where a contact that meets the condition goes; absent while not yet connected */
+                        yes?: string;
                     } | {
                         branches: {
-                            /** @description the tile a contact goes to next */
-                            next: string;
+                            /** @description the tile a contact goes to next; absent while not yet connected */
+                            next?: string;
                             /** Format: int32 */
                             percent: number;
                         }[];
@@ -16596,8 +16596,8 @@ export interface operations {
                         field: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16614,8 +16614,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         listId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16628,8 +16628,8 @@ export interface operations {
                     } | {
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16788,8 +16788,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16819,8 +16819,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16835,8 +16835,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16852,8 +16852,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16861,8 +16861,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -16877,8 +16877,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16888,12 +16888,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -16912,8 +16912,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16930,8 +16930,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16944,8 +16944,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17195,8 +17195,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17226,8 +17226,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17242,8 +17242,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17259,8 +17259,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17268,8 +17268,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -17284,8 +17284,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17295,12 +17295,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -17319,8 +17319,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17337,8 +17337,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17351,8 +17351,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17760,8 +17760,8 @@ export interface operations {
                     tiles?: ({
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17791,8 +17791,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         messageId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17807,8 +17807,8 @@ export interface operations {
                         duration?: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17824,8 +17824,8 @@ export interface operations {
                         event: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where a contact goes when the event comes */
-                        next: string;
+                        /** @description where a contact goes when the event comes; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17833,8 +17833,8 @@ export interface operations {
                         };
                         /** @description ISO-8601 duration: how long to wait for the event */
                         timeout: string;
-                        /** @description where a contact goes when the timeout passes first */
-                        timeoutNext: string;
+                        /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                        timeoutNext?: string;
                         /** @description the tile’s name in the designer (a task tile: the task’s title) */
                         title?: string;
                         /** @enum {string} */
@@ -17849,8 +17849,8 @@ export interface operations {
                         filter?: unknown;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where the others go */
-                        no: string;
+                        /** @description where the others go; absent while not yet connected */
+                        no?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17860,12 +17860,12 @@ export interface operations {
                         title?: string;
                         /** @enum {string} */
                         type: "condition";
-                        /** @description where a contact that meets the condition goes */
-                        yes: string;
+                        /** @description where a contact that meets the condition goes; absent while not yet connected */
+                        yes?: string;
                     } | {
                         branches: {
-                            /** @description the tile a contact goes to next */
-                            next: string;
+                            /** @description the tile a contact goes to next; absent while not yet connected */
+                            next?: string;
                             /** Format: int32 */
                             percent: number;
                         }[];
@@ -17884,8 +17884,8 @@ export interface operations {
                         field: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17902,8 +17902,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         listId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17916,8 +17916,8 @@ export interface operations {
                     } | {
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -18076,8 +18076,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18107,8 +18107,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18123,8 +18123,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18140,8 +18140,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18149,8 +18149,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -18165,8 +18165,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18176,12 +18176,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -18200,8 +18200,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18218,8 +18218,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18232,8 +18232,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;

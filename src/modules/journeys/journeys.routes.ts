@@ -50,7 +50,8 @@ const RULES =
   'or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or ' +
   '`{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its ' +
   'problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, ' +
-  '`several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` ' +
+  '`several_starts`, `duplicate_id`, `unknown_next`, `missing_next` (an output not yet connected), `unreachable`, ' +
+  '`cycle_without_wait`, `end_missing`, `needs_more_consent` ' +
   '(the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, ' +
   '`unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, ' +
   '`bad_condition`, `unknown_purpose`.';
