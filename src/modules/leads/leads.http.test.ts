@@ -286,4 +286,24 @@ forEachDialect('leads API', (ctx) => {
     const audited = await t.services.audit.list({ action: 'lead.create' }, 50);
     assert.ok(audited.length >= 2, 'writes are audited');
   });
+
+  it('erasing a person deletes their leads with every custom value, and keeps another person’s', async () => {
+    await t.services.leadFields.define({ name: 'whisper', type: 'text', personal: true });
+    const gone = (await t.services.contacts.create({ email: 'gone@example.com' })).id;
+    const stays = (await t.services.contacts.create({ email: 'stays@example.com' })).id;
+    const secret = 'Xylophant Quirinus 0151';
+    for (const contactId of [gone, gone, stays])
+      await t.services.leads.create({ contactId, title: `About ${secret}`, fields: { whisper: secret } });
+    const r = await t.services.contacts.delete(gone);
+    assert.deepEqual(r.residue, []);
+    assert.equal(r.tables.leads, 2);
+    assert.deepEqual(await t.services.leads.list({ contactId: gone }, 10), []);
+    const kept = await t.services.leads.list({ contactId: stays }, 10);
+    assert.deepEqual(
+      kept.map((l) => l.fields.whisper),
+      [secret],
+    );
+    const rows = await sql<{ n: number }>`select count(*) as n from leads where cf_whisper = ${secret}`.execute(ctx.db.kysely);
+    assert.equal(Number(rows.rows[0]!.n), 1, 'only the other person’s value is left');
+  });
 });
