@@ -201,6 +201,7 @@ export const ERROR_CODES = {
       'Contacts are at tiles this change of a live or paused journey removes or gives another type: `details` lists ' +
       '`[{tileId, contacts}]`. Keep those tiles (a wait’s duration may change), or wait until the contacts have moved on.',
   },
+  lead_not_found: { status: 404, description: 'No lead with this id (it was deleted, or erased with its contact).' },
   conflict: {
     status: 409,
     description: 'The value must be unique and another record has it (a page’s `slug`); `details` name the field.',
