@@ -207,6 +207,9 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     await t.services.consent.setLevel(contactId, 3, { source: 'admin', actor: { type: 'user', id: null } });
     assert.equal((await t.services.journeys.admit(journeyId, [contactId])).entered, 1);
     await runJobs(t.services, ['journeys.run']);
+    // A lead about the contact, with a custom lead field.
+    await t.services.leadFields.define({ name: 'stage_code', label: 'Stage code', type: 'text', personal: false });
+    const leadId = (await t.services.leads.create({ contactId, title: 'Links test lead', fields: { stage_code: 'S2' } })).id;
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -274,6 +277,9 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/pages': '/api/v1/pages',
       'GET /api/v1/pages/:id': `/api/v1/pages/${pageId}`,
       'GET /api/v1/pages/:id/counts': `/api/v1/pages/${pageId}/counts`,
+      'GET /api/v1/leads': '/api/v1/leads',
+      'GET /api/v1/leads/:id': `/api/v1/leads/${leadId}`,
+      'GET /api/v1/lead-fields': '/api/v1/lead-fields',
       'GET /api/v1/journeys': '/api/v1/journeys',
       'GET /api/v1/journeys/tasks': '/api/v1/journeys/tasks',
       'GET /api/v1/journeys/:id': `/api/v1/journeys/${journeyId}`,
