@@ -33,4 +33,5 @@ export const scoring = defineModule({
   // s-uses: declared here until s-engine's manifest (which publishes it) is merged.
   events: [SALES_READY],
   create: (core, deps) => ({ ...wireScoreUses(core, deps) }),
+  portalSections: (face) => [face.scoringPortal],
 });

@@ -106,7 +106,7 @@ forEachDialect('the segment `score` condition', (ctx) => {
           updated_at: at,
         })
         .execute();
-      const grade = s.score === null ? null : (GRADES.find((g, i) => s.score! >= [80, 60, 40, 20][i]!) ?? null);
+      const grade = s.score === null ? null : (GRADES.find((_, i) => s.score! >= [80, 60, 40, 20][i]!) ?? null);
       const row: Row = {
         model_id: models[s.model]!,
         lead_id: leadId,
