@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import { inList } from '../../db/in-list.ts';
 import type { Database } from '../database.ts';
-import type { ScoreCondition } from './score.condition.ts';
+import type { ScoreCondition } from './score.model.ts';
 
 type Q = Kysely<Database>;
 

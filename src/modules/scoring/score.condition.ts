@@ -5,18 +5,11 @@ import type { Db } from '../database.ts';
 import type { FilterConditionKind, FilterProblem } from '../segments/module.ts';
 import { modelsThatExist, scoreMatchSql } from './score-uses.queries.ts';
 
-export const GRADES = ['A', 'B', 'C', 'D'] as const;
+import { GRADES, type ScoreCondition } from './score.model.ts';
+
+export type { ScoreCondition } from './score.model.ts';
 /** Bounds of a threshold in a condition: far beyond any sum of rule points (±1000 each), within an integer column. */
 const BOUND = 1_000_000_000;
-
-/** The `score` node's value (scoring contract): every part given must hold; at least one part. */
-export interface ScoreCondition {
-  modelId: string;
-  atLeast?: number;
-  below?: number;
-  grade?: (typeof GRADES)[number][];
-  salesReady?: boolean;
-}
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const PARTS = ['atLeast', 'below', 'grade', 'salesReady'] as const;
@@ -50,9 +43,9 @@ export function validateScore(v: unknown, path: string): FilterProblem[] {
 
 const SCHEMA = Type.Object(
   {
-    modelId: Type.String({ description: 'the scoring model' }),
-    atLeast: Type.Optional(Type.Integer({ minimum: -BOUND, maximum: BOUND, description: 'score ≥ this' })),
-    below: Type.Optional(Type.Integer({ minimum: -BOUND, maximum: BOUND, description: 'score < this' })),
+    modelId: Type.String({ maxLength: 36, description: 'the scoring model’s id' }),
+    atLeast: Type.Optional(Type.Integer({ format: 'int32', minimum: -BOUND, maximum: BOUND, description: 'score ≥ this' })),
+    below: Type.Optional(Type.Integer({ format: 'int32', minimum: -BOUND, maximum: BOUND, description: 'score < this' })),
     grade: Type.Optional(
       Type.Array(Type.Union(GRADES.map((g) => Type.Literal(g))), {
         minItems: 1,

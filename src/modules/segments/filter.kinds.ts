@@ -1,6 +1,6 @@
 import type { RawBuilder, SqlBool } from 'kysely';
 import type { TSchema } from 'typebox';
-import type { FilterProblem } from './filter.validate.ts';
+import type { FilterProblem } from './filter.model.ts';
 
 /** The language's own node keys: a registered kind may not take one. */
 export const BUILT_IN_KEYS = ['and', 'or', 'not', 'field', 'consent', 'allowed', 'list', 'behaviour'] as const;

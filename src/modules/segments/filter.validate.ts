@@ -3,12 +3,9 @@ import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-l
 import { isDate } from '../contacts/module.ts';
 import { INTERACTION_TYPES } from '../interactions/module.ts';
 import type { FilterConditionKind } from './filter.kinds.ts';
-import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
+import { CONTACT_FIELDS, type FilterProblem, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
 
-export interface FilterProblem {
-  path: string;
-  message: string;
-}
+export type { FilterProblem } from './filter.model.ts';
 
 export interface ValidationContext {
   /** Custom fields by name: column and type. */
