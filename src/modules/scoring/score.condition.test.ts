@@ -304,6 +304,38 @@ forEachDialect('the segment `score` condition', (ctx) => {
     assert.equal(await outcome(contacts[3]!), 'no');
   });
 
+  it('journeys: a live condition whose model is deleted holds for no one, and the journey lists the problem', async () => {
+    const gone = await addModel('Gone soon');
+    await seed([{ contact: 4, model: 0, score: 95, salesReady: true }]);
+    await ctx.db.kysely
+      .insertInto('lead_scores')
+      .values({ ...rows[0]!, model_id: gone, reason: 'allowed', model_version: 1, computed_at: clock.now().toISOString(), ready_at: null })
+      .execute();
+    await t.services.consent.setLevel(contacts[4]!, 4, CTX);
+    const made = await api('POST', '/api/v1/journeys', {
+      name: 'Gone',
+      requiredConsent: 3,
+      tiles: [
+        { id: 'in', type: 'start', trigger: { manual: true }, next: 'hot' },
+        { id: 'hot', type: 'condition', filter: { score: { modelId: gone, atLeast: 1 } }, yes: 'y', no: 'n' },
+        { id: 'y', type: 'end' },
+        { id: 'n', type: 'end' },
+      ],
+    });
+    const id = made.body.data.id as string;
+    assert.equal((await api('PATCH', `/api/v1/journeys/${id}`, { state: 'live' })).status, 200);
+    await ctx.db.kysely.deleteFrom('scoring_models').where('id', '=', gone).execute();
+    assert.equal((await api('POST', `/api/v1/journeys/${id}/contacts`, { contactIds: [contacts[4]] })).body.data.entered, 1);
+    await runJobs(t.services, [RUN_QUEUE, ADMIT_QUEUE]);
+    const path = (await api('GET', `/api/v1/journeys/${id}/contacts/${contacts[4]}`)).body.data;
+    assert.equal(path.steps.find((s: { tileId: string }) => s.tileId === 'hot')?.outcome, 'no');
+    const j = (await api('GET', `/api/v1/journeys/${id}`)).body.data;
+    assert.ok(
+      j.problems.some((p: { tileId: string }) => p.tileId === 'hot'),
+      JSON.stringify(j.problems),
+    );
+  });
+
   it('validateScore names each bad part by path, for hostile values', () => {
     fc.assert(
       fc.property(fc.anything(), (v) => {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { Type } from 'typebox';
 import { isId } from '../../lib/ids.ts';
 import type { Db } from '../database.ts';
@@ -81,6 +81,6 @@ export function scoreCondition(db: Db): FilterConditionKind {
         .filter((n) => !known.has((n.value as ScoreCondition).modelId))
         .map((n) => ({ path: `${n.path}/modelId`, message: 'no such scoring model' }));
     },
-    compile: (value, alias, ctx) => sql<boolean>`(${sql.ref(`${alias}.id`)} in (${scoreMatchSql(value as ScoreCondition, ctx.contact)}))`,
+    compile: (value, alias, ctx) => sql<SqlBool>`(${sql.ref(`${alias}.id`)} in (${scoreMatchSql(value as ScoreCondition, ctx.contact)}))`,
   };
 }
