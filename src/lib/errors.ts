@@ -64,6 +64,12 @@ export const ERROR_CODES = {
     status: 400,
     description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.',
   },
+  filter_reference_unknown: {
+    status: 422,
+    description:
+      'The filter is well formed but names something that does not exist (the scoring model of a `score` condition): `details` ' +
+      'lists each with the JSON pointer of the node (`/and/1/score/modelId`).',
+  },
   segment_unevaluable: {
     status: 409,
     description:

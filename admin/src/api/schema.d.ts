@@ -1150,7 +1150,7 @@ export interface paths {
         };
         /**
          * Tasks journeys made
-         * @description Tasks that task tiles made for the caller’s role (an admin sees every role’s), oldest first; `status` filters. Each names its journey, tile and contact.
+         * @description Tasks for the caller’s role and those assigned to the signed-in user (a lead’s owner’s, made when the lead became sales-ready), oldest first; an admin sees every task. `status` filters. Each names its contact, and its journey and tile or its lead.
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, read); other roles get 403.
          *
@@ -1180,7 +1180,7 @@ export interface paths {
         head?: never;
         /**
          * Mark a task done or open
-         * @description `status` `done` (it records when) or `open` again. A task of another role is 404 `not_found` (an admin may change any).
+         * @description `status` `done` (it records when) or `open` again. A task the caller does not see is 404 `not_found` (an admin may change any).
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, write); other roles get 403.
          */
@@ -1992,7 +1992,7 @@ export interface paths {
         put?: never;
         /**
          * Create a segment (a static one takes its member snapshot now)
-         * @description A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST /segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 `invalid_filter`, `details` naming each problem's node (at most 20). The filter language, its operators and limits: docs/segments.md. Body at most 256 kB.
+         * @description A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST /segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 `invalid_filter`, `details` naming each problem's node (at most 20); 422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer. The filter language, its operators and limits: docs/segments.md. Body at most 256 kB.
          *
          *     **Who may call:** `admin`, `marketer` (area `segments`, write); other roles get 403.
          */
@@ -2030,7 +2030,7 @@ export interface paths {
         head?: never;
         /**
          * Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with
-         * @description Send at least one of `name`, `description`, `filter`, `flagged`. A new filter is checked as on creation (400 `invalid_filter`). The filter language, its operators and limits: docs/segments.md. A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 `segment_unevaluable`: change or delete the segment.
+         * @description Send at least one of `name`, `description`, `filter`, `flagged`. A new filter is checked as on creation (400 `invalid_filter`; 422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer.). The filter language, its operators and limits: docs/segments.md. A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 `segment_unevaluable`: change or delete the segment.
          *
          *     **Who may call:** `admin`, `marketer` (area `segments`, write); other roles get 403.
          */
@@ -2138,7 +2138,7 @@ export interface paths {
         put?: never;
         /**
          * Count the contacts an unsaved filter selects
-         * @description Checks and evaluates a filter without saving it, to try one out: 400 `invalid_filter` as for a saved one. The filter language, its operators and limits: docs/segments.md.
+         * @description Checks and evaluates a filter without saving it, to try one out: 400 `invalid_filter` as for a saved one; 422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer. The filter language, its operators and limits: docs/segments.md.
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `segments`, read); other roles get 403.
          */
@@ -19286,6 +19286,8 @@ export interface operations {
                      *           "title": "Call the new customer",
                      *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
                      *           "assigneeRole": "marketer",
+                     *           "assigneeUserId": null,
+                     *           "leadId": null,
                      *           "status": "open",
                      *           "createdAt": "2026-04-05T10:31:02.000Z",
                      *           "doneAt": null
@@ -19300,7 +19302,10 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            assigneeRole: string;
+                            /** @description the role whose members see it; null for one user’s task */
+                            assigneeRole: string | null;
+                            /** @description the user whose task it is (a lead’s owner); null for a role’s */
+                            assigneeUserId: string | null;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             contactId: string;
                             /** Format: date-time */
@@ -19310,10 +19315,12 @@ export interface operations {
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             id: string;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
-                            journeyId: string;
-                            journeyName: string;
+                            journeyId: string | null;
+                            journeyName: string | null;
+                            /** @description the lead it is about (a lead that became sales-ready) */
+                            leadId: string | null;
                             status: "open" | "done";
-                            tileId: string;
+                            tileId: string | null;
                             title: string;
                         }[];
                         page: {
@@ -19515,6 +19522,8 @@ export interface operations {
                      *         "title": "Call the new customer",
                      *         "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
                      *         "assigneeRole": "marketer",
+                     *         "assigneeUserId": null,
+                     *         "leadId": null,
                      *         "status": "done",
                      *         "createdAt": "2026-04-05T10:31:02.000Z",
                      *         "doneAt": "2026-04-06T08:00:00.000Z"
@@ -19523,7 +19532,10 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            assigneeRole: string;
+                            /** @description the role whose members see it; null for one user’s task */
+                            assigneeRole: string | null;
+                            /** @description the user whose task it is (a lead’s owner); null for a role’s */
+                            assigneeUserId: string | null;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             contactId: string;
                             /** Format: date-time */
@@ -19533,10 +19545,12 @@ export interface operations {
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             id: string;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
-                            journeyId: string;
-                            journeyName: string;
+                            journeyId: string | null;
+                            journeyName: string | null;
+                            /** @description the lead it is about (a lead that became sales-ready) */
+                            leadId: string | null;
                             status: "open" | "done";
-                            tileId: string;
+                            tileId: string | null;
                             title: string;
                         };
                     };
@@ -29970,7 +29984,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -30188,7 +30202,7 @@ export interface operations {
                 "application/json": {
                     /** @description what the segment is for, in words (at most 2,000 characters); blank or null for none */
                     description?: string | null;
-                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter: unknown;
                     kind: "dynamic" | "static";
                     name: string;
@@ -30250,7 +30264,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -30365,6 +30379,21 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30494,7 +30523,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -30845,7 +30874,7 @@ export interface operations {
                 "application/json": {
                     /** @description what the segment is for, in words (at most 2,000 characters); blank or null for none */
                     description?: string | null;
-                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter?: unknown;
                     /** @enum {boolean} */
                     flagged?: false;
@@ -30908,7 +30937,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -31023,6 +31052,21 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31828,7 +31872,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -32048,7 +32092,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter: unknown;
                 };
             };
@@ -32175,6 +32219,21 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

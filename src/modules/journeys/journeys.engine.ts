@@ -105,7 +105,8 @@ export class JourneyEngine {
     const lists = new Set<string>();
     let contactCtx: Prepared['contactCtx'] = null;
     for (const t of j.tiles.values()) {
-      if (t.type === 'condition' && !t.did && t.filter !== undefined) filters.set(t.id, await this.deps.segments.predicate(t.filter));
+      if (t.type === 'condition' && !t.did && t.filter !== undefined)
+        filters.set(t.id, await this.deps.segments.predicate(t.filter, { references: 'skip' }));
       if (t.type === 'list' && !lists.has(t.listId) && (await exists(() => this.deps.lists.get(t.listId)))) lists.add(t.listId);
       if (t.type === 'update_contact' && !contactCtx) contactCtx = await this.deps.contacts.context();
     }

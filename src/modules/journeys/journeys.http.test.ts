@@ -758,6 +758,8 @@ forEachDialect('journeys API', (ctx) => {
         title: 'Call 📞 marketer',
         contactId: c,
         assigneeRole: 'marketer',
+        assigneeUserId: null,
+        leadId: null,
         status: 'open',
         createdAt: '2026-04-01T10:00:00.000Z',
         doneAt: null,

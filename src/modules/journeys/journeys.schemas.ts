@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import { PageQuery } from '../../http/pagination.ts';
 import { Id, Int, Obj } from '../../http/schemas.ts';
 import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
@@ -246,14 +246,17 @@ export const StatsSchema = Obj({
   tiles: Type.Record(Type.String(), TileStatsSchema),
 });
 
+const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const TaskSchema = Obj({
   id: Id,
-  journeyId: Id,
-  journeyName: Type.String(),
-  tileId: Type.String(),
+  journeyId: OrNull(Id),
+  journeyName: OrNull(Type.String()),
+  tileId: OrNull(Type.String()),
   title: Type.String(),
   contactId: Id,
-  assigneeRole: Type.String(),
+  assigneeRole: OrNull(Type.String({ description: 'the role whose members see it; null for one user’s task' })),
+  assigneeUserId: OrNull(Type.String({ description: 'the user whose task it is (a lead’s owner); null for a role’s' })),
+  leadId: OrNull(Type.String({ description: 'the lead it is about (a lead that became sales-ready)' })),
   status: Type.Union([Type.Literal('open'), Type.Literal('done')]),
   createdAt: Time,
   doneAt: NullTime,

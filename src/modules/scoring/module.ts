@@ -10,6 +10,8 @@ import { settings } from '../settings/module.ts';
 import { scoringDataMap } from './scoring.data-map.ts';
 import { scoringMigrations } from './scoring.migrations.ts';
 import type { LeadScoresTable, ScoringModelsTable } from './scoring.table.ts';
+import { SALES_READY } from './sales-ready.tasks.ts';
+import { wireScoreUses } from './uses.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -28,5 +30,8 @@ export const scoring = defineModule({
   needs: [settings, events, consent, contacts, interactions, segments, leads, journeys],
   dataMap: scoringDataMap,
   migrations: scoringMigrations,
-  create: () => ({}),
+  // s-uses: declared here until s-engine's manifest (which publishes it) is merged.
+  events: [SALES_READY],
+  create: (core, deps) => ({ ...wireScoreUses(core, deps) }),
+  portalSections: (face) => [face.scoringPortal],
 });

@@ -75,6 +75,12 @@ export const LIMITS = {
   atLeast: 100_000,
 } as const;
 
+/** A problem of a filter, by the JSON pointer of its node. */
+export interface FilterProblem {
+  path: string;
+  message: string;
+}
+
 /** A resolved field reference (built-in or custom). */
 export interface ResolvedField {
   column: string;

@@ -2,17 +2,17 @@ import { isId } from '../../lib/ids.ts';
 import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { isDate } from '../contacts/module.ts';
 import { INTERACTION_TYPES } from '../interactions/module.ts';
-import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
+import type { FilterConditionKind } from './filter.kinds.ts';
+import { CONTACT_FIELDS, type FilterProblem, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
 
-export interface FilterProblem {
-  path: string;
-  message: string;
-}
+export type { FilterProblem } from './filter.model.ts';
 
 export interface ValidationContext {
   /** Custom fields by name: column and type. */
   customFields: Map<string, ResolvedField>;
   purposes: Set<string>;
+  /** The condition kinds later modules registered (`score`), by key (filter.kinds.ts); none when absent. */
+  kinds?: ReadonlyMap<string, FilterConditionKind>;
 }
 
 const ISO_DT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -153,7 +153,14 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
         problems.push({ path: `${path}/behaviour/atLeast`, message: `a whole number from 1 to ${LIMITS.atLeast}` });
       return;
     }
-    problems.push({ path: path || '/', message: 'unknown node: expected and, or, not, field, consent, allowed, list or behaviour' });
+    const kind = keys.length === 1 ? ctx.kinds?.get(keys[0]!) : undefined;
+    if (kind) {
+      count(1, path);
+      for (const p of kind.validate(n[kind.key], `${path}/${kind.key}`)) if (problems.length < 20) problems.push(p);
+      return;
+    }
+    const extra = [...(ctx.kinds?.keys() ?? [])].map((k) => `, ${k}`).join('');
+    problems.push({ path: path || '/', message: `unknown node: expected and, or, not, field, consent, allowed, list, behaviour${extra}` });
   };
   walk(tree, '', 1);
   return problems;
