@@ -2,7 +2,7 @@ import { isId } from '../../lib/ids.ts';
 import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { isDate } from '../contacts/module.ts';
 import { INTERACTION_TYPES } from '../interactions/module.ts';
-import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
+import { CONTACT_FIELDS, type FieldScope, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
 
 export interface FilterProblem {
   path: string;
@@ -13,11 +13,18 @@ export interface ValidationContext {
   /** Custom fields by name: column and type. */
   customFields: Map<string, ResolvedField>;
   purposes: Set<string>;
+  /** Extra field namespaces (FieldScope), for callers that join another table; none for segments. */
+  scopes?: readonly FieldScope[];
 }
 
 const ISO_DT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 export function resolveField(name: string, ctx: ValidationContext): ResolvedField | null {
+  for (const scope of ctx.scopes ?? []) {
+    if (!name.startsWith(`${scope.prefix}.`)) continue;
+    const f = scope.fields.get(name.slice(scope.prefix.length + 1));
+    return f ? { ...f, alias: scope.alias } : null;
+  }
   if (name.startsWith('customFields.')) return ctx.customFields.get(name.slice('customFields.'.length)) ?? null;
   if (!Object.hasOwn(CONTACT_FIELDS, name)) return null;
   const f = CONTACT_FIELDS[name]!;
