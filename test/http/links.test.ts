@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { newId } from '../../src/lib/ids.ts';
 import { after, before, it } from 'node:test';
 import { can } from '../../src/http/access.ts';
 import { ROLES, type Role } from '../../src/modules/users/users.model.ts';
@@ -207,6 +208,31 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     await t.services.consent.setLevel(contactId, 3, { source: 'admin', actor: { type: 'user', id: null } });
     assert.equal((await t.services.journeys.admit(journeyId, [contactId])).entered, 1);
     await runJobs(t.services, ['journeys.run']);
+    // Lead scoring: a model and a lead of the contact, scored, so its reads answer with the person's score.
+    const scoringModel = (
+      await t.services.scoring.create({
+        name: 'Links',
+        rules: [{ name: 'Any', condition: { consent: { atLeast: 0 } }, points: 5 }],
+        grades: { A: 4, B: 3, C: 2, D: 1 },
+        salesReady: 5,
+      })
+    ).id;
+    const leadId = newId();
+    const at = new Date().toISOString();
+    await t.services.db.kysely
+      .insertInto('leads')
+      .values({
+        id: leadId,
+        contact_id: contactId,
+        title: 'Deal',
+        status: 'open',
+        owner_id: null,
+        value: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await t.services.scoring.recompute(scoringModel);
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -280,6 +306,12 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/journeys/:id/contacts/:contactId': `/api/v1/journeys/${journeyId}/contacts/${contactId}`,
       'GET /api/v1/journeys/:id/stats': `/api/v1/journeys/${journeyId}/stats`,
       'GET /api/v1/contacts/:id/journeys': `/api/v1/contacts/${contactId}/journeys`,
+      'GET /api/v1/scoring-models': '/api/v1/scoring-models',
+      'GET /api/v1/scoring-models/:id': `/api/v1/scoring-models/${scoringModel}`,
+      'GET /api/v1/scoring-models/:id/recompute': `/api/v1/scoring-models/${scoringModel}/recompute`,
+      'GET /api/v1/scoring-models/:id/distribution': `/api/v1/scoring-models/${scoringModel}/distribution`,
+      'GET /api/v1/scoring-models/:id/leads': `/api/v1/scoring-models/${scoringModel}/leads`,
+      'GET /api/v1/leads/:id/scores': `/api/v1/leads/${leadId}/scores`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

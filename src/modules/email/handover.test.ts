@@ -128,8 +128,7 @@ forEachDialect('the hand-over of sends to the relay', (ctx) => {
     );
   });
 
-  it('on SQLite, commits without running the automatic checkpoint, ' +
-    'which would hold the terminators back; the next commit runs it', async (tc) => {
+  it('on SQLite, commits without running the automatic checkpoint, which would hold the terminators back; the next commit runs it', async (tc) => {
     const raw = ctx.db.sqlite;
     if (!raw) return tc.skip('PostgreSQL has no checkpoint in its commits');
     const { campaignId, sendIds } = await prepared(2);
