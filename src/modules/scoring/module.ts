@@ -37,13 +37,18 @@ export const scoring = defineModule({
   migrations: scoringMigrations,
   events: [SALES_READY_EVENT],
   create: (core, deps) => {
-    const scoring = new ScoringService(core.db, core.clock, {
-      settings: deps.settings,
-      consent: deps.consent,
-      customFields: deps.customFields,
-      events: deps.events,
-      jobs: deps.jobs,
-    });
+    const scoring = new ScoringService(
+      core.db,
+      core.clock,
+      {
+        settings: deps.settings,
+        consent: deps.consent,
+        customFields: deps.customFields,
+        events: deps.events,
+        jobs: deps.jobs,
+      },
+      core.log,
+    );
     // Incremental scoring and clearing: consent, contact, lead and interaction changes rescore the leads they touch.
     deps.events.consume('scoring', (evs) => scoring.onEvents(evs));
     return { scoring };

@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
 import { runJobs } from '../../../test/helpers/jobs.ts';
+import { sql } from 'kysely';
 import { FakeClock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { RECOMPUTE_QUEUE } from './scoring.service.ts';
@@ -220,6 +221,29 @@ forEachDialect('lead scoring (API, consent, recompute)', (ctx) => {
     assert.equal(purpose.body.error.code, 'unknown_purpose');
     const missing = await api('GET', `/api/v1/scoring-models/${newId()}`);
     assert.deepEqual([missing.status, missing.body.error.code], [404, 'scoring_model_not_found']);
+  });
+
+  it('a model whose lead field was removed is skipped by the incremental path and explained as unevaluable', async () => {
+    const name = `f${tag()}`.replace(/[^a-z0-9]/g, '');
+    await sql`alter table leads add column ${sql.ref(`cf_${name}`)} text`.execute(k());
+    const fieldId = newId();
+    await k()
+      .insertInto('lead_fields')
+      .values({ id: fieldId, name, label: name, type: 'text', personal: 0, column_name: `cf_${name}`, created_at: NOW })
+      .execute();
+    const broken = (
+      await api('POST', '/api/v1/scoring-models', {
+        ...MODEL('marketing'),
+        rules: [{ name: 'Tier', condition: { field: `lead.${name}`, op: '=', value: 'gold' }, points: 7 }],
+      })
+    ).body.data;
+    assert.ok(broken.id);
+    await k().deleteFrom('lead_fields').where('id', '=', fieldId).execute();
+    const p = await person(5);
+    await t.services.scoring.scoreLeads([p.leadId]);
+    const e = (await t.services.scoring.explain(p.leadId)).find((x) => x.modelId === broken.id);
+    assert.deepEqual([e?.score, e?.reason], [null, 'model_unevaluable']);
+    await api('DELETE', `/api/v1/scoring-models/${broken.id}`);
   });
 
   it('every role reads; admin and marketer write', async () => {

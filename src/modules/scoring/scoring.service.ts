@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
 import { inList } from '../../db/in-list.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { chunks } from '../../lib/chunks.ts';
@@ -65,6 +66,8 @@ export interface Distribution {
 
 type Q = Kysely<Database>;
 
+const UNSCORED = { score: null, grade: null, salesReady: false, rules: [] } as const;
+
 /**
  * Lead scoring: models of rules, compiled once (scoring.compile.ts) into set-based SQL that the
  * bulk recompute runs chunk by chunk over every lead, the incremental path over the leads of
@@ -76,6 +79,7 @@ export class ScoringService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly deps: ScoringDeps,
+    private readonly log?: Pick<Logger, 'warn'>,
   ) {}
 
   // ---- models ---------------------------------------------------------------------------
@@ -353,6 +357,11 @@ export class ScoringService {
   private async compile(row: ScoringModelsTable, now = this.clock.now()): Promise<CompiledModel> {
     const lang = await this.language();
     const rules = JSON.parse(row.rules) as Rule[];
+    // A custom field a rule names may have been removed since the model was saved: such a model
+    // cannot be compiled (and is not, rather than fail in SQL).
+    const { problems } = validateModel({ rules }, lang);
+    if (problems.length)
+      throw new AppError('validation_failed', `the model's rules no longer pass: ${problems[0]!.path} ${problems[0]!.message}`, problems);
     const questions = new Map<string, GateQuestion>();
     for (const r of rules)
       if ('condition' in r)
@@ -390,7 +399,15 @@ export class ScoringService {
     const rows = await this.db.kysely.selectFrom('scoring_models').selectAll().orderBy('id').execute();
     const now = this.clock.now();
     for (const row of rows) {
-      const m = await this.compile(row, now);
+      const m = await this.compile(row, now).catch((e: unknown) => {
+        // One model that no longer compiles must not stop the others (nor the events' dispatch).
+        if (e instanceof AppError) return null;
+        throw e;
+      });
+      if (!m) {
+        this.log?.warn({ modelId: row.id }, 'scoring model skipped: its rules no longer compile');
+        continue;
+      }
       for (const part of chunks(ids, INCREMENTAL_CHUNK))
         await this.db.kysely.transaction().execute(async (trx) => {
           await upsertScores(m, { ids: part }, now.toISOString()).execute(trx);
@@ -455,7 +472,14 @@ export class ScoringService {
     const at = now.toISOString();
     const out: LeadScoreExplanation[] = [];
     for (const row of await this.db.kysely.selectFrom('scoring_models').selectAll().orderBy('id').execute()) {
-      const m = await this.compile(row, now);
+      const m = await this.compile(row, now).catch((e: unknown) => {
+        if (e instanceof AppError) return null;
+        throw e;
+      });
+      if (!m) {
+        out.push({ ...UNSCORED, rules: [], modelId: row.id, modelName: row.name, reason: 'model_unevaluable', computedAt: at });
+        continue;
+      }
       const set: LeadSet = { ids: [leadId] };
       const live = await this.db.kysely.transaction().execute(async (trx) => {
         await upsertScores(m, set, at).execute(trx);
