@@ -23,6 +23,11 @@ export interface CompiledModel {
   filter: CompileContext;
   dialect: Dialect;
   now: Date;
+  /**
+   * Behaviour rules whose aggregate the bulk recompute computed once for every contact into a
+   * temporary table (`stageBehaviour`), by rule index: chunks join it instead of grouping again.
+   */
+  staged?: ReadonlyMap<number, string>;
 }
 
 function leadsIn(set: LeadSet, alias: string, dialect: Dialect): RawBuilder<unknown> {
@@ -56,15 +61,18 @@ function rulePoints(m: CompiledModel, r: Rule, i: number): RawBuilder<number> {
   return sql<number>`(case when ${met} and ${age} < ${D} then (${P} * (${D} - ${age})) / ${D} else 0 end)`;
 }
 
-/** One grouped pass over the interactions of a behaviour rule, for the contacts of the set's leads. */
-function behaviourAggregate(m: CompiledModel, r: Extract<Rule, { behaviour: unknown }>, set: LeadSet): RawBuilder<unknown> {
+/**
+ * One grouped pass over the interactions of a behaviour rule: for the contacts of the set's
+ * leads, or (no set) for every contact, which the bulk recompute stages once.
+ */
+export function behaviourAggregate(m: CompiledModel, r: Extract<Rule, { behaviour: unknown }>, set: LeadSet | null): RawBuilder<unknown> {
   const where: RawBuilder<unknown>[] = [sql`i.type = ${r.behaviour.type}`];
   if (r.behaviour.ref !== undefined) where.push(sql`i.ref = ${refForMatching(r.behaviour.ref)}`);
   if (r.behaviour.withinDays !== undefined)
     where.push(sql`i.at >= ${new Date(m.now.getTime() - r.behaviour.withinDays * DAY_MS).toISOString()}`);
-  where.push(sql`i.contact_id in (select sl.contact_id from leads sl where ${leadsIn(set, 'sl', m.dialect)})`);
-  return sql`(select i.contact_id, count(*) as n, max(i.at) as latest from interactions i
-    where ${sql.join(where, sql` and `)} group by i.contact_id)`;
+  if (set !== null) where.push(sql`i.contact_id in (select sl.contact_id from leads sl where ${leadsIn(set, 'sl', m.dialect)})`);
+  return sql`select i.contact_id, count(*) as n, max(i.at) as latest from interactions i
+    where ${sql.join(where, sql` and `)} group by i.contact_id`;
 }
 
 /**
@@ -87,7 +95,9 @@ export function scoredLeads(m: CompiledModel, set: LeadSet): RawBuilder<Record<s
     cols.push(sql`${p} as ${sql.raw(`p${i}`)}`);
     if ('behaviour' in r) {
       const b = sql.raw(`b${i}`);
-      joins.push(sql`left join ${behaviourAggregate(m, r, set)} ${b} on ${b}.contact_id = l.contact_id`);
+      const staged = m.staged?.get(i);
+      const source = staged !== undefined ? sql.table(staged) : sql`(${behaviourAggregate(m, r, set)})`;
+      joins.push(sql`left join ${source} ${b} on ${b}.contact_id = l.contact_id`);
       cols.push(sql`coalesce(${b}.n, 0) as ${sql.raw(`n${i}`)}`, sql`${b}.latest as ${sql.raw(`t${i}`)}`);
     }
   });
@@ -117,4 +127,33 @@ export function upsertScores(m: CompiledModel, set: LeadSet, computedAt: string)
     on conflict (model_id, lead_id) do update set score = excluded.score, grade = excluded.grade,
       sales_ready = excluded.sales_ready, reason = excluded.reason, model_version = excluded.model_version,
       computed_at = excluded.computed_at`;
+}
+
+/** The temporary table a bulk recompute stages a behaviour rule's aggregate in. */
+export const stageName = (i: number) => `scoring_stage_${i}`;
+
+/**
+ * Stages every behaviour rule's aggregate for all contacts (one grouped pass over the
+ * interactions per rule), indexed by contact, in temporary tables of `conn`'s connection. The
+ * chunks of a bulk recompute then join them: grouping per chunk would read a type's interactions
+ * once per chunk (a plan PostgreSQL chooses over hash-partitioned interactions).
+ */
+export function stageStatements(m: CompiledModel): { i: number; name: string; statements: RawBuilder<unknown>[] }[] {
+  const out: { i: number; name: string; statements: RawBuilder<unknown>[] }[] = [];
+  m.rules.forEach((r, i) => {
+    if (!('behaviour' in r)) return;
+    const name = stageName(i);
+    const t = sql.table(name);
+    out.push({
+      i,
+      name,
+      statements: [
+        sql`drop table if exists ${t}`,
+        sql`create temporary table ${t} as ${behaviourAggregate(m, r, null)}`,
+        sql`create index ${sql.id(`${name}_contact`)} on ${t} (contact_id)`,
+        sql`analyze ${t}`,
+      ],
+    });
+  });
+  return out;
 }

@@ -12,7 +12,7 @@ import type { Database, Db } from '../database.ts';
 import type { EventLog, StoredEvent } from '../events/module.ts';
 import { type CompileContext, type FilterNode, leaves, type ResolvedField } from '../segments/module.ts';
 import type { SettingsService } from '../settings/module.ts';
-import { type CompiledModel, type LeadSet, scoredLeads, upsertScores } from './scoring.compile.ts';
+import { type CompiledModel, type LeadSet, scoredLeads, stageStatements, upsertScores } from './scoring.compile.ts';
 import {
   type Grades,
   gradeOf,
@@ -31,7 +31,7 @@ import type { ScoringModelsTable } from './scoring.table.ts';
 export const RECOMPUTE_QUEUE = 'scoring.recompute';
 export const SALES_READY_EVENT = 'lead.sales_ready';
 /** Leads per statement of a bulk recompute: each its own transaction, progress after each. */
-const BULK_CHUNK = 20_000;
+const BULK_CHUNK = 50_000;
 /** Leads per statement of the incremental path (one list parameter, however long). */
 const INCREMENTAL_CHUNK = 5_000;
 
@@ -268,42 +268,60 @@ export class ScoringService {
   ): Promise<{ total: number; scored: number; notScored: number; ms: number }> {
     const t0 = Date.now();
     const row = await this.row(modelId);
-    const m = await this.compile(row);
+    const compiled = await this.compile(row);
     const startedAt = this.clock.now().toISOString();
-    const totalRow = await this.db.kysely
-      .selectFrom('leads')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst();
-    const total = Number(totalRow?.n ?? 0);
-    await this.setProgress(modelId, {
-      recompute_total: total,
-      recompute_done: 0,
-      recompute_started_at: startedAt,
-      recompute_finished_at: null,
+    // One connection for the whole run: the staged aggregates are its temporary tables.
+    const done = await this.db.kysely.connection().execute(async (conn) => {
+      const stages = stageStatements(compiled);
+      const drop = async () => {
+        for (const st of stages) await sql`drop table if exists ${sql.table(st.name)}`.execute(conn);
+      };
+      try {
+        for (const st of stages) for (const q of st.statements) await q.execute(conn);
+        const m: CompiledModel = { ...compiled, staged: new Map(stages.map((st) => [st.i, st.name])) };
+        const totalRow = await conn
+          .selectFrom('leads')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirst();
+        const total = Number(totalRow?.n ?? 0);
+        await this.setProgress(conn, modelId, {
+          recompute_total: total,
+          recompute_done: 0,
+          recompute_started_at: startedAt,
+          recompute_finished_at: null,
+        });
+        let n = 0;
+        let after: string | null = null;
+        for (;;) {
+          const ids: { id: string }[] = await conn
+            .selectFrom('leads')
+            .select('id')
+            .$if(after !== null, (qb) => qb.where('id', '>', after!))
+            .orderBy('id')
+            .limit(BULK_CHUNK)
+            .execute();
+          if (ids.length === 0) break;
+          const set: LeadSet = { after, upTo: ids[ids.length - 1]!.id };
+          await conn.transaction().execute(async (trx) => {
+            await upsertScores(m, set, startedAt).execute(trx);
+            await this.markReady(trx, m, set, startedAt);
+          });
+          n += ids.length;
+          after = set.upTo;
+          await this.setProgress(conn, modelId, { recompute_done: n });
+          opts.onProgress?.(n, total);
+          if (ids.length < BULK_CHUNK) break;
+        }
+        await this.setProgress(conn, modelId, {
+          recompute_total: n,
+          recompute_done: n,
+          recompute_finished_at: this.clock.now().toISOString(),
+        });
+        return n;
+      } finally {
+        await drop();
+      }
     });
-    let done = 0;
-    let after: string | null = null;
-    for (;;) {
-      const ids: { id: string }[] = await this.db.kysely
-        .selectFrom('leads')
-        .select('id')
-        .$if(after !== null, (qb) => qb.where('id', '>', after!))
-        .orderBy('id')
-        .limit(BULK_CHUNK)
-        .execute();
-      if (ids.length === 0) break;
-      const set: LeadSet = { after, upTo: ids[ids.length - 1]!.id };
-      await this.db.kysely.transaction().execute(async (trx) => {
-        await upsertScores(m, set, startedAt).execute(trx);
-        await this.markReady(trx, m, set, startedAt);
-      });
-      done += ids.length;
-      after = set.upTo;
-      await this.setProgress(modelId, { recompute_done: done });
-      opts.onProgress?.(done, total);
-      if (ids.length < BULK_CHUNK) break;
-    }
-    await this.setProgress(modelId, { recompute_total: done, recompute_done: done, recompute_finished_at: this.clock.now().toISOString() });
     const counts = await this.db.kysely
       .selectFrom('lead_scores')
       .select([sql<number>`sum(case when score is null then 0 else 1 end)`.as('scored'), sql<number>`count(*)`.as('n')])
@@ -313,8 +331,8 @@ export class ScoringService {
     return { total: done, scored, notScored: Number(counts?.n ?? 0) - scored, ms: Date.now() - t0 };
   }
 
-  private async setProgress(id: string, set: Partial<ScoringModelsTable>): Promise<void> {
-    await this.db.kysely.updateTable('scoring_models').set(set).where('id', '=', id).execute();
+  private async setProgress(conn: Q, id: string, set: Partial<ScoringModelsTable>): Promise<void> {
+    await conn.updateTable('scoring_models').set(set).where('id', '=', id).execute();
   }
 
   /**
