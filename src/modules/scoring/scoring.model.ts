@@ -199,10 +199,11 @@ export function requirementOf(row: Pick<ScoringModelsTable, 'required_level' | '
 }
 
 export function recomputeOf(row: ScoringModelsTable, jobStatus: string | null): Recompute {
+  // A run without a job (the benchmark, a direct call) still counts: started, finished or not.
   const state: RecomputeState =
-    row.recompute_job_id === null
+    row.recompute_job_id === null && row.recompute_started_at === null
       ? 'never'
-      : jobStatus === 'failed' || jobStatus === 'dead'
+      : jobStatus === 'dead'
         ? 'failed'
         : row.recompute_finished_at !== null
           ? 'done'
