@@ -20345,6 +20345,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "modelId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "modelName": "Inbound B2B",
+                     *           "score": 28,
+                     *           "grade": "B",
+                     *           "salesReady": false,
+                     *           "rules": [
+                     *             {
+                     *               "name": "German company",
+                     *               "kind": "condition",
+                     *               "points": 10,
+                     *               "rulePoints": 10,
+                     *               "window": null,
+                     *               "atLeast": null,
+                     *               "counted": null,
+                     *               "latestAt": null,
+                     *               "decayDays": null
+                     *             },
+                     *             {
+                     *               "name": "Pricing page",
+                     *               "kind": "behaviour",
+                     *               "points": 18,
+                     *               "rulePoints": 20,
+                     *               "window": {
+                     *                 "withinDays": 30
+                     *               },
+                     *               "atLeast": 2,
+                     *               "counted": 3,
+                     *               "latestAt": "2026-06-12T09:30:00.000Z",
+                     *               "decayDays": 30
+                     *             }
+                     *           ],
+                     *           "reason": "allowed",
+                     *           "computedAt": "2026-06-15T12:00:01.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             computedAt: string;
@@ -28430,6 +28471,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "name": "Inbound B2B",
+                     *           "requiredConsent": "profiling",
+                     *           "rules": [
+                     *             {
+                     *               "name": "German company",
+                     *               "condition": {
+                     *                 "and": [
+                     *                   {
+                     *                     "field": "country",
+                     *                     "op": "=",
+                     *                     "value": "DE"
+                     *                   },
+                     *                   {
+                     *                     "field": "lead.value",
+                     *                     "op": ">=",
+                     *                     "value": 5000
+                     *                   }
+                     *                 ]
+                     *               },
+                     *               "points": 10
+                     *             },
+                     *             {
+                     *               "name": "Pricing page",
+                     *               "behaviour": {
+                     *                 "type": "page_visited",
+                     *                 "ref": "https://example.com/pricing",
+                     *                 "atLeast": 2,
+                     *                 "withinDays": 30
+                     *               },
+                     *               "points": 20,
+                     *               "decayDays": 30
+                     *             },
+                     *             {
+                     *               "name": "Lost before",
+                     *               "condition": {
+                     *                 "field": "lead.status",
+                     *                 "op": "=",
+                     *                 "value": "lost"
+                     *               },
+                     *               "points": -15
+                     *             }
+                     *           ],
+                     *           "grades": {
+                     *             "A": 40,
+                     *             "B": 25,
+                     *             "C": 10,
+                     *             "D": 1
+                     *           },
+                     *           "salesReady": 30,
+                     *           "version": 1,
+                     *           "createdAt": "2026-06-15T11:59:00.000Z",
+                     *           "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *           "recompute": {
+                     *             "state": "done",
+                     *             "total": 1200,
+                     *             "done": 1200,
+                     *             "startedAt": "2026-06-15T12:00:00.000Z",
+                     *             "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             createdAt: string;
@@ -28615,6 +28724,59 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Inbound B2B",
+                 *       "requiredConsent": "profiling",
+                 *       "rules": [
+                 *         {
+                 *           "name": "German company",
+                 *           "condition": {
+                 *             "and": [
+                 *               {
+                 *                 "field": "country",
+                 *                 "op": "=",
+                 *                 "value": "DE"
+                 *               },
+                 *               {
+                 *                 "field": "lead.value",
+                 *                 "op": ">=",
+                 *                 "value": 5000
+                 *               }
+                 *             ]
+                 *           },
+                 *           "points": 10
+                 *         },
+                 *         {
+                 *           "name": "Pricing page",
+                 *           "behaviour": {
+                 *             "type": "page_visited",
+                 *             "ref": "https://example.com/pricing",
+                 *             "atLeast": 2,
+                 *             "withinDays": 30
+                 *           },
+                 *           "points": 20,
+                 *           "decayDays": 30
+                 *         },
+                 *         {
+                 *           "name": "Lost before",
+                 *           "condition": {
+                 *             "field": "lead.status",
+                 *             "op": "=",
+                 *             "value": "lost"
+                 *           },
+                 *           "points": -15
+                 *         }
+                 *       ],
+                 *       "grades": {
+                 *         "A": 40,
+                 *         "B": 25,
+                 *         "C": 10,
+                 *         "D": 1
+                 *       },
+                 *       "salesReady": 30
+                 *     }
+                 */
                 "application/json": {
                     /** @description the lowest score of each grade, A > B > C > D */
                     grades: {
@@ -28673,6 +28835,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             createdAt: string;
@@ -28867,6 +29095,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             createdAt: string;
@@ -29223,6 +29517,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "requiredConsent": "profiling",
+                 *       "salesReady": 35
+                 *     }
+                 */
                 "application/json": {
                     /** @description the lowest score of each grade, A > B > C > D */
                     grades?: {
@@ -29281,6 +29581,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             createdAt: string;
@@ -29475,6 +29841,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "grades": {
+                     *         "A": 120,
+                     *         "B": 300,
+                     *         "C": 410,
+                     *         "D": 90,
+                     *         "none": 40
+                     *       },
+                     *       "salesReady": 180,
+                     *       "scored": 960,
+                     *       "notScored": {
+                     *         "below_required_level": 230,
+                     *         "child_never_profiled": 10
+                     *       },
+                     *       "histogram": [
+                     *         {
+                     *           "from": -15,
+                     *           "to": 0,
+                     *           "n": 40
+                     *         },
+                     *         {
+                     *           "from": 1,
+                     *           "to": 16,
+                     *           "n": 500
+                     *         },
+                     *         {
+                     *           "from": 17,
+                     *           "to": 32,
+                     *           "n": 300
+                     *         },
+                     *         {
+                     *           "from": 33,
+                     *           "to": 48,
+                     *           "n": 120
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         grades: {
                             A: number;
@@ -29669,6 +30074,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "leadId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "title": "Annual licence",
+                     *           "status": "qualified",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "contact": {
+                     *             "email": "ana@example.com",
+                     *             "firstName": "Ana",
+                     *             "lastName": "Silva"
+                     *           },
+                     *           "score": 28,
+                     *           "grade": "B",
+                     *           "salesReady": false,
+                     *           "reason": "allowed",
+                     *           "computedAt": "2026-06-15T12:00:01.000Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             computedAt: string;
@@ -29857,6 +30285,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recompute": {
+                     *         "state": "done",
+                     *         "total": 1200,
+                     *         "done": 1200,
+                     *         "startedAt": "2026-06-15T12:00:00.000Z",
+                     *         "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         recompute: {
                             done: number | null;
@@ -30035,6 +30474,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "jobId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *       "recompute": {
+                     *         "state": "queued",
+                     *         "total": null,
+                     *         "done": null,
+                     *         "startedAt": null,
+                     *         "finishedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         jobId: string;
                         recompute: {

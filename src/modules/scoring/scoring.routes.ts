@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { commonErrors, Data, IdParams, Obj } from '../../http/schemas.ts';
+import { commonErrors, Data, IdParams, Obj, withExamples } from '../../http/schemas.ts';
+import { DISTRIBUTION, EXPLANATION, MODEL, MODEL_CREATE, RANKING, RECOMPUTE } from './scoring.examples.ts';
 import type { ModelInput } from './scoring.model.ts';
 import {
   DistributionSchema,
@@ -45,8 +46,8 @@ export const scoringRoutes =
             `A model scores a lead only while the consent gate allows its ` +
             `required consent for the lead's contact; children never. ` +
             `${RULES}`,
-          body: ModelCreate,
-          response: { 201: Data(ModelSchema), ...commonErrors },
+          body: withExamples(ModelCreate, MODEL_CREATE),
+          response: { 201: withExamples(Data(ModelSchema), { data: MODEL }), ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -64,7 +65,7 @@ export const scoringRoutes =
           tags: TAGS,
           summary: 'Scoring models',
           description: 'Every model, oldest first, with its last recompute’s progress.',
-          response: { 200: Data(Type.Array(ModelSchema)), ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(ModelSchema)), { data: [MODEL] }), ...commonErrors },
         },
       },
       async () => ({ data: await s.scoring.models() }),
@@ -79,7 +80,7 @@ export const scoringRoutes =
           summary: 'A scoring model',
           description: 'The model with its rules, thresholds, requirement and last recompute. 404 `scoring_model_not_found`.',
           params: IdParams,
-          response: { 200: Data(ModelSchema), ...commonErrors },
+          response: { 200: withExamples(Data(ModelSchema), { data: MODEL }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.scoring.get(req.params.id) }),
@@ -97,8 +98,8 @@ export const scoringRoutes =
             'A change of rules, thresholds or requirement bumps the version and queues a recompute. A requirement raised clears, in ' +
             `the same transaction, every score the gate no longer allows (score null, the gate's reason). ${RULES}`,
           params: IdParams,
-          body: ModelPatch,
-          response: { 200: Data(ModelSchema), ...commonErrors },
+          body: withExamples(ModelPatch, { requiredConsent: 'profiling', salesReady: 35 }),
+          response: { 200: withExamples(Data(ModelSchema), { data: MODEL }), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.scoring.update(req.params.id, req.body as Partial<ModelInput>) }),
@@ -131,7 +132,13 @@ export const scoringRoutes =
           summary: 'Recompute every lead’s score under the model (a job)',
           description: 'Queues the bulk recompute (job queue `scoring.recompute`); GET the same path for its progress.',
           params: IdParams,
-          response: { 202: Obj({ jobId: Type.String(), recompute: RecomputeSchema }), ...commonErrors },
+          response: {
+            202: withExamples(Obj({ jobId: Type.String(), recompute: RecomputeSchema }), {
+              jobId: '01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70',
+              recompute: { state: 'queued', total: null, done: null, startedAt: null, finishedAt: null },
+            }),
+            ...commonErrors,
+          },
         },
       },
       async (req, reply) => reply.status(202).send(await s.scoring.requestRecompute(req.params.id)),
@@ -146,7 +153,7 @@ export const scoringRoutes =
           summary: 'The model’s recompute progress',
           description: '`state` never, queued, running, done or failed; `done` of `total` leads.',
           params: IdParams,
-          response: { 200: Obj({ recompute: RecomputeSchema }), ...commonErrors },
+          response: { 200: withExamples(Obj({ recompute: RecomputeSchema }), { recompute: RECOMPUTE }), ...commonErrors },
         },
       },
       async (req) => ({ recompute: await s.scoring.progress(req.params.id) }),
@@ -161,7 +168,7 @@ export const scoringRoutes =
           summary: 'How the model’s scores are distributed (anonymous counts)',
           description: 'Leads by grade, sales-ready, scored and not scored by the gate’s reason, and a histogram of ten bands.',
           params: IdParams,
-          response: { 200: DistributionSchema, ...commonErrors },
+          response: { 200: withExamples(DistributionSchema, DISTRIBUTION), ...commonErrors },
         },
       },
       async (req) => s.scoring.distribution(req.params.id),
@@ -178,7 +185,7 @@ export const scoringRoutes =
           params: IdParams,
           querystring: RankingQuery,
           response: {
-            200: Obj({ data: Type.Array(RankingRowSchema), next: Type.Union([Type.String(), Type.Null()]) }),
+            200: withExamples(Obj({ data: Type.Array(RankingRowSchema), next: Type.Union([Type.String(), Type.Null()]) }), RANKING),
             ...commonErrors,
           },
         },
@@ -204,7 +211,7 @@ export const scoringRoutes =
             'that gave points, whose points sum to the score; `score` null with the gate’s `reason` where the model may not score ' +
             'the lead.',
           params: IdParams,
-          response: { 200: Data(Type.Array(ExplanationSchema)), ...commonErrors },
+          response: { 200: withExamples(Data(Type.Array(ExplanationSchema)), EXPLANATION), ...commonErrors },
         },
       },
       async (req) => ({ data: await s.scoring.explain(req.params.id) }),
