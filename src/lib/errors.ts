@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, description: "The caller's role does not allow this action." },
   not_found: { status: 404, description: 'No such resource (or the caller may not know it exists).' },
   route_not_found: { status: 404, description: 'No route answers this method and path.' },
+  scoring_model_not_found: { status: 404, description: 'No scoring model has this id (it may have been deleted).' },
   user_exists: { status: 409, description: 'A user with this email already exists.' },
   contact_exists: { status: 409, description: 'A contact with this email already exists (addresses compare without regard to case).' },
   field_exists: { status: 409, description: 'A custom field with this name already exists.' },

@@ -1353,6 +1353,28 @@ export interface paths {
         patch: operations["patchLeadsById"];
         trace?: never;
     };
+    "/api/v1/leads/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead’s scores, explained
+         * @description One entry per model, computed live (the stored score refreshed with it): the score, grade, sales-ready and the rules that gave points, whose points sum to the score; `score` null with the gate’s `reason` where the model may not score the lead.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getLeadsByIdScores"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lists": {
         parameters: {
             query?: never;
@@ -1967,6 +1989,140 @@ export interface paths {
          *     **Who may call:** `admin`, `privacy_officer` (area `retention`, write); other roles get 403.
          */
         post: operations["postRetentionRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scoring models
+         * @description Every model, oldest first, with its last recompute’s progress.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModels"];
+        put?: never;
+        /**
+         * Create a scoring model (and queue its first recompute)
+         * @description A model scores a lead only while the consent gate allows its required consent for the lead's contact; children never. Each rule has exactly one of `condition` (the segment language, docs/segments.md, over the contact and the lead as `lead.<field>`) and `behaviour` (`{type, ref?, atLeast?, withinDays?}`), integer `points` (−1000..1000, not 0) and, for behaviour, an optional `decayDays`: given = trunc(points × (decayDays − ageDays) / decayDays) while ageDays < decayDays, ageDays the whole days since the latest counted interaction. A rule that does not pass answers 400 `validation_failed`, `details` naming each problem’s path (`/rules/2/condition/and/0/field`); an unknown purpose 400 `unknown_purpose`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        post: operations["postScoringModels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A scoring model
+         * @description The model with its rules, thresholds, requirement and last recompute. 404 `scoring_model_not_found`.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a scoring model and its scores
+         * @description The model and every lead’s score under it go.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        delete: operations["deleteScoringModelsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a scoring model
+         * @description A change of rules, thresholds or requirement bumps the version and queues a recompute. A requirement raised clears, in the same transaction, every score the gate no longer allows (score null, the gate's reason). Each rule has exactly one of `condition` (the segment language, docs/segments.md, over the contact and the lead as `lead.<field>`) and `behaviour` (`{type, ref?, atLeast?, withinDays?}`), integer `points` (−1000..1000, not 0) and, for behaviour, an optional `decayDays`: given = trunc(points × (decayDays − ageDays) / decayDays) while ageDays < decayDays, ageDays the whole days since the latest counted interaction. A rule that does not pass answers 400 `validation_failed`, `details` naming each problem’s path (`/rules/2/condition/and/0/field`); an unknown purpose 400 `unknown_purpose`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        patch: operations["patchScoringModelsById"];
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the model’s scores are distributed (anonymous counts)
+         * @description Leads by grade, sales-ready, scored and not scored by the gate’s reason, and a histogram of ten bands.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsByIdDistribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model’s ranking of leads
+         * @description Highest score first, leads not scored last (with the reason); `next` pages on.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsByIdLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model’s recompute progress
+         * @description `state` never, queued, running, done or failed; `done` of `total` leads.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsByIdRecompute"];
+        put?: never;
+        /**
+         * Recompute every lead’s score under the model (a job)
+         * @description Queues the bulk recompute (job queue `scoring.recompute`); GET the same path for its progress.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        post: operations["postScoringModelsByIdRecompute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -21996,6 +22152,241 @@ export interface operations {
             };
         };
     };
+    getLeadsByIdScores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "modelId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "modelName": "Inbound B2B",
+                     *           "score": 28,
+                     *           "grade": "B",
+                     *           "salesReady": false,
+                     *           "rules": [
+                     *             {
+                     *               "name": "German company",
+                     *               "kind": "condition",
+                     *               "points": 10,
+                     *               "rulePoints": 10,
+                     *               "window": null,
+                     *               "atLeast": null,
+                     *               "counted": null,
+                     *               "latestAt": null,
+                     *               "decayDays": null
+                     *             },
+                     *             {
+                     *               "name": "Pricing page",
+                     *               "kind": "behaviour",
+                     *               "points": 18,
+                     *               "rulePoints": 20,
+                     *               "window": {
+                     *                 "withinDays": 30
+                     *               },
+                     *               "atLeast": 2,
+                     *               "counted": 3,
+                     *               "latestAt": "2026-06-12T09:30:00.000Z",
+                     *               "decayDays": 30
+                     *             }
+                     *           ],
+                     *           "reason": "allowed",
+                     *           "computedAt": "2026-06-15T12:00:01.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            computedAt: string;
+                            grade: string | null;
+                            modelId: string;
+                            modelName: string;
+                            /** @description `allowed` when scored, else the consent gate’s reason (`below_required_level`, `child_never_profiled`, …) */
+                            reason: string;
+                            rules: {
+                                atLeast: number | null;
+                                counted: number | null;
+                                decayDays: number | null;
+                                kind: "condition" | "behaviour";
+                                latestAt: string | null;
+                                name: string;
+                                points: number;
+                                rulePoints: number;
+                                window: {
+                                    withinDays: number;
+                                } | null;
+                            }[];
+                            salesReady: boolean;
+                            score: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getLists: {
         parameters: {
             query?: {
@@ -29738,6 +30129,2197 @@ export interface operations {
                             /** @description the table (as the data map names it) */
                             table: string;
                         }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "name": "Inbound B2B",
+                     *           "requiredConsent": "profiling",
+                     *           "rules": [
+                     *             {
+                     *               "name": "German company",
+                     *               "condition": {
+                     *                 "and": [
+                     *                   {
+                     *                     "field": "country",
+                     *                     "op": "=",
+                     *                     "value": "DE"
+                     *                   },
+                     *                   {
+                     *                     "field": "lead.value",
+                     *                     "op": ">=",
+                     *                     "value": 5000
+                     *                   }
+                     *                 ]
+                     *               },
+                     *               "points": 10
+                     *             },
+                     *             {
+                     *               "name": "Pricing page",
+                     *               "behaviour": {
+                     *                 "type": "page_visited",
+                     *                 "ref": "https://example.com/pricing",
+                     *                 "atLeast": 2,
+                     *                 "withinDays": 30
+                     *               },
+                     *               "points": 20,
+                     *               "decayDays": 30
+                     *             },
+                     *             {
+                     *               "name": "Lost before",
+                     *               "condition": {
+                     *                 "field": "lead.status",
+                     *                 "op": "=",
+                     *                 "value": "lost"
+                     *               },
+                     *               "points": -15
+                     *             }
+                     *           ],
+                     *           "grades": {
+                     *             "A": 40,
+                     *             "B": 25,
+                     *             "C": 10,
+                     *             "D": 1
+                     *           },
+                     *           "salesReady": 30,
+                     *           "version": 1,
+                     *           "createdAt": "2026-06-15T11:59:00.000Z",
+                     *           "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *           "recompute": {
+                     *             "state": "done",
+                     *             "total": 1200,
+                     *             "done": 1200,
+                     *             "startedAt": "2026-06-15T12:00:00.000Z",
+                     *             "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postScoringModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Inbound B2B",
+                 *       "requiredConsent": "profiling",
+                 *       "rules": [
+                 *         {
+                 *           "name": "German company",
+                 *           "condition": {
+                 *             "and": [
+                 *               {
+                 *                 "field": "country",
+                 *                 "op": "=",
+                 *                 "value": "DE"
+                 *               },
+                 *               {
+                 *                 "field": "lead.value",
+                 *                 "op": ">=",
+                 *                 "value": 5000
+                 *               }
+                 *             ]
+                 *           },
+                 *           "points": 10
+                 *         },
+                 *         {
+                 *           "name": "Pricing page",
+                 *           "behaviour": {
+                 *             "type": "page_visited",
+                 *             "ref": "https://example.com/pricing",
+                 *             "atLeast": 2,
+                 *             "withinDays": 30
+                 *           },
+                 *           "points": 20,
+                 *           "decayDays": 30
+                 *         },
+                 *         {
+                 *           "name": "Lost before",
+                 *           "condition": {
+                 *             "field": "lead.status",
+                 *             "op": "=",
+                 *             "value": "lost"
+                 *           },
+                 *           "points": -15
+                 *         }
+                 *       ],
+                 *       "grades": {
+                 *         "A": 40,
+                 *         "B": 25,
+                 *         "C": 10,
+                 *         "D": 1
+                 *       },
+                 *       "salesReady": 30
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the lowest score of each grade, A > B > C > D */
+                    grades: {
+                        /** Format: int32 */
+                        A: number;
+                        /** Format: int32 */
+                        B: number;
+                        /** Format: int32 */
+                        C: number;
+                        /** Format: int32 */
+                        D: number;
+                    };
+                    name: string;
+                    /** @description a consent level 0–5 or a purpose name (default `profiling`); children are never scored */
+                    requiredConsent?: number | string;
+                    rules: {
+                        behaviour?: {
+                            /**
+                             * Format: int32
+                             * @description how many interactions at least (default 1)
+                             */
+                            atLeast?: number;
+                            /** @description the interaction reference (a URL, a message id) */
+                            ref?: string;
+                            /** @description an interaction type (email_opened, page_visited, …) */
+                            type: string;
+                            /**
+                             * Format: int32
+                             * @description counted within this many days back
+                             */
+                            withinDays?: number;
+                        };
+                        /** @description a segment filter tree (docs/segments.md) over the contact, plus the lead fields `lead.title`, `lead.status`, `lead.value`, `lead.ownerId`, `lead.createdAt` and `lead.<custom lead field>` */
+                        condition?: unknown;
+                        /**
+                         * Format: int32
+                         * @description behaviour rules only: the points fade linearly by whole days since the latest counted interaction
+                         */
+                        decayDays?: number;
+                        name: string;
+                        /**
+                         * Format: int32
+                         * @description the points it gives (not 0; negative allowed)
+                         */
+                        points: number;
+                    }[];
+                    /** Format: int32 */
+                    salesReady: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteScoringModelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchScoringModelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "requiredConsent": "profiling",
+                 *       "salesReady": 35
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the lowest score of each grade, A > B > C > D */
+                    grades?: {
+                        /** Format: int32 */
+                        A: number;
+                        /** Format: int32 */
+                        B: number;
+                        /** Format: int32 */
+                        C: number;
+                        /** Format: int32 */
+                        D: number;
+                    };
+                    name?: string;
+                    /** @description a consent level 0–5 or a purpose name (default `profiling`); children are never scored */
+                    requiredConsent?: number | string;
+                    rules?: {
+                        behaviour?: {
+                            /**
+                             * Format: int32
+                             * @description how many interactions at least (default 1)
+                             */
+                            atLeast?: number;
+                            /** @description the interaction reference (a URL, a message id) */
+                            ref?: string;
+                            /** @description an interaction type (email_opened, page_visited, …) */
+                            type: string;
+                            /**
+                             * Format: int32
+                             * @description counted within this many days back
+                             */
+                            withinDays?: number;
+                        };
+                        /** @description a segment filter tree (docs/segments.md) over the contact, plus the lead fields `lead.title`, `lead.status`, `lead.value`, `lead.ownerId`, `lead.createdAt` and `lead.<custom lead field>` */
+                        condition?: unknown;
+                        /**
+                         * Format: int32
+                         * @description behaviour rules only: the points fade linearly by whole days since the latest counted interaction
+                         */
+                        decayDays?: number;
+                        name: string;
+                        /**
+                         * Format: int32
+                         * @description the points it gives (not 0; negative allowed)
+                         */
+                        points: number;
+                    }[];
+                    /** Format: int32 */
+                    salesReady?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsByIdDistribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grades": {
+                     *         "A": 120,
+                     *         "B": 300,
+                     *         "C": 410,
+                     *         "D": 90,
+                     *         "none": 40
+                     *       },
+                     *       "salesReady": 180,
+                     *       "scored": 960,
+                     *       "notScored": {
+                     *         "below_required_level": 230,
+                     *         "child_never_profiled": 10
+                     *       },
+                     *       "histogram": [
+                     *         {
+                     *           "from": -15,
+                     *           "to": 0,
+                     *           "n": 40
+                     *         },
+                     *         {
+                     *           "from": 1,
+                     *           "to": 16,
+                     *           "n": 500
+                     *         },
+                     *         {
+                     *           "from": 17,
+                     *           "to": 32,
+                     *           "n": 300
+                     *         },
+                     *         {
+                     *           "from": 33,
+                     *           "to": 48,
+                     *           "n": 120
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        grades: {
+                            A: number;
+                            B: number;
+                            C: number;
+                            D: number;
+                            none: number;
+                        };
+                        histogram: {
+                            from: number;
+                            n: number;
+                            to: number;
+                        }[];
+                        notScored: {
+                            [key: string]: number;
+                        };
+                        salesReady: number;
+                        scored: number;
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsByIdLeads: {
+        parameters: {
+            query?: {
+                /** @description the previous page’s `next` */
+                after?: string;
+                grade?: "A" | "B" | "C" | "D";
+                limit?: number;
+                salesReady?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "leadId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "title": "Annual licence",
+                     *           "status": "qualified",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "contact": {
+                     *             "email": "ana@example.com",
+                     *             "firstName": "Ana",
+                     *             "lastName": "Silva"
+                     *           },
+                     *           "score": 28,
+                     *           "grade": "B",
+                     *           "salesReady": false,
+                     *           "reason": "allowed",
+                     *           "computedAt": "2026-06-15T12:00:01.000Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            computedAt: string;
+                            contact: {
+                                email: string | null;
+                                firstName: string | null;
+                                lastName: string | null;
+                            };
+                            contactId: string;
+                            grade: string | null;
+                            leadId: string;
+                            reason: string;
+                            salesReady: boolean;
+                            score: number | null;
+                            status: string;
+                            title: string;
+                        }[];
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsByIdRecompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recompute": {
+                     *         "state": "done",
+                     *         "total": 1200,
+                     *         "done": 1200,
+                     *         "startedAt": "2026-06-15T12:00:00.000Z",
+                     *         "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        recompute: {
+                            done: number | null;
+                            finishedAt: string | null;
+                            startedAt: string | null;
+                            state: "never" | "queued" | "running" | "done" | "failed";
+                            total: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postScoringModelsByIdRecompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jobId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *       "recompute": {
+                     *         "state": "queued",
+                     *         "total": null,
+                     *         "done": null,
+                     *         "startedAt": null,
+                     *         "finishedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        jobId: string;
+                        recompute: {
+                            done: number | null;
+                            finishedAt: string | null;
+                            startedAt: string | null;
+                            state: "never" | "queued" | "running" | "done" | "failed";
+                            total: number | null;
+                        };
                     };
                 };
             };

@@ -40,7 +40,8 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
     const wantChild = (op === '=') === (value === true);
     return wantChild ? child : sql<SqlBool>`(not ${child})`;
   }
-  const col = sql.ref(`${alias}.${f.column}`);
+  // A scoped field (FieldScope) names its own table's alias; the contact's fields the tree's.
+  const col = sql.ref(`${f.alias ?? alias}.${f.column}`);
   // Numbers are cast so PostgreSQL never has to parse 3.5 as an integer column's type.
   const norm = (v: Scalar): unknown =>
     f.type === 'boolean'

@@ -3,7 +3,7 @@ import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-l
 import { isDate } from '../contacts/module.ts';
 import { INTERACTION_TYPES } from '../interactions/module.ts';
 import type { FilterConditionKind } from './filter.kinds.ts';
-import { CONTACT_FIELDS, type FilterProblem, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
+import { CONTACT_FIELDS, type FieldScope, type FilterProblem, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
 
 export type { FilterProblem } from './filter.model.ts';
 
@@ -13,11 +13,18 @@ export interface ValidationContext {
   purposes: Set<string>;
   /** The condition kinds later modules registered (`score`), by key (filter.kinds.ts); none when absent. */
   kinds?: ReadonlyMap<string, FilterConditionKind>;
+  /** Extra field namespaces (FieldScope), for callers that join another table; none for segments. */
+  scopes?: readonly FieldScope[];
 }
 
 const ISO_DT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 export function resolveField(name: string, ctx: ValidationContext): ResolvedField | null {
+  for (const scope of ctx.scopes ?? []) {
+    if (!name.startsWith(`${scope.prefix}.`)) continue;
+    const f = scope.fields.get(name.slice(scope.prefix.length + 1));
+    return f ? { ...f, alias: scope.alias } : null;
+  }
   if (name.startsWith('customFields.')) return ctx.customFields.get(name.slice('customFields.'.length)) ?? null;
   if (!Object.hasOwn(CONTACT_FIELDS, name)) return null;
   const f = CONTACT_FIELDS[name]!;

@@ -13,7 +13,11 @@ import type { SegmentMembersTable, SegmentsTable } from './segments.table.ts';
 export type { SegmentsService } from './segments.service.ts';
 // The extension point of the language: a later module registers a condition kind (scoring's `score`).
 export type { FilterConditionKind, FilterConditions, KindCompileContext } from './filter.kinds.ts';
-export type { FilterProblem } from './filter.validate.ts';
+// The language itself, for modules that evaluate conditions in their own queries (scoring's rules
+// over a lead and its contact, through a FieldScope): one validator, one compiler.
+export { compileFilter, leaves, type CompileContext } from './filter.compile.ts';
+export type { FieldScope, FieldType, FilterNode, ResolvedField } from './filter.model.ts';
+export { type FilterProblem, validateFilter } from './filter.validate.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
