@@ -18,7 +18,7 @@ export const NAV: readonly { path: string; folder: string; label: string; area: 
   { path: '/entities', folder: 'entities', label: 'Custom entities', area: 'entities', section: 'Audience' },
   { path: '/segments', folder: 'segments', label: 'Segments', area: 'segments', section: 'Audience' },
   // Issue 17: leads (the sales opportunities about contacts) and the models that score them.
-  { path: '/leads', folder: 'leads', label: 'Leads', area: 'leads' as Area, section: 'Audience' },
+  { path: '/leads', folder: 'leads', label: 'Leads', area: 'leads', section: 'Audience' },
   { path: '/scoring', folder: 'scoring', label: 'Scoring', area: 'scoring', section: 'Audience' },
   { path: '/forms', folder: 'forms', label: 'Forms', area: 'forms', section: 'Audience' },
   { path: '/pages', folder: 'pages', label: 'Pages', area: 'forms', section: 'Audience' },

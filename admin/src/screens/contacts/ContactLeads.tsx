@@ -59,7 +59,7 @@ export function ContactLeads({ contactId }: { contactId: string }) {
             </Table>
           </TableScroll>
         )}
-        {can('leads' as never, 'write') && (
+        {can('leads', 'write') && (
           <Button component={Link} to={`/leads/new?contact=${contactId}`} variant="default" size="xs" style={{ alignSelf: 'flex-start' }}>
             New lead for this contact
           </Button>

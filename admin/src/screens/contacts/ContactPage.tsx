@@ -85,7 +85,7 @@ function Loaded({ contact, onErased }: { contact: Contact; onErased: (message: s
       {can('interactions') && <ContactInteractions contact={contact} />}
       {can(EMAIL_AREA) && <ContactSends contactId={contact.id} />}
       {can('journeys') && <ContactJourneys contactId={contact.id} />}
-      {can('leads' as never) && <ContactLeads contactId={contact.id} />}
+      {can('leads') && <ContactLeads contactId={contact.id} />}
       {erasing && <EraseDialog contact={contact} onClose={() => setErasing(false)} onErased={onErased} />}
     </Page>
   );

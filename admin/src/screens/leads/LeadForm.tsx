@@ -166,7 +166,7 @@ function Form({ original, fields }: { original: Lead | undefined; fields: LeadFi
         const { contactId: _, ...body } = made.body;
         return leadsApi.update(original.id, body);
       }
-      return leadsApi.create(made.body);
+      return leadsApi.create({ ...made.body, contactId: values.contactId });
     },
     onMutate: () => setErrors({}),
     onSuccess: async (l) => {

@@ -50,7 +50,7 @@ export function LeadPage() {
       </Page>
     );
   const l = lead.data;
-  const writable = can('leads' as never, 'write');
+  const writable = can('leads', 'write');
   const ownerName = l.ownerId ? (owners.name(l.ownerId) ?? 'A user') : 'Nobody';
   return (
     <Page

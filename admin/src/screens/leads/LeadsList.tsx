@@ -28,7 +28,7 @@ function Status({ status }: { status: string }) {
  */
 export function LeadsList() {
   const { can } = useRights();
-  const writable = can('leads' as never, 'write');
+  const writable = can('leads', 'write');
   const [search, setSearch] = useSearchParams();
   const modelId = search.get('model') ?? '';
   const [status, setStatus] = useState('');
@@ -226,7 +226,7 @@ export function LeadsList() {
           </Table>
         </TableScroll>
       )}
-      <Pager paging={paging} next={nextOf(active.data)} total={active.data?.page?.total} noun="leads" />
+      <Pager paging={paging} next={nextOf(active.data)} total={modelId ? undefined : plain.data?.page.total} noun="leads" />
     </Page>
   );
 }

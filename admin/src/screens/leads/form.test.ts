@@ -6,11 +6,20 @@ import fc from 'fast-check';
 import { leadBody, typedField, valuesOf } from './form.ts';
 import type { Lead, LeadField } from './leads.api.ts';
 
+const field = (name: string, label: string, type: string): LeadField => ({
+  id: `f-${name}`,
+  name,
+  label,
+  type,
+  personal: false,
+  column: `cf_${name}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
 const FIELDS: LeadField[] = [
-  { name: 'seats', label: 'Seats', type: 'number' },
-  { name: 'größe', label: 'Größe', type: 'text' },
-  { name: 'vip', label: 'VIP', type: 'boolean' },
-  { name: 'closes', label: 'Closes', type: 'date' },
+  field('seats', 'Seats', 'number'),
+  field('größe', 'Größe', 'text'),
+  field('vip', 'VIP', 'boolean'),
+  field('closes', 'Closes', 'date'),
 ];
 const title = fc.oneof(
   fc.constantFrom('Zoë’s 50 seats', '東京 office', '😀', '"><script>alert(1)</script>', '<img src=x onerror=alert(1)>'),
@@ -35,7 +44,7 @@ const lead: fc.Arbitrary<Lead> = fc.record({
   }),
   createdAt: fc.constant('2026-01-01T00:00:00.000Z'),
   updatedAt: fc.constant('2026-01-01T00:00:00.000Z'),
-  contact: fc.constant(null),
+  contact: fc.record({ id: fc.uuid(), email: fc.constant('ada@example.com'), firstName: fc.option(title), lastName: fc.constant(null) }),
 });
 
 describe('lead form', () => {
@@ -81,9 +90,9 @@ describe('lead form', () => {
   });
 
   it('types a field from its input as the contract wants it', () => {
-    assert.deepEqual(typedField({ name: 'n', label: null, type: 'number' }, '4.5'), { value: 4.5 });
-    assert.deepEqual(typedField({ name: 'b', label: null, type: 'boolean' }, 'false'), { value: false });
-    assert.ok('error' in typedField({ name: 'b', label: null, type: 'boolean' }, 'maybe'));
-    assert.deepEqual(typedField({ name: 't', label: null, type: 'text' }, '  '), { value: null });
+    assert.deepEqual(typedField(field('n', '', 'number'), '4.5'), { value: 4.5 });
+    assert.deepEqual(typedField(field('b', '', 'boolean'), 'false'), { value: false });
+    assert.ok('error' in typedField(field('b', '', 'boolean'), 'maybe'));
+    assert.deepEqual(typedField(field('t', '', 'text'), '  '), { value: null });
   });
 });

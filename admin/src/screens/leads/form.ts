@@ -5,6 +5,9 @@
  */
 import type { Lead, LeadField, LeadInput, LeadStatus } from './leads.api.ts';
 
+/** The body the form makes: a create's (with its contact) or a change's (without). */
+export type LeadBody = Omit<LeadInput, 'contactId'> & { contactId?: string };
+
 export interface LeadValues {
   contactId: string;
   title: string;
@@ -49,7 +52,7 @@ export function leadBody(
   v: LeadValues,
   fields: readonly LeadField[],
   creating: boolean,
-): { body: LeadInput } | { errors: Record<string, string> } {
+): { body: LeadBody } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   if (creating && !v.contactId) errors['/contactId'] = 'Choose the contact this lead is about: search by email address.';
   if (!v.title.trim()) errors['/title'] = 'Give the lead a title, such as “50 seats for the spring”.';
@@ -59,7 +62,7 @@ export function leadBody(
     if (Number.isFinite(n)) value = n;
     else errors['/value'] = 'Enter a number, such as 12000 or 4.5, or leave it empty.';
   }
-  const out: Record<string, unknown> = {};
+  const out: Record<string, string | number | boolean | null> = {};
   for (const f of fields) {
     const t = typedField(f, v.fields[f.name] ?? '');
     if ('error' in t) errors[`/fields/${f.name}`] = t.error;

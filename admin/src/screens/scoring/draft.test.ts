@@ -239,10 +239,16 @@ describe('lead fields for scoring', () => {
       LEAD_BUILT_IN.map((f) => f.name),
       ['lead.title', 'lead.status', 'lead.value', 'lead.ownerId', 'lead.createdAt'],
     );
-    const choices = leadFieldChoices([
-      { name: 'größe', label: 'Größe', type: 'number' },
-      { name: 'tier', label: null, type: 'weird' },
-    ]);
+    const field = (name: string, label: string, type: string) => ({
+      id: name,
+      name,
+      label,
+      type,
+      personal: false,
+      column: `cf_${name}`,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const choices = leadFieldChoices([field('größe', 'Größe', 'number'), field('tier', '', 'weird')]);
     assert.deepEqual(
       choices.slice(5).map((c) => [c.name, c.label, c.type]),
       [
@@ -251,5 +257,15 @@ describe('lead fields for scoring', () => {
       ],
     );
     assert.ok(choices.every((c) => c.group?.startsWith('Lead')));
+  });
+
+  it('offers exactly the lead fields the server’s lead scope knows, with their types', async () => {
+    // Loaded at run time: the console's compiler must not follow the server module's imports (Fastify, Kysely).
+    const server = new URL('../../../../src/modules/scoring/scoring.model.ts', import.meta.url).href;
+    const { LEAD_FIELDS } = (await import(server)) as { LEAD_FIELDS: Record<string, { type: string }> };
+    assert.deepEqual(
+      LEAD_BUILT_IN.map((f) => [f.name, f.type]),
+      Object.entries(LEAD_FIELDS).map(([name, f]) => [`lead.${name}`, f.type]),
+    );
   });
 });

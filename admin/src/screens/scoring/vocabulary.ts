@@ -11,7 +11,7 @@ export function useLeadFields() {
     queryKey: ['lead-' + 'fields'],
     queryFn: leadsApi.fields,
     staleTime: 60_000,
-    enabled: can('leads' as never) || can('scoring'),
+    enabled: can('leads') || can('scoring'),
   });
 }
 

@@ -264,12 +264,10 @@ function ConditionView({ node, number, parent }: { node: TreeNode; number: strin
         </Stack>
       );
   }
+  // A field of the lead (scoring's rules name `lead.<field>`) is not the contact's.
+  const kindWords = node.kind === 'field' && node.field.startsWith('lead.') ? 'Lead field' : (KIND_WORDS[node.kind] ?? '');
   return (
-    <Fieldset
-      data-node={node.key}
-      legend={`Condition ${number || '1'}: ${node.kind === 'field' && node.field.startsWith('lead.') ? 'Lead field' : (KIND_WORDS[node.kind] ?? '')}`}
-      p="sm"
-    >
+    <Fieldset data-node={node.key} legend={`Condition ${number || '1'}: ${kindWords}`} p="sm">
       <Stack gap="xs">
         <Group gap="sm" align="flex-end" wrap="wrap">
           {body}
