@@ -5,7 +5,6 @@ import { forEachDialect } from '../../../test/helpers/db.ts';
 import { t as say } from '../../i18n/catalogue.ts';
 import { FakeClock } from '../../lib/clock.ts';
 import { escapeHtml } from '../../lib/html.ts';
-import { newId } from '../../lib/ids.ts';
 import { PORTAL_TTL_MS, portalUrl } from '../email/links.ts';
 import { explanationLines, type LeadScoreExplanation, scoringPortalSection } from './portal.section.ts';
 
@@ -29,57 +28,19 @@ forEachDialect('the privacy portal: how we score you', (ctx) => {
   before(async () => {
     t = await testApp(ctx.db, { clock });
     await t.services.settings.patch({ publicBaseUrl: BASE });
-    const at = clock.now().toISOString();
-    for (const [key, name] of [
-      ['fit', `Fit ${HOSTILE}`],
-      ['strict', 'Strict'],
-    ] as const) {
-      models[key] = newId();
-      await ctx.db.kysely
-        .insertInto('scoring_models')
-        .values({
-          id: models[key],
-          name,
-          required_level: key === 'strict' ? 5 : null,
-          required_purpose: key === 'strict' ? null : 'profiling',
-          rules: '[]',
-          grades: '{"A":80,"B":60,"C":40,"D":20}',
-          sales_ready: 70,
-          version: 1,
-          created_at: at,
-          updated_at: at,
-          recompute_job_id: null,
-          recompute_total: null,
-          recompute_done: null,
-          recompute_started_at: null,
-          recompute_finished_at: null,
-        })
-        .execute();
-    }
+    // Scored by the engine, as the portal shows it: a model the person's consent allows (marketing, level 4) and one it
+    // does not (profiling, level 5).
     scored = (await t.services.contacts.create({ email: 'scored@example.com' })).id;
     plain = (await t.services.contacts.create({ email: 'plain@example.com' })).id;
-    const leadId = newId();
-    await ctx.db.kysely
-      .insertInto('leads')
-      .values({
-        id: leadId,
-        contact_id: scored,
-        title: HOSTILE,
-        status: 'open',
-        owner_id: null,
-        value: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    const row = { lead_id: leadId, contact_id: scored, model_version: 1, computed_at: at };
-    await ctx.db.kysely
-      .insertInto('lead_scores')
-      .values([
-        { ...row, model_id: models.fit, score: 72, grade: 'B', sales_ready: 1, reason: 'allowed', ready_at: at },
-        { ...row, model_id: models.strict, score: null, grade: null, sales_ready: 0, reason: 'below_required_level', ready_at: null },
-      ])
-      .execute();
+    await t.services.consent.setLevel(scored, 4, { source: 'api', actor: { type: 'system', id: null } });
+    const grades = { A: 80, B: 60, C: 40, D: 20 };
+    const rules = [{ name: 'Known', condition: { consent: { atLeast: 0 } }, points: 72 }];
+    models.fit = (
+      await t.services.scoring.create({ name: `Fit ${HOSTILE}`, requiredConsent: 'marketing', rules, grades, salesReady: 70 })
+    ).id;
+    models.strict = (await t.services.scoring.create({ name: 'Strict', requiredConsent: 'profiling', rules, grades, salesReady: 70 })).id;
+    const lead = await t.services.leads.create({ contactId: scored, title: HOSTILE });
+    await t.services.scoring.scoreLeads([lead.id]);
   });
   after(() => t.close());
 
@@ -91,6 +52,7 @@ forEachDialect('the privacy portal: how we score you', (ctx) => {
     assert.ok(en.includes(escapeHtml(say('en', 'portal.scoring.score', { score: 72 }))));
     assert.ok(en.includes(escapeHtml(say('en', 'portal.scoring.grade', { grade: 'B' }))));
     assert.ok(en.includes(escapeHtml(say('en', 'portal.scoring.salesReady'))));
+    assert.ok(en.includes('Known'), 'the engine’s explanation names the rule that gave the points');
     const why = say('en', 'portal.scoring.notScored', { reason: say('en', 'portal.scoring.reason.below_required_level') });
     assert.ok(en.includes(escapeHtml(why)), 'the gate’s reason in words');
     const de = await page(scored, 'de');
