@@ -235,6 +235,8 @@ const CONTACT_COLS =
 const LEAD_COLS = 'id, contact_id, title, status, owner_id, value, created_at, updated_at';
 const EVENT_COLS = 'id, contact_id, type, ref, message_id, page_id, at';
 const TABLES = ['contacts', 'leads', 'interactions'];
+/** Interactions are made in chunks, each from its own seed (a transaction each on SQLite): both databases get the same rows. */
+const EVENT_CHUNK = 500_000;
 
 const contactValues = (c: ContactRow) => [
   c.id,
@@ -301,10 +303,9 @@ function loadSqlite(file: string, shape: Shape, log: (s: string) => void): void 
   log(`contacts and leads ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();
   const allowed = allowedMap(shape, CHILD_CUTOFF);
-  const CHUNK = 500_000;
-  for (let from = 0; from < shape.events; from += CHUNK) {
+  for (let from = 0; from < shape.events; from += EVENT_CHUNK) {
     db.transaction(() => {
-      for (const e of events(shape, allowed, from, Math.min(shape.events, from + CHUNK))) insertEvent.run(e);
+      for (const e of events(shape, allowed, from, Math.min(shape.events, from + EVENT_CHUNK))) insertEvent.run(e);
     })();
   }
   log(`interactions ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -375,7 +376,16 @@ async function loadPostgres(url: string, shape: Shape, log: (s: string) => void)
     await client.query('insert into contact_emails (email_key, dup, contact_id) select email, 0, id from contacts');
     log(`contacts and leads ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
-    await copyInto(client, 'interactions', EVENT_COLS, events(shape, allowedMap(shape, CHILD_CUTOFF)));
+    const allowed = allowedMap(shape, CHILD_CUTOFF);
+    await copyInto(
+      client,
+      'interactions',
+      EVENT_COLS,
+      (function* () {
+        for (let from = 0; from < shape.events; from += EVENT_CHUNK)
+          yield* events(shape, allowed, from, Math.min(shape.events, from + EVENT_CHUNK));
+      })(),
+    );
     log(`interactions ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
     // A partitioned parent's definition reads ON ONLY: the index is made for the whole table, as the migration made it.
