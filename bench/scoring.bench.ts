@@ -11,7 +11,7 @@
 // grade, sales-ready, reason, ready or not): the run fails on any difference.
 // ASSENT_BENCH_SCALE (default 1) scales contacts and interactions (0.05: 50,000 and 500,000);
 // BENCH_SQLITE=off / BENCH_POSTGRES=off skip a database; BENCH_SCORING_EXPLAIN=1 prints the
-// baseline's plan.
+// baseline's plan, BENCH_SCORING_TRACE=1 the product's statements that took longest.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,61 @@ async function productRecompute(face: ScoringFace, modelId: string): Promise<Rec
   const t = performance.now();
   const r = await face.recompute(modelId, { onProgress: () => void progress++ });
   return { ...r, wallMs: performance.now() - t, progress };
+}
+
+// ---- where the product's time goes (BENCH_SCORING_TRACE=1) --------------------------------------
+
+type Trace = Map<string, { n: number; ms: number }>;
+
+/** Times every statement the app's connections run (the first 100 characters name it). */
+function trace(db: Db): Trace {
+  const t: Trace = new Map();
+  const note = (text: string, ms: number) => {
+    const k = text.replace(/\s+/g, ' ').slice(0, 100);
+    const e = t.get(k) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += ms;
+    t.set(k, e);
+  };
+  if (db.sqlite) {
+    const raw = db.sqlite;
+    const prepare = raw.prepare.bind(raw);
+    raw.prepare = ((text: string) => {
+      const st = prepare(text);
+      for (const m of ['run', 'all', 'get'] as const) {
+        const f = (st[m] as (...a: unknown[]) => unknown).bind(st);
+        (st as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+          const t0 = performance.now();
+          try {
+            return f(...a);
+          } finally {
+            note(text, performance.now() - t0);
+          }
+        };
+      }
+      return st;
+    }) as typeof raw.prepare;
+  } else {
+    const wrapped = new WeakSet<object>();
+    db.pool!.on('acquire', (client) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const q = client.query.bind(client) as (...a: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (...a: unknown[]) => {
+        const text = typeof a[0] === 'string' ? a[0] : String((a[0] as { text?: string }).text ?? '?');
+        const t0 = performance.now();
+        const r = q(...a);
+        if (r instanceof Promise) return r.finally(() => note(text, performance.now() - t0));
+        return r;
+      };
+    });
+  }
+  return t;
+}
+
+function printTrace(tag: string, t: Trace): void {
+  const top = [...t].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+  for (const [k, v] of top) console.log(`${tag}   ${secs(v.ms).padStart(8)} ${String(v.n).padStart(5)}×  ${k}`);
 }
 
 // ---- helpers over both databases ---------------------------------------------------------------
@@ -276,12 +331,14 @@ async function measure(dialect: 'sqlite' | 'postgres', url: string): Promise<voi
     }
     const modelId = await productModel(face);
     // Creating a model queues a recompute job; no worker runs here, so only the call below does it.
+    const traced = process.env.BENCH_SCORING_TRACE === '1' ? trace(db) : null;
     const r = await productRecompute(face, modelId);
     const rate = r.total / (r.wallMs / 1000);
     console.log(
       `${tag} product recompute ${fmt(rate)} leads/s — ${fmt(r.total)} leads in ${secs(r.wallMs)} (reported ${secs(r.ms)}; ` +
         `scored ${fmt(r.scored)}, not scored ${fmt(r.notScored)}; ${r.progress} progress calls)`,
     );
+    if (traced) printTrace(tag, traced);
     console.log(`${tag}   ${await summary(db, modelId)}`);
     t = performance.now();
     const check = await mismatches(db, modelId);
