@@ -7,7 +7,7 @@ import type { JobHandler } from './jobs/worker.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Db } from './modules/database.ts';
 import { MODULES } from './modules/index.ts';
-import type { AnyModule, Core, DataMapRegistry, ExportSection, FacesOf, RouteEntry, TableEraser } from './modules/module.ts';
+import type { AnyModule, Core, DataMapRegistry, ExportSection, FacesOf, PortalSection, RouteEntry, TableEraser } from './modules/module.ts';
 
 /** What every process has before any module: configuration, the database, the clock, the log. */
 export interface Base {
@@ -88,7 +88,8 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
   const exportKeys = new Map<string, string>();
   const eventTypes = modules.flatMap((m) => m.events ?? []);
   if (new Set(eventTypes).size !== eventTypes.length) throw new Error('an event type is declared by two modules');
-  const core: Core = { config, db, clock, log, dataMap, erasers, exportSections, eventTypes };
+  const portalSections: PortalSection[] = [];
+  const core: Core = { config, db, clock, log, dataMap, erasers, exportSections, portalSections, eventTypes };
   const base: Base = { config, db, clock, log };
   const bag: Record<string, unknown> = { ...base };
   const faces = new Map<string, object>();
@@ -114,6 +115,11 @@ export function composeServices<const Ms extends readonly AnyModule[]>(
         exportKeys.set(key, m.name);
       }
       exportSections.push(section);
+    }
+    for (const section of m.portalSections?.(face) ?? []) {
+      if (portalSections.some((s) => s.key === section.key))
+        throw new Error(`module ${m.name} offers the portal ` + `section ${section.key} twice`);
+      portalSections.push(section);
     }
   }
   bag.close = async () => {

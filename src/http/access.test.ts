@@ -8,7 +8,7 @@ it('admin may do everything', () => {
 });
 
 it('marketer works the marketing modules but has no settings, audit, user or data-subject rights', () => {
-  for (const a of ['contacts', 'lists', 'segments', 'messages', 'journeys', 'scoring', 'forms'] as const)
+  for (const a of ['contacts', 'lists', 'segments', 'messages', 'journeys', 'leads', 'scoring', 'forms'] as const)
     assert.ok(can('marketer', a, 'write'), a);
   for (const a of ['settings', 'audit', 'users', 'requests', 'tasks', 'exports', 'erasure', 'retention', 'entities'] as const) {
     assert.ok(!can('marketer', a, 'write'), `${a} write`);
@@ -28,7 +28,9 @@ it('privacy officer handles contacts, consent, requests, tasks, exports, erasure
   for (const a of ['contacts', 'consent', 'requests', 'tasks', 'exports', 'erasure', 'datamap', 'entities', 'retention'] as const)
     assert.ok(can('privacy_officer', a, 'write'), a);
   assert.ok(can('privacy_officer', 'audit', 'read'));
-  for (const a of ['settings', 'users', 'journeys', 'messages', 'segments'] as const) assert.ok(!can('privacy_officer', a, 'write'), a);
+  for (const a of ['settings', 'users', 'journeys', 'messages', 'segments', 'leads'] as const)
+    assert.ok(!can('privacy_officer', a, 'write'), a);
+  assert.ok(can('privacy_officer', 'leads', 'read'), 'leads are read to answer questions about a person');
 });
 
 it('viewer reads everything but the audit log, exports, the outbox, jobs and webhooks, and writes nothing but its own session', () => {

@@ -19,6 +19,7 @@ export const AREAS = [
   'segments',
   'messages',
   'journeys',
+  'leads', // sales opportunities about contacts, with their custom fields
   'scoring',
   'forms',
   'requests',
@@ -33,7 +34,7 @@ export const AREAS = [
 export type Area = (typeof AREAS)[number];
 export type Op = 'read' | 'write';
 
-const MARKETING: Area[] = ['contacts', 'lists', 'interactions', 'segments', 'messages', 'journeys', 'scoring', 'forms'];
+const MARKETING: Area[] = ['contacts', 'lists', 'interactions', 'segments', 'messages', 'journeys', 'leads', 'scoring', 'forms'];
 /**
  * The admin's alone: the outbox (a development aid) keeps every message as sent, bearer links
  * included (data-request verification, export downloads), and jobs keep work in flight. A

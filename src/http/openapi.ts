@@ -53,7 +53,14 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   journeys:
     'Customer journeys: graphs of tiles (email, wait, condition, split…) with a required consent the gate checks before every ' +
     'tile; states, manual entry, a contact’s path, per-tile counts and the tasks journeys make for staff.',
+  leads:
+    'Sales opportunities about contacts: title, status, owner, value and custom lead fields (typed columns declared in the ' +
+    'data map), erased and exported with the person.',
   bounces: 'Bounces and complaints that come back for sent mail (RFC 3464, RFC 5965): received, and listed.',
+  scoring:
+    'Lead scoring: models of rules (segment conditions over the contact and lead, behaviour with decay) scoring leads only while ' +
+    'the gate allows the model’s required consent (children never); recompute jobs, distributions, rankings, and each ' +
+    'lead’s scores explained rule by rule.',
 };
 
 const INFO_DESCRIPTION = [

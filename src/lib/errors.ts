@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, description: "The caller's role does not allow this action." },
   not_found: { status: 404, description: 'No such resource (or the caller may not know it exists).' },
   route_not_found: { status: 404, description: 'No route answers this method and path.' },
+  scoring_model_not_found: { status: 404, description: 'No scoring model has this id (it may have been deleted).' },
   user_exists: { status: 409, description: 'A user with this email already exists.' },
   contact_exists: { status: 409, description: 'A contact with this email already exists (addresses compare without regard to case).' },
   field_exists: { status: 409, description: 'A custom field with this name already exists.' },
@@ -63,6 +64,12 @@ export const ERROR_CODES = {
   invalid_filter: {
     status: 400,
     description: 'The segment filter tree is not valid: `details` lists each problem with the JSON pointer of the node.',
+  },
+  filter_reference_unknown: {
+    status: 422,
+    description:
+      'The filter is well formed but names something that does not exist (the scoring model of a `score` condition): `details` ' +
+      'lists each with the JSON pointer of the node (`/and/1/score/modelId`).',
   },
   segment_unevaluable: {
     status: 409,
@@ -183,7 +190,7 @@ export const ERROR_CODES = {
     description:
       'The journey cannot go live (or, live or paused, change) with the problems it has: `details` lists each as `{path: ' +
       '"/tiles/<index>", tileId, code, message}` (`tileId` null and path `/` for the journey as a whole). The codes — ' +
-      '`no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, ' +
+      '`no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `missing_next`, `unreachable`, `cycle_without_wait`, `end_missing`, ' +
       '`needs_more_consent`, `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, ' +
       '`unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose` — are the ones a ' +
       'journey’s `problems` list; a draft is stored with them.',
@@ -201,6 +208,7 @@ export const ERROR_CODES = {
       'Contacts are at tiles this change of a live or paused journey removes or gives another type: `details` lists ' +
       '`[{tileId, contacts}]`. Keep those tiles (a wait’s duration may change), or wait until the contacts have moved on.',
   },
+  lead_not_found: { status: 404, description: 'No lead with this id (it was deleted, or erased with its contact).' },
   conflict: {
     status: 409,
     description: 'The value must be unique and another record has it (a page’s `slug`); `details` name the field.',

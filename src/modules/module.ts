@@ -27,6 +27,12 @@ export interface Core {
    * from the manifests (a module listed after the export's adds to it too); read when an export is built.
    */
   exportSections: readonly ExportSection[];
+  /**
+   * Every module's sections of the privacy portal's page, in list order, filled by the
+   * composition root from the manifests (`portalSections`; modules listed after the portal add to
+   * it too); read when a person opens the page.
+   */
+  portalSections: readonly PortalSection[];
   /** Every event type the manifests declare (`events`), in list order: what the event log accepts and webhooks subscribe to. */
   eventTypes: readonly string[];
 }
@@ -56,6 +62,29 @@ export interface ExportPart {
   values: Readonly<Record<string, JsonValue>>;
   /** Whether what was read counts as holding data about the person (the export's `dataHeld`). */
   dataHeld: boolean;
+}
+
+/**
+ * A part of the privacy portal's page that a later module adds (scoring's "How we score you"):
+ * what the person should be told that their data's rows alone do not say. The portal renders
+ * it: headings and lines of plain text, every one escaped.
+ */
+export interface PortalSection {
+  /** Its anchor on the page; one module's, unique among the sections (the composition root refuses a second). */
+  readonly key: string;
+  /**
+   * The part for the person, in the page's language. A person may hold several contact ids;
+   * null when there is nothing to tell them (the section is then not shown).
+   */
+  read(contactIds: readonly string[], lang: string): Promise<PortalPart | null>;
+}
+
+export interface PortalPart {
+  heading: string;
+  /** A paragraph under the heading. */
+  intro?: string;
+  /** Each a sub-heading with lines of plain text (a rule, a reason). */
+  items: readonly { heading: string; lines: readonly string[] }[];
 }
 
 /**
@@ -117,6 +146,8 @@ export interface ModuleSpec<N extends string, Needs extends readonly AnyModule[]
    * under keys of their own (no key another module fills), read through its own services.
    */
   exportSections?: (face: NoInfer<F>) => readonly ExportSection[];
+  /** What it adds to the person's privacy portal page (PortalSection), read through its own services. */
+  portalSections?: (face: NoInfer<F>) => readonly PortalSection[];
   /** Its route plugins, each built from the context (a route file declares the part it uses). */
   routes?: (ctx: Context<NoInfer<F>, Needs>) => readonly RouteEntry[];
   /** Queue name -> handler; payloads carry ids and options only, and handlers key their side effects. */
@@ -138,6 +169,7 @@ export interface Module<N extends string, F extends object> {
   readonly providers?: (face: F) => DataMapProvider[];
   readonly erasers?: (face: F) => Readonly<Record<string, TableEraser>>;
   readonly exportSections?: (face: F) => readonly ExportSection[];
+  readonly portalSections?: (face: F) => readonly PortalSection[];
   readonly routes?: (ctx: any) => readonly RouteEntry[];
   readonly jobs?: (ctx: any) => Record<string, JobHandler>;
   readonly daily?: (ctx: any) => Promise<void>;

@@ -218,6 +218,18 @@ for (const d of BROWSER_DIALECTS)
       await tile(page, 'end-1').waitFor();
       assert.equal(await page.locator('.react-flow__edge').count(), 2, 'start → email → wait drawn; the end not yet led to');
       await tile(page, 'wait-1').locator('[data-problem="not_connected"]').waitFor();
+      // Work in progress is saved as it is: the draft keeps the output unconnected, a problem the API lists too.
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      await page.waitForURL(/\/admin\/journeys\/[0-9a-f-]{36}$/);
+      const id = page.url().split('/').pop()!;
+      const draft = (await server.api('GET', `/api/v1/journeys/${id}`)).body.data;
+      assert.equal(draft.tiles.find((t: { id: string }) => t.id === 'wait-1').next, undefined);
+      assert.deepEqual(
+        draft.problems.filter((p: { code: string }) => p.code === 'missing_next').map((p: { tileId: string }) => p.tileId),
+        ['wait-1'],
+      );
+      await tile(page, 'wait-1').locator('[data-problem="not_connected"]').waitFor();
+      assert.equal(await page.getByRole('alert').filter({ hasText: 'Not saved' }).count(), 0);
       await page.locator('.react-flow').evaluate((e) => e.scrollIntoView({ block: 'center' }));
       await drag(
         page,
@@ -236,10 +248,9 @@ for (const d of BROWSER_DIALECTS)
         `tiles top to bottom: ${tops}`,
       );
 
-      // Saved as a draft with the API's problem drawn on the email tile.
-      await page.getByRole('button', { name: 'Save draft' }).click();
-      await page.waitForURL(/\/admin\/journeys\/[0-9a-f-]{36}$/);
-      const id = page.url().split('/').pop()!;
+      // Saved again, connected, with the API's problem drawn on the email tile.
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Unsaved changes.' }).waitFor({ state: 'detached' });
       await page.getByRole('heading', { name: 'Welcome <b>series</b>', level: 1 }).waitFor();
       const stored = (await server.api('GET', `/api/v1/journeys/${id}`)).body.data;
       assert.equal(stored.state, 'draft');

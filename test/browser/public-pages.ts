@@ -4,6 +4,9 @@
 // module adds its /p/{slug} pages at merge).
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { connect } from '../../src/db/connect.ts';
+import type { Db } from '../../src/modules/database.ts';
+import { newId } from '../../src/lib/ids.ts';
 import { linkOf, postForm, type PublicWorld } from './public-world.ts';
 
 export interface PublicPage {
@@ -45,6 +48,70 @@ async function portal(page: Page, w: PublicWorld): Promise<void> {
   await campaignLink(page, w, 'subscription');
   await page.locator('a[href*="/public/v1/privacy/"]').click();
   await page.waitForURL(/\/public\/v1\/privacy\//);
+}
+
+/**
+ * A person with a lead scored by one model and refused by another (the gate's reason), written
+ * to the database as the scoring engine would leave them, then the privacy portal opened as in
+ * `portal`, scrolled to "How we score you".
+ */
+async function portalWithScores(page: Page, w: PublicWorld): Promise<void> {
+  const email = w.address('scored');
+  const contactId = await w.contact(email, 4);
+  const db = connect(w.server.databaseUrl) as Db;
+  try {
+    const at = new Date().toISOString();
+    const model = (name: string, level: number | null) => ({
+      id: newId(),
+      name,
+      required_level: level,
+      required_purpose: level === null ? 'profiling' : null,
+      rules: '[]',
+      grades: '{"A":80,"B":60,"C":40,"D":20}',
+      sales_ready: 70,
+      version: 1,
+      created_at: at,
+      updated_at: at,
+      recompute_job_id: null,
+      recompute_total: null,
+      recompute_done: null,
+      recompute_started_at: null,
+      recompute_finished_at: null,
+    });
+    const fit = model('Customer fit', null);
+    const strict = model('Event interest', 5);
+    await db.kysely.insertInto('scoring_models').values([fit, strict]).execute();
+    const leadId = newId();
+    await db.kysely
+      .insertInto('leads')
+      .values({
+        id: leadId,
+        contact_id: contactId,
+        title: 'Bakery ' + 'franchise',
+        status: 'open',
+        owner_id: null,
+        value: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    const row = { lead_id: leadId, contact_id: contactId, model_version: 1, computed_at: at };
+    await db.kysely
+      .insertInto('lead_scores')
+      .values([
+        { ...row, model_id: fit.id, score: 72, grade: 'B', sales_ready: 1, reason: 'allowed', ready_at: at },
+        { ...row, model_id: strict.id, score: null, grade: null, sales_ready: 0, reason: 'below_required_level', ready_at: null },
+      ])
+      .execute();
+  } finally {
+    await db.close();
+  }
+  const sent = await w.server.api('POST', `/api/v1/messages/${w.messageId}/send`, { contactId });
+  assert.ok(sent.status < 300, JSON.stringify(sent.body));
+  await go(page, await w.link(email, linkOf(w, '/public/v1/subscription/')));
+  await page.locator('a[href*="/public/v1/privacy/"]').click();
+  await page.waitForURL(/\/public\/v1\/privacy\//);
+  await page.locator('#section-scoring').scrollIntoViewIfNeeded();
 }
 
 /** A published page served at /p/{slug} (a fresh slug each call), opened; its slug. */
@@ -131,6 +198,7 @@ export const PUBLIC_PAGES: PublicPage[] = [
     },
   },
   { name: 'privacy portal', open: portal },
+  { name: 'privacy portal scores', open: portalWithScores },
   {
     name: 'privacy portal export',
     open: async (page, w) => {

@@ -53,6 +53,8 @@ export function expectedAnswer(
   const eff = s.child ? (s.guardianConsent ? Math.min(s.storedLevel, 4) : 0) : s.storedLevel;
   if (q.purpose === 'requested' && who === 'own') return { allowed: false, reason: 'purpose_not_for_caller', effectiveLevel: eff };
   if (s.child && q.required === 5) return { allowed: false, reason: 'child_never_profiled', effectiveLevel: eff };
+  // Scoring is profiling, whatever level its model asks: a child is never scored.
+  if (s.child && q.caller === 'scoring') return { allowed: false, reason: 'child_never_profiled', effectiveLevel: eff };
   if (!q.dataProtection) return { allowed: true, reason: 'data_protection_off', effectiveLevel: eff };
   if (s.child && !s.guardianConsent && q.required > 0)
     return { allowed: false, reason: 'child_without_guardian_consent', effectiveLevel: eff };

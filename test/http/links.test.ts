@@ -207,6 +207,18 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
     await t.services.consent.setLevel(contactId, 3, { source: 'admin', actor: { type: 'user', id: null } });
     assert.equal((await t.services.journeys.admit(journeyId, [contactId])).entered, 1);
     await runJobs(t.services, ['journeys.run']);
+    // A lead about the contact, with a custom lead field, scored by a model: its reads answer with the person's score.
+    await t.services.leadFields.define({ name: 'stage_code', label: 'Stage code', type: 'text', personal: false });
+    const leadId = (await t.services.leads.create({ contactId, title: 'Links test lead', fields: { stage_code: 'S2' } })).id;
+    const scoringModel = (
+      await t.services.scoring.create({
+        name: 'Links',
+        rules: [{ name: 'Any', condition: { consent: { atLeast: 0 } }, points: 5 }],
+        grades: { A: 4, B: 3, C: 2, D: 1 },
+        salesReady: 5,
+      })
+    ).id;
+    await t.services.scoring.recompute(scoringModel);
     const urls: Record<string, string> = {
       'GET /api/v1/session': '/api/v1/session',
       'GET /api/v1/settings': '/api/v1/settings',
@@ -274,12 +286,21 @@ forEachDialect('bearer links never leave through the API', (ctx) => {
       'GET /api/v1/pages': '/api/v1/pages',
       'GET /api/v1/pages/:id': `/api/v1/pages/${pageId}`,
       'GET /api/v1/pages/:id/counts': `/api/v1/pages/${pageId}/counts`,
+      'GET /api/v1/leads': '/api/v1/leads',
+      'GET /api/v1/leads/:id': `/api/v1/leads/${leadId}`,
+      'GET /api/v1/lead-fields': '/api/v1/lead-fields',
       'GET /api/v1/journeys': '/api/v1/journeys',
       'GET /api/v1/journeys/tasks': '/api/v1/journeys/tasks',
       'GET /api/v1/journeys/:id': `/api/v1/journeys/${journeyId}`,
       'GET /api/v1/journeys/:id/contacts/:contactId': `/api/v1/journeys/${journeyId}/contacts/${contactId}`,
       'GET /api/v1/journeys/:id/stats': `/api/v1/journeys/${journeyId}/stats`,
       'GET /api/v1/contacts/:id/journeys': `/api/v1/contacts/${contactId}/journeys`,
+      'GET /api/v1/scoring-models': '/api/v1/scoring-models',
+      'GET /api/v1/scoring-models/:id': `/api/v1/scoring-models/${scoringModel}`,
+      'GET /api/v1/scoring-models/:id/recompute': `/api/v1/scoring-models/${scoringModel}/recompute`,
+      'GET /api/v1/scoring-models/:id/distribution': `/api/v1/scoring-models/${scoringModel}/distribution`,
+      'GET /api/v1/scoring-models/:id/leads': `/api/v1/scoring-models/${scoringModel}/leads`,
+      'GET /api/v1/leads/:id/scores': `/api/v1/leads/${leadId}/scores`,
     };
     const reads = t.app.apiRoutes.filter((r) => r.method === 'GET');
     assert.deepEqual(

@@ -1030,7 +1030,7 @@ export interface paths {
         put?: never;
         /**
          * Create a journey
-         * @description A new journey, in state `draft`. A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
+         * @description A new journey, in state `draft`. A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `missing_next` (an output not yet connected), `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
          *
          *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
          */
@@ -1068,7 +1068,7 @@ export interface paths {
         head?: never;
         /**
          * Change a journey or its state
-         * @description Any of the fields, and/or `state`: `draft` → `live`; `live` ⇄ `paused`; `live` or `paused` → `stopped`; nothing leaves `stopped` (else 409 `journey_state`, `details.state` its state now). Going live, resuming, or changing a live or paused journey checks it whole: any problem is 400 `journey_invalid`, `details` `[{path: "/tiles/<index>", tileId, code, message}]`. A live or paused journey’s tiles may change only if every tile holding contacts stays, with its type (a wait’s duration may change; waiting contacts keep their due time): else 409 `journey_in_use`, `details` `[{tileId, contacts}]`. `requiredConsent` may be raised at any time. Pausing and stopping are never refused for problems. Going live admits a segment trigger's members; stopping exits everyone still in it (`journey_stopped`). A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
+         * @description Any of the fields, and/or `state`: `draft` → `live`; `live` ⇄ `paused`; `live` or `paused` → `stopped`; nothing leaves `stopped` (else 409 `journey_state`, `details.state` its state now). Going live, resuming, or changing a live or paused journey checks it whole: any problem is 400 `journey_invalid`, `details` `[{path: "/tiles/<index>", tileId, code, message}]`. A live or paused journey’s tiles may change only if every tile holding contacts stays, with its type (a wait’s duration may change; waiting contacts keep their due time): else 409 `journey_in_use`, `details` `[{tileId, contacts}]`. `requiredConsent` may be raised at any time. Pausing and stopping are never refused for problems. Going live admits a segment trigger's members; stopping exits everyone still in it (`journey_stopped`). A journey is `name` (1–200), `requiredConsent` (a level 0–5, or a purpose of the settings whose level applies), `tiles` (at most 1,000; each with an `id` unique in the journey and a `type`: `start` with a `trigger` — `{segmentId, joinLater?}`, `{formId}`, `{event}` or `{manual: true}` —, `email` with a `messageId`, `wait` with a `duration` (ISO-8601: `PT2S`, `P3D`) or an `until` (`HH:MM` or a date-time, in the installation’s time zone), `wait_event` with an `event`, a `timeout` and `timeoutNext`, `condition` with a segment `filter` or a `did` (an interaction type since entering) and `yes`/`no`, `split` with `branches: [{percent, next}]`, `update_contact` with a `field` and a `value`, `list` with `action` join/leave and `listId`, `task` with a `role`, `end`; each but `end` names its successor in `next`), and optionally `goal` (`{segmentId}` or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or `{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, `several_starts`, `duplicate_id`, `unknown_next`, `missing_next` (an output not yet connected), `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` (the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, `unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, `bad_condition`, `unknown_purpose`.
          *
          *     **Who may call:** `admin`, `marketer` (area `journeys`, write); other roles get 403.
          */
@@ -1150,7 +1150,7 @@ export interface paths {
         };
         /**
          * Tasks journeys made
-         * @description Tasks that task tiles made for the caller’s role (an admin sees every role’s), oldest first; `status` filters. Each names its journey, tile and contact.
+         * @description Tasks for the caller’s role and those assigned to the signed-in user (a lead’s owner’s, made when the lead became sales-ready), oldest first; an admin sees every task. `status` filters. Each names its contact, and its journey and tile or its lead.
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, read); other roles get 403.
          *
@@ -1180,7 +1180,7 @@ export interface paths {
         head?: never;
         /**
          * Mark a task done or open
-         * @description `status` `done` (it records when) or `open` again. A task of another role is 404 `not_found` (an admin may change any).
+         * @description `status` `done` (it records when) or `open` again. A task the caller does not see is 404 `not_found` (an admin may change any).
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `self`, write); other roles get 403.
          */
@@ -1234,6 +1234,142 @@ export interface paths {
          *     **Who may call:** `admin` (area `users`, write); other roles get 403.
          */
         delete: operations["deleteKeysById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Custom lead fields
+         * @description Every custom lead field, with its type, whether it is personal data, and the column of leads that holds it.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `leads`, read); other roles get 403.
+         */
+        get: operations["getLeadFields"];
+        put?: never;
+        /**
+         * Define a custom lead field: a typed column of leads, declared in the data map
+         * @description Adds a typed column `cf_<name>` to leads and declares it in the data map (category `lead.field.<name>`). `name` is lower case letters, digits and _ (up to 40, starting with a letter), `type` one of text, number, boolean, date. A name in use gives 409 `field_exists` (or `name_taken` when leads already has such a column).
+         *
+         *     **Who may call:** `admin`, `marketer` (area `leads`, write); other roles get 403.
+         */
+        post: operations["postLeadFields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a custom lead field with its column and every value in it
+         * @description Drops the column from leads and its declaration from the data map; the values are gone for good. Segments or scoring rules naming the field stop validating. 404 `not_found` when there is no such field.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `leads`, write); other roles get 403.
+         */
+        delete: operations["deleteLeadFieldsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Leads in id order, filtered by contact, status, owner or words in the title
+         * @description Each lead with its contact’s address and name. `q` finds the text in the title without regard to case or Latin accents; the filters combine.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `leads`, read); other roles get 403.
+         *
+         *     **Paging:** up to `limit` rows (default 50, at most 500); pass `page.next` back as `cursor` for the next page, until it is `null`. `page.total` counts every page.
+         */
+        get: operations["getLeads"];
+        put?: never;
+        /**
+         * Create a lead: a sales opportunity about one contact
+         * @description `status` is open (the default), qualified, won or lost; `ownerId` a staff user or null; `value` a number or null; `fields` values of custom lead fields (POST /lead-fields) by name, each of its type. The title is trimmed and holds 1 to 200 characters. An unknown contact, owner or field, or a value of the wrong type, is 400 `validation_failed` naming its path (`/contactId`, `/ownerId`, `/fields/<name>`).
+         *
+         *     **Who may call:** `admin`, `marketer` (area `leads`, write); other roles get 403.
+         */
+        post: operations["postLeads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One lead
+         * @description The lead with its custom fields and its contact; 404 `lead_not_found` when there is none.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `leads`, read); other roles get 403.
+         */
+        get: operations["getLeadsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a lead
+         * @description Deletes the lead for good (its contact stays); 404 `lead_not_found` when there is none.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `leads`, write); other roles get 403.
+         */
+        delete: operations["deleteLeadsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a lead’s title, status, owner, value or custom fields
+         * @description Send only what changes (at least one); `null` clears the owner, the value or a field. The contact stays. Checked as on creation; answers the lead as it is now.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `leads`, write); other roles get 403.
+         */
+        patch: operations["patchLeadsById"];
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead’s scores, explained
+         * @description One entry per model, computed live (the stored score refreshed with it): the score, grade, sales-ready and the rules that gave points, whose points sum to the score; `score` null with the gate’s `reason` where the model may not score the lead.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getLeadsByIdScores"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1859,6 +1995,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scoring-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scoring models
+         * @description Every model, oldest first, with its last recompute’s progress.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModels"];
+        put?: never;
+        /**
+         * Create a scoring model (and queue its first recompute)
+         * @description A model scores a lead only while the consent gate allows its required consent for the lead's contact; children never. Each rule has exactly one of `condition` (the segment language, docs/segments.md, over the contact and the lead as `lead.<field>`) and `behaviour` (`{type, ref?, atLeast?, withinDays?}`), integer `points` (−1000..1000, not 0) and, for behaviour, an optional `decayDays`: given = trunc(points × (decayDays − ageDays) / decayDays) while ageDays < decayDays, ageDays the whole days since the latest counted interaction. A rule that does not pass answers 400 `validation_failed`, `details` naming each problem’s path (`/rules/2/condition/and/0/field`); an unknown purpose 400 `unknown_purpose`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        post: operations["postScoringModels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A scoring model
+         * @description The model with its rules, thresholds, requirement and last recompute. 404 `scoring_model_not_found`.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a scoring model and its scores
+         * @description The model and every lead’s score under it go.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        delete: operations["deleteScoringModelsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a scoring model
+         * @description A change of rules, thresholds or requirement bumps the version and queues a recompute. A requirement raised clears, in the same transaction, every score the gate no longer allows (score null, the gate's reason). Each rule has exactly one of `condition` (the segment language, docs/segments.md, over the contact and the lead as `lead.<field>`) and `behaviour` (`{type, ref?, atLeast?, withinDays?}`), integer `points` (−1000..1000, not 0) and, for behaviour, an optional `decayDays`: given = trunc(points × (decayDays − ageDays) / decayDays) while ageDays < decayDays, ageDays the whole days since the latest counted interaction. A rule that does not pass answers 400 `validation_failed`, `details` naming each problem’s path (`/rules/2/condition/and/0/field`); an unknown purpose 400 `unknown_purpose`.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        patch: operations["patchScoringModelsById"];
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the model’s scores are distributed (anonymous counts)
+         * @description Leads by grade, sales-ready, scored and not scored by the gate’s reason, and a histogram of ten bands.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsByIdDistribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model’s ranking of leads
+         * @description Highest score first, leads not scored last (with the reason); `next` pages on.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsByIdLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring-models/{id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model’s recompute progress
+         * @description `state` never, queued, running, done or failed; `done` of `total` leads.
+         *
+         *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `scoring`, read); other roles get 403.
+         */
+        get: operations["getScoringModelsByIdRecompute"];
+        put?: never;
+        /**
+         * Recompute every lead’s score under the model (a job)
+         * @description Queues the bulk recompute (job queue `scoring.recompute`); GET the same path for its progress.
+         *
+         *     **Who may call:** `admin`, `marketer` (area `scoring`, write); other roles get 403.
+         */
+        post: operations["postScoringModelsByIdRecompute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/segments": {
         parameters: {
             query?: never;
@@ -1878,7 +2148,7 @@ export interface paths {
         put?: never;
         /**
          * Create a segment (a static one takes its member snapshot now)
-         * @description A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST /segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 `invalid_filter`, `details` naming each problem's node (at most 20). The filter language, its operators and limits: docs/segments.md. Body at most 256 kB.
+         * @description A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST /segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 `invalid_filter`, `details` naming each problem's node (at most 20); 422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer. The filter language, its operators and limits: docs/segments.md. Body at most 256 kB.
          *
          *     **Who may call:** `admin`, `marketer` (area `segments`, write); other roles get 403.
          */
@@ -1916,7 +2186,7 @@ export interface paths {
         head?: never;
         /**
          * Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with
-         * @description Send at least one of `name`, `description`, `filter`, `flagged`. A new filter is checked as on creation (400 `invalid_filter`). The filter language, its operators and limits: docs/segments.md. A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 `segment_unevaluable`: change or delete the segment.
+         * @description Send at least one of `name`, `description`, `filter`, `flagged`. A new filter is checked as on creation (400 `invalid_filter`; 422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer.). The filter language, its operators and limits: docs/segments.md. A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 `segment_unevaluable`: change or delete the segment.
          *
          *     **Who may call:** `admin`, `marketer` (area `segments`, write); other roles get 403.
          */
@@ -2024,7 +2294,7 @@ export interface paths {
         put?: never;
         /**
          * Count the contacts an unsaved filter selects
-         * @description Checks and evaluates a filter without saving it, to try one out: 400 `invalid_filter` as for a saved one. The filter language, its operators and limits: docs/segments.md.
+         * @description Checks and evaluates a filter without saving it, to try one out: 400 `invalid_filter` as for a saved one; 422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer. The filter language, its operators and limits: docs/segments.md.
          *
          *     **Who may call:** `admin`, `marketer`, `privacy_officer`, `viewer` (area `segments`, read); other roles get 403.
          */
@@ -16029,8 +16299,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16060,8 +16330,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16076,8 +16346,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16093,8 +16363,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16102,8 +16372,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -16118,8 +16388,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16129,12 +16399,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -16153,8 +16423,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16171,8 +16441,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16185,8 +16455,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16472,8 +16742,8 @@ export interface operations {
                     tiles: ({
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16503,8 +16773,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         messageId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16519,8 +16789,8 @@ export interface operations {
                         duration?: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16536,8 +16806,8 @@ export interface operations {
                         event: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where a contact goes when the event comes */
-                        next: string;
+                        /** @description where a contact goes when the event comes; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16545,8 +16815,8 @@ export interface operations {
                         };
                         /** @description ISO-8601 duration: how long to wait for the event */
                         timeout: string;
-                        /** @description where a contact goes when the timeout passes first */
-                        timeoutNext: string;
+                        /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                        timeoutNext?: string;
                         /** @description the tile’s name in the designer (a task tile: the task’s title) */
                         title?: string;
                         /** @enum {string} */
@@ -16561,8 +16831,8 @@ export interface operations {
                         filter?: unknown;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where the others go */
-                        no: string;
+                        /** @description where the others go; absent while not yet connected */
+                        no?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16572,12 +16842,12 @@ export interface operations {
                         title?: string;
                         /** @enum {string} */
                         type: "condition";
-                        /** @description where a contact that meets the condition goes */
-                        yes: string;
+                        /** @description where a contact that meets the condition goes; absent while not yet connected */
+                        yes?: string;
                     } | {
                         branches: {
-                            /** @description the tile a contact goes to next */
-                            next: string;
+                            /** @description the tile a contact goes to next; absent while not yet connected */
+                            next?: string;
                             /** Format: int32 */
                             percent: number;
                         }[];
@@ -16596,8 +16866,8 @@ export interface operations {
                         field: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16614,8 +16884,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         listId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16628,8 +16898,8 @@ export interface operations {
                     } | {
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -16788,8 +17058,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16819,8 +17089,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16835,8 +17105,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16852,8 +17122,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16861,8 +17131,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -16877,8 +17147,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16888,12 +17158,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -16912,8 +17182,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16930,8 +17200,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -16944,8 +17214,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17195,8 +17465,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17226,8 +17496,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17242,8 +17512,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17259,8 +17529,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17268,8 +17538,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -17284,8 +17554,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17295,12 +17565,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -17319,8 +17589,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17337,8 +17607,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17351,8 +17621,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -17760,8 +18030,8 @@ export interface operations {
                     tiles?: ({
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17791,8 +18061,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         messageId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17807,8 +18077,8 @@ export interface operations {
                         duration?: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17824,8 +18094,8 @@ export interface operations {
                         event: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where a contact goes when the event comes */
-                        next: string;
+                        /** @description where a contact goes when the event comes; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17833,8 +18103,8 @@ export interface operations {
                         };
                         /** @description ISO-8601 duration: how long to wait for the event */
                         timeout: string;
-                        /** @description where a contact goes when the timeout passes first */
-                        timeoutNext: string;
+                        /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                        timeoutNext?: string;
                         /** @description the tile’s name in the designer (a task tile: the task’s title) */
                         title?: string;
                         /** @enum {string} */
@@ -17849,8 +18119,8 @@ export interface operations {
                         filter?: unknown;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description where the others go */
-                        no: string;
+                        /** @description where the others go; absent while not yet connected */
+                        no?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17860,12 +18130,12 @@ export interface operations {
                         title?: string;
                         /** @enum {string} */
                         type: "condition";
-                        /** @description where a contact that meets the condition goes */
-                        yes: string;
+                        /** @description where a contact that meets the condition goes; absent while not yet connected */
+                        yes?: string;
                     } | {
                         branches: {
-                            /** @description the tile a contact goes to next */
-                            next: string;
+                            /** @description the tile a contact goes to next; absent while not yet connected */
+                            next?: string;
                             /** Format: int32 */
                             percent: number;
                         }[];
@@ -17884,8 +18154,8 @@ export interface operations {
                         field: string;
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17902,8 +18172,8 @@ export interface operations {
                         id: string;
                         /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                         listId: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -17916,8 +18186,8 @@ export interface operations {
                     } | {
                         /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                         id: string;
-                        /** @description the tile a contact goes to next */
-                        next: string;
+                        /** @description the tile a contact goes to next; absent while not yet connected */
+                        next?: string;
                         /** @description where the designer draws it; ignored by the engine */
                         position?: {
                             x: number;
@@ -18076,8 +18346,8 @@ export interface operations {
                             tiles: ({
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18107,8 +18377,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 messageId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18123,8 +18393,8 @@ export interface operations {
                                 duration?: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18140,8 +18410,8 @@ export interface operations {
                                 event: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where a contact goes when the event comes */
-                                next: string;
+                                /** @description where a contact goes when the event comes; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18149,8 +18419,8 @@ export interface operations {
                                 };
                                 /** @description ISO-8601 duration: how long to wait for the event */
                                 timeout: string;
-                                /** @description where a contact goes when the timeout passes first */
-                                timeoutNext: string;
+                                /** @description where a contact goes when the timeout passes first; absent while not yet connected */
+                                timeoutNext?: string;
                                 /** @description the tile’s name in the designer (a task tile: the task’s title) */
                                 title?: string;
                                 /** @enum {string} */
@@ -18165,8 +18435,8 @@ export interface operations {
                                 filter?: unknown;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description where the others go */
-                                no: string;
+                                /** @description where the others go; absent while not yet connected */
+                                no?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18176,12 +18446,12 @@ export interface operations {
                                 title?: string;
                                 /** @enum {string} */
                                 type: "condition";
-                                /** @description where a contact that meets the condition goes */
-                                yes: string;
+                                /** @description where a contact that meets the condition goes; absent while not yet connected */
+                                yes?: string;
                             } | {
                                 branches: {
-                                    /** @description the tile a contact goes to next */
-                                    next: string;
+                                    /** @description the tile a contact goes to next; absent while not yet connected */
+                                    next?: string;
                                     /** Format: int32 */
                                     percent: number;
                                 }[];
@@ -18200,8 +18470,8 @@ export interface operations {
                                 field: string;
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18218,8 +18488,8 @@ export interface operations {
                                 id: string;
                                 /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                                 listId: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -18232,8 +18502,8 @@ export interface operations {
                             } | {
                                 /** @description a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and - */
                                 id: string;
-                                /** @description the tile a contact goes to next */
-                                next: string;
+                                /** @description the tile a contact goes to next; absent while not yet connected */
+                                next?: string;
                                 /** @description where the designer draws it; ignored by the engine */
                                 position?: {
                                     x: number;
@@ -19172,6 +19442,8 @@ export interface operations {
                      *           "title": "Call the new customer",
                      *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
                      *           "assigneeRole": "marketer",
+                     *           "assigneeUserId": null,
+                     *           "leadId": null,
                      *           "status": "open",
                      *           "createdAt": "2026-04-05T10:31:02.000Z",
                      *           "doneAt": null
@@ -19186,7 +19458,10 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            assigneeRole: string;
+                            /** @description the role whose members see it; null for one user’s task */
+                            assigneeRole: string | null;
+                            /** @description the user whose task it is (a lead’s owner); null for a role’s */
+                            assigneeUserId: string | null;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             contactId: string;
                             /** Format: date-time */
@@ -19196,10 +19471,12 @@ export interface operations {
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             id: string;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
-                            journeyId: string;
-                            journeyName: string;
+                            journeyId: string | null;
+                            journeyName: string | null;
+                            /** @description the lead it is about (a lead that became sales-ready) */
+                            leadId: string | null;
                             status: "open" | "done";
-                            tileId: string;
+                            tileId: string | null;
                             title: string;
                         }[];
                         page: {
@@ -19401,6 +19678,8 @@ export interface operations {
                      *         "title": "Call the new customer",
                      *         "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4f20",
                      *         "assigneeRole": "marketer",
+                     *         "assigneeUserId": null,
+                     *         "leadId": null,
                      *         "status": "done",
                      *         "createdAt": "2026-04-05T10:31:02.000Z",
                      *         "doneAt": "2026-04-06T08:00:00.000Z"
@@ -19409,7 +19688,10 @@ export interface operations {
                      */
                     "application/json": {
                         data: {
-                            assigneeRole: string;
+                            /** @description the role whose members see it; null for one user’s task */
+                            assigneeRole: string | null;
+                            /** @description the user whose task it is (a lead’s owner); null for a role’s */
+                            assigneeUserId: string | null;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             contactId: string;
                             /** Format: date-time */
@@ -19419,10 +19701,12 @@ export interface operations {
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
                             id: string;
                             /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
-                            journeyId: string;
-                            journeyName: string;
+                            journeyId: string | null;
+                            journeyName: string | null;
+                            /** @description the lead it is about (a lead that became sales-ready) */
+                            leadId: string | null;
                             status: "open" | "done";
-                            tileId: string;
+                            tileId: string | null;
                             title: string;
                         };
                     };
@@ -20021,6 +20305,1938 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getLeadFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938e01-2a3b-7c4d-8e5f-6a7b8c9d0e1f",
+                     *           "name": "stage_code",
+                     *           "label": "Stage code",
+                     *           "type": "text",
+                     *           "personal": false,
+                     *           "column": "cf_stage_code",
+                     *           "createdAt": "2026-10-15T08:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            column: string;
+                            createdAt: string;
+                            id: string;
+                            label: string;
+                            name: string;
+                            personal: boolean;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postLeadFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "stage_code",
+                 *       "label": "Stage code",
+                 *       "type": "text",
+                 *       "personal": false
+                 *     }
+                 */
+                "application/json": {
+                    label?: string;
+                    name: string;
+                    /** @description Whether values identify or describe the person (declared personal data); every value goes with its lead on erasure. */
+                    personal: boolean;
+                    type: "text" | "number" | "boolean" | "date";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938e01-2a3b-7c4d-8e5f-6a7b8c9d0e1f",
+                     *         "name": "stage_code",
+                     *         "label": "Stage code",
+                     *         "type": "text",
+                     *         "personal": false,
+                     *         "column": "cf_stage_code",
+                     *         "createdAt": "2026-10-15T08:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            column: string;
+                            createdAt: string;
+                            id: string;
+                            label: string;
+                            name: string;
+                            personal: boolean;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteLeadFieldsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getLeads: {
+        parameters: {
+            query?: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                contactId?: string;
+                /**
+                 * @description the previous page's `page.next`, as given; absent for the first page
+                 * @example djE6MDE5MzhhNmUtNGYyYi03YzNkLTllOGYtMGExYjJjM2Q0ZTVm
+                 */
+                cursor?: string;
+                /**
+                 * @description rows per page (1 to 500)
+                 * @example 50
+                 */
+                limit?: number;
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                ownerId?: string;
+                /**
+                 * @description found in the title, without regard to case or accents
+                 * @example renewal
+                 */
+                q?: string;
+                /** @example open */
+                status?: "open" | "qualified" | "won" | "lost";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938e10-3b4c-7d5e-8f6a-7b8c9d0e1f2a",
+                     *           "contactId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *           "title": "Renewal of the 2027 support contract",
+                     *           "status": "open",
+                     *           "ownerId": "01938a01-1b2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *           "value": 12500,
+                     *           "fields": {
+                     *             "stage_code": "S1"
+                     *           },
+                     *           "createdAt": "2026-11-20T15:12:00.000Z",
+                     *           "updatedAt": "2026-11-20T15:12:00.000Z",
+                     *           "contact": {
+                     *             "id": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *             "email": "ana.silva@example.com",
+                     *             "firstName": "Ana",
+                     *             "lastName": "Silva"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next": null,
+                     *         "total": 1,
+                     *         "totalIsEstimate": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the person the lead is about, as a table shows them */
+                            contact: {
+                                email: string;
+                                firstName: string | null;
+                                id: string;
+                                lastName: string | null;
+                            };
+                            contactId: string;
+                            createdAt: string;
+                            /** @description every custom lead field by name, null where unset */
+                            fields: {
+                                [key: string]: string | number | boolean | (never | null);
+                            };
+                            id: string;
+                            /** @description the staff user who owns it; null when unowned */
+                            ownerId: string | null;
+                            status: "open" | "qualified" | "won" | "lost";
+                            title: string;
+                            updatedAt: string;
+                            /** @description in the installation's currency; null when not estimated */
+                            value: number | null;
+                        }[];
+                        page: {
+                            /** @description the cursor of the next page; null on the last */
+                            next: string | null;
+                            /** @description how many rows the listing holds (all pages, with its filters) */
+                            total: number;
+                            /** @description true when `total` is the database's estimate rather than a count: only for an unfiltered listing of a table of more than 100,000 rows on PostgreSQL (its planner statistics), where counting would read the whole table */
+                            totalIsEstimate: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postLeads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contactId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                 *       "title": "Renewal of the 2027 support contract",
+                 *       "ownerId": "01938a01-1b2c-7d3e-8f4a-5b6c7d8e9f0a",
+                 *       "value": 12500,
+                 *       "fields": {
+                 *         "stage_code": "S1"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    contactId: string;
+                    fields?: {
+                        [key: string]: string | number | boolean | (never | null);
+                    };
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    ownerId?: string | null;
+                    status?: "open" | "qualified" | "won" | "lost";
+                    title: string;
+                    value?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938e10-3b4c-7d5e-8f6a-7b8c9d0e1f2a",
+                     *         "contactId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *         "title": "Renewal of the 2027 support contract",
+                     *         "status": "open",
+                     *         "ownerId": "01938a01-1b2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *         "value": 12500,
+                     *         "fields": {
+                     *           "stage_code": "S1"
+                     *         },
+                     *         "createdAt": "2026-11-20T15:12:00.000Z",
+                     *         "updatedAt": "2026-11-20T15:12:00.000Z",
+                     *         "contact": {
+                     *           "id": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *           "email": "ana.silva@example.com",
+                     *           "firstName": "Ana",
+                     *           "lastName": "Silva"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the person the lead is about, as a table shows them */
+                            contact: {
+                                email: string;
+                                firstName: string | null;
+                                id: string;
+                                lastName: string | null;
+                            };
+                            contactId: string;
+                            createdAt: string;
+                            /** @description every custom lead field by name, null where unset */
+                            fields: {
+                                [key: string]: string | number | boolean | (never | null);
+                            };
+                            id: string;
+                            /** @description the staff user who owns it; null when unowned */
+                            ownerId: string | null;
+                            status: "open" | "qualified" | "won" | "lost";
+                            title: string;
+                            updatedAt: string;
+                            /** @description in the installation's currency; null when not estimated */
+                            value: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getLeadsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938e10-3b4c-7d5e-8f6a-7b8c9d0e1f2a",
+                     *         "contactId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *         "title": "Renewal of the 2027 support contract",
+                     *         "status": "open",
+                     *         "ownerId": "01938a01-1b2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *         "value": 12500,
+                     *         "fields": {
+                     *           "stage_code": "S1"
+                     *         },
+                     *         "createdAt": "2026-11-20T15:12:00.000Z",
+                     *         "updatedAt": "2026-11-20T15:12:00.000Z",
+                     *         "contact": {
+                     *           "id": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *           "email": "ana.silva@example.com",
+                     *           "firstName": "Ana",
+                     *           "lastName": "Silva"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the person the lead is about, as a table shows them */
+                            contact: {
+                                email: string;
+                                firstName: string | null;
+                                id: string;
+                                lastName: string | null;
+                            };
+                            contactId: string;
+                            createdAt: string;
+                            /** @description every custom lead field by name, null where unset */
+                            fields: {
+                                [key: string]: string | number | boolean | (never | null);
+                            };
+                            id: string;
+                            /** @description the staff user who owns it; null when unowned */
+                            ownerId: string | null;
+                            status: "open" | "qualified" | "won" | "lost";
+                            title: string;
+                            updatedAt: string;
+                            /** @description in the installation's currency; null when not estimated */
+                            value: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteLeadsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchLeadsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "qualified",
+                 *       "fields": {
+                 *         "stage_code": "S2"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    fields?: {
+                        [key: string]: string | number | boolean | (never | null);
+                    };
+                    /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                    ownerId?: string | null;
+                    status?: "open" | "qualified" | "won" | "lost";
+                    title?: string;
+                    value?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938e10-3b4c-7d5e-8f6a-7b8c9d0e1f2a",
+                     *         "contactId": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *         "title": "Renewal of the 2027 support contract",
+                     *         "status": "qualified",
+                     *         "ownerId": "01938a01-1b2c-7d3e-8f4a-5b6c7d8e9f0a",
+                     *         "value": 12500,
+                     *         "fields": {
+                     *           "stage_code": "S2"
+                     *         },
+                     *         "createdAt": "2026-11-20T15:12:00.000Z",
+                     *         "updatedAt": "2026-11-22T10:00:00.000Z",
+                     *         "contact": {
+                     *           "id": "01938af1-0c9d-7e2f-8a1b-2c3d4e5f6a7b",
+                     *           "email": "ana.silva@example.com",
+                     *           "firstName": "Ana",
+                     *           "lastName": "Silva"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** @description the person the lead is about, as a table shows them */
+                            contact: {
+                                email: string;
+                                firstName: string | null;
+                                id: string;
+                                lastName: string | null;
+                            };
+                            contactId: string;
+                            createdAt: string;
+                            /** @description every custom lead field by name, null where unset */
+                            fields: {
+                                [key: string]: string | number | boolean | (never | null);
+                            };
+                            id: string;
+                            /** @description the staff user who owns it; null when unowned */
+                            ownerId: string | null;
+                            status: "open" | "qualified" | "won" | "lost";
+                            title: string;
+                            updatedAt: string;
+                            /** @description in the installation's currency; null when not estimated */
+                            value: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getLeadsByIdScores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "modelId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "modelName": "Inbound B2B",
+                     *           "score": 28,
+                     *           "grade": "B",
+                     *           "salesReady": false,
+                     *           "rules": [
+                     *             {
+                     *               "name": "German company",
+                     *               "kind": "condition",
+                     *               "points": 10,
+                     *               "rulePoints": 10,
+                     *               "window": null,
+                     *               "atLeast": null,
+                     *               "counted": null,
+                     *               "latestAt": null,
+                     *               "decayDays": null
+                     *             },
+                     *             {
+                     *               "name": "Pricing page",
+                     *               "kind": "behaviour",
+                     *               "points": 18,
+                     *               "rulePoints": 20,
+                     *               "window": {
+                     *                 "withinDays": 30
+                     *               },
+                     *               "atLeast": 2,
+                     *               "counted": 3,
+                     *               "latestAt": "2026-06-12T09:30:00.000Z",
+                     *               "decayDays": 30
+                     *             }
+                     *           ],
+                     *           "reason": "allowed",
+                     *           "computedAt": "2026-06-15T12:00:01.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            computedAt: string;
+                            grade: string | null;
+                            modelId: string;
+                            modelName: string;
+                            /** @description `allowed` when scored, else the consent gate’s reason (`below_required_level`, `child_never_profiled`, …) */
+                            reason: string;
+                            rules: {
+                                atLeast: number | null;
+                                counted: number | null;
+                                decayDays: number | null;
+                                kind: "condition" | "behaviour";
+                                latestAt: string | null;
+                                name: string;
+                                points: number;
+                                rulePoints: number;
+                                window: {
+                                    withinDays: number;
+                                } | null;
+                            }[];
+                            salesReady: boolean;
+                            score: number | null;
+                        }[];
+                    };
+                };
             };
             /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
             400: {
@@ -28065,6 +30281,2197 @@ export interface operations {
             };
         };
     };
+    getScoringModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *           "name": "Inbound B2B",
+                     *           "requiredConsent": "profiling",
+                     *           "rules": [
+                     *             {
+                     *               "name": "German company",
+                     *               "condition": {
+                     *                 "and": [
+                     *                   {
+                     *                     "field": "country",
+                     *                     "op": "=",
+                     *                     "value": "DE"
+                     *                   },
+                     *                   {
+                     *                     "field": "lead.value",
+                     *                     "op": ">=",
+                     *                     "value": 5000
+                     *                   }
+                     *                 ]
+                     *               },
+                     *               "points": 10
+                     *             },
+                     *             {
+                     *               "name": "Pricing page",
+                     *               "behaviour": {
+                     *                 "type": "page_visited",
+                     *                 "ref": "https://example.com/pricing",
+                     *                 "atLeast": 2,
+                     *                 "withinDays": 30
+                     *               },
+                     *               "points": 20,
+                     *               "decayDays": 30
+                     *             },
+                     *             {
+                     *               "name": "Lost before",
+                     *               "condition": {
+                     *                 "field": "lead.status",
+                     *                 "op": "=",
+                     *                 "value": "lost"
+                     *               },
+                     *               "points": -15
+                     *             }
+                     *           ],
+                     *           "grades": {
+                     *             "A": 40,
+                     *             "B": 25,
+                     *             "C": 10,
+                     *             "D": 1
+                     *           },
+                     *           "salesReady": 30,
+                     *           "version": 1,
+                     *           "createdAt": "2026-06-15T11:59:00.000Z",
+                     *           "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *           "recompute": {
+                     *             "state": "done",
+                     *             "total": 1200,
+                     *             "done": 1200,
+                     *             "startedAt": "2026-06-15T12:00:00.000Z",
+                     *             "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postScoringModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Inbound B2B",
+                 *       "requiredConsent": "profiling",
+                 *       "rules": [
+                 *         {
+                 *           "name": "German company",
+                 *           "condition": {
+                 *             "and": [
+                 *               {
+                 *                 "field": "country",
+                 *                 "op": "=",
+                 *                 "value": "DE"
+                 *               },
+                 *               {
+                 *                 "field": "lead.value",
+                 *                 "op": ">=",
+                 *                 "value": 5000
+                 *               }
+                 *             ]
+                 *           },
+                 *           "points": 10
+                 *         },
+                 *         {
+                 *           "name": "Pricing page",
+                 *           "behaviour": {
+                 *             "type": "page_visited",
+                 *             "ref": "https://example.com/pricing",
+                 *             "atLeast": 2,
+                 *             "withinDays": 30
+                 *           },
+                 *           "points": 20,
+                 *           "decayDays": 30
+                 *         },
+                 *         {
+                 *           "name": "Lost before",
+                 *           "condition": {
+                 *             "field": "lead.status",
+                 *             "op": "=",
+                 *             "value": "lost"
+                 *           },
+                 *           "points": -15
+                 *         }
+                 *       ],
+                 *       "grades": {
+                 *         "A": 40,
+                 *         "B": 25,
+                 *         "C": 10,
+                 *         "D": 1
+                 *       },
+                 *       "salesReady": 30
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the lowest score of each grade, A > B > C > D */
+                    grades: {
+                        /** Format: int32 */
+                        A: number;
+                        /** Format: int32 */
+                        B: number;
+                        /** Format: int32 */
+                        C: number;
+                        /** Format: int32 */
+                        D: number;
+                    };
+                    name: string;
+                    /** @description a consent level 0–5 or a purpose name (default `profiling`); children are never scored */
+                    requiredConsent?: number | string;
+                    rules: {
+                        behaviour?: {
+                            /**
+                             * Format: int32
+                             * @description how many interactions at least (default 1)
+                             */
+                            atLeast?: number;
+                            /** @description the interaction reference (a URL, a message id) */
+                            ref?: string;
+                            /** @description an interaction type (email_opened, page_visited, …) */
+                            type: string;
+                            /**
+                             * Format: int32
+                             * @description counted within this many days back
+                             */
+                            withinDays?: number;
+                        };
+                        /** @description a segment filter tree (docs/segments.md) over the contact, plus the lead fields `lead.title`, `lead.status`, `lead.value`, `lead.ownerId`, `lead.createdAt` and `lead.<custom lead field>` */
+                        condition?: unknown;
+                        /**
+                         * Format: int32
+                         * @description behaviour rules only: the points fade linearly by whole days since the latest counted interaction
+                         */
+                        decayDays?: number;
+                        name: string;
+                        /**
+                         * Format: int32
+                         * @description the points it gives (not 0; negative allowed)
+                         */
+                        points: number;
+                    }[];
+                    /** Format: int32 */
+                    salesReady: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteScoringModelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchScoringModelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "requiredConsent": "profiling",
+                 *       "salesReady": 35
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the lowest score of each grade, A > B > C > D */
+                    grades?: {
+                        /** Format: int32 */
+                        A: number;
+                        /** Format: int32 */
+                        B: number;
+                        /** Format: int32 */
+                        C: number;
+                        /** Format: int32 */
+                        D: number;
+                    };
+                    name?: string;
+                    /** @description a consent level 0–5 or a purpose name (default `profiling`); children are never scored */
+                    requiredConsent?: number | string;
+                    rules?: {
+                        behaviour?: {
+                            /**
+                             * Format: int32
+                             * @description how many interactions at least (default 1)
+                             */
+                            atLeast?: number;
+                            /** @description the interaction reference (a URL, a message id) */
+                            ref?: string;
+                            /** @description an interaction type (email_opened, page_visited, …) */
+                            type: string;
+                            /**
+                             * Format: int32
+                             * @description counted within this many days back
+                             */
+                            withinDays?: number;
+                        };
+                        /** @description a segment filter tree (docs/segments.md) over the contact, plus the lead fields `lead.title`, `lead.status`, `lead.value`, `lead.ownerId`, `lead.createdAt` and `lead.<custom lead field>` */
+                        condition?: unknown;
+                        /**
+                         * Format: int32
+                         * @description behaviour rules only: the points fade linearly by whole days since the latest counted interaction
+                         */
+                        decayDays?: number;
+                        name: string;
+                        /**
+                         * Format: int32
+                         * @description the points it gives (not 0; negative allowed)
+                         */
+                        points: number;
+                    }[];
+                    /** Format: int32 */
+                    salesReady?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f",
+                     *         "name": "Inbound B2B",
+                     *         "requiredConsent": "profiling",
+                     *         "rules": [
+                     *           {
+                     *             "name": "German company",
+                     *             "condition": {
+                     *               "and": [
+                     *                 {
+                     *                   "field": "country",
+                     *                   "op": "=",
+                     *                   "value": "DE"
+                     *                 },
+                     *                 {
+                     *                   "field": "lead.value",
+                     *                   "op": ">=",
+                     *                   "value": 5000
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "points": 10
+                     *           },
+                     *           {
+                     *             "name": "Pricing page",
+                     *             "behaviour": {
+                     *               "type": "page_visited",
+                     *               "ref": "https://example.com/pricing",
+                     *               "atLeast": 2,
+                     *               "withinDays": 30
+                     *             },
+                     *             "points": 20,
+                     *             "decayDays": 30
+                     *           },
+                     *           {
+                     *             "name": "Lost before",
+                     *             "condition": {
+                     *               "field": "lead.status",
+                     *               "op": "=",
+                     *               "value": "lost"
+                     *             },
+                     *             "points": -15
+                     *           }
+                     *         ],
+                     *         "grades": {
+                     *           "A": 40,
+                     *           "B": 25,
+                     *           "C": 10,
+                     *           "D": 1
+                     *         },
+                     *         "salesReady": 30,
+                     *         "version": 1,
+                     *         "createdAt": "2026-06-15T11:59:00.000Z",
+                     *         "updatedAt": "2026-06-15T11:59:00.000Z",
+                     *         "recompute": {
+                     *           "state": "done",
+                     *           "total": 1200,
+                     *           "done": 1200,
+                     *           "startedAt": "2026-06-15T12:00:00.000Z",
+                     *           "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            createdAt: string;
+                            grades: {
+                                A: number;
+                                B: number;
+                                C: number;
+                                D: number;
+                            };
+                            id: string;
+                            name: string;
+                            recompute: {
+                                done: number | null;
+                                finishedAt: string | null;
+                                startedAt: string | null;
+                                state: "never" | "queued" | "running" | "done" | "failed";
+                                total: number | null;
+                            };
+                            requiredConsent: number | string;
+                            rules: unknown[];
+                            salesReady: number;
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsByIdDistribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "grades": {
+                     *         "A": 120,
+                     *         "B": 300,
+                     *         "C": 410,
+                     *         "D": 90,
+                     *         "none": 40
+                     *       },
+                     *       "salesReady": 180,
+                     *       "scored": 960,
+                     *       "notScored": {
+                     *         "below_required_level": 230,
+                     *         "child_never_profiled": 10
+                     *       },
+                     *       "histogram": [
+                     *         {
+                     *           "from": -15,
+                     *           "to": 0,
+                     *           "n": 40
+                     *         },
+                     *         {
+                     *           "from": 1,
+                     *           "to": 16,
+                     *           "n": 500
+                     *         },
+                     *         {
+                     *           "from": 17,
+                     *           "to": 32,
+                     *           "n": 300
+                     *         },
+                     *         {
+                     *           "from": 33,
+                     *           "to": 48,
+                     *           "n": 120
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        grades: {
+                            A: number;
+                            B: number;
+                            C: number;
+                            D: number;
+                            none: number;
+                        };
+                        histogram: {
+                            from: number;
+                            n: number;
+                            to: number;
+                        }[];
+                        notScored: {
+                            [key: string]: number;
+                        };
+                        salesReady: number;
+                        scored: number;
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsByIdLeads: {
+        parameters: {
+            query?: {
+                /** @description the previous page’s `next` */
+                after?: string;
+                grade?: "A" | "B" | "C" | "D";
+                limit?: number;
+                salesReady?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "leadId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e60",
+                     *           "title": "Annual licence",
+                     *           "status": "qualified",
+                     *           "contactId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e61",
+                     *           "contact": {
+                     *             "email": "ana@example.com",
+                     *             "firstName": "Ana",
+                     *             "lastName": "Silva"
+                     *           },
+                     *           "score": 28,
+                     *           "grade": "B",
+                     *           "salesReady": false,
+                     *           "reason": "allowed",
+                     *           "computedAt": "2026-06-15T12:00:01.000Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            computedAt: string;
+                            contact: {
+                                email: string | null;
+                                firstName: string | null;
+                                lastName: string | null;
+                            };
+                            contactId: string;
+                            grade: string | null;
+                            leadId: string;
+                            reason: string;
+                            salesReady: boolean;
+                            score: number | null;
+                            status: string;
+                            title: string;
+                        }[];
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getScoringModelsByIdRecompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recompute": {
+                     *         "state": "done",
+                     *         "total": 1200,
+                     *         "done": 1200,
+                     *         "startedAt": "2026-06-15T12:00:00.000Z",
+                     *         "finishedAt": "2026-06-15T12:00:02.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        recompute: {
+                            done: number | null;
+                            finishedAt: string | null;
+                            startedAt: string | null;
+                            state: "never" | "queued" | "running" | "done" | "failed";
+                            total: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postScoringModelsByIdRecompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e5f */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jobId": "01938a6e-4f2b-7c3d-9e8f-0a1b2c3d4e70",
+                     *       "recompute": {
+                     *         "state": "queued",
+                     *         "total": null,
+                     *         "done": null,
+                     *         "startedAt": null,
+                     *         "finishedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        jobId: string;
+                        recompute: {
+                            done: number | null;
+                            finishedAt: string | null;
+                            startedAt: string | null;
+                            state: "never" | "queued" | "running" | "done" | "failed";
+                            total: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `validation_failed` names each field in `details`; other 400 codes are listed in the error codes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "the request body is invalid",
+                     *         "details": [
+                     *           {
+                     *             "in": "body",
+                     *             "path": "/kind",
+                     *             "message": "must be one of: text, number, boolean, date"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key or session was presented (`unauthenticated`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "authentication required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The caller's role does not allow this operation (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this role may not do this"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such record, or the caller may not know it exists (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected error (`internal`); the `x-request-id` header names it in the server logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "an unexpected error occurred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database cannot serve right now (`database_unavailable`) or the server is shutting down; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "the database cannot serve right now; retry later"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getSegments: {
         parameters: {
             query?: {
@@ -28159,7 +32566,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -28377,7 +32784,7 @@ export interface operations {
                 "application/json": {
                     /** @description what the segment is for, in words (at most 2,000 characters); blank or null for none */
                     description?: string | null;
-                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter: unknown;
                     kind: "dynamic" | "static";
                     name: string;
@@ -28439,7 +32846,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -28554,6 +32961,21 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28683,7 +33105,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -29034,7 +33456,7 @@ export interface operations {
                 "application/json": {
                     /** @description what the segment is for, in words (at most 2,000 characters); blank or null for none */
                     description?: string | null;
-                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter?: unknown;
                     /** @enum {boolean} */
                     flagged?: false;
@@ -29097,7 +33519,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -29212,6 +33634,21 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30017,7 +34454,7 @@ export interface operations {
                             createdAt: string;
                             /** @description what the segment is for, in its owner's words */
                             description: string | null;
-                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                            /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                             filter: unknown;
                             flagDetail: string | null;
                             /** @description an erasure replaced a value in the filter or found an erased person named here; see flagDetail */
@@ -30237,7 +34674,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
+                    /** @description A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, {"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. {"score":{"modelId","atLeast"?,"below"?,"grade"?:["A",…],"salesReady"?}} (scoring: any of the contact's leads scored by the model meeting every part given; at least one part). Limits: 300 nodes, depth 12, 100 nodes per and/or, 1000 values per in list, 50000 values in the whole filter, 1000 characters per text value. */
                     filter: unknown;
                 };
             };
@@ -30364,6 +34801,21 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30738,6 +35190,10 @@ export interface operations {
                      *             "read",
                      *             "write"
                      *           ],
+                     *           "leads": [
+                     *             "read",
+                     *             "write"
+                     *           ],
                      *           "scoring": [
                      *             "read",
                      *             "write"
@@ -30779,6 +35235,7 @@ export interface operations {
                                 interactions: ("read" | "write")[];
                                 jobs: ("read" | "write")[];
                                 journeys: ("read" | "write")[];
+                                leads: ("read" | "write")[];
                                 lists: ("read" | "write")[];
                                 messages: ("read" | "write")[];
                                 outbox: ("read" | "write")[];
@@ -31012,6 +35469,7 @@ export interface operations {
                                 interactions: ("read" | "write")[];
                                 jobs: ("read" | "write")[];
                                 journeys: ("read" | "write")[];
+                                leads: ("read" | "write")[];
                                 lists: ("read" | "write")[];
                                 messages: ("read" | "write")[];
                                 outbox: ("read" | "write")[];

@@ -59,6 +59,8 @@ export const GATE_RULES: { when: Cond; allowed: boolean; reason: Reason }[] = [
   { when: { and: [{ purposeIs: 'requested' }, { callerIn: UNSOLICITED_CALLERS }] }, allowed: false, reason: 'purpose_not_for_caller' },
   // A legal floor, not a setting: it holds even with data protection switched off.
   { when: { and: [{ var: 'child' }, { requiredAtLeast: 5 }] }, allowed: false, reason: 'child_never_profiled' },
+  // Lead scoring is profiling whatever level a model asks for: never a child (issue 17).
+  { when: { and: [{ var: 'child' }, { callerIn: ['scoring'] }] }, allowed: false, reason: 'child_never_profiled' },
   { when: { not: { var: 'dataProtection' } }, allowed: true, reason: 'data_protection_off' },
   {
     when: { and: [{ var: 'child' }, { not: { var: 'guardianConsent' } }, { requiredAtLeast: 1 }] },

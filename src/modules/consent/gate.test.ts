@@ -5,7 +5,7 @@ import { forEachDialect } from '../../../test/helpers/db.ts';
 import { newId } from '../../lib/ids.ts';
 import { DEFAULT_SETTINGS } from '../settings/settings.defaults.ts';
 import { CALLERS, type Caller } from './gate.rule.ts';
-import { decide, gateSql, majorityCutoff, type ContactConsentState, type GateQuestion } from './gate.ts';
+import { decide, gateReasonSql, gateSql, majorityCutoff, type ContactConsentState, type GateQuestion } from './gate.ts';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 const CUTOFF = majorityCutoff(NOW, 16); // 2010-06-15
@@ -109,4 +109,34 @@ forEachDialect('the SQL predicate agrees with the row check', (ctx) => {
     }
     assert.equal(compared, all.length * questions().length);
   });
+
+  it('the reason SQL gives decide’s reason on every state and question', async () => {
+    const rows = await ctx.db.kysely.selectFrom('contacts').selectAll().execute();
+    assert.ok(rows.length > 0);
+    for (const q of questions()) {
+      const got = await ctx.db.kysely
+        .selectFrom('contacts')
+        .select(['id', gateReasonSql(q, 'contacts').as('reason')])
+        .execute();
+      const byId = new Map(got.map((r) => [r.id, r.reason]));
+      for (const r of rows) {
+        const s = {
+          storedLevel: r.consent_level,
+          isChildFlag: r.is_child === 1,
+          birthDate: r.birth_date,
+          guardianConsent: r.guardian_consent === 1,
+        };
+        assert.equal(byId.get(r.id), decide(s, q).reason, `${JSON.stringify(s)} / ${q.purpose} caller=${q.caller}`);
+      }
+    }
+  });
+});
+
+it('scoring never profiles a child, whatever level its model asks and whatever the switch says', () => {
+  for (const s of states().filter((x) => x.child))
+    for (let required = 0; required <= 5; required++)
+      for (const dataProtection of [true, false]) {
+        const a = decide(s, { purpose: 'profiling', required, dataProtection, childCutoff: CUTOFF, caller: 'scoring' });
+        assert.deepEqual([a.allowed, a.reason], [false, 'child_never_profiled'], `${s.name} required ${required}`);
+      }
 });

@@ -193,3 +193,23 @@ export function gateSql(q: GateQuestion, alias = 'contacts'): RawBuilder<SqlBool
 export function effectiveLevelSql(q: GateQuestion, alias = 'contacts'): RawBuilder<number> {
   return effectiveSql({ alias, q });
 }
+
+/**
+ * The gate's reason as a SQL expression over a contacts row: the first rule whose condition
+ * holds, from the same rule table `gateSql` and `decide` read (a refusal's reason for a set of
+ * contacts in one statement, as lead scoring records it).
+ */
+export function gateReasonSql(q: GateQuestion, alias = 'contacts'): RawBuilder<Reason> {
+  const env: SqlEnv = { alias, q };
+  const branches: RawBuilder<unknown>[] = [];
+  for (const r of GATE_RULES) {
+    const c = compile(r.when, env);
+    if (c === false) continue;
+    if (c === true) {
+      if (branches.length === 0) return sql<Reason>`${sql.lit(r.reason)}`;
+      return sql<Reason>`(case ${sql.join(branches, sql` `)} else ${sql.lit(r.reason)} end)`;
+    }
+    branches.push(sql`when ${c} then ${sql.lit(r.reason)}`);
+  }
+  throw new Error('GATE_RULES has no default');
+}

@@ -18,7 +18,7 @@ export type { ChangeContext, LedgerEntry, Source } from './consent.model.ts';
 export { SourceSchema } from './consent.schemas.ts';
 export type { ConsentService } from './consent.service.ts';
 export { CALLERS, type Caller, UNSOLICITED_CALLERS } from './gate.rule.ts';
-export { closedToCaller, type GateAnswer, type GateQuestion, gateSql, isChild, isChildSql, majorityCutoff } from './gate.ts';
+export { closedToCaller, type GateAnswer, type GateQuestion, gateReasonSql, gateSql, isChild, isChildSql, majorityCutoff } from './gate.ts';
 export type { EntryDraft, LedgerService } from './ledger.service.ts';
 
 // The tables it owns: each module adds its own to the one Database type.

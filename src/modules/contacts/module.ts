@@ -26,7 +26,7 @@ export { ContactPatchSchema, ContactSchema, FieldValueSchema } from './contacts.
 // A contact as the API shows it, for other modules' OpenAPI examples (a segment's members).
 export { CONTACT as CONTACT_EXAMPLE } from './contacts.examples.ts';
 export type { ContactsService } from './contacts.service.ts';
-// Custom fields' value model: custom entities' fields are typed and stored the same way.
+// Custom fields' value model: custom entities' and leads' fields are typed and stored the same way.
 export {
   type CustomField,
   FIELD_NAME,
@@ -36,6 +36,7 @@ export {
   isDate,
   readValue,
   storeValue,
+  toField,
 } from './custom-fields.model.ts';
 export type { CustomFieldsService } from './custom-fields.service.ts';
 

@@ -128,37 +128,40 @@ forEachDialect('the hand-over of sends to the relay', (ctx) => {
     );
   });
 
-  it('on SQLite, commits without running the automatic checkpoint, which would hold the terminators back; the next commit runs it', async (tc) => {
-    const raw = ctx.db.sqlite;
-    if (!raw) return tc.skip('PostgreSQL has no checkpoint in its commits');
-    const { campaignId, sendIds } = await prepared(2);
-    // The log's frames and how many of them are copied into the file: the WAL index's header (mxFrame)
-    // and its checkpoint info (nBackfill), as SQLite lays them out in the -shm file.
-    const wal = () => {
-      const shm = readFileSync(`${raw.name}-shm`);
-      return { frames: shm.readUInt32LE(16), copied: shm.readUInt32LE(96) };
-    };
-    // The log grows over the automatic checkpoint's mark (1,000 pages) while checkpoints are held.
-    const held = holdCheckpoints(raw);
-    const touch = raw.prepare('update campaigns set ended_at = ? where id = ?');
-    for (let i = 0; i < 1200; i++) touch.run(`x${i}`, campaignId);
-    held();
-    const before = wal();
-    assert.ok(before.frames - before.copied > 1000, `the log is over the mark: ${JSON.stringify(before)}`);
-    await handOverSends(ctx.db, ctx.db.kysely, items(sendIds), new Date().toISOString(), campaignId);
-    const during = wal();
-    assert.ok(during.frames > before.frames, 'the hand-over wrote to the log');
-    assert.equal(during.copied, before.copied, 'no checkpoint ran in the hand-over’s commit');
-    assert.deepEqual(
-      (await rows(sendIds)).map((r) => r.status),
-      ['sent', 'sent'],
-    );
-    await new Promise((r) => setImmediate(r));
-    assert.equal(Number(raw.pragma('wal_autocheckpoint', { simple: true })), 1000, 'the setting is back');
-    touch.run('y', campaignId);
-    const next = wal();
-    assert.equal(next.copied, next.frames, 'the next commit checkpointed the whole log');
-  });
+  it(
+    'on SQLite, commits without running the automatic checkpoint, ' + 'which would hold the terminators back; the next commit runs it',
+    async (tc) => {
+      const raw = ctx.db.sqlite;
+      if (!raw) return tc.skip('PostgreSQL has no checkpoint in its commits');
+      const { campaignId, sendIds } = await prepared(2);
+      // The log's frames and how many of them are copied into the file: the WAL index's header (mxFrame)
+      // and its checkpoint info (nBackfill), as SQLite lays them out in the -shm file.
+      const wal = () => {
+        const shm = readFileSync(`${raw.name}-shm`);
+        return { frames: shm.readUInt32LE(16), copied: shm.readUInt32LE(96) };
+      };
+      // The log grows over the automatic checkpoint's mark (1,000 pages) while checkpoints are held.
+      const held = holdCheckpoints(raw);
+      const touch = raw.prepare('update campaigns set ended_at = ? where id = ?');
+      for (let i = 0; i < 1200; i++) touch.run(`x${i}`, campaignId);
+      held();
+      const before = wal();
+      assert.ok(before.frames - before.copied > 1000, `the log is over the mark: ${JSON.stringify(before)}`);
+      await handOverSends(ctx.db, ctx.db.kysely, items(sendIds), new Date().toISOString(), campaignId);
+      const during = wal();
+      assert.ok(during.frames > before.frames, 'the hand-over wrote to the log');
+      assert.equal(during.copied, before.copied, 'no checkpoint ran in the hand-over’s commit');
+      assert.deepEqual(
+        (await rows(sendIds)).map((r) => r.status),
+        ['sent', 'sent'],
+      );
+      await new Promise((r) => setImmediate(r));
+      assert.equal(Number(raw.pragma('wal_autocheckpoint', { simple: true })), 1000, 'the setting is back');
+      touch.run('y', campaignId);
+      const next = wal();
+      assert.equal(next.copied, next.frames, 'the next commit checkpointed the whole log');
+    },
+  );
 
   it('two runs handing over the same sends at once, from two connections: one moves them all, the other nothing', async (tc) => {
     if (ctx.dialect !== 'postgres') return tc.skip('SQLite has one writer: its runs cannot overlap');

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { ConsentService, GateAnswer } from '../consent/module.ts';
+import type { EventLog } from '../events/module.ts';
 import { isDate } from '../contacts/module.ts';
 import {
   countEvents,
@@ -61,6 +62,7 @@ export class InteractionsService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly consent: ConsentService,
+    private readonly events?: EventLog,
   ) {}
 
   /**
@@ -136,6 +138,9 @@ export class InteractionsService {
         this.db.kysely.transaction().execute(async (trx) => {
           await q.insertInteractions(trx, this.db, rows);
           await q.addStats(trx, this.db.dialect, stats);
+          // Durable notice for later modules (lead scoring rescoring the contact's leads): ids and
+          // types only, one event per contact, committed with the rows or not at all.
+          if (this.events && rows.length) await this.events.publish(trx, recordedEvents(rows));
         }),
       );
     } catch (e) {
@@ -222,3 +227,21 @@ export class InteractionsService {
     };
   }
 }
+
+/** `interaction.recorded`: per contact of a stored batch, the types recorded and how many. */
+export function recordedEvents(rows: readonly InteractionsTable[]) {
+  const byContact = new Map<string, { types: Set<string>; n: number }>();
+  for (const r of rows) {
+    const e = byContact.get(r.contact_id) ?? { types: new Set<string>(), n: 0 };
+    e.types.add(r.type);
+    e.n++;
+    byContact.set(r.contact_id, e);
+  }
+  return [...byContact].map(([contactId, e]) => ({
+    type: INTERACTION_RECORDED,
+    contactId,
+    data: { types: [...e.types].sort().join(','), count: e.n },
+  }));
+}
+
+export const INTERACTION_RECORDED = 'interaction.recorded';

@@ -1,9 +1,10 @@
 import { consent } from '../consent/module.ts';
+import { events } from '../events/module.ts';
 import { defineModule } from '../module.ts';
 import { interactionsDataMap } from './interactions.data-map.ts';
 import { interactionsMigrations } from './interactions.migrations.ts';
 import { interactionsRoutes } from './interactions.routes.ts';
-import { InteractionsService } from './interactions.service.ts';
+import { INTERACTION_RECORDED, InteractionsService } from './interactions.service.ts';
 import type { InteractionStatsTable, InteractionsTable } from './interactions.table.ts';
 
 // What other modules may use: the interaction types (segment filters name them) and how a stored ref is matched.
@@ -23,9 +24,11 @@ declare module '../database.ts' {
 /** Interactions (opens, clicks, visits) recorded when the gate allows tracking, and their counters. */
 export const interactions = defineModule({
   name: 'interactions',
-  needs: [consent],
+  needs: [consent, events],
   migrations: interactionsMigrations,
   dataMap: interactionsDataMap,
-  create: (core, deps) => ({ interactions: new InteractionsService(core.db, core.clock, deps.consent) }),
+  // Stored behaviour, per contact and batch (ids and types only): lead scoring rescoring on it.
+  events: [INTERACTION_RECORDED],
+  create: (core, deps) => ({ interactions: new InteractionsService(core.db, core.clock, deps.consent, deps.events) }),
   routes: (s) => [{ prefix: '/api/v1', plugin: interactionsRoutes(s) }],
 });

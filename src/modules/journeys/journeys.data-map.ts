@@ -83,7 +83,9 @@ export const journeysDataMap = [
   }),
   declareTable({
     name: 'journey_tasks',
-    description: 'Tasks a journey made for staff about a contact (follow a lead up, look at a request).',
+    description:
+      'Tasks for staff about a contact (follow a lead up, look at a request): made by a journey’s task tile, or for a lead’s owner ' +
+      'when it became sales-ready.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
     purposes: JOURNEY_PURPOSES,
     retention: null,
@@ -93,6 +95,13 @@ export const journeysDataMap = [
       tile_id: { category: 'contact.journey.tile', personal: true },
       contact_id: { category: 'system.ref.contact', personal: true },
       assignee_role: { category: 'contact.journey.task', personal: true },
+      assignee_user_id: { category: 'system.ref.user', personal: true, description: 'the user whose task it is (a lead’s owner)' },
+      lead_id: { category: 'contact.journey.ref', personal: true, description: 'the lead the task is about' },
+      source_key: {
+        category: 'contact.journey.ref',
+        personal: true,
+        description: 'what made the task, once (the lead ' + 'and model that became sales-ready)',
+      },
       title: { category: 'contact.journey.task', personal: true, freeText: true, description: 'the tile’s title, typed by staff' },
       status: { category: 'contact.journey.status', personal: true },
       created_at: { category: 'contact.journey.time', personal: true },

@@ -105,7 +105,8 @@ export class JourneyEngine {
     const lists = new Set<string>();
     let contactCtx: Prepared['contactCtx'] = null;
     for (const t of j.tiles.values()) {
-      if (t.type === 'condition' && !t.did && t.filter !== undefined) filters.set(t.id, await this.deps.segments.predicate(t.filter));
+      if (t.type === 'condition' && !t.did && t.filter !== undefined)
+        filters.set(t.id, await this.deps.segments.predicate(t.filter, { references: 'skip' }));
       if (t.type === 'list' && !lists.has(t.listId) && (await exists(() => this.deps.lists.get(t.listId)))) lists.add(t.listId);
       if (t.type === 'update_contact' && !contactCtx) contactCtx = await this.deps.contacts.context();
     }
@@ -219,8 +220,8 @@ export class JourneyEngine {
           // The wait ended: its own step; the tile it leads to is gated when the contact arrives there.
           const d: Decision =
             tile.type === 'wait_event'
-              ? { outcome: 'timeout', next: tile.timeoutNext }
-              : { outcome: 'done', next: 'next' in tile ? tile.next : '' };
+              ? { outcome: 'timeout', next: tile.timeoutNext ?? '' }
+              : { outcome: 'done', next: ('next' in tile && tile.next) || '' };
           for (const w of group) decisions.set(w.contactId, d);
         } else await this.arrive(run, tile, group, required, base, messages, decisions);
         recorded += await this.record(run, j, tile, group, decisions, counters, finish);
@@ -391,15 +392,16 @@ function redecide(tile: Tile | undefined, s: JourneyStepsTable, fresh: Decision)
   if (!tile) return { outcome: 'exited', reason: 'tile_missing' };
   if (s.outcome === 'waiting') return fresh.outcome === 'waiting' ? fresh : { outcome: 'waiting', until: new Date(), waitEvent: null };
   if (tile.type === 'end') return { outcome: 'done', end: true };
-  if (tile.type === 'condition') return s.outcome === 'yes' ? { outcome: 'yes', next: tile.yes } : { outcome: 'no', next: tile.no };
+  if (tile.type === 'condition')
+    return s.outcome === 'yes' ? { outcome: 'yes', next: tile.yes ?? '' } : { outcome: 'no', next: tile.no ?? '' };
   if (tile.type === 'split') {
     const i = Number(s.outcome.slice('branch:'.length));
     const b = tile.branches[i] ?? tile.branches[0]!;
-    return { outcome: s.outcome, next: b.next };
+    return { outcome: s.outcome, next: b.next ?? '' };
   }
   if (tile.type === 'wait_event')
-    return s.outcome === 'event' ? { outcome: 'event', next: tile.next } : { outcome: 'timeout', next: tile.timeoutNext };
-  return { outcome: s.outcome, next: 'next' in tile ? tile.next : '' };
+    return s.outcome === 'event' ? { outcome: 'event', next: tile.next ?? '' } : { outcome: 'timeout', next: tile.timeoutNext ?? '' };
+  return { outcome: s.outcome, next: ('next' in tile && tile.next) || '' };
 }
 
 async function exists(read: () => Promise<unknown>): Promise<boolean> {

@@ -91,7 +91,7 @@ export class JourneyEntry {
         held.push(position(j.row.id, id, 1, 'holdout', start.id, 0, null, at));
         continue;
       }
-      if (!p) fresh.push(position(j.row.id, id, 1, 'active', start.next, 1, at, at));
+      if (!p) fresh.push(position(j.row.id, id, 1, 'active', start.next ?? '', 1, at, at));
       else
         again.push({
           contact_id: id,
@@ -99,7 +99,7 @@ export class JourneyEntry {
           set: {
             entry: p.entry + 1,
             status: 'active',
-            tile_id: start.next,
+            tile_id: start.next ?? '',
             visit: 1,
             due_at: at,
             wait_event: null,

@@ -51,7 +51,7 @@ export class JourneyEvents {
         const counters = new Counters();
         if (goal.length) await convert(trx, j.row.id, goal, this.clock.now().toISOString(), counters);
         let moved = 0;
-        for (const w of waits) moved += await this.eventCame(trx, j, w.tile.id, w.tile.event, w.tile.next, w.ids, counters);
+        for (const w of waits) moved += await this.eventCame(trx, j, w.tile.id, w.tile.event, w.tile.next ?? '', w.ids, counters);
         const admitted = entering.length
           ? (await this.entry.admitIn(trx, loadJourney(current), entering, { countRefused: true })).entered
           : 0;

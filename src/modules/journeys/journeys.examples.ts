@@ -112,6 +112,8 @@ export const TASK: JourneyTask = {
   title: 'Call the new customer',
   contactId: CONTACT_ID,
   assigneeRole: 'marketer',
+  assigneeUserId: null,
+  leadId: null,
   status: 'open',
   createdAt: '2026-04-05T10:31:02.000Z',
   doneAt: null,

@@ -23,27 +23,27 @@ interface TileBase {
 export interface StartTile extends TileBase {
   type: 'start';
   trigger: Trigger;
-  next: string;
+  next?: string;
 }
 export interface EmailTile extends TileBase {
   type: 'email';
   messageId: string;
-  next: string;
+  next?: string;
 }
 /** Waits `duration` (ISO-8601: `PT2S`, `P3D`), or `until` a time of day (`HH:MM`) or a date-time, in the installation's time zone. */
 export interface WaitTile extends TileBase {
   type: 'wait';
   duration?: string;
   until?: string;
-  next: string;
+  next?: string;
 }
 /** Waits for an event of a type about the contact; `next` when it comes, `timeoutNext` when `timeout` passes first. */
 export interface WaitEventTile extends TileBase {
   type: 'wait_event';
   event: string;
   timeout: string;
-  next: string;
-  timeoutNext: string;
+  next?: string;
+  timeoutNext?: string;
 }
 /**
  * A segment filter on the contact (`filter`, the segments module's tree) or "did X since entering" (`did`: an interaction type, optionally
@@ -53,32 +53,32 @@ export interface ConditionTile extends TileBase {
   type: 'condition';
   filter?: unknown;
   did?: { type: string; ref?: string };
-  yes: string;
-  no: string;
+  yes?: string;
+  no?: string;
 }
 /** A/B: percentages summing to 100, stable per contact. */
 export interface SplitTile extends TileBase {
   type: 'split';
-  branches: { percent: number; next: string }[];
+  branches: { percent: number; next?: string }[];
 }
 /** Sets one field of the contact (a standard or custom field; never consent, which only the person changes). */
 export interface UpdateContactTile extends TileBase {
   type: 'update_contact';
   field: string;
   value: string | number | boolean | null;
-  next: string;
+  next?: string;
 }
 export interface ListTile extends TileBase {
   type: 'list';
   action: 'join' | 'leave';
   listId: string;
-  next: string;
+  next?: string;
 }
 /** A task for the members of a role (the sales follow-up, the privacy team's look). */
 export interface TaskTile extends TileBase {
   type: 'task';
   role: 'admin' | 'marketer' | 'privacy_officer' | 'viewer';
-  next: string;
+  next?: string;
 }
 export interface EndTile extends TileBase {
   type: 'end';
@@ -106,17 +106,30 @@ export type Goal = { segmentId: string } | { event: string };
 
 /** Every tile a tile may go to next, in order (a condition's yes then no, a split's branches, a wait-for-event's event then timeout). */
 export function successors(t: Tile): string[] {
+  return outputs(t).flatMap((o) => (o.next === undefined ? [] : [o.next]));
+}
+
+/**
+ * A tile's outputs, by name (`next`, `yes`, `no`, `timeoutNext`, `branches/<i>`), each with the tile it leads to or none yet (a draft's).
+ */
+export function outputs(t: Tile): { output: string; next: string | undefined }[] {
   switch (t.type) {
     case 'end':
       return [];
     case 'condition':
-      return [t.yes, t.no];
+      return [
+        { output: 'yes', next: t.yes },
+        { output: 'no', next: t.no },
+      ];
     case 'split':
-      return t.branches.map((b) => b.next);
+      return t.branches.map((b, i) => ({ output: `branches/${i}`, next: b.next }));
     case 'wait_event':
-      return [t.next, t.timeoutNext];
+      return [
+        { output: 'next', next: t.next },
+        { output: 'timeoutNext', next: t.timeoutNext },
+      ];
     default:
-      return [t.next];
+      return [{ output: 'next', next: t.next }];
   }
 }
 

@@ -254,6 +254,8 @@ forEachDialect('journeys API', (ctx) => {
       ['several_starts', (b) => void b.tiles.push({ id: 'again', type: 'start', trigger: { manual: true }, next: 'end' }), 'again'],
       ['duplicate_id', (b) => void b.tiles.push({ id: 'followup', type: 'end' }), 'followup'],
       ['unknown_next', (b) => void (byId(b.tiles, 'set').next = 'nowhere'), 'set'],
+      // A draft with an output not yet connected is saved (the designer saves work in progress).
+      ['missing_next', (b) => void delete byId(b.tiles, 'set').next, 'set'],
       ['unreachable', (b) => void b.tiles.push({ id: 'island', type: 'end' }), 'island'],
       ['cycle_without_wait', (b) => void (byId(b.tiles, 'followup').next = 'cond'), 'cond'],
       ['needs_more_consent', (b) => void (byId(b.tiles, 'cond').filter = { behaviour: { type: 'email_clicked' } }), 'cond'],
@@ -756,6 +758,8 @@ forEachDialect('journeys API', (ctx) => {
         title: 'Call 📞 marketer',
         contactId: c,
         assigneeRole: 'marketer',
+        assigneeUserId: null,
+        leadId: null,
         status: 'open',
         createdAt: '2026-04-01T10:00:00.000Z',
         doneAt: null,

@@ -16,6 +16,7 @@ export type ProblemCode =
   | 'several_starts'
   | 'duplicate_id'
   | 'unknown_next'
+  | 'missing_next'
   | 'unreachable'
   | 'cycle_without_wait'
   | 'needs_more_consent'

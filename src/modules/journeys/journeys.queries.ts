@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../database.ts';
 import type { JourneysTable, JourneyTasksTable } from './journeys.table.ts';
 
@@ -65,36 +65,59 @@ export async function holdersByTile(db: Q, journeyId: string): Promise<Map<strin
 
 // ---- tasks ------------------------------------------------------------------------------
 
-export type TaskRow = JourneyTasksTable & { journey_name: string };
+export type TaskRow = JourneyTasksTable & { journey_name: string | null };
 
-/** Tasks, oldest first after the cursor; `role` null for all (the admin's view). */
-export const listTasks = (db: Q, f: { role: string | null; status?: string }, limit: number, after?: string) => {
+type TaskFilter = { role: string | null; userId: string | null; status?: string };
+
+/** The tasks a caller sees: its role's and those assigned to it; `role` null for all (the admin's view). */
+const visibleTo = (f: TaskFilter) => (eb: ExpressionBuilder<{ t: JourneyTasksTable }, 't'>) =>
+  f.userId === null
+    ? eb('t.assignee_role', '=', f.role!)
+    : eb.or([eb('t.assignee_role', '=', f.role!), eb('t.assignee_user_id', '=', f.userId)]);
+
+/** Whether a task is one the caller sees (as `visibleTo` selects). */
+export const taskVisible = (r: JourneyTasksTable, f: { role: string | null; userId: string | null }): boolean =>
+  f.role === null || r.assignee_role === f.role || (f.userId !== null && r.assignee_user_id === f.userId);
+
+/** Tasks, oldest first after the cursor; a task no journey made has no journey name. */
+export const listTasks = (db: Q, f: TaskFilter, limit: number, after?: string) => {
   let q = db
     .selectFrom('journey_tasks as t')
-    .innerJoin('journeys as j', 'j.id', 't.journey_id')
+    .leftJoin('journeys as j', 'j.id', 't.journey_id')
     .selectAll('t')
     .select('j.name as journey_name');
-  if (f.role !== null) q = q.where('t.assignee_role', '=', f.role);
+  if (f.role !== null) q = q.where(visibleTo(f));
   if (f.status) q = q.where('t.status', '=', f.status);
   if (after) q = q.where('t.id', '>', after);
   return q.orderBy('t.id').limit(limit).execute() as Promise<TaskRow[]>;
 };
 
-export async function countTasks(db: Q, f: { role: string | null; status?: string }): Promise<number> {
-  let q = db.selectFrom('journey_tasks').select((e) => e.fn.countAll<number>().as('n'));
-  if (f.role !== null) q = q.where('assignee_role', '=', f.role);
-  if (f.status) q = q.where('status', '=', f.status);
+export async function countTasks(db: Q, f: TaskFilter): Promise<number> {
+  let q = db.selectFrom('journey_tasks as t').select((e) => e.fn.countAll<number>().as('n'));
+  if (f.role !== null) q = q.where(visibleTo(f));
+  if (f.status) q = q.where('t.status', '=', f.status);
   return Number((await q.executeTakeFirst())?.n ?? 0);
 }
 
 export const taskById = (db: Q, id: string) =>
   db
     .selectFrom('journey_tasks as t')
-    .innerJoin('journeys as j', 'j.id', 't.journey_id')
+    .leftJoin('journeys as j', 'j.id', 't.journey_id')
     .selectAll('t')
     .select('j.name as journey_name')
     .where('t.id', '=', id)
     .executeTakeFirst() as Promise<TaskRow | undefined>;
+
+/** Inserts a task unless one with its `source_key` exists (the unique index decides, so two at once make one). */
+export async function insertTaskOnce(db: Q, row: JourneyTasksTable): Promise<boolean> {
+  const r = await db
+    .insertInto('journey_tasks')
+    .values(row)
+    .onConflict((oc) => oc.column('source_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
 
 export const setTaskStatus = (db: Q, id: string, status: string, doneAt: string | null) =>
   db.updateTable('journey_tasks').set({ status, done_at: doneAt }).where('id', '=', id).execute();

@@ -50,7 +50,8 @@ const RULES =
   'or `{event}`: met from any tile, the contact leaves converted), `reentry` (`{policy: "once"}` by default, or ' +
   '`{policy: "again", after: "P30D"}`) and `holdoutPercent` (0–50). A body that fits this is stored as a draft whatever its ' +
   'problems, listed in `problems` as `{tileId, code, message}` (`tileId` null for the journey as a whole): `no_start`, ' +
-  '`several_starts`, `duplicate_id`, `unknown_next`, `unreachable`, `cycle_without_wait`, `end_missing`, `needs_more_consent` ' +
+  '`several_starts`, `duplicate_id`, `unknown_next`, `missing_next` (an output not yet connected), `unreachable`, ' +
+  '`cycle_without_wait`, `end_missing`, `needs_more_consent` ' +
   '(the tile’s purpose needs a higher level than the journey requires), `message_wrong_purpose`, `unknown_message`, ' +
   '`unknown_segment`, `unknown_form`, `unknown_event`, `unknown_list`, `unknown_field`, `bad_duration`, `split_not_100`, ' +
   '`bad_condition`, `unknown_purpose`.';
@@ -63,6 +64,8 @@ const paging = (q: { limit?: number; cursor?: string; after?: string }) => ({
   cursor: q.cursor ?? (q.after === undefined ? undefined : encodeCursor(q.after)),
 });
 const callerRole = (req: FastifyRequest) => (req.principal!.role === 'admin' ? null : req.principal!.role);
+/** Who asks for tasks: the role's and, for a signed-in user (an API key is nobody's), those assigned to them. */
+const taskViewer = (req: FastifyRequest) => ({ role: callerRole(req), userId: req.principal!.kind === 'user' ? req.principal!.id : null });
 
 export const journeysRoutes =
   (s: JourneysRouteDeps): FastifyPluginAsyncTypebox =>
@@ -119,8 +122,9 @@ export const journeysRoutes =
           tags: ['journeys'],
           summary: 'Tasks journeys made',
           description:
-            'Tasks that task tiles made for the caller’s role (an admin sees every role’s), oldest first; `status` filters. Each ' +
-            'names its journey, tile and contact.',
+            'Tasks for the caller’s role and those assigned to the signed-in user (a lead’s owner’s, made when the lead became ' +
+            'sales-ready), oldest first; an admin sees every task. `status` filters. Each names its contact, and its journey and ' +
+            'tile or its lead.',
           querystring: TaskListQuery,
           response: {
             200: withExamples(List(TaskSchema), { data: [TASK], page: { next: null, total: 1, totalIsEstimate: false } }),
@@ -129,12 +133,12 @@ export const journeysRoutes =
         },
       },
       async (req) => {
-        const role = callerRole(req);
+        const who = taskViewer(req);
         const f = req.query.status ? { status: req.query.status } : {};
         return listPage(
           paging(req.query),
-          (n, after) => s.journeys.tasks(role, f, n, after),
-          () => s.journeys.taskTotal(role, f),
+          (n, after) => s.journeys.tasks(who, f, n, after),
+          () => s.journeys.taskTotal(who, f),
         );
       },
     );
@@ -147,7 +151,8 @@ export const journeysRoutes =
           tags: ['journeys'],
           summary: 'Mark a task done or open',
           description:
-            '`status` `done` (it records when) or `open` again. A task of another role is 404 `not_found` (an admin may change any).',
+            '`status` `done` (it records when) or `open` again. A task the caller does not see is 404 `not_found` (an admin may ' +
+            'change any).',
           params: IdParams,
           body: withExamples(TaskPatchSchema, { status: 'done' }),
           response: {
@@ -156,7 +161,7 @@ export const journeysRoutes =
           },
         },
       },
-      async (req) => ({ data: await s.journeys.setTask(callerRole(req), req.params.id, req.body.status) }),
+      async (req) => ({ data: await s.journeys.setTask(taskViewer(req), req.params.id, req.body.status) }),
     );
 
     app.get(

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import { PageQuery } from '../../http/pagination.ts';
 import { Id, Int, Obj } from '../../http/schemas.ts';
 import { HIGHEST_LEVEL, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
@@ -15,7 +15,9 @@ export const JOURNEY_STATES = ['draft', 'live', 'paused', 'stopped'] as const;
 export const TASK_ROLES = ['admin', 'marketer', 'privacy_officer', 'viewer'] as const;
 
 const TileId = Type.String({ pattern: TILE_ID, maxLength: 40, description: 'a tile’s id: 1–40 of A–Z, a–z, 0–9, _ and -' });
-const Next = (what = 'the tile a contact goes to next') => Type.String({ pattern: TILE_ID, maxLength: 40, description: what });
+// Optional on the wire: a draft may have outputs not yet connected (problem `missing_next`); it cannot go live so.
+const Next = (what = 'the tile a contact goes to next') =>
+  Type.Optional(Type.String({ pattern: TILE_ID, maxLength: 40, description: `${what}; absent while not yet connected` }));
 const Duration = (description: string) => Type.String({ minLength: 2, maxLength: 40, description });
 const Name = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
@@ -244,14 +246,17 @@ export const StatsSchema = Obj({
   tiles: Type.Record(Type.String(), TileStatsSchema),
 });
 
+const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const TaskSchema = Obj({
   id: Id,
-  journeyId: Id,
-  journeyName: Type.String(),
-  tileId: Type.String(),
+  journeyId: OrNull(Id),
+  journeyName: OrNull(Type.String()),
+  tileId: OrNull(Type.String()),
   title: Type.String(),
   contactId: Id,
-  assigneeRole: Type.String(),
+  assigneeRole: OrNull(Type.String({ description: 'the role whose members see it; null for one user’s task' })),
+  assigneeUserId: OrNull(Type.String({ description: 'the user whose task it is (a lead’s owner); null for a role’s' })),
+  leadId: OrNull(Type.String({ description: 'the lead it is about (a lead that became sales-ready)' })),
   status: Type.Union([Type.Literal('open'), Type.Literal('done')]),
   createdAt: Time,
   doneAt: NullTime,

@@ -68,12 +68,14 @@ export interface ContactJourney {
 
 export interface JourneyTask {
   id: string;
-  journeyId: string;
-  journeyName: string;
-  tileId: string;
+  journeyId: string | null;
+  journeyName: string | null;
+  tileId: string | null;
   title: string;
   contactId: string;
-  assigneeRole: string;
+  assigneeRole: string | null;
+  assigneeUserId: string | null;
+  leadId: string | null;
   status: 'open' | 'done';
   createdAt: string;
   doneAt: string | null;
@@ -118,6 +120,24 @@ function boundedFilters(tiles: readonly Tile[] | undefined): void {
   if (details.length) throw new AppError('validation_failed', 'a condition filter is too large', details);
 }
 
+/** Who asks for tasks: a role (null for the admin, who sees all) and a user id (null for an API key). */
+export interface TaskViewer {
+  role: string | null;
+  userId: string | null;
+}
+
+/** A task that no tile made: a lead's owner's, when the lead became sales-ready (scoring). */
+export interface NewTask {
+  contactId: string;
+  leadId: string | null;
+  /** Exactly one of the two is given: the user whose task it is, or the role whose members see it. */
+  assigneeUserId: string | null;
+  assigneeRole: string | null;
+  title: string;
+  /** What made it, once: a second task with the same key is not made. */
+  sourceKey: string;
+}
+
 const notFound = () => new AppError('not_found', 'no such journey');
 const stateError = (state: string, message: string) => new AppError('journey_state', message, { state });
 
@@ -129,6 +149,8 @@ const toTask = (r: q.TaskRow): JourneyTask => ({
   title: r.title,
   contactId: r.contact_id,
   assigneeRole: r.assignee_role,
+  assigneeUserId: r.assignee_user_id,
+  leadId: r.lead_id,
   status: r.status === 'done' ? 'done' : 'open',
   createdAt: r.created_at,
   doneAt: r.done_at,
@@ -311,21 +333,46 @@ export class JourneysService {
     );
   }
 
-  /** Tasks journeys made, for a role (null: every role's, the admin's view). */
-  async tasks(role: string | null, f: { status?: 'open' | 'done' }, limit: number, after?: string): Promise<JourneyTask[]> {
-    return (await q.listTasks(this.db.kysely, { role, ...f }, limit, after)).map(toTask);
+  /**
+   * Tasks for a caller: its role's and those assigned to it (`who.role` null: every task, the
+   * admin's view; `who.userId` null for an API key, which is no user and is assigned nothing).
+   */
+  async tasks(who: TaskViewer, f: { status?: 'open' | 'done' }, limit: number, after?: string): Promise<JourneyTask[]> {
+    return (await q.listTasks(this.db.kysely, { ...who, ...f }, limit, after)).map(toTask);
   }
 
-  async taskTotal(role: string | null, f: { status?: 'open' | 'done' }): Promise<{ total: number; isEstimate: boolean }> {
-    return { total: await q.countTasks(this.db.kysely, { role, ...f }), isEstimate: false };
+  async taskTotal(who: TaskViewer, f: { status?: 'open' | 'done' }): Promise<{ total: number; isEstimate: boolean }> {
+    return { total: await q.countTasks(this.db.kysely, { ...who, ...f }), isEstimate: false };
   }
 
-  /** Marks a task done or open again; a task of another role is not found (null role: the admin, every task). */
-  async setTask(role: string | null, id: string, status: 'open' | 'done'): Promise<JourneyTask> {
+  /** Marks a task done or open again; a task the caller does not see is not found (null role: the admin, every task). */
+  async setTask(who: TaskViewer, id: string, status: 'open' | 'done'): Promise<JourneyTask> {
     const row = await q.taskById(this.db.kysely, id);
-    if (!row || (role !== null && row.assignee_role !== role)) throw new AppError('not_found', 'no such task');
+    if (!row || !q.taskVisible(row, who)) throw new AppError('not_found', 'no such task');
     if (row.status !== status) await q.setTaskStatus(this.db.kysely, id, status, status === 'done' ? this.clock.now().toISOString() : null);
     return toTask((await q.taskById(this.db.kysely, id))!);
+  }
+
+  /**
+   * Makes a task no tile made (a lead's owner's), in the caller's transaction when given; once
+   * per `sourceKey` (a redelivered event makes none). True when it was made now.
+   */
+  async addTask(t: NewTask, trx: Kysely<Database> = this.db.kysely): Promise<boolean> {
+    const now = this.clock.now();
+    return q.insertTaskOnce(trx, {
+      id: newId(now.getTime()),
+      journey_id: null,
+      tile_id: null,
+      contact_id: t.contactId,
+      assignee_role: t.assigneeRole,
+      assignee_user_id: t.assigneeUserId,
+      lead_id: t.leadId,
+      source_key: t.sourceKey,
+      title: t.title,
+      status: 'open',
+      created_at: now.toISOString(),
+      done_at: null,
+    });
   }
 
   /** A definition's problems, with what it names in other modules looked up now. */

@@ -79,11 +79,18 @@ export interface JourneyCountersTable {
 /** Work for a user that a task tile made: follow a lead up, look at a person's request. */
 export interface JourneyTasksTable {
   id: string;
-  journey_id: string;
-  tile_id: string;
+  /** The journey and tile that made it; null for a task an event made (a lead became sales-ready). */
+  journey_id: string | null;
+  tile_id: string | null;
   contact_id: string;
-  /** The role whose members see the task (`marketer`, `privacy_officer`, `admin`, `viewer`). */
-  assignee_role: string;
+  /** The role whose members see the task (`marketer`, `privacy_officer`, `admin`, `viewer`); null for one user's task. */
+  assignee_role: string | null;
+  /** The one user whose task it is (a lead's owner), besides the role's members; null when only the role's. */
+  assignee_user_id: string | null;
+  /** The lead it is about, when it is about one. */
+  lead_id: string | null;
+  /** What made it, once (`lead.sales_ready:<leadId>:<modelId>`): unique, so a redelivered event makes no second task. */
+  source_key: string | null;
   /** The tile's title, typed by staff: free text. */
   title: string;
   /** `open` or `done`. */

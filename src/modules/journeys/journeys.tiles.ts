@@ -155,14 +155,14 @@ export async function decide(run: TileRun, tile: Tile, group: readonly AtTile[])
         const pred = run.prepared.filters.get(tile.id);
         yes = pred ? await matching(run.trx, ids, pred) : new Set();
       }
-      for (const id of ids) out.set(id, yes.has(id) ? { outcome: 'yes', next: tile.yes } : { outcome: 'no', next: tile.no });
+      for (const id of ids) out.set(id, yes.has(id) ? { outcome: 'yes', next: tile.yes ?? '' } : { outcome: 'no', next: tile.no ?? '' });
       break;
     }
     case 'split': {
       const percents = tile.branches.map((b) => b.percent);
       for (const id of ids) {
         const i = splitBranch(run.journeyId, tile.id, id, percents);
-        out.set(id, { outcome: `branch:${i}`, next: tile.branches[i]!.next });
+        out.set(id, { outcome: `branch:${i}`, next: tile.branches[i]!.next ?? '' });
       }
       break;
     }
@@ -170,11 +170,11 @@ export async function decide(run: TileRun, tile: Tile, group: readonly AtTile[])
       for (const id of ids)
         out.set(
           id,
-          run.prepared.lists.has(tile.listId) ? { outcome: 'done', next: tile.next } : { outcome: 'exited', reason: 'list_deleted' },
+          run.prepared.lists.has(tile.listId) ? { outcome: 'done', next: tile.next ?? '' } : { outcome: 'exited', reason: 'list_deleted' },
         );
       break;
     default:
-      for (const id of ids) out.set(id, { outcome: 'done', next: tile.next });
+      for (const id of ids) out.set(id, { outcome: 'done', next: tile.next ?? '' });
   }
   return out;
 }
@@ -213,6 +213,9 @@ export async function act(run: TileRun, tile: Tile, ids: readonly string[], entr
           tile_id: tile.id,
           contact_id: contactId,
           assignee_role: tile.role,
+          assignee_user_id: null,
+          lead_id: null,
+          source_key: null,
           title: tile.title ?? tile.id,
           status: 'open',
           created_at: at,

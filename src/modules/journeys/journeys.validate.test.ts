@@ -73,6 +73,10 @@ describe('journey validation: each rule names its tile', () => {
     ['several_starts', (d) => void d.tiles.push({ id: 'start2', type: 'start', trigger: { manual: true }, next: 'mail' }), 'start2'],
     ['duplicate_id', (d) => void d.tiles.push({ id: 'pause', type: 'end' }), 'pause'],
     ['unknown_next', (d) => void (tile(d, 'tag').next = 'nowhere'), 'tag'],
+    // A draft's unconnected outputs, of each kind: a plain next, a condition's no, a branch.
+    ['missing_next', (d) => void delete tile(d, 'tag').next, 'tag'],
+    ['missing_next', (d) => void delete tile(d, 'cond').no, 'cond'],
+    ['missing_next', (d) => void delete (tile(d, 'fork').branches as { next?: string }[])[1]!.next, 'fork'],
     ['unreachable', (d) => void d.tiles.push({ id: 'island', type: 'end' }), 'island'],
     ['cycle_without_wait', (d) => void (tile(d, 'tag').next = 'cond'), 'cond'],
     ['needs_more_consent', (d) => void (tile(d, 'cond').filter = { behaviour: { type: 'email_clicked' } }), 'cond'],
@@ -104,6 +108,15 @@ describe('journey validation: each rule names its tile', () => {
       null,
     ],
   ];
+  it('reports an unconnected output once, where it is: not as a missing end on the tiles before it', () => {
+    const d = good();
+    delete tile(d, 'tag').next;
+    assert.deepEqual(
+      validate(d, ctx).map((p) => [p.code, p.tileId]),
+      [['missing_next', 'tag']],
+    );
+  });
+
   for (const [code, breakIt, tileId] of cases) {
     it(`${code} names ${tileId === null ? 'the journey (null)' : `tile “${tileId}”`}`, () => {
       const d = good();

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../lib/duration.ts';
-import { successors, type Tile } from './journeys.graph.ts';
+import { outputs, successors, type Tile } from './journeys.graph.ts';
 import type { JourneyDefinition, Problem, ProblemCode } from './journeys.model.ts';
 import { closedToCaller } from '../consent/module.ts';
 import { basePurpose, messagePurposeProblem, type PurposeLevels, requiredLevel, tilePurpose } from './journeys.purposes.ts';
@@ -79,6 +79,13 @@ function untilOk(s: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
+/** An output in a problem's message. */
+function outputWords(output: string): string {
+  const branch = /^branches\/(\d+)$/.exec(output);
+  if (branch) return `the output of branch ${Number(branch[1]) + 1}`;
+  return { yes: 'the “yes” output', no: 'the “no” output', timeoutNext: 'the “timed out” output' }[output] ?? 'its output';
+}
+
 /** Every problem of a definition, journey-wide ones first, then by tile in graph order; the same definition gives the same list. */
 export function validate(def: JourneyDefinition, ctx: ValidationContext): Problem[] {
   return validateAt(def, ctx).map((p) => p.problem);
@@ -121,6 +128,8 @@ export function validateAt(def: JourneyDefinition, ctx: ValidationContext): { in
   const edges: number[][] = def.tiles.map((t, i) => {
     const out: number[] = [];
     if (index.get(t.id) !== i) return out;
+    for (const o of outputs(t))
+      if (o.next === undefined) at(i, 'missing_next', `${outputWords(o.output)} leads nowhere yet: connect it to the next tile`);
     for (const n of successors(t)) {
       const j = index.get(n);
       if (j === undefined) at(i, 'unknown_next', `no tile has the id “${n}”`);
@@ -171,8 +180,9 @@ export function validateAt(def: JourneyDefinition, ctx: ValidationContext): { in
     for (const j of out) reverse[j]!.push(i);
   });
   const back: number[] = [];
+  // An output not yet connected is reported where it is (missing_next), not again on every tile before it.
   def.tiles.forEach((t, i) => {
-    if ((t.type === 'end' && index.get(t.id) === i) || cyclic[i]) {
+    if ((t.type === 'end' && index.get(t.id) === i) || cyclic[i] || byTile[i]!.some((p) => p.code === 'missing_next')) {
       good[i] = 1;
       back.push(i);
     }
@@ -184,7 +194,7 @@ export function validateAt(def: JourneyDefinition, ctx: ValidationContext): { in
         back.push(j);
       }
   def.tiles.forEach((t, i) => {
-    if (reached[i] && !good[i] && !byTile[i]!.some((p) => p.code === 'unknown_next'))
+    if (reached[i] && !good[i] && !byTile[i]!.some((p) => p.code === 'unknown_next' || p.code === 'missing_next'))
       at(i, 'end_missing', `no path from “${t.id}” reaches an end tile: it runs into a tile that does not exist`);
   });
 

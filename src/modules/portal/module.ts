@@ -41,6 +41,9 @@ export const portal = defineModule({
         deps.segments,
         deps.requests,
         deps.audit,
+        // Filled by the composition root from the manifests, later modules' too (scoring's).
+        core.portalSections,
+        core.log,
       ),
     };
   },

@@ -103,6 +103,16 @@ function changeOf(lang: string, entry: PortalView['data']['consentHistory'][numb
   return t(lang, 'portal.otherChange', { what: tOr(lang, `receipt.other.${entry.kind}`, humanise(entry.kind)) });
 }
 
+/** A later module's part of the page (PortalSection): its heading, intro and items, every word escaped. */
+function sectionHtml(s: PortalView['sections'][number]): string {
+  const id = `section-${s.key.replace(/[^a-z0-9-]/gi, '')}`;
+  const items = s.part.items.map((i) => `<h3>${e(i.heading)}</h3>\n<ul>${i.lines.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`).join('\n');
+  return `<section id="${id}" aria-labelledby="${id}-h">
+<h2 id="${id}-h">${e(s.part.heading)}</h2>
+${s.part.intro ? `<p class="hint">${e(s.part.intro)}</p>\n` : ''}${items}
+</section>`;
+}
+
 export function portalPage(shell: PageShell, v: PortalView): string {
   const l = shell.lang;
   const x = v.data;
@@ -173,6 +183,7 @@ ${lists}
 <h2>${say(shell, 'portal.segments')}</h2>
 <p class="hint">${say(shell, 'portal.segmentsHelp')}</p>
 ${segments}
+${v.sections.map(sectionHtml).join('\n')}
 ${
   others
     ? `<h2>${say(shell, 'portal.tables')}</` +

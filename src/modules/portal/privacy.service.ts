@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.ts';
+import type { PortalPart, PortalSection } from '../module.ts';
 import { isAppError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/module.ts';
 import type { AccessExport, AccessExportService, RequestsService } from '../dsr/module.ts';
@@ -22,6 +24,8 @@ export interface PortalView {
   listNames: Map<string, string>;
   /** Each segment the person is in, and each of its conditions in words with whether it holds for them. */
   segments: { name: string; kind: string; conditions: { text: string; holds: boolean }[] }[];
+  /** What later modules add to the page (core.portalSections), each under its key; those with nothing to say are left out. */
+  sections: { key: string; part: PortalPart }[];
   formToken: string;
   centerUrl: string;
 }
@@ -41,7 +45,26 @@ export class PrivacyPortalService {
     private readonly segments: SegmentsService,
     private readonly requests: RequestsService,
     private readonly audit: AuditService,
+    private readonly sections: readonly PortalSection[] = [],
+    private readonly log?: Logger,
   ) {}
+
+  /**
+   * The later modules' parts for the person. One that fails is left out and logged (ids only):
+   * the rest of the page, which tells the person what is held, must not depend on it.
+   */
+  private async extraSections(contactId: string, lang: string): Promise<PortalView['sections']> {
+    const out: PortalView['sections'] = [];
+    for (const s of this.sections) {
+      try {
+        const part = await s.read([contactId], lang);
+        if (part) out.push({ key: s.key, part });
+      } catch (e) {
+        this.log?.error({ section: s.key, err: e instanceof Error ? e.name : 'error' }, 'portal section failed');
+      }
+    }
+    return out;
+  }
 
   private async link(token: string): Promise<PageLink | null> {
     return this.links.open('portal', token, this.clock.now());
@@ -88,6 +111,7 @@ export class PrivacyPortalService {
       levelNames,
       listNames,
       segments,
+      sections: await this.extraSections(link.contactId, lang),
       formToken: await this.links.formToken(link, now),
       centerUrl: await this.links.centerUrl(link, now),
     };

@@ -33,6 +33,8 @@ export function describeCondition(lang: string, node: unknown, levels: Map<numbe
     const name = lists.get(n.list);
     return name === undefined ? t(lang, 'portal.condition.someList') : t(lang, 'portal.condition.list', { list: name });
   }
+  // A condition a later module added (scoring's `score`): told by its kind, never its values.
+  if (n.score && typeof n.score === 'object') return t(lang, 'portal.condition.score');
   if (n.behaviour && typeof n.behaviour === 'object')
     return t(lang, 'portal.condition.behaviour', { type: String((n.behaviour as { type?: unknown }).type) });
   return t(lang, 'portal.condition.field', { what: t(lang, 'portal.fieldWord.id') });

@@ -34,7 +34,8 @@ export const scoringDataMap = [
   declareTable({
     name: 'lead_scores',
     description:
-      'Each lead’s score under each model: score, grade, sales-ready, or why it is not scored (the gate’s reason), and when it first became sales-ready.',
+      'Each lead’s score under each model: score, grade, sales-ready, or why it is not scored (the gate’s reason), and when it ' +
+      'first became sales-ready.',
     subjectLink: { kind: 'contact', column: 'contact_id' },
     purposes: SCORING_PURPOSES,
     retention: null,

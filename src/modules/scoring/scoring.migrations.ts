@@ -39,11 +39,7 @@ export const scoringMigrations: Record<string, Migration> = {
       // A contact's scores (erasure, consent changes, the segment condition) and a model's ranking and distribution.
       await db.schema.createIndex('lead_scores_contact_idx').on('lead_scores').column('contact_id').execute();
       await db.schema.createIndex('lead_scores_lead_idx').on('lead_scores').column('lead_id').execute();
-      await db.schema
-        .createIndex('lead_scores_model_score_idx')
-        .on('lead_scores')
-        .columns(['model_id', 'score'])
-        .execute();
+      await db.schema.createIndex('lead_scores_model_score_idx').on('lead_scores').columns(['model_id', 'score']).execute();
     },
   },
 };

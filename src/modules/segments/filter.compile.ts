@@ -40,7 +40,8 @@ function fieldCond(f: ResolvedField, op: string, value: Scalar | Scalar[] | unde
     const wantChild = (op === '=') === (value === true);
     return wantChild ? child : sql<SqlBool>`(not ${child})`;
   }
-  const col = sql.ref(`${alias}.${f.column}`);
+  // A scoped field (FieldScope) names its own table's alias; the contact's fields the tree's.
+  const col = sql.ref(`${f.alias ?? alias}.${f.column}`);
   // Numbers are cast so PostgreSQL never has to parse 3.5 as an integer column's type.
   const norm = (v: Scalar): unknown =>
     f.type === 'boolean'
@@ -158,7 +159,25 @@ export function compileFilter(node: FilterNode, ctx: CompileContext, alias = 'c'
     const one = ctx.contact !== undefined ? sql` and lm.contact_id = ${ctx.contact}` : sql``;
     return sql<SqlBool>`(${sql.ref(`${alias}.id`)} in (select lm.contact_id from list_members lm where lm.list_id = ${node.list}${one}))`;
   }
-  return behaviourCond(node.behaviour, alias, ctx);
+  if ('behaviour' in node) return behaviourCond(node.behaviour, alias, ctx);
+  return registeredCond(node, alias, ctx);
+}
+
+/** A node of a kind a later module registered (filter.kinds.ts): that module compiles it. */
+function registeredCond(node: FilterNode, alias: string, ctx: CompileContext): B {
+  const [key] = Object.keys(node);
+  const kind = key === undefined ? undefined : ctx.kinds?.get(key);
+  if (!kind) throw new Error(`filter node ${key ?? '{}'} passed validation but no module compiles it`);
+  return kind.compile((node as Record<string, unknown>)[key!], alias, ctx);
+}
+
+/** The nodes of registered kinds in a tree, with the JSON pointer of each one's value (for the kinds' checks). */
+export function registeredNodes(node: FilterNode, ctx: Pick<CompileContext, 'kinds'>): { key: string; value: unknown; path: string }[] {
+  return leaves(node).flatMap((l) => {
+    const [key] = Object.keys(l.node);
+    if (key === undefined || !ctx.kinds?.has(key)) return [];
+    return [{ key, value: (l.node as Record<string, unknown>)[key], path: `${l.path === '/' ? '' : l.path}/${key}` }];
+  });
 }
 
 /** The leaves of a tree with their JSON pointers, in document order (for explain). */

@@ -75,10 +75,29 @@ export const LIMITS = {
   atLeast: 100_000,
 } as const;
 
+/** A problem of a filter, by the JSON pointer of its node. */
+export interface FilterProblem {
+  path: string;
+  message: string;
+}
+
 /** A resolved field reference (built-in or custom). */
 export interface ResolvedField {
   column: string;
   type: FieldType;
   /** Effective child status (flag or birth date) rather than the stored flag. */
   childStatus?: boolean;
+  /** The table alias the column belongs to, when a scope resolved it (not the contact's). */
+  alias?: string;
+}
+
+/**
+ * An extra namespace of fields a caller adds to the language (scoring's `lead.*`): names
+ * `<prefix>.<field>` resolve to columns of the table the compiled query joins as `alias`.
+ * Segments themselves never pass one: their queries select contacts only.
+ */
+export interface FieldScope {
+  prefix: string;
+  alias: string;
+  fields: ReadonlyMap<string, ResolvedField>;
 }

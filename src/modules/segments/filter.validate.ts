@@ -2,22 +2,29 @@ import { isId } from '../../lib/ids.ts';
 import { HIGHEST_LEVEL, isConsentLevel, LOWEST_LEVEL } from '../../lib/consent-levels.ts';
 import { isDate } from '../contacts/module.ts';
 import { INTERACTION_TYPES } from '../interactions/module.ts';
-import { CONTACT_FIELDS, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
+import type { FilterConditionKind } from './filter.kinds.ts';
+import { CONTACT_FIELDS, type FieldScope, type FilterProblem, LIMITS, OPS_BY_TYPE, type ResolvedField } from './filter.model.ts';
 
-export interface FilterProblem {
-  path: string;
-  message: string;
-}
+export type { FilterProblem } from './filter.model.ts';
 
 export interface ValidationContext {
   /** Custom fields by name: column and type. */
   customFields: Map<string, ResolvedField>;
   purposes: Set<string>;
+  /** The condition kinds later modules registered (`score`), by key (filter.kinds.ts); none when absent. */
+  kinds?: ReadonlyMap<string, FilterConditionKind>;
+  /** Extra field namespaces (FieldScope), for callers that join another table; none for segments. */
+  scopes?: readonly FieldScope[];
 }
 
 const ISO_DT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 export function resolveField(name: string, ctx: ValidationContext): ResolvedField | null {
+  for (const scope of ctx.scopes ?? []) {
+    if (!name.startsWith(`${scope.prefix}.`)) continue;
+    const f = scope.fields.get(name.slice(scope.prefix.length + 1));
+    return f ? { ...f, alias: scope.alias } : null;
+  }
   if (name.startsWith('customFields.')) return ctx.customFields.get(name.slice('customFields.'.length)) ?? null;
   if (!Object.hasOwn(CONTACT_FIELDS, name)) return null;
   const f = CONTACT_FIELDS[name]!;
@@ -153,7 +160,14 @@ export function validateFilter(tree: unknown, ctx: ValidationContext): FilterPro
         problems.push({ path: `${path}/behaviour/atLeast`, message: `a whole number from 1 to ${LIMITS.atLeast}` });
       return;
     }
-    problems.push({ path: path || '/', message: 'unknown node: expected and, or, not, field, consent, allowed, list or behaviour' });
+    const kind = keys.length === 1 ? ctx.kinds?.get(keys[0]!) : undefined;
+    if (kind) {
+      count(1, path);
+      for (const p of kind.validate(n[kind.key], `${path}/${kind.key}`)) if (problems.length < 20) problems.push(p);
+      return;
+    }
+    const extra = [...(ctx.kinds?.keys() ?? [])].map((k) => `, ${k}`).join('');
+    problems.push({ path: path || '/', message: `unknown node: expected and, or, not, field, consent, allowed, list, behaviour${extra}` });
   };
   walk(tree, '', 1);
   return problems;

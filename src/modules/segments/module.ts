@@ -2,6 +2,7 @@ import { consent } from '../consent/module.ts';
 import { contacts, ExportService } from '../contacts/module.ts';
 import { defineModule } from '../module.ts';
 import { settings } from '../settings/module.ts';
+import { FilterConditions } from './filter.kinds.ts';
 import { segmentsDataMap } from './segments.data-map.ts';
 import { segmentsMigrations } from './segments.migrations.ts';
 import { segmentsRoutes } from './segments.routes.ts';
@@ -10,6 +11,13 @@ import type { SegmentMembersTable, SegmentsTable } from './segments.table.ts';
 
 // What other modules use: the service (a bulk action's contacts, by segment).
 export type { SegmentsService } from './segments.service.ts';
+// The extension point of the language: a later module registers a condition kind (scoring's `score`).
+export type { FilterConditionKind, FilterConditions, KindCompileContext } from './filter.kinds.ts';
+// The language itself, for modules that evaluate conditions in their own queries (scoring's rules
+// over a lead and its contact, through a FieldScope): one validator, one compiler.
+export { compileFilter, leaves, type CompileContext } from './filter.compile.ts';
+export type { FieldScope, FieldType, FilterNode, ResolvedField } from './filter.model.ts';
+export { type FilterProblem, validateFilter } from './filter.validate.ts';
 
 // The tables it owns: each module adds its own to the one Database type.
 declare module '../database.ts' {
@@ -30,8 +38,10 @@ export const segments = defineModule({
   dataMap: segmentsDataMap,
   migrations: segmentsMigrations,
   create: (core, deps) => {
-    const segments = new SegmentsService(core.db, core.clock, deps.settings, deps.customFields, deps.consent);
-    return { segments, exports: new ExportService(core.db, deps.contacts, segments) };
+    // Later modules add condition kinds here when they are made (`filterConditions.register`).
+    const filterConditions = new FilterConditions();
+    const segments = new SegmentsService(core.db, core.clock, deps.settings, deps.customFields, deps.consent, filterConditions);
+    return { segments, filterConditions, exports: new ExportService(core.db, deps.contacts, segments) };
   },
   // The access export's segments, evaluated as it is made, and those that could not be evaluated
   // (named, never stopping the export): one evaluation per contact, each segment once. They do not

@@ -5,27 +5,40 @@ import { commonErrors, Data, ErrorBody, IdParams, List, Obj, Id, withExamples } 
 import { CONTACT_EXAMPLE, ContactSchema, type ContactsService } from '../contacts/module.ts';
 import { CONTACT_ID, COUNT, EXPLANATION, FILTER, SEGMENT, SEGMENT_CREATE, SEGMENT_PATCH, STATIC_SEGMENT } from './segments.examples.ts';
 import type { SegmentsService } from './segments.service.ts';
+import type { FilterConditionKind } from './filter.kinds.ts';
 import { LIMITS } from './filter.model.ts';
 
-const Filter = Type.Unknown({
-  description:
-    'A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, ' +
-    '{"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}. ' +
-    `Limits: ${LIMITS.nodes} nodes, depth ${LIMITS.depth}, ${LIMITS.children} nodes per and/or, ${LIMITS.inValues} values per in ` +
-    `list, ${LIMITS.values} values in the whole filter, ${LIMITS.string} characters per text value.`,
-});
-const SegmentSchema = Obj({
-  id: Type.String(),
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()], { description: "what the segment is for, in its owner's words" }),
-  kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]),
-  filter: Filter,
-  snapshotAt: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  flagged: Type.Boolean({ description: 'an erasure replaced a value in the filter or found an erased person named here; see flagDetail' }),
-  flagDetail: Type.Union([Type.String(), Type.Null()]),
-});
+/**
+ * A filter in the API document: the language's own nodes and those later modules registered
+ * (filter.kinds.ts), each with its value's schema. The body stays unchecked by the schema: the
+ * language's own check names every problem by JSON pointer (400 `invalid_filter`).
+ */
+function filterSchema(kinds: readonly FilterConditionKind[]) {
+  const extra = kinds.map((k) => ` ${k.summary}`).join('');
+  return Type.Unknown({
+    description:
+      'A filter tree (docs/segments.md): {"and":[…]}, {"or":[…]}, {"not":{…}}, {"field","op","value"}, {"consent":{"atLeast":n}}, ' +
+      `{"allowed":"purpose"}, {"list":"id"}, {"behaviour":{"type","ref","withinDays","atLeast"}}.${extra} ` +
+      `Limits: ${LIMITS.nodes} nodes, depth ${LIMITS.depth}, ${LIMITS.children} nodes per and/or, ${LIMITS.inValues} values per in ` +
+      `list, ${LIMITS.values} values in the whole filter, ${LIMITS.string} characters per text value.`,
+    ...(kinds.length ? { 'x-conditions': Object.fromEntries(kinds.map((k) => [k.key, k.schema])) } : {}),
+  });
+}
+const segmentSchema = (Filter: ReturnType<typeof filterSchema>) =>
+  Obj({
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()], { description: "what the segment is for, in its owner's words" }),
+    kind: Type.Union([Type.Literal('dynamic'), Type.Literal('static')]),
+    filter: Filter,
+    snapshotAt: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    flagged: Type.Boolean({
+      description: 'an erasure replaced a value in the filter or ' + 'found an erased person named here; see flagDetail',
+    }),
+    flagDetail: Type.Union([Type.String(), Type.Null()]),
+  });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
   description: 'what the segment is for, in words (at most 2,000 characters); blank or null for none',
@@ -35,6 +48,7 @@ const LANGUAGE = 'The filter language, its operators and limits: docs/segments.m
 const UNEVALUABLE =
   'A saved filter that no longer works (a custom field it names was removed, a column changed outside Assent) answers 409 ' +
   '`segment_unevaluable`: change or delete the segment.';
+const UNKNOWN_REF = "422 `filter_reference_unknown` when a node names what does not exist (a `score` condition's model), with its pointer.";
 const read = { area: 'segments', op: 'read' } as const;
 const write = { area: 'segments', op: 'write' } as const;
 // Filter trees are small; a tight limit keeps hostile bodies (deep nesting) cheap to refuse.
@@ -49,6 +63,9 @@ export interface SegmentsRouteDeps {
 export const segmentsRoutes =
   (s: SegmentsRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // Built when the app is: every module has registered its condition kinds by then.
+    const Filter = filterSchema(s.segments.conditions.list());
+    const SegmentSchema = segmentSchema(Filter);
     app.post(
       '/segments',
       {
@@ -60,7 +77,7 @@ export const segmentsRoutes =
           description:
             'A dynamic segment is evaluated whenever it is used; a static one keeps the members it has now (POST ' +
             `/segments/{id}/snapshot re-takes them). The filter is checked first: a tree that does not pass is refused with 400 ` +
-            `\`invalid_filter\`, \`details\` naming each problem's node (at most 20). ${LANGUAGE} Body at most 256 kB.`,
+            `\`invalid_filter\`, \`details\` naming each problem's node (at most 20); ${UNKNOWN_REF} ${LANGUAGE} Body at most 256 kB.`,
           body: withExamples(
             Obj({
               name: Name,
@@ -70,7 +87,7 @@ export const segmentsRoutes =
             }),
             SEGMENT_CREATE,
           ),
-          response: { 201: withExamples(Data(SegmentSchema), { data: SEGMENT }), 409: ErrorBody, ...commonErrors },
+          response: { 201: withExamples(Data(SegmentSchema), { data: SEGMENT }), 409: ErrorBody, 422: ErrorBody, ...commonErrors },
         },
       },
       async (req, reply) => {
@@ -116,9 +133,10 @@ export const segmentsRoutes =
           tags: ['segments'],
           summary: 'Count the contacts an unsaved filter selects',
           description:
-            `Checks and evaluates a filter without saving it, to try one out: 400 \`invalid_filter\` as for a saved one. ` + `${LANGUAGE}`,
+            `Checks and evaluates a filter without saving it, to try one out: 400 \`invalid_filter\` as for a saved one; ` +
+            `${UNKNOWN_REF} ${LANGUAGE}`,
           body: withExamples(Obj({ filter: Filter }), { filter: FILTER }),
-          response: { 200: Count, 409: ErrorBody, ...commonErrors },
+          response: { 200: Count, 409: ErrorBody, 422: ErrorBody, ...commonErrors },
         },
       },
       async (req) => ({ data: { count: await s.segments.preview(req.body.filter) } }),
@@ -152,7 +170,7 @@ export const segmentsRoutes =
             'Rename or change the filter (a static segment re-takes its snapshot); `flagged: false` clears an erasure flag once dealt with',
           description:
             `Send at least one of \`name\`, \`description\`, \`filter\`, \`flagged\`. A new filter is checked as on creation (400 ` +
-            `\`invalid_filter\`). ${LANGUAGE} ${UNEVALUABLE}`,
+            `\`invalid_filter\`; ${UNKNOWN_REF}). ${LANGUAGE} ${UNEVALUABLE}`,
           params: IdParams,
           body: withExamples(
             Obj(
@@ -169,6 +187,7 @@ export const segmentsRoutes =
           response: {
             200: withExamples(Data(SegmentSchema), { data: { ...SEGMENT, ...SEGMENT_PATCH, updatedAt: '2026-12-02T09:00:00.000Z' } }),
             409: ErrorBody,
+            422: ErrorBody,
             ...commonErrors,
           },
         },

@@ -10,7 +10,8 @@ import { newId } from '../../lib/ids.ts';
 import { type ConsentService, type GateQuestion, majorityCutoff } from '../consent/module.ts';
 import type { CustomFieldsService } from '../contacts/module.ts';
 import type { Settings, SettingsService } from '../settings/module.ts';
-import { combine, compileFilter, leaves, type CompileContext } from './filter.compile.ts';
+import { combine, compileFilter, leaves, registeredNodes, type CompileContext } from './filter.compile.ts';
+import type { FilterConditions } from './filter.kinds.ts';
 import type { FilterNode, ResolvedField } from './filter.model.ts';
 import { validateFilter } from './filter.validate.ts';
 import {
@@ -41,6 +42,7 @@ interface Base {
   purposes: Set<string>;
   /** Gate questions by purpose, asked once per base. */
   questions: Map<string, GateQuestion>;
+  kinds: CompileContext['kinds'];
 }
 
 /**
@@ -54,22 +56,36 @@ export class SegmentsService {
     private readonly settings: SettingsService,
     private readonly fields: CustomFieldsService,
     private readonly consent: ConsentService,
+    /** The condition kinds later modules add to the language (filter.kinds.ts). */
+    readonly conditions: FilterConditions,
   ) {}
 
   /** What compiling any tree needs from the database now: custom fields, purposes, settings. */
   private async base(): Promise<Base> {
     const [settings, fields] = await Promise.all([this.settings.get(), this.fields.list()]);
     const customFields = new Map<string, ResolvedField>(fields.map((f) => [f.name, { column: f.column, type: f.type }]));
-    return { settings, customFields, purposes: new Set(Object.keys(settings.purposes)), questions: new Map() };
+    return {
+      settings,
+      customFields,
+      purposes: new Set(Object.keys(settings.purposes)),
+      questions: new Map(),
+      kinds: this.conditions.map(),
+    };
   }
 
   /** Validates a tree against `base` and gathers its gate questions (kept in `base` for reuse). */
-  private async prepareWith(base: Base, tree: unknown, contact?: string): Promise<{ tree: FilterNode; ctx: CompileContext }> {
-    const { customFields, purposes, settings } = base;
-    const problems = validateFilter(tree, { customFields, purposes });
+  private async prepareWith(
+    base: Base,
+    tree: unknown,
+    contact?: string,
+    references: 'check' | 'skip' = 'check',
+  ): Promise<{ tree: FilterNode; ctx: CompileContext }> {
+    const { customFields, purposes, settings, kinds } = base;
+    const problems = validateFilter(tree, { customFields, purposes, kinds });
     if (problems.length)
       throw new AppError('invalid_filter', `the filter is not valid: ${problems[0]!.path || '/'} ${problems[0]!.message}`, problems);
     const node = tree as FilterNode;
+    if (references === 'check') await this.checkReferences(node, base);
     const questions = new Map<string, GateQuestion>();
     for (const l of leaves(node)) {
       if (!('allowed' in l.node) || questions.has(l.node.allowed)) continue;
@@ -83,6 +99,7 @@ export class SegmentsService {
       ctx: {
         customFields,
         purposes,
+        kinds,
         questions,
         dialect: this.db.dialect,
         childCutoff: majorityCutoff(now, settings.majorityAge),
@@ -93,6 +110,26 @@ export class SegmentsService {
   }
 
   /**
+   * What the tree's registered nodes name must exist (a `score` condition's model): each kind
+   * asks the database once for all its nodes. 422 `filter_reference_unknown`, by path.
+   */
+  private async checkReferences(node: FilterNode, base: Base): Promise<void> {
+    const found = registeredNodes(node, base);
+    if (found.length === 0) return;
+    const problems = [];
+    for (const key of new Set(found.map((f) => f.key))) {
+      const kind = base.kinds!.get(key)!;
+      if (kind.check) problems.push(...(await kind.check(found.filter((f) => f.key === key))));
+    }
+    if (problems.length)
+      throw new AppError(
+        'filter_reference_unknown',
+        `the filter names what does not exist: ` + `${problems[0]!.path} ${problems[0]!.message}`,
+        problems,
+      );
+  }
+
+  /**
    * Validates a tree and gathers what compiling it needs (custom fields, gate questions, now).
    * With `contact`, the compiled predicate is meant for that one contact's row only.
    */
@@ -100,8 +137,13 @@ export class SegmentsService {
     return this.prepareWith(await this.base(), tree, contact);
   }
 
-  async predicate(tree: unknown): Promise<RawBuilder<SqlBool>> {
-    const p = await this.prepare(tree);
+  /**
+   * The tree as a predicate over contacts `c`. `references: 'skip'` is for a filter saved
+   * elsewhere that must go on being evaluated (a live journey's condition): what it names that is
+   * gone (a deleted scoring model) then simply holds for no one, as its rows are gone too.
+   */
+  async predicate(tree: unknown, opts: { references?: 'check' | 'skip' } = {}): Promise<RawBuilder<SqlBool>> {
+    const p = await this.prepareWith(await this.base(), tree, undefined, opts.references);
     return compileFilter(p.tree, p.ctx);
   }
 
@@ -113,7 +155,7 @@ export class SegmentsService {
     try {
       return await this.prepare(s.filter, contact);
     } catch (e) {
-      if (e instanceof AppError && e.code === 'invalid_filter') throw unevaluable('filter_invalid', e.details);
+      if (e instanceof AppError && SAVED_FILTER_BROKEN.has(e.code)) throw unevaluable('filter_invalid', e.details);
       throw e;
     }
   }
@@ -285,7 +327,7 @@ export class SegmentsService {
         const pred = compileFilter(p.tree, p.ctx);
         ready.push({ id: r.id, pred, params: pred.compile(this.db.kysely).parameters.length });
       } catch (e) {
-        if (!(e instanceof SyntaxError) && !(e instanceof AppError && e.code === 'invalid_filter')) throw e;
+        if (!(e instanceof SyntaxError) && !(e instanceof AppError && SAVED_FILTER_BROKEN.has(e.code))) throw e;
         failed.set(r.id, 'filter_invalid');
       }
     }
@@ -323,6 +365,12 @@ export class SegmentsService {
     values?.forEach((v, k) => v && matching.add(batch[k]!.id));
   }
 }
+
+/**
+ * Why a saved filter stopped working after it was saved: no longer valid (a custom field removed),
+ * or naming what is gone (a `score` condition's model deleted). Its segment only is unevaluable.
+ */
+const SAVED_FILTER_BROKEN = new Set(['invalid_filter', 'filter_reference_unknown']);
 
 /** A dynamic segment ready to evaluate for one contact, with the variables its predicate binds. */
 interface Candidate {

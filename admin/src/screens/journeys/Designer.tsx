@@ -199,11 +199,13 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
     onSuccess: afterSave,
     onError: (e) => setRefused(problemsOfFailure(e, tiles)),
   });
-  // The API takes a graph whose every output leads somewhere (the rest it stores with its problems).
+  // A draft is saved with outputs not yet connected (work in progress; the API lists them as
+  // problems). Going live, or changing a journey that runs, needs every output connected.
   const [notConnected, setNotConnected] = useState(false);
   const saveNow = (change?: StateChange) => {
     const nameless = !settings.name.trim();
-    const open = unconnected(tiles).length > 0;
+    const running = saved?.state === 'live' || saved?.state === 'paused';
+    const open = unconnected(tiles).length > 0 && (change === 'live' || running);
     setMissingName(nameless);
     setNotConnected(open);
     if (!nameless && !open) save.mutate(change);
@@ -214,7 +216,9 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
     const fromServer = refused ?? saved?.problems ?? [];
     const ids = new Set(tiles.map((t) => t.id));
     const gone = (p: Problem) => p.tileId !== null && !ids.has(p.tileId);
-    return [...fromServer.map((p) => (gone(p) ? { ...p, tileId: null, removed: p.tileId } : p)), ...unconnected(tiles)];
+    // The unconnected outputs are worked out here as the tiles change; the server's word for them may be older.
+    const current = fromServer.filter((p) => p.code !== 'missing_next');
+    return [...current.map((p) => (gone(p) ? { ...p, tileId: null, removed: p.tileId } : p)), ...unconnected(tiles)];
   }, [refused, saved, tiles]);
   const byTile = problemsByTile(problems);
   const journeyProblems = (byTile.get('') ?? []) as (Problem & { removed?: string | null })[];
@@ -324,7 +328,8 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
       )}
       {notConnected && unconnected(tiles).length > 0 && (
         <Alert color="red" role="alert" title="Not saved">
-          Connect every tile’s outputs first: the tiles outlined in red say which. A tile you do not need can be removed.
+          A journey that runs needs every tile’s outputs connected: the tiles outlined in red say which. A tile you do not need can be
+          removed. A draft can be saved as it is.
         </Alert>
       )}
       {shownFailure && (

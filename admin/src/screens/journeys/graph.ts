@@ -36,10 +36,10 @@ export function outputsOf(t: Tile): Output[] {
 export function targetOf(t: Tile, handle: string): string {
   const branch = /^branch-(\d+)$/.exec(handle);
   if (t.type === 'split') return branch ? (t.branches[Number(branch[1])]?.next ?? '') : '';
-  if (t.type === 'condition') return handle === 'yes' ? t.yes : handle === 'no' ? t.no : '';
-  if (t.type === 'wait_event') return handle === 'timeout' ? t.timeoutNext : handle === 'next' ? t.next : '';
+  if (t.type === 'condition') return (handle === 'yes' ? t.yes : handle === 'no' ? t.no : '') ?? '';
+  if (t.type === 'wait_event') return (handle === 'timeout' ? t.timeoutNext : handle === 'next' ? t.next : '') ?? '';
   if (t.type === 'end') return '';
-  return handle === 'next' ? t.next : '';
+  return (handle === 'next' ? t.next : '') ?? '';
 }
 
 /** The tile with one output leading to `target` ('' disconnects it). */

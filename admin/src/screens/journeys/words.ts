@@ -83,6 +83,7 @@ const PROBLEMS: Record<string, string> = {
   several_starts: 'Only one start tile: remove this one.',
   duplicate_id: 'Two tiles have the same id.',
   unknown_next: 'Goes to a tile that does not exist: connect it again.',
+  missing_next: 'Not connected: drag from its output to the next tile.',
   unreachable: 'Nothing leads here: connect a tile to it, or remove it.',
   cycle_without_wait: 'Loops back without a wait: add a wait to the loop.',
   needs_more_consent: 'Needs more consent than the journey requires: raise the requirement or change the tile.',

@@ -77,11 +77,16 @@ export default function Tasks() {
                     </Anchor>
                   </Table.Td>
                   <Table.Td style={{ overflowWrap: 'anywhere' }}>
-                    <Anchor component={Link} to={`/journeys/${t.journeyId}`}>
-                      {t.journeyName}
-                    </Anchor>
+                    {/* A task no journey made: a lead's owner's, made when the lead became sales-ready. */}
+                    {t.journeyId ? (
+                      <Anchor component={Link} to={`/journeys/${t.journeyId}`}>
+                        {t.journeyName}
+                      </Anchor>
+                    ) : (
+                      'A lead became sales-ready'
+                    )}
                   </Table.Td>
-                  {admin && <Table.Td>{roleName(t.assigneeRole)}</Table.Td>}
+                  {admin && <Table.Td>{t.assigneeRole ? roleName(t.assigneeRole) : 'The lead’s owner'}</Table.Td>}
                   <Table.Td>{formatDateTime(status === 'open' ? t.createdAt : t.doneAt)}</Table.Td>
                   <Table.Td>
                     <Button

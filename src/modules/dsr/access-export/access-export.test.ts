@@ -176,6 +176,50 @@ forEachDialect('access export', (ctx) => {
     await s.journeys.update(journey.id, { state: 'live' });
     assert.equal((await s.journeys.admit(journey.id, [c.id])).entered, 1);
     await s.journeyEngine.run(journey.id);
+    // A sales lead about the person, with its custom fields (columns of the lead's row).
+    const lead = await s.leads.create({
+      contactId: c.id,
+      title: `Deal ${c.id}`,
+      value: 250,
+      fields: { budget: 99.5, champion: `Champion of ${c.id}` },
+    });
+    // Its score under a model (rows name a model and a lead, which no generic row could; written directly).
+    const modelId = newId();
+    await s.db.kysely
+      .insertInto('scoring_models')
+      .values({
+        id: modelId,
+        name: `Fit ${modelId}`,
+        required_level: null,
+        required_purpose: null,
+        rules: '[]',
+        grades: '{"A":30,"B":20,"C":10,"D":0}',
+        sales_ready: 30,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        recompute_job_id: null,
+        recompute_total: null,
+        recompute_done: null,
+        recompute_started_at: null,
+        recompute_finished_at: null,
+      })
+      .execute();
+    await s.db.kysely
+      .insertInto('lead_scores')
+      .values({
+        model_id: modelId,
+        lead_id: lead.id,
+        contact_id: c.id,
+        score: 12,
+        grade: 'C',
+        sales_ready: 0,
+        reason: 'allowed',
+        model_version: 1,
+        computed_at: at,
+        ready_at: null,
+      })
+      .execute();
   }
 
   it('holds every exported column of every table linked to a person, with its category and value, and nothing of anyone else', async () => {
@@ -192,6 +236,8 @@ forEachDialect('access export', (ctx) => {
         { name: 'placed', type: 'date', personal: false },
       ],
     });
+    await s.leadFields.define({ name: 'budget', type: 'number', personal: false });
+    await s.leadFields.define({ name: 'champion', type: 'text', personal: true });
     const list = await s.lists.create({ name: 'Newsletter' });
     const person = await s.contacts.create({
       email: 'ana@example.com',
@@ -258,6 +304,10 @@ forEachDialect('access export', (ctx) => {
     assert.equal(x.tables.entity_orders!.rows[0]!.f_note, 'leave at door');
     assert.equal(x.tables.entity_orders!.columns.f_note!.category, 'entity.orders.note');
     assert.equal(x.tables.outbox!.rows[0]!.subject, 'Hello');
+    const lead = x.tables.leads!.rows.find((r) => r.title === `Deal ${person.id}`)!;
+    assert.deepEqual([lead.cf_budget, lead.cf_champion, lead.value], [99.5, `Champion of ${person.id}`, 250]);
+    assert.deepEqual(x.tables.leads!.columns.cf_champion!.category, 'lead.field.champion');
+    assert.ok(!JSON.stringify(x.tables.leads).includes(other.id), 'nobody else’s leads');
     assert.equal(x.tables.exports, undefined, 'stored exports are not exported again');
 
     // The ledger with the notices shown, list memberships, and segments evaluated now.

@@ -65,8 +65,9 @@ forEachDialect('erasure', (ctx) => {
       contacts: 1,
       contact_emails: 1,
       consent_ledger: 4,
-      // What the event log said about the person: created, and each consent change.
-      events: 5,
+      // What the event log said about the person: created, each consent change, their lead's creation and their
+      // interactions recorded (one batch).
+      events: 7,
       list_members: 1,
       interactions: 50,
       segment_members: 1,
@@ -89,6 +90,9 @@ forEachDialect('erasure', (ctx) => {
       journey_positions: 1,
       journey_steps: 1,
       journey_tasks: 1,
+      // Their sales lead, with its custom field values (columns of the row), and its score (the model stays).
+      leads: 1,
+      lead_scores: 1,
     });
     assert.deepEqual(await rawScan(ctx.db, ERASE_ME), []);
     assert.deepEqual(fileScan(ctx.db, ERASE_ME), []);
