@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { adminStale, buildAdmin } from './build-admin.mjs';
 import { build } from './build.mjs';
 import { startCluster } from './pg-cluster.mjs';
@@ -36,20 +36,7 @@ const files = ['src', 'test', 'admin']
     }
   })
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort((a, b) => weight(a) - weight(b) || (a < b ? -1 : a > b ? 1 : 0));
-
-/**
- * The runner starts files in the order given, as lanes free up. The multi-process and browser
- * files take one to three minutes each, the rest seconds: started last (alphabetical order put
- * them there), one lane ran a three-minute file alone at the end while the other was idle.
- * Longest first lets the short files fill the gaps.
- */
-function weight(file) {
-  const rel = relative(root, file).split(sep).join('/');
-  if (rel.startsWith('test/multiprocess/')) return 0;
-  if (rel.startsWith('test/browser/')) return 1;
-  return 2;
-}
+  .sort();
 
 if (files.length === 0) {
   console.error('no test files matched');
