@@ -102,12 +102,14 @@ for (const d of BROWSER_DIALECTS)
         await subject.press('ArrowLeft');
         await page.getByRole('button', { name: 'Insert a variable' }).click();
         await page.getByRole('menuitem', { name: 'First name' }).click();
+        await page.getByRole('menu').waitFor({ state: 'detached' });
         assert.equal(await subject.inputValue(), 'Hello {{ contact.firstName }}!');
         const heading = page.getByLabel('Text of heading 1');
         await heading.fill('Spring is here for ');
         await heading.press('End');
         await page.getByRole('button', { name: 'Insert a variable' }).click();
         await page.getByRole('menuitem', { name: 'Loyalty tier' }).click();
+        await page.getByRole('menu').waitFor({ state: 'detached' });
         assert.equal(await heading.inputValue(), 'Spring is here for {{ contact.tier }}');
 
         await page

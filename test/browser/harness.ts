@@ -159,11 +159,25 @@ interface AxeViolation {
  */
 export async function assertAccessible(page: Page, what: string): Promise<void> {
   // A dialog fading in is half transparent: colours are measured once transitions have ended.
-  // (A spinner's endless animation is left out: it never finishes.)
+  // (A spinner's endless animation is left out: it never finishes.) A transition starts a frame
+  // or two after its element mounts (Mantine sets the start style, then the end style), so on a
+  // loaded machine none may be running yet when asked: frames are waited for until two in a row
+  // start nothing new.
   await page.evaluate(
-    `Promise.all(document.getAnimations()
-      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
-      .map((a) => a.finished.catch(() => null)))`,
+    `(async () => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+      const running = () => document.getAnimations()
+        .filter((a) => a.playState !== 'finished' && Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+      for (let quiet = 0, i = 0; quiet < 2 && i < 200; i++) {
+        await frame();
+        const now = running();
+        if (now.length === 0) quiet++;
+        else {
+          quiet = 0;
+          await Promise.all(now.map((a) => a.finished.catch(() => null)));
+        }
+      }
+    })()`,
   );
   if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(

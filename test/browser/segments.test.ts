@@ -138,6 +138,8 @@ for (const d of BROWSER_DIALECTS)
       // 1: consent level at least Subscriptions, chosen by its name.
       await page.getByRole('button', { name: 'Add condition to the filter' }).click();
       await page.getByRole('menuitem', { name: 'Consent level' }).click();
+      // That menu has finished closing before the next opens (two menus would offer the same items).
+      await page.getByRole('menu').waitFor({ state: 'detached' });
       await fieldset(page, 'Condition 1: Consent level').getByLabel('Consent level at least').selectOption({ label: 'Subscriptions' });
       // 2: any of (the newsletter list, sent the spring sale at least twice in 30 days).
       await page.getByRole('button', { name: 'Add group to the filter' }).click();
@@ -145,6 +147,7 @@ for (const d of BROWSER_DIALECTS)
       await group.getByLabel('Match').first().selectOption({ label: 'any of these (or)' });
       await page.getByRole('button', { name: 'Add condition to group 2' }).click();
       await page.getByRole('menuitem', { name: 'List membership' }).click();
+      await page.getByRole('menu').waitFor({ state: 'detached' });
       await focusLandsIn(page, 'Condition 2.1: List membership');
       await fieldset(page, 'Condition 2.1: List membership').getByLabel('Member of the list').selectOption({ label: 'Monthly newsletter' });
       // By keyboard alone: the menu opens with Enter, arrows walk it, Enter picks; the new condition takes the focus.
@@ -181,6 +184,7 @@ for (const d of BROWSER_DIALECTS)
       // 3: not (country is DE), by keyboard: the field's select, the operator, the value, then Negate.
       await page.getByRole('button', { name: 'Add condition to the filter' }).click();
       await page.getByRole('menuitem', { name: 'Contact field' }).click();
+      await page.getByRole('menu').waitFor({ state: 'detached' });
       const country = fieldset(page, 'Condition 3: Contact field');
       await country.getByLabel('Field').focus();
       await country.getByLabel('Field').selectOption({ label: 'Country' });
@@ -277,6 +281,7 @@ for (const d of BROWSER_DIALECTS)
       await page.getByRole('radio', { name: /Static/ }).check();
       await page.getByRole('button', { name: 'Add condition to the filter' }).click();
       await page.getByRole('menuitem', { name: 'List membership' }).click();
+      await page.getByRole('menu').waitFor({ state: 'detached' });
       await fieldset(page, 'Condition 1: List membership').getByLabel('Member of the list').selectOption({ label: 'VIP customers' });
       await expectLiveCount(page, 2);
       await page.getByRole('button', { name: 'Save segment' }).click();
