@@ -47,20 +47,11 @@ interface RecomputeResult {
   notScored: number;
   ms: number;
 }
-interface ScoringFace {
-  create?(input: unknown): Promise<{ id: string }>;
-  recompute(modelId: string, opts?: { onProgress?(done: number, total: number): void }): Promise<RecomputeResult>;
-}
-
-/** The scoring service's face, or null while the product's scoring is not there yet. */
-function scoring(s: Services): ScoringFace | null {
-  const face = (s as unknown as { scoring?: Partial<ScoringFace> }).scoring;
-  return face && typeof face.recompute === 'function' && typeof face.create === 'function' ? (face as ScoringFace) : null;
-}
+type ScoringFace = Services['scoring'];
 
 /** The model made through the service (as POST /api/v1/scoring-models does); its id. */
 async function productModel(face: ScoringFace): Promise<string> {
-  return (await face.create!(structuredClone(MODEL))).id;
+  return (await face.create(structuredClone(MODEL) as unknown as Parameters<ScoringFace['create']>[0])).id;
 }
 
 /** The product's bulk recompute of the model, timed from the call to its answer. */
@@ -336,11 +327,7 @@ async function measure(dialect: 'sqlite' | 'postgres', url: string): Promise<voi
     }
 
     // The product.
-    const face = scoring(s);
-    if (!face) {
-      console.log(`${tag} product: SKIPPED (no ScoringService with create and recompute in this tree yet)`);
-      return;
-    }
+    const face = s.scoring;
     const modelId = await productModel(face);
     // Creating a model queues a recompute job; no worker runs here, so only the call below does it.
     await settle(db);
