@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { testApp, type TestApp } from '../../../test/helpers/app.ts';
 import { forEachDialect } from '../../../test/helpers/db.ts';
@@ -136,10 +136,17 @@ forEachDialect('the hand-over of sends to the relay', (ctx) => {
       const { campaignId, sendIds } = await prepared(2);
       // The log's frames and how many of them are copied into the file: the WAL index's header (mxFrame)
       // and its checkpoint info (nBackfill), as SQLite lays them out in the -shm file.
-      const wal = () => {
-        const shm = readFileSync(`${raw.name}-shm`);
-        return { frames: shm.readUInt32LE(16), copied: shm.readUInt32LE(96) };
-      };
+      // Read by another process: closing a descriptor of the file here would drop this process's
+      // POSIX locks on it, SQLite's among them.
+      const wal = (): { frames: number; copied: number } =>
+        JSON.parse(
+          execFileSync(process.execPath, [
+            '-e',
+            'const b = require("fs").readFileSync(process.argv[1]); ' +
+              'console.log(JSON.stringify({ frames: b.readUInt32LE(16), copied: b.readUInt32LE(96) }))',
+            `${raw.name}-shm`,
+          ]).toString(),
+        );
       // The log grows over the automatic checkpoint's mark (1,000 pages) while checkpoints are held.
       const held = holdCheckpoints(raw);
       const touch = raw.prepare('update campaigns set ended_at = ? where id = ?');
