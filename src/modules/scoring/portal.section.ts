@@ -1,34 +1,10 @@
 import { formatDay, t, tOr } from '../../i18n/catalogue.ts';
 import type { Db } from '../database.ts';
 import type { PortalPart, PortalSection } from '../module.ts';
-import { leadsOfContacts, storedScoresOf } from './score-uses.queries.ts';
+import { leadsOfContacts } from './score-uses.queries.ts';
+import type { LeadScoreExplanation, RuleExplanation } from './scoring.model.ts';
 
-/** One rule that gave points, as the scoring contract's explanation has it. */
-export interface RuleExplanation {
-  name: string;
-  kind: 'condition' | 'behaviour';
-  /** The points given (after decay). */
-  points: number;
-  /** The rule's own points. */
-  rulePoints: number;
-  window: { withinDays: number } | null;
-  atLeast: number | null;
-  counted: number | null;
-  latestAt: string | null;
-  decayDays: number | null;
-}
-
-/** A lead's score under one model, or why it is not scored (GET /leads/{id}/scores' entries). */
-export interface LeadScoreExplanation {
-  modelId: string;
-  modelName: string;
-  score: number | null;
-  grade: string | null;
-  salesReady: boolean;
-  rules: RuleExplanation[];
-  reason: string;
-  computedAt: string | null;
-}
+export type { LeadScoreExplanation, RuleExplanation } from './scoring.model.ts';
 
 /**
  * What the portal section needs of the scoring engine: `ScoringService.explain` has this shape
@@ -36,27 +12,6 @@ export interface LeadScoreExplanation {
  */
 export interface ScoreExplainer {
   explain(leadId: string): Promise<LeadScoreExplanation[]>;
-}
-
-/**
- * Until the engine's service is wired in: the stored rows, without the rules (the engine alone
- * evaluates them). The section says the same words either way.
- */
-export class StoredScores implements ScoreExplainer {
-  constructor(private readonly db: Db) {}
-
-  async explain(leadId: string): Promise<LeadScoreExplanation[]> {
-    return (await storedScoresOf(this.db.kysely, leadId)).map((r) => ({
-      modelId: r.model_id,
-      modelName: r.model_name,
-      score: r.score,
-      grade: r.grade,
-      salesReady: r.sales_ready === 1,
-      rules: [],
-      reason: r.reason,
-      computedAt: r.computed_at,
-    }));
-  }
 }
 
 /** A rule that gave points, in plain words: what it looks at, what it gave, over which period, fading how. */

@@ -57,14 +57,3 @@ export const leadsOfContacts = (db: Q, contactIds: readonly string[]) =>
   contactIds.length === 0
     ? Promise.resolve([])
     : db.selectFrom('leads').select(['id', 'title']).where('contact_id', 'in', contactIds).orderBy('created_at').orderBy('id').execute();
-
-/** A lead's stored rows, one per model that considered it, with the model's name, in model-name order. */
-export const storedScoresOf = (db: Q, leadId: string) =>
-  db
-    .selectFrom('lead_scores as ls')
-    .innerJoin('scoring_models as m', 'm.id', 'ls.model_id')
-    .select(['ls.model_id', 'm.name as model_name', 'ls.score', 'ls.grade', 'ls.sales_ready', 'ls.reason', 'ls.computed_at'])
-    .where('ls.lead_id', '=', leadId)
-    .orderBy('m.name')
-    .orderBy('ls.model_id')
-    .execute();
