@@ -121,14 +121,50 @@ async function countsMatch(page: Page, server: ConsoleServer, id: string, tileId
   assert.fail(`the canvas's counts never equalled the API's: ${last}`);
 }
 
-/** Drags from one point to another with the mouse, in steps (xyflow follows pointer moves). */
-async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
-  await page.mouse.move(to.x, to.y, { steps: 5 });
-  await page.mouse.up();
+/**
+ * Connects two tiles with the mouse, from the first's output to the second's input, as a person does:
+ * pressed on the output, moved in steps (xyflow follows pointer moves), and let go once the input
+ * lights up as a valid end (xyflow's `connectingto valid` classes). Under load the canvas can still
+ * be settling (refitted after a save) when the points are taken; a drag whose end never lit is let go
+ * over nothing, which connects nothing, and is aimed again.
+ */
+async function connect(page: Page, fromTile: string, toTile: string) {
+  const fromSel = `.react-flow__node[data-id="${fromTile}"] .react-flow__handle.source`;
+  const toSel = `.react-flow__node[data-id="${toTile}"] .react-flow__handle.target`;
+  await page.locator('.react-flow').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const from = await centre(page, fromSel);
+    const to = await centre(page, toSel);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+    await page.mouse.move(to.x, to.y, { steps: 5 });
+    const lit = await page
+      .locator(`${toSel}.connectingto.valid`)
+      .waitFor({ timeout: 5000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    await page.mouse.up();
+    if (lit) return;
+  }
+  assert.fail(`the input of ${toTile} never lit up under the mouse`);
 }
+/**
+ * Chooses a tile with a mouse click at its centre, once no dialog is closing and with the canvas in
+ * the window's view. Not Playwright's click: when its checks fail once (a closing dialog's overlay
+ * still takes the pointer) it retries with forced scroll alignments, which scroll the canvas's own
+ * overflow-hidden box too; xyflow scrolls that box back on its scroll event, under load between the
+ * press and the release, and the click lands on the pane, choosing nothing.
+ */
+async function chooseTile(page: Page, id: string) {
+  await page.locator('body[data-scroll-locked]').waitFor({ state: 'detached' });
+  await page.locator('.react-flow').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  const at = await centre(page, `.react-flow__node[data-id="${id}"]`);
+  await page.mouse.click(at.x, at.y);
+}
+
 /** The centre of an element once it stopped moving (the canvas pans to fit a tile just added). */
 async function centre(page: Page, selector: string) {
   let last = '';
@@ -190,7 +226,7 @@ for (const d of BROWSER_DIALECTS)
       await page.getByLabel(/^Required consent/).selectOption({ label: 'Marketing (level 4)' });
 
       // Start: contacts added through the API (the default); chosen, its settings show in the side panel.
-      await tile(page, 'start').click();
+      await chooseTile(page, 'start');
       await page.getByRole('heading', { name: 'Start', level: 2 }).waitFor();
       assert.equal(await page.getByLabel('Who enters').inputValue(), 'manual');
 
@@ -230,12 +266,7 @@ for (const d of BROWSER_DIALECTS)
       );
       await tile(page, 'wait-1').locator('[data-problem="not_connected"]').waitFor();
       assert.equal(await page.getByRole('alert').filter({ hasText: 'Not saved' }).count(), 0);
-      await page.locator('.react-flow').evaluate((e) => e.scrollIntoView({ block: 'center' }));
-      await drag(
-        page,
-        await centre(page, '.react-flow__node[data-id="wait-1"] .react-flow__handle.source'),
-        await centre(page, '.react-flow__node[data-id="end-1"] .react-flow__handle.target'),
-      );
+      await connect(page, 'wait-1', 'end-1');
       await page.locator('.react-flow__edge[data-id="wait-1:next"]').waitFor({ state: 'attached' });
       assert.equal(await tile(page, 'wait-1').locator('[data-problem]').count(), 0);
       // Arranged: each tile in a row below the one before.
@@ -289,7 +320,7 @@ for (const d of BROWSER_DIALECTS)
       assert.equal((await server.api('GET', `/api/v1/journeys/${id}`)).body.data.state, 'draft');
 
       // The right message, for marketing: the problem goes, and it goes live.
-      await tile(page, 'email-1').click();
+      await chooseTile(page, 'email-1');
       await page.getByRole('heading', { name: 'Email', level: 2 }).waitFor();
       await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Welcome <i>mail</i>' });
       await page.getByText(/Its purpose is marketing: it needs Marketing \(level 4\)/).waitFor();
@@ -320,11 +351,7 @@ for (const d of BROWSER_DIALECTS)
       await tile(page, 'wait-1').focus();
       await page.keyboard.press('Delete');
       await tile(page, 'wait-1').waitFor({ state: 'detached' });
-      await drag(
-        page,
-        await centre(page, '.react-flow__node[data-id="email-1"] .react-flow__handle.source'),
-        await centre(page, '.react-flow__node[data-id="end-1"] .react-flow__handle.target'),
-      );
+      await connect(page, 'email-1', 'end-1');
       await page.locator('.react-flow__edge[data-id="email-1:next"]').waitFor({ state: 'attached' });
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       const refusal = page.getByRole('alert').filter({ hasText: 'Not saved' });
@@ -517,7 +544,7 @@ for (const d of BROWSER_DIALECTS)
           await logIn(page, server.base, await server.user('marketer'));
           await page.goto(`${server.base}/admin/journeys/new`);
           await page.getByRole('heading', { name: 'New journey', level: 1 }).waitFor();
-          await tile(page, 'start').click();
+          await chooseTile(page, 'start');
           await page.getByRole('button', { name: 'Add Email' }).click();
           await page.getByRole('button', { name: 'Add List' }).click();
           await tile(page, 'list-1').waitFor();
