@@ -158,9 +158,10 @@ export const harnessCase: HarnessCase = {
     assert.deepEqual(doubles.length, 0, `mailed twice: ${doubles.length}`);
     // A mail can be lost only in the window ADR 0016 describes: its send was committed as sent, and
     // the worker died before writing the terminator. On SQLite that window is a few ticks in the
-    // process (the hand-over's commit runs no checkpoint: ADR 16) and the count must be exact. On PostgreSQL the server commits before its reply
-    // reaches the worker, so a kill can land between the two (seen on a loaded machine): a lost
-    // mail is allowed there only as a send marked sent within a second before a kill.
+    // process (the hand-over's commit runs no checkpoint: ADR 16) and the count must be exact. On
+    // PostgreSQL the server commits before its reply reaches the worker, so a kill can land between
+    // the two (seen on a loaded machine): a lost mail is allowed there only as a send marked sent
+    // within a second before a kill.
     const lost = missing.length
       ? await inst.db.kysely
           .selectFrom('sends')
