@@ -157,11 +157,12 @@ export const harnessCase: HarnessCase = {
     const toRefused = refused.filter((e) => sink.count(e) > 0);
     assert.deepEqual(doubles.length, 0, `mailed twice: ${doubles.length}`);
     // A mail can be lost only in the window ADR 0016 describes: its send was committed as sent, and
-    // the worker died before writing the terminator. On SQLite that window is a few ticks in the
-    // process (the hand-over's commit runs no checkpoint: ADR 16) and the count must be exact. On
-    // PostgreSQL the server commits before its reply reaches the worker, so a kill can land between
-    // the two (seen on a loaded machine): a lost mail is allowed there only as a send marked sent
-    // within a second before a kill.
+    // the worker died before its terminator reached the relay. On both databases: on PostgreSQL the
+    // server commits before its reply reaches the worker; on SQLite the commit is in the worker, but
+    // a process descheduled on a loaded machine can be killed between the commit's return and the
+    // terminator's write (16 ms apart in one CI-like run, the kill aimed at a mid-stream moment).
+    // So a lost mail is allowed only as a send marked sent within a second before a kill; a double
+    // or a mail to a refused recipient never is.
     const lost = missing.length
       ? await inst.db.kysely
           .selectFrom('sends')
@@ -172,7 +173,6 @@ export const harnessCase: HarnessCase = {
           .execute()
       : [];
     if (lost.length) h.note(`never mailed: ${JSON.stringify(lost)}; kills at ${killedAt.map((t) => new Date(t).toISOString()).join(', ')}`);
-    if (!pg) assert.deepEqual(missing.length, 0, `never mailed: ${missing.length}`);
     for (const l of lost) {
       const at = l.sent_at ? new Date(l.sent_at).getTime() : Number.NaN;
       assert.ok(
