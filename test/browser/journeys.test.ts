@@ -165,6 +165,15 @@ async function chooseTile(page: Page, id: string) {
   await page.mouse.click(at.x, at.y);
 }
 
+/** The tile outlined as chosen on the canvas is the one whose settings the side panel shows (or neither). */
+async function assertChosen(page: Page, id: string | null) {
+  const outlined = await page.locator('.react-flow__node.selected').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.id));
+  assert.deepEqual(outlined, id ? [id] : [], 'the tiles outlined as chosen');
+  const panel = await page.locator('#tile-panel-title').textContent();
+  if (id) assert.equal(panel, (await tile(page, id).getAttribute('aria-label'))?.split(':')[0], 'the side panel shows the chosen tile');
+  else assert.equal(panel, 'Tile settings');
+}
+
 /** The centre of an element once it stopped moving (the canvas pans to fit a tile just added). */
 async function centre(page: Page, selector: string) {
   let last = '';
@@ -229,6 +238,14 @@ for (const d of BROWSER_DIALECTS)
       await chooseTile(page, 'start');
       await page.getByRole('heading', { name: 'Start', level: 2 }).waitFor();
       assert.equal(await page.getByLabel('Who enters').inputValue(), 'manual');
+      await assertChosen(page, 'start');
+      // A click on the empty canvas chooses nothing: no tile outlined, the panel asks for one.
+      const empty = (await page.locator('.react-flow__pane').boundingBox())!;
+      await page.mouse.click(empty.x + 24, empty.y + 24);
+      await page.getByRole('heading', { name: 'Tile settings', level: 2 }).waitFor();
+      await assertChosen(page, null);
+      await chooseTile(page, 'start');
+      await page.getByRole('heading', { name: 'Start', level: 2 }).waitFor();
 
       // Email after it, by a click in the palette: the message chosen by its name.
       await page.getByRole('button', { name: 'Add Email' }).click();
@@ -322,6 +339,7 @@ for (const d of BROWSER_DIALECTS)
       // The right message, for marketing: the problem goes, and it goes live.
       await chooseTile(page, 'email-1');
       await page.getByRole('heading', { name: 'Email', level: 2 }).waitFor();
+      await assertChosen(page, 'email-1');
       await page.getByLabel('Message', { exact: true }).selectOption({ label: 'Welcome <i>mail</i>' });
       await page.getByText(/Its purpose is marketing: it needs Marketing \(level 4\)/).waitFor();
       await tile(page, 'email-1').getByText('Sends “Welcome <i>mail</i>”').waitFor();

@@ -151,12 +151,8 @@ function Flow(props: CanvasProps) {
       const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
       if (removed.length) props.onRemove(removed);
       const kept = changes.filter((c) => c.type !== 'remove');
+      // Choosing a tile by a click is a `select` change: applied here, it is what the designer reads.
       setNodes((ns) => applyNodeChanges(kept, ns));
-      const chosen = changes.filter((c) => c.type === 'select');
-      if (chosen.length) {
-        const on = chosen.find((c) => c.type === 'select' && c.selected);
-        props.onSelect(on ? on.id : null);
-      }
     },
     [props, setNodes],
   );
@@ -212,10 +208,7 @@ function Flow(props: CanvasProps) {
   const onFocus = (e: React.FocusEvent) => {
     const node = (e.target as HTMLElement).closest<HTMLElement>('.react-flow__node');
     const id = node?.dataset.id;
-    if (id && !nodes.find((n) => n.id === id)?.selected) {
-      setNodes((ns) => ns.map((n) => ({ ...n, selected: n.id === id })));
-      props.onSelect(id);
-    }
+    if (id && !nodes.find((n) => n.id === id)?.selected) props.onSelect(id);
   };
 
   return (

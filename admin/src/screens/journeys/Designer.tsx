@@ -148,7 +148,6 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
     return { tiles, nodes: toNodes(tiles) };
   });
   const { tiles, nodes } = graph;
-  const [selected, setSelected] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
   const [refused, setRefused] = useState<Problem[] | null>(null);
   const [missingName, setMissingName] = useState(false);
@@ -163,10 +162,15 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
       const nodes = next.map((t) => have.get(t.id) ?? toNodes([t])[0]!);
       return { tiles: next, nodes: select === undefined ? nodes : nodes.map((n) => ({ ...n, selected: n.id === select })) };
     });
-    if (select !== undefined) setSelected(select);
     setDirty(true);
   };
   const setNodes = (f: (n: TileNodeType[]) => TileNodeType[]) => setGraph((g) => ({ ...g, nodes: f(g.nodes) }));
+  // The chosen tile is kept in one place, the canvas nodes' `selected`: the side panel and the
+  // outline on the canvas cannot disagree (kept twice, a focus and a pane click in one render
+  // once left a tile outlined as chosen beside an empty side panel).
+  const selected = nodes.find((n) => n.selected)?.id ?? null;
+  const choose = (id: string | null) =>
+    setNodes((ns) => ns.map((n) => (Boolean(n.selected) === (n.id === id) ? n : { ...n, selected: n.id === id })));
 
   const stats = useQuery({
     queryKey: ['journey-stats', saved?.id],
@@ -238,7 +242,6 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
       reentry: from.reentry ?? { policy: 'once' },
       holdoutPercent: from.holdoutPercent ?? 0,
     });
-    setSelected(null);
     setRefused(null);
     setNotConnected(false);
     setDirty(false);
@@ -367,9 +370,8 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
             onDisconnect={(source, handle) => setTiles((ts) => connect(ts, source, handle, ''))}
             onRemove={(ids) => {
               setTiles((ts) => ids.reduce((u, id) => removeTile(u, id), ts));
-              if (selected && ids.includes(selected)) setSelected(null);
             }}
-            onSelect={setSelected}
+            onSelect={choose}
             onArrange={() => {
               const at = new Map(arranged(tiles).map((t) => [t.id, t.position!]));
               setGraph((g) => ({
@@ -387,7 +389,6 @@ export function Designer({ saved: loaded }: { saved?: Journey }) {
             onChange={(t) => setTiles((ts) => ts.map((x) => (x.id === t.id ? t : x)))}
             onRemove={(id) => {
               setTiles((ts) => removeTile(ts, id));
-              setSelected(null);
             }}
             look={look}
             problems={chosen ? (byTile.get(chosen.id) ?? []) : []}
