@@ -174,6 +174,13 @@ for (const d of BROWSER_DIALECTS)
         .waitFor();
       await assertAccessible(page, 'leads ranked by a model');
       await screenshot(page, 'scoring-ranked-1280');
+      // The status filter works over the whole ranking (the API's `status`): Bea's lead qualified, only it shows.
+      assert.equal((await server.api('PATCH', `/api/v1/leads/${world.leads.bea}`, { status: 'qualified' })).status, 200);
+      await page.getByLabel('Status').selectOption({ label: 'Qualified' });
+      await page.getByRole('row', { name: /50 seats/ }).waitFor({ state: 'detached' });
+      await page.getByRole('row', { name: /Small order/ }).waitFor();
+      await page.getByLabel('Status').selectOption({ label: 'Any status' });
+      await row.waitFor();
 
       // The lead's explanation: each rule with its points, the sum the API's score.
       await row.getByRole('link', { name: '50 seats <b>spring</b>' }).click();

@@ -31883,6 +31883,8 @@ export interface operations {
                 grade?: "A" | "B" | "C" | "D";
                 limit?: number;
                 salesReady?: "true" | "false";
+                /** @description only leads with this status */
+                status?: "open" | "qualified" | "won" | "lost";
             };
             header?: never;
             path: {

@@ -305,5 +305,24 @@ forEachDialect('lead scoring (API, consent, recompute)', (ctx) => {
       scored,
       [...scored].sort((a, b) => b - a),
     );
+
+    // Filtered by the lead's status over the whole ranking, not a page of it: the one lead won is
+    // found alone, on a page of one, wherever it ranks; the rest are open.
+    const won = seenLeads[seenLeads.length - 1].leadId;
+    assert.equal((await api('PATCH', `/api/v1/leads/${won}`, { status: 'won' })).status, 200);
+    const wonPage = (await api('GET', `/api/v1/scoring-models/${m.id}/leads?limit=1&status=won`)).body;
+    assert.deepEqual(
+      wonPage.data.map((x: any) => [x.leadId, x.status]),
+      [[won, 'won']],
+    );
+    assert.equal(wonPage.next, null);
+    const open = (await api('GET', `/api/v1/scoring-models/${m.id}/leads?limit=500&status=open`)).body.data;
+    assert.deepEqual(
+      open.map((x: any) => x.leadId),
+      seenLeads.filter((x) => x.leadId !== won && x.status === 'open').map((x) => x.leadId),
+    );
+    const bad = await api('GET', `/api/v1/scoring-models/${m.id}/leads?status=closed`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'validation_failed');
   });
 });

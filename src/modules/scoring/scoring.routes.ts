@@ -193,6 +193,7 @@ export const scoringRoutes =
       async (req) =>
         s.scoring.ranking(req.params.id, {
           limit: req.query.limit ?? 50,
+          ...(req.query.status !== undefined ? { status: req.query.status } : {}),
           ...(req.query.grade !== undefined ? { grade: req.query.grade } : {}),
           ...(req.query.salesReady !== undefined ? { salesReady: req.query.salesReady === 'true' } : {}),
           ...(req.query.after !== undefined ? { after: req.query.after } : {}),

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Int, Obj } from '../../http/schemas.ts';
+import { LEAD_STATUSES } from '../leads/leads.model.ts';
 import { DECAY_LIMIT, POINTS_LIMIT, RULES_LIMIT } from './scoring.model.ts';
 
 const Score = Type.Integer({ format: 'int32', minimum: -1_000_000, maximum: 1_000_000 });
@@ -87,6 +88,12 @@ export const DistributionSchema = Obj({
 });
 
 export const RankingQuery = Obj({
+  status: Type.Optional(
+    Type.Union(
+      LEAD_STATUSES.map((s) => Type.Literal(s)),
+      { description: 'only leads with this status' },
+    ),
+  ),
   grade: Type.Optional(Type.Union([Type.Literal('A'), Type.Literal('B'), Type.Literal('C'), Type.Literal('D')])),
   salesReady: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   limit: Type.Optional(Int({ minimum: 1, maximum: 500, default: 50 })),

@@ -605,7 +605,7 @@ export class ScoringService {
   /** The model's ranking: highest score first (not scored last), keyset-paged on (score, lead id). */
   async ranking(
     id: string,
-    f: { grade?: string; salesReady?: boolean; limit: number; after?: string },
+    f: { status?: string; grade?: string; salesReady?: boolean; limit: number; after?: string },
   ): Promise<{ data: RankingRow[]; next: string | null }> {
     await this.row(id);
     const cursor = decodeRankCursor(f.after);
@@ -628,6 +628,7 @@ export class ScoringService {
         'ls.computed_at',
       ])
       .where('ls.model_id', '=', id)
+      .$if(f.status !== undefined, (qb) => qb.where('l.status', '=', f.status!))
       .$if(f.grade !== undefined, (qb) => qb.where('ls.grade', '=', f.grade!))
       .$if(f.salesReady !== undefined, (qb) => qb.where('ls.sales_ready', '=', f.salesReady ? 1 : 0))
       .$if(cursor !== null, (qb) =>

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Checkbox, Group, NativeSelect, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Checkbox, Group, NativeSelect, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -47,8 +47,8 @@ export function LeadsList() {
     placeholderData: keepPreviousData,
   });
   const ranked = useQuery({
-    queryKey: ['scoring-ranking', modelId, { grade, ready, cursor: paging.cursor }],
-    queryFn: () => scoringApi.ranking(modelId, { grade, ...(ready ? { salesReady: true } : {}), after: paging.cursor }),
+    queryKey: ['scoring-ranking', modelId, { status, grade, ready, cursor: paging.cursor }],
+    queryFn: () => scoringApi.ranking(modelId, { status, grade, ...(ready ? { salesReady: true } : {}), after: paging.cursor }),
     enabled: !!modelId,
     placeholderData: keepPreviousData,
   });
@@ -65,8 +65,7 @@ export function LeadsList() {
     setSearch(id ? { model: id } : {}, { replace: true });
   };
   const active = modelId ? ranked : plain;
-  // The ranking has no status filter: it applies to the page shown, which says so.
-  const rankedRows = (ranked.data?.data ?? []).filter((r) => !status || r.status === status);
+  const rankedRows = ranked.data?.data ?? [];
 
   return (
     <Page
@@ -143,11 +142,6 @@ export function LeadsList() {
           </EmptyState>
         ) : (
           <>
-            {status && (
-              <Text size="xs" c="dimmed">
-                The status filter applies to the leads of this page of the ranking.
-              </Text>
-            )}
             <TableScroll label={`Leads ranked by ${model?.name ?? 'the model'}`} minWidth={820}>
               <Table striped highlightOnHover>
                 <Table.Thead>

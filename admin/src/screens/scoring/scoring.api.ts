@@ -1,5 +1,6 @@
 import { api, call } from '../../api/client';
 import type { operations } from '../../api/schema';
+import type { LeadStatus } from '../leads/leads.api';
 
 /**
  * The scoring API's types, from the server's OpenAPI document (schema.d.ts). The document types a
@@ -59,13 +60,14 @@ export const scoringApi = {
   recompute: (modelId: string) => call(api.POST('/api/v1/scoring-models/{id}/recompute', { params: id(modelId) })),
   progress: async (modelId: string) => (await call(api.GET('/api/v1/scoring-models/{id}/recompute', { params: id(modelId) }))).recompute,
   distribution: (modelId: string) => call(api.GET('/api/v1/scoring-models/{id}/distribution', { params: id(modelId) })),
-  ranking: (modelId: string, q: { grade?: string; salesReady?: boolean; after?: string | null }) =>
+  ranking: (modelId: string, q: { status?: string; grade?: string; salesReady?: boolean; after?: string | null }) =>
     call(
       api.GET('/api/v1/scoring-models/{id}/leads', {
         params: {
           ...id(modelId),
           query: {
             limit: 50,
+            ...(q.status ? { status: q.status as LeadStatus } : {}),
             ...(q.grade ? { grade: q.grade as Grade } : {}),
             ...(q.salesReady !== undefined ? { salesReady: q.salesReady ? 'true' : 'false' } : {}),
             ...(q.after ? { after: q.after } : {}),
