@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { Int, Obj } from '../../http/schemas.ts';
-import { LEAD_STATUSES } from '../leads/leads.model.ts';
+import { LEAD_STATUSES } from '../leads/module.ts';
 import { DECAY_LIMIT, POINTS_LIMIT, RULES_LIMIT } from './scoring.model.ts';
 
 const Score = Type.Integer({ format: 'int32', minimum: -1_000_000, maximum: 1_000_000 });
