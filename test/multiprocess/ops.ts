@@ -15,9 +15,11 @@ export interface Sample {
 
 /**
  * Each lane cycles through the operations, and from one step to the next through the servers,
- * so every server sees every operation from every lane.
+ * so every server sees every operation from every lane. `timeoutMs`: how long a call waits for
+ * its answer (load.ts's default unless given).
  */
-export function opsDriver(inst: Installation): { step(lane: number): Promise<Sample> } {
+export function opsDriver(inst: Installation, opts: { timeoutMs?: number } = {}): { step(lane: number): Promise<Sample> } {
+  const wait = opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
   const tag = Math.random().toString(36).slice(2, 8);
   const owned = new Map<number, string[]>();
   const steps = new Map<number, number>();
@@ -32,11 +34,12 @@ export function opsDriver(inst: Installation): { step(lane: number): Promise<Sam
       owned.set(lane, mine);
       const last = mine.at(-1);
       const kind = i % 4;
-      if (kind === 0) return { op: 'health', server, reply: await call(base, 'GET', '/health') };
+      if (kind === 0) return { op: 'health', server, reply: await call(base, 'GET', '/health', wait) };
       if (kind === 1 || last === undefined) {
         const reply = await call(base, 'POST', '/api/v1/contacts', {
           headers: auth,
           body: { email: `load-${tag}-${lane}-${i}@example.com` },
+          ...wait,
         });
         if (reply.status === 201) mine.push((reply.body as { data: { id: string } }).data.id);
         return { op: 'create', server, reply };
@@ -45,9 +48,13 @@ export function opsDriver(inst: Installation): { step(lane: number): Promise<Sam
         return {
           op: 'consent',
           server,
-          reply: await call(base, 'PUT', `/api/v1/contacts/${last}/consent`, { headers: auth, body: { level: i % 6, source: 'api' } }),
+          reply: await call(base, 'PUT', `/api/v1/contacts/${last}/consent`, {
+            headers: auth,
+            body: { level: i % 6, source: 'api' },
+            ...wait,
+          }),
         };
-      return { op: 'read', server, reply: await call(base, 'GET', `/api/v1/contacts/${last}`, { headers: auth }) };
+      return { op: 'read', server, reply: await call(base, 'GET', `/api/v1/contacts/${last}`, { headers: auth, ...wait }) };
     },
   };
 }
